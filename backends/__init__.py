@@ -1,0 +1,1 @@
+"""Upstream adapters: one `Backend` interface, adapters registered by kind."""

@@ -1,0 +1,116 @@
+"""Adapter for Anthropic's Messages API (and servers that mimic it, such as vLLM's `/v1/messages`).
+
+The gateway speaks OpenAI chat completions; this adapter translates each request to
+`POST {base_url}/v1/messages` (`anthropic_request`) and each response or stream back
+(`anthropic_response`). `base_url` may be given with or without its trailing `/v1`.
+Credentials are this backend's own `x-api-key`; a client's `Authorization` never reaches it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import orjson
+
+from backends.anthropic_request import to_anthropic_request
+from backends.anthropic_response import StreamTranslator, completion_body
+from backends.base import Backend, BackendConfig, ChatResult, ChatStream, UpstreamError, map_transport_error
+from backends.errors import status_error
+from backends.sse import SSEFramer
+
+ANTHROPIC_VERSION = "2023-06-01"
+_JSON = {"Content-Type": "application/json"}
+
+
+class AnthropicBackend(Backend):
+    """`kind: anthropic` — OpenAI chat completions in, Anthropic Messages API upstream."""
+
+    kind = "anthropic"
+
+    def __init__(self, name: str, config: BackendConfig, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        super().__init__(name, config, transport=transport)
+        prefix = "" if config.base_url.rstrip("/").endswith("/v1") else "v1/"
+        self.messages_path = prefix + "messages"
+        self.models_path = prefix + "models"
+
+    def auth_headers(self) -> dict[str, str]:
+        key = self.config.api_key.get_secret_value() if self.config.api_key else ""
+        headers = {"anthropic-version": ANTHROPIC_VERSION}
+        if key:
+            headers["x-api-key"] = key
+        return headers
+
+    async def probe(self) -> bool:
+        try:
+            response = await self.client.get(self.models_path, timeout=self.config.timeouts.connect)
+        except httpx.HTTPError:
+            return False
+        return response.status_code < 500
+
+    async def chat(self, body: dict[str, Any]) -> ChatResult:
+        request = to_anthropic_request(body, stream=False)
+        try:
+            response = await self.client.post(self.messages_path, content=orjson.dumps(request), headers=_JSON)
+        except httpx.HTTPError as exc:
+            raise map_transport_error(exc) from exc
+        if response.status_code >= 400:
+            raise status_error(response.status_code, response.headers, response.content)
+        try:
+            payload = orjson.loads(response.content)
+        except orjson.JSONDecodeError as exc:
+            raise UpstreamError("protocol", "upstream sent a malformed JSON response") from exc
+        if not isinstance(payload, dict):
+            raise UpstreamError("protocol", "upstream response is not an Anthropic message")
+        result, usage = completion_body(payload, model=body.get("model"))
+        return ChatResult(body=result, usage=usage)
+
+    async def chat_stream(self, body: dict[str, Any]) -> ChatStream:
+        payload = orjson.dumps(to_anthropic_request(body, stream=True))
+        request = self.client.build_request("POST", self.messages_path, content=payload, headers=_JSON)
+        try:
+            response = await self.client.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise map_transport_error(exc) from exc
+        if response.status_code >= 400:
+            try:
+                content = await response.aread()
+            except httpx.HTTPError:
+                content = b""
+            finally:
+                await response.aclose()
+            raise status_error(response.status_code, response.headers, content)
+        stream = ChatStream(frames=_empty(), close=response.aclose)
+        stream.frames = _relay(response, StreamTranslator(stream, model=body.get("model")))
+        return stream
+
+
+async def _empty() -> AsyncIterator[bytes]:
+    return
+    yield b""  # pragma: no cover
+
+
+async def _relay(response: httpx.Response, translator: StreamTranslator) -> AsyncIterator[bytes]:
+    """Translate upstream events as they arrive; stop at `message_stop`."""
+    stream = translator.stream
+    framer = SSEFramer()
+    try:
+        async for chunk in response.aiter_bytes():
+            for event in framer.feed(chunk):
+                for frame in translator.feed(event):
+                    yield frame
+                if stream.meta.get("done"):
+                    return
+        rest = framer.flush()
+        if rest.strip():
+            for frame in translator.feed(rest + b"\n\n"):
+                yield frame
+    except httpx.HTTPError as exc:
+        raise map_transport_error(exc) from exc
+    except ValueError as exc:
+        raise UpstreamError("protocol", str(exc)) from exc
+    finally:
+        await response.aclose()
+    if not stream.meta.get("done"):
+        raise UpstreamError("stream", "upstream stream ended before message_stop")

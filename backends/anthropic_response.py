@@ -1,0 +1,248 @@
+"""Anthropic Messages API responses → OpenAI chat completions (whole and streamed).
+
+- Text blocks are joined into `content` (null when there is none); `tool_use` blocks become
+  `tool_calls` (input re-serialised as the JSON `arguments` string); thinking blocks become
+  `reasoning_content` (vLLM's field name) and, with their signatures, `thinking_blocks`
+  (LiteLLM's convention) so a client can send them back in a tool loop.
+- `stop_reason` → `finish_reason`: end_turn, stop_sequence, pause_turn → stop; max_tokens,
+  model_context_window_exceeded → length; tool_use → tool_calls; refusal → content_filter;
+  anything else (or none) → stop.
+- Usage is normalised with `Usage.from_anthropic` (prompt includes cache reads and writes).
+  Anthropic folds thinking into `output_tokens`; reasoning tokens are reported only when the
+  response breaks them out (`usage.output_tokens_details.thinking_tokens`), else 0.
+- Streams: message_start → the role chunk, deltas → content / reasoning_content / tool_calls
+  pieces, the first message_delta with a stop_reason → the finish chunk. Usage counts on a
+  message_delta are cumulative and overwrite those of message_start field by field (fields it
+  omits keep their message_start value), as Anthropic's SDK accumulates them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+
+from backends.base import ChatStream, UpstreamError
+from backends.sse import event_data
+from backends.usage import Usage
+
+FINISH_REASONS: dict[str, str] = {
+    "end_turn": "stop",
+    "stop_sequence": "stop",
+    "pause_turn": "stop",
+    "max_tokens": "length",
+    "model_context_window_exceeded": "length",
+    "tool_use": "tool_calls",
+    "refusal": "content_filter",
+}
+
+
+def finish_reason(stop_reason: Any) -> str:
+    return FINISH_REASONS.get(stop_reason, "stop") if isinstance(stop_reason, str) else "stop"
+
+
+def normalised_usage(usage: Any) -> Usage:
+    """Anthropic usage in the gateway's convention, thinking tokens included when reported."""
+    if not isinstance(usage, Mapping):
+        return Usage()
+    details = usage.get("output_tokens_details")
+    thinking = details.get("thinking_tokens") if isinstance(details, Mapping) else None
+    reasoning = thinking if isinstance(thinking, int) and not isinstance(thinking, bool) and thinking > 0 else 0
+    return Usage.from_anthropic(usage, reasoning_tokens=reasoning)
+
+
+def _arguments(tool_input: Any) -> str:
+    return orjson.dumps(tool_input if tool_input is not None else {}).decode()
+
+
+def completion_body(message: dict[str, Any], *, model: Any, created: int | None = None) -> tuple[dict[str, Any], Usage]:
+    """An OpenAI `chat.completion` for a Messages API response, and its normalised usage."""
+    content = message.get("content")
+    if not isinstance(content, list):
+        raise UpstreamError("protocol", "upstream response is not an Anthropic message")
+    texts: list[str] = []
+    reasoning: list[str] = []
+    thinking_blocks: list[dict[str, Any]] = []
+    tool_calls: list[dict[str, Any]] = []
+    for block in content:
+        kind = block.get("type") if isinstance(block, dict) else None
+        if kind == "text" and isinstance(block.get("text"), str):
+            texts.append(block["text"])
+        elif kind == "thinking" and isinstance(block.get("thinking"), str):
+            reasoning.append(block["thinking"])
+            thinking_blocks.append({"type": "thinking", "thinking": block["thinking"], "signature": block.get("signature")})
+        elif kind == "redacted_thinking":
+            thinking_blocks.append({"type": "redacted_thinking", "data": block.get("data")})
+        elif kind == "tool_use":
+            function = {"name": block.get("name"), "arguments": _arguments(block.get("input"))}
+            tool_calls.append({"id": block.get("id"), "type": "function", "function": function})
+    reply: dict[str, Any] = {"role": "assistant", "content": "".join(texts) if texts else None}
+    if tool_calls:
+        reply["tool_calls"] = tool_calls
+    if reasoning:
+        reply["reasoning_content"] = "".join(reasoning)
+    if thinking_blocks:
+        reply["thinking_blocks"] = thinking_blocks
+    usage = normalised_usage(message.get("usage"))
+    body = {
+        "id": message.get("id"),
+        "object": "chat.completion",
+        "created": created if created is not None else int(time.time()),
+        "model": message.get("model") or model,
+        "choices": [{"index": 0, "message": reply, "logprobs": None, "finish_reason": finish_reason(message.get("stop_reason"))}],
+        "usage": usage.to_openai(),
+    }
+    return body, usage
+
+
+class StreamTranslator:
+    """Turns Anthropic stream events into OpenAI `chat.completion.chunk` SSE frames.
+
+    Fills `stream.meta` (id, model, created; `done` after message_stop), `stream.usage` and
+    `stream.usage_chunk` as the events arrive; raises `UpstreamError` on an `error` event.
+    """
+
+    def __init__(self, stream: ChatStream, *, model: Any, created: int | None = None) -> None:
+        self.stream = stream
+        self.id: Any = None
+        self.model = model
+        self.created = created if created is not None else int(time.time())
+        self.usage: dict[str, Any] = {}
+        self.started = False
+        self.finished = False
+        self.blocks: dict[int, dict[str, Any]] = {}
+        self.tool_count = 0
+
+    # -- frames ----------------------------------------------------------------------------
+    def _frame(self, delta: dict[str, Any], reason: str | None = None) -> bytes:
+        choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": reason}
+        chunk = {"id": self.id, "object": "chat.completion.chunk", "created": self.created, "model": self.model, "choices": [choice]}
+        return b"data: " + orjson.dumps(chunk) + b"\n\n"
+
+    def _start(self, frames: list[bytes]) -> None:
+        if not self.started:
+            self.started = True
+            self.stream.meta.update(id=self.id, model=self.model, created=self.created)
+            frames.append(self._frame({"role": "assistant", "content": ""}))
+
+    def _update_usage(self, usage: Any) -> None:
+        if isinstance(usage, Mapping):
+            self.usage.update({key: value for key, value in usage.items() if value is not None})
+        normalised = normalised_usage(self.usage)
+        self.stream.usage = normalised
+        self.stream.usage_chunk = {
+            "id": self.id,
+            "object": "chat.completion.chunk",
+            "created": self.created,
+            "model": self.model,
+            "choices": [],
+            "usage": normalised.to_openai(),
+        }
+
+    # -- events ----------------------------------------------------------------------------
+    def feed(self, event: bytes) -> list[bytes]:
+        """The OpenAI frames for one complete upstream SSE event (often none)."""
+        data = event_data(event)
+        if data is None:
+            return []
+        try:
+            payload = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            raise UpstreamError("protocol", "upstream sent a malformed stream event") from exc
+        if not isinstance(payload, dict):
+            raise UpstreamError("protocol", "upstream sent a malformed stream event")
+        kind = payload.get("type")
+        frames: list[bytes] = []
+        if kind == "message_start":
+            self._message_start(payload.get("message"), frames)
+        elif kind == "content_block_start":
+            self._start(frames)
+            self._block_start(payload, frames)
+        elif kind == "content_block_delta":
+            self._start(frames)
+            self._block_delta(payload, frames)
+        elif kind == "content_block_stop":
+            self._block_stop(payload, frames)
+        elif kind == "message_delta":
+            self._start(frames)
+            self._message_delta(payload, frames)
+        elif kind == "message_stop":
+            self._start(frames)
+            if not self.finished:
+                self.finished = True
+                frames.append(self._frame({}, "stop"))
+            self._update_usage(None)
+            self.stream.meta["done"] = True
+        elif kind == "error":
+            error = payload.get("error") if isinstance(payload.get("error"), dict) else {}
+            message = error.get("message") if isinstance(error.get("message"), str) else "upstream stream error"
+            error_type = error.get("type") if isinstance(error.get("type"), str) else None
+            raise UpstreamError("stream", message, error_type=error_type)
+        # `ping` and event types added later are ignored, as Anthropic's versioning policy asks.
+        return frames
+
+    def _message_start(self, message: Any, frames: list[bytes]) -> None:
+        if isinstance(message, dict):
+            self.id = message.get("id", self.id)
+            self.model = message.get("model") or self.model
+            self.usage = {}
+            self._update_usage(message.get("usage"))
+        self._start(frames)
+
+    def _block_start(self, payload: dict[str, Any], frames: list[bytes]) -> None:
+        block = payload.get("content_block")
+        index = payload.get("index")
+        if not isinstance(block, dict) or not isinstance(index, int):
+            return
+        kind = block.get("type")
+        state: dict[str, Any] = {"type": kind}
+        self.blocks[index] = state
+        if kind == "text" and block.get("text"):
+            frames.append(self._frame({"content": block["text"]}))
+        elif kind == "thinking":
+            state["thinking"] = [block["thinking"]] if isinstance(block.get("thinking"), str) else []
+            state["signature"] = block.get("signature") or None
+            if block.get("thinking"):
+                frames.append(self._frame({"reasoning_content": block["thinking"]}))
+        elif kind == "redacted_thinking":
+            frames.append(self._frame({"thinking_blocks": [{"type": "redacted_thinking", "data": block.get("data")}]}))
+        elif kind == "tool_use":
+            state["tool_index"] = self.tool_count
+            self.tool_count += 1
+            function = {"name": block.get("name"), "arguments": ""}
+            call = {"index": state["tool_index"], "id": block.get("id"), "type": "function", "function": function}
+            frames.append(self._frame({"tool_calls": [call]}))
+
+    def _block_delta(self, payload: dict[str, Any], frames: list[bytes]) -> None:
+        delta = payload.get("delta")
+        state = self.blocks.get(payload.get("index"))  # type: ignore[arg-type]
+        if not isinstance(delta, dict):
+            return
+        kind = delta.get("type")
+        if kind == "text_delta" and delta.get("text"):
+            frames.append(self._frame({"content": delta["text"]}))
+        elif kind == "thinking_delta" and delta.get("thinking"):
+            if state is not None and "thinking" in state:
+                state["thinking"].append(delta["thinking"])
+            frames.append(self._frame({"reasoning_content": delta["thinking"]}))
+        elif kind == "signature_delta" and state is not None and "thinking" in state:
+            state["signature"] = delta.get("signature")
+        elif kind == "input_json_delta" and state is not None and "tool_index" in state and delta.get("partial_json"):
+            call = {"index": state["tool_index"], "function": {"arguments": delta["partial_json"]}}
+            frames.append(self._frame({"tool_calls": [call]}))
+
+    def _block_stop(self, payload: dict[str, Any], frames: list[bytes]) -> None:
+        state = self.blocks.pop(payload.get("index"), None)  # type: ignore[arg-type]
+        if state is not None and state["type"] == "thinking" and state.get("signature"):
+            block = {"type": "thinking", "thinking": "".join(state["thinking"]), "signature": state["signature"]}
+            frames.append(self._frame({"thinking_blocks": [block]}))
+
+    def _message_delta(self, payload: dict[str, Any], frames: list[bytes]) -> None:
+        self._update_usage(payload.get("usage"))
+        delta = payload.get("delta")
+        stop_reason = delta.get("stop_reason") if isinstance(delta, dict) else None
+        if stop_reason is not None and not self.finished:
+            self.finished = True
+            frames.append(self._frame({}, finish_reason(stop_reason)))

@@ -1,0 +1,51 @@
+"""Reading provider error responses into `UpstreamError`."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+import orjson
+
+from backends.base import UpstreamError
+
+
+def retry_after_seconds(headers: httpx.Headers) -> float | None:
+    """`Retry-After` as seconds (delta-seconds or an HTTP date), or None."""
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (moment - datetime.now(timezone.utc)).total_seconds())
+
+
+def status_error(status: int, headers: httpx.Headers, content: bytes) -> UpstreamError:
+    """An HTTP error response from any provider, whatever its error body looks like.
+
+    Understands OpenAI's `{"error": {...}}`, vLLM's older flat `{"object": "error", "message"}`
+    and Anthropic's `{"type": "error", "error": {"type", "message"}}`.
+    """
+    message, error_type, code, param = f"upstream returned HTTP {status}", None, None, None
+    try:
+        payload: Any = orjson.loads(content) if content else None
+    except orjson.JSONDecodeError:
+        payload = None
+    if isinstance(payload, dict):
+        detail = payload.get("error") if isinstance(payload.get("error"), dict) else payload
+        if isinstance(detail.get("message"), str):
+            message = detail["message"]
+        error_type = detail.get("type") if isinstance(detail.get("type"), str) else None
+        code = str(detail["code"]) if detail.get("code") is not None else None
+        param = detail.get("param") if isinstance(detail.get("param"), str) else None
+    return UpstreamError(
+        "status", message, status=status, retry_after=retry_after_seconds(headers), error_type=error_type, code=code, param=param
+    )

@@ -1,0 +1,131 @@
+"""Adapter for any OpenAI-compatible server: vLLM, OpenAI, Together, Groq, …
+
+Requests pass through unchanged apart from the fields the gateway set; streamed events are
+forwarded byte for byte, and only events that can carry usage or an error are parsed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import orjson
+
+from backends.base import Backend, ChatResult, ChatStream, UpstreamError, map_transport_error
+from backends.errors import status_error
+from backends.sse import SSEFramer, event_data
+from backends.usage import Usage
+
+_DONE = b"[DONE]"
+
+
+class OpenAICompatibleBackend(Backend):
+    """`kind: openai` — speaks chat completions natively."""
+
+    kind = "openai"
+
+    def auth_headers(self) -> dict[str, str]:
+        key = self.config.api_key.get_secret_value() if self.config.api_key else ""
+        return {"Authorization": f"Bearer {key}"} if key else {}
+
+    async def chat(self, body: dict[str, Any]) -> ChatResult:
+        body["stream"] = False
+        body.pop("stream_options", None)
+        try:
+            response = await self.client.post("chat/completions", content=orjson.dumps(body), headers=_JSON)
+        except httpx.HTTPError as exc:
+            raise map_transport_error(exc) from exc
+        if response.status_code >= 400:
+            raise status_error(response.status_code, response.headers, response.content)
+        try:
+            payload = orjson.loads(response.content)
+        except orjson.JSONDecodeError as exc:
+            raise UpstreamError("protocol", "upstream sent a malformed JSON response") from exc
+        if not isinstance(payload, dict) or not isinstance(payload.get("choices"), list):
+            raise UpstreamError("protocol", "upstream response is not a chat completion")
+        return ChatResult(body=payload, usage=Usage.from_openai(payload.get("usage")))
+
+    async def chat_stream(self, body: dict[str, Any]) -> ChatStream:
+        body["stream"] = True
+        options = dict(body.get("stream_options") or {})
+        options["include_usage"] = True
+        body["stream_options"] = options
+        request = self.client.build_request("POST", "chat/completions", content=orjson.dumps(body), headers=_JSON)
+        try:
+            response = await self.client.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise map_transport_error(exc) from exc
+        if response.status_code >= 400:
+            try:
+                content = await response.aread()
+            except httpx.HTTPError:
+                content = b""
+            finally:
+                await response.aclose()
+            raise status_error(response.status_code, response.headers, content)
+        stream = ChatStream(frames=_empty(), close=response.aclose)
+        stream.frames = _relay(response, stream)
+        return stream
+
+
+_JSON = {"Content-Type": "application/json"}
+
+
+async def _empty() -> AsyncIterator[bytes]:
+    return
+    yield b""  # pragma: no cover
+
+
+async def _relay(response: httpx.Response, stream: ChatStream) -> AsyncIterator[bytes]:
+    """Yield upstream events unchanged; keep the usage-only chunk and stop at `[DONE]`."""
+    framer = SSEFramer()
+    try:
+        async for chunk in response.aiter_raw():
+            for event in framer.feed(chunk):
+                if _inspect(event, stream):
+                    yield event
+                if stream.meta.get("done"):
+                    return
+        rest = framer.flush()
+        if rest.strip() and _inspect(rest + b"\n\n", stream):
+            yield rest + b"\n\n"
+    except httpx.HTTPError as exc:
+        raise map_transport_error(exc) from exc
+    except ValueError as exc:
+        raise UpstreamError("protocol", str(exc)) from exc
+    finally:
+        await response.aclose()
+    if not stream.meta.get("done"):
+        raise UpstreamError("stream", "upstream stream ended before [DONE]")
+
+
+def _inspect(event: bytes, stream: ChatStream) -> bool:
+    """Account for one event; return whether it goes to the client as is."""
+    data = event_data(event)
+    if data is None:
+        return False  # comments and keep-alives stay between us and the upstream
+    if data == _DONE:
+        stream.meta["done"] = True
+        return False
+    first = "id" not in stream.meta
+    if not first and b'"usage"' not in data and not data.startswith(b'{"error"'):
+        return True
+    try:
+        chunk = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise UpstreamError("protocol", "upstream sent a malformed stream event") from exc
+    if not isinstance(chunk, dict):
+        raise UpstreamError("protocol", "upstream sent a malformed stream event")
+    if "error" in chunk and "choices" not in chunk:
+        error = chunk["error"] if isinstance(chunk["error"], dict) else {"message": str(chunk["error"])}
+        raise UpstreamError("stream", str(error.get("message") or "upstream stream error"), error_type=error.get("type"))
+    if first:
+        stream.meta.update(id=chunk.get("id"), model=chunk.get("model"), created=chunk.get("created"))
+    usage = chunk.get("usage")
+    if isinstance(usage, dict):
+        stream.usage = Usage.from_openai(usage)
+        if not chunk.get("choices"):
+            stream.usage_chunk = chunk
+            return False
+    return True

@@ -1,0 +1,149 @@
+"""Reasoning dialects: how one model family expresses "think this hard".
+
+A tier speaks in a provider-neutral vocabulary (`effort` plus an optional `thinking_budget`);
+each dialect turns that into its family's request fields. Dialects are looked up by the
+model's `reasoning` config value in `DIALECTS`, so adding a family is adding a class.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+EFFORTS: tuple[str, ...] = ("none", "minimal", "low", "medium", "high")
+
+# Thinking tokens reserved per effort when a tier names no explicit budget.
+DEFAULT_BUDGETS: dict[str, int] = {"minimal": 512, "low": 1024, "medium": 4096, "high": 16384}
+
+# Request fields a dialect owns; a dialect removes the ones it does not use so a stray
+# field for another family never reaches an upstream that would reject it.
+_REASONING_FIELDS = ("reasoning_effort", "thinking", "thinking_token_budget")
+
+
+class UnsupportedEffortError(ValueError):
+    """The model's dialect cannot express the requested effort."""
+
+
+class ReasoningDialect(ABC):
+    """Turns (effort, thinking_budget) into request fields for one model family."""
+
+    name: ClassVar[str]
+    efforts: ClassVar[frozenset[str]]
+    accepts_budget: ClassVar[bool] = False
+
+    def check(self, effort: str, thinking_budget: int | None) -> None:
+        """Raise `UnsupportedEffortError` when this family cannot express the setting."""
+        if effort not in self.efforts:
+            supported = ", ".join(e for e in EFFORTS if e in self.efforts)
+            raise UnsupportedEffortError(f"reasoning dialect {self.name!r} cannot express effort {effort!r} (supported: {supported})")
+        if thinking_budget is not None and not self.accepts_budget:
+            raise UnsupportedEffortError(f"reasoning dialect {self.name!r} does not accept a thinking_budget")
+
+    def apply(self, body: dict[str, Any], effort: str, thinking_budget: int | None) -> int:
+        """Write this family's fields into `body`; return the tokens reserved for thinking."""
+        self.check(effort, thinking_budget)
+        for field in _REASONING_FIELDS:
+            body.pop(field, None)
+        return self._apply(body, effort, thinking_budget)
+
+    @abstractmethod
+    def _apply(self, body: dict[str, Any], effort: str, thinking_budget: int | None) -> int: ...
+
+    @staticmethod
+    def budget_for(effort: str, thinking_budget: int | None) -> int:
+        return thinking_budget if thinking_budget is not None else DEFAULT_BUDGETS.get(effort, 0)
+
+
+class NoReasoning(ReasoningDialect):
+    """A model with no reasoning controls: every reasoning field is stripped."""
+
+    name = "none"
+    efforts = frozenset({"none"})
+
+    def _apply(self, body: dict[str, Any], effort: str, thinking_budget: int | None) -> int:
+        return 0
+
+
+class OpenAIReasoning(ReasoningDialect):
+    """o-series / GPT-5 style `reasoning_effort`; effort `none` omits the field (provider default)."""
+
+    name = "openai"
+    efforts = frozenset({"none", "minimal", "low", "medium", "high"})
+
+    def _apply(self, body: dict[str, Any], effort: str, thinking_budget: int | None) -> int:
+        if effort == "none":
+            return 0
+        body["reasoning_effort"] = effort
+        return DEFAULT_BUDGETS[effort]
+
+
+class GptOssReasoning(ReasoningDialect):
+    """gpt-oss on vLLM: `reasoning_effort` low/medium/high (it always reasons)."""
+
+    name = "gpt-oss"
+    efforts = frozenset({"low", "medium", "high"})
+
+    def _apply(self, body: dict[str, Any], effort: str, thinking_budget: int | None) -> int:
+        body["reasoning_effort"] = effort
+        return DEFAULT_BUDGETS[effort]
+
+
+class Qwen3Reasoning(ReasoningDialect):
+    """Qwen3 hybrid thinking on vLLM: chat-template switch plus vLLM's thinking token budget.
+
+    `chat_template_kwargs.enable_thinking` turns thinking on or off; `thinking_token_budget`
+    (vLLM's `ChatCompletionRequest` field, enforced when the server runs a reasoning parser)
+    caps the thinking tokens. A client's own `chat_template_kwargs` keys are kept.
+    """
+
+    name = "qwen3"
+    efforts = frozenset(EFFORTS)
+    accepts_budget = True
+
+    def _apply(self, body: dict[str, Any], effort: str, thinking_budget: int | None) -> int:
+        kwargs = dict(body.get("chat_template_kwargs") or {})
+        thinking = effort != "none"
+        kwargs.setdefault("enable_thinking", thinking)
+        body["chat_template_kwargs"] = kwargs
+        if not kwargs["enable_thinking"]:
+            return 0
+        budget = self.budget_for(effort, thinking_budget)
+        body["thinking_token_budget"] = budget
+        return budget
+
+
+class AnthropicReasoning(ReasoningDialect):
+    """Anthropic extended thinking: `thinking: {type: enabled, budget_tokens}` (minimum 1024)."""
+
+    name = "anthropic"
+    efforts = frozenset(EFFORTS)
+    accepts_budget = True
+    minimum_budget: ClassVar[int] = 1024
+
+    def _apply(self, body: dict[str, Any], effort: str, thinking_budget: int | None) -> int:
+        if effort == "none":
+            return 0
+        budget = max(self.minimum_budget, self.budget_for(effort, thinking_budget))
+        body["thinking"] = {"type": "enabled", "budget_tokens": budget}
+        return budget
+
+
+DIALECTS: dict[str, ReasoningDialect] = {
+    dialect.name: dialect
+    for dialect in (NoReasoning(), OpenAIReasoning(), GptOssReasoning(), Qwen3Reasoning(), AnthropicReasoning())
+}
+
+
+def raise_token_cap(body: dict[str, Any], reserve: int) -> None:
+    """Grow a client's explicit completion cap by the thinking reserve.
+
+    The client's `max_tokens` / `max_completion_tokens` is read as the budget for the *answer*;
+    without this, reasoning can consume the whole cap and return an empty answer. With no
+    explicit cap the upstream default (the remaining context) applies and nothing is added.
+    """
+    if reserve <= 0:
+        return
+    for field in ("max_completion_tokens", "max_tokens"):
+        value = body.get(field)
+        if isinstance(value, int) and not isinstance(value, bool):
+            body[field] = value + reserve

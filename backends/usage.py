@@ -1,0 +1,78 @@
+"""Token usage normalised across providers.
+
+OpenAI-compatible servers report `prompt_tokens` *including* cached tokens; Anthropic reports
+`input_tokens` *excluding* cache reads and cache writes. Everything downstream (cost, metrics,
+the `usage` we return) uses this one normalised shape, OpenAI's convention.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Token counts in OpenAI's convention: `prompt_tokens` includes cached and cache-written tokens,
+    `completion_tokens` includes reasoning tokens."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_prompt_tokens: int = 0
+    cache_creation_tokens: int = 0
+    reasoning_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.prompt_tokens + other.prompt_tokens,
+            self.completion_tokens + other.completion_tokens,
+            self.cached_prompt_tokens + other.cached_prompt_tokens,
+            self.cache_creation_tokens + other.cache_creation_tokens,
+            self.reasoning_tokens + other.reasoning_tokens,
+        )
+
+    @classmethod
+    def from_openai(cls, usage: Mapping[str, Any] | None) -> Usage:
+        if not isinstance(usage, Mapping):
+            return cls()
+        prompt_details = usage.get("prompt_tokens_details") or {}
+        completion_details = usage.get("completion_tokens_details") or {}
+        return cls(
+            prompt_tokens=_int(usage.get("prompt_tokens")),
+            completion_tokens=_int(usage.get("completion_tokens")),
+            cached_prompt_tokens=_int(prompt_details.get("cached_tokens")) if isinstance(prompt_details, Mapping) else 0,
+            reasoning_tokens=_int(completion_details.get("reasoning_tokens")) if isinstance(completion_details, Mapping) else 0,
+        )
+
+    @classmethod
+    def from_anthropic(cls, usage: Mapping[str, Any] | None, reasoning_tokens: int = 0) -> Usage:
+        if not isinstance(usage, Mapping):
+            return cls()
+        cache_read = _int(usage.get("cache_read_input_tokens"))
+        cache_write = _int(usage.get("cache_creation_input_tokens"))
+        return cls(
+            prompt_tokens=_int(usage.get("input_tokens")) + cache_read + cache_write,
+            completion_tokens=_int(usage.get("output_tokens")),
+            cached_prompt_tokens=cache_read,
+            cache_creation_tokens=cache_write,
+            reasoning_tokens=reasoning_tokens,
+        )
+
+    def to_openai(self) -> dict[str, Any]:
+        """The `usage` object of an OpenAI chat completion."""
+        return {
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "total_tokens": self.total_tokens,
+            "prompt_tokens_details": {"cached_tokens": self.cached_prompt_tokens},
+            "completion_tokens_details": {"reasoning_tokens": self.reasoning_tokens},
+        }

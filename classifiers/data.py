@@ -1,0 +1,231 @@
+"""Load the training sets in ``../shared/data`` into scored examples.
+
+Targets carry difficulty, not benchmark identity: within a source the order comes from
+outcomes (share of models that lose / weak-model judge scores) or from the source's own
+difficulty label (MATH level, LeetCode difficulty, GSM8K solution steps, object counts in
+BBH); across sources a prior range places each set by domain (math/code/multi-step high,
+writing/chit-chat low), as documented in ``docs/classifier.md``.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+
+@dataclass(slots=True)
+class Example:
+    """One training prompt."""
+
+    text: str
+    source: str  # leave-one-source-out group
+    y: float  # difficulty target in [0, 1]
+    weight: float = 1.0
+    answer_tokens: float | None = None  # observed answer length (tokens ≈ chars / 4)
+    label: float | None = None  # within-source difficulty label for validation
+
+
+@dataclass(slots=True)
+class Outcomes:
+    """Per-prompt model qualities for APGR: ``quality[model][i]`` for ``prompts[i]``."""
+
+    name: str
+    prompts: list[str]
+    groups: list[str]
+    quality: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
+def _pct(values: np.ndarray) -> np.ndarray:
+    """Percentile rank in [0, 1] with ties averaged."""
+    order = values.argsort(kind="stable")
+    ranks = np.empty(len(values))
+    ranks[order] = np.arange(len(values))
+    for v in np.unique(values):  # average ties
+        m = values == v
+        ranks[m] = ranks[m].mean()
+    return ranks / max(len(values) - 1, 1)
+
+
+def norm_key(text: str) -> str:
+    """Key used to drop near-duplicate prompts across sources (for honest LOSO)."""
+    return hashlib.sha1(re.sub(r"[^a-z0-9]", "", text.lower()).encode()).hexdigest()
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+ALPACA = "outcomes/alpaca_eval_gpt4_turbo_preferences.csv"
+ARENA_Q = "outcomes/arena_bench_v1/question.jsonl"
+ARENA_J = "outcomes/arena_bench_v1/model_judgment"
+_ANS = re.compile(r"\[The Start of Assistant's Answer\]\n?(.*?)\[The End of Assistant's Answer\]", re.S)
+
+
+def load_alpaca(root: Path) -> tuple[list[Example], Outcomes]:
+    prefs: dict[str, dict[str, float]] = defaultdict(dict)
+    lens: dict[str, list[float]] = defaultdict(list)
+    subset: dict[str, str] = {}
+    with open(root / ALPACA, newline="", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            ins = r["instruction"]
+            subset[ins] = r["dataset"]
+            if r["generator_2"] != r["generator_1"] and r["preference"]:
+                prefs[ins][r["generator_2"]] = float(r["preference"])
+            if r["output_2_len_chars"]:
+                lens[ins].append(float(r["output_2_len_chars"]))
+    prompts = sorted(prefs)
+    lose = np.array([np.mean([2.0 - p for p in prefs[i].values()]) for i in prompts])
+    y = 0.10 + 0.60 * _pct(lose)
+    ex = [
+        Example(p, f"alpaca:{subset[p]}", float(v), 1.0, float(np.median(lens[p])) / 4.0, float(lv))
+        for p, v, lv in zip(prompts, y, lose)
+    ]
+    models = sorted({m for d in prefs.values() for m in d})
+    out = Outcomes("alpaca_eval", prompts, [f"alpaca:{subset[p]}" for p in prompts])
+    for m in models:
+        out.quality[m] = np.array([prefs[p].get(m, np.nan) for p in prompts])
+    return ex, out
+
+
+WEAK_ARENA = ("vicuna-33b-v1.3", "Llama-2-70b-chat", "claude-instant-1")
+
+
+def load_arena(root: Path) -> tuple[list[Example], Outcomes]:
+    qs = {q["question_id"]: q["turns"][0] for q in _jsonl(root / ARENA_Q)}
+    scores: dict[str, dict[str, float]] = defaultdict(dict)
+    lens: dict[str, list[float]] = defaultdict(list)
+    for f in sorted((root / ARENA_J).glob("*.jsonl")):
+        for r in _jsonl(f):
+            if r.get("score") is not None:
+                scores[r["question_id"]][r["model"]] = float(r["score"])
+            m = _ANS.search(r.get("user_prompt") or "")
+            if m:
+                lens[r["question_id"]].append(len(m.group(1).strip()))
+    ids = sorted(i for i in qs if i in scores)
+    weak = np.array([np.mean([scores[i].get(m, 5.0) for m in WEAK_ARENA]) for i in ids])
+    fail = 1.0 - weak / 10.0
+    y = 0.20 + 0.70 * _pct(fail)
+    ex = [
+        Example(qs[i], "arena_bench", float(v), 1.0, float(np.median(lens[i])) / 4.0 if lens[i] else None, float(f))
+        for i, v, f in zip(ids, y, fail)
+    ]
+    out = Outcomes("arena_bench_v1", [qs[i] for i in ids], ["arena_bench"] * len(ids))
+    for m in sorted({m for d in scores.values() for m in d}):
+        out.quality[m] = np.array([scores[i].get(m, np.nan) for i in ids])
+    return ex, out
+
+
+def _rng_take(items: list[Any], cap: int, seed: int) -> list[Any]:
+    if len(items) <= cap:
+        return items
+    idx = np.random.default_rng(seed).choice(len(items), cap, replace=False)
+    return [items[i] for i in sorted(idx)]
+
+
+BBH_HARD = {
+    "multistep_arithmetic_two", "dyck_languages", "word_sorting", "boolean_expressions",
+    "tracking_shuffled_objects_seven_objects", "logical_deduction_seven_objects", "navigate",
+    "web_of_lies", "temporal_sequences", "geometric_shapes", "object_counting",
+    "tracking_shuffled_objects_five_objects", "logical_deduction_five_objects", "formal_fallacies",
+}
+VICUNA_CAT = {"math": 0.85, "coding": 0.8, "fermi": 0.6, "counterfactual": 0.3, "common-sense": 0.3,
+              "knowledge": 0.25, "generic": 0.2, "writing": 0.15, "roleplay": 0.15}
+
+
+def load_difficulty(root: Path, cap: int, seed: int) -> list[Example]:
+    d = root / "difficulty"
+    ex: list[Example] = []
+    lvl = {"Level 1": 1, "Level 2": 2, "Level 3": 3, "Level 4": 4, "Level 5": 5}
+    rows = [r for r in _jsonl(d / "math_test.jsonl") if r.get("level") in lvl]
+    for r in _rng_take(rows, cap, seed):
+        L = lvl[r["level"]]
+        ex.append(Example(r["problem"], "math", 0.55 + 0.10 * (L - 1), label=L))
+    gsm = list(_jsonl(d / "gsm8k_train.jsonl"))
+    gsm = _rng_take(gsm, cap, seed + 1)
+    steps = np.array([len(r["answer"].strip().split("\n")) - 1 for r in gsm], dtype=float)
+    for r, p, s in zip(gsm, _pct(steps), steps):
+        ex.append(Example(r["question"], "gsm8k", 0.35 + 0.30 * float(p), label=float(s)))
+    for r in _rng_take(list(_jsonl(d / "qwen25_math_eval/svamp.jsonl")), cap // 3, seed):
+        ex.append(Example(f"{r['Body'].strip()} {r['Question'].strip()}", "svamp", 0.25))
+    for name, y in (("aime24", 0.95), ("amc23", 0.9), ("olympiadbench", 0.93), ("minerva_math", 0.85),
+                    ("college_math", 0.7)):
+        rows = list(_jsonl(d / f"qwen25_math_eval/{name}.jsonl"))
+        src = "competition_math" if name in ("aime24", "amc23", "olympiadbench") else name
+        for r in _rng_take(rows, cap // 2, seed):
+            text = r.get("problem") or r.get("question") or ""
+            if text:
+                ex.append(Example(text, src, y))
+    tq = json.loads((d / "theoremqa.json").read_text(encoding="utf-8"))
+    for r in _rng_take(tq, cap // 2, seed):
+        ex.append(Example(r["Question"], "theoremqa", 0.8))
+    lc_y = {"Easy": 0.6, "Medium": 0.75, "Hard": 0.9}
+    lc_rows = [r for r in _jsonl(d / "leetcode/LeetCodeDataset-v0.2.0-train.jsonl.gz")
+               if r.get("meta", {}).get("difficulty") in lc_y]
+    for r in _rng_take(lc_rows, cap, seed):
+        diff = r["meta"]["difficulty"]
+        ex.append(Example(r["query"], "leetcode", lc_y[diff], label=float(list(lc_y).index(diff))))
+    for r in _jsonl(d / "humaneval.jsonl.gz"):
+        ex.append(Example("Complete the following python function:\n" + r["prompt"], "humaneval", 0.55))
+    for f in sorted((d / "bbh").glob("*.json")):
+        task = f.stem
+        rows = json.loads(f.read_text(encoding="utf-8"))["examples"]
+        y = 0.7 if task in BBH_HARD else 0.45
+        y += 0.05 if "seven" in task else (-0.05 if "three" in task else 0.0)
+        for r in _rng_take(rows, max(cap // 25, 20), seed):
+            ex.append(Example(r["input"], "bbh", y, label=y))
+    for name in ("seed_tasks", "user_oriented_instructions"):
+        for r in _jsonl(d / f"self_instruct/{name}.jsonl"):
+            inp = (r["instances"][0].get("input") or "") if r.get("instances") else ""
+            ex.append(Example(r["instruction"] + ("\n\n" + inp if inp else ""), "self_instruct", 0.18))
+    for r in _jsonl(d / "vicuna_bench.jsonl"):
+        ex.append(Example(r["turns"][0], "vicuna_bench", VICUNA_CAT.get(r["category"], 0.3)))
+    for r in _jsonl(d / "arena_hard/v0.1.jsonl"):
+        ex.append(Example(r["prompt"], "arena_hard", 0.7))
+    for r in _jsonl(d / "arena_hard/v2.0.jsonl"):
+        y = {"coding": 0.8, "math": 0.85}.get(r.get("subcategory"), 0.3)
+        ex.append(Example(r["prompt"], "arena_hard", y, label=y))
+    return ex
+
+
+def training_files(root: Path) -> list[Path]:
+    """Every file the training reads (hashed into the artifact metadata)."""
+    d = root / "difficulty"
+    files = [root / ALPACA, root / ARENA_Q, *sorted((root / ARENA_J).glob("*.jsonl")),
+             d / "math_test.jsonl", d / "gsm8k_train.jsonl", d / "theoremqa.json", d / "humaneval.jsonl.gz",
+             d / "leetcode/LeetCodeDataset-v0.2.0-train.jsonl.gz", d / "vicuna_bench.jsonl",
+             d / "arena_hard/v0.1.jsonl", d / "arena_hard/v2.0.jsonl",
+             *sorted((d / "bbh").glob("*.json")), *sorted((d / "self_instruct").glob("*.jsonl")),
+             *sorted((d / "qwen25_math_eval").glob("*.jsonl"))]
+    return files
+
+
+def load_all(root: str | Path, cap: int = 1200, seed: int = 0) -> tuple[list[Example], list[Outcomes]]:
+    """All training examples (deduplicated) and the outcome tables used for validation."""
+    root = Path(root)
+    a_ex, a_out = load_alpaca(root)
+    b_ex, b_out = load_arena(root)
+    seen: set[str] = set()
+    out: list[Example] = []
+    for e in a_ex + b_ex + load_difficulty(root, cap, seed):
+        k = norm_key(e.text)
+        if k and k not in seen:
+            seen.add(k)
+            out.append(e)
+    return out, [a_out, b_out]

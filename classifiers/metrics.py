@@ -1,0 +1,86 @@
+"""Routing metrics: quality-gap-recovered curve, APGR, CPT; Spearman correlation.
+
+Curve: sort prompts by score (highest first) and send the top share ``x`` to the strong
+model, the rest to the weak one. ``PGR(x) = (Q(x) - Q_weak) / (Q_strong - Q_weak)``.
+Tied scores are routed in expectation (their gains averaged), so a constant score gives
+exactly the diagonal and APGR = 0.5. APGR is the trapezoid area under PGR(x) on x in [0, 1];
+CPT(p) is the smallest share of strong calls with PGR >= p (linear interpolation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingCurve:
+    share: np.ndarray  # x: share of calls sent to the strong model, 0..1
+    pgr: np.ndarray  # performance gap recovered at x
+
+    @property
+    def apgr(self) -> float:
+        y, x = self.pgr, self.share
+        return float(np.sum((y[1:] + y[:-1]) * np.diff(x)) / 2.0)
+
+    def cpt(self, target: float) -> float:
+        """Share of strong-model calls needed to recover ``target`` of the gap (nan if never)."""
+        hit = np.nonzero(self.pgr >= target - 1e-12)[0]
+        if len(hit) == 0:
+            return float("nan")
+        i = int(hit[0])
+        if i == 0:
+            return 0.0
+        y0, y1, x0, x1 = self.pgr[i - 1], self.pgr[i], self.share[i - 1], self.share[i]
+        return float(x0 + (target - y0) / (y1 - y0) * (x1 - x0)) if y1 != y0 else float(x1)
+
+
+def routing_curve(scores: np.ndarray, strong: np.ndarray, weak: np.ndarray) -> RoutingCurve:
+    """PGR curve for routing the highest-scored prompts to the strong model."""
+    scores = np.asarray(scores, dtype=float)
+    strong = np.asarray(strong, dtype=float)
+    weak = np.asarray(weak, dtype=float)
+    ok = np.isfinite(scores) & np.isfinite(strong) & np.isfinite(weak)
+    scores, strong, weak = scores[ok], strong[ok], weak[ok]
+    n = len(scores)
+    gap_total = float(np.sum(strong - weak))
+    if n == 0 or abs(gap_total) < 1e-12:
+        raise ValueError("strong and weak have the same total quality; PGR is undefined")
+    order = np.argsort(-scores, kind="stable")
+    s, g = scores[order], (strong - weak)[order]
+    # average gains over tied blocks (expected value under random tie-breaking)
+    _, start = np.unique(-s, return_index=True)
+    bounds = np.append(np.sort(start), n)
+    gains = np.empty(n)
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        gains[a:b] = g[a:b].mean()
+    pgr = np.concatenate([[0.0], np.cumsum(gains)]) / gap_total
+    return RoutingCurve(np.arange(n + 1) / n, pgr)
+
+
+def apgr(scores: np.ndarray, strong: np.ndarray, weak: np.ndarray) -> float:
+    return routing_curve(scores, strong, weak).apgr
+
+
+def rankdata(a: np.ndarray) -> np.ndarray:
+    """Average ranks (ties share the mean rank)."""
+    a = np.asarray(a, dtype=float)
+    order = np.argsort(a, kind="stable")
+    sa = a[order]
+    ranks = np.empty(len(a))
+    _, start, counts = np.unique(sa, return_index=True, return_counts=True)
+    for st, c in zip(start, counts):
+        ranks[order[st : st + c]] = st + (c - 1) / 2.0
+    return ranks
+
+
+def spearman(a: np.ndarray, b: np.ndarray) -> float:
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    ok = np.isfinite(a) & np.isfinite(b)
+    if ok.sum() < 3:
+        return float("nan")
+    ra, rb = rankdata(a[ok]), rankdata(b[ok])
+    if ra.std() == 0 or rb.std() == 0:
+        return 0.0
+    return float(np.corrcoef(ra, rb)[0, 1])

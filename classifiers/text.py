@@ -1,0 +1,98 @@
+"""Turn OpenAI chat messages into the text parts the featurizer reads.
+
+Never raises on odd input: ``None`` content, list content parts (text parts kept,
+image/audio parts ignored), non-string values, missing roles, lone surrogates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+#: Hard cap on characters kept per conversation part (bounded work on huge prompts).
+MAX_PART_CHARS = 2_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """The parts of a conversation that matter to the score."""
+
+    last_user: str
+    system: str
+    history: str
+    n_user_turns: int
+    n_messages: int
+
+
+def content_text(content: Any) -> str:
+    """Plain text of one message's ``content`` (str, list of parts, or None)."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, bytes):
+        return content.decode("utf-8", errors="replace")
+    if isinstance(content, Mapping):
+        content = [content]
+    if isinstance(content, Sequence):
+        out: list[str] = []
+        for part in content:
+            if isinstance(part, str):
+                out.append(part)
+            elif isinstance(part, Mapping):
+                kind = part.get("type", "text")
+                if kind in ("text", "input_text", "output_text"):
+                    text = part.get("text")
+                    if isinstance(text, str):
+                        out.append(text)
+                    elif isinstance(text, Mapping) and isinstance(text.get("value"), str):
+                        out.append(text["value"])
+        return "\n".join(out)
+    return str(content)
+
+
+def _clean(text: str) -> str:
+    """Cap the length and drop lone surrogates so regexes and encoders never fail."""
+    if len(text) > MAX_PART_CHARS:
+        text = text[: MAX_PART_CHARS // 2] + "\n" + text[-MAX_PART_CHARS // 2 :]
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", errors="replace").decode("utf-8")
+    return text
+
+
+def parse_messages(messages: Any) -> Conversation:
+    """Split a list of chat messages into last user turn, system prompt and history."""
+    if isinstance(messages, str):
+        return Conversation(_clean(messages), "", "", 1, 1)
+    if isinstance(messages, Mapping):
+        messages = [messages]
+    if not isinstance(messages, Sequence):
+        return Conversation("", "", "", 0, 0)
+    items: list[tuple[str, str]] = []
+    for msg in messages:
+        if isinstance(msg, Mapping):
+            role = msg.get("role")
+            role = role if isinstance(role, str) else "user"
+            items.append((role, content_text(msg.get("content"))))
+        elif isinstance(msg, str):
+            items.append(("user", msg))
+    last_idx = -1
+    for i in range(len(items) - 1, -1, -1):
+        if items[i][0] == "user":
+            last_idx = i
+            break
+    if last_idx < 0:
+        for i in range(len(items) - 1, -1, -1):
+            if items[i][0] not in ("system", "developer"):
+                last_idx = i
+                break
+    system = "\n".join(t for r, t in items if r in ("system", "developer") and t)
+    history = "\n".join(
+        t for i, (r, t) in enumerate(items) if i != last_idx and r not in ("system", "developer") and t
+    )
+    last = items[last_idx][1] if last_idx >= 0 else ""
+    n_user = sum(1 for r, _ in items if r == "user")
+    return Conversation(_clean(last), _clean(system), _clean(history), n_user, len(items))

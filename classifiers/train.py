@@ -1,0 +1,153 @@
+"""Reproducible training, leave-one-source-out validation, and artifact writing."""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from classifiers.data import Example, Outcomes, load_all, sha256, training_files
+from classifiers.features import FEATURE_VERSION, HASH_BITS
+from classifiers.metrics import apgr, spearman
+from classifiers.model import ComplexityEstimator
+
+ARTIFACT_VERSION = "1.0.0"
+
+#: Total weight of each source family (spread over its rows). Outcome data counts most.
+FAMILY_WEIGHT = {
+    "alpaca": 4.0, "arena_bench": 1.5, "math": 1.0, "gsm8k": 1.0, "leetcode": 0.8, "bbh": 0.8,
+    "competition_math": 0.4, "svamp": 0.3, "minerva_math": 0.3, "college_math": 0.5, "theoremqa": 0.4,
+    "humaneval": 0.3, "self_instruct": 0.6, "vicuna_bench": 0.2, "arena_hard": 0.8,
+}
+
+#: Strong/weak model pairs used for APGR on the outcome tables in shared/.
+PAIRS = {
+    "alpaca_eval": [("claude-2", "alpaca-7b"), ("gpt-3.5-turbo-1106", "vicuna-7b"),
+                    ("FuseChat-Gemma-2-9B-Instruct", "falcon-7b-instruct")],
+    "arena_bench_v1": [("gpt-3.5-turbo", "vicuna-33b-v1.3"), ("claude-2", "Llama-2-70b-chat"),
+                       ("claude-2", "claude-instant-1")],
+}
+
+#: Sources held out one at a time in validation.
+LOSO_GROUPS = ("alpaca:helpful_base", "alpaca:koala", "alpaca:oasst", "alpaca:selfinstruct", "alpaca:vicuna",
+               "arena_bench", "math", "gsm8k", "leetcode", "bbh", "arena_hard")
+
+
+def family(source: str) -> str:
+    return source.split(":", 1)[0]
+
+
+def weights(examples: list[Example]) -> np.ndarray:
+    fams = [family(e.source) for e in examples]
+    counts = {f: fams.count(f) for f in set(fams)}
+    w = np.array([FAMILY_WEIGHT.get(f, 0.5) / counts[f] for f in fams])
+    return w * len(w) / w.sum()
+
+
+def fit(examples: list[Example], **params: Any) -> ComplexityEstimator:
+    est = ComplexityEstimator(**params)
+    return est.fit([e.text for e in examples], [e.y for e in examples], weights(examples),
+                   [e.answer_tokens for e in examples])
+
+
+def _pair_apgr(scores: np.ndarray, out: Outcomes, idx: np.ndarray) -> float:
+    vals = [apgr(scores, out.quality[s][idx], out.quality[w][idx]) for s, w in PAIRS[out.name]]
+    return float(np.mean(vals))
+
+
+def loso(examples: list[Example], outcomes: list[Outcomes], groups: tuple[str, ...] = LOSO_GROUPS,
+         log: Any = print, **params: Any) -> dict[str, Any]:
+    """Hold out each group in turn; report APGR (outcome groups) / Spearman (labelled groups)."""
+    oof_score: dict[str, float] = {}
+    oof_tok: dict[str, float] = {}
+    report: dict[str, Any] = {"per_source": {}}
+    for g in groups:
+        t0 = time.time()
+        train = [e for e in examples if e.source != g]
+        test = [e for e in examples if e.source == g]
+        if not test:
+            continue
+        est = fit(train, **params)
+        p = est.predict_proba([e.text for e in test])[:, 1]
+        t = est.predict_tokens([e.text for e in test])
+        for e, pi, ti in zip(test, p, t):
+            oof_score[e.text], oof_tok[e.text] = float(pi), float(ti)
+        row: dict[str, Any] = {"n": len(test)}
+        labels = np.array([np.nan if e.label is None else e.label for e in test])
+        if np.isfinite(labels).sum() > 10:
+            row["spearman_label"] = round(spearman(p, labels), 3)
+            row["spearman_label_length"] = round(spearman([len(e.text) for e in test], labels), 3)
+        log(f"  held out {g:22s} n={len(test):5d} {row} ({time.time() - t0:.1f}s)")
+        report["per_source"][g] = row
+    for out in outcomes:
+        idx = np.array([i for i, pr in enumerate(out.prompts) if pr in oof_score])
+        if len(idx) == 0:
+            continue
+        sc = np.array([oof_score[out.prompts[i]] for i in idx])
+        ln = np.array([len(out.prompts[i]) for i in idx], dtype=float)
+        res = {"n": int(len(idx)), "apgr": round(_pair_apgr(sc, out, idx), 4),
+               "apgr_length": round(_pair_apgr(ln, out, idx), 4), "per_group": {}}
+        grp = np.array(out.groups)[idx]
+        for gname in sorted(set(grp)):
+            m = grp == gname
+            if m.sum() >= 30 and len(set(grp)) > 1:
+                res["per_group"][gname] = {"apgr": round(_pair_apgr(sc[m], out, idx[m]), 4),
+                                           "apgr_length": round(_pair_apgr(ln[m], out, idx[m]), 4)}
+        report[out.name] = res
+    tok_rows = [e for e in examples if e.answer_tokens and e.text in oof_tok]
+    report["tokens_spearman"] = round(spearman([oof_tok[e.text] for e in tok_rows],
+                                               [e.answer_tokens for e in tok_rows]), 4)
+    report["tokens_spearman_length"] = round(spearman([len(e.text) for e in tok_rows],
+                                                      [e.answer_tokens for e in tok_rows]), 4)
+    return report
+
+
+def _data_commit(root: Path) -> str | None:
+    try:
+        r = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
+        return r.stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def train_artifact(data: str | Path, out: str | Path, seed: int = 0, validate: bool = True,
+                   cap: int = 1200, log: Any = print, **params: Any) -> dict[str, Any]:
+    """Train on everything in ``data``, optionally run LOSO, write ``out`` (.skops) + ``.json``."""
+    import sklearn
+    import skops
+
+    from classifiers.persist import save_estimator
+
+    root = Path(data)
+    np.random.seed(seed)
+    examples, outcomes = load_all(root, cap=cap, seed=seed)
+    log(f"{len(examples)} training prompts from {len({e.source for e in examples})} sources")
+    validation = loso(examples, outcomes, log=log, **params) if validate else None
+    est = fit(examples, **params)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    save_estimator(est, out)
+    meta = {
+        "version": ARTIFACT_VERSION,
+        "feature_version": FEATURE_VERSION,
+        "hash_bits": HASH_BITS,
+        "params": est.get_params(),
+        "seed": seed,
+        "cap_per_source": cap,
+        "data_folder": str(data),
+        "data_commit": _data_commit(root),
+        "training_files": {str(p.relative_to(root)): sha256(p) for p in training_files(root)},
+        "n_training_prompts": len(examples),
+        "sources": sorted({e.source for e in examples}),
+        "validation": validation,
+        "artifact_sha256": sha256(out),
+        "library_versions": {"python": platform.python_version(), "numpy": np.__version__,
+                             "scikit-learn": sklearn.__version__, "skops": skops.__version__},
+    }
+    out.with_suffix(".json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return meta

@@ -1,0 +1,175 @@
+"""Thin HTTP route handlers: parse, hand to the gateway, write the response."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Request
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.responses import Response, StreamingResponse
+
+from backends.base import ChatStream, UpstreamError
+from router.decision import Decision
+from router.gateway import Gateway
+from router.protocol import SSE_DONE, APIError, invalid, parse_json_body, sse_frame, validate_chat_request
+from router.state import AppState
+
+api = APIRouter()
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+def state_of(request: Request) -> AppState:
+    return request.app.state.router
+
+
+@api.post("/v1/chat/completions")
+async def chat_completions(request: Request) -> Response:
+    state = state_of(request)
+    state.authorize(request.headers.get("authorization"))
+    request_id = _request_id(request)
+    body = parse_json_body(await state.read_body(request))
+    validate_chat_request(body)
+    release = state.admit()
+    try:
+        decision = state.gateway.decide(body, request_id, _max_cost(request))
+        if body.get("stream"):
+            return await _stream(state.gateway, body, decision, release)
+        return await _complete(state.gateway, body, decision)
+    finally:
+        if not body.get("stream"):
+            release()
+
+
+async def _complete(gateway: Gateway, body: dict[str, Any], decision: Decision) -> Response:
+    started = time.perf_counter()
+    try:
+        result = await gateway.complete(body, decision)
+    except UpstreamError as exc:
+        gateway.account(decision, None, "error", time.perf_counter() - started, stream=False)
+        raise upstream_api_error(exc) from None
+    gateway.account(decision, result.usage, "ok", time.perf_counter() - started, stream=False)
+    result.body["router"] = decision.router_object()
+    return Response(orjson.dumps(result.body), media_type="application/json", headers=decision.headers(with_cost=True))
+
+
+async def _stream(gateway: Gateway, body: dict[str, Any], decision: Decision, release: Callable[[], None]) -> Response:
+    """Open the upstream first, so a failure before the first byte is still an HTTP error."""
+    started = time.perf_counter()
+    options = body.get("stream_options") or {}
+    include_usage = bool(options.get("include_usage"))
+    try:
+        stream = await gateway.open_stream(body, decision)
+    except BaseException as exc:
+        release()
+        if isinstance(exc, UpstreamError):
+            gateway.account(decision, None, "error", time.perf_counter() - started, stream=True)
+            raise upstream_api_error(exc) from None
+        raise
+    return StreamingResponse(
+        _relay(gateway, stream, decision, include_usage, started, release),
+        media_type="text/event-stream",
+        headers=decision.headers(with_cost=False) | _SSE_HEADERS,
+    )
+
+
+async def _relay(
+    gateway: Gateway, stream: ChatStream, decision: Decision, include_usage: bool, started: float, release: Callable[[], None]
+) -> AsyncIterator[bytes]:
+    """Forward upstream events as they come; after the first byte, errors travel in-stream."""
+    metrics = gateway.metrics
+    labels = (decision.tier, decision.model, decision.backend)
+    status = "error"
+    first = True
+    try:
+        async for frame in stream.frames:
+            if first:
+                metrics.ttft.labels(*labels).observe(time.perf_counter() - started)
+                first = False
+            yield frame
+        status = "ok"
+    except UpstreamError as exc:
+        metrics.upstream_errors.labels(decision.backend, exc.kind).inc()
+        yield upstream_api_error(exc).sse()
+        return
+    except BaseException:
+        status = "cancelled"  # the client went away: close the upstream at once (finally)
+        raise
+    finally:
+        release()
+        metrics.inflight.labels(decision.backend).dec()
+        await stream.aclose()
+        gateway.account(decision, stream.usage, status, time.perf_counter() - started, stream=True)
+    if include_usage:
+        chunk = dict(stream.usage_chunk or _usage_chunk(stream))
+        chunk["router"] = decision.router_object()
+        yield sse_frame(chunk)
+    yield SSE_DONE
+
+
+def _usage_chunk(stream: ChatStream) -> dict[str, Any]:
+    usage = stream.usage.to_openai() if stream.usage else None
+    meta = stream.meta
+    return {"id": meta.get("id"), "object": "chat.completion.chunk", "created": meta.get("created"), "model": meta.get("model"), "choices": [], "usage": usage}
+
+
+def upstream_api_error(exc: UpstreamError) -> APIError:
+    """The client-facing form of an upstream failure; provider details that help stay, secrets never enter."""
+    status = exc.client_status
+    if status < 500 and status != 429:
+        return APIError(status, exc.message, error_type=exc.error_type or "invalid_request_error", code=exc.code, param=exc.param)
+    headers = {"Retry-After": str(max(1, round(exc.retry_after)))} if exc.retry_after is not None else None
+    error_type = "rate_limit_error" if status == 429 else ("timeout" if status == 504 else "upstream_error")
+    return APIError(status, f"upstream failed: {exc.message}", error_type=error_type, code=exc.kind, headers=headers)
+
+
+@api.get("/v1/models")
+async def list_models(request: Request) -> Response:
+    state = state_of(request)
+    state.authorize(request.headers.get("authorization"))
+    config = state.config
+    created = int(state.started_at)
+    data = [{"id": "auto", "object": "model", "created": created, "owned_by": "complexity-router"}]
+    data += [{"id": f"auto:{name}", "object": "model", "created": created, "owned_by": "complexity-router"} for name in config.tiers]
+    data += [{"id": name, "object": "model", "created": created, "owned_by": model.backend} for name, model in config.models.items()]
+    return Response(orjson.dumps({"object": "list", "data": data}), media_type="application/json")
+
+
+@api.get("/healthz")
+async def healthz() -> Response:
+    return Response(b'{"status":"ok"}', media_type="application/json")
+
+
+@api.get("/readyz")
+async def readyz(request: Request) -> Response:
+    report = await state_of(request).readiness()
+    return Response(orjson.dumps(report), status_code=200 if report["ready"] else 503, media_type="application/json")
+
+
+@api.get("/metrics")
+async def metrics(request: Request) -> Response:
+    return Response(generate_latest(state_of(request).metrics_registry()), media_type=CONTENT_TYPE_LATEST)
+
+
+def _request_id(request: Request) -> str:
+    given = request.headers.get("x-request-id")
+    return given if given and _REQUEST_ID.match(given) else uuid.uuid4().hex
+
+
+def _max_cost(request: Request) -> float | None:
+    value = request.headers.get("x-router-max-cost-usd")
+    if value is None:
+        return None
+    try:
+        cap = float(value)
+    except ValueError:
+        raise invalid("x-router-max-cost-usd must be a number of USD", param="x-router-max-cost-usd") from None
+    if not cap >= 0:
+        raise invalid("x-router-max-cost-usd must be a non-negative number", param="x-router-max-cost-usd")
+    return cap

@@ -1,0 +1,92 @@
+"""The ASGI application: built by a factory, resources created in the lifespan, never at import."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from prometheus_client import CollectorRegistry
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from router.api import api
+from router.config import RouterConfig
+from router.gateway import Classifier
+from router.protocol import APIError
+from router.state import AppState
+
+log = logging.getLogger("complexity_router")
+
+ClassifierFactory = Callable[[str], Classifier]
+
+
+def load_default_classifier(artifact: str) -> Classifier:
+    from classifiers import load_classifier
+
+    return load_classifier(artifact)
+
+
+def create_app(
+    config: RouterConfig,
+    *,
+    classifier: Classifier | None = None,
+    classifier_factory: ClassifierFactory = load_default_classifier,
+    transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+    registry: CollectorRegistry | None = None,
+) -> FastAPI:
+    """Build the gateway app. Tests inject a classifier, transports or a registry; `serve` injects nothing."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        scorer = classifier if classifier is not None else classifier_factory(config.classifier.artifact)
+        state = AppState.build(config, scorer, transports=transports, registry=registry)
+        app.state.router = state
+        log.info("router ready: %d backends, %d models, tiers %s", len(config.backends), len(config.models), ", ".join(config.tiers))
+        try:
+            yield
+        finally:
+            await state.aclose()
+
+    app = FastAPI(title="complexity-router", version=_version(), lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.include_router(api)
+    app.add_exception_handler(APIError, _api_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+    return app
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, APIError)
+    return exc.response()
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    first = exc.errors()[0] if exc.errors() else {}
+    param = ".".join(str(part) for part in first.get("loc", ())[1:]) or None
+    return APIError(400, f"invalid request: {first.get('msg', 'malformed')}", param=param).response()
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code)
+    return APIError(exc.status_code, str(exc.detail), code=code).response()
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
+    log.error("unhandled error serving %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return APIError(500, "internal router error", error_type="server_error", code="internal_error").response()
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("complexity-router")
+    except PackageNotFoundError:  # running from a source tree
+        return "0.0.0"

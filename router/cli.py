@@ -1,0 +1,157 @@
+"""The `complexity-router` command: serve, route, check-config, demo, and the classifier commands."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ipaddress
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+from router.config import ConfigError, RouterConfig, load_config
+
+DEFAULT_CONFIG = os.environ.get("COMPLEXITY_ROUTER_CONFIG", "configs/default.yaml")
+
+
+def _load(path: str) -> RouterConfig:
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    config = _load(args.config)
+    if not config.server.api_keys and not is_loopback(args.host) and not args.insecure_no_auth:
+        print(
+            f"error: refusing to listen on {args.host} without authentication: set server.api_keys, "
+            "bind to 127.0.0.1, or pass --insecure-no-auth",
+            file=sys.stderr,
+        )
+        return 2
+    os.environ["COMPLEXITY_ROUTER_CONFIG"] = os.path.abspath(args.config)
+    uvicorn.run(
+        "router.server:app_from_environment",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        loop="uvloop" if _has("uvloop") else "asyncio",
+        http="httptools" if _has("httptools") else "h11",
+        log_level=args.log_level,
+        timeout_graceful_shutdown=int(config.server.drain_seconds),
+        access_log=False,
+    )
+    return 0
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    config = _load(args.file)
+    print(f"ok: {len(config.backends)} backends, {len(config.models)} models, tiers: {', '.join(config.tiers)}")
+    return 0
+
+
+def cmd_route(args: argparse.Namespace) -> int:
+    from router.app import load_default_classifier
+    from router.gateway import estimate_cost, estimate_prompt_tokens
+    from router.policy import Policy
+
+    config = _load(args.config)
+    classifier = load_default_classifier(config.classifier.artifact)
+    messages = [{"role": "user", "content": args.prompt}]
+    result = classifier.score(messages)
+    policy = Policy(config)
+    tier_name = policy.tier_for_score(result.score)
+    tier = config.tiers[tier_name]
+    model = config.models[tier.model]
+    prompt_tokens = estimate_prompt_tokens(messages)
+    expected = {name: result.expected_completion_tokens(t.effort, t.thinking_budget) for name, t in config.tiers.items()}
+    estimate = estimate_cost(config, policy.candidates(tier_name)[0], result, prompt_tokens)
+    decision = {
+        "score": round(result.score, 4),
+        "tier": tier_name,
+        "model": tier.model,
+        "backend": model.backend,
+        "effort": tier.effort,
+        "thinking_budget": tier.thinking_budget,
+        "why": [{"feature": name, "contribution": round(value, 4)} for name, value in result.top_features],
+        "estimated_prompt_tokens": prompt_tokens,
+        "expected_completion_tokens": expected,
+        "estimated_cost_usd": estimate,
+    }
+    print(json.dumps(decision, indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from router.demo.tour import run_demo
+
+    try:
+        asyncio.run(run_demo(args.host, args.port, args.upstream_port, serve_forever=not args.exit_after_tour))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _has(module: str) -> bool:
+    from importlib.util import find_spec
+
+    return find_spec(module) is not None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="complexity-router", description="Query-complexity routing gateway (OpenAI-compatible).")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the gateway")
+    serve.add_argument("--config", default=DEFAULT_CONFIG)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--log-level", default="info")
+    serve.add_argument("--insecure-no-auth", action="store_true", help="allow a non-loopback bind with no api_keys")
+    serve.set_defaults(func=cmd_serve)
+
+    check = sub.add_parser("check-config", help="validate a config file and exit")
+    check.add_argument("file")
+    check.set_defaults(func=cmd_check_config)
+
+    route = sub.add_parser("route", help="print the routing decision for a prompt (no backend needed)")
+    route.add_argument("prompt")
+    route.add_argument("--config", default=DEFAULT_CONFIG)
+    route.set_defaults(func=cmd_route)
+
+    demo = sub.add_parser("demo", help="the gateway in front of a SIMULATED upstream, with a guided tour")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8080)
+    demo.add_argument("--upstream-port", type=int, default=8001)
+    demo.add_argument("--exit-after-tour", action="store_true")
+    demo.set_defaults(func=cmd_demo)
+
+    from classifiers.commands import register
+
+    register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,201 @@
+"""The typed configuration: one YAML file, validated completely at start-up.
+
+Unknown keys and impossible combinations fail at load with the dotted path of the bad key;
+values are never echoed back, so a mistyped secret does not end up in a log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+
+from backends.base import BackendConfig
+from backends.reasoning import DIALECTS, EFFORTS, UnsupportedEffortError
+from backends.registry import BACKEND_KINDS
+from router.envexpand import MissingVariableError, expand_tree
+
+DIRECT_TIER = "direct"  # metrics label for requests that name a model instead of a tier
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used; the message names the offending key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ServerConfig(_Strict):
+    api_keys: list[SecretStr] = Field(default_factory=list, description="bearer keys, plain or 'sha256:<hex>'")
+    max_body_bytes: int = Field(32 * 1024 * 1024, ge=1024)
+    max_concurrency: int = Field(1024, ge=1, description="in-flight requests before 503")
+    drain_seconds: float = Field(30.0, ge=0)
+    expose_classifier_features: bool = True
+
+    def key_digests(self) -> list[bytes]:
+        """SHA-256 digests of the accepted keys, so plain and hashed keys compare alike."""
+        digests = []
+        for key in self.api_keys:
+            value = key.get_secret_value()
+            if value.startswith("sha256:"):
+                digests.append(bytes.fromhex(value[7:]))
+            else:
+                digests.append(hashlib.sha256(value.encode()).digest())
+        return digests
+
+
+class ModelConfig(_Strict):
+    """A model on a backend; prices in USD per million tokens (None: unknown, cost is null)."""
+
+    backend: str
+    upstream_name: str | None = None
+    reasoning: str = "none"
+    input: float | None = Field(None, ge=0)
+    cached_input: float | None = Field(None, ge=0)
+    cache_write: float | None = Field(None, ge=0)
+    output: float | None = Field(None, ge=0)
+    context_window: int | None = Field(None, ge=1)
+    max_output_tokens: int | None = Field(None, ge=1)
+
+
+class TierConfig(_Strict):
+    """A reasoning-effort tier: a model plus how hard it should think."""
+
+    model: str
+    effort: Literal["none", "minimal", "low", "medium", "high"] = "none"
+    thinking_budget: int | None = Field(None, ge=1)
+    max_score: float | None = Field(None, ge=0, le=1)
+    fallbacks: list[str] = Field(default_factory=list)
+    params: dict[str, Any] = Field(default_factory=dict, description="request defaults the client can override")
+
+    @property
+    def upper_bound(self) -> float:
+        return 1.0 if self.max_score is None else self.max_score
+
+
+class ClassifierConfig(_Strict):
+    artifact: str = "default"
+
+
+class RoutingConfig(_Strict):
+    fallback_to_next_tier: bool = Field(False, description="after a tier's fallbacks, try the next tier up")
+    max_attempts: int = Field(3, ge=1, le=10)
+
+
+class RouterConfig(_Strict):
+    server: ServerConfig = Field(default_factory=ServerConfig)
+    backends: dict[str, BackendConfig]
+    models: dict[str, ModelConfig]
+    tiers: dict[str, TierConfig]
+    classifier: ClassifierConfig = Field(default_factory=ClassifierConfig)
+    routing: RoutingConfig = Field(default_factory=RoutingConfig)
+
+    @model_validator(mode="after")
+    def _check_references(self) -> RouterConfig:
+        for name, backend in self.backends.items():
+            if backend.kind not in BACKEND_KINDS:
+                raise _at(f"backends.{name}.kind", f"unknown backend kind {backend.kind!r} (known: {', '.join(BACKEND_KINDS)})")
+        for name, model in self.models.items():
+            if model.backend not in self.backends:
+                raise _at(f"models.{name}.backend", f"no backend named {model.backend!r}")
+            if model.reasoning not in DIALECTS:
+                raise _at(f"models.{name}.reasoning", f"unknown reasoning dialect {model.reasoning!r} (known: {', '.join(DIALECTS)})")
+        if not self.tiers:
+            raise _at("tiers", "at least one tier is required")
+        previous = -1.0
+        names = list(self.tiers)
+        for index, (name, tier) in enumerate(self.tiers.items()):
+            self._check_tier(name, tier, last=index == len(names) - 1)
+            if tier.upper_bound <= previous:
+                raise _at(f"tiers.{name}.max_score", "max_score must increase from the cheapest tier to the most expensive")
+            previous = tier.upper_bound
+        return self
+
+    def _check_tier(self, name: str, tier: TierConfig, *, last: bool) -> None:
+        if name.startswith("auto") or name == DIRECT_TIER or ":" in name:
+            raise _at(f"tiers.{name}", "tier names may not contain ':' or be 'auto…'/'direct'")
+        if name in self.models:
+            raise _at(f"tiers.{name}", "a tier may not share its name with a model")
+        if tier.model not in self.models:
+            raise _at(f"tiers.{name}.model", f"no model named {tier.model!r}")
+        if tier.max_score is None and not last:
+            raise _at(f"tiers.{name}.max_score", "only the last tier may omit max_score")
+        try:
+            DIALECTS[self.models[tier.model].reasoning].check(tier.effort, tier.thinking_budget)
+        except UnsupportedEffortError as exc:
+            raise _at(f"tiers.{name}.effort", f"model {tier.model!r}: {exc}") from None
+        for index, fallback in enumerate(tier.fallbacks):
+            if fallback not in self.models:
+                raise _at(f"tiers.{name}.fallbacks[{index}]", f"no model named {fallback!r}")
+            if tier.effort not in DIALECTS[self.models[fallback].reasoning].efforts:
+                raise _at(f"tiers.{name}.fallbacks[{index}]", f"model {fallback!r} cannot express effort {tier.effort!r}")
+
+    def upstream_name(self, model: str) -> str:
+        return self.models[model].upstream_name or model
+
+
+def _at(path: str, message: str) -> ValueError:
+    return ValueError(f"@{path}: {message}")
+
+
+def parse_config(data: Any, env: Mapping[str, str] | None = None) -> RouterConfig:
+    """Validate already-parsed YAML data (after `${VAR}` expansion) into a `RouterConfig`."""
+    if not isinstance(data, dict):
+        raise ConfigError("the configuration must be a YAML mapping")
+    try:
+        expanded = expand_tree(data, os.environ if env is None else env)
+        return RouterConfig.model_validate(expanded)
+    except MissingVariableError as exc:
+        raise ConfigError(str(exc)) from None
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+
+
+def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> RouterConfig:
+    """Read and validate a YAML config file."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {path}: {exc.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path}: invalid YAML{where}") from None
+    return parse_config(data, env)
+
+
+def _describe(exc: ValidationError) -> str:
+    """Error lines as `dotted.path: message`, without the offending values."""
+    lines = []
+    for error in exc.errors(include_input=False, include_url=False):
+        path = ".".join(str(part) for part in error["loc"])
+        message = error["msg"]
+        if message.startswith("Value error, @"):
+            path, _, message = message[len("Value error, @") :].partition(": ")
+        elif error["type"] == "extra_forbidden":
+            message = "unknown key"
+        lines.append(f"{path or '<root>'}: {message}")
+    return "invalid configuration:\n  " + "\n  ".join(lines)
+
+
+__all__ = [
+    "DIRECT_TIER",
+    "EFFORTS",
+    "BackendConfig",
+    "ClassifierConfig",
+    "ConfigError",
+    "ModelConfig",
+    "RouterConfig",
+    "ServerConfig",
+    "TierConfig",
+    "load_config",
+    "parse_config",
+]

@@ -1,0 +1,67 @@
+"""The routing decision for one request, and how it is reported to the client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from router.policy import Candidate, Reason
+
+
+@dataclass(slots=True)
+class Decision:
+    """Where a request went and why; filled in as the request is served."""
+
+    request_id: str
+    tier: str
+    reason: Reason
+    candidates: list[Candidate]
+    score: float | None = None
+    features: tuple[tuple[str, float], ...] = ()
+    estimated_cost_usd: float | None = None
+    model: str = ""
+    backend: str = ""
+    effort: str | None = None
+    attempts: int = 0
+    cost_usd: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def choose(self, candidate: Candidate, backend: str) -> None:
+        self.model, self.backend, self.effort, self.tier = candidate.model, backend, candidate.effort, candidate.tier
+        self.attempts += 1
+
+    def router_object(self) -> dict[str, Any]:
+        """The top-level `router` object added to responses and to the final usage chunk."""
+        data: dict[str, Any] = {
+            "tier": self.tier,
+            "model": self.model,
+            "backend": self.backend,
+            "score": None if self.score is None else round(self.score, 3),
+            "reason": self.reason,
+            "effort": self.effort,
+            "cost_usd": self.cost_usd,
+            "estimated_cost_usd": self.estimated_cost_usd,
+            "attempts": self.attempts,
+            "request_id": self.request_id,
+        }
+        data.update(self.extra)
+        return data
+
+    def headers(self, *, with_cost: bool) -> dict[str, str]:
+        headers = {
+            "x-request-id": self.request_id,
+            "x-router-tier": self.tier,
+            "x-router-model": self.model,
+            "x-router-backend": self.backend,
+        }
+        if self.score is not None:
+            headers["x-router-score"] = f"{self.score:.3f}"
+        if self.estimated_cost_usd is not None:
+            headers["x-router-estimated-cost-usd"] = _usd(self.estimated_cost_usd)
+        if with_cost:
+            headers["x-router-cost-usd"] = "" if self.cost_usd is None else _usd(self.cost_usd)
+        return headers
+
+
+def _usd(value: float) -> str:
+    return f"{value:.10f}".rstrip("0").rstrip(".") or "0"

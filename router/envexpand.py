@@ -1,0 +1,52 @@
+"""`${VAR}` and `${VAR:-default}` expansion over parsed YAML data.
+
+Expansion runs on scalar strings *after* YAML parsing, so an environment value can never
+inject YAML structure (keys, lists, anchors) into the configuration: config files are data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+_PATTERN = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\$")
+
+
+class MissingVariableError(KeyError):
+    """A `${VAR}` without default names a variable that is not set."""
+
+    def __init__(self, name: str, path: str) -> None:
+        super().__init__(name)
+        self.name = name
+        self.path = path
+
+    def __str__(self) -> str:
+        return f"{self.path}: environment variable {self.name} is not set (use ${{{self.name}:-default}})"
+
+
+def expand_string(value: str, env: Mapping[str, str], path: str = "") -> str:
+    """Expand one string; `$$` escapes a literal dollar sign."""
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group(0) == "$$":
+            return "$"
+        name, default = match.group(1), match.group(2)
+        if name in env:
+            return env[name]
+        if default is not None:
+            return default
+        raise MissingVariableError(name, path)
+
+    return _PATTERN.sub(replace, value)
+
+
+def expand_tree(data: Any, env: Mapping[str, str], path: str = "") -> Any:
+    """Return a copy of `data` with every string value expanded (keys are left alone)."""
+    if isinstance(data, str):
+        return expand_string(data, env, path)
+    if isinstance(data, dict):
+        return {key: expand_tree(value, env, f"{path}.{key}" if path else str(key)) for key, value in data.items()}
+    if isinstance(data, list):
+        return [expand_tree(item, env, f"{path}[{index}]") for index, item in enumerate(data)]
+    return data

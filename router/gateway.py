@@ -1,0 +1,214 @@
+"""The request path: score, decide, dispatch with fallbacks, account.
+
+Route handlers stay thin; everything a chat request does between parsing and writing the
+response lives here, independent of HTTP framework details.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from backends.base import Backend, ChatResult, ChatStream, UpstreamError
+from backends.reasoning import DIALECTS, UnsupportedEffortError, raise_token_cap
+from backends.usage import Usage
+from router.config import RouterConfig
+from router.decision import Decision
+from router.metrics import RouterMetrics
+from router.policy import Candidate, Policy
+from router.pricing import cost_usd
+from router.protocol import APIError
+
+CHARS_PER_TOKEN = 4.0
+
+
+class ScoreLike(Protocol):
+    score: float
+    top_features: tuple[tuple[str, float], ...]
+
+    def expected_completion_tokens(self, effort: str, thinking_budget: int | None = None) -> int: ...
+
+
+class Classifier(Protocol):
+    def score(self, messages: Sequence[Mapping[str, Any]]) -> ScoreLike: ...
+
+
+class Gateway:
+    """Holds the start-up-built parts (backends, classifier, metrics) and serves chat requests."""
+
+    def __init__(self, config: RouterConfig, backends: Mapping[str, Backend], classifier: Classifier, metrics: RouterMetrics) -> None:
+        self.config = config
+        self.policy = Policy(config)
+        self.backends = backends
+        self.classifier = classifier
+        self.metrics = metrics
+        top = self.policy.top_tier
+        self._top_model = config.models[top.model]
+
+    # -- deciding -----------------------------------------------------------------------
+    def decide(self, body: dict[str, Any], request_id: str, max_cost_usd: float | None = None) -> Decision:
+        """Pick tier and candidates for a validated request (no I/O)."""
+        target = self.policy.target(body["model"])
+        if target.kind == "model":
+            decision = Decision(request_id, "direct", "direct", self.policy.direct(target.name))
+            if max_cost_usd is not None:
+                self._estimate(decision, self.score(body["messages"]), body)
+        elif target.kind == "tier":
+            decision = Decision(request_id, target.name, "forced", self.policy.candidates(target.name))
+            if max_cost_usd is not None:
+                self._estimate(decision, self.score(body["messages"]), body)
+        else:
+            result = self.score(body["messages"])
+            tier = self.policy.tier_for_score(result.score)
+            decision = Decision(request_id, tier, "classifier", self.policy.candidates(tier), score=result.score, features=result.top_features)
+            self._estimate(decision, result, body)
+            if max_cost_usd is not None:
+                self._downgrade_to_budget(decision, result, body, max_cost_usd)
+        if max_cost_usd is not None and decision.estimated_cost_usd is not None and decision.estimated_cost_usd > max_cost_usd:
+            raise APIError(
+                400,
+                f"estimated cost {decision.estimated_cost_usd:.6f} USD exceeds x-router-max-cost-usd {max_cost_usd}",
+                code="max_cost_exceeded",
+                param="x-router-max-cost-usd",
+            )
+        decision.tier = decision.candidates[0].tier
+        self.metrics.decisions.labels(decision.tier, decision.reason).inc()
+        return decision
+
+    def score(self, messages: Sequence[Mapping[str, Any]]) -> ScoreLike:
+        started = time.perf_counter()
+        result = self.classifier.score(messages)
+        self.metrics.classifier_duration.observe(time.perf_counter() - started)
+        self.metrics.score.observe(result.score)
+        return result
+
+    def estimate_cost(self, candidate: Candidate, result: ScoreLike, prompt_tokens: int) -> float | None:
+        return estimate_cost(self.config, candidate, result, prompt_tokens)
+
+    def _estimate(self, decision: Decision, result: ScoreLike, body: dict[str, Any]) -> None:
+        if decision.score is None:
+            decision.score, decision.features = result.score, result.top_features
+        decision.estimated_cost_usd = self.estimate_cost(decision.candidates[0], result, estimate_prompt_tokens(body["messages"]))
+
+    def _downgrade_to_budget(self, decision: Decision, result: ScoreLike, body: dict[str, Any], cap: float) -> None:
+        """Move to the most capable cheaper tier whose estimate fits the client's cost cap."""
+        if decision.estimated_cost_usd is None or decision.estimated_cost_usd <= cap:
+            return
+        prompt_tokens = estimate_prompt_tokens(body["messages"])
+        names = self.policy.tier_names
+        for name in reversed(names[: names.index(decision.tier)]):
+            candidates = self.policy.candidates(name)
+            estimate = self.estimate_cost(candidates[0], result, prompt_tokens)
+            if estimate is not None and estimate <= cap:
+                decision.candidates, decision.estimated_cost_usd = candidates, estimate
+                decision.extra["downgraded_from"] = decision.tier
+                return
+
+    # -- dispatching --------------------------------------------------------------------
+    def upstream_body(self, body: dict[str, Any], candidate: Candidate) -> dict[str, Any]:
+        """The request as this candidate's upstream should see it.
+
+        Client fields win over tier `params`; the client's `reasoning_effort` wins over the
+        tier's effort; the model's dialect writes the family's reasoning fields and the
+        completion cap grows by the thinking reserve.
+        """
+        upstream = {**candidate.params, **body} if candidate.params else dict(body)
+        upstream["model"] = self.config.upstream_name(candidate.model)
+        dialect = DIALECTS[self.config.models[candidate.model].reasoning]
+        effort = body.get("reasoning_effort") or candidate.effort
+        if dialect.name == "none":
+            effort = "none"  # a model without reasoning controls: strip, do not refuse
+        if effort is None:
+            return upstream
+        try:
+            reserve = dialect.apply(upstream, effort, candidate.thinking_budget if effort == candidate.effort else None)
+        except UnsupportedEffortError as exc:
+            raise APIError(400, str(exc), param="reasoning_effort", code="unsupported_value") from None
+        raise_token_cap(upstream, reserve)
+        return upstream
+
+    async def complete(self, body: dict[str, Any], decision: Decision) -> ChatResult:
+        """Non-streaming dispatch over the candidates."""
+        return await self._dispatch(body, decision, stream=False)
+
+    async def open_stream(self, body: dict[str, Any], decision: Decision) -> ChatStream:
+        """Streaming dispatch; returns once an upstream answered with headers."""
+        return await self._dispatch(body, decision, stream=True)
+
+    async def _dispatch(self, body: dict[str, Any], decision: Decision, *, stream: bool) -> Any:
+        last_error: UpstreamError | None = None
+        previous_backend: str | None = None
+        for candidate in decision.candidates[: self.config.routing.max_attempts]:
+            backend_name = self.config.models[candidate.model].backend
+            backend = self.backends[backend_name]
+            upstream = self.upstream_body(body, candidate)
+            if previous_backend is not None and last_error is not None:
+                self.metrics.fallbacks.labels(previous_backend, backend_name, last_error.kind).inc()
+                decision.reason = "fallback"
+                self.metrics.decisions.labels(candidate.tier, "fallback").inc()
+            decision.choose(candidate, backend_name)
+            inflight = self.metrics.inflight.labels(backend_name)
+            inflight.inc()  # a stream's relay decrements it when the stream ends
+            try:
+                result = await (backend.chat_stream(upstream) if stream else backend.chat(upstream))
+            except UpstreamError as exc:
+                inflight.dec()
+                self.metrics.upstream_errors.labels(backend_name, exc.kind).inc()
+                if not exc.retryable:
+                    raise
+                last_error, previous_backend = exc, backend_name
+                continue
+            except BaseException:
+                inflight.dec()
+                raise
+            if not stream:
+                inflight.dec()
+            return result
+        assert last_error is not None
+        raise last_error
+
+    # -- accounting ---------------------------------------------------------------------
+    def account(self, decision: Decision, usage: Usage | None, status: str, duration: float, stream: bool) -> float | None:
+        """Record tokens, cost, savings and the request outcome; return the cost."""
+        labels = (decision.tier, decision.model or "none", decision.backend or "none")
+        self.metrics.requests.labels(*labels, status).inc()
+        self.metrics.duration.labels(*labels, "true" if stream else "false").observe(duration)
+        if usage is None or not decision.model:
+            return None
+        tokens = self.metrics.tokens
+        tokens.labels(*labels, "prompt").inc(usage.prompt_tokens)
+        tokens.labels(*labels, "cached_prompt").inc(usage.cached_prompt_tokens)
+        tokens.labels(*labels, "completion").inc(usage.completion_tokens)
+        tokens.labels(*labels, "reasoning").inc(usage.reasoning_tokens)
+        cost = cost_usd(self.config.models[decision.model], usage)
+        decision.cost_usd = cost
+        if cost is not None:
+            self.metrics.cost.labels(*labels).inc(cost)
+            top_cost = cost_usd(self._top_model, usage)
+            if top_cost is not None and top_cost > cost:
+                self.metrics.savings.inc(top_cost - cost)
+        return cost
+
+
+def estimate_cost(config: RouterConfig, candidate: Candidate, result: ScoreLike, prompt_tokens: int) -> float | None:
+    """Expected USD for a candidate before dispatch, from the classifier's token forecast."""
+    expected = result.expected_completion_tokens(candidate.effort or "none", candidate.thinking_budget)
+    return cost_usd(config.models[candidate.model], Usage(prompt_tokens=prompt_tokens, completion_tokens=expected))
+
+
+def message_chars(messages: Sequence[Mapping[str, Any]]) -> int:
+    """Characters of text across all messages (non-text parts ignored)."""
+    total = 0
+    for message in messages:
+        content = message.get("content")
+        if isinstance(content, str):
+            total += len(content)
+        elif isinstance(content, list):
+            total += sum(len(part.get("text") or "") for part in content if isinstance(part, dict) and isinstance(part.get("text"), str))
+    return total
+
+
+def estimate_prompt_tokens(messages: Sequence[Mapping[str, Any]]) -> int:
+    """A tokenizer-free prompt estimate (~4 characters a token plus per-message overhead)."""
+    return int(message_chars(messages) / CHARS_PER_TOKEN) + 4 * len(messages)

@@ -1,0 +1,130 @@
+"""OpenAI wire-format pieces in one place: errors, request validation, SSE frames.
+
+Request bodies are validated by hand rather than round-tripped through pydantic models:
+the gateway forwards the client's JSON, so it checks only what it must and leaves the rest
+untouched (unknown fields pass through to the upstream, as vLLM's extra_body expects).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.responses import Response
+
+ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
+
+# Fields a client could use to choose where a request goes or with which credentials
+# (the SSRF that leaked provider keys through LiteLLM, CVE-2024-6587): always refused.
+FORBIDDEN_FIELDS = frozenset({"api_base", "base_url", "api_key", "api_version", "organization", "custom_llm_provider", "extra_headers"})
+
+MAX_N = 16
+MAX_TOKENS_LIMIT = 1_000_000
+
+
+class APIError(Exception):
+    """An error the client sees in OpenAI's format."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        error_type: str = "invalid_request_error",
+        code: str | None = None,
+        param: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.error_type = error_type
+        self.code = code
+        self.param = param
+        self.headers = headers or {}
+
+    def payload(self) -> dict[str, Any]:
+        return {"error": {"message": self.message, "type": self.error_type, "param": self.param, "code": self.code}}
+
+    def response(self, extra_headers: dict[str, str] | None = None) -> Response:
+        return Response(
+            orjson.dumps(self.payload()),
+            status_code=self.status,
+            media_type="application/json",
+            headers=self.headers | (extra_headers or {}),
+        )
+
+    def sse(self) -> bytes:
+        """The in-stream form, for errors after the first byte: an error event then [DONE]."""
+        return b"data: " + orjson.dumps(self.payload()) + b"\n\ndata: [DONE]\n\n"
+
+
+def invalid(message: str, param: str | None = None, code: str | None = None) -> APIError:
+    return APIError(400, message, param=param, code=code)
+
+
+def parse_json_body(raw: bytes) -> dict[str, Any]:
+    """Decode the body; malformed JSON or a non-object is a 400 naming the problem."""
+    if not raw:
+        raise invalid("request body is empty; expected a JSON object")
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        message = "request body is not valid UTF-8" if "utf-8" in str(exc).lower() else "request body is not valid JSON"
+        raise invalid(message) from None
+    if not isinstance(body, dict):
+        raise invalid("request body must be a JSON object")
+    return body
+
+
+def validate_chat_request(body: dict[str, Any]) -> None:
+    """Check the fields the gateway relies on; everything else is the upstream's business."""
+    for field in FORBIDDEN_FIELDS & body.keys():
+        raise invalid(f"'{field}' cannot be set by clients: the gateway chooses the upstream", param=field, code="forbidden_parameter")
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        raise invalid("'model' is required and must be a string", param="model")
+    _validate_messages(body.get("messages"))
+    if "stream" in body and not isinstance(body["stream"], bool) and body["stream"] is not None:
+        raise invalid("'stream' must be a boolean", param="stream")
+    options = body.get("stream_options")
+    if options is not None and not isinstance(options, dict):
+        raise invalid("'stream_options' must be an object", param="stream_options")
+    n = body.get("n")
+    if n is not None and (not _is_int(n) or not 1 <= n <= MAX_N):
+        raise invalid(f"'n' must be an integer from 1 to {MAX_N}", param="n")
+    for field in ("max_tokens", "max_completion_tokens"):
+        value = body.get(field)
+        if value is not None and (not _is_int(value) or not 1 <= value <= MAX_TOKENS_LIMIT):
+            raise invalid(f"'{field}' must be an integer from 1 to {MAX_TOKENS_LIMIT}", param=field)
+    effort = body.get("reasoning_effort")
+    if effort is not None and effort not in ("none", "minimal", "low", "medium", "high"):
+        raise invalid("'reasoning_effort' must be one of none, minimal, low, medium, high", param="reasoning_effort")
+
+
+def _validate_messages(messages: Any) -> None:
+    if not isinstance(messages, list) or not messages:
+        raise invalid("'messages' must be a non-empty array", param="messages")
+    for index, message in enumerate(messages):
+        where = f"messages[{index}]"
+        if not isinstance(message, dict):
+            raise invalid(f"'{where}' must be an object", param=where)
+        role = message.get("role")
+        if role not in ROLES:
+            raise invalid(f"'{where}.role' must be one of {', '.join(sorted(ROLES))}", param=f"{where}.role")
+        content = message.get("content")
+        if content is not None and not isinstance(content, (str, list)):
+            raise invalid(f"'{where}.content' must be a string or an array of parts", param=f"{where}.content")
+        if isinstance(content, list) and not all(isinstance(part, dict) for part in content):
+            raise invalid(f"'{where}.content' parts must be objects", param=f"{where}.content")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def sse_frame(payload: dict[str, Any]) -> bytes:
+    return b"data: " + orjson.dumps(payload) + b"\n\n"
+
+
+SSE_DONE = b"data: [DONE]\n\n"

@@ -1,0 +1,124 @@
+"""Everything built once at start-up and closed at shutdown, plus the per-request guards
+(authentication, body size, admission) that need it."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from prometheus_client import CollectorRegistry
+from starlette.requests import Request
+
+from backends.base import Backend
+from backends.registry import create_backend
+from router.config import RouterConfig
+from router.gateway import Classifier, Gateway
+from router.metrics import RouterMetrics
+from router.protocol import APIError
+
+
+@dataclass
+class AppState:
+    """The running gateway's resources."""
+
+    config: RouterConfig
+    gateway: Gateway
+    backends: dict[str, Backend]
+    registry: CollectorRegistry
+    started_at: float = field(default_factory=time.time)
+    inflight: int = 0
+    _key_digests: list[bytes] = field(default_factory=list)
+
+    @classmethod
+    def build(
+        cls,
+        config: RouterConfig,
+        classifier: Classifier,
+        *,
+        transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+        registry: CollectorRegistry | None = None,
+    ) -> AppState:
+        """Create one pooled client per backend, the metrics and the gateway."""
+        registry = registry if registry is not None else CollectorRegistry()
+        metrics = RouterMetrics(registry)
+        transports = transports or {}
+        backends = {name: create_backend(name, backend, transports.get(name)) for name, backend in config.backends.items()}
+        for name in backends:
+            metrics.backend_up.labels(name).set(1)
+        gateway = Gateway(config, backends, classifier, metrics)
+        return cls(config, gateway, backends, registry, _key_digests=config.server.key_digests())
+
+    async def aclose(self) -> None:
+        await asyncio.gather(*(backend.aclose() for backend in self.backends.values()), return_exceptions=True)
+
+    @property
+    def metrics(self) -> RouterMetrics:
+        return self.gateway.metrics
+
+    def metrics_registry(self) -> CollectorRegistry:
+        return self.registry
+
+    def authorize(self, header: str | None) -> None:
+        """Bearer-key check in constant time over all configured keys (none configured: open)."""
+        if not self._key_digests:
+            return
+        scheme, _, token = (header or "").partition(" ")
+        digest = hashlib.sha256(token.strip().encode()).digest()
+        matched = False
+        for expected in self._key_digests:
+            matched |= hmac.compare_digest(digest, expected)
+        if scheme.lower() != "bearer" or not matched:
+            raise APIError(401, "Invalid or missing API key (send 'Authorization: Bearer <key>')", error_type="authentication_error", code="invalid_api_key")
+
+    async def read_body(self, request: Request) -> bytes:
+        """The request body, refused with 413 beyond `server.max_body_bytes` without buffering more."""
+        limit = self.config.server.max_body_bytes
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise _too_large(limit)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise _too_large(limit)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def admit(self) -> Callable[[], None]:
+        """Take an in-flight slot or refuse with 503 + Retry-After past `server.max_concurrency`
+        (instead of queueing without bound); returns the idempotent release, which a stream
+        calls only when its last byte is sent."""
+        if self.inflight >= self.config.server.max_concurrency:
+            raise APIError(503, "The router is at its concurrency limit; retry shortly", error_type="overloaded_error", code="overloaded", headers={"Retry-After": "1"})
+        self.inflight += 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                self.inflight -= 1
+
+        return release
+
+    async def readiness(self) -> dict[str, Any]:
+        """Config and classifier loaded (they are, or start-up failed) and which backends answer."""
+        names = list(self.backends)
+        results = await asyncio.gather(*(self.backends[name].probe() for name in names))
+        backends = dict(zip(names, results, strict=True))
+        policy = self.gateway.policy
+        tiers = {
+            tier: any(backends[self.config.models[candidate.model].backend] for candidate in policy.candidates(tier)) for tier in policy.tier_names
+        }
+        return {"ready": all(tiers.values()), "classifier": True, "backends": backends, "tiers": tiers}
+
+
+def _too_large(limit: int) -> APIError:
+    return APIError(413, f"Request body exceeds {limit} bytes", code="request_too_large")

@@ -1,0 +1,265 @@
+"""OpenAI chat request → Anthropic Messages request translation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from backends.anthropic_request import DEFAULT_MAX_TOKENS, to_anthropic_request
+from backends.base import UpstreamError
+
+
+def translate(**body: Any) -> dict[str, Any]:
+    body.setdefault("model", "claude-sonnet-4-20250514")
+    body.setdefault("messages", [{"role": "user", "content": "Hi"}])
+    return to_anthropic_request(body, stream=False)
+
+
+def test_minimal_request_has_required_fields() -> None:
+    request = translate()
+    assert request == {
+        "model": "claude-sonnet-4-20250514",
+        "messages": [{"role": "user", "content": [{"type": "text", "text": "Hi"}]}],
+        "max_tokens": DEFAULT_MAX_TOKENS,
+        "stream": False,
+    }
+
+
+def test_system_messages_are_joined_into_top_level_system() -> None:
+    request = translate(
+        messages=[
+            {"role": "system", "content": "You are terse."},
+            {"role": "developer", "content": [{"type": "text", "text": "Answer in French."}, {"type": "text", "text": "No emoji."}]},
+            {"role": "user", "content": "Hello"},
+        ]
+    )
+    assert request["system"] == "You are terse.\n\nAnswer in French.\n\nNo emoji."
+    assert request["messages"] == [{"role": "user", "content": [{"type": "text", "text": "Hello"}]}]
+
+
+def test_non_text_system_part_is_a_400() -> None:
+    with pytest.raises(UpstreamError) as info:
+        translate(messages=[{"role": "system", "content": [{"type": "image_url", "image_url": {"url": "https://x/y.png"}}]}])
+    assert info.value.status == 400 and not info.value.retryable and info.value.param == "messages"
+
+
+def test_multi_turn_merges_consecutive_same_role_messages() -> None:
+    request = translate(
+        messages=[
+            {"role": "user", "content": "one"},
+            {"role": "user", "content": [{"type": "text", "text": "two"}]},
+            {"role": "assistant", "content": "three"},
+            {"role": "assistant", "content": ""},  # empty: skipped
+            {"role": "user", "content": "four"},
+        ]
+    )
+    assert request["messages"] == [
+        {"role": "user", "content": [{"type": "text", "text": "one"}, {"type": "text", "text": "two"}]},
+        {"role": "assistant", "content": [{"type": "text", "text": "three"}]},
+        {"role": "user", "content": [{"type": "text", "text": "four"}]},
+    ]
+
+
+def test_tools_tool_choice_tool_calls_and_tool_results() -> None:
+    request = translate(
+        messages=[
+            {"role": "user", "content": "Weather in Paris and Rome?"},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {"id": "toolu_1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}},
+                    {"id": "toolu_2", "type": "function", "function": {"name": "get_weather", "arguments": '{"city": "Rome"}'}},
+                    {"id": "toolu_3", "type": "function", "function": {"name": "now", "arguments": ""}},
+                ],
+            },
+            {"role": "tool", "tool_call_id": "toolu_1", "content": "18C"},
+            {"role": "tool", "tool_call_id": "toolu_2", "content": [{"type": "text", "text": "21C"}]},
+            {"role": "tool", "tool_call_id": "toolu_3", "content": [{"type": "text", "text": "12:00"}, {"type": "text", "text": "UTC"}]},
+            {"role": "user", "content": "Thanks"},
+        ],
+        tools=[
+            {
+                "type": "function",
+                "function": {
+                    "name": "get_weather",
+                    "description": "Current weather",
+                    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+                },
+            },
+            {"type": "function", "function": {"name": "now"}},
+        ],
+        tool_choice="required",
+        parallel_tool_calls=False,
+    )
+    assert request["tools"] == [
+        {
+            "name": "get_weather",
+            "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+            "description": "Current weather",
+        },
+        {"name": "now", "input_schema": {"type": "object", "properties": {}}},
+    ]
+    assert request["tool_choice"] == {"type": "any", "disable_parallel_tool_use": True}
+    assert request["messages"][1] == {
+        "role": "assistant",
+        "content": [
+            {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"city": "Paris"}},
+            {"type": "tool_use", "id": "toolu_2", "name": "get_weather", "input": {"city": "Rome"}},
+            {"type": "tool_use", "id": "toolu_3", "name": "now", "input": {}},
+        ],
+    }
+    assert request["messages"][2] == {
+        "role": "user",
+        "content": [
+            {"type": "tool_result", "tool_use_id": "toolu_1", "content": "18C"},
+            {"type": "tool_result", "tool_use_id": "toolu_2", "content": "21C"},
+            {"type": "tool_result", "tool_use_id": "toolu_3", "content": [{"type": "text", "text": "12:00"}, {"type": "text", "text": "UTC"}]},
+            {"type": "text", "text": "Thanks"},
+        ],
+    }
+    assert len(request["messages"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("choice", "expected"),
+    [
+        ("auto", None),
+        ("none", {"type": "none"}),
+        ("required", {"type": "any"}),
+        ({"type": "function", "function": {"name": "now"}}, {"type": "tool", "name": "now"}),
+    ],
+)
+def test_tool_choice_mapping(choice: Any, expected: Any) -> None:
+    request = translate(tools=[{"type": "function", "function": {"name": "now"}}], tool_choice=choice)
+    assert request.get("tool_choice") == expected
+
+
+def test_tool_choice_without_tools_is_dropped() -> None:
+    assert "tool_choice" not in translate(tool_choice="none")
+
+
+def test_invalid_tool_arguments_are_a_400() -> None:
+    call = {"id": "t", "type": "function", "function": {"name": "f", "arguments": "{not json"}}
+    with pytest.raises(UpstreamError) as info:
+        translate(messages=[{"role": "user", "content": "x"}, {"role": "assistant", "tool_calls": [call]}])
+    assert info.value.status == 400
+
+
+@pytest.mark.parametrize(("stop", "expected"), [("END", ["END"]), (["a", "", "b"], ["a", "b"]), (None, None)])
+def test_stop_becomes_stop_sequences(stop: Any, expected: Any) -> None:
+    assert translate(stop=stop).get("stop_sequences") == expected
+
+
+def test_sampling_parameters_pass_through_and_user_becomes_metadata() -> None:
+    request = translate(temperature=0.2, top_p=0.9, top_k=40, user="user-123", presence_penalty=0.5, seed=7, foo="bar")
+    assert (request["temperature"], request["top_p"], request["top_k"]) == (0.2, 0.9, 40)
+    assert request["metadata"] == {"user_id": "user-123"}
+    assert not {"presence_penalty", "seed", "foo", "user"} & request.keys()
+
+
+def test_max_completion_tokens_wins_over_max_tokens() -> None:
+    assert translate(max_tokens=100)["max_tokens"] == 100
+    assert translate(max_tokens=100, max_completion_tokens=200)["max_tokens"] == 200
+
+
+def test_images_data_url_and_http_url() -> None:
+    request = translate(
+        messages=[
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "What is in these?"},
+                    {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo=", "detail": "high"}},
+                    {"type": "image_url", "image_url": {"url": "https://example.com/cat.jpg"}},
+                ],
+            }
+        ]
+    )
+    assert request["messages"][0]["content"][1:] == [
+        {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}},
+        {"type": "image", "source": {"type": "url", "url": "https://example.com/cat.jpg"}},
+    ]
+
+
+@pytest.mark.parametrize("url", ["data:image/png,rawbytes", "ftp://example.com/cat.jpg"])
+def test_unusable_image_urls_are_a_400(url: str) -> None:
+    with pytest.raises(UpstreamError) as info:
+        translate(messages=[{"role": "user", "content": [{"type": "image_url", "image_url": {"url": url}}]}])
+    assert info.value.status == 400
+
+
+def test_thinking_passes_through_raises_max_tokens_and_drops_forbidden_sampling() -> None:
+    thinking = {"type": "enabled", "budget_tokens": 2048}
+    request = translate(thinking=thinking, temperature=0.3, top_k=5, top_p=0.5)
+    assert request["thinking"] == thinking
+    assert request["max_tokens"] == DEFAULT_MAX_TOKENS + 2048
+    assert not {"temperature", "top_k", "top_p"} & request.keys()
+    assert translate(thinking=thinking, top_p=0.97)["top_p"] == 0.97
+    # an explicit cap above the budget is kept (the gateway already grew it); one not above it grows
+    assert translate(thinking=thinking, max_tokens=3072)["max_tokens"] == 3072
+    assert translate(thinking=thinking, max_tokens=500)["max_tokens"] == 2548
+    assert translate(thinking={"type": "disabled"}, temperature=0.3)["temperature"] == 0.3
+
+
+def test_forced_tool_choice_drops_thinking() -> None:
+    tools = [{"type": "function", "function": {"name": "now"}}]
+    request = translate(thinking={"type": "enabled", "budget_tokens": 1024}, tools=tools, tool_choice="required", temperature=0.1)
+    assert "thinking" not in request
+    assert request["temperature"] == 0.1 and request["max_tokens"] == DEFAULT_MAX_TOKENS
+
+
+def test_tool_loop_keeps_thinking_only_with_thinking_blocks() -> None:
+    call = {"id": "toolu_1", "type": "function", "function": {"name": "now", "arguments": "{}"}}
+    signed = {"type": "thinking", "thinking": "I need the time.", "signature": "sig=="}
+    base = [{"role": "user", "content": "time?"}]
+    result = {"role": "tool", "tool_call_id": "toolu_1", "content": "12:00"}
+    thinking = {"type": "enabled", "budget_tokens": 1024}
+    tools = [{"type": "function", "function": {"name": "now"}}]
+    without = translate(messages=[*base, {"role": "assistant", "tool_calls": [call]}, result], thinking=thinking, tools=tools)
+    assert "thinking" not in without
+    with_blocks = translate(
+        messages=[*base, {"role": "assistant", "tool_calls": [call], "thinking_blocks": [signed, {"type": "bogus"}]}, result],
+        thinking=thinking,
+        tools=tools,
+    )
+    assert with_blocks["thinking"] == thinking
+    assert with_blocks["messages"][1]["content"] == [signed, {"type": "tool_use", "id": "toolu_1", "name": "now", "input": {}}]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("n", 2), ("logprobs", True), ("top_logprobs", 3), ("response_format", {"type": "json_object"})],
+)
+def test_parameters_without_anthropic_meaning_are_a_400(field: str, value: Any) -> None:
+    with pytest.raises(UpstreamError) as info:
+        translate(**{field: value})
+    assert (info.value.status, info.value.param, info.value.client_status) == (400, field, 400)
+
+
+def test_harmless_defaults_are_accepted() -> None:
+    request = translate(n=1, logprobs=False, response_format={"type": "text"}, stream_options={"include_usage": True})
+    assert not {"n", "logprobs", "response_format", "stream_options", "output_config"} & request.keys()
+
+
+def test_json_schema_response_format_becomes_output_config() -> None:
+    schema = {"type": "object", "properties": {"a": {"type": "integer"}}}
+    request = translate(response_format={"type": "json_schema", "json_schema": {"name": "x", "schema": schema}})
+    assert request["output_config"] == {"format": {"type": "json_schema", "schema": schema}}
+
+
+def test_unsupported_roles_and_parts_are_a_400() -> None:
+    with pytest.raises(UpstreamError):
+        translate(messages=[{"role": "function", "name": "f", "content": "x"}])
+    with pytest.raises(UpstreamError):
+        translate(messages=[{"role": "user", "content": [{"type": "input_audio", "input_audio": {}}]}])
+    with pytest.raises(UpstreamError):
+        translate(messages=[{"role": "system", "content": "only a system prompt"}])
+
+
+def test_input_body_is_not_modified() -> None:
+    body = {"model": "m", "messages": [{"role": "user", "content": "x"}], "thinking": {"type": "enabled", "budget_tokens": 1024}}
+    snapshot = repr(body)
+    to_anthropic_request(body, stream=True)
+    assert repr(body) == snapshot

@@ -1,0 +1,42 @@
+"""Shared fixtures: the anyio backend and a deterministic fake classifier."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@dataclass(frozen=True)
+class FakeScore:
+    score: float
+    top_features: tuple[tuple[str, float], ...] = (("fake", 0.0),)
+    expected_answer_tokens: int = 200
+
+    def expected_completion_tokens(self, effort: str, thinking_budget: int | None = None) -> int:
+        reasoning = {"none": 0, "minimal": 100, "low": 300, "medium": 1000, "high": 3000}[effort]
+        if thinking_budget is not None:
+            reasoning = min(reasoning, thinking_budget)
+        return self.expected_answer_tokens + reasoning
+
+
+class FakeClassifier:
+    """Scores by a marker in the last message: `[score=0.9]`; otherwise 0.1."""
+
+    def score(self, messages: Sequence[Mapping[str, Any]]) -> FakeScore:
+        text = str(messages[-1].get("content") or "") if messages else ""
+        if "[score=" in text:
+            return FakeScore(float(text.split("[score=")[1].split("]")[0]))
+        return FakeScore(0.1)
+
+
+@pytest.fixture
+def fake_classifier() -> FakeClassifier:
+    return FakeClassifier()

@@ -1,0 +1,152 @@
+"""The chat endpoint end to end against the simulated upstream (in-process HTTP)."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from backends.usage import Usage
+from router.pricing import cost_usd
+from tests.router.conftest import Harness, make_config
+
+pytestmark = pytest.mark.anyio
+
+
+def sse_payloads(text: str) -> list[object]:
+    events = [block for block in text.split("\n\n") if block.strip()]
+    return [block[len("data: ") :] if block[len("data: ") :] == "[DONE]" else orjson.loads(block[len("data: ") :]) for block in events]
+
+
+@pytest.mark.parametrize(
+    ("content", "tier", "model"),
+    [("easy [score=0.1]", "low", "small"), ("mid [score=0.6]", "medium", "small"), ("hard [score=0.95]", "high", "big")],
+)
+async def test_auto_routes_by_score_and_reports_the_decision(harness: Harness, content: str, tier: str, model: str) -> None:
+    response = await harness.chat(content)
+    assert response.status_code == 200
+    body = response.json()
+    assert response.headers["x-router-tier"] == tier
+    assert response.headers["x-router-model"] == model
+    assert response.headers["x-router-backend"] == "sim"
+    assert response.headers["x-router-score"] == f"{float(content.split('=')[1][:-1]):.3f}"
+    assert len(response.headers["x-request-id"]) >= 16
+    assert body["router"]["tier"] == tier and body["router"]["reason"] == "classifier"
+    expected = cost_usd(make_config().models[model], Usage.from_openai(body["usage"]))
+    assert body["router"]["cost_usd"] == pytest.approx(expected)
+    assert float(response.headers["x-router-cost-usd"]) == pytest.approx(expected, rel=1e-6)
+    assert harness.metric("router_requests_total", tier=tier, model=model, backend="sim", status="ok") == 1
+    assert harness.metric("router_decisions_total", tier=tier, reason="classifier") == 1
+
+
+async def test_tier_dialects_shape_the_upstream_request(harness: Harness) -> None:
+    await harness.chat("easy [score=0.1]")
+    await harness.chat("mid [score=0.6]", max_tokens=100)
+    await harness.chat("hard [score=0.95]")
+    low, medium, high = harness.upstream.requests
+    assert low["model"] == "Qwen/Qwen3-8B"
+    assert low["chat_template_kwargs"] == {"enable_thinking": False}
+    assert "thinking_token_budget" not in low and "reasoning_effort" not in low
+    assert medium["chat_template_kwargs"] == {"enable_thinking": True}
+    assert medium["thinking_token_budget"] == 2048
+    assert medium["max_tokens"] == 100 + 2048, "the thinking budget must not starve the answer"
+    assert high["model"] == "big" and high["reasoning_effort"] == "high"
+
+
+async def test_client_parameters_win_over_tier_defaults(harness: Harness) -> None:
+    await harness.chat("easy [score=0.1]")
+    await harness.chat("easy [score=0.1]", temperature=0.0, reasoning_effort="low")
+    default, explicit = harness.upstream.requests
+    assert default["temperature"] == 0.7
+    assert explicit["temperature"] == 0.0
+    assert explicit["chat_template_kwargs"] == {"enable_thinking": True}
+    assert explicit["thinking_token_budget"] == 1024
+
+
+async def test_forced_tier_and_direct_model_skip_the_classifier(harness: Harness) -> None:
+    forced = await harness.chat("anything [score=0.1]", model="auto:high")
+    assert forced.headers["x-router-tier"] == "high" and forced.json()["router"]["reason"] == "forced"
+    assert "x-router-score" not in forced.headers
+    direct = await harness.chat("anything", model="big")
+    assert direct.headers["x-router-tier"] == "direct" and direct.headers["x-router-model"] == "big"
+    assert "reasoning_effort" not in harness.upstream.requests[-1]
+    assert harness.metric("router_decisions_total", tier="direct", reason="direct") == 1
+
+
+async def test_unknown_model_is_openai_404(harness: Harness) -> None:
+    response = await harness.chat(model="gpt-17")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "model_not_found"
+    assert set(response.json()["error"]) == {"message", "type", "param", "code"}
+
+
+async def test_unpriced_model_reports_null_cost(harness: Harness) -> None:
+    response = await harness.chat(model="unpriced")
+    assert response.json()["router"]["cost_usd"] is None
+    assert response.headers["x-router-cost-usd"] == ""
+
+
+async def test_stream_forwards_chunks_and_appends_router_usage(harness: Harness) -> None:
+    response = await harness.chat("mid [score=0.6]", stream=True, stream_options={"include_usage": True})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/event-stream")
+    assert response.headers["x-router-tier"] == "medium"
+    payloads = sse_payloads(response.text)
+    assert payloads[-1] == "[DONE]"
+    usage_chunk = payloads[-2]
+    assert isinstance(usage_chunk, dict) and usage_chunk["choices"] == []
+    assert usage_chunk["router"]["tier"] == "medium"
+    text = "".join(p["choices"][0]["delta"].get("content") or "" for p in payloads[:-2] if isinstance(p, dict))
+    assert text.strip()
+
+
+async def test_stream_without_usage_request_drops_the_usage_chunk(harness: Harness) -> None:
+    response = await harness.chat(stream=True)
+    payloads = sse_payloads(response.text)
+    assert payloads[-1] == "[DONE]"
+    assert all(p.get("usage") is None for p in payloads[:-1] if isinstance(p, dict))
+    assert harness.upstream.requests[-1]["stream_options"] == {"include_usage": True}, "usage is always requested upstream"
+    assert harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="completion") > 0
+
+
+async def test_streamed_and_non_streamed_cost_are_equal(harness: Harness) -> None:
+    content = "hard [score=0.95] same exchange"
+    plain = (await harness.chat(content)).json()
+    streamed = sse_payloads((await harness.chat(content, stream=True, stream_options={"include_usage": True})).text)[-2]
+    assert isinstance(streamed, dict)
+    assert streamed["usage"]["completion_tokens"] == plain["usage"]["completion_tokens"]
+    assert streamed["router"]["cost_usd"] == plain["router"]["cost_usd"]
+    assert streamed["router"]["cost_usd"] is not None and streamed["router"]["cost_usd"] > 0
+    assert harness.metric("router_cost_usd_total", tier="high", model="big", backend="sim") == pytest.approx(2 * plain["router"]["cost_usd"])
+
+
+async def test_savings_counter_tracks_cheaper_tiers(harness: Harness) -> None:
+    body = (await harness.chat("easy [score=0.1]")).json()
+    usage = Usage.from_openai(body["usage"])
+    top = cost_usd(make_config().models["big"], usage)
+    assert top is not None
+    assert harness.metric("router_estimated_savings_usd_total") == pytest.approx(top - body["router"]["cost_usd"])
+
+
+async def test_models_endpoint_lists_aliases_and_models(harness: Harness) -> None:
+    ids = [m["id"] for m in (await harness.client.get("/v1/models")).json()["data"]]
+    assert ids[:4] == ["auto", "auto:low", "auto:medium", "auto:high"]
+    assert {"small", "big", "spare-big", "unpriced"} <= set(ids)
+
+
+async def test_metrics_endpoint_exposes_router_series(harness: Harness) -> None:
+    await harness.chat()
+    text = (await harness.client.get("/metrics")).text
+    for name in ("router_requests_total", "router_tokens_total", "router_cost_usd_total", "router_request_duration_seconds_bucket",
+                 "router_classifier_duration_seconds_bucket", "router_complexity_score_bucket", "router_decisions_total"):
+        assert name in text
+
+
+async def test_cost_cap_downgrades_or_refuses(harness: Harness) -> None:
+    cheap = await harness.client.post("/v1/chat/completions", json={"model": "auto", "messages": [{"role": "user", "content": "hard [score=0.95]"}]},
+                                      headers={"x-router-max-cost-usd": "0.001"})
+    assert cheap.status_code == 200
+    assert cheap.headers["x-router-tier"] in ("low", "medium")
+    assert cheap.json()["router"]["downgraded_from"] == "high"
+    refused = await harness.client.post("/v1/chat/completions", json={"model": "auto:high", "messages": [{"role": "user", "content": "x"}]},
+                                        headers={"x-router-max-cost-usd": "0.0000001"})
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "max_cost_exceeded"

@@ -87,17 +87,14 @@ async def _relay(response: httpx.Response, stream: ChatStream) -> AsyncIterator[
                     yield event
                 if stream.meta.get("done"):
                     return
-        rest = framer.flush()
-        if rest.strip() and _inspect(rest + b"\n\n", stream):
-            yield rest + b"\n\n"
     except httpx.HTTPError as exc:
         raise map_transport_error(exc) from exc
     except ValueError as exc:
         raise UpstreamError("protocol", str(exc)) from exc
     finally:
         await response.aclose()
-    if not stream.meta.get("done"):
-        raise UpstreamError("stream", "upstream stream ended before [DONE]")
+    # A final event without its blank line is a cut-off stream: never forward half an event.
+    raise UpstreamError("stream", "upstream stream ended before [DONE]")
 
 
 def _inspect(event: bytes, stream: ChatStream) -> bool:
@@ -109,7 +106,8 @@ def _inspect(event: bytes, stream: ChatStream) -> bool:
         stream.meta["done"] = True
         return False
     first = "id" not in stream.meta
-    if not first and b'"usage"' not in data and not data.startswith(b'{"error"'):
+    # Cheap structural check on every event; a full parse only where accounting needs one.
+    if not first and data[:1] == b"{" and data[-1:] == b"}" and b'"usage"' not in data and not data.startswith(b'{"error"'):
         return True
     try:
         chunk = orjson.loads(data)

@@ -1,0 +1,175 @@
+"""Failures before and after the first byte, fallbacks, and request guards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+from tests.router.conftest import Handler, Harness, make_config
+from tests.router.test_chat_api import sse_payloads
+
+pytestmark = pytest.mark.anyio
+
+
+def failing(status: int, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> httpx.MockTransport:
+    return httpx.MockTransport(lambda request: httpx.Response(status, json=body or {"error": {"message": "boom"}}, headers=headers))
+
+
+async def test_retryable_failure_falls_back_to_the_next_model(make_harness: Callable[..., Any]) -> None:
+    harness: Harness = await make_harness(sim_transport=failing(503))
+    response = await harness.chat("hard [score=0.95]")
+    assert response.status_code == 200
+    assert response.headers["x-router-model"] == "spare-big"
+    assert response.headers["x-router-backend"] == "spare"
+    assert response.json()["router"]["attempts"] == 2
+    assert response.json()["router"]["reason"] == "fallback"
+    assert harness.metric("router_fallbacks_total", from_backend="sim", to_backend="spare", reason="status") == 1
+    assert harness.metric("router_upstream_errors_total", backend="sim", kind="status") == 1
+    assert harness.spare_requests[0].headers["authorization"] == "Bearer sk-upstream-secret"
+
+
+async def test_client_errors_from_upstream_pass_through_without_fallback(make_harness: Callable[..., Any]) -> None:
+    harness: Harness = await make_harness(
+        sim_transport=failing(400, {"error": {"message": "max_tokens is too large", "type": "BadRequestError", "param": "max_tokens", "code": 400}})
+    )
+    response = await harness.chat("hard [score=0.95]")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["message"] == "max_tokens is too large" and error["param"] == "max_tokens"
+    assert not harness.spare_requests
+
+
+async def test_all_candidates_failing_is_a_502_in_openai_format(make_harness: Callable[..., Any], spare_handler: list[Handler]) -> None:
+    spare_handler[0] = lambda request: httpx.Response(500, text="not json")
+    harness: Harness = await make_harness(sim_transport=failing(502))
+    response = await harness.chat("hard [score=0.95]")
+    assert response.status_code == 502
+    assert response.json()["error"]["type"] == "upstream_error"
+    assert harness.metric("router_requests_total", tier="high", model="spare-big", backend="spare", status="error") == 1
+
+
+async def test_rate_limit_keeps_retry_after(make_harness: Callable[..., Any]) -> None:
+    harness: Harness = await make_harness(sim_transport=failing(429, headers={"retry-after": "7"}))
+    response = await harness.chat("easy")
+    assert response.status_code == 429
+    assert response.headers["retry-after"] == "7"
+
+
+async def test_connection_failure_is_mapped(make_harness: Callable[..., Any]) -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    harness: Harness = await make_harness(sim_transport=httpx.MockTransport(refuse))
+    response = await harness.chat("easy")
+    assert response.status_code == 502
+    assert response.json()["error"]["code"] == "connect"
+    assert harness.metric("router_upstream_errors_total", backend="sim", kind="connect") == 1
+
+
+def streaming(events: list[bytes]) -> httpx.MockTransport:
+    async def body() -> Any:
+        for event in events:
+            yield event
+
+    return httpx.MockTransport(lambda request: httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body()))
+
+
+CHUNK = b'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"Hel"},"finish_reason":null}]}\n\n'
+
+
+async def test_error_after_first_byte_is_an_sse_error_then_done(make_harness: Callable[..., Any]) -> None:
+    harness: Harness = await make_harness(sim_transport=streaming([CHUNK, b'data: {"error": {"message": "engine died", "type": "InternalServerError"}}\n\n']))
+    response = await harness.chat(stream=True)
+    assert response.status_code == 200
+    payloads = sse_payloads(response.text)
+    assert payloads[0] == orjson.loads(CHUNK[6:])
+    assert isinstance(payloads[1], dict) and "engine died" in payloads[1]["error"]["message"]
+    assert payloads[2] == "[DONE]"
+    assert harness.metric("router_upstream_errors_total", backend="sim", kind="stream") == 1
+
+
+@pytest.mark.parametrize("tail", [[b'data: {"choices": [tr'], [], [b"data: not json\n\n"]])
+async def test_truncated_or_malformed_stream_ends_with_error_event(make_harness: Callable[..., Any], tail: list[bytes]) -> None:
+    harness: Harness = await make_harness(sim_transport=streaming([CHUNK, *tail]))
+    payloads = sse_payloads((await harness.chat(stream=True)).text)
+    assert isinstance(payloads[-2], dict) and "error" in payloads[-2]
+    assert payloads[-1] == "[DONE]"
+    assert harness.metric("router_requests_total", tier="low", model="small", backend="sim", status="error") == 1
+
+
+async def test_stream_chunks_are_forwarded_byte_for_byte(make_harness: Callable[..., Any]) -> None:
+    odd = b'data: {"id":"c1",  "object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"x"},"finish_reason":null}],"extra":1}\n\n'
+    harness: Harness = await make_harness(sim_transport=streaming([odd[:30], odd[30:], b"data: [DONE]\n\n"]))
+    response = await harness.chat(stream=True)
+    assert response.content == odd + b"data: [DONE]\n\n"
+
+
+@pytest.mark.parametrize(
+    ("raw", "param"),
+    [
+        (b"{not json", None),
+        (b'["a list"]', None),
+        (b'{"model": "auto"}', "messages"),
+        (b'{"model": "auto", "messages": [{"role": "wizard", "content": "x"}]}', "messages[0].role"),
+        (b'{"model": "auto", "messages": [{"role": "user", "content": "x"}], "n": 100000}', "n"),
+        (b'{"model": "auto", "messages": [{"role": "user", "content": "x"}], "max_tokens": -1}', "max_tokens"),
+        (b'{"model": "auto", "messages": [{"role": "user", "content": "x"}], "api_base": "http://evil"}', "api_base"),
+        (b'{"model": "auto", "messages": [{"role": "user", "content": "\xff\xfe"}]}', None),
+    ],
+)
+async def test_bad_requests_are_400_in_openai_format(harness: Harness, raw: bytes, param: str | None) -> None:
+    response = await harness.client.post("/v1/chat/completions", content=raw, headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["type"] == "invalid_request_error"
+    assert error["param"] == param
+    assert not harness.upstream.requests
+
+
+async def test_body_size_limit_is_413(make_harness: Callable[..., Any]) -> None:
+    config = make_config(server={"max_body_bytes": 2048})
+    harness: Harness = await make_harness(config)
+    response = await harness.chat("x" * 4096)
+    assert response.status_code == 413
+
+
+async def test_api_keys_plain_and_hashed(make_harness: Callable[..., Any]) -> None:
+    import hashlib
+
+    hashed = "sha256:" + hashlib.sha256(b"second-key").hexdigest()
+    harness: Harness = await make_harness(make_config(server={"api_keys": ["first-key", hashed]}))
+    body = {"model": "auto", "messages": [{"role": "user", "content": "x"}]}
+    assert (await harness.client.post("/v1/chat/completions", json=body)).status_code == 401
+    wrong = await harness.client.post("/v1/chat/completions", json=body, headers={"authorization": "Bearer nope"})
+    assert wrong.status_code == 401 and wrong.json()["error"]["code"] == "invalid_api_key"
+    for key in ("first-key", "second-key"):
+        ok = await harness.client.post("/v1/chat/completions", json=body, headers={"authorization": f"Bearer {key}"})
+        assert ok.status_code == 200
+    assert "authorization" not in {k.lower() for k in harness.upstream.requests[-1]}, "client credentials never go upstream"
+
+
+async def test_unknown_path_is_openai_error(harness: Harness) -> None:
+    response = await harness.client.get("/v1/nothing")
+    assert response.status_code == 404
+    assert set(response.json()["error"]) == {"message", "type", "param", "code"}
+
+
+async def test_health_and_readiness(harness: Harness) -> None:
+    assert (await harness.client.get("/healthz")).json() == {"status": "ok"}
+    ready = await harness.client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["backends"] == {"sim": True, "spare": True}
+
+
+async def test_readiness_fails_when_a_tier_has_no_live_backend(make_harness: Callable[..., Any]) -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    harness: Harness = await make_harness(sim_transport=httpx.MockTransport(refuse))
+    ready = await harness.client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["tiers"] == {"low": False, "medium": False, "high": True}

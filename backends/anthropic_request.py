@@ -9,6 +9,8 @@ Translation rules (anything not listed is dropped: it has no Anthropic meaning):
   user turn, assistant `tool_calls` become `tool_use` blocks (arguments JSON-decoded into `input`).
   Empty text is skipped (Anthropic rejects empty text blocks) and a turn left empty is dropped.
 - Images: `data:` URLs → base64 image sources, `http(s)` URLs → URL sources.
+- A `cache_control` breakpoint on a text or image part (LiteLLM's convention for prompt caching)
+  is kept on its Anthropic block; a cached system part turns `system` into a list of text blocks.
 - `max_completion_tokens` (else `max_tokens`) → `max_tokens`, which Anthropic requires: default
   4096, plus the thinking budget when thinking is on; an explicit cap not above the budget is read
   as the answer's budget and grown by it (as `reasoning.raise_token_cap` does).
@@ -98,14 +100,14 @@ def _reject_unsupported(body: dict[str, Any]) -> None:
 def _convert_messages(raw: Any) -> tuple[str, list[dict[str, Any]]]:
     if not isinstance(raw, list) or not raw:
         raise invalid("`messages` must be a non-empty list", "messages")
-    system: list[str] = []
+    system: list[dict[str, Any]] = []
     turns: list[dict[str, Any]] = []
     for index, message in enumerate(raw):
         if not isinstance(message, dict):
             raise invalid(f"messages[{index}] must be an object", "messages")
         role = message.get("role")
         if role in ("system", "developer"):
-            system.extend(_text_parts(message.get("content"), f"messages[{index}].content"))
+            system.extend(_text_blocks(message.get("content"), f"messages[{index}].content"))
             continue
         if role == "user":
             blocks = _user_blocks(message.get("content"), index)
@@ -126,23 +128,39 @@ def _convert_messages(raw: Any) -> tuple[str, list[dict[str, Any]]]:
             turns.append({"role": anthropic_role, "content": blocks})
     if not turns:
         raise invalid("`messages` must contain at least one non-empty user or assistant message", "messages")
-    return "\n\n".join(text for text in system if text), turns
+    return _system(system), turns
 
 
-def _text_parts(content: Any, where: str) -> list[str]:
-    """The texts of a string or a list of text parts (system, tool results)."""
+def _system(blocks: list[dict[str, Any]]) -> str | list[dict[str, Any]]:
+    """One string, or text blocks when a part carries a `cache_control` breakpoint."""
+    if any("cache_control" in block for block in blocks):
+        return blocks
+    return "\n\n".join(block["text"] for block in blocks)
+
+
+def _text_block(part: dict[str, Any]) -> dict[str, Any]:
+    """An Anthropic text block; a `cache_control` breakpoint on the part (LiteLLM's convention) is kept."""
+    block = {"type": "text", "text": part["text"]}
+    if isinstance(part.get("cache_control"), dict):
+        block["cache_control"] = part["cache_control"]
+    return block
+
+
+def _text_blocks(content: Any, where: str) -> list[dict[str, Any]]:
+    """Non-empty text blocks of a string or a list of text parts (system, tool results)."""
     if content is None:
         return []
     if isinstance(content, str):
-        return [content]
+        return [{"type": "text", "text": content}] if content else []
     if not isinstance(content, list):
         raise invalid(f"{where} must be a string or a list of content parts", "messages")
-    texts = []
+    blocks = []
     for part in content:
         if not isinstance(part, dict) or part.get("type") != "text" or not isinstance(part.get("text"), str):
             raise invalid(f"{where} may only contain text parts", "messages")
-        texts.append(part["text"])
-    return texts
+        if part["text"]:
+            blocks.append(_text_block(part))
+    return blocks
 
 
 def _user_blocks(content: Any, index: int) -> list[dict[str, Any]]:
@@ -157,15 +175,16 @@ def _user_blocks(content: Any, index: int) -> list[dict[str, Any]]:
         kind = part.get("type") if isinstance(part, dict) else None
         if kind == "text" and isinstance(part.get("text"), str):
             if part["text"]:
-                blocks.append({"type": "text", "text": part["text"]})
+                blocks.append(_text_block(part))
         elif kind == "image_url":
-            blocks.append(_image_block(part.get("image_url"), index))
+            blocks.append(_image_block(part, index))
         else:
             raise invalid(f"messages[{index}].content: part type {kind!r} is not supported by Anthropic models", "messages")
     return blocks
 
 
-def _image_block(image: Any, index: int) -> dict[str, Any]:
+def _image_block(part: dict[str, Any], index: int) -> dict[str, Any]:
+    image = part.get("image_url")
     url = image.get("url") if isinstance(image, dict) else image
     if not isinstance(url, str):
         raise invalid(f"messages[{index}].content: image_url needs a url", "messages")
@@ -174,10 +193,14 @@ def _image_block(image: Any, index: int) -> dict[str, Any]:
         if match is None:
             raise invalid(f"messages[{index}].content: image data URLs must be base64-encoded", "messages")
         source = {"type": "base64", "media_type": match["media"].lower(), "data": match["data"]}
-        return {"type": "image", "source": source}
-    if url.startswith(("https://", "http://")):
-        return {"type": "image", "source": {"type": "url", "url": url}}
-    raise invalid(f"messages[{index}].content: image_url must be an http(s) or data: URL", "messages")
+    elif url.startswith(("https://", "http://")):
+        source = {"type": "url", "url": url}
+    else:
+        raise invalid(f"messages[{index}].content: image_url must be an http(s) or data: URL", "messages")
+    block: dict[str, Any] = {"type": "image", "source": source}
+    if isinstance(part.get("cache_control"), dict):
+        block["cache_control"] = part["cache_control"]
+    return block
 
 
 def _assistant_blocks(message: dict[str, Any], index: int) -> list[dict[str, Any]]:
@@ -193,7 +216,7 @@ def _assistant_blocks(message: dict[str, Any], index: int) -> list[dict[str, Any
             if not isinstance(text, str):
                 raise invalid(f"messages[{index}].content: assistant content may only hold text parts", "messages")
             if text:
-                blocks.append({"type": "text", "text": text})
+                blocks.append(_text_block({**part, "text": text}))
     elif content is not None:
         raise invalid(f"messages[{index}].content must be a string or a list of text parts", "messages")
     for call in message.get("tool_calls") or ():
@@ -238,11 +261,11 @@ def _tool_result(message: dict[str, Any], index: int) -> dict[str, Any]:
     if not isinstance(tool_call_id, str) or not tool_call_id:
         raise invalid(f"messages[{index}]: tool messages need a tool_call_id", "messages")
     block: dict[str, Any] = {"type": "tool_result", "tool_use_id": tool_call_id}
-    texts = [text for text in _text_parts(message.get("content"), f"messages[{index}].content") if text]
-    if len(texts) == 1:
-        block["content"] = texts[0]
+    texts = _text_blocks(message.get("content"), f"messages[{index}].content")
+    if len(texts) == 1 and "cache_control" not in texts[0]:
+        block["content"] = texts[0]["text"]
     elif texts:
-        block["content"] = [{"type": "text", "text": text} for text in texts]
+        block["content"] = texts
     return block
 
 

@@ -176,10 +176,15 @@ class StreamTranslator:
             self._update_usage(None)
             self.stream.meta["done"] = True
         elif kind == "error":
-            error = payload.get("error") if isinstance(payload.get("error"), dict) else {}
-            message = error.get("message") if isinstance(error.get("message"), str) else "upstream stream error"
-            error_type = error.get("type") if isinstance(error.get("type"), str) else None
-            raise UpstreamError("stream", message, error_type=error_type)
+            error = payload.get("error")
+            detail: dict[str, Any] = error if isinstance(error, dict) else {}
+            message = detail.get("message")
+            error_type = detail.get("type")
+            raise UpstreamError(
+                "stream",
+                message if isinstance(message, str) else "upstream stream error",
+                error_type=error_type if isinstance(error_type, str) else None,
+            )
         # `ping` and event types added later are ignored, as Anthropic's versioning policy asks.
         return frames
 

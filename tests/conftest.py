@@ -40,3 +40,17 @@ class FakeClassifier:
 @pytest.fixture
 def fake_classifier() -> FakeClassifier:
     return FakeClassifier()
+
+
+def require_tool(name: str) -> str:
+    """Path of an external tool the test needs; skipped when absent, except under CI=true where
+    a missing tool is a failure (.ci/run installs everything)."""
+    import os
+    import shutil
+
+    path = shutil.which(name) or (f"/usr/sbin/{name}" if os.path.exists(f"/usr/sbin/{name}") else None)
+    if path:
+        return path
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{name} is required under CI=true (install it in .ci/install-system-packages.sh)")
+    pytest.skip(f"{name} not installed")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -114,7 +115,14 @@ async def test_response_translation_with_tool_calls_thinking_and_cached_usage() 
 
 @pytest.mark.parametrize(
     ("stop_reason", "finish"),
-    [("end_turn", "stop"), ("stop_sequence", "stop"), ("max_tokens", "length"), ("tool_use", "tool_calls"), ("refusal", "content_filter"), (None, "stop")],
+    [
+        ("end_turn", "stop"),
+        ("stop_sequence", "stop"),
+        ("max_tokens", "length"),
+        ("tool_use", "tool_calls"),
+        ("refusal", "content_filter"),
+        (None, "stop"),
+    ],
 )
 async def test_finish_reason_mapping(stop_reason: str | None, finish: str) -> None:
     message = {**MESSAGE, "content": [], "stop_reason": stop_reason, "usage": {"input_tokens": 3, "output_tokens": 1}}
@@ -215,7 +223,9 @@ RECORDED = b"".join(
                 },
             },
         ),
-        sse("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "thinking", "thinking": "", "signature": ""}}),
+        sse(
+            "content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "thinking", "thinking": "", "signature": ""}}
+        ),
         sse("ping", {"type": "ping"}),
         delta(0, type="thinking_delta", thinking="The user asks about Zürich; "),
         delta(0, type="thinking_delta", thinking="I should call get_weather."),
@@ -259,7 +269,7 @@ def streaming_backend(pieces: list[bytes], status: int = 200) -> AnthropicBacken
 
 def split_at(data: bytes, cuts: list[int]) -> list[bytes]:
     points = sorted({0, len(data), *(cut % (len(data) + 1) for cut in cuts)})
-    return [data[start:end] for start, end in zip(points, points[1:])]
+    return [data[start:end] for start, end in itertools.pairwise(points)]
 
 
 async def collect(stream: ChatStream) -> list[dict[str, Any]]:
@@ -299,10 +309,10 @@ def check_recorded(chunks: list[dict[str, Any]], stream: ChatStream) -> None:
     message = assemble(chunks)
     assert message["content"] == "Ich prüfe das Wetter in Zürich ☀️…"
     assert message["reasoning_content"] == "The user asks about Zürich; I should call get_weather."
-    assert message["thinking_blocks"] == [
-        {"type": "thinking", "thinking": message["reasoning_content"], "signature": "EqQBCgIYAhIM1gbcDa9GJwZA2b3h"}
-    ]
-    assert message["tool_calls"] == {0: {"id": "toolu_01T1x1fJ34qAmk2tNTrN7Up6", "name": "get_weather", "arguments": '{"city": "Zürich", "unit": "c"}'}}
+    assert message["thinking_blocks"] == [{"type": "thinking", "thinking": message["reasoning_content"], "signature": "EqQBCgIYAhIM1gbcDa9GJwZA2b3h"}]
+    assert message["tool_calls"] == {
+        0: {"id": "toolu_01T1x1fJ34qAmk2tNTrN7Up6", "name": "get_weather", "arguments": '{"city": "Zürich", "unit": "c"}'}
+    }
     assert all(not chunk.get("usage") for chunk in chunks)
     assert stream.meta["done"] is True
     assert stream.usage == EXPECTED_USAGE

@@ -1,0 +1,33 @@
+# Quick start: `make demo` (the gateway in front of a simulated upstream) and `make test` (everything).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: demo test test-unit test-vllm bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/complexity-router demo
+
+## The whole suite: unit + integration tests, then the real-vLLM stage.
+test: test-unit test-vllm
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest -m "not vllm"
+
+## Real vLLM (CPU build, tiny random model built locally): first run installs it (~4 min), later runs reuse the cache.
+test-vllm: $(STAMP)
+	bash tests/vllm_stage/setup.sh
+	$(BIN)/python -m pytest -m vllm tests/vllm_stage
+
+bench: $(STAMP)
+	$(BIN)/python bench/classifier_bench.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,30 @@
+"""`complexity-router demo` as a user runs it: real servers, the real openai SDK, real output."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_demo_tour_streams_routes_and_shows_metrics() -> None:
+    command = [sys.executable, "-m", "router.cli", "demo", "--exit-after-tour", "--port", str(free_port()), "--upstream-port", str(free_port())]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = done.stdout
+    assert "SIMULATED upstream" in out
+    tiers = re.findall(r"x-router-tier=(\w+)", out)
+    assert len(tiers) == 3 and tiers[0] == "low" and tiers[-1] in ("medium", "high"), out
+    scores = [float(s) for s in re.findall(r"x-router-score=([0-9.]+)", out)]
+    assert scores == sorted(scores), "the demo prompts go from easy to hard"
+    assert re.search(r"x-router-cost-usd=0\.\d+", out)
+    assert "final usage chunk carries router={'tier'" in out
+    assert re.search(r'router_requests_total\{.*status="ok"\} 4\.0', out) or "router_requests_total" in out
+    assert "router_cost_usd_total" in out

@@ -82,13 +82,27 @@ class AnthropicBackend(Backend):
                 await response.aclose()
             raise status_error(response.status_code, response.headers, content)
         stream = ChatStream(frames=_empty(), close=response.aclose)
-        stream.frames = _relay(response, StreamTranslator(stream, model=body.get("model")))
+        frames = _relay(response, StreamTranslator(stream, model=body.get("model")))
+        # Wait for the first translated frame (the role chunk, sent on message_start): an `error`
+        # event instead, such as an immediate overloaded_error, then raises here, where the
+        # gateway can still retry or fall back, rather than in the middle of the client's stream.
+        try:
+            first = await anext(frames)
+        except StopAsyncIteration:  # pragma: no cover - _relay raises rather than ending empty
+            raise UpstreamError("stream", "upstream stream ended before message_stop") from None
+        stream.frames = _prepend(first, frames)
         return stream
 
 
 async def _empty() -> AsyncIterator[bytes]:
     return
     yield b""  # pragma: no cover
+
+
+async def _prepend(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    yield first
+    async for frame in rest:
+        yield frame
 
 
 async def _relay(response: httpx.Response, translator: StreamTranslator) -> AsyncIterator[bytes]:

@@ -97,7 +97,7 @@ def _reject_unsupported(body: dict[str, Any]) -> None:
 # -- messages ------------------------------------------------------------------------------
 
 
-def _convert_messages(raw: Any) -> tuple[str, list[dict[str, Any]]]:
+def _convert_messages(raw: Any) -> tuple[str | list[dict[str, Any]], list[dict[str, Any]]]:
     if not isinstance(raw, list) or not raw:
         raise invalid("`messages` must be a non-empty list", "messages")
     system: list[dict[str, Any]] = []

@@ -403,9 +403,48 @@ async def test_stream_without_message_stop_is_an_error() -> None:
 
 
 async def test_malformed_stream_event_is_a_protocol_error() -> None:
-    backend = streaming_backend([b"event: message_start\ndata: {not json\n\n"])
+    head = RECORDED.split(b"event: content_block_stop")[0]
+    backend = streaming_backend([head, b"event: content_block_stop\ndata: {not json\n\n"])
     stream = await backend.chat_stream(chat_body())
     with pytest.raises(UpstreamError) as info:
         await collect(stream)
     await backend.aclose()
     assert info.value.kind == "protocol"
+
+
+async def test_error_before_message_start_raises_from_chat_stream() -> None:
+    # Nothing reached the client yet, so the gateway may still retry or fall back.
+    error = sse("error", {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})
+    backend = streaming_backend([sse("ping", {"type": "ping"}), error])
+    with pytest.raises(UpstreamError) as info:
+        await backend.chat_stream(chat_body())
+    await backend.aclose()
+    assert (info.value.kind, info.value.error_type, info.value.retryable) == ("stream", "overloaded_error", True)
+
+
+async def test_recorded_stream_matches_the_official_sdk_and_the_non_streaming_translation() -> None:
+    """The SDK accepts the recorded stream; its final message, translated without streaming,
+    says what our streamed chunks say, and the token accounting is identical."""
+    anthropic = pytest.importorskip("anthropic")
+    handler = lambda request: httpx.Response(200, headers={"content-type": "text/event-stream"}, content=RECORDED)  # noqa: E731
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        client = anthropic.AsyncAnthropic(api_key="sk-test", base_url="https://api.anthropic.com", http_client=http)
+        async with client.messages.stream(model="claude-sonnet-4-20250514", max_tokens=4096, messages=[{"role": "user", "content": "x"}]) as sdk:
+            final = await sdk.get_final_message()
+    backend = make_backend(lambda request: httpx.Response(200, json=final.model_dump(mode="json", exclude_none=True)))
+    whole = await backend.chat(chat_body())
+    streaming = streaming_backend([RECORDED])
+    stream = await streaming.chat_stream(chat_body())
+    streamed = assemble(await collect(stream))
+    await backend.aclose()
+    await streaming.aclose()
+    message = whole.body["choices"][0]["message"]
+    assert message["content"] == streamed["content"]
+    assert message["reasoning_content"] == streamed["reasoning_content"]
+    assert message["thinking_blocks"] == streamed["thinking_blocks"]
+    (call,) = message["tool_calls"]
+    assert orjson.loads(call["function"]["arguments"]) == orjson.loads(streamed["tool_calls"][0]["arguments"])
+    assert (call["id"], call["function"]["name"]) == (streamed["tool_calls"][0]["id"], streamed["tool_calls"][0]["name"])
+    assert whole.body["choices"][0]["finish_reason"] == streamed["finish_reason"]
+    assert whole.usage == stream.usage == EXPECTED_USAGE
+    assert whole.body["usage"] == stream.usage_chunk["usage"]

@@ -263,3 +263,24 @@ def test_input_body_is_not_modified() -> None:
     snapshot = repr(body)
     to_anthropic_request(body, stream=True)
     assert repr(body) == snapshot
+
+
+def test_cache_control_breakpoints_are_kept() -> None:
+    ephemeral = {"type": "ephemeral"}
+    request = translate(
+        messages=[
+            {
+                "role": "system",
+                "content": [{"type": "text", "text": "Long policy.", "cache_control": ephemeral}, {"type": "text", "text": "Be brief."}],
+            },
+            {
+                "role": "user",
+                "content": [{"type": "text", "text": "Long document.", "cache_control": ephemeral}, {"type": "text", "text": "Summarise."}],
+            },
+        ]
+    )
+    assert request["system"] == [{"type": "text", "text": "Long policy.", "cache_control": ephemeral}, {"type": "text", "text": "Be brief."}]
+    assert request["messages"][0]["content"] == [
+        {"type": "text", "text": "Long document.", "cache_control": ephemeral},
+        {"type": "text", "text": "Summarise."},
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import itertools
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -422,14 +423,21 @@ async def test_error_before_message_start_raises_from_chat_stream() -> None:
     assert (info.value.kind, info.value.error_type, info.value.retryable) == ("stream", "overloaded_error", True)
 
 
+@pytest.mark.slow  # importing the anthropic SDK takes seconds
 async def test_recorded_stream_matches_the_official_sdk_and_the_non_streaming_translation() -> None:
     """The SDK accepts the recorded stream; its final message, translated without streaming,
     says what our streamed chunks say, and the token accounting is identical."""
     anthropic = pytest.importorskip("anthropic")
-    handler = lambda request: httpx.Response(200, headers={"content-type": "text/event-stream"}, content=RECORDED)  # noqa: E731
-    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+    # Recent SDKs ship their own fork of httpx (`httpx2`); older ones use httpx itself.
+    base_client = importlib.import_module("anthropic._base_client")
+    sdk_httpx: Any = getattr(base_client, "httpx2", None) or base_client.httpx
+
+    def handler(request: Any) -> Any:
+        return sdk_httpx.Response(200, headers={"content-type": "text/event-stream"}, content=RECORDED)
+
+    async with sdk_httpx.AsyncClient(transport=sdk_httpx.MockTransport(handler)) as http:
         client = anthropic.AsyncAnthropic(api_key="sk-test", base_url="https://api.anthropic.com", http_client=http)
-        async with client.messages.stream(model="claude-sonnet-4-20250514", max_tokens=4096, messages=[{"role": "user", "content": "x"}]) as sdk:
+        async with client.messages.stream(model="recorded-model", max_tokens=4096, messages=[{"role": "user", "content": "x"}]) as sdk:
             final = await sdk.get_final_message()
     backend = make_backend(lambda request: httpx.Response(200, json=final.model_dump(mode="json", exclude_none=True)))
     whole = await backend.chat(chat_body())

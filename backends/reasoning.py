@@ -113,7 +113,8 @@ class Qwen3Reasoning(ReasoningDialect):
 
 
 class AnthropicReasoning(ReasoningDialect):
-    """Anthropic extended thinking: `thinking: {type: enabled, budget_tokens}` (minimum 1024)."""
+    """Anthropic extended thinking: `thinking: {type: enabled, budget_tokens}` (minimum 1024),
+    `{type: disabled}` for effort none."""
 
     name = "anthropic"
     efforts = frozenset(EFFORTS)
@@ -122,6 +123,9 @@ class AnthropicReasoning(ReasoningDialect):
 
     def _apply(self, body: dict[str, Any], effort: str, thinking_budget: int | None) -> int:
         if effort == "none":
+            # Explicit rather than omitted: servers whose default is to think (vLLM's
+            # /v1/messages with a reasoning parser) must not think on a no-effort tier.
+            body["thinking"] = {"type": "disabled"}
             return 0
         budget = max(self.minimum_budget, self.budget_for(effort, thinking_budget))
         body["thinking"] = {"type": "enabled", "budget_tokens": budget}

@@ -10,7 +10,8 @@ Everything is made locally and deterministically (fixed seeds, no hub access):
   ChatML special tokens, `<think>`/`</think>` added tokens and a ChatML chat
   template that honours `add_generation_prompt` and the `enable_thinking`
   template kwarg (Qwen3-style: an empty `<think>\\n\\n</think>\\n\\n` block is
-  emitted when `enable_thinking` is false);
+  emitted when `enable_thinking` is false; otherwise the generation prompt
+  ends with an open `<think>\\n`, see CHAT_TEMPLATE);
 * a 2-layer `LlamaConfig` (hidden 128, 2 heads, head_dim 64 -- the CPU
   attention kernels reject head_dim 16 -- max_position_embeddings 512) with
   random float32 weights, saved as safetensors.
@@ -38,7 +39,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-BUILD_VERSION = "1"
+BUILD_VERSION = "2"
 MARKER = ".tiny-model-complete"
 SEED = 1234
 TARGET_VOCAB = 1536
@@ -61,7 +62,13 @@ REQUIRED_FILES = (
     "tokenizer_config.json",
 )
 
-# ChatML template, Qwen3-like handling of `enable_thinking`.
+# ChatML template with Qwen3-like handling of `enable_thinking`:
+#   enable_thinking=false      -> "<|im_start|>assistant\n<think>\n\n</think>\n\n"
+#   enable_thinking unset/true -> "<|im_start|>assistant\n<think>\n"
+# The thinking block is opened in the prompt (as Qwen3-Thinking / DeepSeek-R1
+# templates do) because a random-weight model never emits <think> itself; this
+# makes vLLM's `thinking_token_budget` (which starts counting at the last
+# <think> in prompt+output) and the qwen3 reasoning parser work end to end.
 CHAT_TEMPLATE = (
     "{%- for message in messages -%}"
     "{%- if message['content'] is string -%}"
@@ -75,6 +82,8 @@ CHAT_TEMPLATE = (
     "{{- '<|im_start|>assistant\\n' -}}"
     "{%- if enable_thinking is defined and enable_thinking is false -%}"
     "{{- '<think>\\n\\n</think>\\n\\n' -}}"
+    "{%- else -%}"
+    "{{- '<think>\\n' -}}"
     "{%- endif -%}"
     "{%- endif -%}"
 )
@@ -201,6 +210,10 @@ def build(out: Path) -> dict:
         msgs, tokenize=False, add_generation_prompt=True, enable_thinking=False
     )
     assert rendered == "<|im_start|>user\nhello world<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n", rendered
+    rendered = reloaded.apply_chat_template(msgs, tokenize=False, add_generation_prompt=True)
+    assert rendered == "<|im_start|>user\nhello world<|im_end|>\n<|im_start|>assistant\n<think>\n", rendered
+    rendered = reloaded.apply_chat_template(msgs, tokenize=False, add_generation_prompt=False)
+    assert rendered == "<|im_start|>user\nhello world<|im_end|>\n", rendered
     for t in THINK_TOKENS + [IM_START, EOS]:
         assert len(reloaded.encode(t, add_special_tokens=False)) == 1, t
 

@@ -1,0 +1,224 @@
+"""The gateway in front of a real vLLM (CPU build, tiny random model), driven by the real `openai` SDK.
+
+Run by `make test-vllm` after `tests/vllm_stage/setup.sh`. Nothing is skipped under CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from tests.vllm_stage.server import SERVED_MODEL_NAME, start_vllm, stop_vllm, vllm_stage_ready
+
+pytestmark = pytest.mark.vllm
+
+MAX_TOKENS = 24
+
+
+@pytest.fixture(scope="module")
+def vllm_url() -> Iterator[str]:
+    if not vllm_stage_ready():
+        if os.environ.get("CI") == "true":
+            pytest.fail("vLLM stage not set up: tests/vllm_stage/setup.sh must run first under CI")
+        pytest.skip("run `bash tests/vllm_stage/setup.sh` first")
+    proc, base_url = start_vllm()
+    try:
+        yield base_url
+    finally:
+        stop_vllm(proc)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def gateway_config(vllm_url: str) -> dict[str, Any]:
+    return {
+        "backends": {
+            "local-vllm": {"kind": "openai", "base_url": f"{vllm_url}/v1"},
+            "vllm-messages": {"kind": "anthropic", "base_url": vllm_url, "api_key": "not-checked-by-vllm"},
+        },
+        "models": {
+            "tiny": {"backend": "local-vllm", "upstream_name": SERVED_MODEL_NAME, "reasoning": "qwen3", "input": 0.05, "output": 0.20},
+            "tiny-messages": {"backend": "vllm-messages", "upstream_name": SERVED_MODEL_NAME, "reasoning": "anthropic", "input": 3.0, "output": 15.0},
+        },
+        "tiers": {
+            "low": {"model": "tiny", "effort": "none", "max_score": 0.4, "params": {"temperature": 0}},
+            "medium": {"model": "tiny", "effort": "medium", "thinking_budget": 32, "max_score": 0.75, "params": {"temperature": 0}},
+            "high": {"model": "tiny-messages", "effort": "none"},
+        },
+    }
+
+
+@pytest.fixture(scope="module")
+def gateway_url(vllm_url: str) -> Iterator[str]:
+    """`complexity-router serve` as a user starts it, in front of the real vLLM."""
+    workdir = Path(tempfile.mkdtemp(prefix="router-vllm-"))
+    config = workdir / "config.yaml"
+    config.write_text(yaml.safe_dump(gateway_config(vllm_url)))
+    port = _free_port()
+    log = open(workdir / "router.log", "wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "router.cli", "serve", "--config", str(config), "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail(f"gateway did not start: {(workdir / 'router.log').read_text()[-2000:]}")
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture
+def client(gateway_url: str) -> Any:
+    from openai import OpenAI
+
+    return OpenAI(base_url=f"{gateway_url}/v1", api_key="unused", max_retries=0)
+
+
+def vllm_counter(vllm_url: str, name: str) -> float:
+    """Sum of a vLLM counter across label sets, from its /metrics."""
+    text = httpx.get(f"{vllm_url}/metrics", timeout=5).text
+    pattern = re.compile(rf"^{re.escape(name)}(?:\{{[^}}]*\}})? ([0-9.e+-]+)$", re.M)
+    return sum(float(value) for value in pattern.findall(text))
+
+
+def router_tokens(gateway_url: str, kind: str) -> float:
+    text = httpx.get(f"{gateway_url}/metrics", timeout=5).text
+    pattern = re.compile(rf'^router_tokens_total\{{[^}}]*kind="{kind}"[^}}]*\}} ([0-9.e+-]+)$', re.M)
+    return sum(float(value) for value in pattern.findall(text))
+
+
+MESSAGES = [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Name three colours."}]
+
+
+def test_non_streaming_through_the_openai_sdk(client: Any, vllm_url: str, gateway_url: str) -> None:
+    prompt_before = vllm_counter(vllm_url, "vllm:prompt_tokens_total")
+    generated_before = vllm_counter(vllm_url, "vllm:generation_tokens_total")
+    routed_prompt = router_tokens(gateway_url, "prompt")
+    routed_completion = router_tokens(gateway_url, "completion")
+
+    raw = client.chat.completions.with_raw_response.create(model="auto:low", messages=MESSAGES, max_tokens=MAX_TOKENS)
+    completion = raw.parse()
+    assert raw.headers["x-router-tier"] == "low"
+    assert raw.headers["x-router-backend"] == "local-vllm"
+    assert raw.headers["x-router-model"] == "tiny"
+    assert completion.choices[0].message.content  # thinking off: the text is in content
+    usage = completion.usage
+    assert 0 < usage.completion_tokens <= MAX_TOKENS
+    router = completion.model_extra["router"]
+    assert router["cost_usd"] == pytest.approx((usage.prompt_tokens * 0.05 + usage.completion_tokens * 0.20) / 1e6)
+    # The gateway's token counts equal vLLM's own.
+    assert vllm_counter(vllm_url, "vllm:prompt_tokens_total") - prompt_before == usage.prompt_tokens
+    assert vllm_counter(vllm_url, "vllm:generation_tokens_total") - generated_before == usage.completion_tokens
+    assert router_tokens(gateway_url, "prompt") - routed_prompt == usage.prompt_tokens
+    assert router_tokens(gateway_url, "completion") - routed_completion == usage.completion_tokens
+
+
+def test_auto_routes_with_the_real_classifier(client: Any) -> None:
+    raw = client.chat.completions.with_raw_response.create(model="auto", messages=[{"role": "user", "content": "hi"}], max_tokens=8)
+    assert raw.headers["x-router-tier"] == "low"
+    assert float(raw.headers["x-router-score"]) <= 0.4
+    assert raw.parse().model_extra["router"]["reason"] == "classifier"
+
+
+def test_streaming_with_usage_matches_vllm(client: Any, vllm_url: str) -> None:
+    generated_before = vllm_counter(vllm_url, "vllm:generation_tokens_total")
+    stream = client.chat.completions.create(
+        model="auto:low", messages=MESSAGES, max_tokens=MAX_TOKENS, stream=True, stream_options={"include_usage": True}
+    )
+    chunks = list(stream)
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    final = chunks[-1]
+    assert text
+    assert final.choices == [] and final.usage is not None
+    assert final.model_extra["router"]["tier"] == "low"
+    assert final.usage.completion_tokens == vllm_counter(vllm_url, "vllm:generation_tokens_total") - generated_before
+
+
+def test_streaming_without_usage_has_no_usage_chunk(client: Any) -> None:
+    chunks = list(client.chat.completions.create(model="auto:low", messages=MESSAGES, max_tokens=MAX_TOKENS, stream=True))
+    assert chunks and all(c.usage is None for c in chunks)
+    assert chunks[-1].choices[0].finish_reason in ("stop", "length")
+
+
+def test_streamed_and_plain_cost_agree_on_vllm(client: Any) -> None:
+    plain = client.chat.completions.create(model="auto:low", messages=MESSAGES, max_tokens=MAX_TOKENS, seed=7)
+    streamed = list(client.chat.completions.create(
+        model="auto:low", messages=MESSAGES, max_tokens=MAX_TOKENS, seed=7, stream=True, stream_options={"include_usage": True}
+    ))[-1]
+    assert streamed.usage.prompt_tokens == plain.usage.prompt_tokens
+    assert streamed.usage.completion_tokens == plain.usage.completion_tokens
+    assert streamed.model_extra["router"]["cost_usd"] == plain.model_extra["router"]["cost_usd"]
+
+
+def test_qwen3_dialect_thinking_budget_is_accepted_by_vllm(client: Any) -> None:
+    raw = client.chat.completions.with_raw_response.create(model="auto:medium", messages=MESSAGES, max_tokens=16)
+    completion = raw.parse()
+    assert raw.http_response.status_code == 200
+    assert raw.headers["x-router-tier"] == "medium"
+    # The budget (32) was added to the client's cap (16): vLLM may generate up to 48 tokens.
+    assert 0 < completion.usage.completion_tokens <= 16 + 32
+    message = completion.choices[0].message
+    assert message.content or (message.model_extra or {}).get("reasoning") or (message.model_extra or {}).get("reasoning_content")
+
+
+def test_anthropic_adapter_against_vllm_messages_api(client: Any, vllm_url: str) -> None:
+    prompt_before = vllm_counter(vllm_url, "vllm:prompt_tokens_total")
+    raw = client.chat.completions.with_raw_response.create(model="auto:high", messages=MESSAGES, max_tokens=MAX_TOKENS)
+    completion = raw.parse()
+    assert raw.headers["x-router-backend"] == "vllm-messages"
+    assert completion.choices[0].message.content
+    assert completion.usage.prompt_tokens == vllm_counter(vllm_url, "vllm:prompt_tokens_total") - prompt_before
+    chunks = list(client.chat.completions.create(
+        model="auto:high", messages=MESSAGES, max_tokens=MAX_TOKENS, stream=True, stream_options={"include_usage": True}
+    ))
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert chunks[-1].usage.completion_tokens > 0
+    assert chunks[-1].model_extra["router"]["backend"] == "vllm-messages"
+
+
+def test_client_disconnect_frees_the_vllm_slot(gateway_url: str, vllm_url: str) -> None:
+    """Closing the client's stream aborts the upstream request: vLLM's running count drops to 0."""
+    body = {"model": "auto:low", "messages": MESSAGES, "max_tokens": 400, "stream": True,
+            "ignore_eos": True, "temperature": 1.0}
+    seen_running = threading.Event()
+    with httpx.Client(timeout=30) as http, http.stream("POST", f"{gateway_url}/v1/chat/completions", json=body) as response:
+        assert response.status_code == 200
+        for index, _ in enumerate(response.iter_raw()):
+            if vllm_counter(vllm_url, "vllm:num_requests_running") >= 1:
+                seen_running.set()
+            if index >= 3 and seen_running.is_set():
+                break
+    assert seen_running.is_set(), "the request never showed as running in vLLM"
+    deadline = time.monotonic() + 1.0
+    while vllm_counter(vllm_url, "vllm:num_requests_running") > 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert vllm_counter(vllm_url, "vllm:num_requests_running") == 0

@@ -1,0 +1,40 @@
+"""Usage normalisation across providers and cost to the cent."""
+
+from __future__ import annotations
+
+import pytest
+
+from backends.usage import Usage
+from router.config import ModelConfig
+from router.pricing import cost_usd
+
+
+def test_openai_usage_keeps_cached_inside_prompt() -> None:
+    usage = Usage.from_openai({"prompt_tokens": 1000, "completion_tokens": 500, "prompt_tokens_details": {"cached_tokens": 800},
+                               "completion_tokens_details": {"reasoning_tokens": 300}})
+    assert (usage.prompt_tokens, usage.cached_prompt_tokens, usage.completion_tokens, usage.reasoning_tokens) == (1000, 800, 500, 300)
+
+
+def test_anthropic_usage_adds_cache_reads_and_writes_to_prompt() -> None:
+    usage = Usage.from_anthropic({"input_tokens": 200, "output_tokens": 50, "cache_read_input_tokens": 800, "cache_creation_input_tokens": 100})
+    assert usage.prompt_tokens == 1100 and usage.cached_prompt_tokens == 800 and usage.cache_creation_tokens == 100
+    assert usage.to_openai()["prompt_tokens_details"] == {"cached_tokens": 800}
+
+
+@pytest.mark.parametrize("raw", [None, {}, {"prompt_tokens": None}, {"prompt_tokens": -3, "completion_tokens": "7"}, {"prompt_tokens_details": 5}])
+def test_garbage_usage_is_zero_not_a_crash(raw: object) -> None:
+    assert Usage.from_openai(raw).total_tokens == 0  # type: ignore[arg-type]
+
+
+def test_cost_uses_cached_and_cache_write_prices() -> None:
+    model = ModelConfig(backend="b", input=1.10, cached_input=0.275, output=4.40)
+    usage = Usage(prompt_tokens=1_000_000, cached_prompt_tokens=400_000, completion_tokens=250_000)
+    assert cost_usd(model, usage) == pytest.approx(0.6 * 1.10 + 0.4 * 0.275 + 0.25 * 4.40)
+    claude = ModelConfig(backend="b", input=3.0, output=15.0, cached_input=0.3, cache_write=3.75)
+    usage = Usage.from_anthropic({"input_tokens": 1000, "output_tokens": 100, "cache_read_input_tokens": 2000, "cache_creation_input_tokens": 500})
+    assert cost_usd(claude, usage) == pytest.approx((1000 * 3.0 + 2000 * 0.3 + 500 * 3.75 + 100 * 15.0) / 1e6)
+
+
+def test_unpriced_model_costs_none_not_zero() -> None:
+    assert cost_usd(ModelConfig(backend="b", input=1.0), Usage(prompt_tokens=10)) is None
+    assert cost_usd(ModelConfig(backend="b", input=0.0, output=0.0), Usage(prompt_tokens=10)) == 0.0

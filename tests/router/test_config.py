@@ -1,0 +1,118 @@
+"""Configuration loading: the issue's exact shape, env expansion, errors that name the key."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from router.config import ConfigError, load_config, parse_config
+from router.envexpand import expand_string
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def base() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "configs/default.yaml").read_text())
+
+
+def error_of(data: dict[str, Any], env: dict[str, str] | None = None) -> str:
+    with pytest.raises(ConfigError) as info:
+        parse_config(data, env or {})
+    return str(info.value)
+
+
+def test_the_reference_config_loads_with_env_defaults() -> None:
+    config = load_config(ROOT / "configs/default.yaml", env={"OPENAI_API_KEY": "sk-from-env"})
+    assert list(config.tiers) == ["low", "medium", "high"]
+    assert config.backends["local-vllm"].base_url == "http://127.0.0.1:8000/v1"
+    assert config.backends["openai"].api_key is not None
+    assert config.backends["openai"].api_key.get_secret_value() == "sk-from-env"
+    assert config.tiers["medium"].thinking_budget == 2048
+    assert config.tiers["high"].fallbacks == ["claude-sonnet-4"]
+    assert config.upstream_name("qwen3-8b") == "Qwen/Qwen3-8B" and config.upstream_name("o4-mini") == "o4-mini"
+
+
+def test_env_values_override_defaults() -> None:
+    config = load_config(ROOT / "configs/default.yaml", env={"VLLM_BASE_URL": "http://vllm:9000/v1"})
+    assert config.backends["local-vllm"].base_url == "http://vllm:9000/v1"
+
+
+def test_missing_variable_without_default_names_the_key() -> None:
+    data = base()
+    data["backends"]["openai"]["api_key"] = "${NOT_SET_ANYWHERE}"
+    assert "backends.openai.api_key" in error_of(data) and "NOT_SET_ANYWHERE" in error_of(data)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "path"),
+    [
+        (lambda d: d["server"].update(bogus=1), "server.bogus: unknown key"),
+        (lambda d: d["backends"]["openai"].update(kind="azure-magic"), "backends.openai.kind"),
+        (lambda d: d["models"]["o4-mini"].update(backend="nowhere"), "models.o4-mini.backend"),
+        (lambda d: d["models"]["o4-mini"].update(reasoning="telepathy"), "models.o4-mini.reasoning"),
+        (lambda d: d["tiers"]["high"].update(model="gpt-9"), "tiers.high.model"),
+        (lambda d: d["tiers"]["high"].update(thinking_budget=1000), "tiers.high.effort"),
+        (lambda d: d["tiers"]["low"].update(max_score=0.9), "tiers.medium.max_score"),
+        (lambda d: d["tiers"]["low"].pop("max_score"), "tiers.low.max_score"),
+        (lambda d: d["tiers"]["high"].update(fallbacks=["nope"]), "tiers.high.fallbacks[0]"),
+        (lambda d: d["tiers"]["high"].update(effort="extreme"), "tiers.high.effort"),
+        (lambda d: d["models"]["qwen3-8b"].update(input=-1), "models.qwen3-8b.input"),
+    ],
+)
+def test_impossible_configs_fail_with_the_key_path(mutate: Any, path: str) -> None:
+    data = base()
+    mutate(data)
+    assert path in error_of(data)
+
+
+def test_effort_the_dialect_cannot_express_fails_at_load() -> None:
+    data = base()
+    data["models"]["plain"] = {"backend": "local-vllm", "reasoning": "none"}
+    data["tiers"]["medium"]["model"] = "plain"
+    message = error_of(data)
+    assert "tiers.medium.effort" in message and "cannot express effort 'medium'" in message
+
+
+def test_secrets_never_appear_in_errors() -> None:
+    data = base()
+    data["backends"]["openai"]["api_key"] = {"nested": "sk-SECRET-VALUE"}
+    data["server"]["api_keys"] = ["gw-SECRET-KEY", 12]
+    message = error_of(data)
+    assert "SECRET" not in message
+    assert "backends.openai.api_key" in message
+
+
+def test_check_config_command(tmp_path: Path) -> None:
+    good = subprocess.run([sys.executable, "-m", "router.cli", "check-config", str(ROOT / "configs/default.yaml")], capture_output=True, text=True)
+    assert good.returncode == 0 and "tiers: low, medium, high" in good.stdout
+    bad = tmp_path / "bad.yaml"
+    data = base()
+    data["tiers"]["high"]["colour"] = "blue"
+    bad.write_text(yaml.safe_dump(data, sort_keys=False))
+    failed = subprocess.run([sys.executable, "-m", "router.cli", "check-config", str(bad)], capture_output=True, text=True)
+    assert failed.returncode == 2 and "tiers.high.colour: unknown key" in failed.stderr
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("tiers: [unclosed")
+    assert "invalid YAML at line 1" in subprocess.run([sys.executable, "-m", "router.cli", "check-config", str(broken)], capture_output=True, text=True).stderr
+
+
+def test_env_values_cannot_inject_structure() -> None:
+    data = base()
+    data["backends"]["local-vllm"]["base_url"] = "${EVIL}"
+    config = parse_config(data, {"EVIL": "http://x\ntiers: {}\n"})
+    assert config.backends["local-vllm"].base_url == "http://x\ntiers: {}\n"
+    assert list(config.tiers) == ["low", "medium", "high"]
+
+
+@given(st.text(alphabet=st.characters(blacklist_characters="$"), max_size=40), st.text(alphabet="ABC_", min_size=1, max_size=5))
+def test_expansion_is_identity_without_dollars_and_uses_defaults(text: str, name: str) -> None:
+    assert expand_string(text, {}) == text
+    assert expand_string(f"a${{{name}:-{text.replace('}', '')}}}b", {}) == f"a{text.replace('}', '')}b"
+    assert expand_string("$${X}", {"X": "1"}) == "${X}"

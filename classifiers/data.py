@@ -78,6 +78,11 @@ ARENA_J = "outcomes/arena_bench_v1/model_judgment"
 _ANS = re.compile(r"\[The Start of Assistant's Answer\]\n?(.*?)\[The End of Assistant's Answer\]", re.S)
 
 
+#: Model pairs kept out of the alpaca target so validation APGR does not reuse them.
+EVAL_PAIRS_ALPACA = (("claude-2", "alpaca-7b"), ("gpt-3.5-turbo-1106", "vicuna-7b"),
+                     ("FuseChat-Gemma-2-9B-Instruct", "falcon-7b-instruct"))
+
+
 def load_alpaca(root: Path) -> tuple[list[Example], Outcomes]:
     prefs: dict[str, dict[str, float]] = defaultdict(dict)
     lens: dict[str, list[float]] = defaultdict(list)
@@ -91,13 +96,21 @@ def load_alpaca(root: Path) -> tuple[list[Example], Outcomes]:
             if r["output_2_len_chars"]:
                 lens[ins].append(float(r["output_2_len_chars"]))
     prompts = sorted(prefs)
-    lose = np.array([np.mean([2.0 - p for p in prefs[i].values()]) for i in prompts])
-    y = 0.10 + 0.60 * _pct(lose)
-    ex = [
-        Example(p, f"alpaca:{subset[p]}", float(v), 1.0, float(np.median(lens[p])) / 4.0, float(lv))
-        for p, v, lv in zip(prompts, y, lose)
-    ]
     models = sorted({m for d in prefs.values() for m in d})
+    # Target = how much better the strong tier does than the weak tier on this instruction
+    # (the share of models losing to the baseline anti-correlates with strong-weak gaps:
+    # where everyone loses, routing cannot help). Tiers exclude the models used for APGR.
+    held = {m for pair in EVAL_PAIRS_ALPACA for m in pair}
+    avg = {m: np.mean([prefs[i][m] for i in prompts if m in prefs[i]]) for m in models if m not in held}
+    ranked = sorted(avg, key=avg.get, reverse=True)
+    strong, weak = ranked[:10], ranked[-25:]
+    gap = np.array([np.mean([prefs[i][m] for m in strong if m in prefs[i]])
+                    - np.mean([prefs[i][m] for m in weak if m in prefs[i]]) for i in prompts])
+    y = 0.10 + 0.60 * _pct(gap)
+    ex = [
+        Example(p, f"alpaca:{subset[p]}", float(v), 1.0, float(np.median(lens[p])) / 4.0, float(g))
+        for p, v, g in zip(prompts, y, gap)
+    ]
     out = Outcomes("alpaca_eval", prompts, [f"alpaca:{subset[p]}" for p in prompts])
     for m in models:
         out.quality[m] = np.array([prefs[p].get(m, np.nan) for p in prompts])

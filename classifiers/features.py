@@ -10,12 +10,13 @@ from __future__ import annotations
 import math
 import re
 import zlib
+from collections import Counter
 
 import numpy as np
 
 from classifiers.text import Conversation
 
-FEATURE_VERSION = "2"
+FEATURE_VERSION = "4"
 HEAD_CHARS = 3000
 TAIL_CHARS = 1000
 HASH_BITS = 15
@@ -23,78 +24,128 @@ HASH_DIM = 1 << HASH_BITS
 _MASK = HASH_DIM - 1
 
 
-def _lex(words: str) -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + words + r")\b")
-
-
-# Domain and task lexicons (lower-cased text). Kept broad so they transfer across sources.
-LEXICONS: dict[str, re.Pattern[str]] = {
-    "math": _lex(
-        r"equations?|integers?|primes?|probability|polynomials?|triangles?|circles?|radius|derivatives?"
-        r"|integrals?|matri(?:x|ces)|remainder|modulo|mod|divisible|divisors?|theorem|lemma|real numbers?"
-        r"|solve for|simplify|roots?|sequences?|series|limit|vectors?|eigen\w*|determinant|geometry"
-        r"|algebra\w*|calculus|combinatori\w*|permutations?|combinations?|digits?|fractions?|ratio"
-        r"|area|perimeter|volume|angles?|perpendicular|coordinates?|slope|inequalit\w*|expected value"
-        r"|variance|logarithm|log|sin|cos|tan|exponent\w*|factorial|gcd|lcm|parabola|hyperbola|ellipse"
-        r"|polygon|hexagon|square root|cube|sqrt|frac|cdot|infty|sum_|leq|geq|pmod|binom"
-    ),
-    "arith": _lex(
-        r"how many|how much|total|each|per|altogether|remaining|left over|more than|less than"
-        r"|times as|twice|half|percent|dollars?|cents?|hours?|minutes?|miles?|costs?|price"
-    ),
-    "code": _lex(
-        r"code|function|class|methods?|python|javascript|typescript|java|c\+\+|c#|rust|golang|go|sql"
-        r"|html|css|bash|shell|scripts?|bugs?|debug\w*|errors?|exceptions?|compile\w*|api|def|return"
-        r"|import|regex|arrays?|strings?|dict\w*|hash ?maps?|algorithms?|runtime|docker|kubernetes|git"
-        r"|json|yaml|servers?|database|query|implement\w*|refactor\w*|unit tests?|library|framework"
-        r"|variables?|loops?|recursi\w*|pointers?|struct|async|threads?|nums|int|bool|null|none|self"
-        r"|linked list|binary tree|graph|nodes?|index|indices|subarray|substring|integer array"
-    ),
-    "logic": _lex(
-        r"if and only if|implies|deduce|deduction|logic\w*|puzzles?|riddles?|arguments?|valid|fallac\w*"
-        r"|premises?|conclusions?|true or false|truth|liars?|knights?|knaves?|contradiction|therefore"
-        r"|infer\w*|paradox|syllogism|deductively"
-    ),
-    "stem": _lex(
-        r"physics|chemistry|molecules?|energy|velocity|acceleration|force|mass|electrons?|quantum"
-        r"|thermodynamic\w*|circuits?|voltage|reactions?|enzymes?|genes?|proteins?|statistic\w*"
-        r"|regression|hypothesis|economics|joules?|newtons?|kg|wavelength|frequency|entropy|charge"
-    ),
-    "reason": _lex(
-        r"step by step|steps?|explain why|justify|derive|show that|prove|proof|compute|calculate"
-        r"|determine|find all|find the|optimi[sz]\w*|design|plan|analy[sz]\w*|compare|trade-?offs?"
-        r"|evaluate|minimum|maximum|smallest|largest|least|greatest|how many ways|expected"
-    ),
-    "constraint": _lex(
-        r"must|should|at least|at most|exactly|without|only|do not|don't|never|no more than|ensure"
-        r"|constraints?|requirements?|format|output|limit|within|assume|given that|such that"
-    ),
-    "writing": _lex(
-        r"write|poem|story|stories|essay|email|letter|blog|post|slogan|lyrics|song|rewrite|rephrase"
-        r"|summari[sz]e|tone|paragraph|creative|tweet|headline|speech|caption|haiku|narrative|novel"
-    ),
-    "roleplay": _lex(
-        r"pretend|act as|roles?|roleplay|imagine you|you are a|characters?|persona|in the style of"
-        r"|play the|embody"
-    ),
-    "chitchat": _lex(r"hi|hello|hey|thanks|thank you|how are you|jokes?|lol|good morning|chat|fun"),
-    "knowledge": _lex(
-        r"what is|what are|who is|who was|when did|where is|history|capital|define|definition"
-        r"|meaning of|famous|list of|tell me about|recommend\w*|suggest\w*|tips|ideas|best"
-    ),
-    "advice": _lex(r"how do i|how can i|how to|should i|advice|help me"),
+# Domain and task lexicons, matched on lower-cased words in one pass. Entries are single
+# words, multi-word phrases (up to 4 words) or prefixes ending in "*". Kept broad so they
+# transfer across sources.
+_LEXICON_TEXT: dict[str, str] = {
+    "math": "equation equations integer integers prime primes probability polynomial polynomials triangle "
+    "triangles circle circles radius derivative derivatives integral integrals matrix matrices remainder "
+    "modulo mod divisible divisor divisors theorem lemma real|numbers real|number solve|for simplify root roots "
+    "sequence sequences series limit vector vectors eigen* determinant geometry algebra* calculus combinatori* "
+    "permutation permutations combination combinations digit digits fraction fractions ratio area perimeter "
+    "volume angle angles perpendicular coordinate coordinates slope inequalit* expected|value variance "
+    "logarithm log sin cos tan exponent* factorial gcd lcm parabola hyperbola ellipse polygon hexagon "
+    "square|root cube sqrt frac cdot infty leq geq pmod binom",
+    "arith": "how|many how|much total each per altogether remaining left|over more|than less|than times|as "
+    "twice half percent dollar dollars cent cents hour hours minute minutes mile miles cost costs price",
+    "code": "code function class method methods python javascript typescript java c++ c# rust golang go sql "
+    "html css bash shell script scripts bug bugs debug* error errors exception exceptions compile* api def "
+    "return import regex array arrays string strings dict* hashmap hash|map algorithm algorithms runtime docker "
+    "kubernetes git json yaml server servers database query implement* refactor* unit|test unit|tests library "
+    "framework variable variables loop loops recursi* pointer pointers struct async thread threads nums int "
+    "bool null none self linked|list binary|tree graph node nodes index indices subarray substring",
+    "logic": "if|and|only|if implies deduce deduction logic* puzzle puzzles riddle riddles argument arguments "
+    "valid fallac* premise premises conclusion conclusions true|or|false truth liar liars knight knights knave "
+    "knaves contradiction therefore infer* paradox syllogism deductively",
+    "stem": "physics chemistry molecule molecules energy velocity acceleration force mass electron electrons "
+    "quantum thermodynamic* circuit circuits voltage reaction reactions enzyme enzymes gene genes protein "
+    "proteins statistic* regression hypothesis economics joule joules newton newtons kg wavelength frequency "
+    "entropy charge",
+    "reason": "step|by|step step steps explain|why justify derive show|that prove proof compute calculate "
+    "determine find|all find|the optimi* design plan analy* compare tradeoff tradeoffs trade-off trade-offs "
+    "evaluate minimum maximum smallest largest least greatest how|many|ways expected",
+    "constraint": "must should at|least at|most exactly without only do|not don't never no|more|than ensure "
+    "constraint constraints requirement requirements format output limit within assume given|that such|that",
+    "writing": "write poem story stories essay email letter blog post slogan lyrics song rewrite rephrase "
+    "summarize summarise tone paragraph creative tweet headline speech caption haiku narrative novel",
+    "roleplay": "pretend act|as role roles roleplay imagine|you you|are|a character characters persona "
+    "in|the|style|of play|the embody",
+    "chitchat": "hi hello hey thanks thank|you how|are|you joke jokes lol good|morning chat fun",
+    "knowledge": "what|is what|are who|is who|was when|did where|is history capital define definition "
+    "meaning|of famous list|of tell|me|about recommend* suggest* tips ideas best",
+    "advice": "how|do|i how|can|i how|to should|i advice help|me",
+    "long answer": "explain describe detail detailed in|detail essay article blog list example examples step "
+    "steps guide tutorial outline plan compare pros|and|cons write generate create story report "
+    "comprehensive elaborate implement* code program script discuss itinerary recipe",
+    "short answer": "one|word yes|or|no true|or|false briefly short shortly concise only|the|answer just|the "
+    "classify which|of correct|the fix|the|grammar translate rewrite rephrase paraphrase answer: choose select "
+    "pick identify name what|is|the how|many single extract label sentiment",
 }
+LEXICON_NAMES: tuple[str, ...] = tuple(_LEXICON_TEXT)
+
+
+def _compile() -> tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]], list[tuple[str, int]], int]:
+    words: dict[str, list[int]] = {}
+    phrases: dict[str, list[int]] = {}
+    prefixes: list[tuple[str, int]] = []
+    longest = 1
+    for k, (name, text) in enumerate(_LEXICON_TEXT.items()):
+        for entry in text.split():
+            if entry.endswith("*"):
+                prefixes.append((entry[:-1], k))
+            elif "|" in entry:
+                parts = entry.split("|")
+                longest = max(longest, len(parts))
+                phrases.setdefault(" ".join(parts), []).append(k)
+            else:
+                words.setdefault(entry, []).append(k)
+    return ({w: tuple(v) for w, v in words.items()}, {p: tuple(v) for p, v in phrases.items()}, prefixes, longest)
+
+
+_WORDS, _PHRASES, _PREFIXES, _LONGEST = _compile()
+_PHRASE_NEXT: dict[str, frozenset[str]] = {}
+for _p in _PHRASES:
+    _a, _b = _p.split()[:2]
+    _PHRASE_NEXT[_a] = _PHRASE_NEXT.get(_a, frozenset()) | {_b}
+_PHRASE_START = frozenset(_PHRASE_NEXT)
+_PREFIX_TUPLE = tuple(p for p, _ in _PREFIXES)
+_PUNCT = str.maketrans({c: " " for c in "!\"$%&()*,./;<=>?@[\\]^_`{|}~\u201c\u201d\u2018\u2019\u00ab\u00bb"})
+
+
+def words_of(low: str) -> list[str]:
+    """Lower-cased text → words (punctuation split off; apostrophes, '+', '#', ':' kept)."""
+    return low.translate(_PUNCT).split()
+
+
+_MEMO: dict[str, tuple[int, ...]] = {}
+_MEMO_MAX = 50_000  # bounded: a few MB at most
+
+
+def _word_ids(w: str) -> tuple[int, ...]:
+    ids = _MEMO.get(w)
+    if ids is None:
+        ids = _WORDS.get(w, ())
+        if not ids and w.startswith(_PREFIX_TUPLE):
+            ids = tuple(k for pre, k in _PREFIXES if w.startswith(pre))
+        if len(_MEMO) < _MEMO_MAX:
+            _MEMO[w] = ids
+    return ids
+
+
+def lexicon_counts(words: list[str]) -> list[int]:
+    """Occurrences of each lexicon's entries (order = ``LEXICON_NAMES``)."""
+    counts = [0] * len(LEXICON_NAMES)
+    for w, c in Counter(words).items():
+        for k in _word_ids(w):
+            counts[k] += c
+    if not _PHRASE_START.isdisjoint(words):
+        nxt, n = _PHRASE_NEXT, len(words)
+        for i in [i for i, (a, b) in enumerate(zip(words, words[1:])) if b in nxt.get(a, ())]:
+            for L in range(2, _LONGEST + 1):
+                if i + L <= n:
+                    for k in _PHRASES.get(" ".join(words[i : i + L]), ()):
+                        counts[k] += 1
+    return counts
+
 
 _RE_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _RE_LATEX = re.compile(r"\\[a-zA-Z]+")
-_RE_MATHOP = re.compile(r"[=+*/^<>≤≥∑∫√π]|(?<=\d)\s*-\s*(?=\d)")
-_RE_CODESYN = re.compile(r"[{};]|=>|->|::|==|!=|\(\)|\[\]")
+_MATHOPS = tuple("=+*/^<>≤≥∑∫√π")
+_CODESYN = ("{", "}", ";", "=>", "->", "::", "==", "!=", "()", "[]")
 _RE_INDENT = re.compile(r"(?m)^(?:    |\t)\S")
 _RE_LIST = re.compile(r"(?m)^\s*(?:[-*•]|\d+[.)])\s")
-_RE_MCQ = re.compile(r"(?m)^\s*\(?[A-Ea-e][).:]\s|\boptions?:")
-_RE_SENT = re.compile(r"[.!?。！？](?:\s|$)")
-_RE_WORD = re.compile(r"[^\W\d_]+")
-_RE_TOKEN = re.compile(r"[a-z][a-z']+|[^\x00-\x7f\w\s]|[^\W\d_]+")
+_RE_MCQ = re.compile(r"(?m)^[ \t]*\(?[A-Ea-e][).:][ \t]")
+_SENT = (". ", "? ", "! ", ".\n", "?\n", "!\n", "。", "？", "！")
 
 FEATURE_NAMES: tuple[str, ...] = (
     "prompt length",
@@ -116,7 +167,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "mean word length",
     "non-ASCII share",
     "multiple-choice options",
-    *(f"{k} cues" for k in LEXICONS),
+    *(f"{k} cues" for k in LEXICON_NAMES),
     *(f"{k} density" for k in ("math", "code", "logic", "reason", "writing", "knowledge")),
 )
 N_FEATURES = len(FEATURE_NAMES)
@@ -135,12 +186,13 @@ def handcrafted(conv: Conversation) -> list[float]:
     s = _slice(full)
     low = s.lower()
     ns = max(len(s), 1)
-    words = max(full.count(" ") + full.count("\n") + (1 if n else 0), 1) if n else 0
-    wl = _RE_WORD.findall(low)
+    multiline = "\n" in s
+    words = max(full.count(" ") + full.count("\n") + 1, 1) if n else 0
+    wl = words_of(low)
     nw = max(len(wl), 1)
     numbers = len(_RE_NUMBER.findall(s))
-    non_ascii = sum(1 for ch in s if ord(ch) > 127) / ns
-    lex = {k: len(p.findall(low)) for k, p in LEXICONS.items()}
+    non_ascii = (len(s.encode("utf-8", "replace")) - len(s)) / ns
+    lex = dict(zip(LEXICON_NAMES, lexicon_counts(wl)))
     log = math.log1p
     feats = [
         log(n),
@@ -150,18 +202,18 @@ def handcrafted(conv: Conversation) -> list[float]:
         log(conv.n_user_turns),
         log(full.count("\n")),
         log(full.count("```") + conv.history.count("```") + conv.system.count("```")),
-        log(len(_RE_INDENT.findall(s))),
-        100.0 * len(_RE_CODESYN.findall(s)) / ns,
+        log(len(_RE_INDENT.findall(s)) if multiline else 0),
+        100.0 * sum(s.count(c) for c in _CODESYN) / ns,
         log(len(_RE_LATEX.findall(s)) + full.count("$") // 2),
-        100.0 * len(_RE_MATHOP.findall(s)) / ns,
+        100.0 * sum(s.count(c) for c in _MATHOPS) / ns,
         log(numbers),
         min(numbers / nw, 2.0),
         log(full.count("?")),
-        log(len(_RE_LIST.findall(s))),
-        log(len(_RE_SENT.findall(s))),
+        log(len(_RE_LIST.findall(s)) if multiline else 0),
+        log(sum(s.count(c) for c in _SENT) + (1 if s.rstrip()[-1:] in ".!?" else 0)),
         min(sum(map(len, wl)) / nw, 20.0),
-        non_ascii,
-        log(len(_RE_MCQ.findall(s))),
+        min(non_ascii, 3.0),
+        log((len(_RE_MCQ.findall(s)) if multiline else 0) + low.count("options:")),
         *(log(v) for v in lex.values()),
         *(min(lex[k] / nw, 1.0) for k in ("math", "code", "logic", "reason", "writing", "knowledge")),
     ]
@@ -170,9 +222,9 @@ def handcrafted(conv: Conversation) -> list[float]:
 
 def tokens(conv: Conversation) -> set[str]:
     """Distinct lower-cased word tokens of the last user turn (head+tail slice) and system prompt."""
-    toks = set(_RE_TOKEN.findall(_slice(conv.last_user).lower()))
+    toks = set(words_of(_slice(conv.last_user).lower()))
     if conv.system:
-        toks.update("sys:" + t for t in _RE_TOKEN.findall(_slice(conv.system).lower()))
+        toks.update("sys:" + t for t in words_of(_slice(conv.system).lower()))
     return toks
 
 

@@ -47,26 +47,30 @@ class ComplexityEstimator(BaseEstimator):
     :class:`~classifiers.text.Conversation` objects.
     """
 
-    def __init__(self, C: float = 1.0, hash_scale: float = 0.5, use_hashing: bool = True,
+    def __init__(self, C: float = 0.1, hash_scale: float = 0.0, tokens_hash_scale: float = 2.0,
                  tokens_alpha: float = 10.0, max_iter: int = 2000) -> None:
         self.C = C
         self.hash_scale = hash_scale
-        self.use_hashing = use_hashing
+        self.tokens_hash_scale = tokens_hash_scale
         self.tokens_alpha = tokens_alpha
         self.max_iter = max_iter
+
+    @property
+    def _hashing(self) -> bool:
+        return self.hash_scale > 0 or self.tokens_hash_scale > 0
 
     # ---- featurization -------------------------------------------------------------
     def _raw(self, X: Sequence[Any]) -> tuple[np.ndarray, list[list[str]]]:
         convs = [_conv(x) for x in X]
         H = np.array([handcrafted(c) for c in convs], dtype=np.float64).reshape(len(convs), N_FEATURES)
-        toks = [sorted(tokens(c)) if self.use_hashing else [] for c in convs]
+        toks = [sorted(tokens(c)) if self._hashing else [] for c in convs]
         return H, toks
 
-    def _design(self, H: np.ndarray, toks: list[list[str]]) -> Any:
+    def _design(self, H: np.ndarray, toks: list[list[str]], scale: float) -> Any:
         from scipy import sparse
 
         Z = (H - self.mean_) / self.scale_
-        if not self.use_hashing:
+        if scale <= 0:
             return Z
         rows, cols, vals = [], [], []
         for i, ts in enumerate(toks):
@@ -75,7 +79,7 @@ class ComplexityEstimator(BaseEstimator):
             b = [bucket(t) for t in ts]  # collisions add up, exactly as at inference
             rows.extend([i] * len(b))
             cols.extend(b)
-            vals.extend([self.hash_scale / math.sqrt(len(ts))] * len(b))
+            vals.extend([scale / math.sqrt(len(ts))] * len(b))
         Hs = sparse.csr_matrix((vals, (rows, cols)), shape=(len(toks), HASH_DIM))
         return sparse.hstack([sparse.csr_matrix(Z), Hs], format="csr")
 
@@ -92,13 +96,13 @@ class ComplexityEstimator(BaseEstimator):
         w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         self.mean_ = H.mean(axis=0)
         self.scale_ = np.where(H.std(axis=0) > 1e-9, H.std(axis=0), 1.0)
-        D = self._design(H, toks)
+        D = self._design(H, toks, self.hash_scale)
         stack = sparse.vstack if sparse.issparse(D) else np.vstack
         lr = LogisticRegression(C=self.C, max_iter=self.max_iter)
         lr.fit(stack([D, D]), np.r_[np.ones(len(y)), np.zeros(len(y))], sample_weight=np.r_[w * y, w * (1 - y)])
         coef = lr.coef_.ravel()
         self.coef_ = coef[:N_FEATURES].copy()
-        self.hash_coef_ = (coef[N_FEATURES:] if self.use_hashing else np.zeros(HASH_DIM)).astype(np.float32)
+        self.hash_coef_ = (coef[N_FEATURES:] if self.hash_scale > 0 else np.zeros(HASH_DIM)).astype(np.float32)
         self.intercept_ = float(lr.intercept_[0])
         self.tok_coef_ = np.zeros(N_FEATURES)
         self.tok_hash_coef_ = np.zeros(HASH_DIM, dtype=np.float32)
@@ -107,11 +111,13 @@ class ComplexityEstimator(BaseEstimator):
             t = np.array([np.nan if v is None else float(v) for v in answer_tokens])
             ok = np.isfinite(t) & (t > 0)
             if ok.sum() >= 10:
+                rows = np.nonzero(ok)[0]
+                Dt = self._design(H[rows], [toks[i] for i in rows], self.tokens_hash_scale)
                 rg = Ridge(alpha=self.tokens_alpha)
-                rg.fit(D[np.nonzero(ok)[0]], np.log(t[ok]))
+                rg.fit(Dt, np.log(t[ok]))
                 c = rg.coef_.ravel()
                 self.tok_coef_ = c[:N_FEATURES].copy()
-                if self.use_hashing:
+                if self.tokens_hash_scale > 0:
                     self.tok_hash_coef_ = c[N_FEATURES:].astype(np.float32)
                 self.tok_intercept_ = float(rg.intercept_)
         self.n_features_in_ = N_FEATURES
@@ -122,22 +128,22 @@ class ComplexityEstimator(BaseEstimator):
     def featurize(self, x: Any) -> Featurized:
         c = _conv(x)
         z = (np.array(handcrafted(c)) - self.mean_) / self.scale_
-        if not self.use_hashing:
+        if not self._hashing:
             return Featurized(z, [], np.empty(0, dtype=np.intp), 0.0)
         ts = list(tokens(c))
         b = np.fromiter((bucket(t) for t in ts), dtype=np.intp, count=len(ts))
-        return Featurized(z, ts, b, self.hash_scale / math.sqrt(len(ts)) if ts else 0.0)
+        return Featurized(z, ts, b, 1.0 / math.sqrt(len(ts)) if ts else 0.0)
 
     def logit_one(self, f: Featurized) -> float:
         v = float(f.z @ self.coef_) + self.intercept_
-        if len(f.buckets):
-            v += f.hash_w * float(self.hash_coef_[f.buckets].sum())
+        if self.hash_scale > 0 and len(f.buckets):
+            v += f.hash_w * self.hash_scale * float(self.hash_coef_[f.buckets].sum())
         return v
 
     def log_tokens_one(self, f: Featurized) -> float:
         v = float(f.z @ self.tok_coef_) + self.tok_intercept_
-        if len(f.buckets):
-            v += f.hash_w * float(self.tok_hash_coef_[f.buckets].sum())
+        if self.tokens_hash_scale > 0 and len(f.buckets):
+            v += f.hash_w * self.tokens_hash_scale * float(self.tok_hash_coef_[f.buckets].sum())
         return v
 
     def predict_proba(self, X: Sequence[Any]) -> np.ndarray:
@@ -153,8 +159,8 @@ class ComplexityEstimator(BaseEstimator):
         """Top-``k`` signed contributions to the logit, by magnitude."""
         c = f.z * self.coef_
         items = [(FEATURE_NAMES[i], float(c[i])) for i in np.argsort(-np.abs(c))[:k]]
-        if len(f.buckets):
-            wc = f.hash_w * self.hash_coef_[f.buckets]
+        if self.hash_scale > 0 and len(f.buckets):
+            wc = f.hash_w * self.hash_scale * self.hash_coef_[f.buckets]
             for i in np.argsort(-np.abs(wc))[:k]:
                 items.append((f"word {f.toks[i]!r}", float(wc[i])))
         items.sort(key=lambda t: -abs(t[1]))

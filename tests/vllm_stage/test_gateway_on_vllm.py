@@ -70,7 +70,7 @@ def gateway_url(vllm_url: str) -> Iterator[str]:
     """`complexity-router serve` as a user starts it, in front of the real vLLM."""
     workdir = Path(tempfile.mkdtemp(prefix="router-vllm-"))
     config = workdir / "config.yaml"
-    config.write_text(yaml.safe_dump(gateway_config(vllm_url)))
+    config.write_text(yaml.safe_dump(gateway_config(vllm_url), sort_keys=False))  # tier order matters
     port = _free_port()
     log = open(workdir / "router.log", "wb")
     proc = subprocess.Popen(
@@ -79,7 +79,7 @@ def gateway_url(vllm_url: str) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and proc.poll() is None:
         try:
             if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                 break

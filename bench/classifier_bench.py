@@ -1,0 +1,98 @@
+"""Speed and memory of the complexity classifier (prints a small table).
+
+Run: ``taskset -c 0 python bench/classifier_bench.py`` (one core). Targets from issue 3:
+2,000-char prompt p99 <= 0.5 ms, 100,000 chars <= 5 ms, batch >= 5,000 prompts/s,
+loaded classifier <= 50 MB RSS.
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+WORDS = ("the integer function prove that sum of all primes less than 100 write a poem about "
+         "python code def return list array how many ways triangle area compute derivative "
+         "explain why the history of rome is interesting please help me fix this bug in my "
+         "javascript async function and make sure it runs in O(n log n) time").split()
+
+
+def _prompt(rng: random.Random, chars: int) -> list[dict[str, str]]:
+    out, n = [], 0
+    while n < chars:
+        w = rng.choice(WORDS)
+        if rng.random() < 0.05:
+            w += "\n"
+        out.append(w)
+        n += len(w) + 1
+    return [{"role": "user", "content": " ".join(out)[:chars]}]
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(int(q * len(xs)), len(xs) - 1)]
+
+
+def timing(clf, prompts: list, reps: int) -> tuple[float, float]:
+    ts = []
+    for i in range(reps):
+        p = prompts[i % len(prompts)]
+        t0 = time.perf_counter()
+        clf.score(p)
+        ts.append(time.perf_counter() - t0)
+    return _pct(ts, 0.5) * 1e3, _pct(ts, 0.99) * 1e3
+
+
+def memory() -> tuple[float, float, float]:
+    """RSS (MB) in a fresh interpreter: baseline, after numpy+sklearn import, after loading."""
+    code = (
+        "import sys; sys.path.insert(0, %r)\n"
+        "from bench.classifier_bench import _rss_mb\n"
+        "a = _rss_mb(); import numpy, sklearn.base; b = _rss_mb()\n"
+        "from classifiers import load_classifier; c = load_classifier(); c.score([{'role':'user','content':'hi'}])\n"
+        "print(a, b, _rss_mb())" % str(ROOT)
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    return tuple(float(x) for x in out)  # type: ignore[return-value]
+
+
+def main() -> int:
+    from classifiers import load_classifier
+
+    clf = load_classifier()
+    rng = random.Random(0)
+    rows = []
+    for chars, reps in ((200, 3000), (2000, 3000), (20_000, 500), (100_000, 200), (1_000_000, 20)):
+        prompts = [_prompt(rng, chars) for _ in range(20)]
+        timing(clf, prompts, 50)  # warm-up
+        p50, p99 = timing(clf, prompts, reps)
+        rows.append((f"score(), {chars:,} chars", f"p50 {p50:.3f} ms", f"p99 {p99:.3f} ms"))
+    batch = [_prompt(rng, rng.choice((60, 200, 600, 2000))) for _ in range(5000)]
+    t0 = time.perf_counter()
+    clf.score_batch(batch)
+    dt = time.perf_counter() - t0
+    rows.append(("score_batch(), 5,000 mixed prompts", f"{len(batch) / dt:,.0f} prompts/s", f"{dt:.2f} s"))
+    base, libs, loaded = memory()
+    rows.append(("RSS: classifier over numpy+sklearn", f"{loaded - libs:.1f} MB", f"total {loaded:.0f} MB"))
+    rows.append(("RSS: classifier incl. numpy+sklearn import", f"{loaded - base:.1f} MB", ""))
+    w = max(len(r[0]) for r in rows)
+    print(f"{'measurement':{w}s}  {'value':>22s}  {'':>14s}")
+    for a, b, c in rows:
+        print(f"{a:{w}s}  {b:>22s}  {c:>14s}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

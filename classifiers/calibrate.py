@@ -1,0 +1,178 @@
+"""Tier thresholds from score quantiles or a cost budget, and writing them into the YAML config."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from classifiers.classifier import ScoreResult
+from classifiers.text import parse_messages
+
+EPS = 1e-6
+
+
+def _assign(scores: np.ndarray, thr: Sequence[float]) -> np.ndarray:
+    """Tier index per score: the first tier whose threshold >= score; the last catches the rest."""
+    return np.searchsorted(np.asarray(thr, dtype=float), scores, side="left")
+
+
+def _strict(thr: list[float]) -> list[float]:
+    out: list[float] = []
+    for t in thr:
+        t = min(max(t, 0.0), 1.0)
+        if out and t <= out[-1]:
+            t = min(out[-1] + EPS, 1.0)
+        out.append(min(math.ceil(t * 1e6) / 1e6, 1.0))  # round up: never moves a prompt to a dearer tier
+    return out
+
+
+def share_thresholds(scores: Sequence[float], tiers: list[str], shares: Mapping[str, float]
+                     ) -> tuple[dict[str, float | None], dict[str, Any]]:
+    """``max_score`` per tier (None for the last) so the given shares of ``scores`` land in each tier."""
+    if set(shares) != set(tiers):
+        raise ValueError(f"--shares must name every tier exactly once: {', '.join(tiers)}")
+    w = np.array([shares[t] for t in tiers], dtype=float)
+    if (w < 0).any() or w.sum() <= 0:
+        raise ValueError("shares must be non-negative and not all zero")
+    cum = np.cumsum(w / w.sum())[:-1]
+    s = np.sort(np.asarray(scores, dtype=float))
+    n = len(s)
+    thr: list[float] = []
+    for c in cum:
+        k = int(round(c * n))
+        if k <= 0:
+            thr.append(max(s[0] - EPS, 0.0))
+        elif k >= n:
+            thr.append(1.0)
+        else:
+            thr.append(float((s[k - 1] + s[k]) / 2.0))
+    thr = _strict(thr)
+    return _finish(np.asarray(scores, dtype=float), tiers, thr)
+
+
+def _finish(scores: np.ndarray, tiers: list[str], thr: list[float]) -> tuple[dict[str, float | None], dict[str, Any]]:
+    idx = _assign(scores, thr)
+    got = {t: float(np.mean(idx == i)) for i, t in enumerate(tiers)}
+    out: dict[str, float | None] = {t: thr[i] for i, t in enumerate(tiers[:-1])}
+    out[tiers[-1]] = None
+    return out, {"shares": got}
+
+
+def cost_matrix(results: Sequence[ScoreResult], prompts: Sequence[Any], config: Any) -> np.ndarray:
+    """USD per request for each prompt (rows) on each tier (columns), from expected tokens."""
+    n_in = np.array([_input_tokens(p) for p in prompts], dtype=float)
+    cols = []
+    for tier in config.tiers.values():
+        m = config.models.get(tier.model)
+        pin = (m.input or 0.0) if m is not None else 0.0
+        pout = (m.output or 0.0) if m is not None else 0.0
+        out_tok = np.array([r.expected_completion_tokens(tier.effort, tier.thinking_budget) for r in results], float)
+        cols.append((n_in * pin + out_tok * pout) / 1e6)
+    return np.stack(cols, axis=1)
+
+
+def _input_tokens(messages: Any) -> float:
+    c = parse_messages(messages)
+    return (len(c.last_user) + len(c.system) + len(c.history)) / 4.0 + 8.0
+
+
+def budget_thresholds(results: Sequence[ScoreResult], prompts: Sequence[Any], config: Any, usd_per_1k: float
+                      ) -> tuple[dict[str, float | None], dict[str, Any]]:
+    """Thresholds whose expected cost is within ``usd_per_1k`` and that send the highest-scoring
+    prompts as far up the tiers as the budget allows (maximizes sum of score x tier index)."""
+    tiers = list(config.tiers)
+    scores = np.array([r.score for r in results])
+    cost = cost_matrix(results, prompts, config)
+    if len(tiers) == 1:
+        return {tiers[0]: None}, {"shares": {tiers[0]: 1.0}, "usd_per_1k": float(cost[:, 0].mean() * 1000)}
+    grid_n = {2: 200, 3: 60, 4: 20}.get(len(tiers), 8)
+    grid = np.unique(np.r_[np.quantile(scores, np.linspace(0, 1, grid_n + 1)), 0.0, 1.0])
+    rows = np.arange(len(scores))
+    best: tuple[float, float, tuple[float, ...]] | None = None
+    for combo in itertools.combinations_with_replacement(grid, len(tiers) - 1):
+        idx = _assign(scores, combo)
+        usd = float(cost[rows, idx].mean() * 1000)
+        if usd > usd_per_1k + 1e-12:
+            continue
+        value = float((scores * idx).sum())
+        if best is None or (value, -usd) > (best[0], -best[1]):
+            best = (value, usd, combo)
+    if best is None:
+        floor = float(cost[:, 0].mean() * 1000)
+        raise ValueError(f"budget {usd_per_1k} USD per 1k requests is below the cheapest tier's cost ({floor:.4f})")
+    thr = _strict([float(t) for t in best[2]])
+    out, info = _finish(scores, tiers, thr)
+    info["usd_per_1k"] = float(cost[rows, _assign(scores, thr)].mean() * 1000)
+    return out, info
+
+
+_TIER_LINE = re.compile(r"^(?P<ind>\s+)(?P<name>[^\s:#]+):\s*(?P<rest>.*)$")
+_MAX = re.compile(r"max_score:\s*[-+0-9.eE]+|max_score:\s*null")
+
+
+def write_thresholds(path: str | Path, thresholds: Mapping[str, float | None]) -> None:
+    """Set each tier's ``max_score`` in the YAML file, keeping its comments and layout."""
+    p = Path(path)
+    lines = p.read_text(encoding="utf-8").splitlines(keepends=True)
+    todo = {k: v for k, v in thresholds.items() if v is not None}
+    flow = next((i for i, ln in enumerate(lines) if re.match(r"^tiers:\s*\{", ln)), None)
+    if flow is not None:
+        for name in list(todo):
+            lines[flow] = _set_in_flow(lines[flow], name, todo.pop(name))
+        p.write_text("".join(lines), encoding="utf-8")
+        return
+    start = next((i for i, ln in enumerate(lines) if re.match(r"^tiers:\s*(#.*)?$", ln)), None)
+    if start is None:
+        raise ValueError("no 'tiers:' section found")
+    end = next((i for i in range(start + 1, len(lines)) if re.match(r"^\S", lines[i])), len(lines))
+    tier_ind: str | None = None
+    i = start + 1
+    while i < end:
+        m = _TIER_LINE.match(lines[i])
+        if m and (tier_ind is None or m["ind"] == tier_ind) and not lines[i].lstrip().startswith("#"):
+            tier_ind = m["ind"]
+            name, rest = m["name"], m["rest"]
+            if name in todo:
+                val = f"max_score: {todo.pop(name):.4f}"
+                if rest.startswith("{"):
+                    if _MAX.search(lines[i]):
+                        lines[i] = _MAX.sub(val, lines[i], count=1)
+                    else:
+                        lines[i] = re.sub(r"\{", "{" + val + ", ", lines[i], count=1)
+                else:
+                    j, child = i + 1, None
+                    while j < end and (not lines[j].strip() or len(lines[j]) - len(lines[j].lstrip()) > len(tier_ind)):
+                        if child is None and lines[j].strip():
+                            child = lines[j][: len(lines[j]) - len(lines[j].lstrip())]
+                        if _MAX.search(lines[j]):
+                            lines[j] = _MAX.sub(val, lines[j], count=1)
+                            break
+                        j += 1
+                    else:
+                        lines.insert(i + 1, f"{child or tier_ind + '  '}{val}\n")
+                        end += 1
+        i += 1
+    if todo:
+        raise ValueError(f"tiers not found in the config: {', '.join(todo)}")
+    p.write_text("".join(lines), encoding="utf-8")
+
+
+def _set_in_flow(line: str, name: str, value: float) -> str:
+    """Set ``max_score`` inside ``name: {...}`` on a flow-style ``tiers:`` line."""
+    m = re.search(r"(?<![\w-])" + re.escape(name) + r"\s*:\s*\{", line)
+    if not m:
+        raise ValueError(f"tier {name!r} not found in the config")
+    depth, j = 1, m.end()
+    while j < len(line) and depth:
+        depth += {"{": 1, "}": -1}.get(line[j], 0)
+        j += 1
+    body = line[m.end() : j - 1]
+    val = f"max_score: {value:.4f}"
+    body = _MAX.sub(val, body, count=1) if _MAX.search(body) else f"{body.rstrip()}, {val}"
+    return line[: m.end()] + body + line[j - 1 :]

@@ -1,0 +1,284 @@
+"""CLI subcommands of the classifier: train, score, calibrate, evaluate.
+
+``register(subparsers)`` is called by ``router/cli.py``; each handler returns an exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+
+from classifiers.calibrate import budget_thresholds, share_thresholds, write_thresholds
+from classifiers.classifier import ComplexityClassifier, ScoreResult, load_classifier
+from classifiers.metrics import routing_curve
+from classifiers.model import as_messages
+from classifiers.persist import ClassifierLoadError
+
+DEFAULT_CONFIG = os.environ.get("COMPLEXITY_ROUTER_CONFIG", "configs/default.yaml")
+CHUNK = 512
+
+
+def load_router_config(path: str) -> Any:
+    """The gateway's config (``router.config.load_config``)."""
+    from router.config import load_config
+
+    return load_config(path)
+
+
+def tier_for_score(tiers: Mapping[str, Any], score: float) -> str:
+    """First tier whose ``max_score`` >= score; the last tier catches everything."""
+    try:
+        from router.policy import tier_for_score as policy_tier
+    except ImportError:  # pragma: no cover - the policy module ships with the router
+        names = list(tiers)
+        for n in names[:-1]:
+            ms = tiers[n].max_score
+            if score <= (1.0 if ms is None else ms):
+                return n
+        return names[-1]
+    return policy_tier(tiers, score)
+
+
+def _classifier(args: argparse.Namespace, config: Any | None) -> ComplexityClassifier:
+    artifact = getattr(args, "artifact", None) or (config.classifier.artifact if config is not None else "default")
+    return load_classifier(artifact)
+
+
+def _fail(msg: str, code: int = 2) -> int:
+    print(f"error: {msg}", file=sys.stderr)
+    return code
+
+
+# ---- train --------------------------------------------------------------------------
+def cmd_train(args: argparse.Namespace) -> int:
+    from classifiers.train import train_artifact
+
+    if not Path(args.data).is_dir():
+        return _fail(f"data folder not found: {args.data}")
+    meta = train_artifact(args.data, args.out, seed=args.seed, validate=not args.no_validate,
+                          log=lambda m: print(m, file=sys.stderr))
+    val = meta.get("validation") or {}
+    for name in ("alpaca_eval", "arena_bench_v1"):
+        if name in val:
+            print(f"{name}: LOSO APGR {val[name]['apgr']:.3f} (prompt length {val[name]['apgr_length']:.3f})")
+    if "tokens_spearman" in val:
+        print(f"answer tokens: LOSO Spearman {val['tokens_spearman']:.3f}")
+    print(f"wrote {args.out} and {Path(args.out).with_suffix('.json')}")
+    return 0
+
+
+# ---- score --------------------------------------------------------------------------
+def _parse_line(line: str) -> Any:
+    obj = json.loads(line)
+    if not isinstance(obj, dict):
+        raise ValueError("each line must be a JSON object")
+    return as_messages(obj)
+
+
+def _score_line(res: ScoreResult, tiers: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "score": round(res.score, 6),
+        "tier": tier_for_score(tiers, res.score),
+        "expected_completion_tokens": {
+            n: res.expected_completion_tokens(t.effort, t.thinking_budget) for n, t in tiers.items()
+        },
+    }
+
+
+def score_stream(clf: ComplexityClassifier, tiers: Mapping[str, Any], inp: TextIO, out: TextIO) -> int:
+    """JSON lines in → one JSON line out per input line, in order. Returns the error count."""
+    errors = 0
+    pending: list[tuple[int, Any]] = []
+    lines: list[str | None] = []
+
+    def flush() -> None:
+        results = clf.score_batch([m for _, m in pending])
+        by_slot = {slot: r for (slot, _), r in zip(pending, results)}
+        for i, err in enumerate(lines):
+            out.write(json.dumps({"error": err}) if err is not None else json.dumps(_score_line(by_slot[i], tiers)))
+            out.write("\n")
+        pending.clear()
+        lines.clear()
+
+    for raw in inp:
+        try:
+            pending.append((len(lines), _parse_line(raw)))
+            lines.append(None)
+        except (ValueError, TypeError) as exc:
+            errors += 1
+            lines.append(f"bad input line: {exc}")
+        if len(lines) >= CHUNK:
+            flush()
+    flush()
+    out.flush()
+    return errors
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    try:
+        config = load_router_config(args.config)
+        clf = _classifier(args, config)
+    except (ClassifierLoadError, ValueError, OSError) as exc:
+        return _fail(str(exc))
+    score_stream(clf, config.tiers, sys.stdin, sys.stdout)
+    return 0
+
+
+# ---- calibrate -----------------------------------------------------------------------
+def _read_prompts(path: str) -> list[Any]:
+    """A JSON-lines file of {"prompt"} / {"messages"} objects, or plain text lines."""
+    out: list[Any] = []
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                out.append(as_messages(obj) if isinstance(obj, dict) else [{"role": "user", "content": str(obj)}])
+            except (ValueError, TypeError):
+                out.append([{"role": "user", "content": line.rstrip("\n")}])
+    return out
+
+
+def _parse_shares(text: str) -> dict[str, float]:
+    shares: dict[str, float] = {}
+    for part in text.split(","):
+        name, _, val = part.partition("=")
+        shares[name.strip()] = float(val)
+    return shares
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    try:
+        config = load_router_config(args.config)
+        clf = _classifier(args, config)
+        prompts = _read_prompts(args.prompts)
+    except (ClassifierLoadError, ValueError, OSError) as exc:
+        return _fail(str(exc))
+    if not prompts:
+        return _fail(f"no prompts in {args.prompts}")
+    results = clf.score_batch(prompts)
+    tiers = config.tiers
+    try:
+        if args.budget_usd_per_1k is not None:
+            thr, info = budget_thresholds(results, prompts, config, args.budget_usd_per_1k)
+        elif args.shares:
+            thr, info = share_thresholds([r.score for r in results], list(tiers), _parse_shares(args.shares))
+        else:
+            return _fail("give --shares or --budget-usd-per-1k")
+    except ValueError as exc:
+        return _fail(str(exc))
+    print(f"{len(prompts)} prompts; thresholds (max_score per tier, cheapest first):")
+    for name in tiers:
+        ms = thr.get(name)
+        print(f"  {name:12s} max_score={'-' if ms is None else f'{ms:.4f}'}  share={info['shares'][name]:.3f}")
+    if "usd_per_1k" in info:
+        print(f"  expected cost: {info['usd_per_1k']:.4f} USD per 1k requests")
+    if args.write:
+        try:
+            write_thresholds(args.config, thr)
+            load_router_config(args.config)
+        except (ValueError, OSError) as exc:
+            return _fail(f"could not update {args.config}: {exc}")
+        print(f"updated {args.config}")
+    return 0
+
+
+# ---- evaluate ------------------------------------------------------------------------
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    try:
+        clf = load_classifier(args.artifact or "default")
+    except ClassifierLoadError as exc:
+        return _fail(str(exc))
+    convs, strong, weak, texts = [], [], [], []
+    with open(args.outcomes, encoding="utf-8", errors="replace") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                msgs = as_messages(obj)
+                s, w = float(obj["strong"]), float(obj["weak"])
+            except (ValueError, TypeError, KeyError) as exc:
+                print(f"warning: skipping line {n}: {exc}", file=sys.stderr)
+                continue
+            convs.append(msgs)
+            strong.append(s)
+            weak.append(w)
+            texts.append(_prompt_len(msgs))
+    if len(convs) < 2:
+        return _fail("need at least two valid outcome lines")
+    scores = np.array([r.score for r in clf.score_batch(convs)])
+    curves = {"classifier": scores, "prompt length": np.array(texts, dtype=float), "random": np.zeros(len(scores))}
+    try:
+        rows = {k: routing_curve(v, np.array(strong), np.array(weak)) for k, v in curves.items()}
+    except ValueError as exc:
+        return _fail(str(exc))
+    print(f"{len(scores)} prompts")
+    print(f"{'router':16s} {'APGR':>7s} {'CPT(50%)':>9s} {'CPT(80%)':>9s}")
+    for k, c in rows.items():
+        print(f"{k:16s} {c.apgr:7.3f} {c.cpt(0.5):9.3f} {c.cpt(0.8):9.3f}")
+    if args.plot:
+        try:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+        except ImportError:
+            print("matplotlib is not installed; skipping the plot (pip install matplotlib)", file=sys.stderr)
+            return 0
+        fig, ax = plt.subplots(figsize=(6, 4.5))
+        for k, c in rows.items():
+            ax.plot(c.share, c.pgr, label=f"{k} (APGR {c.apgr:.3f})")
+        ax.set_xlabel("share of calls sent to the strong model")
+        ax.set_ylabel("performance gap recovered")
+        ax.grid(alpha=0.3)
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(args.plot, dpi=120)
+        print(f"wrote {args.plot}")
+    return 0
+
+
+def _prompt_len(messages: Any) -> int:
+    from classifiers.text import parse_messages
+
+    return len(parse_messages(messages).last_user)
+
+
+# ---- registration -----------------------------------------------------------------------
+def register(subparsers: Any) -> None:
+    """Add train / score / calibrate / evaluate to the router's argparse subparsers."""
+    p = subparsers.add_parser("train", help="train the complexity classifier (reproducible)")
+    p.add_argument("--data", required=True, help="training data folder (../shared/data)")
+    p.add_argument("--out", required=True, help="artifact path (.skops); metadata .json is written beside it")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-validate", action="store_true", help="skip leave-one-source-out validation")
+    p.set_defaults(func=cmd_train)
+
+    p = subparsers.add_parser("score", help="score JSON lines from stdin")
+    p.add_argument("--config", default=DEFAULT_CONFIG)
+    p.add_argument("--artifact", default=None, help="override the config's classifier artifact")
+    p.set_defaults(func=cmd_score)
+
+    p = subparsers.add_parser("calibrate", help="thresholds that send given shares (or meet a budget) per tier")
+    p.add_argument("--prompts", required=True, help="JSON lines with prompt/messages, or plain text lines")
+    p.add_argument("--shares", default=None, help="e.g. low=0.5,medium=0.3,high=0.2")
+    p.add_argument("--budget-usd-per-1k", type=float, default=None, dest="budget_usd_per_1k")
+    p.add_argument("--config", default=DEFAULT_CONFIG)
+    p.add_argument("--artifact", default=None)
+    p.add_argument("--write", action="store_true", help="write the thresholds into the config file")
+    p.set_defaults(func=cmd_calibrate)
+
+    p = subparsers.add_parser("evaluate", help="APGR / CPT on {prompt, strong, weak} JSON lines")
+    p.add_argument("--outcomes", required=True)
+    p.add_argument("--plot", default=None, help="write the PGR curves to this PNG")
+    p.add_argument("--artifact", default=None)
+    p.set_defaults(func=cmd_evaluate)

@@ -1,0 +1,114 @@
+import argparse
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from classifiers import commands
+from classifiers.calibrate import budget_thresholds, share_thresholds, write_thresholds
+from classifiers.commands import load_router_config, register, score_stream
+from tests.classifiers.conftest import EASY, HARD
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser()
+    register(p.add_subparsers(dest="command", required=True))
+    return p
+
+
+def _run(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    return args.func(args)
+
+
+def test_register_adds_subcommands():
+    p = _parser()
+    for cmd in (["train", "--data", "d", "--out", "o"], ["score"], ["calibrate", "--prompts", "f"],
+                ["evaluate", "--outcomes", "f"]):
+        assert callable(p.parse_args(cmd).func)
+
+
+def test_score_stream_in_order_with_errors(tiny_classifier, config_file):
+    cfg = load_router_config(str(config_file))
+    lines = ['{"prompt": "hi"}', "not json", '{"messages": [{"role": "user", "content": "Prove Fermat"}]}',
+             "[1, 2]", '{"other": 1}', '{"prompt": ""}']
+    out = io.StringIO()
+    errors = score_stream(tiny_classifier, cfg.tiers, io.StringIO("\n".join(lines) + "\n"), out)
+    rows = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert len(rows) == len(lines) and errors == 3
+    assert [("error" in r) for r in rows] == [False, True, False, True, True, False]
+    ok = rows[0]
+    assert set(ok) == {"score", "tier", "expected_completion_tokens"}
+    assert ok["tier"] in ("low", "medium", "high") and set(ok["expected_completion_tokens"]) == {"low", "medium", "high"}
+    assert ok["expected_completion_tokens"]["medium"] <= ok["expected_completion_tokens"]["low"] + 2048
+
+
+def test_score_command_end_to_end(config_file, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO('{"prompt": "hi"}\n{"prompt": "Prove that sqrt(2) is irrational."}\n'))
+    assert _run(["score", "--config", str(config_file)]) == 0
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert len(rows) == 2 and rows[1]["score"] > rows[0]["score"]
+
+
+def test_share_thresholds_honoured():
+    rng = np.random.default_rng(1)
+    scores = rng.random(5000)
+    thr, info = share_thresholds(scores, ["low", "medium", "high"], {"low": 0.5, "medium": 0.3, "high": 0.2})
+    assert thr["high"] is None and thr["low"] < thr["medium"]
+    assert info["shares"]["low"] == pytest.approx(0.5, abs=0.002)
+    assert info["shares"]["medium"] == pytest.approx(0.3, abs=0.002)
+    with pytest.raises(ValueError):
+        share_thresholds(scores, ["low", "high"], {"low": 1.0})
+
+
+def test_calibrate_write_updates_yaml(tmp_path: Path, config_file, capsys):
+    prompts = tmp_path / "p.jsonl"
+    prompts.write_text("\n".join(json.dumps({"prompt": t}) for t in EASY + HARD) + "\nplain text line\n")
+    assert _run(["calibrate", "--prompts", str(prompts), "--shares", "low=0.5,medium=0.3,high=0.2",
+                 "--config", str(config_file), "--write"]) == 0
+    cfg = yaml.safe_load(config_file.read_text())
+    assert cfg["tiers"]["low"]["max_score"] != 0.40 and "max_score" not in cfg["tiers"]["high"]
+    assert "updated" in capsys.readouterr().out
+
+
+def test_write_thresholds_block_style_keeps_comments(tmp_path: Path):
+    p = tmp_path / "c.yaml"
+    p.write_text("models: {}\ntiers:  # cheapest first\n  low:\n    model: a\n    max_score: 0.4\n"
+                 "  mid:\n    model: b\n  high:\n    model: c\nclassifier: {artifact: default}\n")
+    write_thresholds(p, {"low": 0.25, "mid": 0.6, "high": None})
+    text = p.read_text()
+    data = yaml.safe_load(text)
+    assert "# cheapest first" in text
+    assert data["tiers"]["low"]["max_score"] == 0.25 and data["tiers"]["mid"]["max_score"] == 0.6
+
+
+def test_budget_thresholds_meet_budget(tiny_classifier, config_file):
+    cfg = load_router_config(str(config_file))
+    prompts = [[{"role": "user", "content": t}] for t in EASY + HARD] * 5
+    results = tiny_classifier.score_batch(prompts)
+    for budget in (0.5, 5.0, 50.0):
+        try:
+            thr, info = budget_thresholds(results, prompts, cfg, budget)
+        except ValueError:
+            continue
+        assert info["usd_per_1k"] <= budget + 1e-9
+    lo = budget_thresholds(results, prompts, cfg, 1e6)[1]
+    assert lo["shares"]["high"] == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="below"):
+        budget_thresholds(results, prompts, cfg, 1e-9)
+
+
+def test_evaluate_command(tmp_path: Path, capsys):
+    f = tmp_path / "o.jsonl"
+    rows = [{"prompt": t, "strong": 1.0, "weak": 0.0} for t in HARD] + [
+        {"prompt": t, "strong": 1.0, "weak": 1.0} for t in EASY]
+    f.write_text("\n".join(json.dumps(r) for r in rows) + "\nbroken\n")
+    png = tmp_path / "c.png"
+    assert _run(["evaluate", "--outcomes", str(f), "--plot", str(png)]) == 0
+    out = capsys.readouterr().out
+    table = {ln.split()[0]: float(ln.split()[-3]) for ln in out.splitlines() if ln.startswith(("classifier", "random"))}
+    assert table["random"] == pytest.approx(0.5) and table["classifier"] > 0.6
+    assert png.stat().st_size > 1000

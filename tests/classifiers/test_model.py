@@ -1,0 +1,65 @@
+import numpy as np
+import pytest
+
+from classifiers import ScoreResult, load_classifier, reasoning_tokens
+from classifiers.model import ComplexityEstimator
+from tests.classifiers.conftest import EASY, HARD
+
+OLYMPIAD = ("Let $n \\geq 3$ be an integer and $a_1, \\ldots, a_n$ positive reals with $\\sum a_i = 1$. "
+            "Prove that $\\sum_{i} \\frac{a_i}{\\sqrt{1 - a_i}} \\geq \\sqrt{\\frac{n}{n-1}}$ and determine "
+            "when equality holds.")
+
+
+@pytest.fixture(scope="module")
+def default():
+    return load_classifier()
+
+
+def test_default_monotonicity_sanity(default):
+    u = lambda t: [{"role": "user", "content": t}]
+    hi = default.score(u("hi")).score
+    assert default.score(u(OLYMPIAD)).score > hi + 0.2
+    code = "Implement Dijkstra's algorithm in Python with a binary heap and analyze its time complexity."
+    assert default.score(u(code)).score > default.score(u("write a short poem about the sea")).score
+    hard = np.mean([default.score(u(t)).score for t in HARD])
+    easy = np.mean([default.score(u(t)).score for t in EASY])
+    assert hard > easy + 0.1
+
+
+def test_default_metadata_and_tokens(default):
+    m = default.metadata
+    assert m["version"] and m["training_files"] and m["library_versions"]["scikit-learn"]
+    short = default.score([{"role": "user", "content": "Answer yes or no: is 7 prime?"}])
+    long = default.score([{"role": "user", "content": "Write a detailed 2000-word essay on the history of Rome."}])
+    assert long.expected_answer_tokens > short.expected_answer_tokens
+
+
+def test_top_features_are_named(default):
+    r = default.score([{"role": "user", "content": OLYMPIAD}])
+    assert 1 <= len(r.top_features) <= 5
+    assert all(isinstance(n, str) and isinstance(v, float) for n, v in r.top_features)
+
+
+def test_batch_equals_single(default):
+    convs = [[{"role": "user", "content": t}] for t in EASY + HARD]
+    assert [r.score for r in default.score_batch(convs)] == [default.score(c).score for c in convs]
+
+
+def test_expected_completion_tokens_by_effort():
+    r = ScoreResult(0.8, 200, ())
+    vals = [r.expected_completion_tokens(e) for e in ("none", "minimal", "low", "medium", "high")]
+    assert vals[0] == 200 and vals == sorted(vals) and vals[-1] > vals[-2]
+    assert r.expected_completion_tokens("high", thinking_budget=1000) == 1200
+    assert reasoning_tokens(0.9, "medium") > reasoning_tokens(0.1, "medium")
+    with pytest.raises(ValueError):
+        r.expected_completion_tokens("extreme")
+
+
+def test_fit_is_deterministic():
+    X, y = EASY + HARD, [0.1] * len(EASY) + [0.9] * len(HARD)
+    a = ComplexityEstimator(hash_scale=0.5).fit(X, y)
+    b = ComplexityEstimator(hash_scale=0.5).fit(X, y)
+    assert np.array_equal(a.coef_, b.coef_) and np.array_equal(a.hash_coef_, b.hash_coef_)
+    p = a.predict_proba(X)
+    assert p.shape == (len(X), 2) and np.allclose(p.sum(1), 1)
+    assert p[len(EASY):, 1].mean() > p[: len(EASY), 1].mean()

@@ -1,0 +1,60 @@
+"""Any message list gets a score in [0, 1]; featurization never raises."""
+
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from classifiers.features import N_FEATURES, handcrafted, tokens
+from classifiers.text import parse_messages
+
+text = st.text(alphabet=st.characters(blacklist_categories=()), max_size=300)
+part = st.one_of(
+    st.fixed_dictionaries({"type": st.just("text"), "text": st.one_of(text, st.none(), st.integers())}),
+    st.fixed_dictionaries({"type": st.just("image_url"), "image_url": st.fixed_dictionaries({"url": text})}),
+    text,
+    st.none(),
+)
+content = st.one_of(st.none(), text, st.lists(part, max_size=4), st.integers(), st.binary(max_size=50))
+message = st.one_of(
+    st.fixed_dictionaries({"role": st.sampled_from(["user", "system", "assistant", "tool", "developer"]),
+                           "content": content}),
+    st.dictionaries(st.text(max_size=8), content, max_size=3),
+    text,
+    st.none(),
+    st.integers(),
+)
+messages = st.one_of(st.lists(message, max_size=6), st.none(), text, st.integers())
+
+
+@settings(max_examples=300, deadline=None)
+@given(messages)
+def test_any_messages_featurize(msgs):
+    conv = parse_messages(msgs)
+    f = handcrafted(conv)
+    assert len(f) == N_FEATURES and all(math.isfinite(v) for v in f)
+    tokens(conv)
+
+
+@settings(max_examples=200, deadline=None)
+@given(messages)
+def test_any_messages_score(tiny_classifier, msgs):
+    r = tiny_classifier.score(msgs)
+    assert 0.0 <= r.score <= 1.0 and r.expected_answer_tokens >= 1
+    assert r.top_features and "unparseable" not in r.top_features[0][0]
+
+
+def test_content_parts_and_images():
+    conv = parse_messages([
+        {"role": "system", "content": "You are terse."},
+        {"role": "user", "content": [{"type": "text", "text": "What is 2+2?"},
+                                     {"type": "image_url", "image_url": {"url": "data:..."}}]},
+    ])
+    assert conv.last_user == "What is 2+2?" and conv.system == "You are terse." and conv.n_user_turns == 1
+
+
+def test_huge_and_odd_inputs(tiny_classifier):
+    for content in ["x" * 3_000_000, "\ud800 lone surrogate", "数学の問題を解いてください " * 1000, "", "\x00" * 10]:
+        r = tiny_classifier.score([{"role": "user", "content": content}])
+        assert 0.0 <= r.score <= 1.0
+    assert tiny_classifier.score([]).score >= 0.0

@@ -33,7 +33,7 @@ class OpenAICompatibleBackend(Backend):
         body["stream"] = False
         body.pop("stream_options", None)
         try:
-            response = await self.client.post("chat/completions", content=orjson.dumps(body), headers=_JSON)
+            response = await self.post_json("chat/completions", orjson.dumps(body))
         except httpx.HTTPError as exc:
             raise map_transport_error(exc) from exc
         if response.status_code >= 400:
@@ -51,9 +51,8 @@ class OpenAICompatibleBackend(Backend):
         options = dict(body.get("stream_options") or {})
         options["include_usage"] = True
         body["stream_options"] = options
-        request = self.client.build_request("POST", "chat/completions", content=orjson.dumps(body), headers=_JSON)
         try:
-            response = await self.client.send(request, stream=True)
+            response = await self.post_json("chat/completions", orjson.dumps(body), stream=True)
         except httpx.HTTPError as exc:
             raise map_transport_error(exc) from exc
         if response.status_code >= 400:
@@ -67,9 +66,6 @@ class OpenAICompatibleBackend(Backend):
         stream = ChatStream(frames=_empty(), close=response.aclose)
         stream.frames = _relay(response, stream)
         return stream
-
-
-_JSON = {"Content-Type": "application/json"}
 
 
 async def _empty() -> AsyncIterator[bytes]:

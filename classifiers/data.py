@@ -32,6 +32,10 @@ class Example:
     weight: float = 1.0
     answer_tokens: float | None = None  # observed answer length (tokens ≈ chars / 4)
     label: float | None = None  # within-source difficulty label for validation
+    #: Pairs for the within-source ranking model are drawn only between rows with the same
+    #: ``group`` (e.g. one MATH subject, one BBH task family); ``None`` = no pairs.
+    group: str | None = None
+    rank: float | None = None  # order inside ``group`` (higher = harder); ``label`` when None
 
 
 @dataclass(slots=True)
@@ -108,7 +112,8 @@ def load_alpaca(root: Path) -> tuple[list[Example], Outcomes]:
                     - np.mean([prefs[i][m] for m in weak if m in prefs[i]]) for i in prompts])
     y = 0.10 + 0.60 * _pct(gap)
     ex = [
-        Example(p, f"alpaca:{subset[p]}", float(v), 1.0, float(np.median(lens[p])) / 4.0, float(g))
+        Example(p, f"alpaca:{subset[p]}", float(v), 1.0, float(np.median(lens[p])) / 4.0, float(g),
+                group=f"alpaca:{subset[p]}")
         for p, v, g in zip(prompts, y, gap)
     ]
     out = Outcomes("alpaca_eval", prompts, [f"alpaca:{subset[p]}" for p in prompts])
@@ -136,7 +141,8 @@ def load_arena(root: Path) -> tuple[list[Example], Outcomes]:
     fail = 1.0 - weak / 10.0
     y = 0.20 + 0.70 * _pct(fail)
     ex = [
-        Example(qs[i], "arena_bench", float(v), 1.0, float(np.median(lens[i])) / 4.0 if lens[i] else None, float(f))
+        Example(qs[i], "arena_bench", float(v), 1.0, float(np.median(lens[i])) / 4.0 if lens[i] else None, float(f),
+                group="arena_bench")
         for i, v, f in zip(ids, y, fail)
     ]
     out = Outcomes("arena_bench_v1", [qs[i] for i in ids], ["arena_bench"] * len(ids))
@@ -169,14 +175,15 @@ def load_difficulty(root: Path, cap: int, seed: int) -> list[Example]:
     rows = [r for r in _jsonl(d / "math_test.jsonl") if r.get("level") in lvl]
     for r in _rng_take(rows, cap, seed):
         L = lvl[r["level"]]
-        ex.append(Example(r["problem"], "math", 0.55 + 0.10 * (L - 1), label=L))
+        ex.append(Example(r["problem"], "math", 0.55 + 0.10 * (L - 1), label=L, group=f"math:{r.get('type')}"))
     gsm = list(_jsonl(d / "gsm8k_train.jsonl"))
     gsm = _rng_take(gsm, cap, seed + 1)
     steps = np.array([len(r["answer"].strip().split("\n")) - 1 for r in gsm], dtype=float)
     for r, p, s in zip(gsm, _pct(steps), steps):
-        ex.append(Example(r["question"], "gsm8k", 0.35 + 0.30 * float(p), label=float(s)))
+        ex.append(Example(r["question"], "gsm8k", 0.35 + 0.30 * float(p), label=float(s), group="gsm8k"))
     for r in _rng_take(list(_jsonl(d / "qwen25_math_eval/svamp.jsonl")), cap // 3, seed):
-        ex.append(Example(f"{r['Body'].strip()} {r['Question'].strip()}", "svamp", 0.25))
+        ex.append(Example(f"{r['Body'].strip()} {r['Question'].strip()}", "svamp", 0.25, label=0.0,
+                          group="math_sets"))
     for name, y in (("aime24", 0.95), ("amc23", 0.9), ("olympiadbench", 0.93), ("minerva_math", 0.85),
                     ("college_math", 0.7)):
         rows = list(_jsonl(d / f"qwen25_math_eval/{name}.jsonl"))
@@ -184,7 +191,7 @@ def load_difficulty(root: Path, cap: int, seed: int) -> list[Example]:
         for r in _rng_take(rows, cap // 2, seed):
             text = r.get("problem") or r.get("question") or ""
             if text:
-                ex.append(Example(text, src, y))
+                ex.append(Example(text, src, y, label=y, group="math_sets"))
     tq = json.loads((d / "theoremqa.json").read_text(encoding="utf-8"))
     for r in _rng_take(tq, cap // 2, seed):
         ex.append(Example(r["Question"], "theoremqa", 0.8))
@@ -193,7 +200,7 @@ def load_difficulty(root: Path, cap: int, seed: int) -> list[Example]:
                if r.get("meta", {}).get("difficulty") in lc_y]
     for r in _rng_take(lc_rows, cap, seed):
         diff = r["meta"]["difficulty"]
-        ex.append(Example(r["query"], "leetcode", lc_y[diff], label=float(list(lc_y).index(diff))))
+        ex.append(Example(r["query"], "leetcode", lc_y[diff], label=float(list(lc_y).index(diff)), group="leetcode"))
     for r in _jsonl(d / "humaneval.jsonl.gz"):
         ex.append(Example("Complete the following python function:\n" + r["prompt"], "humaneval", 0.55))
     for f in sorted((d / "bbh").glob("*.json")):
@@ -202,7 +209,10 @@ def load_difficulty(root: Path, cap: int, seed: int) -> list[Example]:
         y = 0.7 if task in BBH_HARD else 0.45
         y += 0.05 if "seven" in task else (-0.05 if "three" in task else 0.0)
         for r in _rng_take(rows, max(cap // 25, 20), seed):
-            ex.append(Example(r["input"], "bbh", y, label=y))
+            fam = re.sub(r"_(three|five|seven)_objects$", "", task)
+            size = {"three": 0.0, "five": 1.0, "seven": 2.0}.get(task.rsplit("_", 2)[-2], None) if fam != task else None
+            ex.append(Example(r["input"], "bbh", y, label=y, group=f"bbh:{fam}" if size is not None else None,
+                              rank=size))
     for name in ("seed_tasks", "user_oriented_instructions"):
         for r in _jsonl(d / f"self_instruct/{name}.jsonl"):
             inp = (r["instances"][0].get("input") or "") if r.get("instances") else ""
@@ -213,7 +223,7 @@ def load_difficulty(root: Path, cap: int, seed: int) -> list[Example]:
         ex.append(Example(r["prompt"], "arena_hard", 0.7))
     for r in _jsonl(d / "arena_hard/v2.0.jsonl"):
         y = {"coding": 0.8, "math": 0.85}.get(r.get("subcategory"), 0.3)
-        ex.append(Example(r["prompt"], "arena_hard", y, label=y))
+        ex.append(Example(r["prompt"], "arena_hard", y, label=y, group="arena_hard_v2"))
     return ex
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from classifiers.text import Conversation
 
-FEATURE_VERSION = "4"
+FEATURE_VERSION = "5"
 HEAD_CHARS = 3000
 TAIL_CHARS = 1000
 HASH_BITS = 15
@@ -67,6 +67,11 @@ _LEXICON_TEXT: dict[str, str] = {
     "long answer": "explain describe detail detailed in|detail essay article blog list example examples step "
     "steps guide tutorial outline plan compare pros|and|cons write generate create story report "
     "comprehensive elaborate implement* code program script discuss itinerary recipe",
+    "quiz": "calculate compute which|of|the|following must|be|true except not incorrect false least|likely "
+    "cannot best|explains most|likely statement statements i|and|ii ii|and|iii assume suppose approximately "
+    "estimate value rate",
+    "backref": "above previous earlier again instead same modify update change|it rewrite|it fix|it your|answer "
+    "you|said you|wrote continue shorter longer more|detail now|make also follow-up",
     "short answer": "one|word yes|or|no true|or|false briefly short shortly concise only|the|answer just|the "
     "classify which|of correct|the fix|the|grammar translate rewrite rephrase paraphrase answer: choose select "
     "pick identify name what|is|the how|many single extract label sentiment",
@@ -146,6 +151,8 @@ _RE_INDENT = re.compile(r"(?m)^(?:    |\t)\S")
 _RE_LIST = re.compile(r"(?m)^\s*(?:[-*•]|\d+[.)])\s")
 _RE_MCQ = re.compile(r"(?m)^[ \t]*\(?[A-Ea-e][).:][ \t]")
 _SENT = (". ", "? ", "! ", ".\n", "?\n", "!\n", "。", "？", "！")
+_RE_UNIT = re.compile(r"\d\s?(?:%|°|\$|kg|km|cm|mm|m/s|mph|mol|ml|hz|kj|j|n|w|v|s|m|g|l|k)\b", re.I)
+_HIST_TAIL = 4000
 
 FEATURE_NAMES: tuple[str, ...] = (
     "prompt length",
@@ -169,6 +176,21 @@ FEATURE_NAMES: tuple[str, ...] = (
     "multiple-choice options",
     *(f"{k} cues" for k in LEXICON_NAMES),
     *(f"{k} density" for k in ("math", "code", "logic", "reason", "writing", "knowledge")),
+    "math domain",
+    "code domain",
+    "reasoning domain",
+    "writing domain",
+    "length x math",
+    "length x code",
+    "length x reasoning",
+    "length x writing",
+    "numbers x math",
+    "sentences x math",
+    "units",
+    "quiz x quantitative",
+    "history code",
+    "history math",
+    "short follow-up",
 )
 N_FEATURES = len(FEATURE_NAMES)
 
@@ -216,6 +238,31 @@ def handcrafted(conv: Conversation) -> list[float]:
         log((len(_RE_MCQ.findall(s)) if multiline else 0) + low.count("options:")),
         *(log(v) for v in lex.values()),
         *(min(lex[k] / nw, 1.0) for k in ("math", "code", "logic", "reason", "writing", "knowledge")),
+    ]
+    latex = feats[9]
+    d_math = min(1.0, 8.0 * (lex["math"] + 0.6 * lex["arith"] + 0.5 * numbers) / nw + 0.5 * latex)
+    d_code = min(1.0, 8.0 * lex["code"] / nw + feats[8] / 8.0 + (0.5 if "```" in full else 0.0))
+    d_reason = min(1.0, 8.0 * (lex["logic"] + lex["reason"] + lex["stem"]) / nw)
+    d_write = min(1.0, 8.0 * (lex["writing"] + lex["roleplay"] + lex["chitchat"]) / nw)
+    ln = feats[0]
+    units = len(_RE_UNIT.findall(s))
+    mcq = feats[18]
+    quant = min(1.0, (numbers + lex["math"] + lex["stem"] + units) / 4.0)
+    hist = conv.history
+    if hist:
+        ht = hist[-_HIST_TAIL:]
+        h_code = log(ht.count("```") + ht.count("def ") + ht.count("{") + ht.count(";"))
+        h_math = log(ht.count("$") + ht.count("=") + ht.count("\\"))
+        follow = log(len(hist)) / (1.0 + ln / 5.0)
+    else:
+        h_code = h_math = follow = 0.0
+    feats += [
+        d_math, d_code, d_reason, d_write,
+        ln * d_math, ln * d_code, ln * d_reason, ln * d_write,
+        feats[11] * d_math, feats[15] * d_math,
+        log(units),
+        (mcq + log(lex["quiz"])) * quant,
+        h_code, h_math, follow,
     ]
     return feats
 

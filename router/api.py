@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import anyio
 import orjson
 from fastapi import APIRouter, Request
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
 from backends.base import ChatStream, UpstreamError
 from router.decision import Decision
 from router.gateway import Gateway
+from router.openapi import CHAT_COMPLETIONS_OPENAPI
 from router.protocol import SSE_DONE, APIError, invalid, parse_json_body, sse_frame, validate_chat_request
 from router.state import AppState
+from router.streaming import RelayResponse, cancel_on_disconnect, primed
 
 api = APIRouter()
 
@@ -29,19 +33,27 @@ def state_of(request: Request) -> AppState:
     return request.app.state.router
 
 
-@api.post("/v1/chat/completions")
+@api.post("/v1/chat/completions", openapi_extra=CHAT_COMPLETIONS_OPENAPI)
 async def chat_completions(request: Request) -> Response:
     state = state_of(request)
     state.authorize(request.headers.get("authorization"))
     request_id = _request_id(request)
     body = parse_json_body(await state.read_body(request))
     validate_chat_request(body)
+    state = state_of(request)  # a config reload may have swapped it while the body arrived (router/reload.py)
     release = state.admit()
     try:
-        decision = state.gateway.decide(body, request_id, _max_cost(request))
-        if body.get("stream"):
-            return await _stream(state.gateway, body, decision, release)
-        return await _complete(state.gateway, body, decision)
+        admission = await state.ops.admit(request.headers.get("authorization"), body, request_id)  # per-key limits: 429
+        decision = state.gateway.decide(body, request_id, _max_cost(request), max_tier=admission.max_tier)
+        state.ops.attach(decision, admission, body)
+        decision.context["escalate_header"] = request.headers.get("x-router-escalate")  # router/escalation.py
+        async with cancel_on_disconnect(request):  # the client left before the response started: close the upstream now
+            if body.get("stream"):
+                return await _stream(state.gateway, body, decision, release)
+            return await _complete(state.gateway, body, decision)
+    except BaseException:
+        release()  # idempotent; a stream that started owns its release, one that never started must give it back
+        raise
     finally:
         if not body.get("stream"):
             release()
@@ -54,6 +66,9 @@ async def _complete(gateway: Gateway, body: dict[str, Any], decision: Decision) 
     except UpstreamError as exc:
         gateway.account(decision, None, "error", time.perf_counter() - started, stream=False)
         raise upstream_api_error(exc) from None
+    except asyncio.CancelledError:
+        gateway.account(decision, None, "cancelled", time.perf_counter() - started, stream=False)
+        raise
     gateway.account(decision, result.usage, "ok", time.perf_counter() - started, stream=False)
     result.body["router"] = decision.router_object()
     return Response(orjson.dumps(result.body), media_type="application/json", headers=decision.headers(with_cost=True))
@@ -71,9 +86,11 @@ async def _stream(gateway: Gateway, body: dict[str, Any], decision: Decision, re
         if isinstance(exc, UpstreamError):
             gateway.account(decision, None, "error", time.perf_counter() - started, stream=True)
             raise upstream_api_error(exc) from None
+        if isinstance(exc, asyncio.CancelledError):
+            gateway.account(decision, None, "cancelled", time.perf_counter() - started, stream=True)
         raise
-    return StreamingResponse(
-        _relay(gateway, stream, decision, include_usage, started, release),
+    return RelayResponse(  # closes the relay however the response ends, even before its first byte
+        await primed(_relay(gateway, stream, decision, include_usage, started, release)),
         media_type="text/event-stream",
         headers=decision.headers(with_cost=False) | _SSE_HEADERS,
     )
@@ -88,6 +105,7 @@ async def _relay(
     status = "error"
     first = True
     try:
+        yield b""  # primed: from here on, closing the relay runs the finally below (router/streaming.py)
         async for frame in stream.frames:
             if first:
                 metrics.ttft.labels(*labels).observe(time.perf_counter() - started)
@@ -104,8 +122,9 @@ async def _relay(
     finally:
         release()
         metrics.inflight.labels(decision.backend).dec()
-        await stream.aclose()
         gateway.account(decision, stream.usage, status, time.perf_counter() - started, stream=True)
+        with anyio.CancelScope(shield=True):  # a cancelled client must not interrupt closing the upstream
+            await stream.aclose()
     if include_usage:
         chunk = dict(stream.usage_chunk or _usage_chunk(stream))
         chunk["router"] = decision.router_object()

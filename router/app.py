@@ -13,10 +13,15 @@ from prometheus_client import CollectorRegistry
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from router import runtime
 from router.api import api
 from router.config import RouterConfig
+from router.fastpath import ChatFastPath
+from router.loadknob import start_load_knob, stop_load_knob
 from router.gateway import Classifier
+from router.multiproc import mark_this_worker_dead
 from router.protocol import APIError
+from router.reload import ConfigReloader
 from router.state import AppState
 
 log = logging.getLogger("complexity_router")
@@ -37,21 +42,37 @@ def create_app(
     classifier_factory: ClassifierFactory = load_default_classifier,
     transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
     registry: CollectorRegistry | None = None,
+    config_path: str | None = None,
+    settle_heap: bool = False,
 ) -> FastAPI:
-    """Build the gateway app. Tests inject a classifier, transports or a registry; `serve` injects nothing."""
+    """Build the gateway app. Tests inject a classifier, transports or a registry; `serve` injects nothing.
+    With `config_path`, the config is reloaded from that file on SIGHUP or a change (router/reload.py)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         scorer = classifier if classifier is not None else classifier_factory(config.classifier.artifact)
         state = AppState.build(config, scorer, transports=transports, registry=registry)
         app.state.router = state
+        if settle_heap:  # serving workers only: start-up objects out of the garbage collector's way (router/runtime.py)
+            runtime.settle_heap()
+        reloader = None
+        if config_path is not None:
+            reloader = ConfigReloader(app, config_path, classifier_factory=classifier_factory, fixed_classifier=classifier, transports=transports)
+            reloader.start()
+        app.state.reloader = reloader
+        load_knob = start_load_knob(app)  # polls vLLM /metrics of backends with `load:` (router/loadknob.py)
         log.info("router ready: %d backends, %d models, tiers %s", len(config.backends), len(config.models), ", ".join(config.tiers))
         try:
             yield
         finally:
-            await state.aclose()
+            await stop_load_knob(load_knob)
+            if reloader is not None:
+                await reloader.stop()
+            await app.state.router.aclose()  # the state in force: a reload may have replaced the first one
+            mark_this_worker_dead()
 
     app = FastAPI(title="complexity-router", version=_version(), lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.add_middleware(ChatFastPath, handlers=app.exception_handlers)  # first, so later middleware wraps it (router/fastpath.py)
     app.include_router(api)
     app.add_exception_handler(APIError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

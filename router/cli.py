@@ -6,10 +6,13 @@ import argparse
 import asyncio
 import ipaddress
 import json
+import math
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
+from router import multiproc
 from router.config import ConfigError, RouterConfig, load_config
 
 DEFAULT_CONFIG = os.environ.get("COMPLEXITY_ROUTER_CONFIG", "configs/default.yaml")
@@ -44,6 +47,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
         return 2
     os.environ["COMPLEXITY_ROUTER_CONFIG"] = os.path.abspath(args.config)
+    os.environ["COMPLEXITY_ROUTER_WORKERS"] = str(args.workers)
+    metrics_dir, created = multiproc.prepare(args.workers)  # before the workers start: totals across workers
+    try:
+        _run_uvicorn(uvicorn, args, config)
+    finally:
+        multiproc.cleanup(metrics_dir, created)
+    return 0
+
+
+def _run_uvicorn(uvicorn: Any, args: argparse.Namespace, config: RouterConfig) -> None:
     uvicorn.run(
         "router.server:app_from_environment",
         factory=True,
@@ -53,10 +66,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         loop="uvloop" if _has("uvloop") else "asyncio",
         http="httptools" if _has("httptools") else "h11",
         log_level=args.log_level,
-        timeout_graceful_shutdown=int(config.server.drain_seconds),
+        timeout_graceful_shutdown=math.ceil(config.server.drain_seconds),  # router/shutdown.py ends streams just before
         access_log=False,
     )
-    return 0
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
@@ -93,6 +105,10 @@ def cmd_route(args: argparse.Namespace) -> int:
         "expected_completion_tokens": expected,
         "estimated_cost_usd": estimate,
     }
+    from router.context import route_report  # prompt count and context fit (router/context.py)
+
+    body = {"messages": messages} | ({"max_tokens": args.max_tokens} if args.max_tokens else {})
+    decision |= route_report(config, policy, tier_name, body)
     print(json.dumps(decision, indent=2, ensure_ascii=False))
     return 0
 
@@ -133,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     route = sub.add_parser("route", help="print the routing decision for a prompt (no backend needed)")
     route.add_argument("prompt")
     route.add_argument("--config", default=DEFAULT_CONFIG)
+    route.add_argument("--max-tokens", type=int, default=None, help="the completion cap to check the context window against")
     route.set_defaults(func=cmd_route)
 
     demo = sub.add_parser("demo", help="the gateway in front of a SIMULATED upstream, with a guided tour")

@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from backends.base import BackendConfig
 from backends.reasoning import DIALECTS, EFFORTS, UnsupportedEffortError
 from backends.registry import BACKEND_KINDS
 from router.envexpand import MissingVariableError, expand_tree
+from router.opsconfig import DecisionLogConfig, LimitsConfig, ReloadConfig, StateConfig, check_operations
+from router.ttc_config import EscalateOn, StrategyConfig, UnderLoad, check_test_time_compute
 
 DIRECT_TIER = "direct"  # metrics label for requests that name a model instead of a tier
 
@@ -37,6 +39,17 @@ class ServerConfig(_Strict):
     max_concurrency: int = Field(1024, ge=1, description="in-flight requests before 503")
     drain_seconds: float = Field(30.0, ge=0)
     expose_classifier_features: bool = True
+
+    @field_validator("api_keys")
+    @classmethod
+    def _check_hashed_keys(cls, keys: list[SecretStr]) -> list[SecretStr]:
+        for index, key in enumerate(keys):
+            value = key.get_secret_value()
+            if not value:
+                raise ValueError(f"@server.api_keys[{index}]: empty key")
+            if value.startswith("sha256:") and not _is_sha256_hex(value[7:]):
+                raise ValueError(f"@server.api_keys[{index}]: a hashed key is 'sha256:' followed by 64 hex digits")
+        return keys
 
     def key_digests(self) -> list[bytes]:
         """SHA-256 digests of the accepted keys, so plain and hashed keys compare alike."""
@@ -62,6 +75,7 @@ class ModelConfig(_Strict):
     output: float | None = Field(None, ge=0)
     context_window: int | None = Field(None, ge=1)
     max_output_tokens: int | None = Field(None, ge=1)
+    chars_per_token: float | None = Field(None, gt=0, le=20, description="prompt-count estimate when no tokenizer is installed (router/context.py)")
 
 
 class TierConfig(_Strict):
@@ -73,6 +87,10 @@ class TierConfig(_Strict):
     max_score: float | None = Field(None, ge=0, le=1)
     fallbacks: list[str] = Field(default_factory=list)
     params: dict[str, Any] = Field(default_factory=dict, description="request defaults the client can override")
+    strategy: StrategyConfig | None = None  # self_consistency / best_of_n (router/strategies)
+    escalate_to: str | None = None  # a tier to hand the request to (router/escalation.py)
+    escalate_on: EscalateOn = Field(default_factory=EscalateOn)
+    under_load: UnderLoad | None = None  # when the model's backend is under pressure (router/loadknob.py)
 
     @property
     def upper_bound(self) -> float:
@@ -83,9 +101,20 @@ class ClassifierConfig(_Strict):
     artifact: str = "default"
 
 
+class RetryBudgetConfig(_Strict):
+    """Extra attempts allowed over a sliding window (router/resilience.py)."""
+
+    ratio: float = Field(0.2, ge=0, le=10, description="retries at most this fraction of the requests in the window")
+    min_per_second: float = Field(3.0, ge=0, description="retries always allowed per second of window, however few the requests")
+    window_seconds: float = Field(10.0, ge=1, le=600)
+
+
 class RoutingConfig(_Strict):
     fallback_to_next_tier: bool = Field(False, description="after a tier's fallbacks, try the next tier up")
     max_attempts: int = Field(3, ge=1, le=10)
+    retry_budget: RetryBudgetConfig = Field(default_factory=RetryBudgetConfig)
+    max_retry_after_seconds: float = Field(300.0, gt=0, description="cap on how long a provider's 429 Retry-After keeps its backend skipped")
+    min_completion_tokens: int = Field(256, ge=1, description="answer room the context check assumes when the client sets no max_tokens")
 
 
 class RouterConfig(_Strict):
@@ -95,6 +124,10 @@ class RouterConfig(_Strict):
     tiers: dict[str, TierConfig]
     classifier: ClassifierConfig = Field(default_factory=ClassifierConfig)
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    state: StateConfig = Field(default_factory=StateConfig)
+    decision_log: DecisionLogConfig = Field(default_factory=DecisionLogConfig)
+    reload: ReloadConfig = Field(default_factory=ReloadConfig)
 
     @model_validator(mode="after")
     def _check_references(self) -> RouterConfig:
@@ -115,6 +148,8 @@ class RouterConfig(_Strict):
             if tier.upper_bound <= previous:
                 raise _at(f"tiers.{name}.max_score", "max_score must increase from the cheapest tier to the most expensive")
             previous = tier.upper_bound
+        check_operations(self)
+        check_test_time_compute(self)
         return self
 
     def _check_tier(self, name: str, tier: TierConfig, *, last: bool) -> None:
@@ -138,6 +173,10 @@ class RouterConfig(_Strict):
 
     def upstream_name(self, model: str) -> str:
         return self.models[model].upstream_name or model
+
+
+def _is_sha256_hex(text: str) -> bool:
+    return len(text) == 64 and all(char in "0123456789abcdefABCDEF" for char in text)
 
 
 def _at(path: str, message: str) -> ValueError:

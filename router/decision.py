@@ -25,6 +25,7 @@ class Decision:
     attempts: int = 0
     cost_usd: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)  # server-side only (limits, decision log); never sent to the client
 
     def choose(self, candidate: Candidate, backend: str) -> None:
         self.model, self.backend, self.effort, self.tier = candidate.model, backend, candidate.effort, candidate.tier

@@ -6,11 +6,12 @@ response lives here, independent of HTTP framework details.
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-from backends.base import Backend, ChatResult, ChatStream, UpstreamError
+from backends.base import Backend, ChatResult, ChatStream
 from backends.reasoning import DIALECTS, UnsupportedEffortError, raise_token_cap
 from backends.usage import Usage
 from router.config import RouterConfig
@@ -19,8 +20,12 @@ from router.metrics import RouterMetrics
 from router.policy import Candidate, Policy
 from router.pricing import cost_usd
 from router.protocol import APIError
+from router.resilience import Resilience
+from router.ttc import TestTimeCompute
 
 CHARS_PER_TOKEN = 4.0
+
+log = logging.getLogger("complexity_router")
 
 
 class ScoreLike(Protocol):
@@ -43,12 +48,16 @@ class Gateway:
         self.backends = backends
         self.classifier = classifier
         self.metrics = metrics
+        self.resilience = Resilience(config, metrics)
+        self.observers: list[Callable[[Decision, Usage | None, str, float, bool], None]] = []  # called after account (router/ops.py)
         top = self.policy.top_tier
         self._top_model = config.models[top.model]
+        self.ttc = TestTimeCompute(self)  # context fit, load knob, strategies, escalation (router/ttc.py)
 
     # -- deciding -----------------------------------------------------------------------
-    def decide(self, body: dict[str, Any], request_id: str, max_cost_usd: float | None = None) -> Decision:
-        """Pick tier and candidates for a validated request (no I/O)."""
+    def decide(self, body: dict[str, Any], request_id: str, max_cost_usd: float | None = None, max_tier: str | None = None) -> Decision:
+        """Pick tier and candidates for a validated request (no I/O). `max_tier`: the key is over its
+        budget with `over_budget: downgrade`, so no tier above it (router/limits.py)."""
         target = self.policy.target(body["model"])
         if target.kind == "model":
             decision = Decision(request_id, "direct", "direct", self.policy.direct(target.name))
@@ -65,6 +74,8 @@ class Gateway:
             self._estimate(decision, result, body)
             if max_cost_usd is not None:
                 self._downgrade_to_budget(decision, result, body, max_cost_usd)
+        if max_tier is not None:
+            self._cap_tier(decision, max_tier)
         if max_cost_usd is not None and decision.estimated_cost_usd is not None and decision.estimated_cost_usd > max_cost_usd:
             raise APIError(
                 400,
@@ -72,9 +83,20 @@ class Gateway:
                 code="max_cost_exceeded",
                 param="x-router-max-cost-usd",
             )
+        self.ttc.plan(decision, body, max_tier)  # load knob and context fit: may move tier (reason "context") or 400
         decision.tier = decision.candidates[0].tier
         self.metrics.decisions.labels(decision.tier, decision.reason).inc()
         return decision
+
+    def _cap_tier(self, decision: Decision, max_tier: str) -> None:
+        names = self.policy.tier_names
+        tier = decision.candidates[0].tier
+        if tier in names and names.index(tier) > names.index(max_tier):
+            decision.candidates = self.policy.candidates(max_tier)
+            decision.estimated_cost_usd = None
+            decision.extra["downgraded_from"] = tier
+            decision.extra["downgrade_reason"] = "budget"
+            self.metrics.budget_downgrades.labels(max_tier).inc()
 
     def score(self, messages: Sequence[Mapping[str, Any]]) -> ScoreLike:
         started = time.perf_counter()
@@ -137,36 +159,10 @@ class Gateway:
         return await self._dispatch(body, decision, stream=True)
 
     async def _dispatch(self, body: dict[str, Any], decision: Decision, *, stream: bool) -> Any:
-        last_error: UpstreamError | None = None
-        previous_backend: str | None = None
-        for candidate in decision.candidates[: self.config.routing.max_attempts]:
-            backend_name = self.config.models[candidate.model].backend
-            backend = self.backends[backend_name]
-            upstream = self.upstream_body(body, candidate)
-            if previous_backend is not None and last_error is not None:
-                self.metrics.fallbacks.labels(previous_backend, backend_name, last_error.kind).inc()
-                decision.reason = "fallback"
-                self.metrics.decisions.labels(candidate.tier, "fallback").inc()
-            decision.choose(candidate, backend_name)
-            inflight = self.metrics.inflight.labels(backend_name)
-            inflight.inc()  # a stream's relay decrements it when the stream ends
-            try:
-                result = await (backend.chat_stream(upstream) if stream else backend.chat(upstream))
-            except UpstreamError as exc:
-                inflight.dec()
-                self.metrics.upstream_errors.labels(backend_name, exc.kind).inc()
-                if not exc.retryable:
-                    raise
-                last_error, previous_backend = exc, backend_name
-                continue
-            except BaseException:
-                inflight.dec()
-                raise
-            if not stream:
-                inflight.dec()
-            return result
-        assert last_error is not None
-        raise last_error
+        """The one attempt loop (fallbacks, circuit breakers, retry budget, timeouts): router/resilience.py."""
+        if decision.tier in self.ttc.active_tiers:  # sampled tiers and escalation wrap the loop (router/ttc.py)
+            return await self.ttc.dispatch(body, decision, stream=stream)
+        return await self.resilience.dispatch(self, body, decision, stream=stream)
 
     # -- accounting ---------------------------------------------------------------------
     def account(self, decision: Decision, usage: Usage | None, status: str, duration: float, stream: bool) -> float | None:
@@ -175,7 +171,12 @@ class Gateway:
         self.metrics.requests.labels(*labels, status).inc()
         self.metrics.duration.labels(*labels, "true" if stream else "false").observe(duration)
         if usage is None or not decision.model:
+            self._notify(decision, usage, status, duration, stream)
             return None
+        if decision.context.get("usage_parts"):  # samples, a judge, escalated attempts: each at its model's prices (router/ttc.py)
+            decision.cost_usd = cost = self.ttc.account_parts(decision, usage)
+            self._notify(decision, usage, status, duration, stream)
+            return cost
         tokens = self.metrics.tokens
         tokens.labels(*labels, "prompt").inc(usage.prompt_tokens)
         tokens.labels(*labels, "cached_prompt").inc(usage.cached_prompt_tokens)
@@ -188,7 +189,15 @@ class Gateway:
             top_cost = cost_usd(self._top_model, usage)
             if top_cost is not None and top_cost > cost:
                 self.metrics.savings.inc(top_cost - cost)
+        self._notify(decision, usage, status, duration, stream)
         return cost
+
+    def _notify(self, decision: Decision, usage: Usage | None, status: str, duration: float, stream: bool) -> None:
+        for observer in self.observers:
+            try:
+                observer(decision, usage, status, duration, stream)
+            except Exception:  # an observer (limits, decision log) must never break a response
+                log.exception("accounting observer failed")
 
 
 def estimate_cost(config: RouterConfig, candidate: Candidate, result: ScoreLike, prompt_tokens: int) -> float | None:

@@ -6,6 +6,8 @@ model and backend names from the config and fixed vocabularies — never request
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 # LLM calls last from milliseconds (cache hits, tiny prompts) to minutes (long reasoning).
@@ -15,8 +17,35 @@ CLASSIFIER_BUCKETS = (0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.
 SCORE_BUCKETS = tuple(round(0.05 * i, 2) for i in range(1, 21))
 
 TOKEN_KINDS = ("prompt", "cached_prompt", "completion", "reasoning")
-DECISION_REASONS = ("classifier", "forced", "direct", "fallback")
-ERROR_KINDS = ("connect", "timeout", "status", "protocol", "stream", "overloaded")
+DECISION_REASONS = ("classifier", "forced", "direct", "fallback", "context", "escalation")
+ESCALATION_REASONS = ("length", "refusal", "error", "low_agreement", "header")  # router/escalation.py
+LOAD_ACTIONS = ("lower_effort", "spill", "restore")  # router/loadknob.py
+ERROR_KINDS = ("connect", "timeout", "status", "protocol", "stream", "overloaded", "shutdown")
+FALLBACK_REASONS = (*ERROR_KINDS, "circuit_open", "rate_limited")
+RETRY_OUTCOMES = ("attempted", "budget_exhausted")
+
+
+def memoise_labels(family: Any) -> Any:
+    """Make `family.labels(*values)` a dict lookup after the first call per label set.
+
+    prometheus-client takes a lock and re-validates the values on every `.labels()` call; the
+    request path makes about a dozen per request. Label sets here are closed (config names and
+    fixed vocabularies), so the memo stays small. Only for families whose children are never
+    `remove()`d or `clear()`ed (a removed child would live on in the memo).
+    """
+    children: dict[tuple[Any, ...], Any] = {}
+    uncached = family.labels
+
+    def labels(*values: Any, **kwargs: Any) -> Any:
+        if kwargs:
+            return uncached(*values, **kwargs)
+        child = children.get(values)
+        if child is None:
+            child = children[values] = uncached(*values)
+        return child
+
+    family.labels = labels
+    return family
 
 
 class RouterMetrics:
@@ -47,4 +76,31 @@ class RouterMetrics:
             registry=registry,
         )
         self.fallbacks = Counter("router_fallbacks", "Attempts moved to another backend.", ["from_backend", "to_backend", "reason"], registry=registry)
+        self.retries = Counter(
+            "router_retries", "Extra attempts after a failed one (attempted) and those the retry budget refused (budget_exhausted).", ["outcome"], registry=registry
+        )
         self.backend_up = Gauge("router_backend_up", "1 when the backend is usable, 0 while its circuit is open.", ["backend"], registry=registry, multiprocess_mode="liveall")
+        # Operations (router/limits.py, router/reload.py).
+        self.limit_rejections = Counter(
+            "router_limit_rejections", "Requests refused by per-key limits (requests, tokens, budget: 429; unavailable: 503).", ["reason"], registry=registry
+        )
+        self.limit_state_errors = Counter("router_limit_state_errors", "Failed calls to the shared limit store (Redis).", registry=registry)
+        self.budget_downgrades = Counter("router_budget_downgrades", "Requests sent to a cheaper tier because their key was over budget.", ["tier"], registry=registry)
+        self.config_reloads = Counter("router_config_reloads", "Configuration reloads by result (success, failure).", ["result"], registry=registry)
+        self.config_reload_ok = Gauge(
+            "router_config_last_reload_successful", "0 while the last configuration reload failed (the old config stays in force).", registry=registry, multiprocess_mode="livemin"
+        )
+        self.config_reload_ok.set(1)
+        # Test-time compute (router/strategies, router/escalation.py, router/loadknob.py).
+        self.escalations = Counter("router_escalations", "Requests handed to a stronger tier before the first byte.", ["from_tier", "to_tier", "reason"], registry=registry)
+        self.samples = Counter("router_samples", "Completions drawn by sampled tiers (self_consistency, best_of_n).", ["tier", "strategy"], registry=registry)
+        self.agreement = Histogram("router_sample_agreement", "Share of samples that agree with the chosen answer.", ["tier"], buckets=SCORE_BUCKETS, registry=registry)
+        self.load_adjustments = Counter("router_load_adjustments", "Load-knob changes per backend (lower_effort, spill, restore).", ["backend", "action"], registry=registry)
+        self.load_adjustment = Gauge(
+            "router_load_adjustment", "Current load adjustment of a tier: 0 none, 1 effort lowered, 2 spilled to its fallback.", ["backend", "tier"],
+            registry=registry, multiprocess_mode="livemax",
+        )
+        self.backend_pressure = Gauge("router_backend_pressure", "1 while the load knob sees the backend under pressure.", ["backend"], registry=registry, multiprocess_mode="livemax")
+        # Families touched on every request (never remove()d/clear()ed): children from a memo.
+        for family in (self.requests, self.tokens, self.cost, self.duration, self.ttft, self.decisions, self.inflight):
+            memoise_labels(family)

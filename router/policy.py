@@ -14,7 +14,7 @@ from router.config import DIRECT_TIER, RouterConfig, TierConfig
 from router.protocol import APIError
 
 AUTO = "auto"
-Reason = Literal["classifier", "forced", "direct", "fallback"]
+Reason = Literal["classifier", "forced", "direct", "fallback", "context", "escalation"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,6 +100,58 @@ def validate_chat_request(body: dict[str, Any]) -> None:
     effort = body.get("reasoning_effort")
     if effort is not None and effort not in ("none", "minimal", "low", "medium", "high"):
         raise invalid("'reasoning_effort' must be one of none, minimal, low, medium, high", param="reasoning_effort")
+    if options and "include_usage" in options and not isinstance(options["include_usage"], bool) and options["include_usage"] is not None:
+        raise invalid("'stream_options.include_usage' must be a boolean", param="stream_options.include_usage")
+    _validate_params(body)
+
+
+# Types of the common optional parameters the gateway forwards (null is always allowed): a wrong
+# type is a 400 naming the parameter here rather than an upstream error after routing.
+_NUMBERS = {"temperature": (0.0, None), "top_p": (0.0, 1.0), "presence_penalty": (-2.0, 2.0), "frequency_penalty": (-2.0, 2.0)}
+_INTEGERS = {"seed": (None, None), "top_logprobs": (0, 20)}
+_TYPES: dict[str, tuple[type, ...]] = {
+    "logprobs": (bool,),
+    "parallel_tool_calls": (bool,),
+    "user": (str,),
+    "response_format": (dict,),
+    "logit_bias": (dict,),
+    "metadata": (dict,),
+    "chat_template_kwargs": (dict,),
+    "tool_choice": (str, dict),
+    "tools": (list,),
+}
+_TYPE_NAMES = {bool: "a boolean", str: "a string", dict: "an object", list: "an array"}
+
+
+def _validate_params(body: dict[str, Any]) -> None:
+    for field, (low, high) in _NUMBERS.items():
+        value = body.get(field)
+        if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool) or not _within(value, low, high)):
+            raise invalid(f"'{field}' must be a number{_range_text(low, high)}", param=field)
+    for field, (low, high) in _INTEGERS.items():
+        value = body.get(field)
+        if value is not None and (not _is_int(value) or not _within(value, low, high)):
+            raise invalid(f"'{field}' must be an integer{_range_text(low, high)}", param=field)
+    for field, types in _TYPES.items():
+        value = body.get(field)
+        if value is not None and (not isinstance(value, types) or (bool not in types and isinstance(value, bool))):
+            raise invalid(f"'{field}' must be {' or '.join(_TYPE_NAMES[t] for t in types)}", param=field)
+    tools = body.get("tools")
+    if tools and not all(isinstance(tool, dict) for tool in tools):
+        raise invalid("'tools' must be an array of objects", param="tools")
+    stop = body.get("stop")
+    if stop is not None and not isinstance(stop, str) and not (isinstance(stop, list) and all(isinstance(item, str) for item in stop)):
+        raise invalid("'stop' must be a string or an array of strings", param="stop")
+
+
+def _within(value: float, low: float | None, high: float | None) -> bool:
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def _range_text(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f" from {low:g} to {high:g}"
+    return f" of at least {low:g}" if low is not None else ""
 
 
 def _validate_messages(messages: Any) -> None:
@@ -110,13 +162,19 @@ def _validate_messages(messages: Any) -> None:
         if not isinstance(message, dict):
             raise invalid(f"'{where}' must be an object", param=where)
         role = message.get("role")
-        if role not in ROLES:
+        if not isinstance(role, str) or role not in ROLES:
             raise invalid(f"'{where}.role' must be one of {', '.join(sorted(ROLES))}", param=f"{where}.role")
         content = message.get("content")
         if content is not None and not isinstance(content, (str, list)):
             raise invalid(f"'{where}.content' must be a string or an array of parts", param=f"{where}.content")
-        if isinstance(content, list) and not all(isinstance(part, dict) for part in content):
-            raise invalid(f"'{where}.content' parts must be objects", param=f"{where}.content")
+        if isinstance(content, list):
+            for number, part in enumerate(content):
+                if not isinstance(part, dict):
+                    raise invalid(f"'{where}.content' parts must be objects", param=f"{where}.content")
+                if not isinstance(part.get("type"), str):
+                    raise invalid(f"'{where}.content[{number}].type' is required and must be a string", param=f"{where}.content[{number}].type")
+                if "text" in part and not isinstance(part["text"], str):
+                    raise invalid(f"'{where}.content[{number}].text' must be a string", param=f"{where}.content[{number}].text")
 
 
 def _is_int(value: Any) -> bool:

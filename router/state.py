@@ -20,7 +20,10 @@ from backends.registry import create_backend
 from router.config import RouterConfig
 from router.gateway import Classifier, Gateway
 from router.metrics import RouterMetrics
+from router.multiproc import registry_for_scrape
+from router.ops import Operations
 from router.protocol import APIError
+from router.shutdown import DRAIN
 
 
 @dataclass
@@ -34,6 +37,7 @@ class AppState:
     started_at: float = field(default_factory=time.time)
     inflight: int = 0
     _key_digests: list[bytes] = field(default_factory=list)
+    ops: Operations | None = None  # per-key limits and the decision log (router/ops.py)
 
     @classmethod
     def build(
@@ -43,26 +47,36 @@ class AppState:
         *,
         transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
         registry: CollectorRegistry | None = None,
+        metrics: RouterMetrics | None = None,
+        previous: AppState | None = None,
     ) -> AppState:
-        """Create one pooled client per backend, the metrics and the gateway."""
+        """Create one pooled client per backend, the metrics and the gateway. A config reload passes the
+        running state as `previous`: its metrics are kept and its limit store and decision log taken over."""
         registry = registry if registry is not None else CollectorRegistry()
-        metrics = RouterMetrics(registry)
+        metrics = metrics if metrics is not None else RouterMetrics(registry)
         transports = transports or {}
         backends = {name: create_backend(name, backend, transports.get(name)) for name, backend in config.backends.items()}
         for name in backends:
             metrics.backend_up.labels(name).set(1)
         gateway = Gateway(config, backends, classifier, metrics)
-        return cls(config, gateway, backends, registry, _key_digests=config.server.key_digests())
+        if previous is not None:  # circuit breakers, rate-limit cooldowns and the retry budget survive a reload
+            gateway.resilience.adopt(previous.gateway.resilience)
+        ops = Operations.build(config, metrics, previous.ops if previous is not None else None)
+        gateway.observers.append(ops.observe)
+        return cls(config, gateway, backends, registry, _key_digests=config.server.key_digests(), ops=ops)
 
     async def aclose(self) -> None:
         await asyncio.gather(*(backend.aclose() for backend in self.backends.values()), return_exceptions=True)
+        if self.ops is not None:
+            await self.ops.aclose()
 
     @property
     def metrics(self) -> RouterMetrics:
         return self.gateway.metrics
 
     def metrics_registry(self) -> CollectorRegistry:
-        return self.registry
+        """This process's registry, or under `serve --workers N` one merging every worker (router/multiproc.py)."""
+        return registry_for_scrape() or self.registry
 
     def authorize(self, header: str | None) -> None:
         """Bearer-key check in constant time over all configured keys (none configured: open)."""
@@ -97,6 +111,8 @@ class AppState:
         calls only when its last byte is sent."""
         if self.inflight >= self.config.server.max_concurrency:
             raise APIError(503, "The router is at its concurrency limit; retry shortly", error_type="overloaded_error", code="overloaded", headers={"Retry-After": "1"})
+        if DRAIN.draining:  # router/shutdown.py: a request that still reaches a draining process
+            raise APIError(503, "The router is shutting down; retry", error_type="overloaded_error", code="shutting_down", headers={"Retry-After": "1", "Connection": "close"})
         self.inflight += 1
         released = False
 
@@ -117,7 +133,7 @@ class AppState:
         tiers = {
             tier: any(backends[self.config.models[candidate.model].backend] for candidate in policy.candidates(tier)) for tier in policy.tier_names
         }
-        return {"ready": all(tiers.values()), "classifier": True, "backends": backends, "tiers": tiers}
+        return {"ready": all(tiers.values()) and not DRAIN.draining, "classifier": True, "backends": backends, "tiers": tiers, "draining": DRAIN.draining}
 
 
 def _too_large(limit: int) -> APIError:

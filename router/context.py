@@ -1,0 +1,254 @@
+"""Context-aware routing: count the prompt, and never send it where it cannot fit.
+
+Counting: with `tiktoken` installed and an OpenAI model (reasoning dialect `openai`, or an upstream
+name like gpt-*/o1/o3/o4), the model's real encoding and OpenAI's chat overhead (3 tokens per
+message, 3 to prime the reply). Otherwise a calibrated estimate: ASCII text at the model's
+`chars_per_token` (default 4.0, the usual English/code figure of BPE vocabularies), CJK characters
+at one token each and other non-ASCII characters at two characters a token, plus 4 tokens a message —
+multiplied by a per-model correction learnt from the `prompt_tokens` the upstream reports
+(an exponential average, clamped to 0.5–2). An estimate gets a 10 % safety margin in the fit check.
+
+Fit: prompt + planned completion <= `context_window`. The planned completion is what the upstream
+will be asked for: the client's `max_tokens`/`max_completion_tokens` (or the tier's `params`) plus
+the thinking reserve the dialect adds; with no cap, the reserve plus `routing.min_completion_tokens`.
+A candidate that does not fit is dropped; when none of the tier's candidates fit, the next tier up
+that has one is used (then the nearest below), `reason="context"`; when nothing fits the client gets
+OpenAI's 400 `context_length_exceeded`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from backends.reasoning import DIALECTS, UnsupportedEffortError
+from router.protocol import APIError
+
+if TYPE_CHECKING:
+    from backends.usage import Usage
+    from router.config import ModelConfig, RouterConfig
+    from router.decision import Decision
+    from router.policy import Candidate, Policy
+
+log = logging.getLogger("complexity_router")
+
+DEFAULT_CHARS_PER_TOKEN = 4.0
+ESTIMATE_MARGIN = 1.10
+MESSAGE_OVERHEAD = 4
+_OPENAI_PREFIXES = ("gpt-", "gpt4", "o1", "o3", "o4", "chatgpt", "text-embedding")
+
+
+@dataclass(frozen=True, slots=True)
+class PromptCount:
+    tokens: int
+    method: str  # "tiktoken:<encoding>" or "estimate"
+
+    @property
+    def exact(self) -> bool:
+        return self.method != "estimate"
+
+    def for_fit(self) -> int:
+        return self.tokens if self.exact else int(self.tokens * ESTIMATE_MARGIN + 0.999)
+
+
+def _texts(messages: Sequence[Mapping[str, Any]]) -> list[str]:
+    texts = []
+    for message in messages:
+        content = message.get("content")
+        if isinstance(content, str):
+            texts.append(content)
+        elif isinstance(content, list):
+            texts.extend(part["text"] for part in content if isinstance(part, dict) and isinstance(part.get("text"), str))
+        for call in message.get("tool_calls") or ():
+            if isinstance(call, dict):
+                function = call.get("function") or {}
+                texts.append(str(function.get("name") or "") + str(function.get("arguments") or ""))
+    return texts
+
+
+def estimate_tokens(text: str, chars_per_token: float = DEFAULT_CHARS_PER_TOKEN) -> float:
+    """Tokens of `text` without a tokenizer: ASCII at `chars_per_token`, CJK one a character, other non-ASCII two characters a token."""
+    ascii_chars = cjk = other = 0
+    for char in text:
+        code = ord(char)
+        if code < 128:
+            ascii_chars += 1
+        elif 0x2E80 <= code <= 0x9FFF or 0xAC00 <= code <= 0xD7AF or 0xF900 <= code <= 0xFAFF or 0x3040 <= code <= 0x30FF:
+            cjk += 1
+        else:
+            other += 1
+    return ascii_chars / chars_per_token + cjk + other / 2.0
+
+
+class TokenCounter:
+    """Counts prompt tokens per model; learns a correction for the estimate from real usage."""
+
+    def __init__(self, config: RouterConfig) -> None:
+        self.config = config
+        self.correction: dict[str, float] = {}
+        self._encodings: dict[str, Any] = {}
+
+    def _encoding(self, model_name: str, model: ModelConfig) -> Any:
+        upstream = (model.upstream_name or model_name).lower()
+        if model.reasoning != "openai" and not upstream.startswith(_OPENAI_PREFIXES):
+            return None
+        if upstream in self._encodings:
+            return self._encodings[upstream]
+        encoding = None
+        try:
+            import tiktoken
+
+            try:
+                encoding = tiktoken.encoding_for_model(upstream)
+            except KeyError:
+                encoding = tiktoken.get_encoding("o200k_base")
+        except Exception as exc:  # not installed, or its vocabulary cannot be loaded (offline)
+            log.debug("no tiktoken encoding for %s (%s); estimating", upstream, type(exc).__name__)
+            encoding = None
+        self._encodings[upstream] = encoding
+        return encoding
+
+    def count(self, model_name: str, messages: Sequence[Mapping[str, Any]]) -> PromptCount:
+        model = self.config.models[model_name]
+        texts = _texts(messages)
+        encoding = self._encoding(model_name, model)
+        if encoding is not None:
+            tokens = sum(len(encoding.encode(text, disallowed_special=())) for text in texts) + 3 * len(messages) + 3
+            return PromptCount(tokens, f"tiktoken:{encoding.name}")
+        per_token = model.chars_per_token or DEFAULT_CHARS_PER_TOKEN
+        raw = sum(estimate_tokens(text, per_token) for text in texts) + MESSAGE_OVERHEAD * len(messages)
+        return PromptCount(max(1, round(raw * self.correction.get(model_name, 1.0))), "estimate")
+
+    def learn(self, model_name: str, estimated: int, actual: int) -> None:
+        """Move the model's correction toward actual/estimated (estimates only)."""
+        if estimated <= 0 or actual <= 0 or model_name not in self.config.models:
+            return
+        current = self.correction.get(model_name, 1.0)
+        observed = current * actual / estimated
+        self.correction[model_name] = min(2.0, max(0.5, 0.8 * current + 0.2 * observed))
+
+
+class ContextPlanner:
+    """Drops candidates whose model cannot hold the prompt plus the planned completion."""
+
+    def __init__(self, config: RouterConfig, policy: Policy) -> None:
+        self.config = config
+        self.policy = policy
+        self.counter = TokenCounter(config)
+        self.enabled = any(model.context_window is not None for model in config.models.values())
+
+    def planned_completion(self, body: Mapping[str, Any], candidate: Candidate) -> int:
+        model = self.config.models[candidate.model]
+        dialect = DIALECTS[model.reasoning]
+        effort = body.get("reasoning_effort") or candidate.effort
+        reserve = 0
+        if effort is not None and dialect.name != "none":
+            try:
+                reserve = dialect.apply({}, effort, candidate.thinking_budget if effort == candidate.effort else None)
+            except UnsupportedEffortError:
+                reserve = 0
+        cap = None
+        for source in (body, candidate.params):
+            for field in ("max_completion_tokens", "max_tokens"):
+                value = source.get(field)
+                if isinstance(value, int) and not isinstance(value, bool):
+                    cap = value
+                    break
+            if cap is not None:
+                break
+        return (cap if cap is not None else self.config.routing.min_completion_tokens) + reserve
+
+    def fits(self, candidate: Candidate, body: Mapping[str, Any], counts: dict[str, PromptCount]) -> bool:
+        window = self.config.models[candidate.model].context_window
+        if window is None:
+            return True
+        count = counts.get(candidate.model)
+        if count is None:
+            count = counts[candidate.model] = self.counter.count(candidate.model, body["messages"])
+        return count.for_fit() + self.planned_completion(body, candidate) <= window
+
+    def plan(self, decision: Decision, body: Mapping[str, Any], max_tier: str | None = None) -> None:
+        """Filter `decision.candidates`, moving tiers if needed; 400 context_length_exceeded if nothing fits."""
+        if not self.enabled:
+            return
+        counts: dict[str, PromptCount] = {}
+        original = decision.candidates
+        kept = [candidate for candidate in original if self.fits(candidate, body, counts)]
+        if not kept:
+            kept = self._other_tier(decision, body, counts, max_tier)
+        first = original[0]
+        count = counts.get(kept[0].model) if kept else counts.get(first.model)
+        if count is not None:
+            decision.extra["prompt_tokens"] = {"count": count.tokens, "method": count.method}
+            decision.context["prompt_estimate"] = {model: c.tokens for model, c in counts.items() if not c.exact}
+        if not kept:
+            window = self.config.models[first.model].context_window
+            tokens = counts[first.model].tokens
+            planned = self.planned_completion(body, first)
+            raise APIError(
+                400,
+                f"This model's maximum context length is {window} tokens. However, you requested about {tokens + planned} tokens "
+                f"({tokens} in the messages, {planned} in the completion), and no configured model can hold them. "
+                "Please reduce the length of the messages or completion.",
+                code="context_length_exceeded",
+                param="messages",
+            )
+        if kept[0] != first:
+            decision.reason = "context"
+            decision.extra["context_moved_from"] = f"{first.tier}/{first.model}"
+        decision.candidates = kept
+
+    def _other_tier(self, decision: Decision, body: Mapping[str, Any], counts: dict[str, PromptCount], max_tier: str | None) -> list[Candidate]:
+        names = self.policy.tier_names
+        tier = decision.candidates[0].tier
+        if tier not in names:  # a model named directly: no other choice
+            return []
+        index = names.index(tier)
+        ceiling = names.index(max_tier) if max_tier in names else len(names) - 1
+        order = names[index + 1 : ceiling + 1] + list(reversed(names[:index]))
+        for name in order:
+            candidates = [candidate for candidate in self.policy.candidates(name) if self.fits(candidate, body, counts)]
+            if candidates:
+                return candidates
+        return []
+
+    def observe(self, decision: Decision, usage: Usage | None, status: str, duration: float, stream: bool) -> None:
+        """Accounting observer: learn the estimate's correction from the upstream's prompt_tokens."""
+        estimates = decision.context.get("prompt_estimate")
+        if not estimates or usage is None or status != "ok" or decision.context.get("usage_parts"):
+            return
+        estimated = estimates.get(decision.model)
+        if estimated:
+            self.counter.learn(decision.model, estimated, usage.prompt_tokens)
+
+
+def route_report(config: RouterConfig, policy: Policy, tier_name: str, body: Mapping[str, Any]) -> dict[str, Any]:
+    """For `complexity-router route`: the prompt count and where the context check sends the prompt."""
+    from router.decision import Decision
+
+    planner = ContextPlanner(config, policy)
+    candidates = policy.candidates(tier_name)
+    first = candidates[0]
+    count = planner.counter.count(first.model, body["messages"])
+    report: dict[str, Any] = {"prompt_tokens": {"count": count.tokens, "method": count.method}}
+    decision = Decision("route", tier_name, "classifier", candidates)
+    try:
+        planner.plan(decision, body)
+    except APIError as exc:
+        report["context"] = {"fits": False, "code": exc.code, "message": exc.message}
+        return report
+    chosen = decision.candidates[0]
+    window = config.models[chosen.model].context_window
+    report["context"] = {
+        "fits": True,
+        "context_window": window,
+        "planned_completion_tokens": planner.planned_completion(body, chosen),
+        "tier": chosen.tier,
+        "model": chosen.model,
+        "moved": chosen != first,
+    }
+    if chosen != first:
+        report["prompt_tokens"] = decision.extra.get("prompt_tokens", report["prompt_tokens"])
+    return report

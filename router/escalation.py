@@ -1,0 +1,131 @@
+"""Escalation (a cascade): a tier hands the request to `escalate_to` when its answer is no answer.
+
+Conditions, per tier (`escalate_on`), all checked before the first byte reaches the client:
+* `length`  — the answer is empty and `finish_reason` is `length`: reasoning ate the budget;
+* `refusal` — `message.refusal` is set, or `finish_reason` is `content_filter`, with no answer;
+* `error`   — every candidate of the tier failed with a retryable upstream error;
+* `agreement_below` — a self_consistency tier's agreement is under the threshold;
+* `header`  — the client's `x-router-escalate: true` asks for the next tier straight away
+  (e.g. a "try harder" button); `x-router-escalate: false` turns escalation off for the request.
+
+Streaming: to decide `length`/`refusal` before the first byte, a stream on a tier that escalates
+on them is held back until its first content (or tool call) delta; frames before it (role chunk,
+reasoning deltas) are then sent at once. The tokens the abandoned attempt used are still accounted.
+Every hop counts in `router_escalations_total{from_tier,to_tier,reason}` and in
+`router_decisions_total{reason="escalation"}`; the router object lists them under `escalations`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from backends.base import ChatStream
+from backends.sse import event_data
+
+if TYPE_CHECKING:
+    from router.strategies import Vote
+    from router.ttc_config import EscalateOn
+
+HEADER = "x-router-escalate"
+_TRUE = frozenset({"1", "true", "yes", "on", "always"})
+_FALSE = frozenset({"0", "false", "no", "off", "never"})
+
+
+def parse_header(value: str | None) -> bool | None:
+    if value is None:
+        return None
+    text = value.strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    return None
+
+
+def choice_reason(on: EscalateOn, choice: Mapping[str, Any], vote: Vote | None = None) -> str | None:
+    """Why this (chosen) completion should escalate, or None."""
+    message = choice.get("message") or {}
+    content = message.get("content")
+    has_answer = bool(content.strip()) if isinstance(content, str) else bool(content)
+    has_answer = has_answer or bool(message.get("tool_calls"))
+    finish = choice.get("finish_reason")
+    if on.length and not has_answer and finish == "length":
+        return "length"
+    if on.refusal and not has_answer and (message.get("refusal") or finish == "content_filter"):
+        return "refusal"
+    if on.agreement_below is not None and vote is not None and vote.agreement < on.agreement_below:
+        return "low_agreement"
+    return None
+
+
+@dataclass(slots=True)
+class Held:
+    """A stream read up to its first answer byte (or its end)."""
+
+    buffered: list[bytes]
+    answered: bool
+    finish: str | None
+    refusal: bool
+    ended: bool
+
+
+async def hold_until_answer(stream: ChatStream) -> Held:
+    """Read frames until one carries content or a tool call, or the stream ends (UpstreamError propagates)."""
+    buffered: list[bytes] = []
+    finish: str | None = None
+    refusal = False
+    async for frame in stream.frames:
+        buffered.append(frame)
+        data = event_data(frame)
+        if not data or data[:1] != b"{":
+            continue
+        try:
+            chunk = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            continue
+        for choice in chunk.get("choices") or ():
+            if not isinstance(choice, dict):
+                continue
+            delta = choice.get("delta") or {}
+            if delta.get("content") or delta.get("tool_calls"):
+                return Held(buffered, True, finish, refusal, False)
+            if delta.get("refusal"):
+                refusal = True
+            finish = choice.get("finish_reason") or finish
+    return Held(buffered, False, finish, refusal, True)
+
+
+def held_reason(on: EscalateOn, held: Held) -> str | None:
+    if held.answered:
+        return None
+    if on.length and held.finish == "length":
+        return "length"
+    if on.refusal and (held.refusal or held.finish == "content_filter"):
+        return "refusal"
+    return None
+
+
+def replay(stream: ChatStream, held: Held, finished: Callable[[ChatStream], None]) -> ChatStream:
+    """A stream that yields the held frames, then the rest of `stream`; `finished` runs when it is exhausted."""
+    outer = ChatStream(frames=_empty(), close=stream.close, meta=stream.meta)
+
+    async def frames() -> AsyncIterator[bytes]:
+        for frame in held.buffered:
+            yield frame
+        if not held.ended:
+            async for frame in stream.frames:
+                yield frame
+        outer.usage, outer.usage_chunk, outer.meta = stream.usage, stream.usage_chunk, stream.meta
+        finished(outer)
+
+    outer.frames = frames()
+    return outer
+
+
+async def _empty() -> AsyncIterator[bytes]:
+    return
+    yield b""  # pragma: no cover

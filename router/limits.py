@@ -1,0 +1,399 @@
+"""Per-API-key limits: requests per minute, tokens per minute and a USD budget per day or month.
+
+Rates use a sliding-window counter (the previous minute's count weighted by how much of it
+still overlaps the last 60 s, plus the current minute's): as smooth as a log of timestamps,
+two integers per key and minute. Budgets are a float per key and UTC day or month.
+
+Counters live in a `LimitStore`: `MemoryStore` for one process (the default), `RedisStore`
+when `state.redis_url` is set, so that every replica enforces the same limits. A Redis check
+is one Lua script: read, decide and increment happen atomically on the server, and every key
+carries a TTL, so nothing needs cleaning up. When Redis is unreachable the limiter fails open
+(serve, unmetered) or closed (503), as `state.on_redis_error` says.
+
+Tokens are reserved when a request is admitted (the prompt estimate) and settled when it
+finishes (the real prompt + completion tokens); spend is added when the cost is known. So a
+burst of concurrent requests can overshoot the budget by what those requests cost — the same
+trade every gateway that meters after the fact makes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import calendar
+import logging
+import math
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from router.opsconfig import LimitRule, LimitsConfig, StateConfig
+from router.protocol import APIError
+
+log = logging.getLogger("complexity_router.limits")
+
+WINDOW_SECONDS = 60
+COUNTER_TTL = 2 * WINDOW_SECONDS + 10  # the current and the previous minute are read
+DAY_TTL = 2 * 86400
+MONTH_TTL = 35 * 86400
+
+OK, OVER_REQUESTS, OVER_TOKENS, OVER_BUDGET = 0, 1, 2, 3
+
+
+class LimitStoreUnavailable(Exception):
+    """The shared store could not be reached (Redis down, timed out, refused)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """What the store saw for one key when admitting: status plus the counters it decided on."""
+
+    status: int
+    requests_now: float
+    requests_before: float
+    tokens_now: float
+    tokens_before: float
+    spent_usd: float
+
+
+@dataclass(slots=True)
+class Admission:
+    """A request let through: which key, what was reserved, and whether it must go to a cheaper tier."""
+
+    key_id: str
+    rule: LimitRule | None = None
+    reserved_tokens: int = 0
+    max_tier: str | None = None
+    period_id: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _usd(value: float) -> str:
+    return f"{value:.8f}".rstrip("0").rstrip(".") or "0"
+
+
+def budget_period_id(period: str, now: float) -> str:
+    moment = datetime.fromtimestamp(now, UTC)
+    return f"d{moment:%Y-%m-%d}" if period == "day" else f"m{moment:%Y-%m}"
+
+
+def seconds_to_period_end(period: str, now: float) -> float:
+    moment = datetime.fromtimestamp(now, UTC)
+    if period == "day":
+        end = datetime(moment.year, moment.month, moment.day, tzinfo=UTC).timestamp() + 86400
+    else:
+        days = calendar.monthrange(moment.year, moment.month)[1]
+        end = datetime(moment.year, moment.month, 1, tzinfo=UTC).timestamp() + days * 86400
+    return max(1.0, end - now)
+
+
+def sliding_wait(now_count: float, before_count: float, elapsed_fraction: float, limit: float, cost: float) -> float:
+    """Seconds until `cost` more fits under `limit` if nothing else arrives (sliding-window counter)."""
+    elapsed = elapsed_fraction * WINDOW_SECONDS
+    room = limit - cost
+    if room < 0:
+        return math.inf
+    if now_count > room:
+        # Wait for the next minute, then for this minute's count to slide out far enough.
+        return (WINDOW_SECONDS - elapsed) + WINDOW_SECONDS * max(0.0, 1 - room / now_count)
+    if before_count <= 0:
+        return 0.0
+    return max(0.0, WINDOW_SECONDS * (1 - (room - now_count) / before_count) - elapsed)
+
+
+class LimitStore(ABC):
+    """Atomic check-and-reserve plus settle, per key id."""
+
+    @abstractmethod
+    async def admit(
+        self, key: str, now: float, rpm: int | None, tpm: int | None, tokens: int, budget: float | None, period_id: str, reject_over_budget: bool
+    ) -> Counts: ...
+
+    @abstractmethod
+    async def record(self, key: str, now: float, tokens: int, cost: float, period_id: str) -> None: ...
+
+    async def aclose(self) -> None:
+        return None
+
+    def describe(self) -> str:
+        return type(self).__name__
+
+
+def _window(now: float) -> tuple[int, float]:
+    index = int(now // WINDOW_SECONDS)
+    return index, (now - index * WINDOW_SECONDS) / WINDOW_SECONDS
+
+
+def _period_ttl(period_id: str) -> int:
+    return DAY_TTL if period_id.startswith("d") else MONTH_TTL
+
+
+class MemoryStore(LimitStore):
+    """Counters in this process: exact for one instance, per process with several workers."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, tuple[float, float]] = {}  # name -> (value, expires at)
+        self._operations = 0
+
+    def _get(self, name: str, now: float) -> float:
+        entry = self._values.get(name)
+        if entry is None or entry[1] <= now:
+            return 0.0
+        return entry[0]
+
+    def _add(self, name: str, amount: float, now: float, ttl: float) -> None:
+        self._values[name] = (self._get(name, now) + amount, now + ttl)
+
+    def _purge(self, now: float) -> None:
+        self._operations += 1
+        if self._operations % 1024 == 0:
+            self._values = {name: entry for name, entry in self._values.items() if entry[1] > now}
+
+    async def admit(
+        self, key: str, now: float, rpm: int | None, tpm: int | None, tokens: int, budget: float | None, period_id: str, reject_over_budget: bool
+    ) -> Counts:
+        self._purge(now)
+        index, fraction = _window(now)
+        requests_now, requests_before = self._get(f"{key}:req:{index}", now), self._get(f"{key}:req:{index - 1}", now)
+        tokens_now, tokens_before = self._get(f"{key}:tok:{index}", now), self._get(f"{key}:tok:{index - 1}", now)
+        spent = self._get(f"{key}:usd:{period_id}", now) if period_id else 0.0
+        status = OK
+        if rpm is not None and requests_before * (1 - fraction) + requests_now + 1 > rpm:
+            status = OVER_REQUESTS
+        elif tpm is not None and tokens_before * (1 - fraction) + tokens_now + tokens > tpm:
+            status = OVER_TOKENS
+        elif budget is not None and reject_over_budget and spent >= budget:
+            status = OVER_BUDGET
+        if status == OK:
+            if rpm is not None:
+                self._add(f"{key}:req:{index}", 1, now, COUNTER_TTL)
+            if tpm is not None and tokens:
+                self._add(f"{key}:tok:{index}", tokens, now, COUNTER_TTL)
+        return Counts(status, requests_now, requests_before, tokens_now, tokens_before, spent)
+
+    async def record(self, key: str, now: float, tokens: int, cost: float, period_id: str) -> None:
+        index, _ = _window(now)
+        if tokens:
+            self._add(f"{key}:tok:{index}", tokens, now, COUNTER_TTL)
+        if period_id and cost > 0:
+            self._add(f"{key}:usd:{period_id}", cost, now, _period_ttl(period_id))
+
+
+# KEYS[1]: this key id's prefix, e.g. "complexity-router:{1a2b3c4d}" (one hash slot per key id).
+# ARGV: now, rpm (-1: none), tpm (-1: none), tokens to reserve, budget (-1: none), period id, reject over budget (1/0).
+_ADMIT_LUA = """
+local p = KEYS[1]
+local now = tonumber(ARGV[1])
+local win = math.floor(now / 60)
+local frac = (now - win * 60) / 60
+local function get(name) return tonumber(redis.call('GET', p .. name) or '0') end
+local rc, rb = get(':req:' .. win), get(':req:' .. (win - 1))
+local tc, tb = get(':tok:' .. win), get(':tok:' .. (win - 1))
+local spent = 0
+if ARGV[6] ~= '' then spent = get(':usd:' .. ARGV[6]) end
+local rpm, tpm, tokens, budget = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local status = 0
+if rpm >= 0 and rb * (1 - frac) + rc + 1 > rpm then status = 1
+elseif tpm >= 0 and tb * (1 - frac) + tc + tokens > tpm then status = 2
+elseif budget >= 0 and ARGV[7] == '1' and spent >= budget then status = 3 end
+if status == 0 then
+  if rpm >= 0 then
+    redis.call('INCRBY', p .. ':req:' .. win, 1)
+    redis.call('EXPIRE', p .. ':req:' .. win, TTL)
+  end
+  if tpm >= 0 and tokens > 0 then
+    redis.call('INCRBY', p .. ':tok:' .. win, tokens)
+    redis.call('EXPIRE', p .. ':tok:' .. win, TTL)
+  end
+end
+return {status, tostring(rc), tostring(rb), tostring(tc), tostring(tb), tostring(spent)}
+""".replace("TTL", str(COUNTER_TTL))
+
+# ARGV: now, token delta, cost, period id, period TTL.
+_RECORD_LUA = """
+local p = KEYS[1]
+local win = math.floor(tonumber(ARGV[1]) / 60)
+if tonumber(ARGV[2]) ~= 0 then
+  redis.call('INCRBY', p .. ':tok:' .. win, ARGV[2])
+  redis.call('EXPIRE', p .. ':tok:' .. win, TTL)
+end
+if ARGV[4] ~= '' and tonumber(ARGV[3]) > 0 then
+  redis.call('INCRBYFLOAT', p .. ':usd:' .. ARGV[4], ARGV[3])
+  redis.call('EXPIRE', p .. ':usd:' .. ARGV[4], tonumber(ARGV[5]))
+end
+return 1
+""".replace("TTL", str(COUNTER_TTL))
+
+
+class RedisStore(LimitStore):
+    """Counters in Redis, shared by every replica; one round trip (a Lua script) per check."""
+
+    def __init__(self, config: StateConfig) -> None:
+        from redis.asyncio import Redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        assert config.redis_url is not None
+        self.prefix = config.key_prefix
+        self.retry_seconds = config.retry_seconds
+        self._failed_until = 0.0
+        self.client = Redis.from_url(
+            config.redis_url.get_secret_value(),
+            socket_timeout=config.timeout_seconds,
+            socket_connect_timeout=config.timeout_seconds,
+            retry=Retry(NoBackoff(), 1),  # one immediate retry on a fresh connection (e.g. after a Redis restart), no backoff
+            health_check_interval=30,
+        )
+        self._admit = self.client.register_script(_ADMIT_LUA)
+        self._record = self.client.register_script(_RECORD_LUA)
+
+    def _key(self, key: str) -> str:
+        return f"{self.prefix}:{{{key}}}"
+
+    async def _call(self, script: Any, key: str, args: list[Any]) -> Any:
+        from redis.exceptions import RedisError
+
+        if time.monotonic() < self._failed_until:
+            raise LimitStoreUnavailable("redis unavailable (recent failure)")
+        try:
+            return await script(keys=[self._key(key)], args=args)
+        except (RedisError, OSError, TimeoutError) as exc:
+            self._failed_until = time.monotonic() + self.retry_seconds
+            raise LimitStoreUnavailable(f"redis: {type(exc).__name__}") from None
+
+    async def admit(
+        self, key: str, now: float, rpm: int | None, tpm: int | None, tokens: int, budget: float | None, period_id: str, reject_over_budget: bool
+    ) -> Counts:
+        args = [repr(now), -1 if rpm is None else rpm, -1 if tpm is None else tpm, tokens, -1 if budget is None else repr(budget), period_id, 1 if reject_over_budget else 0]
+        reply = await self._call(self._admit, key, args)
+        status, *numbers = reply
+        return Counts(int(status), *(float(value) for value in numbers))
+
+    async def record(self, key: str, now: float, tokens: int, cost: float, period_id: str) -> None:
+        await self._call(self._record, key, [repr(now), int(tokens), f"{cost:.12f}", period_id, _period_ttl(period_id) if period_id else 0])
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    def describe(self) -> str:
+        kwargs = self.client.connection_pool.connection_kwargs
+        return f"redis {kwargs.get('host')}:{kwargs.get('port')}/{kwargs.get('db', 0)}"
+
+
+def create_store(config: StateConfig) -> LimitStore:
+    return RedisStore(config) if config.redis_url is not None else MemoryStore()
+
+
+def store_signature(config: StateConfig) -> tuple[Any, ...]:
+    """What a reload must keep equal to reuse the store (and so its in-memory counters)."""
+    return (None if config.redis_url is None else config.redis_url.get_secret_value(), config.key_prefix, config.timeout_seconds, config.retry_seconds)
+
+
+class Limiter:
+    """Applies `limits:` through a store; raises the client-facing 429/503 errors."""
+
+    def __init__(self, limits: LimitsConfig, state: StateConfig, tiers: list[str], store: LimitStore, metrics: Any) -> None:
+        self.limits = limits
+        self.state = state
+        self.tiers = tiers
+        self.store = store
+        self.metrics = metrics
+        self.pending: set[asyncio.Task[None]] = set()
+        self._last_error_log = 0.0
+        self._rules: dict[str, LimitRule] = {}  # resolved per key id (only configured keys get here)
+
+    async def check(self, key: str, prompt_tokens: int, auto_routed: bool) -> Admission:
+        rule = self._rules.get(key)
+        if rule is None:
+            rule = self._rules[key] = self.limits.rule_for(key)
+        if rule.unlimited:
+            return Admission(key)
+        now = time.time()
+        period_id = budget_period_id(rule.budget_period, now) if rule.budget_usd is not None else ""
+        reserve = prompt_tokens if rule.tokens_per_minute is not None else 0
+        downgrade = rule.over_budget == "downgrade"
+        try:
+            counts = await self.store.admit(
+                key, now, rule.requests_per_minute, rule.tokens_per_minute, reserve, rule.budget_usd, period_id, reject_over_budget=not downgrade or not auto_routed
+            )
+        except LimitStoreUnavailable as exc:
+            return self._unavailable(key, rule, exc)
+        if counts.status != OK:
+            raise self._refusal(key, rule, counts, now, reserve)
+        admission = Admission(key, rule, reserved_tokens=reserve, period_id=period_id)
+        if rule.budget_usd is not None and counts.spent_usd >= rule.budget_usd:
+            admission.max_tier = rule.downgrade_tier or self.tiers[0]
+        return admission
+
+    def _unavailable(self, key: str, rule: LimitRule, exc: Exception) -> Admission:
+        self.metrics.limit_state_errors.inc()
+        if time.monotonic() - self._last_error_log > 10:
+            self._last_error_log = time.monotonic()
+            log.error("limit store %s unavailable (%s); failing %s", self.store.describe(), exc, self.state.on_redis_error)
+        if self.state.on_redis_error == "open":
+            return Admission(key, None, extra={"limits": "unchecked"})
+        self.metrics.limit_rejections.labels("unavailable").inc()
+        retry = str(max(1, math.ceil(self.state.retry_seconds)))
+        raise APIError(
+            503,
+            "Rate-limit state is unavailable and this router fails closed; retry shortly",
+            error_type="server_error",
+            code="limits_unavailable",
+            headers={"Retry-After": retry},
+        )
+
+    def _refusal(self, key: str, rule: LimitRule, counts: Counts, now: float, tokens: int) -> APIError:
+        _, fraction = _window(now)
+        headers: dict[str, str] = {}
+        if counts.status == OVER_REQUESTS:
+            assert rule.requests_per_minute is not None
+            wait = sliding_wait(counts.requests_now, counts.requests_before, fraction, rule.requests_per_minute, 1)
+            reason, code = "requests", "rate_limit_exceeded"
+            message = f"Rate limit reached for API key {key}: {rule.requests_per_minute} requests per minute"
+            headers["x-ratelimit-limit-requests"] = str(rule.requests_per_minute)
+            headers["x-ratelimit-remaining-requests"] = "0"
+        elif counts.status == OVER_TOKENS:
+            assert rule.tokens_per_minute is not None
+            wait = sliding_wait(counts.tokens_now, counts.tokens_before, fraction, rule.tokens_per_minute, tokens)
+            reason, code = "tokens", "tokens_rate_limit_exceeded"
+            if math.isinf(wait):
+                message = f"Request too large for API key {key}: about {tokens} prompt tokens, more than its limit of {rule.tokens_per_minute} tokens per minute"
+                wait = WINDOW_SECONDS
+            else:
+                message = f"Rate limit reached for API key {key}: {rule.tokens_per_minute} tokens per minute (this request needs about {tokens})"
+            headers["x-ratelimit-limit-tokens"] = str(rule.tokens_per_minute)
+            headers["x-ratelimit-remaining-tokens"] = str(max(0, int(rule.tokens_per_minute - counts.tokens_now - counts.tokens_before * (1 - fraction))))
+        else:
+            assert rule.budget_usd is not None
+            wait = seconds_to_period_end(rule.budget_period, now)
+            reason, code = "budget", "budget_exceeded"
+            message = f"Budget exceeded for API key {key}: {_usd(counts.spent_usd)} of {_usd(rule.budget_usd)} USD spent this {rule.budget_period} (UTC)"
+        retry = max(1, math.ceil(wait))
+        self.metrics.limit_rejections.labels(reason).inc()
+        headers["Retry-After"] = str(retry)
+        return APIError(429, f"{message}; retry after {retry} s.", error_type="rate_limit_error", code=code, headers=headers)
+
+    def settle(self, admission: Admission, total_tokens: int, cost: float | None) -> None:
+        """Add the real tokens and the cost once a request finished (a background task, off the response path)."""
+        rule = admission.rule
+        if rule is None:
+            return
+        tokens = total_tokens - admission.reserved_tokens if rule.tokens_per_minute is not None else 0
+        spend = (cost or 0.0) if rule.budget_usd is not None else 0.0
+        if not tokens and not spend:
+            return
+        task = asyncio.get_running_loop().create_task(self._record(admission, tokens, spend))
+        self.pending.add(task)
+        task.add_done_callback(self.pending.discard)
+
+    async def _record(self, admission: Admission, tokens: int, cost: float) -> None:
+        try:
+            await self.store.record(admission.key_id, time.time(), tokens, cost, admission.period_id)
+        except LimitStoreUnavailable as exc:
+            self.metrics.limit_state_errors.inc()
+            log.warning("could not record usage for key %s: %s", admission.key_id, exc)
+
+    async def drain(self, timeout: float = 5.0) -> None:
+        if self.pending:
+            await asyncio.wait(set(self.pending), timeout=timeout)

@@ -1,0 +1,95 @@
+"""The OpenAPI description of the chat endpoint's request body and error responses.
+
+The handler parses bodies by hand (router/protocol.py) and forwards unknown fields untouched, so
+there is no pydantic model on the hot path; this schema exists only for `/openapi.json`
+(clients, docs and the Schemathesis test). It mirrors `validate_chat_request`: what it declares
+invalid, the gateway rejects with a 400 naming the parameter.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from router.protocol import MAX_N, MAX_TOKENS_LIMIT, ROLES
+
+_NULLABLE_NUMBER = {"type": ["number", "null"]}
+
+_PART = {"type": "object", "required": ["type"], "properties": {"type": {"type": "string", "examples": ["text"]}, "text": {"type": "string"}}}
+
+MESSAGE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["role"],
+    "properties": {
+        "role": {"type": "string", "enum": sorted(ROLES)},
+        "content": {"anyOf": [{"type": "string"}, {"type": "array", "items": _PART}, {"type": "null"}]},
+    },
+}
+
+CHAT_REQUEST_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["model", "messages"],
+    "properties": {
+        "model": {"type": "string", "minLength": 1, "description": "'auto', 'auto:<tier>' or a configured model name", "examples": ["auto"]},
+        "messages": {"type": "array", "minItems": 1, "items": MESSAGE_SCHEMA},
+        "stream": {"type": ["boolean", "null"]},
+        "stream_options": {"type": ["object", "null"], "properties": {"include_usage": {"type": ["boolean", "null"]}}},
+        "n": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_N},
+        "max_tokens": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_TOKENS_LIMIT},
+        "max_completion_tokens": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_TOKENS_LIMIT},
+        "reasoning_effort": {"enum": ["none", "minimal", "low", "medium", "high", None]},
+        "temperature": {**_NULLABLE_NUMBER, "minimum": 0},
+        "top_p": {**_NULLABLE_NUMBER, "minimum": 0, "maximum": 1},
+        "presence_penalty": {**_NULLABLE_NUMBER, "minimum": -2, "maximum": 2},
+        "frequency_penalty": {**_NULLABLE_NUMBER, "minimum": -2, "maximum": 2},
+        "seed": {"type": ["integer", "null"]},
+        "top_logprobs": {"type": ["integer", "null"], "minimum": 0, "maximum": 20},
+        "logprobs": {"type": ["boolean", "null"]},
+        "parallel_tool_calls": {"type": ["boolean", "null"]},
+        "user": {"type": ["string", "null"]},
+        "stop": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}, {"type": "null"}]},
+        "tools": {"type": ["array", "null"], "items": {"type": "object"}},
+        "tool_choice": {"anyOf": [{"type": "string"}, {"type": "object"}, {"type": "null"}]},
+        "response_format": {"type": ["object", "null"]},
+        "logit_bias": {"type": ["object", "null"]},
+        "metadata": {"type": ["object", "null"]},
+        "chat_template_kwargs": {"type": ["object", "null"]},
+    },
+    "additionalProperties": True,
+}
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["message", "type", "param", "code"],
+            "properties": {
+                "message": {"type": "string"},
+                "type": {"type": "string"},
+                "param": {"type": ["string", "null"]},
+                "code": {"type": ["string", "null"]},
+            },
+        }
+    },
+}
+
+_ERROR = {"content": {"application/json": {"schema": ERROR_SCHEMA}}}
+
+CHAT_COMPLETIONS_OPENAPI: dict[str, Any] = {
+    "requestBody": {"required": True, "content": {"application/json": {"schema": CHAT_REQUEST_SCHEMA}}},
+    "responses": {
+        "200": {
+            "description": "A chat completion (JSON), or with `stream: true` a stream of server-sent events",
+            "content": {"application/json": {"schema": {"type": "object"}}, "text/event-stream": {"schema": {"type": "string"}}},
+        },
+        "400": {"description": "Malformed JSON or an invalid parameter (named in `param`)", **_ERROR},
+        "401": {"description": "Missing or invalid API key", **_ERROR},
+        "404": {"description": "Unknown model", **_ERROR},
+        "413": {"description": "Request body too large", **_ERROR},
+        "429": {"description": "Rate limited (Retry-After)", **_ERROR},
+        "502": {"description": "Every upstream attempt failed", **_ERROR},
+        "503": {"description": "Overloaded or shutting down (Retry-After)", **_ERROR},
+        "504": {"description": "Upstream timed out", **_ERROR},
+    },
+}

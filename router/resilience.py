@@ -1,0 +1,435 @@
+"""Staying up when upstreams do not: the one attempt loop, per-backend circuit breakers and
+rate-limit cooldowns, a retry budget, and the per-attempt timeouts (first byte, idle, total).
+
+The rules, in the order a request meets them:
+
+* **Candidates** come from the policy: the tier's model, its `fallbacks`, then (with
+  `routing.fallback_to_next_tier`) the tiers above. At most `routing.max_attempts` are tried.
+* **Skipping.** A candidate whose backend's circuit is open, or which answered 429 with a
+  `Retry-After` that has not elapsed, is skipped while another candidate is usable. If *every*
+  candidate is skipped, a request never fails untried: the first circuit-open candidate is tried
+  anyway (its outcome closes or re-opens the circuit); if all are rate limited the client gets
+  429 with the soonest `Retry-After`. A backend that refused the connection in this request is
+  not tried again for a later candidate of the same request.
+* **Retries** happen only before the first byte reaches the client (a stream is "open" once its
+  first event arrived; after that an error travels in-stream). Every attempt after the first
+  spends from the retry budget (`routing.retry_budget`): extra attempts may be at most `ratio` of
+  the requests over the last `window_seconds`, plus `min_per_second` so a quiet service can still
+  retry. An outage therefore costs at most ~1.2× the load, not `max_attempts`×.
+* **Circuit breaker** per backend (`backends.NAME.circuit`): `failures` consecutive failed attempts
+  (connection errors, timeouts, 5xx, malformed or cut streams; not 4xx, not 429) open the circuit
+  for `cooldown_seconds`; then one request is let through as a probe (half-open): success closes
+  the circuit, failure re-opens it. `router_backend_up{backend}` is 0 while the circuit is not
+  closed.
+* **Timeouts** per backend (`backends.NAME.timeouts`): `connect` (TCP/TLS, in the HTTP client),
+  `first_byte` (from sending the request to the first stream event — for a non-streaming request,
+  to the complete response, as LLM servers send nothing before the answer is done), `idle` (the
+  longest gap between two stream events) and `total` (one attempt, from sending to the last
+  byte). `first_byte` applies to an attempt that has a successor (another usable candidate and
+  budget left); the **last attempt is never cut short by it**: with nothing to fall back to, a
+  slow answer beats an error, so the last attempt waits until `total`. All of them end in
+  `UpstreamError("timeout")`: an HTTP 504 before the first byte, an in-stream error after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any
+
+from backends.base import BackendConfig, ChatStream, CircuitSettings, UpstreamError
+from router.shutdown import DRAIN, Drain
+
+if TYPE_CHECKING:
+    from router.config import RetryBudgetConfig, RouterConfig
+    from router.decision import Decision
+    from router.gateway import Gateway
+    from router.metrics import RouterMetrics
+    from router.policy import Candidate
+
+log = logging.getLogger("complexity_router")
+
+Clock = Callable[[], float]
+
+
+class BackendHealth:
+    """Circuit breaker and rate-limit cooldown of one backend (per process)."""
+
+    __slots__ = ("_gauge", "clock", "cooldown", "failures", "name", "open_until", "probing", "rate_limited_until", "state", "threshold")
+
+    def __init__(self, name: str, settings: CircuitSettings, gauge: Any = None, clock: Clock = time.monotonic) -> None:
+        self.name = name
+        self.threshold = settings.failures
+        self.cooldown = settings.cooldown_seconds
+        self.clock = clock
+        self._gauge = gauge
+        self.state = "closed"  # closed | open | half_open
+        self.failures = 0
+        self.open_until = 0.0
+        self.probing = False
+        self.rate_limited_until = 0.0
+        self._set_up(True)
+
+    def blocked(self, now: float) -> str | None:
+        """Why a request should not go here now (`rate_limited`, `circuit_open`), or None."""
+        if self.rate_limited_until > now:
+            return "rate_limited"
+        if self.state == "closed":
+            return None
+        if self.probing or now < self.open_until:
+            return "circuit_open"
+        return None  # cooldown over: the next attempt is the probe
+
+    def begin(self, now: float) -> bool:
+        """Called right before an attempt; True when this attempt is the half-open probe."""
+        if self.state != "closed" and not self.probing and now >= self.open_until:
+            self.state = "half_open"
+            self.probing = True
+            return True
+        return False
+
+    def succeeded(self, probe: bool) -> None:
+        self.failures = 0
+        self.answered(probe)
+
+    def answered(self, probe: bool) -> None:
+        """The backend answered (a stream's first event): a probe closes the circuit, but the
+        consecutive-failure count is only reset by a completed exchange (`succeeded`), so a
+        backend whose streams keep breaking off still opens its circuit."""
+        if probe:
+            self.probing = False
+        if self.state != "closed":
+            self.state = "closed"
+            self._set_up(True)
+            log.warning("backend %s: circuit closed, the backend answers again", self.name)
+
+    def failed(self, now: float, probe: bool = False) -> None:
+        if probe:
+            self.probing = False
+        self.failures += 1
+        if self.state != "closed" or self.failures >= self.threshold:
+            if self.state == "closed":
+                log.warning("backend %s: circuit open after %d consecutive failures (cooldown %.1f s)", self.name, self.failures, self.cooldown)
+            self.state = "open"
+            self.open_until = now + self.cooldown
+            self._set_up(False)
+
+    def abandoned(self, probe: bool) -> None:
+        """The attempt ended without an outcome (the client left): free the probe slot."""
+        if probe:
+            self.probing = False
+
+    def rate_limit(self, seconds: float, now: float) -> None:
+        self.rate_limited_until = max(self.rate_limited_until, now + seconds)
+
+    def _set_up(self, up: bool) -> None:
+        if self._gauge is not None:
+            self._gauge.set(1 if up else 0)
+
+
+class RetryBudget:
+    """Extra attempts allowed over a sliding window: at most `ratio` × requests, plus a floor of
+    `min_per_second` × window (Envoy's retry budget). One-second buckets keep it O(window)."""
+
+    __slots__ = ("_requests", "_retries", "_stamps", "floor", "ratio", "window")
+
+    def __init__(self, ratio: float, min_per_second: float, window_seconds: float) -> None:
+        self.ratio = ratio
+        self.window = max(1, math.ceil(window_seconds))
+        self.floor = min_per_second * self.window
+        self._requests = [0] * self.window
+        self._retries = [0] * self.window
+        self._stamps = [-1] * self.window
+
+    def _slot(self, now: float) -> int:
+        second = int(now)
+        index = second % self.window
+        if self._stamps[index] != second:
+            self._stamps[index] = second
+            self._requests[index] = self._retries[index] = 0
+        return index
+
+    def _totals(self, now: float) -> tuple[int, int]:
+        oldest = int(now) - self.window
+        requests = retries = 0
+        for index, stamp in enumerate(self._stamps):
+            if stamp > oldest:
+                requests += self._requests[index]
+                retries += self._retries[index]
+        return requests, retries
+
+    def record_request(self, now: float) -> None:
+        self._requests[self._slot(now)] += 1
+
+    def allows(self, now: float) -> bool:
+        requests, retries = self._totals(now)
+        return retries < max(self.floor, self.ratio * requests)
+
+    def spend(self, now: float) -> bool:
+        """Take one retry from the budget if it allows one."""
+        if not self.allows(now):
+            return False
+        self._retries[self._slot(now)] += 1
+        return True
+
+
+def _is_backend_failure(error: UpstreamError) -> bool:
+    """Failures that count against the circuit breaker (the backend, not the request, is at fault)."""
+    if error.kind != "status" or error.status is None:
+        return error.kind != "shutdown"
+    return error.status >= 500 or error.status == 408
+
+
+class Resilience:
+    """The attempt loop and the per-backend health it consults; one per gateway."""
+
+    def __init__(self, config: RouterConfig, metrics: RouterMetrics, clock: Clock = time.monotonic, drain: Drain = DRAIN) -> None:
+        self.config = config
+        self.metrics = metrics
+        self.clock = clock
+        self.drain = drain
+        self.health = {name: BackendHealth(name, backend.circuit, metrics.backend_up.labels(name), clock) for name, backend in config.backends.items()}
+        budget: RetryBudgetConfig = config.routing.retry_budget
+        self.budget = RetryBudget(budget.ratio, budget.min_per_second, budget.window_seconds)
+        self.max_retry_after = config.routing.max_retry_after_seconds
+
+    def adopt(self, previous: Resilience) -> None:
+        """Keep what the running process learned across a config reload: the health of every backend
+        whose address and circuit settings are unchanged, and the retry budget's window."""
+        for name, health in previous.health.items():
+            old, new = previous.config.backends.get(name), self.config.backends.get(name)
+            if old is not None and new is not None and old.base_url == new.base_url and old.circuit == new.circuit:
+                health._gauge = self.metrics.backend_up.labels(name)
+                health._set_up(health.state == "closed")
+                self.health[name] = health
+        if previous.config.routing.retry_budget == self.config.routing.retry_budget:
+            self.budget = previous.budget
+
+    # -- the loop -----------------------------------------------------------------------
+    async def dispatch(self, gateway: Gateway, body: dict[str, Any], decision: Decision, *, stream: bool) -> Any:
+        now = self.clock()
+        self.budget.record_request(now)
+        candidates = decision.candidates
+        max_attempts = self.config.routing.max_attempts
+        attempts = 0
+        last_error: UpstreamError | None = None
+        moved_from: tuple[str, str] | None = None  # the backend the next attempt moves away from, and why
+        failed_from: tuple[str, str] | None = None  # the last attempt that failed
+        skipped: list[tuple[Candidate, str, str]] = []
+        refused: set[str] = set()
+        out_of_budget = False
+        for index, candidate in enumerate(candidates):
+            if attempts >= max_attempts:
+                break
+            backend_name = self.config.models[candidate.model].backend
+            if backend_name in refused:
+                continue
+            reason = self.health[backend_name].blocked(now)
+            if reason is not None:
+                skipped.append((candidate, backend_name, reason))
+                moved_from = (backend_name, reason)
+                continue
+            if attempts and not self._spend_retry(now):
+                out_of_budget = True
+                break
+            last = not self._has_successor(candidates, index, attempts + 1, refused, now)
+            attempts += 1
+            try:
+                return await self._attempt(gateway, body, decision, candidate, backend_name, stream=stream, last=last, moved_from=moved_from)
+            except UpstreamError as exc:
+                if not exc.retryable:
+                    raise
+                last_error = exc
+                moved_from = failed_from = (backend_name, exc.kind)
+                if exc.kind == "connect":
+                    refused.add(backend_name)
+            now = self.clock()
+        # No usable candidate is left: the skipped open circuits still get the request, in order (each
+        # doubles as a probe), rather than failing it untried — within the same attempt and retry limits.
+        for candidate, backend_name, reason in skipped:
+            if reason != "circuit_open" or backend_name in refused or out_of_budget or attempts >= max_attempts:
+                continue
+            if attempts and not self._spend_retry(self.clock()):
+                break
+            attempts += 1
+            try:
+                return await self._attempt(gateway, body, decision, candidate, backend_name, stream=stream, last=True, moved_from=failed_from)
+            except UpstreamError as exc:
+                if not exc.retryable:
+                    raise
+                last_error = exc
+                failed_from = (backend_name, exc.kind)
+                if exc.kind == "connect":
+                    refused.add(backend_name)
+        if last_error is None:
+            return self._all_rate_limited(decision, skipped, now)
+        raise last_error
+
+    def _spend_retry(self, now: float) -> bool:
+        if self.budget.spend(now):
+            self.metrics.retries.labels("attempted").inc()
+            return True
+        self.metrics.retries.labels("budget_exhausted").inc()
+        return False
+
+    def _has_successor(self, candidates: list[Candidate], index: int, next_attempt: int, refused: set[str], now: float) -> bool:
+        """Whether a failure of the attempt at `index` would lead to another attempt."""
+        if next_attempt >= self.config.routing.max_attempts or not self.budget.allows(now):
+            return False
+        for candidate in candidates[index + 1 :]:
+            name = self.config.models[candidate.model].backend
+            if name not in refused and self.health[name].blocked(now) is None:
+                return True
+        return False
+
+    def _all_rate_limited(self, decision: Decision, skipped: list[tuple[Candidate, str, str]], now: float) -> Any:
+        candidate, backend_name, _ = skipped[0]
+        decision.model, decision.backend, decision.effort, decision.tier = candidate.model, backend_name, candidate.effort, candidate.tier
+        wait = min(self.health[name].rate_limited_until for _, name, _ in skipped) - now
+        raise UpstreamError("status", "every backend for this request is rate limited", status=429, retry_after=max(1.0, wait))
+
+    # -- one attempt ----------------------------------------------------------------------
+    async def _attempt(
+        self,
+        gateway: Gateway,
+        body: dict[str, Any],
+        decision: Decision,
+        candidate: Candidate,
+        backend_name: str,
+        *,
+        stream: bool,
+        last: bool,
+        moved_from: tuple[str, str] | None,
+    ) -> Any:
+        metrics = self.metrics
+        if moved_from is not None:
+            metrics.fallbacks.labels(moved_from[0], backend_name, moved_from[1]).inc()
+            decision.reason = "fallback"
+            metrics.decisions.labels(candidate.tier, "fallback").inc()
+        decision.choose(candidate, backend_name)
+        upstream = gateway.upstream_body(body, candidate)
+        backend = gateway.backends[backend_name]
+        timeouts = backend.config.timeouts
+        health = self.health[backend_name]
+        wait = timeouts.total if last else min(timeouts.first_byte, timeouts.total)
+        inflight = metrics.inflight.labels(backend_name)
+        inflight.inc()  # a stream's relay decrements it when the stream ends
+        started = self.clock()
+        probe = health.begin(started)
+        first: bytes | None = None
+        try:
+            try:
+                async with asyncio.timeout(wait):
+                    if stream:
+                        result = await backend.chat_stream(upstream)
+                        first = await _first_frame(result)
+                    else:
+                        result = await backend.chat(upstream)
+            except TimeoutError:
+                which = "total" if last else "first_byte"
+                raise UpstreamError("timeout", f"upstream sent nothing within {wait:g} s ({which} timeout)") from None
+        except UpstreamError as exc:
+            inflight.dec()
+            metrics.upstream_errors.labels(backend_name, exc.kind).inc()
+            self._judge(health, exc, probe)
+            _scrub(exc, backend.config)
+            raise
+        except BaseException:
+            inflight.dec()
+            health.abandoned(probe)
+            raise
+        if not stream:
+            health.succeeded(probe)
+            inflight.dec()
+            return result
+        health.answered(probe)
+        deadline = started + timeouts.total
+        frames = self._watch(result.frames, first, health, timeouts.idle, deadline, backend.config)
+        close = result.close
+        result.frames = frames
+
+        async def close_both() -> None:
+            try:
+                await frames.aclose()
+            except RuntimeError:  # pragma: no cover - closed while running: the response close below suffices
+                pass
+            outcome = close()
+            if hasattr(outcome, "__await__"):
+                await outcome
+
+        result.close = close_both
+        return result
+
+    def _judge(self, health: BackendHealth, error: UpstreamError, probe: bool) -> None:
+        now = self.clock()
+        if error.kind == "status" and error.status == 429:
+            health.abandoned(probe)
+            if error.retry_after:
+                health.rate_limit(min(error.retry_after, self.max_retry_after), now)
+        elif _is_backend_failure(error):
+            health.failed(now, probe)
+        else:
+            health.succeeded(probe)  # it answered: the request, not the backend, was at fault
+
+    async def _watch(
+        self, frames: AsyncIterator[bytes], first: bytes | None, health: BackendHealth, idle: float, deadline: float, config: BackendConfig
+    ) -> AsyncIterator[bytes]:
+        """The stream's frames, each awaited under the idle gap, the attempt's total and the drain."""
+        if first is not None:
+            yield first
+        clock, drain = self.clock, self.drain
+        try:
+            while True:
+                now = clock()
+                left = deadline - now
+                limit, why = (idle, "idle") if idle < left else (left, "total")
+                draining = drain.remaining(now)
+                if draining is not None and draining < limit:
+                    limit, why = draining, "shutdown"
+                try:
+                    if limit <= 0:
+                        raise TimeoutError
+                    async with asyncio.timeout(limit):
+                        frame = await anext(frames)
+                except StopAsyncIteration:
+                    health.succeeded(False)
+                    return
+                except TimeoutError:
+                    await frames.aclose()
+                    if why == "shutdown":
+                        raise UpstreamError("shutdown", "the router is shutting down and the drain time is over") from None
+                    if why == "idle":
+                        raise UpstreamError("timeout", f"upstream stream stalled for {idle:g} s (idle timeout)") from None
+                    raise UpstreamError("timeout", "upstream stream exceeded its total timeout") from None
+                yield frame
+        except UpstreamError as exc:
+            if _is_backend_failure(exc):
+                health.failed(clock())
+            _scrub(exc, config)
+            raise
+
+
+def _scrub(error: UpstreamError, config: BackendConfig) -> None:
+    """A provider that echoes our credentials in its error message ("Incorrect API key: sk-…")
+    must not hand them to the client or a log."""
+    secrets = [config.api_key.get_secret_value()] if config.api_key is not None else []
+    secrets += [value for name, value in config.headers.items() if name.lower() in _SECRET_HEADERS]
+    for secret in secrets:
+        if len(secret) >= 6 and secret in error.message:
+            error.message = error.message.replace(secret, "***")
+            error.args = (error.message,)
+
+
+_SECRET_HEADERS = frozenset({"authorization", "x-api-key", "api-key", "proxy-authorization"})
+
+
+async def _first_frame(stream: ChatStream) -> bytes | None:
+    """Wait for the stream's first event, so that an upstream that fails right after its headers
+    (an error event, a cut connection, a stall) can still be retried before the client sees a byte."""
+    try:
+        return await anext(stream.frames)
+    except StopAsyncIteration:
+        return None

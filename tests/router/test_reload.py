@@ -1,0 +1,122 @@
+"""Config reload on a file change and on SIGHUP: the new config takes over without dropping the
+request in flight; a bad file is rejected and the running config kept."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from router.app import create_app
+from router.config import load_config
+from router.demo.upstream import plan_answer
+from tests.opskit import ServeProcess, ThreadedServer, classifier_artifact, simulated_upstream, wait_for, write_yaml
+
+
+def config_data(upstream_url: str, low_model: str = "small", **extra: Any) -> dict[str, Any]:
+    return {
+        "backends": {"sim": {"kind": "openai", "base_url": upstream_url + "/v1"}},
+        "models": {
+            "small": {"backend": "sim", "reasoning": "qwen3", "input": 0.05, "output": 0.20},
+            "big": {"backend": "sim", "reasoning": "openai", "input": 1.10, "output": 4.40},
+        },
+        "tiers": {
+            "low": {"model": low_model, "effort": "none", "max_score": 0.5},
+            "high": {"model": "big", "effort": "high"},
+        },
+        **extra,
+    }
+
+
+def replace_file(path: Path, data: Any) -> None:
+    """Write beside and rename over, as editors and Kubernetes ConfigMap updates do."""
+    temporary = write_yaml(path.with_suffix(".tmp"), data) if not isinstance(data, str) else path.with_suffix(".tmp")
+    if isinstance(data, str):
+        temporary.write_text(data)
+    os.replace(temporary, path)
+
+
+def routed_model(base_url: str) -> str:
+    response = httpx.post(base_url + "/v1/chat/completions", json={"model": "auto:low", "messages": [{"role": "user", "content": "ping"}]}, timeout=10)
+    response.raise_for_status()
+    return response.headers["x-router-model"]
+
+
+def sample(registry: Any, name: str, **labels: str) -> float:
+    return registry.get_sample_value(name, labels) or 0.0
+
+
+def long_prompt(words: range) -> list[dict[str, str]]:
+    """A prompt the simulated upstream answers with a known number of words."""
+    for index in range(1000):
+        messages = [{"role": "user", "content": f"tell me a story {index}"}]
+        if len(plan_answer({"messages": messages})[0]) in words:
+            return messages
+    raise AssertionError("no such prompt")
+
+
+def test_file_change_reloads_without_dropping_the_stream_in_flight(tmp_path: Path, fake_classifier: Any, caplog: pytest.LogCaptureFixture) -> None:
+    from prometheus_client import CollectorRegistry
+
+    with simulated_upstream(token_delay=0.1) as upstream:
+        path = write_yaml(tmp_path / "config.yaml", config_data(upstream.url, reload={"watch": True, "interval_seconds": 0.1}))
+        registry = CollectorRegistry()
+        app = create_app(load_config(path), classifier=fake_classifier, registry=registry, config_path=str(path))
+        with ThreadedServer(app) as router, httpx.Client(base_url=router.url, timeout=30) as client:
+            first_state = app.state.router
+            assert routed_model(router.url) == "small"
+            body = {"model": "auto:low", "messages": long_prompt(range(20, 30)), "stream": True, "stream_options": {"include_usage": True}}
+            with client.stream("POST", "/v1/chat/completions", json=body) as stream:
+                lines = stream.iter_lines()
+                assert next(lines).startswith("data: ")  # the stream is running on the first config
+                replace_file(path, config_data(upstream.url, low_model="big", reload={"watch": True, "interval_seconds": 0.1}))
+                wait_for(lambda: routed_model(router.url) == "big", timeout=10, what="the new config")
+                assert app.state.router is not first_state
+                assert first_state.inflight == 1, "the stream was still in flight on the old config when the new one took over"
+                assert not first_state.backends["sim"].client.is_closed
+                rest = list(lines)
+            events = [line[6:] for line in rest if line.startswith("data: ")]
+            assert events[-1] == "[DONE]" and not any('"error"' in event for event in events)
+            usage_chunk = json.loads(events[-2])
+            assert usage_chunk["router"]["model"] == "small" and usage_chunk["usage"]["completion_tokens"] >= 20
+            wait_for(lambda: first_state.backends["sim"].client.is_closed, timeout=5, what="the old backends to close")
+            assert sample(registry, "router_config_reloads_total", result="success") == 1
+
+            # A bad file: rejected, logged, the running config stays.
+            with caplog.at_level(logging.ERROR, logger="complexity_router.reload"):
+                replace_file(path, config_data(upstream.url, low_model="no-such-model", reload={"watch": True, "interval_seconds": 0.1}))
+                wait_for(lambda: sample(registry, "router_config_reloads_total", result="failure") == 1, timeout=10, what="the rejection")
+            assert "rejected" in caplog.text and "tiers.low.model" in caplog.text
+            assert sample(registry, "router_config_last_reload_successful") == 0
+            assert routed_model(router.url) == "big"
+            replace_file(path, "tiers: [not, a, mapping")  # not even YAML
+            wait_for(lambda: sample(registry, "router_config_reloads_total", result="failure") == 2, timeout=10, what="the second rejection")
+            assert routed_model(router.url) == "big"
+
+            replace_file(path, config_data(upstream.url, low_model="small", reload={"watch": True, "interval_seconds": 0.1}))
+            wait_for(lambda: routed_model(router.url) == "small", timeout=10, what="recovery")
+            assert sample(registry, "router_config_last_reload_successful") == 1
+            assert sample(registry, "router_requests_total", tier="low", model="small", backend="sim", status="ok") >= 3  # metrics survive reloads
+
+
+def test_sighup_reloads_a_running_serve_and_rejects_a_bad_file(tmp_path: Path) -> None:
+    with simulated_upstream() as upstream:
+        path = write_yaml(tmp_path / "config.yaml", config_data(upstream.url, classifier={"artifact": classifier_artifact()}))
+        with ServeProcess(path) as serve:
+            assert routed_model(serve.url) == "small"
+            write_yaml(path, config_data(upstream.url, low_model="big", classifier={"artifact": classifier_artifact()}))
+            serve.signal(signal.SIGHUP)
+            wait_for(lambda: routed_model(serve.url) == "big", timeout=15, what="the SIGHUP reload")
+            write_yaml(path, config_data(upstream.url, low_model="big", classifier={"artifact": classifier_artifact()}, surprise=True))
+            serve.signal(signal.SIGHUP)
+            wait_for(lambda: 'router_config_reloads_total{result="failure"} 1.0' in httpx.get(serve.url + "/metrics").text, timeout=15, what="the rejection")
+            assert serve.process is not None and serve.process.poll() is None, "a bad config must not stop the server"
+            assert routed_model(serve.url) == "big"
+            assert "router_config_last_reload_successful 0.0" in httpx.get(serve.url + "/metrics").text
+        assert "surprise: unknown key" in serve.output() and "keeping the running configuration" in serve.output()

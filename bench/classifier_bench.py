@@ -68,29 +68,51 @@ def memory() -> tuple[float, float, float]:
     return tuple(float(x) for x in out)  # type: ignore[return-value]
 
 
+def reference_ms() -> float:
+    """A fixed pure-Python workload (median of 5 runs, ms) to normalise for machine load.
+
+    Report ``p99 / reference`` beside the raw numbers: the machine is shared, and the ratio
+    is comparable across runs where the raw milliseconds are not.
+    """
+    ts = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        acc = 0
+        for i in range(200_000):
+            acc += i * i % 7
+        ts.append(time.perf_counter() - t0)
+    return sorted(ts)[2] * 1e3
+
+
 def main() -> int:
     from classifiers import load_classifier
 
     clf = load_classifier()
     rng = random.Random(0)
+    ref0 = reference_ms()
     rows = []
     for chars, reps in ((200, 3000), (2000, 3000), (20_000, 500), (100_000, 200), (1_000_000, 20)):
         prompts = [_prompt(rng, chars) for _ in range(20)]
         timing(clf, prompts, 50)  # warm-up
         p50, p99 = timing(clf, prompts, reps)
-        rows.append((f"score(), {chars:,} chars", f"p50 {p50:.3f} ms", f"p99 {p99:.3f} ms"))
+        rows.append((f"score(), {chars:,} chars", f"p50 {p50:.3f} ms", f"p99 {p99:.3f} ms",
+                     f"{p50 / ref0 * 1e3:.1f} / {p99 / ref0 * 1e3:.1f}"))
     batch = [_prompt(rng, rng.choice((60, 200, 600, 2000))) for _ in range(5000)]
     t0 = time.perf_counter()
     clf.score_batch(batch)
     dt = time.perf_counter() - t0
-    rows.append(("score_batch(), 5,000 mixed prompts", f"{len(batch) / dt:,.0f} prompts/s", f"{dt:.2f} s"))
+    rows.append(("score_batch(), 5,000 mixed prompts", f"{len(batch) / dt:,.0f} prompts/s", f"{dt:.2f} s",
+                 f"{len(batch) / dt * ref0 / 1e3:,.0f} per ref"))
     base, libs, loaded = memory()
-    rows.append(("RSS: classifier over numpy+sklearn", f"{loaded - libs:.1f} MB", f"total {loaded:.0f} MB"))
-    rows.append(("RSS: classifier incl. numpy+sklearn import", f"{loaded - base:.1f} MB", ""))
+    rows.append(("RSS: classifier over numpy+sklearn", f"{loaded - libs:.1f} MB", f"total {loaded:.0f} MB", ""))
+    rows.append(("RSS: classifier incl. numpy+sklearn import", f"{loaded - base:.1f} MB", "", ""))
+    ref1 = reference_ms()
     w = max(len(r[0]) for r in rows)
-    print(f"{'measurement':{w}s}  {'value':>22s}  {'':>14s}")
-    for a, b, c in rows:
-        print(f"{a:{w}s}  {b:>22s}  {c:>14s}")
+    print(f"reference workload (200k-iteration pure-Python loop): {ref0:.1f} ms before, {ref1:.1f} ms after "
+          f"(the ratio column divides by the 'before' value)")
+    print(f"{'measurement':{w}s}  {'value':>22s}  {'':>14s}  {'x1000/ref (p50 / p99)':>22s}")
+    for a, b, c, d in rows:
+        print(f"{a:{w}s}  {b:>22s}  {c:>14s}  {d:>22s}")
     return 0
 
 

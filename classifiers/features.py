@@ -130,12 +130,15 @@ def _word_ids(w: str) -> tuple[int, ...]:
 def lexicon_counts(words: list[str]) -> list[int]:
     """Occurrences of each lexicon's entries (order = ``LEXICON_NAMES``)."""
     counts = [0] * len(LEXICON_NAMES)
-    for w, c in Counter(words).items():
+    cnt = Counter(words)
+    for w, c in cnt.items():
         for k in _word_ids(w):
             counts[k] += c
-    if not _PHRASE_START.isdisjoint(words):
+    present = _PHRASE_START.intersection(cnt)
+    if present:
         nxt, n = _PHRASE_NEXT, len(words)
-        for i in [i for i, (a, b) in enumerate(zip(words, words[1:])) if b in nxt.get(a, ())]:
+        starts = [i for i, w in enumerate(words) if w in present]
+        for i in [i for i in starts if i + 1 < n and words[i + 1] in nxt[words[i]]]:
             for L in range(2, _LONGEST + 1):
                 if i + L <= n:
                     for k in _PHRASES.get(" ".join(words[i : i + L]), ()):
@@ -146,6 +149,7 @@ def lexicon_counts(words: list[str]) -> list[int]:
 _RE_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _RE_LATEX = re.compile(r"\\[a-zA-Z]+")
 _MATHOPS = tuple("=+*/^<>≤≥∑∫√π")
+_DEL_MATHOPS = str.maketrans("", "", "".join(_MATHOPS))
 _CODESYN = ("{", "}", ";", "=>", "->", "::", "==", "!=", "()", "[]")
 _RE_INDENT = re.compile(r"(?m)^(?:    |\t)\S")
 _RE_LIST = re.compile(r"(?m)^\s*(?:[-*•]|\d+[.)])\s")
@@ -191,7 +195,12 @@ FEATURE_NAMES: tuple[str, ...] = (
     "history code",
     "history math",
     "short follow-up",
+    "length in a math/code/reasoning domain",
 )
+#: Index of the within-domain length feature; its weight is a LOSO-chosen prior, not fitted.
+PRIOR_FEATURE = len(FEATURE_NAMES) - 1
+#: Log-characters above which the within-domain length bonus starts (e^4 ≈ 55 characters).
+LENGTH_ANCHOR = 4.0
 N_FEATURES = len(FEATURE_NAMES)
 
 
@@ -212,7 +221,8 @@ def handcrafted(conv: Conversation) -> list[float]:
     words = max(full.count(" ") + full.count("\n") + 1, 1) if n else 0
     wl = words_of(low)
     nw = max(len(wl), 1)
-    numbers = len(_RE_NUMBER.findall(s))
+    has_digit = any(d in s for d in "0123456789")
+    numbers = len(_RE_NUMBER.findall(s)) if has_digit else 0
     non_ascii = (len(s.encode("utf-8", "replace")) - len(s)) / ns
     lex = dict(zip(LEXICON_NAMES, lexicon_counts(wl)))
     log = math.log1p
@@ -227,7 +237,7 @@ def handcrafted(conv: Conversation) -> list[float]:
         log(len(_RE_INDENT.findall(s)) if multiline else 0),
         100.0 * sum(s.count(c) for c in _CODESYN) / ns,
         log(len(_RE_LATEX.findall(s)) + full.count("$") // 2),
-        100.0 * sum(s.count(c) for c in _MATHOPS) / ns,
+        100.0 * (len(s) - len(s.translate(_DEL_MATHOPS))) / ns,
         log(numbers),
         min(numbers / nw, 2.0),
         log(full.count("?")),
@@ -243,9 +253,9 @@ def handcrafted(conv: Conversation) -> list[float]:
     d_math = min(1.0, 8.0 * (lex["math"] + 0.6 * lex["arith"] + 0.5 * numbers) / nw + 0.5 * latex)
     d_code = min(1.0, 8.0 * lex["code"] / nw + feats[8] / 8.0 + (0.5 if "```" in full else 0.0))
     d_reason = min(1.0, 8.0 * (lex["logic"] + lex["reason"] + lex["stem"]) / nw)
-    d_write = min(1.0, 8.0 * (lex["writing"] + lex["roleplay"] + lex["chitchat"]) / nw)
+    d_write = min(1.0, 8.0 * (lex["writing"] + lex["roleplay"]) / nw)
     ln = feats[0]
-    units = len(_RE_UNIT.findall(s))
+    units = len(_RE_UNIT.findall(s)) if has_digit else 0
     mcq = feats[18]
     quant = min(1.0, (numbers + lex["math"] + lex["stem"] + units) / 4.0)
     hist = conv.history
@@ -263,7 +273,9 @@ def handcrafted(conv: Conversation) -> list[float]:
         log(units),
         (mcq + log(lex["quiz"])) * quant,
         h_code, h_math, follow,
+        max(d_math, d_code, d_reason) - d_write if max(d_math, d_code, d_reason) > d_write else 0.0,
     ]
+    feats[-1] *= max(ln - LENGTH_ANCHOR, 0.0)
     return feats
 
 
@@ -275,9 +287,17 @@ def tokens(conv: Conversation) -> set[str]:
     return toks
 
 
+_BUCKETS: dict[str, int] = {}
+
+
 def bucket(token: str) -> int:
-    """Stable hash bucket of a token."""
-    return zlib.crc32(token.encode("utf-8", "replace")) & _MASK
+    """Stable hash bucket of a token (memoized, bounded)."""
+    b = _BUCKETS.get(token)
+    if b is None:
+        b = zlib.crc32(token.encode("utf-8", "replace")) & _MASK
+        if len(_BUCKETS) < _MEMO_MAX:
+            _BUCKETS[token] = b
+    return b
 
 
 def hashed_indices(toks: set[str]) -> np.ndarray:

@@ -16,7 +16,13 @@ from classifiers.features import FEATURE_VERSION, HASH_BITS
 from classifiers.metrics import apgr, spearman
 from classifiers.model import ComplexityEstimator
 
-ARTIFACT_VERSION = "1.0.0"
+ARTIFACT_VERSION = "2.0.0"
+
+#: Estimator parameters of the default artifact. ``length_prior`` (logit per log-character
+#: of a prompt inside a math/code/reasoning domain, above ~55 characters) was chosen by LOSO:
+#: 1.7 lifts MATH/GSM8K/LeetCode within-set ranking to the prompt-length level while keeping
+#: the domain ranking on alpaca_eval and arena_bench (docs/classifier.md).
+DEFAULT_PARAMS: dict[str, Any] = {"length_prior": 1.7}
 
 #: Total weight of each source family (spread over its rows). Outcome data counts most.
 FAMILY_WEIGHT = {
@@ -131,6 +137,7 @@ def train_artifact(data: str | Path, out: str | Path, seed: int = 0, validate: b
 
     from classifiers.persist import save_estimator
 
+    params = {**DEFAULT_PARAMS, **params}
     root = Path(data)
     np.random.seed(seed)
     examples, outcomes = load_all(root, cap=cap, seed=seed)

@@ -63,3 +63,27 @@ def test_fit_is_deterministic():
     p = a.predict_proba(X)
     assert p.shape == (len(X), 2) and np.allclose(p.sum(1), 1)
     assert p[len(EASY):, 1].mean() > p[: len(EASY), 1].mean()
+
+
+GSM_SHORT = "Tom has 3 apples and buys 2 more. How many apples does he have?"
+GSM_LONG = ("Janet's ducks lay 16 eggs per day. She eats three for breakfast every morning and bakes muffins for "
+            "her friends every day with four. She sells the remainder at the farmers' market daily for $2 per egg. "
+            "On weekends she sells twice as many at a 10% discount, and she pays $15 per week for feed. How much "
+            "in dollars does she make every week after paying for feed?")
+
+
+def test_length_counts_within_domain_only(default):
+    u = lambda t: [{"role": "user", "content": t}]
+    s = lambda t: default.score(u(t)).score
+    assert s(GSM_LONG) > s(GSM_SHORT)
+    assert s("write a poem about the sea") < 0.5 and s("hi") < 0.5
+    rewrite = "Rewrite this paragraph to sound more formal: " + "we went to the shop and it was good. " * 8
+    assert s(rewrite) < s(GSM_LONG)
+
+
+def test_prior_feature_weight_is_the_configured_prior(default):
+    from classifiers.features import PRIOR_FEATURE
+
+    est = default.estimator
+    assert est.length_prior > 0
+    assert abs(est.coef_[PRIOR_FEATURE] / est.scale_[PRIOR_FEATURE] - est.length_prior) < 1e-9

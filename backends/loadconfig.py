@@ -28,6 +28,5 @@ class LoadConfig(BaseModel):
         if self.metrics_url:
             return self.metrics_url
         root = base_url.rstrip("/")
-        if root.endswith("/v1"):
-            root = root[: -len("/v1")]
+        root = root.removesuffix("/v1")
         return root + "/metrics"

@@ -30,8 +30,7 @@ from router.loadknob import LoadKnob
 from router.policy import Candidate
 from router.pricing import cost_usd
 from router.protocol import APIError
-from router.strategies import STRATEGIES, Strategy, choice_text, judge_prompt, parse_judgement
-from router.strategies import JUDGE_SYSTEM
+from router.strategies import JUDGE_SYSTEM, STRATEGIES, Strategy, choice_text, judge_prompt, parse_judgement
 from router.ttc_config import SAMPLED_KINDS, StrategyConfig
 
 if TYPE_CHECKING:

@@ -168,4 +168,4 @@ class BestOfN(Strategy):
 
 STRATEGIES: dict[str, type[Strategy]] = {cls.kind: cls for cls in (SingleStrategy, SelfConsistency, BestOfN)}
 
-__all__ = ["STRATEGIES", "BestOfN", "SelfConsistency", "Selection", "SingleStrategy", "Strategy", "Vote", "choice_text", "vote"]
+__all__ = ["STRATEGIES", "BestOfN", "Selection", "SelfConsistency", "SingleStrategy", "Strategy", "Vote", "choice_text", "vote"]

@@ -27,8 +27,8 @@ Extractor = Callable[[str], "str | None"]
 _NUMBER = re.compile(r"(?<![\w.])[-+−]?\$?\s?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?%?|(?<![\w.])[-+−]?\.\d+")
 _MARKERS = (
     re.compile(r"####\s*(.+)"),
-    re.compile(r"(?i)final answer\s*(?:is|:)?\s*[:\-]?\s*(.+)"),
-    re.compile(r"(?i)the answer is\s*[:\-]?\s*(.+)"),
+    re.compile(r"(?i)final answer\s*(?:is|:)?\s*(?:[:\-](?=\s))?\s*(.+)"),
+    re.compile(r"(?i)the answer is\s*(?:[:\-](?=\s))?\s*(.+)"),
     re.compile(r"(?im)^\s*\**answer\**\s*[:\-]\s*(.+)"),
 )
 _CHOICE_PATTERNS = (
@@ -116,7 +116,8 @@ def extract_boxed(text: str) -> str | None:
 
 
 def extract_choice(text: str) -> str | None:
-    for pattern in _CHOICE_PATTERNS:
+    """An explicit "answer is X" / "option X" wins, then a last line that is just a letter, then the last "(X)"."""
+    for pattern in _CHOICE_PATTERNS[:2]:
         found = pattern.findall(text)
         if found:
             return found[-1].upper()
@@ -125,7 +126,8 @@ def extract_choice(text: str) -> str | None:
         match = _LAST_LINE_CHOICE.match(lines[-1])
         if match:
             return match.group(1).upper()
-    return None
+    found = _CHOICE_PATTERNS[2].findall(text)
+    return found[-1].upper() if found else None
 
 
 def normalize_line(line: str) -> str:

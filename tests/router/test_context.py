@@ -1,0 +1,155 @@
+"""Context-aware routing: count the prompt, skip models that cannot hold it, 400 when none can."""
+
+from __future__ import annotations
+
+import copy
+import sys
+import types
+from typing import Any
+
+import pytest
+
+from router.config import parse_config
+from router.context import ContextPlanner, TokenCounter, estimate_tokens, route_report
+from router.decision import Decision
+from router.policy import Policy
+from tests.router.conftest import CONFIG
+
+pytestmark = pytest.mark.anyio
+
+
+def windows(small: int | None = 1000, big: int | None = 100_000, spare: int | None = None, **routing: Any) -> Any:
+    data = copy.deepcopy(CONFIG)
+    data["models"]["small"]["context_window"] = small
+    data["models"]["big"]["context_window"] = big
+    data["models"]["spare-big"]["context_window"] = spare
+    if routing:
+        data["routing"] = routing
+    return parse_config(data, env={})
+
+
+def long_prompt(tokens: int) -> str:
+    return "word " * int(tokens * 4 / 5)  # ~4 characters a token in the estimate
+
+
+async def test_a_prompt_that_fits_stays_where_the_classifier_put_it(make_harness: Any) -> None:
+    harness = await make_harness(windows())
+    response = await harness.chat("easy [score=0.1]", max_tokens=100)
+    assert response.headers["x-router-tier"] == "low"
+    router = response.json()["router"]
+    assert router["reason"] == "classifier" and router["prompt_tokens"]["method"] == "estimate"
+
+
+async def test_too_long_for_the_small_model_moves_up_with_reason_context(make_harness: Any) -> None:
+    harness = await make_harness(windows())
+    response = await harness.chat(long_prompt(1500) + " [score=0.1]")
+    assert response.status_code == 200
+    assert response.headers["x-router-tier"] == "high" and response.headers["x-router-model"] == "big"
+    router = response.json()["router"]
+    assert router["reason"] == "context" and router["context_moved_from"] == "low/small"
+    assert 1400 < router["prompt_tokens"]["count"] < 1700
+    assert harness.metric("router_decisions_total", tier="high", reason="context") == 1
+    assert harness.metric("router_decisions_total", tier="low", reason="classifier") == 0
+
+
+async def test_the_planned_completion_counts(make_harness: Any) -> None:
+    harness = await make_harness(windows())
+    short = "hello [score=0.1]"
+    assert (await harness.chat(short, max_tokens=500)).headers["x-router-tier"] == "low"
+    assert (await harness.chat(short, max_tokens=995)).headers["x-router-tier"] == "high"
+    # medium thinks: its 2048-token budget is added to the cap, so it never fits 1000
+    assert (await harness.chat("mid [score=0.6]", max_tokens=10)).headers["x-router-tier"] == "high"
+
+
+async def test_a_fallback_that_cannot_hold_the_prompt_is_dropped(make_harness: Any, spare_handler: list[Any]) -> None:
+    harness = await make_harness(windows(spare=500))
+    response = await harness.chat(long_prompt(600) + " [score=0.9]")
+    assert response.status_code == 200
+    decision_candidates = harness.upstream.requests
+    assert decision_candidates and harness.spare_requests == []
+
+
+async def test_nothing_fits_is_openais_context_length_exceeded(make_harness: Any) -> None:
+    harness = await make_harness(windows(big=2000, spare=2000))
+    response = await harness.chat(long_prompt(5000))
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "context_length_exceeded" and error["type"] == "invalid_request_error" and error["param"] == "messages"
+    assert "maximum context length" in error["message"]
+    direct = await harness.chat(long_prompt(1500), model="small")
+    assert direct.json()["error"]["code"] == "context_length_exceeded", "a model named directly does not move"
+
+
+def test_estimate_handles_scripts_and_learns_from_usage() -> None:
+    assert estimate_tokens("a" * 400) == 100
+    assert estimate_tokens("漢字" * 50) == 100
+    counter = TokenCounter(windows())
+    messages = [{"role": "user", "content": "x" * 400}]
+    first = counter.count("small", messages)
+    assert first.method == "estimate" and first.tokens == 104
+    for _ in range(30):
+        counter.learn("small", counter.count("small", messages).tokens, 208)  # the upstream says it is twice as many
+    assert counter.count("small", messages).tokens == pytest.approx(208, rel=0.05)
+    assert counter.count("big", messages).tokens == 104, "per model"
+
+
+def test_chars_per_token_override() -> None:
+    data = copy.deepcopy(CONFIG)
+    data["models"]["small"]["chars_per_token"] = 2.0
+    counter = TokenCounter(parse_config(data, env={}))
+    assert counter.count("small", [{"role": "user", "content": "x" * 400}]).tokens == 204
+
+
+def test_tiktoken_is_used_for_openai_models_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Encoding:
+        name = "o200k_base"
+
+        def encode(self, text: str, disallowed_special: Any = ()) -> list[int]:
+            return list(range(len(text.split())))
+
+    fake = types.ModuleType("tiktoken")
+    fake.encoding_for_model = lambda name: (_ for _ in ()).throw(KeyError(name))  # type: ignore[attr-defined]
+    fake.get_encoding = lambda name: Encoding()  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "tiktoken", fake)
+    counter = TokenCounter(windows())
+    openai_count = counter.count("big", [{"role": "user", "content": "one two three"}])
+    assert openai_count.method == "tiktoken:o200k_base" and openai_count.tokens == 3 + 3 + 3
+    assert counter.count("small", [{"role": "user", "content": "one two three"}]).method == "estimate", "not an OpenAI model"
+
+
+def test_route_report_shows_count_and_choice() -> None:
+    config = windows()
+    policy = Policy(config)
+    fits = route_report(config, policy, "low", {"messages": [{"role": "user", "content": "hi"}]})
+    assert fits["prompt_tokens"]["method"] == "estimate" and fits["context"]["tier"] == "low" and not fits["context"]["moved"]
+    moved = route_report(config, policy, "low", {"messages": [{"role": "user", "content": long_prompt(1500)}]})
+    assert moved["context"]["moved"] and moved["context"]["model"] == "big" and moved["context"]["context_window"] == 100_000
+    nothing = route_report(windows(big=10, spare=10), policy, "low", {"messages": [{"role": "user", "content": long_prompt(1500)}]})
+    assert nothing["context"] == {"fits": False, "code": "context_length_exceeded", "message": nothing["context"]["message"]}
+
+
+def test_route_command_prints_the_count_and_choice(monkeypatch: pytest.MonkeyPatch, tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    import yaml
+
+    from router import app as app_module
+    from router import cli
+    from tests.conftest import FakeClassifier
+
+    data = copy.deepcopy(CONFIG)
+    data["models"]["small"]["context_window"] = 1000
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    monkeypatch.setattr(app_module, "load_default_classifier", lambda artifact: FakeClassifier())
+    assert cli.main(["route", long_prompt(1500), "--config", str(path), "--max-tokens", "100"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["tier"] == "low" and out["context"]["tier"] == "high" and out["prompt_tokens"]["count"] > 1000
+
+
+def test_planner_is_off_without_windows() -> None:
+    config = windows(small=None, big=None)
+    planner = ContextPlanner(config, Policy(config))
+    decision = Decision("r", "low", "classifier", Policy(config).candidates("low"))
+    planner.plan(decision, {"messages": [{"role": "user", "content": long_prompt(10**5)}]})
+    assert "prompt_tokens" not in decision.extra

@@ -1,0 +1,160 @@
+"""Effort as a load knob: vLLM /metrics → pressure (with hysteresis) → lower effort or spill, then restore."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from typing import Any
+
+import pytest
+
+from router.config import ConfigError, parse_config
+from router.loadknob import parse_vllm_metrics
+from tests.router.ttc_fakes import Scripted
+
+pytestmark = pytest.mark.anyio
+
+VLLM_METRICS = """# HELP vllm:num_requests_waiting Number of requests waiting to be processed.
+# TYPE vllm:num_requests_waiting gauge
+vllm:num_requests_waiting{{engine="0",model_name="tiny-llama"}} {waiting}
+vllm:num_requests_waiting_by_reason{{engine="0",model_name="tiny-llama",reason="capacity"}} 99.0
+# TYPE vllm:kv_cache_usage_perc gauge
+vllm:kv_cache_usage_perc{{engine="0",model_name="tiny-llama"}} {kv}
+vllm:num_requests_running{{engine="0",model_name="tiny-llama"}} 16.0
+"""
+
+
+def metrics(waiting: float = 0, kv: float = 0.0) -> str:
+    return VLLM_METRICS.format(waiting=waiting, kv=kv)
+
+
+def knob_config(medium: dict[str, Any] | None = None, high: dict[str, Any] | None = None, interval: float = 60) -> Any:
+    from tests.router.conftest import CONFIG
+
+    data = copy.deepcopy(CONFIG)
+    data["backends"]["sim"]["load"] = {"interval_seconds": interval, "high": {"waiting": 4, "kv_cache": 0.9}, "low": {"waiting": 1, "kv_cache": 0.5}, "calm_polls": 2}
+    data["tiers"]["medium"]["under_load"] = medium or {"action": "lower_effort", "effort": "low", "thinking_budget": 256}
+    if high is not None:
+        data["tiers"]["high"].update(high)
+    return parse_config(data, env={})
+
+
+def test_parse_vllm_metrics() -> None:
+    assert parse_vllm_metrics(metrics(7, 0.42)) == {"waiting": 7.0, "kv_cache": 0.42}
+    two_engines = metrics(3, 0.2) + 'vllm:num_requests_waiting{engine="1"} 2\nvllm:gpu_cache_usage_perc{engine="1"} 0.6\n'
+    assert parse_vllm_metrics(two_engines) == {"waiting": 5.0, "kv_cache": 0.6}
+    assert parse_vllm_metrics("other_metric 1\n") == {"waiting": None, "kv_cache": None}
+
+
+async def test_pressure_lowers_effort_and_calm_restores_it(make_harness: Any) -> None:
+    upstream = Scripted()
+    harness = await make_harness(knob_config(), upstream.transport())
+    app_state = harness.client._transport.app.state.router  # type: ignore[attr-defined]
+    knob = app_state.gateway.ttc.knob
+    await harness.chat("mid [score=0.6]")
+    assert upstream.requests[-1]["thinking_token_budget"] == 2048
+
+    upstream.metrics_text = metrics(waiting=6)
+    await knob.poll_once(app_state.backends, force=True)
+    assert upstream.metrics_requests == 1
+    assert harness.metric("router_backend_pressure", backend="sim") == 1
+    assert harness.metric("router_load_adjustment", backend="sim", tier="medium") == 1
+    assert harness.metric("router_load_adjustments_total", backend="sim", action="lower_effort") == 1
+    response = await harness.chat("mid [score=0.6]")
+    assert upstream.requests[-1]["thinking_token_budget"] == 256
+    assert response.json()["router"]["load_adjustment"] == "lower_effort" and response.json()["router"]["effort"] == "low"
+    await harness.chat("easy [score=0.1]")
+    assert upstream.requests[-1]["chat_template_kwargs"] == {"enable_thinking": False}, "a tier without under_load is untouched"
+
+    upstream.metrics_text = metrics(waiting=2)  # below high, above low: still pressured (hysteresis)
+    await knob.poll_once(app_state.backends, force=True)
+    assert harness.metric("router_backend_pressure", backend="sim") == 1
+    upstream.metrics_text = metrics(waiting=0, kv=0.1)
+    await knob.poll_once(app_state.backends, force=True)
+    assert harness.metric("router_backend_pressure", backend="sim") == 1, "one calm poll is not enough"
+    await knob.poll_once(app_state.backends, force=True)
+    assert harness.metric("router_backend_pressure", backend="sim") == 0
+    assert harness.metric("router_load_adjustment", backend="sim", tier="medium") == 0
+    assert harness.metric("router_load_adjustments_total", backend="sim", action="restore") == 1
+    await harness.chat("mid [score=0.6]")
+    assert upstream.requests[-1]["thinking_token_budget"] == 2048
+
+
+async def test_kv_cache_pressure_spills_to_the_fallback(make_harness: Any) -> None:
+    upstream = Scripted()
+    config = knob_config(high={"under_load": {"action": "spill"}})
+    harness = await make_harness(config, upstream.transport())
+    app_state = harness.client._transport.app.state.router  # type: ignore[attr-defined]
+    upstream.metrics_text = metrics(waiting=0, kv=0.95)
+    await app_state.gateway.ttc.knob.poll_once(app_state.backends, force=True)
+    assert harness.metric("router_load_adjustment", backend="sim", tier="high") == 2
+    response = await harness.chat("hard [score=0.95]")
+    assert response.headers["x-router-backend"] == "spare" and response.json()["router"]["load_adjustment"] == "spill"
+    assert harness.metric("router_load_adjustments_total", backend="sim", action="spill") == 1
+
+
+async def test_a_failed_scrape_keeps_the_state(make_harness: Any) -> None:
+    upstream = Scripted()
+    harness = await make_harness(knob_config(), upstream.transport())
+    app_state = harness.client._transport.app.state.router  # type: ignore[attr-defined]
+    knob = app_state.gateway.ttc.knob
+    upstream.metrics_text = metrics(waiting=9)
+    await knob.poll_once(app_state.backends, force=True)
+    upstream.metrics_text = "garbage"
+    for _ in range(3):
+        await knob.poll_once(app_state.backends, force=True)
+    assert knob.any_pressure
+
+
+async def test_fewer_samples_under_load(make_harness: Any) -> None:
+    upstream = Scripted()
+    medium = {"action": "lower_effort", "samples": 2}
+    config = knob_config(medium)
+    config.tiers["medium"].strategy = None
+    from router.ttc_config import StrategyConfig
+
+    config.tiers["medium"].strategy = StrategyConfig(kind="self_consistency", samples=6)
+    harness = await make_harness(config, upstream.transport())
+    app_state = harness.client._transport.app.state.router  # type: ignore[attr-defined]
+    await harness.chat("mid [score=0.6]")
+    upstream.metrics_text = metrics(waiting=5)
+    await app_state.gateway.ttc.knob.poll_once(app_state.backends, force=True)
+    await harness.chat("mid [score=0.6]")
+    assert [r["n"] for r in upstream.requests] == [6, 2]
+
+
+async def test_the_lifespan_task_polls_on_its_interval(make_harness: Any) -> None:
+    upstream = Scripted()
+    upstream.metrics_text = metrics(waiting=8)
+    harness = await make_harness(knob_config(interval=0.05), upstream.transport())
+    for _ in range(100):
+        if harness.metric("router_backend_pressure", backend="sim") == 1:
+            break
+        await asyncio.sleep(0.02)
+    assert harness.metric("router_backend_pressure", backend="sim") == 1
+    assert upstream.metrics_requests >= 1
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d["tiers"]["medium"].update(under_load={"action": "lower_effort", "effort": "low"}), "has no `load` section"),
+        (lambda d: (d["backends"]["sim"].update(load={}), d["tiers"]["medium"].update(under_load={"action": "spill"})), "spill needs a fallback on another backend"),
+        (lambda d: (d["backends"]["sim"].update(load={}), d["tiers"]["medium"].update(under_load={"action": "lower_effort"})), "needs effort, thinking_budget or samples"),
+        (lambda d: d["backends"]["sim"].update(load={"high": {"waitin": 3}}), "unknown key"),
+    ],
+)
+def test_load_config_is_validated(mutate: Any, message: str) -> None:
+    from tests.router.conftest import CONFIG
+
+    data = copy.deepcopy(CONFIG)
+    mutate(data)
+    with pytest.raises(ConfigError, match=message):
+        parse_config(data, env={})
+
+
+def test_metrics_url_defaults_to_the_server_root() -> None:
+    from backends.loadconfig import LoadConfig
+
+    assert LoadConfig().url_for("http://127.0.0.1:8000/v1") == "http://127.0.0.1:8000/metrics"
+    assert LoadConfig(metrics_url="http://x/m").url_for("http://127.0.0.1:8000/v1") == "http://x/m"

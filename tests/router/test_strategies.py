@@ -1,0 +1,253 @@
+"""Self-consistency and best-of-n tiers, end to end through the gateway against a scripted upstream;
+the extractors and the vote as properties (hypothesis)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from backends.usage import Usage
+from router.config import ConfigError, parse_config
+from router.pricing import cost_usd
+from router.strategies import parse_judgement, vote
+from router.strategies.extractors import (
+    EXTRACTORS,
+    extract_auto,
+    extract_boxed,
+    extract_choice,
+    extract_last_line,
+    extract_number,
+    normalize_line,
+    normalize_number,
+)
+from tests.router.conftest import CONFIG, make_config
+from tests.router.ttc_fakes import PROMPT_TOKENS, Scripted, sse_payloads
+
+pytestmark = pytest.mark.anyio
+
+
+def ttc_config(**tier_overrides: Any) -> Any:
+    data = copy.deepcopy(CONFIG)
+    for name, fields in tier_overrides.items():
+        data["tiers"][name] = {**data["tiers"][name], **fields}
+    return parse_config(data, env={})
+
+
+SC = {"strategy": {"kind": "self_consistency", "samples": 5, "extractor": "number"}}
+
+
+async def test_self_consistency_returns_the_majority_with_its_vote(make_harness: Any) -> None:
+    upstream = Scripted([("so #### 7", "stop"), ("#### 5", "stop"), ("it is 5.", "stop"), ("#### 1,000", "stop"), ("answer: 5", "stop")])
+    harness = await make_harness(ttc_config(low=SC), upstream.transport())
+    response = await harness.chat("easy [score=0.1]")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert [r.get("n") for r in upstream.requests] == [5], "one upstream request with n"
+    assert upstream.requests[0]["temperature"] == 0.7, "the tier's params win over the strategy default"
+    assert body["choices"] == [{"index": 0, "message": {"role": "assistant", "content": "#### 5"}, "finish_reason": "stop"}]
+    router = body["router"]
+    assert router["votes"] == {"5": 3, "7": 1, "1000": 1}
+    assert router["agreement"] == pytest.approx(0.6)
+    assert router["answer"] == "5" and router["samples"] == 5 and router["strategy"] == "self_consistency"
+    # usage and cost cover all five samples
+    usage = Usage.from_openai(body["usage"])
+    assert usage.prompt_tokens == PROMPT_TOKENS and usage.completion_tokens == 50
+    assert router["cost_usd"] == pytest.approx(cost_usd(make_config().models["small"], usage))
+    assert harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="completion") == 50
+    assert harness.metric("router_samples_total", tier="low", strategy="self_consistency") == 5
+    assert harness.metric("router_sample_agreement_count", tier="low") == 1
+
+
+async def test_strategy_temperature_applies_when_nobody_set_one(make_harness: Any) -> None:
+    upstream = Scripted()
+    harness = await make_harness(ttc_config(medium={**SC, "params": {}}), upstream.transport())
+    await harness.chat("mid [score=0.6]")
+    await harness.chat("mid [score=0.6]", temperature=0.2)
+    assert upstream.requests[0]["temperature"] == 0.8
+    assert upstream.requests[1]["temperature"] == 0.2, "the client's temperature wins"
+
+
+async def test_without_n_support_samples_are_parallel_requests_and_usage_is_summed(make_harness: Any) -> None:
+    upstream = Scripted([("#### 3", "stop"), ("#### 4", "stop"), ("#### 3", "stop")])
+    strategy = {"strategy": {"kind": "self_consistency", "samples": 3, "use_n": False}}
+    harness = await make_harness(ttc_config(low=strategy), upstream.transport())
+    body = (await harness.chat("easy [score=0.1]")).json()
+    assert len(upstream.requests) == 3 and all("n" not in r for r in upstream.requests)
+    assert body["router"]["votes"] == {"3": 2, "4": 1}
+    assert body["usage"]["prompt_tokens"] == 3 * PROMPT_TOKENS and body["usage"]["completion_tokens"] == 30
+    assert body["router"]["cost_usd"] == pytest.approx(cost_usd(make_config().models["small"], Usage(prompt_tokens=60, completion_tokens=30)))
+
+
+async def test_truncated_samples_are_not_returned_when_an_equal_answer_finished(make_harness: Any) -> None:
+    upstream = Scripted([("#### 9 and then", "length"), ("#### 9", "stop"), ("#### 2", "stop")])
+    harness = await make_harness(ttc_config(low={"strategy": {"kind": "self_consistency", "samples": 3}}), upstream.transport())
+    body = (await harness.chat("easy [score=0.1]")).json()
+    assert body["choices"][0]["message"]["content"] == "#### 9" and body["choices"][0]["finish_reason"] == "stop"
+
+
+async def test_streaming_a_sampled_tier_streams_the_chosen_completion(make_harness: Any) -> None:
+    upstream = Scripted([("the answer is 12", "stop"), ("the answer is 12", "stop"), ("the answer is 13", "stop")])
+    harness = await make_harness(ttc_config(low={"strategy": {"kind": "self_consistency", "samples": 3}}), upstream.transport())
+    response = await harness.chat("easy [score=0.1]", stream=True, stream_options={"include_usage": True})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/event-stream")
+    events = sse_payloads(response.text)
+    assert events[-1] == "[DONE]"
+    text = "".join(e["choices"][0]["delta"].get("content") or "" for e in events[:-1] if isinstance(e, dict) and e["choices"])
+    assert text == "the answer is 12"
+    final = events[-2]
+    assert final["choices"] == [] and final["usage"]["completion_tokens"] == 30
+    assert final["router"]["votes"] == {"12": 2, "13": 1} and final["router"]["agreement"] == pytest.approx(2 / 3, abs=1e-3)
+    assert upstream.requests[0]["stream"] is False, "samples are drawn without streaming"
+    assert harness.metric("router_inflight_requests", backend="sim") == 0
+
+
+async def test_streaming_can_be_refused_by_the_tier(make_harness: Any) -> None:
+    strategy = {"strategy": {"kind": "self_consistency", "samples": 3, "stream": "refuse"}}
+    harness = await make_harness(ttc_config(low=strategy), Scripted().transport())
+    response = await harness.chat("easy [score=0.1]", stream=True)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "stream_not_supported" and error["param"] == "stream" and "refuse" in error["message"]
+    assert (await harness.chat("easy [score=0.1]", n=2)).json()["error"]["param"] == "n"
+
+
+BEST = {"strategy": {"kind": "best_of_n", "samples": 3, "judge": "spare-big"}}
+
+
+async def test_best_of_n_returns_the_judges_pick_and_accounts_the_judge(make_harness: Any, spare_handler: list[Any]) -> None:
+    judged: list[dict[str, Any]] = []
+
+    def judge(request: httpx.Request) -> httpx.Response:
+        import orjson
+
+        judged.append(orjson.loads(request.content))
+        return httpx.Response(200, json={"id": "j", "object": "chat.completion", "created": 1, "model": "spare-big", "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": "Response 3 is best"}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 100, "completion_tokens": 3, "total_tokens": 103}})
+
+    spare_handler[0] = judge
+    upstream = Scripted([("A is 1", "stop"), ("A is 1", "stop"), ("A is 2, carefully derived", "stop")])
+    harness = await make_harness(ttc_config(low=BEST), upstream.transport())
+    body = (await harness.chat("easy [score=0.1]")).json()
+    assert body["choices"][0]["message"]["content"] == "A is 2, carefully derived"
+    router = body["router"]
+    assert router["judge"] == "spare-big" and router["judge_choice"] == 2 and router["chosen_index"] == 2
+    prompt = judged[0]["messages"][1]["content"]
+    assert "easy [score=0.1]" in prompt and "Response 3:\nA is 2, carefully derived" in prompt
+    assert judged[0]["temperature"] == 0
+    config = make_config()
+    expected = cost_usd(config.models["small"], Usage(PROMPT_TOKENS, 30)) + cost_usd(config.models["spare-big"], Usage(100, 3))
+    assert router["cost_usd"] == pytest.approx(expected)
+    assert body["usage"]["prompt_tokens"] == PROMPT_TOKENS + 100 and body["usage"]["completion_tokens"] == 33
+    assert [part["role"] for part in router["usage_breakdown"]] == ["samples", "judge"]
+    assert harness.metric("router_tokens_total", tier="low", model="spare-big", backend="spare", kind="prompt") == 100
+    assert harness.metric("router_cost_usd_total", tier="low", model="spare-big", backend="spare") == pytest.approx(cost_usd(config.models["spare-big"], Usage(100, 3)))
+
+
+async def test_best_of_n_falls_back_to_the_vote_when_the_judge_fails(make_harness: Any, spare_handler: list[Any]) -> None:
+    spare_handler[0] = lambda request: httpx.Response(400, json={"error": {"message": "bad", "type": "invalid_request_error"}})
+    upstream = Scripted([("x = 4", "stop"), ("x = 5", "stop"), ("x = 5", "stop")])
+    harness = await make_harness(ttc_config(low=BEST), upstream.transport())
+    body = (await harness.chat("easy [score=0.1]")).json()
+    assert body["choices"][0]["message"]["content"] == "x = 5"
+    assert body["router"]["judge_choice"] is None and body["router"]["judge_error"] == "status"
+
+
+@pytest.mark.parametrize(
+    ("tier", "message"),
+    [
+        ({"strategy": {"kind": "best_of_n", "samples": 3}}, "tiers.low.strategy.judge"),
+        ({"strategy": {"kind": "best_of_n", "samples": 3, "judge": "nope"}}, "no model named 'nope'"),
+        ({"strategy": {"kind": "self_consistency", "extractor": "regex"}}, "tiers.low.strategy.extractor"),
+        ({"strategy": {"kind": "self_consistency", "samplez": 3}}, "tiers.low.strategy.samplez: unknown key"),
+        ({"strategy": {"kind": "majority"}}, "tiers.low.strategy.kind"),
+        ({"escalate_on": {"agreement_below": 0.5}}, "only a self_consistency tier has an agreement"),
+    ],
+)
+def test_strategy_config_is_validated_at_load(tier: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        ttc_config(low=tier)
+
+
+def test_self_consistency_needs_an_openai_compatible_backend() -> None:
+    data = copy.deepcopy(CONFIG)
+    data["backends"]["claude"] = {"kind": "anthropic", "base_url": "http://claude.test"}
+    data["models"]["sonnet"] = {"backend": "claude", "reasoning": "anthropic"}
+    data["tiers"]["high"] = {"model": "sonnet", "strategy": {"kind": "self_consistency"}}
+    with pytest.raises(ConfigError, match="tiers.high.strategy.kind: self_consistency needs an OpenAI-compatible backend"):
+        parse_config(data, env={})
+
+
+# -- extractors and the vote as properties ---------------------------------------------------------
+integers = st.integers(min_value=-10**12, max_value=10**12)
+decimals = st.decimals(min_value=-10**6, max_value=10**6, places=3, allow_nan=False, allow_infinity=False)
+
+
+@given(integers, st.sampled_from(["#### {}", "The answer is {}.", "so we get {} apples", "Final answer: {}", "{}"]))
+def test_number_extractor_reads_integers_in_any_template(value: int, template: str) -> None:
+    assert extract_number(template.format(value)) == str(value)
+    assert extract_number(template.format(f"{value:,}")) == str(value)
+    assert extract_auto("work: 3 + 4 = 7\n" + template.format(value)) == str(value)
+
+
+@given(decimals)
+def test_number_normalisation_is_canonical(value: Any) -> None:
+    text = normalize_number(str(value))
+    assert text is not None
+    assert normalize_number(text) == text, "idempotent"
+    assert normalize_number(f"{value}0") == text, "trailing zeros do not matter"
+    from decimal import Decimal
+
+    assert Decimal(text) == value
+
+
+@given(st.text(alphabet="abcxyz0123456789+-*^_ ", min_size=1, max_size=20).filter(lambda s: s.strip()))
+def test_boxed_extractor_keeps_nested_braces(inner: str) -> None:
+    latex = f"\\frac{{{inner}}}{{2}}"
+    assert extract_boxed(f"so $\\boxed{{{latex}}}$ done") == extract_boxed(f"\\boxed{{ {latex} }}")
+    assert extract_boxed(f"first \\boxed{{1}} then \\boxed{{{latex}}}").startswith("\\frac{")
+
+
+@given(st.sampled_from("ABCDEFGHIJ"), st.sampled_from(["The answer is ({}).", "Answer: {}", "I pick option {}.", "**{}**", "({})"]))
+def test_choice_extractor(letter: str, template: str) -> None:
+    assert extract_choice("Let me think about (A) and (B).\n" + template.format(letter)) == letter
+
+
+@given(st.text(max_size=200))
+def test_extractors_never_raise_and_normalise_idempotently(text: str) -> None:
+    for extractor in EXTRACTORS.values():
+        result = extractor(text)
+        assert result is None or (isinstance(result, str) and result)
+    line = extract_last_line(text)
+    if line is not None:
+        assert normalize_line(line) == line
+    assert extract_last_line(text + "\n\n  ") == extract_last_line(text)
+
+
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["1", "2", "3", "4"])), min_size=1, max_size=15))
+def test_vote_picks_a_maximal_answer(answers: list[str | None]) -> None:
+    result = vote(answers)
+    assert 0.0 <= result.agreement <= 1.0
+    if result.answer is None:
+        assert all(a is None for a in answers)
+        return
+    assert answers[result.index] == result.answer
+    assert all(count <= result.counts[result.answer] for count in result.counts.values())
+    assert result.agreement == pytest.approx(result.counts[result.answer] / len(answers))
+    assert vote(list(reversed(answers))).counts == result.counts, "counts do not depend on order"
+
+
+def test_ties_go_to_the_answer_seen_first() -> None:
+    assert vote(["b", "a", "a", "b"]).answer == "b"
+
+
+def test_parse_judgement() -> None:
+    assert parse_judgement("Response 2", 3) == 1
+    assert parse_judgement("7 is not valid, 1 is", 3) == 0
+    assert parse_judgement("none", 3) is None

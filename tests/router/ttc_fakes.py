@@ -1,0 +1,87 @@
+"""A programmable OpenAI-compatible upstream for the test-time-compute tests (httpx.MockTransport).
+
+`Scripted.answers` is a list of (content, finish_reason) consumed in order, one per choice; with
+`n` in the request it returns n choices (vLLM's behaviour: usage summed over choices, prompt
+counted once). `/metrics` serves `metrics_text`. `fail_with` makes chat requests fail with a status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import httpx
+import orjson
+
+PROMPT_TOKENS = 20
+
+
+class Scripted:
+    def __init__(self, answers: Iterable[tuple[str | None, str]] = (), *, completion_tokens: int = 10, reasoning_tokens: int = 0) -> None:
+        self.answers: list[tuple[str | None, str]] = list(answers)
+        self.default: tuple[str | None, str] = ("#### 1", "stop")
+        self.completion_tokens = completion_tokens
+        self.reasoning_tokens = reasoning_tokens
+        self.requests: list[dict[str, Any]] = []
+        self.metrics_text = ""
+        self.metrics_requests = 0
+        self.fail_with: int | None = None
+        self.refusal: str | None = None
+
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self)
+
+    def _next(self) -> tuple[str | None, str]:
+        return self.answers.pop(0) if self.answers else self.default
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/metrics"):
+            self.metrics_requests += 1
+            return httpx.Response(200, text=self.metrics_text)
+        if request.url.path.endswith("/models"):
+            return httpx.Response(200, json={"data": []})
+        body = orjson.loads(request.content)
+        self.requests.append(body)
+        if self.fail_with is not None:
+            return httpx.Response(self.fail_with, json={"error": {"message": "scripted failure", "type": "server_error"}})
+        n = int(body.get("n") or 1)
+        picks = [self._next() for _ in range(n)]
+        per = self.completion_tokens + self.reasoning_tokens
+        usage = {"prompt_tokens": PROMPT_TOKENS, "completion_tokens": per * n, "total_tokens": PROMPT_TOKENS + per * n,
+                 "completion_tokens_details": {"reasoning_tokens": self.reasoning_tokens * n}}
+        base = {"id": "chatcmpl-scripted", "created": 1, "model": body.get("model")}
+        if not body.get("stream"):
+            choices = []
+            for index, (content, finish) in enumerate(picks):
+                message: dict[str, Any] = {"role": "assistant", "content": content}
+                if self.refusal is not None:
+                    message["refusal"] = self.refusal
+                choices.append({"index": index, "message": message, "finish_reason": finish})
+            return httpx.Response(200, json=base | {"object": "chat.completion", "choices": choices, "usage": usage})
+        frames = []
+
+        def frame(payload: dict[str, Any]) -> None:
+            frames.append(b"data: " + orjson.dumps(base | {"object": "chat.completion.chunk"} | payload) + b"\n\n")
+
+        for index, (content, finish) in enumerate(picks):
+            frame({"choices": [{"index": index, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]})
+            if self.reasoning_tokens:
+                frame({"choices": [{"index": index, "delta": {"reasoning": "hmm "}, "finish_reason": None}]})
+            if self.refusal is not None:
+                frame({"choices": [{"index": index, "delta": {"refusal": self.refusal}, "finish_reason": None}]})
+            for word in (content or "").split(" ") if content else ():
+                frame({"choices": [{"index": index, "delta": {"content": word + " "}, "finish_reason": None}]})
+            frame({"choices": [{"index": index, "delta": {}, "finish_reason": finish}]})
+        if (body.get("stream_options") or {}).get("include_usage"):
+            frame({"choices": [], "usage": usage})
+        frames.append(b"data: [DONE]\n\n")
+        return httpx.Response(200, stream=httpx.ByteStream(b"".join(frames)), headers={"content-type": "text/event-stream"})
+
+
+def sse_payloads(text: str) -> list[Any]:
+    events = [block for block in text.split("\n\n") if block.strip()]
+    out: list[Any] = []
+    for block in events:
+        data = block[len("data: ") :]
+        out.append(data if data == "[DONE]" else orjson.loads(data))
+    return out

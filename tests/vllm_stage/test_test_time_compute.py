@@ -1,0 +1,168 @@
+"""Test-time compute against the real vLLM (CPU build, tiny random model): `n` samples through a
+self_consistency tier, and the load knob reacting to `vllm:num_requests_waiting` while the server
+is loaded with more long requests than its `--max-num-seqs 16`.
+
+One vLLM server for the module; the gateway runs in-process (its real HTTP backend talks to vLLM).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from prometheus_client import CollectorRegistry
+
+from router.app import create_app
+from router.config import parse_config
+from tests.conftest import FakeClassifier
+from tests.vllm_stage.server import SERVED_MODEL_NAME, start_vllm, stop_vllm, vllm_stage_ready
+
+pytestmark = [pytest.mark.vllm, pytest.mark.anyio]
+
+SAMPLES = 4
+
+
+@pytest.fixture(scope="module")
+def vllm_url() -> Iterator[str]:
+    if not vllm_stage_ready():
+        if os.environ.get("CI") == "true":
+            pytest.fail("vLLM stage not set up: tests/vllm_stage/setup.sh must run first under CI")
+        pytest.skip("run `bash tests/vllm_stage/setup.sh` first")
+    proc, base_url = start_vllm()
+    try:
+        yield base_url
+    finally:
+        stop_vllm(proc)
+
+
+def api_provider(request: httpx.Request) -> httpx.Response:
+    """Stands in for the hosted API a pressured tier spills to."""
+    return httpx.Response(200, json={"id": "api", "object": "chat.completion", "created": 1, "model": "api-model", "choices": [
+        {"index": 0, "message": {"role": "assistant", "content": "from the API provider"}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 12, "completion_tokens": 4, "total_tokens": 16}})
+
+
+def config(vllm_url: str) -> Any:
+    return parse_config({
+        "backends": {
+            "local-vllm": {"kind": "openai", "base_url": f"{vllm_url}/v1", "load": {
+                "interval_seconds": 0.2, "high": {"waiting": 1}, "low": {"waiting": 0}, "calm_polls": 2}},
+            "api": {"kind": "openai", "base_url": "http://api.test/v1"},
+        },
+        "models": {
+            "tiny": {"backend": "local-vllm", "upstream_name": SERVED_MODEL_NAME, "reasoning": "qwen3", "input": 0.05, "output": 0.20, "context_window": 512},
+            "api-model": {"backend": "api", "reasoning": "qwen3", "input": 1.0, "output": 4.0},
+        },
+        "tiers": {
+            "low": {"model": "tiny", "effort": "none", "max_score": 0.3,
+                    "strategy": {"kind": "self_consistency", "samples": SAMPLES, "extractor": "last_line", "temperature": 1.0}},
+            "medium": {"model": "tiny", "effort": "medium", "thinking_budget": 32, "max_score": 0.6,
+                       "under_load": {"action": "lower_effort", "effort": "none"}},
+            "high": {"model": "tiny", "effort": "none", "fallbacks": ["api-model"], "under_load": {"action": "spill"}},
+        },
+    }, env={})
+
+
+class Gateway:
+    def __init__(self, client: httpx.AsyncClient, registry: CollectorRegistry) -> None:
+        self.client = client
+        self.registry = registry
+
+    def metric(self, name: str, **labels: str) -> float:
+        return self.registry.get_sample_value(name, labels) or 0.0
+
+    async def chat(self, model: str, **fields: Any) -> httpx.Response:
+        body = {"model": model, "messages": [{"role": "user", "content": "Name a colour."}], "max_tokens": 8, **fields}
+        return await self.client.post("/v1/chat/completions", json=body)
+
+
+@pytest.fixture
+async def gateway(vllm_url: str) -> AsyncIterator[Gateway]:
+    registry = CollectorRegistry()
+    app = create_app(config(vllm_url), classifier=FakeClassifier(), transports={"api": httpx.MockTransport(api_provider)}, registry=registry)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://router.test", timeout=120) as client:
+            yield Gateway(client, registry)
+
+
+async def vllm_counter(vllm_url: str, name: str) -> float:
+    async with httpx.AsyncClient(timeout=10) as http:
+        text = (await http.get(f"{vllm_url}/metrics")).text
+    return sum(float(v) for v in re.findall(rf"^{re.escape(name)}(?:\{{[^}}]*\}})? ([0-9.e+-]+)$", text, re.MULTILINE))
+
+
+async def test_self_consistency_draws_n_samples_from_vllm(gateway: Gateway, vllm_url: str) -> None:
+    generated_before = await vllm_counter(vllm_url, "vllm:generation_tokens_total")
+    response = await gateway.chat("auto:low")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    router = body["router"]
+    assert router["strategy"] == "self_consistency" and router["samples"] == SAMPLES, "vLLM answered n with every sample"
+    assert sum(router["votes"].values()) <= SAMPLES and 0 <= router["agreement"] <= 1
+    assert len(body["choices"]) == 1 and body["choices"][0]["message"]["content"]
+    # every sample is accounted: the gateway's completion tokens equal what vLLM generated
+    generated = await vllm_counter(vllm_url, "vllm:generation_tokens_total") - generated_before
+    assert body["usage"]["completion_tokens"] == generated
+    assert 1 * SAMPLES <= generated <= 8 * SAMPLES
+    assert router["cost_usd"] == pytest.approx((body["usage"]["prompt_tokens"] * 0.05 + generated * 0.20) / 1e6)
+    assert gateway.metric("router_samples_total", tier="low", strategy="self_consistency") == SAMPLES
+
+    stream = await gateway.chat("auto:low", stream=True, stream_options={"include_usage": True})
+    assert stream.status_code == 200 and "data: [DONE]" in stream.text
+    assert '"votes"' in stream.text.split("data: ")[-2], "the final usage chunk carries the vote"
+
+
+async def _long_request(http: httpx.AsyncClient, vllm_url: str, started: asyncio.Event) -> None:
+    body = {"model": SERVED_MODEL_NAME, "messages": [{"role": "user", "content": "Count."}], "max_tokens": 400, "ignore_eos": True,
+            "stream": True, "chat_template_kwargs": {"enable_thinking": False}}
+    async with http.stream("POST", f"{vllm_url}/v1/chat/completions", json=body) as response:
+        async for _ in response.aiter_raw():
+            started.set()
+
+
+async def test_load_knob_lowers_effort_and_spills_while_vllm_queues(gateway: Gateway, vllm_url: str) -> None:
+    assert gateway.metric("router_backend_pressure", backend="local-vllm") == 0
+    calm = (await gateway.chat("auto:medium")).json()["router"]
+    assert calm["effort"] == "medium" and "load_adjustment" not in calm
+
+    started = asyncio.Event()
+    async with httpx.AsyncClient(timeout=300, limits=httpx.Limits(max_connections=64)) as http:
+        load = [asyncio.create_task(_long_request(http, vllm_url, started)) for _ in range(24)]
+        try:
+            waiting_seen = 0.0
+            for _ in range(600):  # up to 60 s on a busy machine
+                waiting_seen = max(waiting_seen, await vllm_counter(vllm_url, "vllm:num_requests_waiting"))
+                if gateway.metric("router_backend_pressure", backend="local-vllm") == 1:
+                    break
+                await asyncio.sleep(0.1)
+            assert waiting_seen >= 1, "24 long requests over --max-num-seqs 16 should make some wait"
+            assert gateway.metric("router_backend_pressure", backend="local-vllm") == 1
+            assert gateway.metric("router_load_adjustment", backend="local-vllm", tier="medium") == 1
+            assert gateway.metric("router_load_adjustment", backend="local-vllm", tier="high") == 2
+            spilled = await gateway.chat("auto:high")
+            assert spilled.headers["x-router-backend"] == "api" and spilled.json()["router"]["load_adjustment"] == "spill"
+            lowered = (await gateway.chat("auto:medium", max_tokens=4)).json()["router"]  # queues behind the load on vLLM
+            assert lowered["effort"] == "none" and lowered["load_adjustment"] == "lower_effort"
+        finally:
+            for task in load:
+                task.cancel()
+            for task in load:
+                with contextlib.suppress(BaseException):
+                    await task
+    assert gateway.metric("router_load_adjustments_total", backend="local-vllm", action="lower_effort") == 1
+    assert gateway.metric("router_load_adjustments_total", backend="local-vllm", action="spill") == 1
+    for _ in range(300):  # the aborted requests leave vLLM within a second; two calm polls restore
+        if gateway.metric("router_backend_pressure", backend="local-vllm") == 0:
+            break
+        await asyncio.sleep(0.1)
+    assert gateway.metric("router_backend_pressure", backend="local-vllm") == 0
+    assert gateway.metric("router_load_adjustments_total", backend="local-vllm", action="restore") == 1
+    restored = (await gateway.chat("auto:medium")).json()["router"]
+    assert restored["effort"] == "medium" and "load_adjustment" not in restored
+    assert (await gateway.chat("auto:high")).headers["x-router-backend"] == "local-vllm"

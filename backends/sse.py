@@ -6,9 +6,11 @@ only needs to find event boundaries (a blank line) — it never re-serialises an
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterable, AsyncIterator
 
 _BOUNDARIES = (b"\n\n", b"\r\n\r\n", b"\n\r\n", b"\r\n\n", b"\r\r")
+_BOUNDARY = re.compile(b"|".join(re.escape(boundary) for boundary in _BOUNDARIES))
 
 
 class SSEFramer:
@@ -25,12 +27,14 @@ class SSEFramer:
         buffer = self._buffer + data if self._buffer else data
         events: list[bytes] = []
         start = 0
-        while True:
-            end, size = _next_boundary(buffer, start)
-            if end < 0:
-                break
-            events.append(buffer[start : end + size])
-            start = end + size
+        # One left-to-right scan: at most one boundary kind can match at a given index, so the
+        # leftmost match is the nearest boundary, as with one `find` per kind — which rescanned
+        # the rest of the buffer for every event (a 14 KB burst of 70 events: 16% of streaming
+        # CPU and most of the time to first token).
+        for match in _BOUNDARY.finditer(buffer):
+            end = match.end()
+            events.append(buffer[start:end])
+            start = end
         self._buffer = buffer[start:]
         if len(self._buffer) > self.max_event_bytes:
             raise ValueError("SSE event exceeds the size limit")
@@ -42,17 +46,10 @@ class SSEFramer:
         return rest
 
 
-def _next_boundary(buffer: bytes, start: int) -> tuple[int, int]:
-    best, size = -1, 0
-    for boundary in _BOUNDARIES:
-        index = buffer.find(boundary, start)
-        if index >= 0 and (best < 0 or index < best):
-            best, size = index, len(boundary)
-    return best, size
-
-
 def event_data(event: bytes) -> bytes | None:
     """The joined `data:` payload of one event, or None for a comment/keep-alive-only event."""
+    if event.startswith(b"data:") and event.endswith(b"\n\n") and event.count(b"\n") == 2 and b"\r" not in event:
+        return event[5:-2].lstrip(b" ")  # the usual one-line event, without splitting it into lines
     parts = [
         line[5:].lstrip(b" ") if line.startswith(b"data:") else None
         for line in event.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")

@@ -6,11 +6,12 @@ The rules, in the order a request meets them:
 * **Candidates** come from the policy: the tier's model, its `fallbacks`, then (with
   `routing.fallback_to_next_tier`) the tiers above. At most `routing.max_attempts` are tried.
 * **Skipping.** A candidate whose backend's circuit is open, or which answered 429 with a
-  `Retry-After` that has not elapsed, is skipped while another candidate is usable. If *every*
-  candidate is skipped, a request never fails untried: the first circuit-open candidate is tried
-  anyway (its outcome closes or re-opens the circuit); if all are rate limited the client gets
-  429 with the soonest `Retry-After`. A backend that refused the connection in this request is
-  not tried again for a later candidate of the same request.
+  `Retry-After` that has not elapsed, is skipped while another candidate is usable. When no usable
+  candidate is left (all skipped, or the usable ones failed), the skipped circuit-open candidates
+  are still tried in order, within the attempt and retry limits: a request never fails untried,
+  and such an attempt doubles as a probe. If every candidate is rate limited the client gets 429
+  with the soonest `Retry-After`. A backend that refused the connection in this request is not
+  tried again for a later candidate of the same request.
 * **Retries** happen only before the first byte reaches the client (a stream is "open" once its
   first event arrived; after that an error travels in-stream). Every attempt after the first
   spends from the retry budget (`routing.retry_budget`): extra attempts may be at most `ratio` of
@@ -34,6 +35,7 @@ The rules, in the order a request meets them:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import time
@@ -352,10 +354,8 @@ class Resilience:
         result.frames = frames
 
         async def close_both() -> None:
-            try:
+            with contextlib.suppress(RuntimeError):  # closed while running: the response close below suffices
                 await frames.aclose()
-            except RuntimeError:  # pragma: no cover - closed while running: the response close below suffices
-                pass
             outcome = close()
             if hasattr(outcome, "__await__"):
                 await outcome
@@ -398,7 +398,9 @@ class Resilience:
                     health.succeeded(False)
                     return
                 except TimeoutError:
-                    await frames.aclose()
+                    aclose = getattr(frames, "aclose", None)
+                    if aclose is not None:  # already closed when the timeout interrupted it; not when it never started
+                        await aclose()
                     if why == "shutdown":
                         raise UpstreamError("shutdown", "the router is shutting down and the drain time is over") from None
                     if why == "idle":

@@ -54,6 +54,7 @@ class Behaviour:
     then: str = "done"  # done | hang (keep the response open) | close (cut the connection)
     json: dict[str, Any] | None = None  # the body of a non-streaming or error response
     abort: bool = False  # reset the connection instead of answering (a crash before the first byte)
+    raw: bytes | None = None  # a non-streaming body sent as is (malformed JSON, …)
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -184,7 +185,7 @@ class FakeUpstream:
                 writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"id\"")
                 await writer.drain()
                 return False
-            await self._send(writer, behaviour.status, orjson.dumps(payload), behaviour.headers)
+            await self._send(writer, behaviour.status, behaviour.raw if behaviour.raw is not None else orjson.dumps(payload), behaviour.headers)
             record.completed = True
             return True
         head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n"

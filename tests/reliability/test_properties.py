@@ -15,7 +15,7 @@ from backends.openai_compat import _relay
 from backends.sse import SSEFramer, event_data
 from router.protocol import FORBIDDEN_FIELDS, APIError, parse_json_body, validate_chat_request
 
-SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # -- SSE framing ------------------------------------------------------------------------------
 
@@ -73,7 +73,7 @@ def _chunk(index: int, text: str) -> bytes:
     return b"data: " + orjson.dumps(payload) + b"\n\n"
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.data())
 def test_relay_forwards_bytes_unchanged_under_any_split(data: Any) -> None:
     texts = data.draw(st.lists(_text, min_size=1, max_size=6))

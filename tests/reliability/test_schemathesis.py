@@ -78,7 +78,7 @@ def openai_error_format(ctx: Any, response: Any, case: Any) -> bool | None:
 
 
 @schema.parametrize()
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_never_fails_and_errors_are_openai_shaped(case: Any) -> None:
     response = case.call(timeout=10)
     case.validate_response(response, checks=[not_a_server_error, openai_error_format, status_code_conformance, negative_data_rejection])

@@ -120,6 +120,30 @@ async def test_total_timeout_mid_stream_even_when_chunks_keep_coming(rig: Rig) -
     assert 3 < len(events) < 20
 
 
+# -- malformed upstream output -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "kind"),
+    [
+        (Behaviour(raw=b'{"choices": [tru'), "protocol"),
+        (Behaviour(raw=b'["not", "a", "completion"]'), "protocol"),
+        (Behaviour(then="close"), "protocol"),  # the body is cut short
+        (Behaviour(status=502, raw=b"<html>bad gateway</html>"), "status"),
+    ],
+)
+async def test_malformed_upstream_answers_are_counted_and_become_openai_errors(rig: Rig, behaviour: Behaviour, kind: str) -> None:
+    rig.a.script = lambda body, index: behaviour
+    gateway = await rig.gateway()
+    alone = await gateway.chat(model="ma")
+    assert alone.status_code == 502
+    assert set(alone.json()["error"]) == {"message", "type", "param", "code"} and alone.json()["error"]["code"] == kind
+    assert gateway.metric("router_upstream_errors_total", backend="a", kind=kind) == 1
+    assert gateway.metric("router_requests_total", tier="direct", model="ma", backend="a", status="error") == 1
+    rescued = await gateway.chat()
+    assert rescued.status_code == 200 and rescued.headers["x-router-backend"] == "b", "and it is retried where a fallback exists"
+
+
 # -- fallbacks, budget ----------------------------------------------------------------------
 
 

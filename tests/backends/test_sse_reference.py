@@ -1,0 +1,55 @@
+"""The fast SSE framing and data extraction agree with the simple reference definitions."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from backends.sse import SSEFramer, event_data
+
+BOUNDARIES = (b"\n\n", b"\r\n\r\n", b"\n\r\n", b"\r\n\n", b"\r\r")
+PIECES = st.sampled_from([b"\n", b"\r", b"\r\n", b"\n\n", b"\r\r", b"data:", b"data: ", b"event: x", b":", b" ", b"{}", b"a"])
+
+
+def reference_events(buffer: bytes) -> tuple[list[bytes], bytes]:
+    """Events end at the nearest boundary of any kind (the definition the framer implements)."""
+    events, start = [], 0
+    while True:
+        found = [(buffer.find(b, start), len(b)) for b in BOUNDARIES]
+        hits = [(index, size) for index, size in found if index >= 0]
+        if not hits:
+            return events, buffer[start:]
+        index, size = min(hits)
+        events.append(buffer[start : index + size])
+        start = index + size
+
+
+def reference_data(event: bytes) -> bytes | None:
+    lines = event.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+    data = [line[5:].lstrip(b" ") for line in lines if line.startswith(b"data:")]
+    return b"\n".join(data) if data else None
+
+
+@settings(max_examples=400)
+@given(st.lists(PIECES, max_size=40), st.lists(st.integers(0, 400), max_size=5))
+def test_framer_matches_the_reference_under_any_split(pieces: list[bytes], cuts: list[int]) -> None:
+    stream = b"".join(pieces)
+    points = sorted({min(c, len(stream)) for c in cuts})
+    chunks = [stream[a:b] for a, b in zip([0, *points], [*points, len(stream)], strict=True)]
+    framer = SSEFramer()
+    events = [event for chunk in chunks for event in framer.feed(chunk)]
+    assert (events, framer.flush()) == reference_events(stream)
+
+
+@settings(max_examples=400)
+@given(st.lists(PIECES, max_size=12), st.booleans())
+def test_event_data_matches_the_reference(pieces: list[bytes], terminated: bool) -> None:
+    event = b"".join(pieces) + (b"\n\n" if terminated else b"")
+    assert event_data(event) == reference_data(event)
+
+
+def test_a_burst_of_many_events_is_cut_in_one_pass() -> None:
+    burst = b"".join(b'data: {"n":%d}\n\n' % i for i in range(5000))
+    events = SSEFramer().feed(burst)
+    assert len(events) == 5000 and events[-1] == b'data: {"n":4999}\n\n'
+    assert [event_data(e) for e in events[:2]] == [b'{"n":0}', b'{"n":1}']

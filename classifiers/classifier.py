@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,8 +10,28 @@ from typing import Any
 
 import numpy as np
 
-from classifiers.model import ComplexityEstimator, answer_tokens_from_log
+from classifiers.features import FEATURE_NAMES, FEATURE_VERSION, HASH_DIM, N_FEATURES, N_SHAPE
+from classifiers.model import MAX_ANSWER_TOKENS, ComplexityEstimator, Featurized, answer_tokens_from_log
+from classifiers.model import _calibrate as _calibrate_scalar
 from classifiers.persist import ClassifierLoadError, load_estimator, read_metadata, resolve
+
+log = logging.getLogger(__name__)
+
+#: Exceptions that malformed or hostile *input* can raise while featurizing (the parser and
+#: featurizer already absorb odd types, sizes and encodings; this is the last line). Anything
+#: else is a bug and propagates: a blanket ``except Exception`` once hid a feature/artifact
+#: mismatch that scored every prompt 0.5.
+INPUT_ERRORS: tuple[type[BaseException], ...] = (TypeError, ValueError, UnicodeError, RecursionError, OverflowError)
+FALLBACK = "unparseable input"
+_warned = False
+
+
+def _warn_fallback(exc: BaseException) -> None:
+    global _warned
+    if not _warned:
+        _warned = True
+        log.warning("complexity classifier: input could not be featurized (%s); returned the fallback score 0.5 "
+                    "(logged once per process; prompt text not logged)", type(exc).__name__)
 
 EFFORTS = ("none", "minimal", "low", "medium", "high")
 
@@ -56,20 +76,72 @@ class ComplexityClassifier:
     def _result(self, x: Any) -> ScoreResult:
         est = self.estimator
         f = est.featurize(x)
-        logit = est.logit_one(f)
-        s = 1.0 / (1.0 + math.exp(-logit)) if logit > -700 else 0.0
-        return ScoreResult(float(s), answer_tokens_from_log(est.log_tokens_one(f)), est.contributions(f))
+        return ScoreResult(est.score_one(f), answer_tokens_from_log(est.log_tokens_one(f)), est.contributions(f))
 
     def score(self, messages: Sequence[Mapping[str, Any]]) -> ScoreResult:
         """Score one OpenAI-style conversation. Never raises on malformed messages."""
         try:
-            return self._result(messages)
-        except Exception:  # last-resort guard: a score is always returned
-            return ScoreResult(0.5, 300, (("unparseable input", 0.0),))
+            f = self.estimator.featurize(messages)
+        except INPUT_ERRORS as exc:  # hostile input: a score is still returned, and logged once
+            _warn_fallback(exc)
+            return ScoreResult(0.5, 300, ((FALLBACK, 0.0),))
+        est = self.estimator
+        return ScoreResult(est.score_one(f), answer_tokens_from_log(est.log_tokens_one(f)), est.contributions(f))
 
     def score_batch(self, conversations: Sequence[Sequence[Mapping[str, Any]]]) -> list[ScoreResult]:
-        """Score many conversations (same results as calling :meth:`score` on each)."""
-        return [self.score(c) for c in conversations]
+        """Score many conversations: featurize in a loop, then one matrix product for the
+        logits, answer lengths and feature contributions. Same results as :meth:`score` on
+        each (up to float rounding in the last bits)."""
+        est = self.estimator
+        fast = est._fast
+        feats: list[Featurized | None] = []
+        for c in conversations:
+            try:
+                feats.append(est.featurize(c))
+            except INPUT_ERRORS as exc:
+                _warn_fallback(exc)
+                feats.append(None)
+        ok = [f for f in feats if f is not None]
+        out: list[ScoreResult] = []
+        if ok:
+            H = np.array([f.h for f in ok], dtype=np.float64)
+            S = np.array([f.shape for f in ok], dtype=np.float64)
+            logits = H @ fast.W + fast.b
+            if fast.hs > 0:
+                logits += np.array([est.logit_one(f) for f in ok]) - (H @ fast.W + fast.b)
+            lt = H @ fast.TW + S @ fast.SW + fast.tb
+            if fast.TH is not None:
+                th = fast.TH
+                lt += np.array([f.gram_w * fast.ths * float(th[f.gbuckets].sum()) if f.gbuckets else 0.0
+                                for f in ok])
+            if fast.kx:
+                kx, ky = fast.kx, fast.ky
+                inner = (logits > kx[0]) & (logits < kx[-1])
+                scores = np.interp(logits, kx, ky)
+                calib = _calibrate_scalar
+                for i in np.nonzero(~inner)[0]:
+                    scores[i] = calib(float(logits[i]), kx, ky)
+            else:
+                scores = 1.0 / (1.0 + np.exp(-np.clip(logits, -700, 700)))
+            toks = np.clip(np.exp(np.minimum(lt, 20.0)), 1.0, MAX_ANSWER_TOKENS).astype(int)
+            C = H * fast.W - fast.WM
+            k = min(5, C.shape[1])
+            top = np.argpartition(-np.abs(C), k - 1, axis=1)[:, :k]
+            names = FEATURE_NAMES
+            it = iter(range(len(ok)))
+        for f in feats:
+            if f is None:
+                out.append(ScoreResult(0.5, 300, ((FALLBACK, 0.0),)))
+                continue
+            i = next(it)
+            if fast.hs > 0:
+                tf = est.contributions(f)
+            else:
+                row = C[i]
+                idx = sorted(top[i].tolist(), key=lambda j: -abs(row[j]))
+                tf = tuple((names[j], round(float(row[j]), 4)) for j in idx)
+            out.append(ScoreResult(float(scores[i]), int(toks[i]), tf))
+        return out
 
     def score_prompts(self, prompts: Sequence[str]) -> np.ndarray:
         """Scores for plain user prompts (evaluation / calibration helper)."""
@@ -84,4 +156,52 @@ def load_classifier(artifact: str = "default") -> ComplexityClassifier:
     path: Path = resolve(artifact)
     est = load_estimator(path)
     meta = read_metadata(path)
+    validate(est, meta, path)
     return ComplexityClassifier(est, meta)
+
+
+def validate(est: ComplexityEstimator, meta: Mapping[str, Any], path: Any = "artifact") -> None:
+    """Check that the artifact matches this code's featurizer; :class:`ClassifierLoadError` if not.
+
+    Catches at start-up what would otherwise surface per request: a different feature count
+    or order, a wrong-sized coefficient block, a feature-version mismatch, a broken score map.
+    """
+    def bad(why: str) -> ClassifierLoadError:
+        return ClassifierLoadError(f"classifier artifact {path} does not match this featurizer "
+                                   f"(feature version {FEATURE_VERSION}, {N_FEATURES} features): {why}; retrain it "
+                                   "with `complexity-router train`")
+
+    fv = meta.get("feature_version") if isinstance(meta, Mapping) else None
+    if fv is not None and str(fv) != FEATURE_VERSION:
+        raise bad(f"its metadata says feature version {fv}")
+    if getattr(est, "n_features_in_", None) != N_FEATURES:
+        raise bad(f"it was fitted on {getattr(est, 'n_features_in_', None)} features")
+    names = getattr(est, "feature_names_", None)
+    if names is not None and list(names) != list(FEATURE_NAMES):
+        raise bad("its feature names differ")
+    for attr, n in (("coef_", N_FEATURES), ("mean_", N_FEATURES), ("scale_", N_FEATURES), ("tok_coef_", N_FEATURES),
+                    ("hash_coef_", HASH_DIM), ("tok_hash_coef_", HASH_DIM)):
+        a = getattr(est, attr, None)
+        if a is None or np.shape(a) != (n,):
+            raise bad(f"{attr} has shape {np.shape(a) if a is not None else None}, expected ({n},)")
+    for attr in ("tok_shape_coef_", "shape_mean_", "shape_scale_"):
+        a = getattr(est, attr, None)
+        if a is not None and np.shape(a) != (N_SHAPE,):
+            raise bad(f"{attr} has shape {np.shape(a)}, expected ({N_SHAPE},)")
+    kx, ky = getattr(est, "score_knots_x_", None), getattr(est, "score_knots_y_", None)
+    if kx is not None or ky is not None:
+        kx, ky = np.asarray(kx, dtype=float), np.asarray(ky, dtype=float)
+        if (kx.shape != ky.shape or kx.ndim != 1 or len(kx) < 2 or not np.all(np.diff(kx) > 0)
+                or not np.all(np.diff(ky) > 0) or not (0 < ky[0] and ky[-1] < 1)):
+            raise bad("its score map is not a strictly increasing map into (0, 1)")
+    try:  # a smoke test of the whole request path on fixed inputs
+        est.__dict__.pop("_fast_cache", None)
+        for probe in ("hi", "Prove that there are infinitely many primes."):
+            f = est.featurize(probe)
+            vals = (est.score_one(f), est.log_tokens_one(f))
+            if not all(np.isfinite(v) for v in vals) or not 0.0 <= vals[0] <= 1.0:
+                raise bad(f"a probe prompt scored {vals}")
+    except ClassifierLoadError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure here is an artifact problem
+        raise bad(f"a probe prompt failed ({type(exc).__name__}: {exc})") from exc

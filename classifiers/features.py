@@ -16,7 +16,7 @@ import numpy as np
 
 from classifiers.text import Conversation
 
-FEATURE_VERSION = "5"
+FEATURE_VERSION = "6"  # 6: answer-shape cues + head n-grams for the answer-length model
 HEAD_CHARS = 3000
 TAIL_CHARS = 1000
 HASH_BITS = 15
@@ -127,22 +127,75 @@ def _word_ids(w: str) -> tuple[int, ...]:
     return ids
 
 
+_P2: dict[tuple[str, str], tuple[int, ...]] = {}
+_PLONG: dict[tuple[str, ...], tuple[int, ...]] = {}
+for _p, _ids in _PHRASES.items():
+    _t = tuple(_p.split())
+    (_P2 if len(_t) == 2 else _PLONG)[_t] = _ids  # type: ignore[index]
+_P2_KEYS = frozenset(_P2)
+_PLONG_HEADS = frozenset(t[:2] for t in _PLONG)
+_HITS: dict[str, tuple[int, ...]] = {}  # words seen that belong to some lexicon (memo, bounded)
+_MISSES: set[str] = set()  # words seen that belong to none (memo, bounded)
+
+
 def lexicon_counts(words: list[str]) -> list[int]:
-    """Occurrences of each lexicon's entries (order = ``LEXICON_NAMES``)."""
+    """Occurrences of each lexicon's entries (order = ``LEXICON_NAMES``).
+
+    Set operations on the distinct words (C speed) find the lexicon hits; only words never
+    seen before go through the Python lookup. Phrases are counted from n-gram Counters, built
+    only when a phrase's first word occurs: the same counts as scanning every position.
+    """
     counts = [0] * len(LEXICON_NAMES)
     cnt = Counter(words)
-    for w, c in cnt.items():
-        for k in _word_ids(w):
+    keys = cnt.keys()
+    new = keys - _HITS.keys() - _MISSES if len(_MISSES) + len(_HITS) < 2 * _MEMO_MAX else ()
+    for w in new:
+        ids = _word_ids(w)
+        if ids:
+            _HITS[w] = ids
+        else:
+            _MISSES.add(w)
+    hits = _HITS
+    for w in keys & hits.keys():
+        c = cnt[w]
+        for k in hits[w]:
             counts[k] += c
-    present = _PHRASE_START.intersection(cnt)
-    if present:
-        nxt, n = _PHRASE_NEXT, len(words)
-        starts = [i for i, w in enumerate(words) if w in present]
-        for i in [i for i in starts if i + 1 < n and words[i + 1] in nxt[words[i]]]:
-            for L in range(2, _LONGEST + 1):
-                if i + L <= n:
-                    for k in _PHRASES.get(" ".join(words[i : i + L]), ()):
-                        counts[k] += 1
+    if not hits.keys() >= keys and new == ():  # memo full: look the rest up directly
+        for w in keys - hits.keys():
+            for k in _word_ids(w):
+                counts[k] += cnt[w]
+    if _PHRASE_START.isdisjoint(keys):
+        return counts
+    bg = Counter(zip(words, words[1:]))
+    bkeys = bg.keys()
+    for t in bkeys & _P2_KEYS:
+        c = bg[t]
+        for k in _P2[t]:
+            counts[k] += c
+    if not _PLONG_HEADS.isdisjoint(bkeys):
+        n = len(words)
+        for L in range(3, _LONGEST + 1):
+            if n >= L:
+                g = Counter(zip(*(words[j:] for j in range(L))))
+                for t in g.keys() & _PLONG.keys():
+                    if len(t) == L:
+                        for k in _PLONG[t]:
+                            counts[k] += g[t]
+    return counts
+
+
+def lexicon_counts_reference(words: list[str]) -> list[int]:
+    """The position-scanning implementation (kept to test that ``lexicon_counts`` equals it)."""
+    counts = [0] * len(LEXICON_NAMES)
+    for w in words:
+        for k in _word_ids(w):
+            counts[k] += 1
+    n = len(words)
+    for i in range(n):
+        for L in range(2, _LONGEST + 1):
+            if i + L <= n:
+                for k in _PHRASES.get(" ".join(words[i : i + L]), ()):
+                    counts[k] += 1
     return counts
 
 
@@ -156,6 +209,9 @@ _RE_LIST = re.compile(r"(?m)^\s*(?:[-*•]|\d+[.)])\s")
 _RE_MCQ = re.compile(r"(?m)^[ \t]*\(?[A-Ea-e][).:][ \t]")
 _SENT = (". ", "? ", "! ", ".\n", "?\n", "!\n", "。", "？", "！")
 _RE_UNIT = re.compile(r"\d\s?(?:%|°|\$|kg|km|cm|mm|m/s|mph|mol|ml|hz|kj|j|n|w|v|s|m|g|l|k)\b", re.I)
+#: Numbers and numbers-with-units in one pass: a unit can only follow the last digit of a
+#: number, so this counts exactly what ``_RE_NUMBER`` and ``_RE_UNIT`` count separately.
+_RE_NUM_UNIT = re.compile(r"\d+(?:[.,]\d+)?(\s?(?i:%|°|\$|kg|km|cm|mm|m/s|mph|mol|ml|hz|kj|j|n|w|v|s|m|g|l|k)\b)?")
 _HIST_TAIL = 4000
 
 FEATURE_NAMES: tuple[str, ...] = (
@@ -222,7 +278,12 @@ def handcrafted(conv: Conversation) -> list[float]:
     wl = words_of(low)
     nw = max(len(wl), 1)
     has_digit = any(d in s for d in "0123456789")
-    numbers = len(_RE_NUMBER.findall(s)) if has_digit else 0
+    if has_digit:
+        nu = _RE_NUM_UNIT.findall(s)
+        numbers = len(nu)
+        units = len(nu) - nu.count("")
+    else:
+        numbers = units = 0
     non_ascii = (len(s.encode("utf-8", "replace")) - len(s)) / ns
     lex = dict(zip(LEXICON_NAMES, lexicon_counts(wl)))
     log = math.log1p
@@ -255,7 +316,6 @@ def handcrafted(conv: Conversation) -> list[float]:
     d_reason = min(1.0, 8.0 * (lex["logic"] + lex["reason"] + lex["stem"]) / nw)
     d_write = min(1.0, 8.0 * (lex["writing"] + lex["roleplay"]) / nw)
     ln = feats[0]
-    units = len(_RE_UNIT.findall(s)) if has_digit else 0
     mcq = feats[18]
     quant = min(1.0, (numbers + lex["math"] + lex["stem"] + units) / 4.0)
     hist = conv.history
@@ -303,3 +363,92 @@ def bucket(token: str) -> int:
 def hashed_indices(toks: set[str]) -> np.ndarray:
     """Sorted unique bucket indices for a token set."""
     return np.unique(np.fromiter((bucket(t) for t in toks), dtype=np.int64, count=len(toks)))
+
+
+# ---- answer-length features (used by the answer-token model only) --------------------------
+#: The answer-length model reads n-grams from the head of the last user turn only: the
+#: instruction is there, and the input text that follows it says little beyond its length.
+GRAM_CHARS = 300
+_NUMWORD = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+            "twelve": 12, "fifteen": 15, "twenty": 20, "a few": 3, "several": 5}
+_NUM = r"(\d{1,4}|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|a few|several)"
+#: One pass of one regex over the lower-cased head; the named group that matched is the cue.
+_RE_SHAPE = re.compile(
+    r"(?P<listn>\b(?:list|give|name|provide|suggest|generate|write|create|come up with|brainstorm|recommend)"
+    r"\b[^.?!\n]{0,25}?\b" + _NUM + r"\b(?![ -]?(?:words?|sentences?|paragraphs?|lines?|pages?)\b))"
+    r"|(?P<nwords>\b" + _NUM + r"[ -]?(?:words?|sentences?|paragraphs?|lines?|pages?|bullet)\b)"
+    r"|(?P<longform>\b(?:essay|story|stories|article|blog|report|letter|speech|script|itinerary|recipe|"
+    r"lesson plan|cover letter|guide|tutorial|proposal|outline|chapter|screenplay|dialogue|conversation)\b)"
+    r"|(?P<detail>\b(?:in detail|detailed|comprehensive|elaborate|in depth|in-depth|thorough|step by step|"
+    r"step-by-step|explain|describe|discuss|analy[sz]e|compare|pros and cons)\b)"
+    r"|(?P<short>\b(?:one word|single word|one sentence|a sentence|briefly|brief|short|concise|tl;dr|"
+    r"yes or no|true or false|only the|just the|one-word|in a word|one line|number only)\b)"
+    r"|(?P<classify>\b(?:classify|categorize|sentiment|label|identify|extract|which of|choose|select|pick|"
+    r"is it|true or false|correct answer|spell|fix the grammar|grammar)\b)"
+    r"|(?P<code>\b(?:write|implement|create|build|code|program|function|script|class|sql|python|javascript|"
+    r"java|c\+\+|regex|html|css|bash)\b)"
+    r"|(?P<rewrite>\b(?:rewrite|rephrase|paraphrase|translate|proofread|correct|edit|revise|improve|polish|"
+    r"convert|format|reformat|make it|shorten|simplify)\b)"
+    r"|(?P<summary>\b(?:summari[sz]e|summary|tl;dr|key points|main points|abstract)\b)"
+    r"|(?P<poem>\b(?:poem|haiku|limerick|lyrics|song|rap|slogan|tagline|tweet|title|headline|caption|joke|"
+    r"name for|names for)\b)"
+    r"|(?P<wh>^(?:what|who|when|where|which)\b)"
+    r"|(?P<yn>^(?:is|are|can|does|do|did|was|were|will|would|should|could|has|have)\b)"
+    r"|(?P<howwhy>^(?:how|why)\b)"
+)
+SHAPE_GROUPS: tuple[str, ...] = ("listn", "nwords", "longform", "detail", "short", "classify", "code", "rewrite",
+                                 "summary", "poem", "wh", "yn", "howwhy")
+SHAPE_NAMES: tuple[str, ...] = (
+    *(f"answer cue: {g}" for g in SHAPE_GROUPS),
+    "answer cue: list size (log)", "answer cue: requested words (log)",
+    "rewrite x input length", "summary x input length", "input after the instruction (log chars)",
+    "ends with a question mark", "head has a colon or newline",
+)
+N_SHAPE = len(SHAPE_NAMES)
+_GROUP_INDEX = {g: i for i, g in enumerate(SHAPE_GROUPS)}
+
+
+def _num(text: str) -> float:
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    return float(_NUMWORD.get(text, 0))
+
+
+def answer_shape(conv: Conversation) -> list[float]:
+    """Answer-shape cues of the last user turn (order = ``SHAPE_NAMES``)."""
+    full = conv.last_user
+    head = full[:GRAM_CHARS].lower()
+    out = [0.0] * N_SHAPE
+    list_n = words_n = 0.0
+    for m in _RE_SHAPE.finditer(head.lstrip()):
+        g = m.lastgroup
+        out[_GROUP_INDEX[g]] = 1.0
+        if g == "listn":
+            list_n = max(list_n, _num(m.group(m.re.groupindex["listn"] + 1)))
+        elif g == "nwords":
+            words_n = max(words_n, _num(m.group(m.re.groupindex["nwords"] + 1)))
+    n = len(full)
+    # the instruction is usually the first line / sentence; the rest is input text to work on
+    cut = min((i for i in (full.find("\n"), full.find(": "), full.find(". ")) if i >= 0), default=n)
+    rest = math.log1p(max(n - cut - 1, 0))
+    k = len(SHAPE_GROUPS)
+    out[k] = math.log1p(min(list_n, 1000.0))
+    out[k + 1] = math.log1p(min(words_n, 10000.0))
+    out[k + 2] = out[_GROUP_INDEX["rewrite"]] * math.log1p(n)
+    out[k + 3] = out[_GROUP_INDEX["summary"]] * math.log1p(n)
+    out[k + 4] = rest
+    out[k + 5] = 1.0 if full.rstrip()[-1:] == "?" else 0.0
+    out[k + 6] = 1.0 if (":" in head or "\n" in head) else 0.0
+    return out
+
+
+def grams(conv: Conversation) -> list[str]:
+    """Distinct word unigrams and bigrams of the head (``GRAM_CHARS``) of the last user turn,
+    plus a few system-prompt words (``sys:``-prefixed)."""
+    w = words_of(conv.last_user[:GRAM_CHARS].lower())
+    out = set(w)
+    out.update(a + " " + b for a, b in zip(w, w[1:]))
+    if conv.system:
+        out.update("sys:" + t for t in words_of(conv.system[:GRAM_CHARS].lower()))
+    return sorted(out)

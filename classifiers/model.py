@@ -16,7 +16,9 @@ per-call overhead), so one prompt costs tens of microseconds.
 
 from __future__ import annotations
 
+import heapq
 import math
+from bisect import bisect_right
 from operator import mul
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -24,7 +26,8 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from classifiers.features import FEATURE_NAMES, HASH_DIM, N_FEATURES, PRIOR_FEATURE, bucket, handcrafted, tokens
+from classifiers.features import (FEATURE_NAMES, HASH_DIM, N_FEATURES, N_SHAPE, PRIOR_FEATURE, SHAPE_NAMES, answer_shape,
+                                  bucket, grams, handcrafted, tokens)
 from classifiers.text import Conversation, parse_messages
 
 MAX_ANSWER_TOKENS = 16_384
@@ -39,18 +42,24 @@ def _conv(x: Any) -> Conversation:
 
 
 class Featurized:
-    """Features of one conversation: raw dense vector (a list) + hashed buckets."""
+    """Features of one conversation: raw dense vector (a list) + hashed buckets for the score
+    model (``buckets``, only when ``hash_scale > 0``) + answer-shape cues and head n-gram
+    buckets for the answer-length model (``shape``, ``gbuckets``)."""
 
-    __slots__ = ("h", "buckets", "toks", "hash_w")
+    __slots__ = ("h", "buckets", "toks", "hash_w", "shape", "gbuckets", "gram_w")
 
-    def __init__(self, h: list[float], toks: list[str], buckets: list[int], hash_w: float) -> None:
+    def __init__(self, h: list[float], toks: list[str], buckets: list[int], hash_w: float,
+                 shape: list[float] | None = None, gbuckets: list[int] | None = None, gram_w: float = 0.0) -> None:
         self.h, self.toks, self.buckets, self.hash_w = h, toks, buckets, hash_w
+        self.shape = shape if shape is not None else [0.0] * N_SHAPE
+        self.gbuckets = gbuckets if gbuckets is not None else []
+        self.gram_w = gram_w
 
 
 class _Fast:
     """Coefficients folded with the standardization, as plain Python lists."""
 
-    __slots__ = ("w", "b", "wm", "tw", "tb", "th", "hs", "ths")
+    __slots__ = ("w", "b", "wm", "tw", "tb", "th", "hs", "ths", "sw", "kx", "ky", "W", "WM", "TW", "SW", "TH")
 
     def __init__(self, est: "ComplexityEstimator") -> None:
         w = np.asarray(est.coef_, dtype=float) / est.scale_
@@ -63,6 +72,52 @@ class _Fast:
         self.hs = float(est.hash_scale)
         self.ths = float(est.tokens_hash_scale)
         self.th = np.asarray(est.tok_hash_coef_, dtype=float).tolist() if self.ths > 0 else []
+        sm, ss = getattr(est, "shape_mean_", None), getattr(est, "shape_scale_", None)
+        sc = getattr(est, "tok_shape_coef_", None)
+        if sc is not None and sm is not None and ss is not None:
+            sw = np.asarray(sc, dtype=float) / ss
+            self.sw = sw.tolist()
+            self.tb -= float(np.dot(sw, sm))
+        else:
+            sw = np.zeros(N_SHAPE)
+            self.sw = sw.tolist()
+        kx, ky = getattr(est, "score_knots_x_", None), getattr(est, "score_knots_y_", None)
+        self.kx = np.asarray(kx, dtype=float).tolist() if kx is not None else []
+        self.ky = np.asarray(ky, dtype=float).tolist() if ky is not None else []
+        # numpy copies for score_batch (one matmul per batch)
+        self.W, self.WM, self.TW, self.SW = w, w * est.mean_, tw, sw
+        self.TH = np.asarray(est.tok_hash_coef_, dtype=float) if self.ths > 0 else None
+
+    def calibrated(self, v: float) -> float:
+        """Logit -> score in (0, 1): the stored monotone piecewise-linear map (sigmoid if none)."""
+        kx, ky = self.kx, self.ky
+        if not kx:
+            return _sigmoid(v)
+        return _calibrate(v, kx, ky)
+
+
+def _calibrate(v: float, kx: list[float], ky: list[float]) -> float:
+    """Strictly increasing map through the knots ``(kx, ky)``; beyond the end knots the last
+    segment's slope decays exponentially so the score stays inside (0, 1) and keeps ranking."""
+    n = len(kx)
+    if v <= kx[0]:
+        s0 = (ky[1] - ky[0]) / (kx[1] - kx[0])
+        return ky[0] * math.exp(max((v - kx[0]) * s0 / ky[0], -700.0))
+    if v >= kx[-1]:
+        s1 = (ky[-1] - ky[-2]) / (kx[-1] - kx[-2])
+        return 1.0 - (1.0 - ky[-1]) * math.exp(max(-(v - kx[-1]) * s1 / (1.0 - ky[-1]), -700.0))
+    i = bisect_right(kx, v) - 1
+    if i >= n - 1:
+        i = n - 2
+    return ky[i] + (ky[i + 1] - ky[i]) * (v - kx[i]) / (kx[i + 1] - kx[i])
+
+
+#: Calibration anchors: (quantile of the reference mix, score). The reference config's
+#: thresholds (low <= 0.40 < medium <= 0.75 < high) then split that mix 50 / 30 / 20.
+CALIBRATION_ANCHORS: tuple[tuple[float, float], ...] = ((0.0, 0.02), (0.5, 0.40), (0.8, 0.75), (1.0, 0.98))
+#: Quantiles of the reference mix used as knots (a quantile map between the anchors).
+CALIBRATION_QUANTILES: tuple[float, ...] = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9,
+                                            0.95, 0.98, 1.0)
 
 
 class ComplexityEstimator(BaseEstimator):
@@ -89,13 +144,21 @@ class ComplexityEstimator(BaseEstimator):
     def _raw(self, X: Sequence[Any]) -> tuple[np.ndarray, list[list[str]]]:
         convs = [_conv(x) for x in X]
         H = np.array([handcrafted(c) for c in convs], dtype=np.float64).reshape(len(convs), N_FEATURES)
-        toks = [sorted(tokens(c)) if self._hashing else [] for c in convs]
+        toks = [sorted(tokens(c)) if self.hash_scale > 0 else [] for c in convs]
         return H, toks
 
+    def _tok_raw(self, X: Sequence[Any]) -> tuple[np.ndarray, list[list[str]]]:
+        convs = [_conv(x) for x in X]
+        S = np.array([answer_shape(c) for c in convs], dtype=np.float64).reshape(len(convs), N_SHAPE)
+        return S, [grams(c) for c in convs]
+
     def _design(self, H: np.ndarray, toks: list[list[str]], scale: float) -> Any:
+        return self._hashed((H - self.mean_) / self.scale_, toks, scale)
+
+    @staticmethod
+    def _hashed(Z: np.ndarray, toks: list[list[str]], scale: float) -> Any:
         from scipy import sparse
 
-        Z = (H - self.mean_) / self.scale_
         if scale <= 0:
             return Z
         rows, cols, vals = [], [], []
@@ -138,6 +201,9 @@ class ComplexityEstimator(BaseEstimator):
         self.coef_[PRIOR_FEATURE] = self.length_prior * self.scale_[PRIOR_FEATURE]
         self.intercept_ += self.length_prior * float(self.mean_[PRIOR_FEATURE])
         self.tok_coef_ = np.zeros(N_FEATURES)
+        self.tok_shape_coef_ = np.zeros(N_SHAPE)
+        self.shape_mean_ = np.zeros(N_SHAPE)
+        self.shape_scale_ = np.ones(N_SHAPE)
         self.tok_hash_coef_ = np.zeros(HASH_DIM, dtype=np.float32)
         self.tok_intercept_ = math.log(300.0)
         if answer_tokens is not None:
@@ -145,16 +211,46 @@ class ComplexityEstimator(BaseEstimator):
             ok = np.isfinite(t) & (t > 0)
             if ok.sum() >= 10:
                 rows = np.nonzero(ok)[0]
-                Dt = self._design(H[rows], [toks[i] for i in rows], self.tokens_hash_scale)
+                S, gr = self._tok_raw([X[i] for i in rows])
+                self.shape_mean_ = S.mean(axis=0)
+                self.shape_scale_ = np.where(S.std(axis=0) > 1e-9, S.std(axis=0), 1.0)
+                Z = np.hstack([(H[rows] - self.mean_) / self.scale_, (S - self.shape_mean_) / self.shape_scale_])
+                Dt = self._hashed(Z, gr, self.tokens_hash_scale)
                 rg = Ridge(alpha=self.tokens_alpha)
                 rg.fit(Dt, np.log(t[ok]))
                 c = rg.coef_.ravel()
+                k = N_FEATURES + N_SHAPE
                 self.tok_coef_ = c[:N_FEATURES].copy()
+                self.tok_shape_coef_ = c[N_FEATURES:k].copy()
                 if self.tokens_hash_scale > 0:
-                    self.tok_hash_coef_ = c[N_FEATURES:].astype(np.float32)
+                    self.tok_hash_coef_ = c[k:].astype(np.float32)
                 self.tok_intercept_ = float(rg.intercept_)
         self.n_features_in_ = N_FEATURES
         self.feature_names_ = list(FEATURE_NAMES)
+        self.shape_names_ = list(SHAPE_NAMES)
+        self.__dict__.pop("_fast_cache", None)
+        return self
+
+    def calibrate(self, X: Sequence[Any], anchors: Sequence[tuple[float, float]] = CALIBRATION_ANCHORS,
+                  quantiles: Sequence[float] = CALIBRATION_QUANTILES) -> "ComplexityEstimator":
+        """Fit the monotone logit -> score map on a reference mix ``X``: the mix's quantile ``q``
+        of the logit maps to the piecewise-linear interpolation of ``anchors`` at ``q`` (by
+        default the median to 0.40 and the 80th percentile to 0.75). Ranking is unchanged."""
+        self.__dict__.pop("_fast_cache", None)
+        self.score_knots_x_ = None
+        self.score_knots_y_ = None
+        logits = np.array([self.logit_one(self.featurize(x)) for x in X])
+        aq, ay = np.array([a for a, _ in anchors]), np.array([b for _, b in anchors])
+        q = np.asarray(quantiles, dtype=float)
+        kx = np.quantile(logits, q)
+        ky = np.interp(q, aq, ay)
+        keep = np.r_[True, np.diff(kx) > 1e-9]  # strictly increasing knots
+        kx, ky = kx[keep], ky[keep]
+        if len(kx) < 2 or not (np.all(np.diff(ky) > 0) and 0 < ky[0] and ky[-1] < 1):
+            raise ValueError("calibration mix too small or degenerate")
+        self.score_knots_x_ = kx
+        self.score_knots_y_ = ky
+        self.__dict__.pop("_fast_cache", None)
         return self
 
     # ---- fast inference ---------------------------------------------------------------
@@ -174,10 +270,17 @@ class ComplexityEstimator(BaseEstimator):
     def featurize(self, x: Any) -> Featurized:
         c = _conv(x)
         h = handcrafted(c)
-        if not self._hashing:
-            return Featurized(h, [], [], 0.0)
-        ts = list(tokens(c))
-        return Featurized(h, ts, [bucket(t) for t in ts], 1.0 / math.sqrt(len(ts)) if ts else 0.0)
+        if self.hash_scale > 0:
+            ts = list(tokens(c))
+            b, hw = [bucket(t) for t in ts], (1.0 / math.sqrt(len(ts)) if ts else 0.0)
+        else:
+            ts, b, hw = [], [], 0.0
+        if self.tokens_hash_scale > 0:
+            gs = grams(c)
+            gb, gw = [bucket(t) for t in gs], (1.0 / math.sqrt(len(gs)) if gs else 0.0)
+        else:
+            gb, gw = [], 0.0
+        return Featurized(h, ts, b, hw, answer_shape(c), gb, gw)
 
     def logit_one(self, f: Featurized) -> float:
         fast = self._fast
@@ -189,15 +292,19 @@ class ComplexityEstimator(BaseEstimator):
 
     def log_tokens_one(self, f: Featurized) -> float:
         fast = self._fast
-        v = sum(map(mul, fast.tw, f.h)) + fast.tb
-        if fast.ths > 0 and f.buckets:
+        v = sum(map(mul, fast.tw, f.h)) + sum(map(mul, fast.sw, f.shape)) + fast.tb
+        if fast.ths > 0 and f.gbuckets:
             th = fast.th
-            v += f.hash_w * fast.ths * sum([th[b] for b in f.buckets])
+            v += f.gram_w * fast.ths * sum([th[b] for b in f.gbuckets])
         return v
 
+    def score_one(self, f: Featurized) -> float:
+        """Calibrated score in (0, 1) (sigmoid of the logit when no map is stored)."""
+        return self._fast.calibrated(self.logit_one(f))
+
     def predict_proba(self, X: Sequence[Any]) -> np.ndarray:
-        """Columns: P(easy), P(hard)."""
-        p = np.array([_sigmoid(self.logit_one(self.featurize(x))) for x in X])
+        """Columns: 1 - score, score (the calibrated score; same ranking as the logit)."""
+        p = np.array([self.score_one(self.featurize(x)) for x in X])
         return np.c_[1 - p, p]
 
     def predict_tokens(self, X: Sequence[Any]) -> np.ndarray:
@@ -208,8 +315,8 @@ class ComplexityEstimator(BaseEstimator):
         """Top-``k`` signed contributions to the logit, by magnitude."""
         fast = self._fast
         c = [w * h - m for w, h, m in zip(fast.w, f.h, fast.wm)]
-        top = sorted(zip(map(abs, c), range(len(c))), reverse=True)[:k]
-        items = [(FEATURE_NAMES[i], c[i]) for _, i in top]
+        top = heapq.nlargest(k, range(len(c)), key=[abs(v) for v in c].__getitem__)
+        items = [(FEATURE_NAMES[i], c[i]) for i in top]
         if fast.hs > 0 and f.buckets:
             wc = [f.hash_w * fast.hs * float(self.hash_coef_[b]) for b in f.buckets]
             for i in sorted(range(len(wc)), key=lambda i: -abs(wc[i]))[:k]:

@@ -16,13 +16,13 @@ from classifiers.features import FEATURE_VERSION, HASH_BITS
 from classifiers.metrics import apgr, spearman
 from classifiers.model import ComplexityEstimator
 
-ARTIFACT_VERSION = "2.0.0"
+ARTIFACT_VERSION = "3.0.0"
 
 #: Estimator parameters of the default artifact. ``length_prior`` (logit per log-character
 #: of a prompt inside a math/code/reasoning domain, above ~55 characters) was chosen by LOSO:
 #: 1.7 lifts MATH/GSM8K/LeetCode within-set ranking to the prompt-length level while keeping
 #: the domain ranking on alpaca_eval and arena_bench (docs/classifier.md).
-DEFAULT_PARAMS: dict[str, Any] = {"length_prior": 1.7}
+DEFAULT_PARAMS: dict[str, Any] = {"length_prior": 1.7, "tokens_hash_scale": 4.0, "tokens_alpha": 30.0}
 
 #: Total weight of each source family (spread over its rows). Outcome data counts most.
 FAMILY_WEIGHT = {
@@ -41,6 +41,30 @@ PAIRS = {
 #: Sources held out one at a time in validation.
 LOSO_GROUPS = ("alpaca:helpful_base", "alpaca:koala", "alpaca:oasst", "alpaca:selfinstruct", "alpaca:vicuna",
                "arena_bench", "math", "gsm8k", "leetcode", "bbh", "arena_hard")
+
+
+#: The reference mix of everyday traffic the score scale is calibrated on (rows drawn per
+#: source from the deduplicated training prompts with ``numpy.random.default_rng(seed)``):
+#: 85 % chat / instruction traffic, 15 % math, code and puzzles. Its 50th percentile maps to
+#: 0.40 and its 80th to 0.75, so the reference thresholds (0.40 / 0.75) route it ~50/30/20.
+REFERENCE_MIX: dict[str, int] = {
+    # chat and instructions (alpaca_eval contains the vicuna-bench and self-instruct prompts)
+    "alpaca:helpful_base": 129, "alpaca:koala": 156, "alpaca:oasst": 188, "alpaca:selfinstruct": 150,
+    "alpaca:vicuna": 80, "self_instruct": 120, "arena_hard": 250, "arena_bench": 120,
+    # math / code / puzzles
+    "gsm8k": 60, "math": 40, "svamp": 20, "leetcode": 40, "humaneval": 20, "bbh": 30, "competition_math": 10,
+}
+
+
+def reference_mix(examples: list[Example], seed: int = 0) -> list[Example]:
+    """The documented, fixed-seed calibration sample (``REFERENCE_MIX``)."""
+    rng = np.random.default_rng(seed)
+    out: list[Example] = []
+    for src, n in REFERENCE_MIX.items():
+        rows = [e for e in examples if e.source == src]
+        take = sorted(rng.choice(len(rows), min(n, len(rows)), replace=False)) if rows else []
+        out.extend(rows[i] for i in take)
+    return out
 
 
 def family(source: str) -> str:
@@ -120,6 +144,27 @@ def loso(examples: list[Example], outcomes: list[Outcomes], groups: tuple[str, .
     return report
 
 
+def tokens_cv(examples: list[Example], folds: int = 5, seed: int = 0, **params: Any) -> dict[str, Any]:
+    """Answer-length model on held-out prompts: rows with observed answer lengths (alpaca_eval
+    median over its models, arena_bench median over six answers) split into ``folds`` groups by
+    instruction (each instruction is one row, so no instruction is on both sides)."""
+    from sklearn.linear_model import Ridge  # noqa: F401  (fit() imports it too)
+
+    rows = [e for e in examples if e.answer_tokens]
+    rng = np.random.default_rng(seed)
+    fold = rng.permutation(len(rows)) % folds
+    pred = np.zeros(len(rows))
+    for k in range(folds):
+        est = ComplexityEstimator(**params)
+        tr = [e for e, f in zip(rows, fold) if f != k]
+        est.fit([e.text for e in tr], [e.y for e in tr], answer_tokens=[e.answer_tokens for e in tr])
+        te = np.nonzero(fold == k)[0]
+        pred[te] = est.predict_tokens([rows[i].text for i in te])
+    y = [e.answer_tokens for e in rows]
+    return {"n": len(rows), "folds": folds, "spearman": round(spearman(pred, y), 4),
+            "spearman_length": round(spearman([len(e.text) for e in rows], y), 4)}
+
+
 def _data_commit(root: Path) -> str | None:
     try:
         r = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
@@ -143,7 +188,22 @@ def train_artifact(data: str | Path, out: str | Path, seed: int = 0, validate: b
     examples, outcomes = load_all(root, cap=cap, seed=seed)
     log(f"{len(examples)} training prompts from {len({e.source for e in examples})} sources")
     validation = loso(examples, outcomes, log=log, difficulty_scale=difficulty_scale, **params) if validate else None
+    if validate:
+        validation["tokens_cv"] = tokens_cv(examples, seed=seed, **params)
+        log(f"  answer tokens, 5-fold by instruction: {validation['tokens_cv']}")
     est = fit(examples, difficulty_scale=difficulty_scale, **params)
+    mix = reference_mix(examples, seed=seed)
+    est.calibrate([e.text for e in mix])
+    mix_scores = est.predict_proba([e.text for e in mix])[:, 1]
+    calibration = {
+        "mix": dict(REFERENCE_MIX), "n": len(mix), "seed": seed,
+        "knots_logit": [round(float(v), 6) for v in est.score_knots_x_],
+        "knots_score": [round(float(v), 6) for v in est.score_knots_y_],
+        "shares_at_0.40_0.75": {"low": round(float(np.mean(mix_scores <= 0.40)), 4),
+                                "medium": round(float(np.mean((mix_scores > 0.40) & (mix_scores <= 0.75))), 4),
+                                "high": round(float(np.mean(mix_scores > 0.75)), 4)},
+    }
+    log(f"  calibration on the reference mix (n={len(mix)}): {calibration['shares_at_0.40_0.75']}")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     save_estimator(est, out)
@@ -161,6 +221,7 @@ def train_artifact(data: str | Path, out: str | Path, seed: int = 0, validate: b
         "n_training_prompts": len(examples),
         "sources": sorted({e.source for e in examples}),
         "validation": validation,
+        "calibration": calibration,
         "artifact_sha256": sha256(out),
         "library_versions": {"python": platform.python_version(), "numpy": np.__version__,
                              "scikit-learn": sklearn.__version__, "skops": skops.__version__},

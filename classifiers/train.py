@@ -148,8 +148,6 @@ def tokens_cv(examples: list[Example], folds: int = 5, seed: int = 0, **params: 
     """Answer-length model on held-out prompts: rows with observed answer lengths (alpaca_eval
     median over its models, arena_bench median over six answers) split into ``folds`` groups by
     instruction (each instruction is one row, so no instruction is on both sides)."""
-    from sklearn.linear_model import Ridge  # noqa: F401  (fit() imports it too)
-
     rows = [e for e in examples if e.answer_tokens]
     rng = np.random.default_rng(seed)
     fold = rng.permutation(len(rows)) % folds

@@ -5,7 +5,6 @@ Run by `make test-vllm` after `tests/vllm_stage/setup.sh`. Nothing is skipped un
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import subprocess
@@ -21,24 +20,11 @@ import httpx
 import pytest
 import yaml
 
-from tests.vllm_stage.server import SERVED_MODEL_NAME, start_vllm, stop_vllm, vllm_stage_ready
+from tests.vllm_stage.server import SERVED_MODEL_NAME
 
 pytestmark = pytest.mark.vllm
 
 MAX_TOKENS = 24
-
-
-@pytest.fixture(scope="module")
-def vllm_url() -> Iterator[str]:
-    if not vllm_stage_ready():
-        if os.environ.get("CI") == "true":
-            pytest.fail("vLLM stage not set up: tests/vllm_stage/setup.sh must run first under CI")
-        pytest.skip("run `bash tests/vllm_stage/setup.sh` first")
-    proc, base_url = start_vllm()
-    try:
-        yield base_url
-    finally:
-        stop_vllm(proc)
 
 
 def _free_port() -> int:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -21,24 +20,11 @@ from prometheus_client import CollectorRegistry
 from router.app import create_app
 from router.config import parse_config
 from tests.conftest import FakeClassifier
-from tests.vllm_stage.server import SERVED_MODEL_NAME, start_vllm, stop_vllm, vllm_stage_ready
+from tests.vllm_stage.server import SERVED_MODEL_NAME
 
 pytestmark = [pytest.mark.vllm, pytest.mark.anyio]
 
 SAMPLES = 4
-
-
-@pytest.fixture(scope="module")
-def vllm_url() -> Iterator[str]:
-    if not vllm_stage_ready():
-        if os.environ.get("CI") == "true":
-            pytest.fail("vLLM stage not set up: tests/vllm_stage/setup.sh must run first under CI")
-        pytest.skip("run `bash tests/vllm_stage/setup.sh` first")
-    proc, base_url = start_vllm()
-    try:
-        yield base_url
-    finally:
-        stop_vllm(proc)
 
 
 def api_provider(request: httpx.Request) -> httpx.Response:

@@ -127,13 +127,12 @@ def _word_ids(w: str) -> tuple[int, ...]:
     return ids
 
 
-_P2: dict[tuple[str, str], tuple[int, ...]] = {}
-_PLONG: dict[tuple[str, ...], tuple[int, ...]] = {}
+#: Phrases by first word: (other words, padded search string, lexicon ids, can overlap itself).
+_PHRASE_BY_FIRST: dict[str, list[tuple[tuple[str, ...], str, tuple[int, ...], bool]]] = {}
 for _p, _ids in _PHRASES.items():
     _t = tuple(_p.split())
-    (_P2 if len(_t) == 2 else _PLONG)[_t] = _ids  # type: ignore[index]
-_P2_KEYS = frozenset(_P2)
-_PLONG_HEADS = frozenset(t[:2] for t in _PLONG)
+    _PHRASE_BY_FIRST.setdefault(_t[0], []).append(
+        (_t[1:], " " + "  ".join(_t) + " ", _ids, any(_t[k:] == _t[: len(_t) - k] for k in range(1, len(_t)))))
 _HITS: dict[str, tuple[int, ...]] = {}  # words seen that belong to some lexicon (memo, bounded)
 _MISSES: set[str] = set()  # words seen that belong to none (memo, bounded)
 
@@ -166,21 +165,27 @@ def lexicon_counts(words: list[str]) -> list[int]:
                 counts[k] += cnt[w]
     if _PHRASE_START.isdisjoint(keys):
         return counts
-    bg = Counter(zip(words, words[1:]))
-    bkeys = bg.keys()
-    for t in bkeys & _P2_KEYS:
-        c = bg[t]
-        for k in _P2[t]:
-            counts[k] += c
-    if not _PLONG_HEADS.isdisjoint(bkeys):
-        n = len(words)
-        for L in range(3, _LONGEST + 1):
-            if n >= L:
-                g = Counter(zip(*(words[j:] for j in range(L))))
-                for t in g.keys() & _PLONG.keys():
-                    if len(t) == L:
-                        for k in _PLONG[t]:
-                            counts[k] += g[t]
+    # Phrases: count " a  b " in " w1  w2  ... " (every word padded by one space on each side,
+    # so a match starts and ends on word boundaries); only phrases whose words all occur.
+    joined = None
+    for a in _PHRASE_START.intersection(keys):
+        for rest, pat, ids, overlap in _PHRASE_BY_FIRST[a]:
+            for w in rest:
+                if w not in cnt:
+                    break
+            else:
+                if joined is None:
+                    joined = " " + "  ".join(words) + " "
+                if overlap:  # the phrase can overlap itself ("step by step by step"): count every start
+                    c, i = 0, joined.find(pat)
+                    while i >= 0:
+                        c += 1
+                        i = joined.find(pat, i + 1)
+                else:
+                    c = joined.count(pat)
+                if c:
+                    for k in ids:
+                        counts[k] += c
     return counts
 
 
@@ -208,6 +213,37 @@ _RE_INDENT = re.compile(r"(?m)^(?:    |\t)\S")
 _RE_LIST = re.compile(r"(?m)^\s*(?:[-*•]|\d+[.)])\s")
 _RE_MCQ = re.compile(r"(?m)^[ \t]*\(?[A-Ea-e][).:][ \t]")
 _SENT = (". ", "? ", "! ", ".\n", "?\n", "!\n", "。", "？", "！")
+_SENT_ASCII = tuple(c for c in _SENT if c.isascii())
+
+
+def _count(text: str, sub: str) -> int:
+    """``text.count(sub)``, skipping the scan when the first character is absent (a memchr)."""
+    return text.count(sub) if sub[0] in text else 0
+
+#: The multi-line patterns without their leading ``(?m)^``, behind a literal newline: a fast
+#: literal-prefix search finds the next line start where the pattern can match.
+_NL_INDENT = re.compile(r"\n(?:    |\t)\S")
+_NL_LIST = re.compile(r"\n\s*(?:[-*•]|\d+[.)])\s")
+_NL_MCQ = re.compile(r"\n[ \t]*\(?[A-Ea-e][).:][ \t]")
+
+
+def _count_lines(pat: re.Pattern[str], nl: re.Pattern[str], s: str) -> int:
+    r"""``len(pat.findall(s))`` for a ``(?m)^...`` pattern ``pat`` that never matches empty,
+    where ``nl`` is the same pattern with ``\n`` in place of ``(?m)^``. Matches only start at
+    line starts; findall resumes at the end of the previous match."""
+    n = pos = 0
+    while True:
+        if pos == 0 or s[pos - 1] == "\n":  # pos itself is a line start
+            m = pat.match(s, pos)
+            if m is not None:
+                n += 1
+                pos = m.end()
+                continue
+        m = nl.search(s, pos)  # the next line start after pos where the pattern matches
+        if m is None:
+            return n
+        n += 1
+        pos = m.end()
 _RE_UNIT = re.compile(r"\d\s?(?:%|°|\$|kg|km|cm|mm|m/s|mph|mol|ml|hz|kj|j|n|w|v|s|m|g|l|k)\b", re.I)
 #: Numbers and numbers-with-units in one pass: a unit can only follow the last digit of a
 #: number, so this counts exactly what ``_RE_NUMBER`` and ``_RE_UNIT`` count separately.
@@ -274,7 +310,8 @@ def handcrafted(conv: Conversation) -> list[float]:
     low = s.lower()
     ns = max(len(s), 1)
     multiline = "\n" in s
-    words = max(full.count(" ") + full.count("\n") + 1, 1) if n else 0
+    n_nl = full.count("\n") if multiline or n > len(s) else 0
+    words = max(full.count(" ") + n_nl + 1, 1) if n else 0
     wl = words_of(low)
     nw = max(len(wl), 1)
     has_digit = any(d in s for d in "0123456789")
@@ -293,20 +330,21 @@ def handcrafted(conv: Conversation) -> list[float]:
         log(len(conv.system)),
         log(len(conv.history)),
         log(conv.n_user_turns),
-        log(full.count("\n")),
-        log(full.count("```") + conv.history.count("```") + conv.system.count("```")),
-        log(len(_RE_INDENT.findall(s)) if multiline else 0),
-        100.0 * sum(s.count(c) for c in _CODESYN) / ns,
-        log(len(_RE_LATEX.findall(s)) + full.count("$") // 2),
+        log(n_nl),
+        log(_count(full, "```") + _count(conv.history, "```") + _count(conv.system, "```")),
+        log(_count_lines(_RE_INDENT, _NL_INDENT, s) if multiline else 0),
+        100.0 * sum([s.count(c) for c in _CODESYN if c[0] in s]) / ns,
+        log((len(_RE_LATEX.findall(s)) if "\\" in s else 0) + _count(full, "$") // 2),
         100.0 * (len(s) - len(s.translate(_DEL_MATHOPS))) / ns,
         log(numbers),
         min(numbers / nw, 2.0),
-        log(full.count("?")),
-        log(len(_RE_LIST.findall(s)) if multiline else 0),
-        log(sum(s.count(c) for c in _SENT) + (1 if s.rstrip()[-1:] in ".!?" else 0)),
+        log(_count(full, "?")),
+        log(_count_lines(_RE_LIST, _NL_LIST, s) if multiline else 0),
+        log(sum([s.count(c) for c in (_SENT_ASCII if s.isascii() else _SENT) if c[0] in s])
+            + (1 if s.rstrip()[-1:] in ".!?" else 0)),
         min(sum(map(len, wl)) / nw, 20.0),
         min(non_ascii, 3.0),
-        log((len(_RE_MCQ.findall(s)) if multiline else 0) + low.count("options:")),
+        log((_count_lines(_RE_MCQ, _NL_MCQ, s) if multiline else 0) + (low.count("options:") if ":" in low else 0)),
         *(log(v) for v in lex.values()),
         *(min(lex[k] / nw, 1.0) for k in ("math", "code", "logic", "reason", "writing", "knowledge")),
     ]
@@ -358,6 +396,14 @@ def bucket(token: str) -> int:
         if len(_BUCKETS) < _MEMO_MAX:
             _BUCKETS[token] = b
     return b
+
+
+def buckets(tokens: list[str]) -> list[int]:
+    """``[bucket(t) for t in tokens]`` (memo lookups in one C-level pass)."""
+    out = list(map(_BUCKETS.get, tokens))
+    if None in out:
+        out = [bucket(t) if b is None else b for t, b in zip(tokens, out)]
+    return out  # type: ignore[return-value]
 
 
 def hashed_indices(toks: set[str]) -> np.ndarray:
@@ -415,19 +461,168 @@ def _num(text: str) -> float:
     return float(_NUMWORD.get(text, 0))
 
 
+# ``_RE_SHAPE`` split into its 13 alternatives, each compiled alone. ``finditer`` of the whole
+# alternation = at each step, the alternative whose next match starts first (ties: the earlier
+# alternative), then continue from that match's end. An alternative can only match where its
+# keyword starts a ``\w+`` token, so one whose keyword tokens are all absent from the head is
+# skipped, and a search starts at the first occurrence of a present keyword (same matches as
+# the single regex, which tries every alternative at every position).
+_SHAPE_SRC: list[str] = re.split(r"\|(?=\(\?P<)", _RE_SHAPE.pattern)
+
+
+def _shape_keywords(src: str) -> dict[str, tuple[str, ...]]:
+    r"""Keywords of the alternative's first ``(?:...)`` list as plain strings (``[sz]`` and
+    ``s?`` expanded), keyed by their first ``\w+`` token."""
+    i = src.index("(?:") + 3
+    out: dict[str, set[str]] = {}
+    for kw in src[i : src.index(")", i)].split("|"):
+        kw = kw.replace("\\+", "+")
+        variants = [kw]
+        if "[" in kw:  # analy[sz]e
+            j, k = kw.index("["), kw.index("]")
+            variants = [kw[:j] + c + kw[k + 1 :] for c in kw[j + 1 : k]]
+        elif kw.endswith("s?"):  # words?
+            variants = [kw[:-2], kw[:-1]]
+        for v in variants:
+            assert not any(c in v for c in "\\[]()?*{}|^$") and re.match(r"\w", v), v
+            out.setdefault(re.match(r"\w+", v).group(), set()).add(v)  # type: ignore[union-attr]
+    return {t: tuple(sorted(vs)) for t, vs in out.items()}
+
+
+_SHAPE_ALTS: list[tuple[int, re.Pattern[str], dict[str, tuple[str, ...]] | None, frozenset[str]]] = []
+for _src in _SHAPE_SRC:
+    _g = _src[4 : _src.index(">")]
+    _kw = None if _src.startswith(f"(?P<{_g}>^") or _g == "nwords" else _shape_keywords(_src)
+    _SHAPE_ALTS.append((SHAPE_GROUPS.index(_g), re.compile(_src), _kw, frozenset(_kw or ())))
+assert "|".join(_SHAPE_SRC) == _RE_SHAPE.pattern and [a[0] for a in _SHAPE_ALTS] == list(range(len(SHAPE_GROUPS)))
+_NWORDS_NOUNS = ("word", "sentence", "paragraph", "line", "page", "bullet")
+_NUM_TOKENS = frozenset(w.split()[0] for w in _NUMWORD)
+_RE_WORD = re.compile(r"\w+")
+_RE_DIGIT = re.compile(r"\d")
+#: ASCII non-word characters -> space (``\w`` on ASCII text is ``[a-zA-Z0-9_]``).
+_NONWORD = str.maketrans({chr(c): " " for c in range(128) if not (chr(c).isalnum() or chr(c) == "_")})
+
+
+_KW_KEYS: dict[str, str] = {}  # keyword -> its search string in the blanked text (fixed set)
+
+
+def _keyword_starts(head: str, padded: str, kw: str) -> list[int]:
+    """Start positions in ``head`` where keyword ``kw`` (which the pattern brackets with ``\\b``)
+    can match: for ASCII text, whole-word occurrences in ``padded`` (`` `` + head with every
+    non-word character blanked + `` ``); otherwise every occurrence (a superset)."""
+    out = []
+    if padded:
+        key = _KW_KEYS.get(kw)
+        if key is None:
+            key = _KW_KEYS[kw] = " " + kw.translate(_NONWORD) + (" " if kw[-1].isalnum() or kw[-1] == "_" else "")
+        i = padded.find(key)
+        while i >= 0:
+            out.append(i)
+            i = padded.find(key, i + 1)
+    else:
+        i = head.find(kw)
+        while i >= 0:
+            out.append(i)
+            i = head.find(kw, i + 1)
+    return out
+
+
+def _shape_matches(head: str) -> list[tuple[int, re.Match[str]]]:
+    """(group index, match) of ``_RE_SHAPE.finditer(head)``, in order."""
+    if head.isascii():
+        tr = head.translate(_NONWORD)
+        padded, toks = " " + tr + " ", set(tr.split())
+    else:
+        padded, toks = "", set(_RE_WORD.findall(head))
+    # per candidate alternative: [group, pattern, start positions or None (= regex search), index, next match]
+    cands: list[list] = []
+    has_num = None
+    occ: dict[str, list[int]] = {}
+    for gi, pat, kwmap, kwfirst in _SHAPE_ALTS:
+        if kwmap is None:
+            if gi == 1:  # nwords: a number, then one of the nouns
+                if not any(n in head for n in _NWORDS_NOUNS):
+                    continue
+                if has_num is None:
+                    has_num = not _NUM_TOKENS.isdisjoint(toks) or _RE_DIGIT.search(head) is not None
+                if not has_num:
+                    continue
+                cands.append([gi, pat, None, 0, None])
+            else:  # anchored at the start: one attempt
+                m = pat.match(head)
+                if m is not None:
+                    cands.append([gi, pat, [0], 1, m])
+            continue
+        present = kwfirst.intersection(toks)
+        if not present:
+            continue
+        if gi == 0:  # listn: also needs a number
+            if has_num is None:
+                has_num = not _NUM_TOKENS.isdisjoint(toks) or _RE_DIGIT.search(head) is not None
+            if not has_num:
+                continue
+        starts: list[int] = []
+        for t in present:
+            for kw in kwmap[t]:
+                ps = occ.get(kw)
+                if ps is None:
+                    ps = occ[kw] = _keyword_starts(head, padded, kw)
+                starts += ps
+        if not starts:
+            continue
+        starts.sort()
+        cands.append([gi, pat, starts, 0, None])
+    out: list[tuple[int, re.Match[str]]] = []
+    if not cands:
+        return out
+    pos = 0
+    while True:
+        best = None
+        bs = 0
+        for c in cands:
+            m = c[4]
+            if m is None or m.start() < pos:
+                starts = c[2]
+                if starts is None:
+                    m = c[1].search(head, pos)
+                    if m is None:
+                        c[2] = ()
+                else:
+                    m = None
+                    j, n, match = c[3], len(starts), c[1].match
+                    while j < n:
+                        p = starts[j]
+                        j += 1
+                        if p >= pos:
+                            m = match(head, p)
+                            if m is not None:
+                                break
+                    c[3] = j
+                c[4] = m
+                if m is None:
+                    continue
+            st = m.start()
+            if best is None or st < bs:
+                best, bs = c, st
+        if best is None:
+            return out
+        m = best[4]
+        out.append((best[0], m))
+        pos = m.end()
+
+
 def answer_shape(conv: Conversation) -> list[float]:
     """Answer-shape cues of the last user turn (order = ``SHAPE_NAMES``)."""
     full = conv.last_user
     head = full[:GRAM_CHARS].lower()
     out = [0.0] * N_SHAPE
     list_n = words_n = 0.0
-    for m in _RE_SHAPE.finditer(head.lstrip()):
-        g = m.lastgroup
-        out[_GROUP_INDEX[g]] = 1.0
-        if g == "listn":
-            list_n = max(list_n, _num(m.group(m.re.groupindex["listn"] + 1)))
-        elif g == "nwords":
-            words_n = max(words_n, _num(m.group(m.re.groupindex["nwords"] + 1)))
+    for gi, m in _shape_matches(head.lstrip()):
+        out[gi] = 1.0
+        if gi == 0:
+            list_n = max(list_n, _num(m.group(2)))
+        elif gi == 1:
+            words_n = max(words_n, _num(m.group(2)))
     n = len(full)
     # the instruction is usually the first line / sentence; the rest is input text to work on
     cut = min((i for i in (full.find("\n"), full.find(": "), full.find(". ")) if i >= 0), default=n)

@@ -16,10 +16,9 @@ per-call overhead), so one prompt costs tens of microseconds.
 
 from __future__ import annotations
 
-import heapq
 import math
 from bisect import bisect_right
-from operator import mul
+from operator import mul, sub
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -27,7 +26,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from classifiers.features import (FEATURE_NAMES, HASH_DIM, N_FEATURES, N_SHAPE, PRIOR_FEATURE, SHAPE_NAMES, answer_shape,
-                                  bucket, grams, handcrafted, tokens)
+                                  bucket, buckets, grams, handcrafted, tokens)
 from classifiers.text import Conversation, parse_messages
 
 MAX_ANSWER_TOKENS = 16_384
@@ -277,7 +276,7 @@ class ComplexityEstimator(BaseEstimator):
             ts, b, hw = [], [], 0.0
         if self.tokens_hash_scale > 0:
             gs = grams(c)
-            gb, gw = [bucket(t) for t in gs], (1.0 / math.sqrt(len(gs)) if gs else 0.0)
+            gb, gw = buckets(gs), (1.0 / math.sqrt(len(gs)) if gs else 0.0)
         else:
             gb, gw = [], 0.0
         return Featurized(h, ts, b, hw, answer_shape(c), gb, gw)
@@ -295,7 +294,7 @@ class ComplexityEstimator(BaseEstimator):
         v = sum(map(mul, fast.tw, f.h)) + sum(map(mul, fast.sw, f.shape)) + fast.tb
         if fast.ths > 0 and f.gbuckets:
             th = fast.th
-            v += f.gram_w * fast.ths * sum([th[b] for b in f.gbuckets])
+            v += f.gram_w * fast.ths * sum(map(th.__getitem__, f.gbuckets))
         return v
 
     def score_one(self, f: Featurized) -> float:
@@ -314,8 +313,9 @@ class ComplexityEstimator(BaseEstimator):
     def contributions(self, f: Featurized, k: int = 5) -> tuple[tuple[str, float], ...]:
         """Top-``k`` signed contributions to the logit, by magnitude."""
         fast = self._fast
-        c = [w * h - m for w, h, m in zip(fast.w, f.h, fast.wm)]
-        top = heapq.nlargest(k, range(len(c)), key=[abs(v) for v in c].__getitem__)
+        c = list(map(sub, map(mul, fast.w, f.h), fast.wm))
+        # == heapq.nlargest(k, ...) (documented equivalent; ties keep index order)
+        top = sorted(range(len(c)), key=list(map(abs, c)).__getitem__, reverse=True)[:k]
         items = [(FEATURE_NAMES[i], c[i]) for i in top]
         if fast.hs > 0 and f.buckets:
             wc = [f.hash_w * fast.hs * float(self.hash_coef_[b]) for b in f.buckets]

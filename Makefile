@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test test-unit test-vllm bench clean
+.PHONY: demo test test-unit test-vllm bench bench-gateway clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test-vllm: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/classifier_bench.py
+
+## Gateway overhead next to nginx and LiteLLM, figures and plot in bench/results/ (docs/performance.md).
+bench-gateway: $(STAMP)
+	$(BIN)/python bench/gateway_bench.py --out bench/results/
 
 clean:
 	rm -rf $(VENV) build *.egg-info

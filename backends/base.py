@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Literal
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from backends.direct import DirectClient, DirectResponse
 from backends.loadconfig import LoadConfig
 from backends.usage import Usage
 
@@ -155,8 +156,10 @@ class Backend(ABC):
         self._json_headers = [*self.client.headers.multi_items(), ("Content-Type", "application/json")]
         self._timeouts = {"timeout": self.client.timeout.as_dict()}
         self._urls: dict[str, httpx.URL] = {}
+        # Serving (no injected transport): aiohttp's pool without the httpx objects (backends/direct.py).
+        self._direct = DirectClient(self) if transport is None else None
 
-    async def post_json(self, path: str, content: bytes, *, stream: bool = False) -> httpx.Response:
+    async def post_json(self, path: str, content: bytes, *, stream: bool = False) -> httpx.Response | DirectResponse:
         """POST a JSON body to `path` (relative to `base_url`) on the pooled transport.
 
         What `self.client.post` sends (the client's headers, timeouts, URL joining), without
@@ -165,6 +168,8 @@ class Backend(ABC):
         (docs/performance.md). Upstream cookies are not kept, and redirects not followed (as before).
         With `stream`, the caller reads and closes the response.
         """
+        if self._direct is not None:
+            return await self._direct.post_json(path, content, stream=stream)
         url = self._urls.get(path)
         if url is None:
             url = self._urls[path] = httpx.URL(str(self.client.base_url) + path.lstrip("/"))
@@ -201,6 +206,8 @@ class Backend(ABC):
     probe_path: ClassVar[str] = "models"
 
     async def aclose(self) -> None:
+        if self._direct is not None:
+            await self._direct.aclose()
         await self.client.aclose()
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Gateway overhead, side by side: nginx directly vs complexity-router vs the LiteLLM proxy.
 
-One command (about 5 minutes; ``--quick`` about 1 minute)::
+One command (about 3½ minutes; ``--quick`` about 70 s; method and figures: docs/performance.md)::
 
     python bench/gateway_bench.py --out bench/results/
 
@@ -18,8 +18,8 @@ What it does, all on loopback, all in this one run:
   ``bench/litellm_config.yaml.template``);
 * drives each with ``wrk`` (``bench/wrk_chat.lua``: realistic chat bodies, round-robin),
   alternating targets inside every round, at concurrency 1, 16 and 64: requests/s, p50/p99
-  latency, added latency (target minus nginx direct), and peak RSS of the server's process tree
-  sampled during the run;
+  latency, added latency (target minus nginx direct), the server's CPU time per request and the
+  peak RSS of its process tree, sampled during the run;
 * streaming: a raw-socket asyncio client measures time to first event and per-chunk time
   through each target (added = target minus direct);
 * two gateway workers vs one (same load, alternating);
@@ -37,6 +37,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import math
 import os
 import platform
 import shutil
@@ -50,14 +51,17 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 LITELLM_VENV = Path(os.environ.get("LITELLM_VENV", Path.home() / ".cache" / "complexity-router" / "litellm-venv"))
+#: The version issue 5's reference figures were measured with (override: LITELLM_SPEC="litellm[proxy]").
+LITELLM_SPEC = os.environ.get("LITELLM_SPEC", "litellm[proxy]==1.106.2")
 API_KEY = "sk-bench-client-key"
 UPSTREAM_KEY = "sk-bench-upstream"
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -69,12 +73,13 @@ DIRECT, GATEWAY, LITELLM = "nginx-direct", "complexity-router", "litellm"
 # ---------------------------------------------------------------------------------------------
 # Canned upstream answers and realistic request bodies
 # ---------------------------------------------------------------------------------------------
-ANSWER_WORDS = (
+ANSWER_TEXT = (
     "Sure. The short answer is that a write-ahead log gives you durability without forcing every page to disk: "
     "each change is appended to a sequential log and fsynced once, and the data pages follow lazily. On a crash "
     "you replay the log from the last checkpoint. The trade-off is extra write volume and a recovery step, which "
     "is why most databases checkpoint periodically to bound the replay time."
-).split(" ")
+)
+ANSWER_WORDS = ANSWER_TEXT.split(" ")
 STREAM_CHUNKS = len(ANSWER_WORDS)  # one content event per word, like a token stream
 CREATED = 1_700_000_000
 
@@ -118,8 +123,14 @@ def canned_stream() -> bytes:
     frames = [chunk({"role": "assistant", "content": ""})]
     frames += [chunk({"content": (" " if i else "") + word}) for i, word in enumerate(ANSWER_WORDS)]
     frames.append(chunk({}, "stop"))
-    usage = {"id": "chatcmpl-bench", "object": "chat.completion.chunk", "created": CREATED, "model": "bench-model", "choices": [],
-             "usage": {"prompt_tokens": 412, "completion_tokens": STREAM_CHUNKS, "total_tokens": 412 + STREAM_CHUNKS}}
+    usage = {
+        "id": "chatcmpl-bench",
+        "object": "chat.completion.chunk",
+        "created": CREATED,
+        "model": "bench-model",
+        "choices": [],
+        "usage": {"prompt_tokens": 412, "completion_tokens": STREAM_CHUNKS, "total_tokens": 412 + STREAM_CHUNKS},
+    }
     frames.append(b"data: " + orjson.dumps(usage) + b"\n\n")
     frames.append(b"data: [DONE]\n\n")
     return b"".join(frames)
@@ -136,20 +147,36 @@ PROMPTS = [
     # a multi-turn coding exchange
     [
         {"role": "user", "content": "I have a Python service that reads a 2 GB CSV with pandas and runs out of memory on a 4 GB box."},
-        {"role": "assistant", "content": "Read it in chunks with `pd.read_csv(path, chunksize=100_000)` and aggregate per chunk, "
-                                          "or select only the columns you need with `usecols` and narrow dtypes with `dtype=`."},
-        {"role": "user", "content": "The aggregation is a group-by over a user id with a median per group, so chunks do not combine "
-                                    "simply. How would you restructure it so the memory stays bounded but the medians stay exact?"},
+        {
+            "role": "assistant",
+            "content": "Read it in chunks with `pd.read_csv(path, chunksize=100_000)` and aggregate per chunk, "
+            "or select only the columns you need with `usecols` and narrow dtypes with `dtype=`.",
+        },
+        {
+            "role": "user",
+            "content": "The aggregation is a group-by over a user id with a median per group, so chunks do not combine "
+            "simply. How would you restructure it so the memory stays bounded but the medians stay exact?",
+        },
     ],
     # a reasoning-heavy question
-    [{"role": "user", "content": "Prove that for every integer n >= 1 the number n^5 - n is divisible by 30, then generalise: for which "
-                                 "k is n^k - n divisible by 30 for all n? Give a complete argument, not just examples."}],
+    [
+        {
+            "role": "user",
+            "content": "Prove that for every integer n >= 1 the number n^5 - n is divisible by 30, then generalise: for which "
+            "k is n^k - n divisible by 30 for all n? Give a complete argument, not just examples.",
+        }
+    ],
     # a design question with context
-    [{"role": "user", "content": "We run a rate limiter as a Redis token bucket per API key with a Lua script. At 40k req/s across "
-                                 "12 gateway pods we see p99 latency spikes of 30 ms correlated with Redis CPU at 90%. Compare three "
-                                 "designs: local buckets with periodic sync, a sliding-window counter with pipelining, and sharding "
-                                 "keys across a Redis cluster. Which would you choose, what are the failure modes, and how would you "
-                                 "test it before rollout?"}],
+    [
+        {
+            "role": "user",
+            "content": "We run a rate limiter as a Redis token bucket per API key with a Lua script. At 40k req/s across "
+            "12 gateway pods we see p99 latency spikes of 30 ms correlated with Redis CPU at 90%. Compare three "
+            "designs: local buckets with periodic sync, a sliding-window counter with pipelining, and sharding "
+            "keys across a Redis cluster. Which would you choose, what are the failure modes, and how would you "
+            "test it before rollout?",
+        }
+    ],
 ]
 
 
@@ -185,7 +212,9 @@ def wait_for_port(port: int, proc: subprocess.Popen[Any] | None, timeout: float,
     raise RuntimeError(f"{what} did not listen on port {port} within {timeout:.0f}s")
 
 
-def http(method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None, timeout: float = 10) -> tuple[int, dict[str, str], bytes]:
+def http(
+    method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None, timeout: float = 10
+) -> tuple[int, dict[str, str], bytes]:
     request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -358,15 +387,36 @@ classifier: {{artifact: "{CLASSIFIER_ARTIFACT}"}}
 
 def serve_argv(config: Path, port: int, workers: int) -> list[str]:
     """`complexity-router serve` (as a module, so it runs with this interpreter's packages)."""
-    return [sys.executable, "-m", "router.cli", "serve", "--config", str(config), "--port", str(port), "--workers", str(workers), "--log-level", "warning"]
+    return [
+        sys.executable,
+        "-m",
+        "router.cli",
+        "serve",
+        "--config",
+        str(config),
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+    ]
 
 
-def start_gateway(workdir: Path, nginx_port: int, *, workers: int = 1, stream: bool = False, name: str | None = None) -> Proc:
+def start_gateway(workdir: Path, nginx_port: int, *, workers: int = 1, stream: bool = False, name: str | None = None, repo: Path = REPO) -> Proc:
+    """`complexity-router serve` from the source tree `repo` (this one by default), ready to serve."""
     name = name or f"gateway-{'sse-' if stream else ''}{workers}w"
     config = workdir / f"{name}.yaml"
     config.write_text(gateway_config(nginx_port, "/sse" if stream else ""))
     port = free_port()
-    proc = spawn(name, serve_argv(config, port, workers), port, workdir, env={"PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}, cwd=REPO)
+    proc = spawn(
+        name,
+        serve_argv(config, port, workers),
+        port,
+        workdir,
+        env={"PYTHONPATH": str(repo) + os.pathsep + os.environ.get("PYTHONPATH", "")},
+        cwd=repo,
+    )
     try:
         wait_for_port(port, proc.popen, 90, name)
         _wait_ready(f"http://127.0.0.1:{port}/healthz", proc, 60)
@@ -376,7 +426,7 @@ def start_gateway(workdir: Path, nginx_port: int, *, workers: int = 1, stream: b
                 time.sleep(0.2)
             for _ in range(workers * 8):
                 _wait_ready(f"http://127.0.0.1:{port}/healthz", proc, 60)
-    except Exception as exc:
+    except (RuntimeError, OSError) as exc:
         proc.stop()
         raise RuntimeError(f"{exc}\n--- {name} log ---\n{proc.log_tail()}") from None
     return proc
@@ -396,20 +446,22 @@ def _wait_ready(url: str, proc: Proc, timeout: float) -> None:
 
 
 def ensure_litellm_venv(log: Any = print) -> Path:
-    """`litellm[proxy]` in its own cached venv (it pins versions this project must not share)."""
+    """`litellm[proxy]` (`LITELLM_SPEC`) in its own cached venv: it pins versions this project must not share."""
     python = LITELLM_VENV / "bin" / "python"
     if not (LITELLM_VENV / "bin" / "litellm").exists():
         log(f"installing litellm[proxy] into {LITELLM_VENV} (first run only, a few minutes)")
         LITELLM_VENV.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, "-m", "venv", str(LITELLM_VENV)], check=True)
         subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "litellm[proxy]"], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", LITELLM_SPEC], check=True)
     return LITELLM_VENV
 
 
 def litellm_version() -> str | None:
     python = LITELLM_VENV / "bin" / "python"
-    result = subprocess.run([str(python), "-c", "import importlib.metadata as m; print(m.version('litellm'))"], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [str(python), "-c", "import importlib.metadata as m; print(m.version('litellm'))"], capture_output=True, text=True, check=False
+    )
     return result.stdout.strip() or None
 
 
@@ -430,7 +482,7 @@ def start_litellm(workdir: Path, nginx_port: int) -> Proc:
     try:
         wait_for_port(port, proc.popen, 180, "litellm")
         _wait_ready(f"http://127.0.0.1:{port}/health/liveliness", proc, 60)
-    except Exception as exc:
+    except (RuntimeError, OSError) as exc:
         proc.stop()
         raise RuntimeError(f"{exc}\n--- litellm log ---\n{proc.log_tail()}") from None
     return proc
@@ -465,7 +517,7 @@ class RssSampler:
         while not self._stop.wait(self.interval):
             self.sample()
 
-    def __enter__(self) -> RssSampler:
+    def __enter__(self) -> Self:
         self.sample()
         self._cpu_start = {name: cpu_seconds(pids) for name, pids in self.trees.items()}
         self._thread.start()
@@ -487,20 +539,31 @@ def write_bodies(workdir: Path, bodies: Sequence[bytes], tag: str) -> str:
     return ";".join(paths)
 
 
-def run_wrk(url: str, bodies: str, connections: int, duration: float, *, path: str = "/v1/chat/completions", threads: int = 1, timeout_s: int = 10) -> dict[str, Any]:
+def run_wrk(
+    url: str, bodies: str, connections: int, duration: float, *, path: str = "/v1/chat/completions", threads: int = 1, timeout_s: int = 10
+) -> dict[str, Any]:
     """One wrk run; returns requests/s, latency percentiles in ms, and error counts."""
     wrk = shutil.which("wrk")
     if wrk is None:
         raise RuntimeError("wrk not found (Debian: apt-get install wrk)")
     env = {**os.environ, "BENCH_BODIES": bodies, "BENCH_API_KEY": API_KEY, "BENCH_PATH": path}
-    argv = [wrk, f"-t{min(threads, connections)}", f"-c{connections}", f"-d{max(1, round(duration))}s", f"--timeout={timeout_s}s", "-s", str(BENCH_DIR / "wrk_chat.lua"), url]
+    argv = [
+        wrk,
+        f"-t{min(threads, connections)}",
+        f"-c{connections}",
+        f"-d{max(1, round(duration))}s",
+        f"--timeout={timeout_s}s",
+        "-s",
+        str(BENCH_DIR / "wrk_chat.lua"),
+        url,
+    ]
     result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=duration + timeout_s + 30, check=False)
     line = next((x for x in result.stdout.splitlines() if x.startswith("WRK_JSON ")), None)
     if line is None:
         raise RuntimeError(f"wrk produced no summary (exit {result.returncode}): {result.stdout[-500:]} {result.stderr[-500:]}")
     raw = json.loads(line[len("WRK_JSON ") :])
     seconds = raw["duration_us"] / 1e6
-    lat = raw["latency_us"]
+    lat = raw["latency_us"] if raw["requests"] else dict.fromkeys(raw["latency_us"], float("nan"))
     errors = sum(raw["errors"].values())
     return {
         "requests": raw["requests"],
@@ -562,9 +625,11 @@ async def _read_response(reader: asyncio.StreamReader, started: float) -> tuple[
     return status, StreamSample((first or done) - started, done - started, events), keep
 
 
-async def _stream_worker(port: int, request: bytes, count: int, out: list[StreamSample], statuses: list[int]) -> None:
+async def _stream_worker(port: int, request: bytes, count: int, out: list[StreamSample], statuses: list[int], deadline: float) -> None:
     reader = writer = None
     for _ in range(count):
+        if time.perf_counter() > deadline:
+            break
         if writer is None:
             reader, writer = await asyncio.open_connection("127.0.0.1", port)
             writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -588,15 +653,17 @@ def stream_request(port: int, path: str, body: bytes) -> bytes:
     ).encode() + body
 
 
-def run_streams(port: int, path: str, body: bytes, requests: int, concurrency: int = 1) -> dict[str, Any]:
-    """`requests` streamed completions over keep-alive connections; TTFT and per-chunk figures in ms."""
+def run_streams(port: int, path: str, body: bytes, requests: int, concurrency: int = 1, max_seconds: float = 1e9) -> dict[str, Any]:
+    """Up to `requests` streamed completions (or `max_seconds`) over keep-alive connections;
+    time to first event and whole-stream time in ms."""
     samples: list[StreamSample] = []
     statuses: list[int] = []
     request = stream_request(port, path, body)
 
     async def main() -> None:
+        deadline = time.perf_counter() + max_seconds
         per = [requests // concurrency + (1 if i < requests % concurrency else 0) for i in range(concurrency)]
-        await asyncio.gather(*(_stream_worker(port, request, n, samples, statuses) for n in per if n))
+        await asyncio.gather(*(_stream_worker(port, request, n, samples, statuses, deadline) for n in per if n))
 
     _run_async(main())
     ok = [s for s, status in zip(samples, statuses, strict=True) if status == 200]
@@ -635,14 +702,20 @@ def pct(sorted_values: Sequence[float], q: float) -> float:
 # Checks that the numbers are for correct answers
 # ---------------------------------------------------------------------------------------------
 def check_gateway_answers(port: int) -> dict[str, Any]:
-    """One non-streaming and one streaming request through the gateway: routed, accounted, intact."""
+    """One request through the gateway before measuring: classified, routed, answer intact, priced."""
     body = chat_bodies()[0]
-    status, headers, payload = http("POST", f"http://127.0.0.1:{port}/v1/chat/completions", body, {"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"})
+    status, headers, payload = http(
+        "POST", f"http://127.0.0.1:{port}/v1/chat/completions", body, {"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"}
+    )
     if status != 200:
         raise RuntimeError(f"gateway answered {status}: {payload[:300]!r}")
     data = json.loads(payload)
-    assert data["choices"][0]["message"]["content"] == " ".join(ANSWER_WORDS), "gateway altered the completion"
-    assert data["router"]["reason"] == "classifier" and headers.get("x-router-score"), "model auto was not classified"
+    if data["choices"][0]["message"]["content"] != " ".join(ANSWER_WORDS):
+        raise RuntimeError("the gateway altered the completion")
+    if data["router"]["reason"] != "classifier" or not headers.get("x-router-score"):
+        raise RuntimeError("model auto was not classified")
+    if data["router"]["cost_usd"] is None:
+        raise RuntimeError("the completion was not priced")
     return {"tier": data["router"]["tier"], "score": data["router"]["score"], "cost_usd": data["router"]["cost_usd"]}
 
 
@@ -684,13 +757,31 @@ def run_benchmark(plan: Plan, workdir: Path) -> dict[str, Any]:
     try:
         procs["nginx"] = nginx = start_nginx(workdir)
         log(f"nginx on :{nginx.port}")
-        procs[GATEWAY] = gateway = start_gateway(workdir, nginx.port)
-        log(f"gateway on :{gateway.port} (1 worker)")
-        results["check"] = check_gateway_answers(gateway.port)
         if plan.litellm:
             ensure_litellm_venv(log)
-            procs[LITELLM] = start_litellm(workdir, nginx.port)
-            log(f"litellm {litellm_version()} on :{procs[LITELLM].port}")
+        # Every server starts now, in parallel (the later phases' ones idle until their turn).
+        starts: dict[str, Any] = {GATEWAY: lambda: start_gateway(workdir, nginx.port)}
+        if plan.litellm:
+            starts[LITELLM] = lambda: start_litellm(workdir, nginx.port)
+        if plan.streaming:
+            starts["gateway-sse"] = lambda: start_gateway(workdir, nginx.port, stream=True)
+        if plan.workers_check:
+            starts["gateway-2w"] = lambda: start_gateway(workdir, nginx.port, workers=2)
+        with ThreadPoolExecutor(len(starts)) as pool:
+            futures = {name: pool.submit(start) for name, start in starts.items()}
+            failure = None
+            for name, future in futures.items():
+                try:
+                    procs[name] = future.result()
+                except RuntimeError as exc:
+                    failure = failure or exc
+            if failure is not None:
+                raise failure
+        gateway = procs[GATEWAY]
+        log(f"gateway on :{gateway.port} (1 worker); started: " + ", ".join(f"{name} :{procs[name].port}" for name in starts))
+        if plan.litellm:
+            log(f"litellm {litellm_version()}")
+        results["check"] = check_gateway_answers(gateway.port)
 
         ports = {DIRECT: nginx.port, GATEWAY: gateway.port}
         if plan.litellm:
@@ -712,15 +803,22 @@ def run_benchmark(plan: Plan, workdir: Path) -> dict[str, Any]:
                     with RssSampler(watched) as sampler:
                         stats = run_wrk(f"http://127.0.0.1:{port}", bodies, concurrency, plan.duration)
                     server = server_of[target]
-                    stats.update(target=target, concurrency=concurrency, round=round_index, rss_peak_mb=sampler.peak[server] / 2**20,
-                                 cpu_us_per_request=sampler.cpu[server] / max(stats["requests"], 1) * 1e6)
+                    stats.update(
+                        target=target,
+                        concurrency=concurrency,
+                        round=round_index,
+                        rss_peak_mb=sampler.peak[server] / 2**20,
+                        cpu_us_per_request=sampler.cpu[server] / stats["requests"] * 1e6 if stats["requests"] else float("nan"),
+                    )
                     results["load"].append(stats)
                     if target == GATEWAY:
                         gateway_sent += stats["requests"]
                         results["rss_timeline"].append({"t": time.time(), "rss_mb": sampler.peak[server] / 2**20, "concurrency": concurrency})
-                    log(f"round {round_index + 1}/{plan.rounds} c={concurrency:<3} {target:<18} {stats['rps']:9.0f} req/s  "
+                    log(
+                        f"round {round_index + 1}/{plan.rounds} c={concurrency:<3} {target:<18} {stats['rps']:9.0f} req/s  "
                         f"p50 {stats['p50_ms']:7.2f} ms  p99 {stats['p99_ms']:7.2f} ms  cpu {stats['cpu_us_per_request']:6.0f} µs/req  rss {stats['rss_peak_mb']:6.1f} MB"
-                        + (f"  errors {stats['errors']}" if stats["errors"] else ""))
+                        + (f"  errors {stats['errors']}" if stats["errors"] else "")
+                    )
         accounted = gateway_request_count(gateway.port) - gateway_ok_before
         results["accounting"] = {"wrk_completed": gateway_sent, "router_requests_total_ok": accounted}
 
@@ -736,42 +834,49 @@ def run_benchmark(plan: Plan, workdir: Path) -> dict[str, Any]:
 
 
 def _streaming_phase(plan: Plan, workdir: Path, procs: dict[str, Proc], nginx: Proc) -> list[dict[str, Any]]:
-    procs["gateway-sse"] = sse = start_gateway(workdir, nginx.port, stream=True)
-    log(f"streaming gateway on :{sse.port}")
+    sse = procs["gateway-sse"]
     gateway_body = chat_bodies(stream=True)[0]
     targets = {DIRECT: (nginx.port, "/sse/v1/chat/completions", gateway_body), GATEWAY: (sse.port, "/v1/chat/completions", gateway_body)}
     if LITELLM in procs:
         targets[LITELLM] = (procs[LITELLM].port, "/v1/chat/completions", chat_bodies(model="auto-sse", stream=True)[0])
     for port, path, body in targets.values():
-        run_streams(port, path, body, 30)  # warm-up
+        run_streams(port, path, body, 30, max_seconds=plan.warmup)  # warm-up
     rows = []
     per_round = max(1, plan.stream_requests // plan.rounds)
     for round_index in range(plan.rounds):
         for target, (port, path, body) in targets.items():
-            stats = run_streams(port, path, body, per_round)
+            stats = run_streams(port, path, body, per_round, max_seconds=plan.duration)
             stats.update(target=target, round=round_index, concurrency=1)
             rows.append(stats)
-            log(f"stream round {round_index + 1}/{plan.rounds} {target:<18} ttft p50 {stats['ttft_p50_ms']:7.3f} ms  p99 {stats['ttft_p99_ms']:7.3f} ms  "
-                f"total p50 {stats['total_p50_ms']:7.3f} ms  events {stats['events']}" + (f"  errors {stats['errors']}" if stats["errors"] else ""))
+            log(
+                f"stream round {round_index + 1}/{plan.rounds} {target:<18} ttft p50 {stats['ttft_p50_ms']:7.3f} ms  p99 {stats['ttft_p99_ms']:7.3f} ms  "
+                f"total p50 {stats['total_p50_ms']:7.3f} ms  events {stats['events']}" + (f"  errors {stats['errors']}" if stats["errors"] else "")
+            )
     sse.stop()
     procs.pop("gateway-sse")
     return rows
 
 
 def _workers_phase(plan: Plan, workdir: Path, procs: dict[str, Proc], nginx: Proc, bodies: str) -> list[dict[str, Any]]:
-    procs["gateway-2w"] = two = start_gateway(workdir, nginx.port, workers=2)
-    log(f"gateway on :{two.port} (2 workers)")
+    two = procs["gateway-2w"]
     run_wrk(f"http://127.0.0.1:{two.port}", bodies, plan.workers_concurrency, plan.warmup)
     rows = []
     for round_index in range(plan.rounds):
         for workers, proc in ((1, procs[GATEWAY]), (2, two)):
             with RssSampler({"g": proc}) as sampler:
                 stats = run_wrk(f"http://127.0.0.1:{proc.port}", bodies, plan.workers_concurrency, plan.duration, threads=2)
-            stats.update(workers=workers, round=round_index, concurrency=plan.workers_concurrency,
-                         rss_peak_mb=sampler.peak["g"] / 2**20, rss_peak_worker_mb=sampler.peak_single["g"] / 2**20)
+            stats.update(
+                workers=workers,
+                round=round_index,
+                concurrency=plan.workers_concurrency,
+                rss_peak_mb=sampler.peak["g"] / 2**20,
+                rss_peak_worker_mb=sampler.peak_single["g"] / 2**20,
+            )
             rows.append(stats)
-            log(f"workers round {round_index + 1}/{plan.rounds} {workers} worker(s) c={plan.workers_concurrency} {stats['rps']:9.0f} req/s  "
-                f"p99 {stats['p99_ms']:7.2f} ms  rss {stats['rss_peak_mb']:6.1f} MB (largest process {stats['rss_peak_worker_mb']:.1f} MB)")
+            log(
+                f"workers round {round_index + 1}/{plan.rounds} {workers} worker(s) c={plan.workers_concurrency} {stats['rps']:9.0f} req/s  "
+                f"p99 {stats['p99_ms']:7.2f} ms  rss {stats['rss_peak_mb']:6.1f} MB (largest process {stats['rss_peak_worker_mb']:.1f} MB)"
+            )
     two.stop()
     procs.pop("gateway-2w")
     return rows
@@ -780,8 +885,13 @@ def _workers_phase(plan: Plan, workdir: Path, procs: dict[str, Proc], nginx: Pro
 # ---------------------------------------------------------------------------------------------
 # Summary, targets, table, plot
 # ---------------------------------------------------------------------------------------------
+def _median_of(values: list[float]) -> float:
+    values = [v for v in values if not math.isnan(v)]
+    return statistics.median(values) if values else float("nan")
+
+
 def _median(rows: list[dict[str, Any]], key: str) -> float:
-    values = [r[key] for r in rows if r.get(key) is not None]
+    values = [r[key] for r in rows if r.get(key) is not None and not math.isnan(r[key])]  # NaN: a run without answers
     return statistics.median(values) if values else float("nan")
 
 
@@ -792,7 +902,7 @@ def summarise(results: dict[str, Any], plan: Plan) -> dict[str, Any]:
     for concurrency in plan.concurrencies:
         for target in plan.targets:
             rows = [r for r in load if r["target"] == target and r["concurrency"] == concurrency]
-            entry = {k: _median(rows, k) for k in ("rps", "p50_ms", "p99_ms", "rss_peak_mb")}
+            entry = {k: _median(rows, k) for k in ("rps", "p50_ms", "p99_ms", "rss_peak_mb", "cpu_us_per_request")}
             entry["rss_peak_mb"] = max(r["rss_peak_mb"] for r in rows)
             entry["errors"] = sum(r["errors"] for r in rows)
             if target != DIRECT:
@@ -801,8 +911,8 @@ def summarise(results: dict[str, Any], plan: Plan) -> dict[str, Any]:
                     direct = next(d for d in load if d["target"] == DIRECT and d["concurrency"] == concurrency and d["round"] == row["round"])
                     added50.append(row["p50_ms"] - direct["p50_ms"])
                     added99.append(row["p99_ms"] - direct["p99_ms"])
-                entry["added_p50_ms"] = statistics.median(added50)
-                entry["added_p99_ms"] = statistics.median(added99)
+                entry["added_p50_ms"] = _median_of(added50)
+                entry["added_p99_ms"] = _median_of(added99)
             summary["load"].setdefault(str(concurrency), {})[target] = entry
     if results["stream"]:
         stream = results["stream"]
@@ -836,6 +946,8 @@ def summarise(results: dict[str, Any], plan: Plan) -> dict[str, Any]:
     timeline = [p["rss_mb"] for p in results["rss_timeline"]]
     if timeline:
         summary["gateway_rss"] = {"first_run_peak_mb": timeline[0], "last_run_peak_mb": timeline[-1], "max_mb": max(timeline)}
+    if "accounting" in results:
+        summary["accounting"] = results["accounting"]
     summary["targets"] = evaluate_targets(summary, plan)
     return summary
 
@@ -878,32 +990,46 @@ def evaluate_targets(summary: dict[str, Any], plan: Plan) -> list[dict[str, Any]
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:
-    if value is None or value != value:
+    if value is None or math.isnan(value):
         return "–"
     return f"{value:,.{digits}f}"
 
 
 def markdown(summary: dict[str, Any], meta: dict[str, Any], plan: Plan) -> str:
     out = [
-        f"Gateway overhead benchmark — {meta['date']} — {meta['cpus']} CPUs ({meta['cpu_model']}), "
-        f"one worker per server, wrk {plan.duration:g}s × {plan.rounds} rounds per cell (medians), targets alternating.",
+        (
+            f"Gateway overhead benchmark — {meta['date']} — {meta['cpus']} CPUs ({meta['cpu_model']}), "
+            f"one worker per server, wrk {plan.duration:g}s × {plan.rounds} rounds per cell (medians), targets alternating."
+        ),
         "",
-        "| concurrency | target | req/s | p50 ms | p99 ms | added p50 ms | added p99 ms | peak RSS MB |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|",
+        "| concurrency | target | req/s | p50 ms | p99 ms | added p50 ms | added p99 ms | server CPU µs/req | peak RSS MB |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for concurrency, targets in summary["load"].items():
         for target, e in targets.items():
+            errors = f" ({e['errors']:,} errors)" if e["errors"] else ""
             out.append(
-                f"| {concurrency} | {target} | {_fmt(e['rps'], 0)} | {_fmt(e['p50_ms'])} | {_fmt(e['p99_ms'])} | "
-                f"{_fmt(e.get('added_p50_ms'))} | {_fmt(e.get('added_p99_ms'))} | {_fmt(e['rss_peak_mb'], 1)} |"
+                f"| {concurrency} | {target}{errors} | {_fmt(e['rps'], 0)} | {_fmt(e['p50_ms'])} | {_fmt(e['p99_ms'])} | "
+                f"{_fmt(e.get('added_p50_ms'))} | {_fmt(e.get('added_p99_ms'))} | {_fmt(e['cpu_us_per_request'], 0)} | {_fmt(e['rss_peak_mb'], 1)} |"
             )
     if summary["stream"]:
-        out += ["", "| streaming (c=1) | TTFT p50 ms | TTFT p99 ms | stream p50 ms | added TTFT p50 ms | added per chunk ms | events |", "|---|---:|---:|---:|---:|---:|---:|"]
+        out += [
+            "",
+            "| streaming (c=1) | TTFT p50 ms | TTFT p99 ms | stream p50 ms | added TTFT p50 ms | added per chunk ms | events |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
         for target, e in summary["stream"].items():
             out.append(
                 f"| {target} | {_fmt(e['ttft_p50_ms'], 3)} | {_fmt(e['ttft_p99_ms'], 3)} | {_fmt(e['total_p50_ms'], 3)} | "
                 f"{_fmt(e.get('added_ttft_p50_ms'), 3)} | {_fmt(e.get('added_per_chunk_ms'), 4)} | {_fmt(e['events'], 0)} |"
             )
+    accounting = summary.get("accounting")
+    if accounting:
+        line = (
+            f'Accounting: wrk completed {accounting["wrk_completed"]:,} gateway requests; `router_requests_total{{status="ok"}}` '
+            f"grew by {accounting['router_requests_total_ok']:,.0f} (≥: requests in flight when a run ends finish after wrk stops counting)."
+        )
+        out += ["", line]
     if summary.get("workers"):
         w = summary["workers"]
         out += ["", f"Two workers vs one (c={w['concurrency']}): {_fmt(w['rps_1'], 0)} → {_fmt(w['rps_2'], 0)} req/s = **{w['ratio']:.2f}×**"]
@@ -914,6 +1040,7 @@ def markdown(summary: dict[str, Any], meta: dict[str, Any], plan: Plan) -> str:
 
 
 def plot(summary: dict[str, Any], path: Path, meta: dict[str, Any]) -> bool:
+    """Six log-scale panels: throughput, p99, added p50, server CPU per request, streaming, RSS."""
     try:
         import matplotlib
 
@@ -925,40 +1052,49 @@ def plot(summary: dict[str, Any], path: Path, meta: dict[str, Any]) -> bool:
     load = summary["load"]
     concurrencies = list(load)
     targets = [t for t in (DIRECT, GATEWAY, LITELLM) if any(t in load[c] for c in concurrencies)]
-    colors = {DIRECT: "#7f7f7f", GATEWAY: "#1f77b4", LITELLM: "#d62728"}
-    fig, axes = plt.subplots(2, 2, figsize=(12, 8.5))
-    width = 0.8 / len(targets)
-    xs = range(len(concurrencies))
-    for ax, key, title in ((axes[0][0], "rps", "throughput (req/s, log)"), (axes[0][1], "p99_ms", "p99 latency (ms, log)")):
-        for i, target in enumerate(targets):
-            values = [load[c].get(target, {}).get(key, 0) for c in concurrencies]
-            bars = ax.bar([x + i * width for x in xs], values, width, label=target, color=colors[target])
-            ax.bar_label(bars, labels=[_fmt(v, 0 if key == "rps" else 2) for v in values], fontsize=7, rotation=90, padding=2)
-        ax.set_yscale("log")
-        ax.set_xticks([x + width * (len(targets) - 1) / 2 for x in xs], [f"c={c}" for c in concurrencies])
-        ax.set_title(title)
-        ax.legend(fontsize=8)
-    ax = axes[1][0]
     proxies = [t for t in targets if t != DIRECT]
-    for i, target in enumerate(proxies):
-        values = [load[c][target].get("added_p50_ms", 0) for c in concurrencies]
-        bars = ax.bar([x + i * 0.4 for x in xs], values, 0.4, label=f"{target} added p50", color=colors[target])
-        ax.bar_label(bars, labels=[_fmt(v) for v in values], fontsize=7, padding=2)
-    ax.set_yscale("log")
-    ax.set_xticks([x + 0.2 * (len(proxies) - 1) for x in xs], [f"c={c}" for c in concurrencies])
-    ax.set_title("added latency p50 vs nginx direct (ms, log)")
-    ax.legend(fontsize=8)
+    colors = {DIRECT: "#7f7f7f", GATEWAY: "#1f77b4", LITELLM: "#d62728"}
+    fig, axes = plt.subplots(2, 3, figsize=(16, 8.5))
+    xs = range(len(concurrencies))
+
+    def grouped(ax: Any, names: list[str], key: str, title: str, digits: int) -> None:
+        width = 0.8 / len(names)
+        top = 0.0
+        for i, target in enumerate(names):
+            values = [load[c].get(target, {}).get(key) or 0 for c in concurrencies]
+            values = [0 if math.isnan(v) else v for v in values]
+            top = max(top, *values)
+            bars = ax.bar([x + i * width for x in xs], values, width, color=colors[target])
+            ax.bar_label(bars, labels=[_fmt(v, digits) for v in values], fontsize=7, rotation=90, padding=2)
+        ax.set_yscale("log")
+        if top > 0:
+            ax.set_ylim(top=top * 8)  # room for the labels
+        ax.set_xticks([x + width * (len(names) - 1) / 2 for x in xs], [f"c={c}" for c in concurrencies])
+        ax.set_title(title, fontsize=10)
+
+    grouped(axes[0][0], targets, "rps", "throughput (req/s)", 0)
+    grouped(axes[0][1], targets, "p99_ms", "p99 latency (ms)", 1)
+    grouped(axes[0][2], proxies, "added_p50_ms", "added latency p50 vs nginx direct (ms)", 2)
+    grouped(axes[1][0], targets, "cpu_us_per_request", "server CPU per request (µs)", 0)
+    grouped(axes[1][2], targets, "rss_peak_mb", "peak RSS of the server (MB)", 0)
     ax = axes[1][1]
     stream = summary["stream"]
-    if stream:
-        names = [t for t in proxies if t in stream]
+    names = [t for t in proxies if t in stream]
+    if names:
         values = [stream[t]["added_ttft_p50_ms"] for t in names]
         bars = ax.bar(names, values, color=[colors[t] for t in names])
-        ax.bar_label(bars, labels=[_fmt(v, 3) for v in values], fontsize=8, padding=2)
+        ax.bar_label(bars, labels=[_fmt(v, 2) for v in values], fontsize=8, padding=2)
         ax.set_yscale("log")
-        ax.set_title("streaming: added time to first token p50 (ms, log)")
-    fig.suptitle(f"complexity-router vs LiteLLM vs nginx direct — {meta['cpus']} CPUs, one worker each, same nginx upstream ({meta['date']})", fontsize=10)
-    fig.tight_layout()
+        ax.set_ylim(top=max(values) * 8)
+    ax.set_title("streaming (c=1): added time to first token p50 (ms)", fontsize=10)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=colors[t]) for t in targets]
+    fig.legend(handles, targets, loc="upper center", ncol=len(targets), bbox_to_anchor=(0.5, 0.955), fontsize=9, frameon=False)
+    fig.suptitle(
+        f"complexity-router vs LiteLLM vs nginx direct: one worker each, same nginx upstream, log scales — "
+        f"{meta['cpus']} shared CPUs, {meta['date']}",
+        fontsize=11,
+    )
+    fig.tight_layout(rect=(0, 0, 1, 0.93))
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return True
@@ -1001,9 +1137,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default=str(BENCH_DIR / "results"), help="directory for gateway_bench.{json,png,md}")
     parser.add_argument("--quick", action="store_true", help="about a minute: 2 s runs, one round, fewer streams")
-    parser.add_argument("--duration", type=float, help="seconds per wrk run (default 5; quick 2)")
+    parser.add_argument("--duration", type=float, help="seconds per wrk run (default 4; quick 2)")
     parser.add_argument("--warmup", type=float, help="seconds of warm-up load per target (default 2; quick 1)")
-    parser.add_argument("--rounds", type=int, help="alternating rounds; medians are reported (default 2; quick 1)")
+    parser.add_argument(
+        "--rounds", type=int, help="alternating rounds; medians are reported (default 3, so one disturbed round cannot move a median; quick 1)"
+    )
     parser.add_argument("--concurrency", default="1,16,64", help="comma-separated wrk connection counts")
     parser.add_argument("--stream-requests", type=int, help="streamed requests per target (default 1000; quick 300)")
     parser.add_argument("--workers-concurrency", type=int, default=64)
@@ -1015,9 +1153,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     quick = args.quick
     plan = Plan(
         concurrencies=[int(c) for c in args.concurrency.split(",") if c.strip()],
-        duration=args.duration or (2 if quick else 5),
+        duration=args.duration or (2 if quick else 4),
         warmup=args.warmup or (1 if quick else 2),
-        rounds=args.rounds or (1 if quick else 2),
+        rounds=args.rounds or (1 if quick else 3),
         stream_requests=args.stream_requests or (300 if quick else 1000),
         workers_concurrency=args.workers_concurrency,
         litellm=not args.skip_litellm,

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import gateway_bench as gb  # noqa: E402
+import gateway_bench as gb
 
 
 async def _drive(post, concurrency: int, total: int) -> None:  # type: ignore[no-untyped-def]

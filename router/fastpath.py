@@ -9,8 +9,12 @@ same responses with the app's own registered handlers, so behaviour is unchanged
 path, method and scope (lifespan, `/metrics`, the OpenAPI schema, which still lists the route)
 goes through FastAPI as before.
 
-It is added as the app's first middleware: `ServerErrorMiddleware` still wraps it (unhandled
-errors become the app's JSON 500), and any middleware added later wraps it too.
+It is added as the app's first user middleware, so FastAPI's outer layers still wrap it —
+`ServerErrorMiddleware` (unhandled errors become the app's JSON 500), the exception telemetry
+and the app-level body limit — and so does any middleware added later. What it skips sits
+inside the user middleware: `ExceptionMiddleware` (replaced by the same handler lookup here),
+the async exit stack (no dependencies with `yield` on this route), routing and the endpoint
+wrapper.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from router.api import chat_completions
 
@@ -46,28 +50,21 @@ class ChatFastPath:
             await self.app(scope, receive, send)
             return
         request = Request(scope, receive, send)
-        started = False
-
-        async def tracked_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
         try:
             response = await chat_completions(request)
-            await response(scope, receive, tracked_send)
         except Exception as exc:
             handler = self._handler_for(exc)
             if handler is None:
                 raise  # to ServerErrorMiddleware: the app's 500 handler, as on the routed path
-            if started:
-                raise RuntimeError("Caught handled exception, but response already started.") from exc
             if is_async_callable(handler):
                 response = await handler(request, exc)
             else:
                 response = await run_in_threadpool(handler, request, exc)
-            await response(scope, receive, send)
+        # Sending is outside the handlers, with no wrapper around `send` (one call fewer per
+        # streamed event): the handler's responses raise nothing before their first message
+        # (a stream's relay turns upstream errors into SSE error events), and an exception
+        # after the response started cannot become an error response on either path.
+        await response(scope, receive, send)
 
     def _handler_for(self, exc: Exception) -> Handler | None:
         """The registered handler for the exception's class or nearest base, as Starlette's

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from classifiers.classifier import ComplexityClassifier
+from classifiers.classifier import ComplexityClassifier, load_classifier
 from classifiers.model import ComplexityEstimator
 
 CONFIG = """\
@@ -18,6 +18,10 @@ tiers: {low: {model: qwen3-8b, effort: none, max_score: 0.40}, medium: {model: q
 EASY = ["hi", "hello there", "thanks!", "write a short poem about spring", "tell me a joke",
         "what is the capital of France?", "rewrite this sentence politely: give me the report",
         "suggest a name for my cat", "good morning", "write a haiku about rain"]
+OLYMPIAD = ("Let $n \\geq 3$ be an integer and $a_1, \\ldots, a_n$ positive reals with $\\sum a_i = 1$. "
+            "Prove that $\\sum_{i} \\frac{a_i}{\\sqrt{1 - a_i}} \\geq \\sqrt{\\frac{n}{n-1}}$ and determine "
+            "when equality holds.")
+
 HARD = ["Prove that for every integer n > 1 the sum of the reciprocals of the primes up to n diverges.",
         "Let $f(x)=\\frac{x^2+1}{x-3}$. Compute the integral of f from 4 to 7 and find all real roots.",
         "Implement a lock-free queue in C++ with atomics and prove it is linearizable; analyze complexity.",
@@ -48,3 +52,9 @@ def config_file(tmp_path: Path) -> Path:
     p = tmp_path / "router.yaml"
     p.write_text(CONFIG, encoding="utf-8")
     return p
+
+
+@pytest.fixture(scope="module")
+def default() -> ComplexityClassifier:
+    """The packaged default artifact."""
+    return load_classifier()

@@ -14,17 +14,9 @@ from classifiers import classifier as clf_mod
 from classifiers.features import _slice, lexicon_counts, lexicon_counts_reference, words_of
 from classifiers.model import ComplexityEstimator, _calibrate
 from classifiers.persist import save_estimator
-from tests.classifiers.conftest import EASY, HARD
+from tests.classifiers.conftest import EASY, HARD, OLYMPIAD
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-OLYMPIAD = ("Let $n \\geq 3$ be an integer and $a_1, \\ldots, a_n$ positive reals with $\\sum a_i = 1$. "
-            "Prove that $\\sum_{i} \\frac{a_i}{\\sqrt{1 - a_i}} \\geq \\sqrt{\\frac{n}{n-1}}$ and determine "
-            "when equality holds.")
-
-
-@pytest.fixture(scope="module")
-def default():
-    return load_classifier()
 
 
 def _u(t: str) -> list[dict[str, str]]:

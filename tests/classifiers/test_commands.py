@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 import yaml
 
-from classifiers import commands
 from classifiers.calibrate import budget_thresholds, share_thresholds, write_thresholds
 from classifiers.commands import load_router_config, register, score_stream
 from tests.classifiers.conftest import EASY, HARD

@@ -1,18 +1,9 @@
 import numpy as np
 import pytest
 
-from classifiers import ScoreResult, load_classifier, reasoning_tokens
+from classifiers import ScoreResult, reasoning_tokens
 from classifiers.model import ComplexityEstimator
-from tests.classifiers.conftest import EASY, HARD
-
-OLYMPIAD = ("Let $n \\geq 3$ be an integer and $a_1, \\ldots, a_n$ positive reals with $\\sum a_i = 1$. "
-            "Prove that $\\sum_{i} \\frac{a_i}{\\sqrt{1 - a_i}} \\geq \\sqrt{\\frac{n}{n-1}}$ and determine "
-            "when equality holds.")
-
-
-@pytest.fixture(scope="module")
-def default():
-    return load_classifier()
+from tests.classifiers.conftest import EASY, HARD, OLYMPIAD
 
 
 def test_default_monotonicity_sanity(default):

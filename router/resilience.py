@@ -239,15 +239,11 @@ class Resilience:
                 break
             last = not self._has_successor(candidates, index, attempts + 1, refused, now)
             attempts += 1
-            try:
-                return await self._attempt(gateway, body, decision, candidate, backend_name, stream=stream, last=last, moved_from=moved_from)
-            except UpstreamError as exc:
-                if not exc.retryable:
-                    raise
-                last_error = exc
-                moved_from = failed_from = (backend_name, exc.kind)
-                if exc.kind == "connect":
-                    refused.add(backend_name)
+            outcome = await self._attempt_or_error(gateway, body, decision, candidate, backend_name, refused, stream=stream, last=last, moved_from=moved_from)
+            if not isinstance(outcome, UpstreamError):
+                return outcome
+            last_error = outcome
+            moved_from = failed_from = (backend_name, outcome.kind)
             now = self.clock()
         # No usable candidate is left: the skipped open circuits still get the request, in order (each
         # doubles as a probe), rather than failing it untried — within the same attempt and retry limits.
@@ -257,18 +253,38 @@ class Resilience:
             if attempts and not self._spend_retry(self.clock()):
                 break
             attempts += 1
-            try:
-                return await self._attempt(gateway, body, decision, candidate, backend_name, stream=stream, last=True, moved_from=failed_from)
-            except UpstreamError as exc:
-                if not exc.retryable:
-                    raise
-                last_error = exc
-                failed_from = (backend_name, exc.kind)
-                if exc.kind == "connect":
-                    refused.add(backend_name)
+            outcome = await self._attempt_or_error(gateway, body, decision, candidate, backend_name, refused, stream=stream, last=True, moved_from=failed_from)
+            if not isinstance(outcome, UpstreamError):
+                return outcome
+            last_error = outcome
+            failed_from = (backend_name, outcome.kind)
         if last_error is None:
             return self._all_rate_limited(decision, skipped, now)
         raise last_error
+
+    async def _attempt_or_error(
+        self,
+        gateway: Gateway,
+        body: dict[str, Any],
+        decision: Decision,
+        candidate: Candidate,
+        backend_name: str,
+        refused: set[str],
+        *,
+        stream: bool,
+        last: bool,
+        moved_from: tuple[str, str] | None,
+    ) -> Any:
+        """One attempt: its result, or the retryable `UpstreamError` it failed with (a non-retryable one
+        propagates). A refused connection marks the backend so no later candidate on it is tried."""
+        try:
+            return await self._attempt(gateway, body, decision, candidate, backend_name, stream=stream, last=last, moved_from=moved_from)
+        except UpstreamError as exc:
+            if not exc.retryable:
+                raise
+            if exc.kind == "connect":
+                refused.add(backend_name)
+            return exc
 
     def _spend_retry(self, now: float) -> bool:
         if self.budget.spend(now):

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from classifiers.bundle import bundle_path, read_bundle, sha256_file
 from classifiers.features import FEATURE_NAMES, FEATURE_VERSION, HASH_DIM, N_FEATURES, N_SHAPE
-from classifiers.model import MAX_ANSWER_TOKENS, ComplexityEstimator, Featurized, answer_tokens_from_log
-from classifiers.model import _calibrate as _calibrate_scalar
-from classifiers.persist import ClassifierLoadError, load_estimator, read_metadata, resolve
+from classifiers.inference import Featurized, LinearScorer, answer_tokens_from_log, params_of
+from classifiers.persist import ClassifierLoadError, read_metadata, resolve
+
+if TYPE_CHECKING:
+    from classifiers.model import ComplexityEstimator
 
 log = logging.getLogger(__name__)
 
@@ -53,94 +55,101 @@ def reasoning_tokens(score: float, effort: str, thinking_budget: int | None = No
     return r
 
 
-@dataclass(frozen=True, slots=True)
 class ScoreResult:
-    """Complexity score of one request and what drove it."""
+    """Complexity score of one request and what drove it (read-only).
 
-    score: float
-    expected_answer_tokens: int
-    top_features: tuple[tuple[str, float], ...]
+    ``top_features`` (the top-5 signed contributions to the logit) is computed when first
+    read: most requests never need it."""
+
+    __slots__ = ("score", "expected_answer_tokens", "_top", "_lazy")
+
+    def __init__(self, score: float, expected_answer_tokens: int,
+                 top_features: tuple[tuple[str, float], ...] | None = (),
+                 lazy: tuple[LinearScorer, Featurized] | None = None) -> None:
+        self.score = score
+        self.expected_answer_tokens = expected_answer_tokens
+        self._top = top_features
+        self._lazy = lazy
+
+    @property
+    def top_features(self) -> tuple[tuple[str, float], ...]:
+        top = self._top
+        if top is None:
+            scorer, f = self._lazy  # type: ignore[misc]
+            top = self._top = scorer.contributions(f)
+            self._lazy = None
+        return top
 
     def expected_completion_tokens(self, effort: str, thinking_budget: int | None = None) -> int:
         """Answer tokens plus expected reasoning tokens for ``effort`` (see ``reasoning_tokens``)."""
         return self.expected_answer_tokens + reasoning_tokens(self.score, effort, thinking_budget)
 
+    def _key(self) -> tuple[float, int, tuple[tuple[str, float], ...]]:
+        return self.score, self.expected_answer_tokens, self.top_features
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ScoreResult) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"ScoreResult(score={self.score!r}, expected_answer_tokens={self.expected_answer_tokens!r}, "
+                f"top_features={self.top_features!r})")
+
+
+_FALLBACK_TOP = ((FALLBACK, 0.0),)
+
 
 class ComplexityClassifier:
-    """A loaded estimator plus its metadata; thread-safe (read-only after load)."""
+    """Scores conversations; thread-safe (read-only after load).
 
-    def __init__(self, estimator: ComplexityEstimator, metadata: dict[str, Any] | None = None) -> None:
+    ``estimator`` is a fitted :class:`~classifiers.model.ComplexityEstimator` (training,
+    evaluation) or a :class:`~classifiers.inference.LinearScorer` (the serving path, loaded
+    from the ``.npz`` bundle); both featurize and score the same way.
+    """
+
+    def __init__(self, estimator: "ComplexityEstimator | LinearScorer", metadata: dict[str, Any] | None = None) -> None:
         self.estimator = estimator
         self.metadata: dict[str, Any] = metadata or {}
 
-    def _result(self, x: Any) -> ScoreResult:
-        est = self.estimator
-        f = est.featurize(x)
-        return ScoreResult(est.score_one(f), answer_tokens_from_log(est.log_tokens_one(f)), est.contributions(f))
-
     def score(self, messages: Sequence[Mapping[str, Any]]) -> ScoreResult:
         """Score one OpenAI-style conversation. Never raises on malformed messages."""
+        est = self.estimator
         try:
-            f = self.estimator.featurize(messages)
+            f = est.featurize(messages)
         except INPUT_ERRORS as exc:  # hostile input: a score is still returned, and logged once
             _warn_fallback(exc)
-            return ScoreResult(0.5, 300, ((FALLBACK, 0.0),))
-        est = self.estimator
-        return ScoreResult(est.score_one(f), answer_tokens_from_log(est.log_tokens_one(f)), est.contributions(f))
+            return ScoreResult(0.5, 300, _FALLBACK_TOP)
+        sc = est.scorer
+        return ScoreResult(sc.score_one(f), answer_tokens_from_log(sc.log_tokens_one(f)), None, (sc, f))
 
     def score_batch(self, conversations: Sequence[Sequence[Mapping[str, Any]]]) -> list[ScoreResult]:
         """Score many conversations: featurize in a loop, then one matrix product for the
-        logits, answer lengths and feature contributions. Same results as :meth:`score` on
-        each (up to float rounding in the last bits)."""
+        logits and answer lengths. Same results as :meth:`score` on each (up to float
+        rounding in the last bits)."""
         est = self.estimator
-        fast = est._fast
+        featurize = est.featurize
         feats: list[Featurized | None] = []
         for c in conversations:
             try:
-                feats.append(est.featurize(c))
+                feats.append(featurize(c))
             except INPUT_ERRORS as exc:
                 _warn_fallback(exc)
                 feats.append(None)
         ok = [f for f in feats if f is not None]
+        if not ok:
+            return [ScoreResult(0.5, 300, _FALLBACK_TOP) for _ in feats]
+        sc = est.scorer
+        scores, toks = sc.batch(ok)
+        it = zip(scores.tolist(), toks.tolist(), ok)
         out: list[ScoreResult] = []
-        if ok:
-            H = np.array([f.h for f in ok], dtype=np.float64)
-            S = np.array([f.shape for f in ok], dtype=np.float64)
-            logits = H @ fast.W + fast.b
-            if fast.hs > 0:
-                logits += np.array([est.logit_one(f) for f in ok]) - (H @ fast.W + fast.b)
-            lt = H @ fast.TW + S @ fast.SW + fast.tb
-            if fast.TH is not None:
-                th = fast.TH
-                lt += np.array([f.gram_w * fast.ths * float(th[f.gbuckets].sum()) if f.gbuckets else 0.0
-                                for f in ok])
-            if fast.kx:
-                kx, ky = fast.kx, fast.ky
-                inner = (logits > kx[0]) & (logits < kx[-1])
-                scores = np.interp(logits, kx, ky)
-                calib = _calibrate_scalar
-                for i in np.nonzero(~inner)[0]:
-                    scores[i] = calib(float(logits[i]), kx, ky)
-            else:
-                scores = 1.0 / (1.0 + np.exp(-np.clip(logits, -700, 700)))
-            toks = np.clip(np.exp(np.minimum(lt, 20.0)), 1.0, MAX_ANSWER_TOKENS).astype(int)
-            C = H * fast.W - fast.WM
-            k = min(5, C.shape[1])
-            top = np.argpartition(-np.abs(C), k - 1, axis=1)[:, :k]
-            names = FEATURE_NAMES
-            it = iter(range(len(ok)))
         for f in feats:
             if f is None:
-                out.append(ScoreResult(0.5, 300, ((FALLBACK, 0.0),)))
-                continue
-            i = next(it)
-            if fast.hs > 0:
-                tf = est.contributions(f)
+                out.append(ScoreResult(0.5, 300, _FALLBACK_TOP))
             else:
-                row = C[i]
-                idx = sorted(top[i].tolist(), key=lambda j: -abs(row[j]))
-                tf = tuple((names[j], round(float(row[j]), 4)) for j in idx)
-            out.append(ScoreResult(float(scores[i]), int(toks[i]), tf))
+                s, t, g = next(it)
+                out.append(ScoreResult(s, t, None, (sc, g)))
         return out
 
     def score_prompts(self, prompts: Sequence[str]) -> np.ndarray:
@@ -151,17 +160,32 @@ class ComplexityClassifier:
 def load_classifier(artifact: str = "default") -> ComplexityClassifier:
     """Load ``"default"`` (the packaged artifact) or a ``.skops`` path.
 
-    Raises :class:`ClassifierLoadError` on a missing, corrupt or untrusted artifact.
+    Serves from the ``.npz`` bundle beside the ``.skops`` file when it was exported from that
+    file (sha256 match): numpy only, no scikit-learn / scipy / skops import. Otherwise loads
+    the ``.skops`` file itself (trusted types only). Raises :class:`ClassifierLoadError` on a
+    missing, corrupt, untrusted or mismatched artifact or bundle.
     """
     path: Path = resolve(artifact)
-    est = load_estimator(path)
+    if not path.is_file():
+        raise ClassifierLoadError(f"classifier artifact not found: {path}")
     meta = read_metadata(path)
-    validate(est, meta, path)
+    bundle = bundle_path(path)
+    if path.suffix == ".skops" and bundle.is_file():
+        params = read_bundle(bundle, sha256_file(path))
+        if params is not None:
+            return ComplexityClassifier(validate(params, meta, bundle), meta)
+        log.warning("classifier bundle %s was exported from another version of %s; loading the .skops file "
+                    "(run `complexity-router export` to serve without scikit-learn)", bundle, path)
+    from classifiers.persist import load_estimator
+
+    est = load_estimator(path)
+    est.__dict__["_fast_cache"] = validate(params_of(est), meta, path)
     return ComplexityClassifier(est, meta)
 
 
-def validate(est: ComplexityEstimator, meta: Mapping[str, Any], path: Any = "artifact") -> None:
-    """Check that the artifact matches this code's featurizer; :class:`ClassifierLoadError` if not.
+def validate(params: Mapping[str, Any], meta: Mapping[str, Any], path: Any = "artifact") -> LinearScorer:
+    """Check that fitted parameters match this code's featurizer and return their scorer;
+    :class:`ClassifierLoadError` if not.
 
     Catches at start-up what would otherwise surface per request: a different feature count
     or order, a wrong-sized coefficient block, a feature-version mismatch, a broken score map.
@@ -171,37 +195,38 @@ def validate(est: ComplexityEstimator, meta: Mapping[str, Any], path: Any = "art
                                    f"(feature version {FEATURE_VERSION}, {N_FEATURES} features): {why}; retrain it "
                                    "with `complexity-router train`")
 
-    fv = meta.get("feature_version") if isinstance(meta, Mapping) else None
-    if fv is not None and str(fv) != FEATURE_VERSION:
-        raise bad(f"its metadata says feature version {fv}")
-    if getattr(est, "n_features_in_", None) != N_FEATURES:
-        raise bad(f"it was fitted on {getattr(est, 'n_features_in_', None)} features")
-    names = getattr(est, "feature_names_", None)
+    for fv in (meta.get("feature_version") if isinstance(meta, Mapping) else None, params.get("feature_version")):
+        if fv is not None and str(fv) != FEATURE_VERSION:
+            raise bad(f"its metadata says feature version {fv}")
+    if params.get("n_features_in_") != N_FEATURES:
+        raise bad(f"it was fitted on {params.get('n_features_in_')} features")
+    names = params.get("feature_names_")
     if names is not None and list(names) != list(FEATURE_NAMES):
         raise bad("its feature names differ")
     for attr, n in (("coef_", N_FEATURES), ("mean_", N_FEATURES), ("scale_", N_FEATURES), ("tok_coef_", N_FEATURES),
                     ("hash_coef_", HASH_DIM), ("tok_hash_coef_", HASH_DIM)):
-        a = getattr(est, attr, None)
+        a = params.get(attr)
         if a is None or np.shape(a) != (n,):
             raise bad(f"{attr} has shape {np.shape(a) if a is not None else None}, expected ({n},)")
     for attr in ("tok_shape_coef_", "shape_mean_", "shape_scale_"):
-        a = getattr(est, attr, None)
+        a = params.get(attr)
         if a is not None and np.shape(a) != (N_SHAPE,):
             raise bad(f"{attr} has shape {np.shape(a)}, expected ({N_SHAPE},)")
-    kx, ky = getattr(est, "score_knots_x_", None), getattr(est, "score_knots_y_", None)
+    kx, ky = params.get("score_knots_x_"), params.get("score_knots_y_")
     if kx is not None or ky is not None:
         kx, ky = np.asarray(kx, dtype=float), np.asarray(ky, dtype=float)
         if (kx.shape != ky.shape or kx.ndim != 1 or len(kx) < 2 or not np.all(np.diff(kx) > 0)
                 or not np.all(np.diff(ky) > 0) or not (0 < ky[0] and ky[-1] < 1)):
             raise bad("its score map is not a strictly increasing map into (0, 1)")
     try:  # a smoke test of the whole request path on fixed inputs
-        est.__dict__.pop("_fast_cache", None)
+        scorer = LinearScorer(params)
         for probe in ("hi", "Prove that there are infinitely many primes."):
-            f = est.featurize(probe)
-            vals = (est.score_one(f), est.log_tokens_one(f))
+            f = scorer.featurize(probe)
+            vals = (scorer.score_one(f), scorer.log_tokens_one(f))
             if not all(np.isfinite(v) for v in vals) or not 0.0 <= vals[0] <= 1.0:
                 raise bad(f"a probe prompt scored {vals}")
     except ClassifierLoadError:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure here is an artifact problem
         raise bad(f"a probe prompt failed ({type(exc).__name__}: {exc})") from exc
+    return scorer

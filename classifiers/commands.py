@@ -1,4 +1,4 @@
-"""CLI subcommands of the classifier: train, score, calibrate, evaluate.
+"""CLI subcommands of the classifier: train, export, score, calibrate, evaluate.
 
 ``register(subparsers)`` is called by ``router/cli.py``; each handler returns an exit code.
 """
@@ -18,7 +18,7 @@ import numpy as np
 from classifiers.calibrate import budget_thresholds, share_thresholds, write_thresholds
 from classifiers.classifier import ComplexityClassifier, ScoreResult, load_classifier
 from classifiers.metrics import routing_curve
-from classifiers.model import as_messages
+from classifiers.inference import as_messages
 from classifiers.persist import ClassifierLoadError
 
 DEFAULT_CONFIG = os.environ.get("COMPLEXITY_ROUTER_CONFIG", "configs/default.yaml")
@@ -70,7 +70,25 @@ def cmd_train(args: argparse.Namespace) -> int:
             print(f"{name}: LOSO APGR {val[name]['apgr']:.3f} (prompt length {val[name]['apgr_length']:.3f})")
     if "tokens_spearman" in val:
         print(f"answer tokens: LOSO Spearman {val['tokens_spearman']:.3f}")
-    print(f"wrote {args.out} and {Path(args.out).with_suffix('.json')}")
+    print(f"wrote {args.out}, {Path(args.out).with_suffix('.npz')} and {Path(args.out).with_suffix('.json')}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """(Re)write the inference bundle of an existing .skops artifact and record it in the metadata."""
+    from classifiers.bundle import write_bundle
+    from classifiers.persist import ClassifierLoadError, load_estimator, read_metadata, resolve
+
+    path = resolve(args.artifact)
+    try:
+        est = load_estimator(path)
+        meta = read_metadata(path)
+    except ClassifierLoadError as exc:
+        return _fail(str(exc))
+    meta["inference_bundle"] = write_bundle(est, path)
+    if path.with_suffix(".json").is_file():
+        path.with_suffix(".json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {path.with_suffix('.npz')} (from {path.name}, sha256 {meta['inference_bundle']['skops_sha256'][:12]}…)")
     return 0
 
 
@@ -255,13 +273,17 @@ def _prompt_len(messages: Any) -> int:
 
 # ---- registration -----------------------------------------------------------------------
 def register(subparsers: Any) -> None:
-    """Add train / score / calibrate / evaluate to the router's argparse subparsers."""
+    """Add train / export / score / calibrate / evaluate to the router's argparse subparsers."""
     p = subparsers.add_parser("train", help="train the complexity classifier (reproducible)")
     p.add_argument("--data", required=True, help="training data folder (../shared/data)")
     p.add_argument("--out", required=True, help="artifact path (.skops); metadata .json is written beside it")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-validate", action="store_true", help="skip leave-one-source-out validation")
     p.set_defaults(func=cmd_train)
+
+    p = subparsers.add_parser("export", help="write the inference bundle (.npz) beside a .skops artifact")
+    p.add_argument("--artifact", default="default", help="'default' or a .skops path")
+    p.set_defaults(func=cmd_export)
 
     p = subparsers.add_parser("score", help="score JSON lines from stdin")
     p.add_argument("--config", default=DEFAULT_CONFIG)

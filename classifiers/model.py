@@ -1,4 +1,5 @@
-"""The complexity estimator (fit with scikit-learn) and its fast numpy inference path.
+"""The complexity estimator, fitted with scikit-learn; scoring is delegated to
+:class:`~classifiers.inference.LinearScorer` (numpy / plain Python, shared with the serving path).
 
 Score model: logistic regression with soft labels (each row appears as a positive with
 weight ``y`` and a negative with weight ``1 - y``) on standardized hand-crafted features
@@ -9,106 +10,27 @@ The last feature (length inside a math/code/reasoning domain) is not fitted: its
 because within homogeneous sets (MATH levels, GSM8K steps, LeetCode) length is a strong
 difficulty signal that the outcome data (dominated by chat, where long prompts are often
 easy rewrites) cannot teach.
-Inference folds the standardization into the coefficients and runs in plain Python (no
-numpy per call: dot products over ~60 floats are faster in pure Python than numpy's
-per-call overhead), so one prompt costs tens of microseconds.
 """
 
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
-from operator import mul, sub
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator
 
 from classifiers.features import (FEATURE_NAMES, HASH_DIM, N_FEATURES, N_SHAPE, PRIOR_FEATURE, SHAPE_NAMES, answer_shape,
-                                  bucket, buckets, grams, handcrafted, tokens)
-from classifiers.text import Conversation, parse_messages
+                                  bucket, grams, handcrafted, tokens)
+from classifiers.inference import (MAX_ANSWER_TOKENS, Featurized, LinearScorer, answer_tokens_from_log, as_conversation,
+                                   as_messages, calibrate, params_of, sigmoid)
+from classifiers.text import Conversation
 
-MAX_ANSWER_TOKENS = 16_384
-
-
-def _conv(x: Any) -> Conversation:
-    if isinstance(x, Conversation):
-        return x
-    if isinstance(x, str):
-        return parse_messages([{"role": "user", "content": x}])
-    return parse_messages(x)
-
-
-class Featurized:
-    """Features of one conversation: raw dense vector (a list) + hashed buckets for the score
-    model (``buckets``, only when ``hash_scale > 0``) + answer-shape cues and head n-gram
-    buckets for the answer-length model (``shape``, ``gbuckets``)."""
-
-    __slots__ = ("h", "buckets", "toks", "hash_w", "shape", "gbuckets", "gram_w")
-
-    def __init__(self, h: list[float], toks: list[str], buckets: list[int], hash_w: float,
-                 shape: list[float] | None = None, gbuckets: list[int] | None = None, gram_w: float = 0.0) -> None:
-        self.h, self.toks, self.buckets, self.hash_w = h, toks, buckets, hash_w
-        self.shape = shape if shape is not None else [0.0] * N_SHAPE
-        self.gbuckets = gbuckets if gbuckets is not None else []
-        self.gram_w = gram_w
-
-
-class _Fast:
-    """Coefficients folded with the standardization, as plain Python lists."""
-
-    __slots__ = ("w", "b", "wm", "tw", "tb", "th", "hs", "ths", "sw", "kx", "ky", "W", "WM", "TW", "SW", "TH")
-
-    def __init__(self, est: "ComplexityEstimator") -> None:
-        w = np.asarray(est.coef_, dtype=float) / est.scale_
-        self.w = w.tolist()
-        self.wm = (w * est.mean_).tolist()
-        self.b = float(est.intercept_ - float(np.dot(w, est.mean_)))
-        tw = np.asarray(est.tok_coef_, dtype=float) / est.scale_
-        self.tw = tw.tolist()
-        self.tb = float(est.tok_intercept_ - float(np.dot(tw, est.mean_)))
-        self.hs = float(est.hash_scale)
-        self.ths = float(est.tokens_hash_scale)
-        self.th = np.asarray(est.tok_hash_coef_, dtype=float).tolist() if self.ths > 0 else []
-        sm, ss = getattr(est, "shape_mean_", None), getattr(est, "shape_scale_", None)
-        sc = getattr(est, "tok_shape_coef_", None)
-        if sc is not None and sm is not None and ss is not None:
-            sw = np.asarray(sc, dtype=float) / ss
-            self.sw = sw.tolist()
-            self.tb -= float(np.dot(sw, sm))
-        else:
-            sw = np.zeros(N_SHAPE)
-            self.sw = sw.tolist()
-        kx, ky = getattr(est, "score_knots_x_", None), getattr(est, "score_knots_y_", None)
-        self.kx = np.asarray(kx, dtype=float).tolist() if kx is not None else []
-        self.ky = np.asarray(ky, dtype=float).tolist() if ky is not None else []
-        # numpy copies for score_batch (one matmul per batch)
-        self.W, self.WM, self.TW, self.SW = w, w * est.mean_, tw, sw
-        self.TH = np.asarray(est.tok_hash_coef_, dtype=float) if self.ths > 0 else None
-
-    def calibrated(self, v: float) -> float:
-        """Logit -> score in (0, 1): the stored monotone piecewise-linear map (sigmoid if none)."""
-        kx, ky = self.kx, self.ky
-        if not kx:
-            return _sigmoid(v)
-        return _calibrate(v, kx, ky)
-
-
-def _calibrate(v: float, kx: list[float], ky: list[float]) -> float:
-    """Strictly increasing map through the knots ``(kx, ky)``; beyond the end knots the last
-    segment's slope decays exponentially so the score stays inside (0, 1) and keeps ranking."""
-    n = len(kx)
-    if v <= kx[0]:
-        s0 = (ky[1] - ky[0]) / (kx[1] - kx[0])
-        return ky[0] * math.exp(max((v - kx[0]) * s0 / ky[0], -700.0))
-    if v >= kx[-1]:
-        s1 = (ky[-1] - ky[-2]) / (kx[-1] - kx[-2])
-        return 1.0 - (1.0 - ky[-1]) * math.exp(max(-(v - kx[-1]) * s1 / (1.0 - ky[-1]), -700.0))
-    i = bisect_right(kx, v) - 1
-    if i >= n - 1:
-        i = n - 2
-    return ky[i] + (ky[i + 1] - ky[i]) * (v - kx[i]) / (kx[i + 1] - kx[i])
+# re-exported for callers of the former single module
+_calibrate, _sigmoid, _conv = calibrate, sigmoid, as_conversation
+__all__ = ["CALIBRATION_ANCHORS", "CALIBRATION_QUANTILES", "MAX_ANSWER_TOKENS", "ComplexityEstimator", "Conversation",
+           "Featurized", "answer_tokens_from_log", "as_messages"]
 
 
 #: Calibration anchors: (quantile of the reference mix, score). The reference config's
@@ -141,13 +63,13 @@ class ComplexityEstimator(BaseEstimator):
 
     # ---- featurization -------------------------------------------------------------
     def _raw(self, X: Sequence[Any]) -> tuple[np.ndarray, list[list[str]]]:
-        convs = [_conv(x) for x in X]
+        convs = [as_conversation(x) for x in X]
         H = np.array([handcrafted(c) for c in convs], dtype=np.float64).reshape(len(convs), N_FEATURES)
         toks = [sorted(tokens(c)) if self.hash_scale > 0 else [] for c in convs]
         return H, toks
 
     def _tok_raw(self, X: Sequence[Any]) -> tuple[np.ndarray, list[list[str]]]:
-        convs = [_conv(x) for x in X]
+        convs = [as_conversation(x) for x in X]
         S = np.array([answer_shape(c) for c in convs], dtype=np.float64).reshape(len(convs), N_SHAPE)
         return S, [grams(c) for c in convs]
 
@@ -252,14 +174,17 @@ class ComplexityEstimator(BaseEstimator):
         self.__dict__.pop("_fast_cache", None)
         return self
 
-    # ---- fast inference ---------------------------------------------------------------
+    # ---- inference (delegated to the numpy-only scorer) ------------------------------
     @property
-    def _fast(self) -> _Fast:
+    def scorer(self) -> LinearScorer:
+        """The folded coefficients (built at first use, dropped on refit; never persisted)."""
         fast = self.__dict__.get("_fast_cache")
         if fast is None:
-            fast = _Fast(self)
+            fast = LinearScorer(params_of(self))
             self.__dict__["_fast_cache"] = fast
         return fast
+
+    _fast = scorer
 
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()
@@ -267,39 +192,17 @@ class ComplexityEstimator(BaseEstimator):
         return state
 
     def featurize(self, x: Any) -> Featurized:
-        c = _conv(x)
-        h = handcrafted(c)
-        if self.hash_scale > 0:
-            ts = list(tokens(c))
-            b, hw = [bucket(t) for t in ts], (1.0 / math.sqrt(len(ts)) if ts else 0.0)
-        else:
-            ts, b, hw = [], [], 0.0
-        if self.tokens_hash_scale > 0:
-            gs = grams(c)
-            gb, gw = buckets(gs), (1.0 / math.sqrt(len(gs)) if gs else 0.0)
-        else:
-            gb, gw = [], 0.0
-        return Featurized(h, ts, b, hw, answer_shape(c), gb, gw)
+        return self.scorer.featurize(x)
 
     def logit_one(self, f: Featurized) -> float:
-        fast = self._fast
-        v = sum(map(mul, fast.w, f.h)) + fast.b
-        if fast.hs > 0 and f.buckets:
-            hc = self.hash_coef_
-            v += f.hash_w * fast.hs * float(sum(float(hc[b]) for b in f.buckets))
-        return v
+        return self.scorer.logit_one(f)
 
     def log_tokens_one(self, f: Featurized) -> float:
-        fast = self._fast
-        v = sum(map(mul, fast.tw, f.h)) + sum(map(mul, fast.sw, f.shape)) + fast.tb
-        if fast.ths > 0 and f.gbuckets:
-            th = fast.th
-            v += f.gram_w * fast.ths * sum(map(th.__getitem__, f.gbuckets))
-        return v
+        return self.scorer.log_tokens_one(f)
 
     def score_one(self, f: Featurized) -> float:
         """Calibrated score in (0, 1) (sigmoid of the logit when no map is stored)."""
-        return self._fast.calibrated(self.logit_one(f))
+        return self.scorer.score_one(f)
 
     def predict_proba(self, X: Sequence[Any]) -> np.ndarray:
         """Columns: 1 - score, score (the calibrated score; same ranking as the logit)."""
@@ -312,34 +215,4 @@ class ComplexityEstimator(BaseEstimator):
 
     def contributions(self, f: Featurized, k: int = 5) -> tuple[tuple[str, float], ...]:
         """Top-``k`` signed contributions to the logit, by magnitude."""
-        fast = self._fast
-        c = list(map(sub, map(mul, fast.w, f.h), fast.wm))
-        # == heapq.nlargest(k, ...) (documented equivalent; ties keep index order)
-        top = sorted(range(len(c)), key=list(map(abs, c)).__getitem__, reverse=True)[:k]
-        items = [(FEATURE_NAMES[i], c[i]) for i in top]
-        if fast.hs > 0 and f.buckets:
-            wc = [f.hash_w * fast.hs * float(self.hash_coef_[b]) for b in f.buckets]
-            for i in sorted(range(len(wc)), key=lambda i: -abs(wc[i]))[:k]:
-                items.append((f"word {f.toks[i]!r}", wc[i]))
-        items.sort(key=lambda t: -abs(t[1]))
-        return tuple((n, round(v, 4)) for n, v in items[:k])
-
-
-def _sigmoid(v: float) -> float:
-    if v >= 0:
-        return 1.0 / (1.0 + math.exp(-v))
-    e = math.exp(v)
-    return e / (1.0 + e)
-
-
-def answer_tokens_from_log(v: float) -> int:
-    return int(min(max(math.exp(min(v, 20.0)), 1.0), MAX_ANSWER_TOKENS))
-
-
-def as_messages(obj: Mapping[str, Any]) -> Any:
-    """``{"prompt": str}`` or ``{"messages": [...]}`` → messages (for CLI input)."""
-    if "messages" in obj:
-        return obj["messages"]
-    if "prompt" in obj:
-        return [{"role": "user", "content": obj["prompt"]}]
-    raise ValueError("expected a 'prompt' or 'messages' field")
+        return self.scorer.contributions(f, k)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from classifiers.model import ComplexityEstimator
+if TYPE_CHECKING:  # the serving path loads the .npz bundle and never imports scikit-learn
+    from classifiers.model import ComplexityEstimator
 
 ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
 DEFAULT_ARTIFACT = ARTIFACT_DIR / "default.skops"
@@ -21,15 +22,17 @@ class ClassifierLoadError(Exception):
     """The artifact is missing, corrupt, untrusted, or of the wrong type."""
 
 
-def save_estimator(est: ComplexityEstimator, path: str | Path) -> None:
+def save_estimator(est: "ComplexityEstimator", path: str | Path) -> None:
     import skops.io as sio
 
     sio.dump(est, str(path))
 
 
-def load_estimator(path: str | Path) -> ComplexityEstimator:
+def load_estimator(path: str | Path) -> "ComplexityEstimator":
     """Load an estimator; only types in :data:`TRUSTED_TYPES` are accepted."""
     import skops.io as sio
+
+    from classifiers.model import ComplexityEstimator
 
     p = Path(path)
     if not p.is_file():

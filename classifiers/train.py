@@ -174,10 +174,12 @@ def _data_commit(root: Path) -> str | None:
 def train_artifact(data: str | Path, out: str | Path, seed: int = 0, validate: bool = True,
                    cap: int = 1200, difficulty_scale: float = 0.1, log: Any = print,
                    **params: Any) -> dict[str, Any]:
-    """Train on everything in ``data``, optionally run LOSO, write ``out`` (.skops) + ``.json``."""
+    """Train on everything in ``data``, optionally run LOSO, write ``out`` (.skops), its
+    inference bundle (.npz, see ``classifiers.bundle``) and the ``.json`` metadata."""
     import sklearn
     import skops
 
+    from classifiers.bundle import write_bundle
     from classifiers.persist import save_estimator
 
     params = {**DEFAULT_PARAMS, **params}
@@ -205,6 +207,7 @@ def train_artifact(data: str | Path, out: str | Path, seed: int = 0, validate: b
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     save_estimator(est, out)
+    bundle = write_bundle(est, out)
     meta = {
         "version": ARTIFACT_VERSION,
         "feature_version": FEATURE_VERSION,
@@ -221,6 +224,7 @@ def train_artifact(data: str | Path, out: str | Path, seed: int = 0, validate: b
         "validation": validation,
         "calibration": calibration,
         "artifact_sha256": sha256(out),
+        "inference_bundle": bundle,
         "library_versions": {"python": platform.python_version(), "numpy": np.__version__,
                              "scikit-learn": sklearn.__version__, "skops": skops.__version__},
     }

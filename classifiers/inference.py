@@ -1,0 +1,210 @@
+"""Scoring with fitted coefficients: numpy and plain Python only (no scikit-learn, scipy, skops).
+
+A gateway worker needs only this module, the featurizer and the coefficient arrays (from the
+``.npz`` bundle, or from a loaded ``ComplexityEstimator``, which delegates here). Inference
+folds the standardization into the coefficients and runs in plain Python (dot products over
+~60 floats are faster in pure Python than numpy's per-call overhead); ``score_batch`` uses
+numpy for the dense part once per batch.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
+from operator import mul, sub
+from typing import Any
+
+import numpy as np
+
+from classifiers.features import FEATURE_NAMES, N_SHAPE, bucket, buckets, conversation_features, tokens_of
+from classifiers.text import Conversation, parse_messages
+
+MAX_ANSWER_TOKENS = 16_384
+
+#: Fitted arrays a scorer reads (``None`` allowed for the optional ones), scalars and names.
+ARRAYS: tuple[str, ...] = ("coef_", "mean_", "scale_", "tok_coef_", "hash_coef_", "tok_hash_coef_")
+OPTIONAL_ARRAYS: tuple[str, ...] = ("tok_shape_coef_", "shape_mean_", "shape_scale_", "score_knots_x_",
+                                    "score_knots_y_")
+SCALARS: tuple[str, ...] = ("intercept_", "tok_intercept_", "hash_scale", "tokens_hash_scale", "length_prior", "C",
+                            "tokens_alpha", "max_iter", "n_features_in_")
+NAMES: tuple[str, ...] = ("feature_names_", "shape_names_")
+PARAMS: tuple[str, ...] = ARRAYS + OPTIONAL_ARRAYS + SCALARS + NAMES
+
+
+def params_of(obj: Any) -> dict[str, Any]:
+    """The scoring parameters of a fitted estimator (missing ones as ``None``)."""
+    return {k: getattr(obj, k, None) for k in PARAMS}
+
+
+def as_conversation(x: Any) -> Conversation:
+    if isinstance(x, Conversation):
+        return x
+    if isinstance(x, str):
+        return parse_messages([{"role": "user", "content": x}])
+    return parse_messages(x)
+
+
+class Featurized:
+    """Features of one conversation: raw dense vector (a list) + hashed buckets for the score
+    model (``buckets``, only when ``hash_scale > 0``) + answer-shape cues and head n-gram
+    buckets for the answer-length model (``shape``, ``gbuckets``)."""
+
+    __slots__ = ("h", "buckets", "toks", "hash_w", "shape", "gbuckets", "gram_w")
+
+    def __init__(self, h: list[float], toks: list[str], buckets: list[int], hash_w: float,
+                 shape: list[float] | None = None, gbuckets: list[int] | None = None, gram_w: float = 0.0) -> None:
+        self.h, self.toks, self.buckets, self.hash_w = h, toks, buckets, hash_w
+        self.shape = shape if shape is not None else [0.0] * N_SHAPE
+        self.gbuckets = gbuckets if gbuckets is not None else []
+        self.gram_w = gram_w
+
+
+class LinearScorer:
+    """Coefficients folded with the standardization: plain lists for one prompt, numpy arrays
+    for a batch. Read-only after construction (thread-safe). Other fitted parameters (e.g.
+    ``coef_``, ``length_prior``) are readable as attributes."""
+
+    def __init__(self, params: Mapping[str, Any]) -> None:
+        p = self.params = dict(params)
+        mean, scale = np.asarray(p["mean_"], dtype=float), np.asarray(p["scale_"], dtype=float)
+        w = np.asarray(p["coef_"], dtype=float) / scale
+        self.w = w.tolist()
+        self.wm = (w * mean).tolist()
+        self.b = float(float(p["intercept_"]) - float(np.dot(w, mean)))
+        tw = np.asarray(p["tok_coef_"], dtype=float) / scale
+        self.tw = tw.tolist()
+        self.tb = float(float(p["tok_intercept_"]) - float(np.dot(tw, mean)))
+        self.hs = float(p["hash_scale"])
+        self.ths = float(p["tokens_hash_scale"])
+        self.hc = np.asarray(p["hash_coef_"]).tolist() if self.hs > 0 else []
+        self.th = np.asarray(p["tok_hash_coef_"], dtype=float).tolist() if self.ths > 0 else []
+        sm, ss, sc = p.get("shape_mean_"), p.get("shape_scale_"), p.get("tok_shape_coef_")
+        if sc is not None and sm is not None and ss is not None:
+            sw = np.asarray(sc, dtype=float) / ss
+            self.tb -= float(np.dot(sw, sm))
+        else:
+            sw = np.zeros(N_SHAPE)
+        self.sw = sw.tolist()
+        kx, ky = p.get("score_knots_x_"), p.get("score_knots_y_")
+        self.kx = np.asarray(kx, dtype=float).tolist() if kx is not None else []
+        self.ky = np.asarray(ky, dtype=float).tolist() if ky is not None else []
+        # numpy copies for score_batch (one matmul per batch)
+        self.W, self.TW, self.SW = w, tw, sw
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["params"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def scorer(self) -> "LinearScorer":
+        return self
+
+    # ---- one conversation -------------------------------------------------------------
+    def featurize(self, x: Any) -> Featurized:
+        c = as_conversation(x)
+        h, shape, gs, wl = conversation_features(c, with_grams=self.ths > 0)
+        if self.hs > 0:
+            ts = list(tokens_of(wl, c.system))
+            b, hw = [bucket(t) for t in ts], (1.0 / math.sqrt(len(ts)) if ts else 0.0)
+        else:
+            ts, b, hw = [], [], 0.0
+        if gs:
+            return Featurized(h, ts, b, hw, shape, buckets(gs), 1.0 / math.sqrt(len(gs)))
+        return Featurized(h, ts, b, hw, shape, [], 0.0)
+
+    def logit_one(self, f: Featurized) -> float:
+        v = sum(map(mul, self.w, f.h)) + self.b
+        if self.hs > 0 and f.buckets:
+            v += f.hash_w * self.hs * float(sum(map(self.hc.__getitem__, f.buckets)))
+        return v
+
+    def log_tokens_one(self, f: Featurized) -> float:
+        v = sum(map(mul, self.tw, f.h)) + sum(map(mul, self.sw, f.shape)) + self.tb
+        if self.ths > 0 and f.gbuckets:
+            v += f.gram_w * self.ths * sum(map(self.th.__getitem__, f.gbuckets))
+        return v
+
+    def score_one(self, f: Featurized) -> float:
+        """Calibrated score in (0, 1) (sigmoid of the logit when no map is stored)."""
+        return self.calibrated(self.logit_one(f))
+
+    def calibrated(self, v: float) -> float:
+        """Logit -> score in (0, 1): the stored monotone piecewise-linear map (sigmoid if none)."""
+        if not self.kx:
+            return sigmoid(v)
+        return calibrate(v, self.kx, self.ky)
+
+    def contributions(self, f: Featurized, k: int = 5) -> tuple[tuple[str, float], ...]:
+        """Top-``k`` signed contributions to the logit, by magnitude."""
+        c = list(map(sub, map(mul, self.w, f.h), self.wm))
+        # == heapq.nlargest(k, ...) (documented equivalent; ties keep index order)
+        top = sorted(range(len(c)), key=list(map(abs, c)).__getitem__, reverse=True)[:k]
+        items = [(FEATURE_NAMES[i], c[i]) for i in top]
+        if self.hs > 0 and f.buckets:
+            wc = [f.hash_w * self.hs * self.hc[b] for b in f.buckets]
+            for i in sorted(range(len(wc)), key=lambda i: -abs(wc[i]))[:k]:
+                items.append((f"word {f.toks[i]!r}", wc[i]))
+        items.sort(key=lambda t: -abs(t[1]))
+        return tuple((n, round(v, 4)) for n, v in items[:k])
+
+    # ---- many conversations -----------------------------------------------------------
+    def batch(self, feats: Sequence[Featurized]) -> tuple[np.ndarray, np.ndarray]:
+        """Scores and answer tokens of featurized conversations: one matrix product each."""
+        H = np.array([f.h for f in feats], dtype=np.float64)
+        S = np.array([f.shape for f in feats], dtype=np.float64)
+        if self.hs > 0:
+            logits = np.array([self.logit_one(f) for f in feats])
+        else:
+            logits = H @ self.W + self.b
+        lt = H @ self.TW + S @ self.SW + self.tb
+        if self.ths > 0:
+            th, ths = self.th.__getitem__, self.ths
+            lt += np.array([f.gram_w * ths * sum(map(th, f.gbuckets)) if f.gbuckets else 0.0 for f in feats])
+        if self.kx:
+            kx, ky = self.kx, self.ky
+            scores = np.interp(logits, kx, ky)
+            for i in np.nonzero(~((logits > kx[0]) & (logits < kx[-1])))[0]:
+                scores[i] = calibrate(float(logits[i]), kx, ky)
+        else:
+            scores = 1.0 / (1.0 + np.exp(-np.clip(logits, -700, 700)))
+        toks = np.clip(np.exp(np.minimum(lt, 20.0)), 1.0, MAX_ANSWER_TOKENS).astype(int)
+        return scores, toks
+
+
+def calibrate(v: float, kx: list[float], ky: list[float]) -> float:
+    """Strictly increasing map through the knots ``(kx, ky)``; beyond the end knots the last
+    segment's slope decays exponentially so the score stays inside (0, 1) and keeps ranking."""
+    n = len(kx)
+    if v <= kx[0]:
+        s0 = (ky[1] - ky[0]) / (kx[1] - kx[0])
+        return ky[0] * math.exp(max((v - kx[0]) * s0 / ky[0], -700.0))
+    if v >= kx[-1]:
+        s1 = (ky[-1] - ky[-2]) / (kx[-1] - kx[-2])
+        return 1.0 - (1.0 - ky[-1]) * math.exp(max(-(v - kx[-1]) * s1 / (1.0 - ky[-1]), -700.0))
+    i = bisect_right(kx, v) - 1
+    if i >= n - 1:
+        i = n - 2
+    return ky[i] + (ky[i + 1] - ky[i]) * (v - kx[i]) / (kx[i + 1] - kx[i])
+
+
+def sigmoid(v: float) -> float:
+    if v >= 0:
+        return 1.0 / (1.0 + math.exp(-v))
+    e = math.exp(v)
+    return e / (1.0 + e)
+
+
+def answer_tokens_from_log(v: float) -> int:
+    return int(min(max(math.exp(min(v, 20.0)), 1.0), MAX_ANSWER_TOKENS))
+
+
+def as_messages(obj: Mapping[str, Any]) -> Any:
+    """``{"prompt": str}`` or ``{"messages": [...]}`` → messages (for CLI input)."""
+    if "messages" in obj:
+        return obj["messages"]
+    if "prompt" in obj:
+        return [{"role": "user", "content": obj["prompt"]}]
+    raise ValueError("expected a 'prompt' or 'messages' field")

@@ -1,0 +1,195 @@
+"""Domain and task lexicons and their per-prompt hit counts (a block of the score features)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+# Domain and task lexicons, matched on lower-cased words in one pass. Entries are single
+# words, multi-word phrases (up to 4 words) or prefixes ending in "*". Kept broad so they
+# transfer across sources.
+_LEXICON_TEXT: dict[str, str] = {
+    "math": "equation equations integer integers prime primes probability polynomial polynomials triangle "
+    "triangles circle circles radius derivative derivatives integral integrals matrix matrices remainder "
+    "modulo mod divisible divisor divisors theorem lemma real|numbers real|number solve|for simplify root roots "
+    "sequence sequences series limit vector vectors eigen* determinant geometry algebra* calculus combinatori* "
+    "permutation permutations combination combinations digit digits fraction fractions ratio area perimeter "
+    "volume angle angles perpendicular coordinate coordinates slope inequalit* expected|value variance "
+    "logarithm log sin cos tan exponent* factorial gcd lcm parabola hyperbola ellipse polygon hexagon "
+    "square|root cube sqrt frac cdot infty leq geq pmod binom",
+    "arith": "how|many how|much total each per altogether remaining left|over more|than less|than times|as "
+    "twice half percent dollar dollars cent cents hour hours minute minutes mile miles cost costs price",
+    "code": "code function class method methods python javascript typescript java c++ c# rust golang go sql "
+    "html css bash shell script scripts bug bugs debug* error errors exception exceptions compile* api def "
+    "return import regex array arrays string strings dict* hashmap hash|map algorithm algorithms runtime docker "
+    "kubernetes git json yaml server servers database query implement* refactor* unit|test unit|tests library "
+    "framework variable variables loop loops recursi* pointer pointers struct async thread threads nums int "
+    "bool null none self linked|list binary|tree graph node nodes index indices subarray substring",
+    "logic": "if|and|only|if implies deduce deduction logic* puzzle puzzles riddle riddles argument arguments "
+    "valid fallac* premise premises conclusion conclusions true|or|false truth liar liars knight knights knave "
+    "knaves contradiction therefore infer* paradox syllogism deductively",
+    "stem": "physics chemistry molecule molecules energy velocity acceleration force mass electron electrons "
+    "quantum thermodynamic* circuit circuits voltage reaction reactions enzyme enzymes gene genes protein "
+    "proteins statistic* regression hypothesis economics joule joules newton newtons kg wavelength frequency "
+    "entropy charge",
+    "reason": "step|by|step step steps explain|why justify derive show|that prove proof compute calculate "
+    "determine find|all find|the optimi* design plan analy* compare tradeoff tradeoffs trade-off trade-offs "
+    "evaluate minimum maximum smallest largest least greatest how|many|ways expected",
+    "constraint": "must should at|least at|most exactly without only do|not don't never no|more|than ensure "
+    "constraint constraints requirement requirements format output limit within assume given|that such|that",
+    "writing": "write poem story stories essay email letter blog post slogan lyrics song rewrite rephrase "
+    "summarize summarise tone paragraph creative tweet headline speech caption haiku narrative novel",
+    "roleplay": "pretend act|as role roles roleplay imagine|you you|are|a character characters persona "
+    "in|the|style|of play|the embody",
+    "chitchat": "hi hello hey thanks thank|you how|are|you joke jokes lol good|morning chat fun",
+    "knowledge": "what|is what|are who|is who|was when|did where|is history capital define definition "
+    "meaning|of famous list|of tell|me|about recommend* suggest* tips ideas best",
+    "advice": "how|do|i how|can|i how|to should|i advice help|me",
+    "long answer": "explain describe detail detailed in|detail essay article blog list example examples step "
+    "steps guide tutorial outline plan compare pros|and|cons write generate create story report "
+    "comprehensive elaborate implement* code program script discuss itinerary recipe",
+    "quiz": "calculate compute which|of|the|following must|be|true except not incorrect false least|likely "
+    "cannot best|explains most|likely statement statements i|and|ii ii|and|iii assume suppose approximately "
+    "estimate value rate",
+    "backref": "above previous earlier again instead same modify update change|it rewrite|it fix|it your|answer "
+    "you|said you|wrote continue shorter longer more|detail now|make also follow-up",
+    "short answer": "one|word yes|or|no true|or|false briefly short shortly concise only|the|answer just|the "
+    "classify which|of correct|the fix|the|grammar translate rewrite rephrase paraphrase answer: choose select "
+    "pick identify name what|is|the how|many single extract label sentiment",
+}
+LEXICON_NAMES: tuple[str, ...] = tuple(_LEXICON_TEXT)
+
+
+def _compile() -> tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]], list[tuple[str, int]], int]:
+    words: dict[str, list[int]] = {}
+    phrases: dict[str, list[int]] = {}
+    prefixes: list[tuple[str, int]] = []
+    longest = 1
+    for k, (name, text) in enumerate(_LEXICON_TEXT.items()):
+        for entry in text.split():
+            if entry.endswith("*"):
+                prefixes.append((entry[:-1], k))
+            elif "|" in entry:
+                parts = entry.split("|")
+                longest = max(longest, len(parts))
+                phrases.setdefault(" ".join(parts), []).append(k)
+            else:
+                words.setdefault(entry, []).append(k)
+    return ({w: tuple(v) for w, v in words.items()}, {p: tuple(v) for p, v in phrases.items()}, prefixes, longest)
+
+
+_WORDS, _PHRASES, _PREFIXES, _LONGEST = _compile()
+_PHRASE_NEXT: dict[str, frozenset[str]] = {}
+for _p in _PHRASES:
+    _a, _b = _p.split()[:2]
+    _PHRASE_NEXT[_a] = _PHRASE_NEXT.get(_a, frozenset()) | {_b}
+_PHRASE_START = frozenset(_PHRASE_NEXT)
+_PREFIX_TUPLE = tuple(p for p, _ in _PREFIXES)
+_PUNCT = str.maketrans({c: " " for c in "!\"$%&()*,./;<=>?@[\\]^_`{|}~\u201c\u201d\u2018\u2019\u00ab\u00bb"})
+
+
+def words_of(low: str) -> list[str]:
+    """Lower-cased text → words (punctuation split off; apostrophes, '+', '#', ':' kept)."""
+    return low.translate(_PUNCT).split()
+
+
+#: Bound on each memo below (a few MB at most); a full miss memo is cleared, not frozen, so
+#: a long-running worker keeps its working set hot instead of falling back to slow lookups.
+_MEMO_MAX = 50_000
+
+
+def _word_ids(w: str) -> tuple[int, ...]:
+    """Lexicons whose entries (single words or ``prefix*``) match word ``w``."""
+    ids = _WORDS.get(w, ())
+    if not ids and w.startswith(_PREFIX_TUPLE):
+        ids = tuple(k for pre, k in _PREFIXES if w.startswith(pre))
+    return ids
+
+
+#: Phrases by first word: (other words, padded search string, lexicon ids, can overlap itself).
+_PHRASE_BY_FIRST: dict[str, list[tuple[tuple[str, ...], str, tuple[int, ...], bool]]] = {}
+for _p, _ids in _PHRASES.items():
+    _t = tuple(_p.split())
+    _PHRASE_BY_FIRST.setdefault(_t[0], []).append(
+        (_t[1:], " " + "  ".join(_t) + " ", _ids, any(_t[k:] == _t[: len(_t) - k] for k in range(1, len(_t)))))
+_HITS: dict[str, tuple[int, ...]] = {}  # words seen that belong to some lexicon (memo, bounded)
+_MISSES: set[str] = set()  # words seen that belong to none (memo, bounded)
+
+
+def _learn(words: set[str]) -> list[tuple[str, tuple[int, ...]]]:
+    """Sort never-seen words into the hit / miss memos; returns the new hits."""
+    if len(_MISSES) >= _MEMO_MAX:
+        _MISSES.clear()
+    if len(_HITS) >= _MEMO_MAX:
+        _HITS.clear()
+    out = []
+    for w in words:
+        ids = _word_ids(w)
+        if ids:
+            _HITS[w] = ids
+            out.append((w, ids))
+        else:
+            _MISSES.add(w)
+    return out
+
+
+def lexicon_counts(words: list[str]) -> list[int]:
+    """Occurrences of each lexicon's entries (order = ``LEXICON_NAMES``).
+
+    Set operations on the distinct words (C speed) find the lexicon hits; only words never
+    seen before go through the Python lookup. Phrases are counted only when all their words
+    occur: the same counts as scanning every position (``lexicon_counts_reference``).
+    """
+    counts = [0] * len(LEXICON_NAMES)
+    cnt = Counter(words)
+    keys = cnt.keys()
+    hits = _HITS
+    found = [(w, hits[w]) for w in keys & hits.keys()]
+    if len(found) < len(keys):
+        new = keys - hits.keys()
+        new -= _MISSES
+        if new:
+            found += _learn(new)
+    for w, ids in found:
+        c = cnt[w]
+        for k in ids:
+            counts[k] += c
+    starts = _PHRASE_START.intersection(keys)
+    if not starts:
+        return counts
+    # Phrases: count " a  b " in " w1  w2  ... " (every word padded by one space on each side,
+    # so a match starts and ends on word boundaries); only phrases whose words all occur.
+    joined = None
+    for a in starts:
+        for rest, pat, ids, overlap in _PHRASE_BY_FIRST[a]:
+            for w in rest:
+                if w not in cnt:
+                    break
+            else:
+                if joined is None:
+                    joined = " " + "  ".join(words) + " "
+                if overlap:  # the phrase can overlap itself ("step by step by step"): count every start
+                    c, i = 0, joined.find(pat)
+                    while i >= 0:
+                        c += 1
+                        i = joined.find(pat, i + 1)
+                else:
+                    c = joined.count(pat)
+                if c:
+                    for k in ids:
+                        counts[k] += c
+    return counts
+
+
+def lexicon_counts_reference(words: list[str]) -> list[int]:
+    """The position-scanning implementation (kept to test that ``lexicon_counts`` equals it)."""
+    counts = [0] * len(LEXICON_NAMES)
+    for w in words:
+        for k in _word_ids(w):
+            counts[k] += 1
+    n = len(words)
+    for i in range(n):
+        for L in range(2, _LONGEST + 1):
+            if i + L <= n:
+                for k in _PHRASES.get(" ".join(words[i : i + L]), ()):
+                    counts[k] += 1
+    return counts

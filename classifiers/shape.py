@@ -1,0 +1,257 @@
+"""Answer-shape cues and head n-grams: the inputs of the answer-length model only.
+
+The cues are the named groups of one regex (``_RE_SHAPE``) found by ``finditer`` over the
+lower-cased head of the last user turn. ``shape_matches`` reproduces that ``finditer`` exactly
+but only tries the alternatives at the word starts where one can match (see its docstring);
+``shape_matches_reference`` is the plain ``finditer`` it is tested against.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from classifiers.lexicons import words_of
+from classifiers.text import Conversation
+
+#: The answer-length model reads n-grams from the head of the last user turn only: the
+#: instruction is there, and the input text that follows it says little beyond its length.
+GRAM_CHARS = 300
+_NUMWORD = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+            "twelve": 12, "fifteen": 15, "twenty": 20, "a few": 3, "several": 5}
+_NUM = r"(\d{1,4}|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|a few|several)"
+#: One pass of one regex over the lower-cased head; the named group that matched is the cue.
+_RE_SHAPE = re.compile(
+    r"(?P<listn>\b(?:list|give|name|provide|suggest|generate|write|create|come up with|brainstorm|recommend)"
+    r"\b[^.?!\n]{0,25}?\b" + _NUM + r"\b(?![ -]?(?:words?|sentences?|paragraphs?|lines?|pages?)\b))"
+    r"|(?P<nwords>\b" + _NUM + r"[ -]?(?:words?|sentences?|paragraphs?|lines?|pages?|bullet)\b)"
+    r"|(?P<longform>\b(?:essay|story|stories|article|blog|report|letter|speech|script|itinerary|recipe|"
+    r"lesson plan|cover letter|guide|tutorial|proposal|outline|chapter|screenplay|dialogue|conversation)\b)"
+    r"|(?P<detail>\b(?:in detail|detailed|comprehensive|elaborate|in depth|in-depth|thorough|step by step|"
+    r"step-by-step|explain|describe|discuss|analy[sz]e|compare|pros and cons)\b)"
+    r"|(?P<short>\b(?:one word|single word|one sentence|a sentence|briefly|brief|short|concise|tl;dr|"
+    r"yes or no|true or false|only the|just the|one-word|in a word|one line|number only)\b)"
+    r"|(?P<classify>\b(?:classify|categorize|sentiment|label|identify|extract|which of|choose|select|pick|"
+    r"is it|true or false|correct answer|spell|fix the grammar|grammar)\b)"
+    r"|(?P<code>\b(?:write|implement|create|build|code|program|function|script|class|sql|python|javascript|"
+    r"java|c\+\+|regex|html|css|bash)\b)"
+    r"|(?P<rewrite>\b(?:rewrite|rephrase|paraphrase|translate|proofread|correct|edit|revise|improve|polish|"
+    r"convert|format|reformat|make it|shorten|simplify)\b)"
+    r"|(?P<summary>\b(?:summari[sz]e|summary|tl;dr|key points|main points|abstract)\b)"
+    r"|(?P<poem>\b(?:poem|haiku|limerick|lyrics|song|rap|slogan|tagline|tweet|title|headline|caption|joke|"
+    r"name for|names for)\b)"
+    r"|(?P<wh>^(?:what|who|when|where|which)\b)"
+    r"|(?P<yn>^(?:is|are|can|does|do|did|was|were|will|would|should|could|has|have)\b)"
+    r"|(?P<howwhy>^(?:how|why)\b)"
+)
+SHAPE_GROUPS: tuple[str, ...] = ("listn", "nwords", "longform", "detail", "short", "classify", "code", "rewrite",
+                                 "summary", "poem", "wh", "yn", "howwhy")
+SHAPE_NAMES: tuple[str, ...] = (
+    *(f"answer cue: {g}" for g in SHAPE_GROUPS),
+    "answer cue: list size (log)", "answer cue: requested words (log)",
+    "rewrite x input length", "summary x input length", "input after the instruction (log chars)",
+    "ends with a question mark", "head has a colon or newline",
+)
+N_SHAPE = len(SHAPE_NAMES)
+
+
+def _num(text: str) -> float:
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    return float(_NUMWORD.get(text, 0))
+
+
+
+def _shape_keywords(src: str) -> tuple[str, ...]:
+    r"""First ``\w+`` tokens of the keywords in the alternative's first ``(?:...)`` list
+    (``[sz]`` and ``s?`` expanded)."""
+    i = src.index("(?:") + 3
+    out: set[str] = set()
+    for kw in src[i : src.index(")", i)].split("|"):
+        kw = kw.replace("\\+", "+")
+        variants = [kw]
+        if "[" in kw:  # analy[sz]e
+            j, k = kw.index("["), kw.index("]")
+            variants = [kw[:j] + c + kw[k + 1 :] for c in kw[j + 1 : k]]
+        for v in variants:
+            assert not any(c in v for c in "\\[]()?*{}|^$") and re.match(r"\w", v), v
+            out.add(re.match(r"\w+", v).group())  # type: ignore[union-attr]
+    return tuple(sorted(out))
+
+
+Attempts = tuple[tuple[int, re.Pattern[str]], ...]
+
+
+def _alternatives() -> tuple[dict[str, Attempts], dict[str, Attempts], Attempts]:
+    r"""``_RE_SHAPE`` split into its alternatives, each compiled alone, indexed by the ``\w+``
+    token a match can start at: keyword alternatives by the first token of their keywords,
+    ``^``-anchored ones (tried at position 0 only) likewise, and ``nwords`` (a number token)."""
+    srcs = re.split(r"\|(?=\(\?P<)", _RE_SHAPE.pattern)
+    assert "|".join(srcs) == _RE_SHAPE.pattern and len(srcs) == len(SHAPE_GROUPS)
+    first: dict[str, list[tuple[int, re.Pattern[str]]]] = {}
+    anchored: dict[str, list[tuple[int, re.Pattern[str]]]] = {}
+    nwords: Attempts = ()
+    for gi, src in enumerate(srcs):
+        g = SHAPE_GROUPS[gi]
+        assert src.startswith(f"(?P<{g}>")
+        pat = re.compile(src)
+        if g == "nwords":
+            nwords = ((gi, pat),)
+            continue
+        table = anchored if src.startswith(f"(?P<{g}>^") else first
+        for tok in _shape_keywords(src):
+            table.setdefault(tok, []).append((gi, pat))
+    # anchored alternatives come last in the regex, so appending them keeps priority order
+    assert min(a[0][0] for a in anchored.values()) > max(gi for v in first.values() for gi, _ in v)
+    return {t: tuple(v) for t, v in first.items()}, {t: tuple(v) for t, v in anchored.items()}, nwords
+
+
+_FIRST, _ANCHORED, _NWORDS = _alternatives()
+_LISTN = SHAPE_GROUPS.index("listn")
+#: Without a number in the head, ``listn`` cannot match: skip its attempts.
+_FIRST_NO_NUM = {t: a for t, a in ((t, tuple(x for x in v if x[0] != _LISTN)) for t, v in _FIRST.items()) if a}
+#: ``nwords`` starts with a number: a digit or one of these words, which may run straight into
+#: the noun ("twowords"), so any token *starting* with one is a candidate ("a few": the token "a").
+_NUM_WORDS = tuple(sorted(w for w in _NUMWORD if " " not in w)) + ("a",)
+_NWORDS_NOUNS = ("word", "sentence", "paragraph", "line", "page", "bullet")
+_RE_WORD = re.compile(r"\w+")
+_RE_DIGIT = re.compile(r"\d")
+_RE_DIGIT_RUN = re.compile(r"[0-9][0-9]*")  # leading character class: a fast C scan to each run
+#: ASCII non-word characters -> space (``\w`` on ASCII text is ``[a-zA-Z0-9_]``).
+_NONWORD = str.maketrans({chr(c): " " for c in range(128) if not (chr(c).isalnum() or chr(c) == "_")})
+
+
+def _gi(a: tuple[int, re.Pattern[str]]) -> int:
+    return a[0]
+
+
+def _add(cands: dict[int, Attempts], p: int, a: Attempts) -> None:
+    old = cands.get(p)
+    cands[p] = a if old is None else tuple(sorted(set(old + a), key=_gi))
+
+
+def _candidates(head: str) -> list[tuple[int, Attempts]]:
+    r"""(start, alternatives to try there in priority order) for each ``\w+`` token of ``head``
+    at which one can match, by start. A superset is harmless (a failed ``match``); only the
+    gates below are exact: ``nwords`` needs one of its nouns, ``listn`` / ``nwords`` a number."""
+    nouns = any(n in head for n in _NWORDS_NOUNS)
+    cands: dict[int, Attempts] = {}
+    if head.isascii():
+        tr = head.translate(_NONWORD)  # tokens = the \w+ runs, separated by spaces
+        toks = tr.split()
+        if not toks:
+            return []
+        digits = _RE_DIGIT_RUN.search(tr) is not None
+        num_words = [w for w in _NUM_WORDS if w in tr]
+        first = _FIRST if digits or num_words else _FIRST_NO_NUM
+        present = first.keys() & toks
+        padded = " " + tr + " "
+        for t in present:
+            a = first[t]
+            key = " " + t + " "
+            i = padded.find(key)
+            while i >= 0:
+                cands[i] = a
+                i = padded.find(key, i + 1)
+        if nouns:
+            for w in num_words:
+                key = " a " if w == "a" else " " + w
+                i = padded.find(key)
+                while i >= 0:
+                    _add(cands, i, _NWORDS)
+                    i = padded.find(key, i + 1)
+            if digits:
+                for m in _RE_DIGIT_RUN.finditer(tr):
+                    i = m.start()
+                    if i == 0 or tr[i - 1] == " ":
+                        _add(cands, i, _NWORDS)
+        if tr[0] != " " and toks[0] in _ANCHORED:
+            _add(cands, 0, _ANCHORED[toks[0]])
+        return sorted(cands.items())
+    for m in _RE_WORD.finditer(head):
+        t, i = m.group(), m.start()
+        a: Attempts = _FIRST.get(t, ())
+        if nouns and (t[0].isdecimal() or t.startswith(_NUM_WORDS[:-1]) or t == "a"):
+            a = tuple(sorted(a + _NWORDS, key=_gi))
+        if i == 0:
+            a += _ANCHORED.get(t, ())
+        if a:
+            cands[i] = a
+    return list(cands.items())
+
+
+def shape_matches(head: str) -> list[tuple[int, re.Match[str]]]:
+    """(group index, match) of ``_RE_SHAPE.finditer(head)``, in order.
+
+    ``finditer`` tries every alternative, in order, at each position and resumes at the end of
+    a match. A match can only start at a candidate token (see ``_alternatives``), so trying the
+    candidates' alternatives in order, skipping those inside the previous match, finds the
+    same matches."""
+    out: list[tuple[int, re.Match[str]]] = []
+    pos = 0
+    for p, attempts in _candidates(head):
+        if p < pos:
+            continue
+        for gi, pat in attempts:
+            m = pat.match(head, p)
+            if m is not None:
+                out.append((gi, m))
+                pos = m.end()
+                break
+    return out
+
+
+def shape_matches_reference(head: str) -> list[tuple[int, re.Match[str]]]:
+    """The single-regex definition (slow: every alternative at every position)."""
+    return [(SHAPE_GROUPS.index(m.lastgroup or ""), m) for m in _RE_SHAPE.finditer(head)]
+
+
+_REWRITE, _SUMMARY = SHAPE_GROUPS.index("rewrite"), SHAPE_GROUPS.index("summary")
+
+
+def shape_cues(full: str, head: str) -> list[float]:
+    """Answer-shape vector (order = ``SHAPE_NAMES``) of the last user turn ``full`` whose
+    lower-cased first ``GRAM_CHARS`` characters are ``head``."""
+    out = [0.0] * N_SHAPE
+    list_n = words_n = 0.0
+    for gi, m in shape_matches(head.lstrip()):
+        out[gi] = 1.0
+        if gi == 0:
+            list_n = max(list_n, _num(m.group(2)))
+        elif gi == 1:
+            words_n = max(words_n, _num(m.group(2)))
+    n = len(full)
+    # the instruction is usually the first line / sentence; the rest is input text to work on
+    cut = min((i for i in (full.find("\n"), full.find(": "), full.find(". ")) if i >= 0), default=n)
+    log = math.log1p
+    k = len(SHAPE_GROUPS)
+    out[k] = log(min(list_n, 1000.0))
+    out[k + 1] = log(min(words_n, 10000.0))
+    out[k + 2] = out[_REWRITE] * log(n)
+    out[k + 3] = out[_SUMMARY] * log(n)
+    out[k + 4] = log(max(n - cut - 1, 0))
+    out[k + 5] = 1.0 if full.rstrip()[-1:] == "?" else 0.0
+    out[k + 6] = 1.0 if (":" in head or "\n" in head) else 0.0
+    return out
+
+
+def answer_shape(conv: Conversation) -> list[float]:
+    """Answer-shape cues of the last user turn (order = ``SHAPE_NAMES``)."""
+    return shape_cues(conv.last_user, conv.last_user[:GRAM_CHARS].lower())
+
+
+def head_grams(head_words: list[str], system: str) -> list[str]:
+    """Sorted distinct unigrams and bigrams of the head's words, plus ``sys:``-prefixed words of
+    the system prompt's head."""
+    out = set(head_words)
+    out.update(map(" ".join, zip(head_words, head_words[1:])))
+    if system:
+        out.update("sys:" + t for t in words_of(system[:GRAM_CHARS].lower()))
+    return sorted(out)
+
+
+def grams(conv: Conversation) -> list[str]:
+    """Distinct word unigrams and bigrams of the head (``GRAM_CHARS``) of the last user turn,
+    plus a few system-prompt words (``sys:``-prefixed)."""
+    return head_grams(words_of(conv.last_user[:GRAM_CHARS].lower()), conv.system)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
+import os
 import re
 import time
-import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -176,9 +177,33 @@ async def metrics(request: Request) -> Response:
     return Response(generate_latest(state_of(request).metrics_registry()), media_type=CONTENT_TYPE_LATEST)
 
 
+class RequestIds:
+    """32 hex digits: a random 64-bit prefix per process, then a counter.
+
+    Unique across workers and replicas like a UUID4 (2^64 prefixes), without a `urandom`
+    syscall and a `UUID` object per request (~2% of a request's CPU). Not secret: a request
+    id names a request in logs and headers, it authorises nothing. A forked child draws a
+    new prefix.
+    """
+
+    def __init__(self) -> None:
+        self.reset()
+        os.register_at_fork(after_in_child=self.reset)
+
+    def reset(self) -> None:
+        self._prefix = os.urandom(8).hex()
+        self._counter = itertools.count(1)
+
+    def next(self) -> str:
+        return f"{self._prefix}{next(self._counter):016x}"
+
+
+_ids = RequestIds()
+
+
 def _request_id(request: Request) -> str:
     given = request.headers.get("x-request-id")
-    return given if given and _REQUEST_ID.match(given) else uuid.uuid4().hex
+    return given if given and _REQUEST_ID.match(given) else _ids.next()
 
 
 def _max_cost(request: Request) -> float | None:

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from router import runtime
 from router.api import api
 from router.config import RouterConfig
-from router.fastpath import ChatFastPath
+from router.fastpath import RouterApp
 from router.loadknob import start_load_knob, stop_load_knob
 from router.gateway import Classifier
 from router.multiproc import mark_this_worker_dead
@@ -71,8 +71,7 @@ def create_app(
             await app.state.router.aclose()  # the state in force: a reload may have replaced the first one
             mark_this_worker_dead()
 
-    app = FastAPI(title="complexity-router", version=_version(), lifespan=lifespan, docs_url=None, redoc_url=None)
-    app.add_middleware(ChatFastPath, handlers=app.exception_handlers)  # first, so later middleware wraps it (router/fastpath.py)
+    app = RouterApp(title="complexity-router", version=_version(), lifespan=lifespan, docs_url=None, redoc_url=None)  # router/fastpath.py
     app.include_router(api)
     app.add_exception_handler(APIError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -1,20 +1,20 @@
 """A direct ASGI path for `POST /v1/chat/completions`, the one route on every request's way.
 
-FastAPI's per-request machinery (exception middleware, the async exit stack, routing, the
-endpoint wrapper, dependency solving for a `Request`-only endpoint) costs about 80 µs a request
-on this project's 2-core reference machine, measured in-process — a sixth of the gateway's whole
-budget at 2,000 requests/s (docs/performance.md). This middleware calls the same handler
-(`router.api.chat_completions`) with the same `Request`, and turns the same exceptions into the
-same responses with the app's own registered handlers, so behaviour is unchanged; every other
-path, method and scope (lifespan, `/metrics`, the OpenAPI schema, which still lists the route)
-goes through FastAPI as before.
+FastAPI's per-request machinery costs about a tenth of the gateway's CPU per request on this
+project's 2-core reference machine (docs/performance.md): routing, the endpoint wrapper and
+dependency solving for a `Request`-only endpoint, the async exit stack, and the middleware
+stack around them (server-error, exception-telemetry, body-limit and exception middleware).
+`RouterApp` answers this one route before all of it: the same handler
+(`router.api.chat_completions`) with the same `Request`, the same exceptions turned into the
+same responses by the app's own registered handlers, and an unhandled error answered with the
+app's JSON 500 and re-raised for the server's log — what `ServerErrorMiddleware` does. Every
+other path, method and scope (lifespan, `/metrics`, the OpenAPI schema, which still lists the
+route) goes through FastAPI as before. Tests compare both paths (tests/router/test_fastpath.py).
 
-It is added as the app's first user middleware, so FastAPI's outer layers still wrap it —
-`ServerErrorMiddleware` (unhandled errors become the app's JSON 500), the exception telemetry
-and the app-level body limit — and so does any middleware added later. What it skips sits
-inside the user middleware: `ExceptionMiddleware` (replaced by the same handler lookup here),
-the async exit stack (no dependencies with `yield` on this route), routing and the endpoint
-wrapper.
+Skipped for this route, deliberately: user middleware (the app's factory adds none) and
+FastAPI's native OpenTelemetry exception hook (`FastAPI(telemetry=...)`; the handler's errors
+are logged and counted by the router itself). The body limit is `server.max_body_bytes`,
+enforced by the handler while it reads (router/state.py).
 """
 
 from __future__ import annotations
@@ -22,12 +22,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from fastapi import FastAPI
 from starlette._utils import is_async_callable
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from router.api import chat_completions
 
@@ -36,45 +37,62 @@ CHAT_PATH = "/v1/chat/completions"
 Handler = Callable[[Request, Exception], Awaitable[Response] | Response]
 
 
-class ChatFastPath:
-    """ASGI middleware: `POST /v1/chat/completions` straight to its handler."""
+class RouterApp(FastAPI):
+    """FastAPI, with `POST /v1/chat/completions` served ahead of the middleware stack
+    (`fast_chat = False` routes it through FastAPI like any other path)."""
 
-    __slots__ = ("app", "handlers")
-
-    def __init__(self, app: ASGIApp, handlers: dict[Any, Handler]) -> None:
-        self.app = app
-        self.handlers = handlers  # the FastAPI app's exception_handlers (a live dict)
+    fast_chat: bool = True
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != CHAT_PATH or scope["method"] != "POST" or scope.get("root_path"):
-            await self.app(scope, receive, send)
+        if (
+            scope["type"] == "http"
+            and scope["path"] == CHAT_PATH
+            and scope["method"] == "POST"
+            and not scope.get("root_path")
+            and self.fast_chat
+            and not self.root_path
+        ):
+            scope["app"] = self  # what Starlette sets: `request.app` reads it
+            await serve_chat(self.exception_handlers, scope, receive, send)
             return
-        request = Request(scope, receive, send)
-        try:
-            response = await chat_completions(request)
-        except Exception as exc:
-            handler = self._handler_for(exc)
-            if handler is None:
-                raise  # to ServerErrorMiddleware: the app's 500 handler, as on the routed path
-            if is_async_callable(handler):
-                response = await handler(request, exc)
-            else:
-                response = await run_in_threadpool(handler, request, exc)
-        # Sending is outside the handlers, with no wrapper around `send` (one call fewer per
-        # streamed event): the handler's responses raise nothing before their first message
-        # (a stream's relay turns upstream errors into SSE error events), and an exception
-        # after the response started cannot become an error response on either path.
-        await response(scope, receive, send)
+        await super().__call__(scope, receive, send)
 
-    def _handler_for(self, exc: Exception) -> Handler | None:
-        """The registered handler for the exception's class or nearest base, as Starlette's
-        ExceptionMiddleware looks it up; `Exception` itself is left to ServerErrorMiddleware."""
-        if isinstance(exc, HTTPException) and exc.status_code in self.handlers:
-            return self.handlers[exc.status_code]
-        for cls in type(exc).__mro__:
-            if cls is Exception:
-                return None
-            handler = self.handlers.get(cls)
-            if handler is not None:
-                return handler
-        return None
+
+async def serve_chat(handlers: dict[Any, Handler], scope: Scope, receive: Receive, send: Send) -> None:
+    """One chat request: the handler, the app's exception handlers, and the app's 500."""
+    request = Request(scope, receive, send)
+    try:
+        response = await chat_completions(request)
+    except Exception as exc:
+        handler = _handler_for(handlers, exc)
+        if handler is None:
+            handler = handlers.get(500) or handlers.get(Exception)
+            if handler is not None:  # ServerErrorMiddleware: the app's 500, then re-raise for the log
+                await (await _call(handler, request, exc))(scope, receive, send)
+            raise
+        response = await _call(handler, request, exc)
+    # Sending is outside the handlers, with no wrapper around `send` (one call fewer per
+    # streamed event): the handler's responses raise nothing before their first message
+    # (a stream's relay turns upstream errors into SSE error events), and an exception
+    # after the response started cannot become an error response on either path.
+    await response(scope, receive, send)
+
+
+async def _call(handler: Handler, request: Request, exc: Exception) -> Response:
+    if is_async_callable(handler):
+        return await handler(request, exc)  # type: ignore[no-any-return,misc]
+    return await run_in_threadpool(handler, request, exc)  # type: ignore[arg-type]
+
+
+def _handler_for(handlers: dict[Any, Handler], exc: Exception) -> Handler | None:
+    """The registered handler for the exception's class or nearest base, as Starlette's
+    ExceptionMiddleware looks it up; `Exception` itself is the 500 path (ServerErrorMiddleware)."""
+    if isinstance(exc, HTTPException) and exc.status_code in handlers:
+        return handlers[exc.status_code]
+    for cls in type(exc).__mro__:
+        if cls is Exception:
+            return None
+        handler = handlers.get(cls)
+        if handler is not None:
+            return handler
+    return None

@@ -13,7 +13,6 @@ from prometheus_client import CollectorRegistry
 import router.fastpath
 from router.app import create_app
 from router.demo.upstream import SimulatedUpstream
-from router.fastpath import ChatFastPath
 from tests.router.conftest import make_config
 
 pytestmark = pytest.mark.anyio
@@ -31,7 +30,7 @@ async def build(fake_classifier: Any) -> AsyncIterator[Build]:
         transports = {"sim": httpx.ASGITransport(app=upstream.app()), "spare": httpx.MockTransport(lambda r: httpx.Response(503))}
         app = create_app(make_config(**overrides), classifier=fake_classifier, transports=transports, registry=CollectorRegistry())
         if not fast:
-            app.user_middleware = [m for m in app.user_middleware if m.cls is not ChatFastPath]
+            app.fast_chat = False
         lifespan = app.router.lifespan_context(app)
         await lifespan.__aenter__()
         # ServerErrorMiddleware re-raises after sending the 500 (for the server's log), on both paths

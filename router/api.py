@@ -37,17 +37,19 @@ def state_of(request: Request) -> AppState:
 @api.post("/v1/chat/completions", openapi_extra=CHAT_COMPLETIONS_OPENAPI)
 async def chat_completions(request: Request) -> Response:
     state = state_of(request)
-    state.authorize(request.headers.get("authorization"))
-    request_id = _request_id(request)
-    body = parse_json_body(await state.read_body(request))
+    headers = header_map(request)
+    authorization = headers.get("authorization")
+    state.authorize(authorization)
+    request_id = _request_id(headers.get("x-request-id"))
+    body = parse_json_body(await state.read_body(request, headers.get("content-length")))
     validate_chat_request(body)
     state = state_of(request)  # a config reload may have swapped it while the body arrived (router/reload.py)
     release = state.admit()
     try:
-        admission = await state.ops.admit(request.headers.get("authorization"), body, request_id)  # per-key limits: 429
-        decision = state.gateway.decide(body, request_id, _max_cost(request), max_tier=admission.max_tier)
+        admission = await state.ops.admit(authorization, body, request_id)  # per-key limits: 429
+        decision = state.gateway.decide(body, request_id, _max_cost(headers.get("x-router-max-cost-usd")), max_tier=admission.max_tier)
         state.ops.attach(decision, admission, body)
-        decision.context["escalate_header"] = request.headers.get("x-router-escalate")  # router/escalation.py
+        decision.context["escalate_header"] = headers.get("x-router-escalate")  # router/escalation.py
         async with cancel_on_disconnect(request):  # the client left before the response started: close the upstream now
             if body.get("stream"):
                 return await _stream(state.gateway, body, decision, release)
@@ -201,13 +203,18 @@ class RequestIds:
 _ids = RequestIds()
 
 
-def _request_id(request: Request) -> str:
-    given = request.headers.get("x-request-id")
+def header_map(request: Request) -> dict[str, str]:
+    """The request's headers as a plain dict, built in one pass (the first of repeated headers
+    wins, as in Starlette's `Headers`): the handler reads six, and `Headers.get` scans the list
+    and raises a `KeyError` inside for every absent one."""
+    return {name.decode("latin-1"): value.decode("latin-1") for name, value in reversed(request.scope["headers"])}
+
+
+def _request_id(given: str | None) -> str:
     return given if given and _REQUEST_ID.match(given) else _ids.next()
 
 
-def _max_cost(request: Request) -> float | None:
-    value = request.headers.get("x-router-max-cost-usd")
+def _max_cost(value: str | None) -> float | None:
     if value is None:
         return None
     try:

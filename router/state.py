@@ -90,10 +90,10 @@ class AppState:
         if scheme.lower() != "bearer" or not matched:
             raise APIError(401, "Invalid or missing API key (send 'Authorization: Bearer <key>')", error_type="authentication_error", code="invalid_api_key")
 
-    async def read_body(self, request: Request) -> bytes:
-        """The request body, refused with 413 beyond `server.max_body_bytes` without buffering more."""
+    async def read_body(self, request: Request, declared: str | None) -> bytes:
+        """The request body, refused with 413 beyond `server.max_body_bytes` without buffering more
+        (at once when the declared `Content-Length` is over it)."""
         limit = self.config.server.max_body_bytes
-        declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > limit:
             raise _too_large(limit)
         chunks: list[bytes] = []

@@ -115,7 +115,8 @@ class ChatStream:
     """A streaming chat completion whose response headers have arrived.
 
     Iterating `frames` yields complete SSE events in OpenAI chunk format (`data: {...}\\n\\n`),
-    passed through byte for byte where the upstream already speaks OpenAI. The usage-only chunk
+    passed through byte for byte where the upstream already speaks OpenAI; a frame may hold
+    several whole events that arrived together (`backends.sse.events_of` splits it). The usage-only chunk
     and `data: [DONE]` are *not* yielded: after iteration `usage` and `usage_chunk` hold them,
     so the gateway decides whether the client sees usage.
     """

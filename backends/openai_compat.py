@@ -1,7 +1,8 @@
 """Adapter for any OpenAI-compatible server: vLLM, OpenAI, Together, Groq, …
 
 Requests pass through unchanged apart from the fields the gateway set; streamed events are
-forwarded byte for byte, and only events that can carry usage or an error are parsed.
+forwarded byte for byte (those of one upstream read in one frame), and only events that can
+carry usage or an error are parsed.
 """
 
 from __future__ import annotations
@@ -74,15 +75,37 @@ async def _empty() -> AsyncIterator[bytes]:
 
 
 async def _relay(response: httpx.Response, stream: ChatStream) -> AsyncIterator[bytes]:
-    """Yield upstream events unchanged; keep the usage-only chunk and stop at `[DONE]`."""
+    """Yield upstream events unchanged; keep the usage-only chunk and stop at `[DONE]`.
+
+    The events that one upstream read completes go out as one frame (their bytes joined, each
+    whole and unchanged): one ASGI message and one write to the client instead of one per event,
+    which is most of the cost of relaying a burst. The stream's first event goes alone, before the
+    rest of its read is inspected; an error event flushes the events before it, then raises.
+    """
     framer = SSEFramer()
+    opened = False
     try:
         async for chunk in response.aiter_raw():
+            batch: list[bytes] = []
             for event in framer.feed(chunk):
-                if _inspect(event, stream):
-                    yield event
+                try:
+                    forward = _inspect(event, stream)
+                except UpstreamError:
+                    if batch:
+                        yield b"".join(batch)
+                    raise
+                if forward:
+                    if opened:
+                        batch.append(event)
+                    else:
+                        opened = True
+                        yield event
                 if stream.meta.get("done"):
-                    return
+                    break
+            if batch:
+                yield batch[0] if len(batch) == 1 else b"".join(batch)
+            if stream.meta.get("done"):
+                return
     except httpx.HTTPError as exc:
         raise map_transport_error(exc) from exc
     except ValueError as exc:

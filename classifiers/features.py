@@ -72,7 +72,13 @@ def _count_lines(pat: re.Pattern[str], nl: re.Pattern[str], s: str) -> int:
 _RE_UNIT = re.compile(r"\d\s?(?:%|°|\$|kg|km|cm|mm|m/s|mph|mol|ml|hz|kj|j|n|w|v|s|m|g|l|k)\b", re.I)
 #: Numbers and numbers-with-units in one pass: a unit can only follow the last digit of a
 #: number, so this counts exactly what ``_RE_NUMBER`` and ``_RE_UNIT`` count separately.
-_RE_NUM_UNIT = re.compile(r"\d\d*(?:[.,]\d+)?(\s?(?i:%|°|\$|kg|km|cm|mm|m/s|mph|mol|ml|hz|kj|j|n|w|v|s|m|g|l|k)\b)?")
+_RE_NUM_UNIT = re.compile(r"\d+(?:[.,]\d+)?(\s?(?i:%|°|\$|kg|km|cm|mm|m/s|mph|mol|ml|hz|kj|j|n|w|v|s|m|g|l|k)\b)?")
+#: The same on ASCII text with every digit turned into "0" (``_DIGIT0``): a literal first
+#: character lets the engine jump between numbers with a fast search instead of testing a
+#: character class at every position (~5x faster); units contain no digits, so it finds the
+#: same matches with the same unit groups.
+_RE_NUM_UNIT0 = re.compile(r"00*(?:[.,]0+)?(\s?(?i:%|°|\$|kg|km|cm|mm|m/s|mph|mol|ml|hz|kj|j|n|w|v|s|m|g|l|k)\b)?")
+_DIGIT0 = str.maketrans("123456789", "000000000")
 _HIST_TAIL = 4000
 
 FEATURE_NAMES: tuple[str, ...] = (
@@ -127,7 +133,6 @@ def _slice(text: str) -> str:
     return text[:HEAD_CHARS] + "\n" + text[-TAIL_CHARS:]
 
 
-_RE_ASCII_DIGIT = re.compile(r"[0-9]")
 _ASCII_MATHOPS = tuple(c for c in _MATHOPS if c.isascii())
 _LEX = {k: i for i, k in enumerate(LEXICON_NAMES)}
 _MATH, _ARITH, _CODE, _LOGIC, _STEM, _REASON = (_LEX[k] for k in ("math", "arith", "code", "logic", "stem", "reason"))
@@ -151,20 +156,19 @@ def _handcrafted(conv: Conversation, s: str, low: str, wl: list[str]) -> list[fl
     n_nl = full.count("\n") if multiline or n > len(s) else 0
     words = max(full.count(" ") + n_nl + 1, 1) if n else 0
     nw = max(len(wl), 1)
-    if _RE_ASCII_DIGIT.search(s) is not None:
-        nu = _RE_NUM_UNIT.findall(s)
-        numbers = len(nu)
-        units = numbers - nu.count("")
-    else:
-        numbers = units = 0
     if s.isascii():  # O(1); the ASCII operators and sentence ends are then all there can be
+        s0 = s.translate(_DIGIT0)
+        nu = _RE_NUM_UNIT0.findall(s0) if "0" in s0 else []
         non_ascii = 0.0
         mathops = sum([s.count(c) for c in _ASCII_MATHOPS if c in s])
         sent = _SENT_ASCII
-    else:
+    else:  # numbers only when an ASCII digit occurs (as trained), though \d matches any digit
+        nu = _RE_NUM_UNIT.findall(s) if any(d in s for d in "0123456789") else []
         non_ascii = (len(s.encode("utf-8", "replace")) - len(s)) / ns
         mathops = len(s) - len(s.translate(_DEL_MATHOPS))
         sent = _SENT
+    numbers = len(nu)
+    units = numbers - nu.count("")
     lex = lexicon_counts(wl)
     hist = conv.history
     log = math.log1p

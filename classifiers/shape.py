@@ -63,11 +63,11 @@ def _num(text: str) -> float:
 
 
 
-def _shape_keywords(src: str) -> tuple[str, ...]:
-    r"""First ``\w+`` tokens of the keywords in the alternative's first ``(?:...)`` list
-    (``[sz]`` and ``s?`` expanded)."""
+def _shape_keywords(src: str) -> dict[str, set[str]]:
+    r"""Keywords of the alternative's first ``(?:...)`` list as plain strings (``[sz]``
+    expanded), by their first ``\w+`` token."""
     i = src.index("(?:") + 3
-    out: set[str] = set()
+    out: dict[str, set[str]] = {}
     for kw in src[i : src.index(")", i)].split("|"):
         kw = kw.replace("\\+", "+")
         variants = [kw]
@@ -76,34 +76,40 @@ def _shape_keywords(src: str) -> tuple[str, ...]:
             variants = [kw[:j] + c + kw[k + 1 :] for c in kw[j + 1 : k]]
         for v in variants:
             assert not any(c in v for c in "\\[]()?*{}|^$") and re.match(r"\w", v), v
-            out.add(re.match(r"\w+", v).group())  # type: ignore[union-attr]
-    return tuple(sorted(out))
+            out.setdefault(re.match(r"\w+", v).group(), set()).add(v)  # type: ignore[union-attr]
+    return out
 
 
-Attempts = tuple[tuple[int, re.Pattern[str]], ...]
+#: Alternatives to try at a token, in priority order: (group index, pattern, ``n``). ``n > 0``:
+#: the pattern is ``\b(?:keywords)\b`` and the token itself is its only keyword starting with
+#: that token, so it matches there with exactly the token's ``n`` characters (no regex call).
+Attempts = tuple[tuple[int, re.Pattern[str], int], ...]
 
 
 def _alternatives() -> tuple[dict[str, Attempts], dict[str, Attempts], Attempts]:
     r"""``_RE_SHAPE`` split into its alternatives, each compiled alone, indexed by the ``\w+``
     token a match can start at: keyword alternatives by the first token of their keywords,
-    ``^``-anchored ones (tried at position 0 only) likewise, and ``nwords`` (a number token)."""
+    ``^``-anchored ones (tried at position 0 only) likewise, and ``nwords`` (a number).
+    Every alternative starts with ``\b`` and a word character (or ``^``), so a match starts
+    where a ``\w+`` token starts, and ends a keyword with ``\b``, so that token is the
+    keyword's first token."""
     srcs = re.split(r"\|(?=\(\?P<)", _RE_SHAPE.pattern)
     assert "|".join(srcs) == _RE_SHAPE.pattern and len(srcs) == len(SHAPE_GROUPS)
-    first: dict[str, list[tuple[int, re.Pattern[str]]]] = {}
-    anchored: dict[str, list[tuple[int, re.Pattern[str]]]] = {}
+    first: dict[str, list[tuple[int, re.Pattern[str], int]]] = {}
+    anchored: dict[str, list[tuple[int, re.Pattern[str], int]]] = {}
     nwords: Attempts = ()
     for gi, src in enumerate(srcs):
         g = SHAPE_GROUPS[gi]
-        assert src.startswith(f"(?P<{g}>")
         pat = re.compile(src)
         if g == "nwords":
-            nwords = ((gi, pat),)
+            nwords = ((gi, pat, 0),)
             continue
         table = anchored if src.startswith(f"(?P<{g}>^") else first
-        for tok in _shape_keywords(src):
-            table.setdefault(tok, []).append((gi, pat))
+        plain = re.fullmatch(rf"\(\?P<{g}>(?:\^|\\b)\(\?:[^()]*\)\\b\)", src) is not None  # \b(?:kw|...)\b
+        for tok, kws in _shape_keywords(src).items():
+            table.setdefault(tok, []).append((gi, pat, len(tok) if plain and kws == {tok} else 0))
     # anchored alternatives come last in the regex, so appending them keeps priority order
-    assert min(a[0][0] for a in anchored.values()) > max(gi for v in first.values() for gi, _ in v)
+    assert min(a[0][0] for a in anchored.values()) > max(x[0] for v in first.values() for x in v)
     return {t: tuple(v) for t, v in first.items()}, {t: tuple(v) for t, v in anchored.items()}, nwords
 
 
@@ -114,15 +120,18 @@ _FIRST_NO_NUM = {t: a for t, a in ((t, tuple(x for x in v if x[0] != _LISTN)) fo
 #: ``nwords`` starts with a number: a digit or one of these words, which may run straight into
 #: the noun ("twowords"), so any token *starting* with one is a candidate ("a few": the token "a").
 _NUM_WORDS = tuple(sorted(w for w in _NUMWORD if " " not in w)) + ("a",)
+_NUM_TOKENS = frozenset(w.split()[0] for w in _NUMWORD)
+#: Where such a token starts in the padded, translated head ("0": any digit).
+_NUM_KEYS = tuple(" " + w for w in _NUM_WORDS[:-1]) + (" a ", " 0")
 _NWORDS_NOUNS = ("word", "sentence", "paragraph", "line", "page", "bullet")
 _RE_WORD = re.compile(r"\w+")
-_RE_DIGIT = re.compile(r"\d")
-_RE_DIGIT_RUN = re.compile(r"[0-9][0-9]*")  # leading character class: a fast C scan to each run
-#: ASCII non-word characters -> space (``\w`` on ASCII text is ``[a-zA-Z0-9_]``).
-_NONWORD = str.maketrans({chr(c): " " for c in range(128) if not (chr(c).isalnum() or chr(c) == "_")})
+#: ASCII non-word characters -> space (``\w`` on ASCII text is ``[a-zA-Z0-9_]``), digits -> "0"
+#: (no keyword contains a digit; a token starting with one is then found by searching " 0").
+_NONWORD = str.maketrans({**{chr(c): " " for c in range(128) if not (chr(c).isalnum() or chr(c) == "_")},
+                          **{d: "0" for d in "123456789"}})
 
 
-def _gi(a: tuple[int, re.Pattern[str]]) -> int:
+def _gi(a: tuple[int, re.Pattern[str], int]) -> int:
     return a[0]
 
 
@@ -142,9 +151,8 @@ def _candidates(head: str) -> list[tuple[int, Attempts]]:
         toks = tr.split()
         if not toks:
             return []
-        digits = _RE_DIGIT_RUN.search(tr) is not None
-        num_words = [w for w in _NUM_WORDS if w in tr]
-        first = _FIRST if digits or num_words else _FIRST_NO_NUM
+        digits = "0" in tr
+        first = _FIRST if digits or not _NUM_TOKENS.isdisjoint(toks) else _FIRST_NO_NUM
         present = first.keys() & toks
         padded = " " + tr + " "
         for t in present:
@@ -155,17 +163,11 @@ def _candidates(head: str) -> list[tuple[int, Attempts]]:
                 cands[i] = a
                 i = padded.find(key, i + 1)
         if nouns:
-            for w in num_words:
-                key = " a " if w == "a" else " " + w
+            for key in _NUM_KEYS:
                 i = padded.find(key)
                 while i >= 0:
                     _add(cands, i, _NWORDS)
                     i = padded.find(key, i + 1)
-            if digits:
-                for m in _RE_DIGIT_RUN.finditer(tr):
-                    i = m.start()
-                    if i == 0 or tr[i - 1] == " ":
-                        _add(cands, i, _NWORDS)
         if tr[0] != " " and toks[0] in _ANCHORED:
             _add(cands, 0, _ANCHORED[toks[0]])
         return sorted(cands.items())
@@ -181,30 +183,42 @@ def _candidates(head: str) -> list[tuple[int, Attempts]]:
     return list(cands.items())
 
 
-def shape_matches(head: str) -> list[tuple[int, re.Match[str]]]:
-    """(group index, match) of ``_RE_SHAPE.finditer(head)``, in order.
+def shape_matches(head: str) -> list[tuple[int, int, int, str | None]]:
+    """(group index, start, end, number text of ``listn`` / ``nwords``) of the matches of
+    ``_RE_SHAPE.finditer(head)``, in order.
 
     ``finditer`` tries every alternative, in order, at each position and resumes at the end of
     a match. A match can only start at a candidate token (see ``_alternatives``), so trying the
     candidates' alternatives in order, skipping those inside the previous match, finds the
     same matches."""
-    out: list[tuple[int, re.Match[str]]] = []
+    out: list[tuple[int, int, int, str | None]] = []
     pos = 0
     for p, attempts in _candidates(head):
         if p < pos:
             continue
-        for gi, pat in attempts:
+        for gi, pat, n in attempts:
+            if n:
+                pos = p + n
+                out.append((gi, p, pos, None))
+                break
             m = pat.match(head, p)
             if m is not None:
-                out.append((gi, m))
                 pos = m.end()
+                out.append((gi, p, pos, m.group(2) if gi <= 1 else None))
                 break
     return out
 
 
-def shape_matches_reference(head: str) -> list[tuple[int, re.Match[str]]]:
-    """The single-regex definition (slow: every alternative at every position)."""
-    return [(SHAPE_GROUPS.index(m.lastgroup or ""), m) for m in _RE_SHAPE.finditer(head)]
+_NUM_GROUP = {gi: _RE_SHAPE.groupindex[g] + 1 for gi, g in enumerate(SHAPE_GROUPS) if g in ("listn", "nwords")}
+
+
+def shape_matches_reference(head: str) -> list[tuple[int, int, int, str | None]]:
+    """``shape_matches`` by the single-regex definition (slow: every alternative at every position)."""
+    out: list[tuple[int, int, int, str | None]] = []
+    for m in _RE_SHAPE.finditer(head):
+        gi = SHAPE_GROUPS.index(m.lastgroup or "")
+        out.append((gi, m.start(), m.end(), m.group(_NUM_GROUP[gi]) if gi in _NUM_GROUP else None))
+    return out
 
 
 _REWRITE, _SUMMARY = SHAPE_GROUPS.index("rewrite"), SHAPE_GROUPS.index("summary")
@@ -215,12 +229,12 @@ def shape_cues(full: str, head: str) -> list[float]:
     lower-cased first ``GRAM_CHARS`` characters are ``head``."""
     out = [0.0] * N_SHAPE
     list_n = words_n = 0.0
-    for gi, m in shape_matches(head.lstrip()):
+    for gi, _, _, num in shape_matches(head.lstrip()):
         out[gi] = 1.0
         if gi == 0:
-            list_n = max(list_n, _num(m.group(2)))
+            list_n = max(list_n, _num(num))  # type: ignore[arg-type]
         elif gi == 1:
-            words_n = max(words_n, _num(m.group(2)))
+            words_n = max(words_n, _num(num))  # type: ignore[arg-type]
     n = len(full)
     # the instruction is usually the first line / sentence; the rest is input text to work on
     cut = min((i for i in (full.find("\n"), full.find(": "), full.find(". ")) if i >= 0), default=n)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from backends.base import ChatStream
-from backends.sse import event_data
+from backends.sse import event_data, events_of
 
 if TYPE_CHECKING:
     from router.strategies import Vote
@@ -80,22 +80,23 @@ async def hold_until_answer(stream: ChatStream) -> Held:
     refusal = False
     async for frame in stream.frames:
         buffered.append(frame)
-        data = event_data(frame)
-        if not data or data[:1] != b"{":
-            continue
-        try:
-            chunk = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            continue
-        for choice in chunk.get("choices") or ():
-            if not isinstance(choice, dict):
+        for event in events_of(frame):  # a frame may hold several events
+            data = event_data(event)
+            if not data or data[:1] != b"{":
                 continue
-            delta = choice.get("delta") or {}
-            if delta.get("content") or delta.get("tool_calls"):
-                return Held(buffered, True, finish, refusal, False)
-            if delta.get("refusal"):
-                refusal = True
-            finish = choice.get("finish_reason") or finish
+            try:
+                chunk = orjson.loads(data)
+            except orjson.JSONDecodeError:
+                continue
+            for choice in chunk.get("choices") or ():
+                if not isinstance(choice, dict):
+                    continue
+                delta = choice.get("delta") or {}
+                if delta.get("content") or delta.get("tool_calls"):
+                    return Held(buffered, True, finish, refusal, False)
+                if delta.get("refusal"):
+                    refusal = True
+                finish = choice.get("finish_reason") or finish
     return Held(buffered, False, finish, refusal, True)
 
 

@@ -39,11 +39,13 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from backends.base import BackendConfig, ChatStream, CircuitSettings, UpstreamError
 from router.shutdown import DRAIN, Drain
+from router.watchdog import Watchdog, watched
 
 if TYPE_CHECKING:
     from router.config import RetryBudgetConfig, RouterConfig
@@ -364,8 +366,8 @@ class Resilience:
             inflight.dec()
             return result
         health.answered(probe)
-        deadline = started + timeouts.total
-        frames = self._watch(result.frames, first, health, timeouts.idle, deadline, backend.config)
+        dog = Watchdog(timeouts.idle, started + timeouts.total, self.drain, self.clock)
+        frames = watched(result.frames, first, dog, succeeded=partial(health.succeeded, False), failed=partial(self._stream_failed, health, backend.config))
         close = result.close
         result.frames = frames
 
@@ -390,44 +392,11 @@ class Resilience:
         else:
             health.succeeded(probe)  # it answered: the request, not the backend, was at fault
 
-    async def _watch(
-        self, frames: AsyncIterator[bytes], first: bytes | None, health: BackendHealth, idle: float, deadline: float, config: BackendConfig
-    ) -> AsyncIterator[bytes]:
-        """The stream's frames, each awaited under the idle gap, the attempt's total and the drain."""
-        if first is not None:
-            yield first
-        clock, drain = self.clock, self.drain
-        try:
-            while True:
-                now = clock()
-                left = deadline - now
-                limit, why = (idle, "idle") if idle < left else (left, "total")
-                draining = drain.remaining(now)
-                if draining is not None and draining < limit:
-                    limit, why = draining, "shutdown"
-                try:
-                    if limit <= 0:
-                        raise TimeoutError
-                    async with asyncio.timeout(limit):
-                        frame = await anext(frames)
-                except StopAsyncIteration:
-                    health.succeeded(False)
-                    return
-                except TimeoutError:
-                    aclose = getattr(frames, "aclose", None)
-                    if aclose is not None:  # already closed when the timeout interrupted it; not when it never started
-                        await aclose()
-                    if why == "shutdown":
-                        raise UpstreamError("shutdown", "the router is shutting down and the drain time is over") from None
-                    if why == "idle":
-                        raise UpstreamError("timeout", f"upstream stream stalled for {idle:g} s (idle timeout)") from None
-                    raise UpstreamError("timeout", "upstream stream exceeded its total timeout") from None
-                yield frame
-        except UpstreamError as exc:
-            if _is_backend_failure(exc):
-                health.failed(clock())
-            _scrub(exc, config)
-            raise
+    def _stream_failed(self, health: BackendHealth, config: BackendConfig, error: UpstreamError) -> None:
+        """An open stream broke off (in-stream error, cut, timeout): the circuit hears of it, the client never sees a secret."""
+        if _is_backend_failure(error):
+            health.failed(self.clock())
+        _scrub(error, config)
 
 
 def _scrub(error: UpstreamError, config: BackendConfig) -> None:

@@ -6,8 +6,8 @@ Two gaps that proxies commonly leave open, where an upstream keeps generating fo
   answer), the ASGI server does not cancel the handler when the client disconnects.
   `cancel_on_disconnect` watches the ASGI `receive` channel and cancels the work at once, which
   closes the upstream request; the request is answered 499 (to nobody) and accounted `cancelled`.
-* **A stream whose generator never started**: Starlette cancels the body task on disconnect, and an
-  async generator that was never iterated never runs its `finally`, so the upstream response, the
+* **A stream whose generator never started**: the body is cancelled on disconnect, and an async
+  generator that was never iterated never runs its `finally`, so the upstream response, the
   concurrency slot and the accounting would leak. `RelayResponse` closes its body iterator when the
   response ends for any reason, and the relay is primed (advanced into its `try`) before it is
   handed over, so closing it always runs its cleanup.
@@ -16,7 +16,7 @@ Two gaps that proxies commonly leave open, where an upstream keeps generating fo
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -29,16 +29,72 @@ from router.protocol import APIError
 
 
 class RelayResponse(StreamingResponse):
-    """A streaming response that always closes its body iterator (shielded from cancellation)."""
+    """A streamed response written straight to the ASGI `send` from the handler's task, that
+    always closes its body iterator (shielded from cancellation).
+
+    Starlette's `StreamingResponse` (before ASGI spec 2.4, i.e. under uvicorn) runs the body in a
+    task group beside a task listening for the disconnect: two tasks, cancel scopes and a wrapped
+    `send` per stream, which the first token waited for. Here the body is relayed in the calling
+    task, and one small watcher task waits for `http.disconnect` and cancels it, so a client that
+    leaves still frees the upstream at once; the response then ends quietly, as Starlette's does.
+    """
+
+    def __init__(self, content: AsyncIterator[bytes], headers: Mapping[str, str] | None = None, media_type: str | None = None) -> None:
+        self.body_iterator = content
+        self.status_code = 200
+        self.media_type = media_type
+        self.background = None
+        self.init_headers(headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        watcher = _DisconnectWatcher(receive, task)
         try:
-            await super().__call__(scope, receive, send)
+            await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+            async for chunk in self.body_iterator:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            watcher.streaming = False  # the final message completes the response: a disconnect after it is no news
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        except asyncio.CancelledError:
+            if not watcher.left():
+                raise
         finally:
+            watcher.stop()
             aclose = getattr(self.body_iterator, "aclose", None)
-            if aclose is not None:
+            if aclose is not None and getattr(self.body_iterator, "ag_frame", True) is not None:  # not if it already ran to its end
                 with anyio.CancelScope(shield=True):
                     await aclose()
+
+
+class _DisconnectWatcher:
+    """Cancels `task` when the client disconnects while the response streams."""
+
+    __slots__ = ("_cancelling", "_fired", "_task", "_watcher", "receive", "streaming")
+
+    def __init__(self, receive: Receive, task: asyncio.Task[Any]) -> None:
+        self.receive = receive
+        self.streaming = True
+        self._task = task
+        self._fired = False
+        self._cancelling = 0
+        self._watcher = asyncio.get_running_loop().create_task(self._watch())
+
+    async def _watch(self) -> None:
+        while (await self.receive()).get("type") != "http.disconnect":
+            pass
+        if self.streaming:
+            self._fired = True
+            self._cancelling = self._task.cancelling()
+            self._task.cancel()
+
+    def left(self) -> bool:
+        """After a `CancelledError`: whether it was the client leaving (and nothing else)."""
+        return self._fired and self._task.uncancel() <= self._cancelling
+
+    def stop(self) -> None:
+        self.streaming = False
+        self._watcher.cancel()
 
 
 async def primed(relay: AsyncIterator[bytes]) -> AsyncIterator[bytes]:

@@ -10,7 +10,7 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backends.base import ChatStream
+from backends.base import ChatStream, UpstreamError
 from backends.openai_compat import _relay
 from backends.sse import SSEFramer, event_data
 from router.protocol import FORBIDDEN_FIELDS, APIError, parse_json_body, validate_chat_request
@@ -93,8 +93,69 @@ def test_relay_forwards_bytes_unchanged_under_any_split(data: Any) -> None:
         return out, stream
 
     out, stream = asyncio.run(run())
-    assert out == frames, "events pass through byte for byte; keep-alives, the usage chunk and [DONE] stay behind"
+    assert b"".join(out) == b"".join(frames), "events pass through byte for byte; keep-alives, the usage chunk and [DONE] stay behind"
+    assert out == _expected_frames(frames, wire, pieces), "the first event alone, then the events of each read as one frame"
     assert stream.usage is not None and stream.usage.completion_tokens == 4
+
+
+def _expected_frames(events: list[bytes], wire: bytes, pieces: list[bytes]) -> list[bytes]:
+    """What the relay sends: the first event on its own, then, per upstream read, the forwarded
+    events that read completed, joined (whole events only, never an empty frame)."""
+    ends, offset = [], 0
+    for piece in pieces:
+        offset += len(piece)
+        ends.append(offset)
+    groups: dict[int, list[bytes]] = {}
+    position = 0
+    for number, event in enumerate(events):
+        position = wire.index(event, position) + len(event)
+        read = next(index for index, end in enumerate(ends) if end >= position)
+        if number:
+            groups.setdefault(read, []).append(event)
+    return [events[0], *(b"".join(groups[read]) for read in sorted(groups))]
+
+
+def _run_relay(pieces: list[bytes]) -> tuple[list[bytes], BaseException | None]:
+    async def run() -> tuple[list[bytes], BaseException | None]:
+        async def body() -> Any:
+            for piece in pieces:
+                yield piece
+
+        response = httpx.Response(200, content=body())
+        stream = ChatStream(frames=None, close=response.aclose)  # type: ignore[arg-type]
+        out: list[bytes] = []
+        try:
+            async for frame in _relay(response, stream):
+                out.append(frame)
+        except UpstreamError as exc:
+            return out, exc
+        return out, None
+
+    return asyncio.run(run())
+
+
+_ERROR = b'data: {"error": {"message": "overloaded", "type": "server_error"}}\n\n'
+
+
+def test_an_error_event_mid_read_flushes_the_events_before_it() -> None:
+    events = [_chunk(i, f"w{i}") for i in range(4)]
+    out, error = _run_relay([events[0] + events[1] + events[2] + _ERROR + events[3]])
+    assert out == [events[0], events[1] + events[2]], "whole events before the error go out, nothing after it"
+    assert isinstance(error, UpstreamError) and error.kind == "stream" and error.message == "overloaded"
+    out, error = _run_relay([events[0], _ERROR])
+    assert out == [events[0]] and isinstance(error, UpstreamError)
+
+
+def test_an_error_before_any_event_yields_nothing() -> None:
+    """The first-frame retry (router/resilience.py) sees the error before the client sees a byte."""
+    out, error = _run_relay([b": keep-alive\n\n" + _ERROR + _chunk(0, "late")])
+    assert out == [] and isinstance(error, UpstreamError) and error.kind == "stream"
+
+
+def test_events_after_done_in_the_same_read_are_dropped() -> None:
+    events = [_chunk(i, f"w{i}") for i in range(3)]
+    out, error = _run_relay([events[0] + events[1] + b"data: [DONE]\n\n" + events[2]])
+    assert error is None and out == [events[0], events[1]]
 
 
 # -- request validation -------------------------------------------------------------------------

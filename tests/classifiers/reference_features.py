@@ -1,0 +1,147 @@
+"""The featurizer as first written, frozen: the optimized one must reproduce it exactly.
+
+Plain definitions (the single answer-shape regex run with ``finditer``, the position-scanning
+lexicon count, one function per block); tests compare ``conversation_features`` with these.
+"""
+
+from __future__ import annotations
+
+import math
+
+from classifiers.features import (_CODESYN, _DEL_MATHOPS, _HIST_TAIL, _NL_INDENT, _NL_LIST, _NL_MCQ, _RE_INDENT,
+                                  _RE_LATEX, _RE_LIST, _RE_MCQ, _RE_NUM_UNIT, _SENT, _SENT_ASCII, GRAM_CHARS,
+                                  LENGTH_ANCHOR, LEXICON_NAMES, N_SHAPE, SHAPE_GROUPS, _count, _count_lines, _slice,
+                                  lexicon_counts_reference, words_of)
+from classifiers.shape import _NUMWORD, _RE_SHAPE
+from classifiers.text import Conversation
+
+_GROUP_INDEX = {g: i for i, g in enumerate(SHAPE_GROUPS)}
+
+
+def _num(text: str) -> float:
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    return float(_NUMWORD.get(text, 0))
+
+
+def _finditer(head: str) -> list[tuple[int, str | None]]:
+    """(group index, its number text for listn / nwords) of ``_RE_SHAPE.finditer(head)``."""
+    out: list[tuple[int, str | None]] = []
+    for m in _RE_SHAPE.finditer(head):
+        g = m.lastgroup or ""
+        out.append((_GROUP_INDEX[g], m.group(_RE_SHAPE.groupindex[g] + 1) if g in ("listn", "nwords") else None))
+    return out
+
+
+def handcrafted(conv: Conversation) -> list[float]:
+    """The hand-crafted feature vector as first written (before the speed-ups)."""
+    full = conv.last_user
+    n = len(full)
+    s = _slice(full)
+    low = s.lower()
+    ns = max(len(s), 1)
+    multiline = "\n" in s
+    n_nl = full.count("\n") if multiline or n > len(s) else 0
+    words = max(full.count(" ") + n_nl + 1, 1) if n else 0
+    wl = words_of(low)
+    nw = max(len(wl), 1)
+    has_digit = any(d in s for d in "0123456789")
+    if has_digit:
+        nu = _RE_NUM_UNIT.findall(s)
+        numbers = len(nu)
+        units = len(nu) - nu.count("")
+    else:
+        numbers = units = 0
+    non_ascii = (len(s.encode("utf-8", "replace")) - len(s)) / ns
+    lex = dict(zip(LEXICON_NAMES, lexicon_counts_reference(wl)))
+    log = math.log1p
+    feats = [
+        log(n),
+        log(words),
+        log(len(conv.system)),
+        log(len(conv.history)),
+        log(conv.n_user_turns),
+        log(n_nl),
+        log(_count(full, "```") + _count(conv.history, "```") + _count(conv.system, "```")),
+        log(_count_lines(_RE_INDENT, _NL_INDENT, s) if multiline else 0),
+        100.0 * sum([s.count(c) for c in _CODESYN if c[0] in s]) / ns,
+        log((len(_RE_LATEX.findall(s)) if "\\" in s else 0) + _count(full, "$") // 2),
+        100.0 * (len(s) - len(s.translate(_DEL_MATHOPS))) / ns,
+        log(numbers),
+        min(numbers / nw, 2.0),
+        log(_count(full, "?")),
+        log(_count_lines(_RE_LIST, _NL_LIST, s) if multiline else 0),
+        log(sum([s.count(c) for c in (_SENT_ASCII if s.isascii() else _SENT) if c[0] in s])
+            + (1 if s.rstrip()[-1:] in ".!?" else 0)),
+        min(sum(map(len, wl)) / nw, 20.0),
+        min(non_ascii, 3.0),
+        log((_count_lines(_RE_MCQ, _NL_MCQ, s) if multiline else 0) + (low.count("options:") if ":" in low else 0)),
+        *(log(v) for v in lex.values()),
+        *(min(lex[k] / nw, 1.0) for k in ("math", "code", "logic", "reason", "writing", "knowledge")),
+    ]
+    latex = feats[9]
+    d_math = min(1.0, 8.0 * (lex["math"] + 0.6 * lex["arith"] + 0.5 * numbers) / nw + 0.5 * latex)
+    d_code = min(1.0, 8.0 * lex["code"] / nw + feats[8] / 8.0 + (0.5 if "```" in full else 0.0))
+    d_reason = min(1.0, 8.0 * (lex["logic"] + lex["reason"] + lex["stem"]) / nw)
+    d_write = min(1.0, 8.0 * (lex["writing"] + lex["roleplay"]) / nw)
+    ln = feats[0]
+    mcq = feats[18]
+    quant = min(1.0, (numbers + lex["math"] + lex["stem"] + units) / 4.0)
+    hist = conv.history
+    if hist:
+        ht = hist[-_HIST_TAIL:]
+        h_code = log(ht.count("```") + ht.count("def ") + ht.count("{") + ht.count(";"))
+        h_math = log(ht.count("$") + ht.count("=") + ht.count("\\"))
+        follow = log(len(hist)) / (1.0 + ln / 5.0)
+    else:
+        h_code = h_math = follow = 0.0
+    feats += [
+        d_math, d_code, d_reason, d_write,
+        ln * d_math, ln * d_code, ln * d_reason, ln * d_write,
+        feats[11] * d_math, feats[15] * d_math,
+        log(units),
+        (mcq + log(lex["quiz"])) * quant,
+        h_code, h_math, follow,
+        max(d_math, d_code, d_reason) - d_write if max(d_math, d_code, d_reason) > d_write else 0.0,
+    ]
+    feats[-1] *= max(ln - LENGTH_ANCHOR, 0.0)
+    return feats
+
+
+def answer_shape(conv: Conversation) -> list[float]:
+    """Answer-shape cues of the last user turn (order = ``SHAPE_NAMES``)."""
+    full = conv.last_user
+    head = full[:GRAM_CHARS].lower()
+    out = [0.0] * N_SHAPE
+    list_n = words_n = 0.0
+    for gi, num in _finditer(head.lstrip()):
+        out[gi] = 1.0
+        if gi == 0:
+            list_n = max(list_n, _num(num))
+        elif gi == 1:
+            words_n = max(words_n, _num(num))
+    n = len(full)
+    # the instruction is usually the first line / sentence; the rest is input text to work on
+    cut = min((i for i in (full.find("\n"), full.find(": "), full.find(". ")) if i >= 0), default=n)
+    rest = math.log1p(max(n - cut - 1, 0))
+    k = len(SHAPE_GROUPS)
+    out[k] = math.log1p(min(list_n, 1000.0))
+    out[k + 1] = math.log1p(min(words_n, 10000.0))
+    out[k + 2] = out[_GROUP_INDEX["rewrite"]] * math.log1p(n)
+    out[k + 3] = out[_GROUP_INDEX["summary"]] * math.log1p(n)
+    out[k + 4] = rest
+    out[k + 5] = 1.0 if full.rstrip()[-1:] == "?" else 0.0
+    out[k + 6] = 1.0 if (":" in head or "\n" in head) else 0.0
+    return out
+
+
+def grams(conv: Conversation) -> list[str]:
+    """Distinct word unigrams and bigrams of the head (``GRAM_CHARS``) of the last user turn,
+    plus a few system-prompt words (``sys:``-prefixed)."""
+    w = words_of(conv.last_user[:GRAM_CHARS].lower())
+    out = set(w)
+    out.update(a + " " + b for a, b in zip(w, w[1:]))
+    if conv.system:
+        out.update("sys:" + t for t in words_of(conv.system[:GRAM_CHARS].lower()))
+    return sorted(out)

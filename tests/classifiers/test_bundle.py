@@ -1,0 +1,135 @@
+"""The serving path: the .npz inference bundle, its consistency checks and its imports."""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from classifiers import ClassifierLoadError, load_classifier
+from classifiers.bundle import bundle_path, sha256_file, write_bundle
+from classifiers.inference import LinearScorer
+from classifiers.model import ComplexityEstimator
+from classifiers.persist import DEFAULT_ARTIFACT, save_estimator
+from tests.classifiers.conftest import EASY, HARD, OLYMPIAD
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _u(t: str) -> list[dict[str, str]]:
+    return [{"role": "user", "content": t}]
+
+
+@pytest.fixture()
+def exported(tmp_path: Path, tiny_estimator: ComplexityEstimator) -> Path:
+    p = tmp_path / "m.skops"
+    save_estimator(tiny_estimator, p)
+    write_bundle(tiny_estimator, p)
+    return p
+
+
+def test_serving_imports_neither_sklearn_nor_scipy_nor_skops():
+    code = ("import sys\n"
+            "from classifiers import load_classifier\n"
+            "c = load_classifier('default')\n"
+            "r = c.score([{'role': 'user', 'content': 'Prove that there are infinitely many primes.'}])\n"
+            "c.score_batch([[{'role': 'user', 'content': 'hi'}]])\n"
+            "assert r.top_features and 0 < r.score < 1\n"
+            "import router.cli, classifiers.commands\n"  # the `complexity-router serve` entry point
+            "print(type(c.estimator).__name__, sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'scipy', 'skops'}))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["LinearScorer", "[]"], out
+
+
+def test_default_bundle_is_the_default_artifact():
+    meta = json.loads(DEFAULT_ARTIFACT.with_suffix(".json").read_text())
+    info = meta["inference_bundle"]
+    assert info["skops_sha256"] == meta["artifact_sha256"] == sha256_file(DEFAULT_ARTIFACT)
+    assert info["sha256"] == sha256_file(bundle_path(DEFAULT_ARTIFACT))
+    assert isinstance(load_classifier().estimator, LinearScorer)
+
+
+def test_bundle_scores_like_the_estimator(exported: Path, tiny_classifier):
+    clf = load_classifier(str(exported))
+    assert isinstance(clf.estimator, LinearScorer)
+    convs = [_u(t) for t in EASY + HARD + [OLYMPIAD]]
+    for c in convs:
+        assert clf.score(c) == tiny_classifier.score(c)  # score, tokens and top features, exactly
+    assert clf.score_batch(convs) == tiny_classifier.score_batch(convs)
+
+
+def test_bundle_is_reproducible(exported: Path, tiny_estimator: ComplexityEstimator):
+    first = exported.with_suffix(".npz").read_bytes()
+    write_bundle(tiny_estimator, exported)
+    assert exported.with_suffix(".npz").read_bytes() == first
+
+
+def test_stale_bundle_falls_back_to_the_skops_file(exported: Path, tiny_estimator: ComplexityEstimator, caplog):
+    import copy
+
+    est = copy.deepcopy(tiny_estimator)
+    est.tok_intercept_ += 1.0  # "retrained": a new .skops, the old bundle left beside it
+    save_estimator(est, exported)
+    with caplog.at_level(logging.WARNING, logger="classifiers.classifier"):
+        clf = load_classifier(str(exported))
+    assert isinstance(clf.estimator, ComplexityEstimator)
+    assert "another version" in caplog.text
+
+
+@pytest.mark.parametrize("payload", [b"", b"not a zip", b"PK\x03\x04garbage" * 10])
+def test_corrupt_bundle_is_a_load_error(exported: Path, payload: bytes):
+    exported.with_suffix(".npz").write_bytes(payload)
+    with pytest.raises(ClassifierLoadError, match="corrupt"):
+        load_classifier(str(exported))
+
+
+def _rewrite(path: Path, **changes: np.ndarray) -> None:
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    arrays.update(changes)
+    np.savez(path, **arrays)
+
+
+def test_mismatched_bundle_is_a_load_error(exported: Path):
+    npz = exported.with_suffix(".npz")
+    _rewrite(npz, coef_=np.zeros(3))
+    with pytest.raises(ClassifierLoadError, match="coef_ has shape"):
+        load_classifier(str(exported))
+    _rewrite(npz, feature_version=np.array("0"))
+    with pytest.raises(ClassifierLoadError, match="feature version 0"):
+        load_classifier(str(exported))
+
+
+def test_bundle_never_unpickles(exported: Path):
+    npz = exported.with_suffix(".npz")
+    with np.load(npz, allow_pickle=False) as f:
+        arrays = {k: f[k] for k in f.files}
+    arrays["coef_"] = np.array([{"a": 1}], dtype=object)  # an object array needs pickle to load
+    np.savez(npz, **arrays)
+    with pytest.raises(ClassifierLoadError, match="corrupt"):
+        load_classifier(str(exported))
+    with zipfile.ZipFile(npz) as zf:
+        assert "coef_.npy" in zf.namelist()
+
+
+def test_incomplete_bundle_is_a_load_error(exported: Path):
+    npz = exported.with_suffix(".npz")
+    with np.load(npz, allow_pickle=False) as f:
+        arrays = {k: f[k] for k in f.files if k != "tok_coef_"}
+    np.savez(npz, **arrays)
+    with pytest.raises(ClassifierLoadError, match="lacks"):
+        load_classifier(str(exported))
+
+
+def test_top_features_are_computed_when_read(default):
+    r = default.score(_u(OLYMPIAD))
+    assert r._top is None  # not computed by score()
+    top = r.top_features
+    assert top == default.estimator.contributions(default.estimator.featurize(_u(OLYMPIAD)))
+    assert r.top_features is top and 1 <= len(top) <= 5

@@ -68,6 +68,9 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 
 # Targets ---------------------------------------------------------------------------------------
 DIRECT, GATEWAY, LITELLM = "nginx-direct", "complexity-router", "litellm"
+#: bench/reference_proxy.py: the issue's trivial FastAPI + aiohttp proxy, measured at 4,450 req/s (c=16) on its machine.
+REFERENCE = "reference-proxy"
+REFERENCE_ISSUE_RPS_C16 = 4450.0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -488,6 +491,19 @@ def start_litellm(workdir: Path, nginx_port: int) -> Proc:
     return proc
 
 
+def start_reference_proxy(workdir: Path, nginx_port: int) -> Proc:
+    """bench/reference_proxy.py on nginx: how fast a do-nothing Python proxy is on this machine."""
+    port = free_port()
+    argv = [sys.executable, str(BENCH_DIR / "reference_proxy.py"), "--port", str(port), "--upstream", f"http://127.0.0.1:{nginx_port}"]
+    proc = spawn(REFERENCE, argv, port, workdir, cwd=REPO)
+    try:
+        wait_for_port(port, proc.popen, 60, REFERENCE)
+    except (RuntimeError, OSError) as exc:
+        proc.stop()
+        raise RuntimeError(f"{exc}\n--- {REFERENCE} log ---\n{proc.log_tail()}") from None
+    return proc
+
+
 # ---------------------------------------------------------------------------------------------
 # Load: wrk, RSS sampling, streaming client
 # ---------------------------------------------------------------------------------------------
@@ -742,6 +758,7 @@ class Plan:
     stream_requests: int
     workers_concurrency: int
     litellm: bool
+    reference: bool = True
     workers_check: bool = True
     streaming: bool = True
     targets: list[str] = field(default_factory=list)
@@ -763,6 +780,8 @@ def run_benchmark(plan: Plan, workdir: Path) -> dict[str, Any]:
         starts: dict[str, Any] = {GATEWAY: lambda: start_gateway(workdir, nginx.port)}
         if plan.litellm:
             starts[LITELLM] = lambda: start_litellm(workdir, nginx.port)
+        if plan.reference:
+            starts[REFERENCE] = lambda: start_reference_proxy(workdir, nginx.port)
         if plan.streaming:
             starts["gateway-sse"] = lambda: start_gateway(workdir, nginx.port, stream=True)
         if plan.workers_check:
@@ -786,9 +805,11 @@ def run_benchmark(plan: Plan, workdir: Path) -> dict[str, Any]:
         ports = {DIRECT: nginx.port, GATEWAY: gateway.port}
         if plan.litellm:
             ports[LITELLM] = procs[LITELLM].port
+        if plan.reference:
+            ports[REFERENCE] = procs[REFERENCE].port
         plan.targets = list(ports)
         bodies = write_bodies(workdir, chat_bodies(), "chat")
-        server_of = {DIRECT: "nginx", GATEWAY: GATEWAY, LITELLM: LITELLM}
+        server_of = {DIRECT: "nginx", GATEWAY: GATEWAY, LITELLM: LITELLM, REFERENCE: REFERENCE}
 
         # warm every target (connection pools, lazy imports, first-call caches)
         for target, port in ports.items():
@@ -971,6 +992,13 @@ def evaluate_targets(summary: dict[str, Any], plan: Plan) -> list[dict[str, Any]
         if ll16:
             ratio = gw16["rps"] / ll16["rps"] if ll16["rps"] else float("inf")
             add("c=16 requests/s vs LiteLLM (x)", ratio, ">= 15", ratio >= 15)
+        ref16 = load.get("16", {}).get(REFERENCE)
+        if ref16 and ref16["rps"]:
+            # Context, not a target: the share of a do-nothing proxy's throughput the gateway keeps on
+            # this machine, and the 2,000 req/s target scaled by this machine's speed for that proxy.
+            add("c=16 requests/s vs the reference proxy (x)", gw16["rps"] / ref16["rps"], "context", None)
+            scaled = 2000 * ref16["rps"] / REFERENCE_ISSUE_RPS_C16
+            add("c=16 requests/s, target scaled to this machine", gw16["rps"], f">= {scaled:,.0f}", gw16["rps"] >= scaled)
     stream = summary["stream"].get(GATEWAY)
     if stream:
         add("streaming added TTFT p50 (ms)", stream["added_ttft_p50_ms"], "<= 1", stream["added_ttft_p50_ms"] <= 1.0)
@@ -1035,7 +1063,8 @@ def markdown(summary: dict[str, Any], meta: dict[str, Any], plan: Plan) -> str:
         out += ["", f"Two workers vs one (c={w['concurrency']}): {_fmt(w['rps_1'], 0)} → {_fmt(w['rps_2'], 0)} req/s = **{w['ratio']:.2f}×**"]
     out += ["", "| target (issue 5) | measured | limit | met |", "|---|---:|---|---|"]
     for check in summary["targets"]:
-        out.append(f"| {check['target']} | {_fmt(check['measured'])} | {check['limit']} | {'yes' if check['met'] else '**no**'} |")
+        met = "–" if check["met"] is None else ("yes" if check["met"] else "**no**")
+        out.append(f"| {check['target']} | {_fmt(check['measured'])} | {check['limit']} | {met} |")
     return "\n".join(out) + "\n"
 
 
@@ -1051,9 +1080,9 @@ def plot(summary: dict[str, Any], path: Path, meta: dict[str, Any]) -> bool:
         return False
     load = summary["load"]
     concurrencies = list(load)
-    targets = [t for t in (DIRECT, GATEWAY, LITELLM) if any(t in load[c] for c in concurrencies)]
+    targets = [t for t in (DIRECT, GATEWAY, LITELLM, REFERENCE) if any(t in load[c] for c in concurrencies)]
     proxies = [t for t in targets if t != DIRECT]
-    colors = {DIRECT: "#7f7f7f", GATEWAY: "#1f77b4", LITELLM: "#d62728"}
+    colors = {DIRECT: "#7f7f7f", GATEWAY: "#1f77b4", LITELLM: "#d62728", REFERENCE: "#2ca02c"}
     fig, axes = plt.subplots(2, 3, figsize=(16, 8.5))
     xs = range(len(concurrencies))
 
@@ -1146,6 +1175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--stream-requests", type=int, help="streamed requests per target (default 1000; quick 300)")
     parser.add_argument("--workers-concurrency", type=int, default=64)
     parser.add_argument("--skip-litellm", action="store_true", help="nginx and the gateway only (no LiteLLM venv needed)")
+    parser.add_argument("--skip-reference", action="store_true", help="without the reference FastAPI+aiohttp proxy (bench/reference_proxy.py)")
     parser.add_argument("--skip-workers", action="store_true")
     parser.add_argument("--skip-streaming", action="store_true")
     args = parser.parse_args(argv)
@@ -1159,6 +1189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream_requests=args.stream_requests or (300 if quick else 1000),
         workers_concurrency=args.workers_concurrency,
         litellm=not args.skip_litellm,
+        reference=not args.skip_reference,
         workers_check=not args.skip_workers,
         streaming=not args.skip_streaming,
     )

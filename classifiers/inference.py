@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from math import fsum
+from zlib import crc32
 from collections.abc import Mapping, Sequence
 from operator import mul, sub
 from typing import Any
 
 import numpy as np
 
-from classifiers.features import FEATURE_NAMES, N_SHAPE, bucket, buckets, conversation_features, tokens_of
+from classifiers.features import FEATURE_NAMES, HASH_DIM, N_SHAPE, bucket, conversation_features, gram_string, tokens_of
 from classifiers.text import Conversation, parse_messages
 
 MAX_ANSWER_TOKENS = 16_384
+HASH_MASK = HASH_DIM - 1
+GRAM_MEMO_MAX = 50_000  # n-gram coefficient memo per scorer (a few MB at most)
 
 #: Fitted arrays a scorer reads (``None`` allowed for the optional ones), scalars and names.
 ARRAYS: tuple[str, ...] = ("coef_", "mean_", "scale_", "tok_coef_", "hash_coef_", "tok_hash_coef_")
@@ -47,16 +51,17 @@ def as_conversation(x: Any) -> Conversation:
 
 class Featurized:
     """Features of one conversation: raw dense vector (a list) + hashed buckets for the score
-    model (``buckets``, only when ``hash_scale > 0``) + answer-shape cues and head n-gram
-    buckets for the answer-length model (``shape``, ``gbuckets``)."""
+    model (``buckets``, only when ``hash_scale > 0``) + answer-shape cues and the summed
+    coefficients of the head n-grams' buckets for the answer-length model (``shape``,
+    ``gram_sum``, weighted by ``gram_w`` = 1 / sqrt(number of n-grams))."""
 
-    __slots__ = ("h", "buckets", "toks", "hash_w", "shape", "gbuckets", "gram_w")
+    __slots__ = ("h", "buckets", "toks", "hash_w", "shape", "gram_sum", "gram_w")
 
     def __init__(self, h: list[float], toks: list[str], buckets: list[int], hash_w: float,
-                 shape: list[float] | None = None, gbuckets: list[int] | None = None, gram_w: float = 0.0) -> None:
+                 shape: list[float] | None = None, gram_sum: float = 0.0, gram_w: float = 0.0) -> None:
         self.h, self.toks, self.buckets, self.hash_w = h, toks, buckets, hash_w
         self.shape = shape if shape is not None else [0.0] * N_SHAPE
-        self.gbuckets = gbuckets if gbuckets is not None else []
+        self.gram_sum = gram_sum
         self.gram_w = gram_w
 
 
@@ -91,6 +96,7 @@ class LinearScorer:
         self.ky = np.asarray(ky, dtype=float).tolist() if ky is not None else []
         # numpy copies for score_batch (one matmul per batch)
         self.W, self.TW, self.SW = w, tw, sw
+        self._gram_coef: dict[str | tuple[str, str], float] = {}  # n-gram key -> its bucket's coefficient
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -112,8 +118,23 @@ class LinearScorer:
         else:
             ts, b, hw = [], [], 0.0
         if gs:
-            return Featurized(h, ts, b, hw, shape, buckets(gs), 1.0 / math.sqrt(len(gs)))
-        return Featurized(h, ts, b, hw, shape, [], 0.0)
+            return Featurized(h, ts, b, hw, shape, self._gram_sum(gs), 1.0 / math.sqrt(len(gs)))
+        return Featurized(h, ts, b, hw, shape, 0.0, 0.0)
+
+    def _gram_sum(self, keys: set[str | tuple[str, str]]) -> float:
+        """Sum of the answer-length coefficients of the n-grams' buckets (memoized per n-gram).
+        ``math.fsum``: exactly rounded, so independent of the (per-process) set order."""
+        vals = list(map(self._gram_coef.get, keys))
+        if None in vals:
+            vals = [self._gram_coef_of(k) if v is None else v for k, v in zip(keys, vals)]
+        return fsum(vals)  # type: ignore[arg-type]
+
+    def _gram_coef_of(self, key: str | tuple[str, str]) -> float:
+        memo = self._gram_coef
+        if len(memo) >= GRAM_MEMO_MAX:
+            memo.clear()
+        c = memo[key] = self.th[crc32(gram_string(key).encode("utf-8", "replace")) & HASH_MASK]
+        return c
 
     def logit_one(self, f: Featurized) -> float:
         v = sum(map(mul, self.w, f.h)) + self.b
@@ -123,8 +144,8 @@ class LinearScorer:
 
     def log_tokens_one(self, f: Featurized) -> float:
         v = sum(map(mul, self.tw, f.h)) + sum(map(mul, self.sw, f.shape)) + self.tb
-        if self.ths > 0 and f.gbuckets:
-            v += f.gram_w * self.ths * sum(map(self.th.__getitem__, f.gbuckets))
+        if f.gram_w:
+            v += f.gram_w * self.ths * f.gram_sum
         return v
 
     def score_one(self, f: Featurized) -> float:
@@ -161,8 +182,8 @@ class LinearScorer:
             logits = H @ self.W + self.b
         lt = H @ self.TW + S @ self.SW + self.tb
         if self.ths > 0:
-            th, ths = self.th.__getitem__, self.ths
-            lt += np.array([f.gram_w * ths * sum(map(th, f.gbuckets)) if f.gbuckets else 0.0 for f in feats])
+            ths = self.ths
+            lt += np.array([f.gram_w * ths * f.gram_sum if f.gram_w else 0.0 for f in feats])
         if self.kx:
             kx, ky = self.kx, self.ky
             scores = np.interp(logits, kx, ky)

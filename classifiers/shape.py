@@ -140,23 +140,16 @@ def _add(cands: dict[int, Attempts], p: int, a: Attempts) -> None:
     cands[p] = a if old is None else tuple(sorted(set(old + a), key=_gi))
 
 
-def _candidates(head: str) -> list[tuple[int, Attempts]]:
+def _candidates(head: str, nouns: bool, tr: str = "", toks: list[str] | None = None) -> list[tuple[int, Attempts]]:
     r"""(start, alternatives to try there in priority order) for each ``\w+`` token of ``head``
-    at which one can match, by start. A superset is harmless (a failed ``match``); only the
-    gates below are exact: ``nwords`` needs one of its nouns, ``listn`` / ``nwords`` a number."""
-    nouns = any(n in head for n in _NWORDS_NOUNS)
+    at which one can match, by start (the general path: non-ASCII heads, or ``nwords`` possible).
+    A superset is harmless (a failed ``match``); only the gates are exact: ``nwords`` needs one
+    of its nouns, ``listn`` a number."""
     cands: dict[int, Attempts] = {}
-    if head.isascii():
-        tr = head.translate(_NONWORD)  # tokens = the \w+ runs, separated by spaces
-        toks = tr.split()
-        if not toks:
-            return []
-        digits = "0" in tr
-        first = _FIRST if digits or not _NUM_TOKENS.isdisjoint(toks) else _FIRST_NO_NUM
-        present = first.keys() & toks
+    if toks:  # ASCII: ``tr`` / ``toks`` from ``shape_matches``
         padded = " " + tr + " "
-        for t in present:
-            a = first[t]
+        for t in _FIRST.keys() & toks:
+            a = _FIRST[t]
             key = " " + t + " "
             i = padded.find(key)
             while i >= 0:
@@ -191,9 +184,57 @@ def shape_matches(head: str) -> list[tuple[int, int, int, str | None]]:
     a match. A match can only start at a candidate token (see ``_alternatives``), so trying the
     candidates' alternatives in order, skipping those inside the previous match, finds the
     same matches."""
+    nouns = any(n in head for n in _NWORDS_NOUNS)  # nwords needs one of its nouns
+    if not head.isascii():
+        return _walk(head, _candidates(head, nouns))
+    tr = head.translate(_NONWORD)  # tokens = the \w+ runs, separated by spaces; digits -> "0"
+    toks = tr.split()
+    if not toks:
+        return []
+    if nouns:  # nwords possible: its number may run into the noun ("twowords"); general path
+        return _walk(head, _candidates(head, nouns, tr, toks))
+    has_num = "0" in tr or not _NUM_TOKENS.isdisjoint(toks)  # listn needs a number token
+    # Common case: only keyword alternatives (+ anchored ones at 0). Walk the tokens in order;
+    # a candidate's position is its next occurrence after the previous candidate's.
+    first = _FIRST if has_num else _FIRST_NO_NUM
+    get = first.get
+    padded = " " + tr + " "
+    out: list[tuple[int, int, int, str | None]] = []
+    pos = cur = 0
+    if tr[0] != " ":  # a token at 0: anchored alternatives may start there too
+        t = toks[0]
+        a = get(t, ()) + _ANCHORED.get(t, ())
+        if a:
+            out = _walk(head, [(0, a)])
+            if out:
+                pos = out[0][2]
+        cur = 1
+        toks = toks[1:]
+    for t in toks:
+        a = get(t)
+        if a is None:
+            continue
+        p = padded.find(" " + t + " ", cur)
+        cur = p + 1
+        if p < pos:
+            continue
+        for gi, pat, n in a:
+            if n:
+                pos = p + n
+                out.append((gi, p, pos, None))
+                break
+            m = pat.match(head, p)
+            if m is not None:
+                pos = m.end()
+                out.append((gi, p, pos, m.group(2) if gi <= 1 else None))
+                break
+    return out
+
+
+def _walk(head: str, candidates: list[tuple[int, Attempts]]) -> list[tuple[int, int, int, str | None]]:
     out: list[tuple[int, int, int, str | None]] = []
     pos = 0
-    for p, attempts in _candidates(head):
+    for p, attempts in candidates:
         if p < pos:
             continue
         for gi, pat, n in attempts:
@@ -255,17 +296,22 @@ def answer_shape(conv: Conversation) -> list[float]:
     return shape_cues(conv.last_user, conv.last_user[:GRAM_CHARS].lower())
 
 
-def head_grams(head_words: list[str], system: str) -> list[str]:
-    """Sorted distinct unigrams and bigrams of the head's words, plus ``sys:``-prefixed words of
-    the system prompt's head."""
-    out = set(head_words)
-    out.update(map(" ".join, zip(head_words, head_words[1:])))
+def gram_keys(head_words: list[str], system: str) -> set[str | tuple[str, str]]:
+    """Distinct unigrams (str) and bigrams (a ``(first, second)`` tuple: no string built) of the
+    head's words, plus ``sys:``-prefixed words of the system prompt's head. Words hold no
+    spaces, so these are in one-to-one correspondence with ``grams``' strings."""
+    out: set[str | tuple[str, str]] = set(head_words)
+    out.update(zip(head_words, head_words[1:]))
     if system:
-        out.update("sys:" + t for t in words_of(system[:GRAM_CHARS].lower()))
-    return sorted(out)
+        out.update(["sys:" + t for t in words_of(system[:GRAM_CHARS].lower())])
+    return out
+
+
+def gram_string(key: str | tuple[str, str]) -> str:
+    return key if isinstance(key, str) else " ".join(key)
 
 
 def grams(conv: Conversation) -> list[str]:
     """Distinct word unigrams and bigrams of the head (``GRAM_CHARS``) of the last user turn,
     plus a few system-prompt words (``sys:``-prefixed)."""
-    return head_grams(words_of(conv.last_user[:GRAM_CHARS].lower()), conv.system)
+    return sorted(map(gram_string, gram_keys(words_of(conv.last_user[:GRAM_CHARS].lower()), conv.system)))

@@ -157,7 +157,7 @@ class Backend(ABC):
         self._json_headers = [*self.client.headers.multi_items(), ("Content-Type", "application/json")]
         self._timeouts = {"timeout": self.client.timeout.as_dict()}
         self._urls: dict[str, httpx.URL] = {}
-        # Serving (no injected transport): aiohttp's pool without the httpx objects (backends/direct.py).
+        # Serving (no injected transport): our own lean HTTP/1.1 client, no httpx or aiohttp objects (backends/direct.py).
         self._direct = DirectClient(self) if transport is None else None
 
     async def post_json(self, path: str, content: bytes, *, stream: bool = False) -> httpx.Response | DirectResponse:

@@ -1,108 +1,94 @@
-"""The request path's HTTP client: aiohttp's pool used directly, without httpx's objects.
+"""The request path's HTTP client: a lean HTTP/1.1 client of our own, without httpx's or aiohttp's objects.
 
-Under load the httpx layer above the aiohttp pool (request and response models, header and URL
-objects, the transport adapter) cost about a quarter of the gateway's CPU per request — more
-than everything else the gateway does except the classifier (docs/performance.md). `Backend`
-uses this client for `post_json` when no transport was injected, i.e. in `serve`; an injected
-httpx transport (the tests' in-process upstreams) keeps the httpx path, and `self.client`
-(httpx) still serves probes and any adapter that uses it directly.
+Under load the httpx layer cost about a quarter of the gateway's CPU per request, and aiohttp's
+client below it (request and response objects, header multidicts, payload registry, connector
+bookkeeping) still ~38% once httpx was bypassed (docs/performance.md). `Backend` uses this client
+for `post_json` when no transport was injected, i.e. in `serve`; an injected httpx transport (the
+tests' in-process upstreams) keeps the httpx path, and `self.client` (httpx) still serves probes
+and any adapter that uses it directly. The protocol and the pool are `backends/h1.py` and
+`backends/h1pool.py`: one `transport.write` per request, httptools' parser, no task per request.
 
-What stays the same as on the httpx path: the headers sent (the httpx client's, including
-credentials and configured headers), the timeouts (httpx's connect/read/pool mapped onto
-aiohttp's exactly as httpx-aiohttp maps them), the connection limit, certificate verification
-against httpx's CA bundle, no redirects, no cookie jar, and the errors: aiohttp exceptions are
-mapped by httpx-aiohttp's own table to the httpx exceptions the adapters already handle.
-Different: compressed responses are decoded by aiohttp for streams too (the httpx path passed a
-compressed event stream's raw bytes to the SSE framer).
+What stays the same: the headers sent (the httpx client's, including credentials and configured
+headers, with Accept-Encoding: gzip, deflate and Content-Type: application/json), the timeouts
+(httpx's connect, read as the gap between reads, and pool wait), the connection limit and
+keep-alive expiry, certificate verification against httpx's CA bundle (`create_ssl_context`), no
+redirects, no cookie jar, compressed bodies decoded for streams too, and the errors: httpx
+exceptions the adapters already handle, so `map_transport_error` is unchanged.
+Different from aiohttp: a connection cut before or during the response is a `RemoteProtocolError`
+or `ReadError` (kind "protocol", as on the httpx path; aiohttp's table made a disconnect before
+the response a `ConnectTimeout`); a keep-alive connection the server closed while idle is retried
+once on a fresh connection only when no byte of the response arrived; HTTP/1.1 only, no proxies.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+import asyncio
+from typing import TYPE_CHECKING
 
-import aiohttp
 import httpx
-from httpx_aiohttp.transport import map_aiohttp_exceptions
-from multidict import CIMultiDict, CIMultiDictProxy
+
+from backends.h1 import Response
+from backends.h1pool import Pool
 
 if TYPE_CHECKING:
     from backends.base import Backend
 
-#: What aiohttp always decodes (brotli and zstd depend on optional packages).
+#: What the client decodes (zlib only: brotli and zstd would need optional packages).
 ACCEPT_ENCODING = "gzip, deflate"
+#: Headers this client writes itself (the body's framing, the host) or overrides.
+_OWN = {b"host", b"content-length", b"transfer-encoding", b"accept-encoding", b"content-type"}
 
-
-class DirectResponse:
-    """The part of `httpx.Response` the adapters use, over an aiohttp response."""
-
-    __slots__ = ("_response", "content", "headers", "status_code")
-
-    def __init__(self, response: aiohttp.ClientResponse, content: bytes | None = None) -> None:
-        self._response = response
-        self.status_code: int = response.status
-        self.headers: CIMultiDictProxy[str] = response.headers  # case-insensitive `.get`, like httpx.Headers
-        self.content: bytes | None = content
-
-    async def aread(self) -> bytes:
-        if self.content is None:
-            with map_aiohttp_exceptions():
-                self.content = await self._response.read()
-        return self.content
-
-    async def aiter_raw(self) -> AsyncIterator[bytes]:
-        """The body as it arrives (decoded if the upstream compressed it)."""
-        with map_aiohttp_exceptions():
-            async for chunk in self._response.content.iter_any():
-                yield chunk
-
-    async def aclose(self) -> None:
-        """Release the connection; one whose body was not read to the end is closed, not reused."""
-        with map_aiohttp_exceptions():
-            await self._response.__aexit__(None, None, None)
+DirectResponse = Response
 
 
 class DirectClient:
-    """POSTs JSON to one backend on a pooled aiohttp session, created on first use (in the loop)."""
+    """POSTs JSON to one backend on a pool of keep-alive connections, created on first use (in the loop)."""
 
-    __slots__ = ("_base_url", "_connector_args", "_headers", "_session", "_timeout", "_urls")
+    __slots__ = ("_headers", "_host", "_limits", "_path", "_pool", "_port", "_prefixes", "_timeout", "_tls")
 
     def __init__(self, backend: Backend) -> None:
         client = backend.client
-        self._base_url = str(client.base_url)  # httpx ends it with "/"
-        headers = CIMultiDict(client.headers.multi_items())
-        headers["Accept-Encoding"] = ACCEPT_ENCODING
-        headers["Content-Type"] = "application/json"
-        self._headers = CIMultiDictProxy(headers)
-        timeout = client.timeout
-        self._timeout = aiohttp.ClientTimeout(sock_connect=timeout.connect, sock_read=timeout.read, connect=timeout.pool)
+        url = client.base_url  # httpx ends its path with "/"
+        if url.scheme not in ("http", "https"):
+            raise ValueError(f"unsupported URL scheme {url.scheme!r} for backend {backend.name!r}")
+        self._tls = url.scheme == "https"
+        self._host = url.host
+        self._port = url.port or (443 if self._tls else 80)
+        self._path = url.raw_path
+        lines = [b"Host: " + url.netloc]
+        lines += [name + b": " + value for name, value in client.headers.raw if name.lower() not in _OWN]
+        lines += [b"Accept-Encoding: " + ACCEPT_ENCODING.encode(), b"Content-Type: application/json"]
+        if any(b"\r" in line or b"\n" in line for line in lines):
+            raise ValueError(f"a header of backend {backend.name!r} contains a line break")
+        self._headers = b"\r\n".join(lines) + b"\r\nContent-Length: "
+        self._timeout = client.timeout
         limits = getattr(backend.transport, "limits", None) or httpx.Limits()
-        self._connector_args: dict[str, Any] = {"limit": backend.config.max_connections, "keepalive_timeout": limits.keepalive_expiry}
-        self._session: aiohttp.ClientSession | None = None
-        self._urls: dict[str, str] = {}
+        self._limits = (backend.config.max_connections, limits.keepalive_expiry)
+        self._pool: Pool | None = None
+        self._prefixes: dict[str, bytes] = {}
 
-    def _open(self) -> aiohttp.ClientSession:
-        connector = aiohttp.TCPConnector(ssl=httpx.create_ssl_context(trust_env=False), **self._connector_args)
-        self._session = aiohttp.ClientSession(connector=connector, headers=self._headers, timeout=self._timeout, trust_env=False)
-        return self._session
+    def _open(self) -> Pool:
+        limit, expiry = self._limits
+        timeout = self._timeout
+        self._pool = Pool(
+            self._host, self._port,
+            ssl_context=httpx.create_ssl_context(trust_env=False) if self._tls else None,
+            limit=limit, keepalive_expiry=expiry,
+            connect_timeout=timeout.connect, read_timeout=timeout.read, pool_timeout=timeout.pool,
+        )  # fmt: skip
+        return self._pool
 
-    async def post_json(self, path: str, content: bytes, *, stream: bool = False) -> DirectResponse:
-        session = self._session or self._open()
-        url = self._urls.get(path)
-        if url is None:
-            url = self._urls[path] = self._base_url + path.lstrip("/")
-        with map_aiohttp_exceptions():
-            response = await session.post(url, data=content, allow_redirects=False, compress=False)
-        if stream:
-            return DirectResponse(response)
-        try:
-            with map_aiohttp_exceptions():
-                body = await response.read()
-        finally:
-            await DirectResponse(response).aclose()
-        return DirectResponse(response, body)
+    async def post_json(self, path: str, content: bytes, *, stream: bool = False) -> Response:
+        pool = self._pool
+        if pool is None or pool.loop is not asyncio.get_running_loop():
+            pool = self._open()
+        prefix = self._prefixes.get(path)
+        if prefix is None:
+            target = self._path + path.lstrip("/").encode()
+            prefix = self._prefixes[path] = b"POST " + target + b" HTTP/1.1\r\n" + self._headers
+        return await pool.request(b"%b%d\r\n\r\n%b" % (prefix, len(content), content), stream=stream)
 
     async def aclose(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None

@@ -161,7 +161,7 @@ def _handcrafted(conv: Conversation, s: str, low: str, wl: list[str]) -> list[fl
         s0 = s.translate(_DIGIT0)
         nu = _RE_NUM_UNIT0.findall(s0) if "0" in s0 else []
         non_ascii = 0.0
-        mathops = sum([s.count(c) for c in _ASCII_MATHOPS if c in s])
+        mathops = sum(map(s.count, _ASCII_MATHOPS))
         sent = _SENT_ASCII
     else:  # numbers only when an ASCII digit occurs (as trained), though \d matches any digit
         nu = _RE_NUM_UNIT.findall(s) if any(d in s for d in "0123456789") else []
@@ -175,9 +175,14 @@ def _handcrafted(conv: Conversation, s: str, low: str, wl: list[str]) -> list[fl
     log = math.log1p
     ln = log(n)
     latex = log((len(_RE_LATEX.findall(s)) if "\\" in s else 0) + _count(full, "$") // 2)
-    codesyn = 100.0 * sum([s.count(c) for c in _CODESYN if c[0] in s]) / ns
+    if ns < 1000:  # short: counting outright beats testing for the first character first
+        codesyn = 100.0 * sum(map(s.count, _CODESYN)) / ns
+        n_sent = sum(map(s.count, sent))
+    else:
+        codesyn = 100.0 * sum([s.count(c) for c in _CODESYN if c[0] in s]) / ns
+        n_sent = sum([s.count(c) for c in sent if c[0] in s])
     log_numbers = log(numbers)
-    sentences = log(sum([s.count(c) for c in sent if c[0] in s]) + (1 if s.rstrip()[-1:] in ".!?" else 0))
+    sentences = log(n_sent + (1 if s.rstrip()[-1:] in ".!?" else 0))
     mcq = log((_count_lines(_RE_MCQ, _NL_MCQ, s) if multiline else 0) + (low.count("options:") if ":" in low else 0))
     feats = [
         ln,

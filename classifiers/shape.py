@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 
 from classifiers.lexicons import words_of
 from classifiers.text import Conversation
@@ -80,10 +81,13 @@ def _shape_keywords(src: str) -> dict[str, set[str]]:
     return out
 
 
-#: Alternatives to try at a token, in priority order: (group index, pattern, ``n``). ``n > 0``:
-#: the pattern is ``\b(?:keywords)\b`` and the token itself is its only keyword starting with
-#: that token, so it matches there with exactly the token's ``n`` characters (no regex call).
-Attempts = tuple[tuple[int, re.Pattern[str], int], ...]
+#: Alternatives to try at a token, in priority order: (group index, pattern, ``n``, ``second``).
+#: ``n > 0``: the pattern is ``\b(?:keywords)\b`` and the token itself is its only keyword
+#: starting with that token, so it matches there with exactly the token's ``n`` characters (no
+#: regex call). ``second``: when every such keyword has more words ("in detail", "tl;dr"), the
+#: set of their second ``\w+`` tokens; the pattern cannot match unless the next token is one.
+Attempt = tuple[int, re.Pattern[str], int, "frozenset[str] | None"]
+Attempts = tuple[Attempt, ...]
 
 
 def _alternatives() -> tuple[dict[str, Attempts], dict[str, Attempts], Attempts]:
@@ -95,19 +99,21 @@ def _alternatives() -> tuple[dict[str, Attempts], dict[str, Attempts], Attempts]
     keyword's first token."""
     srcs = re.split(r"\|(?=\(\?P<)", _RE_SHAPE.pattern)
     assert "|".join(srcs) == _RE_SHAPE.pattern and len(srcs) == len(SHAPE_GROUPS)
-    first: dict[str, list[tuple[int, re.Pattern[str], int]]] = {}
-    anchored: dict[str, list[tuple[int, re.Pattern[str], int]]] = {}
+    first: dict[str, list[Attempt]] = {}
+    anchored: dict[str, list[Attempt]] = {}
     nwords: Attempts = ()
     for gi, src in enumerate(srcs):
         g = SHAPE_GROUPS[gi]
         pat = re.compile(src)
         if g == "nwords":
-            nwords = ((gi, pat, 0),)
+            nwords = ((gi, pat, 0, None),)
             continue
         table = anchored if src.startswith(f"(?P<{g}>^") else first
         plain = re.fullmatch(rf"\(\?P<{g}>(?:\^|\\b)\(\?:[^()]*\)\\b\)", src) is not None  # \b(?:kw|...)\b
         for tok, kws in _shape_keywords(src).items():
-            table.setdefault(tok, []).append((gi, pat, len(tok) if plain and kws == {tok} else 0))
+            seconds = [re.findall(r"\w+", kw)[1:2] for kw in kws]
+            second = frozenset(x[0] for x in seconds) if all(seconds) else None
+            table.setdefault(tok, []).append((gi, pat, len(tok) if plain and kws == {tok} else 0, second))
     # anchored alternatives come last in the regex, so appending them keeps priority order
     assert min(a[0][0] for a in anchored.values()) > max(x[0] for v in first.values() for x in v)
     return {t: tuple(v) for t, v in first.items()}, {t: tuple(v) for t, v in anchored.items()}, nwords
@@ -121,8 +127,10 @@ _FIRST_NO_NUM = {t: a for t, a in ((t, tuple(x for x in v if x[0] != _LISTN)) fo
 #: the noun ("twowords"), so any token *starting* with one is a candidate ("a few": the token "a").
 _NUM_WORDS = tuple(sorted(w for w in _NUMWORD if " " not in w)) + ("a",)
 _NUM_TOKENS = frozenset(w.split()[0] for w in _NUMWORD)
+_NUM_TOKENS_LISTN = _NUM_TOKENS - {"a"}  # "a" counts only in "a few"
 #: Where such a token starts in the padded, translated head ("0": any digit).
 _NUM_KEYS = tuple(" " + w for w in _NUM_WORDS[:-1]) + (" a ", " 0")
+_NUM_KEYS_LISTN = _NUM_KEYS[:-2] + (" a few", " 0")
 _NWORDS_NOUNS = ("word", "sentence", "paragraph", "line", "page", "bullet")
 _RE_WORD = re.compile(r"\w+")
 #: ASCII non-word characters -> space (``\w`` on ASCII text is ``[a-zA-Z0-9_]``), digits -> "0"
@@ -131,7 +139,7 @@ _NONWORD = str.maketrans({**{chr(c): " " for c in range(128) if not (chr(c).isal
                           **{d: "0" for d in "123456789"}})
 
 
-def _gi(a: tuple[int, re.Pattern[str], int]) -> int:
+def _gi(a: Attempt) -> int:
     return a[0]
 
 
@@ -193,7 +201,7 @@ def shape_matches(head: str) -> list[tuple[int, int, int, str | None]]:
         return []
     if nouns:  # nwords possible: its number may run into the noun ("twowords"); general path
         return _walk(head, _candidates(head, nouns, tr, toks))
-    has_num = "0" in tr or not _NUM_TOKENS.isdisjoint(toks)  # listn needs a number token
+    has_num = "0" in tr or not _NUM_TOKENS_LISTN.isdisjoint(toks) or "a few" in head  # listn's number
     # Common case: only keyword alternatives (+ anchored ones at 0). Walk the tokens in order;
     # a candidate's position is its next occurrence after the previous candidate's.
     first = _FIRST if has_num else _FIRST_NO_NUM
@@ -210,7 +218,9 @@ def shape_matches(head: str) -> list[tuple[int, int, int, str | None]]:
                 pos = out[0][2]
         cur = 1
         toks = toks[1:]
-    for t in toks:
+    numpos: list[int] | None = None  # starts of tokens that can begin listn's number
+    last = len(toks) - 1
+    for j, t in enumerate(toks):
         a = get(t)
         if a is None:
             continue
@@ -218,16 +228,37 @@ def shape_matches(head: str) -> list[tuple[int, int, int, str | None]]:
         cur = p + 1
         if p < pos:
             continue
-        for gi, pat, n in a:
+        for gi, pat, n, second in a:
             if n:
                 pos = p + n
                 out.append((gi, p, pos, None))
                 break
+            if second is not None and (j == last or toks[j + 1] not in second):
+                continue
+            if gi == _LISTN:  # its number starts within 40 characters of the verb
+                if numpos is None:
+                    numpos = _number_starts(padded)
+                k = bisect_right(numpos, p)
+                if k == len(numpos) or numpos[k] > p + 40:
+                    continue
             m = pat.match(head, p)
             if m is not None:
                 pos = m.end()
                 out.append((gi, p, pos, m.group(2) if gi <= 1 else None))
                 break
+    return out
+
+
+def _number_starts(padded: str) -> list[int]:
+    """Sorted starts (in the head) of the tokens of the padded, translated head that begin with a
+    digit or a number word (a superset of where listn's number can start)."""
+    out = []
+    for key in _NUM_KEYS_LISTN:
+        i = padded.find(key)
+        while i >= 0:
+            out.append(i)
+            i = padded.find(key, i + 1)
+    out.sort()
     return out
 
 
@@ -237,7 +268,7 @@ def _walk(head: str, candidates: list[tuple[int, Attempts]]) -> list[tuple[int, 
     for p, attempts in candidates:
         if p < pos:
             continue
-        for gi, pat, n in attempts:
+        for gi, pat, n, _ in attempts:
             if n:
                 pos = p + n
                 out.append((gi, p, pos, None))
@@ -278,7 +309,10 @@ def shape_cues(full: str, head: str) -> list[float]:
             words_n = max(words_n, _num(num))  # type: ignore[arg-type]
     n = len(full)
     # the instruction is usually the first line / sentence; the rest is input text to work on
-    cut = min((i for i in (full.find("\n"), full.find(": "), full.find(". ")) if i >= 0), default=n)
+    cut = n
+    for i in (full.find("\n"), full.find(": "), full.find(". ")):
+        if 0 <= i < cut:
+            cut = i
     log = math.log1p
     k = len(SHAPE_GROUPS)
     out[k] = log(min(list_n, 1000.0))

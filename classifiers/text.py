@@ -56,6 +56,8 @@ def _clean(text: str) -> str:
     """Cap the length and drop lone surrogates so regexes and encoders never fail."""
     if len(text) > MAX_PART_CHARS:
         text = text[: MAX_PART_CHARS // 2] + "\n" + text[-MAX_PART_CHARS // 2 :]
+    if text.isascii():  # O(1): no surrogates possible
+        return text
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -67,13 +69,21 @@ def parse_messages(messages: Any) -> Conversation:
     """Split a list of chat messages into last user turn, system prompt and history."""
     if isinstance(messages, str):
         return Conversation(_clean(messages), "", "", 1, 1)
+    if type(messages) is list and len(messages) == 1 and type(messages[0]) is dict:  # the common case
+        msg = messages[0]
+        role = msg.get("role")
+        content = msg.get("content")
+        text = content if type(content) is str else content_text(content)
+        if role in ("system", "developer"):
+            return Conversation("", _clean(text) if text else "", "", 0, 1)
+        return Conversation(_clean(text), "", "", 1 if role == "user" or not isinstance(role, str) else 0, 1)
     if isinstance(messages, Mapping):
         messages = [messages]
     if not isinstance(messages, Sequence):
         return Conversation("", "", "", 0, 0)
     items: list[tuple[str, str]] = []
     for msg in messages:
-        if isinstance(msg, Mapping):
+        if type(msg) is dict or isinstance(msg, Mapping):
             role = msg.get("role")
             role = role if isinstance(role, str) else "user"
             items.append((role, content_text(msg.get("content"))))

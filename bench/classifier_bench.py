@@ -2,7 +2,9 @@
 
 Run: ``taskset -c 0 python bench/classifier_bench.py`` (one core). Targets from issue 3:
 2,000-char prompt p99 <= 0.5 ms, 100,000 chars <= 5 ms, batch >= 5,000 prompts/s,
-loaded classifier <= 50 MB RSS.
+loaded classifier <= 50 MB RSS; issue 5: <= 150 MB RSS per gateway worker. Memory is measured
+in fresh interpreters on the serving path (``load_classifier()`` + ``score()``, which reads
+the .npz bundle) and, for comparison, on the .skops path (scikit-learn, scipy, skops).
 """
 
 from __future__ import annotations
@@ -55,17 +57,22 @@ def timing(clf, prompts: list, reps: int) -> tuple[float, float]:
     return _pct(ts, 0.5) * 1e3, _pct(ts, 0.99) * 1e3
 
 
-def memory() -> tuple[float, float, float]:
-    """RSS (MB) in a fresh interpreter: baseline, after numpy+sklearn import, after loading."""
+def memory(skops: bool = False) -> tuple[float, float, float, list[str]]:
+    """RSS (MB) of a fresh interpreter: at start, after ``import numpy``, after
+    ``load_classifier()`` + one ``score()``; and which of sklearn / scipy / skops got imported.
+    ``skops=True``: ignore the .npz bundle (the fallback path)."""
     code = (
         "import sys; sys.path.insert(0, %r)\n"
         "from bench.classifier_bench import _rss_mb\n"
-        "a = _rss_mb(); import numpy, sklearn.base; b = _rss_mb()\n"
-        "from classifiers import load_classifier; c = load_classifier(); c.score([{'role':'user','content':'hi'}])\n"
-        "print(a, b, _rss_mb())" % str(ROOT)
+        "a = _rss_mb(); import numpy; b = _rss_mb()\n"
+        "import classifiers.classifier as cc\n"
+        "if %r: cc.bundle_path = lambda p: cc.Path('/nonexistent.npz')\n"
+        "c = cc.load_classifier(); c.score([{'role':'user','content':'hi'}])\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'scipy', 'skops'})\n"
+        "print(a, b, _rss_mb(), ','.join(heavy) or '-')" % (str(ROOT), skops)
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    return tuple(float(x) for x in out)  # type: ignore[return-value]
+    return float(out[0]), float(out[1]), float(out[2]), [m for m in out[3].split(",") if m != "-"]
 
 
 def reference_ms() -> float:
@@ -103,9 +110,10 @@ def main() -> int:
     dt = time.perf_counter() - t0
     rows.append(("score_batch(), 5,000 mixed prompts", f"{len(batch) / dt:,.0f} prompts/s", f"{dt:.2f} s",
                  f"{len(batch) / dt * ref0 / 1e3:,.0f} per ref"))
-    base, libs, loaded = memory()
-    rows.append(("RSS: classifier over numpy+sklearn", f"{loaded - libs:.1f} MB", f"total {loaded:.0f} MB", ""))
-    rows.append(("RSS: classifier incl. numpy+sklearn import", f"{loaded - base:.1f} MB", "", ""))
+    for label, skops in (("serving path (.npz)", False), (".skops path", True)):
+        base, np_mb, loaded, heavy = memory(skops)
+        rows.append((f"RSS after load+score, {label}", f"{loaded:.0f} MB total", f"+{loaded - np_mb:.1f} over numpy",
+                     "imports " + ("+".join(heavy) if heavy else "no sklearn/scipy/skops")))
     ref1 = reference_ms()
     w = max(len(r[0]) for r in rows)
     print(f"reference workload (200k-iteration pure-Python loop): {ref0:.1f} ms before, {ref1:.1f} ms after "

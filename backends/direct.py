@@ -7,6 +7,9 @@ for `post_json` when no transport was injected, i.e. in `serve`; an injected htt
 tests' in-process upstreams) keeps the httpx path, and `self.client` (httpx) still serves probes
 and any adapter that uses it directly. The protocol and the pool are `backends/h1.py` and
 `backends/h1pool.py`: one `transport.write` per request, httptools' parser, no task per request.
+Against nginx at 16 concurrent requests this client costs 29 µs of CPU per request where aiohttp
+used directly cost 169 µs (streams: 40 vs 182 µs); the whole gateway in-process, 311-338 µs vs
+486-547 µs per request (both alternating in one run, with a constant classifier).
 
 What stays the same: the headers sent (the httpx client's, including credentials and configured
 headers, with Accept-Encoding: gzip, deflate and Content-Type: application/json), the timeouts

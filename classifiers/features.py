@@ -14,13 +14,13 @@ import re
 import zlib
 
 from classifiers.lexicons import LEXICON_NAMES, lexicon_counts, lexicon_counts_reference, words_of
-from classifiers.shape import (GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, gram_string,
-                              grams, shape_cues)
+from classifiers.shape import (GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams,
+                              shape_cues)
 from classifiers.text import Conversation
 
 __all__ = ["FEATURE_NAMES", "FEATURE_VERSION", "GRAM_CHARS", "HASH_BITS", "HASH_DIM", "LEXICON_NAMES", "N_FEATURES",
            "N_SHAPE", "PRIOR_FEATURE", "SHAPE_GROUPS", "SHAPE_NAMES", "answer_shape", "bucket", "buckets",
-           "conversation_features", "gram_keys", "gram_string", "grams", "handcrafted", "lexicon_counts", "lexicon_counts_reference", "tokens",
+           "conversation_features", "gram_keys", "grams", "handcrafted", "lexicon_counts", "lexicon_counts_reference", "tokens",
            "words_of"]
 
 FEATURE_VERSION = "6"  # 6: answer-shape cues + head n-grams for the answer-length model
@@ -233,9 +233,9 @@ def _handcrafted(conv: Conversation, s: str, low: str, wl: list[str]) -> list[fl
 
 
 def conversation_features(conv: Conversation, with_grams: bool = True
-                          ) -> tuple[list[float], list[float], set[str | tuple[str, str]], list[str]]:
-    """(hand-crafted vector, answer-shape vector, head n-gram keys (``gram_keys``; ``grams`` as
-    strings), words of the slice) of one conversation, sharing the lower-casing and word split
+                          ) -> tuple[list[float], list[float], set[str], list[str]]:
+    """(hand-crafted vector, answer-shape vector, head n-grams (``gram_keys``: ``grams`` as a
+    set), words of the slice) of one conversation, sharing the lower-casing and word split
     between the blocks."""
     full = conv.last_user
     s = _slice(full)

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from classifiers.features import FEATURE_NAMES, HASH_DIM, N_SHAPE, bucket, conversation_features, gram_string, tokens_of
+from classifiers.features import FEATURE_NAMES, HASH_DIM, N_SHAPE, bucket, conversation_features, tokens_of
 from classifiers.text import Conversation, parse_messages
 
 MAX_ANSWER_TOKENS = 16_384
@@ -96,7 +96,7 @@ class LinearScorer:
         self.ky = np.asarray(ky, dtype=float).tolist() if ky is not None else []
         # numpy copies for score_batch (one matmul per batch)
         self.W, self.TW, self.SW = w, tw, sw
-        self._gram_coef: dict[str | tuple[str, str], float] = {}  # n-gram key -> its bucket's coefficient
+        self._gram_coef: dict[str, float] = {}  # n-gram -> its bucket's coefficient
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -121,20 +121,23 @@ class LinearScorer:
             return Featurized(h, ts, b, hw, shape, self._gram_sum(gs), 1.0 / math.sqrt(len(gs)))
         return Featurized(h, ts, b, hw, shape, 0.0, 0.0)
 
-    def _gram_sum(self, keys: set[str | tuple[str, str]]) -> float:
+    def _gram_sum(self, keys: set[str]) -> float:
         """Sum of the answer-length coefficients of the n-grams' buckets (memoized per n-gram).
         ``math.fsum``: exactly rounded, so independent of the (per-process) set order."""
-        vals = list(map(self._gram_coef.get, keys))
-        if None in vals:
-            vals = [self._gram_coef_of(k) if v is None else v for k, v in zip(keys, vals)]
-        return fsum(vals)  # type: ignore[arg-type]
-
-    def _gram_coef_of(self, key: str | tuple[str, str]) -> float:
         memo = self._gram_coef
-        if len(memo) >= GRAM_MEMO_MAX:
-            memo.clear()
-        c = memo[key] = self.th[crc32(gram_string(key).encode("utf-8", "replace")) & HASH_MASK]
-        return c
+        missing = keys.difference(memo)  # a dict argument: one pass over ``keys``, stored hashes
+        if missing:
+            if len(memo) + len(missing) > GRAM_MEMO_MAX:
+                memo.clear()
+                missing = keys
+            th = self.th
+            for k in missing:
+                memo[k] = th[crc32(k.encode("utf-8", "replace")) & HASH_MASK]
+        try:
+            return fsum(map(memo.__getitem__, keys))
+        except KeyError:  # another thread cleared the memo meanwhile
+            th = self.th
+            return fsum([th[crc32(k.encode("utf-8", "replace")) & HASH_MASK] for k in keys])
 
     def logit_one(self, f: Featurized) -> float:
         v = sum(map(mul, self.w, f.h)) + self.b

@@ -330,22 +330,17 @@ def answer_shape(conv: Conversation) -> list[float]:
     return shape_cues(conv.last_user, conv.last_user[:GRAM_CHARS].lower())
 
 
-def gram_keys(head_words: list[str], system: str) -> set[str | tuple[str, str]]:
-    """Distinct unigrams (str) and bigrams (a ``(first, second)`` tuple: no string built) of the
-    head's words, plus ``sys:``-prefixed words of the system prompt's head. Words hold no
-    spaces, so these are in one-to-one correspondence with ``grams``' strings."""
-    out: set[str | tuple[str, str]] = set(head_words)
-    out.update(zip(head_words, head_words[1:]))
+def gram_keys(head_words: list[str], system: str) -> set[str]:
+    """Distinct unigrams and bigrams of the head's words, plus ``sys:``-prefixed words of the
+    system prompt's head (``grams`` unsorted)."""
+    out = set(head_words)
+    out.update(map(" ".join, zip(head_words, head_words[1:])))
     if system:
         out.update(["sys:" + t for t in words_of(system[:GRAM_CHARS].lower())])
     return out
 
 
-def gram_string(key: str | tuple[str, str]) -> str:
-    return key if isinstance(key, str) else " ".join(key)
-
-
 def grams(conv: Conversation) -> list[str]:
     """Distinct word unigrams and bigrams of the head (``GRAM_CHARS``) of the last user turn,
     plus a few system-prompt words (``sys:``-prefixed)."""
-    return sorted(map(gram_string, gram_keys(words_of(conv.last_user[:GRAM_CHARS].lower()), conv.system)))
+    return sorted(gram_keys(words_of(conv.last_user[:GRAM_CHARS].lower()), conv.system))

@@ -111,7 +111,7 @@ def main() -> int:
     rows.append(("score_batch(), 5,000 mixed prompts", f"{len(batch) / dt:,.0f} prompts/s", f"{dt:.2f} s",
                  f"{len(batch) / dt * ref0 / 1e3:,.0f} per ref"))
     for label, skops in (("serving path (.npz)", False), (".skops path", True)):
-        base, np_mb, loaded, heavy = memory(skops)
+        _, np_mb, loaded, heavy = memory(skops)
         rows.append((f"RSS after load+score, {label}", f"{loaded:.0f} MB total", f"+{loaded - np_mb:.1f} over numpy",
                      "imports " + ("+".join(heavy) if heavy else "no sklearn/scipy/skops")))
     ref1 = reference_ms()

@@ -61,7 +61,7 @@ class ScoreResult:
     ``top_features`` (the top-5 signed contributions to the logit) is computed when first
     read: most requests never need it."""
 
-    __slots__ = ("score", "expected_answer_tokens", "_top", "_lazy")
+    __slots__ = ("_lazy", "_top", "expected_answer_tokens", "score")
 
     def __init__(self, score: float, expected_answer_tokens: int,
                  top_features: tuple[tuple[str, float], ...] | None = (),
@@ -109,7 +109,7 @@ class ComplexityClassifier:
     from the ``.npz`` bundle); both featurize and score the same way.
     """
 
-    def __init__(self, estimator: "ComplexityEstimator | LinearScorer", metadata: dict[str, Any] | None = None) -> None:
+    def __init__(self, estimator: ComplexityEstimator | LinearScorer, metadata: dict[str, Any] | None = None) -> None:
         self.estimator = estimator
         self.metadata: dict[str, Any] = metadata or {}
 

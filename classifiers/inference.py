@@ -55,7 +55,7 @@ class Featurized:
     coefficients of the head n-grams' buckets for the answer-length model (``shape``,
     ``gram_sum``, weighted by ``gram_w`` = 1 / sqrt(number of n-grams))."""
 
-    __slots__ = ("h", "buckets", "toks", "hash_w", "shape", "gram_sum", "gram_w")
+    __slots__ = ("buckets", "gram_sum", "gram_w", "h", "hash_w", "shape", "toks")
 
     def __init__(self, h: list[float], toks: list[str], buckets: list[int], hash_w: float,
                  shape: list[float] | None = None, gram_sum: float = 0.0, gram_w: float = 0.0) -> None:
@@ -105,7 +105,7 @@ class LinearScorer:
             raise AttributeError(name) from None
 
     @property
-    def scorer(self) -> "LinearScorer":
+    def scorer(self) -> LinearScorer:
         return self
 
     # ---- one conversation -------------------------------------------------------------

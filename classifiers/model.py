@@ -95,7 +95,7 @@ class ComplexityEstimator(BaseEstimator):
 
     # ---- fitting ------------------------------------------------------------------
     def fit(self, X: Sequence[Any], y: Sequence[float], sample_weight: Sequence[float] | None = None,
-            answer_tokens: Sequence[float | None] | None = None) -> "ComplexityEstimator":
+            answer_tokens: Sequence[float | None] | None = None) -> ComplexityEstimator:
         """Fit the score model on soft targets ``y`` in [0, 1] and the length model on
         the rows whose ``answer_tokens`` is known."""
         from sklearn.linear_model import LogisticRegression, Ridge
@@ -153,7 +153,7 @@ class ComplexityEstimator(BaseEstimator):
         return self
 
     def calibrate(self, X: Sequence[Any], anchors: Sequence[tuple[float, float]] = CALIBRATION_ANCHORS,
-                  quantiles: Sequence[float] = CALIBRATION_QUANTILES) -> "ComplexityEstimator":
+                  quantiles: Sequence[float] = CALIBRATION_QUANTILES) -> ComplexityEstimator:
         """Fit the monotone logit -> score map on a reference mix ``X``: the mix's quantile ``q``
         of the logit maps to the piecewise-linear interpolation of ``anchors`` at ``q`` (by
         default the median to 0.40 and the 80th percentile to 0.75). Ranking is unchanged."""

@@ -22,13 +22,13 @@ class ClassifierLoadError(Exception):
     """The artifact is missing, corrupt, untrusted, or of the wrong type."""
 
 
-def save_estimator(est: "ComplexityEstimator", path: str | Path) -> None:
+def save_estimator(est: ComplexityEstimator, path: str | Path) -> None:
     import skops.io as sio
 
     sio.dump(est, str(path))
 
 
-def load_estimator(path: str | Path) -> "ComplexityEstimator":
+def load_estimator(path: str | Path) -> ComplexityEstimator:
     """Load an estimator; only types in :data:`TRUSTED_TYPES` are accepted."""
     import skops.io as sio
 

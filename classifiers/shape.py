@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
+from itertools import pairwise
 
 from classifiers.lexicons import words_of
 from classifiers.text import Conversation
@@ -334,7 +335,7 @@ def gram_keys(head_words: list[str], system: str) -> set[str]:
     """Distinct unigrams and bigrams of the head's words, plus ``sys:``-prefixed words of the
     system prompt's head (``grams`` unsorted)."""
     out = set(head_words)
-    out.update(map(" ".join, zip(head_words, head_words[1:])))
+    out.update(map(" ".join, pairwise(head_words)))
     if system:
         out.update(["sys:" + t for t in words_of(system[:GRAM_CHARS].lower())])
     return out

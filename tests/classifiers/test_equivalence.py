@@ -92,6 +92,6 @@ def test_lexicon_counts_survive_a_full_memo(monkeypatch):
     monkeypatch.setattr(lexicons, "_HITS", {})
     rng = random.Random(1)
     for _ in range(300):
-        w = words_of(" ".join(rng.choice(PIECES + ("zz%d" % rng.randrange(100),)) for _ in range(rng.randrange(30))))
+        w = words_of(" ".join(rng.choice(PIECES + (f"zz{rng.randrange(100)}",)) for _ in range(rng.randrange(30))))
         assert lexicon_counts(w) == lexicon_counts_reference(w)
         assert len(lexicons._SEEN) <= 40 + 30

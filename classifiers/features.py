@@ -51,6 +51,9 @@ def _count(text: str, sub: str) -> int:
 _NL_INDENT = re.compile(r"\n(?:    |\t)\S")
 _NL_LIST = re.compile(r"\n\s*(?:[-*•]|\d+[.)])\s")
 _NL_MCQ = re.compile(r"\n[ \t]*\(?[A-Ea-e][).:][ \t]")
+#: Any of the three at a line start: when none occurs (most texts), all three counts are 0.
+_LINE_ANY = r"(?:    |\t)\S|\s*(?:[-*•]|\d+[.)])\s|[ \t]*\(?[A-Ea-e][).:][ \t]"
+_RE_LINE_ANY, _NL_LINE_ANY = re.compile(_LINE_ANY), re.compile(r"\n(?:" + _LINE_ANY + ")")
 
 
 def _count_lines(pat: re.Pattern[str], nl: re.Pattern[str], s: str) -> int:
@@ -183,7 +186,9 @@ def _handcrafted(conv: Conversation, s: str, low: str, wl: list[str]) -> list[fl
         n_sent = sum([s.count(c) for c in sent if c[0] in s])
     log_numbers = log(numbers)
     sentences = log(n_sent + (1 if s.rstrip()[-1:] in ".!?" else 0))
-    mcq = log((_count_lines(_RE_MCQ, _NL_MCQ, s) if multiline else 0) + (low.count("options:") if ":" in low else 0))
+    # the (?m)^ line patterns, only if the text has lines and one of them occurs at a line start
+    lines = multiline and (_RE_LINE_ANY.match(s) is not None or _NL_LINE_ANY.search(s) is not None)
+    mcq = log((_count_lines(_RE_MCQ, _NL_MCQ, s) if lines else 0) + (low.count("options:") if ":" in low else 0))
     feats = [
         ln,
         log(words),
@@ -192,14 +197,14 @@ def _handcrafted(conv: Conversation, s: str, low: str, wl: list[str]) -> list[fl
         log(conv.n_user_turns),
         log(n_nl),
         log(_count(full, "```") + _count(hist, "```") + _count(conv.system, "```")),
-        log(_count_lines(_RE_INDENT, _NL_INDENT, s) if multiline else 0),
+        log(_count_lines(_RE_INDENT, _NL_INDENT, s) if lines else 0),
         codesyn,
         latex,
         100.0 * mathops / ns,
         log_numbers,
         min(numbers / nw, 2.0),
         log(_count(full, "?")),
-        log(_count_lines(_RE_LIST, _NL_LIST, s) if multiline else 0),
+        log(_count_lines(_RE_LIST, _NL_LIST, s) if lines else 0),
         sentences,
         min(len("".join(wl)) / nw, 20.0),
         min(non_ascii, 3.0),

@@ -98,8 +98,8 @@ def words_of(low: str) -> list[str]:
     return low.translate(_PUNCT).split()
 
 
-#: Bound on each memo below (a few MB at most); a full miss memo is cleared, not frozen, so
-#: a long-running worker keeps its working set hot instead of falling back to slow lookups.
+#: Bound on the word memo below (a few MB at most); a full memo is replaced by an empty one, not
+#: frozen, so a long-running worker keeps its working set hot instead of slow lookups.
 _MEMO_MAX = 50_000
 
 
@@ -121,34 +121,40 @@ _SEEN: dict[str, tuple[int, ...]] = {}  # every word looked up -> its lexicons (
 _HITS: dict[str, tuple[int, ...]] = {}  # the words of _SEEN that belong to some lexicon
 
 
-def _learn(words: set[str]) -> None:
+def _learn(words: set[str], seen: dict[str, tuple[int, ...]], hits: dict[str, tuple[int, ...]]) -> None:
     """Look up never-seen words and memoize them."""
     for w in words:
-        ids = _SEEN[w] = _word_ids(w)
+        ids = seen[w] = _word_ids(w)
         if ids:
-            _HITS[w] = ids
+            hits[w] = ids
+
+
+def _fresh_memos() -> tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]]]:
+    """New, empty memos (replaced, never cleared in place: a concurrent call keeps a consistent pair)."""
+    global _SEEN, _HITS
+    _SEEN, _HITS = {}, {}
+    return _SEEN, _HITS
 
 
 def lexicon_counts(words: list[str]) -> list[int]:
     """Occurrences of each lexicon's entries (order = ``LEXICON_NAMES``).
 
-    Set operations on the distinct words (C speed, cost proportional to the prompt, not to
-    the memo) find the lexicon hits; only words never seen before go through the Python
-    lookup. Phrases are counted only when all their words occur: the same counts as scanning
-    every position (``lexicon_counts_reference``).
+    Words are counted in C; set operations on the distinct words (cost proportional to the
+    prompt, not to the memo) find the lexicon hits and the words never seen before, which alone
+    go through the Python lookup. Phrases are counted only when all their words occur: the same
+    counts as scanning every position (``lexicon_counts_reference``).
     """
     counts = [0] * len(LEXICON_NAMES)
+    seen, hits = _SEEN, _HITS
     cnt: dict[str, int] = {}
     _count_elements(cnt, words)
     keys = cnt.keys()
-    new = set(keys).difference(_SEEN)  # a dict argument: iterates the (small) left side
+    new = set(keys).difference(seen)  # a dict argument: iterates the (small) left side
     if new:
-        if len(_SEEN) + len(new) > _MEMO_MAX:  # full: start over (this prompt's words included)
-            _SEEN.clear()
-            _HITS.clear()
+        if len(seen) + len(new) > _MEMO_MAX:  # full: start over (this prompt's words included)
+            seen, hits = _fresh_memos()
             new = set(keys)
-        _learn(new)
-    hits = _HITS
+        _learn(new, seen, hits)
     for w in keys & hits.keys():  # the view intersection iterates the smaller side
         c = cnt[w]
         for k in hits[w]:

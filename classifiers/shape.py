@@ -121,6 +121,7 @@ def _alternatives() -> tuple[dict[str, Attempts], dict[str, Attempts], Attempts]
 
 
 _FIRST, _ANCHORED, _NWORDS = _alternatives()
+_PADDED = {t: " " + t + " " for t in _FIRST}  # a token's search key in the padded head
 _LISTN = SHAPE_GROUPS.index("listn")
 #: Without a number in the head, ``listn`` cannot match: skip its attempts.
 _FIRST_NO_NUM = {t: a for t, a in ((t, tuple(x for x in v if x[0] != _LISTN)) for t, v in _FIRST.items()) if a}
@@ -225,7 +226,7 @@ def shape_matches(head: str) -> list[tuple[int, int, int, str | None]]:
         a = get(t)
         if a is None:
             continue
-        p = padded.find(" " + t + " ", cur)
+        p = padded.find(_PADDED[t], cur)
         cur = p + 1
         if p < pos:
             continue

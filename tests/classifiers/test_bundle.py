@@ -133,3 +133,22 @@ def test_top_features_are_computed_when_read(default):
     top = r.top_features
     assert top == default.estimator.contributions(default.estimator.featurize(_u(OLYMPIAD)))
     assert r.top_features is top and 1 <= len(top) <= 5
+
+
+def test_export_command_writes_and_records_the_bundle(tmp_path: Path, tiny_estimator: ComplexityEstimator, capsys):
+    import argparse
+
+    from classifiers.commands import register
+
+    p = tmp_path / "m.skops"
+    save_estimator(tiny_estimator, p)
+    p.with_suffix(".json").write_text('{"version": "test"}')
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    args = parser.parse_args(["export", "--artifact", str(p)])
+    assert args.func(args) == 0
+    meta = json.loads(p.with_suffix(".json").read_text())
+    assert meta["version"] == "test"
+    assert meta["inference_bundle"] == {"file": "m.npz", "sha256": sha256_file(p.with_suffix(".npz")),
+                                        "skops_sha256": sha256_file(p)}
+    assert isinstance(load_classifier(str(p)).estimator, LinearScorer)

@@ -17,7 +17,7 @@ class Decision:
     reason: Reason
     candidates: list[Candidate]
     score: float | None = None
-    features: tuple[tuple[str, float], ...] = ()
+    scored: Any = None  # the classifier's result (`ScoreLike`), kept for `features`
     estimated_cost_usd: float | None = None
     model: str = ""
     backend: str = ""
@@ -26,6 +26,12 @@ class Decision:
     cost_usd: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)  # server-side only (limits, decision log); never sent to the client
+
+    @property
+    def features(self) -> tuple[tuple[str, float], ...]:
+        """The features that drove the score; computed only when read (the request path never
+        does: it costs as much as a tenth of a classification)."""
+        return tuple(self.scored.top_features) if self.scored is not None else ()
 
     def choose(self, candidate: Candidate, backend: str) -> None:
         self.model, self.backend, self.effort, self.tier = candidate.model, backend, candidate.effort, candidate.tier

@@ -70,7 +70,7 @@ class Gateway:
         else:
             result = self.score(body["messages"])
             tier = self.policy.tier_for_score(result.score)
-            decision = Decision(request_id, tier, "classifier", self.policy.candidates(tier), score=result.score, features=result.top_features)
+            decision = Decision(request_id, tier, "classifier", self.policy.candidates(tier), score=result.score, scored=result)
             self._estimate(decision, result, body)
             if max_cost_usd is not None:
                 self._downgrade_to_budget(decision, result, body, max_cost_usd)
@@ -110,7 +110,7 @@ class Gateway:
 
     def _estimate(self, decision: Decision, result: ScoreLike, body: dict[str, Any]) -> None:
         if decision.score is None:
-            decision.score, decision.features = result.score, result.top_features
+            decision.score, decision.scored = result.score, result
         decision.estimated_cost_usd = self.estimate_cost(decision.candidates[0], result, estimate_prompt_tokens(body["messages"]))
 
     def _downgrade_to_budget(self, decision: Decision, result: ScoreLike, body: dict[str, Any], cap: float) -> None:

@@ -51,6 +51,7 @@ class Policy:
     def __init__(self, config: RouterConfig) -> None:
         self.config = config
         self.tier_names = list(config.tiers)
+        self._candidates: dict[str, tuple[Candidate, ...]] = {}
 
     def target(self, requested: str) -> Target:
         """Resolve the `model` field; unknown names are OpenAI's 404 `model_not_found`."""
@@ -74,7 +75,16 @@ class Policy:
         return tier_for_score(self.config.tiers, score)
 
     def candidates(self, tier_name: str) -> list[Candidate]:
-        """The tier's model, its fallbacks, then (if configured) the tiers above it."""
+        """The tier's model, its fallbacks, then (if configured) the tiers above it.
+
+        Built once per tier (the config is immutable; a reload builds a new `Policy`); each call
+        returns a fresh list of the same frozen candidates."""
+        cached = self._candidates.get(tier_name)
+        if cached is None:
+            cached = self._candidates[tier_name] = tuple(self._build_candidates(tier_name))
+        return list(cached)
+
+    def _build_candidates(self, tier_name: str) -> list[Candidate]:
         order = [tier_name]
         if self.config.routing.fallback_to_next_tier:
             order += self.tier_names[self.tier_names.index(tier_name) + 1 :]

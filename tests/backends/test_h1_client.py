@@ -201,18 +201,6 @@ async def test_compressed_bodies_are_decoded_for_reads_and_streams(coding: str) 
         await response.aclose()
 
 
-async def test_a_malformed_compressed_body_is_a_decoding_error() -> None:
-    async def serve(peer: Peer) -> None:
-        await peer.request()
-        await peer.send(ok(b"not gzip at all", "Content-Encoding: gzip"))
-        await peer.eof()
-
-    async with Upstream(serve) as up, client(up.url()) as b:
-        with pytest.raises(httpx.DecodingError):
-            await b.post_json("p", BODY)
-        assert pool_of(b).count == 0
-
-
 async def test_a_stream_yields_each_chunk_as_it_arrives() -> None:
     release = asyncio.Event()
 
@@ -339,14 +327,21 @@ async def test_a_server_cutting_the_body_is_an_error_for_reads_and_streams() -> 
         assert received == [b"first"] and pool_of(b).count == 0 and up.connections == 2
 
 
-async def test_a_malformed_response_is_a_protocol_error() -> None:
+@pytest.mark.parametrize(
+    ("answer", "error"),
+    [
+        (b"HTTP/1.1 200 OK\r\nContent-Length: nope\r\n\r\n", httpx.RemoteProtocolError),  # malformed response
+        (ok(b"not gzip at all", "Content-Encoding: gzip"), httpx.DecodingError),  # malformed compressed body
+    ],
+)
+async def test_a_malformed_answer_is_an_error_and_drops_the_connection(answer: bytes, error: type[Exception]) -> None:
     async def serve(peer: Peer) -> None:
         await peer.request()
-        await peer.send(b"HTTP/1.1 200 OK\r\nContent-Length: nope\r\n\r\n")
+        await peer.send(answer)
         await peer.eof()
 
     async with Upstream(serve) as up, client(up.url()) as b:
-        with pytest.raises(httpx.RemoteProtocolError):
+        with pytest.raises(error):
             await b.post_json("p", BODY)
         assert pool_of(b).count == 0
 

@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 #: Unread body bytes above which the socket stops being read (flow control); reading resumes once
 #: the reader took them (it takes all that is buffered at once).
 HIGH_WATER = 256 * 1024
+#: How long a stream's connection may wait, after its reader stopped at the end of the content
+#: (an SSE `[DONE]`), for the end of the HTTP framing, to go back to the pool instead of closing.
+LINGER_SECONDS = 1.0
+#: Body bytes a lingering connection may still discard; more means it was not the end after all.
+LINGER_BYTES = 64 * 1024
 
 
 class Headers:
@@ -105,7 +110,7 @@ class Connection(asyncio.Protocol):
     """
 
     __slots__ = (
-        "active", "buffered", "chunks", "closed", "decoder", "done", "error", "headers", "idle",
+        "active", "buffered", "chunks", "closed", "decoder", "done", "draining", "error", "headers", "idle",
         "idle_since", "informational", "keep_alive", "last_read", "parser", "paused", "pool",
         "received", "reused", "status", "stream", "timer", "transport", "waiter",
     )  # fmt: skip
@@ -119,7 +124,7 @@ class Connection(asyncio.Protocol):
         self.status = self.buffered = 0
         self.headers: list[tuple[bytes, bytes]] = []
         self.chunks: list[bytes] = []
-        self.paused = self.done = self.keep_alive = self.received = self.informational = False
+        self.paused = self.done = self.keep_alive = self.received = self.informational = self.draining = False
         self.error: BaseException | None = None
         self.decoder: zlib._Decompress | None = None
         self.waiter: asyncio.Future[None] | None = None
@@ -133,7 +138,7 @@ class Connection(asyncio.Protocol):
         self.status = self.buffered = 0
         self.headers = []
         self.chunks = []
-        self.done = self.keep_alive = self.received = False
+        self.done = self.keep_alive = self.received = self.draining = False
         self.error = self.decoder = None
         self.transport.write(data)
         if self.pool.read_timeout is not None:
@@ -175,6 +180,24 @@ class Connection(asyncio.Protocol):
             self.pool.release(self)
         else:
             self.close()
+
+    def linger(self) -> None:
+        """The reader has all it wants and stopped before the body's framing ended (a stream's
+        chunked terminator usually trails its `[DONE]` by a write): discard what still comes,
+        and go back to the pool when the response completes — or close after `LINGER_SECONDS`
+        or `LINGER_BYTES`, whichever comes first. Saves a reconnect (a TLS handshake to a remote
+        API) per stream."""
+        if self.closed or self.error is not None or not self.active:
+            self.close()
+            return
+        self.draining = True
+        self.chunks = []
+        self.buffered = 0
+        if self.paused:
+            self.paused = False
+            self.transport.resume_reading()
+        self._stop_timer()
+        self.timer = self.pool.loop.call_later(LINGER_SECONDS, self.close)
 
     # --- asyncio.Protocol -------------------------------------------------------------------
 
@@ -248,6 +271,11 @@ class Connection(asyncio.Protocol):
                 raise self.error from exc
             if not body:
                 return
+        if self.draining:
+            self.buffered += len(body)
+            if self.buffered > LINGER_BYTES:
+                self.close()
+            return
         self.chunks.append(body)
         self.buffered += len(body)
         if self.stream:
@@ -273,6 +301,9 @@ class Connection(asyncio.Protocol):
                 self.buffered += len(tail)
         self.done = True
         self._stop_timer()
+        if self.draining:
+            self.finish()
+            return
         self._wake()
 
     def _close_delimited(self) -> bool:
@@ -370,6 +401,15 @@ class Response:
         conn, self._conn = self._conn, None
         if conn is not None:
             conn.finish() if conn.done else conn.close()
+
+    async def aclose_at_end_of_content(self) -> None:
+        """Release the connection when the caller stopped at the end of the content (an SSE
+        stream's `[DONE]`): the framing still in flight is awaited in the background and the
+        connection reused (`Connection.linger`). Only for a logical end: a reader that stops in
+        the middle must `aclose`, which closes at once and stops the upstream generating."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.finish() if conn.done else conn.linger()
 
     def __del__(self) -> None:
         """A streamed response dropped without `aclose` (its caller cancelled before taking it over)

@@ -111,7 +111,8 @@ async def _relay(response: httpx.Response, stream: ChatStream) -> AsyncIterator[
     except ValueError as exc:
         raise UpstreamError("protocol", str(exc)) from exc
     finally:
-        await response.aclose()
+        release = getattr(response, "aclose_at_end_of_content", None) if stream.meta.get("done") else None
+        await (release() if release is not None else response.aclose())  # after [DONE]: the connection can be reused (backends/h1.py)
     # A final event without its blank line is a cut-off stream: never forward half an event.
     raise UpstreamError("stream", "upstream stream ended before [DONE]")
 

@@ -24,6 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backends.base import Backend, BackendConfig, map_transport_error
+from backends import h1
 from backends.h1 import HIGH_WATER, Connection
 from backends.h1pool import Pool
 from backends.openai_compat import OpenAICompatibleBackend
@@ -221,6 +222,50 @@ async def test_a_stream_yields_each_chunk_as_it_arrives() -> None:
         await response.aclose()
         assert (await b.post_json("p", BODY)).status_code == 200
         assert up.connections == 1, "a stream read to the end gives its connection back"
+
+
+SSE_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+SSE_EVENTS = b'data: {"id":"c1","choices":[{"index":0,"delta":{"content":"hi"}}]}\n\n' + b"data: [DONE]\n\n"
+
+
+async def _stream_to_done(b: Backend) -> None:
+    """A chat stream through the adapter, relayed to its `[DONE]` and closed as the gateway does."""
+    stream = await b.chat_stream({"model": "m", "messages": []})
+    assert b"".join([frame async for frame in stream.frames]).startswith(b'data: {"id":"c1"')
+    await stream.aclose()
+
+
+async def test_a_stream_ended_by_done_before_its_chunked_terminator_keeps_its_connection() -> None:
+    terminator = asyncio.Event()
+
+    async def serve(peer: Peer) -> None:
+        await peer.request()
+        await peer.send(SSE_HEAD + b"%x\r\n%s\r\n" % (len(SSE_EVENTS), SSE_EVENTS))  # [DONE], not yet the end
+        await terminator.wait()
+        await peer.send(b"0\r\n\r\n")
+        await keep_answering(peer)
+
+    async with Upstream(serve) as up, client(up.url()) as b:
+        await _stream_to_done(b)
+        assert pool_of(b).count == 1 and not pool_of(b).idle, "lingering for the framing's end, slot held"
+        terminator.set()
+        await asyncio.wait_for(_until(lambda: len(pool_of(b).idle) == 1), 1)
+        assert (await b.post_json("p", BODY)).status_code == 200
+        assert up.connections == 1, "the stream's connection was reused, not reopened"
+
+
+async def test_a_lingering_connection_whose_framing_never_ends_is_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(h1, "LINGER_SECONDS", 0.05)
+
+    async def serve(peer: Peer) -> None:
+        await peer.request()
+        await peer.send(SSE_HEAD + b"%x\r\n%s\r\n" % (len(SSE_EVENTS), SSE_EVENTS))
+        await peer.eof()
+
+    async with Upstream(serve) as up, client(up.url()) as b:
+        await _stream_to_done(b)
+        await asyncio.wait_for(_until(lambda: len(up.closed) == 1), 1)
+        assert pool_of(b).count == 0
 
 
 async def test_a_stream_closed_before_its_end_closes_its_connection() -> None:

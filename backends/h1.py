@@ -6,7 +6,8 @@ one small write and a parse. Here a request is one `transport.write` of precompu
 and the body, and a response is the parser's callbacks appending to a list: no task, no stream
 reader, no header dict (headers stay raw byte pairs, looked up only on the rare error path).
 
-The pool that owns these connections (limits, keep-alive, retries) is `backends/h1pool.py`.
+The pool that owns these connections (limits, keep-alive, retries) is `backends/h1pool.py`; the
+header view and content decoders are `backends/h1wire.py`.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import zlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 import httpx
 from httptools import HttpParserError, HttpResponseParser
+
+from backends.h1wire import Headers, decoder_for
 
 if TYPE_CHECKING:
     from backends.h1pool import Pool
@@ -33,73 +36,9 @@ LINGER_SECONDS = 1.0
 LINGER_BYTES = 64 * 1024
 
 
-class Headers:
-    """Response headers as received: case-insensitive `.get` like `httpx.Headers`, decoded on demand."""
-
-    __slots__ = ("raw",)
-
-    def __init__(self, raw: list[tuple[bytes, bytes]]) -> None:
-        self.raw = raw
-
-    def get(self, name: str, default: str | None = None) -> str | None:
-        key = name.lower().encode("latin-1")
-        for field, value in self.raw:
-            if field.lower() == key:
-                return value.decode("latin-1")
-        return default
-
-    def __getitem__(self, name: str) -> str:
-        value = self.get(name)
-        if value is None:
-            raise KeyError(name)
-        return value
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and self.get(name) is not None
-
-    def items(self) -> Iterator[tuple[str, str]]:
-        return ((field.decode("latin-1").lower(), value.decode("latin-1")) for field, value in self.raw)
-
-
 class StaleConnection(Exception):
     """A reused keep-alive connection closed before any byte of the response: the server closed it
     while idle (the keep-alive race), so the request was not processed and may be sent again."""
-
-
-def _decoder(headers: list[tuple[bytes, bytes]]) -> zlib._Decompress | None:
-    for field, value in headers:
-        if len(field) == 16 and field.lower() == b"content-encoding":
-            coding = value.strip().lower()
-            if coding == b"gzip" or coding == b"x-gzip":
-                return zlib.decompressobj(zlib.MAX_WBITS | 16)
-            if coding == b"deflate":
-                return _Deflate()  # type: ignore[return-value]
-            if coding in (b"", b"identity"):
-                return None
-            raise httpx.DecodingError(f"unsupported content-encoding {coding!r}")
-    return None
-
-
-class _Deflate:
-    """`deflate` as servers send it: zlib-wrapped per the RFC, or raw deflate (as httpx accepts)."""
-
-    __slots__ = ("_first", "_inner")
-
-    def __init__(self) -> None:
-        self._inner = zlib.decompressobj()
-        self._first = True
-
-    def decompress(self, data: bytes) -> bytes:
-        if self._first:
-            self._first = False
-            try:
-                return self._inner.decompress(data)
-            except zlib.error:
-                self._inner = zlib.decompressobj(-zlib.MAX_WBITS)
-        return self._inner.decompress(data)
-
-    def flush(self) -> bytes:
-        return self._inner.flush()
 
 
 class Connection(asyncio.Protocol):
@@ -255,7 +194,7 @@ class Connection(asyncio.Protocol):
             return
         self.status = status
         try:
-            self.decoder = _decoder(self.headers)
+            self.decoder = decoder_for(self.headers)
         except httpx.DecodingError as exc:
             self.error = exc
             raise

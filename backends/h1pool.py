@@ -15,7 +15,8 @@ from collections import deque
 
 import httpx
 
-from backends.h1 import Connection, Headers, Response, StaleConnection
+from backends.h1 import Connection, Response, StaleConnection
+from backends.h1wire import Headers
 
 
 class Pool:

@@ -17,8 +17,8 @@ from router import runtime
 from router.api import api
 from router.config import RouterConfig
 from router.fastpath import RouterApp
-from router.loadknob import start_load_knob, stop_load_knob
 from router.gateway import Classifier
+from router.loadknob import start_load_knob, stop_load_knob
 from router.multiproc import mark_this_worker_dead
 from router.protocol import APIError
 from router.reload import ConfigReloader

@@ -23,8 +23,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backends.base import Backend, BackendConfig, map_transport_error
 from backends import h1
+from backends.base import Backend, BackendConfig, map_transport_error
 from backends.h1 import HIGH_WATER, Connection
 from backends.h1pool import Pool
 from backends.openai_compat import OpenAICompatibleBackend
@@ -104,6 +104,17 @@ def ok(body: bytes = b'{"ok":true}', *headers: str, status: int = 200) -> bytes:
 
 def chunked(*parts: bytes) -> bytes:
     return b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in parts) + b"0\r\n\r\n"
+
+
+#: A chunked stream's head and first chunk, and nothing more (yet).
+HALF_STREAM = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nfirst\r\n"
+
+
+async def half_stream_then_wait(peer: Peer) -> None:
+    """Answer with `HALF_STREAM`, then hold the connection until the client closes it."""
+    await peer.request()
+    await peer.send(HALF_STREAM)
+    await peer.eof()
 
 
 async def keep_answering(peer: Peer) -> None:
@@ -269,12 +280,7 @@ async def test_a_lingering_connection_whose_framing_never_ends_is_closed(monkeyp
 
 
 async def test_a_stream_closed_before_its_end_closes_its_connection() -> None:
-    async def serve(peer: Peer) -> None:
-        await peer.request()
-        await peer.send(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nfirst\r\n")
-        await peer.eof()
-
-    async with Upstream(serve) as up, client(up.url()) as b:
+    async with Upstream(half_stream_then_wait) as up, client(up.url()) as b:
         response = await b.post_json("p", BODY, stream=True)
         assert await anext(response.aiter_raw()) == b"first"
         await response.aclose()
@@ -358,7 +364,7 @@ async def test_no_retry_when_a_fresh_connection_closes_without_an_answer() -> No
 async def test_a_server_cutting_the_body_is_an_error_for_reads_and_streams() -> None:
     async def serve(peer: Peer) -> None:
         await peer.request()
-        await peer.send(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nfirst\r\n")
+        await peer.send(HALF_STREAM)
         peer.writer.transport.abort()  # a reset, mid-body
 
     async with Upstream(serve) as up, client(up.url()) as b:
@@ -469,7 +475,7 @@ async def test_a_silent_upstream_is_a_read_timeout_before_and_during_the_body() 
     async def serve(peer: Peer) -> None:
         await peer.request()
         if peer.index == 1:
-            await peer.send(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nfirst\r\n")
+            await peer.send(HALF_STREAM)
         await peer.eof()
 
     async with Upstream(serve) as up, client(up.url(), timeouts={"connect": 1.0, "total": 0.2}) as b:
@@ -492,7 +498,7 @@ async def test_cancelling_a_request_closes_its_connection_at_once(stream: bool) 
     async def serve(peer: Peer) -> None:
         await peer.request()
         if stream:
-            await peer.send(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nfirst\r\n")
+            await peer.send(HALF_STREAM)
         await peer.eof()
 
     async with Upstream(serve) as up, client(up.url(), max_connections=1) as b:
@@ -518,12 +524,7 @@ async def test_cancelling_a_request_closes_its_connection_at_once(stream: bool) 
 
 
 async def test_a_stream_response_dropped_without_aclose_frees_its_slot() -> None:
-    async def serve(peer: Peer) -> None:
-        await peer.request()
-        await peer.send(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nfirst\r\n")
-        await peer.eof()
-
-    async with Upstream(serve) as up, client(up.url()) as b:
+    async with Upstream(half_stream_then_wait) as up, client(up.url()) as b:
         response = await b.post_json("p", BODY, stream=True)
         assert pool_of(b).count == 1
         del response

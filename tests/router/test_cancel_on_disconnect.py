@@ -1,0 +1,73 @@
+"""`cancel_on_disconnect`: a watcher task only for blocks that outlive `WATCH_AFTER_SECONDS`."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+import router.streaming
+from router.streaming import ClientDisconnected, cancel_on_disconnect
+
+pytestmark = pytest.mark.anyio
+
+
+class FakeRequest:
+    """An ASGI channel whose next message is `http.disconnect` once `gone` is set."""
+
+    def __init__(self) -> None:
+        self.gone = asyncio.Event()
+        self.reads = 0
+
+    async def receive(self) -> dict[str, Any]:
+        self.reads += 1
+        await self.gone.wait()
+        return {"type": "http.disconnect"}
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+async def test_a_fast_block_starts_no_watcher() -> None:
+    request = FakeRequest()
+    tasks_before = len(asyncio.all_tasks())
+    async with cancel_on_disconnect(request):  # type: ignore[arg-type]
+        await asyncio.sleep(0)
+        assert len(asyncio.all_tasks()) == tasks_before
+    await asyncio.sleep(router.streaming.WATCH_AFTER_SECONDS * 2)
+    assert request.reads == 0  # the timer was cancelled with the block
+
+
+async def test_a_slow_block_is_cancelled_when_the_client_leaves(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(router.streaming, "WATCH_AFTER_SECONDS", 0.01)
+    request = FakeRequest()
+    asyncio.get_running_loop().call_later(0.05, request.gone.set)
+    with pytest.raises(ClientDisconnected):
+        async with cancel_on_disconnect(request):  # type: ignore[arg-type]
+            await asyncio.sleep(5)
+    assert request.reads == 1
+
+
+async def test_a_disconnect_before_the_watcher_starts_is_still_seen(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(router.streaming, "WATCH_AFTER_SECONDS", 0.03)
+    request = FakeRequest()
+    request.gone.set()  # already gone when the block starts
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    with pytest.raises(ClientDisconnected):
+        async with cancel_on_disconnect(request):  # type: ignore[arg-type]
+            await asyncio.sleep(5)
+    assert loop.time() - started < 1.0
+
+
+async def test_a_block_that_ends_normally_after_the_watcher_started_is_not_cancelled(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(router.streaming, "WATCH_AFTER_SECONDS", 0.01)
+    request = FakeRequest()
+    async with cancel_on_disconnect(request):  # type: ignore[arg-type]
+        await asyncio.sleep(0.05)
+    assert request.reads == 1
+    request.gone.set()
+    await asyncio.sleep(0.02)  # the stopped watcher must not cancel this task now

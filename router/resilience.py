@@ -1,5 +1,6 @@
 """Staying up when upstreams do not: the one attempt loop, per-backend circuit breakers and
 rate-limit cooldowns, a retry budget, and the per-attempt timeouts (first byte, idle, total).
+The breaker and budget state live in router/breaker.py; this module decides with them.
 
 The rules, in the order a request meets them:
 
@@ -36,14 +37,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
-import math
 import time
-from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from backends.base import BackendConfig, ChatStream, CircuitSettings, UpstreamError
+from backends.base import BackendConfig, ChatStream, UpstreamError
+from router.breaker import BackendHealth, Clock, RetryBudget, is_backend_failure
 from router.shutdown import DRAIN, Drain
 from router.watchdog import Watchdog, watched
 
@@ -54,137 +53,6 @@ if TYPE_CHECKING:
     from router.metrics import RouterMetrics
     from router.policy import Candidate
 
-log = logging.getLogger("complexity_router")
-
-Clock = Callable[[], float]
-
-
-class BackendHealth:
-    """Circuit breaker and rate-limit cooldown of one backend (per process)."""
-
-    __slots__ = ("_gauge", "clock", "cooldown", "failures", "name", "open_until", "probing", "rate_limited_until", "state", "threshold")
-
-    def __init__(self, name: str, settings: CircuitSettings, gauge: Any = None, clock: Clock = time.monotonic) -> None:
-        self.name = name
-        self.threshold = settings.failures
-        self.cooldown = settings.cooldown_seconds
-        self.clock = clock
-        self._gauge = gauge
-        self.state = "closed"  # closed | open | half_open
-        self.failures = 0
-        self.open_until = 0.0
-        self.probing = False
-        self.rate_limited_until = 0.0
-        self._set_up(True)
-
-    def blocked(self, now: float) -> str | None:
-        """Why a request should not go here now (`rate_limited`, `circuit_open`), or None."""
-        if self.rate_limited_until > now:
-            return "rate_limited"
-        if self.state == "closed":
-            return None
-        if self.probing or now < self.open_until:
-            return "circuit_open"
-        return None  # cooldown over: the next attempt is the probe
-
-    def begin(self, now: float) -> bool:
-        """Called right before an attempt; True when this attempt is the half-open probe."""
-        if self.state != "closed" and not self.probing and now >= self.open_until:
-            self.state = "half_open"
-            self.probing = True
-            return True
-        return False
-
-    def succeeded(self, probe: bool) -> None:
-        self.failures = 0
-        self.answered(probe)
-
-    def answered(self, probe: bool) -> None:
-        """The backend answered (a stream's first event): a probe closes the circuit, but the
-        consecutive-failure count is only reset by a completed exchange (`succeeded`), so a
-        backend whose streams keep breaking off still opens its circuit."""
-        if probe:
-            self.probing = False
-        if self.state != "closed":
-            self.state = "closed"
-            self._set_up(True)
-            log.warning("backend %s: circuit closed, the backend answers again", self.name)
-
-    def failed(self, now: float, probe: bool = False) -> None:
-        if probe:
-            self.probing = False
-        self.failures += 1
-        if self.state != "closed" or self.failures >= self.threshold:
-            if self.state == "closed":
-                log.warning("backend %s: circuit open after %d consecutive failures (cooldown %.1f s)", self.name, self.failures, self.cooldown)
-            self.state = "open"
-            self.open_until = now + self.cooldown
-            self._set_up(False)
-
-    def abandoned(self, probe: bool) -> None:
-        """The attempt ended without an outcome (the client left): free the probe slot."""
-        if probe:
-            self.probing = False
-
-    def rate_limit(self, seconds: float, now: float) -> None:
-        self.rate_limited_until = max(self.rate_limited_until, now + seconds)
-
-    def _set_up(self, up: bool) -> None:
-        if self._gauge is not None:
-            self._gauge.set(1 if up else 0)
-
-
-class RetryBudget:
-    """Extra attempts allowed over a sliding window: at most `ratio` × requests, plus a floor of
-    `min_per_second` × window (Envoy's retry budget). One-second buckets keep it O(window)."""
-
-    __slots__ = ("_requests", "_retries", "_stamps", "floor", "ratio", "window")
-
-    def __init__(self, ratio: float, min_per_second: float, window_seconds: float) -> None:
-        self.ratio = ratio
-        self.window = max(1, math.ceil(window_seconds))
-        self.floor = min_per_second * self.window
-        self._requests = [0] * self.window
-        self._retries = [0] * self.window
-        self._stamps = [-1] * self.window
-
-    def _slot(self, now: float) -> int:
-        second = int(now)
-        index = second % self.window
-        if self._stamps[index] != second:
-            self._stamps[index] = second
-            self._requests[index] = self._retries[index] = 0
-        return index
-
-    def _totals(self, now: float) -> tuple[int, int]:
-        oldest = int(now) - self.window
-        requests = retries = 0
-        for index, stamp in enumerate(self._stamps):
-            if stamp > oldest:
-                requests += self._requests[index]
-                retries += self._retries[index]
-        return requests, retries
-
-    def record_request(self, now: float) -> None:
-        self._requests[self._slot(now)] += 1
-
-    def allows(self, now: float) -> bool:
-        requests, retries = self._totals(now)
-        return retries < max(self.floor, self.ratio * requests)
-
-    def spend(self, now: float) -> bool:
-        """Take one retry from the budget if it allows one."""
-        if not self.allows(now):
-            return False
-        self._retries[self._slot(now)] += 1
-        return True
-
-
-def _is_backend_failure(error: UpstreamError) -> bool:
-    """Failures that count against the circuit breaker (the backend, not the request, is at fault)."""
-    if error.kind != "status" or error.status is None:
-        return error.kind != "shutdown"
-    return error.status >= 500 or error.status == 408
 
 
 class Resilience:
@@ -387,14 +255,14 @@ class Resilience:
             health.abandoned(probe)
             if error.retry_after:
                 health.rate_limit(min(error.retry_after, self.max_retry_after), now)
-        elif _is_backend_failure(error):
+        elif is_backend_failure(error):
             health.failed(now, probe)
         else:
             health.succeeded(probe)  # it answered: the request, not the backend, was at fault
 
     def _stream_failed(self, health: BackendHealth, config: BackendConfig, error: UpstreamError) -> None:
         """An open stream broke off (in-stream error, cut, timeout): the circuit hears of it, the client never sees a secret."""
-        if _is_backend_failure(error):
+        if is_backend_failure(error):
             health.failed(self.clock())
         _scrub(error, config)
 

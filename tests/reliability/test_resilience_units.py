@@ -7,7 +7,7 @@ import signal
 import pytest
 
 from backends.base import CircuitSettings, UpstreamError
-from router.resilience import BackendHealth, RetryBudget, _is_backend_failure
+from router.breaker import BackendHealth, RetryBudget, is_backend_failure
 from router.shutdown import Drain, install_signal_hook, stream_budget
 
 
@@ -95,7 +95,7 @@ def test_retry_budget_ratio_and_floor_over_a_sliding_window() -> None:
     ],
 )
 def test_what_counts_against_the_circuit(error: UpstreamError, counts: bool) -> None:
-    assert _is_backend_failure(error) is counts
+    assert is_backend_failure(error) is counts
 
 
 def test_drain_deadline_and_margin() -> None:

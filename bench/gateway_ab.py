@@ -23,9 +23,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: the repository root, for the bench.gateway package
+    sys.path.insert(0, str(ROOT))
 
-import gateway_bench as gb
+from bench.gateway.load import run_wrk, write_bodies
+from bench.gateway.processes import REPO, Proc, cpu_seconds, log
+from bench.gateway.servers import start_gateway, start_nginx
+from bench.gateway.workload import chat_bodies
 
 
 def main() -> int:
@@ -36,29 +41,29 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--stream", action="store_true", help="streamed completions (72 SSE events each) instead of plain ones")
     args = parser.parse_args()
-    trees = [gb.REPO, *(tree.resolve() for tree in args.trees)]
+    trees = [REPO, *(tree.resolve() for tree in args.trees)]
     results: dict[Path, list[dict[str, float]]] = {tree: [] for tree in trees}
     with tempfile.TemporaryDirectory(prefix="gateway-ab-") as tmp:
         workdir = Path(tmp)
-        procs: list[gb.Proc] = []
+        procs: list[Proc] = []
         try:
-            nginx = gb.start_nginx(workdir)
+            nginx = start_nginx(workdir)
             procs.append(nginx)
             gateways = {}
             for index, tree in enumerate(trees):
-                gateways[tree] = gb.start_gateway(workdir, nginx.port, stream=args.stream, name=f"tree{index}", repo=tree)
+                gateways[tree] = start_gateway(workdir, nginx.port, stream=args.stream, name=f"tree{index}", repo=tree)
                 procs.append(gateways[tree])
-            bodies = gb.write_bodies(workdir, gb.chat_bodies(stream=args.stream), "ab")
+            bodies = write_bodies(workdir, chat_bodies(stream=args.stream), "ab")
             for proc in gateways.values():
-                gb.run_wrk(f"http://127.0.0.1:{proc.port}", bodies, args.concurrency, 2)
+                run_wrk(f"http://127.0.0.1:{proc.port}", bodies, args.concurrency, 2)
             for round_index in range(args.rounds):
                 for tree, proc in gateways.items():
                     pids = proc.tree()
-                    before = gb.cpu_seconds(pids)
-                    stats = gb.run_wrk(f"http://127.0.0.1:{proc.port}", bodies, args.concurrency, args.duration)
-                    stats["cpu_us"] = (gb.cpu_seconds(pids) - before) / max(stats["requests"], 1) * 1e6
+                    before = cpu_seconds(pids)
+                    stats = run_wrk(f"http://127.0.0.1:{proc.port}", bodies, args.concurrency, args.duration)
+                    stats["cpu_us"] = (cpu_seconds(pids) - before) / max(stats["requests"], 1) * 1e6
                     results[tree].append(stats)
-                    gb.log(f"round {round_index + 1} {tree}: {stats['rps']:.0f} req/s, {stats['cpu_us']:.0f} µs CPU/request")
+                    log(f"round {round_index + 1} {tree}: {stats['rps']:.0f} req/s, {stats['cpu_us']:.0f} µs CPU/request")
         finally:
             for proc in reversed(procs):
                 proc.stop()

@@ -32,7 +32,10 @@ from pathlib import Path
 
 import pytest
 
-from bench import gateway_bench as gb
+from bench.gateway.load import run_wrk, write_bodies
+from bench.gateway.processes import Proc, cpu_seconds
+from bench.gateway.servers import check_gateway_answers, start_gateway, start_nginx, start_reference_proxy
+from bench.gateway.workload import chat_bodies
 from tests.conftest import require_tool
 
 pytestmark = [pytest.mark.bench, pytest.mark.slow]
@@ -55,22 +58,22 @@ def test_gateway_overhead_relative_to_nginx() -> None:
     require_tool("wrk")
     with tempfile.TemporaryDirectory(prefix="overhead-ratio-") as tmp:
         workdir = Path(tmp)
-        procs: list[gb.Proc] = []
+        procs: list[Proc] = []
         try:
-            nginx = gb.start_nginx(workdir)
+            nginx = start_nginx(workdir)
             procs.append(nginx)
             with ThreadPoolExecutor(3) as pool:  # start-ups (imports, classifier) in parallel
-                plain_future = pool.submit(gb.start_gateway, workdir, nginx.port)
-                sse_future = pool.submit(gb.start_gateway, workdir, nginx.port, stream=True)
-                reference_future = pool.submit(gb.start_reference_proxy, workdir, nginx.port)
+                plain_future = pool.submit(start_gateway, workdir, nginx.port)
+                sse_future = pool.submit(start_gateway, workdir, nginx.port, stream=True)
+                reference_future = pool.submit(start_reference_proxy, workdir, nginx.port)
                 for future in (plain_future, sse_future, reference_future):
                     procs.append(future.result())
             plain, sse, reference = plain_future.result(), sse_future.result(), reference_future.result()
-            check = gb.check_gateway_answers(plain.port)  # routed by the classifier, answer intact
+            check = check_gateway_answers(plain.port)  # routed by the classifier, answer intact
             assert check["tier"]
 
-            bodies = gb.write_bodies(workdir, gb.chat_bodies(), "chat")
-            stream_bodies = gb.write_bodies(workdir, gb.chat_bodies(stream=True), "stream")
+            bodies = write_bodies(workdir, chat_bodies(), "chat")
+            stream_bodies = write_bodies(workdir, chat_bodies(stream=True), "stream")
             targets = {
                 "nginx": (nginx.port, bodies),
                 "gateway": (plain.port, bodies),
@@ -78,15 +81,15 @@ def test_gateway_overhead_relative_to_nginx() -> None:
                 "reference": (reference.port, bodies),
             }
             for port, files in targets.values():  # warm-up: pools, first-call caches
-                gb.run_wrk(f"http://127.0.0.1:{port}", files, CONCURRENCY, 1)
+                run_wrk(f"http://127.0.0.1:{port}", files, CONCURRENCY, 1)
             servers = {"nginx": nginx, "gateway": plain, "gateway-stream": sse, "reference": reference}
             runs: dict[str, list[dict[str, float]]] = {name: [] for name in targets}
             for _ in range(ROUNDS):
                 for name, (port, files) in targets.items():
                     pids = servers[name].tree()
-                    cpu = gb.cpu_seconds(pids)
-                    row = gb.run_wrk(f"http://127.0.0.1:{port}", files, CONCURRENCY, SECONDS)
-                    row["cpu_us"] = (gb.cpu_seconds(pids) - cpu) / max(row["requests"], 1) * 1e6
+                    cpu = cpu_seconds(pids)
+                    row = run_wrk(f"http://127.0.0.1:{port}", files, CONCURRENCY, SECONDS)
+                    row["cpu_us"] = (cpu_seconds(pids) - cpu) / max(row["requests"], 1) * 1e6
                     runs[name].append(row)
         finally:
             for proc in reversed(procs):

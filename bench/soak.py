@@ -34,9 +34,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +47,8 @@ import aiohttp
 import httpx
 import yaml
 
+from bench.gateway.load import run_async
+from bench.gateway.soak_report import Outcome, Report, judge
 from tests.reliability.loopback import Behaviour, FakeUpstream, ServeProcess, free_port, sse_events
 
 PACE = 0.04  # seconds between streamed tokens upstream (25 tokens/s, a small model's pace)
@@ -83,12 +84,7 @@ def upstream_main(port: int, fail_rate: float, seed: int, fault_log: str) -> Non
         print(f"upstream ready on {upstream.port}", flush=True)
         await asyncio.Event().wait()
 
-    try:
-        import uvloop
-
-        uvloop.run(serve())
-    except ImportError:  # pragma: no cover
-        asyncio.run(serve())
+    run_async(serve())
 
 
 class UpstreamProcess:
@@ -133,18 +129,6 @@ class UpstreamProcess:
 # -- the clients ----------------------------------------------------------------------------------
 
 
-@dataclass
-class Outcome:
-    rid: str
-    stream: bool
-    started: float
-    ended: float
-    status: int | None  # HTTP status, None for a transport error or a hang
-    result: str  # ok | cut | http_error | transport | hung | incomplete
-    backend: str = ""
-    detail: str = ""
-
-
 async def one_request(session: aiohttp.ClientSession, url: str, rid: str, rng: random.Random, hang_after: float) -> Outcome:
     """One client request, checked for completeness (aiohttp: a light client, so the load generator
     is not the bottleneck on a small machine)."""
@@ -186,42 +170,6 @@ async def one_request(session: aiohttp.ClientSession, url: str, rid: str, rng: r
 # -- the run ------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Report:
-    duration_s: float
-    concurrency: int
-    fail_rate: float
-    requests: int = 0
-    requests_per_s: float = 0.0
-    outcomes: dict[str, int] = field(default_factory=dict)
-    cut_by_kill: int = 0
-    no_healthy_candidate: int = 0
-    lost: int = 0
-    lost_examples: list[str] = field(default_factory=list)
-    hung: int = 0
-    injected_faults: int = 0
-    rss_warm_mib: float = 0.0
-    rss_end_mib: float = 0.0
-    rss_peak_mib: float = 0.0
-    rss_growth_pct: float = 0.0
-    metrics_requests_total: float = 0.0
-    metrics_by_status: dict[str, float] = field(default_factory=dict)
-    metrics_inflight_after: float = 0.0
-    fallbacks: dict[str, float] = field(default_factory=dict)
-    retries: dict[str, float] = field(default_factory=dict)
-    accounted_exactly_once: bool = False
-    latency_p50_s: float = 0.0
-    latency_p99_s: float = 0.0
-    kill_at_s: float = 0.0
-    restart_at_s: float = 0.0
-    finale: dict[str, Any] = field(default_factory=dict)
-    failures: list[str] = field(default_factory=list)
-
-    @property
-    def passed(self) -> bool:
-        return not self.failures
-
-
 def soak_config(a_port: int, b_port: int, drain_seconds: float) -> dict[str, Any]:
     backend = {"timeouts": {"connect": 1.0, "first_byte": 2.0, "idle": 5.0, "total": 10.0}, "circuit": {"failures": 3, "cooldown_seconds": 2.0}}
     return {
@@ -239,18 +187,6 @@ def soak_config(a_port: int, b_port: int, drain_seconds: float) -> dict[str, Any
             "high": {"model": "model-b", "fallbacks": ["model-a"]},
         },
     }
-
-
-def parse_metrics(text: str) -> list[tuple[str, dict[str, str], float]]:
-    samples = []
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        name_labels, _, value = line.rpartition(" ")
-        name, _, rest = name_labels.partition("{")
-        labels = dict(part.split("=", 1) for part in rest.rstrip("}").split(",") if "=" in part) if rest else {}
-        samples.append((name, {k: v.strip('"') for k, v in labels.items()}, float(value)))
-    return samples
 
 
 Finale = Callable[[ServeProcess, dict[str, Any]], Awaitable[dict[str, Any]]]
@@ -317,7 +253,7 @@ async def run_soak(
             await asyncio.sleep(0.3)
             async with session.get(server.url + "/metrics") as response:
                 metrics_text = await response.text()
-        _judge(report, outcomes, upstreams, started + report.kill_at_s, started + report.restart_at_s, rss, duration, metrics_text)
+        judge(report, outcomes, upstreams, started + report.kill_at_s, started + report.restart_at_s, rss, duration, metrics_text)
         if finale is not None:
             report.finale = await finale(server, {"ports": ports})
             report.failures += report.finale.get("failures", [])
@@ -326,70 +262,6 @@ async def run_soak(
         for upstream in upstreams.values():
             upstream.stop()
     return report
-
-
-def _judge(report: Report, outcomes: list[Outcome], upstreams: dict[str, UpstreamProcess], kill_time: float, restart_time: float,
-           rss: list[tuple[float, int]], duration: float, metrics_text: str) -> None:
-    report.requests = len(outcomes)
-    report.requests_per_s = round(len(outcomes) / duration, 1)
-    report.outcomes = dict(Counter(o.result for o in outcomes))
-    faults = upstreams["a"].faults()
-    faults_b = upstreams["b"].faults()
-    report.injected_faults = len(faults) + len(faults_b)
-    for outcome in outcomes:
-        if outcome.result == "ok":
-            continue
-        if outcome.result == "hung":
-            report.hung += 1
-        if outcome.result == "cut" and outcome.backend == "a" and outcome.started <= kill_time <= outcome.ended:
-            report.cut_by_kill += 1
-            continue
-        a_dead = outcome.started < restart_time and outcome.ended > kill_time  # the request overlapped a's outage
-        if outcome.rid in faults_b and (outcome.rid in faults or a_dead):  # every candidate failed it
-            report.no_healthy_candidate += 1
-            continue
-        report.lost += 1
-        if len(report.lost_examples) < 10:
-            report.lost_examples.append(f"{outcome.rid} {outcome.result} {outcome.status} {outcome.backend} {outcome.detail} "
-                                        f"t={outcome.started - kill_time:+.2f}..{outcome.ended - kill_time:+.2f}s from the kill "
-                                        f"faults a={faults.get(outcome.rid)} b={faults_b.get(outcome.rid)}")
-    latencies = sorted(o.ended - o.started for o in outcomes if o.result == "ok")
-    if latencies:
-        report.latency_p50_s = round(latencies[len(latencies) // 2], 3)
-        report.latency_p99_s = round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 3)
-    warm_until = max(5.0, duration * 0.15)
-    warm = [value for t, value in rss if t >= warm_until]
-    if warm:
-        report.rss_warm_mib = round(warm[0] / 2**20, 1)
-        report.rss_peak_mib = round(max(value for _, value in rss) / 2**20, 1)
-        report.rss_end_mib = round(report.rss_end_mib, 1)
-        report.rss_growth_pct = round(100 * (report.rss_end_mib - report.rss_warm_mib) / report.rss_warm_mib, 2)
-    samples = parse_metrics(metrics_text)
-    by_status: Counter[str] = Counter()
-    for name, labels, value in samples:
-        if name == "router_requests_total":
-            by_status[labels["status"]] += value
-        elif name == "router_inflight_requests":
-            report.metrics_inflight_after += value
-        elif name == "router_fallbacks_total":
-            report.fallbacks[f"{labels['from_backend']}->{labels['to_backend']}:{labels['reason']}"] = value
-        elif name == "router_retries_total":
-            report.retries[labels["outcome"]] = value
-    report.metrics_by_status = dict(by_status)
-    report.metrics_requests_total = sum(by_status.values())
-    accepted = [o for o in outcomes if o.status != 503]  # a hang or a transport error still reached the gateway
-    client_ok = sum(1 for o in accepted if o.result == "ok")
-    report.accounted_exactly_once = report.metrics_requests_total == len(accepted) and by_status.get("ok", 0) == client_ok
-    if report.lost:
-        report.failures.append(f"{report.lost} requests lost although a healthy candidate existed")
-    if report.hung:
-        report.failures.append(f"{report.hung} hung requests")
-    if report.rss_growth_pct >= 10:
-        report.failures.append(f"RSS grew {report.rss_growth_pct} %")
-    if not report.accounted_exactly_once:
-        report.failures.append(f"metrics count {report.metrics_requests_total} ({dict(by_status)}) for {len(accepted)} accepted requests ({client_ok} ok)")
-    if report.metrics_inflight_after:
-        report.failures.append(f"router_inflight_requests is {report.metrics_inflight_after} after the run")
 
 
 async def shutdown_finale(server: ServeProcess, info: dict[str, Any]) -> dict[str, Any]:
@@ -463,12 +335,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     run = run_soak(args.duration, args.concurrency, args.fail_rate, seed=args.seed, drain_seconds=args.drain_seconds,
                    finale=None if args.no_finale else shutdown_finale)
-    try:
-        import uvloop
-
-        report = uvloop.run(run)
-    except ImportError:  # pragma: no cover
-        report = asyncio.run(run)
+    report = run_async(run)
     data = asdict(report)
     print(json.dumps(data, indent=2))
     if args.json:

@@ -5,4 +5,5 @@
 * ``servers``   — nginx, the gateway, the LiteLLM proxy and the reference proxy, started and checked;
 * ``load``      — wrk runs and the raw-socket streaming client;
 * ``report``    — medians, the issue's targets, the markdown tables and the plot;
+* ``soak_report`` — bench/soak.py's per-request outcomes and its pass/fail verdict.
 """

@@ -39,8 +39,7 @@ def make_clients(url: str, body: bytes, limit: int):  # type: ignore[no-untyped-
 
     headers = {"Content-Type": "application/json", "Authorization": "Bearer sk-bench"}
 
-    async def httpx_default():  # type: ignore[no-untyped-def]
-        transport = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit), retries=0)
+    def over_httpx(transport: httpx.AsyncBaseTransport):  # type: ignore[no-untyped-def]
         client = httpx.AsyncClient(transport=transport, timeout=30)
 
         async def post() -> None:
@@ -48,18 +47,14 @@ def make_clients(url: str, body: bytes, limit: int):  # type: ignore[no-untyped-
             assert r.status_code == 200 and r.content
 
         return post, client.aclose
+
+    async def httpx_default():  # type: ignore[no-untyped-def]
+        return over_httpx(httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit), retries=0))
 
     async def httpx_aiohttp():  # type: ignore[no-untyped-def]
         from httpx_aiohttp import AiohttpTransport
 
-        transport = AiohttpTransport(limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit), trust_env=False)
-        client = httpx.AsyncClient(transport=transport, timeout=30)
-
-        async def post() -> None:
-            r = await client.post(url, content=body, headers=headers)
-            assert r.status_code == 200 and r.content
-
-        return post, client.aclose
+        return over_httpx(AiohttpTransport(limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit), trust_env=False))
 
     async def raw_aiohttp():  # type: ignore[no-untyped-def]
         session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=limit), timeout=aiohttp.ClientTimeout(total=30))

@@ -191,25 +191,24 @@ async def run_cell(rows: list[dict[str, str]], p: float, samples: int, seed: int
     correct = cost = completion = prompt = 0.0
     agreement = 0.0
     semaphore = asyncio.Semaphore(concurrency)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://router.test") as client:
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://router.test") as client:
 
-            async def one(row: dict[str, str]) -> tuple[bool, float, int, int, float]:
-                async with semaphore:
-                    response = await client.post("/v1/chat/completions", json={"model": "auto:sc", "messages": [{"role": "user", "content": row["question"]}]})
-                body = response.json()
-                assert response.status_code == 200, body
-                answer = extract_auto(body["choices"][0]["message"]["content"] or "")
-                gold = extract_auto(f"\\boxed{{{row['gold']}}}")
-                router = body["router"]
-                return answer == gold, router["cost_usd"], body["usage"]["completion_tokens"], body["usage"]["prompt_tokens"], router.get("agreement", 1.0)
+        async def one(row: dict[str, str]) -> tuple[bool, float, int, int, float]:
+            async with semaphore:
+                response = await client.post("/v1/chat/completions", json={"model": "auto:sc", "messages": [{"role": "user", "content": row["question"]}]})
+            body = response.json()
+            assert response.status_code == 200, body
+            answer = extract_auto(body["choices"][0]["message"]["content"] or "")
+            gold = extract_auto(f"\\boxed{{{row['gold']}}}")
+            router = body["router"]
+            return answer == gold, router["cost_usd"], body["usage"]["completion_tokens"], body["usage"]["prompt_tokens"], router.get("agreement", 1.0)
 
-            for ok, usd, c, pr, agree in await asyncio.gather(*(one(row) for row in rows)):
-                correct += ok
-                cost += usd
-                completion += c
-                prompt += pr
-                agreement += agree
+        for ok, usd, c, pr, agree in await asyncio.gather(*(one(row) for row in rows)):
+            correct += ok
+            cost += usd
+            completion += c
+            prompt += pr
+            agreement += agree
     count = len(rows)
     return {"p": p, "samples": samples, "accuracy": correct / count, "completion_tokens_per_q": completion / count,
             "prompt_tokens_per_q": prompt / count, "usd_per_1k_q": 1000 * cost / count, "mean_agreement": agreement / count}

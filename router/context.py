@@ -104,7 +104,7 @@ class TokenCounter:
                 encoding = tiktoken.encoding_for_model(upstream)
             except KeyError:
                 encoding = tiktoken.get_encoding("o200k_base")
-        except Exception as exc:  # not installed, or its vocabulary cannot be loaded (offline)
+        except Exception as exc:  # noqa: BLE001 - not installed, or its vocabulary cannot be loaded (offline)
             log.debug("no tiktoken encoding for %s (%s); estimating", upstream, type(exc).__name__)
             encoding = None
         self._encodings[upstream] = encoding

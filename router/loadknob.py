@@ -152,7 +152,7 @@ class LoadKnob:
             response = await backend.client.get(state.url, timeout=backend.config.timeouts.connect)
             response.raise_for_status()
             values = parse_vllm_metrics(response.text)
-        except Exception as exc:  # keep the last state: a failed scrape is no signal
+        except Exception as exc:  # noqa: BLE001 - keep the last state: a failed scrape is no signal
             log.info("backend %s: load metrics unavailable (%s)", state.name, type(exc).__name__)
             return
         if values["waiting"] is None and values["kv_cache"] is None:

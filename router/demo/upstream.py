@@ -20,10 +20,11 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-WORDS = (
+ANSWER_TEXT = (
     "the router scores each prompt and sends simple questions to a small model while hard problems "
     "get a reasoning tier with a thinking budget so that compute follows difficulty and cost stays visible"
-).split()
+)
+WORDS = ANSWER_TEXT.split()
 
 EFFORT_TOKENS = {"minimal": 64, "low": 160, "medium": 480, "high": 1200}
 

@@ -2,11 +2,13 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# reinstalled when the metadata or the C accelerator change (the editable install builds it)
+BUILD  := pyproject.toml setup.py classifiers/_speedups.c
+STAMP  := $(VENV)/.installed-$(shell cat $(BUILD) | cksum | cut -d' ' -f1)
 
 .PHONY: demo test test-unit test-vllm bench bench-gateway clean
 
-$(STAMP): pyproject.toml
+$(STAMP): $(BUILD)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'

@@ -14,8 +14,7 @@ import re
 import zlib
 
 from classifiers.lexicons import LEXICON_NAMES, lexicon_counts, lexicon_counts_reference, words_of
-from classifiers.shape import (GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams,
-                              shape_cues)
+from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
 from classifiers.text import Conversation
 
 __all__ = ["FEATURE_NAMES", "FEATURE_VERSION", "GRAM_CHARS", "HASH_BITS", "HASH_DIM", "LEXICON_NAMES", "N_FEATURES",
@@ -73,7 +72,7 @@ def _count_lines(pat: re.Pattern[str], nl: re.Pattern[str], s: str) -> int:
             return n
         n += 1
         pos = m.end()
-_RE_UNIT = re.compile(r"\d\s?(?:%|°|\$|kg|km|cm|mm|m/s|mph|mol|ml|hz|kj|j|n|w|v|s|m|g|l|k)\b", re.I)
+_RE_UNIT = re.compile(r"\d\s?(?:%|°|\$|kg|km|cm|mm|m/s|mph|mol|ml|hz|kj|j|n|w|v|s|m|g|l|k)\b", re.IGNORECASE)
 #: Numbers and numbers-with-units in one pass: a unit can only follow the last digit of a
 #: number, so this counts exactly what ``_RE_NUMBER`` and ``_RE_UNIT`` count separately.
 _RE_NUM_UNIT = re.compile(r"\d+(?:[.,]\d+)?(\s?(?i:%|°|\$|kg|km|cm|mm|m/s|mph|mol|ml|hz|kj|j|n|w|v|s|m|g|l|k)\b)?")
@@ -238,10 +237,10 @@ def _handcrafted(conv: Conversation, s: str, low: str, wl: list[str]) -> list[fl
 
 
 def conversation_features(conv: Conversation, with_grams: bool = True
-                          ) -> tuple[list[float], list[float], set[str], list[str]]:
-    """(hand-crafted vector, answer-shape vector, head n-grams (``gram_keys``: ``grams`` as a
-    set), words of the slice) of one conversation, sharing the lower-casing and word split
-    between the blocks."""
+                          ) -> tuple[list[float], list[float], list[str], list[str]]:
+    """(hand-crafted vector, answer-shape vector, words of the head (the n-grams' source:
+    ``gram_keys(head_words, conv.system)``; ``[]`` unless ``with_grams``), words of the slice)
+    of one conversation, sharing the lower-casing and word split between the blocks."""
     full = conv.last_user
     s = _slice(full)
     low = s.lower()
@@ -249,8 +248,7 @@ def conversation_features(conv: Conversation, with_grams: bool = True
     head = low[:GRAM_CHARS] if full.isascii() else full[:GRAM_CHARS].lower()
     wl = words_of(low)
     h = _handcrafted(conv, s, low, wl)
-    gs = gram_keys(words_of(head), conv.system) if with_grams else set()
-    return h, shape_cues(full, head), gs, wl
+    return h, shape_cues(full, head), words_of(head) if with_grams else [], wl
 
 
 def tokens(conv: Conversation) -> set[str]:

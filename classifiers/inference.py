@@ -10,16 +10,19 @@ numpy for the dense part once per batch.
 from __future__ import annotations
 
 import math
+from array import array
 from bisect import bisect_right
-from math import fsum
-from zlib import crc32
 from collections.abc import Mapping, Sequence
+from math import fsum
 from operator import mul, sub
 from typing import Any
+from zlib import crc32
 
 import numpy as np
 
 from classifiers.features import FEATURE_NAMES, HASH_DIM, N_SHAPE, bucket, conversation_features, tokens_of
+from classifiers.lexicons import SPEEDUPS
+from classifiers.shape import gram_keys, system_words
 from classifiers.text import Conversation, parse_messages
 
 MAX_ANSWER_TOKENS = 16_384
@@ -97,6 +100,8 @@ class LinearScorer:
         # numpy copies for score_batch (one matmul per batch)
         self.W, self.TW, self.SW = w, tw, sw
         self._gram_coef: dict[str, float] = {}  # n-gram -> its bucket's coefficient
+        # the C n-gram sum reads the coefficients as a buffer of doubles
+        self._th_c = array("d", self.th) if SPEEDUPS is not None and len(self.th) == HASH_DIM else None
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -111,15 +116,27 @@ class LinearScorer:
     # ---- one conversation -------------------------------------------------------------
     def featurize(self, x: Any) -> Featurized:
         c = as_conversation(x)
-        h, shape, gs, wl = conversation_features(c, with_grams=self.ths > 0)
+        h, shape, head, wl = conversation_features(c, with_grams=self.ths > 0)
         if self.hs > 0:
             ts = list(tokens_of(wl, c.system))
             b, hw = [bucket(t) for t in ts], (1.0 / math.sqrt(len(ts)) if ts else 0.0)
         else:
             ts, b, hw = [], [], 0.0
-        if gs:
-            return Featurized(h, ts, b, hw, shape, self._gram_sum(gs), 1.0 / math.sqrt(len(gs)))
+        if self.ths > 0:
+            gs, n = self.gram_stats(head, c.system)
+            if n:
+                return Featurized(h, ts, b, hw, shape, gs, 1.0 / math.sqrt(n))
         return Featurized(h, ts, b, hw, shape, 0.0, 0.0)
+
+    def gram_stats(self, head_words: list[str], system: str) -> tuple[float, int]:
+        """(``_gram_sum`` of ``gram_keys(head_words, system)``, their number): in C when built
+        (ASCII words), else in Python."""
+        if self._th_c is not None:
+            out = SPEEDUPS.gram_sum(head_words, system_words(system), self._th_c)
+            if out is not None:
+                return out
+        keys = gram_keys(head_words, system)
+        return (self._gram_sum(keys) if keys else 0.0), len(keys)
 
     def _gram_sum(self, keys: set[str]) -> float:
         """Sum of the answer-length coefficients of the n-grams' buckets (memoized per n-gram).

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from types import ModuleType
+
 try:  # the C helper behind Counter(iterable), without Counter's Python-level layers (~4 us a call)
     from collections import _count_elements  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - other interpreters
@@ -63,6 +66,22 @@ _LEXICON_TEXT: dict[str, str] = {
     "pick identify name what|is|the how|many single extract label sentiment",
 }
 LEXICON_NAMES: tuple[str, ...] = tuple(_LEXICON_TEXT)
+
+
+def _load_speedups() -> ModuleType | None:
+    """The optional C accelerator (``classifiers/_speedups.c``), or ``None``: not built, or
+    ``COMPLEXITY_ROUTER_PURE_PYTHON=1`` (read once, at import)."""
+    if os.environ.get("COMPLEXITY_ROUTER_PURE_PYTHON", "") not in ("", "0"):
+        return None
+    try:
+        from classifiers import _speedups
+    except ImportError:
+        return None
+    return _speedups
+
+
+#: The C accelerator used by the featurizer and the scorer, or ``None`` (pure Python).
+SPEEDUPS = _load_speedups()
 
 
 def _compile() -> tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]], list[tuple[str, int]], int]:
@@ -136,8 +155,8 @@ def _fresh_memos() -> tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...
     return _SEEN, _HITS
 
 
-def lexicon_counts(words: list[str]) -> list[int]:
-    """Occurrences of each lexicon's entries (order = ``LEXICON_NAMES``).
+def lexicon_counts_python(words: list[str]) -> list[int]:
+    """Occurrences of each lexicon's entries (order = ``LEXICON_NAMES``), in Python.
 
     Words are counted in C; set operations on the distinct words (cost proportional to the
     prompt, not to the memo) find the lexicon hits and the words never seen before, which alone
@@ -196,3 +215,16 @@ def lexicon_counts_reference(words: list[str]) -> list[int]:
                 for k in _PHRASES.get(" ".join(words[i : i + L]), ()):
                     counts[k] += 1
     return counts
+
+
+if SPEEDUPS is not None:
+    _TABLE = SPEEDUPS.lexicon_table(_WORDS, _PREFIXES, _PHRASES, len(LEXICON_NAMES))
+    _c_counts = SPEEDUPS.lexicon_counts
+
+    def lexicon_counts(words: list[str]) -> list[int]:
+        """Occurrences of each lexicon's entries (order = ``LEXICON_NAMES``): the C scan of every
+        position (= ``lexicon_counts_reference``); ``lexicon_counts_python`` unless a list of str."""
+        out = _c_counts(_TABLE, words)
+        return lexicon_counts_python(words) if out is None else out
+else:
+    lexicon_counts = lexicon_counts_python

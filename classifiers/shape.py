@@ -332,13 +332,17 @@ def answer_shape(conv: Conversation) -> list[float]:
     return shape_cues(conv.last_user, conv.last_user[:GRAM_CHARS].lower())
 
 
+def system_words(system: str) -> list[str]:
+    """Words of the system prompt's head (``GRAM_CHARS``): the ``sys:`` n-grams."""
+    return words_of(system[:GRAM_CHARS].lower()) if system else []
+
+
 def gram_keys(head_words: list[str], system: str) -> set[str]:
     """Distinct unigrams and bigrams of the head's words, plus ``sys:``-prefixed words of the
     system prompt's head (``grams`` unsorted)."""
     out = set(head_words)
     out.update(map(" ".join, pairwise(head_words)))
-    if system:
-        out.update(["sys:" + t for t in words_of(system[:GRAM_CHARS].lower())])
+    out.update(["sys:" + t for t in system_words(system)])
     return out
 
 

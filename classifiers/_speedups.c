@@ -1,0 +1,538 @@
+/* Optional C accelerator for the classifier's two hottest pure functions.
+ *
+ * The pure-Python implementations stay the reference (classifiers/lexicons.py,
+ * classifiers/shape.py + inference.py); every function here returns exactly what they return,
+ * or None when it does not handle the input (the caller then runs the Python code).
+ *
+ *   lexicon_table(words, prefixes, phrases, n) -> capsule   (built once at import)
+ *   lexicon_counts(table, words) -> list[int] | None        (= lexicons.lexicon_counts_reference)
+ *   gram_sum(head_words, sys_words, coef) -> (float, int) | None
+ *       (= math.fsum of coef[crc32(key) & mask] over the distinct keys of shape.gram_keys, and
+ *        their number; coef is a buffer of doubles whose length is a power of two)
+ *
+ * No Python code runs inside these functions (only exact str objects are looked up or compared),
+ * so they are atomic under the GIL.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#if PY_VERSION_HEX < 0x030C0000 /* 3.11: legacy (not ready) str objects are left to Python */
+#define STR_READY(s) PyUnicode_IS_READY(s)
+#else
+#define STR_READY(s) 1
+#endif
+
+/* ------------------------------------------------------------------------------------------
+ * Lexicon counts
+ * ---------------------------------------------------------------------------------------- */
+
+#define MAX_LEX 64 /* lexicons (17 today); counts live on the stack */
+#define MAX_IDS 8  /* lexicons of one entry */
+
+typedef struct {
+    int n;
+    int ids[MAX_IDS];
+} Ids;
+
+typedef struct {
+    PyObject *rest; /* tuple of str: the words after the first */
+    Ids ids;
+} Phrase;
+
+typedef struct {
+    Ids ids;                 /* lexicons of the word as a single-word entry (n == 0: not one) */
+    Py_ssize_t first, count; /* its phrases: phrases[first : first + count] */
+} Entry;
+
+typedef struct {
+    PyObject *index; /* dict: word -> int (its Entry); single words and phrase first words */
+    Entry *entries;
+    Phrase *phrases;
+    Py_ssize_t n_entries, n_phrases;
+    PyObject *prefixes; /* tuple of non-empty ASCII str, sorted by first character */
+    int *prefix_ids;
+    Py_ssize_t by_first[129]; /* prefixes starting with character c: [by_first[c], by_first[c + 1]) */
+    int n_lex;
+} Lexicon;
+
+static const char *LEXICON_CAPSULE = "classifiers._speedups.Lexicon";
+
+static void lexicon_free(Lexicon *lx) {
+    if (lx == NULL)
+        return;
+    for (Py_ssize_t i = 0; i < lx->n_phrases; i++)
+        Py_XDECREF(lx->phrases[i].rest);
+    Py_XDECREF(lx->index);
+    Py_XDECREF(lx->prefixes);
+    PyMem_Free(lx->entries);
+    PyMem_Free(lx->phrases);
+    PyMem_Free(lx->prefix_ids);
+    PyMem_Free(lx);
+}
+
+static void lexicon_capsule_free(PyObject *cap) {
+    lexicon_free((Lexicon *)PyCapsule_GetPointer(cap, LEXICON_CAPSULE));
+}
+
+/* A tuple of lexicon ids -> Ids (each id checked against n_lex). */
+static int read_ids(PyObject *tup, int n_lex, Ids *out) {
+    if (!PyTuple_Check(tup) || PyTuple_GET_SIZE(tup) > MAX_IDS) {
+        PyErr_SetString(PyExc_ValueError, "lexicon ids: a tuple of at most 8 ints expected");
+        return -1;
+    }
+    out->n = (int)PyTuple_GET_SIZE(tup);
+    for (int i = 0; i < out->n; i++) {
+        long k = PyLong_AsLong(PyTuple_GET_ITEM(tup, i));
+        if (k == -1 && PyErr_Occurred())
+            return -1;
+        if (k < 0 || k >= n_lex) {
+            PyErr_SetString(PyExc_ValueError, "lexicon id out of range");
+            return -1;
+        }
+        out->ids[i] = (int)k;
+    }
+    return 0;
+}
+
+/* The Entry of word w, created (empty) if absent; -1 on error. */
+static Py_ssize_t entry_of(Lexicon *lx, PyObject *w, Py_ssize_t cap) {
+    PyObject *v = PyDict_GetItemWithError(lx->index, w);
+    if (v != NULL)
+        return PyLong_AsSsize_t(v);
+    if (PyErr_Occurred())
+        return -1;
+    if (lx->n_entries >= cap) {
+        PyErr_SetString(PyExc_RuntimeError, "lexicon table overflow");
+        return -1;
+    }
+    Py_ssize_t e = lx->n_entries++;
+    memset(&lx->entries[e], 0, sizeof(Entry));
+    PyObject *num = PyLong_FromSsize_t(e);
+    if (num == NULL || PyDict_SetItem(lx->index, w, num) < 0) {
+        Py_XDECREF(num);
+        return -1;
+    }
+    Py_DECREF(num);
+    return e;
+}
+
+/* lexicon_table(words: dict[str, tuple[int]], prefixes: list[tuple[str, int]],
+ *               phrases: dict[str, tuple[int]], n_lexicons: int) -> capsule */
+static PyObject *lexicon_table(PyObject *self, PyObject *args) {
+    PyObject *words, *prefixes, *phrases, *split = NULL;
+    int n_lex;
+    if (!PyArg_ParseTuple(args, "O!O!O!i", &PyDict_Type, &words, &PyList_Type, &prefixes, &PyDict_Type, &phrases,
+                          &n_lex))
+        return NULL;
+    if (n_lex < 1 || n_lex > MAX_LEX) {
+        PyErr_SetString(PyExc_ValueError, "number of lexicons out of range");
+        return NULL;
+    }
+    Lexicon *lx = PyMem_Calloc(1, sizeof(Lexicon));
+    if (lx == NULL)
+        return PyErr_NoMemory();
+    lx->n_lex = n_lex;
+    Py_ssize_t cap = PyDict_GET_SIZE(words) + PyDict_GET_SIZE(phrases) + 1;
+    Py_ssize_t n_pre = PyList_GET_SIZE(prefixes);
+    lx->index = PyDict_New();
+    lx->entries = PyMem_Calloc(cap, sizeof(Entry));
+    lx->phrases = PyMem_Calloc(PyDict_GET_SIZE(phrases) + 1, sizeof(Phrase));
+    lx->prefixes = PyTuple_New(n_pre);
+    lx->prefix_ids = PyMem_Calloc(n_pre + 1, sizeof(int));
+    split = PyList_New(0); /* each phrase split into words, in dict order */
+    if (!lx->index || !lx->entries || !lx->phrases || !lx->prefixes || !lx->prefix_ids || !split)
+        goto fail;
+
+    PyObject *key, *val;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(words, &pos, &key, &val)) { /* single-word entries */
+        if (!PyUnicode_CheckExact(key)) {
+            PyErr_SetString(PyExc_TypeError, "lexicon words must be str");
+            goto fail;
+        }
+        Py_ssize_t e = entry_of(lx, key, cap);
+        if (e < 0 || read_ids(val, n_lex, &lx->entries[e].ids) < 0)
+            goto fail;
+    }
+    /* Phrases grouped by first word: count them per entry, then fill each entry's range. */
+    pos = 0;
+    while (PyDict_Next(phrases, &pos, &key, &val)) {
+        PyObject *parts = PyUnicode_Split(key, NULL, -1);
+        if (parts == NULL || PyList_Append(split, parts) < 0) {
+            Py_XDECREF(parts);
+            goto fail;
+        }
+        Py_DECREF(parts);
+        if (PyList_GET_SIZE(parts) < 2) {
+            PyErr_SetString(PyExc_ValueError, "a phrase has at least two words");
+            goto fail;
+        }
+        Py_ssize_t e = entry_of(lx, PyList_GET_ITEM(parts, 0), cap);
+        if (e < 0)
+            goto fail;
+        lx->entries[e].count++;
+    }
+    Py_ssize_t next = 0;
+    for (Py_ssize_t e = 0; e < lx->n_entries; e++) {
+        lx->entries[e].first = next;
+        next += lx->entries[e].count;
+        lx->entries[e].count = 0; /* refilled below */
+    }
+    pos = 0;
+    for (Py_ssize_t i = 0; PyDict_Next(phrases, &pos, &key, &val); i++) {
+        PyObject *parts = PyList_GET_ITEM(split, i);
+        Py_ssize_t e = entry_of(lx, PyList_GET_ITEM(parts, 0), cap);
+        if (e < 0)
+            goto fail;
+        Entry *en = &lx->entries[e];
+        Phrase *ph = &lx->phrases[en->first + en->count++];
+        ph->rest = PyList_GetSlice(parts, 1, PyList_GET_SIZE(parts));
+        lx->n_phrases++;
+        if (ph->rest == NULL || read_ids(val, n_lex, &ph->ids) < 0)
+            goto fail;
+        Py_SETREF(ph->rest, PyList_AsTuple(ph->rest));
+        if (ph->rest == NULL)
+            goto fail;
+    }
+    /* prefixes: (ASCII str, lexicon id), placed by first character (a counting sort: a word
+     * is then compared only with the prefixes that start with its first character) */
+    for (int pass = 0; pass < 2; pass++) {
+        Py_ssize_t fill[128] = {0};
+        for (Py_ssize_t i = 0; i < n_pre; i++) {
+            PyObject *pre;
+            int k;
+            if (!PyArg_ParseTuple(PyList_GET_ITEM(prefixes, i), "Ui", &pre, &k))
+                goto fail;
+            if (!PyUnicode_IS_ASCII(pre) || PyUnicode_GET_LENGTH(pre) == 0 || k < 0 || k >= n_lex) {
+                PyErr_SetString(PyExc_ValueError, "prefixes: (non-empty ASCII str, lexicon id) expected");
+                goto fail;
+            }
+            int c = PyUnicode_1BYTE_DATA(pre)[0];
+            if (pass == 0) {
+                lx->by_first[c + 1]++;
+                continue;
+            }
+            Py_ssize_t at = lx->by_first[c] + fill[c]++;
+            PyTuple_SET_ITEM(lx->prefixes, at, Py_NewRef(pre));
+            lx->prefix_ids[at] = k;
+        }
+        if (pass == 0)
+            for (int c = 0; c < 128; c++)
+                lx->by_first[c + 1] += lx->by_first[c];
+    }
+    Py_DECREF(split);
+    PyObject *cap_obj = PyCapsule_New(lx, LEXICON_CAPSULE, lexicon_capsule_free);
+    if (cap_obj == NULL)
+        lexicon_free(lx);
+    return cap_obj;
+fail:
+    Py_XDECREF(split);
+    lexicon_free(lx);
+    return NULL;
+}
+
+/* a == b for exact str objects (compact strings of equal text have equal kind). */
+static inline int str_eq(PyObject *a, PyObject *b) {
+    if (a == b)
+        return 1;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(a);
+    return n == PyUnicode_GET_LENGTH(b) && PyUnicode_KIND(a) == PyUnicode_KIND(b) &&
+           memcmp(PyUnicode_DATA(a), PyUnicode_DATA(b), n * PyUnicode_KIND(a)) == 0;
+}
+
+/* Prefix entries of a word that is not a single-word entry (every matching prefix counts). */
+static int count_prefixes(const Lexicon *lx, PyObject *w, long *counts) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(w);
+    if (n == 0)
+        return 0;
+    Py_UCS4 c = PyUnicode_READ_CHAR(w, 0);
+    if (c >= 128) /* every prefix is ASCII */
+        return 0;
+    int ucs1 = PyUnicode_KIND(w) == PyUnicode_1BYTE_KIND;
+    const char *data = ucs1 ? (const char *)PyUnicode_1BYTE_DATA(w) : NULL;
+    for (Py_ssize_t i = lx->by_first[c]; i < lx->by_first[c + 1]; i++) {
+        PyObject *pre = PyTuple_GET_ITEM(lx->prefixes, i);
+        Py_ssize_t m = PyUnicode_GET_LENGTH(pre);
+        int hit;
+        if (m > n)
+            continue;
+        if (ucs1) /* the prefix is ASCII: byte comparison on one-byte strings */
+            hit = memcmp(data, PyUnicode_1BYTE_DATA(pre), m) == 0;
+        else if ((hit = (int)PyUnicode_Tailmatch(w, pre, 0, PY_SSIZE_T_MAX, -1)) < 0)
+            return -1;
+        if (hit)
+            counts[lx->prefix_ids[i]]++;
+    }
+    return 0;
+}
+
+static inline void add_ids(const Ids *ids, long *counts) {
+    for (int k = 0; k < ids->n; k++)
+        counts[ids->ids[k]]++;
+}
+
+/* lexicon_counts(table, words: list[str]) -> list[int] | None (None: not a list of exact str). */
+static PyObject *lexicon_counts(PyObject *self, PyObject *args) {
+    PyObject *cap, *words;
+    if (!PyArg_ParseTuple(args, "OO", &cap, &words))
+        return NULL;
+    const Lexicon *lx = PyCapsule_GetPointer(cap, LEXICON_CAPSULE);
+    if (lx == NULL)
+        return NULL;
+    if (!PyList_CheckExact(words))
+        Py_RETURN_NONE;
+    Py_ssize_t n = PyList_GET_SIZE(words);
+    PyObject **w = PySequence_Fast_ITEMS(words);
+    for (Py_ssize_t i = 0; i < n; i++) /* str subclasses could hash or compare differently */
+        if (!PyUnicode_CheckExact(w[i]) || !STR_READY(w[i]))
+            Py_RETURN_NONE;
+    long counts[MAX_LEX] = {0};
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *v = PyDict_GetItemWithError(lx->index, w[i]);
+        if (v == NULL) {
+            if (PyErr_Occurred() || count_prefixes(lx, w[i], counts) < 0)
+                return NULL;
+            continue;
+        }
+        const Entry *e = &lx->entries[PyLong_AsSsize_t(v)];
+        if (e->ids.n)
+            add_ids(&e->ids, counts);
+        else if (count_prefixes(lx, w[i], counts) < 0) /* a phrase's first word only */
+            return NULL;
+        /* phrases starting here: every start position counts (overlaps included) */
+        for (Py_ssize_t p = e->first; p < e->first + e->count; p++) {
+            const Phrase *ph = &lx->phrases[p];
+            Py_ssize_t m = PyTuple_GET_SIZE(ph->rest), j = 0;
+            if (i + m >= n)
+                continue;
+            while (j < m && str_eq(w[i + 1 + j], PyTuple_GET_ITEM(ph->rest, j)))
+                j++;
+            if (j == m)
+                add_ids(&ph->ids, counts);
+        }
+    }
+    PyObject *out = PyList_New(lx->n_lex);
+    if (out == NULL)
+        return NULL;
+    for (int k = 0; k < lx->n_lex; k++) {
+        PyObject *c = PyLong_FromLong(counts[k]);
+        if (c == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, k, c);
+    }
+    return out;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * N-gram coefficient sum of the answer-length model
+ * ---------------------------------------------------------------------------------------- */
+
+static uint32_t crc_table[256];
+
+static void crc_init(void) { /* CRC-32 (zlib's: reflected polynomial 0xEDB88320) */
+    for (uint32_t n = 0; n < 256; n++) {
+        uint32_t c = n;
+        for (int k = 0; k < 8; k++)
+            c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        crc_table[n] = c;
+    }
+}
+
+static inline uint32_t crc32_of(const unsigned char *p, Py_ssize_t n) { /* = zlib.crc32(bytes) */
+    uint32_t c = 0xFFFFFFFFu;
+    while (n--)
+        c = crc_table[(c ^ *p++) & 0xFF] ^ (c >> 8);
+    return c ^ 0xFFFFFFFFu;
+}
+
+/* Exact sum of doubles: Shewchuk's non-overlapping partials, as CPython's math.fsum (3.11
+ * mathmodule.c), so the final rounding gives the same double. Finite values only: an inf, nan
+ * or intermediate overflow sets `bad` (the caller then uses math.fsum itself). */
+#define MAX_PARTIALS 64
+
+typedef struct {
+    double p[MAX_PARTIALS];
+    int n, bad;
+} Msum;
+
+static void msum_add(Msum *s, double x) {
+    int i = 0;
+    for (int j = 0; j < s->n; j++) {
+        double y = s->p[j], t, hi, lo;
+        if (fabs(x) < fabs(y)) {
+            t = x;
+            x = y;
+            y = t;
+        }
+        hi = x + y;
+        lo = y - (hi - x);
+        if (lo != 0.0)
+            s->p[i++] = lo;
+        x = hi;
+    }
+    s->n = i;
+    if (x != 0.0) {
+        if (!isfinite(x) || s->n >= MAX_PARTIALS)
+            s->bad = 1;
+        else
+            s->p[s->n++] = x;
+    }
+}
+
+static double msum_total(Msum *s) { /* the correctly rounded sum (half-even across partials) */
+    int n = s->n;
+    double hi = 0.0, lo = 0.0, x, y, yr;
+    if (n > 0) {
+        hi = s->p[--n];
+        while (n > 0) { /* from the top, until the sum becomes inexact */
+            x = hi;
+            y = s->p[--n];
+            hi = x + y;
+            yr = hi - x;
+            lo = y - yr;
+            if (lo != 0.0)
+                break;
+        }
+        if (n > 0 && ((lo < 0.0 && s->p[n - 1] < 0.0) || (lo > 0.0 && s->p[n - 1] > 0.0))) {
+            y = lo * 2.0;
+            x = hi + y;
+            yr = x - hi;
+            if (y == yr)
+                hi = x;
+        }
+    }
+    return hi;
+}
+
+/* Distinct keys: open addressing on their CRC (the bucket hash doubles as the set hash);
+ * the key bytes live in one arena. */
+typedef struct {
+    unsigned char *arena;
+    Py_ssize_t used;
+    Py_ssize_t *slot_off; /* -1: empty */
+    uint32_t *slot_len, *slot_crc, mask;
+    const double *coef;
+    uint32_t coef_mask;
+    Py_ssize_t n_keys;
+    Msum sum;
+} Grams;
+
+/* Add the key just written at arena[used : used + len] unless already present. */
+static void grams_add(Grams *g, Py_ssize_t len) {
+    const unsigned char *k = g->arena + g->used;
+    uint32_t crc = crc32_of(k, len), i = crc & g->mask;
+    while (g->slot_off[i] >= 0) {
+        if (g->slot_crc[i] == crc && g->slot_len[i] == (uint32_t)len && memcmp(g->arena + g->slot_off[i], k, len) == 0)
+            return; /* a duplicate */
+        i = (i + 1) & g->mask;
+    }
+    g->slot_off[i] = g->used;
+    g->slot_len[i] = (uint32_t)len;
+    g->slot_crc[i] = crc;
+    g->used += len;
+    g->n_keys++;
+    msum_add(&g->sum, g->coef[crc & g->coef_mask]);
+}
+
+static inline Py_ssize_t put(Grams *g, Py_ssize_t at, PyObject *w) { /* ASCII str = its UTF-8 bytes */
+    Py_ssize_t n = PyUnicode_GET_LENGTH(w);
+    memcpy(g->arena + g->used + at, PyUnicode_1BYTE_DATA(w), n);
+    return at + n;
+}
+
+/* Sum of the words' lengths; -1 if an item is not an exact ASCII str (the Python path handles
+ * those: "replace" encoding can map distinct keys to the same bytes). */
+static Py_ssize_t ascii_chars(PyObject *list) {
+    Py_ssize_t total = 0;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(list); i++) {
+        PyObject *w = PyList_GET_ITEM(list, i);
+        if (!PyUnicode_CheckExact(w) || !STR_READY(w) || !PyUnicode_IS_ASCII(w))
+            return -1;
+        total += PyUnicode_GET_LENGTH(w);
+    }
+    return total;
+}
+
+/* gram_sum(head_words: list[str], sys_words: list[str], coef: buffer of doubles)
+ *   -> (math.fsum over the distinct keys, number of distinct keys) | None
+ * keys: head words, "a b" for adjacent head words, "sys:" + each system word. */
+static PyObject *gram_sum(PyObject *self, PyObject *args) {
+    PyObject *head, *sys, *table, *out = NULL;
+    Py_buffer buf;
+    if (!PyArg_ParseTuple(args, "O!O!O", &PyList_Type, &head, &PyList_Type, &sys, &table))
+        return NULL;
+    Py_ssize_t ch = ascii_chars(head), cs = ascii_chars(sys);
+    if (ch < 0 || cs < 0)
+        Py_RETURN_NONE;
+    if (PyObject_GetBuffer(table, &buf, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+        return NULL;
+    Py_ssize_t size = buf.len / (Py_ssize_t)sizeof(double);
+    if (buf.itemsize != sizeof(double) || strcmp(buf.format ? buf.format : "B", "d") != 0 || size < 1 ||
+        (size & (size - 1)) != 0 || size > 0xFFFFFFFFu) {
+        PyErr_SetString(PyExc_ValueError, "coef: a buffer of doubles whose length is a power of two");
+        goto done;
+    }
+    Py_ssize_t nh = PyList_GET_SIZE(head), ns = PyList_GET_SIZE(sys);
+    Py_ssize_t keys = 2 * nh + ns, slots = 16;
+    while (slots < 2 * keys) /* load factor <= 1/2 */
+        slots *= 2;
+    Grams g = {0};
+    g.coef = (const double *)buf.buf;
+    g.coef_mask = (uint32_t)(size - 1);
+    g.mask = (uint32_t)(slots - 1);
+    /* unigrams + bigrams (each head word in at most two) + "sys:" words */
+    g.arena = PyMem_Malloc(3 * ch + nh + cs + 4 * ns + 1);
+    g.slot_off = PyMem_Malloc(slots * sizeof(Py_ssize_t));
+    g.slot_len = PyMem_Malloc(slots * sizeof(uint32_t));
+    g.slot_crc = PyMem_Malloc(slots * sizeof(uint32_t));
+    if (!g.arena || !g.slot_off || !g.slot_len || !g.slot_crc) {
+        PyErr_NoMemory();
+        goto release;
+    }
+    memset(g.slot_off, 0xFF, slots * sizeof(Py_ssize_t)); /* all -1 */
+    for (Py_ssize_t i = 0; i < nh; i++) {
+        PyObject *a = PyList_GET_ITEM(head, i);
+        grams_add(&g, put(&g, 0, a));
+        if (i + 1 < nh) {
+            Py_ssize_t at = put(&g, 0, a);
+            g.arena[g.used + at] = ' ';
+            grams_add(&g, put(&g, at + 1, PyList_GET_ITEM(head, i + 1)));
+        }
+    }
+    for (Py_ssize_t i = 0; i < ns; i++) {
+        memcpy(g.arena + g.used, "sys:", 4);
+        grams_add(&g, put(&g, 4, PyList_GET_ITEM(sys, i)));
+    }
+    if (g.sum.bad)
+        out = Py_NewRef(Py_None);
+    else
+        out = Py_BuildValue("(dn)", msum_total(&g.sum), g.n_keys);
+release:
+    PyMem_Free(g.arena);
+    PyMem_Free(g.slot_off);
+    PyMem_Free(g.slot_len);
+    PyMem_Free(g.slot_crc);
+done:
+    PyBuffer_Release(&buf);
+    return out;
+}
+
+static PyMethodDef methods[] = {
+    {"lexicon_table", lexicon_table, METH_VARARGS, "Build the lexicon lookup table (once)."},
+    {"lexicon_counts", lexicon_counts, METH_VARARGS, "lexicon_counts(table, words) -> list[int] | None"},
+    {"gram_sum", gram_sum, METH_VARARGS, "gram_sum(head_words, sys_words, coef) -> (float, int) | None"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_speedups", "Optional C accelerator of the classifier.",
+                                    -1, methods};
+
+PyMODINIT_FUNC PyInit__speedups(void) {
+    crc_init();
+    return PyModule_Create(&module);
+}

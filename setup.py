@@ -1,0 +1,8 @@
+"""Build script for the optional C accelerator; the package metadata lives in pyproject.toml.
+
+``optional=True``: without a C compiler the build only warns and the pure-Python featurizer runs.
+"""
+
+from setuptools import Extension, setup
+
+setup(ext_modules=[Extension("classifiers._speedups", ["classifiers/_speedups.c"], optional=True)])

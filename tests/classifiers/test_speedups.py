@@ -1,0 +1,192 @@
+"""The optional C accelerator (``classifiers/_speedups.c``) equals the pure-Python code, exactly.
+
+Under ``CI=true`` the accelerator must be built (a silent build failure fails here); elsewhere
+the C-only tests are skipped when it is not.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import subprocess
+import sys
+from array import array
+from pathlib import Path
+from zlib import crc32
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from classifiers import lexicons
+from classifiers.features import _slice, words_of
+from classifiers.lexicons import lexicon_counts, lexicon_counts_python, lexicon_counts_reference
+from classifiers.shape import GRAM_CHARS, gram_keys, system_words
+from tests.classifiers.conftest import EASY, HARD, OLYMPIAD
+from tests.classifiers.test_equivalence import DATA, PIECES, SEPS
+
+try:
+    from classifiers import _speedups
+except ImportError:  # not built: the pure-Python path runs
+    _speedups = None
+
+CI = os.environ.get("CI") == "true"
+PURE = os.environ.get("COMPLEXITY_ROUTER_PURE_PYTHON", "") not in ("", "0")
+needs_c = pytest.mark.skipif(_speedups is None and not CI, reason="C accelerator not built")
+
+#: Lexicon entries, their prefixes extended, phrase words, "sys:" collisions, unicode and surrogates.
+VOCAB = (sorted(lexicons._WORDS) + [w for p in lexicons._PHRASES for w in p.split()]
+         + [p + s for p, _ in lexicons._PREFIXES for s in ("", "s", "ation", "é", "日")]
+         + ["", "sys:you", "sys:a", "you", "a", "eigenvalué", "İmplement", "ß", "Σ", "日本", "\ud800", "x\udfff", "é"])
+words_lists = st.lists(st.one_of(st.sampled_from(VOCAB), st.text(max_size=6)), max_size=50)
+texts = st.lists(st.sampled_from(PIECES + SEPS + tuple(VOCAB)), max_size=60).map(" ".join)
+
+
+def _table(rng: random.Random, size: int = 1 << 15) -> list[float]:
+    """Coefficients over many magnitudes (cancellation and rounding put fsum to the test)."""
+    return [rng.choice((-1, 1)) * rng.random() * 10.0 ** rng.randint(-20, 20) for _ in range(size)]
+
+
+TH = _table(random.Random(0))
+TABLE = _speedups and _speedups.lexicon_table(lexicons._WORDS, lexicons._PREFIXES, lexicons._PHRASES,
+                                              len(lexicons.LEXICON_NAMES))
+TH_C = array("d", TH)
+
+
+def _gram_reference(head: list[str], system: str, th: list[float] = TH) -> tuple[float, int]:
+    keys = gram_keys(head, system)
+    return math.fsum(th[crc32(k.encode("utf-8", "replace")) & (len(th) - 1)] for k in keys), len(keys)
+
+
+def test_accelerator_built_under_ci():
+    if not CI:
+        pytest.skip("checked under CI=true only")
+    assert _speedups is not None, "classifiers/_speedups.c did not build"
+    assert lexicons.SPEEDUPS is (None if PURE else _speedups)
+
+
+@needs_c
+@settings(max_examples=600, deadline=None)
+@given(words_lists)
+def test_c_lexicon_counts_equal_python(words):
+    assert lexicon_counts(words) == lexicon_counts_python(words) == lexicon_counts_reference(words)
+    assert _speedups.lexicon_counts(TABLE, words) == lexicon_counts_reference(words)
+
+
+@needs_c
+@settings(max_examples=400, deadline=None)
+@given(texts, st.sampled_from([str.lower, str.upper, str.title]))
+def test_c_lexicon_counts_equal_python_on_text(text, case):
+    w = words_of(_slice(case(text)).lower())
+    assert _speedups.lexicon_counts(TABLE, w) == lexicon_counts_reference(w)
+
+
+@needs_c
+def test_c_lexicon_counts_fixed_inputs():
+    table = TABLE
+    for w in ([], [""], ["step", "by", "step", "by", "step"], ["if", "and", "only", "if"] * 3, ["how", "many"],
+              ["how"], ["i", "and", "ii", "and", "iii"], ["implementation"], ["eigen"], ["eigé"]):
+        assert _speedups.lexicon_counts(table, w) == lexicon_counts_reference(w)
+
+    class S(str):
+        pass
+
+    # anything but a list of exact str is left to Python (None), and still counted right
+    assert _speedups.lexicon_counts(table, ("how", "many")) is None
+    assert _speedups.lexicon_counts(table, [S("how"), "many"]) is None
+    assert lexicon_counts(("how", "many")) == lexicon_counts([S("how"), "many"]) == lexicon_counts_reference(["how", "many"])
+
+
+@needs_c
+@settings(max_examples=600, deadline=None)
+@given(words_lists, st.sampled_from(["", "You are a Python expert. Answer briefly.", "sys:you a a you", "Résumé ß",
+                                     "x\ud800 y"]) | st.text(max_size=40))
+def test_c_gram_sum_equals_fsum(head, system):
+    _check_gram_sum(head, system)
+
+
+def _check_gram_sum(head: list[str], system: str) -> None:
+    got = _speedups.gram_sum(head, system_words(system), TH_C)
+    if all(w.isascii() for w in head + system_words(system)):
+        assert got == _gram_reference(head, system)
+    else:
+        assert got is None  # the Python path handles non-ASCII keys
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(texts, st.sampled_from(["", "You are a helpful assistant.", "sys:you"]))
+def test_c_gram_sum_equals_fsum_on_text(text, system):
+    _check_gram_sum(words_of(text.lower()[:GRAM_CHARS]), system)
+
+
+@needs_c
+def test_c_gram_sum_rounding_and_specials():
+    rng = random.Random(1)
+    head = [f"w{i}" for i in range(300)]
+    for _ in range(20):  # huge cancellations: the sum rests on the last partials
+        th = [rng.choice((1e300, -1e300, 1.0, -1.0, 1e-300, 2.0 ** -60, 3.0)) for _ in range(1024)]
+        assert _speedups.gram_sum(head, [], array("d", th)) == _gram_reference(head, "", th)
+    for special in (math.inf, -math.inf, math.nan):  # left to math.fsum (its errors and specials)
+        assert _speedups.gram_sum(head, [], array("d", [special] * 16)) is None
+    assert _speedups.gram_sum(head, [], array("d", [1e308] * 16)) is None  # intermediate overflow
+    assert _speedups.gram_sum([], [], TH_C) == (0.0, 0)
+    with pytest.raises(ValueError):
+        _speedups.gram_sum(head, [], array("d", [0.0] * 3))  # not a power of two
+    with pytest.raises(ValueError):
+        _speedups.gram_sum(head, [], array("f", [0.0] * 16))  # not doubles
+
+
+@needs_c
+def test_c_paths_on_training_prompts(default):
+    """Every training prompt (required under CI): lexicon counts and the n-gram sum."""
+    if not DATA.is_dir():
+        pytest.skip("shared/data not present") if not CI else pytest.fail("shared/data missing under CI")
+    from classifiers.data import load_all
+
+    sc = default.estimator.scorer
+    examples, _ = load_all(DATA)
+    for e in examples:
+        w = words_of(_slice(e.text).lower())
+        assert _speedups.lexicon_counts(TABLE, w) == lexicon_counts_python(w)
+        head = words_of(e.text[:GRAM_CHARS].lower())
+        keys = gram_keys(head, "")
+        assert sc.gram_stats(head, "") == ((sc._gram_sum(keys) if keys else 0.0), len(keys))
+
+
+_SCORE = """
+import json, sys
+from classifiers import load_classifier
+from classifiers.lexicons import SPEEDUPS
+clf = load_classifier()
+convs = json.load(sys.stdin)
+one = [(c.score.hex(), c.expected_answer_tokens) for c in map(clf.score, convs)]
+batch = [(c.score.hex(), c.expected_answer_tokens) for c in clf.score_batch(convs)]
+print(json.dumps([SPEEDUPS is not None, one, batch]))
+"""
+
+
+def _scores(convs: list, pure: bool) -> list:
+    env = {**os.environ, "COMPLEXITY_ROUTER_PURE_PYTHON": "1" if pure else "0"}
+    out = subprocess.run([sys.executable, "-c", _SCORE], input=json.dumps(convs), capture_output=True, text=True,
+                         env=env, cwd=Path(__file__).resolve().parents[2], check=True)
+    return json.loads(out.stdout)
+
+
+@needs_c
+def test_classifier_output_identical_with_and_without_the_accelerator():
+    rng = random.Random(2)
+    users = EASY + HARD + [OLYMPIAD, "", "x" * 20_000, "Résumé: écris un poème ß \ud800 sys:you", "how many ways " * 50]
+    users += [" ".join(rng.choice(VOCAB + list(PIECES)) for _ in range(rng.randrange(120))) for _ in range(300)]
+    if DATA.is_dir():
+        from classifiers.data import load_all
+
+        users += [e.text for e in random.Random(0).sample(load_all(DATA)[0], 1000)]
+    system = ["", "You are a Python expert. Answer briefly.", "sys:how many"]
+    convs = [[{"role": "system", "content": system[i % 3]}, {"role": "user", "content": u}] for i, u in enumerate(users)]
+    convs = json.loads(json.dumps(convs))  # lone surrogates must survive the JSON round trip
+    c, py = _scores(convs, pure=False), _scores(convs, pure=True)
+    assert (c[0], py[0]) == (True, False)  # which path each process took
+    assert c[1:] == py[1:]

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 # reinstalled when the metadata or the C accelerator change (the editable install builds it)
-BUILD  := pyproject.toml setup.py classifiers/_speedups.c
+BUILD  := pyproject.toml setup.py $(wildcard classifiers/_speedups*.[ch])
 STAMP  := $(VENV)/.installed-$(shell cat $(BUILD) | cksum | cut -d' ' -f1)
 
 .PHONY: demo test test-unit test-vllm bench bench-gateway clean

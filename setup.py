@@ -5,4 +5,5 @@
 
 from setuptools import Extension, setup
 
-setup(ext_modules=[Extension("classifiers._speedups", ["classifiers/_speedups.c"], optional=True)])
+setup(ext_modules=[Extension("classifiers._speedups", ["classifiers/_speedups.c", "classifiers/_speedups_text.c"],
+                             depends=["classifiers/_speedups.h"], optional=True)])

@@ -1,4 +1,4 @@
-/* Optional C accelerator for the classifier's two hottest pure functions.
+/* Optional C accelerator for the classifier's hottest pure functions.
  *
  * The pure-Python implementations stay the reference (classifiers/lexicons.py,
  * classifiers/shape.py + inference.py); every function here returns exactly what they return,
@@ -9,21 +9,13 @@
  *   gram_sum(head_words, sys_words, coef) -> (float, int) | None
  *       (= math.fsum of coef[crc32(key) & mask] over the distinct keys of shape.gram_keys, and
  *        their number; coef is a buffer of doubles whose length is a power of two)
+ *   count_table(groups) -> capsule; count_groups(table, s) -> tuple[int, ...]
+ *       (per group of substrings, the sum of their str.count in s; _speedups_text.c)
  *
  * No Python code runs inside these functions (only exact str objects are looked up or compared),
  * so they are atomic under the GIL.
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
-#include <math.h>
-#include <stdint.h>
-#include <string.h>
-
-#if PY_VERSION_HEX < 0x030C0000 /* 3.11: legacy (not ready) str objects are left to Python */
-#define STR_READY(s) PyUnicode_IS_READY(s)
-#else
-#define STR_READY(s) 1
-#endif
+#include "_speedups.h"
 
 /* ------------------------------------------------------------------------------------------
  * Lexicon counts
@@ -42,6 +34,21 @@ typedef struct {
     Ids ids;
 } Phrase;
 
+/* Open addressing on the bytes of ASCII words: a word's str hash (SipHash) costs more than
+ * this whole lookup, and most words are looked up once. */
+typedef struct {
+    const char *bytes; /* the key's characters (owned by Lexicon.index) */
+    uint32_t hash, len;
+    Py_ssize_t entry; /* -1: empty */
+} Slot;
+
+static inline uint32_t fnv1a(const char *p, Py_ssize_t n) {
+    uint32_t h = 2166136261u;
+    while (n--)
+        h = (h ^ (unsigned char)*p++) * 16777619u;
+    return h;
+}
+
 typedef struct {
     Ids ids;                 /* lexicons of the word as a single-word entry (n == 0: not one) */
     Py_ssize_t first, count; /* its phrases: phrases[first : first + count] */
@@ -49,6 +56,8 @@ typedef struct {
 
 typedef struct {
     PyObject *index; /* dict: word -> int (its Entry); single words and phrase first words */
+    Slot *slots;     /* the ASCII words of index again, looked up without hashing a str object */
+    uint32_t slot_mask;
     Entry *entries;
     Phrase *phrases;
     Py_ssize_t n_entries, n_phrases;
@@ -66,6 +75,7 @@ static void lexicon_free(Lexicon *lx) {
     for (Py_ssize_t i = 0; i < lx->n_phrases; i++)
         Py_XDECREF(lx->phrases[i].rest);
     Py_XDECREF(lx->index);
+    PyMem_Free(lx->slots);
     Py_XDECREF(lx->prefixes);
     PyMem_Free(lx->entries);
     PyMem_Free(lx->phrases);
@@ -223,6 +233,27 @@ static PyObject *lexicon_table(PyObject *self, PyObject *args) {
             for (int c = 0; c < 128; c++)
                 lx->by_first[c + 1] += lx->by_first[c];
     }
+    /* the slots: at most 1/4 full */
+    Py_ssize_t n_slots = 16;
+    while (n_slots < 4 * lx->n_entries)
+        n_slots *= 2;
+    if ((lx->slots = PyMem_Malloc(n_slots * sizeof(Slot))) == NULL)
+        goto fail;
+    lx->slot_mask = (uint32_t)(n_slots - 1);
+    for (Py_ssize_t i = 0; i < n_slots; i++)
+        lx->slots[i].entry = -1;
+    pos = 0;
+    while (PyDict_Next(lx->index, &pos, &key, &val)) {
+        if (!PyUnicode_IS_ASCII(key))
+            continue; /* found through the dict */
+        Slot sl = {(const char *)PyUnicode_1BYTE_DATA(key), 0, (uint32_t)PyUnicode_GET_LENGTH(key),
+                   PyLong_AsSsize_t(val)};
+        sl.hash = fnv1a(sl.bytes, sl.len);
+        uint32_t i = sl.hash & lx->slot_mask;
+        while (lx->slots[i].entry >= 0)
+            i = (i + 1) & lx->slot_mask;
+        lx->slots[i] = sl;
+    }
     Py_DECREF(split);
     PyObject *cap_obj = PyCapsule_New(lx, LEXICON_CAPSULE, lexicon_capsule_free);
     if (cap_obj == NULL)
@@ -269,17 +300,34 @@ static int count_prefixes(const Lexicon *lx, PyObject *w, long *counts) {
     return 0;
 }
 
+/* The Entry of word w: its index, -1 if none, -2 on error. */
+static inline Py_ssize_t find_entry(const Lexicon *lx, PyObject *w) {
+    if (PyUnicode_IS_ASCII(w)) {
+        const char *p = (const char *)PyUnicode_1BYTE_DATA(w);
+        Py_ssize_t n = PyUnicode_GET_LENGTH(w);
+        uint32_t h = fnv1a(p, n);
+        for (uint32_t i = h & lx->slot_mask; lx->slots[i].entry >= 0; i = (i + 1) & lx->slot_mask) {
+            const Slot *sl = &lx->slots[i];
+            if (sl->hash == h && sl->len == n && memcmp(sl->bytes, p, n) == 0)
+                return sl->entry;
+        }
+        return -1;
+    }
+    PyObject *v = PyDict_GetItemWithError(lx->index, w);
+    return v != NULL ? PyLong_AsSsize_t(v) : PyErr_Occurred() ? -2 : -1;
+}
+
 static inline void add_ids(const Ids *ids, long *counts) {
     for (int k = 0; k < ids->n; k++)
         counts[ids->ids[k]]++;
 }
 
 /* lexicon_counts(table, words: list[str]) -> list[int] | None (None: not a list of exact str). */
-static PyObject *lexicon_counts(PyObject *self, PyObject *args) {
-    PyObject *cap, *words;
-    if (!PyArg_ParseTuple(args, "OO", &cap, &words))
+static PyObject *lexicon_counts(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (n_args("lexicon_counts", nargs, 2) < 0)
         return NULL;
-    const Lexicon *lx = PyCapsule_GetPointer(cap, LEXICON_CAPSULE);
+    PyObject *words = args[1];
+    const Lexicon *lx = PyCapsule_GetPointer(args[0], LEXICON_CAPSULE);
     if (lx == NULL)
         return NULL;
     if (!PyList_CheckExact(words))
@@ -291,13 +339,13 @@ static PyObject *lexicon_counts(PyObject *self, PyObject *args) {
             Py_RETURN_NONE;
     long counts[MAX_LEX] = {0};
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *v = PyDict_GetItemWithError(lx->index, w[i]);
-        if (v == NULL) {
-            if (PyErr_Occurred() || count_prefixes(lx, w[i], counts) < 0)
+        Py_ssize_t found = find_entry(lx, w[i]);
+        if (found < 0) {
+            if (found == -2 || count_prefixes(lx, w[i], counts) < 0)
                 return NULL;
             continue;
         }
-        const Entry *e = &lx->entries[PyLong_AsSsize_t(v)];
+        const Entry *e = &lx->entries[found];
         if (e->ids.n)
             add_ids(&e->ids, counts);
         else if (count_prefixes(lx, w[i], counts) < 0) /* a phrase's first word only */
@@ -328,204 +376,12 @@ static PyObject *lexicon_counts(PyObject *self, PyObject *args) {
     return out;
 }
 
-/* ------------------------------------------------------------------------------------------
- * N-gram coefficient sum of the answer-length model
- * ---------------------------------------------------------------------------------------- */
-
-static uint32_t crc_table[256];
-
-static void crc_init(void) { /* CRC-32 (zlib's: reflected polynomial 0xEDB88320) */
-    for (uint32_t n = 0; n < 256; n++) {
-        uint32_t c = n;
-        for (int k = 0; k < 8; k++)
-            c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-        crc_table[n] = c;
-    }
-}
-
-static inline uint32_t crc32_of(const unsigned char *p, Py_ssize_t n) { /* = zlib.crc32(bytes) */
-    uint32_t c = 0xFFFFFFFFu;
-    while (n--)
-        c = crc_table[(c ^ *p++) & 0xFF] ^ (c >> 8);
-    return c ^ 0xFFFFFFFFu;
-}
-
-/* Exact sum of doubles: Shewchuk's non-overlapping partials, as CPython's math.fsum (3.11
- * mathmodule.c), so the final rounding gives the same double. Finite values only: an inf, nan
- * or intermediate overflow sets `bad` (the caller then uses math.fsum itself). */
-#define MAX_PARTIALS 64
-
-typedef struct {
-    double p[MAX_PARTIALS];
-    int n, bad;
-} Msum;
-
-static void msum_add(Msum *s, double x) {
-    int i = 0;
-    for (int j = 0; j < s->n; j++) {
-        double y = s->p[j], t, hi, lo;
-        if (fabs(x) < fabs(y)) {
-            t = x;
-            x = y;
-            y = t;
-        }
-        hi = x + y;
-        lo = y - (hi - x);
-        if (lo != 0.0)
-            s->p[i++] = lo;
-        x = hi;
-    }
-    s->n = i;
-    if (x != 0.0) {
-        if (!isfinite(x) || s->n >= MAX_PARTIALS)
-            s->bad = 1;
-        else
-            s->p[s->n++] = x;
-    }
-}
-
-static double msum_total(Msum *s) { /* the correctly rounded sum (half-even across partials) */
-    int n = s->n;
-    double hi = 0.0, lo = 0.0, x, y, yr;
-    if (n > 0) {
-        hi = s->p[--n];
-        while (n > 0) { /* from the top, until the sum becomes inexact */
-            x = hi;
-            y = s->p[--n];
-            hi = x + y;
-            yr = hi - x;
-            lo = y - yr;
-            if (lo != 0.0)
-                break;
-        }
-        if (n > 0 && ((lo < 0.0 && s->p[n - 1] < 0.0) || (lo > 0.0 && s->p[n - 1] > 0.0))) {
-            y = lo * 2.0;
-            x = hi + y;
-            yr = x - hi;
-            if (y == yr)
-                hi = x;
-        }
-    }
-    return hi;
-}
-
-/* Distinct keys: open addressing on their CRC (the bucket hash doubles as the set hash);
- * the key bytes live in one arena. */
-typedef struct {
-    unsigned char *arena;
-    Py_ssize_t used;
-    Py_ssize_t *slot_off; /* -1: empty */
-    uint32_t *slot_len, *slot_crc, mask;
-    const double *coef;
-    uint32_t coef_mask;
-    Py_ssize_t n_keys;
-    Msum sum;
-} Grams;
-
-/* Add the key just written at arena[used : used + len] unless already present. */
-static void grams_add(Grams *g, Py_ssize_t len) {
-    const unsigned char *k = g->arena + g->used;
-    uint32_t crc = crc32_of(k, len), i = crc & g->mask;
-    while (g->slot_off[i] >= 0) {
-        if (g->slot_crc[i] == crc && g->slot_len[i] == (uint32_t)len && memcmp(g->arena + g->slot_off[i], k, len) == 0)
-            return; /* a duplicate */
-        i = (i + 1) & g->mask;
-    }
-    g->slot_off[i] = g->used;
-    g->slot_len[i] = (uint32_t)len;
-    g->slot_crc[i] = crc;
-    g->used += len;
-    g->n_keys++;
-    msum_add(&g->sum, g->coef[crc & g->coef_mask]);
-}
-
-static inline Py_ssize_t put(Grams *g, Py_ssize_t at, PyObject *w) { /* ASCII str = its UTF-8 bytes */
-    Py_ssize_t n = PyUnicode_GET_LENGTH(w);
-    memcpy(g->arena + g->used + at, PyUnicode_1BYTE_DATA(w), n);
-    return at + n;
-}
-
-/* Sum of the words' lengths; -1 if an item is not an exact ASCII str (the Python path handles
- * those: "replace" encoding can map distinct keys to the same bytes). */
-static Py_ssize_t ascii_chars(PyObject *list) {
-    Py_ssize_t total = 0;
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(list); i++) {
-        PyObject *w = PyList_GET_ITEM(list, i);
-        if (!PyUnicode_CheckExact(w) || !STR_READY(w) || !PyUnicode_IS_ASCII(w))
-            return -1;
-        total += PyUnicode_GET_LENGTH(w);
-    }
-    return total;
-}
-
-/* gram_sum(head_words: list[str], sys_words: list[str], coef: buffer of doubles)
- *   -> (math.fsum over the distinct keys, number of distinct keys) | None
- * keys: head words, "a b" for adjacent head words, "sys:" + each system word. */
-static PyObject *gram_sum(PyObject *self, PyObject *args) {
-    PyObject *head, *sys, *table, *out = NULL;
-    Py_buffer buf;
-    if (!PyArg_ParseTuple(args, "O!O!O", &PyList_Type, &head, &PyList_Type, &sys, &table))
-        return NULL;
-    Py_ssize_t ch = ascii_chars(head), cs = ascii_chars(sys);
-    if (ch < 0 || cs < 0)
-        Py_RETURN_NONE;
-    if (PyObject_GetBuffer(table, &buf, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
-        return NULL;
-    Py_ssize_t size = buf.len / (Py_ssize_t)sizeof(double);
-    if (buf.itemsize != sizeof(double) || strcmp(buf.format ? buf.format : "B", "d") != 0 || size < 1 ||
-        (size & (size - 1)) != 0 || size > 0xFFFFFFFFu) {
-        PyErr_SetString(PyExc_ValueError, "coef: a buffer of doubles whose length is a power of two");
-        goto done;
-    }
-    Py_ssize_t nh = PyList_GET_SIZE(head), ns = PyList_GET_SIZE(sys);
-    Py_ssize_t keys = 2 * nh + ns, slots = 16;
-    while (slots < 2 * keys) /* load factor <= 1/2 */
-        slots *= 2;
-    Grams g = {0};
-    g.coef = (const double *)buf.buf;
-    g.coef_mask = (uint32_t)(size - 1);
-    g.mask = (uint32_t)(slots - 1);
-    /* unigrams + bigrams (each head word in at most two) + "sys:" words */
-    g.arena = PyMem_Malloc(3 * ch + nh + cs + 4 * ns + 1);
-    g.slot_off = PyMem_Malloc(slots * sizeof(Py_ssize_t));
-    g.slot_len = PyMem_Malloc(slots * sizeof(uint32_t));
-    g.slot_crc = PyMem_Malloc(slots * sizeof(uint32_t));
-    if (!g.arena || !g.slot_off || !g.slot_len || !g.slot_crc) {
-        PyErr_NoMemory();
-        goto release;
-    }
-    memset(g.slot_off, 0xFF, slots * sizeof(Py_ssize_t)); /* all -1 */
-    for (Py_ssize_t i = 0; i < nh; i++) {
-        PyObject *a = PyList_GET_ITEM(head, i);
-        grams_add(&g, put(&g, 0, a));
-        if (i + 1 < nh) {
-            Py_ssize_t at = put(&g, 0, a);
-            g.arena[g.used + at] = ' ';
-            grams_add(&g, put(&g, at + 1, PyList_GET_ITEM(head, i + 1)));
-        }
-    }
-    for (Py_ssize_t i = 0; i < ns; i++) {
-        memcpy(g.arena + g.used, "sys:", 4);
-        grams_add(&g, put(&g, 4, PyList_GET_ITEM(sys, i)));
-    }
-    if (g.sum.bad)
-        out = Py_NewRef(Py_None);
-    else
-        out = Py_BuildValue("(dn)", msum_total(&g.sum), g.n_keys);
-release:
-    PyMem_Free(g.arena);
-    PyMem_Free(g.slot_off);
-    PyMem_Free(g.slot_len);
-    PyMem_Free(g.slot_crc);
-done:
-    PyBuffer_Release(&buf);
-    return out;
-}
-
 static PyMethodDef methods[] = {
     {"lexicon_table", lexicon_table, METH_VARARGS, "Build the lexicon lookup table (once)."},
-    {"lexicon_counts", lexicon_counts, METH_VARARGS, "lexicon_counts(table, words) -> list[int] | None"},
-    {"gram_sum", gram_sum, METH_VARARGS, "gram_sum(head_words, sys_words, coef) -> (float, int) | None"},
+    {"lexicon_counts", (PyCFunction)(void (*)(void))lexicon_counts, METH_FASTCALL, "lexicon_counts(table, words) -> list[int] | None"},
+    {"gram_sum", (PyCFunction)(void (*)(void))gram_sum, METH_FASTCALL, "gram_sum(head_words, sys_words, coef) -> (float, int) | None"},
+    {"count_table", count_table, METH_VARARGS, "Build the substring-count table (once)."},
+    {"count_groups", (PyCFunction)(void (*)(void))count_groups, METH_FASTCALL, "count_groups(table, s) -> tuple[int, ...]"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifiers import lexicons
-from classifiers.features import _slice, words_of
+from classifiers.features import _CODESYN, _MATHOPS, _SENT, _slice, scan_counts, scan_counts_python, words_of
 from classifiers.lexicons import lexicon_counts, lexicon_counts_python, lexicon_counts_reference
 from classifiers.shape import GRAM_CHARS, gram_keys, system_words
 from tests.classifiers.conftest import EASY, HARD, OLYMPIAD
@@ -49,6 +49,7 @@ def _table(rng: random.Random, size: int = 1 << 15) -> list[float]:
     return [rng.choice((-1, 1)) * rng.random() * 10.0 ** rng.randint(-20, 20) for _ in range(size)]
 
 
+SCAN_TABLE = _speedups and _speedups.count_table((_MATHOPS, _CODESYN, _SENT))
 TH = _table(random.Random(0))
 TABLE = _speedups and _speedups.lexicon_table(lexicons._WORDS, lexicons._PREFIXES, lexicons._PHRASES,
                                               len(lexicons.LEXICON_NAMES))
@@ -154,6 +155,28 @@ def test_c_paths_on_training_prompts(default):
         head = words_of(e.text[:GRAM_CHARS].lower())
         keys = gram_keys(head, "")
         assert sc.gram_stats(head, "") == ((sc._gram_sum(keys) if keys else 0.0), len(keys))
+
+
+#: The counted substrings, their overlaps ("===", "::::", "->>", "?\n"), unicode and surrogates.
+SCAN_PIECES = _MATHOPS + _CODESYN + _SENT + ("=", ":", "-", ">", ".", "?", "!", "\n", " ", "a", "é", "日", "\ud800", "𝔸")
+
+
+@needs_c
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(SCAN_PIECES), max_size=80).map("".join) | st.text(max_size=60))
+def test_c_scan_counts_equal_str_count(s):
+    assert _speedups.count_groups(SCAN_TABLE, s) == scan_counts_python(s) == scan_counts(s)
+
+
+@needs_c
+def test_c_scan_counts_fixed_inputs():
+    for s in ("", "===", "====", ":::", "::::", "()()[]", "a. b? c! d.\ne?\n", "。？！≤≥∑∫√π", "x" * 5000 + "=" * 7,
+              "->" * 700 + "." * 600, "\ud800=\udfff;"):
+        assert _speedups.count_groups(SCAN_TABLE, s) == scan_counts_python(s)
+    with pytest.raises(TypeError):
+        _speedups.count_groups(SCAN_TABLE, b"==")
+    with pytest.raises(ValueError):
+        _speedups.count_table((("",),))
 
 
 _SCORE = """

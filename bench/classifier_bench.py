@@ -91,6 +91,19 @@ def reference_ms() -> float:
     return sorted(ts)[2] * 1e3
 
 
+def accelerator() -> str:
+    """Whether the featurizer runs the optional C accelerator (``classifiers/_speedups*.c``)."""
+    from classifiers.lexicons import SPEEDUPS
+
+    if SPEEDUPS is not None:
+        return "active"
+    try:
+        import classifiers._speedups  # noqa: F401
+    except ImportError:
+        return "not built (pure Python)"
+    return "built, off: COMPLEXITY_ROUTER_PURE_PYTHON is set (pure Python)"
+
+
 def main() -> int:
     from classifiers import load_classifier
 
@@ -118,6 +131,7 @@ def main() -> int:
     w = max(len(r[0]) for r in rows)
     print(f"reference workload (200k-iteration pure-Python loop): {ref0:.1f} ms before, {ref1:.1f} ms after "
           f"(the ratio column divides by the 'before' value)")
+    print(f"C accelerator (classifiers._speedups): {accelerator()}")
     print(f"{'measurement':{w}s}  {'value':>22s}  {'':>14s}  {'x1000/ref (p50 / p99)':>22s}")
     for a, b, c, d in rows:
         print(f"{a:{w}s}  {b:>22s}  {c:>14s}  {d:>22s}")

@@ -42,10 +42,15 @@ typedef struct {
     Py_ssize_t entry; /* -1: empty */
 } Slot;
 
-static inline uint32_t fnv1a(const char *p, Py_ssize_t n) {
+static inline uint32_t fnv1a(const char *p, Py_ssize_t n, int *space) { /* also: is there a ' '? */
     uint32_t h = 2166136261u;
-    while (n--)
-        h = (h ^ (unsigned char)*p++) * 16777619u;
+    int sp = 0;
+    while (n--) {
+        unsigned char c = (unsigned char)*p++;
+        sp |= c == ' ';
+        h = (h ^ c) * 16777619u;
+    }
+    *space = sp;
     return h;
 }
 
@@ -150,6 +155,7 @@ static PyObject *lexicon_table(PyObject *self, PyObject *args) {
     lx->index = PyDict_New();
     lx->entries = PyMem_Calloc(cap, sizeof(Entry));
     lx->phrases = PyMem_Calloc(PyDict_GET_SIZE(phrases) + 1, sizeof(Phrase));
+    lx->n_phrases = PyDict_GET_SIZE(phrases); /* filled out of order below; NULL until then */
     lx->prefixes = PyTuple_New(n_pre);
     lx->prefix_ids = PyMem_Calloc(n_pre + 1, sizeof(int));
     split = PyList_New(0); /* each phrase split into words, in dict order */
@@ -200,7 +206,6 @@ static PyObject *lexicon_table(PyObject *self, PyObject *args) {
         Entry *en = &lx->entries[e];
         Phrase *ph = &lx->phrases[en->first + en->count++];
         ph->rest = PyList_GetSlice(parts, 1, PyList_GET_SIZE(parts));
-        lx->n_phrases++;
         if (ph->rest == NULL || read_ids(val, n_lex, &ph->ids) < 0)
             goto fail;
         Py_SETREF(ph->rest, PyList_AsTuple(ph->rest));
@@ -248,7 +253,8 @@ static PyObject *lexicon_table(PyObject *self, PyObject *args) {
             continue; /* found through the dict */
         Slot sl = {(const char *)PyUnicode_1BYTE_DATA(key), 0, (uint32_t)PyUnicode_GET_LENGTH(key),
                    PyLong_AsSsize_t(val)};
-        sl.hash = fnv1a(sl.bytes, sl.len);
+        int space;
+        sl.hash = fnv1a(sl.bytes, sl.len, &space);
         uint32_t i = sl.hash & lx->slot_mask;
         while (lx->slots[i].entry >= 0)
             i = (i + 1) & lx->slot_mask;
@@ -300,12 +306,22 @@ static int count_prefixes(const Lexicon *lx, PyObject *w, long *counts) {
     return 0;
 }
 
-/* The Entry of word w: its index, -1 if none, -2 on error. */
+/* A word with a space could join with its neighbours into a phrase (the reference compares
+ * " ".join(words[i:i + L])), and str subclasses could compare differently: such words (never
+ * produced by words_of) are left to Python. */
+#define UNHANDLED (-3)
+
+/* The Entry of word w: its index, -1 if none, -2 on error, UNHANDLED. */
 static inline Py_ssize_t find_entry(const Lexicon *lx, PyObject *w) {
+    if (!PyUnicode_CheckExact(w) || !STR_READY(w))
+        return UNHANDLED;
     if (PyUnicode_IS_ASCII(w)) {
         const char *p = (const char *)PyUnicode_1BYTE_DATA(w);
         Py_ssize_t n = PyUnicode_GET_LENGTH(w);
-        uint32_t h = fnv1a(p, n);
+        int space;
+        uint32_t h = fnv1a(p, n, &space);
+        if (space)
+            return UNHANDLED;
         for (uint32_t i = h & lx->slot_mask; lx->slots[i].entry >= 0; i = (i + 1) & lx->slot_mask) {
             const Slot *sl = &lx->slots[i];
             if (sl->hash == h && sl->len == n && memcmp(sl->bytes, p, n) == 0)
@@ -313,6 +329,8 @@ static inline Py_ssize_t find_entry(const Lexicon *lx, PyObject *w) {
         }
         return -1;
     }
+    if (PyUnicode_FindChar(w, ' ', 0, PyUnicode_GET_LENGTH(w), 1) != -1)
+        return UNHANDLED;
     PyObject *v = PyDict_GetItemWithError(lx->index, w);
     return v != NULL ? PyLong_AsSsize_t(v) : PyErr_Occurred() ? -2 : -1;
 }
@@ -322,7 +340,8 @@ static inline void add_ids(const Ids *ids, long *counts) {
         counts[ids->ids[k]]++;
 }
 
-/* lexicon_counts(table, words: list[str]) -> list[int] | None (None: not a list of exact str). */
+/* lexicon_counts(table, words: list[str]) -> list[int] | None (None: not a list of exact str
+ * without spaces). */
 static PyObject *lexicon_counts(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     if (n_args("lexicon_counts", nargs, 2) < 0)
         return NULL;
@@ -334,12 +353,11 @@ static PyObject *lexicon_counts(PyObject *self, PyObject *const *args, Py_ssize_
         Py_RETURN_NONE;
     Py_ssize_t n = PyList_GET_SIZE(words);
     PyObject **w = PySequence_Fast_ITEMS(words);
-    for (Py_ssize_t i = 0; i < n; i++) /* str subclasses could hash or compare differently */
-        if (!PyUnicode_CheckExact(w[i]) || !STR_READY(w[i]))
-            Py_RETURN_NONE;
     long counts[MAX_LEX] = {0};
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_ssize_t found = find_entry(lx, w[i]);
+        if (found == UNHANDLED)
+            Py_RETURN_NONE;
         if (found < 0) {
             if (found == -2 || count_prefixes(lx, w[i], counts) < 0)
                 return NULL;

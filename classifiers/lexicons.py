@@ -223,7 +223,8 @@ if SPEEDUPS is not None:
 
     def lexicon_counts(words: list[str]) -> list[int]:
         """Occurrences of each lexicon's entries (order = ``LEXICON_NAMES``): the C scan of every
-        position (= ``lexicon_counts_reference``); ``lexicon_counts_python`` unless a list of str."""
+        position (= ``lexicon_counts_reference``); ``lexicon_counts_python`` unless a list of str
+        without spaces (``words_of`` output always is)."""
         out = _c_counts(_TABLE, words)
         return lexicon_counts_python(words) if out is None else out
 else:

@@ -13,7 +13,7 @@ import math
 import re
 import zlib
 
-from classifiers.lexicons import LEXICON_NAMES, SPEEDUPS, lexicon_counts, lexicon_counts_reference, words_of
+from classifiers.lexicons import LEXICON_NAMES, SPEEDUPS, lexicon_counts, lexicon_counts_reference, words_and_head_words, words_of
 from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
 from classifiers.text import Conversation
 
@@ -259,10 +259,14 @@ def conversation_features(conv: Conversation, with_grams: bool = True
     s = _slice(full)
     low = s.lower()
     # str.lower is per character on ASCII text, so the head of ``low`` is the lower-cased head
-    head = low[:GRAM_CHARS] if full.isascii() else full[:GRAM_CHARS].lower()
-    wl = words_of(low)
+    if full.isascii():
+        head = low[:GRAM_CHARS]
+        wl, hw = words_and_head_words(low, GRAM_CHARS)
+    else:
+        head = full[:GRAM_CHARS].lower()
+        wl, hw = words_of(low), words_of(head) if with_grams else []
     h = _handcrafted(conv, s, low, wl)
-    return h, shape_cues(full, head), words_of(head) if with_grams else [], wl
+    return h, shape_cues(full, head), hw if with_grams else [], wl
 
 
 def tokens(conv: Conversation) -> set[str]:

@@ -117,6 +117,12 @@ def words_of(low: str) -> list[str]:
     return low.translate(_PUNCT).split()
 
 
+def words_and_head_words(low: str, n: int) -> tuple[list[str], list[str]]:
+    """``(words_of(low), words_of(low[:n]))`` with one ``translate`` (it maps character to character)."""
+    t = low.translate(_PUNCT)
+    return t.split(), t[:n].split()
+
+
 #: Bound on the word memo below (a few MB at most); a full memo is replaced by an empty one, not
 #: frozen, so a long-running worker keeps its working set hot instead of slow lookups.
 _MEMO_MAX = 50_000

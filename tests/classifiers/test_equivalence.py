@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifiers.features import _slice, conversation_features, lexicon_counts, lexicon_counts_reference, words_of
+from classifiers.lexicons import words_and_head_words
 from classifiers.shape import GRAM_CHARS, gram_keys, shape_matches, shape_matches_reference
 from classifiers.text import parse_messages
 from tests.classifiers import reference_features as ref
@@ -75,6 +76,13 @@ def test_shape_matcher_equals_finditer(text):
 @given(st.text(max_size=GRAM_CHARS))
 def test_shape_matcher_equals_finditer_on_any_text(text):
     assert shape_matches(text) == shape_matches_reference(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts | st.text(), st.integers(0, 300))
+def test_words_and_head_words(text, n):
+    low = text.lower()
+    assert words_and_head_words(low, n) == (words_of(low), words_of(low[:n]))
 
 
 @settings(max_examples=500, deadline=None)

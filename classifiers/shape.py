@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
-from itertools import pairwise
+from itertools import compress, pairwise
 
 from classifiers.lexicons import words_of
 from classifiers.text import Conversation
@@ -194,7 +194,7 @@ def shape_matches(head: str) -> list[tuple[int, int, int, str | None]]:
     a match. A match can only start at a candidate token (see ``_alternatives``), so trying the
     candidates' alternatives in order, skipping those inside the previous match, finds the
     same matches."""
-    nouns = any(n in head for n in _NWORDS_NOUNS)  # nwords needs one of its nouns
+    nouns = any(map(head.__contains__, _NWORDS_NOUNS))  # nwords needs one of its nouns
     if not head.isascii():
         return _walk(head, _candidates(head, nouns))
     tr = head.translate(_NONWORD)  # tokens = the \w+ runs, separated by spaces; digits -> "0"
@@ -207,13 +207,12 @@ def shape_matches(head: str) -> list[tuple[int, int, int, str | None]]:
     # Common case: only keyword alternatives (+ anchored ones at 0). Walk the tokens in order;
     # a candidate's position is its next occurrence after the previous candidate's.
     first = _FIRST if has_num else _FIRST_NO_NUM
-    get = first.get
     padded = " " + tr + " "
     out: list[tuple[int, int, int, str | None]] = []
     pos = cur = 0
     if tr[0] != " ":  # a token at 0: anchored alternatives may start there too
         t = toks[0]
-        a = get(t, ()) + _ANCHORED.get(t, ())
+        a = first.get(t, ()) + _ANCHORED.get(t, ())
         if a:
             out = _walk(head, [(0, a)])
             if out:
@@ -222,10 +221,10 @@ def shape_matches(head: str) -> list[tuple[int, int, int, str | None]]:
         toks = toks[1:]
     numpos: list[int] | None = None  # starts of tokens that can begin listn's number
     last = len(toks) - 1
-    for j, t in enumerate(toks):
-        a = get(t)
-        if a is None:
-            continue
+    # only the tokens that start an alternative (a C-level filter; most tokens start none)
+    for j in compress(range(len(toks)), map(first.__contains__, toks)):
+        t = toks[j]
+        a = first[t]
         p = padded.find(_PADDED[t], cur)
         cur = p + 1
         if p < pos:

@@ -17,7 +17,13 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
 WORKDIR /src
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
-COPY pyproject.toml README.md ./
+# A compiler for the classifier's optional C accelerator (setup.py), in this stage only: the
+# runtime stage copies the built venv. Without it the pure-Python featurizer runs (same scores).
+# hadolint ignore=DL3008
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gcc libc6-dev \
+ && rm -rf /var/lib/apt/lists/*
+COPY pyproject.toml setup.py README.md ./
 COPY router ./router
 COPY backends ./backends
 COPY classifiers ./classifiers

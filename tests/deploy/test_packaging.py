@@ -103,6 +103,7 @@ def test_the_docker_build_context_holds_everything_the_package_needs() -> None:
         assert f"!{source}" in ignore or f"!{source}/" in ignore or f"!{source.split('/')[0]}/" in ignore, f"{source} is excluded by .dockerignore"
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert {"pyproject.toml", project["project"]["readme"]} <= set(sources)
+    assert "setup.py" in sources  # declares the classifier's C accelerator (optional; needs the build stage's gcc)
     for pattern in project["tool"]["setuptools"]["packages"]["find"]["include"]:
         assert pattern.rstrip("*") in sources, f"package {pattern} is not copied into the image"
     for package in project["tool"]["setuptools"].get("package-data", {}):

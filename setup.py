@@ -5,5 +5,6 @@
 
 from setuptools import Extension, setup
 
-setup(ext_modules=[Extension("classifiers._speedups", ["classifiers/_speedups.c", "classifiers/_speedups_text.c"],
+setup(ext_modules=[Extension("classifiers._speedups", ["classifiers/_speedups.c", "classifiers/_speedups_text.c",
+                                                         "classifiers/_speedups_words.c"],
                              depends=["classifiers/_speedups.h"], optional=True)])

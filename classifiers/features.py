@@ -13,7 +13,7 @@ import math
 import re
 import zlib
 
-from classifiers.lexicons import LEXICON_NAMES, SPEEDUPS, lexicon_counts, lexicon_counts_reference, words_and_head_words, words_of
+from classifiers.lexicons import LEXICON_NAMES, SPEEDUPS, lexicon_counts, lexicon_counts_reference, lower_split, lower_words, words_of
 from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
 from classifiers.text import Conversation
 
@@ -168,12 +168,11 @@ else:
 def handcrafted(conv: Conversation) -> list[float]:
     """The hand-crafted feature vector (order = ``FEATURE_NAMES``)."""
     s = _slice(conv.last_user)
-    low = s.lower()
-    return _handcrafted(conv, s, low, words_of(low))
+    return _handcrafted(conv, s, lower_words(s))
 
 
-def _handcrafted(conv: Conversation, s: str, low: str, wl: list[str]) -> list[float]:
-    """``handcrafted`` given the last user turn's slice ``s``, ``low = s.lower()`` and its words."""
+def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
+    """``handcrafted`` given the last user turn's slice ``s`` and its words (``lower_words(s)``)."""
     full = conv.last_user
     n = len(full)
     ns = max(len(s), 1)
@@ -201,7 +200,7 @@ def _handcrafted(conv: Conversation, s: str, low: str, wl: list[str]) -> list[fl
     sentences = log(n_sent + (1 if s.rstrip()[-1:] in ".!?" else 0))
     # the (?m)^ line patterns, only if the text has lines and one of them occurs at a line start
     lines = multiline and (_RE_LINE_ANY.match(s) is not None or _NL_LINE_ANY.search(s) is not None)
-    mcq = log((_count_lines(_RE_MCQ, _NL_MCQ, s) if lines else 0) + (low.count("options:") if ":" in low else 0))
+    mcq = log((_count_lines(_RE_MCQ, _NL_MCQ, s) if lines else 0) + (s.lower().count("options:") if ":" in s else 0))  # no character lower-cases to ":"
     feats = [
         ln,
         log(words),
@@ -256,29 +255,22 @@ def conversation_features(conv: Conversation, with_grams: bool = True
     ``gram_keys(head_words, conv.system)``; ``[]`` unless ``with_grams``), words of the slice)
     of one conversation, sharing the lower-casing and word split between the blocks."""
     full = conv.last_user
-    s = _slice(full)
-    low = s.lower()
-    # str.lower is per character on ASCII text, so the head of ``low`` is the lower-cased head
-    if full.isascii():
-        head = low[:GRAM_CHARS]
-        wl, hw = words_and_head_words(low, GRAM_CHARS)
-    else:
-        head = full[:GRAM_CHARS].lower()
-        wl, hw = words_of(low), words_of(head) if with_grams else []
-    h = _handcrafted(conv, s, low, wl)
+    s = _slice(full)  # its head is full's head (GRAM_CHARS < HEAD_CHARS)
+    head, wl, hw = lower_split(s, GRAM_CHARS)
+    h = _handcrafted(conv, s, wl)
     return h, shape_cues(full, head), hw if with_grams else [], wl
 
 
 def tokens(conv: Conversation) -> set[str]:
     """Distinct lower-cased word tokens of the last user turn (head+tail slice) and system prompt."""
-    return tokens_of(words_of(_slice(conv.last_user).lower()), conv.system)
+    return tokens_of(lower_words(_slice(conv.last_user)), conv.system)
 
 
 def tokens_of(words: list[str], system: str) -> set[str]:
     """``tokens`` from the last user turn's words (``words_of`` of its lower-cased slice)."""
     toks = set(words)
     if system:
-        toks.update("sys:" + t for t in words_of(_slice(system).lower()))
+        toks.update("sys:" + t for t in lower_words(_slice(system)))
     return toks
 
 

@@ -123,6 +123,39 @@ def words_and_head_words(low: str, n: int) -> tuple[list[str], list[str]]:
     return t.split(), t[:n].split()
 
 
+def lower_words_python(s: str) -> list[str]:
+    """``words_of(s.lower())``: the words of text ``s``."""
+    return words_of(s.lower())
+
+
+def lower_split_python(s: str, n: int) -> tuple[str, list[str], list[str]]:
+    """``(s[:n].lower(), words_of(s.lower()), words_of(s[:n].lower()))``: the lower-cased head,
+    the words of ``s`` and those of its head."""
+    low = s.lower()
+    if s.isascii():  # str.lower maps ASCII character to character: the head of low is the lower-cased head
+        words, head_words = words_and_head_words(low, n)
+        return low[:n], words, head_words
+    head = s[:n].lower()
+    return head, words_of(low), words_of(head)
+
+
+#: The ASCII characters ``words_of`` splits at (whitespace, and punctuation it maps to a space).
+_SEPS = bytes(chr(c).translate(_PUNCT).isspace() for c in range(128))
+if SPEEDUPS is not None:  # ASCII text in one C pass (lower-case, split); other text in Python
+    _c_lower_words, _c_lower_split = SPEEDUPS.lower_words, SPEEDUPS.lower_split
+
+    def lower_words(s: str) -> list[str]:
+        """``words_of(s.lower())`` (= ``lower_words_python``)."""
+        out = _c_lower_words(_SEPS, s)
+        return words_of(s.lower()) if out is None else out
+
+    def lower_split(s: str, n: int) -> tuple[str, list[str], list[str]]:
+        """``(s[:n].lower(), words_of(s.lower()), words_of(s[:n].lower()))`` (= ``lower_split_python``)."""
+        return _c_lower_split(_SEPS, s, n) or lower_split_python(s, n)
+else:
+    lower_words, lower_split = lower_words_python, lower_split_python
+
+
 #: Bound on the word memo below (a few MB at most); a full memo is replaced by an empty one, not
 #: frozen, so a long-running worker keeps its working set hot instead of slow lookups.
 _MEMO_MAX = 50_000

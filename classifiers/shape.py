@@ -13,7 +13,7 @@ import re
 from bisect import bisect_right
 from itertools import compress, pairwise
 
-from classifiers.lexicons import words_of
+from classifiers.lexicons import lower_words
 from classifiers.text import Conversation
 
 #: The answer-length model reads n-grams from the head of the last user turn only: the
@@ -333,7 +333,7 @@ def answer_shape(conv: Conversation) -> list[float]:
 
 def system_words(system: str) -> list[str]:
     """Words of the system prompt's head (``GRAM_CHARS``): the ``sys:`` n-grams."""
-    return words_of(system[:GRAM_CHARS].lower()) if system else []
+    return lower_words(system[:GRAM_CHARS]) if system else []
 
 
 def gram_keys(head_words: list[str], system: str) -> set[str]:
@@ -348,4 +348,4 @@ def gram_keys(head_words: list[str], system: str) -> set[str]:
 def grams(conv: Conversation) -> list[str]:
     """Distinct word unigrams and bigrams of the head (``GRAM_CHARS``) of the last user turn,
     plus a few system-prompt words (``sys:``-prefixed)."""
-    return sorted(gram_keys(words_of(conv.last_user[:GRAM_CHARS].lower()), conv.system))
+    return sorted(gram_keys(lower_words(conv.last_user[:GRAM_CHARS]), conv.system))

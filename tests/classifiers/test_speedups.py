@@ -22,7 +22,15 @@ from hypothesis import strategies as st
 
 from classifiers import lexicons
 from classifiers.features import _CODESYN, _MATHOPS, _SENT, _slice, scan_counts, scan_counts_python, words_of
-from classifiers.lexicons import lexicon_counts, lexicon_counts_python, lexicon_counts_reference
+from classifiers.lexicons import (
+    lexicon_counts,
+    lexicon_counts_python,
+    lexicon_counts_reference,
+    lower_split,
+    lower_split_python,
+    lower_words,
+    lower_words_python,
+)
 from classifiers.shape import GRAM_CHARS, gram_keys, system_words
 from tests.classifiers.conftest import EASY, HARD, OLYMPIAD
 from tests.classifiers.test_equivalence import DATA, PIECES, SEPS
@@ -148,7 +156,7 @@ def test_c_gram_sum_rounding_and_specials():
 
 @needs_c
 def test_c_paths_on_training_prompts(default):
-    """Every training prompt (required under CI): lexicon counts and the n-gram sum."""
+    """Every training prompt (required under CI): word split, lexicon counts and the n-gram sum."""
     if not DATA.is_dir():
         pytest.skip("shared/data not present") if not CI else pytest.fail("shared/data missing under CI")
     from classifiers.data import load_all
@@ -157,6 +165,8 @@ def test_c_paths_on_training_prompts(default):
     examples, _ = load_all(DATA)
     for e in examples:
         w = words_of(_slice(e.text).lower())
+        assert lower_split(_slice(e.text), GRAM_CHARS) == lower_split_python(_slice(e.text), GRAM_CHARS)
+        assert lower_words(e.text) == lower_words_python(e.text)
         assert _speedups.lexicon_counts(TABLE, w) == lexicon_counts_python(w)
         head = words_of(e.text[:GRAM_CHARS].lower())
         keys = gram_keys(head, "")
@@ -183,6 +193,48 @@ def test_c_scan_counts_fixed_inputs():
         _speedups.count_groups(SCAN_TABLE, b"==")
     with pytest.raises(ValueError):
         _speedups.count_table((("",),))
+
+
+#: Every ASCII character (separators, punctuation, upper case, control), non-ASCII and surrogates.
+WORD_PIECES = tuple(map(chr, range(128))) + ("Ab", "HELLO", "x-y", "c++", "c#", "don't", "a:b", "é", "É", "İ", "ß",
+                                             "\u201c", "\u2019", "\u00a0", "\u2028", "日本", "\ud800", "\udfff", "𝔸")
+word_texts = (st.lists(st.sampled_from(WORD_PIECES), max_size=120).map("".join) | st.text(max_size=80)
+              | st.text(alphabet=st.characters(max_codepoint=127), max_size=400) | texts)
+
+
+@needs_c
+@settings(max_examples=1500, deadline=None)
+@given(word_texts, st.integers(0, 500))
+def test_c_lower_words_and_split_equal_python(s, n):
+    expected = (s[:n].lower(), words_of(s.lower()), words_of(s[:n].lower()))
+    assert lower_split_python(s, n) == expected == lower_split(s, n)
+    assert lower_words_python(s) == expected[1] == lower_words(s)
+    c_words, c_split = _speedups.lower_words(lexicons._SEPS, s), _speedups.lower_split(lexicons._SEPS, s, n)
+    if s.isascii():
+        assert (c_words, c_split) == (expected[1], expected)
+        assert all(type(w) is str and w.isascii() for w in c_words + c_split[2])
+    else:
+        assert c_words is c_split is None  # left to Python
+
+
+@needs_c
+def test_c_lower_split_fixed_inputs():
+    seps = lexicons._SEPS
+    long = "Hello, WORLD! foo_bar (x+y)=z; " * 5000
+    for s in ("", " ", "!?.,;", "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f ", "A", "ab", "a" * 10_000, long, "x" * 299 + "YZ w"):
+        for n in (0, 1, 2, 299, 300, 301, len(s), len(s) + 5, 1 << 40):
+            assert _speedups.lower_split(seps, s, n) == lower_split_python(s, n)
+        assert _speedups.lower_words(seps, s) == lower_words_python(s)
+    assert lexicons._SEPS == bytes(c in " \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f!\"$%&()*,./;<=>?@[\\]^_`{|}~"
+                                   for c in map(chr, range(128)))
+    with pytest.raises(ValueError):
+        _speedups.lower_split(seps, "a", -1)
+    with pytest.raises(TypeError):
+        _speedups.lower_words(seps, b"ab")
+    with pytest.raises(TypeError):
+        _speedups.lower_words(seps[:-1], "ab")
+    with pytest.raises(TypeError):
+        _speedups.lower_split(seps, "ab")
 
 
 _SCORE = """

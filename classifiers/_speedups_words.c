@@ -1,0 +1,192 @@
+/* Word splitting of the optional C accelerator (see _speedups.c): lexicons.words_of(s.lower())
+ * on ASCII text in one pass (lower-casing, punctuation and whitespace splitting), and the words
+ * of the head s[:n] from the same pass. Non-ASCII text is left to Python (None).
+ *
+ *   lower_words(seps, s) -> list[str] | None                 (= words_of(s.lower()))
+ *   lower_split(seps, s, n) -> (str, list[str], list[str]) | None
+ *       (= (s[:n].lower(), words_of(s.lower()), words_of(s[:n].lower())))
+ *
+ * seps: bytes of length 128, non-zero at the ASCII characters words_of splits at (the
+ * whitespace of str.split and the punctuation it maps to a space), built by lexicons.py.
+ */
+#include "_speedups.h"
+
+#define LOWER(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + ('a' - 'A') : (c))
+
+/* The str of the n lower-cased ASCII characters at p. */
+static PyObject *lower_str(const Py_UCS1 *p, Py_ssize_t n) {
+    if (n == 1)
+        return PyUnicode_FromOrdinal(LOWER(p[0])); /* a cached one-character str */
+    PyObject *o = PyUnicode_New(n, 127);
+    if (o == NULL)
+        return NULL;
+    Py_UCS1 *d = PyUnicode_1BYTE_DATA(o);
+    for (Py_ssize_t k = 0; k < n; k++)
+        d[k] = LOWER(p[k]);
+    return o;
+}
+
+/* Recent words, direct-mapped by the FNV-1a hash of their characters: a word seen before is
+ * returned again (one str object, its str hash cached) instead of being allocated; most words
+ * of a prompt are common ones. Only this file touches the cache, under the GIL. */
+#define CACHE_SLOTS 4096 /* a power of two */
+#define CACHE_MAX_LEN 24 /* longer words are not cached */
+#define FNV_START 2166136261u
+#define FNV(h, c) (((h) ^ (c)) * 16777619u)
+
+static PyObject *cache[CACHE_SLOTS];
+
+/* lower_str(p, n), where h is the FNV-1a hash of its characters (lower-cased). */
+static PyObject *word_str(const Py_UCS1 *p, Py_ssize_t n, uint32_t h) {
+    if (n == 1 || n > CACHE_MAX_LEN)
+        return lower_str(p, n);
+    PyObject **slot = &cache[h & (CACHE_SLOTS - 1)], *o = *slot;
+    if (o != NULL && PyUnicode_GET_LENGTH(o) == n) {
+        const Py_UCS1 *d = PyUnicode_1BYTE_DATA(o);
+        Py_ssize_t k = 0;
+        while (k < n && d[k] == LOWER(p[k]))
+            k++;
+        if (k == n)
+            return Py_NewRef(o);
+    }
+    if ((o = lower_str(p, n)) != NULL)
+        Py_XSETREF(*slot, Py_NewRef(o));
+    return o;
+}
+
+/* The words of a text, as new references: a stack buffer, on the heap when it grows. */
+typedef struct {
+    PyObject **items;
+    Py_ssize_t n, cap;
+    PyObject *stack[256];
+} Words;
+
+static void words_free(Words *ws) {
+    for (Py_ssize_t k = 0; k < ws->n; k++)
+        Py_DECREF(ws->items[k]);
+    if (ws->items != ws->stack)
+        PyMem_Free(ws->items);
+}
+
+static int words_push(Words *ws, PyObject *w) { /* steals w */
+    if (ws->n == ws->cap) {
+        PyObject **old = ws->items == ws->stack ? NULL : ws->items;
+        PyObject **items = PyMem_Realloc(old, 2 * ws->cap * sizeof(PyObject *));
+        if (items == NULL) {
+            Py_DECREF(w);
+            PyErr_NoMemory();
+            return -1;
+        }
+        if (old == NULL)
+            memcpy(items, ws->stack, ws->n * sizeof(PyObject *));
+        ws->items = items;
+        ws->cap *= 2;
+    }
+    ws->items[ws->n++] = w;
+    return 0;
+}
+
+/* The first k words as a new list (new references); `last`, if not NULL, appended (stolen). */
+static PyObject *words_list(Words *ws, Py_ssize_t k, PyObject *last) {
+    PyObject *list = PyList_New(k + (last != NULL));
+    if (list == NULL) {
+        Py_XDECREF(last);
+        return NULL;
+    }
+    for (Py_ssize_t j = 0; j < k; j++)
+        PyList_SET_ITEM(list, j, Py_NewRef(ws->items[j]));
+    if (last != NULL)
+        PyList_SET_ITEM(list, k, last);
+    return list;
+}
+
+/* The words of p[:len] into ws; *head (if not NULL): how many of them lie within p[:n], and
+ * *cut: the part before n of the word across n (a new str), else NULL. 0, or -1 on error. */
+static int split_ascii(const Py_UCS1 *p, Py_ssize_t len, const char *sep, Words *ws, Py_ssize_t n,
+                       Py_ssize_t *head, PyObject **cut) {
+    Py_ssize_t i = 0;
+    if (head != NULL) {
+        *head = -1; /* not yet reached n */
+        *cut = NULL;
+    }
+    for (;;) {
+        while (i < len && sep[p[i]])
+            i++;
+        Py_ssize_t start = i;
+        if (head != NULL && *head < 0 && start >= n)
+            *head = ws->n; /* words from here on start at or after n */
+        if (i == len)
+            break;
+        uint32_t h = FNV_START;
+        for (; i < len && !sep[p[i]]; i++)
+            h = FNV(h, LOWER(p[i]));
+        if (head != NULL && *head < 0 && i > n) { /* the word across n: its head is cut */
+            *head = ws->n;
+            if ((*cut = lower_str(p + start, n - start)) == NULL)
+                return -1;
+        }
+        PyObject *w = word_str(p + start, i - start, h);
+        if (w == NULL || words_push(ws, w) < 0)
+            return -1;
+    }
+    if (head != NULL && *head < 0) /* the text ends before n */
+        *head = ws->n;
+    return 0;
+}
+
+/* The separator table and the ASCII data of s; 1: handled, 0: left to Python, -1: error. */
+static int ascii_args(const char *name, PyObject *seps, PyObject *s, const char **sep) {
+    if (!PyBytes_CheckExact(seps) || PyBytes_GET_SIZE(seps) != 128 || !PyUnicode_CheckExact(s)) {
+        PyErr_Format(PyExc_TypeError, "%s(): bytes of length 128 and a str expected", name);
+        return -1;
+    }
+    *sep = PyBytes_AS_STRING(seps);
+    return STR_READY(s) && PyUnicode_IS_ASCII(s);
+}
+
+PyObject *lower_words(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    const char *sep;
+    int ok;
+    if (n_args("lower_words", nargs, 2) < 0 || (ok = ascii_args("lower_words", args[0], args[1], &sep)) < 0)
+        return NULL;
+    if (!ok)
+        Py_RETURN_NONE;
+    Words ws = {.items = ws.stack, .n = 0, .cap = 256};
+    PyObject *out = NULL;
+    if (split_ascii(PyUnicode_1BYTE_DATA(args[1]), PyUnicode_GET_LENGTH(args[1]), sep, &ws, 0, NULL, NULL) == 0)
+        out = words_list(&ws, ws.n, NULL);
+    words_free(&ws);
+    return out;
+}
+
+PyObject *lower_split(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    const char *sep;
+    int ok;
+    if (n_args("lower_split", nargs, 3) < 0 || (ok = ascii_args("lower_split", args[0], args[1], &sep)) < 0)
+        return NULL;
+    Py_ssize_t n = PyLong_AsSsize_t(args[2]);
+    if (n == -1 && PyErr_Occurred())
+        return NULL;
+    if (n < 0) {
+        PyErr_SetString(PyExc_ValueError, "lower_split(): n must be >= 0");
+        return NULL;
+    }
+    if (!ok)
+        Py_RETURN_NONE;
+    const Py_UCS1 *p = PyUnicode_1BYTE_DATA(args[1]);
+    Py_ssize_t len = PyUnicode_GET_LENGTH(args[1]), k;
+    Words ws = {.items = ws.stack, .n = 0, .cap = 256};
+    PyObject *cut = NULL, *out = NULL;
+    if (split_ascii(p, len, sep, &ws, n, &k, &cut) == 0) {
+        PyObject *head_words = words_list(&ws, k, cut), *words = words_list(&ws, ws.n, NULL);
+        PyObject *low = lower_str(p, n < len ? n : len);
+        if (head_words != NULL && words != NULL && low != NULL)
+            out = PyTuple_Pack(3, low, words, head_words);
+        Py_XDECREF(head_words);
+        Py_XDECREF(words);
+        Py_XDECREF(low);
+    } else
+        Py_XDECREF(cut);
+    words_free(&ws);
+    return out;
+}

@@ -12,6 +12,7 @@
  *   count_table(groups) -> capsule; count_groups(table, s) -> tuple[int, ...]
  *       (per group of substrings, the sum of their str.count in s; _speedups_text.c)
  *   lower_words(seps, s), lower_split(seps, s, n)  (words_of(s.lower()) on ASCII; _speedups_words.c)
+ *   shape_table(...) -> capsule; shape_walk(table, head)  (shape.shape_matches; _speedups_shape.c)
  *
  * No Python code runs inside these functions (only exact str objects are looked up or compared),
  * so they are atomic under the GIL.
@@ -404,6 +405,8 @@ static PyMethodDef methods[] = {
     {"lower_words", (PyCFunction)(void (*)(void))lower_words, METH_FASTCALL, "lower_words(seps, s) -> list[str] | None"},
     {"lower_split", (PyCFunction)(void (*)(void))lower_split, METH_FASTCALL,
      "lower_split(seps, s, n) -> (head, words, head_words) | None"},
+    {"shape_table", shape_table, METH_VARARGS, "Build the answer-shape token table (once)."},
+    {"shape_walk", (PyCFunction)(void (*)(void))shape_walk, METH_FASTCALL, "shape_walk(table, head) -> list | None"},
     {NULL, NULL, 0, NULL},
 };
 

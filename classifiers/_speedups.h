@@ -1,4 +1,4 @@
-/* Shared declarations of the optional C accelerator (_speedups.c, _speedups_text.c, _speedups_words.c). */
+/* Shared declarations of the optional C accelerator (_speedups*.c). */
 #ifndef CLASSIFIERS_SPEEDUPS_H
 #define CLASSIFIERS_SPEEDUPS_H
 
@@ -32,5 +32,9 @@ PyObject *count_groups(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 /* _speedups_words.c */
 PyObject *lower_words(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *lower_split(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+
+/* _speedups_shape.c */
+PyObject *shape_table(PyObject *self, PyObject *args);
+PyObject *shape_walk(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 
 #endif

@@ -3,7 +3,9 @@
 The cues are the named groups of one regex (``_RE_SHAPE``) found by ``finditer`` over the
 lower-cased head of the last user turn. ``shape_matches`` reproduces that ``finditer`` exactly
 but only tries the alternatives at the word starts where one can match (see its docstring);
-``shape_matches_reference`` is the plain ``finditer`` it is tested against.
+``shape_matches_reference`` is the plain ``finditer`` it is tested against. With the C accelerator
+the same walk runs in C (``_speedups_shape.c``) on ASCII heads; ``shape_matches_python`` is the
+fallback.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 from bisect import bisect_right
 from itertools import compress, pairwise
 
-from classifiers.lexicons import lower_words
+from classifiers.lexicons import SPEEDUPS, lower_words
 from classifiers.text import Conversation
 
 #: The answer-length model reads n-grams from the head of the last user turn only: the
@@ -133,6 +135,7 @@ _NUM_TOKENS_LISTN = _NUM_TOKENS - {"a"}  # "a" counts only in "a few"
 #: Where such a token starts in the padded, translated head ("0": any digit).
 _NUM_KEYS = tuple(" " + w for w in _NUM_WORDS[:-1]) + (" a ", " 0")
 _NUM_KEYS_LISTN = _NUM_KEYS[:-2] + (" a few", " 0")
+_A_FEW = "a few"  # in the head: listn's number is possible
 _NWORDS_NOUNS = ("word", "sentence", "paragraph", "line", "page", "bullet")
 _RE_WORD = re.compile(r"\w+")
 #: ASCII non-word characters -> space (``\w`` on ASCII text is ``[a-zA-Z0-9_]``), digits -> "0"
@@ -186,9 +189,9 @@ def _candidates(head: str, nouns: bool, tr: str = "", toks: list[str] | None = N
     return list(cands.items())
 
 
-def shape_matches(head: str) -> list[tuple[int, int, int, str | None]]:
+def shape_matches_python(head: str) -> list[tuple[int, int, int, str | None]]:
     """(group index, start, end, number text of ``listn`` / ``nwords``) of the matches of
-    ``_RE_SHAPE.finditer(head)``, in order.
+    ``_RE_SHAPE.finditer(head)``, in order (``shape_matches`` in Python).
 
     ``finditer`` tries every alternative, in order, at each position and resumes at the end of
     a match. A match can only start at a candidate token (see ``_alternatives``), so trying the
@@ -203,7 +206,7 @@ def shape_matches(head: str) -> list[tuple[int, int, int, str | None]]:
         return []
     if nouns:  # nwords possible: its number may run into the noun ("twowords"); general path
         return _walk(head, _candidates(head, nouns, tr, toks))
-    has_num = "0" in tr or not _NUM_TOKENS_LISTN.isdisjoint(toks) or "a few" in head  # listn's number
+    has_num = "0" in tr or not _NUM_TOKENS_LISTN.isdisjoint(toks) or _A_FEW in head  # listn's number
     # Common case: only keyword alternatives (+ anchored ones at 0). Walk the tokens in order;
     # a candidate's position is its next occurrence after the previous candidate's.
     first = _FIRST if has_num else _FIRST_NO_NUM
@@ -248,6 +251,19 @@ def shape_matches(head: str) -> list[tuple[int, int, int, str | None]]:
                 out.append((gi, p, pos, m.group(2) if gi <= 1 else None))
                 break
     return out
+
+
+if SPEEDUPS is not None:  # the common path (ASCII, no nwords noun) in C; the regex only where needed
+    _SHAPE_TABLE = SPEEDUPS.shape_table(_FIRST, _ANCHORED, _NUM_TOKENS_LISTN, tuple(k[1:] for k in _NUM_KEYS_LISTN),
+                                        (_A_FEW,), _NWORDS_NOUNS, _LISTN)
+    _c_shape_walk = SPEEDUPS.shape_walk
+
+    def shape_matches(head: str) -> list[tuple[int, int, int, str | None]]:
+        """The matches of ``_RE_SHAPE.finditer(head)`` (= ``shape_matches_python``)."""
+        out = _c_shape_walk(_SHAPE_TABLE, head)
+        return shape_matches_python(head) if out is None else out
+else:
+    shape_matches = shape_matches_python
 
 
 def _number_starts(padded: str) -> list[int]:

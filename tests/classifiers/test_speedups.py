@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifiers import lexicons
+from classifiers import lexicons, shape
 from classifiers.features import _CODESYN, _MATHOPS, _SENT, _slice, scan_counts, scan_counts_python, words_of
 from classifiers.lexicons import (
     lexicon_counts,
@@ -31,7 +31,7 @@ from classifiers.lexicons import (
     lower_words,
     lower_words_python,
 )
-from classifiers.shape import GRAM_CHARS, gram_keys, system_words
+from classifiers.shape import GRAM_CHARS, gram_keys, shape_matches, shape_matches_python, shape_matches_reference, system_words
 from tests.classifiers.conftest import EASY, HARD, OLYMPIAD
 from tests.classifiers.test_equivalence import DATA, PIECES, SEPS
 
@@ -62,6 +62,9 @@ TH = _table(random.Random(0))
 TABLE = _speedups and _speedups.lexicon_table(lexicons._WORDS, lexicons._PREFIXES, lexicons._PHRASES,
                                               len(lexicons.LEXICON_NAMES))
 TH_C = array("d", TH)
+SHAPE_TABLE = _speedups and _speedups.shape_table(shape._FIRST, shape._ANCHORED, shape._NUM_TOKENS_LISTN,
+                                                  tuple(k[1:] for k in shape._NUM_KEYS_LISTN), (shape._A_FEW,),
+                                                  shape._NWORDS_NOUNS, shape._LISTN)
 
 
 def _gram_reference(head: list[str], system: str, th: list[float] = TH) -> tuple[float, int]:
@@ -156,7 +159,7 @@ def test_c_gram_sum_rounding_and_specials():
 
 @needs_c
 def test_c_paths_on_training_prompts(default):
-    """Every training prompt (required under CI): word split, lexicon counts and the n-gram sum."""
+    """Every training prompt (required under CI): word split, lexicon counts, answer-shape matches, n-gram sum."""
     if not DATA.is_dir():
         pytest.skip("shared/data not present") if not CI else pytest.fail("shared/data missing under CI")
     from classifiers.data import load_all
@@ -169,6 +172,8 @@ def test_c_paths_on_training_prompts(default):
         assert lower_words(e.text) == lower_words_python(e.text)
         assert _speedups.lexicon_counts(TABLE, w) == lexicon_counts_python(w)
         head = words_of(e.text[:GRAM_CHARS].lower())
+        low = e.text[:GRAM_CHARS].lower().lstrip()
+        assert shape_matches(low) == shape_matches_python(low)
         keys = gram_keys(head, "")
         assert sc.gram_stats(head, "") == ((sc._gram_sum(keys) if keys else 0.0), len(keys))
 
@@ -235,6 +240,39 @@ def test_c_lower_split_fixed_inputs():
         _speedups.lower_words(seps[:-1], "ab")
     with pytest.raises(TypeError):
         _speedups.lower_split(seps, "ab")
+
+
+#: The answer-shape tokens (keyword starts, second words, number words), numbers, separators, nouns.
+SHAPE_VOCAB = tuple(sorted({*shape._FIRST, *shape._ANCHORED, *shape._NUMWORD, *(w for v in shape._FIRST.values() for a in v
+                                                                               for w in a[3] or ())}))
+SHAPE_PIECES = SHAPE_VOCAB + ("3", "12", "2025", "c++", "tl;dr", "in-depth", "step-by-step", "come up with", "a few",
+                              "Write", "LIST", "xlist", "list_", "word", "lines")
+SHAPE_SEPS = (" ", " ", " ", "  ", "\n", "-", ", ", ". ", "? ", "!", ";", ":", "_", "'", "é", "\ud800")
+shape_heads = st.lists(st.sampled_from(SHAPE_PIECES) | st.sampled_from(SHAPE_SEPS), max_size=70).map("".join)
+
+
+@needs_c
+@settings(max_examples=2000, deadline=None)
+@given(shape_heads | st.text(max_size=60) | st.text(alphabet=st.characters(max_codepoint=127), max_size=120))
+def test_c_shape_walk_equals_finditer(head):
+    expected = shape_matches_reference(head)
+    assert shape_matches_python(head) == expected == shape_matches(head)
+    got = _speedups.shape_walk(SHAPE_TABLE, head)
+    if head.isascii() and not any(n in head for n in shape._NWORDS_NOUNS):
+        assert got == expected
+    else:
+        assert got is None  # the general path (Python)
+
+
+@needs_c
+def test_c_shape_walk_fixed_inputs():
+    for head in ("", " ", "list", "list 3", "write 3 poems about " * 30, "give me " + "x " * 600 + "five ideas",
+                 "name" + " ." * 700 + " list two", "a few", "list a few", "c++ c", "tl;dr", "in", "is it"):
+        assert _speedups.shape_walk(SHAPE_TABLE, head) == shape_matches_reference(head)
+    with pytest.raises(TypeError):
+        _speedups.shape_walk(SHAPE_TABLE, b"list")
+    with pytest.raises(ValueError):
+        _speedups.shape_table({"é": ()}, {}, (), (), (), (), 0)
 
 
 _SCORE = """

@@ -51,7 +51,7 @@ if str(ROOT) not in sys.path:  # run as a script: the repository root, for the b
     sys.path.insert(0, str(ROOT))
 
 from bench.gateway.load import run_streams, run_wrk, write_bodies
-from bench.gateway.processes import BENCH_DIR, Proc, RssSampler, log
+from bench.gateway.processes import BENCH_DIR, Proc, RssSampler, cpu_seconds, log
 from bench.gateway.report import markdown, metadata, plot, summarise
 from bench.gateway.servers import (
     DIRECT,
@@ -207,9 +207,13 @@ def _workers_phase(plan: Plan, workdir: Path, procs: dict[str, Proc], nginx: Pro
     rows = []
     for round_index in range(plan.rounds):
         for workers, proc in ((1, procs[GATEWAY]), (2, two)):
+            pids = proc.tree()
+            cpu0 = cpu_seconds(pids), cpu_seconds(nginx.tree())
             with RssSampler({"g": proc}) as sampler:
                 stats = run_wrk(f"http://127.0.0.1:{proc.port}", bodies, plan.workers_concurrency, plan.duration, threads=2)
             stats.update(
+                gateway_cpu_s=cpu_seconds(pids) - cpu0[0],
+                nginx_cpu_s=cpu_seconds(nginx.tree()) - cpu0[1],
                 workers=workers,
                 round=round_index,
                 concurrency=plan.workers_concurrency,

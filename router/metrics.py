@@ -6,6 +6,7 @@ model and backend names from the config and fixed vocabularies — never request
 
 from __future__ import annotations
 
+import struct
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -32,7 +33,7 @@ class LoopValue(MutexValue):
     Every update comes from the event loop's thread (handlers, the relay, background tasks on
     the loop), so the float needs no mutex; the lock cost ~1 µs per update, about 15 per
     request. Reads (a `/metrics` scrape, on the same loop) see a consistent float either way.
-    Multiprocess values (`serve --workers N`, router/multiproc.py) are left alone.
+    Multiprocess values (`serve --workers N`, router/multiproc.py) get `LoopMmapValue` instead.
     """
 
     def inc(self, amount: float) -> None:
@@ -45,12 +46,64 @@ class LoopValue(MutexValue):
         return self._value
 
 
+_PACK_TWO_DOUBLES = struct.Struct("dd").pack_into  # prometheus-client's record: value, timestamp
+
+
+class LoopMmapValue:
+    """prometheus-client's multiprocess value (`serve --workers N`) without its lock and its
+    `os.getpid()` per update (a system call on current glibc), writing the same record to the
+    same place of the worker's memory-mapped file.
+
+    Safe for the same reason as `LoopValue` (updates come from the event loop's thread), and
+    because a worker never forks after its metrics exist (uvicorn spawns workers; the metrics
+    are built in each worker's lifespan). The record's offset never moves; the mapping itself
+    may be replaced when the file grows, so it is looked up per write.
+    """
+
+    __slots__ = ("_file", "_key", "_params", "_pos", "_timestamp", "_value")
+    _multiprocess = True
+
+    def __init__(self, value: Any) -> None:
+        self._params, self._file, self._key = value._params, value._file, value._key
+        self._value, self._timestamp = value._value, value._timestamp
+        self._pos: int = value._file._positions[value._key]
+
+    def inc(self, amount: float) -> None:
+        self._value += amount
+        self._timestamp = 0.0
+        _PACK_TWO_DOUBLES(self._file._m, self._pos, self._value, 0.0)
+
+    def set(self, value: float, timestamp: float | None = None) -> None:
+        self._value = value
+        self._timestamp = timestamp or 0.0
+        _PACK_TWO_DOUBLES(self._file._m, self._pos, value, self._timestamp)
+
+    def set_exemplar(self, exemplar: Any) -> None:
+        return None
+
+    def get(self) -> float:
+        return self._value
+
+    def get_exemplar(self) -> None:
+        return None
+
+
+def _mmap_value(value: Any) -> Any:
+    """`value` as a `LoopMmapValue`, or unchanged if it is not a prometheus-client mmap value
+    of the known shape (another client version: its own, locked value keeps working)."""
+    try:
+        return LoopMmapValue(value)
+    except (AttributeError, KeyError, TypeError):
+        return value
+
+
 def unlock(metric: Any) -> Any:
-    """Swap a metric child's (or unlabelled metric's) mutex values for `LoopValue`s, keeping their counts."""
+    """Swap a metric child's (or unlabelled metric's) locked values for lock-free ones, keeping
+    their counts: `LoopValue` in one process, `LoopMmapValue` across workers."""
 
     def swap(value: Any) -> Any:
         if type(value) is not MutexValue:
-            return value
+            return _mmap_value(value) if getattr(value, "_multiprocess", False) and type(value) is not LoopMmapValue else value
         fresh = LoopValue.__new__(LoopValue)
         fresh.__dict__.update(value.__dict__)
         return fresh

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import resource
 import shutil
 import socket
 import statistics
@@ -47,7 +48,9 @@ def run_wrk(
         str(BENCH_DIR / "wrk_chat.lua"),
         url,
     ]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=duration + timeout_s + 30, check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk's own CPU: the load generator shares the cores
     line = next((x for x in result.stdout.splitlines() if x.startswith("WRK_JSON ")), None)
     if line is None:
         raise RuntimeError(f"wrk produced no summary (exit {result.returncode}): {result.stdout[-500:]} {result.stderr[-500:]}")
@@ -66,6 +69,7 @@ def run_wrk(
         "max_ms": lat["max"] / 1000,
         "errors": errors,
         "error_detail": raw["errors"],
+        "wrk_cpu_s": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
     }
 
 

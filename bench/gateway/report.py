@@ -80,6 +80,7 @@ def summarise(results: dict[str, Any], plan: Plan) -> dict[str, Any]:
             "rps_2": two,
             "ratio": two / one if one else float("nan"),
             "rss_peak_worker_mb_2": max(r["rss_peak_worker_mb"] for r in rows if r["workers"] == 2),
+            **_workers_ceiling(rows, one),
         }
     timeline = [p["rss_mb"] for p in results["rss_timeline"]]
     if timeline:
@@ -88,6 +89,19 @@ def summarise(results: dict[str, Any], plan: Plan) -> dict[str, Any]:
         summary["accounting"] = results["accounting"]
     summary["targets"] = evaluate_targets(summary, plan)
     return summary
+
+
+def _workers_ceiling(rows: list[dict[str, Any]], rps_1: float) -> dict[str, float]:
+    """What two workers could reach here: wrk and nginx run on the same cores, so with both
+    cores busy the requests/s cannot exceed cores / (CPU per request of gateway + nginx + wrk).
+    Returns that ceiling as a ratio to one worker, and the CPU per request behind it."""
+    two = [r for r in rows if r["workers"] == 2 and r.get("requests") and "wrk_cpu_s" in r]
+    if not two or not rps_1:
+        return {}
+    per_request = {k: _median_of([r[f"{k}_cpu_s"] / r["requests"] * 1e6 for r in two]) for k in ("gateway", "nginx", "wrk")}
+    one = [r["gateway_cpu_s"] / r["requests"] * 1e6 for r in rows if r["workers"] == 1 and r.get("requests") and "gateway_cpu_s" in r]
+    ceiling = (os.cpu_count() or 1) / (sum(per_request.values()) / 1e6)
+    return {"ceiling_ratio": ceiling / rps_1, "cpu_us_per_request_2": per_request, "gateway_cpu_us_per_request_1": _median_of(one) if one else float("nan")}
 
 
 def evaluate_targets(summary: dict[str, Any], plan: Plan) -> list[dict[str, Any]]:
@@ -122,6 +136,8 @@ def evaluate_targets(summary: dict[str, Any], plan: Plan) -> list[dict[str, Any]
     workers = summary.get("workers")
     if workers:
         add(f"2 workers / 1 worker req/s (c={workers['concurrency']})", workers["ratio"], ">= 1.6", workers["ratio"] >= 1.6)
+        if "ceiling_ratio" in workers:  # the load generator and nginx take their share of the same 2 cores
+            add("2 workers: ceiling with wrk and nginx on the same cores (x)", workers["ceiling_ratio"], "context", None)
     rss = [entry[GATEWAY]["rss_peak_mb"] for entry in load.values() if GATEWAY in entry]
     if workers:
         rss.append(workers["rss_peak_worker_mb_2"])
@@ -178,6 +194,13 @@ def markdown(summary: dict[str, Any], meta: dict[str, Any], plan: Plan) -> str:
     if summary.get("workers"):
         w = summary["workers"]
         out += ["", f"Two workers vs one (c={w['concurrency']}): {_fmt(w['rps_1'], 0)} → {_fmt(w['rps_2'], 0)} req/s = **{w['ratio']:.2f}×**"]
+        if "ceiling_ratio" in w:
+            cpu = w["cpu_us_per_request_2"]
+            out[-1] += (
+                f" — of a ceiling of {w['ceiling_ratio']:.2f}× on this machine: with two workers each request costs "
+                f"{cpu['gateway']:,.0f} µs of gateway CPU (one worker: {w['gateway_cpu_us_per_request_1']:,.0f}), {cpu['nginx']:,.0f} µs of "
+                f"nginx and {cpu['wrk']:,.0f} µs of wrk, all on the same {os.cpu_count()} cores."
+            )
     out += ["", "| target (issue 5) | measured | limit | met |", "|---|---:|---|---|"]
     for check in summary["targets"]:
         met = "–" if check["met"] is None else ("yes" if check["met"] else "**no**")

@@ -126,3 +126,38 @@ def test_prepare_makes_a_private_directory_only_for_several_workers() -> None:
         os.environ.pop(multiproc.ENV, None)
         if saved is not None:
             os.environ[multiproc.ENV] = saved
+
+
+LOCK_FREE_SCRIPT = """
+import sys
+from prometheus_client import CollectorRegistry
+from prometheus_client.multiprocess import MultiProcessCollector
+from router.metrics import LoopMmapValue, RouterMetrics
+
+metrics = RouterMetrics(CollectorRegistry())
+first = metrics.requests.labels("low", "m", "b", "ok")
+assert type(first._value) is LoopMmapValue, type(first._value)
+for _ in range(3):
+    first.inc()
+for i in range(2000):  # new label sets grow the counter file: its mapping is replaced
+    metrics.requests.labels("low", "m", f"b{i}", "ok").inc(0.5)
+first.inc()
+metrics.inflight.labels("b").inc()
+metrics.duration.labels("low", "m", "b", "false").observe(0.02)
+merged = CollectorRegistry()
+MultiProcessCollector(merged)
+print(merged.get_sample_value("router_requests_total", {"tier": "low", "model": "m", "backend": "b", "status": "ok"}),
+      merged.get_sample_value("router_requests_total", {"tier": "low", "model": "m", "backend": "b1999", "status": "ok"}),
+      merged.get_sample_value("router_request_duration_seconds_count", {"tier": "low", "model": "m", "backend": "b", "stream": "false"}))
+"""
+
+
+def test_worker_metric_values_are_lock_free_and_land_in_the_shared_files(tmp_path: Path) -> None:
+    """`LoopMmapValue` (no lock, no getpid per update) writes what prometheus-client's collector reads, also after the file grew."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", LOCK_FREE_SCRIPT], env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["4.0", "0.5", "1.0"]

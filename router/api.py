@@ -10,7 +10,6 @@ import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-import anyio
 import orjson
 from fastapi import APIRouter, Request
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -22,7 +21,7 @@ from router.gateway import Gateway
 from router.openapi import CHAT_COMPLETIONS_OPENAPI
 from router.protocol import SSE_DONE, APIError, invalid, parse_json_body, sse_frame, validate_chat_request
 from router.state import AppState
-from router.streaming import RelayResponse, cancel_on_disconnect, primed
+from router.streaming import RelayResponse, cancel_on_disconnect, finish, primed
 
 api = APIRouter()
 
@@ -126,8 +125,7 @@ async def _relay(
         release()
         metrics.inflight.labels(decision.backend).dec()
         gateway.account(decision, stream.usage, status, time.perf_counter() - started, stream=True)
-        with anyio.CancelScope(shield=True):  # a cancelled client must not interrupt closing the upstream
-            await stream.aclose()
+        await finish(stream.aclose())  # a cancelled client must not interrupt closing the upstream
     if include_usage:
         chunk = dict(stream.usage_chunk or _usage_chunk(stream))
         chunk["router"] = decision.router_object()

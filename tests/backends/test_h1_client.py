@@ -123,6 +123,18 @@ async def keep_answering(peer: Peer) -> None:
         await peer.send(ok())
 
 
+def answer_after(gate: asyncio.Event) -> Any:
+    """An upstream that holds its first answer until `gate` is set, then answers every request."""
+
+    async def serve(peer: Peer) -> None:
+        await peer.request()
+        await gate.wait()
+        await peer.send(ok())
+        await keep_answering(peer)
+
+    return serve
+
+
 def backend(url: str, **config: Any) -> Backend:
     config.setdefault("timeouts", {"connect": 1.0, "total": 5.0})
     return OpenAICompatibleBackend("b", BackendConfig(kind="openai", base_url=url, **config))
@@ -402,12 +414,7 @@ async def test_a_malformed_answer_is_an_error_and_drops_the_connection(answer: b
 
 async def test_the_pool_limit_queues_requests_and_the_pool_timeout_ends_the_wait() -> None:
     gate = asyncio.Event()
-
-    async def serve(peer: Peer) -> None:
-        await peer.request()
-        await gate.wait()
-        await peer.send(ok())
-        await keep_answering(peer)
+    serve = answer_after(gate)
 
     async with Upstream(serve) as up, client(up.url(), max_connections=1, timeouts={"connect": 0.2, "total": 5.0}) as b:
         first = asyncio.ensure_future(b.post_json("p", BODY))
@@ -426,12 +433,7 @@ async def test_the_pool_limit_queues_requests_and_the_pool_timeout_ends_the_wait
 
 async def test_a_request_cancelled_while_queued_for_a_slot_leaves_the_pool_consistent() -> None:
     gate = asyncio.Event()
-
-    async def serve(peer: Peer) -> None:
-        await peer.request()
-        await gate.wait()
-        await peer.send(ok())
-        await keep_answering(peer)
+    serve = answer_after(gate)
 
     async with Upstream(serve) as up, client(up.url(), max_connections=1) as b:
         first = asyncio.ensure_future(b.post_json("p", BODY))

@@ -17,7 +17,7 @@ import numpy as np
 
 from classifiers.calibrate import budget_thresholds, share_thresholds, write_thresholds
 from classifiers.classifier import ComplexityClassifier, ScoreResult, load_classifier
-from classifiers.metrics import routing_curve
+from classifiers.metrics import bootstrap_apgr, routing_curve
 from classifiers.inference import as_messages
 from classifiers.persist import ClassifierLoadError
 
@@ -239,10 +239,16 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         rows = {k: routing_curve(v, np.array(strong), np.array(weak)) for k, v in curves.items()}
     except ValueError as exc:
         return _fail(str(exc))
-    print(f"{len(scores)} prompts")
-    print(f"{'router':16s} {'APGR':>7s} {'CPT(50%)':>9s} {'CPT(80%)':>9s}")
+    boot = bootstrap_apgr(curves, np.array(strong), np.array(weak), n_boot=args.bootstrap) if args.bootstrap else {}
+    print(f"{len(scores)} prompts" + (f"; 95% intervals from {args.bootstrap} paired bootstrap resamples" if boot else ""))
+    print(f"{'router':16s} {'APGR':>7s} {'95% interval':>15s} {'CPT(50%)':>9s} {'CPT(80%)':>9s}")
     for k, c in rows.items():
-        print(f"{k:16s} {c.apgr:7.3f} {c.cpt(0.5):9.3f} {c.cpt(0.8):9.3f}")
+        lo, hi = np.percentile(boot[k], [2.5, 97.5]) if boot else (np.nan, np.nan)
+        print(f"{k:16s} {c.apgr:7.3f} {f'[{lo:.3f}, {hi:.3f}]':>15s} {c.cpt(0.5):9.3f} {c.cpt(0.8):9.3f}")
+    if boot:
+        lo, hi = np.percentile(boot["classifier"] - boot["prompt length"], [2.5, 97.5])
+        d = rows["classifier"].apgr - rows["prompt length"].apgr
+        print(f"difference, classifier - prompt length: {d:+.3f} APGR, 95% interval [{lo:+.3f}, {hi:+.3f}]")
     if args.plot:
         try:
             import matplotlib
@@ -302,5 +308,7 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser("evaluate", help="APGR / CPT on {prompt, strong, weak} JSON lines")
     p.add_argument("--outcomes", required=True)
     p.add_argument("--plot", default=None, help="write the PGR curves to this PNG")
+    p.add_argument("--bootstrap", type=int, default=1000, metavar="N",
+                   help="paired bootstrap resamples for the 95%% intervals (0 = none)")
     p.add_argument("--artifact", default=None)
     p.set_defaults(func=cmd_evaluate)

@@ -20,7 +20,7 @@ from zlib import crc32
 
 import numpy as np
 
-from classifiers.features import FEATURE_NAMES, HASH_DIM, N_SHAPE, bucket, conversation_features, tokens_of
+from classifiers.features import FEATURE_NAMES, HASH_DIM, N_SHAPE, bucket, conversation_features, handcrafted, tokens_of
 from classifiers.lexicons import SPEEDUPS
 from classifiers.shape import gram_keys, system_words
 from classifiers.text import Conversation, parse_messages
@@ -28,6 +28,13 @@ from classifiers.text import Conversation, parse_messages
 MAX_ANSWER_TOKENS = 16_384
 HASH_MASK = HASH_DIM - 1
 GRAM_MEMO_MAX = 50_000  # n-gram coefficient memo per scorer (a few MB at most)
+#: A turn scores at least the logit of the user turns before it minus this. The training data
+#: is single-turn, so the model cannot learn that "continue" after an olympiad proof is still
+#: a hard request; this prior makes a follow-up inherit its conversation's difficulty (0.5 logit
+#: less: the context alone is weaker evidence than the turn itself), and never lowers a score.
+CONTEXT_DECAY = 0.5
+#: Prefix of the explanation entries when the conversation context set the score.
+CONTEXT_PREFIX = "earlier turns: "
 
 #: Fitted arrays a scorer reads (``None`` allowed for the optional ones), scalars and names.
 ARRAYS: tuple[str, ...] = ("coef_", "mean_", "scale_", "tok_coef_", "hash_coef_", "tok_hash_coef_")
@@ -56,16 +63,19 @@ class Featurized:
     """Features of one conversation: raw dense vector (a list) + hashed buckets for the score
     model (``buckets``, only when ``hash_scale > 0``) + answer-shape cues and the summed
     coefficients of the head n-grams' buckets for the answer-length model (``shape``,
-    ``gram_sum``, weighted by ``gram_w`` = 1 / sqrt(number of n-grams))."""
+    ``gram_sum``, weighted by ``gram_w`` = 1 / sqrt(number of n-grams)) + the dense vector of
+    the earlier user turns read as one prompt (``ctx``; ``None`` for a single turn)."""
 
-    __slots__ = ("buckets", "gram_sum", "gram_w", "h", "hash_w", "shape", "toks")
+    __slots__ = ("buckets", "ctx", "gram_sum", "gram_w", "h", "hash_w", "shape", "toks")
 
     def __init__(self, h: list[float], toks: list[str], buckets: list[int], hash_w: float,
-                 shape: list[float] | None = None, gram_sum: float = 0.0, gram_w: float = 0.0) -> None:
+                 shape: list[float] | None = None, gram_sum: float = 0.0, gram_w: float = 0.0,
+                 ctx: list[float] | None = None) -> None:
         self.h, self.toks, self.buckets, self.hash_w = h, toks, buckets, hash_w
         self.shape = shape if shape is not None else [0.0] * N_SHAPE
         self.gram_sum = gram_sum
         self.gram_w = gram_w
+        self.ctx = ctx
 
 
 class LinearScorer:
@@ -122,11 +132,13 @@ class LinearScorer:
             b, hw = [bucket(t) for t in ts], (1.0 / math.sqrt(len(ts)) if ts else 0.0)
         else:
             ts, b, hw = [], [], 0.0
+        # the earlier user turns as one prompt (hashed words, if any, are not read for it)
+        ctx = handcrafted(Conversation(c.earlier_user, c.system, "", 1, 1)) if c.earlier_user else None
         if self.ths > 0:
             gs, n = self.gram_stats(head, c.system)
             if n:
-                return Featurized(h, ts, b, hw, shape, gs, 1.0 / math.sqrt(n))
-        return Featurized(h, ts, b, hw, shape, 0.0, 0.0)
+                return Featurized(h, ts, b, hw, shape, gs, 1.0 / math.sqrt(n), ctx)
+        return Featurized(h, ts, b, hw, shape, 0.0, 0.0, ctx)
 
     def gram_stats(self, head_words: list[str], system: str) -> tuple[float, int]:
         """(``_gram_sum`` of ``gram_keys(head_words, system)``, their number): in C when built
@@ -157,10 +169,22 @@ class LinearScorer:
             return fsum([th[crc32(k.encode("utf-8", "replace")) & HASH_MASK] for k in keys])
 
     def logit_one(self, f: Featurized) -> float:
+        """The turn's own logit, or its context's minus ``CONTEXT_DECAY`` if that is higher."""
+        v = self._own_logit(f)
+        if f.ctx is not None:
+            c = self._context_logit(f.ctx)
+            if c > v:
+                return c
+        return v
+
+    def _own_logit(self, f: Featurized) -> float:
         v = sum(map(mul, self.w, f.h)) + self.b
         if self.hs > 0 and f.buckets:
             v += f.hash_w * self.hs * float(sum(map(self.hc.__getitem__, f.buckets)))
         return v
+
+    def _context_logit(self, ctx: list[float]) -> float:
+        return sum(map(mul, self.w, ctx)) + self.b - CONTEXT_DECAY
 
     def log_tokens_one(self, f: Featurized) -> float:
         v = sum(map(mul, self.tw, f.h)) + sum(map(mul, self.sw, f.shape)) + self.tb
@@ -179,17 +203,24 @@ class LinearScorer:
         return calibrate(v, self.kx, self.ky)
 
     def contributions(self, f: Featurized, k: int = 5) -> tuple[tuple[str, float], ...]:
-        """Top-``k`` signed contributions to the logit, by magnitude."""
-        c = list(map(sub, map(mul, self.w, f.h), self.wm))
-        # == heapq.nlargest(k, ...) (documented equivalent; ties keep index order)
-        top = sorted(range(len(c)), key=list(map(abs, c)).__getitem__, reverse=True)[:k]
-        items = [(FEATURE_NAMES[i], c[i]) for i in top]
+        """Top-``k`` signed contributions to the logit, by magnitude (those of the earlier
+        turns, named ``"earlier turns: ..."``, when the conversation context set the logit)."""
+        if f.ctx is not None and self._context_logit(f.ctx) > self._own_logit(f):
+            return self._top(f.ctx, k, CONTEXT_PREFIX)
+        items = list(self._top(f.h, k))
         if self.hs > 0 and f.buckets:
             wc = [f.hash_w * self.hs * self.hc[b] for b in f.buckets]
             for i in sorted(range(len(wc)), key=lambda i: -abs(wc[i]))[:k]:
                 items.append((f"word {f.toks[i]!r}", wc[i]))
         items.sort(key=lambda t: -abs(t[1]))
         return tuple((n, round(v, 4)) for n, v in items[:k])
+
+    def _top(self, h: list[float], k: int, prefix: str = "") -> tuple[tuple[str, float], ...]:
+        """Top-``k`` dense-feature contributions of vector ``h``, by magnitude."""
+        c = list(map(sub, map(mul, self.w, h), self.wm))
+        # == heapq.nlargest(k, ...) (documented equivalent; ties keep index order)
+        top = sorted(range(len(c)), key=list(map(abs, c)).__getitem__, reverse=True)[:k]
+        return tuple((prefix + FEATURE_NAMES[i], round(c[i], 4) if prefix else c[i]) for i in top)
 
     # ---- many conversations -----------------------------------------------------------
     def batch(self, feats: Sequence[Featurized]) -> tuple[np.ndarray, np.ndarray]:
@@ -200,6 +231,9 @@ class LinearScorer:
             logits = np.array([self.logit_one(f) for f in feats])
         else:
             logits = H @ self.W + self.b
+            for i, f in enumerate(feats):
+                if f.ctx is not None:
+                    logits[i] = max(float(logits[i]), self._context_logit(f.ctx))
         lt = H @ self.TW + S @ self.SW + self.tb
         if self.ths > 0:
             ths = self.ths

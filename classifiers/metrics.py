@@ -9,6 +9,7 @@ CPT(p) is the smallest share of strong calls with PGR >= p (linear interpolation
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,14 +50,37 @@ def routing_curve(scores: np.ndarray, strong: np.ndarray, weak: np.ndarray) -> R
         raise ValueError("strong and weak have the same total quality; PGR is undefined")
     order = np.argsort(-scores, kind="stable")
     s, g = scores[order], (strong - weak)[order]
-    # average gains over tied blocks (expected value under random tie-breaking)
-    _, start = np.unique(-s, return_index=True)
-    bounds = np.append(np.sort(start), n)
-    gains = np.empty(n)
-    for a, b in zip(bounds[:-1], bounds[1:]):
-        gains[a:b] = g[a:b].mean()
+    # average gains over tied blocks (expected value under random tie-breaking); -s is sorted,
+    # so each block of equal scores is contiguous and starts at its first index
+    _, start, counts = np.unique(-s, return_index=True, return_counts=True)
+    gains = np.repeat(np.add.reduceat(g, start) / counts, counts)
     pgr = np.concatenate([[0.0], np.cumsum(gains)]) / gap_total
     return RoutingCurve(np.arange(n + 1) / n, pgr)
+
+
+def bootstrap_apgr(scores: Mapping[str, np.ndarray], strong: np.ndarray, weak: np.ndarray, n_boot: int = 1000,
+                   seed: int = 0) -> dict[str, np.ndarray]:
+    """APGR of each router on ``n_boot`` resamples of the prompts (with replacement, fixed seed).
+
+    Every router is scored on the same resamples, so differences between routers are paired:
+    ``np.percentile(out["a"] - out["b"], [2.5, 97.5])`` is the interval of the difference. A
+    resample whose strong and weak totals are equal (PGR undefined) is drawn again."""
+    strong, weak = np.asarray(strong, dtype=float), np.asarray(weak, dtype=float)
+    rng = np.random.default_rng(seed)
+    n = len(strong)
+    vals = {k: np.asarray(v, dtype=float) for k, v in scores.items()}
+    out: dict[str, list[float]] = {k: [] for k in vals}
+    done = 0
+    for _ in range(10 * n_boot):
+        if done == n_boot:
+            break
+        idx = rng.integers(0, n, n)
+        if abs(float(np.sum(strong[idx] - weak[idx]))) < 1e-12:
+            continue
+        done += 1
+        for k, v in vals.items():
+            out[k].append(routing_curve(v[idx], strong[idx], weak[idx]).apgr)
+    return {k: np.array(v) for k, v in out.items()}
 
 
 def apgr(scores: np.ndarray, strong: np.ndarray, weak: np.ndarray) -> float:

@@ -12,6 +12,9 @@ from typing import Any
 
 #: Hard cap on characters kept per conversation part (bounded work on huge prompts).
 MAX_PART_CHARS = 2_000_000
+#: Characters of the earlier user turns kept for the conversation context (the most recent
+#: ones): enough for several turns, bounded so a long chat costs a fixed amount to score.
+CONTEXT_CHARS = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +26,9 @@ class Conversation:
     history: str
     n_user_turns: int
     n_messages: int
+    #: The user turns before the last one, oldest first (their last ``CONTEXT_CHARS``). A
+    #: follow-up inherits their difficulty (``classifiers.inference.CONTEXT_DECAY``).
+    earlier_user: str = ""
 
 
 def content_text(content: Any) -> str:
@@ -105,4 +111,6 @@ def parse_messages(messages: Any) -> Conversation:
     )
     last = items[last_idx][1] if last_idx >= 0 else ""
     n_user = sum(1 for r, _ in items if r == "user")
-    return Conversation(_clean(last), _clean(system), _clean(history), n_user, len(items))
+    earlier = "\n".join(t for i, (r, t) in enumerate(items) if i < last_idx and r == "user" and t)
+    return Conversation(_clean(last), _clean(system), _clean(history), n_user, len(items),
+                        _clean(earlier[-CONTEXT_CHARS:]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,20 @@ def config_file(tmp_path: Path) -> Path:
     p = tmp_path / "router.yaml"
     p.write_text(CONFIG, encoding="utf-8")
     return p
+
+
+#: The public training data beside the project (``../shared/data``).
+SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """``../shared/data``: skipped when absent, except under CI, where it is required."""
+    if not SHARED_DATA.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{SHARED_DATA} is required under CI")
+        pytest.skip(f"{SHARED_DATA} not present")
+    return SHARED_DATA
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 import numpy as np
@@ -40,12 +39,11 @@ def test_default_artifact_stores_the_map(default):
     assert cal["mix"] and cal["shares_at_0.40_0.75"]
 
 
-@pytest.mark.skipif(not DATA.is_dir() and os.environ.get("CI") != "true", reason="shared/data not present (required under CI)")
-def test_reference_mix_shares_50_30_20(default):
+def test_reference_mix_shares_50_30_20(default, shared_data):
     from classifiers.data import load_all
     from classifiers.train import reference_mix
 
-    examples, _ = load_all(DATA, seed=default.metadata.get("seed", 0))
+    examples, _ = load_all(shared_data, seed=default.metadata.get("seed", 0))
     mix = reference_mix(examples, seed=default.metadata.get("seed", 0))
     s = np.array([r.score for r in default.score_batch([_u(e.text) for e in mix])])
     assert np.mean(s <= 0.40) == pytest.approx(0.5, abs=0.02)

@@ -108,6 +108,10 @@ def test_evaluate_command(tmp_path: Path, capsys):
     png = tmp_path / "c.png"
     assert _run(["evaluate", "--outcomes", str(f), "--plot", str(png)]) == 0
     out = capsys.readouterr().out
-    table = {ln.split()[0]: float(ln.split()[-3]) for ln in out.splitlines() if ln.startswith(("classifier", "random"))}
-    assert table["random"] == pytest.approx(0.5) and table["classifier"] > 0.6
+    table = {ln.split()[0]: ln.split()[1:] for ln in out.splitlines() if ln.startswith(("classifier ", "random "))}
+    assert float(table["random"][0]) == pytest.approx(0.5) and float(table["classifier"][0]) > 0.6
+    lo, hi = (float(v.strip("[],")) for v in table["classifier"][1:3])
+    assert lo <= float(table["classifier"][0]) <= hi < 1.0 + 1e-9
+    assert table["random"][1:3] == ["[0.500,", "0.500]"]
+    assert "difference, classifier - prompt length:" in out and "95% interval" in out
     assert png.stat().st_size > 1000

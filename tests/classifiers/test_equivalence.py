@@ -6,11 +6,8 @@ docs/classifier.md) was run once against the previous code; this keeps a sample 
 
 from __future__ import annotations
 
-import os
 import random
-from pathlib import Path
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,8 +17,6 @@ from classifiers.shape import GRAM_CHARS, gram_keys, shape_matches, shape_matche
 from classifiers.text import parse_messages
 from tests.classifiers import reference_features as ref
 from tests.classifiers.conftest import EASY, HARD, OLYMPIAD
-
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 #: Pieces that exercise the answer-shape keywords, numbers and the line/number/unit regexes.
 PIECES = ("list", "give", "write", "name", "come up with", "two", "a few", "several", "3", "12345", "1,000.5", "five",
@@ -56,11 +51,10 @@ def test_features_equal_the_reference_on_fixed_prompts():
         _same(t)
 
 
-@pytest.mark.skipif(not DATA.is_dir() and os.environ.get("CI") != "true", reason="shared/data not present (required under CI)")
-def test_features_equal_the_reference_on_training_prompts():
+def test_features_equal_the_reference_on_training_prompts(shared_data):
     from classifiers.data import load_all
 
-    examples, _ = load_all(DATA)
+    examples, _ = load_all(shared_data)
     for e in random.Random(0).sample(examples, 400):
         _same(e.text)
 

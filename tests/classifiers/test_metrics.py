@@ -1,7 +1,10 @@
 import numpy as np
 import pytest
 
-from classifiers.metrics import apgr, routing_curve, spearman
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from classifiers.metrics import apgr, bootstrap_apgr, routing_curve, spearman
 
 
 def test_oracle_apgr_near_one_and_random_half():
@@ -32,3 +35,41 @@ def test_undefined_gap_raises():
 def test_spearman():
     assert spearman([1, 2, 3, 4], [10, 20, 30, 45]) == pytest.approx(1.0)
     assert spearman([1, 2, 3, 4], [4, 3, 2, 1]) == pytest.approx(-1.0)
+
+
+def _curve_by_loop(scores, strong, weak):
+    """The definition, one tied block at a time (reference for the vectorized curve)."""
+    order = np.argsort(-scores, kind="stable")
+    s, g = scores[order], (strong - weak)[order]
+    gains, i = [], 0
+    while i < len(s):
+        j = i
+        while j < len(s) and s[j] == s[i]:
+            j += 1
+        gains += [g[i:j].mean()] * (j - i)
+        i = j
+    return np.concatenate([[0.0], np.cumsum(gains)]) / np.sum(strong - weak)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.floats(0, 1), st.floats(0, 1)), min_size=2, max_size=60))
+def test_tied_blocks_are_averaged_like_the_definition(rows):
+    sc, strong, weak = (np.array(c, dtype=float) for c in zip(*rows))
+    if abs(np.sum(strong - weak)) < 1e-6:
+        return
+    assert routing_curve(sc, strong, weak).pgr == pytest.approx(_curve_by_loop(sc, strong, weak), abs=1e-9)
+
+
+def test_bootstrap_is_paired_and_reproducible():
+    rng = np.random.default_rng(1)
+    n = 400
+    needs_strong = rng.random(n) < 0.3
+    strong, weak = np.ones(n), np.where(needs_strong, 0.0, 1.0)
+    scores = {"oracle": needs_strong + 0.1 * rng.random(n), "noise": rng.random(n), "constant": np.zeros(n)}
+    a = bootstrap_apgr(scores, strong, weak, n_boot=200, seed=3)
+    assert all(len(v) == 200 for v in a.values())
+    assert np.array_equal(a["oracle"], bootstrap_apgr(scores, strong, weak, n_boot=200, seed=3)["oracle"])
+    assert np.all(a["constant"] == pytest.approx(0.5))
+    lo, hi = np.percentile(a["noise"], [2.5, 97.5])
+    assert lo < apgr(scores["noise"], strong, weak) < hi and 0.01 < hi - lo < 0.2
+    assert np.all(a["oracle"] - a["noise"] > 0)  # the same resamples: paired differences

@@ -32,8 +32,8 @@ from classifiers.lexicons import (
     lower_words_python,
 )
 from classifiers.shape import GRAM_CHARS, gram_keys, shape_matches, shape_matches_python, shape_matches_reference, system_words
-from tests.classifiers.conftest import EASY, HARD, OLYMPIAD
-from tests.classifiers.test_equivalence import DATA, PIECES, SEPS
+from tests.classifiers.conftest import EASY, HARD, OLYMPIAD, SHARED_DATA
+from tests.classifiers.test_equivalence import PIECES, SEPS
 
 try:
     from classifiers import _speedups
@@ -158,14 +158,12 @@ def test_c_gram_sum_rounding_and_specials():
 
 
 @needs_c
-def test_c_paths_on_training_prompts(default):
+def test_c_paths_on_training_prompts(default, shared_data):
     """Every training prompt (required under CI): word split, lexicon counts, answer-shape matches, n-gram sum."""
-    if not DATA.is_dir():
-        pytest.skip("shared/data not present") if not CI else pytest.fail("shared/data missing under CI")
     from classifiers.data import load_all
 
     sc = default.estimator.scorer
-    examples, _ = load_all(DATA)
+    examples, _ = load_all(shared_data)
     for e in examples:
         w = words_of(_slice(e.text).lower())
         assert lower_split(_slice(e.text), GRAM_CHARS) == lower_split_python(_slice(e.text), GRAM_CHARS)
@@ -299,12 +297,15 @@ def test_classifier_output_identical_with_and_without_the_accelerator():
     rng = random.Random(2)
     users = EASY + HARD + [OLYMPIAD, "", "x" * 20_000, "Résumé: écris un poème ß \ud800 sys:you", "how many ways " * 50]
     users += [" ".join(rng.choice(VOCAB + list(PIECES)) for _ in range(rng.randrange(120))) for _ in range(300)]
-    if DATA.is_dir():
+    if SHARED_DATA.is_dir():
         from classifiers.data import load_all
 
-        users += [e.text for e in random.Random(0).sample(load_all(DATA)[0], 1000)]
+        users += [e.text for e in random.Random(0).sample(load_all(SHARED_DATA)[0], 1000)]
     system = ["", "You are a Python expert. Answer briefly.", "sys:how many"]
     convs = [[{"role": "system", "content": system[i % 3]}, {"role": "user", "content": u}] for i, u in enumerate(users)]
+    # follow-ups: the earlier user turns are featurized too (the conversation context)
+    convs += [[{"role": "user", "content": a}, {"role": "assistant", "content": "ok"}, {"role": "user", "content": b}]
+              for a, b in zip(users[::7], reversed(users[::7]))]
     convs = json.loads(json.dumps(convs))  # lone surrogates must survive the JSON round trip
     c, py = _scores(convs, pure=False), _scores(convs, pure=True)
     assert (c[0], py[0]) == (True, False)  # which path each process took

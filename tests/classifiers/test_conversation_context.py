@@ -1,0 +1,84 @@
+"""A follow-up turn inherits the difficulty of the conversation it continues."""
+
+from __future__ import annotations
+
+import pytest
+
+from classifiers.data import load_all
+from classifiers.inference import CONTEXT_DECAY, CONTEXT_PREFIX
+from classifiers.metrics import spearman
+from classifiers.text import CONTEXT_CHARS, parse_messages
+from tests.classifiers.conftest import EASY, HARD, OLYMPIAD
+
+FOLLOW_UPS = ["continue", "Can you check step 3 again? I think it is wrong.", "thanks, and the other case?",
+              "Now do the same in Java.", "why?", "Explain that more simply."]
+
+
+def chat(*turns: str) -> list[dict[str, str]]:
+    """Alternating user / assistant turns, starting and ending with the user."""
+    return [{"role": "user" if i % 2 == 0 else "assistant", "content": t} for i, t in enumerate(turns)]
+
+
+def test_earlier_user_turns_are_parsed_without_the_assistant_or_system():
+    c = parse_messages([{"role": "system", "content": "be brief"}, *chat("first", "an answer", "second",
+                                                                          "another answer", "last")])
+    assert c.last_user == "last" and c.earlier_user == "first\nsecond"
+    assert parse_messages(chat("only")).earlier_user == ""
+    assert parse_messages([{"role": "assistant", "content": "hello"}, {"role": "user", "content": "hi"}]).earlier_user == ""
+
+
+def test_the_context_keeps_the_most_recent_characters():
+    old, recent = "a" * CONTEXT_CHARS, "the recent question"
+    c = parse_messages(chat(old, "x", recent, "y", "continue"))
+    assert len(c.earlier_user) == CONTEXT_CHARS and c.earlier_user.endswith(recent)
+
+
+@pytest.mark.parametrize("follow_up", FOLLOW_UPS)
+def test_a_follow_up_to_a_hard_question_scores_like_its_context(default, follow_up):
+    alone = default.score(chat(follow_up)).score
+    after_hard = default.score(chat(OLYMPIAD, "Here is a proof ...", follow_up)).score
+    after_easy = default.score(chat("write a haiku about rain", "Rain on the roof ...", follow_up)).score
+    assert after_hard > alone + 0.1 and after_hard > after_easy + 0.1
+    assert after_easy == pytest.approx(alone)  # an easy context never raises a score
+
+
+def test_the_context_never_lowers_a_score(default):
+    for hard in HARD:
+        # (the history features carry ~zero weight: the training data is single-turn)
+        assert default.score(chat("hi", "Hello!", hard)).score == pytest.approx(default.score(chat(hard)).score, abs=1e-9)
+
+
+def test_the_context_logit_is_the_earlier_turns_minus_the_decay(default):
+    sc = default.estimator.scorer
+    conv = chat(OLYMPIAD, "A proof.", "continue")
+    own = sc.logit_one(sc.featurize(chat("continue")))
+    ctx = sc.logit_one(sc.featurize(chat(OLYMPIAD)))
+    assert ctx - CONTEXT_DECAY > own
+    assert sc.logit_one(sc.featurize(conv)) == pytest.approx(ctx - CONTEXT_DECAY)
+
+
+def test_the_explanation_names_the_earlier_turns(default):
+    top = default.score(chat(OLYMPIAD, "A proof.", "continue")).top_features
+    assert top and all(name.startswith(CONTEXT_PREFIX) for name, _ in top)
+    own = default.score(chat("hi", "Hello!", OLYMPIAD)).top_features
+    assert not any(name.startswith(CONTEXT_PREFIX) for name, _ in own)
+
+
+def test_batch_equals_single_for_conversations(default):
+    convs = [chat(first, "an answer", f) for first in EASY[:4] + HARD[:4] for f in FOLLOW_UPS[:3]]
+    batch = default.score_batch(convs)
+    single = [default.score(c) for c in convs]
+    assert [r.score for r in batch] == pytest.approx([r.score for r in single], abs=1e-9)
+    assert [r.top_features for r in batch] == [r.top_features for r in single]
+
+
+def test_follow_ups_keep_the_first_turns_ranking(default, shared_data):
+    """GSM8K problems followed by a generic follow-up: ranked by score, the conversations keep
+    most of the order the problems themselves get (by solution steps); without the context
+    every conversation would score the same."""
+    examples, _ = load_all(shared_data, cap=300)
+    gsm = [e for e in examples if e.source == "gsm8k"][:300]
+    steps = [e.label for e in gsm]
+    first = [default.score(chat(e.text)).score for e in gsm]
+    follow = [default.score(chat(e.text, "The answer is 42.", "Are you sure? Check it again.")).score for e in gsm]
+    assert spearman(follow, steps) > 0.8 * spearman(first, steps) > 0.1

@@ -67,7 +67,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     val = meta.get("validation") or {}
     for name in ("alpaca_eval", "arena_bench_v1"):
         if name in val:
-            print(f"{name}: LOSO APGR {val[name]['apgr']:.3f} (prompt length {val[name]['apgr_length']:.3f})")
+            r = val[name]
+            lo, hi = r.get("difference_95", (float("nan"), float("nan")))
+            print(f"{name}: LOSO APGR {r['apgr']:.3f} (prompt length {r['apgr_length']:.3f}; "
+                  f"difference 95% interval [{lo:+.3f}, {hi:+.3f}])")
     if "tokens_spearman" in val:
         print(f"answer tokens: LOSO Spearman {val['tokens_spearman']:.3f}")
     print(f"wrote {args.out}, {Path(args.out).with_suffix('.npz')} and {Path(args.out).with_suffix('.json')}")

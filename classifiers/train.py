@@ -13,7 +13,7 @@ import numpy as np
 
 from classifiers.data import EVAL_PAIRS_ALPACA, Example, Outcomes, load_all, sha256, training_files
 from classifiers.features import FEATURE_VERSION, HASH_BITS
-from classifiers.metrics import apgr, spearman
+from classifiers.metrics import apgr, bootstrap_apgr, spearman
 from classifiers.model import ComplexityEstimator
 
 ARTIFACT_VERSION = "3.0.0"
@@ -97,6 +97,17 @@ def _pair_apgr(scores: np.ndarray, out: Outcomes, idx: np.ndarray) -> float:
     return float(np.mean(vals))
 
 
+def _pair_apgr_intervals(scores: np.ndarray, length: np.ndarray, out: Outcomes, idx: np.ndarray,
+                         n_boot: int = 1000, seed: int = 0) -> dict[str, list[float]]:
+    """95 % paired-bootstrap intervals of the pair-averaged APGR of the classifier, of prompt
+    length and of their difference (the same resampled prompts for every pair and router)."""
+    boots = [bootstrap_apgr({"apgr": scores, "apgr_length": length}, out.quality[s][idx], out.quality[w][idx],
+                            n_boot, seed) for s, w in PAIRS[out.name]]
+    mean = {k: np.mean([b[k] for b in boots], axis=0) for k in ("apgr", "apgr_length")}
+    mean["difference"] = mean["apgr"] - mean["apgr_length"]
+    return {f"{k}_95": [round(float(v), 4) for v in np.percentile(m, [2.5, 97.5])] for k, m in mean.items()}
+
+
 def loso(examples: list[Example], outcomes: list[Outcomes], groups: tuple[str, ...] = LOSO_GROUPS,
          log: Any = print, **params: Any) -> dict[str, Any]:
     """Hold out each group in turn; report APGR (outcome groups) / Spearman (labelled groups)."""
@@ -128,13 +139,15 @@ def loso(examples: list[Example], outcomes: list[Outcomes], groups: tuple[str, .
         sc = np.array([oof_score[out.prompts[i]] for i in idx])
         ln = np.array([len(out.prompts[i]) for i in idx], dtype=float)
         res = {"n": int(len(idx)), "apgr": round(_pair_apgr(sc, out, idx), 4),
-               "apgr_length": round(_pair_apgr(ln, out, idx), 4), "per_group": {}}
+               "apgr_length": round(_pair_apgr(ln, out, idx), 4), **_pair_apgr_intervals(sc, ln, out, idx),
+               "per_group": {}}
         grp = np.array(out.groups)[idx]
         for gname in sorted(set(grp)):
             m = grp == gname
             if m.sum() >= 30 and len(set(grp)) > 1:
                 res["per_group"][gname] = {"apgr": round(_pair_apgr(sc[m], out, idx[m]), 4),
-                                           "apgr_length": round(_pair_apgr(ln[m], out, idx[m]), 4)}
+                                           "apgr_length": round(_pair_apgr(ln[m], out, idx[m]), 4),
+                                           **_pair_apgr_intervals(sc[m], ln[m], out, idx[m])}
         report[out.name] = res
     tok_rows = [e for e in examples if e.answer_tokens and e.text in oof_tok]
     report["tokens_spearman"] = round(spearman([oof_tok[e.text] for e in tok_rows],

@@ -22,7 +22,7 @@ __all__ = ["FEATURE_NAMES", "FEATURE_VERSION", "GRAM_CHARS", "HASH_BITS", "HASH_
            "conversation_features", "gram_keys", "grams", "handcrafted", "lexicon_counts", "lexicon_counts_reference", "tokens",
            "words_of"]
 
-FEATURE_VERSION = "6"  # 6: answer-shape cues + head n-grams for the answer-length model
+FEATURE_VERSION = "7"  # 7: the length prior also covers multiple-choice questions; 6: answer-shape cues + n-grams
 HEAD_CHARS = 3000
 TAIL_CHARS = 1000
 HASH_BITS = 15
@@ -121,12 +121,18 @@ FEATURE_NAMES: tuple[str, ...] = (
     "history code",
     "history math",
     "short follow-up",
-    "length in a math/code/reasoning domain",
+    "length in a closed problem",
 )
-#: Index of the within-domain length feature; its weight is a LOSO-chosen prior, not fitted.
+#: Index of the length-in-a-closed-problem feature (math/code/reasoning domain, or a
+#: multiple-choice question); its weight is a LOSO-chosen prior, not fitted.
 PRIOR_FEATURE = len(FEATURE_NAMES) - 1
 #: Log-characters above which the within-domain length bonus starts (e^4 ≈ 55 characters).
 LENGTH_ANCHOR = 4.0
+#: ``log1p`` of the answer-option lines that make a multiple-choice question (at least two).
+MCQ_MIN = math.log1p(2)
+#: Log-characters above which a multiple-choice question gets the length bonus (e^5 ≈ 150
+#: characters): short quiz questions keep their domain ranking and their cheap tier.
+MCQ_LENGTH_ANCHOR = 5.0
 N_FEATURES = len(FEATURE_NAMES)
 
 
@@ -237,6 +243,8 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     else:
         h_code = h_math = follow = 0.0
     dom = max(d_math, d_code, d_reason)
+    in_domain = (dom - d_write if dom > d_write else 0.0) * max(ln - LENGTH_ANCHOR, 0.0)
+    closed = max(in_domain, ln - MCQ_LENGTH_ANCHOR) if mcq >= MCQ_MIN else in_domain
     feats += [
         d_math, d_code, d_reason, d_write,
         ln * d_math, ln * d_code, ln * d_reason, ln * d_write,
@@ -244,7 +252,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
         log(units),
         (mcq + log(lex[_QUIZ])) * quant,
         h_code, h_math, follow,
-        (dom - d_write if dom > d_write else 0.0) * max(ln - LENGTH_ANCHOR, 0.0),
+        closed,
     ]
     return feats
 

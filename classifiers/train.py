@@ -16,7 +16,7 @@ from classifiers.features import FEATURE_VERSION, HASH_BITS
 from classifiers.metrics import apgr, bootstrap_apgr, spearman
 from classifiers.model import ComplexityEstimator
 
-ARTIFACT_VERSION = "3.0.0"
+ARTIFACT_VERSION = "4.0.0"
 
 #: Estimator parameters of the default artifact. ``length_prior`` (logit per log-character
 #: of a prompt inside a math/code/reasoning domain, above ~55 characters) was chosen by LOSO:
@@ -130,6 +130,9 @@ def loso(examples: list[Example], outcomes: list[Outcomes], groups: tuple[str, .
         if np.isfinite(labels).sum() > 10:
             row["spearman_label"] = round(spearman(p, labels), 3)
             row["spearman_label_length"] = round(spearman([len(e.text) for e in test], labels), 3)
+        ranked = _within_group_spearman(test, p)
+        if ranked:
+            row["spearman_rank_within_group"] = ranked
         log(f"  held out {g:22s} n={len(test):5d} {row} ({time.time() - t0:.1f}s)")
         report["per_source"][g] = row
     for out in outcomes:
@@ -155,6 +158,18 @@ def loso(examples: list[Example], outcomes: list[Outcomes], groups: tuple[str, .
     report["tokens_spearman_length"] = round(spearman([len(e.text) for e in tok_rows],
                                                       [e.answer_tokens for e in tok_rows]), 4)
     return report
+
+
+def _within_group_spearman(test: list[Example], scores: np.ndarray) -> dict[str, dict[str, float]]:
+    """Spearman of the score and of length with ``Example.rank`` inside each group that has one
+    (BBH: 3 / 5 / 7 objects of the same task, where accuracy falls with more objects)."""
+    out: dict[str, dict[str, float]] = {}
+    for g in sorted({e.group for e in test if e.group is not None and e.rank is not None}):
+        m = [i for i, e in enumerate(test) if e.group == g and e.rank is not None]
+        ranks = [test[i].rank for i in m]
+        out[g] = {"score": round(spearman(scores[m], ranks), 3),
+                  "length": round(spearman([len(test[i].text) for i in m], ranks), 3)}
+    return out
 
 
 def tokens_cv(examples: list[Example], folds: int = 5, seed: int = 0, **params: Any) -> dict[str, Any]:

@@ -106,6 +106,8 @@ def handcrafted(conv: Conversation) -> list[float]:
         max(d_math, d_code, d_reason) - d_write if max(d_math, d_code, d_reason) > d_write else 0.0,
     ]
     feats[-1] *= max(ln - LENGTH_ANCHOR, 0.0)
+    if mcq >= math.log1p(2):  # a multiple-choice question: length above e^5 characters counts too
+        feats[-1] = max(feats[-1], ln - 5.0)
     return feats
 
 

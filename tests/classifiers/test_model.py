@@ -1,3 +1,5 @@
+import math
+
 import numpy as np
 import pytest
 
@@ -79,3 +81,26 @@ def test_prior_feature_weight_is_the_configured_prior(default):
     est = default.estimator
     assert est.length_prior > 0
     assert abs(est.coef_[PRIOR_FEATURE] / est.scale_[PRIOR_FEATURE] - est.length_prior) < 1e-9
+
+
+def _mcq(question: str, options: list[str]) -> list[dict[str, str]]:
+    lines = [question] + [f"{'ABCD'[i]}. {o}" for i, o in enumerate(options)] + ["Answer:"]
+    return [{"role": "user", "content": "\n".join(lines)}]
+
+
+def test_length_counts_in_multiple_choice_questions_above_150_characters(default):
+    from classifiers.features import MCQ_LENGTH_ANCHOR, PRIOR_FEATURE, handcrafted
+    from classifiers.inference import as_conversation
+
+    prior = lambda m: handcrafted(as_conversation(m))[PRIOR_FEATURE]
+    short = _mcq("Which of the following is the capital of Australia?", ["Sydney", "Canberra", "Melbourne", "Perth"])
+    assert prior(short) == 0.0 and default.score(short).score <= 0.40  # a short quiz question stays cheap
+    vignette = ("A landowner conveyed a parcel to a buyer by a deed that was never recorded. Two years later the "
+                "landowner conveyed the same parcel to a second buyer, who paid value without notice of the first "
+                "conveyance and recorded promptly. The jurisdiction has a notice-type recording statute. Who prevails?")
+    long = _mcq(vignette, ["The first buyer", "The second buyer", "The landowner", "Neither buyer"])
+    text = long[0]["content"]
+    assert prior(long) == pytest.approx(math.log1p(len(text)) - MCQ_LENGTH_ANCHOR)
+    assert default.score(long).score > default.score(short).score + 0.2
+    # the same text without answer options is not a multiple-choice question: no bonus outside the domains
+    assert prior([{"role": "user", "content": vignette}]) == 0.0

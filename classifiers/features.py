@@ -128,6 +128,10 @@ FEATURE_NAMES: tuple[str, ...] = (
 PRIOR_FEATURE = len(FEATURE_NAMES) - 1
 #: Log-characters above which the within-domain length bonus starts (e^4 ≈ 55 characters).
 LENGTH_ANCHOR = 4.0
+#: The length prior's domain gate is ``min(1, DOMAIN_GATE * (hard-domain - writing-domain))``:
+#: it saturates at half the cue density, because a long word problem has a lower cue density
+#: than a short one, and a proportional gate took back from long problems what length gave.
+DOMAIN_GATE = 2.0
 #: ``log1p`` of the answer-option lines that make a multiple-choice question (at least two).
 MCQ_MIN = math.log1p(2)
 #: Log-characters above which a multiple-choice question gets the length bonus (e^5 ≈ 150
@@ -243,7 +247,8 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     else:
         h_code = h_math = follow = 0.0
     dom = max(d_math, d_code, d_reason)
-    in_domain = (dom - d_write if dom > d_write else 0.0) * max(ln - LENGTH_ANCHOR, 0.0)
+    gate = min(1.0, DOMAIN_GATE * (dom - d_write)) if dom > d_write else 0.0
+    in_domain = gate * max(ln - LENGTH_ANCHOR, 0.0)
     closed = max(in_domain, ln - MCQ_LENGTH_ANCHOR) if mcq >= MCQ_MIN else in_domain
     feats += [
         d_math, d_code, d_reason, d_write,

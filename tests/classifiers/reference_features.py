@@ -103,7 +103,7 @@ def handcrafted(conv: Conversation) -> list[float]:
         log(units),
         (mcq + log(lex["quiz"])) * quant,
         h_code, h_math, follow,
-        max(d_math, d_code, d_reason) - d_write if max(d_math, d_code, d_reason) > d_write else 0.0,
+        min(1.0, 2.0 * (max(d_math, d_code, d_reason) - d_write)) if max(d_math, d_code, d_reason) > d_write else 0.0,
     ]
     feats[-1] *= max(ln - LENGTH_ANCHOR, 0.0)
     if mcq >= math.log1p(2):  # a multiple-choice question: length above e^5 characters counts too

@@ -117,6 +117,13 @@ def main() -> int:
         p50, p99 = timing(clf, prompts, reps)
         rows.append((f"score(), {chars:,} chars", f"p50 {p50:.3f} ms", f"p99 {p99:.3f} ms",
                      f"{p50 / ref0 * 1e3:.1f} / {p99 / ref0 * 1e3:.1f}"))
+    # a follow-up: the earlier user turns are featurized too (the conversation context)
+    convs = [_prompt(rng, 2000) + [{"role": "assistant", "content": "ok"}] + _prompt(rng, 2000)
+             + [{"role": "assistant", "content": "ok"}] + _prompt(rng, 2000) for _ in range(20)]
+    timing(clf, convs, 50)
+    p50, p99 = timing(clf, convs, 2000)
+    rows.append(("score(), 3 user turns x 2,000 chars", f"p50 {p50:.3f} ms", f"p99 {p99:.3f} ms",
+                 f"{p50 / ref0 * 1e3:.1f} / {p99 / ref0 * 1e3:.1f}"))
     batch = [_prompt(rng, rng.choice((60, 200, 600, 2000))) for _ in range(5000)]
     t0 = time.perf_counter()
     clf.score_batch(batch)

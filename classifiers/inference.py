@@ -206,8 +206,8 @@ class LinearScorer:
         """Top-``k`` signed contributions to the logit, by magnitude (those of the earlier
         turns, named ``"earlier turns: ..."``, when the conversation context set the logit)."""
         if f.ctx is not None and self._context_logit(f.ctx) > self._own_logit(f):
-            return self._top(f.ctx, k, CONTEXT_PREFIX)
-        items = list(self._top(f.h, k))
+            return tuple((CONTEXT_PREFIX + n, round(v, 4)) for n, v in self._top(f.ctx, k))
+        items = self._top(f.h, k)
         if self.hs > 0 and f.buckets:
             wc = [f.hash_w * self.hs * self.hc[b] for b in f.buckets]
             for i in sorted(range(len(wc)), key=lambda i: -abs(wc[i]))[:k]:
@@ -215,12 +215,12 @@ class LinearScorer:
         items.sort(key=lambda t: -abs(t[1]))
         return tuple((n, round(v, 4)) for n, v in items[:k])
 
-    def _top(self, h: list[float], k: int, prefix: str = "") -> tuple[tuple[str, float], ...]:
+    def _top(self, h: list[float], k: int) -> list[tuple[str, float]]:
         """Top-``k`` dense-feature contributions of vector ``h``, by magnitude."""
         c = list(map(sub, map(mul, self.w, h), self.wm))
         # == heapq.nlargest(k, ...) (documented equivalent; ties keep index order)
         top = sorted(range(len(c)), key=list(map(abs, c)).__getitem__, reverse=True)[:k]
-        return tuple((prefix + FEATURE_NAMES[i], round(c[i], 4) if prefix else c[i]) for i in top)
+        return [(FEATURE_NAMES[i], c[i]) for i in top]
 
     # ---- many conversations -----------------------------------------------------------
     def batch(self, feats: Sequence[Featurized]) -> tuple[np.ndarray, np.ndarray]:

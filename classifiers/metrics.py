@@ -63,23 +63,26 @@ def bootstrap_apgr(scores: Mapping[str, np.ndarray], strong: np.ndarray, weak: n
     """APGR of each router on ``n_boot`` resamples of the prompts (with replacement, fixed seed).
 
     Every router is scored on the same resamples, so differences between routers are paired:
-    ``np.percentile(out["a"] - out["b"], [2.5, 97.5])`` is the interval of the difference. A
-    resample whose strong and weak totals are equal (PGR undefined) is drawn again."""
+    ``np.percentile(out["a"] - out["b"], [2.5, 97.5])`` is the interval of the difference. Rows
+    without a finite strong and weak quality are dropped first; a resample on which some
+    router's PGR is undefined (equal strong and weak totals) is drawn again."""
     strong, weak = np.asarray(strong, dtype=float), np.asarray(weak, dtype=float)
+    ok = np.isfinite(strong) & np.isfinite(weak)
+    strong, weak = strong[ok], weak[ok]
+    vals = {k: np.asarray(v, dtype=float)[ok] for k, v in scores.items()}
     rng = np.random.default_rng(seed)
     n = len(strong)
-    vals = {k: np.asarray(v, dtype=float) for k, v in scores.items()}
     out: dict[str, list[float]] = {k: [] for k in vals}
-    done = 0
     for _ in range(10 * n_boot):
-        if done == n_boot:
+        if len(next(iter(out.values()), ())) == n_boot or n == 0:
             break
         idx = rng.integers(0, n, n)
-        if abs(float(np.sum(strong[idx] - weak[idx]))) < 1e-12:
+        try:
+            row = {k: routing_curve(v[idx], strong[idx], weak[idx]).apgr for k, v in vals.items()}
+        except ValueError:
             continue
-        done += 1
-        for k, v in vals.items():
-            out[k].append(routing_curve(v[idx], strong[idx], weak[idx]).apgr)
+        for k, a in row.items():
+            out[k].append(a)
     return {k: np.array(v) for k, v in out.items()}
 
 

@@ -100,7 +100,8 @@ def _pair_apgr(scores: np.ndarray, out: Outcomes, idx: np.ndarray) -> float:
 def _pair_apgr_intervals(scores: np.ndarray, length: np.ndarray, out: Outcomes, idx: np.ndarray,
                          n_boot: int = 1000, seed: int = 0) -> dict[str, list[float]]:
     """95 % paired-bootstrap intervals of the pair-averaged APGR of the classifier, of prompt
-    length and of their difference (the same resampled prompts for every pair and router)."""
+    length and of their difference (classifier and length on the same resamples; every pair
+    draws the same indices when the pairs rate the same prompts)."""
     boots = [bootstrap_apgr({"apgr": scores, "apgr_length": length}, out.quality[s][idx], out.quality[w][idx],
                             n_boot, seed) for s, w in PAIRS[out.name]]
     mean = {k: np.mean([b[k] for b in boots], axis=0) for k in ("apgr", "apgr_length")}

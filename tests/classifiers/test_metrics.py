@@ -73,3 +73,11 @@ def test_bootstrap_is_paired_and_reproducible():
     lo, hi = np.percentile(a["noise"], [2.5, 97.5])
     assert lo < apgr(scores["noise"], strong, weak) < hi and 0.01 < hi - lo < 0.2
     assert np.all(a["oracle"] - a["noise"] > 0)  # the same resamples: paired differences
+
+
+def test_bootstrap_skips_missing_qualities_and_undefined_resamples():
+    strong = np.array([1.0, np.nan, 1.0, 0.0, 1.0, 1.0])
+    weak = np.array([0.0, 0.0, 1.0, 0.0, 1.0, np.nan])
+    out = bootstrap_apgr({"a": np.arange(6.0), "b": np.zeros(6)}, strong, weak, n_boot=50, seed=0)
+    assert len(out["a"]) == len(out["b"]) == 50 and np.all(out["b"] == pytest.approx(0.5))
+    assert bootstrap_apgr({"a": np.arange(2.0)}, np.ones(2), np.ones(2), n_boot=5)["a"].size == 0

@@ -123,8 +123,11 @@ async def test_load_knob_lowers_effort_and_spills_while_vllm_queues(gateway: Gat
         try:
             waiting_seen = 0.0
             for _ in range(600):  # up to 60 s on a busy machine
+                # the pressure gauge first (the gateway may have polled vLLM since our last sample),
+                # then our own sample: stop once both have seen the queue
+                pressured = gateway.metric("router_backend_pressure", backend="local-vllm") == 1
                 waiting_seen = max(waiting_seen, await vllm_counter(vllm_url, "vllm:num_requests_waiting"))
-                if gateway.metric("router_backend_pressure", backend="local-vllm") == 1:
+                if pressured and waiting_seen >= 1:
                     break
                 await asyncio.sleep(0.1)
             assert waiting_seen >= 1, "24 long requests over --max-num-seqs 16 should make some wait"

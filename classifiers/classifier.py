@@ -227,6 +227,6 @@ def validate(params: Mapping[str, Any], meta: Mapping[str, Any], path: Any = "ar
                 raise bad(f"a probe prompt scored {vals}")
     except ClassifierLoadError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any failure here is an artifact problem
+    except Exception as exc:  # any failure here is an artifact problem
         raise bad(f"a probe prompt failed ({type(exc).__name__}: {exc})") from exc
     return scorer

@@ -17,8 +17,8 @@ import numpy as np
 
 from classifiers.calibrate import budget_thresholds, share_thresholds, write_thresholds
 from classifiers.classifier import ComplexityClassifier, ScoreResult, load_classifier
-from classifiers.metrics import bootstrap_apgr, routing_curve
 from classifiers.inference import as_messages
+from classifiers.metrics import bootstrap_apgr, routing_curve
 from classifiers.persist import ClassifierLoadError
 
 DEFAULT_CONFIG = os.environ.get("COMPLEXITY_ROUTER_CONFIG", "configs/default.yaml")

@@ -15,9 +15,10 @@ import hashlib
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -79,7 +80,7 @@ def sha256(path: Path) -> str:
 ALPACA = "outcomes/alpaca_eval_gpt4_turbo_preferences.csv"
 ARENA_Q = "outcomes/arena_bench_v1/question.jsonl"
 ARENA_J = "outcomes/arena_bench_v1/model_judgment"
-_ANS = re.compile(r"\[The Start of Assistant's Answer\]\n?(.*?)\[The End of Assistant's Answer\]", re.S)
+_ANS = re.compile(r"\[The Start of Assistant's Answer\]\n?(.*?)\[The End of Assistant's Answer\]", re.DOTALL)
 
 
 #: Model pairs kept out of the alpaca target so validation APGR does not reuse them.

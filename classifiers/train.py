@@ -142,7 +142,7 @@ def loso(examples: list[Example], outcomes: list[Outcomes], groups: tuple[str, .
             continue
         sc = np.array([oof_score[out.prompts[i]] for i in idx])
         ln = np.array([len(out.prompts[i]) for i in idx], dtype=float)
-        res = {"n": int(len(idx)), "apgr": round(_pair_apgr(sc, out, idx), 4),
+        res = {"n": len(idx), "apgr": round(_pair_apgr(sc, out, idx), 4),
                "apgr_length": round(_pair_apgr(ln, out, idx), 4), **_pair_apgr_intervals(sc, ln, out, idx),
                "per_group": {}}
         grp = np.array(out.groups)[idx]
@@ -194,7 +194,8 @@ def tokens_cv(examples: list[Example], folds: int = 5, seed: int = 0, **params: 
 
 def _data_commit(root: Path) -> str | None:
     try:
-        r = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
+        r = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
+                           check=False)
         return r.stdout.strip() or None
     except (OSError, subprocess.SubprocessError):
         return None

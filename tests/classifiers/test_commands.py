@@ -90,7 +90,7 @@ def test_budget_thresholds_meet_budget(tiny_classifier, config_file):
     results = tiny_classifier.score_batch(prompts)
     for budget in (0.5, 5.0, 50.0):
         try:
-            thr, info = budget_thresholds(results, prompts, cfg, budget)
+            _, info = budget_thresholds(results, prompts, cfg, budget)
         except ValueError:
             continue
         assert info["usd_per_1k"] <= budget + 1e-9

@@ -114,9 +114,11 @@ def test_closed_problems_are_ranked_at_least_as_well_as_by_length(default, share
 
     from classifiers.metrics import spearman
 
-    gsm = [json.loads(line) for line in open(shared_data / "difficulty/gsm8k_train.jsonl", encoding="utf-8")]
-    math_rows = [r for r in map(json.loads, open(shared_data / "difficulty/math_test.jsonl", encoding="utf-8"))
-                 if str(r.get("level", "")).startswith("Level ")]
+    def rows(name: str) -> list[dict]:
+        return [json.loads(line) for line in (shared_data / "difficulty" / name).read_text(encoding="utf-8").splitlines()]
+
+    gsm = rows("gsm8k_train.jsonl")
+    math_rows = [r for r in rows("math_test.jsonl") if str(r.get("level", "")).startswith("Level ")]
     for texts, labels in (([r["question"] for r in gsm], [len(r["answer"].strip().split("\n")) - 1 for r in gsm]),
                           ([r["problem"] for r in math_rows], [int(r["level"][-1]) for r in math_rows])):
         scores = [r.score for r in default.score_batch([[{"role": "user", "content": t}] for t in texts])]

@@ -13,12 +13,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
-import numpy as np
-
 from classifiers.calibrate import budget_thresholds, share_thresholds, write_thresholds
 from classifiers.classifier import ComplexityClassifier, ScoreResult, load_classifier
+from classifiers.cliutil import fail as _fail
+from classifiers.evaluate import add_parser as add_evaluate_parser
 from classifiers.inference import as_messages
-from classifiers.metrics import bootstrap_apgr, routing_curve
 from classifiers.persist import ClassifierLoadError
 
 DEFAULT_CONFIG = os.environ.get("COMPLEXITY_ROUTER_CONFIG", "configs/default.yaml")
@@ -49,11 +48,6 @@ def tier_for_score(tiers: Mapping[str, Any], score: float) -> str:
 def _classifier(args: argparse.Namespace, config: Any | None) -> ComplexityClassifier:
     artifact = getattr(args, "artifact", None) or (config.classifier.artifact if config is not None else "default")
     return load_classifier(artifact)
-
-
-def _fail(msg: str, code: int = 2) -> int:
-    print(f"error: {msg}", file=sys.stderr)
-    return code
 
 
 # ---- train --------------------------------------------------------------------------
@@ -212,74 +206,6 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
-# ---- evaluate ------------------------------------------------------------------------
-def cmd_evaluate(args: argparse.Namespace) -> int:
-    try:
-        clf = load_classifier(args.artifact or "default")
-    except ClassifierLoadError as exc:
-        return _fail(str(exc))
-    convs, strong, weak, texts = [], [], [], []
-    with open(args.outcomes, encoding="utf-8", errors="replace") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-                msgs = as_messages(obj)
-                s, w = float(obj["strong"]), float(obj["weak"])
-            except (ValueError, TypeError, KeyError) as exc:
-                print(f"warning: skipping line {n}: {exc}", file=sys.stderr)
-                continue
-            convs.append(msgs)
-            strong.append(s)
-            weak.append(w)
-            texts.append(_prompt_len(msgs))
-    if len(convs) < 2:
-        return _fail("need at least two valid outcome lines")
-    scores = np.array([r.score for r in clf.score_batch(convs)])
-    curves = {"classifier": scores, "prompt length": np.array(texts, dtype=float), "random": np.zeros(len(scores))}
-    try:
-        rows = {k: routing_curve(v, np.array(strong), np.array(weak)) for k, v in curves.items()}
-    except ValueError as exc:
-        return _fail(str(exc))
-    boot = bootstrap_apgr(curves, np.array(strong), np.array(weak), n_boot=args.bootstrap) if args.bootstrap else {}
-    print(f"{len(scores)} prompts" + (f"; 95% intervals from {args.bootstrap} paired bootstrap resamples" if boot else ""))
-    print(f"{'router':16s} {'APGR':>7s} {'95% interval':>15s} {'CPT(50%)':>9s} {'CPT(80%)':>9s}")
-    for k, c in rows.items():
-        lo, hi = np.percentile(boot[k], [2.5, 97.5]) if boot else (np.nan, np.nan)
-        print(f"{k:16s} {c.apgr:7.3f} {f'[{lo:.3f}, {hi:.3f}]':>15s} {c.cpt(0.5):9.3f} {c.cpt(0.8):9.3f}")
-    if boot:
-        lo, hi = np.percentile(boot["classifier"] - boot["prompt length"], [2.5, 97.5])
-        d = rows["classifier"].apgr - rows["prompt length"].apgr
-        print(f"difference, classifier - prompt length: {d:+.3f} APGR, 95% interval [{lo:+.3f}, {hi:+.3f}]")
-    if args.plot:
-        try:
-            import matplotlib
-
-            matplotlib.use("Agg")
-            import matplotlib.pyplot as plt
-        except ImportError:
-            print("matplotlib is not installed; skipping the plot (pip install matplotlib)", file=sys.stderr)
-            return 0
-        fig, ax = plt.subplots(figsize=(6, 4.5))
-        for k, c in rows.items():
-            ax.plot(c.share, c.pgr, label=f"{k} (APGR {c.apgr:.3f})")
-        ax.set_xlabel("share of calls sent to the strong model")
-        ax.set_ylabel("performance gap recovered")
-        ax.grid(alpha=0.3)
-        ax.legend()
-        fig.tight_layout()
-        fig.savefig(args.plot, dpi=120)
-        print(f"wrote {args.plot}")
-    return 0
-
-
-def _prompt_len(messages: Any) -> int:
-    from classifiers.text import parse_messages
-
-    return len(parse_messages(messages).last_user)
-
-
 # ---- registration -----------------------------------------------------------------------
 def register(subparsers: Any) -> None:
     """Add train / export / score / calibrate / evaluate to the router's argparse subparsers."""
@@ -308,10 +234,4 @@ def register(subparsers: Any) -> None:
     p.add_argument("--write", action="store_true", help="write the thresholds into the config file")
     p.set_defaults(func=cmd_calibrate)
 
-    p = subparsers.add_parser("evaluate", help="APGR / CPT on {prompt, strong, weak} JSON lines")
-    p.add_argument("--outcomes", required=True)
-    p.add_argument("--plot", default=None, help="write the PGR curves to this PNG")
-    p.add_argument("--bootstrap", type=int, default=1000, metavar="N",
-                   help="paired bootstrap resamples for the 95%% intervals (0 = none)")
-    p.add_argument("--artifact", default=None)
-    p.set_defaults(func=cmd_evaluate)
+    add_evaluate_parser(subparsers)

@@ -5,6 +5,10 @@ model, the rest to the weak one. ``PGR(x) = (Q(x) - Q_weak) / (Q_strong - Q_weak
 Tied scores are routed in expectation (their gains averaged), so a constant score gives
 exactly the diagonal and APGR = 0.5. APGR is the trapezoid area under PGR(x) on x in [0, 1];
 CPT(p) is the smallest share of strong calls with PGR >= p (linear interpolation).
+
+With per-prompt costs, ``x`` can instead be the share of the strong model's *extra cost* spent
+(``extra_cost`` = strong call cost − weak call cost): a router that sends the cheap hard prompts
+up first recovers more of the gap per dollar than one that counts calls.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import numpy as np
 
 @dataclass(frozen=True, slots=True)
 class RoutingCurve:
-    share: np.ndarray  # x: share of calls sent to the strong model, 0..1
+    share: np.ndarray  # x: share of calls (or of the extra cost) sent to the strong model, 0..1
     pgr: np.ndarray  # performance gap recovered at x
 
     @property
@@ -37,25 +41,33 @@ class RoutingCurve:
         return float(x0 + (target - y0) / (y1 - y0) * (x1 - x0)) if y1 != y0 else float(x1)
 
 
-def routing_curve(scores: np.ndarray, strong: np.ndarray, weak: np.ndarray) -> RoutingCurve:
-    """PGR curve for routing the highest-scored prompts to the strong model."""
+def routing_curve(scores: np.ndarray, strong: np.ndarray, weak: np.ndarray,
+                  extra_cost: np.ndarray | None = None) -> RoutingCurve:
+    """PGR curve for routing the highest-scored prompts to the strong model; ``x`` is the share
+    of calls, or with ``extra_cost`` (per prompt, >= 0) the share of the total extra cost."""
     scores = np.asarray(scores, dtype=float)
     strong = np.asarray(strong, dtype=float)
     weak = np.asarray(weak, dtype=float)
-    ok = np.isfinite(scores) & np.isfinite(strong) & np.isfinite(weak)
-    scores, strong, weak = scores[ok], strong[ok], weak[ok]
+    cost = np.ones(len(scores)) if extra_cost is None else np.asarray(extra_cost, dtype=float)
+    ok = np.isfinite(scores) & np.isfinite(strong) & np.isfinite(weak) & np.isfinite(cost)
+    scores, strong, weak, cost = scores[ok], strong[ok], weak[ok], cost[ok]
     n = len(scores)
     gap_total = float(np.sum(strong - weak))
     if n == 0 or abs(gap_total) < 1e-12:
         raise ValueError("strong and weak have the same total quality; PGR is undefined")
+    if np.any(cost < 0) or float(np.sum(cost)) <= 0:
+        raise ValueError("the strong model must cost at least as much as the weak one on every prompt")
     order = np.argsort(-scores, kind="stable")
-    s, g = scores[order], (strong - weak)[order]
-    # average gains over tied blocks (expected value under random tie-breaking); -s is sorted,
-    # so each block of equal scores is contiguous and starts at its first index
+    s, g, c = scores[order], (strong - weak)[order], cost[order]
+    # average gains (and costs) over tied blocks (expected value under random tie-breaking);
+    # -s is sorted, so each block of equal scores is contiguous and starts at its first index
     _, start, counts = np.unique(-s, return_index=True, return_counts=True)
     gains = np.repeat(np.add.reduceat(g, start) / counts, counts)
     pgr = np.concatenate([[0.0], np.cumsum(gains)]) / gap_total
-    return RoutingCurve(np.arange(n + 1) / n, pgr)
+    if extra_cost is None:
+        return RoutingCurve(np.arange(n + 1) / n, pgr)
+    spent = np.repeat(np.add.reduceat(c, start) / counts, counts)
+    return RoutingCurve(np.concatenate([[0.0], np.cumsum(spent)]) / float(np.sum(c)), pgr)
 
 
 def bootstrap_apgr(scores: Mapping[str, np.ndarray], strong: np.ndarray, weak: np.ndarray, n_boot: int = 1000,

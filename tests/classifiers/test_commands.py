@@ -115,3 +115,31 @@ def test_evaluate_command(tmp_path: Path, capsys):
     assert table["random"][1:3] == ["[0.500,", "0.500]"]
     assert "difference, classifier - prompt length:" in out and "95% interval" in out
     assert png.stat().st_size > 1000
+
+
+def test_evaluate_prints_the_cost_table_when_lines_carry_costs(tmp_path: Path, capsys):
+    f = tmp_path / "o.jsonl"
+    rows = [{"prompt": t, "strong": 1.0, "weak": 0.0, "strong_cost": 0.01, "weak_cost": 0.001} for t in HARD] + [
+        {"messages": [{"role": "user", "content": t}], "strong": 1.0, "weak": 1.0, "strong_cost": 0.01,
+         "weak_cost": 0.001} for t in EASY]
+    f.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    assert _run(["evaluate", "--outcomes", str(f), "--bootstrap", "0"]) == 0
+    out = capsys.readouterr().out
+    assert f"all weak ${0.001 * 1000:.4f}, all strong ${0.01 * 1000:.4f} per 1k requests" in out
+    cost_rows = out.split("by cost")[1].splitlines()
+    table = {ln.split()[0]: ln.split()[1:] for ln in cost_rows if ln.startswith(("classifier ", "random "))}
+    assert float(table["random"][0]) == pytest.approx(0.5)
+    assert float(table["classifier"][0]) > 0.6  # equal costs: the same curve as by calls
+    # random reaches half the gap at half the extra cost: $1 + 0.5 * $9 per 1k
+    assert float(table["random"][1]) == pytest.approx(1.0 + 0.5 * 9.0, abs=1e-3)
+    assert "nan" not in out.split("by cost")[1]
+
+
+def test_evaluate_skips_the_cost_table_when_some_lines_lack_costs(tmp_path: Path, capsys):
+    f = tmp_path / "o.jsonl"
+    rows = [{"prompt": "hard " + t, "strong": 1.0, "weak": 0.0, "strong_cost": 1.0, "weak_cost": 0.5} for t in HARD]
+    rows += [{"prompt": t, "strong": 1.0, "weak": 1.0} for t in EASY]
+    f.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    assert _run(["evaluate", "--outcomes", str(f), "--bootstrap", "0"]) == 0
+    captured = capsys.readouterr()
+    assert "by cost" not in captured.out and "only some lines have strong_cost" in captured.err

@@ -36,27 +36,48 @@ def test_spearman():
     assert spearman([1, 2, 3, 4], [4, 3, 2, 1]) == pytest.approx(-1.0)
 
 
-def _curve_by_loop(scores, strong, weak):
-    """The definition, one tied block at a time (reference for the vectorized curve)."""
+def _curve_by_loop(scores, strong, weak, cost):
+    """The definition, one tied block at a time (reference for the vectorized curve): the
+    (cost share, PGR) points after each prompt, gains and costs averaged over tied blocks."""
     order = np.argsort(-scores, kind="stable")
-    s, g = scores[order], (strong - weak)[order]
-    gains, i = [], 0
+    s, g, c = scores[order], (strong - weak)[order], cost[order]
+    gains, spent, i = [], [], 0
     while i < len(s):
         j = i
         while j < len(s) and s[j] == s[i]:
             j += 1
         gains += [g[i:j].mean()] * (j - i)
+        spent += [c[i:j].mean()] * (j - i)
         i = j
-    return np.concatenate([[0.0], np.cumsum(gains)]) / np.sum(strong - weak)
+    return (np.concatenate([[0.0], np.cumsum(spent)]) / np.sum(cost),
+            np.concatenate([[0.0], np.cumsum(gains)]) / np.sum(strong - weak))
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 5), st.floats(0, 1), st.floats(0, 1)), min_size=2, max_size=60))
+@given(st.lists(st.tuples(st.integers(0, 5), st.floats(0, 1), st.floats(0, 1), st.floats(0.01, 5)), min_size=2,
+                max_size=60))
 def test_tied_blocks_are_averaged_like_the_definition(rows):
-    sc, strong, weak = (np.array(c, dtype=float) for c in zip(*rows))
+    sc, strong, weak, cost = (np.array(c, dtype=float) for c in zip(*rows))
     if abs(np.sum(strong - weak)) < 1e-6:
         return
-    assert routing_curve(sc, strong, weak).pgr == pytest.approx(_curve_by_loop(sc, strong, weak), abs=1e-9)
+    x, pgr = _curve_by_loop(sc, strong, weak, cost)
+    assert routing_curve(sc, strong, weak).pgr == pytest.approx(pgr, abs=1e-9)
+    by_cost = routing_curve(sc, strong, weak, cost)
+    assert by_cost.pgr == pytest.approx(pgr, abs=1e-9) and by_cost.share == pytest.approx(x, abs=1e-9)
+
+
+def test_cost_curve_rewards_cheap_gains_first():
+    # two prompts need the strong model; one of them is ten times cheaper to upgrade
+    strong, weak = np.array([1.0, 1.0, 1.0, 1.0]), np.array([0.0, 0.0, 1.0, 1.0])
+    extra = np.array([0.1, 1.0, 1.0, 1.0])
+    cheap_first, dear_first = np.array([4.0, 3.0, 2.0, 1.0]), np.array([3.0, 4.0, 2.0, 1.0])
+    assert routing_curve(cheap_first, strong, weak).apgr == routing_curve(dear_first, strong, weak).apgr
+    assert routing_curve(cheap_first, strong, weak, extra).apgr > routing_curve(dear_first, strong, weak, extra).apgr
+    assert routing_curve(cheap_first, strong, weak, extra).cpt(0.5) == pytest.approx(0.1 / 3.1)
+    equal = routing_curve(cheap_first, strong, weak, np.full(4, 2.5))
+    assert equal.apgr == pytest.approx(routing_curve(cheap_first, strong, weak).apgr)
+    with pytest.raises(ValueError, match="cost at least"):
+        routing_curve(cheap_first, strong, weak, np.array([0.1, -1.0, 1.0, 1.0]))
 
 
 def test_bootstrap_is_paired_and_reproducible():

@@ -1,0 +1,157 @@
+"""``complexity-router evaluate``: how well the score routes between a strong and a weak model.
+
+Input: JSON lines ``{"prompt" | "messages", "strong", "weak"}`` (the quality of each model on
+that prompt), optionally with ``"strong_cost"`` / ``"weak_cost"`` (USD per call). Output: APGR
+with paired-bootstrap 95 % intervals, CPT(50 %) and CPT(80 %) for the classifier, prompt length
+and random; with costs, the same curve over the share of the strong model's extra cost and the
+dollars per 1,000 requests at which each router recovers half and 80 % of the gap.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from classifiers.classifier import load_classifier
+from classifiers.cliutil import fail as _fail
+from classifiers.inference import as_messages
+from classifiers.metrics import RoutingCurve, bootstrap_apgr, routing_curve
+from classifiers.persist import ClassifierLoadError
+from classifiers.text import parse_messages
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeTable:
+    """The valid lines of an outcomes file (costs only when every line has both)."""
+
+    conversations: list[Any]
+    strong: np.ndarray
+    weak: np.ndarray
+    strong_cost: np.ndarray | None = None
+    weak_cost: np.ndarray | None = None
+
+
+def read_outcomes(path: str) -> OutcomeTable:
+    """Parse the JSON lines at ``path``; bad lines are skipped with a warning on stderr."""
+    convs: list[Any] = []
+    quality: list[tuple[float, float]] = []
+    costs: list[tuple[float, float] | None] = []
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                msgs = as_messages(obj)
+                q = (float(obj["strong"]), float(obj["weak"]))
+                c = (float(obj["strong_cost"]), float(obj["weak_cost"])) if "strong_cost" in obj and "weak_cost" in obj else None
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                print(f"warning: skipping line {n}: {exc}", file=sys.stderr)
+                continue
+            convs.append(msgs)
+            quality.append(q)
+            costs.append(c)
+    strong, weak = (np.array([q[i] for q in quality]) for i in (0, 1))
+    if costs and all(c is not None for c in costs):
+        sc, wc = (np.array([c[i] for c in costs]) for i in (0, 1))  # type: ignore[index]
+        return OutcomeTable(convs, strong, weak, sc, wc)
+    if any(c is not None for c in costs):
+        print("warning: only some lines have strong_cost and weak_cost; the cost table is skipped", file=sys.stderr)
+    return OutcomeTable(convs, strong, weak)
+
+
+def _prompt_len(messages: Any) -> int:
+    return len(parse_messages(messages).last_user)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    try:
+        clf = load_classifier(args.artifact or "default")
+    except ClassifierLoadError as exc:
+        return _fail(str(exc))
+    table = read_outcomes(args.outcomes)
+    if len(table.conversations) < 2:
+        return _fail("need at least two valid outcome lines")
+    scores = np.array([r.score for r in clf.score_batch(table.conversations)])
+    routers = {"classifier": scores, "prompt length": np.array([_prompt_len(c) for c in table.conversations], float),
+               "random": np.zeros(len(scores))}
+    try:
+        rows = {k: routing_curve(v, table.strong, table.weak) for k, v in routers.items()}
+    except ValueError as exc:
+        return _fail(str(exc))
+    boot = bootstrap_apgr(routers, table.strong, table.weak, n_boot=args.bootstrap) if args.bootstrap else {}
+    print(f"{len(scores)} prompts" + (f"; 95% intervals from {args.bootstrap} paired bootstrap resamples" if boot else ""))
+    print(f"{'router':16s} {'APGR':>7s} {'95% interval':>15s} {'CPT(50%)':>9s} {'CPT(80%)':>9s}")
+    for k, c in rows.items():
+        lo, hi = np.percentile(boot[k], [2.5, 97.5]) if boot else (np.nan, np.nan)
+        print(f"{k:16s} {c.apgr:7.3f} {f'[{lo:.3f}, {hi:.3f}]':>15s} {c.cpt(0.5):9.3f} {c.cpt(0.8):9.3f}")
+    if boot:
+        lo, hi = np.percentile(boot["classifier"] - boot["prompt length"], [2.5, 97.5])
+        d = rows["classifier"].apgr - rows["prompt length"].apgr
+        print(f"difference, classifier - prompt length: {d:+.3f} APGR, 95% interval [{lo:+.3f}, {hi:+.3f}]")
+    if table.strong_cost is not None and table.weak_cost is not None:
+        _print_costs(routers, table, table.strong_cost, table.weak_cost)
+    if args.plot:
+        _plot(rows, args.plot)
+    return 0
+
+
+def _print_costs(routers: dict[str, np.ndarray], table: OutcomeTable, strong_cost: np.ndarray,
+                 weak_cost: np.ndarray) -> None:
+    """The curve over the share of the extra cost, and dollars per 1,000 requests at 50 / 80 % PGR."""
+    extra = strong_cost - weak_cost
+    try:
+        rows = {k: routing_curve(v, table.strong, table.weak, extra) for k, v in routers.items()}
+    except ValueError as exc:
+        print(f"cost table skipped: {exc}")
+        return
+    n = len(extra)
+    per_1k = 1000.0 / n
+    base, span = float(np.sum(weak_cost)) * per_1k, float(np.sum(extra)) * per_1k
+
+    def usd(c: RoutingCurve, p: float) -> str:
+        x = c.cpt(p)
+        return f"{base + x * span:.4f}" if np.isfinite(x) else "never"
+
+    print(f"by cost (x = share of the strong model's extra cost): all weak ${base:.4f}, all strong "
+          f"${base + span:.4f} per 1k requests")
+    print(f"{'router':16s} {'APGR':>7s} {'$/1k at 50%':>12s} {'$/1k at 80%':>12s}")
+    for k, c in rows.items():
+        print(f"{k:16s} {c.apgr:7.3f} {usd(c, 0.5):>12s} {usd(c, 0.8):>12s}")
+
+
+def _plot(rows: dict[str, RoutingCurve], path: str) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed; skipping the plot (pip install matplotlib)", file=sys.stderr)
+        return
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    for k, c in rows.items():
+        ax.plot(c.share, c.pgr, label=f"{k} (APGR {c.apgr:.3f})")
+    ax.set_xlabel("share of calls sent to the strong model")
+    ax.set_ylabel("performance gap recovered")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    print(f"wrote {path}")
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``evaluate`` on the CLI's argparse subparsers."""
+    p = subparsers.add_parser("evaluate", help="APGR / CPT on {prompt, strong, weak[, strong_cost, weak_cost]} JSON lines")
+    p.add_argument("--outcomes", required=True)
+    p.add_argument("--plot", default=None, help="write the PGR curves to this PNG")
+    p.add_argument("--bootstrap", type=int, default=1000, metavar="N",
+                   help="paired bootstrap resamples for the 95%% intervals (0 = none)")
+    p.add_argument("--artifact", default=None)
+    p.set_defaults(func=cmd_evaluate)

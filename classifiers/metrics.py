@@ -85,14 +85,16 @@ def bootstrap_apgr(scores: Mapping[str, np.ndarray], strong: np.ndarray, weak: n
     rng = np.random.default_rng(seed)
     n = len(strong)
     out: dict[str, list[float]] = {k: [] for k in vals}
-    for _ in range(10 * n_boot):
-        if len(next(iter(out.values()), ())) == n_boot or n == 0:
+    done = 0
+    for _ in range(10 * n_boot if n else 0):
+        if done == n_boot:
             break
         idx = rng.integers(0, n, n)
         try:
             row = {k: routing_curve(v[idx], strong[idx], weak[idx]).apgr for k, v in vals.items()}
         except ValueError:
             continue
+        done += 1
         for k, a in row.items():
             out[k].append(a)
     return {k: np.array(v) for k, v in out.items()}

@@ -22,7 +22,7 @@ __all__ = ["FEATURE_NAMES", "FEATURE_VERSION", "GRAM_CHARS", "HASH_BITS", "HASH_
            "conversation_features", "gram_keys", "grams", "handcrafted", "lexicon_counts", "lexicon_counts_reference", "tokens",
            "words_of"]
 
-FEATURE_VERSION = "7"  # 7: the length prior also covers multiple-choice questions; 6: answer-shape cues + n-grams
+FEATURE_VERSION = "8"  # 8: answer options written inline count as a multiple-choice question; 7: the length prior also covers multiple-choice questions; 6: answer-shape cues + n-grams
 HEAD_CHARS = 3000
 TAIL_CHARS = 1000
 HASH_BITS = 15
@@ -134,10 +134,29 @@ LENGTH_ANCHOR = 4.0
 DOMAIN_GATE = 2.0
 #: ``log1p`` of the answer-option lines that make a multiple-choice question (at least two).
 MCQ_MIN = math.log1p(2)
+#: Answer options written on one line ("... (A) 12 (B) 15 (C) 18", "? A. Sydney B. Canberra C. Perth"):
+#: the marker forms, and how many consecutive letters from A must appear in order to count.
+INLINE_OPTION_MARKS = ("({}) ", " {}) ", " {}. ")
+INLINE_OPTIONS_MIN = 3
 #: Log-characters above which a multiple-choice question gets the length bonus (e^5 ≈ 150
 #: characters): short quiz questions keep their domain ranking and their cheap tier.
 MCQ_LENGTH_ANCHOR = 5.0
 N_FEATURES = len(FEATURE_NAMES)
+
+
+def inline_options(s: str) -> int:
+    """How many answer options ``s`` writes inline: the longest run of letters A, B, C, ... whose
+    markers (``INLINE_OPTION_MARKS``) occur in that order; 0 below ``INLINE_OPTIONS_MIN``. Quiz
+    sets often put the options on the question's line, where the line-start rule sees none."""
+    if "B" not in s:
+        return 0
+    pos = n = 0
+    for letter in "ABCDE":
+        hits = [i for i in (s.find(m.format(letter), pos) for m in INLINE_OPTION_MARKS) if i >= 0]
+        if not hits:
+            break
+        pos, n = min(hits) + 1, n + 1
+    return n if n >= INLINE_OPTIONS_MIN else 0
 
 
 def _slice(text: str) -> str:
@@ -210,7 +229,8 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     sentences = log(n_sent + (1 if s.rstrip()[-1:] in ".!?" else 0))
     # the (?m)^ line patterns, only if the text has lines and one of them occurs at a line start
     lines = multiline and (_RE_LINE_ANY.match(s) is not None or _NL_LINE_ANY.search(s) is not None)
-    mcq = log((_count_lines(_RE_MCQ, _NL_MCQ, s) if lines else 0) + (s.lower().count("options:") if ":" in s else 0))  # no character lower-cases to ":"
+    mcq = log(max(_count_lines(_RE_MCQ, _NL_MCQ, s) if lines else 0, inline_options(s))
+              + (s.lower().count("options:") if ":" in s else 0))  # no character lower-cases to ":"
     feats = [
         ln,
         log(words),

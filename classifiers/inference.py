@@ -33,6 +33,13 @@ GRAM_MEMO_MAX = 50_000  # n-gram coefficient memo per scorer (a few MB at most)
 #: a hard request; this prior makes a follow-up inherit its conversation's difficulty (0.5 logit
 #: less: the context alone is weaker evidence than the turn itself), and never lowers a score.
 CONTEXT_DECAY = 0.5
+#: How much a turn reads as a follow-up, from its length: fully below ``FOLLOW_UP_SHORT`` log-
+#: characters (e^4 ≈ 55: "continue", "are you sure?") or below an eighth of the mean earlier
+#: user turn, not at all from ``FOLLOW_UP_SHORT + 0.5`` log-characters (90) and a third of that
+#: mean. A self-contained turn (the question after few-shot examples sent as earlier turns)
+#: keeps its own score: a floor from the examples would give every such question the same score.
+FOLLOW_UP_SHORT = 4.0
+FOLLOW_UP_RATIO = (math.log(8.0), math.log(3.0))
 #: Prefix of the explanation entries when the conversation context set the score.
 CONTEXT_PREFIX = "earlier turns: "
 
@@ -59,23 +66,37 @@ def as_conversation(x: Any) -> Conversation:
     return parse_messages(x)
 
 
+def follow_up_weight(c: Conversation) -> float:
+    """In [0, 1]: 1 when the last user turn is a follow-up that inherits the earlier turns'
+    difficulty, 0 when it is a request of its own (``FOLLOW_UP_SHORT``, ``FOLLOW_UP_RATIO``)."""
+    if not c.earlier_user:
+        return 0.0
+    ln = math.log1p(len(c.last_user))
+    short = FOLLOW_UP_SHORT + 0.5 - ln
+    shorter = math.log1p(len(c.earlier_user) / max(c.n_user_turns - 1, 1)) - ln  # log of mean / own
+    lo, hi = FOLLOW_UP_RATIO
+    return min(1.0, max(0.0, 2.0 * short, (shorter - hi) / (lo - hi)))
+
+
 class Featurized:
     """Features of one conversation: raw dense vector (a list) + hashed buckets for the score
     model (``buckets``, only when ``hash_scale > 0``) + answer-shape cues and the summed
     coefficients of the head n-grams' buckets for the answer-length model (``shape``,
     ``gram_sum``, weighted by ``gram_w`` = 1 / sqrt(number of n-grams)) + the dense vector of
-    the earlier user turns read as one prompt (``ctx``; ``None`` for a single turn)."""
+    the earlier user turns read as one prompt (``ctx``, with the ``follow_up_weight`` ``ctx_w``;
+    ``None`` unless the turn is a follow-up)."""
 
-    __slots__ = ("buckets", "ctx", "gram_sum", "gram_w", "h", "hash_w", "shape", "toks")
+    __slots__ = ("buckets", "ctx", "ctx_w", "gram_sum", "gram_w", "h", "hash_w", "shape", "toks")
 
     def __init__(self, h: list[float], toks: list[str], buckets: list[int], hash_w: float,
                  shape: list[float] | None = None, gram_sum: float = 0.0, gram_w: float = 0.0,
-                 ctx: list[float] | None = None) -> None:
+                 ctx: list[float] | None = None, ctx_w: float = 1.0) -> None:
         self.h, self.toks, self.buckets, self.hash_w = h, toks, buckets, hash_w
         self.shape = shape if shape is not None else [0.0] * N_SHAPE
         self.gram_sum = gram_sum
         self.gram_w = gram_w
         self.ctx = ctx
+        self.ctx_w = ctx_w
 
 
 class LinearScorer:
@@ -132,13 +153,14 @@ class LinearScorer:
             b, hw = [bucket(t) for t in ts], (1.0 / math.sqrt(len(ts)) if ts else 0.0)
         else:
             ts, b, hw = [], [], 0.0
-        # the earlier user turns as one prompt (hashed words, if any, are not read for it)
-        ctx = handcrafted(Conversation(c.earlier_user, c.system, "", 1, 1)) if c.earlier_user else None
+        # a follow-up's earlier user turns as one prompt (hashed words, if any, are not read for it)
+        cw = follow_up_weight(c)
+        ctx = handcrafted(Conversation(c.earlier_user, c.system, "", 1, 1)) if cw > 0.0 else None
         if self.ths > 0:
             gs, n = self.gram_stats(head, c.system)
             if n:
-                return Featurized(h, ts, b, hw, shape, gs, 1.0 / math.sqrt(n), ctx)
-        return Featurized(h, ts, b, hw, shape, 0.0, 0.0, ctx)
+                return Featurized(h, ts, b, hw, shape, gs, 1.0 / math.sqrt(n), ctx, cw)
+        return Featurized(h, ts, b, hw, shape, 0.0, 0.0, ctx, cw)
 
     def gram_stats(self, head_words: list[str], system: str) -> tuple[float, int]:
         """(``_gram_sum`` of ``gram_keys(head_words, system)``, their number): in C when built
@@ -169,12 +191,16 @@ class LinearScorer:
             return fsum([th[crc32(k.encode("utf-8", "replace")) & HASH_MASK] for k in keys])
 
     def logit_one(self, f: Featurized) -> float:
-        """The turn's own logit, or its context's minus ``CONTEXT_DECAY`` if that is higher."""
-        v = self._own_logit(f)
+        """The turn's logit, with its conversation context (``_with_context``)."""
+        return self._with_context(self._own_logit(f), f)
+
+    def _with_context(self, v: float, f: Featurized) -> float:
+        """The turn's own logit ``v``, raised by the follow-up weight times the amount by which
+        its context's logit minus ``CONTEXT_DECAY`` exceeds it."""
         if f.ctx is not None:
             c = self._context_logit(f.ctx)
             if c > v:
-                return c
+                return v + f.ctx_w * (c - v)
         return v
 
     def _own_logit(self, f: Featurized) -> float:
@@ -205,7 +231,7 @@ class LinearScorer:
     def contributions(self, f: Featurized, k: int = 5) -> tuple[tuple[str, float], ...]:
         """Top-``k`` signed contributions to the logit, by magnitude (those of the earlier
         turns, named ``"earlier turns: ..."``, when the conversation context set the logit)."""
-        if f.ctx is not None and self._context_logit(f.ctx) > self._own_logit(f):
+        if f.ctx is not None and f.ctx_w >= 0.5 and self._context_logit(f.ctx) > self._own_logit(f):
             return tuple((CONTEXT_PREFIX + n, round(v, 4)) for n, v in self._top(f.ctx, k))
         items = self._top(f.h, k)
         if self.hs > 0 and f.buckets:
@@ -233,7 +259,7 @@ class LinearScorer:
             logits = H @ self.W + self.b
             for i, f in enumerate(feats):
                 if f.ctx is not None:
-                    logits[i] = max(float(logits[i]), self._context_logit(f.ctx))
+                    logits[i] = self._with_context(float(logits[i]), f)
         lt = H @ self.TW + S @ self.SW + self.tb
         if self.ths > 0:
             ths = self.ths

@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from classifiers.fewshot import TAIL_CHARS, split_few_shot
+
 #: Hard cap on characters kept per conversation part (bounded work on huge prompts).
 MAX_PART_CHARS = 2_000_000
 #: Characters of the earlier user turns kept for the conversation context (the most recent
@@ -71,10 +73,22 @@ def _clean(text: str) -> str:
     return text
 
 
+def _conversation(last: str, system: str = "", history: str = "", n_user: int = 1, n_items: int = 1,
+                  earlier: str = "") -> Conversation:
+    """The ``Conversation``; a few-shot prompt's solved examples (``split_few_shot``) become
+    history: they show how to answer, and are not a conversation the question follows up."""
+    split = split_few_shot(last) if ":" in last[-TAIL_CHARS:] else None
+    if split is None:
+        return Conversation(last, system, history, n_user, n_items, earlier)
+    question, examples = split
+    shots = "\n".join(examples)
+    return Conversation(question, system, f"{history}\n{shots}" if history else shots, n_user, n_items, earlier)
+
+
 def parse_messages(messages: Any) -> Conversation:
     """Split a list of chat messages into last user turn, system prompt and history."""
     if isinstance(messages, str):
-        return Conversation(_clean(messages), "", "", 1, 1)
+        return _conversation(_clean(messages))
     if type(messages) is list and len(messages) == 1 and type(messages[0]) is dict:  # the common case
         msg = messages[0]
         role = msg.get("role")
@@ -82,7 +96,7 @@ def parse_messages(messages: Any) -> Conversation:
         text = content if type(content) is str else content_text(content)
         if role in ("system", "developer"):
             return Conversation("", _clean(text) if text else "", "", 0, 1)
-        return Conversation(_clean(text), "", "", 1 if role == "user" or not isinstance(role, str) else 0, 1)
+        return _conversation(_clean(text), n_user=1 if role == "user" or not isinstance(role, str) else 0)
     if isinstance(messages, Mapping):
         messages = [messages]
     if not isinstance(messages, Sequence):
@@ -112,5 +126,5 @@ def parse_messages(messages: Any) -> Conversation:
     last = items[last_idx][1] if last_idx >= 0 else ""
     n_user = sum(1 for r, _ in items if r == "user")
     earlier = "\n".join(t for i, (r, t) in enumerate(items) if i < last_idx and r == "user" and t)
-    return Conversation(_clean(last), _clean(system), _clean(history), n_user, len(items),
-                        _clean(earlier[-CONTEXT_CHARS:]))
+    return _conversation(_clean(last), _clean(system), _clean(history), n_user, len(items),
+                         _clean(earlier[-CONTEXT_CHARS:]))

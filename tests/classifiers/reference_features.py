@@ -7,6 +7,7 @@ lexicon count, one function per block); tests compare ``conversation_features`` 
 from __future__ import annotations
 
 import math
+import re
 
 from classifiers.features import (_CODESYN, _DEL_MATHOPS, _HIST_TAIL, _NL_INDENT, _NL_LIST, _NL_MCQ, _RE_INDENT,
                                   _RE_LATEX, _RE_LIST, _RE_MCQ, _RE_NUM_UNIT, _SENT, _SENT_ASCII, GRAM_CHARS,
@@ -32,6 +33,18 @@ def _finditer(head: str) -> list[tuple[int, str | None]]:
         g = m.lastgroup or ""
         out.append((_GROUP_INDEX[g], m.group(_RE_SHAPE.groupindex[g] + 1) if g in ("listn", "nwords") else None))
     return out
+
+
+_RE_INLINE_OPTION = re.compile(r"(?:\(([A-E])\)| ([A-E])[.)])(?= )")
+
+
+def _inline_options(s: str) -> int:
+    """Inline answer options: letters A, B, C, ... taken greedily from the markers in text order."""
+    n = 0
+    for m in _RE_INLINE_OPTION.finditer(s):
+        if (m.group(1) or m.group(2)) == "ABCDE"[n:n + 1]:
+            n += 1
+    return n if n >= 3 else 0
 
 
 def handcrafted(conv: Conversation) -> list[float]:
@@ -76,7 +89,8 @@ def handcrafted(conv: Conversation) -> list[float]:
             + (1 if s.rstrip()[-1:] in ".!?" else 0)),
         min(sum(map(len, wl)) / nw, 20.0),
         min(non_ascii, 3.0),
-        log((_count_lines(_RE_MCQ, _NL_MCQ, s) if multiline else 0) + (low.count("options:") if ":" in low else 0)),
+        log(max(_count_lines(_RE_MCQ, _NL_MCQ, s) if multiline else 0, _inline_options(s))
+            + (low.count("options:") if ":" in low else 0)),
         *(log(v) for v in lex.values()),
         *(min(lex[k] / nw, 1.0) for k in ("math", "code", "logic", "reason", "writing", "knowledge")),
     ]

@@ -11,7 +11,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifiers.features import _slice, conversation_features, lexicon_counts, lexicon_counts_reference, words_of
+from classifiers.features import _slice, conversation_features, inline_options, lexicon_counts, lexicon_counts_reference, words_of
 from classifiers.lexicons import words_and_head_words
 from classifiers.shape import GRAM_CHARS, gram_keys, shape_matches, shape_matches_reference
 from classifiers.text import parse_messages
@@ -26,7 +26,9 @@ PIECES = ("list", "give", "write", "name", "come up with", "two", "a few", "seve
           "fix the grammar", "5 kg", "10%", "3m/s", "$", "\\frac", "```", "{", "=>", "if and only if", "how many ways",
           "İ", "ß", "Σ", "é", "٣", "≤", "。", "？", "\u00a0", "\ud800", "x")
 SEPS = ("", " ", "  ", "\n", "\n    ", "\n- ", "\n2) ", "\n(b) ", ". ", "? ", ": ", "-", ",", "_", "options:")
-texts = st.lists(st.sampled_from(PIECES + SEPS), max_size=60).map("".join)
+#: Inline answer-option markers, whole and in pieces.
+OPTIONS = ("(A) ", "(B) ", "(C) ", "(D)", " A) ", " B) ", " C) ", " D. ", " E. ", " A.", "B", "C", "(", ")", ".")
+texts = st.lists(st.sampled_from(PIECES + SEPS + OPTIONS), max_size=60).map("".join)
 
 
 def _same(text: str, system: str = "", history: str = "") -> None:
@@ -57,6 +59,12 @@ def test_features_equal_the_reference_on_training_prompts(shared_data):
     examples, _ = load_all(shared_data)
     for e in random.Random(0).sample(examples, 400):
         _same(e.text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(OPTIONS + (" ", "x", "\n", "12")), max_size=40).map("".join))
+def test_inline_options_equal_the_reference(text):
+    assert inline_options(text) == ref._inline_options(text)
 
 
 @settings(max_examples=1500, deadline=None)

@@ -106,6 +106,41 @@ def test_length_counts_in_multiple_choice_questions_above_150_characters(default
     assert prior([{"role": "user", "content": vignette}]) == 0.0
 
 
+@pytest.mark.parametrize("text,options", [
+    ("Which planet is largest? (A) Mars (B) Jupiter (C) Venus (D) Earth", 4),
+    ("A train 240 m long passes a pole in 24 s. How long to pass a 650 m platform? "
+     "Answer Choices: (A) 65 s (B) 89 s (C) 100 s (D) 150 s (E) 110 s", 5),
+    ("Which is a mammal? A) Shark B) Dolphin C) Trout", 3),
+    ("Which is a prime? A. 21 B. 27 C. 29 D. 33", 4),
+    ("Plan A) failed, so we tried plan B) instead.", 0),          # two letters are not a quiz
+    ("Part (B) then (A) then (C).", 0),                            # out of order
+    ("vitamin a. b. c. d.", 0),                                    # lower case is not an option marker
+])
+def test_inline_answer_options(text, options):
+    from classifiers.features import inline_options
+
+    assert inline_options(text) == options
+
+
+def test_inline_options_make_a_multiple_choice_question(default):
+    """An MMLU-style question with its options on the question's line is a multiple-choice
+    question as much as one with an option per line: same length bonus, near the same score."""
+    from classifiers.features import PRIOR_FEATURE, handcrafted
+    from classifiers.inference import as_conversation
+
+    vignette = ("A landowner conveyed a parcel to a buyer by a deed that was never recorded. Two years later the "
+                "landowner conveyed the same parcel to a second buyer, who paid value without notice of the first "
+                "conveyance and recorded promptly. The jurisdiction has a notice-type recording statute. Who prevails?")
+    options = ["The first buyer", "The second buyer", "The landowner", "Neither buyer"]
+    on_lines = _mcq(vignette, options)
+    inline = [{"role": "user", "content": vignette + " " + " ".join(f"({'ABCD'[i]}) {o}" for i, o in enumerate(options))}]
+    bare = [{"role": "user", "content": vignette}]
+    prior = lambda m: handcrafted(as_conversation(m))[PRIOR_FEATURE]
+    assert prior(inline) > 0.0 == prior(bare)
+    assert default.score(inline).score > default.score(bare).score + 0.2
+    assert abs(default.score(inline).score - default.score(on_lines).score) < 0.1
+
+
 def test_closed_problems_are_ranked_at_least_as_well_as_by_length(default, shared_data):
     """Within a homogeneous problem set the score must not order difficulty worse than prompt
     length does (the README's hidden-set target asks for more than length on every set).

@@ -1,0 +1,54 @@
+"""Split a few-shot prompt written as one text into its solved examples and the question asked.
+
+Evaluation harnesses and many hand-written prompts put the demonstrations in the same text as
+the question ("Question: … Answer: 72 ⏎⏎ Question: … Answer:"). The examples say how to
+answer, not how hard this question is: read as part of the question they make every such
+prompt long, multi-question and high-scoring. ``split_few_shot`` finds them so the parser can
+treat them as earlier turns, the way few-shot examples sent as chat messages already are.
+
+The rule is deliberately narrow (a false split would drop an instruction): the text must end
+with an empty answer marker on its own line (``Answer:``, ``A:``, ``Solution:``, optionally
+"Let's think step by step."), and the same marker must start an earlier, filled line.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Answer markers at a line start, and what may follow the final (empty) one.
+ANSWER_MARKERS = ("Answer:", "A:", "Solution:")
+_RE_FINAL = re.compile(r"\n(Answer|A|Solution):[ \t]*(?:Let's think step by step\.?)?\s*\Z", re.IGNORECASE)
+#: Question markers that open a block; without one, a blank line does.
+_RE_QUESTION = re.compile(r"(?m)^(?:Question|Q|Problem):")
+#: Longest text before the first example kept as a header (a subject line, an instruction).
+HEADER_CHARS = 500
+#: Only this much of the end of the text is searched for the final marker (bounded work).
+TAIL_CHARS = 80
+
+
+def split_few_shot(text: str) -> tuple[str, list[str]] | None:
+    """(the question with the header, the examples in order), or ``None`` if ``text`` is not a
+    few-shot prompt. The question keeps its final answer marker, the header is the text before
+    the first example when it is short."""
+    end = _RE_FINAL.search(text, max(0, len(text) - TAIL_CHARS))
+    if end is None:
+        return None
+    marker = "\n" + text[end.start() + 1:end.end(1)] + ":"
+    last_filled = text.rfind(marker, 0, end.start())
+    if last_filled < 0:
+        return None
+    # the question starts at the first question marker after the last filled answer, else at
+    # the first blank line after it
+    q = _RE_QUESTION.search(text, last_filled, end.start())
+    start = q.start() if q else text.find("\n\n", last_filled, end.start())
+    if start <= 0:
+        return None
+    body, question = text[:start], text[start:].strip()
+    first = _RE_QUESTION.search(body)
+    head_end = first.start() if first else body.find("\n\n")
+    header = body[:head_end].strip() if 0 < head_end <= HEADER_CHARS and marker[1:] not in body[:head_end] else ""
+    rest = body[len(body[:head_end]) if header else 0:]
+    examples = [e.strip() for e in (_RE_QUESTION.split(rest) if first else rest.split("\n\n")) if e.strip()]
+    if not examples:
+        return None
+    return (header + "\n\n" + question if header else question), examples

@@ -1,0 +1,88 @@
+"""Few-shot prompts written as one text: the examples are split off and read as history."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from classifiers.fewshot import split_few_shot
+from classifiers.metrics import spearman
+from classifiers.text import parse_messages
+
+GSM_STYLE = ("Question: Tom has 3 apples and buys 2 more. How many apples does he have?\n"
+             "Answer: He has 3 + 2 = 5 apples.\n#### 5\n\n"
+             "Question: A pen costs $2. How much do 4 pens cost?\nAnswer: 4 * 2 = 8.\n#### 8\n\n"
+             "Question: Ann reads 12 pages a day. How many pages does she read in a week?\nAnswer:")
+MMLU_STYLE = ("The following are multiple choice questions (with answers) about astronomy.\n\n"
+              "Which planet is closest to the Sun?\nA. Venus\nB. Mercury\nC. Mars\nD. Earth\nAnswer: B\n\n"
+              "What is the Moon?\nA. A star\nB. A planet\nC. A satellite\nD. A comet\nAnswer: C\n\n"
+              "Why do we see phases of Venus?\nA. Its orbit lies inside ours\nB. It rotates\nC. Clouds\nD. Tides\nAnswer:")
+QA_STYLE = "Q: 2 + 2?\nA: 4\n\nQ: 3 + 5?\nA: 8\n\nQ: 7 * 6?\nA: Let's think step by step."
+
+
+def test_question_answer_blocks():
+    question, examples = split_few_shot(GSM_STYLE)
+    assert question == "Question: Ann reads 12 pages a day. How many pages does she read in a week?\nAnswer:"
+    assert len(examples) == 2 and examples[1].startswith("A pen costs $2.")
+
+
+def test_blank_line_blocks_keep_the_subject_header():
+    question, examples = split_few_shot(MMLU_STYLE)
+    assert question.startswith("The following are multiple choice questions (with answers) about astronomy.\n\n"
+                               "Why do we see phases of Venus?")
+    assert question.endswith("D. Tides\nAnswer:") and len(examples) == 2
+
+
+def test_short_markers_and_a_chain_of_thought_cue():
+    question, examples = split_few_shot(QA_STYLE)
+    assert question == "Q: 7 * 6?\nA: Let's think step by step." and len(examples) == 2
+
+
+@pytest.mark.parametrize("text", [
+    "Translate into French: good morning\nAnswer:",                      # no solved example before it
+    "Rewrite this FAQ politely.\nQ: Refunds?\nA: No.\n\nQ: Hours?\nA: 9-5.",  # ends with a filled answer
+    "Answer: 5\n\nWhat is 2 + 3?",                                         # no final marker
+    "Summarise the following.\n\nAnswer: it depends.\nAnswer:",            # no question block between them
+    "",
+])
+def test_not_a_few_shot_prompt(text):
+    assert split_few_shot(text) is None
+
+
+def test_the_parser_reads_the_examples_as_history():
+    c = parse_messages([{"role": "user", "content": GSM_STYLE}])
+    assert c.last_user.startswith("Question: Ann reads") and "A pen costs" in c.history
+    assert c.earlier_user == "" and c.n_user_turns == 1
+    assert parse_messages(GSM_STYLE) == c
+
+
+PIECES = ("Question:", "Q:", "Answer:", "A:", "Solution:", "answer:", "\n", "\n\n", " ", "x", "42", "Let's think step by step.")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join) | st.text(max_size=300))
+def test_split_is_total_and_keeps_the_text(text):
+    out = split_few_shot(text)
+    if out is not None:
+        question, examples = out
+        assert question.split("\n\n")[-1].strip() in text and examples
+        assert all(e in text for e in examples)
+
+
+def test_few_shot_text_scores_like_its_question(default, shared_data):
+    """GSM8K questions after four solved examples in the same text: same ranking by solution
+    steps and the same level as the questions alone (the whole text read as the question
+    scored 0.96 on average, and ranked the steps worse)."""
+    from classifiers.data import load_all
+
+    examples, _ = load_all(shared_data, cap=400)
+    gsm = [e for e in examples if e.source == "gsm8k"]
+    prefix = "".join(f"Question: {e.text}\nAnswer: The answer is 42.\n#### 42\n\n" for e in gsm[:4])
+    rest = gsm[4:304]
+    steps = [e.label for e in rest]
+    alone = [r.score for r in default.score_batch([[{"role": "user", "content": e.text}] for e in rest])]
+    shot = [r.score for r in default.score_batch([[{"role": "user", "content": f"{prefix}Question: {e.text}\nAnswer:"}]
+                                                  for e in rest])]
+    assert spearman(shot, steps) > 0.9 * spearman(alone, steps) > 0.1
+    assert abs(sum(shot) - sum(alone)) / len(rest) < 0.05

@@ -40,6 +40,16 @@ CONTEXT_DECAY = 0.5
 #: keeps its own score: a floor from the examples would give every such question the same score.
 FOLLOW_UP_SHORT = 4.0
 FOLLOW_UP_RATIO = (math.log(8.0), math.log(3.0))
+#: Phrases that make a turn of any length a follow-up (it points back at the conversation),
+#: looked for in its first ``FOLLOW_UP_HEAD`` characters, lower-cased. Phrases common in
+#: self-contained problems ("the same", "again", "previous") are left out.
+FOLLOW_UP_PHRASES = ("your previous", "previous response", "previous answer", "your response", "your answer",
+                     "your solution", "your code", "your function", "your program", "your story", "your poem",
+                     "your essay", "your proof", "you said", "you wrote", "you mentioned", "you just", "you gave",
+                     "you provided", "above", "continue", "elaborate", "rewrite", "rephrase", "expand on",
+                     "explain that", "explain it", "do the same", "the same for", "now do", "now write", "now make",
+                     "now rewrite", "now implement", "now solve", "now prove", "can you also")
+FOLLOW_UP_HEAD = 300
 #: Prefix of the explanation entries when the conversation context set the score.
 CONTEXT_PREFIX = "earlier turns: "
 
@@ -68,9 +78,13 @@ def as_conversation(x: Any) -> Conversation:
 
 def follow_up_weight(c: Conversation) -> float:
     """In [0, 1]: 1 when the last user turn is a follow-up that inherits the earlier turns'
-    difficulty, 0 when it is a request of its own (``FOLLOW_UP_SHORT``, ``FOLLOW_UP_RATIO``)."""
+    difficulty, 0 when it is a request of its own (``FOLLOW_UP_PHRASES``, ``FOLLOW_UP_SHORT``,
+    ``FOLLOW_UP_RATIO``)."""
     if not c.earlier_user:
         return 0.0
+    head = c.last_user[:FOLLOW_UP_HEAD].lower()
+    if any(p in head for p in FOLLOW_UP_PHRASES):
+        return 1.0
     ln = math.log1p(len(c.last_user))
     short = FOLLOW_UP_SHORT + 0.5 - ln
     shorter = math.log1p(len(c.earlier_user) / max(c.n_user_turns - 1, 1)) - ln  # log of mean / own

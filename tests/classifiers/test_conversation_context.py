@@ -99,6 +99,18 @@ def test_follow_up_weight(last, earlier, weight):
     assert 0.0 < w < 1.0 if weight is None else w == weight
 
 
+@pytest.mark.parametrize("follow_up", [
+    "Rewrite your previous response so that a ten-year-old could follow every step of the argument.",
+    "Can you also show that the bound is tight, and give an example where equality holds for n = 5?",
+    "Now prove the same inequality when the a_i are allowed to be zero, and say where the proof above changes.",
+])
+def test_a_long_follow_up_that_points_back_inherits(default, follow_up):
+    from classifiers.inference import follow_up_weight
+
+    assert follow_up_weight(parse_messages(chat(OLYMPIAD, "A proof.", follow_up))) == 1.0
+    assert default.score(chat(OLYMPIAD, "A proof.", follow_up)).score > default.score(chat(follow_up)).score
+
+
 def test_a_self_contained_question_after_a_hard_one_keeps_its_own_score(default):
     question = ("A bakery sells muffins for $3 each and cookies for $1.50 each. On Monday it sold 40 muffins and "
                 "twice as many cookies. How much money did it make on Monday?")

@@ -108,8 +108,8 @@ def test_length_counts_in_multiple_choice_questions_above_150_characters(default
 
 @pytest.mark.parametrize("text,options", [
     ("Which planet is largest? (A) Mars (B) Jupiter (C) Venus (D) Earth", 4),
-    ("A train 240 m long passes a pole in 24 s. How long to pass a 650 m platform? "
-     "Answer Choices: (A) 65 s (B) 89 s (C) 100 s (D) 150 s (E) 110 s", 5),
+    (("A train 240 m long passes a pole in 24 s. How long to pass a 650 m platform? "
+      "Answer Choices: (A) 65 s (B) 89 s (C) 100 s (D) 150 s (E) 110 s"), 5),
     ("Which is a mammal? A) Shark B) Dolphin C) Trout", 3),
     ("Which is a prime? A. 21 B. 27 C. 29 D. 33", 4),
     ("Plan A) failed, so we tried plan B) instead.", 0),          # two letters are not a quiz

@@ -4,7 +4,7 @@ Evaluation harnesses and many hand-written prompts put the demonstrations in the
 the question ("Question: … Answer: 72 ⏎⏎ Question: … Answer:"). The examples say how to
 answer, not how hard this question is: read as part of the question they make every such
 prompt long, multi-question and high-scoring. ``split_few_shot`` finds them so the parser can
-treat them as earlier turns, the way few-shot examples sent as chat messages already are.
+read them as history and score the question alone.
 
 The rule is deliberately narrow (a false split would drop an instruction): the text must end
 with an empty answer marker on its own line (``Answer:``, ``A:``, ``Solution:``, optionally
@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import re
 
-#: Answer markers at a line start, and what may follow the final (empty) one.
-ANSWER_MARKERS = ("Answer:", "A:", "Solution:")
-_RE_FINAL = re.compile(r"\n(Answer|A|Solution):[ \t]*(?:Let's think step by step\.?)?\s*\Z", re.IGNORECASE)
+#: Answer markers (without their colon) at a line start, and what may follow the final, empty one.
+ANSWER_MARKERS = ("Answer", "A", "Solution")
+_RE_FINAL = re.compile(r"\n(" + "|".join(ANSWER_MARKERS) + r"):[ \t]*(?:Let's think step by step\.?)?\s*\Z",
+                       re.IGNORECASE)
 #: Question markers that open a block; without one, a blank line does.
 _RE_QUESTION = re.compile(r"(?m)^(?:Question|Q|Problem):")
 #: Longest text before the first example kept as a header (a subject line, an instruction).
@@ -47,7 +48,7 @@ def split_few_shot(text: str) -> tuple[str, list[str]] | None:
     first = _RE_QUESTION.search(body)
     head_end = first.start() if first else body.find("\n\n")
     header = body[:head_end].strip() if 0 < head_end <= HEADER_CHARS and marker[1:] not in body[:head_end] else ""
-    rest = body[len(body[:head_end]) if header else 0:]
+    rest = body[head_end:] if header else body
     examples = [e.strip() for e in (_RE_QUESTION.split(rest) if first else rest.split("\n\n")) if e.strip()]
     if not examples:
         return None

@@ -33,12 +33,12 @@ GRAM_MEMO_MAX = 50_000  # n-gram coefficient memo per scorer (a few MB at most)
 #: a hard request; this prior makes a follow-up inherit its conversation's difficulty (0.5 logit
 #: less: the context alone is weaker evidence than the turn itself), and never lowers a score.
 CONTEXT_DECAY = 0.5
-#: How much a turn reads as a follow-up, from its length: fully below ``FOLLOW_UP_SHORT`` log-
-#: characters (e^4 ≈ 55: "continue", "are you sure?") or below an eighth of the mean earlier
-#: user turn, not at all from ``FOLLOW_UP_SHORT + 0.5`` log-characters (90) and a third of that
-#: mean. A self-contained turn (the question after few-shot examples sent as earlier turns)
-#: keeps its own score: a floor from the examples would give every such question the same score.
-FOLLOW_UP_SHORT = 4.0
+#: How much a turn reads as a follow-up, from its length, as (full weight, no weight) points:
+#: log-characters of the turn (e^4 ≈ 55: "continue", "are you sure?"; e^4.5 ≈ 90), and log of
+#: the mean earlier user turn over the turn (8 times longer, 3 times). Linear in between, the
+#: higher of the two. A self-contained turn (the question after few-shot examples sent as earlier
+#: turns) keeps its own score: a floor from the examples would give every such question the same.
+FOLLOW_UP_SHORT = (4.0, 4.5)
 FOLLOW_UP_RATIO = (math.log(8.0), math.log(3.0))
 #: Phrases that make a turn of any length a follow-up (it points back at the conversation),
 #: looked for in its first ``FOLLOW_UP_HEAD`` characters, lower-cased. Phrases common in
@@ -86,10 +86,13 @@ def follow_up_weight(c: Conversation) -> float:
     if any(p in head for p in FOLLOW_UP_PHRASES):
         return 1.0
     ln = math.log1p(len(c.last_user))
-    short = FOLLOW_UP_SHORT + 0.5 - ln
     shorter = math.log1p(len(c.earlier_user) / max(c.n_user_turns - 1, 1)) - ln  # log of mean / own
-    lo, hi = FOLLOW_UP_RATIO
-    return min(1.0, max(0.0, 2.0 * short, (shorter - hi) / (lo - hi)))
+    return max(_ramp(ln, *FOLLOW_UP_SHORT), _ramp(shorter, *FOLLOW_UP_RATIO))
+
+
+def _ramp(x: float, full: float, none: float) -> float:
+    """1 at ``full``, 0 at ``none``, linear in between, clipped to [0, 1]."""
+    return min(1.0, max(0.0, (x - none) / (full - none)))
 
 
 class Featurized:

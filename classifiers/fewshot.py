@@ -7,8 +7,9 @@ prompt long, multi-question and high-scoring. ``split_few_shot`` finds them so t
 read them as history and score the question alone.
 
 The rule is deliberately narrow (a false split would drop an instruction): the text must end
-with an empty answer marker on its own line (``Answer:``, ``A:``, ``Solution:``, optionally
-"Let's think step by step."), and the same marker must start an earlier, filled line.
+with an empty answer marker on its own line (``Answer:``, ``A:``, ``Solution:``, ``Output:``,
+``Sentiment:`` … optionally "Let's think step by step."), and the same marker must start an
+earlier, filled line.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from __future__ import annotations
 import re
 
 #: Answer markers (without their colon) at a line start, and what may follow the final, empty one.
-ANSWER_MARKERS = ("Answer", "A", "Solution")
+ANSWER_MARKERS = ("Answer", "A", "Solution", "Output", "Label", "Sentiment", "Category", "Translation", "Summary")
 _RE_FINAL = re.compile(r"\n(" + "|".join(ANSWER_MARKERS) + r"):[ \t]*(?:Let's think step by step\.?)?\s*\Z",
                        re.IGNORECASE)
 #: Question markers that open a block; without one, a blank line does.
-_RE_QUESTION = re.compile(r"(?m)^(?:Question|Q|Problem):")
+QUESTION_MARKERS = ("Question", "Q", "Problem", "Input", "Text", "Sentence", "Review", "Passage")
+_RE_QUESTION = re.compile(r"(?m)^(?:" + "|".join(QUESTION_MARKERS) + "):")
 #: Longest text before the first example kept as a header (a subject line, an instruction).
 HEADER_CHARS = 500
 #: Only this much of the end of the text is searched for the final marker (bounded work).

@@ -34,6 +34,14 @@ def test_blank_line_blocks_keep_the_subject_header():
     assert question.endswith("D. Tides\nAnswer:") and len(examples) == 2
 
 
+def test_classification_examples():
+    text = ("Review: Great food, friendly staff.\nSentiment: positive\n\n"
+            "Review: Cold soup and a long wait.\nSentiment: negative\n\n"
+            "Review: The dessert alone is worth the trip.\nSentiment:")
+    question, examples = split_few_shot(text)
+    assert question == "Review: The dessert alone is worth the trip.\nSentiment:" and len(examples) == 2
+
+
 def test_short_markers_and_a_chain_of_thought_cue():
     question, examples = split_few_shot(QA_STYLE)
     assert question == "Q: 7 * 6?\nA: Let's think step by step." and len(examples) == 2
@@ -57,7 +65,7 @@ def test_the_parser_reads_the_examples_as_history():
     assert parse_messages(GSM_STYLE) == c
 
 
-PIECES = ("Question:", "Q:", "Answer:", "A:", "Solution:", "answer:", "\n", "\n\n", " ", "x", "42", "Let's think step by step.")
+PIECES = ("Question:", "Q:", "Review:", "Answer:", "A:", "Solution:", "Sentiment:", "answer:", "\n", "\n\n", " ", "x", "42", "Let's think step by step.")
 
 
 @settings(max_examples=500, deadline=None)

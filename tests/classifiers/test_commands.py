@@ -9,7 +9,7 @@ import yaml
 
 from classifiers.calibrate import budget_thresholds, share_thresholds, write_thresholds
 from classifiers.commands import load_router_config, register, score_stream
-from tests.classifiers.conftest import EASY, HARD
+from tests.classifiers.conftest import EASY, HARD, OLYMPIAD
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,6 +50,21 @@ def test_score_command_end_to_end(config_file, monkeypatch, capsys):
     assert _run(["score", "--config", str(config_file)]) == 0
     rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert len(rows) == 2 and rows[1]["score"] > rows[0]["score"]
+
+
+def test_turns_read_as_user_turns(default, config_file):
+    """MT-bench style ``{"turns": [...]}`` and a list ``prompt`` score like the user turns sent as messages."""
+    cfg = load_router_config(str(config_file))
+    turns = [OLYMPIAD, "continue"]
+    msgs = [{"role": "user", "content": t} for t in turns]
+    lines = [json.dumps({"turns": turns}), json.dumps({"prompt": turns}), json.dumps({"messages": msgs})]
+    out = io.StringIO()
+    assert score_stream(default, cfg.tiers, io.StringIO("\n".join(lines) + "\n"), out) == 0
+    rows = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert rows[0] == rows[1] == rows[2]
+    alone = io.StringIO()
+    score_stream(default, cfg.tiers, io.StringIO('{"prompt": "continue"}\n'), alone)
+    assert rows[0]["score"] > json.loads(alone.getvalue())["score"]
 
 
 def test_share_thresholds_honoured():

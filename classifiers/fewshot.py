@@ -27,6 +27,9 @@ _RE_QUESTION = re.compile(r"(?m)^(?:" + "|".join(QUESTION_MARKERS) + "):")
 HEADER_CHARS = 500
 #: Only this much of the end of the text is searched for the final marker (bounded work).
 TAIL_CHARS = 80
+#: Examples longer than this together are kept as one block (the featurizer reads only the end
+#: of the history, so splitting them would be work for nothing).
+SPLIT_CHARS = 20_000
 
 
 def split_few_shot(text: str) -> tuple[str, list[str]] | None:
@@ -51,7 +54,10 @@ def split_few_shot(text: str) -> tuple[str, list[str]] | None:
     head_end = first.start() if first else body.find("\n\n")
     header = body[:head_end].strip() if 0 < head_end <= HEADER_CHARS and marker[1:] not in body[:head_end] else ""
     rest = body[head_end:] if header else body
-    examples = [e.strip() for e in (_RE_QUESTION.split(rest) if first else rest.split("\n\n")) if e.strip()]
+    if len(rest) > SPLIT_CHARS:
+        examples = [rest.strip()]
+    else:
+        examples = [e.strip() for e in (_RE_QUESTION.split(rest) if first else rest.split("\n\n")) if e.strip()]
     if not examples:
         return None
     return (header + "\n\n" + question if header else question), examples

@@ -58,6 +58,14 @@ def test_not_a_few_shot_prompt(text):
     assert split_few_shot(text) is None
 
 
+def test_many_examples_are_kept_as_one_block():
+    from classifiers.fewshot import SPLIT_CHARS
+
+    block = "Question: What is 1 + 1?\nAnswer: 2\n\n"
+    question, examples = split_few_shot(block * (SPLIT_CHARS // len(block) + 1) + "Question: 2 + 2?\nAnswer:")
+    assert question == "Question: 2 + 2?\nAnswer:" and len(examples) == 1 and len(examples[0]) > SPLIT_CHARS
+
+
 def test_the_parser_reads_the_examples_as_history():
     c = parse_messages([{"role": "user", "content": GSM_STYLE}])
     assert c.last_user.startswith("Question: Ann reads") and "A pen costs" in c.history

@@ -12,8 +12,10 @@ from typing import Any
 
 from classifiers.fewshot import TAIL_CHARS, split_few_shot
 
-#: Hard cap on characters kept per conversation part (bounded work on huge prompts).
-MAX_PART_CHARS = 2_000_000
+#: Hard cap on characters kept per conversation part (its head and tail halves): bounded work on
+#: huge prompts (whole-text counts are O(n); a 1,000,000-character prompt took 7-9 ms with the cap
+#: at 2,000,000). Far above every training prompt (the longest is 27,586 characters).
+MAX_PART_CHARS = 200_000
 #: Characters of the earlier user turns kept for the conversation context (the most recent
 #: ones): enough for several turns, bounded so a long chat costs a fixed amount to score.
 CONTEXT_CHARS = 20_000

@@ -58,3 +58,12 @@ def test_huge_and_odd_inputs(tiny_classifier):
         r = tiny_classifier.score([{"role": "user", "content": content}])
         assert 0.0 <= r.score <= 1.0
     assert tiny_classifier.score([]).score >= 0.0
+
+
+def test_huge_parts_are_capped_to_their_head_and_tail():
+    from classifiers.text import MAX_PART_CHARS
+
+    text = "h" * 2_000_000 + "t" * 2_000_000
+    c = parse_messages([{"role": "system", "content": text}, {"role": "user", "content": text}])
+    for part in (c.last_user, c.system):
+        assert len(part) == MAX_PART_CHARS + 1 and part.startswith("h") and part.endswith("t")

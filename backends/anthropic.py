@@ -16,8 +16,8 @@ import orjson
 
 from backends.anthropic_request import to_anthropic_request
 from backends.anthropic_response import StreamTranslator, completion_body
-from backends.base import Backend, BackendConfig, ChatResult, ChatStream, UpstreamError, map_transport_error
-from backends.errors import status_error
+from backends.base import Backend, BackendConfig, ChatResult, ChatStream, UpstreamError, empty_frames, map_transport_error
+from backends.errors import raise_for_stream_status, response_json
 from backends.sse import SSEFramer
 
 ANTHROPIC_VERSION = "2023-06-01"
@@ -55,12 +55,7 @@ class AnthropicBackend(Backend):
             response = await self.client.post(self.messages_path, content=orjson.dumps(request), headers=_JSON)
         except httpx.HTTPError as exc:
             raise map_transport_error(exc) from exc
-        if response.status_code >= 400:
-            raise status_error(response.status_code, response.headers, response.content)
-        try:
-            payload = orjson.loads(response.content)
-        except orjson.JSONDecodeError as exc:
-            raise UpstreamError("protocol", "upstream sent a malformed JSON response") from exc
+        payload = response_json(response)
         if not isinstance(payload, dict):
             raise UpstreamError("protocol", "upstream response is not an Anthropic message")
         result, usage = completion_body(payload, model=body.get("model"))
@@ -73,15 +68,8 @@ class AnthropicBackend(Backend):
             response = await self.client.send(request, stream=True)
         except httpx.HTTPError as exc:
             raise map_transport_error(exc) from exc
-        if response.status_code >= 400:
-            try:
-                content = await response.aread()
-            except httpx.HTTPError:
-                content = b""
-            finally:
-                await response.aclose()
-            raise status_error(response.status_code, response.headers, content)
-        stream = ChatStream(frames=_empty(), close=response.aclose)
+        await raise_for_stream_status(response)
+        stream = ChatStream(frames=empty_frames(), close=response.aclose)
         frames = _relay(response, StreamTranslator(stream, model=body.get("model")))
         # Wait for the first translated frame (the role chunk, sent on message_start): an `error`
         # event instead, such as an immediate overloaded_error, then raises here, where the
@@ -92,11 +80,6 @@ class AnthropicBackend(Backend):
             raise UpstreamError("stream", "upstream stream ended before message_stop") from None
         stream.frames = _prepend(first, frames)
         return stream
-
-
-async def _empty() -> AsyncIterator[bytes]:
-    return
-    yield b""  # pragma: no cover
 
 
 async def _prepend(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:

@@ -133,6 +133,12 @@ class ChatStream:
             await result
 
 
+async def empty_frames() -> AsyncIterator[bytes]:
+    """No frames: a `ChatStream`'s placeholder until its relay is attached."""
+    return
+    yield b""  # pragma: no cover
+
+
 class Backend(ABC):
     """An upstream that serves OpenAI-format chat completions to the gateway."""
 

@@ -49,3 +49,28 @@ def status_error(status: int, headers: httpx.Headers, content: bytes) -> Upstrea
     return UpstreamError(
         "status", message, status=status, retry_after=retry_after_seconds(headers), error_type=error_type, code=code, param=param
     )
+
+
+async def raise_for_stream_status(response: httpx.Response) -> None:
+    """For a streamed upstream response with an HTTP error status: read its body (what arrives),
+    close it and raise the mapped `UpstreamError`; return for a success status."""
+    if response.status_code < 400:
+        return
+    try:
+        content = await response.aread()
+    except httpx.HTTPError:
+        content = b""
+    finally:
+        await response.aclose()
+    raise status_error(response.status_code, response.headers, content)
+
+
+def response_json(response: httpx.Response) -> Any:
+    """The parsed JSON body of a complete upstream response; an HTTP error status or a malformed
+    body raises the mapped `UpstreamError`."""
+    if response.status_code >= 400:
+        raise status_error(response.status_code, response.headers, response.content)
+    try:
+        return orjson.loads(response.content)
+    except orjson.JSONDecodeError as exc:
+        raise UpstreamError("protocol", "upstream sent a malformed JSON response") from exc

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import orjson
 
-from backends.base import Backend, ChatResult, ChatStream, UpstreamError, map_transport_error
-from backends.errors import status_error
+from backends.base import Backend, ChatResult, ChatStream, UpstreamError, empty_frames, map_transport_error
+from backends.errors import raise_for_stream_status, response_json
 from backends.sse import SSEFramer, event_data
 from backends.usage import Usage
 
@@ -37,12 +37,7 @@ class OpenAICompatibleBackend(Backend):
             response = await self.post_json("chat/completions", orjson.dumps(body))
         except httpx.HTTPError as exc:
             raise map_transport_error(exc) from exc
-        if response.status_code >= 400:
-            raise status_error(response.status_code, response.headers, response.content)
-        try:
-            payload = orjson.loads(response.content)
-        except orjson.JSONDecodeError as exc:
-            raise UpstreamError("protocol", "upstream sent a malformed JSON response") from exc
+        payload = response_json(response)
         if not isinstance(payload, dict) or not isinstance(payload.get("choices"), list):
             raise UpstreamError("protocol", "upstream response is not a chat completion")
         return ChatResult(body=payload, usage=Usage.from_openai(payload.get("usage")))
@@ -56,22 +51,10 @@ class OpenAICompatibleBackend(Backend):
             response = await self.post_json("chat/completions", orjson.dumps(body), stream=True)
         except httpx.HTTPError as exc:
             raise map_transport_error(exc) from exc
-        if response.status_code >= 400:
-            try:
-                content = await response.aread()
-            except httpx.HTTPError:
-                content = b""
-            finally:
-                await response.aclose()
-            raise status_error(response.status_code, response.headers, content)
-        stream = ChatStream(frames=_empty(), close=response.aclose)
+        await raise_for_stream_status(response)
+        stream = ChatStream(frames=empty_frames(), close=response.aclose)
         stream.frames = _relay(response, stream)
         return stream
-
-
-async def _empty() -> AsyncIterator[bytes]:
-    return
-    yield b""  # pragma: no cover
 
 
 async def _relay(response: httpx.Response, stream: ChatStream) -> AsyncIterator[bytes]:

@@ -1,10 +1,11 @@
 """``complexity-router evaluate``: how well the score routes between a strong and a weak model.
 
-Input: JSON lines ``{"prompt" | "messages", "strong", "weak"}`` (the quality of each model on
-that prompt), optionally with ``"strong_cost"`` / ``"weak_cost"`` (USD per call). Output: APGR
-with paired-bootstrap 95 % intervals, CPT(50 %) and CPT(80 %) for the classifier, prompt length
-and random; with costs, the same curve over the share of the strong model's extra cost and the
-dollars per 1,000 requests at which each router recovers half and 80 % of the gap.
+Input: JSON lines ``{"prompt" | "messages" | "turns", "strong", "weak"}`` (the quality of each
+model on that prompt), optionally with ``"strong_cost"`` / ``"weak_cost"`` (USD per call) and a
+``"category"``. Output: APGR with paired-bootstrap 95 % intervals, CPT(50 %) and CPT(80 %) for the
+classifier, prompt length and random; APGR per category (``GROUP_MIN`` lines or more); with costs,
+the same curve over the share of the strong model's extra cost and the dollars per 1,000 requests
+at which each router recovers half and 80 % of the gap.
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ class OutcomeTable:
     weak: np.ndarray
     strong_cost: np.ndarray | None = None
     weak_cost: np.ndarray | None = None
+    categories: list[str | None] | None = None
+
+
+#: Fewest lines of a category that get their own APGR row.
+GROUP_MIN = 20
 
 
 def read_outcomes(path: str) -> OutcomeTable:
@@ -41,6 +47,7 @@ def read_outcomes(path: str) -> OutcomeTable:
     convs: list[Any] = []
     quality: list[tuple[float, float]] = []
     costs: list[tuple[float, float] | None] = []
+    categories: list[str | None] = []
     with open(path, encoding="utf-8", errors="replace") as fh:
         for n, line in enumerate(fh, 1):
             if not line.strip():
@@ -56,13 +63,14 @@ def read_outcomes(path: str) -> OutcomeTable:
             convs.append(msgs)
             quality.append(q)
             costs.append(c)
+            categories.append(str(obj["category"]) if obj.get("category") is not None else None)
     strong, weak = (np.array([q[i] for q in quality]) for i in (0, 1))
     if costs and all(c is not None for c in costs):
         sc, wc = (np.array([c[i] for c in costs]) for i in (0, 1))  # type: ignore[index]
-        return OutcomeTable(convs, strong, weak, sc, wc)
+        return OutcomeTable(convs, strong, weak, sc, wc, categories)
     if any(c is not None for c in costs):
         print("warning: only some lines have strong_cost and weak_cost; the cost table is skipped", file=sys.stderr)
-    return OutcomeTable(convs, strong, weak)
+    return OutcomeTable(convs, strong, weak, categories=categories)
 
 
 def _prompt_len(messages: Any) -> int:
@@ -94,11 +102,33 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         lo, hi = np.percentile(boot["classifier"] - boot["prompt length"], [2.5, 97.5])
         d = rows["classifier"].apgr - rows["prompt length"].apgr
         print(f"difference, classifier - prompt length: {d:+.3f} APGR, 95% interval [{lo:+.3f}, {hi:+.3f}]")
+    if table.categories and any(table.categories):
+        _print_categories(routers, table)
     if table.strong_cost is not None and table.weak_cost is not None:
         _print_costs(routers, table, table.strong_cost, table.weak_cost)
     if args.plot:
         _plot(rows, args.plot)
     return 0
+
+
+def _print_categories(routers: dict[str, np.ndarray], table: OutcomeTable) -> None:
+    """APGR of each router inside each category with at least ``GROUP_MIN`` lines (where routing
+    helps: an MT-bench-like set gains in math and coding, hardly in writing)."""
+    cats = np.array([c if c is not None else "" for c in table.categories or []])
+    names = sorted(c for c in set(cats.tolist()) if c and int(np.sum(cats == c)) >= GROUP_MIN)
+    if not names:
+        return
+    print(f"by category ({GROUP_MIN}+ lines; APGR)")
+    print(f"{'category':24s} {'n':>5s} " + " ".join(f"{k:>13s}" for k in routers))
+    for name in names:
+        m = cats == name
+        cells = []
+        for v in routers.values():
+            try:
+                cells.append(f"{routing_curve(v[m], table.strong[m], table.weak[m]).apgr:13.3f}")
+            except ValueError:  # no strong-weak gap inside this category
+                cells.append(f"{'n/a':>13s}")
+        print(f"{name[:24]:24s} {int(m.sum()):5d} " + " ".join(cells))
 
 
 def _print_costs(routers: dict[str, np.ndarray], table: OutcomeTable, strong_cost: np.ndarray,

@@ -132,6 +132,22 @@ def test_evaluate_command(tmp_path: Path, capsys):
     assert png.stat().st_size > 1000
 
 
+def test_evaluate_prints_apgr_per_category(tmp_path: Path, capsys):
+    f = tmp_path / "o.jsonl"
+    mixed = [{"prompt": t, "strong": 1.0, "weak": 0.0, "category": "math"} for t in HARD] + [
+        {"prompt": t, "strong": 1.0, "weak": 1.0, "category": "math"} for t in EASY]
+    flat = [{"prompt": t, "strong": 1.0, "weak": 1.0, "category": "writing"} for t in EASY + HARD]
+    few = [{"prompt": t, "strong": 1.0, "weak": 0.0, "category": "rare"} for t in EASY[:3]]
+    f.write_text("\n".join(json.dumps(r) for r in mixed + flat + few) + "\n")
+    assert _run(["evaluate", "--outcomes", str(f), "--bootstrap", "0"]) == 0
+    out = capsys.readouterr().out
+    rows = {ln.split()[0]: ln.split()[1:] for ln in out.split("by category")[1].splitlines()[2:] if ln.strip()}
+    assert set(rows) == {"math", "writing"}  # "rare" has fewer than GROUP_MIN lines
+    n, classifier, length, random = rows["math"]
+    assert int(n) == len(mixed) and float(classifier) > 0.6 and float(random) == pytest.approx(0.5)
+    assert rows["writing"][1:] == ["n/a"] * 3  # no strong-weak gap inside it
+
+
 def test_evaluate_prints_the_cost_table_when_lines_carry_costs(tmp_path: Path, capsys):
     f = tmp_path / "o.jsonl"
     rows = [{"prompt": t, "strong": 1.0, "weak": 0.0, "strong_cost": 0.01, "weak_cost": 0.001} for t in HARD] + [

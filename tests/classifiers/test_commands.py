@@ -143,7 +143,7 @@ def test_evaluate_prints_apgr_per_category(tmp_path: Path, capsys):
     out = capsys.readouterr().out
     rows = {ln.split()[0]: ln.split()[1:] for ln in out.split("by category")[1].splitlines()[2:] if ln.strip()}
     assert set(rows) == {"math", "writing"}  # "rare" has fewer than GROUP_MIN lines
-    n, classifier, length, random = rows["math"]
+    n, classifier, _length, random = rows["math"]
     assert int(n) == len(mixed) and float(classifier) > 0.6 and float(random) == pytest.approx(0.5)
     assert rows["writing"][1:] == ["n/a"] * 3  # no strong-weak gap inside it
 

@@ -56,10 +56,16 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     if not Path(args.data).is_dir():
         return _fail(f"data folder not found: {args.data}")
-    meta = train_artifact(args.data, args.out, seed=args.seed, validate=not args.no_validate,
-                          log=lambda m: print(m, file=sys.stderr))
+    for f in args.outcomes:
+        if not Path(f).is_file():
+            return _fail(f"outcome file not found: {f}")
+    try:
+        meta = train_artifact(args.data, args.out, seed=args.seed, validate=not args.no_validate,
+                              log=lambda m: print(m, file=sys.stderr), outcome_files=tuple(args.outcomes))
+    except ValueError as exc:  # an outcome file without two valid lines
+        return _fail(str(exc))
     val = meta.get("validation") or {}
-    for name in ("alpaca_eval", "arena_bench_v1"):
+    for name in ("alpaca_eval", "arena_bench_v1", *(f"outcomes:{Path(f).stem}" for f in args.outcomes)):
         if name in val:
             r = val[name]
             lo, hi = r.get("difference_95", (float("nan"), float("nan")))
@@ -214,6 +220,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--out", required=True, help="artifact path (.skops); metadata .json is written beside it")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-validate", action="store_true", help="skip leave-one-source-out validation")
+    p.add_argument("--outcomes", action="append", default=[], metavar="FILE",
+                   help="your own outcome JSON lines ({prompt|messages|turns, strong, weak}, as for evaluate) "
+                        "to train on as well; repeatable; each is validated as a held-out source")
     p.set_defaults(func=cmd_train)
 
     p = subparsers.add_parser("export", help="write the inference bundle (.npz) beside a .skops artifact")

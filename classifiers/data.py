@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from classifiers.metrics import rankdata
+
 
 @dataclass(slots=True)
 class Example:
@@ -59,13 +61,7 @@ def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
 
 def _pct(values: np.ndarray) -> np.ndarray:
     """Percentile rank in [0, 1] with ties averaged."""
-    order = values.argsort(kind="stable")
-    ranks = np.empty(len(values))
-    ranks[order] = np.arange(len(values))
-    for v in np.unique(values):  # average ties
-        m = values == v
-        ranks[m] = ranks[m].mean()
-    return ranks / max(len(values) - 1, 1)
+    return rankdata(values) / max(len(values) - 1, 1)
 
 
 def norm_key(text: str) -> str:
@@ -240,16 +236,59 @@ def training_files(root: Path) -> list[Path]:
     return files
 
 
-def load_all(root: str | Path, cap: int = 1200, seed: int = 0) -> tuple[list[Example], list[Outcomes]]:
-    """All training examples (deduplicated) and the outcome tables used for validation."""
+#: Source-name prefix (and family) of outcome files a user adds to training.
+USER_OUTCOMES = "outcomes"
+
+
+def load_outcome_file(path: str | Path) -> tuple[list[Example], Outcomes]:
+    """A user's outcome file (the JSON lines ``evaluate`` reads: ``{"prompt" | "messages" |
+    "turns", "strong", "weak"}``) as training examples and an outcome table. The target is the
+    strong-weak quality gap as a percentile inside the file, mapped to 0.10-0.90; multi-turn
+    lines train on their last user turn (training is single-turn). Invalid lines are skipped."""
+    from classifiers.inference import as_messages
+    from classifiers.text import parse_messages
+
+    path = Path(path)
+    texts: list[str] = []
+    quality: list[tuple[float, float]] = []
+    seen: set[str] = set()
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
+        lines = [line for line in fh if line.strip()]
+    for line in lines:
+        try:
+            obj = json.loads(line)
+            text = parse_messages(as_messages(obj)).last_user
+            q = (float(obj["strong"]), float(obj["weak"]))
+        except (ValueError, TypeError, KeyError, AttributeError):
+            continue
+        if text.strip() and np.isfinite(q).all() and norm_key(text) not in seen:
+            seen.add(norm_key(text))
+            texts.append(text)
+            quality.append(q)
+    if len(texts) < 2:
+        raise ValueError(f"{path}: fewer than two valid outcome lines")
+    strong, weak = (np.array([q[i] for q in quality]) for i in (0, 1))
+    gap = strong - weak
+    source = f"{USER_OUTCOMES}:{path.stem}"
+    ex = [Example(t, source, float(v), label=float(g)) for t, v, g in zip(texts, 0.10 + 0.80 * _pct(gap), gap)]
+    return ex, Outcomes(source, texts, [source] * len(texts), {"strong": strong, "weak": weak})
+
+
+def load_all(root: str | Path, cap: int = 1200, seed: int = 0,
+             outcome_files: tuple[str | Path, ...] = ()) -> tuple[list[Example], list[Outcomes]]:
+    """All training examples (deduplicated) and the outcome tables used for validation. A
+    user's outcome files come first, so a prompt they share with ``shared/`` keeps their target
+    (and a held-out user file never leaks through a copy)."""
     root = Path(root)
+    user = [load_outcome_file(f) for f in outcome_files]
     a_ex, a_out = load_alpaca(root)
     b_ex, b_out = load_arena(root)
     seen: set[str] = set()
     out: list[Example] = []
-    for e in a_ex + b_ex + load_difficulty(root, cap, seed):
+    for e in [e for ex, _ in user for e in ex] + a_ex + b_ex + load_difficulty(root, cap, seed):
         k = norm_key(e.text)
         if k and k not in seen:
             seen.add(k)
             out.append(e)
-    return out, [a_out, b_out]
+    return out, [a_out, b_out, *(o for _, o in user)]

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from classifiers.data import EVAL_PAIRS_ALPACA, Example, Outcomes, load_all, sha256, training_files
+from classifiers.data import EVAL_PAIRS_ALPACA, USER_OUTCOMES, Example, Outcomes, load_all, sha256, training_files
 from classifiers.features import FEATURE_VERSION, HASH_BITS
 from classifiers.metrics import apgr, bootstrap_apgr, spearman
 from classifiers.model import ComplexityEstimator
@@ -29,6 +29,7 @@ FAMILY_WEIGHT = {
     "alpaca": 4.0, "arena_bench": 1.5, "math": 1.0, "gsm8k": 1.0, "leetcode": 0.8, "bbh": 0.8,
     "competition_math": 0.4, "svamp": 0.3, "minerva_math": 0.3, "college_math": 0.5, "theoremqa": 0.4,
     "humaneval": 0.3, "self_instruct": 0.6, "vicuna_bench": 0.2, "arena_hard": 0.8,
+    USER_OUTCOMES: 4.0,  # each outcome file a user adds (``train --outcomes``): as much as alpaca_eval
 }
 
 #: Strong/weak model pairs used for APGR on the outcome tables in shared/.
@@ -75,7 +76,7 @@ def family(source: str) -> str:
 #: that cross-source placement from difficulty labels hurts transfer to outcome data, so
 #: the artifact uses 0.1: enough to anchor the extremes (olympiad proof vs "hi"), small
 #: enough not to teach benchmark identity (0 scores marginally higher on LOSO, see docs).
-OUTCOME_FAMILIES = ("alpaca", "arena_bench")
+OUTCOME_FAMILIES = ("alpaca", "arena_bench", USER_OUTCOMES)
 
 
 def weights(examples: list[Example], difficulty_scale: float = 0.0) -> np.ndarray:
@@ -92,8 +93,14 @@ def fit(examples: list[Example], difficulty_scale: float = 0.0, **params: Any) -
                    [e.answer_tokens for e in examples])
 
 
+def pairs_of(out: Outcomes) -> list[tuple[str, str]]:
+    """The strong/weak pairs APGR averages over: ``PAIRS`` for shared/'s tables, the file's own
+    strong and weak columns for a user's outcome file."""
+    return PAIRS.get(out.name, [("strong", "weak")])
+
+
 def _pair_apgr(scores: np.ndarray, out: Outcomes, idx: np.ndarray) -> float:
-    vals = [apgr(scores, out.quality[s][idx], out.quality[w][idx]) for s, w in PAIRS[out.name]]
+    vals = [apgr(scores, out.quality[s][idx], out.quality[w][idx]) for s, w in pairs_of(out)]
     return float(np.mean(vals))
 
 
@@ -103,7 +110,7 @@ def _pair_apgr_intervals(scores: np.ndarray, length: np.ndarray, out: Outcomes, 
     length and of their difference (classifier and length on the same resamples; every pair
     draws the same indices when the pairs rate the same prompts)."""
     boots = [bootstrap_apgr({"apgr": scores, "apgr_length": length}, out.quality[s][idx], out.quality[w][idx],
-                            n_boot, seed) for s, w in PAIRS[out.name]]
+                            n_boot, seed) for s, w in pairs_of(out)]
     mean = {k: np.mean([b[k] for b in boots], axis=0) for k in ("apgr", "apgr_length")}
     mean["difference"] = mean["apgr"] - mean["apgr_length"]
     return {f"{k}_95": [round(float(v), 4) for v in np.percentile(m, [2.5, 97.5])] for k, m in mean.items()}
@@ -203,9 +210,10 @@ def _data_commit(root: Path) -> str | None:
 
 def train_artifact(data: str | Path, out: str | Path, seed: int = 0, validate: bool = True,
                    cap: int = 1200, difficulty_scale: float = 0.1, log: Any = print,
-                   **params: Any) -> dict[str, Any]:
-    """Train on everything in ``data``, optionally run LOSO, write ``out`` (.skops), its
-    inference bundle (.npz, see ``classifiers.bundle``) and the ``.json`` metadata."""
+                   outcome_files: tuple[str | Path, ...] = (), **params: Any) -> dict[str, Any]:
+    """Train on everything in ``data`` plus the user's ``outcome_files`` (``evaluate``'s JSON
+    lines; each is one more held-out source in LOSO), optionally run LOSO, write ``out``
+    (.skops), its inference bundle (.npz, see ``classifiers.bundle``) and the ``.json`` metadata."""
     import sklearn
     import skops
 
@@ -215,9 +223,11 @@ def train_artifact(data: str | Path, out: str | Path, seed: int = 0, validate: b
     params = {**DEFAULT_PARAMS, **params}
     root = Path(data)
     np.random.seed(seed)
-    examples, outcomes = load_all(root, cap=cap, seed=seed)
+    examples, outcomes = load_all(root, cap=cap, seed=seed, outcome_files=outcome_files)
     log(f"{len(examples)} training prompts from {len({e.source for e in examples})} sources")
-    validation = loso(examples, outcomes, log=log, difficulty_scale=difficulty_scale, **params) if validate else None
+    groups = LOSO_GROUPS + tuple(o.name for o in outcomes if o.name.startswith(USER_OUTCOMES + ":"))
+    validation = (loso(examples, outcomes, groups, log=log, difficulty_scale=difficulty_scale, **params)
+                  if validate else None)
     if validate:
         validation["tokens_cv"] = tokens_cv(examples, seed=seed, **params)
         log(f"  answer tokens, 5-fold by instruction: {validation['tokens_cv']}")
@@ -249,6 +259,7 @@ def train_artifact(data: str | Path, out: str | Path, seed: int = 0, validate: b
         "data_folder": str(data),
         "data_commit": _data_commit(root),
         "training_files": {str(p.relative_to(root)): sha256(p) for p in training_files(root)},
+        "outcome_files": {str(f): sha256(Path(f)) for f in outcome_files},
         "n_training_prompts": len(examples),
         "sources": sorted({e.source for e in examples}),
         "validation": validation,

@@ -33,6 +33,8 @@ class Conversation:
     #: The user turns before the last one, oldest first (their last ``CONTEXT_CHARS``). A
     #: follow-up inherits their difficulty (``classifiers.inference.CONTEXT_DECAY``).
     earlier_user: str = ""
+    #: Solved examples split off a few-shot prompt (``classifiers.fewshot``), now in ``history``.
+    n_examples: int = 0
 
 
 def content_text(content: Any) -> str:
@@ -84,7 +86,8 @@ def _conversation(last: str, system: str = "", history: str = "", n_user: int = 
         return Conversation(last, system, history, n_user, n_items, earlier)
     question, examples = split
     shots = "\n".join(examples)
-    return Conversation(question, system, f"{history}\n{shots}" if history else shots, n_user, n_items, earlier)
+    return Conversation(question, system, f"{history}\n{shots}" if history else shots, n_user, n_items, earlier,
+                        len(examples))
 
 
 def parse_messages(messages: Any) -> Conversation:

@@ -80,6 +80,7 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 def cmd_route(args: argparse.Namespace) -> int:
     from router.app import load_default_classifier
     from router.gateway import estimate_cost, estimate_prompt_tokens
+    from classifiers.text import parse_messages
     from router.policy import Policy
 
     config = _load(args.config)
@@ -105,6 +106,9 @@ def cmd_route(args: argparse.Namespace) -> int:
         "expected_completion_tokens": expected,
         "estimated_cost_usd": estimate,
     }
+    examples = parse_messages(messages).n_examples
+    if examples:  # the score is the question's: the solved examples before it are read as history
+        decision["few_shot_examples"] = examples
     from router.context import route_report  # prompt count and context fit (router/context.py)
 
     body = {"messages": messages} | ({"max_tokens": args.max_tokens} if args.max_tokens else {})

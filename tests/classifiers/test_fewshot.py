@@ -69,7 +69,7 @@ def test_many_examples_are_kept_as_one_block():
 def test_the_parser_reads_the_examples_as_history():
     c = parse_messages([{"role": "user", "content": GSM_STYLE}])
     assert c.last_user.startswith("Question: Ann reads") and "A pen costs" in c.history
-    assert c.earlier_user == "" and c.n_user_turns == 1
+    assert c.earlier_user == "" and c.n_user_turns == 1 and c.n_examples == 2
     assert parse_messages(GSM_STYLE) == c
 
 
@@ -102,3 +102,16 @@ def test_few_shot_text_scores_like_its_question(default, shared_data):
                                                   for e in rest])]
     assert spearman(shot, steps) > 0.9 * spearman(alone, steps) > 0.1
     assert abs(sum(shot) - sum(alone)) / len(rest) < 0.05
+
+
+def test_route_says_the_examples_were_split_off(capsys):
+    import json
+    from pathlib import Path
+
+    from router.cli import main
+
+    config = str(Path(__file__).resolve().parents[2] / "configs" / "default.yaml")
+    assert main(["route", GSM_STYLE, "--config", config]) == 0
+    assert json.loads(capsys.readouterr().out)["few_shot_examples"] == 2
+    assert main(["route", "Ann reads 12 pages a day. How many pages does she read in a week?", "--config", config]) == 0
+    assert "few_shot_examples" not in json.loads(capsys.readouterr().out)

@@ -78,9 +78,9 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 
 def cmd_route(args: argparse.Namespace) -> int:
+    from classifiers.text import parse_messages
     from router.app import load_default_classifier
     from router.gateway import estimate_cost, estimate_prompt_tokens
-    from classifiers.text import parse_messages
     from router.policy import Policy
 
     config = _load(args.config)

@@ -109,7 +109,7 @@ class Resilience:
                 break
             last = not self._has_successor(candidates, index, attempts + 1, refused, now)
             attempts += 1
-            outcome = await self._attempt_or_error(gateway, body, decision, candidate, backend_name, refused, stream=stream, last=last, moved_from=moved_from)
+            outcome = await self._attempt(gateway, body, decision, candidate, backend_name, refused, stream=stream, last=last, moved_from=moved_from)
             if not isinstance(outcome, UpstreamError):
                 return outcome
             last_error = outcome
@@ -123,7 +123,7 @@ class Resilience:
             if attempts and not self._spend_retry(self.clock()):
                 break
             attempts += 1
-            outcome = await self._attempt_or_error(gateway, body, decision, candidate, backend_name, refused, stream=stream, last=True, moved_from=failed_from)
+            outcome = await self._attempt(gateway, body, decision, candidate, backend_name, refused, stream=stream, last=True, moved_from=failed_from)
             if not isinstance(outcome, UpstreamError):
                 return outcome
             last_error = outcome
@@ -131,30 +131,6 @@ class Resilience:
         if last_error is None:
             return self._all_rate_limited(decision, skipped, now)
         raise last_error
-
-    async def _attempt_or_error(
-        self,
-        gateway: Gateway,
-        body: dict[str, Any],
-        decision: Decision,
-        candidate: Candidate,
-        backend_name: str,
-        refused: set[str],
-        *,
-        stream: bool,
-        last: bool,
-        moved_from: tuple[str, str] | None,
-    ) -> Any:
-        """One attempt: its result, or the retryable `UpstreamError` it failed with (a non-retryable one
-        propagates). A refused connection marks the backend so no later candidate on it is tried."""
-        try:
-            return await self._attempt(gateway, body, decision, candidate, backend_name, stream=stream, last=last, moved_from=moved_from)
-        except UpstreamError as exc:
-            if not exc.retryable:
-                raise
-            if exc.kind == "connect":
-                refused.add(backend_name)
-            return exc
 
     def _spend_retry(self, now: float) -> bool:
         if self.budget.spend(now):
@@ -187,11 +163,14 @@ class Resilience:
         decision: Decision,
         candidate: Candidate,
         backend_name: str,
+        refused: set[str],
         *,
         stream: bool,
         last: bool,
         moved_from: tuple[str, str] | None,
     ) -> Any:
+        """One attempt: its result, or the retryable `UpstreamError` it failed with (a non-retryable one
+        propagates). A refused connection marks the backend so no later candidate on it is tried."""
         metrics = self.metrics
         if moved_from is not None:
             metrics.fallbacks.labels(moved_from[0], backend_name, moved_from[1]).inc()
@@ -224,7 +203,11 @@ class Resilience:
             metrics.upstream_errors.labels(backend_name, exc.kind).inc()
             self._judge(health, exc, probe)
             _scrub(exc, backend.config)
-            raise
+            if not exc.retryable:
+                raise
+            if exc.kind == "connect":
+                refused.add(backend_name)
+            return exc
         except BaseException:
             inflight.dec()
             health.abandoned(probe)

@@ -25,6 +25,7 @@ from typing import Any
 import orjson
 
 from backends.base import ChatStream, UpstreamError
+from backends.errors import stream_event_json
 from backends.sse import event_data
 from backends.usage import Usage
 
@@ -147,12 +148,7 @@ class StreamTranslator:
         data = event_data(event)
         if data is None:
             return []
-        try:
-            payload = orjson.loads(data)
-        except orjson.JSONDecodeError as exc:
-            raise UpstreamError("protocol", "upstream sent a malformed stream event") from exc
-        if not isinstance(payload, dict):
-            raise UpstreamError("protocol", "upstream sent a malformed stream event")
+        payload = stream_event_json(data)
         kind = payload.get("type")
         frames: list[bytes] = []
         if kind == "message_start":

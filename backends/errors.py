@@ -74,3 +74,14 @@ def response_json(response: httpx.Response) -> Any:
         return orjson.loads(response.content)
     except orjson.JSONDecodeError as exc:
         raise UpstreamError("protocol", "upstream sent a malformed JSON response") from exc
+
+
+def stream_event_json(data: bytes) -> dict[str, Any]:
+    """The JSON object of one upstream SSE event's data; anything else is a protocol error."""
+    try:
+        payload = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise UpstreamError("protocol", "upstream sent a malformed stream event") from exc
+    if not isinstance(payload, dict):
+        raise UpstreamError("protocol", "upstream sent a malformed stream event")
+    return payload

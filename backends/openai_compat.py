@@ -14,7 +14,7 @@ import httpx
 import orjson
 
 from backends.base import Backend, ChatResult, ChatStream, UpstreamError, empty_frames, map_transport_error
-from backends.errors import raise_for_stream_status, response_json
+from backends.errors import raise_for_stream_status, response_json, stream_event_json
 from backends.sse import SSEFramer, event_data
 from backends.usage import Usage
 
@@ -112,12 +112,7 @@ def _inspect(event: bytes, stream: ChatStream) -> bool:
     # Cheap structural check on every event; a full parse only where accounting needs one.
     if not first and data[:1] == b"{" and data[-1:] == b"}" and b'"usage"' not in data and not data.startswith(b'{"error"'):
         return True
-    try:
-        chunk = orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        raise UpstreamError("protocol", "upstream sent a malformed stream event") from exc
-    if not isinstance(chunk, dict):
-        raise UpstreamError("protocol", "upstream sent a malformed stream event")
+    chunk = stream_event_json(data)
     if "error" in chunk and "choices" not in chunk:
         error = chunk["error"] if isinstance(chunk["error"], dict) else {"message": str(chunk["error"])}
         raise UpstreamError("stream", str(error.get("message") or "upstream stream error"), error_type=error.get("type"))

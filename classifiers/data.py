@@ -282,6 +282,9 @@ def load_all(root: str | Path, cap: int = 1200, seed: int = 0,
     (and a held-out user file never leaks through a copy)."""
     root = Path(root)
     user = [load_outcome_file(f) for f in outcome_files]
+    names = [o.name for _, o in user]
+    if len(set(names)) < len(names):
+        raise ValueError(f"outcome files need distinct names (their stem names the source): {names}")
     a_ex, a_out = load_alpaca(root)
     b_ex, b_out = load_arena(root)
     seen: set[str] = set()

@@ -63,6 +63,14 @@ def test_user_rows_win_over_shared_copies(shared_data, tmp_path: Path):
     assert outcomes[-1].name == "outcomes:mine"
 
 
+def test_two_files_with_one_name_are_refused(shared_data, outcome_file: Path, tmp_path: Path):
+    other = tmp_path / "again"
+    other.mkdir()
+    (other / outcome_file.name).write_text(outcome_file.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(ValueError, match="distinct names"):
+        load_all(shared_data, cap=10, outcome_files=(outcome_file, other / outcome_file.name))
+
+
 def test_training_on_user_outcomes_moves_the_model(shared_data, outcome_file: Path, tmp_path: Path):
     from classifiers.classifier import load_classifier
 

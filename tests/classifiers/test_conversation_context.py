@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from classifiers.data import load_all
 from classifiers.inference import CONTEXT_DECAY, CONTEXT_PREFIX
@@ -131,3 +133,18 @@ def test_few_shot_examples_sent_as_turns_keep_the_questions_ranking(default, sha
     after = [r.score for r in default.score_batch([[*prefix, *chat(e.text)] for e in rest])]
     assert spearman(after, steps) > 0.9 * spearman(alone, steps) > 0.1
     assert abs(sum(after) - sum(alone)) / len(rest) < 0.03
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 5_000), st.integers(1, 5_000), st.integers(1, 5))
+def test_follow_up_weight_is_bounded_and_falls_with_the_turns_length(earlier, last, turns):
+    from classifiers.inference import follow_up_weight
+
+    def weight(n: int) -> float:
+        msgs = [m for _ in range(turns) for m in ({"role": "user", "content": "y" * earlier},
+                                                  {"role": "assistant", "content": "ok"})]
+        return follow_up_weight(parse_messages([*msgs, {"role": "user", "content": "x" * n}]))
+
+    w, longer = weight(last), weight(last + 50)
+    assert 0.0 <= longer <= w <= 1.0
+    assert earlier > 0 or w == 0.0  # no earlier text: nothing to inherit

@@ -241,34 +241,28 @@ USER_OUTCOMES = "outcomes"
 
 
 def load_outcome_file(path: str | Path) -> tuple[list[Example], Outcomes]:
-    """A user's outcome file (the JSON lines ``evaluate`` reads: ``{"prompt" | "messages" |
-    "turns", "strong", "weak"}``) as training examples and an outcome table. The target is the
-    strong-weak quality gap as a percentile inside the file, mapped to 0.10-0.90; multi-turn
-    lines train on their last user turn (training is single-turn). Invalid lines are skipped."""
-    from classifiers.inference import as_messages
+    """A user's outcome file (``classifiers.outcomes``, the lines ``evaluate`` reads) as training
+    examples and an outcome table. The target is the strong-weak quality gap as a percentile
+    inside the file, mapped to 0.10-0.90; multi-turn lines train on their last user turn
+    (training is single-turn). Invalid, empty, non-finite and repeated lines are skipped."""
+    from classifiers.outcomes import read_outcomes
     from classifiers.text import parse_messages
 
     path = Path(path)
+    table = read_outcomes(path)
     texts: list[str] = []
-    quality: list[tuple[float, float]] = []
+    keep: list[int] = []
     seen: set[str] = set()
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
-        lines = [line for line in fh if line.strip()]
-    for line in lines:
-        try:
-            obj = json.loads(line)
-            text = parse_messages(as_messages(obj)).last_user
-            q = (float(obj["strong"]), float(obj["weak"]))
-        except (ValueError, TypeError, KeyError, AttributeError):
-            continue
-        if text.strip() and np.isfinite(q).all() and norm_key(text) not in seen:
-            seen.add(norm_key(text))
+    for i, conv in enumerate(table.conversations):
+        text = parse_messages(conv).last_user
+        key = norm_key(text)
+        if text.strip() and np.isfinite([table.strong[i], table.weak[i]]).all() and key not in seen:
+            seen.add(key)
             texts.append(text)
-            quality.append(q)
+            keep.append(i)
     if len(texts) < 2:
         raise ValueError(f"{path}: fewer than two valid outcome lines")
-    strong, weak = (np.array([q[i] for q in quality]) for i in (0, 1))
+    strong, weak = table.strong[keep], table.weak[keep]
     gap = strong - weak
     source = f"{USER_OUTCOMES}:{path.stem}"
     ex = [Example(t, source, float(v), label=float(g)) for t, v, g in zip(texts, 0.10 + 0.80 * _pct(gap), gap)]

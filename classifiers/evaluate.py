@@ -11,66 +11,20 @@ at which each router recovers half and 80 % of the gap.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from classifiers.classifier import load_classifier
 from classifiers.cliutil import fail as _fail
-from classifiers.inference import as_messages
 from classifiers.metrics import RoutingCurve, bootstrap_apgr, routing_curve
+from classifiers.outcomes import OutcomeTable, read_outcomes
 from classifiers.persist import ClassifierLoadError
 from classifiers.text import parse_messages
 
-
-@dataclass(frozen=True, slots=True)
-class OutcomeTable:
-    """The valid lines of an outcomes file (costs only when every line has both)."""
-
-    conversations: list[Any]
-    strong: np.ndarray
-    weak: np.ndarray
-    strong_cost: np.ndarray | None = None
-    weak_cost: np.ndarray | None = None
-    categories: list[str | None] | None = None
-
-
 #: Fewest lines of a category that get their own APGR row.
 GROUP_MIN = 20
-
-
-def read_outcomes(path: str) -> OutcomeTable:
-    """Parse the JSON lines at ``path``; bad lines are skipped with a warning on stderr."""
-    convs: list[Any] = []
-    quality: list[tuple[float, float]] = []
-    costs: list[tuple[float, float] | None] = []
-    categories: list[str | None] = []
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-                msgs = as_messages(obj)
-                q = (float(obj["strong"]), float(obj["weak"]))
-                c = (float(obj["strong_cost"]), float(obj["weak_cost"])) if "strong_cost" in obj and "weak_cost" in obj else None
-            except (ValueError, TypeError, KeyError, AttributeError) as exc:
-                print(f"warning: skipping line {n}: {exc}", file=sys.stderr)
-                continue
-            convs.append(msgs)
-            quality.append(q)
-            costs.append(c)
-            categories.append(str(obj["category"]) if obj.get("category") is not None else None)
-    strong, weak = (np.array([q[i] for q in quality]) for i in (0, 1))
-    if costs and all(c is not None for c in costs):
-        sc, wc = (np.array([c[i] for c in costs]) for i in (0, 1))  # type: ignore[index]
-        return OutcomeTable(convs, strong, weak, sc, wc, categories)
-    if any(c is not None for c in costs):
-        print("warning: only some lines have strong_cost and weak_cost; the cost table is skipped", file=sys.stderr)
-    return OutcomeTable(convs, strong, weak, categories=categories)
 
 
 def _prompt_len(messages: Any) -> int:

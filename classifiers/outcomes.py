@@ -1,0 +1,61 @@
+"""Outcome files: JSON lines ``{"prompt" | "messages" | "turns", "strong", "weak"}`` (the quality
+of a strong and a weak model on that prompt), optionally ``"strong_cost"`` / ``"weak_cost"`` (USD
+per call) and a ``"category"``. ``evaluate`` scores them; ``train --outcomes`` learns from them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from classifiers.inference import as_messages
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeTable:
+    """The valid lines of an outcomes file (costs only when every line has both)."""
+
+    conversations: list[Any]
+    strong: np.ndarray
+    weak: np.ndarray
+    strong_cost: np.ndarray | None = None
+    weak_cost: np.ndarray | None = None
+    categories: list[str | None] | None = None
+
+
+def read_outcomes(path: str | Path) -> OutcomeTable:
+    """Parse the JSON lines at ``path``; bad lines are skipped with a warning on stderr."""
+    convs: list[Any] = []
+    quality: list[tuple[float, float]] = []
+    costs: list[tuple[float, float] | None] = []
+    categories: list[str | None] = []
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                msgs = as_messages(obj)
+                q = (float(obj["strong"]), float(obj["weak"]))
+                c = (float(obj["strong_cost"]), float(obj["weak_cost"])) if "strong_cost" in obj and "weak_cost" in obj else None
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                print(f"warning: skipping line {n}: {exc}", file=sys.stderr)
+                continue
+            convs.append(msgs)
+            quality.append(q)
+            costs.append(c)
+            categories.append(str(obj["category"]) if obj.get("category") is not None else None)
+    strong, weak = (np.array([q[i] for q in quality]) for i in (0, 1))
+    if costs and all(c is not None for c in costs):
+        sc, wc = (np.array([c[i] for c in costs]) for i in (0, 1))  # type: ignore[index]
+        return OutcomeTable(convs, strong, weak, sc, wc, categories)
+    if any(c is not None for c in costs):
+        print("warning: only some lines have strong_cost and weak_cost; the cost table is skipped", file=sys.stderr)
+    return OutcomeTable(convs, strong, weak, categories=categories)

@@ -148,7 +148,7 @@ def inline_options(s: str) -> int:
     """How many answer options ``s`` writes inline: the longest run of letters A, B, C, ... whose
     markers (``INLINE_OPTION_MARKS``) occur in that order; 0 below ``INLINE_OPTIONS_MIN``. Quiz
     sets often put the options on the question's line, where the line-start rule sees none."""
-    if "B" not in s:
+    if "B)" not in s and " B. " not in s:  # every marker form of the second option holds one of these
         return 0
     pos = n = 0
     for letter in "ABCDE":

@@ -113,6 +113,20 @@ def test_a_long_follow_up_that_points_back_inherits(default, follow_up):
     assert default.score(chat(OLYMPIAD, "A proof.", follow_up)).score > default.score(chat(follow_up)).score
 
 
+@pytest.mark.parametrize("turn,weight", [
+    ("What if two customers tie for third place? Change the query so that both of them are returned.", 1.0),
+    ("Make it shorter and more casual, and add one sentence about how the change helps the whole team.", 1.0),
+    ("Now find the vertex of the parabola y = 3x^2 - 12x + 9 and say whether it is a minimum or a maximum.", 1.0),
+    ("**Which of these** causes do historians consider the most important today, and why do they say so?", 1.0),
+    ("Nowhere in the city is there a park larger than 30 hectares; how many parks of 2 hectares fit in one?", 0.0),
+    ("Suppose a train leaves at 3 pm travelling at 80 km/h. How far has it travelled by a quarter to seven?", 0.0),
+])
+def test_a_turn_that_opens_by_pointing_back_is_a_follow_up(turn, weight):
+    from classifiers.inference import follow_up_weight
+
+    assert follow_up_weight(parse_messages(chat("y" * 120, "an answer", turn))) == weight
+
+
 def test_a_self_contained_question_after_a_hard_one_keeps_its_own_score(default):
     question = ("A bakery sells muffins for $3 each and cookies for $1.50 each. On Monday it sold 40 muffins and "
                 "twice as many cookies. How much money did it make on Monday?")

@@ -45,7 +45,7 @@ def share_thresholds(scores: Sequence[float], tiers: list[str], shares: Mapping[
     n = len(s)
     thr: list[float] = []
     for c in cum:
-        k = int(round(c * n))
+        k = round(c * n)
         if k <= 0:
             thr.append(max(s[0] - EPS, 0.0))
         elif k >= n:

@@ -49,7 +49,7 @@ def reasoning_tokens(score: float, effort: str, thinking_budget: int | None = No
     if effort not in REASONING_TOKENS_AT_MID:
         raise ValueError(f"unknown effort {effort!r}; expected one of {EFFORTS}")
     base = REASONING_TOKENS_AT_MID[effort]
-    r = int(round(base * (0.3 + 1.7 * min(max(score, 0.0), 1.0)) / 1.15))
+    r = round(base * (0.3 + 1.7 * min(max(score, 0.0), 1.0)) / 1.15)
     if thinking_budget is not None:
         r = min(r, max(int(thinking_budget), 0))
     return r

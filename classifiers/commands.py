@@ -99,7 +99,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def _parse_line(line: str) -> Any:
     obj = json.loads(line)
     if not isinstance(obj, dict):
-        raise ValueError("each line must be a JSON object")
+        raise TypeError("each line must be a JSON object")
     return as_messages(obj)
 
 

@@ -98,8 +98,8 @@ class ComplexityEstimator(BaseEstimator):
             answer_tokens: Sequence[float | None] | None = None) -> ComplexityEstimator:
         """Fit the score model on soft targets ``y`` in [0, 1] and the length model on
         the rows whose ``answer_tokens`` is known."""
-        from sklearn.linear_model import LogisticRegression, Ridge
         from scipy import sparse
+        from sklearn.linear_model import LogisticRegression, Ridge
 
         H, toks = self._raw(X)
         y = np.clip(np.asarray(y, dtype=float), 0.0, 1.0)

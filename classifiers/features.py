@@ -18,11 +18,11 @@ from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, an
 from classifiers.text import Conversation
 
 __all__ = ["FEATURE_NAMES", "FEATURE_VERSION", "GRAM_CHARS", "HASH_BITS", "HASH_DIM", "LEXICON_NAMES", "N_FEATURES",
-           "N_SHAPE", "PRIOR_FEATURE", "SHAPE_GROUPS", "SHAPE_NAMES", "answer_shape", "bucket", "buckets",
+           "N_SHAPE", "NUMBERS_PRIOR_FEATURE", "PRIOR_FEATURE", "SHAPE_GROUPS", "SHAPE_NAMES", "answer_shape", "bucket", "buckets",
            "conversation_features", "gram_keys", "grams", "handcrafted", "lexicon_counts", "lexicon_counts_reference", "tokens",
            "words_of"]
 
-FEATURE_VERSION = "8"  # 8: answer options written inline count as a multiple-choice question; 7: the length prior also covers multiple-choice questions; 6: answer-shape cues + n-grams
+FEATURE_VERSION = "9"  # 9: numbers in a word problem (a second prior); 8: answer options written inline count as a multiple-choice question; 7: the length prior also covers multiple-choice questions; 6: answer-shape cues + n-grams
 HEAD_CHARS = 3000
 TAIL_CHARS = 1000
 HASH_BITS = 15
@@ -122,10 +122,20 @@ FEATURE_NAMES: tuple[str, ...] = (
     "history math",
     "short follow-up",
     "length in a closed problem",
+    "numbers in a word problem",
 )
 #: Index of the length-in-a-closed-problem feature (math/code/reasoning domain, or a
 #: multiple-choice question); its weight is a LOSO-chosen prior, not fitted.
-PRIOR_FEATURE = len(FEATURE_NAMES) - 1
+PRIOR_FEATURE = FEATURE_NAMES.index("length in a closed problem")
+#: Index of the numbers-in-a-word-problem feature; its weight is a prior too (``numbers_prior``).
+NUMBERS_PRIOR_FEATURE = FEATURE_NAMES.index("numbers in a word problem")
+#: An arithmetic word problem (arithmetic cues, at least two numbers; no LaTeX, code, answer
+#: options, code or writing domain) of at most this many characters (GSM8K's 99th percentile is
+#: 527) gets ``log(1 + numbers) - WORD_PROBLEM_NUMBERS_ANCHOR`` when positive: every number given
+#: is about one more step to take, and the fitted weights cannot say so (the outcome data has few
+#: word problems). The anchor is GSM8K's median count, 3, so the bonus only ever raises a score.
+WORD_PROBLEM_MAX_CHARS = 600
+WORD_PROBLEM_NUMBERS_ANCHOR = math.log1p(3)
 #: Log-characters above which the within-domain length bonus starts (e^4 ≈ 55 characters).
 LENGTH_ANCHOR = 4.0
 #: The length prior's domain gate is ``min(1, DOMAIN_GATE * (hard-domain - writing-domain))``:
@@ -270,6 +280,8 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     gate = min(1.0, DOMAIN_GATE * (dom - d_write)) if dom > d_write else 0.0
     in_domain = gate * max(ln - LENGTH_ANCHOR, 0.0)
     closed = max(in_domain, ln - MCQ_LENGTH_ANCHOR) if mcq >= MCQ_MIN else in_domain
+    word_problem = (lex[_ARITH] > 0 and numbers >= 2 and n <= WORD_PROBLEM_MAX_CHARS and latex == 0.0 and mcq == 0.0
+                    and feats[6] == 0.0 and d_code < 0.2 and d_write < 0.2)
     feats += [
         d_math, d_code, d_reason, d_write,
         ln * d_math, ln * d_code, ln * d_reason, ln * d_write,
@@ -278,6 +290,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
         (mcq + log(lex[_QUIZ])) * quant,
         h_code, h_math, follow,
         closed,
+        max(log_numbers - WORD_PROBLEM_NUMBERS_ANCHOR, 0.0) if word_problem else 0.0,
     ]
     return feats
 

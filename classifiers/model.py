@@ -5,11 +5,12 @@ Score model: logistic regression with soft labels (each row appears as a positiv
 weight ``y`` and a negative with weight ``1 - y``) on standardized hand-crafted features
 plus hashed word presence (down-weighted by ``hash_scale``, which acts as a stronger
 penalty on the lexical block). Answer-length model: ridge regression on log tokens.
-The last feature (length inside a math/code/reasoning domain) is not fitted: its weight
-``length_prior`` (logit per log-character) was chosen by leave-one-source-out validation,
-because within homogeneous sets (MATH levels, GSM8K steps, LeetCode) length is a strong
-difficulty signal that the outcome data (dominated by chat, where long prompts are often
-easy rewrites) cannot teach.
+Two features are not fitted but carry prior weights: length inside a math/code/reasoning
+domain or a multiple-choice question (``length_prior``, logit per log-character) and the numbers
+given in an arithmetic word problem (``numbers_prior``, logit per log-number above three). Both
+were chosen by leave-one-source-out validation, because within homogeneous sets (MATH levels,
+GSM8K steps, LeetCode) length and the count of given quantities are strong difficulty signals
+that the outcome data (dominated by chat, where long prompts are often easy rewrites) cannot teach.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from classifiers.features import (FEATURE_NAMES, HASH_DIM, N_FEATURES, N_SHAPE, PRIOR_FEATURE, SHAPE_NAMES, answer_shape,
-                                  bucket, grams, handcrafted, tokens)
+from classifiers.features import (FEATURE_NAMES, HASH_DIM, N_FEATURES, N_SHAPE, NUMBERS_PRIOR_FEATURE, PRIOR_FEATURE,
+                                  SHAPE_NAMES, answer_shape, bucket, grams, handcrafted, tokens)
 from classifiers.inference import (MAX_ANSWER_TOKENS, Featurized, LinearScorer, answer_tokens_from_log, as_conversation,
                                    as_messages, calibrate, params_of, sigmoid)
 from classifiers.text import Conversation
@@ -49,9 +50,11 @@ class ComplexityEstimator(BaseEstimator):
     """
 
     def __init__(self, C: float = 0.1, hash_scale: float = 0.0, tokens_hash_scale: float = 2.0,
-                 tokens_alpha: float = 10.0, max_iter: int = 2000, length_prior: float = 0.0) -> None:
+                 tokens_alpha: float = 10.0, max_iter: int = 2000, length_prior: float = 0.0,
+                 numbers_prior: float = 0.0) -> None:
         self.C = C
         self.length_prior = length_prior
+        self.numbers_prior = numbers_prior
         self.hash_scale = hash_scale
         self.tokens_hash_scale = tokens_hash_scale
         self.tokens_alpha = tokens_alpha
@@ -94,6 +97,10 @@ class ComplexityEstimator(BaseEstimator):
         return sparse.hstack([sparse.csr_matrix(Z), Hs], format="csr")
 
     # ---- fitting ------------------------------------------------------------------
+    def _priors(self) -> dict[int, float]:
+        """Feature index -> the fixed logit weight of each prior feature (per raw unit)."""
+        return {PRIOR_FEATURE: self.length_prior, NUMBERS_PRIOR_FEATURE: self.numbers_prior}
+
     def fit(self, X: Sequence[Any], y: Sequence[float], sample_weight: Sequence[float] | None = None,
             answer_tokens: Sequence[float | None] | None = None) -> ComplexityEstimator:
         """Fit the score model on soft targets ``y`` in [0, 1] and the length model on
@@ -107,9 +114,10 @@ class ComplexityEstimator(BaseEstimator):
         self.mean_ = H.mean(axis=0)
         self.scale_ = np.where(H.std(axis=0) > 1e-9, H.std(axis=0), 1.0)
         D = self._design(H, toks, self.hash_scale)
-        # the prior feature is not fitted: zero its column, then set its weight below
+        # the prior features are not fitted: zero their columns, then set their weights below
+        priors = self._priors()
         D = D.tolil() if sparse.issparse(D) else D.copy()
-        D[:, PRIOR_FEATURE] = 0.0
+        D[:, list(priors)] = 0.0
         D = D.tocsr() if sparse.issparse(D) else D
         stack = sparse.vstack if sparse.issparse(D) else np.vstack
         lr = LogisticRegression(C=self.C, max_iter=self.max_iter)
@@ -118,9 +126,10 @@ class ComplexityEstimator(BaseEstimator):
         self.coef_ = coef[:N_FEATURES].copy()
         self.hash_coef_ = (coef[N_FEATURES:] if self.hash_scale > 0 else np.zeros(HASH_DIM)).astype(np.float32)
         self.intercept_ = float(lr.intercept_[0])
-        # logit += length_prior * raw feature  ==  coef * z + length_prior * mean
-        self.coef_[PRIOR_FEATURE] = self.length_prior * self.scale_[PRIOR_FEATURE]
-        self.intercept_ += self.length_prior * float(self.mean_[PRIOR_FEATURE])
+        # logit += prior * raw feature  ==  coef * z + prior * mean
+        for j, prior in priors.items():
+            self.coef_[j] = prior * self.scale_[j]
+            self.intercept_ += prior * float(self.mean_[j])
         self.tok_coef_ = np.zeros(N_FEATURES)
         self.tok_shape_coef_ = np.zeros(N_SHAPE)
         self.shape_mean_ = np.zeros(N_SHAPE)

@@ -83,6 +83,41 @@ def test_prior_feature_weight_is_the_configured_prior(default):
     assert abs(est.coef_[PRIOR_FEATURE] / est.scale_[PRIOR_FEATURE] - est.length_prior) < 1e-9
 
 
+def test_numbers_prior_weight_is_the_configured_prior(default):
+    from classifiers.features import NUMBERS_PRIOR_FEATURE
+
+    est = default.estimator
+    assert est.numbers_prior > 0
+    assert abs(est.coef_[NUMBERS_PRIOR_FEATURE] / est.scale_[NUMBERS_PRIOR_FEATURE] - est.numbers_prior) < 1e-9
+
+
+WORD_PROBLEM = ("A baker makes 120 rolls on Monday and 45 more on Tuesday than on Monday. She sells 3/4 of all the "
+                "rolls at $2 each and gives 15 rolls away. How much money does she make?")
+
+
+@pytest.mark.parametrize("text,bonus", [
+    (WORD_PROBLEM, math.log1p(6) - math.log1p(3)),                                 # 120, 45, 3, 4, 2, 15
+    ("Tom has 12 apples and gives 5 to Ann. How many apples does Tom have left?", 0.0),  # 3 or fewer numbers
+    (WORD_PROBLEM + "\nA. $180\nB. $247\nC. $232\nD. $200", 0.0),                    # a quiz: the MCQ prior's
+    (WORD_PROBLEM.replace("3/4", "$\\frac{3}{4}$"), 0.0),                         # LaTeX: a math problem
+    (WORD_PROBLEM + " " + "She also kept notes about the weather that week. " * 10, 0.0),  # longer than 600 chars
+    ("Write a story of 300 words about a baker who makes 120 rolls, sells 45 and gives 15 away to 2 friends.", 0.0),
+])
+def test_numbers_count_in_short_arithmetic_word_problems_only(text, bonus):
+    from classifiers.features import NUMBERS_PRIOR_FEATURE, handcrafted
+    from classifiers.inference import as_conversation
+
+    assert handcrafted(as_conversation(text))[NUMBERS_PRIOR_FEATURE] == pytest.approx(bonus)
+
+
+def test_more_given_numbers_rank_a_word_problem_higher_at_the_same_length(default):
+    """Same story, same length, three more quantities to combine: more steps, a clearly higher score
+    (the fitted number features alone separate them by 0.006)."""
+    fewer = ("A baker makes some rolls on Monday and some more on Tuesday than on Monday. She sells most of all "
+             "the rolls at $2 each and gives 15 rolls away. How much money does she make?")
+    assert default.score(WORD_PROBLEM).score > default.score(fewer).score + 0.04
+
+
 def _mcq(question: str, options: list[str]) -> list[dict[str, str]]:
     lines = [question] + [f"{'ABCD'[i]}. {o}" for i, o in enumerate(options)] + ["Answer:"]
     return [{"role": "user", "content": "\n".join(lines)}]

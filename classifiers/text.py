@@ -7,10 +7,11 @@ image/audio parts ignored), non-string values, missing roles, lone surrogates.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from classifiers.fewshot import TAIL_CHARS, split_few_shot
+from classifiers.templates import split_template
 
 #: Hard cap on characters kept per conversation part (its head and tail halves): bounded work on
 #: huge prompts (whole-text counts are O(n); a 1,000,000-character prompt took 7-9 ms with the cap
@@ -35,6 +36,8 @@ class Conversation:
     earlier_user: str = ""
     #: Solved examples split off a few-shot prompt (``classifiers.fewshot``), now in ``history``.
     n_examples: int = 0
+    #: The chat template the prompt arrived in (``classifiers.templates``), read as its turns.
+    template: str = ""
 
 
 def content_text(content: Any) -> str:
@@ -90,10 +93,21 @@ def _conversation(last: str, system: str = "", history: str = "", n_user: int = 
                         len(examples))
 
 
-def parse_messages(messages: Any) -> Conversation:
-    """Split a list of chat messages into last user turn, system prompt and history."""
+def _untemplated(text: str) -> Conversation | None:
+    """The conversation a prompt with a chat template applied encodes (``split_template``)."""
+    found = split_template(text)
+    if found is None:
+        return None
+    name, messages = found
+    return replace(parse_messages(messages, templates=False), template=name)
+
+
+def parse_messages(messages: Any, templates: bool = True) -> Conversation:
+    """Split a list of chat messages into last user turn, system prompt and history. A single
+    prompt that arrives with a chat template applied is read as the turns it encodes."""
     if isinstance(messages, str):
-        return _conversation(_clean(messages))
+        text = _clean(messages)
+        return (templates and _untemplated(text)) or _conversation(text)
     if type(messages) is list and len(messages) == 1 and type(messages[0]) is dict:  # the common case
         msg = messages[0]
         role = msg.get("role")
@@ -101,7 +115,9 @@ def parse_messages(messages: Any) -> Conversation:
         text = content if type(content) is str else content_text(content)
         if role in ("system", "developer"):
             return Conversation("", _clean(text) if text else "", "", 0, 1)
-        return _conversation(_clean(text), n_user=1 if role == "user" or not isinstance(role, str) else 0)
+        text = _clean(text)
+        return ((templates and _untemplated(text))
+                or _conversation(text, n_user=1 if role == "user" or not isinstance(role, str) else 0))
     if isinstance(messages, Mapping):
         messages = [messages]
     if not isinstance(messages, Sequence):

@@ -106,9 +106,11 @@ def cmd_route(args: argparse.Namespace) -> int:
         "expected_completion_tokens": expected,
         "estimated_cost_usd": estimate,
     }
-    examples = parse_messages(messages).n_examples
-    if examples:  # the score is the question's: the solved examples before it are read as history
-        decision["few_shot_examples"] = examples
+    conv = parse_messages(messages)
+    if conv.template:  # the prompt arrived with a chat template applied: scored as the turns it encodes
+        decision["template"] = conv.template
+    if conv.n_examples:  # the score is the question's: the solved examples before it are read as history
+        decision["few_shot_examples"] = conv.n_examples
     from router.context import route_report  # prompt count and context fit (router/context.py)
 
     body = {"messages": messages} | ({"max_tokens": args.max_tokens} if args.max_tokens else {})

@@ -1,0 +1,125 @@
+"""Read a prompt that already has a chat template applied as the conversation it encodes.
+
+Evaluation sets and completion-style clients often send one text with the model's chat template
+already applied: ChatML, Llama 3, Llama 2 / Mistral ``[INST]``, Gemma, Phi-3 / Zephyr, Alpaca's
+``### Instruction:`` / ``### Response:``, Vicuna's ``USER: … ASSISTANT:``, ``Human: … Assistant:``.
+Read as the question, the template's own words count: Alpaca's "Write a response that
+appropriately completes the request" is a writing cue, so 3,000 GSM8K problems under it ranked
+their solution steps at 0.33 instead of 0.40, below prompt length. ``split_template`` returns the
+turns, so the parser scores the last user turn with the system prompt and history in their place.
+
+A format is recognised only at the start of the text (after begin-of-text tokens); the formats
+whose turn headers are plain words (``###``, ``USER:``, ``Human:``) also need the text to end with
+the empty reply header a template leaves for the model, so a transcript quoted in a request, or a
+question that starts with "User:", is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+#: Only the first characters are looked at to decide whether a format applies (bounded work).
+HEAD_CHARS = 600
+#: A format with tokens for headers starts within this many characters (after begin-of-text
+#: tokens); a plain-word format's text ends with ":" (its empty reply header) within the last.
+EDGE_CHARS = 48
+_BEGIN_OF_TEXT = ("<s>", "<bos>", "<|begin_of_text|>", "<|endoftext|>")
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """One prompt format: how a turn starts, what its roles are called, what to drop."""
+
+    name: str
+    #: Literals one of which the first header holds: the header regex runs only if one is in the head.
+    marks: tuple[str, ...]
+    #: One turn header; group 1 names the role.
+    header: re.Pattern[str]
+    #: Role as written (lower-cased) -> chat role; an unknown role is a user turn.
+    roles: Mapping[str, str]
+    #: End-of-turn and begin-of-text tokens dropped from the turns' text.
+    tokens: tuple[str, ...] = ()
+    #: Characters allowed before the first header (a system preamble such as Alpaca's).
+    preamble_chars: int = 0
+    #: Headers that are plain words: the text must end with an empty reply header.
+    plain_words: bool = False
+
+
+_USER_ASSISTANT = {"system": "system", "user": "user", "assistant": "assistant", "tool": "tool"}
+TEMPLATES: tuple[Template, ...] = (
+    Template("chatml", ("<|im_start|>",), re.compile(r"<\|im_start\|>[ \t]*(\w+)[ \t]*\n?"), _USER_ASSISTANT,
+             ("<|im_end|>", "<|endoftext|>")),
+    Template("llama3", ("<|start_header_id|>",), re.compile(r"<\|start_header_id\|>[ \t]*(\w+)[ \t]*<\|end_header_id\|>[ \t]*\n*"),
+             {**_USER_ASSISTANT, "ipython": "tool"}, ("<|eot_id|>", "<|begin_of_text|>", "<|end_of_text|>")),
+    Template("gemma", ("<start_of_turn>",), re.compile(r"<start_of_turn>[ \t]*(\w+)[ \t]*\n?"), {**_USER_ASSISTANT, "model": "assistant"},
+             ("<end_of_turn>", "<bos>", "<eos>")),
+    Template("phi3", ("<|system|>", "<|user|>"), re.compile(r"<\|(system|user|assistant)\|>[ \t]*\n?"), _USER_ASSISTANT,
+             ("<|end|>", "</s>", "<|endoftext|>")),
+    Template("llama2", ("[INST]",), re.compile(r"(\[/?INST\])[ \t]*"), {"[inst]": "user", "[/inst]": "assistant"}, ("<s>", "</s>")),
+    Template("alpaca", ("###",), re.compile(r"(?:^|\n)[ \t]*###[ \t]*(Instruction|Input|Response|System|Human|Assistant|User)"
+                                  r"[ \t]*:?[ \t]*\n?", re.IGNORECASE),
+             {"instruction": "user", "input": "user", "response": "assistant", "system": "system", "human": "user",
+              "user": "user", "assistant": "assistant"}, ("</s>",), preamble_chars=500, plain_words=True),
+    Template("vicuna", ("USER:", "SYSTEM:"), re.compile(r"(?:^|(?<=\s))(USER|ASSISTANT|SYSTEM):[ \t]*"), _USER_ASSISTANT, ("</s>",),
+             preamble_chars=500, plain_words=True),
+    Template("human", ("Human:", "User:", "System:"), re.compile(r"(?:^|\n)[ \t]*(Human|Assistant|User|System):[ \t]*"),
+             {**_USER_ASSISTANT, "human": "user"}, preamble_chars=500, plain_words=True),
+)
+#: Llama 2's system prompt sits inside the first ``[INST]`` between these markers.
+_SYS_BLOCK = re.compile(r"\A\s*<<SYS>>(.*?)<</SYS>>", re.DOTALL)
+
+
+def split_template(text: str) -> tuple[str, list[dict[str, str]]] | None:
+    """(the format's name, the chat messages it encodes), or ``None`` if ``text`` does not start
+    with a known template. An empty final reply turn (the generation prompt) is dropped."""
+    start = text[:EDGE_CHARS]
+    tagged = "<" in start or "[INST]" in start
+    open_reply = text[-EDGE_CHARS:].rstrip().endswith(":")
+    if not (tagged or open_reply):  # nearly every prompt: two short checks
+        return None
+    for template in TEMPLATES:
+        if not (open_reply if template.plain_words else tagged):
+            continue
+        messages = _messages(text, template)
+        if messages is not None:
+            return template.name, messages
+    return None
+
+
+def _messages(text: str, t: Template) -> list[dict[str, str]] | None:
+    head = text[:HEAD_CHARS]
+    if not any(mark in head for mark in t.marks):
+        return None
+    first = t.header.search(text, 0, HEAD_CHARS)
+    if first is None:
+        return None
+    preamble = _drop(text[:first.start()], _BEGIN_OF_TEXT).strip()
+    if len(preamble) > t.preamble_chars:
+        return None
+    headers = list(t.header.finditer(text, first.start()))
+    turns: list[tuple[str, str]] = [("system", preamble)] if preamble else []
+    for i, m in enumerate(headers):
+        end = headers[i + 1].start() if i + 1 < len(headers) else len(text)
+        turns.append((t.roles.get(m.group(1).lower(), "user"), _drop(text[m.end():end], t.tokens).strip()))
+    if t.plain_words and not (turns[-1][0] == "assistant" and not turns[-1][1]):
+        return None  # plain-word headers: only a prompt left open for the reply is a template
+    if turns and turns[0][0] == "user" and (sys_block := _SYS_BLOCK.match(turns[0][1])):
+        turns[0:1] = [("system", sys_block.group(1).strip()), ("user", turns[0][1][sys_block.end():].strip())]
+    messages: list[dict[str, str]] = []
+    for role, body in turns:
+        if not body:
+            continue
+        if messages and messages[-1]["role"] == role:  # Alpaca's instruction and input are one turn
+            messages[-1]["content"] += "\n\n" + body
+        else:
+            messages.append({"role": role, "content": body})
+    return messages if any(m["role"] == "user" for m in messages) else None
+
+
+def _drop(text: str, tokens: tuple[str, ...]) -> str:
+    for token in tokens:
+        if token in text:
+            text = text.replace(token, "")
+    return text

@@ -1,0 +1,116 @@
+"""Prompts that arrive with a chat template applied are read as the turns they encode."""
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from classifiers.metrics import spearman
+from classifiers.templates import TEMPLATES, split_template
+from classifiers.text import parse_messages
+
+SYSTEM, QUESTION, ANSWER, FOLLOW = "Be brief.", "What is 2+2?", "4", "And 3+3?"
+ONE_TURN = [{"role": "user", "content": QUESTION}]
+WITH_SYSTEM = [{"role": "system", "content": SYSTEM}, *ONE_TURN]
+ALPACA_PREAMBLE = ("Below is an instruction that describes a task. Write a response that appropriately completes "
+                   "the request.")
+VICUNA_PREAMBLE = ("A chat between a curious user and an artificial intelligence assistant. The assistant gives "
+                   "helpful, detailed, and polite answers to the user's questions.")
+
+FORMATS = {
+    "chatml": (f"<|im_start|>system\n{SYSTEM}<|im_end|>\n<|im_start|>user\n{QUESTION}<|im_end|>\n"
+               "<|im_start|>assistant\n", WITH_SYSTEM),
+    "llama3": (f"<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n{SYSTEM}<|eot_id|>"
+               f"<|start_header_id|>user<|end_header_id|>\n\n{QUESTION}<|eot_id|>"
+               "<|start_header_id|>assistant<|end_header_id|>\n\n", WITH_SYSTEM),
+    "llama2": (f"<s>[INST] <<SYS>>\n{SYSTEM}\n<</SYS>>\n\n{QUESTION} [/INST] {ANSWER} </s><s>[INST] {FOLLOW} [/INST]",
+               [*WITH_SYSTEM, {"role": "assistant", "content": ANSWER}, {"role": "user", "content": FOLLOW}]),
+    "gemma": (f"<bos><start_of_turn>user\n{QUESTION}<end_of_turn>\n<start_of_turn>model\n{ANSWER}<end_of_turn>\n"
+              f"<start_of_turn>user\n{FOLLOW}<end_of_turn>\n<start_of_turn>model\n",
+              [*ONE_TURN, {"role": "assistant", "content": ANSWER}, {"role": "user", "content": FOLLOW}]),
+    "phi3": (f"<|system|>\n{SYSTEM}<|end|>\n<|user|>\n{QUESTION}<|end|>\n<|assistant|>\n", WITH_SYSTEM),
+    "alpaca": (f"{ALPACA_PREAMBLE}\n\n### Instruction:\nTranslate to French.\n\n### Input:\nGood morning\n\n### Response:\n",
+               [{"role": "system", "content": ALPACA_PREAMBLE},
+                {"role": "user", "content": "Translate to French.\n\nGood morning"}]),
+    "vicuna": (f"{VICUNA_PREAMBLE} USER: {QUESTION} ASSISTANT:",
+               [{"role": "system", "content": VICUNA_PREAMBLE}, *ONE_TURN]),
+    "human": (f"\n\nHuman: {QUESTION}\n\nAssistant: {ANSWER}\n\nHuman: {FOLLOW}\n\nAssistant:",
+              [*ONE_TURN, {"role": "assistant", "content": ANSWER}, {"role": "user", "content": FOLLOW}]),
+}
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_each_format_is_read_as_its_turns(name):
+    text, messages = FORMATS[name]
+    assert split_template(text) == (name, messages)
+
+
+def test_every_registered_format_is_tested():
+    assert {t.name for t in TEMPLATES} == set(FORMATS)
+
+
+@pytest.mark.parametrize("text", [
+    "What does <|im_start|> mean in ChatML?",                          # a header quoted mid-text
+    "User: hi\nAssistant: hello\n\nWhat is wrong with this dialogue?",  # a transcript inside a request
+    "User: what is the best way to learn piano?",                      # not left open for a reply
+    "### Instruction:\nDo this.\n\n### Notes\nsome notes",              # markdown, no reply header
+    "x" * 600 + "\n### Instruction:\nWhat is 2+2?\n\n### Response:",    # the header too far in
+    "Question: What is 2+2?\nAnswer:",                                  # a zero-shot prompt
+])
+def test_other_text_is_left_alone(text):
+    assert split_template(text) is None
+    assert parse_messages(text).template == ""
+
+
+def test_the_parser_scores_the_last_user_turn_with_the_template_named():
+    conv = parse_messages([{"role": "user", "content": FORMATS["llama2"][0]}])
+    assert (conv.last_user, conv.system, conv.template, conv.n_user_turns) == (FOLLOW, SYSTEM, "llama2", 2)
+    assert conv.earlier_user == QUESTION and ANSWER in conv.history
+
+
+WRAPPERS = {
+    "alpaca": ALPACA_PREAMBLE + "\n\n### Instruction:\n{q}\n\n### Response:\n",
+    "chatml": "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\n{q}<|im_end|>\n"
+              "<|im_start|>assistant\n",
+    "llama2": "<s>[INST] {q} [/INST]",
+    "vicuna": VICUNA_PREAMBLE + " USER: {q} ASSISTANT:",
+}
+
+
+@pytest.mark.parametrize("name", WRAPPERS)
+def test_a_template_does_not_change_how_word_problems_rank(default, shared_data, name):
+    """Under Alpaca's template (its "Write a response …" reads as a writing request), 3,000 GSM8K
+    problems ranked their solution steps at 0.33 against 0.40 bare, below prompt length."""
+    rows = [json.loads(line) for line in (shared_data / "difficulty" / "gsm8k_train.jsonl").open(encoding="utf-8")][:600]
+    steps = [len(r["answer"].strip().split("\n")) - 1 for r in rows]
+    bare = [r.score for r in default.score_batch([r["question"] for r in rows])]
+    wrapped = [r.score for r in default.score_batch([WRAPPERS[name].format(q=r["question"]) for r in rows])]
+    assert abs(spearman(wrapped, steps) - spearman(bare, steps)) < 0.01
+    assert abs(sum(wrapped) - sum(bare)) / len(rows) < 0.01
+
+
+def test_route_names_the_template(capsys):
+    from router.cli import main
+
+    assert main(["route", FORMATS["chatml"][0]]) == 0
+    assert json.loads(capsys.readouterr().out)["template"] == "chatml"
+
+
+HEADERS = ["<|im_start|>user\n", "<|im_start|>assistant\n", "<|im_end|>", "[INST]", "[/INST]", "<<SYS>>", "<</SYS>>",
+           "### Instruction:\n", "### Response:", "USER: ", " ASSISTANT:", "\n\nHuman: ", "\n\nAssistant:", "<s>",
+           "<start_of_turn>model\n", "<|user|>", "<|end|>", "<|start_header_id|>", "<|end_header_id|>", ":"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(HEADERS), st.text(max_size=30)), max_size=12))
+def test_split_template_is_total(parts):
+    """Any mix of header fragments and text: ``None`` or messages with at least one user turn,
+    never an exception, and the parser always gets a conversation."""
+    text = "".join(parts)
+    found = split_template(text)
+    if found is not None:
+        name, messages = found
+        assert name in FORMATS and any(m["role"] == "user" for m in messages)
+        assert all(m["content"] and m["role"] in ("system", "user", "assistant", "tool") for m in messages)
+    parse_messages(text)

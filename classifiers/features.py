@@ -17,10 +17,10 @@ from classifiers.lexicons import LEXICON_NAMES, SPEEDUPS, lexicon_counts, lexico
 from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
 from classifiers.text import Conversation
 
-__all__ = ["FEATURE_NAMES", "FEATURE_VERSION", "GRAM_CHARS", "HASH_BITS", "HASH_DIM", "LEXICON_NAMES", "N_FEATURES",
-           "N_SHAPE", "NUMBERS_PRIOR_FEATURE", "PRIOR_FEATURE", "SHAPE_GROUPS", "SHAPE_NAMES", "answer_shape", "bucket", "buckets",
-           "conversation_features", "gram_keys", "grams", "handcrafted", "lexicon_counts", "lexicon_counts_reference", "tokens",
-           "words_of"]
+__all__ = ["FEATURE_NAMES", "FEATURE_VERSION", "GRAM_CHARS", "HASH_BITS", "HASH_DIM", "LEXICON_NAMES",
+           "NUMBERS_PRIOR_FEATURE", "N_FEATURES", "N_SHAPE", "PRIOR_FEATURE", "SHAPE_GROUPS", "SHAPE_NAMES",
+           "answer_shape", "bucket", "buckets", "conversation_features", "gram_keys", "grams", "handcrafted",
+           "lexicon_counts", "lexicon_counts_reference", "tokens", "words_of"]
 
 FEATURE_VERSION = "9"  # 9: numbers in a word problem (a second prior); 8: answer options written inline count as a multiple-choice question; 7: the length prior also covers multiple-choice questions; 6: answer-shape cues + n-grams
 HEAD_CHARS = 3000

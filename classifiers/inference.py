@@ -50,6 +50,7 @@ FOLLOW_UP_PHRASES = ("your previous", "previous response", "previous answer", "y
                      "explain that", "explain it", "do the same", "the same for", "now do", "now write", "now make",
                      "now rewrite", "now implement", "now solve", "now prove", "can you also")
 FOLLOW_UP_HEAD = 300
+#: Characters stripped from the start of a turn before its opening is read (quotes, markdown).
 OPENING_PUNCTUATION = " \t\r\n\"'*-_([>#."
 #: Openings that make a turn of any length a follow-up: it starts by pointing at the conversation
 #: ("What if …", "Make it …", "Now …", "Which of these …"). Matched as whole words at the start of
@@ -68,8 +69,8 @@ CONTEXT_PREFIX = "earlier turns: "
 ARRAYS: tuple[str, ...] = ("coef_", "mean_", "scale_", "tok_coef_", "hash_coef_", "tok_hash_coef_")
 OPTIONAL_ARRAYS: tuple[str, ...] = ("tok_shape_coef_", "shape_mean_", "shape_scale_", "score_knots_x_",
                                     "score_knots_y_")
-SCALARS: tuple[str, ...] = ("intercept_", "tok_intercept_", "hash_scale", "tokens_hash_scale", "length_prior", "numbers_prior", "C",
-                            "tokens_alpha", "max_iter", "n_features_in_")
+SCALARS: tuple[str, ...] = ("intercept_", "tok_intercept_", "hash_scale", "tokens_hash_scale", "length_prior",
+                            "numbers_prior", "C", "tokens_alpha", "max_iter", "n_features_in_")
 NAMES: tuple[str, ...] = ("feature_names_", "shape_names_")
 PARAMS: tuple[str, ...] = ARRAYS + OPTIONAL_ARRAYS + SCALARS + NAMES
 
@@ -89,8 +90,8 @@ def as_conversation(x: Any) -> Conversation:
 
 def follow_up_weight(c: Conversation) -> float:
     """In [0, 1]: 1 when the last user turn is a follow-up that inherits the earlier turns'
-    difficulty, 0 when it is a request of its own (``FOLLOW_UP_PHRASES``, ``FOLLOW_UP_SHORT``,
-    ``FOLLOW_UP_RATIO``)."""
+    difficulty, 0 when it is a request of its own (``FOLLOW_UP_PHRASES``, ``FOLLOW_UP_OPENERS``,
+    ``FOLLOW_UP_SHORT``, ``FOLLOW_UP_RATIO``)."""
     if not c.earlier_user:
         return 0.0
     head = c.last_user[:FOLLOW_UP_HEAD].lower()

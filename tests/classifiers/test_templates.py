@@ -19,15 +19,15 @@ VICUNA_PREAMBLE = ("A chat between a curious user and an artificial intelligence
                    "helpful, detailed, and polite answers to the user's questions.")
 
 FORMATS = {
-    "chatml": (f"<|im_start|>system\n{SYSTEM}<|im_end|>\n<|im_start|>user\n{QUESTION}<|im_end|>\n"
-               "<|im_start|>assistant\n", WITH_SYSTEM),
-    "llama3": (f"<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n{SYSTEM}<|eot_id|>"
-               f"<|start_header_id|>user<|end_header_id|>\n\n{QUESTION}<|eot_id|>"
-               "<|start_header_id|>assistant<|end_header_id|>\n\n", WITH_SYSTEM),
+    "chatml": ((f"<|im_start|>system\n{SYSTEM}<|im_end|>\n<|im_start|>user\n{QUESTION}<|im_end|>\n"
+                "<|im_start|>assistant\n"), WITH_SYSTEM),
+    "llama3": ((f"<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n{SYSTEM}<|eot_id|>"
+                f"<|start_header_id|>user<|end_header_id|>\n\n{QUESTION}<|eot_id|>"
+                "<|start_header_id|>assistant<|end_header_id|>\n\n"), WITH_SYSTEM),
     "llama2": (f"<s>[INST] <<SYS>>\n{SYSTEM}\n<</SYS>>\n\n{QUESTION} [/INST] {ANSWER} </s><s>[INST] {FOLLOW} [/INST]",
                [*WITH_SYSTEM, {"role": "assistant", "content": ANSWER}, {"role": "user", "content": FOLLOW}]),
-    "gemma": (f"<bos><start_of_turn>user\n{QUESTION}<end_of_turn>\n<start_of_turn>model\n{ANSWER}<end_of_turn>\n"
-              f"<start_of_turn>user\n{FOLLOW}<end_of_turn>\n<start_of_turn>model\n",
+    "gemma": ((f"<bos><start_of_turn>user\n{QUESTION}<end_of_turn>\n<start_of_turn>model\n{ANSWER}<end_of_turn>\n"
+               f"<start_of_turn>user\n{FOLLOW}<end_of_turn>\n<start_of_turn>model\n"),
               [*ONE_TURN, {"role": "assistant", "content": ANSWER}, {"role": "user", "content": FOLLOW}]),
     "phi3": (f"<|system|>\n{SYSTEM}<|end|>\n<|user|>\n{QUESTION}<|end|>\n<|assistant|>\n", WITH_SYSTEM),
     "alpaca": (f"{ALPACA_PREAMBLE}\n\n### Instruction:\nTranslate to French.\n\n### Input:\nGood morning\n\n### Response:\n",

@@ -1,7 +1,7 @@
 """Read a prompt that already has a chat template applied as the conversation it encodes.
 
 Evaluation sets and completion-style clients often send one text with the model's chat template
-already applied: ChatML, Llama 3, Llama 2 / Mistral ``[INST]``, Gemma, Phi-3 / Zephyr, Alpaca's
+already applied: ChatML, Llama 3, Llama 2 / Mistral ``[INST]``, Gemma, Phi-3 / Zephyr, DeepSeek, Alpaca's
 ``### Instruction:`` / ``### Response:``, Vicuna's ``USER: … ASSISTANT:``, ``Human: … Assistant:``.
 Read as the question, the template's own words count: Alpaca's "Write a response that
 appropriately completes the request" is a writing cue, so 3,000 GSM8K problems under it ranked
@@ -25,7 +25,7 @@ HEAD_CHARS = 600
 #: A format with tokens for headers starts within this many characters (after begin-of-text
 #: tokens); a plain-word format's text ends with ":" (its empty reply header) within the last.
 EDGE_CHARS = 48
-_BEGIN_OF_TEXT = ("<s>", "<bos>", "<|begin_of_text|>", "<|endoftext|>")
+_BEGIN_OF_TEXT = ("<s>", "<bos>", "<|begin_of_text|>", "<|endoftext|>", "<｜begin▁of▁sentence｜>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +41,7 @@ class Template:
     roles: Mapping[str, str]
     #: End-of-turn and begin-of-text tokens dropped from the turns' text.
     tokens: tuple[str, ...] = ()
-    #: Characters allowed before the first header (a system preamble such as Alpaca's).
+    #: Characters allowed before the first header (a system prompt: Alpaca's preamble, DeepSeek's).
     preamble_chars: int = 0
     #: Headers that are plain words: the text must end with an empty reply header.
     plain_words: bool = False
@@ -58,6 +58,8 @@ TEMPLATES: tuple[Template, ...] = (
              {**_USER_ASSISTANT, "model": "assistant"}, ("<end_of_turn>", "<bos>", "<eos>")),
     Template("phi3", ("<|system|>", "<|user|>"), re.compile(r"<\|(system|user|assistant)\|>[ \t]*\n?"),
              _USER_ASSISTANT, ("<|end|>", "</s>", "<|endoftext|>")),
+    Template("deepseek", ("<｜User｜>",), re.compile(r"<｜(User|Assistant|System)｜>"), _USER_ASSISTANT,
+             ("<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>"), preamble_chars=500),
     Template("llama2", ("[INST]",), re.compile(r"(\[/?INST\])[ \t]*"),
              {"[inst]": "user", "[/inst]": "assistant"}, ("<s>", "</s>")),
     Template("alpaca", ("###",),

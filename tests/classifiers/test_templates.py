@@ -29,6 +29,9 @@ FORMATS = {
     "gemma": ((f"<bos><start_of_turn>user\n{QUESTION}<end_of_turn>\n<start_of_turn>model\n{ANSWER}<end_of_turn>\n"
                f"<start_of_turn>user\n{FOLLOW}<end_of_turn>\n<start_of_turn>model\n"),
               [*ONE_TURN, {"role": "assistant", "content": ANSWER}, {"role": "user", "content": FOLLOW}]),
+    "deepseek": ((f"<｜begin▁of▁sentence｜>{SYSTEM}<｜User｜>{QUESTION}<｜Assistant｜>{ANSWER}<｜end▁of▁sentence｜>"
+                  f"<｜User｜>{FOLLOW}<｜Assistant｜>"),
+                 [*WITH_SYSTEM, {"role": "assistant", "content": ANSWER}, {"role": "user", "content": FOLLOW}]),
     "phi3": (f"<|system|>\n{SYSTEM}<|end|>\n<|user|>\n{QUESTION}<|end|>\n<|assistant|>\n", WITH_SYSTEM),
     "alpaca": (f"{ALPACA_PREAMBLE}\n\n### Instruction:\nTranslate to French.\n\n### Input:\nGood morning\n\n### Response:\n",
                [{"role": "system", "content": ALPACA_PREAMBLE},
@@ -99,7 +102,8 @@ def test_route_names_the_template(capsys):
 
 HEADERS = ["<|im_start|>user\n", "<|im_start|>assistant\n", "<|im_end|>", "[INST]", "[/INST]", "<<SYS>>", "<</SYS>>",
            "### Instruction:\n", "### Response:", "USER: ", " ASSISTANT:", "\n\nHuman: ", "\n\nAssistant:", "<s>",
-           "<start_of_turn>model\n", "<|user|>", "<|end|>", "<|start_header_id|>", "<|end_header_id|>", ":"]
+           "<start_of_turn>model\n", "<｜User｜>", "<｜Assistant｜>", "<|user|>", "<|end|>", "<|start_header_id|>",
+           "<|end_header_id|>", ":"]
 
 
 @settings(max_examples=400, deadline=None)

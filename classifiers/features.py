@@ -131,9 +131,11 @@ PRIOR_FEATURE = FEATURE_NAMES.index("length in a closed problem")
 NUMBERS_PRIOR_FEATURE = FEATURE_NAMES.index("numbers in a word problem")
 #: An arithmetic word problem (arithmetic cues, at least two numbers; no LaTeX, code, answer
 #: options, code or writing domain) of at most this many characters (GSM8K's 99th percentile is
-#: 527) gets ``log(1 + numbers) - WORD_PROBLEM_NUMBERS_ANCHOR`` when positive: every number given
-#: is about one more step to take, and the fitted weights cannot say so (the outcome data has few
-#: word problems). The anchor is GSM8K's median count, 3, so the bonus only ever raises a score.
+#: 527) is a closed problem whatever its cue density (an instruction around it dilutes the
+#: density, not the problem), and gets ``log(1 + numbers) - WORD_PROBLEM_NUMBERS_ANCHOR`` when
+#: positive: every number given is about one more step to take, and the fitted weights cannot say
+#: so (the outcome data has few word problems). The anchor is GSM8K's median count, 3, so that
+#: bonus never lowers a score.
 WORD_PROBLEM_MAX_CHARS = 600
 WORD_PROBLEM_NUMBERS_ANCHOR = math.log1p(3)
 #: Log-characters above which the within-domain length bonus starts (e^4 ≈ 55 characters).
@@ -278,10 +280,12 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
         h_code = h_math = follow = 0.0
     dom = max(d_math, d_code, d_reason)
     gate = min(1.0, DOMAIN_GATE * (dom - d_write)) if dom > d_write else 0.0
-    in_domain = gate * max(ln - LENGTH_ANCHOR, 0.0)
-    closed = max(in_domain, ln - MCQ_LENGTH_ANCHOR) if mcq >= MCQ_MIN else in_domain
     word_problem = (lex[_ARITH] > 0 and numbers >= 2 and n <= WORD_PROBLEM_MAX_CHARS and latex == 0.0 and mcq == 0.0
                     and feats[6] == 0.0 and d_code < 0.2 and d_write < 0.2)
+    if word_problem:
+        gate = 1.0
+    in_domain = gate * max(ln - LENGTH_ANCHOR, 0.0)
+    closed = max(in_domain, ln - MCQ_LENGTH_ANCHOR) if mcq >= MCQ_MIN else in_domain
     feats += [
         d_math, d_code, d_reason, d_write,
         ln * d_math, ln * d_code, ln * d_reason, ln * d_write,

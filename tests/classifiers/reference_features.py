@@ -119,12 +119,15 @@ def handcrafted(conv: Conversation) -> list[float]:
         h_code, h_math, follow,
         min(1.0, 2.0 * (max(d_math, d_code, d_reason) - d_write)) if max(d_math, d_code, d_reason) > d_write else 0.0,
     ]
+    # an arithmetic word problem of at most 600 characters: a closed problem whatever its cue
+    # density, and log(1 + numbers) above log(4)
+    word_problem = (lex["arith"] > 0 and numbers >= 2 and len(full) <= 600 and latex == 0 and mcq == 0
+                    and feats[6] == 0 and d_code < 0.2 and d_write < 0.2)
+    if word_problem:
+        feats[-1] = 1.0
     feats[-1] *= max(ln - LENGTH_ANCHOR, 0.0)
     if mcq >= math.log1p(2):  # a multiple-choice question: length above e^5 characters counts too
         feats[-1] = max(feats[-1], ln - 5.0)
-    # an arithmetic word problem of at most 600 characters: log(1 + numbers) above log(4)
-    word_problem = (lex["arith"] > 0 and numbers >= 2 and len(full) <= 600 and latex == 0 and mcq == 0
-                    and feats[6] == 0 and d_code < 0.2 and d_write < 0.2)
     feats.append(max(feats[11] - math.log1p(3), 0.0) if word_problem else 0.0)
     return feats
 

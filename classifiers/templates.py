@@ -37,7 +37,7 @@ class Template:
     marks: tuple[str, ...]
     #: One turn header; group 1 names the role.
     header: re.Pattern[str]
-    #: Role as written (lower-cased) -> chat role; an unknown role is a user turn.
+    #: Role as written (lower-cased) -> chat role; a header with another role is not this format.
     roles: Mapping[str, str]
     #: End-of-turn and begin-of-text tokens dropped from the turns' text.
     tokens: tuple[str, ...] = ()
@@ -47,13 +47,14 @@ class Template:
     plain_words: bool = False
 
 
-_USER_ASSISTANT = {"system": "system", "user": "user", "assistant": "assistant", "tool": "tool"}
+_USER_ASSISTANT = {"system": "system", "developer": "system", "user": "user", "assistant": "assistant", "tool": "tool",
+                   "function": "tool", "ipython": "tool"}
 TEMPLATES: tuple[Template, ...] = (
     Template("chatml", ("<|im_start|>",), re.compile(r"<\|im_start\|>[ \t]*(\w+)[ \t]*\n?"),
              _USER_ASSISTANT, ("<|im_end|>", "<|endoftext|>")),
     Template("llama3", ("<|start_header_id|>",),
              re.compile(r"<\|start_header_id\|>[ \t]*(\w+)[ \t]*<\|end_header_id\|>[ \t]*\n*"),
-             {**_USER_ASSISTANT, "ipython": "tool"}, ("<|eot_id|>", "<|begin_of_text|>", "<|end_of_text|>")),
+             _USER_ASSISTANT, ("<|eot_id|>", "<|begin_of_text|>", "<|end_of_text|>")),
     Template("gemma", ("<start_of_turn>",), re.compile(r"<start_of_turn>[ \t]*(\w+)[ \t]*\n?"),
              {**_USER_ASSISTANT, "model": "assistant"}, ("<end_of_turn>", "<bos>", "<eos>")),
     Template("phi3", ("<|system|>", "<|user|>"), re.compile(r"<\|(system|user|assistant)\|>[ \t]*\n?"),
@@ -106,8 +107,11 @@ def _messages(text: str, t: Template) -> list[dict[str, str]] | None:
     headers = list(t.header.finditer(text, first.start()))
     turns: list[tuple[str, str]] = [("system", preamble)] if preamble else []
     for i, m in enumerate(headers):
+        role = t.roles.get(m.group(1).lower())
+        if role is None:  # "<|im_start|> is a ChatML token …": a text about the format, not in it
+            return None
         end = headers[i + 1].start() if i + 1 < len(headers) else len(text)
-        turns.append((t.roles.get(m.group(1).lower(), "user"), _drop(text[m.end():end], t.tokens).strip()))
+        turns.append((role, _drop(text[m.end():end], t.tokens).strip()))
     if t.plain_words and not (turns[-1][0] == "assistant" and not turns[-1][1]):
         return None  # plain-word headers: only a prompt left open for the reply is a template
     if turns and turns[0][0] == "user" and (sys_block := _SYS_BLOCK.match(turns[0][1])):

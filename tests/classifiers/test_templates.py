@@ -55,6 +55,7 @@ def test_every_registered_format_is_tested():
 
 @pytest.mark.parametrize("text", [
     "What does <|im_start|> mean in ChatML?",                          # a header quoted mid-text
+    "<|im_start|> is a ChatML token. Explain what it does.",           # a text about the format
     "User: hi\nAssistant: hello\n\nWhat is wrong with this dialogue?",  # a transcript inside a request
     "User: what is the best way to learn piano?",                      # not left open for a reply
     "### Instruction:\nDo this.\n\n### Notes\nsome notes",              # markdown, no reply header

@@ -85,8 +85,9 @@ def split_template(text: str) -> tuple[str, list[dict[str, str]]] | None:
     open_reply = text[-EDGE_CHARS:].rstrip().endswith(":")
     if not (tagged or open_reply):  # nearly every prompt: two short checks
         return None
+    head = text[:HEAD_CHARS]
     for template in TEMPLATES:
-        if not (open_reply if template.plain_words else tagged):
+        if not (open_reply if template.plain_words else tagged) or not any(m in head for m in template.marks):
             continue
         messages = _messages(text, template)
         if messages is not None:
@@ -95,9 +96,6 @@ def split_template(text: str) -> tuple[str, list[dict[str, str]]] | None:
 
 
 def _messages(text: str, t: Template) -> list[dict[str, str]] | None:
-    head = text[:HEAD_CHARS]
-    if not any(mark in head for mark in t.marks):
-        return None
     first = t.header.search(text, 0, HEAD_CHARS)
     if first is None:
         return None

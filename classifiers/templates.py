@@ -1,8 +1,9 @@
 """Read a prompt that already has a chat template applied as the conversation it encodes.
 
 Evaluation sets and completion-style clients often send one text with the model's chat template
-already applied: ChatML, Llama 3, Llama 2 / Mistral ``[INST]``, Gemma, Phi-3 / Zephyr, DeepSeek, Alpaca's
-``### Instruction:`` / ``### Response:``, Vicuna's ``USER: … ASSISTANT:``, ``Human: … Assistant:``.
+already applied: ChatML, Llama 3, Llama 4, Llama 2 / Mistral ``[INST]`` (with Mistral's ``[SYSTEM_PROMPT]``),
+Gemma, Phi-3 / Zephyr, DeepSeek, Command-R, Granite, gpt-oss's harmony format, Alpaca's ``### Instruction:`` /
+``### Response:``, Vicuna's ``USER: … ASSISTANT:``, ``Human: … Assistant:``.
 Read as the question, the template's own words count: Alpaca's "Write a response that
 appropriately completes the request" is a writing cue, so 3,000 GSM8K problems under it ranked
 their solution steps at 0.33 instead of 0.40, below prompt length. ``split_template`` returns the
@@ -25,7 +26,10 @@ HEAD_CHARS = 600
 #: A format with tokens for headers starts within this many characters (after begin-of-text
 #: tokens); a plain-word format's text ends with ":" (its empty reply header) within the last.
 EDGE_CHARS = 48
-_BEGIN_OF_TEXT = ("<s>", "<bos>", "<|begin_of_text|>", "<|endoftext|>", "<｜begin▁of▁sentence｜>")
+_BEGIN_OF_TEXT = ("<s>", "<bos>", "<|begin_of_text|>", "<|endoftext|>", "<|startoftext|>", "<BOS_TOKEN>",
+                  "<｜begin▁of▁sentence｜>")
+#: Bracketed headers (Mistral's) that may open a templated text; the others start with "<".
+_BRACKET_MARKS = ("[INST]", "[SYSTEM_PROMPT]", "[AVAILABLE_TOOLS]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,14 +59,29 @@ TEMPLATES: tuple[Template, ...] = (
     Template("llama3", ("<|start_header_id|>",),
              re.compile(r"<\|start_header_id\|>[ \t]*(\w+)[ \t]*<\|end_header_id\|>[ \t]*\n*"),
              _USER_ASSISTANT, ("<|eot_id|>", "<|begin_of_text|>", "<|end_of_text|>")),
+    Template("llama4", ("<|header_start|>",), re.compile(r"<\|header_start\|>[ \t]*(\w+)[ \t]*<\|header_end\|>[ \t]*\n*"),
+             _USER_ASSISTANT, ("<|eot|>", "<|eom|>", "<|begin_of_text|>", "<|end_of_text|>")),
     Template("gemma", ("<start_of_turn>",), re.compile(r"<start_of_turn>[ \t]*(\w+)[ \t]*\n?"),
              {**_USER_ASSISTANT, "model": "assistant"}, ("<end_of_turn>", "<bos>", "<eos>")),
     Template("phi3", ("<|system|>", "<|user|>"), re.compile(r"<\|(system|user|assistant)\|>[ \t]*\n?"),
              _USER_ASSISTANT, ("<|end|>", "</s>", "<|endoftext|>")),
     Template("deepseek", ("<｜User｜>",), re.compile(r"<｜(User|Assistant|System)｜>"), _USER_ASSISTANT,
              ("<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>"), preamble_chars=500),
-    Template("llama2", ("[INST]",), re.compile(r"(\[/?INST\])[ \t]*"),
-             {"[inst]": "user", "[/inst]": "assistant"}, ("<s>", "</s>")),
+    Template("llama2", _BRACKET_MARKS,
+             re.compile(r"(\[/?(?:INST|SYSTEM_PROMPT|AVAILABLE_TOOLS|TOOL_RESULTS)\]|\[TOOL_CALLS\])[ \t]*"),
+             {"[inst]": "user", "[/inst]": "assistant", "[system_prompt]": "system", "[/system_prompt]": "system",
+              "[available_tools]": "system", "[/available_tools]": "system", "[tool_calls]": "assistant",
+              "[tool_results]": "tool", "[/tool_results]": "assistant"}, ("<s>", "</s>")),
+    Template("command_r", ("<|START_OF_TURN_TOKEN|>",),
+             re.compile(r"<\|START_OF_TURN_TOKEN\|><\|(SYSTEM|USER|CHATBOT)_TOKEN\|>(?:<\|START_RESPONSE\|>)?"),
+             {**_USER_ASSISTANT, "chatbot": "assistant"},
+             ("<|END_OF_TURN_TOKEN|>", "<|END_RESPONSE|>", "<BOS_TOKEN>")),
+    Template("granite", ("<|start_of_role|>",), re.compile(r"<\|start_of_role\|>[ \t]*(\w+)[ \t]*<\|end_of_role\|>"),
+             _USER_ASSISTANT, ("<|end_of_text|>",)),
+    Template("harmony", ("<|start|>",),
+             re.compile(r"<\|start\|>[ \t]*(\w+)[^<\n]*(?:<\|channel\|>[^<\n]*)?(?:<\|constrain\|>[^<\n]*)?(?:<\|message\|>)?"),
+             {**_USER_ASSISTANT, "functions": "tool", "browser": "tool", "python": "tool"},
+             ("<|end|>", "<|return|>", "<|call|>", "<|startoftext|>")),
     Template("alpaca", ("###",),
              re.compile(r"(?:^|\n)[ \t]*###[ \t]*(Instruction|Input|Response|System|Human|Assistant|User)[ \t]*:?[ \t]*\n?",
                         re.IGNORECASE),
@@ -81,7 +100,7 @@ def split_template(text: str) -> tuple[str, list[dict[str, str]]] | None:
     """(the format's name, the chat messages it encodes), or ``None`` if ``text`` does not start
     with a known template. An empty final reply turn (the generation prompt) is dropped."""
     start = text[:EDGE_CHARS]
-    tagged = "<" in start or "[INST]" in start
+    tagged = "<" in start or any(m in start for m in _BRACKET_MARKS)
     open_reply = text[-EDGE_CHARS:].rstrip().endswith(":")
     if not (tagged or open_reply):  # nearly every prompt: two short checks
         return None

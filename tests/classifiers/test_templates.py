@@ -32,6 +32,24 @@ FORMATS = {
     "deepseek": ((f"<｜begin▁of▁sentence｜>{SYSTEM}<｜User｜>{QUESTION}<｜Assistant｜>{ANSWER}<｜end▁of▁sentence｜>"
                   f"<｜User｜>{FOLLOW}<｜Assistant｜>"),
                  [*WITH_SYSTEM, {"role": "assistant", "content": ANSWER}, {"role": "user", "content": FOLLOW}]),
+    "llama4": ((f"<|begin_of_text|><|header_start|>system<|header_end|>\n\n{SYSTEM}<|eot|>"
+                f"<|header_start|>user<|header_end|>\n\n{QUESTION}<|eot|><|header_start|>assistant<|header_end|>\n\n"),
+               WITH_SYSTEM),
+    "command_r": ((f"<BOS_TOKEN><|START_OF_TURN_TOKEN|><|SYSTEM_TOKEN|>{SYSTEM}<|END_OF_TURN_TOKEN|>"
+                   f"<|START_OF_TURN_TOKEN|><|USER_TOKEN|>{QUESTION}<|END_OF_TURN_TOKEN|>"
+                   f"<|START_OF_TURN_TOKEN|><|CHATBOT_TOKEN|>{ANSWER}<|END_OF_TURN_TOKEN|>"
+                   f"<|START_OF_TURN_TOKEN|><|USER_TOKEN|>{FOLLOW}<|END_OF_TURN_TOKEN|>"
+                   "<|START_OF_TURN_TOKEN|><|CHATBOT_TOKEN|>"),
+                  [*WITH_SYSTEM, {"role": "assistant", "content": ANSWER}, {"role": "user", "content": FOLLOW}]),
+    "granite": ((f"<|start_of_role|>system<|end_of_role|>{SYSTEM}<|end_of_text|>\n"
+                 f"<|start_of_role|>user<|end_of_role|>{QUESTION}<|end_of_text|>\n<|start_of_role|>assistant<|end_of_role|>"),
+                WITH_SYSTEM),
+    "harmony": ((f"<|start|>system<|message|>Reasoning: high<|end|><|start|>developer<|message|>{SYSTEM}<|end|>"
+                 f"<|start|>user<|message|>{QUESTION}<|end|>"
+                 f"<|start|>assistant<|channel|>final<|message|>{ANSWER}<|end|>"
+                 f"<|start|>user<|message|>{FOLLOW}<|end|><|start|>assistant"),
+                [{"role": "system", "content": f"Reasoning: high\n\n{SYSTEM}"}, *ONE_TURN,
+                 {"role": "assistant", "content": ANSWER}, {"role": "user", "content": FOLLOW}]),
     "phi3": (f"<|system|>\n{SYSTEM}<|end|>\n<|user|>\n{QUESTION}<|end|>\n<|assistant|>\n", WITH_SYSTEM),
     "alpaca": (f"{ALPACA_PREAMBLE}\n\n### Instruction:\nTranslate to French.\n\n### Input:\nGood morning\n\n### Response:\n",
                [{"role": "system", "content": ALPACA_PREAMBLE},
@@ -67,6 +85,20 @@ def test_other_text_is_left_alone(text):
     assert parse_messages(text).template == ""
 
 
+def test_mistral_system_prompt_and_tool_turns_are_read():
+    text = (f"<s>[SYSTEM_PROMPT]{SYSTEM}[/SYSTEM_PROMPT][INST]{QUESTION}[/INST][TOOL_CALLS][{{\"name\": \"add\"}}]</s>"
+            f"[TOOL_RESULTS]{{\"content\": 4}}[/TOOL_RESULTS]{ANSWER}</s>[INST]{FOLLOW}[/INST]")
+    assert split_template(text) == ("llama2", [
+        *WITH_SYSTEM, {"role": "assistant", "content": '[{"name": "add"}]'}, {"role": "tool", "content": '{"content": 4}'},
+        {"role": "assistant", "content": ANSWER}, {"role": "user", "content": FOLLOW}])
+
+
+def test_a_harmony_tool_call_header_names_the_tool_role():
+    text = (f"<|start|>user<|message|>{QUESTION}<|end|>"
+            "<|start|>functions.add to=assistant<|channel|>commentary<|message|>4<|end|><|start|>assistant")
+    assert split_template(text) == ("harmony", [*ONE_TURN, {"role": "tool", "content": "4"}])
+
+
 def test_the_parser_scores_the_last_user_turn_with_the_template_named():
     conv = parse_messages([{"role": "user", "content": FORMATS["llama2"][0]}])
     assert (conv.last_user, conv.system, conv.template, conv.n_user_turns) == (FOLLOW, SYSTEM, "llama2", 2)
@@ -79,6 +111,7 @@ WRAPPERS = {
               "<|im_start|>assistant\n",
     "llama2": "<s>[INST] {q} [/INST]",
     "vicuna": VICUNA_PREAMBLE + " USER: {q} ASSISTANT:",
+    "harmony": "<|start|>system<|message|>Reasoning: high<|end|><|start|>user<|message|>{q}<|end|><|start|>assistant",
 }
 
 
@@ -104,7 +137,9 @@ def test_route_names_the_template(capsys):
 HEADERS = ["<|im_start|>user\n", "<|im_start|>assistant\n", "<|im_end|>", "[INST]", "[/INST]", "<<SYS>>", "<</SYS>>",
            "### Instruction:\n", "### Response:", "USER: ", " ASSISTANT:", "\n\nHuman: ", "\n\nAssistant:", "<s>",
            "<start_of_turn>model\n", "<｜User｜>", "<｜Assistant｜>", "<|user|>", "<|end|>", "<|start_header_id|>",
-           "<|end_header_id|>", ":"]
+           "<|end_header_id|>", "<|start|>user<|message|>", "<|start|>assistant", "<|channel|>final", "[SYSTEM_PROMPT]",
+           "[/SYSTEM_PROMPT]", "[TOOL_RESULTS]", "<|START_OF_TURN_TOKEN|><|USER_TOKEN|>", "<|start_of_role|>user<|end_of_role|>",
+           "<|header_start|>user<|header_end|>", ":"]
 
 
 @settings(max_examples=400, deadline=None)

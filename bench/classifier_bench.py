@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-WORDS = ("the integer function prove that sum of all primes less than 100 write a poem about "
+WORDS = ("the integer function prove that sum of all primes less than 100 write a poem about "  # noqa: SIM905 (one wrapped string reads better than 60 quoted words)
          "python code def return list array how many ways triangle area compute derivative "
          "explain why the history of rome is interesting please help me fix this bug in my "
          "javascript async function and make sure it runs in O(n log n) time").split()
@@ -62,14 +62,14 @@ def memory(skops: bool = False) -> tuple[float, float, float, list[str]]:
     ``load_classifier()`` + one ``score()``; and which of sklearn / scipy / skops got imported.
     ``skops=True``: ignore the .npz bundle (the fallback path)."""
     code = (
-        "import sys; sys.path.insert(0, %r)\n"
+        f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
         "from bench.classifier_bench import _rss_mb\n"
         "a = _rss_mb(); import numpy; b = _rss_mb()\n"
         "import classifiers.classifier as cc\n"
-        "if %r: cc.bundle_path = lambda p: cc.Path('/nonexistent.npz')\n"
+        f"if {skops!r}: cc.bundle_path = lambda p: cc.Path('/nonexistent.npz')\n"
         "c = cc.load_classifier(); c.score([{'role':'user','content':'hi'}])\n"
         "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'scipy', 'skops'})\n"
-        "print(a, b, _rss_mb(), ','.join(heavy) or '-')" % (str(ROOT), skops)
+        "print(a, b, _rss_mb(), ','.join(heavy) or '-')"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     return float(out[0]), float(out[1]), float(out[2]), [m for m in out[3].split(",") if m != "-"]

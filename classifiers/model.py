@@ -22,10 +22,31 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from classifiers.features import (FEATURE_NAMES, HASH_DIM, N_FEATURES, N_SHAPE, NUMBERS_PRIOR_FEATURE, PRIOR_FEATURE,
-                                  SHAPE_NAMES, answer_shape, bucket, grams, handcrafted, tokens)
-from classifiers.inference import (MAX_ANSWER_TOKENS, Featurized, LinearScorer, answer_tokens_from_log, as_conversation,
-                                   as_messages, calibrate, params_of, sigmoid)
+from classifiers.features import (
+    FEATURE_NAMES,
+    HASH_DIM,
+    N_FEATURES,
+    N_SHAPE,
+    NUMBERS_PRIOR_FEATURE,
+    PRIOR_FEATURE,
+    SHAPE_NAMES,
+    answer_shape,
+    bucket,
+    grams,
+    handcrafted,
+    tokens,
+)
+from classifiers.inference import (
+    MAX_ANSWER_TOKENS,
+    Featurized,
+    LinearScorer,
+    answer_tokens_from_log,
+    as_conversation,
+    as_messages,
+    calibrate,
+    params_of,
+    sigmoid,
+)
 from classifiers.text import Conversation
 
 # re-exported for callers of the former single module

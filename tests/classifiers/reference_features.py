@@ -6,13 +6,35 @@ lexicon count, one function per block); tests compare ``conversation_features`` 
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 
-from classifiers.features import (_CODESYN, _DEL_MATHOPS, _HIST_TAIL, _NL_INDENT, _NL_LIST, _NL_MCQ, _RE_INDENT,
-                                  _RE_LATEX, _RE_LIST, _RE_MCQ, _RE_NUM_UNIT, _SENT, _SENT_ASCII, GRAM_CHARS,
-                                  LENGTH_ANCHOR, LEXICON_NAMES, N_SHAPE, SHAPE_GROUPS, _count, _count_lines, _slice,
-                                  lexicon_counts_reference, words_of)
+from classifiers.features import (
+    _CODESYN,
+    _DEL_MATHOPS,
+    _HIST_TAIL,
+    _NL_INDENT,
+    _NL_LIST,
+    _NL_MCQ,
+    _RE_INDENT,
+    _RE_LATEX,
+    _RE_LIST,
+    _RE_MCQ,
+    _RE_NUM_UNIT,
+    _SENT,
+    _SENT_ASCII,
+    GRAM_CHARS,
+    LENGTH_ANCHOR,
+    LEXICON_NAMES,
+    N_SHAPE,
+    SHAPE_GROUPS,
+    _count,
+    _count_lines,
+    _slice,
+    lexicon_counts_reference,
+    words_of,
+)
 from classifiers.shape import _NUMWORD, _RE_SHAPE
 from classifiers.text import Conversation
 
@@ -164,7 +186,7 @@ def grams(conv: Conversation) -> list[str]:
     plus a few system-prompt words (``sys:``-prefixed)."""
     w = words_of(conv.last_user[:GRAM_CHARS].lower())
     out = set(w)
-    out.update(a + " " + b for a, b in zip(w, w[1:]))
+    out.update(a + " " + b for a, b in itertools.pairwise(w))
     if conv.system:
         out.update("sys:" + t for t in words_of(conv.system[:GRAM_CHARS].lower()))
     return sorted(out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 from pathlib import Path
 
@@ -27,7 +28,7 @@ def test_map_is_strictly_monotone_and_inside_unit_interval():
     xs = np.linspace(-60, 60, 4001)
     ys = [_calibrate(float(x), kx, ky) for x in xs]
     assert all(0.0 <= y <= 1.0 for y in ys)
-    assert all(b > a for a, b in zip(ys, ys[1:]) if 1e-12 < a and b < 1 - 1e-12)
+    assert all(b > a for a, b in itertools.pairwise(ys) if 1e-12 < a and b < 1 - 1e-12)
     assert _calibrate(-1.0, kx, ky) == pytest.approx(0.4) and _calibrate(0.5, kx, ky) == pytest.approx(0.75)
 
 

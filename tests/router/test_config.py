@@ -90,17 +90,17 @@ def test_secrets_never_appear_in_errors() -> None:
 
 
 def test_check_config_command(tmp_path: Path) -> None:
-    good = subprocess.run([sys.executable, "-m", "router.cli", "check-config", str(ROOT / "configs/default.yaml")], capture_output=True, text=True)
+    good = subprocess.run([sys.executable, "-m", "router.cli", "check-config", str(ROOT / "configs/default.yaml")], capture_output=True, text=True, check=False)
     assert good.returncode == 0 and "tiers: low, medium, high" in good.stdout
     bad = tmp_path / "bad.yaml"
     data = base()
     data["tiers"]["high"]["colour"] = "blue"
     bad.write_text(yaml.safe_dump(data, sort_keys=False))
-    failed = subprocess.run([sys.executable, "-m", "router.cli", "check-config", str(bad)], capture_output=True, text=True)
+    failed = subprocess.run([sys.executable, "-m", "router.cli", "check-config", str(bad)], capture_output=True, text=True, check=False)
     assert failed.returncode == 2 and "tiers.high.colour: unknown key" in failed.stderr
     broken = tmp_path / "broken.yaml"
     broken.write_text("tiers: [unclosed")
-    assert "invalid YAML at line 1" in subprocess.run([sys.executable, "-m", "router.cli", "check-config", str(broken)], capture_output=True, text=True).stderr
+    assert "invalid YAML at line 1" in subprocess.run([sys.executable, "-m", "router.cli", "check-config", str(broken)], capture_output=True, text=True, check=False).stderr
 
 
 def test_env_values_cannot_inject_structure() -> None:

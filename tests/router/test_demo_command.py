@@ -16,7 +16,7 @@ def free_port() -> int:
 
 def test_demo_tour_streams_routes_and_shows_metrics() -> None:
     command = [sys.executable, "-m", "router.cli", "demo", "--exit-after-tour", "--port", str(free_port()), "--upstream-port", str(free_port())]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     out = done.stdout
     assert "SIMULATED upstream" in out

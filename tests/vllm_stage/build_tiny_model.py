@@ -88,7 +88,7 @@ CHAT_TEMPLATE = (
     "{%- endif -%}"
 )
 
-_WORDS = (
+_WORDS = (  # noqa: SIM905 (a wrapped string, not 190 quoted words)
     "the a an of to in and or is are was be not for with on at by from this that "
     "it as can will would should could may must do does did have has had you we "
     "they he she i me my your our their what which who when where why how "
@@ -126,7 +126,8 @@ def corpus(rng: random.Random, n_sentences: int = 900) -> str:
         if i % 11 == 0:
             s += f"\ndef f_{i}(x, y):\n    return x * {rng.randint(1, 99)} + y  # {rng.choice(_WORDS)}"
         if i % 17 == 0:
-            s += ' {"role": "%s", "content": "%s"}' % (rng.choice(["user", "system", "assistant"]), rng.choice(_WORDS))
+            role = rng.choice(["user", "system", "assistant"])
+            s += f' {{"role": "{role}", "content": "{rng.choice(_WORDS)}"}}'
         lines.append(s)
     return "\n".join(lines) + "\n"
 

@@ -57,28 +57,27 @@ def gateway_url(vllm_url: str) -> Iterator[str]:
     config = workdir / "config.yaml"
     config.write_text(yaml.safe_dump(gateway_config(vllm_url), sort_keys=False))  # tier order matters
     port = _free_port()
-    log = open(workdir / "router.log", "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "router.cli", "serve", "--config", str(config), "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
+    with open(workdir / "router.log", "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "router.cli", "serve", "--config", str(config), "--port", str(port)],
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            proc.kill()
+            pytest.fail(f"gateway did not start: {(workdir / 'router.log').read_text()[-2000:]}")
         try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail(f"gateway did not start: {(workdir / 'router.log').read_text()[-2000:]}")
-    try:
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
 
 
 @pytest.fixture

@@ -72,9 +72,9 @@ class Gateway:
 async def gateway(vllm_url: str) -> AsyncIterator[Gateway]:
     registry = CollectorRegistry()
     app = create_app(config(vllm_url), classifier=FakeClassifier(), transports={"api": httpx.MockTransport(api_provider)}, registry=registry)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://router.test", timeout=120) as client:
-            yield Gateway(client, registry)
+    async with (app.router.lifespan_context(app),
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://router.test", timeout=120) as client):
+        yield Gateway(client, registry)
 
 
 async def vllm_counter(vllm_url: str, name: str) -> float:

@@ -22,7 +22,7 @@ __all__ = ["FEATURE_NAMES", "FEATURE_VERSION", "GRAM_CHARS", "HASH_BITS", "HASH_
            "answer_shape", "bucket", "buckets", "conversation_features", "gram_keys", "grams", "handcrafted",
            "lexicon_counts", "lexicon_counts_reference", "tokens", "words_of"]
 
-FEATURE_VERSION = "9"  # 9: numbers in a word problem (a second prior); 8: answer options written inline count as a multiple-choice question; 7: the length prior also covers multiple-choice questions; 6: answer-shape cues + n-grams
+FEATURE_VERSION = "10"  # 10: one option-like line ("A: Let's think step by step.") does not undo a word problem; 9: numbers in a word problem (a second prior); 8: answer options written inline count as a multiple-choice question; 7: the length prior also covers multiple-choice questions; 6: answer-shape cues + n-grams
 HEAD_CHARS = 3000
 TAIL_CHARS = 1000
 HASH_BITS = 15
@@ -130,7 +130,8 @@ PRIOR_FEATURE = FEATURE_NAMES.index("length in a closed problem")
 #: Index of the numbers-in-a-word-problem feature; its weight is a prior too (``numbers_prior``).
 NUMBERS_PRIOR_FEATURE = FEATURE_NAMES.index("numbers in a word problem")
 #: An arithmetic word problem (arithmetic cues, at least two numbers; no LaTeX, code, answer
-#: options, code or writing domain) of at most this many characters (GSM8K's 99th percentile is
+#: options — two or more: a lone "A: Let's think step by step." is an answer marker —, code or
+#: writing domain) of at most this many characters (GSM8K's 99th percentile is
 #: 527) is a closed problem whatever its cue density (an instruction around it dilutes the
 #: density, not the problem), and gets ``log(1 + numbers) - WORD_PROBLEM_NUMBERS_ANCHOR`` when
 #: positive: every number given is about one more step to take, and the fitted weights cannot say
@@ -280,7 +281,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
         h_code = h_math = follow = 0.0
     dom = max(d_math, d_code, d_reason)
     gate = min(1.0, DOMAIN_GATE * (dom - d_write)) if dom > d_write else 0.0
-    word_problem = (lex[_ARITH] > 0 and numbers >= 2 and n <= WORD_PROBLEM_MAX_CHARS and latex == 0.0 and mcq == 0.0
+    word_problem = (lex[_ARITH] > 0 and numbers >= 2 and n <= WORD_PROBLEM_MAX_CHARS and latex == 0.0 and mcq < MCQ_MIN
                     and feats[6] == 0.0 and d_code < 0.2 and d_write < 0.2)
     if word_problem:
         gate = 1.0

@@ -142,8 +142,9 @@ def handcrafted(conv: Conversation) -> list[float]:
         min(1.0, 2.0 * (max(d_math, d_code, d_reason) - d_write)) if max(d_math, d_code, d_reason) > d_write else 0.0,
     ]
     # an arithmetic word problem of at most 600 characters: a closed problem whatever its cue
-    # density, and log(1 + numbers) above log(4)
-    word_problem = (lex["arith"] > 0 and numbers >= 2 and len(full) <= 600 and latex == 0 and mcq == 0
+    # density, and log(1 + numbers) above log(4); one option-like line ("A: Let's think step by
+    # step.") is not a multiple-choice question
+    word_problem = (lex["arith"] > 0 and numbers >= 2 and len(full) <= 600 and latex == 0 and mcq < math.log1p(2)
                     and feats[6] == 0 and d_code < 0.2 and d_write < 0.2)
     if word_problem:
         feats[-1] = 1.0

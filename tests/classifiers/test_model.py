@@ -83,14 +83,17 @@ def test_prior_feature_weight_is_the_configured_prior(default):
     assert abs(est.coef_[PRIOR_FEATURE] / est.scale_[PRIOR_FEATURE] - est.length_prior) < 1e-9
 
 
-@pytest.mark.parametrize("preamble", [
-    "Solve the problem below and give the final answer as a number.\n\n",
-    "Here is a question from a practice worksheet that a student brought home from school last week.\n\n",
+@pytest.mark.parametrize("wrapper", [
+    "Solve the problem below and give the final answer as a number.\n\n{q}",
+    "Here is a question from a practice worksheet that a student brought home from school last week.\n\n{q}",
+    "Q: {q}\nA: Let's think step by step.",
 ])
-def test_a_shared_instruction_keeps_word_problems_ranked_above_length(default, shared_data, preamble):
+def test_a_shared_instruction_keeps_word_problems_ranked_above_length(default, shared_data, wrapper):
     """An instruction before every problem of a set leaves the length ranking as it is but dilutes the
     cue density that gates the length prior; a short word problem is a closed problem regardless. (With
-    the density gate alone, both fell below length on the 7,473 problems; now 0.391 and 0.384 vs 0.375.)"""
+    the density gate alone, both fell below length on the 7,473 problems; now 0.391 and 0.384 vs 0.375.)
+    Zero-shot chain of thought: its "A:" line once read as an answer option, so no problem was a word
+    problem (0.358 on the first 1,500; now 0.401, bare 0.393)."""
     import json
 
     from classifiers.metrics import spearman
@@ -98,7 +101,7 @@ def test_a_shared_instruction_keeps_word_problems_ranked_above_length(default, s
     lines = (shared_data / "difficulty" / "gsm8k_train.jsonl").read_text(encoding="utf-8").splitlines()
     rows = [json.loads(line) for line in lines]
     steps = [len(r["answer"].strip().split("\n")) - 1 for r in rows]
-    scores = [r.score for r in default.score_batch([preamble + r["question"] for r in rows])]
+    scores = [r.score for r in default.score_batch([wrapper.format(q=r["question"]) for r in rows])]
     assert spearman(scores, steps) > spearman([len(r["question"]) for r in rows], steps)
 
 
@@ -117,6 +120,7 @@ WORD_PROBLEM = ("A baker makes 120 rolls on Monday and 45 more on Tuesday than o
 @pytest.mark.parametrize("text,bonus", [
     (WORD_PROBLEM, math.log1p(6) - math.log1p(3)),                                 # 120, 45, 3, 4, 2, 15
     ("Tom has 12 apples and gives 5 to Ann. How many apples does Tom have left?", 0.0),  # 3 or fewer numbers
+    (f"Q: {WORD_PROBLEM}\nA: Let's think step by step.", math.log1p(6) - math.log1p(3)),  # one "option": a marker
     (WORD_PROBLEM + "\nA. $180\nB. $247\nC. $232\nD. $200", 0.0),                    # a quiz: the MCQ prior's
     (WORD_PROBLEM.replace("3/4", "$\\frac{3}{4}$"), 0.0),                         # LaTeX: a math problem
     (WORD_PROBLEM + " " + "She also kept notes about the weather that week. " * 10, 0.0),  # longer than 600 chars

@@ -10,6 +10,12 @@ The rule is deliberately narrow (a false split would drop an instruction): the t
 with an empty answer marker on its own line (``Answer:``, ``A:``, ``Solution:``, ``Output:``,
 ``Sentiment:`` … optionally "Let's think step by step."), and the same marker must start an
 earlier, filled line.
+
+``strip_reasoning_trigger`` drops a zero-shot chain-of-thought trigger that ends a prompt ("Let's
+think step by step.", "Please reason step by step, and put your final answer within \\boxed{}." …,
+with or without an answer marker before it). Harnesses append it to every question of a set; it
+says how to answer, and read as a reasoning cue it lifts short questions more than long ones (BBH's
+logical-deduction puzzles, 3/5/7 objects: Spearman 0.89 bare, 0.75 with the trigger).
 """
 
 from __future__ import annotations
@@ -23,6 +29,17 @@ _RE_FINAL = re.compile(r"\n(" + "|".join(ANSWER_MARKERS) + r"):[ \t]*(?:Let's th
 #: Question markers that open a block; without one, a blank line does.
 QUESTION_MARKERS = ("Question", "Q", "Problem", "Input", "Text", "Sentence", "Review", "Passage")
 _RE_QUESTION = re.compile(r"(?m)^(?:" + "|".join(QUESTION_MARKERS) + "):")
+#: A chain-of-thought trigger at the very end, after a line break, a sentence or a formula (then
+#: capitalised: "… $x^2$ Please reason …", not "I want to think step by step"), optionally behind
+#: an answer marker. Only the last ``TRIGGER_CHARS`` are searched, and only if they say "step".
+_RE_TRIGGER = re.compile(
+    r"(?:\A|\n|(?<=[.?!:])[ \t]+|[ \t]+(?=(?-i:Let|Please|Think|Reason)\b))[ \t]*(?:(?:answer|a|solution)[ \t]*:[ \t]*)?(?:"
+    r"(?:let'?s |let us |please )?(?:think|reason)(?: about (?:this|it))? step[- ]by[- ]step(?: before answering)?"
+    r"(?:,? and put your final answer (?:with)?in \\boxed\{\})?"
+    r"|let'?s work (?:this|it) out in a step[- ]by[- ]step way to (?:be sure|make sure|ensure) (?:that )?we have the "
+    r"(?:right|correct) answer)[.!]?\s*\Z",
+    re.IGNORECASE)
+TRIGGER_CHARS = 160
 #: Longest text before the first example kept as a header (a subject line, an instruction).
 HEADER_CHARS = 500
 #: Only this much of the end of the text is searched for the final marker (bounded work).
@@ -61,3 +78,15 @@ def split_few_shot(text: str) -> tuple[str, list[str]] | None:
     if not examples:
         return None
     return (header + "\n\n" + question if header else question), examples
+
+
+def strip_reasoning_trigger(text: str) -> str:
+    """``text`` without a chain-of-thought trigger at its end (``_RE_TRIGGER``); unchanged if it
+    has none or is nothing but one."""
+    start = max(0, len(text) - TRIGGER_CHARS)
+    if "step" not in text[start:].lower():
+        return text
+    found = _RE_TRIGGER.search(text, start)
+    if found is None or not text[:found.start()].strip():
+        return text
+    return text[:found.start()].rstrip()

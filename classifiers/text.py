@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from classifiers.fewshot import TAIL_CHARS, split_few_shot
+from classifiers.fewshot import TAIL_CHARS, split_few_shot, strip_reasoning_trigger
 from classifiers.templates import split_template
 
 #: Hard cap on characters kept per conversation part (its head and tail halves): bounded work on
@@ -83,11 +83,13 @@ def _clean(text: str) -> str:
 def _conversation(last: str, system: str = "", history: str = "", n_user: int = 1, n_items: int = 1,
                   earlier: str = "") -> Conversation:
     """The ``Conversation``; a few-shot prompt's solved examples (``split_few_shot``) become
-    history: they show how to answer, and are not a conversation the question follows up."""
+    history: they show how to answer, and are not a conversation the question follows up. A
+    chain-of-thought trigger at the end of the question is dropped (``strip_reasoning_trigger``)."""
     split = split_few_shot(last) if ":" in last[-TAIL_CHARS:] else None
     if split is None:
-        return Conversation(last, system, history, n_user, n_items, earlier)
+        return Conversation(strip_reasoning_trigger(last), system, history, n_user, n_items, earlier)
     question, examples = split
+    question = strip_reasoning_trigger(question)
     shots = "\n".join(examples)
     return Conversation(question, system, f"{history}\n{shots}" if history else shots, n_user, n_items, earlier,
                         len(examples))

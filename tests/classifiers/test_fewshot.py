@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifiers.fewshot import split_few_shot
+from classifiers.fewshot import split_few_shot, strip_reasoning_trigger
 from classifiers.metrics import spearman
 from classifiers.text import parse_messages
 
@@ -115,3 +115,53 @@ def test_route_says_the_examples_were_split_off(capsys):
     assert json.loads(capsys.readouterr().out)["few_shot_examples"] == 2
     assert main(["route", "Ann reads 12 pages a day. How many pages does she read in a week?", "--config", config]) == 0
     assert "few_shot_examples" not in json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("text,kept", [
+    ("Q: What is 7 * 6?\nA: Let's think step by step.", "Q: What is 7 * 6?"),
+    ("What is 7 * 6? Let's think step by step", "What is 7 * 6?"),
+    ("What is 7 * 6?\n\nThink step by step before answering.", "What is 7 * 6?"),
+    ("Find $x$ if $x^2 = 4$ Please reason step by step, and put your final answer within \\boxed{}.",
+     "Find $x$ if $x^2 = 4$"),
+    ("Question: 7 * 6?\nAnswer: Let's work this out in a step by step way to be sure we have the right answer.",
+     "Question: 7 * 6?"),
+])
+def test_a_chain_of_thought_trigger_at_the_end_is_dropped(text, kept):
+    assert strip_reasoning_trigger(text) == kept
+    assert parse_messages(text).last_user == kept
+
+
+@pytest.mark.parametrize("text", [
+    "Let's think step by step.",                                  # nothing else to score
+    "Write step by step instructions to install Python.",          # the request is for steps
+    "Explain the simplification process step-by-step.",
+    "I want to think step by step about my career.",               # part of the sentence
+    "Q: 7 * 6?\nA: Let's think step by step. First, 7 * 6 = 42.",  # an answer under way
+])
+def test_other_step_by_step_text_is_kept(text):
+    assert strip_reasoning_trigger(text) == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES + ("Think step by step", "step-by-step", "Please reason", ".", "$x$")),
+                max_size=20).map("".join) | st.text(max_size=200))
+def test_strip_reasoning_trigger_returns_a_prefix(text):
+    out = strip_reasoning_trigger(text)
+    assert text.startswith(out) and (out.strip() or out == text)
+
+
+def test_a_trigger_on_every_question_keeps_the_ranking(default, shared_data):
+    """BBH logical deduction in its 3-, 5- and 7-object versions with "A: Let's think step by
+    step." after each question: read as a reasoning cue, the trigger lifted short puzzles more than
+    long ones (Spearman with the object count 0.89 bare, 0.75 with it); dropped, the same."""
+    import json
+
+    texts, objects = [], []
+    for name, n in (("three", 3), ("five", 5), ("seven", 7)):
+        path = shared_data / "difficulty" / "bbh" / f"logical_deduction_{name}_objects.json"
+        rows = json.loads(path.read_text(encoding="utf-8"))["examples"][:100]
+        texts += [r["input"] for r in rows]
+        objects += [n] * len(rows)
+    bare = [r.score for r in default.score_batch(texts)]
+    cot = [r.score for r in default.score_batch([t + "\nA: Let's think step by step." for t in texts])]
+    assert cot == bare and spearman(bare, objects) > 0.8

@@ -22,7 +22,7 @@ __all__ = ["FEATURE_NAMES", "FEATURE_VERSION", "GRAM_CHARS", "HASH_BITS", "HASH_
            "answer_shape", "bucket", "buckets", "conversation_features", "gram_keys", "grams", "handcrafted",
            "lexicon_counts", "lexicon_counts_reference", "tokens", "words_of"]
 
-FEATURE_VERSION = "10"  # 10: a chain-of-thought trigger ending the prompt is not read, one option-like line does not undo a word problem; 9: numbers in a word problem (a second prior); 8: answer options written inline count as a multiple-choice question; 7: the length prior also covers multiple-choice questions; 6: answer-shape cues + n-grams
+FEATURE_VERSION = "10"  # 10: a chain-of-thought trigger ending the prompt is not read; a word problem: one option-like line does not undo it, its length counts from the first paragraph with a number; 9: numbers in a word problem (a second prior); 8: answer options written inline count as a multiple-choice question; 7: the length prior also covers multiple-choice questions; 6: answer-shape cues + n-grams
 HEAD_CHARS = 3000
 TAIL_CHARS = 1000
 HASH_BITS = 15
@@ -138,6 +138,8 @@ NUMBERS_PRIOR_FEATURE = FEATURE_NAMES.index("numbers in a word problem")
 #: so (the outcome data has few word problems). The anchor is GSM8K's median count, 3, so that
 #: bonus never lowers a score.
 WORD_PROBLEM_MAX_CHARS = 600
+#: A text longer than this is no short word problem, whatever instruction it starts with.
+WORD_PROBLEM_SCAN = 2_000
 WORD_PROBLEM_NUMBERS_ANCHOR = math.log1p(3)
 #: Log-characters above which the within-domain length bonus starts (e^4 ≈ 55 characters).
 LENGTH_ANCHOR = 4.0
@@ -205,6 +207,23 @@ if SPEEDUPS is not None:  # the same counts in one C pass over ``s``
         return _count_groups(_SCAN_TABLE, s)
 else:
     scan_counts = scan_counts_python
+
+
+_RE_DIGIT = re.compile(r"\d")
+
+
+def problem_chars(text: str) -> int:
+    """Characters from the first paragraph that gives a number on: the paragraphs before it are an
+    instruction around the problem ("Solve this math problem. Give the reasoning steps …"), not part
+    of its length. A text longer than ``WORD_PROBLEM_SCAN`` characters counts whole. (Instructions
+    after the problem are rarely long enough to matter; counting them out too cost arena_bench.)"""
+    n = len(text)
+    if n <= WORD_PROBLEM_MAX_CHARS or n > WORD_PROBLEM_SCAN:
+        return n
+    first = _RE_DIGIT.search(text)
+    if first is None:
+        return n
+    return n - max(text.rfind("\n\n", 0, first.start()), 0)
 
 
 def handcrafted(conv: Conversation) -> list[float]:
@@ -281,7 +300,8 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
         h_code = h_math = follow = 0.0
     dom = max(d_math, d_code, d_reason)
     gate = min(1.0, DOMAIN_GATE * (dom - d_write)) if dom > d_write else 0.0
-    word_problem = (lex[_ARITH] > 0 and numbers >= 2 and n <= WORD_PROBLEM_MAX_CHARS and latex == 0.0 and mcq < MCQ_MIN
+    word_problem = (lex[_ARITH] > 0 and numbers >= 2 and problem_chars(full) <= WORD_PROBLEM_MAX_CHARS and latex == 0.0
+                    and mcq < MCQ_MIN
                     and feats[6] == 0.0 and d_code < 0.2 and d_write < 0.2)
     if word_problem:
         gate = 1.0

@@ -142,9 +142,10 @@ def handcrafted(conv: Conversation) -> list[float]:
         min(1.0, 2.0 * (max(d_math, d_code, d_reason) - d_write)) if max(d_math, d_code, d_reason) > d_write else 0.0,
     ]
     # an arithmetic word problem of at most 600 characters: a closed problem whatever its cue
-    # density, and log(1 + numbers) above log(4); one option-like line ("A: Let's think step by
+    # density, and log(1 + numbers) above log(4); its length counts from the first paragraph with a
+    # number (version 10); one option-like line ("A: Let's think step by
     # step.") is not a multiple-choice question
-    word_problem = (lex["arith"] > 0 and numbers >= 2 and len(full) <= 600 and latex == 0 and mcq < math.log1p(2)
+    word_problem = (lex["arith"] > 0 and numbers >= 2 and _problem_chars(full) <= 600 and latex == 0 and mcq < math.log1p(2)
                     and feats[6] == 0 and d_code < 0.2 and d_write < 0.2)
     if word_problem:
         feats[-1] = 1.0
@@ -191,3 +192,17 @@ def grams(conv: Conversation) -> list[str]:
     if conv.system:
         out.update("sys:" + t for t in words_of(conv.system[:GRAM_CHARS].lower()))
     return sorted(out)
+
+
+def _problem_chars(text: str) -> int:
+    """Length from the last blank line before the first digit, for texts of 601 to 2,000
+    characters; the whole length otherwise."""
+    if not 600 < len(text) <= 2000:
+        return len(text)
+    first = next((i for i, c in enumerate(text) if c.isdecimal()), None)
+    if first is None:
+        return len(text)
+    for i in range(first - 2, -1, -1):
+        if text[i:i + 2] == "\n\n":
+            return len(text) - i
+    return len(text)

@@ -11,7 +11,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifiers.features import _slice, conversation_features, inline_options, lexicon_counts, lexicon_counts_reference, words_of
+from classifiers.features import _slice, conversation_features, inline_options, lexicon_counts, lexicon_counts_reference, problem_chars, words_of
 from classifiers.lexicons import words_and_head_words
 from classifiers.shape import GRAM_CHARS, gram_keys, shape_matches, shape_matches_reference
 from classifiers.text import parse_messages
@@ -65,6 +65,12 @@ def test_features_equal_the_reference_on_training_prompts(shared_data):
 @given(st.lists(st.sampled_from(OPTIONS + (" ", "x", "\n", "12")), max_size=40).map("".join))
 def test_inline_options_equal_the_reference(text):
     assert inline_options(text) == ref._inline_options(text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(("\n", "\n\n", "x" * 97, "Solve it.", "7", "٣", "²")), max_size=40).map("".join))
+def test_problem_chars_equal_the_reference(text):
+    assert problem_chars(text) == ref._problem_chars(text)
 
 
 @settings(max_examples=1500, deadline=None)

@@ -87,13 +87,17 @@ def test_prior_feature_weight_is_the_configured_prior(default):
     "Solve the problem below and give the final answer as a number.\n\n{q}",
     "Here is a question from a practice worksheet that a student brought home from school last week.\n\n{q}",
     "Q: {q}\nA: Let's think step by step.",
+    ('Solve this math problem. Give the reasoning steps before giving the final answer on the last line by itself in '
+     'the format of "Answer:". Do not add anything other than the integer answer after "Answer:".\n\n{q}'),
 ])
 def test_a_shared_instruction_keeps_word_problems_ranked_above_length(default, shared_data, wrapper):
     """An instruction before every problem of a set leaves the length ranking as it is but dilutes the
     cue density that gates the length prior; a short word problem is a closed problem regardless. (With
     the density gate alone, both fell below length on the 7,473 problems; now 0.391 and 0.384 vs 0.375.)
     Zero-shot chain of thought: its "A:" line once read as an answer option, so no problem was a word
-    problem (0.358 on the first 1,500; now 0.401, bare 0.393)."""
+    problem (0.366; now 0.402 as bare). A 220-character instruction pushed the longer problems past the
+    word problem's 600 characters (0.356); its length now counts from the first paragraph with a
+    number (0.387)."""
     import json
 
     from classifiers.metrics import spearman
@@ -124,6 +128,8 @@ WORD_PROBLEM = ("A baker makes 120 rolls on Monday and 45 more on Tuesday than o
     (WORD_PROBLEM + "\nA. $180\nB. $247\nC. $232\nD. $200", 0.0),                    # a quiz: the MCQ prior's
     (WORD_PROBLEM.replace("3/4", "$\\frac{3}{4}$"), 0.0),                         # LaTeX: a math problem
     (WORD_PROBLEM + " " + "She also kept notes about the weather that week. " * 10, 0.0),  # longer than 600 chars
+    ("Read the problem carefully and explain your reasoning. " * 8 + "\n\n" + WORD_PROBLEM,  # an instruction before
+     math.log1p(6) - math.log1p(3)),
     ("Write a story of 300 words about a baker who makes 120 rolls, sells 45 and gives 15 away to 2 friends.", 0.0),
 ])
 def test_numbers_count_in_short_arithmetic_word_problems_only(text, bonus):

@@ -38,6 +38,8 @@ class Conversation:
     n_examples: int = 0
     #: The chat template the prompt arrived in (``classifiers.templates``), read as its turns.
     template: str = ""
+    #: A chain-of-thought trigger dropped from the end of the last user turn (``strip_reasoning_trigger``).
+    dropped_trigger: str = ""
 
 
 def content_text(content: Any) -> str:
@@ -87,12 +89,14 @@ def _conversation(last: str, system: str = "", history: str = "", n_user: int = 
     chain-of-thought trigger at the end of the question is dropped (``strip_reasoning_trigger``)."""
     split = split_few_shot(last) if ":" in last[-TAIL_CHARS:] else None
     if split is None:
-        return Conversation(strip_reasoning_trigger(last), system, history, n_user, n_items, earlier)
-    question, examples = split
-    question = strip_reasoning_trigger(question)
+        question = strip_reasoning_trigger(last)
+        return Conversation(question, system, history, n_user, n_items, earlier,
+                            dropped_trigger=last[len(question):].strip())
+    whole, examples = split
+    question = strip_reasoning_trigger(whole)
     shots = "\n".join(examples)
     return Conversation(question, system, f"{history}\n{shots}" if history else shots, n_user, n_items, earlier,
-                        len(examples))
+                        len(examples), dropped_trigger=whole[len(question):].strip())
 
 
 def _untemplated(text: str) -> Conversation | None:

@@ -111,6 +111,8 @@ def cmd_route(args: argparse.Namespace) -> int:
         decision["template"] = conv.template
     if conv.n_examples:  # the score is the question's: the solved examples before it are read as history
         decision["few_shot_examples"] = conv.n_examples
+    if conv.dropped_trigger:  # "Let's think step by step." says how to answer, not how hard the question is
+        decision["dropped_trigger"] = conv.dropped_trigger
     from router.context import route_report  # prompt count and context fit (router/context.py)
 
     body = {"messages": messages} | ({"max_tokens": args.max_tokens} if args.max_tokens else {})

@@ -115,6 +115,9 @@ def test_route_says_the_examples_were_split_off(capsys):
     assert json.loads(capsys.readouterr().out)["few_shot_examples"] == 2
     assert main(["route", "Ann reads 12 pages a day. How many pages does she read in a week?", "--config", config]) == 0
     assert "few_shot_examples" not in json.loads(capsys.readouterr().out)
+    assert main(["route", QA_STYLE, "--config", config]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["few_shot_examples"], out["dropped_trigger"]) == (2, "A: Let's think step by step.")
 
 
 @pytest.mark.parametrize("text,kept", [
@@ -128,7 +131,8 @@ def test_route_says_the_examples_were_split_off(capsys):
 ])
 def test_a_chain_of_thought_trigger_at_the_end_is_dropped(text, kept):
     assert strip_reasoning_trigger(text) == kept
-    assert parse_messages(text).last_user == kept
+    conv = parse_messages(text)
+    assert conv.last_user == kept and conv.dropped_trigger == text[len(kept):].strip()
 
 
 @pytest.mark.parametrize("text", [

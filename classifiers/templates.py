@@ -18,11 +18,15 @@ question that starts with "User:", is left alone.
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 #: Only the first characters are looked at to decide whether a format applies (bounded work).
 HEAD_CHARS = 600
+#: Turns read besides the first: the last ``MAX_TURNS`` (bounded work on a long chat log sent as one
+#: text; the score reads the last user turn and the recent context).
+MAX_TURNS = 256
 #: A format with tokens for headers starts within this many characters (after begin-of-text
 #: tokens); a plain-word format's text ends with ":" (its empty reply header) within the last.
 EDGE_CHARS = 48
@@ -121,13 +125,11 @@ def _messages(text: str, t: Template) -> list[dict[str, str]] | None:
     preamble = _drop(text[:first.start()], _BEGIN_OF_TEXT).strip()
     if len(preamble) > t.preamble_chars:
         return None
-    headers = list(t.header.finditer(text, first.start()))
     turns: list[tuple[str, str]] = [("system", preamble)] if preamble else []
-    for i, m in enumerate(headers):
+    for m, end in _turn_spans(text, t, first):
         role = t.roles.get(m.group(1).lower())
         if role is None:  # "<|im_start|> is a ChatML token …": a text about the format, not in it
             return None
-        end = headers[i + 1].start() if i + 1 < len(headers) else len(text)
         turns.append((role, _drop(text[m.end():end], t.tokens).strip()))
     if t.plain_words and not (turns[-1][0] == "assistant" and not turns[-1][1]):
         return None  # plain-word headers: only a prompt left open for the reply is a template
@@ -142,6 +144,19 @@ def _messages(text: str, t: Template) -> list[dict[str, str]] | None:
         else:
             messages.append({"role": role, "content": body})
     return messages if any(m["role"] == "user" for m in messages) else None
+
+
+def _turn_spans(text: str, t: Template, first: re.Match[str]) -> list[tuple[re.Match[str], int]]:
+    """(header, end of its turn) for the first turn and the last ``MAX_TURNS``; the turns in between
+    are dropped. The score reads the last user turn and the recent context (``text.CONTEXT_CHARS``),
+    so a chat log of thousands of turns builds no more messages than one of 257 (10,000 one-line
+    turns in 100,000 characters: 1–3 ms, was 5–14 ms)."""
+    following = t.header.search(text, first.end())
+    if following is None:
+        return [(first, len(text))]
+    later = deque(t.header.finditer(text, following.start()), maxlen=MAX_TURNS)
+    ends = [m.start() for m in later][1:] + [len(text)]
+    return [(first, following.start()), *zip(later, ends)]
 
 
 def _drop(text: str, tokens: tuple[str, ...]) -> str:

@@ -99,6 +99,20 @@ def test_a_harmony_tool_call_header_names_the_tool_role():
     assert split_template(text) == ("harmony", [*ONE_TURN, {"role": "tool", "content": "4"}])
 
 
+def test_a_long_chat_log_keeps_its_first_and_last_turns():
+    """Bounded work: of 4,000 turns the first (the system prompt) and the last ``MAX_TURNS`` are read."""
+    from classifiers.templates import MAX_TURNS
+
+    turns = "".join(f"<|im_start|>user\nquestion {i}<|im_end|>\n<|im_start|>assistant\nanswer {i}<|im_end|>\n"
+                    for i in range(2_000))
+    text = f"<|im_start|>system\n{SYSTEM}<|im_end|>\n{turns}<|im_start|>user\n{QUESTION}<|im_end|>\n<|im_start|>assistant\n"
+    name, messages = split_template(text)
+    assert (name, messages[0], messages[-1]) == ("chatml", WITH_SYSTEM[0], ONE_TURN[0])
+    assert len(messages) == MAX_TURNS and messages[1]["content"] == "question 1873"  # the empty reply header is dropped
+    conv = parse_messages(text)
+    assert (conv.last_user, conv.system, conv.n_user_turns) == (QUESTION, SYSTEM, MAX_TURNS // 2)
+
+
 def test_the_parser_scores_the_last_user_turn_with_the_template_named():
     conv = parse_messages([{"role": "user", "content": FORMATS["llama2"][0]}])
     assert (conv.last_user, conv.system, conv.template, conv.n_user_turns) == (FOLLOW, SYSTEM, "llama2", 2)

@@ -20,6 +20,8 @@ MAX_PART_CHARS = 200_000
 #: Characters of the earlier user turns kept for the conversation context (the most recent
 #: ones): enough for several turns, bounded so a long chat costs a fixed amount to score.
 CONTEXT_CHARS = 20_000
+#: Messages read from a long conversation: its system prompts and its last ``MAX_MESSAGES``.
+MAX_MESSAGES = 1_024
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +110,16 @@ def _untemplated(text: str) -> Conversation | None:
     return replace(parse_messages(messages, templates=False), template=name)
 
 
+def _bounded(messages: Sequence[Any]) -> Sequence[Any]:
+    """The last ``MAX_MESSAGES`` messages, after the system prompts among the first ``MAX_MESSAGES``
+    ones: bounded work on a request with thousands of turns (the score reads the last user turn and
+    the recent context)."""
+    if len(messages) <= 2 * MAX_MESSAGES:
+        return messages
+    head = [m for m in messages[:MAX_MESSAGES] if isinstance(m, Mapping) and m.get("role") in ("system", "developer")]
+    return [*head, *messages[-MAX_MESSAGES:]]
+
+
 def parse_messages(messages: Any, templates: bool = True) -> Conversation:
     """Split a list of chat messages into last user turn, system prompt and history. A single
     prompt that arrives with a chat template applied is read as the turns it encodes."""
@@ -129,7 +141,7 @@ def parse_messages(messages: Any, templates: bool = True) -> Conversation:
     if not isinstance(messages, Sequence):
         return Conversation("", "", "", 0, 0)
     items: list[tuple[str, str]] = []
-    for msg in messages:
+    for msg in _bounded(messages):
         if type(msg) is dict or isinstance(msg, Mapping):
             role = msg.get("role")
             role = role if isinstance(role, str) else "user"

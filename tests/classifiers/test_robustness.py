@@ -67,3 +67,14 @@ def test_huge_parts_are_capped_to_their_head_and_tail():
     c = parse_messages([{"role": "system", "content": text}, {"role": "user", "content": text}])
     for part in (c.last_user, c.system):
         assert len(part) == MAX_PART_CHARS + 1 and part.startswith("h") and part.endswith("t")
+
+
+def test_a_conversation_of_many_messages_reads_its_system_prompts_and_last_messages():
+    from classifiers.text import MAX_MESSAGES
+
+    turns = [{"role": r, "content": f"{r} {i}"} for i in range(5_000) for r in ("user", "assistant")]
+    messages = [{"role": "system", "content": "Be brief."}, *turns, {"role": "user", "content": "last question"}]
+    c = parse_messages(messages)
+    assert (c.system, c.last_user, c.n_messages) == ("Be brief.", "last question", 1 + MAX_MESSAGES)
+    assert c.earlier_user.startswith(f"user {5_000 - MAX_MESSAGES // 2 + 1}\n") and "user 100\n" not in c.history
+    assert parse_messages(messages[:2 * MAX_MESSAGES]).n_messages == 2 * MAX_MESSAGES  # shorter ones whole

@@ -131,8 +131,8 @@ PRIOR_FEATURE = FEATURE_NAMES.index("length in a closed problem")
 NUMBERS_PRIOR_FEATURE = FEATURE_NAMES.index("numbers in a word problem")
 #: An arithmetic word problem (arithmetic cues, at least two numbers; no LaTeX, code, answer
 #: options — two or more: a lone "A: Let's think step by step." is an answer marker —, code or
-#: writing domain) of at most this many characters (GSM8K's 99th percentile is
-#: 527) is a closed problem whatever its cue density (an instruction around it dilutes the
+#: writing domain) of at most this many characters (GSM8K's 99th percentile is 527; counted from
+#: the first paragraph with a number, ``problem_chars``) is a closed problem whatever its cue density (an instruction around it dilutes the
 #: density, not the problem), and gets ``log(1 + numbers) - WORD_PROBLEM_NUMBERS_ANCHOR`` when
 #: positive: every number given is about one more step to take, and the fitted weights cannot say
 #: so (the outcome data has few word problems). The anchor is GSM8K's median count, 3, so that

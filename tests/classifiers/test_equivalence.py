@@ -49,7 +49,8 @@ def test_features_equal_the_reference(text, system, history, case):
 
 
 def test_features_equal_the_reference_on_fixed_prompts():
-    for t in EASY + HARD + [OLYMPIAD, "", " ", "x" * 100_000, "write 3 poems. " * 5000, "a" * 5000 + "\n" + "b " * 3000]:
+    for t in EASY + HARD + [OLYMPIAD, "", " ", "x" * 100_000, "write 3 poems. " * 5000, "a" * 5000 + "\n" + "b " * 3000,
+                            "Why is the sky blue?\nLet's think step by step.", "Q: 7 * 6?\nA: Let's think step by step."]:
         _same(t)
 
 

@@ -22,7 +22,7 @@ __all__ = ["FEATURE_NAMES", "FEATURE_VERSION", "GRAM_CHARS", "HASH_BITS", "HASH_
            "answer_shape", "bucket", "buckets", "conversation_features", "gram_keys", "grams", "handcrafted",
            "lexicon_counts", "lexicon_counts_reference", "tokens", "words_of"]
 
-FEATURE_VERSION = "10"  # 10: a chain-of-thought trigger ending the prompt is not read; a word problem: one option-like line does not undo it, its length counts from the first paragraph with a number; 9: numbers in a word problem (a second prior); 8: answer options written inline count as a multiple-choice question; 7: the length prior also covers multiple-choice questions; 6: answer-shape cues + n-grams
+FEATURE_VERSION = "10"  # 10: a chain-of-thought trigger ending the prompt is not read; a word problem: its numbers include those written as words, one option-like line does not undo it, its length counts from the first paragraph with a number; 9: numbers in a word problem (a second prior); 8: answer options written inline count as a multiple-choice question; 7: the length prior also covers multiple-choice questions; 6: answer-shape cues + n-grams
 HEAD_CHARS = 3000
 TAIL_CHARS = 1000
 HASH_BITS = 15
@@ -129,14 +129,14 @@ FEATURE_NAMES: tuple[str, ...] = (
 PRIOR_FEATURE = FEATURE_NAMES.index("length in a closed problem")
 #: Index of the numbers-in-a-word-problem feature; its weight is a prior too (``numbers_prior``).
 NUMBERS_PRIOR_FEATURE = FEATURE_NAMES.index("numbers in a word problem")
-#: An arithmetic word problem (arithmetic cues, at least two numbers; no LaTeX, code, answer
-#: options — two or more: a lone "A: Let's think step by step." is an answer marker —, code or
-#: writing domain) of at most this many characters (GSM8K's 99th percentile is 527; counted from
-#: the first paragraph with a number, ``problem_chars``) is a closed problem whatever its cue density (an instruction around it dilutes the
-#: density, not the problem), and gets ``log(1 + numbers) - WORD_PROBLEM_NUMBERS_ANCHOR`` when
-#: positive: every number given is about one more step to take, and the fitted weights cannot say
-#: so (the outcome data has few word problems). The anchor is GSM8K's median count, 3, so that
-#: bonus never lowers a score.
+#: An arithmetic word problem (arithmetic cues; at least two numbers, in digits or ``NUMBER_WORDS``;
+#: no LaTeX, code fences, answer options — two or more: a lone "A: Let's think step by step." is an
+#: answer marker —, code or writing domain) of at most this many characters (GSM8K's 99th percentile
+#: is 527; counted from the first paragraph with a number, ``problem_chars``) is a closed problem
+#: whatever its cue density (an instruction around it dilutes the density, not the problem), and gets
+#: ``log(1 + numbers) - WORD_PROBLEM_NUMBERS_ANCHOR`` when positive: every number given is about one
+#: more step to take, and the fitted weights cannot say so (the outcome data has few word problems).
+#: The anchor is GSM8K's median count of digit numbers, 3, so that bonus never lowers a score.
 WORD_PROBLEM_MAX_CHARS = 600
 #: A text longer than this is no short word problem, whatever instruction it starts with.
 WORD_PROBLEM_SCAN = 2_000
@@ -210,6 +210,9 @@ else:
 
 
 _RE_DIGIT = re.compile(r"\d")
+#: Quantities written as words, counted with the digits in a word problem ("two fish tanks", "twice
+#: the size", "half as many"): each is a number given. Not "one" (mostly a pronoun: "which one").
+NUMBER_WORDS = frozenset(["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "million", "half", "twice", "double", "triple", "thrice", "quarter", "third", "dozen"])
 
 
 def problem_chars(text: str) -> int:
@@ -300,9 +303,11 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
         h_code = h_math = follow = 0.0
     dom = max(d_math, d_code, d_reason)
     gate = min(1.0, DOMAIN_GATE * (dom - d_write)) if dom > d_write else 0.0
-    word_problem = (lex[_ARITH] > 0 and numbers >= 2 and problem_chars(full) <= WORD_PROBLEM_MAX_CHARS and latex == 0.0
-                    and mcq < MCQ_MIN
-                    and feats[6] == 0.0 and d_code < 0.2 and d_write < 0.2)
+    quantities = 0
+    if (lex[_ARITH] > 0 and latex == 0.0 and mcq < MCQ_MIN and feats[6] == 0.0 and d_code < 0.2 and d_write < 0.2
+            and problem_chars(full) <= WORD_PROBLEM_MAX_CHARS):
+        quantities = numbers + sum(map(NUMBER_WORDS.__contains__, wl))
+    word_problem = quantities >= 2
     if word_problem:
         gate = 1.0
     in_domain = gate * max(ln - LENGTH_ANCHOR, 0.0)
@@ -315,7 +320,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
         (mcq + log(lex[_QUIZ])) * quant,
         h_code, h_math, follow,
         closed,
-        max(log_numbers - WORD_PROBLEM_NUMBERS_ANCHOR, 0.0) if word_problem else 0.0,
+        max(log(quantities) - WORD_PROBLEM_NUMBERS_ANCHOR, 0.0) if word_problem else 0.0,
     ]
     return feats
 

@@ -28,6 +28,7 @@ from classifiers.features import (
     LENGTH_ANCHOR,
     LEXICON_NAMES,
     N_SHAPE,
+    NUMBER_WORDS,
     SHAPE_GROUPS,
     _count,
     _count_lines,
@@ -142,17 +143,18 @@ def handcrafted(conv: Conversation) -> list[float]:
         min(1.0, 2.0 * (max(d_math, d_code, d_reason) - d_write)) if max(d_math, d_code, d_reason) > d_write else 0.0,
     ]
     # an arithmetic word problem of at most 600 characters: a closed problem whatever its cue
-    # density, and log(1 + numbers) above log(4); its length counts from the first paragraph with a
-    # number (version 10); one option-like line ("A: Let's think step by
-    # step.") is not a multiple-choice question
-    word_problem = (lex["arith"] > 0 and numbers >= 2 and _problem_chars(full) <= 600 and latex == 0 and mcq < math.log1p(2)
-                    and feats[6] == 0 and d_code < 0.2 and d_write < 0.2)
+    # density, and log(1 + quantities) above log(4), quantities being the numbers given in digits
+    # or in words (version 10); its length counts from the first paragraph with a number (version
+    # 10); one option-like line ("A: Let's think step by step.") is not a multiple-choice question
+    quantities = numbers + sum(1 for w in wl if w in NUMBER_WORDS)
+    word_problem = (lex["arith"] > 0 and quantities >= 2 and _problem_chars(full) <= 600 and latex == 0
+                    and mcq < math.log1p(2) and feats[6] == 0 and d_code < 0.2 and d_write < 0.2)
     if word_problem:
         feats[-1] = 1.0
     feats[-1] *= max(ln - LENGTH_ANCHOR, 0.0)
     if mcq >= math.log1p(2):  # a multiple-choice question: length above e^5 characters counts too
         feats[-1] = max(feats[-1], ln - 5.0)
-    feats.append(max(feats[11] - math.log1p(3), 0.0) if word_problem else 0.0)
+    feats.append(max(math.log1p(quantities) - math.log1p(3), 0.0) if word_problem else 0.0)
     return feats
 
 

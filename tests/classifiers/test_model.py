@@ -124,6 +124,8 @@ WORD_PROBLEM = ("A baker makes 120 rolls on Monday and 45 more on Tuesday than o
 @pytest.mark.parametrize("text,bonus", [
     (WORD_PROBLEM, math.log1p(6) - math.log1p(3)),                                 # 120, 45, 3, 4, 2, 15
     ("Tom has 12 apples and gives 5 to Ann. How many apples does Tom have left?", 0.0),  # 3 or fewer numbers
+    ("A farmer has twelve cows and buys three more each week for four weeks, then sells half of them. How many "
+     "cows does he have left?", math.log1p(4) - math.log1p(3)),                     # numbers written as words
     (f"Q: {WORD_PROBLEM}\nA: Let's think step by step.", math.log1p(6) - math.log1p(3)),  # one "option": a marker
     (WORD_PROBLEM + "\nA. $180\nB. $247\nC. $232\nD. $200", 0.0),                    # a quiz: the MCQ prior's
     (WORD_PROBLEM.replace("3/4", "$\\frac{3}{4}$"), 0.0),                         # LaTeX: a math problem
@@ -222,3 +224,23 @@ def test_closed_problems_are_ranked_at_least_as_well_as_by_length(default, share
                           ([r["problem"] for r in math_rows], [int(r["level"][-1]) for r in math_rows])):
         scores = [r.score for r in default.score_batch([[{"role": "user", "content": t}] for t in texts])]
         assert spearman(scores, labels) > spearman([len(t) for t in texts], labels)
+
+
+def test_word_problems_rank_by_the_quantities_given_held_out(shared_data):
+    """GSM8K held out of training: the score orders all 7,473 problems by solution steps clearly
+    better than length (0.434 vs 0.375). Counting the numbers written as words ("two fish tanks",
+    "twice the size", "half as many") with the digits moved it from 0.404; the count alone ranks
+    the steps at 0.52, digits alone at 0.34."""
+    import json
+
+    from classifiers.data import load_all
+    from classifiers.metrics import spearman
+    from classifiers.train import DEFAULT_PARAMS, fit
+
+    examples, _ = load_all(shared_data)
+    est = fit([e for e in examples if e.source != "gsm8k"], difficulty_scale=0.1, **DEFAULT_PARAMS)
+    lines = (shared_data / "difficulty" / "gsm8k_train.jsonl").read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines]
+    steps = [len(r["answer"].strip().split("\n")) - 1 for r in rows]
+    scores = est.predict_proba([r["question"] for r in rows])[:, 1]
+    assert spearman(scores, steps) > spearman([len(r["question"]) for r in rows], steps) + 0.04

@@ -212,7 +212,12 @@ else:
 _RE_DIGIT = re.compile(r"\d")
 #: Quantities written as words, counted with the digits in a word problem ("two fish tanks", "twice
 #: the size", "half as many"): each is a number given. Not "one" (mostly a pronoun: "which one").
-NUMBER_WORDS = frozenset(["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "million", "half", "twice", "double", "triple", "thrice", "quarter", "third", "dozen"])
+NUMBER_WORDS = frozenset((
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen",
+    "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy",
+    "eighty", "ninety", "hundred", "thousand", "million", "half", "twice", "double", "triple", "thrice", "quarter",
+    "third", "dozen",
+))
 
 
 def problem_chars(text: str) -> int:

@@ -124,8 +124,8 @@ WORD_PROBLEM = ("A baker makes 120 rolls on Monday and 45 more on Tuesday than o
 @pytest.mark.parametrize("text,bonus", [
     (WORD_PROBLEM, math.log1p(6) - math.log1p(3)),                                 # 120, 45, 3, 4, 2, 15
     ("Tom has 12 apples and gives 5 to Ann. How many apples does Tom have left?", 0.0),  # 3 or fewer numbers
-    ("A farmer has twelve cows and buys three more each week for four weeks, then sells half of them. How many "
-     "cows does he have left?", math.log1p(4) - math.log1p(3)),                     # numbers written as words
+    (("A farmer has twelve cows and buys three more each week for four weeks, then sells half of them. How many "
+      "cows does he have left?"), math.log1p(4) - math.log1p(3)),                   # numbers written as words
     (f"Q: {WORD_PROBLEM}\nA: Let's think step by step.", math.log1p(6) - math.log1p(3)),  # one "option": a marker
     (WORD_PROBLEM + "\nA. $180\nB. $247\nC. $232\nD. $200", 0.0),                    # a quiz: the MCQ prior's
     (WORD_PROBLEM.replace("3/4", "$\\frac{3}{4}$"), 0.0),                         # LaTeX: a math problem

@@ -217,7 +217,14 @@ NUMBER_WORDS = frozenset((
     "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy",
     "eighty", "ninety", "hundred", "thousand", "million", "half", "twice", "double", "triple", "thrice", "quarter",
     "third", "dozen",
-))
+)) | frozenset(  # fractions and compounds written with a hyphen: "two-thirds", "one-quarter", "twenty-five"
+    f"{a}-{b}" for a in ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+    for b in ("half", "halves", "third", "thirds", "fourth", "fourths", "quarter", "quarters", "fifth", "fifths",
+              "sixth", "sixths", "seventh", "sevenths", "eighth", "eighths", "ninth", "ninths", "tenth", "tenths")
+) | frozenset(
+    f"{a}-{b}" for a in ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+    for b in ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+)
 
 
 def problem_chars(text: str) -> int:

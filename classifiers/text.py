@@ -90,15 +90,13 @@ def _conversation(last: str, system: str = "", history: str = "", n_user: int = 
     history: they show how to answer, and are not a conversation the question follows up. A
     chain-of-thought trigger at the end of the question is dropped (``strip_reasoning_trigger``)."""
     split = split_few_shot(last) if ":" in last[-TAIL_CHARS:] else None
-    if split is None:
-        question = strip_reasoning_trigger(last)
-        return Conversation(question, system, history, n_user, n_items, earlier,
-                            dropped_trigger=last[len(question):].strip())
-    whole, examples = split
+    whole, examples = split if split is not None else (last, [])
+    if examples:
+        shots = "\n".join(examples)
+        history = f"{history}\n{shots}" if history else shots
     question = strip_reasoning_trigger(whole)
-    shots = "\n".join(examples)
-    return Conversation(question, system, f"{history}\n{shots}" if history else shots, n_user, n_items, earlier,
-                        len(examples), dropped_trigger=whole[len(question):].strip())
+    return Conversation(question, system, history, n_user, n_items, earlier, len(examples),
+                        dropped_trigger=whole[len(question):].strip())
 
 
 def _untemplated(text: str) -> Conversation | None:

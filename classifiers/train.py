@@ -22,8 +22,9 @@ ARTIFACT_VERSION = "7.0.0"
 #: of a prompt inside a math/code/reasoning domain, above ~55 characters) was chosen by LOSO:
 #: 1.7 lifts MATH/GSM8K/LeetCode within-set ranking to the prompt-length level while keeping
 #: the domain ranking on alpaca_eval and arena_bench; ``numbers_prior`` (logit per log-number
-#: given in an arithmetic word problem, above three) lifts GSM8K's ranking of solution steps by
-#: about 0.02 and moves alpaca_eval / arena_bench APGR by less than 0.002 (docs/classifier.md).
+#: given in an arithmetic word problem, in digits or words, above three) lifts GSM8K's ranking of
+#: solution steps by 0.03-0.05 and moves alpaca_eval / arena_bench APGR by less than 0.002
+#: (docs/classifier.md).
 DEFAULT_PARAMS: dict[str, Any] = {"length_prior": 1.7, "numbers_prior": 1.0, "tokens_hash_scale": 4.0,
                                   "tokens_alpha": 30.0}
 

@@ -75,6 +75,35 @@ def memory(skops: bool = False) -> tuple[float, float, float, list[str]]:
     return float(out[0]), float(out[1]), float(out[2]), [m for m in out[3].split(",") if m != "-"]
 
 
+#: Repeated units for the worst-case row: every printable character alone and beside each kind of
+#: white space (a regex that backtracks over blank lines showed up here: 290 ms for 100,000 "\n"),
+#: and the structures the parser reads (escapes, templates, few-shot markers, options, LaTeX).
+_WHITESPACE = (" ", "\n", "\t", "\r", "\x0b", "\x0c", "\u00a0", "\u2028")
+_STRUCTURES = ("\\n", "\\\\", "\\neq ", "1.", "- ", "A.", "(A) ", "Q:", "A:", "Answer:", "```", "$$", "\\frac",
+               "<|im_start|>", "[INST]", "Let's think step by step. ", "? A. 1 B. 2 ", "Question: x\nAnswer: y\n\n",
+               "1 + 2 = ", "### ", "User: ", "Human: ", "    x\n", "two ", "['", "', '", '"', "{", "((", "1,000 ", "50% ")
+
+
+def worst_case(clf, chars: int = 100_000) -> tuple[float, str, int]:
+    """The slowest ``score()`` (ms, best of 2) over ``chars``-long repetitions of short units,
+    that unit, and how many units were tried."""
+    import string
+
+    singles = [*string.printable, "\u00e9", "\u4e2d", "\u3002", "\u2022", "\ufeff"]
+    units = {*singles, *_STRUCTURES, *(a + w for a in singles for w in _WHITESPACE),
+             *(w + a for a in singles for w in _WHITESPACE)}
+    worst = (0.0, "")
+    for unit in sorted(units):
+        msgs = [{"role": "user", "content": (unit * (chars // len(unit) + 1))[:chars]}]
+        best = float("inf")
+        for _ in range(2):
+            t0 = time.perf_counter()
+            clf.score(msgs)
+            best = min(best, time.perf_counter() - t0)
+        worst = max(worst, (best * 1e3, unit))
+    return (*worst, len(units))
+
+
 def reference_ms() -> float:
     """A fixed pure-Python workload (median of 5 runs, ms) to normalise for machine load.
 
@@ -117,6 +146,9 @@ def main() -> int:
         p50, p99 = timing(clf, prompts, reps)
         rows.append((f"score(), {chars:,} chars", f"p50 {p50:.3f} ms", f"p99 {p99:.3f} ms",
                      f"{p50 / ref0 * 1e3:.1f} / {p99 / ref0 * 1e3:.1f}"))
+    ms, unit, n_units = worst_case(clf)
+    rows.append((f"score(), worst of {n_units:,} repeated units, 100k", f"max {ms:.3f} ms", f"({unit!r})",
+                 f"{ms / ref0 * 1e3:.1f}"))
     # a follow-up: the earlier user turns are featurized too (the conversation context)
     convs = [_prompt(rng, 2000) + [{"role": "assistant", "content": "ok"}] + _prompt(rng, 2000)
              + [{"role": "assistant", "content": "ok"}] + _prompt(rng, 2000) for _ in range(20)]

@@ -17,12 +17,12 @@ from classifiers.lexicons import LEXICON_NAMES, SPEEDUPS, lexicon_counts, lexico
 from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
 from classifiers.text import Conversation
 
-__all__ = ["FEATURE_NAMES", "FEATURE_VERSION", "GRAM_CHARS", "HASH_BITS", "HASH_DIM", "LEXICON_NAMES",
+__all__ = ["CONVERSATION_FEATURES", "FEATURE_NAMES", "FEATURE_VERSION", "GRAM_CHARS", "HASH_BITS", "HASH_DIM", "LEXICON_NAMES",
            "NUMBERS_PRIOR_FEATURE", "N_FEATURES", "N_SHAPE", "PRIOR_FEATURE", "SHAPE_GROUPS", "SHAPE_NAMES",
            "answer_shape", "bucket", "buckets", "conversation_features", "gram_keys", "grams", "handcrafted",
            "lexicon_counts", "lexicon_counts_reference", "tokens", "words_of"]
 
-FEATURE_VERSION = "10"  # 10: a chain-of-thought trigger ending the prompt is not read; a word problem: its numbers include those written as words, one option-like line does not undo it, its length counts from the first paragraph with a number; 9: numbers in a word problem (a second prior); 8: answer options written inline count as a multiple-choice question; 7: the length prior also covers multiple-choice questions; 6: answer-shape cues + n-grams
+FEATURE_VERSION = "11"  # 11: a prompt serialized twice (escaped line breaks, a JSON string, a list repr) is read as the text it encodes; 10: a chain-of-thought trigger ending the prompt is not read; a word problem: its numbers include those written as words, one option-like line does not undo it, its length counts from the first paragraph with a number; 9: numbers in a word problem (a second prior); 8: answer options written inline count as a multiple-choice question; 7: the length prior also covers multiple-choice questions; 6: answer-shape cues + n-grams
 HEAD_CHARS = 3000
 TAIL_CHARS = 1000
 HASH_BITS = 15
@@ -35,7 +35,7 @@ _MATHOPS = tuple("=+*/^<>≤≥∑∫√π")
 _DEL_MATHOPS = str.maketrans("", "", "".join(_MATHOPS))
 _CODESYN = ("{", "}", ";", "=>", "->", "::", "==", "!=", "()", "[]")
 _RE_INDENT = re.compile(r"(?m)^(?:    |\t)\S")
-_RE_LIST = re.compile(r"(?m)^\s*(?:[-*•]|\d+[.)])\s")
+_RE_LIST = re.compile(r"(?m)^[^\S\n]*(?:[-*•]|\d+[.)])\s")  # not \s*: quadratic over blank lines
 _RE_MCQ = re.compile(r"(?m)^[ \t]*\(?[A-Ea-e][).:][ \t]")
 _SENT = (". ", "? ", "! ", ".\n", "?\n", "!\n", "。", "？", "！")
 _SENT_ASCII = tuple(c for c in _SENT if c.isascii())
@@ -48,10 +48,10 @@ def _count(text: str, sub: str) -> int:
 #: The multi-line patterns without their leading ``(?m)^``, behind a literal newline: a fast
 #: literal-prefix search finds the next line start where the pattern can match.
 _NL_INDENT = re.compile(r"\n(?:    |\t)\S")
-_NL_LIST = re.compile(r"\n\s*(?:[-*•]|\d+[.)])\s")
+_NL_LIST = re.compile(r"\n[^\S\n]*(?:[-*•]|\d+[.)])\s")
 _NL_MCQ = re.compile(r"\n[ \t]*\(?[A-Ea-e][).:][ \t]")
 #: Any of the three at a line start: when none occurs (most texts), all three counts are 0.
-_LINE_ANY = r"(?:    |\t)\S|\s*(?:[-*•]|\d+[.)])\s|[ \t]*\(?[A-Ea-e][).:][ \t]"
+_LINE_ANY = r"(?:    |\t)\S|[^\S\n]*(?:[-*•]|\d+[.)])\s|[ \t]*\(?[A-Ea-e][).:][ \t]"
 _RE_LINE_ANY, _NL_LINE_ANY = re.compile(_LINE_ANY), re.compile(r"\n(?:" + _LINE_ANY + ")")
 
 
@@ -129,6 +129,12 @@ FEATURE_NAMES: tuple[str, ...] = (
 PRIOR_FEATURE = FEATURE_NAMES.index("length in a closed problem")
 #: Index of the numbers-in-a-word-problem feature; its weight is a prior too (``numbers_prior``).
 NUMBERS_PRIOR_FEATURE = FEATURE_NAMES.index("numbers in a word problem")
+#: Indexes of the conversation features. The training data is single-turn (a few-shot prompt's
+#: solved examples are its only history), so they are not fitted: weight 0 in both models (one
+#: few-shot training prompt once gave them a weight that lifted "go on" after a haiku 0.05 -> 0.28).
+#: A follow-up's score comes from the conversation-context rule (``classifiers.inference``).
+CONVERSATION_FEATURES = tuple(FEATURE_NAMES.index(n) for n in
+                              ("history length", "user turns", "history code", "history math", "short follow-up"))
 #: An arithmetic word problem (arithmetic cues; at least two numbers, in digits or ``NUMBER_WORDS``;
 #: no LaTeX, code fences, answer options — two or more: a lone "A: Let's think step by step." is an
 #: answer marker —, code or writing domain) of at most this many characters (GSM8K's 99th percentile

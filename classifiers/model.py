@@ -23,6 +23,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from classifiers.features import (
+    CONVERSATION_FEATURES,
     FEATURE_NAMES,
     HASH_DIM,
     N_FEATURES,
@@ -135,10 +136,11 @@ class ComplexityEstimator(BaseEstimator):
         self.mean_ = H.mean(axis=0)
         self.scale_ = np.where(H.std(axis=0) > 1e-9, H.std(axis=0), 1.0)
         D = self._design(H, toks, self.hash_scale)
-        # the prior features are not fitted: zero their columns, then set their weights below
+        # the prior and conversation features are not fitted: zero their columns (weight 0), then
+        # set the priors' weights below
         priors = self._priors()
         D = D.tolil() if sparse.issparse(D) else D.copy()
-        D[:, list(priors)] = 0.0
+        D[:, [*priors, *CONVERSATION_FEATURES]] = 0.0
         D = D.tocsr() if sparse.issparse(D) else D
         stack = sparse.vstack if sparse.issparse(D) else np.vstack
         lr = LogisticRegression(C=self.C, max_iter=self.max_iter)
@@ -166,6 +168,7 @@ class ComplexityEstimator(BaseEstimator):
                 self.shape_mean_ = S.mean(axis=0)
                 self.shape_scale_ = np.where(S.std(axis=0) > 1e-9, S.std(axis=0), 1.0)
                 Z = np.hstack([(H[rows] - self.mean_) / self.scale_, (S - self.shape_mean_) / self.shape_scale_])
+                Z[:, list(CONVERSATION_FEATURES)] = 0.0
                 Dt = self._hashed(Z, gr, self.tokens_hash_scale)
                 rg = Ridge(alpha=self.tokens_alpha)
                 rg.fit(Dt, np.log(t[ok]))

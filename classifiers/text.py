@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from classifiers.fewshot import TAIL_CHARS, split_few_shot, strip_reasoning_trigger
+from classifiers.serialized import as_turns, unescape
 from classifiers.templates import split_template
 
 #: Hard cap on characters kept per conversation part (its head and tail halves): bounded work on
@@ -72,16 +73,16 @@ def content_text(content: Any) -> str:
 
 
 def _clean(text: str) -> str:
-    """Cap the length and drop lone surrogates so regexes and encoders never fail."""
+    """Cap the length and drop lone surrogates so regexes and encoders never fail; undo a
+    second serialization (``classifiers.serialized.unescape``)."""
     if len(text) > MAX_PART_CHARS:
         text = text[: MAX_PART_CHARS // 2] + "\n" + text[-MAX_PART_CHARS // 2 :]
-    if text.isascii():  # O(1): no surrogates possible
-        return text
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        text = text.encode("utf-8", errors="replace").decode("utf-8")
-    return text
+    if not text.isascii():  # isascii is O(1): no surrogates possible
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = text.encode("utf-8", errors="replace").decode("utf-8")
+    return unescape(text)
 
 
 def _conversation(last: str, system: str = "", history: str = "", n_user: int = 1, n_items: int = 1,
@@ -97,6 +98,16 @@ def _conversation(last: str, system: str = "", history: str = "", n_user: int = 
     question = strip_reasoning_trigger(whole)
     return Conversation(question, system, history, n_user, n_items, earlier, len(examples),
                         dropped_trigger=whole[len(question):].strip())
+
+
+def _one_text(text: str, templates: bool, n_user: int = 1) -> Conversation:
+    """A conversation sent as one text: a list literal of strings is read as user turns
+    (``classifiers.serialized.as_turns``), a templated chat as the turns it encodes."""
+    turns = as_turns(text)
+    if turns is not None:
+        return parse_messages([{"role": "user", "content": t} for t in turns], templates)
+    text = _clean(text)
+    return (templates and _untemplated(text)) or _conversation(text, n_user=n_user)
 
 
 def _untemplated(text: str) -> Conversation | None:
@@ -122,8 +133,7 @@ def parse_messages(messages: Any, templates: bool = True) -> Conversation:
     """Split a list of chat messages into last user turn, system prompt and history. A single
     prompt that arrives with a chat template applied is read as the turns it encodes."""
     if isinstance(messages, str):
-        text = _clean(messages)
-        return (templates and _untemplated(text)) or _conversation(text)
+        return _one_text(messages, templates)
     if type(messages) is list and len(messages) == 1 and type(messages[0]) is dict:  # the common case
         msg = messages[0]
         role = msg.get("role")
@@ -131,9 +141,7 @@ def parse_messages(messages: Any, templates: bool = True) -> Conversation:
         text = content if type(content) is str else content_text(content)
         if role in ("system", "developer"):
             return Conversation("", _clean(text) if text else "", "", 0, 1)
-        text = _clean(text)
-        return ((templates and _untemplated(text))
-                or _conversation(text, n_user=1 if role == "user" or not isinstance(role, str) else 0))
+        return _one_text(text, templates, n_user=1 if role == "user" or not isinstance(role, str) else 0)
     if isinstance(messages, Mapping):
         messages = [messages]
     if not isinstance(messages, Sequence):

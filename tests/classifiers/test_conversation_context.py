@@ -7,8 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifiers.data import load_all
+from classifiers.features import CONVERSATION_FEATURES
 from classifiers.inference import CONTEXT_DECAY, CONTEXT_PREFIX
 from classifiers.metrics import spearman
+from classifiers.model import ComplexityEstimator
 from classifiers.text import CONTEXT_CHARS, parse_messages
 from tests.classifiers.conftest import EASY, HARD, OLYMPIAD
 
@@ -48,6 +50,18 @@ def test_the_context_never_lowers_a_score(default):
     for hard in HARD:
         # (the history features carry ~zero weight: the training data is single-turn)
         assert default.score(chat("hi", "Hello!", hard)).score == pytest.approx(default.score(chat(hard)).score, abs=1e-9)
+
+
+def test_conversation_features_are_not_fitted_on_single_turn_data(default):
+    """A few-shot training prompt is the only one with history: fitted, its history features got
+    weights that lifted "go on" after a haiku from 0.05 to 0.28. They stay at 0 in both models."""
+    few_shot = "Input: 2 + 2\nOutput: 4\n\nInput: 3 * 5\nOutput: 15\n\nInput: 7 * 6\nOutput:"
+    est = ComplexityEstimator(C=1.0).fit([*EASY, *HARD, few_shot], [0.1] * len(EASY) + [0.9] * len(HARD) + [0.9],
+                                         answer_tokens=[40.0] * len(EASY) + [400.0] * (len(HARD) + 1))
+    assert parse_messages(few_shot).history
+    for model in (est, default.estimator):
+        for coef in (model.coef_, model.tok_coef_):
+            assert [coef[j] for j in CONVERSATION_FEATURES] == [0.0] * len(CONVERSATION_FEATURES)
 
 
 def test_the_context_logit_is_the_earlier_turns_minus_the_decay(default):

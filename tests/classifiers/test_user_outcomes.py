@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classifiers.data import load_all, load_outcome_file
+from classifiers.data import load_all, load_outcome_file, norm_key
 from classifiers.train import DEFAULT_PARAMS, loso, train_artifact
 
 TOPICS = ["rain", "the sea", "autumn", "a cat", "mountains", "the city", "snow", "a river", "the moon", "spring",
@@ -58,7 +58,7 @@ def test_user_rows_win_over_shared_copies(shared_data, tmp_path: Path):
     f.write_text("\n".join(json.dumps({"prompt": p, "strong": s, "weak": 0.0})
                            for p, s in ((shared_prompt, 1.0), ("something else", 0.0))) + "\n", encoding="utf-8")
     examples, outcomes = load_all(shared_data, cap=10, outcome_files=(f,))
-    copies = [e for e in examples if e.text == shared_prompt]
+    copies = [e for e in examples if norm_key(e.text) == norm_key(shared_prompt)]  # read as parsed: unquoted
     assert len(copies) == 1 and copies[0].source == "outcomes:mine"
     assert outcomes[-1].name == "outcomes:mine"
 

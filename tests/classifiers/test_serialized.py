@@ -1,0 +1,116 @@
+"""Prompts serialized a second time (escaped lines, JSON string literals, list reprs) read as text."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from classifiers.classifier import ComplexityClassifier
+from classifiers.features import _NL_LIST, _RE_LIST, _count_lines
+from classifiers.serialized import MAX_LITERAL_ITEMS, as_turns, unescape
+from classifiers.text import parse_messages
+
+MCQ = ("Which planet is closest to the Sun?\nA. Venus\nB. Mercury\nC. Mars\nD. Earth\n"
+       'Answer with the letter, e.g. "B".')
+
+
+def test_escaped_lines_are_undone():
+    assert unescape(MCQ.replace("\n", "\\n")) == MCQ
+    assert unescape(MCQ.replace("\n", "\\r\\n")) == MCQ
+    assert unescape(json.dumps(MCQ)) == MCQ  # a JSON string literal
+    assert unescape(json.dumps(MCQ)[1:-1]) == MCQ  # its body: escaped quotes too
+    assert unescape(' "one line, quoted" ') == "one line, quoted"
+
+
+def test_escaped_backslashes_stay_backslashes():
+    # JSON-encoded twice, a literal "\n" in code is "\\n": a backslash and an n, not a line break
+    code = 'Fix this:\nprint("a\\nb")\nIt prints one line.'
+    assert unescape(json.dumps(code)[1:-1]) == code
+
+
+@pytest.mark.parametrize("text", [
+    "Find $x$ such that $x \\neq 0$ and $\\nabla f = 0$.",  # LaTeX commands, one line
+    "Compute $\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}$ and $\\frac{1}{2} \\times 3$.",
+    "Split on '\\t' then join",  # no escaped line break
+    "line one\nline two with a literal \\n inside",  # a real line break: escapes are meant
+    '"$\\frac{1}{2} \\times 3$"',  # JSON would read a form feed and a tab: a quoted formula
+    "",
+])
+def test_text_that_is_not_serialized_is_kept(text: str):
+    assert unescape(text) == text
+
+
+def test_latex_commands_survive_beside_escaped_lines():
+    text = "Solve $x \\neq 1$ and $\\nu > 0$.\\n\\nA. 1\\nB. 2\\nnone of these"
+    assert unescape(text) == "Solve $x \\neq 1$ and $\\nu > 0$.\n\nA. 1\nB. 2\nnone of these"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_unescape_is_total_and_keeps_multiline_text(text: str):
+    out = unescape(text)
+    assert isinstance(out, str)
+    if "\n" in text:
+        assert out == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=80), min_size=1, max_size=4))
+def test_a_list_repr_or_json_list_is_its_strings(turns: list[str]):
+    assert as_turns(str(turns)) == turns
+    assert as_turns(json.dumps(turns)) == turns
+    assert as_turns(json.dumps(turns, ensure_ascii=False)) == turns
+
+
+@pytest.mark.parametrize("text", [
+    "[1, 2, 3]", "['a', 1]", "[]", "['unclosed", "['a'] trailing", "[x for x in 'ab']", "['a' 'b'",
+    "['" + "', '".join(["x"] * (MAX_LITERAL_ITEMS + 1)) + "']", "plain text",
+])
+def test_other_texts_are_not_turns(text: str):
+    assert as_turns(text) is None
+
+
+def test_list_turns_are_read_as_a_conversation():
+    conv = parse_messages(str(["Write a poem.", "Now prove that sqrt(2) is irrational."]))
+    assert conv.last_user == "Now prove that sqrt(2) is irrational."
+    assert conv.earlier_user == "Write a poem."
+    assert conv.n_user_turns == 2
+
+
+def test_the_score_reads_what_the_serialized_prompt_encodes(default: ComplexityClassifier):
+    prompts = [MCQ, "Janet has 3 boxes.\n\nEach holds 12 pens. She gives away 5.\nHow many pens are left?",
+               "```python\ndef f(x):\n    return x\n```\nWhy does this return None?"]
+    for p in prompts:
+        bare = default.score([{"role": "user", "content": p}]).score
+        for encoded in (str([p]), json.dumps([p]), json.dumps(p), json.dumps(p)[1:-1], p.replace("\n", "\\n")):
+            assert default.score([{"role": "user", "content": encoded}]).score == pytest.approx(bare, abs=1e-9), encoded
+        assert default.score_batch([[{"role": "user", "content": str([p])}]])[0].score == pytest.approx(bare, abs=1e-6)
+
+
+def test_escaped_bbh_prompts_score_as_written(default: ComplexityClassifier, shared_data: Path):
+    """Read with their lines escaped (a one-line export), BBH prompts lost their option lists and
+    clues: the task-hardness label ranked at Spearman 0.12 instead of 0.31 (arena-hard prompts
+    0.22 instead of 0.46). Now every encoding scores exactly as the text it encodes."""
+    texts = []
+    for path in sorted((shared_data / "difficulty" / "bbh").glob("*.json")):
+        texts += [row["input"] for row in json.loads(path.read_text())["examples"][:20]]
+    assert len(texts) > 500
+    bare = [r.score for r in default.score_batch([[{"role": "user", "content": t}] for t in texts])]
+    for encode in (lambda t: t.replace("\n", "\\n"), lambda t: str([t]), json.dumps):
+        scores = [r.score for r in default.score_batch([[{"role": "user", "content": encode(t)}] for t in texts])]
+        assert scores == pytest.approx(bare, abs=1e-9)
+
+
+_OLD_LIST = re.compile(r"(?m)^\s*(?:[-*•]|\d+[.)])\s")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=["\n", " ", "\t", "\u00a0", "\r", "-", "*", "1", "2", ".", ")", "a"], max_size=60))
+def test_list_items_count_as_before_without_backtracking_over_blank_lines(text: str):
+    """``(?m)^\\s*`` crossed blank lines (100,000 newlines: 290 ms); ``[^\\S\\n]*`` cannot, same counts."""
+    assert _count_lines(_RE_LIST, _NL_LIST, text) == len(_OLD_LIST.findall(text))

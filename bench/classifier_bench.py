@@ -9,6 +9,7 @@ the .npz bundle) and, for comparison, on the .skops path (scikit-learn, scipy, s
 
 from __future__ import annotations
 
+import json
 import random
 import subprocess
 import sys
@@ -85,23 +86,27 @@ _STRUCTURES = ("\\n", "\\\\", "\\neq ", "1.", "- ", "A.", "(A) ", "Q:", "A:", "A
 
 
 def worst_case(clf, chars: int = 100_000) -> tuple[float, str, int]:
-    """The slowest ``score()`` (ms, best of 2) over ``chars``-long repetitions of short units,
-    that unit, and how many units were tried."""
+    """The slowest ``score()`` (ms, best of 2) over ``chars``-long repetitions of short units and a
+    few list literals, that text's head, and how many texts were tried."""
     import string
 
     singles = [*string.printable, "\u00e9", "\u4e2d", "\u3002", "\u2022", "\ufeff"]
     units = {*singles, *_STRUCTURES, *(a + w for a in singles for w in _WHITESPACE),
              *(w + a for a in singles for w in _WHITESPACE)}
+    # and whole texts the serialized-prompt reader parses: list literals near its limits
+    texts = [(unit * (chars // len(unit) + 1))[:chars] for unit in sorted(units)]
+    texts += ["['" + "a', '" * (chars // 5) + "']", str(["ab"] * 1000), str([{"role": "user", "content": "x" * 150}] * 250),
+              json.dumps([{"role": "user", "content": "x" * 300}] * 256), "[" * (chars // 2) + "]" * (chars // 2)]
     worst = (0.0, "")
-    for unit in sorted(units):
-        msgs = [{"role": "user", "content": (unit * (chars // len(unit) + 1))[:chars]}]
+    for text in texts:
+        msgs = [{"role": "user", "content": text}]
         best = float("inf")
         for _ in range(2):
             t0 = time.perf_counter()
             clf.score(msgs)
             best = min(best, time.perf_counter() - t0)
-        worst = max(worst, (best * 1e3, unit))
-    return (*worst, len(units))
+        worst = max(worst, (best * 1e3, text[:24]))
+    return (*worst, len(texts))
 
 
 def reference_ms() -> float:
@@ -147,7 +152,7 @@ def main() -> int:
         rows.append((f"score(), {chars:,} chars", f"p50 {p50:.3f} ms", f"p99 {p99:.3f} ms",
                      f"{p50 / ref0 * 1e3:.1f} / {p99 / ref0 * 1e3:.1f}"))
     ms, unit, n_units = worst_case(clf)
-    rows.append((f"score(), worst of {n_units:,} repeated units, 100k", f"max {ms:.3f} ms", f"({unit!r})",
+    rows.append((f"score(), worst of {n_units:,} hostile texts, ~100k", f"max {ms:.3f} ms", f"({unit!r})",
                  f"{ms / ref0 * 1e3:.1f}"))
     # a follow-up: the earlier user turns are featurized too (the conversation context)
     convs = [_prompt(rng, 2000) + [{"role": "assistant", "content": "ok"}] + _prompt(rng, 2000)

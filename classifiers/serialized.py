@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+from typing import Any
 
 #: LaTeX commands that begin with ``\\n`` (``\\neq``, ``\\nabla``, ``\\nu`` …): in a one-line math prompt they
 #: are commands, not escaped line breaks.
@@ -26,10 +27,12 @@ _LATEX_N_COMMAND = re.compile(r"\\n(?:" + _LATEX_N + r")(?![A-Za-z])")
 MAX_CHECKED_BREAKS = 4_096
 #: Stands in for an escaped backslash while line breaks are undone (a private-use character).
 _BACKSLASH = "\ue000"
-#: Longest list literal decoded, and most items parsed by ``ast.literal_eval`` (a Python parse
-#: takes ~2 µs an item and ~50 ns a character; one string's repr takes a faster path).
+#: Longest list literal decoded, and most items read from it (a Python parse takes ~2 µs an item
+#: and ~50 ns a character; one string's repr takes a faster path, JSON the C parser).
 MAX_LITERAL_CHARS = 200_000
 MAX_LITERAL_ITEMS = 256
+#: Longest literal given to the Python parser (~40 ns a character: 2 ms at this length).
+MAX_PYTHON_LITERAL_CHARS = 50_000
 #: A backslash ``repr`` never writes (``unicode_escape`` would warn on it).
 _NOT_REPR_ESCAPE = re.compile(r"\\[^\\'\"nrtxuU]")
 
@@ -63,28 +66,44 @@ def unescape(text: str) -> str:
     return work.replace('\\"', '"').replace(_BACKSLASH, "\\")
 
 
-def as_turns(text: str) -> list[str] | None:
-    """The strings of a text that is a list literal of strings (JSON or Python repr, e.g. a
-    dataframe's ``str(list)`` column), else ``None``: they are read as the user turns."""
+def as_messages(text: str) -> list[dict[str, Any]] | None:
+    """The chat messages a text that is a list literal encodes (JSON or Python repr, e.g. a
+    dataframe's ``str(list)`` column), else ``None``: a list of strings is read as user turns,
+    a list of ``{"role", "content"}`` objects as those messages (a JSON array of other objects is
+    data, not a conversation)."""
     stripped = text.strip()
-    if not (stripped[:2] in ("['", '["') and stripped[-1:] == "]") or len(stripped) > MAX_LITERAL_CHARS:
+    if stripped[:1] != "[" or stripped[-1:] != "]" or len(stripped) > MAX_LITERAL_CHARS:
         return None
-    if stripped.count("',") + stripped.count('",') >= MAX_LITERAL_ITEMS:
+    first = stripped[1:].lstrip()[:1]
+    if first not in ("'", '"', "{"):
         return None
-    value = _one_string_repr(stripped[1:-1])
-    if value is None and stripped[1] == '"':
-        try:
-            value = json.loads(stripped)
-        except ValueError:
-            value = None
+    value = _one_string_repr(stripped[1:-1]) if stripped[1:2] in ("'", '"') else None
     if value is None:
-        try:
-            value = ast.literal_eval(stripped)
-        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-            return None
-    if isinstance(value, list) and value and all(isinstance(t, str) for t in value):
-        return value
+        value = _literal(stripped)
+    if not isinstance(value, list) or not value or len(value) > MAX_LITERAL_ITEMS:
+        return None
+    if all(isinstance(t, str) for t in value):
+        return [{"role": "user", "content": t} for t in value]
+    if all(isinstance(m, dict) and isinstance(m.get("role"), str) and "content" in m for m in value):
+        return [{"role": m["role"], "content": m["content"]} for m in value]
     return None
+
+
+def _literal(text: str) -> Any:
+    """``text`` parsed as JSON, else as a Python literal; ``None`` if it is neither, or if it
+    may hold more than ``MAX_LITERAL_ITEMS`` items (a separator count bounds the parse)."""
+    if text.count("',") + text.count('",') + text.count("},") >= 4 * MAX_LITERAL_ITEMS:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    if len(text) > MAX_PYTHON_LITERAL_CHARS:
+        return None
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
 
 
 def _one_string_repr(literal: str) -> list[str] | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from classifiers.fewshot import TAIL_CHARS, split_few_shot, strip_reasoning_trigger
-from classifiers.serialized import as_turns, unescape
+from classifiers.serialized import as_messages, unescape
 from classifiers.templates import split_template
 
 #: Hard cap on characters kept per conversation part (its head and tail halves): bounded work on
@@ -101,11 +101,11 @@ def _conversation(last: str, system: str = "", history: str = "", n_user: int = 
 
 
 def _one_text(text: str, templates: bool, n_user: int = 1) -> Conversation:
-    """A conversation sent as one text: a list literal of strings is read as user turns
-    (``classifiers.serialized.as_turns``), a templated chat as the turns it encodes."""
-    turns = as_turns(text)
-    if turns is not None:
-        return parse_messages([{"role": "user", "content": t} for t in turns], templates)
+    """A conversation sent as one text: a list literal is read as the messages it encodes
+    (``classifiers.serialized.as_messages``), a templated chat as the turns it encodes."""
+    messages = as_messages(text)
+    if messages is not None:
+        return parse_messages(messages, templates)
     text = _clean(text)
     return (templates and _untemplated(text)) or _conversation(text, n_user=n_user)
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from classifiers.classifier import ComplexityClassifier
 from classifiers.features import _NL_LIST, _RE_LIST, _count_lines
-from classifiers.serialized import MAX_LITERAL_ITEMS, as_turns, unescape
+from classifiers.serialized import MAX_LITERAL_ITEMS, as_messages, unescape
 from classifiers.text import parse_messages
 
 MCQ = ("Which planet is closest to the Sun?\nA. Venus\nB. Mercury\nC. Mars\nD. Earth\n"
@@ -61,18 +61,28 @@ def test_unescape_is_total_and_keeps_multiline_text(text: str):
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.text(max_size=80), min_size=1, max_size=4))
-def test_a_list_repr_or_json_list_is_its_strings(turns: list[str]):
-    assert as_turns(str(turns)) == turns
-    assert as_turns(json.dumps(turns)) == turns
-    assert as_turns(json.dumps(turns, ensure_ascii=False)) == turns
+def test_a_list_repr_or_json_list_of_strings_is_user_turns(turns: list[str]):
+    messages = [{"role": "user", "content": t} for t in turns]
+    assert as_messages(str(turns)) == messages
+    assert as_messages(json.dumps(turns)) == messages
+    assert as_messages(json.dumps(turns, ensure_ascii=False, indent=2)) == messages
+
+
+def test_a_serialized_message_list_is_those_messages():
+    messages = [{"role": "system", "content": "Be terse."}, {"role": "user", "content": "Prove it.\nCarefully."}]
+    for text in (json.dumps(messages), str(messages), json.dumps(messages, indent=2)):
+        assert as_messages(text) == messages
+    conv = parse_messages(json.dumps(messages))
+    assert conv.system == "Be terse." and conv.last_user == "Prove it.\nCarefully."
 
 
 @pytest.mark.parametrize("text", [
     "[1, 2, 3]", "['a', 1]", "[]", "['unclosed", "['a'] trailing", "[x for x in 'ab']", "['a' 'b'",
+    '[{"name": "Ann", "age": 31}]', "[{'role': 'user'}]", '[{"role": 1, "content": "x"}]',  # data, not messages
     "['" + "', '".join(["x"] * (MAX_LITERAL_ITEMS + 1)) + "']", "plain text",
 ])
-def test_other_texts_are_not_turns(text: str):
-    assert as_turns(text) is None
+def test_other_texts_are_not_messages(text: str):
+    assert as_messages(text) is None
 
 
 def test_list_turns_are_read_as_a_conversation():

@@ -129,12 +129,13 @@ FEATURE_NAMES: tuple[str, ...] = (
 PRIOR_FEATURE = FEATURE_NAMES.index("length in a closed problem")
 #: Index of the numbers-in-a-word-problem feature; its weight is a prior too (``numbers_prior``).
 NUMBERS_PRIOR_FEATURE = FEATURE_NAMES.index("numbers in a word problem")
-#: Indexes of the conversation features. The training data is single-turn (a few-shot prompt's
-#: solved examples are its only history), so they are not fitted: weight 0 in both models (one
+#: Indexes of the conversation features. The training data is single-turn with no system prompt (a
+#: few-shot prompt's solved examples are its only history), so they are not fitted: weight 0 in both models (one
 #: few-shot training prompt once gave them a weight that lifted "go on" after a haiku 0.05 -> 0.28).
 #: A follow-up's score comes from the conversation-context rule (``classifiers.inference``).
 CONVERSATION_FEATURES = tuple(FEATURE_NAMES.index(n) for n in
-                              ("history length", "user turns", "history code", "history math", "short follow-up"))
+                              ("system prompt length", "history length", "user turns", "history code", "history math",
+                               "short follow-up"))
 #: An arithmetic word problem (arithmetic cues; at least two numbers, in digits or ``NUMBER_WORDS``;
 #: no LaTeX, code fences, answer options — two or more: a lone "A: Let's think step by step." is an
 #: answer marker —, code or writing domain) of at most this many characters (GSM8K's 99th percentile

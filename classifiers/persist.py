@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import zipfile
 from pathlib import Path
@@ -23,9 +24,56 @@ class ClassifierLoadError(Exception):
 
 
 def save_estimator(est: ComplexityEstimator, path: str | Path) -> None:
+    """Write ``est`` as a skops file, byte for byte the same for the same model (``_canonical``)."""
     import skops.io as sio
 
-    sio.dump(est, str(path))
+    Path(path).write_bytes(_canonical(sio.dumps(est)))
+
+
+#: The timestamp of every member of a canonical artifact (the zip format's earliest).
+_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def _canonical(data: bytes) -> bytes:
+    """A skops file rewritten so that the same model gives the same bytes: skops names objects
+    and array members by ``id()`` (memory addresses) and stamps members with the time, so two
+    trainings of one model differed in every byte-level hash. Ids become their order of first
+    appearance in the schema, members are stored in name order with a fixed timestamp."""
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        schema = json.loads(src.read("schema.json"))
+        ids: dict[int, int] = {}
+        _renumber(schema, ids)
+        members = {"schema.json": json.dumps(schema, indent=2).encode("utf-8")}
+        for info in src.infolist():
+            if info.filename != "schema.json":
+                members[_renamed(info.filename, ids)] = src.read(info)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
+        for name in sorted(members):
+            dst.writestr(zipfile.ZipInfo(name, date_time=_EPOCH), members[name])
+    return out.getvalue()
+
+
+def _renamed(name: str, ids: dict[int, int]) -> str:
+    """``"<id>.<ext>"`` with the id renumbered (``ids``: old -> order of first appearance)."""
+    stem, dot, ext = name.partition(".")
+    return f"{ids.setdefault(int(stem), len(ids) + 1)}{dot}{ext}" if stem.isdigit() else name
+
+
+def _renumber(node: Any, ids: dict[int, int]) -> None:
+    """Replace, in place, each ``__id__`` and each ``"<id>.<ext>"`` member name by the id's order
+    of first appearance (``ids`` maps old to new)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "__id__" and isinstance(value, int):
+                node[key] = ids.setdefault(value, len(ids) + 1)
+            elif key == "file" and isinstance(value, str):
+                node[key] = _renamed(value, ids)
+            else:
+                _renumber(value, ids)
+    elif isinstance(node, list):
+        for item in node:
+            _renumber(item, ids)
 
 
 def load_estimator(path: str | Path) -> ComplexityEstimator:

@@ -59,6 +59,33 @@ def test_fit_is_deterministic():
     assert p[len(EASY):, 1].mean() > p[: len(EASY), 1].mean()
 
 
+def test_the_shipped_artifact_is_what_train_writes(default, shared_data, tmp_path):
+    """``train`` on ``shared/`` reproduces the committed artifact: byte for byte with the library
+    versions it was trained with (a featurizer change without a retrain fails here), to the
+    sixth decimal of every probe score with others (their float arithmetic may differ)."""
+    import json
+    import platform
+
+    import sklearn
+    import skops
+
+    from classifiers.classifier import load_classifier
+    from classifiers.persist import DEFAULT_ARTIFACT
+    from classifiers.train import train_artifact
+
+    meta = json.loads(DEFAULT_ARTIFACT.with_suffix(".json").read_text(encoding="utf-8"))
+    fresh = train_artifact(shared_data, tmp_path / "again.skops", validate=False, log=lambda *_: None)
+    here = {"python": platform.python_version(), "numpy": np.__version__, "scikit-learn": sklearn.__version__,
+            "skops": skops.__version__}
+    probes = [[{"role": "user", "content": t}] for t in (*EASY, *HARD, OLYMPIAD)]
+    again = load_classifier(str(tmp_path / "again.skops"))
+    assert [r.score for r in again.score_batch(probes)] == pytest.approx([r.score for r in default.score_batch(probes)],
+                                                                         abs=1e-6)
+    if here == meta["library_versions"]:
+        assert fresh["artifact_sha256"] == meta["artifact_sha256"]
+        assert fresh["inference_bundle"]["sha256"] == meta["inference_bundle"]["sha256"]
+
+
 GSM_SHORT = "Tom has 3 apples and buys 2 more. How many apples does he have?"
 GSM_LONG = ("Janet's ducks lay 16 eggs per day. She eats three for breakfast every morning and bakes muffins for "
             "her friends every day with four. She sells the remainder at the farmers' market daily for $2 per egg. "

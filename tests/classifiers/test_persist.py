@@ -5,6 +5,7 @@ import skops.io as sio
 from sklearn.linear_model import LogisticRegression
 
 from classifiers import ClassifierLoadError, load_classifier
+from classifiers.classifier import ComplexityClassifier
 from classifiers.persist import save_estimator
 from tests.classifiers.conftest import EASY, HARD
 
@@ -52,3 +53,20 @@ def test_pickle_is_never_loaded(tmp_path: Path):
 def test_missing_rejected(tmp_path: Path):
     with pytest.raises(ClassifierLoadError, match="not found"):
         load_classifier(str(tmp_path / "nope.skops"))
+
+
+def test_the_same_model_is_saved_as_the_same_bytes(tmp_path: Path, tiny_estimator):
+    """skops names members by ``id()`` and stamps the time; the saved file is canonical."""
+    import copy
+    import zipfile
+
+    a, b = tmp_path / "a.skops", tmp_path / "b.skops"
+    save_estimator(tiny_estimator, a)
+    save_estimator(copy.deepcopy(tiny_estimator), b)  # other objects, other ids
+    assert a.read_bytes() == b.read_bytes()
+    with zipfile.ZipFile(a) as z:
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    msgs = [{"role": "user", "content": t} for t in (*EASY, *HARD)]
+    loaded = load_classifier(str(a))
+    assert [loaded.score([m]).score for m in msgs] == [ComplexityClassifier(tiny_estimator, {}).score([m]).score
+                                                       for m in msgs]

@@ -43,6 +43,9 @@ class Conversation:
     template: str = ""
     #: A chain-of-thought trigger dropped from the end of the last user turn (``strip_reasoning_trigger``).
     dropped_trigger: str = ""
+    #: How the prompt was serialized a second time, if it was (``classifiers.serialized``): "list
+    #: literal" or "escaped text"; it is read as the text it encodes.
+    serialized: str = ""
 
 
 def content_text(content: Any) -> str:
@@ -72,17 +75,22 @@ def content_text(content: Any) -> str:
     return str(content)
 
 
-def _clean(text: str) -> str:
-    """Cap the length and drop lone surrogates so regexes and encoders never fail; undo a
-    second serialization (``classifiers.serialized.unescape``)."""
+def _safe(text: str) -> str:
+    """Cap the length and drop lone surrogates so regexes and encoders never fail."""
     if len(text) > MAX_PART_CHARS:
         text = text[: MAX_PART_CHARS // 2] + "\n" + text[-MAX_PART_CHARS // 2 :]
-    if not text.isascii():  # isascii is O(1): no surrogates possible
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            text = text.encode("utf-8", errors="replace").decode("utf-8")
-    return unescape(text)
+    if text.isascii():  # O(1): no surrogates possible
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", errors="replace").decode("utf-8")
+    return text
+
+
+def _clean(text: str) -> str:
+    """``_safe``, then a second serialization undone (``classifiers.serialized.unescape``)."""
+    return unescape(_safe(text))
 
 
 def _conversation(last: str, system: str = "", history: str = "", n_user: int = 1, n_items: int = 1,
@@ -105,9 +113,12 @@ def _one_text(text: str, templates: bool, n_user: int = 1) -> Conversation:
     (``classifiers.serialized.as_messages``), a templated chat as the turns it encodes."""
     messages = as_messages(text)
     if messages is not None:
-        return parse_messages(messages, templates)
-    text = _clean(text)
-    return (templates and _untemplated(text)) or _conversation(text, n_user=n_user)
+        conv = parse_messages(messages, templates)
+        return conv if conv.serialized else replace(conv, serialized="list literal")
+    safe = _safe(text)
+    text = unescape(safe)
+    conv = (templates and _untemplated(text)) or _conversation(text, n_user=n_user)
+    return conv if text is safe else replace(conv, serialized="escaped text")
 
 
 def _untemplated(text: str) -> Conversation | None:

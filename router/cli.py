@@ -113,6 +113,8 @@ def cmd_route(args: argparse.Namespace) -> int:
         decision["few_shot_examples"] = conv.n_examples
     if conv.dropped_trigger:  # "Let's think step by step." says how to answer, not how hard the question is
         decision["dropped_trigger"] = conv.dropped_trigger
+    if conv.serialized:  # a prompt encoded a second time (escaped lines, a list repr) is read as its text
+        decision["serialized"] = conv.serialized
     from router.context import route_report  # prompt count and context fit (router/context.py)
 
     body = {"messages": messages} | ({"max_tokens": args.max_tokens} if args.max_tokens else {})

@@ -124,3 +124,17 @@ _OLD_LIST = re.compile(r"(?m)^\s*(?:[-*•]|\d+[.)])\s")
 def test_list_items_count_as_before_without_backtracking_over_blank_lines(text: str):
     """``(?m)^\\s*`` crossed blank lines (100,000 newlines: 290 ms); ``[^\\S\\n]*`` cannot, same counts."""
     assert _count_lines(_RE_LIST, _NL_LIST, text) == len(_OLD_LIST.findall(text))
+
+
+def test_the_conversation_and_route_say_how_the_prompt_was_serialized(capsys):
+    from router.cli import main
+
+    assert parse_messages(MCQ).serialized == ""
+    assert parse_messages(MCQ.replace("\n", "\\n")).serialized == "escaped text"
+    assert parse_messages(str([MCQ])).serialized == "list literal"
+    assert parse_messages([{"role": "user", "content": json.dumps(MCQ)}]).serialized == "escaped text"
+    config = str(Path(__file__).resolve().parents[2] / "configs" / "default.yaml")
+    assert main(["route", str(["Write a poem.", MCQ]), "--config", config]) == 0
+    assert json.loads(capsys.readouterr().out)["serialized"] == "list literal"
+    assert main(["route", MCQ, "--config", config]) == 0
+    assert "serialized" not in json.loads(capsys.readouterr().out)

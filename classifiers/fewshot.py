@@ -26,9 +26,13 @@ import re
 ANSWER_MARKERS = ("Answer", "A", "Solution", "Output", "Label", "Sentiment", "Category", "Translation", "Summary")
 _RE_FINAL = re.compile(r"\n(" + "|".join(ANSWER_MARKERS) + r"):[ \t]*(?:Let's think step by step\.?)?\s*\Z",
                        re.IGNORECASE)
+#: A filled answer line (``Answer: 72``, ``A: Paris``): marker, colon, then text on the line.
+_RE_ANSWER_LINE = re.compile(r"(?m)^(" + "|".join(ANSWER_MARKERS) + r"):[ \t]*\S", re.IGNORECASE)
 #: Question markers that open a block; without one, a blank line does.
 QUESTION_MARKERS = ("Question", "Q", "Problem", "Input", "Text", "Sentence", "Review", "Passage")
 _RE_QUESTION = re.compile(r"(?m)^(?:" + "|".join(QUESTION_MARKERS) + "):")
+#: A question marker after a line break (a literal "\n" first: the regex engine skips to line breaks).
+_RE_OPENER = re.compile(r"\n(?:" + "|".join(QUESTION_MARKERS) + "):")
 #: A chain-of-thought trigger at the very end, after a line break, a sentence or a formula (then
 #: capitalised: "… $x^2$ Please reason …", not "I want to think step by step"), optionally behind
 #: an answer marker. Only the last ``TRIGGER_CHARS`` are searched, and only if they say "step".
@@ -44,6 +48,8 @@ TRIGGER_CHARS = 160
 HEADER_CHARS = 500
 #: Only this much of the end of the text is searched for the final marker (bounded work).
 TAIL_CHARS = 80
+#: A final question without an answer marker must open within this many characters of the end.
+OPEN_TAIL_CHARS = 4_000
 #: Examples longer than this together are kept as one block (the featurizer reads only the end
 #: of the history, so splitting them would be work for nothing).
 SPLIT_CHARS = 20_000
@@ -53,19 +59,10 @@ def split_few_shot(text: str) -> tuple[str, list[str]] | None:
     """(the question with the header, the examples in order), or ``None`` if ``text`` is not a
     few-shot prompt. The question keeps its final answer marker, the header is the text before
     the first example when it is short."""
-    end = _RE_FINAL.search(text, max(0, len(text) - TAIL_CHARS))
-    if end is None:
+    found = _answered_question(text) or _open_question(text)
+    if found is None:
         return None
-    marker = "\n" + text[end.start() + 1:end.end(1)] + ":"
-    last_filled = text.rfind(marker, 0, end.start())
-    if last_filled < 0:
-        return None
-    # the question starts at the first question marker after the last filled answer, else at
-    # the first blank line after it
-    q = _RE_QUESTION.search(text, last_filled, end.start())
-    start = q.start() if q else text.find("\n\n", last_filled, end.start())
-    if start <= 0:
-        return None
+    start, marker = found
     body, question = text[:start], text[start:].strip()
     first = _RE_QUESTION.search(body)
     head_end = first.start() if first else body.find("\n\n")
@@ -78,6 +75,46 @@ def split_few_shot(text: str) -> tuple[str, list[str]] | None:
     if not examples:
         return None
     return (header + "\n\n" + question if header else question), examples
+
+
+def _answered_question(text: str) -> tuple[int, str] | None:
+    """(where the question starts, ``"\n<marker>:"``) when ``text`` ends with an empty answer marker
+    that an earlier line filled: the question starts at the first question marker after the last
+    filled answer, else at the first blank line after it."""
+    end = _RE_FINAL.search(text, max(0, len(text) - TAIL_CHARS))
+    if end is None:
+        return None
+    marker = "\n" + text[end.start() + 1:end.end(1)] + ":"
+    last_filled = text.rfind(marker, 0, end.start())
+    if last_filled < 0:
+        return None
+    q = _RE_QUESTION.search(text, last_filled, end.start())
+    start = q.start() if q else text.find("\n\n", last_filled, end.start())
+    return (start, marker) if start > 0 else None
+
+
+def _open_question(text: str) -> tuple[int, str] | None:
+    """(where the question starts, ``"\n<marker>:"``) when ``text`` ends with a block opened by a
+    question marker (``Q:``, ``Question:``, ``Input:`` … at a line start in its last
+    ``OPEN_TAIL_CHARS``) that has no answer line, after blocks opened by the same marker whose
+    answers are filled in."""
+    last = None
+    for last in _RE_OPENER.finditer(text, max(0, len(text) - OPEN_TAIL_CHARS)):
+        pass
+    if last is None:
+        return None
+    found, opener = last.start(), last.group()
+    start = found + 1  # the question's line, after the line break
+    if _RE_ANSWER_LINE.search(text, start):
+        return None
+    if text.startswith(opener[1:]):
+        earlier = 0
+    else:
+        earlier = text.find(opener, 0, found)
+        if earlier < 0:
+            return None
+    filled = _RE_ANSWER_LINE.search(text, earlier, start)
+    return (start, "\n" + filled.group(1) + ":") if filled is not None else None
 
 
 def strip_reasoning_trigger(text: str) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from classifiers.fewshot import TAIL_CHARS, split_few_shot, strip_reasoning_trigger
+from classifiers.fewshot import OPEN_TAIL_CHARS, split_few_shot, strip_reasoning_trigger
 from classifiers.serialized import as_messages, unescape
 from classifiers.templates import split_template
 
@@ -98,7 +98,7 @@ def _conversation(last: str, system: str = "", history: str = "", n_user: int = 
     """The ``Conversation``; a few-shot prompt's solved examples (``split_few_shot``) become
     history: they show how to answer, and are not a conversation the question follows up. A
     chain-of-thought trigger at the end of the question is dropped (``strip_reasoning_trigger``)."""
-    split = split_few_shot(last) if ":" in last[-TAIL_CHARS:] else None
+    split = split_few_shot(last) if ":" in last[-OPEN_TAIL_CHARS:] else None
     whole, examples = split if split is not None else (last, [])
     if examples:
         shots = "\n".join(examples)

@@ -42,6 +42,31 @@ def test_classification_examples():
     assert question == "Review: The dessert alone is worth the trip.\nSentiment:" and len(examples) == 2
 
 
+@pytest.mark.parametrize("text,question,n", [
+    ("Q: 2 + 2?\nA: 4\n\nQ: 3 + 5?\nA: 8\n\nQ: 7 * 6?", "Q: 7 * 6?", 2),
+    ("Input: [1, 2, 3]\nOutput: 6\n\nInput: [4, 5]\n", "Input: [4, 5]", 1),
+    (("Classify the sentiment.\n\nReview: Great!\nSentiment: positive\nReview: Awful.\nSentiment: negative\n"
+     "Review: Not bad at all"), "Classify the sentiment.\n\nReview: Not bad at all", 2),
+])
+def test_a_final_question_without_an_answer_marker(text, question, n):
+    found = split_few_shot(text)
+    assert found is not None and found[0] == question and len(found[1]) == n
+
+
+@pytest.mark.parametrize("text", [
+    "Q: Why is the sky blue?",                                    # no earlier example
+    "Q: first\nQ: second\n\nQ: third?",                           # earlier questions, no answers
+    "Text: an article.\n\nText: another article.",                 # no answer lines
+    "Q: 2 + 2?\nA: 4\n\nQ: 3 + 5?\nA: 8",                          # the last question is answered
+    "Summarise: the meeting.\nAnswer: later\n\nQ: what now?",     # the opener appears once
+    "Q: 2 + 2?\nA: 4\n\nQ: Which is prime?\nA: 4\nB: 5",          # options written "A:" in the last block
+])
+def test_not_an_open_few_shot_prompt(text):
+    from classifiers.fewshot import _open_question
+
+    assert _open_question(text) is None
+
+
 def test_short_markers_and_a_chain_of_thought_cue():
     question, examples = split_few_shot(QA_STYLE)
     assert question == "Q: 7 * 6?\nA: Let's think step by step." and len(examples) == 2
@@ -86,10 +111,12 @@ def test_split_is_total_and_keeps_the_text(text):
         assert all(e in text for e in examples)
 
 
-def test_few_shot_text_scores_like_its_question(default, shared_data):
+@pytest.mark.parametrize("final", ["\nAnswer:", ""])
+def test_few_shot_text_scores_like_its_question(default, shared_data, final):
     """GSM8K questions after four solved examples in the same text: same ranking by solution
     steps and the same level as the questions alone (the whole text read as the question
-    scored 0.96 on average, and ranked the steps worse)."""
+    scored 0.96 on average, and ranked the steps worse). With or without the final "Answer:"
+    (without it: 0.36 and 0.94 on average before the open-question rule, alone 0.43 / 0.76)."""
     from classifiers.data import load_all
 
     examples, _ = load_all(shared_data, cap=400)
@@ -98,7 +125,7 @@ def test_few_shot_text_scores_like_its_question(default, shared_data):
     rest = gsm[4:304]
     steps = [e.label for e in rest]
     alone = [r.score for r in default.score_batch([[{"role": "user", "content": e.text}] for e in rest])]
-    shot = [r.score for r in default.score_batch([[{"role": "user", "content": f"{prefix}Question: {e.text}\nAnswer:"}]
+    shot = [r.score for r in default.score_batch([[{"role": "user", "content": f"{prefix}Question: {e.text}{final}"}]
                                                   for e in rest])]
     assert spearman(shot, steps) > 0.9 * spearman(alone, steps) > 0.1
     assert abs(sum(shot) - sum(alone)) / len(rest) < 0.05

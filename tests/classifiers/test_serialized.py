@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifiers.classifier import ComplexityClassifier
-from classifiers.features import _NL_LIST, _RE_LIST, _count_lines
 from classifiers.serialized import MAX_LITERAL_ITEMS, as_messages, unescape
 from classifiers.text import parse_messages
 
@@ -114,16 +112,6 @@ def test_escaped_bbh_prompts_score_as_written(default: ComplexityClassifier, sha
     for encode in (lambda t: t.replace("\n", "\\n"), lambda t: str([t]), json.dumps):
         scores = [r.score for r in default.score_batch([[{"role": "user", "content": encode(t)}] for t in texts])]
         assert scores == pytest.approx(bare, abs=1e-9)
-
-
-_OLD_LIST = re.compile(r"(?m)^\s*(?:[-*•]|\d+[.)])\s")
-
-
-@settings(max_examples=500, deadline=None)
-@given(st.text(alphabet=["\n", " ", "\t", "\u00a0", "\r", "-", "*", "1", "2", ".", ")", "a"], max_size=60))
-def test_list_items_count_as_before_without_backtracking_over_blank_lines(text: str):
-    """``(?m)^\\s*`` crossed blank lines (100,000 newlines: 290 ms); ``[^\\S\\n]*`` cannot, same counts."""
-    assert _count_lines(_RE_LIST, _NL_LIST, text) == len(_OLD_LIST.findall(text))
 
 
 def test_the_conversation_and_route_say_how_the_prompt_was_serialized(capsys):

@@ -17,8 +17,8 @@ from classifiers.calibrate import budget_thresholds, share_thresholds, write_thr
 from classifiers.classifier import ComplexityClassifier, ScoreResult, load_classifier
 from classifiers.cliutil import fail as _fail
 from classifiers.evaluate import add_parser as add_evaluate_parser
-from classifiers.inference import as_messages
 from classifiers.persist import ClassifierLoadError
+from classifiers.records import as_messages
 
 DEFAULT_CONFIG = os.environ.get("COMPLEXITY_ROUTER_CONFIG", "configs/default.yaml")
 CHUNK = 512

@@ -334,16 +334,3 @@ def sigmoid(v: float) -> float:
 
 def answer_tokens_from_log(v: float) -> int:
     return int(min(max(math.exp(min(v, 20.0)), 1.0), MAX_ANSWER_TOKENS))
-
-
-def as_messages(obj: Mapping[str, Any]) -> Any:
-    """``{"prompt": str}``, ``{"messages": [...]}`` or ``{"turns": [str, ...]}`` (MT-bench's
-    user turns; a list of strings as ``prompt`` reads the same) → messages (for CLI input)."""
-    if "messages" in obj:
-        return obj["messages"]
-    turns = obj.get("turns", obj.get("prompt"))
-    if isinstance(turns, list) and turns and all(isinstance(t, str) for t in turns):
-        return [{"role": "user", "content": t} for t in turns]
-    if "prompt" in obj:
-        return [{"role": "user", "content": obj["prompt"]}]
-    raise ValueError("expected a 'prompt', 'messages' or 'turns' field")

@@ -43,11 +43,11 @@ from classifiers.inference import (
     LinearScorer,
     answer_tokens_from_log,
     as_conversation,
-    as_messages,
     calibrate,
     params_of,
     sigmoid,
 )
+from classifiers.records import as_messages
 from classifiers.text import Conversation
 
 # re-exported for callers of the former single module

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from classifiers.inference import as_messages
+from classifiers.records import as_messages
 
 
 @dataclass(frozen=True, slots=True)

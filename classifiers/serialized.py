@@ -66,7 +66,7 @@ def unescape(text: str) -> str:
     return work.replace('\\"', '"').replace(_BACKSLASH, "\\")
 
 
-def as_messages(text: str) -> list[dict[str, Any]] | None:
+def serialized_messages(text: str) -> list[dict[str, Any]] | None:
     """The chat messages a text that is a list literal encodes (JSON or Python repr, e.g. a
     dataframe's ``str(list)`` column), else ``None``: a list of strings is read as user turns,
     a list of ``{"role", "content"}`` objects as those messages (a JSON array of other objects is

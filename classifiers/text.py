@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from classifiers.fewshot import OPEN_TAIL_CHARS, split_few_shot, strip_reasoning_trigger
-from classifiers.serialized import as_messages, unescape
+from classifiers.serialized import serialized_messages, unescape
 from classifiers.templates import split_template
 
 #: Hard cap on characters kept per conversation part (its head and tail halves): bounded work on
@@ -110,8 +110,8 @@ def _conversation(last: str, system: str = "", history: str = "", n_user: int = 
 
 def _one_text(text: str, templates: bool, n_user: int = 1) -> Conversation:
     """A conversation sent as one text: a list literal is read as the messages it encodes
-    (``classifiers.serialized.as_messages``), a templated chat as the turns it encodes."""
-    messages = as_messages(text)
+    (``classifiers.serialized.serialized_messages``), a templated chat as the turns it encodes."""
+    messages = serialized_messages(text)
     if messages is not None:
         conv = parse_messages(messages, templates)
         return conv if conv.serialized else replace(conv, serialized="list literal")

@@ -67,6 +67,21 @@ def test_turns_read_as_user_turns(default, config_file):
     assert rows[0]["score"] > json.loads(alone.getvalue())["score"]
 
 
+def test_chat_log_records_read_as_their_messages(default, config_file):
+    """A ShareGPT ``conversations`` (``from``/``value``), an LMSYS ``conversation`` (``role``/``content``)
+    and a ``turns`` list of messages score like the same messages."""
+    cfg = load_router_config(str(config_file))
+    msgs = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": OLYMPIAD},
+            {"role": "assistant", "content": "Here is a proof ..."}, {"role": "user", "content": "continue"}]
+    speaker = {"system": "system", "user": "human", "assistant": "gpt"}
+    lines = [json.dumps({"messages": msgs}), json.dumps({"conversation": msgs}), json.dumps({"turns": msgs}),
+             json.dumps({"conversations": [{"from": speaker[m["role"]], "value": m["content"]} for m in msgs]})]
+    out = io.StringIO()
+    assert score_stream(default, cfg.tiers, io.StringIO("\n".join(lines) + "\n"), out) == 0
+    rows = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert len(rows) == 4 and all(r == rows[0] for r in rows) and "score" in rows[0]
+
+
 def test_share_thresholds_honoured():
     rng = np.random.default_rng(1)
     scores = rng.random(5000)

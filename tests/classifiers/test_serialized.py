@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifiers.classifier import ComplexityClassifier
-from classifiers.serialized import MAX_LITERAL_ITEMS, as_messages, unescape
+from classifiers.serialized import MAX_LITERAL_ITEMS, serialized_messages, unescape
 from classifiers.text import parse_messages
 
 MCQ = ("Which planet is closest to the Sun?\nA. Venus\nB. Mercury\nC. Mars\nD. Earth\n"
@@ -61,15 +61,15 @@ def test_unescape_is_total_and_keeps_multiline_text(text: str):
 @given(st.lists(st.text(alphabet=st.characters(blacklist_categories=()), max_size=80), min_size=1, max_size=4))
 def test_a_list_repr_or_json_list_of_strings_is_user_turns(turns: list[str]):  # any code point, surrogates too
     messages = [{"role": "user", "content": t} for t in turns]
-    assert as_messages(str(turns)) == messages
-    assert as_messages(json.dumps(turns)) == messages
-    assert as_messages(json.dumps(turns, ensure_ascii=False, indent=2)) == messages
+    assert serialized_messages(str(turns)) == messages
+    assert serialized_messages(json.dumps(turns)) == messages
+    assert serialized_messages(json.dumps(turns, ensure_ascii=False, indent=2)) == messages
 
 
 def test_a_serialized_message_list_is_those_messages():
     messages = [{"role": "system", "content": "Be terse."}, {"role": "user", "content": "Prove it.\nCarefully."}]
     for text in (json.dumps(messages), str(messages), json.dumps(messages, indent=2)):
-        assert as_messages(text) == messages
+        assert serialized_messages(text) == messages
     conv = parse_messages(json.dumps(messages))
     assert conv.system == "Be terse." and conv.last_user == "Prove it.\nCarefully."
 
@@ -80,7 +80,7 @@ def test_a_serialized_message_list_is_those_messages():
     "['" + "', '".join(["x"] * (MAX_LITERAL_ITEMS + 1)) + "']", "plain text",
 ])
 def test_other_texts_are_not_messages(text: str):
-    assert as_messages(text) is None
+    assert serialized_messages(text) is None
 
 
 def test_list_turns_are_read_as_a_conversation():

@@ -67,19 +67,26 @@ def unescape(text: str) -> str:
 
 
 def serialized_messages(text: str) -> list[dict[str, Any]] | None:
-    """The chat messages a text that is a list literal encodes (JSON or Python repr, e.g. a
-    dataframe's ``str(list)`` column), else ``None``: a list of strings is read as user turns,
-    a list of ``{"role", "content"}`` objects as those messages (a JSON array of other objects is
-    data, not a conversation)."""
+    """The chat messages a text that is a serialized conversation encodes, else ``None``: a list
+    literal (JSON or Python repr, e.g. a dataframe's ``str(list)`` column) of strings is read as
+    user turns, of ``{"role", "content"}`` objects as those messages; a JSON object that is a
+    request body (``{"messages": [...]}``) or one message as its messages. Other arrays and
+    objects are data, not a conversation, and stay text."""
     stripped = text.strip()
-    if stripped[:1] != "[" or stripped[-1:] != "]" or len(stripped) > MAX_LITERAL_CHARS:
+    if len(stripped) > MAX_LITERAL_CHARS:
         return None
-    first = stripped[1:].lstrip()[:1]
-    if first not in ("'", '"', "{"):
-        return None
-    value = _one_string_repr(stripped[1:-1]) if stripped[1:2] in ("'", '"') else None
-    if value is None:
+    if stripped[:1] == "{" and stripped[-1:] == "}":
         value = _literal(stripped)
+        if isinstance(value, dict):
+            value = value.get("messages", [value])
+    elif stripped[:1] == "[" and stripped[-1:] == "]" and stripped[1:].lstrip()[:1] in ("'", '"', "{"):
+        # a single-quoted string is Python's; JSON (tried first by _literal) reads escaped
+        # surrogate pairs as one character where the repr fast path would keep two
+        value = _one_string_repr(stripped[1:-1]) if stripped[1:2] == "'" else None
+        if value is None:
+            value = _literal(stripped)
+    else:
+        return None
     if not isinstance(value, list) or not value or len(value) > MAX_LITERAL_ITEMS:
         return None
     if all(isinstance(t, str) for t in value):

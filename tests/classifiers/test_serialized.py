@@ -68,8 +68,10 @@ def test_a_list_repr_or_json_list_of_strings_is_user_turns(turns: list[str]):  #
 
 def test_a_serialized_message_list_is_those_messages():
     messages = [{"role": "system", "content": "Be terse."}, {"role": "user", "content": "Prove it.\nCarefully."}]
-    for text in (json.dumps(messages), str(messages), json.dumps(messages, indent=2)):
+    for text in (json.dumps(messages), str(messages), json.dumps(messages, indent=2),
+                 json.dumps({"model": "auto", "messages": messages}), str({"messages": messages})):
         assert serialized_messages(text) == messages
+    assert serialized_messages(json.dumps(messages[1])) == messages[1:]
     conv = parse_messages(json.dumps(messages))
     assert conv.system == "Be terse." and conv.last_user == "Prove it.\nCarefully."
 
@@ -77,6 +79,7 @@ def test_a_serialized_message_list_is_those_messages():
 @pytest.mark.parametrize("text", [
     "[1, 2, 3]", "['a', 1]", "[]", "['unclosed", "['a'] trailing", "[x for x in 'ab']", "['a' 'b'",
     '[{"name": "Ann", "age": 31}]', "[{'role': 'user'}]", '[{"role": 1, "content": "x"}]',  # data, not messages
+    '{"name": "Ann", "age": 31}', '{"messages": "hi"}', '{"messages": []}', "{not json}", "{}",
     "['" + "', '".join(["x"] * (MAX_LITERAL_ITEMS + 1)) + "']", "plain text",
 ])
 def test_other_texts_are_not_messages(text: str):

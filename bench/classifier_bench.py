@@ -95,8 +95,10 @@ def worst_case(clf, chars: int = 100_000) -> tuple[float, str, int]:
              *(w + a for a in singles for w in _WHITESPACE)}
     # and whole texts the serialized-prompt reader parses: list literals near its limits
     texts = [(unit * (chars // len(unit) + 1))[:chars] for unit in sorted(units)]
-    texts += ["['" + "a', '" * (chars // 5) + "']", str(["ab"] * 1000), str([{"role": "user", "content": "x" * 150}] * 250),
-              json.dumps([{"role": "user", "content": "x" * 300}] * 256), "[" * (chars // 2) + "]" * (chars // 2)]
+    texts += ["['" + "a', '" * (chars // 5) + "']", str(["ab"] * 1000), str([{"role": "user", "content": "x" * 150}] * 200),
+              json.dumps([{"role": "user", "content": "x" * 300}] * 256), "[" * (chars // 2) + "]" * (chars // 2),
+              json.dumps({"messages": [{"role": "user", "content": "x" * 300}] * 256}), str({i: i for i in range(4_000)}),
+              "['a'" + "+'a'" * (chars // 4) + "]", json.dumps({f"k{i}": i for i in range(chars // 12)})]
     worst = (0.0, "")
     for text in texts:
         msgs = [{"role": "user", "content": text}]

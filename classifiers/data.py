@@ -39,6 +39,10 @@ class Example:
     #: ``group`` (e.g. one MATH subject, one BBH task family); ``None`` = no pairs.
     group: str | None = None
     rank: float | None = None  # order inside ``group`` (higher = harder); ``label`` when None
+    #: The set whose *reference* answer gave ``answer_tokens`` (a written solution, not a chat
+    #: model's answer): the answer-length fit gives each such set its own intercept, so only its
+    #: within-set order teaches (``ComplexityEstimator.fit``); ``None`` for model answers.
+    answer_reference: str | None = None
 
 
 @dataclass(slots=True)
@@ -57,6 +61,12 @@ def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
         for line in fh:
             if line.strip():
                 yield json.loads(line)
+
+
+def answer_tokens_of(answer: str) -> float | None:
+    """Tokens of a written answer (≈ characters / 4, as for the outcome tables); ``None`` if empty."""
+    answer = answer.strip()
+    return len(answer) / 4.0 if answer else None
 
 
 def _pct(values: np.ndarray) -> np.ndarray:
@@ -172,12 +182,14 @@ def load_difficulty(root: Path, cap: int, seed: int) -> list[Example]:
     rows = [r for r in _jsonl(d / "math_test.jsonl") if r.get("level") in lvl]
     for r in _rng_take(rows, cap, seed):
         L = lvl[r["level"]]
-        ex.append(Example(r["problem"], "math", 0.55 + 0.10 * (L - 1), label=L, group=f"math:{r.get('type')}"))
+        ex.append(Example(r["problem"], "math", 0.55 + 0.10 * (L - 1), label=L, group=f"math:{r.get('type')}",
+                          answer_tokens=answer_tokens_of(r.get("solution") or ""), answer_reference="math"))
     gsm = list(_jsonl(d / "gsm8k_train.jsonl"))
     gsm = _rng_take(gsm, cap, seed + 1)
     steps = np.array([len(r["answer"].strip().split("\n")) - 1 for r in gsm], dtype=float)
     for r, p, s in zip(gsm, _pct(steps), steps):
-        ex.append(Example(r["question"], "gsm8k", 0.35 + 0.30 * float(p), label=float(s), group="gsm8k"))
+        ex.append(Example(r["question"], "gsm8k", 0.35 + 0.30 * float(p), label=float(s), group="gsm8k",
+                          answer_tokens=answer_tokens_of(r["answer"]), answer_reference="gsm8k"))
     for r in _rng_take(list(_jsonl(d / "qwen25_math_eval/svamp.jsonl")), cap // 3, seed):
         ex.append(Example(f"{r['Body'].strip()} {r['Question'].strip()}", "svamp", 0.25, label=0.0,
                           group="math_sets"))
@@ -197,9 +209,12 @@ def load_difficulty(root: Path, cap: int, seed: int) -> list[Example]:
                if r.get("meta", {}).get("difficulty") in lc_y]
     for r in _rng_take(lc_rows, cap, seed):
         diff = r["meta"]["difficulty"]
-        ex.append(Example(r["query"], "leetcode", lc_y[diff], label=float(list(lc_y).index(diff)), group="leetcode"))
+        ex.append(Example(r["query"], "leetcode", lc_y[diff], label=float(list(lc_y).index(diff)), group="leetcode",
+                          answer_tokens=answer_tokens_of(r.get("response") or ""), answer_reference="leetcode"))
     for r in _jsonl(d / "humaneval.jsonl.gz"):
-        ex.append(Example("Complete the following python function:\n" + r["prompt"], "humaneval", 0.55))
+        ex.append(Example("Complete the following python function:\n" + r["prompt"], "humaneval", 0.55,
+                          answer_tokens=answer_tokens_of(r.get("canonical_solution") or ""),
+                          answer_reference="humaneval"))
     for f in sorted((d / "bbh").glob("*.json")):
         task = f.stem
         rows = json.loads(f.read_text(encoding="utf-8"))["examples"]
@@ -212,8 +227,13 @@ def load_difficulty(root: Path, cap: int, seed: int) -> list[Example]:
                               rank=size))
     for name in ("seed_tasks", "user_oriented_instructions"):
         for r in _jsonl(d / f"self_instruct/{name}.jsonl"):
-            inp = (r["instances"][0].get("input") or "") if r.get("instances") else ""
-            ex.append(Example(r["instruction"] + ("\n\n" + inp if inp else ""), "self_instruct", 0.18))
+            first = r["instances"][0] if r.get("instances") else {}
+            inp = first.get("input") or ""
+            # the seed tasks' written outputs are reference answers; the user-oriented set is
+            # alpaca_eval's selfinstruct subset (held out in validation), so its outputs are not used
+            ref = answer_tokens_of(first.get("output") or "") if name == "seed_tasks" else None
+            ex.append(Example(r["instruction"] + ("\n\n" + inp if inp else ""), "self_instruct", 0.18,
+                              answer_tokens=ref, answer_reference="self_instruct" if ref else None))
     for r in _jsonl(d / "vicuna_bench.jsonl"):
         ex.append(Example(r["turns"][0], "vicuna_bench", VICUNA_CAT.get(r["category"], 0.3)))
     for r in _jsonl(d / "arena_hard/v0.1.jsonl"):

@@ -16,17 +16,20 @@ from classifiers.features import FEATURE_VERSION, HASH_BITS
 from classifiers.metrics import apgr, bootstrap_apgr, spearman
 from classifiers.model import ComplexityEstimator
 
-ARTIFACT_VERSION = "7.1.0"
+ARTIFACT_VERSION = "7.2.0"
 
 #: Estimator parameters of the default artifact. ``length_prior`` (logit per log-character
 #: of a prompt inside a math/code/reasoning domain, above ~55 characters) was chosen by LOSO:
 #: 1.7 lifts MATH/GSM8K/LeetCode within-set ranking to the prompt-length level while keeping
 #: the domain ranking on alpaca_eval and arena_bench; ``numbers_prior`` (logit per log-number
 #: given in an arithmetic word problem, in digits or words, above three) lifts GSM8K's ranking of
-#: solution steps by 0.03-0.05 and moves alpaca_eval / arena_bench APGR by less than 0.002
-#: (docs/classifier.md).
+#: solution steps by 0.03-0.05 and moves alpaca_eval / arena_bench APGR by less than 0.002;
+#: ``tokens_reference_rows`` (what each set of written reference answers weighs in the
+#: answer-length fit, in chat-answered prompts) 50: answer-length LOSO 0.438 -> 0.457, 5-fold
+#: 0.631 -> 0.630 (25 / 100 / 150 / 300: LOSO 0.455 / 0.455 / 0.451 / 0.442, 5-fold 0.633 /
+#: 0.626 / 0.621 / 0.611) (docs/classifier.md).
 DEFAULT_PARAMS: dict[str, Any] = {"length_prior": 1.7, "numbers_prior": 1.0, "tokens_hash_scale": 4.0,
-                                  "tokens_alpha": 30.0}
+                                  "tokens_alpha": 30.0, "tokens_reference_rows": 50.0}
 
 #: Total weight of each source family (spread over its rows). Outcome data counts most.
 FAMILY_WEIGHT = {
@@ -94,7 +97,7 @@ def weights(examples: list[Example], difficulty_scale: float = 0.0) -> np.ndarra
 def fit(examples: list[Example], difficulty_scale: float = 0.0, **params: Any) -> ComplexityEstimator:
     est = ComplexityEstimator(**params)
     return est.fit([e.text for e in examples], [e.y for e in examples], weights(examples, difficulty_scale),
-                   [e.answer_tokens for e in examples])
+                   [e.answer_tokens for e in examples], [e.answer_reference for e in examples])
 
 
 def pairs_of(out: Outcomes) -> list[tuple[str, str]]:
@@ -164,11 +167,16 @@ def loso(examples: list[Example], outcomes: list[Outcomes], groups: tuple[str, .
                                            "apgr_length": round(_pair_apgr(ln[m], out, idx[m]), 4),
                                            **_pair_apgr_intervals(sc[m], ln[m], out, idx[m])}
         report[out.name] = res
-    tok_rows = [e for e in examples if e.answer_tokens and e.text in oof_tok]
+    tok_rows = [e for e in examples if e.answer_tokens and e.answer_reference is None and e.text in oof_tok]
     report["tokens_spearman"] = round(spearman([oof_tok[e.text] for e in tok_rows],
                                                [e.answer_tokens for e in tok_rows]), 4)
     report["tokens_spearman_length"] = round(spearman([len(e.text) for e in tok_rows],
                                                       [e.answer_tokens for e in tok_rows]), 4)
+    report["tokens_per_source"] = {
+        src: {"spearman": round(spearman([oof_tok[e.text] for e in rows], [e.answer_tokens for e in rows]), 3),
+              "spearman_length": round(spearman([len(e.text) for e in rows], [e.answer_tokens for e in rows]), 3)}
+        for src in sorted({e.source for e in tok_rows})
+        for rows in [[e for e in tok_rows if e.source == src]]}
     return report
 
 
@@ -185,17 +193,20 @@ def _within_group_spearman(test: list[Example], scores: np.ndarray) -> dict[str,
 
 
 def tokens_cv(examples: list[Example], folds: int = 5, seed: int = 0, **params: Any) -> dict[str, Any]:
-    """Answer-length model on held-out prompts: rows with observed answer lengths (alpaca_eval
-    median over its models, arena_bench median over six answers) split into ``folds`` groups by
-    instruction (each instruction is one row, so no instruction is on both sides)."""
-    rows = [e for e in examples if e.answer_tokens]
+    """Answer-length model on held-out prompts: rows with a chat model's answer lengths
+    (alpaca_eval median over its models, arena_bench median over six answers) split into
+    ``folds`` groups by instruction (each instruction is one row, so no instruction is on both
+    sides); the rows with written reference answers are always in training."""
+    rows = [e for e in examples if e.answer_tokens and e.answer_reference is None]
+    refs = [e for e in examples if e.answer_tokens and e.answer_reference is not None]
     rng = np.random.default_rng(seed)
     fold = rng.permutation(len(rows)) % folds
     pred = np.zeros(len(rows))
     for k in range(folds):
         est = ComplexityEstimator(**params)
-        tr = [e for e, f in zip(rows, fold) if f != k]
-        est.fit([e.text for e in tr], [e.y for e in tr], answer_tokens=[e.answer_tokens for e in tr])
+        tr = [e for e, f in zip(rows, fold) if f != k] + refs
+        est.fit([e.text for e in tr], [e.y for e in tr], answer_tokens=[e.answer_tokens for e in tr],
+                answer_references=[e.answer_reference for e in tr])
         te = np.nonzero(fold == k)[0]
         pred[te] = est.predict_tokens([rows[i].text for i in te])
     y = [e.answer_tokens for e in rows]

@@ -59,6 +59,31 @@ def test_fit_is_deterministic():
     assert p[len(EASY):, 1].mean() > p[: len(EASY), 1].mean()
 
 
+def test_reference_answers_teach_order_not_level():
+    """Written reference answers (far terser than a chat model's) get their own intercept: their
+    order within the set is learned, their level does not pull chat predictions down; passed as
+    chat answers, the same rows would."""
+    chat = EASY + HARD
+    chat_tokens = [50.0] * len(EASY) + [400.0] * len(HARD)
+
+    def fit(refs: list[str], ref_tokens: list[float], name: str | None) -> ComplexityEstimator:
+        return ComplexityEstimator(tokens_hash_scale=0.0, tokens_alpha=1.0).fit(
+            chat + refs, [0.5] * (len(chat) + len(refs)), answer_tokens=chat_tokens + ref_tokens,
+            answer_references=[None] * len(chat) + [name] * len(refs))
+
+    def level(est: ComplexityEstimator) -> float:
+        return float(np.mean(np.log(est.predict_tokens(HARD)) - np.log(chat_tokens[len(EASY):])))
+
+    alone = ComplexityEstimator(tokens_hash_scale=0.0, tokens_alpha=1.0).fit(
+        chat, [0.5] * len(chat), answer_tokens=chat_tokens)
+    terse = (list(HARD), [20.0] * len(HARD))  # the same problems, answers written 20x terser
+    assert abs(level(fit(*terse, "exercises")) - level(alone)) < 0.1
+    assert level(fit(*terse, None)) < level(alone) - 0.5
+    steps = [f"Exercise {k}: {h}" + " Justify each step." * k for k, h in enumerate(HARD, 1)]
+    ranked = fit(steps, [5.0 * k for k in range(1, len(HARD) + 1)], "exercises").predict_tokens(steps)
+    assert np.corrcoef(np.argsort(np.argsort(ranked)), np.arange(len(steps)))[0, 1] > 0.8
+
+
 def test_the_shipped_artifact_is_what_train_writes(default, shared_data, tmp_path):
     """``train`` on ``shared/`` reproduces the committed artifact: byte for byte with the library
     versions it was trained with (a featurizer change without a retrain fails here), to the

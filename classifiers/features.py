@@ -22,7 +22,7 @@ __all__ = ["CONVERSATION_FEATURES", "FEATURE_NAMES", "FEATURE_VERSION", "GRAM_CH
            "answer_shape", "bucket", "buckets", "conversation_features", "gram_keys", "grams", "handcrafted",
            "lexicon_counts", "lexicon_counts_reference", "tokens", "words_of"]
 
-FEATURE_VERSION = "11"  # 11: a prompt serialized twice (escaped line breaks, a JSON string, a list repr) is read as the text it encodes; 10: a chain-of-thought trigger ending the prompt is not read; a word problem: its numbers include those written as words, one option-like line does not undo it, its length counts from the first paragraph with a number; 9: numbers in a word problem (a second prior); 8: answer options written inline count as a multiple-choice question; 7: the length prior also covers multiple-choice questions; 6: answer-shape cues + n-grams
+FEATURE_VERSION = "12"  # 12: a requested length written with thousands separators ("1,000 words") is read; 11: a prompt serialized twice (escaped line breaks, a JSON string, a list repr) is read as the text it encodes; 10: a chain-of-thought trigger ending the prompt is not read; a word problem: its numbers include those written as words, one option-like line does not undo it, its length counts from the first paragraph with a number; 9: numbers in a word problem (a second prior); 8: answer options written inline count as a multiple-choice question; 7: the length prior also covers multiple-choice questions; 6: answer-shape cues + n-grams
 HEAD_CHARS = 3000
 TAIL_CHARS = 1000
 HASH_BITS = 15

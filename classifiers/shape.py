@@ -23,7 +23,9 @@ from classifiers.text import Conversation
 GRAM_CHARS = 300
 _NUMWORD = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
             "twelve": 12, "fifteen": 15, "twenty": 20, "a few": 3, "several": 5}
-_NUM = r"(\d{1,4}|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|a few|several)"
+#: A count: digits (thousands separated by commas, "1,000", or not followed by such a group, so the
+#: "1" of "1,000 words" is no list size), or a number word.
+_NUM = r"(\d{1,3}(?:,\d{3})+(?!,?\d)|\d{1,4}(?!,\d{3})|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|a few|several)"
 #: One pass of one regex over the lower-cased head; the named group that matched is the cue.
 _RE_SHAPE = re.compile(
     r"(?P<listn>\b(?:list|give|name|provide|suggest|generate|write|create|come up with|brainstorm|recommend)"
@@ -60,7 +62,7 @@ N_SHAPE = len(SHAPE_NAMES)
 
 
 def _num(text: str) -> float:
-    text = text.strip()
+    text = text.strip().replace(",", "")
     if text.isdigit():
         return float(text)
     return float(_NUMWORD.get(text, 0))

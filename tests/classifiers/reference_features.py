@@ -43,7 +43,7 @@ _GROUP_INDEX = {g: i for i, g in enumerate(SHAPE_GROUPS)}
 
 
 def _num(text: str) -> float:
-    text = text.strip()
+    text = text.strip().replace(",", "")
     if text.isdigit():
         return float(text)
     return float(_NUMWORD.get(text, 0))

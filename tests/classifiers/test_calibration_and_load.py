@@ -14,6 +14,7 @@ from classifiers import classifier as clf_mod
 from classifiers.features import _slice, lexicon_counts, lexicon_counts_reference, words_of
 from classifiers.model import ComplexityEstimator, _calibrate
 from classifiers.persist import save_estimator
+from classifiers.shape import SHAPE_GROUPS, shape_cues
 from tests.classifiers.conftest import EASY, HARD, OLYMPIAD
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -121,6 +122,15 @@ def test_fast_lexicon_equals_reference():
     for t in texts:
         w = words_of(_slice(t).lower())
         assert lexicon_counts(w) == lexicon_counts_reference(w)
+
+
+@pytest.mark.parametrize("written", ["1,000", "1000"])
+def test_a_requested_length_reads_thousands_separators(written):
+    """"a 1,000 word story" asks for 1,000 words (it read as "000": none), and its "1" is no list size."""
+    head = f"write me a different {written} word cozy mini-mystery story"
+    cues = shape_cues(head, head)
+    k = len(SHAPE_GROUPS)
+    assert cues[k + 1] == pytest.approx(np.log1p(1000)) and cues[k] == 0.0
 
 
 def test_answer_tokens_follow_shape_cues(default):

@@ -19,7 +19,7 @@ from tests.classifiers import reference_features as ref
 from tests.classifiers.conftest import EASY, HARD, OLYMPIAD
 
 #: Pieces that exercise the answer-shape keywords, numbers and the line/number/unit regexes.
-PIECES = ("list", "give", "write", "name", "come up with", "two", "a few", "several", "3", "12345", "1,000.5", "five",
+PIECES = ("list", "give", "write", "name", "come up with", "two", "a few", "several", "3", "12345", "1,000.5", "2,500", "five",
           "words", "sentence", "paragraphs", "lines", "page", "bullet", "essay", "lesson plan", "in detail", "step by step",
           "step-by-step", "pros and cons", "one word", "a sentence", "tl;dr", "yes or no", "true or false", "which of",
           "is it", "c++", "python", "make it", "key points", "poem", "names for", "what", "is", "how", "why", "correct",

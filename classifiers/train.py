@@ -148,6 +148,11 @@ def loso(examples: list[Example], outcomes: list[Outcomes], groups: tuple[str, .
         ranked = _within_group_spearman(test, p)
         if ranked:
             row["spearman_rank_within_group"] = ranked
+        ref = [i for i, e in enumerate(test) if e.answer_tokens and e.answer_reference is not None]
+        if len(ref) > 10:  # the answer-length model on a set of written answers it never saw
+            lengths = [test[i].answer_tokens for i in ref]
+            row["tokens_spearman_reference"] = round(spearman(t[ref], lengths), 3)
+            row["tokens_spearman_reference_length"] = round(spearman([len(test[i].text) for i in ref], lengths), 3)
         log(f"  held out {g:22s} n={len(test):5d} {row} ({time.time() - t0:.1f}s)")
         report["per_source"][g] = row
     for out in outcomes:

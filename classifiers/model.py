@@ -67,7 +67,7 @@ CALIBRATION_QUANTILES: tuple[float, ...] = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4,
 #: Value of a reference set's intercept column in the answer-length ridge: the penalty on its
 #: weight is 1 / 30² of a feature's, so the set's level is effectively free and does not leak
 #: into the features (at 1.0 the shrunk intercepts taught "math -> short": held-out math
-#: prompts held out were predicted at a median 0.72x their answer length instead of 0.87x).
+#: prompts were predicted at a median 0.72x their answer length instead of 0.87x).
 REFERENCE_INTERCEPT_COLUMN = 30.0
 
 
@@ -173,9 +173,9 @@ class ComplexityEstimator(BaseEstimator):
     def _fit_tokens(self, X: Sequence[Any], H: np.ndarray, answer_tokens: Sequence[float | None] | None,
                     answer_references: Sequence[str | None] | None) -> None:
         """Ridge on log answer tokens. Rows whose length comes from a set of written reference
-        answers (a MATH solution, a LeetCode solution write-up) get an intercept per set that is dropped
-        at prediction: reference answers are terser or wordier than a chat model's, so only
-        their order within the set teaches; each set weighs ``tokens_reference_rows`` rows."""
+        answers (MATH solutions, LeetCode write-ups) get an intercept per set that is dropped at
+        prediction: reference answers are terser or wordier than a chat model's, so only their
+        order within the set teaches; each set weighs ``tokens_reference_rows`` rows in total."""
         from sklearn.linear_model import Ridge
 
         self.tok_coef_ = np.zeros(N_FEATURES)

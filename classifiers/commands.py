@@ -72,7 +72,11 @@ def cmd_train(args: argparse.Namespace) -> int:
             print(f"{name}: LOSO APGR {r['apgr']:.3f} (prompt length {r['apgr_length']:.3f}; "
                   f"difference 95% interval [{lo:+.3f}, {hi:+.3f}])")
     if "tokens_spearman" in val:
-        print(f"answer tokens: LOSO Spearman {val['tokens_spearman']:.3f}")
+        print(f"answer tokens: LOSO Spearman {val['tokens_spearman']:.3f} (prompt length {val['tokens_spearman_length']:.3f})")
+    for name, r in val.get("per_source", {}).items():
+        if "tokens_spearman_reference" in r:
+            print(f"answer tokens, {name} written answers held out: Spearman {r['tokens_spearman_reference']:.3f} "
+                  f"(prompt length {r['tokens_spearman_reference_length']:.3f})")
     print(f"wrote {args.out}, {Path(args.out).with_suffix('.npz')} and {Path(args.out).with_suffix('.json')}")
     return 0
 

@@ -63,10 +63,14 @@ def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
 
 
+#: Answer lengths are known in characters; tokens ≈ characters / 4 (English text, BPE tokenizers).
+CHARS_PER_TOKEN = 4.0
+
+
 def answer_tokens_of(answer: str) -> float | None:
-    """Tokens of a written answer (≈ characters / 4, as for the outcome tables); ``None`` if empty."""
+    """Tokens of a written answer (``CHARS_PER_TOKEN``, as for the outcome tables); ``None`` if empty."""
     answer = answer.strip()
-    return len(answer) / 4.0 if answer else None
+    return len(answer) / CHARS_PER_TOKEN if answer else None
 
 
 def _pct(values: np.ndarray) -> np.ndarray:
@@ -119,7 +123,7 @@ def load_alpaca(root: Path) -> tuple[list[Example], Outcomes]:
                     - np.mean([prefs[i][m] for m in weak if m in prefs[i]]) for i in prompts])
     y = 0.10 + 0.60 * _pct(gap)
     ex = [
-        Example(p, f"alpaca:{subset[p]}", float(v), 1.0, float(np.median(lens[p])) / 4.0, float(g),
+        Example(p, f"alpaca:{subset[p]}", float(v), 1.0, float(np.median(lens[p])) / CHARS_PER_TOKEN, float(g),
                 group=f"alpaca:{subset[p]}")
         for p, v, g in zip(prompts, y, gap)
     ]
@@ -148,7 +152,7 @@ def load_arena(root: Path) -> tuple[list[Example], Outcomes]:
     fail = 1.0 - weak / 10.0
     y = 0.20 + 0.70 * _pct(fail)
     ex = [
-        Example(qs[i], "arena_bench", float(v), 1.0, float(np.median(lens[i])) / 4.0 if lens[i] else None, float(f),
+        Example(qs[i], "arena_bench", float(v), 1.0, float(np.median(lens[i])) / CHARS_PER_TOKEN if lens[i] else None, float(f),
                 group="arena_bench")
         for i, v, f in zip(ids, y, fail)
     ]

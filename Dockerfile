@@ -23,10 +23,11 @@ ENV PATH=/opt/venv/bin:$PATH
 RUN apt-get update \
  && apt-get install -y --no-install-recommends gcc libc6-dev \
  && rm -rf /var/lib/apt/lists/*
-COPY pyproject.toml setup.py README.md ./
+COPY pyproject.toml setup.py README.md LICENSE ./
 COPY router ./router
 COPY backends ./backends
 COPY classifiers ./classifiers
+COPY configs ./configs
 RUN pip install --no-cache-dir . \
  && find /opt/venv -name '__pycache__' -prune -exec rm -rf {} +
 

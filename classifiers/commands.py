@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,7 +19,6 @@ from classifiers.evaluate import add_parser as add_evaluate_parser
 from classifiers.persist import ClassifierLoadError
 from classifiers.records import as_messages
 
-DEFAULT_CONFIG = os.environ.get("COMPLEXITY_ROUTER_CONFIG", "configs/default.yaml")
 CHUNK = 512
 
 
@@ -181,6 +179,10 @@ def _parse_shares(text: str) -> dict[str, float]:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
+    from router.config import packaged_default_config
+
+    if args.write and args.config == str(packaged_default_config()):
+        return _fail("--write changes the config file: name yours with --config (this is the packaged default)")
     try:
         config = load_router_config(args.config)
         clf = _classifier(args, config)
@@ -219,6 +221,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 # ---- registration -----------------------------------------------------------------------
 def register(subparsers: Any) -> None:
     """Add train / export / score / calibrate / evaluate to the router's argparse subparsers."""
+    from router.config import CONFIG_HELP
+
     p = subparsers.add_parser("train", help="train the complexity classifier (reproducible)")
     p.add_argument("--data", required=True, help="training data folder (../shared/data)")
     p.add_argument("--out", required=True, help="artifact path (.skops); metadata .json is written beside it")
@@ -234,7 +238,7 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_export)
 
     p = subparsers.add_parser("score", help="score JSON lines from stdin")
-    p.add_argument("--config", default=DEFAULT_CONFIG)
+    p.add_argument("--config", help=CONFIG_HELP)
     p.add_argument("--artifact", default=None, help="override the config's classifier artifact")
     p.set_defaults(func=cmd_score)
 
@@ -242,7 +246,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--prompts", required=True, help="JSON lines with prompt/messages, or plain text lines")
     p.add_argument("--shares", default=None, help="e.g. low=0.5,medium=0.3,high=0.2")
     p.add_argument("--budget-usd-per-1k", type=float, default=None, dest="budget_usd_per_1k")
-    p.add_argument("--config", default=DEFAULT_CONFIG)
+    p.add_argument("--config", help=CONFIG_HELP)
     p.add_argument("--artifact", default=None)
     p.add_argument("--write", action="store_true", help="write the thresholds into the config file")
     p.set_defaults(func=cmd_calibrate)

@@ -13,9 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from router import multiproc
-from router.config import ConfigError, RouterConfig, load_config
-
-DEFAULT_CONFIG = os.environ.get("COMPLEXITY_ROUTER_CONFIG", "configs/default.yaml")
+from router.config import CONFIG_ENV, CONFIG_HELP, ConfigError, RouterConfig, default_config_path, load_config
 
 
 def _load(path: str) -> RouterConfig:
@@ -46,7 +44,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    os.environ["COMPLEXITY_ROUTER_CONFIG"] = os.path.abspath(args.config)
+    os.environ[CONFIG_ENV] = os.path.abspath(args.config)
     os.environ["COMPLEXITY_ROUTER_WORKERS"] = str(args.workers)
     metrics_dir, created = multiproc.prepare(args.workers)  # before the workers start: totals across workers
     try:
@@ -144,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the gateway")
-    serve.add_argument("--config", default=DEFAULT_CONFIG)
+    serve.add_argument("--config", help=CONFIG_HELP)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--workers", type=int, default=1)
@@ -158,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     route = sub.add_parser("route", help="print the routing decision for a prompt (no backend needed)")
     route.add_argument("prompt")
-    route.add_argument("--config", default=DEFAULT_CONFIG)
+    route.add_argument("--config", help=CONFIG_HELP)
     route.add_argument("--max-tokens", type=int, default=None, help="the completion cap to check the context window against")
     route.set_defaults(func=cmd_route)
 
@@ -177,6 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if "config" in vars(args) and args.config is None:  # resolved now, not at import: the environment may change
+        args.config = default_config_path()
     return int(args.func(args) or 0)
 
 

@@ -23,6 +23,12 @@ from router.opsconfig import DecisionLogConfig, LimitsConfig, ReloadConfig, Stat
 from router.ttc_config import EscalateOn, StrategyConfig, UnderLoad, check_test_time_compute
 
 DIRECT_TIER = "direct"  # metrics label for requests that name a model instead of a tier
+#: Environment variable naming the config file when a command gets no ``--config``.
+CONFIG_ENV = "COMPLEXITY_ROUTER_CONFIG"
+#: The checkout's default config, relative to the working directory.
+LOCAL_DEFAULT_CONFIG = Path("configs/default.yaml")
+#: ``--config`` help of every command that reads this config (``default_config_path``).
+CONFIG_HELP = f"the config file (default: ${CONFIG_ENV}, else ./{LOCAL_DEFAULT_CONFIG}, else the packaged default)"
 
 
 class ConfigError(ValueError):
@@ -194,6 +200,24 @@ def parse_config(data: Any, env: Mapping[str, str] | None = None) -> RouterConfi
         raise ConfigError(str(exc)) from None
     except ValidationError as exc:
         raise ConfigError(_describe(exc)) from None
+
+
+def packaged_default_config() -> Path:
+    """The copy of ``configs/default.yaml`` installed with the package (``router/configs`` links
+    to it in a checkout; a wheel holds the file itself)."""
+    return Path(__file__).resolve().parent / "configs" / "default.yaml"
+
+
+def default_config_path(env: Mapping[str, str] | None = None) -> str:
+    """The config a command uses without ``--config``: ``$COMPLEXITY_ROUTER_CONFIG``, else
+    ``configs/default.yaml`` in the working directory (a checkout), else the packaged copy, so
+    ``complexity-router score`` works after a plain ``pip install``."""
+    env = os.environ if env is None else env
+    if env.get(CONFIG_ENV):
+        return env[CONFIG_ENV]
+    if LOCAL_DEFAULT_CONFIG.is_file():
+        return str(LOCAL_DEFAULT_CONFIG)
+    return str(packaged_default_config())
 
 
 def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> RouterConfig:

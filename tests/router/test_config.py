@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +14,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from router.config import ConfigError, load_config, parse_config
+from router.config import CONFIG_ENV, ConfigError, default_config_path, load_config, packaged_default_config, parse_config
 from router.envexpand import expand_string
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,6 +103,42 @@ def test_check_config_command(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text("tiers: [unclosed")
     assert "invalid YAML at line 1" in subprocess.run([sys.executable, "-m", "router.cli", "check-config", str(broken)], capture_output=True, text=True, check=False).stderr
+
+
+def test_default_config_is_env_then_checkout_then_packaged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert default_config_path({}) == str(packaged_default_config())
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "configs/default.yaml").write_text("tiers: {}\n")
+    assert default_config_path({}) == "configs/default.yaml"
+    assert default_config_path({CONFIG_ENV: "/etc/router.yaml"}) == "/etc/router.yaml"
+
+
+def test_packaged_default_is_the_reference_config() -> None:
+    """What a plain ``pip install`` uses without --config is configs/default.yaml itself."""
+    assert packaged_default_config().read_bytes() == (ROOT / "configs/default.yaml").read_bytes()
+    assert list(load_config(packaged_default_config()).tiers) == ["low", "medium", "high"]
+
+
+def _cli(args: list[str], cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != CONFIG_ENV}
+    env["PYTHONPATH"] = str(ROOT)
+    return subprocess.run([sys.executable, "-m", "router.cli", *args], input=stdin, capture_output=True, text=True,
+                          cwd=cwd, env=env, check=False)
+
+
+def test_commands_work_outside_a_checkout_without_config(tmp_path: Path) -> None:
+    scored = _cli(["score"], tmp_path, '{"prompt": "Prove that there are infinitely many primes."}\n')
+    assert scored.returncode == 0, scored.stderr
+    assert set(json.loads(scored.stdout)["expected_completion_tokens"]) == {"low", "medium", "high"}
+    routed = _cli(["route", "hi"], tmp_path)
+    assert routed.returncode == 0 and json.loads(routed.stdout)["tier"] == "low"
+    prompts = tmp_path / "prompts.txt"
+    prompts.write_text("hi\nProve Fermat's last theorem for n = 3.\n")
+    before = packaged_default_config().read_bytes()
+    refused = _cli(["calibrate", "--prompts", str(prompts), "--shares", "low=0.5,medium=0.3,high=0.2", "--write"], tmp_path)
+    assert refused.returncode == 2 and "--config" in refused.stderr
+    assert packaged_default_config().read_bytes() == before
 
 
 def test_env_values_cannot_inject_structure() -> None:

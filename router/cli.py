@@ -24,6 +24,19 @@ def _load(path: str) -> RouterConfig:
         raise SystemExit(2) from None
 
 
+def _load_classifier(config: RouterConfig) -> Any:
+    """The configured classifier; a missing, corrupt or untrusted artifact stops the command with
+    one line naming it (in a serving worker's lifespan it would be a traceback per worker)."""
+    from classifiers import ClassifierLoadError
+    from router.app import load_default_classifier
+
+    try:
+        return load_default_classifier(config.classifier.artifact)
+    except ClassifierLoadError as exc:
+        print(f"error: classifier.artifact: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -44,6 +57,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    _load_classifier(config)  # checked before the workers start; each loads its own
     os.environ[CONFIG_ENV] = os.path.abspath(args.config)
     os.environ["COMPLEXITY_ROUTER_WORKERS"] = str(args.workers)
     metrics_dir, created = multiproc.prepare(args.workers)  # before the workers start: totals across workers
@@ -71,18 +85,18 @@ def _run_uvicorn(uvicorn: Any, args: argparse.Namespace, config: RouterConfig) -
 
 def cmd_check_config(args: argparse.Namespace) -> int:
     config = _load(args.file)
+    _load_classifier(config)
     print(f"ok: {len(config.backends)} backends, {len(config.models)} models, tiers: {', '.join(config.tiers)}")
     return 0
 
 
 def cmd_route(args: argparse.Namespace) -> int:
     from classifiers.text import parse_messages
-    from router.app import load_default_classifier
     from router.gateway import estimate_cost, estimate_prompt_tokens
     from router.policy import Policy
 
     config = _load(args.config)
-    classifier = load_default_classifier(config.classifier.artifact)
+    classifier = _load_classifier(config)
     messages = [{"role": "user", "content": args.prompt}]
     result = classifier.score(messages)
     policy = Policy(config)

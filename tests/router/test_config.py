@@ -141,6 +141,18 @@ def test_commands_work_outside_a_checkout_without_config(tmp_path: Path) -> None
     assert packaged_default_config().read_bytes() == before
 
 
+@pytest.mark.parametrize("command", [["check-config"], ["serve", "--port", "1", "--config"], ["route", "hi", "--config"]])
+def test_a_corrupt_artifact_stops_the_command_with_one_line(tmp_path: Path, command: list[str]) -> None:
+    (tmp_path / "bad.skops").write_bytes(b"PK\x03\x04 not really a zip file")
+    data = base()
+    data["classifier"] = {"artifact": str(tmp_path / "bad.skops")}
+    (tmp_path / "router.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    done = _cli([*command, str(tmp_path / "router.yaml")], tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("error: classifier.artifact: ") and "corrupt" in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1
+
+
 def test_env_values_cannot_inject_structure() -> None:
     data = base()
     data["backends"]["local-vllm"]["base_url"] = "${EVIL}"

@@ -18,11 +18,11 @@ from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, an
 from classifiers.text import Conversation
 
 __all__ = ["CONVERSATION_FEATURES", "FEATURE_NAMES", "FEATURE_VERSION", "GRAM_CHARS", "HASH_BITS", "HASH_DIM", "LEXICON_NAMES",
-           "NUMBERS_PRIOR_FEATURE", "N_FEATURES", "N_SHAPE", "PRIOR_FEATURE", "SHAPE_GROUPS", "SHAPE_NAMES",
+           "NUMBERS_PRIOR_FEATURE", "N_FEATURES", "N_SHAPE", "PRIOR_FEATURE", "SHAPE_GROUPS", "SHAPE_NAMES", "UNFITTED_FEATURES",
            "answer_shape", "bucket", "buckets", "conversation_features", "gram_keys", "grams", "handcrafted",
            "lexicon_counts", "lexicon_counts_reference", "tokens", "words_of"]
 
-FEATURE_VERSION = "12"  # 12: a requested length written with thousands separators ("1,000 words") is read; 11: a prompt serialized twice (escaped line breaks, a JSON string, a list repr) is read as the text it encodes; 10: a chain-of-thought trigger ending the prompt is not read; a word problem: its numbers include those written as words, one option-like line does not undo it, its length counts from the first paragraph with a number; 9: numbers in a word problem (a second prior); 8: answer options written inline count as a multiple-choice question; 7: the length prior also covers multiple-choice questions; 6: answer-shape cues + n-grams
+FEATURE_VERSION = "13"  # 13: Chinese and Japanese characters count as dense-script length and words (DENSE_CHAR_WEIGHT); 12: a requested length written with thousands separators ("1,000 words") is read; 11: a prompt serialized twice (escaped line breaks, a JSON string, a list repr) is read as the text it encodes; 10: a chain-of-thought trigger ending the prompt is not read; a word problem: its numbers include those written as words, one option-like line does not undo it, its length counts from the first paragraph with a number; 9: numbers in a word problem (a second prior); 8: answer options written inline count as a multiple-choice question; 7: the length prior also covers multiple-choice questions; 6: answer-shape cues + n-grams
 HEAD_CHARS = 3000
 TAIL_CHARS = 1000
 HASH_BITS = 15
@@ -31,6 +31,18 @@ _MASK = HASH_DIM - 1
 _MEMO_MAX = 50_000
 
 _RE_LATEX = re.compile(r"\\[a-zA-Z]+")
+#: Chinese and Japanese script (U+3000-U+9FFF: CJK punctuation, kana, ideographs): written without
+#: spaces between words, and denser than Latin script (the same text in English runs 3-4x the
+#: characters). A character of it counts as ``DENSE_CHAR_WEIGHT`` characters of length and as
+#: 1 / ``DENSE_CHARS_PER_WORD`` of a word (Chinese words average ~1.5 characters), so length, word
+#: counts and cue densities mean what they mean in English: read as one "word" per run between
+#: spaces, a Chinese role-play prompt with two numbers had the number density of a math problem
+#: (feature version 13, docs/classifier.md). Counted as the UTF-8 lead bytes of that range
+#: (0xE3-0xE9, never continuation bytes) in the encoding the non-ASCII share already makes: 2 us
+#: for 2,000 characters, where a regex character class took 57 us.
+_DENSE_LEADS = bytes(range(0xE3, 0xEA))
+DENSE_CHAR_WEIGHT = 3.0
+DENSE_CHARS_PER_WORD = 1.5
 _MATHOPS = tuple("=+*/^<>≤≥∑∫√π")
 _DEL_MATHOPS = str.maketrans("", "", "".join(_MATHOPS))
 _CODESYN = ("{", "}", ";", "=>", "->", "::", "==", "!=", "()", "[]")
@@ -136,6 +148,12 @@ NUMBERS_PRIOR_FEATURE = FEATURE_NAMES.index("numbers in a word problem")
 CONVERSATION_FEATURES = tuple(FEATURE_NAMES.index(n) for n in
                               ("system prompt length", "history length", "user turns", "history code", "history math",
                                "short follow-up"))
+#: Index of the non-ASCII share. Not fitted either: every training prompt with a share above 0.3 comes
+#: from one source (arena-hard v2's non-English prompts), and a weight learned on shares near 0
+#: extrapolated to Chinese text (share 2) added ~5 logits, so "hello" in Chinese scored like a proof.
+NON_ASCII_FEATURE = FEATURE_NAMES.index("non-ASCII share")
+#: Features both models leave at weight 0.
+UNFITTED_FEATURES = (*CONVERSATION_FEATURES, NON_ASCII_FEATURE)
 #: An arithmetic word problem (arithmetic cues; at least two numbers, in digits or ``NUMBER_WORDS``;
 #: no LaTeX, code fences, answer options — two or more: a lone "A: Let's think step by step." is an
 #: answer marker —, code or writing domain) of at most this many characters (GSM8K's 99th percentile
@@ -269,7 +287,13 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
         non_ascii = 0.0
     else:  # numbers only when an ASCII digit occurs (as trained), though \d matches any digit
         nu = _RE_NUM_UNIT.findall(s) if any(d in s for d in "0123456789") else []
-        non_ascii = (len(s.encode("utf-8", "replace")) - len(s)) / ns
+        utf8 = s.encode("utf-8", "replace")
+        non_ascii = (len(utf8) - len(s)) / ns
+        dense = len(utf8) - len(utf8.translate(None, _DENSE_LEADS))
+        if dense:  # counted in the slice, extrapolated to the whole turn
+            nw += int(dense / DENSE_CHARS_PER_WORD)
+            n += int((DENSE_CHAR_WEIGHT - 1.0) * dense * n / ns)
+            words += int(dense / DENSE_CHARS_PER_WORD * len(full) / ns)
     mathops, n_code, n_sent = scan_counts(s)
     numbers = len(nu)
     units = numbers - nu.count("")

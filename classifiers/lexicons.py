@@ -109,12 +109,20 @@ for _p in _PHRASES:
     _PHRASE_NEXT[_a] = _PHRASE_NEXT.get(_a, frozenset()) | {_b}
 _PHRASE_START = frozenset(_PHRASE_NEXT)
 _PREFIX_TUPLE = tuple(p for p, _ in _PREFIXES)
-_PUNCT = str.maketrans({c: " " for c in "!\"$%&()*,./;<=>?@[\\]^_`{|}~\u201c\u201d\u2018\u2019\u00ab\u00bb"})
+_PUNCT_CHARS = "!\"$%&()*,./;<=>?@[\\]^_`{|}~\u201c\u201d\u2018\u2019\u00ab\u00bb"
+_PUNCT = str.maketrans({c: " " for c in _PUNCT_CHARS})
 
 
 def words_of(low: str) -> list[str]:
     """Lower-cased text → words (punctuation split off; apostrophes, '+', '#', ':' kept)."""
-    return low.translate(_PUNCT).split()
+    if low.isascii():  # CPython translates ASCII text through a small cache
+        return low.translate(_PUNCT).split()
+    # other text: translate looks each character up in the table (~70 ns, 0.14 ms for 2,000
+    # characters); a scan per punctuation mark, and a replace for those present, is ~10x cheaper
+    for c in _PUNCT_CHARS:
+        if c in low:
+            low = low.replace(c, " ")
+    return low.split()
 
 
 def words_and_head_words(low: str, n: int) -> tuple[list[str], list[str]]:

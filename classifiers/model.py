@@ -23,7 +23,6 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from classifiers.features import (
-    CONVERSATION_FEATURES,
     FEATURE_NAMES,
     HASH_DIM,
     N_FEATURES,
@@ -31,6 +30,7 @@ from classifiers.features import (
     NUMBERS_PRIOR_FEATURE,
     PRIOR_FEATURE,
     SHAPE_NAMES,
+    UNFITTED_FEATURES,
     answer_shape,
     bucket,
     grams,
@@ -150,7 +150,7 @@ class ComplexityEstimator(BaseEstimator):
         # set the priors' weights below
         priors = self._priors()
         D = D.tolil() if sparse.issparse(D) else D.copy()
-        D[:, [*priors, *CONVERSATION_FEATURES]] = 0.0
+        D[:, [*priors, *UNFITTED_FEATURES]] = 0.0
         D = D.tocsr() if sparse.issparse(D) else D
         stack = sparse.vstack if sparse.issparse(D) else np.vstack
         lr = LogisticRegression(C=self.C, max_iter=self.max_iter)
@@ -196,7 +196,7 @@ class ComplexityEstimator(BaseEstimator):
         self.shape_mean_ = S.mean(axis=0)
         self.shape_scale_ = np.where(S.std(axis=0) > 1e-9, S.std(axis=0), 1.0)
         Z = np.hstack([(H[rows] - self.mean_) / self.scale_, (S - self.shape_mean_) / self.shape_scale_])
-        Z[:, list(CONVERSATION_FEATURES)] = 0.0
+        Z[:, list(UNFITTED_FEATURES)] = 0.0
         sets = sorted({refs[i] for i in rows if refs[i] is not None})
         offsets = np.zeros((len(rows), len(sets)))
         w = np.ones(len(rows))

@@ -24,6 +24,8 @@ from classifiers.features import (
     _RE_NUM_UNIT,
     _SENT,
     _SENT_ASCII,
+    DENSE_CHAR_WEIGHT,
+    DENSE_CHARS_PER_WORD,
     GRAM_CHARS,
     LENGTH_ANCHOR,
     LEXICON_NAMES,
@@ -40,6 +42,7 @@ from classifiers.shape import _NUMWORD, _RE_SHAPE
 from classifiers.text import Conversation
 
 _GROUP_INDEX = {g: i for i, g in enumerate(SHAPE_GROUPS)}
+_RE_DENSE = re.compile("[\u3000-\u9fff]")
 
 
 def _num(text: str) -> float:
@@ -90,6 +93,10 @@ def handcrafted(conv: Conversation) -> list[float]:
     else:
         numbers = units = 0
     non_ascii = (len(s.encode("utf-8", "replace")) - len(s)) / ns
+    dense = len(_RE_DENSE.findall(s))  # Chinese / Japanese (U+3000-U+9FFF): denser, no spaces between words
+    nw += int(dense / DENSE_CHARS_PER_WORD)
+    n += int((DENSE_CHAR_WEIGHT - 1.0) * dense * n / ns)
+    words += int(dense / DENSE_CHARS_PER_WORD * len(full) / ns)
     lex = dict(zip(LEXICON_NAMES, lexicon_counts_reference(wl)))
     log = math.log1p
     feats = [

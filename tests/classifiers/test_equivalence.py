@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifiers.features import _slice, conversation_features, inline_options, lexicon_counts, lexicon_counts_reference, problem_chars, words_of
-from classifiers.lexicons import words_and_head_words
+from classifiers.lexicons import _PUNCT, _PUNCT_CHARS, words_and_head_words
 from classifiers.shape import GRAM_CHARS, gram_keys, shape_matches, shape_matches_reference
 from classifiers.text import parse_messages
 from tests.classifiers import reference_features as ref
@@ -85,6 +85,15 @@ def test_shape_matcher_equals_finditer(text):
 @given(st.text(max_size=GRAM_CHARS))
 def test_shape_matcher_equals_finditer_on_any_text(text):
     assert shape_matches(text) == shape_matches_reference(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([*PIECES, *SEPS, *_PUNCT_CHARS, "证明", "。", "é", "\u00a0", "\ud800"]), max_size=40).map("".join)
+       | st.text())
+def test_words_of_non_ascii_text_equals_the_translate_split(text):
+    """Non-ASCII text is split with a replace per punctuation mark (translate is slow there)."""
+    low = text.lower()
+    assert words_of(low) == low.translate(_PUNCT).split()
 
 
 @settings(max_examples=300, deadline=None)

@@ -23,17 +23,23 @@ WORDS = ("the integer function prove that sum of all primes less than 100 write 
          "python code def return list array how many ways triangle area compute derivative "
          "explain why the history of rome is interesting please help me fix this bug in my "
          "javascript async function and make sure it runs in O(n log n) time").split()
+#: Non-ASCII text takes the featurizer's Python path (the C accelerator reads ASCII only).
+WORDS_RU = ("докажите что сумма всех простых чисел меньше 100 напишите стихотворение о python код функция "  # noqa: SIM905
+            "сколько способов площадь треугольника производная объясните почему история рима интересна").split()
+WORDS_ZH = ("证明 小于 100 的 所有 素数 之和 写 一首 关于 秋天 的 诗 用 python 代码 实现 函数 有 多少 种 方法 "  # noqa: SIM905
+            "三角形 面积 导数 解释 为什么 罗马 历史 很 有趣 请 帮 我 修复 这个 错误 ， 。").split()
 
 
-def _prompt(rng: random.Random, chars: int) -> list[dict[str, str]]:
+def _prompt(rng: random.Random, chars: int, words: tuple[str, ...] | list[str] = WORDS, sep: str = " "
+            ) -> list[dict[str, str]]:
     out, n = [], 0
     while n < chars:
-        w = rng.choice(WORDS)
+        w = rng.choice(words)
         if rng.random() < 0.05:
             w += "\n"
         out.append(w)
-        n += len(w) + 1
-    return [{"role": "user", "content": " ".join(out)[:chars]}]
+        n += len(w) + len(sep)
+    return [{"role": "user", "content": sep.join(out)[:chars]}]
 
 
 def _rss_mb() -> float:
@@ -152,6 +158,12 @@ def main() -> int:
         timing(clf, prompts, 50)  # warm-up
         p50, p99 = timing(clf, prompts, reps)
         rows.append((f"score(), {chars:,} chars", f"p50 {p50:.3f} ms", f"p99 {p99:.3f} ms",
+                     f"{p50 / ref0 * 1e3:.1f} / {p99 / ref0 * 1e3:.1f}"))
+    for label, words, sep in (("Russian", WORDS_RU, " "), ("Chinese", WORDS_ZH, "")):
+        prompts = [_prompt(rng, 2000, words, sep) for _ in range(20)]
+        timing(clf, prompts, 50)
+        p50, p99 = timing(clf, prompts, 3000)
+        rows.append((f"score(), 2,000 chars of {label}", f"p50 {p50:.3f} ms", f"p99 {p99:.3f} ms",
                      f"{p50 / ref0 * 1e3:.1f} / {p99 / ref0 * 1e3:.1f}"))
     ms, unit, n_units = worst_case(clf)
     rows.append((f"score(), worst of {n_units:,} hostile texts, ~100k", f"max {ms:.3f} ms", f"({unit!r})",

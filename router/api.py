@@ -67,7 +67,7 @@ async def _complete(gateway: Gateway, body: dict[str, Any], decision: Decision) 
         result = await gateway.complete(body, decision)
     except UpstreamError as exc:
         gateway.account(decision, None, "error", time.perf_counter() - started, stream=False)
-        raise upstream_api_error(exc) from None
+        raise upstream_api_error(exc, decision) from None
     except asyncio.CancelledError:
         gateway.account(decision, None, "cancelled", time.perf_counter() - started, stream=False)
         raise
@@ -87,7 +87,7 @@ async def _stream(gateway: Gateway, body: dict[str, Any], decision: Decision, re
         release()
         if isinstance(exc, UpstreamError):
             gateway.account(decision, None, "error", time.perf_counter() - started, stream=True)
-            raise upstream_api_error(exc) from None
+            raise upstream_api_error(exc, decision) from None
         if isinstance(exc, asyncio.CancelledError):
             gateway.account(decision, None, "cancelled", time.perf_counter() - started, stream=True)
         raise
@@ -139,14 +139,19 @@ def _usage_chunk(stream: ChatStream) -> dict[str, Any]:
     return {"id": meta.get("id"), "object": "chat.completion.chunk", "created": meta.get("created"), "model": meta.get("model"), "choices": [], "usage": usage}
 
 
-def upstream_api_error(exc: UpstreamError) -> APIError:
-    """The client-facing form of an upstream failure; provider details that help stay, secrets never enter."""
+def upstream_api_error(exc: UpstreamError, decision: Decision | None = None) -> APIError:
+    """The client-facing form of an upstream failure; provider details that help stay, secrets never enter.
+    With the ``decision``, the HTTP error carries its routing headers (``x-request-id``, the tier, model
+    and backend that failed), as a success does: the request id is what an operator greps the logs for."""
+    routed = decision.headers(with_cost=False) if decision is not None else {}
     status = exc.client_status
     if status < 500 and status != 429:
-        return APIError(status, exc.message, error_type=exc.error_type or "invalid_request_error", code=exc.code, param=exc.param)
-    headers = {"Retry-After": str(max(1, round(exc.retry_after)))} if exc.retry_after is not None else None
+        return APIError(status, exc.message, error_type=exc.error_type or "invalid_request_error", code=exc.code, param=exc.param,
+                        headers=routed)
+    if exc.retry_after is not None:
+        routed["Retry-After"] = str(max(1, round(exc.retry_after)))
     error_type = "rate_limit_error" if status == 429 else ("timeout" if status == 504 else "upstream_error")
-    return APIError(status, f"upstream failed: {exc.message}", error_type=error_type, code=exc.kind, headers=headers)
+    return APIError(status, f"upstream failed: {exc.message}", error_type=error_type, code=exc.kind, headers=routed)
 
 
 @api.get("/v1/models")

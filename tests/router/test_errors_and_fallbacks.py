@@ -50,13 +50,16 @@ async def test_all_candidates_failing_is_a_502_in_openai_format(make_harness: Ca
     assert response.status_code == 502
     assert response.json()["error"]["type"] == "upstream_error"
     assert harness.metric("router_requests_total", tier="high", model="spare-big", backend="spare", status="error") == 1
+    # the failed route is named as on a success: the request id is what an operator looks up
+    assert response.headers["x-request-id"] and response.headers["x-router-tier"] == "high"
+    assert (response.headers["x-router-model"], response.headers["x-router-backend"]) == ("spare-big", "spare")
 
 
 async def test_rate_limit_keeps_retry_after(make_harness: Callable[..., Any]) -> None:
     harness: Harness = await make_harness(sim_transport=failing(429, headers={"retry-after": "7"}))
     response = await harness.chat("easy")
     assert response.status_code == 429
-    assert response.headers["retry-after"] == "7"
+    assert response.headers["retry-after"] == "7" and response.headers["x-router-tier"] == "low"
 
 
 async def test_connection_failure_is_mapped(make_harness: Callable[..., Any]) -> None:

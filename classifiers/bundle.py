@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from classifiers.features import FEATURE_VERSION
+from classifiers.feature_schema import FEATURE_VERSION
 from classifiers.inference import ARRAYS, NAMES, OPTIONAL_ARRAYS, PARAMS, SCALARS, params_of
 from classifiers.persist import ClassifierLoadError
 

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from classifiers.bundle import bundle_path, read_bundle, sha256_file
-from classifiers.features import FEATURE_NAMES, FEATURE_VERSION, HASH_DIM, N_FEATURES, N_SHAPE
+from classifiers.feature_schema import FEATURE_NAMES, FEATURE_VERSION, N_FEATURES
+from classifiers.features import HASH_DIM, N_SHAPE
 from classifiers.inference import Featurized, LinearScorer, answer_tokens_from_log, params_of
 from classifiers.persist import ClassifierLoadError, read_metadata, resolve
 

@@ -17,12 +17,10 @@ from classifiers.lexicons import LEXICON_NAMES, SPEEDUPS, lexicon_counts, lexico
 from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
 from classifiers.text import Conversation
 
-__all__ = ["CONVERSATION_FEATURES", "FEATURE_NAMES", "FEATURE_VERSION", "GRAM_CHARS", "HASH_BITS", "HASH_DIM", "LEXICON_NAMES",
-           "NUMBERS_PRIOR_FEATURE", "N_FEATURES", "N_SHAPE", "PRIOR_FEATURE", "SHAPE_GROUPS", "SHAPE_NAMES", "UNFITTED_FEATURES",
+__all__ = ["GRAM_CHARS", "HASH_BITS", "HASH_DIM", "LEXICON_NAMES", "N_SHAPE", "SHAPE_GROUPS", "SHAPE_NAMES",
            "answer_shape", "bucket", "buckets", "conversation_features", "gram_keys", "grams", "handcrafted",
            "lexicon_counts", "lexicon_counts_reference", "tokens", "words_of"]
 
-FEATURE_VERSION = "13"  # 13: Chinese and Japanese characters count as dense-script length and words (DENSE_CHAR_WEIGHT); 12: a requested length written with thousands separators ("1,000 words") is read; 11: a prompt serialized twice (escaped line breaks, a JSON string, a list repr) is read as the text it encodes; 10: a chain-of-thought trigger ending the prompt is not read; a word problem: its numbers include those written as words, one option-like line does not undo it, its length counts from the first paragraph with a number; 9: numbers in a word problem (a second prior); 8: answer options written inline count as a multiple-choice question; 7: the length prior also covers multiple-choice questions; 6: answer-shape cues + n-grams
 HEAD_CHARS = 3000
 TAIL_CHARS = 1000
 HASH_BITS = 15
@@ -96,64 +94,6 @@ _RE_NUM_UNIT0 = re.compile(r"00*(?:[.,]0+)?(\s?(?i:%|°|\$|kg|km|cm|mm|m/s|mph|m
 _DIGIT0 = str.maketrans("123456789", "000000000")
 _HIST_TAIL = 4000
 
-FEATURE_NAMES: tuple[str, ...] = (
-    "prompt length",
-    "word count",
-    "system prompt length",
-    "history length",
-    "user turns",
-    "line count",
-    "code fences",
-    "indented lines",
-    "code syntax density",
-    "LaTeX commands",
-    "math operator density",
-    "numbers",
-    "number density",
-    "questions",
-    "list items",
-    "sentences",
-    "mean word length",
-    "non-ASCII share",
-    "multiple-choice options",
-    *(f"{k} cues" for k in LEXICON_NAMES),
-    *(f"{k} density" for k in ("math", "code", "logic", "reason", "writing", "knowledge")),
-    "math domain",
-    "code domain",
-    "reasoning domain",
-    "writing domain",
-    "length x math",
-    "length x code",
-    "length x reasoning",
-    "length x writing",
-    "numbers x math",
-    "sentences x math",
-    "units",
-    "quiz x quantitative",
-    "history code",
-    "history math",
-    "short follow-up",
-    "length in a closed problem",
-    "numbers in a word problem",
-)
-#: Index of the length-in-a-closed-problem feature (math/code/reasoning domain, or a
-#: multiple-choice question); its weight is a LOSO-chosen prior, not fitted.
-PRIOR_FEATURE = FEATURE_NAMES.index("length in a closed problem")
-#: Index of the numbers-in-a-word-problem feature; its weight is a prior too (``numbers_prior``).
-NUMBERS_PRIOR_FEATURE = FEATURE_NAMES.index("numbers in a word problem")
-#: Indexes of the conversation features. The training data is single-turn with no system prompt (a
-#: few-shot prompt's solved examples are its only history), so they are not fitted: weight 0 in both models (one
-#: few-shot training prompt once gave them a weight that lifted "go on" after a haiku 0.05 -> 0.28).
-#: A follow-up's score comes from the conversation-context rule (``classifiers.inference``).
-CONVERSATION_FEATURES = tuple(FEATURE_NAMES.index(n) for n in
-                              ("system prompt length", "history length", "user turns", "history code", "history math",
-                               "short follow-up"))
-#: Index of the non-ASCII share. Not fitted either: every training prompt with a share above 0.3 comes
-#: from one source (arena-hard v2's non-English prompts), and a weight learned on shares near 0
-#: extrapolated to Chinese text (share 2) added ~5 logits, so "hello" in Chinese scored like a proof.
-NON_ASCII_FEATURE = FEATURE_NAMES.index("non-ASCII share")
-#: Features both models leave at weight 0.
-UNFITTED_FEATURES = (*CONVERSATION_FEATURES, NON_ASCII_FEATURE)
 #: An arithmetic word problem (arithmetic cues; at least two numbers, in digits or ``NUMBER_WORDS``;
 #: no LaTeX, code fences, answer options — two or more: a lone "A: Let's think step by step." is an
 #: answer marker —, code or writing domain) of at most this many characters (GSM8K's 99th percentile
@@ -181,7 +121,6 @@ INLINE_OPTIONS_MIN = 3
 #: Log-characters above which a multiple-choice question gets the length bonus (e^5 ≈ 150
 #: characters): short quiz questions keep their domain ranking and their cheap tier.
 MCQ_LENGTH_ANCHOR = 5.0
-N_FEATURES = len(FEATURE_NAMES)
 
 
 def inline_options(s: str) -> int:
@@ -267,7 +206,7 @@ def problem_chars(text: str) -> int:
 
 
 def handcrafted(conv: Conversation) -> list[float]:
-    """The hand-crafted feature vector (order = ``FEATURE_NAMES``)."""
+    """The hand-crafted feature vector (order = ``feature_schema.FEATURE_NAMES``)."""
     s = _slice(conv.last_user)
     return _handcrafted(conv, s, lower_words(s))
 

@@ -20,7 +20,8 @@ from zlib import crc32
 
 import numpy as np
 
-from classifiers.features import FEATURE_NAMES, HASH_DIM, N_SHAPE, bucket, conversation_features, handcrafted, tokens_of
+from classifiers.feature_schema import FEATURE_NAMES
+from classifiers.features import HASH_DIM, N_SHAPE, bucket, conversation_features, handcrafted, tokens_of
 from classifiers.lexicons import SPEEDUPS
 from classifiers.shape import gram_keys, system_words
 from classifiers.text import Conversation, parse_messages

@@ -22,21 +22,8 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from classifiers.features import (
-    FEATURE_NAMES,
-    HASH_DIM,
-    N_FEATURES,
-    N_SHAPE,
-    NUMBERS_PRIOR_FEATURE,
-    PRIOR_FEATURE,
-    SHAPE_NAMES,
-    UNFITTED_FEATURES,
-    answer_shape,
-    bucket,
-    grams,
-    handcrafted,
-    tokens,
-)
+from classifiers.feature_schema import FEATURE_NAMES, N_FEATURES, NUMBERS_PRIOR_FEATURE, PRIOR_FEATURE, UNFITTED_FEATURES
+from classifiers.features import HASH_DIM, N_SHAPE, SHAPE_NAMES, answer_shape, bucket, grams, handcrafted, tokens
 from classifiers.inference import (
     MAX_ANSWER_TOKENS,
     Featurized,

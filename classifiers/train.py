@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 
 from classifiers.data import EVAL_PAIRS_ALPACA, USER_OUTCOMES, Example, Outcomes, load_all, sha256, training_files
-from classifiers.features import FEATURE_VERSION, HASH_BITS
+from classifiers.feature_schema import FEATURE_VERSION
+from classifiers.features import HASH_BITS
 from classifiers.metrics import apgr, bootstrap_apgr, spearman
 from classifiers.model import ComplexityEstimator
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifiers.data import load_all
-from classifiers.features import CONVERSATION_FEATURES
+from classifiers.feature_schema import CONVERSATION_FEATURES
 from classifiers.inference import CONTEXT_DECAY, CONTEXT_PREFIX
 from classifiers.metrics import spearman
 from classifiers.model import ComplexityEstimator

@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from classifiers.features import DENSE_CHARS_PER_WORD, FEATURE_NAMES, NON_ASCII_FEATURE, handcrafted
+from classifiers.feature_schema import FEATURE_NAMES, NON_ASCII_FEATURE
+from classifiers.features import DENSE_CHARS_PER_WORD, handcrafted
 from classifiers.model import ComplexityEstimator
 from classifiers.text import parse_messages
 from tests.classifiers.conftest import EASY, HARD

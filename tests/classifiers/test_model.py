@@ -128,7 +128,7 @@ def test_length_counts_within_domain_only(default):
 
 
 def test_prior_feature_weight_is_the_configured_prior(default):
-    from classifiers.features import PRIOR_FEATURE
+    from classifiers.feature_schema import PRIOR_FEATURE
 
     est = default.estimator
     assert est.length_prior > 0
@@ -162,7 +162,7 @@ def test_a_shared_instruction_keeps_word_problems_ranked_above_length(default, s
 
 
 def test_numbers_prior_weight_is_the_configured_prior(default):
-    from classifiers.features import NUMBERS_PRIOR_FEATURE
+    from classifiers.feature_schema import NUMBERS_PRIOR_FEATURE
 
     est = default.estimator
     assert est.numbers_prior > 0
@@ -187,7 +187,8 @@ WORD_PROBLEM = ("A baker makes 120 rolls on Monday and 45 more on Tuesday than o
     ("Write a story of 300 words about a baker who makes 120 rolls, sells 45 and gives 15 away to 2 friends.", 0.0),
 ])
 def test_numbers_count_in_short_arithmetic_word_problems_only(text, bonus):
-    from classifiers.features import NUMBERS_PRIOR_FEATURE, handcrafted
+    from classifiers.feature_schema import NUMBERS_PRIOR_FEATURE
+    from classifiers.features import handcrafted
     from classifiers.inference import as_conversation
 
     assert handcrafted(as_conversation(text))[NUMBERS_PRIOR_FEATURE] == pytest.approx(bonus)
@@ -207,7 +208,8 @@ def _mcq(question: str, options: list[str]) -> list[dict[str, str]]:
 
 
 def test_length_counts_in_multiple_choice_questions_above_150_characters(default):
-    from classifiers.features import MCQ_LENGTH_ANCHOR, PRIOR_FEATURE, handcrafted
+    from classifiers.feature_schema import PRIOR_FEATURE
+    from classifiers.features import MCQ_LENGTH_ANCHOR, handcrafted
     from classifiers.inference import as_conversation
 
     prior = lambda m: handcrafted(as_conversation(m))[PRIOR_FEATURE]
@@ -243,7 +245,8 @@ def test_inline_answer_options(text, options):
 def test_inline_options_make_a_multiple_choice_question(default):
     """An MMLU-style question with its options on the question's line is a multiple-choice
     question as much as one with an option per line: same length bonus, near the same score."""
-    from classifiers.features import PRIOR_FEATURE, handcrafted
+    from classifiers.feature_schema import PRIOR_FEATURE
+    from classifiers.features import handcrafted
     from classifiers.inference import as_conversation
 
     vignette = ("A landowner conveyed a parcel to a buyer by a deed that was never recorded. Two years later the "

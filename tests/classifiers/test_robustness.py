@@ -6,7 +6,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifiers.features import _NL_LIST, _RE_LIST, N_FEATURES, _count_lines, handcrafted, tokens
+from classifiers.feature_schema import N_FEATURES
+from classifiers.features import _NL_LIST, _RE_LIST, _count_lines, handcrafted, tokens
 from classifiers.text import parse_messages
 
 text = st.text(alphabet=st.characters(blacklist_categories=()), max_size=300)

@@ -1,0 +1,72 @@
+"""The feature vector's schema: the names in order, its version, and which features the fit
+leaves alone. Training, the artifact check at load and the scorer read it; ``classifiers.features``
+computes the vector in this order."""
+
+from __future__ import annotations
+
+from classifiers.lexicons import LEXICON_NAMES
+
+__all__ = ["CONVERSATION_FEATURES", "FEATURE_NAMES", "FEATURE_VERSION", "NON_ASCII_FEATURE", "NUMBERS_PRIOR_FEATURE",
+           "N_FEATURES", "PRIOR_FEATURE", "UNFITTED_FEATURES"]
+
+FEATURE_VERSION = "13"  # 13: Chinese and Japanese characters count as dense-script length and words (DENSE_CHAR_WEIGHT); 12: a requested length written with thousands separators ("1,000 words") is read; 11: a prompt serialized twice (escaped line breaks, a JSON string, a list repr) is read as the text it encodes; 10: a chain-of-thought trigger ending the prompt is not read; a word problem: its numbers include those written as words, one option-like line does not undo it, its length counts from the first paragraph with a number; 9: numbers in a word problem (a second prior); 8: answer options written inline count as a multiple-choice question; 7: the length prior also covers multiple-choice questions; 6: answer-shape cues + n-grams
+
+FEATURE_NAMES: tuple[str, ...] = (
+    "prompt length",
+    "word count",
+    "system prompt length",
+    "history length",
+    "user turns",
+    "line count",
+    "code fences",
+    "indented lines",
+    "code syntax density",
+    "LaTeX commands",
+    "math operator density",
+    "numbers",
+    "number density",
+    "questions",
+    "list items",
+    "sentences",
+    "mean word length",
+    "non-ASCII share",
+    "multiple-choice options",
+    *(f"{k} cues" for k in LEXICON_NAMES),
+    *(f"{k} density" for k in ("math", "code", "logic", "reason", "writing", "knowledge")),
+    "math domain",
+    "code domain",
+    "reasoning domain",
+    "writing domain",
+    "length x math",
+    "length x code",
+    "length x reasoning",
+    "length x writing",
+    "numbers x math",
+    "sentences x math",
+    "units",
+    "quiz x quantitative",
+    "history code",
+    "history math",
+    "short follow-up",
+    "length in a closed problem",
+    "numbers in a word problem",
+)
+#: Index of the length-in-a-closed-problem feature (math/code/reasoning domain, or a
+#: multiple-choice question); its weight is a LOSO-chosen prior, not fitted.
+PRIOR_FEATURE = FEATURE_NAMES.index("length in a closed problem")
+#: Index of the numbers-in-a-word-problem feature; its weight is a prior too (``numbers_prior``).
+NUMBERS_PRIOR_FEATURE = FEATURE_NAMES.index("numbers in a word problem")
+#: Indexes of the conversation features. The training data is single-turn with no system prompt (a
+#: few-shot prompt's solved examples are its only history), so they are not fitted: weight 0 in both models (one
+#: few-shot training prompt once gave them a weight that lifted "go on" after a haiku 0.05 -> 0.28).
+#: A follow-up's score comes from the conversation-context rule (``classifiers.inference``).
+CONVERSATION_FEATURES = tuple(FEATURE_NAMES.index(n) for n in
+                              ("system prompt length", "history length", "user turns", "history code", "history math",
+                               "short follow-up"))
+#: Index of the non-ASCII share. Not fitted either: every training prompt with a share above 0.3 comes
+#: from one source (arena-hard v2's non-English prompts), and a weight learned on shares near 0
+#: extrapolated to Chinese text (share 2) added ~5 logits, so "hello" in Chinese scored like a proof.
+NON_ASCII_FEATURE = FEATURE_NAMES.index("non-ASCII share")
+#: Features both models leave at weight 0.
+UNFITTED_FEATURES = (*CONVERSATION_FEATURES, NON_ASCII_FEATURE)
+N_FEATURES = len(FEATURE_NAMES)

@@ -14,6 +14,7 @@ import random
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,8 +31,7 @@ WORDS_ZH = ("证明 小于 100 的 所有 素数 之和 写 一首 关于 秋天
             "三角形 面积 导数 解释 为什么 罗马 历史 很 有趣 请 帮 我 修复 这个 错误 ， 。").split()
 
 
-def _prompt(rng: random.Random, chars: int, words: tuple[str, ...] | list[str] = WORDS, sep: str = " "
-            ) -> list[dict[str, str]]:
+def _prompt(rng: random.Random, chars: int, words: Sequence[str] = WORDS, sep: str = " ") -> list[dict[str, str]]:
     out, n = [], 0
     while n < chars:
         w = rng.choice(words)

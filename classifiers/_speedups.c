@@ -11,6 +11,8 @@
  *        their number; coef is a buffer of doubles whose length is a power of two)
  *   count_table(groups) -> capsule; count_groups(table, s) -> tuple[int, ...]
  *       (per group of substrings, the sum of their str.count in s; _speedups_text.c)
+ *   ascii_digits_zeroed(s) -> str | None
+ *       (s with its ASCII digits replaced by "0"; None if s holds another decimal digit)
  *   lower_words(seps, s), lower_split(seps, s, n)  (words_of(s.lower()) on ASCII; _speedups_words.c)
  *   shape_table(...) -> capsule; shape_walk(table, head)  (shape.shape_matches; _speedups_shape.c)
  *
@@ -402,6 +404,8 @@ static PyMethodDef methods[] = {
     {"gram_sum", (PyCFunction)(void (*)(void))gram_sum, METH_FASTCALL, "gram_sum(head_words, sys_words, coef) -> (float, int) | None"},
     {"count_table", count_table, METH_VARARGS, "Build the substring-count table (once)."},
     {"count_groups", (PyCFunction)(void (*)(void))count_groups, METH_FASTCALL, "count_groups(table, s) -> tuple[int, ...]"},
+    {"ascii_digits_zeroed", (PyCFunction)(void (*)(void))ascii_digits_zeroed, METH_FASTCALL,
+     "ascii_digits_zeroed(s) -> str | None"},
     {"lower_words", (PyCFunction)(void (*)(void))lower_words, METH_FASTCALL, "lower_words(seps, s) -> list[str] | None"},
     {"lower_split", (PyCFunction)(void (*)(void))lower_split, METH_FASTCALL,
      "lower_split(seps, s, n) -> (head, words, head_words) | None"},

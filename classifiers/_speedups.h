@@ -28,6 +28,7 @@ void crc_init(void);
 PyObject *gram_sum(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *count_table(PyObject *self, PyObject *args);
 PyObject *count_groups(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *ascii_digits_zeroed(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 
 /* _speedups_words.c */
 PyObject *lower_words(PyObject *self, PyObject *const *args, Py_ssize_t nargs);

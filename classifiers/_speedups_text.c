@@ -236,11 +236,15 @@ typedef struct {
     int len, group, next; /* next: the following pattern with the same first character (-1: none) */
 } Pattern;
 
+#define OTHER_SLOTS 64 /* a power of two */
+
 typedef struct {
     Pattern pat[MAX_PATTERNS];
     int n_pat, n_groups;
     int first_ascii[128]; /* the first pattern starting with this ASCII character (-1: none) */
-    int first_other;      /* the chain of patterns starting with a non-ASCII character */
+    /* the chain of patterns starting with a non-ASCII character c, by c's low bits: a text in
+     * another script then walks a chain for few of its characters, not every one */
+    int first_other[OTHER_SLOTS];
 } Counter;
 
 static const char *COUNTER_CAPSULE = "classifiers._speedups.Counter";
@@ -255,7 +259,7 @@ PyObject *count_table(PyObject *self, PyObject *args) {
     if (ct == NULL)
         return PyErr_NoMemory();
     memset(ct->first_ascii, 0xFF, sizeof ct->first_ascii); /* all -1 */
-    ct->first_other = -1;
+    memset(ct->first_other, 0xFF, sizeof ct->first_other);
     ct->n_groups = (int)PyTuple_GET_SIZE(groups);
     if (ct->n_groups > MAX_GROUPS)
         goto bad;
@@ -274,7 +278,8 @@ PyObject *count_table(PyObject *self, PyObject *args) {
             pt->group = gi;
             for (int k = 0; k < pt->len; k++)
                 pt->ch[k] = PyUnicode_READ_CHAR(p, k);
-            int *head = pt->ch[0] < 128 ? &ct->first_ascii[pt->ch[0]] : &ct->first_other;
+            Py_UCS4 c0 = pt->ch[0];
+            int *head = c0 < 128 ? &ct->first_ascii[c0] : &ct->first_other[c0 & (OTHER_SLOTS - 1)];
             pt->next = *head;
             *head = ct->n_pat++;
         }
@@ -295,7 +300,7 @@ static inline Py_ALWAYS_INLINE void count_kind(const Counter *ct, int kind, cons
     Py_ssize_t from[MAX_PATTERNS] = {0}; /* where each pattern's next occurrence may start */
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        int p = c < 128 ? ct->first_ascii[c] : ct->first_other;
+        int p = c < 128 ? ct->first_ascii[c] : ct->first_other[c & (OTHER_SLOTS - 1)];
         for (; p >= 0; p = ct->pat[p].next) {
             const Pattern *pt = &ct->pat[p];
             if (pt->ch[0] != c || i < from[p] || i + pt->len > n)
@@ -342,6 +347,59 @@ PyObject *count_groups(PyObject *self, PyObject *const *args, Py_ssize_t nargs) 
             Py_CLEAR(out);
         else
             PyTuple_SET_ITEM(out, g, v);
+    }
+    return out;
+}
+
+/* No decimal digit below U+0660 (Latin, Greek, Cyrillic, Hebrew ...), in U+1D00-U+A5FF (punctuation,
+ * symbols, CJK) or in U+AC00-U+FEFF (Hangul): a text in those scripts skips the Unicode lookup.
+ * tests/classifiers/test_speedups.py checks this against every code point of the running Python. */
+#define DIGITLESS(c) ((c) < 0x660 || ((c) >= 0x1D00 && (c) < 0xA600) || ((c) >= 0xAC00 && (c) < 0xFF00))
+
+/* out (a copy of data, same kind) with its ASCII digits replaced by '0'; 1 if a non-ASCII decimal
+ * digit occurs (out is then incomplete). */
+static inline Py_ALWAYS_INLINE int zero_kind(int kind, const void *data, void *out, Py_ssize_t n) {
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c >= '1' && c <= '9')
+            PyUnicode_WRITE(kind, out, i, '0');
+        else if (c >= 128 && !DIGITLESS(c) && Py_UNICODE_ISDECIMAL(c))
+            return 1;
+    }
+    return 0;
+}
+
+PyObject *ascii_digits_zeroed(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (n_args("ascii_digits_zeroed", nargs, 1) < 0)
+        return NULL;
+    PyObject *s = args[0];
+    if (!PyUnicode_Check(s)) {
+        PyErr_SetString(PyExc_TypeError, "ascii_digits_zeroed: a str expected");
+        return NULL;
+    }
+    if (MAKE_READY(s) < 0)
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(s);
+    PyObject *out = PyUnicode_New(n, PyUnicode_MAX_CHAR_VALUE(s));
+    if (out == NULL)
+        return NULL;
+    int kind = PyUnicode_KIND(s), other;
+    const void *data = PyUnicode_DATA(s);
+    void *dst = PyUnicode_DATA(out);
+    memcpy(dst, data, (size_t)n * (size_t)kind);
+    switch (kind) {
+    case PyUnicode_1BYTE_KIND:
+        other = zero_kind(PyUnicode_1BYTE_KIND, data, dst, n);
+        break;
+    case PyUnicode_2BYTE_KIND:
+        other = zero_kind(PyUnicode_2BYTE_KIND, data, dst, n);
+        break;
+    default:
+        other = zero_kind(PyUnicode_4BYTE_KIND, data, dst, n);
+    }
+    if (other) {
+        Py_DECREF(out);
+        Py_RETURN_NONE;
     }
     return out;
 }

@@ -92,6 +92,16 @@ _RE_NUM_UNIT = re.compile(r"\d+(?:[.,]\d+)?(\s?(?i:%|°|\$|kg|km|cm|mm|m/s|mph|m
 #: same matches with the same unit groups.
 _RE_NUM_UNIT0 = re.compile(r"00*(?:[.,]0+)?(\s?(?i:%|°|\$|kg|km|cm|mm|m/s|mph|mol|ml|hz|kj|j|n|w|v|s|m|g|l|k)\b)?")
 _DIGIT0 = str.maketrans("123456789", "000000000")
+
+
+def _no_zeroing(s: str) -> str | None:
+    """Without the C accelerator: ``None`` (on non-ASCII text ``str.translate`` looks every
+    character up in the table, slower than the ``\\d`` scan it would save)."""
+    return None
+
+
+#: Non-ASCII text with its ASCII digits turned into "0", or None if it holds another decimal digit
+_ascii_digits_zeroed = SPEEDUPS.ascii_digits_zeroed if SPEEDUPS is not None else _no_zeroing
 _HIST_TAIL = 4000
 
 #: An arithmetic word problem (arithmetic cues; at least two numbers, in digits or ``NUMBER_WORDS``;
@@ -225,7 +235,11 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
         nu = _RE_NUM_UNIT0.findall(s0) if "0" in s0 else []
         non_ascii = 0.0
     else:  # numbers only when an ASCII digit occurs (as trained), though \d matches any digit
-        nu = _RE_NUM_UNIT.findall(s) if any(d in s for d in "0123456789") else []
+        s0 = _ascii_digits_zeroed(s)  # None: another decimal digit occurs, which "0" cannot stand for
+        if s0 is not None:
+            nu = _RE_NUM_UNIT0.findall(s0) if "0" in s0 else []
+        else:
+            nu = _RE_NUM_UNIT.findall(s) if any(d in s for d in "0123456789") else []
         utf8 = s.encode("utf-8", "replace")
         non_ascii = (len(utf8) - len(s)) / ns
         dense = len(utf8) - len(utf8.translate(None, _DENSE_LEADS))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
-from itertools import compress, pairwise
+from itertools import accumulate, compress, pairwise
 
 from classifiers.lexicons import SPEEDUPS, lower_words
 from classifiers.text import Conversation
@@ -126,6 +126,7 @@ def _alternatives() -> tuple[dict[str, Attempts], dict[str, Attempts], Attempts]
 
 _FIRST, _ANCHORED, _NWORDS = _alternatives()
 _PADDED = {t: " " + t + " " for t in _FIRST}  # a token's search key in the padded head
+_KEYWORD_TOKENS = frozenset(_FIRST) | frozenset(_ANCHORED)  # all runs of a-z (see _keyword_candidates)
 _LISTN = SHAPE_GROUPS.index("listn")
 #: Without a number in the head, ``listn`` cannot match: skip its attempts.
 _FIRST_NO_NUM = {t: a for t, a in ((t, tuple(x for x in v if x[0] != _LISTN)) for t, v in _FIRST.items()) if a}
@@ -140,6 +141,7 @@ _NUM_KEYS_LISTN = _NUM_KEYS[:-2] + (" a few", " 0")
 _A_FEW = "a few"  # in the head: listn's number is possible
 _NWORDS_NOUNS = ("word", "sentence", "paragraph", "line", "page", "bullet")
 _RE_WORD = re.compile(r"\w+")
+_RE_ASCII_SPLIT = re.compile(r"([a-z]+)")
 #: ASCII non-word characters -> space (``\w`` on ASCII text is ``[a-zA-Z0-9_]``), digits -> "0"
 #: (no keyword contains a digit; a token starting with one is then found by searching " 0").
 _NONWORD = str.maketrans({**{chr(c): " " for c in range(128) if not (chr(c).isalnum() or chr(c) == "_")},
@@ -153,6 +155,30 @@ def _gi(a: Attempt) -> int:
 def _add(cands: dict[int, Attempts], p: int, a: Attempts) -> None:
     old = cands.get(p)
     cands[p] = a if old is None else tuple(sorted(set(old + a), key=_gi))
+
+
+def _keyword_candidates(head: str) -> list[tuple[int, Attempts]]:
+    """``_candidates(head, nouns=False)`` with a Python step per keyword found, not per token: a
+    keyword's first token is lower-case ASCII, so a ``\\w+`` token that is one is a run of a-z with
+    no word character on either side (``str.isalnum`` or "_": what ``\\w`` matches)."""
+    parts = _RE_ASCII_SPLIT.split(head)  # [text before the first run, run, text between, run, ...]
+    runs = parts[1::2]
+    if _KEYWORD_TOKENS.isdisjoint(runs):
+        return []
+    starts = list(accumulate(map(len, parts)))  # run k starts at starts[2 * k]
+    n = len(head)
+    out: list[tuple[int, Attempts]] = []
+    for k in compress(range(len(runs)), map(_KEYWORD_TOKENS.__contains__, runs)):
+        i = starts[2 * k]
+        j = i + len(runs[k])
+        if (i and (head[i - 1].isalnum() or head[i - 1] == "_")) or (j < n and (head[j].isalnum() or head[j] == "_")):
+            continue  # part of a longer token
+        a: Attempts = _FIRST.get(runs[k], ())
+        if i == 0:
+            a += _ANCHORED.get(runs[k], ())
+        if a:
+            out.append((i, a))
+    return out
 
 
 def _candidates(head: str, nouns: bool, tr: str = "", toks: list[str] | None = None) -> list[tuple[int, Attempts]]:
@@ -179,6 +205,8 @@ def _candidates(head: str, nouns: bool, tr: str = "", toks: list[str] | None = N
         if tr[0] != " " and toks[0] in _ANCHORED:
             _add(cands, 0, _ANCHORED[toks[0]])
         return sorted(cands.items())
+    if not nouns:
+        return _keyword_candidates(head)
     for m in _RE_WORD.finditer(head):
         t, i = m.group(), m.start()
         a: Attempts = _FIRST.get(t, ())

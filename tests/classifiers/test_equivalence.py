@@ -7,10 +7,12 @@ docs/classifier.md) was run once against the previous code; this keeps a sample 
 from __future__ import annotations
 
 import random
+import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from classifiers import shape
 from classifiers.features import _slice, conversation_features, inline_options, lexicon_counts, lexicon_counts_reference, problem_chars, words_of
 from classifiers.lexicons import _PUNCT, _PUNCT_CHARS, words_and_head_words
 from classifiers.shape import GRAM_CHARS, gram_keys, shape_matches, shape_matches_reference
@@ -85,6 +87,23 @@ def test_shape_matcher_equals_finditer(text):
 @given(st.text(max_size=GRAM_CHARS))
 def test_shape_matcher_equals_finditer_on_any_text(text):
     assert shape_matches(text) == shape_matches_reference(text)
+
+
+#: Keywords beside letters, digits and marks of other scripts: ``\\w`` counts "é", "²", "Ⅻ" and "_"
+#: as word characters (no token boundary there), not a combining accent or "«".
+BESIDE = ("write", "what", "python", "is", "explain", "essay", "how", "кот", "日本", "é", "²", "_", "٣", "Ⅻ", "\u0301",
+          " ", ",", "«", "\u00a0", "\n", "W")
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(BESIDE), max_size=30).map("".join))
+def test_shape_matcher_on_keywords_beside_other_scripts(text):
+    assert shape_matches(text) == shape_matches_reference(text)
+
+
+def test_shape_keywords_are_lower_case_ascii_words():
+    """The non-ASCII matcher finds keyword tokens as runs of a-z (``shape._keyword_candidates``)."""
+    assert shape._KEYWORD_TOKENS and all(re.fullmatch("[a-z]+", t) for t in shape._KEYWORD_TOKENS)
 
 
 @settings(max_examples=500, deadline=None)

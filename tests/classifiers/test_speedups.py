@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifiers import lexicons, shape
-from classifiers.features import _CODESYN, _MATHOPS, _SENT, _slice, scan_counts, scan_counts_python, words_of
+from classifiers.features import _CODESYN, _DIGIT0, _MATHOPS, _SENT, _slice, scan_counts, scan_counts_python, words_of
 from classifiers.lexicons import (
     lexicon_counts,
     lexicon_counts_python,
@@ -177,7 +177,8 @@ def test_c_paths_on_training_prompts(default, shared_data):
 
 
 #: The counted substrings, their overlaps ("===", "::::", "->>", "?\n"), unicode and surrogates.
-SCAN_PIECES = _MATHOPS + _CODESYN + _SENT + ("=", ":", "-", ">", ".", "?", "!", "\n", " ", "a", "é", "日", "\ud800", "𝔸")
+SCAN_PIECES = _MATHOPS + _CODESYN + _SENT + ("=", ":", "-", ">", ".", "?", "!", "\n", " ", "a", "é", "日", "\ud800", "𝔸",
+                                            "Ф", "ｑ")  # share a non-ASCII pattern's slot (≤, ∑)
 
 
 @needs_c
@@ -196,6 +197,34 @@ def test_c_scan_counts_fixed_inputs():
         _speedups.count_groups(SCAN_TABLE, b"==")
     with pytest.raises(ValueError):
         _speedups.count_table((("",),))
+
+
+#: Every decimal digit the running Python knows beyond ASCII (Arabic-Indic, Devanagari, fullwidth,
+#: mathematical ...): ``\\d`` matches each, so the "0" pattern cannot stand in for them.
+OTHER_DIGITS = tuple(chr(c) for c in range(128, sys.maxunicode + 1) if chr(c).isdecimal())
+
+
+@needs_c
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(SCAN_PIECES + ("0", "7", "12", "٣", "１", "𝟘", "\u00a0", "Привет", "²")), max_size=60)
+       .map("".join) | st.text(max_size=60))
+def test_c_ascii_digits_zeroed_equals_translate(s):
+    other = any(c.isdecimal() and not c.isascii() for c in s)
+    assert _speedups.ascii_digits_zeroed(s) == (None if other else s.translate(_DIGIT0))
+
+
+@needs_c
+def test_c_ascii_digits_zeroed_finds_every_other_digit():
+    assert len(OTHER_DIGITS) > 600
+    for d in OTHER_DIGITS:  # each kind of string: Latin-1 (none there), UCS-2, UCS-4
+        assert _speedups.ascii_digits_zeroed("x1" + d) is None
+        assert _speedups.ascii_digits_zeroed("日1" + d) is None
+    # the scripts it skips the Unicode lookup for: no decimal digit there (nothing returns None)
+    skipped = [chr(c) for r in (range(128, 0x660), range(0x1D00, 0xA600), range(0xAC00, 0xFF00)) for c in r
+               if not 0xD800 <= c < 0xE000]
+    assert _speedups.ascii_digits_zeroed("9" + "".join(skipped)) == "0" + "".join(skipped)
+    with pytest.raises(TypeError):
+        _speedups.ascii_digits_zeroed(b"12")
 
 
 #: Every ASCII character (separators, punctuation, upper case, control), non-ASCII and surrogates.

@@ -58,6 +58,12 @@ static inline uint32_t fnv1a(const char *p, Py_ssize_t n, int *space) { /* also:
     return h;
 }
 
+/* Prefix buckets by first character: one per ASCII character, then non-ASCII characters by
+ * their low bits (other languages' stems: a word is compared only with its bucket's prefixes). */
+#define OTHER_BUCKETS 64
+#define N_BUCKETS (128 + OTHER_BUCKETS)
+#define BUCKET(c) ((c) < 128 ? (Py_ssize_t)(c) : 128 + (Py_ssize_t)((c) & (OTHER_BUCKETS - 1)))
+
 typedef struct {
     Ids ids;                 /* lexicons of the word as a single-word entry (n == 0: not one) */
     Py_ssize_t first, count; /* its phrases: phrases[first : first + count] */
@@ -70,9 +76,9 @@ typedef struct {
     Entry *entries;
     Phrase *phrases;
     Py_ssize_t n_entries, n_phrases;
-    PyObject *prefixes; /* tuple of non-empty ASCII str, sorted by first character */
+    PyObject *prefixes; /* tuple of non-empty str, sorted by first character's bucket */
     int *prefix_ids;
-    Py_ssize_t by_first[129]; /* prefixes starting with character c: [by_first[c], by_first[c + 1]) */
+    Py_ssize_t by_first[N_BUCKETS + 1]; /* prefixes in bucket b: [by_first[b], by_first[b + 1]) */
     int n_lex;
 } Lexicon;
 
@@ -216,20 +222,20 @@ static PyObject *lexicon_table(PyObject *self, PyObject *args) {
         if (ph->rest == NULL)
             goto fail;
     }
-    /* prefixes: (ASCII str, lexicon id), placed by first character (a counting sort: a word
-     * is then compared only with the prefixes that start with its first character) */
+    /* prefixes: (str, lexicon id), placed by first character's bucket (a counting sort: a word
+     * is then compared only with the prefixes in its first character's bucket) */
     for (int pass = 0; pass < 2; pass++) {
-        Py_ssize_t fill[128] = {0};
+        Py_ssize_t fill[N_BUCKETS] = {0};
         for (Py_ssize_t i = 0; i < n_pre; i++) {
             PyObject *pre;
             int k;
             if (!PyArg_ParseTuple(PyList_GET_ITEM(prefixes, i), "Ui", &pre, &k))
                 goto fail;
-            if (!PyUnicode_IS_ASCII(pre) || PyUnicode_GET_LENGTH(pre) == 0 || k < 0 || k >= n_lex) {
-                PyErr_SetString(PyExc_ValueError, "prefixes: (non-empty ASCII str, lexicon id) expected");
+            if (MAKE_READY(pre) < 0 || PyUnicode_GET_LENGTH(pre) == 0 || k < 0 || k >= n_lex) {
+                PyErr_SetString(PyExc_ValueError, "prefixes: (non-empty str, lexicon id) expected");
                 goto fail;
             }
-            int c = PyUnicode_1BYTE_DATA(pre)[0];
+            Py_ssize_t c = BUCKET(PyUnicode_READ_CHAR(pre, 0));
             if (pass == 0) {
                 lx->by_first[c + 1]++;
                 continue;
@@ -239,7 +245,7 @@ static PyObject *lexicon_table(PyObject *self, PyObject *args) {
             lx->prefix_ids[at] = k;
         }
         if (pass == 0)
-            for (int c = 0; c < 128; c++)
+            for (int c = 0; c < N_BUCKETS; c++)
                 lx->by_first[c + 1] += lx->by_first[c];
     }
     /* the slots: at most 1/4 full */
@@ -284,26 +290,37 @@ static inline int str_eq(PyObject *a, PyObject *b) {
            memcmp(PyUnicode_DATA(a), PyUnicode_DATA(b), n * PyUnicode_KIND(a)) == 0;
 }
 
+/* w starts with pre, whose length m is at most w's (compact str objects: equal kinds compare
+ * their bytes, other kinds character by character). */
+static inline int starts_with(PyObject *w, PyObject *pre, Py_ssize_t m) {
+    int kw = PyUnicode_KIND(w), kp = PyUnicode_KIND(pre);
+    const void *dw = PyUnicode_DATA(w), *dp = PyUnicode_DATA(pre);
+    if (kw == kp)
+        return memcmp(dw, dp, (size_t)m * (size_t)kw) == 0;
+    for (Py_ssize_t i = 0; i < m; i++)
+        if (PyUnicode_READ(kw, dw, i) != PyUnicode_READ(kp, dp, i))
+            return 0;
+    return 1;
+}
+
 /* Prefix entries of a word that is not a single-word entry (every matching prefix counts). */
 static int count_prefixes(const Lexicon *lx, PyObject *w, long *counts) {
     Py_ssize_t n = PyUnicode_GET_LENGTH(w);
     if (n == 0)
         return 0;
-    Py_UCS4 c = PyUnicode_READ_CHAR(w, 0);
-    if (c >= 128) /* every prefix is ASCII */
-        return 0;
+    Py_ssize_t b = BUCKET(PyUnicode_READ_CHAR(w, 0));
     int ucs1 = PyUnicode_KIND(w) == PyUnicode_1BYTE_KIND;
     const char *data = ucs1 ? (const char *)PyUnicode_1BYTE_DATA(w) : NULL;
-    for (Py_ssize_t i = lx->by_first[c]; i < lx->by_first[c + 1]; i++) {
+    for (Py_ssize_t i = lx->by_first[b]; i < lx->by_first[b + 1]; i++) {
         PyObject *pre = PyTuple_GET_ITEM(lx->prefixes, i);
         Py_ssize_t m = PyUnicode_GET_LENGTH(pre);
         int hit;
         if (m > n)
             continue;
-        if (ucs1) /* the prefix is ASCII: byte comparison on one-byte strings */
+        if (ucs1 && PyUnicode_IS_ASCII(pre)) /* byte comparison on one-byte strings */
             hit = memcmp(data, PyUnicode_1BYTE_DATA(pre), m) == 0;
-        else if ((hit = (int)PyUnicode_Tailmatch(w, pre, 0, PY_SSIZE_T_MAX, -1)) < 0)
-            return -1;
+        else
+            hit = starts_with(w, pre, m);
         if (hit)
             counts[lx->prefix_ids[i]]++;
     }

@@ -227,16 +227,16 @@ done:
  * where its last counted occurrence ends and counts a match only from there on.
  * ---------------------------------------------------------------------------------------- */
 
-#define MAX_PATTERNS 48
+#define MAX_PATTERNS 256
 #define MAX_PATTERN_LEN 4
-#define MAX_GROUPS 8
+#define MAX_GROUPS 16
 
 typedef struct {
     Py_UCS4 ch[MAX_PATTERN_LEN];
     int len, group, next; /* next: the following pattern with the same first character (-1: none) */
 } Pattern;
 
-#define OTHER_SLOTS 64 /* a power of two */
+#define OTHER_SLOTS 256 /* a power of two */
 
 typedef struct {
     Pattern pat[MAX_PATTERNS];
@@ -290,7 +290,7 @@ PyObject *count_table(PyObject *self, PyObject *args) {
     return cap;
 bad:
     PyMem_Free(ct);
-    PyErr_SetString(PyExc_ValueError, "count_table: up to 8 tuples of str of 1-4 characters (48 in all)");
+    PyErr_SetString(PyExc_ValueError, "count_table: up to 16 tuples of str of 1-4 characters (256 in all)");
     return NULL;
 }
 

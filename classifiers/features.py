@@ -13,7 +13,7 @@ import math
 import re
 import zlib
 
-from classifiers.lexicons import LEXICON_NAMES, SPEEDUPS, lexicon_counts, lexicon_counts_reference, lower_split, lower_words, words_of
+from classifiers.lexicons import LEXICON_NAMES, SPEEDUPS, add_dense_cues, lexicon_counts, lexicon_counts_reference, lower_split, lower_words, words_of
 from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
 from classifiers.text import Conversation
 
@@ -234,6 +234,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
         s0 = s.translate(_DIGIT0)
         nu = _RE_NUM_UNIT0.findall(s0) if "0" in s0 else []
         non_ascii = 0.0
+        dense = 0
     else:  # numbers only when an ASCII digit occurs (as trained), though \d matches any digit
         s0 = _ascii_digits_zeroed(s)  # None: another decimal digit occurs, which "0" cannot stand for
         if s0 is not None:
@@ -250,7 +251,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     mathops, n_code, n_sent = scan_counts(s)
     numbers = len(nu)
     units = numbers - nu.count("")
-    lex = lexicon_counts(wl)
+    lex = add_dense_cues(lexicon_counts(wl), s) if dense else lexicon_counts(wl)
     hist = conv.history
     log = math.log1p
     ln = log(n)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from types import ModuleType
 
+from classifiers.lexicons_intl import DENSE_CUES, OTHER_LANGUAGES
+
 try:  # the C helper behind Counter(iterable), without Counter's Python-level layers (~4 us a call)
     from collections import _count_elements  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - other interpreters
@@ -90,7 +92,7 @@ def _compile() -> tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]], 
     prefixes: list[tuple[str, int]] = []
     longest = 1
     for k, (name, text) in enumerate(_LEXICON_TEXT.items()):
-        for entry in text.split():
+        for entry in text.split() + OTHER_LANGUAGES.get(name, "").split():
             if entry.endswith("*"):
                 prefixes.append((entry[:-1], k))
             elif "|" in entry:
@@ -276,3 +278,37 @@ if SPEEDUPS is not None:
         return lexicon_counts_python(words) if out is None else out
 else:
     lexicon_counts = lexicon_counts_python
+
+
+#: Chinese and Japanese cues (``lexicons_intl.DENSE_CUES``): their lexicons' indexes and substrings,
+#: and (lexicon index, cue) by the cue's first character.
+_DENSE_IDS = tuple(LEXICON_NAMES.index(k) for k in DENSE_CUES)
+_DENSE_GROUPS = tuple(DENSE_CUES.values())
+_DENSE_BY_FIRST: dict[str, list[tuple[int, str]]] = {}
+for _k, _group in zip(_DENSE_IDS, _DENSE_GROUPS):
+    for _cue in _group:
+        _DENSE_BY_FIRST.setdefault(_cue[0], []).append((_k, _cue))
+_DENSE_FIRST = frozenset(_DENSE_BY_FIRST)
+
+
+def add_dense_cues_python(counts: list[int], s: str) -> list[int]:
+    """``counts`` (of ``lexicon_counts``) plus the occurrences of the Chinese and Japanese cues in
+    text ``s`` (``str.count`` of each: words are not separated there); only the cues whose first
+    character occurs are counted (a ``str.count`` per cue would cost 0.4 ms on 2,000 characters)."""
+    for ch in _DENSE_FIRST.intersection(s):
+        for k, cue in _DENSE_BY_FIRST[ch]:
+            counts[k] += s.count(cue)
+    return counts
+
+
+if SPEEDUPS is not None:  # every cue counted in one C pass over ``s``
+    _DENSE_TABLE = SPEEDUPS.count_table(_DENSE_GROUPS)
+    _count_groups = SPEEDUPS.count_groups
+
+    def add_dense_cues(counts: list[int], s: str) -> list[int]:
+        """``add_dense_cues_python`` in one C pass."""
+        for k, c in zip(_DENSE_IDS, _count_groups(_DENSE_TABLE, s)):
+            counts[k] += c
+        return counts
+else:
+    add_dense_cues = add_dense_cues_python

@@ -38,6 +38,7 @@ from classifiers.features import (
     lexicon_counts_reference,
     words_of,
 )
+from classifiers.lexicons_intl import DENSE_CUES
 from classifiers.shape import _NUMWORD, _RE_SHAPE
 from classifiers.text import Conversation
 
@@ -98,6 +99,9 @@ def handcrafted(conv: Conversation) -> list[float]:
     n += int((DENSE_CHAR_WEIGHT - 1.0) * dense * n / ns)
     words += int(dense / DENSE_CHARS_PER_WORD * len(full) / ns)
     lex = dict(zip(LEXICON_NAMES, lexicon_counts_reference(wl)))
+    if dense:  # Chinese / Japanese cues: substrings (no spaces between words)
+        for name, cues in DENSE_CUES.items():
+            lex[name] += sum(s.count(c) for c in cues)
     log = math.log1p
     feats = [
         log(n),

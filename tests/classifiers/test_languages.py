@@ -62,3 +62,90 @@ def test_the_non_ascii_share_is_not_fitted(default) -> None:
                                          answer_tokens=[40.0] * len(EASY) + [400.0] * (len(HARD) + len(cjk)))
     for model in (est, default.estimator):
         assert model.coef_[NON_ASCII_FEATURE] == 0.0 and model.tok_coef_[NON_ASCII_FEATURE] == 0.0
+
+
+#: The same six requests in eight languages (hard: code, proof, calculus, system design; easy: a
+#: poem, role-play). Written as a speaker would ask, not from the cue lists.
+SAME_REQUEST = {
+    "quicksort": {
+        "en": "Write a quicksort in Python and analyze its time complexity.",
+        "zh": "用Python实现快速排序，并分析其时间复杂度。",
+        "ja": "Pythonでクイックソートを実装し、その時間計算量を分析してください。",
+        "ko": "파이썬으로 퀵정렬을 구현하고 시간 복잡도를 분석해 주세요.",
+        "ru": "Напишите быструю сортировку на Python и проанализируйте её временную сложность.",
+        "es": "Escribe un quicksort en Python y analiza su complejidad temporal.",
+        "fr": "Écris un tri rapide en Python et analyse sa complexité temporelle.",
+        "de": "Schreibe einen Quicksort in Python und analysiere seine Zeitkomplexität.",
+    },
+    "primes": {
+        "en": "Prove that there are infinitely many prime numbers.",
+        "zh": "证明存在无穷多个素数。",
+        "ja": "素数が無限に存在することを証明してください。",
+        "ko": "소수가 무한히 많다는 것을 증명하세요.",
+        "ru": "Докажите, что простых чисел бесконечно много.",
+        "es": "Demuestra que hay infinitos números primos.",
+        "fr": "Démontrez qu'il existe une infinité de nombres premiers.",
+        "de": "Beweise, dass es unendlich viele Primzahlen gibt.",
+    },
+    "calculus": {
+        "en": "Find the derivative of f(x) = x^3 sin(x) and compute the integral of 1/(1+x^2) from 0 to 1.",
+        "zh": "求函数 f(x) = x^3 sin(x) 的导数，并计算 1/(1+x^2) 从 0 到 1 的积分。",
+        "ja": "f(x) = x^3 sin(x) の導関数を求め、1/(1+x^2) の 0 から 1 までの積分を計算してください。",
+        "ko": "f(x) = x^3 sin(x)의 도함수를 구하고 1/(1+x^2)를 0부터 1까지 적분하세요.",
+        "ru": "Найдите производную функции f(x) = x^3 sin(x) и вычислите интеграл 1/(1+x^2) от 0 до 1.",
+        "es": "Encuentra la derivada de f(x) = x^3 sin(x) y calcula la integral de 1/(1+x^2) de 0 a 1.",
+        "fr": "Trouve la dérivée de f(x) = x^3 sin(x) et calcule l'intégrale de 1/(1+x^2) entre 0 et 1.",
+        "de": "Bestimme die Ableitung von f(x) = x^3 sin(x) und berechne das Integral von 1/(1+x^2) von 0 bis 1.",
+    },
+    "design": {
+        "en": "Design a distributed rate limiter for a microservice architecture and explain the trade-offs.",
+        "zh": "为微服务架构设计一个分布式限流器，并解释其中的权衡。",
+        "ja": "マイクロサービスアーキテクチャ向けの分散レートリミッターを設計し、そのトレードオフを説明してください。",
+        "ko": "마이크로서비스 아키텍처를 위한 분산 레이트 리미터를 설계하고 장단점을 설명하세요.",
+        "ru": "Спроектируйте распределённый ограничитель скорости запросов для микросервисной архитектуры и "
+              "объясните компромиссы.",
+        "es": "Diseña un limitador de tasa distribuido para una arquitectura de microservicios y explica las "
+              "ventajas y desventajas.",
+        "fr": "Conçois un limiteur de débit distribué pour une architecture de microservices et explique les "
+              "compromis.",
+        "de": "Entwirf einen verteilten Rate Limiter für eine Microservice-Architektur und erkläre die Kompromisse.",
+    },
+    "poem": {
+        "en": "Write a short poem about autumn.",
+        "zh": "写一首关于秋天的短诗。",
+        "ja": "秋についての短い詩を書いてください。",
+        "ko": "가을에 대한 짧은 시를 써 주세요.",
+        "ru": "Напишите короткое стихотворение об осени.",
+        "es": "Escribe un poema corto sobre el otoño.",
+        "fr": "Écris un court poème sur l'automne.",
+        "de": "Schreibe ein kurzes Gedicht über den Herbst.",
+    },
+    "pirate": {
+        "en": "Pretend you are a pirate and tell me about your day.",
+        "zh": "假装你是一个海盗，告诉我你的一天。",
+        "ja": "海賊になりきって、あなたの一日について教えてください。",
+        "ko": "해적인 척하면서 너의 하루에 대해 이야기해 줘.",
+        "ru": "Представь, что ты пират, и расскажи о своём дне.",
+        "es": "Finge que eres un pirata y cuéntame sobre tu día.",
+        "fr": "Fais semblant d'être un pirate et raconte-moi ta journée.",
+        "de": "Tu so, als wärst du ein Pirat, und erzähl mir von deinem Tag.",
+    },
+}
+LANGUAGES = sorted(SAME_REQUEST["poem"])
+
+
+@pytest.mark.parametrize("lang", [x for x in LANGUAGES if x != "en"])
+def test_the_same_request_scores_alike_in_every_language(default, lang: str) -> None:
+    """Before feature version 14 the cue lexicons were English: in another language a prompt was
+    read for its length, notation and code only, so the proof scored 0.24-0.28 (0.42 in English) and
+    the poem 0.20-0.31 (0.03), every request in a narrow band: mean distance from English 0.14-0.22
+    over the seven languages. Now 0.01-0.12 (Japanese and Korean the farthest)."""
+    diffs = {name: default.score(user(texts[lang])).score - default.score(user(texts["en"])).score
+             for name, texts in SAME_REQUEST.items()}
+    assert sum(map(abs, diffs.values())) / len(diffs) <= 0.13, diffs
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_hard_requests_rank_above_easy_ones_in_every_language(default, lang: str) -> None:
+    s = {name: default.score(user(texts[lang])).score for name, texts in SAME_REQUEST.items()}
+    assert min(s["quicksort"], s["primes"], s["calculus"], s["design"]) > s["poem"], s

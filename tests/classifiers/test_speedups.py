@@ -23,6 +23,9 @@ from hypothesis import strategies as st
 from classifiers import lexicons, shape
 from classifiers.features import _CODESYN, _DIGIT0, _MATHOPS, _SENT, _slice, scan_counts, scan_counts_python, words_of
 from classifiers.lexicons import (
+    LEXICON_NAMES,
+    add_dense_cues,
+    add_dense_cues_python,
     lexicon_counts,
     lexicon_counts_python,
     lexicon_counts_reference,
@@ -31,6 +34,7 @@ from classifiers.lexicons import (
     lower_words,
     lower_words_python,
 )
+from classifiers.lexicons_intl import DENSE_CUES
 from classifiers.shape import GRAM_CHARS, gram_keys, shape_matches, shape_matches_python, shape_matches_reference, system_words
 from tests.classifiers.conftest import EASY, HARD, OLYMPIAD, SHARED_DATA
 from tests.classifiers.test_equivalence import PIECES, SEPS
@@ -46,7 +50,7 @@ needs_c = pytest.mark.skipif(_speedups is None and not CI, reason="C accelerator
 
 #: Lexicon entries, their prefixes extended, phrase words, "sys:" collisions, unicode and surrogates.
 VOCAB = (sorted(lexicons._WORDS) + [w for p in lexicons._PHRASES for w in p.split()]
-         + [p + s for p, _ in lexicons._PREFIXES for s in ("", "s", "ation", "é", "日")]
+         + [p + s for p, _ in lexicons._PREFIXES for s in ("", "s", "ation", "é", "日", "😀")]
          + ["", "sys:you", "sys:a", "you", "a", "eigenvalué", "İmplement", "ß", "Σ", "日本", "\ud800", "x\udfff", "é"])
 words_lists = st.lists(st.one_of(st.sampled_from(VOCAB), st.text(max_size=6)), max_size=50)
 texts = st.lists(st.sampled_from(PIECES + SEPS + tuple(VOCAB)), max_size=60).map(" ".join)
@@ -198,6 +202,20 @@ def test_c_scan_counts_fixed_inputs():
     with pytest.raises(ValueError):
         _speedups.count_table((("",),))
 
+
+
+#: Chinese and Japanese cues, their pieces and overlaps ("编程序": 编程 and 程序), other characters.
+DENSE_PIECES = tuple(c for g in DENSE_CUES.values() for c in g) + ("编程序", "多少种", "一", "写", "的", "a", " ", "😀")
+
+
+@needs_c
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(DENSE_PIECES), max_size=60).map("".join) | st.text(max_size=60))
+def test_c_dense_cue_counts_equal_str_count(s):
+    expected = [0] * len(LEXICON_NAMES)
+    for name, cues in DENSE_CUES.items():
+        expected[LEXICON_NAMES.index(name)] += sum(s.count(c) for c in cues)
+    assert add_dense_cues([0] * len(LEXICON_NAMES), s) == add_dense_cues_python([0] * len(LEXICON_NAMES), s) == expected
 
 #: Every decimal digit the running Python knows beyond ASCII (Arabic-Indic, Devanagari, fullwidth,
 #: mathematical ...): ``\\d`` matches each, so the "0" pattern cannot stand in for them.

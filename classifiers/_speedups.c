@@ -78,6 +78,7 @@ typedef struct {
     Py_ssize_t n_entries, n_phrases;
     PyObject *prefixes; /* tuple of non-empty str, sorted by first character's bucket */
     int *prefix_ids;
+    Py_UCS4 *prefix_first; /* each prefix's first character (compared before the prefix) */
     Py_ssize_t by_first[N_BUCKETS + 1]; /* prefixes in bucket b: [by_first[b], by_first[b + 1]) */
     int n_lex;
 } Lexicon;
@@ -95,6 +96,7 @@ static void lexicon_free(Lexicon *lx) {
     PyMem_Free(lx->entries);
     PyMem_Free(lx->phrases);
     PyMem_Free(lx->prefix_ids);
+    PyMem_Free(lx->prefix_first);
     PyMem_Free(lx);
 }
 
@@ -168,8 +170,9 @@ static PyObject *lexicon_table(PyObject *self, PyObject *args) {
     lx->n_phrases = PyDict_GET_SIZE(phrases); /* filled out of order below; NULL until then */
     lx->prefixes = PyTuple_New(n_pre);
     lx->prefix_ids = PyMem_Calloc(n_pre + 1, sizeof(int));
+    lx->prefix_first = PyMem_Calloc(n_pre + 1, sizeof(Py_UCS4));
     split = PyList_New(0); /* each phrase split into words, in dict order */
-    if (!lx->index || !lx->entries || !lx->phrases || !lx->prefixes || !lx->prefix_ids || !split)
+    if (!lx->index || !lx->entries || !lx->phrases || !lx->prefixes || !lx->prefix_ids || !lx->prefix_first || !split)
         goto fail;
 
     PyObject *key, *val;
@@ -235,7 +238,8 @@ static PyObject *lexicon_table(PyObject *self, PyObject *args) {
                 PyErr_SetString(PyExc_ValueError, "prefixes: (non-empty str, lexicon id) expected");
                 goto fail;
             }
-            Py_ssize_t c = BUCKET(PyUnicode_READ_CHAR(pre, 0));
+            Py_UCS4 first = PyUnicode_READ_CHAR(pre, 0);
+            Py_ssize_t c = BUCKET(first);
             if (pass == 0) {
                 lx->by_first[c + 1]++;
                 continue;
@@ -243,6 +247,7 @@ static PyObject *lexicon_table(PyObject *self, PyObject *args) {
             Py_ssize_t at = lx->by_first[c] + fill[c]++;
             PyTuple_SET_ITEM(lx->prefixes, at, Py_NewRef(pre));
             lx->prefix_ids[at] = k;
+            lx->prefix_first[at] = first;
         }
         if (pass == 0)
             for (int c = 0; c < N_BUCKETS; c++)
@@ -308,10 +313,13 @@ static int count_prefixes(const Lexicon *lx, PyObject *w, long *counts) {
     Py_ssize_t n = PyUnicode_GET_LENGTH(w);
     if (n == 0)
         return 0;
-    Py_ssize_t b = BUCKET(PyUnicode_READ_CHAR(w, 0));
+    Py_UCS4 c = PyUnicode_READ_CHAR(w, 0);
+    Py_ssize_t b = BUCKET(c);
     int ucs1 = PyUnicode_KIND(w) == PyUnicode_1BYTE_KIND;
     const char *data = ucs1 ? (const char *)PyUnicode_1BYTE_DATA(w) : NULL;
     for (Py_ssize_t i = lx->by_first[b]; i < lx->by_first[b + 1]; i++) {
+        if (lx->prefix_first[i] != c)
+            continue;
         PyObject *pre = PyTuple_GET_ITEM(lx->prefixes, i);
         Py_ssize_t m = PyUnicode_GET_LENGTH(pre);
         int hit;

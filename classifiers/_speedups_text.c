@@ -245,6 +245,9 @@ typedef struct {
     /* the chain of patterns starting with a non-ASCII character c, by c's low bits: a text in
      * another script then walks a chain for few of its characters, not every one */
     int first_other[OTHER_SLOTS];
+    /* a bit per character of the Basic Multilingual Plane that starts a non-ASCII pattern: the
+     * other characters of a text in another script (most of them) are passed over at once */
+    uint8_t starts[0x10000 / 8];
 } Counter;
 
 static const char *COUNTER_CAPSULE = "classifiers._speedups.Counter";
@@ -280,6 +283,8 @@ PyObject *count_table(PyObject *self, PyObject *args) {
                 pt->ch[k] = PyUnicode_READ_CHAR(p, k);
             Py_UCS4 c0 = pt->ch[0];
             int *head = c0 < 128 ? &ct->first_ascii[c0] : &ct->first_other[c0 & (OTHER_SLOTS - 1)];
+            if (c0 >= 128 && c0 < 0x10000)
+                ct->starts[c0 >> 3] |= (uint8_t)(1u << (c0 & 7));
             pt->next = *head;
             *head = ct->n_pat++;
         }
@@ -300,6 +305,8 @@ static inline Py_ALWAYS_INLINE void count_kind(const Counter *ct, int kind, cons
     Py_ssize_t from[MAX_PATTERNS] = {0}; /* where each pattern's next occurrence may start */
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c >= 128 && c < 0x10000 && !(ct->starts[c >> 3] & (1u << (c & 7))))
+            continue;
         int p = c < 128 ? ct->first_ascii[c] : ct->first_other[c & (OTHER_SLOTS - 1)];
         for (; p >= 0; p = ct->pat[p].next) {
             const Pattern *pt = &ct->pat[p];

@@ -118,26 +118,45 @@ static void grams_add(Grams *g, Py_ssize_t len, uint32_t state) {
     msum_add(&g->sum, g->coef[crc & g->coef_mask]);
 }
 
-/* Copy word w (ASCII: its UTF-8 bytes) to arena[used + at:]; the end offset. */
+/* Word w's UTF-8 bytes and their number (a non-ASCII str caches its encoding; utf8_bytes checked
+ * that it has one). */
+static inline const unsigned char *utf8_of(PyObject *w, Py_ssize_t *n) {
+    if (PyUnicode_IS_ASCII(w)) {
+        *n = PyUnicode_GET_LENGTH(w);
+        return PyUnicode_1BYTE_DATA(w);
+    }
+    return (const unsigned char *)PyUnicode_AsUTF8AndSize(w, n);
+}
+
+/* Copy word w's UTF-8 bytes to arena[used + at:]; the end offset. */
 static inline Py_ssize_t put(Grams *g, Py_ssize_t at, PyObject *w) {
-    Py_ssize_t n = PyUnicode_GET_LENGTH(w);
-    memcpy(g->arena + g->used + at, PyUnicode_1BYTE_DATA(w), n);
+    Py_ssize_t n;
+    const unsigned char *b = utf8_of(w, &n);
+    memcpy(g->arena + g->used + at, b, n);
     return at + n;
 }
 
 static inline uint32_t crc_word(uint32_t state, PyObject *w) {
-    return crc_update(state, PyUnicode_1BYTE_DATA(w), PyUnicode_GET_LENGTH(w));
+    Py_ssize_t n;
+    const unsigned char *b = utf8_of(w, &n);
+    return crc_update(state, b, n);
 }
 
-/* Sum of the words' lengths; -1 if an item is not an exact ASCII str (the Python path handles
- * those: "replace" encoding can map distinct keys to the same bytes). */
-static Py_ssize_t ascii_chars(PyObject *list) {
+/* Sum of the words' UTF-8 lengths; -1 if an item is not an exact str or has no UTF-8 form (a lone
+ * surrogate: the Python path handles those, as its "replace" encoding can map distinct keys to the
+ * same bytes; without one, distinct words have distinct bytes). */
+static Py_ssize_t utf8_bytes(PyObject *list) {
     Py_ssize_t total = 0;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(list); i++) {
         PyObject *w = PyList_GET_ITEM(list, i);
-        if (!PyUnicode_CheckExact(w) || !STR_READY(w) || !PyUnicode_IS_ASCII(w))
+        if (!PyUnicode_CheckExact(w) || MAKE_READY(w) < 0)
             return -1;
-        total += PyUnicode_GET_LENGTH(w);
+        Py_ssize_t n;
+        if (utf8_of(w, &n) == NULL) {
+            PyErr_Clear();
+            return -1;
+        }
+        total += n;
     }
     return total;
 }
@@ -155,7 +174,7 @@ PyObject *gram_sum(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
         PyErr_SetString(PyExc_TypeError, "gram_sum: head_words and sys_words must be lists");
         return NULL;
     }
-    Py_ssize_t ch = ascii_chars(head), cs = ascii_chars(sys);
+    Py_ssize_t ch = utf8_bytes(head), cs = utf8_bytes(sys);
     if (ch < 0 || cs < 0)
         Py_RETURN_NONE;
     if (PyObject_GetBuffer(table, &buf, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)

@@ -10,6 +10,7 @@ import json
 import math
 import os
 import random
+import re
 import subprocess
 import sys
 from array import array
@@ -129,12 +130,15 @@ def test_c_gram_sum_equals_fsum(head, system):
     _check_gram_sum(head, system)
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
 def _check_gram_sum(head: list[str], system: str) -> None:
     got = _speedups.gram_sum(head, system_words(system), TH_C)
-    if all(w.isascii() for w in head + system_words(system)):
+    if all(not _SURROGATES.search(w) for w in head + system_words(system)):
         assert got == _gram_reference(head, system)
     else:
-        assert got is None  # the Python path handles non-ASCII keys
+        assert got is None  # the Python path handles lone surrogates ("replace" can merge distinct keys)
 
 
 @needs_c

@@ -199,7 +199,7 @@ class LinearScorer:
 
     def gram_stats(self, head_words: list[str], system: str) -> tuple[float, int]:
         """(``_gram_sum`` of ``gram_keys(head_words, system)``, their number): in C when built
-        (ASCII words), else in Python."""
+        (words without a lone surrogate), else in Python."""
         if self._th_c is not None:
             out = SPEEDUPS.gram_sum(head_words, system_words(system), self._th_c)
             if out is not None:

@@ -149,3 +149,27 @@ def test_the_same_request_scores_alike_in_every_language(default, lang: str) -> 
 def test_hard_requests_rank_above_easy_ones_in_every_language(default, lang: str) -> None:
     s = {name: default.score(user(texts[lang])).score for name, texts in SAME_REQUEST.items()}
     assert min(s["quicksort"], s["primes"], s["calculus"], s["design"]) > s["poem"], s
+
+
+def test_other_language_cues_leave_english_prompts_alone(shared_data) -> None:
+    """No entry of ``lexicons_intl`` matches a word, stem or phrase of the English training prompts
+    (every source but arena-hard, which has prompts in other languages), so their features are the
+    ones English lexicons alone give; the Chinese and Japanese cues need characters of those scripts."""
+    from classifiers.data import load_all
+    from classifiers.features import _slice
+    from classifiers.lexicons import lower_words
+    from classifiers.lexicons_intl import DENSE_CUES, OTHER_LANGUAGES
+
+    entries = [e for text in OTHER_LANGUAGES.values() for e in text.split()]
+    words = {e for e in entries if not e.endswith("*") and "|" not in e}
+    stems = tuple(e[:-1] for e in entries if e.endswith("*"))
+    phrases = [" " + e.replace("|", " ") + " " for e in entries if "|" in e]
+    examples, _ = load_all(shared_data)
+    english = [e for e in examples if e.source != "arena_hard"]
+    assert len(english) > 8000
+    for e in english:
+        wl = lower_words(_slice(e.text))
+        joined = " " + " ".join(wl) + " "
+        hits = [w for w in wl if w in words or w.startswith(stems)] + [p for p in phrases if p in joined]
+        assert not hits, (e.source, e.text[:80], hits)
+    assert all(0x3000 <= ord(c) <= 0x9FFF for cues in DENSE_CUES.values() for cue in cues for c in cue)

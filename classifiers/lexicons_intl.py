@@ -10,9 +10,10 @@ word (or a prefix of one: "implementa*" would match "implementation") is left ou
 prompts keep their features exactly (``tests/classifiers/test_languages.py`` checks the training
 prompts).
 
-Space-separated languages (Russian, Spanish, Portuguese, French, German, Korean) use the syntax of
-``lexicons._LEXICON_TEXT``: words, phrases joined by "|", prefixes ending in "*" (Russian and Korean
-inflect: a stem is a prefix). Chinese and Japanese have no spaces between words, so their cues are
+Space-separated languages (Russian, Spanish, Portuguese, French, German, Italian, Dutch, Polish, Turkish,
+Vietnamese, Korean) use the syntax of
+``lexicons._LEXICON_TEXT``: words, phrases joined by "|" (Vietnamese words are phrases of syllables),
+prefixes ending in "*" (Russian, Polish, Turkish and Korean inflect: a stem is a prefix). Chinese and Japanese have no spaces between words, so their cues are
 substrings counted in the text (``DENSE_CUES``, 1-4 characters each).
 """
 
@@ -33,10 +34,17 @@ OTHER_LANGUAGES: dict[str, str] = {
         "desigualdad inecuación inégalité ungleichung números|primos nombres|premiers primzahl* "
         "resuelve resuelva résoudre résolvez résous löse "
         # ko
-        "방정식* 적분* 미분* 도함수* 확률* 행렬* 삼각형* 부등식* 다항식*"
+        "방정식* 적분* 미분* 도함수* 확률* 행렬* 삼각형* 부등식* 다항식* "
+        # it, nl, pl, tr, vi
+        "equazione equazioni derivata probabilità triangolo disuguaglianza "
+        "vergelijkingen afgeleide kansrekening driehoek ongelijkheid "
+        "równani* całk* pochodn* prawdopodobieństw* macierz* twierdzeni* wielomian* trójkąt* nierównoś* "
+        "denklem* türev* olasılık* matris* teorem* polinom* üçgen* eşitsizli* "
+        "phương|trình tích|phân đạo|hàm xác|suất ma|trận định|lý đa|thức tam|giác bất|đẳng|thức"
     ),
     "arith": (
-        "сколько cuántos cuántas cuánto quantos quantas quanto combien wie|viele wie|viel 몇* 얼마*"
+        "сколько cuántos cuántas cuánto quantos quantas quanto combien wie|viele wie|viel 몇* 얼마* "
+        "quanti quante hoeveel ile|kadar kaç ilu bao|nhiêu"
     ),
     "code": (
         "код кода коде коду кодом программ* функци* алгоритм* массив* скрипт* реализуй* переменн* рекурси* "
@@ -46,12 +54,18 @@ OTHER_LANGUAGES: dict[str, str] = {
         "funktionen algoritmo algoritmos algorithme algorithmes algorithmus implementar implemente implémenter "
         "implémentez implementieren implementiere erreur fehler bucle boucle schleife servidor serveur "
         "base|de|datos base|de|données datenbank banco|de|dados "
-        "코드* 프로그램* 알고리즘* 구현* 함수* 배열* 클래스* 변수* 파이썬* 버그* 오류* 에러*"
+        "코드* 프로그램* 알고리즘* 구현* 함수* 배열* 클래스* 변수* 파이썬* 버그* 오류* 에러* "
+        "codice funzione funzioni implementa implementare programmazione "
+        "functie functies algoritme implementeer programmeren "
+        "kod kodu kodzie funkcj* algorytm* zaimplementuj programowani* "
+        "kodunu fonksiyon* algoritma* programlama* "
+        "lập|trình mã|nguồn thuật|toán"
     ),
     "logic": (
         "логик* логическ* головоломк* загадк* следовательно противоречи* парадокс* силлогизм* "
         "lógica lógico logique logik acertijo acertijos rompecabezas énigme énigmes rätsel paradoja paradoxe "
-        "논리* 퍼즐* 수수께끼* 모순* 역설*"
+        "논리* 퍼즐* 수수께끼* 모순* 역설* "
+        "logica indovinello raadsel zagadk* łamigłówk* mantık* bilmece* logic|học câu|đố"
     ),
     "stem": (
         "физик* хими* молекул* энерги* ускорени* электрон* квант* термодинамик* напряжени* фермент* "
@@ -60,7 +74,8 @@ OTHER_LANGUAGES: dict[str, str] = {
         "énergie velocidad velocidade vitesse geschwindigkeit aceleración aceleração accélération "
         "beschleunigung electrón électron cuántica quantique termodinámica thermodynamique estadística "
         "statistique statistik regresión régression hipótesis hypothèse economía économie entropía entropie "
-        "물리* 화학* 분자* 에너지* 가속도* 양자* 열역학* 통계* 회귀* 가설* 경제* 엔트로피*"
+        "물리* 화학* 분자* 에너지* 가속도* 양자* 열역학* 통계* 회귀* 가설* 경제* 엔트로피* "
+        "chimica natuurkunde scheikunde fizyk* chemia chemii fizik* kimya* vật|lý hóa|học"
     ),
     "reason": (
         "докаж* доказ* выведите вычисли* рассчита* определите оптимиз* спроектиру* проанализиру* сравни* "
@@ -71,7 +86,10 @@ OTHER_LANGUAGES: dict[str, str] = {
         "diseña diseñe diseñar projete concevoir concevez conçois entwirf entwerfen analiza analice analizar analise "
         "analyser analysez analysiere analysieren compara comparar comparer comparez vergleiche vergleichen "
         "paso|a|paso passo|a|passo étape|par|étape schritt|für|schritt "
-        "증명* 계산* 최적화* 설계* 분석* 비교* 단계별*"
+        "증명* 계산* 최적화* 설계* 분석* 비교* 단계별* "
+        "dimostra dimostrare calcola calcolare progetta analizza confronta bewijs bereken berekenen ontwerp "
+        "analyseer udowodnij udowodnić oblicz obliczyć zaprojektuj przeanalizuj porównaj kanıtla* hesapla* "
+        "tasarla* analiz analizi karşılaştır* chứng|minh thiết|kế phân|tích so|sánh"
     ),
     "writing": (
         "напиши* сочини* стих* рассказ* эссе письм* сочинени* поэм* песн* перепиши* перефразир* абзац* "
@@ -81,19 +99,24 @@ OTHER_LANGUAGES: dict[str, str] = {
         "parágrafo écris écrivez écrire rédige rédigez poème poèmes raconte racontez conte contes essai lettre "
         "chanson réécris reformule paragraphe discours schreibe schreib schreiben verfasse gedicht gedichte "
         "geschichte aufsatz umschreiben formuliere absatz "
-        "작성* 이야기* 소설* 에세이* 수필* 편지* 노래* 가사*"
+        "작성* 이야기* 소설* 에세이* 수필* 편지* 노래* 가사* "
+        "scrivi scrivere poesia racconto canzone schrijf verhaal liedje napisz wiersz wierszyk opowiadani* "
+        "piosenk* şiir* hikaye* öykü* viết bài|thơ thơ câu|chuyện truyện"
     ),
     "roleplay": (
         "представь* притворись* сыграй* роль роли ролев* персонаж* "
         "finge finja actúa|como interpreta personaje personajes aja|como personagem imaginez fais|semblant "
         "rôle personnage personnages incarne stell|dir|vor rolle rollenspiel "
-        "역할* 상상해* 캐릭터* 롤플레이*"
+        "역할* 상상해* 캐릭터* 롤플레이* "
+        "fingi immagina personaggio doe|alsof udawaj wyobraź postać gibi|davran rolü rol|yap giả|vờ đóng|vai"
     ),
     "chitchat": (
         "привет* здравствуй* спасибо как|дела шутк* анекдот* доброе|утро "
         "hola gracias qué|tal cómo|estás chiste chistes buenos|días olá obrigado obrigada tudo|bem piada "
         "bonjour salut merci ça|va blague blagues hallo danke witz witze guten|morgen guten|tag "
-        "안녕* 고마워* 감사합니다 농담*"
+        "안녕* 고마워* 감사합니다 농담* "
+        "ciao grazie barzelletta bedankt cześć dzięki dziękuję żart* merhaba teşekkür* şaka* "
+        "xin|chào cảm|ơn"
     ),
     "knowledge": (
         "что|такое кто|такой история столица "
@@ -104,7 +127,9 @@ OTHER_LANGUAGES: dict[str, str] = {
         "объясни* опиши* подробн* перечисли* руководств* плюсы|и|минусы "
         "explica explique describa descreva décris décrivez detallado detallada detalhado détaillé erkläre "
         "erklären beschreibe beschreiben ausführlich detailliert ventajas|y|desventajas "
-        "설명* 자세히 자세한 목록* 장단점*"
+        "설명* 자세히 자세한 목록* 장단점* "
+        "spiega descrivi dettagliato leg|uit beschrijf wyjaśnij opisz szczegółow* açıkla* anlat* ayrıntılı* "
+        "giải|thích mô|tả chi|tiết"
     ),
 }
 

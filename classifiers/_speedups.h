@@ -23,6 +23,16 @@ static inline int n_args(const char *name, Py_ssize_t nargs, Py_ssize_t want) {
     return -1;
 }
 
+/* args[i] if it is a str (made ready), else NULL with a TypeError naming the function. */
+static inline PyObject *str_arg(const char *name, PyObject *const *args, Py_ssize_t i) {
+    PyObject *s = args[i];
+    if (!PyUnicode_Check(s)) {
+        PyErr_Format(PyExc_TypeError, "%s: a str expected", name);
+        return NULL;
+    }
+    return MAKE_READY(s) < 0 ? NULL : s;
+}
+
 /* _speedups_text.c */
 void crc_init(void);
 PyObject *gram_sum(PyObject *self, PyObject *const *args, Py_ssize_t nargs);

@@ -345,13 +345,9 @@ static inline Py_ALWAYS_INLINE void count_kind(const Counter *ct, int kind, cons
 PyObject *count_groups(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     if (n_args("count_groups", nargs, 2) < 0)
         return NULL;
-    PyObject *s = args[1];
-    if (!PyUnicode_Check(s)) {
-        PyErr_SetString(PyExc_TypeError, "count_groups: a str expected");
-        return NULL;
-    }
-    const Counter *ct = PyCapsule_GetPointer(args[0], COUNTER_CAPSULE);
-    if (ct == NULL || MAKE_READY(s) < 0)
+    PyObject *s = str_arg("count_groups", args, 1);
+    const Counter *ct = s == NULL ? NULL : PyCapsule_GetPointer(args[0], COUNTER_CAPSULE);
+    if (ct == NULL)
         return NULL;
     long counts[MAX_GROUPS] = {0};
     const void *data = PyUnicode_DATA(s);
@@ -396,14 +392,8 @@ static inline Py_ALWAYS_INLINE int zero_kind(int kind, const void *data, void *o
 }
 
 PyObject *ascii_digits_zeroed(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    if (n_args("ascii_digits_zeroed", nargs, 1) < 0)
-        return NULL;
-    PyObject *s = args[0];
-    if (!PyUnicode_Check(s)) {
-        PyErr_SetString(PyExc_TypeError, "ascii_digits_zeroed: a str expected");
-        return NULL;
-    }
-    if (MAKE_READY(s) < 0)
+    PyObject *s = n_args("ascii_digits_zeroed", nargs, 1) < 0 ? NULL : str_arg("ascii_digits_zeroed", args, 0);
+    if (s == NULL)
         return NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(s);
     PyObject *out = PyUnicode_New(n, PyUnicode_MAX_CHAR_VALUE(s));

@@ -41,6 +41,12 @@ _RE_LATEX = re.compile(r"\\[a-zA-Z]+")
 _DENSE_LEADS = bytes(range(0xE3, 0xEA))
 DENSE_CHAR_WEIGHT = 3.0
 DENSE_CHARS_PER_WORD = 1.5
+#: Korean separates words with spaces but packs a syllable into a character: the same text in
+#: English runs about twice the characters, so a Hangul character counts as ``HANGUL_CHAR_WEIGHT``
+#: characters of length (words are counted as written). UTF-8 lead bytes 0xEA-0xED: U+A000-U+D7FF,
+#: the Hangul syllables and a few rare scripts beside them.
+_HANGUL_LEADS = bytes(range(0xEA, 0xEE))
+HANGUL_CHAR_WEIGHT = 2.0
 _MATHOPS = tuple("=+*/^<>≤≥∑∫√π")
 _DEL_MATHOPS = str.maketrans("", "", "".join(_MATHOPS))
 _CODESYN = ("{", "}", ";", "=>", "->", "::", "==", "!=", "()", "[]")
@@ -244,10 +250,14 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
         utf8 = s.encode("utf-8", "replace")
         non_ascii = (len(utf8) - len(s)) / ns
         dense = len(utf8) - len(utf8.translate(None, _DENSE_LEADS))
+        hangul = len(utf8) - len(utf8.translate(None, _HANGUL_LEADS))
+        if hangul:  # counted in the slice, extrapolated to the whole turn (as below)
+            hangul = int((HANGUL_CHAR_WEIGHT - 1.0) * hangul * n / ns)
         if dense:  # counted in the slice, extrapolated to the whole turn
             nw += int(dense / DENSE_CHARS_PER_WORD)
             n += int((DENSE_CHAR_WEIGHT - 1.0) * dense * n / ns)
             words += int(dense / DENSE_CHARS_PER_WORD * len(full) / ns)
+        n += hangul
     mathops, n_code, n_sent = scan_counts(s)
     numbers = len(nu)
     units = numbers - nu.count("")

@@ -26,6 +26,7 @@ from classifiers.features import (
     _SENT_ASCII,
     DENSE_CHAR_WEIGHT,
     DENSE_CHARS_PER_WORD,
+    HANGUL_CHAR_WEIGHT,
     GRAM_CHARS,
     LENGTH_ANCHOR,
     LEXICON_NAMES,
@@ -44,6 +45,7 @@ from classifiers.text import Conversation
 
 _GROUP_INDEX = {g: i for i, g in enumerate(SHAPE_GROUPS)}
 _RE_DENSE = re.compile("[\u3000-\u9fff]")
+_RE_HANGUL = re.compile("[\ua000-\ud7ff]")
 
 
 def _num(text: str) -> float:
@@ -95,8 +97,9 @@ def handcrafted(conv: Conversation) -> list[float]:
         numbers = units = 0
     non_ascii = (len(s.encode("utf-8", "replace")) - len(s)) / ns
     dense = len(_RE_DENSE.findall(s))  # Chinese / Japanese (U+3000-U+9FFF): denser, no spaces between words
+    hangul = int((HANGUL_CHAR_WEIGHT - 1.0) * len(_RE_HANGUL.findall(s)) * n / ns)  # Korean (U+A000-U+D7FF)
     nw += int(dense / DENSE_CHARS_PER_WORD)
-    n += int((DENSE_CHAR_WEIGHT - 1.0) * dense * n / ns)
+    n += int((DENSE_CHAR_WEIGHT - 1.0) * dense * n / ns) + hangul
     words += int(dense / DENSE_CHARS_PER_WORD * len(full) / ns)
     lex = dict(zip(LEXICON_NAMES, lexicon_counts_reference(wl)))
     if dense:  # Chinese / Japanese cues: substrings (no spaces between words)

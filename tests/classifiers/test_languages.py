@@ -64,7 +64,7 @@ def test_the_non_ascii_share_is_not_fitted(default) -> None:
         assert model.coef_[NON_ASCII_FEATURE] == 0.0 and model.tok_coef_[NON_ASCII_FEATURE] == 0.0
 
 
-#: The same six requests in thirteen languages (hard: code, proof, calculus, system design; easy: a
+#: The same six requests in fourteen languages (hard: code, proof, calculus, system design; easy: a
 #: poem, role-play). Written as a speaker would ask, not from the cue lists.
 SAME_REQUEST = {
     "quicksort": {
@@ -81,6 +81,7 @@ SAME_REQUEST = {
         "pl": 'Napisz quicksort w Pythonie i przeanalizuj jego złożoność czasową.',
         "tr": "Python'da bir quicksort yaz ve zaman karmaşıklığını analiz et.",
         "vi": 'Viết thuật toán quicksort bằng Python và phân tích độ phức tạp thời gian của nó.',
+        "pt": 'Escreva um quicksort em Python e analise sua complexidade de tempo.',
     },
     "primes": {
         "en": "Prove that there are infinitely many prime numbers.",
@@ -96,6 +97,7 @@ SAME_REQUEST = {
         "pl": 'Udowodnij, że istnieje nieskończenie wiele liczb pierwszych.',
         "tr": 'Sonsuz sayıda asal sayı olduğunu kanıtlayın.',
         "vi": 'Chứng minh rằng có vô số số nguyên tố.',
+        "pt": 'Prove que existem infinitos números primos.',
     },
     "calculus": {
         "en": "Find the derivative of f(x) = x^3 sin(x) and compute the integral of 1/(1+x^2) from 0 to 1.",
@@ -111,6 +113,7 @@ SAME_REQUEST = {
         "pl": 'Znajdź pochodną funkcji f(x) = x^3 sin(x) i oblicz całkę z 1/(1+x^2) od 0 do 1.',
         "tr": "f(x) = x^3 sin(x) fonksiyonunun türevini bulun ve 1/(1+x^2) fonksiyonunun 0'dan 1'e integralini hesaplayın.",
         "vi": 'Tìm đạo hàm của f(x) = x^3 sin(x) và tính tích phân của 1/(1+x^2) từ 0 đến 1.',
+        "pt": 'Encontre a derivada de f(x) = x^3 sin(x) e calcule a integral de 1/(1+x^2) de 0 a 1.',
     },
     "design": {
         "en": "Design a distributed rate limiter for a microservice architecture and explain the trade-offs.",
@@ -129,6 +132,7 @@ SAME_REQUEST = {
         "pl": 'Zaprojektuj rozproszony ogranicznik liczby żądań dla architektury mikroserwisów i wyjaśnij kompromisy.',
         "tr": 'Bir mikroservis mimarisi için dağıtık bir hız sınırlayıcı tasarlayın ve ödünleşimleri açıklayın.',
         "vi": 'Thiết kế một bộ giới hạn tốc độ phân tán cho kiến trúc microservice và giải thích các đánh đổi.',
+        "pt": 'Projete um limitador de taxa distribuído para uma arquitetura de microsserviços e explique os trade-offs.',
     },
     "poem": {
         "en": "Write a short poem about autumn.",
@@ -144,6 +148,7 @@ SAME_REQUEST = {
         "pl": 'Napisz krótki wiersz o jesieni.',
         "tr": 'Sonbahar hakkında kısa bir şiir yaz.',
         "vi": 'Viết một bài thơ ngắn về mùa thu.',
+        "pt": 'Escreva um poema curto sobre o outono.',
     },
     "pirate": {
         "en": "Pretend you are a pirate and tell me about your day.",
@@ -159,6 +164,7 @@ SAME_REQUEST = {
         "pl": 'Udawaj, że jesteś piratem, i opowiedz mi o swoim dniu.',
         "tr": 'Bir korsanmış gibi davran ve bana gününü anlat.',
         "vi": 'Hãy giả vờ bạn là một tên cướp biển và kể cho tôi nghe về một ngày của bạn.',
+        "pt": 'Finja que você é um pirata e me conte sobre o seu dia.',
     },
 }
 LANGUAGES = sorted(SAME_REQUEST["poem"])
@@ -168,8 +174,8 @@ LANGUAGES = sorted(SAME_REQUEST["poem"])
 def test_the_same_request_scores_alike_in_every_language(default, lang: str) -> None:
     """Before feature version 14 the cue lexicons were English: in another language a prompt was
     read for its length, notation and code only, so the proof scored 0.24-0.28 (0.42 in English) and
-    the poem 0.20-0.31 (0.03), every request in a narrow band: mean distance from English 0.12-0.22
-    over the twelve languages. Now 0.01-0.12 (Japanese and Korean the farthest)."""
+    the poem 0.20-0.31 (0.03), every request in a narrow band: mean distance from English 0.08-0.22
+    over the thirteen languages (Portuguese shares "prove" with English). Now 0.01-0.12 (Japanese and Korean the farthest)."""
     diffs = {name: default.score(user(texts[lang])).score - default.score(user(texts["en"])).score
              for name, texts in SAME_REQUEST.items()}
     assert sum(map(abs, diffs.values())) / len(diffs) <= 0.13, diffs

@@ -76,12 +76,12 @@ SAME_REQUEST = {
         "es": "Escribe un quicksort en Python y analiza su complejidad temporal.",
         "fr": "Écris un tri rapide en Python et analyse sa complexité temporelle.",
         "de": "Schreibe einen Quicksort in Python und analysiere seine Zeitkomplexität.",
-        "it": 'Scrivi un quicksort in Python e analizza la sua complessità temporale.',
-        "nl": 'Schrijf een quicksort in Python en analyseer de tijdscomplexiteit.',
-        "pl": 'Napisz quicksort w Pythonie i przeanalizuj jego złożoność czasową.',
+        "it": "Scrivi un quicksort in Python e analizza la sua complessità temporale.",
+        "nl": "Schrijf een quicksort in Python en analyseer de tijdscomplexiteit.",
+        "pl": "Napisz quicksort w Pythonie i przeanalizuj jego złożoność czasową.",
         "tr": "Python'da bir quicksort yaz ve zaman karmaşıklığını analiz et.",
-        "vi": 'Viết thuật toán quicksort bằng Python và phân tích độ phức tạp thời gian của nó.',
-        "pt": 'Escreva um quicksort em Python e analise sua complexidade de tempo.',
+        "vi": "Viết thuật toán quicksort bằng Python và phân tích độ phức tạp thời gian của nó.",
+        "pt": "Escreva um quicksort em Python e analise sua complexidade de tempo.",
     },
     "primes": {
         "en": "Prove that there are infinitely many prime numbers.",
@@ -92,12 +92,12 @@ SAME_REQUEST = {
         "es": "Demuestra que hay infinitos números primos.",
         "fr": "Démontrez qu'il existe une infinité de nombres premiers.",
         "de": "Beweise, dass es unendlich viele Primzahlen gibt.",
-        "it": 'Dimostra che esistono infiniti numeri primi.',
-        "nl": 'Bewijs dat er oneindig veel priemgetallen zijn.',
-        "pl": 'Udowodnij, że istnieje nieskończenie wiele liczb pierwszych.',
-        "tr": 'Sonsuz sayıda asal sayı olduğunu kanıtlayın.',
-        "vi": 'Chứng minh rằng có vô số số nguyên tố.',
-        "pt": 'Prove que existem infinitos números primos.',
+        "it": "Dimostra che esistono infiniti numeri primi.",
+        "nl": "Bewijs dat er oneindig veel priemgetallen zijn.",
+        "pl": "Udowodnij, że istnieje nieskończenie wiele liczb pierwszych.",
+        "tr": "Sonsuz sayıda asal sayı olduğunu kanıtlayın.",
+        "vi": "Chứng minh rằng có vô số số nguyên tố.",
+        "pt": "Prove que existem infinitos números primos.",
     },
     "calculus": {
         "en": "Find the derivative of f(x) = x^3 sin(x) and compute the integral of 1/(1+x^2) from 0 to 1.",
@@ -109,11 +109,11 @@ SAME_REQUEST = {
         "fr": "Trouve la dérivée de f(x) = x^3 sin(x) et calcule l'intégrale de 1/(1+x^2) entre 0 et 1.",
         "de": "Bestimme die Ableitung von f(x) = x^3 sin(x) und berechne das Integral von 1/(1+x^2) von 0 bis 1.",
         "it": "Trova la derivata di f(x) = x^3 sin(x) e calcola l'integrale di 1/(1+x^2) da 0 a 1.",
-        "nl": 'Bepaal de afgeleide van f(x) = x^3 sin(x) en bereken de integraal van 1/(1+x^2) van 0 tot 1.',
-        "pl": 'Znajdź pochodną funkcji f(x) = x^3 sin(x) i oblicz całkę z 1/(1+x^2) od 0 do 1.',
+        "nl": "Bepaal de afgeleide van f(x) = x^3 sin(x) en bereken de integraal van 1/(1+x^2) van 0 tot 1.",
+        "pl": "Znajdź pochodną funkcji f(x) = x^3 sin(x) i oblicz całkę z 1/(1+x^2) od 0 do 1.",
         "tr": "f(x) = x^3 sin(x) fonksiyonunun türevini bulun ve 1/(1+x^2) fonksiyonunun 0'dan 1'e integralini hesaplayın.",
-        "vi": 'Tìm đạo hàm của f(x) = x^3 sin(x) và tính tích phân của 1/(1+x^2) từ 0 đến 1.',
-        "pt": 'Encontre a derivada de f(x) = x^3 sin(x) e calcule a integral de 1/(1+x^2) de 0 a 1.',
+        "vi": "Tìm đạo hàm của f(x) = x^3 sin(x) và tính tích phân của 1/(1+x^2) từ 0 đến 1.",
+        "pt": "Encontre a derivada de f(x) = x^3 sin(x) e calcule a integral de 1/(1+x^2) de 0 a 1.",
     },
     "design": {
         "en": "Design a distributed rate limiter for a microservice architecture and explain the trade-offs.",
@@ -128,11 +128,11 @@ SAME_REQUEST = {
               "compromis.",
         "de": "Entwirf einen verteilten Rate Limiter für eine Microservice-Architektur und erkläre die Kompromisse.",
         "it": "Progetta un limitatore di frequenza distribuito per un'architettura a microservizi e spiega i compromessi.",
-        "nl": 'Ontwerp een gedistribueerde rate limiter voor een microservice-architectuur en leg de afwegingen uit.',
-        "pl": 'Zaprojektuj rozproszony ogranicznik liczby żądań dla architektury mikroserwisów i wyjaśnij kompromisy.',
-        "tr": 'Bir mikroservis mimarisi için dağıtık bir hız sınırlayıcı tasarlayın ve ödünleşimleri açıklayın.',
-        "vi": 'Thiết kế một bộ giới hạn tốc độ phân tán cho kiến trúc microservice và giải thích các đánh đổi.',
-        "pt": 'Projete um limitador de taxa distribuído para uma arquitetura de microsserviços e explique os trade-offs.',
+        "nl": "Ontwerp een gedistribueerde rate limiter voor een microservice-architectuur en leg de afwegingen uit.",
+        "pl": "Zaprojektuj rozproszony ogranicznik liczby żądań dla architektury mikroserwisów i wyjaśnij kompromisy.",
+        "tr": "Bir mikroservis mimarisi için dağıtık bir hız sınırlayıcı tasarlayın ve ödünleşimleri açıklayın.",
+        "vi": "Thiết kế một bộ giới hạn tốc độ phân tán cho kiến trúc microservice và giải thích các đánh đổi.",
+        "pt": "Projete um limitador de taxa distribuído para uma arquitetura de microsserviços e explique os trade-offs.",
     },
     "poem": {
         "en": "Write a short poem about autumn.",
@@ -144,11 +144,11 @@ SAME_REQUEST = {
         "fr": "Écris un court poème sur l'automne.",
         "de": "Schreibe ein kurzes Gedicht über den Herbst.",
         "it": "Scrivi una breve poesia sull'autunno.",
-        "nl": 'Schrijf een kort gedicht over de herfst.',
-        "pl": 'Napisz krótki wiersz o jesieni.',
-        "tr": 'Sonbahar hakkında kısa bir şiir yaz.',
-        "vi": 'Viết một bài thơ ngắn về mùa thu.',
-        "pt": 'Escreva um poema curto sobre o outono.',
+        "nl": "Schrijf een kort gedicht over de herfst.",
+        "pl": "Napisz krótki wiersz o jesieni.",
+        "tr": "Sonbahar hakkında kısa bir şiir yaz.",
+        "vi": "Viết một bài thơ ngắn về mùa thu.",
+        "pt": "Escreva um poema curto sobre o outono.",
     },
     "pirate": {
         "en": "Pretend you are a pirate and tell me about your day.",
@@ -159,12 +159,12 @@ SAME_REQUEST = {
         "es": "Finge que eres un pirata y cuéntame sobre tu día.",
         "fr": "Fais semblant d'être un pirate et raconte-moi ta journée.",
         "de": "Tu so, als wärst du ein Pirat, und erzähl mir von deinem Tag.",
-        "it": 'Fingi di essere un pirata e raccontami la tua giornata.',
-        "nl": 'Doe alsof je een piraat bent en vertel me over je dag.',
-        "pl": 'Udawaj, że jesteś piratem, i opowiedz mi o swoim dniu.',
-        "tr": 'Bir korsanmış gibi davran ve bana gününü anlat.',
-        "vi": 'Hãy giả vờ bạn là một tên cướp biển và kể cho tôi nghe về một ngày của bạn.',
-        "pt": 'Finja que você é um pirata e me conte sobre o seu dia.',
+        "it": "Fingi di essere un pirata e raccontami la tua giornata.",
+        "nl": "Doe alsof je een piraat bent en vertel me over je dag.",
+        "pl": "Udawaj, że jesteś piratem, i opowiedz mi o swoim dniu.",
+        "tr": "Bir korsanmış gibi davran ve bana gününü anlat.",
+        "vi": "Hãy giả vờ bạn là một tên cướp biển và kể cho tôi nghe về một ngày của bạn.",
+        "pt": "Finja que você é um pirata e me conte sobre o seu dia.",
     },
 }
 LANGUAGES = sorted(SAME_REQUEST["poem"])
@@ -175,7 +175,8 @@ def test_the_same_request_scores_alike_in_every_language(default, lang: str) -> 
     """Before feature version 14 the cue lexicons were English: in another language a prompt was
     read for its length, notation and code only, so the proof scored 0.24-0.28 (0.42 in English) and
     the poem 0.20-0.31 (0.03), every request in a narrow band: mean distance from English 0.08-0.22
-    over the thirteen languages (Portuguese shares "prove" with English). Now 0.01-0.12 (Japanese and Korean the farthest)."""
+    over the thirteen languages (Portuguese shares "prove" with English). Now 0.01-0.12 (Japanese and
+    Korean the farthest)."""
     diffs = {name: default.score(user(texts[lang])).score - default.score(user(texts["en"])).score
              for name, texts in SAME_REQUEST.items()}
     assert sum(map(abs, diffs.values())) / len(diffs) <= 0.13, diffs

@@ -10,10 +10,11 @@ word (or a prefix of one: "implementa*" would match "implementation") is left ou
 prompts keep their features exactly (``tests/classifiers/test_languages.py`` checks the training
 prompts).
 
-Space-separated languages (Russian, Spanish, Portuguese, French, German, Italian, Dutch, Polish, Turkish,
-Vietnamese, Korean) use the syntax of
+Space-separated languages (Russian, Ukrainian, Spanish, Portuguese, French, German, Italian, Dutch, Polish,
+Turkish, Vietnamese, Indonesian, Hindi, Arabic, Korean) use the syntax of
 ``lexicons._LEXICON_TEXT``: words, phrases joined by "|" (Vietnamese words are phrases of syllables),
-prefixes ending in "*" (Russian, Polish, Turkish and Korean inflect: a stem is a prefix). Chinese and Japanese have no spaces between words, so their cues are
+prefixes ending in "*" (Russian, Ukrainian, Polish, Turkish and Korean inflect: a stem is a prefix;
+Arabic words are listed with and without the article, verbs also with the conjunction "و" attached). Chinese and Japanese have no spaces between words, so their cues are
 substrings counted in the text (``DENSE_CUES``, 1-4 characters each).
 """
 
@@ -40,11 +41,16 @@ OTHER_LANGUAGES: dict[str, str] = {
         "vergelijkingen afgeleide kansrekening driehoek ongelijkheid "
         "równani* całk* pochodn* prawdopodobieństw* macierz* twierdzeni* wielomian* trójkąt* nierównoś* "
         "denklem* türev* olasılık* matris* teorem* polinom* üçgen* eşitsizli* "
-        "phương|trình tích|phân đạo|hàm xác|suất ma|trận định|lý đa|thức tam|giác bất|đẳng|thức"
+        "phương|trình tích|phân đạo|hàm xác|suất ma|trận định|lý đa|thức tam|giác bất|đẳng|thức "
+        # uk, id, hi, ar
+        "рівнянн* інтеграл* похідн* ймовірніст* трикутник* нерівніст* "
+        "persamaan turunan peluang probabilitas matriks segitiga pertidaksamaan "
+        "समीकरण समाकलन अवकलज प्रायिकता आव्यूह प्रमेय त्रिभुज बहुपद "
+        "معادلة المعادلة معادلات تكامل التكامل مشتقة المشتقة احتمال الاحتمال مصفوفة المصفوفة مبرهنة مثلث"
     ),
     "arith": (
         "сколько cuántos cuántas cuánto quantos quantas quanto combien wie|viele wie|viel 몇* 얼마* "
-        "quanti quante hoeveel ile|kadar kaç ilu bao|nhiêu"
+        "quanti quante hoeveel ile|kadar kaç ilu bao|nhiêu скільки berapa कितने कितनी كم"
     ),
     "code": (
         "код кода коде коду кодом программ* функци* алгоритм* массив* скрипт* реализуй* переменн* рекурси* "
@@ -59,13 +65,18 @@ OTHER_LANGUAGES: dict[str, str] = {
         "functie functies algoritme implementeer programmeren "
         "kod kodu kodzie funkcj* algorytm* zaimplementuj programowani* "
         "kodunu fonksiyon* algoritma* programlama* "
-        "lập|trình mã|nguồn thuật|toán"
+        "lập|trình mã|nguồn thuật|toán "
+        "функці* програмуванн* реалізуйте "
+        "kode fungsi pemrograman implementasikan "
+        "कोड फ़ंक्शन फंक्शन एल्गोरिदम प्रोग्राम प्रोग्रामिंग "
+        "كود الكود برمجة البرمجة دالة الدالة خوارزمية الخوارزمية بايثون"
     ),
     "logic": (
         "логик* логическ* головоломк* загадк* следовательно противоречи* парадокс* силлогизм* "
         "lógica lógico logique logik acertijo acertijos rompecabezas énigme énigmes rätsel paradoja paradoxe "
         "논리* 퍼즐* 수수께끼* 모순* 역설* "
-        "logica indovinello raadsel zagadk* łamigłówk* mantık* bilmece* logic|học câu|đố"
+        "logica indovinello raadsel zagadk* łamigłówk* mantık* bilmece* logic|học câu|đố логік* "
+        "logika teka-teki तर्क पहेली منطق المنطق لغز"
     ),
     "stem": (
         "физик* хими* молекул* энерги* ускорени* электрон* квант* термодинамик* напряжени* фермент* "
@@ -75,7 +86,8 @@ OTHER_LANGUAGES: dict[str, str] = {
         "beschleunigung electrón électron cuántica quantique termodinámica thermodynamique estadística "
         "statistique statistik regresión régression hipótesis hypothèse economía économie entropía entropie "
         "물리* 화학* 분자* 에너지* 가속도* 양자* 열역학* 통계* 회귀* 가설* 경제* 엔트로피* "
-        "chimica natuurkunde scheikunde fizyk* chemia chemii fizik* kimya* vật|lý hóa|học"
+        "chimica natuurkunde scheikunde fizyk* chemia chemii fizik* kimya* vật|lý hóa|học фізик* хімі* "
+        "fisika kimia भौतिकी रसायन فيزياء الفيزياء كيمياء الكيمياء"
     ),
     "reason": (
         "докаж* доказ* выведите вычисли* рассчита* определите оптимиз* спроектиру* проанализиру* сравни* "
@@ -89,7 +101,11 @@ OTHER_LANGUAGES: dict[str, str] = {
         "증명* 계산* 최적화* 설계* 분석* 비교* 단계별* "
         "dimostra dimostrare calcola calcolare progetta analizza confronta bewijs bereken berekenen ontwerp "
         "analyseer udowodnij udowodnić oblicz obliczyć zaprojektuj przeanalizuj porównaj kanıtla* hesapla* "
-        "tasarla* analiz analizi karşılaştır* chứng|minh thiết|kế phân|tích so|sánh"
+        "tasarla* analiz analizi karşılaştır* chứng|minh thiết|kế phân|tích so|sánh "
+        "доведіть довед* обчисл* розрахуй* спроєктуй* проаналізуй* порівня* "
+        "buktikan hitunglah hitung rancang analisis bandingkan "
+        "सिद्ध साबित गणना विश्लेषण तुलना डिज़ाइन डिजाइन "
+        "أثبت برهن احسب صمم حلل قارن وأثبت واحسب وصمم وحلل وقارن"
     ),
     "writing": (
         "напиши* сочини* стих* рассказ* эссе письм* сочинени* поэм* песн* перепиши* перефразир* абзац* "
@@ -101,14 +117,17 @@ OTHER_LANGUAGES: dict[str, str] = {
         "geschichte aufsatz umschreiben formuliere absatz "
         "작성* 이야기* 소설* 에세이* 수필* 편지* 노래* 가사* "
         "scrivi scrivere poesia racconto canzone schrijf verhaal liedje napisz wiersz wierszyk opowiadani* "
-        "piosenk* şiir* hikaye* öykü* viết bài|thơ thơ câu|chuyện truyện"
+        "piosenk* şiir* hikaye* öykü* viết bài|thơ thơ câu|chuyện truyện "
+        "напишіть вірш* оповідан* пісн* tulis tuliskan tulislah puisi cerita cerpen lagu "
+        "लिखें लिखो लिखिए कविता कहानी गीत اكتب واكتب قصيدة قصة مقالة أغنية"
     ),
     "roleplay": (
         "представь* притворись* сыграй* роль роли ролев* персонаж* "
         "finge finja actúa|como interpreta personaje personajes aja|como personagem imaginez fais|semblant "
         "rôle personnage personnages incarne stell|dir|vor rolle rollenspiel "
         "역할* 상상해* 캐릭터* 롤플레이* "
-        "fingi immagina personaggio doe|alsof udawaj wyobraź postać gibi|davran rolü rol|yap giả|vờ đóng|vai"
+        "fingi immagina personaggio doe|alsof udawaj wyobraź postać gibi|davran rolü rol|yap giả|vờ đóng|vai "
+        "уяви* прикинься* berpura-pura* bayangkan تخيل تظاهر"
     ),
     "chitchat": (
         "привет* здравствуй* спасибо как|дела шутк* анекдот* доброе|утро "
@@ -116,7 +135,7 @@ OTHER_LANGUAGES: dict[str, str] = {
         "bonjour salut merci ça|va blague blagues hallo danke witz witze guten|morgen guten|tag "
         "안녕* 고마워* 감사합니다 농담* "
         "ciao grazie barzelletta bedankt cześć dzięki dziękuję żart* merhaba teşekkür* şaka* "
-        "xin|chào cảm|ơn"
+        "xin|chào cảm|ơn привіт дякую terima|kasih नमस्ते धन्यवाद مرحبا شكرا"
     ),
     "knowledge": (
         "что|такое кто|такой история столица "
@@ -129,7 +148,7 @@ OTHER_LANGUAGES: dict[str, str] = {
         "erklären beschreibe beschreiben ausführlich detailliert ventajas|y|desventajas "
         "설명* 자세히 자세한 목록* 장단점* "
         "spiega descrivi dettagliato leg|uit beschrijf wyjaśnij opisz szczegółow* açıkla* anlat* ayrıntılı* "
-        "giải|thích mô|tả chi|tiết"
+        "giải|thích mô|tả chi|tiết поясн* опиш* детальн* jelaskan deskripsikan समझाइए समझाएं वर्णन اشرح واشرح"
     ),
 }
 

@@ -64,7 +64,7 @@ def test_the_non_ascii_share_is_not_fitted(default) -> None:
         assert model.coef_[NON_ASCII_FEATURE] == 0.0 and model.tok_coef_[NON_ASCII_FEATURE] == 0.0
 
 
-#: The same six requests in fourteen languages (hard: code, proof, calculus, system design; easy: a
+#: The same six requests in eighteen languages (hard: code, proof, calculus, system design; easy: a
 #: poem, role-play). Written as a speaker would ask, not from the cue lists.
 SAME_REQUEST = {
     "quicksort": {
@@ -82,6 +82,10 @@ SAME_REQUEST = {
         "tr": "Python'da bir quicksort yaz ve zaman karmaşıklığını analiz et.",
         "vi": "Viết thuật toán quicksort bằng Python và phân tích độ phức tạp thời gian của nó.",
         "pt": "Escreva um quicksort em Python e analise sua complexidade de tempo.",
+        "uk": "Напишіть швидке сортування на Python і проаналізуйте його часову складність.",
+        "id": "Tulis quicksort dalam Python dan analisis kompleksitas waktunya.",
+        "hi": "Python में क्विकसॉर्ट लिखें और इसकी समय जटिलता का विश्लेषण करें।",
+        "ar": "اكتب خوارزمية الفرز السريع بلغة بايثون وحلل تعقيدها الزمني.",
     },
     "primes": {
         "en": "Prove that there are infinitely many prime numbers.",
@@ -98,6 +102,10 @@ SAME_REQUEST = {
         "tr": "Sonsuz sayıda asal sayı olduğunu kanıtlayın.",
         "vi": "Chứng minh rằng có vô số số nguyên tố.",
         "pt": "Prove que existem infinitos números primos.",
+        "uk": "Доведіть, що простих чисел нескінченно багато.",
+        "id": "Buktikan bahwa ada tak hingga banyaknya bilangan prima.",
+        "hi": "सिद्ध कीजिए कि अभाज्य संख्याएँ अनंत हैं।",
+        "ar": "أثبت أن الأعداد الأولية لا نهائية.",
     },
     "calculus": {
         "en": "Find the derivative of f(x) = x^3 sin(x) and compute the integral of 1/(1+x^2) from 0 to 1.",
@@ -114,6 +122,10 @@ SAME_REQUEST = {
         "tr": "f(x) = x^3 sin(x) fonksiyonunun türevini bulun ve 1/(1+x^2) fonksiyonunun 0'dan 1'e integralini hesaplayın.",
         "vi": "Tìm đạo hàm của f(x) = x^3 sin(x) và tính tích phân của 1/(1+x^2) từ 0 đến 1.",
         "pt": "Encontre a derivada de f(x) = x^3 sin(x) e calcule a integral de 1/(1+x^2) de 0 a 1.",
+        "uk": "Знайдіть похідну функції f(x) = x^3 sin(x) та обчисліть інтеграл від 1/(1+x^2) від 0 до 1.",
+        "id": "Tentukan turunan dari f(x) = x^3 sin(x) dan hitung integral dari 1/(1+x^2) dari 0 sampai 1.",
+        "hi": "f(x) = x^3 sin(x) का अवकलज ज्ञात कीजिए और 1/(1+x^2) का 0 से 1 तक समाकलन कीजिए।",
+        "ar": "أوجد مشتقة الدالة f(x) = x^3 sin(x) واحسب تكامل 1/(1+x^2) من 0 إلى 1.",
     },
     "design": {
         "en": "Design a distributed rate limiter for a microservice architecture and explain the trade-offs.",
@@ -133,6 +145,10 @@ SAME_REQUEST = {
         "tr": "Bir mikroservis mimarisi için dağıtık bir hız sınırlayıcı tasarlayın ve ödünleşimleri açıklayın.",
         "vi": "Thiết kế một bộ giới hạn tốc độ phân tán cho kiến trúc microservice và giải thích các đánh đổi.",
         "pt": "Projete um limitador de taxa distribuído para uma arquitetura de microsserviços e explique os trade-offs.",
+        "uk": "Спроєктуйте розподілений обмежувач частоти запитів для мікросервісної архітектури та поясніть компроміси.",
+        "id": "Rancang pembatas laju terdistribusi untuk arsitektur microservice dan jelaskan trade-off-nya.",
+        "hi": "माइक्रोसर्विस आर्किटेक्चर के लिए एक वितरित रेट लिमिटर डिज़ाइन करें और इसके ट्रेड-ऑफ़ समझाएं।",
+        "ar": "صمم محدد معدل موزع لبنية الخدمات المصغرة واشرح المفاضلات.",
     },
     "poem": {
         "en": "Write a short poem about autumn.",
@@ -149,6 +165,10 @@ SAME_REQUEST = {
         "tr": "Sonbahar hakkında kısa bir şiir yaz.",
         "vi": "Viết một bài thơ ngắn về mùa thu.",
         "pt": "Escreva um poema curto sobre o outono.",
+        "uk": "Напишіть короткий вірш про осінь.",
+        "id": "Tulis puisi pendek tentang musim gugur.",
+        "hi": "पतझड़ पर एक छोटी कविता लिखिए।",
+        "ar": "اكتب قصيدة قصيرة عن الخريف.",
     },
     "pirate": {
         "en": "Pretend you are a pirate and tell me about your day.",
@@ -165,6 +185,10 @@ SAME_REQUEST = {
         "tr": "Bir korsanmış gibi davran ve bana gününü anlat.",
         "vi": "Hãy giả vờ bạn là một tên cướp biển và kể cho tôi nghe về một ngày của bạn.",
         "pt": "Finja que você é um pirata e me conte sobre o seu dia.",
+        "uk": "Уяви, що ти пірат, і розкажи мені про свій день.",
+        "id": "Berpura-puralah kamu seorang bajak laut dan ceritakan tentang harimu.",
+        "hi": "मान लो कि तुम एक समुद्री डाकू हो और मुझे अपने दिन के बारे में बताओ।",
+        "ar": "تظاهر بأنك قرصان وأخبرني عن يومك.",
     },
 }
 LANGUAGES = sorted(SAME_REQUEST["poem"])
@@ -175,7 +199,7 @@ def test_the_same_request_scores_alike_in_every_language(default, lang: str) -> 
     """Before feature version 14 the cue lexicons were English: in another language a prompt was
     read for its length, notation and code only, so the proof scored 0.24-0.28 (0.42 in English) and
     the poem 0.20-0.31 (0.03), every request in a narrow band: mean distance from English 0.08-0.22
-    over the thirteen languages (Portuguese shares "prove" with English). Now 0.01-0.12 (Japanese and
+    over the seventeen languages (Portuguese shares "prove" with English). Now 0.01-0.12 (Japanese and
     Korean the farthest)."""
     diffs = {name: default.score(user(texts[lang])).score - default.score(user(texts["en"])).score
              for name, texts in SAME_REQUEST.items()}

@@ -315,21 +315,12 @@ static int count_prefixes(const Lexicon *lx, PyObject *w, long *counts) {
         return 0;
     Py_UCS4 c = PyUnicode_READ_CHAR(w, 0);
     Py_ssize_t b = BUCKET(c);
-    int ucs1 = PyUnicode_KIND(w) == PyUnicode_1BYTE_KIND;
-    const char *data = ucs1 ? (const char *)PyUnicode_1BYTE_DATA(w) : NULL;
     for (Py_ssize_t i = lx->by_first[b]; i < lx->by_first[b + 1]; i++) {
         if (lx->prefix_first[i] != c)
             continue;
         PyObject *pre = PyTuple_GET_ITEM(lx->prefixes, i);
         Py_ssize_t m = PyUnicode_GET_LENGTH(pre);
-        int hit;
-        if (m > n)
-            continue;
-        if (ucs1 && PyUnicode_IS_ASCII(pre)) /* byte comparison on one-byte strings */
-            hit = memcmp(data, PyUnicode_1BYTE_DATA(pre), m) == 0;
-        else
-            hit = starts_with(w, pre, m);
-        if (hit)
+        if (m <= n && starts_with(w, pre, m))
             counts[lx->prefix_ids[i]]++;
     }
     return 0;

@@ -19,6 +19,15 @@ def test_default_monotonicity_sanity(default):
     assert hard > easy + 0.1
 
 
+@pytest.mark.parametrize("expression", ["2+2", "1+1=?", "10 * 10", "100/4", "7-3"])
+def test_a_bare_expression_does_not_read_as_a_dense_formula(default, expression):
+    """A few characters of digits and operators have extreme number and operator densities; the
+    pseudo-counts keep them below a short proof ("2+2" scored 0.62 beside its 0.63 on 7.4.0)."""
+    u = lambda t: [{"role": "user", "content": t}]
+    proof = "Let G be a group of order 2p, p an odd prime. Prove that G has a normal subgroup of order p."
+    assert default.score(u(expression)).score < default.score(u(proof)).score - 0.1
+
+
 def test_default_metadata_and_tokens(default):
     m = default.metadata
     assert m["version"] and m["training_files"] and m["library_versions"]["scikit-learn"]

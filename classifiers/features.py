@@ -13,7 +13,17 @@ import math
 import re
 import zlib
 
-from classifiers.lexicons import LEXICON_NAMES, SPEEDUPS, add_dense_cues, lexicon_counts, lexicon_counts_reference, lower_split, lower_words, words_of
+from classifiers.lexicons import (
+    LEXICON_NAMES,
+    SPEEDUPS,
+    add_dense_cues,
+    lexicon_counts,
+    lexicon_counts_reference,
+    lower_split,
+    lower_words,
+    move_written_code,
+    words_of,
+)
 from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
 from classifiers.text import Conversation
 
@@ -268,7 +278,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     mathops, n_code, n_sent = scan_counts(s)
     numbers = len(nu)
     units = numbers - nu.count("")
-    lex = add_dense_cues(lexicon_counts(wl), s) if dense else lexicon_counts(wl)
+    lex = move_written_code(add_dense_cues(lexicon_counts(wl), s) if dense else lexicon_counts(wl), wl)
     hist = conv.history
     log = math.log1p
     ln = log(n)

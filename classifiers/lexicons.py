@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from types import ModuleType
 
 from classifiers.lexicons_intl import DENSE_CUES, OTHER_LANGUAGES
@@ -312,3 +313,51 @@ if SPEEDUPS is not None:  # every cue counted in one C pass over ``s``
         return counts
 else:
     add_dense_cues = add_dense_cues_python
+
+
+#: "Write" is a writing cue unless what is to be written is code: "write a function", "write a Python
+#: script", "write unit tests" ask for code ("Write a function that merges k sorted lists" read as
+#: writing, and the writing domain closed the length prior). Between the verb and the code noun at
+#: most ``WRITE_CODE_GAP`` filler words: articles, plain adjectives, languages. A script, query or
+#: test is code only right after a language ("a bash script", "an SQL query", "unit tests"): "write a
+#: script for the opening scene", "a query term", "a test for my students" are not. English only
+#: (see docs/classifier.md, Known gaps).
+WRITE_VERBS = ("write", "rewrite")
+WRITE_LANGUAGES = frozenset((
+    "unit", "python", "java", "javascript", "typescript", "c", "c++", "c#", "rust", "go", "golang", "bash",
+    "shell", "sql", "ruby", "php", "kotlin", "swift", "r", "matlab", "scala", "haskell", "perl", "lua",
+    "powershell",
+))
+WRITE_FILLERS = WRITE_LANGUAGES | frozenset((
+    "a", "an", "the", "me", "us", "some", "my", "our", "this", "that", "two", "three", "simple", "small",
+    "short", "quick", "new", "basic", "recursive", "efficient", "complete",
+))
+WRITE_CODE_NOUNS = frozenset((
+    "function", "functions", "program", "programs", "code", "class", "classes", "method", "methods", "regex",
+    "api", "algorithm", "module", "implementation", "snippet", "parser", "decorator", "endpoint",
+))
+WRITE_LANGUAGE_NOUNS = frozenset(("script", "scripts", "query", "queries", "test", "tests"))
+WRITE_CODE_GAP = 3
+
+
+def _alternatives(words: frozenset[str]) -> str:
+    return "|".join(map(re.escape, sorted(words)))
+
+
+_WRITE_CODE = re.compile(  # whole words: the text is the words joined by spaces
+    rf"(?:^| )(?:{_alternatives(frozenset(WRITE_VERBS))}) (?:(?:{_alternatives(WRITE_FILLERS)}) ){{0,{WRITE_CODE_GAP}}}"
+    rf"(?:{_alternatives(WRITE_CODE_NOUNS)}|(?:{_alternatives(WRITE_LANGUAGES)}) (?:{_alternatives(WRITE_LANGUAGE_NOUNS)}))"
+    r"(?= |$)")
+_WRITING_ID, _CODE_ID = LEXICON_NAMES.index("writing"), LEXICON_NAMES.index("code")
+
+
+def move_written_code(counts: list[int], words: list[str]) -> list[int]:
+    """``counts`` (of ``lexicon_counts(words)``) with each "write <code>" (``_WRITE_CODE``) counted
+    as a code cue instead of a writing cue."""
+    if counts[_WRITING_ID]:
+        text = " ".join(words)
+        if "write " in text:
+            moved = min(len(_WRITE_CODE.findall(text)), counts[_WRITING_ID])
+            counts[_WRITING_ID] -= moved
+            counts[_CODE_ID] += moved
+    return counts

@@ -41,6 +41,7 @@ from classifiers.features import (
     lexicon_counts_reference,
     words_of,
 )
+from classifiers.lexicons import WRITE_CODE_GAP, WRITE_CODE_NOUNS, WRITE_FILLERS, WRITE_LANGUAGE_NOUNS, WRITE_LANGUAGES, WRITE_VERBS
 from classifiers.lexicons_intl import DENSE_CUES
 from classifiers.shape import _NUMWORD, _RE_SHAPE
 from classifiers.text import Conversation
@@ -107,6 +108,19 @@ def handcrafted(conv: Conversation) -> list[float]:
     if dense:  # Chinese / Japanese cues: substrings (no spaces between words)
         for name, cues in DENSE_CUES.items():
             lex[name] += sum(s.count(c) for c in cues)
+    written_code = 0  # "write <code>" is a code cue, not a writing cue (a word loop; the featurizer uses a regex)
+    for i, w in enumerate(wl):
+        if w in WRITE_VERBS:
+            j = i + 1  # the first word after at most WRITE_CODE_GAP fillers
+            while j < len(wl) and j - i <= WRITE_CODE_GAP and wl[j] in WRITE_FILLERS:
+                j += 1
+            nxt = wl[j] if j < len(wl) else ""
+            written_code += (nxt in WRITE_CODE_NOUNS
+                             or (nxt in WRITE_LANGUAGE_NOUNS and j > i + 1 and wl[j - 1] in WRITE_LANGUAGES)
+                             or (nxt in WRITE_LANGUAGES and j + 1 < len(wl) and wl[j + 1] in WRITE_LANGUAGE_NOUNS))
+    written_code = min(written_code, lex["writing"])
+    lex["writing"] -= written_code
+    lex["code"] += written_code
     log = math.log1p
     feats = [
         log(n),

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from classifiers import ScoreResult, reasoning_tokens
+from classifiers.feature_schema import FEATURE_NAMES
 from classifiers.model import ComplexityEstimator
 from tests.classifiers.conftest import EASY, HARD, OLYMPIAD
 
@@ -26,6 +27,19 @@ def test_a_bare_expression_does_not_read_as_a_dense_formula(default, expression)
     u = lambda t: [{"role": "user", "content": t}]
     proof = "Let G be a group of order 2p, p an odd prime. Prove that G has a normal subgroup of order p."
     assert default.score(u(expression)).score < default.score(u(proof)).score - 0.1
+
+
+@pytest.mark.parametrize("request_text", ["Write a function that merges k sorted linked lists in O(n log k).",
+                                          "Write a Python script that renames every file in a folder to lowercase.",
+                                          "write unit tests for my date parser"])
+def test_writing_code_is_a_code_request(default, request_text):
+    """"Write" is a writing cue, but not when what is written is code: such a request was read as
+    writing (the writing domain, the top reason in ``route``, closed the length prior)."""
+    f = default.estimator.featurize([{"role": "user", "content": request_text}])
+    names = FEATURE_NAMES
+    assert f.h[names.index("writing domain")] == 0.0 < f.h[names.index("code domain")]
+    poem = default.estimator.featurize([{"role": "user", "content": "Write a short poem about the joy of reading code late at night"}])
+    assert poem.h[names.index("writing domain")] > poem.h[names.index("code domain")]
 
 
 def test_default_metadata_and_tokens(default):

@@ -32,8 +32,9 @@ _LEXICON_TEXT: dict[str, str] = {
     "twice half percent dollar dollars cent cents hour hours minute minutes mile miles cost costs price",
     "code": "code function class method methods python javascript typescript java c++ c# rust golang go sql "
     "html css bash shell script scripts bug bugs debug* error errors exception exceptions compile* api def "
-    "return import regex array arrays string strings dict* hashmap hash|map algorithm algorithms runtime docker "
-    "kubernetes git json yaml server servers database query implement* refactor* unit|test unit|tests library "
+    "return import regex regular|expression regular|expressions array arrays string strings dict* hashmap hash|map "
+    "algorithm algorithms time|complexity space|complexity runtime docker kubernetes git json yaml server servers "
+    "database query implement* refactor* unit|test unit|tests library "
     "framework variable variables loop loops recursi* pointer pointers struct async thread threads nums int "
     "bool null none self linked|list binary|tree graph node nodes index indices subarray substring",
     "logic": "if|and|only|if implies deduce deduction logic* puzzle puzzles riddle riddles argument arguments "
@@ -318,13 +319,14 @@ else:
 #: "Write" is a writing cue unless what is to be written is code: "write a function", "write a Python
 #: script", "write unit tests" ask for code ("Write a function that merges k sorted lists" read as
 #: writing, and the writing domain closed the length prior). Between the verb and the code noun at
-#: most ``WRITE_CODE_GAP`` filler words: articles, plain adjectives, languages. A script, query or
-#: test is code only right after a language ("a bash script", "an SQL query", "unit tests"): "write a
-#: script for the opening scene", "a query term", "a test for my students" are not. English only
+#: most ``WRITE_CODE_GAP`` filler words: articles, plain adjectives, languages. A script, query, test
+#: or expression is code only right after a language ("a bash script", "an SQL query", "unit tests",
+#: "a regular expression"): "write a script for the opening scene", "a query term", "a test for my
+#: students", "an expression for the area" are not. English only
 #: (see docs/classifier.md, Known gaps).
 WRITE_VERBS = ("write", "rewrite")
 WRITE_LANGUAGES = frozenset((
-    "unit", "python", "java", "javascript", "typescript", "c", "c++", "c#", "rust", "go", "golang", "bash",
+    "unit", "regular", "python", "java", "javascript", "typescript", "c", "c++", "c#", "rust", "go", "golang", "bash",
     "shell", "sql", "ruby", "php", "kotlin", "swift", "r", "matlab", "scala", "haskell", "perl", "lua",
     "powershell",
 ))
@@ -336,7 +338,7 @@ WRITE_CODE_NOUNS = frozenset((
     "function", "functions", "program", "programs", "code", "class", "classes", "method", "methods", "regex",
     "api", "algorithm", "module", "implementation", "snippet", "parser", "decorator", "endpoint",
 ))
-WRITE_LANGUAGE_NOUNS = frozenset(("script", "scripts", "query", "queries", "test", "tests"))
+WRITE_LANGUAGE_NOUNS = frozenset(("script", "scripts", "query", "queries", "test", "tests", "expression", "expressions"))
 WRITE_CODE_GAP = 3
 
 

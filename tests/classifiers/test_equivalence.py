@@ -27,7 +27,7 @@ PIECES = ("list", "give", "write", "name", "come up with", "two", "a few", "seve
           "is it", "c++", "python", "make it", "key points", "poem", "names for", "what", "is", "how", "why", "correct",
           "fix the grammar", "5 kg", "10%", "3m/s", "$", "\\frac", "```", "{", "=>", "if and only if", "how many ways",
           "İ", "ß", "Σ", "é", "٣", "≤", "。", "？", "\u00a0", "\ud800", "x",
-          "a", "the", "rewrite", "function", "code", "unit", "tests", "story", "bash", "script", "go")  # "write <code>" is a code cue
+          "a", "the", "rewrite", "function", "code", "unit", "tests", "story", "bash", "script", "go", "regular", "expression")  # "write <code>" is a code cue
 SEPS = ("", " ", "  ", "\n", "\n    ", "\n- ", "\n2) ", "\n(b) ", ". ", "? ", ": ", "-", ",", "_", "options:")
 #: Inline answer-option markers, whole and in pieces.
 OPTIONS = ("(A) ", "(B) ", "(C) ", "(D)", " A) ", " B) ", " C) ", " D. ", " E. ", " A.", "B", "C", "(", ")", ".")

@@ -31,7 +31,8 @@ def test_a_bare_expression_does_not_read_as_a_dense_formula(default, expression)
 
 @pytest.mark.parametrize("request_text", ["Write a function that merges k sorted linked lists in O(n log k).",
                                           "Write a Python script that renames every file in a folder to lowercase.",
-                                          "write unit tests for my date parser"])
+                                          "write unit tests for my date parser",
+                                          "Write a regular expression that matches valid IPv4 addresses."])
 def test_writing_code_is_a_code_request(default, request_text):
     """"Write" is a writing cue, but not when what is written is code: such a request was read as
     writing (the writing domain, the top reason in ``route``, closed the length prior)."""

@@ -17,6 +17,7 @@ from classifiers.lexicons import (
     LEXICON_NAMES,
     SPEEDUPS,
     add_dense_cues,
+    add_glued_words,
     lexicon_counts,
     lexicon_counts_reference,
     lower_split,
@@ -278,7 +279,10 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     mathops, n_code, n_sent = scan_counts(s)
     numbers = len(nu)
     units = numbers - nu.count("")
-    lex = move_written_code(add_dense_cues(lexicon_counts(wl), s) if dense else lexicon_counts(wl), wl)
+    lex = lexicon_counts(wl)
+    if dense:
+        lex = add_glued_words(add_dense_cues(lex, s), utf8, wl)
+    lex = move_written_code(lex, wl)
     hist = conv.history
     log = math.log1p
     ln = log(n)

@@ -6,6 +6,7 @@ lexicon count, one function per block); tests compare ``conversation_features`` 
 
 from __future__ import annotations
 
+import collections
 import itertools
 import math
 import re
@@ -50,6 +51,17 @@ _GROUP_INDEX = {g: i for i, g in enumerate(SHAPE_GROUPS)}
 _RE_DENSE = re.compile("[\u3000-\u9fff]")
 _RE_HANGUL = re.compile("[\ua000-\ud7ff]")
 
+
+
+def _alternatives(words) -> str:
+    return "|".join(map(re.escape, sorted(words)))
+
+
+#: "write <code>" over the words joined by spaces (``lexicons.move_written_code``).
+_RE_WRITE_CODE = re.compile(
+    rf"(?:^| )(?:{_alternatives(WRITE_VERBS)}) (?:(?:{_alternatives(WRITE_FILLERS)}) ){{0,{WRITE_CODE_GAP}}}"
+    rf"(?:{_alternatives(WRITE_CODE_NOUNS)}|(?:{_alternatives(WRITE_LANGUAGES)}) (?:{_alternatives(WRITE_LANGUAGE_NOUNS)}))"
+    r"(?= |$)")
 
 def _num(text: str) -> float:
     text = text.strip().replace(",", "")
@@ -108,16 +120,13 @@ def handcrafted(conv: Conversation) -> list[float]:
     if dense:  # Chinese / Japanese cues: substrings (no spaces between words)
         for name, cues in DENSE_CUES.items():
             lex[name] += sum(s.count(c) for c in cues)
-    written_code = 0  # "write <code>" is a code cue, not a writing cue (a word loop; the featurizer uses a regex)
-    for i, w in enumerate(wl):
-        if w in WRITE_VERBS:
-            j = i + 1  # the first word after at most WRITE_CODE_GAP fillers
-            while j < len(wl) and j - i <= WRITE_CODE_GAP and wl[j] in WRITE_FILLERS:
-                j += 1
-            nxt = wl[j] if j < len(wl) else ""
-            written_code += (nxt in WRITE_CODE_NOUNS
-                             or (nxt in WRITE_LANGUAGE_NOUNS and j > i + 1 and wl[j - 1] in WRITE_LANGUAGES)
-                             or (nxt in WRITE_LANGUAGES and j + 1 < len(wl) and wl[j + 1] in WRITE_LANGUAGE_NOUNS))
+        # Latin-script words glued to other characters: the words with every non-ASCII character a space,
+        # less the ASCII words already split off
+        glued = collections.Counter(words_of("".join(c if c.isascii() else " " for c in s).lower()))
+        glued.subtract(w for w in wl if w.isascii())
+        for name, k in zip(LEXICON_NAMES, lexicon_counts_reference(list(glued.elements()))):
+            lex[name] += k
+    written_code = len(_RE_WRITE_CODE.findall(" ".join(wl)))  # a regex; the featurizer scans with list.index
     written_code = min(written_code, lex["writing"])
     lex["writing"] -= written_code
     lex["code"] += written_code

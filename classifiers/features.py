@@ -22,11 +22,11 @@ from classifiers.lexicons import (
     lexicon_counts_reference,
     lower_split,
     lower_words,
-    move_written_code,
     words_of,
 )
 from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
 from classifiers.text import Conversation
+from classifiers.written_code import move_written_code
 
 __all__ = ["GRAM_CHARS", "HASH_BITS", "HASH_DIM", "LEXICON_NAMES", "N_SHAPE", "SHAPE_GROUPS", "SHAPE_NAMES",
            "answer_shape", "bucket", "buckets", "conversation_features", "gram_keys", "grams", "handcrafted",

@@ -42,26 +42,26 @@ from classifiers.features import (
     lexicon_counts_reference,
     words_of,
 )
-from classifiers.lexicons import WRITE_CODE_GAP, WRITE_CODE_NOUNS, WRITE_FILLERS, WRITE_LANGUAGE_NOUNS, WRITE_LANGUAGES, WRITE_VERBS
 from classifiers.lexicons_intl import DENSE_CUES
 from classifiers.shape import _NUMWORD, _RE_SHAPE
 from classifiers.text import Conversation
+from classifiers.written_code import WRITE_CODE_GAP, WRITE_CODE_NOUNS, WRITE_FILLERS, WRITE_LANGUAGE_NOUNS, WRITE_LANGUAGES, WRITE_VERBS
 
 _GROUP_INDEX = {g: i for i, g in enumerate(SHAPE_GROUPS)}
 _RE_DENSE = re.compile("[\u3000-\u9fff]")
 _RE_HANGUL = re.compile("[\ua000-\ud7ff]")
 
 
-
 def _alternatives(words) -> str:
     return "|".join(map(re.escape, sorted(words)))
 
 
-#: "write <code>" over the words joined by spaces (``lexicons.move_written_code``).
+#: "write <code>" over the words joined by spaces (``written_code.move_written_code``).
 _RE_WRITE_CODE = re.compile(
     rf"(?:^| )(?:{_alternatives(WRITE_VERBS)}) (?:(?:{_alternatives(WRITE_FILLERS)}) ){{0,{WRITE_CODE_GAP}}}"
     rf"(?:{_alternatives(WRITE_CODE_NOUNS)}|(?:{_alternatives(WRITE_LANGUAGES)}) (?:{_alternatives(WRITE_LANGUAGE_NOUNS)}))"
     r"(?= |$)")
+
 
 def _num(text: str) -> float:
     text = text.strip().replace(",", "")

@@ -34,8 +34,8 @@ def test_a_bare_expression_does_not_read_as_a_dense_formula(default, expression)
                                           "write unit tests for my date parser",
                                           "Write a regular expression that matches valid IPv4 addresses."])
 def test_writing_code_is_a_code_request(default, request_text):
-    """"Write" is a writing cue, but not when what is written is code: such a request was read as
-    writing (the writing domain, the top reason in ``route``, closed the length prior)."""
+    """The verb "write" is a writing cue, but not when what is written is code: such a request was
+    read as writing (the writing domain, the top reason in ``route``, closed the length prior)."""
     f = default.estimator.featurize([{"role": "user", "content": request_text}])
     names = FEATURE_NAMES
     assert f.h[names.index("writing domain")] == 0.0 < f.h[names.index("code domain")]

@@ -46,7 +46,7 @@ _LEXICON_TEXT: dict[str, str] = {
     "entropy charge",
     "reason": "step|by|step step steps explain|why justify derive show|that prove proof compute calculate "
     "determine find|all find|the optimi* design plan analy* compare tradeoff tradeoffs trade-off trade-offs "
-    "evaluate minimum maximum smallest largest least greatest how|many|ways expected",
+    "evaluate how|many|ways expected",
     "constraint": "must should at|least at|most exactly without only do|not don't never no|more|than ensure "
     "constraint constraints requirement requirements format output limit within assume given|that such|that",
     "writing": "write poem story stories essay email letter blog post slogan lyrics song rewrite rephrase "
@@ -62,7 +62,7 @@ _LEXICON_TEXT: dict[str, str] = {
     "comprehensive elaborate implement* code program script discuss itinerary recipe",
     "quiz": "calculate compute which|of|the|following must|be|true except not incorrect false least|likely "
     "cannot best|explains most|likely statement statements i|and|ii ii|and|iii assume suppose approximately "
-    "estimate value rate",
+    "estimate value rate minimum maximum smallest largest least greatest",
     "backref": "above previous earlier again instead same modify update change|it rewrite|it fix|it your|answer "
     "you|said you|wrote continue shorter longer more|detail now|make also follow-up",
     "short answer": "one|word yes|or|no true|or|false briefly short shortly concise only|the|answer just|the "

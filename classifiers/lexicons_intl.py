@@ -91,7 +91,7 @@ OTHER_LANGUAGES: dict[str, str] = {
     ),
     "reason": (
         "докаж* доказ* выведите вычисли* рассчита* определите оптимиз* спроектиру* проанализиру* сравни* "
-        "минимальн* максимальн* наименьш* наибольш* сколько|способов шаг|за|шагом пошагов* "
+        "сколько|способов шаг|за|шагом пошагов* "
         "demuestra demuestre demostrar demostración demonstre demonstrar démontrer démontrez démontre prouver prouvez prouve "
         "beweise beweisen calcula calcule calcular calculer calculez berechne berechnen determina déterminer "
         "déterminez détermine bestimme bestimmen optimiza optimizar otimize otimizar optimiser optimiere optimieren "
@@ -150,6 +150,7 @@ OTHER_LANGUAGES: dict[str, str] = {
         "spiega descrivi dettagliato leg|uit beschrijf wyjaśnij opisz szczegółow* açıkla* anlat* ayrıntılı* "
         "giải|thích mô|tả chi|tiết поясн* опиш* детальн* jelaskan deskripsikan समझाइए समझाएं वर्णन اشرح واشرح"
     ),
+    "quiz": "минимальн* максимальн* наименьш* наибольш*",  # superlatives: quiz cues, as in English (version 19)
 }
 
 #: Chinese and Japanese cues per lexicon: substrings (1-4 characters) counted in the text.
@@ -165,7 +166,7 @@ DENSE_CUES: dict[str, tuple[str, ...]] = {
     "stem": ("物理", "化学", "分子", "能量", "エネルギ", "加速度", "量子", "热力学", "熱力学",
              "电路", "回路", "电压", "電圧", "统计", "統計", "回归", "回帰", "仮説", "经济", "経済", "熵", "频率"),
     "reason": ("证明", "証明", "推导", "導出", "计算", "計算", "优化", "最適化", "设计", "設計", "分析", "比较",
-               "比較", "最小", "最大", "一步一步", "逐步", "多少种", "何通り", "权衡"),
+               "比較", "一步一步", "逐步", "多少种", "何通り", "权衡"),
     "writing": ("写一", "写个", "撰写", "诗", "故事", "小说", "文章", "作文", "散文", "邮件", "歌词", "改写",
                 "润色", "总结", "摘要", "要約", "段落", "演讲", "口号", "剧本", "俳句", "書いて", "書く", "詩", "物語", "小説",
                 "エッセイ", "メール", "手紙", "歌詞", "短歌", "スピーチ"),
@@ -175,4 +176,5 @@ DENSE_CUES: dict[str, tuple[str, ...]] = {
     "knowledge": ("什么是", "是什么", "历史", "歴史", "首都", "定义", "定義", "谁是"),
     "long answer": ("解释", "详细", "描述", "介绍", "列出", "指南", "教程", "大纲", "优缺点", "説明", "詳しく",
                     "詳細", "解説", "一覧", "ガイド"),
+    "quiz": ("最小", "最大"),
 }

@@ -43,6 +43,22 @@ def test_writing_code_is_a_code_request(default, request_text):
     assert poem.h[names.index("writing domain")] > poem.h[names.index("code domain")]
 
 
+def test_a_superlative_in_a_trivia_question_is_not_reasoning(default):
+    """Superlatives ("largest", "smallest", "least" …) set a problem only with quantities ("the smallest positive integer
+    n such that …"); as reasoning cues they opened the domain gate of "Which of the following is the
+    largest ocean on Earth?" (0.57 on 7.8.0, against 0.35 for the same quiz format asking for a president)."""
+    def mcq(question: str, options: str) -> list[dict[str, str]]:
+        return [{"role": "user", "content": f"{question}\n{options}\nAnswer:"}]
+
+    ocean = default.score(mcq("Which of the following is the largest ocean on Earth?",
+                              "A. Atlantic\nB. Indian\nC. Arctic\nD. Pacific")).score
+    president = default.score(mcq("Who was the first President of the United States?",
+                                  "A. Thomas Jefferson\nB. George Washington\nC. John Adams\nD. Abraham Lincoln")).score
+    assert abs(ocean - president) < 0.05
+    smallest = default.score([{"role": "user", "content": "Find the smallest positive integer n such that n^2 + n + 41 is not prime."}])
+    assert smallest.score > ocean + 0.1
+
+
 def test_default_metadata_and_tokens(default):
     m = default.metadata
     assert m["version"] and m["training_files"] and m["library_versions"]["scikit-learn"]

@@ -8,6 +8,7 @@ import os
 import re
 import time
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -16,9 +17,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
 from backends.base import ChatStream, UpstreamError
+from router import text_completions
 from router.decision import Decision
 from router.gateway import Gateway
-from router.openapi import CHAT_COMPLETIONS_OPENAPI
+from router.openapi import CHAT_COMPLETIONS_OPENAPI, COMPLETIONS_OPENAPI
 from router.protocol import SSE_DONE, APIError, invalid, parse_json_body, sse_frame, validate_chat_request
 from router.state import AppState
 from router.streaming import RelayResponse, cancel_on_disconnect, finish, primed
@@ -33,14 +35,45 @@ def state_of(request: Request) -> AppState:
     return request.app.state.router
 
 
+@dataclass(frozen=True, slots=True)
+class Wire:
+    """How a route's API maps onto the chat completions the gateway routes and forwards: the
+    client's body as a chat request, and the chat answer (body, relayed frames, the closing usage
+    chunk) back in the route's format."""
+
+    request: Callable[[dict[str, Any]], dict[str, Any]]
+    body: Callable[[dict[str, Any]], dict[str, Any]]
+    chunk: Callable[[dict[str, Any]], dict[str, Any] | None]
+    frames: Callable[[bytes], bytes] | None  # None: relayed byte for byte
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+CHAT = Wire(_same, _same, _same, None)
+TEXT = Wire(text_completions.chat_request, text_completions.text_completion, text_completions.text_chunk,
+            text_completions.text_frames)
+
+
 @api.post("/v1/chat/completions", openapi_extra=CHAT_COMPLETIONS_OPENAPI)
 async def chat_completions(request: Request) -> Response:
+    return await _serve(request, CHAT)
+
+
+@api.post("/v1/completions", openapi_extra=COMPLETIONS_OPENAPI)
+async def completions(request: Request) -> Response:
+    """The legacy text-completions API, routed and forwarded as a chat completion (router/text_completions.py)."""
+    return await _serve(request, TEXT)
+
+
+async def _serve(request: Request, wire: Wire) -> Response:
     state = state_of(request)
     headers = header_map(request)
     authorization = headers.get("authorization")
     state.authorize(authorization)
     request_id = _request_id(headers.get("x-request-id"))
-    body = parse_json_body(await state.read_body(request, headers.get("content-length")))
+    body = wire.request(parse_json_body(await state.read_body(request, headers.get("content-length"))))
     validate_chat_request(body)
     state = state_of(request)  # a config reload may have swapped it while the body arrived (router/reload.py)
     release = state.admit()
@@ -51,8 +84,8 @@ async def chat_completions(request: Request) -> Response:
         decision.context["escalate_header"] = headers.get("x-router-escalate")  # router/escalation.py
         async with cancel_on_disconnect(request):  # the client left before the response started: close the upstream now
             if body.get("stream"):
-                return await _stream(state.gateway, body, decision, release)
-            return await _complete(state.gateway, body, decision)
+                return await _stream(state.gateway, body, decision, release, wire)
+            return await _complete(state.gateway, body, decision, wire)
     except BaseException:
         release()  # idempotent; a stream that started owns its release, one that never started must give it back
         raise
@@ -61,7 +94,7 @@ async def chat_completions(request: Request) -> Response:
             release()
 
 
-async def _complete(gateway: Gateway, body: dict[str, Any], decision: Decision) -> Response:
+async def _complete(gateway: Gateway, body: dict[str, Any], decision: Decision, wire: Wire) -> Response:
     started = time.perf_counter()
     try:
         result = await gateway.complete(body, decision)
@@ -73,10 +106,10 @@ async def _complete(gateway: Gateway, body: dict[str, Any], decision: Decision) 
         raise
     gateway.account(decision, result.usage, "ok", time.perf_counter() - started, stream=False)
     result.body["router"] = decision.router_object()
-    return Response(orjson.dumps(result.body), media_type="application/json", headers=decision.headers(with_cost=True))
+    return Response(orjson.dumps(wire.body(result.body)), media_type="application/json", headers=decision.headers(with_cost=True))
 
 
-async def _stream(gateway: Gateway, body: dict[str, Any], decision: Decision, release: Callable[[], None]) -> Response:
+async def _stream(gateway: Gateway, body: dict[str, Any], decision: Decision, release: Callable[[], None], wire: Wire) -> Response:
     """Open the upstream first, so a failure before the first byte is still an HTTP error."""
     started = time.perf_counter()
     options = body.get("stream_options") or {}
@@ -92,18 +125,20 @@ async def _stream(gateway: Gateway, body: dict[str, Any], decision: Decision, re
             gateway.account(decision, None, "cancelled", time.perf_counter() - started, stream=True)
         raise
     return RelayResponse(  # closes the relay however the response ends, even before its first byte
-        await primed(_relay(gateway, stream, decision, include_usage, started, release)),
+        await primed(_relay(gateway, stream, decision, include_usage, started, release, wire)),
         media_type="text/event-stream",
         headers=decision.headers(with_cost=False) | _SSE_HEADERS,
     )
 
 
 async def _relay(
-    gateway: Gateway, stream: ChatStream, decision: Decision, include_usage: bool, started: float, release: Callable[[], None]
+    gateway: Gateway, stream: ChatStream, decision: Decision, include_usage: bool, started: float, release: Callable[[], None],
+    wire: Wire,
 ) -> AsyncIterator[bytes]:
     """Forward upstream events as they come; after the first byte, errors travel in-stream."""
     metrics = gateway.metrics
     labels = (decision.tier, decision.model, decision.backend)
+    convert = wire.frames
     status = "error"
     first = True
     try:
@@ -112,6 +147,10 @@ async def _relay(
             if first:
                 metrics.ttft.labels(*labels).observe(time.perf_counter() - started)
                 first = False
+            if convert is not None:
+                frame = convert(frame)
+                if not frame:
+                    continue
             yield frame
         status = "ok"
     except UpstreamError as exc:
@@ -129,7 +168,7 @@ async def _relay(
     if include_usage:
         chunk = dict(stream.usage_chunk or _usage_chunk(stream))
         chunk["router"] = decision.router_object()
-        yield sse_frame(chunk)
+        yield sse_frame(wire.chunk(chunk) or chunk)
     yield SSE_DONE
 
 

@@ -1,4 +1,4 @@
-"""The OpenAPI description of the chat endpoint's request body and error responses.
+"""The OpenAPI description of the completion endpoints' request bodies and error responses.
 
 The handler parses bodies by hand (router/protocol.py) and forwards unknown fields untouched, so
 there is no pydantic model on the hot path; this schema exists only for `/openapi.json`
@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from router.protocol import MAX_N, MAX_TOKENS_LIMIT, ROLES
+from router.text_completions import DEFAULT_MAX_TOKENS
 
 _NULLABLE_NUMBER = {"type": ["number", "null"]}
 
@@ -91,5 +92,37 @@ CHAT_COMPLETIONS_OPENAPI: dict[str, Any] = {
         "502": {"description": "Every upstream attempt failed", **_ERROR},
         "503": {"description": "Overloaded or shutting down (Retry-After)", **_ERROR},
         "504": {"description": "Upstream timed out", **_ERROR},
+    },
+}
+
+_CHAT_ONLY = ("messages", "tools", "tool_choice", "parallel_tool_calls", "response_format", "logprobs", "top_logprobs")
+
+#: `/v1/completions` (router/text_completions.py): the chat request's parameters less the
+#: chat-only ones, with `prompt` for `messages`; the unsupported legacy parameters only as the
+#: values that ask for nothing.
+COMPLETIONS_REQUEST_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["model", "prompt"],
+    "properties": {
+        **{key: value for key, value in CHAT_REQUEST_SCHEMA["properties"].items() if key not in _CHAT_ONLY},
+        "prompt": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 1}]},
+        "max_tokens": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_TOKENS_LIMIT,
+                       "description": f"default {DEFAULT_MAX_TOKENS}, as in OpenAI's and vLLM's completions API"},
+        "echo": {"enum": [False, None]},
+        "logprobs": {"type": "null"},
+        "suffix": {"enum": ["", None]},
+        "best_of": {"enum": [1, None]},
+    },
+    "additionalProperties": True,
+}
+
+COMPLETIONS_OPENAPI: dict[str, Any] = {
+    "requestBody": {"required": True, "content": {"application/json": {"schema": COMPLETIONS_REQUEST_SCHEMA}}},
+    "responses": {
+        **CHAT_COMPLETIONS_OPENAPI["responses"],
+        "200": {
+            "description": "A text completion (JSON), or with `stream: true` a stream of server-sent events",
+            "content": {"application/json": {"schema": {"type": "object"}}, "text/event-stream": {"schema": {"type": "string"}}},
+        },
     },
 }

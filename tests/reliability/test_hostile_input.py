@@ -116,7 +116,8 @@ async def test_routing_and_credential_fields_are_refused(harness: Harness, field
 
 @pytest.mark.parametrize(
     ("method", "path", "status"),
-    [("GET", "/v1/chat/completions", 405), ("PUT", "/v1/models", 405), ("GET", "/v1/../../etc/passwd", 404), ("POST", "/v1/completions", 404)],
+    [("GET", "/v1/chat/completions", 405), ("PUT", "/v1/models", 405), ("GET", "/v1/../../etc/passwd", 404), ("POST", "/v1/embeddings", 404),
+     ("GET", "/v1/completions", 405)],
 )
 async def test_wrong_methods_and_paths_are_openai_errors(harness: Harness, method: str, path: str, status: int) -> None:
     _assert_openai_error(await harness.client.request(method, path), status)

@@ -126,6 +126,22 @@ def test_non_streaming_through_the_openai_sdk(client: Any, vllm_url: str, gatewa
     assert router_tokens(gateway_url, "completion") - routed_completion == usage.completion_tokens
 
 
+def test_text_completions_through_the_openai_sdk(client: Any, vllm_url: str) -> None:
+    """`/v1/completions` is served through vLLM's chat API (router/text_completions.py): text back, and
+    the tokens vLLM generated are the ones the gateway reports."""
+    generated_before = vllm_counter(vllm_url, "vllm:generation_tokens_total")
+    raw = client.completions.with_raw_response.create(model="auto:low", prompt="Name three colours.", max_tokens=MAX_TOKENS)
+    completion = raw.parse()
+    assert raw.headers["x-router-backend"] == "local-vllm" and raw.headers["x-router-tier"] == "low"
+    assert completion.object == "text_completion" and completion.choices[0].text
+    assert 0 < completion.usage.completion_tokens <= MAX_TOKENS
+    assert vllm_counter(vllm_url, "vllm:generation_tokens_total") - generated_before == completion.usage.completion_tokens
+    chunks = list(client.completions.create(model="auto:low", prompt="Name three colours.", max_tokens=MAX_TOKENS, stream=True,
+                                            stream_options={"include_usage": True}))
+    assert "".join(c.choices[0].text for c in chunks if c.choices)
+    assert chunks[-1].choices == [] and chunks[-1].usage is not None and chunks[-1].usage.completion_tokens > 0
+
+
 def test_auto_routes_with_the_real_classifier(client: Any) -> None:
     raw = client.chat.completions.with_raw_response.create(model="auto", messages=[{"role": "user", "content": "hi"}], max_tokens=8)
     assert raw.headers["x-router-tier"] == "low"

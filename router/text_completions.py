@@ -1,0 +1,112 @@
+"""`POST /v1/completions`, the legacy text-completions API, served through the chat route.
+
+Every backend speaks chat completions (backends/base.py), so a text completion is routed,
+priced and forwarded as a chat completion whose one user message is the prompt, and the answer
+comes back in the text-completion format — what LiteLLM does for providers without a
+completions endpoint. The upstream model's chat template therefore applies: a base model's raw
+continuation is not offered, nor are `echo`, `logprobs`, `suffix` and `best_of` (a 400 naming
+the parameter, rather than an answer that silently ignores it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from backends.sse import event_data, events_of
+from router.protocol import invalid, sse_frame
+
+#: The completions API's default answer length (OpenAI's and vLLM's); chat has no default cap.
+DEFAULT_MAX_TOKENS = 16
+#: Parameters of the completions API that a chat completion cannot honour, with the values that
+#: ask for nothing (sent by clients that fill in every field); null always does.
+UNSUPPORTED: dict[str, tuple[Any, ...]] = {"echo": (False,), "logprobs": (), "suffix": ("",), "best_of": (1,)}
+_DROPPED = frozenset(UNSUPPORTED) | {"prompt"}
+
+
+def chat_request(body: dict[str, Any]) -> dict[str, Any]:
+    """The chat-completions body for a text-completions ``body`` (validated as far as the prompt
+    and the unsupported parameters go; the rest is checked as a chat request)."""
+    if "messages" in body:
+        raise invalid("'messages' belongs to /v1/chat/completions; send 'prompt' here", param="messages")
+    for field, neutral in UNSUPPORTED.items():
+        value = body.get(field)
+        if value is not None and not any(type(value) is type(v) and value == v for v in neutral):  # True is not 1
+            raise invalid(f"'{field}' is not supported: completions are served by the upstream's chat API", param=field,
+                          code="unsupported_parameter")
+    chat = {key: value for key, value in body.items() if key not in _DROPPED}
+    chat["messages"] = [{"role": "user", "content": prompt_text(body.get("prompt"))}]
+    if chat.get("max_tokens") is None:
+        chat["max_tokens"] = DEFAULT_MAX_TOKENS
+    return chat
+
+
+def prompt_text(prompt: Any) -> str:
+    """The one text prompt of a request: a string, or an array holding one string."""
+    if isinstance(prompt, list) and len(prompt) == 1:
+        prompt = prompt[0]
+    if isinstance(prompt, str):
+        return prompt
+    if isinstance(prompt, list) and prompt and all(isinstance(item, str) for item in prompt):
+        raise invalid("one prompt per request: send the prompts of a batch as separate requests", param="prompt")
+    if isinstance(prompt, list) and prompt and all(isinstance(item, int) and not isinstance(item, bool) for item in prompt):
+        raise invalid("token-id prompts are not supported: send the prompt as text", param="prompt")
+    raise invalid("'prompt' is required and must be a string", param="prompt")
+
+
+def text_completion(chat: dict[str, Any]) -> dict[str, Any]:
+    """A chat completion (its body, with the gateway's ``router`` object) as a text completion."""
+    out = _head(chat)
+    out["choices"] = [
+        {"index": choice.get("index", number), "text": (choice.get("message") or {}).get("content") or "", "logprobs": None,
+         "finish_reason": choice.get("finish_reason")}
+        for number, choice in enumerate(chat.get("choices") or [])
+    ]
+    return _tail(chat, out)
+
+
+def text_chunk(chunk: dict[str, Any]) -> dict[str, Any] | None:
+    """A chat-completion chunk as a text-completion chunk; None for a chunk with nothing to say in
+    text (the role-only first delta, a reasoning-only delta)."""
+    choices = []
+    for number, choice in enumerate(chunk.get("choices") or []):
+        text = (choice.get("delta") or {}).get("content") or ""
+        if text or choice.get("finish_reason") is not None:
+            choices.append({"index": choice.get("index", number), "text": text, "logprobs": None,
+                            "finish_reason": choice.get("finish_reason")})
+    if not choices and chunk.get("choices"):
+        return None
+    out = _head(chunk)
+    out["choices"] = choices
+    return _tail(chunk, out)
+
+
+def text_frames(frame: bytes) -> bytes:
+    """A relayed chat frame (one or more SSE events) re-encoded as text-completion events; an error
+    event passes as it is (both APIs send the same error object)."""
+    out = []
+    for event in events_of(frame):
+        data = event_data(event)
+        if data is None or data == b"[DONE]":
+            out.append(event)
+            continue
+        payload = orjson.loads(data)
+        if not isinstance(payload, dict) or "error" in payload:
+            out.append(event)
+            continue
+        chunk = text_chunk(payload)
+        if chunk is not None:
+            out.append(sse_frame(chunk))
+    return b"".join(out)
+
+
+def _head(chat: dict[str, Any]) -> dict[str, Any]:
+    return {"id": chat.get("id"), "object": "text_completion", "created": chat.get("created"), "model": chat.get("model")}
+
+
+def _tail(chat: dict[str, Any], out: dict[str, Any]) -> dict[str, Any]:
+    for key in ("system_fingerprint", "usage", "router"):
+        if key in chat:
+            out[key] = chat[key]
+    return out

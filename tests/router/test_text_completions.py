@@ -1,0 +1,140 @@
+"""`POST /v1/completions` end to end against the simulated upstream, through the real `openai` client
+too, and its chat↔text conversion on its own (router/text_completions.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from router.protocol import APIError
+from router.text_completions import DEFAULT_MAX_TOKENS, chat_request, text_frames
+from tests.router.conftest import Harness
+from tests.router.test_chat_api import sse_payloads
+
+pytestmark = pytest.mark.anyio
+
+
+async def complete(harness: Harness, prompt: Any = "mid [score=0.6]", **fields: Any) -> Any:
+    return await harness.client.post("/v1/completions", json={"model": "auto", "prompt": prompt, **fields})
+
+
+async def test_a_text_completion_is_routed_and_answered_as_text(harness: Harness) -> None:
+    response = await complete(harness)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["object"] == "text_completion"
+    assert body["choices"][0]["text"].strip() and body["choices"][0]["finish_reason"] in ("stop", "length")
+    assert body["choices"][0]["logprobs"] is None
+    assert response.headers["x-router-tier"] == "medium" and body["router"]["tier"] == "medium"
+    assert body["usage"]["completion_tokens"] > 0 and body["router"]["cost_usd"] > 0
+    sent = harness.upstream.requests[-1]
+    assert sent["messages"] == [{"role": "user", "content": "mid [score=0.6]"}]
+    # the completions API's default answer length (chat has none), plus the medium tier's thinking budget
+    assert sent["max_tokens"] == DEFAULT_MAX_TOKENS + 2048
+    assert "prompt" not in sent
+    assert harness.metric("router_tokens_total", tier="medium", model="small", backend="sim", kind="completion") == \
+        body["usage"]["completion_tokens"]
+
+
+async def test_client_parameters_are_forwarded(harness: Harness) -> None:
+    response = await complete(harness, ["easy [score=0.1]"], max_tokens=40, temperature=0.2, stop=["\n\n"], echo=False,
+                              logprobs=None, suffix="", best_of=1)
+    assert response.status_code == 200, response.text
+    sent = harness.upstream.requests[-1]
+    assert sent["max_tokens"] == 40 and sent["temperature"] == 0.2 and sent["stop"] == ["\n\n"]
+    assert not {"echo", "logprobs", "suffix", "best_of"} & sent.keys()
+
+
+async def test_streaming_sends_text_chunks_and_the_router_usage(harness: Harness) -> None:
+    response = await complete(harness, "hard [score=0.95]", stream=True, stream_options={"include_usage": True})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
+    payloads = sse_payloads(response.text)
+    assert payloads[-1] == "[DONE]"
+    chunks = [p for p in payloads[:-1] if isinstance(p, dict)]
+    assert all(c["object"] == "text_completion" for c in chunks)
+    assert "".join(c["choices"][0]["text"] for c in chunks if c["choices"]).strip()
+    usage = chunks[-1]
+    assert usage["choices"] == [] and usage["usage"]["completion_tokens"] > 0 and usage["router"]["tier"] == "high"
+    plain = (await complete(harness, "hard [score=0.95]")).json()
+    assert usage["router"]["cost_usd"] == plain["router"]["cost_usd"]
+
+
+async def test_streaming_without_usage_has_no_usage_chunk(harness: Harness) -> None:
+    payloads = sse_payloads((await complete(harness, stream=True)).text)
+    assert payloads[-1] == "[DONE]"
+    assert all(p.get("usage") is None and p["choices"] for p in payloads[:-1] if isinstance(p, dict))
+
+
+@pytest.mark.parametrize(("fields", "param"), [
+    ({"echo": True}, "echo"),
+    ({"logprobs": 1}, "logprobs"),
+    ({"suffix": "end"}, "suffix"),
+    ({"best_of": 3}, "best_of"),
+    ({"best_of": True}, "best_of"),
+    ({"echo": 0}, "echo"),
+    ({"logprobs": 0}, "logprobs"),
+    ({"prompt": ["one", "two"]}, "prompt"),
+    ({"prompt": [1, 2, 3]}, "prompt"),
+    ({"prompt": None}, "prompt"),
+    ({"prompt": 7}, "prompt"),
+    ({"messages": [{"role": "user", "content": "hi"}]}, "messages"),
+    ({"max_tokens": 0}, "max_tokens"),
+    ({"model": ""}, "model"),
+])
+async def test_what_a_chat_completion_cannot_honour_is_a_400_naming_it(harness: Harness, fields: dict[str, Any], param: str) -> None:
+    response = await harness.client.post("/v1/completions", json={"model": "auto", "prompt": "hi", **fields})
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["param"] == param
+    assert not harness.upstream.requests
+
+
+async def test_the_openai_client_works_unchanged(harness: Harness) -> None:
+    from openai import AsyncOpenAI
+
+    client = AsyncOpenAI(base_url="http://router.test/v1", api_key="unused", http_client=harness.client, max_retries=0)
+    completion = await client.completions.create(model="auto", prompt="easy [score=0.1] say hi", max_tokens=20)
+    assert completion.object == "text_completion" and completion.choices[0].text.strip()
+    assert completion.usage is not None and completion.usage.completion_tokens > 0
+    stream = await client.completions.create(model="auto:high", prompt="count", max_tokens=20, stream=True,
+                                             stream_options={"include_usage": True})
+    chunks = [chunk async for chunk in stream]
+    assert "".join(c.choices[0].text for c in chunks if c.choices).strip()
+    assert chunks[-1].usage is not None and chunks[-1].model_extra["router"]["tier"] == "high"
+
+
+def test_the_chat_request_keeps_unknown_fields_for_the_upstream() -> None:
+    chat = chat_request({"model": "m", "prompt": "p", "top_k": 5, "max_tokens": None})
+    assert chat == {"model": "m", "top_k": 5, "max_tokens": DEFAULT_MAX_TOKENS, "messages": [{"role": "user", "content": "p"}]}
+    with pytest.raises(APIError):
+        chat_request({"model": "m"})
+
+
+def _chunk(text: str | None, finish: str | None = None, role: bool = False) -> dict[str, Any]:
+    delta: dict[str, Any] = {"role": "assistant"} if role else {}
+    if text is not None:
+        delta["content"] = text
+    return {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+
+
+@given(st.lists(st.one_of(st.none(), st.text(max_size=12)), max_size=12), st.integers(1, 4))
+def test_text_frames_keep_every_character_in_order(deltas: list[str | None], per_frame: int) -> None:
+    """However the chat events are grouped into frames, the text events carry the deltas' text in
+    order; a role-only or empty delta sends nothing; the finish reason arrives."""
+    events = [_chunk(None, role=True)] + [_chunk(d) for d in deltas] + [_chunk(None, finish="stop")]
+    encoded = [b"data: " + orjson.dumps(e) + b"\n\n" for e in events]
+    frames = [b"".join(encoded[i:i + per_frame]) for i in range(0, len(encoded), per_frame)]
+    out = [orjson.loads(block[6:]) for frame in frames for block in text_frames(frame).split(b"\n\n") if block]
+    assert all(chunk["object"] == "text_completion" for chunk in out)
+    assert "".join(chunk["choices"][0]["text"] for chunk in out) == "".join(d or "" for d in deltas)
+    assert all(chunk["choices"][0]["text"] for chunk in out[:-1])
+    assert out[-1]["choices"][0]["finish_reason"] == "stop"
+
+
+def test_an_error_event_passes_unchanged() -> None:
+    error = b'data: {"error":{"message":"upstream failed","type":"upstream_error","param":null,"code":"stream"}}\n\n'
+    assert text_frames(error) == error

@@ -105,7 +105,7 @@ def cmd_route(args: argparse.Namespace) -> int:
     model = config.models[tier.model]
     prompt_tokens = estimate_prompt_tokens(messages)
     expected = {name: result.expected_completion_tokens(t.effort, t.thinking_budget) for name, t in config.tiers.items()}
-    estimate = estimate_cost(config, policy.candidates(tier_name)[0], result, prompt_tokens)
+    estimate = estimate_cost(config, policy.candidates(tier_name)[0], result, prompt_tokens, {"messages": messages})
     decision = {
         "score": round(result.score, 4),
         "tier": tier_name,

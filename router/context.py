@@ -130,6 +130,28 @@ class TokenCounter:
         self.correction[model_name] = min(2.0, max(0.5, 0.8 * current + 0.2 * observed))
 
 
+def answer_cap(body: Mapping[str, Any], candidate: Candidate) -> int | None:
+    """The answer's token cap: the client's `max_completion_tokens` / `max_tokens`, else the tier's; None if neither."""
+    for source in (body, candidate.params):
+        for field in ("max_completion_tokens", "max_tokens"):
+            value = source.get(field)
+            if isinstance(value, int) and not isinstance(value, bool):
+                return value
+    return None
+
+
+def thinking_reserve(config: RouterConfig, body: Mapping[str, Any], candidate: Candidate) -> int:
+    """Tokens the model's dialect adds to the cap for thinking (the answer keeps its own cap)."""
+    dialect = DIALECTS[config.models[candidate.model].reasoning]
+    effort = body.get("reasoning_effort") or candidate.effort
+    if effort is None or dialect.name == "none":
+        return 0
+    try:
+        return dialect.apply({}, effort, candidate.thinking_budget if effort == candidate.effort else None)
+    except UnsupportedEffortError:
+        return 0
+
+
 class ContextPlanner:
     """Drops candidates whose model cannot hold the prompt plus the planned completion."""
 
@@ -140,25 +162,8 @@ class ContextPlanner:
         self.enabled = any(model.context_window is not None for model in config.models.values())
 
     def planned_completion(self, body: Mapping[str, Any], candidate: Candidate) -> int:
-        model = self.config.models[candidate.model]
-        dialect = DIALECTS[model.reasoning]
-        effort = body.get("reasoning_effort") or candidate.effort
-        reserve = 0
-        if effort is not None and dialect.name != "none":
-            try:
-                reserve = dialect.apply({}, effort, candidate.thinking_budget if effort == candidate.effort else None)
-            except UnsupportedEffortError:
-                reserve = 0
-        cap = None
-        for source in (body, candidate.params):
-            for field in ("max_completion_tokens", "max_tokens"):
-                value = source.get(field)
-                if isinstance(value, int) and not isinstance(value, bool):
-                    cap = value
-                    break
-            if cap is not None:
-                break
-        return (cap if cap is not None else self.config.routing.min_completion_tokens) + reserve
+        cap = answer_cap(body, candidate)
+        return (cap if cap is not None else self.config.routing.min_completion_tokens) + thinking_reserve(self.config, body, candidate)
 
     def fits(self, candidate: Candidate, body: Mapping[str, Any], counts: dict[str, PromptCount]) -> bool:
         window = self.config.models[candidate.model].context_window

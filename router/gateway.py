@@ -15,6 +15,7 @@ from backends.base import Backend, ChatResult, ChatStream
 from backends.reasoning import DIALECTS, UnsupportedEffortError, raise_token_cap
 from backends.usage import Usage
 from router.config import RouterConfig
+from router.context import answer_cap, thinking_reserve
 from router.decision import Decision
 from router.metrics import RouterMetrics
 from router.policy import Candidate, Policy
@@ -105,13 +106,13 @@ class Gateway:
         self.metrics.score.observe(result.score)
         return result
 
-    def estimate_cost(self, candidate: Candidate, result: ScoreLike, prompt_tokens: int) -> float | None:
-        return estimate_cost(self.config, candidate, result, prompt_tokens)
+    def estimate_cost(self, candidate: Candidate, result: ScoreLike, prompt_tokens: int, body: Mapping[str, Any]) -> float | None:
+        return estimate_cost(self.config, candidate, result, prompt_tokens, body)
 
     def _estimate(self, decision: Decision, result: ScoreLike, body: dict[str, Any]) -> None:
         if decision.score is None:
             decision.score, decision.scored = result.score, result
-        decision.estimated_cost_usd = self.estimate_cost(decision.candidates[0], result, estimate_prompt_tokens(body["messages"]))
+        decision.estimated_cost_usd = self.estimate_cost(decision.candidates[0], result, estimate_prompt_tokens(body["messages"]), body)
 
     def _downgrade_to_budget(self, decision: Decision, result: ScoreLike, body: dict[str, Any], cap: float) -> None:
         """Move to the most capable cheaper tier whose estimate fits the client's cost cap."""
@@ -121,7 +122,7 @@ class Gateway:
         names = self.policy.tier_names
         for name in reversed(names[: names.index(decision.tier)]):
             candidates = self.policy.candidates(name)
-            estimate = self.estimate_cost(candidates[0], result, prompt_tokens)
+            estimate = self.estimate_cost(candidates[0], result, prompt_tokens, body)
             if estimate is not None and estimate <= cap:
                 decision.candidates, decision.estimated_cost_usd = candidates, estimate
                 decision.extra["downgraded_from"] = decision.tier
@@ -200,9 +201,16 @@ class Gateway:
                 log.exception("accounting observer failed")
 
 
-def estimate_cost(config: RouterConfig, candidate: Candidate, result: ScoreLike, prompt_tokens: int) -> float | None:
-    """Expected USD for a candidate before dispatch, from the classifier's token forecast."""
+def estimate_cost(config: RouterConfig, candidate: Candidate, result: ScoreLike, prompt_tokens: int,
+                  body: Mapping[str, Any]) -> float | None:
+    """Expected USD for a candidate before dispatch, from the classifier's token forecast, which
+    cannot exceed what the upstream may return: the answer's cap (the client's `max_tokens`, else
+    the tier's) plus the thinking reserve. A request with `max_tokens: 16` was estimated, and
+    refused by a cost cap, as if it would get the forecast's thousands."""
     expected = result.expected_completion_tokens(candidate.effort or "none", candidate.thinking_budget)
+    cap = answer_cap(body, candidate)
+    if cap is not None:
+        expected = min(expected, cap + thinking_reserve(config, body, candidate))
     return cost_usd(config.models[candidate.model], Usage(prompt_tokens=prompt_tokens, completion_tokens=expected))
 
 

@@ -6,6 +6,7 @@ import orjson
 import pytest
 
 from backends.usage import Usage
+from router.gateway import estimate_prompt_tokens
 from router.pricing import cost_usd
 from tests.router.conftest import Harness, make_config
 
@@ -150,3 +151,21 @@ async def test_cost_cap_downgrades_or_refuses(harness: Harness) -> None:
     refused = await harness.client.post("/v1/chat/completions", json={"model": "auto:high", "messages": [{"role": "user", "content": "x"}]},
                                         headers={"x-router-max-cost-usd": "0.0000001"})
     assert refused.status_code == 400 and refused.json()["error"]["code"] == "max_cost_exceeded"
+
+
+async def test_the_cost_estimate_respects_the_answer_cap(harness: Harness) -> None:
+    """The forecast cannot exceed what the upstream may return (the client's `max_tokens` plus the
+    thinking reserve): a capped request is estimated, and admitted under a cost cap, as such."""
+    def ask(**fields: object) -> object:
+        body = {"model": "auto:low", "messages": [{"role": "user", "content": "x"}], **fields}
+        return harness.client.post("/v1/chat/completions", json=body, headers={"x-router-max-cost-usd": "0.00002"})
+
+    uncapped = await ask()
+    assert uncapped.status_code == 400 and uncapped.json()["error"]["code"] == "max_cost_exceeded"
+    capped = await ask(max_tokens=10)
+    assert capped.status_code == 200, capped.text
+    model = make_config().models["small"]  # low: thinking off, no reserve
+    prompt_tokens = estimate_prompt_tokens([{"role": "user", "content": "x"}])
+    expected = cost_usd(model, Usage(prompt_tokens=prompt_tokens, completion_tokens=10))
+    assert float(capped.headers["x-router-estimated-cost-usd"]) == pytest.approx(expected, abs=1e-7)
+    assert harness.upstream.requests[-1]["max_tokens"] == 10

@@ -77,13 +77,16 @@ ERROR_SCHEMA: dict[str, Any] = {
 
 _ERROR = {"content": {"application/json": {"schema": ERROR_SCHEMA}}}
 
+
+def _answer(what: str) -> dict[str, Any]:
+    return {"description": f"A {what} (JSON), or with `stream: true` a stream of server-sent events",
+            "content": {"application/json": {"schema": {"type": "object"}}, "text/event-stream": {"schema": {"type": "string"}}}}
+
+
 CHAT_COMPLETIONS_OPENAPI: dict[str, Any] = {
     "requestBody": {"required": True, "content": {"application/json": {"schema": CHAT_REQUEST_SCHEMA}}},
     "responses": {
-        "200": {
-            "description": "A chat completion (JSON), or with `stream: true` a stream of server-sent events",
-            "content": {"application/json": {"schema": {"type": "object"}}, "text/event-stream": {"schema": {"type": "string"}}},
-        },
+        "200": _answer("chat completion"),
         "400": {"description": "Malformed JSON or an invalid parameter (named in `param`)", **_ERROR},
         "401": {"description": "Missing or invalid API key", **_ERROR},
         "404": {"description": "Unknown model", **_ERROR},
@@ -120,9 +123,6 @@ COMPLETIONS_OPENAPI: dict[str, Any] = {
     "requestBody": {"required": True, "content": {"application/json": {"schema": COMPLETIONS_REQUEST_SCHEMA}}},
     "responses": {
         **CHAT_COMPLETIONS_OPENAPI["responses"],
-        "200": {
-            "description": "A text completion (JSON), or with `stream: true` a stream of server-sent events",
-            "content": {"application/json": {"schema": {"type": "object"}}, "text/event-stream": {"schema": {"type": "string"}}},
-        },
+        "200": _answer("text completion"),
     },
 }

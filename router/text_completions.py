@@ -84,14 +84,18 @@ def text_chunk(chunk: dict[str, Any]) -> dict[str, Any] | None:
 
 def text_frames(frame: bytes) -> bytes:
     """A relayed chat frame (one or more SSE events) re-encoded as text-completion events; an error
-    event passes as it is (both APIs send the same error object)."""
+    event (both APIs send the same error object), a comment or a payload that is not a JSON object
+    passes as it is."""
     out = []
     for event in events_of(frame):
         data = event_data(event)
         if data is None or data == b"[DONE]":
             out.append(event)
             continue
-        payload = orjson.loads(data)
+        try:
+            payload = orjson.loads(data)
+        except orjson.JSONDecodeError:  # not a chunk: relayed as the chat route relays it
+            payload = None
         if not isinstance(payload, dict) or "error" in payload:
             out.append(event)
             continue

@@ -135,6 +135,8 @@ def test_text_frames_keep_every_character_in_order(deltas: list[str | None], per
     assert out[-1]["choices"][0]["finish_reason"] == "stop"
 
 
-def test_an_error_event_passes_unchanged() -> None:
+def test_an_error_event_a_comment_and_a_foreign_payload_pass_unchanged() -> None:
     error = b'data: {"error":{"message":"upstream failed","type":"upstream_error","param":null,"code":"stream"}}\n\n'
     assert text_frames(error) == error
+    assert text_frames(b": keep-alive\n\n") == b": keep-alive\n\n"
+    assert text_frames(b"data: not json\n\n") == b"data: not json\n\n"

@@ -106,7 +106,10 @@ def text_frames(frame: bytes) -> bytes:
 
 
 def _head(chat: dict[str, Any]) -> dict[str, Any]:
-    return {"id": chat.get("id"), "object": "text_completion", "created": chat.get("created"), "model": chat.get("model")}
+    ident = chat.get("id")
+    if isinstance(ident, str) and ident.startswith("chatcmpl-"):  # a completion's id, as OpenAI and vLLM name it
+        ident = "cmpl-" + ident[len("chatcmpl-"):]
+    return {"id": ident, "object": "text_completion", "created": chat.get("created"), "model": chat.get("model")}
 
 
 def _tail(chat: dict[str, Any], out: dict[str, Any]) -> dict[str, Any]:

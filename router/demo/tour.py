@@ -90,7 +90,9 @@ async def run_demo(host: str, port: int, upstream_port: int, serve_forever: bool
         await asyncio.to_thread(run_tour, base_url)
         if serve_forever:
             print(f"\nServing until Ctrl-C. Try:\n  curl -s {base_url}/v1/chat/completions -H 'content-type: application/json' "
-                  "-d '{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}' -i")
+                  "-d '{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}' -i\n"
+                  f"  curl -s {base_url}/v1/completions -H 'content-type: application/json' "
+                  "-d '{\"model\":\"auto\",\"prompt\":\"Once upon a time\",\"max_tokens\":32}'")
             await gateway_task
     finally:
         gateway_server.should_exit = up_server.should_exit = True

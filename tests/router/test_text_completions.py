@@ -26,7 +26,7 @@ async def test_a_text_completion_is_routed_and_answered_as_text(harness: Harness
     response = await complete(harness)
     assert response.status_code == 200
     body = response.json()
-    assert body["object"] == "text_completion"
+    assert body["object"] == "text_completion" and body["id"].startswith("cmpl-")
     assert body["choices"][0]["text"].strip() and body["choices"][0]["finish_reason"] in ("stop", "length")
     assert body["choices"][0]["logprobs"] is None
     assert response.headers["x-router-tier"] == "medium" and body["router"]["tier"] == "medium"

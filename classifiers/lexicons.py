@@ -20,7 +20,8 @@ except ImportError:  # pragma: no cover - other interpreters
 # words, multi-word phrases (up to 4 words) or prefixes ending in "*". Kept broad so they
 # transfer across sources.
 _LEXICON_TEXT: dict[str, str] = {
-    "math": "equation equations integer integers prime primes probability polynomial polynomials triangle "
+    "math": "math mathematics mathematical maths equation equations integer integers prime primes probability "
+    "polynomial polynomials triangle "
     "triangles circle circles radius derivative derivatives integral integrals matrix matrices remainder "
     "modulo mod divisible divisor divisors theorem lemma real|numbers real|number solve|for simplify root roots "
     "sequence sequences series limit vector vectors eigen* determinant geometry algebra* calculus combinatori* "
@@ -31,6 +32,8 @@ _LEXICON_TEXT: dict[str, str] = {
     "arith": "how|many how|much total each per altogether remaining left|over more|than less|than times|as "
     "twice half percent dollar dollars cent cents hour hours minute minutes mile miles cost costs price",
     "code": "code function class method methods python* javascript typescript java c++ c# rust golang go sql "
+    "programming php ruby kotlin scala haskell perl matlab lua cpp django flask pandas numpy pytorch tensorflow "
+    "linux "
     "html css bash shell script scripts bug bugs debug* error errors exception exceptions compile* api def "
     "return import regex regular|expression regular|expressions array arrays string strings dict* hashmap hash|map "
     "algorithm algorithms time|complexity space|complexity runtime docker kubernetes git json yaml server servers "

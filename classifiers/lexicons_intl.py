@@ -26,27 +26,29 @@ OTHER_LANGUAGES: dict[str, str] = {
         # ru
         "уравнен* интеграл* производн* вероятност* матриц* теорем* многочлен* полином* треугольник* окружност* "
         "вектор* дроб* алгебр* геометри* логарифм* факториал* синус* косинус* периметр* неравенств* "
-        "последовательност* упрости* решите решить "
+        "последовательност* упрости* решите решить математ* "
         # es, pt, fr, de
         "ecuación ecuaciones ecuacion equação equações équation équations gleichung gleichungen "
         "derivada derivadas dérivée dérivées ableitung probabilidad probabilidade probabilité wahrscheinlichkeit "
         "teorema théorème polinomio polinomios polinômio polynôme triángulo triângulo dreieck "
         "fracción fração álgebra algèbre geometría géométrie geometrie logaritmo logarithme "
         "desigualdad inecuación inégalité ungleichung números|primos nombres|premiers primzahl* "
-        "resuelve resuelva résoudre résolvez résous löse "
+        "resuelve resuelva résoudre résolvez résous löse matemáticas matemática matematicas mathématiques "
+        "mathématique mathematik "
         # ko
-        "방정식* 적분* 미분* 도함수* 확률* 행렬* 삼각형* 부등식* 다항식* "
+        "방정식* 적분* 미분* 도함수* 확률* 행렬* 삼각형* 부등식* 다항식* 수학* "
         # it, nl, pl, tr, vi
-        "equazione equazioni derivata probabilità triangolo disuguaglianza "
-        "vergelijkingen afgeleide kansrekening driehoek ongelijkheid "
+        "equazione equazioni derivata probabilità triangolo disuguaglianza matematica matematiche "
+        "vergelijkingen afgeleide kansrekening driehoek ongelijkheid wiskunde "
+        "matematy* matematik* toán|học matematika "
         "równani* całk* pochodn* prawdopodobieństw* macierz* twierdzeni* wielomian* trójkąt* nierównoś* "
         "denklem* türev* olasılık* matris* teorem* polinom* üçgen* eşitsizli* "
         "phương|trình tích|phân đạo|hàm xác|suất ma|trận định|lý đa|thức tam|giác bất|đẳng|thức "
         # uk, id, hi, ar
         "рівнянн* інтеграл* похідн* ймовірніст* трикутник* нерівніст* "
         "persamaan turunan peluang probabilitas matriks segitiga pertidaksamaan "
-        "समीकरण समाकलन अवकलज प्रायिकता आव्यूह प्रमेय त्रिभुज बहुपद "
-        "معادلة المعادلة معادلات تكامل التكامل مشتقة المشتقة احتمال الاحتمال مصفوفة المصفوفة مبرهنة مثلث"
+        "समीकरण समाकलन अवकलज प्रायिकता आव्यूह प्रमेय त्रिभुज बहुपद गणित "
+        "معادلة المعادلة معادلات تكامل التكامل مشتقة المشتقة احتمال الاحتمال مصفوفة المصفوفة مبرهنة مثلث رياضيات الرياضيات"
     ),
     "arith": (
         "сколько cuántos cuántas cuánto quantos quantas quanto combien wie|viele wie|viel 몇* 얼마* "
@@ -155,7 +157,7 @@ OTHER_LANGUAGES: dict[str, str] = {
 
 #: Chinese and Japanese cues per lexicon: substrings (1-4 characters) counted in the text.
 DENSE_CUES: dict[str, tuple[str, ...]] = {
-    "math": ("方程", "积分", "積分", "导数", "微分", "概率", "確率", "矩阵", "行列", "定理", "多项式", "多項式",
+    "math": ("数学", "方程", "积分", "積分", "导数", "微分", "概率", "確率", "矩阵", "行列", "定理", "多项式", "多項式",
              "三角形", "半径", "向量", "素数", "质数", "几何", "幾何", "代数", "不等式", "数列", "对数", "対数",
              "平方根", "面积", "面積", "周长", "体积"),
     "arith": ("多少", "几个", "一共", "总共", "いくつ", "何個", "合計"),

@@ -59,6 +59,26 @@ def test_a_superlative_in_a_trivia_question_is_not_reasoning(default):
     assert smallest.score > ocean + 0.1
 
 
+@pytest.mark.parametrize("language", ["Kotlin", "PHP", "Ruby", "Haskell", "Scala", "Perl", "Lua", "MATLAB"])
+def test_every_programming_language_names_a_code_question(default, language):
+    """The code lexicon named a few languages; the same question about another one read as chit-chat
+    (0.19-0.20 on 7.9.0 against 0.36 in Python, C++ or Rust)."""
+    ask = lambda lang: default.score([{"role": "user", "content": f"How do I read a file line by line in {lang}?"}]).score
+    assert ask(language) == pytest.approx(ask("Python"), abs=0.03)
+
+
+def test_mathematics_is_a_math_cue(default):
+    """A quiz about mathematics is a math question: the math lexicon named its branches (algebra,
+    calculus, geometry) but not "math" itself, so a harness header about college mathematics read
+    like one about marketing (0.48 and 0.46 on 7.9.0; abstract algebra 0.61)."""
+    def quiz(subject: str) -> float:
+        text = (f"The following are multiple choice questions (with answers) about {subject}.\n\n"
+                "Which of the following is true?\nA. first\nB. second\nC. third\nD. fourth\nAnswer:")
+        return default.score([{"role": "user", "content": text}]).score
+    assert quiz("college mathematics") > quiz("marketing") + 0.1
+    assert quiz("college mathematics") == pytest.approx(quiz("abstract algebra"), abs=0.03)
+
+
 def test_default_metadata_and_tokens(default):
     m = default.metadata
     assert m["version"] and m["training_files"] and m["library_versions"]["scikit-learn"]

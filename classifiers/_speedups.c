@@ -15,6 +15,7 @@
  *       (s with its ASCII digits replaced by "0"; None if s holds another decimal digit)
  *   lower_words(seps, s), lower_split(seps, s, n)  (words_of(s.lower()) on ASCII; _speedups_words.c)
  *   shape_table(...) -> capsule; shape_walk(table, head)  (shape.shape_matches; _speedups_shape.c)
+ *   record_runs(s, min_run, sample) -> list[(int, int)]  (the spans pasted_data drops; _speedups_lines.c)
  *
  * No Python code runs inside these functions (only exact str objects are looked up or compared),
  * so they are atomic under the GIL.
@@ -427,6 +428,8 @@ static PyMethodDef methods[] = {
      "lower_split(seps, s, n) -> (head, words, head_words) | None"},
     {"shape_table", shape_table, METH_VARARGS, "Build the answer-shape token table (once)."},
     {"shape_walk", (PyCFunction)(void (*)(void))shape_walk, METH_FASTCALL, "shape_walk(table, head) -> list | None"},
+    {"record_runs", (PyCFunction)(void (*)(void))record_runs, METH_FASTCALL,
+     "record_runs(s, min_run, sample) -> list[tuple[int, int]]"},
     {NULL, NULL, 0, NULL},
 };
 

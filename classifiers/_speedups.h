@@ -44,6 +44,9 @@ PyObject *ascii_digits_zeroed(PyObject *self, PyObject *const *args, Py_ssize_t 
 PyObject *lower_words(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *lower_split(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 
+/* _speedups_lines.c */
+PyObject *record_runs(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+
 /* _speedups_shape.c */
 PyObject *shape_table(PyObject *self, PyObject *args);
 PyObject *shape_walk(PyObject *self, PyObject *const *args, Py_ssize_t nargs);

@@ -109,12 +109,12 @@ def _count_lines(pat: re.Pattern[str], nl: re.Pattern[str], s: str) -> int:
 _RE_UNIT = re.compile(r"\d\s?(?:%|°|\$|kg|km|cm|mm|m/s|mph|mol|ml|hz|kj|j|n|w|v|s|m|g|l|k)\b", re.IGNORECASE)
 #: Numbers and numbers-with-units in one pass: a unit can only follow the last digit of a
 #: number, so this counts exactly what ``_RE_NUMBER`` and ``_RE_UNIT`` count separately.
-_RE_NUM_UNIT = re.compile(r"\d+(?:[.,]\d+)?(\s?(?i:%|°|\$|kg|km|cm|mm|m/s|mph|mol|ml|hz|kj|j|n|w|v|s|m|g|l|k)\b)?")
+_RE_NUM_UNIT = re.compile(r"\d+(?:(?:[-/:]\d+){2,})?(?:[.,]\d+)?(\s?(?i:%|°|\$|kg|km|cm|mm|m/s|mph|mol|ml|hz|kj|j|n|w|v|s|m|g|l|k)\b)?")
 #: The same on ASCII text with every digit turned into "0" (``_DIGIT0``): a literal first
 #: character lets the engine jump between numbers with a fast search instead of testing a
 #: character class at every position (~5x faster); units contain no digits, so it finds the
 #: same matches with the same unit groups.
-_RE_NUM_UNIT0 = re.compile(r"00*(?:[.,]0+)?(\s?(?i:%|°|\$|kg|km|cm|mm|m/s|mph|mol|ml|hz|kj|j|n|w|v|s|m|g|l|k)\b)?")
+_RE_NUM_UNIT0 = re.compile(r"00*(?:(?:[-/:]0+){2,})?(?:[.,]0+)?(\s?(?i:%|°|\$|kg|km|cm|mm|m/s|mph|mol|ml|hz|kj|j|n|w|v|s|m|g|l|k)\b)?")
 _DIGIT0 = str.maketrans("123456789", "000000000")
 
 

@@ -13,6 +13,7 @@ import math
 from array import array
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from math import fsum
 from operator import mul, sub
 from typing import Any
@@ -23,6 +24,7 @@ import numpy as np
 from classifiers.feature_schema import FEATURE_NAMES
 from classifiers.features import HASH_DIM, N_SHAPE, bucket, conversation_features, handcrafted, tokens_of
 from classifiers.lexicons import SPEEDUPS
+from classifiers.pasted_data import sample_pasted_data
 from classifiers.shape import gram_keys, system_words
 from classifiers.text import Conversation, parse_messages
 
@@ -182,6 +184,8 @@ class LinearScorer:
     # ---- one conversation -------------------------------------------------------------
     def featurize(self, x: Any) -> Featurized:
         c = as_conversation(x)
+        if (sampled := sample_pasted_data(c.last_user)) is not c.last_user:
+            c = replace(c, last_user=sampled)
         h, shape, head, wl = conversation_features(c, with_grams=self.ths > 0)
         if self.hs > 0:
             ts = list(tokens_of(wl, c.system))

@@ -91,6 +91,7 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 
 def cmd_route(args: argparse.Namespace) -> int:
+    from classifiers.pasted_data import sample_pasted_data
     from classifiers.text import parse_messages
     from router.gateway import estimate_cost, estimate_prompt_tokens
     from router.policy import Policy
@@ -127,6 +128,8 @@ def cmd_route(args: argparse.Namespace) -> int:
         decision["dropped_trigger"] = conv.dropped_trigger
     if conv.serialized:  # a prompt encoded a second time (escaped lines, a list repr) is read as its text
         decision["serialized"] = conv.serialized
+    if (sampled := sample_pasted_data(conv.last_user)) is not conv.last_user:  # a long run of records: its first lines
+        decision["pasted_data_lines_not_scored"] = conv.last_user.count("\n") - sampled.count("\n")
     from router.context import route_report  # prompt count and context fit (router/context.py)
 
     body = {"messages": messages} | ({"max_tokens": args.max_tokens} if args.max_tokens else {})

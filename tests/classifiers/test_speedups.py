@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifiers import lexicons, shape
+from classifiers import lexicons, pasted_data, shape
 from classifiers.features import _CODESYN, _DIGIT0, _MATHOPS, _SENT, _slice, scan_counts, scan_counts_python, words_of
 from classifiers.lexicons import (
     LEXICON_NAMES,
@@ -361,3 +361,24 @@ def test_classifier_output_identical_with_and_without_the_accelerator():
     c, py = _scores(convs, pure=False), _scores(convs, pure=True)
     assert (c[0], py[0]) == (True, False)  # which path each process took
     assert c[1:] == py[1:]
+
+
+#: Lines for the record-run tests: records (three or more digit runs, the first within 400 characters;
+#: listed several times so runs of nine and more are common), near-records and other lines.
+RECORD_LINES = ("1,2,3", "1,2,3", "7 8 9 10", "7 8 9 10", "2024-05-07 12:58:36 INFO worker", "a1b2c3\r",
+                "x" * 400 + "1 2 3", "x" * 401 + "1 2 3", "1 2", "1. Add 2 cups", "", "text", "日 1 2 3", "𝟘 1 2 ٣")
+
+
+@needs_c
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(RECORD_LINES), max_size=40).map("\n".join) | st.text(max_size=80))
+def test_c_pasted_data_sample_equals_the_regex(s):
+    assert pasted_data._sample_c(s) == pasted_data.sample_pasted_data_python(s)
+
+
+@needs_c
+def test_c_record_runs_checks_its_arguments():
+    with pytest.raises(TypeError):
+        _speedups.record_runs(b"1 2 3", 9, 2)
+    with pytest.raises(ValueError):
+        _speedups.record_runs("1 2 3", 9, 9)

@@ -79,6 +79,15 @@ def test_mathematics_is_a_math_cue(default):
     assert quiz("college mathematics") == pytest.approx(quiz("abstract algebra"), abs=0.03)
 
 
+@pytest.mark.parametrize("date", ["2024-05-07", "12:58:36", "12:58:36,141", "9/25/2023"])
+def test_a_date_or_a_time_is_one_number(default, date):
+    """A timestamp is one quantity: counted as three or four numbers, a log line read as a dense word problem."""
+    numbers = FEATURE_NAMES.index("numbers")
+    f = lambda t: default.estimator.featurize([{"role": "user", "content": t}]).h[numbers]
+    assert f(f"The outage started at {date} on node 7.") == f("The outage started at 12 on node 7.")
+    assert f("The ratio is 3:4 on node 7.") > f("The ratio is 3 on node 7.")  # one separator: two numbers
+
+
 def test_default_metadata_and_tokens(default):
     m = default.metadata
     assert m["version"] and m["training_files"] and m["library_versions"]["scikit-learn"]

@@ -21,6 +21,7 @@ from zlib import crc32
 
 import numpy as np
 
+from classifiers.echo import echo_floor
 from classifiers.feature_schema import FEATURE_NAMES
 from classifiers.features import HASH_DIM, N_SHAPE, bucket, conversation_features, handcrafted, tokens_of
 from classifiers.lexicons import SPEEDUPS
@@ -121,14 +122,16 @@ class Featurized:
     coefficients of the head n-grams' buckets for the answer-length model (``shape``,
     ``gram_sum``, weighted by ``gram_w`` = 1 / sqrt(number of n-grams)) + the dense vector of
     the earlier user turns read as one prompt (``ctx``, with the ``follow_up_weight`` ``ctx_w``;
-    ``None`` unless the turn is a follow-up)."""
+    ``None`` unless the turn is a follow-up) + ``echo``, the log of the answer-length floor of a
+    request whose answer returns its input (``classifiers.echo``; 0 for none)."""
 
-    __slots__ = ("buckets", "ctx", "ctx_w", "gram_sum", "gram_w", "h", "hash_w", "shape", "toks")
+    __slots__ = ("buckets", "ctx", "ctx_w", "echo", "gram_sum", "gram_w", "h", "hash_w", "shape", "toks")
 
     def __init__(self, h: list[float], toks: list[str], buckets: list[int], hash_w: float,
                  shape: list[float] | None = None, gram_sum: float = 0.0, gram_w: float = 0.0,
-                 ctx: list[float] | None = None, ctx_w: float = 1.0) -> None:
+                 ctx: list[float] | None = None, ctx_w: float = 1.0, echo: float = 0.0) -> None:
         self.h, self.toks, self.buckets, self.hash_w = h, toks, buckets, hash_w
+        self.echo = echo
         self.shape = shape if shape is not None else [0.0] * N_SHAPE
         self.gram_sum = gram_sum
         self.gram_w = gram_w
@@ -184,6 +187,7 @@ class LinearScorer:
     # ---- one conversation -------------------------------------------------------------
     def featurize(self, x: Any) -> Featurized:
         c = as_conversation(x)
+        echo = echo_floor(c.last_user)  # all of it: a conversion returns every row of pasted data
         if (sampled := sample_pasted_data(c.last_user)) is not c.last_user:
             c = replace(c, last_user=sampled)
         h, shape, head, wl = conversation_features(c, with_grams=self.ths > 0)
@@ -198,8 +202,8 @@ class LinearScorer:
         if self.ths > 0:
             gs, n = self.gram_stats(head, c.system)
             if n:
-                return Featurized(h, ts, b, hw, shape, gs, 1.0 / math.sqrt(n), ctx, cw)
-        return Featurized(h, ts, b, hw, shape, 0.0, 0.0, ctx, cw)
+                return Featurized(h, ts, b, hw, shape, gs, 1.0 / math.sqrt(n), ctx, cw, echo)
+        return Featurized(h, ts, b, hw, shape, 0.0, 0.0, ctx, cw, echo)
 
     def gram_stats(self, head_words: list[str], system: str) -> tuple[float, int]:
         """(``_gram_sum`` of ``gram_keys(head_words, system)``, their number): in C when built
@@ -255,7 +259,7 @@ class LinearScorer:
         v = sum(map(mul, self.tw, f.h)) + sum(map(mul, self.sw, f.shape)) + self.tb
         if f.gram_w:
             v += f.gram_w * self.ths * f.gram_sum
-        return v
+        return max(v, f.echo)
 
     def score_one(self, f: Featurized) -> float:
         """Calibrated score in (0, 1) (sigmoid of the logit when no map is stored)."""
@@ -303,6 +307,7 @@ class LinearScorer:
         if self.ths > 0:
             ths = self.ths
             lt += np.array([f.gram_w * ths * f.gram_sum if f.gram_w else 0.0 for f in feats])
+        lt = np.maximum(lt, [f.echo for f in feats])
         if self.kx:
             kx, ky = self.kx, self.ky
             scores = np.interp(logits, kx, ky)

@@ -24,6 +24,7 @@ from classifiers.lexicons import (
     lower_words,
     words_of,
 )
+from classifiers.options import inline_options, numbered_options
 from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
 from classifiers.text import Conversation
 from classifiers.written_code import move_written_code
@@ -148,28 +149,9 @@ LENGTH_ANCHOR = 4.0
 DOMAIN_GATE = 2.0
 #: ``log1p`` of the answer-option lines that make a multiple-choice question (at least two).
 MCQ_MIN = math.log1p(2)
-#: Answer options written on one line ("... (A) 12 (B) 15 (C) 18", "? A. Sydney B. Canberra C. Perth"):
-#: the marker forms, and how many consecutive letters from A must appear in order to count.
-INLINE_OPTION_MARKS = ("({}) ", " {}) ", " {}. ")
-INLINE_OPTIONS_MIN = 3
 #: Log-characters above which a multiple-choice question gets the length bonus (e^5 ≈ 150
 #: characters): short quiz questions keep their domain ranking and their cheap tier.
 MCQ_LENGTH_ANCHOR = 5.0
-
-
-def inline_options(s: str) -> int:
-    """How many answer options ``s`` writes inline: the longest run of letters A, B, C, ... whose
-    markers (``INLINE_OPTION_MARKS``) occur in that order; 0 below ``INLINE_OPTIONS_MIN``. Quiz
-    sets often put the options on the question's line, where the line-start rule sees none."""
-    if "B)" not in s and " B. " not in s:  # every marker form of the second option holds one of these
-        return 0
-    pos = n = 0
-    for letter in "ABCDE":
-        hits = [i for i in (s.find(m.format(letter), pos) for m in INLINE_OPTION_MARKS) if i >= 0]
-        if not hits:
-            break
-        pos, n = min(hits) + 1, n + 1
-    return n if n >= INLINE_OPTIONS_MIN else 0
 
 
 def _slice(text: str) -> str:
@@ -277,8 +259,9 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
             words += int(dense / DENSE_CHARS_PER_WORD * len(full) / ns)
         n += hangul
     mathops, n_code, n_sent = scan_counts(s)
-    numbers = len(nu)
-    units = numbers - nu.count("")
+    units = len(nu) - nu.count("")
+    numbered = numbered_options(s) if multiline else 0
+    numbers = len(nu) - numbered  # an option's number is its marker, not a quantity
     lex = lexicon_counts(wl)
     if dense:
         lex = add_glued_words(add_dense_cues(lex, s), utf8, wl)
@@ -292,7 +275,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     sentences = log(n_sent + (1 if s.rstrip()[-1:] in ".!?" else 0))
     # the (?m)^ line patterns, only if the text has lines and one of them occurs at a line start
     lines = multiline and (_RE_LINE_ANY.match(s) is not None or _NL_LINE_ANY.search(s) is not None)
-    mcq = log(max(_count_lines(_RE_MCQ, _NL_MCQ, s) if lines else 0, inline_options(s))
+    mcq = log(max(_count_lines(_RE_MCQ, _NL_MCQ, s) if lines else 0, inline_options(s), numbered)
               + (s.lower().count("options:") if ":" in s else 0))  # no character lower-cases to ":"
     feats = [
         ln,
@@ -309,7 +292,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
         log_numbers,
         min(numbers / (nw + DENSITY_PRIOR_WORDS), 2.0),
         log(_count(full, "?")),
-        log(_count_lines(_RE_LIST, _NL_LIST, s) if lines else 0),
+        log(_count_lines(_RE_LIST, _NL_LIST, s) - numbered if lines else 0),
         sentences,
         min(len("".join(wl)) / nw, 20.0),
         min(non_ascii, 3.0),

@@ -91,6 +91,24 @@ def _inline_options(s: str) -> int:
     return n if n >= 3 else 0
 
 
+def _numbered_options(s: str) -> int:
+    """Numbered answer options ending the text, read line by line from the end: the most (2 to 6)
+    trailing lines "1." / "1)" of at most 100 characters after their marker that follow a line ending
+    with "?" (a last line of at most 20 characters that is no option may close them), numbered in order."""
+    option = re.compile(r"[ \t]*[1-9][.)][ \t][^\n]{1,100}")
+    lines = s[-800:].rstrip().split("\n")
+    if lines and len(lines[-1]) <= 20 and not re.match(r"[ \t]*[1-9][.)][ \t]", lines[-1]):
+        lines = lines[:-1]
+    run = 0
+    while run < len(lines) and option.fullmatch(lines[len(lines) - 1 - run]):
+        run += 1
+    for k in range(min(run, 6), 1, -1):
+        if len(lines) > k and lines[-k - 1].rstrip(" \t").endswith("?"):
+            marks = [line.lstrip(" \t")[0] for line in lines[-k:]]
+            return k if marks == [str(i) for i in range(1, k + 1)] else 0
+    return 0
+
+
 def handcrafted(conv: Conversation) -> list[float]:
     """The hand-crafted feature vector as first written (before the speed-ups)."""
     full = conv.last_user
@@ -104,9 +122,10 @@ def handcrafted(conv: Conversation) -> list[float]:
     wl = words_of(low)
     nw = max(len(wl), 1)
     has_digit = any(d in s for d in "0123456789")
+    numbered = _numbered_options(s) if multiline else 0
     if has_digit:
         nu = _RE_NUM_UNIT.findall(s)
-        numbers = len(nu)
+        numbers = len(nu) - numbered
         units = len(nu) - nu.count("")
     else:
         numbers = units = 0
@@ -146,12 +165,12 @@ def handcrafted(conv: Conversation) -> list[float]:
         log(numbers),
         min(numbers / (nw + DENSITY_PRIOR_WORDS), 2.0),
         log(_count(full, "?")),
-        log(_count_lines(_RE_LIST, _NL_LIST, s) if multiline else 0),
+        log(_count_lines(_RE_LIST, _NL_LIST, s) - numbered if multiline else 0),
         log(sum([s.count(c) for c in (_SENT_ASCII if s.isascii() else _SENT) if c[0] in s])
             + (1 if s.rstrip()[-1:] in ".!?" else 0)),
         min(sum(map(len, wl)) / nw, 20.0),
         min(non_ascii, 3.0),
-        log(max(_count_lines(_RE_MCQ, _NL_MCQ, s) if multiline else 0, _inline_options(s))
+        log(max(_count_lines(_RE_MCQ, _NL_MCQ, s) if multiline else 0, _inline_options(s), numbered)
             + (low.count("options:") if ":" in low else 0)),
         *(log(v) for v in lex.values()),
         *(min(lex[k] / nw, 1.0) for k in ("math", "code", "logic", "reason", "writing", "knowledge")),

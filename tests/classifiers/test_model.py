@@ -88,6 +88,20 @@ def test_a_date_or_a_time_is_one_number(default, date):
     assert f("The ratio is 3:4 on node 7.") > f("The ratio is 3 on node 7.")  # one separator: two numbers
 
 
+@pytest.mark.parametrize("question,options", [
+    ("Which of the following is the capital of Australia?", ["Sydney", "Canberra", "Melbourne", "Perth"]),
+    ("A ball is thrown upward at 20 m/s. Ignoring air resistance, how long does it take to reach its maximum height?",
+     ["1 s", "2 s", "4 s", "20 s"]),
+])
+def test_numbered_answer_options_read_like_lettered_ones(default, question, options):
+    """Options numbered 1-4 were read as a list (a long answer) and their markers as quantities: the
+    capital question scored 0.52 (0.36 lettered), the physics one 0.62 (0.68 lettered) on 7.11.0."""
+    def score(marks: str) -> float:
+        text = question + "\n" + "\n".join(f"{m}. {o}" for m, o in zip(marks, options)) + "\nAnswer:"
+        return default.score([{"role": "user", "content": text}]).score
+    assert score("1234") == pytest.approx(score("ABCD"), abs=0.02)
+
+
 def test_default_metadata_and_tokens(default):
     m = default.metadata
     assert m["version"] and m["training_files"] and m["library_versions"]["scikit-learn"]

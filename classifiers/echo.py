@@ -11,7 +11,6 @@ prompt in the answer-length data has the shape ("Rewrite this song to be about p
 from __future__ import annotations
 
 import math
-import re
 
 #: Shorter turns are left to the model: their answers are short either way.
 ECHO_MIN_CHARS = 800
@@ -19,10 +18,36 @@ ECHO_MIN_CHARS = 800
 INSTRUCTION_CHARS = 300
 #: Characters per token of English text (the gateway's prompt estimate uses the same ratio).
 CHARS_PER_TOKEN = 4.0
-#: An instruction that starts a sentence or line with a verb whose answer returns the text
-#: ("Translate this …", "Please proofread …", "… Now rewrite it in a formal tone.").
-_RE_ECHO = re.compile(r"(?:^|[.!?:\n]\s*)(?:please\s+|can you\s+|could you\s+|now\s+|then\s+)?"
-                      r"(?:translate|rewrite|rephrase|paraphrase|proofread|reformat|convert|revise|polish|edit)\b")
+#: Verbs whose answer returns the text, when they start a sentence or a line ("Translate this …",
+#: "Please proofread …", "… Now rewrite it in a formal tone."), after at most one of ``_LEADS``.
+ECHO_VERBS = ("translate", "rewrite", "rephrase", "paraphrase", "proofread", "reformat", "convert", "revise", "polish",
+              "edit")
+_LEADS = ("please", "can you", "could you", "now", "then")
+
+
+def _instructs(part: str) -> bool:
+    """Whether lower-cased ``part`` holds one of ``ECHO_VERBS`` as a word at the start of a sentence or
+    line. Found with ``str.find`` and checked backwards (a regex took 6-11 µs on 300 characters, and one
+    anchored on sentence starts rescanned every run of blank lines)."""
+    for verb in ECHO_VERBS:
+        i = part.find(verb)
+        while i >= 0:
+            end = i + len(verb)
+            if (i == 0 or not part[i - 1].isalnum()) and (end == len(part) or not part[end].isalnum()) and _starts(part, i):
+                return True
+            i = part.find(verb, end)
+    return False
+
+
+def _starts(part: str, i: int) -> bool:
+    """Whether ``part[i:]`` starts a sentence or line, after at most one of ``_LEADS``."""
+    before = part[:i]
+    kept = before.rstrip()
+    for lead in _LEADS:
+        if kept.endswith(lead) and (len(kept) == len(lead) or not kept[-len(lead) - 1].isalnum()):
+            kept = kept[: -len(lead)].rstrip()
+            break
+    return not kept or kept[-1] in ".!?:" or "\n" in before[len(kept):]
 
 
 def echoed_tokens(text: str) -> float:
@@ -30,7 +55,7 @@ def echoed_tokens(text: str) -> float:
     n = len(text)
     if n < ECHO_MIN_CHARS:
         return 0.0
-    if _RE_ECHO.search(text[:INSTRUCTION_CHARS].lower()) or _RE_ECHO.search(text[-INSTRUCTION_CHARS:].lower()):
+    if _instructs(text[:INSTRUCTION_CHARS].lower()) or _instructs(text[-INSTRUCTION_CHARS:].lower()):
         return (n - INSTRUCTION_CHARS) / CHARS_PER_TOKEN
     return 0.0
 

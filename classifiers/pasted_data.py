@@ -23,19 +23,22 @@ RECORD_SAMPLE_LINES = 2
 #: within 400 characters of the line start ("1. Add 2 cups" is a list item, not data). Possessive
 #: quantifiers: a line that is not a record fails without backtracking. (= ``_speedups_lines.c``)
 _RECORD = r"[^\n0-9]{0,400}+[0-9]++[^\n0-9]++[0-9]++[^\n0-9]++[0-9][^\n]*+"
-#: A run, after the line break before it (the literal first lets the engine skip between line breaks).
-_RE_RUN = re.compile(rf"\n((?:{_RECORD}\n){{{RECORD_RUN_MIN - 1},}}{_RECORD})(?=\n|\Z)")
+#: A maximal run of records, after the line break before it: the literal first lets the engine skip
+#: between line breaks, and the possessive repeat takes the whole run, so no line is read twice.
+_RE_RUN = re.compile(rf"\n{_RECORD}(?:\n{_RECORD})*+(?=\n|\Z)")
 
 
 def sample_pasted_data_python(text: str) -> str:
     """The reference ``sample_pasted_data``: a regex over the text (~25 ns a character)."""
     lined = "\n" + text
-    sampled = _RE_RUN.sub(_first_lines, lined)
-    return text if sampled is lined else sampled[1:]
+    sampled = _RE_RUN.sub(_sampled_run, lined)
+    return text if sampled == lined else sampled[1:]
 
 
-def _first_lines(m: re.Match[str]) -> str:
+def _sampled_run(m: re.Match[str]) -> str:
     run = m.group()  # the line break before the run, then the run
+    if run.count("\n") < RECORD_RUN_MIN:
+        return run
     end = 0
     for _ in range(RECORD_SAMPLE_LINES):
         end = run.index("\n", end + 1)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 
+from classifiers.lexicons import words_of
+
 #: Shorter turns are left to the model: their answers are short either way.
 ECHO_MIN_CHARS = 800
 #: Characters at each end of the turn searched for the instruction; the rest is the input.
@@ -23,6 +25,8 @@ CHARS_PER_TOKEN = 4.0
 ECHO_VERBS = ("translate", "rewrite", "rephrase", "paraphrase", "proofread", "reformat", "convert", "revise", "polish",
               "edit")
 _LEADS = ("please", "can you", "could you", "now", "then")
+#: Words by which a short instruction points back at the previous reply ("translate it", "rewrite your answer").
+_BACKREF = frozenset(("it", "that", "this", "your", "previous", "above", "answer", "response", "reply"))
 
 
 def _instructs(part: str) -> bool:
@@ -50,17 +54,22 @@ def _starts(part: str, i: int) -> bool:
     return not kept or kept[-1] in ".!?:" or "\n" in before[len(kept):]
 
 
-def echoed_tokens(text: str) -> float:
-    """Tokens of the input an answer to ``text`` returns (0 when it asks for no such answer)."""
+def echoed_tokens(text: str, reply_chars: int = 0) -> float:
+    """Tokens of the input an answer to ``text`` returns (0 when it asks for no such answer): the text
+    after its instruction, or the assistant's previous reply (``reply_chars`` long) when ``text`` is
+    only an instruction that points back at it ("Now translate it into German.")."""
     n = len(text)
-    if n < ECHO_MIN_CHARS:
-        return 0.0
-    if _instructs(text[:INSTRUCTION_CHARS].lower()) or _instructs(text[-INSTRUCTION_CHARS:].lower()):
-        return (n - INSTRUCTION_CHARS) / CHARS_PER_TOKEN
+    if n >= ECHO_MIN_CHARS:
+        if _instructs(text[:INSTRUCTION_CHARS].lower()) or _instructs(text[-INSTRUCTION_CHARS:].lower()):
+            return (n - INSTRUCTION_CHARS) / CHARS_PER_TOKEN
+    elif reply_chars >= ECHO_MIN_CHARS and n <= INSTRUCTION_CHARS:
+        low = text.lower()
+        if _instructs(low) and not _BACKREF.isdisjoint(words_of(low)):
+            return reply_chars / CHARS_PER_TOKEN
     return 0.0
 
 
-def echo_floor(text: str) -> float:
+def echo_floor(text: str, reply_chars: int = 0) -> float:
     """``log`` of ``echoed_tokens`` (the floor of the answer's log tokens), 0 when there is none."""
-    t = echoed_tokens(text)
+    t = echoed_tokens(text, reply_chars)
     return math.log(t) if t > 1.0 else 0.0

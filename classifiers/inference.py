@@ -187,7 +187,7 @@ class LinearScorer:
     # ---- one conversation -------------------------------------------------------------
     def featurize(self, x: Any) -> Featurized:
         c = as_conversation(x)
-        echo = echo_floor(c.last_user)  # all of it: a conversion returns every row of pasted data
+        echo = echo_floor(c.last_user, c.reply_chars)  # all of it: a conversion returns every row of pasted data
         if (sampled := sample_pasted_data(c.last_user)) is not c.last_user:
             c = replace(c, last_user=sampled)
         h, shape, head, wl = conversation_features(c, with_grams=self.ths > 0)

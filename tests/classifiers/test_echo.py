@@ -41,3 +41,29 @@ def test_other_requests_keep_the_model_estimate(default, ask):
 def test_the_floor_is_the_input_beyond_the_instruction(text):
     t = echoed_tokens(text)
     assert t == 0.0 or (len(text) >= ECHO_MIN_CHARS and t == (len(text) - INSTRUCTION_CHARS) / CHARS_PER_TOKEN)
+
+
+def chat(reply: str, follow_up: str) -> list[dict[str, str]]:
+    return [{"role": "user", "content": "Explain the causes of the French Revolution."},
+            {"role": "assistant", "content": reply}, {"role": "user", "content": follow_up}]
+
+
+@pytest.mark.parametrize("follow_up", ["Now translate it into German.", "Rewrite your previous response in a formal tone.",
+                                       "Can you rephrase that more simply?"])
+def test_a_follow_up_that_rewrites_the_reply_is_expected_as_long_as_the_reply(default, follow_up):
+    """Each was expected at 60-130 tokens after a 1,350-token reply (the turn alone is short)."""
+    r = default.score(chat(ARTICLE, follow_up))
+    assert r.expected_answer_tokens >= 0.9 * len(ARTICLE) / CHARS_PER_TOKEN
+
+
+@pytest.mark.parametrize("follow_up", ['Translate "good morning" into French.', "What about the second point?"])
+def test_a_follow_up_with_its_own_text_or_question_keeps_the_model_estimate(default, follow_up):
+    assert default.score(chat(ARTICLE, follow_up)).expected_answer_tokens < 0.2 * len(ARTICLE) / CHARS_PER_TOKEN
+
+
+def test_the_reply_before_the_last_turn_is_measured():
+    from classifiers.text import parse_messages
+    assert parse_messages(chat(ARTICLE, "Now translate it.")).reply_chars == len(ARTICLE)
+    assert parse_messages([{"role": "user", "content": "hi"}]).reply_chars == 0
+    assert parse_messages([{"role": "assistant", "content": ARTICLE}, {"role": "tool", "content": "x"},
+                           {"role": "user", "content": "Now translate it."}]).reply_chars == 0

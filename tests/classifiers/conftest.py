@@ -35,6 +35,11 @@ HARD = ["Prove that for every integer n > 1 the sum of the reciprocals of the pr
         "Determine all primes p such that p^2 + 2 is also prime, and prove your answer."]
 
 
+def user(text: str) -> list[dict[str, str]]:
+    """One user message."""
+    return [{"role": "user", "content": text}]
+
+
 @pytest.fixture(scope="session")
 def tiny_estimator() -> ComplexityEstimator:
     X = EASY + HARD

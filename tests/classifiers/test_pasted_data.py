@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from classifiers.pasted_data import RECORD_RUN_MIN, RECORD_SAMPLE_LINES, sample_pasted_data, sample_pasted_data_python
 from classifiers.text import parse_messages
+from tests.classifiers.conftest import user
 from tests.classifiers.test_speedups import RECORD_LINES
 
 _rng = random.Random(0)
@@ -61,10 +62,6 @@ def test_the_sample_keeps_lines_in_order_and_leaves_no_long_run(text):
     assert (out == text) == (longest_run(text) < RECORD_RUN_MIN)
 
 
-def u(text: str) -> list[dict[str, str]]:
-    return [{"role": "user", "content": text}]
-
-
 @pytest.mark.parametrize("ask", ["Make a short title for a chart of this data:\n{csv}",
                                  "Summarize what went wrong in these logs:\n{logs}",
                                  "Convert this to JSON:\n{csv}"])
@@ -73,15 +70,15 @@ def test_pasted_data_scores_like_its_sample(default, ask):
     domain and the length prior read the block as a long problem."""
     full = ask.format(csv=CSV, logs=LOGS)
     sample = ask.format(csv="\n".join(CSV.split("\n")[:3]), logs="\n".join(LOGS.split("\n")[:2]))
-    assert default.score(u(full)).score == pytest.approx(default.score(u(sample)).score, abs=1e-9)
-    assert default.score(u(full)).score < 0.75
+    assert default.score(user(full)).score == pytest.approx(default.score(user(sample)).score, abs=1e-9)
+    assert default.score(user(full)).score < 0.75
 
 
 def test_the_cost_estimate_still_counts_all_of_the_data():
     from classifiers.calibrate import _input_tokens
     text = f"Convert this to JSON:\n{CSV}"
-    assert parse_messages(u(text)).last_user == text
-    assert _input_tokens(u(text)) > len(text) / 4
+    assert parse_messages(user(text)).last_user == text
+    assert _input_tokens(user(text)) > len(text) / 4
 
 
 def test_route_says_how_many_lines_of_data_were_not_scored(capsys):

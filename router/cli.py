@@ -91,6 +91,7 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 
 def cmd_route(args: argparse.Namespace) -> int:
+    from classifiers.echo import echoed_tokens
     from classifiers.pasted_data import sample_pasted_data
     from classifiers.text import parse_messages
     from router.gateway import estimate_cost, estimate_prompt_tokens
@@ -130,6 +131,8 @@ def cmd_route(args: argparse.Namespace) -> int:
         decision["serialized"] = conv.serialized
     if (sampled := sample_pasted_data(conv.last_user)) is not conv.last_user:  # a long run of records: its first lines
         decision["pasted_data_lines_not_scored"] = conv.last_user.count("\n") - sampled.count("\n")
+    if echoed := echoed_tokens(conv.last_user, conv.reply_chars):  # the answer returns the input: its length floors the estimate
+        decision["answer_returns_input_tokens"] = round(echoed)
     from router.context import route_report  # prompt count and context fit (router/context.py)
 
     body = {"messages": messages} | ({"max_tokens": args.max_tokens} if args.max_tokens else {})

@@ -64,3 +64,19 @@ def test_the_reply_before_the_last_turn_is_measured():
     assert parse_messages([{"role": "user", "content": "hi"}]).reply_chars == 0
     assert parse_messages([{"role": "assistant", "content": ARTICLE}, {"role": "tool", "content": "x"},
                            {"role": "user", "content": "Now translate it."}]).reply_chars == 0
+
+
+def test_route_shows_the_floor(capsys):
+    import json
+    from pathlib import Path
+
+    from router.cli import main
+
+    config = str(Path(__file__).resolve().parents[2] / "configs" / "default.yaml")
+    text = f"Translate this article into French:\n{ARTICLE}"
+    assert main(["route", text, "--config", config]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["answer_returns_input_tokens"] == round((len(text) - INSTRUCTION_CHARS) / CHARS_PER_TOKEN)
+    assert out["expected_completion_tokens"]["low"] >= out["answer_returns_input_tokens"]
+    assert main(["route", "Translate 'good morning' into French.", "--config", config]) == 0
+    assert "answer_returns_input_tokens" not in json.loads(capsys.readouterr().out)

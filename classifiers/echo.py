@@ -21,10 +21,18 @@ INSTRUCTION_CHARS = 300
 #: Characters per token of English text (the gateway's prompt estimate uses the same ratio).
 CHARS_PER_TOKEN = 4.0
 #: Verbs whose answer returns the text, when they start a sentence or a line ("Translate this …",
-#: "Please proofread …", "… Now rewrite it in a formal tone."), after at most one of ``_LEADS``.
+#: "Please proofread …", "… Now rewrite it in a formal tone.", "Traduce este artículo …"), after at
+#: most one of ``_LEADS``.
 ECHO_VERBS = ("translate", "rewrite", "rephrase", "paraphrase", "proofread", "reformat", "convert", "revise", "polish",
-              "edit")
-_LEADS = ("please", "can you", "could you", "now", "then")
+              "edit",
+              # the imperatives of "translate" / "rewrite" / "correct" in Spanish, Portuguese, French, German,
+              # Italian, Dutch, Polish and Russian (the other languages' cue lexicons' tongues)
+              "traduce", "traduzca", "traduza", "traduis", "traduisez", "übersetze", "übersetzen", "traduci", "traduca",
+              "vertaal", "przetłumacz", "переведи", "переведите", "reescribe", "reescreva", "réécris", "réécrivez",
+              "riscrivi", "herschrijf", "перепиши", "перепишите", "corrige", "corrija", "korrigiere", "correggi",
+              "исправь", "исправьте")
+_LEADS = ("please", "can you", "could you", "now", "then", "por favor", "s'il vous plaît", "bitte", "per favore",
+          "пожалуйста")
 #: Words by which a short instruction points back at the previous reply ("translate it", "rewrite your answer").
 _BACKREF = frozenset(("it", "that", "this", "your", "previous", "above", "answer", "response", "reply"))
 
@@ -48,8 +56,9 @@ def _starts(part: str, i: int) -> bool:
     before = part[:i]
     kept = before.rstrip()
     for lead in _LEADS:
-        if kept.endswith(lead) and (len(kept) == len(lead) or not kept[-len(lead) - 1].isalnum()):
-            kept = kept[: -len(lead)].rstrip()
+        lead_end = kept.rstrip(",")  # "Please, translate …"
+        if lead_end.endswith(lead) and (len(lead_end) == len(lead) or not lead_end[-len(lead) - 1].isalnum()):
+            kept = lead_end[: -len(lead)].rstrip()
             break
     return not kept or kept[-1] in ".!?:" or "\n" in before[len(kept):]
 

@@ -80,3 +80,11 @@ def test_route_shows_the_floor(capsys):
     assert out["expected_completion_tokens"]["low"] >= out["answer_returns_input_tokens"]
     assert main(["route", "Translate 'good morning' into French.", "--config", config]) == 0
     assert "answer_returns_input_tokens" not in json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("ask", ["Traduce este artículo al inglés:\n{a}", "Por favor, traduce este texto:\n{a}",
+                                 "Bitte übersetze diesen Text ins Englische:\n{a}", "Переведите этот текст на английский:\n{a}",
+                                 "Traduisez ce texte en anglais :\n{a}"])
+def test_the_instruction_may_be_in_another_language(ask):
+    text = ask.format(a=ARTICLE)
+    assert echoed_tokens(text) == (len(text) - INSTRUCTION_CHARS) / CHARS_PER_TOKEN

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from classifiers.echo import CHARS_PER_TOKEN
 from classifiers.metrics import rankdata
 
 
@@ -63,8 +64,8 @@ def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
 
 
-#: Answer lengths are known in characters; tokens ≈ characters / 4 (English text, BPE tokenizers).
-CHARS_PER_TOKEN = 4.0
+#: Answer lengths are known in characters; tokens ≈ characters / 4 (English text, BPE tokenizers):
+#: ``CHARS_PER_TOKEN``, shared with the answer-length floor of ``classifiers.echo``.
 
 
 def answer_tokens_of(answer: str) -> float | None:

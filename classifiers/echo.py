@@ -18,7 +18,8 @@ from classifiers.lexicons import lower_words
 ECHO_MIN_CHARS = 800
 #: Characters at each end of the turn searched for the instruction; the rest is the input.
 INSTRUCTION_CHARS = 300
-#: Characters per token of English text (the gateway's prompt estimate uses the same ratio).
+#: Characters per token of English text: the unit the answer-length model's targets are measured in
+#: (``classifiers.data`` turns answer characters into tokens with it), so the floor is comparable.
 CHARS_PER_TOKEN = 4.0
 #: Verbs whose answer returns the text, when they start a sentence or a line ("Translate this …",
 #: "Please proofread …", "… Now rewrite it in a formal tone.", "Traduce este artículo …"), after at

@@ -24,7 +24,7 @@ from classifiers.lexicons import (
     lower_words,
     words_of,
 )
-from classifiers.options import inline_options, numbered_options
+from classifiers.options import NO_TAIL_OPTIONS, inline_options, labelled_options, tail_options, year_options
 from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
 from classifiers.text import Conversation
 from classifiers.written_code import move_written_code
@@ -260,8 +260,15 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
         n += hangul
     mathops, n_code, n_sent = scan_counts(s)
     units = len(nu) - nu.count("")
-    numbered = numbered_options(s) if multiline else 0
-    numbers = len(nu) - numbered  # an option's number is its marker, not a quantity
+    tail = tail_options(s) if multiline else NO_TAIL_OPTIONS
+    labelled = labelled_options(s) if multiline else 0
+    # the line patterns, only if the text has lines and one of them occurs at a line start
+    lines = multiline and (_RE_LINE_ANY.match(s) is not None or _NL_LINE_ANY.search(s) is not None)
+    n_options = (max(_count_lines(_RE_MCQ, _NL_MCQ, s) if lines else 0, inline_options(s), tail.count, labelled)
+                 + (s.lower().count("options:") if ":" in s else 0))  # no character lower-cases to ":"
+    numbers = len(nu) - tail.numbered - labelled  # an option's number is its marker, not a quantity
+    if n_options >= 2:
+        numbers -= year_options(s)  # a year as an answer option is no quantity either
     lex = lexicon_counts(wl)
     if dense:
         lex = add_glued_words(add_dense_cues(lex, s), utf8, wl)
@@ -273,10 +280,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     codesyn = 100.0 * n_code / ns
     log_numbers = log(numbers)
     sentences = log(n_sent + (1 if s.rstrip()[-1:] in ".!?" else 0))
-    # the (?m)^ line patterns, only if the text has lines and one of them occurs at a line start
-    lines = multiline and (_RE_LINE_ANY.match(s) is not None or _NL_LINE_ANY.search(s) is not None)
-    mcq = log(max(_count_lines(_RE_MCQ, _NL_MCQ, s) if lines else 0, inline_options(s), numbered)
-              + (s.lower().count("options:") if ":" in s else 0))  # no character lower-cases to ":"
+    mcq = log(n_options)
     feats = [
         ln,
         log(words),
@@ -292,7 +296,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
         log_numbers,
         min(numbers / (nw + DENSITY_PRIOR_WORDS), 2.0),
         log(_count(full, "?")),
-        log(_count_lines(_RE_LIST, _NL_LIST, s) - numbered if lines else 0),
+        log(_count_lines(_RE_LIST, _NL_LIST, s) - tail.count if lines else 0),
         sentences,
         min(len("".join(wl)) / nw, 20.0),
         min(non_ascii, 3.0),

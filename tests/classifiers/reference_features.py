@@ -91,13 +91,15 @@ def _inline_options(s: str) -> int:
     return n if n >= 3 else 0
 
 
-def _numbered_options(s: str) -> int:
-    """Numbered answer options ending the text, read line by line from the end: the most (2 to 6)
-    trailing lines "1." / "1)" of at most 100 characters after their marker that follow a line ending
-    with "?" (a last line of at most 20 characters that is no option may close them), numbered in order."""
-    option = re.compile(r"[ \t]*[1-9][.)][ \t][^\n]{1,100}")
+def _tail_options(s: str) -> tuple[int, int]:
+    """Numbered or bulleted answer options ending the text, read line by line from the end: the most
+    (2 to 6) trailing lines "1." / "1)" / "-" / "*" / "•" of at most 100 characters after their marker
+    that follow a line ending with "?" (a last line of at most 20 characters that is no option may close
+    them), numbered in order or all with the same bullet. (count, how many markers are numbers)."""
+    mark = r"[ \t]*(?:[1-9][.)]|[-*•])[ \t]"
+    option = re.compile(mark + r"[^\n]{1,100}")
     lines = s[-800:].rstrip().split("\n")
-    if lines and len(lines[-1]) <= 20 and not re.match(r"[ \t]*[1-9][.)][ \t]", lines[-1]):
+    if lines and len(lines[-1]) <= 20 and not re.match(mark, lines[-1]):
         lines = lines[:-1]
     run = 0
     while run < len(lines) and option.fullmatch(lines[len(lines) - 1 - run]):
@@ -105,8 +107,47 @@ def _numbered_options(s: str) -> int:
     for k in range(min(run, 6), 1, -1):
         if len(lines) > k and lines[-k - 1].rstrip(" \t").endswith("?"):
             marks = [line.lstrip(" \t")[0] for line in lines[-k:]]
-            return k if marks == [str(i) for i in range(1, k + 1)] else 0
-    return 0
+            if marks == [str(i) for i in range(1, k + 1)]:
+                return k, k
+            return (k, 0) if len(set(marks)) == 1 and marks[0] in "-*•" else (0, 0)
+    return 0, 0
+
+
+def _labelled_options(s: str) -> int:
+    """"Option 1:" / "Choice 1:" lines: labels 1, 2, 3 … taken greedily in line order."""
+    n = 0
+    for line in s.split("\n"):
+        head = line.lstrip(" \t")
+        if head[:6] in ("Option", "option", "OPTION", "Choice", "choice", "CHOICE"):
+            m = re.match(r"[ \t]?([1-9])[:.)][ \t]", head[6:])
+            if m and m.group(1) == str(n + 1):
+                n += 1
+    return n if n >= 2 else 0
+
+
+def _year_options(s: str) -> int:
+    """Answer options that are a year (1000-2099): every option marker at a line start or after a space
+    or tab (and not inside an option counted) whose text is the year alone, up to the end of the line
+    or the next lettered marker."""
+    marker = re.compile(r"\(?[A-Ea-e][).:]|[1-9][.)]|(?:Option|option|OPTION|Choice|choice|CHOICE)[ \t]?[1-9][:.)]")
+    n = 0
+    for line in s.split("\n"):
+        taken = 0  # an option counted ends here: no marker inside it starts another
+        for i in range(len(line)):
+            if i < taken or (i and line[i - 1] not in " \t"):
+                continue
+            m = marker.match(line, i)
+            if m is None:
+                continue
+            rest = line[m.end():]
+            year = rest.lstrip(" \t")
+            if len(year) == len(rest) or not re.match(r"(?:1\d|20)\d\d", year):
+                continue
+            after = year[4:]
+            if after.strip(" \t") == "" or (after[:1] in " \t" and re.match(r"\(?[A-Ea-e][).:][ \t]", after.lstrip(" \t"))):
+                n += 1
+                taken = len(line) - len(after)
+    return n
 
 
 def handcrafted(conv: Conversation) -> list[float]:
@@ -122,10 +163,13 @@ def handcrafted(conv: Conversation) -> list[float]:
     wl = words_of(low)
     nw = max(len(wl), 1)
     has_digit = any(d in s for d in "0123456789")
-    numbered = _numbered_options(s) if multiline else 0
+    tail, numbered = _tail_options(s) if multiline else (0, 0)
+    labelled = _labelled_options(s) if multiline else 0
+    options = (max(_count_lines(_RE_MCQ, _NL_MCQ, s) if multiline else 0, _inline_options(s), tail, labelled)
+               + (low.count("options:") if ":" in low else 0))
     if has_digit:
         nu = _RE_NUM_UNIT.findall(s)
-        numbers = len(nu) - numbered
+        numbers = len(nu) - numbered - labelled - (_year_options(s) if options >= 2 else 0)
         units = len(nu) - nu.count("")
     else:
         numbers = units = 0
@@ -165,13 +209,12 @@ def handcrafted(conv: Conversation) -> list[float]:
         log(numbers),
         min(numbers / (nw + DENSITY_PRIOR_WORDS), 2.0),
         log(_count(full, "?")),
-        log(_count_lines(_RE_LIST, _NL_LIST, s) - numbered if multiline else 0),
+        log(_count_lines(_RE_LIST, _NL_LIST, s) - tail if multiline else 0),
         log(sum([s.count(c) for c in (_SENT_ASCII if s.isascii() else _SENT) if c[0] in s])
             + (1 if s.rstrip()[-1:] in ".!?" else 0)),
         min(sum(map(len, wl)) / nw, 20.0),
         min(non_ascii, 3.0),
-        log(max(_count_lines(_RE_MCQ, _NL_MCQ, s) if multiline else 0, _inline_options(s), numbered)
-            + (low.count("options:") if ":" in low else 0)),
+        log(options),
         *(log(v) for v in lex.values()),
         *(min(lex[k] / nw, 1.0) for k in ("math", "code", "logic", "reason", "writing", "knowledge")),
     ]

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from classifiers import shape
 from classifiers.features import _slice, conversation_features, inline_options, lexicon_counts, lexicon_counts_reference, problem_chars, words_of
 from classifiers.lexicons import _PUNCT, _PUNCT_CHARS, words_and_head_words
-from classifiers.options import numbered_options
+from classifiers.options import labelled_options, tail_options, year_options
 from classifiers.shape import GRAM_CHARS, gram_keys, shape_matches, shape_matches_reference
 from classifiers.text import parse_messages
 from tests.classifiers import reference_features as ref
@@ -73,25 +73,40 @@ def test_inline_options_equal_the_reference(text):
 
 
 @st.composite
-def numbered_lists(draw: st.DrawFn) -> str:
-    """A text that ends with a question and numbered lines, near the rules' edges: 1-8 lines, numbered
-    in order or not, "1." / "1)" / "(1)" markers, 0-101 characters of option text, a closing line of
-    0-21 characters (or an option), trailing blank lines."""
+def option_lists(draw: st.DrawFn) -> str:
+    """A text that ends with a question and option lines, near the rules' edges: 1-8 lines, numbered
+    in order or not, "1." / "1)" / "(1)" / "-" / "*" markers, 0-101 characters of option text, a closing
+    line of 0-21 characters (or an option), trailing blank lines."""
     k = draw(st.integers(1, 8))
     first = draw(st.sampled_from([1, 1, 1, 2]))
     lines = [draw(st.sampled_from(["Which one is it?", "Which one? ", "Pick one:", "x" * 30 + "?"]))]
     for i in range(k):
-        mark = draw(st.sampled_from(["{}. ", "{}) ", " {}. ", "({}) ", "{}: "])).format(first + i if draw(st.booleans()) or i else 9)
-        lines.append(mark + "y" * draw(st.sampled_from([0, 1, 20, 98, 99, 100, 101])))
-    lines.append(draw(st.sampled_from(["", "Answer:", "z" * 20, "z" * 21, "3. z", "\n"])))
+        mark = draw(st.sampled_from(["{}. ", "{}) ", " {}. ", "({}) ", "{}: ", "- ", "- ", "* ", "-"]))
+        lines.append(mark.format(first + i if draw(st.booleans()) or i else 9)
+                     + "y" * draw(st.sampled_from([0, 1, 20, 98, 99, 100, 101])))
+    lines.append(draw(st.sampled_from(["", "Answer:", "z" * 20, "z" * 21, "3. z", "- z", "\n"])))
     return draw(st.sampled_from(["", "Context.\n", "1. a\n2. b\n"])) + "\n".join(lines) + draw(st.sampled_from(["", "\n", " \n\n"]))
 
 
 @settings(max_examples=3000, deadline=None)
-@given(numbered_lists() | st.lists(st.sampled_from(("\n", "?", "1. ", "2. ", " ", "x", "x" * 99)), max_size=30).map("".join))
-def test_numbered_options_equal_the_reference(text):
-    assert numbered_options(text) == ref._numbered_options(text)
+@given(option_lists() | st.lists(st.sampled_from(("\n", "?", "1. ", "2. ", "- ", " ", "x", "x" * 99)), max_size=30).map("".join))
+def test_tail_options_equal_the_reference(text):
+    assert tuple(tail_options(text)) == ref._tail_options(text)
     _same(text)  # and the features that read them (numbers, list items, options)
+
+
+#: Pieces of labelled and year options: markers in every form, years and near-years, separators.
+OPTION_PIECES = ("Option 1: ", "Option 2: ", "option 3) ", "OPTION 2. ", "Choice1: ", "OPtion 1: ", "Option 1:",
+                 "A) ", "(B) ", "c. ", "D: ", "1. ", "2) ", "(A)", "1987", "2099", "2100", "999", "19870", "x",
+                 " ", "  ", "\t", "\n", "?")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(OPTION_PIECES), max_size=30).map("".join))
+def test_labelled_and_year_options_equal_the_reference(text):
+    assert labelled_options(text) == ref._labelled_options(text)
+    assert year_options(text) == ref._year_options(text)
+    _same(text)
 
 
 @settings(max_examples=1000, deadline=None)

@@ -93,13 +93,28 @@ def test_a_date_or_a_time_is_one_number(default, date):
     ("A ball is thrown upward at 20 m/s. Ignoring air resistance, how long does it take to reach its maximum height?",
      ["1 s", "2 s", "4 s", "20 s"]),
 ])
-def test_numbered_answer_options_read_like_lettered_ones(default, question, options):
+@pytest.mark.parametrize("marks", [["1.", "2.", "3.", "4."], ["-"] * 4, ["Option 1:", "Option 2:", "Option 3:", "Option 4:"]])
+def test_numbered_bulleted_and_labelled_options_read_like_lettered_ones(default, question, options, marks):
     """Options numbered 1-4 were read as a list (a long answer) and their markers as quantities: the
-    capital question scored 0.52 (0.36 lettered), the physics one 0.62 (0.68 lettered) on 7.11.0."""
-    def score(marks: str) -> float:
-        text = question + "\n" + "\n".join(f"{m}. {o}" for m, o in zip(marks, options)) + "\nAnswer:"
+    capital question scored 0.52 (0.36 lettered), the physics one 0.62 (0.68 lettered) on 7.11.0;
+    bulleted options 0.07 and "Option 1:" lines 0.53 on 7.12.0."""
+    def score(marks: list[str]) -> float:
+        text = question + "\n" + "\n".join(f"{m} {o}" for m, o in zip(marks, options)) + "\nAnswer:"
         return default.score([{"role": "user", "content": text}]).score
-    assert score("1234") == pytest.approx(score("ABCD"), abs=0.02)
+    # "Option 1:" adds 28 characters, which the length bonus of a long quiz question reads (+0.04)
+    assert score(marks) == pytest.approx(score(["A.", "B.", "C.", "D."]), abs=0.05)
+
+
+@pytest.mark.parametrize("layout", ["\nA) {}\nB) {}\nC) {}\nD) {}", " (A) {} (B) {} (C) {} (D) {}"])
+def test_years_as_answer_options_are_no_quantities(default, layout):
+    """A history question with years for options scored 0.52 on 7.12.0, like a calculation, against
+    0.37 for a capital-city question: a year alone as an option is no quantity."""
+    def score(question: str, options: list[str]) -> float:
+        return default.score([{"role": "user", "content": question + layout.format(*options)}]).score
+    years = score("In which year did the Second World War end?", ["1943", "1945", "1947", "1950"])
+    cities = score("Which city is the capital of Australia?", ["Sydney", "Canberra", "Melbourne", "Perth"])
+    physics = score("A ball is dropped from 20 m. How long does it take to fall?", ["1.0 s", "2.0 s", "4.1 s", "0.5 s"])
+    assert years == pytest.approx(cities, abs=0.05) and physics > years + 0.15
 
 
 def test_default_metadata_and_tokens(default):

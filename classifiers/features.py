@@ -48,6 +48,10 @@ _MASK = HASH_DIM - 1
 _MEMO_MAX = 50_000
 
 _RE_LATEX = re.compile(r"\\[a-zA-Z]+")
+#: A dollar sign that is currency, not a LaTeX math delimiter: an unescaped "$" before an amount that
+#: ends a clause or is followed by a word ("costs $100.", "$2.50 per person"); "$3$", "$3 + 4$" and
+#: "$5 \\cdot 3$" are math.
+_RE_CURRENCY = re.compile(r"(?<!\\)\$[0-9][0-9,]*(?:\.[0-9]+)?(?=[.,;:!?)'\"]|\s+[A-Za-z]|\s*\Z)")
 #: Chinese and Japanese script (U+3000-U+9FFF: CJK punctuation, kana, ideographs): written without
 #: spaces between words, and denser than Latin script (the same text in English runs 3-4x the
 #: characters). A character of it counts as ``DENSE_CHAR_WEIGHT`` characters of length and as
@@ -276,7 +280,10 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     hist = conv.history
     log = math.log1p
     ln = log(n)
-    latex = log((len(_RE_LATEX.findall(s)) if "\\" in s else 0) + _count(full, "$") // 2)
+    dollars = _count(full, "$")
+    if dollars:  # pairs of math delimiters; amounts of money (read in the slice) are none
+        dollars -= len(_RE_CURRENCY.findall(s))
+    latex = log((len(_RE_LATEX.findall(s)) if "\\" in s else 0) + dollars // 2)
     codesyn = 100.0 * n_code / ns
     log_numbers = log(numbers)
     sentences = log(n_sent + (1 if s.rstrip()[-1:] in ".!?" else 0))

@@ -183,7 +183,7 @@ class ComplexityEstimator(BaseEstimator):
         self.shape_mean_ = S.mean(axis=0)
         self.shape_scale_ = np.where(S.std(axis=0) > 1e-9, S.std(axis=0), 1.0)
         Z = np.hstack([(H[rows] - self.mean_) / self.scale_, (S - self.shape_mean_) / self.shape_scale_])
-        Z[:, list(UNFITTED_FEATURES)] = 0.0
+        Z[:, [*UNFITTED_FEATURES, NUMBERS_PRIOR_FEATURE]] = 0.0
         sets = sorted({refs[i] for i in rows if refs[i] is not None})
         offsets = np.zeros((len(rows), len(sets)))
         w = np.ones(len(rows))

@@ -91,6 +91,32 @@ def _inline_options(s: str) -> int:
     return n if n >= 3 else 0
 
 
+def _currency(s: str) -> int:
+    """Dollar signs before an amount of money: "$" (not after a backslash), digits and commas, an optional
+    decimal part, then any of .,;:!?)'" or whitespace up to a letter or the end — for some end of the amount."""
+    digits = "0123456789"
+    n = 0
+    for i, ch in enumerate(s):
+        if ch != "$" or (i and s[i - 1] == "\\") or s[i + 1:i + 2] not in tuple(digits):
+            continue
+        j = i + 1
+        while j < len(s) and (s[j] in digits or s[j] == ","):
+            j += 1
+        ends = list(range(i + 2, j + 1))  # "$" + the first digit, then any longer run of digits and commas
+        if j + 1 < len(s) and s[j] == "." and s[j + 1] in digits:
+            k = j + 1
+            while k < len(s) and s[k] in digits:
+                k += 1
+            ends += range(j + 2, k + 1)  # with a decimal part: after the whole run
+        for e in ends:
+            rest = s[e:]
+            if rest[:1] in tuple(".,;:!?)'\"") or rest.strip() == "" or (rest[:1].isspace() and rest.lstrip()[:1] in tuple(
+                    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")):
+                n += 1
+                break
+    return n
+
+
 def _tail_options(s: str) -> tuple[int, int]:
     """Numbered or bulleted answer options ending the text, read line by line from the end: the most
     (2 to 6) trailing lines "1." / "1)" / "-" / "*" / "•" of at most 100 characters after their marker
@@ -204,7 +230,7 @@ def handcrafted(conv: Conversation) -> list[float]:
         log(_count(full, "```") + _count(conv.history, "```") + _count(conv.system, "```")),
         log(_count_lines(_RE_INDENT, _NL_INDENT, s) if multiline else 0),
         100.0 * sum([s.count(c) for c in _CODESYN if c[0] in s]) / ns,
-        log((len(_RE_LATEX.findall(s)) if "\\" in s else 0) + _count(full, "$") // 2),
+        log((len(_RE_LATEX.findall(s)) if "\\" in s else 0) + (full.count("$") - _currency(s)) // 2),
         100.0 * (len(s) - len(s.translate(_DEL_MATHOPS))) / (ns + DENSITY_PRIOR_CHARS),
         log(numbers),
         min(numbers / (nw + DENSITY_PRIOR_WORDS), 2.0),

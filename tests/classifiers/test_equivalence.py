@@ -13,7 +13,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifiers import shape
-from classifiers.features import _slice, conversation_features, inline_options, lexicon_counts, lexicon_counts_reference, problem_chars, words_of
+from classifiers.features import (
+    _RE_CURRENCY,
+    _slice,
+    conversation_features,
+    inline_options,
+    lexicon_counts,
+    lexicon_counts_reference,
+    problem_chars,
+    words_of,
+)
 from classifiers.lexicons import _PUNCT, _PUNCT_CHARS, words_and_head_words
 from classifiers.options import labelled_options, tail_options, year_options
 from classifiers.shape import GRAM_CHARS, gram_keys, shape_matches, shape_matches_reference
@@ -107,6 +116,14 @@ def test_labelled_and_year_options_equal_the_reference(text):
     assert labelled_options(text) == ref._labelled_options(text)
     assert year_options(text) == ref._year_options(text)
     _same(text)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(("$", "\\", "1", "25", ",", ".", " ", "  ", "\n", "x", "X", "é", ")", "?", "+", "^", "٣")),
+                max_size=30).map("".join))
+def test_currency_equals_the_reference(text):
+    assert len(_RE_CURRENCY.findall(text)) == ref._currency(text)
+    _same(text)  # and the LaTeX feature that subtracts it
 
 
 @settings(max_examples=1000, deadline=None)

@@ -21,6 +21,7 @@ from zlib import crc32
 
 import numpy as np
 
+from classifiers.diagrams import strip_diagrams
 from classifiers.echo import echo_floor
 from classifiers.feature_schema import FEATURE_NAMES
 from classifiers.features import HASH_DIM, N_SHAPE, bucket, conversation_features, handcrafted, tokens_of
@@ -90,6 +91,14 @@ def as_conversation(x: Any) -> Conversation:
     if isinstance(x, str):
         return parse_messages([{"role": "user", "content": x}])
     return parse_messages(x)
+
+
+def scored_conversation(c: Conversation) -> Conversation:
+    """The conversation as the score reads it, in training and serving alike: the last user turn
+    without diagram code and with pasted data sampled (``diagrams``, ``pasted_data``). The cost
+    estimate reads the turn whole."""
+    text = sample_pasted_data(strip_diagrams(c.last_user))
+    return c if text is c.last_user else replace(c, last_user=text)
 
 
 def follow_up_weight(c: Conversation) -> float:
@@ -188,8 +197,7 @@ class LinearScorer:
     def featurize(self, x: Any) -> Featurized:
         c = as_conversation(x)
         echo = echo_floor(c.last_user, c.reply_chars)  # all of it: a conversion returns every row of pasted data
-        if (sampled := sample_pasted_data(c.last_user)) is not c.last_user:
-            c = replace(c, last_user=sampled)
+        c = scored_conversation(c)
         h, shape, head, wl = conversation_features(c, with_grams=self.ths > 0)
         if self.hs > 0:
             ts = list(tokens_of(wl, c.system))

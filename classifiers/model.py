@@ -32,6 +32,7 @@ from classifiers.inference import (
     as_conversation,
     calibrate,
     params_of,
+    scored_conversation,
     sigmoid,
 )
 from classifiers.records import as_messages
@@ -83,13 +84,13 @@ class ComplexityEstimator(BaseEstimator):
 
     # ---- featurization -------------------------------------------------------------
     def _raw(self, X: Sequence[Any]) -> tuple[np.ndarray, list[list[str]]]:
-        convs = [as_conversation(x) for x in X]
+        convs = [scored_conversation(as_conversation(x)) for x in X]
         H = np.array([handcrafted(c) for c in convs], dtype=np.float64).reshape(len(convs), N_FEATURES)
         toks = [sorted(tokens(c)) if self.hash_scale > 0 else [] for c in convs]
         return H, toks
 
     def _tok_raw(self, X: Sequence[Any]) -> tuple[np.ndarray, list[list[str]]]:
-        convs = [as_conversation(x) for x in X]
+        convs = [scored_conversation(as_conversation(x)) for x in X]
         S = np.array([answer_shape(c) for c in convs], dtype=np.float64).reshape(len(convs), N_SHAPE)
         return S, [grams(c) for c in convs]
 

@@ -91,6 +91,7 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 
 def cmd_route(args: argparse.Namespace) -> int:
+    from classifiers.diagrams import strip_diagrams
     from classifiers.echo import echoed_tokens
     from classifiers.pasted_data import sample_pasted_data
     from classifiers.text import parse_messages
@@ -129,8 +130,10 @@ def cmd_route(args: argparse.Namespace) -> int:
         decision["dropped_trigger"] = conv.dropped_trigger
     if conv.serialized:  # a prompt encoded a second time (escaped lines, a list repr) is read as its text
         decision["serialized"] = conv.serialized
-    if (sampled := sample_pasted_data(conv.last_user)) is not conv.last_user:  # a long run of records: its first lines
-        decision["pasted_data_lines_not_scored"] = conv.last_user.count("\n") - sampled.count("\n")
+    if (drawn := strip_diagrams(conv.last_user)) is not conv.last_user:  # a figure's drawing code is not the problem
+        decision["diagram_chars_not_scored"] = len(conv.last_user) - len(drawn)
+    if (sampled := sample_pasted_data(drawn)) is not drawn:  # a long run of records: its first lines
+        decision["pasted_data_lines_not_scored"] = drawn.count("\n") - sampled.count("\n")
     if echoed := echoed_tokens(conv.last_user, conv.reply_chars):  # the answer returns the input: its length floors the estimate
         decision["answer_returns_input_tokens"] = round(echoed)
     from router.context import route_report  # prompt count and context fit (router/context.py)

@@ -1,0 +1,33 @@
+"""Diagram code is not read: an Asymptote figure ("[asy] … [/asy]", how MATH, AMC and AoPS draw their
+geometry) is dropped from the text the score reads, its tags kept.
+
+A figure's code is drawing commands — semicolons, braces, coordinates — that read as a code block
+full of numbers, and its length as a long problem statement: MATH's 419 problems with a figure
+(8 %) scored 0.90 on average against 0.71 for the others at the same mean level (3.45 / 3.42),
+and ranked within MATH at 0.30 against 0.42. The cost estimate still counts every character.
+"""
+
+from __future__ import annotations
+
+#: Opening and closing tags of a figure; the text between them is dropped.
+DIAGRAM_TAGS: tuple[tuple[str, str], ...] = (("[asy]", "[/asy]"),)
+
+
+def strip_diagrams(text: str) -> str:
+    """``text`` without the code between each opening tag and the next closing tag (an unclosed
+    figure runs to the end of the text); the text itself (the same object) when it has none."""
+    for opening, closing in DIAGRAM_TAGS:
+        if opening not in text:
+            continue
+        parts: list[str] = []
+        at = 0
+        while (a := text.find(opening, at)) >= 0:
+            b = text.find(closing, a + len(opening))
+            parts.append(text[at:a + len(opening)])
+            if b < 0:
+                at = len(text)
+                break
+            at = b
+        parts.append(text[at:])
+        text = "".join(parts)
+    return text

@@ -13,6 +13,7 @@ import math
 import re
 import zlib
 
+from classifiers.code_blocks import code_chars
 from classifiers.lexicons import (
     LEXICON_NAMES,
     SPEEDUPS,
@@ -332,7 +333,9 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     word_problem = quantities >= 2
     if word_problem:
         gate = 1.0
-    in_domain = gate * max(ln - LENGTH_ANCHOR, 0.0)
+    code = code_chars(s) if feats[6] or feats[7] else 0  # fences or indented lines: pasted code
+    ln_problem = log(n * (1.0 - code / ns)) if code else ln  # the statement's length, not the material's
+    in_domain = gate * max(ln_problem - LENGTH_ANCHOR, 0.0)
     closed = max(in_domain, ln - MCQ_LENGTH_ANCHOR) if mcq >= MCQ_MIN else in_domain
     feats += [
         d_math, d_code, d_reason, d_write,

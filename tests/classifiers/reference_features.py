@@ -91,6 +91,27 @@ def _inline_options(s: str) -> int:
     return n if n >= 3 else 0
 
 
+def _code_chars(s: str) -> int:
+    """Characters in code fences (a fence to the next, or to the end) and, between fences, on lines
+    that start with four spaces or a tab (with their line break), walked character by character."""
+    n = i = 0
+    while i < len(s):
+        if s.startswith("```", i):
+            j = s.find("```", i + 3)
+            end = len(s) if j < 0 else j + 3
+            n += end - i
+            i = end
+            continue
+        j = s.find("```", i)
+        stretch = s[i:] if j < 0 else s[i:j]
+        lines = stretch.split("\n")
+        for k, line in enumerate(lines):
+            if line.startswith(("    ", "\t")):
+                n += len(line) + (k < len(lines) - 1)  # and its line break
+        i += len(stretch)
+    return n
+
+
 def _currency(s: str) -> int:
     """Dollar signs before an amount of money: "$" (not after a backslash), digits and commas, an optional
     decimal part, then any of .,;:!?)'" or whitespace up to a letter or the end — for some end of the amount."""
@@ -278,7 +299,9 @@ def handcrafted(conv: Conversation) -> list[float]:
                     and mcq < math.log1p(2) and feats[6] == 0 and d_code < 0.2 and d_write < 0.2)
     if word_problem:
         feats[-1] = 1.0
-    feats[-1] *= max(ln - LENGTH_ANCHOR, 0.0)
+    # the length prior reads the statement: code in fences or on indented lines does not count (version 26)
+    code = _code_chars(s) if feats[6] or feats[7] else 0
+    feats[-1] *= max((math.log1p(n * (1.0 - code / max(len(s), 1))) if code else ln) - LENGTH_ANCHOR, 0.0)
     if mcq >= math.log1p(2):  # a multiple-choice question: length above e^5 characters counts too
         feats[-1] = max(feats[-1], ln - 5.0)
     feats.append(max(math.log1p(quantities) - math.log1p(3), 0.0) if word_problem else 0.0)

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifiers import shape
+from classifiers.code_blocks import code_chars
 from classifiers.features import (
     _RE_CURRENCY,
     _slice,
@@ -116,6 +117,14 @@ def test_labelled_and_year_options_equal_the_reference(text):
     assert labelled_options(text) == ref._labelled_options(text)
     assert year_options(text) == ref._year_options(text)
     _same(text)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(("```", "``", "`", "    ", "   ", "\t", "\n", "\n\n", "x", "def f():", " ", "\r")),
+                max_size=30).map("".join))
+def test_code_chars_equal_the_reference(text):
+    assert code_chars(text) == ref._code_chars(text)
+    _same("Why does this fail? " + text)  # and the length prior that leaves the code out
 
 
 @settings(max_examples=3000, deadline=None)

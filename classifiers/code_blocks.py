@@ -1,0 +1,40 @@
+"""How much of a prompt is pasted code: the length prior measures the problem statement, not the
+material that comes with it.
+
+Inside a math, code or reasoning domain the length prior reads a longer prompt as a longer problem.
+Code pasted with a question ("Why does this function fail? ```…```", an indented class) is the
+material the question is about, and the outcome data says so: on arena_bench the long prompts with
+pasted code are those a weak model answers as well as a strong one (a widget's `updateLabelText`
+method scored 1.00 with the strong–weak gap at −4.3). Code in fences or on indented lines does not
+count towards that length (the cost estimate and the other length features still read it all).
+"""
+
+from __future__ import annotations
+
+import re
+
+FENCE = "```"
+#: A line indented as code (four spaces or a tab), with its line break.
+_RE_INDENTED_LINE = re.compile(r"(?m)^(?:    |\t)[^\n]*\n?")
+
+
+def code_chars(s: str) -> int:
+    """Characters of ``s`` inside code fences (from a ``````` to the next, both included; an
+    unclosed fence runs to the end) or on lines indented by four spaces or a tab outside them
+    (each stretch between fences read as lines of its own)."""
+    if FENCE not in s:
+        return _indented_chars(s)
+    n = 0
+    at = 0
+    while (a := s.find(FENCE, at)) >= 0:
+        b = s.find(FENCE, a + len(FENCE))
+        end = len(s) if b < 0 else b + len(FENCE)
+        n += _indented_chars(s[at:a]) + end - a
+        at = end
+    return n + _indented_chars(s[at:])
+
+
+def _indented_chars(s: str) -> int:
+    if "    " not in s and "\t" not in s:
+        return 0
+    return sum(map(len, _RE_INDENTED_LINE.findall(s)))

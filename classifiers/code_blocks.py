@@ -6,7 +6,10 @@ Code pasted with a question ("Why does this function fail? ```…```", an indent
 material the question is about, and the outcome data says so: on arena_bench the long prompts with
 pasted code are those a weak model answers as well as a strong one (a widget's `updateLabelText`
 method scored 1.00 with the strong–weak gap at −4.3). Code in fences or on indented lines does not
-count towards that length (the cost estimate and the other length features still read it all).
+count towards that length (the cost estimate and the other length features still read it all) —
+except its docstrings: a function stub whose docstring states the task (HumanEval's format) is a
+problem statement, and read whole it ranks the stubs by their solutions' length (0.51; without the
+docstrings 0.01).
 """
 
 from __future__ import annotations
@@ -16,12 +19,22 @@ import re
 FENCE = "```"
 #: A line indented as code (four spaces or a tab), with its line break.
 _RE_INDENTED_LINE = re.compile(r"(?m)^(?:    |\t)[^\n]*\n?")
+#: A triple-quoted string (a docstring), the quotes included; an unclosed one runs to the end.
+_RE_DOCSTRING = re.compile(r'"""[^"]*(?:"(?!"")[^"]*)*(?:"""|\Z)|\'\'\'[^\']*(?:\'(?!\'\')[^\']*)*(?:\'\'\'|\Z)')
 
 
 def code_chars(s: str) -> int:
     """Characters of ``s`` inside code fences (from a ``````` to the next, both included; an
     unclosed fence runs to the end) or on lines indented by four spaces or a tab outside them
-    (each stretch between fences read as lines of its own)."""
+    (each stretch between fences read as lines of its own), less those of its triple-quoted
+    strings (at least 0)."""
+    n = _fenced_or_indented_chars(s)
+    if n and ('"""' in s or "\'\'\'" in s):
+        n = max(0, n - sum(map(len, _RE_DOCSTRING.findall(s))))
+    return n
+
+
+def _fenced_or_indented_chars(s: str) -> int:
     if FENCE not in s:
         return _indented_chars(s)
     n = 0

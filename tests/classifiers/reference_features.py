@@ -93,7 +93,23 @@ def _inline_options(s: str) -> int:
 
 def _code_chars(s: str) -> int:
     """Characters in code fences (a fence to the next, or to the end) and, between fences, on lines
-    that start with four spaces or a tab (with their line break), walked character by character."""
+    that start with four spaces or a tab (with their line break), walked character by character,
+    less the characters of triple-quoted strings (at least 0)."""
+    n = _fenced_or_indented_chars(s)
+    if n:
+        i = 0
+        while i < len(s):  # docstrings: the first triple quote of either kind, to the next of that kind
+            if s.startswith(('"""', "\'\'\'"), i):
+                j = s.find(s[i:i + 3], i + 3)
+                end = len(s) if j < 0 else j + 3
+                n -= end - i
+                i = end
+            else:
+                i += 1
+    return max(n, 0)
+
+
+def _fenced_or_indented_chars(s: str) -> int:
     n = i = 0
     while i < len(s):
         if s.startswith("```", i):

@@ -120,7 +120,8 @@ def test_labelled_and_year_options_equal_the_reference(text):
 
 
 @settings(max_examples=3000, deadline=None)
-@given(st.lists(st.sampled_from(("```", "``", "`", "    ", "   ", "\t", "\n", "\n\n", "x", "def f():", " ", "\r")),
+@given(st.lists(st.sampled_from(("```", "``", "`", "    ", "   ", "\t", "\n", "\n\n", "x", "def f():", " ", "\r",
+                                 '"""', '"', "\'\'\'", "'")),
                 max_size=30).map("".join))
 def test_code_chars_equal_the_reference(text):
     assert code_chars(text) == ref._code_chars(text)

@@ -349,6 +349,22 @@ def test_pasted_code_is_no_longer_problem(layout):
     assert prior(4) > 0 and prior(40) == pytest.approx(prior(4))
 
 
+def test_a_docstring_is_the_problem_statement():
+    """A function stub states its task in the docstring (HumanEval's format): the length prior reads
+    it, so a stub with a longer spec reads as a longer problem (1.31 → 2.39; read as pasted code, both 0.29)."""
+    from classifiers.feature_schema import PRIOR_FEATURE
+    from classifiers.features import handcrafted
+    from classifiers.inference import as_conversation
+
+    def prior(examples: int) -> float:
+        doc = "\n".join(f"    >>> merge_intervals([[{i}, {i + 2}], [{i + 1}, {i + 5}]])\n    [[{i}, {i + 5}]]" for i in range(examples))
+        text = ("Complete the following python function:\ndef merge_intervals(intervals):\n    \"\"\"Merge all "
+                f"overlapping intervals and return them sorted by start.\n{doc}\n    \"\"\"\n")
+        return handcrafted(as_conversation(text))[PRIOR_FEATURE]
+
+    assert prior(8) > prior(1) + 0.9
+
+
 def test_length_counts_in_multiple_choice_questions_above_150_characters(default):
     from classifiers.feature_schema import PRIOR_FEATURE
     from classifiers.features import MCQ_LENGTH_ANCHOR, handcrafted

@@ -50,7 +50,8 @@ FOLLOW_UP_RATIO = (math.log(8.0), math.log(3.0))
 #: self-contained problems ("the same", "again", "previous") are left out.
 FOLLOW_UP_PHRASES = ("your previous", "previous response", "previous answer", "your response", "your answer",
                      "your solution", "your code", "your function", "your program", "your story", "your poem",
-                     "your essay", "your proof", "you said", "you wrote", "you mentioned", "you just", "you gave",
+                     "your essay", "your proof", "your earlier", "your last", "your reply", "your own", "you said",
+                     "you wrote", "you mentioned", "you just", "you gave",
                      "you provided", "above", "continue", "elaborate", "rewrite", "rephrase", "expand on",
                      "explain that", "explain it", "do the same", "the same for", "now do", "now write", "now make",
                      "now rewrite", "now implement", "now solve", "now prove", "can you also")

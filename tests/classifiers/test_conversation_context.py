@@ -119,6 +119,8 @@ def test_follow_up_weight(last, earlier, weight):
     "Rewrite your previous response so that a ten-year-old could follow every step of the argument.",
     "Can you also show that the bound is tight, and give an example where equality holds for n = 5?",
     "Now prove the same inequality when the a_i are allowed to be zero, and say where the proof above changes.",
+    "Reformulate your earlier reply as a table with one row per case, and only include the cases where n > 3.",
+    "Based on your last answer, what changes if the inequality must hold for every real number a_i as well?",
 ])
 def test_a_long_follow_up_that_points_back_inherits(default, follow_up):
     from classifiers.inference import follow_up_weight

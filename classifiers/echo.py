@@ -32,6 +32,16 @@ ECHO_VERBS = ("translate", "rewrite", "rephrase", "paraphrase", "proofread", "re
               "vertaal", "przetłumacz", "переведи", "переведите", "reescribe", "reescreva", "réécris", "réécrivez",
               "riscrivi", "herschrijf", "перепиши", "перепишите", "corrige", "corrija", "korrigiere", "correggi",
               "исправь", "исправьте")
+#: The same requests in Chinese, Japanese and Korean, written without spaces: phrases that say "translate
+#: into / translate the following", "rewrite", "polish", "proofread", matched as substrings anywhere in
+#: the instruction's characters ("请把下面的文章翻译成英文：…", "次の文章を英語に翻訳してください", "다음 글을 영어로
+#: 번역해 주세요"). A bare "翻译" is left out: "这篇关于机器翻译的文章讲了什么？" asks about translation.
+DENSE_ECHO_PHRASES = ("翻译成", "翻译为", "译成", "请翻译", "翻译一下", "翻译以下", "翻译下面", "翻译这", "翻譯成", "翻譯為",
+                      "請翻譯", "改写", "改寫", "润色", "潤色", "校对", "校對",
+                      "に翻訳", "翻訳して", "英訳して", "和訳して", "書き直して", "添削して", "校正して",
+                      "로 번역", "번역해", "번역하", "다시 써", "교정해")
+#: Words of those languages by which a short instruction points back at the previous reply.
+_DENSE_BACKREF = ("它", "上面", "上述", "以上", "你的回答", "それ", "上記", "あなたの回答", "그것", "위의", "이것", "답변")
 _LEADS = ("please", "can you", "could you", "now", "then", "por favor", "s'il vous plaît", "bitte", "per favore",
           "пожалуйста")
 #: Words by which a short instruction points back at the previous reply ("translate it", "rewrite your answer").
@@ -59,6 +69,11 @@ def _instructs(text: str) -> bool:
     return False
 
 
+def _instructs_dense(text: str) -> bool:
+    """Whether ``text`` holds one of ``DENSE_ECHO_PHRASES`` (only text with non-ASCII characters can)."""
+    return not text.isascii() and any(p in text for p in DENSE_ECHO_PHRASES)
+
+
 def _starts(part: str, i: int) -> bool:
     """Whether ``part[i:]`` starts a sentence or line, after at most one of ``_LEADS``."""
     before = part[:i]
@@ -77,10 +92,13 @@ def echoed_tokens(text: str, reply_chars: int = 0) -> float:
     only an instruction that points back at it ("Now translate it into German.")."""
     n = len(text)
     if n >= ECHO_MIN_CHARS:
-        returns_text = _instructs(text[:INSTRUCTION_CHARS]) or _instructs(text[-INSTRUCTION_CHARS:])
+        head, tail = text[:INSTRUCTION_CHARS], text[-INSTRUCTION_CHARS:]
+        returns_text = _instructs(head) or _instructs(tail) or _instructs_dense(head) or _instructs_dense(tail)
         return (n - INSTRUCTION_CHARS) / CHARS_PER_TOKEN if returns_text else 0.0
-    returns_reply = (reply_chars >= ECHO_MIN_CHARS and n <= INSTRUCTION_CHARS and _instructs(text)
-                     and not _BACKREF.isdisjoint(lower_words(text)))  # "translate it", "rewrite your answer"
+    if reply_chars < ECHO_MIN_CHARS or n > INSTRUCTION_CHARS:
+        return 0.0
+    returns_reply = ((_instructs(text) and not _BACKREF.isdisjoint(lower_words(text)))  # "translate it", "rewrite your answer"
+                     or (_instructs_dense(text) and any(w in text for w in _DENSE_BACKREF)))  # "把它翻译成德语"
     return reply_chars / CHARS_PER_TOKEN if returns_reply else 0.0
 
 

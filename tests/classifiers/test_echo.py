@@ -88,3 +88,24 @@ def test_route_shows_the_floor(capsys):
 def test_the_instruction_may_be_in_another_language(ask):
     text = ask.format(a=ARTICLE)
     assert echoed_tokens(text) == (len(text) - INSTRUCTION_CHARS) / CHARS_PER_TOKEN
+
+
+ZH = "这是一段关于城市和河流的文字。" * 80
+
+
+@pytest.mark.parametrize("ask", ["请把下面的文章翻译成英文：\n{a}", "次の文章を英語に翻訳してください。\n{a}",
+                                 "다음 글을 영어로 번역해 주세요.\n{a}", "{a}\n\n请润色上面的文字。"])
+def test_chinese_japanese_and_korean_instructions_are_read(ask):
+    """Written without spaces, their requests are phrases inside a sentence (before: no floor at all)."""
+    text = ask.format(a=ZH)
+    assert echoed_tokens(text) == (len(text) - INSTRUCTION_CHARS) / CHARS_PER_TOKEN
+
+
+@pytest.mark.parametrize("ask", ["这篇关于机器翻译的文章讲了什么？\n{a}", "翻訳の歴史について説明してください。\n{a}"])
+def test_a_question_about_translation_is_no_translation(ask):
+    assert echoed_tokens(ask.format(a=ZH)) == 0.0
+
+
+def test_a_chinese_follow_up_that_translates_the_reply():
+    assert echoed_tokens("现在把它翻译成德语。", reply_chars=4000) == 4000 / CHARS_PER_TOKEN
+    assert echoed_tokens("现在翻译成德语：你好", reply_chars=4000) == 0.0  # its own text

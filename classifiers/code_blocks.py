@@ -29,7 +29,7 @@ def code_chars(s: str) -> int:
     (each stretch between fences read as lines of its own), less those of its triple-quoted
     strings (at least 0)."""
     n = _fenced_or_indented_chars(s)
-    if n and ('"""' in s or "\'\'\'" in s):
+    if n and ('"""' in s or "'''" in s):
         n = max(0, n - sum(map(len, _RE_DOCSTRING.findall(s))))
     return n
 

@@ -99,7 +99,7 @@ def _code_chars(s: str) -> int:
     if n:
         i = 0
         while i < len(s):  # docstrings: the first triple quote of either kind, to the next of that kind
-            if s.startswith(('"""', "\'\'\'"), i):
+            if s.startswith(('"""', "'''"), i):
                 j = s.find(s[i:i + 3], i + 3)
                 end = len(s) if j < 0 else j + 3
                 n -= end - i

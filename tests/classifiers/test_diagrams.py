@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifiers.diagrams import strip_diagrams
+from classifiers.diagrams import MAX_DIAGRAMS, strip_diagrams
 from tests.classifiers.conftest import user
 
 FIGURE = ("[asy]\nimport graph; size(8cm); real lsf=0.5; pen dps=linewidth(0.7)+fontsize(10); defaultpen(dps);\n"
@@ -25,10 +25,18 @@ def test_a_figure_is_dropped_with_its_tags_kept():
 
 
 @settings(max_examples=2000, deadline=None)
-@given(st.lists(st.sampled_from(("[asy]", "[/asy]", "[asy", "/asy]", "draw((0,0));", "x", "\n", "[")), max_size=20).map("".join))
+@given(st.lists(st.sampled_from(("[asy]", "[/asy]", "[asy", "/asy]", "draw((0,0));", "x", "\n", "[")), max_size=60).map("".join))
 def test_strip_diagrams_equals_a_regex(text):
-    """Each "[asy]" to the next "[/asy]" (or the end of the text) loses what lies between."""
-    assert strip_diagrams(text) == re.sub(r"\[asy\].*?(?:(?=\[/asy\])|\Z)", "[asy]", text, flags=re.DOTALL)
+    """Each "[asy]" to the next "[/asy]" (or the end of the text) loses what lies between, for the
+    first ``MAX_DIAGRAMS`` figures; a text with nothing to drop is returned as it is."""
+    out = strip_diagrams(text)
+    assert out == re.sub(r"\[asy\].*?(?:(?=\[/asy\])|\Z)", "[asy]", text, count=MAX_DIAGRAMS, flags=re.DOTALL)
+    assert out is text or len(out) < len(text)
+
+
+def test_work_is_bounded_on_many_figures():
+    text = "[asy]x[/asy]" * 9000
+    assert strip_diagrams(text) == "[asy][/asy]" * MAX_DIAGRAMS + "[asy]x[/asy]" * (9000 - MAX_DIAGRAMS)
 
 
 def test_a_figure_leaves_the_score_and_the_cost_estimate_reads_it(default):

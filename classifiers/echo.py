@@ -13,13 +13,16 @@ from __future__ import annotations
 import math
 
 from classifiers.lexicons import lower_words
+from classifiers.token_estimate import estimate_tokens
 
-#: Shorter turns are left to the model: their answers are short either way.
+#: Shorter turns (and replies under this many characters of English, counted in tokens) are left to the
+#: model: their answers are short either way.
 ECHO_MIN_CHARS = 800
 #: Characters at each end of the turn searched for the instruction; the rest is the input.
 INSTRUCTION_CHARS = 300
 #: Characters per token of English text: the unit the answer-length model's targets are measured in
-#: (``classifiers.data`` turns answer characters into tokens with it), so the floor is comparable.
+#: (``classifiers.data`` turns answer characters into tokens with it). The floor counts the input with
+#: ``estimate_tokens``, the same unit for English and a token a character for Chinese, Japanese, Korean.
 CHARS_PER_TOKEN = 4.0
 #: Verbs whose answer returns the text, when they start a sentence or a line ("Translate this …",
 #: "Please proofread …", "… Now rewrite it in a formal tone.", "Traduce este artículo …"), after at
@@ -86,23 +89,24 @@ def _starts(part: str, i: int) -> bool:
     return not kept or kept[-1] in ".!?:" or "\n" in before[len(kept):]
 
 
-def echoed_tokens(text: str, reply_chars: int = 0) -> float:
+def echoed_tokens(text: str, reply: str = "") -> float:
     """Tokens of the input an answer to ``text`` returns (0 when it asks for no such answer): the text
-    after its instruction, or the assistant's previous reply (``reply_chars`` long) when ``text`` is
-    only an instruction that points back at it ("Now translate it into German.")."""
+    after its instruction, or the assistant's previous ``reply`` when ``text`` is only an instruction
+    that points back at it ("Now translate it into German.")."""
     n = len(text)
     if n >= ECHO_MIN_CHARS:
         head, tail = text[:INSTRUCTION_CHARS], text[-INSTRUCTION_CHARS:]
         returns_text = _instructs(head) or _instructs(tail) or _instructs_dense(head) or _instructs_dense(tail)
-        return (n - INSTRUCTION_CHARS) / CHARS_PER_TOKEN if returns_text else 0.0
-    if reply_chars < ECHO_MIN_CHARS or n > INSTRUCTION_CHARS:
+        return estimate_tokens(text) * (n - INSTRUCTION_CHARS) / n if returns_text else 0.0
+    if not reply or n > INSTRUCTION_CHARS:
         return 0.0
     returns_reply = ((_instructs(text) and not _BACKREF.isdisjoint(lower_words(text)))  # "translate it", "rewrite your answer"
                      or (_instructs_dense(text) and any(w in text for w in _DENSE_BACKREF)))  # "把它翻译成德语"
-    return reply_chars / CHARS_PER_TOKEN if returns_reply else 0.0
+    tokens = estimate_tokens(reply) if returns_reply else 0.0
+    return tokens if tokens >= ECHO_MIN_CHARS / CHARS_PER_TOKEN else 0.0
 
 
-def echo_floor(text: str, reply_chars: int = 0) -> float:
+def echo_floor(text: str, reply: str = "") -> float:
     """``log`` of ``echoed_tokens`` (the floor of the answer's log tokens), 0 when there is none."""
-    t = echoed_tokens(text, reply_chars)
+    t = echoed_tokens(text, reply)
     return math.log(t) if t > 1.0 else 0.0

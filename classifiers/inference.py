@@ -197,7 +197,7 @@ class LinearScorer:
     # ---- one conversation -------------------------------------------------------------
     def featurize(self, x: Any) -> Featurized:
         c = as_conversation(x)
-        echo = echo_floor(c.last_user, c.reply_chars)  # all of it: a conversion returns every row of pasted data
+        echo = echo_floor(c.last_user, c.reply)  # all of it: a conversion returns every row of pasted data
         c = scored_conversation(c)
         h, shape, head, wl = conversation_features(c, with_grams=self.ths > 0)
         if self.hs > 0:

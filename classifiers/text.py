@@ -46,9 +46,9 @@ class Conversation:
     #: How the prompt was serialized a second time, if it was (``classifiers.serialized``): "list
     #: literal" or "escaped text"; it is read as the text it encodes.
     serialized: str = ""
-    #: Characters of the assistant message right before the last user turn: a follow-up that asks
-    #: to translate or rewrite it gets an answer about as long (``classifiers.echo``).
-    reply_chars: int = 0
+    #: The assistant message right before the last user turn: a follow-up that asks to translate or
+    #: rewrite it gets an answer about as long (``classifiers.echo``).
+    reply: str = ""
 
 
 def content_text(content: Any) -> str:
@@ -97,7 +97,7 @@ def _clean(text: str) -> str:
 
 
 def _conversation(last: str, system: str = "", history: str = "", n_user: int = 1, n_items: int = 1,
-                  earlier: str = "", reply_chars: int = 0) -> Conversation:
+                  earlier: str = "", reply: str = "") -> Conversation:
     """The ``Conversation``; a few-shot prompt's solved examples (``split_few_shot``) become
     history: they show how to answer, and are not a conversation the question follows up. A
     chain-of-thought trigger at the end of the question is dropped (``strip_reasoning_trigger``)."""
@@ -108,7 +108,7 @@ def _conversation(last: str, system: str = "", history: str = "", n_user: int = 
         history = f"{history}\n{shots}" if history else shots
     question = strip_reasoning_trigger(whole)
     return Conversation(question, system, history, n_user, n_items, earlier, len(examples),
-                        dropped_trigger=whole[len(question):].strip(), reply_chars=reply_chars)
+                        dropped_trigger=whole[len(question):].strip(), reply=reply)
 
 
 def _one_text(text: str, templates: bool, n_user: int = 1) -> Conversation:
@@ -185,6 +185,6 @@ def parse_messages(messages: Any, templates: bool = True) -> Conversation:
     last = items[last_idx][1] if last_idx >= 0 else ""
     n_user = sum(1 for r, _ in items if r == "user")
     earlier = "\n".join(t for i, (r, t) in enumerate(items) if i < last_idx and r == "user" and t)
-    reply = len(items[last_idx - 1][1]) if last_idx > 0 and items[last_idx - 1][0] == "assistant" else 0
+    reply = items[last_idx - 1][1] if last_idx > 0 and items[last_idx - 1][0] == "assistant" else ""
     return _conversation(_clean(last), _clean(system), _clean(history), n_user, len(items),
                          _clean(earlier[-CONTEXT_CHARS:]), reply)

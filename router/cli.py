@@ -95,7 +95,8 @@ def cmd_route(args: argparse.Namespace) -> int:
     from classifiers.echo import echoed_tokens
     from classifiers.pasted_data import sample_pasted_data
     from classifiers.text import parse_messages
-    from router.gateway import estimate_cost, estimate_prompt_tokens
+    from router.context import TokenCounter, route_report  # prompt count and context fit (router/context.py)
+    from router.gateway import estimate_cost
     from router.policy import Policy
 
     config = _load(args.config)
@@ -106,9 +107,10 @@ def cmd_route(args: argparse.Namespace) -> int:
     tier_name = policy.tier_for_score(result.score)
     tier = config.tiers[tier_name]
     model = config.models[tier.model]
-    prompt_tokens = estimate_prompt_tokens(messages)
+    candidate = policy.candidates(tier_name)[0]
+    prompt_tokens = TokenCounter(config).count(candidate.model, messages).tokens  # what the gateway's estimate counts
     expected = {name: result.expected_completion_tokens(t.effort, t.thinking_budget) for name, t in config.tiers.items()}
-    estimate = estimate_cost(config, policy.candidates(tier_name)[0], result, prompt_tokens, {"messages": messages})
+    estimate = estimate_cost(config, candidate, result, prompt_tokens, {"messages": messages})
     decision = {
         "score": round(result.score, 4),
         "tier": tier_name,
@@ -134,10 +136,8 @@ def cmd_route(args: argparse.Namespace) -> int:
         decision["diagram_chars_not_scored"] = len(conv.last_user) - len(drawn)
     if (sampled := sample_pasted_data(drawn)) is not drawn:  # a long run of records: its first lines
         decision["pasted_data_lines_not_scored"] = drawn.count("\n") - sampled.count("\n")
-    if echoed := echoed_tokens(conv.last_user, conv.reply_chars):  # the answer returns the input: its length floors the estimate
+    if echoed := echoed_tokens(conv.last_user, conv.reply):  # the answer returns the input: its length floors the estimate
         decision["answer_returns_input_tokens"] = round(echoed)
-    from router.context import route_report  # prompt count and context fit (router/context.py)
-
     body = {"messages": messages} | ({"max_tokens": args.max_tokens} if args.max_tokens else {})
     decision |= route_report(config, policy, tier_name, body)
     print(json.dumps(decision, indent=2, ensure_ascii=False))

@@ -2,11 +2,12 @@
 
 Counting: with `tiktoken` installed and an OpenAI model (reasoning dialect `openai`, or an upstream
 name like gpt-*/o1/o3/o4), the model's real encoding and OpenAI's chat overhead (3 tokens per
-message, 3 to prime the reply). Otherwise a calibrated estimate: ASCII text at the model's
-`chars_per_token` (default 4.0, the usual English/code figure of BPE vocabularies), CJK characters
-at one token each and other non-ASCII characters at two characters a token, plus 4 tokens a message —
-multiplied by a per-model correction learnt from the `prompt_tokens` the upstream reports
+message, 3 to prime the reply). Otherwise a calibrated estimate (`classifiers.token_estimate`): ASCII
+text at the model's `chars_per_token` (default 4.0, the usual English/code figure of BPE vocabularies),
+Chinese, Japanese, Korean at one token a character, two-byte scripts at two characters a token, plus 4
+tokens a message — multiplied by a per-model correction learnt from the `prompt_tokens` the upstream reports
 (an exponential average, clamped to 0.5–2). An estimate gets a 10 % safety margin in the fit check.
+The gateway's cost estimate reads the same count (`TokenCounter.count_for`, once per request and model).
 
 Fit: prompt + planned completion <= `context_window`. The planned completion is what the upstream
 will be asked for: the client's `max_tokens`/`max_completion_tokens` (or the tier's `params`) plus
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from backends.reasoning import DIALECTS, UnsupportedEffortError
+from classifiers.token_estimate import DEFAULT_CHARS_PER_TOKEN, estimate_tokens
 from router.protocol import APIError
 
 if TYPE_CHECKING:
@@ -34,7 +36,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("complexity_router")
 
-DEFAULT_CHARS_PER_TOKEN = 4.0
 ESTIMATE_MARGIN = 1.10
 MESSAGE_OVERHEAD = 4
 _OPENAI_PREFIXES = ("gpt-", "gpt4", "o1", "o3", "o4", "chatgpt", "text-embedding")
@@ -53,7 +54,7 @@ class PromptCount:
         return self.tokens if self.exact else int(self.tokens * ESTIMATE_MARGIN + 0.999)
 
 
-def _texts(messages: Sequence[Mapping[str, Any]]) -> list[str]:
+def prompt_texts(messages: Sequence[Mapping[str, Any]]) -> list[str]:
     texts = []
     for message in messages:
         content = message.get("content")
@@ -68,18 +69,10 @@ def _texts(messages: Sequence[Mapping[str, Any]]) -> list[str]:
     return texts
 
 
-def estimate_tokens(text: str, chars_per_token: float = DEFAULT_CHARS_PER_TOKEN) -> float:
-    """Tokens of `text` without a tokenizer: ASCII at `chars_per_token`, CJK one a character, other non-ASCII two characters a token."""
-    ascii_chars = cjk = other = 0
-    for char in text:
-        code = ord(char)
-        if code < 128:
-            ascii_chars += 1
-        elif 0x2E80 <= code <= 0x9FFF or 0xAC00 <= code <= 0xD7AF or 0xF900 <= code <= 0xFAFF or 0x3040 <= code <= 0x30FF:
-            cjk += 1
-        else:
-            other += 1
-    return ascii_chars / chars_per_token + cjk + other / 2.0
+def estimate_prompt_tokens(messages: Sequence[Mapping[str, Any]], chars_per_token: float = DEFAULT_CHARS_PER_TOKEN) -> int:
+    """Tokens of the messages without a tokenizer (``estimate_tokens``) plus 4 a message: the count
+    a request gets before any model is chosen (rate limits), and for a model with no encoding."""
+    return max(1, round(sum(estimate_tokens(text, chars_per_token) for text in prompt_texts(messages)) + MESSAGE_OVERHEAD * len(messages)))
 
 
 class TokenCounter:
@@ -112,14 +105,20 @@ class TokenCounter:
 
     def count(self, model_name: str, messages: Sequence[Mapping[str, Any]]) -> PromptCount:
         model = self.config.models[model_name]
-        texts = _texts(messages)
         encoding = self._encoding(model_name, model)
         if encoding is not None:
-            tokens = sum(len(encoding.encode(text, disallowed_special=())) for text in texts) + 3 * len(messages) + 3
+            tokens = sum(len(encoding.encode(text, disallowed_special=())) for text in prompt_texts(messages)) + 3 * len(messages) + 3
             return PromptCount(tokens, f"tiktoken:{encoding.name}")
-        per_token = model.chars_per_token or DEFAULT_CHARS_PER_TOKEN
-        raw = sum(estimate_tokens(text, per_token) for text in texts) + MESSAGE_OVERHEAD * len(messages)
+        raw = estimate_prompt_tokens(messages, model.chars_per_token or DEFAULT_CHARS_PER_TOKEN)
         return PromptCount(max(1, round(raw * self.correction.get(model_name, 1.0))), "estimate")
+
+    def count_for(self, decision: Decision, model_name: str, messages: Sequence[Mapping[str, Any]]) -> PromptCount:
+        """``count``, once per request and model: the cost estimate and the context check share it."""
+        counts: dict[str, PromptCount] = decision.context.setdefault("prompt_counts", {})
+        count = counts.get(model_name)
+        if count is None:
+            count = counts[model_name] = self.count(model_name, messages)
+        return count
 
     def learn(self, model_name: str, estimated: int, actual: int) -> None:
         """Move the model's correction toward actual/estimated (estimates only)."""
@@ -128,6 +127,13 @@ class TokenCounter:
         current = self.correction.get(model_name, 1.0)
         observed = current * actual / estimated
         self.correction[model_name] = min(2.0, max(0.5, 0.8 * current + 0.2 * observed))
+
+    def observe(self, decision: Decision, usage: Usage | None, status: str, duration: float, stream: bool) -> None:
+        """Accounting observer: learn the estimate's correction from the upstream's prompt_tokens."""
+        count = decision.context.get("prompt_counts", {}).get(decision.model)
+        if count is None or count.exact or usage is None or status != "ok" or decision.context.get("usage_parts"):
+            return
+        self.learn(decision.model, count.tokens, usage.prompt_tokens)
 
 
 def answer_cap(body: Mapping[str, Any], candidate: Candidate) -> int | None:
@@ -155,39 +161,36 @@ def thinking_reserve(config: RouterConfig, body: Mapping[str, Any], candidate: C
 class ContextPlanner:
     """Drops candidates whose model cannot hold the prompt plus the planned completion."""
 
-    def __init__(self, config: RouterConfig, policy: Policy) -> None:
+    def __init__(self, config: RouterConfig, policy: Policy, counter: TokenCounter | None = None) -> None:
         self.config = config
         self.policy = policy
-        self.counter = TokenCounter(config)
+        self.counter = counter if counter is not None else TokenCounter(config)
         self.enabled = any(model.context_window is not None for model in config.models.values())
 
     def planned_completion(self, body: Mapping[str, Any], candidate: Candidate) -> int:
         cap = answer_cap(body, candidate)
         return (cap if cap is not None else self.config.routing.min_completion_tokens) + thinking_reserve(self.config, body, candidate)
 
-    def fits(self, candidate: Candidate, body: Mapping[str, Any], counts: dict[str, PromptCount]) -> bool:
+    def fits(self, candidate: Candidate, body: Mapping[str, Any], decision: Decision) -> bool:
         window = self.config.models[candidate.model].context_window
         if window is None:
             return True
-        count = counts.get(candidate.model)
-        if count is None:
-            count = counts[candidate.model] = self.counter.count(candidate.model, body["messages"])
+        count = self.counter.count_for(decision, candidate.model, body["messages"])
         return count.for_fit() + self.planned_completion(body, candidate) <= window
 
     def plan(self, decision: Decision, body: Mapping[str, Any], max_tier: str | None = None) -> None:
         """Filter `decision.candidates`, moving tiers if needed; 400 context_length_exceeded if nothing fits."""
         if not self.enabled:
             return
-        counts: dict[str, PromptCount] = {}
         original = decision.candidates
-        kept = [candidate for candidate in original if self.fits(candidate, body, counts)]
+        kept = [candidate for candidate in original if self.fits(candidate, body, decision)]
         if not kept:
-            kept = self._other_tier(decision, body, counts, max_tier)
+            kept = self._other_tier(decision, body, max_tier)
         first = original[0]
+        counts: dict[str, PromptCount] = decision.context.get("prompt_counts", {})
         count = counts.get(kept[0].model) if kept else counts.get(first.model)
         if count is not None:
             decision.extra["prompt_tokens"] = {"count": count.tokens, "method": count.method}
-            decision.context["prompt_estimate"] = {model: c.tokens for model, c in counts.items() if not c.exact}
         if not kept:
             window = self.config.models[first.model].context_window
             tokens = counts[first.model].tokens
@@ -205,7 +208,7 @@ class ContextPlanner:
             decision.extra["context_moved_from"] = f"{first.tier}/{first.model}"
         decision.candidates = kept
 
-    def _other_tier(self, decision: Decision, body: Mapping[str, Any], counts: dict[str, PromptCount], max_tier: str | None) -> list[Candidate]:
+    def _other_tier(self, decision: Decision, body: Mapping[str, Any], max_tier: str | None) -> list[Candidate]:
         names = self.policy.tier_names
         tier = decision.candidates[0].tier
         if tier not in names:  # a model named directly: no other choice
@@ -214,19 +217,10 @@ class ContextPlanner:
         ceiling = names.index(max_tier) if max_tier in names else len(names) - 1
         order = names[index + 1 : ceiling + 1] + list(reversed(names[:index]))
         for name in order:
-            candidates = [candidate for candidate in self.policy.candidates(name) if self.fits(candidate, body, counts)]
+            candidates = [candidate for candidate in self.policy.candidates(name) if self.fits(candidate, body, decision)]
             if candidates:
                 return candidates
         return []
-
-    def observe(self, decision: Decision, usage: Usage | None, status: str, duration: float, stream: bool) -> None:
-        """Accounting observer: learn the estimate's correction from the upstream's prompt_tokens."""
-        estimates = decision.context.get("prompt_estimate")
-        if not estimates or usage is None or status != "ok" or decision.context.get("usage_parts"):
-            return
-        estimated = estimates.get(decision.model)
-        if estimated:
-            self.counter.learn(decision.model, estimated, usage.prompt_tokens)
 
 
 def route_report(config: RouterConfig, policy: Policy, tier_name: str, body: Mapping[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from backends.base import Backend, ChatResult, ChatStream
 from backends.reasoning import DIALECTS, UnsupportedEffortError, raise_token_cap
 from backends.usage import Usage
 from router.config import RouterConfig
-from router.context import answer_cap, thinking_reserve
+from router.context import TokenCounter, answer_cap, thinking_reserve
 from router.decision import Decision
 from router.metrics import RouterMetrics
 from router.policy import Candidate, Policy
@@ -23,8 +23,6 @@ from router.pricing import cost_usd
 from router.protocol import APIError
 from router.resilience import Resilience
 from router.ttc import TestTimeCompute
-
-CHARS_PER_TOKEN = 4.0
 
 log = logging.getLogger("complexity_router")
 
@@ -50,7 +48,8 @@ class Gateway:
         self.classifier = classifier
         self.metrics = metrics
         self.resilience = Resilience(config, metrics)
-        self.observers: list[Callable[[Decision, Usage | None, str, float, bool], None]] = []  # called after account (router/ops.py)
+        self.tokens = TokenCounter(config)  # prompt counts per model: cost estimates and the context check
+        self.observers: list[Callable[[Decision, Usage | None, str, float, bool], None]] = [self.tokens.observe]  # after account
         top = self.policy.top_tier
         self._top_model = config.models[top.model]
         self.ttc = TestTimeCompute(self)  # context fit, load knob, strategies, escalation (router/ttc.py)
@@ -106,23 +105,23 @@ class Gateway:
         self.metrics.score.observe(result.score)
         return result
 
-    def estimate_cost(self, candidate: Candidate, result: ScoreLike, prompt_tokens: int, body: Mapping[str, Any]) -> float | None:
+    def estimate_cost(self, decision: Decision, candidate: Candidate, result: ScoreLike, body: Mapping[str, Any]) -> float | None:
+        prompt_tokens = self.tokens.count_for(decision, candidate.model, body["messages"]).tokens
         return estimate_cost(self.config, candidate, result, prompt_tokens, body)
 
     def _estimate(self, decision: Decision, result: ScoreLike, body: dict[str, Any]) -> None:
         if decision.score is None:
             decision.score, decision.scored = result.score, result
-        decision.estimated_cost_usd = self.estimate_cost(decision.candidates[0], result, estimate_prompt_tokens(body["messages"]), body)
+        decision.estimated_cost_usd = self.estimate_cost(decision, decision.candidates[0], result, body)
 
     def _downgrade_to_budget(self, decision: Decision, result: ScoreLike, body: dict[str, Any], cap: float) -> None:
         """Move to the most capable cheaper tier whose estimate fits the client's cost cap."""
         if decision.estimated_cost_usd is None or decision.estimated_cost_usd <= cap:
             return
-        prompt_tokens = estimate_prompt_tokens(body["messages"])
         names = self.policy.tier_names
         for name in reversed(names[: names.index(decision.tier)]):
             candidates = self.policy.candidates(name)
-            estimate = self.estimate_cost(candidates[0], result, prompt_tokens, body)
+            estimate = self.estimate_cost(decision, candidates[0], result, body)
             if estimate is not None and estimate <= cap:
                 decision.candidates, decision.estimated_cost_usd = candidates, estimate
                 decision.extra["downgraded_from"] = decision.tier
@@ -212,20 +211,3 @@ def estimate_cost(config: RouterConfig, candidate: Candidate, result: ScoreLike,
     if cap is not None:
         expected = min(expected, cap + thinking_reserve(config, body, candidate))
     return cost_usd(config.models[candidate.model], Usage(prompt_tokens=prompt_tokens, completion_tokens=expected))
-
-
-def message_chars(messages: Sequence[Mapping[str, Any]]) -> int:
-    """Characters of text across all messages (non-text parts ignored)."""
-    total = 0
-    for message in messages:
-        content = message.get("content")
-        if isinstance(content, str):
-            total += len(content)
-        elif isinstance(content, list):
-            total += sum(len(part.get("text") or "") for part in content if isinstance(part, dict) and isinstance(part.get("text"), str))
-    return total
-
-
-def estimate_prompt_tokens(messages: Sequence[Mapping[str, Any]]) -> int:
-    """A tokenizer-free prompt estimate (~4 characters a token plus per-message overhead)."""
-    return int(message_chars(messages) / CHARS_PER_TOKEN) + 4 * len(messages)

@@ -17,10 +17,10 @@ from typing import Any
 
 from backends.usage import Usage
 from router.config import RouterConfig
+from router.context import estimate_prompt_tokens
 from router.decision import Decision
 from router.decision_log import WORKERS_ENV, DecisionLog
 from router.decision_log import signature as log_signature
-from router.gateway import estimate_prompt_tokens
 from router.limits import Admission, Limiter, LimitStore, create_store, store_signature
 from router.opsconfig import ANONYMOUS, KEY_ID_LENGTH
 from router.protocol import APIError

@@ -51,7 +51,7 @@ class TestTimeCompute:
         self.config = gateway.config
         self.metrics = gateway.metrics
         self.policy = gateway.policy
-        self.context = ContextPlanner(self.config, self.policy)
+        self.context = ContextPlanner(self.config, self.policy, gateway.tokens)
         self.knob = LoadKnob(self.config, self.metrics)
         self.strategies: dict[str, Strategy] = {}
         self.active_tiers: set[str] = set()
@@ -61,8 +61,6 @@ class TestTimeCompute:
                 self.active_tiers.add(name)
             if tier.escalate_to is not None:
                 self.active_tiers.add(name)
-        if self.context.enabled:
-            gateway.observers.append(self.context.observe)
 
     # -- deciding ------------------------------------------------------------------------------
     def plan(self, decision: Decision, body: dict[str, Any], max_tier: str | None = None) -> None:

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from classifiers.echo import CHARS_PER_TOKEN, ECHO_MIN_CHARS, INSTRUCTION_CHARS, echoed_tokens
+from classifiers.token_estimate import estimate_tokens
 from tests.classifiers.conftest import user
 
 _rng = random.Random(0)
@@ -37,7 +38,7 @@ def test_other_requests_keep_the_model_estimate(default, ask):
 @given(st.lists(st.sampled_from(["a", " ", ".", "\n", "Translate ", "please edit ", "x" * 90]), max_size=60).map("".join))
 def test_the_floor_is_the_input_beyond_the_instruction(text):
     t = echoed_tokens(text)
-    assert t == 0.0 or (len(text) >= ECHO_MIN_CHARS and t == (len(text) - INSTRUCTION_CHARS) / CHARS_PER_TOKEN)
+    assert t == 0.0 or (len(text) >= ECHO_MIN_CHARS and t == pytest.approx((len(text) - INSTRUCTION_CHARS) / CHARS_PER_TOKEN))
 
 
 def chat(reply: str, follow_up: str) -> list[dict[str, str]]:
@@ -60,10 +61,10 @@ def test_a_follow_up_with_its_own_text_or_question_keeps_the_model_estimate(defa
 
 def test_the_reply_before_the_last_turn_is_measured():
     from classifiers.text import parse_messages
-    assert parse_messages(chat(ARTICLE, "Now translate it.")).reply_chars == len(ARTICLE)
-    assert parse_messages([{"role": "user", "content": "hi"}]).reply_chars == 0
+    assert parse_messages(chat(ARTICLE, "Now translate it.")).reply == ARTICLE
+    assert parse_messages([{"role": "user", "content": "hi"}]).reply == ""
     assert parse_messages([{"role": "assistant", "content": ARTICLE}, {"role": "tool", "content": "x"},
-                           {"role": "user", "content": "Now translate it."}]).reply_chars == 0
+                           {"role": "user", "content": "Now translate it."}]).reply == ""
 
 
 def test_route_shows_the_floor(capsys):
@@ -87,7 +88,7 @@ def test_route_shows_the_floor(capsys):
                                  "Traduisez ce texte en anglais :\n{a}"])
 def test_the_instruction_may_be_in_another_language(ask):
     text = ask.format(a=ARTICLE)
-    assert echoed_tokens(text) == (len(text) - INSTRUCTION_CHARS) / CHARS_PER_TOKEN
+    assert echoed_tokens(text) == pytest.approx(estimate_tokens(text) * (len(text) - INSTRUCTION_CHARS) / len(text))
 
 
 ZH = "这是一段关于城市和河流的文字。" * 80
@@ -96,9 +97,11 @@ ZH = "这是一段关于城市和河流的文字。" * 80
 @pytest.mark.parametrize("ask", ["请把下面的文章翻译成英文：\n{a}", "次の文章を英語に翻訳してください。\n{a}",
                                  "다음 글을 영어로 번역해 주세요.\n{a}", "{a}\n\n请润色上面的文字。"])
 def test_chinese_japanese_and_korean_instructions_are_read(ask):
-    """Written without spaces, their requests are phrases inside a sentence (before: no floor at all)."""
+    """Written without spaces, their requests are phrases inside a sentence (before: no floor at all).
+    The floor counts a token a character of those scripts (a flat characters / 4 read a quarter)."""
     text = ask.format(a=ZH)
-    assert echoed_tokens(text) == (len(text) - INSTRUCTION_CHARS) / CHARS_PER_TOKEN
+    assert echoed_tokens(text) == pytest.approx(estimate_tokens(text) * (len(text) - INSTRUCTION_CHARS) / len(text))
+    assert echoed_tokens(text) > 0.7 * len(ZH)
 
 
 @pytest.mark.parametrize("ask", ["这篇关于机器翻译的文章讲了什么？\n{a}", "翻訳の歴史について説明してください。\n{a}"])
@@ -107,5 +110,7 @@ def test_a_question_about_translation_is_no_translation(ask):
 
 
 def test_a_chinese_follow_up_that_translates_the_reply():
-    assert echoed_tokens("现在把它翻译成德语。", reply_chars=4000) == 4000 / CHARS_PER_TOKEN
-    assert echoed_tokens("现在翻译成德语：你好", reply_chars=4000) == 0.0  # its own text
+    assert echoed_tokens("现在把它翻译成德语。", reply="x" * 4000) == 4000 / CHARS_PER_TOKEN
+    assert echoed_tokens("现在翻译成德语：你好", reply="x" * 4000) == 0.0  # its own text
+    assert echoed_tokens("现在把它翻译成德语。", reply=ZH) == len(ZH), "a Chinese reply: a token a character"
+    assert echoed_tokens("Now translate it into German.", reply=ZH[:150]) == 0.0, "a short reply is left to the model"

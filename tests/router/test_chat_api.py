@@ -6,7 +6,7 @@ import orjson
 import pytest
 
 from backends.usage import Usage
-from router.gateway import estimate_prompt_tokens
+from router.context import TokenCounter
 from router.pricing import cost_usd
 from tests.router.conftest import Harness, make_config
 
@@ -165,7 +165,7 @@ async def test_the_cost_estimate_respects_the_answer_cap(harness: Harness) -> No
     capped = await ask(max_tokens=10)
     assert capped.status_code == 200, capped.text
     model = make_config().models["small"]  # low: thinking off, no reserve
-    prompt_tokens = estimate_prompt_tokens([{"role": "user", "content": "x"}])
+    prompt_tokens = TokenCounter(make_config()).count("small", [{"role": "user", "content": "x"}]).tokens
     expected = cost_usd(model, Usage(prompt_tokens=prompt_tokens, completion_tokens=10))
     assert float(capped.headers["x-router-estimated-cost-usd"]) == pytest.approx(expected, abs=1e-7)
     assert harness.upstream.requests[-1]["max_tokens"] == 10

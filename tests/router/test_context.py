@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 
+from backends.usage import Usage
 from router.config import parse_config
-from router.context import ContextPlanner, TokenCounter, estimate_tokens, route_report
+from router.context import ContextPlanner, TokenCounter, estimate_prompt_tokens, route_report
 from router.decision import Decision
 from router.policy import Policy
+from router.pricing import cost_usd
 from tests.router.conftest import CONFIG
 
 pytestmark = pytest.mark.anyio
@@ -81,8 +83,8 @@ async def test_nothing_fits_is_openais_context_length_exceeded(make_harness: Any
 
 
 def test_estimate_handles_scripts_and_learns_from_usage() -> None:
-    assert estimate_tokens("a" * 400) == 100
-    assert estimate_tokens("漢字" * 50) == 100
+    assert estimate_prompt_tokens([{"role": "user", "content": "a" * 400}]) == 104
+    assert estimate_prompt_tokens([{"role": "user", "content": "漢字" * 50}]) == 104
     counter = TokenCounter(windows())
     messages = [{"role": "user", "content": "x" * 400}]
     first = counter.count("small", messages)
@@ -91,6 +93,35 @@ def test_estimate_handles_scripts_and_learns_from_usage() -> None:
         counter.learn("small", counter.count("small", messages).tokens, 208)  # the upstream says it is twice as many
     assert counter.count("small", messages).tokens == pytest.approx(208, rel=0.05)
     assert counter.count("big", messages).tokens == 104, "per model"
+
+
+CHINESE = "机器学习是人工智能的一个分支。" * 200  # 3,000 characters, about as many tokens
+
+
+async def test_the_cost_estimate_counts_the_prompt_as_the_context_check_does(make_harness: Any) -> None:
+    """`x-router-estimated-cost-usd` (and the cost cap) read the prompt with the model's count: 3,000
+    Chinese characters are ~3,000 tokens, not the 750 of a flat characters / 4."""
+    harness = await make_harness()
+    messages = [{"role": "user", "content": CHINESE + " [score=0.9]"}]
+    body = {"model": "auto", "messages": messages}
+    response = await harness.client.post("/v1/chat/completions", json=body)
+    prompt_tokens = TokenCounter(windows()).count("big", messages).tokens
+    assert prompt_tokens > 3000
+    expected = cost_usd(windows().models["big"], Usage(prompt_tokens=prompt_tokens, completion_tokens=200 + 3000))
+    assert float(response.headers["x-router-estimated-cost-usd"]) == pytest.approx(expected, rel=1e-3)
+    capped = await harness.client.post("/v1/chat/completions", json=body, headers={"x-router-max-cost-usd": str(expected * 0.9)})
+    assert capped.status_code == 200 and capped.headers["x-router-tier"] == "medium", "over the cap: a cheaper tier"
+
+
+async def test_the_estimate_learns_from_usage_without_context_windows(make_harness: Any) -> None:
+    """The correction learnt from the upstream's `prompt_tokens` applies to cost estimates even when
+    no model has a `context_window` (the context check is off)."""
+    harness = await make_harness()
+    first = float((await harness.chat("hello " * 400 + "[score=0.1]")).headers["x-router-estimated-cost-usd"])
+    for _ in range(5):
+        await harness.chat("hello " * 400 + "[score=0.1]")
+    later = float((await harness.chat("hello " * 400 + "[score=0.1]")).headers["x-router-estimated-cost-usd"])
+    assert later != first, "the simulated upstream's count differs from the estimate: the correction moves it"
 
 
 def test_chars_per_token_override() -> None:
@@ -145,6 +176,9 @@ def test_route_command_prints_the_count_and_choice(monkeypatch: pytest.MonkeyPat
     assert cli.main(["route", long_prompt(1500), "--config", str(path), "--max-tokens", "100"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["tier"] == "low" and out["context"]["tier"] == "high" and out["prompt_tokens"]["count"] > 1000
+    assert cli.main(["route", CHINESE, "--config", str(path)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["estimated_prompt_tokens"] == out["prompt_tokens"]["count"] > 3000, "the cost estimate counts what the context check counts"
 
 
 def test_planner_is_off_without_windows() -> None:

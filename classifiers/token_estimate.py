@@ -1,0 +1,31 @@
+"""Tokens of a text without a tokenizer: the one estimate behind costs, limits and answer floors.
+
+BPE vocabularies spend about a token on four characters of English or code, on two characters of
+accented Latin, Cyrillic, Greek, Arabic or Hebrew, and on about one character of Chinese, Japanese,
+Korean, Thai or Devanagari, and about two on an emoji. Those classes are the UTF-8 widths (1, 2, 3 and
+4 bytes), so three C-level encodes count them: a loop over the characters took 10 ms at 100,000
+characters, this 0.1-0.3 ms.
+A flat "characters / 4" read a Chinese article at a quarter of its tokens (and of its cost).
+"""
+
+from __future__ import annotations
+
+#: Characters of ASCII text (English, code) per token.
+DEFAULT_CHARS_PER_TOKEN = 4.0
+#: Characters per token of two-byte scripts (accented Latin, Cyrillic, Greek, Arabic, Hebrew).
+NARROW_CHARS_PER_TOKEN = 2.0
+
+
+def estimate_tokens(text: str, chars_per_token: float = DEFAULT_CHARS_PER_TOKEN) -> float:
+    """Tokens of ``text``: ASCII at ``chars_per_token``, two-byte characters at two a token,
+    wider ones (CJK, kana, Hangul, Thai, Indic scripts) one a token, a four-byte character (an
+    emoji) two."""
+    n = len(text)
+    if text.isascii():
+        return n / chars_per_token
+    ascii_chars = len(text.encode("ascii", "ignore"))
+    astral = len(text.encode("utf-16-le", "surrogatepass")) // 2 - n  # 4 bytes in UTF-8: two UTF-16 units
+    extra = len(text.encode("utf-8", "surrogatepass")) - ascii_chars - 2 * (n - ascii_chars)
+    wide = extra - 2 * astral  # each 3-byte character is one byte over two, each 4-byte one two over
+    narrow = n - ascii_chars - wide - astral
+    return ascii_chars / chars_per_token + narrow / NARROW_CHARS_PER_TOKEN + wide + 2 * astral

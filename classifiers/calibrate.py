@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 
 from classifiers.classifier import ScoreResult
-from classifiers.text import parse_messages
 
 EPS = 1e-6
 
@@ -65,21 +64,22 @@ def _finish(scores: np.ndarray, tiers: list[str], thr: list[float]) -> tuple[dic
 
 
 def cost_matrix(results: Sequence[ScoreResult], prompts: Sequence[Any], config: Any) -> np.ndarray:
-    """USD per request for each prompt (rows) on each tier (columns), from expected tokens."""
-    n_in = np.array([_input_tokens(p) for p in prompts], dtype=float)
+    """USD per request for each prompt (rows) on each tier (columns), from expected tokens and the
+    prompt counted per model as the gateway's estimate counts it (``router.context.TokenCounter``)."""
+    from router.context import TokenCounter
+
+    counter = TokenCounter(config)
+    n_in: dict[str, np.ndarray] = {}
     cols = []
     for tier in config.tiers.values():
         m = config.models.get(tier.model)
         pin = (m.input or 0.0) if m is not None else 0.0
         pout = (m.output or 0.0) if m is not None else 0.0
+        if tier.model not in n_in:
+            n_in[tier.model] = np.array([counter.count(tier.model, p).tokens if m is not None else 0 for p in prompts], float)
         out_tok = np.array([r.expected_completion_tokens(tier.effort, tier.thinking_budget) for r in results], float)
-        cols.append((n_in * pin + out_tok * pout) / 1e6)
+        cols.append((n_in[tier.model] * pin + out_tok * pout) / 1e6)
     return np.stack(cols, axis=1)
-
-
-def _input_tokens(messages: Any) -> float:
-    c = parse_messages(messages)
-    return (len(c.last_user) + len(c.system) + len(c.history)) / 4.0 + 8.0
 
 
 def budget_thresholds(results: Sequence[ScoreResult], prompts: Sequence[Any], config: Any, usd_per_1k: float

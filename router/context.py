@@ -55,8 +55,12 @@ class PromptCount:
 
 
 def prompt_texts(messages: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The text the messages send upstream: string contents, text parts, tool-call names and arguments
+    (anything else, and a message that is no object, counts nothing)."""
     texts = []
     for message in messages:
+        if not isinstance(message, Mapping):
+            continue
         content = message.get("content")
         if isinstance(content, str):
             texts.append(content)

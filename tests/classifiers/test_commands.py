@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import yaml
 
-from classifiers.calibrate import budget_thresholds, share_thresholds, write_thresholds
+from classifiers.calibrate import budget_thresholds, cost_matrix, share_thresholds, write_thresholds
 from classifiers.commands import load_router_config, register, score_stream
 from tests.classifiers.conftest import EASY, HARD, OLYMPIAD
 
@@ -128,6 +128,23 @@ def test_budget_thresholds_meet_budget(tiny_classifier, config_file):
     assert lo["shares"]["high"] == pytest.approx(1.0)
     with pytest.raises(ValueError, match="below"):
         budget_thresholds(results, prompts, cfg, 1e-9)
+
+
+def test_the_budget_prices_prompts_as_the_gateway_does(tiny_classifier, config_file):
+    """A budget calibration counts prompts as `x-router-estimated-cost-usd` does: 3,000 characters of
+    Chinese are ~3,000 input tokens on every tier (a flat characters / 4 priced them as 750); English
+    four characters a token, plus 4 a message."""
+    cfg = load_router_config(str(config_file))
+    prompts = [[{"role": "user", "content": "机器学习是人工智能的一个分支。" * 200}],
+               [{"role": "user", "content": "Q: 2+2?\nA: 4\n\n" * 200 + "Q: 3+5?\nA:"}]]
+    results = tiny_classifier.score_batch(prompts)
+    cost = cost_matrix(results, prompts, cfg)
+    for j, tier in enumerate(cfg.tiers.values()):
+        model = cfg.models[tier.model]
+        input_tokens = (cost[:, j] - np.array([r.expected_completion_tokens(tier.effort, tier.thinking_budget) for r in results])
+                        * model.output / 1e6) * 1e6 / model.input
+        assert input_tokens[0] == pytest.approx(3004, abs=1), tier
+        assert input_tokens[1] == pytest.approx(len(prompts[1][0]["content"]) / 4 + 4, abs=1), tier
 
 
 def test_evaluate_command(tmp_path: Path, capsys):

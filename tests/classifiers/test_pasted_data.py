@@ -10,7 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifiers.pasted_data import RECORD_RUN_MIN, RECORD_SAMPLE_LINES, sample_pasted_data, sample_pasted_data_python
-from classifiers.text import parse_messages
 from tests.classifiers.conftest import user
 from tests.classifiers.test_speedups import RECORD_LINES
 
@@ -72,13 +71,6 @@ def test_pasted_data_scores_like_its_sample(default, ask):
     sample = ask.format(csv="\n".join(CSV.split("\n")[:3]), logs="\n".join(LOGS.split("\n")[:2]))
     assert default.score(user(full)).score == pytest.approx(default.score(user(sample)).score, abs=1e-9)
     assert default.score(user(full)).score < 0.75
-
-
-def test_the_cost_estimate_still_counts_all_of_the_data():
-    from classifiers.calibrate import _input_tokens
-    text = f"Convert this to JSON:\n{CSV}"
-    assert parse_messages(user(text)).last_user == text
-    assert _input_tokens(user(text)) > len(text) / 4
 
 
 def test_route_says_how_many_lines_of_data_were_not_scored(capsys):

@@ -11,7 +11,7 @@ import pytest
 
 from backends.usage import Usage
 from router.config import parse_config
-from router.context import ContextPlanner, TokenCounter, estimate_prompt_tokens, route_report
+from router.context import EXACT_COUNT_CHARS, ContextPlanner, TokenCounter, estimate_prompt_tokens, route_report
 from router.decision import Decision
 from router.policy import Policy
 from router.pricing import cost_usd
@@ -131,21 +131,45 @@ def test_chars_per_token_override() -> None:
     assert counter.count("small", [{"role": "user", "content": "x" * 400}]).tokens == 204
 
 
-def test_tiktoken_is_used_for_openai_models_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
-    class Encoding:
-        name = "o200k_base"
+class WordEncoding:
+    """A stand-in for a tiktoken encoding: a token a word; records how much text it read."""
 
-        def encode(self, text: str, disallowed_special: Any = ()) -> list[int]:
-            return list(range(len(text.split())))
+    name = "o200k_base"
 
+    def __init__(self) -> None:
+        self.read: list[int] = []
+
+    def encode(self, text: str, disallowed_special: Any = ()) -> list[int]:
+        self.read.append(len(text))
+        return list(range(len(text.split())))
+
+
+@pytest.fixture
+def fake_tiktoken(monkeypatch: pytest.MonkeyPatch) -> WordEncoding:
+    encoding = WordEncoding()
     fake = types.ModuleType("tiktoken")
     fake.encoding_for_model = lambda name: (_ for _ in ()).throw(KeyError(name))  # type: ignore[attr-defined]
-    fake.get_encoding = lambda name: Encoding()  # type: ignore[attr-defined]
+    fake.get_encoding = lambda name: encoding  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "tiktoken", fake)
+    return encoding
+
+
+def test_tiktoken_is_used_for_openai_models_when_installed(fake_tiktoken: WordEncoding) -> None:
     counter = TokenCounter(windows())
     openai_count = counter.count("big", [{"role": "user", "content": "one two three"}])
-    assert openai_count.method == "tiktoken:o200k_base" and openai_count.tokens == 3 + 3 + 3
+    assert openai_count.method == "tiktoken:o200k_base" and openai_count.tokens == 3 + 3 + 3 and openai_count.exact
     assert counter.count("small", [{"role": "user", "content": "one two three"}]).method == "estimate", "not an OpenAI model"
+
+
+def test_a_huge_prompt_is_counted_exactly_only_in_part(fake_tiktoken: WordEncoding) -> None:
+    """tiktoken runs on the event loop: past EXACT_COUNT_CHARS the rest is estimated at the ratio
+    measured on the part counted (a token a word here: 5 characters a token, not the estimate's 4)."""
+    words = 200_000
+    count = TokenCounter(windows()).count("big", [{"role": "system", "content": "be brief"},
+                                                  {"role": "user", "content": "word " * words}])
+    assert max(fake_tiktoken.read) <= EXACT_COUNT_CHARS
+    assert count.method == "tiktoken:o200k_base+estimate" and not count.exact
+    assert count.tokens == pytest.approx(words + 2 + 9, rel=0.001)
 
 
 def test_route_report_shows_count_and_choice() -> None:

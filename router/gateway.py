@@ -186,6 +186,9 @@ class Gateway:
         decision.cost_usd = cost
         if cost is not None:
             self.metrics.cost.labels(*labels).inc(cost)
+            estimate = decision.estimated_cost_usd  # priced for the first candidate: a fallback's cost is no test of it
+            if estimate and status == "ok" and decision.candidates and decision.model == decision.candidates[0].model:
+                self.metrics.cost_estimate_ratio.labels(decision.tier).observe(cost / estimate)
             top_cost = cost_usd(self._top_model, usage)
             if top_cost is not None and top_cost > cost:
                 self.metrics.savings.inc(top_cost - cost)

@@ -17,6 +17,8 @@ LLM_DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 TTFT_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
 CLASSIFIER_BUCKETS = (0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1)
 SCORE_BUCKETS = tuple(round(0.05 * i, 2) for i in range(1, 21))
+# Actual over estimated cost: 1 is a perfect estimate; the buckets are symmetric in log scale.
+ESTIMATE_RATIO_BUCKETS = (0.125, 0.25, 0.5, 0.8, 1.25, 2.0, 4.0, 8.0)
 
 TOKEN_KINDS = ("prompt", "cached_prompt", "completion", "reasoning")
 DECISION_REASONS = ("classifier", "forced", "direct", "fallback", "context", "escalation")
@@ -162,6 +164,11 @@ class RouterMetrics:
         self.decisions = Counter("router_decisions", "Routing decisions by tier and reason.", ["tier", "reason"], registry=registry)
         self.upstream_errors = Counter("router_upstream_errors", "Failed upstream attempts by error kind.", ["backend", "kind"], registry=registry)
         self.inflight = Gauge("router_inflight_requests", "Requests currently being served per backend.", ["backend"], registry=registry, multiprocess_mode="livesum")
+        self.cost_estimate_ratio = Histogram(
+            "router_cost_estimate_ratio",
+            "A request's cost over the cost estimated before dispatch (x-router-estimated-cost-usd), when the estimated model served it.",
+            ["tier"], buckets=ESTIMATE_RATIO_BUCKETS, registry=registry,
+        )
         self.savings = Counter(
             "router_estimated_savings_usd",
             "What the same tokens would have cost on the most expensive tier, minus what they cost.",
@@ -194,7 +201,7 @@ class RouterMetrics:
         )
         self.backend_pressure = Gauge("router_backend_pressure", "1 while the load knob sees the backend under pressure.", ["backend"], registry=registry, multiprocess_mode="livemax")
         # Families touched on every request (never remove()d/clear()ed): children from a memo.
-        for family in (self.requests, self.tokens, self.cost, self.duration, self.ttft, self.decisions, self.inflight):
+        for family in (self.requests, self.tokens, self.cost, self.duration, self.ttft, self.decisions, self.inflight, self.cost_estimate_ratio):
             memoise_labels(family)
         for metric in (self.classifier_duration, self.score, self.savings):
             unlock(metric)

@@ -153,6 +153,20 @@ async def test_cost_cap_downgrades_or_refuses(harness: Harness) -> None:
     assert refused.status_code == 400 and refused.json()["error"]["code"] == "max_cost_exceeded"
 
 
+async def test_each_cost_is_checked_against_its_estimate(harness: Harness) -> None:
+    """`router_cost_estimate_ratio`: what a request cost over what was estimated before dispatch, per
+    tier — how far an `x-router-max-cost-usd` cap can be trusted. A model named directly gets no
+    estimate (no cap was sent), so nothing is observed for it."""
+    response = await harness.chat("hello [score=0.1]")
+    router = response.json()["router"]
+    assert harness.metric("router_cost_estimate_ratio_count", tier="low") == 1
+    assert harness.metric("router_cost_estimate_ratio_sum", tier="low") == pytest.approx(router["cost_usd"] / router["estimated_cost_usd"])
+    direct = await harness.chat("hello", model="small")
+    assert direct.status_code == 200 and direct.json()["router"]["estimated_cost_usd"] is None
+    observed = [s.value for m in harness.registry.collect() for s in m.samples if s.name == "router_cost_estimate_ratio_count"]
+    assert sum(observed) == 1
+
+
 async def test_the_cost_estimate_respects_the_answer_cap(harness: Harness) -> None:
     """The forecast cannot exceed what the upstream may return (the client's `max_tokens` plus the
     thinking reserve): a capped request is estimated, and admitted under a cost cap, as such."""

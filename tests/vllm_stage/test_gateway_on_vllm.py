@@ -185,6 +185,30 @@ def test_streamed_and_plain_cost_agree_on_vllm(client: Any) -> None:
     assert streamed.model_extra["router"]["cost_usd"] == plain.model_extra["router"]["cost_usd"]
 
 
+def test_the_cost_estimate_learns_vllms_prompt_count(client: Any, gateway_url: str) -> None:
+    """The cost estimate counts the prompt without a tokenizer, then learns a correction from the
+    `prompt_tokens` vLLM reports (its tokenizer and chat template): after a dozen requests the prompt
+    the estimate prices is within 10 % of vLLM's count, and `router_cost_estimate_ratio` saw them."""
+    messages = [{"role": "user", "content": "Name three colours of the rainbow and say why the sky looks blue. " * 8}]
+
+    def once() -> tuple[float, int]:
+        raw = client.chat.completions.with_raw_response.create(
+            model="auto:low", messages=messages, max_tokens=1, extra_headers={"x-router-max-cost-usd": "1"})
+        completion = raw.parse()
+        # low: 0.05 USD per million prompt tokens, 0.20 per million completion tokens, capped at max_tokens=1
+        estimated_prompt = (float(raw.headers["x-router-estimated-cost-usd"]) * 1e6 - 1 * 0.20) / 0.05
+        return estimated_prompt, completion.usage.prompt_tokens
+
+    first, real = once()
+    for _ in range(12):
+        last, real = once()
+    assert abs(last - real) <= 0.1 * real, (first, last, real)
+    assert abs(last - real) < abs(first - real) or abs(first - real) <= 0.1 * real
+    text = httpx.get(f"{gateway_url}/metrics", timeout=5).text
+    observed = re.search(r'^router_cost_estimate_ratio_count\{tier="low"\} ([0-9.e+]+)$', text, re.MULTILINE)
+    assert observed and float(observed.group(1)) >= 13
+
+
 def test_qwen3_dialect_thinking_budget_is_accepted_by_vllm(client: Any) -> None:
     raw = client.chat.completions.with_raw_response.create(model="auto:medium", messages=MESSAGES, max_tokens=16)
     completion = raw.parse()

@@ -15,8 +15,9 @@ from backends.base import Backend, ChatResult, ChatStream
 from backends.reasoning import DIALECTS, UnsupportedEffortError, raise_token_cap
 from backends.usage import Usage
 from router.config import RouterConfig
-from router.context import TokenCounter, answer_cap, thinking_reserve
+from router.context import TokenCounter
 from router.decision import Decision
+from router.forecast import CompletionForecast
 from router.metrics import RouterMetrics
 from router.policy import Candidate, Policy
 from router.pricing import cost_usd
@@ -49,7 +50,8 @@ class Gateway:
         self.metrics = metrics
         self.resilience = Resilience(config, metrics)
         self.tokens = TokenCounter(config)  # prompt counts per model: cost estimates and the context check
-        self.observers: list[Callable[[Decision, Usage | None, str, float, bool], None]] = [self.tokens.observe]  # after account
+        self.forecast = CompletionForecast(config)  # completion forecasts per model and effort: cost estimates
+        self.observers: list[Callable[[Decision, Usage | None, str, float, bool], None]] = [self.tokens.observe, self.forecast.observe]  # after account
         top = self.policy.top_tier
         self._top_model = config.models[top.model]
         self.ttc = TestTimeCompute(self)  # context fit, load knob, strategies, escalation (router/ttc.py)
@@ -107,7 +109,8 @@ class Gateway:
 
     def estimate_cost(self, decision: Decision, candidate: Candidate, result: ScoreLike, body: Mapping[str, Any]) -> float | None:
         prompt_tokens = self.tokens.count_for(decision, candidate.model, body["messages"]).tokens
-        return estimate_cost(self.config, candidate, result, prompt_tokens, body)
+        completion_tokens = self.forecast.forecast_for(decision, candidate, result, body).tokens
+        return estimate_cost(self.config, candidate, prompt_tokens, completion_tokens)
 
     def _estimate(self, decision: Decision, result: ScoreLike, body: dict[str, Any]) -> None:
         if decision.score is None:
@@ -203,14 +206,7 @@ class Gateway:
                 log.exception("accounting observer failed")
 
 
-def estimate_cost(config: RouterConfig, candidate: Candidate, result: ScoreLike, prompt_tokens: int,
-                  body: Mapping[str, Any]) -> float | None:
-    """Expected USD for a candidate before dispatch, from the classifier's token forecast, which
-    cannot exceed what the upstream may return: the answer's cap (the client's `max_tokens`, else
-    the tier's) plus the thinking reserve. A request with `max_tokens: 16` was estimated, and
-    refused by a cost cap, as if it would get the forecast's thousands."""
-    expected = result.expected_completion_tokens(candidate.effort or "none", candidate.thinking_budget)
-    cap = answer_cap(body, candidate)
-    if cap is not None:
-        expected = min(expected, cap + thinking_reserve(config, body, candidate))
-    return cost_usd(config.models[candidate.model], Usage(prompt_tokens=prompt_tokens, completion_tokens=expected))
+def estimate_cost(config: RouterConfig, candidate: Candidate, prompt_tokens: int, completion_tokens: int) -> float | None:
+    """Expected USD for a candidate before dispatch: its prompt count and completion forecast
+    (router/context.py, router/forecast.py) at its model's prices."""
+    return cost_usd(config.models[candidate.model], Usage(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens))

@@ -1,0 +1,77 @@
+"""Completion-token forecasts for the cost estimate, corrected by what each model really returns.
+
+The classifier forecasts a request's completion tokens for an effort (its answer-length model plus a
+reasoning allowance per effort). How many tokens a given model spends — its verbosity, how far its
+thinking runs under a budget — shows only in the usage it reports. So, per model and effort, the
+forecast is multiplied by a correction learnt from those reports: an exponential average of
+log(actual / forecast), a median-type correction as the forecast is one, clamped to 1/4-4. An answer
+that reached the request's ceiling (the answer cap plus the thinking reserve) was cut: its length
+says only "at least", and it is not learnt from.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from router.context import answer_cap, thinking_reserve
+
+if TYPE_CHECKING:
+    from backends.usage import Usage
+    from router.config import RouterConfig
+    from router.decision import Decision
+    from router.gateway import ScoreLike
+    from router.policy import Candidate
+
+#: Weight of each new report in the average (about the last 20 answers count).
+LEARNING_RATE = 0.05
+#: The correction stays within a factor of this either way.
+MAX_CORRECTION = 4.0
+
+
+@dataclass(frozen=True, slots=True)
+class Forecast:
+    """One candidate's completion forecast: the classifier's, and what the estimate prices."""
+
+    raw: int  # the classifier's forecast for the effort
+    tokens: int  # corrected, and never above the ceiling
+    ceiling: int | None  # the answer cap plus the thinking reserve; None when uncapped
+
+
+class CompletionForecast:
+    """The classifier's forecast times a per-(model, effort) correction learnt from usage."""
+
+    def __init__(self, config: RouterConfig) -> None:
+        self.config = config
+        self.log_correction: dict[tuple[str, str], float] = {}
+
+    def forecast(self, candidate: Candidate, result: ScoreLike, body: Mapping[str, Any]) -> Forecast:
+        """The forecast for ``candidate``, which cannot exceed what the upstream may return: a
+        request with ``max_tokens: 16`` is priced at most at 16 plus the thinking reserve."""
+        effort = candidate.effort or "none"
+        raw = result.expected_completion_tokens(effort, candidate.thinking_budget)
+        tokens = round(raw * math.exp(self.log_correction.get((candidate.model, effort), 0.0)))
+        cap = answer_cap(body, candidate)
+        ceiling = None if cap is None else cap + thinking_reserve(self.config, body, candidate)
+        return Forecast(raw, tokens if ceiling is None else min(tokens, ceiling), ceiling)
+
+    def forecast_for(self, decision: Decision, candidate: Candidate, result: ScoreLike, body: Mapping[str, Any]) -> Forecast:
+        """``forecast``, kept on the decision so that the answer can be compared with it."""
+        found = self.forecast(candidate, result, body)
+        decision.context.setdefault("completion_forecasts", {})[(candidate.model, candidate.effort or "none")] = found
+        return found
+
+    def observe(self, decision: Decision, usage: Usage | None, status: str, duration: float, stream: bool) -> None:
+        """Accounting observer: move the served (model, effort)'s correction toward this answer."""
+        key = (decision.model, decision.effort or "none")
+        found = decision.context.get("completion_forecasts", {}).get(key)
+        if found is None or usage is None or status != "ok" or decision.context.get("usage_parts"):
+            return
+        actual = usage.completion_tokens
+        if actual <= 0 or found.raw <= 0 or (found.ceiling is not None and actual >= found.ceiling):
+            return
+        current = self.log_correction.get(key, 0.0)
+        moved = current + LEARNING_RATE * (math.log(actual / found.raw) - current)
+        self.log_correction[key] = max(-math.log(MAX_CORRECTION), min(math.log(MAX_CORRECTION), moved))

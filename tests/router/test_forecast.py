@@ -1,0 +1,57 @@
+"""The completion forecast the cost estimate prices learns what each model really returns."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+
+from backends.usage import Usage
+from router.decision import Decision
+from router.forecast import MAX_CORRECTION, CompletionForecast
+from router.policy import Policy
+from tests.conftest import FakeScore
+from tests.router.conftest import Harness, make_config
+
+pytestmark = pytest.mark.anyio
+
+
+def estimate_error(response: Any) -> float:
+    """|log(cost / estimated cost)| of one response: 0 for an exact estimate."""
+    router = response.json()["router"]
+    return abs(math.log(router["cost_usd"] / router["estimated_cost_usd"]))
+
+
+async def test_the_estimate_converges_on_what_the_model_returns(harness: Harness) -> None:
+    """The medium tier's forecast (the fake classifier's 200 answer + 1,000 thinking tokens) is 2.3x
+    what the simulated model spends (480 thinking + 12-59 answer): the estimate learns it."""
+    errors = [estimate_error(await harness.chat(f"question {i} [score=0.6]")) for i in range(60)]
+    assert errors[0] > math.log(2.0)
+    assert max(errors[-10:]) < math.log(1.15)
+    assert harness.metric("router_cost_estimate_ratio_count", tier="medium") == 60
+
+
+async def test_cut_answers_and_other_efforts_are_not_learnt_from(harness: Harness) -> None:
+    """An answer that reached its ceiling says only "at least": nothing is learnt from it; and the
+    correction is per model and effort (the medium tier runs the low tier's model, thinking)."""
+    forecast = harness.client._transport.app.state.router.gateway.forecast  # type: ignore[attr-defined]
+    for i in range(5):
+        response = await harness.chat(f"question {i} [score=0.1]", max_tokens=8)  # 12-59 answer tokens: cut at 8
+        assert response.json()["choices"][0]["finish_reason"] == "length"
+    assert forecast.log_correction == {}
+    for i in range(5):
+        await harness.chat(f"question {i} [score=0.6]")
+    assert set(forecast.log_correction) == {("small", "medium")}
+
+
+def test_the_correction_is_clamped() -> None:
+    config = make_config()
+    forecast = CompletionForecast(config)
+    candidate = Policy(config).candidates("low")[0]
+    for _ in range(500):
+        decision = Decision("r", "low", "classifier", [candidate])
+        forecast.forecast_for(decision, candidate, FakeScore(0.1), {"messages": []})
+        decision.choose(candidate, "sim")
+        forecast.observe(decision, Usage(prompt_tokens=10, completion_tokens=200 * 100), "ok", 0.1, False)
+    assert forecast.forecast(candidate, FakeScore(0.1), {"messages": []}).tokens == round(200 * MAX_CORRECTION)

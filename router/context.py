@@ -165,14 +165,23 @@ def answer_cap(body: Mapping[str, Any], candidate: Candidate) -> int | None:
     return None
 
 
+def requested_effort(config: RouterConfig, body: Mapping[str, Any], candidate: Candidate) -> tuple[str | None, int | None]:
+    """The effort the upstream is asked for and its thinking budget: the client's `reasoning_effort`,
+    else the tier's effort (with the tier's budget); "none" for a model without reasoning controls (its
+    reasoning fields are stripped, not refused)."""
+    if DIALECTS[config.models[candidate.model].reasoning].name == "none":
+        return "none", None
+    effort = body.get("reasoning_effort") or candidate.effort
+    return effort, candidate.thinking_budget if effort == candidate.effort else None
+
+
 def thinking_reserve(config: RouterConfig, body: Mapping[str, Any], candidate: Candidate) -> int:
     """Tokens the model's dialect adds to the cap for thinking (the answer keeps its own cap)."""
-    dialect = DIALECTS[config.models[candidate.model].reasoning]
-    effort = body.get("reasoning_effort") or candidate.effort
-    if effort is None or dialect.name == "none":
+    effort, budget = requested_effort(config, body, candidate)
+    if effort is None:
         return 0
     try:
-        return dialect.apply({}, effort, candidate.thinking_budget if effort == candidate.effort else None)
+        return DIALECTS[config.models[candidate.model].reasoning].apply({}, effort, budget)
     except UnsupportedEffortError:
         return 0
 

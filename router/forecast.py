@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from router.context import answer_cap, thinking_reserve
+from router.context import answer_cap, requested_effort, thinking_reserve
 
 if TYPE_CHECKING:
     from backends.usage import Usage
@@ -35,7 +35,8 @@ MAX_CORRECTION = 4.0
 class Forecast:
     """One candidate's completion forecast: the classifier's, and what the estimate prices."""
 
-    raw: int  # the classifier's forecast for the effort
+    effort: str  # the effort the upstream is asked for (the client's `reasoning_effort` wins)
+    raw: int  # the classifier's forecast for that effort
     tokens: int  # corrected, and never above the ceiling
     ceiling: int | None  # the answer cap plus the thinking reserve; None when uncapped
 
@@ -48,27 +49,29 @@ class CompletionForecast:
         self.log_correction: dict[tuple[str, str], float] = {}
 
     def forecast(self, candidate: Candidate, result: ScoreLike, body: Mapping[str, Any]) -> Forecast:
-        """The forecast for ``candidate``, which cannot exceed what the upstream may return: a
-        request with ``max_tokens: 16`` is priced at most at 16 plus the thinking reserve."""
-        effort = candidate.effort or "none"
-        raw = result.expected_completion_tokens(effort, candidate.thinking_budget)
+        """The forecast for ``candidate`` at the effort requested, which cannot exceed what the upstream
+        may return: a request with ``max_tokens: 16`` is priced at most at 16 plus the thinking reserve."""
+        requested, budget = requested_effort(self.config, body, candidate)
+        effort = requested or "none"
+        raw = result.expected_completion_tokens(effort, budget)
         tokens = round(raw * math.exp(self.log_correction.get((candidate.model, effort), 0.0)))
         cap = answer_cap(body, candidate)
         ceiling = None if cap is None else cap + thinking_reserve(self.config, body, candidate)
-        return Forecast(raw, tokens if ceiling is None else min(tokens, ceiling), ceiling)
+        return Forecast(effort, raw, tokens if ceiling is None else min(tokens, ceiling), ceiling)
 
     def forecast_for(self, decision: Decision, candidate: Candidate, result: ScoreLike, body: Mapping[str, Any]) -> Forecast:
-        """``forecast``, kept on the decision so that the answer can be compared with it."""
+        """``forecast``, kept on the decision (by model and tier effort, as `Decision.choose` records the
+        served candidate) so that the answer can be compared with it."""
         found = self.forecast(candidate, result, body)
         decision.context.setdefault("completion_forecasts", {})[(candidate.model, candidate.effort or "none")] = found
         return found
 
     def observe(self, decision: Decision, usage: Usage | None, status: str, duration: float, stream: bool) -> None:
         """Accounting observer: move the served (model, effort)'s correction toward this answer."""
-        key = (decision.model, decision.effort or "none")
-        found = decision.context.get("completion_forecasts", {}).get(key)
+        found = decision.context.get("completion_forecasts", {}).get((decision.model, decision.effort or "none"))
         if found is None or usage is None or status != "ok" or decision.context.get("usage_parts"):
             return
+        key = (decision.model, found.effort)
         actual = usage.completion_tokens
         if actual <= 0 or found.raw <= 0 or (found.ceiling is not None and actual >= found.ceiling):
             return

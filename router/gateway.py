@@ -15,7 +15,7 @@ from backends.base import Backend, ChatResult, ChatStream
 from backends.reasoning import DIALECTS, UnsupportedEffortError, raise_token_cap
 from backends.usage import Usage
 from router.config import RouterConfig
-from router.context import TokenCounter
+from router.context import TokenCounter, requested_effort
 from router.decision import Decision
 from router.forecast import CompletionForecast
 from router.metrics import RouterMetrics
@@ -140,14 +140,11 @@ class Gateway:
         """
         upstream = {**candidate.params, **body} if candidate.params else dict(body)
         upstream["model"] = self.config.upstream_name(candidate.model)
-        dialect = DIALECTS[self.config.models[candidate.model].reasoning]
-        effort = body.get("reasoning_effort") or candidate.effort
-        if dialect.name == "none":
-            effort = "none"  # a model without reasoning controls: strip, do not refuse
+        effort, budget = requested_effort(self.config, body, candidate)
         if effort is None:
             return upstream
         try:
-            reserve = dialect.apply(upstream, effort, candidate.thinking_budget if effort == candidate.effort else None)
+            reserve = DIALECTS[self.config.models[candidate.model].reasoning].apply(upstream, effort, budget)
         except UnsupportedEffortError as exc:
             raise APIError(400, str(exc), param="reasoning_effort", code="unsupported_value") from None
         raise_token_cap(upstream, reserve)

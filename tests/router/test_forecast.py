@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 
 from backends.usage import Usage
+from router.context import TokenCounter
 from router.decision import Decision
 from router.forecast import MAX_CORRECTION, CompletionForecast
 from router.policy import Policy
+from router.pricing import cost_usd
 from tests.conftest import FakeScore
 from tests.router.conftest import Harness, make_config
 
@@ -55,3 +57,22 @@ def test_the_correction_is_clamped() -> None:
         decision.choose(candidate, "sim")
         forecast.observe(decision, Usage(prompt_tokens=10, completion_tokens=200 * 100), "ok", 0.1, False)
     assert forecast.forecast(candidate, FakeScore(0.1), {"messages": []}).tokens == round(200 * MAX_CORRECTION)
+
+
+async def test_the_forecast_is_for_the_effort_the_upstream_is_asked_for(harness: Harness) -> None:
+    """A client's `reasoning_effort` wins over the tier's, in the request and in its estimate: the high
+    tier asked for low effort is priced at the fake classifier's 200 + 300 tokens, not 200 + 3,000."""
+    config = make_config()
+    messages = [{"role": "user", "content": "hello"}]
+    prompt = TokenCounter(config).count("big", messages).tokens
+
+    async def estimate(**fields: Any) -> float:
+        body = {"model": "auto:high", "messages": messages, **fields}
+        response = await harness.client.post("/v1/chat/completions", json=body, headers={"x-router-max-cost-usd": "1"})
+        assert response.status_code == 200, response.text
+        return float(response.headers["x-router-estimated-cost-usd"])
+
+    # rel: the prompt count learns a token from the simulated upstream between the two requests
+    assert await estimate() == pytest.approx(cost_usd(config.models["big"], Usage(prompt, 200 + 3000)), rel=0.01)
+    assert await estimate(reasoning_effort="low") == pytest.approx(cost_usd(config.models["big"], Usage(prompt, 200 + 300)), rel=0.01)
+    assert harness.upstream.requests[-1]["reasoning_effort"] == "low"

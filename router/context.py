@@ -38,6 +38,10 @@ log = logging.getLogger("complexity_router")
 
 ESTIMATE_MARGIN = 1.10
 MESSAGE_OVERHEAD = 4
+#: Estimates below this many tokens teach the correction nothing: a short prompt's count is mostly the
+#: chat template's tokens, and a factor learnt from "hi" (1.5-2x) would read a long document as too long
+#: for its window.
+LEARN_MIN_TOKENS = 100
 #: Characters of a prompt counted with tiktoken; the rest of a longer one is estimated at the ratio of
 #: tokens to estimate measured on those. tiktoken reads ~8 MB/s on one core, on the event loop: a
 #: 1 MB prompt counted whole blocked every other request for ~130 ms (this bound: ~4 ms).
@@ -140,8 +144,8 @@ class TokenCounter:
         return count
 
     def learn(self, model_name: str, estimated: int, actual: int) -> None:
-        """Move the model's correction toward actual/estimated (estimates only)."""
-        if estimated <= 0 or actual <= 0 or model_name not in self.config.models:
+        """Move the model's correction toward actual/estimated (estimates of ``LEARN_MIN_TOKENS`` or more)."""
+        if estimated < LEARN_MIN_TOKENS or actual <= 0 or model_name not in self.config.models:
             return
         current = self.correction.get(model_name, 1.0)
         observed = current * actual / estimated

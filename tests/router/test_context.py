@@ -124,6 +124,16 @@ async def test_the_estimate_learns_from_usage_without_context_windows(make_harne
     assert later != first, "the simulated upstream's count differs from the estimate: the correction moves it"
 
 
+def test_short_prompts_teach_the_correction_nothing() -> None:
+    """A chat template adds tokens to every message: "hi" is 2 tokens to the estimate and 12 to the
+    upstream. Learnt from, that ratio would read a long document as too long for its window."""
+    counter = TokenCounter(windows())
+    short = [{"role": "user", "content": "hi there"}]
+    for _ in range(50):
+        counter.learn("small", counter.count("small", short).tokens, 3 * counter.count("small", short).tokens)
+    assert counter.count("small", [{"role": "user", "content": "x" * 40_000}]).tokens == 10_004
+
+
 def test_chars_per_token_override() -> None:
     data = copy.deepcopy(CONFIG)
     data["models"]["small"]["chars_per_token"] = 2.0

@@ -72,7 +72,6 @@ async def test_the_forecast_is_for_the_effort_the_upstream_is_asked_for(harness:
         assert response.status_code == 200, response.text
         return float(response.headers["x-router-estimated-cost-usd"])
 
-    # rel: the prompt count learns a token from the simulated upstream between the two requests
-    assert await estimate() == pytest.approx(cost_usd(config.models["big"], Usage(prompt, 200 + 3000)), rel=0.01)
-    assert await estimate(reasoning_effort="low") == pytest.approx(cost_usd(config.models["big"], Usage(prompt, 200 + 300)), rel=0.01)
+    assert await estimate() == pytest.approx(cost_usd(config.models["big"], Usage(prompt, 200 + 3000)), abs=1e-9)
+    assert await estimate(reasoning_effort="low") == pytest.approx(cost_usd(config.models["big"], Usage(prompt, 200 + 300)), abs=1e-9)
     assert harness.upstream.requests[-1]["reasoning_effort"] == "low"

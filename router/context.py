@@ -81,6 +81,16 @@ def prompt_texts(messages: Sequence[Mapping[str, Any]]) -> list[str]:
     return texts
 
 
+def same_model(old: RouterConfig, new: RouterConfig, name: str) -> bool:
+    """Whether model ``name`` is the same upstream model in both configurations (its backend's address,
+    its upstream name, dialect and estimate unit): what was learnt about its token counts still holds."""
+    a, b = old.models.get(name), new.models.get(name)
+    if a is None or b is None:
+        return False
+    return ((a.upstream_name, a.reasoning, a.chars_per_token, old.backends[a.backend].base_url)
+            == (b.upstream_name, b.reasoning, b.chars_per_token, new.backends[b.backend].base_url))
+
+
 def estimate_prompt_tokens(messages: Sequence[Mapping[str, Any]], chars_per_token: float = DEFAULT_CHARS_PER_TOKEN) -> int:
     """Tokens of the messages without a tokenizer (``estimate_tokens``) plus 4 a message: the count
     a request gets before any model is chosen (rate limits), and for a model with no encoding."""
@@ -150,6 +160,10 @@ class TokenCounter:
         current = self.correction.get(model_name, 1.0)
         observed = current * actual / estimated
         self.correction[model_name] = min(2.0, max(0.5, 0.8 * current + 0.2 * observed))
+
+    def adopt(self, previous: TokenCounter) -> None:
+        """Keep the corrections learnt for models a config reload left unchanged (``same_model``)."""
+        self.correction = {m: c for m, c in previous.correction.items() if same_model(previous.config, self.config, m)}
 
     def observe(self, decision: Decision, usage: Usage | None, status: str, duration: float, stream: bool) -> None:
         """Accounting observer: learn the estimate's correction from the upstream's prompt_tokens."""

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from router.context import answer_cap, requested_effort, thinking_reserve
+from router.context import answer_cap, requested_effort, same_model, thinking_reserve
 
 if TYPE_CHECKING:
     from backends.usage import Usage
@@ -65,6 +65,11 @@ class CompletionForecast:
         found = self.forecast(candidate, result, body)
         decision.context.setdefault("completion_forecasts", {})[(candidate.model, candidate.effort or "none")] = found
         return found
+
+    def adopt(self, previous: CompletionForecast) -> None:
+        """Keep the corrections learnt for models a config reload left unchanged (``same_model``); the
+        caller keeps them only while the classifier, whose forecasts they correct, is the same."""
+        self.log_correction = {k: c for k, c in previous.log_correction.items() if same_model(previous.config, self.config, k[0])}
 
     def observe(self, decision: Decision, usage: Usage | None, status: str, duration: float, stream: bool) -> None:
         """Accounting observer: move the served (model, effort)'s correction toward this answer."""

@@ -56,6 +56,14 @@ class Gateway:
         self._top_model = config.models[top.model]
         self.ttc = TestTimeCompute(self)  # context fit, load knob, strategies, escalation (router/ttc.py)
 
+    def adopt(self, previous: Gateway) -> None:
+        """Keep what the running gateway learnt across a config reload, for what the reload left
+        unchanged: backend health, prompt-count corrections, and (same classifier) forecast corrections."""
+        self.resilience.adopt(previous.resilience)
+        self.tokens.adopt(previous.tokens)
+        if previous.classifier is self.classifier:
+            self.forecast.adopt(previous.forecast)
+
     # -- deciding -----------------------------------------------------------------------
     def decide(self, body: dict[str, Any], request_id: str, max_cost_usd: float | None = None, max_tier: str | None = None) -> Decision:
         """Pick tier and candidates for a validated request (no I/O). `max_tier`: the key is over its

@@ -59,8 +59,8 @@ class AppState:
         for name in backends:
             metrics.backend_up.labels(name).set(1)
         gateway = Gateway(config, backends, classifier, metrics)
-        if previous is not None:  # circuit breakers, rate-limit cooldowns and the retry budget survive a reload
-            gateway.resilience.adopt(previous.gateway.resilience)
+        if previous is not None:  # breakers, cooldowns, the retry budget and learnt token corrections survive a reload
+            gateway.adopt(previous.gateway)
         ops = Operations.build(config, metrics, previous.ops if previous is not None else None)
         gateway.observers.append(ops.observe)
         return cls(config, gateway, backends, registry, _key_digests=config.server.key_digests(), ops=ops)

@@ -13,7 +13,7 @@ from router.decision import Decision
 from router.forecast import MAX_CORRECTION, CompletionForecast
 from router.policy import Policy
 from router.pricing import cost_usd
-from tests.conftest import FakeScore
+from tests.conftest import FakeClassifier, FakeScore
 from tests.router.conftest import Harness, make_config
 
 pytestmark = pytest.mark.anyio
@@ -75,3 +75,29 @@ async def test_the_forecast_is_for_the_effort_the_upstream_is_asked_for(harness:
     assert await estimate() == pytest.approx(cost_usd(config.models["big"], Usage(prompt, 200 + 3000)), abs=1e-9)
     assert await estimate(reasoning_effort="low") == pytest.approx(cost_usd(config.models["big"], Usage(prompt, 200 + 300)), abs=1e-9)
     assert harness.upstream.requests[-1]["reasoning_effort"] == "low"
+
+
+async def test_a_reload_keeps_what_was_learnt_about_unchanged_models(fake_classifier: Any) -> None:
+    """Prompt-count and forecast corrections survive a config reload for models it left unchanged;
+    a model that now points elsewhere starts afresh, and a new classifier drops the forecast's."""
+    from router.state import AppState
+
+    first = AppState.build(make_config(), fake_classifier)
+    first.gateway.tokens.correction = {"small": 1.5, "big": 0.8}
+    first.gateway.forecast.log_correction = {("small", "medium"): -0.8, ("big", "high"): 0.3}
+    models = {**make_config().model_dump()["models"]}
+    models["small"] = {**models["small"], "upstream_name": "Qwen/Qwen3-32B"}
+    second = AppState.build(make_config(models=models), fake_classifier, previous=first)
+    third = AppState.build(make_config(), FakeClassifierAgain(), previous=first)
+    try:
+        assert second.gateway.tokens.correction == {"big": 0.8}
+        assert second.gateway.forecast.log_correction == {("big", "high"): 0.3}
+        assert third.gateway.tokens.correction == {"small": 1.5, "big": 0.8}
+        assert third.gateway.forecast.log_correction == {}, "the forecasts it corrected are another classifier's"
+    finally:
+        for state in (first, second, third):
+            await state.aclose()
+
+
+class FakeClassifierAgain(FakeClassifier):
+    """Another classifier object (a reload that loaded a new artifact)."""

@@ -5,7 +5,9 @@ accented Latin, Cyrillic, Greek, Arabic or Hebrew, and on about one character of
 Korean, Thai or Devanagari, and about two on an emoji. Those classes are the UTF-8 widths (1, 2, 3 and
 4 bytes), so three C-level encodes count them: a loop over the characters took 10 ms at 100,000
 characters, this 0.1-0.3 ms.
-A flat "characters / 4" read a Chinese article at a quarter of its tokens (and of its cost).
+A flat "characters / 4" read a Chinese article at a quarter of its tokens (and of its cost). A text
+longer than ``SAMPLE_CHARS`` is counted on its first and last ``SAMPLE_CHARS / 2`` characters and scaled
+to its length: bounded work (a 1 MB Chinese reply took 3.5 ms counted whole).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from __future__ import annotations
 DEFAULT_CHARS_PER_TOKEN = 4.0
 #: Characters per token of two-byte scripts (accented Latin, Cyrillic, Greek, Arabic, Hebrew).
 NARROW_CHARS_PER_TOKEN = 2.0
+#: Longest text counted whole; a longer one is counted on its two ends (non-ASCII text only).
+SAMPLE_CHARS = 65_536
 
 
 def estimate_tokens(text: str, chars_per_token: float = DEFAULT_CHARS_PER_TOKEN) -> float:
@@ -23,6 +27,9 @@ def estimate_tokens(text: str, chars_per_token: float = DEFAULT_CHARS_PER_TOKEN)
     n = len(text)
     if text.isascii():
         return n / chars_per_token
+    if n > SAMPLE_CHARS:
+        half = SAMPLE_CHARS // 2
+        return estimate_tokens(text[:half] + text[-half:], chars_per_token) * n / (2 * half)
     ascii_chars = len(text.encode("ascii", "ignore"))
     astral = len(text.encode("utf-16-le", "surrogatepass")) // 2 - n  # 4 bytes in UTF-8: two UTF-16 units
     extra = len(text.encode("utf-8", "surrogatepass")) - ascii_chars - 2 * (n - ascii_chars)

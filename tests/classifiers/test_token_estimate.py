@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from classifiers.token_estimate import DEFAULT_CHARS_PER_TOKEN, estimate_tokens
+from classifiers.token_estimate import DEFAULT_CHARS_PER_TOKEN, SAMPLE_CHARS, estimate_tokens
 
 #: A token's share per character, by UTF-8 width (4 bytes: an emoji, about two tokens).
 PER_WIDTH = {1: 1 / DEFAULT_CHARS_PER_TOKEN, 2: 0.5, 3: 1.0, 4: 2.0}
@@ -33,3 +33,11 @@ def test_scripts_are_counted_as_tokenizers_spend_them() -> None:
 
 def test_lone_surrogates_are_counted_not_raised() -> None:
     assert estimate_tokens("\ud800" + "x" * 8) == pytest.approx(1 + 2)
+
+
+def test_a_long_text_is_counted_on_its_two_ends() -> None:
+    """Bounded work: past SAMPLE_CHARS only the two ends are read, scaled to the whole length."""
+    end = "漢" * (SAMPLE_CHARS // 2)
+    text = end + "plain ascii " * 100_000 + end
+    assert estimate_tokens(text) == pytest.approx(len(text)), "the middle's ASCII is not read"
+    assert estimate_tokens("漢字" * SAMPLE_CHARS) == pytest.approx(2 * SAMPLE_CHARS)

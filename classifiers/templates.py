@@ -27,6 +27,8 @@ HEAD_CHARS = 600
 #: Turns read besides the first: the last ``MAX_TURNS`` (bounded work on a long chat log sent as one
 #: text; the score reads the last user turn and the recent context).
 MAX_TURNS = 256
+#: Characters from the end first searched for the last ``MAX_TURNS`` turn headers (``_last_headers``).
+TAIL_WINDOW = 4_096
 #: A format with tokens for headers starts within this many characters (after begin-of-text
 #: tokens); a plain-word format's text ends with ":" (its empty reply header) within the last.
 EDGE_CHARS = 48
@@ -154,9 +156,23 @@ def _turn_spans(text: str, t: Template, first: re.Match[str]) -> list[tuple[re.M
     following = t.header.search(text, first.end())
     if following is None:
         return [(first, len(text))]
-    later = deque(t.header.finditer(text, following.start()), maxlen=MAX_TURNS)
+    later = _last_headers(text, t.header, following.start())
     ends = [m.start() for m in later][1:] + [len(text)]
     return [(first, following.start()), *zip(later, ends)]
+
+
+def _last_headers(text: str, header: re.Pattern[str], start: int) -> list[re.Match[str]]:
+    """The last ``MAX_TURNS`` matches of ``header`` at or after ``start``, as ``finditer`` from ``start``
+    finds them, reading back from the end in windows ×4 (from ``TAIL_WINDOW``) until one holds more than
+    ``MAX_TURNS`` (its first match, which a window's cut may have changed, is not among them): a text
+    made of headers ("[INST]" × 16,667) walked 16,667 matches, 5 ms; it now walks ~700."""
+    window = TAIL_WINDOW
+    while True:
+        at = max(start, len(text) - window)
+        found = deque(header.finditer(text, at), maxlen=MAX_TURNS + 1)
+        if at == start or len(found) > MAX_TURNS:
+            return list(found)[-MAX_TURNS:]
+        window *= 4
 
 
 def _drop(text: str, tokens: tuple[str, ...]) -> str:

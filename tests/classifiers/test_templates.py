@@ -168,3 +168,25 @@ def test_split_template_is_total(parts):
         assert name in FORMATS and any(m["role"] == "user" for m in messages)
         assert all(m["content"] and m["role"] in ("system", "user", "assistant", "tool") for m in messages)
     parse_messages(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["[INST]", "[/INST]", " x", "\n", "<|im_start|>user\n", "<|im_end|>", "Human: ", "y" * 50]),
+                max_size=600).map("".join),
+       st.sampled_from([1, 3, 64]))
+def test_the_last_headers_are_those_a_full_scan_finds(text, window):
+    """``_last_headers`` reads back from the end in growing windows; whatever the window, it returns
+    the matches a scan from the start returns last (shrunk windows and turn counts: every cut is tried)."""
+    from collections import deque
+
+    from classifiers import templates
+
+    for template in templates.TEMPLATES:
+        start = len(text) // 3
+        old = (templates.TAIL_WINDOW, templates.MAX_TURNS)
+        templates.TAIL_WINDOW, templates.MAX_TURNS = window, 5
+        try:
+            full = [m.span() for m in deque(template.header.finditer(text, start), maxlen=5)]
+            assert [m.span() for m in templates._last_headers(text, template.header, start)] == full
+        finally:
+            templates.TAIL_WINDOW, templates.MAX_TURNS = old

@@ -73,7 +73,8 @@ def run_tour(base_url: str) -> None:
     print("\n== 3. /metrics (router_* series, excerpt) ==")
     metrics = httpx.get(f"{base_url}/metrics").text
     for line in metrics.splitlines():
-        if line.startswith(("router_requests_total", "router_cost_usd_total", "router_decisions_total", "router_estimated_savings")):
+        if line.startswith(("router_requests_total", "router_cost_usd_total", "router_decisions_total", "router_estimated_savings",
+                            "router_cost_estimate_ratio_sum", "router_cost_estimate_ratio_count")):
             print("    " + line)
 
 

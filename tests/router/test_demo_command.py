@@ -28,3 +28,4 @@ def test_demo_tour_streams_routes_and_shows_metrics() -> None:
     assert "final usage chunk carries router={'tier'" in out
     assert re.search(r'router_requests_total\{.*status="ok"\} 4\.0', out) or "router_requests_total" in out
     assert "router_cost_usd_total" in out
+    assert re.search(r'router_cost_estimate_ratio_count\{tier="\w+"\} \d', out), "cost over estimate, per tier"

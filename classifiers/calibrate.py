@@ -113,19 +113,31 @@ def budget_thresholds(results: Sequence[ScoreResult], prompts: Sequence[Any], co
 
 
 _TIER_LINE = re.compile(r"^(?P<ind>\s+)(?P<name>[^\s:#]+):\s*(?P<rest>.*)$")
-_MAX = re.compile(r"max_score:\s*[-+0-9.eE]+|max_score:\s*null")
 
 
-def write_thresholds(path: str | Path, thresholds: Mapping[str, float | None]) -> None:
-    """Set each tier's ``max_score`` in the YAML file, keeping its comments and layout."""
+def _key(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-]){name}:\s*(?:[-+0-9.eE]+|null)")
+
+
+def write_calibration(path: str | Path, thresholds: Mapping[str, float | None], shares: Mapping[str, float]) -> None:
+    """Set each tier's ``max_score`` (the last tier has none) and ``expected_share`` in the YAML
+    file, keeping its comments and layout: the gateway exports the shares, so the drift alert can
+    compare live traffic with what was calibrated."""
     p = Path(path)
     lines = p.read_text(encoding="utf-8").splitlines(keepends=True)
-    todo = {k: v for k, v in thresholds.items() if v is not None}
+    for key, values in (("expected_share", dict(shares)), ("max_score", {k: v for k, v in thresholds.items() if v is not None})):
+        _write_key(lines, key, values)
+    p.write_text("".join(lines), encoding="utf-8")
+
+
+def _write_key(lines: list[str], key: str, values: dict[str, float]) -> None:
+    """Set ``key`` of each tier in ``values`` in place (flow or block style); a missing key is
+    added as the tier's last entry."""
+    pattern, todo = _key(key), dict(values)
     flow = next((i for i, ln in enumerate(lines) if re.match(r"^tiers:\s*\{", ln)), None)
     if flow is not None:
         for name in list(todo):
-            lines[flow] = _set_in_flow(lines[flow], name, todo.pop(name))
-        p.write_text("".join(lines), encoding="utf-8")
+            lines[flow] = _set_in_flow(lines[flow], name, f"{key}: {todo.pop(name):.4f}", pattern)
         return
     start = next((i for i, ln in enumerate(lines) if re.match(r"^tiers:\s*(#.*)?$", ln)), None)
     if start is None:
@@ -139,32 +151,29 @@ def write_thresholds(path: str | Path, thresholds: Mapping[str, float | None]) -
             tier_ind = m["ind"]
             name, rest = m["name"], m["rest"]
             if name in todo:
-                val = f"max_score: {todo.pop(name):.4f}"
+                val = f"{key}: {todo.pop(name):.4f}"
                 if rest.startswith("{"):
-                    if _MAX.search(lines[i]):
-                        lines[i] = _MAX.sub(val, lines[i], count=1)
-                    else:
-                        lines[i] = re.sub(r"\{", "{" + val + ", ", lines[i], count=1)
+                    lines[i] = _set_in_flow(lines[i], name, val, pattern)
                 else:
-                    j, child = i + 1, None
+                    j, last, child = i + 1, i, None
                     while j < end and (not lines[j].strip() or len(lines[j]) - len(lines[j].lstrip()) > len(tier_ind)):
-                        if child is None and lines[j].strip():
-                            child = lines[j][: len(lines[j]) - len(lines[j].lstrip())]
-                        if _MAX.search(lines[j]):
-                            lines[j] = _MAX.sub(val, lines[j], count=1)
+                        if lines[j].strip():
+                            child = child or lines[j][: len(lines[j]) - len(lines[j].lstrip())]
+                            last = j
+                        if pattern.search(lines[j]):
+                            lines[j] = pattern.sub(val, lines[j], count=1)
                             break
                         j += 1
                     else:
-                        lines.insert(i + 1, f"{child or tier_ind + '  '}{val}\n")
+                        lines.insert(last + 1, f"{child or tier_ind + '  '}{val}\n")
                         end += 1
         i += 1
     if todo:
         raise ValueError(f"tiers not found in the config: {', '.join(todo)}")
-    p.write_text("".join(lines), encoding="utf-8")
 
 
-def _set_in_flow(line: str, name: str, value: float) -> str:
-    """Set ``max_score`` inside ``name: {...}`` on a flow-style ``tiers:`` line."""
+def _set_in_flow(line: str, name: str, val: str, pattern: re.Pattern[str]) -> str:
+    """Set ``val`` (``key: value``) inside ``name: {...}`` on a flow-style line (a tier's own, or ``tiers:``)."""
     m = re.search(r"(?<![\w-])" + re.escape(name) + r"\s*:\s*\{", line)
     if not m:
         raise ValueError(f"tier {name!r} not found in the config")
@@ -173,6 +182,5 @@ def _set_in_flow(line: str, name: str, value: float) -> str:
         depth += {"{": 1, "}": -1}.get(line[j], 0)
         j += 1
     body = line[m.end() : j - 1]
-    val = f"max_score: {value:.4f}"
-    body = _MAX.sub(val, body, count=1) if _MAX.search(body) else f"{body.rstrip()}, {val}"
+    body = pattern.sub(val, body, count=1) if pattern.search(body) else f"{body.rstrip()}, {val}"
     return line[: m.end()] + body + line[j - 1 :]

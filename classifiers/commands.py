@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
-from classifiers.calibrate import budget_thresholds, share_thresholds, write_thresholds
+from classifiers.calibrate import budget_thresholds, share_thresholds, write_calibration
 from classifiers.classifier import ComplexityClassifier, ScoreResult, load_classifier
 from classifiers.cliutil import fail as _fail
 from classifiers.evaluate import add_parser as add_evaluate_parser
@@ -155,8 +155,9 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 # ---- calibrate -----------------------------------------------------------------------
-def _read_prompts(path: str) -> list[Any]:
-    """A JSON-lines file of {"prompt"} / {"messages"} objects, or plain text lines."""
+def read_prompts(path: str) -> list[Any]:
+    """A JSON-lines file of {"prompt"} / {"messages"} objects (the decision log with `log_prompts: true`
+    is one), or plain text lines."""
     out: list[Any] = []
     with open(path, encoding="utf-8", errors="replace") as fh:
         for line in fh:
@@ -186,7 +187,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     try:
         config = load_router_config(args.config)
         clf = _classifier(args, config)
-        prompts = _read_prompts(args.prompts)
+        prompts = read_prompts(args.prompts)
     except (ClassifierLoadError, ValueError, OSError) as exc:
         return _fail(str(exc))
     if not prompts:
@@ -210,7 +211,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         print(f"  expected cost: {info['usd_per_1k']:.4f} USD per 1k requests")
     if args.write:
         try:
-            write_thresholds(args.config, thr)
+            write_calibration(args.config, thr, info["shares"])
             load_router_config(args.config)
         except (ValueError, OSError) as exc:
             return _fail(f"could not update {args.config}: {exc}")

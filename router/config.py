@@ -25,6 +25,8 @@ from router.ttc_config import EscalateOn, StrategyConfig, UnderLoad, check_test_
 DIRECT_TIER = "direct"  # metrics label for requests that name a model instead of a tier
 #: Environment variable naming the config file when a command gets no ``--config``.
 CONFIG_ENV = "COMPLEXITY_ROUTER_CONFIG"
+#: How far the tiers' expected_share values may add up from 1 (calibrate writes four decimals each).
+SHARE_TOLERANCE = 0.01
 #: The checkout's default config, relative to the working directory.
 LOCAL_DEFAULT_CONFIG = Path("configs/default.yaml")
 #: ``--config`` help of every command that reads this config (``default_config_path``).
@@ -91,6 +93,11 @@ class TierConfig(_Strict):
     effort: Literal["none", "minimal", "low", "medium", "high"] = "none"
     thinking_budget: int | None = Field(None, ge=1)
     max_score: float | None = Field(None, ge=0, le=1)
+    expected_share: float | None = Field(
+        None, ge=0, le=1,
+        description="share of classifier-routed requests the thresholds were calibrated to send here (calibrate --write); "
+        "exported as router_tier_expected_share for the tier-mix drift alert",
+    )
     fallbacks: list[str] = Field(default_factory=list)
     params: dict[str, Any] = Field(default_factory=dict, description="request defaults the client can override")
     strategy: StrategyConfig | None = None  # self_consistency / best_of_n (router/strategies)
@@ -154,6 +161,7 @@ class RouterConfig(_Strict):
             if tier.upper_bound <= previous:
                 raise _at(f"tiers.{name}.max_score", "max_score must increase from the cheapest tier to the most expensive")
             previous = tier.upper_bound
+        self._check_expected_shares()
         check_operations(self)
         check_test_time_compute(self)
         return self
@@ -176,6 +184,23 @@ class RouterConfig(_Strict):
                 raise _at(f"tiers.{name}.fallbacks[{index}]", f"no model named {fallback!r}")
             if tier.effort not in DIALECTS[self.models[fallback].reasoning].efforts:
                 raise _at(f"tiers.{name}.fallbacks[{index}]", f"model {fallback!r} cannot express effort {tier.effort!r}")
+
+    def _check_expected_shares(self) -> None:
+        """Calibrated shares describe one split of the traffic: every tier has one, and they add up to 1."""
+        shares = {name: tier.expected_share for name, tier in self.tiers.items()}
+        given = {name: share for name, share in shares.items() if share is not None}
+        if not given:
+            return
+        missing = [name for name, share in shares.items() if share is None]
+        if missing:
+            raise _at(f"tiers.{missing[0]}.expected_share", "set expected_share on every tier or on none (calibrate --write sets all)")
+        total = sum(given.values())
+        if abs(total - 1.0) > SHARE_TOLERANCE:
+            raise _at("tiers", f"the tiers' expected_share values add up to {total:.3f}, not 1")
+
+    def expected_shares(self) -> dict[str, float]:
+        """Each tier's calibrated share of classifier-routed requests; empty when not calibrated."""
+        return {name: tier.expected_share for name, tier in self.tiers.items() if tier.expected_share is not None}
 
     def upstream_name(self, model: str) -> str:
         return self.models[model].upstream_name or model

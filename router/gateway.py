@@ -80,6 +80,7 @@ class Gateway:
         else:
             result = self.score(body["messages"])
             tier = self.policy.tier_for_score(result.score)
+            self.metrics.classifier_tier.labels(tier).inc()  # the live side of tiers.<name>.expected_share
             decision = Decision(request_id, tier, "classifier", self.policy.candidates(tier), score=result.score, scored=result)
             self._estimate(decision, result, body)
             if max_cost_usd is not None:

@@ -6,7 +6,9 @@ model and backend names from the config and fixed vocabularies — never request
 
 from __future__ import annotations
 
+import math
 import struct
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -162,6 +164,16 @@ class RouterMetrics:
         )
         self.score = Histogram("router_complexity_score", "Complexity scores of classified prompts.", buckets=SCORE_BUCKETS, registry=registry)
         self.decisions = Counter("router_decisions", "Routing decisions by tier and reason.", ["tier", "reason"], registry=registry)
+        self.classifier_tier = Counter(
+            "router_classifier_tier",
+            "Classified requests by the tier their score selects, before cost caps, budgets, load and context move them.",
+            ["tier"], registry=registry,
+        )
+        self.tier_expected_share = Gauge(
+            "router_tier_expected_share", "The share of classified requests each tier was calibrated to take (tiers.<name>.expected_share).",
+            ["tier"], registry=registry, multiprocess_mode="livemax",
+        )
+        self._calibrated_tiers: set[str] = set()
         self.upstream_errors = Counter("router_upstream_errors", "Failed upstream attempts by error kind.", ["backend", "kind"], registry=registry)
         self.inflight = Gauge("router_inflight_requests", "Requests currently being served per backend.", ["backend"], registry=registry, multiprocess_mode="livesum")
         self.cost_estimate_ratio = Histogram(
@@ -201,7 +213,25 @@ class RouterMetrics:
         )
         self.backend_pressure = Gauge("router_backend_pressure", "1 while the load knob sees the backend under pressure.", ["backend"], registry=registry, multiprocess_mode="livemax")
         # Families touched on every request (never remove()d/clear()ed): children from a memo.
-        for family in (self.requests, self.tokens, self.cost, self.duration, self.ttft, self.decisions, self.inflight, self.cost_estimate_ratio):
+        for family in (self.requests, self.tokens, self.cost, self.duration, self.ttft, self.decisions, self.classifier_tier, self.inflight,
+                       self.cost_estimate_ratio):
             memoise_labels(family)
         for metric in (self.classifier_duration, self.score, self.savings):
             unlock(metric)
+
+    def publish_calibration(self, tiers: Iterable[str], shares: Mapping[str, float]) -> None:
+        """Export the tiers and calibrated shares of the config in force (start-up and every reload).
+
+        Every tier's classifier-tier counter exists from the start, so a tier the score never
+        picks shows a live share of 0 rather than none. A tier no longer calibrated is removed
+        from `router_tier_expected_share`; it is set to NaN first because across workers its
+        last value stays in this process's metrics file, and NaN never compares true in an
+        alert, where a stale share would read as drift."""
+        for tier in tiers:
+            self.classifier_tier.labels(tier)
+        for tier in self._calibrated_tiers - shares.keys():
+            self.tier_expected_share.labels(tier).set(math.nan)
+            self.tier_expected_share.remove(tier)
+        for tier, share in shares.items():
+            self.tier_expected_share.labels(tier).set(share)
+        self._calibrated_tiers = set(shares)

@@ -63,6 +63,7 @@ class AppState:
             gateway.adopt(previous.gateway)
         ops = Operations.build(config, metrics, previous.ops if previous is not None else None)
         gateway.observers.append(ops.observe)
+        metrics.publish_calibration(config.tiers, config.expected_shares())  # last: nothing after it can fail the build
         return cls(config, gateway, backends, registry, _key_digests=config.server.key_digests(), ops=ops)
 
     async def aclose(self) -> None:

@@ -1,13 +1,14 @@
 import argparse
 import io
 import json
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
 
-from classifiers.calibrate import budget_thresholds, cost_matrix, share_thresholds, write_thresholds
+from classifiers.calibrate import budget_thresholds, cost_matrix, share_thresholds, write_calibration
 from classifiers.commands import load_router_config, register, score_stream
 from tests.classifiers.conftest import EASY, HARD, OLYMPIAD
 
@@ -94,24 +95,37 @@ def test_share_thresholds_honoured():
 
 
 def test_calibrate_write_updates_yaml(tmp_path: Path, config_file, capsys):
+    """`--write` sets the thresholds and each tier's expected_share (the shares it printed), which the
+    gateway exports for the tier-mix drift alert; the file still loads."""
     prompts = tmp_path / "p.jsonl"
     prompts.write_text("\n".join(json.dumps({"prompt": t}) for t in EASY + HARD) + "\nplain text line\n")
     assert _run(["calibrate", "--prompts", str(prompts), "--shares", "low=0.5,medium=0.3,high=0.2",
                  "--config", str(config_file), "--write"]) == 0
+    out = capsys.readouterr().out
     cfg = yaml.safe_load(config_file.read_text())
     assert cfg["tiers"]["low"]["max_score"] != 0.40 and "max_score" not in cfg["tiers"]["high"]
-    assert "updated" in capsys.readouterr().out
+    printed = {m[1]: float(m[2]) for m in re.finditer(r"^  (\w+) +max_score=\S+ +share=([0-9.]+)", out, re.MULTILINE)}
+    assert set(printed) == {"low", "medium", "high"}
+    assert load_router_config(str(config_file)).expected_shares() == pytest.approx(printed, abs=1e-3)
+    assert "updated" in out
 
 
-def test_write_thresholds_block_style_keeps_comments(tmp_path: Path):
+@pytest.mark.parametrize("text", [
+    ("models: {}\ntiers:  # cheapest first\n  low:\n    model: a\n    max_score: 0.4\n  mid:\n    model: b\n    expected_share: 0.2\n"
+    "  high:\n    model: c\nclassifier: {artifact: default}\n"),
+    "models: {}\ntiers:\n  low: {model: a, max_score: 0.4}\n  mid: {model: b, expected_share: null}\n  high: {model: c}\n",
+    "models: {}\ntiers: {low: {model: a, max_score: 0.4}, mid: {model: b}, high: {model: c, expected_share: 0.9}}\n",
+], ids=["block", "flow-per-tier", "flow"])
+def test_write_calibration_sets_both_keys_in_every_layout(tmp_path: Path, text: str):
     p = tmp_path / "c.yaml"
-    p.write_text("models: {}\ntiers:  # cheapest first\n  low:\n    model: a\n    max_score: 0.4\n"
-                 "  mid:\n    model: b\n  high:\n    model: c\nclassifier: {artifact: default}\n")
-    write_thresholds(p, {"low": 0.25, "mid": 0.6, "high": None})
-    text = p.read_text()
-    data = yaml.safe_load(text)
-    assert "# cheapest first" in text
-    assert data["tiers"]["low"]["max_score"] == 0.25 and data["tiers"]["mid"]["max_score"] == 0.6
+    p.write_text(text)
+    write_calibration(p, {"low": 0.25, "mid": 0.6, "high": None}, {"low": 0.5, "mid": 0.3, "high": 0.2})
+    written = p.read_text()
+    tiers = yaml.safe_load(written)["tiers"]
+    assert {name: tier.get("max_score") for name, tier in tiers.items()} == {"low": 0.25, "mid": 0.6, "high": None}
+    assert {name: tier["expected_share"] for name, tier in tiers.items()} == {"low": 0.5, "mid": 0.3, "high": 0.2}
+    assert all(tier["model"] for tier in tiers.values())
+    assert ("# cheapest first" in written) == ("# cheapest first" in text)
 
 
 def test_budget_thresholds_meet_budget(tiny_classifier, config_file):

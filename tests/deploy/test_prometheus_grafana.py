@@ -34,6 +34,7 @@ GRAFANA_VARIABLES = {"$__rate_interval": "30s", "$__interval": "1s", "$__range":
 # Panels that must show data once there has been traffic (the rest must parse and evaluate).
 MUST_HAVE_DATA = {
     "Requests per second by tier", "Share of requests per tier", "Requests per tier (range)", "Requests by status", "Routing decisions by reason",
+    "Tier mix: live vs calibrated",
     "Cost per hour", "Spend in range", "Estimated savings in range", "Savings vs always-highest-tier", "Cost per hour by model", "Cost per hour by tier",
     "Spend by model (range)", "Estimated savings per hour", "Cost per request by tier", "Cost estimate accuracy (actual / estimated, p10/p50/p90)",
     "Tokens per second by kind", "Tokens per second by tier", "Tokens by kind (range)", "Reasoning share of completion tokens",
@@ -157,9 +158,9 @@ def gateway_url(fake_classifier: Any) -> Iterator[str]:
                 "big-flaky": {"backend": "flaky", "reasoning": "openai", "input": 1.10, "output": 4.40},
             },
             "tiers": {
-                "low": {"model": "small", "effort": "none", "max_score": 0.4},
-                "medium": {"model": "small", "effort": "medium", "thinking_budget": 256, "max_score": 0.75},
-                "high": {"model": "big-flaky", "effort": "high", "fallbacks": ["big"]},
+                "low": {"model": "small", "effort": "none", "max_score": 0.4, "expected_share": 0.5},
+                "medium": {"model": "small", "effort": "medium", "thinking_budget": 256, "max_score": 0.75, "expected_share": 0.3},
+                "high": {"model": "big-flaky", "effort": "high", "fallbacks": ["big"], "expected_share": 0.2},
             },
         }, env={})
         app = create_app(config, classifier=fake_classifier, registry=CollectorRegistry())

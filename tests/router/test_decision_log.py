@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from classifiers.commands import read_prompts
 from router.decision_log import prompt_hash, resolve_path
 from router.opsconfig import key_id
 from tests.opskit import gateway
@@ -62,6 +63,7 @@ async def test_prompts_are_logged_only_when_enabled(tmp_path: Path, fake_classif
         await gw.settle()
     (line,) = read_lines(path)
     assert line["messages"] == [{"role": "user", "content": SECRET_PROMPT}] and line["key_id"] == "anonymous"
+    assert read_prompts(str(path)) == [line["messages"]], "the log is a sample of live traffic to recalibrate on"
 
 
 async def test_the_log_rotates_by_size(tmp_path: Path, fake_classifier: Any) -> None:

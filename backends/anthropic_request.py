@@ -7,14 +7,18 @@ Translation rules (anything not listed is dropped: it has no Anthropic meaning):
 - `user`, `assistant` and `tool` messages become alternating `user`/`assistant` turns:
   consecutive turns of the same role are merged, `tool` messages become `tool_result` blocks of a
   user turn, assistant `tool_calls` become `tool_use` blocks (arguments JSON-decoded into `input`).
-  Empty text is skipped (Anthropic rejects empty text blocks) and a turn left empty is dropped.
-- Images: `data:` URLs → base64 image sources, `http(s)` URLs → URL sources.
+  Empty or whitespace-only text is skipped (Anthropic rejects such text blocks) and a turn left
+  empty is dropped. Tool-call ids other backends minted with characters Anthropic refuses
+  ("functions.get_time:0") are made safe, the same way in the call and in its result.
+- Images: `data:` URLs → base64 image sources (`image/jpg` named `image/jpeg`), `http(s)` URLs → URL sources.
 - A `cache_control` breakpoint on a text or image part (LiteLLM's convention for prompt caching)
   is kept on its Anthropic block; a cached system part turns `system` into a list of text blocks.
 - `max_completion_tokens` (else `max_tokens`) → `max_tokens`, which Anthropic requires: default
   4096, plus the thinking budget when thinking is on; an explicit cap not above the budget is read
   as the answer's budget and grown by it (as `reasoning.raise_token_cap` does).
-- `stop` → `stop_sequences`; `temperature`, `top_p`, `top_k` pass through; `user` →
+- `stop` → `stop_sequences` (whitespace-only sequences dropped: Anthropic refuses them); `temperature`
+  (clamped to Anthropic's 0-1), `top_p` (dropped beside a temperature: newer models refuse the pair),
+  `top_k` pass through; `user` →
   `metadata.user_id`; `tools`/`tool_choice`/`parallel_tool_calls` → Anthropic tools and tool choice;
   `response_format` `json_schema` → `output_config.format` (Anthropic structured outputs).
 - `thinking` passes through. With thinking enabled Anthropic rejects temperature and top_k
@@ -33,33 +37,24 @@ Translation rules (anything not listed is dropped: it has no Anthropic meaning):
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-import orjson
-
-from backends.base import UpstreamError
+from backends.anthropic_messages import THINKING_BLOCK_TYPES, convert_messages, has_text, invalid
 
 DEFAULT_MAX_TOKENS = 4096
-_DATA_URL = re.compile(r"^data:(?P<media>[\w.+-]+/[\w.+-]+)(?P<params>(?:;[^;,]*)*?);base64,(?P<data>.*)$", re.DOTALL)
-_THINKING_BLOCK_TYPES = ("thinking", "redacted_thinking")
-
-
-def invalid(message: str, param: str) -> UpstreamError:
-    """A request this adapter cannot express: the client gets a 400 naming the parameter."""
-    return UpstreamError("status", message, status=400, error_type="invalid_request_error", param=param)
 
 
 def to_anthropic_request(body: dict[str, Any], *, stream: bool) -> dict[str, Any]:
     """The Messages API body for an OpenAI-format chat request (`body` is not modified)."""
     _reject_unsupported(body)
-    system, messages = _convert_messages(body.get("messages"))
+    system, messages = convert_messages(body.get("messages"))
     request: dict[str, Any] = {"model": body.get("model"), "messages": messages}
     if system:
         request["system"] = system
     for field in ("temperature", "top_p", "top_k"):
         if body.get(field) is not None:
             request[field] = body[field]
+    _sampling_rules(request)
     stop = _stop_sequences(body.get("stop"))
     if stop:
         request["stop_sequences"] = stop
@@ -84,6 +79,15 @@ def to_anthropic_request(body: dict[str, Any], *, stream: bool) -> dict[str, Any
     return request
 
 
+def _sampling_rules(request: dict[str, Any]) -> None:
+    """OpenAI's temperature runs 0-2, Anthropic's 0-1 (above it: 400), so it is clamped; and newer
+    Claude models refuse `temperature` with `top_p` (400), so `top_p` gives way when both are sent."""
+    temperature = request.get("temperature")
+    if isinstance(temperature, int | float) and not isinstance(temperature, bool):
+        request["temperature"] = min(max(temperature, 0.0), 1.0)
+        request.pop("top_p", None)
+
+
 def _reject_unsupported(body: dict[str, Any]) -> None:
     n = body.get("n")
     if n is not None and n != 1:
@@ -94,181 +98,6 @@ def _reject_unsupported(body: dict[str, Any]) -> None:
         raise invalid("Anthropic models do not return log probabilities", "top_logprobs")
 
 
-# -- messages ------------------------------------------------------------------------------
-
-
-def _convert_messages(raw: Any) -> tuple[str | list[dict[str, Any]], list[dict[str, Any]]]:
-    if not isinstance(raw, list) or not raw:
-        raise invalid("`messages` must be a non-empty list", "messages")
-    system: list[dict[str, Any]] = []
-    turns: list[dict[str, Any]] = []
-    for index, message in enumerate(raw):
-        if not isinstance(message, dict):
-            raise invalid(f"messages[{index}] must be an object", "messages")
-        role = message.get("role")
-        if role in ("system", "developer"):
-            system.extend(_text_blocks(message.get("content"), f"messages[{index}].content"))
-            continue
-        if role == "user":
-            blocks = _user_blocks(message.get("content"), index)
-            anthropic_role = "user"
-        elif role == "assistant":
-            blocks = _assistant_blocks(message, index)
-            anthropic_role = "assistant"
-        elif role == "tool":
-            blocks = [_tool_result(message, index)]
-            anthropic_role = "user"
-        else:
-            raise invalid(f"messages[{index}].role {role!r} is not supported by Anthropic models", "messages")
-        if not blocks:
-            continue
-        if turns and turns[-1]["role"] == anthropic_role:
-            turns[-1]["content"].extend(blocks)
-        else:
-            turns.append({"role": anthropic_role, "content": blocks})
-    if not turns:
-        raise invalid("`messages` must contain at least one non-empty user or assistant message", "messages")
-    return _system(system), turns
-
-
-def _system(blocks: list[dict[str, Any]]) -> str | list[dict[str, Any]]:
-    """One string, or text blocks when a part carries a `cache_control` breakpoint."""
-    if any("cache_control" in block for block in blocks):
-        return blocks
-    return "\n\n".join(block["text"] for block in blocks)
-
-
-def _text_block(part: dict[str, Any]) -> dict[str, Any]:
-    """An Anthropic text block; a `cache_control` breakpoint on the part (LiteLLM's convention) is kept."""
-    block = {"type": "text", "text": part["text"]}
-    if isinstance(part.get("cache_control"), dict):
-        block["cache_control"] = part["cache_control"]
-    return block
-
-
-def _text_blocks(content: Any, where: str) -> list[dict[str, Any]]:
-    """Non-empty text blocks of a string or a list of text parts (system, tool results)."""
-    if content is None:
-        return []
-    if isinstance(content, str):
-        return [{"type": "text", "text": content}] if content else []
-    if not isinstance(content, list):
-        raise invalid(f"{where} must be a string or a list of content parts", "messages")
-    blocks = []
-    for part in content:
-        if not isinstance(part, dict) or part.get("type") != "text" or not isinstance(part.get("text"), str):
-            raise invalid(f"{where} may only contain text parts", "messages")
-        if part["text"]:
-            blocks.append(_text_block(part))
-    return blocks
-
-
-def _user_blocks(content: Any, index: int) -> list[dict[str, Any]]:
-    if content is None:
-        return []
-    if isinstance(content, str):
-        return [{"type": "text", "text": content}] if content else []
-    if not isinstance(content, list):
-        raise invalid(f"messages[{index}].content must be a string or a list of content parts", "messages")
-    blocks: list[dict[str, Any]] = []
-    for part in content:
-        kind = part.get("type") if isinstance(part, dict) else None
-        if kind == "text" and isinstance(part.get("text"), str):
-            if part["text"]:
-                blocks.append(_text_block(part))
-        elif kind == "image_url":
-            blocks.append(_image_block(part, index))
-        else:
-            raise invalid(f"messages[{index}].content: part type {kind!r} is not supported by Anthropic models", "messages")
-    return blocks
-
-
-def _image_block(part: dict[str, Any], index: int) -> dict[str, Any]:
-    image = part.get("image_url")
-    url = image.get("url") if isinstance(image, dict) else image
-    if not isinstance(url, str):
-        raise invalid(f"messages[{index}].content: image_url needs a url", "messages")
-    if url.startswith("data:"):
-        match = _DATA_URL.match(url)
-        if match is None:
-            raise invalid(f"messages[{index}].content: image data URLs must be base64-encoded", "messages")
-        source = {"type": "base64", "media_type": match["media"].lower(), "data": match["data"]}
-    elif url.startswith(("https://", "http://")):
-        source = {"type": "url", "url": url}
-    else:
-        raise invalid(f"messages[{index}].content: image_url must be an http(s) or data: URL", "messages")
-    block: dict[str, Any] = {"type": "image", "source": source}
-    if isinstance(part.get("cache_control"), dict):
-        block["cache_control"] = part["cache_control"]
-    return block
-
-
-def _assistant_blocks(message: dict[str, Any], index: int) -> list[dict[str, Any]]:
-    blocks = _thinking_blocks(message.get("thinking_blocks"))
-    content = message.get("content")
-    if isinstance(content, str):
-        if content:
-            blocks.append({"type": "text", "text": content})
-    elif isinstance(content, list):
-        for part in content:
-            kind = part.get("type") if isinstance(part, dict) else None
-            text = part.get("text") if kind == "text" else part.get("refusal") if kind == "refusal" else None
-            if not isinstance(text, str):
-                raise invalid(f"messages[{index}].content: assistant content may only hold text parts", "messages")
-            if text:
-                blocks.append(_text_block({**part, "text": text}))
-    elif content is not None:
-        raise invalid(f"messages[{index}].content must be a string or a list of text parts", "messages")
-    for call in message.get("tool_calls") or ():
-        blocks.append(_tool_use(call, index))
-    return blocks
-
-
-def _thinking_blocks(raw: Any) -> list[dict[str, Any]]:
-    """Well-formed signed thinking blocks the client echoed back; anything else is dropped."""
-    blocks: list[dict[str, Any]] = []
-    for block in raw if isinstance(raw, list) else ():
-        if not isinstance(block, dict):
-            continue
-        if block.get("type") == "thinking" and isinstance(block.get("thinking"), str) and isinstance(block.get("signature"), str):
-            blocks.append({"type": "thinking", "thinking": block["thinking"], "signature": block["signature"]})
-        elif block.get("type") == "redacted_thinking" and isinstance(block.get("data"), str):
-            blocks.append({"type": "redacted_thinking", "data": block["data"]})
-    return blocks
-
-
-def _tool_use(call: Any, index: int) -> dict[str, Any]:
-    function = call.get("function") if isinstance(call, dict) else None
-    if not isinstance(function, dict) or not isinstance(function.get("name"), str) or not isinstance(call.get("id"), str):
-        raise invalid(f"messages[{index}].tool_calls entries need an id and a function name", "messages")
-    arguments = function.get("arguments")
-    if arguments is None or (isinstance(arguments, str) and not arguments.strip()):
-        tool_input: Any = {}
-    elif isinstance(arguments, dict):
-        tool_input = arguments
-    else:
-        try:
-            tool_input = orjson.loads(arguments)
-        except (orjson.JSONDecodeError, TypeError):
-            tool_input = None
-    if not isinstance(tool_input, dict):
-        raise invalid(f"messages[{index}].tool_calls: arguments of {function['name']!r} must be a JSON object", "messages")
-    return {"type": "tool_use", "id": call["id"], "name": function["name"], "input": tool_input}
-
-
-def _tool_result(message: dict[str, Any], index: int) -> dict[str, Any]:
-    tool_call_id = message.get("tool_call_id")
-    if not isinstance(tool_call_id, str) or not tool_call_id:
-        raise invalid(f"messages[{index}]: tool messages need a tool_call_id", "messages")
-    block: dict[str, Any] = {"type": "tool_result", "tool_use_id": tool_call_id}
-    texts = _text_blocks(message.get("content"), f"messages[{index}].content")
-    if len(texts) == 1 and "cache_control" not in texts[0]:
-        block["content"] = texts[0]["text"]
-    elif texts:
-        block["content"] = texts
-    return block
-
-
 # -- parameters ----------------------------------------------------------------------------
 
 
@@ -276,9 +105,9 @@ def _stop_sequences(stop: Any) -> list[str]:
     if stop is None:
         return []
     if isinstance(stop, str):
-        return [stop] if stop else []
+        return [stop] if has_text(stop) else []
     if isinstance(stop, list) and all(isinstance(item, str) for item in stop):
-        return [item for item in stop if item]
+        return [item for item in stop if has_text(item)]  # Anthropic refuses whitespace-only sequences ("\\n")
     raise invalid("`stop` must be a string or a list of strings", "stop")
 
 
@@ -360,7 +189,7 @@ def _tool_loop_without_thinking(messages: list[dict[str, Any]]) -> bool:
         if message["role"] == "assistant":
             blocks = message["content"]
             has_tool_use = any(block["type"] == "tool_use" for block in blocks)
-            return has_tool_use and blocks[0]["type"] not in _THINKING_BLOCK_TYPES
+            return has_tool_use and blocks[0]["type"] not in THINKING_BLOCK_TYPES
     return False
 
 

@@ -115,6 +115,7 @@ class StreamTranslator:
         self.finished = False
         self.blocks: dict[int, dict[str, Any]] = {}
         self.tool_count = 0
+        self.thinking_count = 0
 
     # -- frames ----------------------------------------------------------------------------
     def _frame(self, delta: dict[str, Any], reason: str | None = None) -> bytes:
@@ -208,10 +209,11 @@ class StreamTranslator:
             if block.get("thinking"):
                 frames.append(self._frame({"reasoning_content": block["thinking"]}))
         elif kind == "redacted_thinking":
-            frames.append(self._frame({"thinking_blocks": [{"type": "redacted_thinking", "data": block.get("data")}]}))
+            frames.append(self._thinking_frame({"type": "redacted_thinking", "data": block.get("data")}))
         elif kind == "tool_use":
             state["tool_index"] = self.tool_count
             self.tool_count += 1
+            state["start_input"] = block.get("input") if isinstance(block.get("input"), dict) else {}
             function = {"name": block.get("name"), "arguments": ""}
             call = {"index": state["tool_index"], "id": block.get("id"), "type": "function", "function": function}
             frames.append(self._frame({"tool_calls": [call]}))
@@ -231,14 +233,25 @@ class StreamTranslator:
         elif kind == "signature_delta" and state is not None and "thinking" in state:
             state["signature"] = delta.get("signature")
         elif kind == "input_json_delta" and state is not None and "tool_index" in state and delta.get("partial_json"):
+            state["arguments_sent"] = True
             call = {"index": state["tool_index"], "function": {"arguments": delta["partial_json"]}}
             frames.append(self._frame({"tool_calls": [call]}))
 
     def _block_stop(self, payload: dict[str, Any], frames: list[bytes]) -> None:
         state = self.blocks.pop(payload.get("index"), None)  # type: ignore[arg-type]
         if state is not None and state["type"] == "thinking" and state.get("signature"):
-            block = {"type": "thinking", "thinking": "".join(state["thinking"]), "signature": state["signature"]}
-            frames.append(self._frame({"thinking_blocks": [block]}))
+            frames.append(self._thinking_frame({"type": "thinking", "thinking": "".join(state["thinking"]), "signature": state["signature"]}))
+        elif state is not None and "tool_index" in state and not state.get("arguments_sent"):
+            # A tool without parameters streams one empty `input_json_delta`: its arguments are the
+            # start's `input` ("{}"), as the non-streamed answer says, never "" (which json.loads refuses).
+            call = {"index": state["tool_index"], "function": {"arguments": orjson.dumps(state["start_input"]).decode()}}
+            frames.append(self._frame({"tool_calls": [call]}))
+
+    def _thinking_frame(self, block: dict[str, Any]) -> bytes:
+        """A signed or redacted thinking block, numbered like tool calls: the `openai` SDK's stream
+        helper merges list entries by `index` and fails on a second entry without one."""
+        self.thinking_count += 1
+        return self._frame({"thinking_blocks": [{"index": self.thinking_count - 1, **block}]})
 
     def _message_delta(self, payload: dict[str, Any], frames: list[bytes]) -> None:
         self._update_usage(payload.get("usage"))

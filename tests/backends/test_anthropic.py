@@ -310,7 +310,7 @@ def check_recorded(chunks: list[dict[str, Any]], stream: ChatStream) -> None:
     message = assemble(chunks)
     assert message["content"] == "Ich prüfe das Wetter in Zürich ☀️…"
     assert message["reasoning_content"] == "The user asks about Zürich; I should call get_weather."
-    assert message["thinking_blocks"] == [{"type": "thinking", "thinking": message["reasoning_content"], "signature": "EqQBCgIYAhIM1gbcDa9GJwZA2b3h"}]
+    assert message["thinking_blocks"] == [{"index": 0, "type": "thinking", "thinking": message["reasoning_content"], "signature": "EqQBCgIYAhIM1gbcDa9GJwZA2b3h"}]
     assert message["tool_calls"] == {
         0: {"id": "toolu_01T1x1fJ34qAmk2tNTrN7Up6", "name": "get_weather", "arguments": '{"city": "Zürich", "unit": "c"}'}
     }
@@ -449,7 +449,7 @@ async def test_recorded_stream_matches_the_official_sdk_and_the_non_streaming_tr
     message = whole.body["choices"][0]["message"]
     assert message["content"] == streamed["content"]
     assert message["reasoning_content"] == streamed["reasoning_content"]
-    assert message["thinking_blocks"] == streamed["thinking_blocks"]
+    assert message["thinking_blocks"] == [{k: v for k, v in b.items() if k != "index"} for b in streamed["thinking_blocks"]]  # index: a delta's
     (call,) = message["tool_calls"]
     assert orjson.loads(call["function"]["arguments"]) == orjson.loads(streamed["tool_calls"][0]["arguments"])
     assert (call["id"], call["function"]["name"]) == (streamed["tool_calls"][0]["id"], streamed["tool_calls"][0]["name"])

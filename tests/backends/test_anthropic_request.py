@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -147,16 +148,57 @@ def test_invalid_tool_arguments_are_a_400() -> None:
     assert info.value.status == 400
 
 
-@pytest.mark.parametrize(("stop", "expected"), [("END", ["END"]), (["a", "", "b"], ["a", "b"]), (None, None)])
+@pytest.mark.parametrize(("stop", "expected"), [("END", ["END"]), (["a", "", "b"], ["a", "b"]), (None, None), ("\n", None), (["\n\n", "END"], ["END"])])
 def test_stop_becomes_stop_sequences(stop: Any, expected: Any) -> None:
     assert translate(stop=stop).get("stop_sequences") == expected
 
 
 def test_sampling_parameters_pass_through_and_user_becomes_metadata() -> None:
-    request = translate(temperature=0.2, top_p=0.9, top_k=40, user="user-123", presence_penalty=0.5, seed=7, foo="bar")
-    assert (request["temperature"], request["top_p"], request["top_k"]) == (0.2, 0.9, 40)
+    request = translate(temperature=0.2, top_k=40, user="user-123", presence_penalty=0.5, seed=7, foo="bar")
+    assert (request["temperature"], request["top_k"]) == (0.2, 40)
+    assert translate(top_p=0.9)["top_p"] == 0.9
     assert request["metadata"] == {"user_id": "user-123"}
     assert not {"presence_penalty", "seed", "foo", "user"} & request.keys()
+
+
+def test_sampling_parameters_anthropic_would_refuse_are_brought_into_its_range() -> None:
+    """OpenAI's temperature goes to 2, Anthropic's to 1 (a 400 above); newer Claude models refuse
+    temperature together with top_p (a 400), so top_p gives way."""
+    assert translate(temperature=1.5)["temperature"] == 1.0
+    assert translate(temperature=0)["temperature"] == 0
+    both = translate(temperature=0.2, top_p=0.9)
+    assert both["temperature"] == 0.2 and "top_p" not in both
+
+
+def test_whitespace_only_text_is_not_sent() -> None:
+    """Anthropic refuses text blocks without non-whitespace text; OpenAI clients send "\\n\\n" before a
+    tool call and " " between parts."""
+    call = {"id": "toolu_1", "type": "function", "function": {"name": "now", "arguments": "{}"}}
+    request = translate(messages=[
+        {"role": "system", "content": " "},
+        {"role": "user", "content": "What time is it?"},
+        {"role": "assistant", "content": "\n\n", "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": "toolu_1", "content": "12:00"},
+        {"role": "user", "content": [{"type": "text", "text": " "}, {"type": "text", "text": "thanks"}]},
+    ])
+    assert "system" not in request
+    assert [[block["type"] for block in turn["content"]] for turn in request["messages"]] == [["text"], ["tool_use"], ["tool_result", "text"]]
+    assert request["messages"][2]["content"][1]["text"] == "thanks"
+
+
+def test_tool_call_ids_from_other_backends_are_made_safe_alike_in_call_and_result() -> None:
+    calls = [{"id": f"functions.now:{i}", "type": "function", "function": {"name": "now", "arguments": "{}"}} for i in range(2)]
+    request = translate(messages=[
+        {"role": "user", "content": "Time twice?"},
+        {"role": "assistant", "content": None, "tool_calls": [*calls, {"id": "toolu_ok-1", "type": "function", "function": {"name": "now", "arguments": "{}"}}]},
+        {"role": "tool", "tool_call_id": "functions.now:0", "content": "12:00"},
+        {"role": "tool", "tool_call_id": "functions.now:1", "content": "12:01"},
+        {"role": "tool", "tool_call_id": "toolu_ok-1", "content": "12:02"},
+    ])
+    uses = [block["id"] for block in request["messages"][1]["content"]]
+    results = [block["tool_use_id"] for block in request["messages"][2]["content"]]
+    assert uses == results and len(set(uses)) == 3 and uses[2] == "toolu_ok-1"
+    assert all(re.fullmatch(r"[a-zA-Z0-9_-]+", tool_id) for tool_id in uses)
 
 
 def test_max_completion_tokens_wins_over_max_tokens() -> None:
@@ -173,6 +215,7 @@ def test_images_data_url_and_http_url() -> None:
                     {"type": "text", "text": "What is in these?"},
                     {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo=", "detail": "high"}},
                     {"type": "image_url", "image_url": {"url": "https://example.com/cat.jpg"}},
+                    {"type": "image_url", "image_url": {"url": "data:image/jpg;base64,/9j/4AAQ"}},
                 ],
             }
         ]
@@ -180,6 +223,7 @@ def test_images_data_url_and_http_url() -> None:
     assert request["messages"][0]["content"][1:] == [
         {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}},
         {"type": "image", "source": {"type": "url", "url": "https://example.com/cat.jpg"}},
+        {"type": "image", "source": {"type": "base64", "media_type": "image/jpeg", "data": "/9j/4AAQ"}},  # Anthropic knows no image/jpg
     ]
 
 

@@ -1,0 +1,210 @@
+"""OpenAI chat messages → Anthropic `system` and alternating turns (the rules are listed in
+`backends.anthropic_request`, which builds the rest of the request)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+import orjson
+
+from backends.base import UpstreamError
+
+_DATA_URL = re.compile(r"^data:(?P<media>[\w.+-]+/[\w.+-]+)(?P<params>(?:;[^;,]*)*?);base64,(?P<data>.*)$", re.DOTALL)
+THINKING_BLOCK_TYPES = ("thinking", "redacted_thinking")
+#: Media types OpenAI accepts in data URLs that Anthropic knows under another name.
+MEDIA_ALIASES = {"image/jpg": "image/jpeg"}
+#: Anthropic's tool-use ids match this; ids minted by other backends (e.g. "functions.get_time:0") do not.
+_TOOL_ID_UNSAFE = re.compile(r"[^a-zA-Z0-9_-]")
+
+
+def invalid(message: str, param: str) -> UpstreamError:
+    """A request this adapter cannot express: the client gets a 400 naming the parameter."""
+    return UpstreamError("status", message, status=400, error_type="invalid_request_error", param=param)
+
+
+def convert_messages(raw: Any) -> tuple[str | list[dict[str, Any]], list[dict[str, Any]]]:
+    if not isinstance(raw, list) or not raw:
+        raise invalid("`messages` must be a non-empty list", "messages")
+    system: list[dict[str, Any]] = []
+    turns: list[dict[str, Any]] = []
+    for index, message in enumerate(raw):
+        if not isinstance(message, dict):
+            raise invalid(f"messages[{index}] must be an object", "messages")
+        role = message.get("role")
+        if role in ("system", "developer"):
+            system.extend(_text_blocks(message.get("content"), f"messages[{index}].content"))
+            continue
+        if role == "user":
+            blocks = _user_blocks(message.get("content"), index)
+            anthropic_role = "user"
+        elif role == "assistant":
+            blocks = _assistant_blocks(message, index)
+            anthropic_role = "assistant"
+        elif role == "tool":
+            blocks = [_tool_result(message, index)]
+            anthropic_role = "user"
+        else:
+            raise invalid(f"messages[{index}].role {role!r} is not supported by Anthropic models", "messages")
+        if not blocks:
+            continue
+        if turns and turns[-1]["role"] == anthropic_role:
+            turns[-1]["content"].extend(blocks)
+        else:
+            turns.append({"role": anthropic_role, "content": blocks})
+    if not turns:
+        raise invalid("`messages` must contain at least one non-empty user or assistant message", "messages")
+    return _system(system), turns
+
+
+def _system(blocks: list[dict[str, Any]]) -> str | list[dict[str, Any]]:
+    """One string, or text blocks when a part carries a `cache_control` breakpoint."""
+    if any("cache_control" in block for block in blocks):
+        return blocks
+    return "\n\n".join(block["text"] for block in blocks)
+
+
+def has_text(text: str) -> bool:
+    """Anthropic refuses text blocks that are empty or only whitespace (400 "text content blocks must
+    contain non-whitespace text"), as OpenAI clients send before a tool call ("\\n\\n")."""
+    return bool(text) and not text.isspace()
+
+
+def _text_block(part: dict[str, Any]) -> dict[str, Any]:
+    """An Anthropic text block; a `cache_control` breakpoint on the part (LiteLLM's convention) is kept."""
+    block = {"type": "text", "text": part["text"]}
+    if isinstance(part.get("cache_control"), dict):
+        block["cache_control"] = part["cache_control"]
+    return block
+
+
+def _text_blocks(content: Any, where: str) -> list[dict[str, Any]]:
+    """Non-empty text blocks of a string or a list of text parts (system, tool results)."""
+    if content is None:
+        return []
+    if isinstance(content, str):
+        return [{"type": "text", "text": content}] if has_text(content) else []
+    if not isinstance(content, list):
+        raise invalid(f"{where} must be a string or a list of content parts", "messages")
+    blocks = []
+    for part in content:
+        if not isinstance(part, dict) or part.get("type") != "text" or not isinstance(part.get("text"), str):
+            raise invalid(f"{where} may only contain text parts", "messages")
+        if has_text(part["text"]):
+            blocks.append(_text_block(part))
+    return blocks
+
+
+def _user_blocks(content: Any, index: int) -> list[dict[str, Any]]:
+    if content is None:
+        return []
+    if isinstance(content, str):
+        return [{"type": "text", "text": content}] if has_text(content) else []
+    if not isinstance(content, list):
+        raise invalid(f"messages[{index}].content must be a string or a list of content parts", "messages")
+    blocks: list[dict[str, Any]] = []
+    for part in content:
+        kind = part.get("type") if isinstance(part, dict) else None
+        if kind == "text" and isinstance(part.get("text"), str):
+            if has_text(part["text"]):
+                blocks.append(_text_block(part))
+        elif kind == "image_url":
+            blocks.append(_image_block(part, index))
+        else:
+            raise invalid(f"messages[{index}].content: part type {kind!r} is not supported by Anthropic models", "messages")
+    return blocks
+
+
+def _image_block(part: dict[str, Any], index: int) -> dict[str, Any]:
+    image = part.get("image_url")
+    url = image.get("url") if isinstance(image, dict) else image
+    if not isinstance(url, str):
+        raise invalid(f"messages[{index}].content: image_url needs a url", "messages")
+    if url.startswith("data:"):
+        match = _DATA_URL.match(url)
+        if match is None:
+            raise invalid(f"messages[{index}].content: image data URLs must be base64-encoded", "messages")
+        media = match["media"].lower()
+        source = {"type": "base64", "media_type": MEDIA_ALIASES.get(media, media), "data": match["data"]}
+    elif url.startswith(("https://", "http://")):
+        source = {"type": "url", "url": url}
+    else:
+        raise invalid(f"messages[{index}].content: image_url must be an http(s) or data: URL", "messages")
+    block: dict[str, Any] = {"type": "image", "source": source}
+    if isinstance(part.get("cache_control"), dict):
+        block["cache_control"] = part["cache_control"]
+    return block
+
+
+def _assistant_blocks(message: dict[str, Any], index: int) -> list[dict[str, Any]]:
+    blocks = _thinking_blocks(message.get("thinking_blocks"))
+    content = message.get("content")
+    if isinstance(content, str):
+        if has_text(content):
+            blocks.append({"type": "text", "text": content})
+    elif isinstance(content, list):
+        for part in content:
+            kind = part.get("type") if isinstance(part, dict) else None
+            text = part.get("text") if kind == "text" else part.get("refusal") if kind == "refusal" else None
+            if not isinstance(text, str):
+                raise invalid(f"messages[{index}].content: assistant content may only hold text parts", "messages")
+            if has_text(text):
+                blocks.append(_text_block({**part, "text": text}))
+    elif content is not None:
+        raise invalid(f"messages[{index}].content must be a string or a list of text parts", "messages")
+    for call in message.get("tool_calls") or ():
+        blocks.append(_tool_use(call, index))
+    return blocks
+
+
+def _thinking_blocks(raw: Any) -> list[dict[str, Any]]:
+    """Well-formed signed thinking blocks the client echoed back; anything else is dropped."""
+    blocks: list[dict[str, Any]] = []
+    for block in raw if isinstance(raw, list) else ():
+        if not isinstance(block, dict):
+            continue
+        if block.get("type") == "thinking" and isinstance(block.get("thinking"), str) and isinstance(block.get("signature"), str):
+            blocks.append({"type": "thinking", "thinking": block["thinking"], "signature": block["signature"]})
+        elif block.get("type") == "redacted_thinking" and isinstance(block.get("data"), str):
+            blocks.append({"type": "redacted_thinking", "data": block["data"]})
+    return blocks
+
+
+def _tool_use(call: Any, index: int) -> dict[str, Any]:
+    function = call.get("function") if isinstance(call, dict) else None
+    if not isinstance(function, dict) or not isinstance(function.get("name"), str) or not isinstance(call.get("id"), str):
+        raise invalid(f"messages[{index}].tool_calls entries need an id and a function name", "messages")
+    arguments = function.get("arguments")
+    if arguments is None or (isinstance(arguments, str) and not arguments.strip()):
+        tool_input: Any = {}
+    elif isinstance(arguments, dict):
+        tool_input = arguments
+    else:
+        try:
+            tool_input = orjson.loads(arguments)
+        except (orjson.JSONDecodeError, TypeError):
+            tool_input = None
+    if not isinstance(tool_input, dict):
+        raise invalid(f"messages[{index}].tool_calls: arguments of {function['name']!r} must be a JSON object", "messages")
+    return {"type": "tool_use", "id": _tool_id(call["id"]), "name": function["name"], "input": tool_input}
+
+
+def _tool_id(raw: str) -> str:
+    """A tool-call id Anthropic accepts: unsafe characters replaced, plus a short digest of the
+    original when any were, so two ids never collapse into one (the call and its result map alike)."""
+    safe = _TOOL_ID_UNSAFE.sub("_", raw)
+    return safe if safe == raw else f"{safe}_{hashlib.sha256(raw.encode()).hexdigest()[:8]}"
+
+
+def _tool_result(message: dict[str, Any], index: int) -> dict[str, Any]:
+    tool_call_id = message.get("tool_call_id")
+    if not isinstance(tool_call_id, str) or not tool_call_id:
+        raise invalid(f"messages[{index}]: tool messages need a tool_call_id", "messages")
+    block: dict[str, Any] = {"type": "tool_result", "tool_use_id": _tool_id(tool_call_id)}
+    texts = _text_blocks(message.get("content"), f"messages[{index}].content")
+    if len(texts) == 1 and "cache_control" not in texts[0]:
+        block["content"] = texts[0]["text"]
+    elif texts:
+        block["content"] = texts
+    return block

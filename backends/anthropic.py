@@ -12,11 +12,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import orjson
 
 from backends.anthropic_request import to_anthropic_request
 from backends.anthropic_response import StreamTranslator, completion_body
-from backends.base import Backend, BackendConfig, ChatResult, ChatStream, UpstreamError, empty_frames, map_transport_error
+from backends.base import Backend, BackendConfig, ChatResult, ChatStream, UpstreamError, empty_frames, encode_body, map_transport_error
 from backends.errors import raise_for_stream_status, response_json
 from backends.sse import SSEFramer
 
@@ -52,7 +51,7 @@ class AnthropicBackend(Backend):
     async def chat(self, body: dict[str, Any]) -> ChatResult:
         request = to_anthropic_request(body, stream=False)
         try:
-            response = await self.client.post(self.messages_path, content=orjson.dumps(request), headers=_JSON)
+            response = await self.client.post(self.messages_path, content=encode_body(request), headers=_JSON)
         except httpx.HTTPError as exc:
             raise map_transport_error(exc) from exc
         payload = response_json(response)
@@ -62,7 +61,7 @@ class AnthropicBackend(Backend):
         return ChatResult(body=result, usage=usage)
 
     async def chat_stream(self, body: dict[str, Any]) -> ChatStream:
-        payload = orjson.dumps(to_anthropic_request(body, stream=True))
+        payload = encode_body(to_anthropic_request(body, stream=True))
         request = self.client.build_request("POST", self.messages_path, content=payload, headers=_JSON)
         try:
             response = await self.client.send(request, stream=True)

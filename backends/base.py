@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 import httpx
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from backends.direct import DirectClient, DirectResponse
@@ -57,6 +58,13 @@ class BackendConfig(BaseModel):
     load: LoadConfig | None = None  # vLLM /metrics pressure for the load knob (router/loadknob.py)
 
 
+#: Upstream statuses that are the gateway's fault, never the client's: the client's credentials are
+#: never forwarded, so a 401/403 means the backend's key is wrong or lacks access, and a 404 means the
+#: configured upstream name or address is. Another backend may serve the request; the client gets a 502,
+#: not an `AuthenticationError` about a key that is fine.
+GATEWAY_FAULT_STATUSES = frozenset({401, 403, 404})
+
+
 class UpstreamError(Exception):
     """Anything that went wrong talking to an upstream, in one vocabulary.
 
@@ -88,7 +96,7 @@ class UpstreamError(Exception):
     def retryable(self) -> bool:
         if self.kind != "status" or self.status is None:
             return True
-        return self.status in (408, 409, 429) or self.status >= 500
+        return self.status in (408, 409, 429) or self.status >= 500 or self.status in GATEWAY_FAULT_STATUSES
 
     @property
     def client_status(self) -> int:
@@ -227,6 +235,16 @@ def default_transport(config: BackendConfig) -> httpx.AsyncBaseTransport:
     except ImportError:  # pragma: no cover - optional speed-up
         return httpx.AsyncHTTPTransport(limits=limits, retries=0)
     return AiohttpTransport(limits=limits, trust_env=False)
+
+
+def encode_body(body: Any) -> bytes:
+    """The JSON an upstream is sent. orjson encodes at most 254 levels of nesting, fewer than it
+    parses (1,024): a request nested deeper (a tool schema, say) is the client's to fix, a 400, not a
+    gateway failure."""
+    try:
+        return orjson.dumps(body)
+    except TypeError as exc:
+        raise UpstreamError("status", f"the request cannot be forwarded: {exc}", status=400, error_type="invalid_request_error") from None
 
 
 def map_transport_error(exc: httpx.HTTPError) -> UpstreamError:

@@ -11,9 +11,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import orjson
 
-from backends.base import Backend, ChatResult, ChatStream, UpstreamError, empty_frames, map_transport_error
+from backends.base import Backend, ChatResult, ChatStream, UpstreamError, empty_frames, encode_body, map_transport_error
 from backends.errors import raise_for_stream_status, response_json, stream_event_json
 from backends.sse import SSEFramer, event_data
 from backends.usage import Usage
@@ -34,7 +33,7 @@ class OpenAICompatibleBackend(Backend):
         body["stream"] = False
         body.pop("stream_options", None)
         try:
-            response = await self.post_json("chat/completions", orjson.dumps(body))
+            response = await self.post_json("chat/completions", encode_body(body))
         except httpx.HTTPError as exc:
             raise map_transport_error(exc) from exc
         payload = response_json(response)
@@ -48,7 +47,7 @@ class OpenAICompatibleBackend(Backend):
         options["include_usage"] = True
         body["stream_options"] = options
         try:
-            response = await self.post_json("chat/completions", orjson.dumps(body), stream=True)
+            response = await self.post_json("chat/completions", encode_body(body), stream=True)
         except httpx.HTTPError as exc:
             raise map_transport_error(exc) from exc
         await raise_for_stream_status(response)
@@ -100,6 +99,21 @@ async def _relay(response: httpx.Response, stream: ChatStream) -> AsyncIterator[
     raise UpstreamError("stream", "upstream stream ended before [DONE]")
 
 
+def _stream_error(error: Any) -> UpstreamError:
+    """An error event. vLLM, SGLang and llama.cpp answer some bad requests with HTTP 200 and a first
+    event `{"error": {..., "code": 400}}`: an HTTP status in `code` makes it that status error (a 400
+    is the client's, not retried and not the backend's fault), as the same request without streaming gets."""
+    detail = error if isinstance(error, dict) else {"message": str(error)}
+    message = str(detail.get("message") or "upstream stream error")
+    code = detail.get("code")
+    status = int(code) if isinstance(code, int | str) and str(code).isdigit() and 400 <= int(code) <= 599 else None
+    error_type = detail.get("type") if isinstance(detail.get("type"), str) else None
+    if status is not None:
+        param = detail.get("param") if isinstance(detail.get("param"), str) else None
+        return UpstreamError("status", message, status=status, error_type=error_type, param=param)
+    return UpstreamError("stream", message, error_type=error_type)
+
+
 def _inspect(event: bytes, stream: ChatStream) -> bool:
     """Account for one event; return whether it goes to the client as is."""
     data = event_data(event)
@@ -114,8 +128,7 @@ def _inspect(event: bytes, stream: ChatStream) -> bool:
         return True
     chunk = stream_event_json(data)
     if "error" in chunk and "choices" not in chunk:
-        error = chunk["error"] if isinstance(chunk["error"], dict) else {"message": str(chunk["error"])}
-        raise UpstreamError("stream", str(error.get("message") or "upstream stream error"), error_type=error.get("type"))
+        raise _stream_error(chunk["error"])
     if first:
         stream.meta.update(id=chunk.get("id"), model=chunk.get("model"), created=chunk.get("created"))
     usage = chunk.get("usage")

@@ -64,22 +64,24 @@ def _finish(scores: np.ndarray, tiers: list[str], thr: list[float]) -> tuple[dic
 
 
 def cost_matrix(results: Sequence[ScoreResult], prompts: Sequence[Any], config: Any) -> np.ndarray:
-    """USD per request for each prompt (rows) on each tier (columns), from expected tokens and the
-    prompt counted per model as the gateway's estimate counts it (``router.context.TokenCounter``)."""
+    """USD per request for each prompt (rows) on each tier (columns), priced as the gateway's estimate
+    prices them: the prompt counted per model (``router.context.TokenCounter``), the expected completion
+    tokens per tier, and every upstream call the tier makes (a sampled tier's samples and judge;
+    ``router.estimate``). A model without prices costs 0 here."""
     from router.context import TokenCounter
+    from router.estimate import estimate_cost
+    from router.policy import Policy
 
-    counter = TokenCounter(config)
-    n_in: dict[str, np.ndarray] = {}
+    counter, policy = TokenCounter(config), Policy(config)
+    n_in: dict[str, list[int]] = {}
     cols = []
-    for tier in config.tiers.values():
-        m = config.models.get(tier.model)
-        pin = (m.input or 0.0) if m is not None else 0.0
-        pout = (m.output or 0.0) if m is not None else 0.0
+    for name, tier in config.tiers.items():
+        candidate = policy.candidates(name)[0]
         if tier.model not in n_in:
-            n_in[tier.model] = np.array([counter.count(tier.model, p).tokens if m is not None else 0 for p in prompts], float)
-        out_tok = np.array([r.expected_completion_tokens(tier.effort, tier.thinking_budget) for r in results], float)
-        cols.append((n_in[tier.model] * pin + out_tok * pout) / 1e6)
-    return np.stack(cols, axis=1)
+            n_in[tier.model] = [counter.count(tier.model, p).tokens for p in prompts]
+        out_tok = [r.expected_completion_tokens(tier.effort, tier.thinking_budget) for r in results]
+        cols.append([estimate_cost(config, candidate, {}, p, c) or 0.0 for p, c in zip(n_in[tier.model], out_tok, strict=True)])
+    return np.array(cols, dtype=float).T
 
 
 def budget_thresholds(results: Sequence[ScoreResult], prompts: Sequence[Any], config: Any, usd_per_1k: float

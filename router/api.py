@@ -7,7 +7,7 @@ import itertools
 import os
 import re
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,11 +68,19 @@ async def completions(request: Request) -> Response:
 
 
 async def _serve(request: Request, wire: Wire) -> Response:
-    state = state_of(request)
     headers = header_map(request)
+    request_id = _request_id(headers.get("x-request-id"))
+    try:
+        return await _routed(request, wire, headers, request_id)
+    except APIError as exc:  # refused before routing too (401, 400, 404, 413, 429): the id an operator greps for
+        exc.headers.setdefault("x-request-id", request_id)
+        raise
+
+
+async def _routed(request: Request, wire: Wire, headers: Mapping[str, str], request_id: str) -> Response:
+    state = state_of(request)
     authorization = headers.get("authorization")
     state.authorize(authorization)
-    request_id = _request_id(headers.get("x-request-id"))
     body = wire.request(parse_json_body(await state.read_body(request, headers.get("content-length"))))
     validate_chat_request(body)
     state = state_of(request)  # a config reload may have swapped it while the body arrived (router/reload.py)
@@ -125,25 +133,29 @@ async def _stream(gateway: Gateway, body: dict[str, Any], decision: Decision, re
             gateway.account(decision, None, "cancelled", time.perf_counter() - started, stream=True)
         raise
     return RelayResponse(  # closes the relay however the response ends, even before its first byte
-        await primed(_relay(gateway, stream, decision, include_usage, started, release, wire)),
+        await primed(_relay(gateway, body, stream, decision, include_usage, started, release, wire)),
         media_type="text/event-stream",
         headers=decision.headers(with_cost=False) | _SSE_HEADERS,
     )
 
 
 async def _relay(
-    gateway: Gateway, stream: ChatStream, decision: Decision, include_usage: bool, started: float, release: Callable[[], None],
-    wire: Wire,
+    gateway: Gateway, body: dict[str, Any], stream: ChatStream, decision: Decision, include_usage: bool, started: float,
+    release: Callable[[], None], wire: Wire,
 ) -> AsyncIterator[bytes]:
-    """Forward upstream events as they come; after the first byte, errors travel in-stream."""
+    """Forward upstream events as they come; after the first byte, errors travel in-stream. A stream
+    that ends without the upstream's usage (the client left, the upstream cut it, or never reports
+    usage) is accounted from an estimate: the upstream billed what it generated."""
     metrics = gateway.metrics
     labels = (decision.tier, decision.model, decision.backend)
     convert = wire.frames
     status = "error"
     first = True
+    events = 0
     try:
         yield b""  # primed: from here on, closing the relay runs the finally below (router/streaming.py)
         async for frame in stream.frames:
+            events += frame.count(b"\n\n") or 1  # a frame holds whole events; CRLF-framed ones count one a frame
             if first:
                 metrics.ttft.labels(*labels).observe(time.perf_counter() - started)
                 first = False
@@ -163,6 +175,8 @@ async def _relay(
     finally:
         release()
         metrics.inflight.labels(decision.backend).dec()
+        if stream.usage is None and events:
+            stream.usage = gateway.estimated_usage(decision, body, events)
         gateway.account(decision, stream.usage, status, time.perf_counter() - started, stream=True)
         await finish(stream.aclose())  # a cancelled client must not interrupt closing the upstream
     if include_usage:

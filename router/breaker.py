@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from backends.base import CircuitSettings, UpstreamError
+from backends.base import GATEWAY_FAULT_STATUSES, CircuitSettings, UpstreamError
 
 log = logging.getLogger("complexity_router")
 
@@ -146,4 +146,4 @@ def is_backend_failure(error: UpstreamError) -> bool:
     """Failures that count against the circuit breaker (the backend, not the request, is at fault)."""
     if error.kind != "status" or error.status is None:
         return error.kind != "shutdown"
-    return error.status >= 500 or error.status == 408
+    return error.status >= 500 or error.status == 408 or error.status in GATEWAY_FAULT_STATUSES

@@ -96,8 +96,8 @@ def cmd_route(args: argparse.Namespace) -> int:
     from classifiers.pasted_data import sample_pasted_data
     from classifiers.text import parse_messages
     from router.context import TokenCounter, route_report  # prompt count and context fit (router/context.py)
+    from router.estimate import estimate_cost
     from router.forecast import CompletionForecast
-    from router.gateway import estimate_cost
     from router.policy import Policy
 
     config = _load(args.config)
@@ -112,7 +112,7 @@ def cmd_route(args: argparse.Namespace) -> int:
     prompt_tokens = TokenCounter(config).count(candidate.model, messages).tokens  # what the gateway's estimate counts
     expected = {name: result.expected_completion_tokens(t.effort, t.thinking_budget) for name, t in config.tiers.items()}
     completion_tokens = CompletionForecast(config).forecast(candidate, result, {"messages": messages}).tokens  # no usage learnt offline
-    estimate = estimate_cost(config, candidate, prompt_tokens, completion_tokens)
+    estimate = estimate_cost(config, candidate, {"messages": messages}, prompt_tokens, completion_tokens)
     decision = {
         "score": round(result.score, 4),
         "tier": tier_name,

@@ -24,6 +24,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from backends.reasoning import DIALECTS, UnsupportedEffortError
 from classifiers.token_estimate import DEFAULT_CHARS_PER_TOKEN, estimate_tokens
 from router.protocol import APIError
@@ -53,6 +55,7 @@ _OPENAI_PREFIXES = ("gpt-", "gpt4", "o1", "o3", "o4", "chatgpt", "text-embedding
 class PromptCount:
     tokens: int
     method: str  # "tiktoken:<encoding>", "tiktoken:<encoding>+estimate" (a long prompt's rest) or "estimate"
+    sized: bool = True  # False when the messages hold parts no text count sizes (images, audio, files)
 
     @property
     def exact(self) -> bool:
@@ -62,10 +65,11 @@ class PromptCount:
         return self.tokens if self.exact else int(self.tokens * ESTIMATE_MARGIN + 0.999)
 
 
-def prompt_texts(messages: Sequence[Mapping[str, Any]]) -> list[str]:
-    """The text the messages send upstream: string contents, text parts, tool-call names and arguments
-    (anything else, and a message that is no object, counts nothing)."""
-    texts = []
+def prompt_texts(messages: Sequence[Mapping[str, Any]], tools: Any = None) -> list[str]:
+    """The text a request sends upstream: string contents, text parts, tool-call names and arguments,
+    and the tool definitions as JSON (the upstream renders them into the prompt; a schema-heavy tool
+    list can be most of it). Anything else, and a message that is no object, counts nothing."""
+    texts = [_json_text(tools)] if isinstance(tools, list) and tools else []
     for message in messages:
         if not isinstance(message, Mapping):
             continue
@@ -81,6 +85,19 @@ def prompt_texts(messages: Sequence[Mapping[str, Any]]) -> list[str]:
     return texts
 
 
+def _json_text(value: Any) -> str:
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # nested past orjson's 254 levels: the request is refused later (backends.base.encode_body)
+        return str(value)
+
+
+def _has_unsized_parts(messages: Sequence[Mapping[str, Any]]) -> bool:
+    return any(isinstance(part, dict) and part.get("type") != "text"
+               for message in messages if isinstance(message, Mapping) and isinstance(message.get("content"), list)
+               for part in message["content"])
+
+
 def same_model(old: RouterConfig, new: RouterConfig, name: str) -> bool:
     """Whether model ``name`` is the same upstream model in both configurations (its backend's address,
     its upstream name, dialect and estimate unit): what was learnt about its token counts still holds."""
@@ -91,10 +108,12 @@ def same_model(old: RouterConfig, new: RouterConfig, name: str) -> bool:
             == (b.upstream_name, b.reasoning, b.chars_per_token, new.backends[b.backend].base_url))
 
 
-def estimate_prompt_tokens(messages: Sequence[Mapping[str, Any]], chars_per_token: float = DEFAULT_CHARS_PER_TOKEN) -> int:
-    """Tokens of the messages without a tokenizer (``estimate_tokens``) plus 4 a message: the count
-    a request gets before any model is chosen (rate limits), and for a model with no encoding."""
-    return max(1, round(sum(estimate_tokens(text, chars_per_token) for text in prompt_texts(messages)) + MESSAGE_OVERHEAD * len(messages)))
+def estimate_prompt_tokens(messages: Sequence[Mapping[str, Any]], chars_per_token: float = DEFAULT_CHARS_PER_TOKEN, tools: Any = None) -> int:
+    """Tokens of the messages (and tool definitions) without a tokenizer (``estimate_tokens``) plus 4 a
+    message: the count a request gets before any model is chosen (rate limits), and for a model with no
+    encoding."""
+    texts = prompt_texts(messages, tools)
+    return max(1, round(sum(estimate_tokens(text, chars_per_token) for text in texts) + MESSAGE_OVERHEAD * len(messages)))
 
 
 class TokenCounter:
@@ -125,13 +144,13 @@ class TokenCounter:
         self._encodings[upstream] = encoding
         return encoding
 
-    def count(self, model_name: str, messages: Sequence[Mapping[str, Any]]) -> PromptCount:
+    def count(self, model_name: str, messages: Sequence[Mapping[str, Any]], tools: Any = None) -> PromptCount:
         model = self.config.models[model_name]
         encoding = self._encoding(model_name, model)
         if encoding is not None:
-            return self._tiktoken_count(encoding, prompt_texts(messages), len(messages))
-        raw = estimate_prompt_tokens(messages, model.chars_per_token or DEFAULT_CHARS_PER_TOKEN)
-        return PromptCount(max(1, round(raw * self.correction.get(model_name, 1.0))), "estimate")
+            return self._tiktoken_count(encoding, prompt_texts(messages, tools), len(messages))
+        raw = estimate_prompt_tokens(messages, model.chars_per_token or DEFAULT_CHARS_PER_TOKEN, tools)
+        return PromptCount(max(1, round(raw * self.correction.get(model_name, 1.0))), "estimate", not _has_unsized_parts(messages))
 
     @staticmethod
     def _tiktoken_count(encoding: Any, texts: list[str], n_messages: int) -> PromptCount:
@@ -145,12 +164,13 @@ class TokenCounter:
         rest = sum(estimate_tokens(text) for text in texts) - estimated
         return PromptCount(exact + round(rest * exact / max(estimated, 1.0)) + overhead, f"tiktoken:{encoding.name}+estimate")
 
-    def count_for(self, decision: Decision, model_name: str, messages: Sequence[Mapping[str, Any]]) -> PromptCount:
-        """``count``, once per request and model: the cost estimate and the context check share it."""
+    def count_for(self, decision: Decision, model_name: str, body: Mapping[str, Any]) -> PromptCount:
+        """``count`` of a request's messages and tools, once per request and model: the cost estimate
+        and the context check share it."""
         counts: dict[str, PromptCount] = decision.context.setdefault("prompt_counts", {})
         count = counts.get(model_name)
         if count is None:
-            count = counts[model_name] = self.count(model_name, messages)
+            count = counts[model_name] = self.count(model_name, body["messages"], body.get("tools"))
         return count
 
     def learn(self, model_name: str, estimated: int, actual: int) -> None:
@@ -158,7 +178,7 @@ class TokenCounter:
         if estimated < LEARN_MIN_TOKENS or actual <= 0 or model_name not in self.config.models:
             return
         current = self.correction.get(model_name, 1.0)
-        observed = current * actual / estimated
+        observed = min(2.0, max(0.5, current * actual / estimated))  # one request moves the factor by at most a fifth of the range
         self.correction[model_name] = min(2.0, max(0.5, 0.8 * current + 0.2 * observed))
 
     def adopt(self, previous: TokenCounter) -> None:
@@ -168,8 +188,9 @@ class TokenCounter:
     def observe(self, decision: Decision, usage: Usage | None, status: str, duration: float, stream: bool) -> None:
         """Accounting observer: learn the estimate's correction from the upstream's prompt_tokens."""
         count = decision.context.get("prompt_counts", {}).get(decision.model)
-        if count is None or count.method != "estimate" or usage is None or status != "ok" or decision.context.get("usage_parts"):
-            return
+        if (count is None or count.method != "estimate" or not count.sized or usage is None or status != "ok"
+                or decision.context.get("usage_parts") or decision.extra.get("usage_estimated")):
+            return  # an image's tokens in the upstream's count would read as the estimate's error
         self.learn(decision.model, count.tokens, usage.prompt_tokens)
 
 
@@ -221,7 +242,7 @@ class ContextPlanner:
         window = self.config.models[candidate.model].context_window
         if window is None:
             return True
-        count = self.counter.count_for(decision, candidate.model, body["messages"])
+        count = self.counter.count_for(decision, candidate.model, body)
         return count.for_fit() + self.planned_completion(body, candidate) <= window
 
     def plan(self, decision: Decision, body: Mapping[str, Any], max_tier: str | None = None) -> None:
@@ -276,7 +297,7 @@ def route_report(config: RouterConfig, policy: Policy, tier_name: str, body: Map
     planner = ContextPlanner(config, policy)
     candidates = policy.candidates(tier_name)
     first = candidates[0]
-    count = planner.counter.count(first.model, body["messages"])
+    count = planner.counter.count(first.model, body["messages"], body.get("tools"))
     report: dict[str, Any] = {"prompt_tokens": {"count": count.tokens, "method": count.method}}
     decision = Decision("route", tier_name, "classifier", candidates)
     try:

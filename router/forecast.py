@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from router.context import answer_cap, requested_effort, same_model, thinking_reserve
+from router.estimate import answers_requested
 
 if TYPE_CHECKING:
     from backends.usage import Usage
@@ -35,10 +36,11 @@ MAX_CORRECTION = 4.0
 class Forecast:
     """One candidate's completion forecast: the classifier's, and what the estimate prices."""
 
-    effort: str  # the effort the upstream is asked for (the client's `reasoning_effort` wins)
-    raw: int  # the classifier's forecast for that effort
+    effort: str  # the effort the upstream is asked for (the client's `reasoning_effort` wins); "default": none asked
+    raw: int  # the classifier's forecast for that effort, for one answer
     tokens: int  # corrected, and never above the ceiling
     ceiling: int | None  # the answer cap plus the thinking reserve; None when uncapped
+    answers: int = 1  # the client's `n`: the usage reported covers this many answers
 
 
 class CompletionForecast:
@@ -52,12 +54,14 @@ class CompletionForecast:
         """The forecast for ``candidate`` at the effort requested, which cannot exceed what the upstream
         may return: a request with ``max_tokens: 16`` is priced at most at 16 plus the thinking reserve."""
         requested, budget = requested_effort(self.config, body, candidate)
-        effort = requested or "none"
-        raw = result.expected_completion_tokens(effort, budget)
+        raw = result.expected_completion_tokens(requested or "none", budget)
+        # A model named directly without an effort thinks as it does by default (a Qwen3 thinks), which
+        # the tiers' explicit "none" does not: its correction is learnt apart, as "default".
+        effort = requested or "default"
         tokens = round(raw * math.exp(self.log_correction.get((candidate.model, effort), 0.0)))
         cap = answer_cap(body, candidate)
         ceiling = None if cap is None else cap + thinking_reserve(self.config, body, candidate)
-        return Forecast(effort, raw, tokens if ceiling is None else min(tokens, ceiling), ceiling)
+        return Forecast(effort, raw, tokens if ceiling is None else min(tokens, ceiling), ceiling, answers_requested(body))
 
     def forecast_for(self, decision: Decision, candidate: Candidate, result: ScoreLike, body: Mapping[str, Any]) -> Forecast:
         """``forecast``, kept on the decision (by model and tier effort, as `Decision.choose` records the
@@ -74,10 +78,10 @@ class CompletionForecast:
     def observe(self, decision: Decision, usage: Usage | None, status: str, duration: float, stream: bool) -> None:
         """Accounting observer: move the served (model, effort)'s correction toward this answer."""
         found = decision.context.get("completion_forecasts", {}).get((decision.model, decision.effort or "none"))
-        if found is None or usage is None or status != "ok" or decision.context.get("usage_parts"):
+        if found is None or usage is None or status != "ok" or decision.context.get("usage_parts") or decision.extra.get("usage_estimated"):
             return
         key = (decision.model, found.effort)
-        actual = usage.completion_tokens
+        actual = usage.completion_tokens / found.answers  # `n` answers report their tokens summed
         if actual <= 0 or found.raw <= 0 or (found.ceiling is not None and actual >= found.ceiling):
             return
         current = self.log_correction.get(key, 0.0)

@@ -17,6 +17,7 @@ from backends.usage import Usage
 from router.config import RouterConfig
 from router.context import TokenCounter, requested_effort
 from router.decision import Decision
+from router.estimate import estimate_cost
 from router.forecast import CompletionForecast
 from router.metrics import RouterMetrics
 from router.policy import Candidate, Policy
@@ -67,26 +68,29 @@ class Gateway:
     # -- deciding -----------------------------------------------------------------------
     def decide(self, body: dict[str, Any], request_id: str, max_cost_usd: float | None = None, max_tier: str | None = None) -> Decision:
         """Pick tier and candidates for a validated request (no I/O). `max_tier`: the key is over its
-        budget with `over_budget: downgrade`, so no tier above it (router/limits.py)."""
+        budget with `over_budget: downgrade`, so no tier above it (router/limits.py). The cost estimate,
+        and a client's cap, are for the candidate the request goes to after every move (cost cap,
+        budget, load knob, context check)."""
         target = self.policy.target(body["model"])
         if target.kind == "model":
             decision = Decision(request_id, "direct", "direct", self.policy.direct(target.name))
-            if max_cost_usd is not None:
-                self._estimate(decision, self.score(body["messages"]), body)
         elif target.kind == "tier":
             decision = Decision(request_id, target.name, "forced", self.policy.candidates(target.name))
-            if max_cost_usd is not None:
-                self._estimate(decision, self.score(body["messages"]), body)
         else:
             result = self.score(body["messages"])
             tier = self.policy.tier_for_score(result.score)
             self.metrics.classifier_tier.labels(tier).inc()  # the live side of tiers.<name>.expected_share
             decision = Decision(request_id, tier, "classifier", self.policy.candidates(tier), score=result.score, scored=result)
-            self._estimate(decision, result, body)
             if max_cost_usd is not None:
                 self._downgrade_to_budget(decision, result, body, max_cost_usd)
         if max_tier is not None:
             self._cap_tier(decision, max_tier)
+        self.ttc.plan(decision, body, max_tier)  # load knob and context fit: may move tier (reason "context") or 400
+        decision.tier = decision.candidates[0].tier
+        if decision.scored is None and max_cost_usd is not None:  # forced tiers and direct models are scored only to be priced
+            decision.scored = self.score(body["messages"])
+        if decision.scored is not None:
+            decision.estimated_cost_usd = self.estimate_cost(decision, decision.candidates[0], decision.scored, body)
         if max_cost_usd is not None and decision.estimated_cost_usd is not None and decision.estimated_cost_usd > max_cost_usd:
             raise APIError(
                 400,
@@ -94,8 +98,6 @@ class Gateway:
                 code="max_cost_exceeded",
                 param="x-router-max-cost-usd",
             )
-        self.ttc.plan(decision, body, max_tier)  # load knob and context fit: may move tier (reason "context") or 400
-        decision.tier = decision.candidates[0].tier
         self.metrics.decisions.labels(decision.tier, decision.reason).inc()
         return decision
 
@@ -104,7 +106,6 @@ class Gateway:
         tier = decision.candidates[0].tier
         if tier in names and names.index(tier) > names.index(max_tier):
             decision.candidates = self.policy.candidates(max_tier)
-            decision.estimated_cost_usd = None
             decision.extra["downgraded_from"] = tier
             decision.extra["downgrade_reason"] = "budget"
             self.metrics.budget_downgrades.labels(max_tier).inc()
@@ -117,25 +118,21 @@ class Gateway:
         return result
 
     def estimate_cost(self, decision: Decision, candidate: Candidate, result: ScoreLike, body: Mapping[str, Any]) -> float | None:
-        prompt_tokens = self.tokens.count_for(decision, candidate.model, body["messages"]).tokens
-        completion_tokens = self.forecast.forecast_for(decision, candidate, result, body).tokens
-        return estimate_cost(self.config, candidate, prompt_tokens, completion_tokens)
-
-    def _estimate(self, decision: Decision, result: ScoreLike, body: dict[str, Any]) -> None:
-        if decision.score is None:
-            decision.score, decision.scored = result.score, result
-        decision.estimated_cost_usd = self.estimate_cost(decision, decision.candidates[0], result, body)
+        prompt_tokens = self.tokens.count_for(decision, candidate.model, body).tokens
+        answer_tokens = self.forecast.forecast_for(decision, candidate, result, body).tokens
+        return estimate_cost(self.config, candidate, body, prompt_tokens, answer_tokens)
 
     def _downgrade_to_budget(self, decision: Decision, result: ScoreLike, body: dict[str, Any], cap: float) -> None:
         """Move to the most capable cheaper tier whose estimate fits the client's cost cap."""
-        if decision.estimated_cost_usd is None or decision.estimated_cost_usd <= cap:
+        estimate = self.estimate_cost(decision, decision.candidates[0], result, body)
+        if estimate is None or estimate <= cap:
             return
         names = self.policy.tier_names
         for name in reversed(names[: names.index(decision.tier)]):
             candidates = self.policy.candidates(name)
             estimate = self.estimate_cost(decision, candidates[0], result, body)
             if estimate is not None and estimate <= cap:
-                decision.candidates, decision.estimated_cost_usd = candidates, estimate
+                decision.candidates = candidates
                 decision.extra["downgraded_from"] = decision.tier
                 return
 
@@ -174,18 +171,25 @@ class Gateway:
         return await self.resilience.dispatch(self, body, decision, stream=stream)
 
     # -- accounting ---------------------------------------------------------------------
+    def estimated_usage(self, decision: Decision, body: Mapping[str, Any], events: int) -> Usage:
+        """Usage for a stream the upstream never reported on: the prompt as the gateway counts it, and a
+        token per relayed event besides the first (the role) — the chunks of OpenAI-compatible servers
+        carry a token each. Marked `usage_estimated` in the router object, and not learnt from."""
+        decision.extra["usage_estimated"] = True
+        return Usage(prompt_tokens=self.tokens.count_for(decision, decision.model, body).tokens, completion_tokens=max(0, events - 1))
+
     def account(self, decision: Decision, usage: Usage | None, status: str, duration: float, stream: bool) -> float | None:
         """Record tokens, cost, savings and the request outcome; return the cost."""
         labels = (decision.tier, decision.model or "none", decision.backend or "none")
         self.metrics.requests.labels(*labels, status).inc()
         self.metrics.duration.labels(*labels, "true" if stream else "false").observe(duration)
+        if decision.context.get("usage_parts"):  # samples, a judge, escalated attempts: each at its model's prices (router/ttc.py)
+            decision.cost_usd = cost = self.ttc.account_parts(decision, usage)  # also when the last attempt failed: the others were billed
+            self._notify(decision, usage or self.ttc.total(decision), status, duration, stream)
+            return cost
         if usage is None or not decision.model:
             self._notify(decision, usage, status, duration, stream)
             return None
-        if decision.context.get("usage_parts"):  # samples, a judge, escalated attempts: each at its model's prices (router/ttc.py)
-            decision.cost_usd = cost = self.ttc.account_parts(decision, usage)
-            self._notify(decision, usage, status, duration, stream)
-            return cost
         tokens = self.metrics.tokens
         tokens.labels(*labels, "prompt").inc(usage.prompt_tokens)
         tokens.labels(*labels, "cached_prompt").inc(usage.cached_prompt_tokens)
@@ -196,7 +200,8 @@ class Gateway:
         if cost is not None:
             self.metrics.cost.labels(*labels).inc(cost)
             estimate = decision.estimated_cost_usd  # priced for the first candidate: a fallback's cost is no test of it
-            if estimate and status == "ok" and decision.candidates and decision.model == decision.candidates[0].model:
+            measured = status == "ok" and not decision.extra.get("usage_estimated")
+            if estimate and measured and decision.candidates and decision.model == decision.candidates[0].model:
                 self.metrics.cost_estimate_ratio.labels(decision.tier).observe(cost / estimate)
             top_cost = cost_usd(self._top_model, usage)
             if top_cost is not None and top_cost > cost:
@@ -211,8 +216,3 @@ class Gateway:
             except Exception:  # an observer (limits, decision log) must never break a response
                 log.exception("accounting observer failed")
 
-
-def estimate_cost(config: RouterConfig, candidate: Candidate, prompt_tokens: int, completion_tokens: int) -> float | None:
-    """Expected USD for a candidate before dispatch: its prompt count and completion forecast
-    (router/context.py, router/forecast.py) at its model's prices."""
-    return cost_usd(config.models[candidate.model], Usage(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens))

@@ -81,7 +81,7 @@ class Operations:
         model = str(body.get("model") or "")
         auto_routed = model == AUTO or model.startswith(AUTO + ":")
         try:
-            return await self.limiter.check(key, estimate_prompt_tokens(body["messages"]), auto_routed)
+            return await self.limiter.check(key, estimate_prompt_tokens(body["messages"], tools=body.get("tools")), auto_routed)
         except APIError as exc:
             if self.decision_log is not None:
                 self.decision_log.write(

@@ -90,7 +90,10 @@ def test_retry_budget_ratio_and_floor_over_a_sliding_window() -> None:
         (UpstreamError("status", "x", status=503), True),
         (UpstreamError("status", "x", status=408), True),
         (UpstreamError("status", "x", status=400), False),
-        (UpstreamError("status", "x", status=404), False),
+        (UpstreamError("status", "x", status=422), False),
+        (UpstreamError("status", "x", status=401), True),  # the backend's key: the client's is never forwarded
+        (UpstreamError("status", "x", status=403), True),
+        (UpstreamError("status", "x", status=404), True),  # the configured upstream name or address
         (UpstreamError("shutdown", "x"), False),  # type: ignore[arg-type]
     ],
 )

@@ -43,6 +43,57 @@ async def test_client_errors_from_upstream_pass_through_without_fallback(make_ha
     assert not harness.spare_requests
 
 
+@pytest.mark.parametrize("status", [401, 403, 404])
+async def test_upstream_refusals_of_the_gateway_s_own_setup_fall_back_and_are_502(
+        make_harness: Callable[..., Any], spare_handler: list[Handler], status: int) -> None:
+    """The client's credentials are never forwarded: an upstream 401/403 is the backend's key, a 404 its
+    configured model or address. Another backend may serve; the client never gets an
+    `AuthenticationError` about its own, valid key."""
+    refusal = failing(status, {"error": {"message": "Incorrect API key provided: sk-exp*****01", "type": "invalid_request_error", "code": "invalid_api_key"}})
+    harness: Harness = await make_harness(sim_transport=refusal)
+    served = await harness.chat("hard [score=0.95]")
+    assert served.status_code == 200 and served.headers["x-router-backend"] == "spare"
+    spare_handler[0] = lambda request: httpx.Response(status, json={"error": {"message": "no access"}})
+    failed = await harness.chat("hard [score=0.95]")
+    assert failed.status_code == 502 and failed.json()["error"]["type"] == "upstream_error"
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_a_first_stream_event_that_is_an_http_error_is_that_error(make_harness: Callable[..., Any], stream: bool) -> None:
+    """vLLM, SGLang and llama.cpp answer some bad requests with 200 and an error event carrying the
+    status: a 400 before the first byte is the client's 400 (not retried, not the backend's failure),
+    as the same request without streaming gets."""
+    event = b'data: {"error": {"message": "Invalid JSON schema in response_format", "type": "BadRequestError", "param": "response_format", "code": 400}}\n\n'
+    bad = streaming([event]) if stream else failing(400, {"error": {"message": "Invalid JSON schema in response_format", "type": "BadRequestError",
+                                                                       "param": "response_format", "code": 400}})
+    harness: Harness = await make_harness(sim_transport=bad)
+    response = await harness.chat("hard [score=0.95]", stream=stream)
+    assert response.status_code == 400
+    assert response.json()["error"]["param"] == "response_format"
+    assert not harness.spare_requests
+    assert harness.metric("router_backend_up", backend="sim") == 1
+
+
+async def test_a_request_nested_deeper_than_can_be_forwarded_is_a_400(harness: Harness) -> None:
+    schema: dict[str, Any] = {"type": "string"}
+    for _ in range(300):
+        schema = {"type": "object", "properties": {"a": schema}}
+    tools = [{"type": "function", "function": {"name": "deep", "parameters": schema}}]
+    response = await harness.chat("hello", tools=tools)
+    assert response.status_code == 400 and response.json()["error"]["type"] == "invalid_request_error"
+    assert (await harness.chat("hello")).status_code == 200
+
+
+@pytest.mark.parametrize(("body", "status"), [
+    ({"model": "nope", "messages": [{"role": "user", "content": "x"}]}, 404),
+    ({"model": "auto", "messages": []}, 400),
+])
+async def test_errors_before_routing_carry_the_request_id(harness: Harness, body: dict[str, Any], status: int) -> None:
+    response = await harness.client.post("/v1/chat/completions", json=body, headers={"x-request-id": "client-id-42"})
+    assert response.status_code == status and response.headers["x-request-id"] == "client-id-42"
+    assert len((await harness.client.post("/v1/chat/completions", json=body)).headers["x-request-id"]) >= 16
+
+
 async def test_all_candidates_failing_is_a_502_in_openai_format(make_harness: Callable[..., Any], spare_handler: list[Handler]) -> None:
     spare_handler[0] = lambda request: httpx.Response(500, text="not json")
     harness: Harness = await make_harness(sim_transport=failing(502))

@@ -1,0 +1,223 @@
+"""Cost numbers a budget can rest on: the estimate prices every call a request makes, on the candidate
+it will go to after every move, and the spend of a stream the upstream never reported on is still
+recorded (from an estimate) and charged."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from prometheus_client import CollectorRegistry
+
+from router.gateway import Gateway
+from router.metrics import RouterMetrics
+from router.protocol import APIError
+from tests.conftest import FakeClassifier
+from tests.router.conftest import CONFIG, Harness, make_config
+
+pytestmark = pytest.mark.anyio
+
+WORDS = 50
+LOW = {"tier": "low", "model": "small", "backend": "sim"}
+
+
+def streaming_upstream(*, usage: bool = True) -> httpx.MockTransport:
+    """An OpenAI-compatible stream of WORDS one-token chunks; `usage=False`: no usage chunk, as some
+    servers do whatever `stream_options` says."""
+
+    async def body(model: str) -> AsyncIterator[bytes]:
+        base = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": model}
+        yield b"data: " + json.dumps(base | {"choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}).encode() + b"\n\n"
+        for index in range(WORDS):
+            await asyncio.sleep(0.002)
+            yield b"data: " + json.dumps(base | {"choices": [{"index": 0, "delta": {"content": f" w{index}"}, "finish_reason": None}]}).encode() + b"\n\n"
+        yield b"data: " + json.dumps(base | {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}).encode() + b"\n\n"
+        if usage:
+            yield b"data: " + json.dumps(base | {"choices": [], "usage": {"prompt_tokens": 9, "completion_tokens": WORDS, "total_tokens": 9 + WORDS}}).encode() + b"\n\n"
+        yield b"data: [DONE]\n\n"
+
+    return httpx.MockTransport(lambda request: httpx.Response(200, headers={"content-type": "text/event-stream"},
+                                                              content=body(json.loads(request.content)["model"])))
+
+
+def answering(completion_per_answer: Any, prompt: Any = lambda body: 10) -> httpx.MockTransport:
+    """Non-streaming answers: `n` choices, usage summed over them as OpenAI reports it."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        n = body.get("n") or 1
+        completion = completion_per_answer(body) * n
+        choices = [{"index": i, "message": {"role": "assistant", "content": "x"}, "finish_reason": "stop"} for i in range(n)]
+        return httpx.Response(200, json={"id": "c", "object": "chat.completion", "created": 1, "model": body["model"], "choices": choices,
+                                         "usage": {"prompt_tokens": prompt(body), "completion_tokens": completion, "total_tokens": prompt(body) + completion}})
+
+    return httpx.MockTransport(handler)
+
+
+def gateway_of(harness: Harness) -> Gateway:
+    return harness.client._transport.app.state.router.gateway  # type: ignore[attr-defined]
+
+
+def with_tiers(**changes: dict[str, Any]) -> Any:
+    tiers = {name: {**tier, **changes.get(name, {})} for name, tier in CONFIG["tiers"].items()}
+    return make_config(tiers=tiers)
+
+
+# -- streams without usage ------------------------------------------------------------------------------
+
+
+async def test_a_stream_the_upstream_never_reports_on_is_accounted_from_an_estimate(make_harness: Any) -> None:
+    harness = await make_harness(sim_transport=streaming_upstream(usage=False))
+    response = await harness.chat("hello", stream=True, stream_options={"include_usage": True})
+    final = json.loads([line for line in response.text.split("\n\n") if line.startswith("data: {")][-1][6:])
+    assert final["router"]["usage_estimated"] is True
+    assert final["usage"]["completion_tokens"] == WORDS + 1  # the finish chunk counted too: an estimate
+    assert final["router"]["cost_usd"] > 0
+    assert harness.metric("router_cost_usd_total", **LOW) == pytest.approx(final["router"]["cost_usd"])
+    assert harness.metric("router_cost_estimate_ratio_count", tier="low") == 0, "an estimate is no test of the estimate"
+    assert gateway_of(harness).forecast.log_correction == {}, "nor something to learn from"
+
+
+async def test_a_client_that_leaves_mid_stream_is_charged_for_what_it_was_sent(make_harness: Any) -> None:
+    harness = await make_harness(sim_transport=streaming_upstream())
+    app = harness.client._transport.app  # type: ignore[attr-defined]
+    raw = json.dumps({"model": "auto", "stream": True, "messages": [{"role": "user", "content": "hello"}]}).encode()
+    leave, sent, first = asyncio.Event(), [], True
+
+    async def receive() -> dict[str, Any]:
+        nonlocal first
+        if first:
+            first = False
+            return {"type": "http.request", "body": raw, "more_body": False}
+        await leave.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body" and message.get("body"):
+            sent.append(message["body"])
+            if len(sent) == 30:
+                leave.set()
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http", "path": "/v1/chat/completions",
+             "raw_path": b"/v1/chat/completions", "query_string": b"", "root_path": "", "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
+             "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())]}
+    await app(scope, receive, send)
+    await asyncio.sleep(0.05)
+    assert harness.metric("router_requests_total", **LOW, status="cancelled") == 1
+    assert 25 <= harness.metric("router_tokens_total", **LOW, kind="completion") < WORDS
+    assert harness.metric("router_cost_usd_total", **LOW) > 0
+
+
+# -- the estimate: every move, every call --------------------------------------------------------------
+
+
+def test_a_budget_downgrade_keeps_the_cost_cap() -> None:
+    gateway = Gateway(make_config(), {}, FakeClassifier(), RouterMetrics(CollectorRegistry()))
+    body = {"model": "auto", "messages": [{"role": "user", "content": "[score=0.9] hard question"}]}
+    with pytest.raises(APIError) as refused:
+        gateway.decide(dict(body), "r1", max_cost_usd=1e-7, max_tier="medium")
+    assert refused.value.code == "max_cost_exceeded"
+    decision = gateway.decide(dict(body), "r2", max_cost_usd=1.0, max_tier="medium")
+    assert decision.tier == "medium" and decision.estimated_cost_usd == gateway.estimate_cost(decision, decision.candidates[0], decision.scored, body)
+
+
+async def test_a_request_the_context_check_moves_is_priced_and_capped_where_it_goes(make_harness: Any) -> None:
+    models = {name: dict(model) for name, model in CONFIG["models"].items()}
+    models["small"]["context_window"] = 1000
+    harness = await make_harness(make_config(models=models))
+    body = {"model": "auto", "messages": [{"role": "user", "content": "word " * 1600}]}  # ~2,000 tokens: not in small's window
+    moved = await harness.client.post("/v1/chat/completions", json=body)
+    assert moved.json()["router"]["model"] == "big" and moved.json()["router"]["reason"] == "context"
+    assert moved.json()["router"]["estimated_cost_usd"] > 2000 * 1.10 / 1e6, "priced at big's prices, not small's"
+    capped = await harness.client.post("/v1/chat/completions", json=body, headers={"x-router-max-cost-usd": "0.0003"})
+    assert capped.status_code == 400 and capped.json()["error"]["code"] == "max_cost_exceeded"
+
+
+async def test_n_answers_are_priced_n_times(make_harness: Any) -> None:
+    harness = await make_harness(sim_transport=answering(lambda body: 200))
+    one = (await harness.chat("hello", max_tokens=250)).json()["router"]["estimated_cost_usd"]
+    sixteen = (await harness.chat("hello", max_tokens=250, n=16)).json()["router"]
+    answer_cost = 200 * 0.20 / 1e6
+    assert sixteen["estimated_cost_usd"] == pytest.approx(one + 15 * answer_cost)
+    assert sixteen["cost_usd"] == pytest.approx(sixteen["estimated_cost_usd"], rel=0.01)
+
+
+async def test_a_sampled_tier_is_priced_for_every_sample_and_its_judge(make_harness: Any) -> None:
+    harness = await make_harness(with_tiers(low={"strategy": {"kind": "self_consistency", "samples": 8}}), sim_transport=answering(lambda body: 200))
+    response = await harness.client.post("/v1/chat/completions", json={"model": "auto:low", "messages": [{"role": "user", "content": "what is 2+2"}]},
+                                         headers={"x-router-max-cost-usd": "1"})  # a forced tier is priced when capped
+    router = response.json()["router"]
+    assert router["estimated_cost_usd"] == pytest.approx(router["cost_usd"], rel=0.05)
+    judged = with_tiers(low={"strategy": {"kind": "best_of_n", "samples": 4, "judge": "big", "use_n": False}})
+    gateway = Gateway(judged, {}, FakeClassifier(), RouterMetrics(CollectorRegistry()))
+    decision = gateway.decide({"model": "auto:low", "messages": [{"role": "user", "content": "x"}]}, "r", max_cost_usd=1.0)
+    prompt = 4  # "x": a quarter token and four of the message
+    samples = 4 * (prompt * 0.05 + 200 * 0.20) / 1e6
+    judge = ((prompt + 4 * 200 + 80) * 1.10 + 16 * 4.40) / 1e6
+    assert decision.estimated_cost_usd == pytest.approx(samples + judge)
+
+
+# -- what the corrections learn from -------------------------------------------------------------------
+
+
+async def test_the_forecast_learns_per_answer_when_n_answers_are_summed(make_harness: Any) -> None:
+    harness = await make_harness(sim_transport=answering(lambda body: 200))  # each answer exactly the forecast
+    for index in range(30):
+        await harness.chat(f"q{index}", n=16)
+    assert math.exp(gateway_of(harness).forecast.log_correction[("small", "none")]) == pytest.approx(1.0)
+
+
+async def test_direct_requests_learn_their_own_correction(make_harness: Any) -> None:
+    """A Qwen3 named directly thinks by default; the low tier turns thinking off. What the direct
+    requests teach must not price the tier."""
+    thinking = answering(lambda body: 200 if (body.get("chat_template_kwargs") or {}).get("enable_thinking") is False else 2200)
+    harness = await make_harness(sim_transport=thinking)
+    for index in range(30):  # a direct model is priced (and its forecast compared) when the client caps it
+        await harness.client.post("/v1/chat/completions", json={"model": "small", "messages": [{"role": "user", "content": f"q{index}"}]},
+                                  headers={"x-router-max-cost-usd": "1"})
+    corrections = gateway_of(harness).forecast.log_correction
+    assert ("small", "none") not in corrections and math.exp(corrections[("small", "default")]) > 2
+    low = (await harness.client.post("/v1/chat/completions", json={"model": "auto:low", "messages": [{"role": "user", "content": "tier"}]},
+                                     headers={"x-router-max-cost-usd": "1"})).json()["router"]
+    assert low["estimated_cost_usd"] == pytest.approx(low["cost_usd"], rel=0.01)
+
+
+async def test_tool_definitions_are_counted_and_one_request_moves_the_correction_a_step(make_harness: Any) -> None:
+    tools = [{"type": "function", "function": {"name": "lookup", "description": "word " * 4000, "parameters": {"type": "object"}}}]
+    reported = answering(lambda body: 200, prompt=lambda body: 40_000 if body.get("tools") else 150)
+    harness = await make_harness(sim_transport=reported)
+    gateway = gateway_of(harness)
+    response = await harness.chat("please summarise " * 40, tools=tools)
+    assert gateway.tokens.count("small", [{"role": "user", "content": "x"}], tools).tokens > 5000
+    assert response.json()["router"]["estimated_cost_usd"] > 5000 * 0.05 / 1e6
+    assert gateway.tokens.correction["small"] <= 1.2 + 1e-9, "a single report, however far off, moves the factor by a fifth of its range at most"
+
+
+async def test_images_do_not_teach_the_prompt_correction(make_harness: Any) -> None:
+    harness = await make_harness(sim_transport=answering(lambda body: 200, prompt=lambda body: 1500))
+    image = {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}
+    for _ in range(10):
+        await harness.chat([{"type": "text", "text": "describe this picture in detail " * 20}, image])
+    assert gateway_of(harness).tokens.correction == {}
+
+
+async def test_an_escalation_whose_last_attempt_fails_still_accounts_the_first(make_harness: Any, spare_handler: list[Any]) -> None:
+    def upstream(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        if body["model"] == "Qwen/Qwen3-8B":  # the low tier thinks its budget away: an empty answer, escalated
+            return httpx.Response(200, json={"id": "c", "object": "chat.completion", "created": 1, "model": body["model"],
+                                             "choices": [{"index": 0, "message": {"role": "assistant", "content": ""}, "finish_reason": "length"}],
+                                             "usage": {"prompt_tokens": 1000, "completion_tokens": 4000, "total_tokens": 5000}})
+        return httpx.Response(503, json={"error": {"message": "overloaded"}})
+
+    spare_handler[0] = lambda request: httpx.Response(503, json={"error": {"message": "overloaded"}})
+    harness = await make_harness(with_tiers(low={"escalate_to": "high"}), sim_transport=httpx.MockTransport(upstream))
+    response = await harness.chat("hello")
+    assert response.status_code == 502
+    assert harness.metric("router_cost_usd_total", **LOW) == pytest.approx((1000 * 0.05 + 4000 * 0.20) / 1e6)
+    assert harness.metric("router_tokens_total", **LOW, kind="completion") == 4000

@@ -13,6 +13,8 @@ from backends.base import UpstreamError
 
 _DATA_URL = re.compile(r"^data:(?P<media>[\w.+-]+/[\w.+-]+)(?P<params>(?:;[^;,]*)*?);base64,(?P<data>.*)$", re.DOTALL)
 THINKING_BLOCK_TYPES = ("thinking", "redacted_thinking")
+#: The user turn put before a conversation that opens with the assistant (LiteLLM sends the same).
+CONVERSATION_OPENER = "."
 #: Media types OpenAI accepts in data URLs that Anthropic knows under another name.
 MEDIA_ALIASES = {"image/jpg": "image/jpeg"}
 #: Anthropic's tool-use ids match this; ids minted by other backends (e.g. "functions.get_time:0") do not.
@@ -55,6 +57,8 @@ def convert_messages(raw: Any) -> tuple[str | list[dict[str, Any]], list[dict[st
             turns.append({"role": anthropic_role, "content": blocks})
     if not turns:
         raise invalid("`messages` must contain at least one non-empty user or assistant message", "messages")
+    if turns[0]["role"] == "assistant":  # a chat UI's greeting first: Anthropic wants a user turn first (400)
+        turns.insert(0, {"role": "user", "content": [{"type": "text", "text": CONVERSATION_OPENER}]})
     return _system(system), turns
 
 

@@ -8,7 +8,8 @@ Translation rules (anything not listed is dropped: it has no Anthropic meaning):
   consecutive turns of the same role are merged, `tool` messages become `tool_result` blocks of a
   user turn, assistant `tool_calls` become `tool_use` blocks (arguments JSON-decoded into `input`).
   Empty or whitespace-only text is skipped (Anthropic rejects such text blocks) and a turn left
-  empty is dropped. Tool-call ids other backends minted with characters Anthropic refuses
+  empty is dropped. A conversation that opens with the assistant (a greeting) gets a user turn "."
+  first: Anthropic requires one. Tool-call ids other backends minted with characters Anthropic refuses
   ("functions.get_time:0") are made safe, the same way in the call and in its result.
 - Images: `data:` URLs → base64 image sources (`image/jpg` named `image/jpeg`), `http(s)` URLs → URL sources.
 - A `cache_control` breakpoint on a text or image part (LiteLLM's convention for prompt caching)

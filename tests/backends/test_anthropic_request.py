@@ -186,6 +186,13 @@ def test_whitespace_only_text_is_not_sent() -> None:
     assert request["messages"][2]["content"][1]["text"] == "thanks"
 
 
+def test_a_conversation_opening_with_the_assistant_gets_a_user_turn_first() -> None:
+    request = translate(messages=[{"role": "system", "content": "Be a pirate."}, {"role": "assistant", "content": "Ahoy! How can I help?"},
+                                  {"role": "user", "content": "Where is the treasure?"}])
+    assert [turn["role"] for turn in request["messages"]] == ["user", "assistant", "user"]
+    assert request["messages"][0]["content"] == [{"type": "text", "text": "."}] and request["system"] == "Be a pirate."
+
+
 def test_tool_call_ids_from_other_backends_are_made_safe_alike_in_call_and_result() -> None:
     calls = [{"id": f"functions.now:{i}", "type": "function", "function": {"name": "now", "arguments": "{}"}} for i in range(2)]
     request = translate(messages=[

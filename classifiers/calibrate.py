@@ -154,8 +154,9 @@ def _write_key(lines: list[str], key: str, values: dict[str, float]) -> None:
             name, rest = m["name"], m["rest"]
             if name in todo:
                 val = f"{key}: {todo.pop(name):.4f}"
-                if rest.startswith("{"):
-                    lines[i] = _set_in_flow(lines[i], name, val, pattern)
+                if rest.startswith("{"):  # a flow mapping, on this line or over several
+                    k = _flow_end(lines, i, end)
+                    lines[i : k + 1] = _set_in_flow("".join(lines[i : k + 1]), name, val, pattern).splitlines(keepends=True)
                 else:
                     j, last, child = i + 1, i, None
                     while j < end and (not lines[j].strip() or len(lines[j]) - len(lines[j].lstrip()) > len(tier_ind)):
@@ -174,6 +175,17 @@ def _write_key(lines: list[str], key: str, values: dict[str, float]) -> None:
         raise ValueError(f"tiers not found in the config: {', '.join(todo)}")
 
 
+def _flow_end(lines: list[str], start: int, end: int) -> int:
+    """The line where the flow mapping opened on line ``start`` closes (``end - 1`` if it never does)."""
+    depth = 0
+    for k in range(start, end):
+        for char in lines[k]:
+            depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth <= 0:
+            return k
+    return end - 1
+
+
 def _set_in_flow(line: str, name: str, val: str, pattern: re.Pattern[str]) -> str:
     """Set ``val`` (``key: value``) inside ``name: {...}`` on a flow-style line (a tier's own, or ``tiers:``)."""
     m = re.search(r"(?<![\w-])" + re.escape(name) + r"\s*:\s*\{", line)
@@ -183,6 +195,9 @@ def _set_in_flow(line: str, name: str, val: str, pattern: re.Pattern[str]) -> st
     while j < len(line) and depth:
         depth += {"{": 1, "}": -1}.get(line[j], 0)
         j += 1
+    if depth:  # the mapping goes on past this line: the key goes first
+        rest = line[m.end() :]
+        return line[: m.end()] + (pattern.sub(val, rest, count=1) if pattern.search(rest) else f"{val}, {rest}")
     body = line[m.end() : j - 1]
     body = pattern.sub(val, body, count=1) if pattern.search(body) else f"{body.rstrip()}, {val}"
     return line[: m.end()] + body + line[j - 1 :]

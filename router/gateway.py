@@ -89,6 +89,7 @@ class Gateway:
         decision.tier = decision.candidates[0].tier
         if decision.scored is None and max_cost_usd is not None:  # forced tiers and direct models are scored only to be priced
             decision.scored = self.score(body["messages"])
+            decision.score = decision.scored.score
         if decision.scored is not None:
             decision.estimated_cost_usd = self.estimate_cost(decision, decision.candidates[0], decision.scored, body)
         if max_cost_usd is not None and decision.estimated_cost_usd is not None and decision.estimated_cost_usd > max_cost_usd:

@@ -115,7 +115,8 @@ def test_calibrate_write_updates_yaml(tmp_path: Path, config_file, capsys):
     "  high:\n    model: c\nclassifier: {artifact: default}\n"),
     "models: {}\ntiers:\n  low: {model: a, max_score: 0.4}\n  mid: {model: b, expected_share: null}\n  high: {model: c}\n",
     "models: {}\ntiers: {low: {model: a, max_score: 0.4}, mid: {model: b}, high: {model: c, expected_share: 0.9}}\n",
-], ids=["block", "flow-per-tier", "flow"])
+    "models: {}\ntiers:\n  low: {model: a,\n        max_score: 0.4}\n  mid: {model: b}\n  high: {model: c}\n",
+], ids=["block", "flow-per-tier", "flow", "flow-over-lines"])
 def test_write_calibration_sets_both_keys_in_every_layout(tmp_path: Path, text: str):
     p = tmp_path / "c.yaml"
     p.write_text(text)

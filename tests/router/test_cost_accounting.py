@@ -153,6 +153,7 @@ async def test_a_sampled_tier_is_priced_for_every_sample_and_its_judge(make_harn
                                          headers={"x-router-max-cost-usd": "1"})  # a forced tier is priced when capped
     router = response.json()["router"]
     assert router["estimated_cost_usd"] == pytest.approx(router["cost_usd"], rel=0.05)
+    assert response.headers["x-router-score"] == "0.100", "the score it was priced with is reported"
     judged = with_tiers(low={"strategy": {"kind": "best_of_n", "samples": 4, "judge": "big", "use_n": False}})
     gateway = Gateway(judged, {}, FakeClassifier(), RouterMetrics(CollectorRegistry()))
     decision = gateway.decide({"model": "auto:low", "messages": [{"role": "user", "content": "x"}]}, "r", max_cost_usd=1.0)

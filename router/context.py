@@ -178,7 +178,7 @@ class TokenCounter:
         if estimated < LEARN_MIN_TOKENS or actual <= 0 or model_name not in self.config.models:
             return
         current = self.correction.get(model_name, 1.0)
-        observed = min(2.0, max(0.5, current * actual / estimated))  # one request moves the factor by at most a fifth of the range
+        observed = min(2.0, max(0.5, current * actual / estimated))  # one report moves the factor at most a fifth of the way to a clamp
         self.correction[model_name] = min(2.0, max(0.5, 0.8 * current + 0.2 * observed))
 
     def adopt(self, previous: TokenCounter) -> None:

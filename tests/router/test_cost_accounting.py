@@ -196,7 +196,7 @@ async def test_tool_definitions_are_counted_and_one_request_moves_the_correction
     response = await harness.chat("please summarise " * 40, tools=tools)
     assert gateway.tokens.count("small", [{"role": "user", "content": "x"}], tools).tokens > 5000
     assert response.json()["router"]["estimated_cost_usd"] > 5000 * 0.05 / 1e6
-    assert gateway.tokens.correction["small"] <= 1.2 + 1e-9, "a single report, however far off, moves the factor by a fifth of its range at most"
+    assert gateway.tokens.correction["small"] <= 1.2 + 1e-9, "a single report, however far off, moves the factor a fifth of the way to its clamp at most"
 
 
 async def test_images_do_not_teach_the_prompt_correction(make_harness: Any) -> None:

@@ -87,7 +87,11 @@ async def _routed(request: Request, wire: Wire, headers: Mapping[str, str], requ
     release = state.admit()
     try:
         admission = await state.ops.admit(authorization, body, request_id)  # per-key limits: 429
-        decision = state.gateway.decide(body, request_id, _max_cost(headers.get("x-router-max-cost-usd")), max_tier=admission.max_tier)
+        try:
+            decision = state.gateway.decide(body, request_id, _max_cost(headers.get("x-router-max-cost-usd")), max_tier=admission.max_tier)
+        except APIError as exc:  # the cost cap or the context check: still a line in the decision log
+            state.ops.refused(admission.key_id, "refused", exc, request_id, body)
+            raise
         state.ops.attach(decision, admission, body)
         decision.context["escalate_header"] = headers.get("x-router-escalate")  # router/escalation.py
         async with cancel_on_disconnect(request):  # the client left before the response started: close the upstream now
@@ -109,8 +113,8 @@ async def _complete(gateway: Gateway, body: dict[str, Any], decision: Decision, 
     except UpstreamError as exc:
         gateway.account(decision, None, "error", time.perf_counter() - started, stream=False)
         raise upstream_api_error(exc, decision) from None
-    except asyncio.CancelledError:
-        gateway.account(decision, None, "cancelled", time.perf_counter() - started, stream=False)
+    except asyncio.CancelledError:  # the client left while the upstream worked: it may bill the whole answer
+        gateway.account(decision, gateway.abandoned_usage(decision, body), "cancelled", time.perf_counter() - started, stream=False)
         raise
     gateway.account(decision, result.usage, "ok", time.perf_counter() - started, stream=False)
     result.body["router"] = decision.router_object()

@@ -83,6 +83,7 @@ class Gateway:
             decision = Decision(request_id, tier, "classifier", self.policy.candidates(tier), score=result.score, scored=result)
             if max_cost_usd is not None:
                 self._downgrade_to_budget(decision, result, body, max_cost_usd)
+        decision.context["limits"] = (max_tier, max_cost_usd)  # an escalation stays inside both (router/ttc.py)
         if max_tier is not None:
             self._cap_tier(decision, max_tier)
         self.ttc.plan(decision, body, max_tier)  # load knob and context fit: may move tier (reason "context") or 400
@@ -178,6 +179,17 @@ class Gateway:
         carry a token each. Marked `usage_estimated` in the router object, and not learnt from."""
         decision.extra["usage_estimated"] = True
         return Usage(prompt_tokens=self.tokens.count_for(decision, decision.model, body).tokens, completion_tokens=max(0, events - 1))
+
+    def abandoned_usage(self, decision: Decision, body: Mapping[str, Any]) -> Usage | None:
+        """Usage for a non-streamed request the client left while the upstream worked on it: the prompt
+        and the answer forecast for the model it was sent to (a provider that does not stop on a
+        disconnect bills the whole answer; the key's budget must see it). None if nothing was sent."""
+        if not decision.model:
+            return None
+        forecast = decision.context.get("completion_forecasts", {}).get((decision.model, decision.effort or "none"))
+        decision.extra["usage_estimated"] = True
+        return Usage(prompt_tokens=self.tokens.count_for(decision, decision.model, body).tokens,
+                     completion_tokens=forecast.tokens * forecast.answers if forecast is not None else 0)
 
     def account(self, decision: Decision, usage: Usage | None, status: str, duration: float, stream: bool) -> float | None:
         """Record tokens, cost, savings and the request outcome; return the cost."""

@@ -143,7 +143,7 @@ class MemoryStore(LimitStore):
         return entry[0]
 
     def _add(self, name: str, amount: float, now: float, ttl: float) -> None:
-        self._values[name] = (self._get(name, now) + amount, now + ttl)
+        self._values[name] = (max(0.0, self._get(name, now) + amount), now + ttl)  # a negative token correction stops at zero
 
     def _purge(self, now: float) -> None:
         self._operations += 1
@@ -181,10 +181,12 @@ class MemoryStore(LimitStore):
 
 
 # KEYS[1]: this key id's prefix, e.g. "complexity-router:{1a2b3c4d}" (one hash slot per key id).
-# ARGV: now, rpm (-1: none), tpm (-1: none), tokens to reserve, budget (-1: none), period id, reject over budget (1/0).
+# ARGV: now (unused: windows follow the server's TIME), rpm (-1: none), tpm (-1: none), tokens to reserve, budget (-1: none),
+# period id, reject over budget (1/0).
 _ADMIT_LUA = """
 local p = KEYS[1]
-local now = tonumber(ARGV[1])
+local t = redis.call('TIME')  -- the server's clock: replicas whose clocks differ share one window
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local win = math.floor(now / 60)
 local frac = (now - win * 60) / 60
 local function get(name) return tonumber(redis.call('GET', p .. name) or '0') end
@@ -210,12 +212,13 @@ end
 return {status, tostring(rc), tostring(rb), tostring(tc), tostring(tb), tostring(spent)}
 """.replace("TTL", str(COUNTER_TTL))
 
-# ARGV: now, token delta, cost, period id, period TTL.
+# ARGV: now (unused: the server's TIME), token delta, cost, period id, period TTL.
 _RECORD_LUA = """
 local p = KEYS[1]
-local win = math.floor(tonumber(ARGV[1]) / 60)
+local win = math.floor(tonumber(redis.call('TIME')[1]) / 60)
 if tonumber(ARGV[2]) ~= 0 then
-  redis.call('INCRBY', p .. ':tok:' .. win, ARGV[2])
+  -- a correction (real tokens minus the reserved estimate) may be negative: never below zero
+  if redis.call('INCRBY', p .. ':tok:' .. win, ARGV[2]) < 0 then redis.call('SET', p .. ':tok:' .. win, 0) end
   redis.call('EXPIRE', p .. ':tok:' .. win, TTL)
 end
 if ARGV[4] ~= '' and tonumber(ARGV[3]) > 0 then
@@ -251,10 +254,13 @@ class RedisStore(LimitStore):
     def _key(self, key: str) -> str:
         return f"{self.prefix}:{{{key}}}"
 
-    async def _call(self, script: Any, key: str, args: list[Any]) -> Any:
+    async def _call(self, script: Any, key: str, args: list[Any], *, back_off: bool = True) -> Any:
+        """Run a script; after a failure, admissions skip Redis for `retry_seconds` (`back_off`), so a
+        dead Redis costs no timeout per request. Records always try: they run off the response path,
+        and one stall must not throw away every spend that finishes in the next second."""
         from redis.exceptions import RedisError
 
-        if time.monotonic() < self._failed_until:
+        if back_off and time.monotonic() < self._failed_until:
             raise LimitStoreUnavailable("redis unavailable (recent failure)")
         try:
             return await script(keys=[self._key(key)], args=args)
@@ -271,7 +277,7 @@ class RedisStore(LimitStore):
         return Counts(int(status), *(float(value) for value in numbers))
 
     async def record(self, key: str, now: float, tokens: int, cost: float, period_id: str) -> None:
-        await self._call(self._record, key, [repr(now), int(tokens), f"{cost:.12f}", period_id, _period_ttl(period_id) if period_id else 0])
+        await self._call(self._record, key, [repr(now), int(tokens), f"{cost:.12f}", period_id, _period_ttl(period_id) if period_id else 0], back_off=False)
 
     async def aclose(self) -> None:
         await self.client.aclose()

@@ -6,6 +6,7 @@ model and backend names from the config and fixed vocabularies — never request
 
 from __future__ import annotations
 
+import contextlib
 import math
 import struct
 from collections.abc import Iterable, Mapping
@@ -223,15 +224,21 @@ class RouterMetrics:
         """Export the tiers and calibrated shares of the config in force (start-up and every reload).
 
         Every tier's classifier-tier counter exists from the start, so a tier the score never
-        picks shows a live share of 0 rather than none. A tier no longer calibrated is removed
-        from `router_tier_expected_share`; it is set to NaN first because across workers its
-        last value stays in this process's metrics file, and NaN never compares true in an
-        alert, where a stale share would read as drift."""
+        picks shows a live share of 0 rather than none. A tier no longer calibrated is retired
+        from `router_tier_expected_share`, where a stale share would read as drift."""
         for tier in tiers:
             self.classifier_tier.labels(tier)
         for tier in self._calibrated_tiers - shares.keys():
-            self.tier_expected_share.labels(tier).set(math.nan)
-            self.tier_expected_share.remove(tier)
+            retire(self.tier_expected_share, tier)
         for tier, share in shares.items():
             self.tier_expected_share.labels(tier).set(share)
         self._calibrated_tiers = set(shares)
+
+
+def retire(gauge: Gauge, *labels: str) -> None:
+    """Drop a gauge's child when its config entry is gone (a backend, a calibrated tier). Across workers
+    prometheus-client cannot remove it — its last value stays in this process's metrics file — so it is
+    set to NaN first: no alert comparison matches NaN, where a stale 0 (a backend "down") would fire."""
+    gauge.labels(*labels).set(math.nan)
+    with contextlib.suppress(KeyError):
+        gauge.remove(*labels)

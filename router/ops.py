@@ -83,13 +83,18 @@ class Operations:
         try:
             return await self.limiter.check(key, estimate_prompt_tokens(body["messages"], tools=body.get("tools")), auto_routed)
         except APIError as exc:
-            if self.decision_log is not None:
-                self.decision_log.write(
-                    {"time": time.time(), "request_id": request_id, "key_id": key, "status": "limited", "code": exc.code, "http_status": exc.status,
-                     "requested_model": model},
-                    body.get("messages"),
-                )
+            self.refused(key, "limited", exc, request_id, body)
             raise
+
+    def refused(self, key: str, status: str, exc: APIError, request_id: str, body: Mapping[str, Any]) -> None:
+        """The decision-log line of a request refused before it was routed: by a limit ("limited"), or
+        after admission by its cost cap or the context check ("refused")."""
+        if self.decision_log is not None:
+            self.decision_log.write(
+                {"time": time.time(), "request_id": request_id, "key_id": key, "status": status, "code": exc.code, "http_status": exc.status,
+                 "requested_model": str(body.get("model") or "")},
+                body.get("messages"),
+            )
 
     def attach(self, decision: Decision, admission: Admission, body: Mapping[str, Any]) -> None:
         decision.context["admission"] = admission

@@ -30,6 +30,7 @@ from typing import Any
 import httpx
 
 from router.config import ConfigError, RouterConfig, load_config
+from router.metrics import retire
 from router.state import AppState
 
 log = logging.getLogger("complexity_router.reload")
@@ -133,8 +134,7 @@ class ConfigReloader:
                 return False
             self.app.state.router = new
             for name in set(old.backends) - set(new.backends):
-                with contextlib.suppress(KeyError):
-                    metrics.backend_up.remove(name)
+                retire(metrics.backend_up, name)
             metrics.config_reloads.labels("success").inc()
             metrics.config_reload_ok.set(1)
             log.info("config reloaded (%s): %d backends, %d models, tiers %s", trigger, len(config.backends), len(config.models), ", ".join(config.tiers))

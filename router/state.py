@@ -55,13 +55,15 @@ class AppState:
         registry = registry if registry is not None else CollectorRegistry()
         metrics = metrics if metrics is not None else RouterMetrics(registry)
         transports = transports or {}
+        # First what can fail (a limit store that cannot be built): a rejected reload must leave no client
+        # open and no gauge changed.
+        ops = Operations.build(config, metrics, previous.ops if previous is not None else None)
         backends = {name: create_backend(name, backend, transports.get(name)) for name, backend in config.backends.items()}
         for name in backends:
             metrics.backend_up.labels(name).set(1)
         gateway = Gateway(config, backends, classifier, metrics)
         if previous is not None:  # breakers, cooldowns, the retry budget and learnt token corrections survive a reload
             gateway.adopt(previous.gateway)
-        ops = Operations.build(config, metrics, previous.ops if previous is not None else None)
         gateway.observers.append(ops.observe)
         metrics.publish_calibration(config.tiers, config.expected_shares())  # last: nothing after it can fail the build
         return cls(config, gateway, backends, registry, _key_digests=config.server.key_digests(), ops=ops)

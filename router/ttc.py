@@ -232,14 +232,24 @@ class TestTimeCompute:
 
     # -- escalation ----------------------------------------------------------------------------------
     def _escalate(self, decision: Decision, target: str, reason: str, body: dict[str, Any], detail: dict[str, Any] | None = None) -> bool:
-        """Swap the decision to `target`'s candidates; False when none of them can take the request."""
+        """Swap the decision to `target`'s candidates; False when none of them can take the request, or
+        the request may not go there: above the tier a key over its budget is held to, or dearer than the
+        client's `x-router-max-cost-usd`."""
         source = decision.tier
+        max_tier, max_cost = decision.context.get("limits", (None, None))
+        names = self.policy.tier_names
+        if max_tier in names and target in names and names.index(target) > names.index(max_tier):
+            return False
         trial = replace(decision, candidates=self.policy.candidates(target), extra=dict(decision.extra), context=decision.context)
         try:
             self.knob.adjust(trial)
-            self.context.plan(trial, body)
+            self.context.plan(trial, body, max_tier)
         except APIError:
             return False
+        if max_cost is not None and decision.scored is not None:
+            estimate = self.gateway.estimate_cost(trial, trial.candidates[0], decision.scored, body)
+            if estimate is not None and estimate > max_cost:
+                return False
         decision.candidates = trial.candidates
         decision.extra.update(trial.extra)
         decision.tier = decision.candidates[0].tier

@@ -1,0 +1,178 @@
+"""A key's budget and a client's cost cap hold on every path: escalation, abandoned requests, requests
+refused after admission, Redis stalls and replicas whose clocks differ; and a config change leaves no
+stale gauge behind."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from prometheus_client import CollectorRegistry
+
+from router.config import ConfigError
+from router.limits import Limiter, MemoryStore, RedisStore, budget_period_id
+from router.metrics import RouterMetrics
+from router.opsconfig import LimitRule, LimitsConfig, StateConfig
+from router.protocol import APIError
+from router.state import AppState
+from tests.conftest import FakeClassifier, require_tool
+from tests.opskit import RedisServer, gateway
+from tests.router.conftest import make_config
+from tests.router.test_limits import KEY_A, ops_config
+
+pytestmark = pytest.mark.anyio
+
+TIERS = {"low": {"model": "small", "effort": "none", "max_score": 0.4, "escalate_to": "high"},
+         "medium": {"model": "small", "effort": "medium", "thinking_budget": 2048, "max_score": 0.75},
+         "high": {"model": "big", "effort": "high"}}
+
+
+def ask(gw: Any, content: str, headers: dict[str, str] | None = None) -> Any:
+    return gw.client.post("/v1/chat/completions", json={"model": "auto", "messages": [{"role": "user", "content": content}]},
+                          headers={"Authorization": f"Bearer {KEY_A}", **(headers or {})})
+
+
+async def test_an_escalation_never_lifts_an_over_budget_key_above_its_downgrade_tier() -> None:
+    config = ops_config(tiers=TIERS, limits={"default": {"budget_usd": 0.00001, "over_budget": "downgrade", "downgrade_tier": "low"}})
+    async with gateway(config, FakeClassifier()) as gw:
+        assert (await ask(gw, "[score=0.9] spend the budget")).headers["x-router-tier"] == "high"
+        await gw.settle()
+        held = await ask(gw, "[score=0.9] hard", {"x-router-escalate": "true"})
+        assert held.status_code == 200 and held.headers["x-router-tier"] == "low"
+        assert held.json()["router"]["downgraded_from"] == "high" and "escalations" not in held.json()["router"]
+
+
+async def test_an_escalation_stays_under_the_client_s_cost_cap() -> None:
+    async with gateway(ops_config(tiers=TIERS), FakeClassifier()) as gw:
+        low = await ask(gw, "[score=0.1] easy", {"x-router-escalate": "true"})
+        assert low.json()["router"]["escalations"][0]["to"] == "high", "without a cap the header escalates"
+        capped = await ask(gw, "[score=0.1] easy", {"x-router-escalate": "true", "x-router-max-cost-usd": "0.0005"})
+        assert capped.status_code == 200 and capped.headers["x-router-tier"] == "low"
+
+
+async def test_a_non_streamed_request_the_client_abandons_is_charged(make_harness: Any) -> None:
+    """A client whose timeout is shorter than the answer (and whose SDK retries) must not spend a
+    provider's money outside its budget: the prompt and the answer forecast are charged."""
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(5)
+        return httpx.Response(500)
+
+    harness = await make_harness(make_config(limits={"default": {"budget_usd": 0.00001}}), sim_transport=httpx.MockTransport(slow))
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(harness.chat("[score=0.9] write a long essay"), 0.3)
+    await asyncio.sleep(0.1)
+    assert harness.metric("router_requests_total", tier="high", model="big", backend="sim", status="cancelled") == 1
+    assert harness.metric("router_cost_usd_total", tier="high", model="big", backend="sim") > 0.00001
+    await harness.client._transport.app.state.router.ops.limiter.drain()  # type: ignore[attr-defined]
+    refused = await harness.chat("[score=0.9] again")
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "budget_exceeded"
+
+
+async def test_a_request_refused_after_admission_has_its_decision_log_line(tmp_path: Path) -> None:
+    config = ops_config(decision_log={"path": str(tmp_path / "decisions.jsonl")})
+    async with gateway(config, FakeClassifier()) as gw:
+        refused = await ask(gw, "[score=0.9] hi", {"x-router-max-cost-usd": "0"})
+        assert refused.status_code == 400
+        await gw.settle()
+    (line,) = [json.loads(text) for text in (tmp_path / "decisions.jsonl").read_text().splitlines()]
+    assert (line["status"], line["code"], line["http_status"]) == ("refused", "max_cost_exceeded", 400)
+
+
+def test_a_rejected_reload_changes_no_gauge(fake_classifier: Any) -> None:
+    registry = CollectorRegistry()
+    metrics = RouterMetrics(registry)
+    running = AppState.build(ops_config(), fake_classifier, registry=registry, metrics=metrics)
+    metrics.backend_up.labels("sim").set(0)  # its circuit is open
+    bad = ops_config(backends={"sim": {"kind": "openai", "base_url": "http://elsewhere.test/v1"},
+                               "extra": {"kind": "openai", "base_url": "http://extra.test/v1"}},
+                     state={"redis_url": "127.0.0.1:6379"})  # no scheme: the limit store cannot be built
+    with pytest.raises((ValueError, ConfigError)):
+        AppState.build(bad, fake_classifier, registry=registry, metrics=metrics, previous=running)
+    assert registry.get_sample_value("router_backend_up", {"backend": "sim"}) == 0
+    assert registry.get_sample_value("router_backend_up", {"backend": "extra"}) is None
+
+
+RETIRE_ACROSS_WORKERS = """
+import math
+from prometheus_client import CollectorRegistry
+from prometheus_client.multiprocess import MultiProcessCollector
+from router.metrics import RouterMetrics, retire
+metrics = RouterMetrics(CollectorRegistry())
+metrics.backend_up.labels("old").set(0)
+retire(metrics.backend_up, "old")
+scrape = CollectorRegistry()
+MultiProcessCollector(scrape)
+print([math.isnan(s.value) for m in scrape.collect() for s in m.samples if s.name == "router_backend_up"])
+"""
+
+
+def test_a_backend_a_reload_removes_reads_as_nan_across_workers(tmp_path: Path) -> None:
+    """prometheus-client cannot remove a child in multiprocess mode: a backend removed while down kept
+    `ComplexityRouterBackendDown` firing for a backend that no longer exists."""
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", RETIRE_ACROSS_WORKERS], env=env, capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.strip() == "[True]"
+
+
+def test_a_negative_token_correction_never_takes_a_window_below_zero() -> None:
+    store = MemoryStore()
+    asyncio.run(store.record("k", 120.0, -600, 0.0, ""))
+    assert store._get("k:tok:2", 120.0) == 0
+
+
+class _Counter:
+    def inc(self, *args: Any) -> None: ...
+    def labels(self, *args: Any) -> _Counter:
+        return self
+
+
+class _Metrics:
+    limit_rejections = limit_state_errors = _Counter()
+
+
+@pytest.fixture
+def redis_server() -> Any:
+    server = RedisServer(require_tool("redis-server"))
+    server.start()
+    yield server
+    server.close()
+
+
+async def test_usage_is_recorded_right_after_a_redis_stall(redis_server: RedisServer) -> None:
+    import redis as sync_redis
+
+    state = StateConfig(redis_url=redis_server.url, key_prefix="cr", on_redis_error="closed", retry_seconds=5.0, timeout_seconds=0.1)
+    limiter = Limiter(LimitsConfig(default=LimitRule(budget_usd=1.0)), state, ["low"], RedisStore(state), _Metrics())
+    admitted = await limiter.check("aaaaaaaa", 10, True)
+    sync_redis.Redis.from_url(redis_server.url).execute_command("CLIENT", "PAUSE", 300, "ALL")  # a 0.3 s stall
+    with pytest.raises(APIError):
+        await limiter.check("bbbbbbbb", 10, True)  # timed out: admissions now skip Redis for retry_seconds
+    await asyncio.sleep(0.35)
+    limiter.settle(admitted, 100, 0.75)
+    await limiter.drain()
+    key = f"cr:{{aaaaaaaa}}:usd:{budget_period_id('day', time.time())}"
+    assert float(sync_redis.Redis.from_url(redis_server.url).get(key) or 0) == pytest.approx(0.75)
+    await limiter.store.aclose()
+
+
+async def test_replicas_whose_clocks_differ_share_one_window(redis_server: RedisServer) -> None:
+    state = StateConfig(redis_url=redis_server.url, key_prefix="skew")
+    ahead, behind = RedisStore(state), RedisStore(state)
+    boundary = (int(time.time()) // 60 + 1) * 60
+    admitted = 0
+    for _ in range(10):  # one replica thinks the next minute has begun, the other does not
+        for store, now in ((ahead, boundary + 1.0), (behind, boundary - 1.0)):
+            counts = await store.admit("k", now, 10, None, 0, None, "", True)
+            admitted += counts.status == 0
+    assert admitted == 10
+    await ahead.aclose()
+    await behind.aclose()

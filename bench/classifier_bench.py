@@ -104,17 +104,24 @@ def worst_case(clf, chars: int = 100_000) -> tuple[float, str, int]:
     texts += ["['" + "a', '" * (chars // 5) + "']", str(["ab"] * 1000), str([{"role": "user", "content": "x" * 150}] * 200),
               json.dumps([{"role": "user", "content": "x" * 300}] * 256), "[" * (chars // 2) + "]" * (chars // 2),
               json.dumps({"messages": [{"role": "user", "content": "x" * 300}] * 256}), str({i: i for i in range(4_000)}),
-              "['a'" + "+'a'" * (chars // 4) + "]", json.dumps({f"k{i}": i for i in range(chars // 12)})]
+              "['a'" + "+'a'" * (chars // 4) + "]", json.dumps({f"k{i}": i for i in range(chars // 12)}),
+              # found by fuzzing (session 16): list literals that are all syntax, a question after blank lines
+              "['a', " + "[1]*" * (chars // 4 - 2) + "1]", "['a'" + "+1" * (chars // 2 - 3) + "]",
+              "Q: x\n" + "\n" * (chars - 14) + "\nQ: what?", "Human: Q: x\n" + "\n" * (chars - 34) + "\nQ: what?\nAssistant:"]
+    # and whole conversations: parts by the ten thousand, many messages of many parts
+    conversations = [[{"role": "user", "content": [{"type": "text", "text": "a"}] * (chars // 2)}],
+                     [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}] * chars + [{"type": "text", "text": "hi"}]}],
+                     [{"role": "user" if i % 2 else "assistant", "content": [{"type": "text", "text": "a"}] * 48} for i in range(2048)]]
     worst = (0.0, "")
-    for text in texts:
-        msgs = [{"role": "user", "content": text}]
+    for msgs in [[{"role": "user", "content": text}] for text in texts] + conversations:
+        text = str(msgs[-1]["content"])
         best = float("inf")
         for _ in range(2):
             t0 = time.perf_counter()
             clf.score(msgs)
             best = min(best, time.perf_counter() - t0)
         worst = max(worst, (best * 1e3, text[:24]))
-    return (*worst, len(texts))
+    return (*worst, len(texts) + len(conversations))
 
 
 def reference_ms() -> float:

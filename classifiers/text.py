@@ -23,6 +23,9 @@ MAX_PART_CHARS = 200_000
 CONTEXT_CHARS = 20_000
 #: Messages read from a long conversation: its system prompts and its last ``MAX_MESSAGES``.
 MAX_MESSAGES = 1_024
+#: Content parts read from a conversation, the latest messages' first: 50,000 one-letter parts in one
+#: message took 9 ms to score, 2,048 messages of 48 parts 19 ms (a real request has a few).
+MAX_PARTS = 2_048
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +54,7 @@ class Conversation:
     reply: str = ""
 
 
-def content_text(content: Any) -> str:
+def content_text(content: Any, max_parts: int = MAX_PARTS) -> str:
     """Plain text of one message's ``content`` (str, list of parts, or None)."""
     if content is None:
         return ""
@@ -63,7 +66,7 @@ def content_text(content: Any) -> str:
         content = [content]
     if isinstance(content, Sequence):
         out: list[str] = []
-        for part in content:
+        for part in content[:max_parts]:
             if isinstance(part, str):
                 out.append(part)
             elif isinstance(part, Mapping):
@@ -161,13 +164,17 @@ def parse_messages(messages: Any, templates: bool = True) -> Conversation:
     if not isinstance(messages, Sequence):
         return Conversation("", "", "", 0, 0)
     items: list[tuple[str, str]] = []
-    for msg in _bounded(messages):
+    parts = MAX_PARTS  # read from the latest message back: the last user turn is never starved
+    for msg in reversed(_bounded(messages)):
         if type(msg) is dict or isinstance(msg, Mapping):
             role = msg.get("role")
             role = role if isinstance(role, str) else "user"
-            items.append((role, content_text(msg.get("content"))))
+            content = msg.get("content")
+            items.append((role, content_text(content, parts) if parts > 0 or isinstance(content, str) else ""))
+            parts -= len(content) if isinstance(content, list) else 1
         elif isinstance(msg, str):
             items.append(("user", msg))
+    items.reverse()
     last_idx = -1
     for i in range(len(items) - 1, -1, -1):
         if items[i][0] == "user":

@@ -90,3 +90,14 @@ _OLD_LIST = re.compile(r"(?m)^\s*(?:[-*•]|\d+[.)])\s")
 def test_list_items_count_as_before_without_backtracking_over_blank_lines(text: str):
     """``(?m)^\\s*`` crossed blank lines (100,000 newlines: 290 ms); ``[^\\S\\n]*`` cannot, same counts."""
     assert _count_lines(_RE_LIST, _NL_LIST, text) == len(_OLD_LIST.findall(text))
+
+
+def test_content_parts_are_read_up_to_a_bound_latest_messages_first():
+    """Bounded work: 50,000 one-letter parts took 9 ms to score, 2,048 messages of 48 parts 19 ms."""
+    from classifiers.text import MAX_PARTS, content_text, parse_messages
+
+    assert content_text([{"type": "text", "text": "a"}] * 50_000).count("a") == MAX_PARTS
+    history = [{"role": "user" if i % 2 else "assistant", "content": [{"type": "text", "text": f"m{i}"}] * 48} for i in range(2047)]
+    conversation = parse_messages([*history, {"role": "user", "content": [{"type": "text", "text": "the question"}] * 3}])
+    assert conversation.last_user.count("the question") == 3, "the last turn is read first, never starved"
+    assert "m2046" in conversation.history and "m0\n" not in conversation.history

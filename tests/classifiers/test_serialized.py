@@ -129,3 +129,22 @@ def test_the_conversation_and_route_say_how_the_prompt_was_serialized(capsys):
     assert json.loads(capsys.readouterr().out)["serialized"] == "list literal"
     assert main(["route", MCQ, "--config", config]) == 0
     assert "serialized" not in json.loads(capsys.readouterr().out)
+
+
+def test_a_literal_that_is_all_syntax_is_not_given_to_the_python_parser(monkeypatch: pytest.MonkeyPatch):
+    """Bounded work: the parser takes ~0.5 µs a token; "['a', [1]*[1]*…]" (2,000 characters) took 1 ms,
+    48,000 took 16 ms. A real list keeps its syntax small beside its strings and is still read."""
+    from classifiers import serialized
+
+    calls: list[str] = []
+    real = serialized.ast.literal_eval
+    monkeypatch.setattr(serialized.ast, "literal_eval", lambda text: calls.append(text) or real(text))
+    assert serialized_messages("['a', " + "[1]*" * 498 + "1]") is None and not calls
+    messages = [{"role": "user" if i % 2 == 0 else "assistant", "content": f"turn {i}, it's fine"} for i in range(60)]
+    assert serialized_messages(str(messages)) == messages and len(calls) == 1
+
+
+def test_json_nested_past_the_parser_s_limit_is_text_not_an_error():
+    deep = '{"role": ' + "[" * 996 + "]" * 996 + "}"
+    assert serialized_messages("[" + deep + "]") is None
+    assert parse_messages([{"role": "user", "content": "[" + deep + "]"}]).last_user

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,9 @@ import numpy as np
 from classifiers.classifier import ScoreResult
 
 EPS = 1e-6
+#: Decimals written for thresholds and shares: thresholds are at least ``EPS`` apart (four decimals
+#: made two of them equal, and the config invalid).
+DECIMALS = 6
 
 
 def _assign(scores: np.ndarray, thr: Sequence[float]) -> np.ndarray:
@@ -121,15 +125,24 @@ def _key(name: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-]){name}:\s*(?:[-+0-9.eE]+|null)")
 
 
-def write_calibration(path: str | Path, thresholds: Mapping[str, float | None], shares: Mapping[str, float]) -> None:
+def write_calibration(path: str | Path, thresholds: Mapping[str, float | None], shares: Mapping[str, float],
+                      validate: Callable[[Path], Any] | None = None) -> None:
     """Set each tier's ``max_score`` (the last tier has none) and ``expected_share`` in the YAML
     file, keeping its comments and layout: the gateway exports the shares, so the drift alert can
-    compare live traffic with what was calibrated."""
+    compare live traffic with what was calibrated. The new text is written beside the file and,
+    once ``validate`` accepts it, renamed over it: a failed check leaves the config untouched."""
     p = Path(path)
     lines = p.read_text(encoding="utf-8").splitlines(keepends=True)
     for key, values in (("expected_share", dict(shares)), ("max_score", {k: v for k, v in thresholds.items() if v is not None})):
         _write_key(lines, key, values)
-    p.write_text("".join(lines), encoding="utf-8")
+    staged = p.with_name(f".{p.name}.calibrating")
+    staged.write_text("".join(lines), encoding="utf-8")
+    try:
+        if validate is not None:
+            validate(staged)
+        os.replace(staged, p)
+    finally:
+        staged.unlink(missing_ok=True)
 
 
 def _write_key(lines: list[str], key: str, values: dict[str, float]) -> None:
@@ -139,7 +152,7 @@ def _write_key(lines: list[str], key: str, values: dict[str, float]) -> None:
     flow = next((i for i, ln in enumerate(lines) if re.match(r"^tiers:\s*\{", ln)), None)
     if flow is not None:
         for name in list(todo):
-            lines[flow] = _set_in_flow(lines[flow], name, f"{key}: {todo.pop(name):.4f}", pattern)
+            lines[flow] = _set_in_flow(lines[flow], name, f"{key}: {todo.pop(name):.{DECIMALS}f}", pattern)
         return
     start = next((i for i, ln in enumerate(lines) if re.match(r"^tiers:\s*(#.*)?$", ln)), None)
     if start is None:
@@ -153,7 +166,7 @@ def _write_key(lines: list[str], key: str, values: dict[str, float]) -> None:
             tier_ind = m["ind"]
             name, rest = m["name"], m["rest"]
             if name in todo:
-                val = f"{key}: {todo.pop(name):.4f}"
+                val = f"{key}: {todo.pop(name):.{DECIMALS}f}"
                 if rest.startswith("{"):  # a flow mapping, on this line or over several
                     k = _flow_end(lines, i, end)
                     lines[i : k + 1] = _set_in_flow("".join(lines[i : k + 1]), name, val, pattern).splitlines(keepends=True)

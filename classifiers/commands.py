@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -134,9 +136,9 @@ def score_stream(clf: ComplexityClassifier, tiers: Mapping[str, Any], inp: TextI
         try:
             pending.append((len(lines), _parse_line(raw)))
             lines.append(None)
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, RecursionError) as exc:  # RecursionError: JSON nested past the parser's limit
             errors += 1
-            lines.append(f"bad input line: {exc}")
+            lines.append(f"bad input line: {type(exc).__name__ if isinstance(exc, RecursionError) else exc}")
         if len(lines) >= CHUNK:
             flush()
     flush()
@@ -150,7 +152,13 @@ def cmd_score(args: argparse.Namespace) -> int:
         clf = _classifier(args, config)
     except (ClassifierLoadError, ValueError, OSError) as exc:
         return _fail(str(exc))
-    score_stream(clf, config.tiers, sys.stdin, sys.stdout)
+    # Bytes that are not UTF-8 are replaced whatever the locale (a strict one raised mid-file), and a
+    # reader that stops early (`| head`) ends the command quietly.
+    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace") if hasattr(sys.stdin, "buffer") else sys.stdin
+    try:
+        score_stream(clf, config.tiers, stdin, sys.stdout)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes at exit
     return 0
 
 
@@ -206,13 +214,12 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     print(f"{len(prompts)} prompts; thresholds (max_score per tier, cheapest first):")
     for name in tiers:
         ms = thr.get(name)
-        print(f"  {name:12s} max_score={'-' if ms is None else f'{ms:.4f}'}  share={info['shares'][name]:.3f}")
+        print(f"  {name:12s} max_score={'-' if ms is None else f'{ms:.6f}'}  share={info['shares'][name]:.3f}")
     if "usd_per_1k" in info:
         print(f"  expected cost: {info['usd_per_1k']:.4f} USD per 1k requests")
     if args.write:
         try:
-            write_calibration(args.config, thr, info["shares"])
-            load_router_config(args.config)
+            write_calibration(args.config, thr, info["shares"], validate=load_router_config)
         except (ValueError, OSError) as exc:
             return _fail(f"could not update {args.config}: {exc}")
         print(f"updated {args.config}")

@@ -1,7 +1,10 @@
 import argparse
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -34,12 +37,12 @@ def test_register_adds_subcommands():
 def test_score_stream_in_order_with_errors(tiny_classifier, config_file):
     cfg = load_router_config(str(config_file))
     lines = ['{"prompt": "hi"}', "not json", '{"messages": [{"role": "user", "content": "Prove Fermat"}]}',
-             "[1, 2]", '{"other": 1}', '{"prompt": ""}']
+             "[1, 2]", '{"other": 1}', '{"prompt": ""}', '{"prompt": ' + "[" * 1000 + "]" * 1000 + "}"]
     out = io.StringIO()
     errors = score_stream(tiny_classifier, cfg.tiers, io.StringIO("\n".join(lines) + "\n"), out)
     rows = [json.loads(x) for x in out.getvalue().splitlines()]
-    assert len(rows) == len(lines) and errors == 3
-    assert [("error" in r) for r in rows] == [False, True, False, True, True, False]
+    assert len(rows) == len(lines) and errors == 4, "a line nested past the JSON parser's limit is one bad line, not the end"
+    assert [("error" in r) for r in rows] == [False, True, False, True, True, False, True]
     ok = rows[0]
     assert set(ok) == {"score", "tier", "expected_completion_tokens"}
     assert ok["tier"] in ("low", "medium", "high") and set(ok["expected_completion_tokens"]) == {"low", "medium", "high"}
@@ -51,6 +54,24 @@ def test_score_command_end_to_end(config_file, monkeypatch, capsys):
     assert _run(["score", "--config", str(config_file)]) == 0
     rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert len(rows) == 2 and rows[1]["score"] > rows[0]["score"]
+
+
+def test_score_reads_any_bytes_and_stops_quietly_when_its_reader_does(config_file, tmp_path: Path):
+    """Bytes that are not UTF-8 are replaced even under a strict stdin encoding, and `score | head -1`
+    ends without a BrokenPipeError traceback."""
+    command = [sys.executable, "-m", "router.cli", "score", "--config", str(config_file)]
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict"}
+    done = subprocess.run(command, input=b'{"prompt": "caf\xe9 \xff"}\n{"prompt": "hi"}\n', capture_output=True, env=env, timeout=120, check=False)
+    assert done.returncode == 0 and len(done.stdout.splitlines()) == 2, done.stderr.decode(errors="replace")
+    many = tmp_path / "many.jsonl"
+    many.write_bytes(b"".join(b'{"prompt": "question %d"}\n' % i for i in range(20_000)))
+    with many.open("rb") as source, subprocess.Popen(command, stdin=source, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.readline().startswith(b'{"score"')
+        process.stdout.close()
+        stderr = process.stderr.read()
+        process.wait(timeout=120)
+    assert b"Traceback" not in stderr, stderr.decode(errors="replace")
 
 
 def test_turns_read_as_user_turns(default, config_file):
@@ -127,6 +148,30 @@ def test_write_calibration_sets_both_keys_in_every_layout(tmp_path: Path, text: 
     assert {name: tier["expected_share"] for name, tier in tiers.items()} == {"low": 0.5, "mid": 0.3, "high": 0.2}
     assert all(tier["model"] for tier in tiers.values())
     assert ("# cheapest first" in written) == ("# cheapest first" in text)
+
+
+def test_calibrate_write_keeps_an_empty_tier_valid(tmp_path: Path, config_file):
+    """A tier given no share sits between two thresholds 1e-6 apart; written with four decimals they
+    were equal and the config left on disk no longer loaded."""
+    prompts = tmp_path / "p.jsonl"
+    prompts.write_text("\n".join(json.dumps({"prompt": t}) for t in EASY + HARD) + "\n")
+    assert _run(["calibrate", "--prompts", str(prompts), "--shares", "low=0.5,medium=0,high=0.5",
+                 "--config", str(config_file), "--write"]) == 0
+    config = load_router_config(str(config_file))
+    assert config.tiers["low"].max_score < config.tiers["medium"].max_score
+
+
+def test_a_calibration_the_config_check_refuses_leaves_the_file_untouched(tmp_path: Path):
+    p = tmp_path / "c.yaml"
+    original = "models: {}\ntiers:\n  low: {model: a, max_score: 0.4}\n  high: {model: c}\n"
+    p.write_text(original)
+
+    def refuse(path: Path) -> None:
+        raise ValueError("no")
+
+    with pytest.raises(ValueError):
+        write_calibration(p, {"low": 0.25, "high": None}, {"low": 0.5, "high": 0.5}, validate=refuse)
+    assert p.read_text() == original and [f.name for f in tmp_path.iterdir()] == ["c.yaml"]
 
 
 def test_budget_thresholds_meet_budget(tiny_classifier, config_file):

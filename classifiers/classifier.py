@@ -184,6 +184,11 @@ def load_classifier(artifact: str = "default") -> ComplexityClassifier:
     return ComplexityClassifier(est, meta)
 
 
+#: Largest magnitude a fitted parameter may have (the shipped artifact's largest is 2,000, ``max_iter``;
+#: its coefficients stay under 10): a `tokens_hash_scale` of 1e308 made every answer 16,384 tokens.
+MAX_PARAMETER = 1e6
+
+
 def validate(params: Mapping[str, Any], meta: Mapping[str, Any], path: Any = "artifact") -> LinearScorer:
     """Check that fitted parameters match this code's featurizer and return their scorer;
     :class:`ClassifierLoadError` if not.
@@ -213,6 +218,12 @@ def validate(params: Mapping[str, Any], meta: Mapping[str, Any], path: Any = "ar
         a = params.get(attr)
         if a is not None and np.shape(a) != (N_SHAPE,):
             raise bad(f"{attr} has shape {np.shape(a)}, expected ({N_SHAPE},)")
+    for name, value in params.items():  # a NaN coefficient passed the probes and failed one word's requests
+        if isinstance(value, str) or value is None or (isinstance(value, list) and value and isinstance(value[0], str)):
+            continue
+        numbers = np.asarray(value)
+        if numbers.dtype.kind in "iuf" and not (np.all(np.isfinite(numbers)) and np.all(np.abs(numbers) <= MAX_PARAMETER)):
+            raise bad(f"{name} holds values that are not finite numbers up to {MAX_PARAMETER:g} in size")
     kx, ky = params.get("score_knots_x_"), params.get("score_knots_y_")
     if kx is not None or ky is not None:
         kx, ky = np.asarray(kx, dtype=float), np.asarray(ky, dtype=float)

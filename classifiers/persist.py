@@ -108,7 +108,7 @@ def read_metadata(path: str | Path) -> dict[str, Any]:
         return {}
     try:
         return json.loads(meta.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # ValueError: bad JSON, or bytes that are not UTF-8
         raise ClassifierLoadError(f"classifier metadata {meta} is unreadable: {exc}") from exc
 
 

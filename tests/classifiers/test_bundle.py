@@ -106,6 +106,28 @@ def test_mismatched_bundle_is_a_load_error(exported: Path):
         load_classifier(str(exported))
 
 
+@pytest.mark.parametrize(("field", "value"), [("tok_hash_coef_", "nan"), ("coef_", "inf"), ("tokens_hash_scale", "huge")])
+def test_a_bundle_with_numbers_no_training_makes_is_a_load_error(exported: Path, field: str, value: str):
+    """A NaN in one word's coefficient passed the start-up probes and then failed every request with that
+    word (a 500); a tokens_hash_scale of 1e308 made every answer 16,384 tokens."""
+    npz = exported.with_suffix(".npz")
+    with np.load(npz, allow_pickle=False) as f:
+        array = f[field].astype(float)
+    if value == "huge":
+        array = np.array(1e308)
+    else:
+        array[7] = np.nan if value == "nan" else np.inf
+    _rewrite(npz, **{field: array})
+    with pytest.raises(ClassifierLoadError, match=f"{field} holds values that are not finite"):
+        load_classifier(str(exported))
+
+
+def test_metadata_that_is_not_utf8_is_a_load_error(exported: Path):
+    exported.with_suffix(".json").write_bytes(b'{"feature_version": "\xff"}')
+    with pytest.raises(ClassifierLoadError, match="metadata"):
+        load_classifier(str(exported))
+
+
 def test_bundle_never_unpickles(exported: Path):
     npz = exported.with_suffix(".npz")
     with np.load(npz, allow_pickle=False) as f:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import math
 import os
 import sys
 from collections.abc import Mapping
@@ -165,17 +166,33 @@ def cmd_score(args: argparse.Namespace) -> int:
 # ---- calibrate -----------------------------------------------------------------------
 def read_prompts(path: str) -> list[Any]:
     """A JSON-lines file of {"prompt"} / {"messages"} objects (the decision log with `log_prompts: true`
-    is one), or plain text lines."""
+    is one), or plain text lines. An object with no prompt in it (a decision-log line without
+    `messages`, `{"messages": null}`) is skipped, with a count on stderr: scoring its JSON as a prompt
+    would calibrate on text nobody sent."""
     out: list[Any] = []
+    skipped = 0
     with open(path, encoding="utf-8", errors="replace") as fh:
         for line in fh:
             if not line.strip():
                 continue
             try:
                 obj = json.loads(line)
-                out.append(as_messages(obj) if isinstance(obj, dict) else [{"role": "user", "content": str(obj)}])
-            except (ValueError, TypeError):
+            except (ValueError, RecursionError):
                 out.append([{"role": "user", "content": line.rstrip("\n")}])
+                continue
+            if not isinstance(obj, dict):
+                out.append([{"role": "user", "content": str(obj)}])
+                continue
+            try:
+                messages = as_messages(obj)
+            except (ValueError, TypeError):
+                messages = None
+            if isinstance(messages, list | str) and messages:
+                out.append(messages)
+            else:
+                skipped += 1
+    if skipped:
+        print(f"warning: skipped {skipped} lines without a prompt or messages", file=sys.stderr)
     return out
 
 
@@ -183,13 +200,20 @@ def _parse_shares(text: str) -> dict[str, float]:
     shares: dict[str, float] = {}
     for part in text.split(","):
         name, _, val = part.partition("=")
-        shares[name.strip()] = float(val)
+        if name.strip() in shares:
+            raise ValueError(f"--shares names tier {name.strip()!r} twice")
+        share = float(val)
+        if not math.isfinite(share):
+            raise ValueError(f"--shares: {name.strip()}={val} is not a finite number")
+        shares[name.strip()] = share
     return shares
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from router.config import packaged_default_config
 
+    if args.budget_usd_per_1k is not None and not (math.isfinite(args.budget_usd_per_1k) and args.budget_usd_per_1k > 0):
+        return _fail("--budget-usd-per-1k must be a positive number of USD")
     if args.write and args.config == str(packaged_default_config()):
         return _fail("--write changes the config file: name yours with --config (this is the packaged default)")
     try:

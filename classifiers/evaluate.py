@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -36,7 +37,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         clf = load_classifier(args.artifact or "default")
     except ClassifierLoadError as exc:
         return _fail(str(exc))
-    table = read_outcomes(args.outcomes)
+    if args.bootstrap < 0:
+        return _fail("--bootstrap must be 0 (no intervals) or a number of resamples")
+    if args.plot and not Path(args.plot).resolve().parent.is_dir():
+        return _fail(f"--plot: no directory {Path(args.plot).resolve().parent}")
+    try:
+        table = read_outcomes(args.outcomes)
+    except (OSError, EOFError) as exc:  # missing, unreadable, or a .gz that is not gzip
+        return _fail(f"cannot read {args.outcomes}: {exc}")
     if len(table.conversations) < 2:
         return _fail("need at least two valid outcome lines")
     scores = np.array([r.score for r in clf.score_batch(table.conversations)])

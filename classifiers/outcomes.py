@@ -45,8 +45,8 @@ def read_outcomes(path: str | Path) -> OutcomeTable:
                 msgs = as_messages(obj)
                 q = (float(obj["strong"]), float(obj["weak"]))
                 c = (float(obj["strong_cost"]), float(obj["weak_cost"])) if "strong_cost" in obj and "weak_cost" in obj else None
-            except (ValueError, TypeError, KeyError, AttributeError) as exc:
-                print(f"warning: skipping line {n}: {exc}", file=sys.stderr)
+            except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+                print(f"warning: skipping line {n}: {type(exc).__name__ if isinstance(exc, RecursionError) else exc}", file=sys.stderr)
                 continue
             convs.append(msgs)
             quality.append(q)

@@ -174,6 +174,49 @@ def test_a_calibration_the_config_check_refuses_leaves_the_file_untouched(tmp_pa
     assert p.read_text() == original and [f.name for f in tmp_path.iterdir()] == ["c.yaml"]
 
 
+@pytest.mark.parametrize("argv", [
+    ["--budget-usd-per-1k", "nan"], ["--budget-usd-per-1k", "0"], ["--shares", "low=0.5,medium=0.3,high=0.2,low=0.1"],
+    ["--shares", "low=inf,medium=0.3,high=0.2"],
+])
+def test_calibrate_refuses_numbers_it_cannot_meet(tmp_path: Path, config_file, capsys, argv: list[str]):
+    prompts = tmp_path / "p.jsonl"
+    prompts.write_text("\n".join(json.dumps({"prompt": t}) for t in EASY + HARD) + "\n")
+    assert _run(["calibrate", "--prompts", str(prompts), "--config", str(config_file), *argv]) == 2
+    assert capsys.readouterr().err.strip()
+
+
+def test_calibrate_skips_lines_without_a_prompt(tmp_path: Path, config_file, capsys):
+    """A decision-log line without `messages` (`log_prompts: false`) or `{"messages": null}` is no
+    prompt: the budget mode crashed on it, the share mode scored its JSON as text."""
+    prompts = tmp_path / "p.jsonl"
+    lines = [json.dumps({"prompt": t}) for t in EASY + HARD] + ['{"messages": null}', '{"messages": 5}', '{"request_id": "r1", "status": "ok"}']
+    prompts.write_text("\n".join(lines) + "\n")
+    assert _run(["calibrate", "--prompts", str(prompts), "--config", str(config_file), "--budget-usd-per-1k", "1000"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith(f"{len(EASY + HARD)} prompts") and "skipped 3 lines" in err
+
+
+@pytest.mark.parametrize("problem", ["missing file", "not gzip", "bootstrap", "plot directory"])
+def test_evaluate_explains_what_it_cannot_do(tmp_path: Path, capsys, problem: str):
+    good = tmp_path / "o.jsonl"
+    good.write_text("\n".join(json.dumps({"prompt": t, "strong": 1.0, "weak": float(i % 2)}) for i, t in enumerate(EASY + HARD)) + "\n")
+    bad_gz = tmp_path / "o.jsonl.gz"
+    bad_gz.write_text("not gzip")
+    argv = {"missing file": ["--outcomes", str(tmp_path / "nope.jsonl")], "not gzip": ["--outcomes", str(bad_gz)],
+            "bootstrap": ["--outcomes", str(good), "--bootstrap", "-5"],
+            "plot directory": ["--outcomes", str(good), "--plot", str(tmp_path / "no" / "c.png")]}[problem]
+    assert _run(["evaluate", *argv]) == 2
+    assert capsys.readouterr().err.strip()
+
+
+def test_evaluate_skips_a_line_nested_past_the_json_parser_s_limit(tmp_path: Path, capsys):
+    f = tmp_path / "o.jsonl"
+    rows = [json.dumps({"prompt": t, "strong": 1.0, "weak": float(i % 2)}) for i, t in enumerate(EASY + HARD)]
+    f.write_text("\n".join([*rows, '{"prompt": ' + "[" * 1000 + "]" * 1000 + ', "strong": 1, "weak": 0}']) + "\n")
+    assert _run(["evaluate", "--outcomes", str(f), "--bootstrap", "0"]) == 0
+    assert "skipping line" in capsys.readouterr().err
+
+
 def test_budget_thresholds_meet_budget(tiny_classifier, config_file):
     cfg = load_router_config(str(config_file))
     prompts = [[{"role": "user", "content": t}] for t in EASY + HARD] * 5

@@ -13,7 +13,7 @@ from classifiers.bundle import bundle_path, read_bundle, sha256_file
 from classifiers.feature_schema import FEATURE_NAMES, FEATURE_VERSION, N_FEATURES
 from classifiers.features import HASH_DIM, N_SHAPE
 from classifiers.inference import Featurized, LinearScorer, answer_tokens_from_log, params_of
-from classifiers.persist import ClassifierLoadError, read_metadata, resolve
+from classifiers.persist import ClassifierLoadError, read_metadata, resolve, untrusted_schema_types
 
 if TYPE_CHECKING:
     from classifiers.model import ComplexityEstimator
@@ -174,6 +174,13 @@ def load_classifier(artifact: str = "default") -> ComplexityClassifier:
     if path.suffix == ".skops" and bundle.is_file():
         params = read_bundle(bundle, sha256_file(path))
         if params is not None:
+            untrusted = untrusted_schema_types(path)  # the bundle is only numbers; the artifact it stands for must be trusted too
+            if untrusted:
+                raise ClassifierLoadError(f"classifier artifact {path} contains untrusted types {untrusted}; refusing to load it")
+            recorded = (meta.get("inference_bundle") or {}).get("sha256") if isinstance(meta, Mapping) else None
+            if recorded is not None and recorded != sha256_file(bundle):
+                raise ClassifierLoadError(f"classifier bundle {bundle} is not the one its metadata records (sha256 "
+                                          f"{str(recorded)[:12]}…); re-export it with `complexity-router export`")
             return ComplexityClassifier(validate(params, meta, bundle), meta)
         log.warning("classifier bundle %s was exported from another version of %s; loading the .skops file "
                     "(run `complexity-router export` to serve without scikit-learn)", bundle, path)

@@ -19,8 +19,38 @@ DEFAULT_ARTIFACT = ARTIFACT_DIR / "default.skops"
 TRUSTED_TYPES: tuple[str, ...] = ("classifiers.model.ComplexityEstimator",)
 
 
+#: What else a ComplexityEstimator's skops file holds: containers, strings and numbers, numpy arrays.
+#: The serving path reads the .npz bundle and never the .skops file, so it checks the file's schema
+#: against these itself (``untrusted_schema_types``) rather than importing skops.
+_SCHEMA_TYPES = frozenset({"builtins.dict", "builtins.list", "builtins.tuple", "builtins.str", "builtins.int", "builtins.float",
+                           "builtins.bool", "numpy.ndarray", "numpy.float64", "numpy.int64"})
+
+
 class ClassifierLoadError(Exception):
     """The artifact is missing, corrupt, untrusted, or of the wrong type."""
+
+
+def untrusted_schema_types(path: str | Path) -> list[str]:
+    """The types in a skops file's schema that are neither in :data:`TRUSTED_TYPES` nor plain data
+    (the check skops makes before loading, without importing it); :class:`ClassifierLoadError` if the
+    file is no skops file."""
+    p = Path(path)
+    try:
+        with zipfile.ZipFile(p) as zf:
+            schema = json.loads(zf.read("schema.json"))
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise ClassifierLoadError(f"classifier artifact {p} is corrupt or not a skops file: {exc}") from exc
+    found: set[str] = set()
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "__class__" in node or "__module__" in node:
+                found.add(f"{node.get('__module__')}.{node.get('__class__')}")
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return sorted(found - _SCHEMA_TYPES - set(TRUSTED_TYPES))
 
 
 def save_estimator(est: ComplexityEstimator, path: str | Path) -> None:

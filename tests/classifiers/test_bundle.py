@@ -128,6 +128,28 @@ def test_metadata_that_is_not_utf8_is_a_load_error(exported: Path):
         load_classifier(str(exported))
 
 
+def test_an_untrusted_artifact_fails_start_up_even_beside_a_matching_bundle(exported: Path):
+    """The bundle is only numbers, but the artifact it stands for must be trusted too: a .skops file
+    naming `os.system`, with a bundle re-stamped to its hash, served before."""
+    with zipfile.ZipFile(exported) as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    schema = json.loads(members["schema.json"])
+    schema["content"]["evil"] = {"__class__": "system", "__module__": "os", "__loader__": "ObjectNode", "__id__": 9999}
+    members["schema.json"] = json.dumps(schema).encode()
+    with zipfile.ZipFile(exported, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    _rewrite(exported.with_suffix(".npz"), skops_sha256=np.array(sha256_file(exported)))
+    with pytest.raises(ClassifierLoadError, match=r"untrusted types \['os.system'\]"):
+        load_classifier(str(exported))
+
+
+def test_a_bundle_other_than_the_one_the_metadata_records_fails_start_up(exported: Path):
+    exported.with_suffix(".json").write_text(json.dumps({"inference_bundle": {"sha256": "0" * 64}}))
+    with pytest.raises(ClassifierLoadError, match="not the one its metadata records"):
+        load_classifier(str(exported))
+
+
 def test_bundle_never_unpickles(exported: Path):
     npz = exported.with_suffix(".npz")
     with np.load(npz, allow_pickle=False) as f:

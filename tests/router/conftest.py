@@ -12,6 +12,8 @@ from prometheus_client import CollectorRegistry
 from router.app import create_app
 from router.config import RouterConfig, parse_config
 from router.demo.upstream import SimulatedUpstream
+from tests.conftest import require_tool
+from tests.opskit import RedisServer
 
 CONFIG: dict[str, Any] = {
     "backends": {
@@ -100,3 +102,12 @@ async def make_harness(fake_classifier: Any, spare_handler: list[Handler]) -> As
 @pytest.fixture
 async def harness(make_harness: Callable[..., Any]) -> Harness:
     return await make_harness()
+
+
+@pytest.fixture
+def redis_server() -> Any:
+    """A real redis-server on a free port, for the tests of shared limit state."""
+    server = RedisServer(require_tool("redis-server"))
+    server.start()
+    yield server
+    server.close()

@@ -23,7 +23,7 @@ from router.metrics import RouterMetrics
 from router.opsconfig import LimitRule, LimitsConfig, StateConfig
 from router.protocol import APIError
 from router.state import AppState
-from tests.conftest import FakeClassifier, require_tool
+from tests.conftest import FakeClassifier
 from tests.opskit import RedisServer, gateway
 from tests.router.conftest import make_config
 from tests.router.test_limits import KEY_A, ops_config
@@ -137,14 +137,6 @@ class _Counter:
 
 class _Metrics:
     limit_rejections = limit_state_errors = _Counter()
-
-
-@pytest.fixture
-def redis_server() -> Any:
-    server = RedisServer(require_tool("redis-server"))
-    server.start()
-    yield server
-    server.close()
 
 
 async def test_usage_is_recorded_right_after_a_redis_stall(redis_server: RedisServer) -> None:

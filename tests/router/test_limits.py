@@ -11,7 +11,6 @@ import pytest
 from router.config import RouterConfig, parse_config
 from router.limits import WINDOW_SECONDS, seconds_to_period_end, sliding_wait
 from router.opsconfig import key_id
-from tests.conftest import require_tool
 from tests.opskit import RedisServer, gateway
 
 pytestmark = pytest.mark.anyio
@@ -114,14 +113,6 @@ async def test_over_budget_downgrades_to_a_cheaper_tier_instead_of_refusing(fake
         assert direct.status_code == 429 and direct.json()["error"]["code"] == "budget_exceeded"
         assert gw.metric("router_budget_downgrades_total", tier="low") == 2
         assert gw.metric("router_decisions_total", tier="low", reason="classifier") == 1
-
-
-@pytest.fixture
-def redis_server() -> Any:
-    server = RedisServer(require_tool("redis-server"))
-    server.start()
-    yield server
-    server.close()
 
 
 async def test_two_gateways_share_one_budget_and_rate_in_redis(fake_classifier: Any, redis_server: RedisServer) -> None:

@@ -22,7 +22,6 @@ from classifiers.features import (
     _RE_LATEX,
     _RE_LIST,
     _RE_MCQ,
-    _RE_NUM_UNIT,
     _SENT,
     _SENT_ASCII,
     DENSE_CHAR_WEIGHT,
@@ -51,6 +50,9 @@ _GROUP_INDEX = {g: i for i, g in enumerate(SHAPE_GROUPS)}
 _RE_DENSE = re.compile("[\u3000-\u9fff]")
 _RE_HANGUL = re.compile("[\ua000-\ud7ff]")
 
+
+#: Numbers and numbers with a unit in one pass (the featurizer now counts them with two patterns).
+_RE_NUM_UNIT = re.compile(r"\d+(?:(?:[-/:]\d+){2,})?(?:[.,]\d+)?(\s?(?i:%|°|\$|kg|km|cm|mm|m/s|mph|mol|ml|hz|kj|j|n|w|v|s|m|g|l|k)\b)?")
 
 def _alternatives(words) -> str:
     return "|".join(map(re.escape, sorted(words)))

@@ -85,38 +85,35 @@ def _text_block(part: dict[str, Any]) -> dict[str, Any]:
 
 def _text_blocks(content: Any, where: str) -> list[dict[str, Any]]:
     """Non-empty text blocks of a string or a list of text parts (system, tool results)."""
+    return _content_blocks(content, where, images_of=None)
+
+
+def _user_blocks(content: Any, index: int) -> list[dict[str, Any]]:
+    """A user turn's blocks: text, and images (`image_url` parts)."""
+    return _content_blocks(content, f"messages[{index}].content", images_of=index)
+
+
+def _content_blocks(content: Any, where: str, images_of: int | None) -> list[dict[str, Any]]:
+    """Blocks of a string or a list of parts; image parts are read only for a user message (its
+    index in ``images_of``), any other part is a 400 naming it."""
     if content is None:
         return []
     if isinstance(content, str):
         return [{"type": "text", "text": content}] if has_text(content) else []
     if not isinstance(content, list):
         raise invalid(f"{where} must be a string or a list of content parts", "messages")
-    blocks = []
-    for part in content:
-        if not isinstance(part, dict) or part.get("type") != "text" or not isinstance(part.get("text"), str):
-            raise invalid(f"{where} may only contain text parts", "messages")
-        if has_text(part["text"]):
-            blocks.append(_text_block(part))
-    return blocks
-
-
-def _user_blocks(content: Any, index: int) -> list[dict[str, Any]]:
-    if content is None:
-        return []
-    if isinstance(content, str):
-        return [{"type": "text", "text": content}] if has_text(content) else []
-    if not isinstance(content, list):
-        raise invalid(f"messages[{index}].content must be a string or a list of content parts", "messages")
     blocks: list[dict[str, Any]] = []
     for part in content:
         kind = part.get("type") if isinstance(part, dict) else None
         if kind == "text" and isinstance(part.get("text"), str):
             if has_text(part["text"]):
                 blocks.append(_text_block(part))
-        elif kind == "image_url":
-            blocks.append(_image_block(part, index))
+        elif kind == "image_url" and images_of is not None:
+            blocks.append(_image_block(part, images_of))
+        elif images_of is None:
+            raise invalid(f"{where} may only contain text parts", "messages")
         else:
-            raise invalid(f"messages[{index}].content: part type {kind!r} is not supported by Anthropic models", "messages")
+            raise invalid(f"{where}: part type {kind!r} is not supported by Anthropic models", "messages")
     return blocks
 
 

@@ -26,6 +26,7 @@ from classifiers.lexicons import (
     words_of,
 )
 from classifiers.options import NO_TAIL_OPTIONS, inline_options, labelled_options, tail_options, year_options
+from classifiers.quantities import count_quantities
 from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
 from classifiers.text import Conversation
 from classifiers.written_code import move_written_code
@@ -112,40 +113,6 @@ def _count_lines(pat: re.Pattern[str], nl: re.Pattern[str], s: str) -> int:
             return n
         n += 1
         pos = m.end()
-_UNITS = r"%|°|\$|kg|km|cm|mm|m/s|mph|mol|ml|hz|kj|j|n|w|v|s|m|g|l|k"
-#: Numbers (ranges and dates "1-2-3", decimals) and numbers with a unit, counted by separate patterns: a
-#: unit can only follow a number's last digit, so each unit match is one number's. (One pattern with the
-#: unit group, tried after every number, cost ~0.4 µs a number: 2,000 characters of "1\n" took 0.54 ms
-#: to score. Numbers alone cost ~0.1 µs; the unit pattern runs only when a digit is followed by a unit's
-#: first character, which a C-speed search finds.)
-_RE_NUMBER = re.compile(r"\d+(?:(?:[-/:]\d+){2,})?(?:[.,]\d+)?")
-_RE_UNIT = re.compile(r"\d\s?(?i:" + _UNITS + r")\b")
-_RE_UNIT_START = re.compile(r"\d\s?[%°$kcmhjnwvsgl]", re.IGNORECASE)
-#: The same on ASCII text with every digit turned into "0" first (``_DIGIT0``): a literal first
-#: character lets the engine jump between numbers with a fast search instead of testing a character
-#: class at every position (~5x faster); units contain no digits, so the counts are the same.
-_DIGIT0 = str.maketrans("123456789", "000000000")
-_RE_NUMBER0 = re.compile(r"00*(?:(?:[-/:]0+){2,})?(?:[.,]0+)?")
-_RE_UNIT0 = re.compile(r"0\s?(?i:" + _UNITS + r")\b")
-_RE_UNIT0_START = re.compile(r"0\s?[%°$kcmhjnwvsgl]", re.IGNORECASE)
-
-
-def numbers_and_units(s: str, zeroed: bool) -> tuple[int, int]:
-    """How many numbers, and numbers with a unit, ``s`` holds (``zeroed``: its digits are all "0").
-    Property-tested against the one-pattern count these replace."""
-    number, unit, start = (_RE_NUMBER0, _RE_UNIT0, _RE_UNIT0_START) if zeroed else (_RE_NUMBER, _RE_UNIT, _RE_UNIT_START)
-    units = len(unit.findall(s)) if start.search(s) else 0
-    return len(number.findall(s)), units
-
-
-def _no_zeroing(s: str) -> str | None:
-    """Without the C accelerator: ``None`` (on non-ASCII text ``str.translate`` looks every
-    character up in the table, slower than the ``\\d`` scan it would save)."""
-    return None
-
-
-#: Non-ASCII text with its ASCII digits turned into "0", or None if it holds another decimal digit
-_ascii_digits_zeroed = SPEEDUPS.ascii_digits_zeroed if SPEEDUPS is not None else _no_zeroing
 _HIST_TAIL = 4000
 
 #: An arithmetic word problem (arithmetic cues; at least two numbers, in digits or ``NUMBER_WORDS``;
@@ -255,17 +222,11 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     n_nl = full.count("\n") if multiline or n > len(s) else 0
     words = max(full.count(" ") + n_nl + 1, 1) if n else 0
     nw = max(len(wl), 1)
+    n_numbers, units = count_quantities(s)
     if s.isascii():
-        s0 = s.translate(_DIGIT0)
-        n_numbers, units = numbers_and_units(s0, zeroed=True) if "0" in s0 else (0, 0)
         non_ascii = 0.0
         dense = 0
-    else:  # numbers only when an ASCII digit occurs (as trained), though \d matches any digit
-        s0 = _ascii_digits_zeroed(s)  # None: another decimal digit occurs, which "0" cannot stand for
-        if s0 is not None:
-            n_numbers, units = numbers_and_units(s0, zeroed=True) if "0" in s0 else (0, 0)
-        else:
-            n_numbers, units = numbers_and_units(s, zeroed=False) if any(d in s for d in "0123456789") else (0, 0)
+    else:
         utf8 = s.encode("utf-8", "replace")
         non_ascii = (len(utf8) - len(s)) / ns
         dense = len(utf8) - len(utf8.translate(None, _DENSE_LEADS))

@@ -7,9 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifiers.feature_schema import N_FEATURES
-from classifiers.features import _NL_LIST, _RE_LIST, _count_lines, handcrafted, numbers_and_units, tokens
+from classifiers.features import _NL_LIST, _RE_LIST, _count_lines, handcrafted, tokens
 from classifiers.text import parse_messages
-from tests.classifiers.reference_features import _RE_NUM_UNIT
 
 text = st.text(alphabet=st.characters(blacklist_categories=()), max_size=300)
 part = st.one_of(
@@ -102,16 +101,3 @@ def test_content_parts_are_read_up_to_a_bound_latest_messages_first():
     conversation = parse_messages([*history, {"role": "user", "content": [{"type": "text", "text": "the question"}] * 3}])
     assert conversation.last_user.count("the question") == 3, "the last turn is read first, never starved"
     assert "m2046" in conversation.history and "m0\n" not in conversation.history
-
-
-@settings(max_examples=600, deadline=None)
-@given(st.text(alphabet="0000 \n\t\u00a0\u2003.,-/:%°$kgmcsKGMSlLhzjnwvHJNWVob\u212a\u017f", max_size=60), st.booleans(),
-       st.sampled_from(["", "7", "\u0661", "\u0967"]))
-def test_numbers_and_units_count_what_one_pattern_counted(text: str, zeroed: bool, digit: str):
-    """Numbers and units are counted by two patterns now (the unit one only when a digit is followed by
-    a unit's first letter): the counts are those of the single pattern, case folding included (the
-    Kelvin sign, the long s), on zeroed text and on text with any decimal digits."""
-    if not zeroed:
-        text = text.replace("0", digit or "0", 2)
-    found = _RE_NUM_UNIT.findall(text)  # the frozen featurizer's one pattern (zeros are digits to it)
-    assert numbers_and_units(text, zeroed) == (len(found), len(found) - found.count(""))

@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifiers import lexicons, pasted_data, shape
-from classifiers.features import _CODESYN, _DIGIT0, _MATHOPS, _SENT, _slice, scan_counts, scan_counts_python, words_of
+from classifiers.features import _CODESYN, _MATHOPS, _SENT, _slice, scan_counts, scan_counts_python, words_of
 from classifiers.lexicons import (
     LEXICON_NAMES,
     add_dense_cues,
@@ -36,6 +36,7 @@ from classifiers.lexicons import (
     lower_words_python,
 )
 from classifiers.lexicons_intl import DENSE_CUES
+from classifiers.quantities import _DIGIT0
 from classifiers.shape import GRAM_CHARS, gram_keys, shape_matches, shape_matches_python, shape_matches_reference, system_words
 from tests.classifiers.conftest import EASY, HARD, OLYMPIAD, SHARED_DATA
 from tests.classifiers.test_equivalence import PIECES, SEPS

@@ -18,7 +18,8 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from router.config import ConfigError
-from router.limits import Limiter, MemoryStore, RedisStore, budget_period_id
+from router.limits import Limiter, MemoryStore, budget_period_id
+from router.limits_redis import RedisStore
 from router.metrics import RouterMetrics
 from router.opsconfig import LimitRule, LimitsConfig, StateConfig
 from router.protocol import APIError

@@ -1,0 +1,58 @@
+"""The quantities a prompt gives: how many numbers, and how many of them carry a unit.
+
+Counted on the last user turn's slice, in patterns that stay fast on text that is nothing but numbers
+(2,000 characters of them scored in 0.54 ms with a single pattern, over the 0.5 ms target).
+"""
+
+from __future__ import annotations
+
+import re
+
+from classifiers.lexicons import SPEEDUPS
+
+_UNITS = r"%|°|\$|kg|km|cm|mm|m/s|mph|mol|ml|hz|kj|j|n|w|v|s|m|g|l|k"
+#: Numbers (ranges and dates "1-2-3", decimals) and numbers with a unit, counted by separate patterns: a
+#: unit can only follow a number's last digit, so each unit match is one number's. (One pattern with the
+#: unit group, tried after every number, cost ~0.4 µs a number: 2,000 characters of "1\n" took 0.54 ms
+#: to score. Numbers alone cost ~0.1 µs; the unit pattern runs only when a digit is followed by a unit's
+#: first character, which a C-speed search finds.)
+_RE_NUMBER = re.compile(r"\d+(?:(?:[-/:]\d+){2,})?(?:[.,]\d+)?")
+_RE_UNIT = re.compile(r"\d\s?(?i:" + _UNITS + r")\b")
+_RE_UNIT_START = re.compile(r"\d\s?[%°$kcmhjnwvsgl]", re.IGNORECASE)
+#: The same on ASCII text with every digit turned into "0" first (``_DIGIT0``): a literal first
+#: character lets the engine jump between numbers with a fast search instead of testing a character
+#: class at every position (~5x faster); units contain no digits, so the counts are the same.
+_DIGIT0 = str.maketrans("123456789", "000000000")
+_RE_NUMBER0 = re.compile(r"00*(?:(?:[-/:]0+){2,})?(?:[.,]0+)?")
+_RE_UNIT0 = re.compile(r"0\s?(?i:" + _UNITS + r")\b")
+_RE_UNIT0_START = re.compile(r"0\s?[%°$kcmhjnwvsgl]", re.IGNORECASE)
+
+
+def numbers_and_units(s: str, zeroed: bool) -> tuple[int, int]:
+    """How many numbers, and numbers with a unit, ``s`` holds (``zeroed``: its digits are all "0").
+    Property-tested against the one-pattern count these replace."""
+    number, unit, start = (_RE_NUMBER0, _RE_UNIT0, _RE_UNIT0_START) if zeroed else (_RE_NUMBER, _RE_UNIT, _RE_UNIT_START)
+    units = len(unit.findall(s)) if start.search(s) else 0
+    return len(number.findall(s)), units
+
+
+def _no_zeroing(s: str) -> str | None:
+    """Without the C accelerator: ``None`` (on non-ASCII text ``str.translate`` looks every
+    character up in the table, slower than the ``\\d`` scan it would save)."""
+    return None
+
+
+#: Non-ASCII text with its ASCII digits turned into "0", or None if it holds another decimal digit
+_ascii_digits_zeroed = SPEEDUPS.ascii_digits_zeroed if SPEEDUPS is not None else _no_zeroing
+
+
+def count_quantities(s: str) -> tuple[int, int]:
+    """(numbers, numbers with a unit) in ``s``. Numbers count only when an ASCII digit occurs (as
+    trained), though ``\\d`` matches any decimal digit."""
+    if s.isascii():
+        s0 = s.translate(_DIGIT0)
+        return numbers_and_units(s0, zeroed=True) if "0" in s0 else (0, 0)
+    s0 = _ascii_digits_zeroed(s)  # None: another decimal digit occurs, which "0" cannot stand for
+    if s0 is not None:
+        return numbers_and_units(s0, zeroed=True) if "0" in s0 else (0, 0)
+    return numbers_and_units(s, zeroed=False) if any(d in s for d in "0123456789") else (0, 0)

@@ -104,12 +104,15 @@ async def test_self_consistency_draws_n_samples_from_vllm(gateway: Gateway, vllm
     assert '"votes"' in stream.text.split("data: ")[-2], "the final usage chunk carries the vote"
 
 
-async def _long_request(http: httpx.AsyncClient, vllm_url: str, started: asyncio.Event) -> None:
+async def _keep_busy(http: httpx.AsyncClient, vllm_url: str) -> None:
+    """One client that sends long requests back to back, so the queue lasts however fast the machine is."""
     body = {"model": SERVED_MODEL_NAME, "messages": [{"role": "user", "content": "Count."}], "max_tokens": 400, "ignore_eos": True,
             "stream": True, "chat_template_kwargs": {"enable_thinking": False}}
-    async with http.stream("POST", f"{vllm_url}/v1/chat/completions", json=body) as response:
-        async for _ in response.aiter_raw():
-            started.set()
+    while True:
+        async with http.stream("POST", f"{vllm_url}/v1/chat/completions", json=body) as response:
+            response.raise_for_status()
+            async for _ in response.aiter_raw():
+                pass
 
 
 async def test_load_knob_lowers_effort_and_spills_while_vllm_queues(gateway: Gateway, vllm_url: str) -> None:
@@ -117,14 +120,17 @@ async def test_load_knob_lowers_effort_and_spills_while_vllm_queues(gateway: Gat
     calm = (await gateway.chat("auto:medium")).json()["router"]
     assert calm["effort"] == "medium" and "load_adjustment" not in calm
 
-    started = asyncio.Event()
     async with httpx.AsyncClient(timeout=300, limits=httpx.Limits(max_connections=64)) as http:
-        load = [asyncio.create_task(_long_request(http, vllm_url, started)) for _ in range(24)]
+        # 24 clients over --max-num-seqs 16 keep about 8 waiting until the test ends (a fixed batch of
+        # requests drained in under a second on a fast machine, before a /metrics sample saw the queue)
+        load = [asyncio.create_task(_keep_busy(http, vllm_url)) for _ in range(24)]
         try:
             waiting_seen = 0.0
             for _ in range(600):  # up to 60 s on a busy machine
                 # the pressure gauge first (the gateway may have polled vLLM since our last sample),
                 # then our own sample: stop once both have seen the queue
+                failed = [task.exception() for task in load if task.done()]
+                assert not failed, f"the load on vLLM failed: {failed[0]!r}"
                 pressured = gateway.metric("router_backend_pressure", backend="local-vllm") == 1
                 waiting_seen = max(waiting_seen, await vllm_counter(vllm_url, "vllm:num_requests_waiting"))
                 if pressured and waiting_seen >= 1:

@@ -8,12 +8,15 @@ model's `reasoning` config value in `DIALECTS`, so adding a family is adding a c
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal, get_args
 
-EFFORTS: tuple[str, ...] = ("none", "minimal", "low", "medium", "high")
+#: The effort ladder, least to most: OpenAI's `reasoning_effort` values (the openai SDK's
+#: `ReasoningEffort`; `xhigh` from GPT-5.1-codex-max, `max` from GPT-5.6; vLLM accepts them all).
+Effort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
+EFFORTS: tuple[str, ...] = get_args(Effort)
 
 # Thinking tokens reserved per effort when a tier names no explicit budget.
-DEFAULT_BUDGETS: dict[str, int] = {"minimal": 512, "low": 1024, "medium": 4096, "high": 16384}
+DEFAULT_BUDGETS: dict[str, int] = {"minimal": 512, "low": 1024, "medium": 4096, "high": 16384, "xhigh": 32768, "max": 65536}
 
 # Request fields a dialect owns; a dialect removes the ones it does not use so a stray
 # field for another family never reaches an upstream that would reject it.
@@ -68,7 +71,7 @@ class OpenAIReasoning(ReasoningDialect):
     """o-series / GPT-5 style `reasoning_effort`; effort `none` omits the field (provider default)."""
 
     name = "openai"
-    efforts = frozenset({"none", "minimal", "low", "medium", "high"})
+    efforts = frozenset(EFFORTS)
 
     def _apply(self, body: dict[str, Any], effort: str, thinking_budget: int | None) -> int:
         if effort == "none":

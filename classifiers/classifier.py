@@ -36,13 +36,13 @@ def _warn_fallback(exc: BaseException) -> None:
         log.warning("complexity classifier: input could not be featurized (%s); returned the fallback score 0.5 "
                     "(logged once per process; prompt text not logged)", type(exc).__name__)
 
-EFFORTS = ("none", "minimal", "low", "medium", "high")
+EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 
 #: Reasoning tokens expected at score 0.5 for each effort. The expectation scales
 #: linearly with the score, from 0.3x (score 0) to 2x (score 1): thinking length grows
 #: with difficulty. These are priors (orders of magnitude of published reasoning-token
 #: usage for o-series / Qwen3 thinking modes), not learned; see docs/classifier.md.
-REASONING_TOKENS_AT_MID = {"none": 0, "minimal": 128, "low": 1024, "medium": 3072, "high": 8192}
+REASONING_TOKENS_AT_MID = {"none": 0, "minimal": 128, "low": 1024, "medium": 3072, "high": 8192, "xhigh": 16384, "max": 32768}
 
 
 def reasoning_tokens(score: float, effort: str, thinking_budget: int | None = None) -> int:

@@ -10,13 +10,13 @@ import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from backends.base import BackendConfig
-from backends.reasoning import DIALECTS, EFFORTS, UnsupportedEffortError
+from backends.reasoning import DIALECTS, EFFORTS, Effort, UnsupportedEffortError
 from backends.registry import BACKEND_KINDS
 from router.envexpand import MissingVariableError, expand_tree
 from router.opsconfig import DecisionLogConfig, LimitsConfig, ReloadConfig, StateConfig, check_operations
@@ -90,7 +90,7 @@ class TierConfig(_Strict):
     """A reasoning-effort tier: a model plus how hard it should think."""
 
     model: str
-    effort: Literal["none", "minimal", "low", "medium", "high"] = "none"
+    effort: Effort = "none"
     thinking_budget: int | None = Field(None, ge=1)
     max_score: float | None = Field(None, ge=0, le=1)
     expected_share: float | None = Field(

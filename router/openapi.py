@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from backends.reasoning import EFFORTS
 from router.protocol import MAX_N, MAX_TOKENS_LIMIT, ROLES
 from router.text_completions import DEFAULT_MAX_TOKENS
 
@@ -37,7 +38,7 @@ CHAT_REQUEST_SCHEMA: dict[str, Any] = {
         "n": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_N},
         "max_tokens": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_TOKENS_LIMIT},
         "max_completion_tokens": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_TOKENS_LIMIT},
-        "reasoning_effort": {"enum": ["none", "minimal", "low", "medium", "high", None]},
+        "reasoning_effort": {"enum": [*EFFORTS, None]},
         "temperature": {**_NULLABLE_NUMBER, "minimum": 0},
         "top_p": {**_NULLABLE_NUMBER, "minimum": 0, "maximum": 1},
         "presence_penalty": {**_NULLABLE_NUMBER, "minimum": -2, "maximum": 2},

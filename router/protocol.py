@@ -12,6 +12,8 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
+from backends.reasoning import EFFORTS
+
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
 
 # Fields a client could use to choose where a request goes or with which credentials
@@ -98,8 +100,8 @@ def validate_chat_request(body: dict[str, Any]) -> None:
         if value is not None and (not _is_int(value) or not 1 <= value <= MAX_TOKENS_LIMIT):
             raise invalid(f"'{field}' must be an integer from 1 to {MAX_TOKENS_LIMIT}", param=field)
     effort = body.get("reasoning_effort")
-    if effort is not None and effort not in ("none", "minimal", "low", "medium", "high"):
-        raise invalid("'reasoning_effort' must be one of none, minimal, low, medium, high", param="reasoning_effort")
+    if effort is not None and effort not in EFFORTS:
+        raise invalid(f"'reasoning_effort' must be one of {', '.join(EFFORTS)}", param="reasoning_effort")
     if options and "include_usage" in options and not isinstance(options["include_usage"], bool) and options["include_usage"] is not None:
         raise invalid("'stream_options.include_usage' must be a boolean", param="stream_options.include_usage")
     _validate_params(body)

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from backends.reasoning import DIALECTS, Effort, UnsupportedEffortError
+
 if TYPE_CHECKING:
     from router.config import RouterConfig
 
@@ -49,14 +51,13 @@ class UnderLoad(_Strict):
     """What a tier does while its model's backend is under pressure (backends.NAME.load)."""
 
     action: Literal["lower_effort", "spill"] = "lower_effort"
-    effort: Literal["none", "minimal", "low", "medium", "high"] | None = None
+    effort: Effort | None = None
     thinking_budget: int | None = Field(None, ge=1)
     samples: int | None = Field(None, ge=1, le=64, description="fewer samples for a sampled tier")
 
 
 def check_test_time_compute(config: RouterConfig) -> None:
     """Cross-references of the sections above (raises ValueError('@path: message'))."""
-    from backends.reasoning import DIALECTS, UnsupportedEffortError
     from router.strategies.extractors import EXTRACTORS
 
     for name, backend in config.backends.items():

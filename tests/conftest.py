@@ -21,7 +21,7 @@ class FakeScore:
     expected_answer_tokens: int = 200
 
     def expected_completion_tokens(self, effort: str, thinking_budget: int | None = None) -> int:
-        reasoning = {"none": 0, "minimal": 100, "low": 300, "medium": 1000, "high": 3000}[effort]
+        reasoning = {"none": 0, "minimal": 100, "low": 300, "medium": 1000, "high": 3000, "xhigh": 6000, "max": 12000}[effort]
         if thinking_budget is not None:
             reasoning = min(reasoning, thinking_budget)
         return self.expected_answer_tokens + reasoning

@@ -26,7 +26,7 @@ ANSWER_TEXT = (
 )
 WORDS = ANSWER_TEXT.split()
 
-EFFORT_TOKENS = {"minimal": 64, "low": 160, "medium": 480, "high": 1200}
+EFFORT_TOKENS = {"minimal": 64, "low": 160, "medium": 480, "high": 1200, "xhigh": 2400, "max": 4800}
 
 
 def _tokens(text: str) -> int:

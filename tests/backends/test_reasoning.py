@@ -22,6 +22,17 @@ def test_openai_effort() -> None:
         apply("openai", "high", 1000)
 
 
+def test_xhigh_and_max_top_the_ladder() -> None:
+    """OpenAI's newest efforts (the openai SDK's `ReasoningEffort`) pass through; families with a
+    budget think longer at them; gpt-oss, whose ladder stops at high, cannot express them."""
+    assert apply("openai", "xhigh") == ({"model": "m", "reasoning_effort": "xhigh"}, 32768)
+    assert apply("openai", "max") == ({"model": "m", "reasoning_effort": "max"}, 65536)
+    assert apply("qwen3", "xhigh")[0]["thinking_token_budget"] == 32768
+    assert apply("anthropic", "xhigh")[0]["thinking"] == {"type": "enabled", "budget_tokens": 32768}
+    with pytest.raises(UnsupportedEffortError, match="supported: low, medium, high"):
+        apply("gpt-oss", "xhigh")
+
+
 def test_qwen3_switch_and_budget_keep_client_template_kwargs() -> None:
     off, reserve = apply("qwen3", "none", chat_template_kwargs={"custom": 1})
     assert off["chat_template_kwargs"] == {"custom": 1, "enable_thinking": False} and reserve == 0

@@ -3,6 +3,7 @@ import math
 import numpy as np
 import pytest
 
+from backends.reasoning import EFFORTS as GATEWAY_EFFORTS
 from classifiers import ScoreResult, reasoning_tokens
 from classifiers.feature_schema import FEATURE_NAMES
 from classifiers.model import ComplexityEstimator
@@ -110,7 +111,8 @@ def test_batch_equals_single(default):
 
 def test_expected_completion_tokens_by_effort():
     r = ScoreResult(0.8, 200, ())
-    vals = [r.expected_completion_tokens(e) for e in ("none", "minimal", "low", "medium", "high")]
+    # every effort the gateway can ask an upstream for has a forecast, growing along its ladder
+    vals = [r.expected_completion_tokens(e) for e in GATEWAY_EFFORTS]
     assert vals[0] == 200 and vals == sorted(vals) and vals[-1] > vals[-2]
     assert r.expected_completion_tokens("high", thinking_budget=1000) == 1200
     assert reasoning_tokens(0.9, "medium") > reasoning_tokens(0.1, "medium")

@@ -75,6 +75,8 @@ async def test_the_forecast_is_for_the_effort_the_upstream_is_asked_for(harness:
     assert await estimate() == pytest.approx(cost_usd(config.models["big"], Usage(prompt, 200 + 3000)), abs=1e-9)
     assert await estimate(reasoning_effort="low") == pytest.approx(cost_usd(config.models["big"], Usage(prompt, 200 + 300)), abs=1e-9)
     assert harness.upstream.requests[-1]["reasoning_effort"] == "low"
+    assert await estimate(reasoning_effort="xhigh") == pytest.approx(cost_usd(config.models["big"], Usage(prompt, 200 + 6000)), abs=1e-9)
+    assert harness.upstream.requests[-1]["reasoning_effort"] == "xhigh"
 
 
 async def test_a_reload_keeps_what_was_learnt_about_unchanged_models(fake_classifier: Any) -> None:

@@ -176,17 +176,26 @@ class Gateway:
     def estimated_usage(self, decision: Decision, body: Mapping[str, Any], events: int) -> Usage:
         """Usage for a stream the upstream never reported on: the prompt as the gateway counts it, and a
         token per relayed event besides the first (the role) — the chunks of OpenAI-compatible servers
-        carry a token each. Marked `usage_estimated` in the router object, and not learnt from."""
+        carry a token each. Marked `usage_estimated` in the router object, and not learnt from. After an
+        escalation the estimate is the final attempt's part, and the total of the parts is returned."""
         decision.extra["usage_estimated"] = True
-        return Usage(prompt_tokens=self.tokens.count_for(decision, decision.model, body).tokens, completion_tokens=max(0, events - 1))
+        usage = Usage(prompt_tokens=self.tokens.count_for(decision, decision.model, body).tokens, completion_tokens=max(0, events - 1))
+        if not decision.context.get("usage_parts"):
+            return usage
+        self.ttc.record(decision, "answer", usage)
+        return self.ttc.total(decision)
 
     def abandoned_usage(self, decision: Decision, body: Mapping[str, Any]) -> Usage | None:
         """Usage for a non-streamed request the client left while the upstream worked on it: the prompt
         and the answer forecast for the model it was sent to (a provider that does not stop on a
-        disconnect bills the whole answer; the key's budget must see it). None if nothing was sent."""
+        disconnect bills the whole answer; the key's budget must see it). None if nothing was sent.
+        A forced tier or direct model priced for no cap is scored now: its answer costs money too."""
         if not decision.model:
             return None
         forecast = decision.context.get("completion_forecasts", {}).get((decision.model, decision.effort or "none"))
+        served = next((c for c in decision.candidates if (c.model, c.effort) == (decision.model, decision.effort)), None)
+        if forecast is None and served is not None:
+            forecast = self.forecast.forecast(served, decision.scored or self.score(body["messages"]), body)
         decision.extra["usage_estimated"] = True
         return Usage(prompt_tokens=self.tokens.count_for(decision, decision.model, body).tokens,
                      completion_tokens=forecast.tokens * forecast.answers if forecast is not None else 0)

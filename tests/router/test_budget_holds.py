@@ -78,6 +78,24 @@ async def test_a_non_streamed_request_the_client_abandons_is_charged(make_harnes
     assert refused.status_code == 429 and refused.json()["error"]["code"] == "budget_exceeded"
 
 
+@pytest.mark.parametrize("model", ["auto:high", "big"])
+async def test_an_abandoned_forced_or_direct_request_is_charged_its_answer_too(make_harness: Any, model: str) -> None:
+    """A forced tier or a direct model is not scored on the way in without a cost cap; leaving it
+    must still charge the answer forecast, not the prompt alone."""
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(5)
+        return httpx.Response(500)
+
+    harness = await make_harness(make_config(), sim_transport=httpx.MockTransport(slow))
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(harness.chat("write a long essay", model=model), 0.3)
+    await asyncio.sleep(0.1)
+    tier = "high" if model == "auto:high" else "direct"
+    assert harness.metric("router_requests_total", tier=tier, model="big", backend="sim", status="cancelled") == 1
+    assert harness.metric("router_tokens_total", tier=tier, model="big", backend="sim", kind="completion") >= 200
+
+
 async def test_a_request_refused_after_admission_has_its_decision_log_line(tmp_path: Path) -> None:
     config = ops_config(decision_log={"path": str(tmp_path / "decisions.jsonl")})
     async with gateway(config, FakeClassifier()) as gw:

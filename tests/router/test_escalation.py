@@ -28,7 +28,7 @@ def config_with(low: dict[str, Any] | None = None, medium: dict[str, Any] | None
     return parse_config(data, env={})
 
 
-def spare_answer(content: str = "a real answer", prompt: int = 10, completion: int = 5) -> Any:
+def spare_answer(content: str = "a real answer", prompt: int = 10, completion: int = 5, *, reports_usage: bool = True) -> Any:
     def handler(request: httpx.Request) -> httpx.Response:
         body = orjson.loads(request.content)
         usage = {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
@@ -36,7 +36,7 @@ def spare_answer(content: str = "a real answer", prompt: int = 10, completion: i
             base = {"id": "s", "object": "chat.completion.chunk", "created": 1, "model": "spare-big"}
             frames = [base | {"choices": [{"index": 0, "delta": {"role": "assistant", "content": content}, "finish_reason": None}]},
                       base | {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
-                      base | {"choices": [], "usage": usage}]
+                      base | {"choices": [], "usage": usage}][: None if reports_usage else -1]
             data = b"".join(b"data: " + orjson.dumps(frame) + b"\n\n" for frame in frames) + b"data: [DONE]\n\n"
             return httpx.Response(200, stream=httpx.ByteStream(data), headers={"content-type": "text/event-stream"})
         return httpx.Response(200, json={"id": "s", "object": "chat.completion", "created": 1, "model": "spare-big", "choices": [
@@ -159,6 +159,22 @@ async def test_streaming_escalates_before_the_first_byte(make_harness: Any, spar
     assert final["usage"]["completion_tokens"] == 40 + 5
     assert harness.metric("router_inflight_requests", backend="sim") == 0
     assert harness.metric("router_inflight_requests", backend="spare") == 0
+
+
+async def test_an_escalated_stream_without_usage_is_accounted_from_both_attempts(make_harness: Any, spare_handler: list[Any]) -> None:
+    """The high tier's upstream never reports usage: its estimate joins the abandoned attempt's usage
+    instead of being dropped (the low attempt alone was billed)."""
+    spare_handler[0] = spare_answer("streamed from high", reports_usage=False)
+    upstream = Scripted([("", "length")], reasoning_tokens=30)
+    harness = await make_harness(config_with(), upstream.transport())
+    response = await harness.chat("easy [score=0.1]", stream=True, stream_options={"include_usage": True})
+    final = sse_payloads(response.text)[-2]
+    router = final["router"]
+    assert router["usage_estimated"] is True and [part["tier"] for part in router["usage_breakdown"]] == ["low", "high"]
+    estimated = router["usage_breakdown"][1]["completion_tokens"]
+    assert estimated >= 1 and final["usage"]["completion_tokens"] == 40 + estimated
+    assert harness.metric("router_tokens_total", tier="high", model="spare-big", backend="spare", kind="completion") == estimated
+    assert router["cost_usd"] == pytest.approx(sum(part["cost_usd"] for part in router["usage_breakdown"]))
 
 
 async def test_streaming_with_an_answer_is_relayed_whole(make_harness: Any) -> None:

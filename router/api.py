@@ -17,11 +17,12 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
 from backends.base import ChatStream, UpstreamError
-from router import text_completions
+from router import responses_api, text_completions
 from router.decision import Decision
 from router.gateway import Gateway
-from router.openapi import CHAT_COMPLETIONS_OPENAPI, COMPLETIONS_OPENAPI
+from router.openapi import CHAT_COMPLETIONS_OPENAPI, COMPLETIONS_OPENAPI, RESPONSES_OPENAPI
 from router.protocol import SSE_DONE, APIError, invalid, parse_json_body, sse_frame, validate_chat_request
+from router.responses_stream import ResponsesStream
 from router.state import AppState
 from router.streaming import RelayResponse, cancel_on_disconnect, finish, primed
 
@@ -38,12 +39,13 @@ def state_of(request: Request) -> AppState:
 @dataclass(frozen=True, slots=True)
 class Wire:
     """How a route's API maps onto the chat completions the gateway routes and forwards: the
-    client's body as a chat request, and the chat answer (body, relayed frames, the closing usage
-    chunk) back in the route's format."""
+    client's body as a chat request, and the chat answer (body, relayed frames, the end of the
+    stream given the closing usage chunk when there is one) back in the route's format. A route
+    makes one per request: a stream's translation may keep state (router/responses_stream.py)."""
 
     request: Callable[[dict[str, Any]], dict[str, Any]]
     body: Callable[[dict[str, Any]], dict[str, Any]]
-    chunk: Callable[[dict[str, Any]], dict[str, Any] | None]
+    end: Callable[[dict[str, Any] | None], bytes]
     frames: Callable[[bytes], bytes] | None  # None: relayed byte for byte
 
 
@@ -51,27 +53,51 @@ def _same(value: Any) -> Any:
     return value
 
 
-CHAT = Wire(_same, _same, _same, None)
-TEXT = Wire(text_completions.chat_request, text_completions.text_completion, text_completions.text_chunk,
-            text_completions.text_frames)
+def _chat_end(closing: dict[str, Any] | None) -> bytes:
+    return (sse_frame(closing) if closing is not None else b"") + SSE_DONE
+
+
+def _text_end(closing: dict[str, Any] | None) -> bytes:
+    return _chat_end(None if closing is None else text_completions.text_chunk(closing) or closing)
+
+
+def _responses_wire() -> Wire:
+    request: dict[str, Any] = {}
+
+    def translate(body: dict[str, Any]) -> dict[str, Any]:
+        request.update(body)
+        return responses_api.chat_request(body)
+
+    stream = ResponsesStream(request)
+    return Wire(translate, lambda chat: responses_api.response_body(request, chat), stream.end, stream.frames)
+
+
+CHAT = Wire(_same, _same, _chat_end, None)
+TEXT = Wire(text_completions.chat_request, text_completions.text_completion, _text_end, text_completions.text_frames)
 
 
 @api.post("/v1/chat/completions", openapi_extra=CHAT_COMPLETIONS_OPENAPI)
 async def chat_completions(request: Request) -> Response:
-    return await _serve(request, CHAT)
+    return await _serve(request, lambda: CHAT)
 
 
 @api.post("/v1/completions", openapi_extra=COMPLETIONS_OPENAPI)
 async def completions(request: Request) -> Response:
     """The legacy text-completions API, routed and forwarded as a chat completion (router/text_completions.py)."""
-    return await _serve(request, TEXT)
+    return await _serve(request, lambda: TEXT)
 
 
-async def _serve(request: Request, wire: Wire) -> Response:
+@api.post("/v1/responses", openapi_extra=RESPONSES_OPENAPI)
+async def responses(request: Request) -> Response:
+    """OpenAI's Responses API, stateless, routed and forwarded as a chat completion (router/responses_api.py)."""
+    return await _serve(request, _responses_wire)
+
+
+async def _serve(request: Request, make_wire: Callable[[], Wire]) -> Response:
     headers = header_map(request)
     request_id = _request_id(headers.get("x-request-id"))
     try:
-        return await _routed(request, wire, headers, request_id)
+        return await _routed(request, make_wire(), headers, request_id)
     except APIError as exc:  # refused before routing too (401, 400, 404, 413, 429): the id an operator greps for
         exc.headers.setdefault("x-request-id", request_id)
         raise
@@ -183,11 +209,11 @@ async def _relay(
             stream.usage = gateway.estimated_usage(decision, body, events)
         gateway.account(decision, stream.usage, status, time.perf_counter() - started, stream=True)
         await finish(stream.aclose())  # a cancelled client must not interrupt closing the upstream
+    closing = None
     if include_usage:
-        chunk = dict(stream.usage_chunk or _usage_chunk(stream))
-        chunk["router"] = decision.router_object()
-        yield sse_frame(wire.chunk(chunk) or chunk)
-    yield SSE_DONE
+        closing = dict(stream.usage_chunk or _usage_chunk(stream))
+        closing["router"] = decision.router_object()
+    yield wire.end(closing)
 
 
 def _usage_chunk(stream: ChatStream) -> dict[str, Any]:

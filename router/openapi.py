@@ -127,3 +127,38 @@ COMPLETIONS_OPENAPI: dict[str, Any] = {
         "200": _answer("text completion"),
     },
 }
+
+_NULL_ONLY = {"type": "null"}
+
+#: `/v1/responses` (router/responses_api.py): stateless, so the fields that name stored state take
+#: only null; the conversation comes whole in `input`.
+RESPONSES_REQUEST_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["model", "input"],
+    "properties": {
+        "model": CHAT_REQUEST_SCHEMA["properties"]["model"],
+        "input": {"anyOf": [{"type": "string"}, {"type": "array", "minItems": 1, "items": {"type": "object"}}]},
+        "instructions": {"type": ["string", "null"]},
+        "max_output_tokens": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_TOKENS_LIMIT},
+        "reasoning": {"type": ["object", "null"], "properties": {"effort": {"enum": [*EFFORTS, None]}}},
+        "text": {"type": ["object", "null"]},
+        "tools": {"type": ["array", "null"], "items": {"type": "object"}},
+        "tool_choice": {"anyOf": [{"type": "string"}, {"type": "object"}, {"type": "null"}]},
+        **{key: CHAT_REQUEST_SCHEMA["properties"][key] for key in ("stream", "temperature", "top_p", "parallel_tool_calls", "user", "metadata")},
+        "store": {"type": ["boolean", "null"]},
+        "previous_response_id": _NULL_ONLY,
+        "conversation": _NULL_ONLY,
+        "prompt": _NULL_ONLY,
+        "background": {"enum": [False, None]},
+        "top_logprobs": _NULL_ONLY,
+    },
+    "additionalProperties": True,
+}
+
+RESPONSES_OPENAPI: dict[str, Any] = {
+    "requestBody": {"required": True, "content": {"application/json": {"schema": RESPONSES_REQUEST_SCHEMA}}},
+    "responses": {
+        **CHAT_COMPLETIONS_OPENAPI["responses"],
+        "200": _answer("response"),
+    },
+}

@@ -142,6 +142,27 @@ def test_text_completions_through_the_openai_sdk(client: Any, vllm_url: str) -> 
     assert chunks[-1].choices == [] and chunks[-1].usage is not None and chunks[-1].usage.completion_tokens > 0
 
 
+def test_responses_api_through_the_openai_sdk(client: Any, vllm_url: str) -> None:
+    """`/v1/responses` is served through vLLM's chat API (router/responses_api.py): the SDK's object and
+    its stream helper, with the tokens vLLM generated."""
+    generated_before = vllm_counter(vllm_url, "vllm:generation_tokens_total")
+    raw = client.responses.with_raw_response.create(model="auto:low", instructions="You are terse.", input="Name three colours.",
+                                                    max_output_tokens=MAX_TOKENS)
+    response = raw.parse()
+    assert raw.headers["x-router-backend"] == "local-vllm" and response.object == "response" and response.output_text
+    assert 0 < response.usage.output_tokens <= MAX_TOKENS
+    assert vllm_counter(vllm_url, "vllm:generation_tokens_total") - generated_before == response.usage.output_tokens
+    # the helper checks the event order; the tiny model is usually cut by max_output_tokens, which ends the
+    # stream with `response.incomplete` as OpenAI's does (and the helper's get_final_response then raises)
+    with client.responses.stream(model="auto:low", input=[{"role": "user", "content": "Name three colours."}],
+                                 max_output_tokens=MAX_TOKENS) as stream:
+        events = list(stream)
+    deltas = [event.delta for event in events if event.type == "response.output_text.delta"]
+    final = events[-1].response
+    assert events[-1].type == ("response.completed" if final.status == "completed" else "response.incomplete")
+    assert final.output_text == "".join(deltas) and deltas and final.usage.output_tokens > 0
+
+
 def test_auto_routes_with_the_real_classifier(client: Any) -> None:
     raw = client.chat.completions.with_raw_response.create(model="auto", messages=[{"role": "user", "content": "hi"}], max_tokens=8)
     assert raw.headers["x-router-tier"] == "low"

@@ -1,0 +1,247 @@
+"""`POST /v1/responses`, OpenAI's Responses API, served statelessly through the chat route.
+
+Every backend speaks chat completions (backends/base.py), so a response is routed, priced and
+forwarded as a chat completion — what LiteLLM does for providers without a Responses API — and the
+answer comes back as a `response` object (its stream: router/responses_stream.py). The gateway keeps
+no state: the conversation comes whole in `input` (as the OpenAI Agents SDK and Codex send it with
+`store: false`); `previous_response_id`, `conversation`, stored prompts and background runs are a 400
+naming the field, as are built-in tools (web search, file search, …) that only OpenAI's servers run.
+Reasoning items in `input` are dropped: their content is the provider's, encrypted or summarised.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from backends.reasoning import EFFORTS
+from router.protocol import MAX_TOKENS_LIMIT, invalid
+
+#: Fields that need state the gateway does not keep, refused unless null (or false for `background`).
+STATEFUL = ("previous_response_id", "conversation", "prompt", "background")
+#: Fields with no chat-completions counterpart that change nothing in the answer: dropped.
+_IGNORED = frozenset({"input", "instructions", "max_output_tokens", "reasoning", "text", "tools", "tool_choice", "stream_options",
+                      "store", "include", "truncation", "max_tool_calls", "service_tier", "top_logprobs", "metadata", *STATEFUL})
+_TYPES: dict[str, type] = {"instructions": str, "reasoning": dict, "text": dict, "store": bool, "metadata": dict, "parallel_tool_calls": bool}
+_TYPE_NAMES = {str: "a string", dict: "an object", bool: "a boolean"}
+_ROLES = frozenset({"user", "assistant", "system", "developer"})
+_STOP_STATUS = {"length": ("incomplete", "max_output_tokens"), "content_filter": ("incomplete", "content_filter")}
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(16)}"
+
+
+# -- request ------------------------------------------------------------------------------------------
+def chat_request(body: dict[str, Any]) -> dict[str, Any]:
+    """The chat-completions body for a Responses ``body``; what cannot be served is a 400 naming it."""
+    if "messages" in body:
+        raise invalid("'messages' belongs to /v1/chat/completions; send 'input' here", param="messages")
+    for field in STATEFUL:
+        if body.get(field) is not None and not (field == "background" and body[field] is False):
+            raise invalid(f"'{field}' is not supported: the gateway keeps no responses; send the whole conversation in 'input'",
+                          param=field, code="unsupported_parameter")
+    if body.get("top_logprobs") is not None:
+        raise invalid("'top_logprobs' is not supported on /v1/responses", param="top_logprobs", code="unsupported_parameter")
+    for field, kind in _TYPES.items():  # fields the chat request will not see, so not check
+        if body.get(field) is not None and not isinstance(body[field], kind):
+            raise invalid(f"'{field}' must be {_TYPE_NAMES[kind]}", param=field)
+    cap = body.get("max_output_tokens")
+    if cap is not None and (type(cap) is not int or not 1 <= cap <= MAX_TOKENS_LIMIT):
+        raise invalid(f"'max_output_tokens' must be an integer from 1 to {MAX_TOKENS_LIMIT}", param="max_output_tokens")
+    chat = {key: value for key, value in body.items() if key not in _IGNORED}
+    instructions = body.get("instructions")
+    chat["messages"] = ([{"role": "system", "content": instructions}] if instructions else []) + messages_of(body.get("input"))
+    if body.get("max_output_tokens") is not None:
+        chat["max_completion_tokens"] = body["max_output_tokens"]
+    effort = (body.get("reasoning") or {}).get("effort")
+    if effort is not None:
+        if effort not in EFFORTS:
+            raise invalid(f"'reasoning.effort' must be one of {', '.join(EFFORTS)}", param="reasoning.effort")
+        chat["reasoning_effort"] = effort
+    _text_format(body.get("text"), chat)
+    if body.get("tools") is not None:
+        chat["tools"] = [_tool(tool, index) for index, tool in enumerate(_list(body["tools"], "tools"))]
+    if body.get("tool_choice") is not None:
+        chat["tool_choice"] = _tool_choice(body["tool_choice"])
+    if not chat.get("tools"):  # OpenAI refuses the flag without tools; the Responses API sends it regardless
+        chat.pop("parallel_tool_calls", None)
+        chat.pop("tool_choice", None)
+    if body.get("stream"):
+        chat["stream_options"] = {"include_usage": True}  # the closing `response.completed` carries the usage
+    return chat
+
+
+def messages_of(items: Any) -> list[dict[str, Any]]:
+    """Chat messages for the `input` items: messages, function calls (consecutive ones become one
+    assistant turn) and their outputs."""
+    if isinstance(items, str):
+        return [{"role": "user", "content": items}]
+    messages: list[dict[str, Any]] = []
+    for index, item in enumerate(_list(items, "input")):
+        param = f"input[{index}]"
+        if not isinstance(item, dict):
+            raise invalid(f"'{param}' must be an object", param=param)
+        kind = item.get("type", "message")
+        if kind == "message":
+            role = item.get("role")
+            if role not in _ROLES:
+                raise invalid(f"'{param}.role' must be one of user, assistant, system, developer", param=f"{param}.role")
+            messages.append({"role": role, "content": _content(item.get("content"), f"{param}.content")})
+        elif kind == "function_call":
+            call = {"id": _string(item, "call_id", param), "type": "function",
+                    "function": {"name": _string(item, "name", param), "arguments": _string(item, "arguments", param)}}
+            last = messages[-1] if messages else None
+            if last is not None and last["role"] == "assistant" and last.get("tool_calls") is not None:
+                last["tool_calls"].append(call)
+            else:
+                messages.append({"role": "assistant", "content": None, "tool_calls": [call]})
+        elif kind == "function_call_output":
+            output = item.get("output")
+            content = output if isinstance(output, str) else _content(output, f"{param}.output")
+            messages.append({"role": "tool", "tool_call_id": _string(item, "call_id", param), "content": content})
+        elif kind != "reasoning":
+            raise invalid(f"input items of type {kind!r} are not supported", param=f"{param}.type", code="unsupported_value")
+    if not messages:
+        raise invalid("'input' must hold at least one message", param="input")
+    return messages
+
+
+def _content(content: Any, param: str) -> str | list[dict[str, Any]]:
+    if isinstance(content, str):
+        return content
+    parts: list[dict[str, Any]] = []
+    for index, part in enumerate(_list(content, param)):
+        kind = part.get("type") if isinstance(part, dict) else None
+        if kind in ("input_text", "output_text") and isinstance(part.get("text"), str):
+            parts.append({"type": "text", "text": part["text"]})
+        elif kind == "refusal" and isinstance(part.get("refusal"), str):
+            parts.append({"type": "text", "text": part["refusal"]})
+        elif kind == "input_image" and isinstance(part.get("image_url"), str):
+            parts.append({"type": "image_url", "image_url": {"url": part["image_url"], **({"detail": part["detail"]} if part.get("detail") else {})}})
+        elif kind == "input_file" and isinstance(part.get("file_data"), str):
+            parts.append({"type": "file", "file": {"file_data": part["file_data"], **({"filename": part["filename"]} if part.get("filename") else {})}})
+        else:
+            raise invalid(f"'{param}[{index}]' is not a supported content part (input_text, input_image with an image_url, "
+                          "input_file with file_data)", param=f"{param}[{index}]", code="unsupported_value")
+    if all(part["type"] == "text" for part in parts):  # text only: one string, which every backend reads
+        return "".join(part["text"] for part in parts)
+    return parts
+
+
+def _text_format(text: Any, chat: dict[str, Any]) -> None:
+    if text is None:
+        return
+    if text.get("verbosity") is not None:
+        chat["verbosity"] = text["verbosity"]
+    fmt = text.get("format")
+    kind = fmt.get("type") if isinstance(fmt, dict) else None
+    if fmt is None or kind == "text":
+        return
+    if kind == "json_object":
+        chat["response_format"] = {"type": "json_object"}
+    elif kind == "json_schema":
+        schema = {key: fmt[key] for key in ("name", "schema", "strict", "description") if key in fmt}
+        chat["response_format"] = {"type": "json_schema", "json_schema": schema}
+    else:
+        raise invalid("'text.format.type' must be text, json_object or json_schema", param="text.format.type")
+
+
+def _tool(tool: Any, index: int) -> dict[str, Any]:
+    if not isinstance(tool, dict) or tool.get("type") != "function":
+        kind = tool.get("type") if isinstance(tool, dict) else None
+        raise invalid(f"tools of type {kind!r} are not supported: only function tools are served (built-in tools run on "
+                      "OpenAI's servers)", param=f"tools[{index}]", code="unsupported_value")
+    function = {key: tool[key] for key in ("name", "description", "parameters", "strict") if tool.get(key) is not None}
+    return {"type": "function", "function": function}
+
+
+def _tool_choice(choice: Any) -> Any:
+    if isinstance(choice, str):
+        return choice
+    if isinstance(choice, dict) and choice.get("type") == "function" and isinstance(choice.get("name"), str):
+        return {"type": "function", "function": {"name": choice["name"]}}
+    raise invalid("'tool_choice' must be none, auto, required or a function", param="tool_choice", code="unsupported_value")
+
+
+def _list(value: Any, param: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise invalid(f"'{param}' must be a string or an array" if param == "input" else f"'{param}' must be an array", param=param)
+    return value
+
+
+def _string(item: Mapping[str, Any], key: str, param: str) -> str:
+    value = item.get(key)
+    if not isinstance(value, str):
+        raise invalid(f"'{param}.{key}' must be a string", param=f"{param}.{key}")
+    return value
+
+
+# -- response -----------------------------------------------------------------------------------------
+def output_items(message: Mapping[str, Any], status: str = "completed") -> list[dict[str, Any]]:
+    """The output items of one chat answer: a message (text or refusal), then its function calls."""
+    items: list[dict[str, Any]] = []
+    content = []
+    if message.get("content"):
+        content.append(output_text(message["content"]))
+    if message.get("refusal"):
+        content.append({"type": "refusal", "refusal": message["refusal"]})
+    if content:
+        items.append(message_item(new_id("msg"), content, status))
+    for call in message.get("tool_calls") or ():
+        function = call.get("function") or {}
+        items.append(function_call_item(new_id("fc"), call.get("id") or new_id("call"), function.get("name") or "",
+                                        function.get("arguments") or "{}", status))
+    return items
+
+
+def output_text(text: str) -> dict[str, Any]:
+    return {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
+
+
+def message_item(item_id: str, content: list[dict[str, Any]], status: str) -> dict[str, Any]:
+    return {"type": "message", "id": item_id, "status": status, "role": "assistant", "content": content}
+
+
+def function_call_item(item_id: str, call_id: str, name: str, arguments: str, status: str) -> dict[str, Any]:
+    return {"type": "function_call", "id": item_id, "call_id": call_id, "name": name, "arguments": arguments, "status": status}
+
+
+def usage(chat_usage: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Chat `usage` in the Responses names."""
+    if not chat_usage:
+        return None
+    prompt = (chat_usage.get("prompt_tokens_details") or {}).get("cached_tokens") or 0
+    reasoning = (chat_usage.get("completion_tokens_details") or {}).get("reasoning_tokens") or 0
+    return {"input_tokens": chat_usage.get("prompt_tokens") or 0, "input_tokens_details": {"cached_tokens": prompt, "cache_write_tokens": 0},
+            "output_tokens": chat_usage.get("completion_tokens") or 0, "output_tokens_details": {"reasoning_tokens": reasoning},
+            "total_tokens": chat_usage.get("total_tokens") or 0}
+
+
+def response_object(request: Mapping[str, Any], response_id: str, chat: Mapping[str, Any], output: list[dict[str, Any]],
+                    finish_reason: str | None) -> dict[str, Any]:
+    """A `response` object: the chat answer's output, usage and finish, and the request's settings echoed."""
+    status, reason = _STOP_STATUS.get(finish_reason or "", ("completed", None))
+    created = chat.get("created") or int(time.time())
+    out: dict[str, Any] = {
+        "id": response_id, "object": "response", "created_at": created, "status": status,
+        "completed_at": int(time.time()) if status == "completed" else None, "error": None,
+        "incomplete_details": {"reason": reason} if reason else None, "model": chat.get("model"), "output": output,
+        "instructions": request.get("instructions"), "max_output_tokens": request.get("max_output_tokens"),
+        "metadata": request.get("metadata"), "parallel_tool_calls": request.get("parallel_tool_calls", True),
+        "reasoning": request.get("reasoning"), "store": False, "temperature": request.get("temperature"),
+        "text": request.get("text") or {"format": {"type": "text"}}, "tool_choice": request.get("tool_choice", "auto"),
+        "tools": request.get("tools") or [], "top_p": request.get("top_p"), "user": request.get("user"),
+        "usage": usage(chat.get("usage")),
+    }
+    if "router" in chat:
+        out["router"] = chat["router"]
+    return out
+
+
+def response_body(request: Mapping[str, Any], chat: Mapping[str, Any]) -> dict[str, Any]:
+    """A non-streamed chat completion as a `response` (its first choice: the Responses API has no `n`)."""
+    choice = (chat.get("choices") or [{}])[0]
+    return response_object(request, new_id("resp"), chat, output_items(choice.get("message") or {}), choice.get("finish_reason"))

@@ -1,0 +1,233 @@
+"""`POST /v1/responses` end to end through the real `openai` client (`responses.create`, the
+`responses.stream()` helper that checks the event order), tool calls both ways, what a stateless
+gateway refuses, and the stream translation on its own (router/responses_api.py, responses_stream.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from router.protocol import APIError
+from router.responses_api import chat_request
+from router.responses_stream import ResponsesStream
+from tests.router.conftest import Harness
+
+pytestmark = pytest.mark.anyio
+
+
+def events_of(text: str) -> list[dict[str, Any]]:
+    """The payloads of a Responses stream; each event's name is its payload's type."""
+    events = []
+    for block in filter(None, text.split("\n\n")):
+        lines = dict(line.split(": ", 1) for line in block.split("\n"))
+        payload = orjson.loads(lines["data"])
+        if "event" in lines:
+            assert lines["event"] == payload["type"]
+        events.append(payload)
+    return events
+
+
+def sdk(harness: Harness) -> Any:
+    from openai import AsyncOpenAI
+
+    return AsyncOpenAI(base_url="http://router.test/v1", api_key="unused", http_client=harness.client, max_retries=0)
+
+
+async def test_a_response_is_routed_priced_and_answered_through_the_openai_client(harness: Harness) -> None:
+    raw = await sdk(harness).responses.with_raw_response.create(model="auto", input="mid [score=0.6]", instructions="Be brief.",
+                                                                max_output_tokens=40)
+    response = raw.parse()
+    assert raw.headers["x-router-tier"] == "medium" and float(raw.headers["x-router-cost-usd"]) > 0
+    assert response.object == "response" and response.id.startswith("resp_") and response.status in ("completed", "incomplete")
+    assert response.output_text.strip() and response.output[0].type == "message"
+    assert response.usage.input_tokens > 0 and response.usage.output_tokens_details.reasoning_tokens > 0
+    assert response.instructions == "Be brief." and response.max_output_tokens == 40
+    sent = harness.upstream.requests[-1]
+    assert sent["messages"] == [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "mid [score=0.6]"}]
+    assert sent["max_completion_tokens"] == 40 + 2048, "the medium tier's thinking budget is added to the answer's cap"
+    body = orjson.loads(raw.http_response.content)
+    assert body["router"]["tier"] == "medium"
+    assert harness.metric("router_tokens_total", tier="medium", model="small", backend="sim", kind="completion") == response.usage.output_tokens
+
+
+async def test_the_stream_helper_accepts_the_events_and_rebuilds_the_response(harness: Harness) -> None:
+    client = sdk(harness)
+    deltas = []
+    async with client.responses.stream(model="auto", input=[{"role": "user", "content": "hard [score=0.95]"}]) as stream:
+        async for event in stream:
+            if event.type == "response.output_text.delta":
+                deltas.append(event.delta)
+        final = await stream.get_final_response()
+    assert final.status == "completed" and final.output_text == "".join(deltas) and deltas
+    assert final.usage.output_tokens > 0 and final.model
+    plain = await client.responses.create(model="auto", input="hard [score=0.95]")
+    assert plain.usage.output_tokens == final.usage.output_tokens
+
+
+async def test_the_raw_stream_follows_openai_s_event_order(harness: Harness) -> None:
+    response = await harness.client.post("/v1/responses", json={"model": "auto", "input": "easy [score=0.1]", "stream": True})
+    assert response.status_code == 200 and response.headers["x-router-tier"] == "low"
+    events = events_of(response.text)
+    kinds = [e["type"] for e in events]
+    assert kinds[:4] == ["response.created", "response.in_progress", "response.output_item.added", "response.content_part.added"]
+    assert kinds[-4:] == ["response.output_text.done", "response.content_part.done", "response.output_item.done", "response.completed"]
+    assert [e["sequence_number"] for e in events] == list(range(len(events)))
+    assert "[DONE]" not in response.text
+    completed = events[-1]["response"]
+    assert completed["router"]["tier"] == "low" and completed["usage"]["output_tokens"] > 0
+    assert completed["output"][0]["content"][0]["text"] == "".join(e["delta"] for e in events if e["type"] == "response.output_text.delta")
+    assert len({e["response"]["id"] for e in events if "response" in e}) == 1
+
+
+async def test_an_answer_cut_by_max_output_tokens_is_incomplete(harness: Harness) -> None:
+    body = {"model": "auto", "input": "easy [score=0.1] write at length", "max_output_tokens": 3}
+    cut = (await harness.client.post("/v1/responses", json=body)).json()
+    assert cut["status"] == "incomplete" and cut["incomplete_details"] == {"reason": "max_output_tokens"}
+    events = events_of((await harness.client.post("/v1/responses", json=body | {"stream": True})).text)
+    assert events[-1]["type"] == "response.incomplete" and events[-1]["response"]["output"][0]["status"] == "incomplete"
+
+
+def tool_upstream(requests: list[dict[str, Any]]) -> httpx.MockTransport:
+    """Answers with a call to `weather` (arguments in two pieces when streamed)."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = orjson.loads(request.content)
+        requests.append(body)
+        usage = {"prompt_tokens": 30, "completion_tokens": 12, "total_tokens": 42}
+        call = {"id": "call_1", "type": "function", "function": {"name": "weather", "arguments": '{"city": "Oslo"}'}}
+        if not body.get("stream"):
+            return httpx.Response(200, json={"id": "c", "object": "chat.completion", "created": 5, "model": "m", "choices": [
+                {"index": 0, "message": {"role": "assistant", "content": None, "tool_calls": [call]}, "finish_reason": "tool_calls"}], "usage": usage})
+        base = {"id": "c", "object": "chat.completion.chunk", "created": 5, "model": "m"}
+        frames = [
+            {"choices": [{"index": 0, "delta": {"role": "assistant", "tool_calls": [
+                {"index": 0, "id": "call_1", "type": "function", "function": {"name": "weather", "arguments": ""}}]}, "finish_reason": None}]},
+            {"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": '{"city": '}}]}, "finish_reason": None}]},
+            {"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": '"Oslo"}'}}]}, "finish_reason": None}]},
+            {"choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]},
+            {"choices": [], "usage": usage},
+        ]
+        data = b"".join(b"data: " + orjson.dumps(base | frame) + b"\n\n" for frame in frames) + b"data: [DONE]\n\n"
+        return httpx.Response(200, stream=httpx.ByteStream(data), headers={"content-type": "text/event-stream"})
+
+    return httpx.MockTransport(handler)
+
+
+TOOLS = [{"type": "function", "name": "weather", "description": "Weather in a city",
+          "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}]
+
+
+async def test_function_tools_round_trip(make_harness: Any) -> None:
+    requests: list[dict[str, Any]] = []
+    harness = await make_harness(sim_transport=tool_upstream(requests))
+    client = sdk(harness)
+    first = await client.responses.create(model="auto", input="easy [score=0.1] weather in Oslo?", tools=TOOLS, tool_choice="auto")
+    (call,) = first.output
+    assert (call.type, call.call_id, call.name, call.arguments) == ("function_call", "call_1", "weather", '{"city": "Oslo"}')
+    assert requests[-1]["tools"] == [{"type": "function", "function": {k: v for k, v in TOOLS[0].items() if k != "type"}}]
+    async with client.responses.stream(model="auto", input="easy [score=0.1] weather in Oslo?", tools=TOOLS) as stream:
+        streamed = await stream.get_final_response()
+    assert [(item.type, item.call_id, item.arguments) for item in streamed.output] == [("function_call", "call_1", '{"city": "Oslo"}')]
+    # the next turn sends the call and its output back, as the Agents SDK does without stored state
+    await client.responses.create(model="auto", tools=TOOLS, store=False, input=[
+        {"role": "user", "content": "easy [score=0.1] weather in Oslo?"},
+        {"type": "reasoning", "id": "rs_1", "summary": []},
+        *[item.model_dump(exclude_none=True) for item in first.output],
+        {"type": "function_call_output", "call_id": "call_1", "output": "12 °C"},
+    ])
+    messages = requests[-1]["messages"]
+    assert messages[1] == {"role": "assistant", "content": None, "tool_calls": [
+        {"id": "call_1", "type": "function", "function": {"name": "weather", "arguments": '{"city": "Oslo"}'}}]}
+    assert messages[2] == {"role": "tool", "tool_call_id": "call_1", "content": "12 °C"}
+
+
+def test_input_items_content_parts_and_settings_become_a_chat_request() -> None:
+    chat = chat_request({"model": "auto", "input": [
+        {"type": "message", "role": "developer", "content": [{"type": "input_text", "text": "Rules."}]},
+        {"role": "user", "content": [{"type": "input_text", "text": "What is this?"},
+                                     {"type": "input_image", "image_url": "data:image/png;base64,AAAA", "detail": "low"}]},
+        {"role": "assistant", "content": [{"type": "output_text", "text": "A cat."}]},
+    ], "reasoning": {"effort": "high", "summary": "auto"}, "text": {"format": {"type": "json_schema", "name": "x", "schema": {"type": "object"}}},
+        "temperature": 0.3, "store": False, "include": ["reasoning.encrypted_content"], "parallel_tool_calls": True, "metadata": {"k": "v"}})
+    assert chat["messages"] == [
+        {"role": "developer", "content": "Rules."},
+        {"role": "user", "content": [{"type": "text", "text": "What is this?"},
+                                     {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA", "detail": "low"}}]},
+        {"role": "assistant", "content": "A cat."},
+    ]
+    assert chat["reasoning_effort"] == "high" and chat["temperature"] == 0.3
+    assert chat["response_format"] == {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "object"}}}
+    assert not {"input", "reasoning", "text", "store", "include", "parallel_tool_calls", "metadata"} & chat.keys()
+
+
+@pytest.mark.parametrize(("fields", "param"), [
+    ({"previous_response_id": "resp_1"}, "previous_response_id"),
+    ({"conversation": "conv_1"}, "conversation"),
+    ({"background": True}, "background"),
+    ({"tools": [{"type": "web_search"}]}, "tools[0]"),
+    ({"input": [{"type": "item_reference", "id": "msg_1"}]}, "input[0].type"),
+    ({"input": [{"role": "user", "content": [{"type": "input_file", "file_id": "file-1"}]}]}, "input[0].content[0]"),
+    ({"input": []}, "input"),
+    ({"input": 5}, "input"),
+    ({"messages": [{"role": "user", "content": "hi"}]}, "messages"),
+    ({"top_logprobs": 2}, "top_logprobs"),
+])
+async def test_what_a_stateless_gateway_cannot_serve_is_a_400_naming_it(harness: Harness, fields: dict[str, Any], param: str) -> None:
+    response = await harness.client.post("/v1/responses", json={"model": "auto", "input": "hi"} | fields)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["param"] == param
+    assert not harness.upstream.requests
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(
+                         ["type", "role", "content", "text", "call_id", "name", "arguments", "output", "image_url", "file_data", "format"]), inner, max_size=4),
+                     max_leaves=12)
+
+
+@given(st.dictionaries(st.sampled_from(["input", "instructions", "tools", "tool_choice", "text", "reasoning", "max_output_tokens", "store"]),
+                       _JSON, max_size=5))
+def test_any_body_becomes_a_chat_request_or_a_400(body: dict[str, Any]) -> None:
+    try:
+        chat = chat_request({"model": "auto", **body})
+    except APIError as exc:
+        assert exc.status == 400 and exc.param
+        return
+    assert chat["messages"] and all(m["role"] in ("system", "developer", "user", "assistant", "tool") for m in chat["messages"])
+
+
+def _chunk(text: str | None = None, finish: str | None = None) -> dict[str, Any]:
+    delta = {"content": text} if text is not None else {}
+    return {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+
+
+@given(st.lists(st.text(min_size=1, max_size=8), min_size=1, max_size=12), st.integers(1, 4))
+def test_every_character_arrives_once_in_order(deltas: list[str], per_frame: int) -> None:
+    stream = ResponsesStream({"model": "auto"})
+    chunks = [_chunk(text) for text in deltas] + [_chunk(finish="stop")]
+    out = b"".join(
+        stream.frames(b"".join(b"data: " + orjson.dumps(c) + b"\n\n" for c in chunks[i:i + per_frame]))
+        for i in range(0, len(chunks), per_frame)
+    ) + stream.end({"usage": {"prompt_tokens": 1, "completion_tokens": len(deltas), "total_tokens": 1 + len(deltas)}})
+    events = events_of(out.decode())
+    assert "".join(e["delta"] for e in events if e["type"] == "response.output_text.delta") == "".join(deltas)
+    assert events[-1]["response"]["output"][0]["content"][0]["text"] == "".join(deltas)
+    assert events[-1]["response"]["usage"]["output_tokens"] == len(deltas)
+
+
+def test_an_error_event_passes_and_a_stream_with_no_chunk_still_completes() -> None:
+    stream = ResponsesStream({"model": "auto"})
+    error = b'data: {"error": {"message": "boom", "type": "upstream_error", "param": null, "code": null}}\n\n'
+    assert stream.frames(error) == error
+    events = events_of(ResponsesStream({"model": "auto"}).end(None).decode())
+    assert [e["type"] for e in events] == ["response.created", "response.in_progress", "response.completed"]
+
+
+def test_a_refused_request_is_an_api_error() -> None:
+    with pytest.raises(APIError, match="'instructions' must be a string"):
+        chat_request({"model": "auto", "input": "x", "instructions": ["no"]})

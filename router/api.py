@@ -47,6 +47,7 @@ class Wire:
     body: Callable[[dict[str, Any]], dict[str, Any]]
     end: Callable[[dict[str, Any] | None], bytes]
     frames: Callable[[bytes], bytes] | None  # None: relayed byte for byte
+    error: Callable[[APIError], bytes] = APIError.sse  # an upstream failure after the first byte
 
 
 def _same(value: Any) -> Any:
@@ -69,7 +70,7 @@ def _responses_wire() -> Wire:
         return responses_api.chat_request(body)
 
     stream = ResponsesStream(request)
-    return Wire(translate, lambda chat: responses_api.response_body(request, chat), stream.end, stream.frames)
+    return Wire(translate, lambda chat: responses_api.response_body(request, chat), stream.end, stream.frames, stream.error)
 
 
 CHAT = Wire(_same, _same, _chat_end, None)
@@ -197,7 +198,7 @@ async def _relay(
         status = "ok"
     except UpstreamError as exc:
         metrics.upstream_errors.labels(decision.backend, exc.kind).inc()
-        yield upstream_api_error(exc).sse()
+        yield wire.error(upstream_api_error(exc))
         return
     except BaseException:
         status = "cancelled"  # the client went away: close the upstream at once (finally)

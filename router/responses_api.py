@@ -94,8 +94,8 @@ def messages_of(items: Any) -> list[dict[str, Any]]:
             call = {"id": _string(item, "call_id", param), "type": "function",
                     "function": {"name": _string(item, "name", param), "arguments": _string(item, "arguments", param)}}
             last = messages[-1] if messages else None
-            if last is not None and last["role"] == "assistant" and last.get("tool_calls") is not None:
-                last["tool_calls"].append(call)
+            if last is not None and last["role"] == "assistant":  # one turn: its text, then its calls
+                last.setdefault("tool_calls", []).append(call)
             else:
                 messages.append({"role": "assistant", "content": None, "tool_calls": [call]})
         elif kind == "function_call_output":
@@ -244,4 +244,5 @@ def response_object(request: Mapping[str, Any], response_id: str, chat: Mapping[
 def response_body(request: Mapping[str, Any], chat: Mapping[str, Any]) -> dict[str, Any]:
     """A non-streamed chat completion as a `response` (its first choice: the Responses API has no `n`)."""
     choice = (chat.get("choices") or [{}])[0]
-    return response_object(request, new_id("resp"), chat, output_items(choice.get("message") or {}), choice.get("finish_reason"))
+    status = "incomplete" if choice.get("finish_reason") == "length" else "completed"
+    return response_object(request, new_id("resp"), chat, output_items(choice.get("message") or {}, status), choice.get("finish_reason"))

@@ -5,8 +5,9 @@ usage chunk with the gateway's `router` object (`end`). Events follow OpenAI's o
 openai SDK's `responses.stream()` helper checks: `response.created`, `response.in_progress`; per output
 item `output_item.added`, its content part, deltas; at the end each item's `.done` events, then
 `response.completed` (`response.incomplete` when the answer was cut) carrying the whole response and
-its usage. Errors after the first byte travel as the chat route sends them (an `error` object: the SDK
-raises it). Reasoning deltas are not forwarded, as OpenAI forwards none in the clear.
+its usage. Each item's `.done` events come before the next item is added. An error after the first byte
+is OpenAI's `error` event and `response.failed`. Reasoning deltas are not forwarded, as OpenAI forwards
+none in the clear; an SSE comment stands for each, so a long think does not look like a dead stream.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 import orjson
 
 from backends.sse import event_data, events_of
+from router.protocol import APIError
 from router.responses_api import function_call_item, message_item, new_id, output_text, response_object
 
 
@@ -29,34 +31,43 @@ class ResponsesStream:
         self.sequence = 0
         self.meta: dict[str, Any] = {}
         self.output: list[dict[str, Any]] = []  # the items in output order, filled in as deltas arrive
-        self.message: int | None = None  # output index of the open message
-        self.parts: dict[str, int] = {}  # content part kind (output_text, refusal) -> its index in the message
-        self.calls: dict[int, int] = {}  # chat tool-call index -> output index
+        self.open: int | None = None  # output index of the item being written; earlier items are done
+        self.parts: dict[str, int] = {}  # the open message's content parts (output_text, refusal) -> index
+        self.calls: dict[Any, int] = {}  # a chat tool call's index (or id, for upstreams that send none) -> output index
+        self.last_call: Any = None
         self.finish_reason: str | None = None
+        self.failed = False
 
-    # -- the relay's two calls ------------------------------------------------------------------------
+    # -- the relay's calls ----------------------------------------------------------------------------
     def frames(self, frame: bytes) -> bytes:
-        """Relayed chat frames as Responses events; an error event passes as it is."""
+        """Relayed chat frames as Responses events; an upstream's error event as OpenAI's `error` event."""
         out = []
         for event in events_of(frame):
             data = event_data(event)
-            if data is None or data == b"[DONE]":
+            if data is None or data == b"[DONE]" or self.failed:
                 continue
             try:
                 payload = orjson.loads(data)
             except orjson.JSONDecodeError:
                 payload = None
-            if not isinstance(payload, dict) or "error" in payload:
-                out.append(event)
-                continue
-            out.append(self._chunk(payload))
+            if not isinstance(payload, dict):
+                out.append(event)  # not a chunk: relayed as the chat route relays it
+            elif "error" in payload:
+                error = payload["error"] if isinstance(payload["error"], dict) else {"message": str(payload["error"])}
+                out.append(self._failure(error))
+            else:
+                out.append(self._chunk(payload) or (b":\n\n" if _thinking(payload) else b""))
         return b"".join(out)
 
+    def error(self, exc: APIError) -> bytes:
+        """An upstream failure after the first byte."""
+        return b"" if self.failed else self._failure(exc.payload()["error"])
+
     def end(self, closing: dict[str, Any] | None) -> bytes:
-        """Close every open item and send the finished response (usage and `router` from ``closing``)."""
-        out = [self._start(closing or {})]
-        for index, item in enumerate(self.output):
-            out.append(self._finish_item(index, item))
+        """Close the open item and send the finished response (usage and `router` from ``closing``)."""
+        if self.failed:
+            return b""
+        out = [self._start(closing or {}), self._close_open()]
         chat = {**self.meta, **{key: value for key, value in (closing or {}).items() if key in ("usage", "router")}}
         response = response_object(self.request, self.response_id, chat, self.output, self.finish_reason)
         out.append(self._event("response.completed" if response["status"] == "completed" else "response.incomplete", response=response))
@@ -86,47 +97,60 @@ class ResponsesStream:
         started = response_object(self.request, self.response_id, self.meta, [], None) | {"status": "in_progress", "completed_at": None}
         return self._event("response.created", response=started) + self._event("response.in_progress", response=started)
 
+    def _add(self, item: dict[str, Any]) -> bytes:
+        """Finish the open item, then open ``item`` (OpenAI sends each item's `.done` before the next one)."""
+        out = self._close_open()
+        self.open = len(self.output)
+        self.output.append(item)
+        return out + self._event("response.output_item.added", output_index=self.open, item=item)
+
     def _text_delta(self, kind: str, text: str) -> bytes:
-        out = []
-        if self.message is None:
-            self.message = len(self.output)
-            self.output.append(message_item(new_id("msg"), [], "in_progress"))
-            out.append(self._event("response.output_item.added", output_index=self.message, item=self.output[self.message]))
-        item = self.output[self.message]
+        out = b""
+        if self.open is None or self.output[self.open]["type"] != "message":
+            out = self._add(message_item(new_id("msg"), [], "in_progress"))
+            self.parts = {}
+        index = self.open
+        assert index is not None
+        item = self.output[index]
         if kind not in self.parts:
             self.parts[kind] = len(item["content"])
             item["content"].append(output_text("") if kind == "output_text" else {"type": "refusal", "refusal": ""})
-            out.append(self._event("response.content_part.added", item_id=item["id"], output_index=self.message,
-                                   content_index=self.parts[kind], part=item["content"][-1]))
+            out += self._event("response.content_part.added", item_id=item["id"], output_index=index,
+                               content_index=self.parts[kind], part=item["content"][-1])
         part = item["content"][self.parts[kind]]
         field = "text" if kind == "output_text" else "refusal"
         part[field] += text
         name = "response.output_text.delta" if kind == "output_text" else "response.refusal.delta"
         extra = {"logprobs": []} if kind == "output_text" else {}
-        out.append(self._event(name, item_id=item["id"], output_index=self.message, content_index=self.parts[kind], delta=text, **extra))
-        return b"".join(out)
+        return out + self._event(name, item_id=item["id"], output_index=index, content_index=self.parts[kind], delta=text, **extra)
 
     def _call_delta(self, call: Mapping[str, Any]) -> bytes:
         function = call.get("function") or {}
-        number = call.get("index", 0)
+        key = call.get("index")
+        if key is None:  # an upstream that numbers no calls (Gemini's): a new id is a new call
+            key = ("id", call["id"]) if call.get("id") else self.last_call
         out = b""
-        if number not in self.calls:
-            self.calls[number] = len(self.output)
-            self.output.append(function_call_item(new_id("fc"), call.get("id") or new_id("call"), function.get("name") or "", "", "in_progress"))
-            out = self._event("response.output_item.added", output_index=self.calls[number], item=self.output[self.calls[number]])
-        elif function.get("name"):
-            self.output[self.calls[number]]["name"] += function["name"]
-        index = self.calls[number]
+        if key is None or key not in self.calls:
+            self.calls[key] = len(self.output)
+            out = self._add(function_call_item(new_id("fc"), call.get("id") or new_id("call"), function.get("name") or "", "", "in_progress"))
+        self.last_call = key
+        index = self.calls[key]
         item = self.output[index]
+        if function.get("name") and not item["name"]:
+            item["name"] = function["name"]
         arguments = function.get("arguments")
         if isinstance(arguments, str) and arguments:
             item["arguments"] += arguments
             out += self._event("response.function_call_arguments.delta", item_id=item["id"], output_index=index, delta=arguments)
         return out
 
-    def _finish_item(self, index: int, item: dict[str, Any]) -> bytes:
+    def _close_open(self) -> bytes:
+        if self.open is None:
+            return b""
+        index, self.open = self.open, None
+        item = self.output[index]
         out = []
-        item["status"] = "completed" if self.finish_reason != "length" else "incomplete"
+        item["status"] = "incomplete" if self.finish_reason == "length" else "completed"
         if item["type"] == "message":
             for content_index, part in enumerate(item["content"]):
                 if part["type"] == "output_text":
@@ -144,7 +168,27 @@ class ResponsesStream:
         out.append(self._event("response.output_item.done", output_index=index, item=item))
         return b"".join(out)
 
+    def _failure(self, error: Mapping[str, Any]) -> bytes:
+        """OpenAI's `error` event, then `response.failed`; nothing follows."""
+        self.failed = True
+        if self.open is not None:
+            self.output[self.open]["status"] = "incomplete"
+        code = error.get("code")
+        out = self._start({}) + self._event("error", code=None if code is None else str(code), message=str(error.get("message") or "upstream failed"),
+                                            param=error.get("param"))
+        response = response_object(self.request, self.response_id, self.meta, self.output, None)
+        response |= {"status": "failed", "completed_at": None, "error": {"code": str(code or "server_error"), "message": str(error.get("message") or "")}}
+        return out + self._event("response.failed", response=response)
+
     def _event(self, kind: str, **fields: Any) -> bytes:
         payload = {"type": kind, "sequence_number": self.sequence, **fields}
         self.sequence += 1
         return b"event: " + kind.encode() + b"\ndata: " + orjson.dumps(payload) + b"\n\n"
+
+
+def _thinking(chunk: Mapping[str, Any]) -> bool:
+    """A chunk of reasoning text (vLLM's `reasoning`, DeepSeek's `reasoning_content`): it has nothing to
+    say in the Responses stream, but an SSE comment for it shows the stream is alive."""
+    choices = chunk.get("choices")
+    delta = choices[0].get("delta") if isinstance(choices, list) and choices and isinstance(choices[0], dict) else None
+    return isinstance(delta, dict) and bool(delta.get("reasoning") or delta.get("reasoning_content"))

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from router.protocol import APIError
-from router.responses_api import chat_request
+from router.responses_api import chat_request, response_body
 from router.responses_stream import ResponsesStream
 from tests.router.conftest import Harness
 
@@ -24,6 +24,8 @@ def events_of(text: str) -> list[dict[str, Any]]:
     """The payloads of a Responses stream; each event's name is its payload's type."""
     events = []
     for block in filter(None, text.split("\n\n")):
+        if block.startswith(":"):  # a comment: the stream is alive
+            continue
         lines = dict(line.split(": ", 1) for line in block.split("\n"))
         payload = orjson.loads(lines["data"])
         if "event" in lines:
@@ -220,12 +222,76 @@ def test_every_character_arrives_once_in_order(deltas: list[str], per_frame: int
     assert events[-1]["response"]["usage"]["output_tokens"] == len(deltas)
 
 
-def test_an_error_event_passes_and_a_stream_with_no_chunk_still_completes() -> None:
-    stream = ResponsesStream({"model": "auto"})
-    error = b'data: {"error": {"message": "boom", "type": "upstream_error", "param": null, "code": null}}\n\n'
-    assert stream.frames(error) == error
+def frames_of(*chunks: dict[str, Any]) -> bytes:
+    return b"".join(b"data: " + orjson.dumps(chunk) + b"\n\n" for chunk in chunks)
+
+
+def test_an_error_after_the_first_byte_is_openai_s_error_event_then_response_failed() -> None:
+    """The upstream's own error event and a failure the relay reports end the stream alike; nothing follows."""
+    upstream = ResponsesStream({"model": "auto"})
+    sent = upstream.frames(frames_of(_chunk("Hel"), {"error": {"message": "boom", "type": "upstream_error", "param": None, "code": 500}}))
+    sent += upstream.frames(frames_of(_chunk("lo"))) + upstream.end({"usage": None})
+    kinds = [e["type"] for e in events_of(sent.decode())]
+    assert kinds[-2:] == ["error", "response.failed"] and "response.completed" not in kinds
+    failed = events_of(sent.decode())[-1]["response"]
+    assert failed["status"] == "failed" and failed["error"] == {"code": "500", "message": "boom"}
+    relayed = ResponsesStream({"model": "auto"})
+    events = events_of((relayed.frames(frames_of(_chunk("Hi"))) + relayed.error(APIError(502, "upstream failed: reset", code="connect"))).decode())
+    assert [e["type"] for e in events][-2:] == ["error", "response.failed"] and events[-2]["code"] == "connect"
+    assert relayed.end({"usage": None}) == b""
+
+
+def test_a_stream_with_no_chunk_still_completes_and_reasoning_keeps_it_alive() -> None:
     events = events_of(ResponsesStream({"model": "auto"}).end(None).decode())
     assert [e["type"] for e in events] == ["response.created", "response.in_progress", "response.completed"]
+    stream = ResponsesStream({"model": "auto"})
+    thinking = {"id": "c", "created": 1, "model": "m", "choices": [{"index": 0, "delta": {"reasoning": "hmm"}, "finish_reason": None}]}
+    stream.frames(frames_of(_chunk("")))
+    assert stream.frames(frames_of(thinking)) == b":\n\n"
+
+
+def _calls(*calls: dict[str, Any]) -> dict[str, Any]:
+    return {"id": "c", "created": 1, "model": "m", "choices": [{"index": 0, "delta": {"tool_calls": list(calls)}, "finish_reason": None}]}
+
+
+def test_each_item_is_done_before_the_next_and_calls_without_index_stay_apart() -> None:
+    """Text then two calls, the calls numbered by id only (Gemini's OpenAI-compatible stream): three
+    items, each closed before the next is added, each call whole."""
+    stream = ResponsesStream({"model": "auto"})
+    sent = stream.frames(frames_of(
+        _chunk("Let me check."),
+        _calls({"id": "call_1", "type": "function", "function": {"name": "weather", "arguments": '{"city":'}}),
+        _calls({"function": {"arguments": '"Oslo"}'}}),
+        _calls({"id": "call_2", "type": "function", "function": {"name": "weather", "arguments": '{"city":"Paris"}'}}),
+        _chunk(finish="tool_calls"),
+    )) + stream.end({"usage": None})
+    events = events_of(sent.decode())
+    order = [(e["type"], e["output_index"]) for e in events if e["type"] in ("response.output_item.added", "response.output_item.done")]
+    assert order == [("response.output_item.added", 0), ("response.output_item.done", 0), ("response.output_item.added", 1),
+                     ("response.output_item.done", 1), ("response.output_item.added", 2), ("response.output_item.done", 2)]
+    output = events[-1]["response"]["output"]
+    assert [(i["type"], i.get("call_id"), i.get("name"), i.get("arguments")) for i in output[1:]] == [
+        ("function_call", "call_1", "weather", '{"city":"Oslo"}'), ("function_call", "call_2", "weather", '{"city":"Paris"}')]
+
+
+def test_a_cut_answer_s_items_are_incomplete_not_streamed_too() -> None:
+    body = response_body({"model": "auto"}, {"id": "c", "created": 1, "model": "m", "choices": [
+        {"index": 0, "message": {"role": "assistant", "content": "Once upon a"}, "finish_reason": "length"}]})
+    assert body["status"] == "incomplete" and body["output"][0]["status"] == "incomplete"
+
+
+def test_a_replayed_turn_of_text_and_calls_is_one_assistant_message() -> None:
+    """The Agents SDK sends back a turn's message item and its function_call items: one assistant
+    message, as the model wrote it (chat templates that alternate roles refuse two in a row)."""
+    chat = chat_request({"model": "auto", "input": [
+        {"role": "user", "content": "weather?"},
+        {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "Let me check."}]},
+        {"type": "function_call", "call_id": "c1", "name": "weather", "arguments": "{}"},
+        {"type": "function_call", "call_id": "c2", "name": "time", "arguments": "{}"},
+        {"type": "function_call_output", "call_id": "c1", "output": "sunny"},
+    ]})
+    assert [m["role"] for m in chat["messages"]] == ["user", "assistant", "tool"]
+    assert chat["messages"][1]["content"] == "Let me check." and [c["id"] for c in chat["messages"][1]["tool_calls"]] == ["c1", "c2"]
 
 
 def test_a_refused_request_is_an_api_error() -> None:

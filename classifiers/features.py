@@ -138,6 +138,13 @@ MCQ_MIN = math.log1p(2)
 #: Log-characters above which a multiple-choice question gets the length bonus (e^5 ≈ 150
 #: characters): short quiz questions keep their domain ranking and their cheap tier.
 MCQ_LENGTH_ANCHOR = 5.0
+#: A quoted passage of at least this many characters is reading material, not the question: a
+#: multiple-choice question's length bonus leaves it out ("This question refers to the following
+#: information. \"…\"": a long source to read is no longer chain of reasoning to take).
+QUOTED_MIN_CHARS = 200
+#: Quoted passages are looked for in the question's first this many characters (bounded work).
+QUOTED_SCAN = 20_000
+_RE_QUOTED = re.compile(rf'["\u201c][^"\u201c\u201d]{{{QUOTED_MIN_CHARS},}}["\u201d]')
 
 
 def _slice(text: str) -> str:
@@ -205,6 +212,13 @@ def problem_chars(text: str) -> int:
     if first is None:
         return n
     return n - max(text.rfind("\n\n", 0, first.start()), 0)
+
+
+def quoted_chars(text: str) -> int:
+    """Characters in the quoted passages of at least ``QUOTED_MIN_CHARS``, the quotes included."""
+    if '"' not in text and "\u201c" not in text:
+        return 0
+    return sum(map(len, _RE_QUOTED.findall(text, 0, QUOTED_SCAN)))
 
 
 def handcrafted(conv: Conversation) -> list[float]:
@@ -308,9 +322,12 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     if word_problem:
         gate = 1.0
     code = code_chars(s) if feats[6] or feats[7] else 0  # fences or indented lines: pasted code
-    ln_problem = log(n * (1.0 - code / ns)) if code else ln  # the statement's length, not the material's
+    quoted = quoted_chars(full) if mcq >= MCQ_MIN else 0  # a quiz question's quoted passages: read, not solved
+    # the statement's length, not the material's
+    ln_problem = log(max(n * (1.0 - code / ns) - quoted, 0.0)) if code or quoted else ln
     in_domain = gate * max(ln_problem - LENGTH_ANCHOR, 0.0)
-    closed = max(in_domain, ln - MCQ_LENGTH_ANCHOR) if mcq >= MCQ_MIN else in_domain
+    # a multiple-choice question: its length counts too (less what it quotes)
+    closed = max(in_domain, (log(max(n - quoted, 0)) if quoted else ln) - MCQ_LENGTH_ANCHOR) if mcq >= MCQ_MIN else in_domain
     feats += [
         d_math, d_code, d_reason, d_write,
         ln * d_math, ln * d_code, ln * d_reason, ln * d_write,

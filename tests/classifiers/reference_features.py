@@ -319,9 +319,14 @@ def handcrafted(conv: Conversation) -> list[float]:
         feats[-1] = 1.0
     # the length prior reads the statement: code in fences or on indented lines does not count (version 26)
     code = _code_chars(s) if feats[6] or feats[7] else 0
-    feats[-1] *= max((math.log1p(n * (1.0 - code / max(len(s), 1))) if code else ln) - LENGTH_ANCHOR, 0.0)
+    # a multiple-choice question's quoted passages of 200+ characters (in its first 20,000) are no
+    # part of its statement either (version 28)
+    quoted = 0
+    if mcq >= math.log1p(2):
+        quoted = sum(len(m.group(0)) for m in re.finditer(r'["\u201c][^"\u201c\u201d]{200,}["\u201d]', full[:20_000]))
+    feats[-1] *= max((math.log1p(max(n * (1.0 - code / max(len(s), 1)) - quoted, 0)) if code or quoted else ln) - LENGTH_ANCHOR, 0.0)
     if mcq >= math.log1p(2):  # a multiple-choice question: length above e^5 characters counts too
-        feats[-1] = max(feats[-1], ln - 5.0)
+        feats[-1] = max(feats[-1], math.log1p(max(n - quoted, 0)) - 5.0)
     feats.append(max(math.log1p(quantities) - math.log1p(3), 0.0) if word_problem else 0.0)
     return feats
 

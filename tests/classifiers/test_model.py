@@ -324,6 +324,31 @@ def test_length_counts_in_multiple_choice_questions_above_150_characters(default
     assert prior([{"role": "user", "content": vignette}]) == 0.0
 
 
+def test_a_quoted_passage_is_reading_material_not_question_length(default):
+    """An MMLU history question quotes its source: the length bonus reads the question, not the passage
+    (before version 28 such questions scored highest of a quiz). Unquoted, the same text is all question."""
+    from classifiers.feature_schema import PRIOR_FEATURE
+    from classifiers.features import MCQ_LENGTH_ANCHOR, handcrafted
+    from classifiers.inference import as_conversation
+
+    prior = lambda m: handcrafted(as_conversation(m))[PRIOR_FEATURE]
+    passage = ("The Navigation Acts required that all goods shipped to England or its colonies be carried on English "
+               "ships. Colonial merchants objected to the restrictions, which raised prices on imported goods and limited "
+               "markets for colonial exports. After the Seven Years' War, Parliament sought to raise revenue in the colonies "
+               "through the Sugar Act and the Stamp Act, provoking protests, boycotts and a congress of the colonies.")
+    stem = "The passage above is most directly concerned with which of the following?"
+    options = ["Mercantilist policies", "Enlightenment ideas", "The Great Awakening", "Colonial alliances"]
+    for opening, closing in (('"', '"'), ("\u201c", "\u201d")):
+        quoted = _mcq(f"This question refers to the following information.\n{opening}{passage}{closing}\n{stem}", options)
+        material = len(passage) + 2
+        assert prior(quoted) == pytest.approx(math.log1p(len(quoted[0]["content"]) - material) - MCQ_LENGTH_ANCHOR)
+    plain = _mcq(f"This question refers to the following information.\n{passage}\n{stem}", options)
+    assert prior(plain) == pytest.approx(math.log1p(len(plain[0]["content"])) - MCQ_LENGTH_ANCHOR)
+    assert default.score(quoted).score < default.score(plain).score - 0.1
+    # a short quotation is part of the question
+    assert prior(_mcq(f'Who said "I think, therefore I am"? {stem}', options)) == prior(_mcq(f"Who said 'I think, therefore I am'? {stem}", options))
+
+
 def test_inline_options_make_a_multiple_choice_question(default):
     """An MMLU-style question with its options on the question's line is a multiple-choice
     question as much as one with an option per line: same length bonus, near the same score."""

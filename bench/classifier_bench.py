@@ -107,7 +107,10 @@ def worst_case(clf, chars: int = 100_000) -> tuple[float, str, int]:
               "['a'" + "+'a'" * (chars // 4) + "]", json.dumps({f"k{i}": i for i in range(chars // 12)}),
               # found by fuzzing (session 16): list literals that are all syntax, a question after blank lines
               "['a', " + "[1]*" * (chars // 4 - 2) + "1]", "['a'" + "+1" * (chars // 2 - 3) + "]",
-              "Q: x\n" + "\n" * (chars - 14) + "\nQ: what?", "Human: Q: x\n" + "\n" * (chars - 34) + "\nQ: what?\nAssistant:"]
+              "Q: x\n" + "\n" * (chars - 14) + "\nQ: what?", "Human: Q: x\n" + "\n" * (chars - 34) + "\nQ: what?\nAssistant:",
+              # quiz questions whose quoted passages the length prior leaves out (session 17): an open quote, many quotes
+              '"' + "word " * (chars // 5 - 10) + "\nA. 1\nB. 2\nC. 3", ('"' + "w" * 249) * (chars // 250 - 1) + "\nA. 1\nB. 2\nC. 3",
+              ("\u201c" + "w" * 300 + "\u201d") * (chars // 302 - 1) + "\nA. 1\nB. 2\nC. 3"]
     # and whole conversations: parts by the ten thousand, many messages of many parts
     conversations = [[{"role": "user", "content": [{"type": "text", "text": "a"}] * (chars // 2)}],
                      [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}] * chars + [{"type": "text", "text": "hi"}]}],

@@ -3,11 +3,11 @@
 The relay hands over the upstream's chat chunks as they arrive (`frames`) and, at the end, the closing
 usage chunk with the gateway's `router` object (`end`). Events follow OpenAI's order, which the
 openai SDK's `responses.stream()` helper checks: `response.created`, `response.in_progress`; per output
-item `output_item.added`, its content part, deltas; at the end each item's `.done` events, then
-`response.completed` (`response.incomplete` when the answer was cut) carrying the whole response and
-its usage. Each item's `.done` events come before the next item is added. An error after the first byte
-is OpenAI's `error` event and `response.failed`. Reasoning deltas are not forwarded, as OpenAI forwards
-none in the clear; an SSE comment stands for each, so a long think does not look like a dead stream.
+item `output_item.added`, its content part, the deltas and its `.done` events before the next item is
+added; then `response.completed` (`response.incomplete` when the answer was cut) carrying the whole
+response and its usage. An error after the first byte is OpenAI's `error` event and `response.failed`.
+Reasoning deltas are not forwarded, as OpenAI forwards none in the clear; an SSE comment stands for
+each, so a long think does not look like a dead stream.
 """
 
 from __future__ import annotations

@@ -43,8 +43,10 @@ def chat_request(body: dict[str, Any]) -> dict[str, Any]:
         if body.get(field) is not None and not (field == "background" and body[field] is False):
             raise invalid(f"'{field}' is not supported: the gateway keeps no responses; send the whole conversation in 'input'",
                           param=field, code="unsupported_parameter")
-    if body.get("top_logprobs") is not None:
-        raise invalid("'top_logprobs' is not supported on /v1/responses", param="top_logprobs", code="unsupported_parameter")
+    n = body.get("n")  # the chat route would pay for n answers and this one return the first
+    for field, refused in (("top_logprobs", body.get("top_logprobs") is not None), ("n", n is not None and (n is True or n != 1))):
+        if refused:
+            raise invalid(f"'{field}' is not supported on /v1/responses", param=field, code="unsupported_parameter")
     for field, kind in _TYPES.items():  # fields the chat request will not see, so not check
         if body.get(field) is not None and not isinstance(body[field], kind):
             raise invalid(f"'{field}' must be {_TYPE_NAMES[kind]}", param=field)

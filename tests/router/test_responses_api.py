@@ -4,6 +4,7 @@ gateway refuses, and the stream translation on its own (router/responses_api.py,
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import httpx
@@ -12,10 +13,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from router.config import parse_config
 from router.protocol import APIError
 from router.responses_api import chat_request, response_body
 from router.responses_stream import ResponsesStream
-from tests.router.conftest import Harness
+from tests.router.conftest import CONFIG, Harness
+from tests.router.ttc_fakes import Scripted
 
 pytestmark = pytest.mark.anyio
 
@@ -148,6 +151,22 @@ async def test_function_tools_round_trip(make_harness: Any) -> None:
     assert messages[2] == {"role": "tool", "tool_call_id": "call_1", "content": "12 °C"}
 
 
+async def test_a_sampled_tier_answers_with_its_vote_streamed_or_not(make_harness: Any) -> None:
+    """A self-consistency tier draws its samples, votes, and answers as one response; every sample is
+    in the usage; its synthesized stream is a Responses stream too."""
+    data = copy.deepcopy(CONFIG)
+    data["tiers"]["low"] |= {"strategy": {"kind": "self_consistency", "samples": 3, "extractor": "number"}}
+    upstream = Scripted([("#### 5", "stop"), ("#### 5", "stop"), ("#### 7", "stop")] * 2)
+    harness = await make_harness(parse_config(data, env={}), upstream.transport())
+    body = (await harness.client.post("/v1/responses", json={"model": "auto", "input": "easy [score=0.1]"})).json()
+    assert body["output"][0]["content"][0]["text"] == "#### 5" and [r.get("n") for r in upstream.requests] == [3]
+    assert body["router"]["votes"] == {"5": 2, "7": 1} and body["usage"]["output_tokens"] == 30
+    streamed = await harness.client.post("/v1/responses", json={"model": "auto", "input": "easy [score=0.1]", "stream": True})
+    events = events_of(streamed.text)
+    assert events[-1]["type"] == "response.completed" and events[-1]["response"]["usage"]["output_tokens"] == 30
+    assert "".join(e["delta"] for e in events if e["type"] == "response.output_text.delta") == "#### 5"
+
+
 def test_input_items_content_parts_and_settings_become_a_chat_request() -> None:
     chat = chat_request({"model": "auto", "input": [
         {"type": "message", "role": "developer", "content": [{"type": "input_text", "text": "Rules."}]},
@@ -178,6 +197,7 @@ def test_input_items_content_parts_and_settings_become_a_chat_request() -> None:
     ({"input": 5}, "input"),
     ({"messages": [{"role": "user", "content": "hi"}]}, "messages"),
     ({"top_logprobs": 2}, "top_logprobs"),
+    ({"n": 3}, "n"),
 ])
 async def test_what_a_stateless_gateway_cannot_serve_is_a_400_naming_it(harness: Harness, fields: dict[str, Any], param: str) -> None:
     response = await harness.client.post("/v1/responses", json={"model": "auto", "input": "hi"} | fields)

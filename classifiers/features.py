@@ -215,10 +215,12 @@ def problem_chars(text: str) -> int:
 
 
 def quoted_chars(text: str) -> int:
-    """Characters in the quoted passages of at least ``QUOTED_MIN_CHARS``, the quotes included."""
+    """Characters in the quoted passages of at least ``QUOTED_MIN_CHARS``, the quotes included. A quoted
+    span holding answer options, or ending in a question, is the question quoted, not a passage."""
     if '"' not in text and "\u201c" not in text:
         return 0
-    return sum(map(len, _RE_QUOTED.findall(text, 0, QUOTED_SCAN)))
+    return sum(len(span) for span in _RE_QUOTED.findall(text, 0, QUOTED_SCAN)
+               if span[:-1].rstrip()[-1:] not in ("?", ":") and _NL_MCQ.search(span) is None)
 
 
 def handcrafted(conv: Conversation) -> list[float]:

@@ -323,7 +323,9 @@ def handcrafted(conv: Conversation) -> list[float]:
     # part of its statement either (version 28)
     quoted = 0
     if mcq >= math.log1p(2):
-        quoted = sum(len(m.group(0)) for m in re.finditer(r'["\u201c][^"\u201c\u201d]{200,}["\u201d]', full[:20_000]))
+        quoted = sum(len(m.group(0)) for m in re.finditer(r'["\u201c][^"\u201c\u201d]{200,}["\u201d]', full[:20_000])
+                     if m.group(0)[:-1].rstrip()[-1:] not in ("?", ":")  # a quoted question is no passage,
+                     and not re.search(r"\n[ \t]*\(?[A-Ea-e][).:][ \t]", m.group(0)))  # nor quoted options
     feats[-1] *= max((math.log1p(max(n * (1.0 - code / max(len(s), 1)) - quoted, 0)) if code or quoted else ln) - LENGTH_ANCHOR, 0.0)
     if mcq >= math.log1p(2):  # a multiple-choice question: length above e^5 characters counts too
         feats[-1] = max(feats[-1], math.log1p(max(n - quoted, 0)) - 5.0)

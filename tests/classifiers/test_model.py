@@ -345,6 +345,11 @@ def test_a_quoted_passage_is_reading_material_not_question_length(default):
     plain = _mcq(f"This question refers to the following information.\n{passage}\n{stem}", options)
     assert prior(plain) == pytest.approx(math.log1p(len(plain[0]["content"])) - MCQ_LENGTH_ANCHOR)
     assert default.score(quoted).score < default.score(plain).score - 0.1
+    # the question quoted, with or without its options, is still the question
+    for wrapped in (f'Answer this: "{passage} {stem}"', '"' + _mcq(f"{passage} {stem}", options)[0]["content"] + '"'):
+        unquoted = wrapped.replace('"', "'")
+        assert prior([{"role": "user", "content": wrapped + ("" if "A. " in wrapped else "\nA. 1\nB. 2\nC. 3")}]) == \
+            prior([{"role": "user", "content": unquoted + ("" if "A. " in unquoted else "\nA. 1\nB. 2\nC. 3")}])
     # a short quotation is part of the question
     assert prior(_mcq(f'Who said "I think, therefore I am"? {stem}', options)) == prior(_mcq(f"Who said 'I think, therefore I am'? {stem}", options))
 

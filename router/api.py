@@ -79,22 +79,23 @@ TEXT = Wire(text_completions.chat_request, text_completions.text_completion, _te
 
 @api.post("/v1/chat/completions", openapi_extra=CHAT_COMPLETIONS_OPENAPI)
 async def chat_completions(request: Request) -> Response:
-    return await _serve(request, lambda: CHAT)
+    return await _serve(request, "chat", lambda: CHAT)
 
 
 @api.post("/v1/completions", openapi_extra=COMPLETIONS_OPENAPI)
 async def completions(request: Request) -> Response:
     """The legacy text-completions API, routed and forwarded as a chat completion (router/text_completions.py)."""
-    return await _serve(request, lambda: TEXT)
+    return await _serve(request, "completions", lambda: TEXT)
 
 
 @api.post("/v1/responses", openapi_extra=RESPONSES_OPENAPI)
 async def responses(request: Request) -> Response:
     """OpenAI's Responses API, stateless, routed and forwarded as a chat completion (router/responses_api.py)."""
-    return await _serve(request, _responses_wire)
+    return await _serve(request, "responses", _responses_wire)
 
 
-async def _serve(request: Request, make_wire: Callable[[], Wire]) -> Response:
+async def _serve(request: Request, api_name: str, make_wire: Callable[[], Wire]) -> Response:
+    state_of(request).gateway.metrics.api_requests.labels(api_name).inc()
     headers = header_map(request)
     request_id = _request_id(headers.get("x-request-id"))
     try:

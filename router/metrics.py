@@ -145,6 +145,10 @@ def memoise_labels(family: Any) -> Any:
     return family
 
 
+#: The client-facing APIs, each served through the chat route (router/api.py): the `api` label's values.
+APIS = ("chat", "completions", "responses")
+
+
 class RouterMetrics:
     """The router's metric families; one instance per process, built at start-up."""
 
@@ -165,6 +169,11 @@ class RouterMetrics:
         )
         self.score = Histogram("router_complexity_score", "Complexity scores of classified prompts.", buckets=SCORE_BUCKETS, registry=registry)
         self.decisions = Counter("router_decisions", "Routing decisions by tier and reason.", ["tier", "reason"], registry=registry)
+        self.api_requests = Counter(
+            "router_api_requests", "Requests received by API (chat, completions, responses), refused ones included.", ["api"], registry=registry
+        )
+        for api in APIS:
+            self.api_requests.labels(api)
         self.classifier_tier = Counter(
             "router_classifier_tier",
             "Classified requests by the tier their score selects, before cost caps, budgets, load and context move them.",
@@ -215,7 +224,7 @@ class RouterMetrics:
         self.backend_pressure = Gauge("router_backend_pressure", "1 while the load knob sees the backend under pressure.", ["backend"], registry=registry, multiprocess_mode="livemax")
         # Families touched on every request (never remove()d/clear()ed): children from a memo.
         for family in (self.requests, self.tokens, self.cost, self.duration, self.ttft, self.decisions, self.classifier_tier, self.inflight,
-                       self.cost_estimate_ratio):
+                       self.cost_estimate_ratio, self.api_requests):
             memoise_labels(family)
         for metric in (self.classifier_duration, self.score, self.savings):
             unlock(metric)

@@ -60,6 +60,15 @@ async def test_a_response_is_routed_priced_and_answered_through_the_openai_clien
     assert harness.metric("router_tokens_total", tier="medium", model="small", backend="sim", kind="completion") == response.usage.output_tokens
 
 
+async def test_requests_are_counted_by_api(harness: Harness) -> None:
+    assert [harness.registry.get_sample_value("router_api_requests_total", {"api": api}) for api in ("chat", "completions", "responses")] == [0, 0, 0]
+    await harness.client.post("/v1/responses", json={"model": "auto", "input": "hi"})
+    await harness.client.post("/v1/responses", json={"model": "auto", "input": "hi", "previous_response_id": "resp_1"})  # refused: counted too
+    await harness.chat("hi")
+    await harness.client.post("/v1/completions", json={"model": "auto", "prompt": "hi"})
+    assert [harness.metric("router_api_requests_total", api=api) for api in ("chat", "completions", "responses")] == [1, 1, 2]
+
+
 async def test_the_stream_helper_accepts_the_events_and_rebuilds_the_response(harness: Harness) -> None:
     client = sdk(harness)
     deltas = []

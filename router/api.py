@@ -17,10 +17,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
 from backends.base import ChatStream, UpstreamError
-from router import responses_api, text_completions
+from router import anthropic_api, responses_api, text_completions
+from router.anthropic_stream import AnthropicStream
 from router.decision import Decision
 from router.gateway import Gateway
-from router.openapi import CHAT_COMPLETIONS_OPENAPI, COMPLETIONS_OPENAPI, RESPONSES_OPENAPI
+from router.openapi import CHAT_COMPLETIONS_OPENAPI, COMPLETIONS_OPENAPI, MESSAGES_OPENAPI, RESPONSES_OPENAPI
 from router.protocol import SSE_DONE, APIError, invalid, parse_json_body, sse_frame, validate_chat_request
 from router.responses_stream import ResponsesStream
 from router.state import AppState
@@ -73,6 +74,11 @@ def _responses_wire() -> Wire:
     return Wire(translate, lambda chat: responses_api.response_body(request, chat), stream.end, stream.frames, stream.error)
 
 
+def _anthropic_wire() -> Wire:
+    stream = AnthropicStream({})
+    return Wire(anthropic_api.chat_request, anthropic_api.message_body, stream.end, stream.frames, stream.error)
+
+
 CHAT = Wire(_same, _same, _chat_end, None)
 TEXT = Wire(text_completions.chat_request, text_completions.text_completion, _text_end, text_completions.text_frames)
 
@@ -94,6 +100,12 @@ async def responses(request: Request) -> Response:
     return await _serve(request, "responses", _responses_wire)
 
 
+@api.post("/v1/messages", openapi_extra=MESSAGES_OPENAPI)
+async def messages(request: Request) -> Response:
+    """Anthropic's Messages API, routed and forwarded as a chat completion (router/anthropic_api.py)."""
+    return await _serve(request, "messages", _anthropic_wire)
+
+
 async def _serve(request: Request, api_name: str, make_wire: Callable[[], Wire]) -> Response:
     state_of(request).gateway.metrics.api_requests.labels(api_name).inc()
     headers = header_map(request)
@@ -107,7 +119,8 @@ async def _serve(request: Request, api_name: str, make_wire: Callable[[], Wire])
 
 async def _routed(request: Request, wire: Wire, headers: Mapping[str, str], request_id: str) -> Response:
     state = state_of(request)
-    authorization = headers.get("authorization")
+    key = headers.get("x-api-key")  # the anthropic SDK's header for the key the openai SDK sends as a bearer token
+    authorization = headers.get("authorization") or (f"Bearer {key}" if key else None)
     state.authorize(authorization)
     body = wire.request(parse_json_body(await state.read_body(request, headers.get("content-length"))))
     validate_chat_request(body)

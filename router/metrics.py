@@ -146,7 +146,7 @@ def memoise_labels(family: Any) -> Any:
 
 
 #: The client-facing APIs, each served through the chat route (router/api.py): the `api` label's values.
-APIS = ("chat", "completions", "responses")
+APIS = ("chat", "completions", "responses", "messages")
 
 
 class RouterMetrics:
@@ -170,7 +170,7 @@ class RouterMetrics:
         self.score = Histogram("router_complexity_score", "Complexity scores of classified prompts.", buckets=SCORE_BUCKETS, registry=registry)
         self.decisions = Counter("router_decisions", "Routing decisions by tier and reason.", ["tier", "reason"], registry=registry)
         self.api_requests = Counter(
-            "router_api_requests", "Requests received by API (chat, completions, responses), refused ones included.", ["api"], registry=registry
+            "router_api_requests", "Requests received by API (chat, completions, responses, messages), refused ones included.", ["api"], registry=registry
         )
         for api in APIS:
             self.api_requests.labels(api)

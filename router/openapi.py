@@ -162,3 +162,31 @@ RESPONSES_OPENAPI: dict[str, Any] = {
         "200": _answer("response"),
     },
 }
+
+#: `/v1/messages` (router/anthropic_api.py): Anthropic's Messages API; `max_tokens` is required there.
+MESSAGES_REQUEST_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["model", "messages", "max_tokens"],
+    "properties": {
+        "model": CHAT_REQUEST_SCHEMA["properties"]["model"],
+        "messages": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["role", "content"], "properties": {
+            "role": {"enum": ["user", "assistant"]}, "content": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "object"}}]}}}},
+        "max_tokens": {"type": "integer", "minimum": 1, "maximum": MAX_TOKENS_LIMIT},
+        "system": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "object"}}, {"type": "null"}]},
+        "stop_sequences": {"type": ["array", "null"], "items": {"type": "string"}},
+        "tools": {"type": ["array", "null"], "items": {"type": "object"}},
+        "tool_choice": {"type": ["object", "null"]},
+        "thinking": {"type": ["object", "null"]},
+        "metadata": {"type": ["object", "null"]},
+        **{key: CHAT_REQUEST_SCHEMA["properties"][key] for key in ("stream", "temperature", "top_p")},
+    },
+    "additionalProperties": True,
+}
+
+MESSAGES_OPENAPI: dict[str, Any] = {
+    "requestBody": {"required": True, "content": {"application/json": {"schema": MESSAGES_REQUEST_SCHEMA}}},
+    "responses": {
+        **CHAT_COMPLETIONS_OPENAPI["responses"],
+        "200": _answer("message"),
+    },
+}

@@ -7,6 +7,7 @@ untouched (unknown fields pass through to the upstream, as vLLM's extra_body exp
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -63,6 +64,21 @@ class APIError(Exception):
 
 def invalid(message: str, param: str | None = None, code: str | None = None) -> APIError:
     return APIError(400, message, param=param, code=code)
+
+
+def array_field(value: Any, param: str, what: str = "an array") -> list[Any]:
+    """``value`` if it is a list, else a 400 naming ``param``."""
+    if not isinstance(value, list):
+        raise invalid(f"'{param}' must be {what}", param=param)
+    return value
+
+
+def string_field(item: Mapping[str, Any], key: str, param: str) -> str:
+    """``item[key]`` if it is a string, else a 400 naming ``param.key``."""
+    value = item.get(key)
+    if not isinstance(value, str):
+        raise invalid(f"'{param}.{key}' must be a string", param=f"{param}.{key}")
+    return value
 
 
 def parse_json_body(raw: bytes) -> dict[str, Any]:
@@ -188,3 +204,11 @@ def sse_frame(payload: dict[str, Any]) -> bytes:
 
 
 SSE_DONE = b"data: [DONE]\n\n"
+
+
+def reasoning_chunk(chunk: Mapping[str, Any]) -> bool:
+    """A chat chunk of reasoning text (vLLM's `reasoning`, DeepSeek's `reasoning_content`): a route whose
+    API shows no reasoning sends a keep-alive for it, so a long think does not look like a dead stream."""
+    choices = chunk.get("choices")
+    delta = choices[0].get("delta") if isinstance(choices, list) and choices and isinstance(choices[0], dict) else None
+    return isinstance(delta, dict) and bool(delta.get("reasoning") or delta.get("reasoning_content"))

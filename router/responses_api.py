@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from backends.reasoning import EFFORTS
-from router.protocol import MAX_TOKENS_LIMIT, invalid
+from router.protocol import MAX_TOKENS_LIMIT, array_field, invalid, string_field
 
 #: Fields that need state the gateway does not keep, refused unless null (or false for `background`).
 STATEFUL = ("previous_response_id", "conversation", "prompt", "background")
@@ -65,7 +65,7 @@ def chat_request(body: dict[str, Any]) -> dict[str, Any]:
         chat["reasoning_effort"] = effort
     _text_format(body.get("text"), chat)
     if body.get("tools") is not None:
-        chat["tools"] = [_tool(tool, index) for index, tool in enumerate(_list(body["tools"], "tools"))]
+        chat["tools"] = [_tool(tool, index) for index, tool in enumerate(array_field(body["tools"], "tools"))]
     if body.get("tool_choice") is not None:
         chat["tool_choice"] = _tool_choice(body["tool_choice"])
     if not chat.get("tools"):  # OpenAI refuses the flag without tools; the Responses API sends it regardless
@@ -82,7 +82,7 @@ def messages_of(items: Any) -> list[dict[str, Any]]:
     if isinstance(items, str):
         return [{"role": "user", "content": items}]
     messages: list[dict[str, Any]] = []
-    for index, item in enumerate(_list(items, "input")):
+    for index, item in enumerate(array_field(items, "input", "a string or an array")):
         param = f"input[{index}]"
         if not isinstance(item, dict):
             raise invalid(f"'{param}' must be an object", param=param)
@@ -93,8 +93,8 @@ def messages_of(items: Any) -> list[dict[str, Any]]:
                 raise invalid(f"'{param}.role' must be one of user, assistant, system, developer", param=f"{param}.role")
             messages.append({"role": role, "content": _content(item.get("content"), f"{param}.content")})
         elif kind == "function_call":
-            call = {"id": _string(item, "call_id", param), "type": "function",
-                    "function": {"name": _string(item, "name", param), "arguments": _string(item, "arguments", param)}}
+            call = {"id": string_field(item, "call_id", param), "type": "function",
+                    "function": {"name": string_field(item, "name", param), "arguments": string_field(item, "arguments", param)}}
             last = messages[-1] if messages else None
             if last is not None and last["role"] == "assistant":  # one turn: its text, then its calls
                 last.setdefault("tool_calls", []).append(call)
@@ -103,7 +103,7 @@ def messages_of(items: Any) -> list[dict[str, Any]]:
         elif kind == "function_call_output":
             output = item.get("output")
             content = output if isinstance(output, str) else _content(output, f"{param}.output")
-            messages.append({"role": "tool", "tool_call_id": _string(item, "call_id", param), "content": content})
+            messages.append({"role": "tool", "tool_call_id": string_field(item, "call_id", param), "content": content})
         elif kind != "reasoning":
             raise invalid(f"input items of type {kind!r} are not supported", param=f"{param}.type", code="unsupported_value")
     if not messages:
@@ -115,7 +115,7 @@ def _content(content: Any, param: str) -> str | list[dict[str, Any]]:
     if isinstance(content, str):
         return content
     parts: list[dict[str, Any]] = []
-    for index, part in enumerate(_list(content, param)):
+    for index, part in enumerate(array_field(content, param)):
         kind = part.get("type") if isinstance(part, dict) else None
         if kind in ("input_text", "output_text") and isinstance(part.get("text"), str):
             parts.append({"type": "text", "text": part["text"]})
@@ -166,19 +166,6 @@ def _tool_choice(choice: Any) -> Any:
     if isinstance(choice, dict) and choice.get("type") == "function" and isinstance(choice.get("name"), str):
         return {"type": "function", "function": {"name": choice["name"]}}
     raise invalid("'tool_choice' must be none, auto, required or a function", param="tool_choice", code="unsupported_value")
-
-
-def _list(value: Any, param: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise invalid(f"'{param}' must be a string or an array" if param == "input" else f"'{param}' must be an array", param=param)
-    return value
-
-
-def _string(item: Mapping[str, Any], key: str, param: str) -> str:
-    value = item.get(key)
-    if not isinstance(value, str):
-        raise invalid(f"'{param}.{key}' must be a string", param=f"{param}.{key}")
-    return value
 
 
 # -- response -----------------------------------------------------------------------------------------

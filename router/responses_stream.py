@@ -17,15 +17,16 @@ from typing import Any
 
 import orjson
 
-from backends.sse import event_data, events_of
+from router.chunk_translator import ChunkTranslator
 from router.protocol import APIError
 from router.responses_api import function_call_item, message_item, new_id, output_text, response_object
 
 
-class ResponsesStream:
+class ResponsesStream(ChunkTranslator):
     """The Responses events for one streamed request."""
 
     def __init__(self, request: Mapping[str, Any]) -> None:
+        super().__init__()
         self.request = request
         self.response_id = new_id("resp")
         self.sequence = 0
@@ -33,32 +34,8 @@ class ResponsesStream:
         self.output: list[dict[str, Any]] = []  # the items in output order, filled in as deltas arrive
         self.open: int | None = None  # output index of the item being written; earlier items are done
         self.parts: dict[str, int] = {}  # the open message's content parts (output_text, refusal) -> index
-        self.calls: dict[Any, int] = {}  # a chat tool call's index (or id, for upstreams that send none) -> output index
-        self.last_call: Any = None
-        self.finish_reason: str | None = None
-        self.failed = False
 
     # -- the relay's calls ----------------------------------------------------------------------------
-    def frames(self, frame: bytes) -> bytes:
-        """Relayed chat frames as Responses events; an upstream's error event as OpenAI's `error` event."""
-        out = []
-        for event in events_of(frame):
-            data = event_data(event)
-            if data is None or data == b"[DONE]" or self.failed:
-                continue
-            try:
-                payload = orjson.loads(data)
-            except orjson.JSONDecodeError:
-                payload = None
-            if not isinstance(payload, dict):
-                out.append(event)  # not a chunk: relayed as the chat route relays it
-            elif "error" in payload:
-                error = payload["error"] if isinstance(payload["error"], dict) else {"message": str(payload["error"])}
-                out.append(self._failure(error))
-            else:
-                out.append(self._chunk(payload) or (b":\n\n" if _thinking(payload) else b""))
-        return b"".join(out)
-
     def error(self, exc: APIError) -> bytes:
         """An upstream failure after the first byte."""
         return b"" if self.failed else self._failure(exc.payload()["error"])
@@ -73,29 +50,16 @@ class ResponsesStream:
         out.append(self._event("response.completed" if response["status"] == "completed" else "response.incomplete", response=response))
         return b"".join(out)
 
-    # -- chunks ---------------------------------------------------------------------------------------
-    def _chunk(self, chunk: dict[str, Any]) -> bytes:
-        out = [self._start(chunk)]
-        for choice in chunk.get("choices") or ():
-            if not isinstance(choice, dict) or choice.get("index", 0) != 0:  # the Responses API has one answer
-                continue
-            delta = choice.get("delta") or {}
-            for kind, key in (("output_text", "content"), ("refusal", "refusal")):
-                if isinstance(delta.get(key), str) and delta[key]:
-                    out.append(self._text_delta(kind, delta[key]))
-            for call in delta.get("tool_calls") or ():
-                if isinstance(call, dict):
-                    out.append(self._call_delta(call))
-            if choice.get("finish_reason") is not None:
-                self.finish_reason = choice["finish_reason"]
-        return b"".join(out)
-
+    # -- the translator's parts -----------------------------------------------------------------------
     def _start(self, chunk: Mapping[str, Any]) -> bytes:
         if self.meta:
             return b""
         self.meta = {"created": chunk.get("created"), "model": chunk.get("model") or self.request.get("model")}
         started = response_object(self.request, self.response_id, self.meta, [], None) | {"status": "in_progress", "completed_at": None}
         return self._event("response.created", response=started) + self._event("response.in_progress", response=started)
+
+    def _keep_alive(self) -> bytes:
+        return b":\n\n"  # an SSE comment
 
     def _add(self, item: dict[str, Any]) -> bytes:
         """Finish the open item, then open ``item`` (OpenAI sends each item's `.done` before the next one)."""
@@ -126,14 +90,11 @@ class ResponsesStream:
 
     def _call_delta(self, call: Mapping[str, Any]) -> bytes:
         function = call.get("function") or {}
-        key = call.get("index")
-        if key is None:  # an upstream that numbers no calls (Gemini's): a new id is a new call
-            key = ("id", call["id"]) if call.get("id") else self.last_call
+        key, new = self._call_key(call)
         out = b""
-        if key is None or key not in self.calls:
+        if new:
             self.calls[key] = len(self.output)
             out = self._add(function_call_item(new_id("fc"), call.get("id") or new_id("call"), function.get("name") or "", "", "in_progress"))
-        self.last_call = key
         index = self.calls[key]
         item = self.output[index]
         if function.get("name") and not item["name"]:
@@ -185,10 +146,3 @@ class ResponsesStream:
         self.sequence += 1
         return b"event: " + kind.encode() + b"\ndata: " + orjson.dumps(payload) + b"\n\n"
 
-
-def _thinking(chunk: Mapping[str, Any]) -> bool:
-    """A chunk of reasoning text (vLLM's `reasoning`, DeepSeek's `reasoning_content`): it has nothing to
-    say in the Responses stream, but an SSE comment for it shows the stream is alive."""
-    choices = chunk.get("choices")
-    delta = choices[0].get("delta") if isinstance(choices, list) and choices and isinstance(choices[0], dict) else None
-    return isinstance(delta, dict) and bool(delta.get("reasoning") or delta.get("reasoning_content"))

@@ -163,6 +163,26 @@ def test_responses_api_through_the_openai_sdk(client: Any, vllm_url: str) -> Non
     assert final.output_text == "".join(deltas) and deltas and final.usage.output_tokens > 0
 
 
+def test_anthropic_messages_api_through_the_anthropic_sdk(gateway_url: str, vllm_url: str) -> None:
+    """`/v1/messages` is served through vLLM's chat API (router/anthropic_api.py): the anthropic SDK's
+    message and its stream accumulator, with the tokens vLLM generated."""
+    from anthropic import Anthropic
+
+    client = Anthropic(base_url=gateway_url, api_key="unused", max_retries=0)
+    generated_before = vllm_counter(vllm_url, "vllm:generation_tokens_total")
+    raw = client.messages.with_raw_response.create(model="auto:low", system="You are terse.", max_tokens=MAX_TOKENS,
+                                                   messages=[{"role": "user", "content": "Name three colours."}])
+    message = raw.parse()
+    assert raw.headers["x-router-backend"] == "local-vllm" and message.content[0].text
+    assert 0 < message.usage.output_tokens <= MAX_TOKENS and message.usage.input_tokens > 0
+    assert vllm_counter(vllm_url, "vllm:generation_tokens_total") - generated_before == message.usage.output_tokens
+    with client.messages.stream(model="auto:low", max_tokens=MAX_TOKENS, messages=[{"role": "user", "content": "Name three colours."}]) as stream:
+        texts = list(stream.text_stream)
+        final = stream.get_final_message()
+    assert final.content[0].text == "".join(texts) and texts and final.usage.output_tokens > 0
+    assert final.stop_reason in ("end_turn", "max_tokens")
+
+
 def test_auto_routes_with_the_real_classifier(client: Any) -> None:
     raw = client.chat.completions.with_raw_response.create(model="auto", messages=[{"role": "user", "content": "hi"}], max_tokens=8)
     assert raw.headers["x-router-tier"] == "low"

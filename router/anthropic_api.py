@@ -1,0 +1,229 @@
+"""`POST /v1/messages`, Anthropic's Messages API, served through the chat route for every backend.
+
+Anthropic SDK clients (and tools built on it) point `base_url` at the gateway, as they do at LiteLLM's
+or vLLM's `/v1/messages`: the request is routed, priced and forwarded as a chat completion, and the
+answer comes back as a `message` (its stream: router/anthropic_stream.py). The outbound direction —
+a chat request sent to Anthropic — is backends/anthropic_request.py; this is its mirror.
+
+Mapping: `system` → a system message; user `tool_result` blocks → tool messages (before the turn's other
+content); assistant `tool_use` blocks → tool calls; `thinking` blocks are dropped (their signature is the
+provider's); `thinking: {type: enabled, budget_tokens}` → the lowest `reasoning_effort` whose default
+budget covers it (disabled → none), which, as on the chat route, wins over the tier's effort. Server tools
+(web search, code execution…), documents and MCP servers are a 400 naming the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+
+from backends.reasoning import DEFAULT_BUDGETS
+from router.protocol import array_field, invalid, string_field
+from router.responses_api import new_id
+
+#: Fields with no chat counterpart, or translated below: not forwarded as they are.
+_TRANSLATED = frozenset({"system", "messages", "stop_sequences", "tools", "tool_choice", "thinking", "metadata", "service_tier",
+                         "container", "context_management"})
+_REFUSED = ("mcp_servers",)
+_STOP_REASONS = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use", "function_call": "tool_use",
+                 "content_filter": "refusal"}
+_ROLES = ("user", "assistant")
+
+
+# -- request ------------------------------------------------------------------------------------------
+def chat_request(body: dict[str, Any]) -> dict[str, Any]:
+    """The chat-completions body for a Messages ``body``; what cannot be served is a 400 naming it."""
+    for field in _REFUSED:
+        if body.get(field):
+            raise invalid(f"'{field}' is not supported: the gateway runs no MCP servers", param=field, code="unsupported_parameter")
+    if body.get("max_tokens") is None:
+        raise invalid("'max_tokens' is required", param="max_tokens")
+    chat = {key: value for key, value in body.items() if key not in _TRANSLATED}
+    chat["messages"] = _system(body.get("system")) + messages_of(body.get("messages"))
+    stops = body.get("stop_sequences")
+    if stops is not None:
+        if not isinstance(stops, list) or not all(isinstance(s, str) for s in stops):
+            raise invalid("'stop_sequences' must be an array of strings", param="stop_sequences")
+        if stops:
+            chat["stop"] = stops
+    if body.get("tools") is not None:
+        chat["tools"] = [_tool(tool, index) for index, tool in enumerate(array_field(body["tools"], "tools"))]
+    _tool_choice(body.get("tool_choice"), chat)
+    effort = _effort(body.get("thinking"))
+    if effort is not None:
+        chat["reasoning_effort"] = effort
+    metadata = body.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        raise invalid("'metadata' must be an object", param="metadata")
+    if metadata and isinstance(metadata.get("user_id"), str):
+        chat["user"] = metadata["user_id"]
+    if body.get("stream"):
+        chat["stream_options"] = {"include_usage": True}  # the closing message_delta carries the usage
+    return chat
+
+
+def _system(system: Any) -> list[dict[str, Any]]:
+    if system is None or system == "":
+        return []
+    if isinstance(system, str):
+        return [{"role": "system", "content": system}]
+    texts = [block.get("text") for block in array_field(system, "system") if isinstance(block, dict)]
+    if not all(isinstance(text, str) for text in texts) or len(texts) != len(system):
+        raise invalid("'system' must be a string or an array of text blocks", param="system")
+    return [{"role": "system", "content": "\n".join(texts)}] if texts else []
+
+
+def messages_of(turns: Any) -> list[dict[str, Any]]:
+    """Chat messages for the Messages API's turns."""
+    messages: list[dict[str, Any]] = []
+    for index, turn in enumerate(array_field(turns, "messages")):
+        param = f"messages[{index}]"
+        if not isinstance(turn, dict) or turn.get("role") not in _ROLES:
+            raise invalid(f"'{param}.role' must be user or assistant", param=f"{param}.role")
+        content = turn.get("content")
+        if isinstance(content, str):
+            messages.append({"role": turn["role"], "content": content})
+        elif turn["role"] == "user":
+            messages += _user_turn(array_field(content, f"{param}.content"), f"{param}.content")
+        else:
+            messages.append(_assistant_turn(array_field(content, f"{param}.content"), f"{param}.content"))
+    if not messages:
+        raise invalid("'messages' must hold at least one message", param="messages")
+    return messages
+
+
+def _user_turn(blocks: list[Any], param: str) -> list[dict[str, Any]]:
+    """Tool results as tool messages, then the turn's text and images as one user message."""
+    out: list[dict[str, Any]] = []
+    parts: list[dict[str, Any]] = []
+    for index, block in enumerate(blocks):
+        kind = block.get("type") if isinstance(block, dict) else None
+        if kind == "tool_result":
+            content = block.get("content")
+            text = content if isinstance(content, str) else _text_of(array_field(content or [], f"{param}[{index}].content"), f"{param}[{index}].content")
+            out.append({"role": "tool", "tool_call_id": string_field(block, "tool_use_id", f"{param}[{index}]"), "content": text})
+        else:
+            parts.append(_part(block, f"{param}[{index}]"))
+    if parts:
+        only_text = all(part["type"] == "text" for part in parts)
+        out.append({"role": "user", "content": "".join(part["text"] for part in parts) if only_text else parts})
+    return out
+
+
+def _assistant_turn(blocks: list[Any], param: str) -> dict[str, Any]:
+    texts: list[str] = []
+    calls: list[dict[str, Any]] = []
+    for index, block in enumerate(blocks):
+        kind = block.get("type") if isinstance(block, dict) else None
+        if kind == "text" and isinstance(block.get("text"), str):
+            texts.append(block["text"])
+        elif kind == "tool_use":
+            calls.append({"id": string_field(block, "id", f"{param}[{index}]"), "type": "function", "function": {
+                "name": string_field(block, "name", f"{param}[{index}]"), "arguments": orjson.dumps(block.get("input") or {}).decode()}})
+        elif kind not in ("thinking", "redacted_thinking"):
+            raise invalid(f"'{param}[{index}]' is not a supported assistant block (text, tool_use, thinking)", param=f"{param}[{index}]",
+                          code="unsupported_value")
+    message: dict[str, Any] = {"role": "assistant", "content": "".join(texts) or None}
+    if calls:
+        message["tool_calls"] = calls
+    return message
+
+
+def _part(block: Any, param: str) -> dict[str, Any]:
+    kind = block.get("type") if isinstance(block, dict) else None
+    if kind == "text" and isinstance(block.get("text"), str):
+        return {"type": "text", "text": block["text"]}
+    source = block.get("source") if kind == "image" else None
+    if isinstance(source, dict) and source.get("type") == "base64" and isinstance(source.get("data"), str):
+        return {"type": "image_url", "image_url": {"url": f"data:{source.get('media_type') or 'image/png'};base64,{source['data']}"}}
+    if isinstance(source, dict) and source.get("type") == "url" and isinstance(source.get("url"), str):
+        return {"type": "image_url", "image_url": {"url": source["url"]}}
+    raise invalid(f"'{param}' is not a supported content block (text, image from base64 or a URL, tool_result)", param=param,
+                  code="unsupported_value")
+
+
+def _text_of(blocks: list[Any], param: str) -> str | list[dict[str, Any]]:
+    parts = [_part(block, f"{param}[{index}]") for index, block in enumerate(blocks)]
+    return "".join(part["text"] for part in parts) if all(part["type"] == "text" for part in parts) else parts
+
+
+def _tool(tool: Any, index: int) -> dict[str, Any]:
+    if not isinstance(tool, dict) or tool.get("type", "custom") != "custom" or not isinstance(tool.get("name"), str):
+        kind = tool.get("type") if isinstance(tool, dict) else None
+        raise invalid(f"tools of type {kind!r} are not supported: only client tools with a name and an input_schema are served",
+                      param=f"tools[{index}]", code="unsupported_value")
+    function = {"name": tool["name"], "parameters": tool.get("input_schema") or {"type": "object"}}
+    if tool.get("description") is not None:
+        function["description"] = tool["description"]
+    return {"type": "function", "function": function}
+
+
+def _tool_choice(choice: Any, chat: dict[str, Any]) -> None:
+    if choice is None:
+        return
+    kind = choice.get("type") if isinstance(choice, dict) else None
+    if kind in ("auto", "any", "none"):
+        chat["tool_choice"] = {"auto": "auto", "any": "required", "none": "none"}[kind]
+    elif kind == "tool" and isinstance(choice.get("name"), str):
+        chat["tool_choice"] = {"type": "function", "function": {"name": choice["name"]}}
+    else:
+        raise invalid("'tool_choice.type' must be auto, any, tool (with a name) or none", param="tool_choice")
+    if choice.get("disable_parallel_tool_use") is True and chat.get("tools"):
+        chat["parallel_tool_calls"] = False
+
+
+def _effort(thinking: Any) -> str | None:
+    if thinking is None:
+        return None
+    kind = thinking.get("type") if isinstance(thinking, dict) else None
+    if kind == "disabled":
+        return "none"
+    if kind == "adaptive":
+        return None  # the model decides how long to think: the tier's effort stands
+    budget = thinking.get("budget_tokens") if kind == "enabled" else None
+    if type(budget) is not int or budget < 1:
+        raise invalid("'thinking' must be {type: enabled, budget_tokens}, {type: adaptive} or {type: disabled}", param="thinking")
+    return next((effort for effort, tokens in DEFAULT_BUDGETS.items() if tokens >= budget), "max")
+
+
+# -- response -----------------------------------------------------------------------------------------
+def stop_reason(finish_reason: Any) -> str | None:
+    return None if finish_reason is None else _STOP_REASONS.get(finish_reason, "end_turn")
+
+
+def usage(chat_usage: Mapping[str, Any] | None) -> dict[str, int]:
+    """Chat `usage` in Anthropic's names: `input_tokens` leaves out the prompt tokens read from cache."""
+    chat_usage = chat_usage or {}
+    cached = (chat_usage.get("prompt_tokens_details") or {}).get("cached_tokens") or 0
+    return {"input_tokens": max((chat_usage.get("prompt_tokens") or 0) - cached, 0), "output_tokens": chat_usage.get("completion_tokens") or 0,
+            "cache_read_input_tokens": cached, "cache_creation_input_tokens": 0}
+
+
+def tool_input(arguments: Any) -> Any:
+    """A tool call's arguments as the object Anthropic sends; arguments that are no JSON object stay a string under `_raw`."""
+    try:
+        value = orjson.loads(arguments or "{}")
+    except orjson.JSONDecodeError:
+        return {"_raw": arguments}
+    return value if isinstance(value, dict) else {"_raw": arguments}
+
+
+def message_body(chat: Mapping[str, Any]) -> dict[str, Any]:
+    """A non-streamed chat completion as a `message` (its first choice)."""
+    choice = (chat.get("choices") or [{}])[0]
+    message = choice.get("message") or {}
+    content: list[dict[str, Any]] = []
+    text = (message.get("content") or "") + (message.get("refusal") or "")
+    if text:
+        content.append({"type": "text", "text": text})
+    for call in message.get("tool_calls") or ():
+        function = call.get("function") or {}
+        content.append({"type": "tool_use", "id": call.get("id") or new_id("toolu"), "name": function.get("name") or "",
+                        "input": tool_input(function.get("arguments"))})
+    out = {"id": new_id("msg"), "type": "message", "role": "assistant", "model": chat.get("model"), "content": content,
+           "stop_reason": stop_reason(choice.get("finish_reason")), "stop_sequence": None, "usage": usage(chat.get("usage"))}
+    if "router" in chat:
+        out["router"] = chat["router"]
+    return out

@@ -1,0 +1,102 @@
+"""A chat-completions stream re-told as an Anthropic Messages event stream, one translator per request.
+
+Events follow Anthropic's order, which the anthropic SDK's `messages.stream()` accumulator checks:
+`message_start`; per content block `content_block_start`, its deltas (`text_delta`, `input_json_delta`)
+and `content_block_stop` before the next block starts; at the end `message_delta` (stop reason and the
+usage, cumulative) and `message_stop`. The prompt's tokens are known only at the end (the chat usage
+comes last), so `message_start` reports 0 and `message_delta` the real counts, which the SDK takes. An
+error after the first byte is Anthropic's `error` event. Reasoning deltas are not forwarded (a thinking
+block needs the provider's signature); a `ping` stands for each, so a long think is no dead stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+
+from router.anthropic_api import stop_reason, usage
+from router.chunk_translator import ChunkTranslator
+from router.protocol import APIError
+from router.responses_api import new_id
+
+#: Anthropic's error types by HTTP status (an `error` event's `error.type`).
+_ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error", 404: "not_found_error",
+                413: "request_too_large", 429: "rate_limit_error", 529: "overloaded_error"}
+
+
+class AnthropicStream(ChunkTranslator):
+    """The Messages events for one streamed request."""
+
+    def __init__(self, request: Mapping[str, Any]) -> None:
+        super().__init__()
+        self.request = request
+        self.started = False
+        self.blocks = 0  # content blocks started
+        self.open: str | None = None  # the open block's kind (text, tool_use)
+
+    def error(self, exc: APIError) -> bytes:
+        return b"" if self.failed else self._failure({"message": exc.message, "code": exc.status})
+
+    def end(self, closing: dict[str, Any] | None) -> bytes:
+        if self.failed:
+            return b""
+        closing = closing or {}
+        delta: dict[str, Any] = {"delta": {"stop_reason": stop_reason(self.finish_reason or "stop"), "stop_sequence": None},
+                                 "usage": usage(closing.get("usage"))}
+        if "router" in closing:
+            delta["router"] = closing["router"]
+        return self._start(closing) + self._close() + self._event("message_delta", **delta) + self._event("message_stop")
+
+    def _start(self, chunk: Mapping[str, Any]) -> bytes:
+        if self.started:
+            return b""
+        self.started = True
+        message = {"id": new_id("msg"), "type": "message", "role": "assistant", "model": chunk.get("model") or self.request.get("model"),
+                   "content": [], "stop_reason": None, "stop_sequence": None,
+                   "usage": {"input_tokens": 0, "output_tokens": 0, "cache_read_input_tokens": 0, "cache_creation_input_tokens": 0}}
+        return self._event("message_start", message=message)
+
+    def _keep_alive(self) -> bytes:
+        return self._event("ping")
+
+    def _text_delta(self, kind: str, text: str) -> bytes:
+        """An answer's or a refusal's text: both are text blocks here."""
+        out = self._open("text", {"type": "text", "text": ""}) if self.open != "text" else b""
+        return out + self._event("content_block_delta", index=self.blocks - 1, delta={"type": "text_delta", "text": text})
+
+    def _call_delta(self, call: Mapping[str, Any]) -> bytes:
+        function = call.get("function") or {}
+        key, new = self._call_key(call)
+        out = b""
+        if new:
+            out = self._open("tool_use", {"type": "tool_use", "id": call.get("id") or new_id("toolu"), "name": function.get("name") or "",
+                                          "input": {}})
+            self.calls[key] = self.blocks - 1
+        arguments = function.get("arguments")
+        if isinstance(arguments, str) and arguments:
+            out += self._event("content_block_delta", index=self.calls[key], delta={"type": "input_json_delta", "partial_json": arguments})
+        return out
+
+    def _open(self, kind: str, block: dict[str, Any]) -> bytes:
+        out = self._close()
+        self.open = kind
+        self.blocks += 1
+        return out + self._event("content_block_start", index=self.blocks - 1, content_block=block)
+
+    def _close(self) -> bytes:
+        if self.open is None:
+            return b""
+        self.open = None
+        return self._event("content_block_stop", index=self.blocks - 1)
+
+    def _failure(self, error: Mapping[str, Any]) -> bytes:
+        self.failed = True
+        code = error.get("code")
+        kind = _ERROR_TYPES.get(code, "api_error") if isinstance(code, int) else "api_error"
+        return self._start({}) + self._event("error", error={"type": kind, "message": str(error.get("message") or "upstream failed")})
+
+    @staticmethod
+    def _event(kind: str, **fields: Any) -> bytes:
+        return b"event: " + kind.encode() + b"\ndata: " + orjson.dumps({"type": kind, **fields}) + b"\n\n"

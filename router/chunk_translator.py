@@ -1,0 +1,93 @@
+"""What every re-telling of a chat-completions stream in another API's events shares.
+
+The relay hands a route's translator the upstream's chat frames as they arrive (`frames`), and at the end
+the closing usage chunk (`end`) or an upstream failure (`error`). The frames are read here: each chunk's
+first choice gives text (answer or refusal), tool-call pieces and the finish reason; an upstream's own
+error event ends the stream; a chunk of reasoning text gets the API's keep-alive, so a long think does
+not look like a dead stream. What the events look like is the subclass's (router/responses_stream.py,
+router/anthropic_stream.py).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+
+from backends.sse import event_data, events_of
+from router.protocol import reasoning_chunk
+
+#: The chat delta fields of text, by the kind a translator is told: the answer and a refusal.
+TEXT_FIELDS = (("output_text", "content"), ("refusal", "refusal"))
+
+
+class ChunkTranslator(ABC):
+    """One streamed request's translation; `failed` once an error was sent (nothing follows it)."""
+
+    def __init__(self) -> None:
+        self.calls: dict[Any, int] = {}  # a chat tool call's index (or id, for upstreams that send none) -> the API's index
+        self.last_call: Any = None
+        self.finish_reason: str | None = None
+        self.failed = False
+
+    def frames(self, frame: bytes) -> bytes:
+        """Relayed chat frames as this API's events; a payload that is no chunk passes as it is."""
+        out = []
+        for event in events_of(frame):
+            data = event_data(event)
+            if data is None or data == b"[DONE]" or self.failed:
+                continue
+            try:
+                payload = orjson.loads(data)
+            except orjson.JSONDecodeError:
+                payload = None
+            if not isinstance(payload, dict):
+                out.append(event)
+            elif "error" in payload:
+                error = payload["error"]
+                out.append(self._failure(error if isinstance(error, dict) else {"message": str(error)}))
+            else:
+                out.append(self._chunk(payload) + (self._keep_alive() if reasoning_chunk(payload) else b""))
+        return b"".join(out)
+
+    def _chunk(self, chunk: dict[str, Any]) -> bytes:
+        out = [self._start(chunk)]
+        for choice in chunk.get("choices") or ():
+            if not isinstance(choice, dict) or choice.get("index", 0) != 0:  # these APIs give one answer
+                continue
+            delta = choice.get("delta") or {}
+            for kind, field in TEXT_FIELDS:
+                if isinstance(delta.get(field), str) and delta[field]:
+                    out.append(self._text_delta(kind, delta[field]))
+            for call in delta.get("tool_calls") or ():
+                if isinstance(call, dict):
+                    out.append(self._call_delta(call))
+            if choice.get("finish_reason") is not None:
+                self.finish_reason = choice["finish_reason"]
+        return b"".join(out)
+
+    def _call_key(self, call: Mapping[str, Any]) -> tuple[Any, bool]:
+        """The call a tool-call piece belongs to, and whether it is a new one: by `index`, or for an
+        upstream that numbers no calls (Gemini's OpenAI-compatible stream) a new `id` is a new call."""
+        key = call.get("index")
+        if key is None:
+            key = ("id", call["id"]) if call.get("id") else self.last_call
+        self.last_call = key
+        return key, key is None or key not in self.calls
+
+    @abstractmethod
+    def _start(self, chunk: Mapping[str, Any]) -> bytes: ...
+
+    @abstractmethod
+    def _text_delta(self, kind: str, text: str) -> bytes: ...
+
+    @abstractmethod
+    def _call_delta(self, call: Mapping[str, Any]) -> bytes: ...
+
+    @abstractmethod
+    def _failure(self, error: Mapping[str, Any]) -> bytes: ...
+
+    @abstractmethod
+    def _keep_alive(self) -> bytes: ...

@@ -1,0 +1,184 @@
+"""`POST /v1/messages` end to end through the real `anthropic` client (`messages.create`, the
+`messages.stream()` accumulator that checks the event order), tool use both ways, thinking as an effort,
+what cannot be served, and the stream translation on its own (router/anthropic_api.py, anthropic_stream.py)."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from router.anthropic_api import chat_request, message_body
+from router.anthropic_stream import AnthropicStream
+from router.protocol import APIError
+from tests.router.conftest import Harness, make_config
+from tests.router.test_responses_api import _JSON, _calls, _chunk, frames_of, tool_upstream
+
+pytestmark = pytest.mark.anyio
+
+
+def sdk(harness: Harness, api_key: str = "unused") -> Any:
+    """The anthropic client, in process: recent SDKs ship their own fork of httpx (`httpx2`)."""
+    from anthropic import AsyncAnthropic
+
+    base_client = importlib.import_module("anthropic._base_client")
+    sdk_httpx: Any = getattr(base_client, "httpx2", None) or base_client.httpx
+    app = harness.client._transport.app  # type: ignore[attr-defined]
+    http = sdk_httpx.AsyncClient(transport=sdk_httpx.ASGITransport(app=app), base_url="http://router.test")
+    return AsyncAnthropic(base_url="http://router.test", api_key=api_key, http_client=http, max_retries=0)
+
+
+def events_of(text: str) -> list[dict[str, Any]]:
+    events = []
+    for block in filter(None, text.split("\n\n")):
+        lines = dict(line.split(": ", 1) for line in block.split("\n"))
+        payload = orjson.loads(lines["data"])
+        assert lines["event"] == payload["type"]
+        events.append(payload)
+    return events
+
+
+async def test_a_message_is_routed_priced_and_answered_through_the_anthropic_client(harness: Harness) -> None:
+    raw = await sdk(harness).messages.with_raw_response.create(model="auto", max_tokens=40, system="Be brief.",
+                                                               messages=[{"role": "user", "content": "mid [score=0.6]"}])
+    message = await raw.parse()
+    assert raw.headers["x-router-tier"] == "medium" and float(raw.headers["x-router-cost-usd"]) > 0
+    assert message.type == "message" and message.role == "assistant" and message.content[0].type == "text" and message.content[0].text
+    assert message.stop_reason in ("end_turn", "max_tokens") and message.usage.input_tokens > 0 and message.usage.output_tokens > 0
+    sent = harness.upstream.requests[-1]
+    assert sent["messages"] == [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "mid [score=0.6]"}]
+    assert sent["max_tokens"] == 40 + 2048, "the medium tier's thinking budget is added to the answer's cap"
+    assert orjson.loads(raw.http_response.content)["router"]["tier"] == "medium"
+    assert harness.metric("router_tokens_total", tier="medium", model="small", backend="sim", kind="completion") == message.usage.output_tokens
+    assert harness.metric("router_api_requests_total", api="messages") == 1
+
+
+async def test_the_stream_accumulator_accepts_the_events_and_rebuilds_the_message(harness: Harness) -> None:
+    client = sdk(harness)
+    texts = []
+    async with client.messages.stream(model="auto", max_tokens=200, messages=[{"role": "user", "content": "hard [score=0.95]"}]) as stream:
+        async for event in stream:
+            if event.type == "text":
+                texts.append(event.text)
+        final = await stream.get_final_message()
+    assert final.content[0].text == "".join(texts) and texts and final.stop_reason in ("end_turn", "max_tokens")
+    plain = await client.messages.create(model="auto", max_tokens=200, messages=[{"role": "user", "content": "hard [score=0.95]"}])
+    assert final.usage.output_tokens == plain.usage.output_tokens and final.usage.input_tokens == plain.usage.input_tokens > 0
+
+
+async def test_tool_use_round_trips(make_harness: Any) -> None:
+    requests: list[dict[str, Any]] = []
+    harness = await make_harness(sim_transport=tool_upstream(requests))
+    client = sdk(harness)
+    tools = [{"name": "weather", "description": "Weather in a city", "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}}}]
+    ask = [{"role": "user", "content": "easy [score=0.1] weather in Oslo?"}]
+    first = await client.messages.create(model="auto", max_tokens=100, tools=tools, tool_choice={"type": "any"}, messages=ask)
+    (use,) = first.content
+    assert (use.type, use.id, use.name, use.input, first.stop_reason) == ("tool_use", "call_1", "weather", {"city": "Oslo"}, "tool_use")
+    assert requests[-1]["tools"] == [{"type": "function", "function": {"name": "weather", "parameters": tools[0]["input_schema"],
+                                                                       "description": "Weather in a city"}}]
+    assert requests[-1]["tool_choice"] == "required"
+    async with client.messages.stream(model="auto", max_tokens=100, tools=tools, messages=ask) as stream:
+        streamed = await stream.get_final_message()
+    assert [(b.type, b.id, b.input) for b in streamed.content] == [("tool_use", "call_1", {"city": "Oslo"})]
+    await client.messages.create(model="auto", max_tokens=100, tools=tools, messages=[
+        *ask, {"role": "assistant", "content": [{"type": "thinking", "thinking": "hm", "signature": "s"}, *[b.model_dump() for b in first.content]]},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "call_1", "content": "12 °C"}, {"type": "text", "text": "And tomorrow?"}]},
+    ])
+    messages = requests[-1]["messages"]
+    assert messages[1] == {"role": "assistant", "content": None, "tool_calls": [
+        {"id": "call_1", "type": "function", "function": {"name": "weather", "arguments": '{"city":"Oslo"}'}}]}
+    assert messages[2:] == [{"role": "tool", "tool_call_id": "call_1", "content": "12 °C"}, {"role": "user", "content": "And tomorrow?"}]
+
+
+async def test_the_anthropic_key_header_authenticates(make_harness: Any) -> None:
+    harness = await make_harness(make_config(server={"api_keys": ["sk-right"]}))
+    ok = await sdk(harness, api_key="sk-right").messages.create(model="auto", max_tokens=10, messages=[{"role": "user", "content": "hi"}])
+    assert ok.content
+    from anthropic import AuthenticationError
+
+    with pytest.raises(AuthenticationError):
+        await sdk(harness, api_key="sk-wrong").messages.create(model="auto", max_tokens=10, messages=[{"role": "user", "content": "hi"}])
+
+
+def test_blocks_and_settings_become_a_chat_request() -> None:
+    chat = chat_request({"model": "auto", "max_tokens": 64, "system": [{"type": "text", "text": "Rules."}, {"type": "text", "text": "More."}],
+                         "messages": [{"role": "user", "content": [{"type": "text", "text": "What is this?"},
+                                                                   {"type": "image", "source": {"type": "base64", "media_type": "image/jpeg", "data": "AAAA"}}]}],
+                         "stop_sequences": ["\n\nHuman:"], "thinking": {"type": "enabled", "budget_tokens": 2000}, "temperature": 0.3,
+                         "metadata": {"user_id": "u-1"}, "top_k": 5})
+    assert chat["messages"] == [{"role": "system", "content": "Rules.\nMore."}, {"role": "user", "content": [
+        {"type": "text", "text": "What is this?"}, {"type": "image_url", "image_url": {"url": "data:image/jpeg;base64,AAAA"}}]}]
+    assert (chat["stop"], chat["reasoning_effort"], chat["user"], chat["temperature"], chat["top_k"]) == (["\n\nHuman:"], "medium", "u-1", 0.3, 5)
+    assert not {"system", "stop_sequences", "thinking", "metadata"} & chat.keys()
+    base = {"model": "auto", "max_tokens": 8, "messages": [{"role": "user", "content": "x"}]}
+    assert chat_request(base | {"thinking": {"type": "disabled"}})["reasoning_effort"] == "none"
+    assert chat_request(base | {"thinking": {"type": "enabled", "budget_tokens": 31999}})["reasoning_effort"] == "xhigh"
+    assert "reasoning_effort" not in chat_request(base | {"thinking": {"type": "adaptive"}})
+
+
+@given(st.dictionaries(st.sampled_from(["messages", "system", "tools", "tool_choice", "thinking", "stop_sequences", "metadata", "max_tokens"]),
+                       _JSON, max_size=5))
+def test_any_body_becomes_a_chat_request_or_a_400(body: dict[str, Any]) -> None:
+    try:
+        chat = chat_request({"model": "auto", "max_tokens": 8, "messages": [{"role": "user", "content": "x"}], **body})
+    except APIError as exc:
+        assert exc.status == 400 and exc.param
+        return
+    assert chat["messages"] and all(m["role"] in ("system", "user", "assistant", "tool") for m in chat["messages"])
+
+
+@pytest.mark.parametrize(("fields", "param"), [
+    ({"max_tokens": None}, "max_tokens"),
+    ({"mcp_servers": [{"type": "url", "url": "https://mcp.example"}]}, "mcp_servers"),
+    ({"tools": [{"type": "web_search_20250305", "name": "web_search"}]}, "tools[0]"),
+    ({"messages": [{"role": "user", "content": [{"type": "document", "source": {"type": "file", "file_id": "f"}}]}]}, "messages[0].content[0]"),
+    ({"messages": [{"role": "system", "content": "x"}]}, "messages[0].role"),
+    ({"messages": []}, "messages"),
+    ({"thinking": {"type": "enabled"}}, "thinking"),
+    ({"tool_choice": {"type": "sometimes"}}, "tool_choice"),
+])
+async def test_what_cannot_be_served_is_a_400_naming_it(harness: Harness, fields: dict[str, Any], param: str) -> None:
+    body = {"model": "auto", "max_tokens": 8, "messages": [{"role": "user", "content": "hi"}]} | fields
+    response = await harness.client.post("/v1/messages", json=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["param"] == param
+    assert not harness.upstream.requests
+
+
+def test_blocks_close_in_order_and_the_end_carries_usage_and_stop_reason() -> None:
+    stream = AnthropicStream({"model": "auto"})
+    sent = stream.frames(frames_of(
+        _chunk("Let me check."),
+        _calls({"index": 0, "id": "call_1", "type": "function", "function": {"name": "weather", "arguments": '{"city":'}}),
+        _calls({"index": 0, "function": {"arguments": '"Oslo"}'}}),
+        _chunk(finish="tool_calls"),
+    )) + stream.end({"usage": {"prompt_tokens": 30, "completion_tokens": 12, "total_tokens": 42, "prompt_tokens_details": {"cached_tokens": 10}},
+                     "router": {"tier": "low"}})
+    events = events_of(sent.decode())
+    assert [e["type"] for e in events] == ["message_start", "content_block_start", "content_block_delta", "content_block_stop",
+                                           "content_block_start", "content_block_delta", "content_block_delta", "content_block_stop",
+                                           "message_delta", "message_stop"]
+    assert events[4]["content_block"] == {"type": "tool_use", "id": "call_1", "name": "weather", "input": {}}
+    delta = events[-2]
+    assert delta["delta"]["stop_reason"] == "tool_use" and delta["router"] == {"tier": "low"}
+    assert delta["usage"] == {"input_tokens": 20, "output_tokens": 12, "cache_read_input_tokens": 10, "cache_creation_input_tokens": 0}
+
+
+def test_an_error_after_the_first_byte_is_anthropic_s_error_event_and_reasoning_pings() -> None:
+    stream = AnthropicStream({"model": "auto"})
+    thinking = {"id": "c", "created": 1, "model": "m", "choices": [{"index": 0, "delta": {"reasoning": "hmm"}, "finish_reason": None}]}
+    assert events_of(stream.frames(frames_of(thinking)).decode())[-1] == {"type": "ping"}
+    sent = stream.frames(frames_of(_chunk("Hi"))) + stream.error(APIError(502, "upstream failed: reset", code="connect"))
+    assert events_of(sent.decode())[-1] == {"type": "error", "error": {"type": "api_error", "message": "upstream failed: reset"}}
+    assert stream.end(None) == b"" and stream.frames(frames_of(_chunk("more"))) == b""
+
+
+def test_a_cut_answer_stops_at_max_tokens_and_odd_arguments_survive() -> None:
+    body = message_body({"id": "c", "created": 1, "model": "m", "choices": [{"index": 0, "finish_reason": "length", "message": {
+        "role": "assistant", "content": "Once upon a", "tool_calls": [{"id": "t", "type": "function", "function": {"name": "f", "arguments": "[1]"}}]}}]})
+    assert body["stop_reason"] == "max_tokens" and body["content"][1]["input"] == {"_raw": "[1]"}

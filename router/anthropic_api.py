@@ -23,13 +23,17 @@ from backends.reasoning import DEFAULT_BUDGETS
 from router.protocol import array_field, invalid, string_field
 from router.responses_api import new_id
 
-#: Fields with no chat counterpart, or translated below: not forwarded as they are.
+#: Fields with no chat counterpart, or translated below: not forwarded as they are (an OpenAI upstream
+#: refuses what it does not know; `top_k` is Anthropic's "advanced use" sampling knob).
 _TRANSLATED = frozenset({"system", "messages", "stop_sequences", "tools", "tool_choice", "thinking", "metadata", "service_tier",
-                         "container", "context_management"})
+                         "container", "context_management", "output_config", "output_format", "top_k", "cache_control", "inference_geo"})
+#: Anthropic's `output_config.effort` levels as `reasoning_effort`; thinking budgets stop at "high" too
+#: (an o-series model refuses the newest levels).
+_EFFORTS = {"low": "low", "medium": "medium", "high": "high", "max": "high"}
 _REFUSED = ("mcp_servers",)
 _STOP_REASONS = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use", "function_call": "tool_use",
                  "content_filter": "refusal"}
-_ROLES = ("user", "assistant")
+_ROLES = ("user", "assistant", "system")
 
 
 # -- request ------------------------------------------------------------------------------------------
@@ -51,9 +55,14 @@ def chat_request(body: dict[str, Any]) -> dict[str, Any]:
     if body.get("tools") is not None:
         chat["tools"] = [_tool(tool, index) for index, tool in enumerate(array_field(body["tools"], "tools"))]
     _tool_choice(body.get("tool_choice"), chat)
-    effort = _effort(body.get("thinking"))
+    _output(body.get("output_format"), body.get("output_config"), chat)
+    effort, budget = _thinking(body.get("thinking"))
     if effort is not None:
         chat["reasoning_effort"] = effort
+    if budget and type(chat.get("max_tokens")) is int:
+        # Anthropic's max_tokens includes the thinking; the chat route's cap is the answer's, to which the
+        # gateway adds the effort's thinking reserve: the upstream's cap stays the client's
+        chat["max_tokens"] = max(chat["max_tokens"] - DEFAULT_BUDGETS[chat["reasoning_effort"]], 1)
     metadata = body.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
         raise invalid("'metadata' must be an object", param="metadata")
@@ -64,33 +73,36 @@ def chat_request(body: dict[str, Any]) -> dict[str, Any]:
     return chat
 
 
-def _system(system: Any) -> list[dict[str, Any]]:
+def _system(system: Any, param: str = "system") -> list[dict[str, Any]]:
     if system is None or system == "":
         return []
     if isinstance(system, str):
         return [{"role": "system", "content": system}]
-    texts = [block.get("text") for block in array_field(system, "system") if isinstance(block, dict)]
+    texts = [block.get("text") for block in array_field(system, param) if isinstance(block, dict)]
     if not all(isinstance(text, str) for text in texts) or len(texts) != len(system):
-        raise invalid("'system' must be a string or an array of text blocks", param="system")
+        raise invalid(f"'{param}' must be a string or an array of text blocks", param=param)
     return [{"role": "system", "content": "\n".join(texts)}] if texts else []
 
 
 def messages_of(turns: Any) -> list[dict[str, Any]]:
-    """Chat messages for the Messages API's turns."""
+    """Chat messages for the Messages API's turns (a `system` turn among them, as Claude Code sends
+    mid-conversation instructions, is a system message)."""
     messages: list[dict[str, Any]] = []
     for index, turn in enumerate(array_field(turns, "messages")):
         param = f"messages[{index}]"
         if not isinstance(turn, dict) or turn.get("role") not in _ROLES:
-            raise invalid(f"'{param}.role' must be user or assistant", param=f"{param}.role")
+            raise invalid(f"'{param}.role' must be user, assistant or system", param=f"{param}.role")
         content = turn.get("content")
-        if isinstance(content, str):
+        if turn["role"] == "system":
+            messages += _system(content, f"{param}.content")
+        elif isinstance(content, str):
             messages.append({"role": turn["role"], "content": content})
         elif turn["role"] == "user":
             messages += _user_turn(array_field(content, f"{param}.content"), f"{param}.content")
         else:
             messages.append(_assistant_turn(array_field(content, f"{param}.content"), f"{param}.content"))
-    if not messages:
-        raise invalid("'messages' must hold at least one message", param="messages")
+    if all(message["role"] == "system" for message in messages):
+        raise invalid("'messages' must hold at least one user or assistant turn", param="messages")
     return messages
 
 
@@ -102,8 +114,13 @@ def _user_turn(blocks: list[Any], param: str) -> list[dict[str, Any]]:
         kind = block.get("type") if isinstance(block, dict) else None
         if kind == "tool_result":
             content = block.get("content")
-            text = content if isinstance(content, str) else _text_of(array_field(content or [], f"{param}[{index}].content"), f"{param}[{index}].content")
+            result = [{"type": "text", "text": content}] if isinstance(content, str) else [
+                _part(item, f"{param}[{index}].content[{number}]") for number, item in enumerate(array_field(content or [], f"{param}[{index}].content"))]
+            text = "".join(part["text"] for part in result if part["type"] == "text")
+            if block.get("is_error") is True:
+                text = f"Error: {text}"  # the chat API has no error flag: the model must still be told the call failed
             out.append({"role": "tool", "tool_call_id": string_field(block, "tool_use_id", f"{param}[{index}]"), "content": text})
+            parts += [part for part in result if part["type"] != "text"]  # a tool message holds text only: its images follow as the user's
         else:
             parts.append(_part(block, f"{param}[{index}]"))
     if parts:
@@ -144,11 +161,6 @@ def _part(block: Any, param: str) -> dict[str, Any]:
                   code="unsupported_value")
 
 
-def _text_of(blocks: list[Any], param: str) -> str | list[dict[str, Any]]:
-    parts = [_part(block, f"{param}[{index}]") for index, block in enumerate(blocks)]
-    return "".join(part["text"] for part in parts) if all(part["type"] == "text" for part in parts) else parts
-
-
 def _tool(tool: Any, index: int) -> dict[str, Any]:
     if not isinstance(tool, dict) or tool.get("type", "custom") != "custom" or not isinstance(tool.get("name"), str):
         kind = tool.get("type") if isinstance(tool, dict) else None
@@ -174,23 +186,43 @@ def _tool_choice(choice: Any, chat: dict[str, Any]) -> None:
         chat["parallel_tool_calls"] = False
 
 
-def _effort(thinking: Any) -> str | None:
+def _thinking(thinking: Any) -> tuple[str | None, int]:
+    """The effort a `thinking` setting asks for (None: the tier's) and its budget."""
     if thinking is None:
-        return None
+        return None, 0
     kind = thinking.get("type") if isinstance(thinking, dict) else None
     if kind == "disabled":
-        return "none"
+        return "none", 0
     if kind == "adaptive":
-        return None  # the model decides how long to think: the tier's effort stands
+        return None, 0  # the model decides how long to think: the tier's effort stands
     budget = thinking.get("budget_tokens") if kind == "enabled" else None
     if type(budget) is not int or budget < 1:
         raise invalid("'thinking' must be {type: enabled, budget_tokens}, {type: adaptive} or {type: disabled}", param="thinking")
-    return next((effort for effort, tokens in DEFAULT_BUDGETS.items() if tokens >= budget), "max")
+    return next((effort for effort in ("low", "medium") if DEFAULT_BUDGETS[effort] >= budget), "high"), budget
+
+
+def _output(output_format: Any, output_config: Any, chat: dict[str, Any]) -> None:
+    """Structured output (`output_format`, or `output_config.format`) and `output_config.effort`."""
+    config = output_config if isinstance(output_config, dict) else {}
+    fmt = output_format if output_format is not None else config.get("format")
+    if fmt is not None:
+        if not isinstance(fmt, dict) or fmt.get("type") != "json_schema" or not isinstance(fmt.get("schema"), dict):
+            raise invalid("'output_format' must be {type: json_schema, schema}", param="output_format")
+        chat["response_format"] = {"type": "json_schema", "json_schema": {"name": "output", "schema": fmt["schema"], "strict": True}}
+    effort = config.get("effort")
+    if effort is not None:
+        if effort not in _EFFORTS:
+            raise invalid("'output_config.effort' must be low, medium, high or max", param="output_config.effort")
+        chat["reasoning_effort"] = _EFFORTS[effort]
 
 
 # -- response -----------------------------------------------------------------------------------------
-def stop_reason(finish_reason: Any) -> str | None:
-    return None if finish_reason is None else _STOP_REASONS.get(finish_reason, "end_turn")
+def stop_reason(finish_reason: Any, called: bool = False) -> str:
+    """Anthropic's stop reason: a message with a tool call stops for it, however the upstream said so
+    (OpenAI with a forced function, Gemini always: "stop"), unless it was cut."""
+    if called and finish_reason != "length":
+        return "tool_use"
+    return _STOP_REASONS.get(finish_reason, "end_turn")
 
 
 def usage(chat_usage: Mapping[str, Any] | None) -> dict[str, int]:
@@ -223,7 +255,8 @@ def message_body(chat: Mapping[str, Any]) -> dict[str, Any]:
         content.append({"type": "tool_use", "id": call.get("id") or new_id("toolu"), "name": function.get("name") or "",
                         "input": tool_input(function.get("arguments"))})
     out = {"id": new_id("msg"), "type": "message", "role": "assistant", "model": chat.get("model"), "content": content,
-           "stop_reason": stop_reason(choice.get("finish_reason")), "stop_sequence": None, "usage": usage(chat.get("usage"))}
+           "stop_reason": stop_reason(choice.get("finish_reason"), bool(message.get("tool_calls"))), "stop_sequence": None,
+           "usage": usage(chat.get("usage"))}
     if "router" in chat:
         out["router"] = chat["router"]
     return out

@@ -43,7 +43,7 @@ class AnthropicStream(ChunkTranslator):
         if self.failed:
             return b""
         closing = closing or {}
-        delta: dict[str, Any] = {"delta": {"stop_reason": stop_reason(self.finish_reason or "stop"), "stop_sequence": None},
+        delta: dict[str, Any] = {"delta": {"stop_reason": stop_reason(self.finish_reason, bool(self.calls)), "stop_sequence": None},
                                  "usage": usage(closing.get("usage"))}
         if "router" in closing:
             delta["router"] = closing["router"]

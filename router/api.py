@@ -49,6 +49,7 @@ class Wire:
     end: Callable[[dict[str, Any] | None], bytes]
     frames: Callable[[bytes], bytes] | None  # None: relayed byte for byte
     error: Callable[[APIError], bytes] = APIError.sse  # an upstream failure after the first byte
+    key_header: str | None = None  # a header this API's clients send the key in, instead of a bearer token
 
 
 def _same(value: Any) -> Any:
@@ -76,7 +77,7 @@ def _responses_wire() -> Wire:
 
 def _anthropic_wire() -> Wire:
     stream = AnthropicStream({})
-    return Wire(anthropic_api.chat_request, anthropic_api.message_body, stream.end, stream.frames, stream.error)
+    return Wire(anthropic_api.chat_request, anthropic_api.message_body, stream.end, stream.frames, stream.error, key_header="x-api-key")
 
 
 CHAT = Wire(_same, _same, _chat_end, None)
@@ -119,7 +120,7 @@ async def _serve(request: Request, api_name: str, make_wire: Callable[[], Wire])
 
 async def _routed(request: Request, wire: Wire, headers: Mapping[str, str], request_id: str) -> Response:
     state = state_of(request)
-    key = headers.get("x-api-key")  # the anthropic SDK's header for the key the openai SDK sends as a bearer token
+    key = headers.get(wire.key_header) if wire.key_header else None  # the anthropic SDK's `x-api-key`
     authorization = headers.get("authorization") or (f"Bearer {key}" if key else None)
     state.authorize(authorization)
     body = wire.request(parse_json_body(await state.read_body(request, headers.get("content-length"))))

@@ -10,6 +10,7 @@ router/anthropic_stream.py).
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any
@@ -19,6 +20,8 @@ import orjson
 from backends.sse import event_data, events_of
 from router.protocol import reasoning_chunk
 
+#: Seconds between two keep-alives while the upstream reasons.
+KEEP_ALIVE_SECONDS = 1.0
 #: The chat delta fields of text, by the kind a translator is told: the answer and a refusal.
 TEXT_FIELDS = (("output_text", "content"), ("refusal", "refusal"))
 
@@ -31,6 +34,7 @@ class ChunkTranslator(ABC):
         self.last_call: Any = None
         self.finish_reason: str | None = None
         self.failed = False
+        self.alive_at = float("-inf")  # when the last keep-alive went out
 
     def frames(self, frame: bytes) -> bytes:
         """Relayed chat frames as this API's events; a payload that is no chunk passes as it is."""
@@ -49,7 +53,7 @@ class ChunkTranslator(ABC):
                 error = payload["error"]
                 out.append(self._failure(error if isinstance(error, dict) else {"message": str(error)}))
             else:
-                out.append(self._chunk(payload) + (self._keep_alive() if reasoning_chunk(payload) else b""))
+                out.append(self._chunk(payload) + (self._kept_alive() if reasoning_chunk(payload) else b""))
         return b"".join(out)
 
     def _chunk(self, chunk: dict[str, Any]) -> bytes:
@@ -67,6 +71,14 @@ class ChunkTranslator(ABC):
             if choice.get("finish_reason") is not None:
                 self.finish_reason = choice["finish_reason"]
         return b"".join(out)
+
+    def _kept_alive(self) -> bytes:
+        """A keep-alive at most once a second: a think of thousands of chunks needs a few, not thousands."""
+        now = time.monotonic()
+        if now - self.alive_at < KEEP_ALIVE_SECONDS:
+            return b""
+        self.alive_at = now
+        return self._keep_alive()
 
     def _call_key(self, call: Mapping[str, Any]) -> tuple[Any, bool]:
         """The call a tool-call piece belongs to, and whether it is a new one: by `index`, or for an

@@ -106,19 +106,54 @@ async def test_the_anthropic_key_header_authenticates(make_harness: Any) -> None
 
 
 def test_blocks_and_settings_become_a_chat_request() -> None:
-    chat = chat_request({"model": "auto", "max_tokens": 64, "system": [{"type": "text", "text": "Rules."}, {"type": "text", "text": "More."}],
+    chat = chat_request({"model": "auto", "max_tokens": 8000, "system": [{"type": "text", "text": "Rules."}, {"type": "text", "text": "More."}],
                          "messages": [{"role": "user", "content": [{"type": "text", "text": "What is this?"},
                                                                    {"type": "image", "source": {"type": "base64", "media_type": "image/jpeg", "data": "AAAA"}}]}],
                          "stop_sequences": ["\n\nHuman:"], "thinking": {"type": "enabled", "budget_tokens": 2000}, "temperature": 0.3,
                          "metadata": {"user_id": "u-1"}, "top_k": 5})
     assert chat["messages"] == [{"role": "system", "content": "Rules.\nMore."}, {"role": "user", "content": [
         {"type": "text", "text": "What is this?"}, {"type": "image_url", "image_url": {"url": "data:image/jpeg;base64,AAAA"}}]}]
-    assert (chat["stop"], chat["reasoning_effort"], chat["user"], chat["temperature"], chat["top_k"]) == (["\n\nHuman:"], "medium", "u-1", 0.3, 5)
-    assert not {"system", "stop_sequences", "thinking", "metadata"} & chat.keys()
+    assert (chat["stop"], chat["reasoning_effort"], chat["user"], chat["temperature"]) == (["\n\nHuman:"], "medium", "u-1", 0.3)
+    assert chat["max_tokens"] == 8000 - 4096, "Anthropic's max_tokens includes the thinking; the gateway adds its reserve"
+    assert not {"system", "stop_sequences", "thinking", "metadata", "top_k"} & chat.keys()
     base = {"model": "auto", "max_tokens": 8, "messages": [{"role": "user", "content": "x"}]}
     assert chat_request(base | {"thinking": {"type": "disabled"}})["reasoning_effort"] == "none"
-    assert chat_request(base | {"thinking": {"type": "enabled", "budget_tokens": 31999}})["reasoning_effort"] == "xhigh"
+    ultrathink = chat_request(base | {"max_tokens": 32000, "thinking": {"type": "enabled", "budget_tokens": 31999}})
+    assert (ultrathink["reasoning_effort"], ultrathink["max_tokens"]) == ("high", 32000 - 16384), "no level an o-series model refuses"
     assert "reasoning_effort" not in chat_request(base | {"thinking": {"type": "adaptive"}})
+
+
+def test_claude_code_s_shapes_become_a_chat_request() -> None:
+    """What Claude Code sends: system turns mid-conversation, `output_config.effort`, tool results that
+    failed or carry a screenshot (a tool message holds text only: the image follows as the user's)."""
+    chat = chat_request({"model": "auto", "max_tokens": 32000, "thinking": {"type": "adaptive"}, "output_config": {"effort": "max"},
+                         "context_management": {"edits": []}, "cache_control": {"type": "ephemeral"}, "messages": [
+        {"role": "user", "content": [{"type": "text", "text": "Look at the page.", "cache_control": {"type": "ephemeral"}}]},
+        {"role": "system", "content": "Agent types: …"},
+        {"role": "assistant", "content": [{"type": "tool_use", "id": "t1", "name": "Read", "input": {"path": "a.png"}},
+                                          {"type": "tool_use", "id": "t2", "name": "Bash", "input": {"cmd": "false"}}]},
+        {"role": "user", "content": [
+            {"type": "tool_result", "tool_use_id": "t1", "content": [{"type": "text", "text": "the page:"},
+                                                                     {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "AA"}}]},
+            {"type": "tool_result", "tool_use_id": "t2", "content": "exit 1", "is_error": True}]},
+    ], "output_format": {"type": "json_schema", "schema": {"type": "object"}}})
+    assert [m["role"] for m in chat["messages"]] == ["user", "system", "assistant", "tool", "tool", "user"]
+    assert chat["messages"][3:] == [{"role": "tool", "tool_call_id": "t1", "content": "the page:"},
+                                    {"role": "tool", "tool_call_id": "t2", "content": "Error: exit 1"},
+                                    {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:image/png;base64,AA"}}]}]
+    assert chat["reasoning_effort"] == "high" and chat["max_tokens"] == 32000
+    assert chat["response_format"] == {"type": "json_schema", "json_schema": {"name": "output", "schema": {"type": "object"}, "strict": True}}
+    assert not {"output_config", "output_format", "context_management", "cache_control", "thinking"} & chat.keys()
+
+
+def test_a_message_with_a_tool_call_stops_for_it_however_the_upstream_said_so() -> None:
+    chat = {"id": "c", "created": 1, "model": "m", "choices": [{"index": 0, "finish_reason": "stop", "message": {
+        "role": "assistant", "content": None, "tool_calls": [{"id": "t", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}}]}
+    assert message_body(chat)["stop_reason"] == "tool_use"
+    stream = AnthropicStream({"model": "auto"})
+    sent = stream.frames(frames_of(_calls({"index": 0, "id": "t", "type": "function", "function": {"name": "f", "arguments": "{}"}}),
+                                   _chunk(finish="stop"))) + stream.end(None)
+    assert events_of(sent.decode())[-2]["delta"]["stop_reason"] == "tool_use"
 
 
 @given(st.dictionaries(st.sampled_from(["messages", "system", "tools", "tool_choice", "thinking", "stop_sequences", "metadata", "max_tokens"]),
@@ -137,7 +172,9 @@ def test_any_body_becomes_a_chat_request_or_a_400(body: dict[str, Any]) -> None:
     ({"mcp_servers": [{"type": "url", "url": "https://mcp.example"}]}, "mcp_servers"),
     ({"tools": [{"type": "web_search_20250305", "name": "web_search"}]}, "tools[0]"),
     ({"messages": [{"role": "user", "content": [{"type": "document", "source": {"type": "file", "file_id": "f"}}]}]}, "messages[0].content[0]"),
-    ({"messages": [{"role": "system", "content": "x"}]}, "messages[0].role"),
+    ({"messages": [{"role": "tool", "content": "x"}]}, "messages[0].role"),
+    ({"messages": [{"role": "system", "content": "x"}]}, "messages"),
+    ({"output_config": {"effort": "extreme"}}, "output_config.effort"),
     ({"messages": []}, "messages"),
     ({"thinking": {"type": "enabled"}}, "thinking"),
     ({"tool_choice": {"type": "sometimes"}}, "tool_choice"),
@@ -173,6 +210,7 @@ def test_an_error_after_the_first_byte_is_anthropic_s_error_event_and_reasoning_
     stream = AnthropicStream({"model": "auto"})
     thinking = {"id": "c", "created": 1, "model": "m", "choices": [{"index": 0, "delta": {"reasoning": "hmm"}, "finish_reason": None}]}
     assert events_of(stream.frames(frames_of(thinking)).decode())[-1] == {"type": "ping"}
+    assert stream.frames(frames_of(thinking, thinking)) == b"", "a keep-alive at most once a second, not one a chunk"
     sent = stream.frames(frames_of(_chunk("Hi"))) + stream.error(APIError(502, "upstream failed: reset", code="connect"))
     assert events_of(sent.decode())[-1] == {"type": "error", "error": {"type": "api_error", "message": "upstream failed: reset"}}
     assert stream.end(None) == b"" and stream.frames(frames_of(_chunk("more"))) == b""

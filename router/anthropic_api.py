@@ -63,11 +63,8 @@ def chat_request(body: dict[str, Any]) -> dict[str, Any]:
         # Anthropic's max_tokens includes the thinking; the chat route's cap is the answer's, to which the
         # gateway adds the effort's thinking reserve: the upstream's cap stays the client's
         chat["max_tokens"] = max(chat["max_tokens"] - DEFAULT_BUDGETS[chat["reasoning_effort"]], 1)
-    metadata = body.get("metadata")
-    if metadata is not None and not isinstance(metadata, dict):
+    if body.get("metadata") is not None and not isinstance(body["metadata"], dict):  # its user_id is Anthropic's (Claude Code's: a JSON blob)
         raise invalid("'metadata' must be an object", param="metadata")
-    if metadata and isinstance(metadata.get("user_id"), str):
-        chat["user"] = metadata["user_id"]
     if body.get("stream"):
         chat["stream_options"] = {"include_usage": True}  # the closing message_delta carries the usage
     return chat

@@ -113,9 +113,9 @@ def test_blocks_and_settings_become_a_chat_request() -> None:
                          "metadata": {"user_id": "u-1"}, "top_k": 5})
     assert chat["messages"] == [{"role": "system", "content": "Rules.\nMore."}, {"role": "user", "content": [
         {"type": "text", "text": "What is this?"}, {"type": "image_url", "image_url": {"url": "data:image/jpeg;base64,AAAA"}}]}]
-    assert (chat["stop"], chat["reasoning_effort"], chat["user"], chat["temperature"]) == (["\n\nHuman:"], "medium", "u-1", 0.3)
+    assert (chat["stop"], chat["reasoning_effort"], chat["temperature"]) == (["\n\nHuman:"], "medium", 0.3)
     assert chat["max_tokens"] == 8000 - 4096, "Anthropic's max_tokens includes the thinking; the gateway adds its reserve"
-    assert not {"system", "stop_sequences", "thinking", "metadata", "top_k"} & chat.keys()
+    assert not {"system", "stop_sequences", "thinking", "metadata", "top_k", "user"} & chat.keys()
     base = {"model": "auto", "max_tokens": 8, "messages": [{"role": "user", "content": "x"}]}
     assert chat_request(base | {"thinking": {"type": "disabled"}})["reasoning_effort"] == "none"
     ultrathink = chat_request(base | {"max_tokens": 32000, "thinking": {"type": "enabled", "budget_tokens": 31999}})

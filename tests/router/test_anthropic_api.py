@@ -118,6 +118,7 @@ def test_blocks_and_settings_become_a_chat_request() -> None:
     assert not {"system", "stop_sequences", "thinking", "metadata", "top_k", "user"} & chat.keys()
     base = {"model": "auto", "max_tokens": 8, "messages": [{"role": "user", "content": "x"}]}
     assert chat_request(base | {"thinking": {"type": "disabled"}})["reasoning_effort"] == "none"
+    assert "tool_choice" not in chat_request(base | {"tool_choice": {"type": "auto"}}), "no tools: no tool choice"
     ultrathink = chat_request(base | {"max_tokens": 32000, "thinking": {"type": "enabled", "budget_tokens": 31999}})
     assert (ultrathink["reasoning_effort"], ultrathink["max_tokens"]) == ("high", 32000 - 16384), "no level an o-series model refuses"
     assert "reasoning_effort" not in chat_request(base | {"thinking": {"type": "adaptive"}})

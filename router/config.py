@@ -10,7 +10,7 @@ import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
@@ -128,6 +128,9 @@ class RoutingConfig(_Strict):
     retry_budget: RetryBudgetConfig = Field(default_factory=RetryBudgetConfig)
     max_retry_after_seconds: float = Field(300.0, gt=0, description="cap on how long a provider's 429 Retry-After keeps its backend skipped")
     min_completion_tokens: int = Field(256, ge=1, description="answer room the context check assumes when the client sets no max_tokens")
+    client_reasoning_effort: Literal["honor", "ignore"] = Field(
+        "honor", description="a client's reasoning_effort (or Anthropic thinking / output_config.effort) on a routed request: "
+        "honor it over the tier's effort, or ignore it and keep the tier's (a model named directly always honors it)")
 
 
 class RouterConfig(_Strict):

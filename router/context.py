@@ -205,12 +205,14 @@ def answer_cap(body: Mapping[str, Any], candidate: Candidate) -> int | None:
 
 
 def requested_effort(config: RouterConfig, body: Mapping[str, Any], candidate: Candidate) -> tuple[str | None, int | None]:
-    """The effort the upstream is asked for and its thinking budget: the client's `reasoning_effort`,
-    else the tier's effort (with the tier's budget); "none" for a model without reasoning controls (its
-    reasoning fields are stripped, not refused)."""
+    """The effort the upstream is asked for and its thinking budget: the client's `reasoning_effort`
+    (unless `routing.client_reasoning_effort: ignore` keeps a tier's), else the tier's effort (with the
+    tier's budget); "none" for a model without reasoning controls (its reasoning fields are stripped, not
+    refused)."""
     if DIALECTS[config.models[candidate.model].reasoning].name == "none":
         return "none", None
-    effort = body.get("reasoning_effort") or candidate.effort
+    honored = candidate.effort is None or config.routing.client_reasoning_effort == "honor"  # None: a model named directly
+    effort = (body.get("reasoning_effort") if honored else None) or candidate.effort
     return effort, candidate.thinking_budget if effort == candidate.effort else None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 import pytest
 
@@ -61,6 +63,18 @@ async def test_client_parameters_win_over_tier_defaults(harness: Harness) -> Non
     assert explicit["temperature"] == 0.0
     assert explicit["chat_template_kwargs"] == {"enable_thinking": True}
     assert explicit["thinking_token_budget"] == 1024
+
+
+async def test_an_operator_can_keep_the_tier_s_effort_over_the_client_s(make_harness: Any) -> None:
+    """`routing.client_reasoning_effort: ignore`: clients that always ask for an effort (Claude Code sends
+    `output_config.effort: high` on every request) get the tier's; a model named directly keeps theirs."""
+    harness = await make_harness(make_config(routing={"client_reasoning_effort": "ignore"}))
+    await harness.chat("easy [score=0.1]", reasoning_effort="high")
+    await harness.chat("anything", model="big", reasoning_effort="low")
+    tiered, direct = harness.upstream.requests
+    assert tiered["chat_template_kwargs"] == {"enable_thinking": False} and "thinking_token_budget" not in tiered
+    assert "reasoning_effort" not in tiered
+    assert direct["reasoning_effort"] == "low"
 
 
 async def test_forced_tier_and_direct_model_skip_the_classifier(harness: Harness) -> None:

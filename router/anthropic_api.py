@@ -18,9 +18,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
+from starlette.responses import Response
 
 from backends.reasoning import DEFAULT_BUDGETS
-from router.protocol import array_field, invalid, string_field
+from router.protocol import APIError, array_field, invalid, string_field
 from router.responses_api import new_id
 
 #: Fields with no chat counterpart, or translated below: not forwarded as they are (an OpenAI upstream
@@ -34,6 +35,9 @@ _REFUSED = ("mcp_servers",)
 _STOP_REASONS = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use", "function_call": "tool_use",
                  "content_filter": "refusal"}
 _ROLES = ("user", "assistant", "system")
+#: Anthropic's error types by HTTP status (an error body's or `error` event's `error.type`).
+ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error", 404: "not_found_error",
+               413: "request_too_large", 429: "rate_limit_error", 529: "overloaded_error"}
 
 
 # -- request ------------------------------------------------------------------------------------------
@@ -163,7 +167,7 @@ def _part(block: Any, param: str) -> dict[str, Any]:
 def _tool(tool: Any, index: int) -> dict[str, Any]:
     if not isinstance(tool, dict) or tool.get("type", "custom") != "custom" or not isinstance(tool.get("name"), str):
         kind = tool.get("type") if isinstance(tool, dict) else None
-        raise invalid(f"tools of type {kind!r} are not supported: only client tools with a name and an input_schema are served",
+        raise invalid(f"'tools[{index}]': tools of type {kind!r} are not supported: only client tools with a name and an input_schema are served",
                       param=f"tools[{index}]", code="unsupported_value")
     function = {"name": tool["name"], "parameters": tool.get("input_schema") or {"type": "object"}}
     if tool.get("description") is not None:
@@ -259,3 +263,13 @@ def message_body(chat: Mapping[str, Any]) -> dict[str, Any]:
     if "router" in chat:
         out["router"] = chat["router"]
     return out
+
+
+def error_payload(message: str, status: int) -> dict[str, Any]:
+    return {"type": "error", "error": {"type": ERROR_TYPES.get(status, "api_error"), "message": message}}
+
+
+def error_response(exc: APIError) -> Response:
+    """An HTTP error as Anthropic sends it (its `request-id` header too: the SDK's `request_id`)."""
+    headers = exc.headers | ({"request-id": exc.headers["x-request-id"]} if "x-request-id" in exc.headers else {})
+    return Response(orjson.dumps(error_payload(exc.message, exc.status)), status_code=exc.status, media_type="application/json", headers=headers)

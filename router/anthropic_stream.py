@@ -16,14 +16,10 @@ from typing import Any
 
 import orjson
 
-from router.anthropic_api import stop_reason, usage
+from router.anthropic_api import error_payload, stop_reason, usage
 from router.chunk_translator import ChunkTranslator
 from router.protocol import APIError
 from router.responses_api import new_id
-
-#: Anthropic's error types by HTTP status (an `error` event's `error.type`).
-_ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error", 404: "not_found_error",
-                413: "request_too_large", 429: "rate_limit_error", 529: "overloaded_error"}
 
 
 class AnthropicStream(ChunkTranslator):
@@ -94,8 +90,8 @@ class AnthropicStream(ChunkTranslator):
     def _failure(self, error: Mapping[str, Any]) -> bytes:
         self.failed = True
         code = error.get("code")
-        kind = _ERROR_TYPES.get(code, "api_error") if isinstance(code, int) else "api_error"
-        return self._start({}) + self._event("error", error={"type": kind, "message": str(error.get("message") or "upstream failed")})
+        payload = error_payload(str(error.get("message") or "upstream failed"), code if isinstance(code, int) else 500)
+        return self._start({}) + self._event("error", error=payload["error"])
 
     @staticmethod
     def _event(kind: str, **fields: Any) -> bytes:

@@ -50,6 +50,7 @@ class Wire:
     frames: Callable[[bytes], bytes] | None  # None: relayed byte for byte
     error: Callable[[APIError], bytes] = APIError.sse  # an upstream failure after the first byte
     key_header: str | None = None  # a header this API's clients send the key in, instead of a bearer token
+    error_response: Callable[[APIError], Response] | None = None  # an HTTP error in this API's shape (default: OpenAI's)
 
 
 def _same(value: Any) -> Any:
@@ -77,7 +78,8 @@ def _responses_wire() -> Wire:
 
 def _anthropic_wire() -> Wire:
     stream = AnthropicStream({})
-    return Wire(anthropic_api.chat_request, anthropic_api.message_body, stream.end, stream.frames, stream.error, key_header="x-api-key")
+    return Wire(anthropic_api.chat_request, anthropic_api.message_body, stream.end, stream.frames, stream.error, key_header="x-api-key",
+                error_response=anthropic_api.error_response)
 
 
 CHAT = Wire(_same, _same, _chat_end, None)
@@ -111,10 +113,13 @@ async def _serve(request: Request, api_name: str, make_wire: Callable[[], Wire])
     state_of(request).gateway.metrics.api_requests.labels(api_name).inc()
     headers = header_map(request)
     request_id = _request_id(headers.get("x-request-id"))
+    wire = make_wire()
     try:
-        return await _routed(request, make_wire(), headers, request_id)
+        return await _routed(request, wire, headers, request_id)
     except APIError as exc:  # refused before routing too (401, 400, 404, 413, 429): the id an operator greps for
         exc.headers.setdefault("x-request-id", request_id)
+        if wire.error_response is not None:
+            return wire.error_response(exc)
         raise
 
 

@@ -66,12 +66,16 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 @schemathesis.check
 def openai_error_format(ctx: Any, response: Any, case: Any) -> bool | None:
-    """Every 4xx/5xx body is `{"error": {"message", "type", "param", "code"}}`, with no traceback."""
+    """Every 4xx/5xx body is `{"error": {"message", "type", "param", "code"}}` — Anthropic's
+    `{"type": "error", "error": {"type", "message"}}` on its Messages API —, with no traceback."""
     if response.status_code < 400:
         return None
     body = response.json()
     error = body.get("error") if isinstance(body, dict) else None
-    assert isinstance(error, dict) and set(error) == {"message", "type", "param", "code"}, f"not an OpenAI error: {response.text[:200]}"
+    if case.path == "/v1/messages" and case.method.upper() == "POST":  # (a 405 comes from the router, before the route)
+        assert body.get("type") == "error" and isinstance(error, dict) and set(error) == {"type", "message"}, f"not an Anthropic error: {response.text[:200]}"
+    else:
+        assert isinstance(error, dict) and set(error) == {"message", "type", "param", "code"}, f"not an OpenAI error: {response.text[:200]}"
     assert isinstance(error["message"], str) and isinstance(error["type"], str)
     assert "Traceback" not in response.text
     return True

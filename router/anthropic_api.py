@@ -5,11 +5,13 @@ or vLLM's `/v1/messages`: the request is routed, priced and forwarded as a chat 
 answer comes back as a `message` (its stream: router/anthropic_stream.py). The outbound direction —
 a chat request sent to Anthropic — is backends/anthropic_request.py; this is its mirror.
 
-Mapping: `system` → a system message; user `tool_result` blocks → tool messages (before the turn's other
-content); assistant `tool_use` blocks → tool calls; `thinking` blocks are dropped (their signature is the
-provider's); `thinking: {type: enabled, budget_tokens}` → the lowest `reasoning_effort` whose default
-budget covers it (disabled → none), which, as on the chat route, wins over the tier's effort. Server tools
-(web search, code execution…), documents and MCP servers are a 400 naming the field.
+Mapping: `system` and system turns → system messages; user `tool_result` blocks → tool messages (text
+only, before the turn's other content, which their images join); assistant `tool_use` blocks → tool
+calls; `thinking` blocks are dropped (their signature is the provider's); `thinking: {type: enabled,
+budget_tokens}` → the lowest `reasoning_effort` up to high whose default budget covers it (disabled →
+none), `output_config.effort` → that effort, which, as on the chat route, wins over the tier's unless
+`routing.client_reasoning_effort: ignore`. Server tools (web search, code execution…), documents and MCP
+servers are a 400 naming the field; HTTP errors are in Anthropic's shape (`error_response`).
 """
 
 from __future__ import annotations

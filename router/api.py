@@ -21,7 +21,7 @@ from router import anthropic_api, responses_api, text_completions
 from router.anthropic_stream import AnthropicStream
 from router.decision import Decision
 from router.gateway import Gateway
-from router.openapi import CHAT_COMPLETIONS_OPENAPI, COMPLETIONS_OPENAPI, MESSAGES_OPENAPI, RESPONSES_OPENAPI
+from router.openapi import CHAT_COMPLETIONS_OPENAPI, COMPLETIONS_OPENAPI, COUNT_TOKENS_OPENAPI, MESSAGES_OPENAPI, RESPONSES_OPENAPI
 from router.protocol import SSE_DONE, APIError, invalid, parse_json_body, sse_frame, validate_chat_request
 from router.responses_stream import ResponsesStream
 from router.state import AppState
@@ -109,6 +109,30 @@ async def messages(request: Request) -> Response:
     return await _serve(request, "messages", _anthropic_wire)
 
 
+@api.post("/v1/messages/count_tokens", openapi_extra=COUNT_TOKENS_OPENAPI)
+async def count_tokens(request: Request) -> Response:
+    """Anthropic's token count: the prompt as the gateway counts it for the model the name resolves to."""
+    headers = header_map(request)
+    request_id = _request_id(headers.get("x-request-id"))
+    ids = {"x-request-id": request_id, "request-id": request_id}
+    try:
+        state = state_of(request)
+        state.authorize(_authorization(headers, "x-api-key"))
+        body = parse_json_body(await state.read_body(request, headers.get("content-length")))
+        chat = anthropic_api.chat_request({**body, "max_tokens": 1})  # no answer is asked for
+        validate_chat_request(chat)
+        return Response(orjson.dumps({"input_tokens": state.gateway.prompt_tokens(chat)}), media_type="application/json", headers=ids)
+    except APIError as exc:
+        exc.headers.update(ids)
+        return anthropic_api.error_response(exc)
+
+
+def _authorization(headers: Mapping[str, str], key_header: str | None) -> str | None:
+    """The bearer token, or the key an API's clients send in their own header (the anthropic SDK's `x-api-key`)."""
+    key = headers.get(key_header) if key_header else None
+    return headers.get("authorization") or (f"Bearer {key}" if key else None)
+
+
 async def _serve(request: Request, api_name: str, make_wire: Callable[[], Wire]) -> Response:
     state_of(request).gateway.metrics.api_requests.labels(api_name).inc()
     headers = header_map(request)
@@ -125,8 +149,7 @@ async def _serve(request: Request, api_name: str, make_wire: Callable[[], Wire])
 
 async def _routed(request: Request, wire: Wire, headers: Mapping[str, str], request_id: str) -> Response:
     state = state_of(request)
-    key = headers.get(wire.key_header) if wire.key_header else None  # the anthropic SDK's `x-api-key`
-    authorization = headers.get("authorization") or (f"Bearer {key}" if key else None)
+    authorization = _authorization(headers, wire.key_header)
     state.authorize(authorization)
     body = wire.request(parse_json_body(await state.read_body(request, headers.get("content-length"))))
     validate_chat_request(body)

@@ -103,6 +103,14 @@ class Gateway:
         self.metrics.decisions.labels(decision.tier, decision.reason).inc()
         return decision
 
+    def prompt_tokens(self, body: Mapping[str, Any]) -> int:
+        """A validated request's prompt tokens, as its model counts them (for `auto`, the first tier's:
+        counting routes nothing), its tools included (Anthropic's `count_tokens`)."""
+        target = self.policy.target(body["model"])
+        tier = target.name if target.kind == "tier" else self.policy.tier_names[0]
+        model = target.name if target.kind == "model" else self.config.tiers[tier].model
+        return self.tokens.count(model, body["messages"], body.get("tools")).tokens
+
     def _cap_tier(self, decision: Decision, max_tier: str) -> None:
         names = self.policy.tier_names
         tier = decision.candidates[0].tier

@@ -190,3 +190,15 @@ MESSAGES_OPENAPI: dict[str, Any] = {
         "200": _answer("message"),
     },
 }
+
+#: `/v1/messages/count_tokens`: a Messages request without `max_tokens`, answered `{"input_tokens": n}`.
+COUNT_TOKENS_OPENAPI: dict[str, Any] = {
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+        **MESSAGES_REQUEST_SCHEMA, "required": ["model", "messages"],
+        "properties": {key: value for key, value in MESSAGES_REQUEST_SCHEMA["properties"].items() if key not in ("max_tokens", "stream")}}}}},
+    "responses": {
+        **{status: value for status, value in CHAT_COMPLETIONS_OPENAPI["responses"].items() if status in ("400", "401", "404", "413")},
+        "200": {"description": "The prompt's tokens", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["input_tokens"], "properties": {"input_tokens": {"type": "integer"}}}}}},
+    },
+}

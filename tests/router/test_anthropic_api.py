@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from router.anthropic_api import chat_request, message_body
 from router.anthropic_stream import AnthropicStream
+from router.context import TokenCounter
 from router.protocol import APIError
 from tests.router.conftest import Harness, make_config
 from tests.router.test_responses_api import _JSON, _calls, _chunk, frames_of, tool_upstream
@@ -103,6 +104,27 @@ async def test_the_anthropic_key_header_authenticates(make_harness: Any) -> None
 
     with pytest.raises(AuthenticationError):
         await sdk(harness, api_key="sk-wrong").messages.create(model="auto", max_tokens=10, messages=[{"role": "user", "content": "hi"}])
+
+
+async def test_count_tokens_counts_the_prompt_as_the_gateway_does(make_harness: Any) -> None:
+    """`messages.count_tokens` (Claude Code's context meter): the count the gateway's cost estimate uses, for
+    the model the name resolves to (`auto`: the first tier's), tools included; routes nothing."""
+    from anthropic import AuthenticationError, NotFoundError
+
+    harness = await make_harness(make_config(server={"api_keys": ["sk-right"]}))
+    client = sdk(harness, api_key="sk-right")
+    messages = [{"role": "user", "content": "How many tokens is this?"}]
+    counted = await client.messages.count_tokens(model="auto", system="Be brief.", messages=messages)
+    config = make_config()
+    chat = [{"role": "system", "content": "Be brief."}, *messages]
+    assert counted.input_tokens == TokenCounter(config).count(config.tiers["low"].model, chat).tokens > 0
+    tools = [{"name": "weather", "description": "Weather in a city", "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}}}]
+    assert (await client.messages.count_tokens(model="auto:high", system="Be brief.", messages=messages, tools=tools)).input_tokens > counted.input_tokens
+    with pytest.raises(NotFoundError):
+        await client.messages.count_tokens(model="gpt-17", messages=messages)
+    with pytest.raises(AuthenticationError):
+        await sdk(harness, api_key="sk-wrong").messages.count_tokens(model="auto", messages=messages)
+    assert not harness.upstream.requests and harness.metric("router_decisions_total", tier="low", reason="classifier") == 0
 
 
 def test_blocks_and_settings_become_a_chat_request() -> None:

@@ -34,7 +34,7 @@ GRAFANA_VARIABLES = {"$__rate_interval": "30s", "$__interval": "1s", "$__range":
 # Panels that must show data once there has been traffic (the rest must parse and evaluate).
 MUST_HAVE_DATA = {
     "Requests per second by tier", "Share of requests per tier", "Requests per tier (range)", "Requests by status", "Routing decisions by reason",
-    "Tier mix: live vs calibrated",
+    "Tier mix: live vs calibrated", "Requests per second by API",
     "Cost per hour", "Spend in range", "Estimated savings in range", "Savings vs always-highest-tier", "Cost per hour by model", "Cost per hour by tier",
     "Spend by model (range)", "Estimated savings per hour", "Cost per request by tier", "Cost estimate accuracy (actual / estimated, p10/p50/p90)",
     "Tokens per second by kind", "Tokens per second by tier", "Tokens by kind (range)", "Reasoning share of completion tokens",

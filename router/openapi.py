@@ -99,6 +99,12 @@ CHAT_COMPLETIONS_OPENAPI: dict[str, Any] = {
     },
 }
 
+def _like_chat(schema: dict[str, Any], what: str) -> dict[str, Any]:
+    """An endpoint served through the chat route: its own request body, the chat route's errors."""
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}},
+            "responses": {**CHAT_COMPLETIONS_OPENAPI["responses"], "200": _answer(what)}}
+
+
 _CHAT_ONLY = ("messages", "tools", "tool_choice", "parallel_tool_calls", "response_format", "logprobs", "top_logprobs")
 
 #: `/v1/completions` (router/text_completions.py): the chat request's parameters less the
@@ -120,13 +126,7 @@ COMPLETIONS_REQUEST_SCHEMA: dict[str, Any] = {
     "additionalProperties": True,
 }
 
-COMPLETIONS_OPENAPI: dict[str, Any] = {
-    "requestBody": {"required": True, "content": {"application/json": {"schema": COMPLETIONS_REQUEST_SCHEMA}}},
-    "responses": {
-        **CHAT_COMPLETIONS_OPENAPI["responses"],
-        "200": _answer("text completion"),
-    },
-}
+COMPLETIONS_OPENAPI = _like_chat(COMPLETIONS_REQUEST_SCHEMA, "text completion")
 
 _NULL_ONLY = {"type": "null"}
 
@@ -155,13 +155,7 @@ RESPONSES_REQUEST_SCHEMA: dict[str, Any] = {
     "additionalProperties": True,
 }
 
-RESPONSES_OPENAPI: dict[str, Any] = {
-    "requestBody": {"required": True, "content": {"application/json": {"schema": RESPONSES_REQUEST_SCHEMA}}},
-    "responses": {
-        **CHAT_COMPLETIONS_OPENAPI["responses"],
-        "200": _answer("response"),
-    },
-}
+RESPONSES_OPENAPI = _like_chat(RESPONSES_REQUEST_SCHEMA, "response")
 
 #: `/v1/messages` (router/anthropic_api.py): Anthropic's Messages API; `max_tokens` is required there.
 MESSAGES_REQUEST_SCHEMA: dict[str, Any] = {
@@ -183,13 +177,7 @@ MESSAGES_REQUEST_SCHEMA: dict[str, Any] = {
     "additionalProperties": True,
 }
 
-MESSAGES_OPENAPI: dict[str, Any] = {
-    "requestBody": {"required": True, "content": {"application/json": {"schema": MESSAGES_REQUEST_SCHEMA}}},
-    "responses": {
-        **CHAT_COMPLETIONS_OPENAPI["responses"],
-        "200": _answer("message"),
-    },
-}
+MESSAGES_OPENAPI = _like_chat(MESSAGES_REQUEST_SCHEMA, "message")
 
 #: `/v1/messages/count_tokens`: a Messages request without `max_tokens`, answered `{"input_tokens": n}`.
 COUNT_TOKENS_OPENAPI: dict[str, Any] = {

@@ -160,12 +160,13 @@ def _assistant_blocks(message: dict[str, Any], index: int) -> list[dict[str, Any
 
 
 def _thinking_blocks(raw: Any) -> list[dict[str, Any]]:
-    """Well-formed signed thinking blocks the client echoed back; anything else is dropped."""
+    """Well-formed signed thinking blocks the client echoed back; anything else is dropped (an empty
+    signature is another model's reasoning, which Anthropic refuses as an invalid signature)."""
     blocks: list[dict[str, Any]] = []
     for block in raw if isinstance(raw, list) else ():
         if not isinstance(block, dict):
             continue
-        if block.get("type") == "thinking" and isinstance(block.get("thinking"), str) and isinstance(block.get("signature"), str):
+        if block.get("type") == "thinking" and isinstance(block.get("thinking"), str) and isinstance(block.get("signature"), str) and block["signature"]:
             blocks.append({"type": "thinking", "thinking": block["thinking"], "signature": block["signature"]})
         elif block.get("type") == "redacted_thinking" and isinstance(block.get("data"), str):
             blocks.append({"type": "redacted_thinking", "data": block["data"]})

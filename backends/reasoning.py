@@ -22,6 +22,13 @@ DEFAULT_BUDGETS: dict[str, int] = {"minimal": 512, "low": 1024, "medium": 4096, 
 # field for another family never reaches an upstream that would reject it.
 _REASONING_FIELDS = ("reasoning_effort", "thinking", "thinking_token_budget")
 
+#: Fields in which clients echo an earlier answer's reasoning on its assistant turn: vLLM's `reasoning`,
+#: DeepSeek's `reasoning_content`, LiteLLM's signed Anthropic `thinking_blocks`, OpenRouter's
+#: `reasoning_details`. A routed conversation meets several families, and a strict upstream (OpenAI,
+#: Groq, Cerebras) refuses a message field it does not define with a 400: each dialect keeps only what
+#: its family reads back.
+HISTORY_FIELDS = ("reasoning", "reasoning_content", "thinking_blocks", "reasoning_details")
+
 
 class UnsupportedEffortError(ValueError):
     """The model's dialect cannot express the requested effort."""
@@ -33,6 +40,9 @@ class ReasoningDialect(ABC):
     name: ClassVar[str]
     efforts: ClassVar[frozenset[str]]
     accepts_budget: ClassVar[bool] = False
+    #: The assistant-message field this family reads an earlier think from (None: it reads none);
+    #: `thinking_blocks` keeps the signed blocks, any other name gets the reasoning text.
+    history_field: ClassVar[str | None] = None
 
     def check(self, effort: str, thinking_budget: int | None) -> None:
         """Raise `UnsupportedEffortError` when this family cannot express the setting."""
@@ -48,6 +58,27 @@ class ReasoningDialect(ABC):
         for field in _REASONING_FIELDS:
             body.pop(field, None)
         return self._apply(body, effort, thinking_budget)
+
+    def carry_history(self, body: dict[str, Any]) -> None:
+        """Rewrite the echoed reasoning of earlier turns into this family's field, or drop it.
+
+        Messages are replaced, never edited: the client's list is shared by every attempt of a request.
+        """
+        messages = body.get("messages")
+        if isinstance(messages, list) and any(_echoes_reasoning(message) for message in messages):
+            body["messages"] = [self._carried(message) if _echoes_reasoning(message) else message for message in messages]
+
+    def _carried(self, message: dict[str, Any]) -> dict[str, Any]:
+        out = {key: value for key, value in message.items() if key not in HISTORY_FIELDS}
+        field = self.history_field
+        if field == "thinking_blocks":
+            if message.get(field):
+                out[field] = message[field]
+        elif field is not None and message.get("role") == "assistant":
+            text = message.get("reasoning") or message.get("reasoning_content")
+            if isinstance(text, str):
+                out[field] = text
+        return out
 
     @abstractmethod
     def _apply(self, body: dict[str, Any], effort: str, thinking_budget: int | None) -> int: ...
@@ -81,10 +112,12 @@ class OpenAIReasoning(ReasoningDialect):
 
 
 class GptOssReasoning(ReasoningDialect):
-    """gpt-oss on vLLM: `reasoning_effort` low/medium/high (it always reasons)."""
+    """gpt-oss on vLLM: `reasoning_effort` low/medium/high (it always reasons); vLLM renders an
+    assistant turn's `reasoning` back into the prompt (its harmony analysis channel)."""
 
     name = "gpt-oss"
     efforts = frozenset({"low", "medium", "high"})
+    history_field = "reasoning"
 
     def _apply(self, body: dict[str, Any], effort: str, thinking_budget: int | None) -> int:
         body["reasoning_effort"] = effort
@@ -96,12 +129,15 @@ class Qwen3Reasoning(ReasoningDialect):
 
     `chat_template_kwargs.enable_thinking` turns thinking on or off; `thinking_token_budget`
     (vLLM's `ChatCompletionRequest` field, enforced when the server runs a reasoning parser)
-    caps the thinking tokens. A client's own `chat_template_kwargs` keys are kept.
+    caps the thinking tokens. A client's own `chat_template_kwargs` keys are kept. vLLM hands an
+    assistant turn's `reasoning` to the chat template (as `reasoning_content` too), which replays it
+    inside a tool loop.
     """
 
     name = "qwen3"
     efforts = frozenset(EFFORTS)
     accepts_budget = True
+    history_field = "reasoning"
 
     def _apply(self, body: dict[str, Any], effort: str, thinking_budget: int | None) -> int:
         kwargs = dict(body.get("chat_template_kwargs") or {})
@@ -117,11 +153,13 @@ class Qwen3Reasoning(ReasoningDialect):
 
 class AnthropicReasoning(ReasoningDialect):
     """Anthropic extended thinking: `thinking: {type: enabled, budget_tokens}` (minimum 1024),
-    `{type: disabled}` for effort none."""
+    `{type: disabled}` for effort none. Only signed `thinking_blocks` can be sent back (the
+    adapter's translation reads them)."""
 
     name = "anthropic"
     efforts = frozenset(EFFORTS)
     accepts_budget = True
+    history_field = "thinking_blocks"
     minimum_budget: ClassVar[int] = 1024
 
     def _apply(self, body: dict[str, Any], effort: str, thinking_budget: int | None) -> int:
@@ -133,6 +171,10 @@ class AnthropicReasoning(ReasoningDialect):
         budget = max(self.minimum_budget, self.budget_for(effort, thinking_budget))
         body["thinking"] = {"type": "enabled", "budget_tokens": budget}
         return budget
+
+
+def _echoes_reasoning(message: Any) -> bool:
+    return isinstance(message, dict) and any(field in message for field in HISTORY_FIELDS)
 
 
 DIALECTS: dict[str, ReasoningDialect] = {

@@ -7,11 +7,15 @@ a chat request sent to Anthropic — is backends/anthropic_request.py; this is i
 
 Mapping: `system` and system turns → system messages; user `tool_result` blocks → tool messages (text
 only, before the turn's other content, which their images join); assistant `tool_use` blocks → tool
-calls; `thinking` blocks are dropped (their signature is the provider's); `thinking: {type: enabled,
+calls; assistant `thinking` blocks → the turn's `reasoning` text and, signed, its `thinking_blocks` (the
+model's reasoning dialect keeps what its family reads back: backends/reasoning.py); `thinking: {type: enabled,
 budget_tokens}` → the lowest `reasoning_effort` up to high whose default budget covers it (disabled →
 none), `output_config.effort` → that effort, which, as on the chat route, wins over the tier's unless
 `routing.client_reasoning_effort: ignore`. Server tools (web search, code execution…), documents and MCP
-servers are a 400 naming the field; HTTP errors are in Anthropic's shape (`error_response`).
+servers are a 400 naming the field; HTTP errors are in Anthropic's shape (`error_response`). When the
+client turned thinking on, the upstream's reasoning comes back as `thinking` blocks: signed ones as an
+Anthropic upstream signed them, others (vLLM's `reasoning`) with an empty signature, which an Anthropic
+upstream is never sent (backends/anthropic_messages.py).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
+from backends.anthropic_messages import THINKING_BLOCK_TYPES
 from backends.reasoning import DEFAULT_BUDGETS
 from router.protocol import APIError, array_field, invalid, string_field
 from router.responses_api import new_id
@@ -136,18 +141,28 @@ def _user_turn(blocks: list[Any], param: str) -> list[dict[str, Any]]:
 
 def _assistant_turn(blocks: list[Any], param: str) -> dict[str, Any]:
     texts: list[str] = []
+    thoughts: list[str] = []
+    thinking_blocks: list[dict[str, Any]] = []
     calls: list[dict[str, Any]] = []
     for index, block in enumerate(blocks):
         kind = block.get("type") if isinstance(block, dict) else None
         if kind == "text" and isinstance(block.get("text"), str):
             texts.append(block["text"])
+        elif kind in THINKING_BLOCK_TYPES:
+            if isinstance(block.get("thinking"), str):
+                thoughts.append(block["thinking"])
+            thinking_blocks.append(block)
         elif kind == "tool_use":
             calls.append({"id": string_field(block, "id", f"{param}[{index}]"), "type": "function", "function": {
                 "name": string_field(block, "name", f"{param}[{index}]"), "arguments": orjson.dumps(block.get("input") or {}).decode()}})
-        elif kind not in ("thinking", "redacted_thinking"):
+        else:
             raise invalid(f"'{param}[{index}]' is not a supported assistant block (text, tool_use, thinking)", param=f"{param}[{index}]",
                           code="unsupported_value")
     message: dict[str, Any] = {"role": "assistant", "content": "".join(texts) or None}
+    if thoughts:
+        message["reasoning"] = "".join(thoughts)
+    if thinking_blocks:
+        message["thinking_blocks"] = thinking_blocks
     if calls:
         message["tool_calls"] = calls
     return message
@@ -247,11 +262,26 @@ def tool_input(arguments: Any) -> Any:
     return value if isinstance(value, dict) else {"_raw": arguments}
 
 
-def message_body(chat: Mapping[str, Any]) -> dict[str, Any]:
+def shows_thinking(request: Mapping[str, Any]) -> bool:
+    """Whether the client turned thinking on: only then does Anthropic return thinking blocks."""
+    thinking = request.get("thinking")
+    return isinstance(thinking, dict) and thinking.get("type") in ("enabled", "adaptive")
+
+
+def thinking_content(message: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A chat answer's reasoning as thinking blocks: the signed ones an Anthropic upstream sent, else its text unsigned."""
+    signed = [block for block in message.get("thinking_blocks") or () if isinstance(block, dict) and block.get("type") in THINKING_BLOCK_TYPES]
+    if signed:
+        return signed
+    text = message.get("reasoning") or message.get("reasoning_content")
+    return [{"type": "thinking", "thinking": text, "signature": ""}] if isinstance(text, str) and text else []
+
+
+def message_body(request: Mapping[str, Any], chat: Mapping[str, Any]) -> dict[str, Any]:
     """A non-streamed chat completion as a `message` (its first choice)."""
     choice = (chat.get("choices") or [{}])[0]
     message = choice.get("message") or {}
-    content: list[dict[str, Any]] = []
+    content: list[dict[str, Any]] = thinking_content(message) if shows_thinking(request) else []
     text = (message.get("content") or "") + (message.get("refusal") or "")
     if text:
         content.append({"type": "text", "text": text})

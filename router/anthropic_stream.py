@@ -5,8 +5,10 @@ Events follow Anthropic's order, which the anthropic SDK's `messages.stream()` a
 and `content_block_stop` before the next block starts; at the end `message_delta` (stop reason and the
 usage, cumulative) and `message_stop`. The prompt's tokens are known only at the end (the chat usage
 comes last), so `message_start` reports 0 and `message_delta` the real counts, which the SDK takes. An
-error after the first byte is Anthropic's `error` event. Reasoning deltas are not forwarded (a thinking
-block needs the provider's signature); a `ping` stands for each, so a long think is no dead stream.
+error after the first byte is Anthropic's `error` event. When the client turned thinking on, reasoning
+deltas are a `thinking` block's `thinking_delta`s, closed with the `signature_delta` of an Anthropic
+upstream's signed block (others have none); otherwise a `ping` stands for them, so a long think is no
+dead stream.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from router.anthropic_api import error_payload, stop_reason, usage
+from router.anthropic_api import error_payload, shows_thinking, stop_reason, usage
 from router.chunk_translator import ChunkTranslator
 from router.protocol import APIError
 from router.responses_api import new_id
@@ -30,7 +32,7 @@ class AnthropicStream(ChunkTranslator):
         self.request = request
         self.started = False
         self.blocks = 0  # content blocks started
-        self.open: str | None = None  # the open block's kind (text, tool_use)
+        self.open: str | None = None  # the open block's kind (text, thinking, tool_use)
 
     def error(self, exc: APIError) -> bytes:
         return b"" if self.failed else self._failure({"message": exc.message, "code": exc.status})
@@ -61,6 +63,28 @@ class AnthropicStream(ChunkTranslator):
         """An answer's or a refusal's text: both are text blocks here."""
         out = self._open("text", {"type": "text", "text": ""}) if self.open != "text" else b""
         return out + self._event("content_block_delta", index=self.blocks - 1, delta={"type": "text_delta", "text": text})
+
+    @property
+    def shows_reasoning(self) -> bool:
+        return shows_thinking(self.request)
+
+    def _reasoning_delta(self, text: str) -> bytes:
+        if not self.shows_reasoning:
+            return b""
+        out = self._open("thinking", {"type": "thinking", "thinking": "", "signature": ""}) if self.open != "thinking" else b""
+        return out + self._event("content_block_delta", index=self.blocks - 1, delta={"type": "thinking_delta", "thinking": text})
+
+    def _thinking_block(self, block: Mapping[str, Any]) -> bytes:
+        """An Anthropic upstream's finished block: the signature of the thinking just streamed, or a redacted block."""
+        if not self.shows_reasoning:
+            return b""
+        if block.get("type") == "redacted_thinking" and isinstance(block.get("data"), str):
+            return self._open("redacted_thinking", {"type": "redacted_thinking", "data": block["data"]}) + self._close()
+        signature = block.get("signature")
+        if block.get("type") != "thinking" or not isinstance(signature, str) or not signature:
+            return b""
+        out = b"" if self.open == "thinking" else self._reasoning_delta(str(block.get("thinking") or ""))
+        return out + self._event("content_block_delta", index=self.blocks - 1, delta={"type": "signature_delta", "signature": signature})
 
     def _call_delta(self, call: Mapping[str, Any]) -> bytes:
         function = call.get("function") or {}

@@ -65,21 +65,28 @@ def _text_end(closing: dict[str, Any] | None) -> bytes:
     return _chat_end(None if closing is None else text_completions.text_chunk(closing) or closing)
 
 
-def _responses_wire() -> Wire:
+def _remembering(chat_request: Callable[[dict[str, Any]], dict[str, Any]]) -> tuple[dict[str, Any], Callable[[dict[str, Any]], dict[str, Any]]]:
+    """A translation that keeps the client's body, which the answer's translation reads too."""
     request: dict[str, Any] = {}
 
     def translate(body: dict[str, Any]) -> dict[str, Any]:
         request.update(body)
-        return responses_api.chat_request(body)
+        return chat_request(body)
 
+    return request, translate
+
+
+def _responses_wire() -> Wire:
+    request, translate = _remembering(responses_api.chat_request)
     stream = ResponsesStream(request)
     return Wire(translate, lambda chat: responses_api.response_body(request, chat), stream.end, stream.frames, stream.error)
 
 
 def _anthropic_wire() -> Wire:
-    stream = AnthropicStream({})
-    return Wire(anthropic_api.chat_request, anthropic_api.message_body, stream.end, stream.frames, stream.error, key_header="x-api-key",
-                error_response=anthropic_api.error_response)
+    request, translate = _remembering(anthropic_api.chat_request)
+    stream = AnthropicStream(request)
+    return Wire(translate, lambda chat: anthropic_api.message_body(request, chat), stream.end, stream.frames, stream.error,
+                key_header="x-api-key", error_response=anthropic_api.error_response)
 
 
 CHAT = Wire(_same, _same, _chat_end, None)

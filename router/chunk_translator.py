@@ -2,9 +2,10 @@
 
 The relay hands a route's translator the upstream's chat frames as they arrive (`frames`), and at the end
 the closing usage chunk (`end`) or an upstream failure (`error`). The frames are read here: each chunk's
-first choice gives text (answer or refusal), tool-call pieces and the finish reason; an upstream's own
-error event ends the stream; a chunk of reasoning text gets the API's keep-alive, so a long think does
-not look like a dead stream. What the events look like is the subclass's (router/responses_stream.py,
+first choice gives text (answer or refusal), reasoning (text, and the signed blocks LiteLLM's convention
+carries), tool-call pieces and the finish reason; an upstream's own error event ends the stream; a chunk
+of reasoning text also gets the API's keep-alive, so a long think does not look like a dead stream
+where the API shows none. What the events look like is the subclass's (router/responses_stream.py,
 router/anthropic_stream.py).
 """
 
@@ -53,7 +54,7 @@ class ChunkTranslator(ABC):
                 error = payload["error"]
                 out.append(self._failure(error if isinstance(error, dict) else {"message": str(error)}))
             else:
-                out.append(self._chunk(payload) + (self._kept_alive() if reasoning_chunk(payload) else b""))
+                out.append(self._chunk(payload) + (self._kept_alive() if reasoning_chunk(payload) and not self.shows_reasoning else b""))
         return b"".join(out)
 
     def _chunk(self, chunk: dict[str, Any]) -> bytes:
@@ -62,6 +63,12 @@ class ChunkTranslator(ABC):
             if not isinstance(choice, dict) or choice.get("index", 0) != 0:  # these APIs give one answer
                 continue
             delta = choice.get("delta") or {}
+            reasoning = delta.get("reasoning") or delta.get("reasoning_content")  # vLLM sends both names
+            if isinstance(reasoning, str) and reasoning:
+                out.append(self._reasoning_delta(reasoning))
+            for block in delta.get("thinking_blocks") or ():
+                if isinstance(block, dict):
+                    out.append(self._thinking_block(block))
             for kind, field in TEXT_FIELDS:
                 if isinstance(delta.get(field), str) and delta[field]:
                     out.append(self._text_delta(kind, delta[field]))
@@ -88,6 +95,19 @@ class ChunkTranslator(ABC):
             key = ("id", call["id"]) if call.get("id") else self.last_call
         self.last_call = key
         return key, key is None or key not in self.calls
+
+    @property
+    def shows_reasoning(self) -> bool:
+        """Whether reasoning text reaches the client (then it needs no keep-alive)."""
+        return False
+
+    def _reasoning_delta(self, text: str) -> bytes:
+        """Reasoning text, for an API that shows it (default: none does)."""
+        return b""
+
+    def _thinking_block(self, block: Mapping[str, Any]) -> bytes:
+        """A finished thinking block with its signature (an Anthropic upstream's), for an API that shows it."""
+        return b""
 
     @abstractmethod
     def _start(self, chunk: Mapping[str, Any]) -> bytes: ...

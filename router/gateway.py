@@ -151,16 +151,19 @@ class Gateway:
         """The request as this candidate's upstream should see it.
 
         Client fields win over tier `params`; the client's `reasoning_effort` wins over the
-        tier's effort; the model's dialect writes the family's reasoning fields and the
-        completion cap grows by the thinking reserve.
+        tier's effort; the model's dialect writes the family's reasoning fields (and the echoed
+        reasoning of earlier turns in the field it reads back) and the completion cap grows by the
+        thinking reserve.
         """
         upstream = {**candidate.params, **body} if candidate.params else dict(body)
         upstream["model"] = self.config.upstream_name(candidate.model)
+        dialect = DIALECTS[self.config.models[candidate.model].reasoning]
+        dialect.carry_history(upstream)
         effort, budget = requested_effort(self.config, body, candidate)
         if effort is None:
             return upstream
         try:
-            reserve = DIALECTS[self.config.models[candidate.model].reasoning].apply(upstream, effort, budget)
+            reserve = dialect.apply(upstream, effort, budget)
         except UnsupportedEffortError as exc:
             raise APIError(400, str(exc), param="reasoning_effort", code="unsupported_value") from None
         raise_token_cap(upstream, reserve)

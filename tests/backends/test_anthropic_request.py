@@ -277,6 +277,9 @@ def test_tool_loop_keeps_thinking_only_with_thinking_blocks() -> None:
     )
     assert with_blocks["thinking"] == thinking
     assert with_blocks["messages"][1]["content"] == [signed, {"type": "tool_use", "id": "toolu_1", "name": "now", "input": {}}]
+    unsigned = {"type": "thinking", "thinking": "a local model's reasoning", "signature": ""}  # /v1/messages shows vLLM's so
+    relayed = translate(messages=[*base, {"role": "assistant", "tool_calls": [call], "thinking_blocks": [unsigned]}, result], thinking=thinking, tools=tools)
+    assert "thinking" not in relayed and relayed["messages"][1]["content"] == [{"type": "tool_use", "id": "toolu_1", "name": "now", "input": {}}]
 
 
 @pytest.mark.parametrize(

@@ -70,3 +70,43 @@ def test_token_cap_grows_only_when_set() -> None:
     empty: dict[str, Any] = {}
     raise_token_cap(empty, 2048)
     assert empty == {}
+
+
+ECHOED = {"role": "assistant", "content": "42", "reasoning_content": "six times seven", "reasoning_details": [{"type": "reasoning.text"}],
+          "thinking_blocks": [{"type": "thinking", "thinking": "six times seven", "signature": "sig"}]}
+
+
+def carried(dialect: str, *messages: dict[str, Any]) -> list[dict[str, Any]]:
+    body = {"model": "m", "messages": list(messages)}
+    DIALECTS[dialect].carry_history(body)
+    return body["messages"]
+
+
+@pytest.mark.parametrize(
+    ("dialect", "kept"),
+    [
+        ("openai", {}),  # OpenAI (and Groq, Cerebras) refuse a message field they do not define with a 400
+        ("none", {}),
+        ("qwen3", {"reasoning": "six times seven"}),  # vLLM reads `reasoning` back into the template
+        ("gpt-oss", {"reasoning": "six times seven"}),
+        ("anthropic", {"thinking_blocks": ECHOED["thinking_blocks"]}),  # only signed blocks can go back
+    ],
+)
+def test_each_family_gets_earlier_reasoning_in_the_field_it_reads_back(dialect: str, kept: dict[str, Any]) -> None:
+    user = {"role": "user", "content": "and times two?"}
+    messages = [dict(ECHOED), user]
+    out = carried(dialect, *messages)
+    assert out[0] == {"role": "assistant", "content": "42", **kept}
+    assert out[1] is user, "a message that echoes nothing is passed as it is"
+    assert messages[0] == ECHOED, "the client's messages are shared by every attempt: never edited"
+
+
+def test_vllm_s_own_reasoning_field_wins_and_other_roles_carry_none() -> None:
+    vllm_turn = {"role": "assistant", "content": "x", "reasoning": "vLLM's", "reasoning_content": "DeepSeek's"}
+    stray = {"role": "user", "content": "hi", "reasoning_content": "?"}
+    assert carried("qwen3", vllm_turn, stray) == [{"role": "assistant", "content": "x", "reasoning": "vLLM's"},
+                                                   {"role": "user", "content": "hi"}]
+    plain = [{"role": "user", "content": "hi"}]
+    body = {"messages": plain}
+    DIALECTS["openai"].carry_history(body)
+    assert body["messages"] is plain

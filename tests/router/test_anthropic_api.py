@@ -71,6 +71,55 @@ async def test_the_stream_accumulator_accepts_the_events_and_rebuilds_the_messag
     assert final.usage.output_tokens == plain.usage.output_tokens and final.usage.input_tokens == plain.usage.input_tokens > 0
 
 
+async def test_thinking_shows_when_the_client_turned_it_on(harness: Harness) -> None:
+    """Claude Code over a local reasoning model: with `thinking` on, the upstream's reasoning is a
+    thinking block (unsigned: no Anthropic model signed it) before the text, streamed or not."""
+    client = sdk(harness)
+    ask = {"model": "auto", "max_tokens": 2000, "messages": [{"role": "user", "content": "mid [score=0.6]"}]}
+    plain = await client.messages.create(**ask)
+    assert [block.type for block in plain.content] == ["text"], "thinking off: none shown, as Anthropic does"
+    shown = await client.messages.create(**ask, thinking={"type": "enabled", "budget_tokens": 1024})
+    assert [block.type for block in shown.content] == ["thinking", "text"] and shown.content[0].thinking.startswith("thinking ")
+    assert shown.content[0].signature == ""
+    async with client.messages.stream(**ask, thinking={"type": "adaptive"}) as stream:
+        kinds = [event.type async for event in stream]
+        final = await stream.get_final_message()
+    assert [block.type for block in final.content] == ["thinking", "text"] and "thinking" in kinds
+    assert final.content[0].thinking.startswith("thinking ") and final.content[0].signature == ""
+    assert final.content[1].text == shown.content[1].text
+
+
+def test_an_anthropic_upstream_s_signed_thinking_streams_with_its_signature() -> None:
+    stream = AnthropicStream({"model": "auto", "thinking": {"type": "enabled", "budget_tokens": 2048}})
+    reasoning = [{"id": "c", "created": 1, "model": "m", "choices": [{"index": 0, "delta": delta, "finish_reason": None}]} for delta in (
+        {"reasoning_content": "First, "}, {"reasoning_content": "the time."},
+        {"thinking_blocks": [{"index": 0, "type": "thinking", "thinking": "First, the time.", "signature": "sig=="}]},
+        {"thinking_blocks": [{"index": 1, "type": "redacted_thinking", "data": "opaque"}]})]
+    events = events_of((stream.frames(frames_of(*reasoning, _chunk("It is noon."), _chunk(finish="stop"))) + stream.end(None)).decode())
+    assert [(e["type"], (e.get("delta") or e.get("content_block") or {}).get("type")) for e in events[1:-2]] == [
+        ("content_block_start", "thinking"), ("content_block_delta", "thinking_delta"), ("content_block_delta", "thinking_delta"),
+        ("content_block_delta", "signature_delta"), ("content_block_stop", None),
+        ("content_block_start", "redacted_thinking"), ("content_block_stop", None),
+        ("content_block_start", "text"), ("content_block_delta", "text_delta"), ("content_block_stop", None)]
+    assert events[4]["delta"]["signature"] == "sig==" and [e["index"] for e in events if e["type"] == "content_block_start"] == [0, 1, 2]
+    hidden = AnthropicStream({"model": "auto"})
+    assert [e["type"] for e in events_of(hidden.frames(frames_of(*reasoning[2:])).decode())] == ["message_start"]
+
+
+def test_echoed_thinking_becomes_the_turn_s_reasoning_and_its_signed_blocks() -> None:
+    signed = {"type": "thinking", "thinking": "Check the docs. ", "signature": "sig=="}
+    unsigned = {"type": "thinking", "thinking": "Then answer.", "signature": ""}
+    redacted = {"type": "redacted_thinking", "data": "opaque"}
+    chat = chat_request({"model": "auto", "max_tokens": 100, "messages": [
+        {"role": "user", "content": "q"}, {"role": "assistant", "content": [signed, redacted, unsigned, {"type": "text", "text": "A."}]},
+        {"role": "user", "content": "more"}]})
+    assert chat["messages"][1] == {"role": "assistant", "content": "A.", "reasoning": "Check the docs. Then answer.",
+                                   "thinking_blocks": [signed, redacted, unsigned]}
+    body = message_body({"thinking": {"type": "enabled", "budget_tokens": 1024}}, {"choices": [{"message": {
+        "content": "A.", "reasoning_content": "r", "thinking_blocks": [signed]}}]})
+    assert body["content"] == [signed, {"type": "text", "text": "A."}], "the signed blocks, as an Anthropic upstream sent them"
+
+
 async def test_tool_use_round_trips(make_harness: Any) -> None:
     requests: list[dict[str, Any]] = []
     harness = await make_harness(sim_transport=tool_upstream(requests))
@@ -91,7 +140,7 @@ async def test_tool_use_round_trips(make_harness: Any) -> None:
         {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "call_1", "content": "12 °C"}, {"type": "text", "text": "And tomorrow?"}]},
     ])
     messages = requests[-1]["messages"]
-    assert messages[1] == {"role": "assistant", "content": None, "tool_calls": [
+    assert messages[1] == {"role": "assistant", "content": None, "reasoning": "hm", "tool_calls": [  # Qwen3 on vLLM reads `reasoning` back
         {"id": "call_1", "type": "function", "function": {"name": "weather", "arguments": '{"city":"Oslo"}'}}]}
     assert messages[2:] == [{"role": "tool", "tool_call_id": "call_1", "content": "12 °C"}, {"role": "user", "content": "And tomorrow?"}]
 
@@ -172,7 +221,7 @@ def test_claude_code_s_shapes_become_a_chat_request() -> None:
 def test_a_message_with_a_tool_call_stops_for_it_however_the_upstream_said_so() -> None:
     chat = {"id": "c", "created": 1, "model": "m", "choices": [{"index": 0, "finish_reason": "stop", "message": {
         "role": "assistant", "content": None, "tool_calls": [{"id": "t", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}}]}
-    assert message_body(chat)["stop_reason"] == "tool_use"
+    assert message_body({}, chat)["stop_reason"] == "tool_use"
     stream = AnthropicStream({"model": "auto"})
     sent = stream.frames(frames_of(_calls({"index": 0, "id": "t", "type": "function", "function": {"name": "f", "arguments": "{}"}}),
                                    _chunk(finish="stop"))) + stream.end(None)
@@ -242,6 +291,6 @@ def test_an_error_after_the_first_byte_is_anthropic_s_error_event_and_reasoning_
 
 
 def test_a_cut_answer_stops_at_max_tokens_and_odd_arguments_survive() -> None:
-    body = message_body({"id": "c", "created": 1, "model": "m", "choices": [{"index": 0, "finish_reason": "length", "message": {
+    body = message_body({}, {"id": "c", "created": 1, "model": "m", "choices": [{"index": 0, "finish_reason": "length", "message": {
         "role": "assistant", "content": "Once upon a", "tool_calls": [{"id": "t", "type": "function", "function": {"name": "f", "arguments": "[1]"}}]}}]})
     assert body["stop_reason"] == "max_tokens" and body["content"][1]["input"] == {"_raw": "[1]"}

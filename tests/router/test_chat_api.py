@@ -55,6 +55,20 @@ async def test_tier_dialects_shape_the_upstream_request(harness: Harness) -> Non
     assert high["model"] == "big" and high["reasoning_effort"] == "high"
 
 
+async def test_earlier_reasoning_reaches_each_upstream_in_its_family_s_field(harness: Harness) -> None:
+    """A conversation routed across families: the reasoning a client echoes on an earlier assistant turn
+    (DeepSeek's `reasoning_content`, LiteLLM's `thinking_blocks`) reaches vLLM's Qwen3 as the `reasoning`
+    it renders back, and an OpenAI model, which refuses fields it does not define, not at all."""
+    earlier = {"role": "assistant", "content": "4", "reasoning_content": "two plus two",
+               "thinking_blocks": [{"type": "thinking", "thinking": "two plus two", "signature": "sig"}]}
+    for content in ("easy [score=0.1]", "hard [score=0.95]"):
+        body = {"model": "auto", "messages": [{"role": "user", "content": "2+2?"}, earlier, {"role": "user", "content": content}]}
+        assert (await harness.client.post("/v1/chat/completions", json=body)).status_code == 200
+    qwen3, openai = (request["messages"][1] for request in harness.upstream.requests)
+    assert qwen3 == {"role": "assistant", "content": "4", "reasoning": "two plus two"}
+    assert openai == {"role": "assistant", "content": "4"}
+
+
 async def test_client_parameters_win_over_tier_defaults(harness: Harness) -> None:
     await harness.chat("easy [score=0.1]")
     await harness.chat("easy [score=0.1]", temperature=0.0, reasoning_effort="low")

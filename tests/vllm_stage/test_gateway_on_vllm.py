@@ -183,6 +183,27 @@ def test_anthropic_messages_api_through_the_anthropic_sdk(gateway_url: str, vllm
     assert final.stop_reason in ("end_turn", "max_tokens")
 
 
+def test_thinking_shows_and_goes_back_through_the_anthropic_sdk(gateway_url: str, vllm_url: str) -> None:
+    """Claude Code over a local reasoning model: with `thinking` on, vLLM's reasoning (its qwen3 parser)
+    is a thinking block, streamed or not; echoed on the next turn it reaches vLLM as the `reasoning` the
+    chat template renders back, and vLLM takes the conversation."""
+    from anthropic import Anthropic
+
+    client = Anthropic(base_url=gateway_url, api_key="unused", max_retries=0)
+    ask = [{"role": "user", "content": "Name three colours."}]
+    thinking = {"type": "adaptive"}  # Claude Code's, for its newest models: the tier's effort and budget stand
+    message = client.messages.create(model="auto:medium", max_tokens=MAX_TOKENS, thinking=thinking, messages=ask)
+    assert message.content[0].type == "thinking" and message.content[0].thinking and message.content[0].signature == ""
+    with client.messages.stream(model="auto:medium", max_tokens=MAX_TOKENS, thinking=thinking, messages=ask) as stream:
+        kinds = {event.type for event in stream}
+        streamed = stream.get_final_message()
+    assert "thinking" in kinds and streamed.content[0].type == "thinking" and streamed.content[0].thinking
+    prompt_before = vllm_counter(vllm_url, "vllm:prompt_tokens_total")
+    follow = client.messages.create(model="auto:medium", max_tokens=MAX_TOKENS, thinking=thinking, messages=[
+        *ask, {"role": "assistant", "content": [block.model_dump() for block in message.content]}, {"role": "user", "content": "Two more."}])
+    assert follow.usage.input_tokens == vllm_counter(vllm_url, "vllm:prompt_tokens_total") - prompt_before
+
+
 def test_auto_routes_with_the_real_classifier(client: Any) -> None:
     raw = client.chat.completions.with_raw_response.create(model="auto", messages=[{"role": "user", "content": "hi"}], max_tokens=8)
     assert raw.headers["x-router-tier"] == "low"

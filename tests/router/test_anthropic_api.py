@@ -193,6 +193,10 @@ def test_blocks_and_settings_become_a_chat_request() -> None:
     ultrathink = chat_request(base | {"max_tokens": 32000, "thinking": {"type": "enabled", "budget_tokens": 31999}})
     assert (ultrathink["reasoning_effort"], ultrathink["max_tokens"]) == ("high", 32000 - 16384), "no level an o-series model refuses"
     assert "reasoning_effort" not in chat_request(base | {"thinking": {"type": "adaptive"}})
+    tight = chat_request(base | {"max_tokens": 2500, "thinking": {"type": "enabled", "budget_tokens": 2000}})
+    assert (tight["reasoning_effort"], tight["max_tokens"]) == ("low", 2500 - 1024), "medium's reserve (4096) would overrun the client's 2500"
+    tiny = chat_request(base | {"max_tokens": 24, "thinking": {"type": "enabled", "budget_tokens": 16}})
+    assert (tiny["reasoning_effort"], tiny["max_tokens"]) == ("none", 24)
 
 
 def test_claude_code_s_shapes_become_a_chat_request() -> None:

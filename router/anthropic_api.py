@@ -43,8 +43,11 @@ _STOP_REASONS = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool
                  "content_filter": "refusal"}
 _ROLES = ("user", "assistant", "system")
 #: Anthropic's error types by HTTP status (an error body's or `error` event's `error.type`).
-ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error", 404: "not_found_error",
-               413: "request_too_large", 429: "rate_limit_error", 529: "overloaded_error"}
+#: Anthropic's own list, plus the gateway's 503 (at its concurrency limit, shutting down, or its limits store
+#: closed) as overloaded, which Claude Code tells its user is temporary; any other 5xx is `api_error`.
+ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 402: "billing_error", 403: "permission_error",
+               404: "not_found_error", 409: "conflict_error", 413: "request_too_large", 429: "rate_limit_error",
+               503: "overloaded_error", 504: "timeout_error", 529: "overloaded_error"}
 
 
 # -- request ------------------------------------------------------------------------------------------

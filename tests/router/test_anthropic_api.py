@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from router.anthropic_api import chat_request, message_body
+from router.anthropic_api import chat_request, error_payload, message_body
 from router.anthropic_stream import AnthropicStream
 from router.context import TokenCounter
 from router.protocol import APIError
@@ -298,3 +298,9 @@ def test_a_cut_answer_stops_at_max_tokens_and_odd_arguments_survive() -> None:
     body = message_body({}, {"id": "c", "created": 1, "model": "m", "choices": [{"index": 0, "finish_reason": "length", "message": {
         "role": "assistant", "content": "Once upon a", "tool_calls": [{"id": "t", "type": "function", "function": {"name": "f", "arguments": "[1]"}}]}}]})
     assert body["stop_reason"] == "max_tokens" and body["content"][1]["input"] == {"_raw": "[1]"}
+
+
+@pytest.mark.parametrize(("status", "kind"), [(502, "api_error"), (503, "overloaded_error"), (504, "timeout_error"), (413, "request_too_large")])
+def test_error_types_are_anthropic_s_by_status(status: int, kind: str) -> None:
+    """An upstream that timed out is the SDK's `timeout_error` (the gateway's 504), no capacity is overloaded."""
+    assert error_payload("x", status)["error"]["type"] == kind

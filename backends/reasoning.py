@@ -8,6 +8,7 @@ model's `reasoning` config value in `DIALECTS`, so adding a family is adding a c
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from typing import Any, ClassVar, Literal, get_args
 
 #: The effort ladder, least to most: OpenAI's `reasoning_effort` values (the openai SDK's
@@ -74,10 +75,8 @@ class ReasoningDialect(ABC):
         if field == "thinking_blocks":
             if message.get(field):
                 out[field] = message[field]
-        elif field is not None and message.get("role") == "assistant":
-            text = message.get("reasoning") or message.get("reasoning_content")
-            if isinstance(text, str):
-                out[field] = text
+        elif field is not None and message.get("role") == "assistant" and reasoning_text(message):
+            out[field] = reasoning_text(message)
         return out
 
     @abstractmethod
@@ -171,6 +170,13 @@ class AnthropicReasoning(ReasoningDialect):
         budget = max(self.minimum_budget, self.budget_for(effort, thinking_budget))
         body["thinking"] = {"type": "enabled", "budget_tokens": budget}
         return budget
+
+
+def reasoning_text(message: Mapping[str, Any]) -> str:
+    """A chat message's or delta's reasoning text: vLLM's `reasoning`, else DeepSeek's `reasoning_content`
+    (vLLM sends both names); "" when it has none."""
+    text = message.get("reasoning") or message.get("reasoning_content")
+    return text if isinstance(text, str) else ""
 
 
 def _echoes_reasoning(message: Any) -> bool:

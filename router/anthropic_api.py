@@ -8,9 +8,10 @@ a chat request sent to Anthropic — is backends/anthropic_request.py; this is i
 Mapping: `system` and system turns → system messages; user `tool_result` blocks → tool messages (text
 only, before the turn's other content, which their images join); assistant `tool_use` blocks → tool
 calls; assistant `thinking` blocks → the turn's `reasoning` text and, signed, its `thinking_blocks` (the
-model's reasoning dialect keeps what its family reads back: backends/reasoning.py); `thinking: {type: enabled,
-budget_tokens}` → the lowest `reasoning_effort` up to high whose default budget covers it, lowered while
-that budget would fill the client's `max_tokens` (disabled → none), `output_config.effort` → that effort, which, as on the chat route, wins over the tier's unless
+model's reasoning dialect keeps what its family reads back: backends/reasoning.py); `thinking: {type:
+enabled, budget_tokens}` → the lowest `reasoning_effort` up to high whose default budget covers it,
+lowered while that budget would fill the client's `max_tokens` (disabled → none); `output_config.effort`
+→ that effort, which, as on the chat route, wins over the tier's unless
 `routing.client_reasoning_effort: ignore`. Server tools (web search, code execution…), documents and MCP
 servers are a 400 naming the field; HTTP errors are in Anthropic's shape (`error_response`). When the
 client turned thinking on, the upstream's reasoning comes back as `thinking` blocks: signed ones as an
@@ -27,7 +28,7 @@ import orjson
 from starlette.responses import Response
 
 from backends.anthropic_messages import THINKING_BLOCK_TYPES
-from backends.reasoning import DEFAULT_BUDGETS, EFFORTS
+from backends.reasoning import DEFAULT_BUDGETS, EFFORTS, reasoning_text
 from router.protocol import APIError, array_field, invalid, string_field
 from router.responses_api import new_id
 
@@ -285,8 +286,8 @@ def thinking_content(message: Mapping[str, Any]) -> list[dict[str, Any]]:
     signed = [block for block in message.get("thinking_blocks") or () if isinstance(block, dict) and block.get("type") in THINKING_BLOCK_TYPES]
     if signed:
         return signed
-    text = message.get("reasoning") or message.get("reasoning_content")
-    return [{"type": "thinking", "thinking": text, "signature": ""}] if isinstance(text, str) and text else []
+    text = reasoning_text(message)
+    return [{"type": "thinking", "thinking": text, "signature": ""}] if text else []
 
 
 def message_body(request: Mapping[str, Any], chat: Mapping[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from backends.reasoning import reasoning_text
 from backends.sse import event_data, events_of
 from router.protocol import reasoning_chunk
 
@@ -63,9 +64,8 @@ class ChunkTranslator(ABC):
             if not isinstance(choice, dict) or choice.get("index", 0) != 0:  # these APIs give one answer
                 continue
             delta = choice.get("delta") or {}
-            reasoning = delta.get("reasoning") or delta.get("reasoning_content")  # vLLM sends both names
-            if isinstance(reasoning, str) and reasoning:
-                out.append(self._reasoning_delta(reasoning))
+            if reasoning_text(delta):
+                out.append(self._reasoning_delta(reasoning_text(delta)))
             for block in delta.get("thinking_blocks") or ():
                 if isinstance(block, dict):
                     out.append(self._thinking_block(block))

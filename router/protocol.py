@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
-from backends.reasoning import EFFORTS
+from backends.reasoning import EFFORTS, reasoning_text
 
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
 
@@ -211,4 +211,4 @@ def reasoning_chunk(chunk: Mapping[str, Any]) -> bool:
     API shows no reasoning sends a keep-alive for it, so a long think does not look like a dead stream."""
     choices = chunk.get("choices")
     delta = choices[0].get("delta") if isinstance(choices, list) and choices and isinstance(choices[0], dict) else None
-    return isinstance(delta, dict) and bool(delta.get("reasoning") or delta.get("reasoning_content"))
+    return isinstance(delta, dict) and bool(reasoning_text(delta))

@@ -6,7 +6,10 @@ answer comes back as a `response` object (its stream: router/responses_stream.py
 no state: the conversation comes whole in `input` (as the OpenAI Agents SDK and Codex send it with
 `store: false`); `previous_response_id`, `conversation`, stored prompts and background runs are a 400
 naming the field, as are built-in tools (web search, file search, …) that only OpenAI's servers run.
-Reasoning items in `input` are dropped: their content is the provider's, encrypted or summarised.
+An upstream's reasoning in the clear (a local model's) is a `reasoning` item with `reasoning_text`
+content before the answer, as vLLM's own Responses API returns it; echoed back in `input`, its text is
+the assistant turn's `reasoning`, which each backend's reasoning dialect keeps or drops. A reasoning
+item holding only OpenAI's encrypted content or summary is dropped (no upstream here can read it).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from backends.reasoning import EFFORTS
+from backends.reasoning import EFFORTS, reasoning_text
 from router.protocol import MAX_TOKENS_LIMIT, array_field, invalid, string_field
 
 #: Fields that need state the gateway does not keep, refused unless null (or false for `background`).
@@ -77,8 +80,8 @@ def chat_request(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def messages_of(items: Any) -> list[dict[str, Any]]:
-    """Chat messages for the `input` items: messages, function calls (consecutive ones become one
-    assistant turn) and their outputs."""
+    """Chat messages for the `input` items: messages, reasoning, function calls and their outputs. One
+    model turn's items (reasoning, its text, its calls) become one assistant message, as vLLM reads them."""
     if isinstance(items, str):
         return [{"role": "user", "content": items}]
     messages: list[dict[str, Any]] = []
@@ -87,28 +90,52 @@ def messages_of(items: Any) -> list[dict[str, Any]]:
         if not isinstance(item, dict):
             raise invalid(f"'{param}' must be an object", param=param)
         kind = item.get("type", "message")
+        turn = messages[-1] if messages and messages[-1]["role"] == "assistant" else None
         if kind == "message":
             role = item.get("role")
             if role not in _ROLES:
                 raise invalid(f"'{param}.role' must be one of user, assistant, system, developer", param=f"{param}.role")
-            messages.append({"role": role, "content": _content(item.get("content"), f"{param}.content")})
+            content = _content(item.get("content"), f"{param}.content")
+            if role == "assistant" and turn is not None and turn["content"] is None:
+                turn["content"] = content
+            else:
+                messages.append({"role": role, "content": content})
         elif kind == "function_call":
             call = {"id": string_field(item, "call_id", param), "type": "function",
                     "function": {"name": string_field(item, "name", param), "arguments": string_field(item, "arguments", param)}}
-            last = messages[-1] if messages else None
-            if last is not None and last["role"] == "assistant":  # one turn: its text, then its calls
-                last.setdefault("tool_calls", []).append(call)
+            if turn is not None:
+                turn.setdefault("tool_calls", []).append(call)
             else:
                 messages.append({"role": "assistant", "content": None, "tool_calls": [call]})
         elif kind == "function_call_output":
             output = item.get("output")
             content = output if isinstance(output, str) else _content(output, f"{param}.output")
             messages.append({"role": "tool", "tool_call_id": string_field(item, "call_id", param), "content": content})
-        elif kind != "reasoning":
+        elif kind == "reasoning":
+            text = _reasoning_of(item)
+            if not text:
+                continue
+            if turn is not None and "reasoning" not in turn:
+                turn["reasoning"] = text
+            else:
+                messages.append({"role": "assistant", "content": None, "reasoning": text})
+        else:
             raise invalid(f"input items of type {kind!r} are not supported", param=f"{param}.type", code="unsupported_value")
     if not messages:
         raise invalid("'input' must hold at least one message", param="input")
+    for message in messages:
+        if message["role"] == "assistant" and message["content"] is None and not message.get("tool_calls"):
+            message["content"] = ""  # a turn that only reasoned: chat needs content or calls
     return messages
+
+
+def _reasoning_of(item: Mapping[str, Any]) -> str:
+    """A reasoning item's text in the clear (vLLM's `reasoning_text` content); "" for OpenAI's encrypted items."""
+    content = item.get("content")
+    if not isinstance(content, list):
+        return ""
+    return "".join(part["text"] for part in content
+                   if isinstance(part, dict) and part.get("type") == "reasoning_text" and isinstance(part.get("text"), str))
 
 
 def _content(content: Any, param: str) -> str | list[dict[str, Any]]:
@@ -170,8 +197,11 @@ def _tool_choice(choice: Any) -> Any:
 
 # -- response -----------------------------------------------------------------------------------------
 def output_items(message: Mapping[str, Any], status: str = "completed") -> list[dict[str, Any]]:
-    """The output items of one chat answer: a message (text or refusal), then its function calls."""
+    """The output items of one chat answer: its reasoning in the clear, a message (text or refusal), then
+    its function calls."""
     items: list[dict[str, Any]] = []
+    if reasoning_text(message):
+        items.append(reasoning_item(new_id("rs"), reasoning_text(message), status))
     content = []
     if message.get("content"):
         content.append(output_text(message["content"]))
@@ -188,6 +218,10 @@ def output_items(message: Mapping[str, Any], status: str = "completed") -> list[
 
 def output_text(text: str) -> dict[str, Any]:
     return {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
+
+
+def reasoning_item(item_id: str, text: str, status: str) -> dict[str, Any]:
+    return {"type": "reasoning", "id": item_id, "status": status, "summary": [], "content": [{"type": "reasoning_text", "text": text}]}
 
 
 def message_item(item_id: str, content: list[dict[str, Any]], status: str) -> dict[str, Any]:

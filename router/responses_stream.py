@@ -6,8 +6,8 @@ openai SDK's `responses.stream()` helper checks: `response.created`, `response.i
 item `output_item.added`, its content part, the deltas and its `.done` events before the next item is
 added; then `response.completed` (`response.incomplete` when the answer was cut) carrying the whole
 response and its usage. An error after the first byte is OpenAI's `error` event and `response.failed`.
-Reasoning deltas are not forwarded, as OpenAI forwards none in the clear; an SSE comment stands for
-each, so a long think does not look like a dead stream.
+An upstream's reasoning in the clear is a `reasoning` item streamed as `response.reasoning_text.delta`s,
+as vLLM's Responses API streams it (OpenAI's own reasoning never reaches a chat route in the clear).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import orjson
 
 from router.chunk_translator import ChunkTranslator
 from router.protocol import APIError
-from router.responses_api import function_call_item, message_item, new_id, output_text, response_object
+from router.responses_api import function_call_item, message_item, new_id, output_text, reasoning_item, response_object
 
 
 class ResponsesStream(ChunkTranslator):
@@ -60,6 +60,23 @@ class ResponsesStream(ChunkTranslator):
 
     def _keep_alive(self) -> bytes:
         return b":\n\n"  # an SSE comment
+
+    @property
+    def shows_reasoning(self) -> bool:
+        return True
+
+    def _reasoning_delta(self, text: str) -> bytes:
+        out = b""
+        if self.open is None or self.output[self.open]["type"] != "reasoning":
+            out = self._add(reasoning_item(new_id("rs"), "", "in_progress"))
+            item = self.output[-1]
+            out += self._event("response.content_part.added", item_id=item["id"], output_index=self.open, content_index=0,
+                               part=item["content"][0])
+        index = self.open
+        assert index is not None
+        item = self.output[index]
+        item["content"][0]["text"] += text
+        return out + self._event("response.reasoning_text.delta", item_id=item["id"], output_index=index, content_index=0, delta=text)
 
     def _add(self, item: dict[str, Any]) -> bytes:
         """Finish the open item, then open ``item`` (OpenAI sends each item's `.done` before the next one)."""
@@ -121,6 +138,10 @@ class ResponsesStream(ChunkTranslator):
                     out.append(self._event("response.refusal.done", item_id=item["id"], output_index=index, content_index=content_index,
                                            refusal=part["refusal"]))
                 out.append(self._event("response.content_part.done", item_id=item["id"], output_index=index, content_index=content_index, part=part))
+        elif item["type"] == "reasoning":
+            part = item["content"][0]
+            out.append(self._event("response.reasoning_text.done", item_id=item["id"], output_index=index, content_index=0, text=part["text"]))
+            out.append(self._event("response.content_part.done", item_id=item["id"], output_index=index, content_index=0, part=part))
         else:
             if not item["arguments"]:
                 item["arguments"] = "{}"  # a call without parameters: an agent's json.loads must not fail on ""

@@ -49,7 +49,8 @@ async def test_a_response_is_routed_priced_and_answered_through_the_openai_clien
     response = raw.parse()
     assert raw.headers["x-router-tier"] == "medium" and float(raw.headers["x-router-cost-usd"]) > 0
     assert response.object == "response" and response.id.startswith("resp_") and response.status in ("completed", "incomplete")
-    assert response.output_text.strip() and response.output[0].type == "message"
+    assert response.output_text.strip() and [item.type for item in response.output] == ["reasoning", "message"]
+    assert response.output[0].content[0].type == "reasoning_text" and response.output[0].content[0].text.strip()
     assert response.usage.input_tokens > 0 and response.usage.output_tokens_details.reasoning_tokens > 0
     assert response.instructions == "Be brief." and response.max_output_tokens == 40
     sent = harness.upstream.requests[-1]
@@ -71,16 +72,20 @@ async def test_requests_are_counted_by_api(harness: Harness) -> None:
 
 async def test_the_stream_helper_accepts_the_events_and_rebuilds_the_response(harness: Harness) -> None:
     client = sdk(harness)
-    deltas = []
+    deltas, thoughts = [], []
     async with client.responses.stream(model="auto", input=[{"role": "user", "content": "hard [score=0.95]"}]) as stream:
         async for event in stream:
             if event.type == "response.output_text.delta":
                 deltas.append(event.delta)
+            elif event.type == "response.reasoning_text.delta":
+                thoughts.append(event.delta)
         final = await stream.get_final_response()
     assert final.status == "completed" and final.output_text == "".join(deltas) and deltas
     assert final.usage.output_tokens > 0 and final.model
+    assert [item.type for item in final.output] == ["reasoning", "message"] and final.output[0].content[0].text == "".join(thoughts)
     plain = await client.responses.create(model="auto", input="hard [score=0.95]")
     assert plain.usage.output_tokens == final.usage.output_tokens
+    assert [item.type for item in plain.output] == ["reasoning", "message"]
 
 
 async def test_the_raw_stream_follows_openai_s_event_order(harness: Harness) -> None:
@@ -270,13 +275,62 @@ def test_an_error_after_the_first_byte_is_openai_s_error_event_then_response_fai
     assert relayed.end({"usage": None}) == b""
 
 
-def test_a_stream_with_no_chunk_still_completes_and_reasoning_keeps_it_alive() -> None:
+def test_a_stream_with_no_chunk_still_completes() -> None:
     events = events_of(ResponsesStream({"model": "auto"}).end(None).decode())
     assert [e["type"] for e in events] == ["response.created", "response.in_progress", "response.completed"]
+
+
+def _thought(text: str, field: str = "reasoning") -> dict[str, Any]:
+    return {"id": "c", "created": 1, "model": "m", "choices": [{"index": 0, "delta": {field: text}, "finish_reason": None}]}
+
+
+def test_streamed_reasoning_is_a_reasoning_item_before_the_message() -> None:
+    """vLLM's reasoning (or DeepSeek's reasoning_content) streams as a reasoning item's reasoning_text
+    deltas, closed before the answer's message item opens; no keep-alive comments are needed."""
     stream = ResponsesStream({"model": "auto"})
-    thinking = {"id": "c", "created": 1, "model": "m", "choices": [{"index": 0, "delta": {"reasoning": "hmm"}, "finish_reason": None}]}
-    stream.frames(frames_of(_chunk("")))
-    assert stream.frames(frames_of(thinking)) == b":\n\n"
+    sent = stream.frames(frames_of(_thought("Let me "), _thought("think.", "reasoning_content"), _chunk("Four."), _chunk(finish="stop")))
+    sent += stream.end({"usage": None})
+    assert b"\n:\n" not in b"\n" + sent
+    events = events_of(sent.decode())
+    kinds = [e["type"] for e in events]
+    assert kinds[2:9] == ["response.output_item.added", "response.content_part.added", "response.reasoning_text.delta",
+                          "response.reasoning_text.delta", "response.reasoning_text.done", "response.content_part.done",
+                          "response.output_item.done"]
+    assert kinds[9] == "response.output_item.added" and events[9]["item"]["type"] == "message" and events[9]["output_index"] == 1
+    assert events[6]["text"] == "Let me think." and events[8]["item"]["status"] == "completed"
+    reasoning, message = events[-1]["response"]["output"]
+    assert reasoning["content"] == [{"type": "reasoning_text", "text": "Let me think."}] and reasoning["summary"] == []
+    assert message["content"][0]["text"] == "Four."
+
+
+def test_a_non_streamed_answer_s_reasoning_is_its_first_item() -> None:
+    body = response_body({"model": "auto"}, {"id": "c", "created": 1, "model": "m", "choices": [
+        {"index": 0, "message": {"role": "assistant", "content": "4", "reasoning_content": "2+2"}, "finish_reason": "stop"}]})
+    assert [(item["type"], item["status"]) for item in body["output"]] == [("reasoning", "completed"), ("message", "completed")]
+    assert body["output"][0]["content"] == [{"type": "reasoning_text", "text": "2+2"}]
+    plain = response_body({"model": "auto"}, {"id": "c", "created": 1, "model": "m", "choices": [
+        {"index": 0, "message": {"role": "assistant", "content": "4"}, "finish_reason": "stop"}]})
+    assert [item["type"] for item in plain["output"]] == ["message"]
+
+
+def test_echoed_reasoning_items_are_the_turn_s_reasoning() -> None:
+    """As vLLM reads them: a reasoning item in the clear opens the assistant turn its message and calls
+    join; OpenAI's encrypted items carry nothing an upstream here can read and are dropped."""
+    chat = chat_request({"model": "auto", "input": [
+        {"role": "user", "content": "weather?"},
+        {"type": "reasoning", "id": "rs_1", "summary": [], "content": [{"type": "reasoning_text", "text": "Use the tool."}]},
+        {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "Checking."}]},
+        {"type": "function_call", "call_id": "c1", "name": "weather", "arguments": "{}"},
+        {"type": "function_call_output", "call_id": "c1", "output": "sunny"},
+        {"type": "reasoning", "id": "rs_2", "summary": [{"type": "summary_text", "text": "secret"}], "encrypted_content": "gAAA"},
+        {"type": "reasoning", "id": "rs_3", "summary": [], "content": [{"type": "reasoning_text", "text": "Only thought."}]},
+        {"role": "user", "content": "and tomorrow?"},
+    ]})
+    _user, turn, tool, thought, follow_up = chat["messages"]
+    assert turn == {"role": "assistant", "content": "Checking.", "reasoning": "Use the tool.",
+                    "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "weather", "arguments": "{}"}}]}
+    assert tool["role"] == "tool" and thought == {"role": "assistant", "content": "", "reasoning": "Only thought."}
+    assert follow_up == {"role": "user", "content": "and tomorrow?"}
 
 
 def _calls(*calls: dict[str, Any]) -> dict[str, Any]:

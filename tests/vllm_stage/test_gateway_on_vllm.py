@@ -204,6 +204,23 @@ def test_thinking_shows_and_goes_back_through_the_anthropic_sdk(gateway_url: str
     assert follow.usage.input_tokens == vllm_counter(vllm_url, "vllm:prompt_tokens_total") - prompt_before
 
 
+def test_reasoning_items_show_and_go_back_through_the_responses_api(client: Any, vllm_url: str) -> None:
+    """The Agents SDK over a local reasoning model: vLLM's reasoning is a `reasoning` item with its text,
+    streamed as reasoning_text deltas; the items sent back on the next turn reach vLLM as one assistant
+    turn with its `reasoning`, and vLLM takes the conversation."""
+    ask = [{"role": "user", "content": "Name three colours."}]
+    response = client.responses.create(model="auto:medium", input=ask, max_output_tokens=MAX_TOKENS)
+    assert response.output[0].type == "reasoning" and response.output[0].content[0].text
+    with client.responses.stream(model="auto:medium", input=ask, max_output_tokens=MAX_TOKENS) as stream:
+        events = list(stream)
+    thoughts = "".join(event.delta for event in events if event.type == "response.reasoning_text.delta")
+    assert thoughts and events[-1].response.output[0].content[0].text == thoughts
+    prompt_before = vllm_counter(vllm_url, "vllm:prompt_tokens_total")
+    follow = client.responses.create(model="auto:medium", max_output_tokens=MAX_TOKENS, input=[
+        *ask, *[item.model_dump(exclude_none=True) for item in response.output], {"role": "user", "content": "Two more."}])
+    assert follow.usage.input_tokens == vllm_counter(vllm_url, "vllm:prompt_tokens_total") - prompt_before
+
+
 def test_auto_routes_with_the_real_classifier(client: Any) -> None:
     raw = client.chat.completions.with_raw_response.create(model="auto", messages=[{"role": "user", "content": "hi"}], max_tokens=8)
     assert raw.headers["x-router-tier"] == "low"

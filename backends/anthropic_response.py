@@ -6,7 +6,8 @@
   (LiteLLM's convention) so a client can send them back in a tool loop.
 - `stop_reason` → `finish_reason`: end_turn, stop_sequence, pause_turn → stop; max_tokens,
   model_context_window_exceeded → length; tool_use → tool_calls; refusal → content_filter;
-  anything else (or none) → stop.
+  anything else (or none) → stop. A matched `stop_sequence` is the choice's `stop_reason`, where
+  vLLM names the stop string it matched.
 - Usage is normalised with `Usage.from_anthropic` (prompt includes cache reads and writes).
   Anthropic folds thinking into `output_tokens`; reasoning tokens are reported only when the
   response breaks them out (`usage.output_tokens_details.thinking_tokens`), else 0.
@@ -42,6 +43,12 @@ FINISH_REASONS: dict[str, str] = {
 
 def finish_reason(stop_reason: Any) -> str:
     return FINISH_REASONS.get(stop_reason, "stop") if isinstance(stop_reason, str) else "stop"
+
+
+def matched_stop(message: Mapping[str, Any]) -> str | None:
+    """The stop sequence Anthropic matched, for the choice's `stop_reason` (vLLM's field for it)."""
+    sequence = message.get("stop_sequence")
+    return sequence if message.get("stop_reason") == "stop_sequence" and isinstance(sequence, str) else None
 
 
 def normalised_usage(usage: Any) -> Usage:
@@ -92,7 +99,8 @@ def completion_body(message: dict[str, Any], *, model: Any, created: int | None 
         "object": "chat.completion",
         "created": created if created is not None else int(time.time()),
         "model": message.get("model") or model,
-        "choices": [{"index": 0, "message": reply, "logprobs": None, "finish_reason": finish_reason(message.get("stop_reason"))}],
+        "choices": [{"index": 0, "message": reply, "logprobs": None, "finish_reason": finish_reason(message.get("stop_reason")),
+                     "stop_reason": matched_stop(message)}],
         "usage": usage.to_openai(),
     }
     return body, usage
@@ -118,8 +126,10 @@ class StreamTranslator:
         self.thinking_count = 0
 
     # -- frames ----------------------------------------------------------------------------
-    def _frame(self, delta: dict[str, Any], reason: str | None = None) -> bytes:
+    def _frame(self, delta: dict[str, Any], reason: str | None = None, matched: str | None = None) -> bytes:
         choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": reason}
+        if matched is not None:
+            choice["stop_reason"] = matched
         chunk = {"id": self.id, "object": "chat.completion.chunk", "created": self.created, "model": self.model, "choices": [choice]}
         return b"data: " + orjson.dumps(chunk) + b"\n\n"
 
@@ -259,4 +269,4 @@ class StreamTranslator:
         stop_reason = delta.get("stop_reason") if isinstance(delta, dict) else None
         if stop_reason is not None and not self.finished:
             self.finished = True
-            frames.append(self._frame({}, finish_reason(stop_reason)))
+            frames.append(self._frame({}, finish_reason(stop_reason), matched_stop(delta)))

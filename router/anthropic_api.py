@@ -250,12 +250,16 @@ def _output(output_format: Any, output_config: Any, chat: dict[str, Any]) -> Non
 
 
 # -- response -----------------------------------------------------------------------------------------
-def stop_reason(finish_reason: Any, called: bool = False) -> str:
-    """Anthropic's stop reason: a message with a tool call stops for it, however the upstream said so
-    (OpenAI with a forced function, Gemini always: "stop"), unless it was cut."""
+def stop_fields(request: Mapping[str, Any], finish_reason: Any, called: bool = False, matched: Any = None) -> dict[str, Any]:
+    """Anthropic's `stop_reason` and `stop_sequence`. A message with a tool call stops for it, however
+    the upstream said so (OpenAI with a forced function, Gemini always: "stop"), unless it was cut; a
+    stop sequence matched is the one the upstream names in the choice's `stop_reason` (vLLM's field,
+    which the Anthropic adapter fills too) — an upstream that names none ends its turn."""
     if called and finish_reason != "length":
-        return "tool_use"
-    return _STOP_REASONS.get(finish_reason, "end_turn")
+        return {"stop_reason": "tool_use", "stop_sequence": None}
+    if finish_reason == "stop" and isinstance(matched, str) and matched in (request.get("stop_sequences") or ()):
+        return {"stop_reason": "stop_sequence", "stop_sequence": matched}
+    return {"stop_reason": _STOP_REASONS.get(finish_reason, "end_turn"), "stop_sequence": None}
 
 
 def usage(chat_usage: Mapping[str, Any] | None) -> dict[str, int]:
@@ -303,7 +307,7 @@ def message_body(request: Mapping[str, Any], chat: Mapping[str, Any]) -> dict[st
         content.append({"type": "tool_use", "id": call.get("id") or new_id("toolu"), "name": function.get("name") or "",
                         "input": tool_input(function.get("arguments"))})
     out = {"id": new_id("msg"), "type": "message", "role": "assistant", "model": chat.get("model"), "content": content,
-           "stop_reason": stop_reason(choice.get("finish_reason"), bool(message.get("tool_calls"))), "stop_sequence": None,
+           **stop_fields(request, choice.get("finish_reason"), bool(message.get("tool_calls")), choice.get("stop_reason")),
            "usage": usage(chat.get("usage"))}
     if "router" in chat:
         out["router"] = chat["router"]

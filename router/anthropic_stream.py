@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from router.anthropic_api import error_payload, shows_thinking, stop_reason, usage
+from router.anthropic_api import error_payload, shows_thinking, stop_fields, usage
 from router.chunk_translator import ChunkTranslator
 from router.protocol import APIError
 from router.responses_api import new_id
@@ -41,7 +41,7 @@ class AnthropicStream(ChunkTranslator):
         if self.failed:
             return b""
         closing = closing or {}
-        delta: dict[str, Any] = {"delta": {"stop_reason": stop_reason(self.finish_reason, bool(self.calls)), "stop_sequence": None},
+        delta: dict[str, Any] = {"delta": stop_fields(self.request, self.finish_reason, bool(self.calls), self.matched_stop),
                                  "usage": usage(closing.get("usage"))}
         if "router" in closing:
             delta["router"] = closing["router"]

@@ -35,6 +35,7 @@ class ChunkTranslator(ABC):
         self.calls: dict[Any, int] = {}  # a chat tool call's index (or id, for upstreams that send none) -> the API's index
         self.last_call: Any = None
         self.finish_reason: str | None = None
+        self.matched_stop: Any = None  # the finish chunk's `stop_reason`: vLLM's stop string (or token id)
         self.failed = False
         self.alive_at = float("-inf")  # when the last keep-alive went out
 
@@ -77,6 +78,7 @@ class ChunkTranslator(ABC):
                     out.append(self._call_delta(call))
             if choice.get("finish_reason") is not None:
                 self.finish_reason = choice["finish_reason"]
+                self.matched_stop = choice.get("stop_reason")
         return b"".join(out)
 
     def _kept_alive(self) -> bytes:

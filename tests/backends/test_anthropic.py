@@ -135,6 +135,15 @@ async def test_finish_reason_mapping(stop_reason: str | None, finish: str) -> No
     assert "tool_calls" not in result.body["choices"][0]["message"]
 
 
+async def test_a_matched_stop_sequence_is_the_choice_s_stop_reason() -> None:
+    """Where vLLM names the stop string it matched, so /v1/messages can report it again."""
+    message = {**MESSAGE, "stop_reason": "stop_sequence", "stop_sequence": "END", "usage": {"input_tokens": 3, "output_tokens": 1}}
+    backend = make_backend(lambda request: httpx.Response(200, json=message))
+    result = await backend.chat(chat_body())
+    await backend.aclose()
+    assert result.body["choices"][0]["finish_reason"] == "stop" and result.body["choices"][0]["stop_reason"] == "END"
+
+
 async def test_reported_thinking_tokens_become_reasoning_tokens() -> None:
     usage = {"input_tokens": 10, "output_tokens": 50, "output_tokens_details": {"thinking_tokens": 30}}
     backend = make_backend(lambda request: httpx.Response(200, json={**MESSAGE, "usage": usage}))

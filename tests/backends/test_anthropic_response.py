@@ -77,3 +77,15 @@ async def test_several_thinking_blocks_survive_the_sdk_stream_helper() -> None:
     assert message.content == "Hi"
     assert [(b["type"], b.get("thinking"), b.get("data")) for b in message.thinking_blocks] == [
         ("thinking", "First.", None), ("redacted_thinking", None, "ENCRYPTED")]
+
+
+async def test_a_matched_stop_sequence_ends_the_stream_as_the_finish_chunk_s_stop_reason() -> None:
+    stream = await streaming_backend([b"".join([
+        START, block(0, {"type": "text", "text": ""}), delta(0, type="text_delta", text="one, two"), stop(0),
+        sse("message_delta", {"type": "message_delta", "delta": {"stop_reason": "stop_sequence", "stop_sequence": ", three"},
+                              "usage": {"output_tokens": 4}}),
+        sse("message_stop", {"type": "message_stop"})])]).chat_stream(chat_body())
+    chunks = await collect(stream)
+    await stream.aclose()
+    (finish,) = [chunk["choices"][0] for chunk in chunks if chunk.get("choices") and chunk["choices"][0]["finish_reason"]]
+    assert finish["finish_reason"] == "stop" and finish["stop_reason"] == ", three"

@@ -294,6 +294,27 @@ def test_an_error_after_the_first_byte_is_anthropic_s_error_event_and_reasoning_
     assert stream.end(None) == b"" and stream.frames(frames_of(_chunk("more"))) == b""
 
 
+def test_a_stop_sequence_the_upstream_matched_is_reported() -> None:
+    """vLLM names the matched stop string in the choice's `stop_reason` (the Anthropic adapter too);
+    an upstream that names none (OpenAI) ends its turn, and a token id or a string the client did not
+    ask for is no stop sequence."""
+    request = {"model": "auto", "stop_sequences": ["END", "###"]}
+
+    def answer(matched: Any, finish: str = "stop") -> dict[str, Any]:
+        return message_body(request, {"id": "c", "created": 1, "model": "m", "choices": [
+            {"index": 0, "finish_reason": finish, "stop_reason": matched, "message": {"role": "assistant", "content": "one"}}]})
+
+    assert {k: answer("###")[k] for k in ("stop_reason", "stop_sequence")} == {"stop_reason": "stop_sequence", "stop_sequence": "###"}
+    for matched in (None, 151645, "<|im_end|>"):
+        assert {k: answer(matched)[k] for k in ("stop_reason", "stop_sequence")} == {"stop_reason": "end_turn", "stop_sequence": None}
+    assert answer("END", "length")["stop_reason"] == "max_tokens"
+    stream = AnthropicStream(request)
+    finish = _chunk(finish="stop")
+    finish["choices"][0]["stop_reason"] = "END"
+    events = events_of((stream.frames(frames_of(_chunk("one"), finish)) + stream.end(None)).decode())
+    assert events[-2]["delta"] == {"stop_reason": "stop_sequence", "stop_sequence": "END"}
+
+
 def test_a_cut_answer_stops_at_max_tokens_and_odd_arguments_survive() -> None:
     body = message_body({}, {"id": "c", "created": 1, "model": "m", "choices": [{"index": 0, "finish_reason": "length", "message": {
         "role": "assistant", "content": "Once upon a", "tool_calls": [{"id": "t", "type": "function", "function": {"name": "f", "arguments": "[1]"}}]}}]})

@@ -183,6 +183,26 @@ def test_anthropic_messages_api_through_the_anthropic_sdk(gateway_url: str, vllm
     assert final.stop_reason in ("end_turn", "max_tokens")
 
 
+def test_a_matched_stop_sequence_is_reported_through_the_anthropic_sdk(gateway_url: str) -> None:
+    """vLLM names the stop string it matched (the choice's `stop_reason`); `/v1/messages` reports it as
+    Anthropic does. Greedy decoding makes the second answer the first one cut at a string from it."""
+    from anthropic import Anthropic
+
+    client = Anthropic(base_url=gateway_url, api_key="unused", max_retries=0)
+    ask: Any = {"model": "auto:low", "max_tokens": MAX_TOKENS, "extra_body": {"temperature": 0},  # this SDK has no temperature argument
+                "messages": [{"role": "user", "content": "Name three colours."}]}
+    text = client.messages.create(**ask).content[0].text
+    assert len(text) > 8
+    sequence = text[len(text) // 2:len(text) // 2 + 4]
+    if not sequence.strip():
+        sequence = text.strip()[-4:]
+    cut = client.messages.create(**ask, stop_sequences=[sequence])
+    assert (cut.stop_reason, cut.stop_sequence) == ("stop_sequence", sequence) and sequence not in cut.content[0].text
+    with client.messages.stream(**ask, stop_sequences=[sequence]) as stream:
+        final = stream.get_final_message()
+    assert (final.stop_reason, final.stop_sequence) == ("stop_sequence", sequence)
+
+
 def test_thinking_shows_and_goes_back_through_the_anthropic_sdk(gateway_url: str, vllm_url: str) -> None:
     """Claude Code over a local reasoning model: with `thinking` on, vLLM's reasoning (its qwen3 parser)
     is a thinking block, streamed or not; echoed on the next turn it reaches vLLM as the `reasoning` the

@@ -60,6 +60,15 @@ class ReasoningDialect(ABC):
             body.pop(field, None)
         return self._apply(body, effort, thinking_budget)
 
+    def fitting(self, effort: str, thinking_budget: int | None, cap: int) -> tuple[str, int | None]:
+        """The effort (and budget) to ask for under a cap that counts the thinking too: ``effort``, or
+        the highest below it this family takes whose reserve leaves the answer a token (the lowest if
+        none does). A reasoning reserve above such a cap would be cut by it, or refused (Anthropic)."""
+        if effort not in self.efforts:
+            return effort, thinking_budget  # `apply` refuses it by name
+        levels = [(effort, thinking_budget)] + [(level, None) for level in reversed(EFFORTS[: EFFORTS.index(effort)]) if level in self.efforts]
+        return next((level for level in levels if self.apply({}, *level) < cap), levels[-1])
+
     def carry_history(self, body: dict[str, Any]) -> None:
         """Rewrite the echoed reasoning of earlier turns into this family's field, or drop it.
 

@@ -9,9 +9,10 @@ Mapping: `system` and system turns → system messages; user `tool_result` block
 only, before the turn's other content, which their images join); assistant `tool_use` blocks → tool
 calls; assistant `thinking` blocks → the turn's `reasoning` text and, signed, its `thinking_blocks` (the
 model's reasoning dialect keeps what its family reads back: backends/reasoning.py); `thinking: {type:
-enabled, budget_tokens}` → the lowest `reasoning_effort` up to high whose default budget covers it,
-lowered while that budget would fill the client's `max_tokens` (disabled → none); `output_config.effort`
-→ that effort, which, as on the chat route, wins over the tier's unless
+enabled, budget_tokens}` → the lowest `reasoning_effort` up to high whose default budget covers it
+(disabled → none); with thinking on, the client's `max_tokens` is the upstream's whole cap, thinking
+included (`router.context.TOTAL_CAP`: an effort whose reserve would fill it is lowered, whoever set
+it); `output_config.effort` → that effort, which, as on the chat route, wins over the tier's unless
 `routing.client_reasoning_effort: ignore`. Server tools (web search, code execution…), documents and MCP
 servers are a 400 naming the field; HTTP errors are in Anthropic's shape (`error_response`). When the
 client turned thinking on, the upstream's reasoning comes back as `thinking` blocks: signed ones as an
@@ -28,7 +29,8 @@ import orjson
 from starlette.responses import Response
 
 from backends.anthropic_messages import THINKING_BLOCK_TYPES
-from backends.reasoning import DEFAULT_BUDGETS, EFFORTS, reasoning_text
+from backends.reasoning import DEFAULT_BUDGETS, reasoning_text
+from router.context import TOTAL_CAP
 from router.protocol import APIError, array_field, invalid, string_field
 from router.responses_api import new_id
 
@@ -73,13 +75,9 @@ def chat_request(body: dict[str, Any]) -> dict[str, Any]:
     if not chat.get("tools"):  # OpenAI refuses a tool choice without tools
         chat.pop("tool_choice", None)
     _output(body.get("output_format"), body.get("output_config"), chat)
-    effort, budget = _thinking(body.get("thinking"))
-    if budget and type(chat.get("max_tokens")) is int:
-        # Anthropic's max_tokens includes the thinking; the chat route's cap is the answer's, to which the
-        # gateway adds the effort's thinking reserve: the upstream's cap stays the client's, so the effort
-        # is one whose reserve leaves the answer at least a token of it
-        effort = _within(str(effort), chat["max_tokens"])
-        chat["max_tokens"] -= DEFAULT_BUDGETS.get(effort, 0)
+    effort = _thinking(body.get("thinking"))
+    if shows_thinking(body):  # Anthropic's max_tokens then includes the thinking: it is the upstream's whole cap
+        chat[TOTAL_CAP] = True
     if effort is not None:
         chat["reasoning_effort"] = effort
     if body.get("metadata") is not None and not isinstance(body["metadata"], dict):  # its user_id is Anthropic's (Claude Code's: a JSON blob)
@@ -212,26 +210,21 @@ def _tool_choice(choice: Any, chat: dict[str, Any]) -> None:
         chat["parallel_tool_calls"] = False
 
 
-def _thinking(thinking: Any) -> tuple[str | None, int]:
-    """The effort a `thinking` setting asks for (None: the tier's) and its budget."""
+def _thinking(thinking: Any) -> str | None:
+    """The effort a `thinking` setting asks for (None: the tier's): the lowest whose default budget
+    covers `budget_tokens` (an effort whose reserve the cap cannot hold is lowered in
+    `router.context.requested_effort`)."""
     if thinking is None:
-        return None, 0
+        return None
     kind = thinking.get("type") if isinstance(thinking, dict) else None
     if kind == "disabled":
-        return "none", 0
+        return "none"
     if kind == "adaptive":
-        return None, 0  # the model decides how long to think: the tier's effort stands
+        return None  # the model decides how long to think: the tier's effort stands
     budget = thinking.get("budget_tokens") if kind == "enabled" else None
     if type(budget) is not int or budget < 1:
         raise invalid("'thinking' must be {type: enabled, budget_tokens}, {type: adaptive} or {type: disabled}", param="thinking")
-    return next((effort for effort in ("low", "medium") if DEFAULT_BUDGETS[effort] >= budget), "high"), budget
-
-
-def _within(effort: str, cap: int) -> str:
-    """`effort`, or the highest below it whose default thinking budget is under the client's total cap
-    (`none` when even the least is not)."""
-    ladder = EFFORTS[1 : EFFORTS.index(effort) + 1]
-    return next((level for level in reversed(ladder) if DEFAULT_BUDGETS[level] < cap), "none")
+    return next((effort for effort in ("low", "medium") if DEFAULT_BUDGETS[effort] >= budget), "high")
 
 
 def _output(output_format: Any, output_config: Any, chat: dict[str, Any]) -> None:

@@ -204,22 +204,34 @@ def answer_cap(body: Mapping[str, Any], candidate: Candidate) -> int | None:
     return None
 
 
+#: A chat body's flag, set by `/v1/messages` with thinking on (Anthropic's `max_tokens` counts the
+#: thinking): its cap is the upstream's whole, reasoning included, not the answer's to which the thinking
+#: reserve is added. Never sent upstream (`Gateway.upstream_body` removes it).
+TOTAL_CAP = "_cap_includes_reasoning"
+
+
 def requested_effort(config: RouterConfig, body: Mapping[str, Any], candidate: Candidate) -> tuple[str | None, int | None]:
     """The effort the upstream is asked for and its thinking budget: the client's `reasoning_effort`
     (unless `routing.client_reasoning_effort: ignore` keeps a tier's), else the tier's effort (with the
     tier's budget); "none" for a model without reasoning controls (its reasoning fields are stripped, not
-    refused)."""
-    if DIALECTS[config.models[candidate.model].reasoning].name == "none":
+    refused). Under a cap that counts the thinking (`TOTAL_CAP`), an effort whose reserve fills it is lowered."""
+    dialect = DIALECTS[config.models[candidate.model].reasoning]
+    if dialect.name == "none":
         return "none", None
     honored = candidate.effort is None or config.routing.client_reasoning_effort == "honor"  # None: a model named directly
     effort = (body.get("reasoning_effort") if honored else None) or candidate.effort
-    return effort, candidate.thinking_budget if effort == candidate.effort else None
+    budget = candidate.thinking_budget if effort == candidate.effort else None
+    cap = answer_cap(body, candidate) if body.get(TOTAL_CAP) else None
+    if effort is None or cap is None:
+        return effort, budget
+    return dialect.fitting(effort, budget, cap)
 
 
 def thinking_reserve(config: RouterConfig, body: Mapping[str, Any], candidate: Candidate) -> int:
-    """Tokens the model's dialect adds to the cap for thinking (the answer keeps its own cap)."""
+    """Tokens the model's dialect adds to the cap for thinking (the answer keeps its own cap); none
+    when the cap counts the thinking already (`TOTAL_CAP`)."""
     effort, budget = requested_effort(config, body, candidate)
-    if effort is None:
+    if effort is None or body.get(TOTAL_CAP):
         return 0
     try:
         return DIALECTS[config.models[candidate.model].reasoning].apply({}, effort, budget)

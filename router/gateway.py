@@ -15,7 +15,7 @@ from backends.base import Backend, ChatResult, ChatStream
 from backends.reasoning import DIALECTS, UnsupportedEffortError, raise_token_cap
 from backends.usage import Usage
 from router.config import RouterConfig
-from router.context import TokenCounter, requested_effort
+from router.context import TOTAL_CAP, TokenCounter, requested_effort
 from router.decision import Decision
 from router.estimate import estimate_cost
 from router.forecast import CompletionForecast
@@ -153,9 +153,10 @@ class Gateway:
         Client fields win over tier `params`; the client's `reasoning_effort` wins over the
         tier's effort; the model's dialect writes the family's reasoning fields (and the echoed
         reasoning of earlier turns in the field it reads back) and the completion cap grows by the
-        thinking reserve.
+        thinking reserve, unless it counts the thinking already (`TOTAL_CAP`: /v1/messages).
         """
         upstream = {**candidate.params, **body} if candidate.params else dict(body)
+        total_cap = upstream.pop(TOTAL_CAP, False)
         upstream["model"] = self.config.upstream_name(candidate.model)
         dialect = DIALECTS[self.config.models[candidate.model].reasoning]
         dialect.carry_history(upstream)
@@ -166,7 +167,8 @@ class Gateway:
             reserve = dialect.apply(upstream, effort, budget)
         except UnsupportedEffortError as exc:
             raise APIError(400, str(exc), param="reasoning_effort", code="unsupported_value") from None
-        raise_token_cap(upstream, reserve)
+        if not total_cap:
+            raise_token_cap(upstream, reserve)
         return upstream
 
     async def complete(self, body: dict[str, Any], decision: Decision) -> ChatResult:

@@ -63,6 +63,18 @@ def test_gpt_oss_and_none() -> None:
     assert stripped == {"model": "m"} and reserve == 0
 
 
+def test_an_effort_is_lowered_until_its_reserve_fits_a_cap_that_counts_it() -> None:
+    """Each family steps down only through the efforts it takes: gpt-oss stops at low, Anthropic's
+    reserve never goes under its 1,024 minimum, a tier's own budget counts at the tier's effort."""
+    assert DIALECTS["qwen3"].fitting("medium", 2048, 3000) == ("medium", 2048)
+    assert DIALECTS["qwen3"].fitting("medium", 2048, 2000) == ("low", None)
+    assert DIALECTS["qwen3"].fitting("high", None, 24) == ("none", None)
+    assert DIALECTS["gpt-oss"].fitting("high", None, 24) == ("low", None)
+    assert DIALECTS["anthropic"].fitting("low", None, 1000) == ("none", None)
+    assert DIALECTS["openai"].fitting("max", None, 20000) == ("high", None)
+    assert DIALECTS["gpt-oss"].fitting("minimal", None, 24) == ("minimal", None), "refused by name in apply, not here"
+
+
 def test_token_cap_grows_only_when_set() -> None:
     body: dict[str, Any] = {"max_tokens": 100, "max_completion_tokens": 50}
     raise_token_cap(body, 2048)

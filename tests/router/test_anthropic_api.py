@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from router.anthropic_api import chat_request, error_payload, message_body
 from router.anthropic_stream import AnthropicStream
-from router.context import TokenCounter
+from router.context import TOTAL_CAP, TokenCounter
 from router.protocol import APIError
 from tests.router.conftest import Harness, make_config
 from tests.router.test_responses_api import _JSON, _calls, _chunk, frames_of, tool_upstream
@@ -185,18 +185,36 @@ def test_blocks_and_settings_become_a_chat_request() -> None:
     assert chat["messages"] == [{"role": "system", "content": "Rules.\nMore."}, {"role": "user", "content": [
         {"type": "text", "text": "What is this?"}, {"type": "image_url", "image_url": {"url": "data:image/jpeg;base64,AAAA"}}]}]
     assert (chat["stop"], chat["reasoning_effort"], chat["temperature"]) == (["\n\nHuman:"], "medium", 0.3)
-    assert chat["max_tokens"] == 8000 - 4096, "Anthropic's max_tokens includes the thinking; the gateway adds its reserve"
+    assert (chat["max_tokens"], chat[TOTAL_CAP]) == (8000, True), "with thinking on, Anthropic's max_tokens includes it"
     assert not {"system", "stop_sequences", "thinking", "metadata", "top_k", "user"} & chat.keys()
     base = {"model": "auto", "max_tokens": 8, "messages": [{"role": "user", "content": "x"}]}
     assert chat_request(base | {"thinking": {"type": "disabled"}})["reasoning_effort"] == "none"
+    assert TOTAL_CAP not in chat_request(base) and TOTAL_CAP not in chat_request(base | {"thinking": {"type": "disabled"}})
     assert "tool_choice" not in chat_request(base | {"tool_choice": {"type": "auto"}}), "no tools: no tool choice"
     ultrathink = chat_request(base | {"max_tokens": 32000, "thinking": {"type": "enabled", "budget_tokens": 31999}})
-    assert (ultrathink["reasoning_effort"], ultrathink["max_tokens"]) == ("high", 32000 - 16384), "no level an o-series model refuses"
-    assert "reasoning_effort" not in chat_request(base | {"thinking": {"type": "adaptive"}})
-    tight = chat_request(base | {"max_tokens": 2500, "thinking": {"type": "enabled", "budget_tokens": 2000}})
-    assert (tight["reasoning_effort"], tight["max_tokens"]) == ("low", 2500 - 1024), "medium's reserve (4096) would overrun the client's 2500"
-    tiny = chat_request(base | {"max_tokens": 24, "thinking": {"type": "enabled", "budget_tokens": 16}})
-    assert (tiny["reasoning_effort"], tiny["max_tokens"]) == ("none", 24)
+    assert ultrathink["reasoning_effort"] == "high", "no level an o-series model refuses"
+    adaptive = chat_request(base | {"thinking": {"type": "adaptive"}})
+    assert "reasoning_effort" not in adaptive and adaptive[TOTAL_CAP]
+
+
+@pytest.mark.parametrize(("fields", "sent_cap", "sent_budget"), [
+    ({}, 40 + 2048, 2048),  # thinking off: the cap is the answer's, the tier's thinking reserve is added
+    ({"thinking": {"type": "adaptive"}}, 40, None),  # the tier's 2048 cannot fit in 40: thinking goes off
+    ({"max_tokens": 3000, "thinking": {"type": "adaptive"}}, 3000, 2048),  # the tier's own budget, inside the cap
+    ({"max_tokens": 2500, "thinking": {"type": "enabled", "budget_tokens": 2000}}, 2500, 2048),  # medium, the tier's effort and budget
+    ({"max_tokens": 2000, "thinking": {"type": "enabled", "budget_tokens": 1500}}, 2000, 1024),  # the tier's 2048 would not fit: low
+    ({"max_tokens": 24, "thinking": {"type": "enabled", "budget_tokens": 16}}, 24, None),
+])
+async def test_with_thinking_on_the_upstream_s_cap_is_the_client_s(harness: Harness, fields: dict[str, Any], sent_cap: int,
+                                                                     sent_budget: int | None) -> None:
+    """Anthropic's max_tokens counts the thinking: whatever effort the tier or the client set, the
+    upstream is never asked for more, and its thinking budget leaves the answer room (lowered until it does)."""
+    body = {"model": "auto", "max_tokens": 40, "messages": [{"role": "user", "content": "mid [score=0.6]"}]} | fields
+    response = await harness.client.post("/v1/messages", json=body)
+    assert response.status_code == 200, response.text
+    sent = harness.upstream.requests[-1]
+    assert sent["max_tokens"] == sent_cap and sent.get("thinking_token_budget") == sent_budget and TOTAL_CAP not in sent
+    assert sent["chat_template_kwargs"]["enable_thinking"] is (sent_budget is not None)
 
 
 def test_claude_code_s_shapes_become_a_chat_request() -> None:

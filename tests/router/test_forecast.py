@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from backends.usage import Usage
-from router.context import TokenCounter
+from router.context import TOTAL_CAP, TokenCounter
 from router.decision import Decision
 from router.forecast import MAX_CORRECTION, CompletionForecast
 from router.policy import Policy
@@ -57,6 +57,21 @@ def test_the_correction_is_clamped() -> None:
         decision.choose(candidate, "sim")
         forecast.observe(decision, Usage(prompt_tokens=10, completion_tokens=200 * 100), "ok", 0.1, False)
     assert forecast.forecast(candidate, FakeScore(0.1), {"messages": []}).tokens == round(200 * MAX_CORRECTION)
+
+
+def test_a_cap_that_counts_the_thinking_bounds_the_forecast() -> None:
+    """An answer's cap gets the thinking reserve on top; a cap that counts the thinking (/v1/messages
+    with thinking on) is the ceiling itself, at the effort that fits under it."""
+    config = make_config()
+    forecast = CompletionForecast(config)
+    medium = Policy(config).candidates("medium")[0]
+    body: dict[str, Any] = {"messages": [], "max_tokens": 40}
+    answer_only = forecast.forecast(medium, FakeScore(0.6), body)
+    assert (answer_only.effort, answer_only.ceiling) == ("medium", 40 + 2048)
+    total = forecast.forecast(medium, FakeScore(0.6), body | {TOTAL_CAP: True})
+    assert (total.effort, total.ceiling) == ("none", 40) and total.tokens <= 40
+    roomy = forecast.forecast(medium, FakeScore(0.6), body | {TOTAL_CAP: True, "max_tokens": 3000})
+    assert (roomy.effort, roomy.ceiling) == ("medium", 3000)
 
 
 async def test_the_forecast_is_for_the_effort_the_upstream_is_asked_for(harness: Harness) -> None:

@@ -212,16 +212,21 @@ def test_thinking_shows_and_goes_back_through_the_anthropic_sdk(gateway_url: str
     client = Anthropic(base_url=gateway_url, api_key="unused", max_retries=0)
     ask = [{"role": "user", "content": "Name three colours."}]
     thinking = {"type": "adaptive"}  # Claude Code's, for its newest models: the tier's effort and budget stand
-    message = client.messages.create(model="auto:medium", max_tokens=MAX_TOKENS, thinking=thinking, messages=ask)
+    cap = 32 + MAX_TOKENS  # max_tokens counts the thinking: the medium tier's budget (32) and room for an answer
+    message = client.messages.create(model="auto:medium", max_tokens=cap, thinking=thinking, messages=ask)
+    assert message.usage.output_tokens <= cap, "vLLM is asked for no more than the client's max_tokens"
     assert message.content[0].type == "thinking" and message.content[0].thinking and message.content[0].signature == ""
-    with client.messages.stream(model="auto:medium", max_tokens=MAX_TOKENS, thinking=thinking, messages=ask) as stream:
+    with client.messages.stream(model="auto:medium", max_tokens=cap, thinking=thinking, messages=ask) as stream:
         kinds = {event.type for event in stream}
         streamed = stream.get_final_message()
     assert "thinking" in kinds and streamed.content[0].type == "thinking" and streamed.content[0].thinking
     prompt_before = vllm_counter(vllm_url, "vllm:prompt_tokens_total")
-    follow = client.messages.create(model="auto:medium", max_tokens=MAX_TOKENS, thinking=thinking, messages=[
+    follow = client.messages.create(model="auto:medium", max_tokens=cap, thinking=thinking, messages=[
         *ask, {"role": "assistant", "content": [block.model_dump() for block in message.content]}, {"role": "user", "content": "Two more."}])
     assert follow.usage.input_tokens == vllm_counter(vllm_url, "vllm:prompt_tokens_total") - prompt_before
+    tight = client.messages.create(model="auto:medium", max_tokens=MAX_TOKENS, thinking=thinking, messages=ask)
+    assert [block.type for block in tight.content] == ["text"] and tight.usage.output_tokens <= MAX_TOKENS, \
+        "a budget the cap cannot hold: thinking off"
 
 
 def test_reasoning_items_show_and_go_back_through_the_responses_api(client: Any, vllm_url: str) -> None:

@@ -11,6 +11,7 @@ router/anthropic_stream.py).
 
 from __future__ import annotations
 
+import json
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -38,6 +39,7 @@ class ChunkTranslator(ABC):
         self.matched_stop: Any = None  # the finish chunk's `stop_reason`: vLLM's stop string (or token id)
         self.failed = False
         self.alive_at = float("-inf")  # when the last keep-alive went out
+        self.held: dict[str, str] = {}  # per kind of text, a high surrogate whose low half is in the next chunk
 
     def frames(self, frame: bytes) -> bytes:
         """Relayed chat frames as this API's events; a payload that is no chunk passes as it is."""
@@ -46,33 +48,34 @@ class ChunkTranslator(ABC):
             data = event_data(event)
             if data is None or data == b"[DONE]" or self.failed:
                 continue
+            lenient = False
             try:
                 payload = orjson.loads(data)
             except orjson.JSONDecodeError:
-                payload = None
+                payload, lenient = _lenient_json(data), True
             if not isinstance(payload, dict):
                 out.append(event)
             elif "error" in payload:
                 error = payload["error"]
                 out.append(self._failure(error if isinstance(error, dict) else {"message": str(error)}))
             else:
-                out.append(self._chunk(payload) + (self._kept_alive() if reasoning_chunk(payload) and not self.shows_reasoning else b""))
+                out.append(self._chunk(payload, lenient) + (self._kept_alive() if reasoning_chunk(payload) and not self.shows_reasoning else b""))
         return b"".join(out)
 
-    def _chunk(self, chunk: dict[str, Any]) -> bytes:
+    def _chunk(self, chunk: dict[str, Any], lenient: bool = False) -> bytes:
         out = [self._start(chunk)]
         for choice in chunk.get("choices") or ():
             if not isinstance(choice, dict) or choice.get("index", 0) != 0:  # these APIs give one answer
                 continue
             delta = choice.get("delta") or {}
-            if reasoning_text(delta):
-                out.append(self._reasoning_delta(reasoning_text(delta)))
+            if reasoning_text(delta) and (text := self._whole("reasoning", reasoning_text(delta), lenient)):
+                out.append(self._reasoning_delta(text))
             for block in delta.get("thinking_blocks") or ():
                 if isinstance(block, dict):
                     out.append(self._thinking_block(block))
             for kind, field in TEXT_FIELDS:
-                if isinstance(delta.get(field), str) and delta[field]:
-                    out.append(self._text_delta(kind, delta[field]))
+                if isinstance(delta.get(field), str) and delta[field] and (text := self._whole(kind, delta[field], lenient)):
+                    out.append(self._text_delta(kind, text))
             for call in delta.get("tool_calls") or ():
                 if isinstance(call, dict):
                     out.append(self._call_delta(call))
@@ -80,6 +83,16 @@ class ChunkTranslator(ABC):
                 self.finish_reason = choice["finish_reason"]
                 self.matched_stop = choice.get("stop_reason")
         return b"".join(out)
+
+    def _whole(self, kind: str, text: str, lenient: bool) -> str:
+        """``text`` with a surrogate pair an upstream split across two chunks joined again (a UTF-16 server
+        may send an emoji as `\\ud83d` then `\\ude00`, which only a lenient parse reads); "" while half is held."""
+        if not lenient and not self.held:
+            return text
+        text = self.held.pop(kind, "") + text
+        if "\ud800" <= text[-1] <= "\udbff":
+            self.held[kind], text = text[-1], text[:-1]
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
     def _kept_alive(self) -> bytes:
         """A keep-alive at most once a second: a think of thousands of chunks needs a few, not thousands."""
@@ -125,3 +138,11 @@ class ChunkTranslator(ABC):
 
     @abstractmethod
     def _keep_alive(self) -> bytes: ...
+
+
+def _lenient_json(data: bytes) -> Any:
+    """What orjson refuses but a chat chunk may hold (a lone surrogate escape); None if no JSON at all."""
+    try:
+        return json.loads(data)
+    except ValueError:
+        return None

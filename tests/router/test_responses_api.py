@@ -13,6 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from router.anthropic_stream import AnthropicStream
+from router.chunk_translator import ChunkTranslator
 from router.config import parse_config
 from router.protocol import APIError
 from router.responses_api import chat_request, response_body
@@ -258,6 +260,20 @@ def test_every_character_arrives_once_in_order(deltas: list[str], per_frame: int
 
 def frames_of(*chunks: dict[str, Any]) -> bytes:
     return b"".join(b"data: " + orjson.dumps(chunk) + b"\n\n" for chunk in chunks)
+
+
+@pytest.mark.parametrize("translator", [ResponsesStream, AnthropicStream])
+def test_an_emoji_split_across_chunks_as_surrogate_escapes_arrives_whole(translator: type[ChunkTranslator]) -> None:
+    """A UTF-16 server may send 😀 as `\\ud83d` in one chunk and `\\ude00` in the next: orjson refuses
+    each half, Python's json reads it; the halves are joined, a half never completed is U+FFFD."""
+    def raw(text_json: str, field: str = "content") -> bytes:
+        return b'data: {"id":"c","created":1,"model":"m","choices":[{"index":0,"delta":{"' + field.encode() + b'":"' + text_json.encode() + b'"},"finish_reason":null}]}\n\n'
+
+    stream = translator({"model": "auto"})
+    sent = stream.frames(raw("Hi \\ud83d") + raw("\\ude00!") + raw("x\\udc00y") + frames_of(_chunk(finish="stop"))) + stream.end({"usage": None})
+    text = "".join(e["delta"] if isinstance(e.get("delta"), str) else (e.get("delta") or {}).get("text", "") for e in events_of(sent.decode())
+                   if e["type"] in ("response.output_text.delta", "content_block_delta"))
+    assert text == "Hi 😀!x\ufffdy"
 
 
 def test_an_error_after_the_first_byte_is_openai_s_error_event_then_response_failed() -> None:

@@ -7,7 +7,8 @@ no state: the conversation comes whole in `input` (as the OpenAI Agents SDK and 
 `store: false`); `previous_response_id`, `conversation`, stored prompts and background runs are a 400
 naming the field, as are built-in tools (web search, file search, …) that only OpenAI's servers run.
 An upstream's reasoning in the clear (a local model's) is a `reasoning` item with `reasoning_text`
-content before the answer, as vLLM's own Responses API returns it; echoed back in `input`, its text is
+content before the answer, as vLLM's own Responses API returns it (and as its `summary` when the client
+asks for one, which clients that show only summaries display); echoed back in `input`, its text is
 the assistant turn's `reasoning`, which each backend's reasoning dialect keeps or drops. A reasoning
 item holding only OpenAI's encrypted content or summary is dropped (no upstream here can read it).
 """
@@ -196,12 +197,15 @@ def _tool_choice(choice: Any) -> Any:
 
 
 # -- response -----------------------------------------------------------------------------------------
-def output_items(message: Mapping[str, Any], status: str = "completed") -> list[dict[str, Any]]:
-    """The output items of one chat answer: its reasoning in the clear, a message (text or refusal), then
-    its function calls."""
+def output_items(message: Mapping[str, Any], status: str = "completed", summarized: bool = False) -> list[dict[str, Any]]:
+    """The output items of one chat answer: its reasoning in the clear (its summary too when
+    ``summarized``), a message (text or refusal), then its function calls."""
     items: list[dict[str, Any]] = []
     if reasoning_text(message):
-        items.append(reasoning_item(new_id("rs"), reasoning_text(message), status))
+        item = reasoning_item(new_id("rs"), reasoning_text(message), status)
+        if summarized:
+            item["summary"].append({"type": "summary_text", "text": reasoning_text(message)})
+        items.append(item)
     content = []
     if message.get("content"):
         content.append(output_text(message["content"]))
@@ -218,6 +222,14 @@ def output_items(message: Mapping[str, Any], status: str = "completed") -> list[
 
 def output_text(text: str) -> dict[str, Any]:
     return {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
+
+
+def summarizes(request: Mapping[str, Any]) -> bool:
+    """Whether the client asked for reasoning summaries (`reasoning.summary`, or the deprecated
+    `generate_summary`): the reasoning in the clear is then its summary too, for clients that show only
+    summaries (Codex, LangChain's reasoning blocks)."""
+    reasoning = request.get("reasoning")
+    return isinstance(reasoning, dict) and bool(reasoning.get("summary") or reasoning.get("generate_summary"))
 
 
 def reasoning_item(item_id: str, text: str, status: str) -> dict[str, Any]:
@@ -268,4 +280,5 @@ def response_body(request: Mapping[str, Any], chat: Mapping[str, Any]) -> dict[s
     """A non-streamed chat completion as a `response` (its first choice: the Responses API has no `n`)."""
     choice = (chat.get("choices") or [{}])[0]
     status = "incomplete" if choice.get("finish_reason") == "length" else "completed"
-    return response_object(request, new_id("resp"), chat, output_items(choice.get("message") or {}, status), choice.get("finish_reason"))
+    output = output_items(choice.get("message") or {}, status, summarizes(request))
+    return response_object(request, new_id("resp"), chat, output, choice.get("finish_reason"))

@@ -7,7 +7,8 @@ item `output_item.added`, its content part, the deltas and its `.done` events be
 added; then `response.completed` (`response.incomplete` when the answer was cut) carrying the whole
 response and its usage. An error after the first byte is OpenAI's `error` event and `response.failed`.
 An upstream's reasoning in the clear is a `reasoning` item streamed as `response.reasoning_text.delta`s,
-as vLLM's Responses API streams it (OpenAI's own reasoning never reaches a chat route in the clear).
+as vLLM's Responses API streams it, or as OpenAI's `response.reasoning_summary_text.delta`s when the
+client asked for a summary (OpenAI's own reasoning never reaches a chat route in the clear).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import orjson
 
 from router.chunk_translator import ChunkTranslator
 from router.protocol import APIError
-from router.responses_api import function_call_item, message_item, new_id, output_text, reasoning_item, response_object
+from router.responses_api import function_call_item, message_item, new_id, output_text, reasoning_item, response_object, summarizes
 
 
 class ResponsesStream(ChunkTranslator):
@@ -65,18 +66,31 @@ class ResponsesStream(ChunkTranslator):
     def shows_reasoning(self) -> bool:
         return True
 
+    @property
+    def summarized(self) -> bool:
+        """Reasoning streams as a summary, as OpenAI streams one (read late: the route fills `request` in
+        after this translator is made)."""
+        return summarizes(self.request)
+
     def _reasoning_delta(self, text: str) -> bytes:
         out = b""
+        kind, part_kind = ("summary", "reasoning_summary") if self.summarized else ("content", "reasoning")
         if self.open is None or self.output[self.open]["type"] != "reasoning":
             out = self._add(reasoning_item(new_id("rs"), "", "in_progress"))
             item = self.output[-1]
-            out += self._event("response.content_part.added", item_id=item["id"], output_index=self.open, content_index=0,
-                               part=item["content"][0])
+            if self.summarized:
+                item["summary"].append({"type": "summary_text", "text": ""})
+                out += self._event("response.reasoning_summary_part.added", item_id=item["id"], output_index=self.open, summary_index=0,
+                                   part=item["summary"][0])
+            else:
+                out += self._event("response.content_part.added", item_id=item["id"], output_index=self.open, content_index=0,
+                                   part=item["content"][0])
         index = self.open
         assert index is not None
         item = self.output[index]
-        item["content"][0]["text"] += text
-        return out + self._event("response.reasoning_text.delta", item_id=item["id"], output_index=index, content_index=0, delta=text)
+        for part in (*item["content"], *item["summary"]):
+            part["text"] += text
+        return out + self._event(f"response.{part_kind}_text.delta", item_id=item["id"], output_index=index, **{f"{kind}_index": 0}, delta=text)
 
     def _add(self, item: dict[str, Any]) -> bytes:
         """Finish the open item, then open ``item`` (OpenAI sends each item's `.done` before the next one)."""
@@ -138,6 +152,11 @@ class ResponsesStream(ChunkTranslator):
                     out.append(self._event("response.refusal.done", item_id=item["id"], output_index=index, content_index=content_index,
                                            refusal=part["refusal"]))
                 out.append(self._event("response.content_part.done", item_id=item["id"], output_index=index, content_index=content_index, part=part))
+        elif item["type"] == "reasoning" and item["summary"]:
+            part = item["summary"][0]
+            out.append(self._event("response.reasoning_summary_text.done", item_id=item["id"], output_index=index, summary_index=0,
+                                   text=part["text"]))
+            out.append(self._event("response.reasoning_summary_part.done", item_id=item["id"], output_index=index, summary_index=0, part=part))
         elif item["type"] == "reasoning":
             part = item["content"][0]
             out.append(self._event("response.reasoning_text.done", item_id=item["id"], output_index=index, content_index=0, text=part["text"]))

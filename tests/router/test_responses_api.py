@@ -319,6 +319,38 @@ def test_streamed_reasoning_is_a_reasoning_item_before_the_message() -> None:
     assert message["content"][0]["text"] == "Four."
 
 
+async def test_a_client_that_asks_for_a_summary_gets_the_reasoning_as_one(harness: Harness) -> None:
+    """Codex and LangChain show reasoning summaries only: asked for one (`reasoning.summary`), the
+    reasoning in the clear is the item's summary too, streamed with OpenAI's summary events."""
+    client = sdk(harness)
+    ask: dict[str, Any] = {"model": "auto", "input": "hard [score=0.95]", "reasoning": {"effort": "high", "summary": "auto"}}
+    summaries: list[str] = []
+    async with client.responses.stream(**ask) as stream:
+        async for event in stream:
+            assert event.type != "response.reasoning_text.delta"
+            if event.type == "response.reasoning_summary_text.delta":
+                summaries.append(event.delta)
+        final = await stream.get_final_response()
+    reasoning = final.output[0]
+    assert reasoning.type == "reasoning" and summaries and reasoning.summary[0].text == "".join(summaries) == reasoning.content[0].text
+    plain = await client.responses.create(**ask)
+    assert plain.output[0].summary[0].text == plain.output[0].content[0].text
+    unasked = await client.responses.create(model="auto", input="hard [score=0.95]")
+    assert unasked.output[0].summary == [] and unasked.output[0].content[0].text
+
+
+def test_summary_events_follow_openai_s_order() -> None:
+    stream = ResponsesStream({"model": "auto", "reasoning": {"summary": "detailed"}})
+    sent = stream.frames(frames_of(_thought("Let me "), _thought("think."), _chunk("Four."), _chunk(finish="stop"))) + stream.end({"usage": None})
+    events = events_of(sent.decode())
+    assert [e["type"] for e in events[2:9]] == [
+        "response.output_item.added", "response.reasoning_summary_part.added", "response.reasoning_summary_text.delta",
+        "response.reasoning_summary_text.delta", "response.reasoning_summary_text.done", "response.reasoning_summary_part.done",
+        "response.output_item.done"]
+    assert events[2]["item"]["summary"] == [] and events[3]["part"] == {"type": "summary_text", "text": ""}
+    assert events[6]["text"] == "Let me think." and events[8]["item"]["summary"] == [{"type": "summary_text", "text": "Let me think."}]
+
+
 def test_a_non_streamed_answer_s_reasoning_is_its_first_item() -> None:
     body = response_body({"model": "auto"}, {"id": "c", "created": 1, "model": "m", "choices": [
         {"index": 0, "message": {"role": "assistant", "content": "4", "reasoning_content": "2+2"}, "finish_reason": "stop"}]})

@@ -240,6 +240,10 @@ def test_reasoning_items_show_and_go_back_through_the_responses_api(client: Any,
         events = list(stream)
     thoughts = "".join(event.delta for event in events if event.type == "response.reasoning_text.delta")
     assert thoughts and events[-1].response.output[0].content[0].text == thoughts
+    with client.responses.stream(model="auto:medium", input=ask, max_output_tokens=MAX_TOKENS, reasoning={"summary": "auto"}) as stream:
+        events = list(stream)  # Codex asks for a summary: the reasoning is one, as OpenAI streams it
+    summary = "".join(event.delta for event in events if event.type == "response.reasoning_summary_text.delta")
+    assert summary and events[-1].response.output[0].summary[0].text == summary
     prompt_before = vllm_counter(vllm_url, "vllm:prompt_tokens_total")
     follow = client.responses.create(model="auto:medium", max_output_tokens=MAX_TOKENS, input=[
         *ask, *[item.model_dump(exclude_none=True) for item in response.output], {"role": "user", "content": "Two more."}])

@@ -9,8 +9,8 @@ naming the field, as are built-in tools (web search, file search, …) that only
 An upstream's reasoning in the clear (a local model's) is a `reasoning` item with `reasoning_text`
 content before the answer, as vLLM's own Responses API returns it (and as its `summary` when the client
 asks for one, which clients that show only summaries display); echoed back in `input`, its text is
-the assistant turn's `reasoning`, which each backend's reasoning dialect keeps or drops. A reasoning
-item holding only OpenAI's encrypted content or summary is dropped (no upstream here can read it).
+the assistant turn's `reasoning` (its summary when it has no content), which each backend's reasoning
+dialect keeps or drops. A reasoning item holding only OpenAI's encrypted content is dropped.
 """
 
 from __future__ import annotations
@@ -131,12 +131,15 @@ def messages_of(items: Any) -> list[dict[str, Any]]:
 
 
 def _reasoning_of(item: Mapping[str, Any]) -> str:
-    """A reasoning item's text in the clear (vLLM's `reasoning_text` content); "" for OpenAI's encrypted items."""
-    content = item.get("content")
-    if not isinstance(content, list):
-        return ""
-    return "".join(part["text"] for part in content
-                   if isinstance(part, dict) and part.get("type") == "reasoning_text" and isinstance(part.get("text"), str))
+    """A reasoning item's text in the clear: its `reasoning_text` content, else its summary (which a client
+    that streamed it may hold alone; vLLM reads it the same way); "" for OpenAI's encrypted items."""
+    for field, kind in (("content", "reasoning_text"), ("summary", "summary_text")):
+        parts = item.get(field)
+        text = "".join(part["text"] for part in parts if isinstance(part, dict) and part.get("type") == kind
+                       and isinstance(part.get("text"), str)) if isinstance(parts, list) else ""
+        if text:
+            return text
+    return ""
 
 
 def _content(content: Any, param: str) -> str | list[dict[str, Any]]:

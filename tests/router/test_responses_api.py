@@ -362,16 +362,18 @@ def test_a_non_streamed_answer_s_reasoning_is_its_first_item() -> None:
 
 
 def test_echoed_reasoning_items_are_the_turn_s_reasoning() -> None:
-    """As vLLM reads them: a reasoning item in the clear opens the assistant turn its message and calls
-    join; OpenAI's encrypted items carry nothing an upstream here can read and are dropped."""
+    """As vLLM reads them: a reasoning item in the clear (its content, else its summary) opens the
+    assistant turn its message and calls join; OpenAI's encrypted items carry nothing an upstream here
+    can read and are dropped."""
     chat = chat_request({"model": "auto", "input": [
         {"role": "user", "content": "weather?"},
         {"type": "reasoning", "id": "rs_1", "summary": [], "content": [{"type": "reasoning_text", "text": "Use the tool."}]},
         {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "Checking."}]},
         {"type": "function_call", "call_id": "c1", "name": "weather", "arguments": "{}"},
         {"type": "function_call_output", "call_id": "c1", "output": "sunny"},
-        {"type": "reasoning", "id": "rs_2", "summary": [{"type": "summary_text", "text": "secret"}], "encrypted_content": "gAAA"},
-        {"type": "reasoning", "id": "rs_3", "summary": [], "content": [{"type": "reasoning_text", "text": "Only thought."}]},
+        {"type": "reasoning", "id": "rs_2", "summary": [], "encrypted_content": "gAAA"},
+        {"type": "reasoning", "id": "rs_3", "summary": [{"type": "summary_text", "text": "Only thought."}],
+         "content": [{"type": "reasoning_text", "text": ""}]},  # as LangChain keeps a streamed item: its summary
         {"role": "user", "content": "and tomorrow?"},
     ]})
     _user, turn, tool, thought, follow_up = chat["messages"]

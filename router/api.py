@@ -110,6 +110,15 @@ async def responses(request: Request) -> Response:
     return await _serve(request, "responses", _responses_wire)
 
 
+@api.api_route("/v1/responses/{response_id}", methods=["GET", "DELETE"], include_in_schema=False)
+@api.api_route("/v1/responses/{response_id}/{action:path}", methods=["GET", "POST"], include_in_schema=False)
+async def stored_response(request: Request, response_id: str) -> Response:
+    """Retrieving, deleting, cancelling or listing the input of a stored response: none is ever stored."""
+    state_of(request).authorize(_authorization(header_map(request), None))
+    raise APIError(404, f"No response with id '{response_id}' is stored: the gateway keeps no responses (every response is "
+                   "store: false); send the whole conversation in 'input'", param="response_id", code="not_found")
+
+
 @api.post("/v1/messages", openapi_extra=MESSAGES_OPENAPI)
 async def messages(request: Request) -> Response:
     """Anthropic's Messages API, routed and forwarded as a chat completion (router/anthropic_api.py)."""

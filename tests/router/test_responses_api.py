@@ -63,6 +63,18 @@ async def test_a_response_is_routed_priced_and_answered_through_the_openai_clien
     assert harness.metric("router_tokens_total", tier="medium", model="small", backend="sim", kind="completion") == response.usage.output_tokens
 
 
+async def test_a_stored_response_is_a_404_that_says_why(harness: Harness) -> None:
+    from openai import NotFoundError
+
+    client = sdk(harness)
+    for call in (client.responses.retrieve("resp_1"), client.responses.delete("resp_1"), client.responses.cancel("resp_1"),
+                 client.responses.input_items.list("resp_1")):
+        with pytest.raises(NotFoundError, match="keeps no responses"):
+            await call
+    response = await harness.client.get("/v1/responses/resp_1", headers={"authorization": "Bearer x"})
+    assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+
+
 async def test_requests_are_counted_by_api(harness: Harness) -> None:
     assert [harness.registry.get_sample_value("router_api_requests_total", {"api": api}) for api in ("chat", "completions", "responses")] == [0, 0, 0]
     await harness.client.post("/v1/responses", json={"model": "auto", "input": "hi"})

@@ -234,9 +234,11 @@ async def test_what_a_stateless_gateway_cannot_serve_is_a_400_naming_it(harness:
     assert not harness.upstream.requests
 
 
-_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+_WORDS = st.sampled_from(["message", "reasoning", "reasoning_text", "summary_text", "function_call", "assistant", "user", "output_text"])
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5) | _WORDS,
                      lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(
-                         ["type", "role", "content", "text", "call_id", "name", "arguments", "output", "image_url", "file_data", "format"]), inner, max_size=4),
+                         ["type", "role", "content", "text", "call_id", "name", "arguments", "output", "image_url", "file_data", "format",
+                          "summary"]), inner, max_size=4),
                      max_leaves=12)
 
 
@@ -268,6 +270,26 @@ def test_every_character_arrives_once_in_order(deltas: list[str], per_frame: int
     assert "".join(e["delta"] for e in events if e["type"] == "response.output_text.delta") == "".join(deltas)
     assert events[-1]["response"]["output"][0]["content"][0]["text"] == "".join(deltas)
     assert events[-1]["response"]["usage"]["output_tokens"] == len(deltas)
+
+
+@given(st.lists(st.tuples(st.booleans(), st.text(min_size=1, max_size=6)), min_size=1, max_size=12), st.booleans())
+def test_reasoning_and_text_interleaved_keep_every_character_in_its_item(pieces: list[tuple[bool, str]], summarized: bool) -> None:
+    """However reasoning and answer text alternate, each run is one item, closed before the next opens,
+    and the items' texts are the deltas' in order (reasoning as content, and summary when asked for)."""
+    request: dict[str, Any] = {"model": "auto", "reasoning": {"summary": "auto"} if summarized else None}
+    stream = ResponsesStream(request)
+    chunks = [_thought(text) if thought else _chunk(text) for thought, text in pieces]
+    events = events_of((stream.frames(frames_of(*chunks, _chunk(finish="stop"))) + stream.end({"usage": None})).decode())
+    runs: list[tuple[bool, str]] = []
+    for thought, text in pieces:
+        runs[-1:] = [(thought, runs[-1][1] + text)] if runs and runs[-1][0] == thought else [*runs[-1:], (thought, text)]
+    output = events[-1]["response"]["output"]
+    assert [(item["type"] == "reasoning", item["content"][0]["text"]) for item in output] == runs
+    for item in output:
+        if item["type"] == "reasoning":
+            assert item["summary"] == ([{"type": "summary_text", "text": item["content"][0]["text"]}] if summarized else [])
+    opened = [(e["type"], e["output_index"]) for e in events if e["type"] in ("response.output_item.added", "response.output_item.done")]
+    assert opened == [(kind, index) for index in range(len(runs)) for kind in ("response.output_item.added", "response.output_item.done")]
 
 
 def frames_of(*chunks: dict[str, Any]) -> bytes:

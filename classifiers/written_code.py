@@ -11,8 +11,12 @@ from classifiers.lexicons import LEXICON_NAMES
 #: most ``WRITE_CODE_GAP`` filler words: articles, plain adjectives, languages. A script, query, test
 #: or expression is code only right after a language ("a bash script", "an SQL query", "unit tests",
 #: "a regular expression"): "write a script for the opening scene", "a query term", "a test for my
-#: students", "an expression for the area" are not. English only (see docs/classifier.md, Known gaps).
-WRITE_VERBS = ("write", "rewrite")
+#: students", "an expression for the area" are not. In eight more languages the verbs and nouns of a
+#: request for a function, program, class or algorithm ("Napisz funkcję w Pythonie", "Escribe una función").
+WRITE_VERBS = ("write", "rewrite",
+               # the writing verbs of the cue lexicons in other languages (lexicons_intl), as they open a request
+               "escribe", "escriba", "escribir", "escreva", "escrever", "écris", "écrivez", "écrire", "schreibe", "schreib",
+               "schreiben", "scrivi", "scrivere", "schrijf", "napisz", "напиши", "напишите", "написать")
 WRITE_LANGUAGES = frozenset((
     "unit", "regular", "python", "java", "javascript", "typescript", "c", "c++", "c#", "rust", "go", "golang", "bash",
     "shell", "sql", "ruby", "php", "kotlin", "swift", "r", "matlab", "scala", "haskell", "perl", "lua",
@@ -21,10 +25,16 @@ WRITE_LANGUAGES = frozenset((
 WRITE_FILLERS = WRITE_LANGUAGES | frozenset((
     "a", "an", "the", "me", "us", "some", "my", "our", "this", "that", "two", "three", "simple", "small",
     "short", "quick", "new", "basic", "recursive", "efficient", "complete",
+    "un", "una", "une", "uma", "um", "ein", "eine", "einen", "mir", "mi", "moi", "mnie", "мне",
 ))
 WRITE_CODE_NOUNS = frozenset((
     "function", "functions", "program", "programs", "code", "class", "classes", "method", "methods", "regex",
     "api", "algorithm", "module", "implementation", "snippet", "parser", "decorator", "endpoint",
+    # the same in the languages of those verbs (the cases a request puts them in)
+    "función", "funcion", "funciones", "função", "funções", "fonction", "fonctions", "funktion", "funktionen", "funzione",
+    "funzioni", "functie", "funkcję", "funkcje", "funkcja", "функцию", "функции", "функция", "programa", "programme",
+    "programm", "programma", "programu", "программу", "программа", "código", "codigo", "kod", "код", "clase", "classe",
+    "klasse", "klasę", "класс", "algoritmo", "algorithmus", "algorytm", "алгоритм",
 ))
 WRITE_LANGUAGE_NOUNS = frozenset(("script", "scripts", "query", "queries", "test", "tests", "expression", "expressions"))
 WRITE_CODE_GAP = 3

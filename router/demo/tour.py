@@ -15,7 +15,7 @@ from router.demo.upstream import SimulatedUpstream
 
 PROMPTS = (
     "What is the capital of France?",
-    "Write a Python function that merges two sorted lists, then explain its time complexity.",
+    "How would I merge two sorted lists in Python, and what is the time complexity?",
     ("Prove that there are infinitely many primes p such that p ≡ 3 (mod 4). Then determine all integer "
      "solutions of x^2 + y^2 = 3z^2 and justify every step rigorously."),
 )

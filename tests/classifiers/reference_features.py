@@ -326,7 +326,13 @@ def handcrafted(conv: Conversation) -> list[float]:
         quoted = sum(len(m.group(0)) for m in re.finditer(r'["\u201c][^"\u201c\u201d]{200,}["\u201d]', full[:20_000])
                      if m.group(0)[:-1].rstrip()[-1:] not in ("?", ":")  # a quoted question is no passage,
                      and not re.search(r"\n[ \t]*\(?[A-Ea-e][).:][ \t]", m.group(0)))  # nor quoted options
-    feats[-1] *= max((math.log1p(max(n * (1.0 - code / max(len(s), 1)) - quoted, 0)) if code or quoted else ln) - LENGTH_ANCHOR, 0.0)
+    statement = math.log1p(max(n * (1.0 - code / max(len(s), 1)) - quoted, 0)) if code or quoted else ln
+    # a request for a program (not opened as a question) counts 245 characters more (version 29)
+    question = bool(wl) and wl[0] in {"how", "what", "why", "when", "which", "where", "who", "is", "are", "can", "could", "does", "do",
+                                      "should", "would", "will", "explain", "tell", "now"}
+    if d_code > max(d_math, d_reason) and not word_problem and not question:
+        statement = math.log(math.exp(statement) + 245)
+    feats[-1] *= max(statement - LENGTH_ANCHOR, 0.0)
     if mcq >= math.log1p(2):  # a multiple-choice question: length above e^5 characters counts too
         feats[-1] = max(feats[-1], math.log1p(max(n - quoted, 0)) - 5.0)
     feats.append(max(math.log1p(quantities) - math.log1p(3), 0.0) if word_problem else 0.0)

@@ -34,3 +34,44 @@ def test_a_docstring_is_the_problem_statement():
         return handcrafted(as_conversation(text))[PRIOR_FEATURE]
 
     assert prior(8) > prior(1) + 0.9
+
+
+@pytest.mark.parametrize(("text", "floored"), [
+    ("Write a function that merges k sorted lists.", True),
+    ("Write a Python function that reverses a string.", True),
+    ("Napisz funkcję w Pythonie, która odwraca napis.", True),  # "write a function" in Polish
+    ("Escribe una función en Python que invierta una cadena.", True),
+    ("How do I merge k sorted lists in Python?", False),  # a question about code
+    ("What does the yield keyword do in Python?", False),
+    ("Now do the same in Java.", False),  # a follow-up: its conversation scores it
+    ("Write a poem about the sea.", False),  # no code
+])
+def test_a_short_request_for_a_program_is_no_short_problem(text, floored):
+    """In a request for a program the length prior reads the statement as 245 characters longer
+    (``CODE_REQUEST_EXTRA_CHARS``): on arena_bench such requests fail weak models more than the rest,
+    while questions about code do not (LOSO APGR 0.569 → 0.607)."""
+    import math
+
+    from classifiers.feature_schema import PRIOR_FEATURE
+    from classifiers.features import CODE_REQUEST_EXTRA_CHARS, LENGTH_ANCHOR, handcrafted
+    from classifiers.inference import as_conversation
+
+    prior = handcrafted(as_conversation(text))[PRIOR_FEATURE]
+    assert (prior > 0.5 * (math.log(CODE_REQUEST_EXTRA_CHARS) - LENGTH_ANCHOR)) is floored, prior
+
+
+def test_a_longer_request_for_a_program_still_reads_longer():
+    """The extra characters are added, not a floor: the order of short requests by length stays."""
+    from classifiers.feature_schema import PRIOR_FEATURE
+    from classifiers.features import handcrafted
+    from classifiers.inference import as_conversation
+
+    short = "Write a Python function that reverses a string."
+    longer = "Write a Python function that reverses a string in place, keeps combining characters with their base and handles surrogate pairs."
+    assert handcrafted(as_conversation(longer))[PRIOR_FEATURE] > handcrafted(as_conversation(short))[PRIOR_FEATURE] + 0.2
+
+
+def test_a_request_for_a_program_outscores_a_question_about_code(default):
+    score = lambda text: default.score([{"role": "user", "content": text}]).score
+    assert score("Write a function that merges k sorted lists.") > score("How do I merge k sorted lists in Python?") + 0.2
+    assert score("Napisz funkcję w Pythonie, która zwraca n-tą liczbę Fibonacciego.") > 0.6

@@ -29,7 +29,7 @@ from classifiers.options import NO_TAIL_OPTIONS, inline_options, labelled_option
 from classifiers.quantities import count_quantities
 from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
 from classifiers.text import Conversation
-from classifiers.written_code import move_written_code
+from classifiers.written_code import move_written_code, program_request_length
 
 __all__ = ["GRAM_CHARS", "HASH_BITS", "HASH_DIM", "LEXICON_NAMES", "N_SHAPE", "SHAPE_GROUPS", "SHAPE_NAMES",
            "answer_shape", "bucket", "buckets", "conversation_features", "gram_keys", "grams", "handcrafted",
@@ -129,22 +129,6 @@ WORD_PROBLEM_SCAN = 2_000
 WORD_PROBLEM_NUMBERS_ANCHOR = math.log1p(3)
 #: Log-characters above which the within-domain length bonus starts (e^4 ≈ 55 characters).
 LENGTH_ANCHOR = 4.0
-#: In a request for a program (the code domain above math and reasoning, not opened as a question) the
-#: statement counts this many characters more in the length prior: a short request to write code
-#: ("Write a function that merges k sorted lists.") is no short problem, as a short closed problem is —
-#: the work it asks for is not in its words —, and a longer one still ranks above a shorter one. Such
-#: requests fail weak models more than the rest (arena_bench mean target 0.61 vs 0.54; alpaca's oasst /
-#: selfinstruct / vicuna 0.48 / 0.48 / 0.50 vs 0.40 / 0.40 / 0.42): LOSO APGR arena_bench 0.569 → 0.607,
-#: alpaca_eval 0.574 → 0.577; MATH, GSM8K, LeetCode, BBH within 0.002 (150 / 400 characters: arena_bench
-#: 0.603 / 0.613, LeetCode 0.297 / 0.292; a floor at 245 instead, which flattens the order of short
-#: requests, 0.606). Short code-writing requests now score 0.74–0.79 (docs/classifier.md, version 29).
-CODE_REQUEST_EXTRA_CHARS = 245
-#: First words of a question, which that floor leaves alone: a question about code ("How do I read a
-#: file line by line in Python?", "What does yield do?") is no request for a program (on arena_bench
-#: such prompts fail weak models no more than the rest: mean target 0.52 vs 0.54; requests 0.61); nor
-#: is a follow-up opened with "Now" ("Now do the same in Java."), which its conversation scores.
-QUESTION_OPENERS = frozenset(("how", "what", "why", "when", "which", "where", "who", "is", "are", "can", "could", "does", "do",
-                              "should", "would", "will", "explain", "tell", "now"))
 #: The length prior's domain gate is ``min(1, DOMAIN_GATE * (hard-domain - writing-domain))``:
 #: it saturates at half the cue density, because a long word problem has a lower cue density
 #: than a short one, and a proportional gate took back from long problems what length gave.
@@ -343,8 +327,8 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     quoted = quoted_chars(full) if mcq >= MCQ_MIN else 0  # a quiz question's quoted passages: read, not solved
     # the statement's length, not the material's
     ln_problem = log(max(n * (1.0 - code / ns) - quoted, 0.0)) if code or quoted else ln
-    if d_code > max(d_math, d_reason) and not word_problem and not (wl and wl[0] in QUESTION_OPENERS):  # a request for a program
-        ln_problem = math.log(math.exp(ln_problem) + CODE_REQUEST_EXTRA_CHARS)
+    if d_code > max(d_math, d_reason) and not word_problem:
+        ln_problem = program_request_length(ln_problem, wl)
     in_domain = gate * max(ln_problem - LENGTH_ANCHOR, 0.0)
     # a multiple-choice question: its length counts too (less what it quotes)
     closed = max(in_domain, (log(max(n - quoted, 0)) if quoted else ln) - MCQ_LENGTH_ANCHOR) if mcq >= MCQ_MIN else in_domain

@@ -53,8 +53,9 @@ def test_a_short_request_for_a_program_is_no_short_problem(text, floored):
     import math
 
     from classifiers.feature_schema import PRIOR_FEATURE
-    from classifiers.features import CODE_REQUEST_EXTRA_CHARS, LENGTH_ANCHOR, handcrafted
+    from classifiers.features import LENGTH_ANCHOR, handcrafted
     from classifiers.inference import as_conversation
+    from classifiers.written_code import CODE_REQUEST_EXTRA_CHARS
 
     prior = handcrafted(as_conversation(text))[PRIOR_FEATURE]
     assert (prior > 0.5 * (math.log(CODE_REQUEST_EXTRA_CHARS) - LENGTH_ANCHOR)) is floored, prior

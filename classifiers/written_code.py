@@ -83,8 +83,8 @@ def _writes_code(words: list[str], i: int) -> bool:
 #: ("Write a function that merges k sorted lists.") is no short problem, as a short closed problem is —
 #: the work it asks for is not in its words —, and a longer one still ranks above a shorter one. Such
 #: requests fail weak models more than the rest (arena_bench mean target 0.61 vs 0.54; alpaca's oasst /
-#: selfinstruct / vicuna 0.48 / 0.48 / 0.50 vs 0.40 / 0.40 / 0.42): LOSO APGR arena_bench 0.569 → 0.607,
-#: alpaca_eval 0.574 → 0.577; MATH, GSM8K, LeetCode, BBH within 0.002 (150 / 400 characters: arena_bench
+#: selfinstruct / vicuna 0.48 / 0.48 / 0.50 vs 0.40 / 0.40 / 0.42): LOSO APGR arena_bench 0.569 → 0.607
+#: (paired 95 % [+0.011, +0.095]), alpaca_eval 0.574 → 0.577; MATH, GSM8K, LeetCode, BBH within 0.002 (150 / 400 characters: arena_bench
 #: 0.603 / 0.613, LeetCode 0.297 / 0.292; a floor at 245 instead, which flattens the order of short
 #: requests, 0.606). Short code-writing requests now score 0.74–0.79 (docs/classifier.md, version 29).
 CODE_REQUEST_EXTRA_CHARS = 245

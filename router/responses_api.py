@@ -204,10 +204,11 @@ def output_items(message: Mapping[str, Any], status: str = "completed", summariz
     """The output items of one chat answer: its reasoning in the clear (its summary too when
     ``summarized``), a message (text or refusal), then its function calls."""
     items: list[dict[str, Any]] = []
-    if reasoning_text(message):
-        item = reasoning_item(new_id("rs"), reasoning_text(message), status)
+    thought = reasoning_text(message)
+    if thought:
+        item = reasoning_item(new_id("rs"), thought, status)
         if summarized:
-            item["summary"].append({"type": "summary_text", "text": reasoning_text(message)})
+            item["summary"].append({"type": "summary_text", "text": thought})
         items.append(item)
     content = []
     if message.get("content"):

@@ -29,7 +29,7 @@ from classifiers.options import NO_TAIL_OPTIONS, inline_options, labelled_option
 from classifiers.quantities import count_quantities
 from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
 from classifiers.text import Conversation
-from classifiers.written_code import move_written_code, program_request_length
+from classifiers.written_code import asks_for_proof, move_written_code, request_length
 
 __all__ = ["GRAM_CHARS", "HASH_BITS", "HASH_DIM", "LEXICON_NAMES", "N_SHAPE", "SHAPE_GROUPS", "SHAPE_NAMES",
            "answer_shape", "bucket", "buckets", "conversation_features", "gram_keys", "grams", "handcrafted",
@@ -327,8 +327,9 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     quoted = quoted_chars(full) if mcq >= MCQ_MIN else 0  # a quiz question's quoted passages: read, not solved
     # the statement's length, not the material's
     ln_problem = log(max(n * (1.0 - code / ns) - quoted, 0.0)) if code or quoted else ln
-    if d_code > max(d_math, d_reason) and not word_problem:
-        ln_problem = program_request_length(ln_problem, wl)
+    # a request for a program or a proof: the work asked for is not in its words
+    if not word_problem and (d_code > max(d_math, d_reason) or (dom > d_write and asks_for_proof(wl))):
+        ln_problem = request_length(ln_problem, wl)
     in_domain = gate * max(ln_problem - LENGTH_ANCHOR, 0.0)
     # a multiple-choice question: its length counts too (less what it quotes)
     closed = max(in_domain, (log(max(n - quoted, 0)) if quoted else ln) - MCQ_LENGTH_ANCHOR) if mcq >= MCQ_MIN else in_domain

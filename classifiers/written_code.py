@@ -1,5 +1,6 @@
 """What "write" asks for: a writing cue, unless what is to be written is code (a correction of
-the lexicon counts of ``classifiers.lexicons``); and what a request for a program weighs in the length prior."""
+the lexicon counts of ``classifiers.lexicons``); and what a request for a program or a proof weighs in
+the length prior."""
 
 from __future__ import annotations
 
@@ -87,18 +88,71 @@ def _writes_code(words: list[str], i: int) -> bool:
 #: (paired 95 % [+0.011, +0.095]), alpaca_eval 0.574 → 0.577; MATH, GSM8K, LeetCode, BBH within 0.002 (150 / 400 characters: arena_bench
 #: 0.603 / 0.613, LeetCode 0.297 / 0.292; a floor at 245 instead, which flattens the order of short
 #: requests, 0.606). Short code-writing requests now score 0.74–0.79 (docs/classifier.md, version 29).
-CODE_REQUEST_EXTRA_CHARS = 245
+REQUEST_EXTRA_CHARS = 245
 #: First words of a question, to which those characters are not added: a question about code ("How do I read a
 #: file line by line in Python?", "What does yield do?") is no request for a program (on arena_bench
 #: such prompts fail weak models no more than the rest: mean target 0.52 vs 0.54; requests 0.61); nor
 #: is a follow-up opened with "Now" ("Now do the same in Java."), which its conversation scores.
 QUESTION_OPENERS = frozenset(("how", "what", "why", "when", "which", "where", "who", "is", "are", "can", "could", "does", "do",
                               "should", "would", "will", "explain", "tell", "now"))
+#: A polite request is no question: "Can you write a function that …", "Could you please prove that …"
+#: ask for the work as the imperative does — unless the verb asks for words about it ("Can you explain …").
+POLITE_OPENERS = frozenset(("can", "could", "would", "will"))
+QUESTION_VERBS = frozenset(("explain", "tell", "help", "describe"))
 
 
-def program_request_length(ln_problem: float, words: list[str]) -> float:
-    """The log-characters the length prior reads for a code-domain prompt: its statement's, and
-    ``CODE_REQUEST_EXTRA_CHARS`` more unless its first word opens a question (or a follow-up)."""
-    if words and words[0] in QUESTION_OPENERS:
+#: Words that ask for a proof, in English and the languages of the cue lexicons (exact forms: "Prove that
+#: there are infinitely many primes.", "Beweise, dass …", "Докажите, что …"). Like a program, a proof is
+#: work its request does not hold: "Prove that there are infinitely many primes." read as a 44-character
+#: problem, an easy one-liner (0.39, the level of a capital-city question). The outcome data has few such
+#: prompts: arena_bench's seven math proof requests have a mean target of 0.71 against the set's 0.55
+#: ("Using Coq …, prove that there are infinitely many prime numbers." 0.89, "Provide a proof of the
+#: Banach Fixed Point Theorem" 0.55); self-instruct's two, which hand over the facts to combine, 0.19 and
+#: 0.22 (0.41) — so this is a prior, as the length prior is (docs/classifier.md, version 30).
+PROOF_WORDS = frozenset((
+    "prove", "proof", "proofs", "beweise", "beweisen", "demuestra", "demuestre", "demostrar", "demonstre", "demonstrar",
+    "démontrer", "démontrez", "démontre", "prouver", "prouvez", "prouve", "dimostra", "dimostrare", "bewijs", "bewijzen",
+    "udowodnij", "udowodnić", "докажите", "докажи", "доказать", "доведіть", "доведи", "довести", "kanıtlayın", "kanıtla",
+    "buktikan", "सिद्ध", "أثبت", "اثبت",
+))
+#: ... and in scripts written without spaces between words, or as two words ("证明…", "…を証明してください",
+#: "증명하세요", "Chứng minh rằng …"), a part of the head's text.
+PROOF_STEMS = ("证明", "証明", "증명", "chứng minh")
+#: "Show that …" and "demonstrate that …" ask for a proof too.
+PROOF_VERBS_BEFORE_THAT = frozenset(("show", "demonstrate"))
+#: Only the request's head is read: a proof asked for further on is a part of a longer task.
+PROOF_HEAD_WORDS = 60
+
+
+def asks_for_proof(words: list[str]) -> bool:
+    """Whether the head of ``words`` asks for a proof ("prove", "a proof of", "show that"; not a
+    "proof of concept")."""
+    head = words[:PROOF_HEAD_WORDS]
+    if PROOF_WORDS.isdisjoint(head) and PROOF_VERBS_BEFORE_THAT.isdisjoint(head):
+        text = " ".join(head)
+        return not text.isascii() and any(stem in text for stem in PROOF_STEMS)
+    for i, w in enumerate(head):
+        after = head[i + 1 : i + 3]
+        if w in PROOF_WORDS and after != ["of", "concept"]:
+            return True
+        if w in PROOF_VERBS_BEFORE_THAT and after[:1] == ["that"]:
+            return True
+    return False
+
+
+def request_length(ln_problem: float, words: list[str]) -> float:
+    """The log-characters the length prior reads for a request for a program or a proof: its
+    statement's, and ``REQUEST_EXTRA_CHARS`` more unless it opens as a question (or a follow-up)."""
+    if _opens_question(words):
         return ln_problem
-    return math.log(math.exp(ln_problem) + CODE_REQUEST_EXTRA_CHARS)
+    return math.log(math.exp(ln_problem) + REQUEST_EXTRA_CHARS)
+
+
+def _opens_question(words: list[str]) -> bool:
+    """Whether the first word opens a question, a polite request ("Can you [please] write …") excepted."""
+    if not words or words[0] not in QUESTION_OPENERS:
+        return False
+    if words[0] not in POLITE_OPENERS or words[1:2] != ["you"]:
+        return True
+    verb = words[3:4] if words[2:3] == ["please"] else words[2:3]
+    return not verb or verb[0] in QUESTION_VERBS

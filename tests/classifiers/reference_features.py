@@ -327,10 +327,20 @@ def handcrafted(conv: Conversation) -> list[float]:
                      if m.group(0)[:-1].rstrip()[-1:] not in ("?", ":")  # a quoted question is no passage,
                      and not re.search(r"\n[ \t]*\(?[A-Ea-e][).:][ \t]", m.group(0)))  # nor quoted options
     statement = math.log1p(max(n * (1.0 - code / max(len(s), 1)) - quoted, 0)) if code or quoted else ln
-    # a request for a program (not opened as a question) counts 245 characters more (version 29)
+    # a request for a program (not opened as a question) counts 245 characters more (version 29),
     question = bool(wl) and wl[0] in {"how", "what", "why", "when", "which", "where", "who", "is", "are", "can", "could", "does", "do",
                                       "should", "would", "will", "explain", "tell", "now"}
-    if d_code > max(d_math, d_reason) and not word_problem and not question:
+    # … unless it is a polite request: "Can you (please) write …", not "Can you explain …" (version 30)
+    if re.match(r"(?:can|could|would|will) you (?:please )?(?!(?:explain|tell|help|describe)(?: |$))\S", " ".join(wl)):
+        question = False
+    # and so does a request for a proof in its first 60 words, in a domain above writing (version 30)
+    proof = re.search(r"(?:^| )(?:(?:prove|proofs?|beweisen?|demuestr[ae]|demostrar|demonstr(?:e|ar)|démontre[rz]?|prouve[rz]?|"
+                      r"dimostra(?:re)?|bewijs|bewijzen|udowodnij|udowodnić|докажи(?:те)?|доказать|доведи(?:ть)?|довести|"
+                      r"kanıtla(?:yın)?|buktikan|सिद्ध|[أا]ثبت)"
+                      r"(?! of concept(?: |$))|(?:show|demonstrate) that)(?: |$)|证明|証明|증명|chứng minh", " ".join(wl[:60]))
+    domain = max(d_math, d_code, d_reason)
+    asks = d_code > max(d_math, d_reason) or (proof is not None and domain > d_write)
+    if asks and not word_problem and not question:
         statement = math.log(math.exp(statement) + 245)
     feats[-1] *= max(statement - LENGTH_ANCHOR, 0.0)
     if mcq >= math.log1p(2):  # a multiple-choice question: length above e^5 characters counts too

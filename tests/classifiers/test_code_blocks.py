@@ -45,20 +45,33 @@ def test_a_docstring_is_the_problem_statement():
     ("What does the yield keyword do in Python?", False),
     ("Now do the same in Java.", False),  # a follow-up: its conversation scores it
     ("Write a poem about the sea.", False),  # no code
+    ("Prove that there are infinitely many primes.", True),  # a request for a proof (version 30)
+    ("Show that every bounded monotone sequence of real numbers converges.", True),
+    ("Provide a proof of the Banach fixed point theorem.", True),
+    ("Beweise, dass es unendlich viele Primzahlen gibt.", True),
+    ("Докажите, что простых чисел бесконечно много.", True),
+    ("证明存在无穷多个素数。", True),  # no spaces between words: a part of the text
+    ("소수가 무한히 많다는 것을 증명하세요.", True),
+    ("Can you prove that there are infinitely many primes?", True),  # a polite request
+    ("Could you please write a Python function that reverses a string?", True),
+    ("Can you explain how to merge k sorted lists in Python?", False),  # a question about code
+    ("Can you?", False),
+    ("Write a proof of concept for a calculator that adds two numbers.", False),  # no proof
+    ("Show me three prime numbers.", False),
 ])
 def test_a_short_request_for_a_program_is_no_short_problem(text, floored):
-    """In a request for a program the length prior reads the statement as 245 characters longer
-    (``CODE_REQUEST_EXTRA_CHARS``): on arena_bench such requests fail weak models more than the rest,
+    """In a request for a program or a proof the length prior reads the statement as 245 characters
+    longer (``REQUEST_EXTRA_CHARS``): on arena_bench such requests fail weak models more than the rest,
     while questions about code do not (LOSO APGR 0.569 → 0.607)."""
     import math
 
     from classifiers.feature_schema import PRIOR_FEATURE
     from classifiers.features import LENGTH_ANCHOR, handcrafted
     from classifiers.inference import as_conversation
-    from classifiers.written_code import CODE_REQUEST_EXTRA_CHARS
+    from classifiers.written_code import REQUEST_EXTRA_CHARS
 
     prior = handcrafted(as_conversation(text))[PRIOR_FEATURE]
-    assert (prior > 0.5 * (math.log(CODE_REQUEST_EXTRA_CHARS) - LENGTH_ANCHOR)) is floored, prior
+    assert (prior > 0.5 * (math.log(REQUEST_EXTRA_CHARS) - LENGTH_ANCHOR)) is floored, prior
 
 
 def test_a_longer_request_for_a_program_still_reads_longer():
@@ -76,3 +89,11 @@ def test_a_request_for_a_program_outscores_a_question_about_code(default):
     score = lambda text: default.score([{"role": "user", "content": text}]).score
     assert score("Write a function that merges k sorted lists.") > score("How do I merge k sorted lists in Python?") + 0.2
     assert score("Napisz funkcję w Pythonie, która zwraca n-tą liczbę Fibonacciego.") > 0.6
+
+
+def test_a_request_for_a_proof_outscores_trivia(default):
+    """A short request for a proof is no one-liner: it scores like a request for a program, well
+    above a question of its length (before version 30 both were low, 0.39 and 0.36)."""
+    score = lambda text: default.score([{"role": "user", "content": text}]).score
+    assert score("Prove that there are infinitely many primes.") > score("What is the capital city of France?") + 0.2
+    assert default.score([{"role": "user", "content": "Prove that the square root of 2 is irrational."}]).score > 0.6

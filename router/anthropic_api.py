@@ -308,7 +308,8 @@ def message_body(request: Mapping[str, Any], chat: Mapping[str, Any]) -> dict[st
 
 
 def error_payload(message: str, status: int) -> dict[str, Any]:
-    return {"type": "error", "error": {"type": ERROR_TYPES.get(status, "api_error"), "message": message}}
+    kind = ERROR_TYPES.get(status, "invalid_request_error" if status < 500 else "api_error")
+    return {"type": "error", "error": {"type": kind, "message": message}}
 
 
 def error_response(exc: APIError) -> Response:

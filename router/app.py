@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from router import runtime
-from router.api import api
+from router.api import api, error_shape
 from router.config import RouterConfig
 from router.fastpath import RouterApp
 from router.gateway import Classifier
@@ -95,7 +95,7 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code)
-    return APIError(exc.status_code, str(exc.detail), code=code).response()
+    return error_shape(request.url.path)(APIError(exc.status_code, str(exc.detail), code=code))
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:

@@ -339,7 +339,24 @@ def test_a_cut_answer_stops_at_max_tokens_and_odd_arguments_survive() -> None:
     assert body["stop_reason"] == "max_tokens" and body["content"][1]["input"] == {"_raw": "[1]"}
 
 
-@pytest.mark.parametrize(("status", "kind"), [(502, "api_error"), (503, "overloaded_error"), (504, "timeout_error"), (413, "request_too_large")])
+@pytest.mark.parametrize(("status", "kind"), [(502, "api_error"), (503, "overloaded_error"), (504, "timeout_error"), (413, "request_too_large"),
+                                             (405, "invalid_request_error"), (500, "api_error")])
 def test_error_types_are_anthropic_s_by_status(status: int, kind: str) -> None:
     """An upstream that timed out is the SDK's `timeout_error` (the gateway's 504), no capacity is overloaded."""
     assert error_payload("x", status)["error"]["type"] == kind
+
+
+async def test_errors_no_route_raised_have_anthropic_s_shape_under_v1_messages(harness: Harness) -> None:
+    """A method `/v1/messages` does not serve, or a path under it that does not exist, answers as
+    Anthropic would (the SDK reads `error.type`); other paths keep OpenAI's shape."""
+    from anthropic import NotFoundError
+
+    got = await harness.client.get("/v1/messages")
+    assert got.status_code == 405 and got.json()["type"] == "error" and got.json()["error"]["type"] == "invalid_request_error"
+    missing = await harness.client.post("/v1/messages/batches", json={})
+    assert missing.status_code == 404 and missing.json()["error"]["type"] == "not_found_error"
+    with pytest.raises(NotFoundError):
+        await sdk(harness).messages.batches.list()
+    other = await harness.client.get("/v1/chat/completions")
+    assert other.status_code == 405 and other.json()["error"]["code"] == "method_not_allowed" and "type" not in other.json()
+    assert (await harness.client.get("/v1/messagesx")).json()["error"]["code"] == "not_found"

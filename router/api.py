@@ -138,7 +138,7 @@ async def messages(request: Request) -> Response:
 
 @api.post("/v1/messages/count_tokens", openapi_extra=COUNT_TOKENS_OPENAPI)
 async def count_tokens(request: Request) -> Response:
-    """Anthropic's token count: the prompt as the gateway counts it for the model the name resolves to."""
+    """Anthropic's token count: the prompt as the gateway counts it for the model the request would go to."""
     headers = header_map(request)
     request_id = _request_id(headers.get("x-request-id"))
     ids = {"x-request-id": request_id, "request-id": request_id}

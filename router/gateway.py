@@ -104,11 +104,15 @@ class Gateway:
         return decision
 
     def prompt_tokens(self, body: Mapping[str, Any]) -> int:
-        """A validated request's prompt tokens, as its model counts them (for `auto`, the first tier's:
-        counting routes nothing), its tools included (Anthropic's `count_tokens`)."""
+        """A validated request's prompt tokens, its tools included (Anthropic's `count_tokens`), as the
+        model it would go to counts them: for `auto`, the model of the tier its score picks. Counting
+        routes nothing, so it is not a decision in the metrics."""
         target = self.policy.target(body["model"])
-        tier = target.name if target.kind == "tier" else self.policy.tier_names[0]
-        model = target.name if target.kind == "model" else self.config.tiers[tier].model
+        if target.kind == "model":
+            model = target.name
+        else:
+            tier = target.name if target.kind == "tier" else self.policy.tier_for_score(self.classifier.score(body["messages"]).score)
+            model = self.config.tiers[tier].model
         return self.tokens.count(model, body["messages"], body.get("tools")).tokens
 
     def _cap_tier(self, decision: Decision, max_tier: str) -> None:

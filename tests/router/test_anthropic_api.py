@@ -16,7 +16,7 @@ from router.anthropic_api import chat_request, error_payload, message_body
 from router.anthropic_stream import AnthropicStream
 from router.context import TOTAL_CAP, TokenCounter
 from router.protocol import APIError
-from tests.router.conftest import Harness, make_config
+from tests.router.conftest import CONFIG, Harness, make_config
 from tests.router.test_responses_api import _JSON, _calls, _chunk, frames_of, tool_upstream
 
 pytestmark = pytest.mark.anyio
@@ -157,7 +157,7 @@ async def test_the_anthropic_key_header_authenticates(make_harness: Any) -> None
 
 async def test_count_tokens_counts_the_prompt_as_the_gateway_does(make_harness: Any) -> None:
     """`messages.count_tokens` (Claude Code's context meter): the count the gateway's cost estimate uses, for
-    the model the name resolves to (`auto`: the first tier's), tools included; routes nothing."""
+    the model the request would go to (`auto`: the tier its score picks), tools included; routes nothing."""
     from anthropic import AuthenticationError, NotFoundError
 
     harness = await make_harness(make_config(server={"api_keys": ["sk-right"]}))
@@ -174,6 +174,19 @@ async def test_count_tokens_counts_the_prompt_as_the_gateway_does(make_harness: 
     with pytest.raises(AuthenticationError):
         await sdk(harness, api_key="sk-wrong").messages.count_tokens(model="auto", messages=messages)
     assert not harness.upstream.requests and harness.metric("router_decisions_total", tier="low", reason="classifier") == 0
+
+
+async def test_count_tokens_for_auto_counts_for_the_model_the_score_picks(make_harness: Any) -> None:
+    """A hard prompt under `auto` is counted as the high tier's model counts it, not as the first tier's."""
+    models = {**CONFIG["models"], "big": {**CONFIG["models"]["big"], "chars_per_token": 2.0}}
+    harness = await make_harness(make_config(models=models))
+    client, config = sdk(harness), make_config(models=models)
+    for content, tier in (("hard [score=0.9] " * 20, "high"), ("easy [score=0.1] " * 20, "low")):
+        messages = [{"role": "user", "content": content}]
+        counted = (await client.messages.count_tokens(model="auto", messages=messages)).input_tokens
+        assert counted == TokenCounter(config).count(config.tiers[tier].model, messages).tokens
+    assert TokenCounter(config).count("big", messages).tokens > 1.5 * TokenCounter(config).count("small", messages).tokens
+    assert harness.metric("router_decisions_total", tier="high", reason="classifier") == 0
 
 
 def test_blocks_and_settings_become_a_chat_request() -> None:

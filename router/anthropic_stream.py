@@ -3,8 +3,10 @@
 Events follow Anthropic's order, which the anthropic SDK's `messages.stream()` accumulator checks:
 `message_start`; per content block `content_block_start`, its deltas (`text_delta`, `input_json_delta`)
 and `content_block_stop` before the next block starts; at the end `message_delta` (stop reason and the
-usage, cumulative) and `message_stop`. The prompt's tokens are known only at the end (the chat usage
-comes last), so `message_start` reports 0 and `message_delta` the real counts, which the SDK takes. An
+usage, cumulative) and `message_stop`. The upstream's count of the prompt comes only at the end (the chat
+usage comes last), so `message_start` carries the gateway's own count for the model serving it (its cost
+estimate's) and `message_delta` the upstream's, which the SDK and Claude Code take over it; Claude Code's
+context meter reads `message_start`, and showed 0 before. An
 error after the first byte is Anthropic's `error` event. When the client turned thinking on, reasoning
 deltas are a `thinking` block's `thinking_delta`s, closed with the `signature_delta` of an Anthropic
 upstream's signed block (others have none); otherwise a `ping` stands for them, so a long think is no
@@ -33,6 +35,10 @@ class AnthropicStream(ChunkTranslator):
         self.started = False
         self.blocks = 0  # content blocks started
         self.open: str | None = None  # the open block's kind (text, thinking, tool_use)
+        self.input_tokens = 0  # the prompt as the gateway counted it (`begin`), for `message_start`
+
+    def begin(self, prompt_tokens: int) -> None:
+        self.input_tokens = prompt_tokens
 
     def error(self, exc: APIError) -> bytes:
         return b"" if self.failed else self._failure({"message": exc.message, "code": exc.status})
@@ -53,7 +59,8 @@ class AnthropicStream(ChunkTranslator):
         self.started = True
         message = {"id": new_id("msg"), "type": "message", "role": "assistant", "model": chunk.get("model") or self.request.get("model"),
                    "content": [], "stop_reason": None, "stop_sequence": None,
-                   "usage": {"input_tokens": 0, "output_tokens": 0, "cache_read_input_tokens": 0, "cache_creation_input_tokens": 0}}
+                   "usage": {"input_tokens": self.input_tokens, "output_tokens": 0, "cache_read_input_tokens": 0,
+                             "cache_creation_input_tokens": 0}}
         return self._event("message_start", message=message)
 
     def _keep_alive(self) -> bytes:

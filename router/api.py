@@ -51,6 +51,7 @@ class Wire:
     error: Callable[[APIError], bytes] = APIError.sse  # an upstream failure after the first byte
     key_header: str | None = None  # a header this API's clients send the key in, instead of a bearer token
     error_response: Callable[[APIError], Response] | None = None  # an HTTP error in this API's shape (default: OpenAI's)
+    begin: Callable[[int], None] | None = None  # told a stream's prompt tokens as the gateway counted them, before its first frame
 
 
 def _same(value: Any) -> Any:
@@ -86,7 +87,7 @@ def _anthropic_wire() -> Wire:
     request, translate = _remembering(anthropic_api.chat_request)
     stream = AnthropicStream(request)
     return Wire(translate, lambda chat: anthropic_api.message_body(request, chat), stream.end, stream.frames, stream.error,
-                key_header="x-api-key", error_response=anthropic_api.error_response)
+                key_header="x-api-key", error_response=anthropic_api.error_response, begin=stream.begin)
 
 
 CHAT = Wire(_same, _same, _chat_end, None)
@@ -233,6 +234,8 @@ async def _stream(gateway: Gateway, body: dict[str, Any], decision: Decision, re
         if isinstance(exc, asyncio.CancelledError):
             gateway.account(decision, None, "cancelled", time.perf_counter() - started, stream=True)
         raise
+    if wire.begin is not None:
+        wire.begin(gateway.counted_prompt_tokens(decision, body))
     return RelayResponse(  # closes the relay however the response ends, even before its first byte
         await primed(_relay(gateway, body, stream, decision, include_usage, started, release, wire)),
         media_type="text/event-stream",

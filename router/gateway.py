@@ -115,6 +115,11 @@ class Gateway:
             model = self.config.tiers[tier].model
         return self.tokens.count(model, body["messages"], body.get("tools")).tokens
 
+    def counted_prompt_tokens(self, decision: Decision, body: Mapping[str, Any]) -> int:
+        """The prompt's tokens as the gateway counts them for the model serving ``decision`` (the
+        count its cost estimate used): a stream's figure until the upstream's usage arrives at its end."""
+        return self.tokens.count_for(decision, decision.model, body).tokens
+
     def _cap_tier(self, decision: Decision, max_tier: str) -> None:
         names = self.policy.tier_names
         tier = decision.candidates[0].tier

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from router.anthropic_api import chat_request, error_payload, message_body
 from router.anthropic_stream import AnthropicStream
 from router.context import TOTAL_CAP, TokenCounter
+from router.demo.upstream import _prompt_tokens
 from router.protocol import APIError
 from tests.router.conftest import CONFIG, Harness, make_config
 from tests.router.test_responses_api import _JSON, _calls, _chunk, frames_of, tool_upstream
@@ -69,6 +70,21 @@ async def test_the_stream_accumulator_accepts_the_events_and_rebuilds_the_messag
     assert final.content[0].text == "".join(texts) and texts and final.stop_reason in ("end_turn", "max_tokens")
     plain = await client.messages.create(model="auto", max_tokens=200, messages=[{"role": "user", "content": "hard [score=0.95]"}])
     assert final.usage.output_tokens == plain.usage.output_tokens and final.usage.input_tokens == plain.usage.input_tokens > 0
+
+
+async def test_message_start_carries_the_prompt_tokens_the_gateway_counted(harness: Harness) -> None:
+    """Claude Code's context meter reads `message_start` (it showed 0 before): it carries the gateway's
+    count for the serving model, and `message_delta` the upstream's, which the SDK keeps."""
+    system, messages = "Be brief.", [{"role": "user", "content": "hard [score=0.95] " + "words to count " * 40}]
+    async with sdk(harness).messages.stream(model="auto", max_tokens=50, system=system, messages=messages) as stream:
+        events = [event async for event in stream]
+        final = await stream.get_final_message()
+    start = next(event for event in events if event.type == "message_start")
+    config = make_config()
+    counted = TokenCounter(config).count("big", [{"role": "system", "content": system}, *messages]).tokens
+    assert start.message.usage.input_tokens == counted > 100
+    upstream_count = _prompt_tokens(harness.upstream.requests[-1]["messages"])  # the simulated upstream counts its own way
+    assert final.usage.input_tokens == upstream_count != counted
 
 
 async def test_thinking_shows_when_the_client_turned_it_on(harness: Harness) -> None:

@@ -177,9 +177,13 @@ def test_anthropic_messages_api_through_the_anthropic_sdk(gateway_url: str, vllm
     assert 0 < message.usage.output_tokens <= MAX_TOKENS and message.usage.input_tokens > 0
     assert vllm_counter(vllm_url, "vllm:generation_tokens_total") - generated_before == message.usage.output_tokens
     with client.messages.stream(model="auto:low", max_tokens=MAX_TOKENS, messages=[{"role": "user", "content": "Name three colours."}]) as stream:
-        texts = list(stream.text_stream)
+        events = list(stream)
         final = stream.get_final_message()
+    texts = [event.text for event in events if event.type == "text"]
     assert final.content[0].text == "".join(texts) and texts and final.usage.output_tokens > 0
+    start = next(event for event in events if event.type == "message_start")
+    assert start.message.usage.input_tokens > 0, "the gateway's count, before vLLM's arrives: Claude Code's context meter reads it"
+    assert final.usage.input_tokens > 0  # vLLM's, from the message_delta
     assert final.stop_reason in ("end_turn", "max_tokens")
 
 

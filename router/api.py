@@ -17,11 +17,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
 from backends.base import ChatStream, UpstreamError
-from router import anthropic_api, responses_api, text_completions
+from router import anthropic_api, models_api, openapi, responses_api, text_completions
 from router.anthropic_stream import AnthropicStream
 from router.decision import Decision
 from router.gateway import Gateway
-from router.openapi import CHAT_COMPLETIONS_OPENAPI, COMPLETIONS_OPENAPI, COUNT_TOKENS_OPENAPI, MESSAGES_OPENAPI, RESPONSES_OPENAPI
 from router.protocol import SSE_DONE, APIError, invalid, parse_json_body, sse_frame, validate_chat_request
 from router.responses_stream import ResponsesStream
 from router.state import AppState
@@ -105,18 +104,18 @@ def error_shape(path: str) -> Callable[[APIError], Response]:
 TEXT = Wire(text_completions.chat_request, text_completions.text_completion, _text_end, text_completions.text_frames)
 
 
-@api.post("/v1/chat/completions", openapi_extra=CHAT_COMPLETIONS_OPENAPI)
+@api.post("/v1/chat/completions", openapi_extra=openapi.CHAT_COMPLETIONS_OPENAPI)
 async def chat_completions(request: Request) -> Response:
     return await _serve(request, "chat", lambda: CHAT)
 
 
-@api.post("/v1/completions", openapi_extra=COMPLETIONS_OPENAPI)
+@api.post("/v1/completions", openapi_extra=openapi.COMPLETIONS_OPENAPI)
 async def completions(request: Request) -> Response:
     """The legacy text-completions API, routed and forwarded as a chat completion (router/text_completions.py)."""
     return await _serve(request, "completions", lambda: TEXT)
 
 
-@api.post("/v1/responses", openapi_extra=RESPONSES_OPENAPI)
+@api.post("/v1/responses", openapi_extra=openapi.RESPONSES_OPENAPI)
 async def responses(request: Request) -> Response:
     """OpenAI's Responses API, stateless, routed and forwarded as a chat completion (router/responses_api.py)."""
     return await _serve(request, "responses", _responses_wire)
@@ -131,13 +130,13 @@ async def stored_response(request: Request, response_id: str) -> Response:
                    "store: false); send the whole conversation in 'input'", param="response_id", code="not_found")
 
 
-@api.post("/v1/messages", openapi_extra=MESSAGES_OPENAPI)
+@api.post("/v1/messages", openapi_extra=openapi.MESSAGES_OPENAPI)
 async def messages(request: Request) -> Response:
     """Anthropic's Messages API, routed and forwarded as a chat completion (router/anthropic_api.py)."""
     return await _serve(request, "messages", _anthropic_wire)
 
 
-@api.post("/v1/messages/count_tokens", openapi_extra=COUNT_TOKENS_OPENAPI)
+@api.post("/v1/messages/count_tokens", openapi_extra=openapi.COUNT_TOKENS_OPENAPI)
 async def count_tokens(request: Request) -> Response:
     """Anthropic's token count: the prompt as the gateway counts it for the model the request would go to."""
     headers = header_map(request)
@@ -311,16 +310,20 @@ def upstream_api_error(exc: UpstreamError, decision: Decision | None = None) -> 
     return APIError(status, f"upstream failed: {exc.message}", error_type=error_type, code=exc.kind, headers=routed)
 
 
-@api.get("/v1/models")
+@api.get("/v1/models", openapi_extra=openapi.MODELS_OPENAPI)
 async def list_models(request: Request) -> Response:
+    """The routable names, in a body the openai and anthropic SDKs both read (router/models_api.py)."""
     state = state_of(request)
-    state.authorize(request.headers.get("authorization"))
-    config = state.config
-    created = int(state.started_at)
-    data = [{"id": "auto", "object": "model", "created": created, "owned_by": "complexity-router"}]
-    data += [{"id": f"auto:{name}", "object": "model", "created": created, "owned_by": "complexity-router"} for name in config.tiers]
-    data += [{"id": name, "object": "model", "created": created, "owned_by": model.backend} for name, model in config.models.items()]
-    return Response(orjson.dumps({"object": "list", "data": data}), media_type="application/json")
+    state.authorize(_authorization(header_map(request), "x-api-key"))
+    return Response(orjson.dumps(models_api.model_list(state.config, int(state.started_at))), media_type="application/json")
+
+
+@api.get("/v1/models/{model_id:path}", openapi_extra=openapi.MODEL_OPENAPI)
+async def retrieve_model(request: Request, model_id: str) -> Response:
+    state = state_of(request)
+    state.authorize(_authorization(header_map(request), "x-api-key"))
+    state.gateway.policy.target(model_id)  # OpenAI's 404 model_not_found for a name the gateway does not route
+    return Response(orjson.dumps(models_api.model_entry(state.config, model_id, int(state.started_at))), media_type="application/json")
 
 
 @api.get("/healthz")

@@ -190,3 +190,18 @@ COUNT_TOKENS_OPENAPI: dict[str, Any] = {
             "type": "object", "required": ["input_tokens"], "properties": {"input_tokens": {"type": "integer"}}}}}},
     },
 }
+
+#: `/v1/models` and `/v1/models/{id}` (router/models_api.py): OpenAI's and Anthropic's model fields in one object.
+_MODEL_SCHEMA = {"type": "object", "required": ["id", "object", "type"], "properties": {
+    "id": {"type": "string"}, "object": {"const": "model"}, "type": {"const": "model"}, "owned_by": {"type": "string"},
+    "max_input_tokens": {"type": "integer"}, "max_tokens": {"type": "integer"}}}
+MODELS_OPENAPI: dict[str, Any] = {"responses": {
+    "200": {"description": "The routable names", "content": {"application/json": {"schema": {
+        "type": "object", "required": ["data"], "properties": {"data": {"type": "array", "items": _MODEL_SCHEMA}}}}}},
+    "401": CHAT_COMPLETIONS_OPENAPI["responses"]["401"],
+}}
+MODEL_OPENAPI: dict[str, Any] = {"responses": {
+    "200": {"description": "One routable name", "content": {"application/json": {"schema": _MODEL_SCHEMA}}},
+    "401": CHAT_COMPLETIONS_OPENAPI["responses"]["401"],
+    "404": CHAT_COMPLETIONS_OPENAPI["responses"]["404"],
+}}

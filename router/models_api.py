@@ -1,0 +1,58 @@
+"""`GET /v1/models` and `GET /v1/models/{id}`: the names a client may send as `model`, in one body
+both SDKs read.
+
+OpenAI's model list (`object`, `created`, `owned_by`) and Anthropic's Models API (`type`,
+`display_name`, `created_at`, `max_input_tokens`, `max_tokens`; `has_more`, `first_id`, `last_id`)
+use disjoint fields, so every entry carries both: the `openai` and `anthropic` SDKs parse it, and
+Claude Code's gateway model discovery learns each name's context window from `max_input_tokens`
+instead of assuming 200k for a name it does not know (and compacting at the wrong size).
+
+The limits are what the gateway will serve, from the models' `context_window` and
+`max_output_tokens`: for `auto` and `auto:<tier>` the largest window of any tier's models (the context
+planner moves a prompt that does not fit its tier to one that holds it, router/context.py) and the
+smallest output cap (the one every tier the request may land on can give); left out when a model's
+limit is not configured.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from router.config import RouterConfig
+
+ROUTED_OWNER = "complexity-router"
+
+
+def model_list(config: RouterConfig, created: int) -> dict[str, Any]:
+    """The list body: every routable name, `auto` first."""
+    data = [model_entry(config, name, created) for name in model_names(config)]
+    return {"object": "list", "data": data, "has_more": False, "first_id": data[0]["id"], "last_id": data[-1]["id"]}
+
+
+def model_names(config: RouterConfig) -> list[str]:
+    return ["auto", *(f"auto:{tier}" for tier in config.tiers), *config.models]
+
+
+def model_entry(config: RouterConfig, name: str, created: int) -> dict[str, Any]:
+    """One routable name's entry (the caller resolved it: ``Policy.target``)."""
+    routed = name == "auto" or name.startswith("auto:")
+    models = _routed_models(config) if routed else [name]
+    windows = [config.models[m].context_window for m in models]
+    caps = [config.models[m].max_output_tokens for m in models]
+    entry: dict[str, Any] = {
+        "id": name, "object": "model", "created": created, "owned_by": ROUTED_OWNER if routed else config.models[name].backend,
+        "type": "model", "display_name": name, "created_at": datetime.fromtimestamp(created, UTC).isoformat().replace("+00:00", "Z"),
+        "lifecycle": "active",
+    }
+    if all(w is not None for w in windows):
+        entry["max_input_tokens"] = max(w for w in windows if w is not None)
+    if all(c is not None for c in caps):
+        entry["max_tokens"] = min(c for c in caps if c is not None)
+    return entry
+
+
+def _routed_models(config: RouterConfig) -> list[str]:
+    """Every model a routed request may be served by: each tier's model and its fallbacks."""
+    names = [m for tier in config.tiers.values() for m in (tier.model, *tier.fallbacks)]
+    return list(dict.fromkeys(names))

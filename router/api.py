@@ -90,6 +90,7 @@ def _anthropic_wire() -> Wire:
 
 
 CHAT = Wire(_same, _same, _chat_end, None)
+TEXT = Wire(text_completions.chat_request, text_completions.text_completion, _text_end, text_completions.text_frames)
 
 #: Paths whose clients expect another API's error body than OpenAI's, for the errors no route raised
 #: (a method the path does not serve, a path under it that does not exist): the anthropic SDK reads
@@ -101,7 +102,6 @@ def error_shape(path: str) -> Callable[[APIError], Response]:
     """How an error outside the routes is rendered on ``path``: its API's shape, else OpenAI's."""
     return next((render for prefix, render in ERROR_SHAPES.items() if path == prefix or path.startswith(prefix + "/")),
                 APIError.response)
-TEXT = Wire(text_completions.chat_request, text_completions.text_completion, _text_end, text_completions.text_frames)
 
 
 @api.post("/v1/chat/completions", openapi_extra=openapi.CHAT_COMPLETIONS_OPENAPI)

@@ -3,9 +3,10 @@ both SDKs read.
 
 OpenAI's model list (`object`, `created`, `owned_by`) and Anthropic's Models API (`type`,
 `display_name`, `created_at`, `max_input_tokens`, `max_tokens`; `has_more`, `first_id`, `last_id`)
-use disjoint fields, so every entry carries both: the `openai` and `anthropic` SDKs parse it, and
-Claude Code's gateway model discovery learns each name's context window from `max_input_tokens`
-instead of assuming 200k for a name it does not know (and compacting at the wrong size).
+use disjoint fields, so every entry carries both: the `openai` and `anthropic` SDKs parse it, as
+does Claude Code's gateway model discovery, which reads only Anthropic's shape, and a client that
+reads Anthropic's model limits learns each name's context window (`max_input_tokens`) instead of
+assuming one.
 
 The limits are what the gateway will serve, from the models' `context_window` and
 `max_output_tokens`: for `auto` and `auto:<tier>` the largest window of any tier's models (the context

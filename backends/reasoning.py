@@ -198,6 +198,17 @@ DIALECTS: dict[str, ReasoningDialect] = {
 }
 
 
+def lower_token_cap(body: dict[str, Any], limit: int | None) -> None:
+    """Lower an explicit completion cap above the model's ``limit`` (its `max_output_tokens`) to it: the
+    gateway picked the model, so a cap chosen for any model (Claude Code asks 32,000) must fit this one."""
+    if limit is None:
+        return
+    for field in ("max_completion_tokens", "max_tokens"):
+        value = body.get(field)
+        if isinstance(value, int) and not isinstance(value, bool) and value > limit:
+            body[field] = limit
+
+
 def raise_token_cap(body: dict[str, Any], reserve: int) -> None:
     """Grow a client's explicit completion cap by the thinking reserve.
 

@@ -11,7 +11,8 @@ The gateway's cost estimate reads the same count (`TokenCounter.count_for`, once
 
 Fit: prompt + planned completion <= `context_window`. The planned completion is what the upstream
 will be asked for: the client's `max_tokens`/`max_completion_tokens` (or the tier's `params`) plus
-the thinking reserve the dialect adds; with no cap, the reserve plus `routing.min_completion_tokens`.
+the thinking reserve the dialect adds, at most the model's `max_output_tokens` (`completion_cap`); with
+no cap, the reserve plus `routing.min_completion_tokens`.
 A candidate that does not fit is dropped; when none of the tier's candidates fit, the next tier up
 that has one is used (then the nearest below), `reason="context"`; when nothing fits the client gets
 OpenAI's 400 `context_length_exceeded`.
@@ -194,14 +195,28 @@ class TokenCounter:
         self.learn(decision.model, count.tokens, usage.prompt_tokens)
 
 
-def answer_cap(body: Mapping[str, Any], candidate: Candidate) -> int | None:
-    """The answer's token cap: the client's `max_completion_tokens` / `max_tokens`, else the tier's; None if neither."""
+def answer_cap(config: RouterConfig, body: Mapping[str, Any], candidate: Candidate) -> int | None:
+    """The answer's token cap: the client's `max_completion_tokens` / `max_tokens`, else the tier's; None if
+    neither; never above the model's `max_output_tokens`."""
+    limit = config.models[candidate.model].max_output_tokens
     for source in (body, candidate.params):
         for field in ("max_completion_tokens", "max_tokens"):
             value = source.get(field)
             if isinstance(value, int) and not isinstance(value, bool):
-                return value
+                return value if limit is None else min(value, limit)
     return None
+
+
+def completion_cap(config: RouterConfig, body: Mapping[str, Any], candidate: Candidate) -> int | None:
+    """What the upstream is asked for at most: the answer's cap plus the thinking reserve (the cap alone
+    when it counts the thinking: `TOTAL_CAP`), never above the model's `max_output_tokens`, as
+    `Gateway.upstream_body` writes it; None without a cap."""
+    cap = answer_cap(config, body, candidate)
+    if cap is None:
+        return None
+    limit = config.models[candidate.model].max_output_tokens
+    total = cap + thinking_reserve(config, body, candidate)
+    return total if limit is None else min(total, limit)
 
 
 #: A chat body's flag, set by `/v1/messages` with thinking on (Anthropic's `max_tokens` counts the
@@ -221,7 +236,7 @@ def requested_effort(config: RouterConfig, body: Mapping[str, Any], candidate: C
     honored = candidate.effort is None or config.routing.client_reasoning_effort == "honor"  # None: a model named directly
     effort = (body.get("reasoning_effort") if honored else None) or candidate.effort
     budget = candidate.thinking_budget if effort == candidate.effort else None
-    cap = answer_cap(body, candidate) if body.get(TOTAL_CAP) else None
+    cap = answer_cap(config, body, candidate) if body.get(TOTAL_CAP) else None
     if effort is None or cap is None:
         return effort, budget
     return dialect.fitting(effort, budget, cap)
@@ -249,8 +264,8 @@ class ContextPlanner:
         self.enabled = any(model.context_window is not None for model in config.models.values())
 
     def planned_completion(self, body: Mapping[str, Any], candidate: Candidate) -> int:
-        cap = answer_cap(body, candidate)
-        return (cap if cap is not None else self.config.routing.min_completion_tokens) + thinking_reserve(self.config, body, candidate)
+        cap = completion_cap(self.config, body, candidate)
+        return cap if cap is not None else self.config.routing.min_completion_tokens + thinking_reserve(self.config, body, candidate)
 
     def fits(self, candidate: Candidate, body: Mapping[str, Any], decision: Decision) -> bool:
         window = self.config.models[candidate.model].context_window

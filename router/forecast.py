@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from router.context import answer_cap, requested_effort, same_model, thinking_reserve
+from router.context import completion_cap, requested_effort, same_model
 from router.estimate import answers_requested
 
 if TYPE_CHECKING:
@@ -59,8 +59,7 @@ class CompletionForecast:
         # the tiers' explicit "none" does not: its correction is learnt apart, as "default".
         effort = requested or "default"
         tokens = round(raw * math.exp(self.log_correction.get((candidate.model, effort), 0.0)))
-        cap = answer_cap(body, candidate)
-        ceiling = None if cap is None else cap + thinking_reserve(self.config, body, candidate)
+        ceiling = completion_cap(self.config, body, candidate)
         return Forecast(effort, raw, tokens if ceiling is None else min(tokens, ceiling), ceiling, answers_requested(body))
 
     def forecast_for(self, decision: Decision, candidate: Candidate, result: ScoreLike, body: Mapping[str, Any]) -> Forecast:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from backends.base import Backend, ChatResult, ChatStream
-from backends.reasoning import DIALECTS, UnsupportedEffortError, raise_token_cap
+from backends.reasoning import DIALECTS, UnsupportedEffortError, lower_token_cap, raise_token_cap
 from backends.usage import Usage
 from router.config import RouterConfig
 from router.context import TOTAL_CAP, TokenCounter, requested_effort
@@ -162,7 +162,8 @@ class Gateway:
         Client fields win over tier `params`; the client's `reasoning_effort` wins over the
         tier's effort; the model's dialect writes the family's reasoning fields (and the echoed
         reasoning of earlier turns in the field it reads back) and the completion cap grows by the
-        thinking reserve, unless it counts the thinking already (`TOTAL_CAP`: /v1/messages).
+        thinking reserve, unless it counts the thinking already (`TOTAL_CAP`: /v1/messages); a cap above
+        the model's `max_output_tokens` is lowered to it (`context.completion_cap` plans the same).
         """
         upstream = {**candidate.params, **body} if candidate.params else dict(body)
         total_cap = upstream.pop(TOTAL_CAP, False)
@@ -170,14 +171,14 @@ class Gateway:
         dialect = DIALECTS[self.config.models[candidate.model].reasoning]
         dialect.carry_history(upstream)
         effort, budget = requested_effort(self.config, body, candidate)
-        if effort is None:
-            return upstream
-        try:
-            reserve = dialect.apply(upstream, effort, budget)
-        except UnsupportedEffortError as exc:
-            raise APIError(400, str(exc), param="reasoning_effort", code="unsupported_value") from None
-        if not total_cap:
-            raise_token_cap(upstream, reserve)
+        if effort is not None:
+            try:
+                reserve = dialect.apply(upstream, effort, budget)
+            except UnsupportedEffortError as exc:
+                raise APIError(400, str(exc), param="reasoning_effort", code="unsupported_value") from None
+            if not total_cap:
+                raise_token_cap(upstream, reserve)
+        lower_token_cap(upstream, self.config.models[candidate.model].max_output_tokens)
         return upstream
 
     async def complete(self, body: dict[str, Any], decision: Decision) -> ChatResult:

@@ -11,7 +11,7 @@ import pytest
 
 from backends.usage import Usage
 from router.config import parse_config
-from router.context import EXACT_COUNT_CHARS, ContextPlanner, TokenCounter, estimate_prompt_tokens, route_report
+from router.context import EXACT_COUNT_CHARS, ContextPlanner, TokenCounter, completion_cap, estimate_prompt_tokens, route_report
 from router.decision import Decision
 from router.policy import Policy
 from router.pricing import cost_usd
@@ -221,3 +221,47 @@ def test_planner_is_off_without_windows() -> None:
     decision = Decision("r", "low", "classifier", Policy(config).candidates("low"))
     planner.plan(decision, {"messages": [{"role": "user", "content": long_prompt(10**5)}]})
     assert "prompt_tokens" not in decision.extra
+
+
+def output_capped(small_window: int = 32_768, small_output: int = 8_192) -> Any:
+    data = copy.deepcopy(CONFIG)
+    data["models"]["small"].update(context_window=small_window, max_output_tokens=small_output)
+    return parse_config(data, env={})
+
+
+async def test_a_cap_above_the_model_s_max_output_is_lowered_to_it(make_harness: Any) -> None:
+    """Claude Code asks 32,000 tokens of whatever model it is given: against a local model with a 32k window
+    that cap alone overflowed the window (a 400 on every turn). The gateway picked the model, so the cap is
+    lowered to the model's `max_output_tokens`, the fit is planned with that, and the estimate is bounded by it."""
+    harness = await make_harness(output_capped())
+    response = await harness.chat("easy [score=0.1]", max_tokens=32_000)
+    assert response.status_code == 200 and response.headers["x-router-model"] == "small"
+    assert harness.upstream.requests[-1]["max_tokens"] == 8_192
+    thinking = await harness.chat("mid [score=0.6]", max_completion_tokens=32_000)  # medium: + the 2,048 reserve, then the cap
+    assert thinking.headers["x-router-tier"] == "medium" and harness.upstream.requests[-1]["max_completion_tokens"] == 8_192
+    assert (await harness.chat("easy [score=0.1]", max_tokens=100)).status_code == 200
+    assert harness.upstream.requests[-1]["max_tokens"] == 100, "a cap under the limit is the client's"
+    messages = await harness.client.post("/v1/messages", json={"model": "auto", "max_tokens": 32_000, "thinking": {"type": "adaptive"},
+                                                                "messages": [{"role": "user", "content": "mid [score=0.6]"}]})
+    sent = harness.upstream.requests[-1]
+    assert messages.status_code == 200 and sent["max_tokens"] == 8_192 and sent["thinking_token_budget"] == 2_048
+
+
+async def test_without_max_output_the_cap_still_must_fit_the_window(make_harness: Any) -> None:
+    """No `max_output_tokens`: nothing is lowered, and a cap the window cannot hold moves the request up."""
+    data = copy.deepcopy(CONFIG)
+    data["models"]["small"]["context_window"] = 32_768
+    harness = await make_harness(parse_config(data, env={}))
+    response = await harness.chat("easy [score=0.1]", max_tokens=32_760)
+    assert response.headers["x-router-tier"] == "high" and response.json()["router"]["reason"] == "context"
+    assert harness.upstream.requests[-1]["max_tokens"] == 32_760 + 16_384, "the high tier's thinking reserve on top, as ever"
+
+
+def test_the_planned_completion_and_the_forecast_ceiling_are_the_lowered_cap() -> None:
+    config = output_capped()
+    policy = Policy(config)
+    low, medium = policy.candidates("low")[0], policy.candidates("medium")[0]
+    assert completion_cap(config, {"max_tokens": 32_000}, low) == 8_192
+    assert completion_cap(config, {"max_tokens": 1_000}, medium) == 1_000 + 2_048
+    assert completion_cap(config, {}, low) is None
+    assert ContextPlanner(config, policy).planned_completion({"max_tokens": 32_000}, low) == 8_192

@@ -1,6 +1,7 @@
 """Test-time compute against the real vLLM (CPU build, tiny random model): `n` samples through a
 self_consistency tier, and the load knob reacting to `vllm:num_requests_waiting` while the server
-is loaded with more long requests than its `--max-num-seqs 16`.
+is loaded with more long requests than its `--max-num-seqs 16`; and a completion cap too big for the
+model's window lowered to its `max_output_tokens`.
 
 One vLLM server for the module; the gateway runs in-process (its real HTTP backend talks to vLLM).
 """
@@ -34,7 +35,8 @@ def api_provider(request: httpx.Request) -> httpx.Response:
         "usage": {"prompt_tokens": 12, "completion_tokens": 4, "total_tokens": 16}})
 
 
-def config(vllm_url: str) -> Any:
+def config(vllm_url: str, **tiny: Any) -> Any:
+    """The stage's tiers over the tiny model; ``tiny``: more fields for its model entry."""
     return parse_config({
         "backends": {
             "local-vllm": {"kind": "openai", "base_url": f"{vllm_url}/v1", "load": {
@@ -42,7 +44,8 @@ def config(vllm_url: str) -> Any:
             "api": {"kind": "openai", "base_url": "http://api.test/v1"},
         },
         "models": {
-            "tiny": {"backend": "local-vllm", "upstream_name": SERVED_MODEL_NAME, "reasoning": "qwen3", "input": 0.05, "output": 0.20, "context_window": 512},
+            "tiny": {"backend": "local-vllm", "upstream_name": SERVED_MODEL_NAME, "reasoning": "qwen3", "input": 0.05, "output": 0.20, "context_window": 512,
+                     **tiny},
             "api-model": {"backend": "api", "reasoning": "qwen3", "input": 1.0, "output": 4.0},
         },
         "tiers": {
@@ -68,13 +71,19 @@ class Gateway:
         return await self.client.post("/v1/chat/completions", json=body)
 
 
-@pytest.fixture
-async def gateway(vllm_url: str) -> AsyncIterator[Gateway]:
+@contextlib.asynccontextmanager
+async def serving(routed: Any) -> AsyncIterator[Gateway]:
     registry = CollectorRegistry()
-    app = create_app(config(vllm_url), classifier=FakeClassifier(), transports={"api": httpx.MockTransport(api_provider)}, registry=registry)
+    app = create_app(routed, classifier=FakeClassifier(), transports={"api": httpx.MockTransport(api_provider)}, registry=registry)
     async with (app.router.lifespan_context(app),
                 httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://router.test", timeout=120) as client):
         yield Gateway(client, registry)
+
+
+@pytest.fixture
+async def gateway(vllm_url: str) -> AsyncIterator[Gateway]:
+    async with serving(config(vllm_url)) as gateway:
+        yield gateway
 
 
 async def vllm_counter(vllm_url: str, name: str) -> float:
@@ -161,3 +170,18 @@ async def test_load_knob_lowers_effort_and_spills_while_vllm_queues(gateway: Gat
     restored = (await gateway.chat("auto:medium")).json()["router"]
     assert restored["effort"] == "medium" and "load_adjustment" not in restored
     assert (await gateway.chat("auto:high")).headers["x-router-backend"] == "local-vllm"
+
+
+async def test_a_cap_the_window_cannot_hold_is_lowered_to_the_model_s_output_limit(vllm_url: str) -> None:
+    """Claude Code asks 32,000 tokens of any model; the tiny model's window is 512. Without
+    `max_output_tokens` nothing can hold that cap (the gateway's 400, as vLLM's own would be); with it,
+    vLLM is asked for the model's limit and answers within it."""
+    async with serving(config(vllm_url)) as unlimited:
+        refused = await unlimited.chat("tiny", max_tokens=32_000)
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "context_length_exceeded"
+    async with serving(config(vllm_url, max_output_tokens=48)) as limited:
+        generated_before = await vllm_counter(vllm_url, "vllm:generation_tokens_total")
+        response = await limited.chat("tiny", max_tokens=32_000)
+    assert response.status_code == 200, response.text
+    generated = await vllm_counter(vllm_url, "vllm:generation_tokens_total") - generated_before
+    assert 0 < response.json()["usage"]["completion_tokens"] == generated <= 48

@@ -17,6 +17,7 @@ import yaml
 
 from router.config import parse_config
 from tests.conftest import require_tool
+from tests.vllm_stage.server import TOOL_ARGS
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -186,6 +187,17 @@ def test_sidecar_pod_exposes_only_the_router() -> None:
     config = router_config(configmap)
     port = args[args.index("--port") + 1]
     assert {backend.base_url for backend in config.backends.values()} == {f"http://127.0.0.1:{port}/v1"}
+    assert_vllm_serves_the_router_s_clients(args, config)
+
+
+def assert_vllm_serves_the_router_s_clients(args: list[str], config: Any) -> None:
+    """vLLM runs as the real-vLLM stage runs it: tool calls parsed (without the flags it refuses any
+    request with tools, and Claude Code sends tools on every one), and reasoning parsed by the parser of
+    the reasoning dialect the router's config gives its models (or thinking tags reach the answer)."""
+    joined = " ".join(args)
+    assert " ".join(TOOL_ARGS) in joined, f"vLLM needs {' '.join(TOOL_ARGS)}"
+    dialects = {model.reasoning for model in config.models.values()} - {"none", "openai", "anthropic"}
+    assert dialects and all(f"--reasoning-parser {dialect}" in joined for dialect in dialects), joined
 
 
 # -- docker compose --------------------------------------------------------------------------
@@ -208,6 +220,7 @@ def test_compose_stack_parses_and_references_files_that_exist() -> None:
     mounts = {v.split(":")[1]: compose_path.parent / v.split(":")[0] for s in services.values() for v in s.get("volumes", []) if v.startswith(".")}
     config = parse_config(yaml.safe_load(mounts["/etc/complexity-router/config.yaml"].read_text()), env={})
     assert config.backends["local-vllm"].base_url == "http://vllm:8000/v1"
+    assert_vllm_serves_the_router_s_clients(services["vllm"]["command"], config)
     prometheus = yaml.safe_load(mounts["/etc/prometheus/prometheus.yml"].read_text())
     assert prometheus["rule_files"] == ["/etc/prometheus/alerts.yml"] and "/etc/prometheus/alerts.yml" in mounts
     (job,) = prometheus["scrape_configs"]

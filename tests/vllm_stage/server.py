@@ -52,6 +52,10 @@ DEFAULT_MODEL_DIR = Path(os.environ.get("VLLM_MODEL_DIR", _CACHE / "tiny-llama")
 # API server + engine-core process), several minutes when the CPUs are busy.
 DEFAULT_START_TIMEOUT = float(os.environ.get("VLLM_START_TIMEOUT", "900"))
 
+#: The flags a vLLM behind the router needs for its clients' tools (Claude Code and agent SDKs send tools on
+#: every request; without them vLLM refuses "auto" tool choice), as the manifests in deploy/ start it.
+TOOL_ARGS = ("--enable-auto-tool-choice", "--tool-call-parser", "hermes")
+
 # Flags that keep the server small and quick to start on a 2-core CPU box.
 BASE_ARGS = (
     "--dtype", "float32",
@@ -68,6 +72,7 @@ BASE_ARGS = (
     "--max-num-seqs", "16",
     # usage.prompt_tokens_details (cached_tokens) and the Anthropic cache_* usage fields.
     "--enable-prompt-tokens-details",
+    *TOOL_ARGS,
 )
 
 BASE_ENV = {

@@ -187,6 +187,23 @@ def test_anthropic_messages_api_through_the_anthropic_sdk(gateway_url: str, vllm
     assert final.stop_reason in ("end_turn", "max_tokens")
 
 
+def test_tools_reach_vllm_through_the_chat_and_messages_apis(gateway_url: str) -> None:
+    """Claude Code and the agent SDKs send tools on every request: vLLM started as deploy/ starts it
+    (`TOOL_ARGS`) takes them through either API (without those flags it refuses any request with tools)."""
+    from anthropic import Anthropic
+    from openai import OpenAI
+
+    schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+    chat = OpenAI(base_url=f"{gateway_url}/v1", api_key="unused", max_retries=0).chat.completions.create(
+        model="auto:low", max_tokens=MAX_TOKENS, messages=[{"role": "user", "content": "Weather in Paris?"}],
+        tools=[{"type": "function", "function": {"name": "get_weather", "description": "Weather in a city", "parameters": schema}}])
+    assert chat.choices[0].finish_reason in ("stop", "length", "tool_calls") and chat.usage.completion_tokens > 0
+    message = Anthropic(base_url=gateway_url, api_key="unused", max_retries=0).messages.create(
+        model="auto:low", max_tokens=MAX_TOKENS, messages=[{"role": "user", "content": "Weather in Paris?"}],
+        tools=[{"name": "get_weather", "description": "Weather in a city", "input_schema": schema}])
+    assert message.stop_reason in ("end_turn", "max_tokens", "tool_use") and message.usage.output_tokens > 0
+
+
 def test_a_matched_stop_sequence_is_reported_through_the_anthropic_sdk(gateway_url: str) -> None:
     """vLLM names the stop string it matched (the choice's `stop_reason`); `/v1/messages` reports it as
     Anthropic does. Greedy decoding makes the second answer the first one cut at a string from it."""

@@ -44,6 +44,9 @@ class ReasoningDialect(ABC):
     #: The assistant-message field this family reads an earlier think from (None: it reads none);
     #: `thinking_blocks` keeps the signed blocks, any other name gets the reasoning text.
     history_field: ClassVar[str | None] = None
+    #: Whether this family's chat template reads a `developer` turn; if not, it goes as `system` (Qwen3's
+    #: template drops any role it does not know, so Codex's developer instructions never reached the model).
+    reads_developer: ClassVar[bool] = False
 
     def check(self, effort: str, thinking_budget: int | None) -> None:
         """Raise `UnsupportedEffortError` when this family cannot express the setting."""
@@ -70,13 +73,19 @@ class ReasoningDialect(ABC):
         return next((level for level in levels if self.apply({}, *level) < cap), levels[-1])
 
     def carry_history(self, body: dict[str, Any]) -> None:
-        """Rewrite the echoed reasoning of earlier turns into this family's field, or drop it.
+        """Rewrite the conversation into what this family reads: the echoed reasoning of earlier turns
+        into its field (or dropped), and `developer` turns as `system` where its template has no developer role.
 
         Messages are replaced, never edited: the client's list is shared by every attempt of a request.
         """
         messages = body.get("messages")
-        if isinstance(messages, list) and any(_echoes_reasoning(message) for message in messages):
-            body["messages"] = [self._carried(message) if _echoes_reasoning(message) else message for message in messages]
+        if not isinstance(messages, list):
+            return
+        if any(_echoes_reasoning(message) for message in messages):
+            messages = body["messages"] = [self._carried(message) if _echoes_reasoning(message) else message for message in messages]
+        if not self.reads_developer and any(isinstance(message, dict) and message.get("role") == "developer" for message in messages):
+            body["messages"] = [{**message, "role": "system"} if isinstance(message, dict) and message.get("role") == "developer" else message
+                                for message in messages]
 
     def _carried(self, message: dict[str, Any]) -> dict[str, Any]:
         out = {key: value for key, value in message.items() if key not in HISTORY_FIELDS}
@@ -110,6 +119,7 @@ class OpenAIReasoning(ReasoningDialect):
     """o-series / GPT-5 style `reasoning_effort`; effort `none` omits the field (provider default)."""
 
     name = "openai"
+    reads_developer = True
     efforts = frozenset(EFFORTS)
 
     def _apply(self, body: dict[str, Any], effort: str, thinking_budget: int | None) -> int:
@@ -124,6 +134,7 @@ class GptOssReasoning(ReasoningDialect):
     assistant turn's `reasoning` back into the prompt (its harmony analysis channel)."""
 
     name = "gpt-oss"
+    reads_developer = True
     efforts = frozenset({"low", "medium", "high"})
     history_field = "reasoning"
 
@@ -165,6 +176,7 @@ class AnthropicReasoning(ReasoningDialect):
     adapter's translation reads them)."""
 
     name = "anthropic"
+    reads_developer = True
     efforts = frozenset(EFFORTS)
     accepts_budget = True
     history_field = "thinking_blocks"

@@ -122,3 +122,15 @@ def test_vllm_s_own_reasoning_field_wins_and_other_roles_carry_none() -> None:
     body = {"messages": plain}
     DIALECTS["openai"].carry_history(body)
     assert body["messages"] is plain
+
+
+@pytest.mark.parametrize(("dialect", "role"), [("openai", "developer"), ("gpt-oss", "developer"), ("anthropic", "developer"),
+                                               ("qwen3", "system"), ("none", "system")])
+def test_developer_turns_go_as_system_where_the_template_has_no_developer_role(dialect: str, role: str) -> None:
+    """Codex sends its instructions as `developer` turns; Qwen3's chat template drops a role it does not
+    know, so they never reached the model. Families whose templates have no developer role get `system`."""
+    developer = {"role": "developer", "content": "Be careful."}
+    messages = [developer, dict(ECHOED), {"role": "user", "content": "go"}]
+    out = carried(dialect, *messages)
+    assert out[0] == {"role": role, "content": "Be careful."} and [m["role"] for m in out[1:]] == ["assistant", "user"]
+    assert messages[0] is developer and developer["role"] == "developer", "the client's messages are never edited"

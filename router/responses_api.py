@@ -5,7 +5,7 @@ forwarded as a chat completion — what LiteLLM does for providers without a Res
 answer comes back as a `response` object (its stream: router/responses_stream.py). The gateway keeps
 no state: the conversation comes whole in `input` (as the OpenAI Agents SDK and Codex send it with
 `store: false`); `previous_response_id`, `conversation`, stored prompts and background runs are a 400
-naming the field, as are built-in tools (web search, file search, …) that only OpenAI's servers run.
+naming the field. Tools: router/responses_tools.py (namespaces flattened, OpenAI's server-side tools left out).
 An upstream's reasoning in the clear (a local model's) is a `reasoning` item with `reasoning_text`
 content before the answer, as vLLM's own Responses API returns it (and as its `summary` when the client
 asks for one, which clients that show only summaries display); echoed back in `input`, its text is
@@ -22,6 +22,7 @@ from typing import Any
 
 from backends.reasoning import EFFORTS, reasoning_text
 from router.protocol import MAX_TOKENS_LIMIT, array_field, invalid, string_field
+from router.responses_tools import call_name, chat_tool_choice, chat_tools, dropped_tools, joined, namespaced_names
 
 #: Fields that need state the gateway does not keep, refused unless null (or false for `background`).
 STATEFUL = ("previous_response_id", "conversation", "prompt", "background")
@@ -69,9 +70,9 @@ def chat_request(body: dict[str, Any]) -> dict[str, Any]:
         chat["reasoning_effort"] = effort
     _text_format(body.get("text"), chat)
     if body.get("tools") is not None:
-        chat["tools"] = [_tool(tool, index) for index, tool in enumerate(array_field(body["tools"], "tools"))]
+        chat["tools"] = chat_tools(body["tools"])
     if body.get("tool_choice") is not None:
-        chat["tool_choice"] = _tool_choice(body["tool_choice"])
+        chat["tool_choice"] = chat_tool_choice(body["tool_choice"])
     if not chat.get("tools"):  # OpenAI refuses the flag without tools; the Responses API sends it regardless
         chat.pop("parallel_tool_calls", None)
         chat.pop("tool_choice", None)
@@ -102,8 +103,11 @@ def messages_of(items: Any) -> list[dict[str, Any]]:
             else:
                 messages.append({"role": role, "content": content})
         elif kind == "function_call":
+            name = string_field(item, "name", param)
+            if isinstance(item.get("namespace"), str):  # a namespace member's call: its chat function's name
+                name = joined(item["namespace"], name)
             call = {"id": string_field(item, "call_id", param), "type": "function",
-                    "function": {"name": string_field(item, "name", param), "arguments": string_field(item, "arguments", param)}}
+                    "function": {"name": name, "arguments": string_field(item, "arguments", param)}}
             if turn is not None:
                 turn.setdefault("tool_calls", []).append(call)
             else:
@@ -182,27 +186,12 @@ def _text_format(text: Any, chat: dict[str, Any]) -> None:
         raise invalid("'text.format.type' must be text, json_object or json_schema", param="text.format.type")
 
 
-def _tool(tool: Any, index: int) -> dict[str, Any]:
-    if not isinstance(tool, dict) or tool.get("type") != "function":
-        kind = tool.get("type") if isinstance(tool, dict) else None
-        raise invalid(f"tools of type {kind!r} are not supported: only function tools are served (built-in tools run on "
-                      "OpenAI's servers)", param=f"tools[{index}]", code="unsupported_value")
-    function = {key: tool[key] for key in ("name", "description", "parameters", "strict") if tool.get(key) is not None}
-    return {"type": "function", "function": function}
-
-
-def _tool_choice(choice: Any) -> Any:
-    if isinstance(choice, str):
-        return choice
-    if isinstance(choice, dict) and choice.get("type") == "function" and isinstance(choice.get("name"), str):
-        return {"type": "function", "function": {"name": choice["name"]}}
-    raise invalid("'tool_choice' must be none, auto, required or a function", param="tool_choice", code="unsupported_value")
-
-
 # -- response -----------------------------------------------------------------------------------------
-def output_items(message: Mapping[str, Any], status: str = "completed", summarized: bool = False) -> list[dict[str, Any]]:
+def output_items(message: Mapping[str, Any], status: str = "completed", summarized: bool = False,
+                 namespaced: Mapping[str, tuple[str, str]] | None = None) -> list[dict[str, Any]]:
     """The output items of one chat answer: its reasoning in the clear (its summary too when
-    ``summarized``), a message (text or refusal), then its function calls."""
+    ``summarized``), a message (text or refusal), then its function calls (``namespaced``: the request's
+    namespace members by chat name)."""
     items: list[dict[str, Any]] = []
     thought = reasoning_text(message)
     if thought:
@@ -220,7 +209,7 @@ def output_items(message: Mapping[str, Any], status: str = "completed", summariz
     for call in message.get("tool_calls") or ():
         function = call.get("function") or {}
         items.append(function_call_item(new_id("fc"), call.get("id") or new_id("call"), function.get("name") or "",
-                                        function.get("arguments") or "{}", status))
+                                        function.get("arguments") or "{}", status, namespaced))
     return items
 
 
@@ -244,8 +233,10 @@ def message_item(item_id: str, content: list[dict[str, Any]], status: str) -> di
     return {"type": "message", "id": item_id, "status": status, "role": "assistant", "content": content}
 
 
-def function_call_item(item_id: str, call_id: str, name: str, arguments: str, status: str) -> dict[str, Any]:
-    return {"type": "function_call", "id": item_id, "call_id": call_id, "name": name, "arguments": arguments, "status": status}
+def function_call_item(item_id: str, call_id: str, name: str, arguments: str, status: str,
+                       namespaced: Mapping[str, tuple[str, str]] | None = None) -> dict[str, Any]:
+    return {"type": "function_call", "id": item_id, "call_id": call_id, **call_name(name, namespaced or {}), "arguments": arguments,
+            "status": status}
 
 
 def usage(chat_usage: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -276,7 +267,8 @@ def response_object(request: Mapping[str, Any], response_id: str, chat: Mapping[
         "usage": usage(chat.get("usage")),
     }
     if "router" in chat:
-        out["router"] = chat["router"]
+        dropped = dropped_tools(request)
+        out["router"] = {**chat["router"], "dropped_tools": dropped} if dropped else chat["router"]
     return out
 
 
@@ -284,5 +276,5 @@ def response_body(request: Mapping[str, Any], chat: Mapping[str, Any]) -> dict[s
     """A non-streamed chat completion as a `response` (its first choice: the Responses API has no `n`)."""
     choice = (chat.get("choices") or [{}])[0]
     status = "incomplete" if choice.get("finish_reason") == "length" else "completed"
-    output = output_items(choice.get("message") or {}, status, summarizes(request))
+    output = output_items(choice.get("message") or {}, status, summarizes(request), namespaced_names(request))
     return response_object(request, new_id("resp"), chat, output, choice.get("finish_reason"))

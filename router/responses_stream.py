@@ -13,6 +13,7 @@ client asked for a summary (OpenAI's own reasoning never reaches a chat route in
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,6 +22,7 @@ import orjson
 from router.chunk_translator import ChunkTranslator
 from router.protocol import APIError
 from router.responses_api import function_call_item, message_item, new_id, output_text, reasoning_item, response_object, summarizes
+from router.responses_tools import call_name, namespaced_names
 
 
 class ResponsesStream(ChunkTranslator):
@@ -71,6 +73,11 @@ class ResponsesStream(ChunkTranslator):
         """Reasoning streams as a summary, as OpenAI streams one (read late: the route fills `request` in
         after this translator is made)."""
         return summarizes(self.request)
+
+    @functools.cached_property
+    def namespaced(self) -> dict[str, tuple[str, str]]:
+        """The request's namespace members by chat name (read at the first call, once `request` is filled in)."""
+        return namespaced_names(self.request)
 
     def _reasoning_delta(self, text: str) -> bytes:
         out = b""
@@ -125,11 +132,12 @@ class ResponsesStream(ChunkTranslator):
         out = b""
         if new:
             self.calls[key] = len(self.output)
-            out = self._add(function_call_item(new_id("fc"), call.get("id") or new_id("call"), function.get("name") or "", "", "in_progress"))
+            out = self._add(function_call_item(new_id("fc"), call.get("id") or new_id("call"), function.get("name") or "", "", "in_progress",
+                                               self.namespaced))
         index = self.calls[key]
         item = self.output[index]
         if function.get("name") and not item["name"]:
-            item["name"] = function["name"]
+            item.update(call_name(function["name"], self.namespaced))
         arguments = function.get("arguments")
         if isinstance(arguments, str) and arguments:
             item["arguments"] += arguments

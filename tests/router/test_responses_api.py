@@ -218,7 +218,9 @@ def test_input_items_content_parts_and_settings_become_a_chat_request() -> None:
     ({"previous_response_id": "resp_1"}, "previous_response_id"),
     ({"conversation": "conv_1"}, "conversation"),
     ({"background": True}, "background"),
-    ({"tools": [{"type": "web_search"}]}, "tools[0]"),
+    ({"tools": [{"type": "custom", "name": "apply_patch"}]}, "tools[0]"),
+    ({"tools": [{"type": "namespace", "name": "ns", "description": "d", "tools": [{"type": "custom", "name": "x"}]}]}, "tools[0].tools[0]"),
+    ({"tools": [{"type": "web_search"}], "tool_choice": {"type": "web_search"}}, "tool_choice"),
     ({"input": [{"type": "item_reference", "id": "msg_1"}]}, "input[0].type"),
     ({"input": [{"role": "user", "content": [{"type": "input_file", "file_id": "file-1"}]}]}, "input[0].content[0]"),
     ({"input": []}, "input"),
@@ -464,3 +466,62 @@ def test_a_replayed_turn_of_text_and_calls_is_one_assistant_message() -> None:
 def test_a_refused_request_is_an_api_error() -> None:
     with pytest.raises(APIError, match="'instructions' must be a string"):
         chat_request({"model": "auto", "input": "x", "instructions": ["no"]})
+
+
+#: What Codex 0.171 sends beside its function tools: its sub-agent tools grouped in a namespace, and
+#: web search (run by OpenAI's servers), on every request.
+CODEX_TOOLS = [
+    {"type": "function", "name": "exec_command", "description": "Runs a command.", "parameters": {"type": "object", "properties": {}}},
+    {"type": "namespace", "name": "multi_agent_v1", "description": "Tools for sub-agents.", "tools": [
+        {"type": "function", "name": "close_agent", "description": "Close an agent.", "strict": False,
+         "parameters": {"type": "object", "properties": {"id": {"type": "string"}}}}]},
+    {"type": "web_search", "external_web_access": False},
+]
+
+
+def namespace_upstream(requests: list[dict[str, Any]]) -> httpx.MockTransport:
+    """Answers with a call to the namespaced `multi_agent_v1__close_agent`, streamed or not."""
+    call = {"id": "call_9", "type": "function", "function": {"name": "multi_agent_v1__close_agent", "arguments": '{"id": "a1"}'}}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = orjson.loads(request.content)
+        requests.append(body)
+        usage = {"prompt_tokens": 30, "completion_tokens": 12, "total_tokens": 42}
+        if not body.get("stream"):
+            return httpx.Response(200, json={"id": "c", "object": "chat.completion", "created": 5, "model": "m", "choices": [
+                {"index": 0, "message": {"role": "assistant", "content": None, "tool_calls": [call]}, "finish_reason": "tool_calls"}], "usage": usage})
+        frames = frames_of(_calls({"index": 0, **call}), {**_chunk(finish="tool_calls"), "usage": usage}) + b"data: [DONE]\n\n"
+        return httpx.Response(200, stream=httpx.ByteStream(frames), headers={"content-type": "text/event-stream"})
+
+    return httpx.MockTransport(handler)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_codex_s_namespace_tools_and_web_search_are_served(make_harness: Any, stream: bool) -> None:
+    """Codex 0.171 refused outright before (`tools of type 'namespace'`): a namespace's members go upstream
+    as `<namespace>__<name>` functions, their calls come back with `name` and `namespace` as OpenAI returns
+    them (and go upstream joined when echoed), and web search, which no chat upstream runs, is left out and
+    reported in `router.dropped_tools`."""
+    sent: list[dict[str, Any]] = []
+    harness = await make_harness(sim_transport=namespace_upstream(sent))
+    client = sdk(harness)
+    ask = [{"role": "developer", "content": "Be careful."}, {"role": "user", "content": "Close agent a1."}]
+    if stream:
+        async with client.responses.stream(model="auto", input=ask, tools=CODEX_TOOLS) as events:
+            response = await events.get_final_response()
+    else:
+        response = await client.responses.create(model="auto", input=ask, tools=CODEX_TOOLS)
+    assert [m["role"] for m in sent[-1]["messages"]] == ["system", "user"], "Qwen3's template drops developer turns"
+    names = [tool["function"]["name"] for tool in sent[-1]["tools"]]
+    assert names == ["exec_command", "multi_agent_v1__close_agent"], "web search is not sent upstream"
+    assert sent[-1]["tools"][1]["function"]["description"] == "Tools for sub-agents. Close an agent."
+    (call,) = [item for item in response.output if item.type == "function_call"]
+    assert (call.name, call.namespace, call.arguments) == ("close_agent", "multi_agent_v1", '{"id": "a1"}')
+    raw = response.model_dump()
+    assert raw["router"]["dropped_tools"] == ["web_search"]
+    echoed = ask + [{"type": "function_call", "call_id": call.call_id, "name": call.name, "namespace": call.namespace, "arguments": call.arguments},
+                    {"type": "function_call_output", "call_id": call.call_id, "output": "closed"}]
+    await client.responses.create(model="auto", input=echoed, tools=CODEX_TOOLS, tool_choice={"type": "function", "name": "close_agent",
+                                                                                               "namespace": "multi_agent_v1"})
+    assert sent[-1]["messages"][2]["tool_calls"][0]["function"]["name"] == "multi_agent_v1__close_agent"
+    assert sent[-1]["tool_choice"] == {"type": "function", "function": {"name": "multi_agent_v1__close_agent"}}

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Debian packages the test suite talks to for real; installed only when missing.
+# Debian packages the test suite talks to for real (npm installs the coding-agent CLIs the tests run); installed only when missing.
 set -euo pipefail
 packages=()
-for pair in "redis-server:redis-server" "prometheus:prometheus" "promtool:prometheus" "nginx:nginx-light" "wrk:wrk"; do
+for pair in "redis-server:redis-server" "prometheus:prometheus" "promtool:prometheus" "nginx:nginx-light" "wrk:wrk" "npm:npm"; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || packages+=("${pair##*:}")
 done
 if ((${#packages[@]})); then

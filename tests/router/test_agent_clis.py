@@ -1,0 +1,99 @@
+"""The coding agents platform teams point at the gateway, run for real: the Codex CLI (Responses API)
+and Claude Code (Messages API), each in its non-interactive mode against `complexity-router demo`.
+
+Both send what no SDK test does: Codex a `namespace` tool and web search on every request (the gateway
+refused Codex 0.171 outright before), `developer` turns and `include`; Claude Code dozens of tools,
+system turns, `anthropic-beta` headers and its own token accounting. Pinned versions, installed with npm
+into the project's cache (seconds); skipped without npm, except under CI=true.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import require_tool
+from tests.opskit import free_port, wait_for
+
+CACHE = Path.home() / ".cache" / "complexity-router" / "npm"
+CODEX = ("@openai/codex", "0.171.0", "codex")
+CLAUDE_CODE = ("@anthropic-ai/claude-code", "2.1.197", "claude")
+
+
+def agent_cli(package: str, version: str, binary: str) -> Path:
+    """The CLI's executable, installed with npm on first use."""
+    npm = require_tool("npm")
+    prefix = CACHE / f"{package.replace('/', '__')}@{version}"
+    executable = prefix / "node_modules" / ".bin" / binary
+    if not executable.exists():
+        prefix.mkdir(parents=True, exist_ok=True)
+        subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", str(prefix), f"{package}@{version}"],
+                       check=True, capture_output=True, timeout=600)
+    return executable
+
+
+@pytest.fixture(scope="module")
+def gateway_url() -> Iterator[str]:
+    """`complexity-router demo`: the gateway in front of its simulated upstream, serving after the tour."""
+    port = free_port()
+    command = [sys.executable, "-m", "router.cli", "demo", "--port", str(port), "--upstream-port", str(free_port())]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: _served(url, "complexity-router"), timeout=120, what="the demo gateway")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _served(url: str, owner: str) -> bool:
+    try:
+        return httpx.get(f"{url}/v1/models", timeout=2).json()["data"][0]["owned_by"] == owner
+    except (httpx.HTTPError, ValueError, KeyError):
+        return False
+
+
+def _api_requests(url: str, api: str) -> float:
+    found = re.search(rf'^router_api_requests_total\{{api="{api}"\}} ([0-9.e+]+)$', httpx.get(f"{url}/metrics").text, re.MULTILINE)
+    return float(found.group(1)) if found else 0.0
+
+
+def test_the_codex_cli_runs_a_turn_through_the_responses_api(gateway_url: str, tmp_path: Path) -> None:
+    codex = agent_cli(*CODEX)
+    home = tmp_path / "codex-home"
+    home.mkdir()
+    (home / "config.toml").write_text(
+        'model = "auto"\nmodel_provider = "router"\n\n[model_providers.router]\nname = "complexity-router"\n'
+        f'base_url = "{gateway_url}/v1"\nwire_api = "responses"\nenv_key = "ROUTER_KEY"\n')
+    before = _api_requests(gateway_url, "responses")
+    env = {**os.environ, "HOME": str(tmp_path), "CODEX_HOME": str(home), "ROUTER_KEY": "sk-unused"}
+    done = subprocess.run([str(codex), "exec", "--skip-git-repo-check", "Say hello in one word."], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL, check=False)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    assert "ERROR" not in done.stdout + done.stderr, (done.stdout + done.stderr)[-3000:]
+    assert done.stdout.strip(), "Codex printed the simulated upstream's answer"
+    assert _api_requests(gateway_url, "responses") > before
+
+
+def test_claude_code_runs_a_turn_through_the_messages_api(gateway_url: str, tmp_path: Path) -> None:
+    claude = agent_cli(*CLAUDE_CODE)
+    before = _api_requests(gateway_url, "messages")
+    env = {**os.environ, "HOME": str(tmp_path), "ANTHROPIC_BASE_URL": gateway_url, "ANTHROPIC_API_KEY": "sk-unused",
+           "ANTHROPIC_MODEL": "auto", "DISABLE_TELEMETRY": "1", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1"}
+    done = subprocess.run([str(claude), "-p", "Say hello in one word.", "--output-format", "json"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL, check=False)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    result = json.loads(done.stdout)
+    assert result["subtype"] == "success" and not result["is_error"] and result["result"], result
+    assert result["usage"]["input_tokens"] > 1000, "Claude Code's system prompt and tools, counted by the upstream"
+    assert result["usage"]["output_tokens"] > 0
+    assert _api_requests(gateway_url, "messages") > before

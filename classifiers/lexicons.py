@@ -45,7 +45,11 @@ _LEXICON_TEXT: dict[str, str] = {
     "bool null none self linked|list binary|tree graph node nodes index indices subarray substring",
     "logic": "if|and|only|if implies deduce deduction logic* puzzle puzzles riddle riddles argument arguments "
     "valid fallac* premise premises conclusion conclusions true|or|false truth liar liars knight knights knave "
-    "knaves contradiction therefore infer* paradox syllogism deductively",
+    "knaves contradiction therefore infer* paradox syllogism deductively brainteaser brainteasers brain|teaser "
+    "brain|teasers trick|question lateral|thinking",
+    "relation": "taller|than shorter|than older|than younger|than heavier|than lighter|than faster|than "
+    "slower|than richer|than cheaper|than newer|than north|of south|of east|of west|of to|the|left|of "
+    "to|the|right|of",
     "stem": "physics chemistry molecule molecules energy velocity acceleration force mass electron electrons "
     "quantum thermodynamic* circuit circuits voltage reaction reactions enzyme enzymes gene genes protein "
     "proteins statistic* regression hypothesis economics joule joules newton newtons kg wavelength frequency "
@@ -57,7 +61,8 @@ _LEXICON_TEXT: dict[str, str] = {
     "constraint constraints requirement requirements format output limit within assume given|that such|that",
     "writing": "write poem story stories essay email letter blog post slogan lyrics song rewrite rephrase "
     "summarize summarise tone paragraph creative tweet headline speech caption haiku narrative novel",
-    "roleplay": "pretend act|as role roles roleplay imagine|you you|are|a character characters persona "
+    "roleplay": "pretend act|as role roles roleplay imagine|you|are|a imagine|you|are|an imagine|you're|a "
+    "imagine|you're|an imagine|yourself|as you|are|a character characters persona "
     "in|the|style|of play|the embody",
     "chitchat": "hi hello hey thanks thank|you how|are|you joke jokes lol good|morning chat fun",
     "knowledge": "what|is what|are who|is who|was when|did where|is history capital define definition "

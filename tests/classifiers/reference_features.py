@@ -286,7 +286,8 @@ def handcrafted(conv: Conversation) -> list[float]:
     latex = feats[9]
     d_math = min(1.0, 8.0 * (lex["math"] + 0.6 * lex["arith"] + 0.5 * numbers) / nw + 0.5 * latex)
     d_code = min(1.0, 8.0 * lex["code"] / nw + feats[8] / 8.0 + (0.5 if "```" in full else 0.0))
-    d_reason = min(1.0, 8.0 * (lex["logic"] + lex["reason"] + lex["stem"]) / nw)
+    chain = lex["relation"] if lex["relation"] >= 2 else 0  # "A is older than B, B older than C"
+    d_reason = min(1.0, 8.0 * (lex["logic"] + lex["reason"] + lex["stem"] + chain) / nw)
     d_write = min(1.0, 8.0 * (lex["writing"] + lex["roleplay"]) / nw)
     ln = feats[0]
     mcq = feats[18]

@@ -60,6 +60,28 @@ def test_a_superlative_in_a_trivia_question_is_not_reasoning(default):
     assert smallest.score > ocean + 0.1
 
 
+def test_a_chain_of_relations_is_an_ordering_puzzle(default):
+    """Two or more relations between named things ("taller than", "north of") chain into a puzzle that
+    asks for an order; one is an everyday comparison. The puzzle scored 0.19 on 7.20.0, below a
+    capital-city question; the gift question keeps its level (the relation cues are not fitted)."""
+    score = lambda text: default.score([{"role": "user", "content": text}]).score
+    puzzle = score("Tom is taller than Jerry, and Jerry is taller than Sam. Is Sam taller than Tom?")
+    rooms = score("The bedroom is north of the bathroom and the kitchen is east of the bedroom. Where is the kitchen?")
+    trivia = score("What is the capital city of Australia?")
+    assert puzzle > trivia + 0.1 and rooms > trivia + 0.1
+    gift = score("My brother is older than me. What gift should I buy him for his birthday?")
+    assert gift < trivia
+
+
+def test_imagining_a_scenario_is_not_role_play(default):
+    """"Imagine you are a pirate" casts a persona (role-play); "imagine you are in a dark room" sets a
+    scenario, which 7.20.0 read as role-play too (writing domain 0.2 against 0 now)."""
+    writing = FEATURE_NAMES.index("writing domain")
+    domain = lambda t: default.estimator.featurize([{"role": "user", "content": t}]).h[writing]
+    assert domain("Imagine you are in a dark room with a match, a candle and a lamp. What do you light first?") == 0.0
+    assert domain("Imagine you are a pirate captain. Describe your ship to your crew.") > 0.3
+
+
 @pytest.mark.parametrize("language", ["Kotlin", "PHP", "Ruby", "Haskell", "Scala", "Perl", "Lua", "MATLAB"])
 def test_every_programming_language_names_a_code_question(default, language):
     """The code lexicon named a few languages; the same question about another one read as chit-chat

@@ -5,7 +5,7 @@ forwarded as a chat completion — what LiteLLM does for providers without a Res
 answer comes back as a `response` object (its stream: router/responses_stream.py). The gateway keeps
 no state: the conversation comes whole in `input` (as the OpenAI Agents SDK and Codex send it with
 `store: false`); `previous_response_id`, `conversation`, stored prompts and background runs are a 400
-naming the field. Tools: router/responses_tools.py (namespaces flattened, OpenAI's server-side tools left out).
+naming the field. Tools: router/responses_tools.py (namespaces flattened, custom tools as one-string functions, OpenAI's server-side tools left out).
 An upstream's reasoning in the clear (a local model's) is a `reasoning` item with `reasoning_text`
 content before the answer, as vLLM's own Responses API returns it (and as its `summary` when the client
 asks for one, which clients that show only summaries display); echoed back in `input`, its text is
@@ -22,7 +22,7 @@ from typing import Any
 
 from backends.reasoning import EFFORTS, reasoning_text
 from router.protocol import MAX_TOKENS_LIMIT, array_field, invalid, string_field
-from router.responses_tools import call_name, chat_tool_choice, chat_tools, dropped_tools, joined, namespaced_names
+from router.responses_tools import NO_TOOL_NAMES, CallNames, call_item, chat_tool_choice, chat_tools, custom_arguments, dropped_tools, joined
 
 #: Fields that need state the gateway does not keep, refused unless null (or false for `background`).
 STATEFUL = ("previous_response_id", "conversation", "prompt", "background")
@@ -102,17 +102,18 @@ def messages_of(items: Any) -> list[dict[str, Any]]:
                 turn["content"] = content
             else:
                 messages.append({"role": role, "content": content})
-        elif kind == "function_call":
+        elif kind in ("function_call", "custom_tool_call"):
             name = string_field(item, "name", param)
             if isinstance(item.get("namespace"), str):  # a namespace member's call: its chat function's name
                 name = joined(item["namespace"], name)
-            call = {"id": string_field(item, "call_id", param), "type": "function",
-                    "function": {"name": name, "arguments": string_field(item, "arguments", param)}}
+            arguments = (string_field(item, "arguments", param) if kind == "function_call"
+                         else custom_arguments(string_field(item, "input", param)))
+            call = {"id": string_field(item, "call_id", param), "type": "function", "function": {"name": name, "arguments": arguments}}
             if turn is not None:
                 turn.setdefault("tool_calls", []).append(call)
             else:
                 messages.append({"role": "assistant", "content": None, "tool_calls": [call]})
-        elif kind == "function_call_output":
+        elif kind in ("function_call_output", "custom_tool_call_output"):
             output = item.get("output")
             content = output if isinstance(output, str) else _content(output, f"{param}.output")
             messages.append({"role": "tool", "tool_call_id": string_field(item, "call_id", param), "content": content})
@@ -188,10 +189,10 @@ def _text_format(text: Any, chat: dict[str, Any]) -> None:
 
 # -- response -----------------------------------------------------------------------------------------
 def output_items(message: Mapping[str, Any], status: str = "completed", summarized: bool = False,
-                 namespaced: Mapping[str, tuple[str, str]] | None = None) -> list[dict[str, Any]]:
+                 names: CallNames = NO_TOOL_NAMES) -> list[dict[str, Any]]:
     """The output items of one chat answer: its reasoning in the clear (its summary too when
-    ``summarized``), a message (text or refusal), then its function calls (``namespaced``: the request's
-    namespace members by chat name)."""
+    ``summarized``), a message (text or refusal), then its tool calls (``names``: how the request's
+    tools come back)."""
     items: list[dict[str, Any]] = []
     thought = reasoning_text(message)
     if thought:
@@ -208,8 +209,8 @@ def output_items(message: Mapping[str, Any], status: str = "completed", summariz
         items.append(message_item(new_id("msg"), content, status))
     for call in message.get("tool_calls") or ():
         function = call.get("function") or {}
-        items.append(function_call_item(new_id("fc"), call.get("id") or new_id("call"), function.get("name") or "",
-                                        function.get("arguments") or "{}", status, namespaced))
+        items.append(call_item(new_id("fc"), call.get("id") or new_id("call"), function.get("name") or "",
+                               function.get("arguments") or "{}", status, names))
     return items
 
 
@@ -231,12 +232,6 @@ def reasoning_item(item_id: str, text: str, status: str) -> dict[str, Any]:
 
 def message_item(item_id: str, content: list[dict[str, Any]], status: str) -> dict[str, Any]:
     return {"type": "message", "id": item_id, "status": status, "role": "assistant", "content": content}
-
-
-def function_call_item(item_id: str, call_id: str, name: str, arguments: str, status: str,
-                       namespaced: Mapping[str, tuple[str, str]] | None = None) -> dict[str, Any]:
-    return {"type": "function_call", "id": item_id, "call_id": call_id, **call_name(name, namespaced or {}), "arguments": arguments,
-            "status": status}
 
 
 def usage(chat_usage: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -276,5 +271,5 @@ def response_body(request: Mapping[str, Any], chat: Mapping[str, Any]) -> dict[s
     """A non-streamed chat completion as a `response` (its first choice: the Responses API has no `n`)."""
     choice = (chat.get("choices") or [{}])[0]
     status = "incomplete" if choice.get("finish_reason") == "length" else "completed"
-    output = output_items(choice.get("message") or {}, status, summarizes(request), namespaced_names(request))
+    output = output_items(choice.get("message") or {}, status, summarizes(request), CallNames.of(request))
     return response_object(request, new_id("resp"), chat, output, choice.get("finish_reason"))

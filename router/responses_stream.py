@@ -21,8 +21,8 @@ import orjson
 
 from router.chunk_translator import ChunkTranslator
 from router.protocol import APIError
-from router.responses_api import function_call_item, message_item, new_id, output_text, reasoning_item, response_object, summarizes
-from router.responses_tools import call_name, namespaced_names
+from router.responses_api import message_item, new_id, output_text, reasoning_item, response_object, summarizes
+from router.responses_tools import CallNames, call_item, custom_input
 
 
 class ResponsesStream(ChunkTranslator):
@@ -37,6 +37,7 @@ class ResponsesStream(ChunkTranslator):
         self.output: list[dict[str, Any]] = []  # the items in output order, filled in as deltas arrive
         self.open: int | None = None  # output index of the item being written; earlier items are done
         self.parts: dict[str, int] = {}  # the open message's content parts (output_text, refusal) -> index
+        self.custom_arguments: dict[int, str] = {}  # a custom tool call's chat arguments so far, by output index
 
     # -- the relay's calls ----------------------------------------------------------------------------
     def error(self, exc: APIError) -> bytes:
@@ -75,9 +76,9 @@ class ResponsesStream(ChunkTranslator):
         return summarizes(self.request)
 
     @functools.cached_property
-    def namespaced(self) -> dict[str, tuple[str, str]]:
-        """The request's namespace members by chat name (read at the first call, once `request` is filled in)."""
-        return namespaced_names(self.request)
+    def names(self) -> CallNames:
+        """How the request's tools come back (read at the first call, once `request` is filled in)."""
+        return CallNames.of(self.request)
 
     def _reasoning_delta(self, text: str) -> bytes:
         out = b""
@@ -132,16 +133,19 @@ class ResponsesStream(ChunkTranslator):
         out = b""
         if new:
             self.calls[key] = len(self.output)
-            out = self._add(function_call_item(new_id("fc"), call.get("id") or new_id("call"), function.get("name") or "", "", "in_progress",
-                                               self.namespaced))
+            out = self._add(call_item(new_id("fc"), call.get("id") or new_id("call"), function.get("name") or "", "", "in_progress",
+                                      self.names))
         index = self.calls[key]
         item = self.output[index]
         if function.get("name") and not item["name"]:
-            item.update(call_name(function["name"], self.namespaced))
+            item.update(self.names.call_name(function["name"]))
         arguments = function.get("arguments")
         if isinstance(arguments, str) and arguments:
-            item["arguments"] += arguments
-            out += self._event("response.function_call_arguments.delta", item_id=item["id"], output_index=index, delta=arguments)
+            if item["type"] == "custom_tool_call":  # JSON around the input: sent whole when the call is done
+                self.custom_arguments[index] = self.custom_arguments.get(index, "") + arguments
+            else:
+                item["arguments"] += arguments
+                out += self._event("response.function_call_arguments.delta", item_id=item["id"], output_index=index, delta=arguments)
         return out
 
     def _close_open(self) -> bytes:
@@ -169,6 +173,11 @@ class ResponsesStream(ChunkTranslator):
             part = item["content"][0]
             out.append(self._event("response.reasoning_text.done", item_id=item["id"], output_index=index, content_index=0, text=part["text"]))
             out.append(self._event("response.content_part.done", item_id=item["id"], output_index=index, content_index=0, part=part))
+        elif item["type"] == "custom_tool_call":
+            item["input"] = custom_input(self.custom_arguments.pop(index, ""))
+            if item["input"]:
+                out.append(self._event("response.custom_tool_call_input.delta", item_id=item["id"], output_index=index, delta=item["input"]))
+            out.append(self._event("response.custom_tool_call_input.done", item_id=item["id"], output_index=index, input=item["input"]))
         else:
             if not item["arguments"]:
                 item["arguments"] = "{}"  # a call without parameters: an agent's json.loads must not fail on ""

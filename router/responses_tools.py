@@ -7,14 +7,21 @@ call of such a name comes back as the member's `name` with its `namespace`, as O
 call echoed with a `namespace` goes upstream under the joined name. Tools that only OpenAI's servers run
 (web search, file search, code interpreter, image generation, remote MCP) are not sent upstream: the
 model answers without them, and the response's `router.dropped_tools` says so (Codex sends web search
-on every request, so a 400 would refuse every one); a `tool_choice` that names one is a 400. Other
-tool types (custom, computer use, local shell) are a 400 naming the tool.
+on every request, so a 400 would refuse every one); so is tool search, which loads deferred tools that a
+chat upstream gets in full anyway. A `tool_choice` that names one of them is a 400. A `custom`
+tool (free-form text input, optionally under a grammar; Codex's `apply_patch` for GPT-5 models) becomes a
+function of one string parameter, `input`, described with the grammar; its calls come back as
+`custom_tool_call` items carrying that string. Other tool types (computer use, local shell) are a 400
+naming the tool.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from router.protocol import array_field, invalid
 
@@ -23,6 +30,13 @@ NAMESPACE_JOIN = "__"
 #: Tools OpenAI's servers run, which no chat upstream can: left out of the request.
 SERVER_SIDE_TOOLS = frozenset({"web_search", "web_search_preview", "web_search_2025_08_26", "web_search_preview_2025_03_11", "file_search",
                                "code_interpreter", "image_generation", "mcp"})
+#: OpenAI's tool search loads deferred tools on demand (Codex sends it to GPT-5.5). A chat upstream gets
+#: every tool in full, deferred ones too, so there is nothing to search: left out like the server-side tools.
+TOOL_SEARCH = "tool_search"
+#: The tool types left out of the upstream request and named in `router.dropped_tools`.
+DROPPED_TOOLS = SERVER_SIDE_TOOLS | {TOOL_SEARCH}
+#: The one string parameter that carries a custom tool's free-form input through a chat function.
+CUSTOM_INPUT = "input"
 
 
 def chat_tools(tools: Any) -> list[dict[str, Any]]:
@@ -34,51 +48,92 @@ def chat_tools(tools: Any) -> list[dict[str, Any]]:
             out.append(_function(tool, f"tools[{index}]"))
         elif kind == "namespace":
             out.extend(_namespace(tool, f"tools[{index}]"))
-        elif kind not in SERVER_SIDE_TOOLS:
-            raise invalid(f"tools of type {kind!r} are not supported: function and namespace tools are served (and OpenAI's "
-                          "server-side tools left out)", param=f"tools[{index}]", code="unsupported_value")
+        elif kind == "custom":
+            out.append(_custom(tool, f"tools[{index}]"))
+        elif kind not in DROPPED_TOOLS:
+            raise invalid(f"tools of type {kind!r} are not supported: function, namespace and custom tools are served (and "
+                          "OpenAI's server-side tools left out)", param=f"tools[{index}]", code="unsupported_value")
     return out
 
 
 def dropped_tools(request: Mapping[str, Any]) -> list[str]:
-    """The types of the request's server-side tools, which were not sent upstream."""
+    """The types of the request's tools that were not sent upstream (server-side tools, tool search)."""
     tools = request.get("tools")
-    return [tool["type"] for tool in tools if isinstance(tool, dict) and tool.get("type") in SERVER_SIDE_TOOLS] if isinstance(tools, list) else []
+    return [tool["type"] for tool in tools if isinstance(tool, dict) and tool.get("type") in DROPPED_TOOLS] if isinstance(tools, list) else []
 
 
 def chat_tool_choice(choice: Any) -> Any:
     if isinstance(choice, str):
         return choice
-    if isinstance(choice, dict) and choice.get("type") == "function" and isinstance(choice.get("name"), str):
+    if isinstance(choice, dict) and choice.get("type") in ("function", "custom") and isinstance(choice.get("name"), str):
         namespace = choice.get("namespace")
         name = joined(namespace, choice["name"]) if isinstance(namespace, str) else choice["name"]
         return {"type": "function", "function": {"name": name}}
-    if isinstance(choice, dict) and choice.get("type") in SERVER_SIDE_TOOLS:
-        raise invalid(f"'tool_choice' names {choice['type']!r}, a tool only OpenAI's servers run", param="tool_choice", code="unsupported_value")
-    raise invalid("'tool_choice' must be none, auto, required or a function", param="tool_choice", code="unsupported_value")
+    if isinstance(choice, dict) and choice.get("type") in DROPPED_TOOLS:
+        raise invalid(f"'tool_choice' names {choice['type']!r}, a tool the gateway leaves out (see router.dropped_tools)",
+                      param="tool_choice", code="unsupported_value")
+    raise invalid("'tool_choice' must be none, auto, required, a function or a custom tool", param="tool_choice", code="unsupported_value")
 
 
 def joined(namespace: str, name: str) -> str:
     return f"{namespace}{NAMESPACE_JOIN}{name}"
 
 
-def namespaced_names(request: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
-    """Each joined chat name of the request's namespace tools -> (namespace, member name)."""
-    names: dict[str, tuple[str, str]] = {}
-    for tool in request.get("tools") or ():
-        if isinstance(tool, dict) and tool.get("type") == "namespace" and isinstance(tool.get("tools"), list):
-            for member in tool["tools"]:
-                if isinstance(member, dict) and isinstance(member.get("name"), str):
-                    names[joined(tool["name"], member["name"])] = (tool["name"], member["name"])
-    return names
+@dataclass(frozen=True, slots=True)
+class CallNames:
+    """How the request's tools come back: the chat names of namespace members -> (namespace, member
+    name), and the names of custom tools (their calls are `custom_tool_call` items)."""
+
+    namespaced: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    custom: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, request: Mapping[str, Any]) -> CallNames:
+        namespaced: dict[str, tuple[str, str]] = {}
+        custom: set[str] = set()
+        for tool in request.get("tools") or ():
+            if isinstance(tool, dict) and tool.get("type") == "namespace" and isinstance(tool.get("tools"), list):
+                for member in tool["tools"]:
+                    if isinstance(member, dict) and isinstance(member.get("name"), str):
+                        namespaced[joined(tool["name"], member["name"])] = (tool["name"], member["name"])
+            elif isinstance(tool, dict) and tool.get("type") == "custom" and isinstance(tool.get("name"), str):
+                custom.add(tool["name"])
+        return cls(namespaced, frozenset(custom))
+
+    def call_name(self, name: str) -> dict[str, str]:
+        """A chat call's name as a Responses `function_call` carries it: a namespace member's name and its namespace."""
+        if name in self.namespaced:
+            namespace, member = self.namespaced[name]
+            return {"name": member, "namespace": namespace}
+        return {"name": name}
 
 
-def call_name(name: str, namespaced: Mapping[str, tuple[str, str]]) -> dict[str, str]:
-    """A chat call's name as a Responses `function_call` carries it: a namespace member's name and its namespace."""
-    if name in namespaced:
-        namespace, member = namespaced[name]
-        return {"name": member, "namespace": namespace}
-    return {"name": name}
+#: A request without namespace or custom tools: every call is a plain `function_call`.
+NO_TOOL_NAMES = CallNames()
+
+
+def call_item(item_id: str, call_id: str, name: str, arguments: str, status: str, names: CallNames) -> dict[str, Any]:
+    """A chat tool call as a Responses output item: a `custom_tool_call` with its free-form input for a
+    custom tool, else a `function_call`."""
+    if name in names.custom:
+        return {"type": "custom_tool_call", "id": item_id, "call_id": call_id, "name": name, "input": custom_input(arguments),
+                "status": status}
+    return {"type": "function_call", "id": item_id, "call_id": call_id, **names.call_name(name), "arguments": arguments, "status": status}
+
+
+def custom_input(arguments: str) -> str:
+    """A custom tool's input from its chat function's arguments (``{"input": "…"}``); arguments that are
+    not that object (a model that wrote the input bare) are the input as written."""
+    try:
+        parsed = orjson.loads(arguments)
+    except orjson.JSONDecodeError:
+        return arguments
+    return parsed[CUSTOM_INPUT] if isinstance(parsed, dict) and isinstance(parsed.get(CUSTOM_INPUT), str) else arguments
+
+
+def custom_arguments(text: str) -> str:
+    """A custom tool call's input, echoed by the client, as its chat function's arguments."""
+    return orjson.dumps({CUSTOM_INPUT: text}).decode()
 
 
 def _function(tool: Mapping[str, Any], param: str) -> dict[str, Any]:
@@ -105,3 +160,18 @@ def _namespace(tool: Mapping[str, Any], param: str) -> list[dict[str, Any]]:
             function["function"]["description"] = about
         out.append(function)
     return out
+
+
+def _custom(tool: Mapping[str, Any], param: str) -> dict[str, Any]:
+    """A custom tool as a chat function of one string, its grammar (if any) in the description: chat
+    upstreams constrain arguments by JSON schema, not by a Lark or regex grammar."""
+    if not isinstance(tool.get("name"), str) or not tool["name"]:
+        raise invalid(f"'{param}.name' must be a non-empty string", param=f"{param}.name")
+    about = [tool["description"]] if isinstance(tool.get("description"), str) and tool["description"] else []
+    grammar = tool.get("format")
+    if isinstance(grammar, dict) and grammar.get("type") == "grammar" and isinstance(grammar.get("definition"), str):
+        about.append(f"The {CUSTOM_INPUT} must match this {grammar.get('syntax') or 'lark'} grammar:\n{grammar['definition']}")
+    about.append(f"Pass the tool's whole input, as free-form text, in the string `{CUSTOM_INPUT}`.")
+    parameters = {"type": "object", "properties": {CUSTOM_INPUT: {"type": "string"}}, "required": [CUSTOM_INPUT],
+                  "additionalProperties": False}
+    return {"type": "function", "function": {"name": tool["name"], "description": "\n\n".join(about), "parameters": parameters}}

@@ -2,7 +2,8 @@
 and Claude Code (Messages API), each in its non-interactive mode against `complexity-router demo`.
 
 Both send what no SDK test does: Codex a `namespace` tool and web search on every request (the gateway
-refused Codex 0.171 outright before), `developer` turns and `include`; Claude Code dozens of tools,
+refused Codex 0.171 outright before), to a GPT-5.5 model name its `custom` apply_patch tool and tool
+search too, `developer` turns and `include`; Claude Code dozens of tools,
 system turns, `anthropic-beta` headers and its own token accounting. Pinned versions, installed with npm
 into the project's cache (seconds); skipped without npm, except under CI=true.
 """
@@ -14,15 +15,18 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
 from tests.conftest import require_tool
 from tests.opskit import free_port, wait_for
 
+DEMO_CONFIG = Path(__file__).resolve().parents[2] / "router" / "demo" / "demo.yaml"
 CACHE = Path.home() / ".cache" / "complexity-router" / "npm"
 CODEX = ("@openai/codex", "0.171.0", "codex")
 CLAUDE_CODE = ("@anthropic-ai/claude-code", "2.1.197", "claude")
@@ -41,14 +45,39 @@ def agent_cli(package: str, version: str, binary: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def gateway_url() -> Iterator[str]:
-    """`complexity-router demo`: the gateway in front of its simulated upstream, serving after the tour."""
+def demo() -> Iterator[tuple[str, int]]:
+    """`complexity-router demo`: the gateway in front of its simulated upstream, serving after the tour;
+    its URL and the upstream's port."""
+    port, upstream_port = free_port(), free_port()
+    command = [sys.executable, "-m", "router.cli", "demo", "--port", str(port), "--upstream-port", str(upstream_port)]
+    with _running(command, f"http://127.0.0.1:{port}", os.environ) as url:
+        yield url, upstream_port
+
+
+@pytest.fixture(scope="module")
+def gateway_url(demo: tuple[str, int]) -> str:
+    return demo[0]
+
+
+@pytest.fixture(scope="module")
+def gpt55_gateway_url(demo: tuple[str, int], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A gateway serving the demo's configuration plus a model named `gpt-5.5` (on the demo's simulated
+    upstream): Codex sends that model family its `custom` apply_patch tool and tool search."""
+    config = yaml.safe_load(DEMO_CONFIG.read_text())
+    config["models"]["gpt-5.5"] = {**config["models"]["sim-o4-mini"]}
+    path = tmp_path_factory.mktemp("gpt55") / "router.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
     port = free_port()
-    command = [sys.executable, "-m", "router.cli", "demo", "--port", str(port), "--upstream-port", str(free_port())]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "router.cli", "serve", "--config", str(path), "--port", str(port)]
+    with _running(command, f"http://127.0.0.1:{port}", {**os.environ, "DEMO_UPSTREAM_PORT": str(demo[1])}) as url:
+        yield url
+
+
+@contextmanager
+def _running(command: list[str], url: str, env: Mapping[str, str]) -> Iterator[str]:
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(env))
     try:
-        wait_for(lambda: _served(url, "complexity-router"), timeout=120, what="the demo gateway")
+        wait_for(lambda: _served(url, "complexity-router"), timeout=120, what=" ".join(command[3:5]))
         yield url
     finally:
         process.terminate()
@@ -67,12 +96,16 @@ def _api_requests(url: str, api: str) -> float:
     return float(found.group(1)) if found else 0.0
 
 
-def test_the_codex_cli_runs_a_turn_through_the_responses_api(gateway_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("model", ["auto", "gpt-5.5"])
+def test_the_codex_cli_runs_a_turn_through_the_responses_api(model: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """With `auto` Codex sends function and namespace tools and web search; with a GPT-5.5 model name
+    also its `custom` apply_patch tool and tool search (both refused before this was served)."""
+    gateway_url = request.getfixturevalue("gateway_url" if model == "auto" else "gpt55_gateway_url")
     codex = agent_cli(*CODEX)
     home = tmp_path / "codex-home"
     home.mkdir()
     (home / "config.toml").write_text(
-        'model = "auto"\nmodel_provider = "router"\n\n[model_providers.router]\nname = "complexity-router"\n'
+        f'model = "{model}"\nmodel_provider = "router"\n\n[model_providers.router]\nname = "complexity-router"\n'
         f'base_url = "{gateway_url}/v1"\nwire_api = "responses"\nenv_key = "ROUTER_KEY"\n')
     before = _api_requests(gateway_url, "responses")
     env = {**os.environ, "HOME": str(tmp_path), "CODEX_HOME": str(home), "ROUTER_KEY": "sk-unused"}

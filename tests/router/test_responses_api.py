@@ -218,7 +218,7 @@ def test_input_items_content_parts_and_settings_become_a_chat_request() -> None:
     ({"previous_response_id": "resp_1"}, "previous_response_id"),
     ({"conversation": "conv_1"}, "conversation"),
     ({"background": True}, "background"),
-    ({"tools": [{"type": "custom", "name": "apply_patch"}]}, "tools[0]"),
+    ({"tools": [{"type": "computer_use_preview", "display_width": 1024, "display_height": 768}]}, "tools[0]"),
     ({"tools": [{"type": "namespace", "name": "ns", "description": "d", "tools": [{"type": "custom", "name": "x"}]}]}, "tools[0].tools[0]"),
     ({"tools": [{"type": "web_search"}], "tool_choice": {"type": "web_search"}}, "tool_choice"),
     ({"input": [{"type": "item_reference", "id": "msg_1"}]}, "input[0].type"),

@@ -18,13 +18,15 @@ import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import yaml
 
 from tests.conftest import require_tool
-from tests.opskit import free_port, wait_for
+from tests.opskit import ServeProcess, ThreadedServer, free_port, wait_for, write_yaml
+from tests.router.tool_loop_upstream import DONE_TEXT, ToolLoopUpstream
 
 DEMO_CONFIG = Path(__file__).resolve().parents[2] / "router" / "demo" / "demo.yaml"
 CACHE = Path.home() / ".cache" / "complexity-router" / "npm"
@@ -96,37 +98,90 @@ def _api_requests(url: str, api: str) -> float:
     return float(found.group(1)) if found else 0.0
 
 
+def run_codex(gateway_url: str, model: str, workdir: Path, prompt: str, *flags: str) -> subprocess.CompletedProcess[str]:
+    """`codex exec` in ``workdir`` against the gateway, as a Codex user configures a provider."""
+    codex = agent_cli(*CODEX)
+    home = workdir / "codex-home"
+    home.mkdir(exist_ok=True)
+    (home / "config.toml").write_text(
+        f'model = "{model}"\nmodel_provider = "router"\n\n[model_providers.router]\nname = "complexity-router"\n'
+        f'base_url = "{gateway_url}/v1"\nwire_api = "responses"\nenv_key = "ROUTER_KEY"\n')
+    env = {**os.environ, "HOME": str(workdir), "CODEX_HOME": str(home), "ROUTER_KEY": "sk-unused"}
+    done = subprocess.run([str(codex), "exec", "--skip-git-repo-check", *flags, prompt], cwd=workdir, env=env,
+                          capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL, check=False)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    assert "ERROR" not in done.stdout + done.stderr, (done.stdout + done.stderr)[-3000:]
+    return done
+
+
+def run_claude_code(gateway_url: str, workdir: Path, prompt: str, *flags: str) -> dict[str, Any]:
+    """`claude -p` in ``workdir`` against the gateway; its JSON result."""
+    claude = agent_cli(*CLAUDE_CODE)
+    env = {**os.environ, "HOME": str(workdir), "ANTHROPIC_BASE_URL": gateway_url, "ANTHROPIC_API_KEY": "sk-unused",
+           "ANTHROPIC_MODEL": "auto", "DISABLE_TELEMETRY": "1", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1"}
+    done = subprocess.run([str(claude), "-p", prompt, "--output-format", "json", *flags], cwd=workdir, env=env,
+                          capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL, check=False)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    result: dict[str, Any] = json.loads(done.stdout)
+    assert result["subtype"] == "success" and not result["is_error"] and result["result"], result
+    return result
+
+
 @pytest.mark.parametrize("model", ["auto", "gpt-5.5"])
 def test_the_codex_cli_runs_a_turn_through_the_responses_api(model: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
     """With `auto` Codex sends function and namespace tools and web search; with a GPT-5.5 model name
     also its `custom` apply_patch tool and tool search (both refused before this was served)."""
     gateway_url = request.getfixturevalue("gateway_url" if model == "auto" else "gpt55_gateway_url")
-    codex = agent_cli(*CODEX)
-    home = tmp_path / "codex-home"
-    home.mkdir()
-    (home / "config.toml").write_text(
-        f'model = "{model}"\nmodel_provider = "router"\n\n[model_providers.router]\nname = "complexity-router"\n'
-        f'base_url = "{gateway_url}/v1"\nwire_api = "responses"\nenv_key = "ROUTER_KEY"\n')
     before = _api_requests(gateway_url, "responses")
-    env = {**os.environ, "HOME": str(tmp_path), "CODEX_HOME": str(home), "ROUTER_KEY": "sk-unused"}
-    done = subprocess.run([str(codex), "exec", "--skip-git-repo-check", "Say hello in one word."], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL, check=False)
-    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
-    assert "ERROR" not in done.stdout + done.stderr, (done.stdout + done.stderr)[-3000:]
+    done = run_codex(gateway_url, model, tmp_path, "Say hello in one word.")
     assert done.stdout.strip(), "Codex printed the simulated upstream's answer"
     assert _api_requests(gateway_url, "responses") > before
 
 
 def test_claude_code_runs_a_turn_through_the_messages_api(gateway_url: str, tmp_path: Path) -> None:
-    claude = agent_cli(*CLAUDE_CODE)
     before = _api_requests(gateway_url, "messages")
-    env = {**os.environ, "HOME": str(tmp_path), "ANTHROPIC_BASE_URL": gateway_url, "ANTHROPIC_API_KEY": "sk-unused",
-           "ANTHROPIC_MODEL": "auto", "DISABLE_TELEMETRY": "1", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1"}
-    done = subprocess.run([str(claude), "-p", "Say hello in one word.", "--output-format", "json"], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL, check=False)
-    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
-    result = json.loads(done.stdout)
-    assert result["subtype"] == "success" and not result["is_error"] and result["result"], result
+    result = run_claude_code(gateway_url, tmp_path, "Say hello in one word.")
     assert result["usage"]["input_tokens"] > 1000, "Claude Code's system prompt and tools, counted by the upstream"
     assert result["usage"]["output_tokens"] > 0
     assert _api_requests(gateway_url, "messages") > before
+
+
+@contextmanager
+def tool_loop_gateway(upstream: ToolLoopUpstream, model: str, tmp_path: Path) -> Iterator[str]:
+    """The gateway serving ``model`` (every tier) from the scripted tool-loop upstream."""
+    config = {"server": {"api_keys": []}, "backends": {"scripted": {"kind": "openai", "base_url": "{url}/v1"}},
+              "models": {model: {"backend": "scripted", "upstream_name": "scripted", "reasoning": "none", "input": 1.0, "output": 2.0}},
+              "tiers": {"low": {"model": model, "effort": "none"}}, "classifier": {"artifact": "default"}}
+    with ThreadedServer(upstream.app()) as server:
+        config["backends"]["scripted"]["base_url"] = f"{server.url}/v1"
+        with ServeProcess(write_yaml(tmp_path / "router.yaml", config)) as gateway:
+            yield gateway.url
+
+
+PATCH = "*** Begin Patch\n*** Add File: hello.txt\n+hello from the gateway\n*** End Patch\n"
+
+
+def test_codex_applies_a_patch_the_model_sends_through_the_gateway(tmp_path: Path) -> None:
+    """A whole tool loop with a GPT-5.5 model name: the upstream calls Codex's `apply_patch` (a custom
+    tool, sent upstream as a one-string function), Codex applies the patch the gateway hands it as a
+    `custom_tool_call`, and its result goes back upstream as a tool turn."""
+    upstream = ToolLoopUpstream("apply_patch", json.dumps({"input": PATCH}))
+    with tool_loop_gateway(upstream, "gpt-5.5", tmp_path) as url:
+        done = run_codex(url, "gpt-5.5", tmp_path, "Create hello.txt.", "--dangerously-bypass-approvals-and-sandbox")
+    assert (tmp_path / "hello.txt").read_text() == "hello from the gateway\n"
+    assert DONE_TEXT in done.stdout
+    (result,) = upstream.tool_results()
+    assert "hello.txt" in str(result), result
+
+
+def test_claude_code_writes_a_file_the_model_asks_for_through_the_gateway(tmp_path: Path) -> None:
+    """The same loop over the Messages API: the upstream's chat tool call reaches Claude Code as a
+    `tool_use` block, Claude Code writes the file, and its `tool_result` goes back upstream as a tool turn."""
+    target = tmp_path / "hello.txt"
+    upstream = ToolLoopUpstream("Write", json.dumps({"file_path": str(target), "content": "hello from the gateway\n"}))
+    with tool_loop_gateway(upstream, "auto-model", tmp_path) as url:
+        result = run_claude_code(url, tmp_path, "Create hello.txt.", "--permission-mode", "acceptEdits")
+    assert target.read_text() == "hello from the gateway\n"
+    assert result["result"] == DONE_TEXT
+    (written,) = upstream.tool_results()
+    assert "hello.txt" in str(written), written

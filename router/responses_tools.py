@@ -122,13 +122,15 @@ def call_item(item_id: str, call_id: str, name: str, arguments: str, status: str
 
 
 def custom_input(arguments: str) -> str:
-    """A custom tool's input from its chat function's arguments (``{"input": "…"}``); arguments that are
-    not that object (a model that wrote the input bare) are the input as written."""
+    """A custom tool's input from its chat function's arguments (``{"input": "…"}``; ``{}`` is no input);
+    arguments that are not that object (a model that wrote the input bare) are the input as written."""
     try:
         parsed = orjson.loads(arguments)
     except orjson.JSONDecodeError:
         return arguments
-    return parsed[CUSTOM_INPUT] if isinstance(parsed, dict) and isinstance(parsed.get(CUSTOM_INPUT), str) else arguments
+    if isinstance(parsed, dict) and isinstance(parsed.get(CUSTOM_INPUT), str):
+        return parsed[CUSTOM_INPUT]
+    return "" if parsed == {} else arguments
 
 
 def custom_arguments(text: str) -> str:

@@ -43,7 +43,7 @@ def test_an_echoed_custom_call_and_its_output_go_upstream_as_a_function_call() -
 
 
 @pytest.mark.parametrize(("arguments", "expected"), [
-    ('{"input": "x = 1"}', "x = 1"), ("x = 1", "x = 1"), ('{"patch": "x"}', '{"patch": "x"}'), ("", "")])
+    ('{"input": "x = 1"}', "x = 1"), ("x = 1", "x = 1"), ('{"patch": "x"}', '{"patch": "x"}'), ("{}", ""), ("", "")])
 def test_the_input_is_the_string_argument_else_what_the_model_wrote(arguments: str, expected: str) -> None:
     assert custom_input(arguments) == expected
 

@@ -1,4 +1,5 @@
-"""Answers that return their input: a long text to translate, rewrite, proofread or reformat.
+"""Answers that return their input: a long text to translate, rewrite, proofread or reformat; and
+requests that work on a long text (those, and summaries), whose text is material, not a problem.
 
 The answer-length model learned from questions and requests, whose answers do not grow with the
 text they come with: "Translate this article into French:" over 3,300 tokens of article was
@@ -95,9 +96,7 @@ def echoed_tokens(text: str, reply: str = "") -> float:
     that points back at it ("Now translate it into German.")."""
     n = len(text)
     if n >= ECHO_MIN_CHARS:
-        head, tail = text[:INSTRUCTION_CHARS], text[-INSTRUCTION_CHARS:]
-        returns_text = _instructs(head) or _instructs(tail) or _instructs_dense(head) or _instructs_dense(tail)
-        return estimate_tokens(text) * (n - INSTRUCTION_CHARS) / n if returns_text else 0.0
+        return estimate_tokens(text) * (n - INSTRUCTION_CHARS) / n if _returns_text(text) else 0.0
     if not reply or n > INSTRUCTION_CHARS:
         return 0.0
     returns_reply = ((_instructs(text) and not _BACKREF.isdisjoint(lower_words(text)))  # "translate it", "rewrite your answer"
@@ -110,3 +109,26 @@ def echo_floor(text: str, reply: str = "") -> float:
     """``log`` of ``echoed_tokens`` (the floor of the answer's log tokens), 0 when there is none."""
     t = echoed_tokens(text, reply)
     return math.log(t) if t > 1.0 else 0.0
+
+
+#: Words of a request to summarize (anywhere in the instruction: "Summarize …", "Give a short summary of …").
+SUMMARY_WORDS = ("summarize", "summarise", "summary")
+_SUMMARY_WORDS = frozenset(SUMMARY_WORDS) | frozenset(w + ":" for w in SUMMARY_WORDS)
+
+
+def works_on_text(text: str) -> bool:
+    """Whether ``text`` is a long text with an instruction, in its first or last ``INSTRUCTION_CHARS``, to
+    return it changed (``ECHO_VERBS``) or to summarize it. Its length and its figures are then material,
+    not a problem's statement: "Summarize this article" over a business report with revenue figures
+    read as a 1,700-character arithmetic problem and scored 0.94."""
+    if len(text) < ECHO_MIN_CHARS:
+        return False
+    head, tail = text[:INSTRUCTION_CHARS], text[-INSTRUCTION_CHARS:]
+    return (_returns_text(text) or not _SUMMARY_WORDS.isdisjoint(lower_words(head))
+            or not _SUMMARY_WORDS.isdisjoint(lower_words(tail)))
+
+
+def _returns_text(text: str) -> bool:
+    """Whether the instruction at either end of a long ``text`` asks for the text back, changed."""
+    head, tail = text[:INSTRUCTION_CHARS], text[-INSTRUCTION_CHARS:]
+    return _instructs(head) or _instructs(tail) or _instructs_dense(head) or _instructs_dense(tail)

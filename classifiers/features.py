@@ -14,6 +14,7 @@ import re
 import zlib
 
 from classifiers.code_blocks import code_chars
+from classifiers.echo import works_on_text
 from classifiers.lexicons import (
     LEXICON_NAMES,
     SPEEDUPS,
@@ -335,7 +336,8 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     # a request for a program or a proof: the work asked for is not in its words
     if not word_problem and (d_code > max(d_math, d_reason) or (dom > d_write and asks_for_proof(wl))):
         ln_problem = request_length(ln_problem, wl)
-    in_domain = gate * max(ln_problem - LENGTH_ANCHOR, 0.0)
+    # a long text to translate, rewrite or summarize: material, not a problem (its figures set no math domain)
+    in_domain = 0.0 if works_on_text(full) else gate * max(ln_problem - LENGTH_ANCHOR, 0.0)
     # a multiple-choice question: its length counts too (less what it quotes)
     closed = max(in_domain, (log(max(n - quoted, 0)) if quoted else ln) - MCQ_LENGTH_ANCHOR) if mcq >= MCQ_MIN else in_domain
     feats += [

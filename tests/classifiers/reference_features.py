@@ -11,6 +11,7 @@ import itertools
 import math
 import re
 
+from classifiers.echo import DENSE_ECHO_PHRASES, ECHO_VERBS, SUMMARY_WORDS
 from classifiers.features import (
     _CODESYN,
     _DEL_MATHOPS,
@@ -344,6 +345,8 @@ def handcrafted(conv: Conversation) -> list[float]:
     if asks and not word_problem and not question:
         statement = math.log(math.exp(statement) + 245)
     feats[-1] *= max(statement - LENGTH_ANCHOR, 0.0)
+    if _works_on_text(full):  # a long text to translate, rewrite or summarize is material (version 32)
+        feats[-1] = 0.0
     if mcq >= math.log1p(2):  # a multiple-choice question: length above e^5 characters counts too
         feats[-1] = max(feats[-1], math.log1p(max(n - quoted, 0)) - 5.0)
     feats.append(max(math.log1p(quantities) - math.log1p(3), 0.0) if word_problem else 0.0)
@@ -400,3 +403,31 @@ def _problem_chars(text: str) -> int:
         if text[i:i + 2] == "\n\n":
             return len(text) - i
     return len(text)
+
+
+_ECHO_LEADS = r"(?:(?:please|can you|could you|now|then|por favor|s'il vous plaît|bitte|per favore|пожалуйста)[ \t\n\r\f\v]*,?[ \t\n\r\f\v]*)?"
+
+
+def _asks_back(low: str) -> bool:
+    """An echo verb that is a word of ``low`` (alone or with a colon) and, somewhere, starts a sentence
+    or line after at most one lead, not inside a longer alphanumeric run."""
+    words = set(words_of(low))
+    for verb in ECHO_VERBS:
+        if (verb in words or verb + ":" in words) and re.search(
+                r"(?:^|[.!?:][ \t\n\r\f\v]*|\n[ \t\n\r\f\v]*)" + _ECHO_LEADS + r"(?<![^\W_])" + re.escape(verb) + r"(?![^\W_])", low):
+            return True
+    return False
+
+
+def _works_on_text(text: str) -> bool:
+    """800+ characters whose first or last 300 ask, at a sentence or line start, for the text back
+    changed, hold a dense-script phrase that does, or name a summary as a word (version 32)."""
+    if len(text) < 800:
+        return False
+    for part in (text[:300], text[-300:]):
+        low = part.lower()
+        if _asks_back(low) or (not part.isascii() and any(p in part for p in DENSE_ECHO_PHRASES)):
+            return True
+        if any(w.rstrip(":") in SUMMARY_WORDS and w.count(":") <= 1 and not w.startswith(":") for w in words_of(low)):
+            return True
+    return False

@@ -114,3 +114,33 @@ def test_a_chinese_follow_up_that_translates_the_reply():
     assert echoed_tokens("现在翻译成德语：你好", reply="x" * 4000) == 0.0  # its own text
     assert echoed_tokens("现在把它翻译成德语。", reply=ZH) == len(ZH), "a Chinese reply: a token a character"
     assert echoed_tokens("Now translate it into German.", reply=ZH[:150]) == 0.0, "a short reply is left to the model"
+
+
+#: A business report with figures (revenue, percentages, years): prose, though its numbers and "percent"
+#: are the cues of an arithmetic word problem.
+REPORT = ("Acme Robotics, led by CEO Dana Whitfield, reported revenue of $4.2 billion in 2023, up 12 percent. Its rival, "
+          "Borealis Systems, whose chief executive is Marco Ruiz, posted $3.1 billion. Cygnus Labs, founded by Priya "
+          "Natarajan in 2015, remained private but announced a partnership with Acme. Analysts expect the robotics "
+          "market to grow by 9 percent a year through 2030, driven by logistics and healthcare demand. ") * 3
+
+
+@pytest.mark.parametrize("ask", ["Summarize the following article in two sentences.\n\n{a}",
+                                 "Translate the following text into French.\n\n{a}",
+                                 "{a}\n\nGive me a one-paragraph summary of the report above."])
+def test_a_text_to_summarize_or_translate_is_material_not_a_problem(default, ask):
+    """Its length and figures read as a 1,700-character word problem: 0.94-0.95 on 7.21.0, the top tier,
+    like a question that asks to reason over the same figures (which keeps its level)."""
+    reason = default.score(user(REPORT + "\n\nWhich company grew fastest, and by how much will the market grow from 2024 to 2030 in total?"))
+    assert default.score(user(ask.format(a=REPORT))).score < min(0.6, reason.score - 0.3)
+
+
+@pytest.mark.parametrize(("text", "works"), [
+    ("Summarize this:\n" + "x " * 500, True), ("x " * 500 + "\nTL;DR, a summary:", True), ("Please translate: " + "x " * 500, True),
+    ("Summarize this:\n" + "x " * 300, False),  # short: the model's features decide
+    ("Explain the summary statistics below.\n" + "x " * 500, True),  # "summary" names the task (a known coarseness)
+    ("x " * 200 + "Summarize " + "x " * 200, False),  # an instruction is at an end
+    ("What did the article about machine translation get wrong?\n" + "x " * 500, False)])
+def test_works_on_text_reads_the_instruction_at_either_end(text, works):
+    from classifiers.echo import works_on_text
+
+    assert works_on_text(text) is works

@@ -76,6 +76,21 @@ def test_features_equal_the_reference_on_training_prompts(shared_data):
         _same(e.text)
 
 
+#: Pieces of a long text with an instruction to work on it, at the rule's edges: verbs whole and cut,
+#: leads, sentence ends, filler that moves them across the first and last 300 characters.
+TEXT_TASK_PIECES = ("Translate", "translate:", "translated", "retranslate", "Summarize", "summary:", "summary::", ":summary",
+                    "Please ", "please, ", "can you ", "Now ", "bitte ", "rewrite", "Proofread", "翻译成", "请", "x", " ", ". ",
+                    "? ", "\n", ": ", "'", "x" * 97, "y " * 150)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(TEXT_TASK_PIECES), max_size=40).map("".join))
+def test_works_on_text_equals_the_reference(text):
+    from classifiers.echo import works_on_text
+
+    assert works_on_text(text) == ref._works_on_text(text)
+
+
 @settings(max_examples=1000, deadline=None)
 @given(st.lists(st.sampled_from(OPTIONS + (" ", "x", "\n", "12")), max_size=40).map("".join))
 def test_inline_options_equal_the_reference(text):

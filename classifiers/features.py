@@ -28,6 +28,7 @@ from classifiers.lexicons import (
 )
 from classifiers.options import NO_TAIL_OPTIONS, inline_options, labelled_options, tail_options, year_options
 from classifiers.quantities import count_quantities
+from classifiers.retrieved import retrieved_chars
 from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
 from classifiers.text import Conversation
 from classifiers.written_code import asks_for_proof, move_written_code, request_length
@@ -330,11 +331,11 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     if word_problem:
         gate = 1.0
     code = code_chars(s) if feats[6] or feats[7] else 0  # fences or indented lines: pasted code
-    quoted = quoted_chars(full) if mcq >= MCQ_MIN else 0  # a quiz question's quoted passages: read, not solved
-    # the statement's length, not the material's
-    ln_problem = log(max(n * (1.0 - code / ns) - quoted, 0.0)) if code or quoted else ln
-    # a request for a program or a proof: the work asked for is not in its words
-    if not word_problem and (d_code > max(d_math, d_reason) or (dom > d_write and asks_for_proof(wl))):
+    retrieved = retrieved_chars(full) if mcq < MCQ_MIN else 0  # the documents a question is asked over
+    quoted = quoted_chars(full) if mcq >= MCQ_MIN else retrieved  # passages, documents: read, not solved
+    ln_problem = log(max(n * (1.0 - code / ns) - quoted, 0.0)) if code or quoted else ln  # the statement's, not the material's
+    # a request for a program or a proof (not a question over documents): the work asked for is not in its words
+    if not (word_problem or retrieved) and (d_code > max(d_math, d_reason) or (dom > d_write and asks_for_proof(wl))):
         ln_problem = request_length(ln_problem, wl)
     # a long text to translate, rewrite or summarize: material, not a problem (its figures set no math domain)
     in_domain = 0.0 if works_on_text(full) else gate * max(ln_problem - LENGTH_ANCHOR, 0.0)

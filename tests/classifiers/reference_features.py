@@ -328,6 +328,9 @@ def handcrafted(conv: Conversation) -> list[float]:
         quoted = sum(len(m.group(0)) for m in re.finditer(r'["\u201c][^"\u201c\u201d]{200,}["\u201d]', full[:20_000])
                      if m.group(0)[:-1].rstrip()[-1:] not in ("?", ":")  # a quoted question is no passage,
                      and not re.search(r"\n[ \t]*\(?[A-Ea-e][).:][ \t]", m.group(0)))  # nor quoted options
+    # nor, outside a quiz, the documents a question is asked over (version 33)
+    retrieved = _retrieved_chars(full) if mcq < math.log1p(2) else 0
+    quoted = quoted or retrieved
     statement = math.log1p(max(n * (1.0 - code / max(len(s), 1)) - quoted, 0)) if code or quoted else ln
     # a request for a program (not opened as a question) counts 245 characters more (version 29),
     question = bool(wl) and wl[0] in {"how", "what", "why", "when", "which", "where", "who", "is", "are", "can", "could", "does", "do",
@@ -342,7 +345,7 @@ def handcrafted(conv: Conversation) -> list[float]:
                       r"(?! of concept(?: |$))|(?:show|demonstrate) that)(?: |$)|证明|証明|증명|chứng minh", " ".join(wl[:60]))
     domain = max(d_math, d_code, d_reason)
     asks = d_code > max(d_math, d_reason) or (proof is not None and domain > d_write)
-    if asks and not word_problem and not question:
+    if asks and not word_problem and not question and not retrieved:
         statement = math.log(math.exp(statement) + 245)
     feats[-1] *= max(statement - LENGTH_ANCHOR, 0.0)
     if _works_on_text(full):  # a long text to translate, rewrite or summarize is material (version 32)
@@ -431,3 +434,20 @@ def _works_on_text(text: str) -> bool:
         if any(w.rstrip(":") in SUMMARY_WORDS and w.count(":") <= 1 and not w.startswith(":") for w in words_of(low)):
             return True
     return False
+
+
+def _retrieved_chars(text: str) -> int:
+    """400+ characters; the last "Question:" / "Query:" / "Q:" label at a line start (or a <question> tag)
+    in the last 4,000; a word naming a context in the first 300 (and before that label): the characters
+    from that word's line to the label, if 200 or more (version 33)."""
+    if len(text) < 400:
+        return 0
+    labels = [m.start() for m in re.finditer(r"(?im)^[ \t]*(?:#+[ \t]*)?(?:(?:user )?question|query|q)[ \t]*:|<(?:question|query)>", text)
+              if m.start() >= len(text) - 4000]
+    if not labels:
+        return 0
+    named = re.search(r"\b(?:contexts?|documents?|passages?|excerpts?|sources|retrieved)\b", text[:min(300, labels[-1])], re.IGNORECASE)
+    if not named:
+        return 0
+    line_start = text.rfind("\n", 0, named.start()) + 1
+    return max(labels[-1] - line_start, 0) if labels[-1] - line_start >= 200 else 0

@@ -1,0 +1,63 @@
+"""Retrieved context (``classifiers/retrieved.py``): a RAG prompt's documents are material, not its question."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from classifiers.retrieved import retrieved_chars
+from tests.classifiers import reference_features as ref
+from tests.classifiers.conftest import user
+
+#: A refund policy with the figures a policy has (dates, prices, a phone number).
+POLICY = ("Refund policy (updated 2024-03-01): Customers may return items within 30 days of delivery for a full refund. "
+          "Items bought during the 2023 holiday sale (November 24 to December 31) can be returned until January 31, 2024. "
+          "Shipping fees of $5.99 are not refunded unless the item arrived damaged. Store credit is issued within 3 to 5 "
+          "business days; card refunds take 5 to 10 days. Orders above $200 qualify for free return shipping. "
+          "Contact support at 1-800-555-0199, Monday to Friday, 9 am to 6 pm. ") * 2
+#: The templates the RAG frameworks fill in by default (LangChain's and LlamaIndex's question-answering
+#: prompts), and a labelled one.
+TEMPLATES = {
+    "labelled": "Context:\n{c}\nQuestion: {q}",
+    "langchain": ("Use the following pieces of context to answer the question at the end. If you don't know the answer, just "
+                  "say that you don't know, don't try to make up an answer.\n\n{c}\n\nQuestion: {q}\nHelpful Answer:"),
+    "llamaindex": ("Context information is below.\n---------------------\n{c}\n---------------------\nGiven the context "
+                   "information and not prior knowledge, answer the query.\nQuery: {q}\nAnswer: "),
+    "tags": "<documents>\n{c}\n</documents>\n<question>{q}</question>",
+}
+
+
+@pytest.mark.parametrize("template", TEMPLATES.values(), ids=TEMPLATES)
+def test_a_simple_question_over_documents_is_not_a_long_problem(default, template):
+    """Read as the question, the policy made "Can I get my shipping fee back?" a 1,000-character arithmetic
+    problem (0.94, the top tier, on 7.22.0); a question that reasons over the same figures stays high."""
+    simple = default.score(user(template.format(c=POLICY, q="Can I get my shipping fee back?"))).score
+    hard = default.score(user(template.format(c=POLICY, q=(
+        "I bought a $150 jacket on December 20, 2023 and a $90 scarf on January 5, 2024, both delivered two days "
+        "later. On February 3, 2024 I want to return both by card. Which items can I still return, how much will be "
+        "refunded in total, and by what date at the latest will the money arrive? Show your reasoning.")))).score
+    assert simple < 0.55 and hard > simple + 0.25
+
+
+@pytest.mark.parametrize(("text", "chars"), [
+    ("Context:\n" + "x " * 300 + "\nQuestion: why?", 9 + 600 + 1),  # up to the label's line
+    ("Background: see the excerpts below.\n" + "x " * 300 + "\nQ: why?", 36 + 600 + 1),  # the naming line is material too
+    ("Context:\n" + "x " * 80 + "\nQuestion: why?", 0),  # short: the question's length decides
+    ("Explain this.\n" + "x " * 300 + "\nQuestion: why?", 0),  # nothing names a context
+    ("Context:\n" + "x " * 300, 0),  # no question label
+    ("Question: why?\n" + "Context: " + "x " * 300, 0),  # the label before the context: no question after it
+    ("x " * 200 + "context\n" + "x " * 300 + "\nQuestion: why?", 0),  # named only after the first 300 characters
+])
+def test_the_context_runs_from_the_line_naming_it_to_the_last_question_label(text, chars):
+    assert retrieved_chars(text) == chars
+
+
+PIECES = ("Context:", "context", "Documents", "<question>", "Question:", "question: ", "Query:", "Q:", "q :", "## Question:",
+          "\n", " ", "x" * 97, "y " * 150, "sources", "retrieved", "contextual", ": ")
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+def test_retrieved_chars_equal_the_reference(text):
+    assert retrieved_chars(text) == ref._retrieved_chars(text)

@@ -158,10 +158,8 @@ def _slice(text: str) -> str:
 _ASCII_MATHOPS = tuple(c for c in _MATHOPS if c.isascii())
 _LEX = {k: i for i, k in enumerate(LEXICON_NAMES)}
 _MATH, _ARITH, _CODE, _LOGIC, _STEM, _REASON = (_LEX[k] for k in ("math", "arith", "code", "logic", "stem", "reason"))
-_WRITING, _ROLEPLAY, _KNOWLEDGE, _QUIZ = (_LEX[k] for k in ("writing", "roleplay", "knowledge", "quiz"))
-_RELATION = _LEX["relation"]
-#: Relations between named things ("A is older than B", "north of") that make a reasoning cue: two
-#: or more chain into an ordering puzzle; one is an everyday comparison ("my brother is older than me").
+_WRITING, _ROLEPLAY, _KNOWLEDGE, _QUIZ, _RELATION = (_LEX[k] for k in ("writing", "roleplay", "knowledge", "quiz", "relation"))
+#: Relations ("A is older than B", "north of") that chain into an ordering puzzle, a reasoning cue (one is a comparison).
 RELATION_CHAIN = 2
 _DENSITY = (_MATH, _CODE, _LOGIC, _REASON, _WRITING, _KNOWLEDGE)
 
@@ -308,7 +306,9 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     ]
     feats += map(log, lex)
     feats += [min(lex[k] / nw, 1.0) for k in _DENSITY]
-    d_math = min(1.0, 8.0 * (lex[_MATH] + 0.6 * lex[_ARITH] + 0.5 * numbers) / nw + 0.5 * latex)
+    # beyond a word problem's length, without a math word or notation, numbers are data (a report's figures)
+    data = n > WORD_PROBLEM_MAX_CHARS and lex[_MATH] == 0 and latex == 0.0
+    d_math = min(1.0, 8.0 * (lex[_MATH] + 0.6 * lex[_ARITH] + (0.0 if data else 0.5) * numbers) / nw + 0.5 * latex)
     d_code = min(1.0, 8.0 * lex[_CODE] / nw + codesyn / 8.0 + (0.5 if "```" in full else 0.0))
     relations = lex[_RELATION] if lex[_RELATION] >= RELATION_CHAIN else 0
     d_reason = min(1.0, 8.0 * (lex[_LOGIC] + lex[_REASON] + lex[_STEM] + relations) / nw)

@@ -285,7 +285,9 @@ def handcrafted(conv: Conversation) -> list[float]:
         *(min(lex[k] / nw, 1.0) for k in ("math", "code", "logic", "reason", "writing", "knowledge")),
     ]
     latex = feats[9]
-    d_math = min(1.0, 8.0 * (lex["math"] + 0.6 * lex["arith"] + 0.5 * numbers) / nw + 0.5 * latex)
+    # over 600 characters with no math word and no notation, numbers are a text's data, no math cue (version 34)
+    data = n > 600 and lex["math"] == 0 and latex == 0
+    d_math = min(1.0, 8.0 * (lex["math"] + 0.6 * lex["arith"] + (0.0 if data else 0.5) * numbers) / nw + 0.5 * latex)
     d_code = min(1.0, 8.0 * lex["code"] / nw + feats[8] / 8.0 + (0.5 if "```" in full else 0.0))
     chain = lex["relation"] if lex["relation"] >= 2 else 0  # "A is older than B, B older than C"
     d_reason = min(1.0, 8.0 * (lex["logic"] + lex["reason"] + lex["stem"] + chain) / nw)

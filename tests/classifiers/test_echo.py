@@ -129,9 +129,9 @@ REPORT = ("Acme Robotics, led by CEO Dana Whitfield, reported revenue of $4.2 bi
                                  "{a}\n\nGive me a one-paragraph summary of the report above."])
 def test_a_text_to_summarize_or_translate_is_material_not_a_problem(default, ask):
     """Its length and figures read as a 1,700-character word problem: 0.94-0.95 on 7.21.0, the top tier,
-    like a question that asks to reason over the same figures (which keeps its level)."""
+    like a question that asks to reason over the same figures (which stays above them)."""
     reason = default.score(user(REPORT + "\n\nWhich company grew fastest, and by how much will the market grow from 2024 to 2030 in total?"))
-    assert default.score(user(ask.format(a=REPORT))).score < min(0.6, reason.score - 0.3)
+    assert default.score(user(ask.format(a=REPORT))).score < min(0.6, reason.score - 0.15)
 
 
 @pytest.mark.parametrize(("text", "works"), [

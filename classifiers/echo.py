@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-from classifiers.lexicons import lower_words
+from classifiers.lexicons import lower_words, words_of
 from classifiers.token_estimate import estimate_tokens
 
 #: Shorter turns (and replies under this many characters of English, counted in tokens) are left to the
@@ -123,9 +123,10 @@ def works_on_text(text: str) -> bool:
     read as a 1,700-character arithmetic problem and scored 0.94."""
     if len(text) < ECHO_MIN_CHARS:
         return False
-    head, tail = text[:INSTRUCTION_CHARS], text[-INSTRUCTION_CHARS:]
-    return (_returns_text(text) or not _SUMMARY_WORDS.isdisjoint(lower_words(head))
-            or not _SUMMARY_WORDS.isdisjoint(lower_words(tail)))
+    if _returns_text(text):
+        return True
+    head, tail = text[:INSTRUCTION_CHARS].lower(), text[-INSTRUCTION_CHARS:].lower()
+    return any("summar" in part and not _SUMMARY_WORDS.isdisjoint(words_of(part)) for part in (head, tail))
 
 
 def _returns_text(text: str) -> bool:

@@ -25,6 +25,7 @@ INSTRUCTION_CHARS = 300
 _RE_QUESTION = re.compile(r"(?im)^[ \t]*(?:#+[ \t]*)?(?:(?:user )?question|query|q)[ \t]*:|<(?:question|query)>")
 #: Words that name what comes before the question as context: "Context:", "<documents>", "the following
 #: pieces of context", "Context information is below", "Passage:", "the retrieved excerpts".
+_CONTEXT_STEMS = ("context", "document", "passage", "excerpt", "sources", "retrieved")
 _RE_CONTEXT = re.compile(r"\b(?:contexts?|documents?|passages?|excerpts?|sources|retrieved)\b", re.IGNORECASE)
 
 
@@ -35,6 +36,9 @@ def retrieved_chars(text: str) -> int:
     both, or with less than ``MATERIAL_MIN_CHARS`` between them."""
     n = len(text)
     if n < CONTEXT_MIN_CHARS:
+        return 0
+    head = text[:INSTRUCTION_CHARS].lower()
+    if not any(stem in head for stem in _CONTEXT_STEMS):  # substring tests first: the regexes cost more
         return 0
     last = None
     for last in _RE_QUESTION.finditer(text, max(n - QUESTION_SEARCH_CHARS, 0)):

@@ -479,9 +479,8 @@ CODEX_TOOLS = [
 ]
 
 
-def namespace_upstream(requests: list[dict[str, Any]]) -> httpx.MockTransport:
-    """Answers with a call to the namespaced `multi_agent_v1__close_agent`, streamed or not."""
-    call = {"id": "call_9", "type": "function", "function": {"name": "multi_agent_v1__close_agent", "arguments": '{"id": "a1"}'}}
+def tool_call_upstream(requests: list[dict[str, Any]], call: dict[str, Any]) -> httpx.MockTransport:
+    """Answers every request with the chat tool ``call``, streamed or not; keeps the request bodies."""
 
     def handler(request: httpx.Request) -> httpx.Response:
         body = orjson.loads(request.content)
@@ -503,7 +502,8 @@ async def test_codex_s_namespace_tools_and_web_search_are_served(make_harness: A
     them (and go upstream joined when echoed), and web search, which no chat upstream runs, is left out and
     reported in `router.dropped_tools`."""
     sent: list[dict[str, Any]] = []
-    harness = await make_harness(sim_transport=namespace_upstream(sent))
+    call = {"id": "call_9", "type": "function", "function": {"name": "multi_agent_v1__close_agent", "arguments": '{"id": "a1"}'}}
+    harness = await make_harness(sim_transport=tool_call_upstream(sent, call))
     client = sdk(harness)
     ask = [{"role": "developer", "content": "Be careful."}, {"role": "user", "content": "Close agent a1."}]
     if stream:

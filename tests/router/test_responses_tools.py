@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import orjson
 import pytest
 
 from router.responses_api import chat_request
 from router.responses_stream import ResponsesStream
 from router.responses_tools import custom_input
-from tests.router.test_responses_api import _calls, _chunk, events_of, frames_of, sdk
+from tests.router.test_responses_api import _calls, _chunk, events_of, frames_of, sdk, tool_call_upstream
 
 pytestmark = pytest.mark.anyio
 
@@ -64,30 +63,14 @@ def test_a_streamed_custom_call_sends_its_input_once_whole() -> None:
     assert (item["type"], item["name"], item["call_id"], item["input"]) == ("custom_tool_call", "apply_patch", "call_1", PATCH)
 
 
-def patch_upstream(requests: list[dict[str, Any]]) -> httpx.MockTransport:
-    """Answers with an `apply_patch` call, streamed or not."""
-    call = {"id": "call_7", "type": "function", "function": {"name": "apply_patch", "arguments": orjson.dumps({"input": PATCH}).decode()}}
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        body = orjson.loads(request.content)
-        requests.append(body)
-        usage = {"prompt_tokens": 40, "completion_tokens": 20, "total_tokens": 60}
-        if not body.get("stream"):
-            return httpx.Response(200, json={"id": "c", "object": "chat.completion", "created": 5, "model": "m", "choices": [
-                {"index": 0, "message": {"role": "assistant", "content": None, "tool_calls": [call]}, "finish_reason": "tool_calls"}], "usage": usage})
-        frames = frames_of(_calls({"index": 0, **call}), {**_chunk(finish="tool_calls"), "usage": usage}) + b"data: [DONE]\n\n"
-        return httpx.Response(200, stream=httpx.ByteStream(frames), headers={"content-type": "text/event-stream"})
-
-    return httpx.MockTransport(handler)
-
-
 @pytest.mark.parametrize("stream", [False, True])
 async def test_the_openai_sdk_reads_a_custom_tool_call(make_harness: Any, stream: bool) -> None:
     """Codex sends `apply_patch` as a custom tool to GPT-5 model names; the gateway refused every such
     request before (`tools of type 'custom'`). Now the SDK gets a `custom_tool_call` with the patch as its
     input, and the call echoed back with its output reaches the upstream as a function call and a tool turn."""
     sent: list[dict[str, Any]] = []
-    harness = await make_harness(sim_transport=patch_upstream(sent))
+    call = {"id": "call_7", "type": "function", "function": {"name": "apply_patch", "arguments": orjson.dumps({"input": PATCH}).decode()}}
+    harness = await make_harness(sim_transport=tool_call_upstream(sent, call))
     client = sdk(harness)
     ask = [{"role": "user", "content": "Add hello.txt."}]
     if stream:

@@ -15,6 +15,7 @@ import zlib
 
 from classifiers.code_blocks import code_chars
 from classifiers.echo import works_on_text
+from classifiers.latex import latex_commands
 from classifiers.lexicons import (
     LEXICON_NAMES,
     SPEEDUPS,
@@ -51,7 +52,6 @@ HASH_DIM = 1 << HASH_BITS
 _MASK = HASH_DIM - 1
 _MEMO_MAX = 50_000
 
-_RE_LATEX = re.compile(r"\\[a-zA-Z]+")
 #: A dollar sign that is currency, not a LaTeX math delimiter: an unescaped "$" before an amount that
 #: ends a clause or is followed by a word ("costs $100.", "$2.50 per person"); "$3$", "$3 + 4$" and
 #: "$5 \\cdot 3$" are math.
@@ -278,7 +278,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     dollars = _count(full, "$")
     if dollars:  # pairs of math delimiters; amounts of money (read in the slice) are none
         dollars -= len(_RE_CURRENCY.findall(s))
-    latex = log((len(_RE_LATEX.findall(s)) if "\\" in s else 0) + dollars // 2)
+    latex = log(latex_commands(s) + dollars // 2)
     codesyn = 100.0 * n_code / ns
     log_numbers = log(numbers)
     sentences = log(n_sent + (1 if s.rstrip()[-1:] in ".!?" else 0))

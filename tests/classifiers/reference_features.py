@@ -20,7 +20,6 @@ from classifiers.features import (
     _NL_LIST,
     _NL_MCQ,
     _RE_INDENT,
-    _RE_LATEX,
     _RE_LIST,
     _RE_MCQ,
     _SENT,
@@ -42,6 +41,7 @@ from classifiers.features import (
     lexicon_counts_reference,
     words_of,
 )
+from classifiers.latex import LATEX_COMMANDS
 from classifiers.lexicons_intl import DENSE_CUES
 from classifiers.shape import _NUMWORD, _RE_SHAPE
 from classifiers.text import Conversation
@@ -270,7 +270,8 @@ def handcrafted(conv: Conversation) -> list[float]:
         log(_count(full, "```") + _count(conv.history, "```") + _count(conv.system, "```")),
         log(_count_lines(_RE_INDENT, _NL_INDENT, s) if multiline else 0),
         100.0 * sum([s.count(c) for c in _CODESYN if c[0] in s]) / ns,
-        log((len(_RE_LATEX.findall(s)) if "\\" in s else 0) + (full.count("$") - _currency(s)) // 2),
+        # LaTeX: the backslash words of math writing, not code escapes or Windows paths (version 35)
+        log(sum(1 for name in re.findall(r"\\([a-zA-Z]+)", s) if name in LATEX_COMMANDS) + (full.count("$") - _currency(s)) // 2),
         100.0 * (len(s) - len(s.translate(_DEL_MATHOPS))) / (ns + DENSITY_PRIOR_CHARS),
         log(numbers),
         min(numbers / (nw + DENSITY_PRIOR_WORDS), 2.0),

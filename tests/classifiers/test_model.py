@@ -434,3 +434,13 @@ def test_word_problems_rank_by_the_quantities_given_held_out(shared_data):
     steps = [len(r["answer"].strip().split("\n")) - 1 for r in rows]
     scores = est.predict_proba([r["question"] for r in rows])[:, 1]
     assert spearman(scores, steps) > spearman([len(r["question"]) for r in rows], steps) + 0.11
+
+
+def test_code_escapes_and_windows_paths_are_no_latex(default):
+    """A backslash and letters counted as a LaTeX command, so a traceback's Windows paths (52 "commands")
+    or a snippet's "\\n" read as math notation, the strongest math cue; only math writing counts now."""
+    latex = FEATURE_NAMES.index("LaTeX commands")
+    f = lambda t: default.estimator.featurize([{"role": "user", "content": t}]).h[latex]
+    assert f('Why does this fail?\nFile "C:\\Users\\bob\\AppData\\Local\\Programs\\Python\\main.py", line 3') == 0.0
+    assert f('Fix it: print("a\\nb\\tc"); re.match(r"\\d+\\s\\w", s)') == 0.0
+    assert f("Find $\\frac{1}{2} + \\sqrt{x}$ where $x \\in \\mathbb{R}$.") > f("Find $1/2 + x$.")

@@ -159,14 +159,16 @@ async def test_load_knob_lowers_effort_and_spills_while_vllm_queues(gateway: Gat
             for task in load:
                 with contextlib.suppress(BaseException):
                     await task
-    assert gateway.metric("router_load_adjustments_total", backend="local-vllm", action="lower_effort") == 1
-    assert gateway.metric("router_load_adjustments_total", backend="local-vllm", action="spill") == 1
+    # transitions, not requests: at least one each (a busy machine can let vLLM's queue empty for two polls
+    # and fill again, which counts a restore and a second lowering; CI saw lower_effort 2 once)
+    assert gateway.metric("router_load_adjustments_total", backend="local-vllm", action="lower_effort") >= 1
+    assert gateway.metric("router_load_adjustments_total", backend="local-vllm", action="spill") >= 1
     for _ in range(300):  # the aborted requests leave vLLM within a second; two calm polls restore
         if gateway.metric("router_backend_pressure", backend="local-vllm") == 0:
             break
         await asyncio.sleep(0.1)
     assert gateway.metric("router_backend_pressure", backend="local-vllm") == 0
-    assert gateway.metric("router_load_adjustments_total", backend="local-vllm", action="restore") == 1
+    assert gateway.metric("router_load_adjustments_total", backend="local-vllm", action="restore") >= 1
     restored = (await gateway.chat("auto:medium")).json()["router"]
     assert restored["effort"] == "medium" and "load_adjustment" not in restored
     assert (await gateway.chat("auto:high")).headers["x-router-backend"] == "local-vllm"

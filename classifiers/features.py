@@ -338,7 +338,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     if not (word_problem or retrieved) and (d_code > max(d_math, d_reason) or (dom > d_write and asks_for_proof(wl))):
         ln_problem = request_length(ln_problem, wl)
     # a long text to translate, rewrite or summarize: material, not a problem (its figures set no math domain)
-    in_domain = 0.0 if works_on_text(full) else gate * max(ln_problem - LENGTH_ANCHOR, 0.0)
+    in_domain = 0.0 if not gate or works_on_text(full) else gate * max(ln_problem - LENGTH_ANCHOR, 0.0)
     # a multiple-choice question: its length counts too (less what it quotes)
     closed = max(in_domain, (log(max(n - quoted, 0)) if quoted else ln) - MCQ_LENGTH_ANCHOR) if mcq >= MCQ_MIN else in_domain
     feats += [

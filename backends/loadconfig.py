@@ -14,7 +14,9 @@ class Thresholds(BaseModel):
 
 class LoadConfig(BaseModel):
     """Pressure starts when any `high` threshold is reached, and ends after `calm_polls`
-    consecutive polls with every metric at or below its `low` threshold."""
+    consecutive polls with every metric at or below its `low` threshold, once `hold_seconds`
+    have passed since the last poll that reached a `high` threshold (a Kubernetes HPA's
+    scale-down stabilization window: a queue that drains and refills within it does not flap)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -23,6 +25,7 @@ class LoadConfig(BaseModel):
     high: Thresholds = Field(default_factory=lambda: Thresholds(waiting=4, kv_cache=0.9))
     low: Thresholds = Field(default_factory=lambda: Thresholds(waiting=0, kv_cache=0.7))
     calm_polls: int = Field(2, ge=1, le=100)
+    hold_seconds: float = Field(10.0, ge=0, le=3600, description="least time from the last poll over `high` to a restore")
 
     def url_for(self, base_url: str) -> str:
         if self.metrics_url:

@@ -4,7 +4,9 @@ For every backend with a `load:` section, a lifespan task (`run_load_knob`) fetc
 text every `interval_seconds` and reads `vllm:num_requests_waiting` (summed over engines) and
 `vllm:kv_cache_usage_perc` (max over engines; `vllm:gpu_cache_usage_perc` on older versions).
 Pressure starts when any `high` threshold is reached and ends after `calm_polls` consecutive polls
-with every metric at or below its `low` threshold (hysteresis, so the knob does not flap).
+with every metric at or below its `low` threshold, and no sooner than `hold_seconds` after the last
+poll that reached `high` (hysteresis in value and in time, so the knob does not flap: a queue that
+empties for two polls and fills again within the hold keeps the adjustment on).
 
 While a backend is under pressure, each tier whose candidates run on it applies its `under_load`:
 * `lower_effort` — its effort / thinking budget / number of samples drop to the configured values;
@@ -70,6 +72,7 @@ class BackendLoad:
     url: str
     pressured: bool = False
     calm: int = 0
+    last_hot: float = 0.0
     next_due: float = 0.0
     last: dict[str, float | None] | None = None
 
@@ -100,10 +103,13 @@ class LoadKnob:
             mine = self.backends.get(name)
             if mine is not None and mine.url == state.url and state.pressured:
                 self._set(mine, True)
+                mine.last_hot = state.last_hot
 
     # -- measuring -------------------------------------------------------------------------
-    def observe(self, name: str, values: Mapping[str, float | None]) -> str | None:
-        """Feed one poll's values; returns "pressure" or "restore" on a transition."""
+    def observe(self, name: str, values: Mapping[str, float | None], now: float | None = None) -> str | None:
+        """Feed one poll's values (taken at monotonic time ``now``); returns "pressure" or
+        "restore" on a transition."""
+        now = time.monotonic() if now is None else now
         state = self.backends[name]
         state.last = dict(values)
         high, low = state.config.high, state.config.low
@@ -111,6 +117,8 @@ class LoadKnob:
         hot = (high.waiting is not None and waiting is not None and waiting >= high.waiting) or (
             high.kv_cache is not None and kv is not None and kv >= high.kv_cache
         )
+        if hot:
+            state.last_hot = now
         if not state.pressured:
             if hot:
                 self._set(state, True)
@@ -118,7 +126,7 @@ class LoadKnob:
             return None
         calm = (low.waiting is None or waiting is None or waiting <= low.waiting) and (low.kv_cache is None or kv is None or kv <= low.kv_cache)
         state.calm = state.calm + 1 if calm and not hot else 0
-        if state.calm >= state.config.calm_polls:
+        if state.calm >= state.config.calm_polls and now - state.last_hot >= state.config.hold_seconds:
             self._set(state, False)
             return "restore"
         return None
@@ -143,9 +151,9 @@ class LoadKnob:
         due = [state for state in self.backends.values() if force or now >= state.next_due]
         for state in due:
             state.next_due = now + state.config.interval_seconds
-        await asyncio.gather(*(self._poll(state, backends.get(state.name)) for state in due))
+        await asyncio.gather(*(self._poll(state, backends.get(state.name), now) for state in due))
 
-    async def _poll(self, state: BackendLoad, backend: Backend | None) -> None:
+    async def _poll(self, state: BackendLoad, backend: Backend | None, now: float) -> None:
         if backend is None:
             return
         try:
@@ -158,7 +166,7 @@ class LoadKnob:
         if values["waiting"] is None and values["kv_cache"] is None:
             log.info("backend %s: no vLLM load metrics at %s", state.name, state.url)
             return
-        self.observe(state.name, values)
+        self.observe(state.name, values, now)
 
     def next_wake(self, now: float) -> float:
         if not self.backends:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import time
 from typing import Any
 
 import pytest
@@ -51,11 +52,12 @@ async def test_pressure_lowers_effort_and_calm_restores_it(make_harness: Any) ->
     harness = await make_harness(knob_config(), upstream.transport())
     app_state = harness.client._transport.app.state.router  # type: ignore[attr-defined]
     knob = app_state.gateway.ttc.knob
+    t0 = time.monotonic()  # poll times: after the lifespan task's first poll, before its next (interval 60 s)
     await harness.chat("mid [score=0.6]")
     assert upstream.requests[-1]["thinking_token_budget"] == 2048
 
     upstream.metrics_text = metrics(waiting=6)
-    await knob.poll_once(app_state.backends, force=True)
+    await knob.poll_once(app_state.backends, now=t0, force=True)
     assert upstream.metrics_requests == 1
     assert harness.metric("router_backend_pressure", backend="sim") == 1
     assert harness.metric("router_load_adjustment", backend="sim", tier="medium") == 1
@@ -67,17 +69,35 @@ async def test_pressure_lowers_effort_and_calm_restores_it(make_harness: Any) ->
     assert upstream.requests[-1]["chat_template_kwargs"] == {"enable_thinking": False}, "a tier without under_load is untouched"
 
     upstream.metrics_text = metrics(waiting=2)  # below high, above low: still pressured (hysteresis)
-    await knob.poll_once(app_state.backends, force=True)
+    await knob.poll_once(app_state.backends, now=t0 + 11, force=True)
     assert harness.metric("router_backend_pressure", backend="sim") == 1
     upstream.metrics_text = metrics(waiting=0, kv=0.1)
-    await knob.poll_once(app_state.backends, force=True)
+    await knob.poll_once(app_state.backends, now=t0 + 12, force=True)
     assert harness.metric("router_backend_pressure", backend="sim") == 1, "one calm poll is not enough"
-    await knob.poll_once(app_state.backends, force=True)
+    await knob.poll_once(app_state.backends, now=t0 + 13, force=True)
     assert harness.metric("router_backend_pressure", backend="sim") == 0
     assert harness.metric("router_load_adjustment", backend="sim", tier="medium") == 0
     assert harness.metric("router_load_adjustments_total", backend="sim", action="restore") == 1
     await harness.chat("mid [score=0.6]")
     assert upstream.requests[-1]["thinking_token_budget"] == 2048
+
+
+async def test_a_queue_that_refills_within_the_hold_does_not_flap(make_harness: Any) -> None:
+    """vLLM's queue on a starved machine: empty for two polls, full again a second later. The
+    adjustment stays on until `hold_seconds` (10 by default) have passed since the last full poll."""
+    upstream = Scripted()
+    harness = await make_harness(knob_config(), upstream.transport())
+    app_state = harness.client._transport.app.state.router  # type: ignore[attr-defined]
+    knob = app_state.gateway.ttc.knob
+    t0 = time.monotonic()
+    for at, waiting in [(0, 6), (1, 0), (2, 0), (3, 0), (4, 7), (5, 0), (6, 0), (13, 0)]:
+        upstream.metrics_text = metrics(waiting=waiting)
+        await knob.poll_once(app_state.backends, now=t0 + at, force=True)
+        assert harness.metric("router_backend_pressure", backend="sim") == 1, f"restored at +{at} s"
+    await knob.poll_once(app_state.backends, now=t0 + 14, force=True)
+    assert harness.metric("router_backend_pressure", backend="sim") == 0, "ten seconds after the last full poll"
+    assert harness.metric("router_load_adjustments_total", backend="sim", action="lower_effort") == 1
+    assert harness.metric("router_load_adjustments_total", backend="sim", action="restore") == 1
 
 
 async def test_kv_cache_pressure_spills_to_the_fallback(make_harness: Any) -> None:

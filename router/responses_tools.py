@@ -17,6 +17,7 @@ naming the tool.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -123,14 +124,39 @@ def call_item(item_id: str, call_id: str, name: str, arguments: str, status: str
 
 def custom_input(arguments: str) -> str:
     """A custom tool's input from its chat function's arguments (``{"input": "…"}``; ``{}`` is no input);
-    arguments that are not that object (a model that wrote the input bare) are the input as written."""
+    arguments that are not that object (a model that wrote the input bare) are the input as written.
+    Arguments cut inside the string (the token limit) give the part written, as a custom tool's raw
+    text would be cut, not the JSON around it."""
     try:
         parsed = orjson.loads(arguments)
     except orjson.JSONDecodeError:
-        return arguments
+        cut = _cut_input(arguments)
+        return arguments if cut is None else cut
     if isinstance(parsed, dict) and isinstance(parsed.get(CUSTOM_INPUT), str):
         return parsed[CUSTOM_INPUT]
     return "" if parsed == {} else arguments
+
+
+_INPUT_OPENING = re.compile(r'\s*\{\s*"input"\s*:\s*"')
+#: A JSON string's content up to its closing quote or to where it was cut (never inside an escape).
+_STRING_CONTENT = re.compile(r'(?:[^"\\]+|\\u[0-9a-fA-F]{4}|\\[^u])*')
+_LAST_ESCAPE = re.compile(r"\\u[0-9a-fA-F]{4}$")
+
+
+def _cut_input(arguments: str) -> str | None:
+    """The ``input`` string of JSON arguments cut before their end, as far as it was written."""
+    opening = _INPUT_OPENING.match(arguments)
+    if opening is None:
+        return None
+    content = _STRING_CONTENT.match(arguments, opening.end())
+    assert content is not None  # the pattern matches the empty string
+    body = content.group()
+    for _ in range(2):  # a cut between a surrogate pair's halves leaves one half: drop it and retry
+        try:
+            return orjson.loads(f'"{body}"')  # type: ignore[no-any-return]
+        except orjson.JSONDecodeError:
+            body = _LAST_ESCAPE.sub("", body)
+    return None
 
 
 def custom_arguments(text: str) -> str:

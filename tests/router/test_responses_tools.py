@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from router.responses_api import chat_request
 from router.responses_stream import ResponsesStream
@@ -47,20 +50,37 @@ def test_the_input_is_the_string_argument_else_what_the_model_wrote(arguments: s
     assert custom_input(arguments) == expected
 
 
-def test_a_streamed_custom_call_sends_its_input_once_whole() -> None:
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(), ascii_only=st.booleans(), data=st.data())
+def test_arguments_cut_inside_the_string_give_the_input_written_so_far(text: str, ascii_only: bool, data: st.DataObject) -> None:
+    """The token limit cuts a custom call's JSON anywhere: inside an escape, between a surrogate pair's
+    halves (``\\ud83d\\ude00`` when the upstream escapes non-ASCII), or before the closing brace."""
+    arguments = json.dumps({"input": text}, ensure_ascii=ascii_only)
+    opening = len('{"input": "')
+    cut = data.draw(st.integers(opening, len(arguments)))
+    written = custom_input(arguments[:cut])
+    assert text.startswith(written)
+    encoded = json.dumps(written, ensure_ascii=ascii_only)[1:-1]
+    assert len(encoded) >= min(cut, len(arguments) - 2) - opening - len("\\ud83d\\ude00"), "at most one escape is lost"
+    assert custom_input(arguments) == text
+
+
+@pytest.mark.parametrize(("cut", "finish", "written"), [(None, "tool_calls", PATCH), (-30, "length", PATCH[:-24])])
+def test_a_streamed_custom_call_sends_its_input_once_whole(cut: int | None, finish: str, written: str) -> None:
     """The chat arguments are JSON around the input, streamed in pieces that split escapes: the input
-    is sent whole when the call is done (`custom_tool_call_input.delta` then `.done`), never the JSON."""
-    arguments = orjson.dumps({"input": PATCH}).decode()
+    is sent whole when the call is done (`custom_tool_call_input.delta` then `.done`), never the JSON;
+    cut by the token limit inside the JSON, the input as far as it was written."""
+    arguments = orjson.dumps({"input": PATCH}).decode()[:cut]
     pieces = [arguments[i:i + 7] for i in range(0, len(arguments), 7)]
     stream = ResponsesStream({"model": "auto", "tools": [APPLY_PATCH]})
     first = {"index": 0, "id": "call_1", "type": "function", "function": {"name": "apply_patch", "arguments": pieces[0]}}
-    chunks = [_calls(first), *(_calls({"index": 0, "function": {"arguments": piece}}) for piece in pieces[1:]), _chunk(finish="tool_calls")]
+    chunks = [_calls(first), *(_calls({"index": 0, "function": {"arguments": piece}}) for piece in pieces[1:]), _chunk(finish=finish)]
     events = events_of((stream.frames(frames_of(*chunks)) + stream.end({"usage": None})).decode())
     kinds = [e["type"] for e in events if "custom_tool_call" in e["type"] or "function_call" in e["type"]]
     assert kinds == ["response.custom_tool_call_input.delta", "response.custom_tool_call_input.done"]
-    assert [e["delta"] for e in events if e["type"] == "response.custom_tool_call_input.delta"] == [PATCH]
+    assert [e["delta"] for e in events if e["type"] == "response.custom_tool_call_input.delta"] == [written]
     (item,) = events[-1]["response"]["output"]
-    assert (item["type"], item["name"], item["call_id"], item["input"]) == ("custom_tool_call", "apply_patch", "call_1", PATCH)
+    assert (item["type"], item["name"], item["call_id"], item["input"]) == ("custom_tool_call", "apply_patch", "call_1", written)
 
 
 @pytest.mark.parametrize("stream", [False, True])

@@ -52,7 +52,7 @@ async def test_pressure_lowers_effort_and_calm_restores_it(make_harness: Any) ->
     harness = await make_harness(knob_config(), upstream.transport())
     app_state = harness.client._transport.app.state.router  # type: ignore[attr-defined]
     knob = app_state.gateway.ttc.knob
-    t0 = time.monotonic()  # poll times: after the lifespan task's first poll, before its next (interval 60 s)
+    t0 = time.monotonic()  # poll times near now: whatever the lifespan task polled, its next poll is 60 s away
     await harness.chat("mid [score=0.6]")
     assert upstream.requests[-1]["thinking_token_budget"] == 2048
 

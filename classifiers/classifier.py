@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -80,6 +81,11 @@ class ScoreResult:
             top = self._top = scorer.contributions(f)
             self._lazy = None
         return top
+
+    def with_answer_log_delta(self, log_delta: float) -> ScoreResult:
+        """This result with its answer tokens scaled by ``e^log_delta`` (``classifiers.answer_tokens``)."""
+        tokens = answer_tokens_from_log(math.log(max(self.expected_answer_tokens, 1)) + log_delta)
+        return ScoreResult(self.score, tokens, self._top, self._lazy)
 
     def expected_completion_tokens(self, effort: str, thinking_budget: int | None = None) -> int:
         """Answer tokens plus expected reasoning tokens for ``effort`` (see ``reasoning_tokens``)."""

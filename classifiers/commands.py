@@ -15,8 +15,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
+from classifiers.answer_tokens import EmbeddingTokensClassifier, load_configured
 from classifiers.calibrate import budget_thresholds, share_thresholds, write_calibration
-from classifiers.classifier import ComplexityClassifier, ScoreResult, load_classifier
+from classifiers.classifier import ComplexityClassifier, ScoreResult
 from classifiers.cliutil import fail as _fail
 from classifiers.evaluate import add_parser as add_evaluate_parser
 from classifiers.persist import ClassifierLoadError
@@ -46,9 +47,9 @@ def tier_for_score(tiers: Mapping[str, Any], score: float) -> str:
     return policy_tier(tiers, score)
 
 
-def _classifier(args: argparse.Namespace, config: Any | None) -> ComplexityClassifier:
+def _classifier(args: argparse.Namespace, config: Any | None) -> ComplexityClassifier | EmbeddingTokensClassifier:
     artifact = getattr(args, "artifact", None) or (config.classifier.artifact if config is not None else "default")
-    return load_classifier(artifact)
+    return load_configured(artifact, config.classifier.embedding if config is not None else None)
 
 
 # ---- train --------------------------------------------------------------------------
@@ -79,6 +80,29 @@ def cmd_train(args: argparse.Namespace) -> int:
             print(f"answer tokens, {name} written answers held out: Spearman {r['tokens_spearman_reference']:.3f} "
                   f"(prompt length {r['tokens_spearman_reference_length']:.3f})")
     print(f"wrote {args.out}, {Path(args.out).with_suffix('.npz')} and {Path(args.out).with_suffix('.json')}")
+    return 0
+
+
+def cmd_train_embedding(args: argparse.Namespace) -> int:
+    from classifiers.embedding_train import train_embedding_head
+
+    if not Path(args.data).is_dir():
+        return _fail(f"data folder not found: {args.data}")
+    try:
+        meta = train_embedding_head(args.data, args.embedding_model, args.out, validate=not args.no_validate,
+                                    seed=args.seed, model_name=args.model_name, log=lambda m: print(m, file=sys.stderr))
+    except ImportError as exc:
+        return _fail(f"{exc} (install the `embedding` extra: pip install 'complexity-router[embedding]')")
+    except (OSError, ValueError) as exc:
+        return _fail(str(exc))
+    val = meta.get("validation")
+    if val:
+        print(f"answer tokens: LOSO Spearman {val['tokens_spearman']:.3f} (default classifier "
+              f"{val['tokens_spearman_default']:.3f}); median predicted / actual {val['median_predicted_over_actual']} "
+              f"({val['median_predicted_over_actual_default']})")
+        for name, r in val["per_source"].items():
+            print(f"  {name} held out: {r['spearman']:.3f} (default {r['spearman_default']:.3f}, n={r['n']})")
+    print(f"wrote {args.out} and {Path(args.out).with_suffix('.json')}")
     return 0
 
 
@@ -264,6 +288,16 @@ def register(subparsers: Any) -> None:
                    help="your own outcome JSON lines ({prompt|messages|turns, strong, weak}, as for evaluate) "
                         "to train on as well; repeatable; each is validated as a held-out source")
     p.set_defaults(func=cmd_train)
+
+    p = subparsers.add_parser("train-embedding", help="train the answer-length head of the optional embedding extra")
+    p.add_argument("--data", required=True, help="training data folder (../shared/data)")
+    p.add_argument("--embedding-model", required=True, metavar="DIR",
+                   help="a sentence-transformers model directory on disk (never downloaded)")
+    p.add_argument("--out", required=True, help="head path (.npz); metadata .json is written beside it")
+    p.add_argument("--model-name", default=None, help="the model's name for the metadata (default: the directory's name)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-validate", action="store_true", help="skip leave-one-source-out validation")
+    p.set_defaults(func=cmd_train_embedding)
 
     p = subparsers.add_parser("export", help="write the inference bundle (.npz) beside a .skops artifact")
     p.add_argument("--artifact", default="default", help="'default' or a .skops path")

@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from router import runtime
 from router.api import api, error_shape
-from router.config import RouterConfig
+from router.config import ClassifierConfig, RouterConfig
 from router.fastpath import RouterApp
 from router.gateway import Classifier
 from router.loadknob import start_load_knob, stop_load_knob
@@ -26,13 +26,14 @@ from router.state import AppState
 
 log = logging.getLogger("complexity_router")
 
-ClassifierFactory = Callable[[str], Classifier]
+ClassifierFactory = Callable[[ClassifierConfig], Classifier]
 
 
-def load_default_classifier(artifact: str) -> Classifier:
-    from classifiers import load_classifier
+def load_default_classifier(config: ClassifierConfig) -> Classifier:
+    """`classifier.artifact`, with the embedding extra when `classifier.embedding` is set."""
+    from classifiers.answer_tokens import load_configured
 
-    return load_classifier(artifact)
+    return load_configured(config.artifact, config.embedding)
 
 
 def create_app(
@@ -50,7 +51,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        scorer = classifier if classifier is not None else classifier_factory(config.classifier.artifact)
+        scorer = classifier if classifier is not None else classifier_factory(config.classifier)
         state = AppState.build(config, scorer, transports=transports, registry=registry)
         app.state.router = state
         if settle_heap:  # serving workers only: start-up objects out of the garbage collector's way (router/runtime.py)

@@ -31,7 +31,7 @@ def _load_classifier(config: RouterConfig) -> Any:
     from router.app import load_default_classifier
 
     try:
-        return load_default_classifier(config.classifier.artifact)
+        return load_default_classifier(config.classifier)
     except ClassifierLoadError as exc:
         print(f"error: classifier.artifact: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -95,6 +95,7 @@ def cmd_route(args: argparse.Namespace) -> int:
     from classifiers.echo import echoed_tokens
     from classifiers.pasted_data import sample_pasted_data
     from classifiers.text import parse_messages
+    from router.answer_embedding import RefinesAnswerTokens
     from router.context import TokenCounter, route_report  # prompt count and context fit (router/context.py)
     from router.estimate import estimate_cost
     from router.forecast import CompletionForecast
@@ -104,6 +105,8 @@ def cmd_route(args: argparse.Namespace) -> int:
     classifier = _load_classifier(config)
     messages = [{"role": "user", "content": args.prompt}]
     result = classifier.score(messages)
+    if isinstance(classifier, RefinesAnswerTokens):  # the embedding extra: the estimate the gateway would make
+        result = classifier.refine(result, float(classifier.answer_log_deltas([messages])[0]))
     policy = Policy(config)
     tier_name = policy.tier_for_score(result.score)
     tier = config.tiers[tier_name]

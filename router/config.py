@@ -110,8 +110,20 @@ class TierConfig(_Strict):
         return 1.0 if self.max_score is None else self.max_score
 
 
+class EmbeddingConfig(_Strict):
+    """The optional embedding extra: answer-token estimates corrected by a sentence embedding
+    (classifiers/embedding.py). Only the estimate changes; the score and the tier do not."""
+
+    model: str = Field(description="a sentence-transformers model directory on disk (all-MiniLM-L6-v2 for the default head); never downloaded")
+    head: str = Field("default", description="'default' (fitted on all-MiniLM-L6-v2) or a head written by `complexity-router train-embedding`")
+    threads: int = Field(1, ge=1, le=64, description="CPU threads the embedding uses; one leaves the other cores to the event loop")
+    timeout_ms: float = Field(250.0, gt=0, description="past this wait the request is priced with the default estimate")
+    max_pending: int = Field(8, ge=1, description="requests waiting for an embedding; beyond it the default estimate, at once")
+
+
 class ClassifierConfig(_Strict):
     artifact: str = "default"
+    embedding: EmbeddingConfig | None = None
 
 
 class RetryBudgetConfig(_Strict):

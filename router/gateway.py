@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from backends.base import Backend, ChatResult, ChatStream
 from backends.reasoning import DIALECTS, UnsupportedEffortError, lower_token_cap, raise_token_cap
 from backends.usage import Usage
+from router.answer_embedding import AnswerEmbedding, RefinesAnswerTokens
 from router.config import RouterConfig
 from router.context import TOTAL_CAP, TokenCounter, requested_effort
 from router.decision import Decision
@@ -56,6 +57,9 @@ class Gateway:
         top = self.policy.top_tier
         self._top_model = config.models[top.model]
         self.ttc = TestTimeCompute(self)  # context fit, load knob, strategies, escalation (router/ttc.py)
+        embedding = config.classifier.embedding
+        self.answer_embedding = (AnswerEmbedding(classifier, embedding, metrics)  # the embedding extra, when it loaded
+                                 if embedding is not None and isinstance(classifier, RefinesAnswerTokens) else None)
 
     def adopt(self, previous: Gateway) -> None:
         """Keep what the running gateway learnt across a config reload, for what the reload left
@@ -65,19 +69,31 @@ class Gateway:
         if previous.classifier is self.classifier:
             self.forecast.adopt(previous.forecast)
 
+    def close(self) -> None:
+        if self.answer_embedding is not None:
+            self.answer_embedding.close()
+
     # -- deciding -----------------------------------------------------------------------
-    def decide(self, body: dict[str, Any], request_id: str, max_cost_usd: float | None = None, max_tier: str | None = None) -> Decision:
+    async def answer_log_delta(self, body: Mapping[str, Any], max_cost_usd: float | None) -> float | None:
+        """The embedding extra's correction of the answer estimate, for a request `decide` will price
+        (routed by score, or under a client's cost cap); `None` otherwise or when it is off."""
+        if self.answer_embedding is None or (max_cost_usd is None and self.policy.target(body["model"]).kind != "auto"):
+            return None
+        return await self.answer_embedding.log_delta(body["messages"])
+
+    def decide(self, body: dict[str, Any], request_id: str, max_cost_usd: float | None = None, max_tier: str | None = None,
+               answer_log_delta: float | None = None) -> Decision:
         """Pick tier and candidates for a validated request (no I/O). `max_tier`: the key is over its
         budget with `over_budget: downgrade`, so no tier above it (router/limits.py). The cost estimate,
         and a client's cap, are for the candidate the request goes to after every move (cost cap,
-        budget, load knob, context check)."""
+        budget, load knob, context check). `answer_log_delta`: from `answer_log_delta`, awaited first."""
         target = self.policy.target(body["model"])
         if target.kind == "model":
             decision = Decision(request_id, "direct", "direct", self.policy.direct(target.name))
         elif target.kind == "tier":
             decision = Decision(request_id, target.name, "forced", self.policy.candidates(target.name))
         else:
-            result = self.score(body["messages"])
+            result = self.score(body["messages"], answer_log_delta)
             tier = self.policy.tier_for_score(result.score)
             self.metrics.classifier_tier.labels(tier).inc()  # the live side of tiers.<name>.expected_share
             decision = Decision(request_id, tier, "classifier", self.policy.candidates(tier), score=result.score, scored=result)
@@ -89,7 +105,7 @@ class Gateway:
         self.ttc.plan(decision, body, max_tier)  # load knob and context fit: may move tier (reason "context") or 400
         decision.tier = decision.candidates[0].tier
         if decision.scored is None and max_cost_usd is not None:  # forced tiers and direct models are scored only to be priced
-            decision.scored = self.score(body["messages"])
+            decision.scored = self.score(body["messages"], answer_log_delta)
             decision.score = decision.scored.score
         if decision.scored is not None:
             decision.estimated_cost_usd = self.estimate_cost(decision, decision.candidates[0], decision.scored, body)
@@ -129,11 +145,13 @@ class Gateway:
             decision.extra["downgrade_reason"] = "budget"
             self.metrics.budget_downgrades.labels(max_tier).inc()
 
-    def score(self, messages: Sequence[Mapping[str, Any]]) -> ScoreLike:
+    def score(self, messages: Sequence[Mapping[str, Any]], answer_log_delta: float | None = None) -> ScoreLike:
         started = time.perf_counter()
         result = self.classifier.score(messages)
         self.metrics.classifier_duration.observe(time.perf_counter() - started)
         self.metrics.score.observe(result.score)
+        if answer_log_delta is not None and self.answer_embedding is not None:
+            result = self.answer_embedding.refiner.refine(result, answer_log_delta)
         return result
 
     def estimate_cost(self, decision: Decision, candidate: Candidate, result: ScoreLike, body: Mapping[str, Any]) -> float | None:

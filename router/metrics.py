@@ -19,6 +19,9 @@ from prometheus_client.values import MutexValue
 LLM_DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600)
 TTFT_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
 CLASSIFIER_BUCKETS = (0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1)
+EMBEDDING_BUCKETS = (0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
+#: Why a request went without its embedding: too many waiting, the wait timed out, the model failed.
+EMBEDDING_FALLBACKS = ("busy", "timeout", "error")
 SCORE_BUCKETS = tuple(round(0.05 * i, 2) for i in range(1, 21))
 # Actual over estimated cost: 1 is a perfect estimate; the buckets are symmetric in log scale.
 ESTIMATE_RATIO_BUCKETS = (0.125, 0.25, 0.5, 0.8, 1.25, 2.0, 4.0, 8.0)
@@ -167,6 +170,18 @@ class RouterMetrics:
         self.classifier_duration = Histogram(
             "router_classifier_duration_seconds", "Time spent scoring one prompt.", buckets=CLASSIFIER_BUCKETS, registry=registry
         )
+        self.answer_embedding_duration = Histogram(
+            "router_answer_embedding_duration_seconds",
+            "Wait for a prompt's embedding (classifier.embedding: the answer-token estimate), queueing included.",
+            buckets=EMBEDDING_BUCKETS, registry=registry,
+        )
+        self.answer_embedding_fallbacks = Counter(
+            "router_answer_embedding_fallbacks",
+            "Requests priced with the default answer estimate though classifier.embedding is on (busy, timeout, error).",
+            ["reason"], registry=registry,
+        )
+        for reason in EMBEDDING_FALLBACKS:
+            self.answer_embedding_fallbacks.labels(reason)
         self.score = Histogram("router_complexity_score", "Complexity scores of classified prompts.", buckets=SCORE_BUCKETS, registry=registry)
         self.decisions = Counter("router_decisions", "Routing decisions by tier and reason.", ["tier", "reason"], registry=registry)
         self.api_requests = Counter(
@@ -226,7 +241,7 @@ class RouterMetrics:
         for family in (self.requests, self.tokens, self.cost, self.duration, self.ttft, self.decisions, self.classifier_tier, self.inflight,
                        self.cost_estimate_ratio, self.api_requests):
             memoise_labels(family)
-        for metric in (self.classifier_duration, self.score, self.savings):
+        for metric in (self.classifier_duration, self.answer_embedding_duration, self.score, self.savings):
             unlock(metric)
 
     def publish_calibration(self, tiers: Iterable[str], shares: Mapping[str, float]) -> None:

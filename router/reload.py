@@ -29,7 +29,7 @@ from typing import Any
 
 import httpx
 
-from router.config import ConfigError, RouterConfig, load_config
+from router.config import ClassifierConfig, ConfigError, RouterConfig, load_config
 from router.metrics import retire
 from router.state import AppState
 
@@ -54,7 +54,7 @@ class ConfigReloader:
         app: Any,
         config_path: str | os.PathLike[str],
         *,
-        classifier_factory: Callable[[str], Any],
+        classifier_factory: Callable[[ClassifierConfig], Any],
         fixed_classifier: Any = None,
         transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
     ) -> None:
@@ -146,9 +146,9 @@ class ConfigReloader:
     async def _classifier(self, config: RouterConfig, old: AppState) -> Any:
         if self.fixed_classifier is not None:
             return self.fixed_classifier
-        if config.classifier.artifact == old.config.classifier.artifact:
+        if config.classifier == old.config.classifier:
             return old.gateway.classifier
-        return await asyncio.to_thread(self.classifier_factory, config.classifier.artifact)
+        return await asyncio.to_thread(self.classifier_factory, config.classifier)
 
     async def _retire(self, old: AppState) -> None:
         """Close the replaced state once the requests admitted on it are done."""

@@ -69,6 +69,7 @@ class AppState:
         return cls(config, gateway, backends, registry, _key_digests=config.server.key_digests(), ops=ops)
 
     async def aclose(self) -> None:
+        self.gateway.close()
         await asyncio.gather(*(backend.aclose() for backend in self.backends.values()), return_exceptions=True)
         if self.ops is not None:
             await self.ops.aclose()

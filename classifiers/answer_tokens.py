@@ -77,7 +77,7 @@ def load_embedding_classifier(artifact: str, model_dir: str, head: str = "defaul
     head_path = DEFAULT_HEAD if head in ("", "default") else Path(head).expanduser()
     if embedder is None:
         try:
-            embedder = SentenceTransformerEmbedder(model_dir, threads=threads)
+            embedder = SentenceTransformerEmbedder(model_dir, threads=threads, max_seq_length=fitted.max_seq_length)
         except ImportError as exc:
             log.warning("classifier.embedding: %s (install the `embedding` extra); answer tokens use the default "
                         "estimate", exc)

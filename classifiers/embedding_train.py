@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from classifiers.data import Example, load_all, sha256, training_files
-from classifiers.embedding import PROBE, AnswerTokensHead, Embedder
+from classifiers.embedding import MAX_SEQ_LENGTH, PROBE, AnswerTokensHead, Embedder
 from classifiers.metrics import spearman
 from classifiers.train import DEFAULT_PARAMS, LOSO_GROUPS, fit
 
@@ -67,7 +67,8 @@ def held_out_default_log_tokens(examples: list[Example], rows: list[Example], lo
 
 def train_embedding_head(data: str | Path, model_dir: str | Path, out: str | Path, *, embedder: Embedder | None = None,
                          validate: bool = True, alpha: float = 1.0, weight: float = 0.75, seed: int = 0,
-                         cap: int = 1200, model_name: str | None = None, log: Any = print) -> dict[str, Any]:
+                         cap: int = 1200, model_name: str | None = None, max_seq_length: int = MAX_SEQ_LENGTH,
+                         log: Any = print) -> dict[str, Any]:
     """Fit the head on every chat-answered row of ``data``, embedded by the model in ``model_dir``;
     write it to ``out`` (.npz) with its metadata (.json). Deterministic: a closed-form ridge."""
     from classifiers.embedding import SentenceTransformerEmbedder
@@ -77,7 +78,7 @@ def train_embedding_head(data: str | Path, model_dir: str | Path, out: str | Pat
     rows = chat_answered(examples)
     if len(rows) < 20:
         raise ValueError(f"{root} holds {len(rows)} prompts with chat answer lengths; at least 20 are needed")
-    embedder = embedder if embedder is not None else SentenceTransformerEmbedder(model_dir, threads=2)
+    embedder = embedder if embedder is not None else SentenceTransformerEmbedder(model_dir, threads=2, max_seq_length=max_seq_length)
     t0 = time.time()
     E = np.asarray(embedder.encode([e.text for e in rows]), dtype=np.float64)
     log(f"embedded {len(rows)} chat-answered prompts in {time.time() - t0:.1f}s ({E.shape[1]} dimensions)")
@@ -87,10 +88,10 @@ def train_embedding_head(data: str | Path, model_dir: str | Path, out: str | Pat
         base = held_out_default_log_tokens(examples, rows, log=log)
         validation = stacked_loso(base, E, y, np.array([e.source for e in rows]), alpha, weight)
         log(f"  answer tokens, LOSO Spearman {validation['tokens_spearman_default']} -> {validation['tokens_spearman']}")
-    head = AnswerTokensHead(alpha=alpha, weight=weight).fit(E, y)
+    head = AnswerTokensHead(alpha=alpha, weight=weight, max_seq_length=max_seq_length).fit(E, y)
     meta = {
         "model_dir": str(model_dir), "model_name": model_name or Path(model_dir).name, "dimensions": int(E.shape[1]),
-        "alpha": alpha, "weight": weight, "seed": seed, "cap_per_source": cap, "n_rows": len(rows),
+        "alpha": alpha, "weight": weight, "max_seq_length": max_seq_length, "seed": seed, "cap_per_source": cap, "n_rows": len(rows),
         "sources": sorted({e.source for e in rows}), "probe": PROBE,
         "training_files": {str(p.relative_to(root)): sha256(p) for p in training_files(root)},
         "validation": validation,

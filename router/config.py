@@ -125,6 +125,12 @@ class ClassifierConfig(_Strict):
     artifact: str = "default"
     embedding: EmbeddingConfig | None = None
 
+    def loaded_from(self) -> tuple[str, ...]:
+        """What loading the classifier reads: a reload that changes none of it keeps the loaded one
+        (a new `timeout_ms` is no reason to load a model again)."""
+        e = self.embedding
+        return (self.artifact,) if e is None else (self.artifact, e.model, e.head, str(e.threads))
+
 
 class RetryBudgetConfig(_Strict):
     """Extra attempts allowed over a sliding window (router/resilience.py)."""

@@ -146,7 +146,7 @@ class ConfigReloader:
     async def _classifier(self, config: RouterConfig, old: AppState) -> Any:
         if self.fixed_classifier is not None:
             return self.fixed_classifier
-        if config.classifier == old.config.classifier:
+        if config.classifier.loaded_from() == old.config.classifier.loaded_from():
             return old.gateway.classifier
         return await asyncio.to_thread(self.classifier_factory, config.classifier)
 

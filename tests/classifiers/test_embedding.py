@@ -13,8 +13,7 @@ import pytest
 
 from classifiers import ClassifierLoadError, ComplexityClassifier, load_classifier
 from classifiers.answer_tokens import EmbeddingTokensClassifier, load_embedding_classifier
-from classifiers.embedding import (DEFAULT_HEAD, EMBED_MAX_CHARS, MAX_LOG_DELTA, PROBE, AnswerTokensHead,
-                                   check_probe, embedding_text)
+from classifiers.embedding import DEFAULT_HEAD, EMBED_MAX_CHARS, MAX_LOG_DELTA, PROBE, AnswerTokensHead, check_probe, embedding_text
 from classifiers.embedding_train import stacked_loso, train_embedding_head
 
 
@@ -156,7 +155,7 @@ def test_without_the_model_the_default_estimate_is_served(tmp_path: Path, caplog
         clf = load_embedding_classifier("default", str(tmp_path / "no-such-model"))
     assert type(clf) is ComplexityClassifier and "no-such-model" in caplog.text
 
-    import classifiers.answer_tokens as answer_tokens
+    from classifiers import answer_tokens
 
     def no_package(*args: Any, **kwargs: Any) -> Any:
         raise ImportError("No module named 'sentence_transformers'")

@@ -1,0 +1,167 @@
+"""The embedding extra on the request path: the estimate it prices, its bounds, and the real model."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import math
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import httpx
+import numpy as np
+import pytest
+from prometheus_client import CollectorRegistry
+
+from router.app import create_app
+from router.demo.upstream import SimulatedUpstream
+from tests.conftest import FakeClassifier, FakeScore
+from tests.router.conftest import CONFIG, Harness, make_config
+
+pytestmark = pytest.mark.anyio
+
+
+class RefiningClassifier(FakeClassifier):
+    """The fake classifier plus an embedding step that scales answers by ``e^delta``; ``gate``
+    holds the step (a slow model), ``fail`` makes it raise."""
+
+    def __init__(self, delta: float = math.log(4)) -> None:
+        self.delta = delta
+        self.calls: list[str] = []
+        self.gate: threading.Event | None = None
+        self.fail = False
+
+    def answer_log_deltas(self, conversations: Sequence[Any]) -> np.ndarray:
+        self.calls.append(str(conversations[0][-1]["content"]))
+        if self.gate is not None:
+            self.gate.wait(10)
+        if self.fail:
+            raise RuntimeError("the model is gone")
+        return np.full(len(conversations), self.delta)
+
+    def refine(self, result: FakeScore, answer_log_delta: float) -> FakeScore:
+        return dataclasses.replace(result, expected_answer_tokens=round(result.expected_answer_tokens * math.exp(answer_log_delta)))
+
+
+@pytest.fixture
+def fake_classifier() -> RefiningClassifier:
+    return RefiningClassifier()
+
+
+def with_embedding(**embedding: Any) -> Any:
+    return make_config(classifier={"embedding": {"model": "/models/unused-by-an-injected-classifier", **embedding}})
+
+
+def estimate(response: httpx.Response) -> float:
+    assert response.status_code == 200, response.text
+    return float(response.headers["x-router-estimated-cost-usd"])
+
+
+#: The low tier's model prices output at 0.20 USD per million tokens; its effort is none, so the
+#: completion forecast is the fake classifier's 200 answer tokens.
+LOW_OUTPUT_PRICE = CONFIG["models"]["small"]["output"] / 1e6
+
+
+async def test_the_estimate_prices_the_corrected_answer(make_harness: Any, fake_classifier: RefiningClassifier) -> None:
+    plain = estimate(await (await make_harness()).chat("What is a monad?"))
+    assert fake_classifier.calls == [], "no `classifier.embedding`, no embedding"
+    harness: Harness = await make_harness(with_embedding())
+    refined = estimate(await harness.chat("What is a monad?"))
+    assert refined - plain == pytest.approx((800 - 200) * LOW_OUTPUT_PRICE, rel=1e-3)
+    assert fake_classifier.calls == ["What is a monad?"]
+    assert harness.metric("router_answer_embedding_duration_seconds_count") == 1
+    assert harness.metric("router_decisions_total", tier="low", reason="classifier") == 1, "the tier is the score's"
+
+
+async def test_a_request_not_priced_is_not_embedded(make_harness: Any, fake_classifier: RefiningClassifier) -> None:
+    harness: Harness = await make_harness(with_embedding())
+    response = await harness.client.post("/v1/chat/completions", json={"model": "auto:low", "messages": [{"role": "user", "content": "a"}]})
+    assert response.status_code == 200 and fake_classifier.calls == []
+    capped = await harness.client.post("/v1/chat/completions", json={"model": "auto:low", "messages": [{"role": "user", "content": "b"}]},
+                                       headers={"x-router-max-cost-usd": "1"})
+    assert capped.status_code == 200 and fake_classifier.calls == ["b"], "a forced tier under a cost cap is priced"
+
+
+async def test_a_slow_model_costs_the_estimate_not_the_request(make_harness: Any, fake_classifier: RefiningClassifier) -> None:
+    plain = estimate(await (await make_harness()).chat("slow"))
+    harness: Harness = await make_harness(with_embedding(timeout_ms=50))
+    fake_classifier.gate = threading.Event()
+    try:
+        assert estimate(await harness.chat("slow")) == pytest.approx(plain)
+        assert harness.metric("router_answer_embedding_fallbacks_total", reason="timeout") == 1
+    finally:
+        fake_classifier.gate.set()
+
+
+async def test_beyond_max_pending_requests_do_not_queue(make_harness: Any, fake_classifier: RefiningClassifier) -> None:
+    harness: Harness = await make_harness(with_embedding(max_pending=1, timeout_ms=5000))
+    fake_classifier.gate = threading.Event()
+    first = asyncio.create_task(harness.chat("first"))
+    while not fake_classifier.calls:  # the first request's embedding is on the thread
+        await asyncio.sleep(0.005)
+    second = await harness.chat("second")
+    assert second.status_code == 200 and harness.metric("router_answer_embedding_fallbacks_total", reason="busy") == 1
+    assert fake_classifier.calls == ["first"], "the second request never waited for the thread"
+    fake_classifier.gate.set()
+    assert estimate(await first) > estimate(second)
+    assert harness.metric("router_answer_embedding_duration_seconds_count") == 1
+
+
+async def test_a_failing_model_is_logged_once_and_requests_go_on(make_harness: Any, fake_classifier: RefiningClassifier,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    harness: Harness = await make_harness(with_embedding())
+    fake_classifier.fail = True
+    for i in range(3):
+        assert (await harness.chat(f"q{i}")).status_code == 200
+    assert harness.metric("router_answer_embedding_fallbacks_total", reason="error") == 3
+    assert caplog.text.count("classifier.embedding failed") == 1
+
+
+# ---- the real model: the gateway as `serve` builds it ----------------------------------------------
+async def test_the_gateway_loads_the_real_model_and_prices_with_it() -> None:
+    from tests.classifiers.test_embedding import minilm_dir
+
+    async def first_estimate(classifier: Mapping[str, Any]) -> tuple[float, CollectorRegistry]:
+        registry = CollectorRegistry()
+        upstream = SimulatedUpstream(token_delay=0)
+        app = create_app(make_config(classifier=classifier), transports={"sim": httpx.ASGITransport(app=upstream.app())},
+                         registry=registry)
+        async with (app.router.lifespan_context(app),
+                    httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://router.test") as client):
+            response = await client.post("/v1/chat/completions", json={"model": "auto", "messages": [{"role": "user", "content": "hi"}]})
+            return estimate(response), registry
+
+    plain, _ = await first_estimate({})
+    refined, registry = await first_estimate({"embedding": {"model": str(minilm_dir())}})
+    assert refined < plain, "a greeting's answer is shorter than the default estimate says"
+    assert registry.get_sample_value("router_answer_embedding_duration_seconds_count") == 1
+    assert registry.get_sample_value("router_answer_embedding_fallbacks_total", {"reason": "timeout"}) == 0
+
+
+async def test_a_reload_loads_the_classifier_again_only_for_what_it_is_loaded_from(tmp_path: Any) -> None:
+    """A new `timeout_ms` takes effect on the loaded model; a new model directory loads it again."""
+    import copy
+
+    from router.config import ClassifierConfig, load_config
+    from tests.opskit import write_yaml
+
+    loads: list[tuple[str, ...]] = []
+
+    def factory(config: ClassifierConfig) -> RefiningClassifier:
+        loads.append(config.loaded_from())
+        return RefiningClassifier()
+
+    def config_file(**embedding: Any) -> Any:
+        data = copy.deepcopy(CONFIG) | {"classifier": {"embedding": {"model": "/models/a", **embedding}}}
+        return write_yaml(tmp_path / "config.yaml", data)
+
+    path = config_file()
+    app = create_app(load_config(path), classifier_factory=factory, registry=CollectorRegistry(), config_path=str(path))
+    async with app.router.lifespan_context(app):
+        config_file(timeout_ms=100)
+        assert await app.state.reloader.reload()
+        assert len(loads) == 1 and app.state.router.gateway.answer_embedding.timeout == 0.1
+        config_file(model="/models/b")
+        assert await app.state.reloader.reload()
+        assert [load[1] for load in loads] == ["/models/a", "/models/b"]

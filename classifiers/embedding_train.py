@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from classifiers.data import Example, load_all, sha256, training_files
-from classifiers.embedding import MAX_SEQ_LENGTH, PROBE, AnswerTokensHead, Embedder
+from classifiers.embedding import MAX_SEQ_LENGTH, PROBE, AnswerTokensHead, Embedder, embedding_text
 from classifiers.metrics import spearman
 from classifiers.train import DEFAULT_PARAMS, LOSO_GROUPS, fit
 
@@ -70,7 +70,8 @@ def train_embedding_head(data: str | Path, model_dir: str | Path, out: str | Pat
                          cap: int = 1200, model_name: str | None = None, max_seq_length: int = MAX_SEQ_LENGTH,
                          log: Any = print) -> dict[str, Any]:
     """Fit the head on every chat-answered row of ``data``, embedded by the model in ``model_dir``;
-    write it to ``out`` (.npz) with its metadata (.json). Deterministic: a closed-form ridge."""
+    write it to ``out`` (.npz) with its metadata (.json). Deterministic: a closed-form ridge. Each
+    prompt is embedded as serving embeds a request's (``embedding_text``)."""
     from classifiers.embedding import SentenceTransformerEmbedder
 
     root = Path(data)
@@ -80,7 +81,7 @@ def train_embedding_head(data: str | Path, model_dir: str | Path, out: str | Pat
         raise ValueError(f"{root} holds {len(rows)} prompts with chat answer lengths; at least 20 are needed")
     embedder = embedder if embedder is not None else SentenceTransformerEmbedder(model_dir, threads=2, max_seq_length=max_seq_length)
     t0 = time.time()
-    E = np.asarray(embedder.encode([e.text for e in rows]), dtype=np.float64)
+    E = np.asarray(embedder.encode([embedding_text([{"role": "user", "content": e.text}]) for e in rows]), dtype=np.float64)
     log(f"embedded {len(rows)} chat-answered prompts in {time.time() - t0:.1f}s ({E.shape[1]} dimensions)")
     y = np.log(np.array([e.answer_tokens for e in rows], dtype=float))
     validation = None

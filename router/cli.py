@@ -105,8 +105,10 @@ def cmd_route(args: argparse.Namespace) -> int:
     classifier = _load_classifier(config)
     messages = [{"role": "user", "content": args.prompt}]
     result = classifier.score(messages)
+    answer_delta = None
     if isinstance(classifier, RefinesAnswerTokens):  # the embedding extra: the estimate the gateway would make
-        result = classifier.refine(result, float(classifier.answer_log_deltas([messages])[0]))
+        answer_delta = float(classifier.answer_log_deltas([messages])[0])
+        result = classifier.refine(result, answer_delta)
     policy = Policy(config)
     tier_name = policy.tier_for_score(result.score)
     tier = config.tiers[tier_name]
@@ -128,6 +130,8 @@ def cmd_route(args: argparse.Namespace) -> int:
         "expected_completion_tokens": expected,
         "estimated_cost_usd": estimate,
     }
+    if answer_delta is not None:  # how far the embedding moved the answer estimate (classifier.embedding)
+        decision["answer_embedding_factor"] = round(math.exp(answer_delta), 3)
     conv = parse_messages(messages)
     if conv.template:  # the prompt arrived with a chat template applied: scored as the turns it encodes
         decision["template"] = conv.template

@@ -165,3 +165,32 @@ async def test_a_reload_loads_the_classifier_again_only_for_what_it_is_loaded_fr
         config_file(model="/models/b")
         assert await app.state.reloader.reload()
         assert [load[1] for load in loads] == ["/models/a", "/models/b"]
+
+
+def test_route_and_score_commands_use_the_extra(tmp_path: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`route` shows the factor the embedding applied; `score` prints the corrected estimates."""
+    import copy
+    import io
+    import json
+
+    from router import cli
+    from tests.classifiers.test_embedding import minilm_dir
+    from tests.opskit import write_yaml
+
+    plain = write_yaml(tmp_path / "plain.yaml", copy.deepcopy(CONFIG))
+    extra = write_yaml(tmp_path / "extra.yaml", copy.deepcopy(CONFIG) | {"classifier": {"embedding": {"model": str(minilm_dir())}}})
+    routes = []
+    for path in (plain, extra):
+        assert cli.main(["route", "hi", "--config", str(path)]) == 0
+        routes.append(json.loads(capsys.readouterr().out))
+    assert "answer_embedding_factor" not in routes[0] and routes[1]["answer_embedding_factor"] < 1
+    assert routes[1]["score"] == routes[0]["score"]
+    assert routes[1]["expected_completion_tokens"]["low"] < routes[0]["expected_completion_tokens"]["low"]
+    scored = []
+    for path in (plain, extra):
+        monkeypatch.setattr("sys.stdin", io.StringIO('{"prompt": "hi"}\n{"prompt": "Write a long essay on the French Revolution."}\n'))
+        assert cli.main(["score", "--config", str(path)]) == 0
+        scored.append([json.loads(line) for line in capsys.readouterr().out.splitlines()])
+    assert [r["score"] for r in scored[1]] == [r["score"] for r in scored[0]]
+    assert scored[1][0]["expected_completion_tokens"]["low"] < scored[0][0]["expected_completion_tokens"]["low"]
+    assert scored[1][1]["expected_completion_tokens"]["low"] > scored[0][1]["expected_completion_tokens"]["low"]

@@ -3,7 +3,7 @@
 ``score`` stays the default classifier's (a fraction of a millisecond, safe on the event loop);
 the embedding (milliseconds of a CPU core) is a separate step, ``answer_log_deltas``, that the
 gateway runs in a worker thread before it prices a request (router/answer_embedding.py), and that
-``score_batch`` (the ``score`` and ``route`` commands) runs in line.
+``score_batch`` (the ``score`` and ``calibrate`` commands) and the ``route`` command run in line.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from classifiers.classifier import ComplexityClassifier, ScoreResult, load_classifier
+from classifiers.classifier import INPUT_ERRORS, ComplexityClassifier, ScoreResult, load_classifier
 from classifiers.embedding import DEFAULT_HEAD, AnswerTokensHead, Embedder, SentenceTransformerEmbedder, check_probe, embedding_text
 from classifiers.persist import ClassifierLoadError
 
@@ -47,7 +47,7 @@ class EmbeddingTokensClassifier:
         for c in conversations:
             try:
                 texts.append(embedding_text(c))
-            except (TypeError, ValueError, UnicodeError, RecursionError):
+            except INPUT_ERRORS:
                 texts.append("")  # the classifier scored it with its fallback; no correction either
         deltas = self.head.log_delta(self.embedder.encode(texts))
         return np.where([bool(t.strip()) for t in texts], deltas, 0.0)

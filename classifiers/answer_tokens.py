@@ -69,9 +69,9 @@ class EmbeddingTokensClassifier:
 def load_embedding_classifier(artifact: str, model_dir: str, head: str = "default", threads: int = 1,
                               embedder: Embedder | None = None) -> ComplexityClassifier | EmbeddingTokensClassifier:
     """The classifier at ``artifact`` with the embedding head at ``head`` over the model in
-    ``model_dir``. Without sentence-transformers, or without the model directory, a warning and the
-    default classifier (the extra is optional); a corrupt head, or a model that is not the one the
-    head was fitted on, raises :class:`ClassifierLoadError` (a configuration that cannot be what was meant)."""
+    ``model_dir``. Without sentence-transformers, or without a model in ``model_dir``, a warning and
+    the default classifier (the extra is optional); a corrupt head, a model that is there but does not
+    load, or one that is not the model the head was fitted on, raises :class:`ClassifierLoadError`."""
     base = load_classifier(artifact)
     fitted, probe = AnswerTokensHead.load(head)
     head_path = DEFAULT_HEAD if head in ("", "default") else Path(head).expanduser()
@@ -82,10 +82,12 @@ def load_embedding_classifier(artifact: str, model_dir: str, head: str = "defaul
             log.warning("classifier.embedding: %s (install the `embedding` extra); answer tokens use the default "
                         "estimate", exc)
             return base
-        except (OSError, ValueError) as exc:
-            log.warning("classifier.embedding: cannot load the model in %s (%s); answer tokens use the default "
-                        "estimate", model_dir, exc)
+        except FileNotFoundError as exc:
+            log.warning("classifier.embedding: %s; answer tokens use the default estimate", exc)
             return base
+        except Exception as exc:  # whatever torch, safetensors or transformers raise on a broken model
+            raise ClassifierLoadError(f"classifier.embedding: the model in {model_dir} is there but does not load "
+                                      f"({type(exc).__name__}: {exc})") from exc
     check_probe(embedder, probe, head_path)
     meta_path = head_path.with_suffix(".json")
     try:

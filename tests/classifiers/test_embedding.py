@@ -172,6 +172,17 @@ def test_a_missing_head_is_a_load_error_not_a_silent_default(tmp_path: Path) -> 
         load_embedding_classifier("default", "unused", str(tmp_path / "nope.npz"), embedder=HashingEmbedder())
 
 
+def test_a_model_that_is_there_but_broken_fails_start_up_with_its_directory(tmp_path: Path) -> None:
+    import shutil
+
+    broken = tmp_path / "model"
+    shutil.copytree(minilm_dir(), broken)
+    weights = broken / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:1000])
+    with pytest.raises(ClassifierLoadError, match=f"{broken}.*does not load"):
+        load_embedding_classifier("default", str(broken))
+
+
 def test_stacked_loso_credits_an_embedding_that_knows_the_answer_length() -> None:
     """Held-out sources: the default estimate is noise, the embedding carries the length."""
     rng = np.random.default_rng(1)

@@ -17,8 +17,15 @@ from typing import Any
 import numpy as np
 
 from classifiers.classifier import INPUT_ERRORS, ComplexityClassifier, ScoreResult, load_classifier
-from classifiers.embedding import DEFAULT_HEAD, AnswerTokensHead, Embedder, SentenceTransformerEmbedder, check_probe, embedding_text
-from classifiers.persist import ClassifierLoadError
+from classifiers.embedding import (
+    DEFAULT_HEAD,
+    AnswerTokensHead,
+    Embedder,
+    EmbeddingLoadError,
+    SentenceTransformerEmbedder,
+    check_probe,
+    embedding_text,
+)
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +78,7 @@ def load_embedding_classifier(artifact: str, model_dir: str, head: str = "defaul
     """The classifier at ``artifact`` with the embedding head at ``head`` over the model in
     ``model_dir``. Without sentence-transformers, or without a model in ``model_dir``, a warning and
     the default classifier (the extra is optional); a corrupt head, a model that is there but does not
-    load, or one that is not the model the head was fitted on, raises :class:`ClassifierLoadError`."""
+    load, or one that is not the model the head was fitted on, raises :class:`~classifiers.embedding.EmbeddingLoadError`."""
     base = load_classifier(artifact)
     fitted, probe = AnswerTokensHead.load(head)
     head_path = DEFAULT_HEAD if head in ("", "default") else Path(head).expanduser()
@@ -86,14 +93,14 @@ def load_embedding_classifier(artifact: str, model_dir: str, head: str = "defaul
             log.warning("classifier.embedding: %s; answer tokens use the default estimate", exc)
             return base
         except Exception as exc:  # whatever torch, safetensors or transformers raise on a broken model
-            raise ClassifierLoadError(f"classifier.embedding: the model in {model_dir} is there but does not load "
+            raise EmbeddingLoadError(f"the model in {model_dir} is there but does not load "
                                       f"({type(exc).__name__}: {exc})") from exc
     check_probe(embedder, probe, head_path)
     meta_path = head_path.with_suffix(".json")
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
     except (OSError, ValueError) as exc:
-        raise ClassifierLoadError(f"embedding head metadata {meta_path} is unreadable: {exc}") from exc
+        raise EmbeddingLoadError(f"embedding head metadata {meta_path} is unreadable: {exc}") from exc
     return EmbeddingTokensClassifier(base, fitted, embedder, {**meta, "head": str(head_path), "model_dir": str(model_dir)})
 
 

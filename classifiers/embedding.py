@@ -44,6 +44,12 @@ PROBE_MIN_COSINE = 0.99
 MAX_LOG_DELTA = 2.0
 
 
+class EmbeddingLoadError(ClassifierLoadError):
+    """The embedding head or model is corrupt, or the two do not belong together."""
+
+    config_key = "classifier.embedding"
+
+
 class Embedder(Protocol):
     """Turns texts into unit-length rows (one per text)."""
 
@@ -127,25 +133,25 @@ class AnswerTokensHead:
 
     @classmethod
     def load(cls, path: str | Path) -> tuple[AnswerTokensHead, np.ndarray]:
-        """The head at ``path`` and the probe embedding it was fitted with; :class:`ClassifierLoadError`
+        """The head at ``path`` and the probe embedding it was fitted with; :class:`EmbeddingLoadError`
         when the file is missing, corrupt, or holds numbers a head cannot have."""
         p = DEFAULT_HEAD if str(path) in ("", "default") else Path(path).expanduser()
         try:
             with np.load(p, allow_pickle=False) as npz:
                 raw = {k: npz[k] for k in npz.files}
         except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-            raise ClassifierLoadError(f"embedding head {p} is missing, corrupt or not an .npz file: {exc}") from exc
+            raise EmbeddingLoadError(f"embedding head {p} is missing, corrupt or not an .npz file: {exc}") from exc
         missing = [k for k in ("head_format", "coef_", "intercept_", "centre_", "alpha", "weight", "max_seq_length",
                                "probe_embedding_")
                    if k not in raw]
         if missing or str(raw.get("head_format")) != HEAD_FORMAT:
-            raise ClassifierLoadError(f"embedding head {p} is not a format-{HEAD_FORMAT} head (lacks {missing}); "
+            raise EmbeddingLoadError(f"embedding head {p} is not a format-{HEAD_FORMAT} head (lacks {missing}); "
                                       "retrain it with `complexity-router train-embedding`")
         coef, probe = raw["coef_"], raw["probe_embedding_"]
         numbers = [coef, probe, *(raw[k] for k in ("intercept_", "centre_", "alpha", "weight"))]
         if (coef.ndim != 1 or probe.shape != coef.shape or not all(np.all(np.isfinite(a)) for a in numbers)
                 or not 0 < float(raw["weight"]) <= 1 or not 8 <= int(raw["max_seq_length"]) <= 8192):
-            raise ClassifierLoadError(f"embedding head {p} holds coefficients of mismatched shapes or values that "
+            raise EmbeddingLoadError(f"embedding head {p} holds coefficients of mismatched shapes or values that "
                                       "are not finite numbers")
         head = cls(alpha=float(raw["alpha"]), weight=float(raw["weight"]), max_seq_length=int(raw["max_seq_length"]))
         head.coef_ = coef.astype(np.float64)
@@ -158,9 +164,9 @@ def check_probe(embedder: Embedder, probe_embedding: np.ndarray, head_path: str 
     another dimension): its corrections would be noise."""
     got = np.asarray(embedder.encode([PROBE]), dtype=np.float64)
     if got.shape != (1, probe_embedding.shape[0]):
-        raise ClassifierLoadError(f"embedding head {head_path} was fitted on {probe_embedding.shape[0]}-dimensional "
+        raise EmbeddingLoadError(f"embedding head {head_path} was fitted on {probe_embedding.shape[0]}-dimensional "
                                   f"embeddings; this model gives {got.shape[-1]}")
     cosine = float(got[0] @ probe_embedding / (np.linalg.norm(got[0]) * np.linalg.norm(probe_embedding) or 1.0))
     if cosine < PROBE_MIN_COSINE:
-        raise ClassifierLoadError(f"embedding head {head_path} was fitted on another embedding model (probe "
+        raise EmbeddingLoadError(f"embedding head {head_path} was fitted on another embedding model (probe "
                                   f"cosine {cosine:.3f} < {PROBE_MIN_COSINE})")

@@ -29,6 +29,9 @@ _SCHEMA_TYPES = frozenset({"builtins.dict", "builtins.list", "builtins.tuple", "
 class ClassifierLoadError(Exception):
     """The artifact is missing, corrupt, untrusted, or of the wrong type."""
 
+    #: The config key whose value could not be loaded (the CLI's one-line error names it).
+    config_key = "classifier.artifact"
+
 
 def untrusted_schema_types(path: str | Path) -> list[str]:
     """The types in a skops file's schema that are neither in :data:`TRUSTED_TYPES` nor plain data

@@ -25,15 +25,15 @@ def _load(path: str) -> RouterConfig:
 
 
 def _load_classifier(config: RouterConfig) -> Any:
-    """The configured classifier; a missing, corrupt or untrusted artifact stops the command with
-    one line naming it (in a serving worker's lifespan it would be a traceback per worker)."""
+    """The configured classifier; a missing, corrupt or untrusted artifact (or embedding head or model)
+    stops the command with one line naming it (in a serving worker's lifespan it would be a traceback per worker)."""
     from classifiers import ClassifierLoadError
     from router.app import load_default_classifier
 
     try:
         return load_default_classifier(config.classifier)
     except ClassifierLoadError as exc:
-        print(f"error: classifier.artifact: {exc}", file=sys.stderr)
+        print(f"error: {exc.config_key}: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
 
 

@@ -194,3 +194,18 @@ def test_route_and_score_commands_use_the_extra(tmp_path: Any, capsys: pytest.Ca
     assert [r["score"] for r in scored[1]] == [r["score"] for r in scored[0]]
     assert scored[1][0]["expected_completion_tokens"]["low"] < scored[0][0]["expected_completion_tokens"]["low"]
     assert scored[1][1]["expected_completion_tokens"]["low"] > scored[0][1]["expected_completion_tokens"]["low"]
+
+
+def test_a_broken_head_stops_check_config_with_one_line_naming_the_key(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    import copy
+
+    from router import cli
+    from tests.opskit import write_yaml
+
+    head = tmp_path / "head.npz"
+    head.write_bytes(b"not a head")
+    path = write_yaml(tmp_path / "config.yaml", copy.deepcopy(CONFIG) | {"classifier": {"embedding": {"model": "/models/x", "head": str(head)}}})
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["check-config", str(path)])
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and err.startswith(f"error: classifier.embedding: embedding head {head} ") and err.count("\n") == 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,31 @@ def sha256_file(path: str | Path) -> str:
     return h.hexdigest()
 
 
+#: What reading a damaged ``.npz`` raises: a cut or foreign zip, a flipped byte inside a deflated
+#: member (zlib), a broken array header.
+NPZ_ERRORS: tuple[type[BaseException], ...] = (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError, zlib.error)
+
+
+def write_npz(path: str | Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write ``arrays`` as an ``.npz`` that is byte-for-byte the same for the same arrays (fixed zip
+    dates, sorted members) and needs no pickle to read."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for k in sorted(arrays):
+            member = io.BytesIO()
+            np.lib.format.write_array(member, arrays[k], allow_pickle=False)
+            zf.writestr(zipfile.ZipInfo(f"{k}.npy", date_time=(1980, 1, 1, 0, 0, 0)), member.getvalue(),
+                        compress_type=zipfile.ZIP_DEFLATED)
+    Path(path).write_bytes(buf.getvalue())
+
+
+def read_npz(path: str | Path) -> dict[str, np.ndarray]:
+    """Every array of the ``.npz`` at ``path``, read with ``allow_pickle=False``; one of
+    ``NPZ_ERRORS`` when the file is damaged."""
+    with np.load(Path(path), allow_pickle=False) as npz:
+        return {k: npz[k] for k in npz.files}
+
+
 def write_bundle(estimator: Any, artifact: str | Path) -> dict[str, str]:
     """Write the bundle of the fitted ``estimator`` saved at ``artifact`` (.skops); returns
     what the JSON metadata records about it. Byte-for-byte reproducible (fixed zip dates)."""
@@ -52,14 +78,7 @@ def write_bundle(estimator: Any, artifact: str | Path) -> dict[str, str]:
         if arrays[k].dtype == object:
             raise ValueError(f"{k} would need pickle")
     out = bundle_path(artifact)
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for k in sorted(arrays):
-            member = io.BytesIO()
-            np.lib.format.write_array(member, arrays[k], allow_pickle=False)
-            zf.writestr(zipfile.ZipInfo(f"{k}.npy", date_time=(1980, 1, 1, 0, 0, 0)), member.getvalue(),
-                        compress_type=zipfile.ZIP_DEFLATED)
-    out.write_bytes(buf.getvalue())
+    write_npz(out, arrays)
     return {"file": out.name, "sha256": sha256_file(out), "skops_sha256": str(arrays["skops_sha256"])}
 
 
@@ -69,9 +88,8 @@ def read_bundle(path: str | Path, skops_sha256: str) -> dict[str, Any] | None:
     incomplete (shapes and names are checked afterwards by ``validate``)."""
     p = Path(path)
     try:
-        with np.load(p, allow_pickle=False) as npz:
-            raw = {k: npz[k] for k in npz.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+        raw = read_npz(p)
+    except NPZ_ERRORS as exc:
         raise ClassifierLoadError(f"classifier bundle {p} is corrupt or not an .npz file: {exc}") from exc
     missing = [k for k in (*_META, *ARRAYS, "intercept_", "tok_intercept_", "hash_scale", "tokens_hash_scale")
                if k not in raw]

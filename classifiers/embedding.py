@@ -13,16 +13,15 @@ ever downloaded: the model is a directory on disk the operator names.
 
 from __future__ import annotations
 
-import io
 import json
 import os
-import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
+from classifiers.bundle import NPZ_ERRORS, read_npz, write_npz
 from classifiers.persist import ClassifierLoadError
 from classifiers.text import parse_messages
 
@@ -119,16 +118,9 @@ class AnswerTokensHead:
                   "centre_": np.array(self.centre_), "alpha": np.array(self.alpha), "weight": np.array(self.weight),
                   "max_seq_length": np.array(self.max_seq_length),
                   "probe_embedding_": np.asarray(probe_embedding, dtype=np.float64)}
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            for k in sorted(arrays):
-                member = io.BytesIO()
-                np.lib.format.write_array(member, arrays[k], allow_pickle=False)
-                zf.writestr(zipfile.ZipInfo(f"{k}.npy", date_time=(1980, 1, 1, 0, 0, 0)), member.getvalue(),
-                            compress_type=zipfile.ZIP_DEFLATED)
         out = Path(path)
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(buf.getvalue())
+        write_npz(out, arrays)
         out.with_suffix(".json").write_text(json.dumps(dict(metadata), indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
     @classmethod
@@ -137,9 +129,8 @@ class AnswerTokensHead:
         when the file is missing, corrupt, or holds numbers a head cannot have."""
         p = DEFAULT_HEAD if str(path) in ("", "default") else Path(path).expanduser()
         try:
-            with np.load(p, allow_pickle=False) as npz:
-                raw = {k: npz[k] for k in npz.files}
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+            raw = read_npz(p)
+        except NPZ_ERRORS as exc:
             raise EmbeddingLoadError(f"embedding head {p} is missing, corrupt or not an .npz file: {exc}") from exc
         missing = [k for k in ("head_format", "coef_", "intercept_", "centre_", "alpha", "weight", "max_seq_length",
                                "probe_embedding_")

@@ -10,10 +10,21 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from classifiers import ClassifierLoadError, ComplexityClassifier, load_classifier
 from classifiers.answer_tokens import EmbeddingTokensClassifier, load_embedding_classifier
-from classifiers.embedding import DEFAULT_HEAD, EMBED_MAX_CHARS, MAX_LOG_DELTA, PROBE, AnswerTokensHead, check_probe, embedding_text
+from classifiers.embedding import (
+    DEFAULT_HEAD,
+    EMBED_MAX_CHARS,
+    MAX_LOG_DELTA,
+    PROBE,
+    AnswerTokensHead,
+    EmbeddingLoadError,
+    check_probe,
+    embedding_text,
+)
 from classifiers.embedding_train import stacked_loso, train_embedding_head
 
 
@@ -257,3 +268,27 @@ def test_retraining_the_packaged_head_reproduces_it(shared_data: Path, tmp_path:
     retrained, _ = AnswerTokensHead.load(out)
     np.testing.assert_allclose(retrained.coef_, packaged.coef_, atol=1e-5)
     assert retrained.centre_ == pytest.approx(packaged.centre_, abs=1e-5)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_damage_to_a_head_file_is_a_load_error(tmp_path: Path, data: st.DataObject) -> None:
+    """The head is a file an operator points at: cut, flipped or foreign bytes raise the load error
+    that names it, never another exception (and never unpickle anything)."""
+    good = DEFAULT_HEAD.read_bytes()
+    kind = data.draw(st.sampled_from(["cut", "flip", "foreign"]))
+    if kind == "cut":
+        damaged = good[: data.draw(st.integers(0, len(good) - 1))]
+    elif kind == "flip":
+        at = data.draw(st.integers(0, len(good) - 1))
+        damaged = good[:at] + bytes([good[at] ^ data.draw(st.integers(1, 255))]) + good[at + 1:]
+    else:
+        damaged = data.draw(st.binary(max_size=2048))
+    path = tmp_path / "head.npz"
+    path.write_bytes(damaged)
+    try:
+        head, probe = AnswerTokensHead.load(path)
+    except EmbeddingLoadError as exc:
+        assert str(path) in str(exc)
+    else:  # a flip inside a number can leave a valid head: then it is one, finite throughout
+        assert np.all(np.isfinite(head.log_delta(probe[None, :])))

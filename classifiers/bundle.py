@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ import numpy as np
 
 from classifiers.feature_schema import FEATURE_VERSION
 from classifiers.inference import ARRAYS, NAMES, OPTIONAL_ARRAYS, PARAMS, SCALARS, params_of
-from classifiers.persist import ClassifierLoadError
+from classifiers.persist import ZIP_ERRORS, ClassifierLoadError
 
 BUNDLE_FORMAT = "1"
 _META = ("bundle_format", "feature_version", "skops_sha256")
@@ -39,11 +38,6 @@ def sha256_file(path: str | Path) -> str:
     return h.hexdigest()
 
 
-#: What reading a damaged ``.npz`` raises: a cut or foreign zip, a flipped byte inside a deflated
-#: member (zlib), a broken array header.
-NPZ_ERRORS: tuple[type[BaseException], ...] = (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError, zlib.error)
-
-
 def write_npz(path: str | Path, arrays: dict[str, np.ndarray]) -> None:
     """Write ``arrays`` as an ``.npz`` that is byte-for-byte the same for the same arrays (fixed zip
     dates, sorted members) and needs no pickle to read."""
@@ -59,7 +53,7 @@ def write_npz(path: str | Path, arrays: dict[str, np.ndarray]) -> None:
 
 def read_npz(path: str | Path) -> dict[str, np.ndarray]:
     """Every array of the ``.npz`` at ``path``, read with ``allow_pickle=False``; one of
-    ``NPZ_ERRORS`` when the file is damaged."""
+    ``classifiers.persist.ZIP_ERRORS`` when the file is damaged."""
     with np.load(Path(path), allow_pickle=False) as npz:
         return {k: npz[k] for k in npz.files}
 
@@ -89,7 +83,7 @@ def read_bundle(path: str | Path, skops_sha256: str) -> dict[str, Any] | None:
     p = Path(path)
     try:
         raw = read_npz(p)
-    except NPZ_ERRORS as exc:
+    except ZIP_ERRORS as exc:
         raise ClassifierLoadError(f"classifier bundle {p} is corrupt or not an .npz file: {exc}") from exc
     missing = [k for k in (*_META, *ARRAYS, "intercept_", "tok_intercept_", "hash_scale", "tokens_hash_scale")
                if k not in raw]

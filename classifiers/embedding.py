@@ -21,8 +21,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from classifiers.bundle import NPZ_ERRORS, read_npz, write_npz
-from classifiers.persist import ClassifierLoadError
+from classifiers.bundle import read_npz, write_npz
+from classifiers.persist import ZIP_ERRORS, ClassifierLoadError
 from classifiers.text import parse_messages
 
 #: The packaged head (all-MiniLM-L6-v2), ``classifier.embedding.head: default``.
@@ -130,7 +130,7 @@ class AnswerTokensHead:
         p = DEFAULT_HEAD if str(path) in ("", "default") else Path(path).expanduser()
         try:
             raw = read_npz(p)
-        except NPZ_ERRORS as exc:
+        except ZIP_ERRORS as exc:
             raise EmbeddingLoadError(f"embedding head {p} is missing, corrupt or not an .npz file: {exc}") from exc
         missing = [k for k in ("head_format", "coef_", "intercept_", "centre_", "alpha", "weight", "max_seq_length",
                                "probe_embedding_")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,13 @@ class ClassifierLoadError(Exception):
     config_key = "classifier.artifact"
 
 
+#: What reading a damaged zip file (a .skops artifact, an .npz bundle or head) raises: a cut or foreign
+#: file, a byte flipped inside a deflated member (zlib), a header flag or version flipped to one zipfile
+#: does not support (NotImplementedError) or to "encrypted" (RuntimeError), a broken member.
+ZIP_ERRORS: tuple[type[BaseException], ...] = (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error,
+                                               NotImplementedError, RuntimeError)
+
+
 def untrusted_schema_types(path: str | Path) -> list[str]:
     """The types in a skops file's schema that are neither in :data:`TRUSTED_TYPES` nor plain data
     (the check skops makes before loading, without importing it); :class:`ClassifierLoadError` if the
@@ -41,7 +49,7 @@ def untrusted_schema_types(path: str | Path) -> list[str]:
     try:
         with zipfile.ZipFile(p) as zf:
             schema = json.loads(zf.read("schema.json"))
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except ZIP_ERRORS as exc:
         raise ClassifierLoadError(f"classifier artifact {p} is corrupt or not a skops file: {exc}") from exc
     found: set[str] = set()
     stack = [schema]
@@ -120,7 +128,7 @@ def load_estimator(path: str | Path) -> ComplexityEstimator:
         raise ClassifierLoadError(f"classifier artifact not found: {p}")
     try:
         untrusted = sio.get_untrusted_types(file=str(p))
-    except (zipfile.BadZipFile, json.JSONDecodeError, KeyError, ValueError, OSError, TypeError) as exc:
+    except (*ZIP_ERRORS, TypeError) as exc:
         raise ClassifierLoadError(f"classifier artifact {p} is corrupt or not a skops file: {exc}") from exc
     bad = sorted(set(untrusted) - set(TRUSTED_TYPES))
     if bad:

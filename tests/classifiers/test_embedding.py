@@ -275,17 +275,11 @@ def test_retraining_the_packaged_head_reproduces_it(shared_data: Path, tmp_path:
 def test_any_damage_to_a_head_file_is_a_load_error(tmp_path: Path, data: st.DataObject) -> None:
     """The head is a file an operator points at: cut, flipped or foreign bytes raise the load error
     that names it, never another exception (and never unpickle anything)."""
-    good = DEFAULT_HEAD.read_bytes()
-    kind = data.draw(st.sampled_from(["cut", "flip", "foreign"]))
-    if kind == "cut":
-        damaged = good[: data.draw(st.integers(0, len(good) - 1))]
-    elif kind == "flip":
-        at = data.draw(st.integers(0, len(good) - 1))
-        damaged = good[:at] + bytes([good[at] ^ data.draw(st.integers(1, 255))]) + good[at + 1:]
-    else:
-        damaged = data.draw(st.binary(max_size=2048))
+    from tests.classifiers.test_bundle import damaged
+
+    foreign = data.draw(st.booleans())
     path = tmp_path / "head.npz"
-    path.write_bytes(damaged)
+    path.write_bytes(data.draw(st.binary(max_size=2048)) if foreign else damaged(DEFAULT_HEAD.read_bytes(), data))
     try:
         head, probe = AnswerTokensHead.load(path)
     except EmbeddingLoadError as exc:

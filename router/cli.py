@@ -8,6 +8,7 @@ import ipaddress
 import json
 import math
 import os
+import subprocess
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -37,6 +38,17 @@ def _load_classifier(config: RouterConfig) -> Any:
         raise SystemExit(2) from None
 
 
+def _check_classifier(config: RouterConfig, config_path: str) -> int:
+    """`_load_classifier` before serving. With the embedding extra the check runs in a child process
+    (`check-config`): torch and the model stay ~480 MB in a process that has loaded them, and this one
+    only supervises the workers."""
+    if config.classifier.embedding is None:
+        _load_classifier(config)
+        return 0
+    return subprocess.run([sys.executable, "-m", "router.cli", "check-config", config_path],
+                          stdout=subprocess.DEVNULL, check=False).returncode
+
+
 def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -57,7 +69,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    _load_classifier(config)  # checked before the workers start; each loads its own
+    if (refused := _check_classifier(config, args.config)) != 0:  # before the workers start; each loads its own
+        return refused
     os.environ[CONFIG_ENV] = os.path.abspath(args.config)
     os.environ["COMPLEXITY_ROUTER_WORKERS"] = str(args.workers)
     metrics_dir, created = multiproc.prepare(args.workers)  # before the workers start: totals across workers

@@ -7,6 +7,7 @@ import dataclasses
 import math
 import threading
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -209,3 +210,31 @@ def test_a_broken_head_stops_check_config_with_one_line_naming_the_key(tmp_path:
         cli.main(["check-config", str(path)])
     err = capsys.readouterr().err
     assert stopped.value.code == 2 and err.startswith(f"error: classifier.embedding: embedding head {head} ") and err.count("\n") == 1
+
+
+def test_serve_with_the_extra_answers_the_openai_client_and_keeps_the_model_out_of_the_supervisor(tmp_path: Any) -> None:
+    """`serve --workers 2` with `classifier.embedding`: the real openai client gets its answer and the
+    corrected estimate; the supervising process never loaded torch (the check ran in a child)."""
+    import copy
+
+    import openai
+
+    from tests.classifiers.test_embedding import minilm_dir
+    from tests.opskit import ServeProcess, simulated_upstream, write_yaml
+
+    with simulated_upstream() as upstream:
+        data = copy.deepcopy(CONFIG)
+        data["backends"] = {"sim": {"kind": "openai", "base_url": upstream.url + "/v1"}}
+        data["models"] = {name: model for name, model in data["models"].items() if model["backend"] == "sim"}
+        data["tiers"]["high"].pop("fallbacks")
+        data["classifier"] = {"embedding": {"model": str(minilm_dir())}}
+        path = write_yaml(tmp_path / "config.yaml", data)
+        with ServeProcess(path, "--workers", "2") as router:
+            client = openai.OpenAI(base_url=router.url + "/v1", api_key="unused")
+            raw = client.chat.completions.with_raw_response.create(model="auto", messages=[{"role": "user", "content": "hi"}])
+            assert raw.parse().choices[0].message.content and float(raw.headers["x-router-estimated-cost-usd"]) > 0
+            metrics = httpx.get(router.url + "/metrics", timeout=10).text
+            assert "router_answer_embedding_duration_seconds_count 1.0" in metrics
+            assert router.process is not None
+            supervisor_maps = Path(f"/proc/{router.process.pid}/maps").read_text()
+            assert "libtorch" not in supervisor_maps, "the supervisor loaded torch"

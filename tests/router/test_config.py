@@ -141,15 +141,18 @@ def test_commands_work_outside_a_checkout_without_config(tmp_path: Path) -> None
     assert packaged_default_config().read_bytes() == before
 
 
+@pytest.mark.parametrize("key", ["artifact", "embedding"])
 @pytest.mark.parametrize("command", [["check-config"], ["serve", "--port", "1", "--config"], ["route", "hi", "--config"]])
-def test_a_corrupt_artifact_stops_the_command_with_one_line(tmp_path: Path, command: list[str]) -> None:
+def test_a_corrupt_artifact_stops_the_command_with_one_line(tmp_path: Path, command: list[str], key: str) -> None:
+    """A corrupt artifact, or embedding head (`serve` checks that one in a child process)."""
     (tmp_path / "bad.skops").write_bytes(b"PK\x03\x04 not really a zip file")
     data = base()
-    data["classifier"] = {"artifact": str(tmp_path / "bad.skops")}
+    data["classifier"] = ({"artifact": str(tmp_path / "bad.skops")} if key == "artifact"
+                          else {"embedding": {"model": str(tmp_path), "head": str(tmp_path / "bad.skops")}})
     (tmp_path / "router.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
     done = _cli([*command, str(tmp_path / "router.yaml")], tmp_path)
     assert done.returncode == 2, done.stderr
-    assert done.stderr.startswith("error: classifier.artifact: ") and "corrupt" in done.stderr
+    assert done.stderr.startswith(f"error: classifier.{key}: ") and "corrupt" in done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1
 
 

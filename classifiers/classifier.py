@@ -83,7 +83,10 @@ class ScoreResult:
         return top
 
     def with_answer_log_delta(self, log_delta: float) -> ScoreResult:
-        """This result with its answer tokens scaled by ``e^log_delta`` (``classifiers.answer_tokens``)."""
+        """This result with its answer tokens scaled by ``e^log_delta`` (``classifiers.answer_tokens``);
+        itself for a delta that is no finite number."""
+        if not math.isfinite(log_delta):
+            return self
         tokens = answer_tokens_from_log(math.log(max(self.expected_answer_tokens, 1)) + log_delta)
         return ScoreResult(self.score, tokens, self._top, self._lazy)
 

@@ -109,7 +109,8 @@ class AnswerTokensHead:
 
     def log_delta(self, embeddings: np.ndarray) -> np.ndarray:
         raw = np.asarray(embeddings, dtype=np.float64) @ self.coef_ + self.intercept_ - self.centre_
-        return np.clip(self.weight * raw, -MAX_LOG_DELTA, MAX_LOG_DELTA)
+        delta = np.clip(self.weight * raw, -MAX_LOG_DELTA, MAX_LOG_DELTA)
+        return np.where(np.isfinite(delta), delta, 0.0)  # a NaN row (a zero vector normalised) corrects nothing
 
     # -- persistence: numbers only, read with allow_pickle=False -----------------------
     def save(self, path: str | Path, probe_embedding: np.ndarray, metadata: Mapping[str, Any]) -> None:

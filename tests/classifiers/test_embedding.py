@@ -76,10 +76,15 @@ def test_the_head_is_ridge_regression_centred_on_its_training_rows() -> None:
     np.testing.assert_allclose(deltas, 0.75 * (reference.predict(X) - reference.predict(X).mean()), atol=1e-9)
 
 
-def test_a_stray_embedding_cannot_move_an_estimate_past_the_clamp() -> None:
+def test_a_stray_embedding_cannot_move_an_estimate_past_the_clamp_or_to_nan() -> None:
     head, X, _ = fitted_head()
     far = 1e6 * X[:2]
     assert np.all(np.abs(head.log_delta(far)) == MAX_LOG_DELTA)
+    assert list(head.log_delta(np.full((2, X.shape[1]), np.nan))) == [0.0, 0.0], "a NaN embedding corrects nothing"
+    from classifiers import ScoreResult
+
+    result = ScoreResult(0.5, 300, ())
+    assert result.with_answer_log_delta(math.nan) is result and result.with_answer_log_delta(math.inf) is result
 
 
 def test_the_head_round_trips_byte_for_byte(tmp_path: Path) -> None:

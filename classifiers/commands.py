@@ -99,7 +99,9 @@ def cmd_train_embedding(args: argparse.Namespace) -> int:
     if val:
         print(f"answer tokens: LOSO Spearman {val['tokens_spearman']:.3f} (default classifier "
               f"{val['tokens_spearman_default']:.3f}); median predicted / actual {val['median_predicted_over_actual']} "
-              f"({val['median_predicted_over_actual_default']})")
+              f"({val['median_predicted_over_actual_default']}); a typical estimate off by x{val['median_factor_off']} "
+              f"(x{val['median_factor_off_default']}); mean |log error| {val['mean_abs_log_error']} "
+              f"({val['mean_abs_log_error_default']})")
         for name, r in val["per_source"].items():
             print(f"  {name} held out: {r['spearman']:.3f} (default {r['spearman_default']:.3f}, n={r['n']})")
     print(f"wrote {args.out} and {Path(args.out).with_suffix('.json')}")

@@ -88,10 +88,11 @@ def embedding_text(messages: Any) -> str:
 class AnswerTokensHead:
     """Ridge regression from an embedding to log answer tokens; ``log_delta`` is its prediction
     minus its mean prediction on the training rows, times ``weight`` (the correction added to the
-    default estimate's log tokens). ``alpha`` and ``weight`` were chosen by LOSO (docs/classifier.md);
+    default estimate's log tokens). ``alpha`` and ``weight`` were chosen by LOSO (docs/classifier.md:
+    weight 0.75 ranks answers best, 0.5 keeps most of that and is the more accurate estimate);
     ``max_seq_length`` is how many word pieces the embeddings it is fitted on read (serving reads as many)."""
 
-    def __init__(self, alpha: float = 1.0, weight: float = 0.75, max_seq_length: int = MAX_SEQ_LENGTH) -> None:
+    def __init__(self, alpha: float = 1.0, weight: float = 0.5, max_seq_length: int = MAX_SEQ_LENGTH) -> None:
         self.alpha = alpha
         self.weight = weight
         self.max_seq_length = max_seq_length

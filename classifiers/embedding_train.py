@@ -49,6 +49,11 @@ def stacked_loso(base_log: np.ndarray, embeddings: np.ndarray, log_tokens: np.nd
             "tokens_spearman_default": round(spearman(base_log, log_tokens), 4),
             "median_predicted_over_actual": round(float(np.exp(np.median(stacked - log_tokens))), 3),
             "median_predicted_over_actual_default": round(float(np.exp(np.median(base_log - log_tokens))), 3),
+            # how far off a typical estimate is, either way: e^median|log(predicted / actual)|
+            "median_factor_off": round(float(np.exp(np.median(np.abs(stacked - log_tokens)))), 3),
+            "median_factor_off_default": round(float(np.exp(np.median(np.abs(base_log - log_tokens)))), 3),
+            "mean_abs_log_error": round(float(np.mean(np.abs(stacked - log_tokens))), 3),
+            "mean_abs_log_error_default": round(float(np.mean(np.abs(base_log - log_tokens))), 3),
             "per_source": per_source}
 
 
@@ -66,7 +71,7 @@ def held_out_default_log_tokens(examples: list[Example], rows: list[Example], lo
 
 
 def train_embedding_head(data: str | Path, model_dir: str | Path, out: str | Path, *, embedder: Embedder | None = None,
-                         validate: bool = True, alpha: float = 1.0, weight: float = 0.75, seed: int = 0,
+                         validate: bool = True, alpha: float = 1.0, weight: float = 0.5, seed: int = 0,
                          cap: int = 1200, model_name: str | None = None, max_seq_length: int = MAX_SEQ_LENGTH,
                          log: Any = print) -> dict[str, Any]:
     """Fit the head on every chat-answered row of ``data``, embedded by the model in ``model_dir``;

@@ -20,6 +20,7 @@ from classifiers.inference import LinearScorer
 from classifiers.model import ComplexityEstimator
 from classifiers.persist import DEFAULT_ARTIFACT, save_estimator
 from tests.classifiers.conftest import EASY, HARD, OLYMPIAD
+from tests.classifiers.zipdamage import damaged
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -198,15 +199,6 @@ def test_export_command_writes_and_records_the_bundle(tmp_path: Path, tiny_estim
     assert meta["inference_bundle"] == {"file": "m.npz", "sha256": sha256_file(p.with_suffix(".npz")),
                                         "skops_sha256": sha256_file(p)}
     assert isinstance(load_classifier(str(p)).estimator, LinearScorer)
-
-
-def damaged(good: bytes, data: st.DataObject) -> bytes:
-    """``good`` cut short or with one byte flipped, most often in the zip headers at either end."""
-    n = len(good)
-    at = data.draw(st.one_of(st.integers(0, min(200, n - 1)), st.integers(max(0, n - 600), n - 1), st.integers(0, n - 1)))
-    if data.draw(st.booleans()):
-        return good[:at]
-    return good[:at] + bytes([good[at] ^ data.draw(st.integers(1, 255))]) + good[at + 1:]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

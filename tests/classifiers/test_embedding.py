@@ -26,6 +26,7 @@ from classifiers.embedding import (
     embedding_text,
 )
 from classifiers.embedding_train import stacked_loso, train_embedding_head
+from tests.classifiers.zipdamage import damaged
 
 
 class HashingEmbedder:
@@ -280,8 +281,6 @@ def test_retraining_the_packaged_head_reproduces_it(shared_data: Path, tmp_path:
 def test_any_damage_to_a_head_file_is_a_load_error(tmp_path: Path, data: st.DataObject) -> None:
     """The head is a file an operator points at: cut, flipped or foreign bytes raise the load error
     that names it, never another exception (and never unpickle anything)."""
-    from tests.classifiers.test_bundle import damaged
-
     foreign = data.draw(st.booleans())
     path = tmp_path / "head.npz"
     path.write_bytes(data.draw(st.binary(max_size=2048)) if foreign else damaged(DEFAULT_HEAD.read_bytes(), data))

@@ -73,6 +73,41 @@ async def loop_stalls(clf: object, prompts: list, config: object) -> tuple[float
     return worst * 1e3, elapsed
 
 
+async def gateway_latency(model_dir: str | None, prompts: list, concurrency: int,
+                          token_delay: float) -> tuple[float, float, dict[str, float]]:
+    """p50 / p99 request latency (ms) through the gateway app (in process, the simulated upstream
+    writing a token every ``token_delay`` s) with the extra on or off, and the share of requests
+    priced with the default estimate, by reason."""
+    import httpx
+    from prometheus_client import CollectorRegistry
+
+    from router.app import create_app
+    from router.config import parse_config
+    from router.demo.upstream import SimulatedUpstream
+
+    config = parse_config({
+        "backends": {"sim": {"kind": "openai", "base_url": "http://sim.test/v1"}},
+        "models": {"small": {"backend": "sim", "input": 0.05, "output": 0.20}},
+        "tiers": {"only": {"model": "small", "effort": "none"}},
+        "classifier": {"embedding": {"model": model_dir}} if model_dir else {},
+    }, env={})
+    registry = CollectorRegistry()
+    app = create_app(config, transports={"sim": httpx.ASGITransport(app=SimulatedUpstream(token_delay=token_delay).app())}, registry=registry)
+    times: list[float] = []
+    gate = asyncio.Semaphore(concurrency)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://r") as client:
+        async def one(p: list) -> None:
+            async with gate:
+                t = time.perf_counter()
+                r = await client.post("/v1/chat/completions", json={"model": "auto", "messages": p, "max_tokens": 16})
+                times.append(time.perf_counter() - t)
+                assert r.status_code == 200, r.text
+        await asyncio.gather(*(one(p) for p in prompts))
+    fallbacks = {r: (registry.get_sample_value("router_answer_embedding_fallbacks_total", {"reason": r}) or 0.0) / len(prompts)
+                 for r in ("busy", "timeout", "error")}
+    return _pct(times, 0.5) * 1e3, _pct(times, 0.99) * 1e3, fallbacks
+
+
 def main() -> int:
     from classifiers import load_classifier
     from classifiers.answer_tokens import load_embedding_classifier
@@ -110,6 +145,14 @@ def main() -> int:
     rows.append(("score_batch(), 500 mixed prompts", f"{with_extra:,.0f} prompts/s", f"(default {without:,.0f} prompts/s)"))
     stall, elapsed = asyncio.run(loop_stalls(clf, [_prompt(rng, 2000) for _ in range(50)], EmbeddingConfig(model=model_dir)))
     rows.append(("event loop, longest stall over 50 embeddings", f"{stall:.1f} ms", f"(the 50 took {elapsed * 1e3:,.0f} ms)"))
+    chat = [_prompt(rng, rng.choice((60, 200, 600))) for _ in range(200)]
+    for concurrency, token_delay in ((1, 0.0), (8, 0.01), (16, 0.0)):  # 16 at once, instant answers: ~1,000 requests/s
+        off = asyncio.run(gateway_latency(None, chat, concurrency, token_delay))
+        on = asyncio.run(gateway_latency(model_dir, chat, concurrency, token_delay))
+        by_reason = ", ".join(f"{r} {v:.0%}" for r, v in on[2].items() if v)
+        rows.append((f"gateway, 200 requests, {concurrency} at a time, {token_delay * 1e3:.0f} ms a token",
+                     f"p50 {on[0]:.1f} / p99 {on[1]:.1f} ms",
+                     f"(off: {off[0]:.1f} / {off[1]:.1f} ms; default estimate: {by_reason or 'none'})"))
     base_mb, extra_mb = rss_added(model_dir)
     rows.append(("RSS after load + score", f"{extra_mb:.0f} MB", f"(default {base_mb:.0f} MB: +{extra_mb - base_mb:.0f} MB)"))
     w = max(len(r[0]) for r in rows)

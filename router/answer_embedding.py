@@ -56,7 +56,7 @@ class AnswerEmbedding:
         future = asyncio.get_running_loop().run_in_executor(self._executor, self.refiner.answer_log_deltas, [messages])
         future.add_done_callback(self._done)
         try:
-            deltas = await asyncio.wait_for(asyncio.shield(future), self.timeout)
+            deltas = await asyncio.wait_for(future, self.timeout)  # a timeout cancels it if it has not started
         except TimeoutError:
             self.metrics.answer_embedding_fallbacks.labels("timeout").inc()
             return None
@@ -73,7 +73,7 @@ class AnswerEmbedding:
     def _done(self, future: asyncio.Future[Any]) -> None:
         self._pending -= 1
         if not future.cancelled():
-            future.exception()  # a failure nobody awaited any more (timed out) is not "never retrieved"
+            future.exception()  # mark a failure retrieved: no "exception was never retrieved" at exit
 
     def close(self) -> None:
         """Stop taking work; an embedding under way finishes on its thread."""

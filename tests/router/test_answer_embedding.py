@@ -238,3 +238,19 @@ def test_serve_with_the_extra_answers_the_openai_client_and_keeps_the_model_out_
             assert router.process is not None
             supervisor_maps = Path(f"/proc/{router.process.pid}/maps").read_text()
             assert "libtorch" not in supervisor_maps, "the supervisor loaded torch"
+
+
+async def test_a_request_that_stopped_waiting_leaves_no_work_on_the_thread(make_harness: Any, fake_classifier: RefiningClassifier) -> None:
+    """A queued embedding whose request timed out is cancelled before it starts: under overload the
+    thread works only for requests still waiting."""
+    harness: Harness = await make_harness(with_embedding(timeout_ms=50, max_pending=4))
+    fake_classifier.gate = threading.Event()
+    first = asyncio.create_task(harness.chat("running"))
+    while not fake_classifier.calls:
+        await asyncio.sleep(0.005)
+    assert (await harness.chat("queued")).status_code == 200  # timed out behind the running one
+    fake_classifier.gate.set()
+    assert (await first).status_code == 200
+    await asyncio.sleep(0.1)  # time for the thread to pick up anything left in its queue
+    assert fake_classifier.calls == ["running"]
+    assert harness.metric("router_answer_embedding_fallbacks_total", reason="timeout") == 2

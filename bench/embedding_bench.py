@@ -73,11 +73,10 @@ async def loop_stalls(clf: object, prompts: list, config: object) -> tuple[float
     return worst * 1e3, elapsed
 
 
-async def gateway_latency(model_dir: str | None, prompts: list, concurrency: int,
-                          token_delay: float) -> tuple[float, float, dict[str, float]]:
+async def gateway_latency(model_dir: str | None, prompts: list, concurrency: int) -> tuple[float, float, dict[str, float]]:
     """p50 / p99 request latency (ms) through the gateway app (in process, the simulated upstream
-    writing a token every ``token_delay`` s) with the extra on or off, and the share of requests
-    priced with the default estimate, by reason."""
+    answering at once) with the extra on or off, and the share of requests priced with the default
+    estimate, by reason."""
     import httpx
     from prometheus_client import CollectorRegistry
 
@@ -92,7 +91,7 @@ async def gateway_latency(model_dir: str | None, prompts: list, concurrency: int
         "classifier": {"embedding": {"model": model_dir}} if model_dir else {},
     }, env={})
     registry = CollectorRegistry()
-    app = create_app(config, transports={"sim": httpx.ASGITransport(app=SimulatedUpstream(token_delay=token_delay).app())}, registry=registry)
+    app = create_app(config, transports={"sim": httpx.ASGITransport(app=SimulatedUpstream(token_delay=0).app())}, registry=registry)
     times: list[float] = []
     gate = asyncio.Semaphore(concurrency)
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://r") as client:
@@ -148,11 +147,11 @@ def main() -> int:
     chat = [_prompt(rng, rng.choice((60, 200, 600))) for _ in range(200)]
     # one at a time: what the extra adds to a priced request; 16 at once with instant answers (~1,000
     # requests/s, far past one thread's ~60 embeddings/s): the bounds at work
-    for concurrency, token_delay in ((1, 0.0), (16, 0.0)):
-        off = asyncio.run(gateway_latency(None, chat, concurrency, token_delay))
-        on = asyncio.run(gateway_latency(model_dir, chat, concurrency, token_delay))
+    for concurrency in (1, 16):
+        off = asyncio.run(gateway_latency(None, chat, concurrency))
+        on = asyncio.run(gateway_latency(model_dir, chat, concurrency))
         by_reason = ", ".join(f"{r} {v:.0%}" for r, v in on[2].items() if v)
-        rows.append((f"gateway, 200 requests, {concurrency} at a time, {token_delay * 1e3:.0f} ms a token",
+        rows.append((f"gateway, 200 requests, {concurrency} at a time",
                      f"p50 {on[0]:.1f} / p99 {on[1]:.1f} ms",
                      f"(off: {off[0]:.1f} / {off[1]:.1f} ms; default estimate: {by_reason or 'none'})"))
     base_mb, extra_mb = rss_added(model_dir)

@@ -73,10 +73,11 @@ async def loop_stalls(clf: object, prompts: list, config: object) -> tuple[float
     return worst * 1e3, elapsed
 
 
-async def gateway_latency(model_dir: str | None, prompts: list, concurrency: int) -> tuple[float, float, dict[str, float]]:
+async def gateway_latency(model_dir: str | None, prompts: list, concurrency: int,
+                          upstream_delay: float = 0.0) -> tuple[float, float, dict[str, float]]:
     """p50 / p99 request latency (ms) through the gateway app (in process, the simulated upstream
-    answering at once) with the extra on or off, and the share of requests priced with the default
-    estimate, by reason."""
+    answering after ``upstream_delay`` s, an LLM's time to first token) with the extra on or off, and
+    the share of requests priced with the default estimate, by reason."""
     import httpx
     from prometheus_client import CollectorRegistry
 
@@ -91,7 +92,14 @@ async def gateway_latency(model_dir: str | None, prompts: list, concurrency: int
         "classifier": {"embedding": {"model": model_dir}} if model_dir else {},
     }, env={})
     registry = CollectorRegistry()
-    app = create_app(config, transports={"sim": httpx.ASGITransport(app=SimulatedUpstream(token_delay=0).app())}, registry=registry)
+    upstream = SimulatedUpstream(token_delay=0).app()
+
+    async def slow_upstream(scope: dict, receive: object, send: object) -> None:
+        if scope["type"] == "http":
+            await asyncio.sleep(upstream_delay)
+        await upstream(scope, receive, send)
+
+    app = create_app(config, transports={"sim": httpx.ASGITransport(app=slow_upstream)}, registry=registry)
     times: list[float] = []
     gate = asyncio.Semaphore(concurrency)
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://r") as client:
@@ -145,13 +153,14 @@ def main() -> int:
     stall, elapsed = asyncio.run(loop_stalls(clf, [_prompt(rng, 2000) for _ in range(50)], EmbeddingConfig(model=model_dir)))
     rows.append(("event loop, longest stall over 50 embeddings", f"{stall:.1f} ms", f"(the 50 took {elapsed * 1e3:,.0f} ms)"))
     chat = [_prompt(rng, rng.choice((60, 200, 600))) for _ in range(200)]
-    # one at a time: what the extra adds to a priced request; 16 at once with instant answers (~1,000
+    # one at a time: what the extra adds to a priced request against an instant upstream and one whose
+    # first token takes 100 ms (the embedding runs meanwhile); 16 at once with instant answers (~1,000
     # requests/s, far past one thread's ~60 embeddings/s): the bounds at work
-    for concurrency in (1, 16):
-        off = asyncio.run(gateway_latency(None, chat, concurrency))
-        on = asyncio.run(gateway_latency(model_dir, chat, concurrency))
+    for concurrency, delay in ((1, 0.0), (1, 0.1), (16, 0.0)):
+        off = asyncio.run(gateway_latency(None, chat, concurrency, delay))
+        on = asyncio.run(gateway_latency(model_dir, chat, concurrency, delay))
         by_reason = ", ".join(f"{r} {v:.0%}" for r, v in on[2].items() if v)
-        rows.append((f"gateway, 200 requests, {concurrency} at a time",
+        rows.append((f"gateway, 200 requests, {concurrency} at a time, upstream {delay * 1e3:.0f} ms",
                      f"p50 {on[0]:.1f} / p99 {on[1]:.1f} ms",
                      f"(off: {off[0]:.1f} / {off[1]:.1f} ms; default estimate: {by_reason or 'none'})"))
     base_mb, extra_mb = rss_added(model_dir)

@@ -185,9 +185,8 @@ async def _routed(request: Request, wire: Wire, headers: Mapping[str, str], requ
     try:
         admission = await state.ops.admit(authorization, body, request_id)  # per-key limits: 429
         try:
-            max_cost = _max_cost(headers.get("x-router-max-cost-usd"))
-            delta = await state.gateway.answer_log_delta(body, max_cost)  # the embedding extra; None when off
-            decision = state.gateway.decide(body, request_id, max_cost, max_tier=admission.max_tier, answer_log_delta=delta)
+            decision = await state.gateway.decide_priced(body, request_id, _max_cost(headers.get("x-router-max-cost-usd")),
+                                                         max_tier=admission.max_tier)
         except APIError as exc:  # the cost cap or the context check: still a line in the decision log
             state.ops.refused(admission.key_id, "refused", exc, request_id, body)
             raise

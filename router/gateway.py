@@ -6,6 +6,7 @@ response lives here, independent of HTTP framework details.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -28,6 +29,9 @@ from router.resilience import Resilience
 from router.ttc import TestTimeCompute
 
 log = logging.getLogger("complexity_router")
+
+#: Where `decide_priced` keeps an answer estimate still being computed (`Decision.context`).
+PENDING_ESTIMATE = "pending_answer_estimate"
 
 
 class ScoreLike(Protocol):
@@ -74,12 +78,32 @@ class Gateway:
             self.answer_embedding.close()
 
     # -- deciding -----------------------------------------------------------------------
-    async def answer_log_delta(self, body: Mapping[str, Any], max_cost_usd: float | None) -> float | None:
-        """The embedding extra's correction of the answer estimate, for a request `decide` will price
-        (routed by score, or under a client's cost cap); `None` otherwise or when it is off."""
-        if self.answer_embedding is None or (max_cost_usd is None and self.policy.target(body["model"]).kind != "auto"):
-            return None
-        return await self.answer_embedding.log_delta(body["messages"])
+    async def decide_priced(self, body: dict[str, Any], request_id: str, max_cost_usd: float | None = None,
+                            max_tier: str | None = None) -> Decision:
+        """`decide`, with the embedding extra's answer estimate when it is on: under a client's cost cap
+        it is awaited first (the cap is judged on it); otherwise it runs while the upstream works, and
+        `settle_estimate` applies it before the response headers are written."""
+        if self.answer_embedding is None:
+            return self.decide(body, request_id, max_cost_usd, max_tier)
+        if max_cost_usd is not None:
+            delta = await self.answer_embedding.log_delta(body["messages"])
+            return self.decide(body, request_id, max_cost_usd, max_tier, answer_log_delta=delta)
+        decision = self.decide(body, request_id, None, max_tier)
+        if decision.scored is not None:  # priced: routed by score
+            decision.context[PENDING_ESTIMATE] = asyncio.ensure_future(self.answer_embedding.log_delta(body["messages"]))
+        return decision
+
+    async def settle_estimate(self, decision: Decision, body: Mapping[str, Any]) -> None:
+        """Apply an answer estimate `decide_priced` left running (bounded by `timeout_ms`), once the
+        upstream has answered: the cost estimate in the headers, the decision log and
+        `router_cost_estimate_ratio` is then the refined one."""
+        pending = decision.context.pop(PENDING_ESTIMATE, None)
+        if pending is None or self.answer_embedding is None or decision.scored is None:
+            return
+        delta = await pending
+        if delta is not None:
+            decision.scored = self.answer_embedding.refiner.refine(decision.scored, delta)
+            decision.estimated_cost_usd = self.estimate_cost(decision, decision.candidates[0], decision.scored, body)
 
     def decide(self, body: dict[str, Any], request_id: str, max_cost_usd: float | None = None, max_tier: str | None = None,
                answer_log_delta: float | None = None) -> Decision:
@@ -201,11 +225,19 @@ class Gateway:
 
     async def complete(self, body: dict[str, Any], decision: Decision) -> ChatResult:
         """Non-streaming dispatch over the candidates."""
-        return await self._dispatch(body, decision, stream=False)
+        result = await self._dispatch(body, decision, stream=False)
+        await self.settle_estimate(decision, body)
+        return result
 
     async def open_stream(self, body: dict[str, Any], decision: Decision) -> ChatStream:
         """Streaming dispatch; returns once an upstream answered with headers."""
-        return await self._dispatch(body, decision, stream=True)
+        stream = await self._dispatch(body, decision, stream=True)
+        try:
+            await self.settle_estimate(decision, body)
+        except BaseException:  # the client left while the estimate finished: the stream is nobody's to close
+            await stream.aclose()
+            raise
+        return stream
 
     async def _dispatch(self, body: dict[str, Any], decision: Decision, *, stream: bool) -> Any:
         """The one attempt loop (fallbacks, circuit breakers, retry budget, timeouts): router/resilience.py."""

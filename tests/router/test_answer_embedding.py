@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import math
 import threading
 from collections.abc import Mapping, Sequence
@@ -254,3 +255,44 @@ async def test_a_request_that_stopped_waiting_leaves_no_work_on_the_thread(make_
     await asyncio.sleep(0.1)  # time for the thread to pick up anything left in its queue
     assert fake_classifier.calls == ["running"]
     assert harness.metric("router_answer_embedding_fallbacks_total", reason="timeout") == 2
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_without_a_cost_cap_the_embedding_runs_while_the_upstream_works(make_harness: Any, fake_classifier: RefiningClassifier,
+                                                                              stream: bool) -> None:
+    """The request goes upstream before its embedding is done; the headers still carry the refined
+    estimate. Under a cost cap the estimate comes first: the upstream sees nothing until it is done."""
+    upstream_saw: list[list[str]] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        upstream_saw.append(list(fake_classifier.calls))
+        if stream:
+            chunk = {"id": "x", "object": "chat.completion.chunk", "created": 1, "model": "m",
+                     "choices": [{"index": 0, "delta": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}]}
+            body = f"data: {json.dumps(chunk)}\n\ndata: [DONE]\n\n".encode()
+            return httpx.Response(200, stream=httpx.ByteStream(body), headers={"content-type": "text/event-stream"})
+        return httpx.Response(200, json={"id": "x", "object": "chat.completion", "created": 1, "model": "m", "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 5, "completion_tokens": 1, "total_tokens": 6}})
+
+    plain = estimate(await (await make_harness(sim_transport=httpx.MockTransport(answer))).chat("q", stream=stream))
+    harness: Harness = await make_harness(with_embedding(timeout_ms=5000), sim_transport=httpx.MockTransport(answer))
+    fake_classifier.gate = threading.Event()
+    request = asyncio.create_task(harness.chat("q", stream=stream))
+    while len(upstream_saw) < 2:
+        await asyncio.sleep(0.005)
+    assert not request.done() and not fake_classifier.gate.is_set(), "upstream called before the embedding was done"
+    fake_classifier.gate.set()
+    assert estimate(await request) == pytest.approx(plain + (800 - 200) * LOW_OUTPUT_PRICE, rel=1e-3)
+
+    harness = await make_harness(with_embedding(timeout_ms=5000), sim_transport=httpx.MockTransport(answer))  # nothing learnt yet
+    fake_classifier.gate = threading.Event()
+    body = {"model": "auto", "messages": [{"role": "user", "content": "c"}], "stream": stream}
+    capped = asyncio.create_task(harness.client.post("/v1/chat/completions", json=body, headers={"x-router-max-cost-usd": "1"}))
+    while fake_classifier.calls[-1] != "c":
+        await asyncio.sleep(0.005)
+    await asyncio.sleep(0.05)
+    assert len(upstream_saw) == 2, "under a cost cap the upstream waits for the estimate"
+    fake_classifier.gate.set()
+    assert estimate(await capped) == pytest.approx(plain + (800 - 200) * LOW_OUTPUT_PRICE, rel=1e-3)
+    assert upstream_saw[2] == ["q", "c"]

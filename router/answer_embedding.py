@@ -3,8 +3,9 @@
 An embedding takes milliseconds of a CPU core (all-MiniLM-L6-v2: 15-35 ms on one thread here), 70-90 times
 the classifier's score, so it runs on one worker thread of its own, bounded twice: at most
 ``max_pending`` requests wait for it (more get the default estimate at once, ``busy``), and none
-waits longer than ``timeout_ms`` (``timeout``). Only the cost estimate depends on it; the score,
-the tier and the answer never wait for anything but that bounded step.
+waits longer than ``timeout_ms`` (``timeout``). Only the cost estimate depends on it, never the
+score or the tier, and it runs while the upstream works (``Gateway.decide_priced``): a request waits
+for it only under a client's cost cap, or when the upstream answers first.
 """
 
 from __future__ import annotations

@@ -110,7 +110,8 @@ class Gateway:
         """Pick tier and candidates for a validated request (no I/O). `max_tier`: the key is over its
         budget with `over_budget: downgrade`, so no tier above it (router/limits.py). The cost estimate,
         and a client's cap, are for the candidate the request goes to after every move (cost cap,
-        budget, load knob, context check). `answer_log_delta`: from `answer_log_delta`, awaited first."""
+        budget, load knob, context check). `answer_log_delta`: the embedding extra's correction of the
+        answer estimate, when `decide_priced` has it in time."""
         target = self.policy.target(body["model"])
         if target.kind == "model":
             decision = Decision(request_id, "direct", "direct", self.policy.direct(target.name))
@@ -234,7 +235,7 @@ class Gateway:
         stream = await self._dispatch(body, decision, stream=True)
         try:
             await self.settle_estimate(decision, body)
-        except BaseException:  # the client left while the estimate finished: the stream is nobody's to close
+        except BaseException:  # the client left while the estimate finished: no relay will close this stream
             await stream.aclose()
             raise
         return stream

@@ -105,6 +105,14 @@ class Gateway:
             decision.scored = self.answer_embedding.refiner.refine(decision.scored, delta)
             decision.estimated_cost_usd = self.estimate_cost(decision, decision.candidates[0], decision.scored, body)
 
+    @staticmethod
+    def _drop_estimate(decision: Decision) -> None:
+        """The request failed or its client left before the upstream answered: its embedding, if it
+        has not started, never runs (the thread serves requests still waiting)."""
+        pending = decision.context.pop(PENDING_ESTIMATE, None)
+        if pending is not None:
+            pending.cancel()
+
     def decide(self, body: dict[str, Any], request_id: str, max_cost_usd: float | None = None, max_tier: str | None = None,
                answer_log_delta: float | None = None) -> Decision:
         """Pick tier and candidates for a validated request (no I/O). `max_tier`: the key is over its
@@ -226,13 +234,21 @@ class Gateway:
 
     async def complete(self, body: dict[str, Any], decision: Decision) -> ChatResult:
         """Non-streaming dispatch over the candidates."""
-        result = await self._dispatch(body, decision, stream=False)
+        try:
+            result = await self._dispatch(body, decision, stream=False)
+        except BaseException:
+            self._drop_estimate(decision)
+            raise
         await self.settle_estimate(decision, body)
         return result
 
     async def open_stream(self, body: dict[str, Any], decision: Decision) -> ChatStream:
         """Streaming dispatch; returns once an upstream answered with headers."""
-        stream = await self._dispatch(body, decision, stream=True)
+        try:
+            stream = await self._dispatch(body, decision, stream=True)
+        except BaseException:
+            self._drop_estimate(decision)
+            raise
         try:
             await self.settle_estimate(decision, body)
         except BaseException:  # the client left while the estimate finished: no relay will close this stream

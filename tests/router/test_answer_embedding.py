@@ -296,3 +296,23 @@ async def test_without_a_cost_cap_the_embedding_runs_while_the_upstream_works(ma
     fake_classifier.gate.set()
     assert estimate(await capped) == pytest.approx(plain + (800 - 200) * LOW_OUTPUT_PRICE, rel=1e-3)
     assert upstream_saw[2] == ["q", "c"]
+
+
+async def test_a_failed_request_leaves_no_embedding_queued(make_harness: Any, fake_classifier: RefiningClassifier) -> None:
+    """An upstream that fails before the embedding started: the queued embedding is dropped."""
+    def fail(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, json={"error": {"message": "bad request", "type": "invalid_request_error"}})
+
+    harness: Harness = await make_harness(with_embedding(timeout_ms=5000), sim_transport=httpx.MockTransport(fail))
+    gateway = harness.client._transport.app.state.router.gateway  # type: ignore[attr-defined]
+    fake_classifier.gate = threading.Event()
+    try:  # keep the thread busy, so the failing request's embedding waits in its queue
+        blocker = asyncio.create_task(gateway.answer_embedding.log_delta([{"role": "user", "content": "blocker"}]))
+        while not fake_classifier.calls:
+            await asyncio.sleep(0.005)
+        assert (await harness.chat("failing")).status_code == 400
+    finally:
+        fake_classifier.gate.set()
+    await blocker
+    await asyncio.sleep(0.1)
+    assert fake_classifier.calls == ["blocker"]

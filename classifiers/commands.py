@@ -48,8 +48,13 @@ def tier_for_score(tiers: Mapping[str, Any], score: float) -> str:
 
 
 def _classifier(args: argparse.Namespace, config: Any | None) -> ComplexityClassifier | EmbeddingTokensClassifier:
+    """The configured classifier for an offline command: the embedding extra, when configured, on
+    every core (`threads` leaves cores to a gateway's event loop; a batch has none to leave)."""
     artifact = getattr(args, "artifact", None) or (config.classifier.artifact if config is not None else "default")
-    return load_configured(artifact, config.classifier.embedding if config is not None else None)
+    embedding = config.classifier.embedding if config is not None else None
+    if embedding is not None:
+        embedding = embedding.model_copy(update={"threads": max(embedding.threads, os.cpu_count() or 1)})
+    return load_configured(artifact, embedding)
 
 
 # ---- train --------------------------------------------------------------------------

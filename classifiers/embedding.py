@@ -74,14 +74,14 @@ class SentenceTransformerEmbedder:
         self._model.max_seq_length = max_seq_length
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        rows = self._model.encode([t[:EMBED_MAX_CHARS] for t in texts], batch_size=32, show_progress_bar=False,
+        rows = self._model.encode(list(texts), batch_size=32, show_progress_bar=False,
                                   normalize_embeddings=True, convert_to_numpy=True)
         return np.asarray(rows, dtype=np.float32)
 
 
 def embedding_text(messages: Any) -> str:
     """What is embedded for a conversation: its last user turn, as the classifier reads it (the
-    training rows are single prompts)."""
+    training rows are single prompts), cut to ``EMBED_MAX_CHARS``; serving and training both embed this."""
     return parse_messages(messages).last_user[:EMBED_MAX_CHARS]
 
 

@@ -10,6 +10,11 @@ count towards that length (the cost estimate and the other length features still
 except its docstrings: a function stub whose docstring states the task (HumanEval's format) is a
 problem statement, and read whole it ranks the stubs by their solutions' length (0.51; without the
 docstrings 0.01).
+
+The tests a request for a program gives on lines of their own ("assert min_cost([[1, 2, 3]], 0, 2) == 6",
+MBPP's format) are code too, and their numbers no quantities: read as a statement, three asserts
+gave a one-line request the numbers of a math problem, which took it out of the code domain
+(feature version 36).
 """
 
 from __future__ import annotations
@@ -51,3 +56,17 @@ def _indented_chars(s: str) -> int:
     if "    " not in s and "\t" not in s:
         return 0
     return sum(map(len, _RE_INDENTED_LINE.findall(s)))
+
+
+#: A test a program must pass, on a line of its own outside code fences and unindented (fenced and
+#: indented lines are pasted code already).
+_RE_TEST_LINE = re.compile(r"(?m)^assert\b[^\n]*\n?")
+
+
+def assert_lines(s: str) -> str:
+    """The unfenced, unindented ``assert`` lines of ``s`` with their line breaks, joined (``""`` if none)."""
+    if "assert" not in s:
+        return ""
+    if FENCE not in s:
+        return "".join(_RE_TEST_LINE.findall(s))
+    return "".join(line for part in s.split(FENCE)[::2] for line in _RE_TEST_LINE.findall(part))

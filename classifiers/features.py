@@ -13,7 +13,8 @@ import math
 import re
 import zlib
 
-from classifiers.code_blocks import code_chars
+from classifiers.code_blocks import assert_lines, code_chars
+from classifiers.dense_script import DENSE_CHAR_WEIGHT, DENSE_CHARS_PER_WORD, DENSE_LEADS, HANGUL_CHAR_WEIGHT, HANGUL_LEADS
 from classifiers.echo import works_on_text
 from classifiers.latex import latex_commands
 from classifiers.lexicons import (
@@ -56,24 +57,6 @@ _MEMO_MAX = 50_000
 #: ends a clause or is followed by a word ("costs $100.", "$2.50 per person"); "$3$", "$3 + 4$" and
 #: "$5 \\cdot 3$" are math.
 _RE_CURRENCY = re.compile(r"(?<!\\)\$[0-9][0-9,]*(?:\.[0-9]+)?(?=[.,;:!?)'\"]|\s+[A-Za-z]|\s*\Z)")
-#: Chinese and Japanese script (U+3000-U+9FFF: CJK punctuation, kana, ideographs): written without
-#: spaces between words, and denser than Latin script (the same text in English runs 3-4x the
-#: characters). A character of it counts as ``DENSE_CHAR_WEIGHT`` characters of length and as
-#: 1 / ``DENSE_CHARS_PER_WORD`` of a word (Chinese words average ~1.5 characters), so length, word
-#: counts and cue densities mean what they mean in English: read as one "word" per run between
-#: spaces, a Chinese role-play prompt with two numbers had the number density of a math problem
-#: (feature version 13, docs/classifier.md). Counted as the UTF-8 lead bytes of that range
-#: (0xE3-0xE9, never continuation bytes) in the encoding the non-ASCII share already makes: 2 us
-#: for 2,000 characters, where a regex character class took 57 us.
-_DENSE_LEADS = bytes(range(0xE3, 0xEA))
-DENSE_CHAR_WEIGHT = 3.0
-DENSE_CHARS_PER_WORD = 1.5
-#: Korean separates words with spaces but packs a syllable into a character: the same text in
-#: English runs about twice the characters, so a Hangul character counts as ``HANGUL_CHAR_WEIGHT``
-#: characters of length (words are counted as written). UTF-8 lead bytes 0xEA-0xED: U+A000-U+D7FF,
-#: the Hangul syllables and a few rare scripts beside them.
-_HANGUL_LEADS = bytes(range(0xEA, 0xEE))
-HANGUL_CHAR_WEIGHT = 2.0
 _MATHOPS = tuple("=+*/^<>≤≥∑∫√π")
 _DEL_MATHOPS = str.maketrans("", "", "".join(_MATHOPS))
 _CODESYN = ("{", "}", ";", "=>", "->", "::", "==", "!=", "()", "[]")
@@ -249,8 +232,8 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     else:
         utf8 = s.encode("utf-8", "replace")
         non_ascii = (len(utf8) - len(s)) / ns
-        dense = len(utf8) - len(utf8.translate(None, _DENSE_LEADS))
-        hangul = len(utf8) - len(utf8.translate(None, _HANGUL_LEADS))
+        dense = len(utf8) - len(utf8.translate(None, DENSE_LEADS))
+        hangul = len(utf8) - len(utf8.translate(None, HANGUL_LEADS))
         if hangul:  # counted in the slice, extrapolated to the whole turn (as below)
             hangul = int((HANGUL_CHAR_WEIGHT - 1.0) * hangul * n / ns)
         if dense:  # counted in the slice, extrapolated to the whole turn
@@ -265,13 +248,16 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     lines = multiline and (_RE_LINE_ANY.match(s) is not None or _NL_LINE_ANY.search(s) is not None)
     n_options = (max(_count_lines(_RE_MCQ, _NL_MCQ, s) if lines else 0, inline_options(s), tail.count, labelled)
                  + (s.lower().count("options:") if ":" in s else 0))  # no character lower-cases to ":"
-    numbers = n_numbers - tail.numbered - labelled  # an option's number is its marker, not a quantity
+    tests = assert_lines(s)  # the tests a program must pass: code, and their numbers no quantities
+    numbers = n_numbers - tail.numbered - labelled - (count_quantities(tests)[0] if tests else 0)  # nor an option's marker
     if n_options >= 2:
         numbers -= year_options(s)  # a year as an answer option is no quantity either
     lex = lexicon_counts(wl)
     if dense:
         lex = add_glued_words(add_dense_cues(lex, s), utf8, wl)
+    code_cues = lex[_CODE]
     lex = move_written_code(lex, wl)
+    writes_code = lex[_CODE] > code_cues  # "write a function …": a request for a program, whatever its topic
     hist = conv.history
     log = math.log1p
     ln = log(n)
@@ -330,12 +316,12 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     word_problem = quantities >= 2
     if word_problem:
         gate = 1.0
-    code = code_chars(s) if feats[6] or feats[7] else 0  # fences or indented lines: pasted code
+    code = (code_chars(s) if feats[6] or feats[7] else 0) + len(tests)  # pasted code (fences, indented lines), tests
     retrieved = retrieved_chars(full) if mcq < MCQ_MIN else 0  # the documents a question is asked over
     quoted = quoted_chars(full) if mcq >= MCQ_MIN else retrieved  # passages, documents: read, not solved
     ln_problem = log(max(n * (1.0 - code / ns) - quoted, 0.0)) if code or quoted else ln  # the statement's, not the material's
     # a request for a program or a proof (not a question over documents): the work asked for is not in its words
-    if not (word_problem or retrieved) and (d_code > max(d_math, d_reason) or (dom > d_write and asks_for_proof(wl))):
+    if not (word_problem or retrieved) and ((writes_code and not latex) or d_code > max(d_math, d_reason) or (dom > d_write and asks_for_proof(wl))):
         ln_problem = request_length(ln_problem, wl)
     # a long text to translate, rewrite or summarize: material, not a problem (its figures set no math domain)
     in_domain = 0.0 if not gate or works_on_text(full) else gate * max(ln_problem - LENGTH_ANCHOR, 0.0)

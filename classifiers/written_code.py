@@ -79,15 +79,16 @@ def _writes_code(words: list[str], i: int) -> bool:
     return noun in WRITE_LANGUAGES and j + 1 < len(words) and words[j + 1] in WRITE_LANGUAGE_NOUNS
 
 
-#: In a request for a program (the code domain above math and reasoning, not opened as a question) the
-#: statement counts this many characters more in the length prior: a short request to write code
+#: In a request for a program (a request to write code, or the code domain above math and reasoning; not
+#: opened as a question) the statement counts this many characters more in the length prior: a short request to write code
 #: ("Write a function that merges k sorted lists.") is no short problem, as a short closed problem is —
 #: the work it asks for is not in its words —, and a longer one still ranks above a shorter one. Such
 #: requests fail weak models more than the rest (arena_bench mean target 0.61 vs 0.54; alpaca's oasst /
 #: selfinstruct / vicuna 0.48 / 0.48 / 0.50 vs 0.40 / 0.40 / 0.42): LOSO APGR arena_bench 0.569 → 0.607
 #: (paired 95 % [+0.011, +0.095]), alpaca_eval 0.574 → 0.577; MATH, GSM8K, LeetCode, BBH within 0.002 (150 / 400 characters: arena_bench
 #: 0.603 / 0.613, LeetCode 0.297 / 0.292; a floor at 245 instead, which flattens the order of short
-#: requests, 0.606). Short code-writing requests now score 0.74–0.79 (docs/classifier.md, version 29).
+#: requests, 0.606). Short code-writing requests now score 0.74–0.79 (docs/classifier.md, version 29). Since
+#: version 36 a request to write code about a math topic ("Write a function to find the n-th prime.") counts too.
 REQUEST_EXTRA_CHARS = 245
 #: First words of a question, to which those characters are not added: a question about code ("How do I read a
 #: file line by line in Python?", "What does yield do?") is no request for a program (on arena_bench

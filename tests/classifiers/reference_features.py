@@ -94,6 +94,12 @@ def _inline_options(s: str) -> int:
     return n if n >= 3 else 0
 
 
+def _test_lines(s: str) -> str:
+    """Outside code fences, the lines (with their line breaks) that start with the word "assert"."""
+    parts = s.split("```")[::2]
+    return "".join(line for part in parts for line in re.findall(r"[^\n]*\n|[^\n]+$", part) if re.match(r"assert\b", line))
+
+
 def _code_chars(s: str) -> int:
     """Characters in code fences (a fence to the next, or to the end) and, between fences, on lines
     that start with four spaces or a tab (with their line break), walked character by character,
@@ -236,6 +242,7 @@ def handcrafted(conv: Conversation) -> list[float]:
     if has_digit:
         nu = _RE_NUM_UNIT.findall(s)
         numbers = len(nu) - numbered - labelled - (_year_options(s) if options >= 2 else 0)
+        numbers -= len(_RE_NUM_UNIT.findall(_test_lines(s)))  # a test's numbers are no quantities (version 36)
         units = len(nu) - nu.count("")
     else:
         numbers = units = 0
@@ -324,6 +331,7 @@ def handcrafted(conv: Conversation) -> list[float]:
         feats[-1] = 1.0
     # the length prior reads the statement: code in fences or on indented lines does not count (version 26)
     code = _code_chars(s) if feats[6] or feats[7] else 0
+    code += len(_test_lines(s))  # nor do the tests given with a request for a program (version 36)
     # a multiple-choice question's quoted passages of 200+ characters (in its first 20,000) are no
     # part of its statement either (version 28)
     quoted = 0
@@ -347,7 +355,8 @@ def handcrafted(conv: Conversation) -> list[float]:
                       r"kanıtla(?:yın)?|buktikan|सिद्ध|[أا]ثبت)"
                       r"(?! of concept(?: |$))|(?:show|demonstrate) that)(?: |$)|证明|証明|증명|chứng minh", " ".join(wl[:60]))
     domain = max(d_math, d_code, d_reason)
-    asks = d_code > max(d_math, d_reason) or (proof is not None and domain > d_write)
+    # a request to write code is a request for a program whatever its topic, unless written in LaTeX (version 36)
+    asks = (written_code > 0 and latex == 0) or d_code > max(d_math, d_reason) or (proof is not None and domain > d_write)
     if asks and not word_problem and not question and not retrieved:
         statement = math.log(math.exp(statement) + 245)
     feats[-1] *= max(statement - LENGTH_ANCHOR, 0.0)

@@ -58,6 +58,9 @@ def test_a_docstring_is_the_problem_statement():
     ("Can you?", False),
     ("Write a proof of concept for a calculator that adds two numbers.", False),  # no proof
     ("Show me three prime numbers.", False),
+    ("Write a function to find the n-th Newman–Shanks–Williams prime number.", True),  # math words (version 36)
+    ("Write a program to compute the sum of integers from k to n.", True),
+    ("Rewrite the function $f(t) = \\cos (2 t)+\\sin (2 t)$ in the form $A \\cos (\\omega t-\\phi)$.", False),  # MATH
 ])
 def test_a_short_request_for_a_program_is_no_short_problem(text, floored):
     """In a request for a program or a proof the length prior reads the statement as 245 characters
@@ -97,3 +100,32 @@ def test_a_request_for_a_proof_outscores_trivia(default):
     score = lambda text: default.score([{"role": "user", "content": text}]).score
     assert score("Prove that there are infinitely many primes.") > score("What is the capital city of France?") + 0.2
     assert default.score([{"role": "user", "content": "Prove that the square root of 2 is irrational."}]).score > 0.6
+
+
+MBPP_REQUEST = "Write a function to count the number of ways to fill a 3 x n board with 2 x 1 dominoes."
+MBPP_TESTS = "\nassert count_ways(2) == 3\nassert count_ways(8) == 153\nassert count_ways(12) == 2131"
+
+
+@pytest.mark.parametrize("layout", ["{request}{tests}", "{request}{tests}\n", "```python\n# no tests here\n```\n{request}{tests}"])
+def test_the_tests_of_a_request_for_a_program_are_code(layout):
+    """MBPP's format: tests on lines of their own after the request. Their numbers are no quantities (six
+    of them took the request into the math domain and out of the request length: 1.23 log-characters of
+    problem against 1.78 for the bare request) and their characters no statement (version 36)."""
+    from classifiers.feature_schema import FEATURE_NAMES, PRIOR_FEATURE
+    from classifiers.features import handcrafted
+    from classifiers.inference import as_conversation
+
+    bare = handcrafted(as_conversation(layout.format(request=MBPP_REQUEST, tests="")))
+    tested = handcrafted(as_conversation(layout.format(request=MBPP_REQUEST, tests=MBPP_TESTS)))
+    numbers = FEATURE_NAMES.index("numbers")
+    assert tested[numbers] == bare[numbers]
+    assert tested[PRIOR_FEATURE] == pytest.approx(bare[PRIOR_FEATURE], abs=0.01)
+    assert tested[FEATURE_NAMES.index("prompt length")] > bare[FEATURE_NAMES.index("prompt length")] + 0.5  # the rest still reads it
+
+
+def test_only_unfenced_unindented_assert_lines_are_tests():
+    from classifiers.code_blocks import assert_lines
+
+    text = "Write f.\nassert f(1) == 2\nasserts are fine\n    assert f(2) == 3\n```\nassert f(3) == 4\n```\nassert f(4) == 5"
+    assert assert_lines(text) == "assert f(1) == 2\nassert f(4) == 5"
+    assert assert_lines("Do not assert anything.") == ""

@@ -38,8 +38,9 @@ PIECES = ("list", "give", "write", "name", "come up with", "two", "a few", "seve
           "is it", "c++", "python", "make it", "key points", "poem", "names for", "what", "is", "how", "why", "correct",
           "fix the grammar", "5 kg", "10%", "3m/s", "$", "\\frac", "```", "{", "=>", "if and only if", "how many ways",
           "İ", "ß", "Σ", "é", "٣", "≤", "。", "？", "\u00a0", "\ud800", "x",
-          "a", "the", "rewrite", "function", "code", "unit", "tests", "story", "bash", "script", "go", "regular", "expression")  # "write <code>" is a code cue
-SEPS = ("", " ", "  ", "\n", "\n    ", "\n- ", "\n2) ", "\n(b) ", ". ", "? ", ": ", "-", ",", "_", "options:")
+          "a", "the", "rewrite", "function", "code", "unit", "tests", "story", "bash", "script", "go", "regular", "expression",  # "write <code>"
+          "assert", "assert f(1, 2) == 3", "asserts", "prime")  # tests given with a request for a program
+SEPS = ("", " ", "  ", "\n", "\nassert ", "\n    ", "\n- ", "\n2) ", "\n(b) ", ". ", "? ", ": ", "-", ",", "_", "options:")
 #: Inline answer-option markers, whole and in pieces.
 OPTIONS = ("(A) ", "(B) ", "(C) ", "(D)", " A) ", " B) ", " C) ", " D. ", " E. ", " A.", "B", "C", "(", ")", ".")
 texts = st.lists(st.sampled_from(PIECES + SEPS + OPTIONS), max_size=60).map("".join)
@@ -64,7 +65,8 @@ def test_features_equal_the_reference(text, system, history, case):
 
 def test_features_equal_the_reference_on_fixed_prompts():
     for t in EASY + HARD + [OLYMPIAD, "", " ", "x" * 100_000, "write 3 poems. " * 5000, "a" * 5000 + "\n" + "b " * 3000,
-                            "Why is the sky blue?\nLet's think step by step.", "Q: 7 * 6?\nA: Let's think step by step."]:
+                            "Why is the sky blue?\nLet's think step by step.", "Q: 7 * 6?\nA: Let's think step by step.",
+                            "Write f.\nassert f(1) == 2\n```\nassert f(3) == 4\n```\nassert f(4) == 5.5 kg", "assert 1\r\nassert 2"]:
         _same(t)
 
 

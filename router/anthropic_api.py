@@ -237,7 +237,7 @@ def _output(output_format: Any, output_config: Any, chat: dict[str, Any]) -> Non
         chat["response_format"] = {"type": "json_schema", "json_schema": {"name": "output", "schema": fmt["schema"], "strict": True}}
     effort = config.get("effort")
     if effort is not None:
-        if effort not in _EFFORTS:
+        if not isinstance(effort, str) or effort not in _EFFORTS:
             raise invalid("'output_config.effort' must be low, medium, high or max", param="output_config.effort")
         chat["reasoning_effort"] = _EFFORTS[effort]
 

@@ -193,6 +193,24 @@ def _validate_messages(messages: Any) -> None:
                     raise invalid(f"'{where}.content[{number}].type' is required and must be a string", param=f"{where}.content[{number}].type")
                 if "text" in part and not isinstance(part["text"], str):
                     raise invalid(f"'{where}.content[{number}].text' must be a string", param=f"{where}.content[{number}].text")
+        if message.get("tool_calls") is not None:
+            _validate_tool_calls(message["tool_calls"], f"{where}.tool_calls")
+
+
+def _validate_tool_calls(calls: Any, where: str) -> None:
+    """An assistant turn's calls: objects, and a call's `function` an object with a string name and its
+    arguments a JSON string (or, as some clients send them, an object): what the token count, the
+    Anthropic translation and the upstream read."""
+    if not isinstance(calls, list):
+        raise invalid(f"'{where}' must be an array", param=where)
+    for number, call in enumerate(calls):
+        if not isinstance(call, dict):
+            raise invalid(f"'{where}[{number}]' must be an object", param=f"{where}[{number}]")
+        function = call.get("function")
+        if function is not None and not (isinstance(function, dict) and isinstance(function.get("name", ""), str)
+                                         and isinstance(function.get("arguments", ""), (str, dict, type(None)))):
+            raise invalid(f"'{where}[{number}].function' must be an object with a string name and string arguments",
+                          param=f"{where}[{number}].function")
 
 
 def _is_int(value: Any) -> bool:

@@ -95,7 +95,7 @@ def messages_of(items: Any) -> list[dict[str, Any]]:
         turn = messages[-1] if messages and messages[-1]["role"] == "assistant" else None
         if kind == "message":
             role = item.get("role")
-            if role not in _ROLES:
+            if not isinstance(role, str) or role not in _ROLES:
                 raise invalid(f"'{param}.role' must be one of user, assistant, system, developer", param=f"{param}.role")
             content = _content(item.get("content"), f"{param}.content")
             if role == "assistant" and turn is not None and turn["content"] is None:

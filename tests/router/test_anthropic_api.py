@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from router.anthropic_api import chat_request, error_payload, message_body
@@ -279,8 +279,10 @@ def test_a_message_with_a_tool_call_stops_for_it_however_the_upstream_said_so() 
     assert events_of(sent.decode())[-2]["delta"]["stop_reason"] == "tool_use"
 
 
-@given(st.dictionaries(st.sampled_from(["messages", "system", "tools", "tool_choice", "thinking", "stop_sequences", "metadata", "max_tokens"]),
+@given(st.dictionaries(st.sampled_from(["messages", "system", "tools", "tool_choice", "thinking", "stop_sequences", "metadata", "max_tokens",
+                                        "output_config", "output_format", "stream", "temperature", "top_p", "top_k", "service_tier"]),
                        _JSON, max_size=5))
+@example({"output_config": {"effort": []}})  # an unhashable effort raised TypeError (a 500), not a 400
 def test_any_body_becomes_a_chat_request_or_a_400(body: dict[str, Any]) -> None:
     try:
         chat = chat_request({"model": "auto", "max_tokens": 8, "messages": [{"role": "user", "content": "x"}], **body})

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from router.anthropic_stream import AnthropicStream
@@ -236,16 +236,25 @@ async def test_what_a_stateless_gateway_cannot_serve_is_a_400_naming_it(harness:
     assert not harness.upstream.requests
 
 
-_WORDS = st.sampled_from(["message", "reasoning", "reasoning_text", "summary_text", "function_call", "assistant", "user", "output_text"])
-_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5) | _WORDS,
+#: The words and keys both translators read (Responses and Anthropic Messages), so that generated bodies reach them.
+_WORDS = st.sampled_from(["message", "reasoning", "reasoning_text", "summary_text", "function_call", "function_call_output", "custom_tool_call",
+                          "assistant", "user", "system", "developer", "output_text", "input_text", "input_image", "input_file", "text",
+                          "tool_use", "tool_result", "thinking", "redacted_thinking", "image", "document", "base64", "enabled", "disabled",
+                          "json_schema", "json_object", "function", "custom", "auto", "any", "none", "tool", "required", "low", "high", "max"])
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=5) | _WORDS,
                      lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(
                          ["type", "role", "content", "text", "call_id", "name", "arguments", "output", "image_url", "file_data", "format",
-                          "summary"]), inner, max_size=4),
+                          "summary", "effort", "budget_tokens", "schema", "source", "input_schema", "parameters", "tool_use_id", "is_error",
+                          "thinking", "id", "input", "data", "media_type", "url", "strict", "description", "disable_parallel_tool_use",
+                          "verbosity", "generate_summary", "filename", "detail"]), inner, max_size=4),
                      max_leaves=12)
 
 
-@given(st.dictionaries(st.sampled_from(["input", "instructions", "tools", "tool_choice", "text", "reasoning", "max_output_tokens", "store"]),
+@given(st.dictionaries(st.sampled_from(["input", "instructions", "tools", "tool_choice", "text", "reasoning", "max_output_tokens", "store",
+                                        "metadata", "parallel_tool_calls", "stream", "temperature", "top_p", "user", "include",
+                                        "stream_options", "truncation", "top_logprobs"]),
                        _JSON, max_size=5))
+@example({"input": [{"role": []}]})  # an unhashable role raised TypeError (a 500), not a 400
 def test_any_body_becomes_a_chat_request_or_a_400(body: dict[str, Any]) -> None:
     try:
         chat = chat_request({"model": "auto", **body})

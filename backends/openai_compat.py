@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from backends.base import Backend, ChatResult, ChatStream, UpstreamError, empty_frames, encode_body, map_transport_error
+from backends.chat_shape import completion_problem
 from backends.errors import raise_for_stream_status, response_json, stream_event_json
 from backends.sse import SSEFramer, event_data
 from backends.usage import Usage
@@ -37,8 +38,8 @@ class OpenAICompatibleBackend(Backend):
         except httpx.HTTPError as exc:
             raise map_transport_error(exc) from exc
         payload = response_json(response)
-        if not isinstance(payload, dict) or not isinstance(payload.get("choices"), list):
-            raise UpstreamError("protocol", "upstream response is not a chat completion")
+        if (problem := completion_problem(payload)) is not None:
+            raise UpstreamError("protocol", f"upstream response is not a chat completion: {problem}")
         return ChatResult(body=payload, usage=Usage.from_openai(payload.get("usage")))
 
     async def chat_stream(self, body: dict[str, Any]) -> ChatStream:

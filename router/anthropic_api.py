@@ -29,6 +29,7 @@ import orjson
 from starlette.responses import Response
 
 from backends.anthropic_messages import THINKING_BLOCK_TYPES
+from backends.chat_shape import content_text
 from backends.reasoning import DEFAULT_BUDGETS, reasoning_text
 from router.context import TOTAL_CAP
 from router.protocol import APIError, array_field, invalid, string_field
@@ -292,7 +293,7 @@ def message_body(request: Mapping[str, Any], chat: Mapping[str, Any]) -> dict[st
     choice = (chat.get("choices") or [{}])[0]
     message = choice.get("message") or {}
     content: list[dict[str, Any]] = thinking_content(message) if shows_thinking(request) else []
-    text = (message.get("content") or "") + (message.get("refusal") or "")
+    text = content_text(message.get("content")) + (message.get("refusal") or "")
     if text:
         content.append({"type": "text", "text": text})
     for call in message.get("tool_calls") or ():

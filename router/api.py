@@ -19,6 +19,7 @@ from starlette.responses import Response
 from backends.base import ChatStream, UpstreamError
 from router import anthropic_api, models_api, openapi, responses_api, text_completions
 from router.anthropic_stream import AnthropicStream
+from router.chunk_translator import UnreadableChunk
 from router.decision import Decision
 from router.gateway import Gateway
 from router.protocol import SSE_DONE, APIError, invalid, parse_json_body, sse_frame, validate_chat_request
@@ -271,7 +272,7 @@ async def _relay(
         status = "ok"
     except UpstreamError as exc:
         metrics.upstream_errors.labels(decision.backend, exc.kind).inc()
-        yield wire.error(upstream_api_error(exc))
+        yield (exc.translated if isinstance(exc, UnreadableChunk) else b"") + wire.error(upstream_api_error(exc))
         return
     except BaseException:
         status = "cancelled"  # the client went away: close the upstream at once (finally)

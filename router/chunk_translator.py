@@ -19,6 +19,8 @@ from typing import Any
 
 import orjson
 
+from backends.base import UpstreamError
+from backends.chat_shape import chunk_problem, content_text
 from backends.reasoning import reasoning_text
 from backends.sse import event_data, events_of
 from router.protocol import reasoning_chunk
@@ -27,6 +29,22 @@ from router.protocol import reasoning_chunk
 KEEP_ALIVE_SECONDS = 1.0
 #: The chat delta fields of text, by the kind a translator is told: the answer and a refusal.
 TEXT_FIELDS = (("output_text", "content"), ("refusal", "refusal"))
+
+
+class UnreadableChunk(UpstreamError):
+    """A chunk a translation cannot read (`backends.chat_shape`): the upstream broke the protocol, and the
+    stream ends with the API's error event. ``translated``: what the events before it in its frame became,
+    sent before that error."""
+
+    def __init__(self, problem: str, translated: bytes) -> None:
+        super().__init__("protocol", f"upstream sent a chunk that is not a chat completion chunk: {problem}")
+        self.translated = translated
+
+
+def check_chunk(chunk: dict[str, Any], translated: list[bytes]) -> None:
+    """Raise `UnreadableChunk` for a chunk whose fields the translation cannot read."""
+    if (problem := chunk_problem(chunk)) is not None:
+        raise UnreadableChunk(problem, b"".join(translated))
 
 
 class ChunkTranslator(ABC):
@@ -42,7 +60,8 @@ class ChunkTranslator(ABC):
         self.held: dict[str, str] = {}  # per kind of text, a high surrogate whose low half is in the next chunk
 
     def frames(self, frame: bytes) -> bytes:
-        """Relayed chat frames as this API's events; a payload that is no chunk passes as it is."""
+        """Relayed chat frames as this API's events; a payload that is no JSON object passes as it is, a
+        chunk of the wrong shape raises `UnreadableChunk`."""
         out = []
         for event in events_of(frame):
             data = event_data(event)
@@ -59,6 +78,7 @@ class ChunkTranslator(ABC):
                 error = payload["error"]
                 out.append(self._failure(error if isinstance(error, dict) else {"message": str(error)}))
             else:
+                check_chunk(payload, out)
                 out.append(self._chunk(payload, lenient) + (self._kept_alive() if reasoning_chunk(payload) and not self.shows_reasoning else b""))
         return b"".join(out)
 
@@ -74,7 +94,7 @@ class ChunkTranslator(ABC):
                 if isinstance(block, dict):
                     out.append(self._thinking_block(block))
             for kind, field in TEXT_FIELDS:
-                if isinstance(delta.get(field), str) and delta[field] and (text := self._whole(kind, delta[field], lenient)):
+                if (piece := content_text(delta.get(field))) and (text := self._whole(kind, piece, lenient)):
                     out.append(self._text_delta(kind, text))
             for call in delta.get("tool_calls") or ():
                 if isinstance(call, dict):

@@ -20,6 +20,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from backends.chat_shape import content_text
 from backends.reasoning import EFFORTS, reasoning_text
 from router.protocol import MAX_TOKENS_LIMIT, array_field, invalid, string_field
 from router.responses_tools import NO_TOOL_NAMES, CallNames, call_item, chat_tool_choice, chat_tools, custom_arguments, dropped_tools, joined
@@ -201,8 +202,8 @@ def output_items(message: Mapping[str, Any], status: str = "completed", summariz
             item["summary"].append({"type": "summary_text", "text": thought})
         items.append(item)
     content = []
-    if message.get("content"):
-        content.append(output_text(message["content"]))
+    if text := content_text(message.get("content")):
+        content.append(output_text(text))
     if message.get("refusal"):
         content.append({"type": "refusal", "refusal": message["refusal"]})
     if content:

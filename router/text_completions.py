@@ -14,7 +14,9 @@ from typing import Any
 
 import orjson
 
+from backends.chat_shape import content_text
 from backends.sse import event_data, events_of
+from router.chunk_translator import check_chunk
 from router.protocol import invalid, sse_frame
 
 #: The completions API's default answer length (OpenAI's and vLLM's); chat has no default cap.
@@ -59,7 +61,7 @@ def text_completion(chat: dict[str, Any]) -> dict[str, Any]:
     """A chat completion (its body, with the gateway's ``router`` object) as a text completion."""
     out = _head(chat)
     out["choices"] = [
-        {"index": choice.get("index", number), "text": (choice.get("message") or {}).get("content") or "", "logprobs": None,
+        {"index": choice.get("index", number), "text": content_text((choice.get("message") or {}).get("content")), "logprobs": None,
          "finish_reason": choice.get("finish_reason")}
         for number, choice in enumerate(chat.get("choices") or [])
     ]
@@ -71,7 +73,7 @@ def text_chunk(chunk: dict[str, Any]) -> dict[str, Any] | None:
     text (the role-only first delta, a reasoning-only delta)."""
     choices = []
     for number, choice in enumerate(chunk.get("choices") or []):
-        text = (choice.get("delta") or {}).get("content") or ""
+        text = content_text((choice.get("delta") or {}).get("content"))
         if text or choice.get("finish_reason") is not None:
             choices.append({"index": choice.get("index", number), "text": text, "logprobs": None,
                             "finish_reason": choice.get("finish_reason")})
@@ -85,7 +87,7 @@ def text_chunk(chunk: dict[str, Any]) -> dict[str, Any] | None:
 def text_frames(frame: bytes) -> bytes:
     """A relayed chat frame (one or more SSE events) re-encoded as text-completion events; an error
     event (both APIs send the same error object), a comment or a payload that is not a JSON object
-    passes as it is."""
+    passes as it is; a chunk of the wrong shape raises `UnreadableChunk`."""
     out = []
     for event in events_of(frame):
         data = event_data(event)
@@ -99,6 +101,7 @@ def text_frames(frame: bytes) -> bytes:
         if not isinstance(payload, dict) or "error" in payload:
             out.append(event)
             continue
+        check_chunk(payload, out)
         chunk = text_chunk(payload)
         if chunk is not None:
             out.append(sse_frame(chunk))

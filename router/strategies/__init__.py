@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from backends.chat_shape import content_text
 from router.strategies.extractors import EXTRACTORS
 
 if TYPE_CHECKING:
@@ -60,11 +61,7 @@ def vote(answers: Sequence[str | None], usable: Sequence[bool] | None = None) ->
 
 
 def choice_text(choice: Mapping[str, Any]) -> str:
-    message = choice.get("message") or {}
-    content = message.get("content")
-    if isinstance(content, list):
-        return "".join(part.get("text", "") for part in content if isinstance(part, dict))
-    return content if isinstance(content, str) else ""
+    return content_text((choice.get("message") or {}).get("content"))
 
 
 class Sampler(Protocol):

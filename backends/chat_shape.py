@@ -80,9 +80,29 @@ def completion_problem(payload: Any) -> str | None:
     return _COMPLETION(payload, "")
 
 
+#: A delta of text alone — nearly every chunk of a stream — is checked without the walk above (4 us a chunk
+#: there, a third of what translating one costs; 1.7 us here).
+_TEXT_DELTA_KEYS = frozenset(("role", "content", "reasoning_content", "reasoning"))
+_HEAD_KEYS = (("id", str), ("model", str), ("created", int))
+
+
+def _plain_text_chunk(payload: Any) -> bool:
+    if type(payload) is not dict or payload.get("usage") is not None:
+        return False
+    choices = payload.get("choices")
+    if type(choices) is not list or len(choices) != 1 or type(choice := choices[0]) is not dict:
+        return False
+    delta = choice.get("delta")
+    if type(delta) is not dict or not delta.keys() <= _TEXT_DELTA_KEYS or any(type(value) not in (str, type(None)) for value in delta.values()):
+        return False
+    finish, index = choice.get("finish_reason"), choice.get("index", 0)
+    return ((finish is None or type(finish) is str) and type(index) is int
+            and all(payload.get(key) is None or type(payload[key]) is kind for key, kind in _HEAD_KEYS))
+
+
 def chunk_problem(payload: Any) -> str | None:
     """What makes ``payload`` no chat completion chunk the gateway can read, or None."""
-    return _CHUNK(payload, "")
+    return None if _plain_text_chunk(payload) else _CHUNK(payload, "")
 
 
 def content_text(content: Any) -> str:

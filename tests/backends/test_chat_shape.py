@@ -32,6 +32,11 @@ def test_real_answers_pass() -> None:
     parts = copy.deepcopy(VLLM)
     parts["choices"][0]["message"]["content"] = [{"type": "text", "text": "a"}, {"type": "thinking", "thinking": []}]
     assert completion_problem(parts) is None  # content as parts (some servers)
+    from backends.chat_shape import _plain_text_chunk
+
+    text = {**CHUNK, "choices": [{"index": 0, "delta": {"content": "hi"}, "finish_reason": None}]}
+    assert _plain_text_chunk(text) and chunk_problem(text) is None  # the common chunk takes the fast path
+    assert not _plain_text_chunk(CHUNK)  # a tool-call delta takes the walk
 
 
 @pytest.mark.parametrize(("path", "value", "problem"), [
@@ -88,3 +93,17 @@ def test_any_json_gets_an_answer_and_what_passes_is_readable(payload: Any) -> No
 def test_content_text_joins_the_text_parts(parts: list[Any]) -> None:
     assert content_text(parts) == "".join(part["text"] for part in parts if isinstance(part, dict) and "text" in part)
     assert content_text("plain") == "plain" and content_text(None) == "" and content_text(3) == ""
+
+
+_CHUNKS = st.fixed_dictionaries(
+    {"choices": st.lists(st.fixed_dictionaries({"delta": st.dictionaries(st.sampled_from(["role", "content", "reasoning_content", "tool_calls"]), _JSON)},
+                                               optional={"index": _JSON, "finish_reason": _JSON}), max_size=2)},
+    optional={"id": _JSON, "model": _JSON, "created": _JSON, "usage": _JSON})
+
+
+@given(_CHUNKS | _JSON)
+def test_the_fast_path_for_text_chunks_agrees_with_the_walk(payload: Any) -> None:
+    from backends.chat_shape import _CHUNK, _plain_text_chunk
+
+    if _plain_text_chunk(payload):
+        assert _CHUNK(payload, "") is None

@@ -84,8 +84,8 @@ def completion_body(message: dict[str, Any], *, model: Any, created: int | None 
         elif kind == "redacted_thinking":
             thinking_blocks.append({"type": "redacted_thinking", "data": block.get("data")})
         elif kind == "tool_use":
-            function = {"name": block.get("name"), "arguments": _arguments(block.get("input"))}
-            tool_calls.append({"id": block.get("id"), "type": "function", "function": function})
+            function = {"name": _string(block.get("name")), "arguments": _arguments(block.get("input"))}
+            tool_calls.append({"id": _string(block.get("id")), "type": "function", "function": function})
     reply: dict[str, Any] = {"role": "assistant", "content": "".join(texts) if texts else None}
     if tool_calls:
         reply["tool_calls"] = tool_calls
@@ -95,10 +95,10 @@ def completion_body(message: dict[str, Any], *, model: Any, created: int | None 
         reply["thinking_blocks"] = thinking_blocks
     usage = normalised_usage(message.get("usage"))
     body = {
-        "id": message.get("id"),
+        "id": _string(message.get("id")),
         "object": "chat.completion",
         "created": created if created is not None else int(time.time()),
-        "model": message.get("model") or model,
+        "model": _string(message.get("model")) or model,
         "choices": [{"index": 0, "message": reply, "logprobs": None, "finish_reason": finish_reason(message.get("stop_reason")),
                      "stop_reason": matched_stop(message)}],
         "usage": usage.to_openai(),
@@ -197,8 +197,8 @@ class StreamTranslator:
 
     def _message_start(self, message: Any, frames: list[bytes]) -> None:
         if isinstance(message, dict):
-            self.id = message.get("id", self.id)
-            self.model = message.get("model") or self.model
+            self.id = _string(message.get("id")) or self.id
+            self.model = _string(message.get("model")) or self.model
             self.usage = {}
             self._update_usage(message.get("usage"))
         self._start(frames)
@@ -211,12 +211,12 @@ class StreamTranslator:
         kind = block.get("type")
         state: dict[str, Any] = {"type": kind}
         self.blocks[index] = state
-        if kind == "text" and block.get("text"):
+        if kind == "text" and _text(block, "text"):
             frames.append(self._frame({"content": block["text"]}))
         elif kind == "thinking":
             state["thinking"] = [block["thinking"]] if isinstance(block.get("thinking"), str) else []
             state["signature"] = block.get("signature") or None
-            if block.get("thinking"):
+            if _text(block, "thinking"):
                 frames.append(self._frame({"reasoning_content": block["thinking"]}))
         elif kind == "redacted_thinking":
             frames.append(self._thinking_frame({"type": "redacted_thinking", "data": block.get("data")}))
@@ -224,31 +224,31 @@ class StreamTranslator:
             state["tool_index"] = self.tool_count
             self.tool_count += 1
             state["start_input"] = block.get("input") if isinstance(block.get("input"), dict) else {}
-            function = {"name": block.get("name"), "arguments": ""}
-            call = {"index": state["tool_index"], "id": block.get("id"), "type": "function", "function": function}
+            function = {"name": _string(block.get("name")), "arguments": ""}
+            call = {"index": state["tool_index"], "id": _string(block.get("id")), "type": "function", "function": function}
             frames.append(self._frame({"tool_calls": [call]}))
 
     def _block_delta(self, payload: dict[str, Any], frames: list[bytes]) -> None:
         delta = payload.get("delta")
-        state = self.blocks.get(payload.get("index"))  # type: ignore[arg-type]
+        state = self._block(payload)
         if not isinstance(delta, dict):
             return
         kind = delta.get("type")
-        if kind == "text_delta" and delta.get("text"):
+        if kind == "text_delta" and _text(delta, "text"):
             frames.append(self._frame({"content": delta["text"]}))
-        elif kind == "thinking_delta" and delta.get("thinking"):
+        elif kind == "thinking_delta" and _text(delta, "thinking"):
             if state is not None and "thinking" in state:
                 state["thinking"].append(delta["thinking"])
             frames.append(self._frame({"reasoning_content": delta["thinking"]}))
-        elif kind == "signature_delta" and state is not None and "thinking" in state:
-            state["signature"] = delta.get("signature")
-        elif kind == "input_json_delta" and state is not None and "tool_index" in state and delta.get("partial_json"):
+        elif kind == "signature_delta" and state is not None and "thinking" in state and _text(delta, "signature"):
+            state["signature"] = delta["signature"]
+        elif kind == "input_json_delta" and state is not None and "tool_index" in state and _text(delta, "partial_json"):
             state["arguments_sent"] = True
             call = {"index": state["tool_index"], "function": {"arguments": delta["partial_json"]}}
             frames.append(self._frame({"tool_calls": [call]}))
 
     def _block_stop(self, payload: dict[str, Any], frames: list[bytes]) -> None:
-        state = self.blocks.pop(payload.get("index"), None)  # type: ignore[arg-type]
+        state = self._block(payload, pop=True)
         if state is not None and state["type"] == "thinking" and state.get("signature"):
             frames.append(self._thinking_frame({"type": "thinking", "thinking": "".join(state["thinking"]), "signature": state["signature"]}))
         elif state is not None and "tool_index" in state and not state.get("arguments_sent"):
@@ -256,6 +256,13 @@ class StreamTranslator:
             # start's `input` ("{}"), as the non-streamed answer says, never "" (which json.loads refuses).
             call = {"index": state["tool_index"], "function": {"arguments": orjson.dumps(state["start_input"]).decode()}}
             frames.append(self._frame({"tool_calls": [call]}))
+
+    def _block(self, payload: dict[str, Any], pop: bool = False) -> dict[str, Any] | None:
+        """The state of the block an event's `index` names (None for an index that is no number)."""
+        index = payload.get("index")
+        if not isinstance(index, int):
+            return None
+        return self.blocks.pop(index, None) if pop else self.blocks.get(index)
 
     def _thinking_frame(self, block: dict[str, Any]) -> bytes:
         """A signed or redacted thinking block, numbered like tool calls: the `openai` SDK's stream
@@ -270,3 +277,13 @@ class StreamTranslator:
         if stop_reason is not None and not self.finished:
             self.finished = True
             frames.append(self._frame({}, finish_reason(stop_reason), matched_stop(delta)))
+
+
+def _text(fields: Mapping[str, Any], key: str) -> bool:
+    """Whether ``fields[key]`` is a non-empty string (an upstream's event may carry anything there)."""
+    return isinstance(fields.get(key), str) and bool(fields[key])
+
+
+def _string(value: Any) -> str | None:
+    """``value`` if it is a string, else None: an id, a name or a model as the chat format types them."""
+    return value if isinstance(value, str) else None

@@ -209,7 +209,7 @@ def _validate_tool_calls(calls: Any, where: str) -> None:
         function = call.get("function")
         if function is not None and not (isinstance(function, dict) and isinstance(function.get("name", ""), str)
                                          and isinstance(function.get("arguments", ""), (str, dict, type(None)))):
-            raise invalid(f"'{where}[{number}].function' must be an object with a string name and string arguments",
+            raise invalid(f"'{where}[{number}].function' must be an object with a string name and JSON-string arguments",
                           param=f"{where}[{number}].function")
 
 

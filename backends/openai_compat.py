@@ -124,8 +124,9 @@ def _inspect(event: bytes, stream: ChatStream) -> bool:
         stream.meta["done"] = True
         return False
     first = "id" not in stream.meta
-    # Cheap structural check on every event; a full parse only where accounting needs one.
-    if not first and data[:1] == b"{" and data[-1:] == b"}" and b'"usage"' not in data and not data.startswith(b'{"error"'):
+    # Cheap structural check on every event; a full parse only where accounting needs one: the first, one
+    # that may carry usage, one with an "error" key wherever it is written (a quote inside text is escaped).
+    if not first and data[:1] == b"{" and data[-1:] == b"}" and b'"usage"' not in data and b'"error"' not in data:
         return True
     chunk = stream_event_json(data)
     if "error" in chunk and "choices" not in chunk:

@@ -135,8 +135,13 @@ def streaming(events: list[bytes]) -> httpx.MockTransport:
 CHUNK = b'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"Hel"},"finish_reason":null}]}\n\n'
 
 
-async def test_error_after_first_byte_is_an_sse_error_then_done(make_harness: Callable[..., Any]) -> None:
-    harness: Harness = await make_harness(sim_transport=streaming([CHUNK, b'data: {"error": {"message": "engine died", "type": "InternalServerError"}}\n\n']))
+@pytest.mark.parametrize("error", [
+    b'data: {"error": {"message": "engine died", "type": "InternalServerError"}}\n\n',
+    b'data: {"object": "error", "error": {"message": "engine died", "type": "InternalServerError"}}\n\n',  # not first: was relayed as a chunk
+    b'data: { "error": {"message": "engine died"}}\n\n',
+])
+async def test_error_after_first_byte_is_an_sse_error_then_done(make_harness: Callable[..., Any], error: bytes) -> None:
+    harness: Harness = await make_harness(sim_transport=streaming([CHUNK, error]))
     response = await harness.chat(stream=True)
     assert response.status_code == 200
     payloads = sse_payloads(response.text)

@@ -10,13 +10,11 @@ and from there into the API the client speaks.
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import orjson
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from router.app import create_app
@@ -24,7 +22,7 @@ from router.config import parse_config
 from tests.backends.test_anthropic import MESSAGE, RECORDED
 from tests.conftest import FakeClassifier
 from tests.router.conftest import CONFIG
-from tests.router.test_hostile_upstreams import _APIS
+from tests.router.hostile import APIS, WHOLE_APP, ends_its_stream, replaying, serving
 
 _ODD = st.none() | st.booleans() | st.integers(-2, 10**6) | st.text(max_size=6) | st.lists(st.integers(0, 2), max_size=2) | st.just({})
 _EVENTS = [orjson.loads(line[6:]) for line in RECORDED.decode().split("\n") if line.startswith("data: ")]
@@ -67,39 +65,25 @@ def answers(draw: st.DrawFn) -> tuple[bool, bytes]:
 @pytest.fixture
 async def client_and_answer() -> Any:
     answer: list[bytes] = [b""]
-
-    async def body(raw: bytes) -> AsyncIterator[bytes]:
-        yield raw
-
-    def claude(request: httpx.Request) -> httpx.Response:
-        if orjson.loads(request.content).get("stream"):
-            return httpx.Response(200, content=body(answer[0]), headers={"content-type": "text/event-stream"})
-        return httpx.Response(200, content=answer[0], headers={"content-type": "application/json"})
-
     data = copy.deepcopy(CONFIG)
     data["backends"] = {"claude": {"kind": "anthropic", "base_url": "http://claude.test", "api_key": "sk-ant-test"}}
     data["models"] = {"sonnet": {"backend": "claude", "reasoning": "anthropic", "input": 3.0, "output": 15.0}}
     data["tiers"] = {"low": {"model": "sonnet", "effort": "none"}}
-    app = create_app(parse_config(data, env={}), transports={"claude": httpx.MockTransport(claude)}, classifier=FakeClassifier())
-    lifespan = app.router.lifespan_context(app)
-    await lifespan.__aenter__()
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://router.test") as client:
+    async with serving(create_app(parse_config(data, env={}), transports={"claude": replaying(answer)}, classifier=FakeClassifier())) as client:
         yield client, answer
-    await lifespan.__aexit__(None, None, None)
 
 
 @pytest.mark.anyio
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(answer=answers(), path=st.sampled_from(sorted(_APIS)))
+@WHOLE_APP
+@given(answer=answers(), path=st.sampled_from(sorted(APIS)))
 async def test_any_anthropic_answer_reaches_the_client_in_its_format(client_and_answer: Any, answer: tuple[bool, bytes], path: str) -> None:
     client, slot = client_and_answer
     stream, slot[0] = answer
-    request, stream_end = _APIS[path]
+    request = APIS[path][0]
     response = await client.post(path, json={"model": "auto", "stream": stream, **request})
     event(f"{path} stream={stream} {response.status_code}")
     assert response.status_code in (200, 502), (answer, response.text[:400])
     if response.status_code == 502 or not stream:
         assert response.status_code == 200 or response.json()["error"]["message"]
         return
-    last = response.text.rstrip("\n").rsplit("\n\n", 1)[-1]  # the stream's last event: its end, or an error
-    assert last.startswith(stream_end) or "error" in last, (answer, last)
+    assert ends_its_stream(response.text, path), (answer, response.text[-400:])

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from hypothesis import HealthCheck, event, example, given, settings
+from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from classifiers import load_classifier
@@ -24,6 +24,7 @@ from router.config import parse_config
 from router.demo.upstream import SimulatedUpstream
 from tests.backends.test_anthropic import MESSAGE, RECORDED
 from tests.router.conftest import CONFIG
+from tests.router.hostile import WHOLE_APP, serving
 
 _WORDS = st.sampled_from([
     "user", "assistant", "system", "developer", "tool", "function", "text", "image_url", "input_audio", "file", "refusal",
@@ -145,16 +146,12 @@ async def client() -> Any:
     data["tiers"]["high"] = {"model": "sonnet", "effort": "high"}
     sim = httpx.ASGITransport(app=SimulatedUpstream(token_delay=0).app())
     transports = {"sim": sim, "spare": sim, "claude": httpx.MockTransport(_claude)}
-    app = create_app(parse_config(data, env={}), classifier=load_classifier("default"), transports=transports)
-    lifespan = app.router.lifespan_context(app)
-    await lifespan.__aenter__()
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://router.test") as http:
+    async with serving(create_app(parse_config(data, env={}), classifier=load_classifier("default"), transports=transports)) as http:
         yield http
-    await lifespan.__aexit__(None, None, None)
 
 
 @pytest.mark.anyio
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@WHOLE_APP
 @given(request=requests())
 @example(request=("/v1/responses", {"model": "auto", "input": [{"role": []}]}))  # unhashable: TypeError, each a 500 before
 @example(request=("/v1/messages", {"model": "auto", "max_tokens": 16, "messages": [{"role": "user", "content": "x"}],

@@ -8,17 +8,16 @@ started ends as its API ends streams, with an error event when the upstream's an
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import orjson
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from router.app import create_app
 from tests.router.conftest import make_config
+from tests.router.hostile import APIS, WHOLE_APP, ends_its_stream, replaying, serving
 
 _TEXT = st.text(max_size=12)
 _PARTS = st.lists(st.fixed_dictionaries({"type": st.just("text"), "text": st.text(max_size=6)}), max_size=2)  # content as parts, as some servers write it
@@ -55,19 +54,10 @@ _COMPLETION = _or_odd(st.fixed_dictionaries(
     optional={"usage": _USAGE}))
 _TEXT_CHOICE = st.fixed_dictionaries({"index": st.just(0), "text": _or_odd(_TEXT), "finish_reason": _FINISH})
 
-#: Per API: the request (always valid: the answer is what varies) and how a finished stream ends.
-_APIS = {
-    "/v1/chat/completions": ({"messages": [{"role": "user", "content": "hello"}]}, "data: [DONE]"),
-    "/v1/responses": ({"input": "hello"}, "event: response."),  # completed, incomplete or failed
-    "/v1/messages": ({"max_tokens": 64, "messages": [{"role": "user", "content": "hello"}]}, "event: message_stop"),
-    "/v1/completions": ({"prompt": "hello"}, "data: [DONE]"),
-}
-
-
 @st.composite
 def exchanges(draw: st.DrawFn) -> tuple[str, bool, bytes]:
     """(API path, stream?, the upstream's raw answer)."""
-    path = draw(st.sampled_from(sorted(_APIS)))
+    path = draw(st.sampled_from(sorted(APIS)))
     stream = draw(st.booleans())
     if not stream:
         body = draw(_COMPLETION)
@@ -81,34 +71,21 @@ def exchanges(draw: st.DrawFn) -> tuple[str, bool, bytes]:
 
 @pytest.fixture
 async def app_with(fake_classifier: Any) -> Any:
-    """An app whose `sim` upstream answers with ``answer[0]`` (set per example)."""
+    """An app whose upstreams answer with ``answer[0]`` (set per example)."""
     answer: list[bytes] = [b""]
-
-    async def events(raw: bytes) -> AsyncIterator[bytes]:  # a stream's body arrives as it is read, not loaded
-        yield raw
-
-    def upstream(request: httpx.Request) -> httpx.Response:
-        if orjson.loads(request.content).get("stream"):
-            return httpx.Response(200, content=events(answer[0]), headers={"content-type": "text/event-stream"})
-        return httpx.Response(200, content=answer[0], headers={"content-type": "application/json"})
-
-    transport = httpx.MockTransport(upstream)
-    app = create_app(make_config(), classifier=fake_classifier, transports={"sim": transport, "spare": transport})
-    lifespan = app.router.lifespan_context(app)
-    await lifespan.__aenter__()
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://router.test") as client:
+    transport = replaying(answer)
+    async with serving(create_app(make_config(), classifier=fake_classifier, transports={"sim": transport, "spare": transport})) as client:
         yield client, answer
-    await lifespan.__aexit__(None, None, None)
 
 
 @pytest.mark.anyio
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@WHOLE_APP
 @given(exchange=exchanges())
 async def test_any_upstream_answer_reaches_the_client_in_its_format(app_with: Any, exchange: tuple[str, bool, bytes]) -> None:
     client, answer = app_with
     path, stream, raw = exchange
     answer[0] = raw
-    request, stream_end = _APIS[path]
+    request = APIS[path][0]
     response = await client.post(path, json={"model": "auto", "stream": stream, **request})
     event(f"{path} stream={stream} {response.status_code}")
     assert response.status_code in (200, 502), (path, raw, response.text[:400])  # 502: failed before its first byte
@@ -116,5 +93,4 @@ async def test_any_upstream_answer_reaches_the_client_in_its_format(app_with: An
         if response.status_code == 502:
             assert response.json()["error"]["message"]
         return
-    last = response.text.rstrip("\n").rsplit("\n\n", 1)[-1]  # the stream's last event
-    assert last.startswith(stream_end) or "error" in last, (path, raw, last)
+    assert ends_its_stream(response.text, path), (path, raw, response.text[-400:])

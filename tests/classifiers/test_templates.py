@@ -187,6 +187,40 @@ def test_the_last_headers_are_those_a_full_scan_finds(text, window):
         templates.TAIL_WINDOW, templates.MAX_TURNS = window, 5
         try:
             full = [m.span() for m in deque(template.header.finditer(text, start), maxlen=5)]
-            assert [m.span() for m in templates._last_headers(text, template.header, start)] == full
+            assert [m.span() for m in templates._last_headers(text, template, start)] == full
         finally:
             templates.TAIL_WINDOW, templates.MAX_TURNS = old
+
+
+#: Pieces at the edges of the plain-word headers: their words whole and cut, in other cases, after
+#: spaces, tabs, other words or line breaks.
+PLAIN_PIECES = ("Human:", "Assistant:", "User:", "System:", "USER:", "ASSISTANT:", "SYSTEM:", "user:", "Human", ":", "###",
+                "### Instruction:", "### response", "##", "\n", " ", "\t", "x", "Q", "\r\n", "\u00a0")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(PLAIN_PIECES), max_size=40).map("".join), st.integers(0, 12))
+def test_headers_found_by_their_anchors_are_those_the_pattern_finds(text, start):
+    """``find_header`` (a plain-word header tried only where its words occur) returns what
+    ``header.search`` returns, and iterating it what ``finditer`` does, from any start."""
+    from classifiers import templates
+
+    start = min(start, len(text))
+    for template in templates.TEMPLATES:
+        expected = template.header.search(text, start)
+        found = templates.find_header(text, template, start)
+        assert (found and found.span()) == (expected and expected.span()), template.name
+        assert [m.span() for m in templates._headers(text, template, start)] == [m.span() for m in template.header.finditer(text, start)]
+
+
+def test_blank_lines_after_a_plain_word_header_are_searched_by_its_words():
+    """100,000 blank lines between "Human:" and the reply header: the regex tried every line start
+    (4–6 ms a score); the anchors find the two headers with ``str.find`` (bench/classifier_bench.py times it)."""
+    from classifiers import templates
+
+    text = "Human: Q: x\n" + "\n" * 100_000 + "\nQ: what?\nAssistant:"
+    human = next(t for t in templates.TEMPLATES if t.name == "human")
+    assert [m.group(1) for m in templates._headers(text, human, 0)] == ["Human", "Assistant"]
+    name, messages = split_template(text)
+    assert name == "human" and [m["role"] for m in messages] == ["user"]
+    assert messages[0]["content"].startswith("Q: x\n") and messages[0]["content"].endswith("\nQ: what?")

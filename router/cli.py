@@ -38,10 +38,16 @@ def _load_classifier(config: RouterConfig) -> Any:
         raise SystemExit(2) from None
 
 
-def _check_classifier(config: RouterConfig, config_path: str) -> int:
-    """`_load_classifier` before serving. With the embedding extra the check runs in a child process
-    (`check-config`): torch and the model stay ~480 MB in a process that has loaded them, and this one
-    only supervises the workers."""
+def _check_classifier(config: RouterConfig, config_path: str, workers: int) -> int:
+    """`_load_classifier` before serving. One worker is this process: the classifier it loaded is handed
+    to the app (`server.hand_over`), not loaded twice. With several, the embedding extra's check runs in a
+    child process (`check-config`): torch and the model stay ~480 MB in a process that has loaded them,
+    and this one only supervises the workers."""
+    if workers == 1:
+        from router import server
+
+        server.hand_over(config.classifier, _load_classifier(config))
+        return 0
     if config.classifier.embedding is None:
         _load_classifier(config)
         return 0
@@ -69,7 +75,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    if (refused := _check_classifier(config, args.config)) != 0:  # before the workers start; each loads its own
+    if (refused := _check_classifier(config, args.config, args.workers)) != 0:  # before the workers start; each loads its own
         return refused
     os.environ[CONFIG_ENV] = os.path.abspath(args.config)
     os.environ["COMPLEXITY_ROUTER_WORKERS"] = str(args.workers)

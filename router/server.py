@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from fastapi import FastAPI
 
-from router.app import create_app
-from router.config import CONFIG_ENV, load_config
+from router.app import create_app, load_default_classifier
+from router.config import CONFIG_ENV, ClassifierConfig, load_config
 from router.shutdown import install_signal_hook
+
+#: A classifier `serve` loaded in this process to check it, with the config it was loaded from.
+_handed_over: list[tuple[ClassifierConfig, Any]] = []
+
+
+def hand_over(config: ClassifierConfig, classifier: Any) -> None:
+    """`serve` with one worker checked the classifier by loading it, in the process that serves: the
+    app takes that one instead of loading it again (the embedding extra's model took 4 s more)."""
+    _handed_over[:] = [(config, classifier)]
+
+
+def _classifier(config: ClassifierConfig) -> Any:
+    """The handed-over classifier if it was loaded from this config (once), else a fresh load."""
+    if _handed_over and _handed_over[0][0] == config:
+        return _handed_over.pop()[1]
+    return load_default_classifier(config)
 
 
 def app_from_environment() -> FastAPI:
@@ -16,4 +33,4 @@ def app_from_environment() -> FastAPI:
     path = os.environ[CONFIG_ENV]
     config = load_config(path)
     install_signal_hook(config.server.drain_seconds)  # uvicorn's handlers are in place by now: chain ours before them
-    return create_app(config, config_path=path, settle_heap=True)  # SIGHUP / file change reload it
+    return create_app(config, classifier_factory=_classifier, config_path=path, settle_heap=True)  # SIGHUP / file change reload it

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from backends.base import ChatStream
+from backends.chat_shape import content_text
 from backends.sse import event_data, events_of
 
 if TYPE_CHECKING:
@@ -49,9 +50,7 @@ def parse_header(value: str | None) -> bool | None:
 def choice_reason(on: EscalateOn, choice: Mapping[str, Any], vote: Vote | None = None) -> str | None:
     """Why this (chosen) completion should escalate, or None."""
     message = choice.get("message") or {}
-    content = message.get("content")
-    has_answer = bool(content.strip()) if isinstance(content, str) else bool(content)
-    has_answer = has_answer or bool(message.get("tool_calls"))
+    has_answer = bool(content_text(message.get("content")).strip()) or bool(message.get("tool_calls"))
     finish = choice.get("finish_reason")
     if on.length and not has_answer and finish == "length":
         return "length"

@@ -322,8 +322,7 @@ class TestTimeCompute:
         for key in ("reasoning", "reasoning_content"):
             if isinstance(message.get(key), str) and message[key]:
                 frames += [_chunk(base, {key: piece}) for piece in _pieces(message[key])]
-        content = message.get("content")
-        if isinstance(content, str):
+        if content := choice_text(choice):  # content written as parts too
             frames += [_chunk(base, {"content": piece}) for piece in _pieces(content)]
         for index, call in enumerate(message.get("tool_calls") or ()):
             frames.append(_chunk(base, {"tool_calls": [{"index": index, **call}]}))

@@ -201,3 +201,16 @@ async def test_streaming_with_an_answer_is_relayed_whole(make_harness: Any) -> N
 def test_escalation_config_is_validated(low: dict[str, Any], medium: dict[str, Any] | None, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         config_with(low, medium)
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    ([{"type": "text", "text": "4"}], None),  # an answer written as parts is an answer
+    ([{"type": "text", "text": "  "}], "length"),
+    (None, "length"),
+])
+def test_an_answer_written_as_parts_is_read_as_its_text(content: Any, reason: str | None) -> None:
+    from router.escalation import choice_reason
+    from router.ttc_config import EscalateOn
+
+    choice = {"message": {"role": "assistant", "content": content}, "finish_reason": "length"}
+    assert choice_reason(EscalateOn(), choice) == reason

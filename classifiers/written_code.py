@@ -42,16 +42,18 @@ WRITE_CODE_NOUNS = frozenset((
 WRITE_LANGUAGE_NOUNS = frozenset(("script", "scripts", "query", "queries", "test", "tests", "expression", "expressions"))
 WRITE_CODE_GAP = 3
 _WRITING_ID, _CODE_ID = LEXICON_NAMES.index("writing"), LEXICON_NAMES.index("code")
+_WRITE_VERB_SET = frozenset(WRITE_VERBS)
 
 
 def move_written_code(counts: list[int], words: list[str]) -> list[int]:
     """``counts`` (of ``lexicon_counts(words)``) with each "write <code>" counted as a code cue
-    instead of a writing cue. The verbs are found with ``list.index`` (a C scan; a regex over
-    the joined words cost 55 us on 2,000 characters)."""
+    instead of a writing cue. The verbs present are found with one set intersection, then each with
+    ``list.index`` (C scans; a regex over the joined words cost 55 us on 2,000 characters, and a scan
+    per verb of ``WRITE_VERBS`` ~60 us, a quarter of the featurizer's time)."""
     if not counts[_WRITING_ID]:
         return counts
     moved = 0
-    for verb in WRITE_VERBS:
+    for verb in _WRITE_VERB_SET.intersection(words):
         i = -1
         while True:
             try:

@@ -67,8 +67,8 @@ class RedisStore(LimitStore):
 
     def __init__(self, config: StateConfig) -> None:
         from redis.asyncio import Redis
+        from redis.asyncio.retry import Retry  # the asyncio client's own (a sync Retry is converted with a warning)
         from redis.backoff import NoBackoff
-        from redis.retry import Retry
 
         assert config.redis_url is not None
         self.prefix = config.key_prefix

@@ -174,3 +174,16 @@ async def test_concurrent_requests_on_two_gateways_never_exceed_the_shared_limit
             for index in range(30):
                 group.start_soon(send, (one, two)[index % 2])
     assert sorted(statuses) == [200] * 10 + [429] * 20
+
+
+async def test_the_redis_store_builds_its_client_without_warnings() -> None:
+    """The asyncio client gets the asyncio Retry: a sync one is converted with a UserWarning in every worker's log."""
+    import warnings
+
+    from router.limits_redis import RedisStore
+    from router.opsconfig import StateConfig
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        store = RedisStore(StateConfig(redis_url="redis://127.0.0.1:1/0"))  # built, never connected
+    await store.aclose()

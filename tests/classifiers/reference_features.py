@@ -14,8 +14,8 @@ import re
 from classifiers.echo import DENSE_ECHO_PHRASES, ECHO_VERBS, SUMMARY_WORDS
 from classifiers.features import (
     _CODESYN,
-    _DEL_MATHOPS,
     _HIST_TAIL,
+    _MATHOPS,
     _NL_INDENT,
     _NL_LIST,
     _NL_MCQ,
@@ -48,6 +48,7 @@ from classifiers.text import Conversation
 from classifiers.written_code import WRITE_CODE_GAP, WRITE_CODE_NOUNS, WRITE_FILLERS, WRITE_LANGUAGE_NOUNS, WRITE_LANGUAGES, WRITE_VERBS
 
 _GROUP_INDEX = {g: i for i, g in enumerate(SHAPE_GROUPS)}
+_DEL_MATHOPS_REF = str.maketrans("", "", "".join(_MATHOPS))  # the operators deleted: their count
 _RE_DENSE = re.compile("[\u3000-\u9fff]")
 _RE_HANGUL = re.compile("[\ua000-\ud7ff]")
 
@@ -279,7 +280,7 @@ def handcrafted(conv: Conversation) -> list[float]:
         100.0 * sum([s.count(c) for c in _CODESYN if c[0] in s]) / ns,
         # LaTeX: the backslash words of math writing, not code escapes or Windows paths (version 35)
         log(sum(1 for name in re.findall(r"\\([a-zA-Z]+)", s) if name in LATEX_COMMANDS) + (full.count("$") - _currency(s)) // 2),
-        100.0 * (len(s) - len(s.translate(_DEL_MATHOPS))) / (ns + DENSITY_PRIOR_CHARS),
+        100.0 * (len(s) - len(s.translate(_DEL_MATHOPS_REF))) / (ns + DENSITY_PRIOR_CHARS),
         log(numbers),
         min(numbers / (nw + DENSITY_PRIOR_WORDS), 2.0),
         log(_count(full, "?")),

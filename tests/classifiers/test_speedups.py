@@ -371,6 +371,7 @@ RECORD_LINES = ("1,2,3", "1,2,3", "7 8 9 10", "7 8 9 10", "2024-05-07 12:58:36 I
 
 
 @needs_c
+@pytest.mark.skipif(PURE, reason="the module binds its C scan only when the accelerator is on")
 @settings(max_examples=1500, deadline=None)
 @given(st.lists(st.sampled_from(RECORD_LINES), max_size=40).map("\n".join) | st.text(max_size=80))
 def test_c_pasted_data_sample_equals_the_regex(s):

@@ -301,14 +301,18 @@ _DENSE_BY_FIRST: dict[str, list[tuple[int, str]]] = {}
 for _k, _group in zip(_DENSE_IDS, _DENSE_GROUPS):
     for _cue in _group:
         _DENSE_BY_FIRST.setdefault(_cue[0], []).append((_k, _cue))
-_DENSE_FIRST = frozenset(_DENSE_BY_FIRST)
+_DENSE_FIRST_TUPLE = tuple(_DENSE_BY_FIRST)
 
 
 def add_dense_cues_python(counts: list[int], s: str) -> list[int]:
     """``counts`` (of ``lexicon_counts``) plus the occurrences of the Chinese and Japanese cues in
     text ``s`` (``str.count`` of each: words are not separated there); only the cues whose first
-    character occurs are counted (a ``str.count`` per cue would cost 0.4 ms on 2,000 characters)."""
-    for ch in _DENSE_FIRST.intersection(s):
+    character occurs are counted (a ``str.count`` per cue would cost 0.4 ms on 2,000 characters). Those
+    characters are looked for one by one (``in``: 19 us on 2,000 characters of Chinese; the set of the
+    text's characters, 61 us)."""
+    for ch in _DENSE_FIRST_TUPLE:
+        if ch not in s:
+            continue
         for k, cue in _DENSE_BY_FIRST[ch]:
             counts[k] += s.count(cue)
     return counts

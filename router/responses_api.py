@@ -193,11 +193,12 @@ def output_items(message: Mapping[str, Any], status: str = "completed", summariz
                  names: CallNames = NO_TOOL_NAMES) -> list[dict[str, Any]]:
     """The output items of one chat answer: its reasoning in the clear (its summary too when
     ``summarized``), a message (text or refusal), then its tool calls (``names``: how the request's
-    tools come back)."""
+    tools come back). ``status`` is the last item's: an answer cut short was cut in its last item, the
+    ones before it were done (as the stream closes them)."""
     items: list[dict[str, Any]] = []
     thought = reasoning_text(message)
     if thought:
-        item = reasoning_item(new_id("rs"), thought, status)
+        item = reasoning_item(new_id("rs"), thought, "completed")
         if summarized:
             item["summary"].append({"type": "summary_text", "text": thought})
         items.append(item)
@@ -207,11 +208,13 @@ def output_items(message: Mapping[str, Any], status: str = "completed", summariz
     if message.get("refusal"):
         content.append({"type": "refusal", "refusal": message["refusal"]})
     if content:
-        items.append(message_item(new_id("msg"), content, status))
+        items.append(message_item(new_id("msg"), content, "completed"))
     for call in message.get("tool_calls") or ():
         function = call.get("function") or {}
         items.append(call_item(new_id("fc"), call.get("id") or new_id("call"), function.get("name") or "",
-                               function.get("arguments") or "{}", status, names))
+                               function.get("arguments") or "{}", "completed", names))
+    if items:
+        items[-1]["status"] = status
     return items
 
 

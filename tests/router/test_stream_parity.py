@@ -1,0 +1,222 @@
+"""A streamed answer is the answer: through every API and its official client, what a client accumulates
+from the stream equals what it gets without streaming.
+
+Generated upstream answers — text, reasoning and up to three tool calls, any finish reason, any usage —
+are served by an in-process upstream (httpx.MockTransport) both as one completion and as a stream cut at
+generated points (text, reasoning and each call's arguments in pieces, as vLLM sends them). The openai
+client (chat, text completions, Responses: `responses.stream(...).get_final_response()`) and the anthropic
+client (`messages.stream(...).get_final_message()`) then read both; their results must be equal but for
+the ids the gateway mints per response.
+"""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from router.app import create_app
+from tests.router.conftest import make_config
+from tests.router.hostile import WHOLE_APP, serving
+
+_NAMES = st.from_regex(r"[a-z][a-z_]{0,9}", fullmatch=True)
+_ARGUMENTS = st.dictionaries(st.text("abxyz_", min_size=1, max_size=5), st.none() | st.booleans() | st.integers(-999, 999) | st.text(max_size=8),
+                             max_size=3).map(lambda args: orjson.dumps(args).decode())
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the upstream answers, and where its stream cuts each text."""
+
+    text: str
+    reasoning: str
+    reasoning_field: str  # vLLM's older `reasoning_content` or its newer `reasoning`
+    refusal: str
+    calls: tuple[tuple[str, str], ...]  # (name, arguments)
+    finish: str
+    usage: dict[str, Any]
+    cuts: tuple[tuple[int, ...], ...]  # per text (answer, reasoning, each call's arguments): where a chunk ends
+
+
+def _pieces(text: str, cuts: tuple[int, ...]) -> list[str]:
+    bounds = [0, *sorted({c for c in cuts if 0 < c < len(text)}), len(text)]
+    return [text[a:b] for a, b in itertools.pairwise(bounds) if b > a]
+
+
+@st.composite
+def answers(draw: st.DrawFn) -> Answer:
+    calls = tuple(draw(st.lists(st.tuples(_NAMES, _ARGUMENTS), max_size=3)))
+    text = draw(st.text(min_size=0 if calls else 1, max_size=40))
+    reasoning = draw(st.text(max_size=20))
+    refusal = "" if calls else draw(st.sampled_from(["", "", "", "I can't help with that."]))
+    finish = "tool_calls" if calls else draw(st.sampled_from(["stop", "length", "content_filter"]))
+    usage = {"prompt_tokens": draw(st.integers(1, 5000)), "completion_tokens": draw(st.integers(1, 5000))}
+    if draw(st.booleans()):
+        usage["prompt_tokens_details"] = {"cached_tokens": draw(st.integers(0, usage["prompt_tokens"]))}
+        usage["completion_tokens_details"] = {"reasoning_tokens": draw(st.integers(0, usage["completion_tokens"]))}
+    cuts = tuple(tuple(draw(st.lists(st.integers(1, max(len(t) - 1, 1)), max_size=4))) for t in (text, reasoning, refusal, *(a for _, a in calls)))
+    return Answer(text, reasoning, draw(st.sampled_from(["reasoning_content", "reasoning"])), refusal, calls, finish, usage, cuts)
+
+
+def completion(answer: Answer) -> bytes:
+    message: dict[str, Any] = {"role": "assistant", "content": answer.text or None}
+    if answer.reasoning:
+        message[answer.reasoning_field] = answer.reasoning
+    if answer.refusal:
+        message["refusal"] = answer.refusal
+    if answer.calls:
+        message["tool_calls"] = [{"id": f"call_{i}", "type": "function", "function": {"name": name, "arguments": arguments}}
+                                 for i, (name, arguments) in enumerate(answer.calls)]
+    return orjson.dumps({"id": "c", "object": "chat.completion", "created": 1, "model": "m", "usage": answer.usage,
+                         "choices": [{"index": 0, "message": message, "finish_reason": answer.finish}]})
+
+
+def stream(answer: Answer) -> bytes:
+    deltas: list[dict[str, Any]] = [{"role": "assistant", "content": ""}]
+    deltas += [{answer.reasoning_field: piece} for piece in _pieces(answer.reasoning, answer.cuts[1])]
+    deltas += [{"content": piece} for piece in _pieces(answer.text, answer.cuts[0])]
+    deltas += [{"refusal": piece} for piece in _pieces(answer.refusal, answer.cuts[2])]
+    for i, ((name, arguments), cuts) in enumerate(zip(answer.calls, answer.cuts[3:])):
+        deltas.append({"tool_calls": [{"index": i, "id": f"call_{i}", "type": "function", "function": {"name": name, "arguments": ""}}]})
+        deltas += [{"tool_calls": [{"index": i, "function": {"arguments": piece}}]} for piece in _pieces(arguments, cuts)]
+    chunks = [{"choices": [{"index": 0, "delta": delta, "finish_reason": None}]} for delta in deltas]
+    chunks += [{"choices": [{"index": 0, "delta": {}, "finish_reason": answer.finish}]}, {"choices": [], "usage": answer.usage}]
+    frames = (b"data: " + orjson.dumps({"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m", **chunk}) + b"\n\n"
+              for chunk in chunks)
+    return b"".join(frames) + b"data: [DONE]\n\n"
+
+
+def upstream(answer: list[Answer]) -> httpx.MockTransport:
+    """Answers every request with ``answer[0]`` (set per example), streamed when the request streams."""
+
+    async def body(raw: bytes) -> Any:
+        yield raw
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if orjson.loads(request.content).get("stream"):
+            return httpx.Response(200, content=body(stream(answer[0])), headers={"content-type": "text/event-stream"})
+        return httpx.Response(200, content=completion(answer[0]), headers={"content-type": "application/json"})
+
+    return httpx.MockTransport(handle)
+
+
+@pytest.fixture
+async def clients(fake_classifier: Any) -> Any:
+    """The openai and anthropic clients of one app, and the answer its upstreams give (set per example)."""
+    from anthropic import AsyncAnthropic
+    from openai import AsyncOpenAI
+
+    answer: list[Answer] = []
+    transport = upstream(answer)
+    app = create_app(make_config(), classifier=fake_classifier, transports={"sim": transport, "spare": transport})
+    async with serving(app) as http:
+        sdk_httpx: Any = getattr(importlib.import_module("anthropic._base_client"), "httpx2", None) or httpx  # recent SDKs fork httpx
+        async with sdk_httpx.AsyncClient(transport=sdk_httpx.ASGITransport(app=app), base_url="http://router.test") as anthropic_http:
+            yield (AsyncOpenAI(base_url="http://router.test/v1", api_key="k", http_client=http, max_retries=0),
+                   AsyncAnthropic(base_url="http://router.test", api_key="k", http_client=anthropic_http, max_retries=0), answer)
+
+
+def _without_ids(value: Any) -> Any:
+    """``value`` less the ids the gateway mints per response (a message's, an item's; call ids are the upstream's and
+    stay) and the ``parsed`` / ``parsed_arguments`` fields the openai client's stream helper adds."""
+    if isinstance(value, dict):
+        return {k: _without_ids(v) for k, v in value.items()
+                if k not in ("parsed", "parsed_arguments") and (k != "id" or not isinstance(v, str) or v.startswith(("call_", "toolu_")))}
+    if isinstance(value, list):
+        return [_without_ids(v) for v in value]
+    return value
+
+
+def _reasoning(extra: dict[str, Any] | None) -> str:
+    extra = extra or {}
+    return extra.get("reasoning_content") or extra.get("reasoning") or ""
+
+
+async def _chat(openai: Any, shown: bool) -> tuple[Any, Any]:
+    ask = {"model": "auto", "messages": [{"role": "user", "content": "hello"}]}
+    whole = (await openai.chat.completions.create(**ask)).model_dump()
+    text, refusal, reasoning, calls, finish, usage = "", "", "", {}, None, None
+    async for chunk in await openai.chat.completions.create(**ask, stream=True, stream_options={"include_usage": True}):
+        usage = chunk.usage or usage
+        for choice in chunk.choices:
+            text += choice.delta.content or ""
+            refusal += choice.delta.refusal or ""
+            reasoning += _reasoning(choice.delta.model_extra)
+            finish = choice.finish_reason or finish
+            for call in choice.delta.tool_calls or []:
+                entry = calls.setdefault(call.index, {"id": "", "name": "", "arguments": ""})
+                entry["id"] += call.id or ""
+                entry["name"] += (call.function and call.function.name) or ""
+                entry["arguments"] += (call.function and call.function.arguments) or ""
+    message, choice = whole["choices"][0]["message"], whole["choices"][0]
+    called = [{"id": c["id"], "name": c["function"]["name"], "arguments": c["function"]["arguments"]} for c in message["tool_calls"] or []]
+    return ((message["content"] or "", message["refusal"] or "", _reasoning(message), called, choice["finish_reason"], whole["usage"]),
+            (text, refusal, reasoning, [calls[i] for i in sorted(calls)], finish, usage.model_dump()))
+
+
+async def _responses(openai: Any, shown: bool) -> tuple[Any, Any]:
+    ask = {"model": "auto", "input": "hello", **({"reasoning": {"summary": "auto"}} if shown else {})}
+    whole = await openai.responses.create(**ask)
+    async with openai.responses.stream(**ask) as events:
+        async for event in events:  # the client accumulates a completed response; a cut one is in its last event
+            last = event
+        streamed = await events.get_final_response() if last.type == "response.completed" else last.response
+    keep = ("output", "status", "incomplete_details", "usage", "error")
+    return ({k: _without_ids(whole.model_dump())[k] for k in keep} | {"output_text": whole.output_text},
+            {k: _without_ids(streamed.model_dump())[k] for k in keep} | {"output_text": streamed.output_text})
+
+
+async def _messages(anthropic: Any, shown: bool) -> tuple[Any, Any]:
+    ask = {"model": "auto", "max_tokens": 2048, "messages": [{"role": "user", "content": "hello"}],
+           **({"thinking": {"type": "enabled", "budget_tokens": 1024}} if shown else {})}
+    whole = await anthropic.messages.create(**ask)
+    async with anthropic.messages.stream(**ask) as events:
+        streamed = await events.get_final_message()
+    keep = ("content", "stop_reason", "stop_sequence", "role", "type")
+    usage = ("input_tokens", "output_tokens", "cache_read_input_tokens")  # the stream's final counts are the upstream's (message_delta)
+    return ({k: _without_ids(whole.model_dump())[k] for k in keep} | {k: getattr(whole.usage, k) for k in usage},
+            {k: _without_ids(streamed.model_dump())[k] for k in keep} | {k: getattr(streamed.usage, k) for k in usage})
+
+
+async def _completions(openai: Any, shown: bool) -> tuple[Any, Any]:
+    whole = await openai.completions.create(model="auto", prompt="hello")
+    text, finish, usage = "", None, None
+    async for chunk in await openai.completions.create(model="auto", prompt="hello", stream=True, stream_options={"include_usage": True}):
+        usage = chunk.usage or usage
+        for choice in chunk.choices:
+            text += choice.text or ""
+            finish = choice.finish_reason or finish
+    return (whole.choices[0].text, whole.choices[0].finish_reason, whole.usage.model_dump()), (text, finish, usage.model_dump())
+
+
+READERS = {"chat": _chat, "responses": _responses, "messages": _messages, "completions": _completions}
+
+
+@pytest.mark.anyio
+@WHOLE_APP
+@given(answer=answers(), api=st.sampled_from(sorted(READERS)), shown=st.booleans())
+async def test_a_streamed_answer_accumulates_to_the_non_streamed_one(clients: Any, answer: Answer, api: str, shown: bool) -> None:
+    """``shown``: the request asks to see the reasoning (a Responses summary, Anthropic thinking)."""
+    openai, anthropic, current = clients
+    current[:] = [answer]
+    if api == "completions" and (answer.calls or answer.refusal):
+        return  # a text completion has neither
+    whole, streamed = await READERS[api](anthropic if api == "messages" else openai, shown)
+    assert streamed == whole, _differences(whole, streamed)
+
+
+def _differences(whole: Any, streamed: Any, path: str = "") -> list[str]:
+    """Where two results differ: ``path: non-streamed != streamed``."""
+    if isinstance(whole, dict) and isinstance(streamed, dict):
+        return [d for k in sorted(set(whole) | set(streamed), key=str)
+                for d in _differences(whole.get(k, "<missing>"), streamed.get(k, "<missing>"), f"{path}.{k}")]
+    if isinstance(whole, list | tuple) and isinstance(streamed, list | tuple) and len(whole) == len(streamed):
+        return [d for i, (a, b) in enumerate(zip(whole, streamed)) for d in _differences(a, b, f"{path}[{i}]")]
+    return [] if whole == streamed else [f"{path}: {whole!r} != {streamed!r}"]

@@ -239,14 +239,15 @@ def message_item(item_id: str, content: list[dict[str, Any]], status: str) -> di
 
 
 def usage(chat_usage: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """Chat `usage` in the Responses names."""
+    """Chat `usage` in the Responses names; the total is the sum when the upstream gives none (it may omit it)."""
     if not chat_usage:
         return None
     prompt = (chat_usage.get("prompt_tokens_details") or {}).get("cached_tokens") or 0
     reasoning = (chat_usage.get("completion_tokens_details") or {}).get("reasoning_tokens") or 0
-    return {"input_tokens": chat_usage.get("prompt_tokens") or 0, "input_tokens_details": {"cached_tokens": prompt, "cache_write_tokens": 0},
-            "output_tokens": chat_usage.get("completion_tokens") or 0, "output_tokens_details": {"reasoning_tokens": reasoning},
-            "total_tokens": chat_usage.get("total_tokens") or 0}
+    inputs, outputs = chat_usage.get("prompt_tokens") or 0, chat_usage.get("completion_tokens") or 0
+    return {"input_tokens": inputs, "input_tokens_details": {"cached_tokens": prompt, "cache_write_tokens": 0},
+            "output_tokens": outputs, "output_tokens_details": {"reasoning_tokens": reasoning},
+            "total_tokens": chat_usage.get("total_tokens") or (inputs + outputs if isinstance(inputs, int) and isinstance(outputs, int) else 0)}
 
 
 def response_object(request: Mapping[str, Any], response_id: str, chat: Mapping[str, Any], output: list[dict[str, Any]],

@@ -534,3 +534,10 @@ async def test_codex_s_namespace_tools_and_web_search_are_served(make_harness: A
                                                                                                "namespace": "multi_agent_v1"})
     assert sent[-1]["messages"][2]["tool_calls"][0]["function"]["name"] == "multi_agent_v1__close_agent"
     assert sent[-1]["tool_choice"] == {"type": "function", "function": {"name": "multi_agent_v1__close_agent"}}
+
+
+def test_usage_totals_when_the_upstream_gives_no_total() -> None:
+    from router.responses_api import usage
+
+    assert usage({"prompt_tokens": 12, "completion_tokens": 30})["total_tokens"] == 42  # type: ignore[index]
+    assert usage({"prompt_tokens": 12, "completion_tokens": 30, "total_tokens": 50})["total_tokens"] == 50  # type: ignore[index]

@@ -11,9 +11,9 @@ the ids the gateway mints per response.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import itertools
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -31,7 +31,7 @@ _ARGUMENTS = st.dictionaries(st.text("abxyz_", min_size=1, max_size=5), st.none(
                              max_size=3).map(lambda args: orjson.dumps(args).decode())
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Answer:
     """What the upstream answers, and where its stream cuts each text."""
 
@@ -161,8 +161,12 @@ async def _chat(openai: Any, shown: bool) -> tuple[Any, Any]:
             (text, refusal, reasoning, [calls[i] for i in sorted(calls)], finish, usage.model_dump()))
 
 
-async def _responses(openai: Any, shown: bool) -> tuple[Any, Any]:
+async def _responses(openai: Any, shown: bool, custom: frozenset[str] = frozenset()) -> tuple[Any, Any]:
+    """``custom``: names the request declares as custom tools (free-form input; their calls come back as
+    `custom_tool_call` items)."""
     ask = {"model": "auto", "input": "hello", **({"reasoning": {"summary": "auto"}} if shown else {})}
+    if custom:
+        ask["tools"] = [{"type": "custom", "name": name} for name in sorted(custom)]
     whole = await openai.responses.create(**ask)
     async with openai.responses.stream(**ask) as events:
         async for event in events:  # the client accumulates a completed response; a cut one is in its last event
@@ -209,6 +213,30 @@ async def test_a_streamed_answer_accumulates_to_the_non_streamed_one(clients: An
     if api == "completions" and (answer.calls or answer.refusal):
         return  # a text completion has neither
     whole, streamed = await READERS[api](anthropic if api == "messages" else openai, shown)
+    assert streamed == whole, _differences(whole, streamed)
+
+
+@st.composite
+def custom_calls(draw: st.DrawFn) -> tuple[Answer, frozenset[str], bool]:
+    """An answer whose calls go to custom tools (some of them; the first always), their input written as
+    ``{"input": "…"}`` or, by a model that ignored the wrapper, as any arguments; and whether reasoning is shown."""
+    answer = draw(answers())
+    declared = frozenset(draw(st.sets(_NAMES, max_size=3)) | {name for name, _ in answer.calls[:1]})
+    inputs = draw(st.lists(st.text(max_size=12) | st.none(), min_size=len(answer.calls), max_size=len(answer.calls)))
+    calls = tuple((name, arguments if given is None or name not in declared else orjson.dumps({"input": given}).decode())
+                  for (name, arguments), given in zip(answer.calls, inputs))
+    return dataclasses.replace(answer, calls=calls), declared, draw(st.booleans())
+
+
+@pytest.mark.anyio
+@WHOLE_APP
+@given(case=custom_calls())
+async def test_custom_tool_calls_stream_as_they_answer(clients: Any, case: tuple[Answer, frozenset[str], bool]) -> None:
+    """Responses with custom tools declared: calls to them are `custom_tool_call`s, streamed or not."""
+    openai, _, current = clients
+    answer, declared, shown = case
+    current[:] = [answer]
+    whole, streamed = await _responses(openai, shown, declared)
     assert streamed == whole, _differences(whole, streamed)
 
 

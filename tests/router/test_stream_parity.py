@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import itertools
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -21,6 +22,7 @@ import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from prometheus_client import CollectorRegistry
 
 from router.app import create_app
 from tests.router.conftest import make_config
@@ -115,12 +117,13 @@ async def clients(fake_classifier: Any) -> Any:
 
     answer: list[Answer] = []
     transport = upstream(answer)
-    app = create_app(make_config(), classifier=fake_classifier, transports={"sim": transport, "spare": transport})
+    registry = CollectorRegistry()
+    app = create_app(make_config(), classifier=fake_classifier, transports={"sim": transport, "spare": transport}, registry=registry)
     async with serving(app) as http:
         sdk_httpx: Any = getattr(importlib.import_module("anthropic._base_client"), "httpx2", None) or httpx  # recent SDKs fork httpx
         async with sdk_httpx.AsyncClient(transport=sdk_httpx.ASGITransport(app=app), base_url="http://router.test") as anthropic_http:
             yield (AsyncOpenAI(base_url="http://router.test/v1", api_key="k", http_client=http, max_retries=0),
-                   AsyncAnthropic(base_url="http://router.test", api_key="k", http_client=anthropic_http, max_retries=0), answer)
+                   AsyncAnthropic(base_url="http://router.test", api_key="k", http_client=anthropic_http, max_retries=0), answer, registry)
 
 
 def _without_ids(value: Any) -> Any:
@@ -139,9 +142,10 @@ def _reasoning(extra: dict[str, Any] | None) -> str:
     return extra.get("reasoning_content") or extra.get("reasoning") or ""
 
 
-async def _chat(openai: Any, shown: bool) -> tuple[Any, Any]:
+async def _chat(openai: Any, shown: bool, between: Callable[[], None] = lambda: None) -> tuple[Any, Any]:
     ask = {"model": "auto", "messages": [{"role": "user", "content": "hello"}]}
     whole = (await openai.chat.completions.create(**ask)).model_dump()
+    between()
     text, refusal, reasoning, calls, finish, usage = "", "", "", {}, None, None
     async for chunk in await openai.chat.completions.create(**ask, stream=True, stream_options={"include_usage": True}):
         usage = chunk.usage or usage
@@ -161,13 +165,15 @@ async def _chat(openai: Any, shown: bool) -> tuple[Any, Any]:
             (text, refusal, reasoning, [calls[i] for i in sorted(calls)], finish, usage.model_dump()))
 
 
-async def _responses(openai: Any, shown: bool, custom: frozenset[str] = frozenset()) -> tuple[Any, Any]:
+async def _responses(openai: Any, shown: bool, between: Callable[[], None] = lambda: None, custom: frozenset[str] = frozenset()
+                     ) -> tuple[Any, Any]:
     """``custom``: names the request declares as custom tools (free-form input; their calls come back as
     `custom_tool_call` items)."""
     ask = {"model": "auto", "input": "hello", **({"reasoning": {"summary": "auto"}} if shown else {})}
     if custom:
         ask["tools"] = [{"type": "custom", "name": name} for name in sorted(custom)]
     whole = await openai.responses.create(**ask)
+    between()
     async with openai.responses.stream(**ask) as events:
         async for event in events:  # the client accumulates a completed response; a cut one is in its last event
             last = event
@@ -177,10 +183,11 @@ async def _responses(openai: Any, shown: bool, custom: frozenset[str] = frozense
             {k: _without_ids(streamed.model_dump())[k] for k in keep} | {"output_text": streamed.output_text})
 
 
-async def _messages(anthropic: Any, shown: bool) -> tuple[Any, Any]:
+async def _messages(anthropic: Any, shown: bool, between: Callable[[], None] = lambda: None) -> tuple[Any, Any]:
     ask = {"model": "auto", "max_tokens": 2048, "messages": [{"role": "user", "content": "hello"}],
            **({"thinking": {"type": "enabled", "budget_tokens": 1024}} if shown else {})}
     whole = await anthropic.messages.create(**ask)
+    between()
     async with anthropic.messages.stream(**ask) as events:
         streamed = await events.get_final_message()
     keep = ("content", "stop_reason", "stop_sequence", "role", "type")
@@ -189,8 +196,9 @@ async def _messages(anthropic: Any, shown: bool) -> tuple[Any, Any]:
             {k: _without_ids(streamed.model_dump())[k] for k in keep} | {k: getattr(streamed.usage, k) for k in usage})
 
 
-async def _completions(openai: Any, shown: bool) -> tuple[Any, Any]:
+async def _completions(openai: Any, shown: bool, between: Callable[[], None] = lambda: None) -> tuple[Any, Any]:
     whole = await openai.completions.create(model="auto", prompt="hello")
+    between()
     text, finish, usage = "", None, None
     async for chunk in await openai.completions.create(model="auto", prompt="hello", stream=True, stream_options={"include_usage": True}):
         usage = chunk.usage or usage
@@ -208,12 +216,28 @@ READERS = {"chat": _chat, "responses": _responses, "messages": _messages, "compl
 @given(answer=answers(), api=st.sampled_from(sorted(READERS)), shown=st.booleans())
 async def test_a_streamed_answer_accumulates_to_the_non_streamed_one(clients: Any, answer: Answer, api: str, shown: bool) -> None:
     """``shown``: the request asks to see the reasoning (a Responses summary, Anthropic thinking)."""
-    openai, anthropic, current = clients
+    openai, anthropic, current, registry = clients
     current[:] = [answer]
     if api == "completions" and (answer.calls or answer.refusal):
         return  # a text completion has neither
-    whole, streamed = await READERS[api](anthropic if api == "messages" else openai, shown)
+    books = [_accounts(registry)]
+    whole, streamed = await READERS[api](anthropic if api == "messages" else openai, shown, lambda: books.append(_accounts(registry)))
     assert streamed == whole, _differences(whole, streamed)
+    books.append(_accounts(registry))
+    spent = [{k: after[k] - before.get(k, 0.0) for k in after} for before, after in itertools.pairwise(books)]
+    assert spent[1] == pytest.approx(spent[0], rel=1e-9, abs=1e-15), _differences(spent[0], spent[1])  # the same tokens, cost and outcome on the books, streamed or not
+    assert spent[0][("router_tokens_total", "completion")] == answer.usage["completion_tokens"]
+
+
+def _accounts(registry: CollectorRegistry) -> dict[tuple[str, str], float]:
+    """Tokens by kind, cost and requests by status, summed over the other labels."""
+    books: dict[tuple[str, str], float] = {}
+    for metric in registry.collect():
+        for sample in metric.samples:
+            if sample.name in ("router_tokens_total", "router_cost_usd_total", "router_requests_total"):
+                key = (sample.name, sample.labels.get("kind") or sample.labels.get("status") or "")
+                books[key] = books.get(key, 0.0) + sample.value
+    return books
 
 
 @st.composite
@@ -233,10 +257,10 @@ def custom_calls(draw: st.DrawFn) -> tuple[Answer, frozenset[str], bool]:
 @given(case=custom_calls())
 async def test_custom_tool_calls_stream_as_they_answer(clients: Any, case: tuple[Answer, frozenset[str], bool]) -> None:
     """Responses with custom tools declared: calls to them are `custom_tool_call`s, streamed or not."""
-    openai, _, current = clients
+    openai, _, current, _ = clients
     answer, declared, shown = case
     current[:] = [answer]
-    whole, streamed = await _responses(openai, shown, declared)
+    whole, streamed = await _responses(openai, shown, custom=declared)
     assert streamed == whole, _differences(whole, streamed)
 
 

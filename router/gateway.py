@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from backends.base import Backend, ChatResult, ChatStream
-from backends.reasoning import DIALECTS, UnsupportedEffortError, lower_token_cap, raise_token_cap
+from backends.chat_shape import content_text
+from backends.reasoning import DIALECTS, UnsupportedEffortError, lower_token_cap, raise_token_cap, reasoning_text
 from backends.usage import Usage
+from classifiers.token_estimate import DEFAULT_CHARS_PER_TOKEN, estimate_tokens
 from router.answer_embedding import AnswerEmbedding, RefinesAnswerTokens
 from router.config import RouterConfig
 from router.context import TOTAL_CAP, TokenCounter, requested_effort
@@ -275,6 +278,26 @@ class Gateway:
         self.ttc.record(decision, "answer", usage)
         return self.ttc.total(decision)
 
+    def completed_usage(self, decision: Decision, body: Mapping[str, Any], result: ChatResult) -> Usage:
+        """A completion's usage. An upstream that reported none (some OpenAI-compatible servers omit it) was
+        read as zero tokens and priced at $0; now, as for such a stream, the prompt as the gateway counts it
+        and the answers' text (content, reasoning, tool calls) at the model's characters per token, marked
+        `usage_estimated`, not learnt from, and written into the answer where a client reads its usage."""
+        if isinstance(result.body.get("usage"), Mapping) or decision.context.get("usage_parts") or not decision.model:
+            return result.usage
+        decision.extra["usage_estimated"] = True
+        per_token = self.config.models[decision.model].chars_per_token or DEFAULT_CHARS_PER_TOKEN
+        choices = [c.get("message") for c in result.body.get("choices") or () if isinstance(c, Mapping)]
+        answers = [m for m in choices if isinstance(m, Mapping)]
+        reasoning = sum(estimate_tokens(reasoning_text(m), per_token) for m in answers)
+        written = sum(estimate_tokens(content_text(m.get("content")) + "".join(_call_text(c) for c in m.get("tool_calls") or ()), per_token)
+                      for m in answers)
+        usage = Usage(prompt_tokens=self.tokens.count_for(decision, decision.model, body).tokens,
+                      completion_tokens=math.ceil(reasoning + written), reasoning_tokens=math.ceil(reasoning))
+        result.body["usage"] = usage.to_openai()
+        result.usage = usage
+        return usage
+
     def abandoned_usage(self, decision: Decision, body: Mapping[str, Any]) -> Usage | None:
         """Usage for a non-streamed request the client left while the upstream worked on it: the prompt
         and the answer forecast for the model it was sent to (a provider that does not stop on a
@@ -328,3 +351,10 @@ class Gateway:
             except Exception:  # an observer (limits, decision log) must never break a response
                 log.exception("accounting observer failed")
 
+
+def _call_text(call: Any) -> str:
+    """A tool call's name and arguments, as the model wrote them."""
+    function = call.get("function") if isinstance(call, Mapping) else None
+    if not isinstance(function, Mapping):
+        return ""
+    return "".join(part for part in (function.get("name"), function.get("arguments")) if isinstance(part, str))

@@ -83,6 +83,26 @@ async def test_a_stream_the_upstream_never_reports_on_is_accounted_from_an_estim
     assert gateway_of(harness).forecast.log_correction == {}, "nor something to learn from"
 
 
+async def test_an_answer_the_upstream_never_reports_on_is_accounted_from_an_estimate(make_harness: Any) -> None:
+    """A non-streamed answer without `usage` was read as zero tokens and cost $0: now its text is counted (about
+    four characters a token in English) and the estimate goes to the client, the books and the spend, marked."""
+    answer = {"role": "assistant", "content": "word " * 40, "reasoning": "thought " * 10,
+              "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "lookup", "arguments": '{"q": "x"}'}}]}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"id": "c", "object": "chat.completion", "created": 1, "model": "m",
+                                         "choices": [{"index": 0, "message": answer, "finish_reason": "tool_calls"}]})
+
+    harness = await make_harness(sim_transport=httpx.MockTransport(handler))
+    body = (await harness.chat("hello")).json()
+    assert body["router"]["usage_estimated"] is True
+    assert body["usage"]["completion_tokens"] == 50 + 20 + 4 and body["usage"]["completion_tokens_details"]["reasoning_tokens"] == 20
+    assert body["usage"]["prompt_tokens"] > 0 and body["router"]["cost_usd"] > 0
+    assert harness.metric("router_tokens_total", **LOW, kind="completion") == 74
+    assert harness.metric("router_cost_usd_total", **LOW) == pytest.approx(body["router"]["cost_usd"])
+    assert gateway_of(harness).forecast.log_correction == {}, "an estimate is nothing to learn from"
+
+
 async def test_a_client_that_leaves_mid_stream_is_charged_for_what_it_was_sent(make_harness: Any) -> None:
     harness = await make_harness(sim_transport=streaming_upstream())
     app = harness.client._transport.app  # type: ignore[attr-defined]

@@ -220,13 +220,20 @@ async def test_a_streamed_answer_accumulates_to_the_non_streamed_one(clients: An
     current[:] = [answer]
     if api == "completions" and (answer.calls or answer.refusal):
         return  # a text completion has neither
+    spent = await _read_both_ways(READERS[api], anthropic if api == "messages" else openai, shown, registry)
+    assert spent[("router_tokens_total", "completion")] == answer.usage["completion_tokens"]
+
+
+async def _read_both_ways(read: Any, client: Any, shown: bool, registry: CollectorRegistry) -> dict[tuple[str, str], float]:
+    """Ask without and with streaming: the same answer, and the same tokens, cost and outcome on the books.
+    Returns what one request put on them."""
     books = [_accounts(registry)]
-    whole, streamed = await READERS[api](anthropic if api == "messages" else openai, shown, lambda: books.append(_accounts(registry)))
+    whole, streamed = await read(client, shown, lambda: books.append(_accounts(registry)))
     assert streamed == whole, _differences(whole, streamed)
     books.append(_accounts(registry))
     spent = [{k: after[k] - before.get(k, 0.0) for k in after} for before, after in itertools.pairwise(books)]
-    assert spent[1] == pytest.approx(spent[0], rel=1e-9, abs=1e-15), _differences(spent[0], spent[1])  # the same tokens, cost and outcome on the books, streamed or not
-    assert spent[0][("router_tokens_total", "completion")] == answer.usage["completion_tokens"]
+    assert spent[1] == pytest.approx(spent[0], rel=1e-9, abs=1e-15), _differences(spent[0], spent[1])
+    return spent[0]
 
 
 def _accounts(registry: CollectorRegistry) -> dict[tuple[str, str], float]:
@@ -272,3 +279,97 @@ def _differences(whole: Any, streamed: Any, path: str = "") -> list[str]:
     if isinstance(whole, list | tuple) and isinstance(streamed, list | tuple) and len(whole) == len(streamed):
         return [d for i, (a, b) in enumerate(zip(whole, streamed)) for d in _differences(a, b, f"{path}[{i}]")]
     return [] if whole == streamed else [f"{path}: {whole!r} != {streamed!r}"]
+
+
+# -- the same, from an Anthropic upstream ------------------------------------------------------------------------------
+
+
+@st.composite
+def anthropic_messages(draw: st.DrawFn) -> tuple[dict[str, Any], tuple[tuple[int, ...], ...]]:
+    """An Anthropic message (signed thinking, text and tool_use blocks, in an order Claude writes them) and where its
+    stream cuts each block's text."""
+    blocks: list[dict[str, Any]] = []
+    if draw(st.booleans()):
+        blocks.append({"type": "thinking", "thinking": draw(st.text(min_size=1, max_size=20)), "signature": draw(st.text("abcXYZ09", min_size=1, max_size=12))})
+    if draw(st.booleans()):
+        blocks.append({"type": "text", "text": draw(st.text(min_size=1, max_size=40))})
+    for i, (name, arguments) in enumerate(draw(st.lists(st.tuples(_NAMES, _ARGUMENTS), max_size=2))):
+        blocks.append({"type": "tool_use", "id": f"toolu_{i}", "name": name, "input": orjson.loads(arguments)})
+    if not blocks:
+        blocks.append({"type": "text", "text": draw(st.text(min_size=1, max_size=10))})
+    calls = any(b["type"] == "tool_use" for b in blocks)
+    stop = "tool_use" if calls else draw(st.sampled_from(["end_turn", "max_tokens", "stop_sequence"]))
+    usage = {"input_tokens": draw(st.integers(1, 5000)), "output_tokens": draw(st.integers(1, 5000)),
+             "cache_read_input_tokens": draw(st.integers(0, 100)), "cache_creation_input_tokens": draw(st.integers(0, 100))}
+    message = {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-sonnet-4-20250514", "content": blocks,
+               "stop_reason": stop, "stop_sequence": "END" if stop == "stop_sequence" else None, "usage": usage}
+    cuts = tuple(tuple(draw(st.lists(st.integers(1, 40), max_size=3))) for _ in blocks)
+    return message, cuts
+
+
+def anthropic_stream(message: dict[str, Any], cuts: tuple[tuple[int, ...], ...]) -> bytes:
+    def event(kind: str, **data: Any) -> bytes:
+        return b"event: " + kind.encode() + b"\ndata: " + orjson.dumps({"type": kind, **data}) + b"\n\n"
+
+    usage = message["usage"]
+    start = {**message, "content": [], "stop_reason": None, "stop_sequence": None, "usage": {**usage, "output_tokens": 1}}
+    out = [event("message_start", message=start)]
+    for index, (block, cut) in enumerate(zip(message["content"], cuts)):
+        empty = {"type": "thinking", "thinking": "", "signature": ""} if block["type"] == "thinking" else (
+            {"type": "text", "text": ""} if block["type"] == "text" else {**block, "input": {}})
+        out.append(event("content_block_start", index=index, content_block=empty))
+        if block["type"] == "thinking":
+            out += [event("content_block_delta", index=index, delta={"type": "thinking_delta", "thinking": p}) for p in _pieces(block["thinking"], cut)]
+            out.append(event("content_block_delta", index=index, delta={"type": "signature_delta", "signature": block["signature"]}))
+        elif block["type"] == "text":
+            out += [event("content_block_delta", index=index, delta={"type": "text_delta", "text": p}) for p in _pieces(block["text"], cut)]
+        else:
+            arguments = orjson.dumps(block["input"]).decode()
+            out += [event("content_block_delta", index=index, delta={"type": "input_json_delta", "partial_json": p}) for p in _pieces(arguments, cut)]
+        out.append(event("content_block_stop", index=index))
+    out.append(event("message_delta", delta={"stop_reason": message["stop_reason"], "stop_sequence": message["stop_sequence"]},
+                     usage={"output_tokens": usage["output_tokens"]}))
+    out.append(event("message_stop"))
+    return b"".join(out)
+
+
+@pytest.fixture
+async def claude_clients(fake_classifier: Any) -> Any:
+    """``clients``, every tier served by an Anthropic backend that answers with ``current[0]`` (message, cuts)."""
+    from anthropic import AsyncAnthropic
+    from openai import AsyncOpenAI
+
+    current: list[Any] = []
+
+    async def body(raw: bytes) -> Any:
+        yield raw
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        message, cuts = current[0]
+        if orjson.loads(request.content).get("stream"):
+            return httpx.Response(200, content=body(anthropic_stream(message, cuts)), headers={"content-type": "text/event-stream"})
+        return httpx.Response(200, json=message)
+
+    config = make_config(backends={"claude": {"kind": "anthropic", "base_url": "http://claude.test", "api_key": "sk-ant-test"}},
+                         models={"sonnet": {"backend": "claude", "reasoning": "anthropic", "input": 3.0, "output": 15.0}},
+                         tiers={"low": {"model": "sonnet", "effort": "none", "max_score": 0.5}, "high": {"model": "sonnet", "effort": "high"}})
+    registry = CollectorRegistry()
+    app = create_app(config, classifier=fake_classifier, transports={"claude": httpx.MockTransport(handle)}, registry=registry)
+    async with serving(app) as http:
+        sdk_httpx: Any = getattr(importlib.import_module("anthropic._base_client"), "httpx2", None) or httpx
+        async with sdk_httpx.AsyncClient(transport=sdk_httpx.ASGITransport(app=app), base_url="http://router.test") as anthropic_http:
+            yield (AsyncOpenAI(base_url="http://router.test/v1", api_key="k", http_client=http, max_retries=0),
+                   AsyncAnthropic(base_url="http://router.test", api_key="k", http_client=anthropic_http, max_retries=0), current, registry)
+
+
+@pytest.mark.anyio
+@WHOLE_APP
+@given(case=anthropic_messages(), api=st.sampled_from(sorted(READERS)), shown=st.booleans())
+async def test_an_anthropic_upstream_s_stream_accumulates_to_its_message(claude_clients: Any, case: Any, api: str, shown: bool) -> None:
+    """From an Anthropic upstream: its event stream and its message reach every API's client as the same answer."""
+    openai, anthropic, current, registry = claude_clients
+    current[:] = [case]
+    if api == "completions" and any(b["type"] == "tool_use" for b in case[0]["content"]):
+        return
+    spent = await _read_both_ways(READERS[api], anthropic if api == "messages" else openai, shown, registry)
+    assert spent[("router_tokens_total", "completion")] == case[0]["usage"]["output_tokens"]

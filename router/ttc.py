@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from backends.base import ChatResult, ChatStream, UpstreamError
-from backends.reasoning import DIALECTS
+from backends.reasoning import DIALECTS, reasoning_text
 from backends.usage import Usage
 from router.context import ContextPlanner
 from router.decision import Decision
@@ -319,11 +319,13 @@ class TestTimeCompute:
         choice = body["choices"][0]
         message = choice.get("message") or {}
         frames = [_chunk(base, {"role": "assistant", "content": ""})]
-        for key in ("reasoning", "reasoning_content"):
-            if isinstance(message.get(key), str) and message[key]:
-                frames += [_chunk(base, {key: piece}) for piece in _pieces(message[key])]
+        if thought := reasoning_text(message):  # under the names the upstream used (vLLM writes both): each piece once
+            names = [key for key in ("reasoning", "reasoning_content") if message.get(key) == thought]
+            frames += [_chunk(base, dict.fromkeys(names, piece)) for piece in _pieces(thought)]
         if content := choice_text(choice):  # content written as parts too
             frames += [_chunk(base, {"content": piece}) for piece in _pieces(content)]
+        if isinstance(message.get("refusal"), str) and message["refusal"]:
+            frames += [_chunk(base, {"refusal": piece}) for piece in _pieces(message["refusal"])]
         for index, call in enumerate(message.get("tool_calls") or ()):
             frames.append(_chunk(base, {"tool_calls": [{"index": index, **call}]}))
         frames.append(_chunk(base, {}, choice.get("finish_reason") or "stop"))

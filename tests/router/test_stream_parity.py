@@ -11,10 +11,11 @@ the ids the gateway mints per response.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib
 import itertools
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
@@ -25,7 +26,8 @@ from hypothesis import strategies as st
 from prometheus_client import CollectorRegistry
 
 from router.app import create_app
-from tests.router.conftest import make_config
+from router.config import RouterConfig
+from tests.router.conftest import CONFIG, make_config
 from tests.router.hostile import WHOLE_APP, serving
 
 _NAMES = st.from_regex(r"[a-z][a-z_]{0,9}", fullmatch=True)
@@ -39,7 +41,7 @@ class Answer:
 
     text: str
     reasoning: str
-    reasoning_field: str  # vLLM's older `reasoning_content` or its newer `reasoning`
+    reasoning_names: tuple[str, ...]  # vLLM's older `reasoning_content`, its newer `reasoning`, or both (as vLLM sends it)
     refusal: str
     calls: tuple[tuple[str, str], ...]  # (name, arguments)
     finish: str
@@ -64,13 +66,13 @@ def answers(draw: st.DrawFn) -> Answer:
         usage["prompt_tokens_details"] = {"cached_tokens": draw(st.integers(0, usage["prompt_tokens"]))}
         usage["completion_tokens_details"] = {"reasoning_tokens": draw(st.integers(0, usage["completion_tokens"]))}
     cuts = tuple(tuple(draw(st.lists(st.integers(1, max(len(t) - 1, 1)), max_size=4))) for t in (text, reasoning, refusal, *(a for _, a in calls)))
-    return Answer(text, reasoning, draw(st.sampled_from(["reasoning_content", "reasoning"])), refusal, calls, finish, usage, cuts)
+    return Answer(text, reasoning, draw(st.sampled_from([("reasoning_content",), ("reasoning",), ("reasoning", "reasoning_content")])), refusal, calls, finish, usage, cuts)
 
 
 def completion(answer: Answer) -> bytes:
     message: dict[str, Any] = {"role": "assistant", "content": answer.text or None}
     if answer.reasoning:
-        message[answer.reasoning_field] = answer.reasoning
+        message |= dict.fromkeys(answer.reasoning_names, answer.reasoning)
     if answer.refusal:
         message["refusal"] = answer.refusal
     if answer.calls:
@@ -82,7 +84,7 @@ def completion(answer: Answer) -> bytes:
 
 def stream(answer: Answer) -> bytes:
     deltas: list[dict[str, Any]] = [{"role": "assistant", "content": ""}]
-    deltas += [{answer.reasoning_field: piece} for piece in _pieces(answer.reasoning, answer.cuts[1])]
+    deltas += [dict.fromkeys(answer.reasoning_names, piece) for piece in _pieces(answer.reasoning, answer.cuts[1])]
     deltas += [{"content": piece} for piece in _pieces(answer.text, answer.cuts[0])]
     deltas += [{"refusal": piece} for piece in _pieces(answer.refusal, answer.cuts[2])]
     for i, ((name, arguments), cuts) in enumerate(zip(answer.calls, answer.cuts[3:])):
@@ -109,21 +111,28 @@ def upstream(answer: list[Answer]) -> httpx.MockTransport:
     return httpx.MockTransport(handle)
 
 
-@pytest.fixture
-async def clients(fake_classifier: Any) -> Any:
-    """The openai and anthropic clients of one app, and the answer its upstreams give (set per example)."""
+@contextlib.asynccontextmanager
+async def sdk_clients(config: RouterConfig, classifier: Any, transports: dict[str, httpx.AsyncBaseTransport]) -> AsyncIterator[tuple[Any, Any, CollectorRegistry]]:
+    """The openai and anthropic clients of an app of ``config``, and its metrics registry."""
     from anthropic import AsyncAnthropic
     from openai import AsyncOpenAI
 
-    answer: list[Answer] = []
-    transport = upstream(answer)
     registry = CollectorRegistry()
-    app = create_app(make_config(), classifier=fake_classifier, transports={"sim": transport, "spare": transport}, registry=registry)
+    app = create_app(config, classifier=classifier, transports=transports, registry=registry)
     async with serving(app) as http:
         sdk_httpx: Any = getattr(importlib.import_module("anthropic._base_client"), "httpx2", None) or httpx  # recent SDKs fork httpx
         async with sdk_httpx.AsyncClient(transport=sdk_httpx.ASGITransport(app=app), base_url="http://router.test") as anthropic_http:
             yield (AsyncOpenAI(base_url="http://router.test/v1", api_key="k", http_client=http, max_retries=0),
-                   AsyncAnthropic(base_url="http://router.test", api_key="k", http_client=anthropic_http, max_retries=0), answer, registry)
+                   AsyncAnthropic(base_url="http://router.test", api_key="k", http_client=anthropic_http, max_retries=0), registry)
+
+
+@pytest.fixture
+async def clients(fake_classifier: Any) -> Any:
+    """The openai and anthropic clients of one app, the answer its upstreams give (set per example), its registry."""
+    answer: list[Answer] = []
+    transport = upstream(answer)
+    async with sdk_clients(make_config(), fake_classifier, {"sim": transport, "spare": transport}) as (openai, anthropic, registry):
+        yield openai, anthropic, answer, registry
 
 
 def _without_ids(value: Any) -> Any:
@@ -336,9 +345,6 @@ def anthropic_stream(message: dict[str, Any], cuts: tuple[tuple[int, ...], ...])
 @pytest.fixture
 async def claude_clients(fake_classifier: Any) -> Any:
     """``clients``, every tier served by an Anthropic backend that answers with ``current[0]`` (message, cuts)."""
-    from anthropic import AsyncAnthropic
-    from openai import AsyncOpenAI
-
     current: list[Any] = []
 
     async def body(raw: bytes) -> Any:
@@ -353,13 +359,8 @@ async def claude_clients(fake_classifier: Any) -> Any:
     config = make_config(backends={"claude": {"kind": "anthropic", "base_url": "http://claude.test", "api_key": "sk-ant-test"}},
                          models={"sonnet": {"backend": "claude", "reasoning": "anthropic", "input": 3.0, "output": 15.0}},
                          tiers={"low": {"model": "sonnet", "effort": "none", "max_score": 0.5}, "high": {"model": "sonnet", "effort": "high"}})
-    registry = CollectorRegistry()
-    app = create_app(config, classifier=fake_classifier, transports={"claude": httpx.MockTransport(handle)}, registry=registry)
-    async with serving(app) as http:
-        sdk_httpx: Any = getattr(importlib.import_module("anthropic._base_client"), "httpx2", None) or httpx
-        async with sdk_httpx.AsyncClient(transport=sdk_httpx.ASGITransport(app=app), base_url="http://router.test") as anthropic_http:
-            yield (AsyncOpenAI(base_url="http://router.test/v1", api_key="k", http_client=http, max_retries=0),
-                   AsyncAnthropic(base_url="http://router.test", api_key="k", http_client=anthropic_http, max_retries=0), current, registry)
+    async with sdk_clients(config, fake_classifier, {"claude": httpx.MockTransport(handle)}) as (openai, anthropic, registry):
+        yield openai, anthropic, current, registry
 
 
 @pytest.mark.anyio
@@ -373,3 +374,30 @@ async def test_an_anthropic_upstream_s_stream_accumulates_to_its_message(claude_
         return
     spent = await _read_both_ways(READERS[api], anthropic if api == "messages" else openai, shown, registry)
     assert spent[("router_tokens_total", "completion")] == case[0]["usage"]["output_tokens"]
+
+
+# -- the same, from a sampled tier --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def sampled_clients(fake_classifier: Any) -> Any:
+    """``clients`` whose default tier draws three samples (self-consistency, one request each) and answers with the vote."""
+    answer: list[Answer] = []
+    transport = upstream(answer)
+    tiers = {**CONFIG["tiers"], "low": {**CONFIG["tiers"]["low"], "strategy": {"kind": "self_consistency", "samples": 3, "use_n": False}}}
+    async with sdk_clients(make_config(tiers=tiers), fake_classifier, {"sim": transport, "spare": transport}) as (openai, anthropic, registry):
+        yield openai, anthropic, answer, registry
+
+
+@pytest.mark.anyio
+@WHOLE_APP
+@given(answer=answers(), api=st.sampled_from(sorted(READERS)), shown=st.booleans())
+async def test_a_sampled_tier_s_stream_accumulates_to_its_answer(sampled_clients: Any, answer: Answer, api: str, shown: bool) -> None:
+    """A sampled tier's stream is synthesized from the sample it chose: the same answer and books as without streaming,
+    every sample's tokens counted."""
+    openai, anthropic, current, registry = sampled_clients
+    current[:] = [answer]
+    if api == "completions" and (answer.calls or answer.refusal):
+        return
+    spent = await _read_both_ways(READERS[api], anthropic if api == "messages" else openai, shown, registry)
+    assert spent[("router_tokens_total", "completion")] == 3 * answer.usage["completion_tokens"]

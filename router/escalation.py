@@ -73,7 +73,7 @@ class Held:
 
 
 async def hold_until_answer(stream: ChatStream) -> Held:
-    """Read frames until one carries content or a tool call, or the stream ends (UpstreamError propagates)."""
+    """Read frames until one carries text that is not blank or a tool call, or the stream ends (UpstreamError propagates)."""
     buffered: list[bytes] = []
     finish: str | None = None
     refusal = False
@@ -91,7 +91,7 @@ async def hold_until_answer(stream: ChatStream) -> Held:
                 if not isinstance(choice, dict):
                     continue
                 delta = choice.get("delta") or {}
-                if delta.get("content") or delta.get("tool_calls"):
+                if content_text(delta.get("content")).strip() or delta.get("tool_calls"):  # blank text is no answer (as `choice_reason`)
                     return Held(buffered, True, finish, refusal, False)
                 if delta.get("refusal"):
                     refusal = True

@@ -143,9 +143,11 @@ async def test_escalation_chains_follow_the_tiers(make_harness: Any, spare_handl
     assert len(body["router"]["usage_breakdown"]) == 3
 
 
-async def test_streaming_escalates_before_the_first_byte(make_harness: Any, spare_handler: list[Any]) -> None:
+@pytest.mark.parametrize("blank", ["", "  \n", "\x85"])
+async def test_streaming_escalates_before_the_first_byte(make_harness: Any, spare_handler: list[Any], blank: str) -> None:
+    """A blank answer cut by its limit is no answer, streamed as not (whitespace used to count as the first answer byte)."""
     spare_handler[0] = spare_answer("streamed from high")
-    upstream = Scripted([("", "length")], reasoning_tokens=30)
+    upstream = Scripted([(blank, "length")], reasoning_tokens=30)
     harness = await make_harness(config_with(), upstream.transport())
     response = await harness.chat("easy [score=0.1]", stream=True, stream_options={"include_usage": True})
     assert response.status_code == 200

@@ -401,3 +401,26 @@ async def test_a_sampled_tier_s_stream_accumulates_to_its_answer(sampled_clients
         return
     spent = await _read_both_ways(READERS[api], anthropic if api == "messages" else openai, shown, registry)
     assert spent[("router_tokens_total", "completion")] == 3 * answer.usage["completion_tokens"]
+
+
+@pytest.fixture
+async def escalating_clients(fake_classifier: Any) -> Any:
+    """``clients`` whose default tier escalates to the high tier (an empty answer cut by its limit, a refusal, a failure)."""
+    answer: list[Answer] = []
+    transport = upstream(answer)
+    tiers = {**CONFIG["tiers"], "low": {**CONFIG["tiers"]["low"], "escalate_to": "high"}}
+    async with sdk_clients(make_config(tiers=tiers), fake_classifier, {"sim": transport, "spare": transport}) as (openai, anthropic, registry):
+        yield openai, anthropic, answer, registry
+
+
+@pytest.mark.anyio
+@WHOLE_APP
+@given(answer=answers(), api=st.sampled_from(sorted(READERS)), shown=st.booleans())
+async def test_an_escalating_tier_s_stream_accumulates_to_its_answer(escalating_clients: Any, answer: Answer, api: str, shown: bool) -> None:
+    """A tier that escalates holds a stream until it knows; streamed or not, the client gets the same answer and the
+    books the same attempts."""
+    openai, anthropic, current, registry = escalating_clients
+    current[:] = [answer]
+    if api == "completions" and (answer.calls or answer.refusal):
+        return
+    await _read_both_ways(READERS[api], anthropic if api == "messages" else openai, shown, registry)

@@ -300,6 +300,8 @@ def anthropic_messages(draw: st.DrawFn) -> tuple[dict[str, Any], tuple[tuple[int
     blocks: list[dict[str, Any]] = []
     if draw(st.booleans()):
         blocks.append({"type": "thinking", "thinking": draw(st.text(min_size=1, max_size=20)), "signature": draw(st.text("abcXYZ09", min_size=1, max_size=12))})
+    if draw(st.integers(0, 3)) == 3:
+        blocks.append({"type": "redacted_thinking", "data": draw(st.text("abcXYZ09=", min_size=1, max_size=16))})
     if draw(st.booleans()):
         blocks.append({"type": "text", "text": draw(st.text(min_size=1, max_size=40))})
     for i, (name, arguments) in enumerate(draw(st.lists(st.tuples(_NAMES, _ARGUMENTS), max_size=2))):
@@ -325,14 +327,14 @@ def anthropic_stream(message: dict[str, Any], cuts: tuple[tuple[int, ...], ...])
     out = [event("message_start", message=start)]
     for index, (block, cut) in enumerate(zip(message["content"], cuts)):
         empty = {"type": "thinking", "thinking": "", "signature": ""} if block["type"] == "thinking" else (
-            {"type": "text", "text": ""} if block["type"] == "text" else {**block, "input": {}})
+            {"type": "text", "text": ""} if block["type"] == "text" else {**block, "input": {}} if block["type"] == "tool_use" else block)
         out.append(event("content_block_start", index=index, content_block=empty))
         if block["type"] == "thinking":
             out += [event("content_block_delta", index=index, delta={"type": "thinking_delta", "thinking": p}) for p in _pieces(block["thinking"], cut)]
             out.append(event("content_block_delta", index=index, delta={"type": "signature_delta", "signature": block["signature"]}))
         elif block["type"] == "text":
             out += [event("content_block_delta", index=index, delta={"type": "text_delta", "text": p}) for p in _pieces(block["text"], cut)]
-        else:
+        elif block["type"] == "tool_use":
             arguments = orjson.dumps(block["input"]).decode()
             out += [event("content_block_delta", index=index, delta={"type": "input_json_delta", "partial_json": p}) for p in _pieces(arguments, cut)]
         out.append(event("content_block_stop", index=index))

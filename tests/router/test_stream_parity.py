@@ -126,13 +126,26 @@ async def sdk_clients(config: RouterConfig, classifier: Any, transports: dict[st
                    AsyncAnthropic(base_url="http://router.test", api_key="k", http_client=anthropic_http, max_retries=0), registry)
 
 
+#: How the default (low) tier answers, for ``clients``: plainly, by a vote over three samples (self-consistency,
+#: one request each; its stream is synthesized from the chosen sample), or escalating to the high tier (it holds
+#: a stream until it knows), and how many answers' tokens one request then puts on the books (None: it depends).
+LOW_TIERS: dict[str, tuple[dict[str, Any], int | None]] = {
+    "plain": ({}, 1),
+    "sampled": ({"strategy": {"kind": "self_consistency", "samples": 3, "use_n": False}}, 3),
+    "escalating": ({"escalate_to": "high"}, None),
+}
+
+
 @pytest.fixture
-async def clients(fake_classifier: Any) -> Any:
-    """The openai and anthropic clients of one app, the answer its upstreams give (set per example), its registry."""
+async def clients(request: pytest.FixtureRequest, fake_classifier: Any) -> Any:
+    """The openai and anthropic clients of one app, the answer its upstreams give (set per example), its registry, and
+    how many answers a request is billed (``LOW_TIERS``, by the indirect parameter; plain by default)."""
     answer: list[Answer] = []
     transport = upstream(answer)
-    async with sdk_clients(make_config(), fake_classifier, {"sim": transport, "spare": transport}) as (openai, anthropic, registry):
-        yield openai, anthropic, answer, registry
+    low, answers_billed = LOW_TIERS[getattr(request, "param", "plain")]
+    config = make_config(tiers={**CONFIG["tiers"], "low": {**CONFIG["tiers"]["low"], **low}})
+    async with sdk_clients(config, fake_classifier, {"sim": transport, "spare": transport}) as (openai, anthropic, registry):
+        yield openai, anthropic, answer, registry, answers_billed
 
 
 def _without_ids(value: Any) -> Any:
@@ -221,16 +234,18 @@ READERS = {"chat": _chat, "responses": _responses, "messages": _messages, "compl
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize("clients", sorted(LOW_TIERS), indirect=True)
 @WHOLE_APP
 @given(answer=answers(), api=st.sampled_from(sorted(READERS)), shown=st.booleans())
 async def test_a_streamed_answer_accumulates_to_the_non_streamed_one(clients: Any, answer: Answer, api: str, shown: bool) -> None:
     """``shown``: the request asks to see the reasoning (a Responses summary, Anthropic thinking)."""
-    openai, anthropic, current, registry = clients
+    openai, anthropic, current, registry, answers_billed = clients
     current[:] = [answer]
     if api == "completions" and (answer.calls or answer.refusal):
         return  # a text completion has neither
     spent = await _read_both_ways(READERS[api], anthropic if api == "messages" else openai, shown, registry)
-    assert spent[("router_tokens_total", "completion")] == answer.usage["completion_tokens"]
+    if answers_billed is not None:
+        assert spent[("router_tokens_total", "completion")] == answers_billed * answer.usage["completion_tokens"]
 
 
 async def _read_both_ways(read: Any, client: Any, shown: bool, registry: CollectorRegistry) -> dict[tuple[str, str], float]:
@@ -273,7 +288,7 @@ def custom_calls(draw: st.DrawFn) -> tuple[Answer, frozenset[str], bool]:
 @given(case=custom_calls())
 async def test_custom_tool_calls_stream_as_they_answer(clients: Any, case: tuple[Answer, frozenset[str], bool]) -> None:
     """Responses with custom tools declared: calls to them are `custom_tool_call`s, streamed or not."""
-    openai, _, current, _ = clients
+    openai, _, current, _, _ = clients
     answer, declared, shown = case
     current[:] = [answer]
     whole, streamed = await _responses(openai, shown, custom=declared)
@@ -376,53 +391,3 @@ async def test_an_anthropic_upstream_s_stream_accumulates_to_its_message(claude_
         return
     spent = await _read_both_ways(READERS[api], anthropic if api == "messages" else openai, shown, registry)
     assert spent[("router_tokens_total", "completion")] == case[0]["usage"]["output_tokens"]
-
-
-# -- the same, from a sampled tier --------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-async def sampled_clients(fake_classifier: Any) -> Any:
-    """``clients`` whose default tier draws three samples (self-consistency, one request each) and answers with the vote."""
-    answer: list[Answer] = []
-    transport = upstream(answer)
-    tiers = {**CONFIG["tiers"], "low": {**CONFIG["tiers"]["low"], "strategy": {"kind": "self_consistency", "samples": 3, "use_n": False}}}
-    async with sdk_clients(make_config(tiers=tiers), fake_classifier, {"sim": transport, "spare": transport}) as (openai, anthropic, registry):
-        yield openai, anthropic, answer, registry
-
-
-@pytest.mark.anyio
-@WHOLE_APP
-@given(answer=answers(), api=st.sampled_from(sorted(READERS)), shown=st.booleans())
-async def test_a_sampled_tier_s_stream_accumulates_to_its_answer(sampled_clients: Any, answer: Answer, api: str, shown: bool) -> None:
-    """A sampled tier's stream is synthesized from the sample it chose: the same answer and books as without streaming,
-    every sample's tokens counted."""
-    openai, anthropic, current, registry = sampled_clients
-    current[:] = [answer]
-    if api == "completions" and (answer.calls or answer.refusal):
-        return
-    spent = await _read_both_ways(READERS[api], anthropic if api == "messages" else openai, shown, registry)
-    assert spent[("router_tokens_total", "completion")] == 3 * answer.usage["completion_tokens"]
-
-
-@pytest.fixture
-async def escalating_clients(fake_classifier: Any) -> Any:
-    """``clients`` whose default tier escalates to the high tier (an empty answer cut by its limit, a refusal, a failure)."""
-    answer: list[Answer] = []
-    transport = upstream(answer)
-    tiers = {**CONFIG["tiers"], "low": {**CONFIG["tiers"]["low"], "escalate_to": "high"}}
-    async with sdk_clients(make_config(tiers=tiers), fake_classifier, {"sim": transport, "spare": transport}) as (openai, anthropic, registry):
-        yield openai, anthropic, answer, registry
-
-
-@pytest.mark.anyio
-@WHOLE_APP
-@given(answer=answers(), api=st.sampled_from(sorted(READERS)), shown=st.booleans())
-async def test_an_escalating_tier_s_stream_accumulates_to_its_answer(escalating_clients: Any, answer: Answer, api: str, shown: bool) -> None:
-    """A tier that escalates holds a stream until it knows; streamed or not, the client gets the same answer and the
-    books the same attempts."""
-    openai, anthropic, current, registry = escalating_clients
-    current[:] = [answer]
-    if api == "completions" and (answer.calls or answer.refusal):
-        return
-    await _read_both_ways(READERS[api], anthropic if api == "messages" else openai, shown, registry)

@@ -32,7 +32,7 @@ from backends.anthropic_messages import THINKING_BLOCK_TYPES
 from backends.chat_shape import content_text
 from backends.reasoning import DEFAULT_BUDGETS, reasoning_text
 from router.context import TOTAL_CAP
-from router.protocol import APIError, array_field, invalid, string_field
+from router.protocol import APIError, array_field, invalid, string_field, type_of
 from router.responses_api import new_id
 
 #: Fields with no chat counterpart, or translated below: not forwarded as they are (an OpenAI upstream
@@ -126,7 +126,7 @@ def _user_turn(blocks: list[Any], param: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     parts: list[dict[str, Any]] = []
     for index, block in enumerate(blocks):
-        kind = block.get("type") if isinstance(block, dict) else None
+        kind = type_of(block)
         if kind == "tool_result":
             content = block.get("content")
             result = [{"type": "text", "text": content}] if isinstance(content, str) else [
@@ -150,7 +150,7 @@ def _assistant_turn(blocks: list[Any], param: str) -> dict[str, Any]:
     thinking_blocks: list[dict[str, Any]] = []
     calls: list[dict[str, Any]] = []
     for index, block in enumerate(blocks):
-        kind = block.get("type") if isinstance(block, dict) else None
+        kind = type_of(block)
         if kind == "text" and isinstance(block.get("text"), str):
             texts.append(block["text"])
         elif kind in THINKING_BLOCK_TYPES:
@@ -174,7 +174,7 @@ def _assistant_turn(blocks: list[Any], param: str) -> dict[str, Any]:
 
 
 def _part(block: Any, param: str) -> dict[str, Any]:
-    kind = block.get("type") if isinstance(block, dict) else None
+    kind = type_of(block)
     if kind == "text" and isinstance(block.get("text"), str):
         return {"type": "text", "text": block["text"]}
     source = block.get("source") if kind == "image" else None
@@ -188,7 +188,7 @@ def _part(block: Any, param: str) -> dict[str, Any]:
 
 def _tool(tool: Any, index: int) -> dict[str, Any]:
     if not isinstance(tool, dict) or tool.get("type", "custom") != "custom" or not isinstance(tool.get("name"), str):
-        kind = tool.get("type") if isinstance(tool, dict) else None
+        kind = type_of(tool)
         raise invalid(f"'tools[{index}]': tools of type {kind!r} are not supported: only client tools with a name and an input_schema are served",
                       param=f"tools[{index}]", code="unsupported_value")
     function = {"name": tool["name"], "parameters": tool.get("input_schema") or {"type": "object"}}
@@ -200,7 +200,7 @@ def _tool(tool: Any, index: int) -> dict[str, Any]:
 def _tool_choice(choice: Any, chat: dict[str, Any]) -> None:
     if choice is None:
         return
-    kind = choice.get("type") if isinstance(choice, dict) else None
+    kind = type_of(choice)
     if kind in ("auto", "any", "none"):
         chat["tool_choice"] = {"auto": "auto", "any": "required", "none": "none"}[kind]
     elif kind == "tool" and isinstance(choice.get("name"), str):
@@ -217,7 +217,7 @@ def _thinking(thinking: Any) -> str | None:
     `router.context.requested_effort`)."""
     if thinking is None:
         return None
-    kind = thinking.get("type") if isinstance(thinking, dict) else None
+    kind = type_of(thinking)
     if kind == "disabled":
         return "none"
     if kind == "adaptive":

@@ -73,6 +73,13 @@ def array_field(value: Any, param: str, what: str = "an array") -> list[Any]:
     return value
 
 
+def type_of(value: Any) -> str | None:
+    """A client object's ``type`` when it is a string (None otherwise): a list there must read as an unknown
+    type, not reach a set lookup (unhashable: a 500)."""
+    kind = value.get("type") if isinstance(value, Mapping) else None
+    return kind if isinstance(kind, str) else None
+
+
 def string_field(item: Mapping[str, Any], key: str, param: str) -> str:
     """``item[key]`` if it is a string, else a 400 naming ``param.key``."""
     value = item.get(key)

@@ -22,7 +22,7 @@ from typing import Any
 
 from backends.chat_shape import content_text
 from backends.reasoning import EFFORTS, reasoning_text
-from router.protocol import MAX_TOKENS_LIMIT, array_field, invalid, string_field
+from router.protocol import MAX_TOKENS_LIMIT, array_field, invalid, string_field, type_of
 from router.responses_tools import NO_TOOL_NAMES, CallNames, call_item, chat_tool_choice, chat_tools, custom_arguments, dropped_tools, joined
 
 #: Fields that need state the gateway does not keep, refused unless null (or false for `background`).
@@ -153,7 +153,7 @@ def _content(content: Any, param: str) -> str | list[dict[str, Any]]:
         return content
     parts: list[dict[str, Any]] = []
     for index, part in enumerate(array_field(content, param)):
-        kind = part.get("type") if isinstance(part, dict) else None
+        kind = type_of(part)
         if kind in ("input_text", "output_text") and isinstance(part.get("text"), str):
             parts.append({"type": "text", "text": part["text"]})
         elif kind == "refusal" and isinstance(part.get("refusal"), str):
@@ -176,7 +176,7 @@ def _text_format(text: Any, chat: dict[str, Any]) -> None:
     if text.get("verbosity") is not None:
         chat["verbosity"] = text["verbosity"]
     fmt = text.get("format")
-    kind = fmt.get("type") if isinstance(fmt, dict) else None
+    kind = type_of(fmt)
     if fmt is None or kind == "text":
         return
     if kind == "json_object":

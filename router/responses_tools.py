@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 
-from router.protocol import array_field, invalid
+from router.protocol import array_field, invalid, type_of
 
 #: Joins a namespace and a member's name into one chat function name.
 NAMESPACE_JOIN = "__"
@@ -44,7 +44,7 @@ def chat_tools(tools: Any) -> list[dict[str, Any]]:
     """The chat tools for the Responses ``tools`` (server-side tools left out); a 400 names what cannot be served."""
     out: list[dict[str, Any]] = []
     for index, tool in enumerate(array_field(tools, "tools")):
-        kind = tool.get("type") if isinstance(tool, dict) else None
+        kind = type_of(tool)
         if kind == "function":
             out.append(_function(tool, f"tools[{index}]"))
         elif kind == "namespace":
@@ -60,7 +60,7 @@ def chat_tools(tools: Any) -> list[dict[str, Any]]:
 def dropped_tools(request: Mapping[str, Any]) -> list[str]:
     """The types of the request's tools that were not sent upstream (server-side tools, tool search)."""
     tools = request.get("tools")
-    return [tool["type"] for tool in tools if isinstance(tool, dict) and tool.get("type") in DROPPED_TOOLS] if isinstance(tools, list) else []
+    return [tool["type"] for tool in tools if type_of(tool) in DROPPED_TOOLS] if isinstance(tools, list) else []
 
 
 def chat_tool_choice(choice: Any) -> Any:
@@ -70,7 +70,7 @@ def chat_tool_choice(choice: Any) -> Any:
         namespace = choice.get("namespace")
         name = joined(namespace, choice["name"]) if isinstance(namespace, str) else choice["name"]
         return {"type": "function", "function": {"name": name}}
-    if isinstance(choice, dict) and choice.get("type") in DROPPED_TOOLS:
+    if type_of(choice) in DROPPED_TOOLS:
         raise invalid(f"'tool_choice' names {choice['type']!r}, a tool the gateway leaves out (see router.dropped_tools)",
                       param="tool_choice", code="unsupported_value")
     raise invalid("'tool_choice' must be none, auto, required, a function or a custom tool", param="tool_choice", code="unsupported_value")
@@ -178,7 +178,7 @@ def _namespace(tool: Mapping[str, Any], param: str) -> list[dict[str, Any]]:
     out = []
     for index, member in enumerate(array_field(members, f"{param}.tools")):
         if not isinstance(member, dict) or member.get("type") != "function":
-            kind = member.get("type") if isinstance(member, dict) else None
+            kind = type_of(member)
             raise invalid(f"tools of type {kind!r} are not supported in a namespace: function tools are served",
                           param=f"{param}.tools[{index}]", code="unsupported_value")
         function = _function(member, f"{param}.tools[{index}]")

@@ -154,6 +154,9 @@ async def client() -> Any:
 @WHOLE_APP
 @given(request=requests())
 @example(request=("/v1/responses", {"model": "auto", "input": [{"role": []}]}))  # unhashable: TypeError, each a 500 before
+@example(request=("/v1/responses", {"model": "auto", "input": "x", "tools": [{"type": []}]}))
+@example(request=("/v1/responses", {"model": "auto", "input": "x", "tool_choice": {"type": []}}))
+@example(request=("/v1/messages", {"model": "auto", "max_tokens": 16, "messages": [{"role": "user", "content": "x"}], "tools": [{"type": []}]}))
 @example(request=("/v1/messages", {"model": "auto", "max_tokens": 16, "messages": [{"role": "user", "content": "x"}],
                                    "output_config": {"effort": []}}))
 @example(request=("/v1/chat/completions", {"model": "auto", "messages": [  # a call's function no object: AttributeError counting tokens

@@ -31,6 +31,7 @@ from starlette.responses import Response
 from backends.anthropic_messages import THINKING_BLOCK_TYPES
 from backends.chat_shape import content_text
 from backends.reasoning import DEFAULT_BUDGETS, reasoning_text
+from backends.usage import Usage
 from router.context import TOTAL_CAP
 from router.protocol import APIError, array_field, invalid, string_field, type_of
 from router.responses_api import new_id
@@ -256,12 +257,12 @@ def stop_fields(request: Mapping[str, Any], finish_reason: Any, called: bool = F
     return {"stop_reason": _STOP_REASONS.get(finish_reason, "end_turn"), "stop_sequence": None}
 
 
-def usage(chat_usage: Mapping[str, Any] | None) -> dict[str, int]:
-    """Chat `usage` in Anthropic's names: `input_tokens` leaves out the prompt tokens read from cache."""
-    chat_usage = chat_usage or {}
-    cached = (chat_usage.get("prompt_tokens_details") or {}).get("cached_tokens") or 0
-    return {"input_tokens": max((chat_usage.get("prompt_tokens") or 0) - cached, 0), "output_tokens": chat_usage.get("completion_tokens") or 0,
-            "cache_read_input_tokens": cached, "cache_creation_input_tokens": 0}
+def usage(chat_usage: Any) -> dict[str, int]:
+    """Chat `usage` in Anthropic's names, read as the accounting reads it (`Usage.from_openai`: odd values are 0):
+    `input_tokens` leaves out the prompt tokens read from cache."""
+    counted = Usage.from_openai(chat_usage)
+    return {"input_tokens": max(counted.prompt_tokens - counted.cached_prompt_tokens, 0), "output_tokens": counted.completion_tokens,
+            "cache_read_input_tokens": counted.cached_prompt_tokens, "cache_creation_input_tokens": 0}
 
 
 def tool_input(arguments: Any) -> Any:

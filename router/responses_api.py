@@ -22,6 +22,7 @@ from typing import Any
 
 from backends.chat_shape import content_text
 from backends.reasoning import EFFORTS, reasoning_text
+from backends.usage import Usage
 from router.protocol import MAX_TOKENS_LIMIT, array_field, invalid, string_field, type_of
 from router.responses_tools import NO_TOOL_NAMES, CallNames, call_item, chat_tool_choice, chat_tools, custom_arguments, dropped_tools, joined
 
@@ -238,16 +239,15 @@ def message_item(item_id: str, content: list[dict[str, Any]], status: str) -> di
     return {"type": "message", "id": item_id, "status": status, "role": "assistant", "content": content}
 
 
-def usage(chat_usage: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """Chat `usage` in the Responses names; the total is the sum when the upstream gives none (it may omit it)."""
-    if not chat_usage:
+def usage(chat_usage: Any) -> dict[str, Any] | None:
+    """Chat `usage` in the Responses names, read as the accounting reads it (`Usage.from_openai`: a count that is
+    no positive integer is 0, details that are no object are none); the total is their sum (upstreams may omit it)."""
+    if not isinstance(chat_usage, Mapping) or not chat_usage:
         return None
-    prompt = (chat_usage.get("prompt_tokens_details") or {}).get("cached_tokens") or 0
-    reasoning = (chat_usage.get("completion_tokens_details") or {}).get("reasoning_tokens") or 0
-    inputs, outputs = chat_usage.get("prompt_tokens") or 0, chat_usage.get("completion_tokens") or 0
-    return {"input_tokens": inputs, "input_tokens_details": {"cached_tokens": prompt, "cache_write_tokens": 0},
-            "output_tokens": outputs, "output_tokens_details": {"reasoning_tokens": reasoning},
-            "total_tokens": chat_usage.get("total_tokens") or (inputs + outputs if isinstance(inputs, int) and isinstance(outputs, int) else 0)}
+    counted = Usage.from_openai(chat_usage)
+    return {"input_tokens": counted.prompt_tokens, "input_tokens_details": {"cached_tokens": counted.cached_prompt_tokens, "cache_write_tokens": 0},
+            "output_tokens": counted.completion_tokens, "output_tokens_details": {"reasoning_tokens": counted.reasoning_tokens},
+            "total_tokens": counted.total_tokens}
 
 
 def response_object(request: Mapping[str, Any], response_id: str, chat: Mapping[str, Any], output: list[dict[str, Any]],

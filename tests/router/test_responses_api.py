@@ -536,8 +536,15 @@ async def test_codex_s_namespace_tools_and_web_search_are_served(make_harness: A
     assert sent[-1]["tool_choice"] == {"type": "function", "function": {"name": "multi_agent_v1__close_agent"}}
 
 
-def test_usage_totals_when_the_upstream_gives_no_total() -> None:
+def test_usage_is_read_as_the_accounting_reads_it() -> None:
+    """The total is the sum when the upstream gives none (it was 0); details that are no object and counts that
+    are no positive integer read as 0, as `Usage.from_openai` reads them (a `prompt_tokens_details: true` was a 500)."""
+    from router.anthropic_api import usage as anthropic_usage
     from router.responses_api import usage
 
     assert usage({"prompt_tokens": 12, "completion_tokens": 30})["total_tokens"] == 42  # type: ignore[index]
-    assert usage({"prompt_tokens": 12, "completion_tokens": 30, "total_tokens": 50})["total_tokens"] == 50  # type: ignore[index]
+    odd = {"prompt_tokens": 12, "completion_tokens": "30", "prompt_tokens_details": True, "completion_tokens_details": [1]}
+    assert usage(odd) == {"input_tokens": 12, "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0}, "output_tokens": 0,
+                          "output_tokens_details": {"reasoning_tokens": 0}, "total_tokens": 12}
+    assert anthropic_usage(odd) == {"input_tokens": 12, "output_tokens": 0, "cache_read_input_tokens": 0, "cache_creation_input_tokens": 0}
+    assert usage([1]) is None and anthropic_usage([1])["input_tokens"] == 0

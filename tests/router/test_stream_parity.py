@@ -1,12 +1,13 @@
 """A streamed answer is the answer: through every API and its official client, what a client accumulates
-from the stream equals what it gets without streaming.
+from the stream equals what it gets without streaming, and the books (tokens, cost, outcome) move the same.
 
-Generated upstream answers — text, reasoning and up to three tool calls, any finish reason, any usage —
-are served by an in-process upstream (httpx.MockTransport) both as one completion and as a stream cut at
-generated points (text, reasoning and each call's arguments in pieces, as vLLM sends them). The openai
-client (chat, text completions, Responses: `responses.stream(...).get_final_response()`) and the anthropic
-client (`messages.stream(...).get_final_message()`) then read both; their results must be equal but for
-the ids the gateway mints per response.
+Generated upstream answers — text, reasoning, a refusal, up to three tool calls, any finish reason, any
+usage — are served by an in-process upstream (httpx.MockTransport) both as one completion and as a stream cut
+at generated points (each text and each call's arguments in pieces, as vLLM sends them); the same for an
+Anthropic upstream's messages and event streams, and for a tier that samples or escalates. The openai client
+(chat, text completions, Responses: `responses.stream(...).get_final_response()`) and the anthropic client
+(`messages.stream(...).get_final_message()`) read both; their results must be equal but for the ids the
+gateway mints per response.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class Answer:
     calls: tuple[tuple[str, str], ...]  # (name, arguments)
     finish: str
     usage: dict[str, Any]
-    cuts: tuple[tuple[int, ...], ...]  # per text (answer, reasoning, each call's arguments): where a chunk ends
+    cuts: tuple[tuple[int, ...], ...]  # per text (answer, reasoning, refusal, each call's arguments): where a chunk ends
 
 
 def _pieces(text: str, cuts: tuple[int, ...]) -> list[str]:

@@ -80,7 +80,7 @@ async def test_a_conversation_is_routed_priced_and_forwarded_alike_through_every
         response = await client.post(path, json=body)
         assert response.status_code == 200, response.text
         (upstream,) = sent
-        seen[path] = ({k: response.headers.get(k) for k in ("x-router-tier", "x-router-model", "x-router-score", "x-router-estimated-cost-usd")},
+        seen[path] = ({k: response.headers.get(k) for k in ("x-router-tier", "x-router-model", "x-router-score", "x-router-estimated-cost-usd", "x-router-cost-usd")},
                       upstream["messages"], upstream.get("max_tokens", upstream.get("max_completion_tokens")))
     chat = seen.pop("/v1/chat/completions")
     for path, other in seen.items():

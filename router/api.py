@@ -215,7 +215,7 @@ async def _complete(gateway: Gateway, body: dict[str, Any], decision: Decision, 
     except asyncio.CancelledError:  # the client left while the upstream worked: it may bill the whole answer
         gateway.account(decision, gateway.abandoned_usage(decision, body), "cancelled", time.perf_counter() - started, stream=False)
         raise
-    gateway.account(decision, gateway.completed_usage(decision, body, result), "ok", time.perf_counter() - started, stream=False)
+    gateway.account(decision, result.usage, "ok", time.perf_counter() - started, stream=False)
     result.body["router"] = decision.router_object()
     return Response(orjson.dumps(wire.body(result.body)), media_type="application/json", headers=decision.headers(with_cost=True))
 

@@ -279,11 +279,12 @@ class Gateway:
         return self.ttc.total(decision)
 
     def completed_usage(self, decision: Decision, body: Mapping[str, Any], result: ChatResult) -> Usage:
-        """A completion's usage. An upstream that reported none (some OpenAI-compatible servers omit it) was
-        read as zero tokens and priced at $0; now, as for such a stream, the prompt as the gateway counts it
-        and the answers' text (content, reasoning, tool calls) at the model's characters per token, marked
-        `usage_estimated`, not learnt from, and written into the answer where a client reads its usage."""
-        if isinstance(result.body.get("usage"), Mapping) or decision.context.get("usage_parts") or not decision.model:
+        """A completion's usage, read where each attempt answers (router/resilience.py). An upstream that reported
+        none (some OpenAI-compatible servers omit it) was read as zero tokens and priced at $0; now, as for such a
+        stream, the prompt as the gateway counts it and the answers' text (content, reasoning, tool calls) at the
+        model's characters per token, marked `usage_estimated`, not learnt from, and written into the answer
+        where a client reads its usage."""
+        if isinstance(result.body.get("usage"), Mapping) or not decision.model:
             return result.usage
         decision.extra["usage_estimated"] = True
         per_token = self.config.models[decision.model].chars_per_token or DEFAULT_CHARS_PER_TOKEN

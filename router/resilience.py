@@ -215,6 +215,7 @@ class Resilience:
         if not stream:
             health.succeeded(probe)
             inflight.dec()
+            gateway.completed_usage(decision, body, result)  # an answer without usage: estimated (every attempt, sample and judge)
             return result
         health.answered(probe)
         dog = Watchdog(timeouts.idle, started + timeouts.total, self.drain, self.clock)

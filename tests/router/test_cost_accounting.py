@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from prometheus_client import CollectorRegistry
 
@@ -101,6 +102,27 @@ async def test_an_answer_the_upstream_never_reports_on_is_accounted_from_an_esti
     assert harness.metric("router_tokens_total", **LOW, kind="completion") == 74
     assert harness.metric("router_cost_usd_total", **LOW) == pytest.approx(body["router"]["cost_usd"])
     assert gateway_of(harness).forecast.log_correction == {}, "an estimate is nothing to learn from"
+
+
+async def test_attempts_and_samples_without_usage_are_estimated_each(make_harness: Any) -> None:
+    """Escalation and sampled tiers account every attempt: one without `usage` counts its text, not zero."""
+    def handler(request: httpx.Request) -> httpx.Response:
+        cut = orjson.loads(request.content)["model"] == "Qwen/Qwen3-8B"  # the low tier's model: an empty answer cut by its limit
+        message = {"role": "assistant", "content": "" if cut else "word " * 40, "reasoning": "thought " * 10}
+        return httpx.Response(200, json={"id": "c", "object": "chat.completion", "created": 1, "model": "m",
+                                         "choices": [{"index": 0, "message": message, "finish_reason": "length" if cut else "stop"}]})
+
+    escalating = {**CONFIG["tiers"], "low": {**CONFIG["tiers"]["low"], "escalate_to": "high"}}
+    harness = await make_harness(make_config(tiers=escalating), httpx.MockTransport(handler))
+    router = (await harness.chat("hello")).json()["router"]
+    assert router["usage_estimated"] is True and [part["tier"] for part in router["usage_breakdown"]] == ["low", "high"]
+    assert [part["completion_tokens"] for part in router["usage_breakdown"]] == [20, 70]  # the cut attempt's reasoning, then both texts
+    assert all(part["prompt_tokens"] > 0 and part["cost_usd"] > 0 for part in router["usage_breakdown"])
+
+    sampled = {**CONFIG["tiers"], "high": {**CONFIG["tiers"]["high"], "strategy": {"kind": "self_consistency", "samples": 3, "use_n": False}}}
+    harness = await make_harness(make_config(tiers=sampled), httpx.MockTransport(handler))
+    body = (await harness.chat("hard [score=0.9]")).json()
+    assert body["router"]["usage_estimated"] is True and body["usage"]["completion_tokens"] == 3 * 70
 
 
 async def test_a_client_that_leaves_mid_stream_is_charged_for_what_it_was_sent(make_harness: Any) -> None:

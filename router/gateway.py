@@ -14,13 +14,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from backends.base import Backend, ChatResult, ChatStream
-from backends.chat_shape import content_text
 from backends.reasoning import DIALECTS, UnsupportedEffortError, lower_token_cap, raise_token_cap, reasoning_text
 from backends.usage import Usage
 from classifiers.token_estimate import DEFAULT_CHARS_PER_TOKEN, estimate_tokens
 from router.answer_embedding import AnswerEmbedding, RefinesAnswerTokens
 from router.config import RouterConfig
-from router.context import TOTAL_CAP, TokenCounter, requested_effort
+from router.context import TOTAL_CAP, TokenCounter, prompt_texts, requested_effort
 from router.decision import Decision
 from router.estimate import estimate_cost
 from router.forecast import CompletionForecast
@@ -291,8 +290,7 @@ class Gateway:
         choices = [c.get("message") for c in result.body.get("choices") or () if isinstance(c, Mapping)]
         answers = [m for m in choices if isinstance(m, Mapping)]
         reasoning = sum(estimate_tokens(reasoning_text(m), per_token) for m in answers)
-        written = sum(estimate_tokens(content_text(m.get("content")) + "".join(_call_text(c) for c in m.get("tool_calls") or ()), per_token)
-                      for m in answers)
+        written = sum(estimate_tokens(text, per_token) for text in prompt_texts(answers))  # content and tool calls, as a prompt's are read
         usage = Usage(prompt_tokens=self.tokens.count_for(decision, decision.model, body).tokens,
                       completion_tokens=math.ceil(reasoning + written), reasoning_tokens=math.ceil(reasoning))
         result.body["usage"] = usage.to_openai()
@@ -351,11 +349,3 @@ class Gateway:
                 observer(decision, usage, status, duration, stream)
             except Exception:  # an observer (limits, decision log) must never break a response
                 log.exception("accounting observer failed")
-
-
-def _call_text(call: Any) -> str:
-    """A tool call's name and arguments, as the model wrote them."""
-    function = call.get("function") if isinstance(call, Mapping) else None
-    if not isinstance(function, Mapping):
-        return ""
-    return "".join(part for part in (function.get("name"), function.get("arguments")) if isinstance(part, str))

@@ -227,6 +227,8 @@ class TestTimeCompute:
             log.warning("best_of_n judge %s failed (%s); the majority vote decides", model, exc.kind)
             return None
         self.record_as(decision.context, "judge", result.usage, tier=decision.tier, model=judge_decision.model, backend=judge_decision.backend)
+        if judge_decision.extra.get("usage_estimated"):  # the request's total holds the judge's estimate
+            decision.extra["usage_estimated"] = True
         reply = choice_text((result.body.get("choices") or [{}])[0])
         return parse_judgement(reply, len(samples))
 

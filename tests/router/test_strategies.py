@@ -150,6 +150,16 @@ async def test_best_of_n_returns_the_judges_pick_and_accounts_the_judge(make_har
     assert harness.metric("router_cost_usd_total", tier="low", model="spare-big", backend="spare") == pytest.approx(cost_usd(config.models["spare-big"], Usage(100, 3)))
 
 
+async def test_a_judge_without_usage_is_estimated_and_marks_the_request(make_harness: Any, spare_handler: list[Any]) -> None:
+    spare_handler[0] = lambda request: httpx.Response(200, json={"id": "j", "object": "chat.completion", "created": 1, "model": "spare-big", "choices": [
+        {"index": 0, "message": {"role": "assistant", "content": "Response 2 is best"}, "finish_reason": "stop"}]})
+    harness = await make_harness(ttc_config(low=BEST), Scripted([("x = 4", "stop"), ("x = 5", "stop"), ("x = 6", "stop")]).transport())
+    router = (await harness.chat("easy [score=0.1]")).json()["router"]
+    judge = next(part for part in router["usage_breakdown"] if part["role"] == "judge")
+    assert router["judge_choice"] == 1 and judge["prompt_tokens"] > 0 and judge["completion_tokens"] > 0
+    assert router["usage_estimated"] is True, "the samples reported usage; the judge's part is an estimate"
+
+
 async def test_best_of_n_falls_back_to_the_vote_when_the_judge_fails(make_harness: Any, spare_handler: list[Any]) -> None:
     spare_handler[0] = lambda request: httpx.Response(400, json={"error": {"message": "bad", "type": "invalid_request_error"}})
     upstream = Scripted([("x = 4", "stop"), ("x = 5", "stop"), ("x = 5", "stop")])

@@ -47,6 +47,8 @@ class ReasoningDialect(ABC):
     #: Whether this family's chat template reads a `developer` turn; if not, it goes as `system` (Qwen3's
     #: template drops any role it does not know, so Codex's developer instructions never reached the model).
     reads_developer: ClassVar[bool] = False
+    #: The one completion-cap field this family takes, when it refuses the other (None: it reads either).
+    cap_field: ClassVar[str | None] = None
 
     def check(self, effort: str, thinking_budget: int | None) -> None:
         """Raise `UnsupportedEffortError` when this family cannot express the setting."""
@@ -87,6 +89,14 @@ class ReasoningDialect(ABC):
             body["messages"] = [{**message, "role": "system"} if isinstance(message, dict) and message.get("role") == "developer" else message
                                 for message in messages]
 
+    def name_cap(self, body: dict[str, Any]) -> None:
+        """Write a client's completion cap under the field this family takes: a client routed by score cannot
+        know that its `max_tokens` will reach a model that refuses it (OpenAI's reasoning models)."""
+        other = {"max_completion_tokens": "max_tokens", "max_tokens": "max_completion_tokens"}.get(self.cap_field or "")
+        if other is not None and other in body:
+            value = body.pop(other)
+            body.setdefault(self.cap_field, value)  # both sent: the field the family reads wins, as vLLM's does
+
     def _carried(self, message: dict[str, Any]) -> dict[str, Any]:
         out = {key: value for key, value in message.items() if key not in HISTORY_FIELDS}
         field = self.history_field
@@ -121,6 +131,8 @@ class OpenAIReasoning(ReasoningDialect):
     name = "openai"
     reads_developer = True
     efforts = frozenset(EFFORTS)
+    #: "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead."
+    cap_field = "max_completion_tokens"
 
     def _apply(self, body: dict[str, Any], effort: str, thinking_budget: int | None) -> int:
         if effort == "none":

@@ -232,6 +232,7 @@ class Gateway:
             if not total_cap:
                 raise_token_cap(upstream, reserve)
         lower_token_cap(upstream, self.config.models[candidate.model].max_output_tokens)
+        dialect.name_cap(upstream)
         return upstream
 
     async def complete(self, body: dict[str, Any], decision: Decision) -> ChatResult:

@@ -84,6 +84,22 @@ def test_token_cap_grows_only_when_set() -> None:
     assert empty == {}
 
 
+@pytest.mark.parametrize(
+    ("dialect", "body", "sent"),
+    [
+        ("openai", {"max_tokens": 100}, {"max_completion_tokens": 100}),
+        ("openai", {"max_tokens": 100, "max_completion_tokens": 50}, {"max_completion_tokens": 50}),  # vLLM reads this one first too
+        ("openai", {"max_completion_tokens": 50}, {"max_completion_tokens": 50}),
+        ("qwen3", {"max_tokens": 100}, {"max_tokens": 100}),
+        ("gpt-oss", {"max_tokens": 100, "max_completion_tokens": 50}, {"max_tokens": 100, "max_completion_tokens": 50}),
+        ("openai", {}, {}),
+    ],
+)
+def test_a_family_that_refuses_max_tokens_gets_the_cap_as_max_completion_tokens(dialect: str, body: dict[str, Any], sent: dict[str, Any]) -> None:
+    DIALECTS[dialect].name_cap(body)
+    assert body == sent
+
+
 ECHOED = {"role": "assistant", "content": "42", "reasoning_content": "six times seven", "reasoning_details": [{"type": "reasoning.text"}],
           "thinking_blocks": [{"type": "thinking", "thinking": "six times seven", "signature": "sig"}]}
 

@@ -254,7 +254,7 @@ async def test_without_max_output_the_cap_still_must_fit_the_window(make_harness
     harness = await make_harness(parse_config(data, env={}))
     response = await harness.chat("easy [score=0.1]", max_tokens=32_760)
     assert response.headers["x-router-tier"] == "high" and response.json()["router"]["reason"] == "context"
-    assert harness.upstream.requests[-1]["max_tokens"] == 32_760 + 16_384, "the high tier's thinking reserve on top, as ever"
+    assert harness.upstream.requests[-1]["max_completion_tokens"] == 32_760 + 16_384, "the high tier's thinking reserve on top (the field o-series reads)"
 
 
 def test_the_planned_completion_and_the_forecast_ceiling_are_the_lowered_cap() -> None:

@@ -49,6 +49,19 @@ async def test_client_parameters_are_forwarded(harness: Harness) -> None:
     assert not {"echo", "logprobs", "suffix", "best_of"} & sent.keys()
 
 
+async def test_a_completion_routed_to_an_openai_reasoning_model_sends_max_completion_tokens(harness: Harness) -> None:
+    """o-series and GPT-5 refuse `max_tokens` with a 400; the completions API always has a cap (16 by default),
+    and a chat client routed by score cannot know which family it reaches."""
+    assert (await complete(harness, "hard [score=0.9]")).status_code == 200
+    sent = harness.upstream.requests[-1]
+    assert sent["model"] == "big" and "max_tokens" not in sent and sent["max_completion_tokens"] == DEFAULT_MAX_TOKENS + 16384
+    assert (await harness.chat("hard [score=0.9]", max_tokens=200)).status_code == 200
+    sent = harness.upstream.requests[-1]
+    assert "max_tokens" not in sent and sent["max_completion_tokens"] == 200 + 16384
+    assert (await harness.chat("easy [score=0.1]", max_tokens=200)).status_code == 200
+    assert harness.upstream.requests[-1]["max_tokens"] == 200, "vLLM's Qwen3 keeps the client's field"
+
+
 async def test_streaming_sends_text_chunks_and_the_router_usage(harness: Harness) -> None:
     response = await complete(harness, "hard [score=0.95]", stream=True, stream_options={"include_usage": True})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")

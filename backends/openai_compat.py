@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import orjson
 
 from backends.base import Backend, ChatResult, ChatStream, UpstreamError, empty_frames, encode_body, map_transport_error
 from backends.chat_shape import completion_problem
@@ -77,12 +78,12 @@ async def _relay(response: httpx.Response, stream: ChatStream) -> AsyncIterator[
                     if batch:
                         yield b"".join(batch)
                     raise
-                if forward:
+                if forward is not None:
                     if opened:
-                        batch.append(event)
+                        batch.append(forward)
                     else:
                         opened = True
-                        yield event
+                        yield forward
                 if stream.meta.get("done"):
                     break
             if batch:
@@ -115,19 +116,19 @@ def _stream_error(error: Any) -> UpstreamError:
     return UpstreamError("stream", message, error_type=error_type)
 
 
-def _inspect(event: bytes, stream: ChatStream) -> bool:
-    """Account for one event; return whether it goes to the client as is."""
+def _inspect(event: bytes, stream: ChatStream) -> bytes | None:
+    """Account for one event; return what goes to the client (the event as is, almost always), or None."""
     data = event_data(event)
     if data is None:
-        return False  # comments and keep-alives stay between us and the upstream
+        return None  # comments and keep-alives stay between us and the upstream
     if data == _DONE:
         stream.meta["done"] = True
-        return False
+        return None
     first = "id" not in stream.meta
     # Cheap structural check on every event; a full parse only where accounting needs one: the first, one
     # that may carry usage, one with an "error" key wherever it is written (a quote inside text is escaped).
     if not first and data[:1] == b"{" and data[-1:] == b"}" and b'"usage"' not in data and b'"error"' not in data:
-        return True
+        return event
     chunk = stream_event_json(data)
     if "error" in chunk and "choices" not in chunk:
         raise _stream_error(chunk["error"])
@@ -138,5 +139,9 @@ def _inspect(event: bytes, stream: ChatStream) -> bool:
         stream.usage = Usage.from_openai(usage)
         if not chunk.get("choices"):
             stream.usage_chunk = chunk
-            return False
-    return True
+            return None
+    if usage is not None and chunk.get("choices"):
+        # Usage on a chunk with choices (Grok's last one, GLM's every one): the gateway sends the request's usage
+        # once, in its own closing chunk, as OpenAI does; a client that adds up per-chunk usage (LangChain) counted it twice.
+        return b"data: " + orjson.dumps({key: value for key, value in chunk.items() if key != "usage"}) + b"\n\n"
+    return event

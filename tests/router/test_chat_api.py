@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import orjson
 import pytest
 
@@ -135,6 +136,42 @@ async def test_stream_without_usage_request_drops_the_usage_chunk(harness: Harne
     assert all(p.get("usage") is None for p in payloads[:-1] if isinstance(p, dict))
     assert harness.upstream.requests[-1]["stream_options"] == {"include_usage": True}, "usage is always requested upstream"
     assert harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="completion") > 0
+
+
+def usage_on_choice_chunks(every_chunk: bool) -> httpx.MockTransport:
+    """An upstream that writes `usage` on its chunks with choices: on the last one (Grok) or on every one (GLM)."""
+    def handler(request: httpx.Request) -> httpx.Response:
+        head = {"id": "chatcmpl-u", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+        deltas = [({"role": "assistant", "content": ""}, None), ({"content": "Hi"}, None), ({"content": " there"}, None), ({}, "stop")]
+        chunks = []
+        for number, (delta, finish) in enumerate(deltas, 1):
+            chunk = head | {"choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+            if every_chunk or finish:
+                chunk["usage"] = {"prompt_tokens": 10, "completion_tokens": number, "total_tokens": 10 + number}
+            chunks.append(chunk)
+        body = b"".join(b"data: " + orjson.dumps(chunk) + b"\n\n" for chunk in chunks) + b"data: [DONE]\n\n"
+        return httpx.Response(200, stream=httpx.ByteStream(body), headers={"content-type": "text/event-stream"})
+
+    return httpx.MockTransport(handler)
+
+
+@pytest.mark.parametrize("every_chunk", [False, True])
+@pytest.mark.parametrize("path", ["/v1/chat/completions", "/v1/completions"])
+async def test_usage_the_upstream_writes_on_choice_chunks_reaches_the_client_once(make_harness: Any, every_chunk: bool, path: str) -> None:
+    """OpenAI sends usage once, on a closing chunk without choices; LangChain adds up every chunk's usage."""
+    harness = await make_harness(sim_transport=usage_on_choice_chunks(every_chunk))
+    request = {"model": "auto", "stream": True, "stream_options": {"include_usage": True}}
+    request |= {"messages": [{"role": "user", "content": "hi"}]} if path.endswith("chat/completions") else {"prompt": "hi"}
+    payloads = [p for p in sse_payloads((await harness.client.post(path, json=request)).text) if isinstance(p, dict)]
+    with_usage = [p for p in payloads if p.get("usage") is not None]
+    assert len(with_usage) == 1 and with_usage[0] is payloads[-1] and with_usage[0]["choices"] == []
+    assert with_usage[0]["usage"]["completion_tokens"] == 4 and with_usage[0]["router"]["cost_usd"] > 0
+    text = "".join(p["choices"][0].get("text") or p["choices"][0].get("delta", {}).get("content") or "" for p in payloads[:-1])
+    assert text == "Hi there" and payloads[-2]["choices"][0]["finish_reason"] == "stop"
+    assert harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="completion") == 4
+    request.pop("stream_options")
+    payloads = [p for p in sse_payloads((await harness.client.post(path, json=request)).text) if isinstance(p, dict)]
+    assert all(p.get("usage") is None for p in payloads), "not asked for: none"
 
 
 async def test_streamed_and_non_streamed_cost_are_equal(harness: Harness) -> None:

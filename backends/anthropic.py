@@ -27,6 +27,7 @@ class AnthropicBackend(Backend):
     """`kind: anthropic` — OpenAI chat completions in, Anthropic Messages API upstream."""
 
     kind = "anthropic"
+    reads_cache_marks = True
 
     def __init__(self, name: str, config: BackendConfig, transport: httpx.AsyncBaseTransport | None = None) -> None:
         super().__init__(name, config, transport=transport)

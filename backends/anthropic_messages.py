@@ -205,7 +205,10 @@ def _tool_result(message: dict[str, Any], index: int) -> dict[str, Any]:
         raise invalid(f"messages[{index}]: tool messages need a tool_call_id", "messages")
     block: dict[str, Any] = {"type": "tool_result", "tool_use_id": _tool_id(tool_call_id)}
     texts = _text_blocks(message.get("content"), f"messages[{index}].content")
-    if len(texts) == 1 and "cache_control" not in texts[0]:
+    marks = [text.pop("cache_control") for text in texts if "cache_control" in text]
+    if marks:  # on the tool_result block: Anthropic refuses one inside its content ("place it directly on tool_result")
+        block["cache_control"] = marks[-1]
+    if len(texts) == 1:
         block["content"] = texts[0]["text"]
     elif texts:
         block["content"] = texts

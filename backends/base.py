@@ -151,6 +151,9 @@ class Backend(ABC):
     """An upstream that serves OpenAI-format chat completions to the gateway."""
 
     kind: ClassVar[str]
+    #: Whether the upstream reads prompt-cache breakpoints (`cache_control` on chat parts) the gateway wrote from a
+    #: Messages request; any other gets the parts without them.
+    reads_cache_marks: ClassVar[bool] = False
 
     def __init__(self, name: str, config: BackendConfig, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.name = name

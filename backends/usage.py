@@ -46,10 +46,12 @@ class Usage:
             return cls()
         prompt_details = usage.get("prompt_tokens_details") or {}
         completion_details = usage.get("completion_tokens_details") or {}
+        prompt_details = prompt_details if isinstance(prompt_details, Mapping) else {}
         return cls(
             prompt_tokens=_int(usage.get("prompt_tokens")),
             completion_tokens=_int(usage.get("completion_tokens")),
-            cached_prompt_tokens=_int(prompt_details.get("cached_tokens")) if isinstance(prompt_details, Mapping) else 0,
+            cached_prompt_tokens=_int(prompt_details.get("cached_tokens")),
+            cache_creation_tokens=_int(prompt_details.get("cache_write_tokens")),
             reasoning_tokens=_int(completion_details.get("reasoning_tokens")) if isinstance(completion_details, Mapping) else 0,
         )
 
@@ -68,11 +70,15 @@ class Usage:
         )
 
     def to_openai(self) -> dict[str, Any]:
-        """The `usage` object of an OpenAI chat completion."""
+        """The `usage` object of an OpenAI chat completion (`cache_write_tokens` when some were written: an Anthropic
+        upstream's cache writes, priced apart, reach a client and the Messages and Responses usage)."""
+        prompt_details: dict[str, int] = {"cached_tokens": self.cached_prompt_tokens}
+        if self.cache_creation_tokens:
+            prompt_details["cache_write_tokens"] = self.cache_creation_tokens
         return {
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
             "total_tokens": self.total_tokens,
-            "prompt_tokens_details": {"cached_tokens": self.cached_prompt_tokens},
+            "prompt_tokens_details": prompt_details,
             "completion_tokens_details": {"reasoning_tokens": self.reasoning_tokens},
         }

@@ -32,7 +32,7 @@ from backends.anthropic_messages import THINKING_BLOCK_TYPES
 from backends.chat_shape import content_text
 from backends.reasoning import DEFAULT_BUDGETS, reasoning_text
 from backends.usage import Usage
-from router.context import TOTAL_CAP
+from router.context import CACHE_MARKS, TOTAL_CAP
 from router.protocol import APIError, array_field, invalid, string_field, type_of
 from router.responses_api import new_id
 
@@ -42,8 +42,10 @@ _TRANSLATED = frozenset({"system", "messages", "stop_sequences", "tools", "tool_
                          "container", "context_management", "output_config", "output_format", "top_k", "cache_control", "inference_geo"})
 #: Anthropic's `output_config.effort` levels as `reasoning_effort`; thinking budgets stop at "high" too
 #: (an o-series model refuses the newest levels).
-_EFFORTS = {"low": "low", "medium": "medium", "high": "high", "max": "high"}
+_EFFORTS = {"low": "low", "medium": "medium", "high": "high", "xhigh": "high", "max": "high"}
 _REFUSED = ("mcp_servers",)
+#: How Claude Code's per-request billing line starts (`cc_version=…; cch=<hash>;`), its first system block.
+_BILLING_HEADER = "x-anthropic-billing-header:"
 _STOP_REASONS = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use", "function_call": "tool_use",
                  "content_filter": "refusal"}
 _ROLES = ("user", "assistant", "system")
@@ -64,7 +66,9 @@ def chat_request(body: dict[str, Any]) -> dict[str, Any]:
     if body.get("max_tokens") is None:
         raise invalid("'max_tokens' is required", param="max_tokens")
     chat = {key: value for key, value in body.items() if key not in _TRANSLATED}
-    chat["messages"] = _system(body.get("system")) + messages_of(body.get("messages"))
+    chat["messages"] = _system(body.get("system")) + messages_of(_marked_last(body.get("messages"), body.get("cache_control")))
+    if any(isinstance(message.get("content"), list) and any("cache_control" in part for part in message["content"]) for message in chat["messages"]):
+        chat[CACHE_MARKS] = True
     stops = body.get("stop_sequences")
     if stops is not None:
         if not isinstance(stops, list) or not all(isinstance(s, str) for s in stops):
@@ -90,14 +94,33 @@ def chat_request(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _system(system: Any, param: str = "system") -> list[dict[str, Any]]:
+    """One system message: its blocks' text joined, or text parts when a block marks a cache breakpoint. Claude Code's
+    first block, a billing header whose hash changes with every request, is left out: first in the prompt, it kept any
+    upstream's prefix cache from matching past it (llama.cpp's Anthropic endpoint drops it too)."""
     if system is None or system == "":
         return []
     if isinstance(system, str):
         return [{"role": "system", "content": system}]
-    texts = [block.get("text") for block in array_field(system, param) if isinstance(block, dict)]
-    if not all(isinstance(text, str) for text in texts) or len(texts) != len(system):
+    blocks = [block for block in array_field(system, param) if isinstance(block, dict)]
+    if len(blocks) != len(system) or not all(isinstance(block.get("text"), str) for block in blocks):
         raise invalid(f"'{param}' must be a string or an array of text blocks", param=param)
-    return [{"role": "system", "content": "\n".join(texts)}] if texts else []
+    parts = [_part(block, param) for block in blocks if not block["text"].startswith(_BILLING_HEADER)]
+    if not parts:
+        return []
+    if any("cache_control" in part for part in parts):
+        return [{"role": "system", "content": parts}]
+    return [{"role": "system", "content": "\n".join(part["text"] for part in parts)}]
+
+
+def _marked_last(turns: Any, cache_control: Any) -> Any:
+    """The turns with Anthropic's automatic breakpoint (a top-level `cache_control`) on the last block of the last turn."""
+    if not isinstance(cache_control, dict) or not isinstance(turns, list) or not turns or not isinstance(turns[-1], dict):
+        return turns
+    content = turns[-1].get("content")
+    blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content
+    if not isinstance(blocks, list) or not blocks or not isinstance(blocks[-1], dict) or "cache_control" in blocks[-1]:
+        return turns
+    return [*turns[:-1], {**turns[-1], "content": [*blocks[:-1], {**blocks[-1], "cache_control": cache_control}]}]
 
 
 def messages_of(turns: Any) -> list[dict[str, Any]]:
@@ -135,12 +158,16 @@ def _user_turn(blocks: list[Any], param: str) -> list[dict[str, Any]]:
             text = "".join(part["text"] for part in result if part["type"] == "text")
             if block.get("is_error") is True:
                 text = f"Error: {text}"  # the chat API has no error flag: the model must still be told the call failed
-            out.append({"role": "tool", "tool_call_id": string_field(block, "tool_use_id", f"{param}[{index}]"), "content": text})
-            parts += [part for part in result if part["type"] != "text"]  # a tool message holds text only: its images follow as the user's
+            mark = next((item["cache_control"] for item in (block, *result) if isinstance(item.get("cache_control"), dict)), None)
+            tool: dict[str, Any] = {"role": "tool", "tool_call_id": string_field(block, "tool_use_id", f"{param}[{index}]"), "content": text}
+            if mark is not None:  # the breakpoint goes back on the tool_result block (backends/anthropic_messages.py)
+                tool["content"] = [{"type": "text", "text": text, "cache_control": mark}]
+            out.append(tool)
+            parts += [{key: value for key, value in part.items() if key != "cache_control"} for part in result if part["type"] != "text"]  # a tool message holds text only: its images follow as the user's
         else:
             parts.append(_part(block, f"{param}[{index}]"))
     if parts:
-        only_text = all(part["type"] == "text" for part in parts)
+        only_text = all(part["type"] == "text" and "cache_control" not in part for part in parts)
         out.append({"role": "user", "content": "".join(part["text"] for part in parts) if only_text else parts})
     return out
 
@@ -175,6 +202,14 @@ def _assistant_turn(blocks: list[Any], param: str) -> dict[str, Any]:
 
 
 def _part(block: Any, param: str) -> dict[str, Any]:
+    """A text or image block as a chat part; its cache breakpoint kept (LiteLLM's convention, `router.context.CACHE_MARKS`)."""
+    part = _bare_part(block, param)
+    if isinstance(block.get("cache_control"), dict):
+        part["cache_control"] = block["cache_control"]
+    return part
+
+
+def _bare_part(block: Any, param: str) -> dict[str, Any]:
     kind = type_of(block)
     if kind == "text" and isinstance(block.get("text"), str):
         return {"type": "text", "text": block["text"]}
@@ -219,13 +254,13 @@ def _thinking(thinking: Any) -> str | None:
     if thinking is None:
         return None
     kind = type_of(thinking)
-    if kind == "disabled":
+    if kind in ("disabled", "between_tools"):  # between_tools: thinking off, progress notes between tool calls as thinking blocks
         return "none"
     if kind == "adaptive":
         return None  # the model decides how long to think: the tier's effort stands
     budget = thinking.get("budget_tokens") if kind == "enabled" else None
     if type(budget) is not int or budget < 1:
-        raise invalid("'thinking' must be {type: enabled, budget_tokens}, {type: adaptive} or {type: disabled}", param="thinking")
+        raise invalid("'thinking' must be {type: enabled, budget_tokens}, {type: adaptive}, {type: between_tools} or {type: disabled}", param="thinking")
     return next((effort for effort in ("low", "medium") if DEFAULT_BUDGETS[effort] >= budget), "high")
 
 
@@ -240,7 +275,7 @@ def _output(output_format: Any, output_config: Any, chat: dict[str, Any]) -> Non
     effort = config.get("effort")
     if effort is not None:
         if not isinstance(effort, str) or effort not in _EFFORTS:
-            raise invalid("'output_config.effort' must be low, medium, high or max", param="output_config.effort")
+            raise invalid("'output_config.effort' must be low, medium, high, xhigh or max", param="output_config.effort")
         chat["reasoning_effort"] = _EFFORTS[effort]
 
 
@@ -259,10 +294,11 @@ def stop_fields(request: Mapping[str, Any], finish_reason: Any, called: bool = F
 
 def usage(chat_usage: Any) -> dict[str, int]:
     """Chat `usage` in Anthropic's names, read as the accounting reads it (`Usage.from_openai`: odd values are 0):
-    `input_tokens` leaves out the prompt tokens read from cache."""
+    `input_tokens` leaves out the prompt tokens read from cache and written to it."""
     counted = Usage.from_openai(chat_usage)
-    return {"input_tokens": max(counted.prompt_tokens - counted.cached_prompt_tokens, 0), "output_tokens": counted.completion_tokens,
-            "cache_read_input_tokens": counted.cached_prompt_tokens, "cache_creation_input_tokens": 0}
+    return {"input_tokens": max(counted.prompt_tokens - counted.cached_prompt_tokens - counted.cache_creation_tokens, 0),
+            "output_tokens": counted.completion_tokens, "cache_read_input_tokens": counted.cached_prompt_tokens,
+            "cache_creation_input_tokens": counted.cache_creation_tokens}
 
 
 def tool_input(arguments: Any) -> Any:
@@ -277,7 +313,7 @@ def tool_input(arguments: Any) -> Any:
 def shows_thinking(request: Mapping[str, Any]) -> bool:
     """Whether the client turned thinking on: only then does Anthropic return thinking blocks."""
     thinking = request.get("thinking")
-    return isinstance(thinking, dict) and thinking.get("type") in ("enabled", "adaptive")
+    return isinstance(thinking, dict) and thinking.get("type") in ("enabled", "adaptive", "between_tools")
 
 
 def thinking_content(message: Mapping[str, Any]) -> list[dict[str, Any]]:

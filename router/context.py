@@ -224,6 +224,26 @@ def completion_cap(config: RouterConfig, body: Mapping[str, Any], candidate: Can
 #: reserve is added. Never sent upstream (`Gateway.upstream_body` removes it).
 TOTAL_CAP = "_cap_includes_reasoning"
 
+#: A chat body's flag, set by `/v1/messages` when the client marked prompt-cache breakpoints (`cache_control`,
+#: kept on the chat parts as LiteLLM writes them, which an Anthropic upstream reads back): an upstream that reads
+#: none gets the parts without them, as a strict OpenAI-compatible server refuses a field it does not define.
+#: Never sent upstream (`Gateway.upstream_body` removes it).
+CACHE_MARKS = "_cache_breakpoints"
+
+
+def without_cache_marks(messages: Any) -> Any:
+    """``messages`` with no `cache_control` on their content parts (new lists: the client's are shared by every attempt)."""
+    if not isinstance(messages, list):
+        return messages
+    out = []
+    for message in messages:
+        content = message.get("content") if isinstance(message, dict) else None
+        if isinstance(content, list) and any(isinstance(part, dict) and "cache_control" in part for part in content):
+            message = {**message, "content": [{key: value for key, value in part.items() if key != "cache_control"}
+                                              if isinstance(part, dict) else part for part in content]}
+        out.append(message)
+    return out
+
 
 def requested_effort(config: RouterConfig, body: Mapping[str, Any], candidate: Candidate) -> tuple[str | None, int | None]:
     """The effort the upstream is asked for and its thinking budget: the client's `reasoning_effort`

@@ -19,7 +19,7 @@ from backends.usage import Usage
 from classifiers.token_estimate import DEFAULT_CHARS_PER_TOKEN, estimate_tokens
 from router.answer_embedding import AnswerEmbedding, RefinesAnswerTokens
 from router.config import RouterConfig
-from router.context import TOTAL_CAP, TokenCounter, prompt_texts, requested_effort
+from router.context import CACHE_MARKS, TOTAL_CAP, TokenCounter, prompt_texts, requested_effort, without_cache_marks
 from router.decision import Decision
 from router.estimate import estimate_cost
 from router.forecast import CompletionForecast
@@ -220,6 +220,8 @@ class Gateway:
         """
         upstream = {**candidate.params, **body} if candidate.params else dict(body)
         total_cap = upstream.pop(TOTAL_CAP, False)
+        if upstream.pop(CACHE_MARKS, False) and not self.backends[self.config.models[candidate.model].backend].reads_cache_marks:
+            upstream["messages"] = without_cache_marks(upstream.get("messages"))
         upstream["model"] = self.config.upstream_name(candidate.model)
         dialect = DIALECTS[self.config.models[candidate.model].reasoning]
         dialect.carry_history(upstream)

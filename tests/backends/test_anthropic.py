@@ -109,7 +109,7 @@ async def test_response_translation_with_tool_calls_thinking_and_cached_usage() 
         "prompt_tokens": 1120,
         "completion_tokens": 55,
         "total_tokens": 1175,
-        "prompt_tokens_details": {"cached_tokens": 1000},
+        "prompt_tokens_details": {"cached_tokens": 1000, "cache_write_tokens": 100},
         "completion_tokens_details": {"reasoning_tokens": 0},
     }
 

@@ -338,3 +338,14 @@ def test_cache_control_breakpoints_are_kept() -> None:
         {"type": "text", "text": "Long document.", "cache_control": ephemeral},
         {"type": "text", "text": "Summarise."},
     ]
+
+
+def test_a_tool_result_s_breakpoint_goes_on_its_block() -> None:
+    """Anthropic refuses `cache_control` inside a tool_result's content ("place it directly on tool_result")."""
+    ephemeral = {"type": "ephemeral"}
+    request = translate(messages=[
+        {"role": "user", "content": "run it"},
+        {"role": "assistant", "content": None, "tool_calls": [{"id": "t1", "type": "function", "function": {"name": "sh", "arguments": "{}"}}]},
+        {"role": "tool", "tool_call_id": "t1", "content": [{"type": "text", "text": "exit 0", "cache_control": ephemeral}]},
+    ])
+    assert request["messages"][-1]["content"] == [{"type": "tool_result", "tool_use_id": "t1", "content": "exit 0", "cache_control": ephemeral}]

@@ -18,7 +18,8 @@ def test_openai_usage_keeps_cached_inside_prompt() -> None:
 def test_anthropic_usage_adds_cache_reads_and_writes_to_prompt() -> None:
     usage = Usage.from_anthropic({"input_tokens": 200, "output_tokens": 50, "cache_read_input_tokens": 800, "cache_creation_input_tokens": 100})
     assert usage.prompt_tokens == 1100 and usage.cached_prompt_tokens == 800 and usage.cache_creation_tokens == 100
-    assert usage.to_openai()["prompt_tokens_details"] == {"cached_tokens": 800}
+    assert usage.to_openai()["prompt_tokens_details"] == {"cached_tokens": 800, "cache_write_tokens": 100}, "OpenAI's name for cache writes"
+    assert Usage.from_openai(usage.to_openai()) == usage, "and read back from it (the Messages and Responses usage)"
 
 
 @pytest.mark.parametrize("raw", [None, {}, {"prompt_tokens": None}, {"prompt_tokens": -3, "completion_tokens": "7"}, {"prompt_tokens_details": 5}])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+import httpx
 import orjson
 import pytest
 from hypothesis import example, given
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from router.anthropic_api import chat_request, error_payload, message_body
 from router.anthropic_stream import AnthropicStream
-from router.context import TOTAL_CAP, TokenCounter
+from router.context import CACHE_MARKS, TOTAL_CAP, TokenCounter
 from router.demo.upstream import _prompt_tokens
 from router.protocol import APIError
 from tests.router.conftest import CONFIG, Harness, make_config
@@ -261,12 +262,67 @@ def test_claude_code_s_shapes_become_a_chat_request() -> None:
             {"type": "tool_result", "tool_use_id": "t2", "content": "exit 1", "is_error": True}]},
     ], "output_format": {"type": "json_schema", "schema": {"type": "object"}}})
     assert [m["role"] for m in chat["messages"]] == ["user", "system", "assistant", "tool", "tool", "user"]
-    assert chat["messages"][3:] == [{"role": "tool", "tool_call_id": "t1", "content": "the page:"},
-                                    {"role": "tool", "tool_call_id": "t2", "content": "Error: exit 1"},
+    ephemeral = {"type": "ephemeral"}
+    assert chat["messages"][0]["content"] == [{"type": "text", "text": "Look at the page.", "cache_control": ephemeral}]
+    assert chat["messages"][3:] == [{"role": "tool", "tool_call_id": "t1", "content": "the page:"},  # the top-level breakpoint: on the last block
+                                    {"role": "tool", "tool_call_id": "t2", "content": [{"type": "text", "text": "Error: exit 1", "cache_control": ephemeral}]},
                                     {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:image/png;base64,AA"}}]}]
+    assert chat[CACHE_MARKS] is True
     assert chat["reasoning_effort"] == "high" and chat["max_tokens"] == 32000
     assert chat["response_format"] == {"type": "json_schema", "json_schema": {"name": "output", "schema": {"type": "object"}, "strict": True}}
     assert not {"output_config", "output_format", "context_management", "cache_control", "thinking"} & chat.keys()
+
+
+def test_the_sdk_s_newest_effort_and_thinking_modes_are_served() -> None:
+    """`output_config.effort: xhigh` is high, as max is; `thinking: between_tools` is thinking off (progress notes between
+    tool calls come back as thinking blocks), not a 400."""
+    ask = {"model": "auto", "max_tokens": 2000, "messages": [{"role": "user", "content": "hi"}]}
+    assert chat_request(ask | {"output_config": {"effort": "xhigh"}})["reasoning_effort"] == "high"
+    between = chat_request(ask | {"thinking": {"type": "between_tools"}})
+    assert between["reasoning_effort"] == "none" and between[TOTAL_CAP] is True
+
+
+#: Claude Code's system prompt: a billing line whose `cch` changes with every request, then its prompt with a breakpoint.
+CLAUDE_CODE_SYSTEM = [{"type": "text", "text": "x-anthropic-billing-header: cc_version=2.1.37.0d9; cc_entrypoint=cli; cch=fa690;"},
+                      {"type": "text", "text": "You are Claude Code.", "cache_control": {"type": "ephemeral"}}, {"type": "text", "text": "Rules."}]
+
+
+async def test_cache_breakpoints_reach_an_anthropic_upstream_and_no_other(make_harness: Any, spare_handler: list[Any]) -> None:
+    """Claude Code marks its system prompt and the conversation's end (`cache_control`): an Anthropic upstream caches
+    at those breakpoints (its reads cost a tenth of the input price) and reports the writes, which the client is told
+    apart; an OpenAI-compatible upstream gets the same turns without them (a strict one refuses the field)."""
+    claude_sent: list[dict[str, Any]] = []
+
+    def claude(request: httpx.Request) -> httpx.Response:
+        claude_sent.append(orjson.loads(request.content))
+        return httpx.Response(200, json={"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-x", "stop_reason": "end_turn",
+                                         "stop_sequence": None, "content": [{"type": "text", "text": "ok"}],
+                                         "usage": {"input_tokens": 20, "cache_creation_input_tokens": 1000, "cache_read_input_tokens": 500, "output_tokens": 5}})
+
+    spare_handler[0] = claude
+    config = make_config(backends={**CONFIG["backends"], "spare": {"kind": "anthropic", "base_url": "http://spare.test", "api_key": "sk-ant"}},
+                         models={"small": CONFIG["models"]["small"],
+                                 "claude": {"backend": "spare", "reasoning": "anthropic", "input": 3.0, "cached_input": 0.3, "cache_write": 3.75, "output": 15.0}},
+                         tiers={"low": {"model": "small", "max_score": 0.5}, "high": {"model": "claude"}})
+    harness = await make_harness(config)
+    ephemeral = {"type": "ephemeral"}
+
+    def ask(marker: str) -> dict[str, Any]:
+        return {"model": "auto", "max_tokens": 100, "system": CLAUDE_CODE_SYSTEM, "cache_control": ephemeral, "messages": [
+            {"role": "user", "content": [{"type": "text", "text": "<system-reminder>r</system-reminder>"}, {"type": "text", "text": f"fix it {marker}"}]}]}
+
+    message = (await harness.client.post("/v1/messages", json=ask("[score=0.9]"))).json()
+    sent = claude_sent[-1]
+    assert sent["system"] == [{"type": "text", "text": "You are Claude Code.", "cache_control": ephemeral}, {"type": "text", "text": "Rules."}]
+    assert sent["messages"][-1]["content"][-1] == {"type": "text", "text": "fix it [score=0.9]", "cache_control": ephemeral}
+    assert b"_cache" not in orjson.dumps(sent) and b"x-anthropic-billing-header" not in orjson.dumps(sent)
+    assert message["usage"] == {"input_tokens": 20, "output_tokens": 5, "cache_read_input_tokens": 500, "cache_creation_input_tokens": 1000}
+    assert message["router"]["cost_usd"] == pytest.approx((20 * 3.0 + 500 * 0.3 + 1000 * 3.75 + 5 * 15.0) / 1e6)
+
+    assert (await harness.client.post("/v1/messages", json=ask("[score=0.1]"))).status_code == 200
+    sent = harness.upstream.requests[-1]
+    assert b"cache_control" not in orjson.dumps(sent) and b"_cache" not in orjson.dumps(sent) and b"x-anthropic" not in orjson.dumps(sent)
+    assert sent["messages"][0] == {"role": "system", "content": [{"type": "text", "text": "You are Claude Code."}, {"type": "text", "text": "Rules."}]}
 
 
 def test_a_message_with_a_tool_call_stops_for_it_however_the_upstream_said_so() -> None:

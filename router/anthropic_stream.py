@@ -91,7 +91,9 @@ class AnthropicStream(ChunkTranslator):
         if block.get("type") != "thinking" or not isinstance(signature, str) or not signature:
             return b""
         out = b"" if self.open == "thinking" else self._reasoning_delta(str(block.get("thinking") or ""))
-        return out + self._event("content_block_delta", index=self.blocks - 1, delta={"type": "signature_delta", "signature": signature})
+        # Closed with its signature: the next thinking is a block of its own, as the upstream sent it (merged into
+        # this one, the signature no longer matches its text, and the next turn that sends it back is refused).
+        return out + self._event("content_block_delta", index=self.blocks - 1, delta={"type": "signature_delta", "signature": signature}) + self._close()
 
     def _call_delta(self, call: Mapping[str, Any]) -> bytes:
         function = call.get("function") or {}

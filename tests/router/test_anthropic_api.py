@@ -123,6 +123,25 @@ def test_an_anthropic_upstream_s_signed_thinking_streams_with_its_signature() ->
     assert [e["type"] for e in events_of(hidden.frames(frames_of(*reasoning[2:])).decode())] == ["message_start"]
 
 
+def test_two_signed_thinking_blocks_stream_as_two() -> None:
+    """Claude sometimes thinks in two blocks, each signed: merged into one, the next turn that sends it back is refused
+    ("Invalid `signature` in `thinking` block")."""
+    stream = AnthropicStream({"model": "auto", "thinking": {"type": "enabled", "budget_tokens": 2048}})
+    deltas = ({"reasoning_content": "A"}, {"thinking_blocks": [{"index": 0, "type": "thinking", "thinking": "A", "signature": "SIG_A"}]},
+              {"reasoning_content": "B"}, {"thinking_blocks": [{"index": 1, "type": "thinking", "thinking": "B", "signature": "SIG_B"}]})
+    chunks = [{"id": "c", "created": 1, "model": "m", "choices": [{"index": 0, "delta": delta, "finish_reason": None}]} for delta in deltas]
+    events = events_of((stream.frames(frames_of(*chunks, _chunk("done"), _chunk(finish="stop"))) + stream.end(None)).decode())
+    blocks: dict[int, dict[str, str]] = {}
+    for event in events:
+        if event["type"] == "content_block_start":
+            blocks[event["index"]] = {"type": event["content_block"]["type"], "thinking": "", "signature": ""}
+        elif event["type"] == "content_block_delta" and event["delta"]["type"] in ("thinking_delta", "signature_delta"):
+            key = "thinking" if event["delta"]["type"] == "thinking_delta" else "signature"
+            blocks[event["index"]][key] += event["delta"][key]
+    assert list(blocks.values())[:2] == [{"type": "thinking", "thinking": "A", "signature": "SIG_A"},
+                                         {"type": "thinking", "thinking": "B", "signature": "SIG_B"}]
+
+
 def test_echoed_thinking_becomes_the_turn_s_reasoning_and_its_signed_blocks() -> None:
     signed = {"type": "thinking", "thinking": "Check the docs. ", "signature": "sig=="}
     unsigned = {"type": "thinking", "thinking": "Then answer.", "signature": ""}

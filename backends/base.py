@@ -107,6 +107,8 @@ class UpstreamError(Exception):
             return 504
         if self.status == 429:
             return 429
+        if self.status in (503, 529) or self.error_type == "overloaded_error":
+            return 503  # overloaded, as the upstream said (Anthropic's 529): the client's SDK backs off and tries again
         return 502
 
 

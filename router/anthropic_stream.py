@@ -123,7 +123,8 @@ class AnthropicStream(ChunkTranslator):
     def _failure(self, error: Mapping[str, Any]) -> bytes:
         self.failed = True
         code = error.get("code")
-        payload = error_payload(str(error.get("message") or "upstream failed"), code if isinstance(code, int) else 500)
+        status = code if isinstance(code, int) else {"overloaded_error": 529, "rate_limit_error": 429}.get(str(error.get("type")), 500)
+        payload = error_payload(str(error.get("message") or "upstream failed"), status)
         return self._start({}) + self._event("error", error=payload["error"])
 
     @staticmethod

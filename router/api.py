@@ -308,7 +308,7 @@ def upstream_api_error(exc: UpstreamError, decision: Decision | None = None) -> 
                         headers=routed)
     if exc.retry_after is not None:
         routed["Retry-After"] = str(max(1, round(exc.retry_after)))
-    error_type = "rate_limit_error" if status == 429 else ("timeout" if status == 504 else "upstream_error")
+    error_type = {429: "rate_limit_error", 503: "overloaded_error", 504: "timeout"}.get(status, "upstream_error")
     return APIError(status, f"upstream failed: {exc.message}", error_type=error_type, code=exc.kind, headers=routed)
 
 

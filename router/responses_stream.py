@@ -195,7 +195,8 @@ class ResponsesStream(ChunkTranslator):
         out = self._start({}) + self._event("error", code=None if code is None else str(code), message=str(error.get("message") or "upstream failed"),
                                             param=error.get("param"))
         response = response_object(self.request, self.response_id, self.meta, self.output, None)
-        response |= {"status": "failed", "completed_at": None, "error": {"code": str(code or "server_error"), "message": str(error.get("message") or "")}}
+        reason = "rate_limit_exceeded" if error.get("type") == "rate_limit_error" else "server_error"  # `ResponseError.code` is a closed set
+        response |= {"status": "failed", "completed_at": None, "error": {"code": reason, "message": str(error.get("message") or "")}}
         return out + self._event("response.failed", response=response)
 
     def _event(self, kind: str, **fields: Any) -> bytes:

@@ -177,7 +177,8 @@ def error_response(status: int, error_type: str, message: str, headers: dict[str
     [
         (400, "invalid_request_error", None, False, 400, None),
         (429, "rate_limit_error", {"retry-after": "12"}, True, 429, 12.0),
-        (529, "overloaded_error", None, True, 502, None),
+        (529, "overloaded_error", None, True, 503, None),  # overloaded: 503, which Messages clients read as overloaded_error
+        (500, "api_error", None, True, 502, None),
     ],
 )
 async def test_error_bodies(

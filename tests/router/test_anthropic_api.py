@@ -301,6 +301,35 @@ def test_the_sdk_s_newest_effort_and_thinking_modes_are_served() -> None:
     assert between["reasoning_effort"] == "none" and between[TOTAL_CAP] is True
 
 
+def claude_high_tier() -> Any:
+    """The test config with its high tier on an Anthropic backend (`spare`, programmed by `spare_handler`)."""
+    return make_config(backends={**CONFIG["backends"], "spare": {"kind": "anthropic", "base_url": "http://spare.test", "api_key": "sk-ant"}},
+                       models={"small": CONFIG["models"]["small"],
+                               "claude": {"backend": "spare", "reasoning": "anthropic", "input": 3.0, "cached_input": 0.3, "cache_write": 3.75, "output": 15.0}},
+                       tiers={"low": {"model": "small", "max_score": 0.5}, "high": {"model": "claude"}})
+
+
+async def test_an_overloaded_upstream_is_overloaded_to_the_client(make_harness: Any, spare_handler: list[Any]) -> None:
+    """Anthropic's 529 `overloaded_error`, before or after the first byte, is the client's overloaded_error (Claude Code tells
+    its user so and retries), not a generic api_error; chat clients get a 503."""
+    overloaded = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
+    spare_handler[0] = lambda request: httpx.Response(529, json=overloaded)
+    harness = await make_harness(claude_high_tier())
+    ask = {"model": "auto", "max_tokens": 100, "messages": [{"role": "user", "content": "hard [score=0.9]"}]}
+    response = await harness.client.post("/v1/messages", json=ask)
+    assert response.status_code == 503 and response.json()["error"]["type"] == "overloaded_error"
+    assert (await harness.chat("hard [score=0.9]")).status_code == 503
+
+    start = {"type": "message_start", "message": {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-x", "content": [],
+                                                  "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 9, "output_tokens": 1}}}
+    events = [start, {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+              {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Hel"}}, overloaded]
+    body = b"".join(b"event: " + e["type"].encode() + b"\ndata: " + orjson.dumps(e) + b"\n\n" for e in events)
+    spare_handler[0] = lambda request: httpx.Response(200, stream=httpx.ByteStream(body), headers={"content-type": "text/event-stream"})
+    streamed = events_of((await harness.client.post("/v1/messages", json=ask | {"stream": True})).text)
+    assert streamed[-1] == {"type": "error", "error": {"type": "overloaded_error", "message": "upstream failed: Overloaded"}}
+
+
 #: Claude Code's system prompt: a billing line whose `cch` changes with every request, then its prompt with a breakpoint.
 CLAUDE_CODE_SYSTEM = [{"type": "text", "text": "x-anthropic-billing-header: cc_version=2.1.37.0d9; cc_entrypoint=cli; cch=fa690;"},
                       {"type": "text", "text": "You are Claude Code.", "cache_control": {"type": "ephemeral"}}, {"type": "text", "text": "Rules."}]
@@ -319,11 +348,7 @@ async def test_cache_breakpoints_reach_an_anthropic_upstream_and_no_other(make_h
                                          "usage": {"input_tokens": 20, "cache_creation_input_tokens": 1000, "cache_read_input_tokens": 500, "output_tokens": 5}})
 
     spare_handler[0] = claude
-    config = make_config(backends={**CONFIG["backends"], "spare": {"kind": "anthropic", "base_url": "http://spare.test", "api_key": "sk-ant"}},
-                         models={"small": CONFIG["models"]["small"],
-                                 "claude": {"backend": "spare", "reasoning": "anthropic", "input": 3.0, "cached_input": 0.3, "cache_write": 3.75, "output": 15.0}},
-                         tiers={"low": {"model": "small", "max_score": 0.5}, "high": {"model": "claude"}})
-    harness = await make_harness(config)
+    harness = await make_harness(claude_high_tier())
     ephemeral = {"type": "ephemeral"}
 
     def ask(marker: str) -> dict[str, Any]:

@@ -329,10 +329,13 @@ def test_an_error_after_the_first_byte_is_openai_s_error_event_then_response_fai
     kinds = [e["type"] for e in events_of(sent.decode())]
     assert kinds[-2:] == ["error", "response.failed"] and "response.completed" not in kinds
     failed = events_of(sent.decode())[-1]["response"]
-    assert failed["status"] == "failed" and failed["error"] == {"code": "500", "message": "boom"}
+    assert failed["status"] == "failed" and failed["error"] == {"code": "server_error", "message": "boom"}, "OpenAI's codes, a closed set"
     relayed = ResponsesStream({"model": "auto"})
     events = events_of((relayed.frames(frames_of(_chunk("Hi"))) + relayed.error(APIError(502, "upstream failed: reset", code="connect"))).decode())
     assert [e["type"] for e in events][-2:] == ["error", "response.failed"] and events[-2]["code"] == "connect"
+    throttled = ResponsesStream({"model": "auto"})
+    events = events_of((throttled.frames(frames_of(_chunk("Hi"))) + throttled.error(APIError(429, "slow down", error_type="rate_limit_error"))).decode())
+    assert events[-1]["response"]["error"]["code"] == "rate_limit_exceeded", "the one code Codex reads a retry delay from"
     assert relayed.end({"usage": None}) == b""
 
 

@@ -56,7 +56,8 @@ class Decision:
 
     def headers(self, *, with_cost: bool) -> dict[str, str]:
         headers = {
-            "x-request-id": self.request_id,
+            "x-request-id": self.request_id,  # the openai SDK's `_request_id`
+            "request-id": self.request_id,  # the anthropic SDK's
             "x-router-tier": self.tier,
             "x-router-model": self.model,
             "x-router-backend": self.backend,

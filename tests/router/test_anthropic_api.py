@@ -309,6 +309,14 @@ def claude_high_tier() -> Any:
                        tiers={"low": {"model": "small", "max_score": 0.5}, "high": {"model": "claude"}})
 
 
+async def test_the_sdk_reads_the_request_id_of_a_message(harness: Harness) -> None:
+    """The anthropic SDK's `message._request_id` is the `request-id` header, as errors carry it; the openai SDK's is `x-request-id`."""
+    message = await sdk(harness).messages.with_raw_response.create(model="auto", max_tokens=20, messages=[{"role": "user", "content": "hi"}])
+    assert message.request_id == message.headers["x-request-id"] and (await message.parse())._request_id == message.request_id
+    async with sdk(harness).messages.stream(model="auto", max_tokens=20, messages=[{"role": "user", "content": "hi"}]) as events:
+        assert events.response.headers["request-id"] == events.response.headers["x-request-id"]
+
+
 async def test_an_overloaded_upstream_is_overloaded_to_the_client(make_harness: Any, spare_handler: list[Any]) -> None:
     """Anthropic's 529 `overloaded_error`, before or after the first byte, is the client's overloaded_error (Claude Code tells
     its user so and retries), not a generic api_error; chat clients get a 503."""

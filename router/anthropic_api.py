@@ -155,7 +155,7 @@ def _user_turn(blocks: list[Any], param: str) -> list[dict[str, Any]]:
             content = block.get("content")
             result = [{"type": "text", "text": content}] if isinstance(content, str) else [
                 _part(item, f"{param}[{index}].content[{number}]") for number, item in enumerate(array_field(content or [], f"{param}[{index}].content"))]
-            text = "".join(part["text"] for part in result if part["type"] == "text")
+            text = "\n".join(part["text"] for part in result if part["type"] == "text")
             if block.get("is_error") is True:
                 text = f"Error: {text}"  # the chat API has no error flag: the model must still be told the call failed
             mark = next((item["cache_control"] for item in (block, *result) if isinstance(item.get("cache_control"), dict)), None)
@@ -168,7 +168,7 @@ def _user_turn(blocks: list[Any], param: str) -> list[dict[str, Any]]:
             parts.append(_part(block, f"{param}[{index}]"))
     if parts:
         only_text = all(part["type"] == "text" and "cache_control" not in part for part in parts)
-        out.append({"role": "user", "content": "".join(part["text"] for part in parts) if only_text else parts})
+        out.append({"role": "user", "content": "\n".join(part["text"] for part in parts) if only_text else parts})  # on lines, as vLLM joins parts
     return out
 
 

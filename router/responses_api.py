@@ -28,9 +28,11 @@ from router.responses_tools import NO_TOOL_NAMES, CallNames, call_item, chat_too
 
 #: Fields that need state the gateway does not keep, refused unless null (or false for `background`).
 STATEFUL = ("previous_response_id", "conversation", "prompt", "background")
-#: Fields with no chat-completions counterpart that change nothing in the answer: dropped.
+#: Fields with no chat-completions counterpart that change nothing in the answer: dropped (an OpenAI upstream refuses a
+#: field it does not define: "Unrecognized request argument"). Any other goes on, as a vLLM extra (`top_k`) does.
 _IGNORED = frozenset({"input", "instructions", "max_output_tokens", "reasoning", "text", "tools", "tool_choice", "stream_options",
-                      "store", "include", "truncation", "max_tool_calls", "service_tier", "top_logprobs", "metadata", *STATEFUL})
+                      "store", "include", "truncation", "max_tool_calls", "service_tier", "top_logprobs", "metadata", *STATEFUL,
+                      "context_management", "background_options", "access_programs", "image", "client_metadata"})
 _TYPES: dict[str, type] = {"instructions": str, "reasoning": dict, "text": dict, "store": bool, "metadata": dict, "parallel_tool_calls": bool}
 _TYPE_NAMES = {str: "a string", dict: "an object", bool: "a boolean"}
 _ROLES = frozenset({"user", "assistant", "system", "developer"})
@@ -166,8 +168,8 @@ def _content(content: Any, param: str) -> str | list[dict[str, Any]]:
         else:
             raise invalid(f"'{param}[{index}]' is not a supported content part (input_text, input_image with an image_url, "
                           "input_file with file_data)", param=f"{param}[{index}]", code="unsupported_value")
-    if all(part["type"] == "text" for part in parts):  # text only: one string, which every backend reads
-        return "".join(part["text"] for part in parts)
+    if all(part["type"] == "text" for part in parts):  # text only: one string, which every backend reads, its parts
+        return "\n".join(part["text"] for part in parts)  # on lines as vLLM joins a chat turn's ("Translate:Good morning" ran together)
     return parts
 
 

@@ -214,6 +214,17 @@ def test_input_items_content_parts_and_settings_become_a_chat_request() -> None:
     assert not {"input", "reasoning", "text", "store", "include", "parallel_tool_calls", "metadata"} & chat.keys()
 
 
+def test_text_parts_stay_apart_and_responses_only_fields_stay_here() -> None:
+    """A turn's text parts on lines, as vLLM joins a chat turn's (joined with nothing, "Translate to French:Good morning"
+    ran together); fields only the Responses API defines are not sent to a chat upstream, which may refuse them."""
+    chat = chat_request({"model": "auto", "input": [
+        {"role": "user", "content": [{"type": "input_text", "text": "Translate to French:"}, {"type": "input_text", "text": "Good morning"}]}],
+        "client_metadata": {"x-codex-turn-metadata": "{}"}, "context_management": [{"type": "compaction", "compact_threshold": 200000}],
+        "background_options": {}, "top_k": 20})
+    assert chat["messages"] == [{"role": "user", "content": "Translate to French:\nGood morning"}]
+    assert not {"client_metadata", "context_management", "background_options"} & chat.keys() and chat["top_k"] == 20, "a vLLM extra goes on"
+
+
 @pytest.mark.parametrize(("fields", "param"), [
     ({"previous_response_id": "resp_1"}, "previous_response_id"),
     ({"conversation": "conv_1"}, "conversation"),

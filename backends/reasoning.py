@@ -65,6 +65,14 @@ class ReasoningDialect(ABC):
             body.pop(field, None)
         return self._apply(body, effort, thinking_budget)
 
+    def nearest(self, effort: str) -> str:
+        """The effort this family takes closest to ``effort`` on the ladder (the higher of two as close): what a request
+        routed here by score is asked for when the client named one its family lacks (gpt-oss: minimal → low, xhigh → high)."""
+        if effort in self.efforts or effort not in EFFORTS:
+            return effort
+        rank = EFFORTS.index(effort)
+        return min((level for level in EFFORTS if level in self.efforts), key=lambda level: (abs(EFFORTS.index(level) - rank), -EFFORTS.index(level)))
+
     def fitting(self, effort: str, thinking_budget: int | None, cap: int) -> tuple[str, int | None]:
         """The effort (and budget) to ask for under a cap that counts the thinking too: ``effort``, or
         the highest below it this family takes whose reserve leaves the answer a token (the lowest if

@@ -255,6 +255,8 @@ def requested_effort(config: RouterConfig, body: Mapping[str, Any], candidate: C
         return "none", None
     honored = candidate.effort is None or config.routing.client_reasoning_effort == "honor"  # None: a model named directly
     effort = (body.get("reasoning_effort") if honored else None) or candidate.effort
+    if candidate.effort is not None and isinstance(effort, str):  # routed here: the client's effort as this family says it
+        effort = dialect.nearest(effort)  # (a model named directly refuses one it lacks, as vLLM does)
     budget = candidate.thinking_budget if effort == candidate.effort else None
     cap = answer_cap(config, body, candidate) if body.get(TOTAL_CAP) else None
     if effort is None or cap is None:

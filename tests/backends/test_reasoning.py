@@ -100,6 +100,12 @@ def test_a_family_that_refuses_max_tokens_gets_the_cap_as_max_completion_tokens(
     assert body == sent
 
 
+def test_the_nearest_effort_a_family_takes() -> None:
+    gpt_oss = DIALECTS["gpt-oss"]
+    assert [gpt_oss.nearest(effort) for effort in ("none", "minimal", "low", "medium", "xhigh", "max")] == ["low", "low", "low", "medium", "high", "high"]
+    assert DIALECTS["qwen3"].nearest("minimal") == "minimal" and DIALECTS["none"].nearest("high") == "none"
+
+
 ECHOED = {"role": "assistant", "content": "42", "reasoning_content": "six times seven", "reasoning_details": [{"type": "reasoning.text"}],
           "thinking_blocks": [{"type": "thinking", "thinking": "six times seven", "signature": "sig"}]}
 

@@ -11,7 +11,7 @@ import pytest
 from backends.usage import Usage
 from router.context import TokenCounter
 from router.pricing import cost_usd
-from tests.router.conftest import Harness, make_config
+from tests.router.conftest import CONFIG, Harness, make_config
 
 pytestmark = pytest.mark.anyio
 
@@ -136,6 +136,18 @@ async def test_stream_without_usage_request_drops_the_usage_chunk(harness: Harne
     assert all(p.get("usage") is None for p in payloads[:-1] if isinstance(p, dict))
     assert harness.upstream.requests[-1]["stream_options"] == {"include_usage": True}, "usage is always requested upstream"
     assert harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="completion") > 0
+
+
+async def test_a_routed_request_s_effort_is_said_as_the_tier_s_family_says_it(make_harness: Any) -> None:
+    """`minimal` is a valid OpenAI effort that gpt-oss lacks: routed there by score, the request is asked for the nearest
+    (low), not refused for a tier the client did not pick; naming the model directly is refused, as vLLM does."""
+    tiers = {**CONFIG["tiers"], "medium": {"model": "oss", "effort": "medium", "max_score": 0.75}}
+    harness = await make_harness(make_config(models={**CONFIG["models"], "oss": {"backend": "sim", "reasoning": "gpt-oss"}}, tiers=tiers))
+    for effort, sent in (("minimal", "low"), ("xhigh", "high"), ("low", "low")):
+        assert (await harness.chat("mid [score=0.6]", reasoning_effort=effort)).status_code == 200
+        assert harness.upstream.requests[-1]["reasoning_effort"] == sent
+    direct = await harness.chat("mid", model="oss", reasoning_effort="minimal")
+    assert direct.status_code == 400 and direct.json()["error"]["param"] == "reasoning_effort"
 
 
 def usage_on_choice_chunks(every_chunk: bool) -> httpx.MockTransport:

@@ -140,19 +140,30 @@ async def messages(request: Request) -> Response:
 @api.post("/v1/messages/count_tokens", openapi_extra=openapi.COUNT_TOKENS_OPENAPI)
 async def count_tokens(request: Request) -> Response:
     """Anthropic's token count: the prompt as the gateway counts it for the model the request would go to."""
+    return await _count(request, lambda body: anthropic_api.chat_request({**body, "max_tokens": 1}), "x-api-key", {}, anthropic_api.error_response)
+
+
+@api.post("/v1/responses/input_tokens", openapi_extra=openapi.INPUT_TOKENS_OPENAPI)
+async def input_tokens(request: Request) -> Response:
+    """OpenAI's count of a Responses request's input tokens (`client.responses.input_tokens.count`), counted likewise."""
+    return await _count(request, responses_api.chat_request, None, {"object": "response.input_tokens"}, None)
+
+
+async def _count(request: Request, to_chat: Callable[[dict[str, Any]], dict[str, Any]], key_header: str | None, answer: dict[str, Any],
+                 error_response: Callable[[APIError], Response] | None) -> Response:
     headers = header_map(request)
-    request_id = _request_id(headers.get("x-request-id"))
-    ids = {"x-request-id": request_id, "request-id": request_id}
+    ids = dict.fromkeys(("x-request-id", "request-id"), _request_id(headers.get("x-request-id")))
     try:
         state = state_of(request)
-        state.authorize(_authorization(headers, "x-api-key"))
-        body = parse_json_body(await state.read_body(request, headers.get("content-length")))
-        chat = anthropic_api.chat_request({**body, "max_tokens": 1})  # no answer is asked for
+        state.authorize(_authorization(headers, key_header))
+        chat = to_chat(parse_json_body(await state.read_body(request, headers.get("content-length"))))  # no answer is asked for
         validate_chat_request(chat)
-        return Response(orjson.dumps({"input_tokens": state.gateway.prompt_tokens(chat)}), media_type="application/json", headers=ids)
+        return Response(orjson.dumps(answer | {"input_tokens": state.gateway.prompt_tokens(chat)}), media_type="application/json", headers=ids)
     except APIError as exc:
         exc.headers.update(ids)
-        return anthropic_api.error_response(exc)
+        if error_response is None:
+            raise
+        return error_response(exc)
 
 
 def _authorization(headers: Mapping[str, str], key_header: str | None) -> str | None:

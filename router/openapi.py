@@ -180,16 +180,23 @@ MESSAGES_REQUEST_SCHEMA: dict[str, Any] = {
 MESSAGES_OPENAPI = _like_chat(MESSAGES_REQUEST_SCHEMA, "message")
 
 #: `/v1/messages/count_tokens`: a Messages request without `max_tokens`, answered `{"input_tokens": n}`.
-COUNT_TOKENS_OPENAPI: dict[str, Any] = {
-    "requestBody": {"required": True, "content": {"application/json": {"schema": {
-        **MESSAGES_REQUEST_SCHEMA, "required": ["model", "messages"],
-        "properties": {key: value for key, value in MESSAGES_REQUEST_SCHEMA["properties"].items() if key not in ("max_tokens", "stream")}}}}},
-    "responses": {
-        **{status: value for status, value in CHAT_COMPLETIONS_OPENAPI["responses"].items() if status in ("400", "401", "404", "413")},
-        "200": {"description": "The prompt's tokens", "content": {"application/json": {"schema": {
-            "type": "object", "required": ["input_tokens"], "properties": {"input_tokens": {"type": "integer"}}}}}},
-    },
-}
+def _counting(request: dict[str, Any], required: list[str], dropped: tuple[str, ...], answer: dict[str, Any]) -> dict[str, Any]:
+    """A token-count route: the API's request without what only an answer needs, answered with ``answer``'s fields."""
+    return {
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            **request, "required": required, "properties": {key: value for key, value in request["properties"].items() if key not in dropped}}}}},
+        "responses": {
+            **{status: value for status, value in CHAT_COMPLETIONS_OPENAPI["responses"].items() if status in ("400", "401", "404", "413")},
+            "200": {"description": "The prompt's tokens", "content": {"application/json": {"schema": {
+                "type": "object", "required": list(answer), "properties": answer}}}},
+        },
+    }
+
+
+#: `/v1/messages/count_tokens` (Anthropic's) and `/v1/responses/input_tokens` (OpenAI's).
+COUNT_TOKENS_OPENAPI = _counting(MESSAGES_REQUEST_SCHEMA, ["model", "messages"], ("max_tokens", "stream"), {"input_tokens": {"type": "integer"}})
+INPUT_TOKENS_OPENAPI = _counting(RESPONSES_REQUEST_SCHEMA, ["model", "input"], ("max_output_tokens", "stream"),
+                                 {"object": {"const": "response.input_tokens"}, "input_tokens": {"type": "integer"}})
 
 #: `/v1/models` and `/v1/models/{id}` (router/models_api.py): OpenAI's and Anthropic's model fields in one object.
 _MODEL_SCHEMA = {"type": "object", "required": ["id", "object", "type"], "properties": {

@@ -16,10 +16,11 @@ from hypothesis import strategies as st
 from router.anthropic_stream import AnthropicStream
 from router.chunk_translator import ChunkTranslator
 from router.config import parse_config
+from router.context import TokenCounter
 from router.protocol import APIError
 from router.responses_api import chat_request, response_body
 from router.responses_stream import ResponsesStream
-from tests.router.conftest import CONFIG, Harness
+from tests.router.conftest import CONFIG, Harness, make_config
 from tests.router.ttc_fakes import Scripted
 
 pytestmark = pytest.mark.anyio
@@ -73,6 +74,23 @@ async def test_a_stored_response_is_a_404_that_says_why(harness: Harness) -> Non
             await call
     response = await harness.client.get("/v1/responses/resp_1", headers={"authorization": "Bearer x"})
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+
+
+async def test_input_tokens_are_counted_as_the_gateway_counts_them(harness: Harness) -> None:
+    """`responses.input_tokens.count` (a client sizing its context): the count the cost estimate uses, for the model the
+    request would go to, as `/v1/messages/count_tokens` gives it; routes nothing."""
+    import openai
+
+    counted = await sdk(harness).responses.input_tokens.count(model="auto", instructions="Be brief.", input="How many tokens is this?")
+    assert counted.object == "response.input_tokens"
+    config = make_config()
+    chat = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "How many tokens is this?"}]
+    assert counted.input_tokens == TokenCounter(config).count(config.tiers["low"].model, chat).tokens > 0
+    with pytest.raises(openai.NotFoundError):
+        await sdk(harness).responses.input_tokens.count(model="gpt-17", input="hi")
+    with pytest.raises(openai.BadRequestError):
+        await sdk(harness).responses.input_tokens.count(model="auto", input="hi", previous_response_id="resp_1")
+    assert not harness.upstream.requests
 
 
 async def test_requests_are_counted_by_api(harness: Harness) -> None:

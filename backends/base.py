@@ -55,6 +55,9 @@ class BackendConfig(BaseModel):
     timeouts: TimeoutSettings = Field(default_factory=TimeoutSettings)
     circuit: CircuitSettings = Field(default_factory=CircuitSettings)
     max_connections: int = Field(256, ge=1)
+    fields: Literal["any", "openai"] = Field(
+        "any", description="'openai': send only the request fields OpenAI's chat completions API defines (api.openai.com refuses any "
+        "other with a 400, and a routed client may have written vLLM's: top_k, chat_template_kwargs); 'any': every field, as vLLM reads them")
     load: LoadConfig | None = None  # vLLM /metrics pressure for the load knob (router/loadknob.py)
 
 

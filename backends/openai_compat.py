@@ -21,6 +21,16 @@ from backends.usage import Usage
 
 _DONE = b"[DONE]"
 
+#: The request fields of OpenAI's chat completions API (openai-python's `CompletionCreateParams`): with `fields: openai`
+#: a backend gets these alone, as a routed client's vLLM extras (`top_k`, `chat_template_kwargs`…) are a 400 there.
+OPENAI_CHAT_FIELDS = frozenset({
+    "audio", "frequency_penalty", "function_call", "functions", "logit_bias", "logprobs", "max_completion_tokens", "max_tokens", "messages",
+    "metadata", "modalities", "model", "moderation", "n", "parallel_tool_calls", "prediction", "presence_penalty", "prompt_cache_key",
+    "prompt_cache_options", "prompt_cache_retention", "reasoning_effort", "response_format", "safety_identifier", "seed", "service_tier",
+    "stop", "store", "stream", "stream_options", "temperature", "tool_choice", "tools", "top_logprobs", "top_p", "user", "verbosity",
+    "web_search_options",
+})
+
 
 class OpenAICompatibleBackend(Backend):
     """`kind: openai` — speaks chat completions natively."""
@@ -31,11 +41,16 @@ class OpenAICompatibleBackend(Backend):
         key = self.config.api_key.get_secret_value() if self.config.api_key else ""
         return {"Authorization": f"Bearer {key}"} if key else {}
 
+    def _sent(self, body: dict[str, Any]) -> dict[str, Any]:
+        if self.config.fields == "openai":
+            return {key: value for key, value in body.items() if key in OPENAI_CHAT_FIELDS}
+        return body
+
     async def chat(self, body: dict[str, Any]) -> ChatResult:
         body["stream"] = False
         body.pop("stream_options", None)
         try:
-            response = await self.post_json("chat/completions", encode_body(body))
+            response = await self.post_json("chat/completions", encode_body(self._sent(body)))
         except httpx.HTTPError as exc:
             raise map_transport_error(exc) from exc
         payload = response_json(response)
@@ -49,7 +64,7 @@ class OpenAICompatibleBackend(Backend):
         options["include_usage"] = True
         body["stream_options"] = options
         try:
-            response = await self.post_json("chat/completions", encode_body(body), stream=True)
+            response = await self.post_json("chat/completions", encode_body(self._sent(body)), stream=True)
         except httpx.HTTPError as exc:
             raise map_transport_error(exc) from exc
         await raise_for_stream_status(response)

@@ -150,6 +150,20 @@ async def test_a_routed_request_s_effort_is_said_as_the_tier_s_family_says_it(ma
     assert direct.status_code == 400 and direct.json()["error"]["param"] == "reasoning_effort"
 
 
+async def test_a_backend_that_takes_only_openai_s_fields_gets_no_other(make_harness: Any) -> None:
+    """A client writing vLLM's extras for `auto` may be routed to api.openai.com, which refuses them with a 400 ("Unrecognized
+    request argument supplied"); with `fields: openai` that backend gets OpenAI's fields alone, and vLLM still gets them all."""
+    strict = {**CONFIG["backends"]["sim"], "fields": "openai"}
+    harness = await make_harness(make_config(backends={**CONFIG["backends"], "sim": strict}))
+    extras = {"top_k": 20, "min_p": 0.05, "chat_template_kwargs": {"enable_thinking": False}, "repetition_penalty": 1.1}
+    for stream in (False, True):
+        assert (await harness.chat("hard [score=0.9]", seed=7, stream=stream, **extras)).status_code == 200
+        sent = harness.upstream.requests[-1]
+        assert not extras.keys() & sent.keys() and sent["seed"] == 7 and sent["model"] == "big" and sent["reasoning_effort"] == "high"
+    assert (await harness.chat("hi", model="spare-big", **extras)).status_code == 200
+    assert orjson.loads(harness.spare_requests[-1].content)["top_k"] == 20, "a backend of `fields: any` gets them all"
+
+
 def usage_on_choice_chunks(every_chunk: bool) -> httpx.MockTransport:
     """An upstream that writes `usage` on its chunks with choices: on the last one (Grok) or on every one (GLM)."""
     def handler(request: httpx.Request) -> httpx.Response:

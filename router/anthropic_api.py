@@ -104,7 +104,7 @@ def _system(system: Any, param: str = "system") -> list[dict[str, Any]]:
     blocks = [block for block in array_field(system, param) if isinstance(block, dict)]
     if len(blocks) != len(system) or not all(isinstance(block.get("text"), str) for block in blocks):
         raise invalid(f"'{param}' must be a string or an array of text blocks", param=param)
-    parts = [_part(block, param) for block in blocks if not block["text"].startswith(_BILLING_HEADER)]
+    parts = [_with_mark({"type": "text", "text": block["text"]}, block) for block in blocks if not block["text"].startswith(_BILLING_HEADER)]
     if not parts:
         return []
     if any("cache_control" in part for part in parts):
@@ -202,8 +202,12 @@ def _assistant_turn(blocks: list[Any], param: str) -> dict[str, Any]:
 
 
 def _part(block: Any, param: str) -> dict[str, Any]:
-    """A text or image block as a chat part; its cache breakpoint kept (LiteLLM's convention, `router.context.CACHE_MARKS`)."""
-    part = _bare_part(block, param)
+    """A text or image block as a chat part, its cache breakpoint kept."""
+    return _with_mark(_bare_part(block, param), block)
+
+
+def _with_mark(part: dict[str, Any], block: Mapping[str, Any]) -> dict[str, Any]:
+    """``part`` with ``block``'s cache breakpoint, where LiteLLM writes one on a chat part (`router.context.CACHE_MARKS`)."""
     if isinstance(block.get("cache_control"), dict):
         part["cache_control"] = block["cache_control"]
     return part

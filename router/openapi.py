@@ -179,7 +179,6 @@ MESSAGES_REQUEST_SCHEMA: dict[str, Any] = {
 
 MESSAGES_OPENAPI = _like_chat(MESSAGES_REQUEST_SCHEMA, "message")
 
-#: `/v1/messages/count_tokens`: a Messages request without `max_tokens`, answered `{"input_tokens": n}`.
 def _counting(request: dict[str, Any], required: list[str], dropped: tuple[str, ...], answer: dict[str, Any]) -> dict[str, Any]:
     """A token-count route: the API's request without what only an answer needs, answered with ``answer``'s fields."""
     return {

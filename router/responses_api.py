@@ -247,8 +247,8 @@ def usage(chat_usage: Any) -> dict[str, Any] | None:
     if not isinstance(chat_usage, Mapping) or not chat_usage:
         return None
     counted = Usage.from_openai(chat_usage)
-    return {"input_tokens": counted.prompt_tokens, "input_tokens_details": {"cached_tokens": counted.cached_prompt_tokens,
-                                                                  "cache_write_tokens": counted.cache_creation_tokens},
+    details = {"cached_tokens": counted.cached_prompt_tokens, "cache_write_tokens": counted.cache_creation_tokens}
+    return {"input_tokens": counted.prompt_tokens, "input_tokens_details": details,
             "output_tokens": counted.completion_tokens, "output_tokens_details": {"reasoning_tokens": counted.reasoning_tokens},
             "total_tokens": counted.total_tokens}
 

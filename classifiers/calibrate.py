@@ -26,13 +26,14 @@ def _assign(scores: np.ndarray, thr: Sequence[float]) -> np.ndarray:
 
 
 def _strict(thr: list[float]) -> list[float]:
-    out: list[float] = []
-    for t in thr:
-        t = min(max(t, 0.0), 1.0)
-        if out and t <= out[-1]:
-            t = min(out[-1] + EPS, 1.0)
-        out.append(min(math.ceil(t * 1e6) / 1e6, 1.0))  # round up: never moves a prompt to a dearer tier
-    return out
+    """Thresholds the config accepts: in [0, 1], rounded up to ``EPS`` (never moves a prompt to a dearer tier), each
+    above the one before; only the last may be 1 (the tiers above it then get no score, as a share of 0 asks)."""
+    units = [min(max(math.ceil(t / EPS), 0), round(1 / EPS)) for t in thr]
+    for i in range(len(units) - 2, -1, -1):  # ties (a tier of share 0 in the middle): the lower one keeps a sliver less
+        units[i] = min(units[i], units[i + 1] - 1)
+    for i in range(len(units)):
+        units[i] = max(units[i], 0 if i == 0 else units[i - 1] + 1)
+    return [round(u * EPS, DECIMALS) for u in units]
 
 
 def share_thresholds(scores: Sequence[float], tiers: list[str], shares: Mapping[str, float]
@@ -107,7 +108,9 @@ def budget_thresholds(results: Sequence[ScoreResult], prompts: Sequence[Any], co
         if usd > usd_per_1k + 1e-12:
             continue
         value = float((scores * idx).sum())
-        if best is None or (value, -usd) > (best[0], -best[1]):
+        # equal on the sample: the higher thresholds, so a prompt above the sample's scores is not sent to a tier
+        # that none of them needed (a top tier no prompt reached stays out of reach, at 1)
+        if best is None or (value, -usd, combo) > (best[0], -best[1], best[2]):
             best = (value, usd, combo)
     if best is None:
         floor = float(cost[:, 0].mean() * 1000)
@@ -176,7 +179,7 @@ def _write_key(lines: list[str], key: str, values: dict[str, float]) -> None:
                         if lines[j].strip():
                             child = child or lines[j][: len(lines[j]) - len(lines[j].lstrip())]
                             last = j
-                        if pattern.search(lines[j]):
+                        if pattern.search(_code(lines[j])):  # the key itself, not a comment that names it
                             lines[j] = pattern.sub(val, lines[j], count=1)
                             break
                         j += 1
@@ -186,6 +189,11 @@ def _write_key(lines: list[str], key: str, values: dict[str, float]) -> None:
         i += 1
     if todo:
         raise ValueError(f"tiers not found in the config: {', '.join(todo)}")
+
+
+def _code(line: str) -> str:
+    """A YAML line without its comment."""
+    return re.split(r"(?:^|\s)#", line, maxsplit=1)[0]
 
 
 def _flow_end(lines: list[str], start: int, end: int) -> int:

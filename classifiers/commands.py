@@ -10,27 +10,23 @@ import io
 import json
 import math
 import os
+import select
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
-from classifiers.answer_tokens import EmbeddingTokensClassifier, load_configured
 from classifiers.calibrate import budget_thresholds, share_thresholds, write_calibration
 from classifiers.classifier import ComplexityClassifier, ScoreResult
+from classifiers.cliutil import configured_classifier, load_router_config
 from classifiers.cliutil import fail as _fail
 from classifiers.evaluate import add_parser as add_evaluate_parser
 from classifiers.persist import ClassifierLoadError
 from classifiers.records import as_messages
 
 CHUNK = 512
-
-
-def load_router_config(path: str) -> Any:
-    """The gateway's config (``router.config.load_config``)."""
-    from router.config import load_config
-
-    return load_config(path)
+#: Fewer calibration prompts than this get a warning: a threshold between two of them is a guess for the rest.
+SMALL_SAMPLE = 100
 
 
 def tier_for_score(tiers: Mapping[str, Any], score: float) -> str:
@@ -47,16 +43,6 @@ def tier_for_score(tiers: Mapping[str, Any], score: float) -> str:
     return policy_tier(tiers, score)
 
 
-def _classifier(args: argparse.Namespace, config: Any | None) -> ComplexityClassifier | EmbeddingTokensClassifier:
-    """The configured classifier for an offline command: the embedding extra, when configured, on
-    every core (`threads` leaves cores to a gateway's event loop; a batch has none to leave)."""
-    artifact = getattr(args, "artifact", None) or (config.classifier.artifact if config is not None else "default")
-    embedding = config.classifier.embedding if config is not None else None
-    if embedding is not None:
-        embedding = embedding.model_copy(update={"threads": max(embedding.threads, os.cpu_count() or 1)})
-    return load_configured(artifact, embedding)
-
-
 # ---- train --------------------------------------------------------------------------
 def cmd_train(args: argparse.Namespace) -> int:
     from classifiers.train import train_artifact
@@ -71,6 +57,8 @@ def cmd_train(args: argparse.Namespace) -> int:
                               log=lambda m: print(m, file=sys.stderr), outcome_files=tuple(args.outcomes))
     except ValueError as exc:  # an outcome file without two valid lines
         return _fail(str(exc))
+    except OSError as exc:  # a folder that is not the data folder: the file it lacks
+        return _fail(f"{exc.strerror}: {exc.filename} (is --data the shared data folder?)")
     val = meta.get("validation") or {}
     for name in ("alpaca_eval", "arena_bench_v1", *(f"outcomes:{Path(f).stem}" for f in args.outcomes)):
         if name in val:
@@ -171,22 +159,31 @@ def score_stream(clf: ComplexityClassifier, tiers: Mapping[str, Any], inp: TextI
         except (ValueError, TypeError, RecursionError) as exc:  # RecursionError: JSON nested past the parser's limit
             errors += 1
             lines.append(f"bad input line: {type(exc).__name__ if isinstance(exc, RecursionError) else exc}")
-        if len(lines) >= CHUNK:
+        if len(lines) >= CHUNK or not _input_waiting(inp):  # a caller that writes a line and waits for its answer gets it
             flush()
     flush()
     out.flush()
     return errors
 
 
+def _input_waiting(inp: TextIO) -> bool:
+    """Whether more input can be read at once (a file, a pipe with bytes in it): lines are scored in batches of
+    ``CHUNK``, a batch cut short when its writer pauses (in-memory text is all there)."""
+    try:
+        return bool(select.select([inp.fileno()], [], [], 0)[0])
+    except (AttributeError, OSError, ValueError):  # no descriptor (StringIO), or one select cannot watch
+        return True
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     try:
         config = load_router_config(args.config)
-        clf = _classifier(args, config)
+        clf = configured_classifier(args, config)
     except (ClassifierLoadError, ValueError, OSError) as exc:
         return _fail(str(exc))
     # Bytes that are not UTF-8 are replaced whatever the locale (a strict one raised mid-file), and a
     # reader that stops early (`| head`) ends the command quietly.
-    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace") if hasattr(sys.stdin, "buffer") else sys.stdin
+    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="replace") if hasattr(sys.stdin, "buffer") else sys.stdin
     try:
         score_stream(clf, config.tiers, stdin, sys.stdout)
     except BrokenPipeError:
@@ -202,7 +199,7 @@ def read_prompts(path: str) -> list[Any]:
     would calibrate on text nobody sent."""
     out: list[Any] = []
     skipped = 0
-    with open(path, encoding="utf-8", errors="replace") as fh:
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:  # -sig: a byte-order mark is no prompt text
         for line in fh:
             if not line.strip():
                 continue
@@ -233,7 +230,10 @@ def _parse_shares(text: str) -> dict[str, float]:
         name, _, val = part.partition("=")
         if name.strip() in shares:
             raise ValueError(f"--shares names tier {name.strip()!r} twice")
-        share = float(val)
+        try:
+            share = float(val)
+        except ValueError:
+            raise ValueError(f"--shares: {name.strip()}={val} is not a number (e.g. low=0.5,medium=0.3,high=0.2)") from None
         if not math.isfinite(share):
             raise ValueError(f"--shares: {name.strip()}={val} is not a finite number")
         shares[name.strip()] = share
@@ -249,12 +249,15 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         return _fail("--write changes the config file: name yours with --config (this is the packaged default)")
     try:
         config = load_router_config(args.config)
-        clf = _classifier(args, config)
+        clf = configured_classifier(args, config)
         prompts = read_prompts(args.prompts)
     except (ClassifierLoadError, ValueError, OSError) as exc:
         return _fail(str(exc))
     if not prompts:
         return _fail(f"no prompts in {args.prompts}")
+    if len(prompts) < SMALL_SAMPLE:
+        print(f"warning: {len(prompts)} prompts are few: the thresholds follow their scores, and your traffic's may differ "
+              f"(calibrate on {SMALL_SAMPLE} or more of its prompts)", file=sys.stderr)
     results = clf.score_batch(prompts)
     tiers = config.tiers
     try:

@@ -17,36 +17,45 @@ from typing import Any
 
 import numpy as np
 
-from classifiers.classifier import load_classifier
+from classifiers.cliutil import configured_classifier, load_router_config
 from classifiers.cliutil import fail as _fail
 from classifiers.metrics import RoutingCurve, bootstrap_apgr, routing_curve
 from classifiers.outcomes import OutcomeTable, read_outcomes
 from classifiers.persist import ClassifierLoadError
-from classifiers.text import parse_messages
+from classifiers.text import content_text, parse_messages
 
 #: Fewest lines of a category that get their own APGR row.
 GROUP_MIN = 20
 
 
 def _prompt_len(messages: Any) -> int:
+    """The baseline's length: every user turn's text (a multi-turn prompt's first turn is most of its question)."""
+    if isinstance(messages, list) and len(messages) > 1 and all(isinstance(m, dict) for m in messages):
+        return sum(len(content_text(m.get("content"))) for m in messages if m.get("role", "user") == "user")
     return len(parse_messages(messages).last_user)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     try:
-        clf = load_classifier(args.artifact or "default")
-    except ClassifierLoadError as exc:
+        clf = configured_classifier(args, load_router_config(args.config))  # the classifier the gateway would serve
+    except (ClassifierLoadError, ValueError, OSError) as exc:
         return _fail(str(exc))
     if args.bootstrap < 0:
         return _fail("--bootstrap must be 0 (no intervals) or a number of resamples")
-    if args.plot and not Path(args.plot).resolve().parent.is_dir():
-        return _fail(f"--plot: no directory {Path(args.plot).resolve().parent}")
+    plot = Path(args.plot) if args.plot else None
+    if plot is not None and (plot.is_dir() or not plot.resolve().parent.is_dir()):
+        return _fail(f"--plot: {plot} is a directory" if plot.is_dir() else f"--plot: no directory {plot.resolve().parent}")
+    if plot is not None and not plot.suffix:
+        plot = plot.with_suffix(".png")
     try:
         table = read_outcomes(args.outcomes)
     except (OSError, EOFError) as exc:  # missing, unreadable, or a .gz that is not gzip
         return _fail(f"cannot read {args.outcomes}: {exc}")
     if len(table.conversations) < 2:
         return _fail("need at least two valid outcome lines")
+    if float(np.sum(table.strong)) < float(np.sum(table.weak)):
+        print(f"warning: the strong model scores below the weak one in total ({np.sum(table.strong):g} < {np.sum(table.weak):g}): "
+              "the gap to recover is negative, and a higher APGR means worse routing", file=sys.stderr)
     scores = np.array([r.score for r in clf.score_batch(table.conversations)])
     routers = {"classifier": scores, "prompt length": np.array([_prompt_len(c) for c in table.conversations], float),
                "random": np.zeros(len(scores))}
@@ -59,7 +68,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     print(f"{'router':16s} {'APGR':>7s} {'95% interval':>15s} {'CPT(50%)':>9s} {'CPT(80%)':>9s}")
     for k, c in rows.items():
         lo, hi = np.percentile(boot[k], [2.5, 97.5]) if boot else (np.nan, np.nan)
-        print(f"{k:16s} {c.apgr:7.3f} {f'[{lo:.3f}, {hi:.3f}]':>15s} {c.cpt(0.5):9.3f} {c.cpt(0.8):9.3f}")
+        interval = f"[{lo:.3f}, {hi:.3f}]" if boot else "-"
+        print(f"{k:16s} {c.apgr:7.3f} {interval:>15s} {c.cpt(0.5):9.3f} {c.cpt(0.8):9.3f}")
     if boot:
         lo, hi = np.percentile(boot["classifier"] - boot["prompt length"], [2.5, 97.5])
         d = rows["classifier"].apgr - rows["prompt length"].apgr
@@ -68,8 +78,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         _print_categories(routers, table)
     if table.strong_cost is not None and table.weak_cost is not None:
         _print_costs(routers, table, table.strong_cost, table.weak_cost)
-    if args.plot:
-        _plot(rows, args.plot)
+    if plot is not None:
+        try:
+            _plot(rows, plot)
+        except (ValueError, OSError) as exc:  # a format matplotlib does not write, a place it cannot
+            return _fail(f"--plot: {exc}")
     return 0
 
 
@@ -117,7 +130,7 @@ def _print_costs(routers: dict[str, np.ndarray], table: OutcomeTable, strong_cos
         print(f"{k:16s} {c.apgr:7.3f} {usd(c, 0.5):>12s} {usd(c, 0.8):>12s}")
 
 
-def _plot(rows: dict[str, RoutingCurve], path: str) -> None:
+def _plot(rows: dict[str, RoutingCurve], path: Path) -> None:
     try:
         import matplotlib
 
@@ -140,10 +153,13 @@ def _plot(rows: dict[str, RoutingCurve], path: str) -> None:
 
 def add_parser(subparsers: Any) -> None:
     """Register ``evaluate`` on the CLI's argparse subparsers."""
+    from router.config import CONFIG_HELP
+
     p = subparsers.add_parser("evaluate", help="APGR / CPT on {prompt, strong, weak[, strong_cost, weak_cost]} JSON lines")
     p.add_argument("--outcomes", required=True)
     p.add_argument("--plot", default=None, help="write the PGR curves to this PNG")
     p.add_argument("--bootstrap", type=int, default=1000, metavar="N",
                    help="paired bootstrap resamples for the 95%% intervals (0 = none)")
-    p.add_argument("--artifact", default=None)
+    p.add_argument("--config", help=CONFIG_HELP)
+    p.add_argument("--artifact", default=None, help="override the config's classifier artifact")
     p.set_defaults(func=cmd_evaluate)

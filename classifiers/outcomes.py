@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,26 +37,46 @@ def read_outcomes(path: str | Path) -> OutcomeTable:
     costs: list[tuple[float, float] | None] = []
     categories: list[str | None] = []
     opener = gzip.open if str(path).endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
+    with opener(path, "rt", encoding="utf-8-sig", errors="replace") as fh:  # -sig: a byte-order mark (Windows tools write one) is no text
         for n, line in enumerate(fh, 1):
             if not line.strip():
                 continue
             try:
                 obj = json.loads(line)
+                if not isinstance(obj, dict):
+                    raise TypeError("a line must be a JSON object")
                 msgs = as_messages(obj)
                 q = (float(obj["strong"]), float(obj["weak"]))
-                c = (float(obj["strong_cost"]), float(obj["weak_cost"])) if "strong_cost" in obj and "weak_cost" in obj else None
+                if not all(map(math.isfinite, q)):
+                    raise ValueError(f"strong and weak must be finite numbers, not {obj['strong']!r} and {obj['weak']!r}")
             except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
                 print(f"warning: skipping line {n}: {type(exc).__name__ if isinstance(exc, RecursionError) else exc}", file=sys.stderr)
                 continue
+            c = _costs(obj, n)
             convs.append(msgs)
             quality.append(q)
             costs.append(c)
             categories.append(str(obj["category"]) if obj.get("category") is not None else None)
     strong, weak = (np.array([q[i] for q in quality]) for i in (0, 1))
+    if any(c is None for c in costs) and any(c is not None for c in costs):
+        print("warning: only some lines have strong_cost and weak_cost; the cost table is skipped", file=sys.stderr)
     if costs and all(c is not None for c in costs):
         sc, wc = (np.array([c[i] for c in costs]) for i in (0, 1))  # type: ignore[index]
         return OutcomeTable(convs, strong, weak, sc, wc, categories)
-    if any(c is not None for c in costs):
-        print("warning: only some lines have strong_cost and weak_cost; the cost table is skipped", file=sys.stderr)
     return OutcomeTable(convs, strong, weak, categories=categories)
+
+
+def _costs(obj: dict[str, Any], n: int) -> tuple[float, float] | None:
+    """A line's (strong_cost, weak_cost), None when it has none; costs that are no finite number leave the line's
+    quality in and its costs out (a warning), so the cost table is skipped rather than priced on a NaN."""
+    if "strong_cost" not in obj or "weak_cost" not in obj:
+        return None
+    try:
+        costs = (float(obj["strong_cost"]), float(obj["weak_cost"]))
+    except (ValueError, TypeError):
+        costs = (math.nan, math.nan)
+    if all(map(math.isfinite, costs)):
+        return costs
+    print(f"warning: line {n}: strong_cost and weak_cost must be finite numbers, not {obj['strong_cost']!r} and {obj['weak_cost']!r}",
+          file=sys.stderr)
+    return None

@@ -172,6 +172,13 @@ def cmd_route(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive number of tokens, not {text}")
+    return value
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from router.demo.tour import run_demo
 
@@ -208,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     route = sub.add_parser("route", help="print the routing decision for a prompt (no backend needed)")
     route.add_argument("prompt")
     route.add_argument("--config", help=CONFIG_HELP)
-    route.add_argument("--max-tokens", type=int, default=None, help="the completion cap to check the context window against")
+    route.add_argument("--max-tokens", type=_positive_int, default=None, help="the completion cap to check the context window against")
     route.set_defaults(func=cmd_route)
 
     demo = sub.add_parser("demo", help="the gateway in front of a SIMULATED upstream, with a guided tour")

@@ -179,7 +179,8 @@ class RouterConfig(_Strict):
         names = list(self.tiers)
         for index, (name, tier) in enumerate(self.tiers.items()):
             self._check_tier(name, tier, last=index == len(names) - 1)
-            if tier.upper_bound <= previous:
+            unreachable_top = index == len(names) - 1 and previous == 1.0  # the tier below takes every score (calibrated share 0)
+            if tier.upper_bound <= previous and not unreachable_top:
                 raise _at(f"tiers.{name}.max_score", "max_score must increase from the cheapest tier to the most expensive")
             previous = tier.upper_bound
         self._check_expected_shares()

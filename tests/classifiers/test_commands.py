@@ -1,8 +1,10 @@
 import argparse
 import io
+import itertools
 import json
 import os
 import re
+import select
 import subprocess
 import sys
 from pathlib import Path
@@ -309,3 +311,159 @@ def test_evaluate_skips_the_cost_table_when_some_lines_lack_costs(tmp_path: Path
     assert _run(["evaluate", "--outcomes", str(f), "--bootstrap", "0"]) == 0
     captured = capsys.readouterr()
     assert "by cost" not in captured.out and "only some lines have strong_cost" in captured.err
+
+
+def _outcomes(tmp_path: Path, rows: list[dict], name: str = "o.jsonl", prefix: str = "") -> Path:
+    f = tmp_path / name
+    f.write_text(prefix + "\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    return f
+
+
+GAPPED = [{"prompt": t, "strong": 1.0, "weak": 0.0} for t in HARD] + [{"prompt": t, "strong": 1.0, "weak": 1.0} for t in EASY]
+
+
+def test_evaluate_scores_with_the_configured_classifier(tmp_path: Path, config_file, capsys):
+    """The APGR is the served classifier's: the config's artifact (as score, route and calibrate read it), not the packaged one."""
+    other = tmp_path / "other.yaml"
+    other.write_text(config_file.read_text() + "classifier: {artifact: " + str(tmp_path / "missing.skops") + "}\n")
+    f = _outcomes(tmp_path, GAPPED)
+    assert _run(["evaluate", "--outcomes", str(f), "--config", str(other)]) == 2
+    assert "missing.skops" in capsys.readouterr().err
+    assert _run(["evaluate", "--outcomes", str(f), "--config", str(config_file), "--bootstrap", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "[nan" not in out and re.search(r"^classifier +[0-9.]+ +- ", out, re.MULTILINE), "no intervals asked for: none printed"
+
+
+@pytest.mark.parametrize(("plot", "written"), [("c.txt", None), ("dir", None), ("noext", "noext.png"), ("c.svg", "c.svg")])
+def test_evaluate_writes_its_plot_or_says_why_not(tmp_path: Path, capsys, plot: str, written: str | None):
+    (tmp_path / "dir").mkdir()
+    assert _run(["evaluate", "--outcomes", str(_outcomes(tmp_path, GAPPED)), "--bootstrap", "0", "--plot", str(tmp_path / plot)]) == (
+        2 if written is None else 0)
+    captured = capsys.readouterr()
+    if written is None:
+        assert "--plot" in captured.err and "Traceback" not in captured.err
+    else:
+        assert (tmp_path / written).stat().st_size > 1000 and f"wrote {tmp_path / written}" in captured.out
+
+
+def test_evaluate_counts_and_warns_about_what_it_leaves_out(tmp_path: Path, capsys):
+    """Non-finite qualities are skipped with a warning, so the header's count and the cost table are the curve's rows; a NaN
+    cost skips the cost table (not priced on a NaN); a byte-order mark is no text; a strong model worse than the weak warns."""
+    costs = {"strong_cost": 0.01, "weak_cost": 0.001}
+    rows = [{"prompt": "hi", "strong": float("nan"), "weak": 0, "strong_cost": 1.0, "weak_cost": 0.001}] + [r | costs for r in GAPPED]
+    f = tmp_path / "o.jsonl"
+    f.write_text("\ufeff" + "\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")  # json.dumps writes NaN
+    assert _run(["evaluate", "--outcomes", str(f), "--bootstrap", "0"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith(f"{len(GAPPED)} prompts") and "skipping line 1: strong and weak must be finite" in captured.err
+    assert "all weak $1.0000, all strong $10.0000 per 1k" in captured.out
+    nan_cost = [r | costs for r in GAPPED[1:]] + [GAPPED[0] | {"strong_cost": float("nan"), "weak_cost": 0.001}]
+    assert _run(["evaluate", "--outcomes", str(_outcomes(tmp_path, nan_cost)), "--bootstrap", "0"]) == 0
+    captured = capsys.readouterr()
+    assert "by cost" not in captured.out and "nan" not in captured.out and "must be finite numbers" in captured.err
+    worse = [{"prompt": t, "strong": 0.0, "weak": 1.0} for t in HARD] + [{"prompt": t, "strong": 1.0, "weak": 1.0} for t in EASY]
+    assert _run(["evaluate", "--outcomes", str(_outcomes(tmp_path, worse)), "--bootstrap", "0"]) == 0
+    assert "strong model scores below the weak one" in capsys.readouterr().err
+
+
+def test_the_length_baseline_of_a_multi_turn_prompt_reads_every_user_turn():
+    from classifiers.evaluate import _prompt_len
+
+    turns = [{"role": "user", "content": "Write a persuasive essay on tides."}, {"role": "user", "content": "Shorter."}]
+    assert _prompt_len(turns) == len("Write a persuasive essay on tides.") + len("Shorter.")
+    assert _prompt_len([{"role": "user", "content": "hi"}]) == 2
+
+
+def test_calibrate_writes_the_key_not_a_comment_that_names_it(tmp_path: Path, capsys):
+    config = tmp_path / "block.yaml"
+    config.write_text(CONFIG_BLOCK, encoding="utf-8")
+    prompts = tmp_path / "p.jsonl"
+    prompts.write_text("\ufeff" + "\n".join(json.dumps({"prompt": t}) for t in (EASY + HARD) * 6) + "\n", encoding="utf-8")
+    assert _run(["calibrate", "--prompts", str(prompts), "--shares", "low=0.5,medium=0.3,high=0.2", "--config", str(config), "--write"]) == 0
+    text = config.read_text()
+    assert "# max_score: 0.1  (old value, kept)" in text and "max_score: 0.40" not in text
+    assert load_router_config(str(config)).tiers["low"].max_score != 0.40
+    assert "{" not in capsys.readouterr().err, "the byte-order mark is not read as text"
+
+
+@pytest.mark.parametrize("shares", ["low=0.5,medium=0.5,high=0", "low=1,medium=0,high=0", "low=0,medium=0,high=1"])
+def test_calibrated_shares_of_zero_write_a_config_that_loads(tmp_path: Path, config_file, shares: str):
+    """A share of 0 is a legitimate ask (everything to the cheaper tiers): the top tier then takes no score (the tier
+    below it ends at 1), and the config that says so loads."""
+    prompts = tmp_path / "p.jsonl"
+    prompts.write_text("\n".join(json.dumps({"prompt": t}) for t in (EASY + HARD) * 6) + "\n")
+    assert _run(["calibrate", "--prompts", str(prompts), "--shares", shares, "--config", str(config_file), "--write"]) == 0
+    tiers = load_router_config(str(config_file)).tiers
+    bounds = [t.upper_bound for t in tiers.values()]
+    assert all(a < b for a, b in itertools.pairwise(bounds[:-1])) and bounds[-2] <= bounds[-1] == 1.0
+    if shares.endswith("high=0"):
+        assert bounds[-2] == 1.0
+
+
+def test_a_budget_calibrated_on_few_prompts_keeps_an_unused_top_tier_out_of_reach(tiny_classifier, config_file, capsys, tmp_path: Path):
+    cfg = load_router_config(str(config_file))
+    prompts = [[{"role": "user", "content": t}] for t in EASY[:3]]
+    results = tiny_classifier.score_batch(prompts)
+    cheapest = float(cost_matrix(results, prompts, cfg)[:, 0].mean() * 1000)
+    thresholds, info = budget_thresholds(results, prompts, cfg, cheapest * 1.01)
+    assert info["shares"]["high"] == 0 and thresholds["medium"] == 1.0, "a prompt above the sample's scores must not go to high"
+    few = tmp_path / "few.jsonl"
+    few.write_text("\n".join(json.dumps({"prompt": t}) for t in EASY[:3]) + "\n")
+    assert _run(["calibrate", "--prompts", str(few), "--shares", "low=0.5,medium=0.3,high=0.2", "--config", str(config_file)]) == 0
+    assert "3 prompts are few" in capsys.readouterr().err
+
+
+def test_score_answers_a_line_before_the_next_arrives(config_file):
+    """A caller that writes one line and waits for its answer gets it (lines are batched only while more are waiting)."""
+    command = [sys.executable, "-m", "router.cli", "score", "--config", str(config_file)]
+    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as process:
+        assert process.stdin is not None and process.stdout is not None
+        for prompt in ("hi", "Prove that there are infinitely many primes."):
+            process.stdin.write(json.dumps({"prompt": prompt}).encode() + b"\n")
+            process.stdin.flush()
+            assert select.select([process.stdout], [], [], 30)[0], "no answer while the next line is awaited"
+            assert "score" in json.loads(process.stdout.readline())
+        process.stdin.close()
+        assert process.wait(timeout=60) == 0
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["calibrate", "--prompts", "{prompts}", "--shares", "low=abc,medium=0.3,high=0.2", "--config", "{config}"], "low=abc is not a number"),
+    (["train", "--data", "{tmp}", "--out", "{tmp}/x.skops", "--no-validate"], "is --data the shared data folder?"),
+])
+def test_commands_say_what_is_wrong(tmp_path: Path, config_file, capsys, argv: list[str], message: str):
+    prompts = tmp_path / "p.txt"
+    prompts.write_text("hi\n")
+    (tmp_path / "outcomes").mkdir()
+    filled = [a.format(prompts=prompts, config=config_file, tmp=tmp_path) for a in argv]
+    assert _run(filled) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_route_refuses_a_cap_that_is_no_number_of_tokens(capsys):
+    from router.cli import build_parser
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["route", "hi", "--max-tokens", "-5"])
+    assert "positive number of tokens" in capsys.readouterr().err
+
+
+CONFIG_BLOCK = """\
+backends:
+  local-vllm: {kind: openai, base_url: "http://127.0.0.1:8000/v1"}
+models:
+  qwen3-8b: {backend: local-vllm, reasoning: qwen3, input: 0.05, output: 0.20}
+  o4-mini: {backend: local-vllm, reasoning: openai, input: 1.10, output: 4.40}
+tiers:
+  low:
+    model: qwen3-8b   # local
+    # max_score: 0.1  (old value, kept)
+    max_score: 0.40   # tuned by hand
+  medium:
+    model: qwen3-8b
+    effort: medium
+    max_score: 0.75
+  high:
+    model: o4-mini
+    effort: high
+"""

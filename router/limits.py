@@ -39,6 +39,9 @@ DAY_TTL = 2 * 86400
 MONTH_TTL = 35 * 86400
 
 OK, OVER_REQUESTS, OVER_TOKENS, OVER_BUDGET = 0, 1, 2, 3
+#: Spend within this of a budget has reached it: ten $0.10 requests add up to 0.9999999999999999 in a double, and to
+#: 1.0 in Redis' long double (both stores must decide alike).
+BUDGET_TOLERANCE_USD = 1e-9
 
 
 class LimitStoreUnavailable(Exception):
@@ -55,6 +58,7 @@ class Counts:
     tokens_now: float
     tokens_before: float
     spent_usd: float
+    window: int = -1  # the minute the request was admitted in (the store's clock): its token correction goes there
 
 
 @dataclass(slots=True)
@@ -66,7 +70,21 @@ class Admission:
     reserved_tokens: int = 0
     max_tier: str | None = None
     period_id: str = ""
+    window: int = -1  # the minute of the reservation (-1: none): `record` corrects that minute, not the one it ends in
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def reached(spent: float, budget: float) -> bool:
+    return spent >= budget - BUDGET_TOLERANCE_USD
+
+
+def correction_window(window: int, now_window: int, tokens: int) -> tuple[int, int]:
+    """Where a token correction goes, and how much of it: the admission's minute while the limit still reads it (this
+    one or the last), so a negative correction takes back that minute's reservation, not other requests' tokens in a
+    later one; after that, a positive correction counts now and a negative one has nothing left to take back."""
+    if now_window - 1 <= window <= now_window:
+        return window, tokens
+    return now_window, max(tokens, 0)
 
 
 def _usd(value: float) -> str:
@@ -111,7 +129,7 @@ class LimitStore(ABC):
     ) -> Counts: ...
 
     @abstractmethod
-    async def record(self, key: str, now: float, tokens: int, cost: float, period_id: str) -> None: ...
+    async def record(self, key: str, now: float, tokens: int, cost: float, period_id: str, window: int = -1) -> None: ...
 
     async def aclose(self) -> None:
         return None
@@ -163,17 +181,17 @@ class MemoryStore(LimitStore):
             status = OVER_REQUESTS
         elif tpm is not None and tokens_before * (1 - fraction) + tokens_now + tokens > tpm:
             status = OVER_TOKENS
-        elif budget is not None and reject_over_budget and spent >= budget:
+        elif budget is not None and reject_over_budget and reached(spent, budget):
             status = OVER_BUDGET
         if status == OK:
             if rpm is not None:
                 self._add(f"{key}:req:{index}", 1, now, COUNTER_TTL)
             if tpm is not None and tokens:
                 self._add(f"{key}:tok:{index}", tokens, now, COUNTER_TTL)
-        return Counts(status, requests_now, requests_before, tokens_now, tokens_before, spent)
+        return Counts(status, requests_now, requests_before, tokens_now, tokens_before, spent, index)
 
-    async def record(self, key: str, now: float, tokens: int, cost: float, period_id: str) -> None:
-        index, _ = _window(now)
+    async def record(self, key: str, now: float, tokens: int, cost: float, period_id: str, window: int = -1) -> None:
+        index, tokens = correction_window(window, _window(now)[0], tokens)
         if tokens:
             self._add(f"{key}:tok:{index}", tokens, now, COUNTER_TTL)
         if period_id and cost > 0:
@@ -221,21 +239,23 @@ class Limiter:
                 key, now, rule.requests_per_minute, rule.tokens_per_minute, reserve, rule.budget_usd, period_id, reject_over_budget=not downgrade or not auto_routed
             )
         except LimitStoreUnavailable as exc:
-            return self._unavailable(key, rule, exc)
+            self._unavailable(exc)  # failing open: unchecked, but its usage is still recorded (records always try)
+            return Admission(key, rule, period_id=period_id, extra={"limits": "unchecked"})
         if counts.status != OK:
             raise self._refusal(key, rule, counts, now, reserve)
-        admission = Admission(key, rule, reserved_tokens=reserve, period_id=period_id)
-        if rule.budget_usd is not None and counts.spent_usd >= rule.budget_usd:
+        admission = Admission(key, rule, reserved_tokens=reserve, period_id=period_id, window=counts.window)
+        if rule.budget_usd is not None and reached(counts.spent_usd, rule.budget_usd):
             admission.max_tier = rule.downgrade_tier or self.tiers[0]
         return admission
 
-    def _unavailable(self, key: str, rule: LimitRule, exc: Exception) -> Admission:
+    def _unavailable(self, exc: Exception) -> None:
+        """Count and log a store failure; failing closed, refuse the request (503)."""
         self.metrics.limit_state_errors.inc()
         if time.monotonic() - self._last_error_log > 10:
             self._last_error_log = time.monotonic()
             log.error("limit store %s unavailable (%s); failing %s", self.store.describe(), exc, self.state.on_redis_error)
         if self.state.on_redis_error == "open":
-            return Admission(key, None, extra={"limits": "unchecked"})
+            return
         self.metrics.limit_rejections.labels("unavailable").inc()
         retry = str(max(1, math.ceil(self.state.retry_seconds)))
         raise APIError(
@@ -292,7 +312,7 @@ class Limiter:
 
     async def _record(self, admission: Admission, tokens: int, cost: float) -> None:
         try:
-            await self.store.record(admission.key_id, time.time(), tokens, cost, admission.period_id)
+            await self.store.record(admission.key_id, time.time(), tokens, cost, admission.period_id, admission.window)
         except LimitStoreUnavailable as exc:
             self.metrics.limit_state_errors.inc()
             log.warning("could not record usage for key %s: %s", admission.key_id, exc)

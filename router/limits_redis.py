@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from router.limits import COUNTER_TTL, Counts, LimitStore, LimitStoreUnavailable, period_ttl
+from router.limits import BUDGET_TOLERANCE_USD, COUNTER_TTL, Counts, LimitStore, LimitStoreUnavailable, period_ttl
 from router.opsconfig import StateConfig
 
 # KEYS[1]: this key id's prefix, e.g. "complexity-router:{1a2b3c4d}" (one hash slot per key id).
@@ -31,7 +31,7 @@ local rpm, tpm, tokens, budget = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(
 local status = 0
 if rpm >= 0 and rb * (1 - frac) + rc + 1 > rpm then status = 1
 elseif tpm >= 0 and tb * (1 - frac) + tc + tokens > tpm then status = 2
-elseif budget >= 0 and ARGV[7] == '1' and spent >= budget then status = 3 end
+elseif budget >= 0 and ARGV[7] == '1' and spent >= budget - TOLERANCE then status = 3 end
 if status == 0 then
   if rpm >= 0 then
     redis.call('INCRBY', p .. ':req:' .. win, 1)
@@ -42,16 +42,22 @@ if status == 0 then
     redis.call('EXPIRE', p .. ':tok:' .. win, TTL)
   end
 end
-return {status, tostring(rc), tostring(rb), tostring(tc), tostring(tb), tostring(spent)}
-""".replace("TTL", str(COUNTER_TTL))
+return {status, tostring(rc), tostring(rb), tostring(tc), tostring(tb), string.format('%.17g', spent), win}
+""".replace("TTL", str(COUNTER_TTL)).replace("TOLERANCE", repr(BUDGET_TOLERANCE_USD))
 
-# ARGV: now (unused: the server's TIME), token delta, cost, period id, period TTL.
+# ARGV: now (unused: the server's TIME), token delta, cost, period id, period TTL, the admission's minute (-1: none).
+# The correction goes where `router.limits.correction_window` puts it.
 _RECORD_LUA = """
 local p = KEYS[1]
-local win = math.floor(tonumber(redis.call('TIME')[1]) / 60)
-if tonumber(ARGV[2]) ~= 0 then
+local now_win = math.floor(tonumber(redis.call('TIME')[1]) / 60)
+local win, delta = tonumber(ARGV[6]), tonumber(ARGV[2])
+if win < now_win - 1 or win > now_win then
+  win = now_win
+  if delta < 0 then delta = 0 end
+end
+if delta ~= 0 then
   -- a correction (real tokens minus the reserved estimate) may be negative: never below zero
-  if redis.call('INCRBY', p .. ':tok:' .. win, ARGV[2]) < 0 then redis.call('SET', p .. ':tok:' .. win, 0) end
+  if redis.call('INCRBY', p .. ':tok:' .. win, delta) < 0 then redis.call('SET', p .. ':tok:' .. win, 0) end
   redis.call('EXPIRE', p .. ':tok:' .. win, TTL)
 end
 if ARGV[4] ~= '' and tonumber(ARGV[3]) > 0 then
@@ -105,12 +111,12 @@ class RedisStore(LimitStore):
         self, key: str, now: float, rpm: int | None, tpm: int | None, tokens: int, budget: float | None, period_id: str, reject_over_budget: bool
     ) -> Counts:
         args = [repr(now), -1 if rpm is None else rpm, -1 if tpm is None else tpm, tokens, -1 if budget is None else repr(budget), period_id, 1 if reject_over_budget else 0]
-        reply = await self._call(self._admit, key, args)
-        status, *numbers = reply
-        return Counts(int(status), *(float(value) for value in numbers))
+        status, *numbers, window = await self._call(self._admit, key, args)
+        return Counts(int(status), *(float(value) for value in numbers), int(window))
 
-    async def record(self, key: str, now: float, tokens: int, cost: float, period_id: str) -> None:
-        await self._call(self._record, key, [repr(now), int(tokens), f"{cost:.12f}", period_id, period_ttl(period_id) if period_id else 0], back_off=False)
+    async def record(self, key: str, now: float, tokens: int, cost: float, period_id: str, window: int = -1) -> None:
+        args = [repr(now), int(tokens), f"{cost:.12f}", period_id, period_ttl(period_id) if period_id else 0, int(window)]
+        await self._call(self._record, key, args, back_off=False)
 
     async def aclose(self) -> None:
         await self.client.aclose()

@@ -36,7 +36,7 @@ MUST_HAVE_DATA = {
     "Requests per second by tier", "Share of requests per tier", "Requests per tier (range)", "Requests by status", "Routing decisions by reason",
     "Tier mix: live vs calibrated", "Requests per second by API",
     "Cost per hour", "Spend in range", "Estimated savings in range", "Savings vs always-highest-tier", "Cost per hour by model", "Cost per hour by tier",
-    "Spend by model (range)", "Estimated savings per hour", "Cost per request by tier", "Cost estimate accuracy (actual / estimated, p10/p50/p90)",
+    "Spend by model (range)", "Estimated savings per hour", "Spend per request by tier (parts where spent)", "Cost estimate accuracy (actual / estimated, p10/p50/p90)",
     "Tokens per second by kind", "Tokens per second by tier", "Tokens by kind (range)", "Reasoning share of completion tokens",
     "Request latency per backend (p50/p95/p99)", "Time to first token per backend (p50/p95/p99)", "Classifier latency (p50/p99)", "Complexity score distribution",
     "Backend up", "Backend state over time", "Upstream errors by backend and kind", "Fallbacks", "In-flight requests per backend",

@@ -148,6 +148,64 @@ def test_a_negative_token_correction_never_takes_a_window_below_zero() -> None:
     assert store._get("k:tok:2", 120.0) == 0
 
 
+async def test_a_token_correction_goes_to_the_minute_of_its_reservation() -> None:
+    """A request admitted at second 58 and finished in the next minute takes its over-reservation back from its own minute:
+    taken from the next one, it erased other requests' tokens there and let a key past its tokens per minute."""
+    store, minute = MemoryStore(), 60 * 1000
+    first = await store.admit("k", minute + 58.0, None, 10_000, 5_000, None, "", True)
+    await store.admit("k", minute + 61.0, None, 10_000, 3_000, None, "", True)
+    await store.record("k", minute + 61.5, -4_900, 0.0, "", first.window)
+    assert (store._get("k:tok:1000", minute + 62), store._get("k:tok:1001", minute + 62)) == (100, 3_000)
+    late = await store.admit("k", minute + 110.0, None, 10_000, 9_000, None, "", True)
+    assert late.status != 0, "3,000 + 100 x 1/6 + 9,000 tokens are over 10,000 a minute"
+    await store.record("k", minute + 200.0, -50, 0.0, "", first.window)  # its minute is no longer read: nothing to take back
+    assert store._get("k:tok:1003", minute + 200.0) == 0
+
+
+async def test_redis_corrects_the_minute_its_admission_names(redis_server: RedisServer) -> None:
+    import redis as sync_redis
+
+    store = RedisStore(StateConfig(redis_url=redis_server.url, key_prefix="win"))
+    admitted = await store.admit("k", time.time(), None, 10_000, 5_000, None, "", True)
+    await store.record("k", time.time(), -50, 0.0, "", admitted.window - 5)  # a minute no longer read: nothing taken back
+    await store.record("k", time.time(), -4_900, 0.0, "", admitted.window)
+    client = sync_redis.Redis.from_url(redis_server.url)
+    assert int(client.get(f"win:{{k}}:tok:{admitted.window}") or 0) == 100
+    await store.aclose()
+
+
+@pytest.mark.parametrize("redis", [False, True])
+async def test_both_stores_refuse_at_exactly_the_budget(redis: bool, request: pytest.FixtureRequest) -> None:
+    """Ten $0.10 requests have spent a $1 budget: a double sums them to 0.9999999999999999, Redis to 1.0; both refuse."""
+    store = RedisStore(StateConfig(redis_url=request.getfixturevalue("redis_server").url, key_prefix="eq")) if redis else MemoryStore()
+    period = budget_period_id("day", time.time())
+    for _ in range(10):
+        await store.record("k", time.time(), 0, 0.1, period)
+    assert (await store.admit("k", time.time(), None, None, 0, 1.0, period, True)).status == 3
+    await store.aclose()
+
+
+async def test_a_request_admitted_unchecked_still_has_its_usage_recorded() -> None:
+    """Failing open while the store cannot be reached (and for `retry_seconds` after a failure), a request is let through
+    unchecked; what it spends is still recorded when it ends (records always try), not lost."""
+    class Flaky(MemoryStore):
+        async def admit(self, *args: Any, **kwargs: Any) -> Any:
+            from router.limits import LimitStoreUnavailable
+
+            raise LimitStoreUnavailable("redis: TimeoutError")
+
+    store = Flaky()
+    limiter = Limiter(LimitsConfig(default=LimitRule(budget_usd=1.0, tokens_per_minute=100_000)), StateConfig(on_redis_error="open"),
+                      ["low"], store, _Metrics())
+    admitted = await limiter.check("aaaaaaaa", 10, True)
+    assert admitted.extra == {"limits": "unchecked"}
+    limiter.settle(admitted, 400, 0.4)
+    await limiter.drain()
+    period = budget_period_id("day", time.time())
+    assert store._get(f"aaaaaaaa:usd:{period}", time.time()) == pytest.approx(0.4)
+    assert sum(value for name, (value, _) in store._values.items() if ":tok:" in name) == 400
+
+
 class _Counter:
     def inc(self, *args: Any) -> None: ...
     def labels(self, *args: Any) -> _Counter:

@@ -28,12 +28,13 @@ def _assign(scores: np.ndarray, thr: Sequence[float]) -> np.ndarray:
 def _strict(thr: list[float]) -> list[float]:
     """Thresholds the config accepts: in [0, 1], rounded up to ``EPS`` (never moves a prompt to a dearer tier), each
     above the one before; only the last may be 1 (the tiers above it then get no score, as a share of 0 asks)."""
-    units = [min(max(math.ceil(t / EPS), 0), round(1 / EPS)) for t in thr]
+    scale = 10**DECIMALS  # thresholds in millionths (an integer times 1e6 is exact; a division by 1e-6 is not)
+    units = [min(max(math.ceil(t * scale), 0), scale) for t in thr]
     for i in range(len(units) - 2, -1, -1):  # ties (a tier of share 0 in the middle): the lower one keeps a sliver less
         units[i] = min(units[i], units[i + 1] - 1)
     for i in range(len(units)):
         units[i] = max(units[i], 0 if i == 0 else units[i - 1] + 1)
-    return [round(u * EPS, DECIMALS) for u in units]
+    return [u / scale for u in units]
 
 
 def share_thresholds(scores: Sequence[float], tiers: list[str], shares: Mapping[str, float]

@@ -22,9 +22,9 @@ Clock = Callable[[], float]
 
 
 class BackendHealth:
-    """Circuit breaker and rate-limit cooldown of one backend (per process)."""
+    """Circuit breaker of one backend and the rate-limit cooldowns of its models (per process)."""
 
-    __slots__ = ("_gauge", "clock", "cooldown", "failures", "name", "open_until", "probing", "rate_limited_until", "state", "threshold")
+    __slots__ = ("_gauge", "clock", "cooldown", "failures", "name", "open_until", "probing", "rate_limited", "state", "threshold")
 
     def __init__(self, name: str, settings: CircuitSettings, gauge: Any = None, clock: Clock = time.monotonic) -> None:
         self.name = name
@@ -36,12 +36,14 @@ class BackendHealth:
         self.failures = 0
         self.open_until = 0.0
         self.probing = False
-        self.rate_limited_until = 0.0
+        #: Until when each model is rate limited: a provider limits each model on its own (OpenAI's and Anthropic's
+        #: requests and tokens per minute), so a 429 for one leaves the others on the same backend alone.
+        self.rate_limited: dict[str, float] = {}
         self._set_up(True)
 
-    def blocked(self, now: float) -> str | None:
-        """Why a request should not go here now (`rate_limited`, `circuit_open`), or None."""
-        if self.rate_limited_until > now:
+    def blocked(self, now: float, model: str = "") -> str | None:
+        """Why a request for ``model`` should not go here now (`rate_limited`, `circuit_open`), or None."""
+        if self.rate_limited_until(model) > now:
             return "rate_limited"
         if self.state == "closed":
             return None
@@ -88,8 +90,11 @@ class BackendHealth:
         if probe:
             self.probing = False
 
-    def rate_limit(self, seconds: float, now: float) -> None:
-        self.rate_limited_until = max(self.rate_limited_until, now + seconds)
+    def rate_limit(self, seconds: float, now: float, model: str = "") -> None:
+        self.rate_limited[model] = max(self.rate_limited_until(model), now + seconds)
+
+    def rate_limited_until(self, model: str = "") -> float:
+        return self.rate_limited.get(model, 0.0)
 
     def _set_up(self, up: bool) -> None:
         if self._gauge is not None:

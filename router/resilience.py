@@ -99,7 +99,7 @@ class Resilience:
             backend_name = self.config.models[candidate.model].backend
             if backend_name in refused:
                 continue
-            reason = self.health[backend_name].blocked(now)
+            reason = self.health[backend_name].blocked(now, candidate.model)
             if reason is not None:
                 skipped.append((candidate, backend_name, reason))
                 moved_from = (backend_name, reason)
@@ -145,14 +145,14 @@ class Resilience:
             return False
         for candidate in candidates[index + 1 :]:
             name = self.config.models[candidate.model].backend
-            if name not in refused and self.health[name].blocked(now) is None:
+            if name not in refused and self.health[name].blocked(now, candidate.model) is None:
                 return True
         return False
 
     def _all_rate_limited(self, decision: Decision, skipped: list[tuple[Candidate, str, str]], now: float) -> Any:
         candidate, backend_name, _ = skipped[0]
         decision.model, decision.backend, decision.effort, decision.tier = candidate.model, backend_name, candidate.effort, candidate.tier
-        wait = min(self.health[name].rate_limited_until for _, name, _ in skipped) - now
+        wait = min(self.health[name].rate_limited_until(candidate.model) for candidate, name, _ in skipped) - now
         raise UpstreamError("status", "every backend for this request is rate limited", status=429, retry_after=max(1.0, wait))
 
     # -- one attempt ----------------------------------------------------------------------
@@ -201,7 +201,7 @@ class Resilience:
         except UpstreamError as exc:
             inflight.dec()
             metrics.upstream_errors.labels(backend_name, exc.kind).inc()
-            self._judge(health, exc, probe)
+            self._judge(health, exc, probe, candidate.model)
             _scrub(exc, backend.config)
             if not exc.retryable:
                 raise
@@ -233,12 +233,12 @@ class Resilience:
         result.close = close_both
         return result
 
-    def _judge(self, health: BackendHealth, error: UpstreamError, probe: bool) -> None:
+    def _judge(self, health: BackendHealth, error: UpstreamError, probe: bool, model: str) -> None:
         now = self.clock()
         if error.kind == "status" and error.status == 429:
             health.abandoned(probe)
             if error.retry_after:
-                health.rate_limit(min(error.retry_after, self.max_retry_after), now)
+                health.rate_limit(min(error.retry_after, self.max_retry_after), now, model)
         elif is_backend_failure(error):
             health.failed(now, probe)
         else:

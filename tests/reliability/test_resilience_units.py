@@ -62,6 +62,8 @@ def test_rate_limit_cooldown_is_separate_from_the_circuit() -> None:
     health.rate_limit(2.0, now=100.0)
     assert health.blocked(101.9) == "rate_limited" and gauge.value == 1
     assert health.blocked(102.0) is None
+    health.rate_limit(60.0, now=200.0, model="gpt-4o")
+    assert health.blocked(201.0, "gpt-4o") == "rate_limited" and health.blocked(201.0, "gpt-4o-mini") is None, "a provider limits each model"
 
 
 def test_retry_budget_ratio_and_floor_over_a_sliding_window() -> None:

@@ -306,6 +306,19 @@ async def test_rate_limited_backend_is_skipped_until_retry_after(rig: Rig) -> No
     assert (await gateway.chat()).headers["x-router-backend"] == "a"
 
 
+async def test_a_rate_limit_cools_down_its_model_not_the_backend_s_others(rig: Rig) -> None:
+    """OpenAI and Anthropic limit each model: a 429 for one must not refuse another on the same account for minutes."""
+    rig.a.script = lambda body, index: fails(429, headers={"Retry-After": "60"})(body, index) if body["model"] == "ma" else Behaviour()
+    data = rig.config_data()
+    data["models"]["ma-mini"] = {"backend": "a", "input": 0.1, "output": 0.2}
+    gateway = await rig.gateway(data)
+    assert (await gateway.chat(model="ma")).status_code == 429
+    other = await gateway.chat(model="ma-mini")
+    assert other.status_code == 200 and other.headers["x-router-backend"] == "a" and len(rig.a.records) == 2
+    again = await gateway.chat(model="ma")
+    assert again.status_code == 429 and len(rig.a.records) == 2, "the limited model is still skipped"
+
+
 async def test_retry_after_is_capped(rig: Rig) -> None:
     rig.a.script = fails(429, headers={"Retry-After": "86400"})
     gateway = await rig.gateway(routing={"max_retry_after_seconds": 0.3})

@@ -36,9 +36,15 @@ LINGER_SECONDS = 1.0
 LINGER_BYTES = 64 * 1024
 
 
+#: How soon after the request was written a reused connection's close is still the keep-alive race (the server closed
+#: it idle, and its FIN crossed our request: within a round trip). A close later than this came from a server that held
+#: the request, may have processed it, and is an error the router sees (counted, budgeted, failed over by its rules).
+STALE_RACE_SECONDS = 0.25
+
+
 class StaleConnection(Exception):
-    """A reused keep-alive connection closed before any byte of the response: the server closed it
-    while idle (the keep-alive race), so the request was not processed and may be sent again."""
+    """A reused keep-alive connection closed before any byte of the response, within `STALE_RACE_SECONDS` of the
+    request: the server closed it while idle (the keep-alive race), so the request was not processed and may be sent again."""
 
 
 class Connection(asyncio.Protocol):
@@ -163,8 +169,8 @@ class Connection(asyncio.Protocol):
         if self.active and not self.done and self.error is None:
             if self.status and exc is None and self._close_delimited():
                 self._complete()  # a body delimited by the end of the connection ends here
-            elif not self.received and self.reused:
-                self.error = StaleConnection()
+            elif not self.received and self.reused and self.pool.loop.time() - self.last_read <= STALE_RACE_SECONDS:
+                self.error = StaleConnection()  # `last_read` is the send time until a byte arrives
             elif exc is not None:
                 self.error = httpx.ReadError(str(exc) or type(exc).__name__)
             elif self.received:

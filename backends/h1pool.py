@@ -4,7 +4,8 @@ Semantics as httpx/aiohttp pools have them: at most `limit` connections; idle on
 last-in-first-out (the warmest) until `keepalive_expiry`; at the limit a request waits for a
 connection or a free slot up to `pool_timeout`. One retry, on a fresh connection, and only for the
 keep-alive race: a reused connection that the server closed before sending any byte of the
-response — the request was not processed. Never otherwise: a POST may have side effects.
+response, right after the request was written (`h1.STALE_RACE_SECONDS`) — the request was not processed. Never
+otherwise: a POST may have side effects (a server that held it for seconds and then closed may have generated it).
 """
 
 from __future__ import annotations

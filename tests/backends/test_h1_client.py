@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from backends import h1
 from backends.base import Backend, BackendConfig, map_transport_error
-from backends.h1 import HIGH_WATER, Connection
+from backends.h1 import HIGH_WATER, STALE_RACE_SECONDS, Connection
 from backends.h1pool import Pool
 from backends.openai_compat import OpenAICompatibleBackend
 from tests.conftest import require_tool
@@ -345,6 +345,25 @@ async def test_a_reused_connection_closed_before_any_response_byte_is_retried_on
         await b.post_json("p", BODY)
         assert (await b.post_json("p", BODY)).content == b'{"retried":true}'
         assert [index for index, _, _ in up.requests] == [0, 0, 1]
+
+
+async def test_a_reused_connection_closed_long_after_the_request_is_an_error_not_a_second_send() -> None:
+    """A server that held the request for a while and then closed may have processed (generated, billed) it: not the
+    keep-alive race, so not sent again behind the router's back (envoyproxy/envoy#10007, nginx's non_idempotent)."""
+    async def serve(peer: Peer) -> None:
+        await peer.request()
+        if peer.index == 0:
+            await peer.send(ok())
+            await peer.request()
+            await asyncio.sleep(STALE_RACE_SECONDS + 0.2)  # working on it, then gone
+            return
+        await peer.send(ok(b'{"retried":true}'))
+
+    async with Upstream(serve) as up, client(up.url()) as b:
+        await b.post_json("p", BODY)
+        with pytest.raises(httpx.RemoteProtocolError):
+            await b.post_json("p", BODY)
+        assert len(up.requests) == 2, "sent once"
 
 
 @pytest.mark.parametrize("partial", [b"H", b'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{"a"'])

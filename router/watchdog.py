@@ -119,9 +119,12 @@ async def watched(
 ) -> AsyncIterator[bytes]:
     """`first`, then the rest of `frames`, each awaited under `dog`. A timeout closes `frames` and
     raises `UpstreamError` ("timeout", or "shutdown" when the drain ran out); `succeeded` runs when
-    the stream ended well, `failed` on any `UpstreamError` (it may rewrite the message) before it propagates."""
+    the stream ended well, `failed` on any `UpstreamError` (it may rewrite the message) before it propagates —
+    but for the attempt's total deadline: a stream that kept sending to the end is alive, only long, and five of
+    them must not open the circuit of a healthy backend (the idle timeout is what catches a stalled one)."""
     if first is not None:
         yield first
+    why: str | None = None
     try:
         while True:
             why = dog.begin()
@@ -148,7 +151,8 @@ async def watched(
                 await aclose()
             raise dog.error(why) from None
     except UpstreamError as exc:
-        failed(exc)
+        if why != "total":
+            failed(exc)
         raise
     finally:
         dog.stop()

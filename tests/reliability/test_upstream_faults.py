@@ -113,11 +113,14 @@ async def test_idle_gap_mid_stream_ends_with_error_event_and_closes_upstream(rig
 
 async def test_total_timeout_mid_stream_even_when_chunks_keep_coming(rig: Rig) -> None:
     rig.a.script = lambda body, index: Behaviour(words=100, chunk_delay=0.05)
-    gateway = await rig.gateway(a={"timeouts": {"connect": 0.3, "first_byte": 1, "idle": 1, "total": 0.5}})
-    response = await gateway.chat(stream=True)
-    events = sse_events(response.text)
-    assert "total timeout" in events[-2]["error"]["message"] and events[-1] == "[DONE]"
-    assert 3 < len(events) < 20
+    gateway = await rig.gateway(a={"timeouts": {"connect": 0.3, "first_byte": 1, "idle": 1, "total": 0.5},
+                                   "circuit": {"failures": 2, "cooldown_seconds": 30}})
+    for _ in range(3):
+        response = await gateway.chat(stream=True)
+        events = sse_events(response.text)
+        assert "total timeout" in events[-2]["error"]["message"] and events[-1] == "[DONE]"
+        assert 3 < len(events) < 20
+    assert gateway.metric("router_backend_up", backend="a") == 1, "alive to its deadline, only long: no failure of the backend"
 
 
 # -- malformed upstream output -----------------------------------------------------------------

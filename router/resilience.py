@@ -132,6 +132,10 @@ class Resilience:
             return self._all_rate_limited(decision, skipped, now)
         raise last_error
 
+    def spend_retry(self) -> bool:
+        """Take one extra attempt from the retry budget (an escalation after a failure: router/ttc.py)."""
+        return self._spend_retry(self.clock())
+
     def _spend_retry(self, now: float) -> bool:
         if self.budget.spend(now):
             self.metrics.retries.labels("attempted").inc()

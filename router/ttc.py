@@ -91,7 +91,11 @@ class TestTimeCompute:
                 else:
                     outcome = await self._single(body, decision, target=target)
             except UpstreamError as exc:
-                if target is not None and on is not None and on.error and exc.retryable and self._escalate(decision, target, "error", body):
+                # an escalation after a failure is one more attempt: from the retry budget, or an outage multiplies
+                resilience = self.gateway.resilience
+                if (target is not None and on is not None and on.error and exc.retryable and resilience.budget.allows(resilience.clock())
+                        and self._escalate(decision, target, "error", body)):
+                    resilience.spend_retry()
                     continue
                 raise
             if isinstance(outcome, str):  # an escalation reason; the candidates were swapped

@@ -183,6 +183,19 @@ async def test_retry_budget_stops_multiplying_an_outage(rig: Rig) -> None:
     assert gateway.metric("router_retries_total", outcome="budget_exhausted") == 8
 
 
+async def test_an_escalation_after_a_failure_spends_from_the_retry_budget(rig: Rig) -> None:
+    """`escalate_on.error` (on by default) is one more attempt: within the budget, or a dead backend gets 2x the load."""
+    rig.a.script = fails(500)
+    rig.b.script = fails(500)
+    data = rig.config_data(routing={"retry_budget": {"ratio": 0.2, "min_per_second": 0.2, "window_seconds": 10}})
+    data["tiers"]["low"] = {"model": "ma", "max_score": 0.5, "escalate_to": "high"}
+    gateway = await rig.gateway(data)
+    assert [(await gateway.chat()).status_code for _ in range(10)] == [502] * 10
+    hops = len(rig.b.records)
+    assert len(rig.a.records) == 10 and 2 <= hops <= 4, "the floor's 2, and 20 % of the requests: not one hop per request"
+    assert gateway.metric("router_retries_total", outcome="attempted") == hops
+
+
 async def test_client_errors_are_not_retried_and_do_not_trip_the_circuit(rig: Rig) -> None:
     rig.a.script = fails(400)
     gateway = await rig.gateway(a={"circuit": {"failures": 1, "cooldown_seconds": 30}})

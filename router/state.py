@@ -38,6 +38,8 @@ class AppState:
     inflight: int = 0
     _key_digests: list[bytes] = field(default_factory=list)
     ops: Operations | None = None  # per-key limits and the decision log (router/ops.py)
+    #: Backends a reload's new state took over (their config unchanged): theirs to close, not this state's.
+    handed_over: set[str] = field(default_factory=set)
 
     @classmethod
     def build(
@@ -51,14 +53,18 @@ class AppState:
         previous: AppState | None = None,
     ) -> AppState:
         """Create one pooled client per backend, the metrics and the gateway. A config reload passes the
-        running state as `previous`: its metrics are kept and its limit store and decision log taken over."""
+        running state as `previous`: its metrics are kept, its limit store and decision log taken over, and the
+        clients of backends whose config did not change kept (closing them cut every stream still running on
+        them when the old state retired, and counted the cut against a healthy backend's circuit)."""
         registry = registry if registry is not None else CollectorRegistry()
         metrics = metrics if metrics is not None else RouterMetrics(registry)
         transports = transports or {}
         # First what can fail (a limit store that cannot be built): a rejected reload must leave no client
         # open and no gauge changed.
         ops = Operations.build(config, metrics, previous.ops if previous is not None else None)
-        backends = {name: create_backend(name, backend, transports.get(name)) for name, backend in config.backends.items()}
+        kept = {name: previous.backends[name] for name, backend in config.backends.items()
+                if previous is not None and name in previous.backends and previous.config.backends.get(name) == backend}
+        backends = {name: kept.get(name) or create_backend(name, backend, transports.get(name)) for name, backend in config.backends.items()}
         for name in backends:
             metrics.backend_up.labels(name).set(1)
         gateway = Gateway(config, backends, classifier, metrics)
@@ -66,11 +72,14 @@ class AppState:
             gateway.adopt(previous.gateway)
         gateway.observers.append(ops.observe)
         metrics.publish_calibration(config.tiers, config.expected_shares())  # last: nothing after it can fail the build
+        if previous is not None:
+            previous.handed_over = set(kept)
         return cls(config, gateway, backends, registry, _key_digests=config.server.key_digests(), ops=ops)
 
     async def aclose(self) -> None:
         self.gateway.close()
-        await asyncio.gather(*(backend.aclose() for backend in self.backends.values()), return_exceptions=True)
+        await asyncio.gather(*(backend.aclose() for name, backend in self.backends.items() if name not in self.handed_over),
+                             return_exceptions=True)
         if self.ops is not None:
             await self.ops.aclose()
 

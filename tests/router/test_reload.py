@@ -79,19 +79,27 @@ def test_file_change_reloads_without_dropping_the_stream_in_flight(tmp_path: Pat
                 wait_for(lambda: routed_model(router.url) == "big", timeout=10, what="the new config")
                 assert app.state.router is not first_state
                 assert first_state.inflight == 1, "the stream was still in flight on the old config when the new one took over"
-                assert not first_state.backends["sim"].client.is_closed
+                assert app.state.router.backends["sim"] is first_state.backends["sim"], "an unchanged backend keeps its client"
                 rest = list(lines)
             events = [line[6:] for line in rest if line.startswith("data: ")]
             assert events[-1] == "[DONE]" and not any('"error"' in event for event in events)
             usage_chunk = json.loads(events[-2])
             assert usage_chunk["router"]["model"] == "small" and usage_chunk["usage"]["completion_tokens"] >= 20
-            wait_for(lambda: first_state.backends["sim"].client.is_closed, timeout=5, what="the old backends to close")
             assert sample(registry, "router_config_reloads_total", result="success") == 1
+            second_state = app.state.router
+            slower = config_data(upstream.url, low_model="big", reload={"watch": True, "interval_seconds": 0.1})
+            slower["backends"]["sim"]["timeouts"] = {"total": 600}  # a changed backend: a new client, the old one closed
+            replace_file(path, slower)
+            wait_for(lambda: app.state.router is not second_state, timeout=10, what="the changed backend")
+            assert app.state.router.backends["sim"] is not second_state.backends["sim"]
+            wait_for(lambda: second_state.backends["sim"].client.is_closed, timeout=5, what="the replaced client to close")
+            assert not app.state.router.backends["sim"].client.is_closed
 
             # A bad file: rejected, logged, the running config stays.
             with caplog.at_level(logging.ERROR, logger="complexity_router.reload"):
                 replace_file(path, config_data(upstream.url, low_model="no-such-model", reload={"watch": True, "interval_seconds": 0.1}))
                 wait_for(lambda: sample(registry, "router_config_reloads_total", result="failure") == 1, timeout=10, what="the rejection")
+            assert not app.state.router.backends["sim"].client.is_closed, "a rejected reload closes nothing the running state uses"
             assert "rejected" in caplog.text and "tiers.low.model" in caplog.text
             assert sample(registry, "router_config_last_reload_successful") == 0
             assert routed_model(router.url) == "big"

@@ -68,6 +68,10 @@ class BackendConfig(BaseModel):
 GATEWAY_FAULT_STATUSES = frozenset({401, 403, 404})
 
 
+#: Longest a readiness probe waits for one backend (they run side by side: `/readyz` answers within this).
+PROBE_SECONDS = 2.0
+
+
 class UpstreamError(Exception):
     """Anything that went wrong talking to an upstream, in one vocabulary.
 
@@ -219,9 +223,10 @@ class Backend(ABC):
         """Open a streaming request; returns once response headers arrived (errors before that raise)."""
 
     async def probe(self) -> bool:
-        """Whether the upstream answers at all (used by `/readyz`)."""
+        """Whether the upstream answers at all (used by `/readyz`), within `PROBE_SECONDS`: a blackholed provider must
+        not hold `/readyz` past a Kubernetes probe's own timeout (5 s in the manifests), which failed every replica."""
         try:
-            response = await self.client.get(self.probe_path, timeout=self.config.timeouts.connect)
+            response = await self.client.get(self.probe_path, timeout=min(self.config.timeouts.connect, PROBE_SECONDS))
         except httpx.HTTPError:
             return False
         return response.status_code < 500

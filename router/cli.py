@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import copy
 import ipaddress
 import json
 import math
@@ -97,9 +98,24 @@ def _run_uvicorn(uvicorn: Any, args: argparse.Namespace, config: RouterConfig) -
         loop="uvloop" if _has("uvloop") else "asyncio",
         http="httptools" if _has("httptools") else "h11",
         log_level=args.log_level,
+        log_config=_log_config(args.log_level),
         timeout_graceful_shutdown=math.ceil(config.server.drain_seconds),  # router/shutdown.py ends streams just before
         access_log=False,
     )
+
+
+def _log_config(level: str) -> dict[str, Any]:
+    """uvicorn's logging (applied in every worker), plus the router's own loggers — reloads, drains, circuits, limits —
+    at the same level, each line with its time, level and logger: without it their INFO lines were dropped and
+    warnings printed bare by Python's last-resort handler."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["router"] = {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
+    config["handlers"]["router"] = {"class": "logging.StreamHandler", "formatter": "router", "stream": "ext://sys.stderr"}
+    for name in ("complexity_router", "classifiers"):
+        config["loggers"][name] = {"handlers": ["router"], "level": "DEBUG" if level == "trace" else level.upper(), "propagate": False}
+    return config
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import signal
 from pathlib import Path
 from typing import Any
@@ -128,3 +129,5 @@ def test_sighup_reloads_a_running_serve_and_rejects_a_bad_file(tmp_path: Path) -
             assert routed_model(serve.url) == "big"
             assert "router_config_last_reload_successful 0.0" in httpx.get(serve.url + "/metrics").text
         assert "surprise: unknown key" in serve.output() and "keeping the running configuration" in serve.output()
+        assert re.search(r"^\d{4}-\d\d-\d\d [\d:,]+ INFO complexity_router.reload: config reloaded \(SIGHUP\)", serve.output(), re.MULTILINE), \
+            "the router's own INFO lines reach the log, with time and level"

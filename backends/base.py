@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Literal
 
 import httpx
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from backends.direct import DirectClient, DirectResponse
 from backends.loadconfig import LoadConfig
@@ -59,6 +59,14 @@ class BackendConfig(BaseModel):
         "any", description="'openai': send only the request fields OpenAI's chat completions API defines (api.openai.com refuses any "
         "other with a 400, and a routed client may have written vLLM's: top_k, chat_template_kwargs); 'any': every field, as vLLM reads them")
     load: LoadConfig | None = None  # vLLM /metrics pressure for the load knob (router/loadknob.py)
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, url: str) -> str:
+        """An http(s) URL: one without a scheme (or an unexpanded `${…}`) failed only when serve started, with a traceback."""
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"base_url must be an http:// or https:// URL, not {url[:80]!r}")
+        return url
 
 
 #: Upstream statuses that are the gateway's fault, never the client's: the client's credentials are

@@ -25,8 +25,19 @@ class MissingVariableError(KeyError):
         return f"{self.path}: environment variable {self.name} is not set (use ${{{self.name}:-default}})"
 
 
+class MalformedExpansionError(MissingVariableError):
+    """A `${` that starts no expansion this syntax has (`${VAR:default}` for `${VAR:-default}`): left as text, it became
+    part of a URL or a key that failed far from here."""
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.name!r} is no expansion: write ${{VAR}} or ${{VAR:-default}} ($$ for a literal $)"
+
+
 def expand_string(value: str, env: Mapping[str, str], path: str = "") -> str:
     """Expand one string; `$$` escapes a literal dollar sign."""
+    if "${" in value and "${" in (rest := _PATTERN.sub("", value)):
+        start = rest.index("${")
+        raise MalformedExpansionError(rest[start : rest.find("}", start) + 1 or start + 40], path)
 
     def replace(match: re.Match[str]) -> str:
         if match.group(0) == "$$":

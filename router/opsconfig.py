@@ -72,6 +72,10 @@ class LimitsConfig(_Strict):
         return not self.default.unlimited or any(not self.rule_for(key).unlimited for key in self.keys)
 
 
+#: The schemes redis-py's `Redis.from_url` takes.
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
 class StateConfig(_Strict):
     """`state:` — where limit counters live: this process (default) or Redis, shared by replicas."""
 
@@ -80,6 +84,14 @@ class StateConfig(_Strict):
     key_prefix: str = Field("complexity-router", min_length=1)
     timeout_seconds: float = Field(0.25, gt=0, description="per Redis command (connect and read)")
     retry_seconds: float = Field(1.0, ge=0, description="after a Redis failure, apply on_redis_error without trying for this long")
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, url: SecretStr | None) -> SecretStr | None:
+        """A URL the Redis client takes (caught by check-config, not by a traceback when serve starts; never echoed)."""
+        if url is not None and not url.get_secret_value().startswith(REDIS_SCHEMES):
+            raise ValueError(f"redis_url must start with {', '.join(REDIS_SCHEMES)} (an empty value is a variable set to nothing)")
+        return url
 
 
 class DecisionLogConfig(_Strict):

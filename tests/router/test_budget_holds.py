@@ -113,7 +113,7 @@ def test_a_rejected_reload_changes_no_gauge(fake_classifier: Any) -> None:
     metrics.backend_up.labels("sim").set(0)  # its circuit is open
     bad = ops_config(backends={"sim": {"kind": "openai", "base_url": "http://elsewhere.test/v1"},
                                "extra": {"kind": "openai", "base_url": "http://extra.test/v1"}},
-                     state={"redis_url": "127.0.0.1:6379"})  # no scheme: the limit store cannot be built
+                     state={"redis_url": "redis://127.0.0.1:notaport/0"})  # the limit store cannot be built
     with pytest.raises((ValueError, ConfigError)):
         AppState.build(bad, fake_classifier, registry=registry, metrics=metrics, previous=running)
     assert registry.get_sample_value("router_backend_up", {"backend": "sim"}) == 0

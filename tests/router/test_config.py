@@ -66,12 +66,27 @@ def test_missing_variable_without_default_names_the_key() -> None:
         (lambda d: d["tiers"]["high"].update(fallbacks=["nope"]), "tiers.high.fallbacks[0]"),
         (lambda d: d["tiers"]["high"].update(effort="extreme"), "tiers.high.effort"),
         (lambda d: d["models"]["qwen3-8b"].update(input=-1), "models.qwen3-8b.input"),
+        # what `serve` refused only as it started, with a traceback, while check-config said ok:
+        (lambda d: d["backends"]["local-vllm"].update(base_url="127.0.0.1:8000/v1"), "backends.local-vllm.base_url"),
+        (lambda d: d["backends"]["local-vllm"].update(base_url="${VLLM_BASE_URL:http://127.0.0.1:8000/v1}"),
+         "backends.local-vllm.base_url: '${VLLM_BASE_URL:http://127.0.0.1:8000/v1}' is no expansion"),
+        (lambda d: d.update(state={"redis_url": "redis.llm.svc:6379"}), "state.redis_url"),
+        (lambda d: d.update(state={"redis_url": ""}), "state.redis_url"),
+        (lambda d: d.update(tiers={"low": {"model": "qwen3-8b", "max_score": 1.0}, "medium": {"model": "qwen3-8b", "max_score": 1.0},
+                                    "high": {"model": "o4-mini"}}), "tiers.medium.max_score"),
     ],
 )
 def test_impossible_configs_fail_with_the_key_path(mutate: Any, path: str) -> None:
     data = base()
     mutate(data)
     assert path in error_of(data)
+
+
+def test_a_top_tier_below_a_tier_that_takes_every_score_is_allowed() -> None:
+    """`calibrate` writes a share of 0 for the top tier so: it is then reached by name and escalation only."""
+    data = base()
+    data["tiers"]["medium"]["max_score"] = 1.0
+    assert parse_config(data, env={}).tiers["medium"].max_score == 1.0
 
 
 def test_effort_the_dialect_cannot_express_fails_at_load() -> None:

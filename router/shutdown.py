@@ -24,6 +24,8 @@ import time
 from types import FrameType
 from typing import Any
 
+from router.protocol import APIError
+
 log = logging.getLogger("complexity_router")
 
 
@@ -62,6 +64,13 @@ class Drain:
 
 
 DRAIN = Drain()
+
+
+def shutting_down() -> APIError:
+    """What a request gets from a draining process: one that still arrives, and one still waiting for its upstream
+    when uvicorn's drain time ends (instead of uvicorn's plain-text 500 and a traceback in the log)."""
+    return APIError(503, "The router is shutting down; retry", error_type="overloaded_error", code="shutting_down",
+                    headers={"Retry-After": "1", "Connection": "close"})
 
 
 def install_signal_hook(drain_seconds: float, drain: Drain = DRAIN) -> bool:

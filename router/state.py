@@ -23,7 +23,7 @@ from router.metrics import RouterMetrics
 from router.multiproc import registry_for_scrape
 from router.ops import Operations
 from router.protocol import APIError
-from router.shutdown import DRAIN
+from router.shutdown import DRAIN, shutting_down
 
 
 @dataclass
@@ -125,7 +125,7 @@ class AppState:
         if self.inflight >= self.config.server.max_concurrency:
             raise APIError(503, "The router is at its concurrency limit; retry shortly", error_type="overloaded_error", code="overloaded", headers={"Retry-After": "1"})
         if DRAIN.draining:  # router/shutdown.py: a request that still reaches a draining process
-            raise APIError(503, "The router is shutting down; retry", error_type="overloaded_error", code="shutting_down", headers={"Retry-After": "1", "Connection": "close"})
+            raise shutting_down()
         self.inflight += 1
         released = False
 

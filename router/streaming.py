@@ -25,6 +25,7 @@ from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from router.protocol import APIError
+from router.shutdown import DRAIN, shutting_down
 
 
 class RelayResponse(StreamingResponse):
@@ -172,4 +173,8 @@ class cancel_on_disconnect:  # used as a context manager, named like one
             self._task.uncancel()
             if exc_type is asyncio.CancelledError:
                 raise ClientDisconnected() from None
+        elif exc_type is asyncio.CancelledError and DRAIN.draining and self._task is not None:
+            # uvicorn's drain time ended while the upstream had not answered: a 503 in the API's shape, not its plain 500
+            self._task.uncancel()
+            raise shutting_down() from None
         return False

@@ -118,3 +118,36 @@ def test_finish_closes_at_once_in_a_task_being_cancelled() -> None:
     done = subprocess.run([sys.executable, "-c", FINISH_SCRIPT], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert float(done.stdout) < 0.005
+
+
+async def test_a_request_still_waiting_when_the_drain_time_ends_gets_a_503() -> None:
+    """uvicorn cancels what is still running at the end of its drain time: a request still waiting for its upstream then
+    answers 503 `shutting_down` in the API's shape (it got uvicorn's plain-text 500, and the log a traceback)."""
+    from types import SimpleNamespace
+
+    from router.protocol import APIError
+    from router.shutdown import DRAIN
+
+    async def never() -> dict[str, Any]:
+        await asyncio.sleep(3600)
+        return {}
+
+    async def waiting_for_the_upstream() -> None:
+        async with cancel_on_disconnect(SimpleNamespace(receive=never)):  # type: ignore[arg-type]
+            await asyncio.sleep(3600)
+
+    DRAIN.begin(0.0)
+    try:
+        task = asyncio.create_task(waiting_for_the_upstream())
+        await asyncio.sleep(0.01)
+        task.cancel()  # what uvicorn does when its drain time is over
+        with pytest.raises(APIError) as info:
+            await task
+        assert info.value.status == 503 and info.value.code == "shutting_down" and task.cancelling() == 0
+    finally:
+        DRAIN.reset()
+    task = asyncio.create_task(waiting_for_the_upstream())
+    await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):  # not draining: a cancellation stays one
+        await task

@@ -15,7 +15,17 @@ import httpx
 
 from backends.anthropic_request import to_anthropic_request
 from backends.anthropic_response import StreamTranslator, completion_body
-from backends.base import Backend, BackendConfig, ChatResult, ChatStream, UpstreamError, empty_frames, encode_body, map_transport_error
+from backends.base import (
+    Backend,
+    BackendConfig,
+    ChatResult,
+    ChatStream,
+    UpstreamError,
+    empty_frames,
+    encode_body,
+    map_transport_error,
+    ratelimit_headers,
+)
 from backends.errors import raise_for_stream_status, response_json
 from backends.sse import SSEFramer
 
@@ -59,7 +69,7 @@ class AnthropicBackend(Backend):
         if not isinstance(payload, dict):
             raise UpstreamError("protocol", "upstream response is not an Anthropic message")
         result, usage = completion_body(payload, model=body.get("model"))
-        return ChatResult(body=result, usage=usage)
+        return ChatResult(body=result, usage=usage, headers=ratelimit_headers(response.headers))
 
     async def chat_stream(self, body: dict[str, Any]) -> ChatStream:
         payload = encode_body(to_anthropic_request(body, stream=True))
@@ -69,7 +79,7 @@ class AnthropicBackend(Backend):
         except httpx.HTTPError as exc:
             raise map_transport_error(exc) from exc
         await raise_for_stream_status(response)
-        stream = ChatStream(frames=empty_frames(), close=response.aclose)
+        stream = ChatStream(frames=empty_frames(), close=response.aclose, headers=ratelimit_headers(response.headers))
         frames = _relay(response, StreamTranslator(stream, model=body.get("model")))
         # Wait for the first translated frame (the role chunk, sent on message_start): an `error`
         # event instead, such as an immediate overloaded_error, then raises here, where the

@@ -127,12 +127,23 @@ class UpstreamError(Exception):
         return 502
 
 
+#: Provider rate-limit headers passed on to the client (OpenAI's `x-ratelimit-*`, Anthropic's `anthropic-ratelimit-*`):
+#: clients and agent CLIs pace themselves by them, as they would talking to the provider (LiteLLM's proxy passes them too).
+RATELIMIT_PREFIXES = ("x-ratelimit-", "anthropic-ratelimit-")
+
+
+def ratelimit_headers(headers: Any) -> dict[str, str]:
+    """The rate-limit headers of an upstream response (an `httpx.Headers` or `h1wire.Headers`)."""
+    return {name.lower(): value for name, value in headers.items() if name.lower().startswith(RATELIMIT_PREFIXES)}
+
+
 @dataclass(slots=True)
 class ChatResult:
     """A finished non-streaming chat completion in OpenAI format."""
 
     body: dict[str, Any]
     usage: Usage
+    headers: dict[str, str] = field(default_factory=dict)  # the provider's rate-limit headers (`ratelimit_headers`)
 
 
 @dataclass(slots=True)
@@ -151,6 +162,7 @@ class ChatStream:
     usage: Usage | None = None
     usage_chunk: dict[str, Any] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # the provider's rate-limit headers (`ratelimit_headers`)
 
     async def aclose(self) -> None:
         result = self.close()

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import orjson
 
-from backends.base import Backend, ChatResult, ChatStream, UpstreamError, empty_frames, encode_body, map_transport_error
+from backends.base import Backend, ChatResult, ChatStream, UpstreamError, empty_frames, encode_body, map_transport_error, ratelimit_headers
 from backends.chat_shape import completion_problem
 from backends.errors import raise_for_stream_status, response_json, stream_event_json
 from backends.sse import SSEFramer, event_data
@@ -56,7 +56,7 @@ class OpenAICompatibleBackend(Backend):
         payload = response_json(response)
         if (problem := completion_problem(payload)) is not None:
             raise UpstreamError("protocol", f"upstream response is not a chat completion: {problem}")
-        return ChatResult(body=payload, usage=Usage.from_openai(payload.get("usage")))
+        return ChatResult(body=payload, usage=Usage.from_openai(payload.get("usage")), headers=ratelimit_headers(response.headers))
 
     async def chat_stream(self, body: dict[str, Any]) -> ChatStream:
         body["stream"] = True
@@ -68,7 +68,7 @@ class OpenAICompatibleBackend(Backend):
         except httpx.HTTPError as exc:
             raise map_transport_error(exc) from exc
         await raise_for_stream_status(response)
-        stream = ChatStream(frames=empty_frames(), close=response.aclose)
+        stream = ChatStream(frames=empty_frames(), close=response.aclose, headers=ratelimit_headers(response.headers))
         stream.frames = _relay(response, stream)
         return stream
 

@@ -228,7 +228,7 @@ async def _complete(gateway: Gateway, body: dict[str, Any], decision: Decision, 
         raise
     gateway.account(decision, result.usage, "ok", time.perf_counter() - started, stream=False)
     result.body["router"] = decision.router_object()
-    return Response(orjson.dumps(wire.body(result.body)), media_type="application/json", headers=decision.headers(with_cost=True))
+    return Response(orjson.dumps(wire.body(result.body)), media_type="application/json", headers=result.headers | decision.headers(with_cost=True))
 
 
 async def _stream(gateway: Gateway, body: dict[str, Any], decision: Decision, release: Callable[[], None], wire: Wire) -> Response:
@@ -251,7 +251,7 @@ async def _stream(gateway: Gateway, body: dict[str, Any], decision: Decision, re
     return RelayResponse(  # closes the relay however the response ends, even before its first byte
         await primed(_relay(gateway, body, stream, decision, include_usage, started, release, wire)),
         media_type="text/event-stream",
-        headers=decision.headers(with_cost=False) | _SSE_HEADERS,
+        headers=stream.headers | decision.headers(with_cost=False) | _SSE_HEADERS,
     )
 
 

@@ -86,6 +86,14 @@ async def test_registry_builds_the_anthropic_adapter() -> None:
 # -- non-streaming -------------------------------------------------------------------------
 
 
+async def test_anthropic_s_rate_limit_headers_are_kept_for_the_client() -> None:
+    limits = {"anthropic-ratelimit-requests-remaining": "49", "anthropic-ratelimit-tokens-reset": "2026-12-04T22:00:00Z", "request-id": "req_1"}
+    backend = make_backend(lambda request: httpx.Response(200, json=MESSAGE, headers=limits))
+    result = await backend.chat(chat_body())
+    await backend.aclose()
+    assert result.headers == {"anthropic-ratelimit-requests-remaining": "49", "anthropic-ratelimit-tokens-reset": "2026-12-04T22:00:00Z"}
+
+
 async def test_response_translation_with_tool_calls_thinking_and_cached_usage() -> None:
     backend = make_backend(lambda request: httpx.Response(200, json=MESSAGE))
     result = await backend.chat(chat_body())

@@ -164,6 +164,27 @@ async def test_a_backend_that_takes_only_openai_s_fields_gets_no_other(make_harn
     assert orjson.loads(harness.spare_requests[-1].content)["top_k"] == 20, "a backend of `fields: any` gets them all"
 
 
+async def test_the_provider_s_rate_limit_headers_reach_the_client(make_harness: Any) -> None:
+    """Clients pace themselves by `x-ratelimit-*` (OpenAI) and `anthropic-ratelimit-*` (Anthropic), as they would talking to
+    the provider; the router's own headers stay the router's."""
+    limits = {"x-ratelimit-remaining-requests": "59", "x-ratelimit-reset-tokens": "6ms", "x-request-id": "upstream-id"}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if orjson.loads(request.content).get("stream"):
+            chunk = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m",
+                     "choices": [{"index": 0, "delta": {"content": "hi"}, "finish_reason": "stop"}]}
+            body = b"data: " + orjson.dumps(chunk) + b"\n\ndata: [DONE]\n\n"
+            return httpx.Response(200, stream=httpx.ByteStream(body), headers={"content-type": "text/event-stream", **limits})
+        return httpx.Response(200, headers=limits, json={"id": "c", "object": "chat.completion", "created": 1, "model": "m", "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}]})
+
+    harness = await make_harness(sim_transport=httpx.MockTransport(handler))
+    for stream in (False, True):
+        response = await harness.chat("hi", stream=stream)
+        assert response.headers["x-ratelimit-remaining-requests"] == "59" and response.headers["x-ratelimit-reset-tokens"] == "6ms"
+        assert response.headers["x-request-id"] != "upstream-id", "the router's request id, not the provider's"
+
+
 def usage_on_choice_chunks(every_chunk: bool) -> httpx.MockTransport:
     """An upstream that writes `usage` on its chunks with choices: on the last one (Grok) or on every one (GLM)."""
     def handler(request: httpx.Request) -> httpx.Response:

@@ -52,12 +52,36 @@ def expand_string(value: str, env: Mapping[str, str], path: str = "") -> str:
     return _PATTERN.sub(replace, value)
 
 
+class MissingVariablesError(MissingVariableError):
+    """Every expansion that failed in a tree, named together: fixing a config took one run per missing variable."""
+
+    def __init__(self, errors: list[MissingVariableError]) -> None:
+        super().__init__(errors[0].name, errors[0].path)
+        self.errors = errors
+
+    def __str__(self) -> str:
+        return "\n".join(str(error) for error in self.errors)
+
+
 def expand_tree(data: Any, env: Mapping[str, str], path: str = "") -> Any:
-    """Return a copy of `data` with every string value expanded (keys are left alone)."""
+    """Return a copy of `data` with every string value expanded (keys are left alone); every variable that is not set
+    (or malformed) is reported at once."""
+    errors: list[MissingVariableError] = []
+    expanded = _expand(data, env, path, errors)
+    if errors:
+        raise errors[0] if len(errors) == 1 else MissingVariablesError(errors)
+    return expanded
+
+
+def _expand(data: Any, env: Mapping[str, str], path: str, errors: list[MissingVariableError]) -> Any:
     if isinstance(data, str):
-        return expand_string(data, env, path)
+        try:
+            return expand_string(data, env, path)
+        except MissingVariableError as exc:
+            errors.append(exc)
+            return data
     if isinstance(data, dict):
-        return {key: expand_tree(value, env, f"{path}.{key}" if path else str(key)) for key, value in data.items()}
+        return {key: _expand(value, env, f"{path}.{key}" if path else str(key), errors) for key, value in data.items()}
     if isinstance(data, list):
-        return [expand_tree(item, env, f"{path}[{index}]") for index, item in enumerate(data)]
+        return [_expand(item, env, f"{path}[{index}]", errors) for index, item in enumerate(data)]
     return data

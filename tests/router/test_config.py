@@ -52,6 +52,17 @@ def test_missing_variable_without_default_names_the_key() -> None:
     assert "backends.openai.api_key" in error_of(data) and "NOT_SET_ANYWHERE" in error_of(data)
 
 
+def test_every_missing_variable_is_named_at_once() -> None:
+    """Fixing a config took one run per missing variable."""
+    data = base()
+    data["backends"]["openai"]["api_key"] = "${FIRST_NOT_SET}"
+    data["server"]["api_keys"] = ["${SECOND_NOT_SET}"]
+    data["backends"]["anthropic"]["base_url"] = "${BAD:http://x}"
+    message = error_of(data)
+    assert all(part in message for part in ("backends.openai.api_key", "FIRST_NOT_SET", "server.api_keys[0]", "SECOND_NOT_SET",
+                                            "backends.anthropic.base_url", "is no expansion"))
+
+
 @pytest.mark.parametrize(
     ("mutate", "path"),
     [

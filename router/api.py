@@ -1,11 +1,9 @@
-"""Thin HTTP route handlers: parse, hand to the gateway, write the response."""
+"""Thin HTTP route handlers of the routed APIs: parse, hand to the gateway, write the response (the routes that
+route nothing, token counts, models, health and metrics: router/service_api.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import itertools
-import os
-import re
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
@@ -13,28 +11,22 @@ from typing import Any
 
 import orjson
 from fastapi import APIRouter, Request
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
 from backends.base import ChatStream, UpstreamError
-from router import anthropic_api, models_api, openapi, responses_api, text_completions
+from router import anthropic_api, openapi, responses_api, text_completions
 from router.anthropic_stream import AnthropicStream
 from router.chunk_translator import UnreadableChunk
 from router.decision import Decision
 from router.gateway import Gateway
 from router.protocol import SSE_DONE, APIError, invalid, parse_json_body, sse_frame, validate_chat_request
+from router.request_info import bearer_of, header_map, new_request_id, state_of
 from router.responses_stream import ResponsesStream
-from router.state import AppState
 from router.streaming import RelayResponse, cancel_on_disconnect, finish, primed
 
 api = APIRouter()
 
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-
-
-def state_of(request: Request) -> AppState:
-    return request.app.state.router
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,60 +114,16 @@ async def responses(request: Request) -> Response:
     return await _serve(request, "responses", _responses_wire)
 
 
-@api.api_route("/v1/responses/{response_id}", methods=["GET", "DELETE"], include_in_schema=False)
-@api.api_route("/v1/responses/{response_id}/{action:path}", methods=["GET", "POST"], include_in_schema=False)
-async def stored_response(request: Request, response_id: str) -> Response:
-    """Retrieving, deleting, cancelling or listing the input of a stored response: none is ever stored."""
-    state_of(request).authorize(_authorization(header_map(request), None))
-    raise APIError(404, f"No response with id '{response_id}' is stored: the gateway keeps no responses (every response is "
-                   "store: false); send the whole conversation in 'input'", param="response_id", code="not_found")
-
-
 @api.post("/v1/messages", openapi_extra=openapi.MESSAGES_OPENAPI)
 async def messages(request: Request) -> Response:
     """Anthropic's Messages API, routed and forwarded as a chat completion (router/anthropic_api.py)."""
     return await _serve(request, "messages", _anthropic_wire)
 
 
-@api.post("/v1/messages/count_tokens", openapi_extra=openapi.COUNT_TOKENS_OPENAPI)
-async def count_tokens(request: Request) -> Response:
-    """Anthropic's token count: the prompt as the gateway counts it for the model the request would go to."""
-    return await _count(request, lambda body: anthropic_api.chat_request({**body, "max_tokens": 1}), "x-api-key", {}, anthropic_api.error_response)
-
-
-@api.post("/v1/responses/input_tokens", openapi_extra=openapi.INPUT_TOKENS_OPENAPI)
-async def input_tokens(request: Request) -> Response:
-    """OpenAI's count of a Responses request's input tokens (`client.responses.input_tokens.count`), counted likewise."""
-    return await _count(request, responses_api.chat_request, None, {"object": "response.input_tokens"}, None)
-
-
-async def _count(request: Request, to_chat: Callable[[dict[str, Any]], dict[str, Any]], key_header: str | None, answer: dict[str, Any],
-                 error_response: Callable[[APIError], Response] | None) -> Response:
-    headers = header_map(request)
-    ids = dict.fromkeys(("x-request-id", "request-id"), _request_id(headers.get("x-request-id")))
-    try:
-        state = state_of(request)
-        state.authorize(_authorization(headers, key_header))
-        chat = to_chat(parse_json_body(await state.read_body(request, headers.get("content-length"))))  # no answer is asked for
-        validate_chat_request(chat)
-        return Response(orjson.dumps(answer | {"input_tokens": state.gateway.prompt_tokens(chat)}), media_type="application/json", headers=ids)
-    except APIError as exc:
-        exc.headers.update(ids)
-        if error_response is None:
-            raise
-        return error_response(exc)
-
-
-def _authorization(headers: Mapping[str, str], key_header: str | None) -> str | None:
-    """The bearer token, or the key an API's clients send in their own header (the anthropic SDK's `x-api-key`)."""
-    key = headers.get(key_header) if key_header else None
-    return headers.get("authorization") or (f"Bearer {key}" if key else None)
-
-
 async def _serve(request: Request, api_name: str, make_wire: Callable[[], Wire]) -> Response:
     state_of(request).gateway.metrics.api_requests.labels(api_name).inc()
     headers = header_map(request)
-    request_id = _request_id(headers.get("x-request-id"))
+    request_id = new_request_id(headers.get("x-request-id"))
     wire = make_wire()
     try:
         return await _routed(request, wire, headers, request_id)
@@ -188,7 +136,7 @@ async def _serve(request: Request, api_name: str, make_wire: Callable[[], Wire])
 
 async def _routed(request: Request, wire: Wire, headers: Mapping[str, str], request_id: str) -> Response:
     state = state_of(request)
-    authorization = _authorization(headers, wire.key_header)
+    authorization = bearer_of(headers, wire.key_header)
     state.authorize(authorization)
     body = wire.request(parse_json_body(await state.read_body(request, headers.get("content-length"))))
     validate_chat_request(body)
@@ -321,73 +269,6 @@ def upstream_api_error(exc: UpstreamError, decision: Decision | None = None) -> 
         routed["Retry-After"] = str(max(1, round(exc.retry_after)))
     error_type = {429: "rate_limit_error", 503: "overloaded_error", 504: "timeout"}.get(status, "upstream_error")
     return APIError(status, f"upstream failed: {exc.message}", error_type=error_type, code=exc.kind, headers=routed)
-
-
-@api.get("/v1/models", openapi_extra=openapi.MODELS_OPENAPI)
-async def list_models(request: Request) -> Response:
-    """The routable names, in a body the openai and anthropic SDKs both read (router/models_api.py)."""
-    state = state_of(request)
-    state.authorize(_authorization(header_map(request), "x-api-key"))
-    return Response(orjson.dumps(models_api.model_list(state.config, int(state.started_at))), media_type="application/json")
-
-
-@api.get("/v1/models/{model_id:path}", openapi_extra=openapi.MODEL_OPENAPI)
-async def retrieve_model(request: Request, model_id: str) -> Response:
-    state = state_of(request)
-    state.authorize(_authorization(header_map(request), "x-api-key"))
-    state.gateway.policy.target(model_id)  # OpenAI's 404 model_not_found for a name the gateway does not route
-    return Response(orjson.dumps(models_api.model_entry(state.config, model_id, int(state.started_at))), media_type="application/json")
-
-
-@api.get("/healthz")
-async def healthz() -> Response:
-    return Response(b'{"status":"ok"}', media_type="application/json")
-
-
-@api.get("/readyz")
-async def readyz(request: Request) -> Response:
-    report = await state_of(request).readiness()
-    return Response(orjson.dumps(report), status_code=200 if report["ready"] else 503, media_type="application/json")
-
-
-@api.get("/metrics")
-async def metrics(request: Request) -> Response:
-    return Response(generate_latest(state_of(request).metrics_registry()), media_type=CONTENT_TYPE_LATEST)
-
-
-class RequestIds:
-    """32 hex digits: a random 64-bit prefix per process, then a counter.
-
-    Unique across workers and replicas like a UUID4 (2^64 prefixes), without a `urandom`
-    syscall and a `UUID` object per request (~2% of a request's CPU). Not secret: a request
-    id names a request in logs and headers, it authorises nothing. A forked child draws a
-    new prefix.
-    """
-
-    def __init__(self) -> None:
-        self.reset()
-        os.register_at_fork(after_in_child=self.reset)
-
-    def reset(self) -> None:
-        self._prefix = os.urandom(8).hex()
-        self._counter = itertools.count(1)
-
-    def next(self) -> str:
-        return f"{self._prefix}{next(self._counter):016x}"
-
-
-_ids = RequestIds()
-
-
-def header_map(request: Request) -> dict[str, str]:
-    """The request's headers as a plain dict, built in one pass (the first of repeated headers
-    wins, as in Starlette's `Headers`): the handler reads six, and `Headers.get` scans the list
-    and raises a `KeyError` inside for every absent one."""
-    return {name.decode("latin-1"): value.decode("latin-1") for name, value in reversed(request.scope["headers"])}
-
-
-def _request_id(given: str | None) -> str:
-    return given if given and _REQUEST_ID.match(given) else _ids.next()
 
 
 def _max_cost(value: str | None) -> float | None:

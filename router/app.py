@@ -22,6 +22,7 @@ from router.loadknob import start_load_knob, stop_load_knob
 from router.multiproc import mark_this_worker_dead
 from router.protocol import APIError
 from router.reload import ConfigReloader
+from router.service_api import service
 from router.state import AppState
 
 log = logging.getLogger("complexity_router")
@@ -74,6 +75,7 @@ def create_app(
 
     app = RouterApp(title="complexity-router", version=_version(), lifespan=lifespan, docs_url=None, redoc_url=None)  # router/fastpath.py
     app.include_router(api)
+    app.include_router(service)
     app.add_exception_handler(APIError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -41,6 +41,10 @@ class CircuitSettings(BaseModel):
 
     failures: int = Field(5, ge=1, description="consecutive failed attempts that open the circuit")
     cooldown_seconds: float = Field(30.0, gt=0, description="how long an open circuit skips the backend before a probe")
+    max_in_flight: int | None = Field(
+        None, ge=1, description="attempts on this backend at once, per worker (Envoy's max_requests): past it the backend is skipped "
+        "like an open circuit, and a request with no other candidate gets 503 at once; a hung backend then holds at most this many "
+        "of the router's slots (server.max_concurrency), not all of them. None: no limit of its own")
 
 
 class BackendConfig(BaseModel):

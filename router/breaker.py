@@ -24,7 +24,8 @@ Clock = Callable[[], float]
 class BackendHealth:
     """Circuit breaker of one backend and the rate-limit cooldowns of its models (per process)."""
 
-    __slots__ = ("_gauge", "clock", "cooldown", "failures", "name", "open_until", "probing", "rate_limited", "state", "threshold")
+    __slots__ = ("_gauge", "clock", "cooldown", "failures", "in_flight", "max_in_flight", "name", "open_until", "probing", "rate_limited", "state",
+                 "threshold")
 
     def __init__(self, name: str, settings: CircuitSettings, gauge: Any = None, clock: Clock = time.monotonic) -> None:
         self.name = name
@@ -39,17 +40,39 @@ class BackendHealth:
         #: Until when each model is rate limited: a provider limits each model on its own (OpenAI's and Anthropic's
         #: requests and tokens per minute), so a 429 for one leaves the others on the same backend alone.
         self.rate_limited: dict[str, float] = {}
+        #: Attempts holding one of the backend's slots (`occupy`): sent and not yet answered, or streaming.
+        self.in_flight = 0
+        self.max_in_flight = settings.max_in_flight
         self._set_up(True)
 
     def blocked(self, now: float, model: str = "") -> str | None:
-        """Why a request for ``model`` should not go here now (`rate_limited`, `circuit_open`), or None."""
+        """Why a request for ``model`` should not go here now (`rate_limited`, `at_capacity`, `circuit_open`), or None."""
         if self.rate_limited_until(model) > now:
             return "rate_limited"
+        if self.at_capacity():
+            return "at_capacity"
         if self.state == "closed":
             return None
         if self.probing or now < self.open_until:
             return "circuit_open"
         return None  # cooldown over: the next attempt is the probe
+
+    def at_capacity(self) -> bool:
+        return self.max_in_flight is not None and self.in_flight >= self.max_in_flight
+
+    def occupy(self) -> Callable[[], None]:
+        """Take a slot for an attempt; the returned release frees it, once however often it is called
+        (a stream's end and its close both call it: either may be the only one that runs)."""
+        self.in_flight += 1
+        held = True
+
+        def release() -> None:
+            nonlocal held
+            if held:
+                held = False
+                self.in_flight -= 1
+
+        return release
 
     def begin(self, now: float) -> bool:
         """Called right before an attempt; True when this attempt is the half-open probe."""

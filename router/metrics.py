@@ -31,7 +31,7 @@ DECISION_REASONS = ("classifier", "forced", "direct", "fallback", "context", "es
 ESCALATION_REASONS = ("length", "refusal", "error", "low_agreement", "header")  # router/escalation.py
 LOAD_ACTIONS = ("lower_effort", "spill", "restore")  # router/loadknob.py
 ERROR_KINDS = ("connect", "timeout", "status", "protocol", "stream", "overloaded", "shutdown")
-FALLBACK_REASONS = (*ERROR_KINDS, "circuit_open", "rate_limited")
+FALLBACK_REASONS = (*ERROR_KINDS, "circuit_open", "rate_limited", "at_capacity")
 RETRY_OUTCOMES = ("attempted", "budget_exhausted")
 
 
@@ -212,6 +212,9 @@ class RouterMetrics:
             registry=registry,
         )
         self.fallbacks = Counter("router_fallbacks", "Attempts moved to another backend.", ["from_backend", "to_backend", "reason"], registry=registry)
+        self.overflows = Counter(
+            "router_backend_overflows", "Attempts not made because the backend had circuit.max_in_flight in flight (moved on, or 503).", ["backend"], registry=registry
+        )
         self.retries = Counter(
             "router_retries", "Extra attempts after a failed one (attempted) and those the retry budget refused (budget_exhausted).", ["outcome"], registry=registry
         )

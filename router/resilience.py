@@ -101,6 +101,8 @@ class Resilience:
                 continue
             reason = self.health[backend_name].blocked(now, candidate.model)
             if reason is not None:
+                if reason == "at_capacity":
+                    self.metrics.overflows.labels(backend_name).inc()
                 skipped.append((candidate, backend_name, reason))
                 moved_from = (backend_name, reason)
                 continue
@@ -120,6 +122,9 @@ class Resilience:
         for candidate, backend_name, reason in skipped:
             if reason != "circuit_open" or backend_name in refused or out_of_budget or attempts >= max_attempts:
                 continue
+            if self.health[backend_name].at_capacity():  # filled up while the others were tried
+                self.metrics.overflows.labels(backend_name).inc()
+                continue
             if attempts and not self._spend_retry(self.clock()):
                 break
             attempts += 1
@@ -129,7 +134,7 @@ class Resilience:
             last_error = outcome
             failed_from = (backend_name, outcome.kind)
         if last_error is None:
-            return self._all_rate_limited(decision, skipped, now)
+            return self._refuse_untried(decision, skipped, now)
         raise last_error
 
     def spend_retry(self) -> bool:
@@ -153,9 +158,14 @@ class Resilience:
                 return True
         return False
 
-    def _all_rate_limited(self, decision: Decision, skipped: list[tuple[Candidate, str, str]], now: float) -> Any:
+    def _refuse_untried(self, decision: Decision, skipped: list[tuple[Candidate, str, str]], now: float) -> Any:
+        """No candidate could be tried: 429 with the soonest `Retry-After` when all are rate limited, else 503 (some
+        backend had `circuit.max_in_flight` attempts in flight) — both at once, without a request upstream."""
         candidate, backend_name, _ = skipped[0]
         decision.model, decision.backend, decision.effort, decision.tier = candidate.model, backend_name, candidate.effort, candidate.tier
+        full = [name for _, name, reason in skipped if reason != "rate_limited"]
+        if full:
+            raise UpstreamError("overloaded", f"backend {full[0]} has its circuit.max_in_flight attempts in flight", status=503, retry_after=1.0)
         wait = min(self.health[name].rate_limited_until(candidate.model) for candidate, name, _ in skipped) - now
         raise UpstreamError("status", "every backend for this request is rate limited", status=429, retry_after=max(1.0, wait))
 
@@ -190,6 +200,7 @@ class Resilience:
         inflight.inc()  # a stream's relay decrements it when the stream ends
         started = self.clock()
         probe = health.begin(started)
+        release = health.occupy()
         first: bytes | None = None
         try:
             try:
@@ -204,6 +215,7 @@ class Resilience:
                 raise UpstreamError("timeout", f"upstream sent nothing within {wait:g} s ({which} timeout)") from None
         except UpstreamError as exc:
             inflight.dec()
+            release()
             metrics.upstream_errors.labels(backend_name, exc.kind).inc()
             self._judge(health, exc, probe, candidate.model)
             _scrub(exc, backend.config)
@@ -214,20 +226,24 @@ class Resilience:
             return exc
         except BaseException:
             inflight.dec()
+            release()
             health.abandoned(probe)
             raise
         if not stream:
             health.succeeded(probe)
             inflight.dec()
+            release()
             gateway.completed_usage(decision, body, result)  # an answer without usage: estimated (every attempt, sample and judge)
             return result
         health.answered(probe)
         dog = Watchdog(timeouts.idle, started + timeouts.total, self.drain, self.clock)
-        frames = watched(result.frames, first, dog, succeeded=partial(health.succeeded, False), failed=partial(self._stream_failed, health, backend.config))
+        frames = watched(result.frames, first, dog, succeeded=partial(health.succeeded, False), failed=partial(self._stream_failed, health, backend.config),
+                         ended=release)
         close = result.close
         result.frames = frames
 
         async def close_both() -> None:
+            release()  # the stream never iterated has no `watched` to end it
             with contextlib.suppress(RuntimeError):  # closed while running: the response close below suffices
                 await frames.aclose()
             outcome = close()

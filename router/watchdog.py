@@ -115,13 +115,15 @@ class Watchdog:
 
 
 async def watched(
-    frames: AsyncIterator[bytes], first: bytes | None, dog: Watchdog, *, succeeded: Callable[[], None], failed: Callable[[UpstreamError], None]
+    frames: AsyncIterator[bytes], first: bytes | None, dog: Watchdog, *, succeeded: Callable[[], None], failed: Callable[[UpstreamError], None],
+    ended: Callable[[], None],
 ) -> AsyncIterator[bytes]:
     """`first`, then the rest of `frames`, each awaited under `dog`. A timeout closes `frames` and
     raises `UpstreamError` ("timeout", or "shutdown" when the drain ran out); `succeeded` runs when
     the stream ended well, `failed` on any `UpstreamError` (it may rewrite the message) before it propagates —
     but for the attempt's total deadline: a stream that kept sending to the end is alive, only long, and five of
-    them must not open the circuit of a healthy backend (the idle timeout is what catches a stalled one)."""
+    them must not open the circuit of a healthy backend (the idle timeout is what catches a stalled one). `ended`
+    runs however the stream ends (its backend slot: `BackendHealth.occupy`)."""
     if first is not None:
         yield first
     why: str | None = None
@@ -156,3 +158,4 @@ async def watched(
         raise
     finally:
         dog.stop()
+        ended()

@@ -33,6 +33,24 @@ def test_breaker_opens_after_consecutive_failures_only() -> None:
     assert health.blocked(10.9) == "circuit_open"
 
 
+def test_max_in_flight_blocks_while_the_slots_are_taken_and_a_release_counts_once() -> None:
+    health = BackendHealth("a", CircuitSettings(max_in_flight=2))
+    first, second = health.occupy(), health.occupy()
+    assert health.blocked(0.0) == "at_capacity" and health.in_flight == 2
+    first()
+    first()  # a stream's end and its close both release: the slot is freed once
+    assert health.blocked(0.0) is None and health.in_flight == 1
+    second()
+    assert health.in_flight == 0
+    health.rate_limit(5, now=0.0)
+    health.occupy(), health.occupy()
+    assert health.blocked(1.0) == "rate_limited", "a rate limit says when to come back; capacity does not"
+    unlimited = BackendHealth("b", CircuitSettings())
+    for _ in range(10_000):
+        unlimited.occupy()
+    assert unlimited.blocked(0.0) is None
+
+
 def test_half_open_allows_one_probe_and_recovers() -> None:
     gauge = Gauge()
     health = BackendHealth("a", CircuitSettings(failures=1, cooldown_seconds=5), gauge)

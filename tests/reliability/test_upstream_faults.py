@@ -7,9 +7,10 @@ import asyncio
 import time
 from typing import Any
 
+import httpx
 import pytest
 
-from tests.reliability.loopback import DONE, Behaviour, Rig, blackhole_port, closed_port, content_chunk, sse, sse_events
+from tests.reliability.loopback import DONE, Behaviour, Rig, blackhole_port, closed_port, content_chunk, serve_app, sse, sse_events
 
 pytestmark = pytest.mark.anyio
 
@@ -383,3 +384,63 @@ async def test_client_headers_never_reach_the_upstream(rig: Rig) -> None:
         assert "client-key" not in sent and "org-client" not in sent and "proj-client" not in sent
         assert "evil.test" not in sent and "session=client" not in sent and "1999-01-01" not in sent
         assert {"x-api-key", "api-key", "openai-organization", "openai-project", "cookie", "x-forwarded-host"}.isdisjoint(record.headers)
+
+
+# -- capacity (circuit.max_in_flight) --------------------------------------------------------
+
+
+async def _in_flight(gateway: Any, backend: str, count: int, timeout: float = 2.0) -> None:
+    health = gateway.state.gateway.resilience.health[backend]
+    deadline = time.monotonic() + timeout
+    while health.in_flight != count and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    assert health.in_flight == count
+
+
+@pytest.mark.parametrize("stream", [True, False])
+async def test_a_hung_backend_holds_at_most_max_in_flight_slots(rig: Rig, stream: bool) -> None:
+    """Envoy's max_requests: past the cap the backend is skipped like an open circuit, and a request with no
+    other candidate gets 503 at once — a hung backend cannot take every slot of the router (max_concurrency)."""
+    rig.a.script = lambda body, index: Behaviour(header_delay=30)
+    gateway = await rig.gateway(a={"circuit": {"failures": 100, "cooldown_seconds": 30, "max_in_flight": 2}})
+    hung = [asyncio.create_task(gateway.chat(model="ma", stream=stream)) for _ in range(2)]
+    await _in_flight(gateway, "a", 2)
+    started = time.monotonic()
+    refused = await gateway.chat(model="ma", stream=stream)
+    assert time.monotonic() - started < 1.0
+    assert refused.status_code == 503 and refused.headers["retry-after"] == "1"
+    assert refused.json()["error"]["type"] == "overloaded_error" and "max_in_flight" in refused.json()["error"]["message"]
+    moved = await gateway.chat(stream=stream)  # tier low: ma, then its fallback mb
+    assert moved.status_code == 200 and moved.headers["x-router-backend"] == "b"
+    assert gateway.metric("router_fallbacks_total", from_backend="a", to_backend="b", reason="at_capacity") == 1
+    assert gateway.metric("router_backend_overflows_total", backend="a") == 2
+    assert len(rig.a.records) == 2, "no request beyond the cap reached the hung backend"
+    assert gateway.metric("router_backend_up", backend="a") == 1, "a full backend is not a failed one"
+    for task in hung:
+        task.cancel()
+    await asyncio.gather(*hung, return_exceptions=True)
+    await _in_flight(gateway, "a", 0)
+    rig.a.script = lambda body, index: Behaviour()
+    assert (await gateway.chat(model="ma", stream=stream)).status_code == 200
+
+
+async def test_a_stream_holds_its_slot_until_it_ends(rig: Rig) -> None:
+    rig.a.script = lambda body, index: Behaviour(words=40, chunk_delay=0.02)
+    gateway = await rig.gateway(a={"circuit": {"max_in_flight": 1}})
+    body = {"model": "ma", "stream": True, "messages": [{"role": "user", "content": "hi"}]}
+    async with serve_app(gateway.app) as url, httpx.AsyncClient(base_url=url) as client:  # a real server: ASGITransport buffers
+        async with client.stream("POST", "/v1/chat/completions", json=body) as response:
+            assert response.status_code == 200
+            await _in_flight(gateway, "a", 1)
+            assert (await gateway.chat(model="ma")).status_code == 503, "the streaming answer still holds the only slot"
+            await response.aread()
+        await _in_flight(gateway, "a", 0)
+        async with client.stream("POST", "/v1/chat/completions", json=body) as response:  # a client that leaves mid-stream
+            async for _ in response.aiter_lines():
+                break
+        await _in_flight(gateway, "a", 0)
+    for stream in (True, False):  # failed, finished and refused attempts all gave their slots back
+        assert (await gateway.chat(model="ma", stream=stream)).status_code == 200
+    rig.a.script = fails(500)
+    assert (await gateway.chat(model="ma")).status_code == 502
+    await _in_flight(gateway, "a", 0)

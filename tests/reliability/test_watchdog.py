@@ -34,14 +34,17 @@ class Upstream:
 
 
 def relay(upstream: Upstream, *, idle: float = 1.0, total: float = 5.0, drain: Drain | None = None) -> tuple[AsyncIterator[bytes], dict[str, Any]]:
-    outcome: dict[str, Any] = {"succeeded": 0, "failed": []}
+    outcome: dict[str, Any] = {"succeeded": 0, "failed": [], "ended": 0}
     dog = Watchdog(idle, time.monotonic() + total, drain or Drain(), time.monotonic)
     outcome["dog"] = dog
 
     def succeeded() -> None:
         outcome["succeeded"] += 1
 
-    frames = watched(upstream.frames(), b"data: first\n\n", dog, succeeded=succeeded, failed=outcome["failed"].append)
+    def ended() -> None:
+        outcome["ended"] += 1
+
+    frames = watched(upstream.frames(), b"data: first\n\n", dog, succeeded=succeeded, failed=outcome["failed"].append, ended=ended)
     return frames, outcome
 
 
@@ -60,7 +63,7 @@ async def test_events_inside_the_limits_pass_and_the_timer_goes_away() -> None:
     frames, outcome = relay(upstream, idle=0.2)
     got, error = await collect(frames)
     assert error is None and got == [b"data: first\n\n", b"data: 0\n\n", b"data: 1\n\n", b"data: 2\n\n"]
-    assert outcome["succeeded"] == 1 and outcome["failed"] == []
+    assert outcome["succeeded"] == 1 and outcome["failed"] == [] and outcome["ended"] == 1
     assert outcome["dog"]._handle is None, "no timer outlives the stream"
 
 
@@ -72,7 +75,7 @@ async def test_a_gap_longer_than_idle_ends_the_stream_and_closes_the_upstream() 
     assert got == [b"data: first\n\n", b"data: 0\n\n"]
     assert error is not None and error.kind == "timeout" and "stalled for 0.1 s (idle timeout)" in error.message
     assert 0.09 <= time.monotonic() - started < 0.4
-    assert upstream.closed and outcome["failed"] == [error] and outcome["succeeded"] == 0
+    assert upstream.closed and outcome["failed"] == [error] and outcome["succeeded"] == 0 and outcome["ended"] == 1
     assert asyncio.current_task().cancelling() == 0  # type: ignore[union-attr]
 
 
@@ -139,7 +142,7 @@ async def test_someone_elses_cancellation_is_not_swallowed() -> None:
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert upstream.closed and outcome["failed"] == [] and outcome["dog"]._handle is None
+    assert upstream.closed and outcome["failed"] == [] and outcome["dog"]._handle is None and outcome["ended"] == 1
 
 
 async def test_a_timeout_and_a_cancellation_together_stay_a_cancellation() -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from backends.anthropic_request import to_anthropic_request
+from backends.anthropic_request import beta_header, to_anthropic_request
 from backends.anthropic_response import StreamTranslator, completion_body
 from backends.base import (
     Backend,
@@ -37,13 +37,18 @@ class AnthropicBackend(Backend):
     """`kind: anthropic` — OpenAI chat completions in, Anthropic Messages API upstream."""
 
     kind = "anthropic"
-    reads_cache_marks = True
+    anthropic_native = True
 
     def __init__(self, name: str, config: BackendConfig, transport: httpx.AsyncBaseTransport | None = None) -> None:
         super().__init__(name, config, transport=transport)
         prefix = "" if config.base_url.rstrip("/").endswith("/v1") else "v1/"
         self.messages_path = prefix + "messages"
         self.models_path = prefix + "models"
+        self.configured_betas = next((value for name, value in config.headers.items() if name.lower() == "anthropic-beta"), None)
+
+    def _headers(self, body: dict[str, Any]) -> dict[str, str]:
+        betas = beta_header(body, self.configured_betas)
+        return _JSON if betas is None else {**_JSON, "anthropic-beta": betas}
 
     def auth_headers(self) -> dict[str, str]:
         key = self.config.api_key.get_secret_value() if self.config.api_key else ""
@@ -62,7 +67,7 @@ class AnthropicBackend(Backend):
     async def chat(self, body: dict[str, Any]) -> ChatResult:
         request = to_anthropic_request(body, stream=False)
         try:
-            response = await self.client.post(self.messages_path, content=encode_body(request), headers=_JSON)
+            response = await self.client.post(self.messages_path, content=encode_body(request), headers=self._headers(body))
         except httpx.HTTPError as exc:
             raise map_transport_error(exc) from exc
         payload = response_json(response)
@@ -73,7 +78,7 @@ class AnthropicBackend(Backend):
 
     async def chat_stream(self, body: dict[str, Any]) -> ChatStream:
         payload = encode_body(to_anthropic_request(body, stream=True))
-        request = self.client.build_request("POST", self.messages_path, content=payload, headers=_JSON)
+        request = self.client.build_request("POST", self.messages_path, content=payload, headers=self._headers(body))
         try:
             response = await self.client.send(request, stream=True)
         except httpx.HTTPError as exc:

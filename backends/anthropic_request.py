@@ -22,6 +22,9 @@ Translation rules (anything not listed is dropped: it has no Anthropic meaning):
   `top_k` pass through; `user` →
   `metadata.user_id`; `tools`/`tool_choice`/`parallel_tool_calls` → Anthropic tools and tool choice;
   `response_format` `json_schema` → `output_config.format` (Anthropic structured outputs).
+- `CLIENT_OPTIONS` (a private field a Messages client's request fills: router/anthropic_api.py) carries what that
+  client asked of Anthropic itself: its `metadata.user_id` (over `user`) and its `anthropic-beta` flags (sent as the
+  header, beside the backend's own: backends/anthropic.py). Only this adapter reads it; the gateway drops it for others.
 - `thinking` passes through. With thinking enabled Anthropic rejects temperature and top_k
   changes, top_p below 0.95 and forced tool use, so those sampling fields are dropped; a forced
   tool choice (the client's explicit request) instead drops `thinking`, which normally comes from
@@ -43,6 +46,8 @@ from typing import Any
 from backends.anthropic_messages import THINKING_BLOCK_TYPES, convert_messages, has_text, invalid
 
 DEFAULT_MAX_TOKENS = 4096
+#: The private request field for what a Messages client asked of Anthropic itself: `{"betas": [...], "user_id": str}`.
+CLIENT_OPTIONS = "_anthropic_client_options"
 
 
 def to_anthropic_request(body: dict[str, Any], *, stream: bool) -> dict[str, Any]:
@@ -68,7 +73,7 @@ def to_anthropic_request(body: dict[str, Any], *, stream: bool) -> dict[str, Any
     output_format = _output_format(body.get("response_format"))
     if output_format is not None:
         request["output_config"] = {"format": output_format}
-    user = body.get("user")
+    user = (body.get(CLIENT_OPTIONS) or {}).get("user_id") or body.get("user")
     if isinstance(user, str) and user:
         request["metadata"] = {"user_id": user}
     thinking = body.get("thinking")
@@ -78,6 +83,13 @@ def to_anthropic_request(body: dict[str, Any], *, stream: bool) -> dict[str, Any
     request["max_tokens"] = _max_tokens(body, request.get("thinking"))
     request["stream"] = stream
     return request
+
+
+def beta_header(body: dict[str, Any], configured: str | None) -> str | None:
+    """The `anthropic-beta` header for a request: the backend's configured flags, then the client's (each once)."""
+    flags = [flag.strip() for flag in (configured or "").split(",")] + list((body.get(CLIENT_OPTIONS) or {}).get("betas", ()))
+    joined = ",".join(dict.fromkeys(flag for flag in flags if flag))
+    return joined or None
 
 
 def _sampling_rules(request: dict[str, Any]) -> None:

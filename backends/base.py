@@ -184,9 +184,10 @@ class Backend(ABC):
     """An upstream that serves OpenAI-format chat completions to the gateway."""
 
     kind: ClassVar[str]
-    #: Whether the upstream reads prompt-cache breakpoints (`cache_control` on chat parts) the gateway wrote from a
-    #: Messages request; any other gets the parts without them.
-    reads_cache_marks: ClassVar[bool] = False
+    #: Whether the upstream reads what a Messages client asked of Anthropic itself: prompt-cache breakpoints
+    #: (`cache_control` on chat parts), its `anthropic-beta` flags and `metadata.user_id`
+    #: (`anthropic_request.CLIENT_OPTIONS`); any other upstream gets the request without them.
+    anthropic_native: ClassVar[bool] = False
 
     def __init__(self, name: str, config: BackendConfig, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.name = name

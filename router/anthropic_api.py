@@ -29,6 +29,7 @@ import orjson
 from starlette.responses import Response
 
 from backends.anthropic_messages import THINKING_BLOCK_TYPES
+from backends.anthropic_request import CLIENT_OPTIONS
 from backends.chat_shape import content_text
 from backends.reasoning import DEFAULT_BUDGETS, reasoning_text
 from backends.usage import Usage
@@ -58,8 +59,9 @@ ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 402: "
 
 
 # -- request ------------------------------------------------------------------------------------------
-def chat_request(body: dict[str, Any]) -> dict[str, Any]:
-    """The chat-completions body for a Messages ``body``; what cannot be served is a 400 naming it."""
+def chat_request(body: dict[str, Any], betas: str | None = None) -> dict[str, Any]:
+    """The chat-completions body for a Messages ``body`` (and the request's ``anthropic-beta`` header); what cannot be
+    served is a 400 naming it."""
     for field in _REFUSED:
         if body.get(field):
             raise invalid(f"'{field}' is not supported: the gateway runs no MCP servers", param=field, code="unsupported_parameter")
@@ -88,9 +90,26 @@ def chat_request(body: dict[str, Any]) -> dict[str, Any]:
         chat["reasoning_effort"] = effort
     if body.get("metadata") is not None and not isinstance(body["metadata"], dict):  # its user_id is Anthropic's (Claude Code's: a JSON blob)
         raise invalid("'metadata' must be an object", param="metadata")
+    options = _client_options(body.get("metadata"), betas)
+    if options:
+        chat[CLIENT_OPTIONS] = options
     if body.get("stream"):
         chat["stream_options"] = {"include_usage": True}  # the closing message_delta carries the usage
     return chat
+
+
+def _client_options(metadata: dict[str, Any] | None, betas: str | None) -> dict[str, Any]:
+    """What the client asked of Anthropic itself, for an Anthropic upstream only (`anthropic_request.CLIENT_OPTIONS`):
+    Claude Code's beta flags (interleaved thinking, 1M context, …: without them such requests fail or lose the feature)
+    and its `metadata.user_id`, which OpenAI's `user` cannot carry (64 characters at most; Claude Code's is longer)."""
+    options: dict[str, Any] = {}
+    flags = [flag.strip() for flag in (betas or "").split(",") if flag.strip()]
+    if flags:
+        options["betas"] = flags
+    user_id = (metadata or {}).get("user_id")
+    if isinstance(user_id, str) and user_id:
+        options["user_id"] = user_id
+    return options
 
 
 def _system(system: Any, param: str = "system") -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import orjson
@@ -69,14 +70,14 @@ def _remembering(chat_request: Callable[[dict[str, Any]], dict[str, Any]]) -> tu
     return request, translate
 
 
-def _responses_wire() -> Wire:
+def _responses_wire(headers: Mapping[str, str]) -> Wire:
     request, translate = _remembering(responses_api.chat_request)
     stream = ResponsesStream(request)
     return Wire(translate, lambda chat: responses_api.response_body(request, chat), stream.end, stream.frames, stream.error)
 
 
-def _anthropic_wire() -> Wire:
-    request, translate = _remembering(anthropic_api.chat_request)
+def _anthropic_wire(headers: Mapping[str, str]) -> Wire:
+    request, translate = _remembering(partial(anthropic_api.chat_request, betas=headers.get("anthropic-beta")))
     stream = AnthropicStream(request)
     return Wire(translate, lambda chat: anthropic_api.message_body(request, chat), stream.end, stream.frames, stream.error,
                 key_header="x-api-key", error_response=anthropic_api.error_response, begin=stream.begin)
@@ -99,13 +100,13 @@ def error_shape(path: str) -> Callable[[APIError], Response]:
 
 @api.post("/v1/chat/completions", openapi_extra=openapi.CHAT_COMPLETIONS_OPENAPI)
 async def chat_completions(request: Request) -> Response:
-    return await _serve(request, "chat", lambda: CHAT)
+    return await _serve(request, "chat", lambda headers: CHAT)
 
 
 @api.post("/v1/completions", openapi_extra=openapi.COMPLETIONS_OPENAPI)
 async def completions(request: Request) -> Response:
     """The legacy text-completions API, routed and forwarded as a chat completion (router/text_completions.py)."""
-    return await _serve(request, "completions", lambda: TEXT)
+    return await _serve(request, "completions", lambda headers: TEXT)
 
 
 @api.post("/v1/responses", openapi_extra=openapi.RESPONSES_OPENAPI)
@@ -120,11 +121,11 @@ async def messages(request: Request) -> Response:
     return await _serve(request, "messages", _anthropic_wire)
 
 
-async def _serve(request: Request, api_name: str, make_wire: Callable[[], Wire]) -> Response:
+async def _serve(request: Request, api_name: str, make_wire: Callable[[Mapping[str, str]], Wire]) -> Response:
     state_of(request).gateway.metrics.api_requests.labels(api_name).inc()
     headers = header_map(request)
     request_id = new_request_id(headers.get("x-request-id"))
-    wire = make_wire()
+    wire = make_wire(headers)
     try:
         return await _routed(request, wire, headers, request_id)
     except APIError as exc:  # refused before routing too (401, 400, 404, 413, 429): the id an operator greps for

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
+from backends.anthropic_request import CLIENT_OPTIONS
 from backends.base import Backend, ChatResult, ChatStream
 from backends.reasoning import DIALECTS, UnsupportedEffortError, lower_token_cap, raise_token_cap, reasoning_text
 from backends.usage import Usage
@@ -220,8 +221,11 @@ class Gateway:
         """
         upstream = {**candidate.params, **body} if candidate.params else dict(body)
         total_cap = upstream.pop(TOTAL_CAP, False)
-        if upstream.pop(CACHE_MARKS, False) and not self.backends[self.config.models[candidate.model].backend].reads_cache_marks:
+        native = self.backends[self.config.models[candidate.model].backend].anthropic_native
+        if upstream.pop(CACHE_MARKS, False) and not native:
             upstream["messages"] = without_cache_marks(upstream.get("messages"))
+        if not native:
+            upstream.pop(CLIENT_OPTIONS, None)
         upstream["model"] = self.config.upstream_name(candidate.model)
         dialect = DIALECTS[self.config.models[candidate.model].reasoning]
         dialect.carry_history(upstream)

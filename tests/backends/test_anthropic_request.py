@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from backends.anthropic_request import DEFAULT_MAX_TOKENS, to_anthropic_request
+from backends.anthropic_request import CLIENT_OPTIONS, DEFAULT_MAX_TOKENS, beta_header, to_anthropic_request
 from backends.base import UpstreamError
 
 
@@ -349,3 +349,10 @@ def test_a_tool_result_s_breakpoint_goes_on_its_block() -> None:
         {"role": "tool", "tool_call_id": "t1", "content": [{"type": "text", "text": "exit 0", "cache_control": ephemeral}]},
     ])
     assert request["messages"][-1]["content"] == [{"type": "tool_result", "tool_use_id": "t1", "content": "exit 0", "cache_control": ephemeral}]
+
+
+def test_the_beta_header_joins_the_backends_flags_and_the_clients_once_each() -> None:
+    assert beta_header({}, None) is None and beta_header({}, " , ") is None
+    assert beta_header({CLIENT_OPTIONS: {"betas": ["b", "a"]}}, "a, c") == "a,c,b"
+    assert to_anthropic_request({"model": "m", "messages": [{"role": "user", "content": "x"}], "user": "u1",
+                                 CLIENT_OPTIONS: {"user_id": "u2"}}, stream=False)["metadata"] == {"user_id": "u2"}

@@ -499,3 +499,37 @@ async def test_errors_no_route_raised_have_anthropic_s_shape_under_v1_messages(h
     other = await harness.client.get("/v1/chat/completions")
     assert other.status_code == 405 and other.json()["error"]["code"] == "method_not_allowed" and "type" not in other.json()
     assert (await harness.client.get("/v1/messagesx")).json()["error"]["code"] == "not_found"
+
+
+async def test_a_clients_beta_flags_and_user_id_reach_an_anthropic_upstream_and_no_other(make_harness: Any, spare_handler: list[Any]) -> None:
+    """Claude Code sends `anthropic-beta` (interleaved thinking, 1M context, …) and a `metadata.user_id` longer than OpenAI's
+    64-character `user`: an Anthropic upstream gets both (the flags beside its configured ones, each once), others neither."""
+    seen: list[httpx.Request] = []
+
+    def claude(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-x", "stop_reason": "end_turn",
+                                         "stop_sequence": None, "content": [{"type": "text", "text": "ok"}], "usage": {"input_tokens": 9, "output_tokens": 1}})
+
+    spare_handler[0] = claude
+    config = claude_high_tier()
+    config.backends["spare"].headers["Anthropic-Beta"] = "prompt-caching-2024-07-31, interleaved-thinking-2025-05-14"
+    harness = await make_harness(config)
+    user_id = "user_" + "a" * 64 + "_account_3f1c_session_9d2e"
+    betas = {"anthropic-beta": "interleaved-thinking-2025-05-14,context-1m-2025-08-07"}
+
+    def ask(marker: str, **extra: Any) -> dict[str, Any]:
+        return {"model": "auto", "max_tokens": 50, "metadata": {"user_id": user_id}, "messages": [{"role": "user", "content": f"go {marker}"}], **extra}
+
+    assert (await harness.client.post("/v1/messages", json=ask("[score=0.9]"), headers=betas)).status_code == 200
+    assert seen[-1].headers["anthropic-beta"] == "prompt-caching-2024-07-31,interleaved-thinking-2025-05-14,context-1m-2025-08-07"
+    sent = orjson.loads(seen[-1].content)
+    assert sent["metadata"] == {"user_id": user_id} and b"_anthropic" not in seen[-1].content
+    assert (await harness.client.post("/v1/messages", json=ask("[score=0.9]"))).status_code == 200
+    assert seen[-1].headers["anthropic-beta"] == "prompt-caching-2024-07-31,interleaved-thinking-2025-05-14", "the backend's own stay"
+    await harness.client.post("/v1/messages", json=ask("[score=0.9]", stream=True), headers=betas)  # streamed (the answer is no stream: a 502)
+    assert seen[-1].headers["anthropic-beta"].endswith(",context-1m-2025-08-07") and orjson.loads(seen[-1].content)["stream"] is True
+
+    assert (await harness.client.post("/v1/messages", json=ask("[score=0.1]", stream=True), headers=betas)).status_code == 200
+    other = harness.upstream.requests[-1]
+    assert b"_anthropic" not in orjson.dumps(other) and user_id not in orjson.dumps(other).decode() and "user" not in other

@@ -46,7 +46,6 @@ class ServerConfig(_Strict):
     max_body_bytes: int = Field(32 * 1024 * 1024, ge=1024)
     max_concurrency: int = Field(1024, ge=1, description="in-flight requests before 503")
     drain_seconds: float = Field(30.0, ge=0)
-    expose_classifier_features: bool = True
 
     @field_validator("api_keys")
     @classmethod

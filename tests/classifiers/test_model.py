@@ -7,6 +7,7 @@ from backends.reasoning import EFFORTS as GATEWAY_EFFORTS
 from classifiers import ScoreResult, reasoning_tokens
 from classifiers.feature_schema import FEATURE_NAMES
 from classifiers.model import ComplexityEstimator
+from classifiers.train import ARTIFACT_VERSION
 from tests.classifiers.conftest import EASY, HARD, OLYMPIAD
 
 
@@ -114,6 +115,7 @@ def test_a_date_or_a_time_is_one_number(default, date):
 def test_default_metadata_and_tokens(default):
     m = default.metadata
     assert m["version"] and m["training_files"] and m["library_versions"]["scikit-learn"]
+    assert m["version"] == ARTIFACT_VERSION, "the shipped artifact is what `train` writes today (retrain it after a version bump)"
     short = default.score([{"role": "user", "content": "Answer yes or no: is 7 prime?"}])
     long = default.score([{"role": "user", "content": "Write a detailed 2000-word essay on the history of Rome."}])
     assert long.expected_answer_tokens > short.expected_answer_tokens

@@ -172,12 +172,21 @@ async def _complete(gateway: Gateway, body: dict[str, Any], decision: Decision, 
     except UpstreamError as exc:
         gateway.account(decision, None, "error", time.perf_counter() - started, stream=False)
         raise upstream_api_error(exc, decision) from None
+    except APIError:
+        _account_paid(gateway, decision, started, stream=False)
+        raise
     except asyncio.CancelledError:  # the client left while the upstream worked: it may bill the whole answer
         gateway.account(decision, gateway.abandoned_usage(decision, body), "cancelled", time.perf_counter() - started, stream=False)
         raise
     gateway.account(decision, result.usage, "ok", time.perf_counter() - started, stream=False)
     result.body["router"] = decision.router_object()
     return Response(orjson.dumps(wire.body(result.body)), media_type="application/json", headers=result.headers | decision.headers(with_cost=True))
+
+
+def _account_paid(gateway: Gateway, decision: Decision, started: float, *, stream: bool) -> None:
+    """A request refused after upstream calls were paid (an escalation whose target refused it) is still accounted."""
+    if decision.context.get("usage_parts"):
+        gateway.account(decision, None, "error", time.perf_counter() - started, stream=stream)
 
 
 async def _stream(gateway: Gateway, body: dict[str, Any], decision: Decision, release: Callable[[], None], wire: Wire) -> Response:
@@ -194,6 +203,8 @@ async def _stream(gateway: Gateway, body: dict[str, Any], decision: Decision, re
             raise upstream_api_error(exc, decision) from None
         if isinstance(exc, asyncio.CancelledError):
             gateway.account(decision, None, "cancelled", time.perf_counter() - started, stream=True)
+        elif isinstance(exc, APIError):
+            _account_paid(gateway, decision, started, stream=True)
         raise
     if wire.begin is not None:
         wire.begin(gateway.counted_prompt_tokens(decision, body))

@@ -61,6 +61,13 @@ def choice_reason(on: EscalateOn, choice: Mapping[str, Any], vote: Vote | None =
     return None
 
 
+def answers_reason(on: EscalateOn, choices: list[Any]) -> str | None:
+    """Why an answer with these `choices` should escalate: when every choice has a reason (with `n` > 1, one good
+    choice keeps the answer), the first one's."""
+    reasons = [choice_reason(on, choice if isinstance(choice, Mapping) else {}) for choice in choices]
+    return reasons[0] if reasons and all(reason is not None for reason in reasons) else None
+
+
 @dataclass(slots=True)
 class Held:
     """A stream read up to its first answer byte (or its end)."""

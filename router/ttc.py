@@ -25,7 +25,7 @@ from backends.reasoning import DIALECTS, reasoning_text
 from backends.usage import Usage
 from router.context import ContextPlanner
 from router.decision import Decision
-from router.escalation import choice_reason, held_reason, hold_until_answer, parse_header, replay
+from router.escalation import answers_reason, choice_reason, held_reason, hold_until_answer, parse_header, replay
 from router.loadknob import LoadKnob
 from router.policy import Candidate
 from router.pricing import cost_usd
@@ -101,17 +101,20 @@ class TestTimeCompute:
             if isinstance(outcome, str):  # an escalation reason; the candidates were swapped
                 continue
             return outcome
-        raise APIError(500, "escalation did not settle", error_type="server_error", code="internal_error")  # pragma: no cover - cycles fail at load
+        raise APIError(500, "escalation did not settle", error_type="server_error", code="internal_error")  # pragma: no cover - every hop goes up
 
     async def _single(self, body: dict[str, Any], decision: Decision, *, target: str | None) -> ChatResult | str:
         result = await self.gateway.resilience.dispatch(self.gateway, body, decision, stream=False)
-        self.record(decision, "answer", result.usage)
-        choices = result.body.get("choices") or [{}]
         tier = self.config.tiers.get(decision.tier)
         if target is not None and tier is not None:
-            reason = choice_reason(tier.escalate_on, choices[0])
+            reason = answers_reason(tier.escalate_on, result.body.get("choices") or [{}])
+            tier_name, model, backend = decision.tier, decision.model, decision.backend
             if reason is not None and self._escalate(decision, target, reason, body):
+                self.record_as(decision.context, "abandoned", result.usage, tier=tier_name, model=model, backend=backend)
                 return reason
+        if not decision.context.get("usage_parts"):
+            return result  # one upstream call: accounted (and learnt from) as any request
+        self.record(decision, "answer", result.usage)
         return self._with_total(result, decision)
 
     async def _stream(self, body: dict[str, Any], decision: Decision, *, target: str | None) -> ChatStream | str:
@@ -120,13 +123,12 @@ class TestTimeCompute:
         parts_before = len(decision.context.get("usage_parts") or ())
 
         def finished(outer: ChatStream) -> None:
-            if outer.usage is not None:
+            if outer.usage is not None and decision.context.get("usage_parts"):  # one upstream call: accounted as any request
                 self.record(decision, "answer", outer.usage)
                 total = self.total(decision)
-                if len(decision.context["usage_parts"]) > 1:
-                    outer.usage = total
-                    if outer.usage_chunk is not None:
-                        outer.usage_chunk = {**outer.usage_chunk, "usage": total.to_openai()}
+                outer.usage = total
+                if outer.usage_chunk is not None:
+                    outer.usage_chunk = {**outer.usage_chunk, "usage": total.to_openai()}
 
         if target is None or tier is None or not (tier.escalate_on.length or tier.escalate_on.refusal):
             if parts_before == 0:
@@ -141,13 +143,19 @@ class TestTimeCompute:
         reason = held_reason(tier.escalate_on, held)
         if reason is not None:
             used, tier_name, model, backend = stream.usage, decision.tier, decision.model, decision.backend
+            if used is None:  # an upstream without usage: estimated as the relay estimates a stream (a token per event)
+                decision.extra["usage_estimated"] = True
+                events = sum(frame.count(b"data:") for frame in held.buffered)
+                used = Usage(prompt_tokens=self.gateway.tokens.count_for(decision, model, body).tokens, completion_tokens=max(0, events - 1))
             if self._escalate(decision, target, reason, body):
-                if used is not None:
-                    self.record_as(decision.context, "abandoned", used, tier=tier_name, model=model, backend=backend)
+                self.record_as(decision.context, "abandoned", used, tier=tier_name, model=model, backend=backend)
                 self.metrics.inflight.labels(backend).dec()
                 await _close(stream)
                 return reason
-        return replay(stream, held, finished)
+        outer = replay(stream, held, finished)
+        if parts_before == 0:  # one upstream call served it: its rate-limit headers are the client's, as unheld
+            outer.headers = stream.headers
+        return outer
 
     async def _sampled(self, strategy: Strategy, body: dict[str, Any], decision: Decision, *, stream: bool, target: str | None) -> Any:
         config = strategy.config
@@ -246,25 +254,44 @@ class TestTimeCompute:
         names = self.policy.tier_names
         if max_tier in names and target in names and names.index(target) > names.index(max_tier):
             return False
+        if not self._serves(target, body):
+            return False
         trial = replace(decision, candidates=self.policy.candidates(target), extra=dict(decision.extra), context=decision.context)
+        decision.context.pop("samples", None)  # the source tier's; the knob may set the target's
         try:
             self.knob.adjust(trial)
             self.context.plan(trial, body, max_tier)
         except APIError:
+            decision.context.pop("samples", None)
+            return False
+        moved_to = trial.candidates[0].tier
+        if moved_to not in names or names.index(moved_to) <= names.index(source):  # the target cannot hold it: no way up
+            decision.context.pop("samples", None)
             return False
         if max_cost is not None and decision.scored is not None:
             estimate = self.gateway.estimate_cost(trial, trial.candidates[0], decision.scored, body)
             if estimate is not None and estimate > max_cost:
+                decision.context.pop("samples", None)
                 return False
         decision.candidates = trial.candidates
         decision.extra.update(trial.extra)
-        decision.tier = decision.candidates[0].tier
+        decision.tier = moved_to
         decision.reason = "escalation"
-        decision.context.pop("samples", None)
+        decision.model = decision.backend = decision.effort = None  # the next attempt names them (a sampled tier's first sample)
+        decision.context.pop("sample_base", None)
         decision.extra.setdefault("escalations", []).append({"from": source, "to": decision.tier, "reason": reason, **(detail or {})})
         self.metrics.escalations.labels(source, decision.tier, reason).inc()
         self.metrics.decisions.labels(decision.tier, "escalation").inc()
         return True
+
+    def _serves(self, tier: str, body: dict[str, Any]) -> bool:
+        """Whether a sampled `tier` takes this request at all: it refuses `n` other than 1, and a stream when configured
+        to (`_sampled`); escalating there would answer a 400 after the source's attempt was paid."""
+        strategy = self.strategies.get(tier)
+        if strategy is None:
+            return True
+        refused_stream = bool(body.get("stream")) and strategy.config.stream == "refuse"
+        return not refused_stream and not (isinstance(body.get("n"), int) and body["n"] != 1)
 
     # -- accounting -----------------------------------------------------------------------------------
     def record(self, decision: Decision, role: str, usage: Usage) -> None:

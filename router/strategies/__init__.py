@@ -16,6 +16,7 @@ Every sample and the judge are accounted (tokens and cost at each model's prices
 
 from __future__ import annotations
 
+import json
 import re
 from abc import ABC, abstractmethod
 from collections import Counter
@@ -60,6 +61,22 @@ def vote(answers: Sequence[str | None], usable: Sequence[bool] | None = None) ->
     return Vote(winner, index, {answer: counts[answer] for answer in ordered}, counts[winner] / total if total else 0.0, list(answers))
 
 
+def tool_calls_key(calls: Any) -> str:
+    """The calls of a sample as one comparable answer: each function's name and its arguments as parsed JSON
+    (key order and spacing do not split a vote), in order."""
+    key = []
+    for call in calls if isinstance(calls, list) else ():
+        function = call.get("function") if isinstance(call, Mapping) else None
+        function = function if isinstance(function, Mapping) else {}
+        arguments = function.get("arguments")
+        try:
+            parsed = json.loads(arguments) if isinstance(arguments, str) else arguments
+        except ValueError:
+            parsed = arguments
+        key.append([function.get("name"), parsed])
+    return "tool_calls:" + json.dumps(key, sort_keys=True, default=str)
+
+
 def choice_text(choice: Mapping[str, Any]) -> str:
     return content_text((choice.get("message") or {}).get("content"))
 
@@ -91,9 +108,16 @@ class Strategy(ABC):
         self.extract = EXTRACTORS[config.extractor]
 
     def tally(self, choices: list[dict[str, Any]]) -> Vote:
-        texts = [choice_text(choice) for choice in choices]
-        usable = [bool(text.strip()) and choice.get("finish_reason") != "length" for text, choice in zip(texts, choices, strict=True)]
-        return vote([self.extract(text) if text else None for text in texts], usable)
+        """A vote over the samples' extracted answers; a sample that calls tools votes for its calls (names and
+        arguments), so an agent's tool turn on which the samples agree is no "low agreement"."""
+        answers: list[str | None] = []
+        usable: list[bool] = []
+        for choice in choices:
+            calls = (choice.get("message") or {}).get("tool_calls")
+            text = choice_text(choice)
+            answers.append(tool_calls_key(calls) if calls else self.extract(text) if text else None)
+            usable.append(bool(calls or text.strip()) and choice.get("finish_reason") != "length")
+        return vote(answers, usable)
 
     @staticmethod
     def report(vote_result: Vote, samples: int) -> dict[str, Any]:

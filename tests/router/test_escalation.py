@@ -216,3 +216,123 @@ def test_an_answer_written_as_parts_is_read_as_its_text(content: Any, reason: st
 
     choice = {"message": {"role": "assistant", "content": content}, "finish_reason": "length"}
     assert choice_reason(EscalateOn(), choice) == reason
+
+
+# -- found by the test-time-compute audit (session 27) ---------------------------------------------
+
+
+async def test_a_target_that_cannot_hold_the_prompt_is_no_escalation(make_harness: Any) -> None:
+    """The context check moved a too-long escalation back to the source tier: `low → low` until a 500, each pass paid and
+    none accounted. Now it is no escalation: the low answer stands, accounted."""
+    data = copy.deepcopy(CONFIG)
+    data["models"]["big"] = {**data["models"]["big"], "context_window": 200}
+    data["tiers"] = {"low": {**data["tiers"]["low"], "escalate_to": "high", "max_score": 0.5}, "high": {"model": "big", "effort": "high"}}
+    upstream = Scripted([("", "length")] * 10)
+    harness = await make_harness(parse_config(data, env={}), upstream.transport())
+    response = await harness.chat("easy [score=0.1]", max_tokens=50)
+    assert response.status_code == 200 and "escalations" not in response.json()["router"]
+    assert len(upstream.requests) == 1
+    assert harness.metric("router_escalations_total", from_tier="low", to_tier="low", reason="length") == 0
+    assert harness.metric("router_requests_total", tier="low", model="small", backend="sim", status="ok") == 1
+
+
+@pytest.mark.parametrize("ask", [{"n": 2}, {"stream": True}])
+async def test_no_escalation_into_a_sampled_tier_that_refuses_the_request(make_harness: Any, ask: dict[str, Any]) -> None:
+    """A sampled tier refuses `n` other than 1 (and a stream, with `stream: refuse`): escalating there answered a 400
+    after the cheap attempt was paid, and that attempt was accounted nowhere."""
+    data = copy.deepcopy(CONFIG)
+    data["tiers"]["low"].update(escalate_to="medium")
+    data["tiers"]["medium"].update(strategy={"kind": "self_consistency", "samples": 3, "stream": "refuse"})
+    upstream = Scripted([("", "length")], reasoning_tokens=500)
+    harness = await make_harness(parse_config(data, env={}), upstream.transport())
+    response = await harness.chat("easy [score=0.1]", **ask)
+    assert response.status_code == 200 and len(upstream.requests) == 1
+    assert harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="reasoning") == 500 * ask.get("n", 1)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_a_tier_that_may_escalate_learns_from_the_answers_it_keeps(make_harness: Any, stream: bool) -> None:
+    """Every answer of a tier with `escalate_to` was recorded as a "part", and parts are neither learnt from (forecast,
+    prompt counts) nor observed in `router_cost_estimate_ratio`: the reference config's two busiest tiers never learnt."""
+    data = copy.deepcopy(CONFIG)
+    data["tiers"]["low"].update(escalate_to="high")
+    upstream = Scripted([("a fine answer", "stop")] * 3, completion_tokens=1000)
+    harness = await make_harness(parse_config(data, env={}), upstream.transport())
+    for _ in range(3):
+        response = await harness.chat("easy [score=0.1] " + "word " * 150, **({"stream": True} if stream else {}))
+        assert response.status_code == 200
+    gateway = harness.client._transport.app.state.router.gateway
+    assert ("small", "none") in gateway.forecast.log_correction
+    assert harness.metric("router_cost_estimate_ratio_count", tier="low") == 3
+
+
+class _WithRateLimit(Scripted):
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        response = super().__call__(request)
+        response.headers["x-ratelimit-remaining-requests"] = "99"
+        return response
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_streamed_and_unstreamed_escalations_read_alike(make_harness: Any, spare_handler: list[Any], stream: bool) -> None:
+    """The left attempt is "abandoned" either way (it was "answer" unstreamed), and a single call's rate-limit headers
+    reach the client of a held stream too."""
+    spare_handler[0] = spare_answer()
+    harness = await make_harness(config_with(), _WithRateLimit([("", "length"), ("fine", "stop")], reasoning_tokens=30).transport())
+    options = {"stream": True, "stream_options": {"include_usage": True}} if stream else {}
+    response = await harness.chat("easy [score=0.1]", **options)
+    router = sse_payloads(response.text)[-2]["router"] if stream else response.json()["router"]
+    assert [(part["role"], part["tier"]) for part in router["usage_breakdown"]] == [("abandoned", "low"), ("answer", "high")]
+    assert "x-ratelimit-remaining-requests" not in response.headers, "two calls served it"
+    kept = await harness.chat("easy [score=0.1]", **options)
+    assert kept.headers["x-ratelimit-remaining-requests"] == "99"
+
+
+async def test_with_n_choices_one_good_choice_keeps_the_answer(make_harness: Any, spare_handler: list[Any]) -> None:
+    spare_handler[0] = spare_answer()
+    harness = await make_harness(config_with(), Scripted([("", "length"), ("a good answer", "stop")]).transport())
+    body = (await harness.chat("easy [score=0.1]", n=2)).json()
+    assert "escalations" not in body["router"] and [c["message"]["content"] for c in body["choices"]] == ["", "a good answer"]
+    harness = await make_harness(config_with(), Scripted([("", "length"), ("", "length")]).transport())
+    assert (await harness.chat("easy [score=0.1]", n=2)).json()["router"]["escalations"][0]["reason"] == "length"
+
+
+async def test_an_escalated_stream_whose_first_attempt_reported_no_usage_is_estimated(make_harness: Any, spare_handler: list[Any]) -> None:
+    """A low stream of reasoning cut by length, without usage: the abandoned attempt was $0; now a token per event."""
+    def low(request: httpx.Request) -> httpx.Response:
+        base = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+        frames = [base | {"choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}]
+        frames += [base | {"choices": [{"index": 0, "delta": {"reasoning_content": "think "}, "finish_reason": None}]} for _ in range(200)]
+        frames += [base | {"choices": [{"index": 0, "delta": {}, "finish_reason": "length"}]}]
+        data = b"".join(b"data: " + orjson.dumps(frame) + b"\n\n" for frame in frames) + b"data: [DONE]\n\n"
+        return httpx.Response(200, stream=httpx.ByteStream(data), headers={"content-type": "text/event-stream"})
+
+    spare_handler[0] = spare_answer()
+    harness = await make_harness(config_with(), httpx.MockTransport(low))
+    response = await harness.chat("easy [score=0.1]", stream=True, stream_options={"include_usage": True})
+    router = sse_payloads(response.text)[-2]["router"]
+    assert router["usage_estimated"] is True and router["usage_breakdown"][0]["completion_tokens"] >= 200
+    assert harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="completion") >= 200
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_a_request_refused_after_a_paid_attempt_is_still_accounted(make_harness: Any, monkeypatch: pytest.MonkeyPatch, stream: bool) -> None:
+    """Any 400 the escalation's target raises (its request cannot be written) comes after the cheap attempt was paid:
+    the client gets the 400, the paid attempt reaches the metrics (and the key's budget) as an error."""
+    from router.gateway import Gateway
+    from router.protocol import APIError
+
+    upstream = Scripted([("", "length")], reasoning_tokens=70)
+    harness = await make_harness(config_with(), upstream.transport())
+    written = Gateway.upstream_body
+
+    def refusing_the_target(self: Gateway, body: dict[str, Any], candidate: Any) -> dict[str, Any]:
+        if candidate.tier == "high":
+            raise APIError(400, "the target cannot take it", param="reasoning_effort")
+        return written(self, body, candidate)
+
+    monkeypatch.setattr(Gateway, "upstream_body", refusing_the_target)
+    response = await harness.chat("easy [score=0.1]", stream=stream)
+    assert response.status_code == 400 and len(upstream.requests) == 1
+    assert harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="reasoning") == 70
+    assert harness.metric("router_requests_total", tier="high", model="spare-big", backend="spare", status="error") == 1

@@ -178,3 +178,26 @@ def test_metrics_url_defaults_to_the_server_root() -> None:
 
     assert LoadConfig().url_for("http://127.0.0.1:8000/v1") == "http://127.0.0.1:8000/metrics"
     assert LoadConfig(metrics_url="http://x/m").url_for("http://127.0.0.1:8000/v1") == "http://x/m"
+
+
+async def test_an_escalation_into_a_sampled_tier_under_pressure_draws_its_lowered_samples(make_harness: Any) -> None:
+    """`under_load.samples` of the target was written and then dropped by the escalation (5 samples drawn in overload,
+    where the reference config asks 3); the source's own count is gone before the target's is set."""
+    from tests.router.conftest import CONFIG
+
+    data = copy.deepcopy(CONFIG)
+    data["backends"]["sim"]["load"] = {"interval_seconds": 60, "high": {"waiting": 4}, "low": {"waiting": 1}, "calm_polls": 2}
+    data["tiers"]["low"].update(escalate_to="medium")
+    data["tiers"]["medium"].update(strategy={"kind": "self_consistency", "samples": 5}, params={},
+                                   under_load={"action": "lower_effort", "effort": "low", "thinking_budget": 256, "samples": 2})
+    upstream = Scripted([("", "length")])
+    harness = await make_harness(parse_config(data, env={}), upstream.transport())
+    app_state = harness.client._transport.app.state.router  # type: ignore[attr-defined]
+    upstream.metrics_text = metrics(waiting=9)
+    await app_state.gateway.ttc.knob.poll_once(app_state.backends, force=True)
+    direct = await harness.chat("mid [score=0.6]")
+    assert upstream.requests[-1]["n"] == 2 and direct.json()["router"]["samples"] == 2
+    upstream.answers = [("", "length")]
+    escalated = (await harness.chat("easy [score=0.1]")).json()["router"]
+    assert escalated["escalations"][0]["to"] == "medium"
+    assert upstream.requests[-1]["n"] == 2 and escalated["samples"] == 2 and escalated["load_adjustment"] == "lower_effort"

@@ -261,3 +261,57 @@ def test_parse_judgement() -> None:
     assert parse_judgement("Response 2", 3) == 1
     assert parse_judgement("7 is not valid, 1 is", 3) == 0
     assert parse_judgement("none", 3) is None
+
+
+# -- found by the test-time-compute audit (session 27) ---------------------------------------------
+
+_CALL = {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\", \"unit\": \"C\"}"}}
+_SAME_CALL = {"id": "call_9", "type": "function", "function": {"name": "get_weather", "arguments": "{\"unit\":\"C\",\"city\":\"Paris\"}"}}
+
+
+def _tool_turns(calls: list[dict[str, Any]]) -> Any:
+    def handler(request: httpx.Request) -> httpx.Response:
+        index = handler.count  # type: ignore[attr-defined]
+        handler.count += 1  # type: ignore[attr-defined]
+        call = calls[index % len(calls)]
+        return httpx.Response(200, json={"id": "x", "object": "chat.completion", "created": 1, "model": "m", "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": None, "tool_calls": [call]}, "finish_reason": "tool_calls"}],
+            "usage": {"prompt_tokens": 50, "completion_tokens": 15, "total_tokens": 65}})
+
+    handler.count = 0  # type: ignore[attr-defined]
+    return httpx.MockTransport(handler)
+
+
+@pytest.mark.parametrize(("calls", "escalates"), [([_CALL, _SAME_CALL], False), ([_CALL, {**_CALL, "function": {"name": "get_time", "arguments": "{}"}}], True)])
+async def test_samples_that_call_tools_vote_on_their_calls(make_harness: Any, spare_handler: list[Any], calls: list[Any], escalates: bool) -> None:
+    """Tool calls have no text to vote on: agreement was 0.0 and every agent tool turn escalated, even when all samples
+    made the same call. They vote on the calls now (name and parsed arguments: key order does not split a vote)."""
+    from tests.router.test_escalation import spare_answer
+
+    spare_handler[0] = spare_answer("escalated")
+    data = copy.deepcopy(CONFIG)
+    data["tiers"]["high"] = {"model": "spare-big", "effort": "high"}
+    data["tiers"]["low"].update(escalate_to="high", strategy={"kind": "self_consistency", "samples": 4, "use_n": False},
+                                escalate_on={"agreement_below": 0.6})
+    tools = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}]
+    harness = await make_harness(parse_config(data, env={}), _tool_turns(calls))
+    body = (await harness.chat("weather in Paris? [score=0.1]", tools=tools)).json()
+    assert ("escalations" in body["router"]) is escalates
+    if not escalates:
+        assert body["router"]["agreement"] == 1.0 and body["choices"][0]["message"]["tool_calls"][0]["function"]["name"] == "get_weather"
+
+
+async def test_an_escalation_into_a_sampled_tier_names_the_model_that_answered(make_harness: Any) -> None:
+    """With `use_n: false` the samples' model was adopted only when none was named yet: after an escalation the
+    response, its headers and `router_requests_total` named the abandoned tier's model."""
+    data = copy.deepcopy(CONFIG)
+    data["tiers"]["low"].update(escalate_to="high")
+    data["tiers"]["high"] = {"model": "big", "effort": "high", "strategy": {"kind": "self_consistency", "samples": 3, "use_n": False}}
+    upstream = Scripted([("", "length"), ("#### 2", "stop"), ("#### 2", "stop"), ("#### 3", "stop")])
+    harness = await make_harness(parse_config(data, env={}), upstream.transport())
+    response = await harness.chat("easy [score=0.1]")
+    body = response.json()
+    assert response.headers["x-router-model"] == "big" and body["router"]["model"] == "big" and body["router"]["effort"] == "high"
+    assert body["model"] != "Qwen/Qwen3-8B", "the body is built on a sample of the model that answered"
+    assert harness.metric("router_requests_total", tier="high", model="big", backend="sim", status="ok") == 1
+    assert harness.metric("router_requests_total", tier="high", model="small", backend="sim", status="ok") == 0

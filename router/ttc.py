@@ -13,15 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from backends.base import ChatResult, ChatStream, UpstreamError
-from backends.reasoning import DIALECTS, reasoning_text
+from backends.reasoning import DIALECTS
 from backends.usage import Usage
 from router.context import ContextPlanner
 from router.decision import Decision
@@ -31,6 +27,7 @@ from router.policy import Candidate
 from router.pricing import cost_usd
 from router.protocol import APIError
 from router.strategies import JUDGE_SYSTEM, STRATEGIES, Strategy, choice_text, judge_prompt, parse_judgement
+from router.synthesised import as_stream
 from router.ttc_config import SAMPLED_KINDS, StrategyConfig
 
 if TYPE_CHECKING:
@@ -38,7 +35,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("complexity_router")
 
-STREAM_PIECE_CHARS = 64  # a synthesised stream sends the chosen text in pieces of this size
 
 
 class TestTimeCompute:
@@ -184,7 +180,10 @@ class TestTimeCompute:
         payload["choices"] = [{**selection.choice, "index": 0}]
         payload["usage"] = total.to_openai()
         result = ChatResult(body=payload, usage=total)
-        return self._synthesise(result, decision) if stream else result
+        if not stream:
+            return result
+        self.metrics.inflight.labels(decision.backend).inc()  # the relay decrements it when the stream ends
+        return as_stream(result)
 
     # -- the Sampler interface for strategies -----------------------------------------------------
     async def draw(self, body: dict[str, Any], decision: Decision, n: int, config: StrategyConfig) -> list[dict[str, Any]]:
@@ -344,28 +343,6 @@ class TestTimeCompute:
                 self.metrics.savings.inc(top_cost - cost)
         return cost
 
-    # -- streaming a chosen completion -------------------------------------------------------------
-    def _synthesise(self, result: ChatResult, decision: Decision) -> ChatStream:
-        """OpenAI chunks for a finished completion (sampled tiers stream once the sample is chosen)."""
-        body = result.body
-        base = {"id": body.get("id"), "object": "chat.completion.chunk", "created": body.get("created") or int(time.time()), "model": body.get("model")}
-        choice = body["choices"][0]
-        message = choice.get("message") or {}
-        frames = [_chunk(base, {"role": "assistant", "content": ""})]
-        if thought := reasoning_text(message):  # under the names the upstream used (vLLM writes both): each piece once
-            names = [key for key in ("reasoning", "reasoning_content") if message.get(key) == thought]
-            frames += [_chunk(base, dict.fromkeys(names, piece)) for piece in _pieces(thought)]
-        if content := choice_text(choice):  # content written as parts too
-            frames += [_chunk(base, {"content": piece}) for piece in _pieces(content)]
-        if isinstance(message.get("refusal"), str) and message["refusal"]:
-            frames += [_chunk(base, {"refusal": piece}) for piece in _pieces(message["refusal"])]
-        for index, call in enumerate(message.get("tool_calls") or ()):
-            frames.append(_chunk(base, {"tool_calls": [{"index": index, **call}]}))
-        frames.append(_chunk(base, {}, choice.get("finish_reason") or "stop"))
-        self.metrics.inflight.labels(decision.backend).inc()  # the relay decrements it when the stream ends
-        return ChatStream(frames=_iterate(frames), close=_noop, usage=result.usage, meta={"id": base["id"], "model": base["model"], "created": base["created"]})
-
-
 class _NothingHeld:
     """What `replay` reads of an escalation check that held no frames."""
 
@@ -374,23 +351,6 @@ class _NothingHeld:
 
 
 _NOTHING_HELD: Any = _NothingHeld()
-
-
-def _chunk(base: dict[str, Any], delta: dict[str, Any], finish: str | None = None) -> bytes:
-    return b"data: " + orjson.dumps({**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}) + b"\n\n"
-
-
-def _pieces(text: str) -> list[str]:
-    return [text[i : i + STREAM_PIECE_CHARS] for i in range(0, len(text), STREAM_PIECE_CHARS)] or [""]
-
-
-async def _iterate(frames: list[bytes]) -> AsyncIterator[bytes]:
-    for frame in frames:
-        yield frame
-
-
-def _noop() -> None:
-    return None
 
 
 async def _close(stream: ChatStream) -> None:

@@ -304,10 +304,11 @@ class Gateway:
         result.usage = usage
         return usage
 
-    def abandoned_usage(self, decision: Decision, body: Mapping[str, Any]) -> Usage | None:
+    def abandoned_usage(self, decision: Decision, body: Mapping[str, Any], answers: int | None = None) -> Usage | None:
         """Usage for a non-streamed request the client left while the upstream worked on it: the prompt
         and the answer forecast for the model it was sent to (a provider that does not stop on a
-        disconnect bills the whole answer; the key's budget must see it). None if nothing was sent.
+        disconnect bills the whole answer; the key's budget must see it), times the `answers` it asked for
+        (default: the client's `n`; a sampled tier's call asks its samples). None if nothing was sent.
         A forced tier or direct model priced for no cap is scored now: its answer costs money too."""
         if not decision.model:
             return None
@@ -317,7 +318,7 @@ class Gateway:
             forecast = self.forecast.forecast(served, decision.scored or self.score(body["messages"]), body)
         decision.extra["usage_estimated"] = True
         return Usage(prompt_tokens=self.tokens.count_for(decision, decision.model, body).tokens,
-                     completion_tokens=forecast.tokens * forecast.answers if forecast is not None else 0)
+                     completion_tokens=forecast.tokens * (answers or forecast.answers) if forecast is not None else 0)
 
     def account(self, decision: Decision, usage: Usage | None, status: str, duration: float, stream: bool) -> float | None:
         """Record tokens, cost, savings and the request outcome; return the cost."""

@@ -194,31 +194,46 @@ class TestTimeCompute:
         choices: list[dict[str, Any]] = []
         first_error: UpstreamError | None = None
         if config.use_n and n > 1:
-            result = await self.gateway.resilience.dispatch(self.gateway, {**base, "n": n}, decision, stream=False)
-            self.record(decision, "samples", result.usage)
+            result = await self._sample(decision, {**base, "n": n}, decision, answers=n)
             decision.context["sample_base"] = result.body
             choices.extend(c for c in result.body.get("choices") or () if isinstance(c, dict))
         missing = n - len(choices)
         if missing > 0:  # no `n` support (or a fallback that ignored it): the rest as parallel requests
             subs = [replace(decision, candidates=list(decision.candidates), attempts=0) for _ in range(missing)]
-            outcomes = await asyncio.gather(*(self.gateway.resilience.dispatch(self.gateway, dict(base), sub, stream=False) for sub in subs), return_exceptions=True)
-            served = False
+            outcomes = await asyncio.gather(*(self._sample(decision, dict(base), sub) for sub in subs), return_exceptions=True)
             for sub, outcome in zip(subs, outcomes, strict=True):
                 if isinstance(outcome, UpstreamError):
                     first_error = first_error or outcome
                     continue
                 if isinstance(outcome, BaseException):
                     raise outcome
-                self.record_as(decision.context, "samples", outcome.usage, tier=sub.tier, model=sub.model, backend=sub.backend)
                 decision.context.setdefault("sample_base", outcome.body)
                 choices.extend(c for c in (outcome.body.get("choices") or ())[:1] if isinstance(c, dict))
                 decision.attempts += sub.attempts
-                if not served and not decision.model:
-                    decision.model, decision.backend, decision.effort = sub.model, sub.backend, sub.effort
-                    served = True
         if not choices:
             raise first_error or UpstreamError("protocol", "upstream returned no choices")
         return [{**choice, "index": index} for index, choice in enumerate(choices)]
+
+    async def _sample(self, decision: Decision, body: dict[str, Any], sub: Decision, answers: int = 1) -> ChatResult:
+        """One sampling call, its usage recorded as it ends — also when the client leaves meanwhile (the samples drawn
+        in parallel ended one by one: each finished one billed, one still running at its forecast of `answers`)."""
+        try:
+            result = await self.gateway.resilience.dispatch(self.gateway, body, sub, stream=False)
+        except asyncio.CancelledError:
+            usage = self.gateway.abandoned_usage(sub, body, answers)
+            if usage is not None:
+                self._named_by(decision, sub)
+                self.record_as(decision.context, "abandoned", usage, tier=sub.tier, model=sub.model, backend=sub.backend)
+            raise
+        self._named_by(decision, sub)
+        self.record_as(decision.context, "samples", result.usage, tier=sub.tier, model=sub.model, backend=sub.backend)
+        return result
+
+    @staticmethod
+    def _named_by(decision: Decision, sub: Decision) -> None:
+        """The request names the model of its first sample to end, when no call named one (`use_n: false`)."""
+        if not decision.model:
+            decision.model, decision.backend, decision.effort = sub.model, sub.backend, sub.effort
 
     async def judge(self, model: str, body: dict[str, Any], decision: Decision, samples: list[str], config: StrategyConfig) -> int | None:
         question = next((choice_text({"message": m}) for m in reversed(body.get("messages") or []) if m.get("role") == "user"), "")

@@ -45,11 +45,12 @@ class Vote:
     answers: list[str | None] = field(default_factory=list)
 
 
-def vote(answers: Sequence[str | None], usable: Sequence[bool] | None = None) -> Vote:
+def vote(answers: Sequence[str | None], usable: Sequence[bool] | None = None, asked: int = 0) -> Vote:
     """Majority over `answers` (None abstains); ties go to the answer seen first.
-    `usable[i]` False (e.g. an empty, truncated sample) keeps sample i from being returned if another will do."""
+    `usable[i]` False (e.g. an empty, truncated sample) keeps sample i from being returned if another will do.
+    Agreement is over the `asked` samples when more were asked than answered: a failed sample counts against it."""
     counts = Counter(answer for answer in answers if answer is not None)
-    total = len(answers)
+    total = max(len(answers), asked)
     if not counts:
         index = next((i for i, ok in enumerate(usable or ()) if ok), 0)
         return Vote(None, index, {}, 0.0, list(answers))
@@ -107,7 +108,7 @@ class Strategy(ABC):
         self.config = config
         self.extract = EXTRACTORS[config.extractor]
 
-    def tally(self, choices: list[dict[str, Any]]) -> Vote:
+    def tally(self, choices: list[dict[str, Any]], asked: int = 0) -> Vote:
         """A vote over the samples' extracted answers; a sample that calls tools votes for its calls (names and
         arguments), so an agent's tool turn on which the samples agree is no "low agreement"."""
         answers: list[str | None] = []
@@ -117,12 +118,13 @@ class Strategy(ABC):
             text = choice_text(choice)
             answers.append(tool_calls_key(calls) if calls else self.extract(text) if text else None)
             usable.append(bool(calls or text.strip()) and choice.get("finish_reason") != "length")
-        return vote(answers, usable)
+        return vote(answers, usable, asked)
 
     @staticmethod
-    def report(vote_result: Vote, samples: int) -> dict[str, Any]:
+    def report(vote_result: Vote, samples: int, asked: int = 0) -> dict[str, Any]:
         votes = dict(list(vote_result.counts.items())[:MAX_VOTES_REPORTED])
-        return {"samples": samples, "answer": vote_result.answer, "votes": votes, "agreement": round(vote_result.agreement, 4)}
+        failed = {"samples_failed": asked - samples} if asked > samples else {}
+        return {"samples": samples, **failed, "answer": vote_result.answer, "votes": votes, "agreement": round(vote_result.agreement, 4)}
 
     @abstractmethod
     async def select(self, sampler: Sampler, body: dict[str, Any], decision: Decision, samples: int) -> Selection: ...
@@ -141,8 +143,8 @@ class SelfConsistency(Strategy):
 
     async def select(self, sampler: Sampler, body: dict[str, Any], decision: Decision, samples: int) -> Selection:
         choices = await sampler.draw(body, decision, samples, self.config)
-        result = self.tally(choices)
-        return Selection(choices[result.index], {"strategy": self.kind, **self.report(result, len(choices))}, result)
+        result = self.tally(choices, samples)
+        return Selection(choices[result.index], {"strategy": self.kind, **self.report(result, len(choices), samples)}, result)
 
 
 JUDGE_SYSTEM = (
@@ -175,8 +177,8 @@ class BestOfN(Strategy):
 
     async def select(self, sampler: Sampler, body: dict[str, Any], decision: Decision, samples: int) -> Selection:
         choices = await sampler.draw(body, decision, samples, self.config)
-        result = self.tally(choices)
-        report = {"strategy": self.kind, **self.report(result, len(choices)), "judge": self.config.judge}
+        result = self.tally(choices, samples)
+        report = {"strategy": self.kind, **self.report(result, len(choices), samples), "judge": self.config.judge}
         index = None
         if len(choices) > 1:
             assert self.config.judge is not None

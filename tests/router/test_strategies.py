@@ -7,6 +7,7 @@ import copy
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -315,3 +316,59 @@ async def test_an_escalation_into_a_sampled_tier_names_the_model_that_answered(m
     assert body["model"] != "Qwen/Qwen3-8B", "the body is built on a sample of the model that answered"
     assert harness.metric("router_requests_total", tier="high", model="big", backend="sim", status="ok") == 1
     assert harness.metric("router_requests_total", tier="high", model="small", backend="sim", status="ok") == 0
+
+
+@pytest.mark.parametrize("use_n", [True, False])
+async def test_a_client_leaving_while_samples_are_drawn_is_charged_for_them(make_harness: Any, use_n: bool) -> None:
+    """The client leaves while 4 samples are drawn. `use_n: false`: the sample that had finished, and the three still
+    running at their forecast, were nothing (model "none", $0); `use_n: true`: the one call asked 4 answers, charged 1."""
+    import asyncio
+
+    from tests.router.ttc_fakes import call_and_leave
+
+    started: list[int] = []
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        started.append(1)
+        await asyncio.sleep(0.01 if len(started) == 1 and not use_n else 5)
+        n = int(orjson.loads(request.content).get("n") or 1)
+        return httpx.Response(200, json={"id": "x", "object": "chat.completion", "created": 1, "model": "m", "choices": [
+            {"index": i, "message": {"role": "assistant", "content": "#### 1"}, "finish_reason": "stop"} for i in range(n)],
+            "usage": {"prompt_tokens": 20, "completion_tokens": 10 * n, "total_tokens": 20 + 10 * n}})
+
+    data = copy.deepcopy(CONFIG)
+    data["tiers"]["low"].update(strategy={"kind": "self_consistency", "samples": 4, "use_n": use_n})
+    harness = await make_harness(parse_config(data, env={}), httpx.MockTransport(slow))
+    app = harness.client._transport.app
+    gateway = app.state.router.gateway
+    body = {"model": "auto", "messages": [{"role": "user", "content": "easy [score=0.1]"}]}
+    forecast = gateway.forecast.forecast(gateway.policy.candidates("low")[0], gateway.score(body["messages"]), body).tokens
+    await call_and_leave(app, "/v1/chat/completions", body, 0.3)
+    assert harness.metric("router_requests_total", tier="low", model="small", backend="sim", status="cancelled") == 1
+    charged = harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="completion")
+    assert charged == (4 * forecast if use_n else 10 + 3 * forecast)
+
+
+async def test_failed_samples_count_against_agreement(make_harness: Any) -> None:
+    """3 of 4 samples failed: the one survivor's agreement read 1.0, so `agreement_below` could never fire on a tier
+    whose samples mostly fail. Agreement is over the samples asked; `samples_failed` says how many were lost."""
+    calls: list[int] = []
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        if len(calls) > 1:
+            return httpx.Response(400, json={"error": {"message": "boom", "type": "invalid_request_error"}})
+        return httpx.Response(200, json={"id": "x", "object": "chat.completion", "created": 1, "model": "m", "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": "#### 7"}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 20, "completion_tokens": 10, "total_tokens": 30}})
+
+    data = copy.deepcopy(CONFIG)
+    data["tiers"]["low"].update(strategy={"kind": "self_consistency", "samples": 4, "use_n": False})
+    harness = await make_harness(parse_config(data, env={}), httpx.MockTransport(flaky))
+    router = (await harness.chat("easy [score=0.1]")).json()["router"]
+    assert router["samples"] == 1 and router["samples_failed"] == 3 and router["agreement"] == 0.25
+
+
+def test_the_vote_counts_the_samples_asked() -> None:
+    assert vote(["7", "7"], asked=4).agreement == 0.5 and vote(["7", "7"]).agreement == 1.0
+    assert vote(["7", "7", "8"], asked=2).agreement == pytest.approx(2 / 3), "more answers than asked: over the answers"

@@ -7,6 +7,7 @@ counted once). `/metrics` serves `metrics_text`. `fail_with` makes chat requests
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from typing import Any
 
@@ -85,3 +86,30 @@ def sse_payloads(text: str) -> list[Any]:
         data = block[len("data: ") :]
         out.append(data if data == "[DONE]" else orjson.loads(data))
     return out
+
+
+async def call_and_leave(app: Any, path: str, body: dict[str, Any], leave_after: float) -> list[dict[str, Any]]:
+    """Drive the ASGI app as a client that sends `body` and disconnects `leave_after` seconds later; the messages sent."""
+    sent: list[dict[str, Any]] = []
+    raw = orjson.dumps(body)
+    delivered = False
+    gone = asyncio.Event()
+    asyncio.get_running_loop().call_later(leave_after, gone.set)
+
+    async def receive() -> dict[str, Any]:
+        nonlocal delivered
+        if not delivered:
+            delivered = True
+            return {"type": "http.request", "body": raw, "more_body": False}
+        await gone.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())]
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http", "path": path,
+             "raw_path": path.encode(), "query_string": b"", "root_path": "", "headers": headers, "client": ("127.0.0.1", 1),
+             "server": ("router.test", 80)}
+    await app(scope, receive, send)
+    return sent

@@ -89,19 +89,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _run_uvicorn(uvicorn: Any, args: argparse.Namespace, config: RouterConfig) -> None:
-    uvicorn.run(
-        "router.server:app_from_environment",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        loop="uvloop" if _has("uvloop") else "asyncio",
-        http="httptools" if _has("httptools") else "h11",
-        log_level=args.log_level,
-        log_config=_log_config(args.log_level),
-        timeout_graceful_shutdown=math.ceil(config.server.drain_seconds),  # router/shutdown.py ends streams just before
-        access_log=False,
-    )
+    from router.supervisor import WORKER_START_SECONDS, run_workers
+
+    options = {
+        "factory": True,
+        "host": args.host,
+        "port": args.port,
+        "workers": args.workers,
+        "loop": "uvloop" if _has("uvloop") else "asyncio",
+        "http": "httptools" if _has("httptools") else "h11",
+        "log_level": args.log_level,
+        "log_config": _log_config(args.log_level),
+        "timeout_graceful_shutdown": math.ceil(config.server.drain_seconds),  # router/shutdown.py ends streams just before
+        "timeout_worker_healthcheck": WORKER_START_SECONDS,
+        "access_log": False,
+    }
+    if args.workers > 1:  # the router's own supervisor (router/supervisor.py)
+        run_workers(uvicorn.Config("router.server:app_from_environment", **options), args.config)
+    else:
+        uvicorn.run("router.server:app_from_environment", **options)
 
 
 def _log_config(level: str) -> dict[str, Any]:

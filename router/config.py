@@ -25,6 +25,8 @@ from router.ttc_config import EscalateOn, StrategyConfig, UnderLoad, check_test_
 DIRECT_TIER = "direct"  # metrics label for requests that name a model instead of a tier
 #: Environment variable naming the config file when a command gets no ``--config``.
 CONFIG_ENV = "COMPLEXITY_ROUTER_CONFIG"
+#: The copy of the config `serve --workers N`'s parent last accepted, which its workers start from (router/supervisor.py).
+SNAPSHOT_ENV = "COMPLEXITY_ROUTER_CONFIG_SNAPSHOT"
 #: How far the tiers' expected_share values may add up from 1 (calibrate writes four decimals each).
 SHARE_TOLERANCE = 0.01
 #: The checkout's default config, relative to the working directory.

@@ -225,11 +225,7 @@ class RouterMetrics:
         )
         self.limit_state_errors = Counter("router_limit_state_errors", "Failed calls to the shared limit store (Redis).", registry=registry)
         self.budget_downgrades = Counter("router_budget_downgrades", "Requests sent to a cheaper tier because their key was over budget.", ["tier"], registry=registry)
-        self.config_reloads = Counter("router_config_reloads", "Configuration reloads by result (success, failure).", ["result"], registry=registry)
-        self.config_reload_ok = Gauge(
-            "router_config_last_reload_successful", "0 while the last configuration reload failed (the old config stays in force).", registry=registry, multiprocess_mode="livemin"
-        )
-        self.config_reload_ok.set(1)
+        self.config_reloads, self.config_reload_ok = reload_metrics(registry)
         # Test-time compute (router/strategies, router/escalation.py, router/loadknob.py).
         self.escalations = Counter("router_escalations", "Requests handed to a stronger tier before the first byte.", ["from_tier", "to_tier", "reason"], registry=registry)
         self.samples = Counter("router_samples", "Completions drawn by sampled tiers (self_consistency, best_of_n).", ["tier", "strategy"], registry=registry)
@@ -260,6 +256,16 @@ class RouterMetrics:
         for tier, share in shares.items():
             self.tier_expected_share.labels(tier).set(share)
         self._calibrated_tiers = set(shares)
+
+
+def reload_metrics(registry: CollectorRegistry | None) -> tuple[Counter, Gauge]:
+    """Config reloads by result, and whether the last one succeeded: a worker's own (router/reload.py) and, under
+    `serve --workers N`, the parent's, which checks the file on SIGHUP (router/supervisor.py)."""
+    reloads = Counter("router_config_reloads", "Configuration reloads by result (success, failure).", ["result"], registry=registry)
+    ok = Gauge("router_config_last_reload_successful", "0 while the last configuration reload failed (the old config stays in force).",
+               registry=registry, multiprocess_mode="livemin")
+    ok.set(1)
+    return reloads, ok
 
 
 def retire(gauge: Gauge, *labels: str) -> None:

@@ -12,12 +12,14 @@ histograms of dead workers stay in the sums, as they must for totals to stay mon
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import logging
 import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from prometheus_client import CollectorRegistry
@@ -51,6 +53,20 @@ def prepare(workers: int) -> tuple[str | None, bool]:
     for stale in glob.glob(os.path.join(path, "*.db")):
         os.remove(stale)
     return path, created
+
+
+@contextlib.contextmanager
+def shared_values() -> Iterator[None]:
+    """Metrics created inside write to this process's files in the directory, as the workers' do: `serve`'s parent
+    imported prometheus-client before `prepare` named the directory, so its metrics would stay in its memory, unseen."""
+    from prometheus_client import values
+
+    previous = values.ValueClass
+    values.ValueClass = values.MultiProcessValue()
+    try:
+        yield
+    finally:
+        values.ValueClass = previous
 
 
 def cleanup(path: str | None, created: bool) -> None:

@@ -6,8 +6,10 @@ requests to finish before cancelling them. What uvicorn cannot do is end a strea
 cancelled stream is a connection cut in the middle of an event. So `serve` chains a handler in
 front of uvicorn's that starts the process-wide `DRAIN`; from then on
 
-* `/readyz` answers 503 (load balancers stop sending), and a chat request that still arrives on a
-  kept-alive connection is refused with 503 + `Retry-After`;
+* `/readyz` answers 503 (load balancers stop sending). A request that still arrives is served in the first
+  half of the drain — it was on its way (a connection this worker accepted before it stopped listening, as in
+  a reload's replacement of workers, or sent by a balancer that has not yet seen `/readyz` fail); uvicorn closes
+  its connection after the answer — and refused with 503 + `Retry-After` after that, when it could not finish;
 * a stream still running shortly before uvicorn's deadline (`drain_seconds` minus a margin of
   10 %, at most 1 s) is ended by the router with an in-stream error event and `data: [DONE]`,
   and its upstream request is closed, so no client sees half an event.
@@ -53,7 +55,13 @@ class Drain:
         if self.started_at is None:
             self.started_at = now
             self.deadline = now + seconds
-            log.info("draining: refusing new requests, in-flight streams may run %.1f s more", seconds)
+            log.info("draining: in-flight streams may run %.1f s more, new requests are served for half of it", seconds)
+
+    def admits(self, now: float) -> bool:
+        """Whether a request that arrives now is still served: not draining, or in the drain's first half."""
+        if self.deadline is None or self.started_at is None:
+            return True
+        return self.deadline - now >= (self.deadline - self.started_at) / 2
 
     def remaining(self, now: float) -> float | None:
         """Seconds left for streams, or None when not draining."""

@@ -124,7 +124,7 @@ class AppState:
         calls only when its last byte is sent."""
         if self.inflight >= self.config.server.max_concurrency:
             raise APIError(503, "The router is at its concurrency limit; retry shortly", error_type="overloaded_error", code="overloaded", headers={"Retry-After": "1"})
-        if DRAIN.draining:  # router/shutdown.py: a request that still reaches a draining process
+        if DRAIN.draining and not DRAIN.admits(time.monotonic()):  # router/shutdown.py: too late in the drain to finish
             raise shutting_down()
         self.inflight += 1
         released = False

@@ -128,6 +128,8 @@ def test_drain_deadline_and_margin() -> None:
     drain.begin(10, now=100.0)
     drain.begin(99, now=101.0)  # a second signal never extends the drain
     assert drain.draining and drain.remaining(104.0) == 6.0
+    assert Drain().admits(0.0) and drain.admits(100.0) and drain.admits(105.0), "a request on its way is served in the drain's first half"
+    assert not drain.admits(105.1), "later it could not finish: 503, retry elsewhere"
 
 
 def test_signal_hook_starts_the_drain_then_calls_the_previous_handler() -> None:

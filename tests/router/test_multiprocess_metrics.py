@@ -98,13 +98,26 @@ def test_two_workers_report_exact_totals_and_survive_a_killed_worker(tmp_path: P
                 chat(serve.url, REQUESTS + index)
             assert total(scrape(serve.url), "router_requests", "router_requests_total") == REQUESTS + 10
 
-            # SIGHUP to the supervisor with a broken config: uvicorn's replacement worker fails to start,
-            # so the running workers are kept and keep serving.
+            # SIGHUP to the supervisor with a broken config: the parent checks it and keeps the workers, and says so
+            # where the alert reads (router/supervisor.py); uvicorn alone replaced workers that then died unseen.
             write_yaml(path, {**config, "tiers": {"low": {"model": "no-such-model"}}})
             serve.signal(signal.SIGHUP)
-            wait_for(lambda: "aborting the restart" in serve.output(), timeout=60, what="uvicorn to keep the old workers")
+            wait_for(lambda: "config reload refused" in serve.output(), timeout=60, what="the parent to refuse the reload")
             chat(serve.url, 0)
-            assert total(scrape(serve.url), "router_requests", "router_requests_total") == REQUESTS + 11
+            samples = scrape(serve.url)
+            assert total(samples, "router_requests", "router_requests_total") == REQUESTS + 11
+            assert min(s.value for s in samples["router_config_last_reload_successful"]) == 0
+            assert total(samples, "router_config_reloads", "router_config_reloads_total") == 1
+
+            # A worker that dies now comes back with the config in force, not the broken file (it was respawned for ever).
+            victim = min(worker_pids(serve.url))
+            os.kill(int(victim), signal.SIGKILL)
+            wait_for(lambda: victim not in worker_pids(serve.url) and len(worker_pids(serve.url)) == 2, timeout=60, what="a respawned worker")
+            assert "ConfigError" not in serve.output()
+
+            write_yaml(path, config)  # mended: the reload goes through
+            serve.signal(signal.SIGHUP)
+            wait_for(lambda: min(s.value for s in scrape(serve.url)["router_config_last_reload_successful"]) == 1, timeout=90, what="the reload")
     logs = sorted(tmp_path.glob("decisions.*.jsonl"))
     assert len(logs) >= 2, "each worker writes its own decision log"
     lines = [json.loads(line) for log in logs for line in log.read_text().splitlines()]
@@ -161,3 +174,101 @@ def test_worker_metric_values_are_lock_free_and_land_in_the_shared_files(tmp_pat
     done = subprocess.run([sys.executable, "-c", LOCK_FREE_SCRIPT], env=env, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["4.0", "0.5", "1.0"]
+
+
+def test_a_reload_of_two_workers_drops_no_request_and_sigterm_refuses_new_connections(tmp_path: Path) -> None:
+    """Under load, a SIGHUP replaces both workers: every request is answered (the old workers refused what they had
+    accepted with 503 `shutting_down`: 53 of 11,000 in one reload of 4). On SIGTERM, with a stream still running, a new
+    connection is refused at once (the parent kept listening while the workers drained: the connection hung, then reset)."""
+    import threading
+    import time
+
+    with simulated_upstream(token_delay=0.0) as fast, simulated_upstream(token_delay=0.2) as slow:
+        config = {
+            "server": {"drain_seconds": 6},
+            "backends": {"fast": {"kind": "openai", "base_url": fast.url + "/v1"}, "slow": {"kind": "openai", "base_url": slow.url + "/v1"}},
+            "models": {"small": {"backend": "fast", "reasoning": "none", "input": 0.05, "output": 0.20},
+                       "slow": {"backend": "slow", "reasoning": "none", "input": 0.05, "output": 0.20}},
+            "tiers": {"low": {"model": "small", "max_score": 0.99}, "high": {"model": "slow"}},
+            "classifier": {"artifact": classifier_artifact()},
+        }
+        path = write_yaml(tmp_path / "config.yaml", config)
+        with ServeProcess(path, "--workers", "2") as serve:
+            wait_for(lambda: len(worker_pids(serve.url)) == 2, timeout=60, what="both workers")
+            before = worker_pids(serve.url)
+            statuses: list[int | str] = []
+            stop = threading.Event()
+
+            def load() -> None:
+                index = 0
+                while not stop.is_set():
+                    index += 1
+                    try:
+                        response = httpx.post(serve.url + "/v1/chat/completions", headers={"Connection": "close"}, timeout=30,
+                                              json={"model": "auto:low", "messages": [{"role": "user", "content": f"q {index}"}]})
+                        statuses.append(response.status_code)
+                    except httpx.HTTPError as exc:
+                        statuses.append(type(exc).__name__)
+
+            threads = [threading.Thread(target=load) for _ in range(4)]
+            for thread in threads:
+                thread.start()
+            time.sleep(1.0)
+            write_yaml(path, {**config, "models": {**config["models"], "small": {**config["models"]["small"], "output": 0.25}}})
+            serve.signal(signal.SIGHUP)
+            wait_for(lambda: not (worker_pids(serve.url) & before) and len(worker_pids(serve.url)) == 2, timeout=90, what="both workers replaced")
+            time.sleep(1.0)
+            stop.set()
+            for thread in threads:
+                thread.join()
+            assert len(statuses) > 50 and set(statuses) == {200}, {s: statuses.count(s) for s in set(statuses)}
+
+            streaming = threading.Thread(target=lambda: httpx.post(serve.url + "/v1/chat/completions", timeout=30, json={
+                "model": "auto:high", "stream": True, "messages": [{"role": "user", "content": "a long one"}]}))
+            streaming.start()
+            time.sleep(0.8)
+            serve.signal(signal.SIGTERM)
+            time.sleep(0.5)
+            started = time.monotonic()
+            try:
+                httpx.get(serve.url + "/healthz", timeout=5)
+                refused = False
+            except httpx.ConnectError:
+                refused = True
+            except httpx.HTTPError:
+                refused = False
+            assert refused and time.monotonic() - started < 1.0, "a new connection during the drain is refused at once"
+            streaming.join()
+
+
+def test_workers_drain_and_exit_when_their_parent_is_killed(tmp_path: Path) -> None:
+    """SIGKILL of `serve`'s parent left its workers serving, holding the port (a new `serve` failed to bind)."""
+    import time
+
+    with simulated_upstream() as upstream:
+        config = {"server": {"drain_seconds": 2},
+                  "backends": {"sim": {"kind": "openai", "base_url": upstream.url + "/v1"}},
+                  "models": {"small": {"backend": "sim", "reasoning": "none", "input": 0.05, "output": 0.20}},
+                  "tiers": {"low": {"model": "small"}}, "classifier": {"artifact": classifier_artifact()}}
+        with ServeProcess(write_yaml(tmp_path / "config.yaml", config), "--workers", "2") as serve:
+            wait_for(lambda: len(worker_pids(serve.url)) == 2, timeout=60, what="both workers")
+            workers = [int(pid) for pid in worker_pids(serve.url)]
+            assert serve.process is not None
+            serve.process.kill()
+            serve.process.wait(5)
+
+            def gone(pid: int) -> bool:
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    return True
+                return False
+
+            started = time.monotonic()
+            try:
+                wait_for(lambda: all(gone(pid) for pid in workers), timeout=20, what="the orphaned workers to exit")
+            finally:
+                for pid in workers:
+                    if not gone(pid):
+                        os.kill(pid, signal.SIGKILL)
+            assert time.monotonic() - started < 10

@@ -78,6 +78,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     if (refused := _check_classifier(config, args.config, args.workers)) != 0:  # before the workers start; each loads its own
         return refused
+    if args.workers > 1 and config.limits.enabled and config.state.redis_url is None:
+        print(f"warning: per-key limits kept in memory are per worker ({args.workers} here: each key gets {args.workers}x its limits) "
+              "and start afresh when a reload replaces the workers; set state.redis_url to share them", file=sys.stderr)
     os.environ[CONFIG_ENV] = os.path.abspath(args.config)
     os.environ["COMPLEXITY_ROUTER_WORKERS"] = str(args.workers)
     metrics_dir, created = multiproc.prepare(args.workers)  # before the workers start: totals across workers

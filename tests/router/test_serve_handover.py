@@ -67,3 +67,20 @@ def test_a_handed_over_classifier_serves_its_own_config_once(monkeypatch: pytest
     assert server._classifier(other) is loaded[-1]  # another config: loaded afresh, the hand-over kept
     assert server._classifier(mine) is kept
     assert server._classifier(mine) is loaded[-1] and len(loaded) == 2  # once: a reload loads again
+
+
+@pytest.mark.parametrize(("state", "warned"), [({}, True), ({"redis_url": "redis://127.0.0.1:6379/0"}, False)])
+def test_several_workers_with_limits_in_memory_are_warned(tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                                          state: dict[str, Any], warned: bool) -> None:
+    """Each worker keeps its own memory limit store: a key gets N times its limits, and a reload starts them afresh."""
+    from router import cli, multiproc
+    from router.config import CONFIG_ENV
+    from tests.opskit import write_yaml
+
+    for name in (CONFIG_ENV, "COMPLEXITY_ROUTER_WORKERS", multiproc.ENV):  # what serve exports for its workers, restored after
+        monkeypatch.setenv(name, str(tmp_path / "metrics") if name == multiproc.ENV else "")
+    _loads(monkeypatch)
+    monkeypatch.setattr(cli, "_run_uvicorn", lambda uvicorn, args, config: None)
+    data = {**copy.deepcopy(CONFIG), "limits": {"default": {"requests_per_minute": 60}}, "state": state}
+    assert cli.main(["serve", "--config", str(write_yaml(tmp_path / "config.yaml", data)), "--workers", "2"]) == 0
+    assert ("per-key limits kept in memory are per worker (2 here" in capsys.readouterr().err) is warned

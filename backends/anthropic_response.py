@@ -109,8 +109,8 @@ def completion_body(message: dict[str, Any], *, model: Any, created: int | None 
 class StreamTranslator:
     """Turns Anthropic stream events into OpenAI `chat.completion.chunk` SSE frames.
 
-    Fills `stream.meta` (id, model, created; `done` after message_stop), `stream.usage` and
-    `stream.usage_chunk` as the events arrive; raises `UpstreamError` on an `error` event.
+    Fills `stream.meta` (id, model, created, `partial_usage` from message_start; `done` after message_stop),
+    `stream.usage` and `stream.usage_chunk` from message_delta on; raises `UpstreamError` on an `error` event.
     """
 
     def __init__(self, stream: ChatStream, *, model: Any, created: int | None = None) -> None:
@@ -196,11 +196,14 @@ class StreamTranslator:
         return frames
 
     def _message_start(self, message: Any, frames: list[bytes]) -> None:
+        """The message's id and model, and its usage so far — partial (an output count of 1): `stream.usage` waits for
+        `message_delta`, and a stream that ends before it is estimated from `meta["partial_usage"]` and its events."""
         if isinstance(message, dict):
             self.id = _string(message.get("id")) or self.id
             self.model = _string(message.get("model")) or self.model
-            self.usage = {}
-            self._update_usage(message.get("usage"))
+            usage = message.get("usage")
+            self.usage = {key: value for key, value in usage.items() if value is not None} if isinstance(usage, Mapping) else {}
+            self.stream.meta["partial_usage"] = normalised_usage(self.usage)
         self._start(frames)
 
     def _block_start(self, payload: dict[str, Any], frames: list[bytes]) -> None:

@@ -26,6 +26,8 @@ class Usage:
     cached_prompt_tokens: int = 0
     cache_creation_tokens: int = 0
     reasoning_tokens: int = 0
+    #: Of `cache_creation_tokens`, those written to Anthropic's 1-hour cache (`cache_control.ttl: "1h"`), priced apart.
+    cache_creation_1h_tokens: int = 0
 
     @property
     def total_tokens(self) -> int:
@@ -38,6 +40,7 @@ class Usage:
             self.cached_prompt_tokens + other.cached_prompt_tokens,
             self.cache_creation_tokens + other.cache_creation_tokens,
             self.reasoning_tokens + other.reasoning_tokens,
+            self.cache_creation_1h_tokens + other.cache_creation_1h_tokens,
         )
 
     @classmethod
@@ -61,13 +64,22 @@ class Usage:
             return cls()
         cache_read = _int(usage.get("cache_read_input_tokens"))
         cache_write = _int(usage.get("cache_creation_input_tokens"))
+        by_ttl = usage.get("cache_creation")  # {ephemeral_5m_input_tokens, ephemeral_1h_input_tokens}
+        written_1h = _int(by_ttl.get("ephemeral_1h_input_tokens")) if isinstance(by_ttl, Mapping) else 0
         return cls(
             prompt_tokens=_int(usage.get("input_tokens")) + cache_read + cache_write,
             completion_tokens=_int(usage.get("output_tokens")),
             cached_prompt_tokens=cache_read,
             cache_creation_tokens=cache_write,
             reasoning_tokens=reasoning_tokens,
+            cache_creation_1h_tokens=min(written_1h, cache_write),
         )
+
+    def by_kind(self) -> dict[str, int]:
+        """The counts as `router_tokens_total` and the decision log name them (prompt includes cached_prompt and
+        cache_write; completion includes reasoning)."""
+        return {"prompt": self.prompt_tokens, "cached_prompt": self.cached_prompt_tokens, "cache_write": self.cache_creation_tokens,
+                "completion": self.completion_tokens, "reasoning": self.reasoning_tokens}
 
     def to_openai(self) -> dict[str, Any]:
         """The `usage` object of an OpenAI chat completion (`cache_write_tokens` when some were written: an Anthropic

@@ -201,8 +201,9 @@ async def _stream(gateway: Gateway, body: dict[str, Any], decision: Decision, re
         if isinstance(exc, UpstreamError):
             gateway.account(decision, None, "error", time.perf_counter() - started, stream=True)
             raise upstream_api_error(exc, decision) from None
-        if isinstance(exc, asyncio.CancelledError):
-            gateway.account(decision, None, "cancelled", time.perf_counter() - started, stream=True)
+        if isinstance(exc, asyncio.CancelledError):  # the upstream had the prompt: charged, as a stream cut later is
+            usage = gateway.estimated_usage(decision, body, 0) if decision.model else None
+            gateway.account(decision, usage, "cancelled", time.perf_counter() - started, stream=True)
         elif isinstance(exc, APIError):
             _account_paid(gateway, decision, started, stream=True)
         raise
@@ -251,8 +252,8 @@ async def _relay(
     finally:
         release()
         metrics.inflight.labels(decision.backend).dec()
-        if stream.usage is None and events:
-            stream.usage = gateway.estimated_usage(decision, body, events)
+        if stream.usage is None:  # no usage, or the stream ended before it (the client left, the upstream broke off)
+            stream.usage = gateway.estimated_usage(decision, body, events, stream.meta.get("partial_usage"))
         gateway.account(decision, stream.usage, status, time.perf_counter() - started, stream=True)
         await finish(stream.aclose())  # a cancelled client must not interrupt closing the upstream
     closing = None

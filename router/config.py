@@ -81,6 +81,7 @@ class ModelConfig(_Strict):
     input: float | None = Field(None, ge=0)
     cached_input: float | None = Field(None, ge=0)
     cache_write: float | None = Field(None, ge=0)
+    cache_write_1h: float | None = Field(None, ge=0, description="writes to Anthropic's 1-hour prompt cache (cache_control.ttl: 1h); unset: cache_write")
     output: float | None = Field(None, ge=0)
     context_window: int | None = Field(None, ge=1)
     max_output_tokens: int | None = Field(None, ge=1)

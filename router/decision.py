@@ -65,11 +65,12 @@ class Decision:
         if self.score is not None:
             headers["x-router-score"] = f"{self.score:.3f}"
         if self.estimated_cost_usd is not None:
-            headers["x-router-estimated-cost-usd"] = _usd(self.estimated_cost_usd)
+            headers["x-router-estimated-cost-usd"] = usd(self.estimated_cost_usd)
         if with_cost:
-            headers["x-router-cost-usd"] = "" if self.cost_usd is None else _usd(self.cost_usd)
+            headers["x-router-cost-usd"] = "" if self.cost_usd is None else usd(self.cost_usd)
         return headers
 
 
-def _usd(value: float) -> str:
+def usd(value: float) -> str:
+    """A dollar amount as headers and messages write it: to the 1e-10, without trailing zeros (0.000000 hid $3e-07)."""
     return f"{value:.10f}".rstrip("0").rstrip(".") or "0"

@@ -7,6 +7,7 @@ response lives here, independent of HTTP framework details.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import math
 import time
@@ -21,7 +22,7 @@ from classifiers.token_estimate import DEFAULT_CHARS_PER_TOKEN, estimate_tokens
 from router.answer_embedding import AnswerEmbedding, RefinesAnswerTokens
 from router.config import RouterConfig
 from router.context import CACHE_MARKS, TOTAL_CAP, TokenCounter, prompt_texts, requested_effort, without_cache_marks
-from router.decision import Decision
+from router.decision import Decision, usd
 from router.estimate import estimate_cost
 from router.forecast import CompletionForecast
 from router.metrics import RouterMetrics
@@ -148,7 +149,7 @@ class Gateway:
         if max_cost_usd is not None and decision.estimated_cost_usd is not None and decision.estimated_cost_usd > max_cost_usd:
             raise APIError(
                 400,
-                f"estimated cost {decision.estimated_cost_usd:.6f} USD exceeds x-router-max-cost-usd {max_cost_usd}",
+                f"estimated cost {usd(decision.estimated_cost_usd)} USD exceeds x-router-max-cost-usd {max_cost_usd}",
                 code="max_cost_exceeded",
                 param="x-router-max-cost-usd",
             )
@@ -272,13 +273,19 @@ class Gateway:
         return await self.resilience.dispatch(self, body, decision, stream=stream)
 
     # -- accounting ---------------------------------------------------------------------
-    def estimated_usage(self, decision: Decision, body: Mapping[str, Any], events: int) -> Usage:
-        """Usage for a stream the upstream never reported on: the prompt as the gateway counts it, and a
-        token per relayed event besides the first (the role) — the chunks of OpenAI-compatible servers
-        carry a token each. Marked `usage_estimated` in the router object, and not learnt from. After an
-        escalation the estimate is the final attempt's part, and the total of the parts is returned."""
+    def estimated_usage(self, decision: Decision, body: Mapping[str, Any], events: int, partial: Usage | None = None) -> Usage:
+        """Usage for a stream the upstream never reported on, or ended before it did: the prompt as the gateway
+        counts it, and a token per relayed event besides the first (the role) — the chunks of OpenAI-compatible
+        servers carry a token each. What the upstream reported `partial`ly (Anthropic's message_start: the prompt's
+        own count, cache reads and writes included, and an output of 1) is kept, its output if larger. Marked
+        `usage_estimated` in the router object, and not learnt from. After an escalation the estimate is the final
+        attempt's part, and the total of the parts is returned."""
         decision.extra["usage_estimated"] = True
-        usage = Usage(prompt_tokens=self.tokens.count_for(decision, decision.model, body).tokens, completion_tokens=max(0, events - 1))
+        written = max(0, events - 1)
+        if partial is not None and partial.prompt_tokens:
+            usage = dataclasses.replace(partial, completion_tokens=max(partial.completion_tokens, written))
+        else:
+            usage = Usage(prompt_tokens=self.tokens.count_for(decision, decision.model, body).tokens, completion_tokens=written)
         if not decision.context.get("usage_parts"):
             return usage
         self.ttc.record(decision, "answer", usage)
@@ -332,11 +339,7 @@ class Gateway:
         if usage is None or not decision.model:
             self._notify(decision, usage, status, duration, stream)
             return None
-        tokens = self.metrics.tokens
-        tokens.labels(*labels, "prompt").inc(usage.prompt_tokens)
-        tokens.labels(*labels, "cached_prompt").inc(usage.cached_prompt_tokens)
-        tokens.labels(*labels, "completion").inc(usage.completion_tokens)
-        tokens.labels(*labels, "reasoning").inc(usage.reasoning_tokens)
+        self.metrics.count_tokens(labels, usage)
         cost = cost_usd(self.config.models[decision.model], usage)
         decision.cost_usd = cost
         if cost is not None:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from router.decision import usd
 from router.opsconfig import LimitRule, LimitsConfig, StateConfig
 from router.protocol import APIError
 
@@ -85,10 +86,6 @@ def correction_window(window: int, now_window: int, tokens: int) -> tuple[int, i
     if now_window - 1 <= window <= now_window:
         return window, tokens
     return now_window, max(tokens, 0)
-
-
-def _usd(value: float) -> str:
-    return f"{value:.8f}".rstrip("0").rstrip(".") or "0"
 
 
 def budget_period_id(period: str, now: float) -> str:
@@ -291,7 +288,7 @@ class Limiter:
             assert rule.budget_usd is not None
             wait = seconds_to_period_end(rule.budget_period, now)
             reason, code = "budget", "budget_exceeded"
-            message = f"Budget exceeded for API key {key}: {_usd(counts.spent_usd)} of {_usd(rule.budget_usd)} USD spent this {rule.budget_period} (UTC)"
+            message = f"Budget exceeded for API key {key}: {usd(counts.spent_usd)} of {usd(rule.budget_usd)} USD spent this {rule.budget_period} (UTC)"
         retry = max(1, math.ceil(wait))
         self.metrics.limit_rejections.labels(reason).inc()
         headers["Retry-After"] = str(retry)

@@ -10,10 +10,13 @@ import contextlib
 import math
 import struct
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.values import MutexValue
+
+if TYPE_CHECKING:
+    from backends.usage import Usage
 
 # LLM calls last from milliseconds (cache hits, tiny prompts) to minutes (long reasoning).
 LLM_DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600)
@@ -26,7 +29,7 @@ SCORE_BUCKETS = tuple(round(0.05 * i, 2) for i in range(1, 21))
 # Actual over estimated cost: 1 is a perfect estimate; the buckets are symmetric in log scale.
 ESTIMATE_RATIO_BUCKETS = (0.125, 0.25, 0.5, 0.8, 1.25, 2.0, 4.0, 8.0)
 
-TOKEN_KINDS = ("prompt", "cached_prompt", "completion", "reasoning")
+TOKEN_KINDS = ("prompt", "cached_prompt", "cache_write", "completion", "reasoning")
 DECISION_REASONS = ("classifier", "forced", "direct", "fallback", "context", "escalation")
 ESCALATION_REASONS = ("length", "refusal", "error", "low_agreement", "header")  # router/escalation.py
 LOAD_ACTIONS = ("lower_effort", "spill", "restore")  # router/loadknob.py
@@ -159,7 +162,8 @@ class RouterMetrics:
         self.registry = registry
         tmb = ["tier", "model", "backend"]
         self.requests = Counter("router_requests", "Routed chat requests by outcome.", [*tmb, "status"], registry=registry)
-        self.tokens = Counter("router_tokens", "Tokens by kind (prompt includes cached_prompt; completion includes reasoning).", [*tmb, "kind"], registry=registry)
+        self.tokens = Counter("router_tokens", "Tokens by kind (prompt includes cached_prompt and cache_write; completion includes reasoning).",
+                              [*tmb, "kind"], registry=registry)
         self.cost = Counter("router_cost_usd", "Spend in USD computed from configured prices.", tmb, registry=registry)
         self.duration = Histogram(
             "router_request_duration_seconds", "Time from request to last byte.", [*tmb, "stream"], buckets=LLM_DURATION_BUCKETS, registry=registry
@@ -242,6 +246,11 @@ class RouterMetrics:
             memoise_labels(family)
         for metric in (self.classifier_duration, self.answer_embedding_duration, self.score, self.savings):
             unlock(metric)
+
+    def count_tokens(self, labels: tuple[str, str, str], usage: Usage) -> None:
+        """`usage` in `router_tokens_total` under (tier, model, backend), by kind."""
+        for kind, count in usage.by_kind().items():
+            self.tokens.labels(*labels, kind).inc(count)
 
     def publish_calibration(self, tiers: Iterable[str], shares: Mapping[str, float]) -> None:
         """Export the tiers and calibrated shares of the config in force (start-up and every reload).

@@ -112,14 +112,7 @@ class Operations:
             self.decision_log.write(self._entry(decision, usage, status, duration, stream, admission), decision.context.get("messages"))
 
     def _entry(self, decision: Decision, usage: Usage | None, status: str, duration: float, stream: bool, admission: Admission | None) -> dict[str, Any]:
-        tokens = None
-        if usage is not None:
-            tokens = {
-                "prompt": usage.prompt_tokens,
-                "cached_prompt": usage.cached_prompt_tokens,
-                "completion": usage.completion_tokens,
-                "reasoning": usage.reasoning_tokens,
-            }
+        tokens = usage.by_kind() if usage is not None else None
         return {
             "time": time.time() - duration,
             "request_id": decision.request_id,

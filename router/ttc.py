@@ -333,16 +333,12 @@ class TestTimeCompute:
     def account_parts(self, decision: Decision, usage: Usage | None) -> float | None:
         """Tokens and cost of every part at its own model's prices; None if any part has no price."""
         gateway = self.gateway
-        tokens = self.metrics.tokens
         cost: float | None = 0.0
         breakdown = []
         for part in decision.context["usage_parts"]:
             part_usage: Usage = part["usage"]
             labels = (part["tier"], part["model"] or "none", part["backend"] or "none")
-            tokens.labels(*labels, "prompt").inc(part_usage.prompt_tokens)
-            tokens.labels(*labels, "cached_prompt").inc(part_usage.cached_prompt_tokens)
-            tokens.labels(*labels, "completion").inc(part_usage.completion_tokens)
-            tokens.labels(*labels, "reasoning").inc(part_usage.reasoning_tokens)
+            self.metrics.count_tokens(labels, part_usage)
             model = self.config.models.get(part["model"])
             part_cost = cost_usd(model, part_usage) if model is not None else None
             if part_cost is not None:

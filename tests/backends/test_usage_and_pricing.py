@@ -39,3 +39,17 @@ def test_cost_uses_cached_and_cache_write_prices() -> None:
 def test_unpriced_model_costs_none_not_zero() -> None:
     assert cost_usd(ModelConfig(backend="b", input=1.0), Usage(prompt_tokens=10)) is None
     assert cost_usd(ModelConfig(backend="b", input=0.0, output=0.0), Usage(prompt_tokens=10)) == 0.0
+
+
+def test_writes_to_the_one_hour_cache_are_priced_apart() -> None:
+    """Anthropic bills a write to its 1-hour cache at 2x input (the 5-minute one at 1.25x): priced at `cache_write` they
+    were 37 % short."""
+    claude = ModelConfig(backend="b", input=3.0, output=15.0, cached_input=0.3, cache_write=3.75, cache_write_1h=6.0)
+    raw = {"input_tokens": 10, "output_tokens": 5, "cache_creation_input_tokens": 10_000,
+           "cache_creation": {"ephemeral_5m_input_tokens": 4_000, "ephemeral_1h_input_tokens": 6_000}}
+    usage = Usage.from_anthropic(raw)
+    assert usage.cache_creation_tokens == 10_000 and usage.cache_creation_1h_tokens == 6_000 and usage.prompt_tokens == 10_010
+    assert cost_usd(claude, usage) == pytest.approx((10 * 3.0 + 4_000 * 3.75 + 6_000 * 6.0 + 5 * 15.0) / 1e6)
+    without = ModelConfig(backend="b", input=3.0, output=15.0, cache_write=3.75)
+    assert cost_usd(without, usage) == pytest.approx((10 * 3.0 + 10_000 * 3.75 + 5 * 15.0) / 1e6), "unpriced: at cache_write"
+    assert (usage + usage).cache_creation_1h_tokens == 12_000

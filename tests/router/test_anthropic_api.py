@@ -533,3 +533,29 @@ async def test_a_clients_beta_flags_and_user_id_reach_an_anthropic_upstream_and_
     assert (await harness.client.post("/v1/messages", json=ask("[score=0.1]", stream=True), headers=betas)).status_code == 200
     other = harness.upstream.requests[-1]
     assert b"_anthropic" not in orjson.dumps(other) and user_id not in orjson.dumps(other).decode() and "user" not in other
+
+
+def _cut_stream(words: int) -> Any:
+    """An Anthropic upstream that streams `words` text deltas and then fails (an `overloaded_error` event)."""
+    start = {"type": "message_start", "message": {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-x", "content": [],
+                                                  "stop_reason": None, "stop_sequence": None,
+                                                  "usage": {"input_tokens": 900, "cache_read_input_tokens": 100, "output_tokens": 1}}}
+    events = [start, {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}]
+    events += [{"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": f" w{i}"}} for i in range(words)]
+    events.append({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})
+    body = b"".join(b"event: " + e["type"].encode() + b"\ndata: " + orjson.dumps(e) + b"\n\n" for e in events)
+    return lambda request: httpx.Response(200, stream=httpx.ByteStream(body), headers={"content-type": "text/event-stream"})
+
+
+async def test_an_anthropic_stream_cut_short_is_charged_what_it_relayed(make_harness: Any, spare_handler: list[Any]) -> None:
+    """message_start's usage (output 1) was taken as final: 300 words relayed, then an error, were booked as 1 token.
+    Now the prompt as the upstream counted it (cache reads included) and a token per event relayed, marked estimated."""
+    spare_handler[0] = _cut_stream(300)
+    harness = await make_harness(claude_high_tier())
+    response = await harness.chat("hard [score=0.9]", stream=True, stream_options={"include_usage": True})
+    assert "error" in response.text
+    labels = {"tier": "high", "model": "claude", "backend": "spare"}
+    assert harness.metric("router_tokens_total", **labels, kind="completion") == 300
+    assert harness.metric("router_tokens_total", **labels, kind="prompt") == 1000
+    assert harness.metric("router_tokens_total", **labels, kind="cached_prompt") == 100
+    assert harness.metric("router_cost_usd_total", **labels) == pytest.approx((900 * 3.0 + 100 * 0.3 + 300 * 15.0) / 1e6)

@@ -264,3 +264,37 @@ async def test_an_escalation_whose_last_attempt_fails_still_accounts_the_first(m
     assert response.status_code == 503, "the upstreams said they are overloaded"
     assert harness.metric("router_cost_usd_total", **LOW) == pytest.approx((1000 * 0.05 + 4000 * 0.20) / 1e6)
     assert harness.metric("router_tokens_total", **LOW, kind="completion") == 4000
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_a_client_that_leaves_before_the_first_byte_is_charged_for_the_prompt(make_harness: Any, stream: bool) -> None:
+    """Left during a long prefill: the unstreamed request was charged (prompt and forecast answer), the streamed one $0 and no
+    tokens. Now the stream is charged its prompt, as a stream cut after its first events is charged it and those events."""
+    from tests.router.ttc_fakes import call_and_leave
+
+    async def prefilling(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(5)
+        return httpx.Response(500)
+
+    harness = await make_harness(sim_transport=httpx.MockTransport(prefilling))
+    app = harness.client._transport.app  # type: ignore[attr-defined]
+    await call_and_leave(app, "/v1/chat/completions", {"model": "auto", "stream": stream, "messages": [{"role": "user", "content": "hello " * 500}]}, 0.2)
+    assert harness.metric("router_requests_total", **LOW, status="cancelled") == 1
+    assert harness.metric("router_tokens_total", **LOW, kind="prompt") >= 500
+    assert harness.metric("router_cost_usd_total", **LOW) > 0
+
+
+async def test_cache_writes_are_a_token_kind_and_small_estimates_are_written_out(make_harness: Any, spare_handler: list[Any]) -> None:
+    """`router_tokens_total` had no cache writes: the cost could not be re-derived from the tokens. And a refusal printed a
+    $3e-07 estimate as "0.000000 USD"."""
+    from tests.router.test_anthropic_api import claude_high_tier
+
+    spare_handler[0] = lambda request: httpx.Response(200, json={
+        "id": "msg_1", "type": "message", "role": "assistant", "model": "claude-x", "stop_reason": "end_turn", "stop_sequence": None,
+        "content": [{"type": "text", "text": "ok"}], "usage": {"input_tokens": 20, "cache_creation_input_tokens": 1000, "output_tokens": 5}})
+    harness = await make_harness(claude_high_tier())
+    assert (await harness.chat("hard [score=0.9]")).status_code == 200
+    assert harness.metric("router_tokens_total", tier="high", model="claude", backend="spare", kind="cache_write") == 1000
+    refused = await harness.client.post("/v1/chat/completions", headers={"x-router-max-cost-usd": "1e-12"},
+                                        json={"model": "auto", "messages": [{"role": "user", "content": "hi [score=0.1]"}]})
+    assert refused.status_code == 400 and "estimated cost 0.000000 USD" not in refused.json()["error"]["message"]

@@ -110,11 +110,18 @@ def worst_case(clf, chars: int = 100_000) -> tuple[float, str, int]:
               "Q: x\n" + "\n" * (chars - 14) + "\nQ: what?", "Human: Q: x\n" + "\n" * (chars - 34) + "\nQ: what?\nAssistant:",
               # quiz questions whose quoted passages the length prior leaves out (session 17): an open quote, many quotes
               '"' + "word " * (chars // 5 - 10) + "\nA. 1\nB. 2\nC. 3", ('"' + "w" * 249) * (chars // 250 - 1) + "\nA. 1\nB. 2\nC. 3",
-              ("\u201c" + "w" * 300 + "\u201d") * (chars // 302 - 1) + "\nA. 1\nB. 2\nC. 3"]
+              ("\u201c" + "w" * 300 + "\u201d") * (chars // 302 - 1) + "\nA. 1\nB. 2\nC. 3",
+              # found by the input audit (session 27): transcripts of plain-word turns left open for the reply (each header
+              # search re-read the text for the anchors that never come: 40 ms), a list of more strings than turns
+              ("Human: " + "w" * 80 + "\nAssistant: " + "r" * 80 + "\n") * (chars // 182) + "Assistant:",
+              "User: u\n" * (chars // 8 - 2) + "Assistant:", "USER: q\nASSISTANT: a\n" * (chars // 21 - 1) + "ASSISTANT:",
+              str(["ab"] * (chars // 6))]
     # and whole conversations: parts by the ten thousand, many messages of many parts
     conversations = [[{"role": "user", "content": [{"type": "text", "text": "a"}] * (chars // 2)}],
                      [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}] * chars + [{"type": "text", "text": "hi"}]}],
-                     [{"role": "user" if i % 2 else "assistant", "content": [{"type": "text", "text": "a"}] * 48} for i in range(2048)]]
+                     [{"role": "user" if i % 2 else "assistant", "content": [{"type": "text", "text": "a"}] * 48} for i in range(2048)],
+                     # a follow-up after a reply of lone surrogates (its token count ran the UTF-16 codec's handler per character)
+                     [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "\ud800" * chars}, {"role": "user", "content": "translate it"}]]
     worst = (0.0, "")
     for msgs in [[{"role": "user", "content": text}] for text in texts] + conversations:
         text = str(msgs[-1]["content"])

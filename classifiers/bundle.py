@@ -20,7 +20,7 @@ import numpy as np
 
 from classifiers.feature_schema import FEATURE_VERSION
 from classifiers.inference import ARRAYS, NAMES, OPTIONAL_ARRAYS, PARAMS, SCALARS, params_of
-from classifiers.persist import ZIP_ERRORS, ClassifierLoadError
+from classifiers.persist import ZIP_ERRORS, ClassifierLoadError, check_member_sizes
 
 BUNDLE_FORMAT = "1"
 _META = ("bundle_format", "feature_version", "skops_sha256")
@@ -54,6 +54,8 @@ def write_npz(path: str | Path, arrays: dict[str, np.ndarray]) -> None:
 def read_npz(path: str | Path) -> dict[str, np.ndarray]:
     """Every array of the ``.npz`` at ``path``, read with ``allow_pickle=False``; one of
     ``classifiers.persist.ZIP_ERRORS`` when the file is damaged."""
+    with zipfile.ZipFile(path) as zf:  # an array header may claim any shape: sizes checked before numpy allocates them
+        check_member_sizes(zf, Path(path))
     with np.load(Path(path), allow_pickle=False) as npz:
         return {k: npz[k] for k in npz.files}
 

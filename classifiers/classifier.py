@@ -186,7 +186,10 @@ def load_classifier(artifact: str = "default") -> ComplexityClassifier:
             untrusted = untrusted_schema_types(path)  # the bundle is only numbers; the artifact it stands for must be trusted too
             if untrusted:
                 raise ClassifierLoadError(f"classifier artifact {path} contains untrusted types {untrusted}; refusing to load it")
-            recorded = (meta.get("inference_bundle") or {}).get("sha256") if isinstance(meta, Mapping) else None
+            record = (meta.get("inference_bundle") or {}) if isinstance(meta, Mapping) else {}
+            if not isinstance(record, Mapping):
+                raise ClassifierLoadError(f"classifier metadata of {path}: inference_bundle is not an object")
+            recorded = record.get("sha256")
             if recorded is not None and recorded != sha256_file(bundle):
                 raise ClassifierLoadError(f"classifier bundle {bundle} is not the one its metadata records (sha256 "
                                           f"{str(recorded)[:12]}…); re-export it with `complexity-router export`")
@@ -238,7 +241,9 @@ def validate(params: Mapping[str, Any], meta: Mapping[str, Any], path: Any = "ar
         if isinstance(value, str) or value is None or (isinstance(value, list) and value and isinstance(value[0], str)):
             continue
         numbers = np.asarray(value)
-        if numbers.dtype.kind in "iuf" and not (np.all(np.isfinite(numbers)) and np.all(np.abs(numbers) <= MAX_PARAMETER)):
+        if numbers.dtype.kind not in "iufb":  # complex coefficients scored every prompt alike, strings were read as numbers
+            raise bad(f"{name} holds {numbers.dtype} values, not real numbers")
+        if not (np.all(np.isfinite(numbers)) and np.all(np.abs(numbers) <= MAX_PARAMETER)):
             raise bad(f"{name} holds values that are not finite numbers up to {MAX_PARAMETER:g} in size")
     kx, ky = params.get("score_knots_x_"), params.get("score_knots_y_")
     if kx is not None or ky is not None:

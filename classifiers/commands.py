@@ -9,7 +9,6 @@ import argparse
 import io
 import json
 import math
-import os
 import select
 import sys
 from collections.abc import Mapping
@@ -181,13 +180,10 @@ def cmd_score(args: argparse.Namespace) -> int:
         clf = configured_classifier(args, config)
     except (ClassifierLoadError, ValueError, OSError) as exc:
         return _fail(str(exc))
-    # Bytes that are not UTF-8 are replaced whatever the locale (a strict one raised mid-file), and a
-    # reader that stops early (`| head`) ends the command quietly.
+    # Bytes that are not UTF-8 are replaced whatever the locale (a strict one raised mid-file); a reader that stops
+    # early (`| head`) ends the command quietly (router/cli.py `main`).
     stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="replace") if hasattr(sys.stdin, "buffer") else sys.stdin
-    try:
-        score_stream(clf, config.tiers, stdin, sys.stdout)
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes at exit
+    score_stream(clf, config.tiers, stdin, sys.stdout)
     return 0
 
 

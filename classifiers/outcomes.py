@@ -17,6 +17,9 @@ import numpy as np
 
 from classifiers.records import as_messages
 
+#: Largest quality a line may give (scores, judgements and pass rates are far smaller); sums of larger ones overflow.
+MAX_QUALITY = 1e9
+
 
 @dataclass(frozen=True, slots=True)
 class OutcomeTable:
@@ -47,8 +50,8 @@ def read_outcomes(path: str | Path) -> OutcomeTable:
                     raise TypeError("a line must be a JSON object")
                 msgs = as_messages(obj)
                 q = (float(obj["strong"]), float(obj["weak"]))
-                if not all(map(math.isfinite, q)):
-                    raise ValueError(f"strong and weak must be finite numbers, not {obj['strong']!r} and {obj['weak']!r}")
+                if not all(math.isfinite(x) and abs(x) <= MAX_QUALITY for x in q):  # 1e308 - (-1e308) overflowed every APGR to NaN
+                    raise ValueError(f"strong and weak must be finite numbers up to {MAX_QUALITY:g}, not {obj['strong']!r} and {obj['weak']!r}")
             except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
                 print(f"warning: skipping line {n}: {type(exc).__name__ if isinstance(exc, RecursionError) else exc}", file=sys.stderr)
                 continue

@@ -38,7 +38,18 @@ class ClassifierLoadError(Exception):
 #: file, a byte flipped inside a deflated member (zlib), a header flag or version flipped to one zipfile
 #: does not support (NotImplementedError) or to "encrypted" (RuntimeError), a broken member.
 ZIP_ERRORS: tuple[type[BaseException], ...] = (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error,
-                                               NotImplementedError, RuntimeError)
+                                               NotImplementedError, RuntimeError, MemoryError)
+#: Largest member an artifact's zip may inflate to (the shipped ones: 295 KB and 128 KB): a 1 MB file whose schema
+#: inflated to 1 GiB took 7.7 s and could exhaust memory before it was refused.
+MAX_MEMBER_BYTES = 64 * 1024 * 1024
+
+
+def check_member_sizes(zf: zipfile.ZipFile, path: Path) -> None:
+    """`ClassifierLoadError` if a member of the artifact's zip would inflate past `MAX_MEMBER_BYTES`."""
+    for info in zf.infolist():
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise ClassifierLoadError(f"classifier artifact {path} is corrupt: its member {info.filename} would inflate to "
+                                      f"{info.file_size:,} bytes")
 
 
 def untrusted_schema_types(path: str | Path) -> list[str]:
@@ -48,6 +59,7 @@ def untrusted_schema_types(path: str | Path) -> list[str]:
     p = Path(path)
     try:
         with zipfile.ZipFile(p) as zf:
+            check_member_sizes(zf, p)
             schema = json.loads(zf.read("schema.json"))
     except ZIP_ERRORS as exc:
         raise ClassifierLoadError(f"classifier artifact {p} is corrupt or not a skops file: {exc}") from exc
@@ -127,6 +139,8 @@ def load_estimator(path: str | Path) -> ComplexityEstimator:
     if not p.is_file():
         raise ClassifierLoadError(f"classifier artifact not found: {p}")
     try:
+        with zipfile.ZipFile(p) as zf:
+            check_member_sizes(zf, p)
         untrusted = sio.get_untrusted_types(file=str(p))
     except (*ZIP_ERRORS, TypeError) as exc:
         raise ClassifierLoadError(f"classifier artifact {p} is corrupt or not a skops file: {exc}") from exc

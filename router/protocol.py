@@ -88,15 +88,29 @@ def string_field(item: Mapping[str, Any], key: str, param: str) -> str:
     return value
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
+def _json_problem(error: str) -> str:
+    """The client's problem in a body orjson refused, in its terms."""
+    if "surrogate" in error and "utf-8" not in error.lower():  # "\ud800" alone: JSON.stringify writes it for a string cut inside an emoji
+        return "request body holds a lone UTF-16 surrogate escape (such as \\ud800), which is no character: send the text whole"
+    if "utf-8" in error.lower():
+        return "request body is not valid UTF-8"
+    if "number" in error:
+        return f"request body holds a number JSON cannot carry ({error.split(':')[0]})"
+    return "request body is not valid JSON"
+
+
 def parse_json_body(raw: bytes) -> dict[str, Any]:
     """Decode the body; malformed JSON or a non-object is a 400 naming the problem."""
     if not raw:
         raise invalid("request body is empty; expected a JSON object")
+    raw = raw.removeprefix(_BOM)  # what some Windows tools write first: no JSON, but no reason to refuse the body
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        message = "request body is not valid UTF-8" if "utf-8" in str(exc).lower() else "request body is not valid JSON"
-        raise invalid(message) from None
+        raise invalid(_json_problem(str(exc))) from None
     if not isinstance(body, dict):
         raise invalid("request body must be a JSON object")
     return body

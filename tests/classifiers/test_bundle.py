@@ -227,3 +227,35 @@ def test_any_damage_to_the_bundle_or_the_artifact_is_a_load_error(tmp_path: Path
             load_estimator(path)
         except ClassifierLoadError:
             pass
+
+
+def test_arrays_that_are_no_real_numbers_are_a_load_error(exported: Path):
+    """Complex coefficients passed (every prompt then scored 0.7173, all traffic on one tier), as did numbers as strings."""
+    npz = exported.with_suffix(".npz")
+    with np.load(npz, allow_pickle=False) as f:
+        coef = f["coef_"]
+    _rewrite(npz, coef_=coef * 1j)
+    with pytest.raises(ClassifierLoadError, match="coef_ holds complex128 values, not real numbers"):
+        load_classifier(str(exported))
+
+
+def test_metadata_whose_bundle_record_is_no_object_is_a_load_error(exported: Path):
+    exported.with_suffix(".json").write_text(json.dumps({"inference_bundle": "x"}))
+    with pytest.raises(ClassifierLoadError, match="inference_bundle is not an object"):
+        load_classifier(str(exported))
+
+
+@pytest.mark.parametrize("member", ["skops", "npz"])
+def test_a_member_that_would_inflate_past_the_cap_is_refused_before_it_is_read(exported: Path, member: str, monkeypatch: pytest.MonkeyPatch):
+    """A 1 MB artifact whose schema inflated to 1 GiB was read whole (7.7 s, and memory); an array header claiming 72 TiB
+    raised numpy's MemoryError, a traceback. Sizes are checked first, and a MemoryError is a load error."""
+    from classifiers import persist
+
+    monkeypatch.setattr(persist, "MAX_MEMBER_BYTES", 1000)  # the shipped members are far larger than this cap: any trips it
+    if member == "npz":
+        with pytest.raises(ClassifierLoadError, match="would inflate to"):
+            load_classifier(str(exported))
+    else:
+        exported.with_suffix(".npz").unlink()
+        with pytest.raises(ClassifierLoadError, match="m.skops is corrupt: its member .* would inflate to"):
+            load_classifier(str(exported))

@@ -76,6 +76,17 @@ def test_score_reads_any_bytes_and_stops_quietly_when_its_reader_does(config_fil
     assert b"Traceback" not in stderr, stderr.decode(errors="replace")
 
 
+def test_every_command_stops_quietly_when_its_reader_has_gone(config_file):
+    """`route … | head` ended with a BrokenPipeError traceback (only `score` handled it): one handler in `main` now."""
+    command = [sys.executable, "-m", "router.cli", "route", "--config", str(config_file), "Prove that sqrt(2) is irrational."]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()  # gone before the command writes
+        stderr = process.stderr.read()
+        assert process.wait(timeout=120) == 0
+    assert b"Traceback" not in stderr, stderr.decode(errors="replace")
+
+
 def test_turns_read_as_user_turns(default, config_file):
     """MT-bench style ``{"turns": [...]}`` and a list ``prompt`` score like the user turns sent as messages."""
     cfg = load_router_config(str(config_file))
@@ -467,3 +478,13 @@ tiers:
     model: o4-mini
     effort: high
 """
+
+
+def test_evaluate_skips_qualities_too_large_to_add_up(tmp_path: Path, capsys):
+    """strong 1e308 and weak -1e308 overflowed the gap to infinity and printed NaN for every APGR, exit 0."""
+    f = tmp_path / "o.jsonl"
+    rows = [json.dumps({"prompt": t, "strong": 1.0, "weak": float(i % 2)}) for i, t in enumerate(EASY + HARD)]
+    f.write_text("\n".join([*rows, '{"prompt": "y", "strong": 1e308, "weak": -1e308}']) + "\n")
+    assert _run(["evaluate", "--outcomes", str(f), "--bootstrap", "0"]) == 0
+    captured = capsys.readouterr()
+    assert "finite numbers up to" in captured.err and "nan" not in captured.out.lower()

@@ -13,6 +13,19 @@ from classifiers.classifier import ComplexityClassifier
 from classifiers.serialized import MAX_LITERAL_ITEMS, serialized_messages, unescape
 from classifiers.text import parse_messages
 
+
+def test_a_python_list_of_more_strings_than_a_conversation_holds_is_not_parsed(monkeypatch: pytest.MonkeyPatch):
+    """499 strings were parsed (0.8 ms at 2,000 characters) and then dropped for holding more than MAX_LITERAL_ITEMS."""
+    from classifiers import serialized
+
+    def refuse(text: str) -> None:
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(serialized.ast, "literal_eval", refuse)
+    assert serialized_messages(str(["ab"] * (MAX_LITERAL_ITEMS + 1))) is None
+    monkeypatch.undo()
+    assert serialized_messages(str(["ab"] * MAX_LITERAL_ITEMS)) is not None, "a conversation of MAX_LITERAL_ITEMS turns still reads"
+
 MCQ = ("Which planet is closest to the Sun?\nA. Venus\nB. Mercury\nC. Mars\nD. Earth\n"
        'Answer with the letter, e.g. "B".')
 

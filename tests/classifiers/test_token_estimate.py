@@ -18,7 +18,8 @@ def reference(text: str) -> float:
 
 
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200)
-       | st.lists(st.sampled_from(["word ", "é", "Привет", "漢字", "かな", "한국", "ไทย", "😀", "—"]), max_size=40).map("".join))
+       | st.lists(st.sampled_from(["word ", "é", "Привет", "漢字", "かな", "한국", "ไทย", "😀", "—"]), max_size=40).map("".join)
+       | st.lists(st.sampled_from(["\ud800", "\udfff", "\ud83d", "a", "漢", "😀", "é"]), max_size=60).map("".join))  # lone surrogates too
 def test_the_encodes_count_what_a_walk_over_the_characters_counts(text: str) -> None:
     assert estimate_tokens(text) == pytest.approx(reference(text))
 

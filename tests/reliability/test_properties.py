@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import orjson
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -238,6 +239,24 @@ valid_options = st.fixed_dictionaries(
 @given(st.text(min_size=1, max_size=20), valid_messages, valid_options)
 def test_valid_requests_pass(model: str, messages: list[dict[str, Any]], options: dict[str, Any]) -> None:
     assert _check({"model": model, "messages": messages, **options}) is None
+
+
+@pytest.mark.parametrize(("raw", "says"), [
+    (b'{"a": "\\ud800"}', "lone UTF-16 surrogate escape"),  # JSON.stringify of a string cut inside an emoji
+    (b'{"a": "\\udc00 x"}', "lone UTF-16 surrogate escape"),
+    (b'{"a": "\xff"}', "not valid UTF-8"),
+    (b'{"max_tokens": ' + b"9" * 400 + b"}", "a number JSON cannot carry"),
+    (b'{"a": 1', "not valid JSON"),
+])
+def test_a_body_orjson_refuses_is_a_400_naming_its_problem(raw: bytes, says: str) -> None:
+    """The surrogate escape was called "not valid JSON", a byte-order mark "not valid UTF-8"."""
+    with pytest.raises(APIError) as info:
+        parse_json_body(raw)
+    assert info.value.status == 400 and says in str(info.value)
+
+
+def test_a_byte_order_mark_before_the_body_is_no_error() -> None:
+    assert parse_json_body(b'\xef\xbb\xbf{"model": "auto"}') == {"model": "auto"}
 
 
 @SETTINGS

@@ -63,20 +63,34 @@ class RouterSupervisor(Multiprocess):
             shutil.rmtree(self.snapshots, ignore_errors=True)
 
     def handle_hup(self) -> None:
-        text = self._read()
+        try:
+            text = self._read()
+        except OSError as exc:  # a ConfigMap's files are swapped under it
+            self._failed(f"refused, the workers keep the config in force: cannot read {self.config_path}: {exc.strerror}")
+            return
         candidate = os.path.join(self.snapshots, "candidate.yaml")
         Path(candidate).write_text(text, encoding="utf-8")
         check = subprocess.run([sys.executable, "-m", "router.cli", "check-config", candidate], capture_output=True, text=True, check=False)
         if check.returncode != 0:
-            self.reloads.labels("failure").inc()
-            self.reload_ok.set(0)
-            log.error("config reload refused, the workers keep the config in force: %s", check.stderr.strip() or f"check-config exited {check.returncode}")
+            self._failed(f"refused, the workers keep the config in force: {check.stderr.strip() or f'check-config exited {check.returncode}'}")
             return
         if not self.follows_file:
             self._accept(text)
+        before = {process.pid for process in self.processes}
+        super().handle_hup()  # uvicorn's restart_all: one by one, each old worker stopped once its replacement is ready
+        if self.should_exit.is_set():
+            return
+        if kept := before & {process.pid for process in self.processes}:
+            self._failed(f"incomplete: workers {sorted(kept)} were not replaced (a replacement was not ready within "
+                         f"{self.config.timeout_worker_healthcheck} s) and serve the previous config")
+            return
         self.reloads.labels("success").inc()
         self.reload_ok.set(1)
-        super().handle_hup()
+
+    def _failed(self, why: str) -> None:
+        self.reloads.labels("failure").inc()
+        self.reload_ok.set(0)
+        log.error("config reload %s", why)
 
     def handle_term(self) -> None:
         self._close_sockets()

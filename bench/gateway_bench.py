@@ -271,6 +271,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _exit_on_signal)
     started = time.monotonic()
+    if plan.litellm:  # before the metadata, which records its version: a first run crashed there, before installing it
+        ensure_litellm_venv(log)
     meta = metadata(plan)
     with tempfile.TemporaryDirectory(prefix="gateway-bench-") as tmp:
         results = run_benchmark(plan, Path(tmp))

@@ -291,7 +291,8 @@ class TestTimeCompute:
         decision.extra.update(trial.extra)
         decision.tier = moved_to
         decision.reason = "escalation"
-        decision.model = decision.backend = decision.effort = None  # the next attempt names them (a sampled tier's first sample)
+        decision.model = decision.backend = ""  # the next attempt names them (a sampled tier's first sample to end)
+        decision.effort = None
         decision.context.pop("sample_base", None)
         decision.extra.setdefault("escalations", []).append({"from": source, "to": decision.tier, "reason": reason, **(detail or {})})
         self.metrics.escalations.labels(source, decision.tier, reason).inc()

@@ -372,3 +372,24 @@ async def test_failed_samples_count_against_agreement(make_harness: Any) -> None
 def test_the_vote_counts_the_samples_asked() -> None:
     assert vote(["7", "7"], asked=4).agreement == 0.5 and vote(["7", "7"]).agreement == 1.0
     assert vote(["7", "7", "8"], asked=2).agreement == pytest.approx(2 / 3), "more answers than asked: over the answers"
+
+
+async def test_an_escalation_into_a_sampled_tier_whose_samples_all_fail_is_a_clean_error(make_harness: Any) -> None:
+    """After the hop no model is named until a sample ends; when none does, the error still carries its routing headers."""
+    calls: list[int] = []
+
+    def first_then_failing(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        if len(calls) == 1:
+            return httpx.Response(200, json={"id": "x", "object": "chat.completion", "created": 1, "model": "m", "choices": [
+                {"index": 0, "message": {"role": "assistant", "content": ""}, "finish_reason": "length"}],
+                "usage": {"prompt_tokens": 20, "completion_tokens": 50, "total_tokens": 70}})
+        return httpx.Response(400, json={"error": {"message": "boom", "type": "invalid_request_error"}})
+
+    data = copy.deepcopy(CONFIG)
+    data["tiers"]["low"].update(escalate_to="high")
+    data["tiers"]["high"] = {"model": "big", "effort": "high", "strategy": {"kind": "self_consistency", "samples": 3, "use_n": False}}
+    harness = await make_harness(parse_config(data, env={}), httpx.MockTransport(first_then_failing))
+    response = await harness.chat("easy [score=0.1]")
+    assert response.status_code == 400 and response.headers["x-router-tier"] == "high"
+    assert harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="completion") == 50

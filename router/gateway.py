@@ -280,16 +280,19 @@ class Gateway:
         own count, cache reads and writes included, and an output of 1) is kept, its output if larger. Marked
         `usage_estimated` in the router object, and not learnt from. After an escalation the estimate is the final
         attempt's part, and the total of the parts is returned."""
-        decision.extra["usage_estimated"] = True
-        written = max(0, events - 1)
-        if partial is not None and partial.prompt_tokens:
-            usage = dataclasses.replace(partial, completion_tokens=max(partial.completion_tokens, written))
-        else:
-            usage = Usage(prompt_tokens=self.tokens.count_for(decision, decision.model, body).tokens, completion_tokens=written)
+        usage = self.stream_estimate(decision, body, events, partial)
         if not decision.context.get("usage_parts"):
             return usage
         self.ttc.record(decision, "answer", usage)
         return self.ttc.total(decision)
+
+    def stream_estimate(self, decision: Decision, body: Mapping[str, Any], events: int, partial: Usage | None = None) -> Usage:
+        """`estimated_usage`'s estimate of one stream of `decision.model`, marked `usage_estimated`, recorded nowhere."""
+        decision.extra["usage_estimated"] = True
+        written = max(0, events - 1)
+        if partial is not None and partial.prompt_tokens:
+            return dataclasses.replace(partial, completion_tokens=max(partial.completion_tokens, written))
+        return Usage(prompt_tokens=self.tokens.count_for(decision, decision.model, body).tokens, completion_tokens=written)
 
     def completed_usage(self, decision: Decision, body: Mapping[str, Any], result: ChatResult) -> Usage:
         """A completion's usage, read where each attempt answers (router/resilience.py). An upstream that reported

@@ -139,10 +139,9 @@ class TestTimeCompute:
         reason = held_reason(tier.escalate_on, held)
         if reason is not None:
             used, tier_name, model, backend = stream.usage, decision.tier, decision.model, decision.backend
-            if used is None:  # an upstream without usage: estimated as the relay estimates a stream (a token per event)
-                decision.extra["usage_estimated"] = True
+            if used is None:  # no usage (yet): estimated as the relay estimates a stream, a token per event
                 events = sum(frame.count(b"data:") for frame in held.buffered)
-                used = Usage(prompt_tokens=self.gateway.tokens.count_for(decision, model, body).tokens, completion_tokens=max(0, events - 1))
+                used = self.gateway.stream_estimate(decision, body, events, stream.meta.get("partial_usage"))
             if self._escalate(decision, target, reason, body):
                 self.record_as(decision.context, "abandoned", used, tier=tier_name, model=model, backend=backend)
                 self.metrics.inflight.labels(backend).dec()

@@ -47,7 +47,8 @@ from backends.anthropic_messages import THINKING_BLOCK_TYPES, convert_messages, 
 
 DEFAULT_MAX_TOKENS = 4096
 #: The private request field for what a Messages client asked of Anthropic itself: `{"betas": [...], "user_id": str}`.
-CLIENT_OPTIONS = "_anthropic_client_options"
+#: Gateway-internal (router/protocol.py `PRIVATE_PREFIX`): a client's own body never carries it.
+CLIENT_OPTIONS = "_router_anthropic_options"
 
 
 def to_anthropic_request(body: dict[str, Any], *, stream: bool) -> dict[str, Any]:

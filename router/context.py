@@ -221,14 +221,15 @@ def completion_cap(config: RouterConfig, body: Mapping[str, Any], candidate: Can
 
 #: A chat body's flag, set by `/v1/messages` with thinking on (Anthropic's `max_tokens` counts the
 #: thinking): its cap is the upstream's whole, reasoning included, not the answer's to which the thinking
-#: reserve is added. Never sent upstream (`Gateway.upstream_body` removes it).
-TOTAL_CAP = "_cap_includes_reasoning"
+#: reserve is added. Never sent upstream (`Gateway.upstream_body` removes it). Like every gateway-internal field its
+#: name starts with `protocol.PRIVATE_PREFIX`, which no client may send.
+TOTAL_CAP = "_router_cap_includes_reasoning"
 
 #: A chat body's flag, set by `/v1/messages` when the client marked prompt-cache breakpoints (`cache_control`,
 #: kept on the chat parts as LiteLLM writes them, which an Anthropic upstream reads back): an upstream that reads
 #: none gets the parts without them, as a strict OpenAI-compatible server refuses a field it does not define.
 #: Never sent upstream (`Gateway.upstream_body` removes it).
-CACHE_MARKS = "_cache_breakpoints"
+CACHE_MARKS = "_router_cache_breakpoints"
 
 
 def without_cache_marks(messages: Any) -> Any:

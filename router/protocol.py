@@ -89,6 +89,10 @@ def string_field(item: Mapping[str, Any], key: str, param: str) -> str:
 
 
 _BOM = b"\xef\xbb\xbf"
+#: How the gateway's own fields in a chat body start (`context.TOTAL_CAP`, `context.CACHE_MARKS`,
+#: `anthropic_request.CLIENT_OPTIONS`): set by a route's translation, never taken from a client — an OpenAI client
+#: sent `_anthropic_client_options` and an Anthropic upstream got its beta flags (1M context) and user id.
+PRIVATE_PREFIX = "_router_"
 
 
 def _json_problem(error: str) -> str:
@@ -113,6 +117,8 @@ def parse_json_body(raw: bytes) -> dict[str, Any]:
         raise invalid(_json_problem(str(exc))) from None
     if not isinstance(body, dict):
         raise invalid("request body must be a JSON object")
+    for key in [key for key in body if key.startswith(PRIVATE_PREFIX)]:
+        del body[key]
     return body
 
 

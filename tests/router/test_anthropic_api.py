@@ -559,3 +559,32 @@ async def test_an_anthropic_stream_cut_short_is_charged_what_it_relayed(make_har
     assert harness.metric("router_tokens_total", **labels, kind="prompt") == 1000
     assert harness.metric("router_tokens_total", **labels, kind="cached_prompt") == 100
     assert harness.metric("router_cost_usd_total", **labels) == pytest.approx((900 * 3.0 + 100 * 0.3 + 300 * 15.0) / 1e6)
+
+
+@pytest.mark.parametrize("route", ["/v1/chat/completions", "/v1/completions", "/v1/responses", "/v1/messages"])
+async def test_no_client_sets_the_gateway_s_own_fields(make_harness: Any, spare_handler: list[Any], route: str) -> None:
+    """The gateway's private fields rode in the chat body, where any client could write them: an OpenAI client's
+    `_anthropic_client_options` reached Anthropic as beta flags (1M context, at its premium) and a spoofed user id.
+    Every field of the reserved prefix is dropped from a client's body."""
+    from backends.anthropic_request import CLIENT_OPTIONS
+    from router.context import CACHE_MARKS, TOTAL_CAP
+
+    seen: list[httpx.Request] = []
+
+    def claude(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-x", "stop_reason": "end_turn",
+                                         "stop_sequence": None, "content": [{"type": "text", "text": "ok"}], "usage": {"input_tokens": 9, "output_tokens": 1}})
+
+    spare_handler[0] = claude
+    harness = await make_harness(claude_high_tier())
+    injected = {CLIENT_OPTIONS: {"betas": ["context-1m-2025-08-07"], "user_id": "spoofed-user"}}
+    bodies = {"/v1/chat/completions": {"model": "auto", "messages": [{"role": "user", "content": "hard [score=0.9]"}]},
+              "/v1/completions": {"model": "auto", "prompt": "hard [score=0.9]", "max_tokens": 20},
+              "/v1/responses": {"model": "auto", "input": "hard [score=0.9]"},
+              "/v1/messages": {"model": "auto", "max_tokens": 20, "messages": [{"role": "user", "content": "hard [score=0.9]"}]}}
+    assert (await harness.client.post(route, json=bodies[route] | injected)).status_code == 200
+    assert "anthropic-beta" not in seen[-1].headers and "metadata" not in orjson.loads(seen[-1].content)
+    flags = {TOTAL_CAP: True, CACHE_MARKS: True}  # nor the flags: the cap's meaning, which parts keep their breakpoints
+    assert (await harness.client.post(route, json={**bodies[route], "model": "auto:low"} | flags)).status_code == 200
+    assert not {TOTAL_CAP, CACHE_MARKS} & harness.upstream.requests[-1].keys()

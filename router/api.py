@@ -202,7 +202,8 @@ async def _stream(gateway: Gateway, body: dict[str, Any], decision: Decision, re
             gateway.account(decision, None, "error", time.perf_counter() - started, stream=True)
             raise upstream_api_error(exc, decision) from None
         if isinstance(exc, asyncio.CancelledError):  # the upstream had the prompt: charged, as a stream cut later is
-            usage = gateway.estimated_usage(decision, body, 0) if decision.model else None
+            recorded = decision.context.get("usage_parts")  # samples and held attempts charge what they left themselves
+            usage = gateway.estimated_usage(decision, body, 0) if decision.model and not recorded else None
             gateway.account(decision, usage, "cancelled", time.perf_counter() - started, stream=True)
         elif isinstance(exc, APIError):
             _account_paid(gateway, decision, started, stream=True)

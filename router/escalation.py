@@ -79,9 +79,9 @@ class Held:
     ended: bool
 
 
-async def hold_until_answer(stream: ChatStream) -> Held:
-    """Read frames until one carries text that is not blank or a tool call, or the stream ends (UpstreamError propagates)."""
-    buffered: list[bytes] = []
+async def hold_until_answer(stream: ChatStream, buffered: list[bytes]) -> Held:
+    """Read frames into ``buffered`` until one carries text that is not blank or a tool call, or the stream ends
+    (UpstreamError propagates; what was read stays in ``buffered``, for its accounting)."""
     finish: str | None = None
     refusal = False
     async for frame in stream.frames:

@@ -130,11 +130,15 @@ class TestTimeCompute:
             if parts_before == 0:
                 return stream  # nothing to add: the plain relay accounts it
             return replay(stream, _NOTHING_HELD, finished)
+        buffered: list[bytes] = []
         try:
-            held = await hold_until_answer(stream)
-        except BaseException:
+            held = await hold_until_answer(stream, buffered)
+        except BaseException as exc:
             self.metrics.inflight.labels(decision.backend).dec()
             await _close(stream)
+            if buffered and isinstance(exc, (UpstreamError, asyncio.CancelledError)):  # the thinking so far was generated: charged
+                events = sum(frame.count(b"data:") for frame in buffered)
+                self.record(decision, "abandoned", self.gateway.stream_estimate(decision, body, events, stream.meta.get("partial_usage")))
             raise  # an UpstreamError here is still before the first byte: dispatch may escalate on it
         reason = held_reason(tier.escalate_on, held)
         if reason is not None:
@@ -247,6 +251,13 @@ class TestTimeCompute:
         judge_decision = Decision(decision.request_id, decision.tier, "forced", [Candidate(model, decision.tier, effort, None)])
         try:
             result = await self.gateway.resilience.dispatch(self.gateway, judge_body, judge_decision, stream=False)
+        except asyncio.CancelledError:  # the client left while the judge read the samples: the judge is charged too
+            if judge_decision.model:
+                counted = self.gateway.tokens.count_for(judge_decision, judge_decision.model, judge_body).tokens
+                decision.extra["usage_estimated"] = True
+                self.record_as(decision.context, "judge", Usage(prompt_tokens=counted, completion_tokens=judge_body["max_tokens"]),
+                               tier=decision.tier, model=judge_decision.model, backend=judge_decision.backend)
+            raise
         except UpstreamError as exc:
             decision.extra["judge_error"] = exc.kind
             log.warning("best_of_n judge %s failed (%s); the majority vote decides", model, exc.kind)
@@ -263,32 +274,22 @@ class TestTimeCompute:
         the request may not go there: above the tier a key over its budget is held to, or dearer than the
         client's `x-router-max-cost-usd`."""
         source = decision.tier
-        max_tier, max_cost = decision.context.get("limits", (None, None))
+        max_tier = decision.context.get("limits", (None, None))[0]
         names = self.policy.tier_names
         if max_tier in names and target in names and names.index(target) > names.index(max_tier):
             return False
         if not self._serves(target, body):
             return False
-        trial = replace(decision, candidates=self.policy.candidates(target), extra=dict(decision.extra), context=decision.context)
-        decision.context.pop("samples", None)  # the source tier's; the knob may set the target's
-        try:
-            self.knob.adjust(trial)
-            self.context.plan(trial, body, max_tier)
-        except APIError:
+        saved = decision.context.pop("samples", None)  # the source tier's; the knob may set the target's
+        trial = self._planned(decision, target, body)
+        if trial is None:
             decision.context.pop("samples", None)
+            if saved is not None:  # the source's own count stands (a refused header hop comes before its draw)
+                decision.context["samples"] = saved
             return False
-        moved_to = trial.candidates[0].tier
-        if moved_to not in names or names.index(moved_to) <= names.index(source):  # the target cannot hold it: no way up
-            decision.context.pop("samples", None)
-            return False
-        if max_cost is not None and decision.scored is not None:
-            estimate = self.gateway.estimate_cost(trial, trial.candidates[0], decision.scored, body)
-            if estimate is not None and estimate > max_cost:
-                decision.context.pop("samples", None)
-                return False
         decision.candidates = trial.candidates
         decision.extra.update(trial.extra)
-        decision.tier = moved_to
+        decision.tier = trial.candidates[0].tier
         decision.reason = "escalation"
         decision.model = decision.backend = ""  # the next attempt names them (a sampled tier's first sample to end)
         decision.effort = None
@@ -297,6 +298,26 @@ class TestTimeCompute:
         self.metrics.escalations.labels(source, decision.tier, reason).inc()
         self.metrics.decisions.labels(decision.tier, "escalation").inc()
         return True
+
+    def _planned(self, decision: Decision, target: str, body: dict[str, Any]) -> Decision | None:
+        """The decision as `target` would take it (load knob, context check), or None when it cannot go up there: its
+        models cannot hold the prompt (the context check moves it back down), or it is dearer than the client's cap."""
+        max_tier, max_cost = decision.context.get("limits", (None, None))
+        names = self.policy.tier_names
+        trial = replace(decision, candidates=self.policy.candidates(target), extra=dict(decision.extra), context=decision.context)
+        try:
+            self.knob.adjust(trial)
+            self.context.plan(trial, body, max_tier)
+        except APIError:
+            return None
+        moved_to = trial.candidates[0].tier
+        if moved_to not in names or names.index(moved_to) <= names.index(decision.tier):
+            return None
+        if max_cost is not None and decision.scored is not None:
+            estimate = self.gateway.estimate_cost(trial, trial.candidates[0], decision.scored, body)
+            if estimate is not None and estimate > max_cost:
+                return None
+        return trial
 
     def _serves(self, tier: str, body: dict[str, Any]) -> bool:
         """Whether a sampled `tier` takes this request at all: it refuses `n` other than 1, and a stream when configured

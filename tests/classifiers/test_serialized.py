@@ -22,9 +22,11 @@ def test_a_python_list_of_more_strings_than_a_conversation_holds_is_not_parsed(m
         raise AssertionError("parsed")
 
     monkeypatch.setattr(serialized.ast, "literal_eval", refuse)
-    assert serialized_messages(str(["ab"] * (MAX_LITERAL_ITEMS + 1))) is None
+    assert serialized_messages(str(["ab"] * (MAX_LITERAL_ITEMS + 2))) is None  # more separators than items a conversation holds
     monkeypatch.undo()
     assert serialized_messages(str(["ab"] * MAX_LITERAL_ITEMS)) is not None, "a conversation of MAX_LITERAL_ITEMS turns still reads"
+    joined = "[" + ", ".join(["'a' 'b'"] * 200) + "]"  # adjacent literals are one string each: 400 literals, 200 items
+    assert serialized_messages(joined) == [{"role": "user", "content": "ab"}] * 200
 
 MCQ = ("Which planet is closest to the Sun?\nA. Venus\nB. Mercury\nC. Mars\nD. Earth\n"
        'Answer with the letter, e.g. "B".')

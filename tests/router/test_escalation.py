@@ -336,3 +336,26 @@ async def test_a_request_refused_after_a_paid_attempt_is_still_accounted(make_ha
     assert response.status_code == 400 and len(upstream.requests) == 1
     assert harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="reasoning") == 70
     assert harness.metric("router_requests_total", tier="high", model="spare-big", backend="spare", status="error") == 1
+
+
+async def test_a_client_that_leaves_while_a_stream_is_held_is_charged_its_thinking(make_harness: Any) -> None:
+    """Frames are held until the first answer byte; a client that left during 400 reasoning events was charged the prompt
+    only on an escalating tier (400 tokens on a plain one)."""
+    import asyncio
+
+    from tests.router.ttc_fakes import call_and_leave
+
+    class Thinking(httpx.AsyncByteStream):
+        async def __aiter__(self) -> Any:
+            base = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+            yield b"data: " + orjson.dumps(base | {"choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}) + b"\n\n"
+            for _ in range(400):
+                yield b"data: " + orjson.dumps(base | {"choices": [{"index": 0, "delta": {"reasoning_content": "think "}, "finish_reason": None}]}) + b"\n\n"
+                await asyncio.sleep(0.001)
+            await asyncio.sleep(5)
+
+    harness = await make_harness(config_with(), httpx.MockTransport(lambda request: httpx.Response(200, stream=Thinking(), headers={"content-type": "text/event-stream"})))
+    await call_and_leave(harness.client._transport.app, "/v1/chat/completions",
+                         {"model": "auto", "stream": True, "messages": [{"role": "user", "content": "easy [score=0.1]"}]}, 1.5)
+    assert harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="completion") == 400
+    assert harness.metric("router_requests_total", tier="low", model="small", backend="sim", status="cancelled") == 1

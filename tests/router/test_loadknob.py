@@ -201,3 +201,25 @@ async def test_an_escalation_into_a_sampled_tier_under_pressure_draws_its_lowere
     escalated = (await harness.chat("easy [score=0.1]")).json()["router"]
     assert escalated["escalations"][0]["to"] == "medium"
     assert upstream.requests[-1]["n"] == 2 and escalated["samples"] == 2 and escalated["load_adjustment"] == "lower_effort"
+
+
+async def test_a_refused_header_escalation_keeps_the_source_tier_s_lowered_samples(make_harness: Any) -> None:
+    """The hop cleared the source's `under_load.samples` before trying the target; refused (the target cannot hold the
+    prompt), the source then drew its full 5 samples under pressure."""
+    from tests.router.conftest import CONFIG
+
+    data = copy.deepcopy(CONFIG)
+    data["backends"]["sim"]["load"] = {"interval_seconds": 60, "high": {"waiting": 4}, "low": {"waiting": 1}, "calm_polls": 2}
+    data["models"]["big"] = {**data["models"]["big"], "context_window": 300}
+    data["tiers"]["high"] = {"model": "big", "effort": "high"}
+    data["tiers"]["medium"].update(strategy={"kind": "self_consistency", "samples": 5}, params={}, escalate_to="high",
+                                   under_load={"action": "lower_effort", "effort": "low", "thinking_budget": 256, "samples": 2})
+    upstream = Scripted()
+    harness = await make_harness(parse_config(data, env={}), upstream.transport())
+    app_state = harness.client._transport.app.state.router  # type: ignore[attr-defined]
+    upstream.metrics_text = metrics(waiting=9)
+    await app_state.gateway.ttc.knob.poll_once(app_state.backends, force=True)
+    body = {"model": "auto", "messages": [{"role": "user", "content": "mid [score=0.6] " + "word " * 600}]}
+    response = await harness.client.post("/v1/chat/completions", json=body, headers={"x-router-escalate": "true"})
+    assert response.status_code == 200 and "escalations" not in response.json()["router"]
+    assert upstream.requests[-1]["n"] == 2 and response.json()["router"]["samples"] == 2

@@ -393,3 +393,46 @@ async def test_an_escalation_into_a_sampled_tier_whose_samples_all_fail_is_a_cle
     response = await harness.chat("easy [score=0.1]")
     assert response.status_code == 400 and response.headers["x-router-tier"] == "high"
     assert harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="completion") == 50
+
+
+async def test_a_streamed_sampled_request_left_mid_sampling_is_charged_as_an_unstreamed_one(make_harness: Any) -> None:
+    """The samples charge what they left; the stream's own estimate of the prompt came on top (532 prompt tokens, 399 unstreamed)."""
+    import asyncio
+
+    from tests.router.ttc_fakes import call_and_leave
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(5)
+        return httpx.Response(500)
+
+    data = copy.deepcopy(CONFIG)
+    data["tiers"]["low"].update(strategy={"kind": "self_consistency", "samples": 3, "use_n": False})
+    harness = await make_harness(parse_config(data, env={}), httpx.MockTransport(slow))
+    app = harness.client._transport.app
+    charged = {}
+    for stream in (False, True):
+        before = harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="prompt")
+        body = {"model": "auto", "stream": stream, "messages": [{"role": "user", "content": "easy [score=0.1] " + "word " * 100}]}
+        await call_and_leave(app, "/v1/chat/completions", body, 0.2)
+        charged[stream] = harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="prompt") - before
+    assert charged[True] == charged[False] > 0
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_a_judge_the_client_left_is_charged(make_harness: Any, spare_handler: list[Any], stream: bool) -> None:
+    import asyncio
+
+    from tests.router.ttc_fakes import call_and_leave
+
+    async def judging(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(5)
+        return httpx.Response(500)
+
+    spare_handler[0] = judging
+    data = copy.deepcopy(CONFIG)
+    data["tiers"]["low"].update(strategy={"kind": "best_of_n", "samples": 3, "judge": "spare-big"})
+    harness = await make_harness(parse_config(data, env={}), Scripted([("A is 1", "stop"), ("A is 2", "stop"), ("A is 3", "stop")]).transport())
+    await call_and_leave(harness.client._transport.app, "/v1/chat/completions",
+                         {"model": "auto", "stream": stream, "messages": [{"role": "user", "content": "easy [score=0.1]"}]}, 0.3)
+    assert harness.metric("router_tokens_total", tier="low", model="spare-big", backend="spare", kind="prompt") > 0
+    assert harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="prompt") == PROMPT_TOKENS, "the samples, once"

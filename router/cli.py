@@ -85,13 +85,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ["COMPLEXITY_ROUTER_WORKERS"] = str(args.workers)
     metrics_dir, created = multiproc.prepare(args.workers)  # before the workers start: totals across workers
     try:
-        _run_uvicorn(uvicorn, args, config)
+        return _run_uvicorn(uvicorn, args, config) or 0
     finally:
         multiproc.cleanup(metrics_dir, created)
-    return 0
 
 
-def _run_uvicorn(uvicorn: Any, args: argparse.Namespace, config: RouterConfig) -> None:
+def _run_uvicorn(uvicorn: Any, args: argparse.Namespace, config: RouterConfig) -> int:
     from router.supervisor import WORKER_START_SECONDS, run_workers
 
     options = {
@@ -108,9 +107,9 @@ def _run_uvicorn(uvicorn: Any, args: argparse.Namespace, config: RouterConfig) -
         "access_log": False,
     }
     if args.workers > 1:  # the router's own supervisor (router/supervisor.py)
-        run_workers(uvicorn.Config("router.server:app_from_environment", **options), args.config)
-    else:
-        uvicorn.run("router.server:app_from_environment", **options)
+        return run_workers(uvicorn.Config("router.server:app_from_environment", **options), args.config)
+    uvicorn.run("router.server:app_from_environment", **options)
+    return 0
 
 
 def _log_config(level: str) -> dict[str, Any]:

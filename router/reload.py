@@ -38,7 +38,7 @@ log = logging.getLogger("complexity_router.reload")
 CLOSE_GRACE_SECONDS = 0.5  # after the last release: let a finished stream close and account
 
 
-def _file_signature(path: str) -> tuple[int, int, int] | None:
+def file_signature(path: str) -> tuple[int, int, int] | None:
     try:
         st = os.stat(path)  # follows symlinks: a Kubernetes ConfigMap update swaps one
     except OSError:
@@ -67,7 +67,7 @@ class ConfigReloader:
         self._retiring: set[asyncio.Task[None]] = set()
         self._watch_task: asyncio.Task[None] | None = None
         self._signal_installed = False
-        self._seen = _file_signature(self.path)
+        self._seen = file_signature(self.path)
 
     @property
     def state(self) -> AppState:
@@ -108,7 +108,7 @@ class ConfigReloader:
             await asyncio.sleep(config.interval_seconds)
             if not self.state.config.reload.watch:
                 continue
-            current = _file_signature(self.path)
+            current = file_signature(self.path)
             if current is not None and current != self._seen:
                 log.info("%s changed: reloading", self.path)
                 await self.reload("file change")
@@ -117,7 +117,7 @@ class ConfigReloader:
     async def reload(self, trigger: str = "request") -> bool:
         """Load, validate, build and swap; returns whether the new config is now in force."""
         async with self._lock:
-            self._seen = _file_signature(self.path)
+            self._seen = file_signature(self.path)
             old = self.state
             metrics = old.metrics
             try:

@@ -70,12 +70,15 @@ class Resilience:
 
     def adopt(self, previous: Resilience) -> None:
         """Keep what the running process learned across a config reload: the health of every backend
-        whose address and circuit settings are unchanged, and the retry budget's window."""
+        whose address and breaker settings are unchanged — with its attempts in flight, under the new
+        `max_in_flight` (a new count would let a hung backend hold old and new slots) — and the retry budget's window."""
         for name, health in previous.health.items():
             old, new = previous.config.backends.get(name), self.config.backends.get(name)
-            if old is not None and new is not None and old.base_url == new.base_url and old.circuit == new.circuit:
+            if (old is not None and new is not None and old.base_url == new.base_url
+                    and (old.circuit.failures, old.circuit.cooldown_seconds) == (new.circuit.failures, new.circuit.cooldown_seconds)):
                 health._gauge = self.metrics.backend_up.labels(name)
                 health._set_up(health.state == "closed")
+                health.max_in_flight = new.circuit.max_in_flight
                 self.health[name] = health
         if previous.config.routing.retry_budget == self.config.routing.retry_budget:
             self.budget = previous.budget

@@ -167,3 +167,27 @@ def test_a_config_reload_keeps_what_was_learned_about_unchanged_backends() -> No
     elsewhere = Resilience(make_config(backends=moved), metrics)
     elsewhere.adopt(before)
     assert elsewhere.health["sim"].state == "closed", "a backend that moved starts afresh"
+
+
+def test_a_reload_that_changes_max_in_flight_keeps_the_attempts_in_flight_and_the_circuit() -> None:
+    """A new count started at 0 (and the circuit closed): a hung backend then held the old attempts and as many new ones."""
+    import copy
+
+    from prometheus_client import CollectorRegistry
+
+    from router.metrics import RouterMetrics
+    from router.resilience import Resilience
+    from tests.router.conftest import CONFIG, make_config
+
+    metrics = RouterMetrics(CollectorRegistry())
+    capped = copy.deepcopy(CONFIG["backends"])
+    capped["sim"]["circuit"] = {"max_in_flight": 2}
+    before = Resilience(make_config(backends=capped), metrics)
+    before.health["sim"].occupy(), before.health["sim"].occupy()
+    for _ in range(5):
+        before.health["sim"].failed(0.0)
+    capped["sim"]["circuit"] = {"max_in_flight": 3}
+    after = Resilience(make_config(backends=capped), metrics)
+    after.adopt(before)
+    health = after.health["sim"]
+    assert health.in_flight == 2 and health.max_in_flight == 3 and health.state == "open"

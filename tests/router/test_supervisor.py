@@ -1,0 +1,114 @@
+"""`serve --workers N`'s parent (router/supervisor.py) with real processes: reloads that fail at worker start, SIGTERM
+in the middle of a reload, the reload counters, and `reload.watch` with a broken edit."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.opskit import ServeProcess, classifier_artifact, simulated_upstream, wait_for, write_yaml
+from tests.router.test_multiprocess_metrics import scrape, total, worker_pids
+
+
+def _config(upstream: Any, **extra: Any) -> dict[str, Any]:
+    return {"server": {"drain_seconds": 2}, "backends": {"sim": {"kind": "openai", "base_url": upstream.url + "/v1"}},
+            "models": {"small": {"backend": "sim", "reasoning": "none", "input": 0.05, "output": 0.20}},
+            "tiers": {"low": {"model": "small"}}, "classifier": {"artifact": classifier_artifact()}, **extra}
+
+
+def _failures(url: str) -> float:
+    return sum(s.value for s in scrape(url).get("router_config_reloads", []) if s.labels.get("result") == "failure")
+
+
+def test_a_reload_whose_workers_cannot_start_keeps_the_config_in_force_for_respawns(tmp_path: Path) -> None:
+    """The file passes `check-config` but a worker cannot start with it (its decision log under a regular file): the
+    old workers stay, the failure is counted, and a worker that dies later comes back with the config in force — it
+    came back with the failed one, failed to start, and uvicorn stopped the server with exit code 0."""
+    (tmp_path / "afile").write_text("x")
+    with simulated_upstream() as upstream:
+        config = _config(upstream)
+        path = write_yaml(tmp_path / "config.yaml", config)
+        with ServeProcess(path, "--workers", "2") as serve:
+            wait_for(lambda: len(worker_pids(serve.url)) == 2, timeout=60, what="both workers")
+            before = worker_pids(serve.url)
+            write_yaml(path, {**config, "decision_log": {"path": str(tmp_path / "afile" / "decisions.jsonl")}})
+            serve.signal(signal.SIGHUP)
+            wait_for(lambda: "config reload incomplete" in serve.output(), timeout=90, what="the aborted reload")
+            assert worker_pids(serve.url) == before and _failures(serve.url) == 1
+            assert min(s.value for s in scrape(serve.url)["router_config_last_reload_successful"]) == 0
+            os.kill(int(min(before)), signal.SIGKILL)  # a worker crashes (an OOM kill)
+            wait_for(lambda: len(worker_pids(serve.url)) == 2 and worker_pids(serve.url) != before, timeout=60, what="the respawn")
+            assert serve.process is not None and serve.process.poll() is None
+            assert httpx.post(serve.url + "/v1/chat/completions", json={"model": "auto", "messages": [{"role": "user", "content": "hi"}]},
+                              timeout=30).status_code == 200
+
+
+def test_sigterm_in_the_middle_of_a_reload_stops_listening_at_once(tmp_path: Path) -> None:
+    """uvicorn queues signals and a reload replaced every worker first (each old one drained): new connections were
+    held 11 s after SIGTERM. Now the socket closes and the reload stops at once."""
+    with simulated_upstream(token_delay=0.2) as upstream:
+        config = _config(upstream, server={"drain_seconds": 8})
+        path = write_yaml(tmp_path / "config.yaml", config)
+        with ServeProcess(path, "--workers", "2") as serve:
+            wait_for(lambda: len(worker_pids(serve.url)) == 2, timeout=60, what="both workers")
+            def long_stream(index: int) -> None:
+                httpx.post(serve.url + "/v1/chat/completions", headers={"Connection": "close"}, timeout=30,
+                           json={"model": "auto", "stream": True, "messages": [{"role": "user", "content": f"a long one {index}"}]})
+
+            streams = [threading.Thread(target=long_stream, args=(index,)) for index in range(4)]
+            for stream in streams:  # the old workers drain these (8 s) before a reload can replace them
+                stream.start()
+            time.sleep(0.5)
+            serve.signal(signal.SIGHUP)
+            time.sleep(1.0)  # the check ran; replacements start
+            serve.signal(signal.SIGTERM)
+            signalled = time.monotonic()
+            refused = False
+            while not refused and time.monotonic() - signalled < 4:
+                try:
+                    httpx.get(serve.url + "/healthz", timeout=2)
+                    time.sleep(0.1)
+                except httpx.ConnectError:
+                    refused = True
+            assert refused, "new connections are refused within moments of SIGTERM, reload or not"
+            assert serve.process is not None
+            assert serve.process.wait(30) == 0, "a stop by signal exits 0"
+            for stream in streams:
+                stream.join()
+
+
+def test_with_reload_watch_a_respawned_worker_starts_from_the_last_good_file(tmp_path: Path) -> None:
+    """The workers follow the file and reject a broken edit; a worker that then died was respawned from the broken file,
+    died again, for ever (the pod at half capacity). The parent follows the file too and keeps its last good version."""
+    with simulated_upstream() as upstream:
+        config = _config(upstream, reload={"watch": True, "interval_seconds": 0.5})
+        path = write_yaml(tmp_path / "config.yaml", config)
+        with ServeProcess(path, "--workers", "2") as serve:
+            wait_for(lambda: len(worker_pids(serve.url)) == 2, timeout=60, what="both workers")
+            before = worker_pids(serve.url)
+            path.write_text("tiers: [this is: not valid\n")
+            time.sleep(3)  # the workers and the parent have seen it
+            os.kill(int(min(before)), signal.SIGKILL)
+            wait_for(lambda: len(worker_pids(serve.url)) == 2 and worker_pids(serve.url) != before, timeout=60, what="the respawn")
+            time.sleep(2)
+            assert len(worker_pids(serve.url)) == 2 and serve.output().count("Child process") <= 2, serve.output()[-2000:]
+
+
+def test_sighups_queued_during_a_reload_are_one(tmp_path: Path) -> None:
+    """Five SIGHUPs 50 ms apart made five full restarts of every worker; the ones that queue during a reload are one more."""
+    with simulated_upstream() as upstream:
+        path = write_yaml(tmp_path / "config.yaml", _config(upstream))
+        with ServeProcess(path, "--workers", "2") as serve:
+            wait_for(lambda: len(worker_pids(serve.url)) == 2, timeout=60, what="both workers")
+            for _ in range(5):
+                serve.signal(signal.SIGHUP)
+                time.sleep(0.05)
+            wait_for(lambda: total(scrape(serve.url), "router_config_reloads", "router_config_reloads_total") >= 2, timeout=120, what="the reloads")
+            time.sleep(8)
+            assert total(scrape(serve.url), "router_config_reloads", "router_config_reloads_total") == 2

@@ -501,17 +501,21 @@ async def test_errors_no_route_raised_have_anthropic_s_shape_under_v1_messages(h
     assert (await harness.client.get("/v1/messagesx")).json()["error"]["code"] == "not_found"
 
 
-async def test_a_clients_beta_flags_and_user_id_reach_an_anthropic_upstream_and_no_other(make_harness: Any, spare_handler: list[Any]) -> None:
-    """Claude Code sends `anthropic-beta` (interleaved thinking, 1M context, …) and a `metadata.user_id` longer than OpenAI's
-    64-character `user`: an Anthropic upstream gets both (the flags beside its configured ones, each once), others neither."""
-    seen: list[httpx.Request] = []
-
+def _recording_claude(seen: list[httpx.Request]) -> Any:
+    """An Anthropic upstream that answers "ok" and keeps each request it gets in ``seen``."""
     def claude(request: httpx.Request) -> httpx.Response:
         seen.append(request)
         return httpx.Response(200, json={"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-x", "stop_reason": "end_turn",
                                          "stop_sequence": None, "content": [{"type": "text", "text": "ok"}], "usage": {"input_tokens": 9, "output_tokens": 1}})
 
-    spare_handler[0] = claude
+    return claude
+
+
+async def test_a_clients_beta_flags_and_user_id_reach_an_anthropic_upstream_and_no_other(make_harness: Any, spare_handler: list[Any]) -> None:
+    """Claude Code sends `anthropic-beta` (interleaved thinking, 1M context, …) and a `metadata.user_id` longer than OpenAI's
+    64-character `user`: an Anthropic upstream gets both (the flags beside its configured ones, each once), others neither."""
+    seen: list[httpx.Request] = []
+    spare_handler[0] = _recording_claude(seen)
     config = claude_high_tier()
     config.backends["spare"].headers["Anthropic-Beta"] = "prompt-caching-2024-07-31, interleaved-thinking-2025-05-14"
     harness = await make_harness(config)
@@ -570,13 +574,7 @@ async def test_no_client_sets_the_gateway_s_own_fields(make_harness: Any, spare_
     from router.context import CACHE_MARKS, TOTAL_CAP
 
     seen: list[httpx.Request] = []
-
-    def claude(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(200, json={"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-x", "stop_reason": "end_turn",
-                                         "stop_sequence": None, "content": [{"type": "text", "text": "ok"}], "usage": {"input_tokens": 9, "output_tokens": 1}})
-
-    spare_handler[0] = claude
+    spare_handler[0] = _recording_claude(seen)
     harness = await make_harness(claude_high_tier())
     injected = {CLIENT_OPTIONS: {"betas": ["context-1m-2025-08-07"], "user_id": "spoofed-user"}}
     bodies = {"/v1/chat/completions": {"model": "auto", "messages": [{"role": "user", "content": "hard [score=0.9]"}]},

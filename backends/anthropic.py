@@ -15,6 +15,7 @@ import httpx
 
 from backends.anthropic_request import beta_header, to_anthropic_request
 from backends.anthropic_response import StreamTranslator, completion_body
+from backends.assemble import read_whole, whole_stream
 from backends.base import (
     Backend,
     BackendConfig,
@@ -70,11 +71,7 @@ class AnthropicBackend(Backend):
             response = await self.client.post(self.messages_path, content=encode_body(request), headers=self._headers(body))
         except httpx.HTTPError as exc:
             raise map_transport_error(exc) from exc
-        payload = response_json(response)
-        if not isinstance(payload, dict):
-            raise UpstreamError("protocol", "upstream response is not an Anthropic message")
-        result, usage = completion_body(payload, model=body.get("model"))
-        return ChatResult(body=result, usage=usage, headers=ratelimit_headers(response.headers))
+        return _completion(response, body)
 
     async def chat_stream(self, body: dict[str, Any]) -> ChatStream:
         payload = encode_body(to_anthropic_request(body, stream=True))
@@ -84,6 +81,9 @@ class AnthropicBackend(Backend):
         except httpx.HTTPError as exc:
             raise map_transport_error(exc) from exc
         await raise_for_stream_status(response)
+        if response.headers.get("content-type", "").startswith("application/json"):  # a whole message: a server ignoring `stream`
+            await read_whole(response)
+            return whole_stream(_completion(response, body))
         stream = ChatStream(frames=empty_frames(), close=response.aclose, headers=ratelimit_headers(response.headers))
         frames = _relay(response, StreamTranslator(stream, model=body.get("model")))
         # Wait for the first translated frame (the role chunk, sent on message_start): an `error`
@@ -95,6 +95,14 @@ class AnthropicBackend(Backend):
             raise UpstreamError("stream", "upstream stream ended before message_stop") from None
         stream.frames = _prepend(first, frames)
         return stream
+
+
+def _completion(response: httpx.Response, body: dict[str, Any]) -> ChatResult:
+    payload = response_json(response)
+    if not isinstance(payload, dict):
+        raise UpstreamError("protocol", "upstream response is not an Anthropic message")
+    result, usage = completion_body(payload, model=body.get("model"))
+    return ChatResult(body=result, usage=usage, headers=ratelimit_headers(response.headers))
 
 
 async def _prepend(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:

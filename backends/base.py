@@ -29,7 +29,8 @@ class TimeoutSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     connect: float = Field(5.0, gt=0, description="TCP/TLS connection set-up")
-    first_byte: float = Field(120.0, gt=0, description="until the first stream event (non-streaming: the whole response), per attempt; never cuts the last attempt")
+    first_byte: float = Field(120.0, gt=0, description="until the first stream event (with `non_streamed: whole`, a non-streamed request's whole "
+                              "response), per attempt; never cuts the last attempt")
     idle: float = Field(120.0, gt=0, description="longest gap between two stream chunks")
     total: float = Field(900.0, gt=0, description="one attempt, from sending to the last byte")
 
@@ -62,6 +63,10 @@ class BackendConfig(BaseModel):
     fields: Literal["any", "openai"] = Field(
         "any", description="'openai': send only the request fields OpenAI's chat completions API defines (api.openai.com refuses any "
         "other with a 400, and a routed client may have written vLLM's: top_k, chat_template_kwargs); 'any': every field, as vLLM reads them")
+    non_streamed: Literal["stream", "whole"] = Field(
+        "stream", description="how a client's non-streamed request is sent upstream: 'stream' (streamed and put back together, "
+        "backends/assemble.py: `first_byte` times the first token and `idle` the gaps, so a long answer is never cut for being long) "
+        "or 'whole' (one JSON answer: for an upstream that cannot stream; `first_byte` then bounds the whole answer)")
     load: LoadConfig | None = None  # vLLM /metrics pressure for the load knob (router/loadknob.py)
 
     @field_validator("base_url")

@@ -13,8 +13,10 @@ from typing import Any
 import httpx
 import orjson
 
+from backends.assemble import read_whole, whole_stream
 from backends.base import Backend, ChatResult, ChatStream, UpstreamError, empty_frames, encode_body, map_transport_error, ratelimit_headers
 from backends.chat_shape import completion_problem
+from backends.direct import DirectResponse
 from backends.errors import raise_for_stream_status, response_json, stream_event_json
 from backends.sse import SSEFramer, event_data
 from backends.usage import Usage
@@ -53,10 +55,7 @@ class OpenAICompatibleBackend(Backend):
             response = await self.post_json("chat/completions", encode_body(self._sent(body)))
         except httpx.HTTPError as exc:
             raise map_transport_error(exc) from exc
-        payload = response_json(response)
-        if (problem := completion_problem(payload)) is not None:
-            raise UpstreamError("protocol", f"upstream response is not a chat completion: {problem}")
-        return ChatResult(body=payload, usage=Usage.from_openai(payload.get("usage")), headers=ratelimit_headers(response.headers))
+        return _completion(response)
 
     async def chat_stream(self, body: dict[str, Any]) -> ChatStream:
         body["stream"] = True
@@ -68,9 +67,24 @@ class OpenAICompatibleBackend(Backend):
         except httpx.HTTPError as exc:
             raise map_transport_error(exc) from exc
         await raise_for_stream_status(response)
+        if response.headers.get("content-type", "").startswith("application/json"):
+            return await _whole_answer(response)
         stream = ChatStream(frames=empty_frames(), close=response.aclose, headers=ratelimit_headers(response.headers))
         stream.frames = _relay(response, stream)
         return stream
+
+
+def _completion(response: httpx.Response | DirectResponse) -> ChatResult:
+    payload = response_json(response)
+    if (problem := completion_problem(payload)) is not None:
+        raise UpstreamError("protocol", f"upstream response is not a chat completion: {problem}")
+    return ChatResult(body=payload, usage=Usage.from_openai(payload.get("usage")), headers=ratelimit_headers(response.headers))
+
+
+async def _whole_answer(response: httpx.Response | DirectResponse) -> ChatStream:
+    """A server that ignores `stream` answers with one JSON completion: streamed on as the chunks that assemble to it."""
+    await read_whole(response)
+    return whole_stream(_completion(response))
 
 
 async def _relay(response: httpx.Response, stream: ChatStream) -> AsyncIterator[bytes]:

@@ -132,7 +132,7 @@ class AnswerTokensHead:
         p = DEFAULT_HEAD if str(path) in ("", "default") else Path(path).expanduser()
         try:
             raw = read_npz(p)
-        except ZIP_ERRORS as exc:
+        except (*ZIP_ERRORS, ClassifierLoadError) as exc:  # read_npz's own checks (a member inflating past its cap) name it an artifact
             raise EmbeddingLoadError(f"embedding head {p} is missing, corrupt or not an .npz file: {exc}") from exc
         missing = [k for k in ("head_format", "coef_", "intercept_", "centre_", "alpha", "weight", "max_seq_length",
                                "probe_embedding_")

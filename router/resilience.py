@@ -41,9 +41,12 @@ import time
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from backends.base import BackendConfig, ChatStream, UpstreamError
+from backends.assemble import CompletionAssembler, streamable
+from backends.base import BackendConfig, ChatResult, ChatStream, UpstreamError
+from backends.chat_shape import completion_problem
+from backends.usage import Usage
 from router.breaker import BackendHealth, Clock, RetryBudget, is_backend_failure
-from router.shutdown import DRAIN, Drain
+from router.shutdown import DRAIN, Drain, shutting_down
 from router.watchdog import Watchdog, watched
 
 if TYPE_CHECKING:
@@ -205,10 +208,11 @@ class Resilience:
         probe = health.begin(started)
         release = health.occupy()
         first: bytes | None = None
+        assembled = not stream and backend.config.non_streamed == "stream" and streamable(upstream)
         try:
             try:
                 async with asyncio.timeout(wait):
-                    if stream:
+                    if stream or assembled:
                         result = await backend.chat_stream(upstream)
                         first = await _first_frame(result)
                     else:
@@ -232,7 +236,7 @@ class Resilience:
             release()
             health.abandoned(probe)
             raise
-        if not stream:
+        if not stream and not assembled:
             health.succeeded(probe)
             inflight.dec()
             release()
@@ -254,6 +258,42 @@ class Resilience:
                 await outcome
 
         result.close = close_both
+        if assembled:
+            return await self._assemble(gateway, decision, body, result, backend_name, inflight)
+        return result
+
+    async def _assemble(self, gateway: Gateway, decision: Decision, body: dict[str, Any], stream: ChatStream, backend_name: str,
+                        inflight: Any) -> ChatResult | UpstreamError:
+        """A non-streamed request's answer, read from its stream under the stream's timeouts (backends/assemble.py).
+        Nothing reached the client yet: a stream that breaks off is a failed attempt like any other (the
+        watchdog told the circuit), retried or fallen back from."""
+        assembler = CompletionAssembler()
+        try:
+            async for frame in stream.frames:
+                assembler.feed(frame)
+            reported = stream.usage_chunk.get("usage") if stream.usage_chunk else stream.usage.to_openai() if stream.usage else None
+            body_out = assembler.completion(reported)
+        except UpstreamError as exc:
+            self.metrics.upstream_errors.labels(backend_name, exc.kind).inc()
+            if exc.kind == "shutdown":  # the drain ran out: no next attempt, a 503 the client retries elsewhere
+                raise shutting_down() from None
+            if not exc.retryable:
+                raise
+            return exc
+        except ValueError as exc:  # a relayed event that is no JSON object: the upstream broke the protocol
+            error = UpstreamError("protocol", f"upstream stream event is not JSON: {exc}")
+            self.metrics.upstream_errors.labels(backend_name, error.kind).inc()
+            return error
+        finally:
+            inflight.dec()
+            await stream.aclose()
+        if (problem := completion_problem(body_out)) is not None:
+            error = UpstreamError("protocol", f"upstream stream is not a chat completion: {problem}")
+            self.metrics.upstream_errors.labels(backend_name, error.kind).inc()
+            return error
+        usage = stream.usage if stream.usage is not None else Usage()
+        result = ChatResult(body=body_out, usage=usage, headers=stream.headers)
+        gateway.completed_usage(decision, body, result)
         return result
 
     def _judge(self, health: BackendHealth, error: UpstreamError, probe: bool, model: str) -> None:

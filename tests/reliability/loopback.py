@@ -179,7 +179,7 @@ class FakeUpstream:
         if behaviour.abort:
             writer.transport.abort()
             return False
-        if behaviour.status != 200 or not stream:
+        if behaviour.status != 200 or not stream or behaviour.raw is not None:  # a raw body: also an answer that ignored `stream`
             payload = behaviour.json if behaviour.json is not None else completion_body()
             if behaviour.then == "close":
                 writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"id\"")

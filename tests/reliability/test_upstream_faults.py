@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.reliability.loopback import DONE, Behaviour, Rig, blackhole_port, closed_port, content_chunk, serve_app, sse, sse_events
+from tests.reliability.loopback import DONE, Behaviour, Rig, blackhole_port, closed_port, content_chunk, serve_app, sse, sse_events, usage_chunk
 
 pytestmark = pytest.mark.anyio
 
@@ -101,6 +101,48 @@ async def test_the_last_attempt_is_not_cut_short_by_first_byte(rig: Rig, stream:
     assert rig.b.records == []
 
 
+async def test_a_long_non_streamed_answer_is_not_cut_by_first_byte(rig: Rig) -> None:
+    """A non-streamed request is streamed upstream and put back together: an answer still being written past
+    `first_byte` is alive (its first token came in time), not cut and generated again on the fallback."""
+    rig.a.script = lambda body, index: Behaviour(chunks=[content_chunk(f"w{i} ") for i in range(12)] + [usage_chunk(7, 12), DONE], chunk_delay=0.08)
+    gateway = await rig.gateway(a=FAST)
+    started = time.monotonic()
+    response = await gateway.chat()
+    assert response.status_code == 200 and response.headers["x-router-backend"] == "a", response.text
+    assert time.monotonic() - started > FAST["timeouts"]["first_byte"], "the answer took longer than first_byte"
+    body = response.json()
+    assert body["object"] == "chat.completion" and body["choices"][0]["message"]["content"] == "".join(f"w{i} " for i in range(12))
+    assert body["usage"] == {"prompt_tokens": 7, "completion_tokens": 12, "total_tokens": 19}
+    sent = rig.a.records[0].body
+    assert sent["stream"] is True and sent["stream_options"] == {"include_usage": True}
+    assert rig.b.records == [] and gateway.metric("router_backend_up", backend="a") == 1
+    assert gateway.metric("router_tokens_total", tier="low", model="ma", backend="a", kind="completion") == 12
+    assert gateway.metric("router_inflight_requests", backend="a") == 0
+
+
+async def test_a_non_streamed_answer_that_stalls_midway_falls_back_before_the_client_sees_a_byte(rig: Rig) -> None:
+    rig.a.script = lambda body, index: Behaviour(chunks=[content_chunk("Hel")], then="hang")
+    gateway = await rig.gateway(a=FAST)
+    started = time.monotonic()
+    response = await gateway.chat()
+    assert response.status_code == 200 and response.headers["x-router-backend"] == "b"
+    assert time.monotonic() - started < 2.0, "cut by the idle timeout, not the total"
+    assert response.json()["choices"][0]["message"]["content"] == "w0 w1 w2 "
+    assert gateway.metric("router_fallbacks_total", from_backend="a", to_backend="b", reason="timeout") == 1
+    assert gateway.metric("router_upstream_errors_total", backend="a", kind="timeout") == 1
+    assert await rig.a.wait_closed(rig.a.records[0]) is not None, "the stalled attempt's connection is closed"
+    assert gateway.metric("router_inflight_requests", backend="a") == 0
+
+
+async def test_non_streamed_whole_sends_the_request_unstreamed_and_first_byte_bounds_it(rig: Rig) -> None:
+    """`non_streamed: whole`, for an upstream that cannot stream: one JSON answer, which `first_byte` bounds."""
+    rig.a.script = lambda body, index: Behaviour(header_delay=0.8)
+    gateway = await rig.gateway(a={**FAST, "non_streamed": "whole"})
+    response = await gateway.chat()
+    assert response.status_code == 200 and response.headers["x-router-backend"] == "b"
+    assert rig.a.records[0].body["stream"] is False and "stream_options" not in rig.a.records[0].body
+
+
 async def test_total_timeout_bounds_the_last_attempt(rig: Rig) -> None:
     rig.a.script = lambda body, index: Behaviour(header_delay=5)
     gateway = await rig.gateway(a={"timeouts": {"connect": 0.3, "first_byte": 0.2, "idle": 0.2, "total": 0.6}})
@@ -143,18 +185,22 @@ async def test_total_timeout_mid_stream_even_when_chunks_keep_coming(rig: Rig) -
 # -- malformed upstream output -----------------------------------------------------------------
 
 
+@pytest.mark.parametrize("non_streamed", ["stream", "whole"])
 @pytest.mark.parametrize(
     ("behaviour", "kind"),
     [
-        (Behaviour(raw=b'{"choices": [tru'), "protocol"),
+        (Behaviour(raw=b'{"choices": [tru'), "protocol"),  # streamed: a whole JSON answer (a server that ignores `stream`)
         (Behaviour(raw=b'["not", "a", "completion"]'), "protocol"),
-        (Behaviour(then="close"), "protocol"),  # the body is cut short
+        (Behaviour(then="close"), "cut"),  # the body is cut short: the JSON, or the stream after its first event
         (Behaviour(status=502, raw=b"<html>bad gateway</html>"), "status"),
     ],
 )
-async def test_malformed_upstream_answers_are_counted_and_become_openai_errors(rig: Rig, behaviour: Behaviour, kind: str) -> None:
+async def test_malformed_upstream_answers_are_counted_and_become_openai_errors(rig: Rig, behaviour: Behaviour, kind: str, non_streamed: str) -> None:
+    if kind == "cut":
+        kind = "protocol"
+        behaviour = Behaviour(chunks=[content_chunk("Hel")], then="close") if non_streamed == "stream" else behaviour
     rig.a.script = lambda body, index: behaviour
-    gateway = await rig.gateway()
+    gateway = await rig.gateway(a={"non_streamed": non_streamed})
     alone = await gateway.chat(model="ma")
     assert alone.status_code == 502
     assert set(alone.json()["error"]) == {"message", "type", "param", "code"} and alone.json()["error"]["code"] == kind

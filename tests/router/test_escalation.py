@@ -186,7 +186,7 @@ async def test_streaming_with_an_answer_is_relayed_whole(make_harness: Any) -> N
     events = sse_payloads(response.text)
     deltas = [e["choices"][0]["delta"] for e in events if isinstance(e, dict) and e.get("choices")]
     assert deltas[1] == {"reasoning": "hmm "}, "held frames are sent once the answer starts"
-    assert "".join(d.get("content") or "" for d in deltas) == "one two three "
+    assert "".join(d.get("content") or "" for d in deltas) == "one two three"
     assert events[-2]["usage"]["completion_tokens"] == 15 and events[-2]["router"]["tier"] == "low"
     assert harness.metric("router_inflight_requests", backend="sim") == 0
 

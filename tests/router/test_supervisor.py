@@ -101,7 +101,8 @@ def test_with_reload_watch_a_respawned_worker_starts_from_the_last_good_file(tmp
 
 
 def test_sighups_queued_during_a_reload_are_one(tmp_path: Path) -> None:
-    """Five SIGHUPs 50 ms apart made five full restarts of every worker; the ones that queue during a reload are one more."""
+    """Five SIGHUPs 50 ms apart made five full restarts of every worker; the ones that queue during a reload are one more
+    (one reload, when all five arrived before the supervisor's loop looked: how they fall is the scheduler's)."""
     with simulated_upstream() as upstream:
         path = write_yaml(tmp_path / "config.yaml", _config(upstream))
         with ServeProcess(path, "--workers", "2") as serve:
@@ -109,6 +110,6 @@ def test_sighups_queued_during_a_reload_are_one(tmp_path: Path) -> None:
             for _ in range(5):
                 serve.signal(signal.SIGHUP)
                 time.sleep(0.05)
-            wait_for(lambda: total(scrape(serve.url), "router_config_reloads", "router_config_reloads_total") >= 2, timeout=120, what="the reloads")
+            wait_for(lambda: total(scrape(serve.url), "router_config_reloads", "router_config_reloads_total") >= 1, timeout=120, what="the reloads")
             time.sleep(8)
-            assert total(scrape(serve.url), "router_config_reloads", "router_config_reloads_total") == 2
+            assert total(scrape(serve.url), "router_config_reloads", "router_config_reloads_total") in (1, 2)

@@ -57,6 +57,8 @@ class Scripted:
                 message: dict[str, Any] = {"role": "assistant", "content": content}
                 if self.refusal is not None:
                     message["refusal"] = self.refusal
+                if self.reasoning_tokens:
+                    message["reasoning"] = "hmm "
                 choices.append({"index": index, "message": message, "finish_reason": finish})
             return httpx.Response(200, json=base | {"object": "chat.completion", "choices": choices, "usage": usage})
         frames = []
@@ -65,13 +67,13 @@ class Scripted:
             frames.append(b"data: " + orjson.dumps(base | {"object": "chat.completion.chunk"} | payload) + b"\n\n")
 
         for index, (content, finish) in enumerate(picks):
-            frame({"choices": [{"index": index, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]})
+            frame({"choices": [{"index": index, "delta": {"role": "assistant"} | ({} if content is None else {"content": ""}), "finish_reason": None}]})
             if self.reasoning_tokens:
                 frame({"choices": [{"index": index, "delta": {"reasoning": "hmm "}, "finish_reason": None}]})
             if self.refusal is not None:
                 frame({"choices": [{"index": index, "delta": {"refusal": self.refusal}, "finish_reason": None}]})
-            for word in (content or "").split(" ") if content else ():
-                frame({"choices": [{"index": index, "delta": {"content": word + " "}, "finish_reason": None}]})
+            for number, word in enumerate((content or "").split(" ") if content else ()):
+                frame({"choices": [{"index": index, "delta": {"content": " " + word if number else word}, "finish_reason": None}]})
             frame({"choices": [{"index": index, "delta": {}, "finish_reason": finish}]})
         if (body.get("stream_options") or {}).get("include_usage"):
             frame({"choices": [], "usage": usage})

@@ -109,8 +109,8 @@ class CompletionAssembler:
             message = self._choices[index]["message"]
             for key, pieces in texts.items():
                 message[key] = "".join(pieces)
-            if message.get("content") == "" and message.get("tool_calls"):
-                message["content"] = None  # the role chunk's empty text: a reply that only calls tools has none
+            if message.get("content") == "" and (message.get("tool_calls") or message.get("reasoning") or message.get("reasoning_content")):
+                message["content"] = None  # only the role chunk's empty text: a reply that only calls tools or thinks has none
         body = {**self._top, "object": "chat.completion", "choices": [_finished(self._choices[i]) for i in sorted(self._choices)]}
         if usage is not None:
             body["usage"] = usage

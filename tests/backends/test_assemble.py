@@ -76,7 +76,7 @@ def expected(completion: dict[str, Any]) -> dict[str, Any]:
     that wrote no content streams an empty one; a refusal is null unless written)."""
     for choice in completion["choices"]:
         message = choice["message"]
-        message["content"] = message["content"] or (None if message.get("tool_calls") else "")
+        message["content"] = message["content"] or (None if message.get("tool_calls") or message.get("reasoning_content") else "")
         if not message["refusal"]:
             del message["refusal"]  # never written
         if message.get("reasoning_content") == "":

@@ -129,17 +129,18 @@ def test_non_streaming_through_the_openai_sdk(client: Any, vllm_url: str, gatewa
 def test_a_non_streamed_answer_put_together_from_vllm_s_stream_is_vllm_s_own(client: Any, vllm_url: str) -> None:
     """The gateway streams a non-streamed request upstream (backends/assemble.py): what the client gets is what vLLM
     answers the same request unstreamed — every choice's text, finish reason and logprobs, and the usage."""
-    ask = {"messages": MESSAGES, "max_tokens": MAX_TOKENS, "temperature": 0, "n": 2, "logprobs": True, "top_logprobs": 2}
+    ask = {"messages": MESSAGES, "max_tokens": MAX_TOKENS, "temperature": 0.8, "seed": 7, "n": 2, "logprobs": True, "top_logprobs": 2}
     routed = client.chat.completions.create(model="tiny", **ask).model_dump()
     direct = httpx.post(f"{vllm_url}/v1/chat/completions", json={"model": SERVED_MODEL_NAME, **ask}, timeout=60).json()
 
     def answer(body: dict[str, Any]) -> list[Any]:
-        return [(c["index"], c["message"]["content"], c["message"].get("reasoning_content"), c["message"].get("tool_calls") or [],
+        return [(c["index"], c["message"]["content"], c["message"].get("reasoning"), c["message"].get("reasoning_content"), c["message"].get("tool_calls") or [],
                  c["finish_reason"], [(t["token"], round(t["logprob"], 4), [(o["token"], round(o["logprob"], 4)) for o in t["top_logprobs"]])
                                       for t in c["logprobs"]["content"]]) for c in body["choices"]]
 
     assert answer(routed) == answer(direct)
     assert all(choice["logprobs"]["content"] for choice in routed["choices"]), "logprobs were asked for and came"
+    assert any(choice["message"].get("reasoning") for choice in routed["choices"]), "vLLM's reasoning parser wrote the text as reasoning"
     keep = ("prompt_tokens", "completion_tokens", "total_tokens")
     assert {k: routed["usage"][k] for k in keep} == {k: direct["usage"][k] for k in keep}
 

@@ -24,6 +24,8 @@ from backends.sse import event_data, events_of
 
 #: Fields a delta repeats rather than continues: the last value written stands.
 _REPLACED = frozenset({"index", "type", "id", "role"})
+#: The fields of a chunk's choice that `_chunk` reads by name.
+_CHOICE_KEYS = frozenset({"index", "delta", "logprobs", "finish_reason"})
 #: Fields of a chunk that are not the completion's own.
 _CHUNK_ONLY = frozenset({"object", "choices", "usage", "obfuscation"})
 
@@ -54,40 +56,48 @@ class CompletionAssembler:
         else:  # the usual frame: one-line `data:` events ending in a blank line, cut without a framer
             events = [part[6:] if part.startswith(b"data: ") and b"\n" not in part else event_data(part + b"\n\n")
                       for part in frame.split(b"\n\n") if part]
-        for data in events:
-            if data is None or data == b"[DONE]":
-                continue
-            chunk = orjson.loads(data)
+        datas = [data for data in events if data is not None and data != b"[DONE]"]
+        if not datas:
+            return
+        # The frame's events parsed in one call, as a JSON array: a third of the time of one call per event.
+        for chunk in orjson.loads(b"[" + b",".join(datas) + b"]") if len(datas) > 1 else (orjson.loads(datas[0]),):
             if isinstance(chunk, dict):
                 self._chunk(chunk)
 
     def _chunk(self, chunk: dict[str, Any]) -> None:
         top = self._top
         for key, value in chunk.items():
-            if key not in _CHUNK_ONLY and (value is not None or key not in top):
-                top[key] = value
+            if value is not None or key not in top:
+                top[key] = value  # the chunk's own fields (choices, usage…) are left out at the end
         choices = chunk.get("choices")
         if not isinstance(choices, list):
             return
         for entry in choices:
             if not isinstance(entry, dict):
                 continue
-            index = entry.get("index") if isinstance(entry.get("index"), int) else 0
-            choice = self._choices.get(index)
+            index = entry.get("index", 0)
+            choice = self._choices.get(index) if isinstance(index, int) else None
             if choice is None:
-                choice = self._choices[index] = {"index": index, "message": {"role": "assistant"}, "finish_reason": None}
-                self._texts[index] = {}
-            for key, value in entry.items():
-                if key == "delta":
-                    if isinstance(value, dict):
-                        self._delta(choice["message"], self._texts[index], value)
-                elif key == "logprobs":
-                    if isinstance(value, dict):
-                        choice["logprobs"] = merge(choice.get("logprobs") or {}, value)
-                    else:
-                        choice.setdefault("logprobs", None)
-                elif key != "index" and (value is not None or key not in choice):
-                    choice[key] = value  # finish_reason, vLLM's stop_reason: the last written
+                index = index if isinstance(index, int) else 0
+                choice = self._choices.get(index)
+                if choice is None:
+                    choice = self._choices[index] = {"index": index, "message": {"role": "assistant"}, "finish_reason": None}
+                    self._texts[index] = {}
+            delta = entry.get("delta")
+            if isinstance(delta, dict):
+                self._delta(choice["message"], self._texts[index], delta)
+            logprobs = entry.get("logprobs")
+            if isinstance(logprobs, dict):
+                choice["logprobs"] = merge(choice.get("logprobs") or {}, logprobs)
+            elif "logprobs" in entry and "logprobs" not in choice:
+                choice["logprobs"] = None
+            finish = entry.get("finish_reason")
+            if finish is not None:
+                choice["finish_reason"] = finish
+            if len(entry) > 4 or not entry.keys() <= _CHOICE_KEYS:  # vLLM's stop_reason, token_ids…: the last written
+                for key, value in entry.items():
+                    if key not in _CHOICE_KEYS and (value is not None or key not in choice):
+                        choice[key] = value
 
     @staticmethod
     def _delta(message: dict[str, Any], texts: dict[str, list[str]], delta: dict[str, Any]) -> None:
@@ -111,7 +121,7 @@ class CompletionAssembler:
                 message[key] = "".join(pieces)
             if message.get("content") == "" and (message.get("tool_calls") or message.get("reasoning") or message.get("reasoning_content")):
                 message["content"] = None  # only the role chunk's empty text: a reply that only calls tools or thinks has none
-        body = {**self._top, "object": "chat.completion", "choices": [_finished(self._choices[i]) for i in sorted(self._choices)]}
+        body = {key: value for key, value in self._top.items() if key not in _CHUNK_ONLY} | {"object": "chat.completion", "choices": [_finished(self._choices[i]) for i in sorted(self._choices)]}
         if usage is not None:
             body["usage"] = usage
         return body

@@ -63,10 +63,12 @@ class BackendConfig(BaseModel):
     fields: Literal["any", "openai"] = Field(
         "any", description="'openai': send only the request fields OpenAI's chat completions API defines (api.openai.com refuses any "
         "other with a 400, and a routed client may have written vLLM's: top_k, chat_template_kwargs); 'any': every field, as vLLM reads them")
-    non_streamed: Literal["stream", "whole"] = Field(
-        "stream", description="how a client's non-streamed request is sent upstream: 'stream' (streamed and put back together, "
-        "backends/assemble.py: `first_byte` times the first token and `idle` the gaps, so a long answer is never cut for being long) "
-        "or 'whole' (one JSON answer: for an upstream that cannot stream; `first_byte` then bounds the whole answer)")
+    non_streamed: Literal["auto", "stream", "whole"] = Field(
+        "auto", description="how a client's non-streamed request is sent upstream. 'stream': streamed and put back together "
+        "(backends/assemble.py), so `first_byte` times the first token and `idle` the gaps, and a long answer is never cut for being "
+        "long; 'auto': streamed when another attempt could follow it (where `first_byte` applies), else sent whole — the last "
+        "attempt is bounded by `total` alone either way, and streaming costs the gateway a few microseconds a token; 'whole': "
+        "never streamed, for an upstream that cannot stream (`first_byte` then bounds a whole answer that has a fallback)")
     load: LoadConfig | None = None  # vLLM /metrics pressure for the load knob (router/loadknob.py)
 
     @field_validator("base_url")
@@ -210,7 +212,9 @@ class Backend(ABC):
             headers=self.auth_headers() | config.headers,
         )
         # For `post_json`: the client's headers, timeouts and URLs merged once, not on every request.
-        self._json_headers = [*self.client.headers.multi_items(), ("Content-Type", "application/json")]
+        own = [(name, value) for name, value in self.client.headers.multi_items() if name.lower() != "accept"]
+        self._json_headers = {stream: [*own, ("Accept", accept), ("Content-Type", "application/json")]
+                              for stream, accept in ((False, "application/json"), (True, "text/event-stream"))}
         self._timeouts = {"timeout": self.client.timeout.as_dict()}
         self._urls: dict[str, httpx.URL] = {}
         # Serving (no injected transport): our own lean HTTP/1.1 client, no httpx or aiohttp objects (backends/direct.py).
@@ -223,14 +227,14 @@ class Backend(ABC):
         httpx.AsyncClient's per-request layers — URL merging, the cookie jar, auth and redirect
         handling — that cost a fifth of the gateway's CPU per request under load
         (docs/performance.md). Upstream cookies are not kept, and redirects not followed (as before).
-        With `stream`, the caller reads and closes the response.
+        With `stream`, the caller reads and closes the response; it accepts `text/event-stream`, else `application/json`.
         """
         if self._direct is not None:
             return await self._direct.post_json(path, content, stream=stream)
         url = self._urls.get(path)
         if url is None:
             url = self._urls[path] = httpx.URL(str(self.client.base_url) + path.lstrip("/"))
-        request = httpx.Request("POST", url, headers=self._json_headers, content=content, extensions=self._timeouts)
+        request = httpx.Request("POST", url, headers=self._json_headers[stream], content=content, extensions=self._timeouts)
         response = await self.transport.handle_async_request(request)
         response.request = request
         if not stream:

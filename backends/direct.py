@@ -39,7 +39,9 @@ if TYPE_CHECKING:
 #: What the client decodes (zlib only: brotli and zstd would need optional packages).
 ACCEPT_ENCODING = "gzip, deflate"
 #: Headers this client writes itself (the body's framing, the host) or overrides.
-_OWN = {b"host", b"content-length", b"transfer-encoding", b"accept-encoding", b"content-type"}
+_OWN = {b"host", b"content-length", b"transfer-encoding", b"accept", b"accept-encoding", b"content-type"}
+#: What each kind of request accepts (`post_json`'s `stream`): an upstream, or a benchmark's canned one, may answer by it.
+ACCEPT = {False: b"Accept: application/json", True: b"Accept: text/event-stream"}
 
 DirectResponse = Response
 
@@ -63,12 +65,12 @@ class DirectClient:
         lines += [b"Accept-Encoding: " + ACCEPT_ENCODING.encode(), b"Content-Type: application/json"]
         if any(b"\r" in line or b"\n" in line for line in lines):
             raise ValueError(f"a header of backend {backend.name!r} contains a line break")
-        self._headers = b"\r\n".join(lines) + b"\r\nContent-Length: "
+        self._headers = {stream: b"\r\n".join([lines[0], accept, *lines[1:]]) + b"\r\nContent-Length: " for stream, accept in ACCEPT.items()}
         self._timeout = client.timeout
         limits = getattr(backend.transport, "limits", None) or httpx.Limits()
         self._limits = (backend.config.max_connections, limits.keepalive_expiry)
         self._pool: Pool | None = None
-        self._prefixes: dict[str, bytes] = {}
+        self._prefixes: dict[tuple[str, bool], bytes] = {}
 
     def _open(self) -> Pool:
         limit, expiry = self._limits
@@ -85,10 +87,10 @@ class DirectClient:
         pool = self._pool
         if pool is None or pool.loop is not asyncio.get_running_loop():
             pool = self._open()
-        prefix = self._prefixes.get(path)
+        prefix = self._prefixes.get((path, stream))
         if prefix is None:
             target = self._path + path.lstrip("/").encode()
-            prefix = self._prefixes[path] = b"POST " + target + b" HTTP/1.1\r\n" + self._headers
+            prefix = self._prefixes[(path, stream)] = b"POST " + target + b" HTTP/1.1\r\n" + self._headers[stream]
         return await pool.request(b"%b%d\r\n\r\n%b" % (prefix, len(content), content), stream=stream)
 
     async def aclose(self) -> None:

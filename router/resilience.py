@@ -208,7 +208,8 @@ class Resilience:
         probe = health.begin(started)
         release = health.occupy()
         first: bytes | None = None
-        assembled = not stream and backend.config.non_streamed == "stream" and streamable(upstream)
+        mode = backend.config.non_streamed  # a non-streamed request streamed upstream where first_byte may cut it (or always)
+        assembled = not stream and (mode == "stream" or (mode == "auto" and not last)) and streamable(upstream)
         try:
             try:
                 async with asyncio.timeout(wait):

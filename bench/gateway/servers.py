@@ -120,17 +120,11 @@ def serve_argv(config: Path, port: int, workers: int) -> list[str]:
     ]
 
 
-def streams_upstream(repo: Path) -> bool:
-    """Whether that tree's gateway streams a non-streamed request upstream (backends/assemble.py, since
-    2026-12-05): its upstream is then nginx's SSE answer, as a vLLM's would be; an older tree's, the JSON one."""
-    return (repo / "backends" / "assemble.py").exists()
-
-
 def start_gateway(workdir: Path, nginx_port: int, *, workers: int = 1, stream: bool = False, name: str | None = None, repo: Path = REPO) -> Proc:
     """`complexity-router serve` from the source tree `repo` (this one by default), ready to serve."""
     name = name or f"gateway-{'sse-' if stream else ''}{workers}w"
     config = workdir / f"{name}.yaml"
-    config.write_text(gateway_config(nginx_port, "/sse" if stream or streams_upstream(repo) else ""))
+    config.write_text(gateway_config(nginx_port, "/sse" if stream else ""))
     port = free_port()
     proc = spawn(
         name,

@@ -159,6 +159,7 @@ def pool_of(b: Backend) -> Pool:
 
 
 async def test_the_request_is_written_with_exactly_the_httpx_clients_headers() -> None:
+    """The httpx client's headers, but for those the request states itself: what it accepts (JSON, or SSE when streamed)."""
     async with Upstream(keep_answering) as up, client(up.url(), api_key="sk-secret", headers={"X-Extra": "1", "Accept-Encoding": "br"}) as b:
         response = await b.post_json("chat/completions", BODY)
         assert response.status_code == 200 and response.content == b'{"ok":true}'
@@ -167,7 +168,7 @@ async def test_the_request_is_written_with_exactly_the_httpx_clients_headers() -
     lines = head.decode().split("\r\n")
     assert lines[0] == "POST /v1/chat/completions HTTP/1.1" and body == BODY
     assert sorted(lines[1:-2]) == sorted([
-        f"Host: 127.0.0.1:{up.port}", "Accept: */*", "Connection: keep-alive", f"User-Agent: python-httpx/{httpx.__version__}",
+        f"Host: 127.0.0.1:{up.port}", "Accept: application/json", "Connection: keep-alive", f"User-Agent: python-httpx/{httpx.__version__}",
         "Authorization: Bearer sk-secret", "X-Extra: 1", "Accept-Encoding: gzip, deflate", "Content-Type: application/json",
         f"Content-Length: {len(BODY)}",
     ])  # fmt: skip

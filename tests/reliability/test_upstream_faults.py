@@ -8,9 +8,23 @@ import time
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
-from tests.reliability.loopback import DONE, Behaviour, Rig, blackhole_port, closed_port, content_chunk, serve_app, sse, sse_events, usage_chunk
+from router.shutdown import DRAIN
+from tests.reliability.loopback import (
+    DONE,
+    Behaviour,
+    Rig,
+    blackhole_port,
+    closed_port,
+    completion_body,
+    content_chunk,
+    serve_app,
+    sse,
+    sse_events,
+    usage_chunk,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -115,6 +129,7 @@ async def test_a_long_non_streamed_answer_is_not_cut_by_first_byte(rig: Rig) -> 
     assert body["usage"] == {"prompt_tokens": 7, "completion_tokens": 12, "total_tokens": 19}
     sent = rig.a.records[0].body
     assert sent["stream"] is True and sent["stream_options"] == {"include_usage": True}
+    assert rig.a.records[0].headers["accept"] == "text/event-stream"
     assert rig.b.records == [] and gateway.metric("router_backend_up", backend="a") == 1
     assert gateway.metric("router_tokens_total", tier="low", model="ma", backend="a", kind="completion") == 12
     assert gateway.metric("router_inflight_requests", backend="a") == 0
@@ -127,11 +142,55 @@ async def test_a_non_streamed_answer_that_stalls_midway_falls_back_before_the_cl
     response = await gateway.chat()
     assert response.status_code == 200 and response.headers["x-router-backend"] == "b"
     assert time.monotonic() - started < 2.0, "cut by the idle timeout, not the total"
-    assert response.json()["choices"][0]["message"]["content"] == "w0 w1 w2 "
+    assert response.json()["choices"][0]["message"]["content"] == "ok", "the fallback, the last attempt, is asked unstreamed (auto)"
+    assert rig.b.records[0].body["stream"] is False
     assert gateway.metric("router_fallbacks_total", from_backend="a", to_backend="b", reason="timeout") == 1
     assert gateway.metric("router_upstream_errors_total", backend="a", kind="timeout") == 1
     assert await rig.a.wait_closed(rig.a.records[0]) is not None, "the stalled attempt's connection is closed"
     assert gateway.metric("router_inflight_requests", backend="a") == 0
+
+
+async def test_a_non_streamed_answer_still_streaming_when_the_drain_ends_is_a_503_not_a_retry(rig: Rig) -> None:
+    rig.a.script = lambda body, index: Behaviour(words=200, chunk_delay=0.02)
+    gateway = await rig.gateway(a={"timeouts": {**FAST["timeouts"], "total": 30.0}})
+    asked = asyncio.ensure_future(gateway.chat())
+    await asyncio.sleep(0.3)
+    DRAIN.begin(0.3)
+    response = await asked
+    assert response.status_code == 503 and response.json()["error"]["code"] == "shutting_down", response.text
+    assert response.headers["retry-after"] == "1" and rig.b.records == []
+    assert await rig.a.wait_closed(rig.a.records[0]) is not None, "the upstream request is closed"
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_a_server_that_ignores_stream_and_answers_whole_is_read_as_its_answer(rig: Rig, stream: bool) -> None:
+    rig.a.script = lambda body, index: Behaviour(raw=orjson.dumps(completion_body("hello there")))
+    gateway = await rig.gateway(a={"non_streamed": "stream"})
+    response = await gateway.chat(model="ma", stream=stream, **({"stream_options": {"include_usage": True}} if stream else {}))
+    assert response.status_code == 200 and rig.a.records[0].body["stream"] is True
+    if stream:
+        events = sse_events(response.text)
+        assert "".join(e["choices"][0]["delta"].get("content") or "" for e in events[:-1] if e.get("choices")) == "hello there"
+        assert events[-2]["usage"]["completion_tokens"] == 3 and events[-1] == "[DONE]"
+    else:
+        assert response.json()["choices"][0]["message"] == {"role": "assistant", "content": "hello there"}
+        assert response.json()["usage"]["total_tokens"] == 8
+    assert gateway.metric("router_tokens_total", tier="direct", model="ma", backend="a", kind="completion") == 3
+
+
+async def test_non_streamed_stream_times_even_the_last_attempt_by_its_gaps(rig: Rig) -> None:
+    """`auto` sends the last attempt whole (nothing can follow it: only `total` bounds it); `stream` streams it too, so
+    a stall there ends after `idle`, not `total`."""
+    rig.a.script = lambda body, index: Behaviour(chunks=[content_chunk("Hel")], then="hang")
+    slow = {"timeouts": {**FAST["timeouts"], "total": 30.0}}
+    auto = await rig.gateway(a=slow)
+    answered = await auto.chat(model="ma")  # a direct model: the only attempt
+    assert answered.status_code == 200 and rig.a.records[-1].body["stream"] is False, "sent whole: the loopback answers it at once"
+    streamed = await rig.gateway(a={**slow, "non_streamed": "stream"})
+    started = time.monotonic()
+    cut = await streamed.chat(model="ma")
+    assert cut.status_code == 504 and "idle timeout" in cut.json()["error"]["message"]
+    assert time.monotonic() - started < 3.0 and rig.a.records[-1].body["stream"] is True
 
 
 async def test_non_streamed_whole_sends_the_request_unstreamed_and_first_byte_bounds_it(rig: Rig) -> None:
@@ -141,6 +200,7 @@ async def test_non_streamed_whole_sends_the_request_unstreamed_and_first_byte_bo
     response = await gateway.chat()
     assert response.status_code == 200 and response.headers["x-router-backend"] == "b"
     assert rig.a.records[0].body["stream"] is False and "stream_options" not in rig.a.records[0].body
+    assert rig.a.records[0].headers["accept"] == "application/json"
 
 
 async def test_total_timeout_bounds_the_last_attempt(rig: Rig) -> None:

@@ -104,7 +104,7 @@ async def test_streaming_a_sampled_tier_streams_the_chosen_completion(make_harne
     final = events[-2]
     assert final["choices"] == [] and final["usage"]["completion_tokens"] == 30
     assert final["router"]["votes"] == {"12": 2, "13": 1} and final["router"]["agreement"] == pytest.approx(2 / 3, abs=1e-3)
-    assert upstream.requests[0]["stream"] is True and upstream.requests[0]["n"] == 3, "one request for the samples, streamed upstream and assembled"
+    assert upstream.requests[0]["stream"] is False, "samples are drawn unstreamed (the only attempt: non_streamed auto sends it whole)"
     assert harness.metric("router_inflight_requests", backend="sim") == 0
 
 

@@ -76,13 +76,12 @@ class CompletionAssembler:
             if not isinstance(entry, dict):
                 continue
             index = entry.get("index", 0)
-            choice = self._choices.get(index) if isinstance(index, int) else None
+            if not isinstance(index, int):
+                index = 0
+            choice = self._choices.get(index)
             if choice is None:
-                index = index if isinstance(index, int) else 0
-                choice = self._choices.get(index)
-                if choice is None:
-                    choice = self._choices[index] = {"index": index, "message": {"role": "assistant"}, "finish_reason": None}
-                    self._texts[index] = {}
+                choice = self._choices[index] = {"index": index, "message": {"role": "assistant"}, "finish_reason": None}
+                self._texts[index] = {}
             delta = entry.get("delta")
             if isinstance(delta, dict):
                 self._delta(choice["message"], self._texts[index], delta)
@@ -109,7 +108,8 @@ class CompletionAssembler:
                     message.setdefault(key, None)  # its place among the message's fields
                 pieces.append(value)
             elif key in texts:
-                continue  # a text field written as something else (null) later: the text stands
+                if value is not None:  # null later: the text stands; anything else is no chat completion
+                    raise ValueError(f"delta.{key} is {type(value).__name__} after text")
             else:
                 merge(message, {key: value})
 
@@ -121,7 +121,8 @@ class CompletionAssembler:
                 message[key] = "".join(pieces)
             if message.get("content") == "" and (message.get("tool_calls") or message.get("reasoning") or message.get("reasoning_content")):
                 message["content"] = None  # only the role chunk's empty text: a reply that only calls tools or thinks has none
-        body = {key: value for key, value in self._top.items() if key not in _CHUNK_ONLY} | {"object": "chat.completion", "choices": [_finished(self._choices[i]) for i in sorted(self._choices)]}
+        body = {key: value for key, value in self._top.items() if key not in _CHUNK_ONLY}
+        body |= {"object": "chat.completion", "choices": [_finished(self._choices[i]) for i in sorted(self._choices)]}
         if usage is not None:
             body["usage"] = usage
         return body

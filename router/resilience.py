@@ -42,7 +42,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from backends.assemble import CompletionAssembler, streamable
-from backends.base import BackendConfig, ChatResult, ChatStream, UpstreamError
+from backends.base import Backend, BackendConfig, ChatResult, ChatStream, UpstreamError
 from backends.chat_shape import completion_problem
 from backends.usage import Usage
 from router.breaker import BackendHealth, Clock, RetryBudget, is_backend_failure
@@ -260,40 +260,40 @@ class Resilience:
 
         result.close = close_both
         if assembled:
-            return await self._assemble(gateway, decision, body, result, backend_name, inflight)
+            return await self._assemble(gateway, decision, body, result, backend, health, inflight)
         return result
 
-    async def _assemble(self, gateway: Gateway, decision: Decision, body: dict[str, Any], stream: ChatStream, backend_name: str,
-                        inflight: Any) -> ChatResult | UpstreamError:
+    async def _assemble(self, gateway: Gateway, decision: Decision, body: dict[str, Any], stream: ChatStream, backend: Backend,
+                        health: BackendHealth, inflight: Any) -> ChatResult | UpstreamError:
         """A non-streamed request's answer, read from its stream under the stream's timeouts (backends/assemble.py).
-        Nothing reached the client yet: a stream that breaks off is a failed attempt like any other (the
-        watchdog told the circuit), retried or fallen back from."""
+        Nothing reached the client yet: a stream that breaks off (the watchdog told the circuit) or that holds no
+        chat completion (told here) is a failed attempt like any other, retried or fallen back from."""
+        errors = self.metrics.upstream_errors
         assembler = CompletionAssembler()
         try:
             async for frame in stream.frames:
                 assembler.feed(frame)
             reported = stream.usage_chunk.get("usage") if stream.usage_chunk else stream.usage.to_openai() if stream.usage else None
-            body_out = assembler.completion(reported)
+            answer = assembler.completion(reported)
+            problem = completion_problem(answer)
         except UpstreamError as exc:
-            self.metrics.upstream_errors.labels(backend_name, exc.kind).inc()
+            errors.labels(backend.name, exc.kind).inc()
             if exc.kind == "shutdown":  # the drain ran out: no next attempt, a 503 the client retries elsewhere
                 raise shutting_down() from None
             if not exc.retryable:
                 raise
             return exc
-        except ValueError as exc:  # a relayed event that is no JSON object: the upstream broke the protocol
-            error = UpstreamError("protocol", f"upstream stream event is not JSON: {exc}")
-            self.metrics.upstream_errors.labels(backend_name, error.kind).inc()
-            return error
+        except ValueError as exc:  # an event that is no JSON, or text continued as a number: the upstream broke the protocol
+            problem = str(exc)
         finally:
             inflight.dec()
             await stream.aclose()
-        if (problem := completion_problem(body_out)) is not None:
+        if problem is not None:
             error = UpstreamError("protocol", f"upstream stream is not a chat completion: {problem}")
-            self.metrics.upstream_errors.labels(backend_name, error.kind).inc()
+            errors.labels(backend.name, error.kind).inc()
+            self._stream_failed(health, backend.config, error)
             return error
-        usage = stream.usage if stream.usage is not None else Usage()
-        result = ChatResult(body=body_out, usage=usage, headers=stream.headers)
+        result = ChatResult(body=answer, usage=stream.usage if stream.usage is not None else Usage(), headers=stream.headers)
         gateway.completed_usage(decision, body, result)
         return result
 

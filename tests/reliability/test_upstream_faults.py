@@ -178,6 +178,16 @@ async def test_a_server_that_ignores_stream_and_answers_whole_is_read_as_its_ans
     assert gateway.metric("router_tokens_total", tier="direct", model="ma", backend="a", kind="completion") == 3
 
 
+@pytest.mark.parametrize("bad", [sse({"id": "c", "choices": [{"index": 0, "delta": {"content": 5}}]}), b"data: {not json}\n\n"])
+async def test_a_streamed_attempt_that_assembles_to_no_completion_falls_back_and_counts_against_the_circuit(rig: Rig, bad: bytes) -> None:
+    rig.a.script = lambda body, index: Behaviour(chunks=[content_chunk("Hel"), bad, usage_chunk(), DONE])
+    gateway = await rig.gateway(a={**FAST, "circuit": {"failures": 1, "cooldown_seconds": 30}})
+    response = await gateway.chat()
+    assert response.status_code == 200 and response.headers["x-router-backend"] == "b"
+    assert gateway.metric("router_upstream_errors_total", backend="a", kind="protocol") == 1
+    assert gateway.metric("router_backend_up", backend="a") == 0, "a protocol failure, as for an unstreamed answer"
+
+
 async def test_non_streamed_stream_times_even_the_last_attempt_by_its_gaps(rig: Rig) -> None:
     """`auto` sends the last attempt whole (nothing can follow it: only `total` bounds it); `stream` streams it too, so
     a stall there ends after `idle`, not `total`."""

@@ -16,7 +16,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from router.app import create_app
-from tests.router.conftest import make_config
+from tests.router.conftest import CONFIG, make_config
 from tests.router.hostile import APIS, WHOLE_APP, ends_its_stream, replaying, serving
 
 _TEXT = st.text(max_size=12)
@@ -94,3 +94,29 @@ async def test_any_upstream_answer_reaches_the_client_in_its_format(app_with: An
             assert response.json()["error"]["message"]
         return
     assert ends_its_stream(response.text, path), (path, raw, response.text[-400:])
+
+
+@pytest.fixture
+async def assembling_app_with(fake_classifier: Any) -> Any:
+    """As `app_with`, with every backend streaming non-streamed requests upstream (`non_streamed: stream`)."""
+    answer: list[bytes] = [b""]
+    transport = replaying(answer)
+    backends = {name: {**backend, "non_streamed": "stream"} for name, backend in CONFIG["backends"].items()}
+    config = make_config(backends=backends)
+    async with serving(create_app(config, classifier=fake_classifier, transports={"sim": transport, "spare": transport})) as client:
+        yield client, answer
+
+
+@pytest.mark.anyio
+@WHOLE_APP
+@given(path=st.sampled_from(sorted(APIS)), chunks=st.lists(_CHUNK, max_size=5), done=st.booleans())
+async def test_any_stream_put_together_for_a_non_streamed_request_is_an_answer_or_a_502(
+        assembling_app_with: Any, path: str, chunks: list[Any], done: bool) -> None:
+    """backends/assemble.py reads whatever chunks came: the client gets its API's answer, or a 502 (never a 500)."""
+    client, answer = assembling_app_with
+    answer[0] = b"".join(b"data: " + orjson.dumps(chunk) + b"\n\n" for chunk in chunks) + (b"data: [DONE]\n\n" if done else b"")
+    response = await client.post(path, json={"model": "auto", **APIS[path][0]})
+    event(f"{path} {response.status_code}")
+    assert response.status_code in (200, 502), (path, answer[0], response.text[:400])
+    if response.status_code == 502:
+        assert response.json()["error"]["message"]

@@ -67,6 +67,22 @@ async def test_disconnect_before_the_first_byte_closes_the_upstream(rig: Rig, st
     assert rig.b.records == [], "a client that left is not retried elsewhere"
 
 
+async def test_disconnect_while_a_non_streamed_answer_is_put_together_closes_the_upstream(rig: Rig) -> None:
+    """A non-streamed request streamed upstream (it has a fallback: `non_streamed: auto`), its client gone midway."""
+    rig.a.script = lambda body, index: Behaviour(words=2000, chunk_delay=0.01)
+    gateway = await rig.gateway()
+    async with serve_app(gateway.app) as url, httpx.AsyncClient(base_url=url) as client:
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(client.post("/v1/chat/completions", json=BODY), 0.3)
+        left_at = time.monotonic()
+        assert rig.a.records[0].body["stream"] is True
+        closed_at = await rig.a.wait_closed(rig.a.records[0])
+        assert closed_at is not None and closed_at - left_at < 0.5 and not rig.a.records[0].completed
+        await _settled(gateway)
+    assert gateway.metric("router_requests_total", tier="low", model="ma", backend="a", status="cancelled") == 1
+    assert rig.b.records == [] and gateway.metric("router_backend_up", backend="a") == 1
+
+
 async def test_relay_response_closes_a_body_that_never_started() -> None:
     """Starlette cancels the body task when the client is already gone; a never-started generator
     would never run its `finally`. RelayResponse + priming closes it anyway."""

@@ -132,6 +132,7 @@ async def sdk_clients(config: RouterConfig, classifier: Any, transports: dict[st
 #: a stream until it knows), and how many answers' tokens one request then puts on the books (None: it depends).
 LOW_TIERS: dict[str, tuple[dict[str, Any], int | None]] = {
     "plain": ({}, 1),
+    "assembled": ({}, 1),  # plainly, every backend streaming non-streamed requests upstream (`non_streamed: stream`)
     "sampled": ({"strategy": {"kind": "self_consistency", "samples": 3, "use_n": False}}, 3),
     "escalating": ({"escalate_to": "high"}, None),
 }
@@ -143,8 +144,10 @@ async def clients(request: pytest.FixtureRequest, fake_classifier: Any) -> Any:
     how many answers a request is billed (``LOW_TIERS``, by the indirect parameter; plain by default)."""
     answer: list[Answer] = []
     transport = upstream(answer)
-    low, answers_billed = LOW_TIERS[getattr(request, "param", "plain")]
-    config = make_config(tiers={**CONFIG["tiers"], "low": {**CONFIG["tiers"]["low"], **low}})
+    name = getattr(request, "param", "plain")
+    low, answers_billed = LOW_TIERS[name]
+    backends = {key: {**backend, "non_streamed": "stream"} for key, backend in CONFIG["backends"].items()} if name == "assembled" else CONFIG["backends"]
+    config = make_config(backends=backends, tiers={**CONFIG["tiers"], "low": {**CONFIG["tiers"]["low"], **low}})
     async with sdk_clients(config, fake_classifier, {"sim": transport, "spare": transport}) as (openai, anthropic, registry):
         yield openai, anthropic, answer, registry, answers_billed
 
@@ -360,9 +363,10 @@ def anthropic_stream(message: dict[str, Any], cuts: tuple[tuple[int, ...], ...])
     return b"".join(out)
 
 
-@pytest.fixture
-async def claude_clients(fake_classifier: Any) -> Any:
-    """``clients``, every tier served by an Anthropic backend that answers with ``current[0]`` (message, cuts)."""
+@pytest.fixture(params=["auto", "stream"])
+async def claude_clients(request: pytest.FixtureRequest, fake_classifier: Any) -> Any:
+    """``clients``, every tier served by an Anthropic backend that answers with ``current[0]`` (message, cuts);
+    with `non_streamed: stream`, a non-streamed request is put together from the event stream (backends/assemble.py)."""
     current: list[Any] = []
 
     async def body(raw: bytes) -> Any:
@@ -374,7 +378,8 @@ async def claude_clients(fake_classifier: Any) -> Any:
             return httpx.Response(200, content=body(anthropic_stream(message, cuts)), headers={"content-type": "text/event-stream"})
         return httpx.Response(200, json=message)
 
-    config = make_config(backends={"claude": {"kind": "anthropic", "base_url": "http://claude.test", "api_key": "sk-ant-test"}},
+    config = make_config(backends={"claude": {"kind": "anthropic", "base_url": "http://claude.test", "api_key": "sk-ant-test",
+                                              "non_streamed": request.param}},
                          models={"sonnet": {"backend": "claude", "reasoning": "anthropic", "input": 3.0, "output": 15.0}},
                          tiers={"low": {"model": "sonnet", "effort": "none", "max_score": 0.5}, "high": {"model": "sonnet", "effort": "high"}})
     async with sdk_clients(config, fake_classifier, {"claude": httpx.MockTransport(handle)}) as (openai, anthropic, registry):

@@ -37,10 +37,12 @@ def gateway_config(vllm_url: str) -> dict[str, Any]:
         "backends": {
             "local-vllm": {"kind": "openai", "base_url": f"{vllm_url}/v1"},
             "vllm-messages": {"kind": "anthropic", "base_url": vllm_url, "api_key": "not-checked-by-vllm"},
+            "vllm-assembled": {"kind": "openai", "base_url": f"{vllm_url}/v1", "non_streamed": "stream"},
         },
         "models": {
             "tiny": {"backend": "local-vllm", "upstream_name": SERVED_MODEL_NAME, "reasoning": "qwen3", "input": 0.05, "output": 0.20},
             "tiny-messages": {"backend": "vllm-messages", "upstream_name": SERVED_MODEL_NAME, "reasoning": "anthropic", "input": 3.0, "output": 15.0},
+            "tiny-assembled": {"backend": "vllm-assembled", "upstream_name": SERVED_MODEL_NAME, "reasoning": "qwen3", "input": 0.05, "output": 0.20},
         },
         "tiers": {
             "low": {"model": "tiny", "effort": "none", "max_score": 0.4, "params": {"temperature": 0}},
@@ -130,7 +132,7 @@ def test_a_non_streamed_answer_put_together_from_vllm_s_stream_is_vllm_s_own(cli
     """The gateway streams a non-streamed request upstream (backends/assemble.py): what the client gets is what vLLM
     answers the same request unstreamed — every choice's text, finish reason and logprobs, and the usage."""
     ask = {"messages": MESSAGES, "max_tokens": MAX_TOKENS, "temperature": 0.8, "seed": 7, "n": 2, "logprobs": True, "top_logprobs": 2}
-    routed = client.chat.completions.create(model="tiny", **ask).model_dump()
+    routed = client.chat.completions.create(model="tiny-assembled", **ask).model_dump()  # its backend: `non_streamed: stream`
     direct = httpx.post(f"{vllm_url}/v1/chat/completions", json={"model": SERVED_MODEL_NAME, **ask}, timeout=60).json()
 
     def answer(body: dict[str, Any]) -> list[Any]:

@@ -31,7 +31,9 @@ from backends.errors import raise_for_stream_status, response_json
 from backends.sse import SSEFramer
 
 ANTHROPIC_VERSION = "2023-06-01"
-_JSON = {"Content-Type": "application/json"}
+#: A request's own headers, whole or streamed (what it accepts, as `Backend.post_json` states it).
+_JSON = {False: {"Content-Type": "application/json", "Accept": "application/json"},
+         True: {"Content-Type": "application/json", "Accept": "text/event-stream"}}
 
 
 class AnthropicBackend(Backend):
@@ -47,9 +49,9 @@ class AnthropicBackend(Backend):
         self.models_path = prefix + "models"
         self.configured_betas = next((value for name, value in config.headers.items() if name.lower() == "anthropic-beta"), None)
 
-    def _headers(self, body: dict[str, Any]) -> dict[str, str]:
+    def _headers(self, body: dict[str, Any], *, stream: bool) -> dict[str, str]:
         betas = beta_header(body, self.configured_betas)
-        return _JSON if betas is None else {**_JSON, "anthropic-beta": betas}
+        return _JSON[stream] if betas is None else {**_JSON[stream], "anthropic-beta": betas}
 
     def auth_headers(self) -> dict[str, str]:
         key = self.config.api_key.get_secret_value() if self.config.api_key else ""
@@ -68,14 +70,14 @@ class AnthropicBackend(Backend):
     async def chat(self, body: dict[str, Any]) -> ChatResult:
         request = to_anthropic_request(body, stream=False)
         try:
-            response = await self.client.post(self.messages_path, content=encode_body(request), headers=self._headers(body))
+            response = await self.client.post(self.messages_path, content=encode_body(request), headers=self._headers(body, stream=False))
         except httpx.HTTPError as exc:
             raise map_transport_error(exc) from exc
         return _completion(response, body)
 
     async def chat_stream(self, body: dict[str, Any]) -> ChatStream:
         payload = encode_body(to_anthropic_request(body, stream=True))
-        request = self.client.build_request("POST", self.messages_path, content=payload, headers=self._headers(body))
+        request = self.client.build_request("POST", self.messages_path, content=payload, headers=self._headers(body, stream=True))
         try:
             response = await self.client.send(request, stream=True)
         except httpx.HTTPError as exc:

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backends.anthropic import AnthropicBackend
+from backends.assemble import CompletionAssembler
 from backends.base import BackendConfig, ChatStream, UpstreamError
 from backends.registry import create_backend
 from backends.usage import Usage
@@ -68,11 +69,32 @@ async def test_request_url_headers_and_body(base_url: str) -> None:
     assert request.url.path == "/v1/messages"
     assert request.headers["x-api-key"] == "sk-test"
     assert request.headers["anthropic-version"] == "2023-06-01"
-    assert request.headers["content-type"] == "application/json"
+    assert request.headers["content-type"] == "application/json" and request.headers["accept"] == "application/json"
     assert "authorization" not in request.headers
     sent = orjson.loads(request.content)
     assert sent["stream"] is False and sent["temperature"] == 0.5 and sent["max_tokens"] == 4096
     assert "stream_options" not in sent
+
+
+async def test_a_streamed_request_accepts_sse_and_a_whole_message_answering_it_is_read() -> None:
+    """A server that ignores `stream` answers one message: the stream of its chunks (backends/assemble.py's `whole_stream`)."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=MESSAGE)
+
+    backend = make_backend(handler, "https://api.anthropic.com")
+    stream = await backend.chat_stream(chat_body(stream=True))
+    frames = [frame async for frame in stream.frames]
+    await backend.aclose()
+    assert seen[0].headers["accept"] == "text/event-stream" and orjson.loads(seen[0].content)["stream"] is True
+    whole = await make_backend(lambda request: httpx.Response(200, json=MESSAGE), "https://api.anthropic.com").chat(chat_body())
+    assembler = CompletionAssembler()
+    for frame in frames:
+        assembler.feed(frame)
+    assert assembler.completion(stream.usage_chunk["usage"] if stream.usage_chunk else None)["choices"] == whole.body["choices"]
+    assert stream.usage == whole.usage and stream.usage_chunk["usage"] == whole.body["usage"] and stream.meta["done"]
 
 
 async def test_registry_builds_the_anthropic_adapter() -> None:

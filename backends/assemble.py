@@ -26,6 +26,8 @@ from backends.sse import event_data, events_of
 _REPLACED = frozenset({"index", "type", "id", "role"})
 #: The fields of a chunk's choice that `_chunk` reads by name.
 _CHOICE_KEYS = frozenset({"index", "delta", "logprobs", "finish_reason"})
+#: What a reply may hold instead of content (its content is then null, not the role chunk's empty text).
+_NOT_CONTENT = ("tool_calls", "refusal", "reasoning", "reasoning_content", "thinking_blocks")
 #: Fields of a chunk that are not the completion's own.
 _CHUNK_ONLY = frozenset({"object", "choices", "usage", "obfuscation"})
 
@@ -62,7 +64,10 @@ class CompletionAssembler:
         # The frame's events parsed in one call, as a JSON array: a third of the time of one call per event.
         for chunk in orjson.loads(b"[" + b",".join(datas) + b"]") if len(datas) > 1 else (orjson.loads(datas[0]),):
             if isinstance(chunk, dict):
-                self._chunk(chunk)
+                try:
+                    self._chunk(chunk)
+                except (TypeError, AttributeError, KeyError, RecursionError) as exc:  # a shape no chat chunk has
+                    raise ValueError(f"a chunk that is no chat completion chunk ({type(exc).__name__})") from None
 
     def _chunk(self, chunk: dict[str, Any]) -> None:
         top = self._top
@@ -76,8 +81,8 @@ class CompletionAssembler:
             if not isinstance(entry, dict):
                 continue
             index = entry.get("index", 0)
-            if not isinstance(index, int):
-                index = 0
+            if not isinstance(index, int) or isinstance(index, bool):
+                raise TypeError(f"choices[].index is {type(index).__name__}")
             choice = self._choices.get(index)
             if choice is None:
                 choice = self._choices[index] = {"index": index, "message": {"role": "assistant"}, "finish_reason": None}
@@ -93,10 +98,15 @@ class CompletionAssembler:
             finish = entry.get("finish_reason")
             if finish is not None:
                 choice["finish_reason"] = finish
-            if len(entry) > 4 or not entry.keys() <= _CHOICE_KEYS:  # vLLM's stop_reason, token_ids…: the last written
+            if len(entry) > 4 or not entry.keys() <= _CHOICE_KEYS:  # vLLM's stop_reason (the last written), token_ids (continued)
                 for key, value in entry.items():
-                    if key not in _CHOICE_KEYS and (value is not None or key not in choice):
-                        choice[key] = value
+                    if key in _CHOICE_KEYS or key == "message":  # a `message` beside the delta (some servers write it empty) is not the answer
+                        continue
+                    held = choice.get(key)
+                    if isinstance(held, list) and isinstance(value, list):
+                        held.extend(value)
+                    elif value is not None or key not in choice:
+                        choice[key] = list(value) if isinstance(value, list) else value
 
     @staticmethod
     def _delta(message: dict[str, Any], texts: dict[str, list[str]], delta: dict[str, Any]) -> None:
@@ -119,8 +129,8 @@ class CompletionAssembler:
             message = self._choices[index]["message"]
             for key, pieces in texts.items():
                 message[key] = "".join(pieces)
-            if message.get("content") == "" and (message.get("tool_calls") or message.get("reasoning") or message.get("reasoning_content")):
-                message["content"] = None  # only the role chunk's empty text: a reply that only calls tools or thinks has none
+            if message.get("content") == "" and any(message.get(key) for key in _NOT_CONTENT):
+                message["content"] = None  # only the role chunk's empty text: a reply that only calls tools, thinks or refuses has none
         body = {key: value for key, value in self._top.items() if key not in _CHUNK_ONLY}
         body |= {"object": "chat.completion", "choices": [_finished(self._choices[i]) for i in sorted(self._choices)]}
         if usage is not None:
@@ -193,11 +203,15 @@ def merge(into: dict[str, Any], delta: dict[str, Any]) -> dict[str, Any]:
     adding numbers up: ids and indices are written once or repeated, never continued)."""
     for key, value in delta.items():
         held = into.get(key)
-        if held is None or key in _REPLACED:
+        if held is None and isinstance(value, list):
+            into[key] = []
+            _extend(into[key], value)  # two entries of one index in the first delta are one (openai-python #3425)
+        elif held is None or key in _REPLACED:
             if key not in into or value not in (None, ""):  # an id or role repeated empty does not erase it
                 into[key] = _copy(value)
         elif isinstance(held, str) and isinstance(value, str):
-            into[key] = held + value
+            if not (key == "name" and value == held):  # a function name some servers resend whole on every delta
+                into[key] = held + value
         elif isinstance(held, dict) and isinstance(value, dict):
             merge(held, value)
         elif isinstance(held, list) and isinstance(value, list):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -76,7 +77,7 @@ def expected(completion: dict[str, Any]) -> dict[str, Any]:
     that wrote no content streams an empty one; a refusal is null unless written)."""
     for choice in completion["choices"]:
         message = choice["message"]
-        message["content"] = message["content"] or (None if message.get("tool_calls") or message.get("reasoning_content") else "")
+        message["content"] = message["content"] or (None if message.get("tool_calls") or message.get("reasoning_content") or message["refusal"] else "")
         if not message["refusal"]:
             del message["refusal"]  # never written
         if message.get("reasoning_content") == "":
@@ -124,3 +125,42 @@ def test_what_cannot_be_streamed_is_sent_whole() -> None:
     assert streamable({"messages": []})
     assert not streamable({"modalities": ["text", "audio"], "audio": {"format": "mp3", "voice": "alloy"}})
     assert not streamable({"prompt_logprobs": 2})
+
+
+def _assembled(*entries: dict[str, Any]) -> dict[str, Any]:
+    """The completion of chunks each holding one of ``entries`` as its only choice (a usage-less stream)."""
+    assembler = CompletionAssembler()
+    for entry in entries:
+        assembler.feed(b"data: " + orjson.dumps({"id": "x", "choices": [entry]}) + b"\n\n")
+    return assembler.completion(None)["choices"][0]
+
+
+def test_what_servers_write_beside_the_deltas_is_read_as_they_mean_it() -> None:
+    """Found in review: a `message` written beside every delta (empty) replaced the assembled one (its tool calls lost,
+    or a 500 when a string); vLLM's per-delta `token_ids` kept only the last delta's; a refusal's message kept the
+    role chunk's empty content (unstreamed: null); a function name resent whole on every delta (MiniMax, GPT-5) was
+    doubled; two entries of one index in the first delta stayed two calls."""
+    choice = _assembled({"index": 0, "delta": {"role": "assistant", "content": ""}, "message": {"role": None, "tool_calls": []}, "token_ids": [1]},
+                        {"index": 0, "delta": {"tool_calls": [{"index": 0, "id": "c1", "function": {"name": "get", "arguments": ""}},
+                                                              {"index": 0, "function": {"arguments": "{"}}]}, "message": "x", "token_ids": [2]},
+                        {"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"name": "get", "arguments": "}"}}]}, "token_ids": [3]},
+                        {"index": 0, "delta": {}, "finish_reason": "tool_calls", "token_ids": []})
+    assert choice["message"] == {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "function": {"name": "get", "arguments": "{}"}}]}
+    assert choice["token_ids"] == [1, 2, 3] and choice["finish_reason"] == "tool_calls" and "message" not in {k for k in choice if k != "message"}
+    refused = _assembled({"index": 0, "delta": {"role": "assistant", "content": "", "refusal": None}}, {"index": 0, "delta": {"refusal": "No."}})
+    assert refused["message"] == {"role": "assistant", "content": None, "refusal": "No."}
+
+
+DEEP = b'{"x":' * 900 + b"{}" + b"}" * 900  # valid JSON (orjson reads 1,024 levels), deeper than Python's recursion allows
+
+
+@pytest.mark.parametrize("odd", [b'{"index": "1", "delta": {"content": "a"}}', b'{"index": true, "delta": {}}',
+                                 b'{"index": 0, "delta": {"content": "a", "extra": ' + DEEP + b"}}"])
+def test_a_chunk_no_chat_stream_writes_is_a_value_error(odd: bytes) -> None:
+    """The upstream's protocol error (a 502, or the fallback), never another exception: a 500 (found in review). Fields
+    of the wrong type the assembler carries over are `completion_problem`'s (router/resilience.py checks the answer)."""
+    assembler = CompletionAssembler()
+    assembler.feed(b'data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"a"}],"content":"x"}}]}\n\n')
+    with pytest.raises(ValueError):
+        assembler.feed(b'data: {"choices": [' + odd + b"]}\n\n")
+        assembler.completion(None)

@@ -178,7 +178,8 @@ async def test_a_server_that_ignores_stream_and_answers_whole_is_read_as_its_ans
     assert gateway.metric("router_tokens_total", tier="direct", model="ma", backend="a", kind="completion") == 3
 
 
-@pytest.mark.parametrize("bad", [sse({"id": "c", "choices": [{"index": 0, "delta": {"content": 5}}]}), b"data: {not json}\n\n"])
+@pytest.mark.parametrize("bad", [sse({"id": "c", "choices": [{"index": 0, "delta": {"content": 5}}]}), b"data: {not json}\n\n",
+                                 b'data: {"choices": [{"index": 0, "delta": {"x": ' + b'{"x":' * 900 + b"{}" + b"}" * 900 + b"}}]}\n\n"])
 async def test_a_streamed_attempt_that_assembles_to_no_completion_falls_back_and_counts_against_the_circuit(rig: Rig, bad: bytes) -> None:
     rig.a.script = lambda body, index: Behaviour(chunks=[content_chunk("Hel"), bad, usage_chunk(), DONE])
     gateway = await rig.gateway(a={**FAST, "circuit": {"failures": 1, "cooldown_seconds": 30}})

@@ -98,8 +98,9 @@ def stream(answer: Answer) -> bytes:
     return b"".join(frames) + b"data: [DONE]\n\n"
 
 
-def upstream(answer: list[Answer]) -> httpx.MockTransport:
-    """Answers every request with ``answer[0]`` (set per example), streamed when the request streams."""
+def upstream(answer: list[Answer], *, whole: bool = True) -> httpx.MockTransport:
+    """Answers every request with ``answer[0]`` (set per example), streamed when the request streams; a request
+    asked unstreamed fails with a 500 unless ``whole`` (where every answer must be put together from a stream)."""
 
     async def body(raw: bytes) -> Any:
         yield raw
@@ -107,6 +108,8 @@ def upstream(answer: list[Answer]) -> httpx.MockTransport:
     def handle(request: httpx.Request) -> httpx.Response:
         if orjson.loads(request.content).get("stream"):
             return httpx.Response(200, content=body(stream(answer[0])), headers={"content-type": "text/event-stream"})
+        if not whole:
+            return httpx.Response(500, json={"error": {"message": "asked unstreamed where non_streamed is 'stream'"}})
         return httpx.Response(200, content=completion(answer[0]), headers={"content-type": "application/json"})
 
     return httpx.MockTransport(handle)
@@ -143,8 +146,8 @@ async def clients(request: pytest.FixtureRequest, fake_classifier: Any) -> Any:
     """The openai and anthropic clients of one app, the answer its upstreams give (set per example), its registry, and
     how many answers a request is billed (``LOW_TIERS``, by the indirect parameter; plain by default)."""
     answer: list[Answer] = []
-    transport = upstream(answer)
     name = getattr(request, "param", "plain")
+    transport = upstream(answer, whole=name != "assembled")
     low, answers_billed = LOW_TIERS[name]
     backends = {key: {**backend, "non_streamed": "stream"} for key, backend in CONFIG["backends"].items()} if name == "assembled" else CONFIG["backends"]
     config = make_config(backends=backends, tiers={**CONFIG["tiers"], "low": {**CONFIG["tiers"]["low"], **low}})
@@ -367,6 +370,7 @@ def anthropic_stream(message: dict[str, Any], cuts: tuple[tuple[int, ...], ...])
 async def claude_clients(request: pytest.FixtureRequest, fake_classifier: Any) -> Any:
     """``clients``, every tier served by an Anthropic backend that answers with ``current[0]`` (message, cuts);
     with `non_streamed: stream`, a non-streamed request is put together from the event stream (backends/assemble.py)."""
+    mode = request.param
     current: list[Any] = []
 
     async def body(raw: bytes) -> Any:
@@ -376,10 +380,12 @@ async def claude_clients(request: pytest.FixtureRequest, fake_classifier: Any) -
         message, cuts = current[0]
         if orjson.loads(request.content).get("stream"):
             return httpx.Response(200, content=body(anthropic_stream(message, cuts)), headers={"content-type": "text/event-stream"})
+        if mode == "stream":  # every answer is put together from the stream
+            return httpx.Response(500, json={"type": "error", "error": {"type": "api_error", "message": "asked unstreamed"}})
         return httpx.Response(200, json=message)
 
     config = make_config(backends={"claude": {"kind": "anthropic", "base_url": "http://claude.test", "api_key": "sk-ant-test",
-                                              "non_streamed": request.param}},
+                                              "non_streamed": mode}},
                          models={"sonnet": {"backend": "claude", "reasoning": "anthropic", "input": 3.0, "output": 15.0}},
                          tiers={"low": {"model": "sonnet", "effort": "none", "max_score": 0.5}, "high": {"model": "sonnet", "effort": "high"}})
     async with sdk_clients(config, fake_classifier, {"claude": httpx.MockTransport(handle)}) as (openai, anthropic, registry):

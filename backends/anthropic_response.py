@@ -128,7 +128,7 @@ class StreamTranslator:
     # -- frames ----------------------------------------------------------------------------
     def _frame(self, delta: dict[str, Any], reason: str | None = None, matched: str | None = None) -> bytes:
         choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": reason}
-        if matched is not None:
+        if reason is not None or matched is not None:  # the finish says which stop sequence matched, null for none (as unstreamed)
             choice["stop_reason"] = matched
         chunk = {"id": self.id, "object": "chat.completion.chunk", "created": self.created, "model": self.model, "choices": [choice]}
         return b"data: " + orjson.dumps(chunk) + b"\n\n"

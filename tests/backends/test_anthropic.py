@@ -346,7 +346,7 @@ def assemble(chunks: list[dict[str, Any]]) -> dict[str, Any]:
 
 def check_recorded(chunks: list[dict[str, Any]], stream: ChatStream) -> None:
     assert chunks[0]["choices"][0]["delta"] == {"role": "assistant", "content": ""}
-    assert chunks[-1]["choices"][0] == {"index": 0, "delta": {}, "logprobs": None, "finish_reason": "tool_calls"}
+    assert chunks[-1]["choices"][0] == {"index": 0, "delta": {}, "logprobs": None, "finish_reason": "tool_calls", "stop_reason": None}
     message = assemble(chunks)
     assert message["content"] == "Ich prüfe das Wetter in Zürich ☀️…"
     assert message["reasoning_content"] == "The user asks about Zürich; I should call get_weather."

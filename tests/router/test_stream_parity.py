@@ -22,10 +22,14 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from prometheus_client import CollectorRegistry
 
+from backends.anthropic_response import StreamTranslator, completion_body
+from backends.assemble import CompletionAssembler
+from backends.base import ChatStream, empty_frames
+from backends.sse import SSEFramer
 from router.app import create_app
 from router.config import RouterConfig
 from tests.router.conftest import CONFIG, make_config
@@ -403,3 +407,19 @@ async def test_an_anthropic_upstream_s_stream_accumulates_to_its_message(claude_
         return
     spent = await _read_both_ways(READERS[api], anthropic if api == "messages" else openai, shown, registry)
     assert spent[("router_tokens_total", "completion")] == case[0]["usage"]["output_tokens"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=anthropic_messages())
+def test_an_anthropic_stream_put_together_is_the_message_s_own_chat_completion(case: Any) -> None:
+    """Below the clients: the chat completion assembled from an Anthropic message's event stream (translated chunk by
+    chunk) is exactly `completion_body` of the message — every field of every choice, `stop_reason` included."""
+    message, cuts = case
+    stream = ChatStream(frames=empty_frames(), close=lambda: None)
+    translator = StreamTranslator(stream, model="m")
+    assembler = CompletionAssembler()
+    for event in SSEFramer().feed(anthropic_stream(message, cuts)):
+        for frame in translator.feed(event):
+            assembler.feed(frame)
+    whole, usage = completion_body(message, model="m")
+    assert assembler.completion(stream.usage_chunk["usage"])["choices"] == whole["choices"] and stream.usage == usage

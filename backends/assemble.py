@@ -12,13 +12,12 @@ text fields concatenated, tool calls merged by their `index`, lists extended, th
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import orjson
 
-from backends.base import ChatResult, ChatStream, map_transport_error
+from backends.base import ChatResult, ChatStream, map_transport_error, stream_of
 from backends.direct import DirectResponse
 from backends.sse import event_data, events_of
 
@@ -159,8 +158,8 @@ def whole_stream(result: ChatResult) -> ChatStream:
     body = result.body
     meta = {"id": body.get("id"), "model": body.get("model"), "created": body.get("created")}
     usage_chunk = {**meta, "object": "chat.completion.chunk", "choices": [], "usage": body["usage"]} if isinstance(body.get("usage"), dict) else None
-    return ChatStream(frames=_iterate(completion_chunks(body)), close=_nothing, usage=result.usage if usage_chunk else None,
-                      usage_chunk=usage_chunk, meta={**meta, "done": True}, headers=result.headers)
+    return stream_of(completion_chunks(body), usage=result.usage if usage_chunk else None, usage_chunk=usage_chunk,
+                     meta={**meta, "done": True}, headers=result.headers)
 
 
 async def read_whole(response: httpx.Response | DirectResponse) -> None:
@@ -171,15 +170,6 @@ async def read_whole(response: httpx.Response | DirectResponse) -> None:
         raise map_transport_error(exc) from exc
     finally:
         await response.aclose()
-
-
-async def _iterate(frames: list[bytes]) -> AsyncIterator[bytes]:
-    for frame in frames:
-        yield frame
-
-
-def _nothing() -> None:
-    """The whole answer was read: nothing is left to close."""
 
 
 def _finished(choice: dict[str, Any]) -> dict[str, Any]:

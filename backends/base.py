@@ -187,6 +187,20 @@ async def empty_frames() -> AsyncIterator[bytes]:
     yield b""  # pragma: no cover
 
 
+def stream_of(frames: list[bytes], **fields: Any) -> ChatStream:
+    """A `ChatStream` of frames already in hand (a whole answer streamed on, a synthesised one): nothing to close."""
+    return ChatStream(frames=_each(frames), close=_nothing_to_close, **fields)
+
+
+async def _each(frames: list[bytes]) -> AsyncIterator[bytes]:
+    for frame in frames:
+        yield frame
+
+
+def _nothing_to_close() -> None:
+    return None
+
+
 class Backend(ABC):
     """An upstream that serves OpenAI-format chat completions to the gateway."""
 

@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
 
-from backends.base import ChatResult, ChatStream
+from backends.base import ChatResult, ChatStream, stream_of
 from backends.reasoning import reasoning_text
 from router.strategies import choice_text
 
@@ -33,7 +32,7 @@ def as_stream(result: ChatResult) -> ChatStream:
     for index, call in enumerate(message.get("tool_calls") or ()):
         frames.append(_chunk(base, {"tool_calls": [{"index": index, **call}]}))
     frames.append(_chunk(base, {}, choice.get("finish_reason") or "stop"))
-    return ChatStream(frames=_iterate(frames), close=_noop, usage=result.usage, meta={"id": base["id"], "model": base["model"], "created": base["created"]})
+    return stream_of(frames, usage=result.usage, meta={"id": base["id"], "model": base["model"], "created": base["created"]})
 
 
 def _chunk(base: dict[str, Any], delta: dict[str, Any], finish: str | None = None) -> bytes:
@@ -44,10 +43,3 @@ def _pieces(text: str) -> list[str]:
     return [text[i : i + STREAM_PIECE_CHARS] for i in range(0, len(text), STREAM_PIECE_CHARS)] or [""]
 
 
-async def _iterate(frames: list[bytes]) -> AsyncIterator[bytes]:
-    for frame in frames:
-        yield frame
-
-
-def _noop() -> None:
-    return None

@@ -251,6 +251,7 @@ class ServeProcess:
         self.process.send_signal(signum)
 
     def __exit__(self, *exc: object) -> None:
+        failing = bool(exc) and exc[0] is not None
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -261,3 +262,5 @@ class ServeProcess:
         with contextlib.suppress(OSError):
             self.final_output = self.log_path.read_text(errors="replace")
             self.log_path.unlink()
+        if failing:  # pytest shows a failed test's stdout: the server's side of the story (a CI flake is not rerun here)
+            print(f"--- serve output (last 6000 characters) ---\n{self.output()[-6000:]}")

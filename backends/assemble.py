@@ -44,9 +44,10 @@ class CompletionAssembler:
     Text pieces are kept in lists and joined once at the end: nearly every chunk is one token of text,
     and adding each to a string would copy the answer so far on every token."""
 
-    __slots__ = ("_choices", "_texts", "_top")
+    __slots__ = ("_choices", "_texts", "_top", "chunks")
 
     def __init__(self) -> None:
+        self.chunks = 0  # chunks fed: nearly one token each (the cost of a stream that breaks off)
         self._top: dict[str, Any] = {}
         self._choices: dict[int, dict[str, Any]] = {}
         self._texts: dict[int, dict[str, list[str]]] = {}  # per choice: the message's text fields, in pieces
@@ -60,6 +61,7 @@ class CompletionAssembler:
         datas = [data for data in events if data is not None and data != b"[DONE]"]
         if not datas:
             return
+        self.chunks += len(datas)
         # The frame's events parsed in one call, as a JSON array: a third of the time of one call per event.
         for chunk in orjson.loads(b"[" + b",".join(datas) + b"]") if len(datas) > 1 else (orjson.loads(datas[0]),):
             if isinstance(chunk, dict):

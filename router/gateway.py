@@ -20,6 +20,7 @@ from backends.reasoning import DIALECTS, UnsupportedEffortError, lower_token_cap
 from backends.usage import Usage
 from classifiers.token_estimate import DEFAULT_CHARS_PER_TOKEN, estimate_tokens
 from router.answer_embedding import AnswerEmbedding, RefinesAnswerTokens
+from router.attempt_costs import book_failed, record_failed
 from router.config import RouterConfig
 from router.context import CACHE_MARKS, TOTAL_CAP, TokenCounter, prompt_texts, requested_effort, without_cache_marks
 from router.decision import Decision, usd
@@ -289,6 +290,9 @@ class Gateway:
     def stream_estimate(self, decision: Decision, body: Mapping[str, Any], events: int, partial: Usage | None = None) -> Usage:
         """`estimated_usage`'s estimate of one stream of `decision.model`, marked `usage_estimated`, recorded nowhere."""
         decision.extra["usage_estimated"] = True
+        return self._written_usage(decision, body, events, partial)
+
+    def _written_usage(self, decision: Decision, body: Mapping[str, Any], events: int, partial: Usage | None) -> Usage:
         written = max(0, events - 1)
         if partial is not None and partial.prompt_tokens:
             return dataclasses.replace(partial, completion_tokens=max(partial.completion_tokens, written))
@@ -322,13 +326,22 @@ class Gateway:
         A forced tier or direct model priced for no cap is scored now: its answer costs money too."""
         if not decision.model:
             return None
+        decision.extra["usage_estimated"] = True
+        return self._forecast_usage(decision, body, answers)
+
+    def _forecast_usage(self, decision: Decision, body: Mapping[str, Any], answers: int | None = None) -> Usage:
         forecast = decision.context.get("completion_forecasts", {}).get((decision.model, decision.effort or "none"))
         served = next((c for c in decision.candidates if (c.model, c.effort) == (decision.model, decision.effort)), None)
         if forecast is None and served is not None:
             forecast = self.forecast.forecast(served, decision.scored or self.score(body["messages"]), body)
-        decision.extra["usage_estimated"] = True
         return Usage(prompt_tokens=self.tokens.count_for(decision, decision.model, body).tokens,
                      completion_tokens=forecast.tokens * (answers or forecast.answers) if forecast is not None else 0)
+
+    def charge_failed_attempt(self, decision: Decision, body: Mapping[str, Any], events: int | None, partial: Usage | None = None) -> None:
+        """An attempt of `decision.model` that failed while its upstream worked (router/attempt_costs.py), charged as a
+        client who left then would be: a stream its prompt and the `events` it wrote, a whole request (`events`
+        None) its prompt and the answer forecast."""
+        record_failed(decision, self._forecast_usage(decision, body) if events is None else self._written_usage(decision, body, events, partial))
 
     def account(self, decision: Decision, usage: Usage | None, status: str, duration: float, stream: bool) -> float | None:
         """Record tokens, cost, savings and the request outcome; return the cost."""
@@ -336,15 +349,20 @@ class Gateway:
         self.metrics.requests.labels(*labels, status).inc()
         self.metrics.duration.labels(*labels, "true" if stream else "false").observe(duration)
         if decision.context.get("usage_parts"):  # samples, a judge, escalated attempts: each at its model's prices (router/ttc.py)
-            decision.cost_usd = cost = self.ttc.account_parts(decision, usage)  # also when the last attempt failed: the others were billed
-            self._notify(decision, usage or self.ttc.total(decision), status, duration, stream)
-            return cost
-        if usage is None or not decision.model:
-            self._notify(decision, usage, status, duration, stream)
-            return None
+            usage = usage or self.ttc.total(decision)
+            cost = self.ttc.account_parts(decision, usage)  # also when the last attempt failed: the others were billed
+        elif usage is None or not decision.model:
+            cost = None
+        else:
+            cost = self._account_answer(decision, labels, usage, status)
+        decision.cost_usd = cost = book_failed(decision, self.metrics, self.config.models, cost, usage)
+        self._notify(decision, usage, status, duration, stream)
+        return cost
+
+    def _account_answer(self, decision: Decision, labels: tuple[str, str, str], usage: Usage, status: str) -> float | None:
+        """The answer's tokens, cost, cost-estimate ratio and savings; its cost."""
         self.metrics.count_tokens(labels, usage)
         cost = cost_usd(self.config.models[decision.model], usage)
-        decision.cost_usd = cost
         if cost is not None:
             self.metrics.cost.labels(*labels).inc(cost)
             estimate = decision.estimated_cost_usd  # priced for the first candidate: a fallback's cost is no test of it
@@ -354,7 +372,6 @@ class Gateway:
             top_cost = cost_usd(self._top_model, usage)
             if top_cost is not None and top_cost > cost:
                 self.metrics.savings.inc(top_cost - cost)
-        self._notify(decision, usage, status, duration, stream)
         return cost
 
     def _notify(self, decision: Decision, usage: Usage | None, status: str, duration: float, stream: bool) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from backends.usage import Usage
+from router.attempt_costs import failed_tokens
 from router.config import RouterConfig
 from router.context import estimate_prompt_tokens
 from router.decision import Decision
@@ -106,8 +107,9 @@ class Operations:
     def observe(self, decision: Decision, usage: Usage | None, status: str, duration: float, stream: bool) -> None:
         """Gateway accounting observer: settle the key's tokens and spend, write the log line."""
         admission: Admission | None = decision.context.get("admission")
-        if self.limiter is not None and admission is not None and usage is not None:
-            self.limiter.settle(admission, usage.total_tokens, decision.cost_usd)
+        spent = failed_tokens(decision)  # attempts that failed while their upstream worked were billed too
+        if self.limiter is not None and admission is not None and (usage is not None or spent):
+            self.limiter.settle(admission, (usage.total_tokens if usage is not None else 0) + spent, decision.cost_usd)
         if self.decision_log is not None:
             self.decision_log.write(self._entry(decision, usage, status, duration, stream, admission), decision.context.get("messages"))
 

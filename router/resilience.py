@@ -225,6 +225,8 @@ class Resilience:
             inflight.dec()
             release()
             metrics.upstream_errors.labels(backend_name, exc.kind).inc()
+            if exc.kind == "timeout":  # hung up on while it worked: billed as a client who left then (router/attempt_costs.py)
+                gateway.charge_failed_attempt(decision, body, 0 if stream or assembled else None)
             self._judge(health, exc, probe, candidate.model)
             _scrub(exc, backend.config)
             if not exc.retryable:
@@ -278,6 +280,7 @@ class Resilience:
             problem = completion_problem(answer)
         except UpstreamError as exc:
             errors.labels(backend.name, exc.kind).inc()
+            gateway.charge_failed_attempt(decision, body, assembler.chunks, stream.usage)  # what it wrote was billed
             if exc.kind == "shutdown":  # the drain ran out: no next attempt, a 503 the client retries elsewhere
                 raise shutting_down() from None
             if not exc.retryable:
@@ -289,6 +292,7 @@ class Resilience:
             inflight.dec()
             await stream.aclose()
         if problem is not None:
+            gateway.charge_failed_attempt(decision, body, assembler.chunks, stream.usage)
             error = UpstreamError("protocol", f"upstream stream is not a chat completion: {problem}")
             errors.labels(backend.name, error.kind).inc()
             self._stream_failed(health, backend.config, error)

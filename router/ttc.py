@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from backends.base import ChatResult, ChatStream, UpstreamError
 from backends.reasoning import DIALECTS
 from backends.usage import Usage
+from router.attempt_costs import FAILED, book_part
 from router.context import ContextPlanner
 from router.decision import Decision
 from router.escalation import answers_reason, choice_reason, held_reason, hold_until_answer, parse_header, replay
@@ -249,6 +250,7 @@ class TestTimeCompute:
             "max_tokens": 16,
         }
         judge_decision = Decision(decision.request_id, decision.tier, "forced", [Candidate(model, decision.tier, effort, None)])
+        judge_decision.context[FAILED] = decision.context.setdefault(FAILED, [])  # its failed attempts are the request's
         try:
             result = await self.gateway.resilience.dispatch(self.gateway, judge_body, judge_decision, stream=False)
         except asyncio.CancelledError:  # the client left while the judge read the samples: the judge is charged too
@@ -353,24 +355,16 @@ class TestTimeCompute:
 
     def account_parts(self, decision: Decision, usage: Usage | None) -> float | None:
         """Tokens and cost of every part at its own model's prices; None if any part has no price."""
-        gateway = self.gateway
         cost: float | None = 0.0
         breakdown = []
         for part in decision.context["usage_parts"]:
-            part_usage: Usage = part["usage"]
-            labels = (part["tier"], part["model"] or "none", part["backend"] or "none")
-            self.metrics.count_tokens(labels, part_usage)
-            model = self.config.models.get(part["model"])
-            part_cost = cost_usd(model, part_usage) if model is not None else None
-            if part_cost is not None:
-                self.metrics.cost.labels(*labels).inc(part_cost)
+            part_cost, entry = book_part(self.metrics, self.config.models, part)
+            breakdown.append(entry)
             cost = None if cost is None or part_cost is None else cost + part_cost
-            breakdown.append({"role": part["role"], "tier": part["tier"], "model": part["model"], "prompt_tokens": part_usage.prompt_tokens,
-                              "completion_tokens": part_usage.completion_tokens, "cost_usd": part_cost})
         decision.extra["usage_breakdown"] = breakdown
         if cost is not None:
             cost = round(cost, 10)
-            top_cost = cost_usd(gateway._top_model, usage or self.total(decision))
+            top_cost = cost_usd(self.gateway._top_model, usage or self.total(decision))
             if top_cost is not None and top_cost > cost:
                 self.metrics.savings.inc(top_cost - cost)
         return cost

@@ -3,6 +3,7 @@ the extractors and the vote as properties (hypothesis)."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from typing import Any
 
@@ -436,3 +437,24 @@ async def test_a_judge_the_client_left_is_charged(make_harness: Any, spare_handl
                          {"model": "auto", "stream": stream, "messages": [{"role": "user", "content": "easy [score=0.1]"}]}, 0.3)
     assert harness.metric("router_tokens_total", tier="low", model="spare-big", backend="spare", kind="prompt") > 0
     assert harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="prompt") == PROMPT_TOKENS, "the samples, once"
+
+
+async def test_a_judge_the_gateway_hung_up_on_is_charged_to_the_request(make_harness: Any, spare_handler: list[Any]) -> None:
+    """The judge is dispatched under a decision of its own; its failed attempt is still the request's cost
+    (router/attempt_costs.py): its prompt and the answer forecast, which its `max_tokens` caps."""
+    async def hang(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(30)
+        raise AssertionError("cut by the judge's total timeout")
+
+    spare_handler[0] = hang
+    data = copy.deepcopy(CONFIG)
+    data["tiers"]["low"] = {**data["tiers"]["low"], **BEST}
+    data["backends"]["spare"]["timeouts"] = {"connect": 1.0, "first_byte": 0.2, "idle": 0.2, "total": 0.3}
+    harness = await make_harness(parse_config(data, env={}), Scripted([("x = 4", "stop"), ("x = 4", "stop"), ("x = 6", "stop")]).transport())
+    response = await harness.chat("easy [score=0.1]")
+    router = response.json()["router"]
+    assert response.status_code == 200 and router["judge_error"] == "timeout"
+    judge = [part for part in router["usage_breakdown"] if part["role"] == "failed_attempt"]
+    assert [part["model"] for part in judge] == ["spare-big"] and judge[0]["prompt_tokens"] > 0 and 0 < judge[0]["completion_tokens"] <= 16
+    assert router["cost_usd"] == pytest.approx(sum(part["cost_usd"] for part in router["usage_breakdown"]))
+    assert harness.metric("router_cost_usd_total", tier="low", model="spare-big", backend="spare") == pytest.approx(judge[0]["cost_usd"])

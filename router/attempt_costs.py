@@ -1,0 +1,76 @@
+"""What the parts of a request cost upstream, each at its own model's prices: the samples, judge and
+escalated attempts of test-time compute (router/ttc.py), and attempts that failed while their upstream
+worked — the gateway's timeout hung up on it, or its stream broke off after writing part of an answer.
+
+A failed attempt is billed all the same (a provider bills the stream it wrote, and one that does not stop
+on a disconnect bills the whole answer), so it is charged as a client who left at that moment would be
+(`Gateway.charge_failed_attempt`) and booked beside the answer: in `router_tokens_total` and
+`router_cost_usd_total` under its own tier, model and backend, in the request's cost (`x-router-cost-usd`,
+the key's budget, the decision log) and in `router.usage_breakdown`. Never in the client's `usage`, which
+describes the answer it got; nor in what the gateway learns from (prompt corrections, answer forecasts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from router.pricing import cost_usd
+
+if TYPE_CHECKING:
+    from backends.usage import Usage
+    from router.config import ModelConfig
+    from router.decision import Decision
+    from router.metrics import RouterMetrics
+
+#: Where a request's failed attempts are kept (`Decision.context`).
+FAILED = "failed_attempts"
+
+
+def record_failed(decision: Decision, usage: Usage) -> None:
+    """A failed attempt of `decision`'s current model (the one that just failed), to be booked by `book_failed`."""
+    part = {"role": "failed_attempt", "tier": decision.tier, "model": decision.model, "backend": decision.backend, "usage": usage}
+    decision.context.setdefault(FAILED, []).append(part)
+
+
+def failed_tokens(decision: Decision) -> int:
+    """The tokens the request's failed attempts were billed (for the key's token budget)."""
+    return sum(part["usage"].total_tokens for part in decision.context.get(FAILED, ()))
+
+
+def book_part(metrics: RouterMetrics, models: Mapping[str, ModelConfig], part: Mapping[str, Any]) -> tuple[float | None, dict[str, Any]]:
+    """One part's tokens and cost into the metrics under its own labels: its cost (None if its model has no
+    price) and its `usage_breakdown` entry."""
+    usage: Usage = part["usage"]
+    labels = (part["tier"], part["model"] or "none", part["backend"] or "none")
+    metrics.count_tokens(labels, usage)
+    model = models.get(part["model"])
+    cost = cost_usd(model, usage) if model is not None else None
+    if cost is not None:
+        metrics.cost.labels(*labels).inc(cost)
+    return cost, breakdown_entry(part["role"], part["tier"], part["model"], usage, cost)
+
+
+def breakdown_entry(role: str, tier: str, model: str, usage: Usage, cost: float | None) -> dict[str, Any]:
+    return {"role": role, "tier": tier, "model": model, "prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens,
+            "cost_usd": cost}
+
+
+def book_failed(decision: Decision, metrics: RouterMetrics, models: Mapping[str, ModelConfig], cost: float | None,
+                answer: Usage | None) -> float | None:
+    """Book the failed attempts; the request's cost with them: `cost` is the answer's (None with no `answer`, or
+    unpriced) and the total is None if a priced answer's or an attempt's price is unknown. `usage_breakdown` lists
+    the answer (unless parts already did) and then the failed attempts."""
+    parts = decision.context.get(FAILED)
+    if not parts:
+        return cost
+    breakdown = decision.extra.get("usage_breakdown")
+    if breakdown is None:
+        breakdown = [breakdown_entry("answer", decision.tier, decision.model, answer, cost)] if answer is not None else []
+    total = cost if answer is not None else 0.0
+    for part in parts:
+        part_cost, entry = book_part(metrics, models, part)
+        breakdown.append(entry)
+        total = None if total is None or part_cost is None else total + part_cost
+    decision.extra["usage_breakdown"] = breakdown
+    return None if total is None else round(total, 10)

@@ -1,0 +1,90 @@
+"""What failed attempts cost (router/attempt_costs.py), over real loopback sockets: an attempt the gateway hung
+up on while its upstream worked, or whose stream broke off after writing, is charged beside the answer — in the
+metrics under its own backend, in the request's cost, its key's budget and `router.usage_breakdown` — never in the
+client's `usage`; an attempt the upstream refused is not charged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.reliability.loopback import Behaviour, Rig, content_chunk, sse_events
+
+pytestmark = pytest.mark.anyio
+
+FAST = {"timeouts": {"connect": 0.2, "first_byte": 0.4, "idle": 0.3, "total": 3.0}}
+PRICES = {"input": 1.0, "output": 2.0}  # the rig's, both models: USD per million tokens
+
+
+def charged(gateway: Any, backend: str, model: str) -> tuple[float, float, float]:
+    """(prompt tokens, completion tokens, cost) booked under the low tier's `model` on `backend`."""
+    labels = {"tier": "low", "model": model, "backend": backend}
+    return (gateway.metric("router_tokens_total", **labels, kind="prompt"), gateway.metric("router_tokens_total", **labels, kind="completion"),
+            gateway.metric("router_cost_usd_total", **labels))
+
+
+def price(prompt: float, completion: float) -> float:
+    return (prompt * PRICES["input"] + completion * PRICES["output"]) / 1e6
+
+
+async def test_a_non_streamed_attempt_that_stalls_midway_is_charged_what_it_wrote_beside_the_answer(rig: Rig) -> None:
+    rig.a.script = lambda body, index: Behaviour(chunks=[content_chunk("Hel"), content_chunk("lo, "), content_chunk("wor")], then="hang")
+    gateway = await rig.gateway(a=FAST)
+    response = await gateway.chat()
+    assert response.status_code == 200 and response.headers["x-router-backend"] == "b"
+    body = response.json()
+    assert body["usage"] == {"prompt_tokens": 5, "completion_tokens": 3, "total_tokens": 8}, "the client's usage is the answer's"
+    prompt, completion, cost = charged(gateway, "a", "ma")
+    assert prompt > 0 and completion == 2, "the prompt as the gateway counts it, and a token per event after the first"
+    assert cost == pytest.approx(price(prompt, completion))
+    answer = price(5, 3)
+    assert charged(gateway, "b", "mb")[2] == pytest.approx(answer)
+    assert body["router"]["cost_usd"] == pytest.approx(answer + cost) == float(response.headers["x-router-cost-usd"])
+    breakdown = body["router"]["usage_breakdown"]
+    assert [(part["role"], part["model"], part["completion_tokens"]) for part in breakdown] == [("answer", "mb", 3), ("failed_attempt", "ma", 2)]
+    assert sum(part["cost_usd"] for part in breakdown) == pytest.approx(body["router"]["cost_usd"])
+    assert "usage_estimated" not in body["router"], "the answer itself was measured (and is learnt from)"
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_an_attempt_hung_up_on_before_its_first_byte_is_charged_as_a_client_who_left(rig: Rig, stream: bool) -> None:
+    """Sent whole, the upstream may write the whole answer after the hang-up (its prompt and the answer forecast);
+    streamed, it stops when the connection closes (its prompt)."""
+    rig.a.script = lambda body, index: Behaviour(header_delay=5)
+    gateway = await rig.gateway(a={**FAST, "non_streamed": "whole"})
+    response = await gateway.chat(stream=stream, **({"stream_options": {"include_usage": True}} if stream else {}))
+    assert response.status_code == 200 and response.headers["x-router-backend"] == "b"
+    prompt, completion, cost = charged(gateway, "a", "ma")
+    assert prompt > 0 and cost == pytest.approx(price(prompt, completion))
+    if stream:
+        assert completion == 0
+        final = next(event for event in reversed(sse_events(response.text)) if isinstance(event, dict) and "router" in event)
+        assert final["router"]["cost_usd"] == pytest.approx(price(5, 3) + cost)
+    else:
+        assert completion > 0, "the answer forecast"
+        assert response.json()["router"]["usage_breakdown"][1]["completion_tokens"] == completion
+
+
+async def test_an_attempt_the_upstream_refused_is_not_charged(rig: Rig) -> None:
+    rig.a.script = lambda body, index: Behaviour(status=500, json={"error": {"message": "boom"}})
+    gateway = await rig.gateway(a=FAST)
+    response = await gateway.chat()
+    assert response.status_code == 200 and response.headers["x-router-backend"] == "b"
+    assert charged(gateway, "a", "ma") == (0, 0, 0)
+    assert "usage_breakdown" not in response.json()["router"]
+
+
+async def test_a_request_whose_every_attempt_timed_out_is_charged_them_and_its_key_s_budget_sees_it(rig: Rig) -> None:
+    """The key's budget is spent by failed attempts too: one request that only timed out uses it up."""
+    rig.a.script = rig.b.script = lambda body, index: Behaviour(chunks=[content_chunk("Hel"), content_chunk("lo")], then="hang")
+    gateway = await rig.gateway(rig.config_data(a={**FAST, "non_streamed": "stream"}, b={**FAST, "non_streamed": "stream"},
+                                                limits={"default": {"budget_usd": 0.000001}}))
+    failed = await gateway.chat()
+    assert failed.status_code == 504, failed.text
+    for backend, model in (("a", "ma"), ("b", "mb")):
+        prompt, completion, cost = charged(gateway, backend, model)
+        assert prompt > 0 and completion == 1 and cost == pytest.approx(price(prompt, completion))
+    await gateway.state.ops.limiter.drain()
+    refused = await gateway.chat()
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "budget_exceeded", refused.text

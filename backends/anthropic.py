@@ -28,6 +28,7 @@ from backends.base import (
     ratelimit_headers,
 )
 from backends.errors import raise_for_stream_status, response_json
+from backends.h1pool import mark_written
 from backends.sse import SSEFramer
 
 ANTHROPIC_VERSION = "2023-06-01"
@@ -69,6 +70,7 @@ class AnthropicBackend(Backend):
 
     async def chat(self, body: dict[str, Any]) -> ChatResult:
         request = to_anthropic_request(body, stream=False)
+        mark_written()  # handed to the httpx client: as good as written, unless it waits for a connection in vain
         try:
             response = await self.client.post(self.messages_path, content=encode_body(request), headers=self._headers(body, stream=False))
         except httpx.HTTPError as exc:
@@ -78,6 +80,7 @@ class AnthropicBackend(Backend):
     async def chat_stream(self, body: dict[str, Any]) -> ChatStream:
         payload = encode_body(to_anthropic_request(body, stream=True))
         request = self.client.build_request("POST", self.messages_path, content=payload, headers=self._headers(body, stream=True))
+        mark_written()
         try:
             response = await self.client.send(request, stream=True)
         except httpx.HTTPError as exc:

@@ -17,6 +17,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from backends.direct import DirectClient, DirectResponse
+from backends.h1pool import mark_written
 from backends.loadconfig import LoadConfig
 from backends.usage import Usage
 
@@ -249,6 +250,7 @@ class Backend(ABC):
         if url is None:
             url = self._urls[path] = httpx.URL(str(self.client.base_url) + path.lstrip("/"))
         request = httpx.Request("POST", url, headers=self._json_headers[stream], content=content, extensions=self._timeouts)
+        mark_written()  # handed to an injected transport (the tests' in-process upstreams): as good as written
         response = await self.transport.handle_async_request(request)
         response.request = request
         if not stream:
@@ -309,7 +311,10 @@ def encode_body(body: Any) -> bytes:
 
 
 def map_transport_error(exc: httpx.HTTPError) -> UpstreamError:
-    """httpx exception → `UpstreamError`, never leaking URLs with credentials."""
+    """httpx exception → `UpstreamError`, never leaking URLs with credentials. A wait for a free connection
+    that timed out sent nothing (the attempt is not charged: router/attempt_costs.py)."""
+    if isinstance(exc, httpx.PoolTimeout):
+        mark_written(False)
     if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, httpx.ConnectTimeout):
         return UpstreamError("timeout", f"upstream timed out ({type(exc).__name__})")
     if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):

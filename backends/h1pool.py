@@ -13,12 +13,23 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections import deque
+from contextvars import ContextVar
 
 import httpx
 
 from backends.h1 import Connection, Response, StaleConnection
 from backends.h1wire import Headers
 
+#: Set by the gateway around an attempt (router/resilience.py), marked once its request was written: an attempt
+#: cut before — waiting for a connection or connecting — never reached the upstream and is not charged.
+REQUEST_WRITTEN: ContextVar[list[bool] | None] = ContextVar("request_written", default=None)
+
+
+def mark_written(written: bool = True) -> None:
+    """Tell the attempt in progress (if the gateway watches one) whether its request reached the upstream."""
+    marker = REQUEST_WRITTEN.get()
+    if marker is not None:
+        marker[0] = written
 
 class Pool:
     """Connections to one upstream; a slot is held from connecting until the connection closes."""
@@ -61,6 +72,7 @@ class Pool:
     async def _exchange(self, conn: Connection, data: bytes, stream: bool) -> Response:
         try:
             conn.send(data, stream, self.loop.time())
+            mark_written()
             while not (conn.done or (stream and conn.status)):
                 if conn.error is not None:
                     raise conn.error

@@ -17,6 +17,7 @@ from starlette.responses import Response
 from backends.base import ChatStream, UpstreamError
 from router import anthropic_api, openapi, responses_api, text_completions
 from router.anthropic_stream import AnthropicStream
+from router.attempt_costs import FAILED
 from router.chunk_translator import UnreadableChunk
 from router.decision import Decision
 from router.gateway import Gateway
@@ -184,8 +185,9 @@ async def _complete(gateway: Gateway, body: dict[str, Any], decision: Decision, 
 
 
 def _account_paid(gateway: Gateway, decision: Decision, started: float, *, stream: bool) -> None:
-    """A request refused after upstream calls were paid (an escalation whose target refused it) is still accounted."""
-    if decision.context.get("usage_parts"):
+    """A request refused after upstream calls were paid (an escalation whose target refused it, attempts that failed
+    before the drain ended the last one) is still accounted."""
+    if decision.context.get("usage_parts") or decision.context.get(FAILED):
         gateway.account(decision, None, "error", time.perf_counter() - started, stream=stream)
 
 

@@ -59,8 +59,9 @@ def breakdown_entry(role: str, tier: str, model: str, usage: Usage, cost: float 
 def book_failed(decision: Decision, metrics: RouterMetrics, models: Mapping[str, ModelConfig], cost: float | None,
                 answer: Usage | None) -> float | None:
     """Book the failed attempts; the request's cost with them: `cost` is the answer's (None with no `answer`, or
-    unpriced) and the total is None if a priced answer's or an attempt's price is unknown. `usage_breakdown` lists
-    the answer (unless parts already did) and then the failed attempts."""
+    unpriced: the total is then None). An attempt on a model without prices is listed at `cost_usd: null` and adds
+    nothing: it must not hide a priced fallback's cost (from the key's budget, too). `usage_breakdown` lists the
+    answer (unless parts already did) and then the failed attempts."""
     parts = decision.context.get(FAILED)
     if not parts:
         return cost
@@ -71,6 +72,7 @@ def book_failed(decision: Decision, metrics: RouterMetrics, models: Mapping[str,
     for part in parts:
         part_cost, entry = book_part(metrics, models, part)
         breakdown.append(entry)
-        total = None if total is None or part_cost is None else total + part_cost
+        if total is not None and part_cost is not None:
+            total += part_cost
     decision.extra["usage_breakdown"] = breakdown
     return None if total is None else round(total, 10)

@@ -327,21 +327,27 @@ class Gateway:
         if not decision.model:
             return None
         decision.extra["usage_estimated"] = True
-        return self._forecast_usage(decision, body, answers)
+        return self._forecast_usage(decision, body, answers, self.score)
 
-    def _forecast_usage(self, decision: Decision, body: Mapping[str, Any], answers: int | None = None) -> Usage:
+    def _forecast_usage(self, decision: Decision, body: Mapping[str, Any], answers: int | None, score: Callable[[Any], ScoreLike]) -> Usage:
         forecast = decision.context.get("completion_forecasts", {}).get((decision.model, decision.effort or "none"))
         served = next((c for c in decision.candidates if (c.model, c.effort) == (decision.model, decision.effort)), None)
         if forecast is None and served is not None:
-            forecast = self.forecast.forecast(served, decision.scored or self.score(body["messages"]), body)
+            forecast = self.forecast.forecast(served, decision.scored or score(body["messages"]), body)
         return Usage(prompt_tokens=self.tokens.count_for(decision, decision.model, body).tokens,
                      completion_tokens=forecast.tokens * (answers or forecast.answers) if forecast is not None else 0)
 
     def charge_failed_attempt(self, decision: Decision, body: Mapping[str, Any], events: int | None, partial: Usage | None = None) -> None:
         """An attempt of `decision.model` that failed while its upstream worked (router/attempt_costs.py), charged as a
         client who left then would be: a stream its prompt and the `events` it wrote, a whole request (`events`
-        None) its prompt and the answer forecast."""
-        record_failed(decision, self._forecast_usage(decision, body) if events is None else self._written_usage(decision, body, events, partial))
+        None) its prompt and the answer forecast, times the `n` it asked (a sampled tier's call asks its samples). A
+        prompt no client sent (a judge's) is scored off the books: `router_complexity_score` is the clients'."""
+        if events is not None:
+            record_failed(decision, self._written_usage(decision, body, events, partial))
+            return
+        n = body.get("n")
+        answers = n if isinstance(n, int) and not isinstance(n, bool) and n > 1 else None
+        record_failed(decision, self._forecast_usage(decision, body, answers, self.classifier.score))
 
     def account(self, decision: Decision, usage: Usage | None, status: str, duration: float, stream: bool) -> float | None:
         """Record tokens, cost, savings and the request outcome; return the cost."""
@@ -350,17 +356,21 @@ class Gateway:
         self.metrics.duration.labels(*labels, "true" if stream else "false").observe(duration)
         if decision.context.get("usage_parts"):  # samples, a judge, escalated attempts: each at its model's prices (router/ttc.py)
             usage = usage or self.ttc.total(decision)
-            cost = self.ttc.account_parts(decision, usage)  # also when the last attempt failed: the others were billed
+            cost = self.ttc.account_parts(decision)  # also when the last attempt failed: the others were billed
         elif usage is None or not decision.model:
             cost = None
         else:
             cost = self._account_answer(decision, labels, usage, status)
         decision.cost_usd = cost = book_failed(decision, self.metrics, self.config.models, cost, usage)
+        if cost is not None and usage is not None:  # what sending it all to the top tier would have cost, failures aside
+            top_cost = cost_usd(self._top_model, usage)
+            if top_cost is not None and top_cost > cost:
+                self.metrics.savings.inc(top_cost - cost)
         self._notify(decision, usage, status, duration, stream)
         return cost
 
     def _account_answer(self, decision: Decision, labels: tuple[str, str, str], usage: Usage, status: str) -> float | None:
-        """The answer's tokens, cost, cost-estimate ratio and savings; its cost."""
+        """The answer's tokens, cost and cost-estimate ratio; its cost."""
         self.metrics.count_tokens(labels, usage)
         cost = cost_usd(self.config.models[decision.model], usage)
         if cost is not None:
@@ -369,9 +379,6 @@ class Gateway:
             measured = status == "ok" and not decision.extra.get("usage_estimated")
             if estimate and measured and decision.candidates and decision.model == decision.candidates[0].model:
                 self.metrics.cost_estimate_ratio.labels(decision.tier).observe(cost / estimate)
-            top_cost = cost_usd(self._top_model, usage)
-            if top_cost is not None and top_cost > cost:
-                self.metrics.savings.inc(top_cost - cost)
         return cost
 
     def _notify(self, decision: Decision, usage: Usage | None, status: str, duration: float, stream: bool) -> None:

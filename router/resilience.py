@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 from backends.assemble import CompletionAssembler, streamable
 from backends.base import Backend, BackendConfig, ChatResult, ChatStream, UpstreamError
 from backends.chat_shape import completion_problem
+from backends.h1pool import REQUEST_WRITTEN
 from backends.usage import Usage
 from router.breaker import BackendHealth, Clock, RetryBudget, is_backend_failure
 from router.shutdown import DRAIN, Drain, shutting_down
@@ -208,6 +209,8 @@ class Resilience:
         probe = health.begin(started)
         release = health.occupy()
         first: bytes | None = None
+        written = [False]  # set by the HTTP client once the request is on its way (backends/h1pool.py)
+        watching = REQUEST_WRITTEN.set(written)
         mode = backend.config.non_streamed  # a non-streamed request streamed upstream where first_byte may cut it (or always)
         assembled = not stream and (mode == "stream" or (mode == "auto" and not last)) and streamable(upstream)
         try:
@@ -221,14 +224,16 @@ class Resilience:
             except TimeoutError:
                 which = "total" if last else "first_byte"
                 raise UpstreamError("timeout", f"upstream sent nothing within {wait:g} s ({which} timeout)") from None
+            finally:
+                REQUEST_WRITTEN.reset(watching)
         except UpstreamError as exc:
             inflight.dec()
             release()
             metrics.upstream_errors.labels(backend_name, exc.kind).inc()
-            if exc.kind == "timeout":  # hung up on while it worked: billed as a client who left then (router/attempt_costs.py)
-                gateway.charge_failed_attempt(decision, body, 0 if stream or assembled else None)
             self._judge(health, exc, probe, candidate.model)
             _scrub(exc, backend.config)
+            if exc.kind == "timeout" and written[0]:  # hung up on while it worked: billed as a client who left then (router/attempt_costs.py)
+                gateway.charge_failed_attempt(decision, body, 0 if stream or assembled else None)
             if not exc.retryable:
                 raise
             if exc.kind == "connect":
@@ -280,7 +285,7 @@ class Resilience:
             problem = completion_problem(answer)
         except UpstreamError as exc:
             errors.labels(backend.name, exc.kind).inc()
-            gateway.charge_failed_attempt(decision, body, assembler.chunks, stream.usage)  # what it wrote was billed
+            gateway.charge_failed_attempt(decision, body, assembler.chunks, _reported(stream))  # what it wrote was billed
             if exc.kind == "shutdown":  # the drain ran out: no next attempt, a 503 the client retries elsewhere
                 raise shutting_down() from None
             if not exc.retryable:
@@ -292,7 +297,7 @@ class Resilience:
             inflight.dec()
             await stream.aclose()
         if problem is not None:
-            gateway.charge_failed_attempt(decision, body, assembler.chunks, stream.usage)
+            gateway.charge_failed_attempt(decision, body, assembler.chunks, _reported(stream))
             error = UpstreamError("protocol", f"upstream stream is not a chat completion: {problem}")
             errors.labels(backend.name, error.kind).inc()
             self._stream_failed(health, backend.config, error)
@@ -331,6 +336,11 @@ def _scrub(error: UpstreamError, config: BackendConfig) -> None:
 
 
 _SECRET_HEADERS = frozenset({"authorization", "x-api-key", "api-key", "proxy-authorization"})
+
+
+def _reported(stream: ChatStream) -> Usage | None:
+    """What the upstream reported of a stream's usage so far: its usage chunk, else Anthropic's message_start."""
+    return stream.usage or stream.meta.get("partial_usage")
 
 
 async def _first_frame(stream: ChatStream) -> bytes | None:

@@ -25,7 +25,6 @@ from router.decision import Decision
 from router.escalation import answers_reason, choice_reason, held_reason, hold_until_answer, parse_header, replay
 from router.loadknob import LoadKnob
 from router.policy import Candidate
-from router.pricing import cost_usd
 from router.protocol import APIError
 from router.strategies import JUDGE_SYSTEM, STRATEGIES, Strategy, choice_text, judge_prompt, parse_judgement
 from router.synthesised import as_stream
@@ -353,7 +352,7 @@ class TestTimeCompute:
         result.body["usage"] = total.to_openai()
         return ChatResult(body=result.body, usage=total)
 
-    def account_parts(self, decision: Decision, usage: Usage | None) -> float | None:
+    def account_parts(self, decision: Decision) -> float | None:
         """Tokens and cost of every part at its own model's prices; None if any part has no price."""
         cost: float | None = 0.0
         breakdown = []
@@ -362,12 +361,7 @@ class TestTimeCompute:
             breakdown.append(entry)
             cost = None if cost is None or part_cost is None else cost + part_cost
         decision.extra["usage_breakdown"] = breakdown
-        if cost is not None:
-            cost = round(cost, 10)
-            top_cost = cost_usd(self.gateway._top_model, usage or self.total(decision))
-            if top_cost is not None and top_cost > cost:
-                self.metrics.savings.inc(top_cost - cost)
-        return cost
+        return None if cost is None else round(cost, 10)
 
 class _NothingHeld:
     """What `replay` reads of an escalation check that held no frames."""

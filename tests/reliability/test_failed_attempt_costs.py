@@ -5,11 +5,14 @@ client's `usage`; an attempt the upstream refused is not charged."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import orjson
 import pytest
 
-from tests.reliability.loopback import Behaviour, Rig, content_chunk, sse_events
+from router.shutdown import DRAIN
+from tests.reliability.loopback import Behaviour, Rig, blackhole_port, content_chunk, sse_events
 
 pytestmark = pytest.mark.anyio
 
@@ -88,3 +91,81 @@ async def test_a_request_whose_every_attempt_timed_out_is_charged_them_and_its_k
     await gateway.state.ops.limiter.drain()
     refused = await gateway.chat()
     assert refused.status_code == 429 and refused.json()["error"]["code"] == "budget_exceeded", refused.text
+
+
+# -- what is not charged, or charged right (found in review) ------------------------------------
+
+
+async def test_a_request_that_waited_for_a_free_connection_in_vain_is_not_charged(rig: Rig) -> None:
+    """A pool timeout sent nothing: the upstream saw one request, one is charged (of the one answer's prompt)."""
+    rig.a.script = lambda body, index: Behaviour(header_delay=5)
+    gateway = await rig.gateway(a={"timeouts": {"connect": 0.2, "first_byte": 1.0, "idle": 0.3, "total": 3.0}, "max_connections": 1,
+                                   "non_streamed": "whole"})
+    first = asyncio.ensure_future(gateway.chat())
+    await asyncio.sleep(0.05)
+    second = await gateway.chat()  # waits for a's only connection (pool timeout: connect's 0.2 s), then b
+    answered = await first  # a timed out after first_byte: charged
+    assert second.status_code == 200 and second.headers["x-router-backend"] == "b" and len(rig.a.records) == 1
+    assert "usage_breakdown" not in second.json()["router"]
+    assert charged(gateway, "a", "ma")[0] == answered.json()["router"]["usage_breakdown"][1]["prompt_tokens"] > 0, "one prompt"
+
+
+async def test_a_connection_cut_by_first_byte_before_it_opened_is_not_charged(rig: Rig) -> None:
+    port, held = blackhole_port()
+    data = rig.config_data(a={"timeouts": {"connect": 1.0, "first_byte": 0.3, "idle": 0.3, "total": 3.0}, "non_streamed": "whole"})
+    data["backends"]["a"]["base_url"] = f"http://127.0.0.1:{port}/v1"
+    gateway = await rig.gateway(data)
+    response = await gateway.chat()
+    assert response.status_code == 200 and response.headers["x-router-backend"] == "b"
+    assert charged(gateway, "a", "ma") == (0, 0, 0) and "usage_breakdown" not in response.json()["router"]
+    for sock in held:
+        sock.close()
+
+
+def anthropic_event(kind: str, **data: Any) -> bytes:
+    return b"event: " + kind.encode() + b"\ndata: " + orjson.dumps({"type": kind, **data}) + b"\n\n"
+
+
+async def test_an_anthropic_stream_that_breaks_off_is_charged_the_prompt_its_message_start_reported(rig: Rig) -> None:
+    """message_start reports the prompt (cache reads apart) before any text: the charge is the upstream's own count."""
+    start = {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude", "content": [], "stop_reason": None, "stop_sequence": None,
+             "usage": {"input_tokens": 12, "cache_read_input_tokens": 50_000, "output_tokens": 1}}
+    chunks = [anthropic_event("message_start", message=start), anthropic_event("content_block_start", index=0, content_block={"type": "text", "text": ""})]
+    chunks += [anthropic_event("content_block_delta", index=0, delta={"type": "text_delta", "text": word}) for word in ("Hel", "lo", " wor")]
+    rig.a.script = lambda body, index: Behaviour(chunks=chunks, then="hang")
+    data = rig.config_data(a={**FAST, "kind": "anthropic", "non_streamed": "stream"})
+    data["backends"]["a"]["base_url"] = rig.a.url.removesuffix("/v1")
+    data["models"]["ma"] = {"backend": "a", "reasoning": "anthropic", "input": 3.0, "cached_input": 0.3, "output": 15.0}
+    gateway = await rig.gateway(data)
+    response = await gateway.chat()
+    assert response.status_code == 200 and response.headers["x-router-backend"] == "b", response.text
+    failed = response.json()["router"]["usage_breakdown"][1]
+    assert (failed["role"], failed["prompt_tokens"], failed["completion_tokens"]) == ("failed_attempt", 50_012, 3)
+    assert failed["cost_usd"] == pytest.approx((12 * 3.0 + 50_000 * 0.3 + 3 * 15.0) / 1e6), "cache reads at their own price"
+
+
+async def test_attempts_before_a_drain_s_503_are_still_booked(rig: Rig) -> None:
+    rig.a.script = lambda body, index: Behaviour(words=200, chunk_delay=0.02)
+    gateway = await rig.gateway(a={"timeouts": {**FAST["timeouts"], "total": 30.0}})
+    asked = asyncio.ensure_future(gateway.chat())
+    await asyncio.sleep(0.3)
+    DRAIN.begin(0.3)
+    response = await asked
+    assert response.status_code == 503
+    prompt, completion, cost = charged(gateway, "a", "ma")
+    assert prompt > 0 and completion > 0 and cost == pytest.approx(price(prompt, completion))
+    assert gateway.metric("router_requests_total", tier="low", model="ma", backend="a", status="error") == 1
+
+
+async def test_a_failed_attempt_on_an_unpriced_model_does_not_hide_the_answer_s_cost(rig: Rig) -> None:
+    """A local model without prices timed out, a paid fallback answered: the request costs the fallback's answer,
+    and the key's budget is spent by it (an unknown price made the whole cost unknown, and the budget free)."""
+    rig.a.script = lambda body, index: Behaviour(header_delay=5)
+    data = rig.config_data(a={**FAST, "non_streamed": "whole"}, limits={"default": {"budget_usd": 0.000001}})
+    data["models"]["ma"] = {"backend": "a"}
+    gateway = await rig.gateway(data)
+    first = await gateway.chat()
+    assert first.status_code == 200 and first.json()["router"]["cost_usd"] == pytest.approx(price(5, 3))
+    assert [part["cost_usd"] for part in first.json()["router"]["usage_breakdown"]] == [pytest.approx(price(5, 3)), None]
+    await gateway.state.ops.limiter.drain()
+    assert (await gateway.chat()).status_code == 429

@@ -442,10 +442,6 @@ async def test_a_judge_the_client_left_is_charged(make_harness: Any, spare_handl
 async def test_a_judge_the_gateway_hung_up_on_is_charged_to_the_request(make_harness: Any, spare_handler: list[Any]) -> None:
     """The judge is dispatched under a decision of its own; its failed attempt is still the request's cost
     (router/attempt_costs.py): its prompt and the answer forecast, which its `max_tokens` caps."""
-    async def hang(request: httpx.Request) -> httpx.Response:
-        await asyncio.sleep(30)
-        raise AssertionError("cut by the judge's total timeout")
-
     spare_handler[0] = hang
     data = copy.deepcopy(CONFIG)
     data["tiers"]["low"] = {**data["tiers"]["low"], **BEST}
@@ -458,3 +454,23 @@ async def test_a_judge_the_gateway_hung_up_on_is_charged_to_the_request(make_har
     assert [part["model"] for part in judge] == ["spare-big"] and judge[0]["prompt_tokens"] > 0 and 0 < judge[0]["completion_tokens"] <= 16
     assert router["cost_usd"] == pytest.approx(sum(part["cost_usd"] for part in router["usage_breakdown"]))
     assert harness.metric("router_cost_usd_total", tier="low", model="spare-big", backend="spare") == pytest.approx(judge[0]["cost_usd"])
+    assert harness.metric("router_complexity_score_count") == 1, "the judge's prompt is no client's: priced without the score's metrics"
+
+
+async def hang(request: httpx.Request) -> httpx.Response:
+    await asyncio.sleep(30)
+    raise AssertionError("cut by the backend's total timeout")
+
+
+async def test_a_sampling_call_with_n_that_timed_out_is_charged_its_n_answers(make_harness: Any) -> None:
+    """Its prompt and n answers at the forecast (the client-left path's charge), not one answer's."""
+    charged = {}
+    for samples in (2, 4):
+        data = copy.deepcopy(CONFIG)
+        data["tiers"]["low"]["strategy"] = {"kind": "self_consistency", "samples": samples, "use_n": True}
+        data["backends"]["sim"]["timeouts"] = {"connect": 1.0, "first_byte": 0.2, "idle": 0.2, "total": 0.3}
+        harness = await make_harness(parse_config(data, env={}), httpx.MockTransport(hang))
+        response = await harness.chat("easy [score=0.1]")
+        assert response.status_code == 504
+        charged[samples] = harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="completion")
+    assert charged[2] > 0 and charged[4] == 2 * charged[2]

@@ -31,6 +31,7 @@ def mark_written(written: bool = True) -> None:
     if marker is not None:
         marker[0] = written
 
+
 class Pool:
     """Connections to one upstream; a slot is held from connecting until the connection closes."""
 

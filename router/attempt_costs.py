@@ -5,7 +5,8 @@ worked — the gateway's timeout hung up on it, or its stream broke off after wr
 A failed attempt is billed all the same (a provider bills the stream it wrote, and one that does not stop
 on a disconnect bills the whole answer), so it is charged as a client who left at that moment would be
 (`Gateway.charge_failed_attempt`) and booked beside the answer: in `router_tokens_total` and
-`router_cost_usd_total` under its own tier, model and backend, in the request's cost (`x-router-cost-usd`,
+`router_cost_usd_total` under its own tier, model and backend (and in `router_failed_attempt_cost_usd_total`, what
+failures cost), in the request's cost (`x-router-cost-usd`,
 the key's budget, the decision log) and in `router.usage_breakdown`. Never in the client's `usage`, which
 describes the answer it got; nor in what the gateway learns from (prompt corrections, answer forecasts).
 """
@@ -72,7 +73,9 @@ def book_failed(decision: Decision, metrics: RouterMetrics, models: Mapping[str,
     for part in parts:
         part_cost, entry = book_part(metrics, models, part)
         breakdown.append(entry)
-        if total is not None and part_cost is not None:
-            total += part_cost
+        if part_cost is not None:
+            metrics.failed_attempt_cost.labels(part["tier"], part["model"] or "none", part["backend"] or "none").inc(part_cost)
+            if total is not None:
+                total += part_cost
     decision.extra["usage_breakdown"] = breakdown
     return None if total is None else round(total, 10)

@@ -165,6 +165,8 @@ class RouterMetrics:
         self.tokens = Counter("router_tokens", "Tokens by kind (prompt includes cached_prompt and cache_write; completion includes reasoning).",
                               [*tmb, "kind"], registry=registry)
         self.cost = Counter("router_cost_usd", "Spend in USD computed from configured prices.", tmb, registry=registry)
+        self.failed_attempt_cost = Counter("router_failed_attempt_cost_usd",
+                                           "Spend in USD on attempts that failed while their upstream worked (part of router_cost_usd).", tmb, registry=registry)
         self.duration = Histogram(
             "router_request_duration_seconds", "Time from request to last byte.", [*tmb, "stream"], buckets=LLM_DURATION_BUCKETS, registry=registry
         )

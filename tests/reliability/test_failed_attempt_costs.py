@@ -41,6 +41,8 @@ async def test_a_non_streamed_attempt_that_stalls_midway_is_charged_what_it_wrot
     prompt, completion, cost = charged(gateway, "a", "ma")
     assert prompt > 0 and completion == 2, "the prompt as the gateway counts it, and a token per event after the first"
     assert cost == pytest.approx(price(prompt, completion))
+    assert gateway.metric("router_failed_attempt_cost_usd_total", tier="low", model="ma", backend="a") == pytest.approx(cost)
+    assert gateway.metric("router_failed_attempt_cost_usd_total", tier="low", model="mb", backend="b") == 0
     answer = price(5, 3)
     assert charged(gateway, "b", "mb")[2] == pytest.approx(answer)
     assert body["router"]["cost_usd"] == pytest.approx(answer + cost) == float(response.headers["x-router-cost-usd"])

@@ -160,6 +160,10 @@ async def test_a_non_streamed_answer_still_streaming_when_the_drain_ends_is_a_50
     assert response.status_code == 503 and response.json()["error"]["code"] == "shutting_down", response.text
     assert response.headers["retry-after"] == "1" and rig.b.records == []
     assert await rig.a.wait_closed(rig.a.records[0]) is not None, "the upstream request is closed"
+    # what it wrote is charged, though the request ended in an error (router/attempt_costs.py)
+    assert gateway.metric("router_tokens_total", tier="low", model="ma", backend="a", kind="completion") > 0
+    assert gateway.metric("router_cost_usd_total", tier="low", model="ma", backend="a") > 0
+    assert gateway.metric("router_requests_total", tier="low", model="ma", backend="a", status="error") == 1
 
 
 @pytest.mark.parametrize("stream", [False, True])

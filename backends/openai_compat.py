@@ -162,7 +162,7 @@ def _inspect(event: bytes, stream: ChatStream) -> bytes | None:
     if "error" in chunk and "choices" not in chunk:
         raise _stream_error(chunk["error"])
     if first:
-        stream.meta.update(id=chunk.get("id"), model=chunk.get("model"), created=chunk.get("created"))
+        stream.meta.update(id=chunk.get("id"), model=chunk.get("model"), created=chunk.get("created"), service_tier=chunk.get("service_tier"))
     usage = chunk.get("usage")
     if isinstance(usage, dict):
         stream.usage = Usage.from_openai(usage)

@@ -21,6 +21,7 @@ from router.attempt_costs import FAILED
 from router.chunk_translator import UnreadableChunk
 from router.decision import Decision
 from router.gateway import Gateway
+from router.pricing import note_service_tier
 from router.protocol import SSE_DONE, APIError, invalid, parse_json_body, sse_frame, validate_chat_request
 from router.request_info import bearer_of, header_map, new_request_id, state_of
 from router.responses_stream import ResponsesStream
@@ -257,6 +258,7 @@ async def _relay(
         metrics.inflight.labels(decision.backend).dec()
         if stream.usage is None:  # no usage, or the stream ended before it (the client left, the upstream broke off)
             stream.usage = gateway.estimated_usage(decision, body, events, stream.meta.get("partial_usage"))
+        note_service_tier(decision.context, stream.meta.get("service_tier"))  # as its first chunk named it
         gateway.account(decision, stream.usage, status, time.perf_counter() - started, stream=True)
         await finish(stream.aclose())  # a cancelled client must not interrupt closing the upstream
     closing = None

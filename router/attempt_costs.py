@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from router.pricing import cost_usd
+from router.pricing import SERVICE_TIER, cost_usd
 
 if TYPE_CHECKING:
     from backends.usage import Usage
@@ -39,14 +39,15 @@ def failed_tokens(decision: Decision) -> int:
     return sum(part["usage"].total_tokens for part in decision.context.get(FAILED, ()))
 
 
-def book_part(metrics: RouterMetrics, models: Mapping[str, ModelConfig], part: Mapping[str, Any]) -> tuple[float | None, dict[str, Any]]:
-    """One part's tokens and cost into the metrics under its own labels: its cost (None if its model has no
-    price) and its `usage_breakdown` entry."""
+def book_part(metrics: RouterMetrics, models: Mapping[str, ModelConfig], part: Mapping[str, Any],
+              service_tier: str | None) -> tuple[float | None, dict[str, Any]]:
+    """One part's tokens and cost (at the request's `service_tier`) into the metrics under its own labels: its cost
+    (None if its model has no price) and its `usage_breakdown` entry."""
     usage: Usage = part["usage"]
     labels = (part["tier"], part["model"] or "none", part["backend"] or "none")
     metrics.count_tokens(labels, usage)
     model = models.get(part["model"])
-    cost = cost_usd(model, usage) if model is not None else None
+    cost = cost_usd(model, usage, service_tier) if model is not None else None
     if cost is not None:
         metrics.cost.labels(*labels).inc(cost)
     return cost, breakdown_entry(part["role"], part["tier"], part["model"], usage, cost)
@@ -71,7 +72,7 @@ def book_failed(decision: Decision, metrics: RouterMetrics, models: Mapping[str,
         breakdown = [breakdown_entry("answer", decision.tier, decision.model, answer, cost)] if answer is not None else []
     total = cost if answer is not None else 0.0
     for part in parts:
-        part_cost, entry = book_part(metrics, models, part)
+        part_cost, entry = book_part(metrics, models, part, decision.context.get(SERVICE_TIER))
         breakdown.append(entry)
         if part_cost is not None:
             metrics.failed_attempt_cost.labels(part["tier"], part["model"] or "none", part["backend"] or "none").inc(part_cost)

@@ -72,6 +72,16 @@ class ServerConfig(_Strict):
         return digests
 
 
+class ServiceTierPrices(_Strict):
+    """A model's prices under one of its provider's service tiers (OpenAI's `flex`, `priority`…); unset: the model's own."""
+
+    input: float | None = Field(None, ge=0)
+    cached_input: float | None = Field(None, ge=0)
+    cache_write: float | None = Field(None, ge=0)
+    cache_write_1h: float | None = Field(None, ge=0)
+    output: float | None = Field(None, ge=0)
+
+
 class ModelConfig(_Strict):
     """A model on a backend; prices in USD per million tokens (None: unknown, cost is null)."""
 
@@ -86,6 +96,8 @@ class ModelConfig(_Strict):
     context_window: int | None = Field(None, ge=1)
     max_output_tokens: int | None = Field(None, ge=1)
     chars_per_token: float | None = Field(None, gt=0, le=20, description="prompt-count estimate when no tokenizer is installed (router/context.py)")
+    service_tiers: dict[str, ServiceTierPrices] = Field(
+        default_factory=dict, description="prices by the `service_tier` the upstream says it served (else the one asked): router/pricing.py")
 
 
 class TierConfig(_Strict):

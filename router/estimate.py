@@ -52,8 +52,10 @@ def estimate_cost(config: RouterConfig, candidate: Candidate, body: Mapping[str,
     """Expected USD of a request on ``candidate``: every call at its model's prices; None when a model
     has no prices (the cost would be unknown too)."""
     total = 0.0
+    asked = body.get("service_tier")
+    service_tier = asked if isinstance(asked, str) else None
     for model, prompt, completion in upstream_calls(config, candidate, body, prompt_tokens, answer_tokens):
-        cost = cost_usd(config.models[model], Usage(prompt_tokens=prompt, completion_tokens=completion))
+        cost = cost_usd(config.models[model], Usage(prompt_tokens=prompt, completion_tokens=completion), service_tier)
         if cost is None:
             return None
         total += cost

@@ -28,7 +28,7 @@ from router.estimate import estimate_cost
 from router.forecast import CompletionForecast
 from router.metrics import RouterMetrics
 from router.policy import Candidate, Policy
-from router.pricing import cost_usd
+from router.pricing import SERVICE_TIER, cost_usd, note_service_tier
 from router.protocol import APIError
 from router.resilience import Resilience
 from router.ttc import TestTimeCompute
@@ -138,6 +138,7 @@ class Gateway:
             if max_cost_usd is not None:
                 self._downgrade_to_budget(decision, result, body, max_cost_usd)
         decision.context["limits"] = (max_tier, max_cost_usd)  # an escalation stays inside both (router/ttc.py)
+        note_service_tier(decision.context, body.get("service_tier"))  # priced by it until an answer names another
         if max_tier is not None:
             self._cap_tier(decision, max_tier)
         self.ttc.plan(decision, body, max_tier)  # load knob and context fit: may move tier (reason "context") or 400
@@ -304,6 +305,7 @@ class Gateway:
         stream, the prompt as the gateway counts it and the answers' text (content, reasoning, tool calls) at the
         model's characters per token, marked `usage_estimated`, not learnt from, and written into the answer
         where a client reads its usage."""
+        note_service_tier(decision.context, result.body.get("service_tier"))
         if isinstance(result.body.get("usage"), Mapping) or not decision.model:
             return result.usage
         decision.extra["usage_estimated"] = True
@@ -363,7 +365,7 @@ class Gateway:
             cost = self._account_answer(decision, labels, usage, status)
         decision.cost_usd = cost = book_failed(decision, self.metrics, self.config.models, cost, usage)
         if cost is not None and usage is not None:  # what sending it all to the top tier would have cost, failures aside
-            top_cost = cost_usd(self._top_model, usage)
+            top_cost = cost_usd(self._top_model, usage, decision.context.get(SERVICE_TIER))
             if top_cost is not None and top_cost > cost:
                 self.metrics.savings.inc(top_cost - cost)
         self._notify(decision, usage, status, duration, stream)
@@ -372,7 +374,7 @@ class Gateway:
     def _account_answer(self, decision: Decision, labels: tuple[str, str, str], usage: Usage, status: str) -> float | None:
         """The answer's tokens, cost and cost-estimate ratio; its cost."""
         self.metrics.count_tokens(labels, usage)
-        cost = cost_usd(self.config.models[decision.model], usage)
+        cost = cost_usd(self.config.models[decision.model], usage, decision.context.get(SERVICE_TIER))
         if cost is not None:
             self.metrics.cost.labels(*labels).inc(cost)
             estimate = decision.estimated_cost_usd  # priced for the first candidate: a fallback's cost is no test of it

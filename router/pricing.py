@@ -1,31 +1,60 @@
-"""Cost from token usage and the configured prices (USD per million tokens)."""
+"""Cost from token usage and the configured prices (USD per million tokens).
+
+A provider may price one model by service tier (OpenAI: `flex` at half price, `priority` above the
+standard): a model's `service_tiers` name those prices, and a request is priced at the tier its
+upstream says it served (the answer's `service_tier`), else at the one the client asked for.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from backends.usage import Usage
 from router.config import ModelConfig
 
 PER_TOKEN = 1e-6
+#: Where a request's service tier is kept (`Decision.context`): asked, then as the upstream answered.
+SERVICE_TIER = "service_tier"
 
 
-def cost_usd(model: ModelConfig, usage: Usage) -> float | None:
-    """What `usage` cost on `model`; None when the model has no price (never a misleading 0).
+def note_service_tier(context: dict[str, Any], named: Any) -> None:
+    """The service tier a request asked for, or (later, and winning) the one its upstream says it served."""
+    if isinstance(named, str) and named:
+        context[SERVICE_TIER] = named
+
+
+def cost_usd(model: ModelConfig, usage: Usage, service_tier: str | None = None) -> float | None:
+    """What `usage` cost on `model` (under `service_tier`, where the model prices it); None when the model has
+    no price (never a misleading 0).
 
     Cached prompt tokens use `cached_input` and cache writes `cache_write` (those to Anthropic's 1-hour cache
     `cache_write_1h`, else `cache_write`) when priced, otherwise the plain input price; completion tokens include
     reasoning tokens.
     """
-    if model.input is None or model.output is None:
+    tier = model.service_tiers.get(service_tier) if service_tier is not None and model.service_tiers else None
+    if tier is not None:
+        return _cost(_price(tier.input, model.input), _price(tier.cached_input, model.cached_input), _price(tier.cache_write, model.cache_write),
+                     _price(tier.cache_write_1h, model.cache_write_1h), _price(tier.output, model.output), usage)
+    return _cost(model.input, model.cached_input, model.cache_write, model.cache_write_1h, model.output, usage)
+
+
+def _price(tiered: float | None, own: float | None) -> float | None:
+    return own if tiered is None else tiered
+
+
+def _cost(input_price: float | None, cached: float | None, write: float | None, write_1h: float | None, output: float | None,
+          usage: Usage) -> float | None:
+    if input_price is None or output is None:
         return None
-    cached_price = model.input if model.cached_input is None else model.cached_input
-    write_price = model.input if model.cache_write is None else model.cache_write
-    write_1h_price = write_price if model.cache_write_1h is None else model.cache_write_1h
+    cached_price = input_price if cached is None else cached
+    write_price = input_price if write is None else write
+    write_1h_price = write_price if write_1h is None else write_1h
     uncached = max(0, usage.prompt_tokens - usage.cached_prompt_tokens - usage.cache_creation_tokens)
     total = (
-        uncached * model.input
+        uncached * input_price
         + usage.cached_prompt_tokens * cached_price
         + (usage.cache_creation_tokens - usage.cache_creation_1h_tokens) * write_price
         + usage.cache_creation_1h_tokens * write_1h_price
-        + usage.completion_tokens * model.output
+        + usage.completion_tokens * output
     )
     return round(total * PER_TOKEN, 10)

@@ -25,6 +25,7 @@ from router.decision import Decision
 from router.escalation import answers_reason, choice_reason, held_reason, hold_until_answer, parse_header, replay
 from router.loadknob import LoadKnob
 from router.policy import Candidate
+from router.pricing import SERVICE_TIER
 from router.protocol import APIError
 from router.strategies import JUDGE_SYSTEM, STRATEGIES, Strategy, choice_text, judge_prompt, parse_judgement
 from router.synthesised import as_stream
@@ -357,7 +358,7 @@ class TestTimeCompute:
         cost: float | None = 0.0
         breakdown = []
         for part in decision.context["usage_parts"]:
-            part_cost, entry = book_part(self.metrics, self.config.models, part)
+            part_cost, entry = book_part(self.metrics, self.config.models, part, decision.context.get(SERVICE_TIER))
             breakdown.append(entry)
             cost = None if cost is None or part_cost is None else cost + part_cost
         decision.extra["usage_breakdown"] = breakdown

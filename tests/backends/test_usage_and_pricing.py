@@ -53,3 +53,17 @@ def test_writes_to_the_one_hour_cache_are_priced_apart() -> None:
     without = ModelConfig(backend="b", input=3.0, output=15.0, cache_write=3.75)
     assert cost_usd(without, usage) == pytest.approx((10 * 3.0 + 10_000 * 3.75 + 5 * 15.0) / 1e6), "unpriced: at cache_write"
     assert (usage + usage).cache_creation_1h_tokens == 12_000
+
+
+def test_a_service_tier_s_prices_replace_those_it_names() -> None:
+    """OpenAI's flex processing at half price (its own cached price), priority above the standard; a tier the
+    model does not price, or none, is the standard."""
+    model = ModelConfig(backend="b", input=2.0, cached_input=0.5, output=8.0,
+                        service_tiers={"flex": {"input": 1.0, "cached_input": 0.25, "output": 4.0}, "priority": {"output": 14.0}})
+    usage = Usage(prompt_tokens=1_000_000, cached_prompt_tokens=200_000, completion_tokens=100_000)
+    standard = 0.8 * 2.0 + 0.2 * 0.5 + 0.1 * 8.0
+    assert cost_usd(model, usage) == cost_usd(model, usage, "default") == cost_usd(model, usage, "auto") == pytest.approx(standard)
+    assert cost_usd(model, usage, "flex") == pytest.approx(standard / 2)
+    assert cost_usd(model, usage, "priority") == pytest.approx(0.8 * 2.0 + 0.2 * 0.5 + 0.1 * 14.0), "unset prices stay the model's"
+    assert cost_usd(ModelConfig(backend="b", service_tiers={"flex": {"input": 1.0, "output": 4.0}}), usage, "flex") == pytest.approx(1.4), (
+        "a tier may price a model that has no standard price")

@@ -64,11 +64,15 @@ class CompletionAssembler:
         self.chunks += len(datas)
         # The frame's events parsed in one call, as a JSON array: a third of the time of one call per event.
         for chunk in orjson.loads(b"[" + b",".join(datas) + b"]") if len(datas) > 1 else (orjson.loads(datas[0]),):
-            if isinstance(chunk, dict):
-                try:
-                    self._chunk(chunk)
-                except (TypeError, AttributeError, KeyError, RecursionError) as exc:  # a shape no chat chunk has
-                    raise ValueError(f"a chunk that is no chat completion chunk ({type(exc).__name__})") from None
+            self.feed_chunk(chunk)
+
+    def feed_chunk(self, chunk: Any) -> None:
+        """One parsed chunk (the relay keeps the usage-only chunk apart: its own fields, `service_tier`…, count too)."""
+        if isinstance(chunk, dict):
+            try:
+                self._chunk(chunk)
+            except (TypeError, AttributeError, KeyError, RecursionError) as exc:  # a shape no chat chunk has
+                raise ValueError(f"a chunk that is no chat completion chunk ({type(exc).__name__})") from None
 
     def _chunk(self, chunk: dict[str, Any]) -> None:
         top = self._top

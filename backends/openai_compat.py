@@ -162,7 +162,9 @@ def _inspect(event: bytes, stream: ChatStream) -> bytes | None:
     if "error" in chunk and "choices" not in chunk:
         raise _stream_error(chunk["error"])
     if first:
-        stream.meta.update(id=chunk.get("id"), model=chunk.get("model"), created=chunk.get("created"), service_tier=chunk.get("service_tier"))
+        stream.meta.update(id=chunk.get("id"), model=chunk.get("model"), created=chunk.get("created"))
+    if chunk.get("service_tier") is not None:  # the tier it was served under (priced by it): OpenAI names it in every chunk
+        stream.meta["service_tier"] = chunk["service_tier"]
     usage = chunk.get("usage")
     if isinstance(usage, dict):
         stream.usage = Usage.from_openai(usage)

@@ -30,7 +30,8 @@ FAILED = "failed_attempts"
 
 def record_failed(decision: Decision, usage: Usage) -> None:
     """A failed attempt of `decision`'s current model (the one that just failed), to be booked by `book_failed`."""
-    part = {"role": "failed_attempt", "tier": decision.tier, "model": decision.model, "backend": decision.backend, "usage": usage}
+    part = {"role": "failed_attempt", "tier": decision.tier, "model": decision.model, "backend": decision.backend, "usage": usage,
+            "service_tier": decision.context.get(SERVICE_TIER)}
     decision.context.setdefault(FAILED, []).append(part)
 
 
@@ -39,15 +40,14 @@ def failed_tokens(decision: Decision) -> int:
     return sum(part["usage"].total_tokens for part in decision.context.get(FAILED, ()))
 
 
-def book_part(metrics: RouterMetrics, models: Mapping[str, ModelConfig], part: Mapping[str, Any],
-              service_tier: str | None) -> tuple[float | None, dict[str, Any]]:
-    """One part's tokens and cost (at the request's `service_tier`) into the metrics under its own labels: its cost
-    (None if its model has no price) and its `usage_breakdown` entry."""
+def book_part(metrics: RouterMetrics, models: Mapping[str, ModelConfig], part: Mapping[str, Any]) -> tuple[float | None, dict[str, Any]]:
+    """One part's tokens and cost (at its own service tier) into the metrics under its own labels: its cost (None if
+    its model has no price) and its `usage_breakdown` entry."""
     usage: Usage = part["usage"]
     labels = (part["tier"], part["model"] or "none", part["backend"] or "none")
     metrics.count_tokens(labels, usage)
     model = models.get(part["model"])
-    cost = cost_usd(model, usage, service_tier) if model is not None else None
+    cost = cost_usd(model, usage, part.get("service_tier")) if model is not None else None
     if cost is not None:
         metrics.cost.labels(*labels).inc(cost)
     return cost, breakdown_entry(part["role"], part["tier"], part["model"], usage, cost)
@@ -72,7 +72,7 @@ def book_failed(decision: Decision, metrics: RouterMetrics, models: Mapping[str,
         breakdown = [breakdown_entry("answer", decision.tier, decision.model, answer, cost)] if answer is not None else []
     total = cost if answer is not None else 0.0
     for part in parts:
-        part_cost, entry = book_part(metrics, models, part, decision.context.get(SERVICE_TIER))
+        part_cost, entry = book_part(metrics, models, part)
         breakdown.append(entry)
         if part_cost is not None:
             metrics.failed_attempt_cost.labels(part["tier"], part["model"] or "none", part["backend"] or "none").inc(part_cost)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from backends.usage import Usage
-from router.pricing import cost_usd
+from router.pricing import asked_tier, cost_usd
 from router.ttc_config import SAMPLED_KINDS
 
 if TYPE_CHECKING:
@@ -52,9 +52,9 @@ def estimate_cost(config: RouterConfig, candidate: Candidate, body: Mapping[str,
     """Expected USD of a request on ``candidate``: every call at its model's prices; None when a model
     has no prices (the cost would be unknown too)."""
     total = 0.0
-    asked = body.get("service_tier")
-    service_tier = asked if isinstance(asked, str) else None
-    for model, prompt, completion in upstream_calls(config, candidate, body, prompt_tokens, answer_tokens):
+    asked = asked_tier(body) or asked_tier(candidate.params)  # the client's wins over the tier's params, as sent
+    for index, (model, prompt, completion) in enumerate(upstream_calls(config, candidate, body, prompt_tokens, answer_tokens)):
+        service_tier = asked if index == 0 else None  # the answer's call; the judge's asks none
         cost = cost_usd(config.models[model], Usage(prompt_tokens=prompt, completion_tokens=completion), service_tier)
         if cost is None:
             return None

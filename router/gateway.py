@@ -28,7 +28,7 @@ from router.estimate import estimate_cost
 from router.forecast import CompletionForecast
 from router.metrics import RouterMetrics
 from router.policy import Candidate, Policy
-from router.pricing import SERVICE_TIER, cost_usd, note_service_tier
+from router.pricing import SERVICE_TIER, TOP_TIER_ASKED, asked_tier, cost_usd, note_service_tier
 from router.protocol import APIError
 from router.resilience import Resilience
 from router.ttc import TestTimeCompute
@@ -138,7 +138,7 @@ class Gateway:
             if max_cost_usd is not None:
                 self._downgrade_to_budget(decision, result, body, max_cost_usd)
         decision.context["limits"] = (max_tier, max_cost_usd)  # an escalation stays inside both (router/ttc.py)
-        note_service_tier(decision.context, body.get("service_tier"))  # priced by it until an answer names another
+        decision.context[TOP_TIER_ASKED] = asked_tier(body) or asked_tier(self.policy.top_tier.params)  # savings: what the top tier would ask
         if max_tier is not None:
             self._cap_tier(decision, max_tier)
         self.ttc.plan(decision, body, max_tier)  # load knob and context fit: may move tier (reason "context") or 400
@@ -365,7 +365,7 @@ class Gateway:
             cost = self._account_answer(decision, labels, usage, status)
         decision.cost_usd = cost = book_failed(decision, self.metrics, self.config.models, cost, usage)
         if cost is not None and usage is not None:  # what sending it all to the top tier would have cost, failures aside
-            top_cost = cost_usd(self._top_model, usage, decision.context.get(SERVICE_TIER))
+            top_cost = cost_usd(self._top_model, usage, decision.context.get(TOP_TIER_ASKED))
             if top_cost is not None and top_cost > cost:
                 self.metrics.savings.inc(top_cost - cost)
         self._notify(decision, usage, status, duration, stream)

@@ -1,24 +1,35 @@
 """Cost from token usage and the configured prices (USD per million tokens).
 
 A provider may price one model by service tier (OpenAI: `flex` at half price, `priority` above the
-standard): a model's `service_tiers` name those prices, and a request is priced at the tier its
-upstream says it served (the answer's `service_tier`), else at the one the client asked for.
+standard): a model's `service_tiers` name those prices, and each upstream call is priced at the tier
+its answer says it served (`service_tier`), else at the one it asked for (the client's, else its tier's
+`params`; none through the Anthropic adapter, which does not send it). A request of several calls
+(samples, a judge, an escalation, failed attempts) prices each at its own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from backends.usage import Usage
 from router.config import ModelConfig
 
 PER_TOKEN = 1e-6
-#: Where a request's service tier is kept (`Decision.context`): asked, then as the upstream answered.
+#: Where the current call's service tier is kept (`Decision.context`): asked, then as its answer named it.
 SERVICE_TIER = "service_tier"
+#: The tier a request would ask of the top tier (`Decision.context`): what its savings are weighed against.
+TOP_TIER_ASKED = "top_tier_service_tier"
+
+
+def asked_tier(body: Mapping[str, Any]) -> str | None:
+    """The service tier a request body asks for, if it names one."""
+    asked = body.get("service_tier")
+    return asked if isinstance(asked, str) and asked else None
 
 
 def note_service_tier(context: dict[str, Any], named: Any) -> None:
-    """The service tier a request asked for, or (later, and winning) the one its upstream says it served."""
+    """The service tier the current call's answer says it was served under: it wins over the one asked."""
     if isinstance(named, str) and named:
         context[SERVICE_TIER] = named
 

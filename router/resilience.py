@@ -47,6 +47,7 @@ from backends.chat_shape import completion_problem
 from backends.h1pool import REQUEST_WRITTEN
 from backends.usage import Usage
 from router.breaker import BackendHealth, Clock, RetryBudget, is_backend_failure
+from router.pricing import SERVICE_TIER, asked_tier
 from router.shutdown import DRAIN, Drain, shutting_down
 from router.watchdog import Watchdog, watched
 
@@ -200,6 +201,7 @@ class Resilience:
         decision.choose(candidate, backend_name)
         upstream = gateway.upstream_body(body, candidate)
         backend = gateway.backends[backend_name]
+        decision.context[SERVICE_TIER] = None if backend.anthropic_native else asked_tier(upstream)  # priced at it, unless its answer names another
         timeouts = backend.config.timeouts
         health = self.health[backend_name]
         wait = timeouts.total if last else min(timeouts.first_byte, timeouts.total)
@@ -280,6 +282,8 @@ class Resilience:
         try:
             async for frame in stream.frames:
                 assembler.feed(frame)
+            if stream.usage_chunk:
+                assembler.feed_chunk(stream.usage_chunk)
             reported = stream.usage_chunk.get("usage") if stream.usage_chunk else stream.usage.to_openai() if stream.usage else None
             answer = assembler.completion(reported)
             problem = completion_problem(answer)

@@ -31,7 +31,7 @@ STATEFUL = ("previous_response_id", "conversation", "prompt", "background")
 #: Fields with no chat-completions counterpart that change nothing in the answer: dropped (an OpenAI upstream refuses a
 #: field it does not define: "Unrecognized request argument"). Any other goes on, as a vLLM extra (`top_k`) does.
 _IGNORED = frozenset({"input", "instructions", "max_output_tokens", "reasoning", "text", "tools", "tool_choice", "stream_options",
-                      "store", "include", "truncation", "max_tool_calls", "service_tier", "top_logprobs", "metadata", *STATEFUL,
+                      "store", "include", "truncation", "max_tool_calls", "top_logprobs", "metadata", *STATEFUL,
                       "context_management", "background_options", "access_programs", "image", "client_metadata"})
 _TYPES: dict[str, type] = {"instructions": str, "reasoning": dict, "text": dict, "store": bool, "metadata": dict, "parallel_tool_calls": bool}
 _TYPE_NAMES = {str: "a string", dict: "an object", bool: "a boolean"}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +26,7 @@ from router.decision import Decision
 from router.escalation import answers_reason, choice_reason, held_reason, hold_until_answer, parse_header, replay
 from router.loadknob import LoadKnob
 from router.policy import Candidate
-from router.pricing import SERVICE_TIER
+from router.pricing import SERVICE_TIER, note_service_tier
 from router.protocol import APIError
 from router.strategies import JUDGE_SYSTEM, STRATEGIES, Strategy, choice_text, judge_prompt, parse_judgement
 from router.synthesised import as_stream
@@ -121,6 +122,7 @@ class TestTimeCompute:
 
         def finished(outer: ChatStream) -> None:
             if outer.usage is not None and decision.context.get("usage_parts"):  # one upstream call: accounted as any request
+                note_service_tier(decision.context, stream.meta.get("service_tier"))
                 self.record(decision, "answer", outer.usage)
                 total = self.total(decision)
                 outer.usage = total
@@ -136,12 +138,14 @@ class TestTimeCompute:
             held = await hold_until_answer(stream, buffered)
         except BaseException as exc:
             self.metrics.inflight.labels(decision.backend).dec()
+            note_service_tier(decision.context, stream.meta.get("service_tier"))
             await _close(stream)
             if buffered and isinstance(exc, (UpstreamError, asyncio.CancelledError)):  # the thinking so far was generated: charged
                 events = sum(frame.count(b"data:") for frame in buffered)
                 self.record(decision, "abandoned", self.gateway.stream_estimate(decision, body, events, stream.meta.get("partial_usage")))
             raise  # an UpstreamError here is still before the first byte: dispatch may escalate on it
         reason = held_reason(tier.escalate_on, held)
+        note_service_tier(decision.context, stream.meta.get("service_tier"))
         if reason is not None:
             used, tier_name, model, backend = stream.usage, decision.tier, decision.model, decision.backend
             if used is None:  # no usage (yet): estimated as the relay estimates a stream, a token per event
@@ -258,13 +262,14 @@ class TestTimeCompute:
                 counted = self.gateway.tokens.count_for(judge_decision, judge_decision.model, judge_body).tokens
                 decision.extra["usage_estimated"] = True
                 self.record_as(decision.context, "judge", Usage(prompt_tokens=counted, completion_tokens=judge_body["max_tokens"]),
-                               tier=decision.tier, model=judge_decision.model, backend=judge_decision.backend)
+                               tier=decision.tier, model=judge_decision.model, backend=judge_decision.backend, served=judge_decision.context)
             raise
         except UpstreamError as exc:
             decision.extra["judge_error"] = exc.kind
             log.warning("best_of_n judge %s failed (%s); the majority vote decides", model, exc.kind)
             return None
-        self.record_as(decision.context, "judge", result.usage, tier=decision.tier, model=judge_decision.model, backend=judge_decision.backend)
+        self.record_as(decision.context, "judge", result.usage, tier=decision.tier, model=judge_decision.model, backend=judge_decision.backend,
+                       served=judge_decision.context)
         if judge_decision.extra.get("usage_estimated"):  # the request's total holds the judge's estimate
             decision.extra["usage_estimated"] = True
         reply = choice_text((result.body.get("choices") or [{}])[0])
@@ -335,8 +340,12 @@ class TestTimeCompute:
         self.record_as(decision.context, role, usage, tier=decision.tier, model=decision.model, backend=decision.backend)
 
     @staticmethod
-    def record_as(context: dict[str, Any], role: str, usage: Usage, *, tier: str, model: str, backend: str) -> None:
-        context.setdefault("usage_parts", []).append({"role": role, "tier": tier, "model": model, "backend": backend, "usage": usage})
+    def record_as(context: dict[str, Any], role: str, usage: Usage, *, tier: str, model: str, backend: str,
+                  served: Mapping[str, Any] | None = None) -> None:
+        """A part of the request, priced at the service tier of the call that just ended (in `served`, the context of
+        a call dispatched under a decision of its own: the judge's)."""
+        context.setdefault("usage_parts", []).append({"role": role, "tier": tier, "model": model, "backend": backend, "usage": usage,
+                                                      "service_tier": (served or context).get(SERVICE_TIER)})
 
     @staticmethod
     def total(decision: Decision) -> Usage:
@@ -358,7 +367,7 @@ class TestTimeCompute:
         cost: float | None = 0.0
         breakdown = []
         for part in decision.context["usage_parts"]:
-            part_cost, entry = book_part(self.metrics, self.config.models, part, decision.context.get(SERVICE_TIER))
+            part_cost, entry = book_part(self.metrics, self.config.models, part)
             breakdown.append(entry)
             cost = None if cost is None or part_cost is None else cost + part_cost
         decision.extra["usage_breakdown"] = breakdown

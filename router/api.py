@@ -256,9 +256,9 @@ async def _relay(
     finally:
         release()
         metrics.inflight.labels(decision.backend).dec()
+        note_service_tier(decision.context, stream.meta.get("service_tier"))  # as the stream named it: its price
         if stream.usage is None:  # no usage, or the stream ended before it (the client left, the upstream broke off)
             stream.usage = gateway.estimated_usage(decision, body, events, stream.meta.get("partial_usage"))
-        note_service_tier(decision.context, stream.meta.get("service_tier"))  # as its first chunk named it
         gateway.account(decision, stream.usage, status, time.perf_counter() - started, stream=True)
         await finish(stream.aclose())  # a cancelled client must not interrupt closing the upstream
     closing = None

@@ -45,17 +45,26 @@ class Usage:
 
     @classmethod
     def from_openai(cls, usage: Mapping[str, Any] | None) -> Usage:
+        """OpenAI's usage object. Some OpenAI-compatible APIs (Gemini's, xAI's) leave the reasoning out of
+        `completion_tokens` though they bill it, and count it in `total_tokens`: the completion is then the total
+        less the prompt (without a total, reasoning above the completion is added to it)."""
         if not isinstance(usage, Mapping):
             return cls()
         prompt_details = usage.get("prompt_tokens_details") or {}
         completion_details = usage.get("completion_tokens_details") or {}
         prompt_details = prompt_details if isinstance(prompt_details, Mapping) else {}
+        prompt, completion, total = _int(usage.get("prompt_tokens")), _int(usage.get("completion_tokens")), _int(usage.get("total_tokens"))
+        reasoning = _int(completion_details.get("reasoning_tokens")) if isinstance(completion_details, Mapping) else 0
+        if total > prompt + completion:
+            completion = total - prompt
+        elif not total and reasoning > completion:
+            completion += reasoning
         return cls(
-            prompt_tokens=_int(usage.get("prompt_tokens")),
-            completion_tokens=_int(usage.get("completion_tokens")),
+            prompt_tokens=prompt,
+            completion_tokens=completion,
             cached_prompt_tokens=_int(prompt_details.get("cached_tokens")),
             cache_creation_tokens=_int(prompt_details.get("cache_write_tokens")),
-            reasoning_tokens=_int(completion_details.get("reasoning_tokens")) if isinstance(completion_details, Mapping) else 0,
+            reasoning_tokens=reasoning,
         )
 
     @classmethod

@@ -67,3 +67,18 @@ def test_a_service_tier_s_prices_replace_those_it_names() -> None:
     assert cost_usd(model, usage, "priority") == pytest.approx(0.8 * 2.0 + 0.2 * 0.5 + 0.1 * 14.0), "unset prices stay the model's"
     assert cost_usd(ModelConfig(backend="b", service_tiers={"flex": {"input": 1.0, "output": 4.0}}), usage, "flex") == pytest.approx(1.4), (
         "a tier may price a model that has no standard price")
+
+
+@pytest.mark.parametrize(("raw", "completion"), [
+    ({"prompt_tokens": 20, "completion_tokens": 424, "total_tokens": 1016, "completion_tokens_details": {"reasoning_tokens": 572}}, 996),
+    ({"prompt_tokens": 21, "completion_tokens": 0, "total_tokens": 81, "completion_tokens_details": {"reasoning_tokens": 60}}, 60),
+    ({"prompt_tokens": 5, "completion_tokens": 10, "completion_tokens_details": {"reasoning_tokens": 300}}, 310),
+    ({"prompt_tokens": 5, "completion_tokens": 310, "total_tokens": 315, "completion_tokens_details": {"reasoning_tokens": 300}}, 310),
+    ({"prompt_tokens": 5, "completion_tokens": 10, "total_tokens": 12}, 10),
+])
+def test_reasoning_left_out_of_completion_tokens_is_counted_as_the_total_says(raw: dict[str, object], completion: int) -> None:
+    """Gemini's and xAI's OpenAI-compatible usage bills thinking outside `completion_tokens` (in `total_tokens`): a thinking
+    model's answer was charged for its visible text alone (996 tokens charged as 424). OpenAI's own usage is unchanged."""
+    usage = Usage.from_openai(raw)
+    assert usage.completion_tokens == completion and usage.prompt_tokens == raw["prompt_tokens"]
+    assert usage.to_openai()["total_tokens"] == usage.prompt_tokens + completion

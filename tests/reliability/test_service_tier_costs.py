@@ -1,6 +1,6 @@
 """A request priced at the service tier it was served under (router/pricing.py), over real loopback sockets: the tier
-the upstream's answer names (OpenAI's `service_tier`, whole or in its stream's chunks), else the one the client asked,
-in the cost, its estimate and the metrics."""
+the upstream's answer names (OpenAI's `service_tier`, whole or in its stream's first or usage chunk), else the one the
+call asked, in the cost, its estimate and the metrics — each call of a request at its own."""
 
 from __future__ import annotations
 
@@ -17,19 +17,13 @@ TIERS = {"input": 1.0, "output": 2.0, "service_tiers": {"flex": {"input": 0.5, "
 STANDARD, FLEX, PRIORITY = (5 * 1.0 + 3 * 2.0) / 1e6, (5 * 0.5 + 3 * 1.0) / 1e6, (5 * 2.0 + 3 * 4.0) / 1e6
 
 
-async def tiered_gateway(rig: Rig) -> Any:
-    data = rig.config_data()
-    data["models"]["ma"] = {"backend": "a", **TIERS}
-    return await rig.gateway(data)
-
-
 @pytest.mark.parametrize(("asked", "served", "expected"), [(None, None, STANDARD), ("flex", None, FLEX), ("flex", "flex", FLEX),
                                                            ("auto", "priority", PRIORITY), ("flex", "default", STANDARD)])
 async def test_a_whole_answer_is_priced_at_the_tier_it_names_else_the_one_asked(rig: Rig, asked: str | None, served: str | None,
                                                                                expected: float) -> None:
     answer = completion_body() | ({"service_tier": served} if served else {})
     rig.a.script = lambda body, index: Behaviour(raw=orjson.dumps(answer))
-    gateway = await tiered_gateway(rig)
+    gateway = await rig.gateway(tiered(rig))
     response = await gateway.chat(model="ma", **({"service_tier": asked} if asked else {}))
     assert response.status_code == 200 and rig.a.records[0].body.get("service_tier") == asked, "forwarded as asked"
     assert response.json()["router"]["cost_usd"] == pytest.approx(expected) == float(response.headers["x-router-cost-usd"])
@@ -43,7 +37,7 @@ async def test_a_stream_is_priced_at_the_tier_its_chunks_name(rig: Rig) -> None:
 
     rig.a.script = lambda body, index: Behaviour(chunks=[chunk({"role": "assistant", "content": ""}), chunk({"content": "hi"}), chunk({}, "stop"),
                                                          usage_chunk(5, 3), DONE])
-    gateway = await tiered_gateway(rig)
+    gateway = await rig.gateway(tiered(rig))
     response = await gateway.chat(model="ma", stream=True, stream_options={"include_usage": True})
     final = sse_events(response.text)[-2]
     assert final["router"]["cost_usd"] == pytest.approx(FLEX)
@@ -55,7 +49,7 @@ async def test_the_estimate_before_dispatch_prices_the_tier_asked(rig: Rig) -> N
     body = {"model": "ma", "messages": [{"role": "user", "content": "hello"}]}
     estimates = []
     for asked in ({}, {"service_tier": "flex"}):  # a gateway each: the first answer would teach the forecast
-        gateway = await tiered_gateway(rig)
+        gateway = await rig.gateway(tiered(rig))
         response = await gateway.client.post("/v1/chat/completions", json=body | asked, headers={"x-router-max-cost-usd": "1"})
         estimates.append(float(response.headers["x-router-estimated-cost-usd"]))  # a direct model is priced only under a cap
     assert estimates[1] == pytest.approx(estimates[0] / 2) and estimates[0] > 0
@@ -220,10 +214,3 @@ async def test_text_completions_carry_the_tier(rig: Rig) -> None:
     assert response.status_code == 200, response.text
     assert rig.a.records[0].body.get("service_tier") == "flex"
     assert float(response.headers["x-router-cost-usd"]) == pytest.approx(FLEX)
-
-
-async def test_a_stream_whose_every_chunk_names_the_tier(rig: Rig) -> None:  # OpenAI's own format
-    rig.a.script = lambda body, index: Behaviour(chunks=_chunks(tier_from=0))
-    gateway = await rig.gateway(tiered(rig))
-    streamed = await gateway.chat(model="ma", stream=True, stream_options={"include_usage": True}, service_tier="flex")
-    assert sse_events(streamed.text)[-2]["router"]["cost_usd"] == pytest.approx(FLEX)

@@ -47,7 +47,8 @@ class Usage:
     def from_openai(cls, usage: Mapping[str, Any] | None) -> Usage:
         """OpenAI's usage object. Some OpenAI-compatible APIs (Gemini's, xAI's) leave the reasoning out of
         `completion_tokens` though they bill it, and count it in `total_tokens`: the completion is then the total
-        less the prompt (without a total, reasoning above the completion is added to it)."""
+        less the prompt (without a total, reasoning above the completion is added to it). DeepSeek's API names its
+        cache hits `prompt_cache_hit_tokens` (priced at a tenth or less), not `prompt_tokens_details.cached_tokens`."""
         if not isinstance(usage, Mapping):
             return cls()
         prompt_details = usage.get("prompt_tokens_details") or {}
@@ -62,7 +63,7 @@ class Usage:
         return cls(
             prompt_tokens=prompt,
             completion_tokens=completion,
-            cached_prompt_tokens=_int(prompt_details.get("cached_tokens")),
+            cached_prompt_tokens=_int(prompt_details.get("cached_tokens")) or min(_int(usage.get("prompt_cache_hit_tokens")), prompt),
             cache_creation_tokens=_int(prompt_details.get("cache_write_tokens")),
             reasoning_tokens=reasoning,
         )

@@ -82,3 +82,15 @@ def test_reasoning_left_out_of_completion_tokens_is_counted_as_the_total_says(ra
     usage = Usage.from_openai(raw)
     assert usage.completion_tokens == completion and usage.prompt_tokens == raw["prompt_tokens"]
     assert usage.to_openai()["total_tokens"] == usage.prompt_tokens + completion
+
+
+def test_deepseek_s_cache_hits_are_cached_prompt_tokens() -> None:
+    """DeepSeek reports its cache in its own fields (`prompt_cache_hit_tokens` / `_miss_`), not OpenAI's `cached_tokens`:
+    its hits were priced at the full input rate (ten times and more what DeepSeek bills)."""
+    raw = {"prompt_tokens": 1000, "completion_tokens": 50, "total_tokens": 1050, "prompt_cache_hit_tokens": 900, "prompt_cache_miss_tokens": 100}
+    usage = Usage.from_openai(raw)
+    assert (usage.prompt_tokens, usage.cached_prompt_tokens) == (1000, 900)
+    model = ModelConfig(backend="b", input=0.28, cached_input=0.028, output=0.42)
+    assert cost_usd(model, usage) == pytest.approx((100 * 0.28 + 900 * 0.028 + 50 * 0.42) / 1e6)
+    assert Usage.from_openai(raw | {"prompt_tokens_details": {"cached_tokens": 700}}).cached_prompt_tokens == 700, "OpenAI's field wins"
+    assert Usage.from_openai(raw | {"prompt_cache_hit_tokens": 5000}).cached_prompt_tokens == 1000, "never more than the prompt"

@@ -24,7 +24,7 @@ from router.attempt_costs import book_failed, record_failed
 from router.config import RouterConfig
 from router.context import CACHE_MARKS, TOTAL_CAP, TokenCounter, prompt_texts, requested_effort, without_cache_marks
 from router.decision import Decision, usd
-from router.estimate import estimate_cost
+from router.estimate import answers_requested, estimate_cost
 from router.forecast import CompletionForecast
 from router.metrics import RouterMetrics
 from router.policy import Candidate, Policy
@@ -347,8 +347,8 @@ class Gateway:
         if events is not None:
             record_failed(decision, self._written_usage(decision, body, events, partial))
             return
-        n = body.get("n")
-        answers = n if isinstance(n, int) and not isinstance(n, bool) and n > 1 else None
+        n = answers_requested(body)
+        answers = n if n > 1 else None
         record_failed(decision, self._forecast_usage(decision, body, answers, self.classifier.score))
 
     def account(self, decision: Decision, usage: Usage | None, status: str, duration: float, stream: bool) -> float | None:

@@ -47,7 +47,7 @@ class AnthropicBackend(Backend):
         super().__init__(name, config, transport=transport)
         prefix = "" if config.base_url.rstrip("/").endswith("/v1") else "v1/"
         self.messages_path = prefix + "messages"
-        self.models_path = prefix + "models"
+        self.probe_path = prefix + "models"
         self.configured_betas = next((value for name, value in config.headers.items() if name.lower() == "anthropic-beta"), None)
 
     def _headers(self, body: dict[str, Any], *, stream: bool) -> dict[str, str]:
@@ -60,13 +60,6 @@ class AnthropicBackend(Backend):
         if key:
             headers["x-api-key"] = key
         return headers
-
-    async def probe(self) -> bool:
-        try:
-            response = await self.client.get(self.models_path, timeout=self.config.timeouts.connect)
-        except httpx.HTTPError:
-            return False
-        return response.status_code < 500
 
     async def chat(self, body: dict[str, Any]) -> ChatResult:
         request = to_anthropic_request(body, stream=False)

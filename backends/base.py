@@ -281,7 +281,8 @@ class Backend(ABC):
             return False
         return response.status_code < 500
 
-    probe_path: ClassVar[str] = "models"
+    #: What `probe` asks for, relative to `base_url` (an adapter whose API lays out its paths differently sets its own).
+    probe_path: str = "models"
 
     async def aclose(self) -> None:
         if self._direct is not None:

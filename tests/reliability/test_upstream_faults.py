@@ -52,11 +52,14 @@ async def test_connect_timeout_falls_back(rig: Rig) -> None:
         sock.close()
 
 
-async def test_readiness_answers_inside_a_probe_s_timeout_when_a_provider_is_blackholed(rig: Rig) -> None:
+@pytest.mark.parametrize("kind", ["openai", "anthropic"])
+async def test_readiness_answers_inside_a_probe_s_timeout_when_a_provider_is_blackholed(rig: Rig, kind: str) -> None:
     """A provider that never answers the handshake (egress blocked) is marked down within 2 s, so `/readyz` answers before a
-    Kubernetes probe's timeout (5 s) and a tier with another reachable backend keeps the pod ready."""
+    Kubernetes probe's timeout (5 s) and a tier with another reachable backend keeps the pod ready (Anthropic's adapter
+    probed with its connect timeout, 5 s, before it shared the probe's cap)."""
     port, held = blackhole_port()
     data = rig.config_data()
+    data["backends"]["a"]["kind"] = kind
     data["backends"]["a"]["base_url"] = f"http://127.0.0.1:{port}/v1"  # connect timeout 1 s in the rig: raise it to the default
     data["backends"]["a"]["timeouts"] = {"connect": 5.0, "first_byte": 5.0, "idle": 5.0, "total": 10.0}
     gateway = await rig.gateway(data)

@@ -70,6 +70,10 @@ class BackendConfig(BaseModel):
         "long; 'auto': streamed when another attempt could follow it (where `first_byte` applies), else sent whole — the last "
         "attempt is bounded by `total` alone either way, and streaming costs the gateway a few microseconds a token; 'whole': "
         "never streamed, for an upstream that cannot stream (`first_byte` then bounds a whole answer that has a fallback)")
+    readiness: bool = Field(
+        True, description="whether `/readyz` waits for this backend to answer. false for an upstream every replica shares (a "
+        "provider's API, a cluster-wide vLLM Service): its outage is the same on every replica, and failing them all would "
+        "take the router out of its Service, the tiers other backends still serve with it; true for a pod's own vLLM sidecar")
     load: LoadConfig | None = None  # vLLM /metrics pressure for the load knob (router/loadknob.py)
 
     @field_validator("base_url")

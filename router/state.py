@@ -138,15 +138,24 @@ class AppState:
         return release
 
     async def readiness(self) -> dict[str, Any]:
-        """Config and classifier loaded (they are, or start-up failed) and which backends answer."""
+        """Config and classifier loaded (they are, or start-up failed), which backends answer and which tiers one serves.
+
+        Ready while not draining and every tier has a backend that answers or that does not gate readiness
+        (`backends.NAME.readiness: false`: a provider every replica shares, whose outage would otherwise take
+        every replica out of its Service, the tiers that still work with them)."""
         names = list(self.backends)
         results = await asyncio.gather(*(self.backends[name].probe() for name in names))
         backends = dict(zip(names, results, strict=True))
+        ungated = [name for name in names if not self.config.backends[name].readiness]
         policy = self.gateway.policy
-        tiers = {
-            tier: any(backends[self.config.models[candidate.model].backend] for candidate in policy.candidates(tier)) for tier in policy.tier_names
-        }
-        return {"ready": all(tiers.values()) and not DRAIN.draining, "classifier": True, "backends": backends, "tiers": tiers, "draining": DRAIN.draining}
+
+        def served(tier: str, up: Callable[[str], bool]) -> bool:
+            return any(up(self.config.models[candidate.model].backend) for candidate in policy.candidates(tier))
+
+        tiers = {tier: served(tier, backends.__getitem__) for tier in policy.tier_names}
+        gated = all(served(tier, lambda name: backends[name] or name in ungated) for tier in policy.tier_names)
+        return {"ready": gated and not DRAIN.draining, "classifier": True, "backends": backends, "tiers": tiers,
+                "ungated": ungated, "draining": DRAIN.draining}
 
 
 def _too_large(limit: int) -> APIError:

@@ -167,6 +167,7 @@ def test_standalone_has_every_piece_and_they_reference_each_other() -> None:
     assert container["securityContext"]["readOnlyRootFilesystem"] and deployment["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"]
     config = router_config(configmap)  # the shipped config loads
     assert config.state.redis_url is not None, "replicas share limits through Redis"
+    assert not any(backend.readiness for backend in config.backends.values()), "a shared upstream's outage takes no replica out of the Service"
     used = set(re.findall(r"\$\{(\w+)", configmap["data"]["config.yaml"]))
     optional = set(re.findall(r"\$\{(\w+):-", configmap["data"]["config.yaml"]))
     assert used - optional <= set(secret["stringData"]), "every required ${VAR} comes from the Secret"
@@ -187,6 +188,7 @@ def test_sidecar_pod_exposes_only_the_router() -> None:
     config = router_config(configmap)
     port = args[args.index("--port") + 1]
     assert {backend.base_url for backend in config.backends.values()} == {f"http://127.0.0.1:{port}/v1"}
+    assert all(backend.readiness for backend in config.backends.values()), "the pod is ready once its own vLLM answers"
     assert_vllm_serves_the_router_s_clients(args, config)
 
 

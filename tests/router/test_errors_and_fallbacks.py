@@ -9,7 +9,7 @@ import httpx
 import orjson
 import pytest
 
-from tests.router.conftest import Handler, Harness, make_config
+from tests.router.conftest import CONFIG, Handler, Harness, make_config
 from tests.router.test_chat_api import sse_payloads
 
 pytestmark = pytest.mark.anyio
@@ -232,3 +232,17 @@ async def test_readiness_fails_when_a_tier_has_no_live_backend(make_harness: Cal
     ready = await harness.client.get("/readyz")
     assert ready.status_code == 503
     assert ready.json()["tiers"] == {"low": False, "medium": False, "high": True}
+
+
+async def test_a_backend_that_does_not_gate_readiness_keeps_the_router_ready_while_it_is_down(make_harness: Callable[..., Any]) -> None:
+    """`readiness: false` (a provider every replica shares): its outage is reported but takes no replica out of its Service."""
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    harness: Harness = await make_harness(make_config(backends={**CONFIG["backends"], "sim": {**CONFIG["backends"]["sim"], "readiness": False}}), sim_transport=httpx.MockTransport(refuse))
+    ready = await harness.client.get("/readyz")
+    assert ready.status_code == 200
+    report = ready.json()
+    assert report["ready"] and report["backends"] == {"sim": False, "spare": True} and report["ungated"] == ["sim"]
+    assert report["tiers"] == {"low": False, "medium": False, "high": True}, "the tiers still say what answers"

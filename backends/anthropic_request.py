@@ -16,7 +16,8 @@ Translation rules (anything not listed is dropped: it has no Anthropic meaning):
   is kept on its Anthropic block; a cached system part turns `system` into a list of text blocks.
 - `max_completion_tokens` (else `max_tokens`) → `max_tokens`, which Anthropic requires: default
   4096, plus the thinking budget when thinking is on; an explicit cap not above the budget is read
-  as the answer's budget and grown by it (as `reasoning.raise_token_cap` does).
+  as the answer's budget and grown by it (as `reasoning.raise_token_cap` does); either never above the
+  model's `max_output_tokens` (`OUTPUT_LIMIT`; the gateway keeps the budget below it).
 - `stop` → `stop_sequences` (whitespace-only sequences dropped: Anthropic refuses them); `temperature`
   (clamped to Anthropic's 0-1), `top_p` (dropped beside a temperature: newer models refuse the pair),
   `top_k` pass through; `user` →
@@ -49,6 +50,10 @@ DEFAULT_MAX_TOKENS = 4096
 #: The private request field for what a Messages client asked of Anthropic itself: `{"betas": [...], "user_id": str}`.
 #: Gateway-internal (router/protocol.py `PRIVATE_PREFIX`): a client's own body never carries it.
 CLIENT_OPTIONS = "_router_anthropic_options"
+#: The private request field for the model's `max_output_tokens` (when configured), which the gateway applied to the
+#: client's cap: the cap this adapter writes itself (its default, or a cap grown by the thinking budget) stays under
+#: it too, or Anthropic refuses the request ("max_tokens: 36864 > 32000 …").
+OUTPUT_LIMIT = "_router_max_output_tokens"
 
 
 def to_anthropic_request(body: dict[str, Any], *, stream: bool) -> dict[str, Any]:
@@ -209,11 +214,14 @@ def _tool_loop_without_thinking(messages: list[dict[str, Any]]) -> bool:
 
 def _max_tokens(body: dict[str, Any], thinking: Any) -> int:
     budget = _thinking_budget(thinking)
+    wanted = DEFAULT_MAX_TOKENS + budget
     for field in ("max_completion_tokens", "max_tokens"):
         value = body.get(field)
         if value is None:
             continue
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise invalid(f"`{field}` must be a positive integer", field)
-        return value + budget if value <= budget else value
-    return DEFAULT_MAX_TOKENS + budget
+        wanted = value + budget if value <= budget else value
+        break
+    limit = body.get(OUTPUT_LIMIT)
+    return min(wanted, limit) if isinstance(limit, int) else wanted

@@ -250,7 +250,9 @@ def requested_effort(config: RouterConfig, body: Mapping[str, Any], candidate: C
     """The effort the upstream is asked for and its thinking budget: the client's `reasoning_effort`
     (unless `routing.client_reasoning_effort: ignore` keeps a tier's), else the tier's effort (with the
     tier's budget); "none" for a model without reasoning controls (its reasoning fields are stripped, not
-    refused). Under a cap that counts the thinking (`TOTAL_CAP`), an effort whose reserve fills it is lowered."""
+    refused). Under a cap that counts the thinking (`TOTAL_CAP`), or the model's `max_output_tokens`, an effort
+    whose reserve fills it is lowered: the model cannot write more (Anthropic refuses the request with a 400,
+    a budget it cannot spend leaves another family no answer)."""
     dialect = DIALECTS[config.models[candidate.model].reasoning]
     if dialect.name == "none":
         return "none", None
@@ -259,7 +261,8 @@ def requested_effort(config: RouterConfig, body: Mapping[str, Any], candidate: C
     if candidate.effort is not None and isinstance(effort, str):  # routed here: the client's effort as this family says it
         effort = dialect.nearest(effort)  # (a model named directly refuses one it lacks, as vLLM does)
     budget = candidate.thinking_budget if effort == candidate.effort else None
-    cap = answer_cap(config, body, candidate) if body.get(TOTAL_CAP) else None
+    caps = [answer_cap(config, body, candidate) if body.get(TOTAL_CAP) else None, config.models[candidate.model].max_output_tokens]
+    cap = min((value for value in caps if value is not None), default=None)
     if effort is None or cap is None:
         return effort, budget
     return dialect.fitting(effort, budget, cap)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-from backends.anthropic_request import CLIENT_OPTIONS
+from backends.anthropic_request import CLIENT_OPTIONS, OUTPUT_LIMIT
 from backends.base import Backend, ChatResult, ChatStream
 from backends.reasoning import DIALECTS, UnsupportedEffortError, lower_token_cap, raise_token_cap, reasoning_text
 from backends.usage import Usage
@@ -227,8 +227,11 @@ class Gateway:
         native = self.backends[self.config.models[candidate.model].backend].anthropic_native
         if upstream.pop(CACHE_MARKS, False) and not native:
             upstream["messages"] = without_cache_marks(upstream.get("messages"))
+        limit = self.config.models[candidate.model].max_output_tokens
         if not native:
             upstream.pop(CLIENT_OPTIONS, None)
+        elif limit is not None:
+            upstream[OUTPUT_LIMIT] = limit
         upstream["model"] = self.config.upstream_name(candidate.model)
         dialect = DIALECTS[self.config.models[candidate.model].reasoning]
         dialect.carry_history(upstream)
@@ -240,7 +243,7 @@ class Gateway:
                 raise APIError(400, str(exc), param="reasoning_effort", code="unsupported_value") from None
             if not total_cap:
                 raise_token_cap(upstream, reserve)
-        lower_token_cap(upstream, self.config.models[candidate.model].max_output_tokens)
+        lower_token_cap(upstream, limit)
         dialect.name_cap(upstream)
         return upstream
 

@@ -7,15 +7,20 @@ import sys
 import types
 from typing import Any
 
+import httpx
+import orjson
 import pytest
 
 from backends.usage import Usage
+from router.app import create_app
 from router.config import parse_config
 from router.context import EXACT_COUNT_CHARS, ContextPlanner, TokenCounter, completion_cap, estimate_prompt_tokens, route_report
 from router.decision import Decision
 from router.policy import Policy
 from router.pricing import cost_usd
+from tests.conftest import FakeClassifier
 from tests.router.conftest import CONFIG
+from tests.router.hostile import serving
 
 pytestmark = pytest.mark.anyio
 
@@ -265,3 +270,44 @@ def test_the_planned_completion_and_the_forecast_ceiling_are_the_lowered_cap() -
     assert completion_cap(config, {"max_tokens": 1_000}, medium) == 1_000 + 2_048
     assert completion_cap(config, {}, low) is None
     assert ContextPlanner(config, policy).planned_completion({"max_tokens": 32_000}, low) == 8_192
+
+
+async def _sent_to_claude(effort: str, max_output: int | None, **request: Any) -> dict[str, Any]:
+    """What a `kind: anthropic` upstream receives for a chat request through the gateway (one tier, on Claude)."""
+    seen: list[dict[str, Any]] = []
+
+    def upstream(sent: httpx.Request) -> httpx.Response:
+        seen.append(orjson.loads(sent.content))
+        return httpx.Response(200, json={"id": "msg_1", "type": "message", "role": "assistant", "model": "claude", "stop_reason": "end_turn",
+                                         "content": [{"type": "text", "text": "ok"}], "usage": {"input_tokens": 10, "output_tokens": 5}})
+
+    data = copy.deepcopy(CONFIG)
+    data["backends"] = {"claude": {"kind": "anthropic", "base_url": "http://claude.test", "api_key": "k"}}
+    data["models"] = {"claude": {"backend": "claude", "upstream_name": "claude-opus-4-1", "reasoning": "anthropic", "max_output_tokens": max_output}}
+    data["tiers"] = {"low": {"model": "claude", "effort": effort}}
+    app = create_app(parse_config(data, env={}), transports={"claude": httpx.MockTransport(upstream)}, classifier=FakeClassifier())
+    async with serving(app) as client:
+        body = {"model": "auto", "messages": [{"role": "user", "content": "hi"}], **request}
+        assert (await client.post("/v1/chat/completions", json=body)).status_code == 200
+    return seen[0]
+
+
+@pytest.mark.parametrize(("effort", "client", "budget", "cap"), [
+    ("xhigh", {}, 16_384, 16_384 + 4_096),  # the tier's 32,768 cannot fit: high, and Anthropic's default answer on top
+    ("xhigh", {"max_tokens": 1_000}, 16_384, 17_384),
+    ("low", {"reasoning_effort": "max"}, 16_384, 20_480),  # the client's 65,536: the highest that fits
+    ("high", {"max_tokens": 30_000}, 16_384, 32_000),  # the client's cap + the reserve, lowered to the limit
+])
+async def test_thinking_on_a_claude_model_fits_its_max_output_tokens(effort: str, client: dict[str, Any], budget: int, cap: int) -> None:
+    """Opus 4.1 writes 32,000 tokens at most: the adapter grew the capped `max_tokens` by the budget again (64,768) or put
+    its default on a budget above the limit (36,864), and Anthropic refused every such request ("max_tokens: 36864 >
+    32000, which is the maximum allowed number of output tokens"). The effort is lowered until its budget fits, and
+    every cap the adapter writes stays under the limit, above the budget."""
+    sent = await _sent_to_claude(effort, 32_000, **client)
+    assert sent["thinking"] == {"type": "enabled", "budget_tokens": budget} and sent["max_tokens"] == cap
+    assert "_router_max_output_tokens" not in sent
+
+
+async def test_without_max_output_tokens_the_tier_s_budget_is_asked_whole() -> None:
+    sent = await _sent_to_claude("xhigh", None)
+    assert sent["thinking"]["budget_tokens"] == 32_768 and sent["max_tokens"] == 32_768 + 4_096

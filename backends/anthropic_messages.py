@@ -53,13 +53,26 @@ def convert_messages(raw: Any) -> tuple[str | list[dict[str, Any]], list[dict[st
             continue
         if turns and turns[-1]["role"] == anthropic_role:
             turns[-1]["content"].extend(blocks)
+            if anthropic_role == "assistant":  # "the first block must be thinking or redacted_thinking" (400)
+                turns[-1]["content"].sort(key=lambda block: block["type"] not in THINKING_BLOCK_TYPES)
         else:
             turns.append({"role": anthropic_role, "content": blocks})
+    _trim_prefill(turns)
     if not turns:
         raise invalid("`messages` must contain at least one non-empty user or assistant message", "messages")
     if turns[0]["role"] == "assistant":  # a chat UI's greeting first: Anthropic wants a user turn first (400)
         turns.insert(0, {"role": "user", "content": [{"type": "text", "text": CONVERSATION_OPENER}]})
     return _system(system), turns
+
+
+def _trim_prefill(turns: list[dict[str, Any]]) -> None:
+    """A conversation that ends with the assistant asks Claude to continue that text (a prefill), which
+    Anthropic refuses when it ends in whitespace (400 "final assistant content cannot end with trailing
+    whitespace"): "Here they are:\n" is sent as "Here they are:"."""
+    if not turns or turns[-1]["role"] != "assistant" or turns[-1]["content"][-1]["type"] != "text":
+        return
+    blocks = turns[-1]["content"]
+    blocks[-1] = {**blocks[-1], "text": blocks[-1]["text"].rstrip()}
 
 
 def _system(blocks: list[dict[str, Any]]) -> str | list[dict[str, Any]]:

@@ -20,7 +20,7 @@ Translation rules (anything not listed is dropped: it has no Anthropic meaning):
   model's `max_output_tokens` (`OUTPUT_LIMIT`; the gateway keeps the budget below it).
 - `stop` → `stop_sequences` (whitespace-only sequences dropped: Anthropic refuses them); `temperature`
   (clamped to Anthropic's 0-1), `top_p` (dropped beside a temperature: newer models refuse the pair),
-  `top_k` pass through; `user` →
+  `top_k` pass through; `safety_identifier` (else `user`) →
   `metadata.user_id`; `tools`/`tool_choice`/`parallel_tool_calls` → Anthropic tools and tool choice;
   `response_format` `json_schema` → `output_config.format` (Anthropic structured outputs).
 - `CLIENT_OPTIONS` (a private field a Messages client's request fills: router/anthropic_api.py) carries what that
@@ -29,9 +29,11 @@ Translation rules (anything not listed is dropped: it has no Anthropic meaning):
 - `thinking` passes through. With thinking enabled Anthropic rejects temperature and top_k
   changes, top_p below 0.95 and forced tool use, so those sampling fields are dropped; a forced
   tool choice (the client's explicit request) instead drops `thinking`, which normally comes from
-  the tier. Thinking is also dropped when the last assistant turn holds `tool_use` without a
-  leading thinking block (the client did not send `thinking_blocks` back), which Anthropic
-  rejects with a 400 in the middle of every tool loop.
+  the tier. Thinking is also dropped when the assistant turn in progress (a tool loop's calls
+  since the last user message, or a prefill) does not start with a thinking block (the client did
+  not send `thinking_blocks` back, or wrote the prefill), which Anthropic rejects with a 400.
+  Consecutive assistant messages merge with their thinking blocks first; a prefill's trailing
+  whitespace is trimmed (Anthropic refuses it).
 - Assistant messages may carry `thinking_blocks` (LiteLLM's convention, which our responses
   follow) so signed thinking survives a tool loop; `reasoning_content` alone cannot be sent back
   (Anthropic requires the signature) and is dropped.
@@ -79,7 +81,7 @@ def to_anthropic_request(body: dict[str, Any], *, stream: bool) -> dict[str, Any
     output_format = _output_format(body.get("response_format"))
     if output_format is not None:
         request["output_config"] = {"format": output_format}
-    user = (body.get(CLIENT_OPTIONS) or {}).get("user_id") or body.get("user")
+    user = (body.get(CLIENT_OPTIONS) or {}).get("user_id") or body.get("safety_identifier") or body.get("user")  # OpenAI's successor first
     if isinstance(user, str) and user:
         request["metadata"] = {"user_id": user}
     thinking = body.get("thinking")
@@ -192,7 +194,7 @@ def _apply_thinking_rules(request: dict[str, Any]) -> None:
     thinking = request.get("thinking")
     if not isinstance(thinking, dict) or thinking.get("type") in (None, "disabled"):
         return
-    if request.get("tool_choice", {}).get("type") in ("any", "tool") or _tool_loop_without_thinking(request["messages"]):
+    if request.get("tool_choice", {}).get("type") in ("any", "tool") or _turn_without_thinking(request["messages"]):
         del request["thinking"]
         return
     request.pop("temperature", None)
@@ -202,14 +204,15 @@ def _apply_thinking_rules(request: dict[str, Any]) -> None:
         del request["top_p"]
 
 
-def _tool_loop_without_thinking(messages: list[dict[str, Any]]) -> bool:
-    """Whether the last assistant turn uses a tool but does not start with a thinking block."""
-    for message in reversed(messages):
-        if message["role"] == "assistant":
-            blocks = message["content"]
-            has_tool_use = any(block["type"] == "tool_use" for block in blocks)
-            return has_tool_use and blocks[0]["type"] not in THINKING_BLOCK_TYPES
-    return False
+def _turn_without_thinking(messages: list[dict[str, Any]]) -> bool:
+    """Whether the assistant turn in progress does not start with a thinking block, which Anthropic refuses
+    with thinking on (400). That turn is the assistant's messages since the last user message that is no
+    tool result: a tool loop (one turn however many calls: without interleaved thinking only its first
+    message thinks) or a prefill (a conversation that ends with the assistant)."""
+    start = next((index for index in range(len(messages) - 1, -1, -1) if messages[index]["role"] == "user"
+                  and not any(block["type"] == "tool_result" for block in messages[index]["content"])), -1)
+    turn = [message for message in messages[start + 1 :] if message["role"] == "assistant"]
+    return bool(turn) and turn[0]["content"][0]["type"] not in THINKING_BLOCK_TYPES
 
 
 def _max_tokens(body: dict[str, Any], thinking: Any) -> int:

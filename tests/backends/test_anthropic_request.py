@@ -282,6 +282,56 @@ def test_tool_loop_keeps_thinking_only_with_thinking_blocks() -> None:
     assert "thinking" not in relayed and relayed["messages"][1]["content"] == [{"type": "tool_use", "id": "toolu_1", "name": "now", "input": {}}]
 
 
+def test_thinking_stays_on_for_a_whole_tool_loop_that_started_with_it() -> None:
+    """Without interleaved thinking Claude thinks once, at the start of its turn: the loop's second call comes without a
+    thinking block. The turn (every call since the user's message) starts with signed thinking, so thinking stays on;
+    it was switched off from the loop's third request (Anthropic: one thinking configuration per assistant turn)."""
+    call = lambda index: {"id": f"toolu_{index}", "type": "function", "function": {"name": "ls", "arguments": "{}"}}
+    signed = {"type": "thinking", "thinking": "list, then read", "signature": "sig=="}
+    loop = [{"role": "user", "content": "summarise the repo"},
+            {"role": "assistant", "tool_calls": [call(1)], "thinking_blocks": [signed]}, {"role": "tool", "tool_call_id": "toolu_1", "content": "a.py"},
+            {"role": "assistant", "tool_calls": [call(2)]}, {"role": "tool", "tool_call_id": "toolu_2", "content": "print(1)"}]
+    thinking = {"type": "enabled", "budget_tokens": 1024}
+    tools = [{"type": "function", "function": {"name": "ls"}}]
+    assert translate(messages=loop, thinking=thinking, tools=tools)["thinking"] == thinking
+    unsigned_start = [loop[0], {"role": "assistant", "tool_calls": [call(1)]}, *loop[2:]]
+    assert "thinking" not in translate(messages=unsigned_start, thinking=thinking, tools=tools), "a turn begun without thinking"
+    next_question = [*loop, {"role": "assistant", "content": "Done."}, {"role": "user", "content": "and the tests?"}]
+    assert translate(messages=next_question, thinking=thinking, tools=tools)["thinking"] == thinking, "a new turn thinks afresh"
+
+
+def test_a_prefill_is_sent_without_thinking_and_without_trailing_whitespace() -> None:
+    """A conversation that ends with the assistant (a prefill, "{" to force JSON) asks Claude to continue it: with
+    thinking on Anthropic refuses it ("a final assistant message must start with a thinking block"), and it refuses a
+    prefill that ends in whitespace ("final assistant content cannot end with trailing whitespace")."""
+    thinking = {"type": "enabled", "budget_tokens": 1024}
+    request = translate(messages=[{"role": "user", "content": "List three fruits"}, {"role": "assistant", "content": "Here they are:\n"}],
+                        thinking=thinking)
+    assert "thinking" not in request
+    assert request["messages"][-1] == {"role": "assistant", "content": [{"type": "text", "text": "Here they are:"}]}
+    earlier = translate(messages=[{"role": "user", "content": "hi"}, {"role": "assistant", "content": "Hello!\n"}, {"role": "user", "content": "more"}])
+    assert earlier["messages"][1]["content"][0]["text"] == "Hello!\n", "only the final assistant message is a prefill"
+
+
+def test_merged_assistant_messages_start_with_their_thinking() -> None:
+    """Two assistant messages in a row are one Anthropic turn: its thinking block goes first ("If an assistant message
+    contains any thinking blocks, the first block must be thinking", 400), and the loop keeps thinking on."""
+    signed = {"type": "thinking", "thinking": "list it", "signature": "sig=="}
+    call = {"id": "toolu_1", "type": "function", "function": {"name": "ls", "arguments": "{}"}}
+    request = translate(messages=[{"role": "user", "content": "what's here?"}, {"role": "assistant", "content": "Let me look."},
+                                  {"role": "assistant", "tool_calls": [call], "thinking_blocks": [signed]},
+                                  {"role": "tool", "tool_call_id": "toolu_1", "content": "a.py"}],
+                        thinking={"type": "enabled", "budget_tokens": 1024}, tools=[{"type": "function", "function": {"name": "ls"}}])
+    assert [block["type"] for block in request["messages"][1]["content"]] == ["thinking", "text", "tool_use"]
+    assert request["thinking"]["type"] == "enabled"
+
+
+def test_safety_identifier_becomes_metadata_user_id() -> None:
+    """OpenAI's `safety_identifier` supersedes `user` (both name the end user, which Anthropic's `metadata.user_id` is)."""
+    assert translate(safety_identifier="hash-123")["metadata"] == {"user_id": "hash-123"}
+    assert translate(safety_identifier="hash-123", user="old")["metadata"] == {"user_id": "hash-123"}
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [("n", 2), ("logprobs", True), ("top_logprobs", 3), ("response_format", {"type": "json_object"})],

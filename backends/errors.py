@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -28,6 +29,19 @@ def retry_after_seconds(headers: httpx.Headers) -> float | None:
     return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
+#: How providers word a prompt that does not fit the model's window (OpenAI's own says `code: context_length_exceeded`;
+#: vLLM's says "This model's maximum context length is …" with `code: 400`, Anthropic's "prompt is too long: …" with none).
+_CONTEXT_OVERFLOW = re.compile(r"maximum context length|prompt is too long|context[ _]length[ _]exceeded|exceeds the context window", re.IGNORECASE)
+
+
+def _code(status: int, code: str | None, message: str) -> str | None:
+    """The error's code as OpenAI's clients read it: a context overflow in any provider's words is
+    `context_length_exceeded` (clients compact or trim on it; the gateway's own check says so too)."""
+    if status == 400 and (code is None or code.isdigit()) and _CONTEXT_OVERFLOW.search(message):
+        return "context_length_exceeded"
+    return code
+
+
 def status_error(status: int, headers: httpx.Headers, content: bytes) -> UpstreamError:
     """An HTTP error response from any provider, whatever its error body looks like.
 
@@ -47,7 +61,7 @@ def status_error(status: int, headers: httpx.Headers, content: bytes) -> Upstrea
         code = str(detail["code"]) if detail.get("code") is not None else None
         param = detail.get("param") if isinstance(detail.get("param"), str) else None
     return UpstreamError(
-        "status", message, status=status, retry_after=retry_after_seconds(headers), error_type=error_type, code=code, param=param
+        "status", message, status=status, retry_after=retry_after_seconds(headers), error_type=error_type, code=_code(status, code, message), param=param
     )
 
 

@@ -1,0 +1,38 @@
+"""Provider error bodies read into `UpstreamError` (backends/errors.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+from backends.errors import status_error
+
+VLLM_OVERFLOW = ("This model's maximum context length is 2048 tokens. However, your request has 8 input tokens plus 2045 "
+                 "'max_tokens'. Please reduce one or the other. (parameter=input_tokens, max_tokens, value=(8, 2045))")
+
+
+@pytest.mark.parametrize(("body", "code"), [
+    ({"type": "error", "error": {"type": "invalid_request_error", "message": "prompt is too long: 210000 tokens > 200000 maximum"}},
+     "context_length_exceeded"),  # Anthropic: no code
+    ({"error": {"message": VLLM_OVERFLOW, "type": "BadRequestError", "param": "input_tokens, max_tokens", "code": 400}},
+     "context_length_exceeded"),  # vLLM: the status as its code
+    ({"object": "error", "message": "This model's maximum context length is 4096 tokens. However, you requested 5000 tokens",
+      "type": "BadRequestError", "param": None, "code": 400}, "context_length_exceeded"),  # older vLLM, flat
+    ({"error": {"message": "This model's maximum context length is 128000 tokens.", "type": "invalid_request_error",
+                "code": "context_length_exceeded"}}, "context_length_exceeded"),  # OpenAI's own
+    ({"error": {"message": "max_tokens must be at least 1, got -186.", "type": "BadRequestError", "code": 400}}, "400"),
+    ({"error": {"message": "maximum context length is a string here", "code": "invalid_value"}}, "invalid_value"),  # a code of its own wins
+])
+def test_a_context_overflow_in_any_provider_s_words_is_context_length_exceeded(body: dict[str, Any], code: str) -> None:
+    """Clients compact or trim a conversation on `code == "context_length_exceeded"` (the gateway's own context check
+    says it): an overflow found by Anthropic (no code) or vLLM (`code: 400`) reached them without it."""
+    error = status_error(400, httpx.Headers(), orjson.dumps(body))
+    assert (error.status, error.code, error.retryable) == (400, code, False)
+
+
+def test_only_a_400_is_read_as_an_overflow() -> None:
+    body = {"type": "error", "error": {"type": "api_error", "message": "prompt is too long for the scheduler"}}
+    assert status_error(500, httpx.Headers(), orjson.dumps(body)).code is None

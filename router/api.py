@@ -86,7 +86,10 @@ def _anthropic_wire(headers: Mapping[str, str]) -> Wire:
 
 
 CHAT = Wire(_same, _same, _chat_end, None)
-TEXT = Wire(text_completions.chat_request, text_completions.text_completion, _text_end, text_completions.text_frames)
+
+
+def _text_wire(headers: Mapping[str, str]) -> Wire:
+    return Wire(text_completions.chat_request, text_completions.text_completion, _text_end, text_completions.TextFrames())
 
 #: Paths whose clients expect another API's error body than OpenAI's, for the errors no route raised
 #: (a method the path does not serve, a path under it that does not exist): the anthropic SDK reads
@@ -108,7 +111,7 @@ async def chat_completions(request: Request) -> Response:
 @api.post("/v1/completions", openapi_extra=openapi.COMPLETIONS_OPENAPI)
 async def completions(request: Request) -> Response:
     """The legacy text-completions API, routed and forwarded as a chat completion (router/text_completions.py)."""
-    return await _serve(request, "completions", lambda headers: TEXT)
+    return await _serve(request, "completions", _text_wire)
 
 
 @api.post("/v1/responses", openapi_extra=openapi.RESPONSES_OPENAPI)

@@ -31,6 +31,23 @@ KEEP_ALIVE_SECONDS = 1.0
 TEXT_FIELDS = (("output_text", "content"), ("refusal", "refusal"))
 
 
+class KeepAlive:
+    """When a stream that shows no reasoning is owed a keep-alive: at most once a second, so a think of
+    thousands of chunks needs a few, not thousands."""
+
+    __slots__ = ("sent_at",)
+
+    def __init__(self) -> None:
+        self.sent_at = float("-inf")
+
+    def due(self) -> bool:
+        now = time.monotonic()
+        if now - self.sent_at < KEEP_ALIVE_SECONDS:
+            return False
+        self.sent_at = now
+        return True
+
+
 class UnreadableChunk(UpstreamError):
     """A chunk a translation cannot read (`backends.chat_shape`): the upstream broke the protocol, and the
     stream ends with the API's error event. ``translated``: what the events before it in its frame became,
@@ -56,7 +73,7 @@ class ChunkTranslator(ABC):
         self.finish_reason: str | None = None
         self.matched_stop: Any = None  # the finish chunk's `stop_reason`: vLLM's stop string (or token id)
         self.failed = False
-        self.alive_at = float("-inf")  # when the last keep-alive went out
+        self.alive = KeepAlive()
         self.held: dict[str, str] = {}  # per kind of text, a high surrogate whose low half is in the next chunk
 
     def frames(self, frame: bytes) -> bytes:
@@ -115,12 +132,7 @@ class ChunkTranslator(ABC):
         return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
     def _kept_alive(self) -> bytes:
-        """A keep-alive at most once a second: a think of thousands of chunks needs a few, not thousands."""
-        now = time.monotonic()
-        if now - self.alive_at < KEEP_ALIVE_SECONDS:
-            return b""
-        self.alive_at = now
-        return self._keep_alive()
+        return self._keep_alive() if self.alive.due() else b""
 
     def _call_key(self, call: Mapping[str, Any]) -> tuple[Any, bool]:
         """The call a tool-call piece belongs to, and whether it is a new one: by `index`, or for an

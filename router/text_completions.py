@@ -16,8 +16,8 @@ import orjson
 
 from backends.chat_shape import content_text
 from backends.sse import event_data, events_of
-from router.chunk_translator import check_chunk
-from router.protocol import invalid, sse_frame
+from router.chunk_translator import KeepAlive, check_chunk
+from router.protocol import invalid, reasoning_chunk, sse_frame
 
 #: The completions API's default answer length (OpenAI's and vLLM's); chat has no default cap.
 DEFAULT_MAX_TOKENS = 16
@@ -84,28 +84,42 @@ def text_chunk(chunk: dict[str, Any]) -> dict[str, Any] | None:
     return _tail(chunk, out)
 
 
-def text_frames(frame: bytes) -> bytes:
-    """A relayed chat frame (one or more SSE events) re-encoded as text-completion events; an error
-    event (both APIs send the same error object), a comment or a payload that is not a JSON object
-    passes as it is; a chunk of the wrong shape raises `UnreadableChunk`."""
-    out = []
-    for event in events_of(frame):
-        data = event_data(event)
-        if data is None or data == b"[DONE]":
-            out.append(event)
-            continue
-        try:
-            payload = orjson.loads(data)
-        except orjson.JSONDecodeError:  # not a chunk: relayed as the chat route relays it
-            payload = None
-        if not isinstance(payload, dict) or "error" in payload:
-            out.append(event)
-            continue
-        check_chunk(payload, out)
-        chunk = text_chunk(payload)
-        if chunk is not None:
-            out.append(sse_frame(chunk))
-    return b"".join(out)
+#: An SSE comment: what a text-completions stream sends while the upstream reasons (the API has no event for it).
+KEEP_ALIVE = b":\n\n"
+
+
+class TextFrames:
+    """One streamed request's re-telling of the relayed chat frames as text-completion events."""
+
+    def __init__(self) -> None:
+        self.alive = KeepAlive()
+
+    def __call__(self, frame: bytes) -> bytes:
+        """A relayed chat frame (one or more SSE events) re-encoded as text-completion events; an error
+        event (both APIs send the same error object), a comment or a payload that is not a JSON object
+        passes as it is; a chunk of the wrong shape raises `UnreadableChunk`. A reasoning chunk, which has
+        no text here, sends a keep-alive (once a second at most): a long think is no dead stream to the
+        client's read timeout or a proxy's idle one."""
+        out = []
+        for event in events_of(frame):
+            data = event_data(event)
+            if data is None or data == b"[DONE]":
+                out.append(event)
+                continue
+            try:
+                payload = orjson.loads(data)
+            except orjson.JSONDecodeError:  # not a chunk: relayed as the chat route relays it
+                payload = None
+            if not isinstance(payload, dict) or "error" in payload:
+                out.append(event)
+                continue
+            check_chunk(payload, out)
+            chunk = text_chunk(payload)
+            if chunk is not None:
+                out.append(sse_frame(chunk))
+            elif reasoning_chunk(payload) and self.alive.due():
+                out.append(KEEP_ALIVE)
+        return b"".join(out)
 
 
 def _head(chat: dict[str, Any]) -> dict[str, Any]:

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.anyio
 
 
 def sse_payloads(text: str) -> list[object]:
-    events = [block for block in text.split("\n\n") if block.strip()]
+    """The data of each event, as an SSE client reads them (comments, the keep-alives, are skipped)."""
+    events = [block for block in text.split("\n\n") if block.strip() and not block.startswith(":")]
     return [block[len("data: ") :] if block[len("data: ") :] == "[DONE]" else orjson.loads(block[len("data: ") :]) for block in events]
 
 

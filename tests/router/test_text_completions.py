@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from router.protocol import APIError
-from router.text_completions import DEFAULT_MAX_TOKENS, chat_request, text_frames
+from router.text_completions import DEFAULT_MAX_TOKENS, TextFrames, chat_request
 from tests.router.conftest import Harness
 from tests.router.test_chat_api import sse_payloads
 
@@ -141,7 +141,7 @@ def test_text_frames_keep_every_character_in_order(deltas: list[str | None], per
     events = [_chunk(None, role=True)] + [_chunk(d) for d in deltas] + [_chunk(None, finish="stop")]
     encoded = [b"data: " + orjson.dumps(e) + b"\n\n" for e in events]
     frames = [b"".join(encoded[i:i + per_frame]) for i in range(0, len(encoded), per_frame)]
-    out = [orjson.loads(block[6:]) for frame in frames for block in text_frames(frame).split(b"\n\n") if block]
+    out = [orjson.loads(block[6:]) for frame in frames for block in TextFrames()(frame).split(b"\n\n") if block]
     assert all(chunk["object"] == "text_completion" for chunk in out)
     assert "".join(chunk["choices"][0]["text"] for chunk in out) == "".join(d or "" for d in deltas)
     assert all(chunk["choices"][0]["text"] for chunk in out[:-1])
@@ -150,6 +150,21 @@ def test_text_frames_keep_every_character_in_order(deltas: list[str | None], per
 
 def test_an_error_event_a_comment_and_a_foreign_payload_pass_unchanged() -> None:
     error = b'data: {"error":{"message":"upstream failed","type":"upstream_error","param":null,"code":"stream"}}\n\n'
-    assert text_frames(error) == error
-    assert text_frames(b": keep-alive\n\n") == b": keep-alive\n\n"
-    assert text_frames(b"data: not json\n\n") == b"data: not json\n\n"
+    assert TextFrames()(error) == error
+    assert TextFrames()(b": keep-alive\n\n") == b": keep-alive\n\n"
+    assert TextFrames()(b"data: not json\n\n") == b"data: not json\n\n"
+
+
+def test_a_think_sends_a_keep_alive_comment_once_a_second_at_most() -> None:
+    """A completion has no event for reasoning, so a stream of a thinking tier sent nothing until the answer: a client
+    reading with a timeout shorter than the think (httpx's 5 s) or a proxy's idle timeout cut it. Each think's first
+    reasoning chunk now sends an SSE comment (clients skip it), and one a second after; answer text needs none."""
+    stream = TextFrames()
+    thinking = b"data: " + orjson.dumps({"id": "c", "created": 1, "model": "m",
+                                         "choices": [{"index": 0, "delta": {"reasoning": "hmm"}, "finish_reason": None}]}) + b"\n\n"
+    assert stream(thinking) == b":\n\n"
+    assert stream(thinking + thinking) == b"", "at most once a second, not one a chunk"
+    stream.alive.sent_at -= 1.0
+    assert stream(thinking) == b":\n\n"
+    answer = stream(b"data: " + orjson.dumps(_chunk("Paris")) + b"\n\n")
+    assert orjson.loads(answer[6:])["choices"][0]["text"] == "Paris"

@@ -58,14 +58,25 @@ def prompt_text(prompt: Any) -> str:
 
 
 def text_completion(chat: dict[str, Any]) -> dict[str, Any]:
-    """A chat completion (its body, with the gateway's ``router`` object) as a text completion."""
+    """A chat completion (its body, with the gateway's ``router`` object) as a text completion. vLLM's extras
+    keep their completions place: the stop string a choice matched (`stop_reason`) and the prompt's logprobs a
+    client asked for (`prompt_logprobs`: a chat answer's top-level field, each completion choice's own)."""
     out = _head(chat)
+    prompt_logprobs = chat.get("prompt_logprobs")
     out["choices"] = [
-        {"index": choice.get("index", number), "text": content_text((choice.get("message") or {}).get("content")), "logprobs": None,
-         "finish_reason": choice.get("finish_reason")}
+        _vllm_extras(choice, {"index": choice.get("index", number), "text": content_text((choice.get("message") or {}).get("content")),
+                              "logprobs": None, "finish_reason": choice.get("finish_reason")}, prompt_logprobs)
         for number, choice in enumerate(chat.get("choices") or [])
     ]
     return _tail(chat, out)
+
+
+def _vllm_extras(chat_choice: dict[str, Any], choice: dict[str, Any], prompt_logprobs: Any = None) -> dict[str, Any]:
+    if chat_choice.get("stop_reason") is not None:
+        choice["stop_reason"] = chat_choice["stop_reason"]
+    if prompt_logprobs is not None:
+        choice["prompt_logprobs"] = prompt_logprobs
+    return choice
 
 
 def text_chunk(chunk: dict[str, Any]) -> dict[str, Any] | None:
@@ -75,8 +86,8 @@ def text_chunk(chunk: dict[str, Any]) -> dict[str, Any] | None:
     for number, choice in enumerate(chunk.get("choices") or []):
         text = content_text((choice.get("delta") or {}).get("content"))
         if text or choice.get("finish_reason") is not None:
-            choices.append({"index": choice.get("index", number), "text": text, "logprobs": None,
-                            "finish_reason": choice.get("finish_reason")})
+            choices.append(_vllm_extras(choice, {"index": choice.get("index", number), "text": text, "logprobs": None,
+                                                 "finish_reason": choice.get("finish_reason")}))
     if not choices and chunk.get("choices"):
         return None
     out = _head(chunk)

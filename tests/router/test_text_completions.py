@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import orjson
 import pytest
 from hypothesis import given
@@ -168,3 +169,23 @@ def test_a_think_sends_a_keep_alive_comment_once_a_second_at_most() -> None:
     assert stream(thinking) == b":\n\n"
     answer = stream(b"data: " + orjson.dumps(_chunk("Paris")) + b"\n\n")
     assert orjson.loads(answer[6:])["choices"][0]["text"] == "Paris"
+
+
+async def test_vllm_s_prompt_logprobs_and_stop_reason_keep_their_completions_place(make_harness: Any) -> None:
+    """A vLLM client's `prompt_logprobs` was forwarded, computed and paid for, then left out of the answer, and the
+    stop string a choice matched (`stop_reason`) was dropped: vLLM's completions answer has both on each choice."""
+    prompt_logprobs = [None, {"9707": {"logprob": -3.2, "rank": 1, "decoded_token": "Hello"}}]
+
+    def vllm_chat(request: httpx.Request) -> httpx.Response:
+        body = orjson.loads(request.content)
+        return httpx.Response(200, json={
+            "id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": body["model"],
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": "Paris"}, "logprobs": None, "finish_reason": "stop", "stop_reason": "\n"}],
+            "usage": {"prompt_tokens": 2, "completion_tokens": 1, "total_tokens": 3},
+            "prompt_logprobs": prompt_logprobs if body.get("prompt_logprobs") is not None else None})
+
+    harness = await make_harness(sim_transport=httpx.MockTransport(vllm_chat))
+    asked = (await complete(harness, "easy [score=0.1] Hello", prompt_logprobs=1, stop=["\n"])).json()["choices"][0]
+    assert asked["prompt_logprobs"] == prompt_logprobs and asked["stop_reason"] == "\n" and asked["text"] == "Paris"
+    plain = (await complete(harness, "easy [score=0.1] Hello")).json()["choices"][0]
+    assert "prompt_logprobs" not in plain

@@ -49,6 +49,8 @@ class ReasoningDialect(ABC):
     reads_developer: ClassVar[bool] = False
     #: The one completion-cap field this family takes, when it refuses the other (None: it reads either).
     cap_field: ClassVar[str | None] = None
+    #: Request fields this family refuses with a 400, left out of what it is sent (a model's `drop_fields` overrides).
+    refused_fields: ClassVar[tuple[str, ...]] = ()
 
     def check(self, effort: str, thinking_budget: int | None) -> None:
         """Raise `UnsupportedEffortError` when this family cannot express the setting."""
@@ -141,6 +143,11 @@ class OpenAIReasoning(ReasoningDialect):
     efforts = frozenset(EFFORTS)
     #: "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead."
     cap_field = "max_completion_tokens"
+    #: "Unsupported parameter: 'stop' is not supported with this model." (o3, o4-mini, GPT-5 to 5.4), "'temperature' does
+    #: not support 0 with this model. Only the default (1) value is supported.", and so top_p, the penalties, logprobs and
+    #: logit_bias: what the completions API and LangChain send on every request (GPT-5.1+ at effort none and GPT-5.5 take
+    #: some of them back: a model's `drop_fields` says which it refuses).
+    refused_fields = ("temperature", "top_p", "presence_penalty", "frequency_penalty", "logprobs", "top_logprobs", "logit_bias", "stop")
 
     def _apply(self, body: dict[str, Any], effort: str, thinking_budget: int | None) -> int:
         if effort == "none":

@@ -98,6 +98,10 @@ class ModelConfig(_Strict):
     chars_per_token: float | None = Field(None, gt=0, le=20, description="prompt-count estimate when no tokenizer is installed (router/context.py)")
     service_tiers: dict[str, ServiceTierPrices] = Field(
         default_factory=dict, description="prices by the `service_tier` the upstream says it served (else the one asked): router/pricing.py")
+    drop_fields: list[str] | None = Field(
+        None, description="request fields this model refuses (a 400), left out of what it is sent: a client routed by score cannot "
+        "know which model it reaches. Unset: its reasoning dialect's (reasoning: openai — temperature, top_p, the penalties, "
+        "logprobs, top_logprobs, logit_bias, stop, which o-series and GPT-5 refuse); [] sends every field")
 
 
 class TierConfig(_Strict):

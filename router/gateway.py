@@ -220,20 +220,22 @@ class Gateway:
         tier's effort; the model's dialect writes the family's reasoning fields (and the echoed
         reasoning of earlier turns in the field it reads back) and the completion cap grows by the
         thinking reserve, unless it counts the thinking already (`TOTAL_CAP`: /v1/messages); a cap above
-        the model's `max_output_tokens` is lowered to it (`context.completion_cap` plans the same).
+        the model's `max_output_tokens` is lowered to it (`context.completion_cap` plans the same); fields the
+        model refuses (its `drop_fields`, else its dialect's) are left out.
         """
         upstream = {**candidate.params, **body} if candidate.params else dict(body)
         total_cap = upstream.pop(TOTAL_CAP, False)
-        native = self.backends[self.config.models[candidate.model].backend].anthropic_native
+        model = self.config.models[candidate.model]
+        native = self.backends[model.backend].anthropic_native
         if upstream.pop(CACHE_MARKS, False) and not native:
             upstream["messages"] = without_cache_marks(upstream.get("messages"))
-        limit = self.config.models[candidate.model].max_output_tokens
+        limit = model.max_output_tokens
         if not native:
             upstream.pop(CLIENT_OPTIONS, None)
         elif limit is not None:
             upstream[OUTPUT_LIMIT] = limit
         upstream["model"] = self.config.upstream_name(candidate.model)
-        dialect = DIALECTS[self.config.models[candidate.model].reasoning]
+        dialect = DIALECTS[model.reasoning]
         dialect.carry_history(upstream)
         effort, budget = requested_effort(self.config, body, candidate)
         if effort is not None:
@@ -245,6 +247,8 @@ class Gateway:
                 raise_token_cap(upstream, reserve)
         lower_token_cap(upstream, limit)
         dialect.name_cap(upstream)
+        for field in dialect.refused_fields if model.drop_fields is None else model.drop_fields:
+            upstream.pop(field, None)
         return upstream
 
     async def complete(self, body: dict[str, Any], decision: Decision) -> ChatResult:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import httpx
@@ -163,6 +164,35 @@ async def test_a_backend_that_takes_only_openai_s_fields_gets_no_other(make_harn
         assert not extras.keys() & sent.keys() and sent["seed"] == 7 and sent["model"] == "big" and sent["reasoning_effort"] == "high"
     assert (await harness.chat("hi", model="spare-big", **extras)).status_code == 200
     assert orjson.loads(harness.spare_requests[-1].content)["top_k"] == 20, "a backend of `fields: any` gets them all"
+
+
+SAMPLING = {"temperature": 0.0, "top_p": 0.9, "presence_penalty": 0.1, "frequency_penalty": 0.2, "logprobs": True, "top_logprobs": 2,
+            "logit_bias": {"50256": -100}, "stop": ["\n"]}
+
+
+async def test_fields_an_openai_reasoning_model_refuses_are_not_sent_to_it(harness: Harness) -> None:
+    """o-series and GPT-5 refuse `stop`, a `temperature` other than 1, `top_p`, the penalties, logprobs and logit_bias with a
+    400 ("Unsupported parameter: 'stop' is not supported with this model."), which no fallback follows: a completions client
+    (`stop`, `temperature`) or LangChain (`temperature: 0.7`, `top_p: 1` on every request) failed whenever the score chose the
+    high tier. A model of that family is sent none of them; any other family gets them all."""
+    for stream in (False, True):
+        assert (await harness.chat("hard [score=0.9]", stream=stream, seed=7, **SAMPLING)).status_code == 200
+        sent = harness.upstream.requests[-1]
+        assert sent["model"] == "big" and not SAMPLING.keys() & sent.keys() and sent["seed"] == 7 and sent["reasoning_effort"] == "high"
+    assert (await harness.chat("easy [score=0.1]", **SAMPLING)).status_code == 200
+    assert SAMPLING.items() <= harness.upstream.requests[-1].items(), "Qwen3 on vLLM takes them all"
+
+
+async def test_a_model_s_drop_fields_say_which_it_refuses(make_harness: Any) -> None:
+    """GPT-5.5 takes `stop` and GPT-5.1 at effort none takes `temperature` back: `drop_fields` overrides the family's list."""
+    models = copy.deepcopy(CONFIG["models"])
+    models["big"]["drop_fields"] = ["logit_bias"]
+    models["small"]["drop_fields"] = ["top_p"]
+    harness = await make_harness(make_config(models=models))
+    assert (await harness.chat("hard [score=0.9]", **SAMPLING)).status_code == 200
+    assert harness.upstream.requests[-1].keys() & SAMPLING.keys() == SAMPLING.keys() - {"logit_bias"}
+    assert (await harness.chat("easy [score=0.1]", **SAMPLING)).status_code == 200
+    assert harness.upstream.requests[-1].keys() & SAMPLING.keys() == SAMPLING.keys() - {"top_p"}
 
 
 async def test_the_provider_s_rate_limit_headers_reach_the_client(make_harness: Any) -> None:

@@ -142,7 +142,7 @@ async def test_best_of_n_returns_the_judges_pick_and_accounts_the_judge(make_har
     assert router["judge"] == "spare-big" and router["judge_choice"] == 2 and router["chosen_index"] == 2
     prompt = judged[0]["messages"][1]["content"]
     assert "easy [score=0.1]" in prompt and "Response 3:\nA is 2, carefully derived" in prompt
-    assert judged[0]["temperature"] == 0
+    assert "temperature" not in judged[0], "the judge asks temperature 0, which an OpenAI reasoning model (spare-big) refuses"
     config = make_config()
     expected = cost_usd(config.models["small"], Usage(PROMPT_TOKENS, 30)) + cost_usd(config.models["spare-big"], Usage(100, 3))
     assert router["cost_usd"] == pytest.approx(expected)

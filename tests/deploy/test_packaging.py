@@ -200,6 +200,12 @@ def assert_vllm_serves_the_router_s_clients(args: list[str], config: Any) -> Non
     assert " ".join(TOOL_ARGS) in joined, f"vLLM needs {' '.join(TOOL_ARGS)}"
     dialects = {model.reasoning for model in config.models.values()} - {"none", "openai", "anthropic"}
     assert dialects and all(f"--reasoning-parser {dialect}" in joined for dialect in dialects), joined
+    # The router knows vLLM's window: without it the thinking reserve grew a client's valid max_tokens (10,000) past
+    # --max-model-len (18,192 > 16,384), a 400 whose number the client never sent.
+    window = int(args[args.index("--max-model-len") + 1])
+    for model in config.models.values():
+        assert model.context_window == window and model.max_output_tokens is not None and model.max_output_tokens < window
+    assert all(tier.thinking_budget is None or tier.thinking_budget < config.models[tier.model].max_output_tokens for tier in config.tiers.values())
 
 
 # -- docker compose --------------------------------------------------------------------------
@@ -232,3 +238,42 @@ def test_compose_stack_parses_and_references_files_that_exist() -> None:
     assert (dashboards / "complexity-router.json").is_file()
     home = services["grafana"]["environment"]["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"]
     assert home == provider["options"]["path"] + "/complexity-router.json"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("prompt_tokens", [10, 3_000])
+async def test_the_sidecar_s_router_keeps_a_thinking_request_inside_vllm_s_window(prompt_tokens: int) -> None:
+    """The shipped sidecar config against a vLLM that refuses a cap its window cannot hold beside the prompt (vLLM 0.10's
+    rule; 0.32 refuses a cap above the window): a high-tier request asking 10,000 tokens was sent 18,192 (its 8,192
+    thinking reserve added) and refused with a 400 naming a number the client never sent."""
+    import httpx
+    import orjson
+
+    from router.app import create_app
+    from tests.conftest import FakeClassifier
+    from tests.router.hostile import serving
+
+    (configmap,) = by_kind(manifests(K8S / "sidecar"), "ConfigMap")
+    config = router_config(configmap)
+    window = config.models["qwen3-8b"].context_window
+    sent: list[dict[str, Any]] = []
+
+    def vllm(request: httpx.Request) -> httpx.Response:
+        body = orjson.loads(request.content)
+        sent.append(body)
+        if body["max_tokens"] > window - prompt_tokens:
+            return httpx.Response(400, json={"error": {"message": f"max_tokens={body['max_tokens']} is too large", "type": "BadRequestError", "code": 400}})
+        return httpx.Response(200, json={"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": body["model"],
+                                         "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}],
+                                         "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": 1, "total_tokens": prompt_tokens + 1}})
+
+    app = create_app(config, transports={"local-vllm": httpx.MockTransport(vllm)}, classifier=FakeClassifier())
+    async with serving(app) as client:
+        content = "hard [score=0.95] " + "word " * (prompt_tokens - 10)
+        response = await client.post("/v1/chat/completions", headers={"Authorization": "Bearer k"},
+                                      json={"model": "auto", "max_tokens": 10_000, "messages": [{"role": "user", "content": content}]})
+    assert response.status_code == 200, response.text
+    if prompt_tokens == 10:
+        assert response.headers["x-router-tier"] == "high" and sent[-1]["thinking_token_budget"] == 8_192
+    else:  # the high tier's longest answer and reserve cannot sit beside this prompt: planned onto the medium tier's
+        assert response.headers["x-router-tier"] == "medium" and response.json()["router"]["reason"] == "context"

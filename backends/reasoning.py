@@ -192,6 +192,8 @@ class Qwen3Reasoning(ReasoningDialect):
         body["chat_template_kwargs"] = kwargs
         if not kwargs["enable_thinking"]:
             return 0
+        if effort == "none" and thinking_budget is None:  # the client's own switch turned it on: vLLM's default, no budget
+            return 0  # (a budget of 0 would end the think at its first token)
         budget = self.budget_for(effort, thinking_budget)
         body["thinking_token_budget"] = budget
         return budget

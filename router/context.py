@@ -249,7 +249,7 @@ def without_cache_marks(messages: Any) -> Any:
 def requested_effort(config: RouterConfig, body: Mapping[str, Any], candidate: Candidate) -> tuple[str | None, int | None]:
     """The effort the upstream is asked for and its thinking budget: the client's `reasoning_effort`
     (unless `routing.client_reasoning_effort: ignore` keeps a tier's), else the tier's effort (with the
-    tier's budget); "none" for a model without reasoning controls (its reasoning fields are stripped, not
+    tier's budget), and the client's `thinking_token_budget` over either's budget (same rule); "none" for a model without reasoning controls (its reasoning fields are stripped, not
     refused). Under a cap that counts the thinking (`TOTAL_CAP`), or the model's `max_output_tokens`, an effort
     whose reserve fills it is lowered: the model cannot write more (Anthropic refuses the request with a 400,
     a budget it cannot spend leaves another family no answer)."""
@@ -261,6 +261,9 @@ def requested_effort(config: RouterConfig, body: Mapping[str, Any], candidate: C
     if candidate.effort is not None and isinstance(effort, str):  # routed here: the client's effort as this family says it
         effort = dialect.nearest(effort)  # (a model named directly refuses one it lacks, as vLLM does)
     budget = candidate.thinking_budget if effort == candidate.effort else None
+    asked = body.get("thinking_token_budget") if honored and dialect.accepts_budget else None  # vLLM's field: the client's own
+    if isinstance(asked, int) and not isinstance(asked, bool) and asked > 0:
+        budget = asked
     caps = [answer_cap(config, body, candidate) if body.get(TOTAL_CAP) else None, config.models[candidate.model].max_output_tokens]
     cap = min((value for value in caps if value is not None), default=None)
     if effort is None or cap is None:

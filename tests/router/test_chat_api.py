@@ -82,6 +82,23 @@ async def test_client_parameters_win_over_tier_defaults(harness: Harness) -> Non
     assert explicit["thinking_token_budget"] == 1024
 
 
+async def test_a_client_s_own_thinking_budget_wins_as_its_effort_does(harness: Harness) -> None:
+    """vLLM's `thinking_token_budget` from the client was replaced by the tier's (2,048) or its effort's default (16,384,
+    and the cap grew by it: a 400 on a 16k vLLM); and a client's `enable_thinking: true` on a tier without thinking was
+    sent a budget of 0, which ends vLLM's think at its first token."""
+    assert (await harness.chat("mid [score=0.6]", thinking_token_budget=300, max_tokens=200)).status_code == 200
+    routed = harness.upstream.requests[-1]
+    assert routed["thinking_token_budget"] == 300 and routed["max_tokens"] == 500
+    assert (await harness.chat("anything", model="small", reasoning_effort="high", thinking_token_budget=300, max_tokens=200)).status_code == 200
+    direct = harness.upstream.requests[-1]
+    assert direct["thinking_token_budget"] == 300 and direct["max_tokens"] == 500
+    assert (await harness.chat("easy [score=0.1]", chat_template_kwargs={"enable_thinking": True}, max_tokens=500)).status_code == 200
+    switched = harness.upstream.requests[-1]
+    assert switched["chat_template_kwargs"] == {"enable_thinking": True} and "thinking_token_budget" not in switched
+    assert (await harness.chat("easy [score=0.1]", thinking_token_budget=300)).status_code == 200
+    assert "thinking_token_budget" not in harness.upstream.requests[-1], "a budget alone does not turn a no-thinking tier's think on"
+
+
 async def test_an_operator_can_keep_the_tier_s_effort_over_the_client_s(make_harness: Any) -> None:
     """`routing.client_reasoning_effort: ignore`: clients that always ask for an effort (Claude Code sends
     `output_config.effort: high` on every request) get the tier's; a model named directly keeps theirs."""

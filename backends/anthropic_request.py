@@ -17,7 +17,8 @@ Translation rules (anything not listed is dropped: it has no Anthropic meaning):
 - `max_completion_tokens` (else `max_tokens`) → `max_tokens`, which Anthropic requires: default
   4096, plus the thinking budget when thinking is on; an explicit cap not above the budget is read
   as the answer's budget and grown by it (as `reasoning.raise_token_cap` does); either never above the
-  model's `max_output_tokens` (`OUTPUT_LIMIT`; the gateway keeps the budget below it).
+  model's `max_output_tokens` (`OUTPUT_LIMIT`; the gateway keeps a budget it writes below it, and a client's own
+  budget the limit cannot hold is lowered to leave the answer the default room).
 - `stop` → `stop_sequences` (whitespace-only sequences dropped: Anthropic refuses them); `temperature`
   (clamped to Anthropic's 0-1), `top_p` (dropped beside a temperature: newer models refuse the pair),
   `top_k` pass through; `safety_identifier` (else `user`) →
@@ -47,6 +48,7 @@ from __future__ import annotations
 from typing import Any
 
 from backends.anthropic_messages import THINKING_BLOCK_TYPES, convert_messages, has_text, invalid
+from backends.reasoning import AnthropicReasoning
 
 DEFAULT_MAX_TOKENS = 4096
 #: The private request field for what a Messages client asked of Anthropic itself: `{"betas": [...], "user_id": str}`.
@@ -89,6 +91,7 @@ def to_anthropic_request(body: dict[str, Any], *, stream: bool) -> dict[str, Any
         request["thinking"] = dict(thinking)
     _apply_thinking_rules(request)
     request["max_tokens"] = _max_tokens(body, request.get("thinking"))
+    _budget_under_cap(request)
     request["stream"] = stream
     return request
 
@@ -213,6 +216,20 @@ def _turn_without_thinking(messages: list[dict[str, Any]]) -> bool:
                   and not any(block["type"] == "tool_result" for block in messages[index]["content"])), -1)
     turn = [message for message in messages[start + 1 :] if message["role"] == "assistant"]
     return bool(turn) and turn[0]["content"][0]["type"] not in THINKING_BLOCK_TYPES
+
+
+def _budget_under_cap(request: dict[str, Any]) -> None:
+    """A client's own budget the model's output limit cannot hold (`thinking.budget_tokens: 32000` on a 32,000-token
+    model: Anthropic requires `max_tokens` above it, 400) leaves the answer the default room, or goes when under
+    Anthropic's minimum. A budget the gateway wrote fits already (router/context.py `requested_effort`)."""
+    thinking, cap = request.get("thinking"), request["max_tokens"]
+    if _thinking_budget(thinking) < cap:
+        return
+    fitted = max(AnthropicReasoning.minimum_budget, cap - DEFAULT_MAX_TOKENS)
+    if fitted < cap:
+        request["thinking"] = {**thinking, "budget_tokens": fitted}
+    else:
+        del request["thinking"]
 
 
 def _max_tokens(body: dict[str, Any], thinking: Any) -> int:

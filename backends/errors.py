@@ -30,8 +30,10 @@ def retry_after_seconds(headers: httpx.Headers) -> float | None:
 
 
 #: How providers word a prompt that does not fit the model's window (OpenAI's own says `code: context_length_exceeded`;
-#: vLLM's says "This model's maximum context length is …" with `code: 400`, Anthropic's "prompt is too long: …" with none).
-_CONTEXT_OVERFLOW = re.compile(r"maximum context length|prompt is too long|context[ _]length[ _]exceeded|exceeds the context window", re.IGNORECASE)
+#: vLLM's says "This model's maximum context length is …" or "… longer than the maximum model length of …" with `code: 400`,
+#: Anthropic's "prompt is too long: …" or "input length and `max_tokens` exceed context limit: …" with none).
+_CONTEXT_OVERFLOW = re.compile(r"maximum context length|maximum model length|prompt is too long|exceed context limit|"
+                               r"context[ _]length[ _]exceeded|exceeds the context window", re.IGNORECASE)
 
 
 def _code(status: int, code: str | None, message: str) -> str | None:

@@ -81,7 +81,8 @@ class ReasoningDialect(ABC):
         none does). A reasoning reserve above such a cap would be cut by it, or refused (Anthropic)."""
         if effort not in self.efforts:
             return effort, thinking_budget  # `apply` refuses it by name
-        levels = [(effort, thinking_budget)] + [(level, None) for level in reversed(EFFORTS[: EFFORTS.index(effort)]) if level in self.efforts]
+        levels = [(effort, thinking_budget)] + ([(effort, None)] if thinking_budget is not None else []) + [
+            (level, None) for level in reversed(EFFORTS[: EFFORTS.index(effort)]) if level in self.efforts]  # an explicit budget first, then the effort's own
         return next((level for level in levels if self.apply({}, *level) < cap), levels[-1])
 
     def carry_history(self, body: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from backends.anthropic_request import CLIENT_OPTIONS, DEFAULT_MAX_TOKENS, beta_header, to_anthropic_request
+from backends.anthropic_request import CLIENT_OPTIONS, DEFAULT_MAX_TOKENS, OUTPUT_LIMIT, beta_header, to_anthropic_request
 from backends.base import UpstreamError
 
 
@@ -406,3 +406,15 @@ def test_the_beta_header_joins_the_backends_flags_and_the_clients_once_each() ->
     assert beta_header({CLIENT_OPTIONS: {"betas": ["b", "a"]}}, "a, c") == "a,c,b"
     assert to_anthropic_request({"model": "m", "messages": [{"role": "user", "content": "x"}], "user": "u1",
                                  CLIENT_OPTIONS: {"user_id": "u2"}}, stream=False)["metadata"] == {"user_id": "u2"}
+
+
+def test_a_client_s_own_budget_the_model_s_limit_cannot_hold_is_lowered_under_it() -> None:
+    """`thinking.budget_tokens: 32000` on a 32,000-token model named directly: `max_tokens` was capped at 32,000, which
+    Anthropic refuses ("max_tokens must be greater than thinking.budget_tokens"): the answer keeps its default room."""
+    thinking = {"type": "enabled", "budget_tokens": 32_000}
+    request = translate(thinking=thinking, **{OUTPUT_LIMIT: 32_000})
+    assert request["max_tokens"] == 32_000 and request["thinking"] == {"type": "enabled", "budget_tokens": 32_000 - DEFAULT_MAX_TOKENS}
+    tiny = translate(thinking=thinking, **{OUTPUT_LIMIT: 2_000})
+    assert tiny["max_tokens"] == 2_000 and tiny["thinking"]["budget_tokens"] == 1_024
+    assert "thinking" not in translate(thinking=thinking, **{OUTPUT_LIMIT: 1_000}), "under Anthropic's minimum budget: no thinking"
+    assert translate(thinking=thinking)["max_tokens"] == 32_000 + DEFAULT_MAX_TOKENS, "no known limit: the budget stands"

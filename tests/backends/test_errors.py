@@ -23,6 +23,10 @@ VLLM_OVERFLOW = ("This model's maximum context length is 2048 tokens. However, y
       "type": "BadRequestError", "param": None, "code": 400}, "context_length_exceeded"),  # older vLLM, flat
     ({"error": {"message": "This model's maximum context length is 128000 tokens.", "type": "invalid_request_error",
                 "code": "context_length_exceeded"}}, "context_length_exceeded"),  # OpenAI's own
+    ({"type": "error", "error": {"type": "invalid_request_error", "message": "input length and `max_tokens` exceed context limit: "
+      "188240 + 21333 > 200000, decrease input length or `max_tokens` and try again"}}, "context_length_exceeded"),
+    ({"error": {"message": "The decoder prompt (length 8825) is longer than the maximum model length of 8192.", "code": 400}},
+     "context_length_exceeded"),  # vLLM's engine-side check
     ({"error": {"message": "max_tokens must be at least 1, got -186.", "type": "BadRequestError", "code": 400}}, "400"),
     ({"error": {"message": "maximum context length is a string here", "code": "invalid_value"}}, "invalid_value"),  # a code of its own wins
 ])

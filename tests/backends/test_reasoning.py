@@ -73,6 +73,7 @@ def test_an_effort_is_lowered_until_its_reserve_fits_a_cap_that_counts_it() -> N
     assert DIALECTS["anthropic"].fitting("low", None, 1000) == ("none", None)
     assert DIALECTS["openai"].fitting("max", None, 20000) == ("high", None)
     assert DIALECTS["gpt-oss"].fitting("minimal", None, 24) == ("minimal", None), "refused by name in apply, not here"
+    assert DIALECTS["anthropic"].fitting("high", 40_000, 32_000) == ("high", None), "a tier's budget too big: its effort's own first"
 
 
 def test_token_cap_grows_only_when_set() -> None:

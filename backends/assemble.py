@@ -31,11 +31,19 @@ _NOT_CONTENT = ("tool_calls", "refusal", "reasoning", "reasoning_content", "thin
 _CHUNK_ONLY = frozenset({"object", "choices", "usage", "obfuscation"})
 
 
+#: vLLM's fields whose answer only an unstreamed response carries: the prompt's logprobs (any `prompt_logprobs`, 0
+#: included, or `echo` with `logprobs`, which asks for them) and disaggregated prefill's `kv_transfer_params` /
+#: `ec_transfer_params`, which a prefill proxy forwards to the decode instance (vLLM's stream response has no such field).
+_WHOLE_ONLY = ("prompt_logprobs", "kv_transfer_params", "ec_transfer_params")
+
+
 def streamable(body: dict[str, Any]) -> bool:
     """Whether a request's answer can be rebuilt from its stream: not audio output (OpenAI streams
-    only pcm16 audio, whatever format was asked), not vLLM's `prompt_logprobs` (refused when streamed)."""
+    only pcm16 audio, whatever format was asked), nor an answer with vLLM's unstreamed-only fields (`_WHOLE_ONLY`)."""
     modalities = body.get("modalities")
-    return not body.get("prompt_logprobs") and not (isinstance(modalities, list) and "audio" in modalities)
+    if any(body.get(field) is not None for field in _WHOLE_ONLY) or (body.get("echo") and body.get("logprobs")):
+        return False
+    return not (isinstance(modalities, list) and "audio" in modalities)
 
 
 class CompletionAssembler:

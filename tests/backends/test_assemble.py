@@ -125,6 +125,11 @@ def test_what_cannot_be_streamed_is_sent_whole() -> None:
     assert streamable({"messages": []})
     assert not streamable({"modalities": ["text", "audio"], "audio": {"format": "mp3", "voice": "alloy"}})
     assert not streamable({"prompt_logprobs": 2})
+    # vLLM answers these only unstreamed: a rebuilt answer lost them (a prefill proxy's KV hand-over among them)
+    assert not streamable({"prompt_logprobs": 0})
+    assert not streamable({"echo": True, "logprobs": True, "top_logprobs": 1}), "echo with logprobs asks for the prompt's"
+    assert not streamable({"kv_transfer_params": {"do_remote_decode": True}}) and not streamable({"ec_transfer_params": {}})
+    assert streamable({"echo": True}) and streamable({"prompt_logprobs": None, "logprobs": True})
 
 
 def _assembled(*entries: dict[str, Any]) -> dict[str, Any]:

@@ -70,6 +70,8 @@ class OpenAICompatibleBackend(Backend):
         if response.headers.get("content-type", "").startswith("application/json"):
             return await _whole_answer(response)
         stream = ChatStream(frames=empty_frames(), close=response.aclose, headers=ratelimit_headers(response.headers))
+        if options.get("continuous_usage_stats"):  # vLLM's running usage on every chunk, which the client asked for
+            stream.meta["continuous_usage"] = True
         stream.frames = _relay(response, stream)
         return stream
 
@@ -171,8 +173,9 @@ def _inspect(event: bytes, stream: ChatStream) -> bytes | None:
         if not chunk.get("choices"):
             stream.usage_chunk = chunk
             return None
-    if usage is not None and chunk.get("choices"):
+    if usage is not None and chunk.get("choices") and not stream.meta.get("continuous_usage"):
         # Usage on a chunk with choices (Grok's last one, GLM's every one): the gateway sends the request's usage
-        # once, in its own closing chunk, as OpenAI does; a client that adds up per-chunk usage (LangChain) counted it twice.
+        # once, in its own closing chunk, as OpenAI does; a client that adds up per-chunk usage (LangChain) counted it
+        # twice. Unless the client asked for it there (vLLM's `stream_options.continuous_usage_stats`).
         return b"data: " + orjson.dumps({key: value for key, value in chunk.items() if key != "usage"}) + b"\n\n"
     return event

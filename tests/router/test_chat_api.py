@@ -269,6 +269,18 @@ async def test_usage_the_upstream_writes_on_choice_chunks_reaches_the_client_onc
     assert all(p.get("usage") is None for p in payloads), "not asked for: none"
 
 
+async def test_running_usage_reaches_a_client_that_asked_vllm_for_it(make_harness: Any) -> None:
+    """vLLM's `stream_options.continuous_usage_stats`: the client asks for the running usage on every chunk; the gateway
+    forwarded the option and then took the usage off every chunk. Counted once all the same."""
+    harness = await make_harness(sim_transport=usage_on_choice_chunks(True))
+    request = {"model": "auto", "stream": True, "stream_options": {"include_usage": True, "continuous_usage_stats": True},
+               "messages": [{"role": "user", "content": "hi"}]}
+    payloads = [p for p in sse_payloads((await harness.client.post("/v1/chat/completions", json=request)).text) if isinstance(p, dict)]
+    assert [p["usage"]["completion_tokens"] for p in payloads[:-1]] == [1, 2, 3, 4]
+    assert payloads[-1]["choices"] == [] and payloads[-1]["usage"]["completion_tokens"] == 4
+    assert harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="completion") == 4
+
+
 async def test_streamed_and_non_streamed_cost_are_equal(harness: Harness) -> None:
     content = "hard [score=0.95] same exchange"
     plain = (await harness.chat(content)).json()

@@ -153,7 +153,8 @@ def validate_chat_request(body: dict[str, Any]) -> None:
 # Types of the common optional parameters the gateway forwards (null is always allowed): a wrong
 # type is a 400 naming the parameter here rather than an upstream error after routing.
 _NUMBERS = {"temperature": (0.0, None), "top_p": (0.0, 1.0), "presence_penalty": (-2.0, 2.0), "frequency_penalty": (-2.0, 2.0)}
-_INTEGERS = {"seed": (None, None), "top_logprobs": (0, 20)}
+#: `top_logprobs`: OpenAI takes 0-20, vLLM -1 (the whole vocabulary) up to its `--max-logprobs`: the upstream says which.
+_INTEGERS = {"seed": (None, None), "top_logprobs": (-1, None)}
 _TYPES: dict[str, tuple[type, ...]] = {
     "logprobs": (bool,),
     "parallel_tool_calls": (bool,),

@@ -200,6 +200,15 @@ async def test_fields_an_openai_reasoning_model_refuses_are_not_sent_to_it(harne
     assert SAMPLING.items() <= harness.upstream.requests[-1].items(), "Qwen3 on vLLM takes them all"
 
 
+@pytest.mark.parametrize("top_logprobs", [-1, 50])
+async def test_top_logprobs_vllm_takes_are_forwarded(harness: Harness, top_logprobs: int) -> None:
+    """vLLM takes -1 (the whole vocabulary) and any count up to its `--max-logprobs`: the gateway refused both as OpenAI's 0-20."""
+    assert (await harness.chat("easy [score=0.1]", logprobs=True, top_logprobs=top_logprobs)).status_code == 200
+    assert harness.upstream.requests[-1]["top_logprobs"] == top_logprobs
+    refused = await harness.chat("easy [score=0.1]", logprobs=True, top_logprobs=-2)
+    assert refused.status_code == 400 and refused.json()["error"]["param"] == "top_logprobs"
+
+
 async def test_a_model_s_drop_fields_say_which_it_refuses(make_harness: Any) -> None:
     """GPT-5.5 takes `stop` and GPT-5.1 at effort none takes `temperature` back: `drop_fields` overrides the family's list."""
     models = copy.deepcopy(CONFIG["models"])

@@ -91,6 +91,7 @@ CHAT = Wire(_same, _same, _chat_end, None)
 def _text_wire(headers: Mapping[str, str]) -> Wire:
     return Wire(text_completions.chat_request, text_completions.text_completion, _text_end, text_completions.TextFrames())
 
+
 #: Paths whose clients expect another API's error body than OpenAI's, for the errors no route raised
 #: (a method the path does not serve, a path under it that does not exist): the anthropic SDK reads
 #: `{"type": "error", "error": {...}}`.

@@ -249,8 +249,8 @@ def without_cache_marks(messages: Any) -> Any:
 def requested_effort(config: RouterConfig, body: Mapping[str, Any], candidate: Candidate) -> tuple[str | None, int | None]:
     """The effort the upstream is asked for and its thinking budget: the client's `reasoning_effort`
     (unless `routing.client_reasoning_effort: ignore` keeps a tier's), else the tier's effort (with the
-    tier's budget), and the client's `thinking_token_budget` over either's budget (same rule); "none" for a model without reasoning controls (its reasoning fields are stripped, not
-    refused). Under a cap that counts the thinking (`TOTAL_CAP`), or the model's `max_output_tokens`, an effort
+    tier's budget), and the client's `thinking_token_budget` over either's budget (same rule); "none" for a
+    model without reasoning controls (its reasoning fields are stripped, not refused). Under a cap that counts the thinking (`TOTAL_CAP`), or the model's `max_output_tokens`, an effort
     whose reserve fills it is lowered: the model cannot write more (Anthropic refuses the request with a 400,
     a budget it cannot spend leaves another family no answer)."""
     dialect = DIALECTS[config.models[candidate.model].reasoning]

@@ -44,7 +44,7 @@ CHAT_REQUEST_SCHEMA: dict[str, Any] = {
         "presence_penalty": {**_NULLABLE_NUMBER, "minimum": -2, "maximum": 2},
         "frequency_penalty": {**_NULLABLE_NUMBER, "minimum": -2, "maximum": 2},
         "seed": {"type": ["integer", "null"]},
-        "top_logprobs": {"type": ["integer", "null"], "minimum": 0, "maximum": 20},
+        "top_logprobs": {"type": ["integer", "null"], "minimum": -1, "description": "OpenAI takes 0-20; vLLM -1 (every token) up to its --max-logprobs"},
         "logprobs": {"type": ["boolean", "null"]},
         "parallel_tool_calls": {"type": ["boolean", "null"]},
         "user": {"type": ["string", "null"]},

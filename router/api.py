@@ -221,6 +221,7 @@ async def _stream(gateway: Gateway, body: dict[str, Any], decision: Decision, re
         await primed(_relay(gateway, body, stream, decision, include_usage, started, release, wire)),
         media_type="text/event-stream",
         headers=stream.headers | decision.headers(with_cost=False) | _SSE_HEADERS,
+        stall_seconds=gateway.config.server.client_stall_seconds,
     )
 
 

@@ -48,6 +48,9 @@ class ServerConfig(_Strict):
     max_body_bytes: int = Field(32 * 1024 * 1024, ge=1024)
     max_concurrency: int = Field(1024, ge=1, description="in-flight requests before 503")
     drain_seconds: float = Field(30.0, ge=0)
+    client_stall_seconds: float | None = Field(
+        60.0, gt=0, description="a stream whose client has read nothing for this long (a write still waiting) ends as if the client "
+        "left: its slot and its upstream are freed (nginx's send_timeout); null: never")
 
     @field_validator("api_keys")
     @classmethod

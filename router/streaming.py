@@ -39,21 +39,26 @@ class RelayResponse(StreamingResponse):
     leaves still frees the upstream at once; the response then ends quietly, as Starlette's does.
     """
 
-    def __init__(self, content: AsyncIterator[bytes], headers: Mapping[str, str] | None = None, media_type: str | None = None) -> None:
+    def __init__(self, content: AsyncIterator[bytes], headers: Mapping[str, str] | None = None, media_type: str | None = None,
+                 stall_seconds: float | None = None) -> None:
         self.body_iterator = content
         self.status_code = 200
         self.media_type = media_type
         self.background = None
+        self.stall_seconds = stall_seconds
         self.init_headers(headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         task = asyncio.current_task()
         assert task is not None
-        watcher = _DisconnectWatcher(receive, task)
+        watcher = _DisconnectWatcher(receive, task, self.stall_seconds)
         try:
             await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
             async for chunk in self.body_iterator:
+                watcher.sending = True
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                watcher.sending = False
+                watcher.sent += 1
             watcher.streaming = False  # the final message completes the response: a disconnect after it is no news
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         except asyncio.CancelledError:
@@ -67,22 +72,45 @@ class RelayResponse(StreamingResponse):
 
 
 class _DisconnectWatcher:
-    """Cancels `task` when the client disconnects while the response streams."""
+    """Cancels `task` when the client disconnects while the response streams, or stops reading it: a write
+    that has not gone out after `stall` seconds (the client's window shut, as nginx's `send_timeout` reads
+    it) ends the response as a departure would. Without it a client that never read held its concurrency
+    slot and its upstream stream for as long as it kept the socket: the upstream's `total` is only checked
+    when the next chunk is read, and none is read while a write waits."""
 
-    __slots__ = ("_cancelling", "_fired", "_task", "_watcher", "receive", "streaming")
+    __slots__ = ("_cancelling", "_checked", "_fired", "_stall", "_task", "_timer", "_watcher", "receive", "sending", "sent", "streaming")
 
-    def __init__(self, receive: Receive, task: asyncio.Task[Any]) -> None:
+    def __init__(self, receive: Receive, task: asyncio.Task[Any], stall: float | None = None) -> None:
         self.receive = receive
         self.streaming = True
+        self.sending = False
+        self.sent = 0
         self._task = task
         self._fired = False
         self._cancelling = 0
-        self._watcher = asyncio.get_running_loop().create_task(self._watch())
+        loop = asyncio.get_running_loop()
+        self._watcher = loop.create_task(self._watch())
+        self._stall = stall
+        self._checked = -1
+        self._timer = loop.call_later(stall, self._check) if stall else None
 
     async def _watch(self) -> None:
         while (await self.receive()).get("type") != "http.disconnect":
             pass
-        if self.streaming:
+        self._leave()
+
+    def _check(self) -> None:
+        """Every `stall` seconds: the same write still waiting as at the last check is a client that stopped reading
+        (one timer a stream, not one a write: a stream writes thousands)."""
+        if self.sending and self.sent == self._checked:
+            self._leave()
+            return
+        self._checked = self.sent
+        assert self._stall is not None
+        self._timer = asyncio.get_running_loop().call_later(self._stall, self._check)
+
+    def _leave(self) -> None:
+        if self.streaming and not self._fired:
             self._fired = True
             self._cancelling = self._task.cancelling()
             self._task.cancel()
@@ -94,6 +122,8 @@ class _DisconnectWatcher:
     def stop(self) -> None:
         self.streaming = False
         self._watcher.cancel()
+        if self._timer is not None:
+            self._timer.cancel()
 
 
 async def finish(closing: Awaitable[Any]) -> None:

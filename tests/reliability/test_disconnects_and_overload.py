@@ -7,10 +7,12 @@ when the gateway hangs up, so these are the socket events a production deploymen
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from router.streaming import RelayResponse, primed
@@ -49,6 +51,38 @@ async def test_disconnect_mid_stream_closes_the_upstream_at_once(rig: Rig) -> No
         assert not rig.a.records[0].completed
         await _settled(gateway)
     assert gateway.metric("router_requests_total", tier="low", model="ma", backend="a", status="cancelled") == 1
+
+
+async def test_a_client_that_stops_reading_is_let_go_after_the_stall_limit(rig: Rig) -> None:
+    """A client that opens a stream and never reads it shut its TCP window: the relay's write waited for ever, and the
+    upstream's `total` is checked only when the next chunk is read — so it held its concurrency slot and its upstream
+    stream for as long as it kept the socket (two such clients 503'd every other team at `max_concurrency: 2`). A write
+    that has waited `server.client_stall_seconds` ends the stream as a departure does."""
+    rig.a.script = lambda body, index: Behaviour(words=200_000, chunk_delay=0)
+    gateway = await rig.gateway(rig.config_data(server={"client_stall_seconds": 0.5}))
+    request = orjson.dumps(BODY | {"stream": True})
+    async with serve_app(gateway.app) as url:
+        host, port = url.removeprefix("http://").split(":")
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.setblocking(False)
+        await asyncio.get_running_loop().sock_connect(sock, (host, int(port)))
+        await asyncio.get_running_loop().sock_sendall(sock, b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                                            b"Content-Length: %d\r\n\r\n" % len(request) + request)
+        try:
+            closed_at = await rig.a.wait_closed(rig.a.records[0], timeout=5.0) if await _first_request(rig) else None
+            assert closed_at is not None and not rig.a.records[0].completed, "the upstream stream is closed, never read to its end"
+            await _settled(gateway)
+        finally:
+            sock.close()
+    assert gateway.metric("router_requests_total", tier="low", model="ma", backend="a", status="cancelled") == 1
+
+
+async def _first_request(rig: Rig, timeout: float = 2.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not rig.a.records and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    return bool(rig.a.records)
 
 
 @pytest.mark.parametrize("stream", [True, False])

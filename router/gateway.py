@@ -176,13 +176,19 @@ class Gateway:
         return self.tokens.count_for(decision, decision.model, body).tokens
 
     def _cap_tier(self, decision: Decision, max_tier: str) -> None:
+        """An over-budget key's ceiling: a tier above it is served by it, and no candidate above it is kept, or
+        `fallback_to_next_tier` (a failure, or a prompt the cheap model's window cannot hold) climbed back to the top."""
         names = self.policy.tier_names
         tier = decision.candidates[0].tier
-        if tier in names and names.index(tier) > names.index(max_tier):
+        if tier not in names:  # a model named directly: refused over budget (router/ops.py), never swapped
+            return
+        ceiling = names.index(max_tier)
+        if names.index(tier) > ceiling:
             decision.candidates = self.policy.candidates(max_tier)
             decision.extra["downgraded_from"] = tier
             decision.extra["downgrade_reason"] = "budget"
             self.metrics.budget_downgrades.labels(max_tier).inc()
+        decision.candidates = [candidate for candidate in decision.candidates if names.index(candidate.tier) <= ceiling]
 
     def score(self, messages: Sequence[Mapping[str, Any]], answer_log_delta: float | None = None) -> ScoreLike:
         started = time.perf_counter()

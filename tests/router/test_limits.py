@@ -115,6 +115,24 @@ async def test_over_budget_downgrades_to_a_cheaper_tier_instead_of_refusing(fake
         assert gw.metric("router_decisions_total", tier="low", reason="classifier") == 1
 
 
+async def test_a_downgraded_key_never_climbs_back_above_its_ceiling(fake_classifier: Any) -> None:
+    """With `fallback_to_next_tier`, the downgraded request's candidates ran on to the top tier: a prompt the cheap model's
+    window could not hold, or a failure of its backend, served and billed the over-budget key at the top model's price."""
+    config = ops_config(limits={"default": {"budget_usd": 0.00001, "over_budget": "downgrade", "downgrade_tier": "low"}},
+                        routing={"fallback_to_next_tier": True})
+    config.models["small"].context_window = 4_000
+    config.models["big"].context_window = 200_000
+    async with gateway(config, fake_classifier) as gw:
+        assert (await gw.chat("[score=0.9] hard", key=KEY_A)).headers["x-router-tier"] == "high"
+        await gw.settle()
+        long = await gw.chat("word " * 4_000 + "[score=0.9]", key=KEY_A)
+        assert long.status_code == 400 and long.json()["error"]["code"] == "context_length_exceeded", "not the top model"
+        decision = gw.app.state.router.gateway.decide({"model": "auto", "messages": [{"role": "user", "content": "[score=0.1] easy"}]},
+                                                      "r", None, "low")
+        assert {candidate.tier for candidate in decision.candidates} == {"low"}, "a failure falls back no higher than the ceiling"
+        assert (await gw.chat("[score=0.1] short", key=KEY_B)).headers["x-router-tier"] == "low", "other keys untouched"
+
+
 async def test_two_gateways_share_one_budget_and_rate_in_redis(fake_classifier: Any, redis_server: RedisServer) -> None:
     limits = {"default": {"requests_per_minute": 6, "budget_usd": 0.00001}, "keys": {key_id(KEY_B): {"budget_usd": None}}}
     config = ops_config(limits=limits, state={"redis_url": redis_server.url, "key_prefix": "cr-test"})

@@ -332,14 +332,18 @@ def _scrub(error: UpstreamError, config: BackendConfig) -> None:
     """A provider that echoes our credentials in its error message ("Incorrect API key: sk-…")
     must not hand them to the client or a log."""
     secrets = [config.api_key.get_secret_value()] if config.api_key is not None else []
-    secrets += [value for name, value in config.headers.items() if name.lower() in _SECRET_HEADERS]
-    for secret in secrets:
+    for name, value in config.headers.items():
+        if any(part in name.lower() for part in _SECRET_NAME_PARTS):
+            secrets += [value, value.partition(" ")[2]]  # "Bearer tok-…": the token is echoed alone too
+    for secret in sorted(secrets, key=len, reverse=True):
         if len(secret) >= 6 and secret in error.message:
             error.message = error.message.replace(secret, "***")
             error.args = (error.message,)
 
 
-_SECRET_HEADERS = frozenset({"authorization", "x-api-key", "api-key", "proxy-authorization"})
+#: Parts of a configured header's name that mark its value a credential: `Authorization`, `x-api-key`,
+#: Azure API Management's `Ocp-Apim-Subscription-Key`, Cloudflare AI Gateway's `cf-aig-authorization`, a token header.
+_SECRET_NAME_PARTS = ("auth", "key", "token", "secret", "password", "subscription", "signature", "credential", "cookie")
 
 
 def _reported(stream: ChatStream) -> Usage | None:

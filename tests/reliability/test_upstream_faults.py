@@ -568,3 +568,17 @@ async def test_a_stream_holds_its_slot_until_it_ends(rig: Rig) -> None:
     rig.a.script = fails(500)
     assert (await gateway.chat(model="ma")).status_code == 502
     await _in_flight(gateway, "a", 0)
+
+
+@pytest.mark.parametrize(("headers", "secret"), [
+    ({"Authorization": "Bearer tok-live-4f9a8b7c6d"}, "tok-live-4f9a8b7c6d"),  # the token echoed without its scheme
+    ({"Ocp-Apim-Subscription-Key": "apim-5e4d3c2b1a"}, "apim-5e4d3c2b1a"),  # Azure API Management
+    ({"cf-aig-authorization": "Bearer cfaig-9z8y7x6w"}, "cfaig-9z8y7x6w"),  # Cloudflare AI Gateway
+])
+async def test_a_credential_configured_as_a_backend_header_is_masked_in_an_echoed_error(rig: Rig, headers: dict[str, str], secret: str) -> None:
+    """Proxies in front of a model echo the credential they refuse; only the whole value of four header names was masked,
+    so a Bearer token alone, an APIM subscription key or a Cloudflare gateway token reached the client in the 502."""
+    rig.a.script = lambda body, index: Behaviour(status=401, json={"error": {"message": f"invalid credentials: {secret}"}})
+    gateway = await rig.gateway(rig.config_data(a={"headers": headers}))
+    response = await gateway.chat(model="ma")
+    assert response.status_code == 502 and secret not in response.text and "invalid credentials: ***" in response.text

@@ -29,6 +29,9 @@ from router.protocol import APIError
 log = logging.getLogger("complexity_router.ops")
 
 AUTO = "auto"
+#: How much of a refused request's `model` the decision log keeps: a client's name of any length (a 12 MB string
+#: per request) otherwise rotated every other team's lines out of the log and its backups in a few requests.
+MODEL_NAME_LOGGED = 256
 
 
 class Operations:
@@ -93,7 +96,7 @@ class Operations:
         if self.decision_log is not None:
             self.decision_log.write(
                 {"time": time.time(), "request_id": request_id, "key_id": key, "status": status, "code": exc.code, "http_status": exc.status,
-                 "requested_model": str(body.get("model") or "")},
+                 "requested_model": str(body.get("model") or "")[:MODEL_NAME_LOGGED]},  # a 12 MB name rotated the log away
                 body.get("messages"),
             )
 

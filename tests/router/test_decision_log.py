@@ -83,3 +83,17 @@ def test_each_worker_writes_its_own_file(monkeypatch: pytest.MonkeyPatch) -> Non
     assert resolve_path("/var/log/cr/decisions-{pid}.jsonl", pid=42) == Path("/var/log/cr/decisions-42.jsonl")
     monkeypatch.setenv("COMPLEXITY_ROUTER_WORKERS", "4")
     assert resolve_path("/var/log/cr/decisions.jsonl", pid=42) == Path("/var/log/cr/decisions.42.jsonl")
+
+
+async def test_a_refused_model_name_is_logged_cut_short(tmp_path: Path, fake_classifier: Any) -> None:
+    """Every refusal is logged with the model the client asked for: a 12 MB name a request rotated the log and all its
+    backups away in four requests, every other team's lines with them."""
+    path = tmp_path / "decisions.jsonl"
+    async with gateway(ops_config(decision_log={"path": str(path), "max_bytes": 100_000, "backups": 2}), fake_classifier) as gw:
+        assert (await gw.chat("kept", key=KEY_A)).status_code == 200
+        for _ in range(4):
+            assert (await gw.chat("hi", key=KEY_A, model="x" * 1_000_000)).status_code == 404
+        await gw.settle()
+    lines = read_lines(path)
+    assert lines[0]["status"] == "ok", "the earlier line is still there"
+    assert all(len(line.get("requested_model") or "") <= 256 for line in lines) and len(lines) == 5

@@ -40,6 +40,8 @@ class AppState:
     ops: Operations | None = None  # per-key limits and the decision log (router/ops.py)
     #: Backends a reload's new state took over (their config unchanged): theirs to close, not this state's.
     handed_over: set[str] = field(default_factory=set)
+    _probes: asyncio.Future[dict[str, bool]] | None = field(default=None, repr=False)
+    _probed_at: float = float("-inf")
 
     @classmethod
     def build(
@@ -143,9 +145,8 @@ class AppState:
         Ready while not draining and every tier has a backend that answers or that does not gate readiness
         (`backends.NAME.readiness: false`: a provider every replica shares, whose outage would otherwise take
         every replica out of its Service, the tiers that still work with them)."""
-        names = list(self.backends)
-        results = await asyncio.gather(*(self.backends[name].probe() for name in names))
-        backends = dict(zip(names, results, strict=True))
+        backends = await self._probed()
+        names = list(backends)
         ungated = [name for name in names if not self.config.backends[name].readiness]
         policy = self.gateway.policy
 
@@ -156,6 +157,25 @@ class AppState:
         gated = all(served(tier, lambda name: backends[name] or name in ungated) for tier in policy.tier_names)
         return {"ready": gated and not DRAIN.draining, "classifier": True, "backends": backends, "tiers": tiers,
                 "ungated": ungated, "draining": DRAIN.draining}
+
+
+    async def _probed(self) -> dict[str, bool]:
+        """Each backend's probe, shared by every `/readyz` of the same second: the route needs no key, and each call
+        sent every backend a request with the provider's credentials (200 calls, 200 requests to the provider)."""
+        now = time.monotonic()
+        if self._probes is None or (self._probes.done() and now - self._probed_at >= PROBES_REUSED_SECONDS):
+            self._probed_at = now
+            self._probes = asyncio.ensure_future(self._probe_all())
+        return await asyncio.shield(self._probes)  # a caller that leaves does not cancel the others' answer
+
+    async def _probe_all(self) -> dict[str, bool]:
+        names = list(self.backends)
+        results = await asyncio.gather(*(self.backends[name].probe() for name in names))
+        return dict(zip(names, results, strict=True))
+
+
+#: How long one round of backend probes answers `/readyz` (a kubelet probes every few seconds).
+PROBES_REUSED_SECONDS = 1.0
 
 
 def _too_large(limit: int) -> APIError:

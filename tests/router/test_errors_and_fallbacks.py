@@ -246,3 +246,20 @@ async def test_a_backend_that_does_not_gate_readiness_keeps_the_router_ready_whi
     report = ready.json()
     assert report["ready"] and report["backends"] == {"sim": False, "spare": True} and report["ungated"] == ["sim"]
     assert report["tiers"] == {"low": False, "medium": False, "high": True}, "the tiers still say what answers"
+
+
+async def test_readiness_probes_are_shared_by_the_calls_of_a_second(make_harness: Callable[..., Any]) -> None:
+    """`/readyz` needs no key, and every call probed every backend with the provider's credentials: 50 calls were 50
+    requests to each provider. One round of probes answers the calls of a second, concurrent ones included."""
+    import asyncio
+
+    probes: list[str] = []
+
+    def count(request: httpx.Request) -> httpx.Response:
+        probes.append(request.url.path)
+        return httpx.Response(200, json={"data": []})
+
+    harness: Harness = await make_harness(sim_transport=httpx.MockTransport(count))
+    answers = await asyncio.gather(*(harness.client.get("/readyz") for _ in range(50)))
+    assert all(answer.status_code == 200 for answer in answers)
+    assert probes == ["/v1/models"], "one probe of the backend for fifty calls"

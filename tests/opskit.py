@@ -157,6 +157,20 @@ async def gateway(
         await lifespan.__aexit__(None, None, None)
 
 
+def refused_within(url: str, seconds: float) -> bool:
+    """Whether new connections to ``url`` stop being served within ``seconds`` (polling `/healthz`): refused, or reset
+    when the kernel had queued one in the instant the listening socket closed (both what a stopping server's clients
+    see; counting only the refusal failed the drain tests now and then). One held unanswered (ReadTimeout) raises."""
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        try:
+            httpx.get(url + "/healthz", timeout=2)
+        except (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError):
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def write_yaml(path: Path, data: Any) -> Path:
     import yaml
 

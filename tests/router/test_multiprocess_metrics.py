@@ -16,7 +16,7 @@ from prometheus_client.mmap_dict import MmapedDict, mmap_key
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.opskit import ServeProcess, classifier_artifact, simulated_upstream, wait_for, write_yaml
+from tests.opskit import ServeProcess, classifier_artifact, refused_within, simulated_upstream, wait_for, write_yaml
 
 REQUESTS = 40
 STALE_PID = 424242
@@ -232,16 +232,8 @@ def test_a_reload_of_two_workers_drops_no_request_and_sigterm_refuses_new_connec
             streaming.start()
             time.sleep(0.8)
             serve.signal(signal.SIGTERM)
-            signalled = time.monotonic()
-            refused = False
-            while not refused and time.monotonic() - signalled < 4:  # the drain runs 6 s: the stream holds it open
-                try:
-                    httpx.get(serve.url + "/healthz", timeout=2)  # answered until the parent and workers stopped listening
-                    time.sleep(0.1)
-                except httpx.ConnectError:
-                    refused = True
-                # a ReadTimeout (a connection held unaccepted) fails the test
-            assert refused, "a new connection during the drain is refused within moments, not held for the drain"
+            # the drain runs 6 s (the stream holds it open); a ReadTimeout (a connection held unaccepted) fails the test
+            assert refused_within(serve.url, 4), "a new connection during the drain is refused within moments, not held for the drain"
             streaming.join()
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from tests.opskit import ServeProcess, classifier_artifact, simulated_upstream, wait_for, write_yaml
+from tests.opskit import ServeProcess, classifier_artifact, refused_within, simulated_upstream, wait_for, write_yaml
 from tests.router.test_multiprocess_metrics import scrape, total, worker_pids
 
 
@@ -68,15 +68,7 @@ def test_sigterm_in_the_middle_of_a_reload_stops_listening_at_once(tmp_path: Pat
             serve.signal(signal.SIGHUP)
             time.sleep(1.0)  # the check ran; replacements start
             serve.signal(signal.SIGTERM)
-            signalled = time.monotonic()
-            refused = False
-            while not refused and time.monotonic() - signalled < 4:
-                try:
-                    httpx.get(serve.url + "/healthz", timeout=2)
-                    time.sleep(0.1)
-                except httpx.ConnectError:
-                    refused = True
-            assert refused, "new connections are refused within moments of SIGTERM, reload or not"
+            assert refused_within(serve.url, 4), "new connections are refused within moments of SIGTERM, reload or not"
             assert serve.process is not None
             assert serve.process.wait(30) == 0, "a stop by signal exits 0"
             for stream in streams:

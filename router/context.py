@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from backends.anthropic_request import CLIENT_OPTIONS, OUTPUT_LIMIT
 from backends.reasoning import DIALECTS, UnsupportedEffortError
 from classifiers.token_estimate import DEFAULT_CHARS_PER_TOKEN, estimate_tokens
 from router.protocol import APIError
@@ -230,6 +231,18 @@ TOTAL_CAP = "_router_cap_includes_reasoning"
 #: none gets the parts without them, as a strict OpenAI-compatible server refuses a field it does not define.
 #: Never sent upstream (`Gateway.upstream_body` removes it).
 CACHE_MARKS = "_router_cache_breakpoints"
+
+
+def settle_private_fields(upstream: dict[str, Any], native: bool, output_limit: int | None) -> None:
+    """The gateway's private body fields as the candidate's adapter reads them: cache breakpoints, a Messages
+    client's options and the model's output limit reach an Anthropic-native adapter only (`CLIENT_OPTIONS`,
+    `OUTPUT_LIMIT`: backends/anthropic_request.py); any other upstream gets the request without them."""
+    if upstream.pop(CACHE_MARKS, False) and not native:
+        upstream["messages"] = without_cache_marks(upstream.get("messages"))
+    if not native:
+        upstream.pop(CLIENT_OPTIONS, None)
+    elif output_limit is not None:
+        upstream[OUTPUT_LIMIT] = output_limit
 
 
 def without_cache_marks(messages: Any) -> Any:

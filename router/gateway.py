@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-from backends.anthropic_request import CLIENT_OPTIONS, OUTPUT_LIMIT
 from backends.base import Backend, ChatResult, ChatStream
 from backends.reasoning import DIALECTS, UnsupportedEffortError, lower_token_cap, raise_token_cap, reasoning_text
 from backends.usage import Usage
@@ -22,7 +21,7 @@ from classifiers.token_estimate import DEFAULT_CHARS_PER_TOKEN, estimate_tokens
 from router.answer_embedding import AnswerEmbedding, RefinesAnswerTokens
 from router.attempt_costs import book_failed, record_failed
 from router.config import RouterConfig
-from router.context import CACHE_MARKS, TOTAL_CAP, TokenCounter, prompt_texts, requested_effort, without_cache_marks
+from router.context import TOTAL_CAP, TokenCounter, prompt_texts, requested_effort, settle_private_fields
 from router.decision import Decision, usd
 from router.estimate import answers_requested, estimate_cost
 from router.forecast import CompletionForecast
@@ -233,13 +232,8 @@ class Gateway:
         total_cap = upstream.pop(TOTAL_CAP, False)
         model = self.config.models[candidate.model]
         native = self.backends[model.backend].anthropic_native
-        if upstream.pop(CACHE_MARKS, False) and not native:
-            upstream["messages"] = without_cache_marks(upstream.get("messages"))
         limit = model.max_output_tokens
-        if not native:
-            upstream.pop(CLIENT_OPTIONS, None)
-        elif limit is not None:
-            upstream[OUTPUT_LIMIT] = limit
+        settle_private_fields(upstream, native, limit)
         upstream["model"] = self.config.upstream_name(candidate.model)
         dialect = DIALECTS[model.reasoning]
         dialect.carry_history(upstream)

@@ -250,6 +250,8 @@ def sse_frame(payload: dict[str, Any]) -> bytes:
 
 
 SSE_DONE = b"data: [DONE]\n\n"
+#: An SSE comment: the keep-alive of a stream whose API has no event for a think (clients skip it).
+SSE_COMMENT = b":\n\n"
 
 
 def reasoning_chunk(chunk: Mapping[str, Any]) -> bool:

@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from router.chunk_translator import ChunkTranslator
-from router.protocol import APIError
+from router.protocol import SSE_COMMENT, APIError
 from router.responses_api import message_item, new_id, output_text, reasoning_item, response_object, summarizes
 from router.responses_tools import CallNames, call_item, custom_input
 
@@ -63,7 +63,7 @@ class ResponsesStream(ChunkTranslator):
         return self._event("response.created", response=started) + self._event("response.in_progress", response=started)
 
     def _keep_alive(self) -> bytes:
-        return b":\n\n"  # an SSE comment
+        return SSE_COMMENT
 
     @property
     def shows_reasoning(self) -> bool:

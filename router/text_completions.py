@@ -17,7 +17,7 @@ import orjson
 from backends.chat_shape import content_text
 from backends.sse import event_data, events_of
 from router.chunk_translator import KeepAlive, check_chunk
-from router.protocol import invalid, reasoning_chunk, sse_frame
+from router.protocol import SSE_COMMENT, invalid, reasoning_chunk, sse_frame
 
 #: The completions API's default answer length (OpenAI's and vLLM's); chat has no default cap.
 DEFAULT_MAX_TOKENS = 16
@@ -95,10 +95,6 @@ def text_chunk(chunk: dict[str, Any]) -> dict[str, Any] | None:
     return _tail(chunk, out)
 
 
-#: An SSE comment: what a text-completions stream sends while the upstream reasons (the API has no event for it).
-KEEP_ALIVE = b":\n\n"
-
-
 class TextFrames:
     """One streamed request's re-telling of the relayed chat frames as text-completion events."""
 
@@ -129,7 +125,7 @@ class TextFrames:
             if chunk is not None:
                 out.append(sse_frame(chunk))
             elif reasoning_chunk(payload) and self.alive.due():
-                out.append(KEEP_ALIVE)
+                out.append(SSE_COMMENT)
         return b"".join(out)
 
 

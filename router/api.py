@@ -145,6 +145,7 @@ async def _routed(request: Request, wire: Wire, headers: Mapping[str, str], requ
     state = state_of(request)
     authorization = bearer_of(headers, wire.key_header)
     state.authorize(authorization)
+    state.ops.refuse_held(authorization, request_id)  # a key over its limit costs no body parse
     body = wire.request(parse_json_body(await state.read_body(request, headers.get("content-length"))))
     validate_chat_request(body)
     state = state_of(request)  # a config reload may have swapped it while the body arrived (router/reload.py)

@@ -40,6 +40,10 @@ DAY_TTL = 2 * 86400
 MONTH_TTL = 35 * 86400
 
 OK, OVER_REQUESTS, OVER_TOKENS, OVER_BUDGET = 0, 1, 2, 3
+#: A refusal this process made is repeated before the next request's body is read for at most this long (see
+#: `Limiter.refuse_held`), and ends this much before the moment the store would admit the key again (clocks differ).
+HOLD_MAX_SECONDS = 60.0
+HOLD_MARGIN_SECONDS = 1.0
 #: Spend within this of a budget has reached it: ten $0.10 requests add up to 0.9999999999999999 in a double, and to
 #: 1.0 in Redis' long double (both stores must decide alike).
 BUDGET_TOLERANCE_USD = 1e-9
@@ -208,6 +212,17 @@ def store_signature(config: StateConfig) -> tuple[Any, ...]:
     return (None if config.redis_url is None else config.redis_url.get_secret_value(), config.key_prefix, config.timeout_seconds, config.retry_seconds)
 
 
+@dataclass(frozen=True, slots=True)
+class _Hold:
+    """A refusal repeated until `until` (monotonic): what the client is told, and why."""
+
+    until: float
+    reason: str
+    code: str
+    message: str
+    headers: dict[str, str]
+
+
 class Limiter:
     """Applies `limits:` through a store; raises the client-facing 429/503 errors."""
 
@@ -220,6 +235,7 @@ class Limiter:
         self.pending: set[asyncio.Task[None]] = set()
         self._last_error_log = 0.0
         self._rules: dict[str, LimitRule] = {}  # resolved per key id (only configured keys get here)
+        self._held: dict[str, _Hold] = {}  # key id -> a refusal that holds until a moment no new request can change
 
     async def check(self, key: str, prompt_tokens: int, auto_routed: bool) -> Admission:
         rule = self._rules.get(key)
@@ -263,6 +279,21 @@ class Limiter:
             headers={"Retry-After": retry},
         )
 
+    def refuse_held(self, key: str) -> None:
+        """Refuse at once — before its body is read, parsed and counted — a key this process refused for a reason that no
+        request can lift before a known moment: its requests per minute (the count only slides out) or its budget in
+        `reject` mode (spend only grows). A key over its limit then costs no event-loop time however large its bodies
+        (a 32 MB one held the loop 1.3 s for its 429). Tokens per minute are not held: a finished request's correction
+        can free room sooner. The store stays the judge: a hold only repeats its answer, and ends before it would change."""
+        hold = self._held.get(key)
+        if hold is None:
+            return
+        left = hold.until - time.monotonic()
+        if left <= 0:
+            del self._held[key]
+            return
+        raise self._error(hold.reason, hold.code, hold.message, dict(hold.headers), left + HOLD_MARGIN_SECONDS)
+
     def _refusal(self, key: str, rule: LimitRule, counts: Counts, now: float, tokens: int) -> APIError:
         _, fraction = _window(now)
         headers: dict[str, str] = {}
@@ -289,6 +320,12 @@ class Limiter:
             wait = seconds_to_period_end(rule.budget_period, now)
             reason, code = "budget", "budget_exceeded"
             message = f"Budget exceeded for API key {key}: {usd(counts.spent_usd)} of {usd(rule.budget_usd)} USD spent this {rule.budget_period} (UTC)"
+        held = min(wait - HOLD_MARGIN_SECONDS, HOLD_MAX_SECONDS)
+        if held > 0 and (counts.status == OVER_REQUESTS or (counts.status == OVER_BUDGET and rule.over_budget == "reject")):
+            self._held[key] = _Hold(time.monotonic() + held, reason, code, message, dict(headers))
+        return self._error(reason, code, message, headers, wait)
+
+    def _error(self, reason: str, code: str, message: str, headers: dict[str, str], wait: float) -> APIError:
         retry = max(1, math.ceil(wait))
         self.metrics.limit_rejections.labels(reason).inc()
         headers["Retry-After"] = str(retry)

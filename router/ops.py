@@ -75,6 +75,17 @@ class Operations:
         token = (authorization or "").partition(" ")[2].strip()
         return hashlib.sha256(token.encode()).hexdigest()[:KEY_ID_LENGTH]
 
+    def refuse_held(self, authorization: str | None, request_id: str) -> None:
+        """Before the body is read: the 429 of a key whose refusal holds (router/limits.py `Limiter.refuse_held`)."""
+        if self.limiter is None:
+            return
+        key = self.key_id(authorization)
+        try:
+            self.limiter.refuse_held(key)
+        except APIError as exc:
+            self.refused(key, "limited", exc, request_id, {})
+            raise
+
     async def admit(self, authorization: str | None, body: dict[str, Any], request_id: str) -> Admission:
         """Check the caller's limits; raises the 429 (or fail-closed 503) the client sees."""
         if self.limiter is None and self.decision_log is None:

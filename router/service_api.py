@@ -45,7 +45,9 @@ async def _count(request: Request, to_chat: Callable[[dict[str, Any]], dict[str,
     ids = dict.fromkeys(("x-request-id", "request-id"), new_request_id(headers.get("x-request-id")))
     try:
         state = state_of(request)
-        state.authorize(bearer_of(headers, key_header))
+        authorization = bearer_of(headers, key_header)
+        state.authorize(authorization)
+        state.ops.refuse_held(authorization, ids["x-request-id"])  # counts are free, but not for a key refused its requests
         chat = to_chat(parse_json_body(await state.read_body(request, headers.get("content-length"))))  # no answer is asked for
         validate_chat_request(chat)
         return Response(orjson.dumps(answer | {"input_tokens": state.gateway.prompt_tokens(chat)}), media_type="application/json", headers=ids)

@@ -4,12 +4,13 @@ in a real redis-server shared by two gateway instances, including Redis going aw
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 import pytest
 
 from router.config import RouterConfig, parse_config
-from router.limits import WINDOW_SECONDS, seconds_to_period_end, sliding_wait
+from router.limits import HOLD_MAX_SECONDS, WINDOW_SECONDS, seconds_to_period_end, sliding_wait
 from router.opsconfig import key_id
 from tests.opskit import RedisServer, gateway
 
@@ -67,6 +68,43 @@ async def test_requests_per_minute_per_key_with_openai_style_429(fake_classifier
         for _ in range(5):  # key B's override: unlimited
             assert (await gw.chat(key=KEY_B)).status_code == 200
         assert gw.metric("router_limit_rejections_total", reason="requests") == 1
+
+
+async def test_a_key_refused_its_requests_is_refused_again_before_its_body_is_read(fake_classifier: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key over its limit was told so only after its body was read, parsed, translated and counted: a 32 MB body held
+    the event loop 1.3 s for its 429, and the token counts had no limit at all. A refusal that no request can lift
+    before a known moment now holds — a body that is not even JSON gets the 429 — and ends before the store would admit."""
+    config = ops_config(limits={"default": {"requests_per_minute": 1}})
+    broken = {"content-type": "application/json"}
+    async with gateway(config, fake_classifier) as gw:
+        assert (await gw.chat(key=KEY_A)).status_code == 200
+        assert (await gw.chat(key=KEY_A)).status_code == 429
+        for path, key_header in [("/v1/chat/completions", "authorization"), ("/v1/responses", "authorization"),
+                                 ("/v1/messages", "x-api-key"), ("/v1/messages/count_tokens", "x-api-key"), ("/v1/responses/input_tokens", "authorization")]:
+            credential = f"Bearer {KEY_A}" if key_header == "authorization" else KEY_A
+            held = await gw.client.post(path, content=b"{not json", headers={**broken, key_header: credential})
+            assert held.status_code == 429, (path, held.text)
+            assert "rate_limit" in held.text and 1 <= int(held.headers["retry-after"]) <= 2 * WINDOW_SECONDS
+        other = await gw.client.post("/v1/chat/completions", content=b"{not json", headers={**broken, "authorization": f"Bearer {KEY_B}"})
+        assert other.status_code == 400, "another key is not held"
+        assert gw.metric("router_limit_rejections_total", reason="requests") == 6
+        later = time.monotonic() + HOLD_MAX_SECONDS
+        monkeypatch.setattr("router.limits.time.monotonic", lambda: later)
+        parsed = await gw.client.post("/v1/chat/completions", content=b"{not json", headers={**broken, "authorization": f"Bearer {KEY_A}"})
+        assert parsed.status_code == 400, "a hold never outlasts HOLD_MAX_SECONDS: the store judges again"
+
+
+async def test_a_budget_refusal_holds_but_a_downgrade_key_is_never_held(fake_classifier: Any) -> None:
+    config = ops_config(limits={"default": {"budget_usd": 0.00001}, "keys": {key_id(KEY_B): {"budget_usd": 0.00001, "over_budget": "downgrade"}}})
+    async with gateway(config, fake_classifier) as gw:
+        for key in (KEY_A, KEY_B):
+            assert (await gw.chat("[score=0.9] prove it", key=key)).status_code == 200
+        await gw.settle()
+        assert (await gw.chat(key=KEY_A)).json()["error"]["code"] == "budget_exceeded"
+        held = await gw.client.post("/v1/chat/completions", content=b"[", headers={"authorization": f"Bearer {KEY_A}"})
+        assert held.status_code == 429 and held.json()["error"]["code"] == "budget_exceeded"
+        assert (await gw.chat(key=KEY_B, model="big")).json()["error"]["code"] == "budget_exceeded", "a named model is refused"
+        assert (await gw.chat(key=KEY_B)).headers["x-router-tier"] == "low", "yet the key's auto requests are served, downgraded"
 
 
 async def test_tokens_per_minute_counts_real_usage(fake_classifier: Any) -> None:

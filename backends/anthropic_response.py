@@ -15,6 +15,8 @@
   pieces, the first message_delta with a stop_reason → the finish chunk. Usage counts on a
   message_delta are cumulative and overwrite those of message_start field by field (fields it
   omits keep their message_start value), as Anthropic's SDK accumulates them.
+- `usage.service_tier` (standard, priority, batch) is the completion's `service_tier` (standard as OpenAI's
+  `default`): the call is priced by it (`models.NAME.service_tiers`), as an OpenAI answer's is.
 """
 
 from __future__ import annotations
@@ -61,6 +63,16 @@ def normalised_usage(usage: Any) -> Usage:
     return Usage.from_anthropic(usage, reasoning_tokens=reasoning)
 
 
+#: Anthropic's name for the tier every request gets unless priority capacity serves it, in OpenAI's words.
+_SERVICE_TIERS = {"standard": "default"}
+
+
+def served_tier(usage: Any) -> str | None:
+    """The service tier Anthropic says served the call (`usage.service_tier`), named as OpenAI names it."""
+    named = usage.get("service_tier") if isinstance(usage, Mapping) else None
+    return _SERVICE_TIERS.get(named, named) if isinstance(named, str) and named else None
+
+
 def _arguments(tool_input: Any) -> str:
     return orjson.dumps(tool_input if tool_input is not None else {}).decode()
 
@@ -103,6 +115,8 @@ def completion_body(message: dict[str, Any], *, model: Any, created: int | None 
                      "stop_reason": matched_stop(message)}],
         "usage": usage.to_openai(),
     }
+    if (tier := served_tier(message.get("usage"))) is not None:
+        body["service_tier"] = tier
     return body, usage
 
 
@@ -144,6 +158,8 @@ class StreamTranslator:
             self.usage.update({key: value for key, value in usage.items() if value is not None})
         normalised = normalised_usage(self.usage)
         self.stream.usage = normalised
+        if (tier := served_tier(self.usage)) is not None:
+            self.stream.meta["service_tier"] = tier
         self.stream.usage_chunk = {
             "id": self.id,
             "object": "chat.completion.chunk",
@@ -204,6 +220,8 @@ class StreamTranslator:
             usage = message.get("usage")
             self.usage = {key: value for key, value in usage.items() if value is not None} if isinstance(usage, Mapping) else {}
             self.stream.meta["partial_usage"] = normalised_usage(self.usage)
+            if (tier := served_tier(self.usage)) is not None:
+                self.stream.meta["service_tier"] = tier
         self._start(frames)
 
     def _block_start(self, payload: dict[str, Any], frames: list[bytes]) -> None:

@@ -183,6 +183,34 @@ async def test_anthropic_answer_s_service_tier_wins_over_the_asked_one(rig: Rig)
     assert cost == pytest.approx(STANDARD), f"served 'standard' per Anthropic, priced {cost} (priority={PRIORITY})"
 
 
+def anthropic_events(usage: dict[str, Any]) -> list[bytes]:
+    def event(name: str, payload: dict[str, Any]) -> bytes:
+        return f"event: {name}\ndata: {orjson.dumps({'type': name, **payload}).decode()}\n\n".encode()
+
+    start = {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude", "content": [], "stop_reason": None, "usage": usage}
+    return [event("message_start", {"message": start}), event("content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}}),
+            event("content_block_delta", {"index": 0, "delta": {"type": "text_delta", "text": "ok"}}), event("content_block_stop", {"index": 0}),
+            event("message_delta", {"delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 3}}), event("message_stop", {})]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_an_anthropic_call_served_by_priority_capacity_is_priced_at_priority(rig: Rig, stream: bool) -> None:
+    """Anthropic says in `usage.service_tier` which capacity served a call — priority for an organisation with Priority Tier,
+    whatever it asked: such calls were priced at standard rates, the budgets and cost metrics short by the difference."""
+    usage = {"input_tokens": 5, "output_tokens": 3 if not stream else 1, "service_tier": "priority"}
+    message = {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude", "stop_reason": "end_turn", "stop_sequence": None,
+               "content": [{"type": "text", "text": "ok"}], "usage": usage}
+    rig.a.script = lambda body, index: Behaviour(chunks=anthropic_events(usage)) if stream else Behaviour(raw=orjson.dumps(message))
+    gateway = await rig.gateway(tiered(rig, a={"kind": "anthropic"}, b={"kind": "anthropic"}))
+    response = await gateway.chat(model="ma", stream=stream, **({"stream_options": {"include_usage": True}} if stream else {}))
+    assert response.status_code == 200, response.text
+    answer = sse_events(response.text)[-2] if stream else response.json()
+    assert answer["router"]["cost_usd"] == pytest.approx(PRIORITY)
+    assert gateway.metric("router_cost_usd_total", tier="direct", model="ma", backend="a") == pytest.approx(PRIORITY)
+    if not stream:
+        assert answer["service_tier"] == "priority"
+
+
 async def test_savings_prices_the_top_tier_as_it_would_have_been_served(rig: Rig) -> None:
     rig.a.script = echoing()
     data = tiered(rig)

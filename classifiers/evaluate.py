@@ -125,9 +125,14 @@ def _print_costs(routers: dict[str, np.ndarray], table: OutcomeTable, strong_cos
 
     print(f"by cost (x = share of the strong model's extra cost): all weak ${base:.4f}, all strong "
           f"${base + span:.4f} per 1k requests")
+    dearer = int(np.sum(extra < 0))
+    if dearer:
+        print(f"on {dearer} prompts the weak call cost more: the cost axis steps back there (its APGR is n/a; "
+              "$/1k is what the routing order has spent when it first recovers the share)")
     print(f"{'router':16s} {'APGR':>7s} {'$/1k at 50%':>12s} {'$/1k at 80%':>12s}")
     for k, c in rows.items():
-        print(f"{k:16s} {c.apgr:7.3f} {usd(c, 0.5):>12s} {usd(c, 0.8):>12s}")
+        area = f"{c.apgr:7.3f}" if c.monotone else f"{'n/a':>7s}"
+        print(f"{k:16s} {area} {usd(c, 0.5):>12s} {usd(c, 0.8):>12s}")
 
 
 def _plot(rows: dict[str, RoutingCurve], path: Path) -> None:

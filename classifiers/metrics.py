@@ -25,6 +25,11 @@ class RoutingCurve:
     pgr: np.ndarray  # performance gap recovered at x
 
     @property
+    def monotone(self) -> bool:
+        """x never steps back (always so by calls; by cost, when no prompt's weak call cost more)."""
+        return bool(np.all(np.diff(self.share) >= 0))
+
+    @property
     def apgr(self) -> float:
         y, x = self.pgr, self.share
         return float(np.sum((y[1:] + y[:-1]) * np.diff(x)) / 2.0)
@@ -44,7 +49,9 @@ class RoutingCurve:
 def routing_curve(scores: np.ndarray, strong: np.ndarray, weak: np.ndarray,
                   extra_cost: np.ndarray | None = None) -> RoutingCurve:
     """PGR curve for routing the highest-scored prompts to the strong model; ``x`` is the share
-    of calls, or with ``extra_cost`` (per prompt, >= 0) the share of the total extra cost."""
+    of calls, or with ``extra_cost`` (per prompt) the share of the total extra cost. A prompt whose weak call cost
+    more (a verbose weak answer) has a negative extra: the curve steps back along ``x`` there, so ``cpt`` is the cost
+    at which the routing order first recovers the share, and an area is no longer an APGR (``monotone`` says)."""
     scores = np.asarray(scores, dtype=float)
     strong = np.asarray(strong, dtype=float)
     weak = np.asarray(weak, dtype=float)
@@ -55,8 +62,8 @@ def routing_curve(scores: np.ndarray, strong: np.ndarray, weak: np.ndarray,
     gap_total = float(np.sum(strong - weak))
     if n == 0 or abs(gap_total) < 1e-12:
         raise ValueError("strong and weak have the same total quality; PGR is undefined")
-    if np.any(cost < 0) or float(np.sum(cost)) <= 0:
-        raise ValueError("the strong model must cost at least as much as the weak one on every prompt")
+    if float(np.sum(cost)) <= 0:
+        raise ValueError("the strong model must cost more than the weak one in total")
     order = np.argsort(-scores, kind="stable")
     s, g, c = scores[order], (strong - weak)[order], cost[order]
     # average gains (and costs) over tied blocks (expected value under random tie-breaking);

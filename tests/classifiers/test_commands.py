@@ -314,6 +314,24 @@ def test_evaluate_prints_the_cost_table_when_lines_carry_costs(tmp_path: Path, c
     assert "nan" not in out.split("by cost")[1]
 
 
+def test_evaluate_prices_routing_when_a_weak_call_costs_more(tmp_path: Path, capsys):
+    """Real per-call costs: a weak model that writes longer answers is dearer on some prompts. The whole $/1k table was
+    dropped ("the strong model must cost at least as much as the weak one on every prompt")."""
+    rows = [{"prompt": t, "strong": 1.0, "weak": 0.0, "strong_cost": 0.01, "weak_cost": 0.001} for t in HARD]
+    rows += [{"prompt": t, "strong": 1.0, "weak": 1.0, "strong_cost": 0.002, "weak_cost": 0.004} for t in EASY]
+    assert _run(["evaluate", "--outcomes", str(_outcomes(tmp_path, rows)), "--bootstrap", "0"]) == 0
+    out = capsys.readouterr().out
+    assert f"on {len(EASY)} prompts the weak call cost more" in out
+    weak_total = (0.001 * len(HARD) + 0.004 * len(EASY)) * 1000 / len(rows)
+    strong_total = (0.01 * len(HARD) + 0.002 * len(EASY)) * 1000 / len(rows)
+    assert f"all weak ${weak_total:.4f}, all strong ${strong_total:.4f} per 1k" in out
+    table = {ln.split()[0]: ln.split()[1:] for ln in out.split("by cost")[1].splitlines() if ln.startswith(("classifier ", "random "))}
+    assert table["classifier"][0] == "n/a", "its order meets the dearer weak calls apart: the cost axis steps back"
+    assert float(table["random"][0]) == pytest.approx(0.5), "ties are routed in expectation: random's axis never steps back"
+    span = strong_total - weak_total  # random recovers p of the gap having spent p of the extra cost
+    assert [float(v) for v in table["random"][1:]] == pytest.approx([weak_total + 0.5 * span, weak_total + 0.8 * span], abs=1e-3)
+
+
 def test_evaluate_skips_the_cost_table_when_some_lines_lack_costs(tmp_path: Path, capsys):
     f = tmp_path / "o.jsonl"
     rows = [{"prompt": "hard " + t, "strong": 1.0, "weak": 0.0, "strong_cost": 1.0, "weak_cost": 0.5} for t in HARD]

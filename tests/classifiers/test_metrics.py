@@ -76,8 +76,11 @@ def test_cost_curve_rewards_cheap_gains_first():
     assert routing_curve(cheap_first, strong, weak, extra).cpt(0.5) == pytest.approx(0.1 / 3.1)
     equal = routing_curve(cheap_first, strong, weak, np.full(4, 2.5))
     assert equal.apgr == pytest.approx(routing_curve(cheap_first, strong, weak).apgr)
-    with pytest.raises(ValueError, match="cost at least"):
-        routing_curve(cheap_first, strong, weak, np.array([0.1, -1.0, 1.0, 1.0]))
+    stepping_back = routing_curve(cheap_first, strong, weak, np.array([0.1, -1.0, 1.0, 1.0]))  # a weak call dearer
+    assert not stepping_back.monotone and equal.monotone
+    assert stepping_back.cpt(1.0) == pytest.approx(-0.9 / 1.1), "both gains bought for less than the all-weak cost"
+    with pytest.raises(ValueError, match="more than the weak one in total"):
+        routing_curve(cheap_first, strong, weak, np.array([0.1, -1.0, 0.1, 0.1]))
 
 
 def test_bootstrap_is_paired_and_reproducible():

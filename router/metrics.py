@@ -12,15 +12,17 @@ import struct
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
 from prometheus_client.values import MutexValue
 
 if TYPE_CHECKING:
     from backends.usage import Usage
 
 # LLM calls last from milliseconds (cache hits, tiny prompts) to minutes (long reasoning).
-LLM_DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600)
-TTFT_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
+# The top buckets reach past the default `timeouts.total` (900 s) and `first_byte` (120 s), which a request's
+# attempts and fallbacks add up beyond: an answer past the top bucket reads as that bucket in `histogram_quantile`.
+LLM_DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600, 900, 1800)
+TTFT_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
 CLASSIFIER_BUCKETS = (0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1)
 EMBEDDING_BUCKETS = (0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
 #: Why a request went without its embedding: too many waiting, the wait timed out, the model failed.
@@ -36,6 +38,8 @@ LOAD_ACTIONS = ("lower_effort", "spill", "restore")  # router/loadknob.py
 ERROR_KINDS = ("connect", "timeout", "status", "protocol", "stream", "overloaded", "shutdown")
 FALLBACK_REASONS = (*ERROR_KINDS, "circuit_open", "rate_limited", "at_capacity")
 RETRY_OUTCOMES = ("attempted", "budget_exhausted")
+REQUEST_STATUSES = ("ok", "error", "cancelled")
+LIMIT_REASONS = ("requests", "tokens", "budget", "unavailable")  # router/limits.py
 
 
 class LoopValue(MutexValue):
@@ -160,6 +164,7 @@ class RouterMetrics:
 
     def __init__(self, registry: CollectorRegistry) -> None:
         self.registry = registry
+        disable_created_metrics()  # a `_created` gauge per counter child, two in five series scraped (workers export none)
         tmb = ["tier", "model", "backend"]
         self.requests = Counter("router_requests", "Routed chat requests by outcome.", [*tmb, "status"], registry=registry)
         self.tokens = Counter("router_tokens", "Tokens by kind (prompt includes cached_prompt and cache_write; completion includes reasoning).",
@@ -253,6 +258,32 @@ class RouterMetrics:
         """`usage` in `router_tokens_total` under (tier, model, backend), by kind."""
         for kind, count in usage.by_kind().items():
             self.tokens.labels(*labels, kind).inc(count)
+
+    def publish_series(self, served: Iterable[tuple[str, str, str]], moves: Iterable[tuple[str, str]], backends: Iterable[str],
+                       tiers: Iterable[str]) -> None:
+        """Create at 0 every counter child the config can reach (start-up and every reload): `served` (tier, model,
+        backend) label sets, the (from, to) backend `moves` a fallback can make, `backends` and `tiers`. A series first
+        scraped holding its whole value is counted by no `rate()` or `increase()`: the burst of errors that opened a
+        circuit, a restart's first cancellations and each label set's spend before its first scrape never showed."""
+        for labels in served:
+            for status in REQUEST_STATUSES:
+                self.requests.labels(*labels, status)
+            for kind in TOKEN_KINDS:
+                self.tokens.labels(*labels, kind)
+            self.cost.labels(*labels)
+            self.failed_attempt_cost.labels(*labels)
+        for backend in backends:
+            for error in ERROR_KINDS:
+                self.upstream_errors.labels(backend, error)
+        for source, target in moves:
+            for reason in FALLBACK_REASONS:
+                self.fallbacks.labels(source, target, reason)
+        for tier in tiers:
+            self.budget_downgrades.labels(tier)
+        for reason in LIMIT_REASONS:
+            self.limit_rejections.labels(reason)
+        for outcome in RETRY_OUTCOMES:
+            self.retries.labels(outcome)
 
     def publish_calibration(self, tiers: Iterable[str], shares: Mapping[str, float]) -> None:
         """Export the tiers and calibrated shares of the config in force (start-up and every reload).

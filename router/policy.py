@@ -105,3 +105,17 @@ class Policy:
     @property
     def top_tier(self) -> TierConfig:
         return self.config.tiers[self.tier_names[-1]]
+
+    def label_sets(self) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
+        """The (tier, model, backend) label sets a request can be served under, and the (from, to) backend moves its
+        fallbacks can make: what `RouterMetrics.publish_series` creates at 0."""
+        backend = {name: model.backend for name, model in self.config.models.items()}
+        served = [(DIRECT_TIER, model, backend[model]) for model in self.config.models]
+        moves: list[tuple[str, str]] = []
+        for name in self.tier_names:
+            candidates = self.candidates(name)
+            served += [(c.tier, c.model, backend[c.model]) for c in candidates if (c.tier, c.model, backend[c.model]) not in served]
+            for index, source in enumerate(candidates):
+                moves += [(backend[source.model], backend[target.model]) for target in candidates[index + 1 :]
+                          if (backend[source.model], backend[target.model]) not in moves]
+        return served, moves

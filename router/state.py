@@ -73,6 +73,7 @@ class AppState:
         if previous is not None:  # breakers, cooldowns, the retry budget and learnt token corrections survive a reload
             gateway.adopt(previous.gateway)
         gateway.observers.append(ops.observe)
+        metrics.publish_series(*gateway.policy.label_sets(), config.backends, config.tiers)
         metrics.publish_calibration(config.tiers, config.expected_shares())  # last: nothing after it can fail the build
         if previous is not None:
             previous.handed_over = set(kept)

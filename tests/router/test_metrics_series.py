@@ -1,0 +1,60 @@
+"""Every counter child the config can reach exists at 0 from start-up: Prometheus counts no increase on a series that
+first appears holding its value, so lazily created children hid the first burst of errors (the one that opens a circuit),
+a restart's first cancellations and each label set's spend before its first scrape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prometheus_client import CollectorRegistry, generate_latest
+
+from router.config import parse_config
+from router.metrics import ERROR_KINDS, FALLBACK_REASONS, RouterMetrics
+from router.state import AppState
+
+
+def config(**extra_models: Any) -> Any:
+    return parse_config({
+        "backends": {"vllm": {"kind": "openai", "base_url": "http://vllm.test/v1"}, "api": {"kind": "openai", "base_url": "http://api.test/v1"}},
+        "models": {"small": {"backend": "vllm", "input": 0.05, "output": 0.2}, "big": {"backend": "api", "input": 1.1, "output": 4.4},
+                   **extra_models},
+        "tiers": {"low": {"model": "small", "max_score": 0.5, "fallbacks": ["big"]}, "high": {"model": "big"}},
+    }, env={})
+
+
+def value(registry: CollectorRegistry, name: str, **labels: str) -> float | None:
+    return registry.get_sample_value(name, labels)
+
+
+def test_every_reachable_counter_child_is_scraped_at_zero_before_the_first_request(fake_classifier: Any) -> None:
+    registry = CollectorRegistry()
+    AppState.build(config(), fake_classifier, registry=registry)
+    for tier, model, backend in [("low", "small", "vllm"), ("low", "big", "api"), ("high", "big", "api"), ("direct", "small", "vllm")]:
+        for status in ("ok", "error", "cancelled"):
+            assert value(registry, "router_requests_total", tier=tier, model=model, backend=backend, status=status) == 0.0
+        assert value(registry, "router_cost_usd_total", tier=tier, model=model, backend=backend) == 0.0
+        assert value(registry, "router_failed_attempt_cost_usd_total", tier=tier, model=model, backend=backend) == 0.0
+        assert value(registry, "router_tokens_total", tier=tier, model=model, backend=backend, kind="completion") == 0.0
+    for backend in ("vllm", "api"):
+        for kind in ERROR_KINDS:
+            assert value(registry, "router_upstream_errors_total", backend=backend, kind=kind) == 0.0
+    for reason in FALLBACK_REASONS:
+        assert value(registry, "router_fallbacks_total", from_backend="vllm", to_backend="api", reason=reason) == 0.0
+    assert value(registry, "router_fallbacks_total", from_backend="api", to_backend="vllm", reason="connect") is None, "no such move"
+    assert value(registry, "router_requests_total", tier="high", model="small", backend="vllm", status="ok") is None, "not served there"
+    assert value(registry, "router_limit_rejections_total", reason="requests") == 0.0
+    assert value(registry, "router_retries_total", outcome="attempted") == 0.0
+    assert value(registry, "router_budget_downgrades_total", tier="low") == 0.0
+    series = [line for line in generate_latest(registry).decode().splitlines() if line and not line.startswith("#")]
+    assert len(series) < 400, "closed and small: config names times fixed vocabularies"
+    assert not [line for line in series if "_created" in line], "no creation-time gauge beside each counter child"
+
+
+def test_a_reload_creates_the_new_config_s_series(fake_classifier: Any) -> None:
+    registry = CollectorRegistry()
+    metrics = RouterMetrics(registry)
+    first = AppState.build(config(), fake_classifier, registry=registry, metrics=metrics)
+    assert value(registry, "router_requests_total", tier="direct", model="spare", backend="api", status="error") is None
+    AppState.build(config(spare={"backend": "api"}), fake_classifier, registry=registry, metrics=metrics, previous=first)
+    assert value(registry, "router_requests_total", tier="direct", model="spare", backend="api", status="error") == 0.0
+

@@ -53,6 +53,10 @@ class LimitStoreUnavailable(Exception):
     """The shared store could not be reached (Redis down, timed out, refused)."""
 
 
+class LimitStoreSkipped(LimitStoreUnavailable):
+    """The store was not tried: it failed moments ago (`state.retry_seconds`)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Counts:
     """What the store saw for one key when admitting: status plus the counters it decided on."""
@@ -209,7 +213,9 @@ def create_store(config: StateConfig) -> LimitStore:
 
 def store_signature(config: StateConfig) -> tuple[Any, ...]:
     """What a reload must keep equal to reuse the store (and so its in-memory counters)."""
-    return (None if config.redis_url is None else config.redis_url.get_secret_value(), config.key_prefix, config.timeout_seconds, config.retry_seconds)
+    if config.redis_url is None:  # in memory: Redis' settings do not matter (a change of one reset every counter)
+        return (None,)
+    return (config.redis_url.get_secret_value(), config.key_prefix, config.timeout_seconds, config.retry_seconds, config.max_connections)
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,10 +268,10 @@ class Limiter:
         return admission
 
     def _unavailable(self, exc: Exception) -> None:
-        """Count and log a store failure; failing closed, refuse the request (503)."""
-        self.metrics.limit_state_errors.inc()
-        if time.monotonic() - self._last_error_log > 10:
-            self._last_error_log = time.monotonic()
+        """Count and log a store failure (not a call skipped after one); failing closed, refuse the request (503)."""
+        if not isinstance(exc, LimitStoreSkipped):
+            self.metrics.limit_state_errors.inc()
+        if self._log_due():
             log.error("limit store %s unavailable (%s); failing %s", self.store.describe(), exc, self.state.on_redis_error)
         if self.state.on_redis_error == "open":
             return
@@ -349,7 +355,14 @@ class Limiter:
             await self.store.record(admission.key_id, time.time(), tokens, cost, admission.period_id, admission.window)
         except LimitStoreUnavailable as exc:
             self.metrics.limit_state_errors.inc()
-            log.warning("could not record usage for key %s: %s", admission.key_id, exc)
+            if self._log_due():  # one line in ten seconds, as for admissions: an outage at 2,000 req/s wrote 2,000 a second
+                log.warning("could not record usage for key %s (and any others in the next 10 s): %s", admission.key_id, exc)
+
+    def _log_due(self) -> bool:
+        if time.monotonic() - self._last_error_log <= 10:
+            return False
+        self._last_error_log = time.monotonic()
+        return True
 
     async def drain(self, timeout: float = 5.0) -> None:
         if self.pending:

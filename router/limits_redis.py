@@ -7,10 +7,11 @@ response. Every key carries a TTL. See router/limits.py for the limits themselve
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
-from router.limits import BUDGET_TOLERANCE_USD, COUNTER_TTL, Counts, LimitStore, LimitStoreUnavailable, period_ttl
+from router.limits import BUDGET_TOLERANCE_USD, COUNTER_TTL, Counts, LimitStore, LimitStoreSkipped, LimitStoreUnavailable, period_ttl
 from router.opsconfig import StateConfig
 
 # KEYS[1]: this key id's prefix, e.g. "complexity-router:{1a2b3c4d}" (one hash slot per key id).
@@ -69,24 +70,35 @@ return 1
 
 
 class RedisStore(LimitStore):
-    """Counters in Redis, shared by every replica; one round trip (a Lua script) per check."""
+    """Counters in Redis, shared by every replica; one round trip (a Lua script) per check.
+
+    A call that timed out is never sent again: Redis may still run the first (a stall between one and two timeouts
+    booked a $0.50 request as $1.00, and an admission run twice refused the client its own slot). Only a connection
+    error — a pooled connection a restarted Redis closed — is tried once more, on a fresh connection. Connections come
+    from a bounded pool that waits for a free one (redis-py's default pool refused the 101st concurrent call, which
+    read as an outage of a healthy Redis)."""
 
     def __init__(self, config: StateConfig) -> None:
-        from redis.asyncio import Redis
+        from redis.asyncio import BlockingConnectionPool, Redis
         from redis.asyncio.retry import Retry  # the asyncio client's own (a sync Retry is converted with a warning)
         from redis.backoff import NoBackoff
+        from redis.exceptions import ConnectionError as RedisConnectionError
 
         assert config.redis_url is not None
         self.prefix = config.key_prefix
         self.retry_seconds = config.retry_seconds
+        self.timeout_seconds = config.timeout_seconds
         self._failed_until = 0.0
-        self.client = Redis.from_url(
+        pool = BlockingConnectionPool.from_url(
             config.redis_url.get_secret_value(),
+            max_connections=config.max_connections,
+            timeout=config.timeout_seconds,  # the wait for a free connection
             socket_timeout=config.timeout_seconds,
             socket_connect_timeout=config.timeout_seconds,
-            retry=Retry(NoBackoff(), 1),  # one immediate retry on a fresh connection (e.g. after a Redis restart), no backoff
+            retry=Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
             health_check_interval=30,
         )
+        self.client = Redis.from_pool(pool)  # closes the pool with the client
         self._admit = self.client.register_script(_ADMIT_LUA)
         self._record = self.client.register_script(_RECORD_LUA)
 
@@ -94,17 +106,22 @@ class RedisStore(LimitStore):
         return f"{self.prefix}:{{{key}}}"
 
     async def _call(self, script: Any, key: str, args: list[Any], *, back_off: bool = True) -> Any:
-        """Run a script; after a failure, admissions skip Redis for `retry_seconds` (`back_off`), so a
-        dead Redis costs no timeout per request. Records always try: they run off the response path,
-        and one stall must not throw away every spend that finishes in the next second."""
-        from redis.exceptions import RedisError
+        """Run a script within `timeout_seconds` (connecting included); after a failure, admissions skip Redis for
+        `retry_seconds` (`back_off`), so a dead Redis costs no timeout per request. Records always try: they run off
+        the response path, and one stall must not throw away every spend that finishes in the next second."""
+        from redis.exceptions import BusyLoadingError, MasterDownError, ReadOnlyError, RedisError
 
         if back_off and time.monotonic() < self._failed_until:
-            raise LimitStoreUnavailable("redis unavailable (recent failure)")
+            raise LimitStoreSkipped("redis unavailable (recent failure)")
         try:
-            return await script(keys=[self._key(key)], args=args)
+            async with asyncio.timeout(2 * self.timeout_seconds):  # a connect and a command at most, however they add up
+                return await script(keys=[self._key(key)], args=args)
         except (RedisError, OSError, TimeoutError) as exc:
             self._failed_until = time.monotonic() + self.retry_seconds
+            if isinstance(exc, ReadOnlyError | BusyLoadingError | MasterDownError):
+                # a node that takes no writes now (a replica after a failover, one loading its data, one whose primary is
+                # gone): drop the pool's connections, so the next call connects to whatever the endpoint names then
+                await self.client.connection_pool.disconnect()
             raise LimitStoreUnavailable(f"redis: {type(exc).__name__}") from None
 
     async def admit(

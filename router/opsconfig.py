@@ -84,6 +84,7 @@ class StateConfig(_Strict):
     key_prefix: str = Field("complexity-router", min_length=1)
     timeout_seconds: float = Field(0.25, gt=0, description="per Redis command (connect and read)")
     retry_seconds: float = Field(1.0, ge=0, description="after a Redis failure, apply on_redis_error without trying for this long")
+    max_connections: int = Field(64, ge=1, description="Redis connections per worker; a call waits up to timeout_seconds for a free one")
 
     @field_validator("redis_url")
     @classmethod

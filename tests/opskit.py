@@ -88,7 +88,8 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        command = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", self.dir]
+        command = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", self.dir,
+                   "--enable-debug-command", "local"]  # DEBUG SLEEP: a stalled server (`stall`)
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
         def ping() -> bool:
@@ -97,6 +98,21 @@ class RedisServer:
                 return sock.recv(16).startswith(b"+PONG")
 
         wait_for(ping, timeout=10, what="redis-server")
+
+    def client(self) -> Any:
+        """A synchronous redis-py client of this server (to read counters, demote it, …)."""
+        import redis
+
+        return redis.Redis(port=self.port)
+
+    def stall(self, seconds: float) -> threading.Thread:
+        """The server answers nobody for `seconds` from now (`DEBUG SLEEP`, as a fork or a slow disk stalls it)."""
+        client = self.client()
+        client.ping()
+        thread = threading.Thread(target=lambda: client.execute_command("DEBUG", "SLEEP", seconds))
+        thread.start()
+        time.sleep(0.05)  # the command has reached the server: it sleeps from here on
+        return thread
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

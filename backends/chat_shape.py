@@ -113,3 +113,22 @@ def content_text(content: Any) -> str:
     if isinstance(content, list):
         return "".join(part["text"] for part in content if isinstance(part, dict) and isinstance(part.get("text"), str))
     return ""
+
+
+#: The fields of a chunk's delta (or a text completion's choice) that hold what the model wrote; a role, an empty
+#: content or a null refusal are none of it.
+_OUTPUT_FIELDS = ("content", "reasoning_content", "reasoning", "tool_calls", "refusal", "function_call", "audio", "text")
+
+
+def chunk_has_output(payload: Any) -> bool:
+    """Whether a stream chunk carries anything the model wrote, or ends its answer: the first token's mark. The role
+    chunk an Anthropic adapter makes of `message_start` (or a server writes before generating) carries none."""
+    choices = payload.get("choices") if isinstance(payload, dict) else None
+    for choice in choices if isinstance(choices, list) else ():
+        if not isinstance(choice, dict):
+            continue
+        delta = choice.get("delta")
+        fields = delta if isinstance(delta, dict) else choice
+        if choice.get("finish_reason") or any(fields.get(name) for name in _OUTPUT_FIELDS):
+            return True
+    return False

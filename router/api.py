@@ -15,6 +15,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from backends.base import ChatStream, UpstreamError
+from backends.chat_shape import chunk_has_output
+from backends.sse import event_data, events_of
 from router import anthropic_api, openapi, responses_api, text_completions
 from router.anthropic_stream import AnthropicStream
 from router.attempt_costs import FAILED
@@ -24,6 +26,7 @@ from router.gateway import Gateway
 from router.pricing import note_service_tier
 from router.protocol import SSE_DONE, APIError, invalid, parse_json_body, sse_frame, validate_chat_request
 from router.request_info import bearer_of, header_map, new_request_id, state_of
+from router.resilience import ATTEMPT_STARTED
 from router.responses_stream import ResponsesStream
 from router.streaming import RelayResponse, cancel_on_disconnect, finish, primed
 
@@ -190,6 +193,22 @@ async def _complete(gateway: Gateway, body: dict[str, Any], decision: Decision, 
     return Response(orjson.dumps(wire.body(result.body)), media_type="application/json", headers=result.headers | decision.headers(with_cost=True))
 
 
+def _has_output(frame: bytes) -> bool:
+    """Whether a relayed frame holds what the model wrote (or its end); parsed only until the first that does."""
+    for event in events_of(frame):
+        data = event_data(event)
+        if data == b"[DONE]":
+            return True
+        if data:
+            try:
+                payload = orjson.loads(data)
+            except orjson.JSONDecodeError:
+                return True  # not a chunk the gateway reads: whatever it is, it came
+            if chunk_has_output(payload):
+                return True
+    return False
+
+
 def _account_paid(gateway: Gateway, decision: Decision, started: float, *, stream: bool) -> None:
     """A request refused after upstream calls were paid (an escalation whose target refused it, attempts that failed
     before the drain ended the last one) is still accounted."""
@@ -243,8 +262,8 @@ async def _relay(
         yield b""  # primed: from here on, closing the relay runs the finally below (router/streaming.py)
         async for frame in stream.frames:
             events += frame.count(b"\n\n") or 1  # a frame holds whole events; CRLF-framed ones count one a frame
-            if first:
-                metrics.ttft.labels(*labels).observe(time.perf_counter() - started)
+            if first and _has_output(frame):  # the attempt that answered, to its first token (not a role chunk)
+                metrics.ttft.labels(*labels).observe(time.perf_counter() - decision.context.get(ATTEMPT_STARTED, started))
                 first = False
             if convert is not None:
                 frame = convert(frame)

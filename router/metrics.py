@@ -176,7 +176,7 @@ class RouterMetrics:
             "router_request_duration_seconds", "Time from request to last byte.", [*tmb, "stream"], buckets=LLM_DURATION_BUCKETS, registry=registry
         )
         self.ttft = Histogram(
-            "router_time_to_first_token_seconds", "Time from request to the first streamed content byte.", tmb, buckets=TTFT_BUCKETS, registry=registry
+            "router_time_to_first_token_seconds", "Time from the start of the attempt that answered to its first streamed token.", tmb, buckets=TTFT_BUCKETS, registry=registry
         )
         self.classifier_duration = Histogram(
             "router_classifier_duration_seconds", "Time spent scoring one prompt.", buckets=CLASSIFIER_BUCKETS, registry=registry

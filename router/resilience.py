@@ -51,6 +51,10 @@ from router.pricing import SERVICE_TIER, asked_tier
 from router.shutdown import DRAIN, Drain, shutting_down
 from router.watchdog import Watchdog, watched
 
+#: `Decision.context`: when the current attempt began (`time.perf_counter`): a backend's time to first token is its own,
+#: not the failed attempts' before it.
+ATTEMPT_STARTED = "attempt_started"
+
 if TYPE_CHECKING:
     from router.config import RetryBudgetConfig, RouterConfig
     from router.decision import Decision
@@ -199,6 +203,7 @@ class Resilience:
             decision.reason = "fallback"
             metrics.decisions.labels(candidate.tier, "fallback").inc()
         decision.choose(candidate, backend_name)
+        decision.context[ATTEMPT_STARTED] = time.perf_counter()  # its backend's time to first token starts here
         upstream = gateway.upstream_body(body, candidate)
         backend = gateway.backends[backend_name]
         decision.context[SERVICE_TIER] = None if backend.anthropic_native else asked_tier(upstream)  # priced at it, unless its answer names another

@@ -1,0 +1,126 @@
+"""What the latency and savings metrics measure: time to first token is the answering attempt's wait for the model's first
+token (not a role chunk, not the failed attempts before it); savings net what routing overspent."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from prometheus_client import CollectorRegistry
+
+from router.app import create_app
+from router.config import parse_config
+
+pytestmark = pytest.mark.anyio
+
+USAGE = {"prompt_tokens": 1000, "completion_tokens": 500, "total_tokens": 1500}
+
+
+def sse(payload: Any, event: str | None = None) -> bytes:
+    return (f"event: {event}\n".encode() if event else b"") + b"data: " + orjson.dumps(payload) + b"\n\n"
+
+
+def openai_upstream(*, think: float = 0.0, status: int = 200, wait: float = 0.0, failing: str | None = None) -> Any:
+    """Streams a role chunk, waits `think`, then the answer; answers `status` after `wait` (for the `failing` model only)."""
+
+    async def events(body: dict[str, Any]) -> AsyncIterator[bytes]:
+        base = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": body["model"]}
+        yield sse(base | {"choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]})
+        await asyncio.sleep(think)
+        yield sse(base | {"choices": [{"index": 0, "delta": {"content": "hi"}, "finish_reason": None}]})
+        yield sse(base | {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+        yield sse(base | {"choices": [], "usage": USAGE})
+        yield b"data: [DONE]\n\n"
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        body = orjson.loads(request.content)
+        if status != 200 and failing in (None, body["model"]):
+            await asyncio.sleep(wait)
+            return httpx.Response(status, json={"error": {"message": "boom", "type": "server_error"}})
+        if body.get("stream"):
+            return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=events(body))
+        return httpx.Response(200, json={"id": "c", "object": "chat.completion", "created": 1, "model": body["model"], "usage": USAGE,
+                                         "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}]})
+
+    return handler
+
+
+def anthropic_upstream(*, think: float = 0.0) -> Any:
+    """message_start and a ping at once, as Anthropic sends them, then `think` seconds before the first content block."""
+
+    async def events(body: dict[str, Any]) -> AsyncIterator[bytes]:
+        message = {"id": "msg_1", "type": "message", "role": "assistant", "model": body["model"], "content": [], "stop_reason": None,
+                   "usage": {"input_tokens": 100, "output_tokens": 1}}
+        yield sse({"type": "message_start", "message": message}, "message_start")
+        yield sse({"type": "ping"}, "ping")
+        await asyncio.sleep(think)
+        yield sse({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}, "content_block_start")
+        yield sse({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "hi"}}, "content_block_delta")
+        yield sse({"type": "content_block_stop", "index": 0}, "content_block_stop")
+        yield sse({"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 5}}, "message_delta")
+        yield sse({"type": "message_stop"}, "message_stop")
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=events(orjson.loads(request.content)))
+
+    return handler
+
+
+CONFIG: dict[str, Any] = {
+    "backends": {"oa": {"kind": "openai", "base_url": "http://oa.test/v1"}, "an": {"kind": "anthropic", "base_url": "http://an.test"},
+                 "spare": {"kind": "openai", "base_url": "http://spare.test/v1"}},
+    "models": {"small": {"backend": "oa", "input": 0.05, "output": 0.20}, "claude": {"backend": "an", "input": 3.0, "output": 15.0},
+               "big": {"backend": "oa", "input": 1.10, "output": 4.40}, "spare-big": {"backend": "spare", "input": 2.0, "output": 8.0}},
+    "tiers": {"low": {"model": "small", "max_score": 0.4}, "medium": {"model": "claude", "max_score": 0.75},
+              "high": {"model": "big", "fallbacks": ["spare-big"]}},
+}
+
+
+class Gateway:
+    def __init__(self, client: httpx.AsyncClient, registry: CollectorRegistry) -> None:
+        self.client, self.registry = client, registry
+
+    def value(self, name: str, **labels: str) -> float:
+        return self.registry.get_sample_value(name, labels) or 0.0
+
+    async def chat(self, content: str, **fields: Any) -> httpx.Response:
+        return await self.client.post("/v1/chat/completions", json={"model": "auto", "messages": [{"role": "user", "content": content}], **fields})
+
+
+@contextlib.asynccontextmanager
+async def gateway(classifier: Any, upstreams: dict[str, Any]) -> AsyncIterator[Gateway]:
+    registry = CollectorRegistry()
+    app = create_app(parse_config(CONFIG, env={}), classifier=classifier, registry=registry,
+                     transports={name: httpx.MockTransport(handler) for name, handler in upstreams.items()})
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://router.test") as client:
+        yield Gateway(client, registry)
+
+
+@pytest.mark.parametrize(("prompt", "labels"), [("[score=0.5] q", ("medium", "claude", "an")), ("[score=0.1] q", ("low", "small", "oa"))])
+async def test_time_to_first_token_waits_for_the_first_token_not_the_role_chunk(fake_classifier: Any, prompt: str, labels: tuple[str, ...]) -> None:
+    """It was taken at the upstream's first frame: Anthropic's `message_start` (or a role chunk written before generating),
+    so a Claude that thought 60 s before its first word read as a few milliseconds, and the slow-first-token alert never fired."""
+    upstreams = {"oa": openai_upstream(think=0.5), "an": anthropic_upstream(think=0.5), "spare": openai_upstream()}
+    async with gateway(fake_classifier, upstreams) as gw:
+        response = await gw.chat(prompt, stream=True)
+        assert response.status_code == 200 and "hi" in response.text
+        tier, model, backend = labels
+        assert gw.value("router_time_to_first_token_seconds_sum", tier=tier, model=model, backend=backend) >= 0.5
+        assert gw.value("router_time_to_first_token_seconds_count", tier=tier, model=model, backend=backend) == 1
+
+
+async def test_a_fallback_s_time_to_first_token_is_its_own(fake_classifier: Any) -> None:
+    """The failed attempt's wait was booked as the healthy fallback's time to first token: its alert blamed the backend
+    that answered at once."""
+    upstreams = {"oa": openai_upstream(status=500, wait=0.5), "an": anthropic_upstream(), "spare": openai_upstream()}
+    async with gateway(fake_classifier, upstreams) as gw:
+        response = await gw.chat("[score=0.9] q", stream=True)
+        assert response.status_code == 200 and response.headers["x-router-backend"] == "spare"
+        assert gw.value("router_time_to_first_token_seconds_sum", tier="high", model="spare-big", backend="spare") < 0.25
+        assert gw.value("router_request_duration_seconds_sum", tier="high", model="spare-big", backend="spare", stream="true") >= 0.5, (
+            "the request's duration is the client's wait, failed attempts included")

@@ -373,8 +373,10 @@ class Gateway:
         decision.cost_usd = cost = book_failed(decision, self.metrics, self.config.models, cost, usage)
         if cost is not None and usage is not None:  # what sending it all to the top tier would have cost, failures aside
             top_cost = cost_usd(self._top_model, usage, decision.context.get(TOP_TIER_ASKED))
-            if top_cost is not None and top_cost > cost:
-                self.metrics.savings.inc(top_cost - cost)
+            if top_cost is not None:
+                self.metrics.top_tier_cost.inc(top_cost)  # net savings can be negative: a fallback to a dearer model
+                if top_cost > cost:
+                    self.metrics.savings.inc(top_cost - cost)
         self._notify(decision, usage, status, duration, stream)
         return cost
 

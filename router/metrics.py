@@ -222,6 +222,11 @@ class RouterMetrics:
             "What the same tokens would have cost on the most expensive tier, minus what they cost.",
             registry=registry,
         )
+        self.top_tier_cost = Counter(
+            "router_top_tier_cost_usd",
+            "What the same tokens would have cost on the most expensive tier's model (the savings' baseline; minus router_cost_usd: net savings).",
+            registry=registry,
+        )
         self.fallbacks = Counter("router_fallbacks", "Attempts moved to another backend.", ["from_backend", "to_backend", "reason"], registry=registry)
         self.overflows = Counter(
             "router_backend_overflows", "Attempts not made because the backend had circuit.max_in_flight in flight (moved on, or 503).", ["backend"], registry=registry
@@ -251,7 +256,7 @@ class RouterMetrics:
         for family in (self.requests, self.tokens, self.cost, self.duration, self.ttft, self.decisions, self.classifier_tier, self.inflight,
                        self.cost_estimate_ratio, self.api_requests):
             memoise_labels(family)
-        for metric in (self.classifier_duration, self.answer_embedding_duration, self.score, self.savings):
+        for metric in (self.classifier_duration, self.answer_embedding_duration, self.score, self.savings, self.top_tier_cost):
             unlock(metric)
 
     def count_tokens(self, labels: tuple[str, str, str], usage: Usage) -> None:

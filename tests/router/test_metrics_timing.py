@@ -75,7 +75,7 @@ CONFIG: dict[str, Any] = {
     "backends": {"oa": {"kind": "openai", "base_url": "http://oa.test/v1"}, "an": {"kind": "anthropic", "base_url": "http://an.test"},
                  "spare": {"kind": "openai", "base_url": "http://spare.test/v1"}},
     "models": {"small": {"backend": "oa", "input": 0.05, "output": 0.20}, "claude": {"backend": "an", "input": 3.0, "output": 15.0},
-               "big": {"backend": "oa", "input": 1.10, "output": 4.40}, "spare-big": {"backend": "spare", "input": 2.0, "output": 8.0}},
+               "big": {"backend": "oa", "input": 1.10, "output": 4.40}, "spare-big": {"backend": "spare", "input": 3.0, "output": 12.0}},
     "tiers": {"low": {"model": "small", "max_score": 0.4}, "medium": {"model": "claude", "max_score": 0.75},
               "high": {"model": "big", "fallbacks": ["spare-big"]}},
 }
@@ -124,3 +124,18 @@ async def test_a_fallback_s_time_to_first_token_is_its_own(fake_classifier: Any)
         assert gw.value("router_time_to_first_token_seconds_sum", tier="high", model="spare-big", backend="spare") < 0.25
         assert gw.value("router_request_duration_seconds_sum", tier="high", model="spare-big", backend="spare", stream="true") >= 0.5, (
             "the request's duration is the client's wait, failed attempts included")
+
+
+async def test_savings_net_what_routing_overspent(fake_classifier: Any) -> None:
+    """Savings added only the requests that cost less than the top tier would have: a fallback to a dearer model added
+    nothing, and the dashboard's "Savings vs always-highest-tier" read +31 % while routing cost more."""
+    upstreams = {"oa": openai_upstream(status=500, failing="big"), "an": anthropic_upstream(), "spare": openai_upstream()}
+    async with gateway(fake_classifier, upstreams) as gw:
+        assert (await gw.chat("[score=0.1] q")).headers["x-router-model"] == "small"
+        assert (await gw.chat("[score=0.9] q")).headers["x-router-model"] == "spare-big"
+        top = 2 * (1000 * 1.10 + 500 * 4.40) / 1e6  # both answers on the top tier's model
+        spent = (1000 * 0.05 + 500 * 0.20 + 1000 * 3.0 + 500 * 12.0) / 1e6
+        assert gw.value("router_top_tier_cost_usd_total") == pytest.approx(top)
+        assert sum(gw.value("router_cost_usd_total", tier=t, model=m, backend=b)
+                   for t, m, b in [("low", "small", "oa"), ("high", "spare-big", "spare")]) == pytest.approx(spent)
+        assert 1 - spent / top < 0, "the dashboard's share (1 - cost / top-tier cost) is negative, as the spend is"

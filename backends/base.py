@@ -130,6 +130,17 @@ class UpstreamError(Exception):
         return self.status in (408, 409, 429) or self.status >= 500 or self.status in GATEWAY_FAULT_STATUSES
 
     @property
+    def client_fault(self) -> bool:
+        """An upstream's refusal of the request itself (a 400 `context_length_exceeded`, a 422): the upstream did its job,
+        the client must change its request — no failure of the backend or the gateway to alert on."""
+        return self.kind == "status" and self.status is not None and not self.retryable
+
+    @property
+    def metric_kind(self) -> str:
+        """The `kind` label of `router_upstream_errors_total`: `rejected` for a client's fault, else the kind."""
+        return "rejected" if self.client_fault else self.kind
+
+    @property
     def client_status(self) -> int:
         """The HTTP status the gateway's own client should see."""
         if self.kind == "status" and self.status is not None and not self.retryable:

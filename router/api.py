@@ -180,7 +180,7 @@ async def _complete(gateway: Gateway, body: dict[str, Any], decision: Decision, 
     try:
         result = await gateway.complete(body, decision)
     except UpstreamError as exc:
-        gateway.account(decision, None, "error", time.perf_counter() - started, stream=False)
+        gateway.account(decision, None, _failed(exc), time.perf_counter() - started, stream=False)
         raise upstream_api_error(exc, decision) from None
     except APIError:
         _account_paid(gateway, decision, started, stream=False)
@@ -191,6 +191,12 @@ async def _complete(gateway: Gateway, body: dict[str, Any], decision: Decision, 
     gateway.account(decision, result.usage, "ok", time.perf_counter() - started, stream=False)
     result.body["router"] = decision.router_object()
     return Response(orjson.dumps(wire.body(result.body)), media_type="application/json", headers=result.headers | decision.headers(with_cost=True))
+
+
+def _failed(exc: UpstreamError) -> str:
+    """The `status` of a request an upstream error ended: `client_error` when the upstream refused the request itself
+    (its 400 pages no one: the error-rate alerts read `error`)."""
+    return "client_error" if exc.client_fault else "error"
 
 
 def _has_output(frame: bytes) -> bool:
@@ -226,7 +232,7 @@ async def _stream(gateway: Gateway, body: dict[str, Any], decision: Decision, re
     except BaseException as exc:
         release()
         if isinstance(exc, UpstreamError):
-            gateway.account(decision, None, "error", time.perf_counter() - started, stream=True)
+            gateway.account(decision, None, _failed(exc), time.perf_counter() - started, stream=True)
             raise upstream_api_error(exc, decision) from None
         if isinstance(exc, asyncio.CancelledError):  # the upstream had the prompt: charged, as a stream cut later is
             recorded = decision.context.get("usage_parts")  # samples and held attempts charge what they left themselves
@@ -272,7 +278,8 @@ async def _relay(
             yield frame
         status = "ok"
     except UpstreamError as exc:
-        metrics.upstream_errors.labels(decision.backend, exc.kind).inc()
+        metrics.upstream_errors.labels(decision.backend, exc.metric_kind).inc()
+        status = _failed(exc)
         yield (exc.translated if isinstance(exc, UnreadableChunk) else b"") + wire.error(upstream_api_error(exc))
         return
     except BaseException:

@@ -38,7 +38,8 @@ LOAD_ACTIONS = ("lower_effort", "spill", "restore")  # router/loadknob.py
 ERROR_KINDS = ("connect", "timeout", "status", "protocol", "stream", "overloaded", "shutdown")
 FALLBACK_REASONS = (*ERROR_KINDS, "circuit_open", "rate_limited", "at_capacity")
 RETRY_OUTCOMES = ("attempted", "budget_exhausted")
-REQUEST_STATUSES = ("ok", "error", "cancelled")
+REQUEST_STATUSES = ("ok", "error", "client_error", "cancelled")
+UPSTREAM_ERROR_KINDS = (*ERROR_KINDS, "rejected")  # rejected: the upstream refused the request itself (a 400)
 LIMIT_REASONS = ("requests", "tokens", "budget", "unavailable")  # router/limits.py
 
 
@@ -278,7 +279,7 @@ class RouterMetrics:
             self.cost.labels(*labels)
             self.failed_attempt_cost.labels(*labels)
         for backend in backends:
-            for error in ERROR_KINDS:
+            for error in UPSTREAM_ERROR_KINDS:
                 self.upstream_errors.labels(backend, error)
         for source, target in moves:
             for reason in FALLBACK_REASONS:

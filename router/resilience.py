@@ -236,7 +236,7 @@ class Resilience:
         except UpstreamError as exc:
             inflight.dec()
             release()
-            metrics.upstream_errors.labels(backend_name, exc.kind).inc()
+            metrics.upstream_errors.labels(backend_name, exc.metric_kind).inc()
             self._judge(health, exc, probe, candidate.model)
             _scrub(exc, backend.config)
             if exc.kind == "timeout" and written[0]:  # hung up on while it worked: billed as a client who left then (router/attempt_costs.py)

@@ -139,3 +139,18 @@ async def test_savings_net_what_routing_overspent(fake_classifier: Any) -> None:
         assert sum(gw.value("router_cost_usd_total", tier=t, model=m, backend=b)
                    for t, m, b in [("low", "small", "oa"), ("high", "spare-big", "spare")]) == pytest.approx(spent)
         assert 1 - spent / top < 0, "the dashboard's share (1 - cost / top-tier cost) is negative, as the spend is"
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_a_request_the_upstream_refuses_is_a_client_error_not_an_outage(fake_classifier: Any, stream: bool) -> None:
+    """An upstream 400 (a prompt over the window) was a router `error` and an upstream error of kind `status`: the
+    error-rate and upstream-error alerts paged on-call for what the client must fix."""
+    upstreams = {"oa": openai_upstream(status=400), "an": anthropic_upstream(), "spare": openai_upstream()}
+    async with gateway(fake_classifier, upstreams) as gw:
+        response = await gw.chat("[score=0.1] q", stream=stream)
+        assert response.status_code == 400
+        labels = {"tier": "low", "model": "small", "backend": "oa"}
+        assert gw.value("router_requests_total", **labels, status="client_error") == 1
+        assert gw.value("router_requests_total", **labels, status="error") == 0
+        assert gw.value("router_upstream_errors_total", backend="oa", kind="rejected") == 1
+        assert gw.value("router_upstream_errors_total", backend="oa", kind="status") == 0

@@ -148,6 +148,11 @@ class Operations:
             "cost_usd": decision.cost_usd,
             "estimated_cost_usd": decision.estimated_cost_usd,
             "latency_s": round(duration, 6),
+            # the calls behind `cost_usd` (samples, a judge, escalated or failed attempts: each at its own model) and whether
+            # the tokens are an estimate (a stream that ended before the upstream's usage): grouped by model from the log,
+            # spend agreed with router_cost_usd_total only with them
+            "usage_breakdown": decision.extra.get("usage_breakdown"),
+            "usage_estimated": bool(decision.extra.get("usage_estimated")),
         }
 
     # -- lifecycle -------------------------------------------------------------------

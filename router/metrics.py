@@ -279,6 +279,7 @@ class RouterMetrics:
             self.cost.labels(*labels)
             self.failed_attempt_cost.labels(*labels)
         for backend in backends:
+            self.inflight.labels(backend)  # a worker replaced by a reload exports its 0, not "No data"
             for error in UPSTREAM_ERROR_KINDS:
                 self.upstream_errors.labels(backend, error)
         for source, target in moves:

@@ -140,6 +140,19 @@ def test_manifests_validate_offline_with_kubernetes_validate(directory: str) -> 
         kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
 
 
+@pytest.mark.parametrize("directory", ["sidecar", "standalone"])
+def test_every_shipped_deployment_is_scraped_under_the_job_the_alerts_read(directory: str) -> None:
+    """The alerts read `up{job="complexity-router"}`; a ServiceMonitor's job is its Service's name unless `jobLabel` names
+    a Service label. The sidecar had none for the Prometheus Operator (its annotations give `kubernetes-pods`)."""
+    docs = manifests(K8S / directory)
+    (monitor,) = by_kind(docs, "ServiceMonitor")
+    (service,) = [s for s in by_kind(docs, "Service") if monitor["spec"]["selector"]["matchLabels"].items() <= s["metadata"]["labels"].items()]
+    label = monitor["spec"].get("jobLabel")
+    job = service["metadata"]["labels"][label] if label else service["metadata"]["name"]
+    assert job == "complexity-router"
+    assert 'up{job="complexity-router"}' in (ROOT / "deploy/prometheus/alerts.yml").read_text()
+
+
 def test_kustomization_lists_every_standalone_manifest() -> None:
     (kustomization,) = documents(K8S / "standalone/kustomization.yaml")
     files = {path.name for path in (K8S / "standalone").glob("*.yaml")} - {"kustomization.yaml"}

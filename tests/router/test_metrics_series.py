@@ -36,6 +36,7 @@ def test_every_reachable_counter_child_is_scraped_at_zero_before_the_first_reque
         assert value(registry, "router_failed_attempt_cost_usd_total", tier=tier, model=model, backend=backend) == 0.0
         assert value(registry, "router_tokens_total", tier=tier, model=model, backend=backend, kind="completion") == 0.0
     for backend in ("vllm", "api"):
+        assert value(registry, "router_inflight_requests", backend=backend) == 0.0
         for kind in ERROR_KINDS:
             assert value(registry, "router_upstream_errors_total", backend=backend, kind=kind) == 0.0
     for reason in FALLBACK_REASONS:

@@ -87,9 +87,10 @@ class Usage:
 
     def by_kind(self) -> dict[str, int]:
         """The counts as `router_tokens_total` and the decision log name them (prompt includes cached_prompt and
-        cache_write; completion includes reasoning)."""
+        cache_write, cache_write includes cache_write_1h — priced apart, so the cost can be derived from the counts;
+        completion includes reasoning)."""
         return {"prompt": self.prompt_tokens, "cached_prompt": self.cached_prompt_tokens, "cache_write": self.cache_creation_tokens,
-                "completion": self.completion_tokens, "reasoning": self.reasoning_tokens}
+                "cache_write_1h": self.cache_creation_1h_tokens, "completion": self.completion_tokens, "reasoning": self.reasoning_tokens}
 
     def to_openai(self) -> dict[str, Any]:
         """The `usage` object of an OpenAI chat completion (`cache_write_tokens` when some were written: an Anthropic

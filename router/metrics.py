@@ -31,7 +31,7 @@ SCORE_BUCKETS = tuple(round(0.05 * i, 2) for i in range(1, 21))
 # Actual over estimated cost: 1 is a perfect estimate; the buckets are symmetric in log scale.
 ESTIMATE_RATIO_BUCKETS = (0.125, 0.25, 0.5, 0.8, 1.25, 2.0, 4.0, 8.0)
 
-TOKEN_KINDS = ("prompt", "cached_prompt", "cache_write", "completion", "reasoning")
+TOKEN_KINDS = ("prompt", "cached_prompt", "cache_write", "cache_write_1h", "completion", "reasoning")
 DECISION_REASONS = ("classifier", "forced", "direct", "fallback", "context", "escalation")
 ESCALATION_REASONS = ("length", "refusal", "error", "low_agreement", "header")  # router/escalation.py
 LOAD_ACTIONS = ("lower_effort", "spill", "restore")  # router/loadknob.py
@@ -168,7 +168,7 @@ class RouterMetrics:
         disable_created_metrics()  # a `_created` gauge per counter child, two in five series scraped (workers export none)
         tmb = ["tier", "model", "backend"]
         self.requests = Counter("router_requests", "Routed chat requests by outcome.", [*tmb, "status"], registry=registry)
-        self.tokens = Counter("router_tokens", "Tokens by kind (prompt includes cached_prompt and cache_write; completion includes reasoning).",
+        self.tokens = Counter("router_tokens", "Tokens by kind (prompt includes cached_prompt and cache_write, which includes cache_write_1h; completion includes reasoning).",
                               [*tmb, "kind"], registry=registry)
         self.cost = Counter("router_cost_usd", "Spend in USD computed from configured prices.", tmb, registry=registry)
         self.failed_attempt_cost = Counter("router_failed_attempt_cost_usd",

@@ -53,6 +53,10 @@ def test_writes_to_the_one_hour_cache_are_priced_apart() -> None:
     without = ModelConfig(backend="b", input=3.0, output=15.0, cache_write=3.75)
     assert cost_usd(without, usage) == pytest.approx((10 * 3.0 + 10_000 * 3.75 + 5 * 15.0) / 1e6), "unpriced: at cache_write"
     assert (usage + usage).cache_creation_1h_tokens == 12_000
+    kinds = usage.by_kind()  # as router_tokens_total counts them: the cost must be derivable from the counts
+    derived = ((kinds["prompt"] - kinds["cached_prompt"] - kinds["cache_write"]) * 3.0 + kinds["cached_prompt"] * 0.3
+               + (kinds["cache_write"] - kinds["cache_write_1h"]) * 3.75 + kinds["cache_write_1h"] * 6.0 + kinds["completion"] * 15.0) / 1e6
+    assert derived == pytest.approx(cost_usd(claude, usage)), "the 1-hour writes are counted apart, as they are priced"
 
 
 def test_a_service_tier_s_prices_replace_those_it_names() -> None:

@@ -61,7 +61,7 @@ _MATHOPS = tuple("=+*/^<>≤≥∑∫√π")
 _CODESYN = ("{", "}", ";", "=>", "->", "::", "==", "!=", "()", "[]")
 _RE_INDENT = re.compile(r"(?m)^(?:    |\t)\S")
 _RE_LIST = re.compile(r"(?m)^[^\S\n]*(?:[-*•]|\d+[.)])\s")  # not \s*: quadratic over blank lines
-_RE_MCQ = re.compile(r"(?m)^[ \t]*\(?[A-Ea-e][).:][ \t]")
+_RE_MCQ = re.compile(r"(?m)^[ \t]*(?:\(?[A-Ea-e][).:]|[A-E][ \t]+[-–])[ \t]")  # "A. x", "(a) x", "A) x", "A - x"
 _SENT = (". ", "? ", "! ", ".\n", "?\n", "!\n", "。", "？", "！")
 _SENT_ASCII = tuple(c for c in _SENT if c.isascii())
 
@@ -74,10 +74,15 @@ def _count(text: str, sub: str) -> int:
 #: literal-prefix search finds the next line start where the pattern can match.
 _NL_INDENT = re.compile(r"\n(?:    |\t)\S")
 _NL_LIST = re.compile(r"\n[^\S\n]*(?:[-*•]|\d+[.)])\s")
-_NL_MCQ = re.compile(r"\n[ \t]*\(?[A-Ea-e][).:][ \t]")
+_NL_MCQ = re.compile(r"\n[ \t]*(?:\(?[A-Ea-e][).:]|[A-E][ \t]+[-–])[ \t]")
 #: Any of the three at a line start: when none occurs (most texts), all three counts are 0.
-_LINE_ANY = r"(?:    |\t)\S|[^\S\n]*(?:[-*•]|\d+[.)])\s|[ \t]*\(?[A-Ea-e][).:][ \t]"
+_LINE_ANY = r"(?:    |\t)\S|[^\S\n]*(?:[-*•]|\d+[.)])\s|[ \t]*(?:\(?[A-Ea-e][).:]|[A-E][ \t]+[-–])[ \t]"
 _RE_LINE_ANY, _NL_LINE_ANY = re.compile(_LINE_ANY), re.compile(r"\n(?:" + _LINE_ANY + ")")
+
+
+def letter_option_lines(s: str) -> int:
+    """Lines that open with an answer option's letter ("A. x", "(b) x", "C) x", "D - x")."""
+    return _count_lines(_RE_MCQ, _NL_MCQ, s)
 
 
 def _count_lines(pat: re.Pattern[str], nl: re.Pattern[str], s: str) -> int:
@@ -245,7 +250,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     labelled = labelled_options(s) if multiline else 0
     # the line patterns, only if the text has lines and one of them occurs at a line start
     lines = multiline and (_RE_LINE_ANY.match(s) is not None or _NL_LINE_ANY.search(s) is not None)
-    n_options = (max(_count_lines(_RE_MCQ, _NL_MCQ, s) if lines else 0, inline_options(s), tail.count, labelled)
+    n_options = (max(letter_option_lines(s) if lines else 0, inline_options(s), tail.count, labelled)
                  + (s.lower().count("options:") if ":" in s else 0))  # no character lower-cases to ":"
     tests = assert_lines(s)  # the tests a program must pass: code, and their numbers no quantities
     numbers = n_numbers - tail.numbered - labelled - (count_quantities(tests)[0] if tests else 0)  # nor an option's marker

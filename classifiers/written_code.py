@@ -152,7 +152,11 @@ def request_length(ln_problem: float, words: list[str]) -> float:
 
 
 def _opens_question(words: list[str]) -> bool:
-    """Whether the first word opens a question, a polite request ("Can you [please] write …") excepted."""
+    """Whether the first word opens a question, a polite request ("Can you [please] write …") excepted; after a
+    connective ("Now", "Then") the next word decides: "Now do the same in Java." follows up, "Now show that …
+    by induction" asks for a proof (it read as a question: 0.47, against 0.75 without "Now")."""
+    if words[:1] in (["now"], ["then"]) and len(words) > 1:
+        words = words[1:]
     if not words or words[0] not in QUESTION_OPENERS:
         return False
     if words[0] not in POLITE_OPENERS or words[1:2] != ["you"]:

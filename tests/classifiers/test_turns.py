@@ -1,0 +1,82 @@
+"""Probes for the genres `shared/` has no outcome data for — quizzes, few-shot prompts sent as turns, multi-turn chat —
+hand-made (never tuned on): the score must order an obviously easy item below an obviously hard one, whatever the turns
+around it or the layout of its options. Found by an outside review (session 31)."""
+
+from __future__ import annotations
+
+import pytest
+
+from classifiers.classifier import ComplexityClassifier
+from classifiers.turns import closes, quiz_after_bare_answer
+from tests.classifiers.test_conversation_context import chat
+
+PROOF = "Prove that there are infinitely many primes of the form 4k+3."
+LRU = "Implement a thread-safe LRU cache in Java with O(1) get and put, and explain the locking strategy."
+
+
+def quiz(question: str, options: list[str], answer: str = "", mark: str = "{}. ") -> str:
+    lines = [question, *(mark.format("ABCD"[i]) + option for i, option in enumerate(options))]
+    return "\n".join(lines) + "\nAnswer:" + (f" {answer}" if answer else "")
+
+
+SHOTS = [("Which gas do plants absorb from the atmosphere?", ["Oxygen", "Carbon dioxide", "Nitrogen", "Helium"], "B"),
+         ("What is the square root of 81?", ["7", "8", "9", "10"], "C"),
+         ("Which ocean is the largest?", ["Atlantic", "Indian", "Arctic", "Pacific"], "D"),
+         ("Who painted the Mona Lisa?", ["Leonardo da Vinci", "Michelangelo", "Raphael", "Donatello"], "A")]
+EASY_QUIZ = quiz("What is 7 + 5?", ["10", "11", "12", "13"])
+HARD_QUIZ = quiz("Find the characteristic of the ring 2Z.", ["0", "3", "12", "30"])
+
+
+@pytest.mark.parametrize("turn", ["Thanks, that's all I needed!", "thank you so much :)", "ok great, thanks", "Perfect, it works now. Cheers!",
+                                  "Merci beaucoup !"])
+def test_a_turn_that_only_thanks_closes_the_conversation(turn: str) -> None:
+    assert closes(turn)
+
+
+@pytest.mark.parametrize("turn", ["thanks, and the other case?", "Thanks! Now add unit tests.", "ok, now prove it for 4k+1",
+                                  "Great. Can you make it faster", "Thanks " * 30])
+def test_a_thanks_that_asks_for_more_is_no_closing(turn: str) -> None:
+    assert not closes(turn)
+
+
+def test_a_quiz_question_after_a_bare_answer_is_a_question_of_its_own() -> None:
+    assert quiz_after_bare_answer(EASY_QUIZ, "B")
+    assert quiz_after_bare_answer("Which planet is largest?\n(a) Mars\n(b) Jupiter", "The answer is C.")
+    assert not quiz_after_bare_answer("What year was it published?", "Jane Austen."), "a follow-up about the answer"
+    assert not quiz_after_bare_answer(EASY_QUIZ, "Here is a detailed explanation of how addition works " * 3)
+
+
+@pytest.mark.parametrize("task", [PROOF, LRU])
+def test_thanks_after_a_hard_task_is_the_cheap_tier(default: ComplexityClassifier, task: str) -> None:
+    """It inherited the task's difficulty ("Thanks, …" opens follow-ups): 0.71, a thinking tier, for a thank-you."""
+    for turn in ("Thanks, that's all I needed!", "thank you so much :)"):
+        after = default.score(chat(task, "Here it is: ...", turn)).score
+        assert after < 0.4 and after == pytest.approx(default.score(chat(turn)).score, abs=1e-9)
+    assert default.score(chat(task, "Here it is: ...", "Thanks! Now do the same for 4k+1.")).score > 0.4, "a request still follows up"
+
+
+def test_few_shot_examples_sent_as_turns_leave_each_question_its_own_score(default: ComplexityClassifier) -> None:
+    """The short question inherited five solved examples as a follow-up: "What is 7 + 5?" 0.39 alone, 0.79 (high) after them."""
+    turns: list[str] = []
+    for question, options, answer in SHOTS:
+        turns += [quiz(question, options), answer]
+    for item in (EASY_QUIZ, HARD_QUIZ):
+        assert default.score(chat(*turns, item)).score == pytest.approx(default.score(chat(item)).score, abs=1e-9)
+    assert default.score(chat(*turns, EASY_QUIZ)).score < default.score(chat(*turns, HARD_QUIZ)).score
+
+
+def test_a_request_opened_with_now_is_judged_by_what_it_asks(default: ComplexityClassifier) -> None:
+    """"Now" made a proof request a question (no request length): 0.47 against 0.75 without it."""
+    plain = default.score(chat("Prove that the sum of the first n odd numbers is n^2 using induction.")).score
+    now = default.score(chat("Now prove that the sum of the first n odd numbers is n^2 using induction.")).score
+    assert now == pytest.approx(plain, abs=0.05)
+    assert default.score(chat("What is 12 times 11?", "132.", "Now show that the sum of the first n odd numbers is n^2 using induction.")).score > 0.6
+
+
+@pytest.mark.parametrize("mark", ["{}. ", "({}) ", "{}) ", "{} - ", "{} – "])
+def test_the_layout_of_lettered_options_does_not_move_the_score(default: ComplexityClassifier, mark: str) -> None:
+    """"A - x" options were no options: the multiple-choice rule switched off for a whole set (0.09 against 0.35)."""
+    question = "Which cranial nerve innervates the lateral rectus muscle?"
+    options = ["Abducens (VI)", "Trochlear (IV)", "Oculomotor (III)", "Facial (VII)"]
+    reference = default.score(chat(quiz(question, options))).score
+    assert default.score(chat(quiz(question, options, mark=mark))).score == pytest.approx(reference, abs=0.05)

@@ -13,7 +13,7 @@ up first recovers more of the gap per dollar than one that counts calls.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,10 +87,18 @@ def bootstrap_apgr(scores: Mapping[str, np.ndarray], strong: np.ndarray, weak: n
     router's PGR is undefined (equal strong and weak totals) is drawn again."""
     strong, weak = np.asarray(strong, dtype=float), np.asarray(weak, dtype=float)
     ok = np.isfinite(strong) & np.isfinite(weak)
-    strong, weak = strong[ok], weak[ok]
-    vals = {k: np.asarray(v, dtype=float)[ok] for k, v in scores.items()}
+    return bootstrap_pair_apgr({k: np.asarray(v, dtype=float)[ok] for k, v in scores.items()}, [(strong[ok], weak[ok])], n_boot, seed)
+
+
+def bootstrap_pair_apgr(scores: Mapping[str, np.ndarray], pairs: Sequence[tuple[np.ndarray, np.ndarray]], n_boot: int = 1000,
+                        seed: int = 0) -> dict[str, np.ndarray]:
+    """APGR averaged over several strong/weak ``pairs`` rating the same prompts, on ``n_boot`` resamples: one draw of
+    prompts a resample, shared by every pair and every router (a pair leaves out its own rows without a finite
+    quality). Drawn per pair, the resamples averaged were unrelated, which narrowed the interval."""
+    vals = {k: np.asarray(v, dtype=float) for k, v in scores.items()}
+    qualities = [(np.asarray(s, dtype=float), np.asarray(w, dtype=float)) for s, w in pairs]
+    n = len(qualities[0][0]) if qualities else 0
     rng = np.random.default_rng(seed)
-    n = len(strong)
     out: dict[str, list[float]] = {k: [] for k in vals}
     done = 0
     for _ in range(10 * n_boot if n else 0):
@@ -98,7 +106,7 @@ def bootstrap_apgr(scores: Mapping[str, np.ndarray], strong: np.ndarray, weak: n
             break
         idx = rng.integers(0, n, n)
         try:
-            row = {k: routing_curve(v[idx], strong[idx], weak[idx]).apgr for k, v in vals.items()}
+            row = {k: float(np.mean([routing_curve(v[idx], s[idx], w[idx]).apgr for s, w in qualities])) for k, v in vals.items()}
         except ValueError:
             continue
         done += 1

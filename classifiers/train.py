@@ -14,7 +14,7 @@ import numpy as np
 from classifiers.data import EVAL_PAIRS_ALPACA, USER_OUTCOMES, Example, Outcomes, load_all, sha256, training_files
 from classifiers.feature_schema import FEATURE_VERSION
 from classifiers.features import HASH_BITS
-from classifiers.metrics import apgr, bootstrap_apgr, spearman
+from classifiers.metrics import apgr, bootstrap_pair_apgr, spearman
 from classifiers.model import ComplexityEstimator
 
 ARTIFACT_VERSION = "7.27.0"
@@ -117,11 +117,9 @@ def _pair_apgr(scores: np.ndarray, out: Outcomes, idx: np.ndarray) -> float:
 def _pair_apgr_intervals(scores: np.ndarray, length: np.ndarray, out: Outcomes, idx: np.ndarray,
                          n_boot: int = 1000, seed: int = 0) -> dict[str, list[float]]:
     """95 % paired-bootstrap intervals of the pair-averaged APGR of the classifier, of prompt
-    length and of their difference (classifier and length on the same resamples; every pair
-    draws the same indices when the pairs rate the same prompts)."""
-    boots = [bootstrap_apgr({"apgr": scores, "apgr_length": length}, out.quality[s][idx], out.quality[w][idx],
-                            n_boot, seed) for s, w in pairs_of(out)]
-    mean = {k: np.mean([b[k] for b in boots], axis=0) for k in ("apgr", "apgr_length")}
+    length and of their difference (classifier, length and every pair on the same resamples)."""
+    mean = bootstrap_pair_apgr({"apgr": scores, "apgr_length": length}, [(out.quality[s][idx], out.quality[w][idx]) for s, w in pairs_of(out)],
+                               n_boot, seed)
     mean["difference"] = mean["apgr"] - mean["apgr_length"]
     return {f"{k}_95": [round(float(v), 4) for v in np.percentile(m, [2.5, 97.5])] for k, m in mean.items()}
 

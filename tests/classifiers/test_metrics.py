@@ -104,3 +104,19 @@ def test_bootstrap_skips_missing_qualities_and_undefined_resamples():
     out = bootstrap_apgr({"a": np.arange(6.0), "b": np.zeros(6)}, strong, weak, n_boot=50, seed=0)
     assert len(out["a"]) == len(out["b"]) == 50 and np.all(out["b"] == pytest.approx(0.5))
     assert bootstrap_apgr({"a": np.arange(2.0)}, np.ones(2), np.ones(2), n_boot=5)["a"].size == 0
+
+
+def test_the_pairs_of_a_source_share_each_resample():
+    """Several strong/weak pairs rate the same prompts; one pair lacks a rating on one prompt. Each pair drew its own
+    resamples (a different row count gives other indices), and the average of unrelated resamples narrowed the interval."""
+    from classifiers.metrics import bootstrap_apgr, bootstrap_pair_apgr
+
+    rng = np.random.default_rng(1)
+    scores = rng.random(300)
+    strong = (rng.random(300) < 0.3 + 0.5 * scores).astype(float)
+    weak = (rng.random(300) < 0.3).astype(float)
+    gappy = strong.copy()
+    gappy[0] = np.nan
+    single = bootstrap_apgr({"a": scores}, strong, weak, n_boot=200)["a"]
+    paired = bootstrap_pair_apgr({"a": scores}, [(strong, weak), (gappy, weak)], n_boot=200)["a"]
+    assert np.corrcoef(single, paired)[0, 1] > 0.95, "replicate k of every pair is drawn on the same prompts"

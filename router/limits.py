@@ -139,6 +139,12 @@ class LimitStore(ABC):
     async def aclose(self) -> None:
         return None
 
+    async def probe(self) -> bool | None:
+        """Whether the shared store answers now (`/readyz` reports it; it gates nothing: every replica shares it, and
+        its outage taking them all out of their Service would turn `on_redis_error` into no answer at all); None for
+        a store in this process."""
+        return None
+
     def describe(self) -> str:
         return type(self).__name__
 

@@ -135,6 +135,15 @@ class RedisStore(LimitStore):
         args = [repr(now), int(tokens), f"{cost:.12f}", period_id, period_ttl(period_id) if period_id else 0, int(window)]
         await self._call(self._record, key, args, back_off=False)
 
+    async def probe(self) -> bool:
+        from redis.exceptions import RedisError
+
+        try:
+            async with asyncio.timeout(2 * self.timeout_seconds):
+                return bool(await self.client.ping())
+        except (RedisError, OSError, TimeoutError):
+            return False
+
     async def aclose(self) -> None:
         await self.client.aclose()
 

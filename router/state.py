@@ -40,7 +40,7 @@ class AppState:
     ops: Operations | None = None  # per-key limits and the decision log (router/ops.py)
     #: Backends a reload's new state took over (their config unchanged): theirs to close, not this state's.
     handed_over: set[str] = field(default_factory=set)
-    _probes: asyncio.Future[dict[str, bool]] | None = field(default=None, repr=False)
+    _probes: asyncio.Future[tuple[dict[str, bool], bool | None]] | None = field(default=None, repr=False)
     _probed_at: float = float("-inf")
 
     @classmethod
@@ -146,7 +146,7 @@ class AppState:
         Ready while not draining and every tier has a backend that answers or that does not gate readiness
         (`backends.NAME.readiness: false`: a provider every replica shares, whose outage would otherwise take
         every replica out of its Service, the tiers that still work with them)."""
-        backends = await self._probed()
+        backends, store = await self._probed()
         names = list(backends)
         ungated = [name for name in names if not self.config.backends[name].readiness]
         policy = self.gateway.policy
@@ -156,11 +156,14 @@ class AppState:
 
         tiers = {tier: served(tier, backends.__getitem__) for tier in policy.tier_names}
         gated = all(served(tier, lambda name: backends[name] or name in ungated) for tier in policy.tier_names)
-        return {"ready": gated and not DRAIN.draining, "classifier": True, "backends": backends, "tiers": tiers,
-                "ungated": ungated, "draining": DRAIN.draining}
+        report = {"ready": gated and not DRAIN.draining, "classifier": True, "backends": backends, "tiers": tiers,
+                  "ungated": ungated, "draining": DRAIN.draining}
+        if store is not None:  # Redis for the limits: reported, never gating (router/limits.py `LimitStore.probe`)
+            report["limit_store"] = {"reachable": store, "on_error": self.config.state.on_redis_error}
+        return report
 
 
-    async def _probed(self) -> dict[str, bool]:
+    async def _probed(self) -> tuple[dict[str, bool], bool | None]:
         """Each backend's probe, shared by every `/readyz` of the same second: the route needs no key, and each call
         sent every backend a request with the provider's credentials (200 calls, 200 requests to the provider)."""
         now = time.monotonic()
@@ -169,10 +172,10 @@ class AppState:
             self._probes = asyncio.ensure_future(self._probe_all())
         return await asyncio.shield(self._probes)  # a caller that leaves does not cancel the others' answer
 
-    async def _probe_all(self) -> dict[str, bool]:
+    async def _probe_all(self) -> tuple[dict[str, bool], bool | None]:
         names = list(self.backends)
-        results = await asyncio.gather(*(self.backends[name].probe() for name in names))
-        return dict(zip(names, results, strict=True))
+        *results, store = await asyncio.gather(*(self.backends[name].probe() for name in names), self.ops.store.probe())
+        return dict(zip(names, results, strict=True)), store
 
 
 #: How long one round of backend probes answers `/readyz` (a kubelet probes every few seconds).

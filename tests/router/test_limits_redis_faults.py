@@ -161,3 +161,18 @@ def test_a_reload_that_changes_only_redis_settings_keeps_the_in_memory_counters(
     assert store_signature(StateConfig(timeout_seconds=1.0, retry_seconds=5.0, key_prefix="x")) == store_signature(StateConfig())
     shared = StateConfig(redis_url="redis://r:6379/0")
     assert store_signature(shared) != store_signature(StateConfig(redis_url="redis://r:6379/0", max_connections=8)), "a new pool"
+
+
+async def test_readyz_reports_the_limit_store_without_gating_on_it(redis_server: RedisServer) -> None:
+    """Fail-closed with Redis down, every request was a 503 while `/readyz` said ready and nothing about the store."""
+    config = ops_config(limits={"default": {"requests_per_minute": 100}}, state={"redis_url": redis_server.url, "on_redis_error": "closed"})
+    async with gateway(config, _classifier()) as gw:
+        ready = (await gw.client.get("/readyz")).json()
+        assert ready["limit_store"] == {"reachable": True, "on_error": "closed"}
+        redis_server.stop()
+        await asyncio.sleep(1.1)  # past the shared round of probes
+        down = await gw.client.get("/readyz")
+        assert down.status_code == 200 and down.json()["limit_store"] == {"reachable": False, "on_error": "closed"}
+        assert (await gw.chat(key=KEY_A)).status_code == 503, "what the report explains"
+    async with gateway(ops_config(), _classifier()) as gw:
+        assert "limit_store" not in (await gw.client.get("/readyz")).json(), "limits in this process: nothing to reach"

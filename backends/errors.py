@@ -36,10 +36,15 @@ _CONTEXT_OVERFLOW = re.compile(r"maximum context length|maximum model length|pro
                                r"context[ _]length[ _]exceeded|exceeds the context window", re.IGNORECASE)
 
 
+def is_context_overflow(message: str) -> bool:
+    """Whether an error message says, in any provider's words, that the prompt does not fit the model's window."""
+    return _CONTEXT_OVERFLOW.search(message) is not None
+
+
 def _code(status: int, code: str | None, message: str) -> str | None:
     """The error's code as OpenAI's clients read it: a context overflow in any provider's words is
     `context_length_exceeded` (clients compact or trim on it; the gateway's own check says so too)."""
-    if status == 400 and (code is None or code.isdigit()) and _CONTEXT_OVERFLOW.search(message):
+    if status == 400 and (code is None or code.isdigit()) and is_context_overflow(message):
         return "context_length_exceeded"
     return code
 

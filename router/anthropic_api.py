@@ -14,7 +14,7 @@ enabled, budget_tokens}` → the lowest `reasoning_effort` up to high whose defa
 included (`router.context.TOTAL_CAP`: an effort whose reserve would fill it is lowered, whoever set
 it); `output_config.effort` → that effort, which, as on the chat route, wins over the tier's unless
 `routing.client_reasoning_effort: ignore`. Server tools (web search, code execution…), documents and MCP
-servers are a 400 naming the field; HTTP errors are in Anthropic's shape (`error_response`). When the
+servers are a 400 naming the field; HTTP errors are in Anthropic's shape (router/anthropic_errors.py). When the
 client turned thinking on, the upstream's reasoning comes back as `thinking` blocks: signed ones as an
 Anthropic upstream signed them, others (vLLM's `reasoning`) with an empty signature, which an Anthropic
 upstream is never sent (backends/anthropic_messages.py).
@@ -26,7 +26,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
-from starlette.responses import Response
 
 from backends.anthropic_messages import THINKING_BLOCK_TYPES
 from backends.anthropic_request import CLIENT_OPTIONS
@@ -34,7 +33,7 @@ from backends.chat_shape import content_text
 from backends.reasoning import DEFAULT_BUDGETS, reasoning_text
 from backends.usage import Usage
 from router.context import CACHE_MARKS, TOTAL_CAP
-from router.protocol import APIError, array_field, invalid, string_field, type_of
+from router.protocol import array_field, invalid, string_field, type_of
 from router.responses_api import new_id
 
 #: Fields with no chat counterpart, or translated below: not forwarded as they are (an OpenAI upstream
@@ -53,11 +52,6 @@ _ROLES = ("user", "assistant", "system")
 #: Anthropic's error types by HTTP status (an error body's or `error` event's `error.type`).
 #: Anthropic's own list, plus the gateway's 503 (at its concurrency limit, shutting down, or its limits store
 #: closed) as overloaded, which Claude Code tells its user is temporary; any other 5xx is `api_error`.
-ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 402: "billing_error", 403: "permission_error",
-               404: "not_found_error", 409: "conflict_error", 413: "request_too_large", 429: "rate_limit_error",
-               503: "overloaded_error", 504: "timeout_error", 529: "overloaded_error"}
-
-
 # -- request ------------------------------------------------------------------------------------------
 def chat_request(body: dict[str, Any], betas: str | None = None) -> dict[str, Any]:
     """The chat-completions body for a Messages ``body`` (and the request's ``anthropic-beta`` header); what cannot be
@@ -368,12 +362,3 @@ def message_body(request: Mapping[str, Any], chat: Mapping[str, Any]) -> dict[st
     return out
 
 
-def error_payload(message: str, status: int) -> dict[str, Any]:
-    kind = ERROR_TYPES.get(status, "invalid_request_error" if status < 500 else "api_error")
-    return {"type": "error", "error": {"type": kind, "message": message}}
-
-
-def error_response(exc: APIError) -> Response:
-    """An HTTP error as Anthropic sends it (its `request-id` header too: the SDK's `request_id`)."""
-    headers = exc.headers | ({"request-id": exc.headers["x-request-id"]} if "x-request-id" in exc.headers else {})
-    return Response(orjson.dumps(error_payload(exc.message, exc.status)), status_code=exc.status, media_type="application/json", headers=headers)

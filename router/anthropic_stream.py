@@ -20,7 +20,8 @@ from typing import Any
 
 import orjson
 
-from router.anthropic_api import error_payload, shows_thinking, stop_fields, usage
+from router.anthropic_api import shows_thinking, stop_fields, usage
+from router.anthropic_errors import error_payload
 from router.chunk_translator import ChunkTranslator
 from router.protocol import APIError
 from router.responses_api import new_id

@@ -14,15 +14,16 @@ import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from backends.base import ChatStream, UpstreamError
+from backends.base import GATEWAY_FAULT_STATUSES, ChatStream, UpstreamError
 from backends.chat_shape import chunk_has_output
 from backends.sse import event_data, events_of
-from router import anthropic_api, openapi, responses_api, text_completions
+from router import anthropic_api, anthropic_errors, openapi, responses_api, text_completions
 from router.anthropic_stream import AnthropicStream
 from router.attempt_costs import FAILED
 from router.chunk_translator import UnreadableChunk
 from router.decision import Decision
 from router.gateway import Gateway
+from router.limits import SHOULD_RETRY
 from router.pricing import note_service_tier
 from router.protocol import SSE_DONE, APIError, invalid, parse_json_body, sse_frame, validate_chat_request
 from router.request_info import bearer_of, header_map, new_request_id, state_of
@@ -85,7 +86,7 @@ def _anthropic_wire(headers: Mapping[str, str]) -> Wire:
     request, translate = _remembering(partial(anthropic_api.chat_request, betas=headers.get("anthropic-beta")))
     stream = AnthropicStream(request)
     return Wire(translate, lambda chat: anthropic_api.message_body(request, chat), stream.end, stream.frames, stream.error,
-                key_header="x-api-key", error_response=anthropic_api.error_response, begin=stream.begin)
+                key_header="x-api-key", error_response=anthropic_errors.error_response, begin=stream.begin)
 
 
 CHAT = Wire(_same, _same, _chat_end, None)
@@ -98,7 +99,7 @@ def _text_wire(headers: Mapping[str, str]) -> Wire:
 #: Paths whose clients expect another API's error body than OpenAI's, for the errors no route raised
 #: (a method the path does not serve, a path under it that does not exist): the anthropic SDK reads
 #: `{"type": "error", "error": {...}}`.
-ERROR_SHAPES: dict[str, Callable[[APIError], Response]] = {"/v1/messages": anthropic_api.error_response}
+ERROR_SHAPES: dict[str, Callable[[APIError], Response]] = {"/v1/messages": anthropic_errors.error_response}
 
 
 def error_shape(path: str) -> Callable[[APIError], Response]:
@@ -312,6 +313,8 @@ def upstream_api_error(exc: UpstreamError, decision: Decision | None = None) -> 
     and backend that failed), as a success does: the request id is what an operator greps the logs for."""
     routed = decision.headers(with_cost=False) if decision is not None else {}
     status = exc.client_status
+    if exc.kind == "status" and exc.status in GATEWAY_FAULT_STATUSES:  # the gateway's key or model name: no retry mends it
+        routed[SHOULD_RETRY] = "false"
     if status < 500 and status != 429:
         return APIError(status, exc.message, error_type=exc.error_type or "invalid_request_error", code=exc.code, param=exc.param,
                         headers=routed)

@@ -44,6 +44,8 @@ OK, OVER_REQUESTS, OVER_TOKENS, OVER_BUDGET = 0, 1, 2, 3
 #: `Limiter.refuse_held`), and ends this much before the moment the store would admit the key again (clocks differ).
 HOLD_MAX_SECONDS = 60.0
 HOLD_MARGIN_SECONDS = 1.0
+#: The header both SDKs (openai, anthropic) obey before any status rule: "false" raises at once, no retry.
+SHOULD_RETRY = "x-should-retry"
 #: Spend within this of a budget has reached it: ten $0.10 requests add up to 0.9999999999999999 in a double, and to
 #: 1.0 in Redis' long double (both stores must decide alike).
 BUDGET_TOLERANCE_USD = 1e-9
@@ -323,6 +325,7 @@ class Limiter:
             if math.isinf(wait):
                 message = f"Request too large for API key {key}: about {tokens} prompt tokens, more than its limit of {rule.tokens_per_minute} tokens per minute"
                 wait = WINDOW_SECONDS
+                headers[SHOULD_RETRY] = "false"  # never admitted as it is: the SDKs raise at once instead of retrying
             else:
                 message = f"Rate limit reached for API key {key}: {rule.tokens_per_minute} tokens per minute (this request needs about {tokens})"
             headers["x-ratelimit-limit-tokens"] = str(rule.tokens_per_minute)
@@ -332,6 +335,7 @@ class Limiter:
             wait = seconds_to_period_end(rule.budget_period, now)
             reason, code = "budget", "budget_exceeded"
             message = f"Budget exceeded for API key {key}: {usd(counts.spent_usd)} of {usd(rule.budget_usd)} USD spent this {rule.budget_period} (UTC)"
+            headers[SHOULD_RETRY] = "false"  # the SDKs obeyed a Retry-After of days: anthropic-python slept till the period's end
         held = min(wait - HOLD_MARGIN_SECONDS, HOLD_MAX_SECONDS)
         if held > 0 and (counts.status == OVER_REQUESTS or (counts.status == OVER_BUDGET and rule.over_budget == "reject")):
             self._held[key] = _Hold(time.monotonic() + held, reason, code, message, dict(headers))

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
-from router import anthropic_api, models_api, multiproc, openapi, responses_api
+from router import anthropic_api, anthropic_errors, models_api, multiproc, openapi, responses_api
 from router.protocol import APIError, parse_json_body, validate_chat_request
 from router.request_info import bearer_of, header_map, new_request_id, state_of
 
@@ -30,7 +30,7 @@ async def stored_response(request: Request, response_id: str) -> Response:
 @service.post("/v1/messages/count_tokens", openapi_extra=openapi.COUNT_TOKENS_OPENAPI)
 async def count_tokens(request: Request) -> Response:
     """Anthropic's token count: the prompt as the gateway counts it for the model the request would go to."""
-    return await _count(request, lambda body: anthropic_api.chat_request({**body, "max_tokens": 1}), "x-api-key", {}, anthropic_api.error_response)
+    return await _count(request, lambda body: anthropic_api.chat_request({**body, "max_tokens": 1}), "x-api-key", {}, anthropic_errors.error_response)
 
 
 @service.post("/v1/responses/input_tokens", openapi_extra=openapi.INPUT_TOKENS_OPENAPI)

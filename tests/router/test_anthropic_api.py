@@ -5,6 +5,7 @@ what cannot be served, and the stream translation on its own (router/anthropic_a
 from __future__ import annotations
 
 import importlib
+import re
 from typing import Any
 
 import httpx
@@ -13,7 +14,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from router.anthropic_api import chat_request, error_payload, message_body
+from router.anthropic_api import chat_request, message_body
+from router.anthropic_errors import error_payload
 from router.anthropic_stream import AnthropicStream
 from router.context import CACHE_MARKS, TOTAL_CAP, TokenCounter
 from router.demo.upstream import _prompt_tokens
@@ -586,3 +588,58 @@ async def test_no_client_sets_the_gateway_s_own_fields(make_harness: Any, spare_
     flags = {TOTAL_CAP: True, CACHE_MARKS: True}  # nor the flags: the cap's meaning, which parts keep their breakpoints
     assert (await harness.client.post(route, json={**bodies[route], "model": "auto:low"} | flags)).status_code == 200
     assert not {TOTAL_CAP, CACHE_MARKS} & harness.upstream.requests[-1].keys()
+
+
+EASY_MESSAGE = {"model": "auto", "max_tokens": 100, "messages": [{"role": "user", "content": "easy [score=0.1] q"}]}
+
+
+async def test_a_context_overflow_is_worded_as_anthropic_words_it(make_harness: Any) -> None:
+    """Claude Code compacts and retries only on `prompt is too long: N tokens > M maximum`: the gateway's own overflow (OpenAI's
+    wording) and vLLM's, passed through, failed every turn of a long session on a local model until a manual `/compact`."""
+    models = {name: {**spec, "context_window": 2000} for name, spec in CONFIG["models"].items()}
+    harness = await make_harness(make_config(models=models))
+    long = {**EASY_MESSAGE, "messages": [{"role": "user", "content": "easy [score=0.1] " + "word " * 5000}]}
+    for body in (long, long | {"stream": True}):
+        response = await harness.client.post("/v1/messages", json=body)
+        assert response.status_code == 400 and response.json()["error"]["type"] == "invalid_request_error"
+        message = response.json()["error"]["message"]
+        found = re.match(r"prompt is too long: (\d+) tokens > (\d+) maximum", message)
+        assert found is not None and int(found[2]) == 2000 and int(found[1]) > 2000, message
+    vllm = {"object": "error", "message": "This model's maximum context length is 32768 tokens. However, you requested 40000 tokens "
+            "(38000 in the messages, 2000 in the completion).", "type": "BadRequestError", "param": None, "code": 400}
+    harness = await make_harness(sim_transport=httpx.MockTransport(lambda request: httpx.Response(400, json=vllm)))
+    response = await harness.client.post("/v1/messages", json=EASY_MESSAGE)
+    assert response.status_code == 400 and response.json()["error"]["message"].startswith("prompt is too long: 40000 tokens > 32768 maximum")
+    chat = await harness.client.post("/v1/chat/completions", json={"model": "auto", "messages": [{"role": "user", "content": "q"}]})
+    assert chat.json()["error"]["message"] == vllm["message"], "OpenAI clients keep the upstream's words"
+
+
+async def test_a_permanent_refusal_tells_the_sdks_not_to_retry(make_harness: Any, fake_classifier: Any) -> None:
+    """A spent budget's 429 said Retry-After: the seconds to the period's end — anthropic-python obeys any Retry-After and
+    slept for weeks instead of raising; a wrong upstream key (the gateway's) was a 502 the SDKs retried, routed again each
+    time. Both SDKs obey `x-should-retry: false` before any status rule, and raise at once."""
+    import asyncio
+
+    from anthropic import InternalServerError, RateLimitError
+
+    from tests.opskit import gateway
+    from tests.router.test_limits import KEY_A, ops_config
+
+    calls: list[httpx.Request] = []
+
+    def refused(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(401, json={"error": {"message": "Incorrect API key provided", "type": "invalid_request_error"}})
+
+    harness = await make_harness(sim_transport=httpx.MockTransport(refused))
+    with pytest.raises(InternalServerError) as failed:
+        await sdk(harness).with_options(max_retries=2).messages.create(**EASY_MESSAGE)
+    assert failed.value.response.headers["x-should-retry"] == "false" and len(calls) == 1, "asked once, not three times"
+
+    async with gateway(ops_config(limits={"default": {"budget_usd": 0.00001, "budget_period": "month"}}), fake_classifier) as gw:
+        assert (await gw.chat("[score=0.9] prove it", key=KEY_A)).status_code == 200
+        await gw.settle()
+        harness.client = gw.client
+        with pytest.raises(RateLimitError) as limited:
+            await asyncio.wait_for(sdk(harness, api_key=KEY_A).with_options(max_retries=2).messages.create(**EASY_MESSAGE), timeout=5)
+        assert limited.value.response.headers["x-should-retry"] == "false" and int(limited.value.response.headers["retry-after"]) > 3600

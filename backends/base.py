@@ -89,7 +89,7 @@ class BackendConfig(BaseModel):
 #: never forwarded, so a 401/403 means the backend's key is wrong or lacks access, and a 404 means the
 #: configured upstream name or address is. Another backend may serve the request; the client gets a 502,
 #: not an `AuthenticationError` about a key that is fine.
-GATEWAY_FAULT_STATUSES = frozenset({401, 403, 404})
+GATEWAY_FAULT_STATUSES = frozenset({401, 402, 403, 404})  # 402: the provider account's credit is spent
 
 
 #: Longest a readiness probe waits for one backend (they run side by side: `/readyz` answers within this).
@@ -131,9 +131,10 @@ class UpstreamError(Exception):
 
     @property
     def client_fault(self) -> bool:
-        """An upstream's refusal of the request itself (a 400 `context_length_exceeded`, a 422): the upstream did its job,
-        the client must change its request — no failure of the backend or the gateway to alert on."""
-        return self.kind == "status" and self.status is not None and not self.retryable
+        """An upstream's refusal of the request as too large — a prompt over the model's window (`context_length_exceeded`),
+        a body over its limit (413): the client must shorten it; no failure of the backend or the gateway to alert on.
+        Other 4xx stay failures: a tier's `params` a provider refuses, a translation it rejects, are the operator's."""
+        return self.kind == "status" and (self.status == 413 or (self.status == 400 and self.code == "context_length_exceeded"))
 
     @property
     def metric_kind(self) -> str:

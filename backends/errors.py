@@ -36,6 +36,11 @@ _CONTEXT_OVERFLOW = re.compile(r"maximum context length|maximum model length|pro
                                r"context[ _]length[ _]exceeded|exceeds the context window", re.IGNORECASE)
 
 
+#: A provider account out of credit, in words sent with a 400 (Anthropic's "Your credit balance is too low to access the
+#: Anthropic API"): read as the 402 it means — the gateway's fault, not the client's (another backend may serve it).
+_CREDIT_SPENT = re.compile(r"credit balance is too low|insufficient[ _]quota|billing hard limit", re.IGNORECASE)
+
+
 def is_context_overflow(message: str) -> bool:
     """Whether an error message says, in any provider's words, that the prompt does not fit the model's window."""
     return _CONTEXT_OVERFLOW.search(message) is not None
@@ -67,6 +72,8 @@ def status_error(status: int, headers: httpx.Headers, content: bytes) -> Upstrea
         error_type = detail.get("type") if isinstance(detail.get("type"), str) else None
         code = str(detail["code"]) if detail.get("code") is not None else None
         param = detail.get("param") if isinstance(detail.get("param"), str) else None
+    if status == 400 and _CREDIT_SPENT.search(message):  # Anthropic words a spent credit balance as a 400
+        status = 402
     return UpstreamError(
         "status", message, status=status, retry_after=retry_after_seconds(headers), error_type=error_type, code=_code(status, code, message), param=param
     )

@@ -25,8 +25,9 @@ def sse(payload: Any, event: str | None = None) -> bytes:
     return (f"event: {event}\n".encode() if event else b"") + b"data: " + orjson.dumps(payload) + b"\n\n"
 
 
-def openai_upstream(*, think: float = 0.0, status: int = 200, wait: float = 0.0, failing: str | None = None) -> Any:
-    """Streams a role chunk, waits `think`, then the answer; answers `status` after `wait` (for the `failing` model only)."""
+def openai_upstream(*, think: float = 0.0, status: int = 200, wait: float = 0.0, failing: str | None = None, message: str = "boom") -> Any:
+    """Streams a role chunk, waits `think`, then the answer; answers `status` (with `message`) after `wait` (for the `failing`
+    model only)."""
 
     async def events(body: dict[str, Any]) -> AsyncIterator[bytes]:
         base = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": body["model"]}
@@ -41,7 +42,7 @@ def openai_upstream(*, think: float = 0.0, status: int = 200, wait: float = 0.0,
         body = orjson.loads(request.content)
         if status != 200 and failing in (None, body["model"]):
             await asyncio.sleep(wait)
-            return httpx.Response(status, json={"error": {"message": "boom", "type": "server_error"}})
+            return httpx.Response(status, json={"error": {"message": message, "type": "server_error" if status >= 500 else "invalid_request_error"}})
         if body.get("stream"):
             return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=events(body))
         return httpx.Response(200, json={"id": "c", "object": "chat.completion", "created": 1, "model": body["model"], "usage": USAGE,
@@ -141,11 +142,14 @@ async def test_savings_net_what_routing_overspent(fake_classifier: Any) -> None:
         assert 1 - spent / top < 0, "the dashboard's share (1 - cost / top-tier cost) is negative, as the spend is"
 
 
+OVERFLOW = "This model's maximum context length is 8192 tokens. However, you requested 9000 tokens."
+
+
 @pytest.mark.parametrize("stream", [False, True])
-async def test_a_request_the_upstream_refuses_is_a_client_error_not_an_outage(fake_classifier: Any, stream: bool) -> None:
-    """An upstream 400 (a prompt over the window) was a router `error` and an upstream error of kind `status`: the
-    error-rate and upstream-error alerts paged on-call for what the client must fix."""
-    upstreams = {"oa": openai_upstream(status=400), "an": anthropic_upstream(), "spare": openai_upstream()}
+async def test_a_prompt_too_long_for_the_model_is_a_client_error_not_an_outage(fake_classifier: Any, stream: bool) -> None:
+    """An upstream's 400 for a prompt over its window (an agent that overfills its context) was a router `error` and an
+    upstream error of kind `status`: the error-rate and upstream-error alerts paged on-call for what the client must fix."""
+    upstreams = {"oa": openai_upstream(status=400, message=OVERFLOW), "an": anthropic_upstream(), "spare": openai_upstream()}
     async with gateway(fake_classifier, upstreams) as gw:
         response = await gw.chat("[score=0.1] q", stream=stream)
         assert response.status_code == 400
@@ -154,3 +158,21 @@ async def test_a_request_the_upstream_refuses_is_a_client_error_not_an_outage(fa
         assert gw.value("router_requests_total", **labels, status="error") == 0
         assert gw.value("router_upstream_errors_total", backend="oa", kind="rejected") == 1
         assert gw.value("router_upstream_errors_total", backend="oa", kind="status") == 0
+
+
+@pytest.mark.parametrize(("status", "message", "client_status"), [
+    (400, "Unsupported parameter: 'temperature' is not supported with this model.", 400),  # a tier's params: the operator's
+    (400, "Your credit balance is too low to access the Anthropic API.", 502),  # the provider account: the operator's
+    (402, "Payment required", 502),
+])
+async def test_an_upstream_refusal_the_operator_must_mend_still_alerts(fake_classifier: Any, status: int, message: str, client_status: int) -> None:
+    """Only a prompt or body too large is the client's: a refused parameter the tier's config adds, a spent credit balance
+    (Anthropic says it with a 400), a 402 are failures the error alerts must see."""
+    upstreams = {"oa": openai_upstream(status=status, message=message), "an": anthropic_upstream(), "spare": openai_upstream()}
+    async with gateway(fake_classifier, upstreams) as gw:
+        response = await gw.chat("[score=0.1] q")
+        assert response.status_code == client_status
+        assert gw.value("router_requests_total", tier="low", model="small", backend="oa", status="error") == 1
+        assert gw.value("router_upstream_errors_total", backend="oa", kind="status") == 1
+        if client_status == 502:
+            assert response.headers["x-should-retry"] == "false", "the gateway's account: no retry mends it"

@@ -61,7 +61,7 @@ _MATHOPS = tuple("=+*/^<>≤≥∑∫√π")
 _CODESYN = ("{", "}", ";", "=>", "->", "::", "==", "!=", "()", "[]")
 _RE_INDENT = re.compile(r"(?m)^(?:    |\t)\S")
 _RE_LIST = re.compile(r"(?m)^[^\S\n]*(?:[-*•]|\d+[.)])\s")  # not \s*: quadratic over blank lines
-_RE_MCQ = re.compile(r"(?m)^[ \t]*(?:\(?[A-Ea-e][).:]|[A-E][ \t]+[-–])[ \t]")  # "A. x", "(a) x", "A) x", "A - x"
+_RE_MCQ = re.compile(r"(?m)^[ \t]*\(?[A-Ea-e][).:][ \t]")  # "A. x", "(a) x", "A) x"
 _SENT = (". ", "? ", "! ", ".\n", "?\n", "!\n", "。", "？", "！")
 _SENT_ASCII = tuple(c for c in _SENT if c.isascii())
 
@@ -74,15 +74,18 @@ def _count(text: str, sub: str) -> int:
 #: literal-prefix search finds the next line start where the pattern can match.
 _NL_INDENT = re.compile(r"\n(?:    |\t)\S")
 _NL_LIST = re.compile(r"\n[^\S\n]*(?:[-*•]|\d+[.)])\s")
-_NL_MCQ = re.compile(r"\n[ \t]*(?:\(?[A-Ea-e][).:]|[A-E][ \t]+[-–])[ \t]")
+_NL_MCQ = re.compile(r"\n[ \t]*\(?[A-Ea-e][).:][ \t]")
+#: "A - x" options, read as options under a question only (a chord chart, "C - G - Am - F", or a grading scale is none).
+_RE_MCQ_DASH = re.compile(r"(?m)^[ \t]*[A-E][ \t]+[-–][ \t]")
+_NL_MCQ_DASH = re.compile(r"\n[ \t]*[A-E][ \t]+[-–][ \t]")
 #: Any of the three at a line start: when none occurs (most texts), all three counts are 0.
 _LINE_ANY = r"(?:    |\t)\S|[^\S\n]*(?:[-*•]|\d+[.)])\s|[ \t]*(?:\(?[A-Ea-e][).:]|[A-E][ \t]+[-–])[ \t]"
 _RE_LINE_ANY, _NL_LINE_ANY = re.compile(_LINE_ANY), re.compile(r"\n(?:" + _LINE_ANY + ")")
 
 
 def letter_option_lines(s: str) -> int:
-    """Lines that open with an answer option's letter ("A. x", "(b) x", "C) x", "D - x")."""
-    return _count_lines(_RE_MCQ, _NL_MCQ, s)
+    """Lines that open with an answer option's letter ("A. x", "(b) x", "C) x"; "D - x" in a text that asks a question)."""
+    return _count_lines(_RE_MCQ, _NL_MCQ, s) + (_count_lines(_RE_MCQ_DASH, _NL_MCQ_DASH, s) if "?" in s else 0)
 
 
 def _count_lines(pat: re.Pattern[str], nl: re.Pattern[str], s: str) -> int:

@@ -107,7 +107,7 @@ def follow_up_weight(c: Conversation) -> float:
     """In [0, 1]: 1 when the last user turn is a follow-up that inherits the earlier turns'
     difficulty, 0 when it is a request of its own (``FOLLOW_UP_PHRASES``, ``FOLLOW_UP_OPENERS``,
     ``FOLLOW_UP_SHORT``, ``FOLLOW_UP_RATIO``)."""
-    if not c.earlier_user or closes(c.last_user) or quiz_after_bare_answer(c.last_user, c.reply):  # classifiers.turns
+    if not c.earlier_user or closes(c.last_user, c.reply) or quiz_after_bare_answer(c.last_user, c.reply, c.earlier_user):  # classifiers.turns
         return 0.0
     head = c.last_user[:FOLLOW_UP_HEAD].lower()
     if any(p in head for p in FOLLOW_UP_PHRASES) or _opens_with(head.lstrip(OPENING_PUNCTUATION), FOLLOW_UP_OPENERS):

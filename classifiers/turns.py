@@ -14,15 +14,17 @@ import re
 
 from classifiers.features import letter_option_lines
 
-#: Words one of which a closing turn holds ...
-CLOSING_ACKNOWLEDGEMENTS = frozenset((
-    "thanks", "thank", "thx", "ty", "appreciate", "appreciated", "cheers", "perfect", "great", "awesome", "cool", "ok", "okay",
-    "nice", "excellent", "wonderful", "brilliant", "bye", "goodbye", "danke", "merci", "gracias", "grazie", "obrigado", "obrigada",
+#: Words one of which a closing turn holds: thanks or goodbye. A bare "ok", "great", "perfect" is a go-ahead as often
+#: ("Shall I write out the full proof?" — "ok"), which inherits the task as "yes" does ...
+CLOSING_THANKS = frozenset((
+    "thanks", "thank", "thx", "ty", "appreciate", "appreciated", "cheers", "bye", "goodbye",
+    "danke", "merci", "gracias", "grazie", "obrigado", "obrigada",
 ))
 #: ... and the only words it holds besides them.
-CLOSING_WORDS = CLOSING_ACKNOWLEDGEMENTS | frozenset((
+CLOSING_WORDS = CLOSING_THANKS | frozenset((
+    "perfect", "great", "awesome", "cool", "ok", "okay", "nice", "excellent", "wonderful", "brilliant",
     "you", "so", "much", "very", "a", "lot", "got", "it", "that's", "thats", "that", "all", "i", "needed", "need", "wanted",
-    "what", "exactly", "helpful", "this", "was", "is", "it's", "its", "for", "the", "your", "help", "works", "worked",
+    "exactly", "helpful", "this", "was", "is", "it's", "its", "for", "the", "your", "help", "works", "worked",
     "really", "again", "just", "now", "have", "good", "day", "bien", "beaucoup", "muchas", "mille", "vielen",
 ))
 #: A closing turn is no longer than this (a longer one says more than thanks).
@@ -31,18 +33,25 @@ CLOSING_MAX_CHARS = 120
 BARE_ANSWER_CHARS = 30
 _WORD = re.compile(r"[a-z']+")
 _ANSWER_LABEL = re.compile(r"(?i)(?:^|\n)[ \t]*(?:answer|a)[ \t]*:[ \t]*$")
+_ANSWER_LINE = re.compile(r"(?im)^[ \t]*answer[ \t]*:")  # an example with its answer ("Answer: B"), joined with others
 
 
-def closes(turn: str) -> bool:
-    """Whether the turn only thanks or acknowledges: no question, no request."""
-    if len(turn) > CLOSING_MAX_CHARS or "?" in turn:
+def closes(turn: str, reply: str = "") -> bool:
+    """Whether the turn only thanks or says goodbye: no question, no request, and no answer to an offer or a question the
+    ``reply`` before it ended with ("Want me to implement it?" — "thanks!" may be a yes)."""
+    if len(turn) > CLOSING_MAX_CHARS or "?" in turn or reply.rstrip().endswith("?"):
         return False
     words = _WORD.findall(turn.lower())
-    return bool(words) and not CLOSING_ACKNOWLEDGEMENTS.isdisjoint(words) and all(word in CLOSING_WORDS for word in words)
+    return bool(words) and not CLOSING_THANKS.isdisjoint(words) and all(word in CLOSING_WORDS for word in words)
 
 
-def quiz_after_bare_answer(turn: str, reply: str) -> bool:
-    """Whether the turn is a quiz question (an answer label at its end, or lettered options) and the reply before it a
-    bare answer: a few-shot prompt's examples sent as turns, each question on its own."""
+def quiz_after_bare_answer(turn: str, reply: str, earlier: str) -> bool:
+    """Whether the turn is a quiz question (an answer label at its end, or lettered options), the reply before it a bare
+    answer and the ``earlier`` user turns quiz questions too: a few-shot prompt's examples sent as turns, each question on
+    its own (a follow-up with options after a short reply still follows up)."""
     answered = 0 < len(reply.strip()) <= BARE_ANSWER_CHARS
-    return answered and (_ANSWER_LABEL.search(turn[-40:]) is not None or letter_option_lines(turn) >= 2)
+    return answered and _quiz(turn) and _quiz(earlier)
+
+
+def _quiz(text: str) -> bool:
+    return _ANSWER_LABEL.search(text[-40:]) is not None or _ANSWER_LINE.search(text) is not None or letter_option_lines(text) >= 2

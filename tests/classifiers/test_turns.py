@@ -40,10 +40,11 @@ def test_a_thanks_that_asks_for_more_is_no_closing(turn: str) -> None:
 
 
 def test_a_quiz_question_after_a_bare_answer_is_a_question_of_its_own() -> None:
-    assert quiz_after_bare_answer(EASY_QUIZ, "B")
-    assert quiz_after_bare_answer("Which planet is largest?\n(a) Mars\n(b) Jupiter", "The answer is C.")
-    assert not quiz_after_bare_answer("What year was it published?", "Jane Austen."), "a follow-up about the answer"
-    assert not quiz_after_bare_answer(EASY_QUIZ, "Here is a detailed explanation of how addition works " * 3)
+    earlier = quiz(*SHOTS[0][:2])
+    assert quiz_after_bare_answer(EASY_QUIZ, "B", earlier)
+    assert quiz_after_bare_answer("Which planet is largest?\n(a) Mars\n(b) Jupiter", "The answer is C.", earlier)
+    assert not quiz_after_bare_answer("What year was it published?", "Jane Austen.", "Who wrote Pride and Prejudice?"), "a follow-up"
+    assert not quiz_after_bare_answer(EASY_QUIZ, "Here is a detailed explanation of how addition works " * 3, earlier)
 
 
 @pytest.mark.parametrize("task", [PROOF, LRU])
@@ -80,3 +81,29 @@ def test_the_layout_of_lettered_options_does_not_move_the_score(default: Complex
     options = ["Abducens (VI)", "Trochlear (IV)", "Oculomotor (III)", "Facial (VII)"]
     reference = default.score(chat(quiz(question, options))).score
     assert default.score(chat(quiz(question, options, mark=mark))).score == pytest.approx(reference, abs=0.05)
+
+
+OFFER = "I can outline the idea first. Shall I write out the complete rigorous proof with every case?"
+
+
+@pytest.mark.parametrize("turn", ["ok", "okay", "great", "perfect", "cool", "ok what now", "ok got it, what now", "thanks!"])
+def test_a_go_ahead_to_an_offer_inherits_the_task_as_yes_does(default: ComplexityClassifier, turn: str) -> None:
+    """Found in review: "ok" (and "great", "perfect") after "Shall I write out the full proof?" read as a closing thank-you:
+    0.71 to 0.10, the task the user said yes to sent to the cheapest tier."""
+    yes = default.score(chat(PROOF, OFFER, "yes")).score
+    assert default.score(chat(PROOF, OFFER, turn)).score == pytest.approx(yes, abs=0.1)
+    assert not closes(turn, OFFER)
+
+
+def test_a_follow_up_with_options_after_a_short_reply_still_follows_up() -> None:
+    """Only a quiz after quiz turns stands alone: a question about the proof, with options, follows the proof up."""
+    follow_up = "ok, which step uses the class equation?\nA - step 1\nB - step 2\nC - step 3"
+    assert not quiz_after_bare_answer(follow_up, "Done: see the proof above.", "Prove that every group of order p^2 is abelian.")
+
+
+@pytest.mark.parametrize("text", ["Write a sad song with lyrics over this chord progression:\nC - G - Am - F\nC - G - F - C\nE - Am - D - G\nMake it about leaving home.",
+                                  "Explain our grading scale to parents in two sentences:\nA - excellent\nB - good\nC - satisfactory\nD - poor"])
+def test_dash_lines_outside_a_question_are_no_answer_options(text: str) -> None:
+    from classifiers.features import letter_option_lines
+
+    assert letter_option_lines(text) == 0

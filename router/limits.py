@@ -70,6 +70,7 @@ class Counts:
     tokens_before: float
     spent_usd: float
     window: int = -1  # the minute the request was admitted in (the store's clock): its token correction goes there
+    now: float | None = None  # the store's clock (Redis' TIME): how far into its minute it decided, for the wait
 
 
 @dataclass(slots=True)
@@ -201,7 +202,7 @@ class MemoryStore(LimitStore):
                 self._add(f"{key}:req:{index}", 1, now, COUNTER_TTL)
             if tpm is not None and tokens:
                 self._add(f"{key}:tok:{index}", tokens, now, COUNTER_TTL)
-        return Counts(status, requests_now, requests_before, tokens_now, tokens_before, spent, index)
+        return Counts(status, requests_now, requests_before, tokens_now, tokens_before, spent, index, now)
 
     async def record(self, key: str, now: float, tokens: int, cost: float, period_id: str, window: int = -1) -> None:
         index, tokens = correction_window(window, _window(now)[0], tokens)
@@ -228,9 +229,10 @@ def store_signature(config: StateConfig) -> tuple[Any, ...]:
 
 @dataclass(frozen=True, slots=True)
 class _Hold:
-    """A refusal repeated until `until` (monotonic): what the client is told, and why."""
+    """A refusal repeated until `until` (monotonic), and the moment the store would admit the key (its Retry-After)."""
 
     until: float
+    admits: float
     reason: str
     code: str
     message: str
@@ -306,10 +308,10 @@ class Limiter:
         if left <= 0:
             del self._held[key]
             return
-        raise self._error(hold.reason, hold.code, hold.message, dict(hold.headers), left + HOLD_MARGIN_SECONDS)
+        raise self._error(hold.reason, hold.code, hold.message, dict(hold.headers), hold.admits - time.monotonic())
 
     def _refusal(self, key: str, rule: LimitRule, counts: Counts, now: float, tokens: int) -> APIError:
-        _, fraction = _window(now)
+        _, fraction = _window(counts.now if counts.now is not None else now)  # the minute as the store counts it
         headers: dict[str, str] = {}
         if counts.status == OVER_REQUESTS:
             assert rule.requests_per_minute is not None
@@ -338,7 +340,8 @@ class Limiter:
             headers[SHOULD_RETRY] = "false"  # the SDKs obeyed a Retry-After of days: anthropic-python slept till the period's end
         held = min(wait - HOLD_MARGIN_SECONDS, HOLD_MAX_SECONDS)
         if held > 0 and (counts.status == OVER_REQUESTS or (counts.status == OVER_BUDGET and rule.over_budget == "reject")):
-            self._held[key] = _Hold(time.monotonic() + held, reason, code, message, dict(headers))
+            moment = time.monotonic()
+            self._held[key] = _Hold(moment + held, moment + wait, reason, code, message, dict(headers))
         return self._error(reason, code, message, headers, wait)
 
     def _error(self, reason: str, code: str, message: str, headers: dict[str, str], wait: float) -> APIError:

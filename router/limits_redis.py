@@ -8,6 +8,7 @@ response. Every key carries a TTL. See router/limits.py for the limits themselve
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from typing import Any
 
@@ -43,7 +44,7 @@ if status == 0 then
     redis.call('EXPIRE', p .. ':tok:' .. win, TTL)
   end
 end
-return {status, tostring(rc), tostring(rb), tostring(tc), tostring(tb), string.format('%.17g', spent), win}
+return {status, tostring(rc), tostring(rb), tostring(tc), tostring(tb), string.format('%.17g', spent), win, string.format('%.6f', now)}
 """.replace("TTL", str(COUNTER_TTL)).replace("TOLERANCE", repr(BUDGET_TOLERANCE_USD))
 
 # ARGV: now (unused: the server's TIME), token delta, cost, period id, period TTL, the admission's minute (-1: none).
@@ -119,17 +120,26 @@ class RedisStore(LimitStore):
         except (RedisError, OSError, TimeoutError) as exc:
             self._failed_until = time.monotonic() + self.retry_seconds
             if isinstance(exc, ReadOnlyError | BusyLoadingError | MasterDownError):
-                # a node that takes no writes now (a replica after a failover, one loading its data, one whose primary is
-                # gone): drop the pool's connections, so the next call connects to whatever the endpoint names then
-                await self.client.connection_pool.disconnect()
+                await self._reconnect()
             raise LimitStoreUnavailable(f"redis: {type(exc).__name__}") from None
+
+    async def _reconnect(self) -> None:
+        """After a node that takes no writes now (a replica after a failover, one loading its data, one whose primary is
+        gone): the idle connections are dropped and those in use are replaced when released, so the next calls connect to
+        whatever the endpoint names then. Cutting those in use under other calls had them sent again (booked twice)."""
+        pool = self.client.connection_pool
+        with contextlib.suppress(Exception):  # the store is failing already: its answer is LimitStoreUnavailable
+            mark = getattr(pool, "update_active_connections_for_reconnect", None)
+            if mark is not None:  # redis-py 6+
+                await mark()
+            await pool.disconnect(inuse_connections=False)
 
     async def admit(
         self, key: str, now: float, rpm: int | None, tpm: int | None, tokens: int, budget: float | None, period_id: str, reject_over_budget: bool
     ) -> Counts:
         args = [repr(now), -1 if rpm is None else rpm, -1 if tpm is None else tpm, tokens, -1 if budget is None else repr(budget), period_id, 1 if reject_over_budget else 0]
-        status, *numbers, window = await self._call(self._admit, key, args)
-        return Counts(int(status), *(float(value) for value in numbers), int(window))
+        status, *numbers, window, clock = await self._call(self._admit, key, args)
+        return Counts(int(status), *(float(value) for value in numbers), int(window), float(clock))
 
     async def record(self, key: str, now: float, tokens: int, cost: float, period_id: str, window: int = -1) -> None:
         args = [repr(now), int(tokens), f"{cost:.12f}", period_id, period_ttl(period_id) if period_id else 0, int(window)]

@@ -12,6 +12,7 @@ import pytest
 from router.config import RouterConfig, parse_config
 from router.limits import HOLD_MAX_SECONDS, WINDOW_SECONDS, seconds_to_period_end, sliding_wait
 from router.opsconfig import key_id
+from router.protocol import APIError
 from tests.opskit import RedisServer, gateway
 
 pytestmark = pytest.mark.anyio
@@ -94,6 +95,43 @@ async def test_a_key_refused_its_requests_is_refused_again_before_its_body_is_re
         assert parsed.status_code == 400, "a hold never outlasts HOLD_MAX_SECONDS: the store judges again"
 
 
+async def test_a_refusal_s_wait_is_read_on_the_store_s_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Redis counts minutes on its own clock; the wait (Retry-After, and how long a refusal holds) was read on the
+    replica's: 1.5 s of skew near a minute's end held a key 60 s that the store admitted 8 s later."""
+    from router.limits import OVER_REQUESTS, Counts, Limiter, LimitStore
+    from router.opsconfig import LimitsConfig, StateConfig
+
+    minute = 1_000_020 * WINDOW_SECONDS
+
+    class SkewedStore(LimitStore):
+        async def admit(self, key: str, now: float, *args: Any, **kwargs: Any) -> Counts:  # the previous minute's one request, 57 s into this one
+            return Counts(OVER_REQUESTS, 0, 1, 0, 0, 0.0, minute // WINDOW_SECONDS, minute + 57.0)
+
+        async def record(self, *args: Any) -> None:
+            return None
+
+    class Metrics:
+        def __getattr__(self, name: str) -> Any:
+            return self
+
+        def labels(self, *args: Any) -> Any:
+            return self
+
+        def inc(self, *args: Any) -> None:
+            return None
+
+    limiter = Limiter(LimitsConfig.model_validate({"default": {"requests_per_minute": 1}}), StateConfig(), ["low"], SkewedStore(), Metrics())
+    monkeypatch.setattr("router.limits.time.time", lambda: minute + 6.0)  # this replica's clock: 51 s behind the store's
+    with pytest.raises(APIError) as refused:
+        await limiter.check("k", 10, True)
+    assert refused.value.headers["Retry-After"] == "3", "the previous minute slides out 3 s later on the store's clock"
+    with pytest.raises(APIError) as held:
+        limiter.refuse_held("k")
+    assert held.value.headers["Retry-After"] == "3"
+    monkeypatch.setattr("router.limits.time.monotonic", lambda real=time.monotonic(): real + 2.5)
+    limiter.refuse_held("k")  # no longer held: the store judges again
+
+
 async def test_a_budget_refusal_holds_but_a_downgrade_key_is_never_held(fake_classifier: Any) -> None:
     config = ops_config(limits={"default": {"budget_usd": 0.00001}, "keys": {key_id(KEY_B): {"budget_usd": 0.00001, "over_budget": "downgrade"}}})
     async with gateway(config, fake_classifier) as gw:
@@ -103,6 +141,7 @@ async def test_a_budget_refusal_holds_but_a_downgrade_key_is_never_held(fake_cla
         assert (await gw.chat(key=KEY_A)).json()["error"]["code"] == "budget_exceeded"
         held = await gw.client.post("/v1/chat/completions", content=b"[", headers={"authorization": f"Bearer {KEY_A}"})
         assert held.status_code == 429 and held.json()["error"]["code"] == "budget_exceeded"
+        assert int(held.headers["retry-after"]) > 3600 and held.headers["x-should-retry"] == "false", "as the store's refusal said"
         assert (await gw.chat(key=KEY_B, model="big")).json()["error"]["code"] == "budget_exceeded", "a named model is refused"
         assert (await gw.chat(key=KEY_B)).headers["x-router-tier"] == "low", "yet the key's auto requests are served, downgraded"
 

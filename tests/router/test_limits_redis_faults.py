@@ -176,3 +176,53 @@ async def test_readyz_reports_the_limit_store_without_gating_on_it(redis_server:
         assert (await gw.chat(key=KEY_A)).status_code == 503, "what the report explains"
     async with gateway(ops_config(), _classifier()) as gw:
         assert "limit_store" not in (await gw.client.get("/readyz")).json(), "limits in this process: nothing to reach"
+
+
+class RoutingProxy(Proxy):
+    """A relay whose n-th connection goes to `route(n)` = (port, reply delay once `slow` is set)."""
+
+    def __init__(self, route: Any) -> None:
+        super().__init__(0)
+        self.route, self.accepted, self.slow = route, 0, False
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, delay: float) -> None:
+        with contextlib.suppress(Exception):
+            while data := await reader.read(65536):
+                if delay and self.slow:
+                    await asyncio.sleep(delay)
+                writer.write(data)
+                await writer.drain()
+        with contextlib.suppress(Exception):
+            writer.close()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        port, delay = self.route(self.accepted)
+        self.accepted += 1
+        upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", port)
+        self.writers |= {writer, upstream_writer}
+        await asyncio.gather(self._relay(reader, upstream_writer, 0.0), self._relay(upstream_reader, writer, delay))
+
+
+async def test_a_read_only_reply_leaves_the_other_calls_connections_alone(redis_server: RedisServer, second_redis: RedisServer) -> None:
+    """Found in review: the READONLY handler closed every connection of the pool, also one another call was reading its
+    reply on; that call was sent again on a fresh connection and its admission booked twice."""
+    from router.limits_redis import _ADMIT_LUA
+
+    second_redis.client().execute_command("REPLICAOF", "127.0.0.1", str(redis_server.port))  # the read-only node
+    await asyncio.sleep(0.5)
+    redis_server.client().script_load(_ADMIT_LUA)
+    proxy = RoutingProxy(lambda n: (second_redis.port, 0.0) if n == 1 else (redis_server.port, 0.3 if n == 0 else 0.0))
+    await proxy.start()
+    store = RedisStore(StateConfig(redis_url=proxy.url, key_prefix="ro", timeout_seconds=1.0, retry_seconds=0))
+    try:
+        await store.client.ping()  # connection 0, to the primary
+        proxy.slow = True
+        healthy = asyncio.create_task(store.admit("b", time.time(), 1000, None, 0, None, "", True))
+        await asyncio.sleep(0.1)  # its script ran on the primary; its reply is on the way
+        with pytest.raises(LimitStoreUnavailable, match="ReadOnlyError"):
+            await store.admit("a", time.time(), 1000, None, 0, None, "", True)  # connection 1: the read-only node
+        counts = await healthy
+        assert int(redis_server.client().get(f"ro:{{b}}:req:{counts.window}") or 0) == 1, "one admission, booked once"
+    finally:
+        await store.aclose()
+        await proxy.cut()

@@ -128,7 +128,8 @@ async def test_a_refusal_s_wait_is_read_on_the_store_s_clock(monkeypatch: pytest
     with pytest.raises(APIError) as held:
         limiter.refuse_held("k")
     assert held.value.headers["Retry-After"] == "3"
-    monkeypatch.setattr("router.limits.time.monotonic", lambda real=time.monotonic(): real + 2.5)
+    later = time.monotonic() + 2.5
+    monkeypatch.setattr("router.limits.time.monotonic", lambda: later)
     limiter.refuse_held("k")  # no longer held: the store judges again
 
 

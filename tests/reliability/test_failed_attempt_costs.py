@@ -51,6 +51,23 @@ async def test_a_non_streamed_attempt_that_stalls_midway_is_charged_what_it_wrot
     assert "usage_estimated" not in body["router"], "the answer itself was measured (and is learnt from)"
 
 
+async def test_the_decision_log_books_a_failed_attempt_under_its_own_model(rig: Rig, tmp_path: Any) -> None:
+    """The log line had `cost_usd` with the failed attempt's part under the model that answered and no breakdown: spend
+    grouped by model from the log disagreed with router_cost_usd_total (found in review)."""
+    rig.a.script = lambda body, index: Behaviour(chunks=[content_chunk("Hel"), content_chunk("lo, "), content_chunk("wor")], then="hang")
+    log = tmp_path / "decisions.jsonl"
+    gateway = await rig.gateway(a=FAST, decision_log={"path": str(log)})
+    assert (await gateway.chat()).status_code == 200
+    gateway.state.ops.decision_log.sync()
+    (line,) = [orjson.loads(text) for text in log.read_text().splitlines()]
+    by_model: dict[str, float] = {}
+    for part in line["usage_breakdown"]:
+        by_model[part["model"]] = by_model.get(part["model"], 0.0) + part["cost_usd"]
+    for model, backend in (("ma", "a"), ("mb", "b")):
+        assert by_model[model] == pytest.approx(gateway.metric("router_cost_usd_total", tier="low", model=model, backend=backend))
+    assert sum(by_model.values()) == pytest.approx(line["cost_usd"]) and line["usage_estimated"] is False
+
+
 @pytest.mark.parametrize("stream", [False, True])
 async def test_an_attempt_hung_up_on_before_its_first_byte_is_charged_as_a_client_who_left(rig: Rig, stream: bool) -> None:
     """Sent whole, the upstream may write the whole answer after the hang-up (its prompt and the answer forecast);

@@ -98,18 +98,3 @@ async def test_a_refused_model_name_is_logged_cut_short(tmp_path: Path, fake_cla
     assert lines[0]["status"] == "ok", "the earlier line is still there"
     assert all(len(line.get("requested_model") or "") <= 256 for line in lines) and len(lines) == 5
 
-
-def test_a_line_lists_the_calls_behind_its_cost(fake_classifier: Any) -> None:
-    """A failed attempt's cost was in `cost_usd` under the model that answered, with no breakdown and no mark of an
-    estimate: spend grouped by model from the log disagreed with router_cost_usd_total."""
-    from router.decision import Decision
-    from router.ops import Operations
-
-    breakdown = [{"role": "failed_attempt", "model": "big", "backend": "sim", "cost_usd": 0.004},
-                 {"role": "answer", "model": "spare-big", "backend": "spare", "cost_usd": 0.002}]
-    decision = Decision("r", "high", "fallback", [], model="spare-big", backend="spare", cost_usd=0.006,
-                        extra={"usage_breakdown": breakdown, "usage_estimated": True})
-    entry = Operations._entry(None, decision, None, "ok", 0.1, True, None)  # type: ignore[arg-type]  # reads no state
-    assert entry["usage_breakdown"] == breakdown and entry["usage_estimated"] is True
-    plain = Operations._entry(None, Decision("r", "low", "classifier", []), None, "ok", 0.1, False, None)  # type: ignore[arg-type]
-    assert plain["usage_breakdown"] is None and plain["usage_estimated"] is False

@@ -59,3 +59,19 @@ def test_a_reload_creates_the_new_config_s_series(fake_classifier: Any) -> None:
     AppState.build(config(spare={"backend": "api"}), fake_classifier, registry=registry, metrics=metrics, previous=first)
     assert value(registry, "router_requests_total", tier="direct", model="spare", backend="api", status="error") == 0.0
 
+
+
+def test_a_large_config_stays_a_few_hundred_series(fake_classifier: Any) -> None:
+    """Found in review: every pair of backends a failure could skip to, times ten reasons, grew as backends squared
+    (5,481 series at 20 backends); only each candidate's move to the next is created ahead."""
+    names = [f"b{i}" for i in range(20)]
+    data = {"backends": {name: {"kind": "openai", "base_url": f"http://{name}.test/v1"} for name in names},
+            "models": {f"m{i}": {"backend": name, "input": 1.0, "output": 2.0} for i, name in enumerate(names)},
+            "tiers": {"low": {"model": "m0", "max_score": 0.5, "fallbacks": [f"m{i}" for i in range(1, 10)]},
+                      "high": {"model": "m10", "fallbacks": [f"m{i}" for i in range(11, 20)]}}}
+    registry = CollectorRegistry()
+    AppState.build(parse_config(data, env={}), fake_classifier, registry=registry)
+    series = [line for line in generate_latest(registry).decode().splitlines() if line and not line.startswith("#")]
+    moves = {line.split("reason=")[0] for line in series if line.startswith("router_fallbacks_total")}
+    assert len(moves) == 18, "m0 -> m1 -> … -> m9 and m10 -> … -> m19"
+    assert len(series) < 2000, len(series)

@@ -176,3 +176,11 @@ async def test_an_upstream_refusal_the_operator_must_mend_still_alerts(fake_clas
         assert gw.value("router_upstream_errors_total", backend="oa", kind="status") == 1
         if client_status == 502:
             assert response.headers["x-should-retry"] == "false", "the gateway's account: no retry mends it"
+
+
+def test_a_redacted_thinking_block_is_output() -> None:
+    """Found in review: an Anthropic answer that opens with `redacted_thinking` carries it as `thinking_blocks` only."""
+    from backends.chat_shape import chunk_has_output
+
+    assert chunk_has_output({"choices": [{"index": 0, "delta": {"thinking_blocks": [{"type": "redacted_thinking", "data": "x"}]}}]})
+    assert not chunk_has_output({"choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}}]})

@@ -27,7 +27,9 @@ Translation rules (anything not listed is dropped: it has no Anthropic meaning):
 - `CLIENT_OPTIONS` (a private field a Messages client's request fills: router/anthropic_api.py) carries what that
   client asked of Anthropic itself: its `metadata.user_id` (over `user`) and its `anthropic-beta` flags (sent as the
   header, beside the backend's own: backends/anthropic.py). Only this adapter reads it; the gateway drops it for others.
-- `thinking` passes through. With thinking enabled Anthropic rejects temperature and top_k
+- `thinking` passes through; with adaptive thinking (backends/reasoning.py `AnthropicAdaptiveReasoning`) the effort the
+  chat body names as `reasoning_effort` is `output_config.effort`, and a request without a cap gets 4,096 tokens plus
+  the effort's default budget. With thinking enabled Anthropic rejects temperature and top_k
   changes, top_p below 0.95 and forced tool use, so those sampling fields are dropped; a forced
   tool choice (the client's explicit request) instead drops `thinking`, which normally comes from
   the tier. Thinking is also dropped when the assistant turn in progress (a tool loop's calls
@@ -48,9 +50,11 @@ from __future__ import annotations
 from typing import Any
 
 from backends.anthropic_messages import THINKING_BLOCK_TYPES, convert_messages, has_text, invalid
-from backends.reasoning import AnthropicReasoning
+from backends.reasoning import DEFAULT_BUDGETS, AnthropicAdaptiveReasoning, AnthropicReasoning
 
 DEFAULT_MAX_TOKENS = 4096
+#: The efforts Anthropic's `output_config.effort` takes (Claude 4.6 and later).
+ADAPTIVE_EFFORTS = AnthropicAdaptiveReasoning.efforts - {"none"}
 #: The private request field for what a Messages client asked of Anthropic itself: `{"betas": [...], "user_id": str}`.
 #: Gateway-internal (router/protocol.py `PRIVATE_PREFIX`): a client's own body never carries it.
 CLIENT_OPTIONS = "_router_anthropic_options"
@@ -83,6 +87,9 @@ def to_anthropic_request(body: dict[str, Any], *, stream: bool) -> dict[str, Any
     output_format = _output_format(body.get("response_format"))
     if output_format is not None:
         request["output_config"] = {"format": output_format}
+    effort = body.get("reasoning_effort")  # only the adaptive dialect leaves one (backends/reasoning.py)
+    if effort in ADAPTIVE_EFFORTS:
+        request["output_config"] = {**request.get("output_config", {}), "effort": effort}
     user = (body.get(CLIENT_OPTIONS) or {}).get("user_id") or body.get("safety_identifier") or body.get("user")  # OpenAI's successor first
     if isinstance(user, str) and user:
         request["metadata"] = {"user_id": user}
@@ -90,7 +97,7 @@ def to_anthropic_request(body: dict[str, Any], *, stream: bool) -> dict[str, Any
     if isinstance(thinking, dict):
         request["thinking"] = dict(thinking)
     _apply_thinking_rules(request)
-    request["max_tokens"] = _max_tokens(body, request.get("thinking"))
+    request["max_tokens"] = _max_tokens(body, request.get("thinking"), effort)
     _budget_under_cap(request)
     request["stream"] = stream
     return request
@@ -185,11 +192,15 @@ def _output_format(response_format: Any) -> dict[str, Any] | None:
     raise invalid("Anthropic models accept `response_format` of type text or json_schema (with a schema) only", "response_format")
 
 
-def _thinking_budget(thinking: Any) -> int:
+def _thinking_budget(thinking: Any, effort: Any = None) -> int:
+    """The tokens thinking may take: an enabled budget, or for adaptive thinking its effort's default budget (the cap
+    a request without one gets grows by it: 4,096 tokens left a high-effort think no room for the answer)."""
     if isinstance(thinking, dict) and thinking.get("type") == "enabled":
         budget = thinking.get("budget_tokens")
         if isinstance(budget, int) and not isinstance(budget, bool) and budget > 0:
             return budget
+    if isinstance(thinking, dict) and thinking.get("type") == "adaptive":
+        return DEFAULT_BUDGETS.get(effort, 0) if isinstance(effort, str) else 0
     return 0
 
 
@@ -232,8 +243,8 @@ def _budget_under_cap(request: dict[str, Any]) -> None:
         del request["thinking"]
 
 
-def _max_tokens(body: dict[str, Any], thinking: Any) -> int:
-    budget = _thinking_budget(thinking)
+def _max_tokens(body: dict[str, Any], thinking: Any, effort: Any = None) -> int:
+    budget = _thinking_budget(thinking, effort)
     wanted = DEFAULT_MAX_TOKENS + budget
     for field in ("max_completion_tokens", "max_tokens"):
         value = body.get(field)

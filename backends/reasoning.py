@@ -223,6 +223,27 @@ class AnthropicReasoning(ReasoningDialect):
         return budget
 
 
+class AnthropicAdaptiveReasoning(ReasoningDialect):
+    """Anthropic adaptive thinking — Claude 4.6 and later, the only thinking Opus 4.7 and later take (they refuse
+    `{type: enabled, budget_tokens}` and `{type: disabled}` with a 400): `thinking: {type: adaptive}` and the effort,
+    which the adapter sends as `output_config.effort` (low … max); effort none sends no thinking (these models think
+    only when asked). The cap grows by the effort's default budget, of which the model spends what it decides. Sampling
+    fields are refused ("`temperature` is deprecated for this model")."""
+
+    name = "anthropic_adaptive"
+    reads_developer = True
+    efforts = frozenset(("none", "low", "medium", "high", "xhigh", "max"))
+    history_field = "thinking_blocks"
+    refused_fields = ("temperature", "top_p", "top_k")
+
+    def _apply(self, body: dict[str, Any], effort: str, thinking_budget: int | None) -> int:
+        if effort == "none":
+            return 0
+        body["thinking"] = {"type": "adaptive"}
+        body["reasoning_effort"] = effort
+        return self.budget_for(effort, None)
+
+
 def reasoning_text(message: Mapping[str, Any]) -> str:
     """A chat message's or delta's reasoning text: vLLM's `reasoning`, else DeepSeek's `reasoning_content`
     (vLLM sends both names); "" when it has none."""
@@ -236,7 +257,7 @@ def _echoes_reasoning(message: Any) -> bool:
 
 DIALECTS: dict[str, ReasoningDialect] = {
     dialect.name: dialect
-    for dialect in (NoReasoning(), OpenAIReasoning(), GptOssReasoning(), Qwen3Reasoning(), AnthropicReasoning())
+    for dialect in (NoReasoning(), OpenAIReasoning(), GptOssReasoning(), Qwen3Reasoning(), AnthropicReasoning(), AnthropicAdaptiveReasoning())
 }
 
 

@@ -643,3 +643,44 @@ async def test_a_permanent_refusal_tells_the_sdks_not_to_retry(make_harness: Any
         with pytest.raises(RateLimitError) as limited:
             await asyncio.wait_for(sdk(harness, api_key=KEY_A).with_options(max_retries=2).messages.create(**EASY_MESSAGE), timeout=5)
         assert limited.value.response.headers["x-should-retry"] == "false" and int(limited.value.response.headers["retry-after"]) > 3600
+
+
+def adaptive_tiers(effort: str = "high") -> Any:
+    """The high tier on Claude Opus 4.7, which takes adaptive thinking only (`reasoning: anthropic_adaptive`)."""
+    return make_config(backends={**CONFIG["backends"], "spare": {"kind": "anthropic", "base_url": "http://spare.test", "api_key": "sk-ant"}},
+                       models={"small": CONFIG["models"]["small"],
+                               "opus": {"backend": "spare", "upstream_name": "claude-opus-4-7", "reasoning": "anthropic_adaptive",
+                                        "input": 5.0, "output": 25.0, "max_output_tokens": 128000}},
+                       tiers={"low": {"model": "small", "max_score": 0.5}, "high": {"model": "opus", "effort": effort}})
+
+
+def recording_claude(seen: list[dict[str, Any]]) -> Any:
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(orjson.loads(request.content))
+        return httpx.Response(200, json={"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-opus-4-7", "stop_reason": "end_turn",
+                                         "stop_sequence": None, "content": [{"type": "text", "text": "ok"}], "usage": {"input_tokens": 9, "output_tokens": 2}})
+    return handler
+
+
+async def test_a_model_that_thinks_adaptively_only_is_asked_as_it_takes(make_harness: Any, spare_handler: list[Any]) -> None:
+    """Found in an audit: Claude Opus 4.7 and later refuse `thinking: {type: enabled, budget_tokens}` and `{type: disabled}`
+    (400) — every thinking request routed to such a tier failed, Claude Code's on every turn; and their sampling fields."""
+    seen: list[dict[str, Any]] = []
+    spare_handler[0] = recording_claude(seen)
+    harness = await make_harness(adaptive_tiers())
+    chat = {"model": "auto", "temperature": 0.2, "top_p": 0.9, "max_tokens": 1000, "messages": [{"role": "user", "content": "[score=0.9] prove it"}]}
+    assert (await harness.client.post("/v1/chat/completions", json=chat)).status_code == 200
+    sent = seen[-1]
+    assert sent["thinking"] == {"type": "adaptive"} and sent["output_config"] == {"effort": "high"}
+    assert sent["max_tokens"] == 1000 + 16384, "the answer's cap, and the effort's reserve beside it"
+    assert not {"temperature", "top_p", "top_k"} & set(sent), "'temperature' is deprecated for this model"
+    del chat["max_tokens"]
+    assert (await harness.client.post("/v1/chat/completions", json=chat)).status_code == 200
+    assert seen[-1]["max_tokens"] == 4096 + 16384
+    claude_code = {"model": "auto", "max_tokens": 32000, "thinking": {"type": "adaptive"}, "output_config": {"effort": "medium"},
+                   "messages": [{"role": "user", "content": "[score=0.9] refactor this"}]}
+    assert (await harness.client.post("/v1/messages", json=claude_code)).status_code == 200
+    assert seen[-1]["thinking"] == {"type": "adaptive"} and seen[-1]["output_config"] == {"effort": "medium"} and seen[-1]["max_tokens"] == 32000
+    off = await make_harness(adaptive_tiers("none"))
+    assert (await off.client.post("/v1/chat/completions", json=chat)).status_code == 200
+    assert "thinking" not in seen[-1] and "output_config" not in seen[-1], "no thinking: not asked for ({type: disabled} is refused)"

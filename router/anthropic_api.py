@@ -13,8 +13,8 @@ enabled, budget_tokens}` → the lowest `reasoning_effort` up to high whose defa
 (disabled → none); with thinking on, the client's `max_tokens` is the upstream's whole cap, thinking
 included (`router.context.TOTAL_CAP`: an effort whose reserve would fill it is lowered, whoever set
 it); `output_config.effort` → that effort, which, as on the chat route, wins over the tier's unless
-`routing.client_reasoning_effort: ignore`. Server tools (web search, code execution…), documents and MCP
-servers are a 400 naming the field; HTTP errors are in Anthropic's shape (router/anthropic_errors.py). When the
+`routing.client_reasoning_effort: ignore`. Documents and search results are read as their text (a PDF or a linked
+document is named, not read); server tools (web search, code execution…) and MCP servers are a 400 naming the field; HTTP errors are in Anthropic's shape (router/anthropic_errors.py). When the
 client turned thinking on, the upstream's reasoning comes back as `thinking` blocks: signed ones as an
 Anthropic upstream signed them, others (vLLM's `reasoning`) with an empty signature, which an Anthropic
 upstream is never sent (backends/anthropic_messages.py).
@@ -235,8 +235,31 @@ def _bare_part(block: Any, param: str) -> dict[str, Any]:
         return {"type": "image_url", "image_url": {"url": f"data:{source.get('media_type') or 'image/png'};base64,{source['data']}"}}
     if isinstance(source, dict) and source.get("type") == "url" and isinstance(source.get("url"), str):
         return {"type": "image_url", "image_url": {"url": source["url"]}}
-    raise invalid(f"'{param}' is not a supported content block (text, image from base64 or a URL, tool_result)", param=param,
-                  code="unsupported_value")
+    if kind in ("document", "search_result"):
+        return {"type": "text", "text": _document_text(block)}
+    raise invalid(f"'{param}' is not a supported content block (text, image from base64 or a URL, document, search_result, tool_result)",
+                  param=param, code="unsupported_value")
+
+
+def _document_text(block: Mapping[str, Any]) -> str:
+    """A `document` or `search_result` block as the text a chat model reads: a text document's text, a search result's
+    or a content document's text blocks, under its title (and source). A PDF or a linked document — no chat upstream
+    reads them — is named, not refused: in a conversation's history (Claude Code's Read of a PDF) a 400 failed every
+    later request of the session."""
+    source = block.get("source")
+    head = [value for value in (block.get("title"), source if type_of(block) == "search_result" else None) if isinstance(value, str) and value]
+    if isinstance(source, dict) and source.get("type") == "text" and isinstance(source.get("data"), str):
+        body = source["data"]
+    else:
+        blocks = source.get("content") if isinstance(source, dict) and source.get("type") == "content" else block.get("content")
+        if isinstance(blocks, str):
+            body = blocks
+        elif isinstance(blocks, list):
+            body = "\n".join(item["text"] for item in blocks if isinstance(item, dict) and isinstance(item.get("text"), str))
+        else:
+            kind = source.get("media_type") or source.get("type") if isinstance(source, dict) else None
+            body = f"[a document ({kind or 'unknown'}) this model cannot read was left out]"
+    return "\n\n".join([*head, body]) if head else body
 
 
 def _tool(tool: Any, index: int) -> dict[str, Any]:

@@ -406,7 +406,7 @@ def test_any_body_becomes_a_chat_request_or_a_400(body: dict[str, Any]) -> None:
     ({"max_tokens": None}, "max_tokens"),
     ({"mcp_servers": [{"type": "url", "url": "https://mcp.example"}]}, "mcp_servers"),
     ({"tools": [{"type": "web_search_20250305", "name": "web_search"}]}, "tools[0]"),
-    ({"messages": [{"role": "user", "content": [{"type": "document", "source": {"type": "file", "file_id": "f"}}]}]}, "messages[0].content[0]"),
+    ({"messages": [{"role": "user", "content": [{"type": "container_upload", "file_id": "f"}]}]}, "messages[0].content[0]"),
     ({"messages": [{"role": "tool", "content": "x"}]}, "messages[0].role"),
     ({"messages": [{"role": "system", "content": "x"}]}, "messages"),
     ({"output_config": {"effort": "extreme"}}, "output_config.effort"),
@@ -684,3 +684,27 @@ async def test_a_model_that_thinks_adaptively_only_is_asked_as_it_takes(make_har
     off = await make_harness(adaptive_tiers("none"))
     assert (await off.client.post("/v1/chat/completions", json=chat)).status_code == 200
     assert "thinking" not in seen[-1] and "output_config" not in seen[-1], "no thinking: not asked for ({type: disabled} is refused)"
+
+
+@pytest.mark.parametrize(("block", "read"), [
+    ({"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "the spec says 42"}, "title": "Spec"}, "Spec\n\nthe spec says 42"),
+    ({"type": "document", "source": {"type": "content", "content": [{"type": "text", "text": "custom content"}]}}, "custom content"),
+    ({"type": "search_result", "source": "https://x.test", "title": "t", "content": [{"type": "text", "text": "result"}]}, "t\n\nhttps://x.test\n\nresult"),
+    ({"type": "document", "source": {"type": "base64", "media_type": "application/pdf", "data": "JVBERi0xLjQK"}},
+     "[a document (application/pdf) this model cannot read was left out]"),
+], ids=["text-doc", "content-doc", "search_result", "pdf"])
+async def test_documents_and_search_results_are_read_as_text(make_harness: Any, spare_handler: list[Any], block: dict[str, Any], read: str) -> None:
+    """Found in an audit: a document or a search result anywhere in the conversation — Claude Code's Read of a PDF sits in a
+    tool result — was a 400, and every later request of the session with it."""
+    seen: list[dict[str, Any]] = []
+    spare_handler[0] = recording_claude(seen)
+    harness = await make_harness(claude_high_tier())
+    history = [{"role": "user", "content": "[score=0.9] read the spec"},
+               {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_1", "name": "Read", "input": {"file_path": "spec"}}]},
+               {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": [block]}]},
+               {"role": "assistant", "content": "Read it."}, {"role": "user", "content": [{"type": "text", "text": "[score=0.9] and this?"}, block]}]
+    response = await harness.client.post("/v1/messages", json={"model": "auto", "max_tokens": 100, "messages": history})
+    assert response.status_code == 200, response.text
+    sent = seen[-1]["messages"]
+    assert sent[2]["content"][0]["content"] == read, "the tool result's text"
+    assert sent[-1]["content"][0]["text"] == f"[score=0.9] and this?\n{read}", "the user turn's text, on lines"

@@ -29,6 +29,9 @@ _REASONING_FIELDS = ("reasoning_effort", "thinking", "thinking_token_budget")
 #: Groq, Cerebras) refuses a message field it does not define with a 400: each dialect keeps only what
 #: its family reads back.
 HISTORY_FIELDS = ("reasoning", "reasoning_content", "thinking_blocks", "reasoning_details")
+#: A chat body's private flag (router/protocol.py `PRIVATE_PREFIX`), set by `/v1/messages` when the conversation ends with
+#: the client's assistant prefill, which the model must continue, not answer anew (`ReasoningDialect.carry_history`).
+PREFILL = "_router_prefill"
 
 
 class UnsupportedEffortError(ValueError):
@@ -51,6 +54,8 @@ class ReasoningDialect(ABC):
     cap_field: ClassVar[str | None] = None
     #: Request fields this family refuses with a 400, left out of what it is sent (a model's `drop_fields` overrides).
     refused_fields: ClassVar[tuple[str, ...]] = ()
+    #: Whether its server (vLLM) continues a trailing assistant message when asked (`continue_final_message`).
+    continues_prefill: ClassVar[bool] = False
 
     def check(self, effort: str, thinking_budget: int | None) -> None:
         """Raise `UnsupportedEffortError` when this family cannot express the setting."""
@@ -89,8 +94,13 @@ class ReasoningDialect(ABC):
         """Rewrite the conversation into what this family reads: the echoed reasoning of earlier turns
         into its field (or dropped), and `developer` turns as `system` where its template has no developer role.
 
+        A Messages client's prefill (`PREFILL`) is continued where the server can be told so (vLLM: without it the model
+        began a new turn after the client's `{"answer": `, and the client's prefill and the answer made no JSON).
+
         Messages are replaced, never edited: the client's list is shared by every attempt of a request.
         """
+        if body.pop(PREFILL, False) and self.continues_prefill:
+            body["continue_final_message"], body["add_generation_prompt"] = True, False
         messages = body.get("messages")
         if not isinstance(messages, list):
             return
@@ -182,6 +192,7 @@ class Qwen3Reasoning(ReasoningDialect):
     """
 
     name = "qwen3"
+    continues_prefill = True
     efforts = frozenset(EFFORTS)
     accepts_budget = True
     history_field = "reasoning"

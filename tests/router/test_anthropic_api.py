@@ -708,3 +708,23 @@ async def test_documents_and_search_results_are_read_as_text(make_harness: Any, 
     sent = seen[-1]["messages"]
     assert sent[2]["content"][0]["content"] == read, "the tool result's text"
     assert sent[-1]["content"][0]["text"] == f"[score=0.9] and this?\n{read}", "the user turn's text, on lines"
+
+
+async def test_a_prefill_is_continued_by_vllm(make_harness: Any) -> None:
+    """Found in an audit: a Messages client's trailing assistant turn (a prefill: `{"answer": `) reached vLLM as a finished
+    turn, and the model began a new one — the client's prefill and the answer made no JSON. vLLM continues it when told."""
+    seen: list[dict[str, Any]] = []
+
+    def vllm(request: httpx.Request) -> httpx.Response:
+        seen.append(orjson.loads(request.content))
+        return httpx.Response(200, json={"id": "c", "object": "chat.completion", "created": 1, "model": "m", "usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7},
+                                         "choices": [{"index": 0, "message": {"role": "assistant", "content": " 42}"}, "finish_reason": "stop"}]})
+
+    harness = await make_harness(sim_transport=httpx.MockTransport(vllm))
+    prefill = {"model": "auto", "max_tokens": 50, "messages": [{"role": "user", "content": "[score=0.1] the answer as JSON"},
+                                                               {"role": "assistant", "content": '{"answer":'}]}
+    assert (await harness.client.post("/v1/messages", json=prefill)).status_code == 200
+    assert seen[-1]["continue_final_message"] is True and seen[-1]["add_generation_prompt"] is False
+    assert not [key for key in seen[-1] if key.startswith("_router_")]
+    assert (await harness.client.post("/v1/messages", json={**prefill, "messages": prefill["messages"][:1]})).status_code == 200
+    assert "continue_final_message" not in seen[-1], "only a prefill"

@@ -208,6 +208,19 @@ def test_anthropic_messages_api_through_the_anthropic_sdk(gateway_url: str, vllm
     assert final.stop_reason in ("end_turn", "max_tokens")
 
 
+def test_a_messages_prefill_is_continued_by_vllm(gateway_url: str, vllm_url: str) -> None:
+    """A Messages client's trailing assistant turn is continued (`continue_final_message`): the prompt ends inside that
+    turn — fewer tokens than vLLM's own rendering, which closes it and opens a new one — and vLLM takes the fields."""
+    from anthropic import Anthropic
+
+    messages: Any = [{"role": "user", "content": "Answer in JSON."}, {"role": "assistant", "content": '{"answer":'}]
+    message = Anthropic(base_url=gateway_url, api_key="unused", max_retries=0).messages.create(model="auto:low", max_tokens=MAX_TOKENS,
+                                                                                                messages=messages)
+    direct = httpx.post(f"{vllm_url}/v1/chat/completions", json={"model": SERVED_MODEL_NAME, "max_tokens": 1, "messages": messages,
+                                                                 "chat_template_kwargs": {"enable_thinking": False}}, timeout=60).json()
+    assert 0 < message.usage.input_tokens < direct["usage"]["prompt_tokens"]
+
+
 def test_tools_reach_vllm_through_the_chat_and_messages_apis(gateway_url: str) -> None:
     """Claude Code and the agent SDKs send tools on every request: vLLM started as deploy/ starts it
     (`TOOL_ARGS`) takes them through either API (without those flags it refuses any request with tools)."""

@@ -53,8 +53,9 @@ def convert_messages(raw: Any) -> tuple[str | list[dict[str, Any]], list[dict[st
             continue
         if turns and turns[-1]["role"] == anthropic_role:
             turns[-1]["content"].extend(blocks)
-            if anthropic_role == "assistant":  # "the first block must be thinking or redacted_thinking" (400)
-                turns[-1]["content"].sort(key=lambda block: block["type"] not in THINKING_BLOCK_TYPES)
+            merged = turns[-1]["content"]  # "the first block must be thinking or redacted_thinking" (400)
+            if anthropic_role == "assistant" and merged[0]["type"] not in THINKING_BLOCK_TYPES:
+                merged.sort(key=lambda block: block["type"] not in THINKING_BLOCK_TYPES)
         else:
             turns.append({"role": anthropic_role, "content": blocks})
     _trim_prefill(turns)
@@ -151,8 +152,37 @@ def _image_block(part: dict[str, Any], index: int) -> dict[str, Any]:
     return block
 
 
+#: A thinking block's place among its turn's other blocks when it does not come first (`thinking_blocks` entries): Claude
+#: with interleaved thinking thinks between tool calls ([thinking, text, tool_use, thinking, tool_use]), the chat shape
+#: keeps no block order, and Anthropic refuses a turn whose thinking blocks moved ("Invalid signature in thinking
+#: block"): a tool loop replayed with them first failed on every retry.
+POSITION = "position"
+
+
+def interleaved(thinking: list[dict[str, Any]], rest: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``rest`` (a turn's text, then its tool uses) with each thinking block back where it stood (its `POSITION`; none:
+    before them all), without the mark."""
+    out: list[dict[str, Any]] = []
+    pending = list(thinking)
+    for number, block in enumerate(rest):
+        while pending and _position(pending[0]) <= number:
+            out.append(_unmarked(pending.pop(0)))
+        out.append(block)
+    return out + [_unmarked(block) for block in pending]
+
+
+def _position(block: dict[str, Any]) -> int:
+    position = block.get(POSITION)
+    return position if isinstance(position, int) and not isinstance(position, bool) else 0
+
+
+def _unmarked(block: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in block.items() if key != POSITION} if POSITION in block else block
+
+
 def _assistant_blocks(message: dict[str, Any], index: int) -> list[dict[str, Any]]:
-    blocks = _thinking_blocks(message.get("thinking_blocks"))
+    thinking = _thinking_blocks(message.get("thinking_blocks"))
+    blocks: list[dict[str, Any]] = []
     content = message.get("content")
     if isinstance(content, str):
         if has_text(content):
@@ -169,7 +199,7 @@ def _assistant_blocks(message: dict[str, Any], index: int) -> list[dict[str, Any
         raise invalid(f"messages[{index}].content must be a string or a list of text parts", "messages")
     for call in message.get("tool_calls") or ():
         blocks.append(_tool_use(call, index))
-    return blocks
+    return interleaved(thinking, blocks)
 
 
 def _thinking_blocks(raw: Any) -> list[dict[str, Any]]:
@@ -179,10 +209,11 @@ def _thinking_blocks(raw: Any) -> list[dict[str, Any]]:
     for block in raw if isinstance(raw, list) else ():
         if not isinstance(block, dict):
             continue
+        mark = {POSITION: block[POSITION]} if _position(block) > 0 else {}
         if block.get("type") == "thinking" and isinstance(block.get("thinking"), str) and isinstance(block.get("signature"), str) and block["signature"]:
-            blocks.append({"type": "thinking", "thinking": block["thinking"], "signature": block["signature"]})
+            blocks.append({"type": "thinking", "thinking": block["thinking"], "signature": block["signature"], **mark})
         elif block.get("type") == "redacted_thinking" and isinstance(block.get("data"), str):
-            blocks.append({"type": "redacted_thinking", "data": block["data"]})
+            blocks.append({"type": "redacted_thinking", "data": block["data"], **mark})
     return blocks
 
 

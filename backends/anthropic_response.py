@@ -27,6 +27,7 @@ from typing import Any
 
 import orjson
 
+from backends.anthropic_messages import POSITION
 from backends.base import ChatStream, UpstreamError
 from backends.errors import stream_event_json
 from backends.sse import event_data
@@ -73,6 +74,10 @@ def served_tier(usage: Any) -> str | None:
     return _SERVICE_TIERS.get(named, named) if isinstance(named, str) and named else None
 
 
+def _placed(block: dict[str, Any], position: int) -> dict[str, Any]:
+    return {**block, POSITION: position} if position else block
+
+
 def _arguments(tool_input: Any) -> str:
     return orjson.dumps(tool_input if tool_input is not None else {}).decode()
 
@@ -87,14 +92,15 @@ def completion_body(message: dict[str, Any], *, model: Any, created: int | None 
     thinking_blocks: list[dict[str, Any]] = []
     tool_calls: list[dict[str, Any]] = []
     for block in content:
+        position = min(len(texts), 1) + len(tool_calls)  # interleaved thinking keeps its place (backends/anthropic_messages.py)
         kind = block.get("type") if isinstance(block, dict) else None
         if kind == "text" and isinstance(block.get("text"), str):
             texts.append(block["text"])
         elif kind == "thinking" and isinstance(block.get("thinking"), str):
             reasoning.append(block["thinking"])
-            thinking_blocks.append({"type": "thinking", "thinking": block["thinking"], "signature": block.get("signature")})
+            thinking_blocks.append(_placed({"type": "thinking", "thinking": block["thinking"], "signature": block.get("signature")}, position))
         elif kind == "redacted_thinking":
-            thinking_blocks.append({"type": "redacted_thinking", "data": block.get("data")})
+            thinking_blocks.append(_placed({"type": "redacted_thinking", "data": block.get("data")}, position))
         elif kind == "tool_use":
             function = {"name": _string(block.get("name")), "arguments": _arguments(block.get("input"))}
             tool_calls.append({"id": _string(block.get("id")), "type": "function", "function": function})

@@ -27,7 +27,7 @@ from typing import Any
 
 import orjson
 
-from backends.anthropic_messages import THINKING_BLOCK_TYPES
+from backends.anthropic_messages import POSITION, THINKING_BLOCK_TYPES, interleaved
 from backends.anthropic_request import CLIENT_OPTIONS
 from backends.chat_shape import content_text
 from backends.reasoning import DEFAULT_BUDGETS, PREFILL, reasoning_text
@@ -199,7 +199,8 @@ def _assistant_turn(blocks: list[Any], param: str) -> dict[str, Any]:
         elif kind in THINKING_BLOCK_TYPES:
             if isinstance(block.get("thinking"), str):
                 thoughts.append(block["thinking"])
-            thinking_blocks.append(block)
+            position = min(len(texts), 1) + len(calls)  # interleaved thinking keeps its place (backends/anthropic_messages.py)
+            thinking_blocks.append({**block, POSITION: position} if position else block)
         elif kind == "tool_use":
             calls.append({"id": string_field(block, "id", f"{param}[{index}]"), "type": "function", "function": {
                 "name": string_field(block, "name", f"{param}[{index}]"), "arguments": orjson.dumps(block.get("input") or {}).decode()}})
@@ -371,7 +372,7 @@ def message_body(request: Mapping[str, Any], chat: Mapping[str, Any]) -> dict[st
     """A non-streamed chat completion as a `message` (its first choice)."""
     choice = (chat.get("choices") or [{}])[0]
     message = choice.get("message") or {}
-    content: list[dict[str, Any]] = thinking_content(message) if shows_thinking(request) else []
+    content: list[dict[str, Any]] = []
     text = content_text(message.get("content")) + (message.get("refusal") or "")
     if text:
         content.append({"type": "text", "text": text})
@@ -379,6 +380,7 @@ def message_body(request: Mapping[str, Any], chat: Mapping[str, Any]) -> dict[st
         function = call.get("function") or {}
         content.append({"type": "tool_use", "id": call.get("id") or new_id("toolu"), "name": function.get("name") or "",
                         "input": tool_input(function.get("arguments"))})
+    content = interleaved(thinking_content(message) if shows_thinking(request) else [], content)
     out = {"id": new_id("msg"), "type": "message", "role": "assistant", "model": chat.get("model"), "content": content,
            **stop_fields(request, choice.get("finish_reason"), bool(message.get("tool_calls")), choice.get("stop_reason")),
            "usage": usage(chat.get("usage"))}

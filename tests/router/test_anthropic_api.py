@@ -728,3 +728,31 @@ async def test_a_prefill_is_continued_by_vllm(make_harness: Any) -> None:
     assert not [key for key in seen[-1] if key.startswith("_router_")]
     assert (await harness.client.post("/v1/messages", json={**prefill, "messages": prefill["messages"][:1]})).status_code == 200
     assert "continue_final_message" not in seen[-1], "only a prefill"
+
+
+async def test_interleaved_thinking_keeps_its_place_both_ways(make_harness: Any, spare_handler: list[Any]) -> None:
+    """Found in an audit: Claude with interleaved thinking answers [thinking A, text, tool_use 1, thinking B, tool_use 2];
+    the chat shape keeps no order, so the message came back with its thinking first and the turn went back to Claude so
+    too — which refuses a turn whose thinking blocks moved ("Invalid signature"), on every retry of the tool loop."""
+    seen: list[dict[str, Any]] = []
+    interleaved = [{"type": "thinking", "thinking": "A", "signature": "SA"}, {"type": "text", "text": "first"},
+                   {"type": "tool_use", "id": "toolu_1", "name": "f", "input": {"x": 1}},
+                   {"type": "thinking", "thinking": "B", "signature": "SB"}, {"type": "tool_use", "id": "toolu_2", "name": "g", "input": {}}]
+
+    def claude(request: httpx.Request) -> httpx.Response:
+        seen.append(orjson.loads(request.content))
+        return httpx.Response(200, json={"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-x", "stop_reason": "tool_use",
+                                         "stop_sequence": None, "content": interleaved, "usage": {"input_tokens": 1, "output_tokens": 1}})
+
+    spare_handler[0] = claude
+    harness = await make_harness(claude_high_tier())
+    tools = [{"name": "f", "input_schema": {"type": "object"}}, {"name": "g", "input_schema": {"type": "object"}}]
+    ask = {"model": "auto:high", "max_tokens": 5000, "thinking": {"type": "enabled", "budget_tokens": 2000}, "tools": tools,
+           "messages": [{"role": "user", "content": "[score=0.9] q"}]}
+    got = (await harness.client.post("/v1/messages", json=ask)).json()["content"]
+    assert [(b["type"], b.get("thinking")) for b in got] == [("thinking", "A"), ("text", None), ("tool_use", None), ("thinking", "B"), ("tool_use", None)]
+    assert "position" not in str(got)
+    echo = [*ask["messages"], {"role": "assistant", "content": interleaved}, {"role": "user", "content": [
+        {"type": "tool_result", "tool_use_id": "toolu_1", "content": "1"}, {"type": "tool_result", "tool_use_id": "toolu_2", "content": "2"}]}]
+    assert (await harness.client.post("/v1/messages", json={**ask, "messages": echo})).status_code == 200
+    assert seen[-1]["messages"][1]["content"] == interleaved, "the turn as Claude wrote it"

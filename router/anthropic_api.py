@@ -14,8 +14,8 @@ enabled, budget_tokens}` → the lowest `reasoning_effort` up to high whose defa
 included (`router.context.TOTAL_CAP`: an effort whose reserve would fill it is lowered, whoever set
 it); `output_config.effort` → that effort, which, as on the chat route, wins over the tier's unless
 `routing.client_reasoning_effort: ignore`. Documents and search results are read as their text (a PDF or a linked
-document is named, not read); server tools (web search, code execution…) and MCP servers are a 400 naming the field; HTTP errors are in Anthropic's shape (router/anthropic_errors.py). When the
-client turned thinking on, the upstream's reasoning comes back as `thinking` blocks: signed ones as an
+document is named, not read); server tools (web search, code execution…) and MCP servers are a 400 naming the
+field; HTTP errors are in Anthropic's shape (router/anthropic_errors.py). When the client turned thinking on, the upstream's reasoning comes back as `thinking` blocks: signed ones as an
 Anthropic upstream signed them, others (vLLM's `reasoning`) with an empty signature, which an Anthropic
 upstream is never sent (backends/anthropic_messages.py).
 """

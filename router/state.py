@@ -104,7 +104,7 @@ class AppState:
         for expected in self._key_digests:
             matched |= hmac.compare_digest(digest, expected)
         if scheme.lower() != "bearer" or not matched:
-            raise APIError(401, "Invalid or missing API key (send 'Authorization: Bearer <key>')", error_type="authentication_error", code="invalid_api_key")
+            raise APIError(401, "Invalid or missing API key (send 'Authorization: Bearer <key>', or 'x-api-key: <key>' to the Messages API)", error_type="authentication_error", code="invalid_api_key")
 
     async def read_body(self, request: Request, declared: str | None) -> bytes:
         """The request body, refused with 413 beyond `server.max_body_bytes` without buffering more

@@ -171,6 +171,17 @@ def interleaved(thinking: list[dict[str, Any]], rest: list[dict[str, Any]]) -> l
     return out + [_unmarked(block) for block in pending]
 
 
+def without_positions(messages: Any) -> Any:
+    """``messages`` with no `POSITION` in their `thinking_blocks` (new lists, the client's are shared by every attempt):
+    for an upstream that is not Anthropic itself — a proxy in front of Claude passes the blocks on as they are, and
+    Anthropic refuses a field it does not define."""
+    if not isinstance(messages, list) or not any(isinstance(m, dict) and any(isinstance(b, dict) and POSITION in b for b in m.get("thinking_blocks") or ())
+                                                 for m in messages):
+        return messages
+    return [{**m, "thinking_blocks": [_unmarked(b) if isinstance(b, dict) else b for b in m["thinking_blocks"]]}
+            if isinstance(m, dict) and isinstance(m.get("thinking_blocks"), list) else m for m in messages]
+
+
 def _position(block: dict[str, Any]) -> int:
     position = block.get(POSITION)
     return position if isinstance(position, int) and not isinstance(position, bool) else 0

@@ -252,7 +252,8 @@ def _max_tokens(body: dict[str, Any], thinking: Any, effort: Any = None) -> int:
             continue
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise invalid(f"`{field}` must be a positive integer", field)
-        wanted = value + budget if value <= budget else value
+        adaptive = isinstance(thinking, dict) and thinking.get("type") == "adaptive"  # the model fits its thinking in the cap
+        wanted = value + budget if value <= budget and not adaptive else value
         break
     limit = body.get(OUTPUT_LIMIT)
     return min(wanted, limit) if isinstance(limit, int) else wanted

@@ -144,6 +144,7 @@ class StreamTranslator:
         self.blocks: dict[int, dict[str, Any]] = {}
         self.tool_count = 0
         self.thinking_count = 0
+        self.text_count = 0  # text blocks begun: with the tool calls, where a thinking block stands (its position)
 
     # -- frames ----------------------------------------------------------------------------
     def _frame(self, delta: dict[str, Any], reason: str | None = None, matched: str | None = None) -> bytes:
@@ -238,15 +239,19 @@ class StreamTranslator:
         kind = block.get("type")
         state: dict[str, Any] = {"type": kind}
         self.blocks[index] = state
-        if kind == "text" and _text(block, "text"):
-            frames.append(self._frame({"content": block["text"]}))
+        position = min(self.text_count, 1) + self.tool_count
+        if kind == "text":
+            self.text_count += 1
+            if _text(block, "text"):
+                frames.append(self._frame({"content": block["text"]}))
         elif kind == "thinking":
+            state["position"] = position
             state["thinking"] = [block["thinking"]] if isinstance(block.get("thinking"), str) else []
             state["signature"] = block.get("signature") or None
             if _text(block, "thinking"):
                 frames.append(self._frame({"reasoning_content": block["thinking"]}))
         elif kind == "redacted_thinking":
-            frames.append(self._thinking_frame({"type": "redacted_thinking", "data": block.get("data")}))
+            frames.append(self._thinking_frame(_placed({"type": "redacted_thinking", "data": block.get("data")}, position)))
         elif kind == "tool_use":
             state["tool_index"] = self.tool_count
             self.tool_count += 1
@@ -277,7 +282,8 @@ class StreamTranslator:
     def _block_stop(self, payload: dict[str, Any], frames: list[bytes]) -> None:
         state = self._block(payload, pop=True)
         if state is not None and state["type"] == "thinking" and state.get("signature"):
-            frames.append(self._thinking_frame({"type": "thinking", "thinking": "".join(state["thinking"]), "signature": state["signature"]}))
+            thinking = {"type": "thinking", "thinking": "".join(state["thinking"]), "signature": state["signature"]}
+            frames.append(self._thinking_frame(_placed(thinking, state["position"])))
         elif state is not None and "tool_index" in state and not state.get("arguments_sent"):
             # A tool without parameters streams one empty `input_json_delta`: its arguments are the
             # start's `input` ("{}"), as the non-streamed answer says, never "" (which json.loads refuses).

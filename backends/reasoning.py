@@ -247,6 +247,11 @@ class AnthropicAdaptiveReasoning(ReasoningDialect):
     history_field = "thinking_blocks"
     refused_fields = ("temperature", "top_p", "top_k")
 
+    def fitting(self, effort: str, thinking_budget: int | None, cap: int) -> tuple[str, int | None]:
+        """The effort as asked: adaptive thinking reserves nothing — the model fits its thinking in the cap it is given
+        (lowered to fit an effort's default budget, Anthropic's own example, 16,000 tokens at high, went as medium)."""
+        return effort, None
+
     def _apply(self, body: dict[str, Any], effort: str, thinking_budget: int | None) -> int:
         if effort == "none":
             return 0

@@ -22,6 +22,12 @@ ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 402: "
                503: "overloaded_error", 504: "timeout_error", 529: "overloaded_error"}
 _WINDOW = re.compile(r"maximum (?:context|model) length (?:is |of )?(\d+)", re.IGNORECASE)
 _ASKED = re.compile(r"(?:requested|request has|total of|input length(?: of)?) (?:about )?(\d+)", re.IGNORECASE)
+#: The gateway's and vLLM's split of what was asked: "(38000 in the messages, 2000 in the completion)".
+_SPLIT = re.compile(r"(\d+) in the messages, (\d+) in the completion")
+#: vLLM's "'max_tokens' … is too large: 32000 … your request has 100 input tokens".
+_CAP_TOO_LARGE = re.compile(r"too large: (\d+).*?has (\d+) input tokens", re.IGNORECASE | re.DOTALL)
+#: Anthropic's own two wordings, which clients match as they are.
+_ANTHROPIC_WORDS = ("prompt is too long", "input length and `max_tokens` exceed context limit")
 
 
 def error_payload(message: str, status: int) -> dict[str, Any]:
@@ -36,12 +42,20 @@ def error_response(exc: APIError) -> Response:
 
 
 def overflow_message(message: str) -> str:
-    """A context overflow in Anthropic's words (the tokens asked for, more than the window), other messages as they are."""
-    if message.startswith("prompt is too long") or not is_context_overflow(message):
+    """A context overflow in Anthropic's words, other messages as they are: `prompt is too long: N tokens > M maximum`
+    when the prompt alone does not fit — Claude Code compacts the conversation on it —, else `input length and
+    max_tokens exceed context limit: P + C > M` — a cap too large, which compacting would not mend."""
+    if message.startswith(_ANTHROPIC_WORDS) or not is_context_overflow(message):
         return message
-    window, asked = _WINDOW.search(message), _ASKED.search(message)
+    window = _WINDOW.search(message)
     if window is None:
         return f"prompt is too long: {message}"
     limit = int(window.group(1))
-    tokens = int(asked.group(1)) if asked is not None and int(asked.group(1)) > limit else limit + 1
-    return f"prompt is too long: {tokens} tokens > {limit} maximum ({message})"
+    split, cap = _SPLIT.search(message), _CAP_TOO_LARGE.search(message)
+    prompt, completion = (int(split.group(1)), int(split.group(2))) if split else (int(cap.group(2)), int(cap.group(1))) if cap else (None, None)
+    if prompt is not None and completion is not None and prompt <= limit:
+        return (f"input length and `max_tokens` exceed context limit: {prompt} + {completion} > {limit}, "
+                f"decrease input length or `max_tokens` and try again ({message})")
+    asked = _ASKED.search(message)
+    tokens = prompt if prompt is not None else int(asked.group(1)) if asked is not None else limit + 1
+    return f"prompt is too long: {max(tokens, limit + 1)} tokens > {limit} maximum ({message})"

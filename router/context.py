@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from backends.anthropic_messages import without_positions
 from backends.anthropic_request import CLIENT_OPTIONS, OUTPUT_LIMIT
 from backends.reasoning import DIALECTS, UnsupportedEffortError
 from classifiers.token_estimate import DEFAULT_CHARS_PER_TOKEN, estimate_tokens
@@ -241,6 +242,8 @@ def settle_private_fields(upstream: dict[str, Any], native: bool, output_limit: 
         upstream["messages"] = without_cache_marks(upstream.get("messages"))
     if not native:
         upstream.pop(CLIENT_OPTIONS, None)
+        if "messages" in upstream:
+            upstream["messages"] = without_positions(upstream["messages"])
     elif output_limit is not None:
         upstream[OUTPUT_LIMIT] = output_limit
 
@@ -273,7 +276,7 @@ def requested_effort(config: RouterConfig, body: Mapping[str, Any], candidate: C
     effort = (body.get("reasoning_effort") if honored else None) or candidate.effort
     if candidate.effort is not None and isinstance(effort, str):  # routed here: the client's effort as this family says it
         effort = dialect.nearest(effort)  # (a model named directly refuses one it lacks, as vLLM does)
-    budget = candidate.thinking_budget if effort == candidate.effort else None
+    budget = candidate.thinking_budget if effort == candidate.effort and dialect.accepts_budget else None  # a fallback's family may take none
     asked = body.get("thinking_token_budget") if honored and dialect.accepts_budget else None  # vLLM's field: the client's own
     if isinstance(asked, int) and not isinstance(asked, bool) and asked > 0:
         budget = asked
@@ -331,7 +334,7 @@ class ContextPlanner:
             decision.extra["prompt_tokens"] = {"count": count.tokens, "method": count.method}
         if not kept:
             window = self.config.models[first.model].context_window
-            tokens = counts[first.model].tokens
+            tokens = counts[first.model].for_fit()  # as the check counted it (an estimate with its margin): the sum exceeds the window
             planned = self.planned_completion(body, first)
             raise APIError(
                 400,

@@ -609,9 +609,14 @@ async def test_a_context_overflow_is_worded_as_anthropic_words_it(make_harness: 
             "(38000 in the messages, 2000 in the completion).", "type": "BadRequestError", "param": None, "code": 400}
     harness = await make_harness(sim_transport=httpx.MockTransport(lambda request: httpx.Response(400, json=vllm)))
     response = await harness.client.post("/v1/messages", json=EASY_MESSAGE)
-    assert response.status_code == 400 and response.json()["error"]["message"].startswith("prompt is too long: 40000 tokens > 32768 maximum")
+    assert response.status_code == 400 and response.json()["error"]["message"].startswith("prompt is too long: 38000 tokens > 32768 maximum")
     chat = await harness.client.post("/v1/chat/completions", json={"model": "auto", "messages": [{"role": "user", "content": "q"}]})
     assert chat.json()["error"]["message"] == vllm["message"], "OpenAI clients keep the upstream's words"
+    capped = {**vllm, "message": "This model's maximum context length is 32768 tokens. However, you requested 40000 tokens (8000 in the messages, "
+              "32000 in the completion)."}  # a cap too large: compacting would not mend it
+    harness = await make_harness(sim_transport=httpx.MockTransport(lambda request: httpx.Response(400, json=capped)))
+    message = (await harness.client.post("/v1/messages", json=EASY_MESSAGE)).json()["error"]["message"]
+    assert message.startswith("input length and `max_tokens` exceed context limit: 8000 + 32000 > 32768"), message
 
 
 async def test_a_permanent_refusal_tells_the_sdks_not_to_retry(make_harness: Any, fake_classifier: Any) -> None:
@@ -756,3 +761,104 @@ async def test_interleaved_thinking_keeps_its_place_both_ways(make_harness: Any,
         {"type": "tool_result", "tool_use_id": "toolu_1", "content": "1"}, {"type": "tool_result", "tool_use_id": "toolu_2", "content": "2"}]}]
     assert (await harness.client.post("/v1/messages", json={**ask, "messages": echo})).status_code == 200
     assert seen[-1]["messages"][1]["content"] == interleaved, "the turn as Claude wrote it"
+
+
+async def test_an_adaptive_effort_is_sent_as_asked_under_the_client_s_cap(make_harness: Any, spare_handler: list[Any]) -> None:
+    """Found in review: the effort was lowered to fit its default budget under a Messages client's cap — Anthropic's own
+    example (16,000 tokens, effort high) went as medium, 1,024 tokens as no thinking — though adaptive thinking reserves
+    nothing: the model fits its thinking in the cap."""
+    seen: list[dict[str, Any]] = []
+    spare_handler[0] = recording_claude(seen)
+    harness = await make_harness(adaptive_tiers())
+    ask = {"model": "auto", "max_tokens": 16000, "thinking": {"type": "adaptive"}, "output_config": {"effort": "high"},
+           "messages": [{"role": "user", "content": "[score=0.9] prove it"}]}
+    for cap in (16000, 1024):
+        assert (await harness.client.post("/v1/messages", json={**ask, "max_tokens": cap})).status_code == 200
+        assert seen[-1]["output_config"] == {"effort": "high"} and seen[-1]["thinking"] == {"type": "adaptive"} and seen[-1]["max_tokens"] == cap
+
+
+async def test_a_tier_s_budget_does_not_reach_a_fallback_that_takes_none(make_harness: Any, spare_handler: list[Any]) -> None:
+    """Found in review: a tier's `thinking_budget` met an adaptive fallback's dialect, which takes none: an unhandled
+    error, a 500 — and with context windows configured, for every request to the tier before any upstream call."""
+    seen: list[str] = []
+
+    def claude(request: httpx.Request) -> httpx.Response:
+        model = orjson.loads(request.content)["model"]
+        seen.append(model)
+        if model == "claude-sonnet-4-5":
+            return httpx.Response(529, json={"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})
+        return recording_claude([])(request)
+
+    spare_handler[0] = claude
+    models = {"small": CONFIG["models"]["small"],
+              "sonnet": {"backend": "spare", "upstream_name": "claude-sonnet-4-5", "reasoning": "anthropic", "input": 3.0, "output": 15.0,
+                         "context_window": 200000},
+              "opus": {"backend": "spare", "upstream_name": "claude-opus-4-7", "reasoning": "anthropic_adaptive", "input": 5.0, "output": 25.0,
+                       "context_window": 200000}}
+    config = make_config(backends={**CONFIG["backends"], "spare": {"kind": "anthropic", "base_url": "http://spare.test", "api_key": "sk-ant"}},
+                         models=models, tiers={"low": {"model": "small", "max_score": 0.5},
+                                               "high": {"model": "sonnet", "effort": "high", "thinking_budget": 8000, "fallbacks": ["opus"]}})
+    harness = await make_harness(config)
+    response = await harness.client.post("/v1/chat/completions", json={"model": "auto", "max_tokens": 1000,
+                                                                      "messages": [{"role": "user", "content": "[score=0.9] q"}]})
+    assert response.status_code == 200 and response.headers["x-router-model"] == "opus" and seen == ["claude-sonnet-4-5", "claude-opus-4-7"]
+
+
+def interleaved_events(blocks: list[dict[str, Any]]) -> bytes:
+    """Anthropic's stream of a message with `blocks` (thinking signed by a signature_delta, tool input as one delta)."""
+    events: list[dict[str, Any]] = [{"type": "message_start", "message": {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-x",
+                                                                          "content": [], "usage": {"input_tokens": 1, "output_tokens": 1}}}]
+    for index, block in enumerate(blocks):
+        if block["type"] == "thinking":
+            events += [{"type": "content_block_start", "index": index, "content_block": {"type": "thinking", "thinking": "", "signature": ""}},
+                       {"type": "content_block_delta", "index": index, "delta": {"type": "thinking_delta", "thinking": block["thinking"]}},
+                       {"type": "content_block_delta", "index": index, "delta": {"type": "signature_delta", "signature": block["signature"]}}]
+        elif block["type"] == "text":
+            events += [{"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}},
+                       {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": block["text"]}}]
+        else:
+            events += [{"type": "content_block_start", "index": index, "content_block": {**block, "input": {}}},
+                       {"type": "content_block_delta", "index": index, "delta": {"type": "input_json_delta", "partial_json": orjson.dumps(block["input"]).decode()}}]
+        events.append({"type": "content_block_stop", "index": index})
+    events += [{"type": "message_delta", "delta": {"stop_reason": "tool_use", "stop_sequence": None}, "usage": {"output_tokens": 9}}, {"type": "message_stop"}]
+    return b"".join(b"event: " + e["type"].encode() + b"\ndata: " + orjson.dumps(e) + b"\n\n" for e in events)
+
+
+async def test_a_streamed_chat_client_replays_interleaved_thinking_in_its_place(make_harness: Any, spare_handler: list[Any]) -> None:
+    """Found in review: only the non-streamed answer carried the thinking blocks' places, so a streaming chat client (LiteLLM's
+    convention) replayed the turn thinking-first; and a place must not reach a proxy in front of Claude (Anthropic refuses it)."""
+    seen: list[dict[str, Any]] = []
+    blocks = [{"type": "thinking", "thinking": "A", "signature": "SA"}, {"type": "text", "text": "first"},
+              {"type": "tool_use", "id": "toolu_1", "name": "f", "input": {"x": 1}},
+              {"type": "thinking", "thinking": "B", "signature": "SB"}, {"type": "tool_use", "id": "toolu_2", "name": "g", "input": {}}]
+
+    def claude(request: httpx.Request) -> httpx.Response:
+        seen.append(orjson.loads(request.content))
+        return httpx.Response(200, content=interleaved_events(blocks), headers={"content-type": "text/event-stream"})
+
+    spare_handler[0] = claude
+    harness = await make_harness(claude_high_tier())
+    tools = [{"type": "function", "function": {"name": name, "parameters": {"type": "object"}}} for name in "fg"]
+    ask = {"model": "auto:high", "tools": tools, "stream": True, "messages": [{"role": "user", "content": "[score=0.9] q"}]}
+    text = (await harness.client.post("/v1/chat/completions", json=ask)).text
+    chunks = [orjson.loads(line[6:]) for line in text.split("\n") if line.startswith("data: {")]
+    deltas = [choice["delta"] for chunk in chunks for choice in chunk.get("choices", [])]
+    thinking = [{k: v for k, v in block.items() if k != "index"} for delta in deltas for block in delta.get("thinking_blocks") or ()]
+    assert [block.get("position", 0) for block in thinking] == [0, 2]
+    calls = [{"id": call["id"], "type": "function", "function": {"name": call["function"]["name"], "arguments": orjson.dumps(block["input"]).decode()}}
+             for call, block in zip([c for d in deltas for c in d.get("tool_calls") or () if c.get("id")], blocks[2::2], strict=True)]
+    echoed = {"role": "assistant", "content": "first", "tool_calls": calls, "thinking_blocks": thinking}
+    replay = {**ask, "stream": False, "messages": [*ask["messages"], echoed, {"role": "tool", "tool_call_id": "toolu_1", "content": "1"},
+                                                   {"role": "tool", "tool_call_id": "toolu_2", "content": "2"}]}
+    spare_handler[0] = recording_claude(seen)
+    assert (await harness.client.post("/v1/chat/completions", json=replay)).status_code == 200
+    assert [(block["type"], block.get("thinking")) for block in seen[-1]["messages"][1]["content"]] == [
+        ("thinking", "A"), ("text", None), ("tool_use", None), ("thinking", "B"), ("tool_use", None)]
+    proxied = make_config(models={"small": CONFIG["models"]["small"], "claude": {"backend": "spare", "reasoning": "anthropic", "input": 3.0, "output": 15.0}},
+                          tiers={"low": {"model": "small", "max_score": 0.5}, "high": {"model": "claude"}})  # Claude behind an OpenAI-compatible proxy
+    spare_handler[0] = lambda request: httpx.Response(200, json={"id": "c", "object": "chat.completion", "created": 1, "model": "m", "choices": [
+        {"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}], "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
+    harness = await make_harness(proxied)
+    assert (await harness.client.post("/v1/chat/completions", json=replay)).status_code == 200
+    sent = orjson.loads(harness.spare_requests[-1].content)["messages"][1]
+    assert len(sent["thinking_blocks"]) == 2 and "position" not in str(sent)

@@ -735,14 +735,18 @@ async def test_a_prefill_is_continued_by_vllm(make_harness: Any) -> None:
     assert "continue_final_message" not in seen[-1], "only a prefill"
 
 
+#: Claude with interleaved thinking: a thinking block between its tool calls.
+INTERLEAVED = [{"type": "thinking", "thinking": "A", "signature": "SA"}, {"type": "text", "text": "first"},
+               {"type": "tool_use", "id": "toolu_1", "name": "f", "input": {"x": 1}},
+               {"type": "thinking", "thinking": "B", "signature": "SB"}, {"type": "tool_use", "id": "toolu_2", "name": "g", "input": {}}]
+
+
 async def test_interleaved_thinking_keeps_its_place_both_ways(make_harness: Any, spare_handler: list[Any]) -> None:
     """Found in an audit: Claude with interleaved thinking answers [thinking A, text, tool_use 1, thinking B, tool_use 2];
     the chat shape keeps no order, so the message came back with its thinking first and the turn went back to Claude so
     too — which refuses a turn whose thinking blocks moved ("Invalid signature"), on every retry of the tool loop."""
     seen: list[dict[str, Any]] = []
-    interleaved = [{"type": "thinking", "thinking": "A", "signature": "SA"}, {"type": "text", "text": "first"},
-                   {"type": "tool_use", "id": "toolu_1", "name": "f", "input": {"x": 1}},
-                   {"type": "thinking", "thinking": "B", "signature": "SB"}, {"type": "tool_use", "id": "toolu_2", "name": "g", "input": {}}]
+    interleaved = INTERLEAVED
 
     def claude(request: httpx.Request) -> httpx.Response:
         seen.append(orjson.loads(request.content))
@@ -828,9 +832,7 @@ async def test_a_streamed_chat_client_replays_interleaved_thinking_in_its_place(
     """Found in review: only the non-streamed answer carried the thinking blocks' places, so a streaming chat client (LiteLLM's
     convention) replayed the turn thinking-first; and a place must not reach a proxy in front of Claude (Anthropic refuses it)."""
     seen: list[dict[str, Any]] = []
-    blocks = [{"type": "thinking", "thinking": "A", "signature": "SA"}, {"type": "text", "text": "first"},
-              {"type": "tool_use", "id": "toolu_1", "name": "f", "input": {"x": 1}},
-              {"type": "thinking", "thinking": "B", "signature": "SB"}, {"type": "tool_use", "id": "toolu_2", "name": "g", "input": {}}]
+    blocks = INTERLEAVED
 
     def claude(request: httpx.Request) -> httpx.Response:
         seen.append(orjson.loads(request.content))

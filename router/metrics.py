@@ -39,7 +39,7 @@ ERROR_KINDS = ("connect", "timeout", "status", "protocol", "stream", "overloaded
 FALLBACK_REASONS = (*ERROR_KINDS, "circuit_open", "rate_limited", "at_capacity")
 RETRY_OUTCOMES = ("attempted", "budget_exhausted")
 REQUEST_STATUSES = ("ok", "error", "client_error", "cancelled")
-UPSTREAM_ERROR_KINDS = (*ERROR_KINDS, "rejected")  # rejected: the upstream refused the request itself (a 400)
+UPSTREAM_ERROR_KINDS = (*ERROR_KINDS, "rejected")  # rejected: the upstream refused the request as too large (a 413, context_length_exceeded)
 LIMIT_REASONS = ("requests", "tokens", "budget", "unavailable")  # router/limits.py
 
 

@@ -195,8 +195,8 @@ async def _complete(gateway: Gateway, body: dict[str, Any], decision: Decision, 
 
 
 def _failed(exc: UpstreamError) -> str:
-    """The `status` of a request an upstream error ended: `client_error` when the upstream refused the request itself
-    (its 400 pages no one: the error-rate alerts read `error`)."""
+    """The `status` of a request an upstream error ended: `client_error` when the upstream refused it as too large (a
+    prompt over the window, a body over the limit: the client's to shorten; the error-rate alerts read `error`)."""
     return "client_error" if exc.client_fault else "error"
 
 
@@ -313,7 +313,7 @@ def upstream_api_error(exc: UpstreamError, decision: Decision | None = None) -> 
     and backend that failed), as a success does: the request id is what an operator greps the logs for."""
     routed = decision.headers(with_cost=False) if decision is not None else {}
     status = exc.client_status
-    if exc.kind == "status" and exc.status in GATEWAY_FAULT_STATUSES:  # the gateway's key or model name: no retry mends it
+    if exc.kind == "status" and exc.status in GATEWAY_FAULT_STATUSES:  # the gateway's key, account or model name: no retry mends it
         routed[SHOULD_RETRY] = "false"
     if status < 500 and status != 429:
         return APIError(status, exc.message, error_type=exc.error_type or "invalid_request_error", code=exc.code, param=exc.param,

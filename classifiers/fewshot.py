@@ -58,6 +58,16 @@ ANSWER_SEARCH_CHARS = 8_000
 SPLIT_CHARS = 20_000
 
 
+def asks_for_an_answer(text: str) -> bool:
+    """Whether the text ends with an empty answer marker ("…\nAnswer:"), as a harness writes a quiz item."""
+    return _RE_FINAL.search(text, max(0, len(text) - TAIL_CHARS)) is not None
+
+
+def holds_an_answer(text: str) -> bool:
+    """Whether the text holds a filled answer line ("Answer: B"): a solved example."""
+    return _RE_ANSWER_LINE.search(text) is not None
+
+
 def split_few_shot(text: str) -> tuple[str, list[str]] | None:
     """(the question with the header, the examples in order), or ``None`` if ``text`` is not a
     few-shot prompt. The question keeps its final answer marker, the header is the text before

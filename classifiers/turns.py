@@ -1,6 +1,6 @@
 """Last user turns that inherit nothing from the conversation before them, whatever their length or opening.
 
-- A closing turn only thanks or acknowledges ("Thanks, that's all I needed!", "thank you so much :)"): its answer is a
+- A closing turn only thanks or says goodbye ("Thanks, that's all I needed!", "thank you so much :)"): its answer is a
   line. Read as a follow-up ("Thanks, …" opens many), it took the difficulty of the proof before it (0.71, a thinking
   tier, against 0.08 alone).
 - A quiz turn after a bare answer: the examples of a few-shot prompt sent as turns (a question, its letter; a question,
@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from classifiers.features import letter_option_lines
+from classifiers.fewshot import asks_for_an_answer, holds_an_answer
 
 #: Words one of which a closing turn holds: thanks or goodbye. A bare "ok", "great", "perfect" is a go-ahead as often
 #: ("Shall I write out the full proof?" — "ok"), which inherits the task as "yes" does ...
@@ -32,8 +33,6 @@ CLOSING_MAX_CHARS = 120
 #: An assistant reply this short is a bare answer ("B", "The answer is C.", "(C) 12").
 BARE_ANSWER_CHARS = 30
 _WORD = re.compile(r"[a-z']+")
-_ANSWER_LABEL = re.compile(r"(?i)(?:^|\n)[ \t]*(?:answer|a)[ \t]*:[ \t]*$")
-_ANSWER_LINE = re.compile(r"(?im)^[ \t]*answer[ \t]*:")  # an example with its answer ("Answer: B"), joined with others
 
 
 def closes(turn: str, reply: str = "") -> bool:
@@ -54,4 +53,5 @@ def quiz_after_bare_answer(turn: str, reply: str, earlier: str) -> bool:
 
 
 def _quiz(text: str) -> bool:
-    return _ANSWER_LABEL.search(text[-40:]) is not None or _ANSWER_LINE.search(text) is not None or letter_option_lines(text) >= 2
+    """An item of a quiz: its answer asked for or given (the few-shot markers), or lettered options."""
+    return asks_for_an_answer(text) or holds_an_answer(text) or letter_option_lines(text) >= 2

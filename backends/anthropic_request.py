@@ -232,7 +232,7 @@ def _turn_without_thinking(messages: list[dict[str, Any]]) -> bool:
 def _budget_under_cap(request: dict[str, Any]) -> None:
     """A client's own budget the model's output limit cannot hold (`thinking.budget_tokens: 32000` on a 32,000-token
     model: Anthropic requires `max_tokens` above it, 400) leaves the answer the default room, or goes when under
-    Anthropic's minimum. A budget the gateway wrote fits already (router/context.py `requested_effort`)."""
+    Anthropic's minimum. A budget the gateway wrote fits already (router/upstream_fields.py `requested_effort`)."""
     thinking, cap = request.get("thinking"), request["max_tokens"]
     if _thinking_budget(thinking) < cap:
         return

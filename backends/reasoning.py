@@ -72,22 +72,25 @@ class ReasoningDialect(ABC):
             body.pop(field, None)
         return self._apply(body, effort, thinking_budget)
 
-    def nearest(self, effort: str) -> str:
+    def nearest(self, effort: str, efforts: frozenset[str] | None = None) -> str:
         """The effort this family takes closest to ``effort`` on the ladder (the higher of two as close): what a request
-        routed here by score is asked for when the client named one its family lacks (gpt-oss: minimal → low, xhigh → high)."""
-        if effort in self.efforts or effort not in EFFORTS:
+        routed here by score is asked for when the client named one its family lacks (gpt-oss: minimal → low, xhigh → high).
+        ``efforts``: the model's own, when narrower than the family's (`models.NAME.efforts`: Claude Opus 4.6 lacks xhigh)."""
+        levels = efforts or self.efforts
+        if effort in levels or effort not in EFFORTS:
             return effort
         rank = EFFORTS.index(effort)
-        return min((level for level in EFFORTS if level in self.efforts), key=lambda level: (abs(EFFORTS.index(level) - rank), -EFFORTS.index(level)))
+        return min((level for level in EFFORTS if level in levels), key=lambda level: (abs(EFFORTS.index(level) - rank), -EFFORTS.index(level)))
 
-    def fitting(self, effort: str, thinking_budget: int | None, cap: int) -> tuple[str, int | None]:
+    def fitting(self, effort: str, thinking_budget: int | None, cap: int, efforts: frozenset[str] | None = None) -> tuple[str, int | None]:
         """The effort (and budget) to ask for under a cap that counts the thinking too: ``effort``, or
-        the highest below it this family takes whose reserve leaves the answer a token (the lowest if
-        none does). A reasoning reserve above such a cap would be cut by it, or refused (Anthropic)."""
+        the highest below it this family (or the model: ``efforts``) takes whose reserve leaves the answer a token (the
+        lowest if none does). A reasoning reserve above such a cap would be cut by it, or refused (Anthropic)."""
         if effort not in self.efforts:
             return effort, thinking_budget  # `apply` refuses it by name
+        below = efforts or self.efforts
         levels = [(effort, thinking_budget)] + ([(effort, None)] if thinking_budget is not None else []) + [
-            (level, None) for level in reversed(EFFORTS[: EFFORTS.index(effort)]) if level in self.efforts]  # an explicit budget first, then the effort's own
+            (level, None) for level in reversed(EFFORTS[: EFFORTS.index(effort)]) if level in below]  # an explicit budget first, then the effort's own
         return next((level for level in levels if self.apply({}, *level) < cap), levels[-1])
 
     def carry_history(self, body: dict[str, Any]) -> None:
@@ -247,7 +250,7 @@ class AnthropicAdaptiveReasoning(ReasoningDialect):
     history_field = "thinking_blocks"
     refused_fields = ("temperature", "top_p", "top_k")
 
-    def fitting(self, effort: str, thinking_budget: int | None, cap: int) -> tuple[str, int | None]:
+    def fitting(self, effort: str, thinking_budget: int | None, cap: int, efforts: frozenset[str] | None = None) -> tuple[str, int | None]:
         """The effort as asked: adaptive thinking reserves nothing — the model fits its thinking in the cap it is given
         (lowered to fit an effort's default budget, Anthropic's own example, 16,000 tokens at high, went as medium)."""
         return effort, None

@@ -11,9 +11,10 @@ calls; assistant `thinking` blocks → the turn's `reasoning` text and, signed, 
 model's reasoning dialect keeps what its family reads back: backends/reasoning.py); `thinking: {type:
 enabled, budget_tokens}` → the lowest `reasoning_effort` up to high whose default budget covers it
 (disabled → none); with thinking on, the client's `max_tokens` is the upstream's whole cap, thinking
-included (`router.context.TOTAL_CAP`: an effort whose reserve would fill it is lowered, whoever set
-it); `output_config.effort` → that effort, which, as on the chat route, wins over the tier's unless
-`routing.client_reasoning_effort: ignore`. Documents and search results are read as their text (a PDF or a linked
+included (`router.upstream_fields.TOTAL_CAP`: an effort whose reserve would fill it is lowered, whoever set
+it); `output_config.effort` → that effort (the nearest the model takes), which, as on the chat route, wins over the tier's
+unless `routing.client_reasoning_effort: ignore`; adaptive thinking without one keeps the tier's (a model named directly:
+high, Anthropic's default). Documents and search results are read as their text (a PDF or a linked
 document is named, not read); server tools (web search, code execution…) and MCP servers are a 400 naming the
 field; HTTP errors are in Anthropic's shape (router/anthropic_errors.py). When the client turned thinking on, the upstream's reasoning comes back as `thinking` blocks: signed ones as an
 Anthropic upstream signed them, others (vLLM's `reasoning`) with an empty signature, which an Anthropic
@@ -32,17 +33,17 @@ from backends.anthropic_request import CLIENT_OPTIONS
 from backends.chat_shape import content_text
 from backends.reasoning import DEFAULT_BUDGETS, PREFILL, reasoning_text
 from backends.usage import Usage
-from router.context import CACHE_MARKS, TOTAL_CAP
 from router.protocol import array_field, invalid, string_field, type_of
 from router.responses_api import new_id
+from router.upstream_fields import CACHE_MARKS, DEFAULT_EFFORT, TOTAL_CAP, TRANSLATED_EFFORT
 
 #: Fields with no chat counterpart, or translated below: not forwarded as they are (an OpenAI upstream
 #: refuses what it does not know; `top_k` is Anthropic's "advanced use" sampling knob).
 _TRANSLATED = frozenset({"system", "messages", "stop_sequences", "tools", "tool_choice", "thinking", "metadata", "service_tier",
                          "container", "context_management", "output_config", "output_format", "top_k", "cache_control", "inference_geo"})
-#: Anthropic's `output_config.effort` levels as `reasoning_effort`; thinking budgets stop at "high" too
-#: (an o-series model refuses the newest levels).
-_EFFORTS = {"low": "low", "medium": "medium", "high": "high", "xhigh": "high", "max": "high"}
+#: Anthropic's `output_config.effort` levels, each a `reasoning_effort` of the same name (sent as the nearest the
+#: model takes: `upstream_fields.TRANSLATED_EFFORT`); thinking budgets stop at "high".
+_EFFORTS = ("low", "medium", "high", "xhigh", "max")
 _REFUSED = ("mcp_servers",)
 #: How Claude Code's per-request billing line starts (`cc_version=…; cch=<hash>;`), its first system block.
 _BILLING_HEADER = "x-anthropic-billing-header:"
@@ -84,6 +85,10 @@ def chat_request(body: dict[str, Any], betas: str | None = None) -> dict[str, An
         chat[TOTAL_CAP] = True
     if effort is not None:
         chat["reasoning_effort"] = effort
+    if "reasoning_effort" in chat:
+        chat[TRANSLATED_EFFORT] = True
+    elif type_of(body.get("thinking")) == "adaptive":
+        chat[DEFAULT_EFFORT] = "high"  # Anthropic's default effort; a routed request keeps its tier's
     if body.get("metadata") is not None and not isinstance(body["metadata"], dict):  # its user_id is Anthropic's (Claude Code's: a JSON blob)
         raise invalid("'metadata' must be an object", param="metadata")
     options = _client_options(body.get("metadata"), betas)
@@ -223,7 +228,7 @@ def _part(block: Any, param: str) -> dict[str, Any]:
 
 
 def _with_mark(part: dict[str, Any], block: Mapping[str, Any]) -> dict[str, Any]:
-    """``part`` with ``block``'s cache breakpoint, where LiteLLM writes one on a chat part (`router.context.CACHE_MARKS`)."""
+    """``part`` with ``block``'s cache breakpoint, where LiteLLM writes one on a chat part (`router.upstream_fields.CACHE_MARKS`)."""
     if isinstance(block.get("cache_control"), dict):
         part["cache_control"] = block["cache_control"]
     return part
@@ -293,7 +298,7 @@ def _tool_choice(choice: Any, chat: dict[str, Any]) -> None:
 def _thinking(thinking: Any) -> str | None:
     """The effort a `thinking` setting asks for (None: the tier's): the lowest whose default budget
     covers `budget_tokens` (an effort whose reserve the cap cannot hold is lowered in
-    `router.context.requested_effort`)."""
+    `router.upstream_fields.requested_effort`)."""
     if thinking is None:
         return None
     kind = type_of(thinking)
@@ -319,7 +324,7 @@ def _output(output_format: Any, output_config: Any, chat: dict[str, Any]) -> Non
     if effort is not None:
         if not isinstance(effort, str) or effort not in _EFFORTS:
             raise invalid("'output_config.effort' must be low, medium, high, xhigh or max", param="output_config.effort")
-        chat["reasoning_effort"] = _EFFORTS[effort]
+        chat["reasoning_effort"] = effort  # sent as the nearest the model takes (`TRANSLATED_EFFORT`)
 
 
 # -- response -----------------------------------------------------------------------------------------

@@ -101,6 +101,10 @@ class ModelConfig(_Strict):
     chars_per_token: float | None = Field(None, gt=0, le=20, description="prompt-count estimate when no tokenizer is installed (router/context.py)")
     service_tiers: dict[str, ServiceTierPrices] = Field(
         default_factory=dict, description="prices by the `service_tier` the upstream says it served (else the one asked): router/pricing.py")
+    efforts: list[Effort] | None = Field(
+        None, description="the efforts this model takes, when fewer than its reasoning dialect's (Claude Opus 4.6: "
+        "[none, low, medium, high, max] — xhigh came with 4.7; o3: [low, medium, high]): a client's effort routed here is sent as "
+        "the nearest of them, as it is to a family that lacks it. Unset: the dialect's")
     drop_fields: list[str] | None = Field(
         None, description="request fields this model refuses (a 400), left out of what it is sent: a client routed by score cannot "
         "know which model it reaches. Unset: its reasoning dialect's (reasoning: openai — temperature, top_p, the penalties, "
@@ -194,6 +198,9 @@ class RouterConfig(_Strict):
                 raise _at(f"models.{name}.backend", f"no backend named {model.backend!r}")
             if model.reasoning not in DIALECTS:
                 raise _at(f"models.{name}.reasoning", f"unknown reasoning dialect {model.reasoning!r} (known: {', '.join(DIALECTS)})")
+            unknown = [effort for effort in model.efforts or () if effort not in DIALECTS[model.reasoning].efforts]
+            if unknown or model.efforts == []:
+                raise _at(f"models.{name}.efforts", f"reasoning dialect {model.reasoning!r} cannot express {', '.join(unknown) or 'an empty list'}")
         if not self.tiers:
             raise _at("tiers", "at least one tier is required")
         previous = -1.0
@@ -222,10 +229,12 @@ class RouterConfig(_Strict):
             DIALECTS[self.models[tier.model].reasoning].check(tier.effort, tier.thinking_budget)
         except UnsupportedEffortError as exc:
             raise _at(f"tiers.{name}.effort", f"model {tier.model!r}: {exc}") from None
+        if tier.effort not in self.efforts(tier.model):
+            raise _at(f"tiers.{name}.effort", f"model {tier.model!r} takes none of {tier.effort!r} (its efforts: {', '.join(self.models[tier.model].efforts or ())})")
         for index, fallback in enumerate(tier.fallbacks):
             if fallback not in self.models:
                 raise _at(f"tiers.{name}.fallbacks[{index}]", f"no model named {fallback!r}")
-            if tier.effort not in DIALECTS[self.models[fallback].reasoning].efforts:
+            if tier.effort not in self.efforts(fallback):
                 raise _at(f"tiers.{name}.fallbacks[{index}]", f"model {fallback!r} cannot express effort {tier.effort!r}")
 
     def _check_expected_shares(self) -> None:
@@ -247,6 +256,11 @@ class RouterConfig(_Strict):
 
     def upstream_name(self, model: str) -> str:
         return self.models[model].upstream_name or model
+
+    def efforts(self, model: str) -> frozenset[str]:
+        """The efforts ``model`` takes: its own list (`models.NAME.efforts`), else its reasoning dialect's."""
+        own = self.models[model].efforts
+        return frozenset(own) if own else DIALECTS[self.models[model].reasoning].efforts
 
 
 def _is_sha256_hex(text: str) -> bool:

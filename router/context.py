@@ -27,11 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from backends.anthropic_messages import without_positions
-from backends.anthropic_request import CLIENT_OPTIONS, OUTPUT_LIMIT
-from backends.reasoning import DIALECTS, UnsupportedEffortError
 from classifiers.token_estimate import DEFAULT_CHARS_PER_TOKEN, estimate_tokens
 from router.protocol import APIError
+from router.upstream_fields import completion_cap, thinking_reserve
 
 if TYPE_CHECKING:
     from backends.usage import Usage
@@ -195,108 +193,6 @@ class TokenCounter:
                 or decision.context.get("usage_parts") or decision.extra.get("usage_estimated")):
             return  # an image's tokens in the upstream's count would read as the estimate's error
         self.learn(decision.model, count.tokens, usage.prompt_tokens)
-
-
-def answer_cap(config: RouterConfig, body: Mapping[str, Any], candidate: Candidate) -> int | None:
-    """The answer's token cap: the client's `max_completion_tokens` / `max_tokens`, else the tier's; None if
-    neither; never above the model's `max_output_tokens`."""
-    limit = config.models[candidate.model].max_output_tokens
-    for source in (body, candidate.params):
-        for field in ("max_completion_tokens", "max_tokens"):
-            value = source.get(field)
-            if isinstance(value, int) and not isinstance(value, bool):
-                return value if limit is None else min(value, limit)
-    return None
-
-
-def completion_cap(config: RouterConfig, body: Mapping[str, Any], candidate: Candidate) -> int | None:
-    """What the upstream is asked for at most: the answer's cap plus the thinking reserve (the cap alone
-    when it counts the thinking: `TOTAL_CAP`), never above the model's `max_output_tokens`, as
-    `Gateway.upstream_body` writes it; None without a cap."""
-    cap = answer_cap(config, body, candidate)
-    if cap is None:
-        return None
-    limit = config.models[candidate.model].max_output_tokens
-    total = cap + thinking_reserve(config, body, candidate)
-    return total if limit is None else min(total, limit)
-
-
-#: A chat body's flag, set by `/v1/messages` with thinking on (Anthropic's `max_tokens` counts the
-#: thinking): its cap is the upstream's whole, reasoning included, not the answer's to which the thinking
-#: reserve is added. Never sent upstream (`Gateway.upstream_body` removes it). Like every gateway-internal field its
-#: name starts with `protocol.PRIVATE_PREFIX`, which no client may send.
-TOTAL_CAP = "_router_cap_includes_reasoning"
-
-#: A chat body's flag, set by `/v1/messages` when the client marked prompt-cache breakpoints (`cache_control`,
-#: kept on the chat parts as LiteLLM writes them, which an Anthropic upstream reads back): an upstream that reads
-#: none gets the parts without them, as a strict OpenAI-compatible server refuses a field it does not define.
-#: Never sent upstream (`Gateway.upstream_body` removes it).
-CACHE_MARKS = "_router_cache_breakpoints"
-
-
-def settle_private_fields(upstream: dict[str, Any], native: bool, output_limit: int | None) -> None:
-    """The gateway's private body fields as the candidate's adapter reads them: cache breakpoints, a Messages
-    client's options and the model's output limit reach an Anthropic-native adapter only (`CLIENT_OPTIONS`,
-    `OUTPUT_LIMIT`: backends/anthropic_request.py); any other upstream gets the request without them."""
-    if upstream.pop(CACHE_MARKS, False) and not native:
-        upstream["messages"] = without_cache_marks(upstream.get("messages"))
-    if not native:
-        upstream.pop(CLIENT_OPTIONS, None)
-        if "messages" in upstream:
-            upstream["messages"] = without_positions(upstream["messages"])
-    elif output_limit is not None:
-        upstream[OUTPUT_LIMIT] = output_limit
-
-
-def without_cache_marks(messages: Any) -> Any:
-    """``messages`` with no `cache_control` on their content parts (new lists: the client's are shared by every attempt)."""
-    if not isinstance(messages, list):
-        return messages
-    out = []
-    for message in messages:
-        content = message.get("content") if isinstance(message, dict) else None
-        if isinstance(content, list) and any(isinstance(part, dict) and "cache_control" in part for part in content):
-            message = {**message, "content": [{key: value for key, value in part.items() if key != "cache_control"}
-                                              if isinstance(part, dict) else part for part in content]}
-        out.append(message)
-    return out
-
-
-def requested_effort(config: RouterConfig, body: Mapping[str, Any], candidate: Candidate) -> tuple[str | None, int | None]:
-    """The effort the upstream is asked for and its thinking budget: the client's `reasoning_effort`
-    (unless `routing.client_reasoning_effort: ignore` keeps a tier's), else the tier's effort (with the
-    tier's budget), and the client's `thinking_token_budget` over either's budget (same rule); "none" for a
-    model without reasoning controls (its reasoning fields are stripped, not refused). Under a cap that counts the thinking (`TOTAL_CAP`), or the model's `max_output_tokens`, an effort
-    whose reserve fills it is lowered: the model cannot write more (Anthropic refuses the request with a 400,
-    a budget it cannot spend leaves another family no answer)."""
-    dialect = DIALECTS[config.models[candidate.model].reasoning]
-    if dialect.name == "none":
-        return "none", None
-    honored = candidate.effort is None or config.routing.client_reasoning_effort == "honor"  # None: a model named directly
-    effort = (body.get("reasoning_effort") if honored else None) or candidate.effort
-    if candidate.effort is not None and isinstance(effort, str):  # routed here: the client's effort as this family says it
-        effort = dialect.nearest(effort)  # (a model named directly refuses one it lacks, as vLLM does)
-    budget = candidate.thinking_budget if effort == candidate.effort and dialect.accepts_budget else None  # a fallback's family may take none
-    asked = body.get("thinking_token_budget") if honored and dialect.accepts_budget else None  # vLLM's field: the client's own
-    if isinstance(asked, int) and not isinstance(asked, bool) and asked > 0:
-        budget = asked
-    caps = [answer_cap(config, body, candidate) if body.get(TOTAL_CAP) else None, config.models[candidate.model].max_output_tokens]
-    cap = min((value for value in caps if value is not None), default=None)
-    if effort is None or cap is None:
-        return effort, budget
-    return dialect.fitting(effort, budget, cap)
-
-
-def thinking_reserve(config: RouterConfig, body: Mapping[str, Any], candidate: Candidate) -> int:
-    """Tokens the model's dialect adds to the cap for thinking (the answer keeps its own cap); none
-    when the cap counts the thinking already (`TOTAL_CAP`)."""
-    effort, budget = requested_effort(config, body, candidate)
-    if effort is None or body.get(TOTAL_CAP):
-        return 0
-    try:
-        return DIALECTS[config.models[candidate.model].reasoning].apply({}, effort, budget)
-    except UnsupportedEffortError:
-        return 0
 
 
 class ContextPlanner:

@@ -16,8 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from router.context import completion_cap, requested_effort, same_model
+from router.context import same_model
 from router.estimate import answers_requested
+from router.upstream_fields import completion_cap, requested_effort
 
 if TYPE_CHECKING:
     from backends.usage import Usage

@@ -21,7 +21,7 @@ from classifiers.token_estimate import DEFAULT_CHARS_PER_TOKEN, estimate_tokens
 from router.answer_embedding import AnswerEmbedding, RefinesAnswerTokens
 from router.attempt_costs import book_failed, record_failed
 from router.config import RouterConfig
-from router.context import TOTAL_CAP, TokenCounter, prompt_texts, requested_effort, settle_private_fields
+from router.context import TokenCounter, prompt_texts
 from router.decision import Decision, usd
 from router.estimate import answers_requested, estimate_cost
 from router.forecast import CompletionForecast
@@ -31,6 +31,7 @@ from router.pricing import SERVICE_TIER, TOP_TIER_ASKED, asked_tier, cost_usd, n
 from router.protocol import APIError
 from router.resilience import Resilience
 from router.ttc import TestTimeCompute
+from router.upstream_fields import TOTAL_CAP, requested_effort, settle_private_fields
 
 log = logging.getLogger("complexity_router")
 
@@ -221,12 +222,11 @@ class Gateway:
     def upstream_body(self, body: dict[str, Any], candidate: Candidate) -> dict[str, Any]:
         """The request as this candidate's upstream should see it.
 
-        Client fields win over tier `params`; the client's `reasoning_effort` wins over the
-        tier's effort; the model's dialect writes the family's reasoning fields (and the echoed
-        reasoning of earlier turns in the field it reads back) and the completion cap grows by the
-        thinking reserve, unless it counts the thinking already (`TOTAL_CAP`: /v1/messages); a cap above
-        the model's `max_output_tokens` is lowered to it (`context.completion_cap` plans the same); fields the
-        model refuses (its `drop_fields`, else its dialect's) are left out.
+        Client fields win over tier `params`; the effort is `upstream_fields.requested_effort`'s; the model's dialect writes
+        the family's reasoning fields (and the echoed reasoning of earlier turns in the field it reads back) and the
+        completion cap grows by the thinking reserve, unless it counts the thinking already (`TOTAL_CAP`: /v1/messages); a
+        cap above the model's `max_output_tokens` is lowered to it (`upstream_fields.completion_cap` plans the same); fields
+        the model refuses (its `drop_fields`, else its dialect's) are left out.
         """
         upstream = {**candidate.params, **body} if candidate.params else dict(body)
         total_cap = upstream.pop(TOTAL_CAP, False)

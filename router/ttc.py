@@ -18,7 +18,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from backends.base import ChatResult, ChatStream, UpstreamError
-from backends.reasoning import DIALECTS
 from backends.usage import Usage
 from router.attempt_costs import FAILED, book_part
 from router.context import ContextPlanner
@@ -245,8 +244,7 @@ class TestTimeCompute:
 
     async def judge(self, model: str, body: dict[str, Any], decision: Decision, samples: list[str], config: StrategyConfig) -> int | None:
         question = next((choice_text({"message": m}) for m in reversed(body.get("messages") or []) if m.get("role") == "user"), "")
-        efforts = DIALECTS[self.config.models[model].reasoning].efforts
-        effort = "none" if "none" in efforts else "low"
+        effort = "none" if "none" in self.config.efforts(model) else "low"
         judge_body = {
             "model": model,
             "messages": [{"role": "system", "content": JUDGE_SYSTEM}, {"role": "user", "content": judge_prompt(question, samples, config.max_judge_chars)}],

@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 from router.anthropic_api import chat_request, message_body
 from router.anthropic_errors import error_payload
 from router.anthropic_stream import AnthropicStream
-from router.context import CACHE_MARKS, TOTAL_CAP, TokenCounter
+from router.context import TokenCounter
 from router.demo.upstream import _prompt_tokens
 from router.protocol import APIError
+from router.upstream_fields import CACHE_MARKS, DEFAULT_EFFORT, TOTAL_CAP, TRANSLATED_EFFORT
 from tests.router.conftest import CONFIG, Harness, make_config
 from tests.router.test_responses_api import _JSON, _calls, _chunk, frames_of, tool_upstream
 
@@ -289,16 +290,17 @@ def test_claude_code_s_shapes_become_a_chat_request() -> None:
                                     {"role": "tool", "tool_call_id": "t2", "content": [{"type": "text", "text": "Error: exit 1", "cache_control": ephemeral}]},
                                     {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:image/png;base64,AA"}}]}]
     assert chat[CACHE_MARKS] is True
-    assert chat["reasoning_effort"] == "high" and chat["max_tokens"] == 32000
+    assert chat["reasoning_effort"] == "max" and chat["max_tokens"] == 32000
     assert chat["response_format"] == {"type": "json_schema", "json_schema": {"name": "output", "schema": {"type": "object"}, "strict": True}}
     assert not {"output_config", "output_format", "context_management", "cache_control", "thinking"} & chat.keys()
 
 
 def test_the_sdk_s_newest_effort_and_thinking_modes_are_served() -> None:
-    """`output_config.effort: xhigh` is high, as max is; `thinking: between_tools` is thinking off (progress notes between
-    tool calls come back as thinking blocks), not a 400."""
+    """`output_config.effort: xhigh` is xhigh (sent as the nearest the model takes); `thinking: between_tools` is thinking
+    off (progress notes between tool calls come back as thinking blocks), not a 400."""
     ask = {"model": "auto", "max_tokens": 2000, "messages": [{"role": "user", "content": "hi"}]}
-    assert chat_request(ask | {"output_config": {"effort": "xhigh"}})["reasoning_effort"] == "high"
+    asked = chat_request(ask | {"output_config": {"effort": "xhigh"}})
+    assert asked["reasoning_effort"] == "xhigh" and asked[TRANSLATED_EFFORT] is True
     between = chat_request(ask | {"thinking": {"type": "between_tools"}})
     assert between["reasoning_effort"] == "none" and between[TOTAL_CAP] is True
 
@@ -573,7 +575,7 @@ async def test_no_client_sets_the_gateway_s_own_fields(make_harness: Any, spare_
     `_anthropic_client_options` reached Anthropic as beta flags (1M context, at its premium) and a spoofed user id.
     Every field of the reserved prefix is dropped from a client's body."""
     from backends.anthropic_request import CLIENT_OPTIONS
-    from router.context import CACHE_MARKS, TOTAL_CAP
+    from router.upstream_fields import CACHE_MARKS, TOTAL_CAP
 
     seen: list[httpx.Request] = []
     spare_handler[0] = _recording_claude(seen)
@@ -779,6 +781,38 @@ async def test_an_adaptive_effort_is_sent_as_asked_under_the_client_s_cap(make_h
     for cap in (16000, 1024):
         assert (await harness.client.post("/v1/messages", json={**ask, "max_tokens": cap})).status_code == 200
         assert seen[-1]["output_config"] == {"effort": "high"} and seen[-1]["thinking"] == {"type": "adaptive"} and seen[-1]["max_tokens"] == cap
+
+
+async def test_a_messages_effort_reaches_each_model_as_the_nearest_it_takes(make_harness: Any, spare_handler: list[Any]) -> None:
+    """Found in review: Claude Code's `xhigh` and `max` were sent as `high` to every model (Opus 4.7 takes both), and an
+    effort a model lacks reached it as asked (Opus 4.6 has no xhigh: Anthropic's 400). Now each model gets the nearest it
+    takes — its `efforts` when configured — routed or named directly (gpt-oss: `high`, not the chat route's 400)."""
+    seen: list[dict[str, Any]] = []
+    spare_handler[0] = recording_claude(seen)
+    config = adaptive_tiers()
+    config.models["opus46"] = config.models["opus"].model_copy(update={"upstream_name": "claude-opus-4-6", "efforts": ["none", "low", "medium", "high", "max"]})
+    config.models["oss"] = config.models["small"].model_copy(update={"reasoning": "gpt-oss"})
+    harness = await make_harness(config)
+    ask = {"max_tokens": 4000, "messages": [{"role": "user", "content": "[score=0.9] prove it"}]}
+    for model, effort, sent in (("auto", "xhigh", "xhigh"), ("auto", "max", "max"), ("opus46", "xhigh", "max"), ("opus46", "medium", "medium")):
+        response = await harness.client.post("/v1/messages", json={**ask, "model": model, "output_config": {"effort": effort}})
+        assert response.status_code == 200 and seen[-1]["output_config"] == {"effort": sent}, (model, effort)
+    assert (await harness.client.post("/v1/messages", json={**ask, "model": "oss", "output_config": {"effort": "max"}})).status_code == 200
+    assert harness.upstream.requests[-1]["reasoning_effort"] == "high" and not any(key.startswith("_router") for key in harness.upstream.requests[-1])
+
+
+async def test_adaptive_thinking_without_an_effort_thinks_on_a_model_named_directly(make_harness: Any, spare_handler: list[Any]) -> None:
+    """Found in review: `thinking: {type: adaptive}` with no effort sent a model named directly no thinking at all (it has no
+    tier effort to keep); Anthropic's default is high. A routed request keeps its tier's effort."""
+    seen: list[dict[str, Any]] = []
+    spare_handler[0] = recording_claude(seen)
+    harness = await make_harness(adaptive_tiers(effort="low"))
+    ask = {"max_tokens": 4000, "thinking": {"type": "adaptive"}, "messages": [{"role": "user", "content": "[score=0.9] prove it"}]}
+    assert chat_request({**ask, "model": "opus"})[DEFAULT_EFFORT] == "high"
+    for model, sent in (("opus", "high"), ("auto", "low")):
+        assert (await harness.client.post("/v1/messages", json={**ask, "model": model})).status_code == 200
+        assert seen[-1]["thinking"] == {"type": "adaptive"} and seen[-1]["output_config"] == {"effort": sent}, model
+        assert not any(key.startswith("_router") for key in seen[-1])
 
 
 async def test_a_tier_s_budget_does_not_reach_a_fallback_that_takes_none(make_harness: Any, spare_handler: list[Any]) -> None:

@@ -169,6 +169,17 @@ async def test_a_routed_request_s_effort_is_said_as_the_tier_s_family_says_it(ma
     assert direct.status_code == 400 and direct.json()["error"]["param"] == "reasoning_effort"
 
 
+async def test_a_routed_effort_is_one_the_model_takes_when_it_takes_fewer_than_its_family(make_harness: Any) -> None:
+    """o3 takes low, medium and high only (`models.NAME.efforts`), though its dialect speaks every OpenAI effort: a client's
+    `minimal` routed there by score was sent as asked, a 400 for a tier the client did not pick; now the nearest (low)."""
+    tiers = {**CONFIG["tiers"], "medium": {"model": "o3", "effort": "medium", "max_score": 0.75}}
+    o3 = {"backend": "sim", "reasoning": "openai", "efforts": ["low", "medium", "high"]}
+    harness = await make_harness(make_config(models={**CONFIG["models"], "o3": o3}, tiers=tiers))
+    for effort, sent in (("minimal", "low"), ("none", "low"), ("xhigh", "high"), ("medium", "medium")):
+        assert (await harness.chat("mid [score=0.6]", reasoning_effort=effort)).status_code == 200
+        assert harness.upstream.requests[-1]["reasoning_effort"] == sent, effort
+
+
 async def test_a_backend_that_takes_only_openai_s_fields_gets_no_other(make_harness: Any) -> None:
     """A client writing vLLM's extras for `auto` may be routed to api.openai.com, which refuses them with a 400 ("Unrecognized
     request argument supplied"); with `fields: openai` that backend gets OpenAI's fields alone, and vLLM still gets them all."""

@@ -108,6 +108,22 @@ def test_effort_the_dialect_cannot_express_fails_at_load() -> None:
     assert "tiers.medium.effort" in message and "cannot express effort 'medium'" in message
 
 
+def test_a_model_s_efforts_are_its_dialect_s_and_hold_its_tiers_efforts() -> None:
+    """`models.NAME.efforts` narrows the dialect's (o3: low, medium, high); an effort the dialect lacks, an empty list, or a
+    tier (or a fallback's tier) asking an effort the model does not take fails at load."""
+    data = base()
+    data["models"]["o4-mini"]["efforts"] = ["low", "medium", "high"]
+    assert parse_config(data, env={}).efforts("o4-mini") == {"low", "medium", "high"}
+    for efforts, problem in ((["low", "sideways"], "models.o4-mini.efforts"), ([], "models.o4-mini.efforts")):
+        data["models"]["o4-mini"]["efforts"] = efforts
+        assert problem in error_of(data), efforts
+    data["models"]["o4-mini"]["efforts"] = ["minimal"]
+    assert "tiers.high.effort" in error_of(data)
+    data = base()
+    data["models"]["qwen3-8b"]["efforts"] = ["none", "low"]
+    assert any(f"tiers.{name}" in error_of(data) for name in ("medium", "high"))
+
+
 def test_secrets_never_appear_in_errors() -> None:
     data = base()
     data["backends"]["openai"]["api_key"] = {"nested": "sk-SECRET-VALUE"}

@@ -14,10 +14,11 @@ import pytest
 from backends.usage import Usage
 from router.app import create_app
 from router.config import parse_config
-from router.context import EXACT_COUNT_CHARS, ContextPlanner, TokenCounter, completion_cap, estimate_prompt_tokens, route_report
+from router.context import EXACT_COUNT_CHARS, ContextPlanner, TokenCounter, estimate_prompt_tokens, route_report
 from router.decision import Decision
 from router.policy import Policy
 from router.pricing import cost_usd
+from router.upstream_fields import completion_cap
 from tests.conftest import FakeClassifier
 from tests.router.conftest import CONFIG
 from tests.router.hostile import serving

@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 
 from backends.usage import Usage
-from router.context import TOTAL_CAP, TokenCounter
+from router.context import TokenCounter
 from router.decision import Decision
 from router.forecast import MAX_CORRECTION, CompletionForecast
 from router.policy import Policy
 from router.pricing import cost_usd
+from router.upstream_fields import TOTAL_CAP
 from tests.conftest import FakeClassifier, FakeScore
 from tests.router.conftest import Harness, make_config
 

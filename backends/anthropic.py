@@ -28,7 +28,7 @@ from backends.base import (
     ratelimit_headers,
 )
 from backends.errors import raise_for_stream_status, response_json
-from backends.h1pool import mark_written
+from backends.h1pool import UPSTREAM_REQUEST_ID, mark_written
 from backends.sse import SSEFramer
 
 ANTHROPIC_VERSION = "2023-06-01"
@@ -51,8 +51,8 @@ class AnthropicBackend(Backend):
         self.configured_betas = next((value for name, value in config.headers.items() if name.lower() == "anthropic-beta"), None)
 
     def _headers(self, body: dict[str, Any], *, stream: bool) -> dict[str, str]:
-        betas = beta_header(body, self.configured_betas)
-        return _JSON[stream] if betas is None else {**_JSON[stream], "anthropic-beta": betas}
+        betas, request_id = beta_header(body, self.configured_betas), UPSTREAM_REQUEST_ID.get()
+        return _JSON[stream] | ({} if betas is None else {"anthropic-beta": betas}) | ({} if request_id is None else {"X-Request-Id": request_id})
 
     def auth_headers(self) -> dict[str, str]:
         key = self.config.api_key.get_secret_value() if self.config.api_key else ""

@@ -17,7 +17,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from backends.direct import DirectClient, DirectResponse
-from backends.h1pool import mark_written
+from backends.h1pool import UPSTREAM_REQUEST_ID, mark_written
 from backends.loadconfig import LoadConfig
 from backends.usage import Usage
 
@@ -259,13 +259,16 @@ class Backend(ABC):
         handling — that cost a fifth of the gateway's CPU per request under load
         (docs/performance.md). Upstream cookies are not kept, and redirects not followed (as before).
         With `stream`, the caller reads and closes the response; it accepts `text/event-stream`, else `application/json`.
+        The attempt's `UPSTREAM_REQUEST_ID`, when the gateway set one, goes as `X-Request-Id`.
         """
         if self._direct is not None:
             return await self._direct.post_json(path, content, stream=stream)
         url = self._urls.get(path)
         if url is None:
             url = self._urls[path] = httpx.URL(str(self.client.base_url) + path.lstrip("/"))
-        request = httpx.Request("POST", url, headers=self._json_headers[stream], content=content, extensions=self._timeouts)
+        request_id = UPSTREAM_REQUEST_ID.get()
+        headers = self._json_headers[stream] if request_id is None else [*self._json_headers[stream], ("X-Request-Id", request_id)]
+        request = httpx.Request("POST", url, headers=headers, content=content, extensions=self._timeouts)
         mark_written()  # handed to an injected transport (the tests' in-process upstreams): as good as written
         response = await self.transport.handle_async_request(request)
         response.request = request

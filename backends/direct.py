@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from backends.h1 import Response
-from backends.h1pool import Pool
+from backends.h1pool import UPSTREAM_REQUEST_ID, Pool
 
 if TYPE_CHECKING:
     from backends.base import Backend
@@ -65,7 +65,7 @@ class DirectClient:
         lines += [b"Accept-Encoding: " + ACCEPT_ENCODING.encode(), b"Content-Type: application/json"]
         if any(b"\r" in line or b"\n" in line for line in lines):
             raise ValueError(f"a header of backend {backend.name!r} contains a line break")
-        self._headers = {stream: b"\r\n".join([lines[0], accept, *lines[1:]]) + b"\r\nContent-Length: " for stream, accept in ACCEPT.items()}
+        self._headers = {stream: b"\r\n".join([lines[0], accept, *lines[1:]]) + b"\r\n" for stream, accept in ACCEPT.items()}
         self._timeout = client.timeout
         limits = getattr(backend.transport, "limits", None) or httpx.Limits()
         self._limits = (backend.config.max_connections, limits.keepalive_expiry)
@@ -91,7 +91,9 @@ class DirectClient:
         if prefix is None:
             target = self._path + path.lstrip("/").encode()
             prefix = self._prefixes[(path, stream)] = b"POST " + target + b" HTTP/1.1\r\n" + self._headers[stream]
-        return await pool.request(b"%b%d\r\n\r\n%b" % (prefix, len(content), content), stream=stream)
+        request_id = UPSTREAM_REQUEST_ID.get()  # [A-Za-z0-9._:-] only (router/request_info.py)
+        named = b"X-Request-Id: %b\r\n" % request_id.encode() if request_id else b""
+        return await pool.request(b"%b%bContent-Length: %d\r\n\r\n%b" % (prefix, named, len(content), content), stream=stream)
 
     async def aclose(self) -> None:
         if self._pool is not None:

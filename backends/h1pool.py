@@ -24,6 +24,11 @@ from backends.h1wire import Headers
 #: cut before — waiting for a connection or connecting — never reached the upstream and is not charged.
 REQUEST_WRITTEN: ContextVar[list[bool] | None] = ContextVar("request_written", default=None)
 
+#: The id an attempt goes upstream under, as `X-Request-Id` (Envoy's practice; vLLM names its request by it, in its logs
+#: and traces): the gateway's request id and a suffix of its own, set around the attempt (router/resilience.py) — a
+#: request's parallel samples and retries each need their own, as vLLM long refused a second request under a running id.
+UPSTREAM_REQUEST_ID: ContextVar[str | None] = ContextVar("upstream_request_id", default=None)
+
 
 def mark_written(written: bool = True) -> None:
     """Tell the attempt in progress (if the gateway watches one) whether its request reached the upstream."""

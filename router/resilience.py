@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import time
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -44,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 from backends.assemble import CompletionAssembler, streamable
 from backends.base import Backend, BackendConfig, ChatResult, ChatStream, UpstreamError
 from backends.chat_shape import completion_problem
-from backends.h1pool import REQUEST_WRITTEN
+from backends.h1pool import REQUEST_WRITTEN, UPSTREAM_REQUEST_ID
 from backends.usage import Usage
 from router.breaker import BackendHealth, Clock, RetryBudget, is_backend_failure
 from router.pricing import SERVICE_TIER, asked_tier
@@ -218,6 +219,7 @@ class Resilience:
         first: bytes | None = None
         written = [False]  # set by the HTTP client once the request is on its way (backends/h1pool.py)
         watching = REQUEST_WRITTEN.set(written)
+        naming = UPSTREAM_REQUEST_ID.set(f"{decision.request_id}-{os.urandom(3).hex()}")  # its own: samples run at once
         mode = backend.config.non_streamed  # a non-streamed request streamed upstream where first_byte may cut it (or always)
         assembled = not stream and (mode == "stream" or (mode == "auto" and not last)) and streamable(upstream)
         try:
@@ -233,6 +235,7 @@ class Resilience:
                 raise UpstreamError("timeout", f"upstream sent nothing within {wait:g} s ({which} timeout)") from None
             finally:
                 REQUEST_WRITTEN.reset(watching)
+                UPSTREAM_REQUEST_ID.reset(naming)
         except UpstreamError as exc:
             inflight.dec()
             release()

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from backends import h1
 from backends.base import Backend, BackendConfig, map_transport_error
 from backends.h1 import HIGH_WATER, STALE_RACE_SECONDS, Connection
-from backends.h1pool import Pool
+from backends.h1pool import UPSTREAM_REQUEST_ID, Pool
 from backends.openai_compat import OpenAICompatibleBackend
 from tests.conftest import require_tool
 from tests.reliability.loopback import blackhole_port, closed_port
@@ -172,6 +172,20 @@ async def test_the_request_is_written_with_exactly_the_httpx_clients_headers() -
         "Authorization: Bearer sk-secret", "X-Extra: 1", "Accept-Encoding: gzip, deflate", "Content-Type: application/json",
         f"Content-Length: {len(BODY)}",
     ])  # fmt: skip
+
+
+async def test_the_attempt_s_request_id_is_a_header_of_its_own() -> None:
+    """The gateway's id for an attempt (`UPSTREAM_REQUEST_ID`, set around it) goes as `X-Request-Id`; none without one."""
+    async with Upstream(keep_answering) as up, client(up.url()) as b:
+        naming = UPSTREAM_REQUEST_ID.set("req-1-0a0b0c")
+        try:
+            await b.post_json("chat/completions", BODY, stream=True)
+        finally:
+            UPSTREAM_REQUEST_ID.reset(naming)
+        await b.post_json("chat/completions", BODY)
+    (_, named, _), (_, plain, _) = up.requests
+    assert named.decode().split("\r\n")[-4:-2] == ["X-Request-Id: req-1-0a0b0c", f"Content-Length: {len(BODY)}"]
+    assert b"X-Request-Id" not in plain and plain.endswith(b"Content-Length: %d\r\n\r\n" % len(BODY))
 
 
 async def test_chunked_and_close_delimited_bodies_and_interim_responses() -> None:

@@ -321,6 +321,16 @@ async def test_the_sdk_reads_the_request_id_of_a_message(harness: Harness) -> No
         assert events.response.headers["request-id"] == events.response.headers["x-request-id"]
 
 
+async def test_an_anthropic_upstream_hears_the_attempt_s_request_id(make_harness: Any, spare_handler: list[Any]) -> None:
+    """As every upstream does: `X-Request-Id`, the request's id and the attempt's suffix."""
+    spare_handler[0] = recording_claude([])
+    harness = await make_harness(claude_high_tier())
+    ask = {"model": "auto", "max_tokens": 100, "messages": [{"role": "user", "content": "hard [score=0.9]"}]}
+    for stream in (False, True):
+        response = await harness.client.post("/v1/messages", json={**ask, "stream": stream}, headers={"x-request-id": "trace-a"})
+        assert response.status_code == 200 and harness.spare_requests[-1].headers["x-request-id"].startswith("trace-a-")
+
+
 async def test_an_overloaded_upstream_is_overloaded_to_the_client(make_harness: Any, spare_handler: list[Any]) -> None:
     """Anthropic's 529 `overloaded_error`, before or after the first byte, is the client's overloaded_error (Claude Code tells
     its user so and retries), not a generic api_error; chat clients get a 503."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +31,24 @@ async def test_retryable_failure_falls_back_to_the_next_model(make_harness: Call
     assert harness.metric("router_fallbacks_total", from_backend="sim", to_backend="spare", reason="status") == 1
     assert harness.metric("router_upstream_errors_total", backend="sim", kind="status") == 1
     assert harness.spare_requests[0].headers["authorization"] == "Bearer sk-upstream-secret"
+
+
+async def test_each_upstream_attempt_carries_the_request_s_id(make_harness: Callable[..., Any]) -> None:
+    """The upstream heard nothing of the gateway's request id, so vLLM's logs could not be matched to a request. Each attempt
+    goes as `X-Request-Id`: the request's id (the client's, here) and a suffix of its own — a fallback's, a retry's."""
+    named: list[str | None] = []
+
+    def failing_named(request: httpx.Request) -> httpx.Response:
+        named.append(request.headers.get("x-request-id"))
+        return httpx.Response(503, json={"error": {"message": "boom"}})
+
+    harness: Harness = await make_harness(sim_transport=httpx.MockTransport(failing_named))
+    for stream in (False, True):
+        body = {"model": "auto", "stream": stream, "messages": [{"role": "user", "content": "hard [score=0.95]"}]}
+        response = await harness.client.post("/v1/chat/completions", json=body, headers={"x-request-id": f"trace-{stream}"})
+        assert response.status_code == 200 and response.headers["x-router-backend"] == "spare"
+        ids = [named[-1], harness.spare_requests[-1].headers.get("x-request-id")]
+        assert all(re.fullmatch(rf"trace-{stream}-[0-9a-f]{{6}}", str(one)) for one in ids) and ids[0] != ids[1], ids
 
 
 async def test_client_errors_from_upstream_pass_through_without_fallback(make_harness: Callable[..., Any]) -> None:

@@ -85,6 +85,21 @@ async def test_without_n_support_samples_are_parallel_requests_and_usage_is_summ
     assert body["router"]["cost_usd"] == pytest.approx(cost_usd(make_config().models["small"], Usage(prompt_tokens=60, completion_tokens=30)))
 
 
+async def test_parallel_samples_go_upstream_under_ids_of_their_own(make_harness: Any) -> None:
+    """Samples sent at once each carry their own `X-Request-Id` (the request's id and a suffix): vLLM long refused a second
+    request under an id still running ("Request id … already running"), which would fail all but one sample."""
+    upstream, named = Scripted(), []
+
+    def recording(request: httpx.Request) -> httpx.Response:
+        named.append(request.headers.get("x-request-id"))
+        return upstream(request)
+
+    harness = await make_harness(ttc_config(low={"strategy": {"kind": "self_consistency", "samples": 3, "use_n": False}}), httpx.MockTransport(recording))
+    response = await harness.chat("easy [score=0.1]")
+    request_id = response.headers["x-request-id"]
+    assert len(named) == 3 and len(set(named)) == 3 and all(str(one).startswith(f"{request_id}-") for one in named), named
+
+
 async def test_truncated_samples_are_not_returned_when_an_equal_answer_finished(make_harness: Any) -> None:
     upstream = Scripted([("#### 9 and then", "length"), ("#### 9", "stop"), ("#### 2", "stop")])
     harness = await make_harness(ttc_config(low={"strategy": {"kind": "self_consistency", "samples": 3}}), upstream.transport())

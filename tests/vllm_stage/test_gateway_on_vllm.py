@@ -116,6 +116,7 @@ def test_non_streaming_through_the_openai_sdk(client: Any, vllm_url: str, gatewa
     assert raw.headers["x-router-tier"] == "low"
     assert raw.headers["x-router-backend"] == "local-vllm"
     assert raw.headers["x-router-model"] == "tiny"
+    assert completion.id.startswith(f"chatcmpl-{raw.headers['x-request-id']}-"), "vLLM names its request by the attempt's X-Request-Id"
     assert completion.choices[0].message.content  # thinking off: the text is in content
     usage = completion.usage
     assert 0 < usage.completion_tokens <= MAX_TOKENS

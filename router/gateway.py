@@ -20,6 +20,7 @@ from backends.usage import Usage
 from classifiers.token_estimate import DEFAULT_CHARS_PER_TOKEN, estimate_tokens
 from router.answer_embedding import AnswerEmbedding, RefinesAnswerTokens
 from router.attempt_costs import book_failed, record_failed
+from router.ceilings import cap_tier, downgrade_to_cap, keep_affordable
 from router.config import RouterConfig
 from router.context import TokenCounter, prompt_texts
 from router.decision import Decision, usd
@@ -136,11 +137,11 @@ class Gateway:
             self.metrics.classifier_tier.labels(tier).inc()  # the live side of tiers.<name>.expected_share
             decision = Decision(request_id, tier, "classifier", self.policy.candidates(tier), score=result.score, scored=result)
             if max_cost_usd is not None:
-                self._downgrade_to_budget(decision, result, body, max_cost_usd)
+                downgrade_to_cap(self, decision, result, body, max_cost_usd)
         decision.context["limits"] = (max_tier, max_cost_usd)  # an escalation stays inside both (router/ttc.py)
         decision.context[TOP_TIER_ASKED] = asked_tier(body) or asked_tier(self.policy.top_tier.params)  # savings: what the top tier would ask
         if max_tier is not None:
-            self._cap_tier(decision, max_tier)
+            cap_tier(self, decision, max_tier)
         self.ttc.plan(decision, body, max_tier)  # load knob and context fit: may move tier (reason "context") or 400
         decision.tier = decision.candidates[0].tier
         if decision.scored is None and max_cost_usd is not None:  # forced tiers and direct models are scored only to be priced
@@ -155,6 +156,8 @@ class Gateway:
                 code="max_cost_exceeded",
                 param="x-router-max-cost-usd",
             )
+        if max_cost_usd is not None and decision.scored is not None:
+            keep_affordable(self, decision, body, max_cost_usd)
         self.metrics.decisions.labels(decision.tier, decision.reason).inc()
         return decision
 
@@ -175,21 +178,6 @@ class Gateway:
         count its cost estimate used): a stream's figure until the upstream's usage arrives at its end."""
         return self.tokens.count_for(decision, decision.model, body).tokens
 
-    def _cap_tier(self, decision: Decision, max_tier: str) -> None:
-        """An over-budget key's ceiling: a tier above it is served by it, and no candidate above it is kept, or
-        `fallback_to_next_tier` (a failure, or a prompt the cheap model's window cannot hold) climbed back to the top."""
-        names = self.policy.tier_names
-        tier = decision.candidates[0].tier
-        if tier not in names:  # a model named directly: refused over budget (router/ops.py), never swapped
-            return
-        ceiling = names.index(max_tier)
-        if names.index(tier) > ceiling:
-            decision.candidates = self.policy.candidates(max_tier)
-            decision.extra["downgraded_from"] = tier
-            decision.extra["downgrade_reason"] = "budget"
-            self.metrics.budget_downgrades.labels(max_tier).inc()
-        decision.candidates = [candidate for candidate in decision.candidates if names.index(candidate.tier) <= ceiling]
-
     def score(self, messages: Sequence[Mapping[str, Any]], answer_log_delta: float | None = None) -> ScoreLike:
         started = time.perf_counter()
         result = self.classifier.score(messages)
@@ -203,20 +191,6 @@ class Gateway:
         prompt_tokens = self.tokens.count_for(decision, candidate.model, body).tokens
         answer_tokens = self.forecast.forecast_for(decision, candidate, result, body).tokens
         return estimate_cost(self.config, candidate, body, prompt_tokens, answer_tokens)
-
-    def _downgrade_to_budget(self, decision: Decision, result: ScoreLike, body: dict[str, Any], cap: float) -> None:
-        """Move to the most capable cheaper tier whose estimate fits the client's cost cap."""
-        estimate = self.estimate_cost(decision, decision.candidates[0], result, body)
-        if estimate is None or estimate <= cap:
-            return
-        names = self.policy.tier_names
-        for name in reversed(names[: names.index(decision.tier)]):
-            candidates = self.policy.candidates(name)
-            estimate = self.estimate_cost(decision, candidates[0], result, body)
-            if estimate is not None and estimate <= cap:
-                decision.candidates = candidates
-                decision.extra["downgraded_from"] = decision.tier
-                return
 
     # -- dispatching --------------------------------------------------------------------
     def upstream_body(self, body: dict[str, Any], candidate: Candidate) -> dict[str, Any]:

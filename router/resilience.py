@@ -203,6 +203,8 @@ class Resilience:
             metrics.fallbacks.labels(moved_from[0], backend_name, moved_from[1]).inc()
             decision.reason = "fallback"
             metrics.decisions.labels(candidate.tier, "fallback").inc()
+            if decision.scored is not None:  # the estimate shown is the serving candidate's
+                decision.estimated_cost_usd = gateway.estimate_cost(decision, candidate, decision.scored, body)
         decision.choose(candidate, backend_name)
         decision.context[ATTEMPT_STARTED] = time.perf_counter()  # its backend's time to first token starts here
         upstream = gateway.upstream_body(body, candidate)

@@ -1,0 +1,59 @@
+"""What a request may cost before it is dispatched: a client's cost cap (`x-router-max-cost-usd`) and an over-budget
+key's tier ceiling (`over_budget: downgrade`), applied to a decision's candidates by `Gateway.decide`.
+
+Both hold for every candidate, fallbacks included: a fallback is tried when the first candidate fails, so one above
+the cap or the ceiling would be served (and billed) as readily as the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from router.decision import Decision
+    from router.gateway import Gateway, ScoreLike
+
+
+def downgrade_to_cap(gateway: Gateway, decision: Decision, result: ScoreLike, body: Mapping[str, Any], cap: float) -> None:
+    """Move to the most capable cheaper tier whose estimate fits the client's cost cap."""
+    estimate = gateway.estimate_cost(decision, decision.candidates[0], result, body)
+    if estimate is None or estimate <= cap:
+        return
+    names = gateway.policy.tier_names
+    for name in reversed(names[: names.index(decision.tier)]):
+        candidates = gateway.policy.candidates(name)
+        estimate = gateway.estimate_cost(decision, candidates[0], result, body)
+        if estimate is not None and estimate <= cap:
+            decision.candidates = candidates
+            decision.extra["downgraded_from"] = decision.tier
+            return
+
+
+def keep_affordable(gateway: Gateway, decision: Decision, body: Mapping[str, Any], cap: float) -> None:
+    """Drop the fallbacks whose estimate is over the client's cap (the first candidate's was checked): a fallback to a
+    dearer model, or `fallback_to_next_tier` climbing back up the tiers a downgrade left, served a $0.0001 cap for
+    $0.014. An unpriced fallback stays, as an unpriced first candidate is served (its estimate is null)."""
+    first, *rest = decision.candidates
+    kept = [first]
+    for candidate in rest:
+        estimate = gateway.estimate_cost(decision, candidate, decision.scored, body)
+        if estimate is None or estimate <= cap:
+            kept.append(candidate)
+    decision.candidates = kept
+
+
+def cap_tier(gateway: Gateway, decision: Decision, max_tier: str) -> None:
+    """An over-budget key's ceiling: a tier above it is served by it, and no candidate above it is kept, or
+    `fallback_to_next_tier` (a failure, or a prompt the cheap model's window cannot hold) climbed back to the top."""
+    names = gateway.policy.tier_names
+    tier = decision.candidates[0].tier
+    if tier not in names:  # a model named directly: refused over budget (router/ops.py), never swapped
+        return
+    ceiling = names.index(max_tier)
+    if names.index(tier) > ceiling:
+        decision.candidates = gateway.policy.candidates(max_tier)
+        decision.extra["downgraded_from"] = tier
+        decision.extra["downgrade_reason"] = "budget"
+        gateway.metrics.budget_downgrades.labels(max_tier).inc()
+    decision.candidates = [candidate for candidate in decision.candidates if names.index(candidate.tier) <= ceiling]

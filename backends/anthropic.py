@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from backends.anthropic_request import beta_header, to_anthropic_request
+from backends.anthropic_request import DEFAULT_MAX_TOKENS, beta_header, to_anthropic_request
 from backends.anthropic_response import StreamTranslator, completion_body
 from backends.assemble import read_whole, whole_stream
 from backends.base import (
@@ -42,6 +42,7 @@ class AnthropicBackend(Backend):
 
     kind = "anthropic"
     anthropic_native = True
+    default_answer_cap = DEFAULT_MAX_TOKENS  # Anthropic requires a `max_tokens`
 
     def __init__(self, name: str, config: BackendConfig, transport: httpx.AsyncBaseTransport | None = None) -> None:
         super().__init__(name, config, transport=transport)

@@ -226,6 +226,9 @@ class Backend(ABC):
     #: (`cache_control` on chat parts), its `anthropic-beta` flags and `metadata.user_id`
     #: (`anthropic_request.CLIENT_OPTIONS`); any other upstream gets the request without them.
     anthropic_native: ClassVar[bool] = False
+    #: The answer cap the adapter writes on a request that sets none (the thinking reserve added): with the model's
+    #: `max_output_tokens`, what bounds the cost estimate of such a request. None: the upstream's own, unknown.
+    default_answer_cap: ClassVar[int | None] = None
 
     def __init__(self, name: str, config: BackendConfig, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.name = name

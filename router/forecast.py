@@ -5,8 +5,8 @@ reasoning allowance per effort). How many tokens a given model spends — its ve
 thinking runs under a budget — shows only in the usage it reports. So, per model and effort, the
 forecast is multiplied by a correction learnt from those reports: an exponential average of
 log(actual / forecast), a median-type correction as the forecast is one, clamped to 1/4-4. An answer
-that reached the request's ceiling (the answer cap plus the thinking reserve) was cut: its length
-says only "at least", and it is not learnt from.
+that reached the request's ceiling (the answer cap plus the thinking reserve, else the adapter's own cap or the
+model's `max_output_tokens`) was cut: its length says only "at least", and it is not learnt from.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from router.context import same_model
 from router.estimate import answers_requested
-from router.upstream_fields import completion_cap, requested_effort
+from router.upstream_fields import most_written, requested_effort
 
 if TYPE_CHECKING:
     from backends.usage import Usage
@@ -40,7 +40,7 @@ class Forecast:
     effort: str  # the effort the upstream is asked for (the client's `reasoning_effort` wins); "default": none asked
     raw: int  # the classifier's forecast for that effort, for one answer
     tokens: int  # corrected, and never above the ceiling
-    ceiling: int | None  # the answer cap plus the thinking reserve; None when uncapped
+    ceiling: int | None  # the most the upstream may write (`upstream_fields.most_written`); None when unknown
     answers: int = 1  # the client's `n`: the usage reported covers this many answers
 
 
@@ -53,14 +53,15 @@ class CompletionForecast:
 
     def forecast(self, candidate: Candidate, result: ScoreLike, body: Mapping[str, Any]) -> Forecast:
         """The forecast for ``candidate`` at the effort requested, which cannot exceed what the upstream
-        may return: a request with ``max_tokens: 16`` is priced at most at 16 plus the thinking reserve."""
+        may return: a request with ``max_tokens: 16`` is priced at most at 16 plus the thinking reserve, one without
+        a cap at most at its adapter's cap or the model's `max_output_tokens`."""
         requested, budget = requested_effort(self.config, body, candidate)
         raw = result.expected_completion_tokens(requested or "none", budget)
         # A model named directly without an effort thinks as it does by default (a Qwen3 thinks), which
         # the tiers' explicit "none" does not: its correction is learnt apart, as "default".
         effort = requested or "default"
         tokens = round(raw * math.exp(self.log_correction.get((candidate.model, effort), 0.0)))
-        ceiling = completion_cap(self.config, body, candidate)
+        ceiling = most_written(self.config, body, candidate)
         return Forecast(effort, raw, tokens if ceiling is None else min(tokens, ceiling), ceiling, answers_requested(body))
 
     def forecast_for(self, decision: Decision, candidate: Candidate, result: ScoreLike, body: Mapping[str, Any]) -> Forecast:

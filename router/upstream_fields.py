@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from backends.anthropic_messages import without_positions
 from backends.anthropic_request import CLIENT_OPTIONS, OUTPUT_LIMIT
 from backends.reasoning import DIALECTS, UnsupportedEffortError
+from backends.registry import BACKEND_KINDS
 
 if TYPE_CHECKING:
     from router.config import RouterConfig
@@ -42,6 +43,21 @@ def completion_cap(config: RouterConfig, body: Mapping[str, Any], candidate: Can
     limit = config.models[candidate.model].max_output_tokens
     total = cap + thinking_reserve(config, body, candidate)
     return total if limit is None else min(total, limit)
+
+
+def most_written(config: RouterConfig, body: Mapping[str, Any], candidate: Candidate) -> int | None:
+    """The most the upstream may write, which bounds the cost estimate: `completion_cap`, else, for a request without a
+    cap, the cap its adapter writes (Anthropic's: 4,096 and the thinking reserve) or the model's `max_output_tokens`;
+    None when neither is known. (Not the context check's plan: an uncapped request is planned at its minimum.)"""
+    cap = completion_cap(config, body, candidate)
+    if cap is not None:
+        return cap
+    model = config.models[candidate.model]
+    written = BACKEND_KINDS[config.backends[model.backend].kind].default_answer_cap
+    if written is not None:
+        written += thinking_reserve(config, body, candidate)
+    limits = [value for value in (written, model.max_output_tokens) if value is not None]
+    return min(limits) if limits else None
 
 
 #: A chat body's flag, set by `/v1/messages` with thinking on (Anthropic's `max_tokens` counts the

@@ -13,9 +13,9 @@ from router.decision import Decision
 from router.forecast import MAX_CORRECTION, CompletionForecast
 from router.policy import Policy
 from router.pricing import cost_usd
-from router.upstream_fields import TOTAL_CAP
+from router.upstream_fields import TOTAL_CAP, thinking_reserve
 from tests.conftest import FakeClassifier, FakeScore
-from tests.router.conftest import Harness, make_config
+from tests.router.conftest import CONFIG, Harness, make_config
 
 pytestmark = pytest.mark.anyio
 
@@ -73,6 +73,22 @@ def test_a_cap_that_counts_the_thinking_bounds_the_forecast() -> None:
     assert (total.effort, total.ceiling) == ("none", 40) and total.tokens <= 40
     roomy = forecast.forecast(medium, FakeScore(0.6), body | {TOTAL_CAP: True, "max_tokens": 3000})
     assert (roomy.effort, roomy.ceiling) == ("medium", 3000)
+
+
+def test_an_uncapped_request_is_forecast_at_most_at_what_its_upstream_may_write() -> None:
+    """Found in review: with no client cap the forecast had no ceiling — a long answer forecast for Claude was priced at
+    10,000 tokens though the adapter asks 4,096 (a $0.10 cap refused a request that could cost $0.06 at most), and a
+    model's `max_output_tokens` bounded nothing. Now each bounds it: the adapter's cap with the thinking reserve, the model's limit."""
+    claude = {"backend": "spare", "reasoning": "anthropic", "input": 3.0, "output": 15.0}
+    config = make_config(backends={**CONFIG["backends"], "spare": {"kind": "anthropic", "base_url": "http://spare.test", "api_key": "k"}},
+                         models={**CONFIG["models"], "spare-big": claude, "small": {**CONFIG["models"]["small"], "max_output_tokens": 150}})
+    forecast, policy = CompletionForecast(config), Policy(config)
+    long_answer = FakeScore(0.9, expected_answer_tokens=100_000)
+    fallback = policy.candidates("high")[1]  # Claude, at effort high
+    reserve = thinking_reserve(config, {"messages": []}, fallback)
+    assert reserve == 16384 and forecast.forecast(fallback, long_answer, {"messages": []}).tokens == 4096 + reserve
+    assert forecast.forecast(policy.candidates("low")[0], long_answer, {"messages": []}).tokens == 150
+    assert forecast.forecast(policy.candidates("high")[0], long_answer, {"messages": []}).ceiling is None, "an OpenAI model's own cap is unknown"
 
 
 async def test_the_forecast_is_for_the_effort_the_upstream_is_asked_for(harness: Harness) -> None:

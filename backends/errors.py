@@ -72,8 +72,8 @@ def status_error(status: int, headers: httpx.Headers, content: bytes) -> Upstrea
         error_type = detail.get("type") if isinstance(detail.get("type"), str) else None
         code = str(detail["code"]) if detail.get("code") is not None else None
         param = detail.get("param") if isinstance(detail.get("param"), str) else None
-    if status == 400 and _CREDIT_SPENT.search(message):  # Anthropic words a spent credit balance as a 400
-        status = 402
+    if status in (400, 429) and _CREDIT_SPENT.search(" ".join((message, error_type or "", code or ""))):
+        status = 402  # a spent account: Anthropic says it with a 400, OpenAI with a 429 `insufficient_quota`, which no wait mends
     return UpstreamError(
         "status", message, status=status, retry_after=retry_after_seconds(headers), error_type=error_type, code=_code(status, code, message), param=param
     )

@@ -40,3 +40,16 @@ def test_a_context_overflow_in_any_provider_s_words_is_context_length_exceeded(b
 def test_only_a_400_is_read_as_an_overflow() -> None:
     body = {"type": "error", "error": {"type": "api_error", "message": "prompt is too long for the scheduler"}}
     assert status_error(500, httpx.Headers(), orjson.dumps(body)).code is None
+
+
+@pytest.mark.parametrize(("status", "error"), [
+    (429, {"message": "You exceeded your current quota, please check your plan and billing details.", "type": "insufficient_quota",
+           "param": None, "code": "insufficient_quota"}),  # OpenAI's spent account
+    (400, {"type": "invalid_request_error", "message": "Your credit balance is too low to access the Anthropic API."}),
+])
+def test_a_spent_provider_account_is_a_402_whatever_the_provider_says(status: int, error: dict[str, Any]) -> None:
+    """Found in review: OpenAI's 429 `insufficient_quota` read as a rate limit — the client was told to retry (the SDK did,
+    twice, each against the spent account) — though it is the gateway's account, which no wait mends."""
+    assert status_error(status, httpx.Headers(), orjson.dumps({"error": error})).status == 402
+    limited = {"message": "Rate limit reached for gpt-4o-mini on requests per min (RPM)", "type": "requests", "code": "rate_limit_exceeded"}
+    assert status_error(429, httpx.Headers(), orjson.dumps({"error": limited})).status == 429

@@ -51,6 +51,17 @@ async def test_each_upstream_attempt_carries_the_request_s_id(make_harness: Call
         assert all(re.fullmatch(rf"trace-{stream}-[0-9a-f]{{6}}", str(one)) for one in ids) and ids[0] != ids[1], ids
 
 
+async def test_a_spent_openai_account_is_the_gateway_s_fault_not_a_rate_limit(make_harness: Callable[..., Any], spare_handler: list[Handler]) -> None:
+    """OpenAI's 429 `insufficient_quota` is the gateway's account: tried on the fallbacks, then a 502 the SDK does not retry."""
+    quota = {"error": {"message": "You exceeded your current quota, please check your plan and billing details.", "type": "insufficient_quota",
+                       "param": None, "code": "insufficient_quota"}}
+    harness: Harness = await make_harness(sim_transport=failing(429, quota))
+    assert (await harness.chat("hard [score=0.95]")).headers["x-router-backend"] == "spare", "a fallback serves"
+    spare_handler[0] = lambda request: httpx.Response(429, json=quota)
+    response = await harness.chat("hard [score=0.95]")
+    assert response.status_code == 502 and response.headers["x-should-retry"] == "false"
+
+
 async def test_client_errors_from_upstream_pass_through_without_fallback(make_harness: Callable[..., Any]) -> None:
     harness: Harness = await make_harness(
         sim_transport=failing(400, {"error": {"message": "max_tokens is too large", "type": "BadRequestError", "param": "max_tokens", "code": 400}})

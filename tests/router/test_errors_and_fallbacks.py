@@ -62,6 +62,19 @@ async def test_a_spent_openai_account_is_the_gateway_s_fault_not_a_rate_limit(ma
     assert response.status_code == 502 and response.headers["x-should-retry"] == "false"
 
 
+async def test_an_upstream_s_error_code_reaches_the_client(make_harness: Callable[..., Any], spare_handler: list[Handler]) -> None:
+    """Found in review: an upstream 429 or 5xx came back with `code: "status"` (the gateway's failure kind) where OpenAI's
+    clients branch on the provider's code (`rate_limit_exceeded` …); the kind stays where the upstream named none."""
+    limited = {"error": {"message": "Rate limit reached for requests", "type": "requests", "param": None, "code": "rate_limit_exceeded"}}
+    spare_handler[0] = lambda request: httpx.Response(429, json=limited)
+    harness: Harness = await make_harness(sim_transport=failing(429, limited))
+    response = await harness.chat("hard [score=0.95]")
+    assert response.status_code == 429 and response.json()["error"]["code"] == "rate_limit_exceeded"
+    spare_handler[0] = lambda request: httpx.Response(500, text="oops")
+    harness = await make_harness(sim_transport=failing(500))
+    assert (await harness.chat("hard [score=0.95]")).json()["error"]["code"] == "status"
+
+
 async def test_client_errors_from_upstream_pass_through_without_fallback(make_harness: Callable[..., Any]) -> None:
     harness: Harness = await make_harness(
         sim_transport=failing(400, {"error": {"message": "max_tokens is too large", "type": "BadRequestError", "param": "max_tokens", "code": 400}})

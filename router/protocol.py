@@ -21,7 +21,7 @@ ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function
 # (the SSRF that leaked provider keys through LiteLLM, CVE-2024-6587): always refused.
 FORBIDDEN_FIELDS = frozenset({"api_base", "base_url", "api_key", "api_version", "organization", "custom_llm_provider", "extra_headers"})
 
-MAX_N = 16
+MAX_N = 128  # OpenAI's maximum (its API reference: n, minimum 1, maximum 128); vLLM sets none
 MAX_TOKENS_LIMIT = 1_000_000
 
 

@@ -269,3 +269,10 @@ def test_arbitrary_bytes_parse_to_an_object_or_a_400(raw: bytes) -> None:
         return
     assert isinstance(body, dict)
     _check(body)
+
+
+def test_n_is_bounded_where_openai_bounds_it() -> None:
+    """Found in review: `n` above 16 was refused though OpenAI takes up to 128 (vLLM sets no bound)."""
+    assert _check(VALID | {"n": 128}) is None
+    error = _check(VALID | {"n": 129})
+    assert error is not None and error.param == "n"

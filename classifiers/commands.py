@@ -182,7 +182,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     # Bytes that are not UTF-8 are replaced whatever the locale (a strict one raised mid-file); a reader that stops
     # early (`| head`) ends the command quietly (router/cli.py `main`).
-    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="replace") if hasattr(sys.stdin, "buffer") else sys.stdin
+    # Lines end at "\n" only: a bare CR is JSON whitespace inside a line, and split there the answers fell out of step.
+    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="replace", newline="\n") if hasattr(sys.stdin, "buffer") else sys.stdin
     score_stream(clf, config.tiers, stdin, sys.stdout)
     return 0
 
@@ -195,14 +196,14 @@ def read_prompts(path: str) -> list[Any]:
     would calibrate on text nobody sent."""
     out: list[Any] = []
     skipped = 0
-    with open(path, encoding="utf-8-sig", errors="replace") as fh:  # -sig: a byte-order mark is no prompt text
+    with open(path, encoding="utf-8-sig", errors="replace", newline="\n") as fh:  # -sig: a byte-order mark is no prompt text
         for line in fh:
             if not line.strip():
                 continue
             try:
                 obj = json.loads(line)
             except (ValueError, RecursionError):
-                out.append([{"role": "user", "content": line.rstrip("\n")}])
+                out.append([{"role": "user", "content": line.rstrip("\r\n")}])
                 continue
             if not isinstance(obj, dict):
                 out.append([{"role": "user", "content": str(obj)}])

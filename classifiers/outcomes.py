@@ -40,7 +40,7 @@ def read_outcomes(path: str | Path) -> OutcomeTable:
     costs: list[tuple[float, float] | None] = []
     categories: list[str | None] = []
     opener = gzip.open if str(path).endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8-sig", errors="replace") as fh:  # -sig: a byte-order mark (Windows tools write one) is no text
+    with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="\n") as fh:  # -sig: a byte-order mark (Windows tools write one) is no text
         for n, line in enumerate(fh, 1):
             if not line.strip():
                 continue

@@ -59,4 +59,4 @@ def estimate_cost(config: RouterConfig, candidate: Candidate, body: Mapping[str,
         if cost is None:
             return None
         total += cost
-    return total
+    return round(total, 10)  # to the 1e-10 each call is priced at: 0.1 + 0.2 read 0.30000000000000004, over a cap of 0.3

@@ -65,6 +65,9 @@ def test_score_reads_any_bytes_and_stops_quietly_when_its_reader_does(config_fil
     env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict"}
     done = subprocess.run(command, input=b'{"prompt": "caf\xe9 \xff"}\n{"prompt": "hi"}\n', capture_output=True, env=env, timeout=120, check=False)
     assert done.returncode == 0 and len(done.stdout.splitlines()) == 2, done.stderr.decode(errors="replace")
+    # found in review: a bare CR (JSON whitespace) split its line in two, and every later answer was another line's
+    done = subprocess.run(command, input=b'{"prompt":\r"hi"}\r\n{"prompt": "second"}\n', capture_output=True, env=env, timeout=120, check=False)
+    assert [line.startswith(b'{"score"') for line in done.stdout.splitlines()] == [True, True], done.stdout
     many = tmp_path / "many.jsonl"
     many.write_bytes(b"".join(b'{"prompt": "question %d"}\n' % i for i in range(20_000)))
     with many.open("rb") as source, subprocess.Popen(command, stdin=source, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as process:
@@ -126,6 +129,10 @@ def test_share_thresholds_honoured():
     assert info["shares"]["medium"] == pytest.approx(0.3, abs=0.002)
     with pytest.raises(ValueError):
         share_thresholds(scores, ["low", "high"], {"low": 1.0})
+    percent, _ = share_thresholds(scores, ["low", "medium", "high"], {"low": 50, "medium": 30, "high": 20})
+    assert percent == thr, "percentages are shares too"
+    with pytest.raises(ValueError, match="add up to 1.1"):  # found in review: a typo was rescaled to 0.55/0.27/0.18 without a word
+        share_thresholds(scores, ["low", "medium", "high"], {"low": 0.6, "medium": 0.3, "high": 0.2})
 
 
 def test_calibrate_write_updates_yaml(tmp_path: Path, config_file, capsys):
@@ -189,7 +196,7 @@ def test_a_calibration_the_config_check_refuses_leaves_the_file_untouched(tmp_pa
 
 @pytest.mark.parametrize("argv", [
     ["--budget-usd-per-1k", "nan"], ["--budget-usd-per-1k", "0"], ["--shares", "low=0.5,medium=0.3,high=0.2,low=0.1"],
-    ["--shares", "low=inf,medium=0.3,high=0.2"],
+    ["--shares", "low=inf,medium=0.3,high=0.2"], ["--shares", "low=0.5,medium=0.5,high=0.5"],
 ])
 def test_calibrate_refuses_numbers_it_cannot_meet(tmp_path: Path, config_file, capsys, argv: list[str]):
     prompts = tmp_path / "p.jsonl"

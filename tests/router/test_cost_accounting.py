@@ -205,6 +205,17 @@ async def test_a_sampled_tier_is_priced_for_every_sample_and_its_judge(make_harn
     assert decision.estimated_cost_usd == pytest.approx(samples + judge)
 
 
+def test_an_estimate_of_several_calls_is_exact_to_the_cent_it_shows() -> None:
+    """Found in review: samples $0.1 + judge $0.2 summed to 0.30000000000000004 — shown as 0.3, and a client sending that
+    back as its cap was refused ("estimated cost 0.3 USD exceeds x-router-max-cost-usd 0.3")."""
+    models = {**CONFIG["models"], "sampler": {"backend": "sim", "input": 0, "output": 100}, "judge": {"backend": "sim", "input": 0, "output": 12500}}
+    config = make_config(models=models, tiers={"only": {"model": "sampler", "strategy": {"kind": "best_of_n", "samples": 5, "judge": "judge"}}})
+    gateway = Gateway(config, {}, FakeClassifier(), RouterMetrics(CollectorRegistry()))
+    body = {"model": "auto", "messages": [{"role": "user", "content": "x [score=0.5]"}]}
+    assert gateway.decide(body, "r").estimated_cost_usd == 0.3
+    assert gateway.decide(body, "r", max_cost_usd=0.3).estimated_cost_usd == 0.3
+
+
 # -- what the corrections learn from -------------------------------------------------------------------
 
 

@@ -80,16 +80,18 @@ def cost_matrix(results: Sequence[ScoreResult], prompts: Sequence[Any], config: 
     ``router.estimate``). A model without prices costs 0 here."""
     from router.context import TokenCounter
     from router.estimate import estimate_cost
+    from router.forecast import CompletionForecast
     from router.policy import Policy
 
-    counter, policy = TokenCounter(config), Policy(config)
+    counter, policy, forecast = TokenCounter(config), Policy(config), CompletionForecast(config)
+    per_tier = [forecast.per_tier(r, {}) for r in results]  # as the gateway forecasts (no usage learnt offline)
     n_in: dict[str, list[int]] = {}
     cols = []
     for name, tier in config.tiers.items():
         candidate = policy.candidates(name)[0]
         if tier.model not in n_in:
             n_in[tier.model] = [counter.count(tier.model, p).tokens for p in prompts]
-        out_tok = [r.expected_completion_tokens(tier.effort, tier.thinking_budget) for r in results]
+        out_tok = [tiers[name].tokens for tiers in per_tier]
         cols.append([estimate_cost(config, candidate, {}, p, c) or 0.0 for p, c in zip(n_in[tier.model], out_tok, strict=True)])
     return np.array(cols, dtype=float).T
 

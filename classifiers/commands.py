@@ -126,18 +126,21 @@ def _parse_line(line: str) -> Any:
     return as_messages(obj)
 
 
-def _score_line(res: ScoreResult, tiers: Mapping[str, Any]) -> dict[str, Any]:
+def _score_line(res: ScoreResult, config: Any, forecast: Any) -> dict[str, Any]:
+    """A line's answer: its score, tier, and each tier's expected completion tokens as the gateway forecasts them
+    (`CompletionForecast.per_tier`: the effort the model can hold, the tier's cap), not the classifier's raw figure."""
     return {
         "score": round(res.score, 6),
-        "tier": tier_for_score(tiers, res.score),
-        "expected_completion_tokens": {
-            n: res.expected_completion_tokens(t.effort, t.thinking_budget) for n, t in tiers.items()
-        },
+        "tier": tier_for_score(config.tiers, res.score),
+        "expected_completion_tokens": {name: found.tokens for name, found in forecast.per_tier(res, {}).items()},
     }
 
 
-def score_stream(clf: ComplexityClassifier, tiers: Mapping[str, Any], inp: TextIO, out: TextIO) -> int:
+def score_stream(clf: ComplexityClassifier, config: Any, inp: TextIO, out: TextIO) -> int:
     """JSON lines in → one JSON line out per input line, in order. Returns the error count."""
+    from router.forecast import CompletionForecast
+
+    forecast = CompletionForecast(config)
     errors = 0
     pending: list[tuple[int, Any]] = []
     lines: list[str | None] = []
@@ -146,7 +149,7 @@ def score_stream(clf: ComplexityClassifier, tiers: Mapping[str, Any], inp: TextI
         results = clf.score_batch([m for _, m in pending])
         by_slot = {slot: r for (slot, _), r in zip(pending, results)}
         for i, err in enumerate(lines):
-            out.write(json.dumps({"error": err}) if err is not None else json.dumps(_score_line(by_slot[i], tiers)))
+            out.write(json.dumps({"error": err}) if err is not None else json.dumps(_score_line(by_slot[i], config, forecast)))
             out.write("\n")
         pending.clear()
         lines.clear()
@@ -184,7 +187,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     # early (`| head`) ends the command quietly (router/cli.py `main`).
     # Lines end at "\n" only: a bare CR is JSON whitespace inside a line, and split there the answers fell out of step.
     stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="replace", newline="\n") if hasattr(sys.stdin, "buffer") else sys.stdin
-    score_stream(clf, config.tiers, stdin, sys.stdout)
+    score_stream(clf, config, stdin, sys.stdout)
     return 0
 
 

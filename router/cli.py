@@ -158,19 +158,19 @@ def cmd_route(args: argparse.Namespace) -> int:
     model = config.models[tier.model]
     candidate = policy.candidates(tier_name)[0]
     prompt_tokens = TokenCounter(config).count(candidate.model, messages).tokens  # what the gateway's estimate counts
-    expected = {name: result.expected_completion_tokens(t.effort, t.thinking_budget) for name, t in config.tiers.items()}
-    completion_tokens = CompletionForecast(config).forecast(candidate, result, {"messages": messages}).tokens  # no usage learnt offline
-    estimate = estimate_cost(config, candidate, {"messages": messages}, prompt_tokens, completion_tokens)
+    body = {"messages": messages} | ({"max_tokens": args.max_tokens} if args.max_tokens else {})
+    forecasts = CompletionForecast(config).per_tier(result, body)  # as the gateway forecasts: no usage learnt offline
+    estimate = estimate_cost(config, candidate, body, prompt_tokens, forecasts[tier_name].tokens)
     decision = {
         "score": round(result.score, 4),
         "tier": tier_name,
         "model": tier.model,
         "backend": model.backend,
-        "effort": tier.effort,
+        "effort": forecasts[tier_name].effort,  # the tier's, or the highest below it the model's output limit holds
         "thinking_budget": tier.thinking_budget,
         "why": [{"feature": name, "contribution": round(value, 4)} for name, value in result.top_features],
         "estimated_prompt_tokens": prompt_tokens,
-        "expected_completion_tokens": expected,
+        "expected_completion_tokens": {name: found.tokens for name, found in forecasts.items()},
         "estimated_cost_usd": estimate,
     }
     if answer_delta is not None:  # how far the embedding moved the answer estimate (classifier.embedding)
@@ -190,7 +190,6 @@ def cmd_route(args: argparse.Namespace) -> int:
         decision["pasted_data_lines_not_scored"] = drawn.count("\n") - sampled.count("\n")
     if echoed := echoed_tokens(conv.last_user, conv.reply):  # the answer returns the input: its length floors the estimate
         decision["answer_returns_input_tokens"] = round(echoed)
-    body = {"messages": messages} | ({"max_tokens": args.max_tokens} if args.max_tokens else {})
     decision |= route_report(config, policy, tier_name, body)
     print(json.dumps(decision, indent=2, ensure_ascii=False))
     return 0

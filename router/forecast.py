@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from router.context import same_model
 from router.estimate import answers_requested
+from router.policy import Policy
 from router.upstream_fields import most_written, requested_effort
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ class CompletionForecast:
     def __init__(self, config: RouterConfig) -> None:
         self.config = config
         self.log_correction: dict[tuple[str, str], float] = {}
+        self._tier_heads: dict[str, Candidate] | None = None  # each tier's first candidate, for `per_tier`
 
     def forecast(self, candidate: Candidate, result: ScoreLike, body: Mapping[str, Any]) -> Forecast:
         """The forecast for ``candidate`` at the effort requested, which cannot exceed what the upstream
@@ -63,6 +65,14 @@ class CompletionForecast:
         tokens = round(raw * math.exp(self.log_correction.get((candidate.model, effort), 0.0)))
         ceiling = most_written(self.config, body, candidate)
         return Forecast(effort, raw, tokens if ceiling is None else min(tokens, ceiling), ceiling, answers_requested(body))
+
+    def per_tier(self, result: ScoreLike, body: Mapping[str, Any]) -> dict[str, Forecast]:
+        """Each tier's forecast on its first candidate, as the gateway would price the request there (the `score`,
+        `calibrate` and `route` commands: the effort the model can hold, the tier's cap, what the upstream may write)."""
+        if self._tier_heads is None:
+            policy = Policy(self.config)
+            self._tier_heads = {name: policy.candidates(name)[0] for name in self.config.tiers}
+        return {name: self.forecast(candidate, result, body) for name, candidate in self._tier_heads.items()}
 
     def forecast_for(self, decision: Decision, candidate: Candidate, result: ScoreLike, body: Mapping[str, Any]) -> Forecast:
         """``forecast``, kept on the decision (by model and tier effort, as `Decision.choose` records the

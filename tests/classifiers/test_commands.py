@@ -15,7 +15,7 @@ import yaml
 
 from classifiers.calibrate import budget_thresholds, cost_matrix, share_thresholds, write_calibration
 from classifiers.commands import load_router_config, register, score_stream
-from tests.classifiers.conftest import EASY, HARD, OLYMPIAD
+from tests.classifiers.conftest import CONFIG, EASY, HARD, OLYMPIAD, user
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,7 +41,7 @@ def test_score_stream_in_order_with_errors(tiny_classifier, config_file):
     lines = ['{"prompt": "hi"}', "not json", '{"messages": [{"role": "user", "content": "Prove Fermat"}]}',
              "[1, 2]", '{"other": 1}', '{"prompt": ""}', '{"prompt": ' + "[" * 1000 + "]" * 1000 + "}"]
     out = io.StringIO()
-    errors = score_stream(tiny_classifier, cfg.tiers, io.StringIO("\n".join(lines) + "\n"), out)
+    errors = score_stream(tiny_classifier, cfg, io.StringIO("\n".join(lines) + "\n"), out)
     rows = [json.loads(x) for x in out.getvalue().splitlines()]
     assert len(rows) == len(lines) and errors == 4, "a line nested past the JSON parser's limit is one bad line, not the end"
     assert [("error" in r) for r in rows] == [False, True, False, True, True, False, True]
@@ -97,11 +97,11 @@ def test_turns_read_as_user_turns(default, config_file):
     msgs = [{"role": "user", "content": t} for t in turns]
     lines = [json.dumps({"turns": turns}), json.dumps({"prompt": turns}), json.dumps({"messages": msgs})]
     out = io.StringIO()
-    assert score_stream(default, cfg.tiers, io.StringIO("\n".join(lines) + "\n"), out) == 0
+    assert score_stream(default, cfg, io.StringIO("\n".join(lines) + "\n"), out) == 0
     rows = [json.loads(x) for x in out.getvalue().splitlines()]
     assert rows[0] == rows[1] == rows[2]
     alone = io.StringIO()
-    score_stream(default, cfg.tiers, io.StringIO('{"prompt": "continue"}\n'), alone)
+    score_stream(default, cfg, io.StringIO('{"prompt": "continue"}\n'), alone)
     assert rows[0]["score"] > json.loads(alone.getvalue())["score"]
 
 
@@ -115,7 +115,7 @@ def test_chat_log_records_read_as_their_messages(default, config_file):
     lines = [json.dumps({"messages": msgs}), json.dumps({"conversation": msgs}), json.dumps({"turns": msgs}),
              json.dumps({"conversations": [{"from": speaker[m["role"]], "value": m["content"]} for m in msgs]})]
     out = io.StringIO()
-    assert score_stream(default, cfg.tiers, io.StringIO("\n".join(lines) + "\n"), out) == 0
+    assert score_stream(default, cfg, io.StringIO("\n".join(lines) + "\n"), out) == 0
     rows = [json.loads(x) for x in out.getvalue().splitlines()]
     assert len(rows) == 4 and all(r == rows[0] for r in rows) and "score" in rows[0]
 
@@ -268,6 +268,26 @@ def test_the_budget_prices_prompts_as_the_gateway_does(tiny_classifier, config_f
                         * model.output / 1e6) * 1e6 / model.input
         assert input_tokens[0] == pytest.approx(3004, abs=1), tier
         assert input_tokens[1] == pytest.approx(len(prompts[1][0]["content"]) / 4 + 4, abs=1), tier
+
+
+def test_the_commands_forecast_each_tier_as_the_gateway_does(tiny_classifier, tmp_path: Path):
+    """Found in review: `score`, `calibrate` and `route` forecast a tier at its configured effort with no ceiling — 21,388
+    tokens for an xhigh tier on an 8,000-token model the gateway asks at the effort that fits (4,145), 166 for a tier whose
+    `params.max_tokens` is 64 — so `calibrate --budget-usd-per-1k` spent 15 % of the budget it was given."""
+    config = tmp_path / "c.yaml"
+    config.write_text(CONFIG.replace("o4-mini: {backend: local-vllm, reasoning: openai,", "o4-mini: {backend: local-vllm, reasoning: anthropic, max_output_tokens: 8000,")
+                      .replace("high: {model: o4-mini, effort: high}", "high: {model: o4-mini, effort: xhigh}")
+                      .replace("low: {model: qwen3-8b, effort: none, max_score: 0.40}", "low: {model: qwen3-8b, effort: none, max_score: 0.40, params: {max_tokens: 64}}"))
+    cfg = load_router_config(str(config))
+    prompts = [user(text) for text in HARD]
+    results = tiny_classifier.score_batch(prompts)
+    out = io.StringIO()
+    assert score_stream(tiny_classifier, cfg, io.StringIO("".join(json.dumps({"messages": p}) + "\n" for p in prompts)), out) == 0
+    lines = [json.loads(line)["expected_completion_tokens"] for line in out.getvalue().splitlines()]
+    assert all(line["low"] <= 64 and line["high"] <= 8000 for line in lines), lines
+    assert any(r.expected_completion_tokens("xhigh", None) > 8000 for r in results), "the raw figure is over the limit"
+    cost = cost_matrix(results, prompts, cfg)
+    assert (cost[:, 2] <= (20 * 1.10 * 100 + 8000 * 4.40) / 1e6).all(), "priced at what the model may write"
 
 
 def test_evaluate_command(tmp_path: Path, capsys):

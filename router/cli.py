@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from router import multiproc
-from router.config import CONFIG_ENV, CONFIG_HELP, ConfigError, RouterConfig, default_config_path, load_config
+from router.config import CONFIG_ENV, CONFIG_HELP, OPEN_BIND_ENV, ConfigError, RouterConfig, default_config_path, load_config
 
 
 def _load(path: str) -> RouterConfig:
@@ -68,14 +68,9 @@ def is_loopback(host: str) -> bool:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    if not is_loopback(args.host) and not args.insecure_no_auth:
+        os.environ[OPEN_BIND_ENV] = args.host  # this config, each reload and every worker's must name keys
     config = _load(args.config)
-    if not config.server.api_keys and not is_loopback(args.host) and not args.insecure_no_auth:
-        print(
-            f"error: refusing to listen on {args.host} without authentication: set server.api_keys, "
-            "bind to 127.0.0.1, or pass --insecure-no-auth",
-            file=sys.stderr,
-        )
-        return 2
     if (refused := _check_classifier(config, args.config, args.workers)) != 0:  # before the workers start; each loads its own
         return refused
     if args.workers > 1 and config.limits.enabled and config.state.redis_url is None:

@@ -32,6 +32,9 @@ SHARE_TOLERANCE = 0.01
 #: The checkout's default config, relative to the working directory.
 LOCAL_DEFAULT_CONFIG = Path("configs/default.yaml")
 #: ``--config`` help of every command that reads this config (``default_config_path``).
+#: Set by `serve` to its host when it binds beyond loopback without `--insecure-no-auth`: every config it runs — the first,
+#: each reload, a worker's — must name `server.api_keys` (a reload that emptied them opened a running gateway to anyone).
+OPEN_BIND_ENV = "COMPLEXITY_ROUTER_OPEN_BIND"
 CONFIG_HELP = f"the config file (default: ${CONFIG_ENV}, else ./{LOCAL_DEFAULT_CONFIG}, else the packaged default)"
 
 
@@ -275,13 +278,17 @@ def parse_config(data: Any, env: Mapping[str, str] | None = None) -> RouterConfi
     """Validate already-parsed YAML data (after `${VAR}` expansion) into a `RouterConfig`."""
     if not isinstance(data, dict):
         raise ConfigError("the configuration must be a YAML mapping")
+    env = os.environ if env is None else env
     try:
-        expanded = expand_tree(data, os.environ if env is None else env)
-        return RouterConfig.model_validate(expanded)
+        config = RouterConfig.model_validate(expand_tree(data, env))
     except MissingVariableError as exc:
         raise ConfigError(str(exc)) from None
     except ValidationError as exc:
         raise ConfigError(_describe(exc)) from None
+    if env.get(OPEN_BIND_ENV) and not config.server.api_keys:
+        raise ConfigError(f"refusing to listen on {env[OPEN_BIND_ENV]} without authentication: set server.api_keys, bind to 127.0.0.1, "
+                          "or pass --insecure-no-auth")
+    return config
 
 
 def packaged_default_config() -> Path:

@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import signal
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import pytest
 from router.app import create_app
 from router.config import load_config
 from router.demo.upstream import plan_answer
-from tests.opskit import ServeProcess, ThreadedServer, classifier_artifact, simulated_upstream, wait_for, write_yaml
+from tests.opskit import ServeProcess, ThreadedServer, classifier_artifact, free_port, serve_command, simulated_upstream, wait_for, write_yaml
 
 
 def config_data(upstream_url: str, low_model: str = "small", **extra: Any) -> dict[str, Any]:
@@ -131,3 +132,22 @@ def test_sighup_reloads_a_running_serve_and_rejects_a_bad_file(tmp_path: Path) -
         assert "surprise: unknown key" in serve.output() and "keeping the running configuration" in serve.output()
         assert re.search(r"^\d{4}-\d\d-\d\d [\d:,]+ INFO complexity_router.reload: config reloaded \(SIGHUP\)", serve.output(), re.MULTILINE), \
             "the router's own INFO lines reach the log, with time and level"
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_reload_cannot_open_a_public_bind_to_everyone(tmp_path: Path, workers: str) -> None:
+    """Found in review: `serve` on 0.0.0.0 refuses to start without `server.api_keys`, but a reload that emptied them was
+    accepted (SIGHUP, a file change; one worker or several): requests without a key went from 401 to 200. Now every config
+    the server runs is held to the rule; a fresh start with the file is refused as before."""
+    with simulated_upstream() as upstream:
+        keyed = config_data(upstream.url, server={"api_keys": ["team-key"]})
+        path = write_yaml(tmp_path / "config.yaml", keyed)
+        with ServeProcess(path, "--host", "0.0.0.0", "--workers", workers) as serve:
+            assert httpx.get(serve.url + "/v1/models", timeout=5).status_code == 401
+            write_yaml(path, config_data(upstream.url))
+            serve.signal(signal.SIGHUP)
+            wait_for(lambda: 'router_config_reloads_total{result="failure"} 1.0' in httpx.get(serve.url + "/metrics").text, timeout=30, what="the rejection")
+            assert httpx.get(serve.url + "/v1/models", timeout=5).status_code == 401
+        assert "refusing to listen on 0.0.0.0 without authentication" in serve.output()
+    started = subprocess.run(serve_command(path, free_port(), "--host", "0.0.0.0"), capture_output=True, text=True, timeout=60, check=False)
+    assert started.returncode == 2 and "refusing to listen on 0.0.0.0 without authentication" in started.stderr

@@ -86,8 +86,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _run_uvicorn(uvicorn: Any, args: argparse.Namespace, config: RouterConfig) -> int:
+    from router.shutdown import DRAIN_ENV
     from router.supervisor import WORKER_START_SECONDS, run_workers
 
+    os.environ[DRAIN_ENV] = str(math.ceil(config.server.drain_seconds))  # the workers budget their streams on uvicorn's deadline
     options = {
         "factory": True,
         "host": args.host,

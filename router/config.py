@@ -324,6 +324,11 @@ def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> Route
     return parse_config(data, env)
 
 
+def one_line(message: str) -> str:
+    """A multi-line message (a `ConfigError` names each bad key on a line) as one log line: "; " between its lines."""
+    return "; ".join(line.strip() for line in message.splitlines() if line.strip())
+
+
 def _describe(exc: ValidationError) -> str:
     """Error lines as `dotted.path: message`, without the offending values."""
     lines = []

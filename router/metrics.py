@@ -314,6 +314,8 @@ def reload_metrics(registry: CollectorRegistry | None) -> tuple[Counter, Gauge]:
     ok = Gauge("router_config_last_reload_successful", "0 while the last configuration reload failed (the old config stays in force).",
                registry=registry, multiprocess_mode="livemin")
     ok.set(1)
+    for result in ("success", "failure"):  # at 0 from the start: the first reload's increase() counts
+        reloads.labels(result)
     return reloads, ok
 
 

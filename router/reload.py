@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import os
 import signal
 import threading
@@ -29,8 +30,9 @@ from typing import Any
 
 import httpx
 
-from router.config import ClassifierConfig, ConfigError, RouterConfig, load_config
+from router.config import ClassifierConfig, ConfigError, RouterConfig, load_config, one_line
 from router.metrics import retire
+from router.shutdown import drain_in_force
 from router.state import AppState
 
 log = logging.getLogger("complexity_router.reload")
@@ -129,7 +131,7 @@ class ConfigReloader:
                     old.ops._handed_over.clear()  # nothing was taken over after all
                 metrics.config_reloads.labels("failure").inc()
                 metrics.config_reload_ok.set(0)
-                detail = str(exc) if isinstance(exc, ConfigError) else f"{type(exc).__name__}: {exc}"
+                detail = one_line(str(exc) if isinstance(exc, ConfigError) else f"{type(exc).__name__}: {exc}")
                 log.error("config reload (%s) rejected, keeping the running configuration: %s", trigger, detail)
                 return False
             self.app.state.router = new
@@ -138,6 +140,9 @@ class ConfigReloader:
             metrics.config_reloads.labels("success").inc()
             metrics.config_reload_ok.set(1)
             log.info("config reloaded (%s): %d backends, %d models, tiers %s", trigger, len(config.backends), len(config.models), ", ".join(config.tiers))
+            if math.ceil(drain := drain_in_force(old.config.server.drain_seconds)) != math.ceil(config.server.drain_seconds):
+                log.warning("server.drain_seconds %g takes effect when the process restarts (SIGHUP with --workers N, or a new pod): "
+                            "this one drains in %g s", config.server.drain_seconds, drain)
             task = asyncio.get_running_loop().create_task(self._retire(old))
             self._retiring.add(task)
             task.add_done_callback(self._retiring.discard)

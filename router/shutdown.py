@@ -20,6 +20,7 @@ Streams that finish within the drain time are not touched.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 import time
@@ -29,6 +30,19 @@ from typing import Any
 from router.protocol import APIError
 
 log = logging.getLogger("complexity_router")
+
+#: The drain uvicorn was started with (`timeout_graceful_shutdown`), set by `serve` and by the supervisor for the workers a
+#: SIGHUP starts: what a worker's streams are budgeted on. A config's `server.drain_seconds` changed by an in-place reload
+#: cannot move uvicorn's deadline (a budget past it had streams cut mid-body); it takes effect when the process restarts.
+DRAIN_ENV = "COMPLEXITY_ROUTER_DRAIN_SECONDS"
+
+
+def drain_in_force(configured: float) -> float:
+    """The drain this process was started with: `DRAIN_ENV` under `serve`, else the config's (an app built in-process)."""
+    try:
+        return float(os.environ[DRAIN_ENV])
+    except (KeyError, ValueError):
+        return configured
 
 
 def stream_budget(drain_seconds: float) -> float:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import os
 import shutil
 import signal
@@ -39,10 +40,11 @@ from uvicorn import Config
 from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
-from router.config import SNAPSHOT_ENV, load_config
+from router.config import SNAPSHOT_ENV, load_config, one_line
 from router.metrics import reload_metrics
 from router.multiproc import shared_values
 from router.reload import file_signature
+from router.shutdown import DRAIN_ENV
 
 log = logging.getLogger("complexity_router")
 
@@ -61,10 +63,8 @@ class RouterSupervisor(Multiprocess):
         self.snapshots = tempfile.mkdtemp(prefix="complexity-router-config-")
         self.snapshot = os.path.join(self.snapshots, "config.yaml")
         self.stopped_by_signal = False
-        with shared_values():  # scraped from the workers' /metrics, which read every process's files
-            self.reloads, self.reload_ok = reload_metrics(None)
-            for result in ("success", "failure"):  # children made later would keep their counts in this process's memory
-                self.reloads.labels(result)
+        with shared_values():  # scraped from the workers' /metrics, which read every process's files (children made later
+            self.reloads, self.reload_ok = reload_metrics(None)  # would keep their counts in this process's memory)
         accepted = self._read()
         self._accept(accepted)
         self.reload = load_config(self.snapshot).reload
@@ -104,14 +104,17 @@ class RouterSupervisor(Multiprocess):
         if candidate is None:
             return
         os.environ[SNAPSHOT_ENV] = candidate  # the replacements start from it; respawns only once all are replaced
+        drain = self.config.timeout_graceful_shutdown
+        self._drain(math.ceil(load_config(candidate).server.drain_seconds))  # uvicorn's deadline and the streams' budget, both
         before = {process.pid for process in self.processes}
         super().handle_hup()  # uvicorn's restart_all: one by one, each old worker stopped once its replacement is ready
         kept = before & {process.pid for process in self.processes}
+        if self.should_exit.is_set() or kept:
+            os.environ[SNAPSHOT_ENV] = self.snapshot  # a respawn starts from the config that started before
+            self._drain(drain)
         if self.should_exit.is_set():
-            os.environ[SNAPSHOT_ENV] = self.snapshot
             return
         if kept:
-            os.environ[SNAPSHOT_ENV] = self.snapshot  # a respawn starts from the config that started before
             self._failed(f"incomplete: workers {sorted(kept)} were not replaced (a replacement did not start) and serve the previous config")
             return
         self._accept(text)
@@ -140,14 +143,20 @@ class RouterSupervisor(Multiprocess):
         check = subprocess.run([sys.executable, "-m", "router.cli", "check-config", candidate], capture_output=True, text=True, check=False)
         if check.returncode == 0:
             return candidate
-        if count:
-            self._failed(f"refused, the workers keep the config in force: {check.stderr.strip() or f'check-config exited {check.returncode}'}")
+        if count:  # named as the operator's file, on one line (a log shipper makes each line a record)
+            why = check.stderr.strip().replace(candidate, self.config_path) or f"check-config exited {check.returncode}"
+            self._failed(f"refused, the workers keep the config in force: {one_line(why)}")
         return None
 
     def _failed(self, why: str) -> None:
         self.reloads.labels("failure").inc()
         self.reload_ok.set(0)
         log.error("config reload %s", why)
+
+    def _drain(self, seconds: int | None) -> None:
+        """The drain the workers started from now on get: uvicorn's graceful timeout and their streams' budget."""
+        self.config.timeout_graceful_shutdown = seconds
+        os.environ[DRAIN_ENV] = str(seconds)
 
     def _close_sockets(self) -> None:
         """Stop listening before the workers drain (they close their copies at their first tick)."""

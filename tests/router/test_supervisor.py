@@ -105,3 +105,34 @@ def test_sighups_queued_during_a_reload_are_one(tmp_path: Path) -> None:
             wait_for(lambda: total(scrape(serve.url), "router_config_reloads", "router_config_reloads_total") >= 1, timeout=120, what="the reloads")
             time.sleep(8)
             assert total(scrape(serve.url), "router_config_reloads", "router_config_reloads_total") in (1, 2)
+
+
+def test_a_drain_raised_by_sighup_is_uvicorn_s_deadline_too(tmp_path: Path) -> None:
+    """Found in review: SIGHUP raising `server.drain_seconds` gave the new workers the new stream budget but uvicorn's
+    deadline stayed the start-up one, fixed in the config the parent hands every worker: on SIGTERM streams inside the new
+    drain were cut mid-body (no error event, no [DONE]). Now the replacements get both."""
+    with simulated_upstream(token_delay=0.1) as upstream:
+        config = _config(upstream)  # drain_seconds: 2
+        path = write_yaml(tmp_path / "config.yaml", config)
+        with ServeProcess(path, "--workers", "2") as serve:
+            wait_for(lambda: len(worker_pids(serve.url)) == 2, timeout=60, what="both workers")
+            before = worker_pids(serve.url)
+            write_yaml(path, {**config, "server": {"drain_seconds": 12}})
+            serve.signal(signal.SIGHUP)
+            wait_for(lambda: not (worker_pids(serve.url) & before) and len(worker_pids(serve.url)) == 2, timeout=90, what="the replacements")
+            bodies: list[str] = []
+
+            def stream(index: int) -> None:  # ~4 s of tokens: past the old drain, inside the new one
+                with httpx.stream("POST", serve.url + "/v1/chat/completions", timeout=30, json={
+                        "model": "auto", "stream": True, "max_tokens": 40, "messages": [{"role": "user", "content": f"a story {index}"}]}) as response:
+                    bodies.append(response.read().decode())
+
+            streams = [threading.Thread(target=stream, args=(index,)) for index in range(2)]
+            for thread in streams:
+                thread.start()
+            time.sleep(0.5)
+            serve.signal(signal.SIGTERM)
+            for thread in streams:
+                thread.join(30)
+            assert serve.process is not None and serve.process.wait(30) == 0
+        assert len(bodies) == 2 and all(body.rstrip().endswith("data: [DONE]") and '"error"' not in body for body in bodies), bodies

@@ -251,6 +251,74 @@ def test_compose_stack_parses_and_references_files_that_exist() -> None:
     assert (dashboards / "complexity-router.json").is_file()
     home = services["grafana"]["environment"]["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"]
     assert home == provider["options"]["path"] + "/complexity-router.json"
+    grace = int(services["router"]["stop_grace_period"].removesuffix("s"))  # found in review: compose's default 10 s cut the drain
+    assert grace > config.server.drain_seconds
+
+
+def _seconds(container: dict[str, Any], hook: str = "preStop") -> int:
+    command = container.get("lifecycle", {}).get(hook, {}).get("exec", {}).get("command", [])
+    return int(command[1]) if command[:1] == ["sleep"] else 0
+
+
+def test_every_pod_drains_as_long_as_its_answers_and_its_probes_wait_for_readyz() -> None:
+    """Found in review: both manifests drained 30 s (a high-tier reasoning stream runs for minutes: every rollout ended it),
+    and the sidecar's probes kept Kubernetes' 1 s timeout though `/readyz` waits up to 2 s for a busy vLLM."""
+    from backends.base import PROBE_SECONDS
+
+    for directory in ("standalone", "sidecar"):
+        docs = manifests(K8S / directory)
+        (deployment,), (configmap,) = by_kind(docs, "Deployment"), by_kind(docs, "ConfigMap")
+        config, pod = router_config(configmap), deployment["spec"]["template"]["spec"]
+        router = next(container for container in pod["containers"] if container["name"] in ("router", "complexity-router"))
+        assert config.server.drain_seconds >= 300, f"{directory}: a reasoning answer of minutes outlasts the drain"
+        assert pod["terminationGracePeriodSeconds"] >= _seconds(router) + config.server.drain_seconds + 5, directory
+        assert router["readinessProbe"]["timeoutSeconds"] > PROBE_SECONDS and router["livenessProbe"].get("timeoutSeconds", 1) >= 3, directory
+
+
+def _vllm_pre_stop() -> str:
+    (deployment,) = by_kind(manifests(K8S / "sidecar"), "Deployment")
+    vllm = next(container for container in deployment["spec"]["template"]["spec"]["containers"] if container["name"] == "vllm")
+    command = vllm["lifecycle"]["preStop"]["exec"]["command"]
+    assert command[:2] == ["python3", "-c"]
+    return command[2]
+
+
+@pytest.mark.parametrize("busy_polls", [0, 3])
+def test_the_sidecar_s_vllm_waits_out_the_router_s_streams_and_no_longer(busy_polls: int) -> None:
+    """vLLM's preStop outlives the router's drain without a fixed sleep as long as the drain (every termination of an idle
+    pod would take five minutes): past the router's preStop it polls vLLM's own /metrics until nothing runs or waits."""
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    polls: list[float] = []
+
+    class Metrics(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            polls.append(time.monotonic())
+            running = 1.0 if len(polls) <= busy_polls else 0.0
+            body = (f'vllm:num_requests_running{{engine="0",model_name="m"}} {running}\n'
+                    'vllm:num_requests_waiting{engine="0",model_name="m"} 0.0\n').encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Metrics)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    script = _vllm_pre_stop().replace("time.sleep(15)", "time.sleep(0)").replace("127.0.0.1:8000", f"127.0.0.1:{server.server_port}")
+    assert script.count("time.sleep(0)") == 1, "the wait past the router's preStop is where the test expects it"
+    try:
+        started = time.monotonic()
+        subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
+        assert len(polls) == busy_polls + 1 and time.monotonic() - started < 2 * busy_polls + 5
+    finally:
+        server.shutdown()
+        server.server_close()
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=10)  # vLLM already gone: no wait
 
 
 @pytest.mark.anyio

@@ -72,6 +72,14 @@ class ReasoningDialect(ABC):
             body.pop(field, None)
         return self._apply(body, effort, thinking_budget)
 
+    #: The effort the family thinks at when a request names none: what a model named directly without an effort is priced
+    #: at (a gpt-oss, an o-series model, a Qwen3 think unasked; pricing them at none kept a cost cap 2.8x under their cost).
+    unasked_effort: ClassVar[str] = "none"
+
+    def priced_effort(self, effort: str | None) -> str:
+        """The effort a request asking ``effort`` (None: none named) is priced at: what the model will spend."""
+        return self.unasked_effort if effort is None else effort
+
     def nearest(self, effort: str, efforts: frozenset[str] | None = None) -> str:
         """The effort this family takes closest to ``effort`` on the ladder (the higher of two as close): what a request
         routed here by score is asked for when the client named one its family lacks (gpt-oss: minimal → low, xhigh → high).
@@ -162,6 +170,10 @@ class OpenAIReasoning(ReasoningDialect):
     #: logit_bias: what the completions API and LangChain send on every request (GPT-5.1+ at effort none and GPT-5.5 take
     #: some of them back: a model's `drop_fields` says which it refuses).
     refused_fields = ("temperature", "top_p", "presence_penalty", "frequency_penalty", "logprobs", "top_logprobs", "logit_bias", "stop")
+    unasked_effort = "medium"  # o-series' and GPT-5's default (GPT-5.1's is none: priced high rather than low)
+
+    def priced_effort(self, effort: str | None) -> str:
+        return self.unasked_effort if effort in (None, "none") else effort  # none is sent as no field: the default
 
     def _apply(self, body: dict[str, Any], effort: str, thinking_budget: int | None) -> int:
         if effort == "none":
@@ -178,6 +190,7 @@ class GptOssReasoning(ReasoningDialect):
     reads_developer = True
     efforts = frozenset({"low", "medium", "high"})
     history_field = "reasoning"
+    unasked_effort = "medium"  # vLLM's default for gpt-oss
 
     def _apply(self, body: dict[str, Any], effort: str, thinking_budget: int | None) -> int:
         body["reasoning_effort"] = effort
@@ -199,6 +212,7 @@ class Qwen3Reasoning(ReasoningDialect):
     efforts = frozenset(EFFORTS)
     accepts_budget = True
     history_field = "reasoning"
+    unasked_effort = "high"  # its chat template thinks unless told not to, with no budget
 
     def _apply(self, body: dict[str, Any], effort: str, thinking_budget: int | None) -> int:
         kwargs = dict(body.get("chat_template_kwargs") or {})

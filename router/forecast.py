@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from backends.reasoning import DIALECTS
 from router.context import same_model
 from router.estimate import answers_requested
 from router.policy import Policy
@@ -58,7 +59,8 @@ class CompletionForecast:
         may return: a request with ``max_tokens: 16`` is priced at most at 16 plus the thinking reserve, one without
         a cap at most at its adapter's cap or the model's `max_output_tokens`."""
         requested, budget = requested_effort(self.config, body, candidate)
-        raw = result.expected_completion_tokens(requested or "none", budget)
+        priced = DIALECTS[self.config.models[candidate.model].reasoning].priced_effort(requested)  # what the model will spend
+        raw = result.expected_completion_tokens(priced, budget)
         # A model named directly without an effort thinks as it does by default (a Qwen3 thinks), which
         # the tiers' explicit "none" does not: its correction is learnt apart, as "default".
         effort = requested or "default"

@@ -235,10 +235,26 @@ async def test_direct_requests_learn_their_own_correction(make_harness: Any) -> 
         await harness.client.post("/v1/chat/completions", json={"model": "small", "messages": [{"role": "user", "content": f"q{index}"}]},
                                   headers={"x-router-max-cost-usd": "1"})
     corrections = gateway_of(harness).forecast.log_correction
-    assert ("small", "none") not in corrections and math.exp(corrections[("small", "default")]) > 2
+    assert ("small", "none") not in corrections and math.exp(corrections[("small", "default")]) == pytest.approx(2200 / 3200, rel=0.1)
     low = (await harness.client.post("/v1/chat/completions", json={"model": "auto:low", "messages": [{"role": "user", "content": "tier"}]},
                                      headers={"x-router-max-cost-usd": "1"})).json()["router"]
     assert low["estimated_cost_usd"] == pytest.approx(low["cost_usd"], rel=0.01)
+
+
+def test_a_model_that_thinks_unasked_is_priced_with_its_thinking() -> None:
+    """Found in review: a model named directly without an effort (a gpt-oss, an o-series model: they think at medium), or
+    an `openai` tier at effort none (sent as no field: the provider's default), was priced as an answer without thinking,
+    and the correction (clamped at 4x) never caught up: 200 of 200 requests under a cap cost 2.8x it."""
+    models = {**CONFIG["models"], "oss": {"backend": "sim", "reasoning": "gpt-oss", "input": 0.1, "output": 0.5}}
+    tiers = {**CONFIG["tiers"], "high": {"model": "big", "effort": "none"}}
+    config = make_config(models=models, tiers=tiers)
+    gateway = Gateway(config, {}, FakeClassifier(), RouterMetrics(CollectorRegistry()))
+    direct = gateway.decide({"model": "oss", "messages": [{"role": "user", "content": "x"}]}, "r", max_cost_usd=1.0)
+    assert direct.context["completion_forecasts"][("oss", "none")].raw == 200 + 1000, "at gpt-oss' default, medium"
+    openai_none = gateway.decide({"model": "auto:high", "messages": [{"role": "user", "content": "x"}]}, "r", max_cost_usd=1.0)
+    assert openai_none.context["completion_forecasts"][("big", "none")].raw == 200 + 1000
+    qwen_off = gateway.decide({"model": "auto:low", "messages": [{"role": "user", "content": "x"}]}, "r", max_cost_usd=1.0)
+    assert qwen_off.context["completion_forecasts"][("small", "none")].raw == 200, "thinking off is off"
 
 
 async def test_tool_definitions_are_counted_and_one_request_moves_the_correction_a_step(make_harness: Any) -> None:

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from prometheus_client import CollectorRegistry
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 
 from router import runtime
@@ -80,7 +81,24 @@ def create_app(
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)
+    if config.server.cors_origins:
+        allow_cors(app, config.server.cors_origins)
     return app
+
+
+#: Response headers a browser app may read: the routing, the cost, the request id, and the limits.
+EXPOSED_HEADERS = ["x-request-id", "request-id", "x-router-tier", "x-router-model", "x-router-backend", "x-router-score",
+                   "x-router-cost-usd", "x-router-estimated-cost-usd", "retry-after", "x-should-retry", "x-ratelimit-limit-requests",
+                   "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests", "x-ratelimit-limit-tokens",
+                   "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens"]
+
+
+def allow_cors(app: RouterApp, origins: list[str]) -> None:
+    """CORS for browser apps (the openai JS SDK with `dangerouslyAllowBrowser`, a web UI): preflights answered, the
+    routing headers exposed. The chat route then goes through the middleware too (`fast_chat` off: router/fastpath.py)."""
+    app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["*"], allow_headers=["*"], expose_headers=EXPOSED_HEADERS,
+                       allow_credentials="*" not in origins, max_age=600)
+    app.fast_chat = False
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:

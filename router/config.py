@@ -54,6 +54,9 @@ class ServerConfig(_Strict):
     client_stall_seconds: float | None = Field(
         60.0, gt=0, description="a stream whose client has read nothing for this long (a write still waiting) ends as if the client "
         "left: its slot and its upstream are freed (nginx's send_timeout); null: never")
+    cors_origins: list[str] = Field(
+        default_factory=list, description="origins a browser app may call the gateway from (CORS; '*' for any, as vLLM's default); "
+        "empty: no CORS headers. Read at start (a reload keeps the first)")
 
     @field_validator("api_keys")
     @classmethod

@@ -140,6 +140,8 @@ class ConfigReloader:
             metrics.config_reloads.labels("success").inc()
             metrics.config_reload_ok.set(1)
             log.info("config reloaded (%s): %d backends, %d models, tiers %s", trigger, len(config.backends), len(config.models), ", ".join(config.tiers))
+            if config.server.cors_origins != old.config.server.cors_origins:
+                log.warning("server.cors_origins takes effect when the process restarts (SIGHUP with --workers N, or a new pod)")
             if math.ceil(drain := drain_in_force(old.config.server.drain_seconds)) != math.ceil(config.server.drain_seconds):
                 log.warning("server.drain_seconds %g takes effect when the process restarts (SIGHUP with --workers N, or a new pod): "
                             "this one drains in %g s", config.server.drain_seconds, drain)

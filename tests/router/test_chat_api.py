@@ -393,3 +393,21 @@ async def test_the_cost_estimate_respects_the_answer_cap(harness: Harness) -> No
     expected = cost_usd(model, Usage(prompt_tokens=prompt_tokens, completion_tokens=10))
     assert float(capped.headers["x-router-estimated-cost-usd"]) == pytest.approx(expected, abs=1e-7)
     assert harness.upstream.requests[-1]["max_tokens"] == 10
+
+
+async def test_a_browser_app_may_call_the_gateway_from_an_allowed_origin(make_harness: Any) -> None:
+    """Found in review: no CORS — a browser app's preflight was a 405 and no answer allowed its origin (vLLM answers them
+    by default). `server.cors_origins` allows the origins named, and exposes the routing headers; none by default."""
+    harness = await make_harness(make_config(server={"cors_origins": ["https://ui.example"]}))
+    preflight = await harness.client.options("/v1/chat/completions", headers={
+        "Origin": "https://ui.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization, content-type"})
+    assert preflight.status_code == 200 and preflight.headers["access-control-allow-origin"] == "https://ui.example"
+    body = {"model": "auto", "messages": [{"role": "user", "content": "hi"}]}
+    for stream in (False, True):
+        answer = await harness.client.post("/v1/chat/completions", json=body | {"stream": stream}, headers={"Origin": "https://ui.example"})
+        assert answer.status_code == 200 and answer.headers["access-control-allow-origin"] == "https://ui.example"
+        assert "x-router-tier" in answer.headers["access-control-expose-headers"]
+    other = await harness.client.post("/v1/chat/completions", json=body, headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in other.headers
+    plain = await make_harness()
+    assert "access-control-allow-origin" not in (await plain.client.post("/v1/chat/completions", json=body, headers={"Origin": "https://ui.example"})).headers

@@ -21,6 +21,7 @@ from zlib import crc32
 
 import numpy as np
 
+from classifiers.asked_length import asked_floor
 from classifiers.diagrams import strip_diagrams
 from classifiers.echo import echo_floor
 from classifiers.feature_schema import FEATURE_NAMES
@@ -198,7 +199,8 @@ class LinearScorer:
     # ---- one conversation -------------------------------------------------------------
     def featurize(self, x: Any) -> Featurized:
         c = as_conversation(x)
-        echo = echo_floor(c.last_user, c.reply)  # all of it: a conversion returns every row of pasted data
+        # all of it: a conversion returns every row of pasted data; a length asked for is a floor too
+        echo = max(echo_floor(c.last_user, c.reply), asked_floor(c.last_user))
         c = scored_conversation(c)
         h, shape, head, wl = conversation_features(c, with_grams=self.ths > 0)
         if self.hs > 0:

@@ -1,0 +1,49 @@
+"""A length the request asks for (``classifiers/asked_length.py``): the answer-length floor."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from classifiers.asked_length import FLOOR_SHARE, MAX_FLOOR_TOKENS, UNIT_TOKENS, asked_tokens
+from tests.classifiers.conftest import user
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("Write a 500-word essay about Rome.", 500), ("Write a 5,000-word story.", 5000), ("Can you write a 1000 word essay on dogs?", 1000),
+    ("Give me a 1500-2000 word article on tides", 1500), ("I need a 800-word blog post about tea.", 800),
+    ("Act like a student and write a 1000-1250 word essay", 1000), ("Write a 10k word chapter.", 10_000),
+])
+def test_a_length_asked_for_is_read(text: str, words: int) -> None:
+    assert asked_tokens(text) == pytest.approx(words * UNIT_TOKENS["word"] * FLOOR_SHARE)
+
+
+@pytest.mark.parametrize("text", [
+    "Summarize this in 50 words or less.", "Explain in under 200 words.", "Answer in at most 3 sentences.", "Limit your answer to 100 words.",
+    "Summarize this 300-page report.", "The book has 300 pages. What is its theme?", "Write a short essay about Rome.",
+    "A 420-page book contains an average of 600 words per page. How long to read it?",  # word problems state counts
+    "Matt can write 10 words a minute with his right hand.", "Give me a list of 5 words where the letters are in order.",
+])
+def test_a_limit_a_rate_or_the_material_s_length_is_no_floor(text: str) -> None:
+    assert asked_tokens(text) == 0.0
+
+
+def test_only_the_instruction_of_a_long_text_is_read() -> None:
+    document = "The annual report runs to 300 pages of tables. " + "Revenue grew. " * 200
+    assert asked_tokens("Write a 2-page summary of this report:\n" + document) == pytest.approx(2 * UNIT_TOKENS["page"] * FLOOR_SHARE)
+    assert asked_tokens("Summarize the report below.\n" + "Revenue grew. " * 30 + "Write 400 pages about it. " + "Revenue grew. " * 60) == 0.0
+
+
+@given(st.lists(st.sampled_from(["Write ", "a ", "1,000", "99999999", "-", "word ", "pages", " in ", "under ", "five ", "k", ".", "\n"]),
+                max_size=40).map("".join))
+def test_any_text_gets_a_bounded_floor(text: str) -> None:
+    assert 0.0 <= asked_tokens(text) <= MAX_FLOOR_TOKENS
+
+
+def test_the_classifier_s_forecast_follows_the_length_asked(default) -> None:
+    """Found in review: "Write a 5,000-word story." was forecast at 118 answer tokens, "a 500-word essay" at 181, and the
+    forecasts for 500 to 5,000 words were not even in order."""
+    forecasts = [default.score(user(f"Write a {n:,}-word essay about the history of Rome.")).expected_answer_tokens for n in (500, 1000, 2000, 5000)]
+    assert forecasts == sorted(forecasts) and forecasts[-1] >= 0.99 * 5000 * UNIT_TOKENS["word"] * FLOOR_SHARE, forecasts
+    assert default.score(user("Write a short essay about the history of Rome.")).expected_answer_tokens < forecasts[0]

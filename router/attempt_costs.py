@@ -80,3 +80,10 @@ def book_failed(decision: Decision, metrics: RouterMetrics, models: Mapping[str,
                 total += part_cost
     decision.extra["usage_breakdown"] = breakdown
     return None if total is None else round(total, 10)
+
+
+def spent_usd(decision: Decision, models: Mapping[str, ModelConfig], pending: tuple[dict[str, Any], ...] = ()) -> float:
+    """What the request has cost so far — its recorded parts, failed attempts, and ``pending`` ones not yet recorded —
+    for an escalation to check against the client's cap (an unpriced part adds nothing, as in `book_failed`)."""
+    parts = (*(decision.context.get("usage_parts") or ()), *(decision.context.get(FAILED) or ()), *pending)
+    return sum(cost_usd(models[part["model"]], part["usage"], part.get("service_tier")) or 0.0 for part in parts)

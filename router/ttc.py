@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from backends.base import ChatResult, ChatStream, UpstreamError
 from backends.usage import Usage
-from router.attempt_costs import FAILED, book_part
+from router.attempt_costs import FAILED, book_part, spent_usd
 from router.context import ContextPlanner
 from router.decision import Decision
 from router.escalation import answers_reason, choice_reason, held_reason, hold_until_answer, parse_header, replay
@@ -106,7 +106,7 @@ class TestTimeCompute:
         if target is not None and tier is not None:
             reason = answers_reason(tier.escalate_on, result.body.get("choices") or [{}])
             tier_name, model, backend = decision.tier, decision.model, decision.backend
-            if reason is not None and self._escalate(decision, target, reason, body):
+            if reason is not None and self._escalate(decision, target, reason, body, spent=(model, result.usage)):
                 self.record_as(decision.context, "abandoned", result.usage, tier=tier_name, model=model, backend=backend)
                 return reason
         if not decision.context.get("usage_parts"):
@@ -150,7 +150,7 @@ class TestTimeCompute:
             if used is None:  # no usage (yet): estimated as the relay estimates a stream, a token per event
                 events = sum(frame.count(b"data:") for frame in held.buffered)
                 used = self.gateway.stream_estimate(decision, body, events, stream.meta.get("partial_usage"))
-            if self._escalate(decision, target, reason, body):
+            if self._escalate(decision, target, reason, body, spent=(model, used)):
                 self.record_as(decision.context, "abandoned", used, tier=tier_name, model=model, backend=backend)
                 self.metrics.inflight.labels(backend).dec()
                 await _close(stream)
@@ -274,10 +274,11 @@ class TestTimeCompute:
         return parse_judgement(reply, len(samples))
 
     # -- escalation ----------------------------------------------------------------------------------
-    def _escalate(self, decision: Decision, target: str, reason: str, body: dict[str, Any], detail: dict[str, Any] | None = None) -> bool:
+    def _escalate(self, decision: Decision, target: str, reason: str, body: dict[str, Any], detail: dict[str, Any] | None = None,
+                  spent: tuple[str, Usage | None] | None = None) -> bool:
         """Swap the decision to `target`'s candidates; False when none of them can take the request, or
         the request may not go there: above the tier a key over its budget is held to, or dearer than the
-        client's `x-router-max-cost-usd`."""
+        client's `x-router-max-cost-usd` with what it spent already (``spent``: the attempt left, not yet recorded)."""
         source = decision.tier
         max_tier = decision.context.get("limits", (None, None))[0]
         names = self.policy.tier_names
@@ -286,13 +287,14 @@ class TestTimeCompute:
         if not self._serves(target, body):
             return False
         saved = decision.context.pop("samples", None)  # the source tier's; the knob may set the target's
-        trial = self._planned(decision, target, body)
+        pending = () if spent is None or spent[1] is None else ({"model": spent[0], "usage": spent[1], "service_tier": decision.context.get(SERVICE_TIER)},)
+        trial = self._planned(decision, target, body, pending)
         if trial is None:
             decision.context.pop("samples", None)
             if saved is not None:  # the source's own count stands (a refused header hop comes before its draw)
                 decision.context["samples"] = saved
             return False
-        decision.candidates = trial.candidates
+        decision.candidates, decision.estimated_cost_usd = trial.candidates, trial.estimated_cost_usd  # the target's estimate
         decision.extra.update(trial.extra)
         decision.tier = trial.candidates[0].tier
         decision.reason = "escalation"
@@ -304,7 +306,7 @@ class TestTimeCompute:
         self.metrics.decisions.labels(decision.tier, "escalation").inc()
         return True
 
-    def _planned(self, decision: Decision, target: str, body: dict[str, Any]) -> Decision | None:
+    def _planned(self, decision: Decision, target: str, body: dict[str, Any], pending: tuple[dict[str, Any], ...] = ()) -> Decision | None:
         """The decision as `target` would take it (load knob, context check), or None when it cannot go up there: its
         models cannot hold the prompt (the context check moves it back down), or it is dearer than the client's cap."""
         max_tier, max_cost = decision.context.get("limits", (None, None))
@@ -318,9 +320,9 @@ class TestTimeCompute:
         moved_to = trial.candidates[0].tier
         if moved_to not in names or names.index(moved_to) <= names.index(decision.tier):
             return None
-        if max_cost is not None and decision.scored is not None:
-            estimate = self.gateway.estimate_cost(trial, trial.candidates[0], decision.scored, body)
-            if estimate is not None and estimate > max_cost:
+        if decision.scored is not None:
+            trial.estimated_cost_usd = estimate = self.gateway.estimate_cost(trial, trial.candidates[0], decision.scored, body)
+            if max_cost is not None and estimate is not None and spent_usd(decision, self.config.models, pending) + estimate > max_cost:
                 return None
         return trial
 

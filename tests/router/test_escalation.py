@@ -359,3 +359,23 @@ async def test_a_client_that_leaves_while_a_stream_is_held_is_charged_its_thinki
                          {"model": "auto", "stream": True, "messages": [{"role": "user", "content": "easy [score=0.1]"}]}, 1.5)
     assert harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="completion") == 400
     assert harness.metric("router_requests_total", tier="low", model="small", backend="sim", status="cancelled") == 1
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_an_escalation_counts_what_the_request_spent_against_the_cap(make_harness: Any, spare_handler: list[Any], stream: bool) -> None:
+    """Found in review: an escalation was checked on the target's estimate alone — the source's attempt, cut and paid,
+    was left out (a request cost 1.76x its cap) — and the estimate shown after a hop stayed the source's."""
+    spare_handler[0] = spare_answer()
+    ask = {"model": "auto", "stream": stream, "max_tokens": 60_000, "messages": [{"role": "user", "content": "easy [score=0.1]"}]}
+    if stream:
+        ask["stream_options"] = {"include_usage": True}
+    probe = await make_harness(config_with())  # a gateway of its own: what the high tier is estimated at, nothing learnt
+    target = float((await probe.client.post("/v1/chat/completions", json={**ask, "model": "auto:high"},
+                                            headers={"x-router-max-cost-usd": "1"})).headers["x-router-estimated-cost-usd"])
+    harness = await make_harness(config_with(), Scripted([("", "length")] * 4, completion_tokens=50_000).transport())
+    held = await harness.client.post("/v1/chat/completions", json=ask, headers={"x-router-max-cost-usd": str(target + 0.005)})
+    assert held.status_code == 200 and held.headers["x-router-tier"] == "low", "the cut answer ($0.01) and the target's estimate pass the cap"
+    free = await harness.client.post("/v1/chat/completions", json=ask, headers={"x-router-max-cost-usd": "1"})
+    router = free.json()["router"] if not stream else sse_payloads(free.text)[-2]["router"]
+    assert router["escalations"][0]["to"] == "high" and free.headers["x-router-tier"] == "high" and router["cost_usd"] > 0.01
+    assert float(free.headers["x-router-estimated-cost-usd"]) == router["estimated_cost_usd"] == target, "the target's, after the hop"

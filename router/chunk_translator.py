@@ -110,6 +110,8 @@ class ChunkTranslator(ABC):
             for block in delta.get("thinking_blocks") or ():
                 if isinstance(block, dict):
                     out.append(self._thinking_block(block))
+            if isinstance(choice.get("logprobs"), dict) and choice["logprobs"].get("content"):
+                self._text_logprobs(choice["logprobs"]["content"])
             for kind, field in TEXT_FIELDS:
                 if (piece := content_text(delta.get(field))) and (text := self._whole(kind, piece, lenient)):
                     out.append(self._text_delta(kind, text))
@@ -155,6 +157,10 @@ class ChunkTranslator(ABC):
     def _thinking_block(self, block: Mapping[str, Any]) -> bytes:
         """A finished thinking block with its signature (an Anthropic upstream's), for an API that shows it."""
         return b""
+
+    def _text_logprobs(self, entries: list[Any]) -> None:
+        """The token logprobs of the chunk's text (`choice.logprobs.content`, before its `_text_delta`), for an API that
+        carries them (default: none does)."""
 
     @abstractmethod
     def _start(self, chunk: Mapping[str, Any]) -> bytes: ...

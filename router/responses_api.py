@@ -26,6 +26,9 @@ from backends.usage import Usage
 from router.protocol import MAX_TOKENS_LIMIT, array_field, invalid, string_field, type_of
 from router.responses_tools import NO_TOOL_NAMES, CallNames, call_item, chat_tool_choice, chat_tools, custom_arguments, dropped_tools, joined
 
+#: The `include` entry that asks for the answer's token logprobs; `top_logprobs` asks for them too (0 to 20 alternatives).
+LOGPROBS_INCLUDE = "message.output_text.logprobs"
+MAX_TOP_LOGPROBS = 20
 #: Fields that need state the gateway does not keep, refused unless null (or false for `background`).
 STATEFUL = ("previous_response_id", "conversation", "prompt", "background")
 #: Fields with no chat-completions counterpart that change nothing in the answer: dropped (an OpenAI upstream refuses a
@@ -53,9 +56,11 @@ def chat_request(body: dict[str, Any]) -> dict[str, Any]:
             raise invalid(f"'{field}' is not supported: the gateway keeps no responses; send the whole conversation in 'input'",
                           param=field, code="unsupported_parameter")
     n = body.get("n")  # the chat route would pay for n answers and this one return the first
-    for field, refused in (("top_logprobs", body.get("top_logprobs") is not None), ("n", n is not None and (n is True or n != 1))):
-        if refused:
-            raise invalid(f"'{field}' is not supported on /v1/responses", param=field, code="unsupported_parameter")
+    if n is not None and (n is True or n != 1):
+        raise invalid("'n' is not supported on /v1/responses", param="n", code="unsupported_parameter")
+    top = body.get("top_logprobs")
+    if top is not None and (type(top) is not int or not 0 <= top <= MAX_TOP_LOGPROBS):
+        raise invalid(f"'top_logprobs' must be an integer from 0 to {MAX_TOP_LOGPROBS}", param="top_logprobs")
     for field, kind in _TYPES.items():  # fields the chat request will not see, so not check
         if body.get(field) is not None and not isinstance(body[field], kind):
             raise invalid(f"'{field}' must be {_TYPE_NAMES[kind]}", param=field)
@@ -73,6 +78,11 @@ def chat_request(body: dict[str, Any]) -> dict[str, Any]:
             raise invalid(f"'reasoning.effort' must be one of {', '.join(EFFORTS)}", param="reasoning.effort")
         chat["reasoning_effort"] = effort
     _text_format(body.get("text"), chat)
+    include = body.get("include")
+    if top is not None or (isinstance(include, list) and LOGPROBS_INCLUDE in include):  # the answer's token logprobs
+        chat["logprobs"] = True
+        if top:
+            chat["top_logprobs"] = top
     if body.get("tools") is not None:
         chat["tools"] = chat_tools(body["tools"])
     if body.get("tool_choice") is not None:
@@ -192,11 +202,24 @@ def _text_format(text: Any, chat: dict[str, Any]) -> None:
 
 
 # -- response -----------------------------------------------------------------------------------------
+def response_logprobs(entries: Any) -> list[dict[str, Any]]:
+    """Chat-completions token logprobs (`choice.logprobs.content`) as an `output_text` carries them: each with its UTF-8
+    `bytes` (the Responses type requires them; a chat upstream may leave them out) and its top alternatives alike."""
+    def entry(item: Mapping[str, Any]) -> dict[str, Any]:
+        token = item.get("token") if isinstance(item.get("token"), str) else ""
+        return {"token": token, "bytes": item.get("bytes") or list(token.encode("utf-8", "surrogatepass")), "logprob": item.get("logprob")}
+
+    if not isinstance(entries, list):
+        return []
+    return [entry(item) | {"top_logprobs": [entry(top) for top in item.get("top_logprobs") or () if isinstance(top, dict)]}
+            for item in entries if isinstance(item, dict)]
+
+
 def output_items(message: Mapping[str, Any], status: str = "completed", summarized: bool = False,
-                 names: CallNames = NO_TOOL_NAMES) -> list[dict[str, Any]]:
+                 names: CallNames = NO_TOOL_NAMES, logprobs: Any = None) -> list[dict[str, Any]]:
     """The output items of one chat answer: its reasoning in the clear (its summary too when
-    ``summarized``), a message (text or refusal), then its tool calls (``names``: how the request's
-    tools come back). ``status`` is the last item's: an answer cut short was cut in its last item, the
+    ``summarized``), a message (text, with the choice's token ``logprobs``, or refusal), then its tool calls (``names``:
+    how the request's tools come back). ``status`` is the last item's: an answer cut short was cut in its last item, the
     ones before it were done (as the stream closes them)."""
     items: list[dict[str, Any]] = []
     thought = reasoning_text(message)
@@ -207,7 +230,7 @@ def output_items(message: Mapping[str, Any], status: str = "completed", summariz
         items.append(item)
     content = []
     if text := content_text(message.get("content")):
-        content.append(output_text(text))
+        content.append(output_text(text, response_logprobs(logprobs)))
     if message.get("refusal"):
         content.append({"type": "refusal", "refusal": message["refusal"]})
     if content:
@@ -221,8 +244,8 @@ def output_items(message: Mapping[str, Any], status: str = "completed", summariz
     return items
 
 
-def output_text(text: str) -> dict[str, Any]:
-    return {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
+def output_text(text: str, logprobs: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"type": "output_text", "text": text, "annotations": [], "logprobs": logprobs or []}
 
 
 def summarizes(request: Mapping[str, Any]) -> bool:
@@ -279,5 +302,6 @@ def response_body(request: Mapping[str, Any], chat: Mapping[str, Any]) -> dict[s
     """A non-streamed chat completion as a `response` (its first choice: the Responses API has no `n`)."""
     choice = (chat.get("choices") or [{}])[0]
     status = "incomplete" if choice.get("finish_reason") == "length" else "completed"
-    output = output_items(choice.get("message") or {}, status, summarizes(request), CallNames.of(request))
+    output = output_items(choice.get("message") or {}, status, summarizes(request), CallNames.of(request),
+                          (choice.get("logprobs") or {}).get("content"))
     return response_object(request, new_id("resp"), chat, output, choice.get("finish_reason"))

@@ -21,7 +21,7 @@ import orjson
 
 from router.chunk_translator import ChunkTranslator
 from router.protocol import SSE_COMMENT, APIError
-from router.responses_api import message_item, new_id, output_text, reasoning_item, response_object, summarizes
+from router.responses_api import message_item, new_id, output_text, reasoning_item, response_logprobs, response_object, summarizes
 from router.responses_tools import CallNames, call_item, custom_input
 
 
@@ -38,6 +38,7 @@ class ResponsesStream(ChunkTranslator):
         self.open: int | None = None  # output index of the item being written; earlier items are done
         self.parts: dict[str, int] = {}  # the open message's content parts (output_text, refusal) -> index
         self.custom_arguments: dict[int, str] = {}  # a custom tool call's chat arguments so far, by output index
+        self.logprobs: list[dict[str, Any]] = []  # the chunk's token logprobs, for its text delta
 
     # -- the relay's calls ----------------------------------------------------------------------------
     def error(self, exc: APIError) -> bytes:
@@ -107,6 +108,9 @@ class ResponsesStream(ChunkTranslator):
         self.output.append(item)
         return out + self._event("response.output_item.added", output_index=self.open, item=item)
 
+    def _text_logprobs(self, entries: list[Any]) -> None:
+        self.logprobs = response_logprobs(entries)
+
     def _text_delta(self, kind: str, text: str) -> bytes:
         out = b""
         if self.open is None or self.output[self.open]["type"] != "message":
@@ -124,7 +128,10 @@ class ResponsesStream(ChunkTranslator):
         field = "text" if kind == "output_text" else "refusal"
         part[field] += text
         name = "response.output_text.delta" if kind == "output_text" else "response.refusal.delta"
-        extra = {"logprobs": []} if kind == "output_text" else {}
+        extra: dict[str, Any] = {}
+        if kind == "output_text":
+            extra["logprobs"], self.logprobs = self.logprobs, []
+            part["logprobs"] += extra["logprobs"]
         return out + self._event(name, item_id=item["id"], output_index=index, content_index=self.parts[kind], delta=text, **extra)
 
     def _call_delta(self, call: Mapping[str, Any]) -> bytes:
@@ -159,7 +166,7 @@ class ResponsesStream(ChunkTranslator):
             for content_index, part in enumerate(item["content"]):
                 if part["type"] == "output_text":
                     out.append(self._event("response.output_text.done", item_id=item["id"], output_index=index, content_index=content_index,
-                                           text=part["text"], logprobs=[]))
+                                           text=part["text"], logprobs=part["logprobs"]))
                 else:
                     out.append(self._event("response.refusal.done", item_id=item["id"], output_index=index, content_index=content_index,
                                            refusal=part["refusal"]))

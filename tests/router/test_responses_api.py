@@ -255,10 +255,10 @@ def test_text_parts_stay_apart_and_responses_only_fields_stay_here() -> None:
     ({"input": []}, "input"),
     ({"input": 5}, "input"),
     ({"messages": [{"role": "user", "content": "hi"}]}, "messages"),
-    ({"top_logprobs": 2}, "top_logprobs"),
+    ({"top_logprobs": 21}, "top_logprobs"),
     ({"n": 3}, "n"),
 ])
-async def test_what_a_stateless_gateway_cannot_serve_is_a_400_naming_it(harness: Harness, fields: dict[str, Any], param: str) -> None:
+async def test_what_a_stateless_gateway_cannot_serve_is_a_400_naming_it(harness: Harness, fields: dict[str, Any], param: str) -> None:  # or an invalid field
     response = await harness.client.post("/v1/responses", json={"model": "auto", "input": "hi"} | fields)
     assert response.status_code == 400, response.text
     assert response.json()["error"]["param"] == param
@@ -580,3 +580,51 @@ def test_usage_is_read_as_the_accounting_reads_it() -> None:
                           "output_tokens_details": {"reasoning_tokens": 0}, "total_tokens": 12}
     assert anthropic_usage(odd) == {"input_tokens": 12, "output_tokens": 0, "cache_read_input_tokens": 0, "cache_creation_input_tokens": 0}
     assert usage([1]) is None and anthropic_usage([1])["input_tokens"] == 0
+
+
+def logprobs_upstream(seen: list[dict[str, Any]]) -> httpx.MockTransport:
+    """An OpenAI-compatible upstream that answers "Hi there" with token logprobs when asked (vLLM's shape: no `bytes`)."""
+    tokens = [("Hi", -0.1), (" there", -0.5)]
+
+    def entry(token: str, logprob: float, top: int) -> dict[str, Any]:
+        return {"token": token, "logprob": logprob, "top_logprobs": [{"token": token, "logprob": logprob}, {"token": "!", "logprob": -3.0}][:top]}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = orjson.loads(request.content)
+        seen.append(body)
+        top = body.get("top_logprobs") or 0
+        usage = {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}
+        if not body.get("stream"):
+            logprobs = {"content": [entry(t, lp, top) for t, lp in tokens]} if body.get("logprobs") else None
+            return httpx.Response(200, json={"id": "c", "object": "chat.completion", "created": 1, "model": "m", "usage": usage, "choices": [
+                {"index": 0, "message": {"role": "assistant", "content": "Hi there"}, "logprobs": logprobs, "finish_reason": "stop"}]})
+        frames = [_chunk(t) | {"choices": [{"index": 0, "delta": {"content": t}, "finish_reason": None,
+                                            "logprobs": {"content": [entry(t, lp, top)]} if body.get("logprobs") else None}]} for t, lp in tokens]
+        frames += [_chunk(finish="stop"), {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": [], "usage": usage}]
+        data = b"".join(b"data: " + orjson.dumps(frame) + b"\n\n" for frame in frames) + b"data: [DONE]\n\n"
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, stream=httpx.ByteStream(data))
+
+    return httpx.MockTransport(handler)
+
+
+async def test_token_logprobs_come_back_as_the_responses_api_carries_them(make_harness: Any) -> None:
+    """Found in review: `top_logprobs` was a 400 and `include: ["message.output_text.logprobs"]` was ignored (`logprobs`
+    always []), where the chat route returns them from the same upstream. Now both ask the upstream for them, and the text
+    carries them — each with its UTF-8 bytes, which the Responses type requires — whole, per delta and at `.done`."""
+    seen: list[dict[str, Any]] = []
+    client = sdk(await make_harness(sim_transport=logprobs_upstream(seen)))
+    answer = await client.responses.create(model="auto", input="hi", top_logprobs=1, include=["message.output_text.logprobs"])
+    text = answer.output[0].content[0]
+    assert [(lp.token, lp.bytes, lp.logprob, len(lp.top_logprobs)) for lp in text.logprobs] == [("Hi", [72, 105], -0.1, 1), (" there", list(b" there"), -0.5, 1)]
+    assert seen[-1]["logprobs"] is True and seen[-1]["top_logprobs"] == 1
+    deltas: list[Any] = []
+    async with client.responses.stream(model="auto", input="hi", include=["message.output_text.logprobs"]) as events:
+        async for event in events:
+            if event.type == "response.output_text.delta":
+                deltas += event.logprobs
+            elif event.type == "response.output_text.done":
+                done = event.logprobs
+        final = await events.get_final_response()
+    assert [lp.token for lp in deltas] == [lp.token for lp in done] == [lp.token for lp in final.output[0].content[0].logprobs] == ["Hi", " there"]
+    plain = await client.responses.create(model="auto", input="hi")
+    assert plain.output[0].content[0].logprobs == [] and "logprobs" not in seen[-1]

@@ -20,7 +20,7 @@ from router.policy import Policy
 from router.pricing import cost_usd
 from router.upstream_fields import completion_cap
 from tests.conftest import FakeClassifier
-from tests.router.conftest import CONFIG
+from tests.router.conftest import CONFIG, make_config
 from tests.router.hostile import serving
 
 pytestmark = pytest.mark.anyio
@@ -312,3 +312,18 @@ async def test_thinking_on_a_claude_model_fits_its_max_output_tokens(effort: str
 async def test_without_max_output_tokens_the_tier_s_budget_is_asked_whole() -> None:
     sent = await _sent_to_claude("xhigh", None)
     assert sent["thinking"]["budget_tokens"] == 32_768 and sent["max_tokens"] == 32_768 + 4_096
+
+
+def test_an_image_counts_as_a_high_detail_image_of_openai_s() -> None:
+    """Found in review: image parts counted nothing — twenty 200 KB images added $0 to the estimate (and to the context
+    check). Each is now `IMAGE_TOKENS`, an estimate (the fit check's margin applies) the upstream's count does not teach."""
+    from router.context import IMAGE_TOKENS
+
+    config = make_config()
+    counter = TokenCounter(config)
+    text = [{"type": "text", "text": "What is in these pictures?"}]
+    images = [{"type": "image_url", "image_url": {"url": "data:image/png;base64," + "A" * 1000}}] * 20
+    plain, pictured = (counter.count("small", [{"role": "user", "content": content}]) for content in (text, text + images))
+    assert pictured.tokens == plain.tokens + 20 * IMAGE_TOKENS and not pictured.sized
+    counted = counter.count("big", [{"role": "user", "content": text + images[:2]}])
+    assert counted.tokens >= 2 * IMAGE_TOKENS and not counted.exact

@@ -72,6 +72,14 @@ class ReasoningDialect(ABC):
             body.pop(field, None)
         return self._apply(body, effort, thinking_budget)
 
+    @property
+    def assumed_efforts(self) -> frozenset[str]:
+        """The efforts a model of this family is taken to accept when its config lists none (`models.NAME.efforts`): up to
+        high. xhigh and max are newer than most models of every family — o4-mini and GPT-5 refuse them with a 400, and
+        their budgets (32,768, 65,536) pass Claude Sonnet 4's output limit and a Qwen3's window —: a model that takes them
+        lists them."""
+        return self.efforts - {"xhigh", "max"}
+
     #: The effort the family thinks at when a request names none: what a model named directly without an effort is priced
     #: at (a gpt-oss, an o-series model, a Qwen3 think unasked; pricing them at none kept a cost cap 2.8x under their cost).
     unasked_effort: ClassVar[str] = "none"
@@ -263,6 +271,11 @@ class AnthropicAdaptiveReasoning(ReasoningDialect):
     efforts = frozenset(("none", "low", "medium", "high", "xhigh", "max"))
     history_field = "thinking_blocks"
     refused_fields = ("temperature", "top_p", "top_k")
+
+    @property
+    def assumed_efforts(self) -> frozenset[str]:
+        """All of them: every model of the family takes max (Claude 4.6 lacks xhigh: list its efforts without it)."""
+        return self.efforts
 
     def fitting(self, effort: str, thinking_budget: int | None, cap: int, efforts: frozenset[str] | None = None) -> tuple[str, int | None]:
         """The effort as asked: adaptive thinking reserves nothing — the model fits its thinking in the cap it is given

@@ -108,9 +108,10 @@ class ModelConfig(_Strict):
     service_tiers: dict[str, ServiceTierPrices] = Field(
         default_factory=dict, description="prices by the `service_tier` the upstream says it served (else the one asked): router/pricing.py")
     efforts: list[Effort] | None = Field(
-        None, description="the efforts this model takes, when fewer than its reasoning dialect's (Claude Opus 4.6: "
-        "[none, low, medium, high, max] — xhigh came with 4.7; o3: [low, medium, high]): a client's effort routed here is sent as "
-        "the nearest of them, as it is to a family that lacks it. Unset: the dialect's")
+        None, description="the efforts this model takes (o4-mini, o3: [low, medium, high]; GPT-5.2: [none, low, medium, high, "
+        "xhigh]; Claude Opus 4.6: [none, low, medium, high, max]): a client's effort routed here is sent as the nearest of them, "
+        "as it is to a family that lacks it. Unset: its dialect's up to high (all of them for adaptive thinking), as most models "
+        "refuse xhigh and max")
     drop_fields: list[str] | None = Field(
         None, description="request fields this model refuses (a 400), left out of what it is sent: a client routed by score cannot "
         "know which model it reaches. Unset: its reasoning dialect's (reasoning: openai — temperature, top_p, the penalties, "
@@ -236,7 +237,9 @@ class RouterConfig(_Strict):
         except UnsupportedEffortError as exc:
             raise _at(f"tiers.{name}.effort", f"model {tier.model!r}: {exc}") from None
         if tier.effort not in self.efforts(tier.model):
-            raise _at(f"tiers.{name}.effort", f"model {tier.model!r} takes none of {tier.effort!r} (its efforts: {', '.join(self.models[tier.model].efforts or ())})")
+            listed = ", ".join(e for e in EFFORTS if e in self.efforts(tier.model))
+            raise _at(f"tiers.{name}.effort", f"model {tier.model!r} is not known to take {tier.effort!r} (its efforts: {listed}); "
+                      f"list it in models.{tier.model}.efforts if it does")
         for index, fallback in enumerate(tier.fallbacks):
             if fallback not in self.models:
                 raise _at(f"tiers.{name}.fallbacks[{index}]", f"no model named {fallback!r}")
@@ -264,9 +267,10 @@ class RouterConfig(_Strict):
         return self.models[model].upstream_name or model
 
     def efforts(self, model: str) -> frozenset[str]:
-        """The efforts ``model`` takes: its own list (`models.NAME.efforts`), else its reasoning dialect's."""
+        """The efforts ``model`` takes: its own list (`models.NAME.efforts`), else those its dialect assumes (up to high,
+        all for adaptive thinking: `ReasoningDialect.assumed_efforts`)."""
         own = self.models[model].efforts
-        return frozenset(own) if own else DIALECTS[self.models[model].reasoning].efforts
+        return frozenset(own) if own else DIALECTS[self.models[model].reasoning].assumed_efforts
 
 
 def _is_sha256_hex(text: str) -> bool:

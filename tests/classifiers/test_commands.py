@@ -275,7 +275,7 @@ def test_the_commands_forecast_each_tier_as_the_gateway_does(tiny_classifier, tm
     tokens for an xhigh tier on an 8,000-token model the gateway asks at the effort that fits (4,145), 166 for a tier whose
     `params.max_tokens` is 64 — so `calibrate --budget-usd-per-1k` spent 15 % of the budget it was given."""
     config = tmp_path / "c.yaml"
-    config.write_text(CONFIG.replace("o4-mini: {backend: local-vllm, reasoning: openai,", "o4-mini: {backend: local-vllm, reasoning: anthropic, max_output_tokens: 8000,")
+    config.write_text(CONFIG.replace("o4-mini: {backend: local-vllm, reasoning: openai,", "o4-mini: {backend: local-vllm, reasoning: anthropic, max_output_tokens: 8000, efforts: [none, low, medium, high, xhigh],")
                       .replace("high: {model: o4-mini, effort: high}", "high: {model: o4-mini, effort: xhigh}")
                       .replace("low: {model: qwen3-8b, effort: none, max_score: 0.40}", "low: {model: qwen3-8b, effort: none, max_score: 0.40, params: {max_tokens: 64}}"))
     cfg = load_router_config(str(config))

@@ -178,6 +178,9 @@ async def test_a_routed_effort_is_one_the_model_takes_when_it_takes_fewer_than_i
     for effort, sent in (("minimal", "low"), ("none", "low"), ("xhigh", "high"), ("medium", "medium")):
         assert (await harness.chat("mid [score=0.6]", reasoning_effort=effort)).status_code == 200
         assert harness.upstream.requests[-1]["reasoning_effort"] == sent, effort
+    for effort in ("xhigh", "max"):  # found in review: a model listing no efforts is taken to stop at high (o4-mini's 400)
+        assert (await harness.chat("hard [score=0.9]", reasoning_effort=effort)).status_code == 200
+        assert harness.upstream.requests[-1]["reasoning_effort"] == "high", effort
 
 
 async def test_a_backend_that_takes_only_openai_s_fields_gets_no_other(make_harness: Any) -> None:

@@ -91,10 +91,13 @@ def test_an_uncapped_request_is_forecast_at_most_at_what_its_upstream_may_write(
     assert forecast.forecast(policy.candidates("high")[0], long_answer, {"messages": []}).ceiling is None, "an OpenAI model's own cap is unknown"
 
 
-async def test_the_forecast_is_for_the_effort_the_upstream_is_asked_for(harness: Harness) -> None:
+async def test_the_forecast_is_for_the_effort_the_upstream_is_asked_for(make_harness: Any) -> None:
     """A client's `reasoning_effort` wins over the tier's, in the request and in its estimate: the high
-    tier asked for low effort is priced at the fake classifier's 200 + 300 tokens, not 200 + 3,000."""
-    config = make_config()
+    tier asked for low effort is priced at the fake classifier's 200 + 300 tokens, not 200 + 3,000; xhigh, which the model
+    lists, at 200 + 6,000 (one that does not list it is asked, and priced, at high: tests/router/test_chat_api.py)."""
+    models = {**CONFIG["models"], "big": {**CONFIG["models"]["big"], "efforts": ["none", "low", "medium", "high", "xhigh"]}}
+    config = make_config(models=models)
+    harness = await make_harness(config)
     messages = [{"role": "user", "content": "hello"}]
     prompt = TokenCounter(config).count("big", messages).tokens
 

@@ -3,7 +3,10 @@
 The answer-length model reads that a length was named (the ``nwords`` shape cue), not the number: "Write a 5,000-word
 story." was forecast at 118 tokens, below "a 500-word essay" (181), and a cost cap sized from the estimate let such a
 request cost many times it. A length asked for is the answer's floor (as a returned input is: ``classifiers.echo``), in
-the answer model's tokens; a limit ("in 50 words or less", "under 200 words", "at most 3 sentences") is none.
+the answer model's tokens. English only. None is read from a limit ("in 50 words or less", "no longer than 200
+words"), a rate ("10 words a minute"), a count of items ("10 words that rhyme"), the size of the material the request
+reads ("summarize a 50-page PDF", "feedback on a 3,000-word story") or a question about lengths ("how long does a
+300-page novel take?").
 """
 
 from __future__ import annotations
@@ -22,25 +25,40 @@ FLOOR_SHARE = 0.6
 #: The most a floor says (a "50,000-word novel" is capped by what the model may write, not by this).
 MAX_FLOOR_TOKENS = 32_768
 
-_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-                 "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "fifty": 50, "hundred": 100}
+_UNITS = ("word", "sentence", "paragraph", "page")
+_NUMBER_WORDS = {"one": 1, "a single": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                 "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "fifty": 50, "hundred": 100}
 _NUMBER = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?k?|" + "|".join(_NUMBER_WORDS)
-_ASKED = re.compile(rf"(?<![\w.,$£€])({_NUMBER})(?:\s*(?:-|–|to)\s*(?:{_NUMBER}))?[ -]?(words?|sentences?|paragraphs?|pages?)\b",
+_ASKED = re.compile(rf"(?<![\w.,$£€])({_NUMBER})\+?(?:\s*(?:-|–|to)\s*(?:{_NUMBER}))?[ -]?(words?|sentences?|paragraphs?|pages?)\b",
                     re.IGNORECASE)
+_WORD_COUNT = re.compile(r"\bword[ -]?count\s*[:=]?\s*(?:of\s*)?(\d{1,3}(?:,\d{3})+|\d+)\b", re.IGNORECASE)
 #: A count these precede (a few words before) or follow is a limit, not a length asked for.
 _LIMIT_BEFORE = re.compile(r"\b(?:under|below|less than|fewer than|at most|no more than|not more than|up to|maximum|max|within|"
-                           r"limit|not exceed|shorter than|only|brief)\b", re.IGNORECASE)
-_LIMIT_AFTER = re.compile(r"^\s*(?:or (?:less|fewer|under|below|shorter)|max(?:imum)?\b|at most|long at most)", re.IGNORECASE)
-#: A count these end right before describes the material, not the answer ("this 300-page report", "the book has 300 pages").
+                           r"limit|exceed|exceeding|shorter than|longer than|only|brief)\b", re.IGNORECASE)
+_LIMIT_AFTER = re.compile(r"^\s*(?:or (?:less|fewer|under|below|shorter)|-?\s*(?:max(?:imum)?|limit|cap)\b|at most|long at most)",
+                          re.IGNORECASE)
+#: A count these end right before describes the material, not the answer ("this 300-page report", "feedback on a 3,000-word
+#: story", "the book has 300 pages").
 _MATERIAL_BEFORE = re.compile(r"\b(?:this|the|that|these|those|my|your|his|her|its|our|their|has|have|had|contains?|containing|"
-                              r"read|wrote|written)\s+(?:\w+\s+)?$", re.IGNORECASE)
-#: A request for writing in the count's sentence: an imperative at its start or after "please", "you", "me", "to", "and"
-#: ("Write me a 2,000-word essay", "Can you write …", "… and write a 1,000-word essay"). A word problem's statement
-#: ("A 420-page book contains 600 words per page", "Matt can write 10 words a minute") asks for no length.
-_REQUEST = re.compile(r"(?:^\W*|[,;:]\s*|\b(?:please,?|you|me|to|and|then|now)\s+)(?:write|compose|draft|create|generate|produce|give|"
-                      r"make|prepare|craft|expand|describe|explain|summari[sz]e|tell|provide|rewrite|continue|answer|respond|reply)\b"
-                      r"|\b(?:i|we)\s+(?:need|want|would like)\b", re.IGNORECASE)
-#: A rate ("10 words a minute", "600 words per page") or a count of items ("a list of 5 words") is no length.
+                              r"read|wrote|written|(?:for|on|of|about|from|into|over|than|to)\s+(?:a|an))\s+(?:\w+\s+)?$", re.IGNORECASE)
+#: Verbs of a request that reads a text rather than writes one: a count after "a"/"an" in its sentence is the material's.
+_READS = re.compile(r"\b(?:summari[sz]e|explain|review|critique|proofread|translate|edit|grade|analy[sz]e|check|outline|"
+                    r"feedback|condense|read|how long|how many|how much)\b", re.IGNORECASE)
+_AFTER_ARTICLE = re.compile(r"\b(?:a|an)\s+$", re.IGNORECASE)
+#: A count of items: "10 words that rhyme with cat", "5 words starting with b".
+_ITEMS_AFTER = re.compile(r"^\s+(?:that|which|to|for|from|starting|beginning|ending|rhyming|like|meaning|where)\b", re.IGNORECASE)
+#: A request for writing in the count's sentence: an imperative at its start or after "please", "you (to)", "me", "and"
+#: ("Write me a 2,000-word essay", "Can you write …", "I want you to write …", "… and write a 1,000-word essay"), or a
+#: length it sets ("The essay should be 1,500 words long", "Length: 2,000 words"). A word problem's statement asks for no
+#: length: "A 420-page book contains 600 words per page", "Cyrus has been contracted to write a 500 page book".
+_REQUEST = re.compile(r"(?:^\W*|[,;:]\s*|\b(?:please,?|you|me|us|and|then|now)\s+(?:to\s+)?)(?:write|compose|draft|create|generate|produce|give|"
+                      r"make|prepare|craft|expand|describe|explain|summari[sz]e|tell|provide|rewrite|continue|answer|respond|reply|"
+                      r"shorten|condense|reduce|trim|cut)\b"
+                      r"|\b(?:i|we)\s+(?:need|want|would like)\b|\blength\s*[:=]"
+                      r"|\b(?:it|this|the (?:essay|answer|response|text|article|story|post|piece|summary|letter|report))\s+"
+                      r"(?:should|must|needs? to|has to)\s+be\b",
+                      re.IGNORECASE)
+#: A rate ("10 words a minute", "600 words per page") is no length.
 _RATE_AFTER = re.compile(r"^\s*(?:per|a|an|each|every)\b", re.IGNORECASE)
 _ITEMS_BEFORE = re.compile(r"\b(?:list|set|number|pair|group)s?\s+of\s+$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?\n]")
@@ -51,18 +69,22 @@ def asked_tokens(text: str) -> float:
     ``INSTRUCTION_CHARS`` of a longer text (a document's "300 pages" is its content, not the request)."""
     if len(text) > 2 * INSTRUCTION_CHARS:
         text = text[:INSTRUCTION_CHARS] + "\n" + text[-INSTRUCTION_CHARS:]
+    lowered = text.lower()
+    if not any(unit in lowered for unit in _UNITS):  # most prompts name no unit: the regexes stay unrun (a request's µs)
+        return 0.0
     best = 0.0
     for match in _ASKED.finditer(text):
         before, after = text[max(0, match.start() - 30): match.start()], text[match.end():]
-        if _LIMIT_BEFORE.search(before) or _LIMIT_AFTER.match(after) or _RATE_AFTER.match(after):
+        if _LIMIT_BEFORE.search(before) or _LIMIT_AFTER.match(after) or _RATE_AFTER.match(after) or _ITEMS_AFTER.match(after):
             continue
         if _MATERIAL_BEFORE.search(before) or _ITEMS_BEFORE.search(before):
             continue
-        if not _REQUEST.search(_sentence(text, match.start(), match.end())):
+        sentence = _sentence(text, match.start(), match.end())
+        if not _REQUEST.search(sentence) or (_AFTER_ARTICLE.search(before) and _READS.search(sentence)):
             continue
-        count = _count(match.group(1))
-        unit = match.group(2).lower().rstrip("s")
-        best = max(best, count * UNIT_TOKENS[unit] * FLOOR_SHARE)
+        best = max(best, _count(match.group(1)) * UNIT_TOKENS[match.group(2).lower().rstrip("s")] * FLOOR_SHARE)
+    for match in _WORD_COUNT.finditer(text):  # "Word count: 1500"
+        best = max(best, _count(match.group(1)) * UNIT_TOKENS["word"] * FLOOR_SHARE)
     return min(best, MAX_FLOOR_TOKENS)
 
 

@@ -63,15 +63,22 @@ class ScoreResult:
     ``top_features`` (the top-5 signed contributions to the logit) is computed when first
     read: most requests never need it."""
 
-    __slots__ = ("_lazy", "_top", "expected_answer_tokens", "score")
+    __slots__ = ("_lazy", "_top", "expected_answer_tokens", "floor", "score")
 
     def __init__(self, score: float, expected_answer_tokens: int,
                  top_features: tuple[tuple[str, float], ...] | None = (),
-                 lazy: tuple[LinearScorer, Featurized] | None = None) -> None:
+                 lazy: tuple[LinearScorer, Featurized] | None = None, floor: float = 0.0) -> None:
         self.score = score
         self.expected_answer_tokens = expected_answer_tokens
         self._top = top_features
         self._lazy = lazy
+        self.floor = floor  # the log of the answer's floor (a returned input, a length asked for); 0: none
+
+    @property
+    def floored(self) -> bool:
+        """Whether the answer estimate is a floor's (``classifiers.echo``, ``classifiers.asked_length``), not the model's: a
+        rule's figure, which answers must not teach the gateway's forecast corrections (one misread length moved a tier's by 21 %)."""
+        return self.floor > 0.0 and self.expected_answer_tokens <= answer_tokens_from_log(self.floor)
 
     @property
     def top_features(self) -> tuple[tuple[str, float], ...]:
@@ -88,7 +95,7 @@ class ScoreResult:
         if not math.isfinite(log_delta):
             return self
         tokens = answer_tokens_from_log(math.log(max(self.expected_answer_tokens, 1)) + log_delta)
-        return ScoreResult(self.score, tokens, self._top, self._lazy)
+        return ScoreResult(self.score, tokens, self._top, self._lazy, self.floor)
 
     def expected_completion_tokens(self, effort: str, thinking_budget: int | None = None) -> int:
         """Answer tokens plus expected reasoning tokens for ``effort`` (see ``reasoning_tokens``)."""
@@ -132,7 +139,7 @@ class ComplexityClassifier:
             _warn_fallback(exc)
             return ScoreResult(0.5, 300, _FALLBACK_TOP)
         sc = est.scorer
-        return ScoreResult(sc.score_one(f), answer_tokens_from_log(sc.log_tokens_one(f)), None, (sc, f))
+        return ScoreResult(sc.score_one(f), answer_tokens_from_log(sc.log_tokens_one(f)), None, (sc, f), f.echo)
 
     def score_batch(self, conversations: Sequence[Sequence[Mapping[str, Any]]]) -> list[ScoreResult]:
         """Score many conversations: featurize in a loop, then one matrix product for the
@@ -159,7 +166,7 @@ class ComplexityClassifier:
                 out.append(ScoreResult(0.5, 300, _FALLBACK_TOP))
             else:
                 s, t, g = next(it)
-                out.append(ScoreResult(s, t, None, (sc, g)))
+                out.append(ScoreResult(s, t, None, (sc, g), g.echo))
         return out
 
     def score_prompts(self, prompts: Sequence[str]) -> np.ndarray:

@@ -44,6 +44,7 @@ class Forecast:
     tokens: int  # corrected, and never above the ceiling
     ceiling: int | None  # the most the upstream may write (`upstream_fields.most_written`); None when unknown
     answers: int = 1  # the client's `n`: the usage reported covers this many answers
+    floored: bool = False  # the classifier's figure is a floor's, a rule's (`ScoreResult.floored`): not learnt from
 
 
 class CompletionForecast:
@@ -66,7 +67,8 @@ class CompletionForecast:
         effort = requested or "default"
         tokens = round(raw * math.exp(self.log_correction.get((candidate.model, effort), 0.0)))
         ceiling = most_written(self.config, body, candidate)
-        return Forecast(effort, raw, tokens if ceiling is None else min(tokens, ceiling), ceiling, answers_requested(body))
+        return Forecast(effort, raw, tokens if ceiling is None else min(tokens, ceiling), ceiling, answers_requested(body),
+                        getattr(result, "floored", False))
 
     def per_tier(self, result: ScoreLike, body: Mapping[str, Any]) -> dict[str, Forecast]:
         """Each tier's forecast on its first candidate, as the gateway would price the request there (the `score`,
@@ -91,7 +93,8 @@ class CompletionForecast:
     def observe(self, decision: Decision, usage: Usage | None, status: str, duration: float, stream: bool) -> None:
         """Accounting observer: move the served (model, effort)'s correction toward this answer."""
         found = decision.context.get("completion_forecasts", {}).get((decision.model, decision.effort or "none"))
-        if found is None or usage is None or status != "ok" or decision.context.get("usage_parts") or decision.extra.get("usage_estimated"):
+        if (found is None or found.floored or usage is None or status != "ok" or decision.context.get("usage_parts")
+                or decision.extra.get("usage_estimated")):
             return
         key = (decision.model, found.effort)
         actual = usage.completion_tokens / found.answers  # `n` answers report their tokens summed

@@ -19,6 +19,7 @@ class FakeScore:
     score: float
     top_features: tuple[tuple[str, float], ...] = (("fake", 0.0),)
     expected_answer_tokens: int = 200
+    floored: bool = False  # the answer estimate is a floor's (classifiers `ScoreResult.floored`)
 
     def expected_completion_tokens(self, effort: str, thinking_budget: int | None = None) -> int:
         reasoning = {"none": 0, "minimal": 100, "low": 300, "medium": 1000, "high": 3000, "xhigh": 6000, "max": 12000}[effort]

@@ -14,6 +14,9 @@ from tests.classifiers.conftest import user
     ("Write a 500-word essay about Rome.", 500), ("Write a 5,000-word story.", 5000), ("Can you write a 1000 word essay on dogs?", 1000),
     ("Give me a 1500-2000 word article on tides", 1500), ("I need a 800-word blog post about tea.", 800),
     ("Act like a student and write a 1000-1250 word essay", 1000), ("Write a 10k word chapter.", 10_000),
+    ("I want you to write a 1000-word essay on dogs.", 1000), ("The essay should be 1500 words long. Topic: tides.", 1500),
+    ("Write a 500 word essay and then a 50 word summary.", 500), ("Word count: 1,200. Topic: tides.", 1200),
+    ("My essay is 2000 words. Can you shorten it to 500 words?", 500),
 ])
 def test_a_length_asked_for_is_read(text: str, words: int) -> None:
     assert asked_tokens(text) == pytest.approx(words * UNIT_TOKENS["word"] * FLOOR_SHARE)
@@ -22,17 +25,27 @@ def test_a_length_asked_for_is_read(text: str, words: int) -> None:
 @pytest.mark.parametrize("text", [
     "Summarize this in 50 words or less.", "Explain in under 200 words.", "Answer in at most 3 sentences.", "Limit your answer to 100 words.",
     "Summarize this 300-page report.", "The book has 300 pages. What is its theme?", "Write a short essay about Rome.",
-    "A 420-page book contains an average of 600 words per page. How long to read it?",  # word problems state counts
+    # found in review: the size of what the request reads, or asks about
+    "Summarize a 300-page report in bullet points.", "Can you summarize a 50-page PDF for me?", "Give me feedback on a 3000 word story.",
+    "Explain a 10-page contract in plain English.", "Tell me how long it takes to write a 300 page novel.",
+    "Give me an outline for a 5000-word essay.", "Give me 10 words that rhyme with cat.", "Keep it no longer than 250 words.",
+    "Answer in a 50-word limit.", "Don't exceed 50 words.",
+    # word problems state counts
+    "A 420-page book contains an average of 600 words per page. How long to read it?",
     "Matt can write 10 words a minute with his right hand.", "Give me a list of 5 words where the letters are in order.",
+    "Cyrus has been contracted to write a 500 page book. On his first day, he writes 25 pages. How many are left?",
+    "Abigail has a report due tomorrow which needs to be 1000 words in length. She types 300 words in half an hour.",
 ])
 def test_a_limit_a_rate_or_the_material_s_length_is_no_floor(text: str) -> None:
     assert asked_tokens(text) == 0.0
 
 
 def test_only_the_instruction_of_a_long_text_is_read() -> None:
-    document = "The annual report runs to 300 pages of tables. " + "Revenue grew. " * 200
+    """The first and last `INSTRUCTION_CHARS`: a request quoted in the middle of a document is its content."""
+    document = "Revenue grew. " * 30 + "Write a 300-page appendix next year. " + "Revenue grew. " * 60
     assert asked_tokens("Write a 2-page summary of this report:\n" + document) == pytest.approx(2 * UNIT_TOKENS["page"] * FLOOR_SHARE)
-    assert asked_tokens("Summarize the report below.\n" + "Revenue grew. " * 30 + "Write 400 pages about it. " + "Revenue grew. " * 60) == 0.0
+    assert asked_tokens("Summarize the report below.\n" + document) == 0.0
+    assert asked_tokens(document[:470]) > 2 * UNIT_TOKENS["page"], "read where the text is short enough to be all instruction"
 
 
 @given(st.lists(st.sampled_from(["Write ", "a ", "1,000", "99999999", "-", "word ", "pages", " in ", "under ", "five ", "k", ".", "\n"]),
@@ -47,3 +60,10 @@ def test_the_classifier_s_forecast_follows_the_length_asked(default) -> None:
     forecasts = [default.score(user(f"Write a {n:,}-word essay about the history of Rome.")).expected_answer_tokens for n in (500, 1000, 2000, 5000)]
     assert forecasts == sorted(forecasts) and forecasts[-1] >= 0.99 * 5000 * UNIT_TOKENS["word"] * FLOOR_SHARE, forecasts
     assert default.score(user("Write a short essay about the history of Rome.")).expected_answer_tokens < forecasts[0]
+
+
+def test_a_floored_estimate_says_so(default) -> None:
+    """The gateway learns no correction from an answer whose estimate was a floor's (router/forecast.py)."""
+    asked, plain = (default.score(user(text)) for text in ("Write a 5,000-word story.", "Write a short story."))
+    assert asked.floored and not plain.floored
+    assert default.score_batch([user("Write a 5,000-word story.")])[0].floored

@@ -60,6 +60,21 @@ def test_the_correction_is_clamped() -> None:
     assert forecast.forecast(candidate, FakeScore(0.1), {"messages": []}).tokens == round(200 * MAX_CORRECTION)
 
 
+def test_a_floor_s_forecast_teaches_no_correction() -> None:
+    """Found in review: a length misread as asked for ("contracted to write a 500 page book": a 32,768-token floor) moved
+    the tier's correction 21 % down, and every later estimate there with it. A floor is a rule's figure: not learnt from."""
+    config = make_config()
+    forecast = CompletionForecast(config)
+    candidate = Policy(config).candidates("low")[0]
+    for floored in (True, False):
+        result = FakeScore(0.1, expected_answer_tokens=32_768, floored=floored)
+        decision = Decision("r", "low", "classifier", [candidate])
+        forecast.forecast_for(decision, candidate, result, {"messages": []})
+        decision.choose(candidate, "sim")
+        forecast.observe(decision, Usage(prompt_tokens=10, completion_tokens=150), "ok", 0.1, False)
+        assert (("small", "none") in forecast.log_correction) is not floored
+
+
 def test_a_cap_that_counts_the_thinking_bounds_the_forecast() -> None:
     """An answer's cap gets the thinking reserve on top; a cap that counts the thinking (/v1/messages
     with thinking on) is the ceiling itself, at the effort that fits under it."""

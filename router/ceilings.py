@@ -30,15 +30,16 @@ def downgrade_to_cap(gateway: Gateway, decision: Decision, result: ScoreLike, bo
             return
 
 
-def keep_affordable(gateway: Gateway, decision: Decision, body: Mapping[str, Any], cap: float) -> None:
-    """Drop the fallbacks whose estimate is over the client's cap (the first candidate's was checked): a fallback to a
-    dearer model, or `fallback_to_next_tier` climbing back up the tiers a downgrade left, served a $0.0001 cap for
-    $0.014. An unpriced fallback stays, as an unpriced first candidate is served (its estimate is null)."""
+def keep_affordable(gateway: Gateway, decision: Decision, body: Mapping[str, Any], cap: float, spent: float = 0.0) -> None:
+    """Drop the fallbacks whose estimate, with what the request ``spent`` already (an escalation's), is over the client's
+    cap (the first candidate's was checked): a fallback to a dearer model, or `fallback_to_next_tier` climbing back up the
+    tiers a downgrade left, served a $0.0001 cap for $0.014. An unpriced fallback stays, as an unpriced first candidate is
+    served (its estimate is null)."""
     first, *rest = decision.candidates
     kept = [first]
     for candidate in rest:
         estimate = gateway.estimate_cost(decision, candidate, decision.scored, body)
-        if estimate is None or estimate <= cap:
+        if estimate is None or spent + estimate <= cap:
             kept.append(candidate)
     decision.candidates = kept
 

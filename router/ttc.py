@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from backends.base import ChatResult, ChatStream, UpstreamError
 from backends.usage import Usage
 from router.attempt_costs import FAILED, book_part, spent_usd
+from router.ceilings import keep_affordable
 from router.context import ContextPlanner
 from router.decision import Decision
 from router.escalation import answers_reason, choice_reason, held_reason, hold_until_answer, parse_header, replay
@@ -322,8 +323,11 @@ class TestTimeCompute:
             return None
         if decision.scored is not None:
             trial.estimated_cost_usd = estimate = self.gateway.estimate_cost(trial, trial.candidates[0], decision.scored, body)
-            if max_cost is not None and estimate is not None and spent_usd(decision, self.config.models, pending) + estimate > max_cost:
+            spent = spent_usd(decision, self.config.models, pending) if max_cost is not None else 0.0
+            if max_cost is not None and estimate is not None and spent + estimate > max_cost:
                 return None
+            if max_cost is not None:  # the target's fallbacks are held to the cap too
+                keep_affordable(self.gateway, trial, body, max_cost, spent)
         return trial
 
     def _serves(self, tier: str, body: dict[str, Any]) -> bool:

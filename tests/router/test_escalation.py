@@ -379,3 +379,20 @@ async def test_an_escalation_counts_what_the_request_spent_against_the_cap(make_
     router = free.json()["router"] if not stream else sse_payloads(free.text)[-2]["router"]
     assert router["escalations"][0]["to"] == "high" and free.headers["x-router-tier"] == "high" and router["cost_usd"] > 0.01
     assert float(free.headers["x-router-estimated-cost-usd"]) == router["estimated_cost_usd"] == target, "the target's, after the hop"
+
+
+async def test_an_escalation_s_target_fallbacks_are_held_to_the_cap(make_harness: Any, spare_handler: list[Any]) -> None:
+    """Found in review: the cap held every fallback of a request routed there, but not those of a tier an escalation
+    reached: the target's dearer fallback was served at 3.7x the cap."""
+    spare_handler[0] = spare_answer()
+    models = {**CONFIG["models"], "spare-big": {**CONFIG["models"]["spare-big"], "input": 30.0, "output": 120.0}}
+    tiers = {"low": {"model": "small", "max_score": 0.5, "escalate_to": "high"}, "high": {"model": "big", "effort": "none", "fallbacks": ["spare-big"]}}
+    failing = httpx.MockTransport(lambda request: httpx.Response(503, json={"error": {"message": "overloaded"}})
+                                  if orjson.loads(request.content)["model"] == "big" else Scripted()(request))
+    harness = await make_harness(make_config(models=models, tiers=tiers), failing)
+    ask = {"model": "auto", "messages": [{"role": "user", "content": "hello [score=0.2]"}]}
+    for headers in ({"x-router-max-cost-usd": "0.02"}, {"x-router-max-cost-usd": "0.02", "x-router-escalate": "true"}):
+        response = await harness.client.post("/v1/chat/completions", json={**ask, "model": "auto:high"} if len(headers) == 1 else ask, headers=headers)
+        assert response.status_code >= 500 and not harness.spare_requests, headers
+    served = await harness.client.post("/v1/chat/completions", json=ask, headers={"x-router-max-cost-usd": "1", "x-router-escalate": "true"})
+    assert served.status_code == 200 and served.headers["x-router-model"] == "spare-big", "within the cap, the fallback serves"

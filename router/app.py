@@ -95,10 +95,11 @@ EXPOSED_HEADERS = ["x-request-id", "request-id", "x-router-tier", "x-router-mode
 
 def allow_cors(app: RouterApp, origins: list[str]) -> None:
     """CORS for browser apps (the openai JS SDK with `dangerouslyAllowBrowser`, a web UI): preflights answered, the
-    routing headers exposed. The chat route then goes through the middleware too (`fast_chat` off: router/fastpath.py)."""
+    routing headers exposed. A chat request with an `Origin` then goes through the middleware (router/fastpath.py): ~75 µs
+    more; a server-side client's, without one, keeps the fast path."""
     app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["*"], allow_headers=["*"], expose_headers=EXPOSED_HEADERS,
                        allow_credentials="*" not in origins, max_age=600)
-    app.fast_chat = False
+    app.cors = True
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:

@@ -11,7 +11,8 @@ app's JSON 500 and re-raised for the server's log — what `ServerErrorMiddlewar
 other path, method and scope (lifespan, `/metrics`, the OpenAPI schema, which still lists the
 route) goes through FastAPI as before. Tests compare both paths (tests/router/test_fastpath.py).
 
-Skipped for this route, deliberately: user middleware (the app's factory adds none) and
+Skipped for this route, deliberately: user middleware (the app's factory adds none, but CORS with
+`server.cors_origins`: a request with an `Origin` header then takes FastAPI's path through it) and
 FastAPI's native OpenTelemetry exception hook (`FastAPI(telemetry=...)`; the handler's errors
 are logged and counted by the router itself). The body limit is `server.max_body_bytes`,
 enforced by the handler while it reads (router/state.py).
@@ -42,6 +43,8 @@ class RouterApp(FastAPI):
     (`fast_chat = False` routes it through FastAPI like any other path)."""
 
     fast_chat: bool = True
+    #: CORS middleware is installed (`server.cors_origins`): a browser's request (it sends `Origin`) goes through it.
+    cors: bool = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -51,6 +54,7 @@ class RouterApp(FastAPI):
             and not scope.get("root_path")
             and self.fast_chat
             and not self.root_path
+            and not (self.cors and any(name == b"origin" for name, _ in scope["headers"]))
         ):
             scope["app"] = self  # what Starlette sets: `request.app` reads it
             await serve_chat(self.exception_handlers, scope, receive, send)

@@ -348,24 +348,6 @@ async def test_cost_cap_downgrades_or_refuses(harness: Harness) -> None:
     assert refused.status_code == 400 and refused.json()["error"]["code"] == "max_cost_exceeded"
 
 
-async def test_a_cost_cap_holds_for_every_fallback(make_harness: Any, spare_handler: list[Any]) -> None:
-    """Found in review: fallbacks were never priced against the cap — a request the cap moved from high to low climbed
-    back to high when low's model failed (`fallback_to_next_tier`: 140x its cap, a 200), and a tier's fallback to a
-    dearer model was tried as readily. Now a fallback over the cap is not tried; the estimate shown is the serving model's."""
-    data = {"routing": {"fallback_to_next_tier": True, "max_attempts": 5}}
-    failing = httpx.MockTransport(lambda request: httpx.Response(503, json={"error": {"message": "overloaded"}}))
-    harness = await make_harness(make_config(**data), sim_transport=failing)
-    hard = {"model": "auto", "messages": [{"role": "user", "content": "hard [score=0.95]"}]}
-    response = await harness.client.post("/v1/chat/completions", json=hard, headers={"x-router-max-cost-usd": "0.001"})
-    assert response.status_code >= 500 and not harness.spare_requests, "spare-big (over the cap) is not tried"
-    served = await harness.client.post("/v1/chat/completions", json=hard, headers={"x-router-max-cost-usd": "1"})
-    router = served.json()["router"]
-    assert served.status_code == 200 and router["model"] == "spare-big" and len(harness.spare_requests) == 1
-    assert float(served.headers["x-router-estimated-cost-usd"]) == router["estimated_cost_usd"] > 0
-    first = (await (await make_harness()).client.post("/v1/chat/completions", json=hard)).json()["router"]
-    assert first["model"] == "big" and router["estimated_cost_usd"] > first["estimated_cost_usd"], "spare-big's (8 $/M out), not big's (4.40)"
-
-
 async def test_each_cost_is_checked_against_its_estimate(harness: Harness) -> None:
     """`router_cost_estimate_ratio`: what a request cost over what was estimated before dispatch, per
     tier — how far an `x-router-max-cost-usd` cap can be trusted. A model named directly gets no
@@ -396,21 +378,3 @@ async def test_the_cost_estimate_respects_the_answer_cap(harness: Harness) -> No
     expected = cost_usd(model, Usage(prompt_tokens=prompt_tokens, completion_tokens=10))
     assert float(capped.headers["x-router-estimated-cost-usd"]) == pytest.approx(expected, abs=1e-7)
     assert harness.upstream.requests[-1]["max_tokens"] == 10
-
-
-async def test_a_browser_app_may_call_the_gateway_from_an_allowed_origin(make_harness: Any) -> None:
-    """Found in review: no CORS — a browser app's preflight was a 405 and no answer allowed its origin (vLLM answers them
-    by default). `server.cors_origins` allows the origins named, and exposes the routing headers; none by default."""
-    harness = await make_harness(make_config(server={"cors_origins": ["https://ui.example"]}))
-    preflight = await harness.client.options("/v1/chat/completions", headers={
-        "Origin": "https://ui.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization, content-type"})
-    assert preflight.status_code == 200 and preflight.headers["access-control-allow-origin"] == "https://ui.example"
-    body = {"model": "auto", "messages": [{"role": "user", "content": "hi"}]}
-    for stream in (False, True):
-        answer = await harness.client.post("/v1/chat/completions", json=body | {"stream": stream}, headers={"Origin": "https://ui.example"})
-        assert answer.status_code == 200 and answer.headers["access-control-allow-origin"] == "https://ui.example"
-        assert "x-router-tier" in answer.headers["access-control-expose-headers"]
-    other = await harness.client.post("/v1/chat/completions", json=body, headers={"Origin": "https://evil.example"})
-    assert "access-control-allow-origin" not in other.headers
-    plain = await make_harness()
-    assert "access-control-allow-origin" not in (await plain.client.post("/v1/chat/completions", json=body, headers={"Origin": "https://ui.example"})).headers

@@ -325,3 +325,21 @@ async def test_cache_writes_are_a_token_kind_and_small_estimates_are_written_out
     refused = await harness.client.post("/v1/chat/completions", headers={"x-router-max-cost-usd": "1e-12"},
                                         json={"model": "auto", "messages": [{"role": "user", "content": "hi [score=0.1]"}]})
     assert refused.status_code == 400 and "estimated cost 0.000000 USD" not in refused.json()["error"]["message"]
+
+
+async def test_a_cost_cap_holds_for_every_fallback(make_harness: Any, spare_handler: list[Any]) -> None:
+    """Found in review: fallbacks were never priced against the cap — a request the cap moved from high to low climbed
+    back to high when low's model failed (`fallback_to_next_tier`: 140x its cap, a 200), and a tier's fallback to a
+    dearer model was tried as readily. Now a fallback over the cap is not tried; the estimate shown is the serving model's."""
+    data = {"routing": {"fallback_to_next_tier": True, "max_attempts": 5}}
+    failing = httpx.MockTransport(lambda request: httpx.Response(503, json={"error": {"message": "overloaded"}}))
+    harness = await make_harness(make_config(**data), sim_transport=failing)
+    hard = {"model": "auto", "messages": [{"role": "user", "content": "hard [score=0.95]"}]}
+    response = await harness.client.post("/v1/chat/completions", json=hard, headers={"x-router-max-cost-usd": "0.001"})
+    assert response.status_code >= 500 and not harness.spare_requests, "spare-big (over the cap) is not tried"
+    served = await harness.client.post("/v1/chat/completions", json=hard, headers={"x-router-max-cost-usd": "1"})
+    router = served.json()["router"]
+    assert served.status_code == 200 and router["model"] == "spare-big" and len(harness.spare_requests) == 1
+    assert float(served.headers["x-router-estimated-cost-usd"]) == router["estimated_cost_usd"] > 0
+    first = (await (await make_harness()).client.post("/v1/chat/completions", json=hard)).json()["router"]
+    assert first["model"] == "big" and router["estimated_cost_usd"] > first["estimated_cost_usd"], "spare-big's (8 $/M out), not big's (4.40)"

@@ -18,8 +18,6 @@ EPS = 1e-6
 #: Decimals written for thresholds and shares: thresholds are at least ``EPS`` apart (four decimals
 #: made two of them equal, and the config invalid).
 DECIMALS = 6
-#: How far `--shares` may add up from 1 (or 100, as percentages): rounding, not a typo (1.1 was calibrated as 0.55/0.27/0.18).
-SHARE_SUM_TOLERANCE = 1e-3
 
 
 def _assign(scores: np.ndarray, thr: Sequence[float]) -> np.ndarray:
@@ -47,7 +45,9 @@ def share_thresholds(scores: Sequence[float], tiers: list[str], shares: Mapping[
     w = np.array([shares[t] for t in tiers], dtype=float)
     if (w < 0).any() or w.sum() <= 0:
         raise ValueError("shares must be non-negative and not all zero")
-    if not any(abs(w.sum() - whole) <= SHARE_SUM_TOLERANCE * whole for whole in (1.0, 100.0)):  # fractions, or percentages
+    from router.config import SHARE_TOLERANCE  # the config's for `expected_share`: rounding (thirds as 0.33), not a typo
+
+    if not any(abs(w.sum() - whole) <= SHARE_TOLERANCE * whole + 1e-9 for whole in (1.0, 100.0)):  # fractions, or percentages (1.1 was 0.55/0.27/0.18)
         raise ValueError(f"the shares add up to {w.sum():g}, not 1 (or 100, as percentages): a typo would be calibrated as meant")
     cum = np.cumsum(w / w.sum())[:-1]
     s = np.sort(np.asarray(scores, dtype=float))

@@ -321,7 +321,8 @@ def upstream_api_error(exc: UpstreamError, decision: Decision | None = None) -> 
     if exc.retry_after is not None:
         routed["Retry-After"] = str(max(1, round(exc.retry_after)))
     error_type = {429: "rate_limit_error", 503: "overloaded_error", 504: "timeout"}.get(status, "upstream_error")
-    code = exc.code or exc.kind  # the provider's (`rate_limit_exceeded`, …: clients branch on it), else how it failed
+    # the provider's (`rate_limit_exceeded`, …: clients branch on it), else how it failed (vLLM's code is its HTTP status)
+    code = exc.code if exc.code and not exc.code.isdigit() else exc.kind
     return APIError(status, f"upstream failed: {exc.message}", error_type=error_type, code=code, headers=routed)
 
 

@@ -131,6 +131,7 @@ def test_share_thresholds_honoured():
         share_thresholds(scores, ["low", "high"], {"low": 1.0})
     percent, _ = share_thresholds(scores, ["low", "medium", "high"], {"low": 50, "medium": 30, "high": 20})
     assert percent == thr, "percentages are shares too"
+    share_thresholds(scores, ["low", "medium", "high"], {"low": 0.33, "medium": 0.33, "high": 0.33})  # thirds, rounded
     with pytest.raises(ValueError, match="add up to 1.1"):  # found in review: a typo was rescaled to 0.55/0.27/0.18 without a word
         share_thresholds(scores, ["low", "medium", "high"], {"low": 0.6, "medium": 0.3, "high": 0.2})
 

@@ -73,6 +73,9 @@ async def test_an_upstream_s_error_code_reaches_the_client(make_harness: Callabl
     spare_handler[0] = lambda request: httpx.Response(500, text="oops")
     harness = await make_harness(sim_transport=failing(500))
     assert (await harness.chat("hard [score=0.95]")).json()["error"]["code"] == "status"
+    vllm = {"object": "error", "message": "EngineCore encountered an issue", "type": "InternalServerError", "param": None, "code": 500}
+    harness = await make_harness(sim_transport=failing(500, vllm))  # vLLM's code is its HTTP status: no code to keep
+    assert (await harness.chat("hard [score=0.95]")).json()["error"]["code"] == "status"
 
 
 async def test_client_errors_from_upstream_pass_through_without_fallback(make_harness: Callable[..., Any]) -> None:

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
+import itertools
 import time
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -55,6 +55,8 @@ from router.watchdog import Watchdog, watched
 #: `Decision.context`: when the current attempt began (`time.perf_counter`): a backend's time to first token is its own,
 #: not the failed attempts' before it.
 ATTEMPT_STARTED = "attempt_started"
+#: The suffix of each attempt's `X-Request-Id`: a request's retries, fallbacks and parallel samples each have their own.
+_ATTEMPTS = itertools.count(1)
 
 if TYPE_CHECKING:
     from router.config import RetryBudgetConfig, RouterConfig
@@ -221,7 +223,7 @@ class Resilience:
         first: bytes | None = None
         written = [False]  # set by the HTTP client once the request is on its way (backends/h1pool.py)
         watching = REQUEST_WRITTEN.set(written)
-        naming = UPSTREAM_REQUEST_ID.set(f"{decision.request_id}-{os.urandom(3).hex()}")  # its own: samples run at once
+        naming = UPSTREAM_REQUEST_ID.set(f"{decision.request_id}-{next(_ATTEMPTS):x}")  # its own: samples run at once
         mode = backend.config.non_streamed  # a non-streamed request streamed upstream where first_byte may cut it (or always)
         assembled = not stream and (mode == "stream" or (mode == "auto" and not last)) and streamable(upstream)
         try:

@@ -7,6 +7,7 @@ model's `reasoning` config value in `DIALECTS`, so adding a family is adding a c
 
 from __future__ import annotations
 
+import functools
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any, ClassVar, Literal, get_args
@@ -72,7 +73,7 @@ class ReasoningDialect(ABC):
             body.pop(field, None)
         return self._apply(body, effort, thinking_budget)
 
-    @property
+    @functools.cached_property
     def assumed_efforts(self) -> frozenset[str]:
         """The efforts a model of this family is taken to accept when its config lists none (`models.NAME.efforts`): up to
         high. xhigh and max are newer than most models of every family — o4-mini and GPT-5 refuse them with a 400, and
@@ -272,7 +273,7 @@ class AnthropicAdaptiveReasoning(ReasoningDialect):
     history_field = "thinking_blocks"
     refused_fields = ("temperature", "top_p", "top_k")
 
-    @property
+    @functools.cached_property
     def assumed_efforts(self) -> frozenset[str]:
         """All of them: every model of the family takes max (Claude 4.6 lacks xhigh: list its efforts without it)."""
         return self.efforts

@@ -150,7 +150,7 @@ RESPONSES_REQUEST_SCHEMA: dict[str, Any] = {
         "conversation": _NULL_ONLY,
         "prompt": _NULL_ONLY,
         "background": {"enum": [False, None]},
-        "top_logprobs": _NULL_ONLY,
+        "top_logprobs": {"type": ["integer", "null"], "minimum": 0, "maximum": 20, "description": "asks for the answer's token logprobs"},
     },
     "additionalProperties": True,
 }

@@ -284,7 +284,8 @@ async def _sent_to_claude(effort: str, max_output: int | None, **request: Any) -
 
     data = copy.deepcopy(CONFIG)
     data["backends"] = {"claude": {"kind": "anthropic", "base_url": "http://claude.test", "api_key": "k"}}
-    data["models"] = {"claude": {"backend": "claude", "upstream_name": "claude-opus-4-1", "reasoning": "anthropic", "max_output_tokens": max_output}}
+    data["models"] = {"claude": {"backend": "claude", "upstream_name": "claude-opus-4-1", "reasoning": "anthropic", "max_output_tokens": max_output,
+                                 "efforts": ["none", "minimal", "low", "medium", "high", "xhigh", "max"]}}  # a model taking every effort
     data["tiers"] = {"low": {"model": "claude", "effort": effort}}
     app = create_app(parse_config(data, env={}), transports={"claude": httpx.MockTransport(upstream)}, classifier=FakeClassifier())
     async with serving(app) as client:

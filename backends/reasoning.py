@@ -75,11 +75,10 @@ class ReasoningDialect(ABC):
 
     @functools.cached_property
     def assumed_efforts(self) -> frozenset[str]:
-        """The efforts a model of this family is taken to accept when its config lists none (`models.NAME.efforts`): up to
-        high. xhigh and max are newer than most models of every family — o4-mini and GPT-5 refuse them with a 400, and
-        their budgets (32,768, 65,536) pass Claude Sonnet 4's output limit and a Qwen3's window —: a model that takes them
-        lists them."""
-        return self.efforts - {"xhigh", "max"}
+        """The efforts a model of this family is taken to accept when its config lists none (`models.NAME.efforts`): the
+        family's. Where an effort is only a budget the gateway writes, the model cannot refuse it by name (one its output
+        limit cannot hold is lowered: `fitting`); a family that names efforts to the model narrows this."""
+        return self.efforts
 
     #: The effort the family thinks at when a request names none: what a model named directly without an effort is priced
     #: at (a gpt-oss, an o-series model, a Qwen3 think unasked; pricing them at none kept a cost cap 2.8x under their cost).
@@ -179,7 +178,13 @@ class OpenAIReasoning(ReasoningDialect):
     #: logit_bias: what the completions API and LangChain send on every request (GPT-5.1+ at effort none and GPT-5.5 take
     #: some of them back: a model's `drop_fields` says which it refuses).
     refused_fields = ("temperature", "top_p", "presence_penalty", "frequency_penalty", "logprobs", "top_logprobs", "logit_bias", "stop")
-    unasked_effort = "medium"  # o-series' and GPT-5's default (GPT-5.1's is none: priced high rather than low)
+    unasked_effort = "medium"
+
+    @functools.cached_property
+    def assumed_efforts(self) -> frozenset[str]:
+        """Up to high: xhigh and max are newer than most models of the family (o4-mini, o3 and GPT-5 refuse them with a 400,
+        "'reasoning_effort' does not support 'xhigh' with this model"): one that takes them lists them."""
+        return self.efforts - {"xhigh", "max"}  # o-series' and GPT-5's default (GPT-5.1's is none: priced high rather than low)
 
     def priced_effort(self, effort: str | None) -> str:
         return self.unasked_effort if effort in (None, "none") else effort  # none is sent as no field: the default
@@ -272,11 +277,6 @@ class AnthropicAdaptiveReasoning(ReasoningDialect):
     efforts = frozenset(("none", "low", "medium", "high", "xhigh", "max"))
     history_field = "thinking_blocks"
     refused_fields = ("temperature", "top_p", "top_k")
-
-    @functools.cached_property
-    def assumed_efforts(self) -> frozenset[str]:
-        """All of them: every model of the family takes max (Claude 4.6 lacks xhigh: list its efforts without it)."""
-        return self.efforts
 
     def fitting(self, effort: str, thinking_budget: int | None, cap: int, efforts: frozenset[str] | None = None) -> tuple[str, int | None]:
         """The effort as asked: adaptive thinking reserves nothing — the model fits its thinking in the cap it is given

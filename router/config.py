@@ -110,8 +110,8 @@ class ModelConfig(_Strict):
     efforts: list[Effort] | None = Field(
         None, description="the efforts this model takes (o4-mini, o3: [low, medium, high]; GPT-5.2: [none, low, medium, high, "
         "xhigh]; Claude Opus 4.6: [none, low, medium, high, max]): a client's effort routed here is sent as the nearest of them, "
-        "as it is to a family that lacks it. Unset: its dialect's up to high (all of them for adaptive thinking), as most models "
-        "refuse xhigh and max")
+        "as it is to a family that lacks it. Unset: its dialect's — for reasoning: openai up to high, as most OpenAI models refuse "
+        "xhigh and max by name")
     drop_fields: list[str] | None = Field(
         None, description="request fields this model refuses (a 400), left out of what it is sent: a client routed by score cannot "
         "know which model it reaches. Unset: its reasoning dialect's (reasoning: openai — temperature, top_p, the penalties, "
@@ -267,8 +267,8 @@ class RouterConfig(_Strict):
         return self.models[model].upstream_name or model
 
     def efforts(self, model: str) -> frozenset[str]:
-        """The efforts ``model`` takes: its own list (`models.NAME.efforts`), else those its dialect assumes (up to high,
-        all for adaptive thinking: `ReasoningDialect.assumed_efforts`)."""
+        """The efforts ``model`` takes: its own list (`models.NAME.efforts`), else those its dialect assumes (all, but up to
+        high for `openai`: `ReasoningDialect.assumed_efforts`)."""
         own = self.models[model].efforts
         return frozenset(own) if own else DIALECTS[self.models[model].reasoning].assumed_efforts
 

@@ -250,6 +250,9 @@ class AnthropicReasoning(ReasoningDialect):
     name = "anthropic"
     reads_developer = True
     efforts = frozenset(EFFORTS)
+    #: Claude returns no token logprobs, and the adapter refuses to pretend: a client routed here by score (its logprobs
+    #: asked of whichever model serves) gets the answer without them, as from an OpenAI reasoning model.
+    refused_fields: ClassVar[tuple[str, ...]] = ("logprobs", "top_logprobs")
     accepts_budget = True
     history_field = "thinking_blocks"
     minimum_budget: ClassVar[int] = 1024
@@ -276,7 +279,7 @@ class AnthropicAdaptiveReasoning(ReasoningDialect):
     reads_developer = True
     efforts = frozenset(("none", "low", "medium", "high", "xhigh", "max"))
     history_field = "thinking_blocks"
-    refused_fields = ("temperature", "top_p", "top_k")
+    refused_fields = ("temperature", "top_p", "top_k", "logprobs", "top_logprobs")
 
     def fitting(self, effort: str, thinking_budget: int | None, cap: int, efforts: frozenset[str] | None = None) -> tuple[str, int | None]:
         """The effort as asked: adaptive thinking reserves nothing — the model fits its thinking in the cap it is given

@@ -628,3 +628,15 @@ async def test_token_logprobs_come_back_as_the_responses_api_carries_them(make_h
     assert [lp.token for lp in deltas] == [lp.token for lp in done] == [lp.token for lp in final.output[0].content[0].logprobs] == ["Hi", " there"]
     plain = await client.responses.create(model="auto", input="hi")
     assert plain.output[0].content[0].logprobs == [] and "logprobs" not in seen[-1]
+
+
+async def test_logprobs_asked_of_a_claude_tier_are_left_out_not_a_400(make_harness: Any, spare_handler: list[Any]) -> None:
+    """Found in review: asking for logprobs became a 400 whenever Claude served (the adapter refuses them, and a 400 ends
+    the fallbacks): the request failed only while the OpenAI model before it was down. Claude's family drops them."""
+    from tests.router.test_anthropic_api import claude_high_tier, recording_claude
+
+    seen: list[dict[str, Any]] = []
+    spare_handler[0] = recording_claude(seen)
+    client = sdk(await make_harness(claude_high_tier()))
+    answer = await client.responses.create(model="auto", input="hard [score=0.9]", top_logprobs=2, include=["message.output_text.logprobs"])
+    assert answer.output[0].content[0].logprobs == [] and seen and "logprobs" not in str(seen[-1])

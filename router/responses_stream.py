@@ -104,12 +104,16 @@ class ResponsesStream(ChunkTranslator):
     def _add(self, item: dict[str, Any]) -> bytes:
         """Finish the open item, then open ``item`` (OpenAI sends each item's `.done` before the next one)."""
         out = self._close_open()
+        if item["type"] != "message":
+            self.logprobs = []  # a reasoning item's or a call's tokens: no text carries them
         self.open = len(self.output)
         self.output.append(item)
         return out + self._event("response.output_item.added", output_index=self.open, item=item)
 
     def _text_logprobs(self, entries: list[Any]) -> None:
-        self.logprobs = response_logprobs(entries)
+        """Held for the next text delta (a chunk may carry a token's logprobs and no text: a character split between two
+        tokens, the end token), or for the text's `.done` (found in review: each chunk's replaced the last's)."""
+        self.logprobs += response_logprobs(entries)
 
     def _text_delta(self, kind: str, text: str) -> bytes:
         out = b""
@@ -165,6 +169,8 @@ class ResponsesStream(ChunkTranslator):
         if item["type"] == "message":
             for content_index, part in enumerate(item["content"]):
                 if part["type"] == "output_text":
+                    part["logprobs"] += self.logprobs  # the text's last tokens, if they came without text
+                    self.logprobs = []
                     out.append(self._event("response.output_text.done", item_id=item["id"], output_index=index, content_index=content_index,
                                            text=part["text"], logprobs=part["logprobs"]))
                 else:

@@ -640,3 +640,30 @@ async def test_logprobs_asked_of_a_claude_tier_are_left_out_not_a_400(make_harne
     client = sdk(await make_harness(claude_high_tier()))
     answer = await client.responses.create(model="auto", input="hard [score=0.9]", top_logprobs=2, include=["message.output_text.logprobs"])
     assert answer.output[0].content[0].logprobs == [] and seen and "logprobs" not in str(seen[-1])
+
+
+async def test_streamed_logprobs_keep_the_tokens_that_came_without_text(make_harness: Any) -> None:
+    """Found in review: a chunk's logprobs replaced those held from a chunk without text (a character split between two
+    tokens, the end token), so the streamed answer lost tokens the whole one kept."""
+    entries = [("Hi", "Hi"), (" ", " "), ("bytes:\\xe2\\x80", ""), ("bytes:\\xa6", "…"), ("", None)]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        frames = []
+        for index, (token, text) in enumerate(entries):
+            delta = {} if text is None else {"content": text}
+            frames.append(_chunk() | {"choices": [{"index": 0, "delta": delta, "finish_reason": "stop" if text is None else None,
+                                                   "logprobs": {"content": [{"token": token, "logprob": -0.1 * index, "top_logprobs": []}]}}]})
+        data = b"".join(b"data: " + orjson.dumps(frame) + b"\n\n" for frame in frames) + b"data: [DONE]\n\n"
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, stream=httpx.ByteStream(data))
+
+    client = sdk(await make_harness(sim_transport=httpx.MockTransport(handler)))
+    deltas: list[str] = []
+    async with client.responses.stream(model="auto", input="hi", include=["message.output_text.logprobs"]) as events:
+        async for event in events:
+            if event.type == "response.output_text.delta":
+                deltas += [lp.token for lp in event.logprobs]
+            elif event.type == "response.output_text.done":
+                done = [lp.token for lp in event.logprobs]
+        final = await events.get_final_response()
+    tokens = [token for token, _ in entries]
+    assert done == [lp.token for lp in final.output[0].content[0].logprobs] == tokens and deltas == tokens[:4]

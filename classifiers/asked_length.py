@@ -31,20 +31,28 @@ _NUMBER_WORDS = {"one": 1, "a single": 1, "two": 2, "three": 3, "four": 4, "five
 _NUMBER = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?k?|" + "|".join(_NUMBER_WORDS)
 _ASKED = re.compile(rf"(?<![\w.,$£€])({_NUMBER})\+?(?:\s*(?:-|–|to)\s*(?:{_NUMBER}))?[ -]?(words?|sentences?|paragraphs?|pages?)\b",
                     re.IGNORECASE)
-_WORD_COUNT = re.compile(r"\bword[ -]?count\s*[:=]?\s*(?:of\s*)?(\d{1,3}(?:,\d{3})+|\d+)\b", re.IGNORECASE)
-#: A count these precede (a few words before) or follow is a limit, not a length asked for.
+#: A count these precede (by at most three words: "limit your answer to 100 words") or follow is a limit, not a length asked for.
 _LIMIT_BEFORE = re.compile(r"\b(?:under|below|less than|fewer than|at most|no more than|not more than|up to|maximum|max|within|"
-                           r"limit|exceed|exceeding|shorter than|longer than|only|brief)\b", re.IGNORECASE)
+                           r"limit|exceed|exceeding|shorter than|longer than|only|brief)\b(?:\W+\w+){0,3}\W*$", re.IGNORECASE)
 _LIMIT_AFTER = re.compile(r"^\s*(?:or (?:less|fewer|under|below|shorter)|-?\s*(?:max(?:imum)?|limit|cap)\b|at most|long at most)",
                           re.IGNORECASE)
 #: A count these end right before describes the material, not the answer ("this 300-page report", "feedback on a 3,000-word
 #: story", "the book has 300 pages").
 _MATERIAL_BEFORE = re.compile(r"\b(?:this|the|that|these|those|my|your|his|her|its|our|their|has|have|had|contains?|containing|"
-                              r"read|wrote|written|(?:for|on|of|about|from|into|over|than|to)\s+(?:a|an))\s+(?:\w+\s+)?$", re.IGNORECASE)
-#: Verbs of a request that reads a text rather than writes one: a count after "a"/"an" in its sentence is the material's.
-_READS = re.compile(r"\b(?:summari[sz]e|explain|review|critique|proofread|translate|edit|grade|analy[sz]e|check|outline|"
-                    r"feedback|condense|read|how long|how many|how much)\b", re.IGNORECASE)
-_AFTER_ARTICLE = re.compile(r"\b(?:a|an)\s+$", re.IGNORECASE)
+                              r"read|wrote|written|(?:for|on|of|about|from|over|than)\s+(?:a|an))\s+(?:(?!(?:in|to|into)\b)\w+\s+)?$",
+                              re.IGNORECASE)
+#: A count right after "a"/"an" that a verb reading or handling a text governs is that text's size: "summarize a 300-page
+#: report", "a script that reads a 500-page PDF", "celebrating a 300-page dissertation", "help with a 10-page paper".
+_READ_BEFORE = re.compile(r"\b(?:summari[sz]e|explain|review|critique|proofread|translate|edit|grade|analy[sz]e|check|"
+                          r"reads?|reading|process(?:es|ing)?|pars(?:e|es|ing)|split(?:s|ting)?|extract(?:s|ing)?|announc(?:e|es|ing)|"
+                          r"celebrat(?:e|es|ing)|finished|submit(?:s|ted|ting)?|help(?:\s+me)?\s+with)\s+(?:\w+\s+)?(?:a|an)\s+$",
+                          re.IGNORECASE)
+#: A sentence that asks about a length ("how long does a 300-page novel take?"), asks for a program that handles a text
+#: ("a function to count words in a 1000-page document"), or is about the asker's own writing ("I want to write a
+#: 50,000-word novel. Where do I start?") asks for none.
+_NO_LENGTH_SENTENCE = re.compile(r"\bhow long\b|\b(?:tips|advice|how)\s+(?:for|on|to)\s+writ(?:e|ing)\b|\b(?:script|function|code|program|regex|query|bot|app|tool)\s+(?:that|to|which)\b"
+                                 r"|\b(?:i|we)\s+(?:want|need|plan|have|am going|'m going|hope|would like)\s+to\s+(?:write|submit|finish|publish)\b",
+                                 re.IGNORECASE)
 #: A count of items: "10 words that rhyme with cat", "5 words starting with b".
 _ITEMS_AFTER = re.compile(r"^\s+(?:that|which|to|for|from|starting|beginning|ending|rhyming|like|meaning|where)\b", re.IGNORECASE)
 #: A request for writing in the count's sentence: an imperative at its start or after "please", "you (to)", "me", "and"
@@ -53,11 +61,14 @@ _ITEMS_AFTER = re.compile(r"^\s+(?:that|which|to|for|from|starting|beginning|end
 #: length: "A 420-page book contains 600 words per page", "Cyrus has been contracted to write a 500 page book".
 _REQUEST = re.compile(r"(?:^\W*|[,;:]\s*|\b(?:please,?|you|me|us|and|then|now)\s+(?:to\s+)?)(?:write|compose|draft|create|generate|produce|give|"
                       r"make|prepare|craft|expand|describe|explain|summari[sz]e|tell|provide|rewrite|continue|answer|respond|reply|"
-                      r"shorten|condense|reduce|trim|cut)\b"
-                      r"|\b(?:i|we)\s+(?:need|want|would like)\b|\blength\s*[:=]"
+                      r"shorten|condense|reduce|trim|cut|turn|convert|expand)\b"
+                      r"|\b(?:i|we)\s+(?:need|want|would like)\b|\b(?:i|we)'d like\b|\bcan i (?:get|have)\b|\blength\s*[:=]|\bminimum length\b"
                       r"|\b(?:it|this|the (?:essay|answer|response|text|article|story|post|piece|summary|letter|report))\s+"
                       r"(?:should|must|needs? to|has to)\s+be\b",
                       re.IGNORECASE)
+#: A sentence that opens with the length of a piece of writing asks for it: "500 word essay on my summer vacation".
+_WRITING_AFTER = re.compile(r"^\s+(?:\w+\s+)?(?:essay|article|story|post|blog|report|paper|summary|speech|letter|poem|review|chapter)\b",
+                            re.IGNORECASE)
 #: A rate ("10 words a minute", "600 words per page") is no length.
 _RATE_AFTER = re.compile(r"^\s*(?:per|a|an|each|every)\b", re.IGNORECASE)
 _ITEMS_BEFORE = re.compile(r"\b(?:list|set|number|pair|group)s?\s+of\s+$", re.IGNORECASE)
@@ -75,16 +86,16 @@ def asked_tokens(text: str) -> float:
     best = 0.0
     for match in _ASKED.finditer(text):
         before, after = text[max(0, match.start() - 30): match.start()], text[match.end():]
+        before = _SENTENCE_END.split(before)[-1]  # in the count's sentence only ("… the topic below. Minimum length 1500 words")
         if _LIMIT_BEFORE.search(before) or _LIMIT_AFTER.match(after) or _RATE_AFTER.match(after) or _ITEMS_AFTER.match(after):
             continue
         if _MATERIAL_BEFORE.search(before) or _ITEMS_BEFORE.search(before):
             continue
         sentence = _sentence(text, match.start(), match.end())
-        if not _REQUEST.search(sentence) or (_AFTER_ARTICLE.search(before) and _READS.search(sentence)):
+        asked = _REQUEST.search(sentence) or (sentence.lstrip().startswith(match.group(0)) and _WRITING_AFTER.match(after))
+        if not asked or _READ_BEFORE.search(before) or _NO_LENGTH_SENTENCE.search(sentence):
             continue
         best = max(best, _count(match.group(1)) * UNIT_TOKENS[match.group(2).lower().rstrip("s")] * FLOOR_SHARE)
-    for match in _WORD_COUNT.finditer(text):  # "Word count: 1500"
-        best = max(best, _count(match.group(1)) * UNIT_TOKENS["word"] * FLOOR_SHARE)
     return min(best, MAX_FLOOR_TOKENS)
 
 

@@ -15,7 +15,9 @@ from tests.classifiers.conftest import user
     ("Give me a 1500-2000 word article on tides", 1500), ("I need a 800-word blog post about tea.", 800),
     ("Act like a student and write a 1000-1250 word essay", 1000), ("Write a 10k word chapter.", 10_000),
     ("I want you to write a 1000-word essay on dogs.", 1000), ("The essay should be 1500 words long. Topic: tides.", 1500),
-    ("Write a 500 word essay and then a 50 word summary.", 500), ("Word count: 1,200. Topic: tides.", 1200),
+    ("Write a 500 word essay and then a 50 word summary.", 500), ("Write a 1000-word review of the movie Inception.", 1000),
+    ("Write an essay on the topic below. Minimum length 1500 words.", 1500), ("Convert my outline into a 2,000-word essay.", 2000),
+    ("500 word essay on my summer vacation", 500), ("Write a 2000+ word guide to tides.", 2000),
     ("My essay is 2000 words. Can you shorten it to 500 words?", 500),
 ])
 def test_a_length_asked_for_is_read(text: str, words: int) -> None:
@@ -35,6 +37,9 @@ def test_a_length_asked_for_is_read(text: str, words: int) -> None:
     "Matt can write 10 words a minute with his right hand.", "Give me a list of 5 words where the letters are in order.",
     "Cyrus has been contracted to write a 500 page book. On his first day, he writes 25 pages. How many are left?",
     "Abigail has a report due tomorrow which needs to be 1000 words in length. She types 300 words in half an hour.",
+    "Write 40 words per line of the poem.", "Write a Python script that reads a 500-page PDF and extracts the tables.",
+    "I want to write a 50,000-word novel. Where do I start?", "Give me tips for writing a 2000-word essay.",
+    "Here is my query letter. Word count: 95,000. Please give feedback on the hook.",
 ])
 def test_a_limit_a_rate_or_the_material_s_length_is_no_floor(text: str) -> None:
     assert asked_tokens(text) == 0.0
@@ -46,6 +51,11 @@ def test_only_the_instruction_of_a_long_text_is_read() -> None:
     assert asked_tokens("Write a 2-page summary of this report:\n" + document) == pytest.approx(2 * UNIT_TOKENS["page"] * FLOOR_SHARE)
     assert asked_tokens("Summarize the report below.\n" + document) == 0.0
     assert asked_tokens(document[:470]) > 2 * UNIT_TOKENS["page"], "read where the text is short enough to be all instruction"
+
+
+def test_a_floor_is_bounded() -> None:
+    assert asked_tokens("Write a 100,000-word novel.") == MAX_FLOOR_TOKENS
+    assert asked_tokens("Write a one-page summary.") == pytest.approx(UNIT_TOKENS["page"] * FLOOR_SHARE)
 
 
 @given(st.lists(st.sampled_from(["Write ", "a ", "1,000", "99999999", "-", "word ", "pages", " in ", "under ", "five ", "k", ".", "\n"]),

@@ -53,6 +53,7 @@ _OPENAI_PREFIXES = ("gpt-", "gpt4", "o1", "o3", "o4", "chatgpt", "text-embedding
 #: Prompt tokens an image part is counted as: OpenAI's for a 1024 x 1024 image in high detail (85 in low detail;
 #: Anthropic's up to ~1,600 at its largest size). The upstream's count has the real figure (and is not learnt from).
 IMAGE_TOKENS = 765
+LOW_DETAIL_TOKENS = 85  # `detail: low`: OpenAI's fixed figure
 IMAGE_TYPES = frozenset({"image_url", "input_image", "image"})
 
 
@@ -98,10 +99,16 @@ def _json_text(value: Any) -> str:
 
 
 def image_parts(messages: Sequence[Mapping[str, Any]]) -> int:
-    """The image parts of the messages, each counted as `IMAGE_TOKENS`: its pixels are not read (an image counted as
-    nothing let twenty of them through a cost cap that one would pass)."""
-    return sum(1 for message in messages if isinstance(message, Mapping) and isinstance(message.get("content"), list)
+    """The image parts' tokens: `IMAGE_TOKENS` each, `LOW_DETAIL_TOKENS` for one the client asks in low detail; its pixels
+    are not read (an image counted as nothing let twenty of them through a cost cap that one would pass)."""
+    return sum(LOW_DETAIL_TOKENS if _low_detail(part) else IMAGE_TOKENS
+               for message in messages if isinstance(message, Mapping) and isinstance(message.get("content"), list)
                for part in message["content"] if isinstance(part, dict) and part.get("type") in IMAGE_TYPES)
+
+
+def _low_detail(part: Mapping[str, Any]) -> bool:
+    image = part.get("image_url")
+    return (isinstance(image, Mapping) and image.get("detail") == "low") or part.get("detail") == "low"
 
 
 def _has_unsized_parts(messages: Sequence[Mapping[str, Any]]) -> bool:
@@ -125,7 +132,7 @@ def estimate_prompt_tokens(messages: Sequence[Mapping[str, Any]], chars_per_toke
     message: the count a request gets before any model is chosen (rate limits), and for a model with no
     encoding."""
     texts = prompt_texts(messages, tools)
-    images = IMAGE_TOKENS * image_parts(messages)
+    images = image_parts(messages)
     return max(1, round(sum(estimate_tokens(text, chars_per_token) for text in texts) + MESSAGE_OVERHEAD * len(messages) + images))
 
 
@@ -163,7 +170,7 @@ class TokenCounter:
         if encoding is not None:
             count = self._tiktoken_count(encoding, prompt_texts(messages, tools), len(messages))
             images = image_parts(messages)
-            return count if not images else PromptCount(count.tokens + IMAGE_TOKENS * images, count.method + "+image estimate")
+            return count if not images else PromptCount(count.tokens + images, count.method + "+image estimate")
         raw = estimate_prompt_tokens(messages, model.chars_per_token or DEFAULT_CHARS_PER_TOKEN, tools)
         return PromptCount(max(1, round(raw * self.correction.get(model_name, 1.0))), "estimate", not _has_unsized_parts(messages))
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import os
 import time
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -55,8 +56,11 @@ from router.watchdog import Watchdog, watched
 #: `Decision.context`: when the current attempt began (`time.perf_counter`): a backend's time to first token is its own,
 #: not the failed attempts' before it.
 ATTEMPT_STARTED = "attempt_started"
-#: The suffix of each attempt's `X-Request-Id`: a request's retries, fallbacks and parallel samples each have their own.
+#: The suffix of each attempt's `X-Request-Id`: a request's retries, fallbacks and parallel samples each have their own, and
+#: so do two workers' (or replicas') attempts of requests a client sent under one id — a tag drawn once per process, then a
+#: count (vLLM long refused a second request under an id still running).
 _ATTEMPTS = itertools.count(1)
+_PROCESS_TAG = os.urandom(2).hex()
 
 if TYPE_CHECKING:
     from router.config import RetryBudgetConfig, RouterConfig
@@ -223,7 +227,7 @@ class Resilience:
         first: bytes | None = None
         written = [False]  # set by the HTTP client once the request is on its way (backends/h1pool.py)
         watching = REQUEST_WRITTEN.set(written)
-        naming = UPSTREAM_REQUEST_ID.set(f"{decision.request_id}-{next(_ATTEMPTS):x}")  # its own: samples run at once
+        naming = UPSTREAM_REQUEST_ID.set(f"{decision.request_id}-{_PROCESS_TAG}{next(_ATTEMPTS):x}")  # its own: samples run at once
         mode = backend.config.non_streamed  # a non-streamed request streamed upstream where first_byte may cut it (or always)
         assembled = not stream and (mode == "stream" or (mode == "auto" and not last)) and streamable(upstream)
         try:

@@ -326,5 +326,8 @@ def test_an_image_counts_as_a_high_detail_image_of_openai_s() -> None:
     images = [{"type": "image_url", "image_url": {"url": "data:image/png;base64," + "A" * 1000}}] * 20
     plain, pictured = (counter.count("small", [{"role": "user", "content": content}]) for content in (text, text + images))
     assert pictured.tokens == plain.tokens + 20 * IMAGE_TOKENS and not pictured.sized
-    counted = counter.count("big", [{"role": "user", "content": text + images[:2]}])
-    assert counted.tokens >= 2 * IMAGE_TOKENS and not counted.exact
+    thumbnail = [{"type": "image_url", "image_url": {"url": "data:image/png;base64,AA", "detail": "low"}}]
+    assert abs(counter.count("small", [{"role": "user", "content": text + thumbnail}]).tokens - (plain.tokens + 85)) <= 1, "low detail: OpenAI's 85"
+    counter._encodings["big"] = types.SimpleNamespace(name="fake", encode=lambda text, disallowed_special=(): text.split())  # tiktoken's path
+    exact, counted = (counter.count("big", [{"role": "user", "content": content}]) for content in (text, text + images[:2]))
+    assert exact.exact and counted.tokens == exact.tokens + 2 * IMAGE_TOKENS and not counted.exact, (exact, counted)

@@ -75,6 +75,7 @@ async def test_an_upstream_s_error_code_reaches_the_client(make_harness: Callabl
     harness = await make_harness(sim_transport=failing(500))
     assert (await harness.chat("hard [score=0.95]")).json()["error"]["code"] == "status"
     vllm = {"object": "error", "message": "EngineCore encountered an issue", "type": "InternalServerError", "param": None, "code": 500}
+    spare_handler[0] = lambda request: httpx.Response(500, json=vllm)
     harness = await make_harness(sim_transport=failing(500, vllm))  # vLLM's code is its HTTP status: no code to keep
     assert (await harness.chat("hard [score=0.95]")).json()["error"]["code"] == "status"
 

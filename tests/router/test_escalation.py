@@ -396,3 +396,11 @@ async def test_an_escalation_s_target_fallbacks_are_held_to_the_cap(make_harness
         assert response.status_code >= 500 and not harness.spare_requests, headers
     served = await harness.client.post("/v1/chat/completions", json=ask, headers={"x-router-max-cost-usd": "1", "x-router-escalate": "true"})
     assert served.status_code == 200 and served.headers["x-router-model"] == "spare-big", "within the cap, the fallback serves"
+    spare = float(served.headers["x-router-estimated-cost-usd"])  # the serving fallback's estimate
+    # low's answer, cut and paid ($0.01), escalates: big fits with it, spare-big alone would, but not with it
+    cut = httpx.MockTransport(lambda request: httpx.Response(503, json={"error": {"message": "overloaded"}}) if orjson.loads(request.content)["model"] == "big"
+                              else Scripted([("", "length")], completion_tokens=50_000)(request))
+    tiers["low"]["escalate_on"] = {"length": True}
+    spent = await make_harness(make_config(models=models, tiers=tiers), cut)
+    held = await spent.client.post("/v1/chat/completions", json=ask, headers={"x-router-max-cost-usd": str(spare + 0.005)})
+    assert held.status_code >= 500 and not spent.spare_requests, "what the cut attempt cost counts against the fallback"

@@ -56,7 +56,7 @@ from router.watchdog import Watchdog, watched
 #: `Decision.context`: when the current attempt began (`time.perf_counter`): a backend's time to first token is its own,
 #: not the failed attempts' before it.
 ATTEMPT_STARTED = "attempt_started"
-#: The suffix of each attempt's `X-Request-Id`: a request's retries, fallbacks and parallel samples each have their own, and
+#: The suffix of each attempt's `X-Request-Id`: a request's fallbacks, escalations and parallel samples each have their own, and
 #: so do two workers' (or replicas') attempts of requests a client sent under one id — a tag drawn once per process, then a
 #: count (vLLM long refused a second request under an id still running).
 _ATTEMPTS = itertools.count(1)

@@ -86,7 +86,8 @@ def settle_private_fields(upstream: dict[str, Any], native: bool, output_limit: 
     """The gateway's private body fields as the candidate's adapter reads them: cache breakpoints, a Messages
     client's options and the model's output limit reach an Anthropic-native adapter only (`CLIENT_OPTIONS`,
     `OUTPUT_LIMIT`: backends/anthropic_request.py); any other upstream gets the request without them."""
-    upstream.pop(TRANSLATED_EFFORT, None), upstream.pop(DEFAULT_EFFORT, None)  # read from the client's body (`requested_effort`)
+    for field in (TRANSLATED_EFFORT, DEFAULT_EFFORT):  # read from the client's body (`requested_effort`)
+        upstream.pop(field, None)
     if upstream.pop(CACHE_MARKS, False) and not native:
         upstream["messages"] = without_cache_marks(upstream.get("messages"))
     if not native:
@@ -126,7 +127,7 @@ def requested_effort(config: RouterConfig, body: Mapping[str, Any], candidate: C
     effort = (body.get("reasoning_effort") if honored else None) or candidate.effort or body.get(DEFAULT_EFFORT)
     efforts = config.efforts(candidate.model)
     if isinstance(effort, str) and (candidate.effort is not None or body.get(TRANSLATED_EFFORT)):  # the client's effort as this model says it
-        effort = dialect.nearest(effort, efforts)  # (a chat client naming a model directly is refused one it lacks, as by vLLM)
+        effort = dialect.nearest(effort, efforts)  # (a chat client naming a model directly sends its effort as asked)
     budget = candidate.thinking_budget if effort == candidate.effort and dialect.accepts_budget else None  # a fallback's family may take none
     asked = body.get("thinking_token_budget") if honored and dialect.accepts_budget else None  # vLLM's field: the client's own
     if isinstance(asked, int) and not isinstance(asked, bool) and asked > 0:

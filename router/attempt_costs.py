@@ -46,11 +46,16 @@ def book_part(metrics: RouterMetrics, models: Mapping[str, ModelConfig], part: M
     usage: Usage = part["usage"]
     labels = (part["tier"], part["model"] or "none", part["backend"] or "none")
     metrics.count_tokens(labels, usage)
-    model = models.get(part["model"])
-    cost = cost_usd(model, usage, part.get("service_tier")) if model is not None else None
+    cost = part_cost(models, part)
     if cost is not None:
         metrics.cost.labels(*labels).inc(cost)
     return cost, breakdown_entry(part["role"], part["tier"], part["model"], usage, cost)
+
+
+def part_cost(models: Mapping[str, ModelConfig], part: Mapping[str, Any]) -> float | None:
+    """What one part cost at its model's prices and its own service tier; None when the model has no price (or is gone)."""
+    model = models.get(part["model"])
+    return cost_usd(model, part["usage"], part.get("service_tier")) if model is not None else None
 
 
 def breakdown_entry(role: str, tier: str, model: str, usage: Usage, cost: float | None) -> dict[str, Any]:
@@ -86,4 +91,4 @@ def spent_usd(decision: Decision, models: Mapping[str, ModelConfig], pending: tu
     """What the request has cost so far — its recorded parts, failed attempts, and ``pending`` ones not yet recorded —
     for an escalation to check against the client's cap (an unpriced part adds nothing, as in `book_failed`)."""
     parts = (*(decision.context.get("usage_parts") or ()), *(decision.context.get(FAILED) or ()), *pending)
-    return sum(cost_usd(models[part["model"]], part["usage"], part.get("service_tier")) or 0.0 for part in parts)
+    return sum(part_cost(models, part) or 0.0 for part in parts)

@@ -98,7 +98,7 @@ def _json_text(value: Any) -> str:
         return str(value)
 
 
-def image_parts(messages: Sequence[Mapping[str, Any]]) -> int:
+def image_tokens(messages: Sequence[Mapping[str, Any]]) -> int:
     """The image parts' tokens: `IMAGE_TOKENS` each, `LOW_DETAIL_TOKENS` for one the client asks in low detail; its pixels
     are not read (an image counted as nothing let twenty of them through a cost cap that one would pass)."""
     return sum(LOW_DETAIL_TOKENS if _low_detail(part) else IMAGE_TOKENS
@@ -132,7 +132,7 @@ def estimate_prompt_tokens(messages: Sequence[Mapping[str, Any]], chars_per_toke
     message: the count a request gets before any model is chosen (rate limits), and for a model with no
     encoding."""
     texts = prompt_texts(messages, tools)
-    images = image_parts(messages)
+    images = image_tokens(messages)
     return max(1, round(sum(estimate_tokens(text, chars_per_token) for text in texts) + MESSAGE_OVERHEAD * len(messages) + images))
 
 
@@ -169,7 +169,7 @@ class TokenCounter:
         encoding = self._encoding(model_name, model)
         if encoding is not None:
             count = self._tiktoken_count(encoding, prompt_texts(messages, tools), len(messages))
-            images = image_parts(messages)
+            images = image_tokens(messages)
             return count if not images else PromptCount(count.tokens + images, count.method + "+image estimate")
         raw = estimate_prompt_tokens(messages, model.chars_per_token or DEFAULT_CHARS_PER_TOKEN, tools)
         return PromptCount(max(1, round(raw * self.correction.get(model_name, 1.0))), "estimate", not _has_unsized_parts(messages))

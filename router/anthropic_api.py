@@ -77,7 +77,8 @@ def chat_request(body: dict[str, Any], betas: str | None = None) -> dict[str, An
     if body.get("tools") is not None:
         chat["tools"] = [_tool(tool, index) for index, tool in enumerate(array_field(body["tools"], "tools"))]
     _tool_choice(body.get("tool_choice"), chat)
-    if not chat.get("tools"):  # OpenAI refuses a tool choice without tools
+    if not chat.get("tools"):  # OpenAI and vLLM refuse `tools: []` and a tool choice without tools
+        chat.pop("tools", None)
         chat.pop("tool_choice", None)
     _output(body.get("output_format"), body.get("output_config"), chat)
     effort = _thinking(body.get("thinking"))

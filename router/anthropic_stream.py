@@ -48,11 +48,12 @@ class AnthropicStream(ChunkTranslator):
         if self.failed:
             return b""
         closing = closing or {}
+        calls = self._start(closing) + self.flush_calls()
         delta: dict[str, Any] = {"delta": stop_fields(self.request, self.finish_reason, bool(self.calls), self.matched_stop),
                                  "usage": usage(closing.get("usage"))}
         if "router" in closing:
             delta["router"] = closing["router"]
-        return self._start(closing) + self._close() + self._event("message_delta", **delta) + self._event("message_stop")
+        return calls + self._close() + self._event("message_delta", **delta) + self._event("message_stop")
 
     def _start(self, chunk: Mapping[str, Any]) -> bytes:
         if self.started:

@@ -70,6 +70,8 @@ class ChunkTranslator(ABC):
     def __init__(self) -> None:
         self.calls: dict[Any, int] = {}  # a chat tool call's index (or id, for upstreams that send none) -> the API's index
         self.last_call: Any = None
+        self.first_call: Any = None  # the first call's key, streamed as it comes
+        self.held_calls: dict[Any, list[Mapping[str, Any]]] = {}  # the pieces of the calls after it, by call (`_call_piece`)
         self.finish_reason: str | None = None
         self.matched_stop: Any = None  # the finish chunk's `stop_reason`: vLLM's stop string (or token id)
         self.failed = False
@@ -105,6 +107,8 @@ class ChunkTranslator(ABC):
             if not isinstance(choice, dict) or choice.get("index", 0) != 0:  # these APIs give one answer
                 continue
             delta = choice.get("delta") or {}
+            if self.held_calls and (reasoning_text(delta) or any(delta.get(field) for _, field in TEXT_FIELDS)):
+                out.append(self.flush_calls())  # the calls are over: text after them
             if reasoning_text(delta) and (text := self._whole("reasoning", reasoning_text(delta), lenient)):
                 out.append(self._reasoning_delta(text))
             for block in delta.get("thinking_blocks") or ():
@@ -117,8 +121,9 @@ class ChunkTranslator(ABC):
                     out.append(self._text_delta(kind, text))
             for call in delta.get("tool_calls") or ():
                 if isinstance(call, dict):
-                    out.append(self._call_delta(call))
+                    out.append(self._call_piece(call))
             if choice.get("finish_reason") is not None:
+                out.append(self.flush_calls())
                 self.finish_reason = choice["finish_reason"]
                 self.matched_stop = choice.get("stop_reason")
         return b"".join(out)
@@ -135,6 +140,27 @@ class ChunkTranslator(ABC):
 
     def _kept_alive(self) -> bytes:
         return self._keep_alive() if self.alive.due() else b""
+
+    def _call_piece(self, call: Mapping[str, Any]) -> bytes:
+        """A tool-call piece. These APIs send each call whole before the next (an item, a content block, cannot
+        be reopened), while the chat protocol lets an upstream interleave the pieces of parallel calls: the
+        first call streams as it comes, the pieces of the calls after it are held, by call, until the calls are
+        over (`flush_calls`: text after them, the finish reason, the stream's end)."""
+        key = call.get("index")
+        if key is None and call.get("id"):
+            key = ("id", call["id"])
+        if self.first_call is None:
+            self.first_call = key if key is not None else ("unnumbered",)
+        if not self.held_calls and key in (self.first_call, None):  # an unnumbered piece without id: the last call's
+            return self._call_delta(call)
+        self.held_calls.setdefault(key if key is not None else next(reversed(self.held_calls)), []).append(call)
+        return b""
+
+    def flush_calls(self) -> bytes:
+        """The held tool-call pieces (`_call_piece`), each call's in a run, in the order the calls began."""
+        held, self.held_calls = self.held_calls, {}
+        order = sorted(held, key=lambda key: key != self.first_call)  # the first call's late pieces before the rest
+        return b"".join(self._call_delta(piece) for key in order for piece in held[key])
 
     def _call_key(self, call: Mapping[str, Any]) -> tuple[Any, bool]:
         """The call a tool-call piece belongs to, and whether it is a new one: by `index`, or for an

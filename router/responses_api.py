@@ -25,6 +25,7 @@ from backends.reasoning import EFFORTS, reasoning_text
 from backends.usage import Usage
 from router.protocol import MAX_TOKENS_LIMIT, array_field, invalid, string_field, type_of
 from router.responses_tools import NO_TOOL_NAMES, CallNames, call_item, chat_tool_choice, chat_tools, custom_arguments, dropped_tools, joined
+from router.upstream_fields import TOTAL_CAP
 
 #: The `include` entry that asks for the answer's token logprobs; `top_logprobs` asks for them too (0 to 20 alternatives).
 LOGPROBS_INCLUDE = "message.output_text.logprobs"
@@ -70,8 +71,9 @@ def chat_request(body: dict[str, Any]) -> dict[str, Any]:
     chat = {key: value for key, value in body.items() if key not in _IGNORED}
     instructions = body.get("instructions")
     chat["messages"] = ([{"role": "system", "content": instructions}] if instructions else []) + messages_of(body.get("input"))
-    if body.get("max_output_tokens") is not None:
+    if body.get("max_output_tokens") is not None:  # OpenAI's counts the reasoning: the upstream's whole cap, no reserve added
         chat["max_completion_tokens"] = body["max_output_tokens"]
+        chat[TOTAL_CAP] = True
     effort = (body.get("reasoning") or {}).get("effort")
     if effort is not None:
         if effort not in EFFORTS:
@@ -87,7 +89,8 @@ def chat_request(body: dict[str, Any]) -> dict[str, Any]:
         chat["tools"] = chat_tools(body["tools"])
     if body.get("tool_choice") is not None:
         chat["tool_choice"] = chat_tool_choice(body["tool_choice"])
-    if not chat.get("tools"):  # OpenAI refuses the flag without tools; the Responses API sends it regardless
+    if not chat.get("tools"):  # OpenAI and vLLM refuse `tools: []` and the flag without tools; the Responses API sends them
+        chat.pop("tools", None)  # (the Agents SDK's `[]` for an agent without tools; only OpenAI's server-side tools left out)
         chat.pop("parallel_tool_calls", None)
         chat.pop("tool_choice", None)
     if body.get("stream"):
@@ -101,11 +104,15 @@ def messages_of(items: Any) -> list[dict[str, Any]]:
     if isinstance(items, str):
         return [{"role": "user", "content": items}]
     messages: list[dict[str, Any]] = []
+    held: list[dict[str, Any]] = []  # the images of the tool outputs since the last other item
     for index, item in enumerate(array_field(items, "input", "a string or an array")):
         param = f"input[{index}]"
         if not isinstance(item, dict):
             raise invalid(f"'{param}' must be an object", param=param)
         kind = item.get("type", "message")
+        if held and kind not in ("function_call_output", "custom_tool_call_output"):
+            messages.append({"role": "user", "content": held})
+            held = []
         turn = messages[-1] if messages and messages[-1]["role"] == "assistant" else None
         if kind == "message":
             role = item.get("role")
@@ -130,6 +137,9 @@ def messages_of(items: Any) -> list[dict[str, Any]]:
         elif kind in ("function_call_output", "custom_tool_call_output"):
             output = item.get("output")
             content = output if isinstance(output, str) else _content(output, f"{param}.output")
+            if isinstance(content, list):  # a tool message holds text only: its images follow the run of outputs as the user's
+                held += [part for part in content if part["type"] != "text"]
+                content = "\n".join(part["text"] for part in content if part["type"] == "text")
             messages.append({"role": "tool", "tool_call_id": string_field(item, "call_id", param), "content": content})
         elif kind == "reasoning":
             text = _reasoning_of(item)
@@ -141,6 +151,8 @@ def messages_of(items: Any) -> list[dict[str, Any]]:
                 messages.append({"role": "assistant", "content": None, "reasoning": text})
         else:
             raise invalid(f"input items of type {kind!r} are not supported", param=f"{param}.type", code="unsupported_value")
+    if held:
+        messages.append({"role": "user", "content": held})
     if not messages:
         raise invalid("'input' must hold at least one message", param="input")
     for message in messages:

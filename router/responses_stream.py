@@ -49,7 +49,7 @@ class ResponsesStream(ChunkTranslator):
         """Close the open item and send the finished response (usage and `router` from ``closing``)."""
         if self.failed:
             return b""
-        out = [self._start(closing or {}), self._close_open()]
+        out = [self._start(closing or {}), self.flush_calls(), self._close_open()]
         chat = {**self.meta, **{key: value for key, value in (closing or {}).items() if key in ("usage", "router")}}
         response = response_object(self.request, self.response_id, chat, self.output, self.finish_reason)
         out.append(self._event("response.completed" if response["status"] == "completed" else "response.incomplete", response=response))

@@ -48,17 +48,18 @@ def sdk(harness: Harness) -> Any:
 
 async def test_a_response_is_routed_priced_and_answered_through_the_openai_client(harness: Harness) -> None:
     raw = await sdk(harness).responses.with_raw_response.create(model="auto", input="mid [score=0.6]", instructions="Be brief.",
-                                                                max_output_tokens=40)
+                                                                max_output_tokens=2100)
     response = raw.parse()
     assert raw.headers["x-router-tier"] == "medium" and float(raw.headers["x-router-cost-usd"]) > 0
     assert response.object == "response" and response.id.startswith("resp_") and response.status in ("completed", "incomplete")
     assert response.output_text.strip() and [item.type for item in response.output] == ["reasoning", "message"]
     assert response.output[0].content[0].type == "reasoning_text" and response.output[0].content[0].text.strip()
     assert response.usage.input_tokens > 0 and response.usage.output_tokens_details.reasoning_tokens > 0
-    assert response.instructions == "Be brief." and response.max_output_tokens == 40
+    assert response.instructions == "Be brief." and response.max_output_tokens == 2100
     sent = harness.upstream.requests[-1]
     assert sent["messages"] == [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "mid [score=0.6]"}]
-    assert sent["max_completion_tokens"] == 40 + 2048, "the medium tier's thinking budget is added to the answer's cap"
+    assert sent["max_completion_tokens"] == 2100, "OpenAI's cap counts the reasoning: no thinking reserve is added"
+    assert sent["thinking_token_budget"] == 2048, "the medium tier's budget fits the cap"
     body = orjson.loads(raw.http_response.content)
     assert body["router"]["tier"] == "medium"
     assert harness.metric("router_tokens_total", tier="medium", model="small", backend="sim", kind="completion") == response.usage.output_tokens

@@ -194,18 +194,21 @@ NUMBER_WORDS = frozenset((
 )
 
 
-def problem_chars(text: str) -> int:
+def problem_chars(text: str, whole: bool = True) -> int:
     """Characters from the first paragraph that gives a number on: the paragraphs before it are an
     instruction around the problem ("Solve this math problem. Give the reasoning steps …"), not part
-    of its length. A text longer than ``WORD_PROBLEM_SCAN`` characters counts whole. (Instructions
-    after the problem are rarely long enough to matter; counting them out too cost arena_bench.)"""
+    of its length. A text longer than ``WORD_PROBLEM_SCAN`` characters counts whole, and so does one
+    within a word problem's ``WORD_PROBLEM_MAX_CHARS`` if ``whole`` (for the limit only: its length
+    prior counts the problem alone). (Instructions after the problem are rarely long enough to
+    matter; counting them out too cost arena_bench.)"""
     n = len(text)
-    if n <= WORD_PROBLEM_MAX_CHARS or n > WORD_PROBLEM_SCAN:
+    if (whole and n <= WORD_PROBLEM_MAX_CHARS) or n > WORD_PROBLEM_SCAN:
         return n
     first = _RE_DIGIT.search(text)
     if first is None:
         return n
-    return n - max(text.rfind("\n\n", 0, first.start()), 0)
+    brk = text.rfind("\n\n", 0, first.start())
+    return n if brk < 0 else n - brk - 2
 
 
 def quoted_chars(text: str) -> int:
@@ -327,6 +330,8 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     retrieved = retrieved_chars(full) if mcq < MCQ_MIN else 0  # the documents a question is asked over
     quoted = quoted_chars(full) if mcq >= MCQ_MIN else retrieved  # passages, documents: read, not solved
     ln_problem = log(max(n * (1.0 - code / ns) - quoted, 0.0)) if code or quoted else ln  # the statement's, not the material's
+    if word_problem and not (code or quoted):  # an instruction before the problem is no part of its length
+        ln_problem = log(n - (len(full) - problem_chars(full, whole=False)))
     # a request for a program or a proof (not a question over documents): the work asked for is not in its words
     if not (word_problem or retrieved) and ((writes_code and not latex) or d_code > max(d_math, d_reason) or (dom > d_write and asks_for_proof(wl))):
         ln_problem = request_length(ln_problem, wl)

@@ -124,7 +124,7 @@ for _p in _PHRASES:
     _PHRASE_NEXT[_a] = _PHRASE_NEXT.get(_a, frozenset()) | {_b}
 _PHRASE_START = frozenset(_PHRASE_NEXT)
 _PREFIX_TUPLE = tuple(p for p, _ in _PREFIXES)
-_PUNCT_CHARS = "!\"$%&()*,./;<=>?@[\\]^_`{|}~\u201c\u201d\u2018\u2019\u00ab\u00bb\u0964\u0965\u060c\u061b\u061f"  # and Devanagari / Arabic marks
+_PUNCT_CHARS = "!\"$%&()*,./;<=>?@[\\]^_`{|}~\u201c\u201d\u2018\u2019\u00ab\u00bb\u00bf\u00a1\u201e\u201a\u2026\u2013\u2014\u0964\u0965\u060c\u061b\u061f"  # ¿ ¡ „ ‚ … – —, Devanagari / Arabic marks
 _PUNCT = str.maketrans({c: " " for c in _PUNCT_CHARS})
 
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from classifiers.answer_format import strip_answer_format
 from classifiers.fewshot import OPEN_TAIL_CHARS, split_few_shot, strip_reasoning_trigger
 from classifiers.serialized import serialized_messages, unescape
 from classifiers.templates import split_template
@@ -46,6 +47,8 @@ class Conversation:
     template: str = ""
     #: A chain-of-thought trigger dropped from the end of the last user turn (``strip_reasoning_trigger``).
     dropped_trigger: str = ""
+    #: Answer-format instructions dropped from its start or end (``classifiers.answer_format``).
+    dropped_format: str = ""
     #: How the prompt was serialized a second time, if it was (``classifiers.serialized``): "list
     #: literal" or "escaped text"; it is read as the text it encodes.
     serialized: str = ""
@@ -102,16 +105,19 @@ def _clean(text: str) -> str:
 def _conversation(last: str, system: str = "", history: str = "", n_user: int = 1, n_items: int = 1,
                   earlier: str = "", reply: str = "") -> Conversation:
     """The ``Conversation``; a few-shot prompt's solved examples (``split_few_shot``) become
-    history: they show how to answer, and are not a conversation the question follows up. A
-    chain-of-thought trigger at the end of the question is dropped (``strip_reasoning_trigger``)."""
+    history: they show how to answer, and are not a conversation the question follows up. Paragraphs
+    saying how to answer (``strip_answer_format``), then a chain-of-thought trigger at the end of the
+    question (``strip_reasoning_trigger``), are dropped."""
     split = split_few_shot(last) if ":" in last[-OPEN_TAIL_CHARS:] else None
     whole, examples = split if split is not None else (last, [])
     if examples:
         shots = "\n".join(examples)
         history = f"{history}\n{shots}" if history else shots
-    question = strip_reasoning_trigger(whole)
+    unformatted, dropped_format = strip_answer_format(whole)
+    question = strip_reasoning_trigger(unformatted)
     return Conversation(question, system, history, n_user, n_items, earlier, len(examples),
-                        dropped_trigger=whole[len(question):].strip(), reply=reply)
+                        dropped_trigger=unformatted[len(question):].strip(), reply=reply,
+                        dropped_format=dropped_format)
 
 
 def _one_text(text: str, templates: bool, n_user: int = 1) -> Conversation:

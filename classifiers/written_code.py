@@ -39,7 +39,9 @@ WRITE_CODE_NOUNS = frozenset((
     "programm", "programma", "programu", "программу", "программа", "código", "codigo", "kod", "код", "clase", "classe",
     "klasse", "klasę", "класс", "algoritmo", "algorithmus", "algorytm", "алгоритм",
 ))
-WRITE_LANGUAGE_NOUNS = frozenset(("script", "scripts", "query", "queries", "test", "tests", "expression", "expressions"))
+WRITE_LANGUAGE_NOUNS = frozenset(("script", "scripts", "query", "queries", "test", "tests", "expression", "expressions",
+                                  # German writes them as compounds with the language: "ein Python-Skript", "SQL-Abfrage"
+                                  "skript", "skripte", "abfrage", "abfragen"))
 WRITE_CODE_GAP = 3
 _WRITING_ID, _CODE_ID = LEXICON_NAMES.index("writing"), LEXICON_NAMES.index("code")
 _WRITE_VERB_SET = frozenset(WRITE_VERBS)
@@ -76,6 +78,9 @@ def _writes_code(words: list[str], i: int) -> bool:
     noun = words[j] if j < len(words) else ""
     if noun in WRITE_CODE_NOUNS:
         return True
+    if "-" in noun:  # a compound: "eine Python-Funktion", "ein SQL-Skript", "a Python-based parser" is no compound
+        first, _, last = noun.partition("-")
+        return first in WRITE_LANGUAGES and (last in WRITE_CODE_NOUNS or last in WRITE_LANGUAGE_NOUNS)
     if noun in WRITE_LANGUAGE_NOUNS:
         return words[j - 1] in WRITE_LANGUAGES  # words[i], the verb, is none
     return noun in WRITE_LANGUAGES and j + 1 < len(words) and words[j + 1] in WRITE_LANGUAGE_NOUNS

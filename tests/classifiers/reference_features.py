@@ -344,6 +344,8 @@ def handcrafted(conv: Conversation) -> list[float]:
     retrieved = _retrieved_chars(full) if mcq < math.log1p(2) else 0
     quoted = quoted or retrieved
     statement = math.log1p(max(n * (1.0 - code / max(len(s), 1)) - quoted, 0)) if code or quoted else ln
+    if word_problem and not (code or quoted):  # a word problem's length counts from its first paragraph with a number (version 38)
+        statement = math.log1p(n - (len(full) - _problem_chars(full, whole=False)))
     # a request for a program (not opened as a question) counts 245 characters more (version 29),
     question = bool(wl) and wl[0] in {"how", "what", "why", "when", "which", "where", "who", "is", "are", "can", "could", "does", "do",
                                       "should", "would", "will", "explain", "tell", "now"}
@@ -407,17 +409,17 @@ def grams(conv: Conversation) -> list[str]:
     return sorted(out)
 
 
-def _problem_chars(text: str) -> int:
-    """Length from the last blank line before the first digit, for texts of 601 to 2,000
-    characters; the whole length otherwise."""
-    if not 600 < len(text) <= 2000:
+def _problem_chars(text: str, whole: bool = True) -> int:
+    """Length after the last blank line before the first digit, for texts of 601 (any length unless ``whole``) to
+    2,000 characters; the whole length otherwise."""
+    if len(text) > 2000 or (whole and len(text) <= 600):
         return len(text)
     first = next((i for i, c in enumerate(text) if c.isdecimal()), None)
     if first is None:
         return len(text)
     for i in range(first - 2, -1, -1):
         if text[i:i + 2] == "\n\n":
-            return len(text) - i
+            return len(text) - i - 2
     return len(text)
 
 

@@ -157,6 +157,7 @@ def test_currency_equals_the_reference(text):
 @given(st.lists(st.sampled_from(("\n", "\n\n", "x" * 97, "Solve it.", "7", "٣", "²")), max_size=40).map("".join))
 def test_problem_chars_equal_the_reference(text):
     assert problem_chars(text) == ref._problem_chars(text)
+    assert problem_chars(text, whole=False) == ref._problem_chars(text, whole=False)
 
 
 @settings(max_examples=1500, deadline=None)

@@ -159,7 +159,7 @@ def test_route_says_the_examples_were_split_off(capsys):
 def test_a_chain_of_thought_trigger_at_the_end_is_dropped(text, kept):
     assert strip_reasoning_trigger(text) == kept
     conv = parse_messages(text)
-    assert conv.last_user == kept and conv.dropped_trigger == text[len(kept):].strip()
+    assert conv.last_user == kept and (conv.dropped_trigger or conv.dropped_format) == text[len(kept):].strip()
 
 
 @pytest.mark.parametrize("text", [

@@ -1,0 +1,90 @@
+"""Answer-format instructions around a question are not read (classifiers/answer_format.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from classifiers.answer_format import strip_answer_format
+from classifiers.metrics import spearman
+
+#: The shapes of well-known harness templates: a quiz under a chain-of-thought instruction, a math problem between
+#: an instruction and a reminder, the instruction the docs cite, a persona with a letter-only rule.
+QUIZ_COT = ("Answer the following multiple choice question. The last line of your response should be of the following format: "
+            "'Answer: $LETTER' (without quotes) where LETTER is one of ABCD. Think step by step before answering.\n\n{q}")
+MATH_COT = ("Solve the following math problem step by step. The last line of your response should be of the form Answer: "
+            "$ANSWER (without quotes) where $ANSWER is the answer to the problem.\n\n{q}\n\nRemember to put your answer on its "
+            'own line after "Answer:", and you do not need to use a \\boxed command.')
+FORMAT_LINE = ('Solve this math problem. Give the reasoning steps before giving the final answer on the last line by itself in '
+               'the format of "Answer:". Do not add anything other than the integer answer after "Answer:".\n\n{q}')
+PERSONA = "You are an expert test taker. Answer the multiple choice question with the letter of the correct option only.\n\n{q}"
+BOXED_LINE = "{q}\n\nPut your final answer within \\boxed{{}}."
+TEMPLATES = [QUIZ_COT, MATH_COT, FORMAT_LINE, PERSONA, BOXED_LINE]
+
+QUIZ = ("What is the capital city of Japan?\n\nA) Kyoto\nB) Osaka\nC) Tokyo\nD) Nagoya")
+ALGEBRA = ("Find the degree of the field extension Q(sqrt(2), sqrt(3)) over Q.\n\nA) 0\nB) 4\nC) 2\nD) 6")
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_a_template_s_instructions_are_dropped_and_the_question_kept(template: str) -> None:
+    question, dropped = strip_answer_format(template.format(q=QUIZ))
+    assert question == QUIZ and dropped
+
+
+@pytest.mark.parametrize("text", [
+    "Write an essay on the topic below. Put your final answer in a code block.\n\nDogs and their owners.",  # a request
+    "You are a pirate.\n\nTell me about your ship.",                  # a persona with no answer format is the request's
+    "Explain the proof below.\n\nThe last line of your response should be a summary of why it works for every n >= 3.",
+    "Preamble: find y(t).\n\n\\[\nY(s)=\\boxed{\\frac{1}{(s+a)(s+b)}}\n\\]",  # a formula holding \\boxed (MATH/Minerva)
+    "Think step by step before answering.\n\nThink step by step before answering.",  # nothing else would remain
+    "Think step by step before answering.",
+])
+def test_what_is_no_format_instruction_alone_stays(text: str) -> None:
+    assert strip_answer_format(text) == (text, "")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Think step by step before answering.", "Q", "Answer the following question.", "",
+                                 "Put your final answer within \\boxed{}.", "2 + 2 = ?", "x" * 600, " \n"]), max_size=6),
+       st.sampled_from(["\n\n", "\n \n", "\n"]))
+def test_stripping_keeps_a_non_empty_piece_of_the_text(paragraphs: list[str], joiner: str) -> None:
+    text = joiner.join(paragraphs)
+    kept, dropped = strip_answer_format(text)
+    assert kept in text and (kept.strip() if dropped else kept == text)
+
+
+def test_a_template_leaves_a_quiz_s_score_as_bare(default) -> None:
+    """An outside review (session 33) measured a quiz under QUIZ_COT 0.18 higher on average, its spread halved and its
+    order changed (Spearman 0.83 with the bare items): every item left the cheap tier."""
+    for q in (QUIZ, ALGEBRA):
+        bare = default.score([{"role": "user", "content": q}]).score
+        for template in TEMPLATES:
+            assert default.score([{"role": "user", "content": template.format(q=q)}]).score == pytest.approx(bare, abs=1e-9)
+
+
+def test_word_problems_under_a_template_rank_as_bare(default, shared_data) -> None:
+    """Under MATH_COT the score ranked GSM8K's solution steps at 0.39, below length (0.375 … 0.505 bare): its \\boxed read as
+    notation took every problem out of the word-problem reading, and every problem went to the top tier."""
+    lines = (shared_data / "difficulty" / "gsm8k_train.jsonl").read_text(encoding="utf-8").splitlines()[:1500]
+    rows = [json.loads(line) for line in lines]
+    steps = [len(r["answer"].strip().split("\n")) - 1 for r in rows]
+    bare = [r.score for r in default.score_batch([r["question"] for r in rows])]
+    for template in (MATH_COT, FORMAT_LINE):
+        wrapped = [r.score for r in default.score_batch([template.format(q=r["question"]) for r in rows])]
+        assert spearman(wrapped, steps) == pytest.approx(spearman(bare, steps), abs=0.005)
+        assert sum(wrapped) / len(wrapped) == pytest.approx(sum(bare) / len(bare), abs=0.01)
+
+
+def test_an_instruction_before_a_word_problem_is_no_part_of_its_length() -> None:
+    """Not only past 600 characters: the length prior of a short word problem counts from its first paragraph with a
+    number (the instruction in front had lifted a two-step problem from -1.28 to +0.79 logit)."""
+    from classifiers.feature_schema import PRIOR_FEATURE
+    from classifiers.features import handcrafted
+    from classifiers.inference import as_conversation
+
+    problem = "Tom has 12 apples and gives 5 to Ann. How many apples does Tom have left?"
+    intro = "Here is a question from a practice worksheet that a student brought home from school last week.\n\n"
+    assert handcrafted(as_conversation(intro + problem))[PRIOR_FEATURE] == handcrafted(as_conversation(problem))[PRIOR_FEATURE]

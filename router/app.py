@@ -22,7 +22,7 @@ from router.gateway import Classifier
 from router.loadknob import start_load_knob, stop_load_knob
 from router.multiproc import mark_this_worker_dead
 from router.protocol import APIError
-from router.reload import ConfigReloader
+from router.reload import ConfigReloader, warn_keyless_backends
 from router.service_api import service
 from router.state import AppState
 
@@ -65,6 +65,7 @@ def create_app(
         app.state.reloader = reloader
         load_knob = start_load_knob(app)  # polls vLLM /metrics of backends with `load:` (router/loadknob.py)
         log.info("router ready: %d backends, %d models, tiers %s", len(config.backends), len(config.models), ", ".join(config.tiers))
+        warn_keyless_backends(config)
         try:
             yield
         finally:

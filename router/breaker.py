@@ -2,7 +2,7 @@
 
 A circuit breaker per backend (consecutive failures open it for a cooldown, then one probe
 decides) with the backend's 429 cooldown, and a retry budget in the manner of Envoy's: extra
-attempts at most a ratio of recent requests, plus a floor. Both are per process and read a
+attempts at most a ratio of recent requests, or a floor when that is more. Both are per process and read a
 monotonic clock passed in (tests drive it).
 """
 
@@ -125,8 +125,8 @@ class BackendHealth:
 
 
 class RetryBudget:
-    """Extra attempts allowed over a sliding window: at most `ratio` × requests, plus a floor of
-    `min_per_second` × window (Envoy's retry budget). One-second buckets keep it O(window)."""
+    """Extra attempts allowed over a sliding window: at most `ratio` × requests, or the floor of
+    `min_per_second` × window when that is more (Envoy's retry budget). One-second buckets keep it O(window)."""
 
     __slots__ = ("_requests", "_retries", "_stamps", "floor", "ratio", "window")
 

@@ -127,6 +127,8 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     config = _load(args.file)
     _load_classifier(config)
     print(f"ok: {len(config.backends)} backends, {len(config.models)} models, tiers: {', '.join(config.tiers)}")
+    for name in config.keyless_https_backends():
+        print(f"note: backends.{name} is reached over https without api_key: a provider will refuse its requests", file=sys.stderr)
     return 0
 
 

@@ -266,6 +266,14 @@ class RouterConfig(_Strict):
     def upstream_name(self, model: str) -> str:
         return self.models[model].upstream_name or model
 
+    def keyless_https_backends(self) -> list[str]:
+        """Backends reached over https with no credential (no `api_key`, or one whose `${VAR:-}` expanded empty, and no
+        `headers`): a provider's API refuses every request to them, which `serve` and `check-config` say at once rather
+        than at the first request routed there (a 401 turned into a 502)."""
+        return [name for name, backend in self.backends.items()
+                if backend.base_url.lower().startswith("https://") and not backend.headers
+                and (backend.api_key is None or not backend.api_key.get_secret_value().strip())]
+
     def efforts(self, model: str) -> frozenset[str]:
         """The efforts ``model`` takes: its own list (`models.NAME.efforts`), else those its dialect assumes (all, but up to
         high for `openai`: `ReasoningDialect.assumed_efforts`)."""

@@ -266,11 +266,16 @@ class RouterMetrics:
             self.tokens.labels(*labels, kind).inc(count)
 
     def publish_series(self, served: Iterable[tuple[str, str, str]], moves: Iterable[tuple[str, str]], backends: Iterable[str],
-                       tiers: Iterable[str]) -> None:
+                       tiers: Iterable[str], reachable: Mapping[str, Iterable[tuple[str, ...]]] | None = None) -> None:
         """Create at 0 every counter child the config can reach (start-up and every reload): `served` (tier, model,
-        backend) label sets, the (from, to) backend `moves` a fallback can make, `backends` and `tiers`. A series first
-        scraped holding its whole value is counted by no `rate()` or `increase()`: the burst of errors that opened a
-        circuit, a restart's first cancellations and each label set's spend before its first scrape never showed."""
+        backend) label sets, the (from, to) backend `moves` a fallback can make, `backends`, `tiers`, and the label sets
+        of the families named in `reachable` (attribute name → label sets: escalations, samples, load_adjustments,
+        overflows). A series first scraped holding its whole value is counted by no `rate()` or `increase()`: the burst
+        of errors that opened a circuit, a restart's first cancellations and each label set's spend before its first
+        scrape never showed."""
+        for family, label_sets in (reachable or {}).items():
+            for labels in label_sets:
+                getattr(self, family).labels(*labels)
         for labels in served:
             for status in REQUEST_STATUSES:
                 self.requests.labels(*labels, status)

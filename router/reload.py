@@ -140,6 +140,7 @@ class ConfigReloader:
             metrics.config_reloads.labels("success").inc()
             metrics.config_reload_ok.set(1)
             log.info("config reloaded (%s): %d backends, %d models, tiers %s", trigger, len(config.backends), len(config.models), ", ".join(config.tiers))
+            warn_keyless_backends(config)
             if config.server.cors_origins != old.config.server.cors_origins:
                 log.warning("server.cors_origins takes effect when the process restarts (SIGHUP with --workers N, or a new pod)")
             if math.ceil(drain := drain_in_force(old.config.server.drain_seconds)) != math.ceil(config.server.drain_seconds):
@@ -167,3 +168,10 @@ class ConfigReloader:
             log.warning("closing the replaced configuration with %d requests still in flight (server.drain_seconds)", old.inflight)
         await asyncio.sleep(CLOSE_GRACE_SECONDS)
         await old.aclose()
+
+
+def warn_keyless_backends(config: RouterConfig) -> None:
+    """Say at start-up and on each reload which backends a provider will refuse for want of a key
+    (`RouterConfig.keyless_https_backends`)."""
+    for name in config.keyless_https_backends():
+        log.warning("backends.%s is reached over https without api_key: a provider will refuse its requests", name)

@@ -24,6 +24,7 @@ from router.multiproc import registry_for_scrape
 from router.ops import Operations
 from router.protocol import APIError
 from router.shutdown import DRAIN, shutting_down
+from router.ttc_config import counter_label_sets
 
 
 @dataclass
@@ -73,7 +74,7 @@ class AppState:
         if previous is not None:  # breakers, cooldowns, the retry budget and learnt token corrections survive a reload
             gateway.adopt(previous.gateway)
         gateway.observers.append(ops.observe)
-        metrics.publish_series(*gateway.policy.label_sets(), config.backends, config.tiers)
+        metrics.publish_series(*gateway.policy.label_sets(), config.backends, config.tiers, counter_label_sets(config))
         metrics.publish_calibration(config.tiers, config.expected_shares())  # last: nothing after it can fail the build
         if previous is not None:
             previous.handed_over = set(kept)

@@ -115,3 +115,23 @@ def _check_cycles(config: RouterConfig) -> None:
                 raise ValueError(f"@tiers.{start}.escalate_to: escalation loops ({' -> '.join([*seen, current])})")
             seen.append(current)
             current = config.tiers[current].escalate_to
+
+
+def counter_label_sets(config: RouterConfig) -> dict[str, list[tuple[str, ...]]]:
+    """The label sets of the test-time-compute and overload counters this config can reach, by family (for
+    `RouterMetrics.publish_series`): each escalation hop and the reasons its tier escalates on, each sampled tier's
+    strategy, each measured backend's load-knob actions, each backend with `circuit.max_in_flight`."""
+    escalations, samples, load = [], [], set()
+    for name, tier in config.tiers.items():
+        if tier.escalate_to is not None:
+            on = tier.escalate_on
+            reasons = [reason for reason, armed in (("length", on.length), ("refusal", on.refusal), ("error", on.error), ("header", on.header),
+                                                    ("low_agreement", on.agreement_below is not None)) if armed]
+            escalations += [(name, tier.escalate_to, reason) for reason in reasons]
+        if tier.strategy is not None and tier.strategy.kind in SAMPLED_KINDS:
+            samples.append((name, tier.strategy.kind))
+        if tier.under_load is not None:
+            backend = config.models[tier.model].backend
+            load |= {(backend, tier.under_load.action), (backend, "restore")}
+    overflows = [(name,) for name, backend in config.backends.items() if backend.circuit.max_in_flight is not None]
+    return {"escalations": escalations, "samples": samples, "load_adjustments": sorted(load), "overflows": overflows}

@@ -147,6 +147,22 @@ def test_check_config_command(tmp_path: Path) -> None:
     assert "invalid YAML at line 1" in subprocess.run([sys.executable, "-m", "router.cli", "check-config", str(broken)], capture_output=True, text=True, check=False).stderr
 
 
+def test_backends_a_provider_will_refuse_for_want_of_a_key_are_named(tmp_path: Path) -> None:
+    """The reference config reads its provider keys as `${OPENAI_API_KEY:-}`: unset, it loaded, served, and the first
+    request routed to a provider failed (a 401 turned into a 502), with no word at start-up."""
+    keyless = load_config(ROOT / "configs/default.yaml", env={})
+    assert keyless.keyless_https_backends() == ["openai", "anthropic"], "not the http vLLM"
+    keyed = load_config(ROOT / "configs/default.yaml", env={"OPENAI_API_KEY": "sk-x", "ANTHROPIC_API_KEY": "sk-ant-x"})
+    assert keyed.keyless_https_backends() == []
+    data = base()
+    data["backends"]["openai"]["headers"] = {"api-key": "azure-style"}  # a credential in a header of its own
+    assert parse_config(data, env={}).keyless_https_backends() == ["anthropic"]
+    env = {key: value for key, value in os.environ.items() if key not in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")}
+    run = subprocess.run([sys.executable, "-m", "router.cli", "check-config", str(ROOT / "configs/default.yaml")], capture_output=True,
+                         text=True, check=False, env=env)
+    assert run.returncode == 0 and "backends.openai is reached over https without api_key" in run.stderr
+
+
 def test_default_config_is_env_then_checkout_then_packaged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     assert default_config_path({}) == str(packaged_default_config())

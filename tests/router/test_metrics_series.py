@@ -75,3 +75,23 @@ def test_a_large_config_stays_a_few_hundred_series(fake_classifier: Any) -> None
     moves = {line.split("reason=")[0] for line in series if line.startswith("router_fallbacks_total")}
     assert len(moves) == 18, "m0 -> m1 -> … -> m9 and m10 -> … -> m19"
     assert len(series) < 2000, len(series)
+
+
+def test_test_time_compute_and_overload_counters_are_scraped_at_zero_where_the_config_reaches_them(fake_classifier: Any) -> None:
+    """Escalations, samples, load-knob changes and max_in_flight overflows appeared only at their first increment (an
+    outside review saw `router_backend_overflows_total` first scraped at 2: `increase()` missed that burst)."""
+    from router.config import load_config
+
+    registry = CollectorRegistry()
+    AppState.build(load_config("configs/test_time_compute.yaml", env={}), fake_classifier, registry=registry)
+    for reason in ("length", "refusal", "error", "header"):
+        assert value(registry, "router_escalations_total", from_tier="low", to_tier="medium", reason=reason) == 0.0
+    assert value(registry, "router_escalations_total", from_tier="medium", to_tier="high", reason="low_agreement") == 0.0
+    assert value(registry, "router_escalations_total", from_tier="low", to_tier="medium", reason="low_agreement") is None, "not armed"
+    assert value(registry, "router_samples_total", tier="medium", strategy="self_consistency") == 0.0
+    for action in ("lower_effort", "restore"):
+        assert value(registry, "router_load_adjustments_total", backend="local-vllm", action=action) == 0.0
+    assert value(registry, "router_backend_overflows_total", backend="local-vllm") == 0.0
+    plain = CollectorRegistry()
+    AppState.build(config(), fake_classifier, registry=plain)
+    assert value(plain, "router_backend_overflows_total", backend="vllm") is None, "no max_in_flight: no series"

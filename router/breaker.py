@@ -8,6 +8,7 @@ monotonic clock passed in (tests drive it).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import time
@@ -24,8 +25,8 @@ Clock = Callable[[], float]
 class BackendHealth:
     """Circuit breaker of one backend and the rate-limit cooldowns of its models (per process)."""
 
-    __slots__ = ("_gauge", "clock", "cooldown", "failures", "in_flight", "max_in_flight", "name", "open_until", "probing", "rate_limited", "state",
-                 "threshold")
+    __slots__ = ("_gauge", "_waits", "awaiting", "clock", "cooldown", "failures", "in_flight", "max_in_flight", "name", "open_until", "probing",
+                 "rate_limited", "state", "threshold")
 
     def __init__(self, name: str, settings: CircuitSettings, gauge: Any = None, clock: Clock = time.monotonic) -> None:
         self.name = name
@@ -43,6 +44,10 @@ class BackendHealth:
         #: Attempts holding one of the backend's slots (`occupy`): sent and not yet answered, or streaming.
         self.in_flight = 0
         self.max_in_flight = settings.max_in_flight
+        #: When each streamed attempt still waiting for its first byte was sent, oldest first (`await_first`): a backend that
+        #: takes requests and starts no answer (a hung vLLM engine still lists its models) is told apart from one that answers.
+        self.awaiting: dict[int, float] = {}
+        self._waits = itertools.count()
         self._set_up(True)
 
     def blocked(self, now: float, model: str = "") -> str | None:
@@ -51,11 +56,26 @@ class BackendHealth:
             return "rate_limited"
         if self.at_capacity():
             return "at_capacity"
-        if self.state == "closed":
-            return None
-        if self.probing or now < self.open_until:
-            return "circuit_open"
-        return None  # cooldown over: the next attempt is the probe
+        return "circuit_open" if self.circuit_open(now) else None
+
+    def circuit_open(self, now: float) -> bool:
+        """Whether the circuit keeps requests away now: open and cooling down, or its probe under way (once the
+        cooldown is over, the next attempt is the probe)."""
+        return self.state != "closed" and (self.probing or now < self.open_until)
+
+    def await_first(self, now: float) -> int:
+        """An attempt sent at ``now`` waits for its first byte; `first_arrived` with the returned key ends the wait."""
+        key = next(self._waits)
+        self.awaiting[key] = now
+        return key
+
+    def first_arrived(self, key: int | None) -> None:
+        if key is not None:
+            self.awaiting.pop(key, None)
+
+    def stalled(self, now: float, limit: float) -> bool:
+        """Whether an attempt has waited longer than ``limit`` seconds for its first byte (the oldest is first)."""
+        return bool(self.awaiting) and now - next(iter(self.awaiting.values())) > limit
 
     def at_capacity(self) -> bool:
         return self.max_in_flight is not None and self.in_flight >= self.max_in_flight

@@ -230,6 +230,7 @@ class Resilience:
         naming = UPSTREAM_REQUEST_ID.set(f"{decision.request_id}-{_PROCESS_TAG}{next(_ATTEMPTS):x}")  # its own: samples run at once
         mode = backend.config.non_streamed  # a non-streamed request streamed upstream where first_byte may cut it (or always)
         assembled = not stream and (mode == "stream" or (mode == "auto" and not last)) and streamable(upstream)
+        waiting = health.await_first(started) if stream or assembled else None  # a whole answer's first byte is its end
         try:
             try:
                 async with asyncio.timeout(wait):
@@ -242,6 +243,7 @@ class Resilience:
                 which = "total" if last else "first_byte"
                 raise UpstreamError("timeout", f"upstream sent nothing within {wait:g} s ({which} timeout)") from None
             finally:
+                health.first_arrived(waiting)
                 REQUEST_WRITTEN.reset(watching)
                 UPSTREAM_REQUEST_ID.reset(naming)
         except UpstreamError as exc:

@@ -144,10 +144,15 @@ class AppState:
     async def readiness(self) -> dict[str, Any]:
         """Config and classifier loaded (they are, or start-up failed), which backends answer and which tiers one serves.
 
-        Ready while not draining and every tier has a backend that answers or that does not gate readiness
+        Ready while not draining and every tier has a backend that answers — its circuit not open, no attempt on it waiting
+        past `timeouts.first_byte` for a first byte (`stalled`: it lists its models and answers nothing) — or that does not gate readiness
         (`backends.NAME.readiness: false`: a provider every replica shares, whose outage would otherwise take
         every replica out of its Service, the tiers that still work with them)."""
-        backends, store = await self._probed()
+        probed, store = await self._probed()
+        resilience = self.gateway.resilience  # a circuit open on failed requests outweighs a probe: a hung vLLM engine still lists its models
+        now, health = resilience.clock(), resilience.health
+        stalled = [name for name in probed if name in health and health[name].stalled(now, self.config.backends[name].timeouts.first_byte)]
+        backends = {name: up and name not in stalled and not (name in health and health[name].circuit_open(now)) for name, up in probed.items()}
         names = list(backends)
         ungated = [name for name in names if not self.config.backends[name].readiness]
         policy = self.gateway.policy
@@ -158,7 +163,7 @@ class AppState:
         tiers = {tier: served(tier, backends.__getitem__) for tier in policy.tier_names}
         gated = all(served(tier, lambda name: backends[name] or name in ungated) for tier in policy.tier_names)
         report = {"ready": gated and not DRAIN.draining, "classifier": True, "backends": backends, "tiers": tiers,
-                  "ungated": ungated, "draining": DRAIN.draining}
+                  "ungated": ungated, "stalled": stalled, "draining": DRAIN.draining}
         if store is not None:  # Redis for the limits: reported, never gating (router/limits.py `LimitStore.probe`)
             report["limit_store"] = {"reachable": store, "on_error": self.config.state.on_redis_error}
         return report

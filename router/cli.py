@@ -132,6 +132,14 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pre_stop(args: argparse.Namespace) -> int:
+    from router.prestop import wait_for_last_scrape
+
+    why = wait_for_last_scrape(f"http://127.0.0.1:{args.port}/metrics", args.settle, args.scrape_interval, args.max_seconds)
+    print(f"pre-stop: {why}", file=sys.stderr)
+    return 0
+
+
 def cmd_route(args: argparse.Namespace) -> int:
     from classifiers.diagrams import strip_diagrams
     from classifiers.echo import echoed_tokens
@@ -239,6 +247,13 @@ def build_parser() -> argparse.ArgumentParser:
     route.add_argument("--config", help=CONFIG_HELP)
     route.add_argument("--max-tokens", type=_positive_int, default=None, help="the completion cap to check the context window against")
     route.set_defaults(func=cmd_route)
+
+    stop = sub.add_parser("pre-stop", help="wait until nothing is in flight and one Prometheus scrape more (a preStop hook: router/prestop.py)")
+    stop.add_argument("--port", type=int, default=8080, help="the router's port on this host")
+    stop.add_argument("--settle", type=float, default=5.0, help="seconds first, for the Service to drop the pod")
+    stop.add_argument("--scrape-interval", type=float, default=15.0, help="the Prometheus scrape interval (a ServiceMonitor's `interval`)")
+    stop.add_argument("--max-seconds", type=float, default=280.0, help="the longest wait in all (below terminationGracePeriodSeconds)")
+    stop.set_defaults(func=cmd_pre_stop)
 
     demo = sub.add_parser("demo", help="the gateway in front of a SIMULATED upstream, with a guided tour")
     demo.add_argument("--host", default="127.0.0.1")

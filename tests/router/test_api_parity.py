@@ -1,5 +1,6 @@
 """One conversation, one decision: asked through chat completions, Responses or Messages, the same
-conversation is scored, routed and priced the same and reaches the upstream as the same chat messages.
+conversation is scored, routed and priced the same and reaches the upstream as the same chat messages (Responses'
+cap, which counts the reasoning, plans its own request: the same decision and messages).
 
 Generated conversations (a system prompt or none, earlier turns, a last user turn; text from pieces that
 move the real default classifier: code, math, proofs, plain chat) are written in each API's own request
@@ -83,5 +84,12 @@ async def test_a_conversation_is_routed_priced_and_forwarded_alike_through_every
         seen[path] = ({k: response.headers.get(k) for k in ("x-router-tier", "x-router-model", "x-router-score", "x-router-estimated-cost-usd", "x-router-cost-usd")},
                       upstream["messages"], upstream.get("max_tokens", upstream.get("max_completion_tokens")))
     chat = seen.pop("/v1/chat/completions")
+    # Responses' max_output_tokens counts the reasoning (OpenAI's definition): it is the upstream's whole cap, where the
+    # chat and Messages (thinking off) caps are the answer's, to which a thinking tier adds its reserve — so the same
+    # number plans a different request there: the decision and the messages are the same, the cap sent is the client's.
+    headers, messages, cap = seen.pop("/v1/responses")
+    decided = ("x-router-tier", "x-router-model", "x-router-score")
+    assert ({k: headers[k] for k in decided}, messages) == ({k: chat[0][k] for k in decided}, chat[1]), conversation
+    assert cap == conversation[3], conversation
     for path, other in seen.items():
         assert other == chat, (path, conversation)

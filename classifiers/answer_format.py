@@ -1,101 +1,125 @@
 """Drop the answer-format instructions a harness wraps around a question.
 
-Evaluation harnesses and prompt templates put a paragraph before or after every question of a set
-saying how to answer, not what: "Answer the following multiple choice question. The last line of your
-response should be of the following format: 'Answer: $LETTER' … Think step by step before answering."
-or "Remember to put your answer on its own line after "Answer:", and you do not need to use a \\boxed
-command." Read as part of the question it lifts and squeezes every score of the set (an outside
-review: a quiz under such a template moved +0.18 on average, its spread halved and its order changed,
-Spearman 0.83 with the bare items), and a ``\\boxed`` in it read as notation took word problems out of
-the word-problem reading. ``strip_answer_format`` drops such a paragraph at the start or the end of the
-text, as ``classifiers.fewshot.strip_reasoning_trigger`` drops a trigger that ends it.
+Evaluation harnesses and prompt templates put sentences before or after every question of a set saying how to
+answer, not what: "Answer the following multiple choice question. The last line of your response should be of the
+following format: 'Answer: $LETTER' … Think step by step before answering." or "Remember to put your answer on its
+own line after "Answer:", and you do not need to use a \\boxed command." Read as part of the question they lift and
+squeeze every score of the set (an outside review: a quiz under such a template moved +0.18 on average, its spread
+halved and its order changed, Spearman 0.83 with the bare items), and a ``\\boxed`` in them read as notation took
+word problems out of the word-problem reading. ``strip_answer_format`` drops them at the start and the end of a text
+of several lines, as ``classifiers.fewshot.strip_reasoning_trigger`` drops a trigger that ends it.
 
-The rule is narrow (a false drop would lose the request): a paragraph goes only if every one of its
-sentences is an answer-format sentence (``_RE_FORMAT``) or a generic task line ("Solve the following math
-problem step by step.", "You are an expert test taker.", ``_RE_TASK``), at least one is the former, it gives
-no number, and another paragraph remains.
+The rule is narrow (a false drop would lose the request): the text is read in units — its lines, each split into
+sentences — and only a run of units at its start, or at its end (from a line's start: a sentence that ends a
+problem's line, "… Write your answer in the form $(x, y)$.", is the problem's), goes. Each is an answer-format
+sentence (``_RE_FORMAT``, matched from the sentence's first word: "Respond with only the new code" is one, "Rewrite
+this and respond with only the new code" a request) or, at the start, a generic task line ("Solve the following math
+problem step by step.", "You are an expert test taker.", ``_RE_TASK``); at least one is the former, none gives a
+number or notation, and something else is left. A quiz header naming the subject ("The following are multiple
+choice questions (with answers) about physics.") stays where it is and does not end the run. Options, code and data
+are units of their own, which no pattern matches: a format line after them goes alone.
 """
 
 from __future__ import annotations
 
 import re
 
-#: What a sentence about the answer's form says (searched in the lower-cased sentence).
+#: How a sentence about the answer's form starts (matched at the lower-cased sentence's start).
 _RE_FORMAT = re.compile(
-    r"\blast line of your (?:response|answer|reply|output)"
-    r"|\$(?:answer|letter)\b|\bwhere \$?(?:letter|answer) is\b"
-    r"|\b(?:put|write|give|giving|provide|state|enclose|place|present|mark|end with) (?:your|the) final answer"
-    r"|\bfinal answer (?:should|must|is to be|in|within|inside|after|on|as|at)\b"
-    r"|\b(?:in|within|inside|use|using|with|a|the) \\boxed\b|\\boxed\{\}|\bwithout (?:the )?quotes\b|\bon (?:its own|a separate|a new|the last) line\b"
-    r"|\b(?:respond|answer|reply) (?:with|using) (?:only|just) (?:the|a|one|your)\b"
-    r"|\bwith (?:only )?the (?:single )?(?:letter|number) of the (?:correct|right|best) (?:option|answer|choice)\b"
-    r"|\bdo not (?:add|include|write|output) anything (?:else|other)\b"
-    r"|^(?:let'?s |please )?(?:think|reason) step[- ]by[- ]step(?: before answering)?[.!]?$"
-)
-#: A generic task line that names no content ("Answer the following multiple choice question.",
-#: "Solve this math problem step by step."): whole sentence, lower-cased.
+    r"(?:please |remember to |make sure (?:to |that )?|be sure to |always |and )?(?:"
+    r"(?:the )?last line of your (?:response|answer|reply|output)"
+    r"|(?:put|write|give|provide|state|enclose|place|present|mark|end|finish|conclude|return|box) (?:with )?(?:your|the) (?:final )?answer"
+    r"|(?:your|the) (?:final )?(?:answer|response|reply|output) (?:should|must|needs to|has to|will)\b"
+    r"|format your (?:response|answer|reply|output)"
+    r"|(?:think|reason) (?:about (?:this|it) )?step[- ]by[- ]step"
+    r"|let'?s think step[- ]by[- ]step|let us think step[- ]by[- ]step"
+    r"|give the reasoning steps"
+    r"|(?:do not|don'?t) (?:add|include|write|output|explain|give) anything"
+    r"|(?:you do not need|there is no need|no need) to use (?:a |the )?\\boxed"
+    r"|(?:respond|answer|reply|output) (?:the (?:[\w-]+ ){0,3}question )?(?:with|using|in) (?:only|just|a single|one|the)\b"
+    r")")
+#: A generic task line that names no content: the whole lower-cased sentence.
 _RE_TASK = re.compile(
     r"(?:please )?(?:solve|answer|read|consider) (?:the|this) (?:following |below |given )?"
     r"(?:math(?:ematical)? |multiple[- ]choice |word )?(?:problem|question)s?(?: below)?"
     r"(?: carefully)?(?:,? (?:step[- ]by[- ]step|carefully))?[.:!]?"
-    # and the persona a harness gives: "You are an expert test taker."
-    r"|you are an? (?:[a-z-]+ ){0,3}(?:expert|assistant|test[- ]taker|tutor|solver)\.?"
-)
-#: A paragraph longer than this is no answer-format instruction; only this far into each end of a
-#: text is one looked for (bounded work).
-FORMAT_PARAGRAPH_CHARS = 500
-#: At most this many paragraphs are dropped at each end.
-MAX_DROPPED = 2
-_RE_PARAGRAPHS = re.compile(r"\n[ \t]*\n\s*")
-_RE_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+    r"|you are an? (?:[a-z-]+ ){0,3}(?:expert|assistant|test[- ]taker|tutor|solver)\.?")
+#: A quiz header naming the subject: kept (its subject is the question's domain), and it does not end the run.
+_RE_HEADER = re.compile(r"the following (?:is an?|are) (?:[\w-]+ ){0,2}(?:multiple[- ]choice )?questions?\b")
+#: Only this far into each end of the text is looked at (bounded work), and no longer sentence is an instruction.
+SCAN_CHARS = 600
+SENTENCE_CHARS = 300
+_RE_UNIT = re.compile(r"[^\n]+?(?:[.!?](?=\s)|$)", re.MULTILINE)
 _RE_DIGIT = re.compile(r"[0-9]")
+#: Math notation, which a problem's own answer form holds ("in the form $(x, y)$") and a harness's does not: a "$"
+#: that opens no placeholder ($ANSWER, $LETTER), a LaTeX command other than \boxed.
+_RE_NOTATION = re.compile(r"\$(?!answer\b|letter\b)|\\(?!boxed\b)[a-z]")
 
 
-def is_answer_format(paragraph: str) -> bool:
-    """Whether every sentence of ``paragraph`` says how to answer (and one of them is no mere task line)."""
-    if len(paragraph) > FORMAT_PARAGRAPH_CHARS or _RE_DIGIT.search(paragraph):  # a number is content ("for every n >= 3")
-        return False
-    formatted = False
-    for sentence in _RE_SENTENCE_END.split(paragraph.strip().lower()):
-        if _RE_FORMAT.search(sentence):
-            formatted = True
-        elif _RE_TASK.fullmatch(sentence) is None:
-            return False
-    return formatted
+def _kind(sentence: str) -> str:
+    """"format", "task", "header" or "" (content) for one unit of text."""
+    low = sentence.strip().lower().lstrip("*_#>-• \t")
+    if not low or len(low) > SENTENCE_CHARS or _RE_DIGIT.search(low) or _RE_NOTATION.search(low):
+        return ""
+    if _RE_FORMAT.match(low):
+        return "format"
+    if _RE_TASK.fullmatch(low):
+        return "task"
+    return "header" if _RE_HEADER.match(low) else ""
+
+
+def _units(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of each non-blank unit: a line, split after each sentence end followed by a space."""
+    return [(m.start(), m.end(), _kind(m.group())) for m in _RE_UNIT.finditer(text) if m.group().strip()]
 
 
 def strip_answer_format(text: str) -> tuple[str, str]:
-    """(``text`` without the answer-format paragraphs at its start and end, what was dropped);
-    ``(text, "")`` if it has none, or if nothing but them would remain."""
-    if "\n" not in text:
+    """(``text`` without the answer-format sentences at its start and end, what was dropped); ``(text, "")`` if it
+    has none, if it is one line, or if nothing but them would remain."""
+    if "\n" not in text.strip():
         return text, ""
-    head = _RE_PARAGRAPHS.split(text[:FORMAT_PARAGRAPH_CHARS + 2], MAX_DROPPED)
-    start = 0
-    dropped: list[str] = []
-    for paragraph in head[:-1]:  # the last piece may run on past the scanned head
-        if not is_answer_format(paragraph):
+    head = _units(text[:SCAN_CHARS])
+    drop: list[tuple[int, int]] = []
+    run = _leading_run(head)
+    if any(kind == "format" for _, _, kind in run):
+        drop += [(start, end) for start, end, kind in run if kind != "header"]
+    after_run = drop[-1][1] if drop else 0
+    tail_start = max(len(text) - SCAN_CHARS, after_run)
+    tail = [(start + tail_start, end + tail_start, kind) for start, end, kind in _units(text[tail_start:])]
+    if tail and tail_start > after_run and text[tail_start - 1] != "\n":
+        tail = tail[1:]  # the first unit is cut by the scan
+    trailing: list[tuple[int, int, str]] = []
+    for unit in reversed(tail):
+        if unit[2] != "format":
             break
-        start = text.index(paragraph, start) + len(paragraph)
-        dropped.append(paragraph.strip())
-    end = len(text)
-    for _ in range(MAX_DROPPED):
-        found = _last_paragraph_break(text, max(start, end - FORMAT_PARAGRAPH_CHARS - 2), end)
-        if found is None:
-            break
-        brk, para_start = found
-        if not is_answer_format(text[para_start:end]):
-            break
-        dropped.append(text[para_start:end].strip())
-        end = brk
-    kept = text[start:end].strip()
-    if not dropped or not kept:
+        trailing.insert(0, unit)
+    while trailing and not _starts_line(text, trailing[0][0]):  # a sentence ending a problem's line is the problem's
+        trailing.pop(0)  # ("… Write your answer in the form $(x, y)$.", "… Give your answer in Farads.")
+    drop += [(start, end) for start, end, _ in trailing]
+    if not drop:
         return text, ""
-    return kept, "\n\n".join(dropped)
+    kept, dropped, at = [], [], 0
+    for start, end in drop:
+        kept.append(text[at:start])
+        dropped.append(text[start:end].strip())
+        at = end
+    kept.append(text[at:])
+    question = "".join(kept).strip()
+    if not question:
+        return text, ""
+    return question, " ".join(dropped)
 
 
-def _last_paragraph_break(text: str, lo: int, hi: int) -> tuple[int, int] | None:
-    """(where the last blank-line break in ``text[lo:hi]`` starts, where the paragraph after it starts)."""
-    last = None
-    for last in _RE_PARAGRAPHS.finditer(text, lo, hi):
-        pass
-    return None if last is None or not text[last.end():hi].strip() else (last.start(), last.end())
+def _starts_line(text: str, start: int) -> bool:
+    """Whether the unit at ``start`` opens its line (only spaces before it)."""
+    return not text[text.rfind("\n", 0, start) + 1:start].strip()
+
+
+def _leading_run(units: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The units at the start that are instructions or a quiz header (the last one may be cut by the scan: not read)."""
+    run = []
+    for unit in units[:-1] if len(units) > 1 else units:
+        if not unit[2]:
+            break
+        run.append(unit)
+    return run

@@ -123,11 +123,12 @@ class AnthropicStream(ChunkTranslator):
         return self._event("content_block_stop", index=self.blocks - 1)
 
     def _failure(self, error: Mapping[str, Any]) -> bytes:
+        calls = self._start({}) + self.flush_calls()  # the calls held until then, as they were streamed before
         self.failed = True
         code = error.get("code")
         status = code if isinstance(code, int) else {"overloaded_error": 529, "rate_limit_error": 429}.get(str(error.get("type")), 500)
         payload = error_payload(str(error.get("message") or "upstream failed"), status)
-        return self._start({}) + self._event("error", error=payload["error"])
+        return calls + self._event("error", error=payload["error"])
 
     @staticmethod
     def _event(kind: str, **fields: Any) -> bytes:

@@ -25,8 +25,8 @@ Clock = Callable[[], float]
 class BackendHealth:
     """Circuit breaker of one backend and the rate-limit cooldowns of its models (per process)."""
 
-    __slots__ = ("_gauge", "_waits", "awaiting", "clock", "cooldown", "failures", "in_flight", "max_in_flight", "name", "open_until", "probing",
-                 "rate_limited", "state", "threshold")
+    __slots__ = ("_gauge", "_waits", "awaiting", "clock", "cooldown", "failures", "heard_at", "in_flight", "max_in_flight", "name", "open_until",
+                 "probing", "rate_limited", "state", "threshold")
 
     def __init__(self, name: str, settings: CircuitSettings, gauge: Any = None, clock: Clock = time.monotonic) -> None:
         self.name = name
@@ -48,6 +48,7 @@ class BackendHealth:
         #: takes requests and starts no answer (a hung vLLM engine still lists its models) is told apart from one that answers.
         self.awaiting: dict[int, float] = {}
         self._waits = itertools.count()
+        self.heard_at = -math.inf  # when the backend last sent anything: an answer (`answered`), a stream's event (router/watchdog.py)
         self._set_up(True)
 
     def blocked(self, now: float, model: str = "") -> str | None:
@@ -74,8 +75,10 @@ class BackendHealth:
             self.awaiting.pop(key, None)
 
     def stalled(self, now: float, limit: float) -> bool:
-        """Whether an attempt has waited longer than ``limit`` seconds for its first byte (the oldest is first)."""
-        return bool(self.awaiting) and now - next(iter(self.awaiting.values())) > limit
+        """Whether an attempt has waited longer than ``limit`` seconds for its first byte (the oldest is first) while
+        the backend answered nothing for as long: a busy backend whose queue holds a request past ``limit`` keeps
+        answering the others, a hung one answers none."""
+        return bool(self.awaiting) and now - next(iter(self.awaiting.values())) > limit and now - self.heard_at > limit
 
     def at_capacity(self) -> bool:
         return self.max_in_flight is not None and self.in_flight >= self.max_in_flight
@@ -110,6 +113,7 @@ class BackendHealth:
         """The backend answered (a stream's first event): a probe closes the circuit, but the
         consecutive-failure count is only reset by a completed exchange (`succeeded`), so a
         backend whose streams keep breaking off still opens its circuit."""
+        self.heard_at = self.clock()
         if probe:
             self.probing = False
         if self.state != "closed":

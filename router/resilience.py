@@ -271,7 +271,7 @@ class Resilience:
             gateway.completed_usage(decision, body, result)  # an answer without usage: estimated (every attempt, sample and judge)
             return result
         health.answered(probe)
-        dog = Watchdog(timeouts.idle, started + timeouts.total, self.drain, self.clock)
+        dog = Watchdog(timeouts.idle, started + timeouts.total, self.drain, self.clock, health)  # a stream's events: the backend is alive
         frames = watched(result.frames, first, dog, succeeded=partial(health.succeeded, False), failed=partial(self._stream_failed, health, backend.config),
                          ended=release)
         close = result.close

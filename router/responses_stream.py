@@ -200,12 +200,13 @@ class ResponsesStream(ChunkTranslator):
         return b"".join(out)
 
     def _failure(self, error: Mapping[str, Any]) -> bytes:
-        """OpenAI's `error` event, then `response.failed`; nothing follows."""
+        """OpenAI's `error` event, then `response.failed` (with the calls held until then); nothing follows."""
+        calls = self._start({}) + self.flush_calls()
         self.failed = True
         if self.open is not None:
             self.output[self.open]["status"] = "incomplete"
         code = error.get("code")
-        out = self._start({}) + self._event("error", code=None if code is None else str(code), message=str(error.get("message") or "upstream failed"),
+        out = calls + self._event("error", code=None if code is None else str(code), message=str(error.get("message") or "upstream failed"),
                                             param=error.get("param"))
         response = response_object(self.request, self.response_id, self.meta, self.output, None)
         reason = "rate_limit_exceeded" if error.get("type") == "rate_limit_error" else "server_error"  # `ResponseError.code` is a closed set

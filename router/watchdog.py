@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import AsyncIterator, Callable
+from typing import Protocol
 
 from backends.base import UpstreamError
 from router.shutdown import Drain
@@ -22,13 +23,20 @@ from router.shutdown import Drain
 Clock = Callable[[], float]
 
 
+class Hearing(Protocol):
+    """What learns when the stream's backend last sent something (`router.breaker.BackendHealth.heard_at`)."""
+
+    heard_at: float
+
+
 class Watchdog:
     """Times the waits for one stream's events; `begin` before each wait, `end` after it."""
 
-    __slots__ = ("_armed_at", "_cancelling", "_handle", "_task", "clock", "deadline", "drain", "due", "fired", "idle", "waiting", "why")
+    __slots__ = ("_armed_at", "_cancelling", "_handle", "_task", "clock", "deadline", "drain", "due", "fired", "hearing", "idle", "waiting", "why")
 
-    def __init__(self, idle: float, deadline: float, drain: Drain, clock: Clock) -> None:
+    def __init__(self, idle: float, deadline: float, drain: Drain, clock: Clock, hearing: Hearing | None = None) -> None:
         self.idle = idle
+        self.hearing = hearing  # told at each wait's start (an event just arrived) that the backend still sends
         self.deadline = deadline  # the attempt's total deadline, on `clock`
         self.drain = drain
         self.clock = clock
@@ -45,6 +53,8 @@ class Watchdog:
         """A wait for the next event starts. Returns why it is already over (the total or the
         drain deadline passed), else None: then the wait is watched until `end`."""
         now = self.clock()
+        if self.hearing is not None:
+            self.hearing.heard_at = now
         deadline = self.deadline
         if self.idle < deadline - now:
             due, why = now + self.idle, "idle"

@@ -34,7 +34,36 @@ def test_a_template_s_instructions_are_dropped_and_the_question_kept(template: s
     assert question == QUIZ and dropped
 
 
+@pytest.mark.parametrize(("text", "kept", "dropped"), [
+    # a format line after options, code or data goes alone (a paragraph's lines are units of their own)
+    ("Which gas?\n\nA) Oxygen\nB) Nitrogen\nC) Argon\nAnswer with only the letter of the correct option.",
+     "Which gas?\n\nA) Oxygen\nB) Nitrogen\nC) Argon", "Answer with only the letter of the correct option."),
+    ("Fix the bug.\n\n```python\ndef f(x):\n    return x\n```\nRespond with only the corrected code.",
+     "Fix the bug.\n\n```python\ndef f(x):\n    return x\n```", "Respond with only the corrected code."),
+    ("Which is prime?\nA) 21\nB) 29\nPlease reason step by step, and put your final answer within \\boxed{}.",
+     "Which is prime?\nA) 21\nB) 29", "Please reason step by step, and put your final answer within \\boxed{}."),
+    # a quiz header names the subject: it stays, the instruction after it goes (MMLU-Pro's chain-of-thought prompt)
+    ("The following are multiple choice questions (with answers) about physics. Think step by step and then finish your answer "
+     'with "the answer is (X)" where X is the correct letter choice.\n\nQuestion: What is g?\nA. 9.8\nB. 1',
+     "The following are multiple choice questions (with answers) about physics.\n\nQuestion: What is g?\nA. 9.8\nB. 1",
+     'Think step by step and then finish your answer with "the answer is (X)" where X is the correct letter choice.'),
+    ('What is the correct answer to this question: Which is a noble gas?\nChoices:\n(A) Neon\n(B) Iron\nFormat your response as '
+     'follows: "The correct answer is (insert answer here)"', "What is the correct answer to this question: Which is a noble gas?"
+     "\nChoices:\n(A) Neon\n(B) Iron", 'Format your response as follows: "The correct answer is (insert answer here)"'),
+])
+def test_an_instruction_line_goes_alone(text: str, kept: str, dropped: str) -> None:
+    assert strip_answer_format(text) == (kept, dropped)
+
+
 @pytest.mark.parametrize("text", [
+    # requests that end in a few words about the answer's form are requests (an outside review's false drops)
+    "```python\ndef f(x):\n    return x\n```\nRewrite this to handle empty lists and NaN values, and respond with only the new code.",
+    "apple\npear\nfig\nWrite a Rust program that reads these words from stdin, sorts them, and prints each word on a new line.",
+    "```bash\nread x\n```\nWhy is $ANSWER always empty when I pipe input into this script?",
+    "I am building a grading pipeline.\n\nDesign a regex-based parser that extracts where the final answer should appear.",
+    "```json\n{\"name\": \"x\"}\n```\nHow do I make jq print the name field without quotes?",
+    "Translate this German legal clause into English and do not add anything else.\n\nDer Vertrag endet am Monatsende.",
+    "Sort these cities.\n\nTokyo\nDelhi\nPut each city on its own line.",
     "Write an essay on the topic below. Put your final answer in a code block.\n\nDogs and their owners.",  # a request
     "You are a pirate.\n\nTell me about your ship.",                  # a persona with no answer format is the request's
     "Explain the proof below.\n\nThe last line of your response should be a summary of why it works for every n >= 3.",
@@ -50,10 +79,15 @@ def test_what_is_no_format_instruction_alone_stays(text: str) -> None:
 @given(st.lists(st.sampled_from(["Think step by step before answering.", "Q", "Answer the following question.", "",
                                  "Put your final answer within \\boxed{}.", "2 + 2 = ?", "x" * 600, " \n"]), max_size=6),
        st.sampled_from(["\n\n", "\n \n", "\n"]))
-def test_stripping_keeps_a_non_empty_piece_of_the_text(paragraphs: list[str], joiner: str) -> None:
+def test_stripping_keeps_a_non_empty_part_of_the_text(paragraphs: list[str], joiner: str) -> None:
     text = joiner.join(paragraphs)
     kept, dropped = strip_answer_format(text)
-    assert kept in text and (kept.strip() if dropped else kept == text)
+    assert (kept.strip() and _subsequence(kept, text)) if dropped else kept == text
+
+
+def _subsequence(part: str, whole: str) -> bool:
+    characters = iter(whole)
+    return all(c in characters for c in part)
 
 
 def test_a_template_leaves_a_quiz_s_score_as_bare(default) -> None:

@@ -191,3 +191,22 @@ def test_a_reload_that_changes_max_in_flight_keeps_the_attempts_in_flight_and_th
     after.adopt(before)
     health = after.health["sim"]
     assert health.in_flight == 2 and health.max_in_flight == 3 and health.state == "open"
+
+
+def test_a_backend_is_stalled_only_while_it_answers_nothing() -> None:
+    """An attempt waiting past the limit for its first byte marks the backend stalled (a hung engine) — unless the
+    backend answered another request meanwhile: a full queue holds one request long and keeps answering the rest
+    (review of session 33's diff: a busy vLLM took the pod out of its Service)."""
+    now = [0.0]
+    health = BackendHealth("a", CircuitSettings(), clock=lambda: now[0])
+    first = health.await_first(0.0)
+    later = health.await_first(5.0)
+    assert not health.stalled(10.0, limit=20.0)
+    assert health.stalled(21.0, limit=20.0), "waited past the limit, nothing heard"
+    now[0] = 15.0
+    health.answered(False)  # another request's first byte
+    assert not health.stalled(21.0, limit=20.0) and health.stalled(36.0, limit=20.0)
+    health.first_arrived(first)
+    health.first_arrived(later)
+    health.first_arrived(None)
+    assert not health.stalled(100.0, limit=20.0) and health.awaiting == {}

@@ -114,3 +114,17 @@ def test_the_first_call_streams_as_it_comes(translator: type[ChunkTranslator]) -
     assert b'{\\"city\\":' in stream.frames(frames_of(_calls({"index": 0, "function": {"arguments": '{"city":'}})))
     assert stream.frames(frames_of(_calls({"index": 1, "id": "call_b", "type": "function", "function": {"name": "t", "arguments": "{}"}}))) == b""
     assert b"call_b" in stream.frames(frames_of(_chunk(finish="tool_calls")))
+
+
+def test_a_failed_stream_still_lists_the_calls_held_until_then() -> None:
+    """A second call held while the first streams, then the upstream fails: `response.failed` lists both, as it did when
+    every call streamed at once (review of session 33's diff)."""
+    from router.protocol import APIError
+
+    stream = ResponsesStream({"model": "auto"})
+    sent = stream.frames(frames_of(
+        _calls({"index": 0, "id": "call_a", "type": "function", "function": {"name": "weather", "arguments": '{"city":"Oslo"}'}}),
+        _calls({"index": 1, "id": "call_b", "type": "function", "function": {"name": "weather", "arguments": '{"city":"Rome"}'}})))
+    events = events_of((sent + stream.error(APIError(502, "upstream broke off"))).decode())
+    assert [e["type"] for e in events][-2:] == ["error", "response.failed"]
+    assert [item["call_id"] for item in events[-1]["response"]["output"]] == ["call_a", "call_b"]

@@ -52,8 +52,8 @@ SENTENCE_CHARS = 300
 _RE_UNIT = re.compile(r"[^\n]+?(?:[.!?](?=\s)|$)", re.MULTILINE)
 _RE_DIGIT = re.compile(r"[0-9]")
 #: Math notation, which a problem's own answer form holds ("in the form $(x, y)$") and a harness's does not: a "$"
-#: that opens no placeholder ($ANSWER, $LETTER), a LaTeX command other than \boxed.
-_RE_NOTATION = re.compile(r"\$(?!answer\b|letter\b)|\\(?!boxed\b)[a-z]")
+#: that opens no placeholder ($ANSWER, $LETTER) or empty box ("$\boxed{}$"), a LaTeX command other than \boxed.
+_RE_NOTATION = re.compile(r"\$(?!answer\b|letter\b|\\boxed\{\}\$)(?<!\}\$)|\\(?!boxed\b)[a-z]")
 
 
 def _kind(sentence: str) -> str:

@@ -22,7 +22,8 @@ FORMAT_LINE = ('Solve this math problem. Give the reasoning steps before giving 
                'the format of "Answer:". Do not add anything other than the integer answer after "Answer:".\n\n{q}')
 PERSONA = "You are an expert test taker. Answer the multiple choice question with the letter of the correct option only.\n\n{q}"
 BOXED_LINE = "{q}\n\nPut your final answer within \\boxed{{}}."
-TEMPLATES = [QUIZ_COT, MATH_COT, FORMAT_LINE, PERSONA, BOXED_LINE]
+BOXED_IN_DOLLARS = "{q}\n\nPut the final answer in $\\boxed{{}}$."
+TEMPLATES = [QUIZ_COT, MATH_COT, FORMAT_LINE, PERSONA, BOXED_LINE, BOXED_IN_DOLLARS]
 
 QUIZ = ("What is the capital city of Japan?\n\nA) Kyoto\nB) Osaka\nC) Tokyo\nD) Nagoya")
 ALGEBRA = ("Find the degree of the field extension Q(sqrt(2), sqrt(3)) over Q.\n\nA) 0\nB) 4\nC) 2\nD) 6")
@@ -43,13 +44,13 @@ def test_a_template_s_instructions_are_dropped_and_the_question_kept(template: s
     ("Which is prime?\nA) 21\nB) 29\nPlease reason step by step, and put your final answer within \\boxed{}.",
      "Which is prime?\nA) 21\nB) 29", "Please reason step by step, and put your final answer within \\boxed{}."),
     # a quiz header names the subject: it stays, the instruction after it goes (MMLU-Pro's chain-of-thought prompt)
-    ("The following are multiple choice questions (with answers) about physics. Think step by step and then finish your answer "
-     'with "the answer is (X)" where X is the correct letter choice.\n\nQuestion: What is g?\nA. 9.8\nB. 1',
+    (("The following are multiple choice questions (with answers) about physics. Think step by step and then finish your answer "
+     'with "the answer is (X)" where X is the correct letter choice.\n\nQuestion: What is g?\nA. 9.8\nB. 1'),
      "The following are multiple choice questions (with answers) about physics.\n\nQuestion: What is g?\nA. 9.8\nB. 1",
      'Think step by step and then finish your answer with "the answer is (X)" where X is the correct letter choice.'),
-    ('What is the correct answer to this question: Which is a noble gas?\nChoices:\n(A) Neon\n(B) Iron\nFormat your response as '
-     'follows: "The correct answer is (insert answer here)"', "What is the correct answer to this question: Which is a noble gas?"
-     "\nChoices:\n(A) Neon\n(B) Iron", 'Format your response as follows: "The correct answer is (insert answer here)"'),
+    (('What is the correct answer to this question: Which is a noble gas?\nChoices:\n(A) Neon\n(B) Iron\nFormat your response as '
+     'follows: "The correct answer is (insert answer here)"'), ("What is the correct answer to this question: Which is a noble gas?"
+     "\nChoices:\n(A) Neon\n(B) Iron"), 'Format your response as follows: "The correct answer is (insert answer here)"'),
 ])
 def test_an_instruction_line_goes_alone(text: str, kept: str, dropped: str) -> None:
     assert strip_answer_format(text) == (kept, dropped)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import tokenize
 import zipfile
 import zlib
 from pathlib import Path
@@ -38,7 +39,8 @@ class ClassifierLoadError(Exception):
 #: file, a byte flipped inside a deflated member (zlib), a header flag or version flipped to one zipfile
 #: does not support (NotImplementedError) or to "encrypted" (RuntimeError), a broken member.
 ZIP_ERRORS: tuple[type[BaseException], ...] = (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error,
-                                               NotImplementedError, RuntimeError, MemoryError)
+                                               NotImplementedError, RuntimeError, MemoryError,
+                                               SyntaxError, tokenize.TokenError)  # an .npy header numpy parses as a literal
 #: Largest member an artifact's zip may inflate to (the shipped ones: 295 KB and 128 KB): a 1 MB file whose schema
 #: inflated to 1 GiB took 7.7 s and could exhaust memory before it was refused.
 MAX_MEMBER_BYTES = 64 * 1024 * 1024

@@ -259,3 +259,18 @@ def test_a_member_that_would_inflate_past_the_cap_is_refused_before_it_is_read(e
         exported.with_suffix(".npz").unlink()
         with pytest.raises(ClassifierLoadError, match="m.skops is corrupt: its member .* would inflate to"):
             load_classifier(str(exported))
+
+
+@pytest.mark.parametrize("header", [b"{'''", b"{'descr': '<f8'}}", b"{'descr': ("])
+def test_an_array_header_numpy_cannot_parse_is_a_load_error(tmp_path: Path, header: bytes):
+    """numpy reads an .npy header with `ast.literal_eval`: a flipped byte made it a SyntaxError or tokenize's TokenError,
+    which escaped the load error (found by the damage property above)."""
+    from classifiers.bundle import read_bundle
+
+    body = header.ljust(118) + b"\n"
+    member = b"\x93NUMPY\x01\x00" + len(body).to_bytes(2, "little") + body + b"\x00" * 8
+    path = tmp_path / "default.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("coef_.npy", member)
+    with pytest.raises(ClassifierLoadError):
+        read_bundle(path, "0" * 64)

@@ -288,20 +288,22 @@ def test_thinking_shows_and_goes_back_through_the_anthropic_sdk(gateway_url: str
 def test_reasoning_items_show_and_go_back_through_the_responses_api(client: Any, vllm_url: str) -> None:
     """The Agents SDK over a local reasoning model: vLLM's reasoning is a `reasoning` item with its text,
     streamed as reasoning_text deltas; the items sent back on the next turn reach vLLM as one assistant
-    turn with its `reasoning`, and vLLM takes the conversation."""
+    turn with its `reasoning`, and vLLM takes the conversation. `max_output_tokens` counts the reasoning (OpenAI's
+    definition): it holds the medium tier's 32-token budget and an answer, or the effort would be lowered to none."""
+    cap = 32 + MAX_TOKENS
     ask = [{"role": "user", "content": "Name three colours."}]
-    response = client.responses.create(model="auto:medium", input=ask, max_output_tokens=MAX_TOKENS)
+    response = client.responses.create(model="auto:medium", input=ask, max_output_tokens=cap)
     assert response.output[0].type == "reasoning" and response.output[0].content[0].text
-    with client.responses.stream(model="auto:medium", input=ask, max_output_tokens=MAX_TOKENS) as stream:
+    with client.responses.stream(model="auto:medium", input=ask, max_output_tokens=cap) as stream:
         events = list(stream)
     thoughts = "".join(event.delta for event in events if event.type == "response.reasoning_text.delta")
     assert thoughts and events[-1].response.output[0].content[0].text == thoughts
-    with client.responses.stream(model="auto:medium", input=ask, max_output_tokens=MAX_TOKENS, reasoning={"summary": "auto"}) as stream:
+    with client.responses.stream(model="auto:medium", input=ask, max_output_tokens=cap, reasoning={"summary": "auto"}) as stream:
         events = list(stream)  # Codex asks for a summary: the reasoning is one, as OpenAI streams it
     summary = "".join(event.delta for event in events if event.type == "response.reasoning_summary_text.delta")
     assert summary and events[-1].response.output[0].summary[0].text == summary
     prompt_before = vllm_counter(vllm_url, "vllm:prompt_tokens_total")
-    follow = client.responses.create(model="auto:medium", max_output_tokens=MAX_TOKENS, input=[
+    follow = client.responses.create(model="auto:medium", max_output_tokens=cap, input=[
         *ask, *[item.model_dump(exclude_none=True) for item in response.output], {"role": "user", "content": "Two more."}])
     assert follow.usage.input_tokens == vllm_counter(vllm_url, "vllm:prompt_tokens_total") - prompt_before
 

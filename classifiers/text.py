@@ -105,7 +105,7 @@ def _clean(text: str) -> str:
 def _conversation(last: str, system: str = "", history: str = "", n_user: int = 1, n_items: int = 1,
                   earlier: str = "", reply: str = "") -> Conversation:
     """The ``Conversation``; a few-shot prompt's solved examples (``split_few_shot``) become
-    history: they show how to answer, and are not a conversation the question follows up. Paragraphs
+    history: they show how to answer, and are not a conversation the question follows up. Sentences
     saying how to answer (``strip_answer_format``), then a chain-of-thought trigger at the end of the
     question (``strip_reasoning_trigger``), are dropped."""
     split = split_few_shot(last) if ":" in last[-OPEN_TAIL_CHARS:] else None

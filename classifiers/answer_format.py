@@ -49,6 +49,21 @@ _RE_HEADER = re.compile(r"the following (?:is an?|are) (?:[\w-]+ ){0,2}(?:multip
 #: Only this far into each end of the text is looked at (bounded work), and no longer sentence is an instruction.
 SCAN_CHARS = 600
 SENTENCE_CHARS = 300
+#: The words an answer-format sentence is made of after its opening phrase; at most ``CONTENT_WORDS`` others ("Respond
+#: with only the corrected code.": "corrected", "code"). A second review of this session's diff found requests that open
+#: with a format phrase ("Think step by step about how to split it into services", "Answer in one paragraph: why …?")
+#: dropped whole, 7 of 30 moving tier: the phrase alone said nothing of what followed.
+TEMPLATE_WORDS = frozenset("""
+a an the of in on at to by for with within without and or as after before its own line lines last final answer answers
+answering letter letters option options choice choices correct single only just your response reply output format
+following form is be should must will quotes quote where which one abcd abcde abcdefg x box boxed command use need do
+not you step steps reasoning reason think then it this that integer number numeric value other than anything else add
+include explanation explanations no any brief briefly remember put itself problem question follows giving insert here
+$letter $answer \\boxed \\boxed{} $\\boxed{}$ like
+""".split())  # noqa: SIM905 (a word list reads better as text)
+CONTENT_WORDS = 2
+_WORD_EDGES = ".,;:!()[]\"'`*"
+
 #: Words of which every answer-format sentence holds one (``_RE_FORMAT``): without one, the text has none.
 _CUE_WORDS = ("answer", "step", "respon", "reply", "output", "anything", "boxed", "format")
 _RE_UNIT = re.compile(r"[^\n]+?(?:[.!?](?=\s)|$)", re.MULTILINE)
@@ -63,11 +78,28 @@ def _kind(sentence: str) -> str:
     low = sentence.strip().lower().lstrip("*_#>-• \t")
     if not low or len(low) > SENTENCE_CHARS or _RE_DIGIT.search(low) or _RE_NOTATION.search(low):
         return ""
-    if _RE_FORMAT.match(low):
-        return "format"
+    found = _RE_FORMAT.match(low)
+    if found is not None:
+        return "format" if _template_words(low[found.end():]) else ""
     if _RE_TASK.fullmatch(low):
         return "task"
     return "header" if _RE_HEADER.match(low) else ""
+
+
+def _template_words(rest: str) -> bool:
+    """Whether what follows a format phrase is more of the template ("… of the following format: 'Answer: $LETTER'
+    (without quotes) where LETTER is one of ABCD.") and not a request ("Think step by step about how to design …",
+    "Answer in one paragraph: why did Rome fall?"): no question, at most ``CONTENT_WORDS`` other words."""
+    if "?" in rest:
+        return False
+    others = 0
+    for word in rest.split():
+        word = word.strip(_WORD_EDGES)
+        if word and word not in TEMPLATE_WORDS:
+            others += 1
+            if others > CONTENT_WORDS:
+                return False
+    return True
 
 
 def _spans(text: str) -> list[tuple[int, int]]:

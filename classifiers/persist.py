@@ -40,7 +40,7 @@ class ClassifierLoadError(Exception):
 #: does not support (NotImplementedError) or to "encrypted" (RuntimeError), a broken member.
 ZIP_ERRORS: tuple[type[BaseException], ...] = (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error,
                                                NotImplementedError, RuntimeError, MemoryError,
-                                               SyntaxError, tokenize.TokenError)  # an .npy header numpy parses as a literal
+                                               SyntaxError, tokenize.TokenError, OverflowError)  # an .npy header numpy reads as a literal
 #: Largest member an artifact's zip may inflate to (the shipped ones: 295 KB and 128 KB): a 1 MB file whose schema
 #: inflated to 1 GiB took 7.7 s and could exhaust memory before it was refused.
 MAX_MEMBER_BYTES = 64 * 1024 * 1024

@@ -36,6 +36,7 @@ class ResponsesStream(ChunkTranslator):
         self.meta: dict[str, Any] = {}
         self.output: list[dict[str, Any]] = []  # the items in output order, filled in as deltas arrive
         self.open: int | None = None  # output index of the item being written; earlier items are done
+        self.cut = False  # the upstream failed: the items closed from now on were cut (`_failure`)
         self.parts: dict[str, int] = {}  # the open message's content parts (output_text, refusal) -> index
         self.custom_arguments: dict[int, str] = {}  # a custom tool call's chat arguments so far, by output index
         self.logprobs: list[dict[str, Any]] = []  # the chunk's token logprobs, for its text delta
@@ -165,7 +166,7 @@ class ResponsesStream(ChunkTranslator):
         index, self.open = self.open, None
         item = self.output[index]
         out = []
-        item["status"] = "incomplete" if self.finish_reason == "length" else "completed"
+        item["status"] = "incomplete" if self.finish_reason == "length" or self.cut else "completed"
         if item["type"] == "message":
             for content_index, part in enumerate(item["content"]):
                 if part["type"] == "output_text":
@@ -200,7 +201,9 @@ class ResponsesStream(ChunkTranslator):
         return b"".join(out)
 
     def _failure(self, error: Mapping[str, Any]) -> bytes:
-        """OpenAI's `error` event, then `response.failed` (with the calls held until then); nothing follows."""
+        """OpenAI's `error` event, then `response.failed` (with the calls held until then, cut as the stream was); nothing
+        follows."""
+        self.cut = True
         calls = self._start({}) + self.flush_calls()
         self.failed = True
         if self.open is not None:

@@ -65,6 +65,13 @@ def test_an_instruction_line_goes_alone(text: str, kept: str, dropped: str) -> N
     "```json\n{\"name\": \"x\"}\n```\nHow do I make jq print the name field without quotes?",
     "Translate this German legal clause into English and do not add anything else.\n\nDer Vertrag endet am Monatsende.",
     "Sort these cities.\n\nTokyo\nDelhi\nPut each city on its own line.",
+    # requests that open with a format phrase (a second review: 23 of 30 such prompts lost their request line)
+    "I'm preparing for a history exam.\nAnswer in one paragraph: why did the Western Roman Empire fall?",
+    "We have three regions.\nThink step by step about how to design a distributed rate limiter that stays consistent.",
+    "Compare Kant and Hume on causation.\nYour response should discuss induction and the synthetic a priori.",
+    "name,age\nAlice,34\nOutput in the following format: a JSON array of objects with name and city.",
+    "CREATE TABLE t (id INT);\n\nReply with a single SQL query that returns the top customers by revenue per region.",
+    "Consider tiling a strip with dominoes and trominoes.\nGive the answer for a general n and prove it by induction.",
     "Write an essay on the topic below. Put your final answer in a code block.\n\nDogs and their owners.",  # a request
     "You are a pirate.\n\nTell me about your ship.",                  # a persona with no answer format is the request's
     "Explain the proof below.\n\nThe last line of your response should be a summary of why it works for every n >= 3.",

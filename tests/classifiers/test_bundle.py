@@ -261,10 +261,11 @@ def test_a_member_that_would_inflate_past_the_cap_is_refused_before_it_is_read(e
             load_classifier(str(exported))
 
 
-@pytest.mark.parametrize("header", [b"{'''", b"{'descr': '<f8'}}", b"{'descr': ("])
+@pytest.mark.parametrize("header", [b"{'''", b"{'descr': '<f8'}}", b"{'descr': (",
+                                    b"{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999999,), }"])
 def test_an_array_header_numpy_cannot_parse_is_a_load_error(tmp_path: Path, header: bytes):
     """numpy reads an .npy header with `ast.literal_eval`: a flipped byte made it a SyntaxError or tokenize's TokenError,
-    which escaped the load error (found by the damage property above)."""
+    which escaped the load error (found by the damage property above); a shape past a C long, an OverflowError."""
     from classifiers.bundle import read_bundle
 
     body = header.ljust(118) + b"\n"

@@ -128,3 +128,5 @@ def test_a_failed_stream_still_lists_the_calls_held_until_then() -> None:
     events = events_of((sent + stream.error(APIError(502, "upstream broke off"))).decode())
     assert [e["type"] for e in events][-2:] == ["error", "response.failed"]
     assert [item["call_id"] for item in events[-1]["response"]["output"]] == ["call_a", "call_b"]
+    assert [item["status"] for item in events[-1]["response"]["output"]] == ["incomplete", "incomplete"], "cut with the stream"
+    assert all(e["item"]["status"] == "incomplete" for e in events if e["type"] == "response.output_item.done")

@@ -109,7 +109,7 @@ def _spans(text: str) -> list[tuple[int, int]]:
 
 def _said(low: str) -> bool:
     """Whether a lower-cased stretch of text holds a word every answer-format sentence holds (most prompts do not:
-    then no unit is read, ~1 µs where reading the units took ~30 µs on a 2,000-character prompt)."""
+    then no unit is read — 8 µs for both ends of a 2,000-character prompt, where reading every unit took ~60 µs)."""
     return any(word in low for word in _CUE_WORDS)
 
 

@@ -220,6 +220,21 @@ def tokens_cv(examples: list[Example], folds: int = 5, seed: int = 0, **params: 
             "spearman_length": round(spearman([len(e.text) for e in rows], y), 4)}
 
 
+def library_versions() -> dict[str, str]:
+    """What the fit's arithmetic depends on: the libraries, and the BLAS kernels (OpenBLAS picks one per CPU, and its
+    thread count splits the sums) — with another kernel the same data gives coefficients a few ulps apart, so the
+    artifact's bytes are reproducible only where all of these match."""
+    import scipy
+    import sklearn
+    import skops
+    from threadpoolctl import threadpool_info
+
+    blas = sorted(f"{p['internal_api']} {p.get('version')} {p.get('architecture')} x{p['num_threads']}"
+                  for p in threadpool_info() if p["user_api"] == "blas")
+    return {"python": platform.python_version(), "numpy": np.__version__, "scipy": scipy.__version__,
+            "scikit-learn": sklearn.__version__, "skops": skops.__version__, "blas": "; ".join(blas)}
+
+
 def _data_commit(root: Path) -> str | None:
     try:
         r = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
@@ -235,9 +250,6 @@ def train_artifact(data: str | Path, out: str | Path, seed: int = 0, validate: b
     """Train on everything in ``data`` plus the user's ``outcome_files`` (``evaluate``'s JSON
     lines; each is one more held-out source in LOSO), optionally run LOSO, write ``out``
     (.skops), its inference bundle (.npz, see ``classifiers.bundle``) and the ``.json`` metadata."""
-    import sklearn
-    import skops
-
     from classifiers.bundle import write_bundle
     from classifiers.persist import save_estimator
 
@@ -287,8 +299,7 @@ def train_artifact(data: str | Path, out: str | Path, seed: int = 0, validate: b
         "calibration": calibration,
         "artifact_sha256": sha256(out),
         "inference_bundle": bundle,
-        "library_versions": {"python": platform.python_version(), "numpy": np.__version__,
-                             "scikit-learn": sklearn.__version__, "skops": skops.__version__},
+        "library_versions": library_versions(),
     }
     out.with_suffix(".json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return meta

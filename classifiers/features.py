@@ -33,11 +33,36 @@ from classifiers.quantities import count_quantities
 from classifiers.retrieved import retrieved_chars
 from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
 from classifiers.text import Conversation
+from classifiers.word_problems import (
+    NUMBER_WORDS,
+    WORD_PROBLEM_MAX_CHARS,
+    WORD_PROBLEM_NUMBERS_ANCHOR,
+    problem_chars,
+)
 from classifiers.written_code import asks_for_proof, move_written_code, request_length
 
-__all__ = ["GRAM_CHARS", "HASH_BITS", "HASH_DIM", "LEXICON_NAMES", "N_SHAPE", "SHAPE_GROUPS", "SHAPE_NAMES",
-           "answer_shape", "bucket", "buckets", "conversation_features", "gram_keys", "grams", "handcrafted",
-           "lexicon_counts", "lexicon_counts_reference", "tokens", "words_of"]
+__all__ = [
+    "GRAM_CHARS",
+    "HASH_BITS",
+    "HASH_DIM",
+    "LEXICON_NAMES",
+    "NUMBER_WORDS",
+    "N_SHAPE",
+    "SHAPE_GROUPS",
+    "SHAPE_NAMES",
+    "answer_shape",
+    "bucket",
+    "buckets",
+    "conversation_features",
+    "gram_keys",
+    "grams",
+    "handcrafted",
+    "lexicon_counts",
+    "lexicon_counts_reference",
+    "problem_chars",
+    "tokens",
+    "words_of",
+]
 
 HEAD_CHARS = 3000
 TAIL_CHARS = 1000
@@ -107,18 +132,6 @@ def _count_lines(pat: re.Pattern[str], nl: re.Pattern[str], s: str) -> int:
         pos = m.end()
 _HIST_TAIL = 4000
 
-#: An arithmetic word problem (arithmetic cues; at least two numbers, in digits or ``NUMBER_WORDS``;
-#: no LaTeX, code fences, answer options — two or more: a lone "A: Let's think step by step." is an
-#: answer marker —, code or writing domain) of at most this many characters (GSM8K's 99th percentile
-#: is 527; counted from the first paragraph with a number, ``problem_chars``) is a closed problem
-#: whatever its cue density (an instruction around it dilutes the density, not the problem), and gets
-#: ``log(1 + numbers) - WORD_PROBLEM_NUMBERS_ANCHOR`` when positive: every number given is about one
-#: more step to take, and the fitted weights cannot say so (the outcome data has few word problems).
-#: The anchor is GSM8K's median count of digit numbers, 3, so that bonus never lowers a score.
-WORD_PROBLEM_MAX_CHARS = 600
-#: A text longer than this is no short word problem, whatever instruction it starts with.
-WORD_PROBLEM_SCAN = 2_000
-WORD_PROBLEM_NUMBERS_ANCHOR = math.log1p(3)
 #: Log-characters above which the within-domain length bonus starts (e^4 ≈ 55 characters).
 LENGTH_ANCHOR = 4.0
 #: The length prior's domain gate is ``min(1, DOMAIN_GATE * (hard-domain - writing-domain))``:
@@ -174,41 +187,6 @@ if SPEEDUPS is not None:  # the same counts in one C pass over ``s``
         return _count_groups(_SCAN_TABLE, s)
 else:
     scan_counts = scan_counts_python
-
-
-_RE_DIGIT = re.compile(r"\d")
-#: Quantities written as words, counted with the digits in a word problem ("two fish tanks", "twice
-#: the size", "half as many"): each is a number given. Not "one" (mostly a pronoun: "which one").
-NUMBER_WORDS = frozenset((
-    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen",
-    "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy",
-    "eighty", "ninety", "hundred", "thousand", "million", "half", "twice", "double", "triple", "thrice", "quarter",
-    "third", "dozen",
-)) | frozenset(  # fractions and compounds written with a hyphen: "two-thirds", "one-quarter", "twenty-five"
-    f"{a}-{b}" for a in ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-    for b in ("half", "halves", "third", "thirds", "fourth", "fourths", "quarter", "quarters", "fifth", "fifths",
-              "sixth", "sixths", "seventh", "sevenths", "eighth", "eighths", "ninth", "ninths", "tenth", "tenths")
-) | frozenset(
-    f"{a}-{b}" for a in ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-    for b in ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-)
-
-
-def problem_chars(text: str, whole: bool = True) -> int:
-    """Characters from the first paragraph that gives a number on: the paragraphs before it are an
-    instruction around the problem ("Solve this math problem. Give the reasoning steps …"), not part
-    of its length. A text longer than ``WORD_PROBLEM_SCAN`` characters counts whole, and so does one
-    within a word problem's ``WORD_PROBLEM_MAX_CHARS`` if ``whole`` (for the limit only: its length
-    prior counts the problem alone). (Instructions after the problem are rarely long enough to
-    matter; counting them out too cost arena_bench.)"""
-    n = len(text)
-    if (whole and n <= WORD_PROBLEM_MAX_CHARS) or n > WORD_PROBLEM_SCAN:
-        return n
-    first = _RE_DIGIT.search(text)
-    if first is None:
-        return n
-    brk = text.rfind("\n\n", 0, first.start())
-    return n if brk < 0 else n - brk - 2
 
 
 def quoted_chars(text: str) -> int:

@@ -43,7 +43,9 @@ _RE_TASK = re.compile(
     r"(?:please )?(?:solve|answer|read|consider) (?:the|this) (?:following |below |given )?"
     r"(?:math(?:ematical)? |multiple[- ]choice |word )?(?:problem|question)s?(?: below)?"
     r"(?: carefully)?(?:,? (?:step[- ]by[- ]step|carefully))?[.:!]?"
-    r"|you are an? (?:[a-z-]+ ){0,3}(?:expert|assistant|test[- ]taker|tutor|solver)\.?")
+    r"|you are an? (?:[a-z-]+ ){0,3}(?:expert|assistant|test[- ]taker|tutor|solver)\.?"
+    r"|given the following (?:question|problem) and (?:[a-z]+ )?(?:candidate|possible) answers(?: \([a-e, ]+(?:and|or) [a-e]\))?,"
+    r" (?:choose|select|pick) the (?:best|correct) answer\.?")
 #: A quiz header naming the subject: kept (its subject is the question's domain), and it does not end the run.
 _RE_HEADER = re.compile(r"the following (?:is an?|are) (?:[\w-]+ ){0,2}(?:multiple[- ]choice )?questions?\b")
 #: Only this far into each end of the text is looked at (bounded work), and no longer sentence is an instruction.
@@ -59,7 +61,7 @@ answering letter letters option options choice choices correct single only just 
 following form is be should must will quotes quote where which one abcd abcde abcdefg x box boxed command use need do
 not you step steps reasoning reason think then it this that integer number numeric value other than anything else add
 include explanation explanations no any brief briefly remember put itself problem question follows giving insert here
-$letter $answer \\boxed \\boxed{} $\\boxed{}$ like
+$letter $answer \\boxed \\boxed{} $\\boxed{}$ like end best the_answer_letter b c d e
 """.split())  # noqa: SIM905 (a word list reads better as text)
 CONTENT_WORDS = 2
 _WORD_EDGES = ".,;:!()[]\"'`*"
@@ -138,6 +140,8 @@ def strip_answer_format(text: str) -> tuple[str, str]:
         while trailing and not _starts_line(text, trailing[0][0]):  # a sentence ending a problem's line is the problem's
             trailing.pop(0)  # ("… Write your answer in the form $(x, y)$.", "… Give your answer in Farads.")
         drop += trailing
+        if trailing and not drop[:-len(trailing)] and _said(head.lower()):  # a template's task line goes with its
+            drop[:0] = [(start, end) for start, end, kind in _leading_run(head, _spans(head)) if kind == "task"]  # format line
     if not drop:
         return text, ""
     kept, dropped, at = [], [], 0

@@ -13,7 +13,7 @@ import math
 import re
 import zlib
 
-from classifiers.code_blocks import assert_lines, code_chars
+from classifiers.code_blocks import assert_lines, code_chars, every_assert_line
 from classifiers.dense_script import DENSE_CHAR_WEIGHT, DENSE_CHARS_PER_WORD, DENSE_LEADS, HANGUL_CHAR_WEIGHT, HANGUL_LEADS
 from classifiers.echo import works_on_text
 from classifiers.latex import latex_commands
@@ -167,6 +167,15 @@ RELATION_CHAIN = 2
 _DENSITY = (_MATH, _CODE, _LOGIC, _REASON, _WRITING, _KNOWLEDGE)
 
 
+def stem_relations(s: str, relations: int, mcq: float) -> int:
+    """The relation cues that chain into an ordering puzzle (``RELATION_CHAIN`` or more; else 0), in a multiple-choice
+    question counted above its first lettered option: a layout that writes each option as the whole sentence
+    (Winogrande's "Which of the following is a good sentence: A. … B. …") doubled one comparison into a chain."""
+    if relations >= RELATION_CHAIN and mcq >= MCQ_MIN and (first := _RE_MCQ.search(s)) is not None:
+        relations = lexicon_counts(lower_words(s[:first.start()]))[_RELATION]
+    return relations if relations >= RELATION_CHAIN else 0
+
+
 def scan_counts_python(s: str) -> tuple[int, int, int]:
     """(math operators, code-syntax tokens, sentence ends) in ``s``: sums of ``str.count``."""
     if s.isascii():  # O(1); the ASCII operators and sentence ends are then all there can be
@@ -236,8 +245,9 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     lines = multiline and (_RE_LINE_ANY.match(s) is not None or _NL_LINE_ANY.search(s) is not None)
     n_options = (max(letter_option_lines(s) if lines else 0, inline_options(s), tail.count, labelled)
                  + (s.lower().count("options:") if ":" in s else 0))  # no character lower-cases to ":"
-    tests = assert_lines(s)  # the tests a program must pass: code, and their numbers no quantities
-    numbers = n_numbers - tail.numbered - labelled - (count_quantities(tests)[0] if tests else 0)  # nor an option's marker
+    tests = assert_lines(s)  # the tests a program must pass: code (unfenced: fenced ones are already), and ...
+    given = every_assert_line(s)  # ... their numbers no quantities, fenced or not (version 39)
+    numbers = n_numbers - tail.numbered - labelled - (count_quantities(given)[0] if given else 0)  # nor an option's marker
     if n_options >= 2:
         numbers -= year_options(s)  # a year as an answer option is no quantity either
     lex = lexicon_counts(wl)
@@ -264,7 +274,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
         log(len(hist)),
         log(conv.n_user_turns),
         log(n_nl),
-        log(_count(full, "```") + _count(hist, "```") + _count(conv.system, "```")),
+        log(_count(full, "```")),  # the turn's own: an answer's fences say how the model writes (version 39)
         log(_count_lines(_RE_INDENT, _NL_INDENT, s) if lines else 0),
         codesyn,
         latex,
@@ -282,9 +292,11 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     feats += [min(lex[k] / nw, 1.0) for k in _DENSITY]
     # beyond a word problem's length, without a math word or notation, numbers are data (a report's figures)
     data = n > WORD_PROBLEM_MAX_CHARS and lex[_MATH] == 0 and latex == 0.0
+    if tests:  # the domains are the request's: long tests of few code symbols diluted its code cues (version 39)
+        nw = max(nw - len(lower_words(tests)), 1)
     d_math = min(1.0, 8.0 * (lex[_MATH] + 0.6 * lex[_ARITH] + (0.0 if data else 0.5) * numbers) / nw + 0.5 * latex)
     d_code = min(1.0, 8.0 * lex[_CODE] / nw + codesyn / 8.0 + (0.5 if "```" in full else 0.0))
-    relations = lex[_RELATION] if lex[_RELATION] >= RELATION_CHAIN else 0
+    relations = stem_relations(s, lex[_RELATION], mcq)
     d_reason = min(1.0, 8.0 * (lex[_LOGIC] + lex[_REASON] + lex[_STEM] + relations) / nw)
     d_write = min(1.0, 8.0 * (lex[_WRITING] + lex[_ROLEPLAY]) / nw)
     quant = min(1.0, (numbers + lex[_MATH] + lex[_STEM] + units) / 4.0)

@@ -23,11 +23,16 @@ from __future__ import annotations
 import re
 
 #: Answer markers (without their colon) at a line start, and what may follow the final, empty one.
-ANSWER_MARKERS = ("Answer", "A", "Solution", "Output", "Label", "Sentiment", "Category", "Translation", "Summary")
+ANSWER_MARKERS = ("Answer", "Correct answer", "A", "Solution", "Output", "Label", "Sentiment", "Category", "Translation",
+                  "Summary")
 _RE_FINAL = re.compile(r"\n(" + "|".join(ANSWER_MARKERS) + r"):[ \t]*(?:Let's think step by step\.?)?\s*\Z",
                        re.IGNORECASE)
 #: A filled answer line (``Answer: 72``, ``A: Paris``): marker, colon, then text on the line.
 _RE_ANSWER_LINE = re.compile(r"(?m)^(" + "|".join(ANSWER_MARKERS) + r"):[ \t]*\S", re.IGNORECASE)
+#: Where the solved examples of a code task end, and the code of the next opens (MBPP's few-shot prompt).
+CODE_CLOSE, CODE_OPEN = "[DONE]", "[BEGIN]"
+#: What ends a block when no question marker opens the next: a blank line, or a separator line ("###", "---").
+_RE_BLOCK_BREAK = re.compile(r"\n\n|\n[ \t]*(?:#{3,}|-{3,})[ \t]*\n")
 #: Question markers that open a block; without one, a blank line does.
 QUESTION_MARKERS = ("Question", "Q", "Problem", "Input", "Text", "Sentence", "Review", "Passage")
 _RE_QUESTION = re.compile(r"(?m)^(?:" + "|".join(QUESTION_MARKERS) + "):")
@@ -72,6 +77,9 @@ def split_few_shot(text: str) -> tuple[str, list[str]] | None:
     """(the question with the header, the examples in order), or ``None`` if ``text`` is not a
     few-shot prompt. The question keeps its final answer marker, the header is the text before
     the first example when it is short."""
+    coded = _coded_examples(text)
+    if coded is not None:
+        return coded
     found = _answered_question(text) or _open_question(text)
     if found is None:
         return None
@@ -90,6 +98,19 @@ def split_few_shot(text: str) -> tuple[str, list[str]] | None:
     return (header + "\n\n" + question if header else question), examples
 
 
+def _coded_examples(text: str) -> tuple[str, list[str]] | None:
+    """(the question, the examples) of a prompt whose solved examples are code between ``[BEGIN]`` and ``[DONE]`` and
+    which ends with an open ``[BEGIN]`` (the MBPP prompt lm-evaluation-harness writes: "You are an expert Python
+    programmer, and here is your task: … Your code should pass these tests: … [BEGIN] … [DONE]"). Read whole, its
+    three examples put every task of a set in the top tier (0.96 each)."""
+    if not text.rstrip().endswith(CODE_OPEN) or CODE_CLOSE not in text:
+        return None
+    cut = text.rfind(CODE_CLOSE) + len(CODE_CLOSE)
+    examples = [e.strip() for e in text[:cut].split(CODE_CLOSE) if e.strip()]
+    question = text[cut:].strip()
+    return (question, examples) if question != CODE_OPEN and examples else None
+
+
 def _answered_question(text: str) -> tuple[int, str] | None:
     """(where the question starts, ``"\n<marker>:"``) when ``text`` ends with an empty answer marker
     that an earlier line filled: the question starts at the first question marker after the last
@@ -102,8 +123,10 @@ def _answered_question(text: str) -> tuple[int, str] | None:
     if last_filled < 0:
         return None
     q = _RE_QUESTION.search(text, last_filled, end.start())
-    start = q.start() if q else text.find("\n\n", last_filled, end.start())
-    return (start, marker) if start > 0 else None
+    if q is not None:
+        return q.start(), marker
+    gap = _RE_BLOCK_BREAK.search(text, last_filled + 1, end.start())
+    return (gap.end() if gap.group() != "\n\n" else gap.start(), marker) if gap is not None else None
 
 
 def _open_question(text: str) -> tuple[int, str] | None:

@@ -10,6 +10,7 @@ numpy for the dense part once per batch.
 from __future__ import annotations
 
 import math
+import re
 from array import array
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
@@ -29,7 +30,7 @@ from classifiers.features import HASH_DIM, N_SHAPE, bucket, conversation_feature
 from classifiers.lexicons import SPEEDUPS
 from classifiers.pasted_data import sample_pasted_data
 from classifiers.shape import gram_keys, system_words
-from classifiers.text import Conversation, parse_messages
+from classifiers.text import Conversation, context_conversation, parse_messages
 from classifiers.turns import closes, quiz_after_bare_answer
 
 MAX_ANSWER_TOKENS = 16_384
@@ -37,9 +38,10 @@ HASH_MASK = HASH_DIM - 1
 GRAM_MEMO_MAX = 50_000  # n-gram coefficient memo per scorer (a few MB at most)
 #: A turn scores at least the logit of the user turns before it minus this. The training data
 #: is single-turn, so the model cannot learn that "continue" after an olympiad proof is still
-#: a hard request; this prior makes a follow-up inherit its conversation's difficulty (0.5 logit
-#: less: the context alone is weaker evidence than the turn itself), and never lowers a score.
-CONTEXT_DECAY = 0.5
+#: a hard request; this prior makes a follow-up inherit its conversation's difficulty, and never lowers a score.
+#: 0: a second turn is no easier than the first for the weaker model (MT-Bench's published per-turn scores: weaker
+#: models lose more on the second turn); at 0.5 every fully inherited follow-up ranked below its own first turn.
+CONTEXT_DECAY = 0.0
 #: How much a turn reads as a follow-up, from its length, as (full weight, no weight) points:
 #: log-characters of the turn (e^4 ≈ 55: "continue", "are you sure?"; e^4.5 ≈ 90), and log of
 #: the mean earlier user turn over the turn (8 times longer, 3 times). Linear in between, the
@@ -48,15 +50,17 @@ CONTEXT_DECAY = 0.5
 FOLLOW_UP_SHORT = (4.0, 4.5)
 FOLLOW_UP_RATIO = (math.log(8.0), math.log(3.0))
 #: Phrases that make a turn of any length a follow-up (it points back at the conversation),
-#: looked for in its first ``FOLLOW_UP_HEAD`` characters, lower-cased. Phrases common in
-#: self-contained problems ("the same", "again", "previous") are left out.
-FOLLOW_UP_PHRASES = ("your previous", "previous response", "previous answer", "your response", "your answer",
+#: looked for as whole words in its first ``FOLLOW_UP_HEAD`` characters, lower-cased ("discontinued" holds no
+#: "continue"). Phrases common in self-contained problems ("the same", "again", "previous") are left out.
+FOLLOW_UP_PHRASES = ("your previous", "previous response", "previous answer", "previous question", "your response",
+                     "your answer",
                      "your solution", "your code", "your function", "your program", "your story", "your poem",
                      "your essay", "your proof", "your earlier", "your last", "your reply", "your own", "you said",
                      "you wrote", "you mentioned", "you just", "you gave",
                      "you provided", "above", "continue", "elaborate", "rewrite", "rephrase", "expand on",
                      "explain that", "explain it", "do the same", "the same for", "now do", "now write", "now make",
                      "now rewrite", "now implement", "now solve", "now prove", "can you also")
+_RE_FOLLOW_UP_PHRASE = re.compile(r"\b(?:" + "|".join(map(re.escape, FOLLOW_UP_PHRASES)) + r")\b")
 FOLLOW_UP_HEAD = 300
 #: Characters stripped from the start of a turn before its opening is read (quotes, markdown).
 OPENING_PUNCTUATION = " \t\r\n\"'*-_([>#."
@@ -111,7 +115,7 @@ def follow_up_weight(c: Conversation) -> float:
     if not c.earlier_user or closes(c.last_user, c.reply) or quiz_after_bare_answer(c.last_user, c.reply, c.earlier_user):  # classifiers.turns
         return 0.0
     head = c.last_user[:FOLLOW_UP_HEAD].lower()
-    if any(p in head for p in FOLLOW_UP_PHRASES) or _opens_with(head.lstrip(OPENING_PUNCTUATION), FOLLOW_UP_OPENERS):
+    if _RE_FOLLOW_UP_PHRASE.search(head) or _opens_with(head.lstrip(OPENING_PUNCTUATION), FOLLOW_UP_OPENERS):
         return 1.0
     ln = math.log1p(len(c.last_user))
     shorter = math.log1p(len(c.earlier_user) / max(c.n_user_turns - 1, 1)) - ln  # log of mean / own
@@ -210,7 +214,7 @@ class LinearScorer:
             ts, b, hw = [], [], 0.0
         # a follow-up's earlier user turns as one prompt (hashed words, if any, are not read for it)
         cw = follow_up_weight(c)
-        ctx = handcrafted(Conversation(c.earlier_user, c.system, "", 1, 1)) if cw > 0.0 else None
+        ctx = handcrafted(scored_conversation(context_conversation(c))) if cw > 0.0 else None  # read as a turn is
         if self.ths > 0:
             gs, n = self.gram_stats(head, c.system)
             if n:
@@ -285,10 +289,14 @@ class LinearScorer:
 
     def contributions(self, f: Featurized, k: int = 5) -> tuple[tuple[str, float], ...]:
         """Top-``k`` signed contributions to the logit, by magnitude (those of the earlier
-        turns, named ``"earlier turns: ..."``, when the conversation context set the logit)."""
-        if f.ctx is not None and f.ctx_w >= 0.5 and self._context_logit(f.ctx) > self._own_logit(f):
-            return tuple((CONTEXT_PREFIX + n, round(v, 4)) for n, v in self._top(f.ctx, k))
-        items = self._top(f.h, k)
+        turns, named ``"earlier turns: ..."``, when the conversation context set the logit; what it added as one entry,
+        ``"earlier turns"``, when it raised the logit at a lower follow-up weight)."""
+        items = []
+        if f.ctx is not None and (gain := self._context_logit(f.ctx) - self._own_logit(f)) > 0:
+            if f.ctx_w >= 0.5:
+                return tuple((CONTEXT_PREFIX + n, round(v, 4)) for n, v in self._top(f.ctx, k))
+            items.append((CONTEXT_PREFIX.removesuffix(": "), f.ctx_w * gain))
+        items += self._top(f.h, k)
         if self.hs > 0 and f.buckets:
             wc = [f.hash_w * self.hs * self.hc[b] for b in f.buckets]
             for i in sorted(range(len(wc)), key=lambda i: -abs(wc[i]))[:k]:

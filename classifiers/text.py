@@ -120,6 +120,13 @@ def _conversation(last: str, system: str = "", history: str = "", n_user: int = 
                         dropped_format=dropped_format)
 
 
+def context_conversation(c: Conversation) -> Conversation:
+    """The earlier user turns of ``c`` read as one prompt, as a last turn is read (few-shot examples, answer-format
+    sentences and a trigger dropped): a follow-up inherits what they scored. Read raw, a harness's wrapper lifted or
+    lowered what a follow-up inherited against its own turn's score."""
+    return _conversation(c.earlier_user, c.system)
+
+
 def _one_text(text: str, templates: bool, n_user: int = 1) -> Conversation:
     """A conversation sent as one text: a list literal is read as the messages it encodes
     (``classifiers.serialized.serialized_messages``), a templated chat as the turns it encodes."""

@@ -101,6 +101,11 @@ def _test_lines(s: str) -> str:
     return "".join(line for part in parts for line in re.findall(r"[^\n]*\n|[^\n]+$", part) if re.match(r"assert\b", line))
 
 
+def _every_test_line(s: str) -> str:
+    """Every line (with its line break) that starts with the word "assert" after spaces or tabs, fenced or not."""
+    return "".join(line for line in re.findall(r"[^\n]*\n|[^\n]+$", s) if re.match(r"[ \t]*assert\b", line))
+
+
 def _code_chars(s: str) -> int:
     """Characters in code fences (a fence to the next, or to the end) and, between fences, on lines
     that start with four spaces or a tab (with their line break), walked character by character,
@@ -243,7 +248,7 @@ def handcrafted(conv: Conversation) -> list[float]:
     if has_digit:
         nu = _RE_NUM_UNIT.findall(s)
         numbers = len(nu) - numbered - labelled - (_year_options(s) if options >= 2 else 0)
-        numbers -= len(_RE_NUM_UNIT.findall(_test_lines(s)))  # a test's numbers are no quantities (version 36)
+        numbers -= len(_RE_NUM_UNIT.findall(_every_test_line(s)))  # a test's numbers are no quantities (36), fenced too (39)
         units = len(nu) - nu.count("")
     else:
         numbers = units = 0
@@ -275,7 +280,7 @@ def handcrafted(conv: Conversation) -> list[float]:
         log(len(conv.history)),
         log(conv.n_user_turns),
         log(n_nl),
-        log(_count(full, "```") + _count(conv.history, "```") + _count(conv.system, "```")),
+        log(_count(full, "```")),  # the last user turn's fences only (version 39)
         log(_count_lines(_RE_INDENT, _NL_INDENT, s) if multiline else 0),
         100.0 * sum([s.count(c) for c in _CODESYN if c[0] in s]) / ns,
         # LaTeX: the backslash words of math writing, not code escapes or Windows paths (version 35)
@@ -296,9 +301,14 @@ def handcrafted(conv: Conversation) -> list[float]:
     latex = feats[9]
     # over 600 characters with no math word and no notation, numbers are a text's data, no math cue (version 34)
     data = n > 600 and lex["math"] == 0 and latex == 0
+    nw = max(nw - len(words_of(_test_lines(s).lower())), 1)  # the domains leave out the tests' words (version 39)
     d_math = min(1.0, 8.0 * (lex["math"] + 0.6 * lex["arith"] + (0.0 if data else 0.5) * numbers) / nw + 0.5 * latex)
     d_code = min(1.0, 8.0 * lex["code"] / nw + feats[8] / 8.0 + (0.5 if "```" in full else 0.0))
-    chain = lex["relation"] if lex["relation"] >= 2 else 0  # "A is older than B, B older than C"
+    chain = lex["relation"]  # "A is older than B, B older than C"
+    first_option = re.search(r"(?m)^[ \t]*\(?[A-Ea-e][).:][ \t]", s)
+    if feats[18] >= math.log1p(2) and first_option:  # in a quiz, above its options (version 39)
+        chain = dict(zip(LEXICON_NAMES, lexicon_counts_reference(words_of(s[:first_option.start()].lower()))))["relation"]
+    chain = chain if chain >= 2 else 0
     d_reason = min(1.0, 8.0 * (lex["logic"] + lex["reason"] + lex["stem"] + chain) / nw)
     d_write = min(1.0, 8.0 * (lex["writing"] + lex["roleplay"]) / nw)
     ln = feats[0]

@@ -130,3 +130,38 @@ def test_an_instruction_before_a_word_problem_is_no_part_of_its_length() -> None
     problem = "Tom has 12 apples and gives 5 to Ann. How many apples does Tom have left?"
     intro = "Here is a question from a practice worksheet that a student brought home from school last week.\n\n"
     assert handcrafted(as_conversation(intro + problem))[PRIOR_FEATURE] == handcrafted(as_conversation(problem))[PRIOR_FEATURE]
+
+
+#: The Llama 3 evaluation template of MMLU and ARC: a task line first, a format line last (an outside review, s34).
+LLAMA3 = ("Given the following question and four candidate answers (A, B, C and D), choose the best answer.\n\n"
+          "Question: {q}\nYour response should end with \"The best answer is [the_answer_letter]\" where the "
+          "[the_answer_letter] is one of A, B, C or D.")
+#: ARC-style items, easy (a trait, dissolving) and harder (a force law, a density): under the template they swapped.
+ARC = ["Which of these is an inherited trait of a dog?\nA. its name\nB. a learned trick\nC. the color of its fur\nD. a scar",
+       ("Why does sugar dissolve faster in hot tea than in iced tea?\nA. Hot water has more sugar\nB. Its molecules move "
+        "faster\nC. Ice blocks sugar\nD. Cold water is heavier"),
+       ("The gravitational force between two objects is F. If the mass of one object is doubled and the distance between "
+        "them is doubled, what is the force?\nA. F/4\nB. F/2\nC. F\nD. 2F"),
+       ("A rock has a mass of 60 g and displaces 20 mL of water. A second rock of the same material has a mass of 90 g. "
+        "What volume of water does it displace?\nA. 20 mL\nB. 30 mL\nC. 45 mL\nD. 60 mL")]
+
+
+def test_the_llama3_template_is_dropped_whole() -> None:
+    """Its task line goes with its format line: neither was read, "letter" (three times) a writing cue cut the length
+    prior of the quantitative items while the template's 230 characters lifted the short ones (ARC Spearman against
+    difficulty 0.69 bare, 0.31 under it)."""
+    question, dropped = strip_answer_format(LLAMA3.format(q=ARC[2]))
+    assert question == "Question: " + ARC[2]
+    assert dropped.startswith("Given the following question") and dropped.endswith("one of A, B, C or D.")
+
+
+def test_under_the_llama3_template_a_quiz_ranks_as_bare(default) -> None:
+    bare = [r.score for r in default.score_batch(ARC)]
+    wrapped = [r.score for r in default.score_batch([LLAMA3.format(q=q) for q in ARC])]
+    assert wrapped == pytest.approx([default.score("Question: " + q).score for q in ARC], abs=1e-9)
+    assert spearman(wrapped, bare) == 1.0 and min(bare[2:]) > max(bare[:2])
+
+
+def test_a_task_line_stays_without_a_format_line() -> None:
+    text = "You are an expert Python programmer.\n\nWrite a function that merges two sorted lists."
+    assert strip_answer_format(text) == (text, "")

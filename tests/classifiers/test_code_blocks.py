@@ -129,3 +129,58 @@ def test_only_unfenced_unindented_assert_lines_are_tests():
     text = "Write f.\nassert f(1) == 2\nasserts are fine\n    assert f(2) == 3\n```\nassert f(3) == 4\n```\nassert f(4) == 5"
     assert assert_lines(text) == "assert f(1) == 2\nassert f(4) == 5"
     assert assert_lines("Do not assert anything.") == ""
+
+
+#: MBPP items as a chat harness sends them: the tests in a fence (an outside review's probes, s34).
+EASY_TASK = ("Write a function to sort a list of tuples by the second element of each tuple.",
+             [("assert sort_by_second([(1, 9), (2, 3), (3, 7), (4, 1), (5, 5), (6, 8), (7, 2)]) == "
+               "[(4, 1), (7, 2), (2, 3), (5, 5), (3, 7), (6, 8), (1, 9)]"),
+              "assert sort_by_second([(10, 20), (30, 10), (50, 30), (70, 40)]) == [(30, 10), (10, 20), (50, 30), (70, 40)]",
+              "assert sort_by_second([(1, 1), (2, 2), (3, 3)]) == [(1, 1), (2, 2), (3, 3)]"])
+HARD_TASK = (("Write a function to find the minimum number of operations (insert, delete, replace) to convert one "
+              "string into another."), ["assert edit_distance('kitten', 'sitting') == 3",
+                                      "assert edit_distance('flaw', 'lawn') == 2", "assert edit_distance('', 'abc') == 3"])
+
+
+def _fenced(task: tuple[str, list[str]], indent: str = "") -> str:
+    tests = "\n".join(indent + t for t in task[1])
+    return f"{task[0]}\n\nYour code should pass these tests:\n```python\n{tests}\n```\nReturn only the Python function."
+
+
+@pytest.mark.parametrize("indent", ["", "    "])
+def test_fenced_or_indented_tests_give_no_quantities(indent):
+    """Every ``assert`` line's numbers are no quantities, fenced or indented too (version 39): the fenced tests of a
+    tuple-sorting task opened the math domain (numbers 0 → log 56) and it outranked edit distance (0.888 / 0.873)."""
+    from classifiers.feature_schema import FEATURE_NAMES
+    from classifiers.features import handcrafted
+    from classifiers.inference import as_conversation
+
+    fenced = handcrafted(as_conversation(_fenced(EASY_TASK, indent)))
+    bare = handcrafted(as_conversation(_fenced((EASY_TASK[0], []), indent)))
+    assert fenced[FEATURE_NAMES.index("numbers")] == bare[FEATURE_NAMES.index("numbers")] == 0
+    assert fenced[FEATURE_NAMES.index("math domain")] <= bare[FEATURE_NAMES.index("math domain")]
+
+
+def test_a_hard_task_outranks_an_easy_one_with_long_fenced_tests(default):
+    score = lambda text: default.score([{"role": "user", "content": text}]).score
+    assert score(_fenced(HARD_TASK)) > score(_fenced(EASY_TASK))
+
+
+def test_long_tests_do_not_dilute_the_request_s_code_domain():
+    """The domains' cue densities are the request's: unfenced tests of few code symbols ("(1, 9), (2, 3)") added words
+    and took the code domain of a one-line request from 0.69 to 0.24, and with it the length prior (version 39)."""
+    from classifiers.feature_schema import FEATURE_NAMES
+    from classifiers.features import handcrafted
+    from classifiers.inference import as_conversation
+
+    code = FEATURE_NAMES.index("code domain")
+    short = handcrafted(as_conversation(EASY_TASK[0] + "\n" + EASY_TASK[1][2]))[code]
+    long = handcrafted(as_conversation(EASY_TASK[0] + "\n" + "\n".join(EASY_TASK[1])))[code]
+    assert long == pytest.approx(short, abs=0.05)
+
+
+def test_every_assert_line_is_found_wherever_it_is_written():
+    from classifiers.code_blocks import every_assert_line
+
+    text = "Write f.\nassert f(1) == 2\nasserts are fine\n    assert f(2) == 3\n```\nassert f(3) == 4\n```\nDo not assert x."
+    assert every_assert_line(text) == "assert f(1) == 2\n    assert f(2) == 3\nassert f(3) == 4\n"

@@ -178,3 +178,65 @@ def test_follow_up_weight_is_bounded_and_falls_with_the_turns_length(earlier, la
     w, longer = weight(last), weight(last + 50)
     assert 0.0 <= longer <= w <= 1.0
     assert earlier > 0 or w == 0.0  # no earlier text: nothing to inherit
+
+
+#: A word problem and its follow-up (an outside review's MT-bench-style probes, s34).
+PENCILS = ("Maria buys 12 pencils at $0.45 each and 3 pens at $1.20 each. She pays with a $20 bill. How much change "
+           "does she get?")
+WRAPPED = [PENCILS + "\n\nLet's think step by step.",
+           "Solve the following math problem step by step. The last line of your response should be of the form Answer: "
+           "$ANSWER (without quotes) where $ANSWER is the answer to the problem.\n\n" + PENCILS]
+
+
+@pytest.mark.parametrize("turn", WRAPPED)
+def test_the_earlier_turns_are_read_as_a_turn_is(default, turn):
+    """A follow-up inherits what its earlier turn scored: read raw, a harness's trigger lifted what "What if …?"
+    inherited (0.739 → 0.795) and its format line lowered it (0.707), though the turn itself scored the same."""
+    follow_up = "What if she buys 15 pencils instead?"
+    assert default.score(chat(turn)).score == pytest.approx(default.score(chat(PENCILS)).score, abs=1e-9)
+    assert default.score(chat(turn, "She gets $11.00.", follow_up)).score == pytest.approx(
+        default.score(chat(PENCILS, "She gets $11.00.", follow_up)).score, abs=1e-9)
+
+
+def test_pasted_data_in_an_earlier_turn_is_sampled_as_in_the_turn(default):
+    """Read raw, a 48-row table in the earlier turn was a long problem: "Do the same …" scored 0.96 after a turn that
+    scored 0.80 itself."""
+    rows = "\n".join(f"2022-{m:02d}-{d:02d},{150 + (7 * m * d) % 19}.{(13 * d) % 100:02d},{151 + (5 * m + d) % 17}.{(7 * m) % 100:02d},"
+                     f"{149 + (3 * m + 2 * d) % 18}.{(11 * d) % 100:02d},{150 + (m * d) % 19}.{(17 * m) % 100:02d},{10_000_000 + 123_457 * m * d}"
+                     for m in range(1, 13) for d in (3, 10, 17, 24))
+    turn = ("Given the following records of stock prices, extract the highest and lowest closing prices for each month "
+            "in 2022. Return the results as a CSV string with a header row.\nDate,Open,High,Low,Close,Volume\n" + rows)
+    follow_up = "Do the same for the opening prices and round all numbers to the nearest integer."
+    inherited = default.score(chat(turn, "Month,Highest,Lowest\n2022-01,165.25,154.20 ...", follow_up)).score
+    assert inherited <= default.score(chat(turn)).score
+
+
+def test_an_answer_s_code_fences_do_not_move_the_next_turn(default):
+    """Fences in an assistant's answer say how the model writes, not what the user asks: counted with the turn's own,
+    they lifted every follow-up after a fenced answer (writing +0.15 on average when the answers were fenced)."""
+    turn, follow_up = "Plan a three-day trip to Lisbon.", "Reformat the itinerary as a table with a column per day."
+    plain = default.score(chat(turn, "Day 1: Alfama ...", follow_up)).score
+    fenced = default.score(chat(turn, "```markdown\nDay 1: Alfama ...\n```", follow_up)).score
+    assert fenced == pytest.approx(plain, abs=1e-9)
+
+
+@pytest.mark.parametrize("turn", [
+    "Which smartphone models were discontinued in 2019, and why did their sales fall so quickly in Europe and Asia?",
+    "What are the most common reasons people give to discontinue a prescribed medication early, on their own?"])
+def test_a_phrase_inside_a_word_makes_no_follow_up(turn):
+    from classifiers.inference import follow_up_weight
+
+    assert follow_up_weight(parse_messages(chat(OLYMPIAD, "A proof.", turn))) == 0.0
+
+
+def test_a_partly_inherited_score_names_the_earlier_turns(default):
+    """At a follow-up weight under one half the context still raised the logit, and the explanation showed only the
+    turn's own features."""
+    from classifiers.inference import follow_up_weight
+
+    follow_up = "If the ticket is $3 per person, how much money was earned by the bus in total?"
+    msgs = chat(HARD[0], "Here is the answer ...", follow_up)
+    assert 0.0 < follow_up_weight(parse_messages(msgs)) < 0.5
+    result = default.score(msgs)
+    assert result.score > default.score(chat(follow_up)).score
+    assert "earlier turns" in dict(result.top_features)

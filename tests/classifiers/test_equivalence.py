@@ -39,8 +39,9 @@ PIECES = ("list", "give", "write", "name", "come up with", "two", "a few", "seve
           "fix the grammar", "5 kg", "10%", "3m/s", "$", "\\frac", "```", "{", "=>", "if and only if", "how many ways",
           "İ", "ß", "Σ", "é", "٣", "≤", "。", "？", "\u00a0", "\ud800", "x",
           "a", "the", "rewrite", "function", "code", "unit", "tests", "story", "bash", "script", "go", "regular", "expression",  # "write <code>"
-          "assert", "assert f(1, 2) == 3", "asserts", "prime")  # tests given with a request for a program
-SEPS = ("", " ", "  ", "\n", "\nassert ", "\n    ", "\n- ", "\n2) ", "\n(b) ", ". ", "? ", ": ", "-", ",", "_", "options:")
+          "assert", "assert f(1, 2) == 3", "asserts", "prime",  # tests given with a request for a program
+          "older than", "taller than", "north of")  # relations, in a quiz counted above its options
+SEPS = ("", " ", "  ", "\n", "\nassert ", "\n  assert ", "\nA. ", "\n    ", "\n- ", "\n2) ", "\n(b) ", ". ", "? ", ": ", "-", ",", "_", "options:")
 #: Inline answer-option markers, whole and in pieces.
 OPTIONS = ("(A) ", "(B) ", "(C) ", "(D)", " A) ", " B) ", " C) ", " D. ", " E. ", " A.", "B", "C", "(", ")", ".")
 texts = st.lists(st.sampled_from(PIECES + SEPS + OPTIONS), max_size=60).map("".join)
@@ -66,8 +67,12 @@ def test_features_equal_the_reference(text, system, history, case):
 def test_features_equal_the_reference_on_fixed_prompts():
     for t in EASY + HARD + [OLYMPIAD, "", " ", "x" * 100_000, "write 3 poems. " * 5000, "a" * 5000 + "\n" + "b " * 3000,
                             "Why is the sky blue?\nLet's think step by step.", "Q: 7 * 6?\nA: Let's think step by step.",
-                            "Write f.\nassert f(1) == 2\n```\nassert f(3) == 4\n```\nassert f(4) == 5.5 kg", "assert 1\r\nassert 2"]:
+                            "Write f.\nassert f(1) == 2\n```\nassert f(3) == 4\n```\nassert f(4) == 5.5 kg", "assert 1\r\nassert 2",
+                            "Write f.\n```python\n    assert f([(1, 9), (2, 3)]) == [(2, 3), (1, 9)]\n```",
+                            ("Which is a good sentence?\nA. Ann is taller than Bo because Bo is older than Cy.\n"
+                             "B. Ann is taller than Bo because Cy is older than Bo.\nAnswer:")]:
         _same(t)
+        _same(t, history="```python\nprint(1)\n```")
 
 
 def test_features_equal_the_reference_on_training_prompts(shared_data):

@@ -205,3 +205,34 @@ def test_a_solved_example_is_looked_for_right_before_the_question():
     assert split_few_shot(near) is not None
     far = "Q: 1+1?\nA: 2\n" + "\n" * 20_000 + "Q: 2+3?"
     assert split_few_shot(far) is None
+
+
+def _mbpp(task: str, tests: list[str], code: str | None) -> str:
+    """One block of lm-evaluation-harness's MBPP prompt; ``code`` None for the question's open "[BEGIN]"."""
+    block = ("You are an expert Python programmer, and here is your task: " + task + " Your code should pass these tests:\n\n"
+             + "\n".join(tests) + "\n[BEGIN]\n")
+    return block + (f"'{code}'\n[DONE]\n" if code is not None else "")
+
+
+MBPP_SHOTS = (_mbpp("Write a function to find the shared elements from the given two lists.",
+                    ["assert similar_elements((3, 4, 5, 6), (5, 7, 4, 10)) == (4, 5)"],
+                    "def similar_elements(a, b):\n    return tuple(sorted(set(a) & set(b)))")
+              + _mbpp("Write a python function to identify non-prime numbers.", ["assert is_not_prime(2) == False"],
+                      "def is_not_prime(n):\n    return n < 2 or any(n % i == 0 for i in range(2, int(n ** 0.5) + 1))"))
+
+
+def test_code_examples_between_begin_and_done_are_split_off(default):
+    """lm-evaluation-harness's MBPP prompt: read whole, every task of a set scored 0.96 (an outside review, s34)."""
+    question = _mbpp("Write a function to reverse a string.", ['assert reverse("ab") == "ba"'], None)
+    found = split_few_shot(MBPP_SHOTS + question)
+    assert found is not None and found[0] == question.strip() and len(found[1]) == 2
+    assert default.score(MBPP_SHOTS + question).score == pytest.approx(default.score(question.strip()).score, abs=1e-9)
+    assert split_few_shot(question) is None and split_few_shot(MBPP_SHOTS) is None
+
+
+@pytest.mark.parametrize(("marker", "separator"), [("Correct answer:", "\n\n"), ("Answer:", "\n###\n"), ("Answer:", "\n---\n")])
+def test_other_markers_and_separator_lines(marker, separator):
+    blocks = [f"What is {a} + {b}?\nA. {a + b}\nB. {a * b}\n{marker} A" for a, b in ((2, 3), (4, 5))]
+    question = f"What is 7 + 6?\nA. 13\nB. 42\n{marker}"
+    found = split_few_shot(separator.join([*blocks, question]))
+    assert found is not None and found[0] == question

@@ -74,6 +74,22 @@ def test_a_chain_of_relations_is_an_ordering_puzzle(default):
     assert gift < trivia
 
 
+def test_in_a_quiz_the_relations_are_counted_above_its_options(default):
+    """Winogrande written as two whole sentences repeats its one comparison in each option: counted over the whole text
+    it chained into an ordering puzzle (+0.29 against +0.14 for items without one, an outside review, s34). A puzzle
+    whose relations are in its stem keeps them."""
+    from classifiers.features import MCQ_MIN, stem_relations
+
+    reason = FEATURE_NAMES.index("reasoning domain")
+    domain = lambda t: default.estimator.featurize([{"role": "user", "content": t}]).h[reason]
+    layout = "Which of the following is a good sentence:\nA. The plant {r} the one in the closet because the {a} got more sun.\nB. The plant {r} the one in the closet because the {b} got more sun.\nAnswer:"
+    compared = layout.format(r="grew faster than", a="windowsill", b="closet")
+    uncompared = layout.format(r="grew more leaves beside", a="windowsill", b="closet")
+    assert domain(compared) == domain(uncompared) == 0.0
+    puzzle = "Ann is older than Bo, and Bo is older than Cy. Who is the youngest?\nA. Ann\nB. Bo\nC. Cy"
+    assert stem_relations(puzzle, 2, MCQ_MIN) == 2 and domain(puzzle) > 0.1
+
+
 def test_imagining_a_scenario_is_not_role_play(default):
     """"Imagine you are a pirate" casts a persona (role-play); "imagine you are in a dark room" sets a
     scenario, which 7.20.0 read as role-play too (writing domain 0.2 against 0 now)."""

@@ -38,6 +38,7 @@ from classifiers.word_problems import (
     WORD_PROBLEM_MAX_CHARS,
     WORD_PROBLEM_NUMBERS_ANCHOR,
     problem_chars,
+    table_rows,
 )
 from classifiers.written_code import asks_for_proof, move_written_code, request_length
 
@@ -312,7 +313,8 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     quantities = 0
     if (lex[_ARITH] > 0 and latex == 0.0 and mcq < MCQ_MIN and feats[6] == 0.0 and d_code < 0.2 and d_write < 0.2
             and problem_chars(full) <= WORD_PROBLEM_MAX_CHARS):
-        quantities = numbers + sum(map(NUMBER_WORDS.__contains__, wl))
+        table = table_rows(s)
+        quantities = numbers - (count_quantities(table)[0] if table else 0) + sum(map(NUMBER_WORDS.__contains__, wl))
     word_problem = quantities >= 2
     if word_problem:
         gate = 1.0

@@ -57,3 +57,26 @@ def problem_chars(text: str, whole: bool = True) -> int:
     return n if brk < 0 else n - brk - 2
 
 
+
+
+#: A row of a table: at least this many numbers, which make at least half of its fields (split at white space, commas,
+#: semicolons and bars).
+TABLE_ROW_NUMBERS = 3
+_RE_FIELD_SPLIT = re.compile(r"[\s,;|]+")
+_RE_NUMBER_FIELD = re.compile(r"[-+$€£(]?[0-9][0-9.,:/%-]*\)?")
+
+
+def table_rows(text: str) -> str:
+    """The rows of a table in ``text`` (lines of ``TABLE_ROW_NUMBERS`` or more numbers, numbers half their fields or
+    more), joined, when it has two or more; else ``""``. A table's figures are data to read, not the quantities of a
+    word problem, each another step: a six-row price table under "extract the highest and lowest closing prices"
+    scored 0.99 from its 30 numbers."""
+    if "\n" not in text:
+        return ""
+    rows = []
+    for line in text.split("\n"):
+        fields = [f for f in _RE_FIELD_SPLIT.split(line) if f]
+        numbers = sum(1 for f in fields if _RE_NUMBER_FIELD.fullmatch(f))
+        if numbers >= TABLE_ROW_NUMBERS and 2 * numbers >= len(fields):
+            rows.append(line)
+    return "\n".join(rows) if len(rows) >= 2 else ""

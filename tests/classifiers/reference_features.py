@@ -106,6 +106,13 @@ def _every_test_line(s: str) -> str:
     return "".join(line for line in re.findall(r"[^\n]*\n|[^\n]+$", s) if re.match(r"[ \t]*assert\b", line))
 
 
+def _table_row(line: str) -> bool:
+    """Three or more numbers, at least half the line's fields (split at white space, commas, semicolons, bars)."""
+    fields = [f for f in re.split(r"[\s,;|]+", line) if f]
+    numbers = [f for f in fields if re.fullmatch(r"[-+$€£(]?[0-9][0-9.,:/%-]*\)?", f)]
+    return len(numbers) >= 3 and 2 * len(numbers) >= len(fields)
+
+
 def _code_chars(s: str) -> int:
     """Characters in code fences (a fence to the next, or to the end) and, between fences, on lines
     that start with four spaces or a tab (with their line break), walked character by character,
@@ -336,6 +343,9 @@ def handcrafted(conv: Conversation) -> list[float]:
     # or in words (version 10); its length counts from the first paragraph with a number (version
     # 10); one option-like line ("A: Let's think step by step.") is not a multiple-choice question
     quantities = numbers + sum(1 for w in wl if w in NUMBER_WORDS)
+    table = [line for line in s.split("\n") if _table_row(line)]  # a table's figures are no steps (version 39)
+    if len(table) >= 2:
+        quantities -= len(_RE_NUM_UNIT.findall("\n".join(table)))
     word_problem = (lex["arith"] > 0 and quantities >= 2 and _problem_chars(full) <= 600 and latex == 0
                     and mcq < math.log1p(2) and feats[6] == 0 and d_code < 0.2 and d_write < 0.2)
     if word_problem:

@@ -69,6 +69,8 @@ def test_features_equal_the_reference_on_fixed_prompts():
                             "Why is the sky blue?\nLet's think step by step.", "Q: 7 * 6?\nA: Let's think step by step.",
                             "Write f.\nassert f(1) == 2\n```\nassert f(3) == 4\n```\nassert f(4) == 5.5 kg", "assert 1\r\nassert 2",
                             "Write f.\n```python\n    assert f([(1, 9), (2, 3)]) == [(2, 3), (1, 9)]\n```",
+                            "Prices: 3 apples cost $2 in total.\n2022-01-03,152.69,166.95\n2022-01-10,165.22,159.44\nHow much more?",
+                            "Tom sells 3 cakes.\n1 3 1\nHow many in all?",
                             ("Which is a good sentence?\nA. Ann is taller than Bo because Bo is older than Cy.\n"
                              "B. Ann is taller than Bo because Cy is older than Bo.\nAnswer:")]:
         _same(t)

@@ -459,3 +459,23 @@ def test_code_escapes_and_windows_paths_are_no_latex(default):
     assert f('Why does this fail?\nFile "C:\\Users\\bob\\AppData\\Local\\Programs\\Python\\main.py", line 3') == 0.0
     assert f('Fix it: print("a\\nb\\tc"); re.match(r"\\d+\\s\\w", s)') == 0.0
     assert f("Find $\\frac{1}{2} + \\sqrt{x}$ where $x \\in \\mathbb{R}$.") > f("Find $1/2 + x$.")
+
+
+STOCKS = ("Given the following records of stock prices, extract the highest and lowest closing prices for each month in "
+          "2022.\nDate,Open,High,Low,Close,Volume\n2022-01-03,152.69,166.95,165.28,155.10,18312021\n"
+          "2022-01-17,150.57,166.72,158.66,165.25,10035333\n2022-02-03,168.03,150.61,150.51,160.83,16395545\n"
+          "2022-02-17,168.78,161.06,156.91,163.54,17710866\n2022-03-03,153.72,169.85,167.20,152.42,15581698\n"
+          "2022-03-17,166.60,163.41,156.07,161.75,18377905")
+
+
+def test_a_table_s_figures_are_no_word_problem_s_steps(default):
+    """Under an arithmetic cue ("highest", "lowest") a six-row price table read as a word problem with 30 quantities:
+    +6 logit from the numbers prior, 0.99 (an outside review's MT-Bench-style probes, s34). Its rows are data."""
+    from classifiers.feature_schema import NUMBERS_PRIOR_FEATURE
+    from classifiers.word_problems import table_rows
+
+    assert table_rows(STOCKS).count("\n") == 5
+    assert default.estimator.featurize(STOCKS).h[NUMBERS_PRIOR_FEATURE] == 0.0
+    assert default.score(STOCKS).score < 0.9
+    word_problem = "Tom has 3 boxes of 12 pens and gives away 5 pens, 2 pencils and 1 ruler.\nHow many pens are left?"
+    assert table_rows(word_problem) == "" and default.estimator.featurize(word_problem).h[NUMBERS_PRIOR_FEATURE] > 0

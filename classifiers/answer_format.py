@@ -14,8 +14,11 @@ sentences — and only a run of units at its start, or at its end (from a line's
 problem's line, "… Write your answer in the form $(x, y)$.", is the problem's), goes. Each is an answer-format
 sentence (``_RE_FORMAT``, matched from the sentence's first word: "Respond with only the new code" is one, "Rewrite
 this and respond with only the new code" a request) or, at the start, a generic task line ("Solve the following math
-problem step by step.", "You are an expert test taker.", ``_RE_TASK``); at least one is the former, none gives a
-number or notation, and something else is left. A quiz header naming the subject ("The following are multiple
+problem step by step.", ``_RE_TASK``) or persona ("You are an expert test taker.", ``_RE_PERSONA``); at least one is
+the former, none gives a number or notation, and something else is left. A template whose format sentence ends the
+text takes the generic task lines at its start with it (Llama 3's "Given the following question and four candidate
+answers …, choose the best answer." … "Your response should end with …"), not a persona: one can name the subject
+("You are an organic chemistry expert."). A quiz header naming the subject ("The following are multiple
 choice questions (with answers) about physics.") stays where it is and does not end the run. Options, code and data
 are units of their own, which no pattern matches: a format line after them goes alone.
 """
@@ -27,6 +30,8 @@ import re
 #: How a sentence about the answer's form starts (matched at the lower-cased sentence's start).
 _RE_FORMAT = re.compile(
     r"(?:please |remember to |make sure (?:to |that )?|be sure to |always |and )?(?:"
+    r"your response should end with .the best answer is \[the_answer_letter\]. where the \[the_answer_letter\] is one of"
+    r" [a-e](?:, [a-e])*,? (?:or|and) [a-e]\.?$|"  # Llama 3's evaluation template (first: the next would match its head)
     r"(?:the )?last line of your (?:response|answer|reply|output)"
     r"|(?:put|write|give|provide|state|enclose|place|present|mark|end|finish|conclude|return|box) (?:with )?(?:your|the) (?:final )?answer"
     r"|(?:your|the) (?:final )?(?:answer|response|reply|output) (?:should|must|needs to|has to|will)\b"
@@ -43,9 +48,11 @@ _RE_TASK = re.compile(
     r"(?:please )?(?:solve|answer|read|consider) (?:the|this) (?:following |below |given )?"
     r"(?:math(?:ematical)? |multiple[- ]choice |word )?(?:problem|question)s?(?: below)?"
     r"(?: carefully)?(?:,? (?:step[- ]by[- ]step|carefully))?[.:!]?"
-    r"|you are an? (?:[a-z-]+ ){0,3}(?:expert|assistant|test[- ]taker|tutor|solver)\.?"
     r"|given the following (?:question|problem) and (?:[a-z]+ )?(?:candidate|possible) answers(?: \([a-e, ]+(?:and|or) [a-e]\))?,"
     r" (?:choose|select|pick) the (?:best|correct) answer\.?")
+#: A persona line ("You are an expert test taker."): dropped with a format sentence in the same leading run only (a
+#: persona can name the subject or the role to play: "You are an organic chemistry expert.").
+_RE_PERSONA = re.compile(r"you are an? (?:[a-z-]+ ){0,3}(?:expert|assistant|test[- ]taker|tutor|solver)\.?")
 #: A quiz header naming the subject: kept (its subject is the question's domain), and it does not end the run.
 _RE_HEADER = re.compile(r"the following (?:is an?|are) (?:[\w-]+ ){0,2}(?:multiple[- ]choice )?questions?\b")
 #: Only this far into each end of the text is looked at (bounded work), and no longer sentence is an instruction.
@@ -61,7 +68,7 @@ answering letter letters option options choice choices correct single only just 
 following form is be should must will quotes quote where which one abcd abcde abcdefg x box boxed command use need do
 not you step steps reasoning reason think then it this that integer number numeric value other than anything else add
 include explanation explanations no any brief briefly remember put itself problem question follows giving insert here
-$letter $answer \\boxed \\boxed{} $\\boxed{}$ like end best the_answer_letter b c d e
+$letter $answer \\boxed \\boxed{} $\\boxed{}$ like
 """.split())  # noqa: SIM905 (a word list reads better as text)
 CONTENT_WORDS = 2
 _WORD_EDGES = ".,;:!()[]\"'`*"
@@ -76,7 +83,7 @@ _RE_NOTATION = re.compile(r"\$(?!answer\b|letter\b|\\boxed\{\}\$)(?<!\}\$)|\\(?!
 
 
 def _kind(sentence: str) -> str:
-    """"format", "task", "header" or "" (content) for one unit of text."""
+    """"format", "task", "persona", "header" or "" (content) for one unit of text."""
     low = sentence.strip().lower().lstrip("*_#>-• \t")
     if not low or len(low) > SENTENCE_CHARS or _RE_DIGIT.search(low) or _RE_NOTATION.search(low):
         return ""
@@ -85,6 +92,8 @@ def _kind(sentence: str) -> str:
         return "format" if _template_words(low[found.end():]) else ""
     if _RE_TASK.fullmatch(low):
         return "task"
+    if _RE_PERSONA.fullmatch(low):
+        return "persona"
     return "header" if _RE_HEADER.match(low) else ""
 
 
@@ -140,8 +149,8 @@ def strip_answer_format(text: str) -> tuple[str, str]:
         while trailing and not _starts_line(text, trailing[0][0]):  # a sentence ending a problem's line is the problem's
             trailing.pop(0)  # ("… Write your answer in the form $(x, y)$.", "… Give your answer in Farads.")
         drop += trailing
-        if trailing and not drop[:-len(trailing)] and _said(head.lower()):  # a template's task line goes with its
-            drop[:0] = [(start, end) for start, end, kind in _leading_run(head, _spans(head)) if kind == "task"]  # format line
+        if trailing and not drop[:-len(trailing)] and _said(head.lower()):  # a template's task lines go with its
+            drop[:0] = [(start, end) for start, end, kind in _leading_run(head, _spans(head)) if kind == "task"]  # format
     if not drop:
         return text, ""
     kept, dropped, at = [], [], 0

@@ -170,10 +170,19 @@ _DENSITY = (_MATH, _CODE, _LOGIC, _REASON, _WRITING, _KNOWLEDGE)
 
 def stem_relations(s: str, relations: int, mcq: float) -> int:
     """The relation cues that chain into an ordering puzzle (``RELATION_CHAIN`` or more; else 0), in a multiple-choice
-    question counted above its first lettered option: a layout that writes each option as the whole sentence
-    (Winogrande's "Which of the following is a good sentence: A. … B. …") doubled one comparison into a chain."""
-    if relations >= RELATION_CHAIN and mcq >= MCQ_MIN and (first := _RE_MCQ.search(s)) is not None:
-        relations = lexicon_counts(lower_words(s[:first.start()]))[_RELATION]
+    question counted above its last run of lettered option lines: a layout that writes each option as the whole
+    sentence (Winogrande's "Which of the following is a good sentence: A. … B. …") doubled one comparison into a
+    chain. (Above its first such line, clues lettered "a)" or speakers "A:" lost their relations.)"""
+    if relations >= RELATION_CHAIN and mcq >= MCQ_MIN and "\n" in s:
+        lines = s.split("\n")
+        end = len(lines)
+        while end and not _RE_MCQ.match(lines[end - 1]):  # what follows the options ("Answer:")
+            end -= 1
+        start = end
+        while start and _RE_MCQ.match(lines[start - 1]):
+            start -= 1
+        if start < end:
+            relations = lexicon_counts(lower_words("\n".join(lines[:start])))[_RELATION]
     return relations if relations >= RELATION_CHAIN else 0
 
 
@@ -293,8 +302,6 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     feats += [min(lex[k] / nw, 1.0) for k in _DENSITY]
     # beyond a word problem's length, without a math word or notation, numbers are data (a report's figures)
     data = n > WORD_PROBLEM_MAX_CHARS and lex[_MATH] == 0 and latex == 0.0
-    if tests:  # the domains are the request's: long tests of few code symbols diluted its code cues (version 39)
-        nw = max(nw - len(lower_words(tests)), 1)
     d_math = min(1.0, 8.0 * (lex[_MATH] + 0.6 * lex[_ARITH] + (0.0 if data else 0.5) * numbers) / nw + 0.5 * latex)
     d_code = min(1.0, 8.0 * lex[_CODE] / nw + codesyn / 8.0 + (0.5 if "```" in full else 0.0))
     relations = stem_relations(s, lex[_RELATION], mcq)

@@ -23,16 +23,17 @@ from __future__ import annotations
 import re
 
 #: Answer markers (without their colon) at a line start, and what may follow the final, empty one.
-ANSWER_MARKERS = ("Answer", "Correct answer", "A", "Solution", "Output", "Label", "Sentiment", "Category", "Translation",
-                  "Summary")
+ANSWER_MARKERS = ("Answer", "A", "Solution", "Output", "Label", "Sentiment", "Category", "Translation", "Summary")
 _RE_FINAL = re.compile(r"\n(" + "|".join(ANSWER_MARKERS) + r"):[ \t]*(?:Let's think step by step\.?)?\s*\Z",
                        re.IGNORECASE)
 #: A filled answer line (``Answer: 72``, ``A: Paris``): marker, colon, then text on the line.
 _RE_ANSWER_LINE = re.compile(r"(?m)^(" + "|".join(ANSWER_MARKERS) + r"):[ \t]*\S", re.IGNORECASE)
 #: Where the solved examples of a code task end, and the code of the next opens (MBPP's few-shot prompt).
 CODE_CLOSE, CODE_OPEN = "[DONE]", "[BEGIN]"
-#: What ends a block when no question marker opens the next: a blank line, or a separator line ("###", "---").
-_RE_BLOCK_BREAK = re.compile(r"\n\n|\n[ \t]*(?:#{3,}|-{3,})[ \t]*\n")
+#: ``CODE_OPEN`` on a line of its own.
+_RE_CODE_OPEN = re.compile(r"(?m)^\[BEGIN\][ \t]*$")
+#: A separator line ("###", "---") right after a filled answer line ends its block, as a blank line does.
+_RE_SEPARATOR = re.compile(r"\n[ \t]*(?:#{3,}|-{3,})[ \t]*\n")
 #: Question markers that open a block; without one, a blank line does.
 QUESTION_MARKERS = ("Question", "Q", "Problem", "Input", "Text", "Sentence", "Review", "Passage")
 _RE_QUESTION = re.compile(r"(?m)^(?:" + "|".join(QUESTION_MARKERS) + "):")
@@ -103,12 +104,14 @@ def _coded_examples(text: str) -> tuple[str, list[str]] | None:
     which ends with an open ``[BEGIN]`` (the MBPP prompt lm-evaluation-harness writes: "You are an expert Python
     programmer, and here is your task: … Your code should pass these tests: … [BEGIN] … [DONE]"). Read whole, its
     three examples put every task of a set in the top tier (0.96 each)."""
-    if not text.rstrip().endswith(CODE_OPEN) or CODE_CLOSE not in text:
+    if not text.rstrip().endswith("\n" + CODE_OPEN) or "\n" + CODE_CLOSE not in text:
         return None
-    cut = text.rfind(CODE_CLOSE) + len(CODE_CLOSE)
-    examples = [e.strip() for e in text[:cut].split(CODE_CLOSE) if e.strip()]
+    cut = text.rfind("\n" + CODE_CLOSE) + len(CODE_CLOSE) + 1
+    examples = [e.strip() for e in text[:cut].split("\n" + CODE_CLOSE) if e.strip()]
     question = text[cut:].strip()
-    return (question, examples) if question != CODE_OPEN and examples else None
+    if question == CODE_OPEN or not all(_RE_CODE_OPEN.search(e) for e in examples):  # each example: a task, its code
+        return None
+    return question, examples
 
 
 def _answered_question(text: str) -> tuple[int, str] | None:
@@ -125,8 +128,12 @@ def _answered_question(text: str) -> tuple[int, str] | None:
     q = _RE_QUESTION.search(text, last_filled, end.start())
     if q is not None:
         return q.start(), marker
-    gap = _RE_BLOCK_BREAK.search(text, last_filled + 1, end.start())
-    return (gap.end() if gap.group() != "\n\n" else gap.start(), marker) if gap is not None else None
+    line_end = text.find("\n", last_filled + 1, end.start())
+    separator = _RE_SEPARATOR.match(text, line_end, end.start()) if line_end >= 0 else None
+    if separator is not None:
+        return separator.end(), marker
+    start = text.find("\n\n", last_filled, end.start())
+    return (start, marker) if start > 0 else None
 
 
 def _open_question(text: str) -> tuple[int, str] | None:

@@ -50,8 +50,8 @@ CONTEXT_DECAY = 0.0
 FOLLOW_UP_SHORT = (4.0, 4.5)
 FOLLOW_UP_RATIO = (math.log(8.0), math.log(3.0))
 #: Phrases that make a turn of any length a follow-up (it points back at the conversation),
-#: looked for as whole words in its first ``FOLLOW_UP_HEAD`` characters, lower-cased ("discontinued" holds no
-#: "continue"). Phrases common in self-contained problems ("the same", "again", "previous") are left out.
+#: looked for as whole words in its first ``FOLLOW_UP_HEAD`` characters, lower-cased, in any of their forms ("your
+#: answers", "continued"; "discontinued" holds no "continue"). Phrases common in self-contained problems ("the same", "again", "previous") are left out.
 FOLLOW_UP_PHRASES = ("your previous", "previous response", "previous answer", "previous question", "your response",
                      "your answer",
                      "your solution", "your code", "your function", "your program", "your story", "your poem",
@@ -60,7 +60,7 @@ FOLLOW_UP_PHRASES = ("your previous", "previous response", "previous answer", "p
                      "you provided", "above", "continue", "elaborate", "rewrite", "rephrase", "expand on",
                      "explain that", "explain it", "do the same", "the same for", "now do", "now write", "now make",
                      "now rewrite", "now implement", "now solve", "now prove", "can you also")
-_RE_FOLLOW_UP_PHRASE = re.compile(r"\b(?:" + "|".join(map(re.escape, FOLLOW_UP_PHRASES)) + r")\b")
+_RE_FOLLOW_UP_PHRASE = re.compile(r"\b(?:" + "|".join(map(re.escape, FOLLOW_UP_PHRASES)) + r")(?:s|es|d|ed)?\b")
 FOLLOW_UP_HEAD = 300
 #: Characters stripped from the start of a turn before its opening is read (quotes, markdown).
 OPENING_PUNCTUATION = " \t\r\n\"'*-_([>#."

@@ -221,15 +221,15 @@ def tokens_cv(examples: list[Example], folds: int = 5, seed: int = 0, **params: 
 
 
 def library_versions() -> dict[str, str]:
-    """What the fit's arithmetic depends on: the libraries, and the BLAS kernels (OpenBLAS picks one per CPU, and its
-    thread count splits the sums) — with another kernel the same data gives coefficients a few ulps apart, so the
-    artifact's bytes are reproducible only where all of these match."""
+    """What the fit's arithmetic depends on: the libraries, and the BLAS kernels (OpenBLAS picks one per CPU) — with
+    another kernel the same data gives coefficients a few ulps apart, so the artifact's bytes are reproducible only
+    where all of these match (``train_artifact`` runs BLAS on one thread, so the core count does not matter)."""
     import scipy
     import sklearn
     import skops
     from threadpoolctl import threadpool_info
 
-    blas = sorted(f"{p['internal_api']} {p.get('version')} {p.get('architecture')} x{p['num_threads']}"
+    blas = sorted(f"{p['internal_api']} {p.get('version')} {p.get('architecture')}"
                   for p in threadpool_info() if p["user_api"] == "blas")
     return {"python": platform.python_version(), "numpy": np.__version__, "scipy": scipy.__version__,
             "scikit-learn": sklearn.__version__, "skops": skops.__version__, "blas": "; ".join(blas)}
@@ -249,7 +249,16 @@ def train_artifact(data: str | Path, out: str | Path, seed: int = 0, validate: b
                    outcome_files: tuple[str | Path, ...] = (), **params: Any) -> dict[str, Any]:
     """Train on everything in ``data`` plus the user's ``outcome_files`` (``evaluate``'s JSON
     lines; each is one more held-out source in LOSO), optionally run LOSO, write ``out``
-    (.skops), its inference bundle (.npz, see ``classifiers.bundle``) and the ``.json`` metadata."""
+    (.skops), its inference bundle (.npz, see ``classifiers.bundle``) and the ``.json`` metadata. BLAS runs on one
+    thread: its sums split by thread count, so the bytes would depend on the machine's cores."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _train_artifact(data, out, seed, validate, cap, difficulty_scale, log, outcome_files, **params)
+
+
+def _train_artifact(data: str | Path, out: str | Path, seed: int, validate: bool, cap: int, difficulty_scale: float,
+                    log: Any, outcome_files: tuple[str | Path, ...], **params: Any) -> dict[str, Any]:
     from classifiers.bundle import write_bundle
     from classifiers.persist import save_estimator
 

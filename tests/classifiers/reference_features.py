@@ -308,13 +308,14 @@ def handcrafted(conv: Conversation) -> list[float]:
     latex = feats[9]
     # over 600 characters with no math word and no notation, numbers are a text's data, no math cue (version 34)
     data = n > 600 and lex["math"] == 0 and latex == 0
-    nw = max(nw - len(words_of(_test_lines(s).lower())), 1)  # the domains leave out the tests' words (version 39)
     d_math = min(1.0, 8.0 * (lex["math"] + 0.6 * lex["arith"] + (0.0 if data else 0.5) * numbers) / nw + 0.5 * latex)
     d_code = min(1.0, 8.0 * lex["code"] / nw + feats[8] / 8.0 + (0.5 if "```" in full else 0.0))
     chain = lex["relation"]  # "A is older than B, B older than C"
-    first_option = re.search(r"(?m)^[ \t]*\(?[A-Ea-e][).:][ \t]", s)
-    if feats[18] >= math.log1p(2) and first_option:  # in a quiz, above its options (version 39)
-        chain = dict(zip(LEXICON_NAMES, lexicon_counts_reference(words_of(s[:first_option.start()].lower()))))["relation"]
+    # in a quiz, above its last run of lettered options (version 39)
+    last_run = list(re.finditer(r"(?:^|\n)((?:[ \t]*\(?[A-Ea-e][).:][ \t][^\n]*(?:\n|$))+)(?:(?![ \t]*\(?[A-Ea-e][).:][ \t])[^\n]*(?:\n|$))*$", s))
+    if feats[18] >= math.log1p(2) and chain >= 2 and last_run:
+        stem = s[:last_run[-1].start(1)].removesuffix("\n")
+        chain = dict(zip(LEXICON_NAMES, lexicon_counts_reference(words_of(stem.lower()))))["relation"]
     chain = chain if chain >= 2 else 0
     d_reason = min(1.0, 8.0 * (lex["logic"] + lex["reason"] + lex["stem"] + chain) / nw)
     d_write = min(1.0, 8.0 * (lex["writing"] + lex["roleplay"]) / nw)

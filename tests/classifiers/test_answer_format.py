@@ -78,6 +78,10 @@ def test_an_instruction_line_goes_alone(text: str, kept: str, dropped: str) -> N
     "Preamble: find y(t).\n\n\\[\nY(s)=\\boxed{\\frac{1}{(s+a)(s+b)}}\n\\]",  # a formula holding \\boxed (MATH/Minerva)
     "Think step by step before answering.\n\nThink step by step before answering.",  # nothing else would remain
     "Think step by step before answering.",
+    # the Llama 3 format line's words are its own, not every template's (a review of session 34's diff)
+    "I have savings of $4,000 and a card at 22%.\nThink step by step about the best strategy.",
+    "White to move.\nReason step by step about the best move.",
+    "Write a ghost story.\nYour response should end with a plot twist.",
 ])
 def test_what_is_no_format_instruction_alone_stays(text: str) -> None:
     assert strip_answer_format(text) == (text, "")
@@ -160,6 +164,13 @@ def test_under_the_llama3_template_a_quiz_ranks_as_bare(default) -> None:
     wrapped = [r.score for r in default.score_batch([LLAMA3.format(q=q) for q in ARC])]
     assert wrapped == pytest.approx([default.score("Question: " + q).score for q in ARC], abs=1e-9)
     assert spearman(wrapped, bare) == 1.0 and min(bare[2:]) > max(bare[:2])
+
+
+def test_a_persona_stays_when_only_the_end_is_a_format_line() -> None:
+    """A persona can name the subject or the role to play: it went with a closing "Think step by step." (0.521 →
+    0.426 for an organic chemistry question)."""
+    text = "You are an organic chemistry expert.\n\nWhy does an SN2 reaction invert the stereocentre?\n\nThink step by step."
+    assert strip_answer_format(text) == (text.removesuffix("\n\nThink step by step."), "Think step by step.")
 
 
 def test_a_task_line_stays_without_a_format_line() -> None:

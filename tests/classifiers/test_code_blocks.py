@@ -166,19 +166,6 @@ def test_a_hard_task_outranks_an_easy_one_with_long_fenced_tests(default):
     assert score(_fenced(HARD_TASK)) > score(_fenced(EASY_TASK))
 
 
-def test_long_tests_do_not_dilute_the_request_s_code_domain():
-    """The domains' cue densities are the request's: unfenced tests of few code symbols ("(1, 9), (2, 3)") added words
-    and took the code domain of a one-line request from 0.69 to 0.24, and with it the length prior (version 39)."""
-    from classifiers.feature_schema import FEATURE_NAMES
-    from classifiers.features import handcrafted
-    from classifiers.inference import as_conversation
-
-    code = FEATURE_NAMES.index("code domain")
-    short = handcrafted(as_conversation(EASY_TASK[0] + "\n" + EASY_TASK[1][2]))[code]
-    long = handcrafted(as_conversation(EASY_TASK[0] + "\n" + "\n".join(EASY_TASK[1])))[code]
-    assert long == pytest.approx(short, abs=0.05)
-
-
 def test_every_assert_line_is_found_wherever_it_is_written():
     from classifiers.code_blocks import every_assert_line
 

@@ -240,3 +240,23 @@ def test_a_partly_inherited_score_names_the_earlier_turns(default):
     result = default.score(msgs)
     assert result.score > default.score(chat(follow_up)).score
     assert "earlier turns" in dict(result.top_features)
+
+
+@pytest.mark.parametrize("turn", [
+    "I went through it line by line, and I think your answers to the two parts are inconsistent with each other.",
+    "Continued: now I need the same argument written out for four variables instead of three, in full detail.",
+    "I checked them carefully and I believe some of your solutions contain an algebra slip in the middle part.",
+])
+def test_a_phrase_in_another_form_still_points_back(turn):
+    """Whole words, in any of their forms: the first whole-word version lost "your answers", "Continued" (0.892 →
+    0.482 after an olympiad problem; a review of session 34's diff)."""
+    from classifiers.inference import follow_up_weight
+
+    assert follow_up_weight(parse_messages(chat(OLYMPIAD, "A proof.", turn))) == 1.0
+
+
+def test_a_correction_after_a_bare_answer_is_a_follow_up():
+    from classifiers.inference import follow_up_weight
+
+    quiz = "Which planet is the largest?\nA. Mars\nB. Jupiter\nC. Venus\nD. Earth"
+    assert follow_up_weight(parse_messages(chat(quiz, "A", "Correct answer: B. Can you explain why?"))) == 1.0

@@ -40,7 +40,7 @@ from classifiers.word_problems import (
     problem_chars,
     table_rows,
 )
-from classifiers.written_code import asks_for_proof, move_written_code, request_length
+from classifiers.written_code import asks_for_proof, move_media_scripts, move_written_code, request_length
 
 __all__ = [
     "GRAM_CHARS",
@@ -266,6 +266,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     code_cues = lex[_CODE]
     lex = move_written_code(lex, wl)
     writes_code = lex[_CODE] > code_cues  # "write a function …": a request for a program, whatever its topic
+    lex = move_media_scripts(lex, wl)
     hist = conv.history
     log = math.log1p
     ln = log(n)

@@ -86,6 +86,29 @@ def _writes_code(words: list[str], i: int) -> bool:
     return noun in WRITE_LANGUAGES and j + 1 < len(words) and words[j + 1] in WRITE_LANGUAGE_NOUNS
 
 
+#: What a script after one of these words is: a text to speak or perform, a writing cue, not code ("a YouTube video
+#: script", "a 30-second radio ad script": 0.74 and 0.75, a thinking tier, where "write a podcast script" was 0.38).
+MEDIA_WORDS = frozenset((
+    "video", "videos", "youtube", "tiktok", "reel", "podcast", "radio", "tv", "television", "ad", "ads", "advert",
+    "commercial", "promo", "trailer", "movie", "film", "screen", "play", "theatre", "theater", "comedy", "sketch",
+    "stand-up", "standup", "monologue", "dialogue", "speech", "presentation", "webinar", "voiceover", "voice-over",
+    "sales", "marketing", "cold", "call", "phone", "interview", "wedding", "explainer", "documentary", "skit",
+))
+_SCRIPTS = ("script", "scripts")
+
+
+def move_media_scripts(counts: list[int], words: list[str]) -> list[int]:
+    """``counts`` with each script of ``MEDIA_WORDS`` ("a video script") counted as a writing cue instead of a code
+    cue."""
+    if not counts[_CODE_ID] or ("script" not in words and "scripts" not in words):
+        return counts
+    moved = sum(1 for i in range(1, len(words)) if words[i] in _SCRIPTS and words[i - 1] in MEDIA_WORDS)
+    moved = min(moved, counts[_CODE_ID])
+    counts[_CODE_ID] -= moved
+    counts[_WRITING_ID] += moved
+    return counts
+
+
 #: In a request for a program (a request to write code, or the code domain above math and reasoning; not
 #: opened as a question) the statement counts this many characters more in the length prior: a short request to write code
 #: ("Write a function that merges k sorted lists.") is no short problem, as a short closed problem is —

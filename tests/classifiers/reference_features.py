@@ -45,7 +45,7 @@ from classifiers.latex import LATEX_COMMANDS
 from classifiers.lexicons_intl import DENSE_CUES
 from classifiers.shape import _NUMWORD, _RE_SHAPE
 from classifiers.text import Conversation
-from classifiers.written_code import WRITE_CODE_GAP, WRITE_CODE_NOUNS, WRITE_FILLERS, WRITE_LANGUAGE_NOUNS, WRITE_LANGUAGES, WRITE_VERBS
+from classifiers.written_code import MEDIA_WORDS, WRITE_CODE_GAP, WRITE_CODE_NOUNS, WRITE_FILLERS, WRITE_LANGUAGE_NOUNS, WRITE_LANGUAGES, WRITE_VERBS
 
 _GROUP_INDEX = {g: i for i, g in enumerate(SHAPE_GROUPS)}
 _DEL_MATHOPS_REF = str.maketrans("", "", "".join(_MATHOPS))  # the operators deleted: their count
@@ -279,6 +279,11 @@ def handcrafted(conv: Conversation) -> list[float]:
     written_code = min(written_code, lex["writing"])
     lex["writing"] -= written_code
     lex["code"] += written_code
+    # a script to speak or perform ("a YouTube video script") is a writing cue (version 39)
+    media = len(re.findall(r"(?<![^ ])(?:" + "|".join(map(re.escape, MEDIA_WORDS)) + r") scripts?(?![^ ])", " ".join(wl)))
+    media = min(media, lex["code"])
+    lex["code"] -= media
+    lex["writing"] += media
     log = math.log1p
     feats = [
         log(n),

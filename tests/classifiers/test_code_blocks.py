@@ -171,3 +171,16 @@ def test_every_assert_line_is_found_wherever_it_is_written():
 
     text = "Write f.\nassert f(1) == 2\nasserts are fine\n    assert f(2) == 3\n```\nassert f(3) == 4\n```\nDo not assert x."
     assert every_assert_line(text) == "assert f(1) == 2\n    assert f(2) == 3\nassert f(3) == 4\n"
+
+
+@pytest.mark.parametrize("text", ["Create a YouTube video script about the history of tea.",
+                                  "Write a 30-second radio ad script for a coffee shop.",
+                                  "Draft a podcast script introducing our new product."])
+def test_a_script_to_perform_is_writing(default, text):
+    """"script" is a code cue: "Create a YouTube video script …" scored 0.74, a thinking tier (version 39)."""
+    from classifiers.feature_schema import FEATURE_NAMES
+
+    h = default.estimator.featurize(text).h
+    assert h[FEATURE_NAMES.index("writing domain")] > h[FEATURE_NAMES.index("code domain")]
+    assert default.score(text).score < 0.5
+    assert default.score("Write a Python script that renames files by date.").score > 0.6  # a program still

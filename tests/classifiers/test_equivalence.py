@@ -40,7 +40,8 @@ PIECES = ("list", "give", "write", "name", "come up with", "two", "a few", "seve
           "İ", "ß", "Σ", "é", "٣", "≤", "。", "？", "\u00a0", "\ud800", "x",
           "a", "the", "rewrite", "function", "code", "unit", "tests", "story", "bash", "script", "go", "regular", "expression",  # "write <code>"
           "assert", "assert f(1, 2) == 3", "asserts", "prime",  # tests given with a request for a program
-          "older than", "taller than", "north of")  # relations, in a quiz counted above its options
+          "older than", "taller than", "north of",  # relations, in a quiz counted above its options
+          "video script", "ad scripts", "script")  # a script to perform is writing
 SEPS = ("", " ", "  ", "\n", "\nassert ", "\n  assert ", "\nA. ", "\n    ", "\n- ", "\n2) ", "\n(b) ", ". ", "? ", ": ", "-", ",", "_", "options:")
 #: Inline answer-option markers, whole and in pieces.
 OPTIONS = ("(A) ", "(B) ", "(C) ", "(D)", " A) ", " B) ", " C) ", " D. ", " E. ", " A.", "B", "C", "(", ")", ".")

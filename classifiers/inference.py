@@ -50,11 +50,11 @@ CONTEXT_DECAY = 0.0
 FOLLOW_UP_SHORT = (4.0, 4.5)
 FOLLOW_UP_RATIO = (math.log(8.0), math.log(3.0))
 #: Phrases that make a turn of any length a follow-up (it points back at the conversation),
-#: looked for as whole words in its first ``FOLLOW_UP_HEAD`` characters, lower-cased, in any of their forms ("your
-#: answers", "continued"; "discontinued" holds no "continue"). Phrases common in self-contained problems ("the same", "again", "previous") are left out.
+#: looked for as whole words in its first ``FOLLOW_UP_HEAD`` characters, lower-cased, in any of their forms
+#: ("your answers", "continued"; "discontinued" holds no "continue"). Phrases common in self-contained problems
+#: ("the same", "again", "previous") are left out.
 FOLLOW_UP_PHRASES = ("your previous", "previous response", "previous answer", "previous question", "your response",
-                     "your answer",
-                     "your solution", "your code", "your function", "your program", "your story", "your poem",
+                     "your answer", "your solution", "your code", "your function", "your program", "your story", "your poem",
                      "your essay", "your proof", "your earlier", "your last", "your reply", "your own", "you said",
                      "you wrote", "you mentioned", "you just", "you gave",
                      "you provided", "above", "continue", "elaborate", "rewrite", "rephrase", "expand on",

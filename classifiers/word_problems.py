@@ -1,7 +1,8 @@
 """What makes a text an arithmetic word problem's statement: its numbers given in words, and where it starts.
 
 ``classifiers.features`` reads a short text with arithmetic cues and two or more quantities as a closed problem
-(``WORD_PROBLEM_MAX_CHARS``) and counts its length from the first paragraph that gives a number (``problem_chars``).
+(``WORD_PROBLEM_MAX_CHARS``) and counts its length from the first paragraph that gives a number (``problem_chars``);
+a table's figures are no quantities of it (``table_rows``).
 """
 
 from __future__ import annotations
@@ -55,8 +56,6 @@ def problem_chars(text: str, whole: bool = True) -> int:
         return n
     brk = text.rfind("\n\n", 0, first.start())
     return n if brk < 0 else n - brk - 2
-
-
 
 
 #: A row of a table: at least this many numbers, which make at least half of its fields (split at white space, commas,

@@ -30,8 +30,9 @@ import re
 #: How a sentence about the answer's form starts (matched at the lower-cased sentence's start).
 _RE_FORMAT = re.compile(
     r"(?:please |remember to |make sure (?:to |that )?|be sure to |always |and )?(?:"
-    r"your response should end with .the best answer is \[the_answer_letter\]. where the \[the_answer_letter\] is one of"
-    r" [a-e](?:, [a-e])*,? (?:or|and) [a-e]\.?$|"  # Llama 3's evaluation template (first: the next would match its head)
+    r"your response should end with \W{0,2}the best answer is \[the_answer_letter\]\W{0,3} where the \[the_answer_letter\] is"
+    r" (?:one of [a-j](?:, [a-j])*(?:,? (?:or|and) [a-j])?|a letter from the (?:provided|given) (?:choices|options))\.?$|"
+    #  ^ Llama 3's evaluation template (first: the next alternative would match its head)
     r"(?:the )?last line of your (?:response|answer|reply|output)"
     r"|(?:put|write|give|provide|state|enclose|place|present|mark|end|finish|conclude|return|box) (?:with )?(?:your|the) (?:final )?answer"
     r"|(?:your|the) (?:final )?(?:answer|response|reply|output) (?:should|must|needs to|has to|will)\b"
@@ -48,7 +49,7 @@ _RE_TASK = re.compile(
     r"(?:please )?(?:solve|answer|read|consider) (?:the|this) (?:following |below |given )?"
     r"(?:math(?:ematical)? |multiple[- ]choice |word )?(?:problem|question)s?(?: below)?"
     r"(?: carefully)?(?:,? (?:step[- ]by[- ]step|carefully))?[.:!]?"
-    r"|given the following (?:question|problem) and (?:[a-z]+ )?(?:candidate|possible) answers(?: \([a-e, ]+(?:and|or) [a-e]\))?,"
+    r"|given the following (?:question|problem) and (?:[a-z]+ )?(?:candidate|possible) answers(?: \([a-j, ]+(?:(?:and|or) [a-j])?\))?,"
     r" (?:choose|select|pick) the (?:best|correct) answer\.?")
 #: A persona line ("You are an expert test taker."): dropped with a format sentence in the same leading run only (a
 #: persona can name the subject or the role to play: "You are an organic chemistry expert.").

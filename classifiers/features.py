@@ -28,7 +28,7 @@ from classifiers.lexicons import (
     lower_words,
     words_of,
 )
-from classifiers.options import NO_TAIL_OPTIONS, inline_options, labelled_options, tail_options, year_options
+from classifiers.options import NO_TAIL_OPTIONS, inline_options, labelled_options, option_start, tail_options, year_options
 from classifiers.quantities import count_quantities
 from classifiers.retrieved import retrieved_chars
 from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
@@ -170,19 +170,11 @@ _DENSITY = (_MATH, _CODE, _LOGIC, _REASON, _WRITING, _KNOWLEDGE)
 
 def stem_relations(s: str, relations: int, mcq: float) -> int:
     """The relation cues that chain into an ordering puzzle (``RELATION_CHAIN`` or more; else 0), in a multiple-choice
-    question counted above its last run of lettered option lines: a layout that writes each option as the whole
-    sentence (Winogrande's "Which of the following is a good sentence: A. … B. …") doubled one comparison into a
-    chain. (Above its first such line, clues lettered "a)" or speakers "A:" lost their relations.)"""
-    if relations >= RELATION_CHAIN and mcq >= MCQ_MIN and "\n" in s:
-        lines = s.split("\n")
-        end = len(lines)
-        while end and not _RE_MCQ.match(lines[end - 1]):  # what follows the options ("Answer:")
-            end -= 1
-        start = end
-        while start and _RE_MCQ.match(lines[start - 1]):
-            start -= 1
-        if start < end:
-            relations = lexicon_counts(lower_words("\n".join(lines[:start])))[_RELATION]
+    question counted above its options, when they are lettered lines that end it (``option_start``): a layout that
+    writes each option as the whole sentence (Winogrande's "Which of the following is a good sentence: A. … B. …")
+    doubled one comparison into a chain."""
+    if relations >= RELATION_CHAIN and mcq >= MCQ_MIN and "\n" in s and (start := option_start(s)) is not None:
+        relations = lexicon_counts(lower_words(s[:start]))[_RELATION]
     return relations if relations >= RELATION_CHAIN else 0
 
 

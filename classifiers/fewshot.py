@@ -23,7 +23,8 @@ from __future__ import annotations
 import re
 
 #: Answer markers (without their colon) at a line start, and what may follow the final, empty one.
-ANSWER_MARKERS = ("Answer", "A", "Solution", "Output", "Label", "Sentiment", "Category", "Translation", "Summary")
+ANSWER_MARKERS = ("Answer", "Correct answer", "A", "Solution", "Output", "Label", "Sentiment", "Category", "Translation",
+                  "Summary")
 _RE_FINAL = re.compile(r"\n(" + "|".join(ANSWER_MARKERS) + r"):[ \t]*(?:Let's think step by step\.?)?\s*\Z",
                        re.IGNORECASE)
 #: A filled answer line (``Answer: 72``, ``A: Paris``): marker, colon, then text on the line.
@@ -109,8 +110,8 @@ def _coded_examples(text: str) -> tuple[str, list[str]] | None:
     cut = text.rfind("\n" + CODE_CLOSE) + len(CODE_CLOSE) + 1
     examples = [e.strip() for e in text[:cut].split("\n" + CODE_CLOSE) if e.strip()]
     question = text[cut:].strip()
-    if question == CODE_OPEN or not all(_RE_CODE_OPEN.search(e) for e in examples):  # each example: a task, its code
-        return None
+    if question == CODE_OPEN or not all(_RE_CODE_OPEN.search(e) and "assert" in e for e in (*examples, question)):
+        return None  # each example and the question: a task, its tests, its code (a job's log has such marker lines)
     return question, examples
 
 

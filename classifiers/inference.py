@@ -50,17 +50,20 @@ CONTEXT_DECAY = 0.0
 FOLLOW_UP_SHORT = (4.0, 4.5)
 FOLLOW_UP_RATIO = (math.log(8.0), math.log(3.0))
 #: Phrases that make a turn of any length a follow-up (it points back at the conversation),
-#: looked for as whole words in its first ``FOLLOW_UP_HEAD`` characters, lower-cased, in any of their forms
-#: ("your answers", "continued"; "discontinued" holds no "continue"). Phrases common in self-contained problems
-#: ("the same", "again", "previous") are left out.
+#: looked for as whole words in its first ``FOLLOW_UP_HEAD`` characters, lower-cased ("discontinued" holds no
+#: "continue", "explain its" no "explain it"), the nouns in the plural too ("your answers"). Phrases common in
+#: self-contained problems ("the same", "again", "previous"; "continues", "continued fraction") are left out.
 FOLLOW_UP_PHRASES = ("your previous", "previous response", "previous answer", "previous question", "your response",
                      "your answer", "your solution", "your code", "your function", "your program", "your story", "your poem",
+                     "previous responses", "previous answers", "previous questions", "your responses", "your answers",
+                     "your solutions", "your functions", "your programs", "your stories", "your poems", "your essays",
+                     "your proofs", "your replies",
                      "your essay", "your proof", "your earlier", "your last", "your reply", "your own", "you said",
                      "you wrote", "you mentioned", "you just", "you gave",
                      "you provided", "above", "continue", "elaborate", "rewrite", "rephrase", "expand on",
                      "explain that", "explain it", "do the same", "the same for", "now do", "now write", "now make",
                      "now rewrite", "now implement", "now solve", "now prove", "can you also")
-_RE_FOLLOW_UP_PHRASE = re.compile(r"\b(?:" + "|".join(map(re.escape, FOLLOW_UP_PHRASES)) + r")(?:s|es|d|ed)?\b")
+_RE_FOLLOW_UP_PHRASE = re.compile(r"\b(?:" + "|".join(map(re.escape, FOLLOW_UP_PHRASES)) + r")\b")
 FOLLOW_UP_HEAD = 300
 #: Characters stripped from the start of a turn before its opening is read (quotes, markdown).
 OPENING_PUNCTUATION = " \t\r\n\"'*-_([>#."
@@ -69,7 +72,7 @@ OPENING_PUNCTUATION = " \t\r\n\"'*-_([>#."
 #: the turn, lower-cased. Openings that also start self-contained problems ("Suppose", "This",
 #: "It") are left out: these start 19 of the 28,793 single-turn prompts in ``shared/`` (10 of them
 #: vicuna's counterfactual "What if …?" questions) and none of the 7,473 GSM8K problems.
-FOLLOW_UP_OPENERS = ("what if", "what about", "how about", "and what", "and if", "and how", "now", "then", "but",
+FOLLOW_UP_OPENERS = ("continued", "what if", "what about", "how about", "and what", "and if", "and how", "now", "then", "but",
                      "also", "ok", "okay", "thanks", "thank you", "great", "perfect", "hmm", "wait", "no",
                      "make it", "make them", "make this", "make that", "change it", "try again", "compare that",
                      "compare this", "compare it", "which of these", "why is that", "is that", "can you make",

@@ -94,3 +94,27 @@ def year_options(s: str) -> int:
     """How many answer options of ``s`` are years: a history question whose options are 1943 … 1950
     asks what a capital-city question asks, not for a calculation."""
     return len(_RE_YEAR_OPTION.findall(s)) if "1" in s or "2" in s else 0
+
+
+_RE_OPTION_LETTER = re.compile(r"[ \t]*\(?([A-Ea-e])[).:][ \t]")
+#: Characters of an answer marker after the options that still ends them ("Answer:", "Correct answer:").
+OPTION_TAIL_CHARS = 40
+
+
+def option_start(s: str) -> int | None:
+    """Where the lettered options that end ``s`` start: the lines "A." … up to the last one, lettered in sequence (an
+    answer marker, a short line ending in ":", may follow them); ``None`` if ``s`` does not end so. Clues lettered "a)" … "d)" before options "(A)" …
+    are no options, nor are lettered lines followed by a question and its inline or numbered options."""
+    lines = s.rstrip().split("\n")
+    end = len(lines)
+    tail = lines[-1].strip()
+    if end > 1 and _RE_OPTION_LETTER.match(lines[-1]) is None and len(tail) <= OPTION_TAIL_CHARS and tail.endswith(":"):
+        end -= 1
+    at = end - 1
+    found = _RE_OPTION_LETTER.match(lines[at])
+    while found is not None and found.group(1) not in "Aa" and at > 0:
+        above = _RE_OPTION_LETTER.match(lines[at - 1])
+        if above is None or ord(above.group(1)) != ord(found.group(1)) - 1:
+            return None
+        at, found = at - 1, above
+    return sum(len(line) + 1 for line in lines[:at]) if found is not None and found.group(1) in "Aa" else None

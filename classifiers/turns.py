@@ -53,5 +53,6 @@ def quiz_after_bare_answer(turn: str, reply: str, earlier: str) -> bool:
 
 
 def _quiz(text: str) -> bool:
-    """An item of a quiz: its answer asked for or given (the few-shot markers), or lettered options."""
-    return asks_for_an_answer(text) or holds_an_answer(text) or letter_option_lines(text) >= 2
+    """An item of a quiz: its answer asked for or given (the few-shot markers) under its question, or lettered options.
+    A line of its own that gives an answer is a reply to one ("Correct answer: B. Can you explain why?")."""
+    return asks_for_an_answer(text) or ("\n" in text.strip() and holds_an_answer(text)) or letter_option_lines(text) >= 2

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import re
 
+from classifiers.quantities import count_quantities
+
 #: An arithmetic word problem (arithmetic cues; at least two numbers, in digits or ``NUMBER_WORDS``;
 #: no LaTeX, code fences, answer options — two or more: a lone "A: Let's think step by step." is an
 #: answer marker —, code or writing domain) of at most this many characters (GSM8K's 99th percentile
@@ -58,24 +60,22 @@ def problem_chars(text: str, whole: bool = True) -> int:
     return n if brk < 0 else n - brk - 2
 
 
-#: A row of a table: at least this many numbers, which make at least half of its fields (split at white space, commas,
-#: semicolons and bars).
-TABLE_ROW_NUMBERS = 3
-_RE_FIELD_SPLIT = re.compile(r"[\s,;|]+")
-_RE_NUMBER_FIELD = re.compile(r"[-+$€£(]?[0-9][0-9.,:/%-]*\)?")
+#: A table of data: at least ``TABLE_ROWS`` lines of at least ``TABLE_ROW_NUMBERS`` numbers each, numbers half their
+#: words or more (a CSV export, a price history). A word problem's own small table ("Monday 12 30 8" for three days,
+#: a timetable) has fewer columns and keeps its figures: they are the numbers to combine.
+TABLE_ROWS = 3
+TABLE_ROW_NUMBERS = 4
 
 
 def table_rows(text: str) -> str:
-    """The rows of a table in ``text`` (lines of ``TABLE_ROW_NUMBERS`` or more numbers, numbers half their fields or
-    more), joined, when it has two or more; else ``""``. A table's figures are data to read, not the quantities of a
-    word problem, each another step: a six-row price table under "extract the highest and lowest closing prices"
-    scored 0.99 from its 30 numbers."""
-    if "\n" not in text:
+    """The rows of a table of data in ``text``, joined, or ``""``: its figures are data to read, not the quantities of
+    a word problem, each another step (a six-row price table under "extract the highest and lowest closing prices"
+    scored 0.99 from its 30 numbers)."""
+    if text.count("\n") < TABLE_ROWS - 1:
         return ""
     rows = []
     for line in text.split("\n"):
-        fields = [f for f in _RE_FIELD_SPLIT.split(line) if f]
-        numbers = sum(1 for f in fields if _RE_NUMBER_FIELD.fullmatch(f))
-        if numbers >= TABLE_ROW_NUMBERS and 2 * numbers >= len(fields):
+        numbers = count_quantities(line)[0] if any(d in line for d in "0123456789") else 0
+        if numbers >= TABLE_ROW_NUMBERS and 2 * numbers >= len(line.split()):
             rows.append(line)
-    return "\n".join(rows) if len(rows) >= 2 else ""
+    return "\n".join(rows) if len(rows) >= TABLE_ROWS else ""

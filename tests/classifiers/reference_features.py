@@ -106,11 +106,16 @@ def _every_test_line(s: str) -> str:
     return "".join(line for line in re.findall(r"[^\n]*\n|[^\n]+$", s) if re.match(r"[ \t]*assert\b", line))
 
 
+def _letter(line: str) -> str:
+    """The option letter a line opens with ("A. x", "(b) x", "C) x"), or ""."""
+    found = re.match(r"[ \t]*\(?([A-Ea-e])[).:][ \t]", line)
+    return found.group(1) if found else ""
+
+
 def _table_row(line: str) -> bool:
-    """Three or more numbers, at least half the line's fields (split at white space, commas, semicolons, bars)."""
-    fields = [f for f in re.split(r"[\s,;|]+", line) if f]
-    numbers = [f for f in fields if re.fullmatch(r"[-+$€£(]?[0-9][0-9.,:/%-]*\)?", f)]
-    return len(numbers) >= 3 and 2 * len(numbers) >= len(fields)
+    """Four or more numbers, at least half the line's words."""
+    numbers = len(_RE_NUM_UNIT.findall(line)) if re.search("[0-9]", line) else 0
+    return numbers >= 4 and 2 * numbers >= len(line.split())
 
 
 def _code_chars(s: str) -> int:
@@ -281,9 +286,9 @@ def handcrafted(conv: Conversation) -> list[float]:
     lex["code"] += written_code
     # a script to speak or perform ("a YouTube video script") is a writing cue (version 39)
     media = len(re.findall(r"(?<![^ ])(?:" + "|".join(map(re.escape, MEDIA_WORDS)) + r") scripts?(?![^ ])", " ".join(wl)))
-    media = min(media, lex["code"])
-    lex["code"] -= media
-    lex["writing"] += media
+    if media and media >= lex["code"]:  # when they are all its code cues
+        lex["writing"] += lex["code"]
+        lex["code"] = 0
     log = math.log1p
     feats = [
         log(n),
@@ -316,11 +321,18 @@ def handcrafted(conv: Conversation) -> list[float]:
     d_math = min(1.0, 8.0 * (lex["math"] + 0.6 * lex["arith"] + (0.0 if data else 0.5) * numbers) / nw + 0.5 * latex)
     d_code = min(1.0, 8.0 * lex["code"] / nw + feats[8] / 8.0 + (0.5 if "```" in full else 0.0))
     chain = lex["relation"]  # "A is older than B, B older than C"
-    # in a quiz, above its last run of lettered options (version 39)
-    last_run = list(re.finditer(r"(?:^|\n)((?:[ \t]*\(?[A-Ea-e][).:][ \t][^\n]*(?:\n|$))+)(?:(?![ \t]*\(?[A-Ea-e][).:][ \t])[^\n]*(?:\n|$))*$", s))
-    if feats[18] >= math.log1p(2) and chain >= 2 and last_run:
-        stem = s[:last_run[-1].start(1)].removesuffix("\n")
-        chain = dict(zip(LEXICON_NAMES, lexicon_counts_reference(words_of(stem.lower()))))["relation"]
+    # in a quiz whose lettered options A… end it (an answer marker may follow), above them (version 39)
+    if feats[18] >= math.log1p(2) and chain >= 2:
+        lines = s.rstrip().split("\n")
+        if len(lines) > 1 and not _letter(lines[-1]) and len(lines[-1].strip()) <= 40 and lines[-1].strip().endswith(":"):
+            lines = lines[:-1]
+        letters = [_letter(line) for line in lines]
+        k = len(lines) - 1
+        while k > 0 and letters[k] and letters[k] not in "Aa" and letters[k - 1] and ord(letters[k - 1]) == ord(letters[k]) - 1:
+            k -= 1
+        if letters[k] and letters[k] in "Aa":
+            stem = "\n".join(lines[:k]) + ("\n" if k else "")
+            chain = dict(zip(LEXICON_NAMES, lexicon_counts_reference(words_of(stem.lower()))))["relation"]
     chain = chain if chain >= 2 else 0
     d_reason = min(1.0, 8.0 * (lex["logic"] + lex["reason"] + lex["stem"] + chain) / nw)
     d_write = min(1.0, 8.0 * (lex["writing"] + lex["roleplay"]) / nw)
@@ -350,7 +362,7 @@ def handcrafted(conv: Conversation) -> list[float]:
     # 10); one option-like line ("A: Let's think step by step.") is not a multiple-choice question
     quantities = numbers + sum(1 for w in wl if w in NUMBER_WORDS)
     table = [line for line in s.split("\n") if _table_row(line)]  # a table's figures are no steps (version 39)
-    if len(table) >= 2:
+    if len(table) >= 3:
         quantities -= len(_RE_NUM_UNIT.findall("\n".join(table)))
     word_problem = (lex["arith"] > 0 and quantities >= 2 and _problem_chars(full) <= 600 and latex == 0
                     and mcq < math.log1p(2) and feats[6] == 0 and d_code < 0.2 and d_write < 0.2)

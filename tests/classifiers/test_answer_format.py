@@ -159,6 +159,17 @@ def test_the_llama3_template_is_dropped_whole() -> None:
     assert dropped.startswith("Given the following question") and dropped.endswith("one of A, B, C or D.")
 
 
+@pytest.mark.parametrize("tail", [
+    'Your response should end with "The best answer is [the_answer_letter]." where the [the_answer_letter] is one of A, B, C or D.',
+    "Your response should end with The best answer is [the_answer_letter] where the [the_answer_letter] is one of A, B, C, D.",
+    ('Your response should end with "The best answer is [the_answer_letter]" where the [the_answer_letter] is a letter from '
+     "the provided choices."),
+])
+def test_the_llama3_format_line_s_variants_are_dropped(tail: str) -> None:
+    question, dropped = strip_answer_format(LLAMA3.format(q=ARC[2]).rsplit("\n", 1)[0] + "\n" + tail)
+    assert question == "Question: " + ARC[2] and dropped.endswith(tail)
+
+
 def test_under_the_llama3_template_a_quiz_ranks_as_bare(default) -> None:
     bare = [r.score for r in default.score_batch(ARC)]
     wrapped = [r.score for r in default.score_batch([LLAMA3.format(q=q) for q in ARC])]

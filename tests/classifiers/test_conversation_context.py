@@ -246,6 +246,7 @@ def test_a_partly_inherited_score_names_the_earlier_turns(default):
     "I went through it line by line, and I think your answers to the two parts are inconsistent with each other.",
     "Continued: now I need the same argument written out for four variables instead of three, in full detail.",
     "I checked them carefully and I believe some of your solutions contain an algebra slip in the middle part.",
+    "I read all of your replies again tonight, and the two bounds in them still do not agree with each other at all.",
 ])
 def test_a_phrase_in_another_form_still_points_back(turn):
     """Whole words, in any of their forms: the first whole-word version lost "your answers", "Continued" (0.892 →
@@ -255,8 +256,25 @@ def test_a_phrase_in_another_form_still_points_back(turn):
     assert follow_up_weight(parse_messages(chat(OLYMPIAD, "A proof.", turn))) == 1.0
 
 
-def test_a_correction_after_a_bare_answer_is_a_follow_up():
+@pytest.mark.parametrize("turn", [
+    "Describe the main causes of the French Revolution and explain its long-term effects on European politics.",
+    "A snail climbs 3 m up a 10 m well each day and slips back 2 m each night. This continues. How many days?",
+    "Find the continued fraction expansion of the square root of 7 and use it to find a solution of Pell's equation.",
+    "Write a short story about a lighthouse keeper who rewrites the logbook every night to hide a shipwreck.",
+])
+def test_another_word_holding_a_phrase_makes_no_follow_up(turn):
+    """"explain its", "continues", "continued fraction", "rewrites": a suffix on every phrase made these inherit after
+    an olympiad problem (0.146 → 0.924; a second review, s34)."""
+    from classifiers.inference import follow_up_weight
+
+    assert follow_up_weight(parse_messages(chat(OLYMPIAD, "A proof.", turn))) == 0.0
+
+
+@pytest.mark.parametrize("turn", ["Correct answer: B. Can you explain why?", "Answer: B. Can you explain why it is B?"])
+def test_a_correction_after_a_bare_answer_is_a_follow_up(turn):
     from classifiers.inference import follow_up_weight
 
     quiz = "Which planet is the largest?\nA. Mars\nB. Jupiter\nC. Venus\nD. Earth"
-    assert follow_up_weight(parse_messages(chat(quiz, "A", "Correct answer: B. Can you explain why?"))) == 1.0
+    assert follow_up_weight(parse_messages(chat(quiz, "A", turn))) == 1.0
+
+

@@ -230,10 +230,11 @@ def test_code_examples_between_begin_and_done_are_split_off(default):
     assert split_few_shot(question) is None and split_few_shot(MBPP_SHOTS) is None
 
 
-@pytest.mark.parametrize("separator", ["\n###\n", "\n---\n", "\n  #####  \n"])
-def test_a_separator_line_after_an_answer_ends_its_block(separator):
-    blocks = [f"What is {a} + {b}?\nA. {a + b}\nB. {a * b}\nAnswer: A" for a, b in ((2, 3), (4, 5))]
-    question = "What is 7 + 6?\nA. 13\nB. 42\nAnswer:"
+@pytest.mark.parametrize(("marker", "separator"), [("Answer:", "\n###\n"), ("Answer:", "\n---\n"), ("Answer:", "\n  #####  \n"),
+                                                  ("Correct answer:", "\n\n")])
+def test_a_separator_line_after_an_answer_ends_its_block(marker, separator):
+    blocks = [f"What is {a} + {b}?\nA. {a + b}\nB. {a * b}\n{marker} A" for a, b in ((2, 3), (4, 5))]
+    question = f"What is 7 + 6?\nA. 13\nB. 42\n{marker}"
     found = split_few_shot(separator.join([*blocks, question]))
     assert found is not None and found[0] == question
 
@@ -253,6 +254,9 @@ def test_a_separator_line_inside_the_question_stays_in_it():
 @pytest.mark.parametrize("text", [
     "The ETL job hangs after this line of its log. Why?\n2024-05-07 12:58:36 step 4 [DONE]\n2024-05-07 12:58:37 step 5 [BEGIN]",
     "Wrap each step in tags: [DONE] closes one.\nStart the first one now.\n[BEGIN]",  # no "[DONE]" line
+    # marker lines, no tests: a job runner's log (a second review, s34: scored as its last line, 0.824 → 0.181)
+    ("Why does this job hang at the push step?\nstep: fetch sources\n[BEGIN]\ngit fetch origin\n[DONE]\n"
+     "step: build image\n[BEGIN]\ndocker build -t app .\n[DONE]\nstep: push image\n[BEGIN]"),
 ])
 def test_begin_and_done_in_ordinary_text_are_no_examples(text):
     """Only MBPP's layout: "[BEGIN]" / "[DONE]" on lines of their own, each example a task with its code. Any text

@@ -91,6 +91,11 @@ def test_in_a_quiz_the_relations_are_counted_above_its_options(default):
     # clues lettered like options keep their relations: only the last run of lettered lines is the options
     clues = "Three friends stand in a row.\na) Ann is taller than Bo.\nb) Bo is taller than Cy.\nWho is the shortest?\nA. Ann\nB. Bo\nC. Cy"
     assert stem_relations(clues, 2, MCQ_MIN) == 2
+    # ... nor when they run straight into the options, or the options are inline or numbered (a second review, s34)
+    for layout in ("Who is shortest?\na) Ann is taller than Bo.\nb) Bo is taller than Cy.\n(A) Ann\n(B) Bo\n(C) Cy",
+                   "a) Ann is taller than Bo.\nb) Bo is taller than Cy.\nWho is the shortest? (A) Ann (B) Bo (C) Cy",
+                   "a) Ann is taller than Bo.\nb) Bo is taller than Cy.\nWho is the shortest?\n1. Ann\n2. Bo\n3. Cy"):
+        assert stem_relations(layout, 2, MCQ_MIN) == 2, layout
 
 
 def test_imagining_a_scenario_is_not_role_play(default):
@@ -482,3 +487,9 @@ def test_a_table_s_figures_are_no_word_problem_s_steps(default):
     assert default.score(STOCKS).score < 0.9
     word_problem = "Tom has 3 boxes of 12 pens and gives away 5 pens, 2 pencils and 1 ruler.\nHow many pens are left?"
     assert table_rows(word_problem) == "" and default.estimator.featurize(word_problem).h[NUMBERS_PRIOR_FEATURE] > 0
+    # a word problem's own small table keeps its figures: they are the numbers to combine (a second review, s34)
+    sales = ("A bakery sold muffins, cakes and cookies.\nMonday 12 5 30\nTuesday 10 4 25\nWednesday 14 6 28\n"
+             "Muffins cost $2, cakes $15 and cookies $1. How much money did it make over the three days?")
+    assert table_rows(sales) == "" and default.estimator.featurize(sales).h[NUMBERS_PRIOR_FEATURE] > 1.0
+    years = "Sales by year:\n2020: 1,200 dollars\n2021: 1,350 dollars\n2022: 1,500 dollars\nWhat is the total increase?"
+    assert table_rows(years) == ""

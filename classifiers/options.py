@@ -7,6 +7,8 @@ A numbered option list read as a list (a request for a long answer) and its mark
 0.36 with "A." … "D.", while a physics question went the other way (0.62 against 0.68). Bulleted
 options scored 0.07, "Option 1:" lines 0.53, and a history question whose options are years 0.52
 (its capital-city twin 0.37): each read as something other than a quiz.
+
+``option_start`` finds where lettered options that end a question start (the text above them is its stem).
 """
 
 from __future__ import annotations
@@ -102,9 +104,10 @@ OPTION_TAIL_CHARS = 40
 
 
 def option_start(s: str) -> int | None:
-    """Where the lettered options that end ``s`` start: the lines "A." … up to the last one, lettered in sequence (an
-    answer marker, a short line ending in ":", may follow them); ``None`` if ``s`` does not end so. Clues lettered "a)" … "d)" before options "(A)" …
-    are no options, nor are lettered lines followed by a question and its inline or numbered options."""
+    """Where the lettered options that end ``s`` start: the lines "A." … up to the last one, lettered in sequence
+    (an answer marker, a short line ending in ":", may follow them); ``None`` if ``s`` does not end so. Clues
+    lettered "a)" … "d)" right before options "(A)" … are no options, nor are lettered lines followed by a question
+    and its inline or numbered options."""
     lines = s.rstrip().split("\n")
     end = len(lines)
     tail = lines[-1].strip()

@@ -88,7 +88,7 @@ def test_in_a_quiz_the_relations_are_counted_above_its_options(default):
     assert domain(compared) == domain(uncompared) == 0.0
     puzzle = "Ann is older than Bo, and Bo is older than Cy. Who is the youngest?\nA. Ann\nB. Bo\nC. Cy"
     assert stem_relations(puzzle, 2, MCQ_MIN) == 2 and domain(puzzle) > 0.1
-    # clues lettered like options keep their relations: only the last run of lettered lines is the options
+    # clues lettered like options keep their relations: only the lettered sequence that ends the text is the options
     clues = "Three friends stand in a row.\na) Ann is taller than Bo.\nb) Bo is taller than Cy.\nWho is the shortest?\nA. Ann\nB. Bo\nC. Cy"
     assert stem_relations(clues, 2, MCQ_MIN) == 2
     # ... nor when they run straight into the options, or the options are inline or numbered (a second review, s34)

@@ -6,7 +6,8 @@ every worker. `cmd_serve` prepares the directory before the workers start (creat
 of a previous run's files, which would otherwise be added to this run's counters).
 
 Workers that go away: a worker marks itself dead when it stops; a worker that was killed cannot,
-so every scrape also drops the live-gauge files of processes that no longer exist. Counters and
+so every scrape also drops the live-gauge files of processes that no longer run (gone, or a zombie
+its parent has not reaped yet). Counters and
 histograms of dead workers stay in the sums, as they must for totals to stay monotonic.
 """
 
@@ -75,17 +76,24 @@ def cleanup(path: str | None, created: bool) -> None:
 
 
 def _alive(pid: int) -> bool:
+    """Whether ``pid`` still runs. A killed worker stays a zombie until the parent reaps it (uvicorn's supervisor
+    does so between its health pings, which can take a while): signal 0 still reaches a zombie, so Linux's
+    process state is read too."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:  # no procfs (macOS), or the process went in between: signal 0 decided
+        return True
+    return stat[stat.rfind(")") + 2 : stat.rfind(")") + 3] not in ("Z", "X")  # the state follows the command's ")"
 
 
 def reap_dead_workers(path: str) -> list[int]:
-    """Drop the live-gauge files of processes that no longer exist; returns their pids."""
+    """Drop the live-gauge files of processes that no longer run; returns their pids."""
     from prometheus_client import multiprocess
 
     dead: set[int] = set()

@@ -39,6 +39,7 @@ from typing import Any
 from uvicorn import Config
 from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
+from uvicorn.supervisors.multiprocess import Process
 
 from router.config import SNAPSHOT_ENV, load_config, one_line
 from router.metrics import reload_metrics
@@ -125,6 +126,7 @@ class RouterSupervisor(Multiprocess):
     def keep_subprocess_alive(self) -> None:
         """uvicorn's, and with `reload.watch` the file followed here too: the workers reload it themselves, and a worker
         respawned later starts from its last good version (it started from the broken file, and died, for ever)."""
+        release_child_ends(self.processes)
         if self.reload.watch and time.monotonic() >= self.next_poll:
             self.next_poll = time.monotonic() + self.reload.interval_seconds
             signature = file_signature(self.config_path)
@@ -170,6 +172,17 @@ class RouterSupervisor(Multiprocess):
         Path(self.snapshot + ".new").write_text(text, encoding="utf-8")
         os.replace(self.snapshot + ".new", self.snapshot)
         os.environ[SNAPSHOT_ENV] = self.snapshot  # workers spawned from now on inherit it
+
+
+def release_child_ends(processes: list[Process]) -> None:
+    """Close the parent's copy of each started worker's end of its health-check pipe (uvicorn keeps it open). A worker
+    that died while a ping was in flight then reads as dead at once (end of file); with the parent still holding that
+    end the ping waited out its whole timeout — `WORKER_START_SECONDS`, a minute without the worker, unseen: a worker
+    killed under load was respawned (and its gauges dropped) only after that minute. The child has its copy once
+    started; closing a closed end is a no-op."""
+    for process in processes:
+        if process.pid is not None:
+            process.child_conn.close()
 
 
 def run_workers(config: Config, config_path: str) -> int:

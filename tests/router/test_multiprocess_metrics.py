@@ -141,6 +141,33 @@ def test_prepare_makes_a_private_directory_only_for_several_workers() -> None:
             os.environ[multiproc.ENV] = saved
 
 
+def test_a_killed_worker_not_yet_reaped_loses_its_live_gauges(tmp_path: Path) -> None:
+    """A killed worker is a zombie until the supervisor reaps it, and signal 0 still reaches a zombie: its live
+    gauges stayed in the sums (a CI run saw them 30 s after the kill) while the supervisor was busy elsewhere."""
+    import subprocess
+    import sys
+    import time
+
+    from router import multiproc
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        live = tmp_path / f"gauge_livesum_{child.pid}.db"
+        live.write_bytes(b"")
+        deadline = time.monotonic() + 30
+        while Path(f"/proc/{child.pid}/stat").read_text().split(")")[-1].split()[0] != "Z":
+            assert time.monotonic() < deadline, "the child did not exit"
+            time.sleep(0.05)
+        assert multiproc.reap_dead_workers(str(tmp_path)) == [child.pid]
+        assert not live.exists()
+        assert multiproc.reap_dead_workers(str(tmp_path)) == []
+        own = tmp_path / f"gauge_livesum_{os.getppid()}.db"  # a process that runs: its file stays
+        own.write_bytes(b"")
+        assert multiproc.reap_dead_workers(str(tmp_path)) == [] and own.exists()
+    finally:
+        child.wait()
+
+
 LOCK_FREE_SCRIPT = """
 import sys
 from prometheus_client import CollectorRegistry

@@ -136,3 +136,33 @@ def test_a_drain_raised_by_sighup_is_uvicorn_s_deadline_too(tmp_path: Path) -> N
                 thread.join(30)
             assert serve.process is not None and serve.process.wait(30) == 0
         assert len(bodies) == 2 and all(body.rstrip().endswith("data: [DONE]") and '"error"' not in body for body in bodies), bodies
+
+
+async def _silent_app(scope: Any, receive: Any, send: Any) -> None:
+    """An ASGI app for a bare uvicorn worker (lifespan unsupported, no sockets: it only answers health pings)."""
+    raise RuntimeError("not served")
+
+
+def test_a_worker_killed_while_pinged_reads_as_dead_at_once() -> None:
+    """uvicorn's parent keeps its copy of each worker's end of the health pipe, so a worker killed while a ping was in
+    flight answered nothing until the ping's timeout (a minute here): respawn and the gauges' drop waited that long,
+    and a CI run under load saw the killed worker's gauges 30 s on. `release_child_ends` closes the parent's copies."""
+    from uvicorn import Config
+    from uvicorn.supervisors.multiprocess import Process
+
+    from router.supervisor import release_child_ends
+
+    worker = Process(Config(app=_silent_app, lifespan="off", log_level="warning"), [])
+    worker.start()
+    try:
+        assert worker.wait_until_ready(60), "the worker did not start"
+        release_child_ends([worker])
+        assert worker.ping(timeout=10), "a live worker still answers its pings"
+        assert worker.pid is not None
+        os.kill(worker.pid, signal.SIGKILL)
+        started = time.monotonic()
+        assert not worker.ping(timeout=30)
+        assert time.monotonic() - started < 5, "the ping waited for its timeout"
+    finally:
+        worker.kill()
+        worker.join()

@@ -79,6 +79,8 @@ FOLLOW_UP_OPENERS = ("continued", "what if", "what about", "how about", "and wha
                      "could you make", "same")
 #: Prefix of the explanation entries when the conversation context set the score.
 CONTEXT_PREFIX = "earlier turns: "
+#: Prefix of a feature the prompt lacks (value 0) in the explanation: its contribution is the training mean's, reversed.
+ABSENT_PREFIX = "no "
 
 #: Fitted arrays a scorer reads (``None`` allowed for the optional ones), scalars and names.
 ARRAYS: tuple[str, ...] = ("coef_", "mean_", "scale_", "tok_coef_", "hash_coef_", "tok_hash_coef_")
@@ -308,11 +310,13 @@ class LinearScorer:
         return tuple((n, round(v, 4)) for n, v in items[:k])
 
     def _top(self, h: list[float], k: int) -> list[tuple[str, float]]:
-        """Top-``k`` dense-feature contributions of vector ``h``, by magnitude."""
+        """Top-``k`` dense-feature contributions of vector ``h``, by magnitude. A contribution is measured from the
+        training mean, so a feature the prompt lacks contributes too: it is named as absent ("no LaTeX commands"),
+        not as if the prompt held it."""
         c = list(map(sub, map(mul, self.w, h), self.wm))
         # == heapq.nlargest(k, ...) (documented equivalent; ties keep index order)
         top = sorted(range(len(c)), key=list(map(abs, c)).__getitem__, reverse=True)[:k]
-        return [(FEATURE_NAMES[i], c[i]) for i in top]
+        return [(FEATURE_NAMES[i] if h[i] else ABSENT_PREFIX + FEATURE_NAMES[i], c[i]) for i in top]
 
     # ---- many conversations -----------------------------------------------------------
     def batch(self, feats: Sequence[Featurized]) -> tuple[np.ndarray, np.ndarray]:

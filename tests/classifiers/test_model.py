@@ -493,3 +493,16 @@ def test_a_table_s_figures_are_no_word_problem_s_steps(default):
     assert table_rows(sales) == "" and default.estimator.featurize(sales).h[NUMBERS_PRIOR_FEATURE] > 1.0
     years = "Sales by year:\n2020: 1,200 dollars\n2021: 1,350 dollars\n2022: 1,500 dollars\nWhat is the total increase?"
     assert table_rows(years) == ""
+
+
+def test_top_features_name_what_the_prompt_lacks_as_absent(default):
+    """Contributions are measured from the training mean, so a lacking feature shows up too: "What is the capital of
+    France?" listed "LaTeX commands −0.28", as if it held LaTeX; it is named "no LaTeX commands"."""
+    messages = [{"role": "user", "content": "What is the capital of France?"}]
+    features = dict(zip(FEATURE_NAMES, default.estimator.featurize(messages).h, strict=True))
+    top = dict(default.score(messages).top_features)
+    assert "no LaTeX commands" in top and "LaTeX commands" not in top
+    for name in top:
+        base = name.removeprefix("no ")
+        if base in features:
+            assert (features[base] == 0) == name.startswith("no "), (name, features[base])

@@ -28,8 +28,9 @@ from classifiers.lexicons import (
     lower_words,
     words_of,
 )
-from classifiers.options import NO_TAIL_OPTIONS, inline_options, labelled_options, option_start, tail_options, year_options
+from classifiers.options import NO_TAIL_OPTIONS, inline_options, labelled_options, tail_options, year_options
 from classifiers.quantities import count_quantities
+from classifiers.quiz_stem import COMPUTATION_EXTRA_CHARS, computes, logic_notation, quiz_stem, stem_cues
 from classifiers.retrieved import retrieved_chars
 from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
 from classifiers.text import Conversation
@@ -165,17 +166,11 @@ _MATH, _ARITH, _CODE, _LOGIC, _STEM, _REASON = (_LEX[k] for k in ("math", "arith
 _WRITING, _ROLEPLAY, _KNOWLEDGE, _QUIZ, _RELATION = (_LEX[k] for k in ("writing", "roleplay", "knowledge", "quiz", "relation"))
 #: Relations ("A is older than B", "north of") that chain into an ordering puzzle, a reasoning cue (one is a comparison).
 RELATION_CHAIN = 2
+#: A quiz's long vignette (past a word problem's length) with fewer math words than one in this many keeps its figures
+#: as data: "ejection fraction" and "drug combinations" made a cardiology vignette's vital signs a math problem (0.91,
+#: the top of an outside review's 130 quiz items; "LVEF" and "pairs of drugs" 0.75).
+MATH_WORDS_PER_VIGNETTE = 50
 _DENSITY = (_MATH, _CODE, _LOGIC, _REASON, _WRITING, _KNOWLEDGE)
-
-
-def stem_relations(s: str, relations: int, mcq: float) -> int:
-    """The relation cues that chain into an ordering puzzle (``RELATION_CHAIN`` or more; else 0), in a multiple-choice
-    question counted above its options, when they are lettered lines that end it (``option_start``): a layout that
-    writes each option as the whole sentence (Winogrande's "Which of the following is a good sentence: A. … B. …")
-    doubled one comparison into a chain."""
-    if relations >= RELATION_CHAIN and mcq >= MCQ_MIN and "\n" in s and (start := option_start(s)) is not None:
-        relations = lexicon_counts(lower_words(s[:start]))[_RELATION]
-    return relations if relations >= RELATION_CHAIN else 0
 
 
 def scan_counts_python(s: str) -> tuple[int, int, int]:
@@ -294,12 +289,16 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     feats += map(log, lex)
     feats += [min(lex[k] / nw, 1.0) for k in _DENSITY]
     # beyond a word problem's length, without a math word or notation, numbers are data (a report's figures)
-    data = n > WORD_PROBLEM_MAX_CHARS and lex[_MATH] == 0 and latex == 0.0
+    # (in a quiz: or a math word among a vignette's figures, fewer than one in MATH_WORDS_PER_VIGNETTE words)
+    data = n > WORD_PROBLEM_MAX_CHARS and latex == 0.0 and (
+        lex[_MATH] == 0 or (mcq >= MCQ_MIN and MATH_WORDS_PER_VIGNETTE * lex[_MATH] < nw))
     d_math = min(1.0, 8.0 * (lex[_MATH] + 0.6 * lex[_ARITH] + (0.0 if data else 0.5) * numbers) / nw + 0.5 * latex)
     d_code = min(1.0, 8.0 * lex[_CODE] / nw + codesyn / 8.0 + (0.5 if "```" in full else 0.0))
-    relations = stem_relations(s, lex[_RELATION], mcq)
-    d_reason = min(1.0, 8.0 * (lex[_LOGIC] + lex[_REASON] + lex[_STEM] + relations) / nw)
-    d_write = min(1.0, 8.0 * (lex[_WRITING] + lex[_ROLEPLAY]) / nw)
+    stem = quiz_stem(s, mcq >= MCQ_MIN)  # a quiz's question: the options' words are the candidates' (version 40)
+    cues = lex if stem is None else stem_cues(lex, s, stem)
+    relations = cues[_RELATION] if cues[_RELATION] >= RELATION_CHAIN else 0
+    d_reason = min(1.0, 8.0 * (cues[_LOGIC] + cues[_REASON] + cues[_STEM] + relations + logic_notation(s)) / nw)
+    d_write = min(1.0, 8.0 * (cues[_WRITING] + cues[_ROLEPLAY]) / nw)
     quant = min(1.0, (numbers + lex[_MATH] + lex[_STEM] + units) / 4.0)
     if hist:
         ht = hist[-_HIST_TAIL:]
@@ -327,6 +326,8 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     # a request for a program or a proof (not a question over documents): the work asked for is not in its words
     if not (word_problem or retrieved) and ((writes_code and not latex) or d_code > max(d_math, d_reason) or (dom > d_write and asks_for_proof(wl))):
         ln_problem = request_length(ln_problem, wl)
+    elif stem is not None and d_math >= 0.5 and not (code or quoted) and computes(stem, latex):  # a quiz's computation
+        ln_problem = math.log(math.exp(ln_problem) + COMPUTATION_EXTRA_CHARS)  # as a request for a program
     # a long text to translate, rewrite or summarize: material, not a problem (its figures set no math domain)
     in_domain = 0.0 if not gate or works_on_text(full) else gate * max(ln_problem - LENGTH_ANCHOR, 0.0)
     # a multiple-choice question: its length counts too (less what it quotes)

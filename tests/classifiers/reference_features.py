@@ -316,13 +316,16 @@ def handcrafted(conv: Conversation) -> list[float]:
         *(min(lex[k] / nw, 1.0) for k in ("math", "code", "logic", "reason", "writing", "knowledge")),
     ]
     latex = feats[9]
-    # over 600 characters with no math word and no notation, numbers are a text's data, no math cue (version 34)
-    data = n > 600 and lex["math"] == 0 and latex == 0
+    # over 600 characters with no math word and no notation, numbers are a text's data, no math cue (version 34);
+    # in a quiz, with fewer than one math word in 50 (version 40)
+    data = n > 600 and latex == 0 and (lex["math"] == 0 or (feats[18] >= math.log1p(2) and 50 * lex["math"] < nw))
     d_math = min(1.0, 8.0 * (lex["math"] + 0.6 * lex["arith"] + (0.0 if data else 0.5) * numbers) / nw + 0.5 * latex)
     d_code = min(1.0, 8.0 * lex["code"] / nw + feats[8] / 8.0 + (0.5 if "```" in full else 0.0))
-    chain = lex["relation"]  # "A is older than B, B older than C"
-    # in a quiz whose lettered options A… end it (an answer marker may follow), above them (version 39)
-    if feats[18] >= math.log1p(2) and chain >= 2:
+    # in a quiz whose lettered options A… end it (an answer marker may follow), the relations (version 39) and the
+    # reasoning, logic, science, writing and role-play cues are the stem's: the options' are taken off (version 40)
+    cues = dict(lex)
+    stem = None
+    if feats[18] >= math.log1p(2) and multiline:
         lines = s.rstrip().split("\n")
         if len(lines) > 1 and not _letter(lines[-1]) and len(lines[-1].strip()) <= 40 and lines[-1].strip().endswith(":"):
             lines = lines[:-1]
@@ -332,10 +335,13 @@ def handcrafted(conv: Conversation) -> list[float]:
             k -= 1
         if letters[k] and letters[k] in "Aa":
             stem = "\n".join(lines[:k]) + ("\n" if k else "")
-            chain = dict(zip(LEXICON_NAMES, lexicon_counts_reference(words_of(stem.lower()))))["relation"]
-    chain = chain if chain >= 2 else 0
-    d_reason = min(1.0, 8.0 * (lex["logic"] + lex["reason"] + lex["stem"] + chain) / nw)
-    d_write = min(1.0, 8.0 * (lex["writing"] + lex["roleplay"]) / nw)
+            below = dict(zip(LEXICON_NAMES, lexicon_counts_reference(words_of(s[len(stem):].lower()))))
+            for name in ("logic", "reason", "stem", "writing", "roleplay", "relation"):
+                cues[name] = max(cues[name] - below[name], 0)
+    chain = cues["relation"] if cues["relation"] >= 2 else 0  # "A is older than B, B older than C"
+    notation = sum(s.count(c) for c in "\u2200\u2203\u00ac\u2227\u2228\u2283\u2261\u2194\u22a2\u22a8")  # logic (version 40)
+    d_reason = min(1.0, 8.0 * (cues["logic"] + cues["reason"] + cues["stem"] + chain + notation) / nw)
+    d_write = min(1.0, 8.0 * (cues["writing"] + cues["roleplay"]) / nw)
     ln = feats[0]
     mcq = feats[18]
     quant = min(1.0, (numbers + lex["math"] + lex["stem"] + units) / 4.0)
@@ -398,8 +404,13 @@ def handcrafted(conv: Conversation) -> list[float]:
     domain = max(d_math, d_code, d_reason)
     # a request to write code is a request for a program whatever its topic, unless written in LaTeX (version 36)
     asks = (written_code > 0 and latex == 0) or d_code > max(d_math, d_reason) or (proof is not None and domain > d_write)
-    if asks and not word_problem and not question and not retrieved:
-        statement = math.log(math.exp(statement) + 245)
+    if asks and not word_problem and not retrieved:
+        if not question:
+            statement = math.log(math.exp(statement) + 245)
+    # else a quiz whose stem gives a computation (three or more quantities, or LaTeX): 100 characters more (version 40)
+    elif (stem is not None and d_math >= 0.5 and not (code or quoted)
+          and (latex > 0 or len(_RE_NUM_UNIT.findall(stem)) >= 3)):
+        statement = math.log(math.exp(statement) + 100)
     feats[-1] *= max(statement - LENGTH_ANCHOR, 0.0)
     if _works_on_text(full):  # a long text to translate, rewrite or summarize is material (version 32)
         feats[-1] = 0.0

@@ -41,7 +41,8 @@ PIECES = ("list", "give", "write", "name", "come up with", "two", "a few", "seve
           "a", "the", "rewrite", "function", "code", "unit", "tests", "story", "bash", "script", "go", "regular", "expression",  # "write <code>"
           "assert", "assert f(1, 2) == 3", "asserts", "prime",  # tests given with a request for a program
           "older than", "taller than", "north of",  # relations, in a quiz counted above its options
-          "video script", "ad scripts", "script")  # a script to perform is writing
+          "video script", "ad scripts", "script",  # a script to perform is writing
+          "analysis", "design", "role", "fraction", "∨", "⊃", "¬", "7", "11")  # a quiz's stem cues, logic notation, computations
 SEPS = ("", " ", "  ", "\n", "\nassert ", "\n  assert ", "\nA. ", "\n    ", "\n- ", "\n2) ", "\n(b) ", ". ", "? ", ": ", "-", ",", "_", "options:")
 #: Inline answer-option markers, whole and in pieces.
 OPTIONS = ("(A) ", "(B) ", "(C) ", "(D)", " A) ", " B) ", " C) ", " D. ", " E. ", " A.", "B", "C", "(", ")", ".")
@@ -73,7 +74,12 @@ def test_features_equal_the_reference_on_fixed_prompts():
                             "Prices: 3 apples cost $2 in total.\n2022-01-03,152.69,166.95\n2022-01-10,165.22,159.44\nHow much more?",
                             "Tom sells 3 cakes.\n1 3 1\nHow many in all?",
                             ("Which is a good sentence?\nA. Ann is taller than Bo because Bo is older than Cy.\n"
-                             "B. Ann is taller than Bo because Cy is older than Bo.\nAnswer:")]:
+                             "B. Ann is taller than Bo because Cy is older than Bo.\nAnswer:"),
+                            "Which method is used?\nA. Content analysis\nB. Experimental design\nC. Role play\nD. Survey",
+                            "If 3x - 7 = 11, what is 6x + 2?\nA. 34\nB. 38\nC. 40\nD. 44\nAnswer:",
+                            "Either S or F, not both.\nA. (S \u2228 F) \u2022 \u00ac(S \u2022 F)\nB. S \u2283 F",
+                            "A 60-year-old man, BP 150/90 mmHg, pulse 110/min, ejection fraction 25%. " * 12
+                            + "Which drug combination?\nA. x\nB. y\nC. z"]:
         _same(t)
         _same(t, history="```python\nprint(1)\n```")
 

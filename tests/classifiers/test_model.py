@@ -78,7 +78,13 @@ def test_in_a_quiz_the_relations_are_counted_above_its_options(default):
     """Winogrande written as two whole sentences repeats its one comparison in each option: counted over the whole text
     it chained into an ordering puzzle (+0.29 against +0.14 for items without one, an outside review, s34). A puzzle
     whose relations are in its stem keeps them."""
-    from classifiers.features import MCQ_MIN, stem_relations
+    from classifiers.features import LEXICON_NAMES, lexicon_counts
+    from classifiers.lexicons import lower_words
+    from classifiers.quiz_stem import quiz_stem, stem_cues
+
+    def stem_relations(text: str) -> int:
+        lex, stem = lexicon_counts(lower_words(text)), quiz_stem(text, True)
+        return (lex if stem is None else stem_cues(lex, text, stem))[LEXICON_NAMES.index("relation")]
 
     reason = FEATURE_NAMES.index("reasoning domain")
     domain = lambda t: default.estimator.featurize([{"role": "user", "content": t}]).h[reason]
@@ -87,15 +93,15 @@ def test_in_a_quiz_the_relations_are_counted_above_its_options(default):
     uncompared = layout.format(r="grew more leaves beside", a="windowsill", b="closet")
     assert domain(compared) == domain(uncompared) == 0.0
     puzzle = "Ann is older than Bo, and Bo is older than Cy. Who is the youngest?\nA. Ann\nB. Bo\nC. Cy"
-    assert stem_relations(puzzle, 2, MCQ_MIN) == 2 and domain(puzzle) > 0.1
+    assert stem_relations(puzzle) == 2 and domain(puzzle) > 0.1
     # clues lettered like options keep their relations: only the lettered sequence that ends the text is the options
     clues = "Three friends stand in a row.\na) Ann is taller than Bo.\nb) Bo is taller than Cy.\nWho is the shortest?\nA. Ann\nB. Bo\nC. Cy"
-    assert stem_relations(clues, 2, MCQ_MIN) == 2
+    assert stem_relations(clues) == 2
     # ... nor when they run straight into the options, or the options are inline or numbered (a second review, s34)
     for layout in ("Who is shortest?\na) Ann is taller than Bo.\nb) Bo is taller than Cy.\n(A) Ann\n(B) Bo\n(C) Cy",
                    "a) Ann is taller than Bo.\nb) Bo is taller than Cy.\nWho is the shortest? (A) Ann (B) Bo (C) Cy",
                    "a) Ann is taller than Bo.\nb) Bo is taller than Cy.\nWho is the shortest?\n1. Ann\n2. Bo\n3. Cy"):
-        assert stem_relations(layout, 2, MCQ_MIN) == 2, layout
+        assert stem_relations(layout) == 2, layout
 
 
 def test_imagining_a_scenario_is_not_role_play(default):

@@ -166,8 +166,8 @@ _MATH, _ARITH, _CODE, _LOGIC, _STEM, _REASON = (_LEX[k] for k in ("math", "arith
 _WRITING, _ROLEPLAY, _KNOWLEDGE, _QUIZ, _RELATION = (_LEX[k] for k in ("writing", "roleplay", "knowledge", "quiz", "relation"))
 #: Relations ("A is older than B", "north of") that chain into an ordering puzzle, a reasoning cue (one is a comparison).
 RELATION_CHAIN = 2
-#: A quiz's long vignette (past a word problem's length) with fewer math words than one in this many keeps its figures
-#: as data: "ejection fraction" and "drug combinations" made a cardiology vignette's vital signs a math problem (0.91,
+#: A quiz's long vignette (past a word problem's length) with fewer math and arithmetic words than one in this many
+#: keeps its figures as data (a word problem's "per", "each", "total" keep them its quantities): "ejection fraction" and "drug combinations" made a cardiology vignette's vital signs a math problem (0.91,
 #: the top of an outside review's 130 quiz items; "LVEF" and "pairs of drugs" 0.75).
 MATH_WORDS_PER_VIGNETTE = 50
 _DENSITY = (_MATH, _CODE, _LOGIC, _REASON, _WRITING, _KNOWLEDGE)
@@ -244,7 +244,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
                  + (s.lower().count("options:") if ":" in s else 0))  # no character lower-cases to ":"
     tests = assert_lines(s)  # the tests a program must pass: code (unfenced: fenced ones are already), and ...
     given = every_assert_line(s)  # ... their numbers no quantities, fenced or not (version 39)
-    numbers = n_numbers - tail.numbered - labelled - (count_quantities(given)[0] if given else 0)  # nor an option's marker
+    numbers = n_numbers - tail.numbered - labelled - (count_quantities(given, n_numbers > 0)[0] if given else 0)  # nor an option's marker
     if n_options >= 2:
         numbers -= year_options(s)  # a year as an answer option is no quantity either
     lex = lexicon_counts(wl)
@@ -289,13 +289,13 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     feats += map(log, lex)
     feats += [min(lex[k] / nw, 1.0) for k in _DENSITY]
     # beyond a word problem's length, without a math word or notation, numbers are data (a report's figures)
-    # (in a quiz: or a math word among a vignette's figures, fewer than one in MATH_WORDS_PER_VIGNETTE words)
+    # (in a quiz: or math and arithmetic words among a vignette's figures, fewer than one in MATH_WORDS_PER_VIGNETTE)
     data = n > WORD_PROBLEM_MAX_CHARS and latex == 0.0 and (
-        lex[_MATH] == 0 or (mcq >= MCQ_MIN and MATH_WORDS_PER_VIGNETTE * lex[_MATH] < nw))
+        lex[_MATH] == 0 or (mcq >= MCQ_MIN and MATH_WORDS_PER_VIGNETTE * (lex[_MATH] + lex[_ARITH]) < nw))
     d_math = min(1.0, 8.0 * (lex[_MATH] + 0.6 * lex[_ARITH] + (0.0 if data else 0.5) * numbers) / nw + 0.5 * latex)
     d_code = min(1.0, 8.0 * lex[_CODE] / nw + codesyn / 8.0 + (0.5 if "```" in full else 0.0))
     stem = quiz_stem(s, mcq >= MCQ_MIN)  # a quiz's question: the options' words are the candidates' (version 40)
-    cues = lex if stem is None else stem_cues(lex, s, stem)
+    cues = lex if stem is None else stem_cues(lex, s, stem, dense > 0)
     relations = cues[_RELATION] if cues[_RELATION] >= RELATION_CHAIN else 0
     d_reason = min(1.0, 8.0 * (cues[_LOGIC] + cues[_REASON] + cues[_STEM] + relations + logic_notation(s)) / nw)
     d_write = min(1.0, 8.0 * (cues[_WRITING] + cues[_ROLEPLAY]) / nw)
@@ -326,7 +326,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     # a request for a program or a proof (not a question over documents): the work asked for is not in its words
     if not (word_problem or retrieved) and ((writes_code and not latex) or d_code > max(d_math, d_reason) or (dom > d_write and asks_for_proof(wl))):
         ln_problem = request_length(ln_problem, wl)
-    elif stem is not None and d_math >= 0.5 and not (code or quoted) and computes(stem, latex):  # a quiz's computation
+    elif stem is not None and d_math >= 0.5 and not (code or quoted) and computes(stem):  # a quiz's computation
         ln_problem = math.log(math.exp(ln_problem) + COMPUTATION_EXTRA_CHARS)  # as a request for a program
     # a long text to translate, rewrite or summarize: material, not a problem (its figures set no math domain)
     in_domain = 0.0 if not gate or works_on_text(full) else gate * max(ln_problem - LENGTH_ANCHOR, 0.0)

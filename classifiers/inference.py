@@ -25,7 +25,7 @@ import numpy as np
 from classifiers.asked_length import asked_floor
 from classifiers.diagrams import strip_diagrams
 from classifiers.echo import echo_floor
-from classifiers.feature_schema import FEATURE_NAMES
+from classifiers.feature_schema import FEATURE_NAMES, NUMBERS_PRIOR_FEATURE, PRIOR_FEATURE
 from classifiers.features import HASH_DIM, N_SHAPE, bucket, conversation_features, handcrafted, tokens_of
 from classifiers.lexicons import SPEEDUPS
 from classifiers.pasted_data import sample_pasted_data
@@ -81,6 +81,8 @@ FOLLOW_UP_OPENERS = ("continued", "what if", "what about", "how about", "and wha
 CONTEXT_PREFIX = "earlier turns: "
 #: Prefix of a feature the prompt lacks (value 0) in the explanation: its contribution is the training mean's, reversed.
 ABSENT_PREFIX = "no "
+#: Features that are 0 below an anchor, not when absent ("length in a closed problem" of a short closed problem).
+_ANCHORED = frozenset((PRIOR_FEATURE, NUMBERS_PRIOR_FEATURE))
 
 #: Fitted arrays a scorer reads (``None`` allowed for the optional ones), scalars and names.
 ARRAYS: tuple[str, ...] = ("coef_", "mean_", "scale_", "tok_coef_", "hash_coef_", "tok_hash_coef_")
@@ -317,7 +319,7 @@ class LinearScorer:
         c = list(map(sub, map(mul, self.w, h), self.wm))
         # == heapq.nlargest(k, ...) (documented equivalent; ties keep index order)
         top = sorted(range(len(c)), key=list(map(abs, c)).__getitem__, reverse=True)[:k]
-        return [(FEATURE_NAMES[i] if h[i] else ABSENT_PREFIX + FEATURE_NAMES[i], c[i]) for i in top]
+        return [(ABSENT_PREFIX + FEATURE_NAMES[i] if h[i] == 0 and i not in _ANCHORED else FEATURE_NAMES[i], c[i]) for i in top]
 
     # ---- many conversations -----------------------------------------------------------
     def batch(self, feats: Sequence[Featurized]) -> tuple[np.ndarray, np.ndarray]:

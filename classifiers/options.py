@@ -8,7 +8,8 @@ A numbered option list read as a list (a request for a long answer) and its mark
 options scored 0.07, "Option 1:" lines 0.53, and a history question whose options are years 0.52
 (its capital-city twin 0.37): each read as something other than a quiz.
 
-``option_start`` finds where lettered options that end a question start (the text above them is its stem).
+``option_start`` finds where lettered options that end a question start (the text above them is its stem), and
+``inline_start`` where inline ones do.
 """
 
 from __future__ import annotations
@@ -62,6 +63,13 @@ def inline_options(s: str) -> int:
             break
         pos, n = min(hits) + 1, n + 1
     return n if n >= INLINE_OPTIONS_MIN else 0
+
+
+def inline_start(s: str) -> int | None:
+    """Where options written inline (``inline_options``) start: the first option A's marker; ``None`` without them."""
+    if not inline_options(s):
+        return None
+    return min(i for i in (s.find(m.format("A")) for m in INLINE_OPTION_MARKS) if i >= 0)
 
 
 def tail_options(s: str) -> TailOptions:

@@ -46,13 +46,14 @@ def _no_zeroing(s: str) -> str | None:
 _ascii_digits_zeroed = SPEEDUPS.ascii_digits_zeroed if SPEEDUPS is not None else _no_zeroing
 
 
-def count_quantities(s: str) -> tuple[int, int]:
+def count_quantities(s: str, any_digit: bool = False) -> tuple[int, int]:
     """(numbers, numbers with a unit) in ``s``. Numbers count only when an ASCII digit occurs (as
-    trained), though ``\\d`` matches any decimal digit."""
+    trained), though ``\\d`` matches any decimal digit; or with ``any_digit`` (``s`` is a part of a text
+    that has one: the numbers taken off are then those the text counted)."""
     if s.isascii():
         s0 = s.translate(_DIGIT0)
         return numbers_and_units(s0, zeroed=True) if "0" in s0 else (0, 0)
     s0 = _ascii_digits_zeroed(s)  # None: another decimal digit occurs, which "0" cannot stand for
     if s0 is not None:
         return numbers_and_units(s0, zeroed=True) if "0" in s0 else (0, 0)
-    return numbers_and_units(s, zeroed=False) if any(d in s for d in "0123456789") else (0, 0)
+    return numbers_and_units(s, zeroed=False) if any_digit or any(d in s for d in "0123456789") else (0, 0)

@@ -6,8 +6,9 @@
 - A quiz turn after a bare answer: the examples of a few-shot prompt sent as turns (a question, its letter; a question,
   its letter; … then the question). A short question read as a follow-up inherited every example: "What is 7 + 5?"
   with its four options scored 0.79 (high) after five solved examples, 0.39 alone.
-- A turn that says it changes the subject ("New question: …", "On another note, …", "Unrelated, but …"): "Now a
-  different question: how many legs does a spider have?" after a proof scored the proof (0.80 against 0.37 alone).
+- A turn that says it changes the subject ("New question: …", "On another note, …", "Unrelated, but …") and does not
+  point back: "Now a different question: how many legs does a spider have?" after a proof scored the proof (0.80
+  against 0.37 alone).
 """
 
 from __future__ import annotations
@@ -37,19 +38,29 @@ BARE_ANSWER_CHARS = 30
 _WORD = re.compile(r"[a-z']+")
 #: Where a turn says it changes the subject: in its first ``SWITCH_HEAD`` characters, after at most three words
 #: ("Ok, now a new question: …"), the phrase ending a clause ("new question:", not "a new question about your proof",
-#: "a new topic modelling pipeline"). "Other" and "another question" are left out: "the other question" points back.
+#: "a new topic modelling pipeline"). "Other", "another question" and "new task" are left out: "the other question",
+#: "Another question: why did you …", "New task: now add tests to it" point back. (The words before the phrase and the
+#: spaces after them are disjoint classes: an apostrophe in both made a run of them backtrack for seconds.)
 SWITCH_HEAD = 60
 _CLAUSE_END = r"(?=\s*(?:[:.,;!\-\u2013\u2014(]|$|now\b|here\b|please\b|but\b|for\s+you\b))"
 _RE_SWITCH = re.compile(
-    r"^\W*(?:[\w']+\W+){0,3}?(?:"
-    r"(?:(?:a|an)\s+)?(?:new|different|unrelated)\s+(?:question|topic|subject|task|request)s?" + _CLAUSE_END +
+    r"^[^\w']*(?:[\w']+[^\w']+){0,3}?(?:"
+    r"(?:(?:a|an)\s+)?(?:new|different|unrelated)\s+(?:question|topic|subject)s?" + _CLAUSE_END +
     r"|unrelated" + _CLAUSE_END +
     r"|(?:change|changing)\s+(?:of\s+|the\s+)?(?:topic|topics|subject)" + _CLAUSE_END +
     r"|switch(?:ing)?\s+(?:topics|subjects|gears)" + _CLAUSE_END +
     r"|on\s+(?:a\s+different|another|an\s+unrelated|a\s+separate|a\s+side)\s+note" + _CLAUSE_END +
-    r"|(?:neue|andere)\s+frage" + _CLAUSE_END + r"|(?:nouvelle|autre)\s+question" + _CLAUSE_END +
-    r"|(?:nueva|otra)\s+pregunta" + _CLAUSE_END +
+    r"|neue\s+frage" + _CLAUSE_END + r"|nouvelle\s+question" + _CLAUSE_END + r"|nueva\s+pregunta" + _CLAUSE_END +
     r")")
+#: What makes a turn that says it changes the subject a follow-up all the same: it points back at the conversation
+#: ("Different question: why did you choose a heap there?", "Unrelated, but could you also fix the typo in line 3?").
+#: Looked for in its first ``POINTS_BACK_HEAD`` characters; a pronoun of the new subject ("what is DNS and how does it
+#: work?") keeps the context too: a cost, never a quality loss.
+_RE_POINTS_BACK = re.compile(
+    r"\b(?:it|its|your|yours|above|previous|earlier|same|these|those|again|also|step\s+\d+|line\s+\d+"
+    r"|you\s+(?:just|wrote|write|used|use|gave|give|said|say|chose|choose|did|made|make|mentioned|suggested|"
+    r"provided|showed|picked|meant|proposed|recommended))\b")
+POINTS_BACK_HEAD = 300
 
 
 def closes(turn: str, reply: str = "") -> bool:
@@ -64,7 +75,8 @@ def closes(turn: str, reply: str = "") -> bool:
 def switches_topic(turn: str) -> bool:
     """Whether the turn opens by saying it changes the subject ("New question: …", "On another note, …", "Unrelated:
     …"): what it asks is its own, however short (a short turn after a long one reads as a follow-up)."""
-    return _RE_SWITCH.match(turn[:SWITCH_HEAD].lower()) is not None
+    found = _RE_SWITCH.match(turn[:SWITCH_HEAD].lower())
+    return found is not None and _RE_POINTS_BACK.search(turn[found.end():POINTS_BACK_HEAD].lower()) is None
 
 
 def quiz_after_bare_answer(turn: str, reply: str, earlier: str) -> bool:

@@ -179,10 +179,11 @@ def release_child_ends(processes: list[Process]) -> None:
     that died while a ping was in flight then reads as dead at once (end of file); with the parent still holding that
     end the ping waited out its whole timeout — `WORKER_START_SECONDS`, a minute without the worker, unseen: a worker
     killed under load was respawned (and its gauges dropped) only after that minute. The child has its copy once
-    started; closing a closed end is a no-op."""
+    started; closing a closed end is a no-op. (A private attribute of uvicorn's: if it goes, uvicorn's behaviour stays.)"""
     for process in processes:
-        if process.pid is not None:
-            process.child_conn.close()
+        end = getattr(process, "child_conn", None)
+        if end is not None and process.pid is not None:
+            end.close()
 
 
 def run_workers(config: Config, config_path: str) -> int:

@@ -79,7 +79,12 @@ def test_features_equal_the_reference_on_fixed_prompts():
                             "If 3x - 7 = 11, what is 6x + 2?\nA. 34\nB. 38\nC. 40\nD. 44\nAnswer:",
                             "Either S or F, not both.\nA. (S \u2228 F) \u2022 \u00ac(S \u2022 F)\nB. S \u2283 F",
                             "A 60-year-old man, BP 150/90 mmHg, pulse 110/min, ejection fraction 25%. " * 12
-                            + "Which drug combination?\nA. x\nB. y\nC. z"]:
+                            + "Which drug combination?\nA. x\nB. y\nC. z",
+                            "Ann is older than Bo. What is 2 + 3 + 4 + 5? (A) 7 (B) 14 (C) role play (D) design analysis",
+                            "下列哪位是古代中国的思想家？\nA. 孔子，他证明了很多逻辑推理 Python写\nB. 牛顿\nC. 爱因斯坦",
+                            "Which planet is closest to the Sun?\nA. $\\text{Mercury}$\nB. $\\text{Venus}$\nC. $\\text{Mars}$",
+                            "Compute $\\frac{1}{2}+\\frac{1}{3}$.\nA. 5/6\nB. 1\nC. 2/5",
+                            "\nassert \u0663\n7", "Compute \u0663 + \u0664 + \u0665 + \u0666 + \u0667.\nA. x\nB. y\nC. z"]:
         _same(t)
         _same(t, history="```python\nprint(1)\n```")
 

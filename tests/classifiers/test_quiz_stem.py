@@ -29,14 +29,13 @@ def test_the_stem_is_the_text_above_the_options_that_end_it() -> None:
     assert quiz_stem("Which gas do plants absorb? (A) Oxygen (B) Carbon dioxide", True) is None, "inline options: read whole"
 
 
-@given(st.text(max_size=200), st.lists(st.text(alphabet=st.characters(blacklist_characters="\n"), max_size=30), min_size=2, max_size=5))
-def test_stem_cues_never_exceed_the_whole_texts(stem: str, options: list[str]) -> None:
-    text = stem.replace("\n", " ") + "\n" + "\n".join(f"{'ABCDE'[i]}. {o}" for i, o in enumerate(options))
-    lex = lexicon_counts(lower_words(text))
-    found = quiz_stem(text, True)
-    if found is not None:
-        cues = stem_cues(lex, text, found)
-        assert all(0 <= c <= w for c, w in zip(cues, lex, strict=True))
+@given(st.text(alphabet="abcdefgh ,?", min_size=1, max_size=200),
+       st.lists(st.text(alphabet="abcdefgh", min_size=1, max_size=30), min_size=2, max_size=5), st.sampled_from(["{}. ", "({}) ", "{}) "]))
+def test_the_stem_holds_the_question_and_none_of_its_options(question: str, options: list[str], mark: str) -> None:
+    text = question + "\n" + "\n".join(mark.format("ABCDE"[i]) + o for i, o in enumerate(options))
+    assert quiz_stem(text, True) == question + "\n"
+    inline = question + " " + " ".join("({}) ".format("ABCDE"[i]) + o for i, o in enumerate(options))
+    assert quiz_stem(inline, True) == (question + " " if len(options) >= 3 else None)
 
 
 def test_the_options_words_open_no_domain(default: ComplexityClassifier) -> None:
@@ -58,14 +57,22 @@ def test_a_short_computation_reads_as_the_work_it_asks_for(default: ComplexityCl
     """The same computation scored 0.48 in 68 characters and 0.71 in 157: the length prior read its words, not the work.
     A one-step sum ("What is 7 + 5?", two quantities) is no computation: it stays below a ring-theory item."""
     terse = "If 3x - 7 = 11, what is the value of 6x + 2?\nA. 34\nB. 38\nC. 40\nD. 44"
-    assert computes("If 3x - 7 = 11, what is the value of 6x + 2?\n", 0.0)
+    assert computes("If 3x - 7 = 11, what is the value of 6x + 2?\n")
     assert score(default, terse) > 0.6
     easy = "What is 7 + 5?\nA. 10\nB. 11\nC. 12\nD. 13\nAnswer:"
     hard = "Find the characteristic of the ring 2Z.\nA. 0\nB. 3\nC. 12\nD. 30\nAnswer:"
-    assert not computes("What is 7 + 5?\n", 0.0) and COMPUTATION_QUANTITIES == 3
+    assert not computes("What is 7 + 5?\n") and COMPUTATION_QUANTITIES == 4
     assert score(default, easy) < 0.45 < score(default, hard)
     recall = "Which of the following is the holy book of Islam?\nA. Torah\nB. Quran\nC. Vedas\nD. Tripitaka"
     assert score(default, recall) < score(default, terse) - 0.2
+    # three quantities are a step or two (0.41 → 0.63 at a threshold of three); LaTeX only in the options is no computation
+    assert not computes("What is 2 + 3 + 4?\n") and score(default, "What is 2 + 3 + 4?\nA. 7\nB. 8\nC. 9\nD. 10") < 0.45
+    planets = "Which planet is closest to the Sun?\nA. $\\text{Mercury}$\nB. $\\text{Venus}$\nC. $\\text{Mars}$\nD. $\\text{Earth}$"
+    assert not computes("Which planet is closest to the Sun?\n") and computes("Evaluate $\\frac{3}{4}$.\n")
+    assert score(default, planets) < 0.75  # 0.82 with LaTeX counted anywhere (0.70 before the stem reading)
+    # options written inline: the same reading (the stem reading had widened the spread between layouts)
+    inline = "If 3x - 7 = 11, what is the value of 6x + 2? (A) 34 (B) 38 (C) 40 (D) 44"
+    assert score(default, inline) == pytest.approx(score(default, terse), abs=0.06)
 
 
 def test_logic_notation_is_a_logic_cue(default: ComplexityClassifier) -> None:
@@ -75,6 +82,9 @@ def test_logic_notation_is_a_logic_cue(default: ComplexityClassifier) -> None:
     assert logic_notation(symbols) == 8 and logic_notation("a -> b • c") == 0
     assert feature(default, symbols, "reasoning domain") > 0.2
     assert score(default, symbols) > 0.55
+    # the options' logic words are the item's content too: taken off with the other stem-only cues, 0.64 → 0.49
+    words = f"{stem}\nA. (S or F) and not (S and F)\nB. (S or F) implies not (S and F)\nC. S if and only if F\nD. not S or F"
+    assert score(default, words) > 0.55
 
 
 def test_a_math_word_in_a_long_vignette_makes_no_math_problem_of_its_figures(default: ComplexityClassifier) -> None:
@@ -90,3 +100,25 @@ def test_a_math_word_in_a_long_vignette_makes_no_math_problem_of_its_figures(def
     plain = vignette.format(ef="LVEF", combo="pairs of drugs")
     assert feature(default, worded, "math domain") < 0.3
     assert score(default, worded) == pytest.approx(score(default, plain), abs=0.05)
+
+
+def test_a_long_quiz_word_problem_keeps_its_quantities(default: ComplexityClassifier) -> None:
+    """The vignette rule read a 787-character word problem with one incidental math word ("limit") as data: math
+    domain 0.67 → 0.33, 0.94 → 0.86. Its arithmetic words ("per", "each", "total") count with the math words."""
+    problem = ("A school is planning a field trip for 214 students and 17 teachers. Each bus holds at most 52 people and "
+               "costs $350 per bus for the day, plus $4 per passenger for insurance. The school also pays a fixed $120 "
+               "booking fee, and the museum charges $9 per student while teachers enter free. The school has a budget "
+               "limit of $5,000 and will split the total cost that goes over its budget limit equally among the students. "
+               "Parents have already donated $1,250, which reduces the total cost before the budget comparison is made. "
+               "The museum offers a discount of $1 per student for groups of more than 200 students. How much does each "
+               "student pay, to the nearest cent, after all discounts and donations are applied?\n"
+               "A. $0.00\nB. $1.83\nC. $2.41\nD. $3.06")
+    assert len(problem) > 600 and feature(default, problem, "math domain") > 0.5
+
+
+def test_cues_in_chinese_options_are_taken_off_too(default: ComplexityClassifier) -> None:
+    """Chinese cues are counted as substrings; the options' were never taken off (an outside review: 0.83 against 0.35
+    for the English twin)."""
+    glossed = "下列哪位是古代中国著名的思想家？\nA. 孔子，他证明了很多设计和分析的比较\nB. 牛顿\nC. 爱因斯坦\nD. 达尔文"
+    plain = "下列哪位是古代中国著名的思想家？\nA. 孔子\nB. 牛顿\nC. 爱因斯坦\nD. 达尔文"
+    assert feature(default, glossed, "reasoning domain") == feature(default, plain, "reasoning domain")

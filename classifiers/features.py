@@ -30,7 +30,7 @@ from classifiers.lexicons import (
 )
 from classifiers.options import NO_TAIL_OPTIONS, inline_options, labelled_options, tail_options, year_options
 from classifiers.quantities import count_quantities
-from classifiers.quiz_stem import COMPUTATION_EXTRA_CHARS, computes, logic_notation, quiz_stem, stem_cues
+from classifiers.quiz_stem import COMPUTATION_EXTRA_CHARS, asks_for_a_quantity, computes, logic_notation, quiz_stem, stem_cues
 from classifiers.retrieved import retrieved_chars
 from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
 from classifiers.text import Conversation
@@ -96,6 +96,10 @@ _SENT_ASCII = tuple(c for c in _SENT if c.isascii())
 def _count(text: str, sub: str) -> int:
     """``text.count(sub)``, skipping the scan when the first character is absent (a memchr)."""
     return text.count(sub) if sub[0] in text else 0
+
+def _notation(text: str) -> int:
+    """LaTeX in ``text``: its commands and pairs of math delimiters (amounts of money are none)."""
+    return latex_commands(text) + (text.count("$") - len(_RE_CURRENCY.findall(text))) // 2 if "$" in text or "\\" in text else 0
 
 #: The multi-line patterns without their leading ``(?m)^``, behind a literal newline: a fast
 #: literal-prefix search finds the next line start where the pattern can match.
@@ -166,8 +170,9 @@ _MATH, _ARITH, _CODE, _LOGIC, _STEM, _REASON = (_LEX[k] for k in ("math", "arith
 _WRITING, _ROLEPLAY, _KNOWLEDGE, _QUIZ, _RELATION = (_LEX[k] for k in ("writing", "roleplay", "knowledge", "quiz", "relation"))
 #: Relations ("A is older than B", "north of") that chain into an ordering puzzle, a reasoning cue (one is a comparison).
 RELATION_CHAIN = 2
-#: A quiz's long vignette (past a word problem's length) with fewer math and arithmetic words than one in this many
-#: keeps its figures as data (a word problem's "per", "each", "total" keep them its quantities): "ejection fraction" and "drug combinations" made a cardiology vignette's vital signs a math problem (0.91,
+#: A quiz's long vignette (past a word problem's length) with fewer math words than one in this many keeps its figures
+#: as data (arithmetic words count too when it asks for a quantity: a word problem's "per", "each", "total" are its
+#: own, a vignette's "one pack per day", "6 hours ago" not): "ejection fraction" and "drug combinations" made a cardiology vignette's vital signs a math problem (0.91,
 #: the top of an outside review's 130 quiz items; "LVEF" and "pairs of drugs" 0.75).
 MATH_WORDS_PER_VIGNETTE = 50
 _DENSITY = (_MATH, _CODE, _LOGIC, _REASON, _WRITING, _KNOWLEDGE)
@@ -289,9 +294,9 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     feats += map(log, lex)
     feats += [min(lex[k] / nw, 1.0) for k in _DENSITY]
     # beyond a word problem's length, without a math word or notation, numbers are data (a report's figures)
-    # (in a quiz: or math and arithmetic words among a vignette's figures, fewer than one in MATH_WORDS_PER_VIGNETTE)
+    # (in a quiz: or too few math words among a vignette's figures, MATH_WORDS_PER_VIGNETTE)
     data = n > WORD_PROBLEM_MAX_CHARS and latex == 0.0 and (
-        lex[_MATH] == 0 or (mcq >= MCQ_MIN and MATH_WORDS_PER_VIGNETTE * (lex[_MATH] + lex[_ARITH]) < nw))
+        lex[_MATH] == 0 or (mcq >= MCQ_MIN and MATH_WORDS_PER_VIGNETTE * (lex[_MATH] + (lex[_ARITH] if asks_for_a_quantity(full) else 0)) < nw))
     d_math = min(1.0, 8.0 * (lex[_MATH] + 0.6 * lex[_ARITH] + (0.0 if data else 0.5) * numbers) / nw + 0.5 * latex)
     d_code = min(1.0, 8.0 * lex[_CODE] / nw + codesyn / 8.0 + (0.5 if "```" in full else 0.0))
     stem = quiz_stem(s, mcq >= MCQ_MIN)  # a quiz's question: the options' words are the candidates' (version 40)
@@ -326,7 +331,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     # a request for a program or a proof (not a question over documents): the work asked for is not in its words
     if not (word_problem or retrieved) and ((writes_code and not latex) or d_code > max(d_math, d_reason) or (dom > d_write and asks_for_proof(wl))):
         ln_problem = request_length(ln_problem, wl)
-    elif stem is not None and d_math >= 0.5 and not (code or quoted) and computes(stem):  # a quiz's computation
+    elif stem is not None and d_math >= 0.5 and not (code or quoted) and computes(stem, _notation(stem)):  # a quiz's computation
         ln_problem = math.log(math.exp(ln_problem) + COMPUTATION_EXTRA_CHARS)  # as a request for a program
     # a long text to translate, rewrite or summarize: material, not a problem (its figures set no math domain)
     in_domain = 0.0 if not gate or works_on_text(full) else gate * max(ln_problem - LENGTH_ANCHOR, 0.0)

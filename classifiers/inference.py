@@ -81,8 +81,14 @@ FOLLOW_UP_OPENERS = ("continued", "what if", "what about", "how about", "and wha
 CONTEXT_PREFIX = "earlier turns: "
 #: Prefix of a feature the prompt lacks (value 0) in the explanation: its contribution is the training mean's, reversed.
 ABSENT_PREFIX = "no "
-#: Features that are 0 below an anchor, not when absent ("length in a closed problem" of a short closed problem).
-_ANCHORED = frozenset((PRIOR_FEATURE, NUMBERS_PRIOR_FEATURE))
+#: Features that are 0 below an anchor, not only when absent, and what their 0 says ("length in a closed problem" is 0 for
+#: a haiku and for a short closed problem alike).
+_ANCHORED = {PRIOR_FEATURE: "short or no closed problem", NUMBERS_PRIOR_FEATURE: "few or no word-problem numbers"}
+
+
+def _absent_name(i: int) -> str:
+    """How ``route`` names dense feature ``i`` at 0."""
+    return _ANCHORED.get(i) or ABSENT_PREFIX + FEATURE_NAMES[i]
 
 #: Fitted arrays a scorer reads (``None`` allowed for the optional ones), scalars and names.
 ARRAYS: tuple[str, ...] = ("coef_", "mean_", "scale_", "tok_coef_", "hash_coef_", "tok_hash_coef_")
@@ -319,7 +325,7 @@ class LinearScorer:
         c = list(map(sub, map(mul, self.w, h), self.wm))
         # == heapq.nlargest(k, ...) (documented equivalent; ties keep index order)
         top = sorted(range(len(c)), key=list(map(abs, c)).__getitem__, reverse=True)[:k]
-        return [(ABSENT_PREFIX + FEATURE_NAMES[i] if h[i] == 0 and i not in _ANCHORED else FEATURE_NAMES[i], c[i]) for i in top]
+        return [(_absent_name(i) if h[i] == 0 else FEATURE_NAMES[i], c[i]) for i in top]
 
     # ---- many conversations -----------------------------------------------------------
     def batch(self, feats: Sequence[Featurized]) -> tuple[np.ndarray, np.ndarray]:

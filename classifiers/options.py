@@ -66,10 +66,18 @@ def inline_options(s: str) -> int:
 
 
 def inline_start(s: str) -> int | None:
-    """Where options written inline (``inline_options``) start: the first option A's marker; ``None`` without them."""
-    if not inline_options(s):
+    """Where options written inline (``inline_options``) start: the marker of the A before the B before the last of
+    their letters, found from the end (the first "A." anywhere was "town A." or "(vitamin A)": the question cut short);
+    ``None`` without them."""
+    n = inline_options(s)
+    if not n:
         return None
-    return min(i for i in (s.find(m.format("A")) for m in INLINE_OPTION_MARKS) if i >= 0)
+    pos = len(s)
+    for letter in reversed("ABCDE"[:n]):
+        pos = max(s.rfind(m.format(letter), 0, pos) for m in INLINE_OPTION_MARKS)
+        if pos < 0:
+            return None
+    return pos
 
 
 def tail_options(s: str) -> TailOptions:

@@ -2,28 +2,40 @@
 
 The options are the candidates' words, not the question's: "Content analysis" / "Experimental design" as options made a
 sociology recall item a reasoning question (0.71, reworded 0.58), and a Winogrande item written as two whole-sentence
-options doubled its one comparison into an ordering puzzle. So the cues of reasoning, science, writing and role-play
-(and the relations) are counted above the options (``stem_cues``); math, arithmetic and logic cues still count from
-them ("use half the length", "twice the radius" are the computation's). A stem that gives a computation — four or
-more quantities, or LaTeX — asks for work its words do not show, as a request for a program does (``computes``).
+options doubled its one comparison into an ordering puzzle. So the cues of reasoning, logic, science, writing and
+role-play (and the relations) are counted above the options (``stem_cues``); math and arithmetic cues and logic
+connectives still count from them ("use half the length", "twice the radius" are the computation's). A stem that gives a computation — three or
+more quantities with algebra, or LaTeX — asks for work its words do not show, as a request for a program does
+(``computes``).
 A formula in logic notation is a logic cue (``logic_notation``): "(S ∨ F) • ~(S • F)" read as nothing, and the same
 options in words ("if and only if") as logic (0.46 against 0.63).
 """
 
 from __future__ import annotations
 
-from classifiers.latex import latex_commands
+import re
+
 from classifiers.lexicons import LEXICON_NAMES, add_dense_cues, add_glued_words, lexicon_counts, lower_words
 from classifiers.options import inline_start, option_start
 from classifiers.quantities import count_quantities
 
-#: The cues a multiple-choice question's options do not add to (counted in its stem only). Not logic: connectives in
-#: the options ("(S or F) implies not (S and F)") are the item's content, as its symbols are.
-STEM_ONLY = tuple(LEXICON_NAMES.index(k) for k in ("reason", "stem", "writing", "roleplay", "relation"))
-#: A stem giving at least this many quantities (or LaTeX) gives a computation. Fewer are a step or two, which weak
-#: models get right: at two "What is 7 + 5?" went 0.40 → 0.62, at three "What is 2 + 3 + 4?" 0.41 → 0.63, above a
-#: ring-theory item (0.47). A prior, as the extra characters are.
-COMPUTATION_QUANTITIES = 4
+#: The cues a multiple-choice question's options do not add to (counted in its stem only). The options' logic
+#: connectives ("implies", "if and only if") stay: "(S or F) implies not (S and F)" is the item's content, as its
+#: symbols are; its other logic words are topic words ("argument", "conclusion", "Logical positivism").
+STEM_ONLY = tuple(LEXICON_NAMES.index(k) for k in ("logic", "reason", "stem", "writing", "roleplay", "relation"))
+_LOGIC = LEXICON_NAMES.index("logic")
+_MATH = LEXICON_NAMES.index("math")
+#: A stem giving at least this many quantities and algebra (a math word, a variable beside a digit or an operator, an
+#: exponent, a subscript), or LaTeX, gives a computation. Numbers alone are no steps: by count alone "What is 2 + 3 +
+#: 4?" went 0.41 → 0.63 at three, "2 + 3 + 4 + 5" and a phone-number question the same at four, while the remainder
+#: of 2^100 divided by 7 (three numbers) was left out. A prior, as the extra characters are.
+COMPUTATION_QUANTITIES = 3
+_RE_ALGEBRA = re.compile(r"\d[a-z]\b|\b[a-z]\s*[\^=]|\^|[A-Za-z]_\{?\d")
+#: A question that asks for a quantity (in its last ``ASKS_TAIL`` characters): a word problem's arithmetic words
+#: ("per", "each", "total") are then its own, not a clinical vignette's "one pack per day", "6 hours ago".
+ASKS_TAIL = 400
+_RE_ASKS_QUANTITY = re.compile(r"how\s+(?:much|many)|to\s+the\s+nearest|calculat|comput|"
+                               r"what\s+(?:is|was|will\s+be)\s+the\s+(?:total|value|sum|cost|amount|price)")
 #: The characters a computation's statement reads longer in the length prior: its work is not in its words (a
 #: 68-character "If 3x - 7 = 11, what is the value of 6x + 2?" scored 0.48, the same worded in 157 characters 0.71).
 #: The smaller of an outside review's two probes (100 and ``written_code.REQUEST_EXTRA_CHARS``, 245): a prior, there
@@ -52,16 +64,35 @@ def stem_cues(lex: list[int], s: str, stem: str, dense: bool = False) -> list[in
     options = lexicon_counts(words)
     if dense:
         options = add_glued_words(add_dense_cues(options, below), below.encode("utf-8", "replace"), words)
+    options[_LOGIC] -= connectives(words)
     out = list(lex)
     for k in STEM_ONLY:
         out[k] = max(out[k] - options[k], 0)
     return out
 
 
-def computes(stem: str) -> bool:
-    """Whether a multiple-choice question's stem gives a computation: ``COMPUTATION_QUANTITIES`` or more quantities,
-    or LaTeX commands in the stem itself (in the options only, "$\\text{Mercury}$" lifted a trivia item 0.70 → 0.82)."""
-    return count_quantities(stem)[0] >= COMPUTATION_QUANTITIES or latex_commands(stem) > 0
+def connectives(words: list[str]) -> int:
+    """The logic connectives among ``words``: "implies", "if and only if"."""
+    n = words.count("implies")
+    if "only" in words:
+        n += sum(words[i:i + 4] == ["if", "and", "only", "if"] for i in range(len(words) - 3))
+    return n
+
+
+def computes(stem: str, notation: int) -> bool:
+    """Whether a multiple-choice question's stem gives a computation: LaTeX in the stem itself (``notation``: its
+    commands and pairs of dollar signs; in the options only, "$\\text{Mercury}$" lifted a trivia item 0.70 → 0.82), or
+    ``COMPUTATION_QUANTITIES`` or more quantities with algebra."""
+    if notation > 0:
+        return True
+    if count_quantities(stem)[0] < COMPUTATION_QUANTITIES:
+        return False
+    return _RE_ALGEBRA.search(stem) is not None or lexicon_counts(lower_words(stem))[_MATH] > 0
+
+
+def asks_for_a_quantity(text: str) -> bool:
+    """Whether the question at the end of ``text`` asks for a quantity ("How much …", "… to the nearest cent")."""
+    return _RE_ASKS_QUANTITY.search(text[-ASKS_TAIL:].lower()) is not None
 
 
 def logic_notation(s: str) -> int:

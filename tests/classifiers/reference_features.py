@@ -318,7 +318,10 @@ def handcrafted(conv: Conversation) -> list[float]:
     latex = feats[9]
     # over 600 characters with no math word and no notation, numbers are a text's data, no math cue (version 34);
     # in a quiz, with fewer than one math word in 50 (version 40)
-    data = n > 600 and latex == 0 and (lex["math"] == 0 or (feats[18] >= math.log1p(2) and 50 * (lex["math"] + lex["arith"]) < nw))
+    asks = re.search(r"how\s+(?:much|many)|to\s+the\s+nearest|calculat|comput|what\s+(?:is|was|will\s+be)\s+the\s+"
+                     r"(?:total|value|sum|cost|amount|price)", full[-400:].lower()) is not None  # asks for a quantity
+    data = n > 600 and latex == 0 and (
+        lex["math"] == 0 or (feats[18] >= math.log1p(2) and 50 * (lex["math"] + (lex["arith"] if asks else 0)) < nw))
     d_math = min(1.0, 8.0 * (lex["math"] + 0.6 * lex["arith"] + (0.0 if data else 0.5) * numbers) / nw + 0.5 * latex)
     d_code = min(1.0, 8.0 * lex["code"] / nw + feats[8] / 8.0 + (0.5 if "```" in full else 0.0))
     # in a quiz whose lettered options A… end it (an answer marker may follow), the relations (version 39) and the
@@ -336,8 +339,13 @@ def handcrafted(conv: Conversation) -> list[float]:
             k -= 1
         if letters[k] and letters[k] in "Aa":
             stem = "\n".join(lines[:k]) + ("\n" if k else "")
-    if feats[18] >= math.log1p(2) and stem is None and _inline_options(s):
-        stem = s[:next(m.start() for m in _RE_INLINE_OPTION.finditer(s) if (m.group(1) or m.group(2)) == "A")]
+    if feats[18] >= math.log1p(2) and stem is None and (k := _inline_options(s)):
+        # from the end: the last marker of the last letter, then of each letter before it, before that one
+        marks = [(m.start(), m.group(1) or m.group(2)) for m in _RE_INLINE_OPTION.finditer(s)]
+        at = len(s)
+        for letter in reversed("ABCDE"[:k]):
+            at = max(i for i, found in marks if found == letter and i < at)
+        stem = s[:at]
     if stem is not None:
         options_text = s[len(stem):]
         below = dict(zip(LEXICON_NAMES, lexicon_counts_reference(words_of(options_text.lower()))))
@@ -348,7 +356,9 @@ def handcrafted(conv: Conversation) -> list[float]:
             glued_below.subtract(w for w in words_of(options_text.lower()) if w.isascii())
             for name, k in zip(LEXICON_NAMES, lexicon_counts_reference(list(glued_below.elements()))):
                 below[name] += k
-        for name in ("reason", "stem", "writing", "roleplay", "relation"):
+        below_words = words_of(options_text.lower())  # the options' connectives stay
+        below["logic"] -= below_words.count("implies") + len(re.findall(r"(?<!\S)(?=if and only if(?!\S))", " ".join(below_words)))
+        for name in ("logic", "reason", "stem", "writing", "roleplay", "relation"):
             cues[name] = max(cues[name] - below[name], 0)
     chain = cues["relation"] if cues["relation"] >= 2 else 0  # "A is older than B, B older than C"
     notation = sum(s.count(c) for c in "\u2200\u2203\u00ac\u2227\u2228\u2283\u2261\u2194\u22a2\u22a8")  # logic (version 40)
@@ -419,9 +429,13 @@ def handcrafted(conv: Conversation) -> list[float]:
     if asks and not word_problem and not retrieved:
         if not question:
             statement = math.log(math.exp(statement) + 245)
-    # else a quiz whose stem gives a computation (four or more quantities, or LaTeX commands): 100 characters more (version 40)
+    # else a quiz whose stem gives a computation (LaTeX, or three or more quantities with algebra): 100 characters more
+    # (version 40)
     elif (stem is not None and d_math >= 0.5 and not (code or quoted)
-          and ((len(_RE_NUM_UNIT.findall(stem)) if re.search("[0-9]", stem) else 0) >= 4 or any(c in LATEX_COMMANDS for c in re.findall(r"\\([a-zA-Z]+)", stem)))):
+          and (sum(1 for c in re.findall(r"\\([a-zA-Z]+)", stem) if c in LATEX_COMMANDS) + (stem.count("$") - _currency(stem)) // 2 > 0
+               or ((len(_RE_NUM_UNIT.findall(stem)) if re.search("[0-9]", stem) else 0) >= 3
+                   and (re.search(r"\d[a-z]\b|\b[a-z]\s*[\^=]|\^|[A-Za-z]_\{?\d", stem) is not None
+                        or dict(zip(LEXICON_NAMES, lexicon_counts_reference(words_of(stem.lower()))))["math"] > 0)))):
         statement = math.log(math.exp(statement) + 100)
     feats[-1] *= max(statement - LENGTH_ANCHOR, 0.0)
     if _works_on_text(full):  # a long text to translate, rewrite or summarize is material (version 32)

@@ -84,6 +84,13 @@ def test_features_equal_the_reference_on_fixed_prompts():
                             "下列哪位是古代中国的思想家？\nA. 孔子，他证明了很多逻辑推理 Python写\nB. 牛顿\nC. 爱因斯坦",
                             "Which planet is closest to the Sun?\nA. $\\text{Mercury}$\nB. $\\text{Venus}$\nC. $\\text{Mars}$",
                             "Compute $\\frac{1}{2}+\\frac{1}{3}$.\nA. 5/6\nB. 1\nC. 2/5",
+                            "A car leaves town A. It goes 60 km/h for 2 h, then 3 h. (A) 240 km (B) 300 km (C) 360 km",
+                            "Which vitamin (vitamin A) helps? Deduce it. (A) retinol (B) niacin (C) folate (D) none",
+                            "Symbolize: S or F.\nA. S implies F\nB. S if and only if if and only if F\nC. argument",
+                            "Find the remainder when 2^100 is divided by 7 and 3.\nA. 1\nB. 2\nC. 4",
+                            "If $f(x) = x^2 + 1$, what is $f(f(1))$? It costs $5.\nA. 5\nB. 2\nC. 26",
+                            "A man smokes one pack per day for 30 years; 6 hours ago pain began. " * 10
+                            + "How much is the total dose? Ratio?\nA. 1\nB. 2\nC. 3",
                             "\nassert \u0663\n7", "Compute \u0663 + \u0664 + \u0665 + \u0666 + \u0667.\nA. x\nB. y\nC. z"]:
         _same(t)
         _same(t, history="```python\nprint(1)\n```")

@@ -510,8 +510,11 @@ def test_top_features_name_what_the_prompt_lacks_as_absent(default):
     assert "no LaTeX commands" in top and "LaTeX commands" not in top
     for name in top:
         base = name.removeprefix("no ")
-        if base in features and base not in ("length in a closed problem", "numbers in a word problem"):
+        if base in features:
             assert (features[base] == 0) == name.startswith("no "), (name, features[base])
     # a prior that is 0 below its anchor is no absent feature: a short closed problem is still one
-    names = [n for n, _ in default.score([{"role": "user", "content": "Solve x^2 - 5x + 6 = 0."}]).top_features]
-    assert "length in a closed problem" in names and "no length in a closed problem" not in names
+    for prompt in ("Solve x^2 - 5x + 6 = 0.", "Write a haiku about autumn."):
+        names = [n for n, _ in default.score([{"role": "user", "content": prompt}]).top_features]
+        assert "short or no closed problem" in names and "no length in a closed problem" not in names
+    long_problem = "Solve for x, showing every step: " + "3x + 7 = 2(x - 4) + 5x - 9, then check it. " * 6
+    assert "length in a closed problem" in [n for n, _ in default.score([{"role": "user", "content": long_problem}]).top_features]

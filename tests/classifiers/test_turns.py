@@ -54,7 +54,11 @@ NO_SWITCHES = ["I have a new question about your proof.", "A different question 
                # it says so, but points back (an outside review, s35: 29 of 38 such follow-ups lost their context)
                "New task: now add tests to it.", "Different question: why did you choose a heap there?",
                "Unrelated, but could you also fix the typo in line 3?", "New question: is the same true for 4k+1?",
-               "Another question: what about the other case?", "Otra pregunta: ¿puedes explicar el segundo paso?"]
+               "Another question: what about the other case?", "Otra pregunta: ¿puedes explicar el segundo paso?",
+               # a second review's (s35): demonstratives, the work named, a follow-up's opening after the phrase
+               "New question: what happens if the input list is empty?", "Changing the subject: what about memory usage?",
+               "Different question: could the cache be made thread-safe?", "New question: why did you pick 4k+3?",
+               "Different question: what does the second loop do?"]
 
 
 @pytest.mark.parametrize("turn", SWITCHES)

@@ -97,9 +97,13 @@ def _count(text: str, sub: str) -> int:
     """``text.count(sub)``, skipping the scan when the first character is absent (a memchr)."""
     return text.count(sub) if sub[0] in text else 0
 
+
 def _notation(text: str) -> int:
     """LaTeX in ``text``: its commands and pairs of math delimiters (amounts of money are none)."""
-    return latex_commands(text) + (text.count("$") - len(_RE_CURRENCY.findall(text))) // 2 if "$" in text or "\\" in text else 0
+    if "$" not in text and "\\" not in text:
+        return 0
+    return latex_commands(text) + (text.count("$") - len(_RE_CURRENCY.findall(text))) // 2
+
 
 #: The multi-line patterns without their leading ``(?m)^``, behind a literal newline: a fast
 #: literal-prefix search finds the next line start where the pattern can match.

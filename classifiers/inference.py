@@ -31,7 +31,7 @@ from classifiers.lexicons import SPEEDUPS
 from classifiers.pasted_data import sample_pasted_data
 from classifiers.shape import gram_keys, system_words
 from classifiers.text import Conversation, context_conversation, parse_messages
-from classifiers.turns import closes, quiz_after_bare_answer, switches_topic
+from classifiers.turns import closes, quiz_after_bare_answer
 
 MAX_ANSWER_TOKENS = 16_384
 HASH_MASK = HASH_DIM - 1
@@ -125,8 +125,7 @@ def follow_up_weight(c: Conversation) -> float:
     """In [0, 1]: 1 when the last user turn is a follow-up that inherits the earlier turns'
     difficulty, 0 when it is a request of its own (``FOLLOW_UP_PHRASES``, ``FOLLOW_UP_OPENERS``,
     ``FOLLOW_UP_SHORT``, ``FOLLOW_UP_RATIO``)."""
-    if (not c.earlier_user or closes(c.last_user, c.reply) or switches_topic(c.last_user)  # classifiers.turns
-            or quiz_after_bare_answer(c.last_user, c.reply, c.earlier_user)):
+    if not c.earlier_user or closes(c.last_user, c.reply) or quiz_after_bare_answer(c.last_user, c.reply, c.earlier_user):  # classifiers.turns
         return 0.0
     head = c.last_user[:FOLLOW_UP_HEAD].lower()
     if _RE_FOLLOW_UP_PHRASE.search(head) or _opens_with(head.lstrip(OPENING_PUNCTUATION), FOLLOW_UP_OPENERS):

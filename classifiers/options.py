@@ -67,14 +67,20 @@ def inline_options(s: str) -> int:
 
 def inline_start(s: str) -> int | None:
     """Where options written inline (``inline_options``) start: the marker of the A before the B before the last of
-    their letters, found from the end (the first "A." anywhere was "town A." or "(vitamin A)": the question cut short);
-    ``None`` without them."""
+    their letters, in one marker form, found from the end (the first "A." anywhere was "town A." or "(vitamin A)": the
+    question cut short), the earliest of the forms that run through all their letters; ``None`` without them."""
     n = inline_options(s)
     if not n:
         return None
+    starts = [_chain_start(s, mark, n) for mark in INLINE_OPTION_MARKS]  # the earliest: "(A) Plan A. Go (B) Plan B. …"
+    return min((i for i in starts if i is not None), default=None)
+
+
+def _chain_start(s: str, mark: str, n: int) -> int | None:
+    """Where ``mark`` written for the letters A… up to the ``n``-th runs last in ``s``, found from the end; or None."""
     pos = len(s)
     for letter in reversed("ABCDE"[:n]):
-        pos = max(s.rfind(m.format(letter), 0, pos) for m in INLINE_OPTION_MARKS)
+        pos = s.rfind(mark.format(letter), 0, pos)
         if pos < 0:
             return None
     return pos

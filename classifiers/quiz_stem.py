@@ -4,11 +4,10 @@ The options are the candidates' words, not the question's: "Content analysis" / 
 sociology recall item a reasoning question (0.71, reworded 0.58), and a Winogrande item written as two whole-sentence
 options doubled its one comparison into an ordering puzzle. So the cues of reasoning, logic, science, writing and
 role-play (and the relations) are counted above the options (``stem_cues``); math and arithmetic cues and logic
-connectives still count from them ("use half the length", "twice the radius" are the computation's). A stem that gives a computation — three or
-more quantities with algebra, or LaTeX — asks for work its words do not show, as a request for a program does
-(``computes``).
-A formula in logic notation is a logic cue (``logic_notation``): "(S ∨ F) • ~(S • F)" read as nothing, and the same
-options in words ("if and only if") as logic (0.46 against 0.63).
+connectives still count from them ("use half the length", "twice the radius" are the computation's). A stem that gives
+a computation — three or more quantities with algebra, or LaTeX — asks for work its words do not show, as a request
+for a program does (``computes``). A formula in logic notation is a logic cue (``logic_notation``): "(S ∨ F) • ~(S •
+F)" read as nothing, and the same options in words ("if and only if") as logic (0.46 against 0.63).
 """
 
 from __future__ import annotations
@@ -30,12 +29,17 @@ _MATH = LEXICON_NAMES.index("math")
 #: 4?" went 0.41 → 0.63 at three, "2 + 3 + 4 + 5" and a phone-number question the same at four, while the remainder
 #: of 2^100 divided by 7 (three numbers) was left out. A prior, as the extra characters are.
 COMPUTATION_QUANTITIES = 3
-_RE_ALGEBRA = re.compile(r"\d[a-z]\b|\b[a-z]\s*[\^=]|\^|[A-Za-z]_\{?\d")
+_RE_ALGEBRA = re.compile(r"[0-9][a-rt-z]\b|\b[a-z]\s*[\^=]|\^|[A-Za-z]_\{?[0-9]")  # "3x", "x =", "^", "Z_4"; not "1960s"
+#: Years and decades ("1969", "the 1960s") are no quantities of a computation: three of them and "World Series" made
+#: trivia one.
+_RE_YEAR = re.compile(r"\b(?:1[0-9]|20)[0-9][0-9]s?\b")
 #: A question that asks for a quantity (in its last ``ASKS_TAIL`` characters): a word problem's arithmetic words
 #: ("per", "each", "total") are then its own, not a clinical vignette's "one pack per day", "6 hours ago".
 ASKS_TAIL = 400
-_RE_ASKS_QUANTITY = re.compile(r"how\s+(?:much|many)|to\s+the\s+nearest|calculat|comput|"
-                               r"what\s+(?:is|was|will\s+be)\s+the\s+(?:total|value|sum|cost|amount|price)")
+_RE_ASKS_QUANTITY = re.compile(
+    r"how\s+(?:much|many)|\b(?:calculate|compute)\b|what\s+(?:is|was|will\s+be)\s+the\s+(?:total|value|sum|cost|amount|price)"
+    r"|to\s+the\s+nearest\s+(?:whole|tenth|hundredth|thousandth|integer|cent|dollar|percent|degree|unit|ten|hundred"
+    r"|thousand|million)")
 #: The characters a computation's statement reads longer in the length prior: its work is not in its words (a
 #: 68-character "If 3x - 7 = 11, what is the value of 6x + 2?" scored 0.48, the same worded in 157 characters 0.71).
 #: The smaller of an outside review's two probes (100 and ``written_code.REQUEST_EXTRA_CHARS``, 245): a prior, there
@@ -85,7 +89,7 @@ def computes(stem: str, notation: int) -> bool:
     ``COMPUTATION_QUANTITIES`` or more quantities with algebra."""
     if notation > 0:
         return True
-    if count_quantities(stem)[0] < COMPUTATION_QUANTITIES:
+    if count_quantities(stem)[0] - len(_RE_YEAR.findall(stem)) < COMPUTATION_QUANTITIES:
         return False
     return _RE_ALGEBRA.search(stem) is not None or lexicon_counts(lower_words(stem))[_MATH] > 0
 

@@ -318,8 +318,9 @@ def handcrafted(conv: Conversation) -> list[float]:
     latex = feats[9]
     # over 600 characters with no math word and no notation, numbers are a text's data, no math cue (version 34);
     # in a quiz, with fewer than one math word in 50 (version 40)
-    asks = re.search(r"how\s+(?:much|many)|to\s+the\s+nearest|calculat|comput|what\s+(?:is|was|will\s+be)\s+the\s+"
-                     r"(?:total|value|sum|cost|amount|price)", full[-400:].lower()) is not None  # asks for a quantity
+    asks = re.search(r"how\s+(?:much|many)|\b(?:calculate|compute)\b|what\s+(?:is|was|will\s+be)\s+the\s+"
+                     r"(?:total|value|sum|cost|amount|price)|to\s+the\s+nearest\s+(?:whole|tenth|hundredth|thousandth|integer|cent"
+                     r"|dollar|percent|degree|unit|ten|hundred|thousand|million)", full[-400:].lower()) is not None  # asks for a quantity
     data = n > 600 and latex == 0 and (
         lex["math"] == 0 or (feats[18] >= math.log1p(2) and 50 * (lex["math"] + (lex["arith"] if asks else 0)) < nw))
     d_math = min(1.0, 8.0 * (lex["math"] + 0.6 * lex["arith"] + (0.0 if data else 0.5) * numbers) / nw + 0.5 * latex)
@@ -340,12 +341,18 @@ def handcrafted(conv: Conversation) -> list[float]:
         if letters[k] and letters[k] in "Aa":
             stem = "\n".join(lines[:k]) + ("\n" if k else "")
     if feats[18] >= math.log1p(2) and stem is None and (k := _inline_options(s)):
-        # from the end: the last marker of the last letter, then of each letter before it, before that one
-        marks = [(m.start(), m.group(1) or m.group(2)) for m in _RE_INLINE_OPTION.finditer(s)]
-        at = len(s)
-        for letter in reversed("ABCDE"[:k]):
-            at = max(i for i, found in marks if found == letter and i < at)
-        stem = s[:at]
+        # from the end, in one marker form: the last marker of the last letter, then of each letter before it
+        starts = []
+        for form in ("({})", " {}.", " {})"):
+            marks = [(m.start(), m.group(0)) for m in _RE_INLINE_OPTION.finditer(s)]
+            at = len(s)
+            for letter in reversed("ABCDE"[:k]):
+                at = max((i for i, g in marks if g == form.format(letter) and i < at), default=-1)
+                if at < 0:
+                    break
+            else:
+                starts.append(at)
+        stem = s[:min(starts)] if starts else None
     if stem is not None:
         options_text = s[len(stem):]
         below = dict(zip(LEXICON_NAMES, lexicon_counts_reference(words_of(options_text.lower()))))
@@ -433,8 +440,9 @@ def handcrafted(conv: Conversation) -> list[float]:
     # (version 40)
     elif (stem is not None and d_math >= 0.5 and not (code or quoted)
           and (sum(1 for c in re.findall(r"\\([a-zA-Z]+)", stem) if c in LATEX_COMMANDS) + (stem.count("$") - _currency(stem)) // 2 > 0
-               or ((len(_RE_NUM_UNIT.findall(stem)) if re.search("[0-9]", stem) else 0) >= 3
-                   and (re.search(r"\d[a-z]\b|\b[a-z]\s*[\^=]|\^|[A-Za-z]_\{?\d", stem) is not None
+               or ((len(_RE_NUM_UNIT.findall(stem)) if re.search("[0-9]", stem) else 0)
+                   - len(re.findall(r"\b(?:1[0-9]|20)[0-9][0-9]s?\b", stem)) >= 3  # years are none
+                   and (re.search(r"[0-9][a-rt-z]\b|\b[a-z]\s*[\^=]|\^|[A-Za-z]_\{?[0-9]", stem) is not None
                         or dict(zip(LEXICON_NAMES, lexicon_counts_reference(words_of(stem.lower()))))["math"] > 0)))):
         statement = math.log(math.exp(statement) + 100)
     feats[-1] *= max(statement - LENGTH_ANCHOR, 0.0)

@@ -71,6 +71,7 @@ def test_a_short_computation_reads_as_the_work_it_asks_for(default: ComplexityCl
         assert not computes(sum_, 0)
         assert score(default, sum_ + "A. 7\nB. 8\nC. 9\nD. 10") < 0.62
     assert computes("Find the remainder when 2^100 is divided by 7.\n", 0)
+    assert not computes("Which team won the World Series in 1969, 1986 and 2000, and the most in the 1960s?\n", 0), "years"
     assert computes("Let f(x) = 3x + 2. Find f(4).\n", 0) and computes("If f(x) = x + 1, what is f(1)?\n", 1)
     planets = "Which planet is closest to the Sun?\nA. $\\text{Mercury}$\nB. $\\text{Venus}$\nC. $\\text{Mars}$\nD. $\\text{Earth}$"
     assert not computes("Which planet is closest to the Sun?\n", 0)
@@ -114,6 +115,9 @@ def test_a_math_word_in_a_long_vignette_makes_no_math_problem_of_its_figures(def
     # a vignette's "per day", "hours ago" are no word problem's arithmetic: counted, they undid the rule (0.80 → 0.93)
     history = worded.replace("He drinks 12 beers daily.", "He has smoked one pack of cigarettes per day for 30 years. The dyspnea worsened 6 hours ago.")
     assert history != worded and feature(default, history, "math domain") < 0.3
+    # ... nor do "computed tomography", "calculated", "to the nearest hospital" ask for a quantity (0.93 again)
+    scanned = history.replace("Crackles are heard", "A computed tomography scan was calculated to be needed at the nearest hospital. Crackles are heard")
+    assert scanned != history and feature(default, scanned, "math domain") < 0.3
 
 
 @pytest.mark.parametrize("question", ["A car leaves town A. It drives at 60 km/h for 2 hours and then at 90 km/h for 3 hours. How far does it go in all?",
@@ -122,6 +126,11 @@ def test_a_stray_option_letter_in_the_question_does_not_cut_its_stem(question: s
     """The first "A." or "(A)" anywhere was taken for the inline options' start: "town A." cut the stem to "A car leaves
     town" (its quantities and reasoning cues read as the options'; 0.10 below its twin)."""
     assert quiz_stem(question + " (A) one (B) two (C) three (D) four", True) == question + " "
+
+
+def test_inline_options_are_read_in_one_marker_form() -> None:
+    """Marker forms mixed from the end left "(A) Plan" in the stem of "… (A) Plan A. x (B) …"."""
+    assert quiz_stem("Which plan is best? (A) Plan A. Go (B) Plan B. Stay (C) Plan C. Wait", True) == "Which plan is best? "
 
 
 def test_a_long_quiz_word_problem_keeps_its_quantities(default: ComplexityClassifier) -> None:

@@ -4,14 +4,10 @@ around it or the layout of its options. Found by an outside review (session 31).
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from classifiers.classifier import ComplexityClassifier
-from classifiers.turns import SWITCH_HEAD, closes, quiz_after_bare_answer, switches_topic
+from classifiers.turns import closes, quiz_after_bare_answer
 from tests.classifiers.test_conversation_context import chat
 
 PROOF = "Prove that there are infinitely many primes of the form 4k+3."
@@ -41,57 +37,6 @@ def test_a_turn_that_only_thanks_closes_the_conversation(turn: str) -> None:
                                   "Great. Can you make it faster", "Thanks " * 30])
 def test_a_thanks_that_asks_for_more_is_no_closing(turn: str) -> None:
     assert not closes(turn)
-
-
-SWITCHES = ["Now a different question: how many legs does a spider have?", "New question: what is 2+2?", "Ok, new topic. Write a haiku.",
-            "On another note, what's the weather like in Paris?", "Unrelated, but how do I boil an egg?", "Changing the subject: pizza?",
-            "Let's switch gears. Explain TCP.", "Different question - what is DNS?", "Totally unrelated: what is DNS?",
-            "Neue Frage: wie spät ist es?", "Nouvelle question : qui est le président ?", "Nueva pregunta: ¿cuál es la capital de Perú?"]
-NO_SWITCHES = ["I have a new question about your proof.", "A different question on the same function: what about negatives?",
-               "Write a new function that also handles strings.", "Create a new topic modelling pipeline in Python",
-               "Now answer the other question.", "Is it unrelated?", "Is this unrelated to the lemma above?", "Add a new task to the list",
-               "continue", "What if the numbers are negative?",
-               # it says so, but points back (an outside review, s35: 29 of 38 such follow-ups lost their context)
-               "New task: now add tests to it.", "Different question: why did you choose a heap there?",
-               "Unrelated, but could you also fix the typo in line 3?", "New question: is the same true for 4k+1?",
-               "Another question: what about the other case?", "Otra pregunta: ¿puedes explicar el segundo paso?",
-               # a second review's (s35): demonstratives, the work named, a follow-up's opening after the phrase
-               "New question: what happens if the input list is empty?", "Changing the subject: what about memory usage?",
-               "Different question: could the cache be made thread-safe?", "New question: why did you pick 4k+3?",
-               "Different question: what does the second loop do?"]
-
-
-@pytest.mark.parametrize("turn", SWITCHES)
-def test_a_turn_that_changes_the_subject_says_so(turn: str) -> None:
-    assert switches_topic(turn)
-
-
-@pytest.mark.parametrize("turn", NO_SWITCHES)
-def test_a_new_thing_asked_for_or_a_question_about_the_conversation_is_no_change_of_subject(turn: str) -> None:
-    assert not switches_topic(turn)
-
-
-@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=2 * SWITCH_HEAD))
-def test_a_change_of_subject_is_read_in_any_case(turn: str) -> None:
-    assert switches_topic(turn) == switches_topic(turn.upper()) == switches_topic(turn.lower())
-
-
-@pytest.mark.parametrize("run", ["'", "' ", "a'", "'-", "x ", "new "])
-def test_no_opening_makes_the_change_of_subject_check_backtrack(run: str) -> None:
-    """Words before the phrase and the spaces after them shared the apostrophe: 60 of them took 24 s, scoring a
-    conversation blocked a worker's event loop that long (an outside review, s35). Now a few microseconds."""
-    started = time.perf_counter()
-    switches_topic(run * SWITCH_HEAD)
-    assert time.perf_counter() - started < 1.0
-
-
-def test_a_change_of_subject_after_a_hard_task_is_scored_alone(default: ComplexityClassifier) -> None:
-    """A short turn after a long one reads as a follow-up: "Now a different question: how many legs does a spider have?"
-    after a proof scored the proof (0.80 against 0.37 alone)."""
-    for turn in ("Now a different question: how many legs does a spider have?", "Unrelated, but how do I boil an egg?"):
-        assert default.score(chat(PROOF, "Here it is: ...", turn)).score == pytest.approx(default.score(chat(turn)).score, abs=1e-9)
-    assert default.score(chat(PROOF, "Here it is: ...", "I have a new question about your proof: why 4k+3?")).score > 0.5, "it follows up"
-    assert default.score(chat(LRU, "Here it is: ...", "Different question: why did you choose a heap there?")).score > 0.5, "so does this"
 
 
 def test_a_quiz_question_after_a_bare_answer_is_a_question_of_its_own() -> None:

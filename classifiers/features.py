@@ -16,7 +16,7 @@ import zlib
 from classifiers.code_blocks import assert_lines, code_chars, every_assert_line
 from classifiers.dense_script import DENSE_CHAR_WEIGHT, DENSE_CHARS_PER_WORD, DENSE_LEADS, HANGUL_CHAR_WEIGHT, HANGUL_LEADS
 from classifiers.echo import works_on_text
-from classifiers.latex import latex_commands
+from classifiers.latex import RE_CURRENCY, latex_commands, latex_notation
 from classifiers.lexicons import (
     LEXICON_NAMES,
     SPEEDUPS,
@@ -80,10 +80,6 @@ HASH_DIM = 1 << HASH_BITS
 _MASK = HASH_DIM - 1
 _MEMO_MAX = 50_000
 
-#: A dollar sign that is currency, not a LaTeX math delimiter: an unescaped "$" before an amount that
-#: ends a clause or is followed by a word ("costs $100.", "$2.50 per person"); "$3$", "$3 + 4$" and
-#: "$5 \\cdot 3$" are math.
-_RE_CURRENCY = re.compile(r"(?<!\\)\$[0-9][0-9,]*(?:\.[0-9]+)?(?=[.,;:!?)'\"]|\s+[A-Za-z]|\s*\Z)")
 _MATHOPS = tuple("=+*/^<>≤≥∑∫√π")
 _CODESYN = ("{", "}", ";", "=>", "->", "::", "==", "!=", "()", "[]")
 _RE_INDENT = re.compile(r"(?m)^(?:    |\t)\S")
@@ -96,13 +92,6 @@ _SENT_ASCII = tuple(c for c in _SENT if c.isascii())
 def _count(text: str, sub: str) -> int:
     """``text.count(sub)``, skipping the scan when the first character is absent (a memchr)."""
     return text.count(sub) if sub[0] in text else 0
-
-
-def _notation(text: str) -> int:
-    """LaTeX in ``text``: its commands and pairs of math delimiters (amounts of money are none)."""
-    if "$" not in text and "\\" not in text:
-        return 0
-    return latex_commands(text) + (text.count("$") - len(_RE_CURRENCY.findall(text))) // 2
 
 
 #: The multi-line patterns without their leading ``(?m)^``, behind a literal newline: a fast
@@ -175,9 +164,9 @@ _WRITING, _ROLEPLAY, _KNOWLEDGE, _QUIZ, _RELATION = (_LEX[k] for k in ("writing"
 #: Relations ("A is older than B", "north of") that chain into an ordering puzzle, a reasoning cue (one is a comparison).
 RELATION_CHAIN = 2
 #: A quiz's long vignette (past a word problem's length) with fewer math words than one in this many keeps its figures
-#: as data (arithmetic words count too when it asks for a quantity: a word problem's "per", "each", "total" are its
-#: own, a vignette's "one pack per day", "6 hours ago" not): "ejection fraction" and "drug combinations" made a cardiology vignette's vital signs a math problem (0.91,
-#: the top of an outside review's 130 quiz items; "LVEF" and "pairs of drugs" 0.75).
+#: as data: "ejection fraction" and "drug combinations" made a cardiology vignette's vital signs a math problem (0.91,
+#: the top of an outside review's 130 quiz items; "LVEF" and "pairs of drugs" 0.75). Arithmetic words count too when
+#: it asks for a quantity: a word problem's "per", "each", "total" are its own, a vignette's "one pack per day" not.
 MATH_WORDS_PER_VIGNETTE = 50
 _DENSITY = (_MATH, _CODE, _LOGIC, _REASON, _WRITING, _KNOWLEDGE)
 
@@ -268,7 +257,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     ln = log(n)
     dollars = _count(full, "$")
     if dollars:  # pairs of math delimiters; amounts of money (read in the slice) are none
-        dollars -= len(_RE_CURRENCY.findall(s))
+        dollars -= len(RE_CURRENCY.findall(s))
     latex = log(latex_commands(s) + dollars // 2)
     codesyn = 100.0 * n_code / ns
     log_numbers = log(numbers)
@@ -298,9 +287,10 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     feats += map(log, lex)
     feats += [min(lex[k] / nw, 1.0) for k in _DENSITY]
     # beyond a word problem's length, without a math word or notation, numbers are data (a report's figures)
-    # (in a quiz: or too few math words among a vignette's figures, MATH_WORDS_PER_VIGNETTE)
+    # (in a quiz: or with too few math words for its length, MATH_WORDS_PER_VIGNETTE)
+    math_words = lex[_MATH] + (lex[_ARITH] if mcq >= MCQ_MIN and lex[_MATH] and asks_for_a_quantity(full) else 0)
     data = n > WORD_PROBLEM_MAX_CHARS and latex == 0.0 and (
-        lex[_MATH] == 0 or (mcq >= MCQ_MIN and MATH_WORDS_PER_VIGNETTE * (lex[_MATH] + (lex[_ARITH] if asks_for_a_quantity(full) else 0)) < nw))
+        lex[_MATH] == 0 or (mcq >= MCQ_MIN and MATH_WORDS_PER_VIGNETTE * math_words < nw))
     d_math = min(1.0, 8.0 * (lex[_MATH] + 0.6 * lex[_ARITH] + (0.0 if data else 0.5) * numbers) / nw + 0.5 * latex)
     d_code = min(1.0, 8.0 * lex[_CODE] / nw + codesyn / 8.0 + (0.5 if "```" in full else 0.0))
     stem = quiz_stem(s, mcq >= MCQ_MIN)  # a quiz's question: the options' words are the candidates' (version 40)
@@ -335,7 +325,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     # a request for a program or a proof (not a question over documents): the work asked for is not in its words
     if not (word_problem or retrieved) and ((writes_code and not latex) or d_code > max(d_math, d_reason) or (dom > d_write and asks_for_proof(wl))):
         ln_problem = request_length(ln_problem, wl)
-    elif stem is not None and d_math >= 0.5 and not (code or quoted) and computes(stem, _notation(stem)):  # a quiz's computation
+    elif stem is not None and d_math >= 0.5 and not (code or quoted) and computes(stem, latex_notation(stem)):  # a quiz's computation
         ln_problem = math.log(math.exp(ln_problem) + COMPUTATION_EXTRA_CHARS)  # as a request for a program
     # a long text to translate, rewrite or summarize: material, not a problem (its figures set no math domain)
     in_domain = 0.0 if not gate or works_on_text(full) else gate * max(ln_problem - LENGTH_ANCHOR, 0.0)

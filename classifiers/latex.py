@@ -4,6 +4,7 @@ A backslash followed by letters was counted as a LaTeX command, so the escapes o
 (``"a\\nb"``, ``"\\t"``, regexes' ``\\d+``) and Windows paths (``C:\\Users\\bob``) read as notation:
 LaTeX is a strong math cue, so a traceback or a Python snippet opened the math domain. Only the
 commands of math writing count (those of MATH, olympiad and college problems, and the common rest).
+``latex_notation`` adds the pairs of math dollars; an amount of money (``RE_CURRENCY``) is none.
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ underset limits nolimits quad qquad cdots ldots dots dotsb dotsm vdots ddots tag
 LATEX_COMMANDS = frozenset(_COMMANDS.split())
 _BACKSLASHED = frozenset("\\" + name for name in LATEX_COMMANDS)
 _RE_COMMAND = re.compile(r"\\[a-zA-Z]+")
+#: A dollar sign that is currency, not a LaTeX math delimiter: an unescaped "$" before an amount that
+#: ends a clause or is followed by a word ("costs $100.", "$2.50 per person"); "$3$", "$3 + 4$" and
+#: "$5 \\cdot 3$" are math.
+RE_CURRENCY = re.compile(r"(?<!\\)\$[0-9][0-9,]*(?:\.[0-9]+)?(?=[.,;:!?)'\"]|\s+[A-Za-z]|\s*\Z)")
 
 
 def latex_commands(s: str) -> int:
@@ -41,3 +46,10 @@ def latex_commands(s: str) -> int:
     if "\\" not in s:
         return 0
     return sum(map(_BACKSLASHED.__contains__, _RE_COMMAND.findall(s)))
+
+
+def latex_notation(s: str) -> int:
+    """LaTeX in ``s``: its commands and pairs of math delimiters (amounts of money are none)."""
+    if "$" not in s and "\\" not in s:
+        return 0
+    return latex_commands(s) + (s.count("$") - len(RE_CURRENCY.findall(s))) // 2

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from classifiers import shape
 from classifiers.code_blocks import code_chars
 from classifiers.features import (
-    _RE_CURRENCY,
     _slice,
     conversation_features,
     inline_options,
@@ -24,6 +23,7 @@ from classifiers.features import (
     problem_chars,
     words_of,
 )
+from classifiers.latex import RE_CURRENCY
 from classifiers.lexicons import _PUNCT, _PUNCT_CHARS, words_and_head_words
 from classifiers.options import labelled_options, tail_options, year_options
 from classifiers.shape import GRAM_CHARS, gram_keys, shape_matches, shape_matches_reference
@@ -178,7 +178,7 @@ def test_code_chars_equal_the_reference(text):
 @given(st.lists(st.sampled_from(("$", "\\", "1", "25", ",", ".", " ", "  ", "\n", "x", "X", "é", ")", "?", "+", "^", "٣")),
                 max_size=30).map("".join))
 def test_currency_equals_the_reference(text):
-    assert len(_RE_CURRENCY.findall(text)) == ref._currency(text)
+    assert len(RE_CURRENCY.findall(text)) == ref._currency(text)
     _same(text)  # and the LaTeX feature that subtracts it
 
 

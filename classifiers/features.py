@@ -244,7 +244,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     given = every_assert_line(s)  # ... their numbers no quantities, fenced or not (version 39)
     numbers = n_numbers - tail.numbered - labelled - (count_quantities(given, n_numbers > 0)[0] if given else 0)  # nor an option's marker
     if n_options >= 2:
-        numbers -= year_options(s)  # a year as an answer option is no quantity either
+        numbers = max(numbers - year_options(s), 0)  # a year as an answer option is no quantity either (once)
     lex = lexicon_counts(wl)
     if dense:
         lex = add_glued_words(add_dense_cues(lex, s), utf8, wl)

@@ -261,6 +261,7 @@ def handcrafted(conv: Conversation) -> list[float]:
         nu = _RE_NUM_UNIT.findall(s)
         numbers = len(nu) - numbered - labelled - (_year_options(s) if options >= 2 else 0)
         numbers -= len(_RE_NUM_UNIT.findall(_every_test_line(s)))  # a test's numbers are no quantities (36), fenced too (39)
+        numbers = max(numbers, 0) if options >= 2 else numbers  # a year option that is also a test's number: once (40)
         units = len(nu) - nu.count("")
     else:
         numbers = units = 0

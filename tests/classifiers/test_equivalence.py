@@ -94,7 +94,7 @@ def test_features_equal_the_reference_on_fixed_prompts():
                             "Which team won the World Series in 1969, 1986 and 2000 and in the 1960s? (A) Mets (B) Cubs (C) Cards",
                             "A CT scan was computed to the nearest hospital. How much? " * 9 + "Ratio?\n(A) Plan A. x (B) y (C) z",
                             "Let \u0663x = 5, y = 2, z = 7. Find x.\nA. 1\nB. 2\nC. 3",
-                            "\nassert \u0663\n7", "Compute \u0663 + \u0664 + \u0665 + \u0666 + \u0667.\nA. x\nB. y\nC. z"]:
+                            "assert B) 2000\nb) options:", "\nassert \u0663\n7", "Compute \u0663 + \u0664 + \u0665 + \u0666 + \u0667.\nA. x\nB. y\nC. z"]:
         _same(t)
         _same(t, history="```python\nprint(1)\n```")
 

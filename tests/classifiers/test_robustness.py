@@ -46,6 +46,14 @@ def test_any_messages_score(tiny_classifier, msgs):
     assert r.top_features and "unparseable" not in r.top_features[0][0]
 
 
+def test_a_year_option_that_is_also_a_tests_number_is_taken_off_once(tiny_classifier):
+    """Taken off as a test's number and as a year option, "2000" left -1 numbers: log1p raised, and the score fell back
+    to 0.5 ("unparseable input"; an outside review's fuzz, s35)."""
+    r = tiny_classifier.score([{"role": "user", "content": "assert B) 2000\nb) options:"}])
+    assert "unparseable" not in r.top_features[0][0]
+    assert all(math.isfinite(v) for v in handcrafted(parse_messages("assert B) 2000\nb) options:")))
+
+
 def test_content_parts_and_images():
     conv = parse_messages([
         {"role": "system", "content": "You are terse."},

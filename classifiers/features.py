@@ -330,11 +330,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     # a long text to translate, rewrite or summarize: material, not a problem (its figures set no math domain)
     in_domain = 0.0 if not gate or works_on_text(full) else gate * max(ln_problem - LENGTH_ANCHOR, 0.0)
     # a multiple-choice question: its length counts too (less what it quotes)
-    if stem is not None:  # the stem's length: the options are the candidates' words
-        mc_len = log(max(len(stem) * n / ns - quoted, 0))
-    else:
-        mc_len = log(max(n - quoted, 0)) if quoted else ln
-    closed = max(in_domain, mc_len - MCQ_LENGTH_ANCHOR) if mcq >= MCQ_MIN else in_domain
+    closed = max(in_domain, (log(max(n - quoted, 0)) if quoted else ln) - MCQ_LENGTH_ANCHOR) if mcq >= MCQ_MIN else in_domain
     feats += [
         d_math, d_code, d_reason, d_write,
         ln * d_math, ln * d_code, ln * d_reason, ln * d_write,

@@ -450,8 +450,7 @@ def handcrafted(conv: Conversation) -> list[float]:
     if _works_on_text(full):  # a long text to translate, rewrite or summarize is material (version 32)
         feats[-1] = 0.0
     if mcq >= math.log1p(2):  # a multiple-choice question: length above e^5 characters counts too
-        stated = n if stem is None else len(stem) * n / max(len(s), 1)  # its stem's, where it has one (version 41)
-        feats[-1] = max(feats[-1], math.log1p(max(stated - quoted, 0)) - 5.0)
+        feats[-1] = max(feats[-1], math.log1p(max(n - quoted, 0)) - 5.0)
     feats.append(max(math.log1p(quantities) - math.log1p(3), 0.0) if word_problem else 0.0)
     return feats
 

@@ -368,7 +368,8 @@ def test_length_counts_in_multiple_choice_questions_above_150_characters(default
                 "landowner conveyed the same parcel to a second buyer, who paid value without notice of the first "
                 "conveyance and recorded promptly. The jurisdiction has a notice-type recording statute. Who prevails?")
     long = _mcq(vignette, ["The first buyer", "The second buyer", "The landowner", "Neither buyer"])
-    assert prior(long) == pytest.approx(math.log1p(len(vignette + "\n")) - MCQ_LENGTH_ANCHOR)  # its stem's (version 41)
+    text = long[0]["content"]
+    assert prior(long) == pytest.approx(math.log1p(len(text)) - MCQ_LENGTH_ANCHOR)
     assert default.score(long).score > default.score(short).score + 0.2
     # the same text without answer options is not a multiple-choice question: no bonus outside the domains
     assert prior([{"role": "user", "content": vignette}]) == 0.0
@@ -388,13 +389,12 @@ def test_a_quoted_passage_is_reading_material_not_question_length(default):
                "through the Sugar Act and the Stamp Act, provoking protests, boycotts and a congress of the colonies.")
     stem = "The passage above is most directly concerned with which of the following?"
     options = ["Mercantilist policies", "Enlightenment ideas", "The Great Awakening", "Colonial alliances"]
-    stem_chars = lambda m: m[0]["content"].index("\nA. ") + 1  # the length above the options (version 41)
     for opening, closing in (('"', '"'), ("\u201c", "\u201d")):
         quoted = _mcq(f"This question refers to the following information.\n{opening}{passage}{closing}\n{stem}", options)
         material = len(passage) + 2
-        assert prior(quoted) == pytest.approx(max(math.log1p(stem_chars(quoted) - material) - MCQ_LENGTH_ANCHOR, 0.0))
+        assert prior(quoted) == pytest.approx(math.log1p(len(quoted[0]["content"]) - material) - MCQ_LENGTH_ANCHOR)
     plain = _mcq(f"This question refers to the following information.\n{passage}\n{stem}", options)
-    assert prior(plain) == pytest.approx(math.log1p(stem_chars(plain)) - MCQ_LENGTH_ANCHOR)
+    assert prior(plain) == pytest.approx(math.log1p(len(plain[0]["content"])) - MCQ_LENGTH_ANCHOR)
     assert default.score(quoted).score < default.score(plain).score - 0.1
     # the question quoted, with or without its options, is still the question
     for wrapped in (f'Answer this: "{passage} {stem}"', '"' + _mcq(f"{passage} {stem}", options)[0]["content"] + '"'):

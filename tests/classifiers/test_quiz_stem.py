@@ -153,26 +153,3 @@ def test_cues_in_chinese_options_are_taken_off_too(default: ComplexityClassifier
     glossed = "下列哪位是古代中国著名的思想家？\nA. 孔子，他证明了很多设计和分析的比较\nB. 牛顿\nC. 爱因斯坦\nD. 达尔文"
     plain = "下列哪位是古代中国著名的思想家？\nA. 孔子\nB. 牛顿\nC. 爱因斯坦\nD. 达尔文"
     assert feature(default, glossed, "reasoning domain") == feature(default, plain, "reasoning domain")
-
-
-def test_a_quiz_is_as_long_as_its_stem(default: ComplexityClassifier) -> None:
-    """Glossed options made a recall item long: "what is an improvisation?" scored 0.36 with terse options and 0.64
-    with each option explained (the length prior read the options' words). A long stem still counts."""
-    stem = "In drama class, what is an improvisation?"
-    terse = f"{stem}\nA. Memorized lines\nB. Unplanned acting\nC. A stage design\nD. A costume"
-    glossed = (f"{stem}\nA. Memorized lines, which actors learn word for word before the performance and repeat exactly as "
-               "the playwright wrote them\nB. Unplanned acting, in which performers make up the dialogue and the action on "
-               "the spot without any preparation at all\nC. A stage design, the arrangement of scenery, furniture and "
-               "lighting that the audience sees behind the actors\nD. A costume, the clothing and accessories an actor wears "
-               "to show the audience who the character is")
-    assert feature(default, glossed, "length in a closed problem") == feature(default, terse, "length in a closed problem")
-    assert score(default, glossed) == pytest.approx(score(default, terse), abs=0.05)
-    inline = f"{stem} (A) Memorized lines, learnt word for word and repeated exactly as written (B) Unplanned acting, made up on the spot without any preparation (C) A stage design (D) A costume"
-    assert score(default, inline) == pytest.approx(score(default, terse), abs=0.05)
-    story = ("A tenant signed a two-year lease that required the landlord to make all structural repairs. After a storm, the "
-             "roof began to leak into the tenant's bedroom. The tenant notified the landlord in writing three times over two "
-             "months, but the landlord made no repairs. The tenant then hired a roofer, paid for the repair herself, and "
-             "deducted the cost from the next month's rent. The landlord sued to recover the unpaid rent. ")
-    long_stem = f"{story}Is the landlord likely to prevail?\nA. Yes\nB. No\nC. Only in part\nD. Only if the lease says so"
-    assert feature(default, long_stem, "length in a closed problem") > 0.5
-    assert score(default, long_stem) > score(default, terse) + 0.1

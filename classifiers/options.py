@@ -77,10 +77,11 @@ def inline_start(s: str) -> int | None:
 
 
 def _chain_start(s: str, mark: str, n: int) -> int | None:
-    """Where ``mark`` written for the letters A… up to the ``n``-th runs last in ``s``, found from the end; or None."""
+    """Where ``mark`` written for the letters A… up to the ``n``-th runs last in ``s``, found from the end; or None.
+    A marker may end on the space the next one opens with ("A. B. C."): each is looked for up to one past the next."""
     pos = len(s)
     for letter in reversed("ABCDE"[:n]):
-        pos = s.rfind(mark.format(letter), 0, pos)
+        pos = s.rfind(mark.format(letter), 0, pos + 1)
         if pos < 0:
             return None
     return pos

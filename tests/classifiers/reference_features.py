@@ -255,7 +255,8 @@ def handcrafted(conv: Conversation) -> list[float]:
     has_digit = any(d in s for d in "0123456789")
     tail, numbered = _tail_options(s) if multiline else (0, 0)
     labelled = _labelled_options(s) if multiline else 0
-    options = (max(_count_lines(_RE_MCQ, _NL_MCQ, s) if multiline else 0, _inline_options(s), tail, labelled)
+    dashed = len(re.findall(r"(?m)^[ \t]*[A-E][ \t]+[-–][ \t]", s)) if "?" in s else 0  # "A - x" under a question (version 37)
+    options = (max((_count_lines(_RE_MCQ, _NL_MCQ, s) + dashed) if multiline else 0, _inline_options(s), tail, labelled)
                + (low.count("options:") if ":" in low else 0))
     if has_digit:
         nu = _RE_NUM_UNIT.findall(s)

@@ -43,7 +43,8 @@ PIECES = ("list", "give", "write", "name", "come up with", "two", "a few", "seve
           "older than", "taller than", "north of",  # relations, in a quiz counted above its options
           "video script", "ad scripts", "script",  # a script to perform is writing
           "analysis", "design", "role", "fraction", "∨", "⊃", "¬", "7", "11")  # a quiz's stem cues, logic notation, computations
-SEPS = ("", " ", "  ", "\n", "\nassert ", "\n  assert ", "\nA. ", "\n    ", "\n- ", "\n2) ", "\n(b) ", ". ", "? ", ": ", "-", ",", "_", "options:")
+SEPS = ("", " ", "  ", "\n", "\nassert ", "\n  assert ", "\nA. ", "\n    ", "\n- ", "\n2) ", "\n(b) ", ". ", "? ", ": ", "-", ",", "_", "options:",
+        "\nB - ", "\nC \u2013 ")  # "A - x" options (version 37)
 #: Inline answer-option markers, whole and in pieces.
 OPTIONS = ("(A) ", "(B) ", "(C) ", "(D)", " A) ", " B) ", " C) ", " D. ", " E. ", " A.", "B", "C", "(", ")", ".")
 texts = st.lists(st.sampled_from(PIECES + SEPS + OPTIONS), max_size=60).map("".join)
@@ -94,6 +95,8 @@ def test_features_equal_the_reference_on_fixed_prompts():
                             "Which team won the World Series in 1969, 1986 and 2000 and in the 1960s? (A) Mets (B) Cubs (C) Cards",
                             "A CT scan was computed to the nearest hospital. How much? " * 9 + "Ratio?\n(A) Plan A. x (B) y (C) z",
                             "Let \u0663x = 5, y = 2, z = 7. Find x.\nA. 1\nB. 2\nC. 3",
+                            "Which chord?\nA - C major\nB \u2013 G7\n  C - Am\nD. F", "C - G - Am - F\nA - x\nB - y",
+                            "Which one is it? A) B) deduce it logically C) no D) analyze", "Pick the town: town A. A. B. Bonn C. Cork D. Dax or older than",
                             "assert B) 2000\nb) options:", "\nassert \u0663\n7", "Compute \u0663 + \u0664 + \u0665 + \u0666 + \u0667.\nA. x\nB. y\nC. z"]:
         _same(t)
         _same(t, history="```python\nprint(1)\n```")

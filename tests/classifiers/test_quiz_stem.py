@@ -133,6 +133,13 @@ def test_inline_options_are_read_in_one_marker_form() -> None:
     assert quiz_stem("Which plan is best? (A) Plan A. Go (B) Plan B. Stay (C) Plan C. Wait", True) == "Which plan is best? "
 
 
+def test_an_empty_inline_option_shares_its_space_with_the_next() -> None:
+    """"A) B) yes": the A marker's space is the B marker's; looked for before the B marker only, the A was missed (no
+    stem, or "town" cut from "town A."); the reference read it (a fuzz mismatch, s36)."""
+    assert quiz_stem("Which one is it? A) B) yes C) no D) maybe", True) == "Which one is it?"
+    assert quiz_stem("Pick the town: town A. A. B. Bonn C. Cork D. Dax", True) == "Pick the town: town A."
+
+
 def test_a_long_quiz_word_problem_keeps_its_quantities(default: ComplexityClassifier) -> None:
     """The vignette rule read a 787-character word problem with one incidental math word ("limit") as data: math
     domain 0.67 → 0.33, 0.94 → 0.86. Its arithmetic words ("per", "each", "total") count with the math words."""

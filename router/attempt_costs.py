@@ -87,6 +87,23 @@ def book_failed(decision: Decision, metrics: RouterMetrics, models: Mapping[str,
     return None if total is None else round(total, 10)
 
 
+def priced_spend(decision: Decision, cost: float | None) -> float | None:
+    """What the request's priced calls cost: ``cost`` (`book_failed`'s) when every call has a price, else the sum of
+    the breakdown's priced parts; None when none has one. /metrics books it, so the key's budget and the top-tier
+    baseline take it too: a paid attempt or escalation beside a local model without prices was booked, never budgeted."""
+    if cost is not None:
+        return cost
+    priced = [part["cost_usd"] for part in decision.extra.get("usage_breakdown") or () if part["cost_usd"] is not None]
+    return round(sum(priced), 10) if priced else None
+
+
+def priced_usage(decision: Decision, models: Mapping[str, ModelConfig]) -> Usage | None:
+    """The tokens of the request's priced parts (samples, a judge, escalated attempts; failed attempts aside), the
+    top-tier baseline of a request some of whose calls have no price; None when none has one."""
+    priced = [part["usage"] for part in decision.context.get("usage_parts") or () if part_cost(models, part) is not None]
+    return sum(priced[1:], priced[0]) if priced else None
+
+
 def spent_usd(decision: Decision, models: Mapping[str, ModelConfig], pending: tuple[dict[str, Any], ...] = ()) -> float:
     """What the request has cost so far — its recorded parts, failed attempts, and ``pending`` ones not yet recorded —
     for an escalation to check against the client's cap (an unpriced part adds nothing, as in `book_failed`)."""

@@ -24,6 +24,7 @@ class Decision:
     effort: str | None = None
     attempts: int = 0
     cost_usd: float | None = None
+    spent_usd: float | None = None  # the priced calls' sum, as /metrics books it (``cost_usd`` is null if any has no price)
     extra: dict[str, Any] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)  # server-side only (limits, decision log); never sent to the client
 

@@ -19,7 +19,7 @@ from backends.reasoning import DIALECTS, UnsupportedEffortError, lower_token_cap
 from backends.usage import Usage
 from classifiers.token_estimate import DEFAULT_CHARS_PER_TOKEN, estimate_tokens
 from router.answer_embedding import AnswerEmbedding, RefinesAnswerTokens
-from router.attempt_costs import book_failed, record_failed
+from router.attempt_costs import book_failed, priced_spend, priced_usage, record_failed
 from router.ceilings import cap_tier, downgrade_to_cap, keep_affordable
 from router.config import RouterConfig
 from router.context import TokenCounter, prompt_texts
@@ -345,12 +345,14 @@ class Gateway:
         else:
             cost = self._account_answer(decision, labels, usage, status)
         decision.cost_usd = cost = book_failed(decision, self.metrics, self.config.models, cost, usage)
-        if cost is not None and usage is not None:  # what sending it all to the top tier would have cost, failures aside
-            top_cost = cost_usd(self._top_model, usage, decision.context.get(TOP_TIER_ASKED))
+        decision.spent_usd = spent = priced_spend(decision, cost)
+        baseline = usage if cost is not None else priced_usage(decision, self.config.models)  # the calls /metrics priced
+        if spent is not None and baseline is not None:  # what sending it all to the top tier would have cost, failures aside
+            top_cost = cost_usd(self._top_model, baseline, decision.context.get(TOP_TIER_ASKED))
             if top_cost is not None:
                 self.metrics.top_tier_cost.inc(top_cost)  # net savings can be negative: a fallback to a dearer model
-                if top_cost > cost:
-                    self.metrics.savings.inc(top_cost - cost)
+                if top_cost > spent:
+                    self.metrics.savings.inc(top_cost - spent)
         self._notify(decision, usage, status, duration, stream)
         return cost
 

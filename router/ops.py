@@ -123,7 +123,7 @@ class Operations:
         admission: Admission | None = decision.context.get("admission")
         spent = failed_tokens(decision)  # attempts that failed while their upstream worked were billed too
         if self.limiter is not None and admission is not None and (usage is not None or spent):
-            self.limiter.settle(admission, (usage.total_tokens if usage is not None else 0) + spent, decision.cost_usd)
+            self.limiter.settle(admission, (usage.total_tokens if usage is not None else 0) + spent, decision.spent_usd)
         if self.decision_log is not None:
             self.decision_log.write(self._entry(decision, usage, status, duration, stream, admission), decision.context.get("messages"))
 

@@ -49,7 +49,7 @@ from backends.chat_shape import completion_problem
 from backends.h1pool import REQUEST_WRITTEN, UPSTREAM_REQUEST_ID
 from backends.usage import Usage
 from router.breaker import BackendHealth, Clock, RetryBudget, is_backend_failure
-from router.pricing import SERVICE_TIER, asked_tier
+from router.pricing import SERVICE_TIER, asked_tier, note_service_tier
 from router.shutdown import DRAIN, Drain, shutting_down
 from router.watchdog import Watchdog, watched
 
@@ -307,7 +307,7 @@ class Resilience:
             problem = completion_problem(answer)
         except UpstreamError as exc:
             errors.labels(backend.name, exc.kind).inc()
-            gateway.charge_failed_attempt(decision, body, assembler.chunks, _reported(stream))  # what it wrote was billed
+            _charge_written(gateway, decision, body, stream, assembler.chunks)  # what it wrote was billed
             if exc.kind == "shutdown":  # the drain ran out: no next attempt, a 503 the client retries elsewhere
                 raise shutting_down() from None
             if not exc.retryable:
@@ -319,7 +319,7 @@ class Resilience:
             inflight.dec()
             await stream.aclose()
         if problem is not None:
-            gateway.charge_failed_attempt(decision, body, assembler.chunks, _reported(stream))
+            _charge_written(gateway, decision, body, stream, assembler.chunks)
             error = UpstreamError("protocol", f"upstream stream is not a chat completion: {problem}")
             errors.labels(backend.name, error.kind).inc()
             self._stream_failed(health, backend.config, error)
@@ -362,6 +362,13 @@ def _scrub(error: UpstreamError, config: BackendConfig) -> None:
 #: Parts of a configured header's name that mark its value a credential: `Authorization`, `x-api-key`,
 #: Azure API Management's `Ocp-Apim-Subscription-Key`, Cloudflare AI Gateway's `cf-aig-authorization`, a token header.
 _SECRET_NAME_PARTS = ("auth", "key", "token", "secret", "password", "subscription", "signature", "credential", "cookie")
+
+
+def _charge_written(gateway: Gateway, decision: Decision, body: dict[str, Any], stream: ChatStream, chunks: int) -> None:
+    """A stream assembled for a non-streamed request broke off: what it wrote, at the service tier its chunks named (as
+    a streamed one is priced; it was charged at the tier asked, twice the price of the flex it was served at)."""
+    note_service_tier(decision.context, stream.meta.get("service_tier"))
+    gateway.charge_failed_attempt(decision, body, chunks, _reported(stream))
 
 
 def _reported(stream: ChatStream) -> Usage | None:

@@ -174,3 +174,22 @@ async def test_a_failed_attempt_on_an_unpriced_model_does_not_hide_the_answer_s_
     assert [part["cost_usd"] for part in first.json()["router"]["usage_breakdown"]] == [pytest.approx(price(5, 3)), None]
     await gateway.state.ops.limiter.drain()
     assert (await gateway.chat()).status_code == 429
+
+
+async def test_a_priced_failed_attempt_before_an_unpriced_answer_spends_the_key_s_budget(rig: Rig) -> None:
+    """A paid attempt broke off midway and a local model without prices answered: the request's cost is unknown
+    (`cost_usd` null) but the paid part was booked on /metrics and must spend the key's budget too (it spent
+    nothing: a budget bypass through any unpriced fallback or escalation; found in review, s36)."""
+    rig.a.script = lambda body, index: Behaviour(chunks=[content_chunk("Hel"), content_chunk("lo, "), content_chunk("wor")], then="hang")
+    data = rig.config_data(a=FAST, limits={"default": {"budget_usd": 0.000001}})
+    data["models"]["local"] = {"backend": "b"}
+    data["tiers"]["low"]["fallbacks"] = ["local"]
+    gateway = await rig.gateway(data)
+    first = await gateway.chat()
+    assert first.status_code == 200 and first.json()["router"]["model"] == "local"
+    assert first.json()["router"]["cost_usd"] is None, "the total is unknown"
+    failed = charged(gateway, "a", "ma")[2]
+    assert failed > 0 and [part["cost_usd"] for part in first.json()["router"]["usage_breakdown"]] == [None, pytest.approx(failed)]
+    assert gateway.metric("router_top_tier_cost_usd_total") == 0, "the baseline is the priced calls', failures aside: none"
+    await gateway.state.ops.limiter.drain()
+    assert (await gateway.chat()).status_code == 429

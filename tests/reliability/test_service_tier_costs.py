@@ -242,3 +242,22 @@ async def test_text_completions_carry_the_tier(rig: Rig) -> None:
     assert response.status_code == 200, response.text
     assert rig.a.records[0].body.get("service_tier") == "flex"
     assert float(response.headers["x-router-cost-usd"]) == pytest.approx(FLEX)
+
+
+async def test_an_assembled_stream_that_breaks_off_is_priced_at_the_tier_its_chunks_named(rig: Rig) -> None:
+    """A non-streamed request read from a stream whose chunks named flex broke off midway: its failed attempt was priced
+    at the tier asked (standard, twice flex), where the same break on a stream to the client was priced at flex."""
+    def chunk(delta: dict[str, Any]) -> bytes:
+        return sse({"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m", "service_tier": "flex",
+                    "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
+
+    rig.a.script = lambda body, index: Behaviour(chunks=[chunk({"role": "assistant", "content": ""}), chunk({"content": "Hel"}),
+                                                         chunk({"content": "lo"})], then="hang")
+    rig.b.script = echoing()
+    data = tiered(rig, a={"timeouts": {"connect": 1.0, "first_byte": 1.0, "idle": 0.3, "total": 5.0}, "non_streamed": "stream"})
+    gateway = await rig.gateway(data)
+    response = await gateway.chat(model="auto:low")
+    assert response.status_code == 200 and response.headers["x-router-backend"] == "b", response.text
+    failed = next(p for p in response.json()["router"]["usage_breakdown"] if p["role"] == "failed_attempt")
+    flex = (failed["prompt_tokens"] * 0.5 + failed["completion_tokens"] * 1.0) / 1e6
+    assert failed["completion_tokens"] > 0 and failed["cost_usd"] == pytest.approx(flex)

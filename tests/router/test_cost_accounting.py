@@ -293,6 +293,32 @@ async def test_an_escalation_whose_last_attempt_fails_still_accounts_the_first(m
     assert harness.metric("router_tokens_total", **LOW, kind="completion") == 4000
 
 
+async def test_an_escalation_from_an_unpriced_model_spends_the_key_s_budget_on_its_priced_part(make_harness: Any) -> None:
+    """A local model without prices answered empty and the request escalated to a paid one: the paid part was booked
+    on /metrics, but the key's budget and the top-tier baseline took nothing (the whole cost unknown: null), so a
+    client could reach the paid tier past its budget (found in review, s36)."""
+    def upstream(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        empty = body["model"] == "Qwen/Qwen3-8B"  # the low tier thinks its budget away: an empty answer, escalated
+        return httpx.Response(200, json={"id": "c", "object": "chat.completion", "created": 1, "model": body["model"],
+                                         "choices": [{"index": 0, "message": {"role": "assistant", "content": "" if empty else "ok"},
+                                                      "finish_reason": "length" if empty else "stop"}],
+                                         "usage": {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150}})
+
+    models = {**CONFIG["models"], "small": {key: value for key, value in CONFIG["models"]["small"].items() if key not in ("input", "output")}}
+    tiers = {**CONFIG["tiers"], "low": {**CONFIG["tiers"]["low"], "escalate_to": "high"}}
+    harness = await make_harness(make_config(models=models, tiers=tiers, limits={"default": {"budget_usd": 0.0001}}),
+                                 sim_transport=httpx.MockTransport(upstream))
+    paid = (100 * 1.10 + 50 * 4.40) / 1e6
+    first = await harness.chat("hello")
+    assert first.status_code == 200 and first.json()["router"]["model"] == "big"
+    assert first.json()["router"]["cost_usd"] is None, "the total is unknown: the local call has no price"
+    assert harness.metric("router_cost_usd_total", tier="high", model="big", backend="sim") == pytest.approx(paid)
+    assert harness.metric("router_top_tier_cost_usd_total") == pytest.approx(paid), "the priced call's tokens at the top tier's prices"
+    await harness.client._transport.app.state.router.ops.limiter.drain()  # type: ignore[attr-defined]
+    assert (await harness.chat("hello")).status_code == 429, "the paid part ($0.00033) spent the $0.0001 budget"
+
+
 @pytest.mark.parametrize("stream", [False, True])
 async def test_a_client_that_leaves_before_the_first_byte_is_charged_for_the_prompt(make_harness: Any, stream: bool) -> None:
     """Left during a long prefill: the unstreamed request was charged (prompt and forecast answer), the streamed one $0 and no

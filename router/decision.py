@@ -25,6 +25,9 @@ class Decision:
     attempts: int = 0
     cost_usd: float | None = None
     spent_usd: float | None = None  # the priced calls' sum, as /metrics books it (``cost_usd`` is null if any has no price)
+    # what a stream assembled for a non-streamed call had written when its client left: events read, usage reported so
+    # far (the upstream closed then billed that); per decision, as a sampled tier's calls share one `context`
+    left_writing: tuple[int, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)  # server-side only (limits, decision log); never sent to the client
 

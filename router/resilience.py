@@ -315,6 +315,10 @@ class Resilience:
             return exc
         except ValueError as exc:  # an event that is no JSON, or text continued as a number: the upstream broke the protocol
             problem = str(exc)
+        except asyncio.CancelledError:  # the client left: the upstream is closed now and bills what it wrote
+            note_service_tier(decision.context, stream.meta.get("service_tier"))
+            decision.left_writing = (assembler.chunks, _reported(stream))
+            raise
         finally:
             inflight.dec()
             await stream.aclose()

@@ -337,6 +337,28 @@ async def test_a_client_that_leaves_before_the_first_byte_is_charged_for_the_pro
     assert harness.metric("router_cost_usd_total", **LOW) > 0
 
 
+async def test_a_non_streamed_request_read_from_a_stream_is_charged_what_it_wrote_when_its_client_leaves(make_harness: Any) -> None:
+    """Assembled from a stream (`non_streamed: stream`), an answer whose client left was charged the forecast, not what
+    the upstream wrote before the gateway closed it: 79 tokens for 29 events, 131 for 158 (found in review, s36)."""
+    from tests.router.ttc_fakes import call_and_leave
+
+    async def body(model: str) -> AsyncIterator[bytes]:
+        base = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": model}
+        yield b"data: " + json.dumps(base | {"choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}).encode() + b"\n\n"
+        for index in range(12):
+            yield b"data: " + json.dumps(base | {"choices": [{"index": 0, "delta": {"content": f" w{index}"}, "finish_reason": None}]}).encode() + b"\n\n"
+        await asyncio.sleep(30)  # still thinking when the client leaves
+
+    upstream = httpx.MockTransport(lambda request: httpx.Response(200, headers={"content-type": "text/event-stream"},
+                                                                  content=body(json.loads(request.content)["model"])))
+    backends = {**CONFIG["backends"], "sim": {**CONFIG["backends"]["sim"], "non_streamed": "stream"}}
+    harness = await make_harness(make_config(backends=backends), sim_transport=upstream)
+    app = harness.client._transport.app  # type: ignore[attr-defined]
+    await call_and_leave(app, "/v1/chat/completions", {"model": "auto", "messages": [{"role": "user", "content": "hello"}]}, 0.3)
+    assert harness.metric("router_requests_total", **LOW, status="cancelled") == 1
+    assert harness.metric("router_tokens_total", **LOW, kind="completion") == 12, "a token per event after the first, as a stream"
+
+
 async def test_cache_writes_are_a_token_kind_and_small_estimates_are_written_out(make_harness: Any, spare_handler: list[Any]) -> None:
     """`router_tokens_total` had no cache writes: the cost could not be re-derived from the tokens. And a refusal printed a
     $3e-07 estimate as "0.000000 USD"."""

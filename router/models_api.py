@@ -17,18 +17,48 @@ limit is not configured.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from router.config import RouterConfig
+from router.protocol import APIError
 
 ROUTED_OWNER = "complexity-router"
 
 
-def model_list(config: RouterConfig, created: int) -> dict[str, Any]:
-    """The list body: every routable name, `auto` first."""
-    data = [model_entry(config, name, created) for name in model_names(config)]
-    return {"object": "list", "data": data, "has_more": False, "first_id": data[0]["id"], "last_id": data[-1]["id"]}
+#: Anthropic's page size bounds (`limit`); without one the whole list is sent (OpenAI's SDK asks no page).
+PAGE_LIMITS = (1, 1000)
+
+
+def model_list(config: RouterConfig, created: int, query: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The list body: every routable name, `auto` first; a page of it for Anthropic's `limit`, `after_id` or
+    `before_id` (`has_more` then says whether names lie beyond it; they were ignored: `limit=1` got every name)."""
+    names = model_names(config)
+    page, has_more = _page(names, query or {})
+    data = [model_entry(config, name, created) for name in page]
+    return {"object": "list", "data": data, "has_more": has_more, "first_id": data[0]["id"] if data else None,
+            "last_id": data[-1]["id"] if data else None}
+
+
+def _page(names: list[str], query: Mapping[str, str]) -> tuple[list[str], bool]:
+    """The names of the page ``query`` asks for and whether more lie past it (after it, or before it for `before_id`)."""
+    after, before, limit_text = query.get("after_id"), query.get("before_id"), query.get("limit")
+    if after is not None and before is not None:
+        raise APIError(400, "after_id and before_id cannot both be given", param="before_id")
+    limit = len(names)
+    if limit_text is not None:
+        if not limit_text.isdigit() or not PAGE_LIMITS[0] <= int(limit_text) <= PAGE_LIMITS[1]:
+            raise APIError(400, f"limit must be an integer from {PAGE_LIMITS[0]} to {PAGE_LIMITS[1]}", param="limit")
+        limit = int(limit_text)
+    cursor = after if after is not None else before
+    if cursor is not None and cursor not in names:
+        raise APIError(400, f"no model with id {cursor!r} to page from", param="after_id" if after is not None else "before_id")
+    if before is not None:
+        end = names.index(before)
+        return names[max(0, end - limit):end], end - limit > 0
+    start = names.index(after) + 1 if after is not None else 0
+    return names[start:start + limit], start + limit < len(names)
 
 
 def model_names(config: RouterConfig) -> list[str]:

@@ -61,17 +61,30 @@ async def _count(request: Request, to_chat: Callable[[dict[str, Any]], dict[str,
 @service.get("/v1/models", openapi_extra=openapi.MODELS_OPENAPI)
 async def list_models(request: Request) -> Response:
     """The routable names, in a body the openai and anthropic SDKs both read (router/models_api.py)."""
-    state = state_of(request)
-    state.authorize(bearer_of(header_map(request), "x-api-key"))
-    return Response(orjson.dumps(models_api.model_list(state.config, int(state.started_at))), media_type="application/json")
+    try:
+        state = state_of(request)
+        state.authorize(bearer_of(header_map(request), "x-api-key"))
+        body = models_api.model_list(state.config, int(state.started_at), request.query_params)
+    except APIError as exc:
+        return _models_error(request, exc)
+    return Response(orjson.dumps(body), media_type="application/json")
 
 
 @service.get("/v1/models/{model_id:path}", openapi_extra=openapi.MODEL_OPENAPI)
 async def retrieve_model(request: Request, model_id: str) -> Response:
-    state = state_of(request)
-    state.authorize(bearer_of(header_map(request), "x-api-key"))
-    state.gateway.policy.target(model_id)  # OpenAI's 404 model_not_found for a name the gateway does not route
+    try:
+        state = state_of(request)
+        state.authorize(bearer_of(header_map(request), "x-api-key"))
+        state.gateway.policy.target(model_id)  # OpenAI's 404 model_not_found for a name the gateway does not route
+    except APIError as exc:
+        return _models_error(request, exc)
     return Response(orjson.dumps(models_api.model_entry(state.config, model_id, int(state.started_at))), media_type="application/json")
+
+
+def _models_error(request: Request, exc: APIError) -> Response:
+    """An error in the shape of the SDK that asked: Anthropic's sends `anthropic-version` and reads `not_found_error`
+    for an unknown name (it got OpenAI's `invalid_request_error`)."""
+    return anthropic_errors.error_response(exc) if "anthropic-version" in request.headers else exc.response()
 
 
 @service.get("/healthz")

@@ -50,6 +50,28 @@ async def test_the_anthropic_sdk_lists_models_with_their_limits(make_harness: An
     assert one.id == "auto:low" and one.max_input_tokens == 200_000
 
 
+async def test_the_anthropic_sdk_pages_the_models_and_reads_its_own_not_found(make_harness: Any) -> None:
+    """`limit`, `after_id` and `before_id` were ignored (`limit=2` got all eight names), and an unknown name was OpenAI's
+    `invalid_request_error` to the Anthropic SDK (found in review, s36)."""
+    from anthropic import BadRequestError, NotFoundError
+
+    client = sdk(await make_harness())
+    first = await client.models.list(limit=3)
+    assert [m.id for m in first.data] == ["auto", "auto:low", "auto:medium"] and first.has_more and first.last_id == "auto:medium"
+    assert [m.id async for m in await client.models.list(limit=3)] == [  # the SDK's auto-paging walks every page
+        "auto", "auto:low", "auto:medium", "auto:high", "small", "big", "spare-big", "unpriced"]
+    last = await client.models.list(after_id="spare-big", limit=3)
+    assert [m.id for m in last.data] == ["unpriced"] and not last.has_more
+    before = await client.models.list(before_id="small", limit=2)
+    assert [m.id for m in before.data] == ["auto:medium", "auto:high"] and before.has_more
+    with pytest.raises(NotFoundError) as missing:
+        await client.models.retrieve("claude-17")
+    assert missing.value.body["error"]["type"] == "not_found_error"  # type: ignore[index]
+    for bad in ({"limit": 0}, {"after_id": "gpt-17"}):
+        with pytest.raises(BadRequestError):
+            await client.models.list(**bad)  # type: ignore[arg-type]
+
+
 def test_routed_names_report_the_largest_window_and_the_smallest_output_cap() -> None:
     """A routed prompt that does not fit its tier moves to a tier that holds it, so `auto` accepts the
     largest window; its answer may come from any tier, so it promises the smallest output cap."""

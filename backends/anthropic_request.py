@@ -78,10 +78,10 @@ def to_anthropic_request(body: dict[str, Any], *, stream: bool) -> dict[str, Any
     stop = _stop_sequences(body.get("stop"))
     if stop:
         request["stop_sequences"] = stop
-    tools = _tools(body.get("tools"))
+    tools, tool_choice = _allowed_tools(_tools(body.get("tools")), body.get("tool_choice"))
     if tools:
         request["tools"] = tools
-        choice = _tool_choice(body.get("tool_choice"), body.get("parallel_tool_calls"))
+        choice = _tool_choice(tool_choice, body.get("parallel_tool_calls"))
         if choice is not None:
             request["tool_choice"] = choice
     output_format = _output_format(body.get("response_format"))
@@ -161,6 +161,21 @@ def _tools(raw: Any) -> list[dict[str, Any]]:
             converted["description"] = function["description"]
         tools.append(converted)
     return tools
+
+
+def _allowed_tools(tools: list[dict[str, Any]], choice: Any) -> tuple[list[dict[str, Any]], Any]:
+    """OpenAI's `allowed_tools` choice, which Anthropic lacks, as the tools it allows and its mode (`required`: any of
+    them); other choices as they are."""
+    allowed = choice.get("allowed_tools") if isinstance(choice, dict) and choice.get("type") == "allowed_tools" else None
+    if allowed is None:
+        return tools, choice
+    if not isinstance(allowed, dict) or allowed.get("mode") not in ("auto", "required") or not isinstance(allowed.get("tools"), list):
+        raise invalid("`tool_choice.allowed_tools` needs a mode (auto or required) and a list of tools", "tool_choice")
+    names = {(tool.get("function") or {}).get("name") for tool in allowed["tools"] if isinstance(tool, dict)}
+    kept = [tool for tool in tools if tool["name"] in names]
+    if not kept and allowed["mode"] == "required":
+        raise invalid("`tool_choice.allowed_tools` requires a call of tools the request does not have", "tool_choice")
+    return kept, allowed["mode"]
 
 
 def _tool_choice(choice: Any, parallel_tool_calls: Any) -> dict[str, Any] | None:

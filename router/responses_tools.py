@@ -66,6 +66,8 @@ def dropped_tools(request: Mapping[str, Any]) -> list[str]:
 def chat_tool_choice(choice: Any) -> Any:
     if isinstance(choice, str):
         return choice
+    if type_of(choice) == "allowed_tools":
+        return _allowed_tools(choice)
     if isinstance(choice, dict) and choice.get("type") in ("function", "custom") and isinstance(choice.get("name"), str):
         namespace = choice.get("namespace")
         name = joined(namespace, choice["name"]) if isinstance(namespace, str) else choice["name"]
@@ -73,7 +75,26 @@ def chat_tool_choice(choice: Any) -> Any:
     if type_of(choice) in DROPPED_TOOLS:
         raise invalid(f"'tool_choice' names {choice['type']!r}, a tool the gateway leaves out (see router.dropped_tools)",
                       param="tool_choice", code="unsupported_value")
-    raise invalid("'tool_choice' must be none, auto, required, a function or a custom tool", param="tool_choice", code="unsupported_value")
+    raise invalid("'tool_choice' must be none, auto, required, a function, a custom tool or allowed_tools", param="tool_choice",
+                  code="unsupported_value")
+
+
+def _allowed_tools(choice: dict[str, Any]) -> Any:
+    """Responses' `allowed_tools` as chat's: its function and custom tools by their chat names, those the gateway leaves
+    out (router.dropped_tools) none of them — with none left, `none` (`auto`) or a 400 (`required`). It was a 400."""
+    mode = choice.get("mode")
+    if mode not in ("auto", "required") or not isinstance(choice.get("tools"), list):
+        raise invalid("'tool_choice' allowed_tools needs a mode (auto or required) and a list of tools", param="tool_choice", code="unsupported_value")
+    listed = [tool for tool in choice["tools"] if type_of(tool) not in DROPPED_TOOLS]
+    if any(type_of(tool) not in ("function", "custom") for tool in listed):
+        raise invalid("'tool_choice' allowed_tools lists function and custom tools only", param="tool_choice", code="unsupported_value")
+    allowed = [chat_tool_choice(tool) for tool in listed]
+    if not allowed:
+        if mode == "required":
+            raise invalid("'tool_choice' requires a call of allowed tools the gateway leaves out (see router.dropped_tools)",
+                          param="tool_choice", code="unsupported_value")
+        return "none"
+    return {"type": "allowed_tools", "allowed_tools": {"mode": mode, "tools": allowed}}
 
 
 def joined(namespace: str, name: str) -> str:

@@ -137,6 +137,18 @@ def test_tool_choice_mapping(choice: Any, expected: Any) -> None:
     assert request.get("tool_choice") == expected
 
 
+def test_allowed_tools_are_the_tools_sent_and_their_mode_the_choice() -> None:
+    """Anthropic has no `allowed_tools`: the tools it allows are sent, its mode the choice (it was a 400)."""
+    tools = [{"type": "function", "function": {"name": name}} for name in ("now", "later", "never")]
+    allowed = {"type": "allowed_tools", "allowed_tools": {"mode": "required", "tools": [{"type": "function", "function": {"name": n}} for n in ("now", "later")]}}
+    request = translate(tools=tools, tool_choice=allowed)
+    assert [tool["name"] for tool in request["tools"]] == ["now", "later"] and request["tool_choice"] == {"type": "any"}
+    auto = translate(tools=tools, tool_choice={"type": "allowed_tools", "allowed_tools": {"mode": "auto", "tools": allowed["allowed_tools"]["tools"][:1]}})
+    assert [tool["name"] for tool in auto["tools"]] == ["now"] and "tool_choice" not in auto
+    with pytest.raises(UpstreamError):
+        translate(tools=tools, tool_choice={"type": "allowed_tools", "allowed_tools": {"mode": "required", "tools": []}})
+
+
 def test_tool_choice_without_tools_is_dropped() -> None:
     assert "tool_choice" not in translate(tool_choice="none")
 

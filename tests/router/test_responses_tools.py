@@ -34,6 +34,24 @@ def test_a_custom_tool_is_a_function_of_one_string_described_with_its_grammar() 
     assert chat["tool_choice"] == {"type": "function", "function": {"name": "apply_patch"}}
 
 
+def test_allowed_tools_go_upstream_as_chat_s_allowed_tools() -> None:
+    """`tool_choice: {"type": "allowed_tools", …}` (the openai SDK types it) was a 400; the chat route forwards chat's own
+    form, so the Responses one is translated to it, tools the gateway leaves out dropped from it (found in review, s36)."""
+    weather = {"type": "function", "name": "get_weather", "parameters": {"type": "object", "properties": {}}}
+    asked = {"type": "allowed_tools", "mode": "required", "tools": [{"type": "function", "name": "get_weather"}, {"type": "custom", "name": "apply_patch"},
+                                                                     {"type": "image_generation"}]}
+    chat = chat_request({"model": "auto", "input": "go", "tools": [weather, APPLY_PATCH], "tool_choice": asked})
+    assert chat["tool_choice"] == {"type": "allowed_tools", "allowed_tools": {"mode": "required", "tools": [
+        {"type": "function", "function": {"name": "get_weather"}}, {"type": "function", "function": {"name": "apply_patch"}}]}}
+    only_dropped = {"type": "allowed_tools", "mode": "auto", "tools": [{"type": "image_generation"}]}
+    assert chat_request({"model": "auto", "input": "go", "tools": [weather], "tool_choice": only_dropped})["tool_choice"] == "none"
+    from router.protocol import APIError
+
+    for bad in ({**only_dropped, "mode": "required"}, {**asked, "mode": "sometimes"}, {**asked, "tools": ["auto"]}):
+        with pytest.raises(APIError):
+            chat_request({"model": "auto", "input": "go", "tools": [weather], "tool_choice": bad})
+
+
 def test_an_echoed_custom_call_and_its_output_go_upstream_as_a_function_call() -> None:
     chat = chat_request({"model": "auto", "tools": [APPLY_PATCH], "input": [
         {"role": "user", "content": "patch it"},

@@ -173,8 +173,10 @@ def _allowed_tools(tools: list[dict[str, Any]], choice: Any) -> tuple[list[dict[
         raise invalid("`tool_choice.allowed_tools` needs a mode (auto or required) and a list of tools", "tool_choice")
     names = {(tool.get("function") or {}).get("name") for tool in allowed["tools"] if isinstance(tool, dict)}
     kept = [tool for tool in tools if tool["name"] in names]
-    if not kept and allowed["mode"] == "required":
-        raise invalid("`tool_choice.allowed_tools` requires a call of tools the request does not have", "tool_choice")
+    if not kept:  # none of the request's tools allowed: no call (its tools stay: a conversation with tool turns needs them)
+        if allowed["mode"] == "required":
+            raise invalid("`tool_choice.allowed_tools` requires a call of tools the request does not have", "tool_choice")
+        return tools, "none"
     return kept, allowed["mode"]
 
 

@@ -187,7 +187,9 @@ async def _complete(gateway: Gateway, body: dict[str, Any], decision: Decision, 
         _account_paid(gateway, decision, started, stream=False)
         raise
     except asyncio.CancelledError:  # the client left while the upstream worked: it may bill the whole answer
-        gateway.account(decision, gateway.abandoned_usage(decision, body), "cancelled", time.perf_counter() - started, stream=False)
+        recorded = decision.context.get("usage_parts")  # samples and escalated calls charge what they left themselves
+        gateway.account(decision, None if recorded else gateway.abandoned_usage(decision, body), "cancelled", time.perf_counter() - started,
+                        stream=False)
         raise
     gateway.account(decision, result.usage, "ok", time.perf_counter() - started, stream=False)
     result.body["router"] = decision.router_object()

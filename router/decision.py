@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from router.policy import Candidate, Reason
+
+if TYPE_CHECKING:
+    from backends.usage import Usage
 
 
 @dataclass(slots=True)
@@ -27,7 +30,7 @@ class Decision:
     spent_usd: float | None = None  # the priced calls' sum, as /metrics books it (``cost_usd`` is null if any has no price)
     # what a stream assembled for a non-streamed call had written when its client left: events read, usage reported so
     # far (the upstream closed then billed that); per decision, as a sampled tier's calls share one `context`
-    left_writing: tuple[int, Any] | None = None
+    left_writing: tuple[int, Usage | None] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)  # server-side only (limits, decision log); never sent to the client
 

@@ -79,6 +79,10 @@ class Held:
     ended: bool
 
 
+#: What `replay` reads of an escalation check that held nothing (a tier that does not escalate).
+NOTHING_HELD = Held(buffered=[], answered=False, finish=None, refusal=False, ended=False)
+
+
 async def hold_until_answer(stream: ChatStream, buffered: list[bytes]) -> Held:
     """Read frames into ``buffered`` until one carries text that is not blank or a tool call, or the stream ends
     (UpstreamError propagates; what was read stays in ``buffered``, for its accounting)."""

@@ -48,7 +48,8 @@ def _page(names: list[str], query: Mapping[str, str]) -> tuple[list[str], bool]:
         raise APIError(400, "after_id and before_id cannot both be given", param="before_id")
     limit = len(names)
     if limit_text is not None:
-        if not limit_text.isdigit() or not PAGE_LIMITS[0] <= int(limit_text) <= PAGE_LIMITS[1]:
+        # ASCII digits, a few of them: "²" is a digit int() refuses, and 5,000 digits are past its limit (a 500 both)
+        if not (limit_text.isascii() and limit_text.isdigit() and len(limit_text) <= 4) or not PAGE_LIMITS[0] <= int(limit_text) <= PAGE_LIMITS[1]:
             raise APIError(400, f"limit must be an integer from {PAGE_LIMITS[0]} to {PAGE_LIMITS[1]}", param="limit")
         limit = int(limit_text)
     cursor = after if after is not None else before

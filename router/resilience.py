@@ -259,10 +259,12 @@ class Resilience:
             if exc.kind == "connect":
                 refused.add(backend_name)
             return exc
-        except BaseException:
+        except BaseException as exc:
             inflight.dec()
             release()
             health.abandoned(probe)
+            if assembled and isinstance(exc, asyncio.CancelledError):  # left before the first event: its prompt, as a stream's
+                decision.left_writing = (0, None)
             raise
         if not stream and not assembled:
             health.succeeded(probe)

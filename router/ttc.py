@@ -23,7 +23,7 @@ from router.attempt_costs import FAILED, book_part, spent_usd
 from router.ceilings import keep_affordable
 from router.context import ContextPlanner
 from router.decision import Decision
-from router.escalation import answers_reason, choice_reason, held_reason, hold_until_answer, parse_header, replay
+from router.escalation import NOTHING_HELD, answers_reason, choice_reason, held_reason, hold_until_answer, parse_header, replay
 from router.loadknob import LoadKnob
 from router.policy import Candidate
 from router.pricing import SERVICE_TIER, note_service_tier
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from router.gateway import Gateway
 
 log = logging.getLogger("complexity_router")
-
 
 
 class TestTimeCompute:
@@ -102,7 +101,13 @@ class TestTimeCompute:
         raise APIError(500, "escalation did not settle", error_type="server_error", code="internal_error")  # pragma: no cover - every hop goes up
 
     async def _single(self, body: dict[str, Any], decision: Decision, *, target: str | None) -> ChatResult | str:
-        result = await self.gateway.resilience.dispatch(self.gateway, body, decision, stream=False)
+        try:
+            result = await self.gateway.resilience.dispatch(self.gateway, body, decision, stream=False)
+        except asyncio.CancelledError:  # the client left during an escalated call: billed too (it went uncharged)
+            usage = self.gateway.abandoned_usage(decision, body) if decision.context.get("usage_parts") else None
+            if usage is not None:
+                self.record(decision, "abandoned", usage)
+            raise
         tier = self.config.tiers.get(decision.tier)
         if target is not None and tier is not None:
             reason = answers_reason(tier.escalate_on, result.body.get("choices") or [{}])
@@ -116,7 +121,12 @@ class TestTimeCompute:
         return self._with_total(result, decision)
 
     async def _stream(self, body: dict[str, Any], decision: Decision, *, target: str | None) -> ChatStream | str:
-        stream = await self.gateway.resilience.dispatch(self.gateway, body, decision, stream=True)
+        try:
+            stream = await self.gateway.resilience.dispatch(self.gateway, body, decision, stream=True)
+        except asyncio.CancelledError:  # before an escalated stream's first event: its prompt was sent (the first call's: api)
+            if decision.context.get("usage_parts") and decision.model:
+                self.record(decision, "abandoned", self.gateway.stream_estimate(decision, body, 0))
+            raise
         tier = self.config.tiers.get(decision.tier)
         parts_before = len(decision.context.get("usage_parts") or ())
 
@@ -132,7 +142,7 @@ class TestTimeCompute:
         if target is None or tier is None or not (tier.escalate_on.length or tier.escalate_on.refusal):
             if parts_before == 0:
                 return stream  # nothing to add: the plain relay accounts it
-            return replay(stream, _NOTHING_HELD, finished)
+            return replay(stream, NOTHING_HELD, finished)
         buffered: list[bytes] = []
         try:
             held = await hold_until_answer(stream, buffered)
@@ -140,7 +150,7 @@ class TestTimeCompute:
             self.metrics.inflight.labels(decision.backend).dec()
             note_service_tier(decision.context, stream.meta.get("service_tier"))
             await _close(stream)
-            if buffered and isinstance(exc, (UpstreamError, asyncio.CancelledError)):  # the thinking so far was generated: charged
+            if isinstance(exc, asyncio.CancelledError) or (buffered and isinstance(exc, UpstreamError)):  # what was generated: charged
                 events = sum(frame.count(b"data:") for frame in buffered)
                 self.record(decision, "abandoned", self.gateway.stream_estimate(decision, body, events, stream.meta.get("partial_usage")))
             raise  # an UpstreamError here is still before the first byte: dispatch may escalate on it
@@ -376,15 +386,6 @@ class TestTimeCompute:
             cost = None if cost is None or part_cost is None else cost + part_cost
         decision.extra["usage_breakdown"] = breakdown
         return None if cost is None else round(cost, 10)
-
-class _NothingHeld:
-    """What `replay` reads of an escalation check that held no frames."""
-
-    buffered: tuple[bytes, ...] = ()
-    ended = False
-
-
-_NOTHING_HELD: Any = _NothingHeld()
 
 
 async def _close(stream: ChatStream) -> None:

@@ -147,6 +147,9 @@ def test_allowed_tools_are_the_tools_sent_and_their_mode_the_choice() -> None:
     assert [tool["name"] for tool in auto["tools"]] == ["now"] and "tool_choice" not in auto
     with pytest.raises(UpstreamError):
         translate(tools=tools, tool_choice={"type": "allowed_tools", "allowed_tools": {"mode": "required", "tools": []}})
+    # none of them allowed: no call, the tools still sent (Anthropic refuses tool turns in a request without tools)
+    nothing = translate(tools=tools, tool_choice={"type": "allowed_tools", "allowed_tools": {"mode": "auto", "tools": []}})
+    assert len(nothing["tools"]) == 3 and nothing["tool_choice"] == {"type": "none"}
 
 
 def test_tool_choice_without_tools_is_dropped() -> None:

@@ -244,15 +244,28 @@ async def test_text_completions_carry_the_tier(rig: Rig) -> None:
     assert float(response.headers["x-router-cost-usd"]) == pytest.approx(FLEX)
 
 
+async def test_an_assembled_stream_its_client_left_is_priced_at_the_tier_its_chunks_named(rig: Rig) -> None:
+    from tests.router.ttc_fakes import call_and_leave
+
+    rig.a.script = lambda body, index: Behaviour(chunks=[flex_chunk({"role": "assistant", "content": ""}), flex_chunk({"content": "Hel"}),
+                                                         flex_chunk({"content": "lo"})], then="hang")
+    gateway = await rig.gateway(tiered(rig, a={"non_streamed": "stream"}))
+    await call_and_leave(gateway.app, "/v1/chat/completions", {"model": "ma", "messages": [{"role": "user", "content": "hello"}]}, 0.5)
+    labels = {"tier": "direct", "model": "ma", "backend": "a"}
+    prompt, completion = (gateway.metric("router_tokens_total", **labels, kind=kind) for kind in ("prompt", "completion"))
+    assert completion == 2 and gateway.metric("router_cost_usd_total", **labels) == pytest.approx((prompt * 0.5 + completion * 1.0) / 1e6)
+
+
+def flex_chunk(delta: dict[str, Any]) -> bytes:
+    return sse({"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m", "service_tier": "flex",
+                "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
+
+
 async def test_an_assembled_stream_that_breaks_off_is_priced_at_the_tier_its_chunks_named(rig: Rig) -> None:
     """A non-streamed request read from a stream whose chunks named flex broke off midway: its failed attempt was priced
     at the tier asked (standard, twice flex), where the same break on a stream to the client was priced at flex."""
-    def chunk(delta: dict[str, Any]) -> bytes:
-        return sse({"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m", "service_tier": "flex",
-                    "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
-
-    rig.a.script = lambda body, index: Behaviour(chunks=[chunk({"role": "assistant", "content": ""}), chunk({"content": "Hel"}),
-                                                         chunk({"content": "lo"})], then="hang")
+    rig.a.script = lambda body, index: Behaviour(chunks=[flex_chunk({"role": "assistant", "content": ""}), flex_chunk({"content": "Hel"}),
+                                                         flex_chunk({"content": "lo"})], then="hang")
     rig.b.script = echoing()
     data = tiered(rig, a={"timeouts": {"connect": 1.0, "first_byte": 1.0, "idle": 0.3, "total": 5.0}, "non_streamed": "stream"})
     gateway = await rig.gateway(data)

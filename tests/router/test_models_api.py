@@ -55,7 +55,8 @@ async def test_the_anthropic_sdk_pages_the_models_and_reads_its_own_not_found(ma
     `invalid_request_error` to the Anthropic SDK (found in review, s36)."""
     from anthropic import BadRequestError, NotFoundError
 
-    client = sdk(await make_harness())
+    harness = await make_harness()
+    client = sdk(harness)
     first = await client.models.list(limit=3)
     assert [m.id for m in first.data] == ["auto", "auto:low", "auto:medium"] and first.has_more and first.last_id == "auto:medium"
     assert [m.id async for m in await client.models.list(limit=3)] == [  # the SDK's auto-paging walks every page
@@ -70,6 +71,9 @@ async def test_the_anthropic_sdk_pages_the_models_and_reads_its_own_not_found(ma
     for bad in ({"limit": 0}, {"after_id": "gpt-17"}):
         with pytest.raises(BadRequestError):
             await client.models.list(**bad)  # type: ignore[arg-type]
+    for limit in ("\u00b2", "9" * 5000, "-1", "\uff13"):  # digits int() refuses or reads: each a 400, not a 500
+        response = await harness.client.get("/v1/models", params={"limit": limit})
+        assert response.status_code == 400, limit
 
 
 def test_routed_names_report_the_largest_window_and_the_smallest_output_cap() -> None:

@@ -1,0 +1,119 @@
+"""What a request whose client leaves is charged (router/ttc.py, router/resilience.py, router/api.py): every upstream call
+it made — an escalated one too — at what that call wrote when it was read from a stream, at its forecast when asked
+whole; in `router_cost_usd_total`, the top-tier baseline and the key's budget alike."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.router.conftest import CONFIG, Harness, make_config
+from tests.router.ttc_fakes import call_and_leave
+
+pytestmark = pytest.mark.anyio
+
+LOW = {"tier": "low", "model": "small", "backend": "sim"}
+HIGH = {"tier": "high", "model": "big", "backend": "sim"}
+ESCALATING = {**CONFIG["tiers"], "low": {**CONFIG["tiers"]["low"], "escalate_to": "high"}}
+
+
+def chunk(model: str, delta: dict[str, Any], finish: str | None = None) -> bytes:
+    base = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": model}
+    return b"data: " + json.dumps(base | {"choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}).encode() + b"\n\n"
+
+
+async def events(model: str, contents: int, then_wait: bool = True) -> AsyncIterator[bytes]:
+    """A role event, `contents` one-token events, then silence (a model still working when its client leaves)."""
+    yield chunk(model, {"role": "assistant", "content": ""})
+    for index in range(contents):
+        yield chunk(model, {"content": f" w{index}"})
+    if then_wait:
+        await asyncio.sleep(30)
+
+
+async def empty_by_length(model: str) -> AsyncIterator[bytes]:
+    """The low tier thinks its budget away: an empty answer cut by length, escalated."""
+    yield chunk(model, {"role": "assistant", "content": ""})
+    yield chunk(model, {}, "length")
+    yield b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":100,"completion_tokens":50,"total_tokens":150}}\n\n'
+    yield b"data: [DONE]\n\n"
+
+
+async def silent(model: str) -> AsyncIterator[bytes]:
+    """Headers sent, no event yet (a long prefill)."""
+    await asyncio.sleep(30)
+    yield chunk(model, {"content": "x"})
+
+
+def upstream(escalated_events: int | None) -> httpx.MockTransport:
+    """The low tier's model answers empty by length; the high tier's streams `escalated_events` events and waits (None:
+    sends nothing), or, asked whole, never answers."""
+    async def handler(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        stream = {"content-type": "text/event-stream"}
+        if body["model"] == "Qwen/Qwen3-8B":
+            if body.get("stream"):
+                return httpx.Response(200, headers=stream, content=empty_by_length(body["model"]))
+            return httpx.Response(200, json={"id": "c", "object": "chat.completion", "created": 1, "model": body["model"],
+                                             "choices": [{"index": 0, "message": {"role": "assistant", "content": ""}, "finish_reason": "length"}],
+                                             "usage": {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150}})
+        if body.get("stream"):
+            return httpx.Response(200, headers=stream, content=events(body["model"], escalated_events) if escalated_events is not None
+                                  else silent(body["model"]))
+        await asyncio.sleep(30)
+        return httpx.Response(500)
+
+    return httpx.MockTransport(handler)
+
+
+async def leave(harness: Harness, after: float, **body: Any) -> list[tuple[int, float | None]]:
+    """Send a request and leave `after` seconds later; what the key's budget was settled with (tokens, USD)."""
+    app = harness.client._transport.app  # type: ignore[attr-defined]
+    limiter = app.state.router.ops.limiter  # None without limits
+    settled: list[tuple[int, float | None]] = []
+    if limiter is not None:
+        settle = limiter.settle
+        limiter.settle = lambda admission, tokens, cost: (settled.append((tokens, cost)), settle(admission, tokens, cost))[1]
+    await call_and_leave(app, "/v1/chat/completions", {"model": "auto", "messages": [{"role": "user", "content": "hello"}], **body}, after)
+    return settled
+
+
+@pytest.mark.parametrize("read", ["whole", "stream"])
+async def test_a_client_that_leaves_during_an_escalated_call_pays_for_it(make_harness: Any, read: str) -> None:
+    """Leaving while the escalated (dear) call ran left it out of the cost, the tokens and the key's budget — only its
+    top-tier baseline counted it: net savings rose by the whole call (found in review, s36)."""
+    backends = {**CONFIG["backends"], "sim": {**CONFIG["backends"]["sim"], "non_streamed": read}}
+    harness = await make_harness(make_config(tiers=ESCALATING, backends=backends, limits={"default": {"budget_usd": 1.0}}),
+                                 sim_transport=upstream(12))
+    settled = await leave(harness, 0.5)
+    assert harness.metric("router_requests_total", **HIGH, status="cancelled") == 1
+    completion = harness.metric("router_tokens_total", **HIGH, kind="completion")
+    assert completion == 12 if read == "stream" else completion > 12, "what it wrote, read from a stream; its forecast, asked whole"
+    total = harness.metric("router_cost_usd_total", **LOW) + harness.metric("router_cost_usd_total", **HIGH)
+    assert harness.metric("router_cost_usd_total", **HIGH) > 0 and settled == [(pytest.approx(settled[0][0]), pytest.approx(total))]
+    assert settled[0][0] == 150 + harness.metric("router_tokens_total", **HIGH, kind="prompt") + completion
+
+
+async def test_a_client_that_leaves_before_an_escalated_stream_s_first_event_pays_its_prompt(make_harness: Any) -> None:
+    harness = await make_harness(make_config(tiers=ESCALATING), sim_transport=upstream(None))
+    await leave(harness, 0.5, stream=True)
+    assert harness.metric("router_tokens_total", **HIGH, kind="prompt") > 0 and harness.metric("router_cost_usd_total", **HIGH) > 0
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_leaving_before_the_first_event_of_a_stream_costs_the_prompt_whether_streamed_or_not(make_harness: Any, stream: bool) -> None:
+    """Read from a stream (`non_streamed: stream`), a non-streamed request left before its first event was charged its
+    whole forecast (200 tokens), the same departure on a stream its prompt (found in review, s36)."""
+    backends = {**CONFIG["backends"], "sim": {**CONFIG["backends"]["sim"], "non_streamed": "stream"}}
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, headers={"content-type": "text/event-stream"},
+                                                                   content=silent(json.loads(request.content)["model"])))
+    harness = await make_harness(make_config(backends=backends), sim_transport=transport)
+    await leave(harness, 0.3, stream=stream)
+    assert harness.metric("router_requests_total", **LOW, status="cancelled") == 1
+    assert harness.metric("router_tokens_total", **LOW, kind="prompt") > 0
+    assert harness.metric("router_tokens_total", **LOW, kind="completion") == 0

@@ -12,6 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
+from backends.usage import Usage
+from router.pricing import cost_usd
 from tests.router.conftest import CONFIG, Harness, make_config
 from tests.router.ttc_fakes import call_and_leave
 
@@ -95,7 +97,7 @@ async def test_a_client_that_leaves_during_an_escalated_call_pays_for_it(make_ha
     completion = harness.metric("router_tokens_total", **HIGH, kind="completion")
     assert completion == 12 if read == "stream" else completion > 12, "what it wrote, read from a stream; its forecast, asked whole"
     total = harness.metric("router_cost_usd_total", **LOW) + harness.metric("router_cost_usd_total", **HIGH)
-    assert harness.metric("router_cost_usd_total", **HIGH) > 0 and settled == [(pytest.approx(settled[0][0]), pytest.approx(total))]
+    assert harness.metric("router_cost_usd_total", **HIGH) > 0 and len(settled) == 1 and settled[0][1] == pytest.approx(total)
     assert settled[0][0] == 150 + harness.metric("router_tokens_total", **HIGH, kind="prompt") + completion
 
 
@@ -117,3 +119,20 @@ async def test_leaving_before_the_first_event_of_a_stream_costs_the_prompt_wheth
     assert harness.metric("router_requests_total", **LOW, status="cancelled") == 1
     assert harness.metric("router_tokens_total", **LOW, kind="prompt") > 0
     assert harness.metric("router_tokens_total", **LOW, kind="completion") == 0
+
+
+@pytest.mark.parametrize("use_n", [False, True])
+async def test_a_client_that_leaves_a_sampled_tier_spends_the_samples_tokens(make_harness: Any, use_n: bool) -> None:
+    """Each sample read from a stream is charged what it wrote (5 tokens of 3 samples); the key's token budget and the
+    top-tier baseline took one answer's forecast instead (205 tokens for 15; found in review, s36)."""
+    tiers = {**CONFIG["tiers"], "low": {**CONFIG["tiers"]["low"], "strategy": {"kind": "self_consistency", "samples": 3, "use_n": use_n}}}
+    backends = {**CONFIG["backends"], "sim": {**CONFIG["backends"]["sim"], "non_streamed": "stream"}}
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, headers={"content-type": "text/event-stream"},
+                                                                   content=events(json.loads(request.content)["model"], 5)))
+    harness = await make_harness(make_config(tiers=tiers, backends=backends, limits={"default": {"budget_usd": 1.0}}), sim_transport=transport)
+    settled = await leave(harness, 0.5)
+    prompt, completion = (harness.metric("router_tokens_total", **LOW, kind=kind) for kind in ("prompt", "completion"))
+    assert completion == (5 if use_n else 15), "what each call wrote: one call of three answers, or three calls"
+    assert len(settled) == 1 and settled[0] == (prompt + completion, pytest.approx(harness.metric("router_cost_usd_total", **LOW)))
+    top = harness.client._transport.app.state.router.gateway._top_model  # type: ignore[attr-defined]
+    assert harness.metric("router_top_tier_cost_usd_total") == pytest.approx(cost_usd(top, Usage(int(prompt), int(completion))))

@@ -26,7 +26,7 @@ from router.protocol import APIError
 from router.state import AppState
 from tests.conftest import FakeClassifier
 from tests.opskit import RedisServer, gateway
-from tests.router.conftest import make_config
+from tests.router.conftest import CONFIG, make_config
 from tests.router.test_limits import KEY_A, ops_config
 
 pytestmark = pytest.mark.anyio
@@ -81,13 +81,15 @@ async def test_a_non_streamed_request_the_client_abandons_is_charged(make_harnes
 @pytest.mark.parametrize("model", ["auto:high", "big"])
 async def test_an_abandoned_forced_or_direct_request_is_charged_its_answer_too(make_harness: Any, model: str) -> None:
     """A forced tier or a direct model is not scored on the way in without a cost cap; leaving it
-    must still charge the answer forecast, not the prompt alone."""
+    must still charge the answer forecast, not the prompt alone (asked whole: read from a stream, what the stream
+    wrote is charged, tests/router/test_abandoned_costs.py)."""
 
     async def slow(request: httpx.Request) -> httpx.Response:
         await asyncio.sleep(5)
         return httpx.Response(500)
 
-    harness = await make_harness(make_config(), sim_transport=httpx.MockTransport(slow))
+    whole = {**CONFIG["backends"], "sim": {**CONFIG["backends"]["sim"], "non_streamed": "whole"}}  # auto:high has a fallback
+    harness = await make_harness(make_config(backends=whole), sim_transport=httpx.MockTransport(slow))
     with pytest.raises(TimeoutError):
         await asyncio.wait_for(harness.chat("write a long essay", model=model), 0.3)
     await asyncio.sleep(0.1)

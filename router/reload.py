@@ -67,6 +67,7 @@ class ConfigReloader:
         self.transports = transports
         self._lock = asyncio.Lock()
         self._retiring: set[asyncio.Task[None]] = set()
+        self._last_retirement: asyncio.Task[None] | None = None
         self._watch_task: asyncio.Task[None] | None = None
         self._signal_installed = False
         self._seen = file_signature(self.path)
@@ -146,7 +147,8 @@ class ConfigReloader:
             if math.ceil(drain := drain_in_force(old.config.server.drain_seconds)) != math.ceil(config.server.drain_seconds):
                 log.warning("server.drain_seconds %g takes effect when the process restarts (SIGHUP with --workers N, or a new pod): "
                             "this one drains in %g s", config.server.drain_seconds, drain)
-            task = asyncio.get_running_loop().create_task(self._retire(old))
+            task = asyncio.get_running_loop().create_task(self._retire(old, after=self._last_retirement))
+            self._last_retirement = task
             self._retiring.add(task)
             task.add_done_callback(self._retiring.discard)
             return True
@@ -158,14 +160,19 @@ class ConfigReloader:
             return old.gateway.classifier
         return await asyncio.to_thread(self.classifier_factory, config.classifier)
 
-    async def _retire(self, old: AppState) -> None:
-        """Close the replaced state once the requests admitted on it are done."""
+    async def _retire(self, old: AppState, after: asyncio.Task[None] | None = None) -> None:
+        """Close the replaced state once the requests admitted on it are done — and those of every state before it,
+        `after` its retirement: what an older state handed over (an unchanged backend's client, the decision log) is
+        the replaced state's to close, and the older state's requests may still use it (two reloads within one long
+        stream cut it with a ReadError, counted against a healthy backend, and dropped its decision-log line)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + max(old.config.server.drain_seconds, 1.0)
         while old.inflight > 0 and loop.time() < deadline:
             await asyncio.sleep(0.05)
         if old.inflight > 0:
             log.warning("closing the replaced configuration with %d requests still in flight (server.drain_seconds)", old.inflight)
+        if after is not None:
+            await asyncio.gather(after, return_exceptions=True)
         await asyncio.sleep(CLOSE_GRACE_SECONDS)
         await old.aclose()
 

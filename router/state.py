@@ -28,6 +28,14 @@ from router.ttc_config import counter_label_sets
 
 
 @dataclass
+class Slots:
+    """The requests in flight on every live state of the process: `server.max_concurrency` bounds them all (a reload's
+    new state counted from 0 while the replaced one's streams ran: a limit of 2 served 4)."""
+
+    taken: int = 0
+
+
+@dataclass
 class AppState:
     """The running gateway's resources."""
 
@@ -36,7 +44,8 @@ class AppState:
     backends: dict[str, Backend]
     registry: CollectorRegistry
     started_at: float = field(default_factory=time.time)
-    inflight: int = 0
+    inflight: int = 0  # this state's own (its retirement waits for them)
+    slots: Slots = field(default_factory=Slots)  # shared with the states it replaced
     _key_digests: list[bytes] = field(default_factory=list)
     ops: Operations | None = None  # per-key limits and the decision log (router/ops.py)
     #: Backends a reload's new state took over (their config unchanged): theirs to close, not this state's.
@@ -78,7 +87,8 @@ class AppState:
         metrics.publish_calibration(config.tiers, config.expected_shares())  # last: nothing after it can fail the build
         if previous is not None:
             previous.handed_over = set(kept)
-        return cls(config, gateway, backends, registry, _key_digests=config.server.key_digests(), ops=ops)
+        slots = previous.slots if previous is not None else Slots()
+        return cls(config, gateway, backends, registry, slots=slots, _key_digests=config.server.key_digests(), ops=ops)
 
     async def aclose(self) -> None:
         self.gateway.close()
@@ -126,11 +136,12 @@ class AppState:
         """Take an in-flight slot or refuse with 503 + Retry-After past `server.max_concurrency`
         (instead of queueing without bound); returns the idempotent release, which a stream
         calls only when its last byte is sent."""
-        if self.inflight >= self.config.server.max_concurrency:
+        if self.slots.taken >= self.config.server.max_concurrency:
             raise APIError(503, "The router is at its concurrency limit; retry shortly", error_type="overloaded_error", code="overloaded", headers={"Retry-After": "1"})
         if DRAIN.draining and not DRAIN.admits(time.monotonic()):  # router/shutdown.py: too late in the drain to finish
             raise shutting_down()
         self.inflight += 1
+        self.slots.taken += 1
         released = False
 
         def release() -> None:
@@ -138,6 +149,7 @@ class AppState:
             if not released:
                 released = True
                 self.inflight -= 1
+                self.slots.taken -= 1
 
         return release
 

@@ -167,3 +167,38 @@ async def test_a_drain_changed_in_place_says_it_waits_for_a_restart(tmp_path: Pa
         with caplog.at_level(logging.WARNING, logger="complexity_router.reload"):
             assert await app.state.reloader.reload("SIGHUP")
         assert "server.drain_seconds 300 takes effect when the process restarts" in caplog.text and "drains in 10 s" in caplog.text
+
+
+def test_two_reloads_within_one_stream_keep_its_backend_and_its_slot(tmp_path: Path, fake_classifier: Any) -> None:
+    """A reload that kept the backend, then one that changed it: the second closed the client the first had handed
+    over, which the stream admitted before both still used (a ReadError mid-answer, counted against the healthy
+    backend). And each new state counted its in-flight requests from 0: `max_concurrency` 1 served two (s36 review)."""
+    from prometheus_client import CollectorRegistry
+
+    with simulated_upstream(token_delay=0.1) as upstream:
+        extra = {"server": {"max_concurrency": 1}, "reload": {"watch": True, "interval_seconds": 0.1}}
+        path = write_yaml(tmp_path / "config.yaml", config_data(upstream.url, **extra))
+        registry = CollectorRegistry()
+        app = create_app(load_config(path), classifier=fake_classifier, registry=registry, config_path=str(path))
+        with ThreadedServer(app) as router, httpx.Client(base_url=router.url, timeout=30) as client:
+            first_state = app.state.router
+            body = {"model": "auto:low", "messages": long_prompt(range(30, 40)), "stream": True}
+            with client.stream("POST", "/v1/chat/completions", json=body) as stream:
+                lines = stream.iter_lines()
+                assert next(lines).startswith("data: ")
+                replace_file(path, config_data(upstream.url, low_model="big", **extra))  # the backend kept
+                wait_for(lambda: app.state.router is not first_state, timeout=10, what="the first reload")
+                second_state = app.state.router
+                assert second_state.backends["sim"] is first_state.backends["sim"]
+                busy = client.post("/v1/chat/completions", json={"model": "auto:low", "messages": [{"role": "user", "content": "ping"}]})
+                assert busy.status_code == 503, "the stream on the replaced state holds the one slot"
+                changed = config_data(upstream.url, low_model="big", **extra)
+                changed["backends"]["sim"]["timeouts"] = {"total": 600}  # the backend changed: a new client
+                replace_file(path, changed)
+                wait_for(lambda: app.state.router is not second_state, timeout=10, what="the second reload")
+                rest = list(lines)
+            events = [line[6:] for line in rest if line.startswith("data: ")]
+            assert events[-1] == "[DONE]" and not any('"error"' in event for event in events), events[-3:]
+            assert sample(registry, "router_upstream_errors_total", backend="sim", kind="protocol") == 0
+            wait_for(lambda: first_state.backends["sim"].client.is_closed, timeout=10, what="the handed-over client, once unused, to close")
+            assert not app.state.router.backends["sim"].client.is_closed

@@ -124,8 +124,16 @@ def _log_config(level: str) -> dict[str, Any]:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
+    from router.decision_log import checked_path
+
     config = _load(args.file)
     _load_classifier(config)
+    if config.decision_log.path is not None:
+        try:
+            checked_path(config.decision_log)  # what a worker opens at start: `serve --workers N` checks reloads with this
+        except ConfigError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     print(f"ok: {len(config.backends)} backends, {len(config.models)} models, tiers: {', '.join(config.tiers)}")
     for name in config.keyless_https_backends():
         print(f"note: backends.{name} is reached over https without api_key: a provider will refuse its requests", file=sys.stderr)

@@ -14,6 +14,7 @@ import hashlib
 import logging
 import os
 import queue
+import tempfile
 import threading
 from datetime import UTC, datetime
 from logging.handlers import QueueListener, RotatingFileHandler
@@ -22,6 +23,7 @@ from typing import Any
 
 import orjson
 
+from router.config import ConfigError
 from router.opsconfig import DecisionLogConfig
 
 log = logging.getLogger("complexity_router.decision_log")
@@ -38,6 +40,21 @@ def resolve_path(path: str, pid: int | None = None) -> Path:
     if int(os.environ.get(WORKERS_ENV, "1") or 1) > 1:
         resolved = resolved.with_name(f"{resolved.stem}.{pid}{resolved.suffix}")
     return resolved
+
+
+def checked_path(config: DecisionLogConfig) -> Path:
+    """The log's file, its directory made if missing and written to once: a worker that cannot open its log fails to
+    start, so `check-config` — the supervisor's test of a reloaded file — refuses such a path too (it passed, became
+    the respawns' config, and a crashed worker's respawn then stopped the whole server)."""
+    assert config.path is not None
+    path = resolve_path(config.path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path.parent):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"decision_log.path: cannot write to {path.parent}: {exc.strerror or exc}") from None
+    return path
 
 
 def prompt_hash(messages: Any) -> str:
@@ -92,8 +109,7 @@ class DecisionLog:
     def __init__(self, config: DecisionLogConfig) -> None:
         assert config.path is not None
         self.config = config
-        self.path = resolve_path(config.path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = checked_path(config)
         self._handler = _Handler(self.path, maxBytes=config.max_bytes, backupCount=config.backups, encoding="utf-8")
         self._handler.setFormatter(_LineFormatter(config.log_prompts))
         self._queue: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()

@@ -147,6 +147,22 @@ def test_check_config_command(tmp_path: Path) -> None:
     assert "invalid YAML at line 1" in subprocess.run([sys.executable, "-m", "router.cli", "check-config", str(broken)], capture_output=True, text=True, check=False).stderr
 
 
+def test_check_config_refuses_a_decision_log_no_worker_could_open(tmp_path: Path) -> None:
+    """A decision-log directory that cannot be made passed `check-config` — the supervisor's test of a reloaded file —
+    while every worker refused it: kept as the respawns' config, a crashed worker's respawn stopped the whole server."""
+    (tmp_path / "a-file").write_text("")
+    data = base()
+    data["decision_log"] = {"path": str(tmp_path / "a-file" / "logs" / "decisions.jsonl")}
+    unwritable = tmp_path / "unwritable.yaml"
+    unwritable.write_text(yaml.safe_dump(data, sort_keys=False))
+    failed = subprocess.run([sys.executable, "-m", "router.cli", "check-config", str(unwritable)], capture_output=True, text=True, check=False)
+    assert failed.returncode == 2 and "decision_log.path: cannot write to" in failed.stderr
+    data["decision_log"] = {"path": str(tmp_path / "logs" / "decisions.jsonl")}
+    unwritable.write_text(yaml.safe_dump(data, sort_keys=False))
+    good = subprocess.run([sys.executable, "-m", "router.cli", "check-config", str(unwritable)], capture_output=True, text=True, check=False)
+    assert good.returncode == 0 and (tmp_path / "logs").is_dir() and not list((tmp_path / "logs").iterdir()), "no file left behind"
+
+
 def test_backends_a_provider_will_refuse_for_want_of_a_key_are_named(tmp_path: Path) -> None:
     """The reference config reads its provider keys as `${OPENAI_API_KEY:-}`: unset, it loaded, served, and the first
     request routed to a provider failed (a 401 turned into a 502), with no word at start-up."""

@@ -9,6 +9,7 @@ import ipaddress
 import json
 import math
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -68,6 +69,8 @@ def is_loopback(host: str) -> bool:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    if hasattr(signal, "SIGHUP"):  # until the reload's handler is in place (workers inherit it): a HUP while starting killed serve
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
     if not is_loopback(args.host) and not args.insecure_no_auth:
         os.environ[OPEN_BIND_ENV] = args.host  # this config, each reload and every worker's must name keys
     config = _load(args.config)

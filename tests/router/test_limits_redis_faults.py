@@ -87,7 +87,8 @@ async def test_a_stall_between_one_and_two_timeouts_books_a_record_once(redis_se
 async def test_a_burst_of_concurrent_calls_waits_for_a_connection_instead_of_failing(redis_server: RedisServer) -> None:
     """redis-py's default pool refused the 101st concurrent call (MaxConnectionsError), which the store took for an outage:
     a healthy Redis 503'd the burst, then every request for `retry_seconds`."""
-    store = RedisStore(StateConfig(redis_url=redis_server.url, key_prefix="burst", max_connections=8))
+    # the wait bounded by 2 s, not the default 0.25: on a loaded CI machine 150 calls through 8 connections took longer
+    store = RedisStore(StateConfig(redis_url=redis_server.url, key_prefix="burst", max_connections=8, timeout_seconds=2.0))
     results = await asyncio.gather(*(store.admit("k", time.time(), 1000, None, 0, None, "", True) for _ in range(150)),
                                    return_exceptions=True)
     assert [result.status for result in results if not isinstance(result, BaseException)] == [0] * 150

@@ -202,3 +202,22 @@ def test_two_reloads_within_one_stream_keep_its_backend_and_its_slot(tmp_path: P
             assert sample(registry, "router_upstream_errors_total", backend="sim", kind="protocol") == 0
             wait_for(lambda: first_state.backends["sim"].client.is_closed, timeout=10, what="the handed-over client, once unused, to close")
             assert not app.state.router.backends["sim"].client.is_closed
+
+
+def test_serve_ignores_sighup_until_its_reload_handler_is_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGHUP kept its default action (terminate) until the reload's handler was installed: a HUP while starting — a
+    systemd `ExecReload`, a script after an edit — killed serve, one worker or several (s36 review)."""
+    from router import cli
+
+    path = write_yaml(tmp_path / "config.yaml", config_data("http://127.0.0.1:9", classifier={"artifact": classifier_artifact()}))
+    seen: list[Any] = []
+    monkeypatch.setattr(cli, "_run_uvicorn", lambda uvicorn, args, config: seen.append(signal.getsignal(signal.SIGHUP)) or 0)
+    monkeypatch.setattr(cli.multiproc, "prepare", lambda workers: (None, False))
+    for name in ("COMPLEXITY_ROUTER_CONFIG", "COMPLEXITY_ROUTER_WORKERS"):
+        monkeypatch.setenv(name, os.environ.get(name, ""))  # restored after: cmd_serve sets them
+    before = signal.getsignal(signal.SIGHUP)
+    try:
+        assert cli.main(["serve", "--config", str(path), "--port", str(free_port())]) == 0
+    finally:
+        signal.signal(signal.SIGHUP, before)
+    assert seen == [signal.SIG_IGN], "ignored while uvicorn starts; the lifespan (or uvicorn's supervisor) installs the handler"

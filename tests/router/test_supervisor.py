@@ -4,6 +4,7 @@ in the middle of a reload, the reload counters, and `reload.watch` with a broken
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import threading
 import time
@@ -26,10 +27,10 @@ def _failures(url: str) -> float:
     return sum(s.value for s in scrape(url).get("router_config_reloads", []) if s.labels.get("result") == "failure")
 
 
-def test_a_reload_whose_workers_cannot_start_keeps_the_config_in_force_for_respawns(tmp_path: Path) -> None:
-    """The file passes `check-config` but a worker cannot start with it (its decision log under a regular file): the
-    old workers stay, the failure is counted, and a worker that dies later comes back with the config in force — it
-    came back with the failed one, failed to start, and uvicorn stopped the server with exit code 0."""
+def test_a_reload_no_worker_could_start_with_is_refused_and_respawns_keep_the_config_in_force(tmp_path: Path) -> None:
+    """A decision log under a regular file: every worker refused it, yet it passed `check-config`, the parent's test of
+    a reloaded file, and became what respawns start from — a worker that died later came back with it, failed to
+    start, and uvicorn stopped the server. `check-config` now opens the log's directory as a worker does."""
     (tmp_path / "afile").write_text("x")
     with simulated_upstream() as upstream:
         config = _config(upstream)
@@ -39,14 +40,59 @@ def test_a_reload_whose_workers_cannot_start_keeps_the_config_in_force_for_respa
             before = worker_pids(serve.url)
             write_yaml(path, {**config, "decision_log": {"path": str(tmp_path / "afile" / "decisions.jsonl")}})
             serve.signal(signal.SIGHUP)
-            wait_for(lambda: "config reload incomplete" in serve.output(), timeout=90, what="the aborted reload")
-            assert worker_pids(serve.url) == before and _failures(serve.url) == 1
+            wait_for(lambda: _failures(serve.url) == 1, timeout=90, what="the refused reload")
+            assert "decision_log.path: cannot write to" in serve.output() and worker_pids(serve.url) == before
             assert min(s.value for s in scrape(serve.url)["router_config_last_reload_successful"]) == 0
             os.kill(int(min(before)), signal.SIGKILL)  # a worker crashes (an OOM kill)
             wait_for(lambda: len(worker_pids(serve.url)) == 2 and worker_pids(serve.url) != before, timeout=60, what="the respawn")
             assert serve.process is not None and serve.process.poll() is None
             assert httpx.post(serve.url + "/v1/chat/completions", json={"model": "auto", "messages": [{"role": "user", "content": "hi"}]},
                               timeout=30).status_code == 200
+
+
+def test_a_reload_whose_replacements_did_not_start_keeps_the_config_in_force(tmp_path: Path, monkeypatch: Any) -> None:
+    """A file `check-config` accepts but a replacement worker still cannot start with: uvicorn's restart keeps the old
+    workers, the reload is counted failed and a respawn starts from the config in force (it started from the failed
+    one, failed, and uvicorn stopped the server)."""
+    import contextlib
+
+    import uvicorn
+    from prometheus_client import CollectorRegistry
+    from uvicorn.supervisors.multiprocess import Multiprocess
+
+    from router import supervisor as module
+    from router.config import SNAPSHOT_ENV
+    from router.metrics import reload_metrics
+    from router.supervisor import RouterSupervisor
+
+    monkeypatch.setattr(module, "shared_values", contextlib.nullcontext)  # one process here: its own registry
+    monkeypatch.setattr(module, "reload_metrics", lambda registry: reload_metrics(CollectorRegistry()))
+    from router.shutdown import DRAIN_ENV
+
+    for name in (SNAPSHOT_ENV, DRAIN_ENV):  # the supervisor sets both in this process: restored after the test
+        monkeypatch.setenv(name, "")
+    path = write_yaml(tmp_path / "config.yaml", _config(simulated_upstream_stub()))
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        supervisor = RouterSupervisor(uvicorn.Config("router.server:app_from_environment", factory=True), [], str(path))
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    in_force = Path(supervisor.snapshot).read_text()
+    supervisor.processes = [type("Worker", (), {"pid": 4242})()]  # uvicorn's restart left it: its replacement failed
+    monkeypatch.setattr(Multiprocess, "handle_hup", lambda self: None)
+    write_yaml(path, {**_config(simulated_upstream_stub()), "server": {"drain_seconds": 3}})
+    failures = supervisor.reloads.labels("failure")._value.get()
+    try:
+        supervisor.handle_hup()
+        assert supervisor.reloads.labels("failure")._value.get() == failures + 1 and supervisor.reload_ok._value.get() == 0
+        assert os.environ[SNAPSHOT_ENV] == supervisor.snapshot and Path(supervisor.snapshot).read_text() == in_force
+    finally:
+        shutil.rmtree(supervisor.snapshots, ignore_errors=True)
+
+
+def simulated_upstream_stub() -> Any:
+    return type("Upstream", (), {"url": "http://127.0.0.1:9"})()
 
 
 def test_sigterm_in_the_middle_of_a_reload_stops_listening_at_once(tmp_path: Path) -> None:

@@ -133,7 +133,7 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     _load_classifier(config)
     if config.decision_log.path is not None:
         try:
-            checked_path(config.decision_log)  # what a worker opens at start: `serve --workers N` checks reloads with this
+            checked_path(config.decision_log, create=False)  # what a worker opens at start: `serve --workers N` checks reloads with this
         except ConfigError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2

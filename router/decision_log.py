@@ -42,18 +42,23 @@ def resolve_path(path: str, pid: int | None = None) -> Path:
     return resolved
 
 
-def checked_path(config: DecisionLogConfig) -> Path:
-    """The log's file, its directory made if missing and written to once: a worker that cannot open its log fails to
-    start, so `check-config` — the supervisor's test of a reloaded file — refuses such a path too (it passed, became
-    the respawns' config, and a crashed worker's respawn then stopped the whole server)."""
+def checked_path(config: DecisionLogConfig, *, create: bool = True) -> Path:
+    """The log's file, its directory made if missing (``create``; else its nearest existing folder) and written to
+    once: a worker that cannot open its log fails to start, so `check-config` — the supervisor's test of a reloaded
+    file — refuses such a path too (it passed, became the respawns' config, and a crashed worker's respawn then
+    stopped the whole server). Without ``create`` nothing is left behind (a `{pid}` folder would be check-config's)."""
     assert config.path is not None
     path = resolve_path(config.path)
+    folder = path.parent
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path.parent):
+        if create:
+            folder.mkdir(parents=True, exist_ok=True)
+        else:
+            folder = next(parent for parent in (folder, *folder.parents) if parent.exists())
+        with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as exc:
-        raise ConfigError(f"decision_log.path: cannot write to {path.parent}: {exc.strerror or exc}") from None
+        raise ConfigError(f"decision_log.path: cannot write to {folder}: {exc.strerror or exc}") from None
     return path
 
 

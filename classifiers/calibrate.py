@@ -6,6 +6,7 @@ import itertools
 import math
 import os
 import re
+import shutil
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -77,7 +78,7 @@ def cost_matrix(results: Sequence[ScoreResult], prompts: Sequence[Any], config: 
     """USD per request for each prompt (rows) on each tier (columns), priced as the gateway's estimate
     prices them: the prompt counted per model (``router.context.TokenCounter``), the expected completion
     tokens per tier, and every upstream call the tier makes (a sampled tier's samples and judge;
-    ``router.estimate``). A model without prices costs 0 here."""
+    ``router.estimate``). A model without prices is a ValueError."""
     from router.context import TokenCounter
     from router.estimate import estimate_cost
     from router.forecast import CompletionForecast
@@ -92,7 +93,10 @@ def cost_matrix(results: Sequence[ScoreResult], prompts: Sequence[Any], config: 
         if tier.model not in n_in:
             n_in[tier.model] = [counter.count(tier.model, p).tokens for p in prompts]
         out_tok = [tiers[name].tokens for tiers in per_tier]
-        cols.append([estimate_cost(config, candidate, {}, p, c) or 0.0 for p, c in zip(n_in[tier.model], out_tok, strict=True)])
+        costs = [estimate_cost(config, candidate, {}, p, c) for p, c in zip(n_in[tier.model], out_tok, strict=True)]
+        if any(cost is None for cost in costs):  # as free, it took every prompt to that tier at "0.0000 USD"
+            raise ValueError(f"tier {name!r}: model {candidate.model!r} has no prices; a budget needs them (0 for a free local model)")
+        cols.append(costs)
     return np.array(cols, dtype=float).T
 
 
@@ -141,13 +145,14 @@ def write_calibration(path: str | Path, thresholds: Mapping[str, float | None], 
     file, keeping its comments and layout: the gateway exports the shares, so the drift alert can
     compare live traffic with what was calibrated. The new text is written beside the file and,
     once ``validate`` accepts it, renamed over it: a failed check leaves the config untouched."""
-    p = Path(path)
+    p = Path(path).resolve()  # a symlinked config (a ConfigMap's) is written where it points, not replaced by a file
     lines = p.read_text(encoding="utf-8").splitlines(keepends=True)
     for key, values in (("expected_share", dict(shares)), ("max_score", {k: v for k, v in thresholds.items() if v is not None})):
         _write_key(lines, key, values)
     staged = p.with_name(f".{p.name}.calibrating")
     staged.write_text("".join(lines), encoding="utf-8")
     try:
+        shutil.copymode(p, staged)  # a 0600 config (it may hold api keys) stays 0600
         if validate is not None:
             validate(staged)
         os.replace(staged, p)
@@ -167,7 +172,7 @@ def _write_key(lines: list[str], key: str, values: dict[str, float]) -> None:
     start = next((i for i, ln in enumerate(lines) if re.match(r"^tiers:\s*(#.*)?$", ln)), None)
     if start is None:
         raise ValueError("no 'tiers:' section found")
-    end = next((i for i in range(start + 1, len(lines)) if re.match(r"^\S", lines[i])), len(lines))
+    end = next((i for i in range(start + 1, len(lines)) if re.match(r"^[^\s#]", lines[i])), len(lines))  # a column-0 comment: still in
     tier_ind: str | None = None
     i = start + 1
     while i < end:

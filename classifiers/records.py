@@ -12,13 +12,16 @@ SPEAKER_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant
                  "function": "tool", "observation": "tool"}
 
 
+_OTHER_FIELDS = ("prompt", "turns", "conversation", "conversations")
+
+
 def as_messages(obj: Mapping[str, Any]) -> Any:
     """``{"prompt": str}``, ``{"messages": [...]}``, ``{"turns": [str, ...]}`` (MT-bench's
     user turns; a list of strings as ``prompt`` reads the same) or a chat log's
     ``{"conversation" | "conversations": [...]}`` (LMSYS ``role``/``content``, ShareGPT
     ``from``/``value``) → messages (for CLI input)."""
-    if "messages" in obj:
-        return obj["messages"]
+    if obj.get("messages") or ("messages" in obj and not any(key in obj for key in _OTHER_FIELDS)):
+        return obj["messages"]  # an empty or null one beside a real prompt is a table's empty column: the prompt is read
     for key in ("conversation", "conversations"):
         if isinstance(obj.get(key), list):
             return [_message(m) for m in obj[key]]

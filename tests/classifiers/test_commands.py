@@ -429,6 +429,25 @@ def test_the_length_baseline_of_a_multi_turn_prompt_reads_every_user_turn():
     turns = [{"role": "user", "content": "Write a persuasive essay on tides."}, {"role": "user", "content": "Shorter."}]
     assert _prompt_len(turns) == len("Write a persuasive essay on tides.") + len("Shorter.")
     assert _prompt_len([{"role": "user", "content": "hi"}]) == 2
+    # one definition whatever the record's shape, as `train` measures it: raw user text (a single message was measured
+    # after its few-shot examples were parsed away, several raw: a system message moved a baseline 0.49 → 0.76)
+    shots = "Q: 1 + 1?\nA: 2\n\nQ: 2 + 2?\nA: 4\n\nQ: 3 + 3?\nA:"
+    alone, with_system = [{"role": "user", "content": shots}], [{"role": "system", "content": "Be brief."}, {"role": "user", "content": shots}]
+    assert _prompt_len(alone) == _prompt_len(with_system) == _prompt_len(shots) == len(shots)
+
+
+def test_a_null_or_empty_messages_column_beside_a_prompt_reads_the_prompt(default, config_file):
+    """`{"prompt": P, "messages": null}` (a table with both columns, as pandas writes it) scored as an empty
+    conversation: a hard proof at 0.07; `calibrate` skipped it as promptless (s36 review)."""
+    from classifiers.records import as_messages
+
+    cfg = load_router_config(str(config_file))
+    lines = [json.dumps({"prompt": OLYMPIAD}), json.dumps({"prompt": OLYMPIAD, "messages": None}), json.dumps({"prompt": OLYMPIAD, "messages": []})]
+    out = io.StringIO()
+    assert score_stream(default, cfg, io.StringIO("\n".join(lines) + "\n"), out) == 0
+    rows = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert rows[0] == rows[1] == rows[2]
+    assert as_messages({"messages": []}) == [], "alone, an empty conversation is still one (it gets a score)"
 
 
 def test_calibrate_writes_the_key_not_a_comment_that_names_it(tmp_path: Path, capsys):
@@ -534,3 +553,39 @@ def test_evaluate_skips_qualities_too_large_to_add_up(tmp_path: Path, capsys):
     assert _run(["evaluate", "--outcomes", str(f), "--bootstrap", "0"]) == 0
     captured = capsys.readouterr()
     assert "finite numbers up to" in captured.err and "nan" not in captured.out.lower()
+
+
+def test_calibrate_writes_a_symlinked_config_where_it_points_and_keeps_its_mode(tmp_path: Path, capsys):
+    """`--write` replaced a symlink (a ConfigMap mount's) with a plain file, leaving the target the gateway reads
+    unchanged, and turned a 0600 config (it may hold api keys) into 0644 (s36 review)."""
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "config.yaml"
+    target.write_text(CONFIG_BLOCK, encoding="utf-8")
+    target.chmod(0o600)
+    link = tmp_path / "config.yaml"
+    link.symlink_to(target)
+    prompts = tmp_path / "p.jsonl"
+    prompts.write_text("\n".join(json.dumps({"prompt": t}) for t in (EASY + HARD) * 6) + "\n", encoding="utf-8")
+    assert _run(["calibrate", "--prompts", str(prompts), "--shares", "low=0.5,medium=0.3,high=0.2", "--config", str(link), "--write"]) == 0
+    assert link.is_symlink() and "expected_share" in target.read_text() and (target.stat().st_mode & 0o777) == 0o600
+
+
+def test_a_budget_refuses_a_tier_whose_model_has_no_prices(tmp_path: Path, capsys):
+    """A model without prices was free to the budget search: every prompt to its tier, "0.0000 USD per 1k" (s36 review)."""
+    config = tmp_path / "config.yaml"
+    config.write_text(CONFIG_BLOCK.replace("reasoning: openai, input: 1.10, output: 4.40", "reasoning: openai"), encoding="utf-8")
+    prompts = tmp_path / "p.jsonl"
+    prompts.write_text("\n".join(json.dumps({"prompt": t}) for t in (EASY + HARD) * 3) + "\n", encoding="utf-8")
+    assert _run(["calibrate", "--prompts", str(prompts), "--budget-usd-per-1k", "0.5", "--config", str(config)]) == 2
+    assert "tier 'high': model 'o4-mini' has no prices" in capsys.readouterr().err
+
+
+def test_calibrate_writes_past_a_comment_at_column_0_inside_tiers(tmp_path: Path, capsys):
+    """A commented-out tier at column 0 ended the `tiers:` section: "tiers not found in the config: medium, high"."""
+    config = tmp_path / "config.yaml"
+    config.write_text(CONFIG_BLOCK.replace("  medium:\n", "#  mid: {model: qwen3-8b}\n  medium:\n"), encoding="utf-8")
+    prompts = tmp_path / "p.jsonl"
+    prompts.write_text("\n".join(json.dumps({"prompt": t}) for t in (EASY + HARD) * 6) + "\n", encoding="utf-8")
+    assert _run(["calibrate", "--prompts", str(prompts), "--shares", "low=0.5,medium=0.3,high=0.2", "--config", str(config), "--write"]) == 0
+    written = yaml.safe_load(config.read_text())
+    assert all("expected_share" in tier for tier in written["tiers"].values()) and "#  mid:" in config.read_text()

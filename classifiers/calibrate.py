@@ -136,7 +136,10 @@ _TIER_LINE = re.compile(r"^(?P<ind>\s+)(?P<name>[^\s:#]+):\s*(?P<rest>.*)$")
 
 
 def _key(name: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w-]){name}:\s*(?:[-+0-9.eE]+|null)")
+    """``name: value`` for a value YAML reads as a number or null, tagged or quoted too ("'0.40'", "~", "!!float 0.4"):
+    unmatched, the key was added a second time (a duplicate key other YAML parsers refuse)."""
+    number = r"[-+0-9.eE]+|null|Null|NULL|~"
+    return re.compile(rf"(?<![\w-]){name}:[ \t]*(?:!!\w+[ \t]+)?(?:{number}|'(?:{number})'|\"(?:{number})\")")
 
 
 def write_calibration(path: str | Path, thresholds: Mapping[str, float | None], shares: Mapping[str, float],

@@ -589,3 +589,17 @@ def test_calibrate_writes_past_a_comment_at_column_0_inside_tiers(tmp_path: Path
     assert _run(["calibrate", "--prompts", str(prompts), "--shares", "low=0.5,medium=0.3,high=0.2", "--config", str(config), "--write"]) == 0
     written = yaml.safe_load(config.read_text())
     assert all("expected_share" in tier for tier in written["tiers"].values()) and "#  mid:" in config.read_text()
+
+
+def test_calibrate_replaces_a_quoted_or_null_value_instead_of_adding_the_key_twice(tmp_path: Path, capsys):
+    """`max_score: '0.40'` or `expected_share: ~` (values the config accepts) went unmatched: the key was written a
+    second time, a duplicate that yamllint, ruamel and Helm refuse (s36 review)."""
+    config = tmp_path / "config.yaml"
+    config.write_text(CONFIG_BLOCK.replace("max_score: 0.40   # tuned by hand", "max_score: '0.40'   # tuned by hand\n    expected_share: ~")
+                      .replace("max_score: 0.75", "max_score: !!float 0.75"), encoding="utf-8")
+    prompts = tmp_path / "p.jsonl"
+    prompts.write_text("\n".join(json.dumps({"prompt": t}) for t in (EASY + HARD) * 6) + "\n", encoding="utf-8")
+    assert _run(["calibrate", "--prompts", str(prompts), "--shares", "low=0.5,medium=0.3,high=0.2", "--config", str(config), "--write"]) == 0
+    text = config.read_text()
+    assert text.count("max_score:") == 3 and text.count("expected_share:") == 3, text  # low's commented-out one + one each
+    assert yaml.safe_load(text)["tiers"]["low"]["expected_share"] == pytest.approx(0.5, abs=0.2)

@@ -46,7 +46,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     if args.bootstrap < 0:
         return _fail("--bootstrap must be 0 (no intervals) or a number of resamples")
-    plot = Path(args.plot) if args.plot else None
+    plot = Path(args.plot) if args.plot else None if args.no_plot or args.outcomes == "-" else default_plot(args.outcomes)
     if plot is not None and (plot.is_dir() or not plot.resolve().parent.is_dir()):
         return _fail(f"--plot: {plot} is a directory" if plot.is_dir() else f"--plot: no directory {plot.resolve().parent}")
     if plot is not None and not plot.suffix:
@@ -84,10 +84,19 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         _print_costs(routers, table, table.strong_cost, table.weak_cost)
     if plot is not None:
         try:
-            _plot(rows, plot)
+            _plot(rows, plot, asked=bool(args.plot))
         except (ValueError, OSError) as exc:  # a format matplotlib does not write, a place it cannot
-            return _fail(f"--plot: {exc}")
+            if args.plot:
+                return _fail(f"--plot: {exc}")
+            print(f"warning: no plot written ({exc}); name one with --plot", file=sys.stderr)
     return 0
+
+
+def default_plot(outcomes: str) -> Path:
+    """Where the curves go without `--plot`: beside the outcomes, ``NAME.apgr.png`` (the issue's `evaluate` writes a
+    PNG; it wrote one only when asked)."""
+    path = Path(outcomes)
+    return path.with_name(path.name.split(".")[0] + ".apgr.png")
 
 
 def _print_categories(routers: dict[str, np.ndarray], table: OutcomeTable) -> None:
@@ -139,7 +148,7 @@ def _print_costs(routers: dict[str, np.ndarray], table: OutcomeTable, strong_cos
         print(f"{k:16s} {area} {usd(c, 0.5):>12s} {usd(c, 0.8):>12s}")
 
 
-def _plot(rows: dict[str, RoutingCurve], path: Path) -> None:
+def _plot(rows: dict[str, RoutingCurve], path: Path, *, asked: bool = True) -> None:
     try:
         import matplotlib
 
@@ -157,7 +166,7 @@ def _plot(rows: dict[str, RoutingCurve], path: Path) -> None:
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    print(f"wrote {path}")
+    print(f"wrote {path}", file=sys.stdout if asked else sys.stderr)  # unasked, not in the table scripts read
 
 
 def add_parser(subparsers: Any) -> None:
@@ -166,7 +175,8 @@ def add_parser(subparsers: Any) -> None:
 
     p = subparsers.add_parser("evaluate", help="APGR / CPT on {prompt, strong, weak[, strong_cost, weak_cost]} JSON lines")
     p.add_argument("--outcomes", required=True)
-    p.add_argument("--plot", default=None, help="write the PGR curves to this PNG")
+    p.add_argument("--plot", default=None, help="write the PGR curves to this PNG (default: NAME.apgr.png beside the outcomes)")
+    p.add_argument("--no-plot", action="store_true", help="write no plot")
     p.add_argument("--bootstrap", type=int, default=1000, metavar="N",
                    help="paired bootstrap resamples for the 95%% intervals (0 = none)")
     p.add_argument("--config", help=CONFIG_HELP)

@@ -308,6 +308,16 @@ def test_evaluate_command(tmp_path: Path, capsys):
     assert png.stat().st_size > 1000
 
 
+def test_evaluate_writes_its_curves_beside_the_outcomes_unless_told_not_to(tmp_path: Path, capsys):
+    """The issue's `evaluate` writes a PNG of the curves; it wrote one only under `--plot` (s36 review)."""
+    f = tmp_path / "held-out.jsonl"
+    f.write_text("\n".join(json.dumps({"prompt": t, "strong": 1.0, "weak": float(t in EASY)}) for t in EASY + HARD) + "\n")
+    assert _run(["evaluate", "--outcomes", str(f), "--bootstrap", "0", "--no-plot"]) == 0
+    assert not (tmp_path / "held-out.apgr.png").exists()
+    assert _run(["evaluate", "--outcomes", str(f), "--bootstrap", "0"]) == 0
+    assert (tmp_path / "held-out.apgr.png").stat().st_size > 1000 and f"wrote {tmp_path / 'held-out.apgr.png'}" in capsys.readouterr().err
+
+
 def test_evaluate_prints_apgr_per_category(tmp_path: Path, capsys):
     f = tmp_path / "o.jsonl"
     mixed = [{"prompt": t, "strong": 1.0, "weak": 0.0, "category": "math"} for t in HARD] + [

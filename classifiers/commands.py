@@ -26,6 +26,8 @@ from classifiers.records import as_messages
 CHUNK = 512
 #: Fewer calibration prompts than this get a warning: a threshold between two of them is a guess for the rest.
 SMALL_SAMPLE = 100
+#: How far a reached share may lie from the one asked before `calibrate` says so (ties; a small sample's granularity).
+TIED_SHARE_GAP = 0.1
 
 
 def tier_for_score(tiers: Mapping[str, Any], score: float) -> str:
@@ -264,7 +266,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         if args.budget_usd_per_1k is not None:
             thr, info = budget_thresholds(results, prompts, config, args.budget_usd_per_1k)
         elif args.shares:
-            thr, info = share_thresholds([r.score for r in results], list(tiers), _parse_shares(args.shares))
+            asked = _parse_shares(args.shares)
+            thr, info = share_thresholds([r.score for r in results], list(tiers), asked)
+            _warn_if_tied(asked, info["shares"])
         else:
             return _fail("give --shares or --budget-usd-per-1k")
     except ValueError as exc:
@@ -282,6 +286,17 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             return _fail(f"could not update {args.config}: {exc}")
         print(f"updated {args.config}")
     return 0
+
+
+def _warn_if_tied(asked: Mapping[str, float], got: Mapping[str, float]) -> None:
+    """Say when the shares reached are far from those asked: identical scores (the same prompt many times, "hi") cannot
+    be split by a threshold, and 50/30/20 came out 0/100/0 without a word — `--write` records what was reached."""
+    total = sum(asked.values()) or 1.0  # shares may be percentages
+    far = {name: (asked.get(name, 0.0) / total, share) for name, share in got.items() if abs(share - asked.get(name, 0.0) / total) > TIED_SHARE_GAP}
+    if far:
+        detail = ", ".join(f"{name} {share:.2f} (asked {want:.2f})" for name, (want, share) in far.items())
+        print(f"warning: shares reached differ from those asked: {detail}; prompts with identical scores cannot be split "
+              "(calibrate on more varied prompts)", file=sys.stderr)
 
 
 # ---- registration -----------------------------------------------------------------------

@@ -613,3 +613,17 @@ def test_calibrate_replaces_a_quoted_or_null_value_instead_of_adding_the_key_twi
     text = config.read_text()
     assert text.count("max_score:") == 3 and text.count("expected_share:") == 3, text  # low's commented-out one + one each
     assert yaml.safe_load(text)["tiers"]["low"]["expected_share"] == pytest.approx(0.5, abs=0.2)
+
+
+def test_calibrate_says_when_ties_keep_the_shares_asked_out_of_reach(tmp_path: Path, capsys):
+    """200 copies of one prompt: 50/30/20 came out 0/100/0 with no word, and `--write` records what was reached."""
+    prompts = tmp_path / "p.jsonl"
+    prompts.write_text("\n".join(json.dumps({"prompt": "hi"}) for _ in range(200)) + "\n", encoding="utf-8")
+    config = tmp_path / "config.yaml"
+    config.write_text(CONFIG_BLOCK, encoding="utf-8")
+    assert _run(["calibrate", "--prompts", str(prompts), "--shares", "low=50,medium=30,high=20", "--config", str(config)]) == 0
+    assert "shares reached differ from those asked" in capsys.readouterr().err
+    varied = tmp_path / "varied.jsonl"
+    varied.write_text("\n".join(json.dumps({"prompt": t}) for t in (EASY + HARD) * 8) + "\n", encoding="utf-8")
+    assert _run(["calibrate", "--prompts", str(varied), "--shares", "low=0.5,medium=0.3,high=0.2", "--config", str(config)]) == 0
+    assert "differ from those asked" not in capsys.readouterr().err

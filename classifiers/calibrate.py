@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 import os
 import re
@@ -38,9 +37,12 @@ def _strict(thr: list[float]) -> list[float]:
     return [u / scale for u in units]
 
 
-def share_thresholds(scores: Sequence[float], tiers: list[str], shares: Mapping[str, float]
-                     ) -> tuple[dict[str, float | None], dict[str, Any]]:
-    """``max_score`` per tier (None for the last) so the given shares of ``scores`` land in each tier."""
+#: Threshold combinations a budget search weighs at most (candidate positions per threshold shrink with the tiers).
+BUDGET_COMBINATIONS = 1_000_000
+
+
+def _share_weights(shares: Mapping[str, float], tiers: list[str]) -> np.ndarray:
+    """The shares as fractions in tier order: every tier named once, adding up to 1 (or 100, as percentages)."""
     if set(shares) != set(tiers):
         raise ValueError(f"--shares must name every tier exactly once: {', '.join(tiers)}")
     w = np.array([shares[t] for t in tiers], dtype=float)
@@ -50,20 +52,24 @@ def share_thresholds(scores: Sequence[float], tiers: list[str], shares: Mapping[
 
     if not any(abs(w.sum() - whole) <= SHARE_TOLERANCE * whole + 1e-9 for whole in (1.0, 100.0)):  # fractions, or percentages (1.1 was 0.55/0.27/0.18)
         raise ValueError(f"the shares add up to {w.sum():g}, not 1 (or 100, as percentages): a typo would be calibrated as meant")
-    cum = np.cumsum(w / w.sum())[:-1]
+    return w / w.sum()
+
+
+def share_thresholds(scores: Sequence[float], tiers: list[str], shares: Mapping[str, float]
+                     ) -> tuple[dict[str, float | None], dict[str, Any]]:
+    """``max_score`` per tier (None for the last) so the given shares of ``scores`` land in each tier."""
+    w = _share_weights(shares, tiers)
+    cum = np.cumsum(w)[:-1]
     s = np.sort(np.asarray(scores, dtype=float))
-    n = len(s)
-    thr: list[float] = []
-    for c in cum:
-        k = round(c * n)
-        if k <= 0:
-            thr.append(max(s[0] - EPS, 0.0))
-        elif k >= n:
-            thr.append(1.0)
-        else:
-            thr.append(float((s[k - 1] + s[k]) / 2.0))
-    thr = _strict(thr)
+    thr = _strict([_threshold_at(s, round(c * len(s))) for c in cum])
     return _finish(np.asarray(scores, dtype=float), tiers, thr)
+
+
+def _threshold_at(s: np.ndarray, m: int) -> float:
+    """A threshold with the ``m`` lowest of the sorted scores ``s`` at or below it: midway between two scores."""
+    if m <= 0:
+        return max(float(s[0]) - EPS, 0.0)
+    return 1.0 if m >= len(s) else float((s[m - 1] + s[m]) / 2.0)
 
 
 def _finish(scores: np.ndarray, tiers: list[str], thr: list[float]) -> tuple[dict[str, float | None], dict[str, Any]]:
@@ -100,36 +106,57 @@ def cost_matrix(results: Sequence[ScoreResult], prompts: Sequence[Any], config: 
     return np.array(cols, dtype=float).T
 
 
-def budget_thresholds(results: Sequence[ScoreResult], prompts: Sequence[Any], config: Any, usd_per_1k: float
-                      ) -> tuple[dict[str, float | None], dict[str, Any]]:
-    """Thresholds whose expected cost is within ``usd_per_1k`` and that send the highest-scoring
-    prompts as far up the tiers as the budget allows (maximizes sum of score x tier index)."""
+def budget_thresholds(results: Sequence[ScoreResult], prompts: Sequence[Any], config: Any, usd_per_1k: float,
+                      need: Mapping[str, float] | None = None) -> tuple[dict[str, float | None], dict[str, Any]]:
+    """Thresholds whose expected cost is within ``usd_per_1k``: the ``need`` shares (an even split by default) cut
+    down to what the budget affords. Each prompt needs the tier its score's rank reaches in that mix; the thresholds
+    give the prompts as many of the tier steps they need as the budget pays for (the highest scores first, as
+    thresholds must), at the least cost. The budget is a cap: a mix that costs less leaves the rest unspent. The
+    objective it replaces, ``sum(score x tier index)``, spent the budget on thinking for "hi" before a hard prompt
+    reached the top tier (a step up the cheap tiers cost a hundredth as much)."""
     tiers = list(config.tiers)
-    scores = np.array([r.score for r in results])
     cost = cost_matrix(results, prompts, config)
     if len(tiers) == 1:
-        return {tiers[0]: None}, {"shares": {tiers[0]: 1.0}, "usd_per_1k": float(cost[:, 0].mean() * 1000)}
-    grid_n = {2: 200, 3: 60, 4: 20}.get(len(tiers), 8)
-    grid = np.unique(np.r_[np.quantile(scores, np.linspace(0, 1, grid_n + 1)), 0.0, 1.0])
-    rows = np.arange(len(scores))
-    best: tuple[float, float, tuple[float, ...]] | None = None
-    for combo in itertools.combinations_with_replacement(grid, len(tiers) - 1):
-        idx = _assign(scores, combo)
-        usd = float(cost[rows, idx].mean() * 1000)
-        if usd > usd_per_1k + 1e-12:
-            continue
-        value = float((scores * idx).sum())
-        # equal on the sample: the higher thresholds, so a prompt above the sample's scores is not sent to a tier
-        # that none of them needed (a top tier no prompt reached stays out of reach, at 1)
-        if best is None or (value, -usd, combo) > (best[0], -best[1], best[2]):
-            best = (value, usd, combo)
-    if best is None:
-        floor = float(cost[:, 0].mean() * 1000)
-        raise ValueError(f"budget {usd_per_1k} USD per 1k requests is below the cheapest tier's cost ({floor:.4f})")
-    thr = _strict([float(t) for t in best[2]])
+        return {tiers[0]: None}, {"shares": {tiers[0]: 1.0}, "usd_per_1k": float(cost[:, 0].mean() * 1000), "need": {tiers[0]: 1.0}}
+    scores = np.array([r.score for r in results], dtype=float)
+    order = np.argsort(scores, kind="stable")
+    s, cost = scores[order], cost[order]
+    weights = _share_weights(need, tiers) if need is not None else np.full(len(tiers), 1.0 / len(tiers))
+    thr = _strict([_threshold_at(s, int(m)) for m in budget_cuts(s, cost, usd_per_1k, weights)])
     out, info = _finish(scores, tiers, thr)
-    info["usd_per_1k"] = float(cost[rows, _assign(scores, thr)].mean() * 1000)
+    info["usd_per_1k"] = float(cost[np.arange(len(s)), _assign(s, thr)].mean() * 1000)
+    info["need"] = {t: float(w) for t, w in zip(tiers, weights, strict=True)}
     return out, info
+
+
+def budget_cuts(s: np.ndarray, cost: np.ndarray, usd_per_1k: float, weights: np.ndarray) -> np.ndarray:
+    """How many of the sorted scores ``s`` fall below each threshold (one per tier but the last) in the best mix
+    within budget: most tier steps needed met, then the least cost, then the higher thresholds (a tier no prompt
+    needed stays out of reach of a prompt above the sample's scores). ``cost`` is USD per prompt (rows) per tier."""
+    n, k = cost.shape
+    needed = np.searchsorted(np.round(np.cumsum(weights)[:-1] * n), np.arange(n), side="right")
+    usd = [np.r_[0.0, np.cumsum(cost[:, i])] for i in range(k)]  # prefix sums: a mix is priced in O(k)
+    met = [np.r_[0, np.cumsum(np.minimum(i, needed))] for i in range(k)]
+    cuts = _positions(s, int(BUDGET_COMBINATIONS ** (1 / (k - 1))))
+    grid = np.stack(np.meshgrid(*[cuts] * (k - 1), indexing="ij"), axis=-1).reshape(-1, k - 1)
+    grid = grid[(np.diff(grid, axis=1) >= 0).all(axis=1)]
+    bounds = np.c_[np.zeros(len(grid), dtype=int), grid, np.full(len(grid), n)]
+    per_1k, steps = (sum(table[i][bounds[:, i + 1]] - table[i][bounds[:, i]] for i in range(k)) for table in (usd, met))
+    per_1k = per_1k / n * 1000
+    fits = per_1k <= usd_per_1k + 1e-12
+    if not fits.any():
+        raise ValueError(f"budget {usd_per_1k} USD per 1k requests is below the cheapest tier's cost ({cost[:, 0].mean() * 1000:.4f})")
+    grid, per_1k, steps = grid[fits], per_1k[fits], steps[fits]
+    return grid[np.lexsort((*grid.T[::-1], -per_1k, steps))[-1]]
+
+
+def _positions(s: np.ndarray, limit: int) -> np.ndarray:
+    """Where a threshold can fall in the sorted scores ``s`` (a count of prompts below it): between two different
+    scores, or at either end; at most ``limit`` of them, evenly spaced by rank."""
+    cuts = np.unique(np.r_[0, np.flatnonzero(np.diff(s) > 0) + 1, len(s)])
+    if len(cuts) > limit:
+        cuts = cuts[np.unique(np.round(np.linspace(0, len(cuts) - 1, max(limit, 2))).astype(int))]
+    return cuts
 
 
 _TIER_LINE = re.compile(r"^(?P<ind>\s+)(?P<name>[^\s:#]+):\s*(?P<rest>.*)$")

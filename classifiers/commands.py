@@ -263,10 +263,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     results = clf.score_batch(prompts)
     tiers = config.tiers
     try:
-        if args.budget_usd_per_1k is not None:
-            thr, info = budget_thresholds(results, prompts, config, args.budget_usd_per_1k)
-        elif args.shares:
-            asked = _parse_shares(args.shares)
+        asked = _parse_shares(args.shares) if args.shares else None
+        if args.budget_usd_per_1k is not None:  # --shares beside a budget: the mix wanted, cut down to what it affords
+            thr, info = budget_thresholds(results, prompts, config, args.budget_usd_per_1k, need=asked)
+        elif asked is not None:
             thr, info = share_thresholds([r.score for r in results], list(tiers), asked)
             _warn_if_tied(asked, info["shares"])
         else:
@@ -279,6 +279,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         print(f"  {name:12s} max_score={'-' if ms is None else f'{ms:.6f}'}  share={info['shares'][name]:.3f}")
     if "usd_per_1k" in info:
         print(f"  expected cost: {info['usd_per_1k']:.4f} USD per 1k requests")
+        wanted = ", ".join(f"{name}={share:.3f}" for name, share in info["need"].items())
+        print(f"  shares wanted: {wanted} ({'--shares' if asked else 'an even split; --shares to choose'})")
     if args.write:
         try:
             write_calibration(args.config, thr, info["shares"], validate=load_router_config)
@@ -335,7 +337,7 @@ def register(subparsers: Any) -> None:
 
     p = subparsers.add_parser("calibrate", help="thresholds that send given shares (or meet a budget) per tier")
     p.add_argument("--prompts", required=True, help="JSON lines with prompt/messages, or plain text lines")
-    p.add_argument("--shares", default=None, help="e.g. low=0.5,medium=0.3,high=0.2")
+    p.add_argument("--shares", default=None, help="e.g. low=0.5,medium=0.3,high=0.2 (with a budget: the mix wanted, cut down to what the budget affords)")
     p.add_argument("--budget-usd-per-1k", type=float, default=None, dest="budget_usd_per_1k")
     p.add_argument("--config", help=CONFIG_HELP)
     p.add_argument("--artifact", default=None)

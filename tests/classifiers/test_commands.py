@@ -248,10 +248,25 @@ def test_budget_thresholds_meet_budget(tiny_classifier, config_file):
         except ValueError:
             continue
         assert info["usd_per_1k"] <= budget + 1e-9
-    lo = budget_thresholds(results, prompts, cfg, 1e6)[1]
-    assert lo["shares"]["high"] == pytest.approx(1.0)
+    rich = budget_thresholds(results, prompts, cfg, 1e6, need={"low": 0, "medium": 0, "high": 1})[1]
+    assert rich["shares"]["high"] == pytest.approx(1.0) and rich["need"]["high"] == 1.0
     with pytest.raises(ValueError, match="below"):
         budget_thresholds(results, prompts, cfg, 1e-9)
+
+
+def test_a_budget_cuts_down_the_shares_asked_beside_it(tmp_path: Path, config_file, capsys):
+    """`--shares` beside `--budget-usd-per-1k` was ignored without a word: it is the mix wanted, and an ample budget
+    reaches it (no easy prompt is sent up because money is left)."""
+    prompts = tmp_path / "p.jsonl"
+    prompts.write_text("\n".join(json.dumps({"prompt": f"{t} ({i})"}) for i, t in enumerate((EASY + HARD) * 4)) + "\n")
+    argv = ["calibrate", "--prompts", str(prompts), "--config", str(config_file), "--budget-usd-per-1k", "1e6"]
+    assert _run([*argv, "--shares", "low=0.5,medium=0.25,high=0.25"]) == 0
+    out = capsys.readouterr().out
+    shares = dict(re.findall(r"^\s+(\w+)\s+max_score=\S+\s+share=([\d.]+)", out, re.MULTILINE))
+    assert shares == {"low": "0.500", "medium": "0.250", "high": "0.250"}, out
+    assert "shares wanted: low=0.500, medium=0.250, high=0.250 (--shares)" in out
+    assert _run(argv) == 0 and "an even split; --shares to choose" in capsys.readouterr().out
+    assert _run([*argv, "--shares", "low=0.5,medium=0.5"]) == 2
 
 
 def test_the_budget_prices_prompts_as_the_gateway_does(tiny_classifier, config_file):

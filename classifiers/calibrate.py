@@ -179,6 +179,9 @@ def write_calibration(path: str | Path, thresholds: Mapping[str, float | None], 
     lines = p.read_text(encoding="utf-8").splitlines(keepends=True)
     for key, values in (("expected_share", dict(shares)), ("max_score", {k: v for k, v in thresholds.items() if v is not None})):
         _write_key(lines, key, values)
+    # the last tier takes every score above the others, whatever its max_score says: one it has (0.8, valid) stopped a
+    # new threshold below it from being written ("max_score must increase"); it becomes 1, where it has one
+    _write_key(lines, "max_score", {k: 1.0 for k, v in thresholds.items() if v is None}, add=False)
     staged = p.with_name(f".{p.name}.calibrating")
     staged.write_text("".join(lines), encoding="utf-8")
     try:
@@ -190,14 +193,14 @@ def write_calibration(path: str | Path, thresholds: Mapping[str, float | None], 
         staged.unlink(missing_ok=True)
 
 
-def _write_key(lines: list[str], key: str, values: dict[str, float]) -> None:
+def _write_key(lines: list[str], key: str, values: dict[str, float], *, add: bool = True) -> None:
     """Set ``key`` of each tier in ``values`` in place (flow or block style); a missing key is
-    added as the tier's last entry."""
+    added as the tier's last entry (``add``), or left missing."""
     pattern, todo = _key(key), dict(values)
     flow = next((i for i, ln in enumerate(lines) if re.match(r"^tiers:\s*\{", ln)), None)
     if flow is not None:
         for name in list(todo):
-            lines[flow] = _set_in_flow(lines[flow], name, f"{key}: {todo.pop(name):.{DECIMALS}f}", pattern)
+            lines[flow] = _set_in_flow(lines[flow], name, f"{key}: {todo.pop(name):.{DECIMALS}f}", pattern, add=add)
         return
     start = next((i for i, ln in enumerate(lines) if re.match(r"^tiers:\s*(#.*)?$", ln)), None)
     if start is None:
@@ -214,7 +217,7 @@ def _write_key(lines: list[str], key: str, values: dict[str, float]) -> None:
                 val = f"{key}: {todo.pop(name):.{DECIMALS}f}"
                 if rest.startswith("{"):  # a flow mapping, on this line or over several
                     k = _flow_end(lines, i, end)
-                    lines[i : k + 1] = _set_in_flow("".join(lines[i : k + 1]), name, val, pattern).splitlines(keepends=True)
+                    lines[i : k + 1] = _set_in_flow("".join(lines[i : k + 1]), name, val, pattern, add=add).splitlines(keepends=True)
                 else:
                     j, last, child = i + 1, i, None
                     while j < end and (not lines[j].strip() or len(lines[j]) - len(lines[j].lstrip()) > len(tier_ind)):
@@ -226,8 +229,9 @@ def _write_key(lines: list[str], key: str, values: dict[str, float]) -> None:
                             break
                         j += 1
                     else:
-                        lines.insert(last + 1, f"{child or tier_ind + '  '}{val}\n")
-                        end += 1
+                        if add:
+                            lines.insert(last + 1, f"{child or tier_ind + '  '}{val}\n")
+                            end += 1
         i += 1
     if todo:
         raise ValueError(f"tiers not found in the config: {', '.join(todo)}")
@@ -249,7 +253,7 @@ def _flow_end(lines: list[str], start: int, end: int) -> int:
     return end - 1
 
 
-def _set_in_flow(line: str, name: str, val: str, pattern: re.Pattern[str]) -> str:
+def _set_in_flow(line: str, name: str, val: str, pattern: re.Pattern[str], *, add: bool = True) -> str:
     """Set ``val`` (``key: value``) inside ``name: {...}`` on a flow-style line (a tier's own, or ``tiers:``)."""
     m = re.search(r"(?<![\w-])" + re.escape(name) + r"\s*:\s*\{", line)
     if not m:
@@ -260,7 +264,14 @@ def _set_in_flow(line: str, name: str, val: str, pattern: re.Pattern[str]) -> st
         j += 1
     if depth:  # the mapping goes on past this line: the key goes first
         rest = line[m.end() :]
-        return line[: m.end()] + (pattern.sub(val, rest, count=1) if pattern.search(rest) else f"{val}, {rest}")
+        if pattern.search(rest):
+            return line[: m.end()] + pattern.sub(val, rest, count=1)
+        return line[: m.end()] + f"{val}, {rest}" if add else line
     body = line[m.end() : j - 1]
-    body = pattern.sub(val, body, count=1) if pattern.search(body) else f"{body.rstrip()}, {val}"
+    if not pattern.search(body):
+        if not add:
+            return line
+        body = f"{body.rstrip()}, {val}"
+    else:
+        body = pattern.sub(val, body, count=1)
     return line[: m.end()] + body + line[j - 1 :]

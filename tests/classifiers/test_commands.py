@@ -171,6 +171,25 @@ def test_write_calibration_sets_both_keys_in_every_layout(tmp_path: Path, text: 
     assert ("# cheapest first" in written) == ("# cheapest first" in text)
 
 
+@pytest.mark.parametrize("text", [
+    "models: {}\ntiers:\n  low:\n    model: a\n    max_score: 0.4\n  mid:\n    model: b\n  high:\n    model: c\n    max_score: 0.5\n",
+    "models: {}\ntiers:\n  low: {model: a, max_score: 0.4}\n  mid: {model: b}\n  high: {model: c, max_score: 0.5}\n",
+    "models: {}\ntiers: {low: {model: a, max_score: 0.4}, mid: {model: b}, high: {model: c, max_score: 0.5}}\n",
+    "models: {}\ntiers:\n  low: {model: a}\n  mid: {model: b}\n  high: {model: c,\n         max_score: 0.5}\n",
+], ids=["block", "flow-per-tier", "flow", "flow-over-lines"])
+def test_write_calibration_lifts_the_last_tier_s_max_score_out_of_the_way(tmp_path: Path, text: str):
+    """The last tier takes every score left whatever its `max_score` (0.5 is valid and ignored): a new threshold above it
+    made the file invalid, "max_score must increase" (review_s36_cli F8). It becomes 1; a last tier without one gets none."""
+    p = tmp_path / "c.yaml"
+    p.write_text(text)
+    write_calibration(p, {"low": 0.25, "mid": 0.6, "high": None}, {"low": 0.5, "mid": 0.3, "high": 0.2})
+    tiers = yaml.safe_load(p.read_text())["tiers"]
+    assert {name: tier.get("max_score") for name, tier in tiers.items()} == {"low": 0.25, "mid": 0.6, "high": 1.0}
+    p.write_text(text.replace(", max_score: 0.5", "").replace("    max_score: 0.5\n", "").replace(",\n         max_score: 0.5", ""))
+    write_calibration(p, {"low": 0.25, "mid": 0.6, "high": None}, {"low": 0.5, "mid": 0.3, "high": 0.2})
+    assert "max_score" not in yaml.safe_load(p.read_text())["tiers"]["high"]
+
+
 def test_calibrate_write_keeps_an_empty_tier_valid(tmp_path: Path, config_file):
     """A tier given no share sits between two thresholds 1e-6 apart; written with four decimals they
     were equal and the config left on disk no longer loaded."""

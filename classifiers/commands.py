@@ -13,7 +13,7 @@ import select
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from classifiers.calibrate import budget_thresholds, share_thresholds, write_calibration
 from classifiers.classifier import ComplexityClassifier, ScoreResult
@@ -21,7 +21,7 @@ from classifiers.cliutil import configured_classifier, load_router_config
 from classifiers.cliutil import fail as _fail
 from classifiers.evaluate import add_parser as add_evaluate_parser
 from classifiers.persist import ClassifierLoadError
-from classifiers.records import as_messages
+from classifiers.records import as_messages, json_line
 
 CHUNK = 512
 #: Fewer calibration prompts than this get a warning: a threshold between two of them is a guess for the rest.
@@ -122,7 +122,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 # ---- score --------------------------------------------------------------------------
 def _parse_line(line: str) -> Any:
-    obj = json.loads(line)
+    obj = json_line(line)
     if not isinstance(obj, dict):
         raise TypeError("each line must be a JSON object")
     return as_messages(obj)
@@ -138,12 +138,19 @@ def _score_line(res: ScoreResult, config: Any, forecast: Any) -> dict[str, Any]:
     }
 
 
-def score_stream(clf: ComplexityClassifier, config: Any, inp: TextIO, out: TextIO) -> int:
-    """JSON lines in → one JSON line out per input line, in order. Returns the error count."""
+class Scored(NamedTuple):
+    """What ``score_stream`` read: input lines, and how many of them were errors."""
+
+    lines: int
+    errors: int
+
+
+def score_stream(clf: ComplexityClassifier, config: Any, inp: TextIO, out: TextIO) -> Scored:
+    """JSON lines in → one JSON line out per input line, in order (an error line for one that is no prompt)."""
     from router.forecast import CompletionForecast
 
     forecast = CompletionForecast(config)
-    errors = 0
+    errors = total = 0
     pending: list[tuple[int, Any]] = []
     lines: list[str | None] = []
 
@@ -157,6 +164,7 @@ def score_stream(clf: ComplexityClassifier, config: Any, inp: TextIO, out: TextI
         lines.clear()
 
     for raw in inp:
+        total += 1
         try:
             pending.append((len(lines), _parse_line(raw)))
             lines.append(None)
@@ -167,7 +175,7 @@ def score_stream(clf: ComplexityClassifier, config: Any, inp: TextIO, out: TextI
             flush()
     flush()
     out.flush()
-    return errors
+    return Scored(total, errors)
 
 
 def _input_waiting(inp: TextIO) -> bool:
@@ -189,7 +197,9 @@ def cmd_score(args: argparse.Namespace) -> int:
     # early (`| head`) ends the command quietly (router/cli.py `main`).
     # Lines end at "\n" only: a bare CR is JSON whitespace inside a line, and split there the answers fell out of step.
     stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="replace", newline="\n") if hasattr(sys.stdin, "buffer") else sys.stdin
-    score_stream(clf, config, stdin, sys.stdout)
+    scored = score_stream(clf, config, stdin, sys.stdout)
+    if scored.lines and scored.errors == scored.lines:  # a script piping the wrong file learns it from the status
+        return _fail(f"none of the {scored.lines} input lines could be scored (each answer is an error line)", code=1)
     return 0
 
 
@@ -205,13 +215,13 @@ def read_prompts(path: str) -> list[Any]:
         for line in fh:
             if not line.strip():
                 continue
+            text = line.rstrip("\r\n").removeprefix("\ufeff")
             try:
-                obj = json.loads(line)
+                obj = json_line(line)
             except (ValueError, RecursionError):
-                out.append([{"role": "user", "content": line.rstrip("\r\n")}])
-                continue
-            if not isinstance(obj, dict):
-                out.append([{"role": "user", "content": str(obj)}])
+                obj = text
+            if not isinstance(obj, dict):  # plain text; a line that is a JSON scalar is its own text ("true", not "True")
+                out.append([{"role": "user", "content": obj if isinstance(obj, str) else text}])
                 continue
             try:
                 messages = as_messages(obj)

@@ -6,7 +6,6 @@ per call) and a ``"category"``. ``evaluate`` scores them; ``train --outcomes`` l
 from __future__ import annotations
 
 import gzip
-import json
 import math
 import sys
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from classifiers.records import as_messages
+from classifiers.records import as_messages, json_line
 
 #: Largest quality a line may give (scores, judgements and pass rates are far smaller); sums of larger ones overflow.
 MAX_QUALITY = 1e9
@@ -33,19 +32,44 @@ class OutcomeTable:
     categories: list[str | None] | None = None
 
 
+class _Skipped:
+    """Lines left out, said on stderr: the first few each with its reason, then a count (a UTF-16 file printed a
+    warning per line, then "need at least two valid outcome lines" without naming why)."""
+
+    SHOWN = 5
+
+    def __init__(self) -> None:
+        self.count, self.wide = 0, False
+
+    def add(self, n: int, line: str, exc: BaseException) -> None:
+        self.count += 1
+        self.wide = self.wide or "\x00" in line
+        if self.count <= self.SHOWN:
+            reason = (f"missing field {exc.args[0]!r}" if isinstance(exc, KeyError) else
+                      type(exc).__name__ if isinstance(exc, RecursionError) else str(exc))
+            print(f"warning: skipping line {n}: {reason}", file=sys.stderr)
+
+    def summarize(self) -> None:
+        if self.count > self.SHOWN:
+            print(f"warning: skipped {self.count} lines in all", file=sys.stderr)
+        if self.wide:
+            print("warning: the file holds NUL characters: is it UTF-16? outcomes are read as UTF-8", file=sys.stderr)
+
+
 def read_outcomes(path: str | Path) -> OutcomeTable:
     """Parse the JSON lines at ``path``; bad lines are skipped with a warning on stderr."""
     convs: list[Any] = []
     quality: list[tuple[float, float]] = []
     costs: list[tuple[float, float] | None] = []
     categories: list[str | None] = []
+    skipped = _Skipped()
     opener = gzip.open if str(path).endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="\n") as fh:  # -sig: a byte-order mark (Windows tools write one) is no text
         for n, line in enumerate(fh, 1):
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line)
+                obj = json_line(line)
                 if not isinstance(obj, dict):
                     raise TypeError("a line must be a JSON object")
                 msgs = as_messages(obj)
@@ -53,13 +77,14 @@ def read_outcomes(path: str | Path) -> OutcomeTable:
                 if not all(math.isfinite(x) and abs(x) <= MAX_QUALITY for x in q):  # 1e308 - (-1e308) overflowed every APGR to NaN
                     raise ValueError(f"strong and weak must be finite numbers up to {MAX_QUALITY:g}, not {obj['strong']!r} and {obj['weak']!r}")
             except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
-                print(f"warning: skipping line {n}: {type(exc).__name__ if isinstance(exc, RecursionError) else exc}", file=sys.stderr)
+                skipped.add(n, line, exc)
                 continue
             c = _costs(obj, n)
             convs.append(msgs)
             quality.append(q)
             costs.append(c)
             categories.append(str(obj["category"]) if obj.get("category") is not None else None)
+    skipped.summarize()
     strong, weak = (np.array([q[i] for q in quality]) for i in (0, 1))
     if any(c is None for c in costs) and any(c is not None for c in costs):
         print("warning: only some lines have strong_cost and weak_cost; the cost table is skipped", file=sys.stderr)

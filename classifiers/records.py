@@ -3,6 +3,7 @@ as chat messages: the shapes prompt datasets come in, read the same way everywhe
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,6 +14,12 @@ SPEAKER_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant
 
 
 _OTHER_FIELDS = ("prompt", "turns", "conversation", "conversations")
+
+
+def json_line(line: str) -> Any:
+    """One JSON line; a byte-order mark before it is no text (``cat a.jsonl b.jsonl`` puts b's mid-stream, where the
+    reader's ``utf-8-sig`` does not strip it, and that line was an error)."""
+    return json.loads(line.removeprefix("\ufeff"))
 
 
 def as_messages(obj: Mapping[str, Any]) -> Any:

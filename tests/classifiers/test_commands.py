@@ -41,7 +41,7 @@ def test_score_stream_in_order_with_errors(tiny_classifier, config_file):
     lines = ['{"prompt": "hi"}', "not json", '{"messages": [{"role": "user", "content": "Prove Fermat"}]}',
              "[1, 2]", '{"other": 1}', '{"prompt": ""}', '{"prompt": ' + "[" * 1000 + "]" * 1000 + "}"]
     out = io.StringIO()
-    errors = score_stream(tiny_classifier, cfg, io.StringIO("\n".join(lines) + "\n"), out)
+    errors = score_stream(tiny_classifier, cfg, io.StringIO("\n".join(lines) + "\n"), out).errors
     rows = [json.loads(x) for x in out.getvalue().splitlines()]
     assert len(rows) == len(lines) and errors == 4, "a line nested past the JSON parser's limit is one bad line, not the end"
     assert [("error" in r) for r in rows] == [False, True, False, True, True, False, True]
@@ -97,7 +97,7 @@ def test_turns_read_as_user_turns(default, config_file):
     msgs = [{"role": "user", "content": t} for t in turns]
     lines = [json.dumps({"turns": turns}), json.dumps({"prompt": turns}), json.dumps({"messages": msgs})]
     out = io.StringIO()
-    assert score_stream(default, cfg, io.StringIO("\n".join(lines) + "\n"), out) == 0
+    assert score_stream(default, cfg, io.StringIO("\n".join(lines) + "\n"), out).errors == 0
     rows = [json.loads(x) for x in out.getvalue().splitlines()]
     assert rows[0] == rows[1] == rows[2]
     alone = io.StringIO()
@@ -115,7 +115,7 @@ def test_chat_log_records_read_as_their_messages(default, config_file):
     lines = [json.dumps({"messages": msgs}), json.dumps({"conversation": msgs}), json.dumps({"turns": msgs}),
              json.dumps({"conversations": [{"from": speaker[m["role"]], "value": m["content"]} for m in msgs]})]
     out = io.StringIO()
-    assert score_stream(default, cfg, io.StringIO("\n".join(lines) + "\n"), out) == 0
+    assert score_stream(default, cfg, io.StringIO("\n".join(lines) + "\n"), out).errors == 0
     rows = [json.loads(x) for x in out.getvalue().splitlines()]
     assert len(rows) == 4 and all(r == rows[0] for r in rows) and "score" in rows[0]
 
@@ -317,7 +317,7 @@ def test_the_commands_forecast_each_tier_as_the_gateway_does(tiny_classifier, tm
     prompts = [user(text) for text in HARD]
     results = tiny_classifier.score_batch(prompts)
     out = io.StringIO()
-    assert score_stream(tiny_classifier, cfg, io.StringIO("".join(json.dumps({"messages": p}) + "\n" for p in prompts)), out) == 0
+    assert score_stream(tiny_classifier, cfg, io.StringIO("".join(json.dumps({"messages": p}) + "\n" for p in prompts)), out).errors == 0
     lines = [json.loads(line)["expected_completion_tokens"] for line in out.getvalue().splitlines()]
     assert all(line["low"] <= 64 and line["high"] <= 8000 for line in lines), lines
     assert any(r.expected_completion_tokens("xhigh", None) > 8000 for r in results), "the raw figure is over the limit"
@@ -488,7 +488,7 @@ def test_a_null_or_empty_messages_column_beside_a_prompt_reads_the_prompt(defaul
     cfg = load_router_config(str(config_file))
     lines = [json.dumps({"prompt": OLYMPIAD}), json.dumps({"prompt": OLYMPIAD, "messages": None}), json.dumps({"prompt": OLYMPIAD, "messages": []})]
     out = io.StringIO()
-    assert score_stream(default, cfg, io.StringIO("\n".join(lines) + "\n"), out) == 0
+    assert score_stream(default, cfg, io.StringIO("\n".join(lines) + "\n"), out).errors == 0
     rows = [json.loads(x) for x in out.getvalue().splitlines()]
     assert rows[0] == rows[1] == rows[2]
     assert as_messages({"messages": []}) == [], "alone, an empty conversation is still one (it gets a score)"

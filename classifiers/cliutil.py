@@ -15,10 +15,14 @@ def fail(msg: str, code: int = 2) -> int:
 
 
 def load_router_config(path: str | None) -> Any:
-    """The gateway's config (``router.config.load_config``); None: the one a command finds with no ``--config``."""
-    from router.config import default_config_path, load_config
+    """The gateway's config as an offline command reads it (``router.config.load_offline_config``: a backend whose
+    ``${VAR}``s are not set stands in, said on stderr); None: the one a command finds with no ``--config``."""
+    from router.config import default_config_path, load_offline_config
 
-    return load_config(default_config_path() if path is None else path)
+    config, stand_ins = load_offline_config(default_config_path() if path is None else path)
+    for name in stand_ins:
+        print(f"note: backends.{name} has environment variables that are not set; this command reaches no backend", file=sys.stderr)
+    return config
 
 
 def configured_classifier(args: argparse.Namespace, config: Any | None) -> Any:

@@ -19,9 +19,13 @@ from router import multiproc
 from router.config import CONFIG_ENV, CONFIG_HELP, OPEN_BIND_ENV, ConfigError, RouterConfig, default_config_path, load_config
 
 
-def _load(path: str) -> RouterConfig:
+def _load(path: str, *, offline: bool = False) -> RouterConfig:
+    """The config, or exit 2 naming what is wrong; ``offline`` for a command that reaches no backend (`route`): a backend
+    whose `${VAR}`s are not set stands in (classifiers/cliutil.py)."""
+    from classifiers.cliutil import load_router_config
+
     try:
-        return load_config(path)
+        return load_router_config(path) if offline else load_config(path)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -162,7 +166,7 @@ def cmd_route(args: argparse.Namespace) -> int:
     from router.forecast import CompletionForecast
     from router.policy import Policy
 
-    config = _load(args.config)
+    config = _load(args.config, offline=True)
     classifier = _load_classifier(config)
     messages = [{"role": "user", "content": args.prompt}]
     result = classifier.score(messages)

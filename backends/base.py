@@ -172,6 +172,9 @@ class ChatResult:
     body: dict[str, Any]
     usage: Usage
     headers: dict[str, str] = field(default_factory=dict)  # the provider's rate-limit headers (`ratelimit_headers`)
+    # what its opener calls if it drops the stream before a relay reads it (its client left first): an escalated call
+    # whose frames were held accounts itself there (router/escalation.py `replay`), as no relay will
+    dropped: Callable[[], None] | None = None
 
 
 @dataclass(slots=True)
@@ -191,6 +194,9 @@ class ChatStream:
     usage_chunk: dict[str, Any] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)  # the provider's rate-limit headers (`ratelimit_headers`)
+    # what its opener calls if it drops the stream before a relay reads it (its client left first): an escalated call
+    # whose frames were held accounts itself there (router/escalation.py `replay`), as no relay will
+    dropped: Callable[[], None] | None = None
 
     async def aclose(self) -> None:
         result = self.close()

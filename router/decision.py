@@ -31,6 +31,8 @@ class Decision:
     # what a stream assembled for a non-streamed call had written when its client left: events read, usage reported so
     # far (the upstream closed then billed that); per decision, as a sampled tier's calls share one `context`
     left_writing: tuple[int, Usage | None] | None = None
+    # its client left while the attempt waited for a pooled connection: the upstream got nothing (backends/h1pool.py)
+    unsent: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)  # server-side only (limits, decision log); never sent to the client
 

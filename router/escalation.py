@@ -120,8 +120,9 @@ def held_reason(on: EscalateOn, held: Held) -> str | None:
     return None
 
 
-def replay(stream: ChatStream, held: Held, finished: Callable[[ChatStream], None]) -> ChatStream:
-    """A stream that yields the held frames, then the rest of `stream`; `finished` runs when it is exhausted."""
+def replay(stream: ChatStream, held: Held, finished: Callable[[ChatStream], None], unread: Callable[[int], None]) -> ChatStream:
+    """A stream that yields the held frames, then the rest of `stream`; `finished` runs when it is exhausted, `unread`
+    (with the held events) if it is dropped before a relay read it (`ChatStream.dropped`)."""
     outer = ChatStream(frames=_empty(), close=stream.close, meta=stream.meta)
 
     async def frames() -> AsyncIterator[bytes]:
@@ -134,6 +135,7 @@ def replay(stream: ChatStream, held: Held, finished: Callable[[ChatStream], None
         finished(outer)
 
     outer.frames = frames()
+    outer.dropped = lambda: unread(sum(frame.count(b"data:") for frame in held.buffered))
     return outer
 
 

@@ -244,7 +244,9 @@ class Gateway:
             raise
         try:
             await self.settle_estimate(decision, body)
-        except BaseException:  # the client left while the estimate finished: no relay will close this stream
+        except BaseException:  # the client left while the estimate finished: no relay will close (nor account) this stream
+            if stream.dropped is not None:
+                stream.dropped()
             await stream.aclose()
             raise
         return stream
@@ -275,6 +277,8 @@ class Gateway:
         return self._written_usage(decision, body, events, partial)
 
     def _written_usage(self, decision: Decision, body: Mapping[str, Any], events: int, partial: Usage | None) -> Usage:
+        if decision.unsent:  # never written upstream: nothing was billed (it was charged its prompt)
+            return Usage()
         written = max(0, events - 1)
         if partial is not None and partial.prompt_tokens:
             return dataclasses.replace(partial, completion_tokens=max(partial.completion_tokens, written))
@@ -305,15 +309,16 @@ class Gateway:
         """Usage for a non-streamed request the client left while the upstream worked on it: the prompt
         and the answer forecast for the model it was sent to (a provider that does not stop on a
         disconnect bills the whole answer; the key's budget must see it), times the `answers` it asked for
-        (default: the client's `n`; a sampled tier's call asks its samples). None if nothing was sent.
+        (default: the client's `n`; a sampled tier's call asks its samples). None if no model was chosen; no tokens
+        if the client left while the attempt waited for a pooled connection (`Decision.unsent`: never sent).
         A forced tier or direct model priced for no cap is scored now: its answer costs money too.
         Read from a stream (`non_streamed: stream`, or `auto` with a fallback), what it wrote, as a stream's client
         is charged: the forecast charged 79 tokens for 29 events, and 131 for 158 (a budget passed by leaving late)."""
         if not decision.model:
             return None
         decision.extra["usage_estimated"] = True
-        if decision.left_writing is not None:
-            return self._written_usage(decision, body, *decision.left_writing)
+        if decision.left_writing is not None or decision.unsent:
+            return self._written_usage(decision, body, *(decision.left_writing or (0, None)))
         return self._forecast_usage(decision, body, answers, self.score)
 
     def _forecast_usage(self, decision: Decision, body: Mapping[str, Any], answers: int | None, score: Callable[[Any], ScoreLike]) -> Usage:

@@ -263,7 +263,9 @@ class Resilience:
             inflight.dec()
             release()
             health.abandoned(probe)
-            if assembled and isinstance(exc, asyncio.CancelledError):  # left before the first event: its prompt, as a stream's
+            if isinstance(exc, asyncio.CancelledError) and not written[0]:  # left while it waited for a connection: not charged
+                decision.unsent = True
+            elif assembled and isinstance(exc, asyncio.CancelledError):  # left before the first event: its prompt, as a stream's
                 decision.left_writing = (0, None)
             raise
         if not stream and not assembled:

@@ -139,10 +139,13 @@ class TestTimeCompute:
                 if outer.usage_chunk is not None:
                     outer.usage_chunk = {**outer.usage_chunk, "usage": total.to_openai()}
 
+        def unread(events: int) -> None:
+            self.record(decision, "answer", self.gateway.stream_estimate(decision, body, events, stream.meta.get("partial_usage")))
+
         if target is None or tier is None or not (tier.escalate_on.length or tier.escalate_on.refusal):
             if parts_before == 0:
                 return stream  # nothing to add: the plain relay accounts it
-            return replay(stream, NOTHING_HELD, finished)
+            return replay(stream, NOTHING_HELD, finished, unread)
         buffered: list[bytes] = []
         try:
             held = await hold_until_answer(stream, buffered)
@@ -166,7 +169,7 @@ class TestTimeCompute:
                 self.metrics.inflight.labels(backend).dec()
                 await _close(stream)
                 return reason
-        outer = replay(stream, held, finished)
+        outer = replay(stream, held, finished, unread)
         if parts_before == 0:  # one upstream call served it: its rate-limit headers are the client's, as unheld
             outer.headers = stream.headers
         return outer

@@ -11,8 +11,10 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client import CollectorRegistry
 
 from backends.usage import Usage
+from router.app import create_app
 from router.pricing import cost_usd
 from tests.router.conftest import CONFIG, Harness, make_config
 from tests.router.ttc_fakes import call_and_leave
@@ -136,3 +138,75 @@ async def test_a_client_that_leaves_a_sampled_tier_spends_the_samples_tokens(mak
     assert len(settled) == 1 and settled[0] == (prompt + completion, pytest.approx(harness.metric("router_cost_usd_total", **LOW)))
     top = harness.client._transport.app.state.router.gateway._top_model  # type: ignore[attr-defined]
     assert harness.metric("router_top_tier_cost_usd_total") == pytest.approx(cost_usd(top, Usage(int(prompt), int(completion))))
+
+
+@pytest.mark.parametrize("escalated", [True, False])
+async def test_a_client_that_leaves_while_an_estimate_settles_pays_for_the_stream_it_left(make_harness: Any, escalated: bool) -> None:
+    """The client left while the gateway settled an estimate before the headers (a pending answer embedding): no relay
+    took the stream, and an escalated call was free (review_s36_fix R1). It pays the prompt, and the events the escalation
+    check held (reasoning until the first answer text) when the escalating tier answered itself."""
+    async def answered(model: str) -> AsyncIterator[bytes]:
+        yield chunk(model, {"role": "assistant", "content": ""})
+        for index in range(4):
+            yield chunk(model, {"reasoning_content": f" r{index}"})
+        yield chunk(model, {"content": "answer"})
+        await asyncio.sleep(30)
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        model = json.loads(request.content)["model"]
+        content = empty_by_length(model) if escalated and model == "Qwen/Qwen3-8B" else answered(model)
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=content)
+
+    harness = await make_harness(make_config(tiers=ESCALATING, limits={"default": {"budget_usd": 1.0}}), sim_transport=httpx.MockTransport(handler))
+    gateway = harness.client._transport.app.state.router.gateway  # type: ignore[attr-defined]
+
+    async def pending_estimate(decision: Any, body: Any) -> None:
+        await asyncio.sleep(30)
+
+    gateway.settle_estimate = pending_estimate
+    settled = await leave(harness, 0.5, stream=True)
+    labels = HIGH if escalated else LOW
+    assert harness.metric("router_requests_total", **labels, status="cancelled") == 1
+    prompt, completion = (harness.metric("router_tokens_total", **labels, kind=kind) for kind in ("prompt", "completion"))
+    assert prompt > 0 and harness.metric("router_cost_usd_total", **labels) > 0
+    assert completion == (0 if escalated else 5), "unread, the escalated call wrote nothing the gateway saw; held, five events"
+    assert len(settled) == 1 and settled[0][0] == (150 if escalated else 0) + prompt + completion
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_a_request_left_while_it_waited_for_a_connection_costs_nothing(fake_classifier: Any, stream: bool) -> None:
+    """The backend's only pooled connection is busy; the second request waits for it and its client leaves: the upstream
+    never got it (a real HTTP/1.1 pool), yet it was charged its prompt, streamed or not (review_s36_fix R2)."""
+    seen: list[bytes] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
+        seen.append(await reader.readexactly(length))
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n")
+        await writer.drain()
+        await asyncio.sleep(30)  # a long prefill: no event yet
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    backends = {**CONFIG["backends"], "sim": {"kind": "openai", "base_url": f"http://127.0.0.1:{port}/v1", "non_streamed": "stream", "max_connections": 1}}
+    registry = CollectorRegistry()
+    app = create_app(make_config(backends=backends), classifier=fake_classifier, transports={"spare": None}, registry=registry)
+
+    def tokens(kind: str) -> float:
+        return registry.get_sample_value("router_tokens_total", {**LOW, "kind": kind}) or 0.0
+
+    async with app.router.lifespan_context(app):
+        try:
+            holder = asyncio.create_task(call_and_leave(app, "/v1/chat/completions", {"model": "auto", "stream": True, "messages": [
+                {"role": "user", "content": "hold the connection"}]}, 2.0))
+            await asyncio.sleep(0.3)
+            held = tokens("prompt")
+            await call_and_leave(app, "/v1/chat/completions", {"model": "auto", "stream": stream, "messages": [{"role": "user", "content": "hello " * 50}]}, 0.5)
+            assert len(seen) == 1, "the waiting request never reached the upstream"
+            assert registry.get_sample_value("router_requests_total", {**LOW, "status": "cancelled"}) == 1
+            assert tokens("prompt") == held == 0 and tokens("completion") == 0
+            await holder
+            assert tokens("prompt") > 0, "the request the upstream got is charged its prompt"
+        finally:
+            server.close()

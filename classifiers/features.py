@@ -324,7 +324,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
         ln_problem = log(n - (len(full) - problem_chars(full, whole=False)))
     # a request for a program or a proof (not a question over documents): the work asked for is not in its words
     if not (word_problem or retrieved) and ((writes_code and not latex) or d_code > max(d_math, d_reason) or (dom > d_write and asks_for_proof(wl))):
-        ln_problem = request_length(ln_problem, wl)
+        ln_problem = request_length(ln_problem, wl, nw)  # not a fragment's: fewer than REQUEST_MIN_WORDS (version 41)
     elif stem is not None and d_math >= 0.5 and not (code or quoted) and computes(stem, latex_notation(stem)):  # a quiz's computation
         ln_problem = math.log(math.exp(ln_problem) + COMPUTATION_EXTRA_CHARS)  # as a request for a program
     # a long text to translate, rewrite or summarize: material, not a problem (its figures set no math domain)

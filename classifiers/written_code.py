@@ -175,10 +175,22 @@ def asks_for_proof(words: list[str]) -> bool:
     return False
 
 
-def request_length(ln_problem: float, words: list[str]) -> float:
+#: A request states a task: what to do, to what, and in what ("implement a trie in Rust"). A turn of fewer words than
+#: this names a topic, not a task ("a string", "dict not list", "in python", "same error", "prove it"): a follow-up or an
+#: under-specified request, cheap to answer on its own (a line, or a question back). Read as a request for a program, such
+#: fragments got the ``REQUEST_EXTRA_CHARS`` and scored 0.66-0.72 (medium tier), above "What is the capital of France?"
+#: (0.33) and level with "Implement a B-tree with deletion in Rust." (0.74). No training prompt given the extra characters
+#: had fewer than four words (the shortest: "can you write code?", "c# extract hashtags from text"): the 245 characters
+#: were extrapolated to fragments, not learnt from them. Counted over the whole turn (pasted code included: "fix this:"
+#: over a code block is a request), dense-script characters as ``DENSE_CHARS_PER_WORD`` words (docs/classifier.md, version 41).
+REQUEST_MIN_WORDS = 4
+
+
+def request_length(ln_problem: float, words: list[str], n_words: int | None = None) -> float:
     """The log-characters the length prior reads for a request for a program or a proof: its
-    statement's, and ``REQUEST_EXTRA_CHARS`` more unless it opens as a question (or a follow-up)."""
-    if _opens_question(words):
+    statement's, and ``REQUEST_EXTRA_CHARS`` more unless it opens as a question (or a follow-up) or is a
+    fragment of fewer than ``REQUEST_MIN_WORDS`` words (``n_words``, ``len(words)`` by default)."""
+    if (len(words) if n_words is None else n_words) < REQUEST_MIN_WORDS or _opens_question(words):
         return ln_problem
     return math.log(math.exp(ln_problem) + REQUEST_EXTRA_CHARS)
 

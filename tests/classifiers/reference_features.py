@@ -436,7 +436,7 @@ def handcrafted(conv: Conversation) -> list[float]:
     # a request to write code is a request for a program whatever its topic, unless written in LaTeX (version 36)
     asks = (written_code > 0 and latex == 0) or d_code > max(d_math, d_reason) or (proof is not None and domain > d_write)
     if asks and not word_problem and not retrieved:
-        if not question:
+        if not question and nw >= 4:  # a fragment of fewer than four words is no request (version 41)
             statement = math.log(math.exp(statement) + 245)
     # else a quiz whose stem gives a computation (LaTeX, or three or more quantities with algebra): 100 characters more
     # (version 40)

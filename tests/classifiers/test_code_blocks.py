@@ -77,6 +77,34 @@ def test_a_short_request_for_a_program_is_no_short_problem(text, floored):
     assert (prior > 0.5 * (math.log(REQUEST_EXTRA_CHARS) - LENGTH_ANCHOR)) is floored, prior
 
 
+@pytest.mark.parametrize("text, floored", [
+    ("a string", False), ("dict not list", False), ("in python", False), ("same error", False), ("numpy array", False),
+    ("and in rust?", False), ("prove it", False), ("write a function", False),  # fragments: a topic, no task (version 41)
+    ("implement a trie in Rust", True), ("can you write code?", True),  # four words state a task
+    ("fix this:\n```python\nfor i in range(10)\n    print(i)\n```", True),  # a short instruction over pasted code
+    ("如何证明拉格朗日中值定理", True),  # dense-script characters count as words (an arena-hard request for a proof)
+])
+def test_a_fragment_is_no_request_for_a_program(text, floored):
+    """A turn of fewer than ``REQUEST_MIN_WORDS`` words names a topic, not a task: its one code cue made the code domain
+    rule it and it read as a request for a program, 245 characters long (0.70, the medium tier, over trivia at 0.33)."""
+    import math
+
+    from classifiers.feature_schema import PRIOR_FEATURE
+    from classifiers.features import LENGTH_ANCHOR, handcrafted
+    from classifiers.inference import as_conversation
+    from classifiers.written_code import REQUEST_EXTRA_CHARS
+
+    prior = handcrafted(as_conversation(text))[PRIOR_FEATURE]
+    assert (prior > 0.5 * (math.log(REQUEST_EXTRA_CHARS) - LENGTH_ANCHOR)) is floored, prior
+
+
+def test_a_fragment_scores_under_a_request_and_in_the_low_tier(default):
+    score = lambda text: default.score([{"role": "user", "content": text}]).score
+    for fragment in ("a string", "dict not list", "in python", "same error", "prove it"):
+        assert score(fragment) < 0.40, fragment
+        assert score(fragment) < score("Implement a B-tree with deletion in Rust.") - 0.2, fragment
+
+
 def test_a_longer_request_for_a_program_still_reads_longer():
     """The extra characters are added, not a floor: the order of short requests by length stays."""
     from classifiers.feature_schema import PRIOR_FEATURE

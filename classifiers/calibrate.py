@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from classifiers.budget_search import budget_cuts
 from classifiers.classifier import ScoreResult
 
 EPS = 1e-6
@@ -35,10 +36,6 @@ def _strict(thr: list[float]) -> list[float]:
     for i in range(len(units)):
         units[i] = max(units[i], 0 if i == 0 else units[i - 1] + 1)
     return [u / scale for u in units]
-
-
-#: Threshold combinations a budget search weighs at most (candidate positions per threshold shrink with the tiers).
-BUDGET_COMBINATIONS = 1_000_000
 
 
 def _share_weights(shares: Mapping[str, float], tiers: list[str]) -> np.ndarray:
@@ -115,48 +112,18 @@ def budget_thresholds(results: Sequence[ScoreResult], prompts: Sequence[Any], co
     objective it replaces, ``sum(score x tier index)``, spent the budget on thinking for "hi" before a hard prompt
     reached the top tier (a step up the cheap tiers cost a hundredth as much)."""
     tiers = list(config.tiers)
+    weights = _share_weights(need, tiers) if need is not None else np.full(len(tiers), 1.0 / len(tiers))
     cost = cost_matrix(results, prompts, config)
     if len(tiers) == 1:
         return {tiers[0]: None}, {"shares": {tiers[0]: 1.0}, "usd_per_1k": float(cost[:, 0].mean() * 1000), "need": {tiers[0]: 1.0}}
     scores = np.array([r.score for r in results], dtype=float)
     order = np.argsort(scores, kind="stable")
     s, cost = scores[order], cost[order]
-    weights = _share_weights(need, tiers) if need is not None else np.full(len(tiers), 1.0 / len(tiers))
     thr = _strict([_threshold_at(s, int(m)) for m in budget_cuts(s, cost, usd_per_1k, weights)])
     out, info = _finish(scores, tiers, thr)
     info["usd_per_1k"] = float(cost[np.arange(len(s)), _assign(s, thr)].mean() * 1000)
     info["need"] = {t: float(w) for t, w in zip(tiers, weights, strict=True)}
     return out, info
-
-
-def budget_cuts(s: np.ndarray, cost: np.ndarray, usd_per_1k: float, weights: np.ndarray) -> np.ndarray:
-    """How many of the sorted scores ``s`` fall below each threshold (one per tier but the last) in the best mix
-    within budget: most tier steps needed met, then the least cost, then the higher thresholds (a tier no prompt
-    needed stays out of reach of a prompt above the sample's scores). ``cost`` is USD per prompt (rows) per tier."""
-    n, k = cost.shape
-    needed = np.searchsorted(np.round(np.cumsum(weights)[:-1] * n), np.arange(n), side="right")
-    usd = [np.r_[0.0, np.cumsum(cost[:, i])] for i in range(k)]  # prefix sums: a mix is priced in O(k)
-    met = [np.r_[0, np.cumsum(np.minimum(i, needed))] for i in range(k)]
-    cuts = _positions(s, int(BUDGET_COMBINATIONS ** (1 / (k - 1))))
-    grid = np.stack(np.meshgrid(*[cuts] * (k - 1), indexing="ij"), axis=-1).reshape(-1, k - 1)
-    grid = grid[(np.diff(grid, axis=1) >= 0).all(axis=1)]
-    bounds = np.c_[np.zeros(len(grid), dtype=int), grid, np.full(len(grid), n)]
-    per_1k, steps = (sum(table[i][bounds[:, i + 1]] - table[i][bounds[:, i]] for i in range(k)) for table in (usd, met))
-    per_1k = per_1k / n * 1000
-    fits = per_1k <= usd_per_1k + 1e-12
-    if not fits.any():
-        raise ValueError(f"budget {usd_per_1k} USD per 1k requests is below the cheapest tier's cost ({cost[:, 0].mean() * 1000:.4f})")
-    grid, per_1k, steps = grid[fits], per_1k[fits], steps[fits]
-    return grid[np.lexsort((*grid.T[::-1], -per_1k, steps))[-1]]
-
-
-def _positions(s: np.ndarray, limit: int) -> np.ndarray:
-    """Where a threshold can fall in the sorted scores ``s`` (a count of prompts below it): between two different
-    scores, or at either end; at most ``limit`` of them, evenly spaced by rank."""
-    cuts = np.unique(np.r_[0, np.flatnonzero(np.diff(s) > 0) + 1, len(s)])
-    if len(cuts) > limit:
-        cuts = cuts[np.unique(np.round(np.linspace(0, len(cuts) - 1, max(limit, 2))).astype(int))]
-    return cuts
 
 
 _TIER_LINE = re.compile(r"^(?P<ind>\s+)(?P<name>[^\s:#]+):\s*(?P<rest>.*)$")

@@ -213,9 +213,9 @@ def read_prompts(path: str) -> list[Any]:
     skipped = 0
     with open(path, encoding="utf-8-sig", errors="replace", newline="\n") as fh:  # -sig: a byte-order mark is no prompt text
         for line in fh:
-            if not line.strip():
-                continue
             text = line.rstrip("\r\n").removeprefix("\ufeff")
+            if not text.strip():
+                continue
             try:
                 obj = json_line(line)
             except (ValueError, RecursionError):

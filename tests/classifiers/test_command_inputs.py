@@ -38,7 +38,7 @@ def test_a_byte_order_mark_inside_joined_files_is_no_text(config_file: Path, tmp
     rows = [json.loads(line) for line in _score(config_file, joined).stdout.splitlines()]
     assert all("score" in row for row in rows) and len(rows) == 2
     prompts = tmp_path / "p.txt"
-    prompts.write_text(f"{BOM}hello\n{BOM}good morning\n{BOM}{{\"prompt\": \"thanks\"}}\n", encoding="utf-8")
+    prompts.write_text(f"{BOM}hello\n{BOM}good morning\n{BOM}\n{BOM}{{\"prompt\": \"thanks\"}}\n", encoding="utf-8")
     assert read_prompts(str(prompts)) == [[{"role": "user", "content": "hello"}], [{"role": "user", "content": "good morning"}],
                                           [{"role": "user", "content": "thanks"}]]
 

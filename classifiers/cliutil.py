@@ -14,14 +14,16 @@ def fail(msg: str, code: int = 2) -> int:
     return code
 
 
-def load_router_config(path: str | None) -> Any:
-    """The gateway's config as an offline command reads it (``router.config.load_offline_config``: a backend whose
-    ``${VAR}``s are not set stands in, said on stderr); None: the one a command finds with no ``--config``."""
+def load_router_config(path: str | None, *, quiet: bool = False) -> Any:
+    """The gateway's config as an offline command reads it (``router.config.load_offline_config``: settings naming an
+    unset ``${VAR}`` outside the models, tiers and classifier are left out, said on stderr unless ``quiet``); None: the
+    one a command finds with no ``--config``."""
     from router.config import default_config_path, load_offline_config
 
-    config, stand_ins = load_offline_config(default_config_path() if path is None else path)
-    for name in stand_ins:
-        print(f"note: backends.{name} has environment variables that are not set; this command reaches no backend", file=sys.stderr)
+    config, left_out = load_offline_config(default_config_path() if path is None else path)
+    if left_out and not quiet:
+        print(f"note: left out, their environment variables unset (this command reaches no backend and serves no client): "
+              f"{', '.join(left_out)}", file=sys.stderr)
     return config
 
 

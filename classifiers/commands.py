@@ -12,6 +12,7 @@ import math
 import select
 import sys
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
@@ -293,7 +294,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         print(f"  shares wanted: {wanted} ({'--shares' if asked else 'an even split; --shares to choose'})")
     if args.write:
         try:
-            write_calibration(args.config, thr, info["shares"], validate=load_router_config)
+            write_calibration(args.config, thr, info["shares"], validate=partial(load_router_config, quiet=True))
         except (ValueError, OSError) as exc:
             return _fail(f"could not update {args.config}: {exc}")
         print(f"updated {args.config}")

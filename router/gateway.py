@@ -232,7 +232,12 @@ class Gateway:
         except BaseException:
             self._drop_estimate(decision)
             raise
-        await self.settle_estimate(decision, body)
+        try:
+            await self.settle_estimate(decision, body)
+        except BaseException:  # the client left while the estimate settled: the answer it did not wait for was billed
+            if decision.model and not decision.context.get("usage_parts"):  # (calls of an escalation or samples are parts)
+                self.ttc.record(decision, "answer", result.usage)
+            raise
         return result
 
     async def open_stream(self, body: dict[str, Any], decision: Decision) -> ChatStream:
@@ -273,7 +278,8 @@ class Gateway:
 
     def stream_estimate(self, decision: Decision, body: Mapping[str, Any], events: int, partial: Usage | None = None) -> Usage:
         """`estimated_usage`'s estimate of one stream of `decision.model`, marked `usage_estimated`, recorded nowhere."""
-        decision.extra["usage_estimated"] = True
+        if not decision.unsent:  # nothing sent: nothing estimated
+            decision.extra["usage_estimated"] = True
         return self._written_usage(decision, body, events, partial)
 
     def _written_usage(self, decision: Decision, body: Mapping[str, Any], events: int, partial: Usage | None) -> Usage:
@@ -316,7 +322,8 @@ class Gateway:
         is charged: the forecast charged 79 tokens for 29 events, and 131 for 158 (a budget passed by leaving late)."""
         if not decision.model:
             return None
-        decision.extra["usage_estimated"] = True
+        if not decision.unsent:
+            decision.extra["usage_estimated"] = True
         if decision.left_writing is not None or decision.unsent:
             return self._written_usage(decision, body, *(decision.left_writing or (0, None)))
         return self._forecast_usage(decision, body, answers, self.score)

@@ -139,8 +139,9 @@ class TestTimeCompute:
                 if outer.usage_chunk is not None:
                     outer.usage_chunk = {**outer.usage_chunk, "usage": total.to_openai()}
 
-        def unread(events: int) -> None:
-            self.record(decision, "answer", self.gateway.stream_estimate(decision, body, events, stream.meta.get("partial_usage")))
+        def unread(events: int) -> None:  # a hold that read the stream to its end has the usage its upstream reported
+            used = stream.usage or self.gateway.stream_estimate(decision, body, events, stream.meta.get("partial_usage"))
+            self.record(decision, "answer", used)
 
         if target is None or tier is None or not (tier.escalate_on.length or tier.escalate_on.refusal):
             if parts_before == 0:
@@ -270,7 +271,7 @@ class TestTimeCompute:
         try:
             result = await self.gateway.resilience.dispatch(self.gateway, judge_body, judge_decision, stream=False)
         except asyncio.CancelledError:  # the client left while the judge read the samples: the judge is charged too
-            if judge_decision.model:
+            if judge_decision.model and not judge_decision.unsent:  # never sent (waiting for a connection): nothing
                 counted = self.gateway.tokens.count_for(judge_decision, judge_decision.model, judge_body).tokens
                 decision.extra["usage_estimated"] = True
                 self.record_as(decision.context, "judge", Usage(prompt_tokens=counted, completion_tokens=judge_body["max_tokens"]),

@@ -210,3 +210,39 @@ async def test_a_request_left_while_it_waited_for_a_connection_costs_nothing(fak
             assert tokens("prompt") > 0, "the request the upstream got is charged its prompt"
         finally:
             server.close()
+
+
+async def test_a_dropped_stream_the_escalation_check_read_to_its_end_is_charged_its_reported_usage(make_harness: Any) -> None:
+    """The check read the whole stream (empty, cut by length; reported 100 + 50), the escalation was refused (a client
+    cap, a key held to its tier: stubbed), and the client left while the estimate settled: it was charged a token per
+    held event, not what the upstream reported (review_s37 F5)."""
+    harness = await make_harness(make_config(tiers=ESCALATING), sim_transport=httpx.MockTransport(
+        lambda request: httpx.Response(200, headers={"content-type": "text/event-stream"}, content=empty_by_length(json.loads(request.content)["model"]))))
+    gateway = harness.client._transport.app.state.router.gateway  # type: ignore[attr-defined]
+    gateway.ttc._escalate = lambda *args, **kwargs: False
+
+    async def pending_estimate(decision: Any, body: Any) -> None:
+        await asyncio.sleep(30)
+
+    gateway.settle_estimate = pending_estimate
+    await leave(harness, 0.5, stream=True)
+    assert harness.metric("router_requests_total", **LOW, status="cancelled") == 1
+    assert (harness.metric("router_tokens_total", **LOW, kind="prompt"), harness.metric("router_tokens_total", **LOW, kind="completion")) == (100, 50)
+
+
+async def test_a_whole_answer_left_while_the_estimate_settles_is_charged_its_reported_usage(make_harness: Any) -> None:
+    """The non-streamed sibling: the gateway had the whole answer (100 + 50 reported) and charged the answer forecast
+    when its client left during the estimate (review_s37 F8)."""
+    answer = {"id": "c", "object": "chat.completion", "created": 1, "model": "m",
+              "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}],
+              "usage": {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150}}
+    harness = await make_harness(make_config(), sim_transport=httpx.MockTransport(lambda request: httpx.Response(200, json=answer)))
+    gateway = harness.client._transport.app.state.router.gateway  # type: ignore[attr-defined]
+
+    async def pending_estimate(decision: Any, body: Any) -> None:
+        await asyncio.sleep(30)
+
+    gateway.settle_estimate = pending_estimate
+    await leave(harness, 0.5)
+    assert harness.metric("router_requests_total", **LOW, status="cancelled") == 1
+    assert (harness.metric("router_tokens_total", **LOW, kind="prompt"), harness.metric("router_tokens_total", **LOW, kind="completion")) == (100, 50)

@@ -454,6 +454,29 @@ async def test_a_judge_the_client_left_is_charged(make_harness: Any, spare_handl
     assert harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="prompt") == PROMPT_TOKENS, "the samples, once"
 
 
+async def test_a_judge_the_client_left_before_it_was_sent_costs_nothing(make_harness: Any, spare_handler: list[Any]) -> None:
+    """A judge still waiting for a pooled connection when its client left never reached its upstream (the pool unmarks
+    the request, `backends.h1pool.mark_written`), yet it was charged its prompt and 16 tokens (review_s37 F7)."""
+    import asyncio
+
+    from backends.h1pool import mark_written
+    from tests.router.ttc_fakes import call_and_leave
+
+    async def waiting_for_a_connection(request: httpx.Request) -> httpx.Response:
+        mark_written(False)
+        await asyncio.sleep(5)
+        return httpx.Response(500)
+
+    spare_handler[0] = waiting_for_a_connection
+    data = copy.deepcopy(CONFIG)
+    data["tiers"]["low"].update(strategy={"kind": "best_of_n", "samples": 3, "judge": "spare-big"})
+    harness = await make_harness(parse_config(data, env={}), Scripted([("A is 1", "stop"), ("A is 2", "stop"), ("A is 3", "stop")]).transport())
+    await call_and_leave(harness.client._transport.app, "/v1/chat/completions",
+                         {"model": "auto", "messages": [{"role": "user", "content": "easy [score=0.1]"}]}, 0.3)
+    assert harness.metric("router_tokens_total", tier="low", model="spare-big", backend="spare", kind="prompt") == 0
+    assert harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="prompt") == PROMPT_TOKENS, "the samples, once"
+
+
 async def test_a_judge_the_gateway_hung_up_on_is_charged_to_the_request(make_harness: Any, spare_handler: list[Any]) -> None:
     """The judge is dispatched under a decision of its own; its failed attempt is still the request's cost
     (router/attempt_costs.py): its prompt and the answer forecast, which its `max_tokens` caps."""

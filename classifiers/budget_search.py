@@ -20,14 +20,13 @@ def budget_cuts(s: np.ndarray, cost: np.ndarray, usd_per_1k: float, weights: np.
     within budget: the most tier steps needed met, then the least cost, then the higher thresholds (a tier no prompt
     needed stays out of reach of a prompt above the sample's scores). ``cost`` is USD per prompt (rows) per tier;
     ``weights`` the wanted share of each tier. A coarse pass over every monotone placement of a subset of the cut
-    points (the wanted mix's among them) is refined one threshold at a time over all of them."""
+    points, and the wanted mix itself, is refined one threshold at a time over all of them."""
     n, k = cost.shape
     mix = _Mix(s, cost, weights)
     every = tie_boundaries(s)
     wanted = every[np.abs(every[None, :] - np.round(np.cumsum(weights)[:-1] * n)[:, None]).argmin(axis=1)]
-    coarse = np.union1d(_thinned(every, _per_threshold(k - 1)), wanted)
-    grid = coarse[_monotone(len(coarse), k - 1)]
-    best = mix.best(grid, usd_per_1k)
+    coarse = _thinned(every, _per_threshold(k - 1))
+    best = mix.best(np.r_[coarse[_monotone(len(coarse), k - 1)], wanted[None, :]], usd_per_1k)  # the wanted mix: a candidate
     if best is None:
         cheapest = float(cost.min(axis=1).mean() * 1000)
         raise ValueError(f"budget {usd_per_1k} USD per 1k requests is below the least these prompts can cost ({cheapest:.4f}: each on its cheapest tier)")

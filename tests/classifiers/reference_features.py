@@ -45,7 +45,23 @@ from classifiers.latex import LATEX_COMMANDS
 from classifiers.lexicons_intl import DENSE_CUES
 from classifiers.shape import _NUMWORD, _RE_SHAPE
 from classifiers.text import Conversation
-from classifiers.written_code import MEDIA_WORDS, WRITE_CODE_GAP, WRITE_CODE_NOUNS, WRITE_FILLERS, WRITE_LANGUAGE_NOUNS, WRITE_LANGUAGES, WRITE_VERBS
+from classifiers.written_code import (
+    AMBIGUOUS_LANGUAGES,
+    CODE_PARTS,
+    IN_LANGUAGES,
+    IN_WORDS,
+    MEDIA_WORDS,
+    WRITE_CODE_GAP,
+    WRITE_CODE_NOUNS,
+    WRITE_FILLERS,
+    WRITE_IN_GAP,
+    WRITE_LANGUAGE_NOUNS,
+    WRITE_LANGUAGES,
+    WRITE_PART_GAP,
+    WRITE_SUBJECT_GAP,
+    WRITE_VERBS,
+    WRITTEN_TEXTS,
+)
 
 _GROUP_INDEX = {g: i for i, g in enumerate(SHAPE_GROUPS)}
 _DEL_MATHOPS_REF = str.maketrans("", "", "".join(_MATHOPS))  # the operators deleted: their count
@@ -63,8 +79,46 @@ def _alternatives(words) -> str:
 #: "write <code>" over the words joined by spaces (``written_code.move_written_code``).
 _RE_WRITE_CODE = re.compile(
     rf"(?:^| )(?:{_alternatives(WRITE_VERBS)}) (?:(?:{_alternatives(WRITE_FILLERS)}) ){{0,{WRITE_CODE_GAP}}}"
-    rf"(?:{_alternatives(WRITE_CODE_NOUNS)}|(?:{_alternatives(WRITE_LANGUAGES)}) (?:{_alternatives(WRITE_LANGUAGE_NOUNS)}))"
+    rf"(?:{_alternatives(WRITE_CODE_NOUNS)}|(?:{_alternatives(WRITE_LANGUAGES)}) (?:{_alternatives(WRITE_LANGUAGE_NOUNS)})"
+    # a compound with its language: "eine Python-Funktion", "a python-script" (version 38)
+    rf"|(?:{_alternatives(WRITE_LANGUAGES)})-(?:{_alternatives(WRITE_CODE_NOUNS | WRITE_LANGUAGE_NOUNS)}))"
     r"(?= |$)")
+#: Version 42, each as a match at a write verb. A language word, a version number after it ("c++17", "python3"; "x86"
+#: as written), any word starting "python" ("pythonie") ...
+_STRONG = (rf"(?:python[^ ]*|(?:{_alternatives(w for w in IN_LANGUAGES if not w[-1].isdigit())})[0-9]*"
+           rf"|{_alternatives(w for w in IN_LANGUAGES if w[-1].isdigit())})(?= |$)")
+_AMBIGUOUS = rf"(?:{_alternatives(AMBIGUOUS_LANGUAGES)})[0-9]*(?= |$)"
+_PART = rf"(?:{_alternatives(CODE_PARTS)})(?= |$)"
+_TEXT = rf"(?:{_alternatives(WRITTEN_TEXTS)})(?= |$)"
+#: ... a word of the object before "in": no text, unless a program's part follows it ("an email validator").
+_OBJECT_WORD = rf"(?!{_TEXT} (?!{_PART}))[^ ]+ "
+_VERB = rf"^(?:{_alternatives(WRITE_VERBS)}) "
+_IN = rf"(?:{_alternatives(IN_WORDS)}) "
+#: "write <object> in <language>": the object at most WRITE_IN_GAP - 1 words ...
+_RE_WRITE_IN = re.compile(rf"{_VERB}(?:{_OBJECT_WORD}){{0,{WRITE_IN_GAP - 1}}}{_IN}{_STRONG}")
+#: ... "in C", "in Go" with a program's part among them (every split of the words around it)
+_RE_WRITE_IN_AMBIGUOUS = re.compile(_VERB + "(?:" + "|".join(
+    rf"(?:{_OBJECT_WORD}){{{a}}}{_PART} (?:{_OBJECT_WORD}){{0,{WRITE_IN_GAP - 2 - a}}}" for a in range(WRITE_IN_GAP - 1)
+) + rf"){_IN}{_AMBIGUOUS}")
+#: "write a CUDA kernel": a language among the first WRITE_CODE_GAP words (neither a language nor a text before it),
+#: a program's part among the WRITE_PART_GAP after it.
+_RE_WRITE_PART = re.compile(rf"{_VERB}(?:(?!{_STRONG}|{_TEXT})[^ ]+ ){{0,{WRITE_CODE_GAP - 1}}}{_STRONG} "
+                            rf"(?:[^ ]+ ){{0,{WRITE_PART_GAP - 1}}}{_PART}")
+
+
+def _written_code_cues(wl: list[str]) -> int:
+    """The writing cues that are code: each write verb that writes code (version 16 on; a regex match at the verb),
+    and the writing cues among the WRITE_SUBJECT_GAP words after it, up to another verb (version 42)."""
+    moved = 0
+    for i, w in enumerate(wl):
+        if w not in WRITE_VERBS:
+            continue
+        head = " ".join(wl[i : i + WRITE_IN_GAP + 4])
+        if not any(r.match(head) for r in (_RE_WRITE_CODE, _RE_WRITE_IN, _RE_WRITE_IN_AMBIGUOUS, _RE_WRITE_PART)):
+            continue
+        subject = list(itertools.takewhile(lambda x: x not in WRITE_VERBS, wl[i + 1 : i + 1 + WRITE_SUBJECT_GAP]))
+        moved += 1 + lexicon_counts_reference(subject)[LEXICON_NAMES.index("writing")]
+    return moved
 
 
 def _num(text: str) -> float:
@@ -282,7 +336,7 @@ def handcrafted(conv: Conversation) -> list[float]:
         glued.subtract(w for w in wl if w.isascii())
         for name, k in zip(LEXICON_NAMES, lexicon_counts_reference(list(glued.elements()))):
             lex[name] += k
-    written_code = len(_RE_WRITE_CODE.findall(" ".join(wl)))  # a regex; the featurizer scans with list.index
+    written_code = _written_code_cues(wl)  # regexes at each verb; the featurizer scans with list.index
     written_code = min(written_code, lex["writing"])
     lex["writing"] -= written_code
     lex["code"] += written_code

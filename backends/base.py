@@ -172,9 +172,6 @@ class ChatResult:
     body: dict[str, Any]
     usage: Usage
     headers: dict[str, str] = field(default_factory=dict)  # the provider's rate-limit headers (`ratelimit_headers`)
-    # what its opener calls if it drops the stream before a relay reads it (its client left first): an escalated call
-    # whose frames were held accounts itself there (router/escalation.py `replay`), as no relay will
-    dropped: Callable[[], None] | None = None
 
 
 @dataclass(slots=True)

@@ -233,7 +233,7 @@ def _set_in_flow(line: str, name: str, val: str, pattern: re.Pattern[str], *, ad
         rest = line[m.end() :]
         if pattern.search(rest):
             return line[: m.end()] + pattern.sub(val, rest, count=1)
-        return line[: m.end()] + f"{val}, {rest}" if add else line
+        return (line[: m.end()] + f"{val}, {rest}") if add else line
     body = line[m.end() : j - 1]
     if not pattern.search(body):
         if not add:

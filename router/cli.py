@@ -20,8 +20,8 @@ from router.config import CONFIG_ENV, CONFIG_HELP, OPEN_BIND_ENV, ConfigError, R
 
 
 def _load(path: str, *, offline: bool = False) -> RouterConfig:
-    """The config, or exit 2 naming what is wrong; ``offline`` for a command that reaches no backend (`route`): a backend
-    whose `${VAR}`s are not set stands in (classifiers/cliutil.py)."""
+    """The config, or exit 2 naming what is wrong; ``offline`` for a command that reaches no backend (`route`): settings
+    naming an unset `${VAR}` outside the models, tiers and classifier are left out (classifiers/cliutil.py)."""
     from classifiers.cliutil import load_router_config
 
     try:

@@ -101,6 +101,58 @@ WRITE_PART_GAP = 2
 #: write verb) name what the program handles, not a text to write: "a regex for email addresses" (0.39: "email" kept
 #: the writing domain at 1 and the length prior closed), "a script that posts a tweet". They count as code cues too.
 WRITE_SUBJECT_GAP = 8
+#: A program's part that the object of "write" ends on, with neither a code noun nor a language (version 43): "write a
+#: lock-free queue", "a thread pool with work stealing", "a B-tree with deletion", "an LRU cache" (0.04-0.38: "write"
+#: was their writing cue and the writing domain closed the length prior; "Implement an LRU cache" 0.72). The part is the
+#: head of the object: at most ``WRITE_HEAD_GAP`` words after the verb, no text, preposition or conjunction before it
+#: ("a poem about a queue", "write to my client", "an essay on the tree of life"), and the object ends with it: the
+#: prompt ends or a word of ``HEAD_FOLLOWERS`` follows, a preposition, a conjunction or the next sentence's first word
+#: ("a tree poem", "a pool party invitation", "a buffer zone policy", "a stack of thank-you notes", "a kernel of truth
+#: speech" name a text). A hyphenated word is
+#: read by its last part ("a min-heap", "a b-tree"). The parts a text, a plan or an event can be without a language are
+#: not read here (``AMBIGUOUS_PARTS``: "write an application", "a game", "a template", "a counter to his argument", "a
+#: church service", "a morning routine", "a training program", "a contract", "an extension to my essay", "a one-liner",
+#: "a piecewise-defined linear function" of a math problem), except right after a part ("a URL shortener service").
+AMBIGUOUS_PARTS = frozenset((
+    "game", "application", "template", "counter", "search", "service", "contract", "contracts", "routine", "extension",
+    "one-liner", "script", "program", "class", "module", "sort", "function",
+))
+#: Words that name a program's part only as a data structure's or an algorithm's name, after a word naming its kind: "a
+#: red-black tree", "a binary search tree", "a b-tree", "a linked list", "a hash map", "a bloom filter", "a bubble sort",
+#: not "a family tree", "a decision tree for customer support", "a shopping list", "a coffee filter", "a treasure map".
+KIND_PARTS = {
+    "tree": frozenset(("binary", "red-black", "avl", "segment", "fenwick", "suffix", "search", "splay", "expression", "syntax",
+                       "kd", "k-d", "interval", "merkle", "prefix", "radix", "quad", "range", "huffman", "parse", "b", "b+",
+                       "balanced", "self-balancing", "spanning")),
+    "list": frozenset(("linked", "skip", "doubly", "singly", "adjacency", "circular")),
+    "map": frozenset(("hash", "tree", "bit", "concurrent", "ordered", "sorted")),
+    "set": frozenset(("hash", "disjoint", "bit", "ordered", "sorted")),
+    "table": frozenset(("hash", "symbol", "routing")),
+    "filter": frozenset(("bloom", "cuckoo", "kalman", "particle", "spam", "low-pass", "high-pass", "median", "fir", "iir")),
+    "sort": frozenset(("bubble", "merge", "quick", "heap", "radix", "insertion", "selection", "topological", "counting",
+                       "bucket", "shell", "external")),
+    "search": frozenset(("binary", "depth-first", "breadth-first", "a*", "beam", "ternary", "interpolation", "full-text")),
+}
+#: The parts read alone: those of CODE_PARTS but the ambiguous, the kinds' and the hyphenated ("b-tree" is a tree of kind "b").
+HEAD_PARTS = frozenset(w for w in CODE_PARTS - AMBIGUOUS_PARTS - KIND_PARTS.keys() if "-" not in w) | frozenset((
+    "limiter", "shortener", "chatbot", "scheduler", "spinlock", "deque", "linter", "debugger", "assembler", "decoder",
+    "encoder", "serializer", "deserializer", "hashset",
+))
+#: What may follow the head of the object: a preposition or conjunction ("a thread pool with work stealing", "a bot that
+#: plays music") ...
+HEAD_CLAUSE_WORDS = frozenset((
+    "for", "with", "that", "which", "using", "in", "to", "from", "over", "on", "and", "where", "without", "supporting",
+    "based", "backed", "implemented", "written", "via", "given",
+))
+#: ... or the determiner, pronoun or auxiliary that opens the next sentence ("Write an LRU cache. It should …": the
+#: words have no punctuation); none continues a compound noun ("a tree poem").
+HEAD_FOLLOWERS = HEAD_CLAUSE_WORDS | frozenset((
+    "a", "an", "the", "it", "its", "this", "these", "i", "you", "we", "my", "your", "our", "please", "then", "also", "but",
+    "so", "should", "must", "can", "could", "will", "would", "is", "are", "has",
+))
+#: What ends the object before its head: "write a letter to the server", "a poem about a queue", "of truth".
+OBJECT_ENDS = HEAD_CLAUSE_WORDS | IN_WORDS | frozenset(("of", "about", "at", "like", "by", "or", "as", "if", "when", "while"))
+WRITE_HEAD_GAP = 5
 _WRITING_ID, _CODE_ID = LEXICON_NAMES.index("writing"), LEXICON_NAMES.index("code")
 _WRITE_VERB_SET = frozenset(WRITE_VERBS)
 
@@ -146,7 +198,29 @@ def _writes_code(words: list[str], i: int) -> bool:
             return True
     elif noun in WRITE_LANGUAGES and j + 1 < len(words) and words[j + 1] in WRITE_LANGUAGE_NOUNS:
         return True
-    return _written_in_language(words, i)
+    return _written_in_language(words, i) or _writes_a_part(words, i)
+
+
+def _writes_a_part(words: list[str], i: int) -> bool:
+    """Whether the object of the verb ``words[i]`` ends on a program's part at most ``WRITE_HEAD_GAP`` words after it:
+    no text (unless a part follows it: "a word counter"), preposition or conjunction before the part, the end of the
+    words or one of ``HEAD_FOLLOWERS`` after it. The part: one of ``HEAD_PARTS``, one of ``KIND_PARTS`` after its kind,
+    or one of ``AMBIGUOUS_PARTS`` after one of ``HEAD_PARTS`` (version 43)."""
+    for k in range(i + 1, min(len(words), i + 1 + WRITE_HEAD_GAP)):
+        w = words[k]
+        if w in OBJECT_ENDS or w in _WRITE_VERB_SET:
+            return False
+        modifier, _, part = w.rpartition("-")  # "a min-heap", "a b-tree"
+        if k + 1 == len(words) or words[k + 1] in HEAD_FOLLOWERS:
+            before = modifier if "-" in w else words[k - 1]
+            if part in KIND_PARTS:
+                if before in KIND_PARTS[part]:
+                    return True
+            elif part in HEAD_PARTS or (part in AMBIGUOUS_PARTS and before in HEAD_PARTS):  # "a URL shortener service"
+                return True
+        if w in WRITTEN_TEXTS and (k + 1 == len(words) or words[k + 1] not in CODE_PARTS):
+            return False
+    return False
 
 
 def _language(word: str) -> str:

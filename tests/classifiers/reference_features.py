@@ -47,13 +47,19 @@ from classifiers.shape import _NUMWORD, _RE_SHAPE
 from classifiers.text import Conversation
 from classifiers.written_code import (
     AMBIGUOUS_LANGUAGES,
+    AMBIGUOUS_PARTS,
     CODE_PARTS,
+    HEAD_FOLLOWERS,
+    HEAD_PARTS,
     IN_LANGUAGES,
     IN_WORDS,
+    KIND_PARTS,
     MEDIA_WORDS,
+    OBJECT_ENDS,
     WRITE_CODE_GAP,
     WRITE_CODE_NOUNS,
     WRITE_FILLERS,
+    WRITE_HEAD_GAP,
     WRITE_IN_GAP,
     WRITE_LANGUAGE_NOUNS,
     WRITE_LANGUAGES,
@@ -105,6 +111,22 @@ _RE_WRITE_IN_AMBIGUOUS = re.compile(_VERB + "(?:" + "|".join(
 _RE_WRITE_PART = re.compile(rf"{_VERB}(?:(?!{_STRONG}|{_TEXT})[^ ]+ ){{0,{WRITE_CODE_GAP - 1}}}{_STRONG} "
                             rf"(?:[^ ]+ ){{0,{WRITE_PART_GAP - 1}}}{_PART}")
 
+#: Version 43: "write a lock-free queue": the object's head a program's part at most WRITE_HEAD_GAP words after the verb,
+#: the words before it none of OBJECT_ENDS ("to my client", "of truth"), no verb, nor a text not followed by a part;
+#: the end or a word of HEAD_FOLLOWERS after it. A head: a part of HEAD_PARTS (a hyphenated word by its last part: "a
+#: min-heap"), a part of KIND_PARTS after its kind ("a red-black tree", "a b-tree", "a linked list"), or a part a text can
+#: be (AMBIGUOUS_PARTS) right after a part of HEAD_PARTS ("a URL shortener service").
+_ENDS = rf"(?:{_alternatives(OBJECT_ENDS)}|{_alternatives(WRITE_VERBS)})(?= |$)"
+_HEAD_WORD = rf"(?!{_ENDS})(?!{_TEXT} (?!{_PART}))[^ ]+ "
+_HEAD_ONE = rf"(?:[^ ]*-)?(?:{_alternatives(HEAD_PARTS)})" + "".join(
+    rf"|(?:{_alternatives(kinds)})-{re.escape(part)}" for part, kinds in KIND_PARTS.items()) + \
+    rf"|(?:{_alternatives(HEAD_PARTS)})-(?:{_alternatives(AMBIGUOUS_PARTS - KIND_PARTS.keys())})"
+_HEAD_TWO = "|".join(rf"(?:{_alternatives(kinds)}) {re.escape(part)}" for part, kinds in KIND_PARTS.items()) + \
+    rf"|(?:{_alternatives(HEAD_PARTS)}) (?:{_alternatives(AMBIGUOUS_PARTS - KIND_PARTS.keys())})"
+_HEAD_END = rf"(?= (?:{_alternatives(HEAD_FOLLOWERS)})(?= |$)|$)"
+_RE_WRITE_HEAD = re.compile(rf"{_VERB}(?:(?:{_HEAD_WORD}){{0,{WRITE_HEAD_GAP - 1}}}(?:{_HEAD_ONE})"
+                            rf"|(?:{_HEAD_WORD}){{0,{WRITE_HEAD_GAP - 2}}}(?:{_HEAD_TWO})){_HEAD_END}")
+
 
 def _written_code_cues(wl: list[str]) -> int:
     """The writing cues that are code: each write verb that writes code (version 16 on; a regex match at the verb),
@@ -114,7 +136,8 @@ def _written_code_cues(wl: list[str]) -> int:
         if w not in WRITE_VERBS:
             continue
         head = " ".join(wl[i : i + WRITE_IN_GAP + 4])
-        if not any(r.match(head) for r in (_RE_WRITE_CODE, _RE_WRITE_IN, _RE_WRITE_IN_AMBIGUOUS, _RE_WRITE_PART)):
+        if not any(r.match(head) for r in (_RE_WRITE_CODE, _RE_WRITE_IN, _RE_WRITE_IN_AMBIGUOUS, _RE_WRITE_PART,
+                                          _RE_WRITE_HEAD)):
             continue
         subject = list(itertools.takewhile(lambda x: x not in WRITE_VERBS, wl[i + 1 : i + 1 + WRITE_SUBJECT_GAP]))
         moved += 1 + lexicon_counts_reference(subject)[LEXICON_NAMES.index("writing")]

@@ -300,3 +300,65 @@ def test_a_short_hard_request_to_write_code_is_no_short_problem(default):
     for text in ("write a poem in French", "write a melody in C major", "write a story in Go about a cat",
                  "write a poem about coding in Python", "write a blog post about Rust", "write an email to my boss"):
         assert score(text) < 0.3, text
+
+
+#: What "write" writes is code when the head of its object is a program's part (version 43), with neither a code noun
+#: nor a language: a part read alone ("a lock-free queue", "a thread pool with work stealing"), after its kind ("a
+#: red-black tree", "a linked list") or a part a text can be right after a part ("a URL shortener service").
+WRITES_A_PART = [
+    "write a lock-free queue", "write a thread pool with work stealing", "write a B-tree with deletion", "write an LRU cache",
+    "write a tokenizer for arithmetic expressions", "write a web scraper for product prices", "write a garbage collector",
+    "write me a thread-safe LRU cache", "write a red-black tree", "write a doubly linked list", "Write a concurrent hash map.",
+    "Write a bloom filter.", "write a URL shortener service", "write a Discord bot that plays music", "Write a Sudoku solver.",
+    "write an iterator over a binary tree", "write a connection pool for Postgres",
+]
+#: ... and what stays a text: the part names what a text is about ("a poem about a queue", "to my client"), a text's kind
+#: ("a tree poem", "a pool party invitation", "a kernel of truth speech", "a stack of thank-you notes"), a part a text, a
+#: plan or an event can be (``AMBIGUOUS_PARTS``), or a tree, list or map of no program's kind.
+STAYS_A_TEXT = [
+    "write a tree poem", "write an application letter", "write a game review", "write a pool party invitation",
+    "write a counter argument", "write a search engine optimized article", "write a template email",
+    "write a letter to the editor", "write a eulogy", "write a cover letter for a backend developer job",
+    "write a product description for a coffee grinder", "write a bedtime story about a dragon",
+    "write a blog post about building a compiler", "write a poem about a queue at the post office",
+    "write a stack of thank-you notes", "write a kernel of truth speech", "write a buffer zone policy for the school",
+    "write to my client about the delay", "write a family tree for the Stark family", "write a shopping list for a barbecue",
+    "write a treasure map for a pirate party", "write a morning routine for a busy mom", "write a training program for a marathon",
+    "write an application for a research grant", "write a church service for Easter", "write a counter to his argument",
+    "write a template for a cover letter", "write a game for a kids party", "write a calculator review",
+    "write a piecewise-defined linear function which calculates the monthly cost",
+]
+
+
+@pytest.mark.parametrize("text", WRITES_A_PART)
+def test_a_program_part_written_is_code(text):
+    """"write" was the writing cue of these and the writing domain closed the length prior: 0.04-0.39, against 0.72
+    for "Implement an LRU cache" (version 43)."""
+    from classifiers.features import lexicon_counts, lower_words
+    from classifiers.lexicons import LEXICON_NAMES
+    from classifiers.written_code import move_written_code
+
+    wl = lower_words(text)
+    before = lexicon_counts(wl)
+    after = move_written_code(list(before), wl)
+    writing, code = LEXICON_NAMES.index("writing"), LEXICON_NAMES.index("code")
+    assert after[writing] == 0 and after[code] == before[code] + before[writing], (before, after)
+
+
+@pytest.mark.parametrize("text", STAYS_A_TEXT)
+def test_a_text_named_after_a_program_part_stays_writing(text):
+    from classifiers.features import lexicon_counts, lower_words
+    from classifiers.written_code import move_written_code
+
+    wl = lower_words(text)
+    assert move_written_code(lexicon_counts(wl), wl) == lexicon_counts(wl)
+
+
+def test_a_short_request_to_write_a_program_part_is_no_short_problem(default):
+    score = lambda text: default.score([{"role": "user", "content": text}]).score
+    implement = score("Implement an LRU cache")
+    for text in WRITES_A_PART:
+        assert score(text) > 0.6 and abs(score(text) - implement) < 0.1, text  # the medium tier, as "Implement …"
+    for text in ("write a tree poem", "write a pool party invitation", "write a stack of thank-you notes",
+                 "write a family tree for the Stark family", "write a bedtime story about a dragon", "write a template email"):
+        assert score(text) < 0.3, text

@@ -43,7 +43,9 @@ PIECES = ("list", "give", "write", "name", "come up with", "two", "a few", "seve
           "older than", "taller than", "north of",  # relations, in a quiz counted above its options
           "video script", "ad scripts", "script",  # a script to perform is writing
           "analysis", "design", "role", "fraction", "∨", "⊃", "¬", "7", "11",  # a quiz's stem cues, logic notation, computations
-          "in", "c++17", "x86", "cuda", "kernel", "queue", "email", "validator", "python-script", "en", "w", "pythonie")  # "write … in <language>" (42)
+          "in", "c++17", "x86", "cuda", "kernel", "queue", "email", "validator", "python-script", "en", "w", "pythonie",  # "write … in <language>" (42)
+          "lru", "cache", "tree", "red-black", "family", "linked", "list", "shortener", "service", "of", "for", "pool", "party",
+          "min-heap", "b-tree", "counter", "word", "poem", "it", "should")  # the head of what "write" writes (43)
 SEPS = ("", " ", "  ", "\n", "\nassert ", "\n  assert ", "\nA. ", "\n    ", "\n- ", "\n2) ", "\n(b) ", ". ", "? ", ": ", "-", ",", "_", "options:",
         "\nB - ", "\nC \u2013 ")  # "A - x" options (version 37)
 #: Inline answer-option markers, whole and in pieces.

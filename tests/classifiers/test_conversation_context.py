@@ -136,6 +136,10 @@ def test_a_long_follow_up_that_points_back_inherits(default, follow_up):
     ("**Which of these** causes do historians consider the most important today, and why do they say so?", 1.0),
     ("Nowhere in the city is there a park larger than 30 hectares; how many parks of 2 hectares fit in one?", 0.0),
     ("Suppose a train leaves at 3 pm travelling at 80 km/h. How far has it travelled by a quarter to seven?", 0.0),
+    ("Extend it to support multiple producers and multiple consumers without locks, and show where it needs fences.", 1.0),
+    ("Modify your solution so that it runs in O(n) time and O(1) extra space, and explain why the bound holds.", 1.0),
+    ("Generalize the result to n dimensions and prove that the constant you found is the best possible one.", 1.0),
+    ("Extending the lease on a flat in Berlin: what does the tenant need to send, and how long before it ends?", 0.0),
 ])
 def test_a_turn_that_opens_by_pointing_back_is_a_follow_up(turn, weight):
     from classifiers.inference import follow_up_weight

@@ -12,6 +12,7 @@ prompt in the answer-length data has the shape ("Rewrite this song to be about p
 from __future__ import annotations
 
 import math
+import re
 
 from classifiers.lexicons import lower_words, words_of
 from classifiers.token_estimate import estimate_tokens
@@ -133,3 +134,69 @@ def _returns_text(text: str) -> bool:
     """Whether the instruction at either end of a long ``text`` asks for the text back, changed."""
     head, tail = text[:INSTRUCTION_CHARS], text[-INSTRUCTION_CHARS:]
     return _instructs(head) or _instructs(tail) or _instructs_dense(head) or _instructs_dense(tail)
+
+
+#: Verbs of a request to take something out of a text, sort it or restate it ("Extract the ingredient list
+#: from this recipe:", "Classify the sentiment of each of these tweets:", "List the action items in these notes:"),
+#: with ``ECHO_VERBS`` and ``SUMMARY_WORDS``' verbs. Not "find", "calculate", "solve", "compute", "count": they ask
+#: for a result worked out of the figures ("Find the total cost of these items: …").
+MATERIAL_VERBS = frozenset(("extract", "list", "classify", "categorize", "categorise", "identify", "tag", "label",
+                            "annotate", "group", "sort", "tabulate", "organize", "organise", "parse", "pull",
+                            "summarize", "summarise", "format")) | frozenset(ECHO_VERBS)
+#: Words by which the instruction points at the material that follows it ("from these reviews", "the following
+#: article", "the text below").
+_POINTERS = frozenset(("this", "these", "following", "below"))
+#: Openings set before the verb: a lead (``_LEADS``) or a phrase naming the material ("From the following
+#: article, list …", "Given these meeting notes, list …").
+_MATERIAL_OPENERS = ("from", "given", "in", "for", "using", "based")
+#: The instruction ends at its first colon or line break in this many characters; at least
+#: ``MATERIAL_MIN_CHARS`` of material must follow it.
+MATERIAL_INSTRUCTION_CHARS = 200
+MATERIAL_MIN_CHARS = 20
+#: An opening quote: a quote mark at the start or after a space (not an apostrophe: "the product's").
+_RE_OPEN_QUOTE = re.compile(r"(?:^|(?<=\s))['\"‘“«]")
+#: Items on lines of their own: numbered, bulleted, or plain lines (two or more after the instruction).
+ITEM_LINES = 2
+
+
+def instructs_over_material(text: str) -> bool:
+    """Whether ``text`` opens with an instruction to extract, list, classify, summarize, convert or reformat
+    (``MATERIAL_VERBS``, first or after a lead or an opening phrase that ends in a comma) that points at
+    (``_POINTERS``) material after it: after a colon or a line break, or quoted. Its figures are the
+    material's, data to read, not a word problem's quantities: "Extract the ingredient list from this recipe
+    as a bulleted list with quantities:" over 1 cup of butter and 20 minutes of baking read as an arithmetic
+    problem with 18 quantities and scored 0.98. A word problem states its quantities itself ("A recipe calls
+    for 3 cups of flour for 12 cookies. How many …?") or after a verb that works them out ("Calculate the
+    total cost: 3 notebooks at $2.50 each …")."""
+    head = text[:MATERIAL_INSTRUCTION_CHARS]
+    cut = min((i for i in (head.find(":"), head.find("\n")) if i >= 0), default=-1)
+    quote = _RE_OPEN_QUOTE.search(head)
+    if quote is not None and (cut < 0 or quote.start() < cut):
+        cut = quote.start()
+    if cut < 0 or len(text) - cut - 1 < MATERIAL_MIN_CHARS:
+        return False
+    items = sum(1 for line in text[cut + 1:].split("\n") if line.strip()) >= ITEM_LINES and "\n" in text[cut:]
+    if _POINTERS.isdisjoint(lower_words(head[:cut])) and not items:
+        return False
+    return _opens_with_verb(head[:cut].lower())
+
+
+def _opens_with_verb(instruction: str) -> bool:
+    """Whether ``instruction``'s first word (after a lead) is one of ``MATERIAL_VERBS``, or the first word of
+    its second clause when it opens with a phrase that points at the material ("From this email, extract …",
+    "Given these meeting notes, list …"; not "Given a list of words, list …")."""
+    part = instruction.lstrip(" \t\r\n\"'*-#>")
+    for lead in _LEADS:
+        if part.startswith((lead + " ", lead + ",")):
+            part = part[len(lead) + 1:].lstrip(" ,")
+            break
+    words = part.split(None, 1)
+    if not words:
+        return False
+    if words[0].strip(",") in MATERIAL_VERBS:
+        return True
+    if words[0] in _MATERIAL_OPENERS and "," in part:
+        opening, rest = part.split(",", 1)
+        rest = rest.split(None, 1)  # the phrase names the material itself: "Given an array nums, sort …" is a problem
+        return bool(rest) and rest[0] in MATERIAL_VERBS and not _POINTERS.isdisjoint(lower_words(opening))
+    return False

@@ -15,7 +15,7 @@ import zlib
 
 from classifiers.code_blocks import assert_lines, code_chars, every_assert_line
 from classifiers.dense_script import DENSE_CHAR_WEIGHT, DENSE_CHARS_PER_WORD, DENSE_LEADS, HANGUL_CHAR_WEIGHT, HANGUL_LEADS
-from classifiers.echo import works_on_text
+from classifiers.echo import instructs_over_material, works_on_text
 from classifiers.latex import RE_CURRENCY, latex_commands, latex_notation
 from classifiers.lexicons import (
     LEXICON_NAMES,
@@ -291,6 +291,11 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     math_words = lex[_MATH] + (lex[_ARITH] if mcq >= MCQ_MIN and lex[_MATH] and asks_for_a_quantity(full) else 0)
     data = n > WORD_PROBLEM_MAX_CHARS and latex == 0.0 and (
         lex[_MATH] == 0 or (mcq >= MCQ_MIN and MATH_WORDS_PER_VIGNETTE * math_words < nw))
+    # material an instruction to extract, list, classify or reformat points at ("Extract the ingredient list from
+    # this recipe: …"), with a word problem's cues (numbers, a unit word) and no math word or notation: no word
+    # problem (its figures are no quantities) and no closed problem (its length is the material's) (version 44)
+    material = (lex[_ARITH] > 0 and numbers > 0 and latex == 0.0 and lex[_MATH] == 0 and mcq < MCQ_MIN
+                and instructs_over_material(full))
     d_math = min(1.0, 8.0 * (lex[_MATH] + 0.6 * lex[_ARITH] + (0.0 if data else 0.5) * numbers) / nw + 0.5 * latex)
     d_code = min(1.0, 8.0 * lex[_CODE] / nw + codesyn / 8.0 + (0.5 if "```" in full else 0.0))
     stem = quiz_stem(s, mcq >= MCQ_MIN)  # a quiz's question: the options' words are the candidates' (version 40)
@@ -310,7 +315,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     gate = min(1.0, DOMAIN_GATE * (dom - d_write)) if dom > d_write else 0.0
     quantities = 0
     if (lex[_ARITH] > 0 and latex == 0.0 and mcq < MCQ_MIN and feats[6] == 0.0 and d_code < 0.2 and d_write < 0.2
-            and problem_chars(full) <= WORD_PROBLEM_MAX_CHARS):
+            and not material and problem_chars(full) <= WORD_PROBLEM_MAX_CHARS):
         table = table_rows(s)
         quantities = numbers - (count_quantities(table)[0] if table else 0) + sum(map(NUMBER_WORDS.__contains__, wl))
     word_problem = quantities >= 2
@@ -327,8 +332,9 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
         ln_problem = request_length(ln_problem, wl, nw)  # not a fragment's: fewer than REQUEST_MIN_WORDS (version 41)
     elif stem is not None and d_math >= 0.5 and not (code or quoted) and computes(stem, latex_notation(stem)):  # a quiz's computation
         ln_problem = math.log(math.exp(ln_problem) + COMPUTATION_EXTRA_CHARS)  # as a request for a program
-    # a long text to translate, rewrite or summarize: material, not a problem (its figures set no math domain)
-    in_domain = 0.0 if not gate or works_on_text(full) else gate * max(ln_problem - LENGTH_ANCHOR, 0.0)
+    # a long text to translate, rewrite or summarize, or material to extract from: not a problem (its figures set no
+    # math domain)
+    in_domain = 0.0 if not gate or material or works_on_text(full) else gate * max(ln_problem - LENGTH_ANCHOR, 0.0)
     # a multiple-choice question: its length counts too (less what it quotes)
     closed = max(in_domain, (log(max(n - quoted, 0)) if quoted else ln) - MCQ_LENGTH_ANCHOR) if mcq >= MCQ_MIN else in_domain
     feats += [

@@ -478,8 +478,12 @@ def handcrafted(conv: Conversation) -> list[float]:
     table = [line for line in s.split("\n") if _table_row(line)]  # a table's figures are no steps (version 39)
     if len(table) >= 3:
         quantities -= len(_RE_NUM_UNIT.findall("\n".join(table)))
+    # material an instruction to extract, list, classify or reformat points at, with arithmetic cues and numbers and
+    # no math word nor notation, is no word problem and no closed problem (version 44)
+    material = (lex["arith"] > 0 and numbers > 0 and latex == 0 and lex["math"] == 0 and mcq < math.log1p(2)
+                and _instructs_over_material(full))
     word_problem = (lex["arith"] > 0 and quantities >= 2 and _problem_chars(full) <= 600 and latex == 0
-                    and mcq < math.log1p(2) and feats[6] == 0 and d_code < 0.2 and d_write < 0.2)
+                    and mcq < math.log1p(2) and feats[6] == 0 and d_code < 0.2 and d_write < 0.2 and not material)
     if word_problem:
         feats[-1] = 1.0
     # the length prior reads the statement: code in fences or on indented lines does not count (version 26)
@@ -525,7 +529,7 @@ def handcrafted(conv: Conversation) -> list[float]:
                         or dict(zip(LEXICON_NAMES, lexicon_counts_reference(words_of(stem.lower()))))["math"] > 0)))):
         statement = math.log(math.exp(statement) + 100)
     feats[-1] *= max(statement - LENGTH_ANCHOR, 0.0)
-    if _works_on_text(full):  # a long text to translate, rewrite or summarize is material (version 32)
+    if _works_on_text(full) or material:  # a long text to translate, rewrite or summarize is material (version 32)
         feats[-1] = 0.0
     if mcq >= math.log1p(2):  # a multiple-choice question: length above e^5 characters counts too
         feats[-1] = max(feats[-1], math.log1p(max(n - quoted, 0)) - 5.0)
@@ -610,6 +614,45 @@ def _works_on_text(text: str) -> bool:
             return True
         if any(w.rstrip(":") in SUMMARY_WORDS and w.count(":") <= 1 and not w.startswith(":") for w in words_of(low)):
             return True
+    return False
+
+
+_MATERIAL_VERBS = set(ECHO_VERBS) | {"extract", "list", "classify", "categorize", "categorise", "identify", "tag", "label",
+                                      "annotate", "group", "sort", "tabulate", "organize", "organise", "parse", "pull",
+                                      "summarize", "summarise", "format"}
+_MATERIAL_POINTERS = {"this", "these", "following", "below"}
+
+
+def _instructs_over_material(text: str) -> bool:
+    """Version 44: in the first 200 characters an instruction ends at the first colon, line break or opening quote (a
+    quote mark first or after a space), with 20+ characters after it; it names "this", "these", "following" or
+    "below", or two or more non-blank lines follow it (after a line break); and a verb of _MATERIAL_VERBS opens it,
+    after at most one lead ("please", "can you" …), or opens the clause after a first comma when the phrase before
+    ("From the following article", "Given these notes") opens with from / given / in / for / using / based and names
+    one of the pointers."""
+    head = text[:200]
+    ends = [m.start() for m in re.finditer(r"[:\n]|(?:^|(?<=\s))['\"\u2018\u201c\u00ab]", head)]
+    if not ends:
+        return False
+    cut = ends[0]
+    if len(text) - cut - 1 < 20:
+        return False
+    rest = text[cut + 1:]
+    lines = [line for line in rest.split("\n") if line.strip()]
+    itemized = "\n" in text[cut:] and len(lines) >= 2
+    instruction = head[:cut].lower()
+    if not (_MATERIAL_POINTERS & set(words_of(instruction))) and not itemized:
+        return False
+    m = re.match(r"[ \t\r\n\"'*#>-]*(?:(?:please|can you|could you|now|then|por favor|s'il vous plaît|bitte|per favore|"
+                 r"пожалуйста)[ ,][ ,]*)?\s*(\S+)", instruction)
+    if m is None:
+        return False
+    if m.group(1).strip(",") in _MATERIAL_VERBS:
+        return True
+    after = instruction[m.end(1):]
+    if m.group(1) in ("from", "given", "in", "for", "using", "based") and "," in after:
+        opening, clause = instruction[:m.end(1)] + after.split(",", 1)[0], after.split(",", 1)[1].split()
+        return bool(clause) and clause[0] in _MATERIAL_VERBS and bool(_MATERIAL_POINTERS & set(words_of(opening)))
     return False
 
 

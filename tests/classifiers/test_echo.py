@@ -144,3 +144,76 @@ def test_works_on_text_reads_the_instruction_at_either_end(text, works):
     from classifiers.echo import works_on_text
 
     assert works_on_text(text) is works
+
+
+#: Short pasted material under an instruction to extract, classify or reformat it (version 44): a few numbers and one
+#: unit word ("11 hours", "20 minutes", "3 times") made each an arithmetic word problem, at 0.85-0.98 on 7.34.0.
+MATERIAL = (
+    ("Extract the product's strengths and weaknesses from these reviews, and give each review's rating as a number:\n"
+    "Review 1: The battery life on this laptop is phenomenal, I get a full 11 hours of browsing. The keyboard is a bit "
+    "shallow, though. 4/5.\nReview 2: Screen is dim outdoors and the fan gets loud during video calls. Returned it after "
+    "a week. 2/5.\nReview 3: Solid machine for the price. Nothing amazing, nothing terrible. Speakers are tinny. 3/5."),
+    ("Extract the ingredient list from this recipe as a bulleted list with quantities:\nGrandma's Lemon Bars. Crust: 1 cup "
+    "butter, softened; 1/2 cup white sugar; 2 cups all-purpose flour. Filling: 4 eggs; 1 1/2 cups white sugar; 1/4 cup "
+    "all-purpose flour; 2 lemons, juiced. Preheat oven to 175 C. Blend butter, flour and sugar and press into an "
+    "ungreased 23x33 cm pan. Bake 15 to 20 minutes until firm and golden. Cool and cut into 24 squares."),
+    ("Classify the sentiment (positive, negative, neutral) of each of these tweets:\n1. 'Loving the new update!!'\n"
+    "2. 'App crashed three times today. Great.'\n3. 'The event starts at 6pm.'\n4. 'Not bad, but could be better.'"),
+    "Reformat this schedule as a table:\nMonday 9:00 gym, 1 hour\nTuesday 18:30 piano, 45 minutes\nThursday 7:00 run, 30 minutes",
+    "Tag each sentence with its tense:\n1. I worked 8 hours yesterday.\n2. The price will rise by 5 dollars.\n3. She runs 3 miles every day.",
+)
+#: Word problems, some opened by an instruction or over a list of their own: their figures stay quantities.
+WORD_PROBLEMS = (
+    "A recipe calls for 3 cups of flour for 12 cookies. How many cups for 30 cookies?",
+    ("Janet's ducks lay 16 eggs per day. She eats three for breakfast every morning and bakes muffins for her friends "
+    "every day with four. She sells the remainder at the farmers' market daily for $2 per fresh duck egg. How much in "
+    "dollars does she make every day at the farmers' market?"),
+    "Calculate the total cost: 3 notebooks at $2.50 each and 2 pens at $1.20 each.",
+    "Identify the better deal: 12 eggs for $3.60 or 18 eggs for $5.04.",
+    "Solve this problem: A shop sells pens at $2 each and notebooks at $5 each. Tom buys 3 pens and 2 notebooks. How much does he pay in total?",
+    ("Five friends eat at a fast-food chain and order the following: 5 pieces of hamburger that cost $3 each; 4 sets of "
+    "French fries that cost $1.20; 5 cups of soda that cost $0.5 each. How much will each of them pay if they split the bill equally?"),
+    "Extract the roots of x^2-5x+6",
+    "List all the ways to make 25 cents using nickels, dimes and quarters.",
+)
+
+
+@pytest.mark.parametrize("text", MATERIAL)
+def test_an_instruction_over_material_is_recognised(text):
+    from classifiers.echo import instructs_over_material
+
+    assert instructs_over_material(text)
+
+
+@pytest.mark.parametrize("text", WORD_PROBLEMS)
+def test_a_word_problem_is_no_instruction_over_material(text):
+    from classifiers.echo import instructs_over_material
+
+    assert not instructs_over_material(text)
+
+
+@pytest.mark.parametrize(("text", "over"), [
+    ("Please extract the totals from this invoice: 3 hours at $40 per hour", True),  # after a lead
+    ("From the following email, list the times: 'Lunch at 12, call at 3, 2 hours each.'", True),  # an opening phrase
+    ("Given these notes, pull out the prices:\nTea 2 dollars\nCake 4 dollars", True),
+    ("Given a list of prices, list the cheapest: 3 dollars, 5 dollars, 2 dollars", False),  # the phrase points at nothing
+    ("Extract the flight number, departure time and price from this email", False),  # no material after it
+    ("Classify the items by cost: 3 pens at 2 dollars", False),  # no pointer, no lines of items
+    ("Classify the items by cost:\n3 pens at 2 dollars\n4 cups at 1 dollar", True),  # lines of items
+    ("Find the total cost of these items: 3 pens at $2 each and 4 cups at $1 each", False),  # "find" works figures out
+    ("Extract the product's details from this listing: 'price 20 dollars, 3 hours of battery'", True),  # no apostrophe cut
+])
+def test_instructs_over_material_reads_the_opening_instruction(text, over):
+    from classifiers.echo import instructs_over_material
+
+    assert instructs_over_material(text) is over
+
+
+def test_material_to_extract_from_is_no_word_problem(default):
+    """0.85-0.98 on 7.34.0 from the word-problem priors; each now scores below every word problem, which keep their
+    priors (the numbers prior, the length in a closed problem)."""
+    material = [default.score(user(t)).score for t in MATERIAL]
+    assert max(material) < 0.5
+    problems = [default.score(user(t)) for t in WORD_PROBLEMS[1:3] + WORD_PROBLEMS[4:6]]
+    assert min(r.score for r in problems) > max(material)
+    assert all(any(name == "numbers in a word problem" for name, _ in r.top_features) or r.score > 0.6 for r in problems)

@@ -45,7 +45,9 @@ PIECES = ("list", "give", "write", "name", "come up with", "two", "a few", "seve
           "analysis", "design", "role", "fraction", "∨", "⊃", "¬", "7", "11",  # a quiz's stem cues, logic notation, computations
           "in", "c++17", "x86", "cuda", "kernel", "queue", "email", "validator", "python-script", "en", "w", "pythonie",  # "write … in <language>" (42)
           "lru", "cache", "tree", "red-black", "family", "linked", "list", "shortener", "service", "of", "for", "pool", "party",
-          "min-heap", "b-tree", "counter", "word", "poem", "it", "should")  # the head of what "write" writes (43)
+          "min-heap", "b-tree", "counter", "word", "poem", "it", "should",  # the head of what "write" writes (43)
+          "extract", "classify", "from", "these", "this", "following", "given", "recipe", "hours", "minutes", "price",
+          "'", "please")  # an instruction over material (44)
 SEPS = ("", " ", "  ", "\n", "\nassert ", "\n  assert ", "\nA. ", "\n    ", "\n- ", "\n2) ", "\n(b) ", ". ", "? ", ": ", "-", ",", "_", "options:",
         "\nB - ", "\nC \u2013 ")  # "A - x" options (version 37)
 #: Inline answer-option markers, whole and in pieces.
@@ -151,6 +153,23 @@ def test_works_on_text_equals_the_reference(text):
     from classifiers.echo import works_on_text
 
     assert works_on_text(text) == ref._works_on_text(text)
+
+
+#: Pieces of an instruction over material (version 44): verbs whole and cut, leads, opening phrases, pointers, the
+#: colon, line breaks and quotes that end it (an apostrophe does not), items, arithmetic cues and numbers.
+MATERIAL_PIECES = ("Extract", "extract", "extracts", "List", "classify", "Pull", "sort", "Summarize", "Translate", "Find",
+                   "Please ", "please, ", "can you ", "Now ", "From ", "from", "Given ", "In ", "based", "this", "these",
+                   "the following", "below", "thisx", "a", ", ", ",", ": ", ":", "\n", "\n1. ", "\n- ", " '", "'", ' "',
+                   "“", "product's", " ", "\t", "\x0c", " ,", "x", "x" * 25, "3 hours", "$2 each", "20 minutes", "price", "root", "x^2")
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(MATERIAL_PIECES), max_size=30).map("".join))
+def test_instructs_over_material_equals_the_reference(text):
+    from classifiers.echo import instructs_over_material
+
+    assert instructs_over_material(text) == ref._instructs_over_material(text)
+    _same(text)
 
 
 @settings(max_examples=1000, deadline=None)

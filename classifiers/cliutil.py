@@ -15,10 +15,11 @@ def fail(msg: str, code: int = 2) -> int:
 
 
 def load_router_config(path: str | None, *, quiet: bool = False) -> Any:
-    """The gateway's config as an offline command reads it (``router.config.load_offline_config``: settings naming an
+    """The gateway's config as an offline command reads it (``router.offline_config.load_offline_config``: settings naming an
     unset ``${VAR}`` outside the models, tiers and classifier are left out, said on stderr unless ``quiet``); None: the
     one a command finds with no ``--config``."""
-    from router.config import default_config_path, load_offline_config
+    from router.config import default_config_path
+    from router.offline_config import load_offline_config
 
     config, left_out = load_offline_config(default_config_path() if path is None else path)
     if left_out and not quiet:

@@ -2,6 +2,8 @@
 
 import pytest
 
+from classifiers.lexicons import LEXICON_NAMES
+
 
 @pytest.mark.parametrize("layout", ["```python\n{code}\n```", "{indented}"])
 def test_pasted_code_is_no_longer_problem(layout):
@@ -254,30 +256,6 @@ STAYS_WRITING = [
 ]
 
 
-@pytest.mark.parametrize("text", WRITES_CODE)
-def test_a_thing_written_in_a_language_is_code(text):
-    """"write" read as a writing cue in these, and the writing domain closed the length prior: 0.09-0.44, the
-    low tier, against 0.74 for "Implement a B-tree with deletion in Rust." (version 42)."""
-    from classifiers.features import lexicon_counts, lower_words
-    from classifiers.lexicons import LEXICON_NAMES
-    from classifiers.written_code import move_written_code
-
-    wl = lower_words(text)
-    before = lexicon_counts(wl)
-    after = move_written_code(list(before), wl)
-    writing, code = LEXICON_NAMES.index("writing"), LEXICON_NAMES.index("code")
-    assert after[writing] == 0 and after[code] == before[code] + before[writing], (before, after)
-
-
-@pytest.mark.parametrize("text", STAYS_WRITING)
-def test_a_text_written_in_a_language_stays_writing(text):
-    from classifiers.features import lexicon_counts, lower_words
-    from classifiers.written_code import move_written_code
-
-    wl = lower_words(text)
-    assert move_written_code(lexicon_counts(wl), wl) == lexicon_counts(wl)
-
-
 def test_the_writing_cues_of_a_request_for_code_name_what_it_handles():
     """"a regex for email addresses": "email" kept the writing domain at 1 (0.39); the cues up to another write verb
     only: "then write a poem about it" is a text to write."""
@@ -330,28 +308,20 @@ STAYS_A_TEXT = [
 ]
 
 
-@pytest.mark.parametrize("text", WRITES_A_PART)
-def test_a_program_part_written_is_code(text):
-    """"write" was the writing cue of these and the writing domain closed the length prior: 0.04-0.39, against 0.72
-    for "Implement an LRU cache" (version 43)."""
-    from classifiers.features import lexicon_counts, lower_words
-    from classifiers.lexicons import LEXICON_NAMES
-    from classifiers.written_code import move_written_code
-
-    wl = lower_words(text)
-    before = lexicon_counts(wl)
-    after = move_written_code(list(before), wl)
+@pytest.mark.parametrize("text", WRITES_CODE + WRITES_A_PART)
+def test_a_thing_written_in_a_language_or_a_program_part_is_code(text):
+    """"write" read as a writing cue in these, and the writing domain closed the length prior: 0.09-0.44, the low tier,
+    against 0.74 for "Implement a B-tree with deletion in Rust." (version 42: "in Rust", "a CUDA kernel"); 0.04-0.39
+    against 0.72 for "Implement an LRU cache" (version 43: "write a lock-free queue")."""
+    before, after = _write_cues(text)
     writing, code = LEXICON_NAMES.index("writing"), LEXICON_NAMES.index("code")
     assert after[writing] == 0 and after[code] == before[code] + before[writing], (before, after)
 
 
-@pytest.mark.parametrize("text", STAYS_A_TEXT)
-def test_a_text_named_after_a_program_part_stays_writing(text):
-    from classifiers.features import lexicon_counts, lower_words
-    from classifiers.written_code import move_written_code
-
-    wl = lower_words(text)
-    assert move_written_code(lexicon_counts(wl), wl) == lexicon_counts(wl)
+@pytest.mark.parametrize("text", STAYS_WRITING + STAYS_A_TEXT)
+def test_a_text_written_in_a_language_or_named_after_a_program_part_stays_writing(text):
+    before, after = _write_cues(text)
+    assert after == before
 
 
 def test_a_short_request_to_write_a_program_part_is_no_short_problem(default):
@@ -362,3 +332,13 @@ def test_a_short_request_to_write_a_program_part_is_no_short_problem(default):
     for text in ("write a tree poem", "write a pool party invitation", "write a stack of thank-you notes",
                  "write a family tree for the Stark family", "write a bedtime story about a dragon", "write a template email"):
         assert score(text) < 0.3, text
+
+
+def _write_cues(text: str) -> tuple[list[int], list[int]]:
+    """The lexicon counts of ``text``, before and after "write <code>" moves its writing cues to code."""
+    from classifiers.features import lexicon_counts, lower_words
+    from classifiers.written_code import move_written_code
+
+    wl = lower_words(text)
+    before = lexicon_counts(wl)
+    return before, move_written_code(list(before), wl)

@@ -27,14 +27,13 @@ from backends.base import (
     map_transport_error,
     ratelimit_headers,
 )
+from backends.direct import DirectResponse
 from backends.errors import raise_for_stream_status, response_json
-from backends.h1pool import UPSTREAM_REQUEST_ID, mark_written
 from backends.sse import SSEFramer
 
 ANTHROPIC_VERSION = "2023-06-01"
-#: A request's own headers, whole or streamed (what it accepts, as `Backend.post_json` states it).
-_JSON = {False: {"Content-Type": "application/json", "Accept": "application/json"},
-         True: {"Content-Type": "application/json", "Accept": "text/event-stream"}}
+#: The header that carries beta flags: the configured ones go with the client's on each request (`beta_header`).
+BETA_HEADER = "anthropic-beta"
 
 
 class AnthropicBackend(Backend):
@@ -49,11 +48,14 @@ class AnthropicBackend(Backend):
         prefix = "" if config.base_url.rstrip("/").endswith("/v1") else "v1/"
         self.messages_path = prefix + "messages"
         self.probe_path = prefix + "models"
-        self.configured_betas = next((value for name, value in config.headers.items() if name.lower() == "anthropic-beta"), None)
+        self.configured_betas = next((value for name, value in config.headers.items() if name.lower() == BETA_HEADER), None)
 
-    def _headers(self, body: dict[str, Any], *, stream: bool) -> dict[str, str]:
-        betas, request_id = beta_header(body, self.configured_betas), UPSTREAM_REQUEST_ID.get()
-        return _JSON[stream] | ({} if betas is None else {"anthropic-beta": betas}) | ({} if request_id is None else {"X-Request-Id": request_id})
+    def client_headers(self) -> dict[str, str]:
+        return {name: value for name, value in super().client_headers().items() if name.lower() != BETA_HEADER}
+
+    def _headers(self, body: dict[str, Any]) -> dict[str, str] | None:
+        betas = beta_header(body, self.configured_betas)
+        return None if betas is None else {BETA_HEADER: betas}
 
     def auth_headers(self) -> dict[str, str]:
         key = self.config.api_key.get_secret_value() if self.config.api_key else ""
@@ -64,19 +66,16 @@ class AnthropicBackend(Backend):
 
     async def chat(self, body: dict[str, Any]) -> ChatResult:
         request = to_anthropic_request(body, stream=False)
-        mark_written()  # handed to the httpx client: as good as written, unless it waits for a connection in vain
         try:
-            response = await self.client.post(self.messages_path, content=encode_body(request), headers=self._headers(body, stream=False))
+            response = await self.post_json(self.messages_path, encode_body(request), headers=self._headers(body))
         except httpx.HTTPError as exc:
             raise map_transport_error(exc) from exc
         return _completion(response, body)
 
     async def chat_stream(self, body: dict[str, Any]) -> ChatStream:
         payload = encode_body(to_anthropic_request(body, stream=True))
-        request = self.client.build_request("POST", self.messages_path, content=payload, headers=self._headers(body, stream=True))
-        mark_written()
         try:
-            response = await self.client.send(request, stream=True)
+            response = await self.post_json(self.messages_path, payload, stream=True, headers=self._headers(body))
         except httpx.HTTPError as exc:
             raise map_transport_error(exc) from exc
         await raise_for_stream_status(response)
@@ -96,7 +95,7 @@ class AnthropicBackend(Backend):
         return stream
 
 
-def _completion(response: httpx.Response, body: dict[str, Any]) -> ChatResult:
+def _completion(response: httpx.Response | DirectResponse, body: dict[str, Any]) -> ChatResult:
     payload = response_json(response)
     if not isinstance(payload, dict):
         raise UpstreamError("protocol", "upstream response is not an Anthropic message")
@@ -110,7 +109,7 @@ async def _prepend(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[by
         yield frame
 
 
-async def _relay(response: httpx.Response, translator: StreamTranslator) -> AsyncIterator[bytes]:
+async def _relay(response: httpx.Response | DirectResponse, translator: StreamTranslator) -> AsyncIterator[bytes]:
     """Translate upstream events as they arrive; stop at `message_stop`."""
     stream = translator.stream
     framer = SSEFramer()

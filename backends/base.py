@@ -246,7 +246,7 @@ class Backend(ABC):
                 write=config.timeouts.connect,
                 pool=config.timeouts.connect,
             ),
-            headers=self.auth_headers() | config.headers,
+            headers=self.client_headers(),
         )
         # For `post_json`: the client's headers, timeouts and URLs merged once, not on every request.
         own = [(name, value) for name, value in self.client.headers.multi_items() if name.lower() != "accept"]
@@ -257,7 +257,13 @@ class Backend(ABC):
         # Serving (no injected transport): our own lean HTTP/1.1 client, no httpx or aiohttp objects (backends/direct.py).
         self._direct = DirectClient(self) if transport is None else None
 
-    async def post_json(self, path: str, content: bytes, *, stream: bool = False) -> httpx.Response | DirectResponse:
+    def client_headers(self) -> dict[str, str]:
+        """The headers every request of this backend carries: its credentials and the configured headers (an adapter
+        that sends one of them per request, merged with the client's, leaves it out here)."""
+        return self.auth_headers() | self.config.headers
+
+    async def post_json(self, path: str, content: bytes, *, stream: bool = False, headers: dict[str, str] | None = None
+                        ) -> httpx.Response | DirectResponse:
         """POST a JSON body to `path` (relative to `base_url`) on the pooled transport.
 
         What `self.client.post` sends (the client's headers, timeouts, URL joining), without
@@ -265,16 +271,19 @@ class Backend(ABC):
         handling — that cost a fifth of the gateway's CPU per request under load
         (docs/performance.md). Upstream cookies are not kept, and redirects not followed (as before).
         With `stream`, the caller reads and closes the response; it accepts `text/event-stream`, else `application/json`.
-        The attempt's `UPSTREAM_REQUEST_ID`, when the gateway set one, goes as `X-Request-Id`.
+        The attempt's `UPSTREAM_REQUEST_ID`, when the gateway set one, goes as `X-Request-Id`; `headers` are this
+        request's own (none of `client_headers`).
         """
         if self._direct is not None:
-            return await self._direct.post_json(path, content, stream=stream)
+            return await self._direct.post_json(path, content, stream=stream, headers=headers)
         url = self._urls.get(path)
         if url is None:
             url = self._urls[path] = httpx.URL(str(self.client.base_url) + path.lstrip("/"))
         request_id = UPSTREAM_REQUEST_ID.get()
-        headers = self._json_headers[stream] if request_id is None else [*self._json_headers[stream], ("X-Request-Id", request_id)]
-        request = httpx.Request("POST", url, headers=headers, content=content, extensions=self._timeouts)
+        sent = self._json_headers[stream] if request_id is None else [*self._json_headers[stream], ("X-Request-Id", request_id)]
+        if headers:
+            sent = [*sent, *headers.items()]
+        request = httpx.Request("POST", url, headers=sent, content=content, extensions=self._timeouts)
         mark_written()  # handed to an injected transport (the tests' in-process upstreams): as good as written
         response = await self.transport.handle_async_request(request)
         response.request = request

@@ -341,6 +341,9 @@ class Response:
             raise
         raise httpx.ReadError("the response was closed while being read")
 
+    #: httpx's decoded iteration: this one is already decoded.
+    aiter_bytes = aiter_raw
+
     async def aclose(self) -> None:
         """Release the connection; one whose body was not read to the end is closed, not reused."""
         conn, self._conn = self._conn, None

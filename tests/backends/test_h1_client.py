@@ -24,7 +24,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backends import h1
-from backends.base import Backend, BackendConfig, map_transport_error
+from backends.anthropic import AnthropicBackend
+from backends.anthropic_request import CLIENT_OPTIONS
+from backends.base import Backend, BackendConfig, UpstreamError, map_transport_error
 from backends.h1 import HIGH_WATER, STALE_RACE_SECONDS, Connection
 from backends.h1pool import UPSTREAM_REQUEST_ID, Pool
 from backends.openai_compat import OpenAICompatibleBackend
@@ -156,6 +158,40 @@ def pool_of(b: Backend) -> Pool:
 
 
 # --- framing and decoding -------------------------------------------------------------------
+
+
+async def test_the_anthropic_adapter_sends_its_credentials_once_and_its_beta_flags_per_request() -> None:
+    """Serving, the Anthropic adapter is on this client too (it was on httpx's, which marked a request written before its
+    wait for a connection): its key and version on every request, the configured and the client's beta flags once, in
+    one header of the request's own; a flag with a line break is refused before anything is written."""
+    answer = b'{"id":"m","type":"message","role":"assistant","model":"c","content":[{"type":"text","text":"hi"}],' \
+             b'"stop_reason":"end_turn","usage":{"input_tokens":3,"output_tokens":1}}'
+
+    async def serve(peer: Peer) -> None:
+        while True:
+            await peer.request()
+            await peer.send(ok(answer))
+
+    async with Upstream(serve) as up:
+        b = AnthropicBackend("a", BackendConfig(kind="anthropic", base_url=up.url(), api_key="sk-ant", headers={"Anthropic-Beta": "flag-a"},
+                                                timeouts={"connect": 1.0, "total": 5.0}))
+        try:
+            assert b._direct is not None
+            body = {"model": "c", "messages": [{"role": "user", "content": "hi"}], CLIENT_OPTIONS: {"betas": ["flag-b", "flag-a"]}}
+            result = await b.chat(body)
+            assert result.body["choices"][0]["message"]["content"] == "hi" and result.usage.prompt_tokens == 3
+            await b.chat({"model": "c", "messages": [{"role": "user", "content": "hi"}]})
+            with pytest.raises(UpstreamError):
+                await b.chat({**body, CLIENT_OPTIONS: {"betas": ["x\r\nX-Injected: 1"]}})
+        finally:
+            await b.aclose()
+    (_, head, _), (_, plain, _) = up.requests
+    lines = head.decode().split("\r\n")
+    assert lines[0] == "POST /v1/messages HTTP/1.1"
+    assert [line for line in lines if line.lower().startswith(("anthropic-", "x-api-key"))] == [
+        "anthropic-version: 2023-06-01", "x-api-key: sk-ant", "anthropic-beta: flag-a,flag-b"]
+    assert [line for line in plain.decode().split("\r\n") if line.lower().startswith("anthropic-beta")] == ["anthropic-beta: flag-a"]
+
 
 
 async def test_the_request_is_written_with_exactly_the_httpx_clients_headers() -> None:

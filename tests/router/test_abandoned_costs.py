@@ -173,10 +173,12 @@ async def test_a_client_that_leaves_while_an_estimate_settles_pays_for_the_strea
     assert len(settled) == 1 and settled[0][0] == (150 if escalated else 0) + prompt + completion
 
 
+@pytest.mark.parametrize("kind", ["openai", "anthropic"])
 @pytest.mark.parametrize("stream", [False, True])
-async def test_a_request_left_while_it_waited_for_a_connection_costs_nothing(fake_classifier: Any, stream: bool) -> None:
+async def test_a_request_left_while_it_waited_for_a_connection_costs_nothing(fake_classifier: Any, stream: bool, kind: str) -> None:
     """The backend's only pooled connection is busy; the second request waits for it and its client leaves: the upstream
-    never got it (a real HTTP/1.1 pool), yet it was charged its prompt, streamed or not (review_s36_fix R2)."""
+    never got it (a real HTTP/1.1 pool), yet it was charged its prompt, streamed or not (review_s36_fix R2); the Anthropic
+    adapter, on httpx's client then, marked its request written before the wait (review_s37 F6)."""
     seen: list[bytes] = []
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -189,7 +191,7 @@ async def test_a_request_left_while_it_waited_for_a_connection_costs_nothing(fak
 
     server = await asyncio.start_server(serve, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
-    backends = {**CONFIG["backends"], "sim": {"kind": "openai", "base_url": f"http://127.0.0.1:{port}/v1", "non_streamed": "stream", "max_connections": 1}}
+    backends = {**CONFIG["backends"], "sim": {"kind": kind, "base_url": f"http://127.0.0.1:{port}/v1", "non_streamed": "stream", "max_connections": 1}}
     registry = CollectorRegistry()
     app = create_app(make_config(backends=backends), classifier=fake_classifier, transports={"spare": None}, registry=registry)
 

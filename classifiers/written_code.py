@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+from classifiers.algorithmic import request_work_chars
 from classifiers.lexicons import LEXICON_NAMES, lexicon_counts
 
 #: "Write" is a writing cue unless what is to be written is code: "write a function", "write a Python
@@ -369,7 +370,7 @@ def request_length(ln_problem: float, words: list[str], n_words: int | None = No
     fragment of fewer than ``REQUEST_MIN_WORDS`` words (``n_words``, ``len(words)`` by default)."""
     if (len(words) if n_words is None else n_words) < REQUEST_MIN_WORDS or _opens_question(words):
         return ln_problem
-    return math.log(math.exp(ln_problem) + REQUEST_EXTRA_CHARS)
+    return math.log(math.exp(ln_problem) + REQUEST_EXTRA_CHARS + request_work_chars(words))  # version 45
 
 
 def _opens_question(words: list[str]) -> bool:

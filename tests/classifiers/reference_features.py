@@ -11,6 +11,16 @@ import itertools
 import math
 import re
 
+from classifiers.algorithmic import (
+    ALGORITHMIC_CHARS,
+    ALGORITHMIC_MAX,
+    ALGORITHMIC_TEXT,
+    PLUMBING_CHARS,
+    PLUMBING_MAX,
+    PLUMBING_TEXT,
+    PROGRAM_WORDS,
+    QUERIES_OF,
+)
 from classifiers.echo import DENSE_ECHO_PHRASES, ECHO_VERBS, SUMMARY_WORDS
 from classifiers.features import (
     _CODESYN,
@@ -142,6 +152,31 @@ def _written_code_cues(wl: list[str]) -> int:
         subject = list(itertools.takewhile(lambda x: x not in WRITE_VERBS, wl[i + 1 : i + 1 + WRITE_SUBJECT_GAP]))
         moved += 1 + lexicon_counts_reference(subject)[LEXICON_NAMES.index("writing")]
     return moved
+
+
+def _distinct_cues(text: str, joined: str) -> set[str]:
+    """The entries of a cue text ("a|b" a phrase) found as whole words in the joined words."""
+    return {e for e in text.split() if re.search(r"(?:^| )" + re.escape(e.replace("|", " ")) + r"(?: |$)", joined)}
+
+
+def _request_work_chars(wl: list[str]) -> int:
+    """Version 45: each distinct algorithmic cue +200 characters (at most 4); without one, each distinct plumbing cue
+    -100 (at most 2). "queries" only when some occurrence follows no word of QUERIES_OF; "modulo"/"mod" before "10 9", "109",
+    "1e9", "1e9+7", 1000000007 or 998244353, "10" before 4-18 or a word "1e4".."1e18", and "o" before a complexity
+    word are one cue each. None without a word naming a program."""
+    if not any(w in PROGRAM_WORDS for w in wl):
+        return 0
+    joined = " ".join(wl)
+    algo = _distinct_cues(ALGORITHMIC_TEXT, joined)
+    if "queries" in algo and not re.search(r"(?:^| )(?!(?:" + "|".join(QUERIES_OF) + r") )\S+ queries(?: |$)|^queries(?: |$)", joined):
+        algo.discard("queries")
+    n = len(algo)
+    n += bool(re.search(r"(?:^| )(?:modulo|mod) (?:109|1e9|1e9\+7|1000000007|998244353|10 9)(?: |$)", joined))
+    n += bool(re.search(r"(?:^| )(?:10 (?:[4-9]|1[0-8])|1e(?:[4-9]|1[0-8]))(?: |$)", joined))
+    n += bool(re.search(r"(?:^| )o (?:1|n|log|logn|nlogn|n2|m|k|v|e|sqrt)(?: |$)", joined))
+    if n:
+        return ALGORITHMIC_CHARS * min(n, ALGORITHMIC_MAX)
+    return -PLUMBING_CHARS * min(len(_distinct_cues(PLUMBING_TEXT, joined)), PLUMBING_MAX)
 
 
 def _num(text: str) -> float:
@@ -518,7 +553,7 @@ def handcrafted(conv: Conversation) -> list[float]:
     asks = (written_code > 0 and latex == 0) or d_code > max(d_math, d_reason) or (proof is not None and domain > d_write)
     if asks and not word_problem and not retrieved:
         if not question and nw >= 4:  # a fragment of fewer than four words is no request (version 41)
-            statement = math.log(math.exp(statement) + 245)
+            statement = math.log(math.exp(statement) + 245 + _request_work_chars(wl))  # its cues' work (version 45)
     # else a quiz whose stem gives a computation (LaTeX, or three or more quantities with algebra): 100 characters more
     # (version 40)
     elif (stem is not None and d_math >= 0.5 and not (code or quoted)

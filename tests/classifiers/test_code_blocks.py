@@ -273,8 +273,8 @@ def test_the_writing_cues_of_a_request_for_code_name_what_it_handles():
 def test_a_short_hard_request_to_write_code_is_no_short_problem(default):
     score = lambda text: default.score([{"role": "user", "content": text}]).score
     implement = score("Implement a B-tree with deletion in Rust.")
-    for text in WRITES_CODE + ["write a regex for email addresses"]:
-        assert score(text) > 0.6 and abs(score(text) - implement) < 0.1, text  # the medium tier, as "Implement …"
+    for text in WRITES_CODE + ["write a regex for email addresses"]:  # the medium tier, as "Implement …", or above it with
+        assert score(text) > 0.6 and (abs(score(text) - implement) < 0.1 or _algorithmic(text)), text  # an algorithmic cue
     for text in ("write a poem in French", "write a melody in C major", "write a story in Go about a cat",
                  "write a poem about coding in Python", "write a blog post about Rust", "write an email to my boss"):
         assert score(text) < 0.3, text
@@ -327,11 +327,19 @@ def test_a_text_written_in_a_language_or_named_after_a_program_part_stays_writin
 def test_a_short_request_to_write_a_program_part_is_no_short_problem(default):
     score = lambda text: default.score([{"role": "user", "content": text}]).score
     implement = score("Implement an LRU cache")
-    for text in WRITES_A_PART:
-        assert score(text) > 0.6 and abs(score(text) - implement) < 0.1, text  # the medium tier, as "Implement …"
+    for text in WRITES_A_PART:  # "a lock-free queue", "a thread-safe LRU cache", "a concurrent hash map": above (version 45)
+        assert score(text) > 0.6 and (abs(score(text) - implement) < 0.1 or _algorithmic(text)), text
     for text in ("write a tree poem", "write a pool party invitation", "write a stack of thank-you notes",
                  "write a family tree for the Stark family", "write a bedtime story about a dragon", "write a template email"):
         assert score(text) < 0.3, text
+
+
+def _algorithmic(text: str) -> bool:
+    """Whether ``text`` names a cue of an algorithmic problem (version 45: 200 characters more in the length prior)."""
+    from classifiers.algorithmic import algorithmic_cues
+    from classifiers.lexicons import lower_words
+
+    return algorithmic_cues(lower_words(text))[0] > 0
 
 
 def _write_cues(text: str) -> tuple[list[int], list[int]]:

@@ -1,0 +1,80 @@
+"""How much algorithm a request for a program asks for (``classifiers/algorithmic.py``, feature version 45)."""
+
+import math
+
+import pytest
+
+#: Requests of about one length: an algorithmic problem's and a chore's. Before version 45 each read 245 characters
+#: longer in the length prior alike, and the chores scored higher (0.81 for the palindrome check, 0.74 for the queue).
+ALGORITHMIC = [
+    "Implement a lock-free multi-producer queue with hazard pointers.",
+    "Write a function that returns the number of distinct palindromic subsequences modulo 10^9 + 7.",
+    "Write a function that returns the length of the longest increasing subsequence in O(n log n) time.",
+    "Write a function to detect whether a directed graph given as an adjacency list contains a cycle.",
+    "Write a function that returns the minimum number of coins needed to make a given amount.",
+]
+PLUMBING = [
+    "Write a Python function that checks whether a string is a palindrome.",
+    "Write a function to check whether a given integer is even.",
+    "Write a function that converts a temperature from Celsius to Fahrenheit.",
+    "Write a Python function to count the vowels in a string.",
+    "Write a Python function that reverses a string.",
+]
+
+
+@pytest.mark.parametrize(("text", "algorithmic", "plumbing"), [
+    ("Implement a lock-free multi-producer queue with hazard pointers.", 2, 0),
+    ("Return the number of ways modulo 10^9 + 7.", 3, 0),  # the count, the modulus, the bound 10^9
+    ("Return it modulo 109 + 7.", 1, 0),  # a superscript lost in scraping
+    ("Return n modulo 10.", 0, 0),  # a last digit
+    ("Answer q queries on the array; 1 <= n <= 10^5.", 2, 0),
+    ("Suggest some related search queries.", 0, 0),  # a search engine's queries
+    ("Sort the list in O(n log n).", 1, 0),
+    ("Write a function to reverse the words of a sentence.", 0, 1),
+    ("Write a script to reverse engineer the protocol.", 0, 0),  # no chore
+    ("Return true if the number is odd.", 0, 2),
+])
+def test_the_cues_are_counted_once_each(text, algorithmic, plumbing):
+    from classifiers.algorithmic import algorithmic_cues
+    from classifiers.lexicons import lower_words
+
+    assert algorithmic_cues(lower_words(text)) == (algorithmic, plumbing)
+
+
+def test_an_algorithmic_request_reads_longer_than_a_chore_of_its_length():
+    """The length prior reads an algorithmic problem's request 200 characters longer per cue (at most four), a chore's
+    100 shorter per cue (at most two): before version 45 both read their length plus 245."""
+    from classifiers.feature_schema import PRIOR_FEATURE
+    from classifiers.features import LENGTH_ANCHOR, handcrafted
+    from classifiers.inference import as_conversation
+
+    prior = lambda text: handcrafted(as_conversation(text))[PRIOR_FEATURE]
+    floor = math.log(len(ALGORITHMIC[0]) + 245) - LENGTH_ANCHOR
+    assert min(map(prior, ALGORITHMIC)) > floor + 0.5
+    assert max(map(prior, PLUMBING)) < floor
+
+
+def test_an_algorithmic_request_outscores_a_chore(default):
+    score = lambda text: default.score([{"role": "user", "content": text}]).score
+    assert min(map(score, ALGORITHMIC)) > max(map(score, PLUMBING)) + 0.05
+    assert score("Implement a lock-free multi-producer queue with hazard pointers.") > 0.75  # the high tier
+    assert score("Write a Python function that checks whether a string is a palindrome.") < 0.75
+    for text in PLUMBING:  # a chore is still a request for a program: the medium tier, above trivia
+        assert score(text) > score("What is the capital city of France?") + 0.15, text
+
+
+@pytest.mark.parametrize("text", [
+    "What is the minimum number of people needed in a room so that two share a birthday with probability over 50%?",
+    "Describe how a graph of supply and demand shows a price ceiling.",  # "graph" made it a request (names no program)
+    "How do I print a document from my phone?",
+    "A shop sells pencils at 3 for $1. How much do 27 pencils cost?",
+    "How do I find the shortest path in a graph in Python?",  # a question about code: no request, no extra characters
+])
+def test_no_cue_moves_what_is_no_request_for_a_program(text, monkeypatch):
+    from classifiers.features import handcrafted
+    from classifiers.inference import as_conversation
+
+    before = handcrafted(as_conversation(text))
+    monkeypatch.setattr("classifiers.algorithmic.ALGORITHMIC_CHARS", 0)
+    monkeypatch.setattr("classifiers.algorithmic.PLUMBING_CHARS", 0)
+    assert handcrafted(as_conversation(text)) == before

@@ -113,6 +113,22 @@ def test_imagining_a_scenario_is_not_role_play(default):
     assert domain("Imagine you are a pirate captain. Describe your ship to your crew.") > 0.3
 
 
+@pytest.mark.parametrize(("text", "plain"), [
+    ("List the rivers of Spain that flow into the Atlantic, or say none if there are none.", "List the rivers of Spain that flow into the Atlantic."),
+    ("Tell me about yourself and your hobbies. None of that corporate speak.", "Tell me about yourself and your hobbies."),
+    ("Which of these is a mammal? A) shark B) dolphin C) trout D) none of the above", "Which of these is a mammal? A) shark B) dolphin C) trout D) salmon"),
+    ("What is the null hypothesis of a two-sample t-test?", "What is the hypothesis of a two-sample t-test?"),
+])
+def test_none_null_and_self_are_everyday_words_not_code(default, text, plain):
+    """Two of them in a short request made it a request for a program: the rivers of Spain scored 0.77 on 7.36.0, the
+    high tier, against 0.21 without "or say none if there are none" (version 46)."""
+    code = FEATURE_NAMES.index("code domain")
+    featurize = lambda t: default.estimator.featurize([{"role": "user", "content": t}]).h[code]
+    score = lambda t: default.score([{"role": "user", "content": t}]).score
+    assert featurize(text) == featurize(plain) == 0.0
+    assert score(text) == pytest.approx(score(plain), abs=0.06)
+
+
 @pytest.mark.parametrize("language", ["Kotlin", "PHP", "Ruby", "Haskell", "Scala", "Perl", "Lua", "MATLAB"])
 def test_every_programming_language_names_a_code_question(default, language):
     """The code lexicon named a few languages; the same question about another one read as chit-chat

@@ -29,6 +29,7 @@ from classifiers.lexicons import (
     words_of,
 )
 from classifiers.options import NO_TAIL_OPTIONS, inline_options, labelled_options, tail_options, year_options
+from classifiers.output_format import format_code_cues
 from classifiers.quantities import count_quantities
 from classifiers.quiz_stem import COMPUTATION_EXTRA_CHARS, asks_for_a_quantity, computes, logic_notation, quiz_stem, stem_cues
 from classifiers.retrieved import retrieved_chars
@@ -248,6 +249,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     lex = lexicon_counts(wl)
     if dense:
         lex = add_glued_words(add_dense_cues(lex, s), utf8, wl)
+    lex[_CODE] -= format_code_cues(s, wl, lex[_CODE])  # "as a JSON array", "Return it as JSON": the answer's form (47)
     code_cues = lex[_CODE]
     lex = move_written_code(lex, wl)
     writes_code = lex[_CODE] > code_cues  # "write a function …": a request for a program, whatever its topic

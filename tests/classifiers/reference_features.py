@@ -52,7 +52,27 @@ from classifiers.features import (
     words_of,
 )
 from classifiers.latex import LATEX_COMMANDS
+from classifiers.lexicons import _PUNCT_CHARS
 from classifiers.lexicons_intl import DENSE_CUES
+from classifiers.output_format import (
+    ANSWER_VERBS,
+    DEMONSTRATIVES,
+    FORMAT_BLOCKERS,
+    FORMAT_FILLER_GAP,
+    FORMAT_FILLERS,
+    FORMAT_NAMES,
+    FORMAT_NOUNS,
+    HTML_NOUNS,
+    MAX_FORMAT_NAMES,
+    OF_HEADS,
+    OF_NOUNS,
+    PHRASE_CHARS,
+    PROGRAM_SENTENCE_WORDS,
+    RETURN_LEADS,
+    RETURN_OBJECTS,
+    SENTENCE_CHARS,
+    SHAPE_NOUNS,
+)
 from classifiers.shape import _NUMWORD, _RE_SHAPE
 from classifiers.text import Conversation
 from classifiers.written_code import (
@@ -352,6 +372,93 @@ def _year_options(s: str) -> int:
     return n
 
 
+#: Version 47: output-format phrases (``classifiers.output_format``). At an opener word (a separator or the start before
+#: it): the fewest whitespace-separated words, at most FORMAT_FILLER_GAP (after "me" / "us" / "back"), before a format
+#: name ending at a separator, a colon before one, or the end; a second name after "/", ",", "or", "and"; the next word as a noun.
+_FSEP = "[" + re.escape(_PUNCT_CHARS) + r"\s]"
+_FWORD = "[^" + re.escape(_PUNCT_CHARS) + r"\s]+"
+_FNAME = "|".join(sorted(FORMAT_NAMES, key=len, reverse=True))
+_RE_FORMAT_AT = [re.compile(
+    rf"({_alternatives(ANSWER_VERBS | {'as', 'into', 'in', 'with'})})((?:\s+(?:me|us|back))?" + rf"(?:\s+{_FWORD})" * k + ")"
+    rf"\s+({_FNAME})(?:\s*(?:/|,|\bor\b|\band\b)\s*({_FNAME}))?(?:\s+({_FWORD}))?(?=$|{_FSEP}|:(?:$|{_FSEP}))") for k in range(FORMAT_FILLER_GAP + 1)]
+
+
+def _sentence_bounds(low: str) -> list[int]:
+    """Where sentences end: each line break, each ". ! ?" before whitespace or the end."""
+    return [k for k, c in enumerate(low) if c == "\n" or (c in ".!?" and (k + 1 == len(low) or low[k + 1].isspace()))]
+
+
+def _format_code_cues(s: str, code: int) -> int:
+    """Version 47: the code cues of output-format phrases, every opener tried in turn (after an accepted phrase, from
+    its end), its sentence at most SENTENCE_CHARS around it; only the first MAX_FORMAT_NAMES format names (words of
+    their own), at most PHRASE_CHARS after their opener."""
+    low = s.lower()
+    bounds = _sentence_bounds(low)
+    names = [m.start() for m in re.finditer(rf"(?<=\s)(?:{_FNAME})(?=$|{_FSEP}|:(?:$|{_FSEP}))", low)][:MAX_FORMAT_NAMES]
+    found, returns, pos = [], set(), 0
+    for i in range(len(low)):
+        if i < pos or (i > 0 and not re.match(_FSEP, low[i - 1])):
+            continue
+        m = next((r.match(low, i) for r in _RE_FORMAT_AT if r.match(low, i)), None)
+        if m is None or m.start(3) - i > PHRASE_CHARS or m.start(3) not in names:  # the first names, near their opener
+            continue
+        opener, fill, first, second, noun = m.groups()
+        start = max([max(0, i - SENTENCE_CHARS)] + [k + 1 for k in bounds if max(0, i - SENTENCE_CHARS) <= k < i])
+        before = words_of(low[start:i])
+        fill = fill.split()
+        if opener == "with":
+            lead = list(before)
+            while lead and lead[-1] in ("only", "just"):
+                lead.pop()
+            if not lead or lead[-1] not in ("respond", "reply", "answer"):
+                continue
+        elif opener in ANSWER_VERBS:
+            if any(w not in RETURN_LEADS for w in before):
+                continue
+            if fill and fill[0] in ("me", "us", "back"):
+                fill = fill[1:]
+        if not all(w in FORMAT_FILLERS or w in DEMONSTRATIVES for w in fill):
+            continue
+        cues = [first] + ([second] if second else [])
+        after = m.end()
+        if noun is None and low[after:after + 1] == ":":
+            cues = cues[:-1]
+        if noun is not None and noun.rstrip(":") not in FORMAT_NOUNS:
+            after -= len(noun)
+            noun = None
+        elif noun is not None and noun.endswith(":"):
+            noun = noun.rstrip(":")
+        elif noun is not None:
+            cues.append(noun)
+            if noun == "code" and low[after:after + 6] == " block":
+                after += 6
+            elif noun in OF_HEADS:
+                of = re.match(rf"\s+of\s+({_FWORD})(?=$|{_FSEP})", low[after:])
+                if of and of.group(1) in OF_NOUNS:
+                    cues.append(of.group(1))
+                    after += of.end()
+        if set(fill) & DEMONSTRATIVES and noun not in SHAPE_NOUNS:
+            continue
+        if "html" in (first, second) and noun not in HTML_NOUNS:
+            continue
+        following = re.match(rf"\s*({_FWORD})", low[after:])
+        if (following and following.group(1) in FORMAT_BLOCKERS) or re.match(r"[.:]\w", low[after:]):
+            continue
+        end = next((k for k in bounds if after <= k < after + SENTENCE_CHARS), min(len(low), after + SENTENCE_CHARS))
+        if set(before + words_of(low[after:end])) & PROGRAM_SENTENCE_WORDS:
+            continue
+        found += cues
+        pos = m.end()
+        returned = opener == "return" or any(
+            w == "return" and k + 1 < len(before) and before[k + 1] in RETURN_OBJECTS
+            and (all(x in RETURN_LEADS for x in before[:k]) or (k > 0 and before[k - 1] in ("and", "then")))
+            for k, w in enumerate(before))
+        if returned and start not in returns:
+            returns.add(start)
+            found.append("return")
+    return min(lexicon_counts_reference(found)[LEXICON_NAMES.index("code")], code) if found else 0
+
+
 def handcrafted(conv: Conversation) -> list[float]:
     """The hand-crafted feature vector as first written (before the speed-ups)."""
     full = conv.last_user
@@ -394,6 +501,7 @@ def handcrafted(conv: Conversation) -> list[float]:
         glued.subtract(w for w in wl if w.isascii())
         for name, k in zip(LEXICON_NAMES, lexicon_counts_reference(list(glued.elements()))):
             lex[name] += k
+    lex["code"] -= _format_code_cues(s, lex["code"])  # "as a JSON array": the answer's form, no code (version 47)
     written_code = _written_code_cues(wl)  # regexes at each verb; the featurizer scans with list.index
     written_code = min(written_code, lex["writing"])
     lex["writing"] -= written_code
@@ -538,10 +646,12 @@ def handcrafted(conv: Conversation) -> list[float]:
     if word_problem and not (code or quoted):  # a word problem's length counts from its first paragraph with a number (version 38)
         statement = math.log1p(n - (len(full) - _problem_chars(full, whole=False)))
     # a request for a program (not opened as a question) counts 245 characters more (version 29),
-    question = bool(wl) and wl[0] in {"how", "what", "why", "when", "which", "where", "who", "is", "are", "can", "could", "does", "do",
+    # (after "Now" / "Then" the next word decides, version 37)
+    qw = wl[1:] if wl[:1] in (["now"], ["then"]) and len(wl) > 1 else wl
+    question = bool(qw) and qw[0] in {"how", "what", "why", "when", "which", "where", "who", "is", "are", "can", "could", "does", "do",
                                       "should", "would", "will", "explain", "tell", "now"}
     # … unless it is a polite request: "Can you (please) write …", not "Can you explain …" (version 30)
-    if re.match(r"(?:can|could|would|will) you (?:please )?(?!(?:explain|tell|help|describe)(?: |$))\S", " ".join(wl)):
+    if re.match(r"(?:can|could|would|will) you (?:please )?(?!(?:explain|tell|help|describe)(?: |$))\S", " ".join(qw)):
         question = False
     # and so does a request for a proof in its first 60 words, in a domain above writing (version 30)
     proof = re.search(r"(?:^| )(?:(?:prove|proofs?|beweisen?|demuestr[ae]|demostrar|demonstr(?:e|ar)|démontre[rz]?|prouve[rz]?|"

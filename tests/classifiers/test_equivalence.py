@@ -303,3 +303,27 @@ def test_lexicon_counts_survive_a_full_memo(monkeypatch):
         w = words_of(" ".join(rng.choice(PIECES + (f"zz{rng.randrange(100)}",)) for _ in range(rng.randrange(30))))
         assert lexicon_counts(w) == lexicon_counts_reference(w)
         assert len(lexicons._SEEN) <= 40 + 30
+
+
+#: Pieces of output-format phrases (version 47): openers whole and inside words, fillers, demonstratives, format names
+#: whole and glued, nouns, blockers, colons, member access, sentence ends, leads before "return", program words, and
+#: filler that moves the sentence's start and end across SENTENCE_CHARS.
+FORMAT_PIECES = ("as", "As", "into", "in", "with", "respond", "Reply", "only", "Return", "return", "give", "me", "output",
+                 "provide", "back", "now", "and", "then", "it", "the", "results", "a", "valid", "this", "following", "JSON",
+                 "json", "jsonl", "YAML", "xml", "csv", "HTML", "markdown", "/", "or", "array", "arrays", "of", "strings",
+                 "object", "table", "code", "block", "format", "file", "schema", "parser", "python", "function",
+                 "returns", "string", "dict", ":", ".", ". ", "\n", ",", "?", "(", "x", "tasks", "İ", "x" * 120, "y " * 60)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(FORMAT_PIECES), max_size=30).map(" ".join)
+       | st.lists(st.sampled_from(FORMAT_PIECES), max_size=30).map("".join))
+def test_format_code_cues_equal_the_reference(text):
+    from classifiers.output_format import format_code_cues
+
+    code = lexicon_counts(words_of(text.lower()))[LEXICON_NAMES_CODE]
+    assert format_code_cues(text, words_of(text.lower()), code) == ref._format_code_cues(text, code)
+    _same(text)
+
+
+LEXICON_NAMES_CODE = ref.LEXICON_NAMES.index("code")

@@ -1,0 +1,234 @@
+"""Output-format phrases: "as a JSON array", "in YAML", "Return it as JSON" say what form the answer takes, not
+that a program is asked for (version 47).
+
+The code lexicon (``classifiers.lexicons``) has "json", "yaml", "html", "array", "string", "dict*", "return": a short
+imperative with two of them read as a request for a program, with the code domain and the request's extra length in
+the length prior (``written_code.REQUEST_EXTRA_CHARS``): "List three European capitals as a JSON array." 0.74, "Return
+it as JSON where each key is the entity type …" 0.81, "… key numbers as a YAML document." 0.80, while "What is the
+capital of France? Answer in JSON." (a question) was 0.39. Such instructions are everyday chat, extraction follow-ups
+("now return that as JSON") that small models answer well. ``format_code_cues`` finds the code cues such phrases hold,
+which ``features`` takes off the code count before anything reads it (so they make no ``writes_code`` either):
+
+- a format name after "as", "into", "in" or "respond / reply / answer [only] with", after at most
+  ``FORMAT_FILLER_GAP`` fillers ("a", "valid", "proper" …), and at most one noun of ``FORMAT_NOUNS`` after it
+  ("as a JSON array", "in valid YAML", "into a JSON object", "in JSON format", "as JSON/YAML"); after a demonstrative
+  ("the", "this", "following" …: "in the JSON below", "in this JSON" name material) only with a noun of its shape
+  ("in the following JSON format"); HTML only as a table or a list ("in HTML" names a language);
+- the same after a verb that gives the answer opening a sentence ("Return only valid JSON.", "Output a JSON array
+  …", "Give me a JSON object with …");
+- and "return" opening that sentence, or after "and" / "then", when its object is the answer or data ("Return it /
+  the results / them … as JSON", "… and return them as a JSON list").
+
+Not when the format names a program's thing: a word of ``FORMAT_BLOCKERS`` after the phrase ("in JSON schema", "as a
+JSON parser"), nor in a sentence that speaks of a program (``PROGRAM_SENTENCE_WORDS`` anywhere in it: "a function that returns
+the keys as a JSON array", "using Python", "a script that saves it as a JSON file"). "Write a Python function that
+parses a JSON file" and "Convert this JSON to YAML with a Python script" have no such phrase, and "parse this JSON", code
+fences and code keep every cue. Only the featurizer's head+tail slice is read, only when it has a code cue and a
+format name; a sentence is looked at at most ``SENTENCE_CHARS`` characters around the phrase.
+"""
+
+from __future__ import annotations
+
+import re
+
+from classifiers.lexicons import _PUNCT_CHARS, LEXICON_NAMES, lexicon_counts, words_of
+from classifiers.written_code import AMBIGUOUS_LANGUAGES, IN_LANGUAGES
+
+#: Names of data and markup formats an answer is given in.
+FORMAT_NAMES = frozenset(("json", "jsonl", "ndjson", "yaml", "yml", "xml", "toml", "csv", "tsv", "markdown", "html"))
+#: Words between the preposition (or verb) and the format name: articles and plain adjectives of a format.
+FORMAT_FILLERS = frozenset((
+    "a", "an", "valid", "proper", "properly", "formatted", "well-formed", "strict", "plain", "pure", "clean", "compact",
+    "minified", "pretty", "pretty-printed", "single", "simple", "structured", "raw", "standard", "nested", "flat", "one",
+    "only", "just", "strictly", "parseable", "parsable", "machine-readable",
+))
+#: Demonstratives (and possessives): with them the format names material ("in this JSON", "in the JSON below") unless
+#: a noun of ``SHAPE_NOUNS`` follows it ("in the following JSON format").
+DEMONSTRATIVES = frozenset(("the", "this", "that", "these", "those", "following", "same", "above", "below", "given",
+                            "provided", "your", "my", "our", "exact"))
+SHAPE_NOUNS = frozenset(("format", "structure", "layout", "template", "shape", "form"))
+FORMAT_FILLER_GAP = 3
+#: Nouns a format names the answer's form with ("a JSON array", "a YAML document", "a Markdown code block").
+FORMAT_NOUNS = SHAPE_NOUNS | frozenset((
+    "object", "objects", "array", "arrays", "list", "lists", "dict", "dicts", "dictionary", "dictionaries", "document",
+    "documents", "doc", "file", "files", "table", "tables", "string", "strings", "block", "blocks", "output", "record",
+    "records", "map", "mapping", "snippet", "syntax", "lines", "rows", "entries", "response", "reply", "answer", "data",
+    "blob", "payload", "code", "codeblock",
+))
+#: "A JSON array of strings", "a list of dicts": what the array or list holds.
+OF_HEADS = frozenset(("array", "arrays", "list", "lists", "object", "objects", "dictionary", "dict", "map"))
+OF_NOUNS = frozenset(("strings", "objects", "dicts", "dictionaries", "records", "numbers", "names", "items", "pairs",
+                      "tuples", "arrays", "lists", "entries", "rows", "words", "values", "keys"))
+#: Nouns after which HTML is an answer's form ("as an HTML table"), not the language a page is written in.
+HTML_NOUNS = frozenset(("table", "tables", "list", "lists"))
+#: Words after the phrase that make the format a program's thing ("in JSON schema", "as a JSON parser").
+FORMAT_BLOCKERS = frozenset((
+    "schema", "schemas", "parser", "parsers", "parsing", "parse", "serializer", "serialization", "serialize",
+    "deserialization", "deserializer", "library", "libraries", "lib", "module", "api", "apis", "endpoint", "endpoints",
+    "validator", "validation", "encoder", "decoder", "loader", "reader", "writer", "processing", "handling", "support",
+    "input", "inputs", "path", "paths", "query", "queries", "pointer", "patch", "rpc", "web", "dom", "node", "nodes",
+    "element", "elements", "attribute", "attributes", "config", "configuration", "manifest", "serialisation",
+))
+#: Verbs that give the answer in a format when they open a sentence ("Return only valid JSON.", "Give me a JSON object").
+ANSWER_VERBS = frozenset(("return", "output", "give", "provide"))
+#: Words by which a sentence speaks of a program: its format phrase is the program's behaviour, its cues kept.
+PROGRAM_SENTENCE_WORDS = (IN_LANGUAGES - AMBIGUOUS_LANGUAGES) | frozenset((
+    "python3", "function", "functions", "method", "methods", "script", "scripts", "program", "programs", "code",
+    "class", "classes", "api", "endpoint", "endpoints", "module", "implement", "implementation", "snippet", "parser",
+    "regex", "def", "server", "backend", "route", "handler", "cli", "fastapi", "express", "jq", "returns", "outputs",
+    "saves", "stores", "prints", "exports", "dumps", "serializes", "serialize", "writes", "emits", "parses", "loads",
+    "reads", "accepts", "takes", "sends", "receives", "converts", "produces", "generates", "responds", "yields",
+))
+#: The objects of a "return" that returns the answer or data ("return it", "return the results", "return them").
+RETURN_OBJECTS = frozenset(("it", "them", "that", "this", "these", "those", "the", "all", "only", "just", "your", "my",
+                            "a", "an", "each", "every", "everything", "me", "back", "valid", "both", "their", "its"))
+#: Words that may open the sentence before "return" ("Now return …", "Please return …", "and then return …").
+RETURN_LEADS = frozenset(("please", "now", "then", "and", "also", "just", "finally", "instead", "so", "ok", "okay"))
+#: At most this many characters from the opener to the format name; the first this many format names are read.
+PHRASE_CHARS = 80
+MAX_FORMAT_NAMES = 12
+#: Characters looked at before the phrase (to its sentence's start) and after it (to its sentence's end).
+SENTENCE_CHARS = 200
+
+_CODE_ID = LEXICON_NAMES.index("code")
+_SEP = re.escape(_PUNCT_CHARS) + r"\s"
+_WORD = rf"[^{_SEP}]+"
+_NAMES = "|".join(sorted(FORMAT_NAMES, key=len, reverse=True))
+#: The phrase from its opener: (opener) (up to FORMAT_FILLER_GAP fillers) (format) [/|or|and format] [noun], each a word
+#: as ``words_of`` splits them (a separator or the text's end on both sides; a colon may end a format name).
+_RE_PHRASE = re.compile(
+    rf"(?<![^{_SEP}])(as|into|in|with|{'|'.join(sorted(ANSWER_VERBS))})((?:\s+(?:me|us|back))?(?:\s+{_WORD}){{0,{FORMAT_FILLER_GAP}}}?)"
+    rf"\s+({_NAMES})(?:\s*(?:/|,|\bor\b|\band\b)\s*({_NAMES}))?(?:\s+({_WORD}))?(?![^{_SEP}:]|:[^{_SEP}])")
+_RE_SENTENCE_END = re.compile(r"\n|[.!?](?=\s|$)")
+#: The words a format name is, as ``words_of`` splits them ("JSON:" keeps its colon; "JSON:x" is no format name).
+_FORMAT_WORDS = FORMAT_NAMES | frozenset(n + ":" for n in FORMAT_NAMES)
+_RE_NAME_END = re.compile(rf"(?![^{_SEP}:]|:[^{_SEP}])")
+_RE_OPENER = re.compile(rf"(?<![^{_SEP}])(?:as|into|in|with|{'|'.join(sorted(ANSWER_VERBS))})(?=\s)")
+_RE_OF = re.compile(rf"\s+of\s+({_WORD})(?![^{_SEP}])")
+_RE_MEMBER = re.compile(r"[.:]\w")
+_RE_NEXT_WORD = re.compile(rf"\s*({_WORD})")
+_WITH_VERBS = frozenset(("respond", "reply", "answer"))
+
+
+def format_code_cues(s: str, words: list[str], code: int) -> int:
+    """The code cues (at most ``code``, the code count of ``words`` = ``words_of`` of ``s`` lower-cased) that the output-format
+    phrases of text ``s`` hold: the format names, their nouns, and "return" of a sentence that returns the answer in a
+    format. The phrase is tried at each opener (in the text's order; after a phrase, from its end) at most
+    ``PHRASE_CHARS`` before one of the first ``MAX_FORMAT_NAMES`` format names: one that is no format phrase may hold
+    one ("Return the results as JSON"). Bounded: a regex over the whole slice cost 40 us at 2,000 characters, and a text
+    of nothing but format phrases 2.7 ms."""
+    if not code or _FORMAT_WORDS.isdisjoint(words):  # (a substring search per name took 9 us)
+        return 0
+    present = _FORMAT_WORDS.intersection(words)
+    low = s.lower()
+    openers: set[int] = set()
+    for q in _name_starts(low, {w.rstrip(":") for w in present}):
+        openers.update(m.start() for m in _RE_OPENER.finditer(low, max(0, q - PHRASE_CHARS), q))
+    found: list[str] = []
+    returns: set[int] = set()
+    pos = 0
+    for p in sorted(openers):
+        m = _RE_PHRASE.match(low, p) if p >= pos else None
+        if m is None or m.start(3) - p > PHRASE_CHARS:
+            continue
+        cues, start = _phrase_cues(low, m)
+        if cues is None:
+            continue
+        found += cues
+        pos = m.end()
+        if start not in returns and (m.group(1) == "return" or _returns_answer(words_of(low[start:p]))):
+            returns.add(start)
+            found.append("return")
+    if not found:
+        return 0
+    return min(lexicon_counts(found)[_CODE_ID], code)
+
+
+def _name_starts(low: str, names: set[str]) -> list[int]:
+    """Where the first ``MAX_FORMAT_NAMES`` format names of ``names`` start in ``low``, each a word of its own (whitespace
+    before it; after it a separator, the end, or a colon before one)."""
+    starts = []
+    for name in names:
+        i, k = low.find(name), 0
+        while i >= 0 and k < MAX_FORMAT_NAMES:
+            if i and low[i - 1].isspace() and _RE_NAME_END.match(low, i + len(name)):
+                starts.append(i)
+                k += 1
+            i = low.find(name, i + 1)
+    return sorted(starts)[:MAX_FORMAT_NAMES]
+
+
+def _phrase_cues(low: str, m: re.Match[str]) -> tuple[list[str] | None, int]:
+    """(The cue words of the phrase ``m`` matched, or ``None`` when it is no format phrase; its sentence's start)."""
+    opener, fillers, first, second, noun = m.groups()
+    start = _sentence_start(low, m.start())
+    fill = fillers.split()
+    if opener == "with":  # "respond / reply / answer [only] with …"
+        lead = words_of(low[start:m.start()])
+        while lead and lead[-1] in ("only", "just"):
+            lead.pop()
+        if not lead or lead[-1] not in _WITH_VERBS:
+            return None, start
+    elif opener in ANSWER_VERBS:  # opening the sentence, after leads
+        if not RETURN_LEADS.issuperset(words_of(low[start:m.start()])):
+            return None, start
+        if fill[:1] and fill[0] in ("me", "us", "back"):
+            fill = fill[1:]
+    if any(w not in FORMAT_FILLERS and w not in DEMONSTRATIVES for w in fill):
+        return None, start
+    cues = [first] if second is None else [first, second]
+    if noun is None and low.startswith(":", m.end()):  # "as JSON: …" ("json:" is a word of its own, no cue)
+        cues.pop()
+    after = m.end()
+    if noun is not None:
+        bare = noun.rstrip(":")
+        if bare not in FORMAT_NOUNS:  # no noun of the format: the word after it is the next word
+            after -= len(noun)
+            noun = None
+        elif bare != noun:  # "as a JSON object: …" ("object:" is a word of its own)
+            noun = bare
+        else:
+            cues.append(noun)
+            if noun == "code" and low.startswith(" block", after):  # "a Markdown code block"
+                after += len(" block")
+            elif noun in OF_HEADS:  # "a JSON array of strings"
+                of = _RE_OF.match(low, after)
+                if of is not None and of.group(1) in OF_NOUNS:
+                    cues.append(of.group(1))
+                    after = of.end()
+    if not DEMONSTRATIVES.isdisjoint(fill) and noun not in SHAPE_NOUNS:
+        return None, start
+    if "html" in (first, second) and noun not in HTML_NOUNS:
+        return None, start
+    nxt = _RE_NEXT_WORD.match(low, after)
+    if (nxt is not None and nxt.group(1) in FORMAT_BLOCKERS) or _RE_MEMBER.match(low, after):  # "JSON.parse"
+        return None, start
+    rest = words_of(low[start:m.start()]) + words_of(low[after:_sentence_end(low, after)])
+    if not PROGRAM_SENTENCE_WORDS.isdisjoint(rest):
+        return None, start
+    return cues, start
+
+
+def _sentence_start(low: str, i: int) -> int:
+    """Where the sentence holding position ``i`` starts, at most ``SENTENCE_CHARS`` before it."""
+    lo = max(0, i - SENTENCE_CHARS)
+    last = lo
+    for m in _RE_SENTENCE_END.finditer(low, lo, i + 1):  # i + 1: a "." right before i is followed by its character
+        last = m.end()
+    return last
+
+
+def _sentence_end(low: str, i: int) -> int:
+    """Where the sentence holding position ``i`` ends, at most ``SENTENCE_CHARS`` after it."""
+    m = _RE_SENTENCE_END.search(low, i, i + SENTENCE_CHARS)
+    return min(len(low), i + SENTENCE_CHARS) if m is None else m.start()
+
+
+def _returns_answer(before: list[str]) -> bool:
+    """Whether the words of a sentence before its format phrase hold a "return" of the answer or data: opening it
+    (after leads) or after "and" / "then", its object one of ``RETURN_OBJECTS``."""
+    for k, w in enumerate(before):
+        if (w == "return" and k + 1 < len(before) and before[k + 1] in RETURN_OBJECTS
+                and (all(x in RETURN_LEADS for x in before[:k]) or before[k - 1] in ("and", "then"))):
+            return True
+    return False

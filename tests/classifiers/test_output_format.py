@@ -1,0 +1,137 @@
+"""Output-format phrases (``classifiers/output_format.py``, version 47): "as a JSON array", "Return it as JSON" say what
+form the answer takes; their words are no code cues, while a request for a program that names a format keeps its own."""
+
+import pytest
+
+from classifiers.lexicons import LEXICON_NAMES
+
+CODE = LEXICON_NAMES.index("code")
+
+#: Everyday requests whose every code cue is in a format phrase (before version 47: 0.74-0.85, the code domain and the
+#: request-for-a-program length).
+FORMAT_REQUESTS = [
+    "List three European capitals as a JSON array.",
+    "Format your answer as JSON.",
+    "Return it as JSON where each key is the entity type and values are lists sorted alphabetically.",
+    "Return the same information as a JSON array with keys review, pros, cons, rating.",
+    "Now give the deal's key numbers (price, revenue multiple, share move, employees) as a YAML document.",
+    "Name the five largest oceans as a JSON array.",
+    "Give three synonyms for 'happy' as a JSON array of strings.",
+    "Give me the planets of the solar system in YAML, with their order from the sun.",
+    "Give me a JSON object with the fields city, country and population for Tokyo, Lagos and Lima.",
+    "Classify these animals as mammal, bird or reptile and return the result as JSON: eagle, whale, iguana, bat.",
+    "Please respond only with valid JSON.",
+    "Put the answer in a Markdown code block.",
+    "Summarize the table in the following JSON format: title, rows.",
+    "Extract the names and return them as a JSON list.",
+    "Show the schedule as an HTML table.",
+    "Return only valid JSON.",
+]
+#: Requests for a program that name a format: their cues stay (a program's thing, or a sentence about a program).
+CODE_REQUESTS = [
+    "Write a Python function that parses a JSON file and returns the keys.",
+    "Write a function that returns a JSON object with the word counts.",
+    "Parse this JSON and print the keys.",
+    "Write a JSON schema validator in Go.",
+    "Convert this JSON to YAML with a Python script.",
+    "Write a Flask endpoint that returns the list of users as a JSON array.",
+    "Output the results as a JSON array using Python.",
+    "Write a script that saves the results as a JSON file.",
+    "Implement a function that serializes a binary tree to a JSON string and deserializes it back.",
+    "Write a Go program that reads newline-delimited JSON from stdin and outputs it as CSV.",
+    "Return the data as JSON.parse would read it.",
+    "Describe the result in JSON schema terms.",
+    "Write a page in HTML with a contact form.",
+    "Find the bug in the JSON below.",
+    "Given an array of integers nums, return the indices of the two numbers that add up to target.",
+]
+
+
+def _cues(text: str) -> tuple[int, int]:
+    """(code cues of ``text``, those its format phrases hold)."""
+    from classifiers.lexicons import lexicon_counts, lower_words
+    from classifiers.output_format import format_code_cues
+
+    wl = lower_words(text)
+    code = lexicon_counts(wl)[CODE]
+    return code, format_code_cues(text, wl, code)
+
+
+@pytest.mark.parametrize("text", FORMAT_REQUESTS)
+def test_a_format_phrase_holds_no_code_cue(text):
+    code, in_phrases = _cues(text)
+    assert code > 0 and in_phrases == code, (code, in_phrases)
+
+
+@pytest.mark.parametrize("text", CODE_REQUESTS)
+def test_a_program_keeps_its_format_words(text):
+    code, in_phrases = _cues(text)
+    assert code > 0 and in_phrases == 0, (code, in_phrases)
+
+
+@pytest.mark.parametrize("text", FORMAT_REQUESTS[:5])
+def test_a_format_request_is_no_request_for_a_program(text):
+    """No code domain, and not the request's 245 characters more in the length prior."""
+    import math
+
+    from classifiers.feature_schema import FEATURE_NAMES, PRIOR_FEATURE
+    from classifiers.features import LENGTH_ANCHOR, handcrafted
+    from classifiers.inference import as_conversation
+    from classifiers.written_code import REQUEST_EXTRA_CHARS
+
+    h = handcrafted(as_conversation(text))
+    assert h[FEATURE_NAMES.index("code domain")] == 0.0
+    assert h[PRIOR_FEATURE] < 0.5 * (math.log(REQUEST_EXTRA_CHARS) - LENGTH_ANCHOR), h[PRIOR_FEATURE]
+
+
+def test_a_program_asked_in_a_format_stays_a_request_for_a_program():
+    """A format phrase in a sentence of its own takes its cues only: "write a function" still asks for a program."""
+    from classifiers.feature_schema import FEATURE_NAMES, PRIOR_FEATURE
+    from classifiers.features import handcrafted
+    from classifiers.inference import as_conversation
+
+    text = "Write a Python function that counts the words of a text. Return the result as a JSON object."
+    assert _cues(text) == (4, 2)  # python, function, json, return: json and return are the answer's form
+    h = handcrafted(as_conversation(text))
+    assert h[FEATURE_NAMES.index("code domain")] == 1.0 and h[PRIOR_FEATURE] > 1.0
+
+
+def test_only_a_return_of_the_answer_goes():
+    assert _cues("Return them as JSON.") == (2, 2)
+    assert _cues("Then return it in YAML.") == (2, 2)
+    assert _cues("Extract the dates and return them as a JSON list.") == (2, 2)
+    assert _cues("The method should return a JSON object.") == (3, 0)  # a program's behaviour
+    assert _cues("Count the keys and return -1 as JSON if empty.") == (2, 1)  # "-1" is no answer's object: "return" stays
+
+
+def test_a_format_after_a_demonstrative_is_material_unless_its_shape_is_named():
+    assert _cues("Fix the quotes in this JSON.") == (1, 0)
+    assert _cues("Answer in the following JSON format.") == (1, 1)
+
+
+def test_a_long_prompt_is_read_in_its_slice_only():
+    """Only the featurizer's head and tail are read (``features._slice``), and a sentence at most
+    ``SENTENCE_CHARS`` around the phrase: a program named far before it does not keep the cues."""
+    from classifiers.features import _slice
+
+    text = "Write a Python function. " + "Some words here. " * 400 + "Give the totals as a JSON array."
+    code, in_phrases = _cues(_slice(text))
+    assert in_phrases == 2 and code == 4
+
+
+@pytest.mark.parametrize("text", FORMAT_REQUESTS[:5] + ["Give me a JSON object with the fields city, country and population for Tokyo, Lagos and Lima."])
+def test_a_format_request_scores_low(default, text):
+    """0.74-0.81 before version 47 (the medium and high tiers)."""
+    assert default.score([{"role": "user", "content": text}]).score < 0.5
+
+
+@pytest.mark.parametrize("text", CODE_REQUESTS[:3] + CODE_REQUESTS[5:9])
+def test_a_program_that_names_a_format_keeps_its_score(default, text):
+    assert default.score([{"role": "user", "content": text}]).score > 0.6
+
+
+def test_a_format_follow_up_scores_under_the_request_it_was(default):
+    extraction = "List the people and places mentioned: 'Maria flew from Oslo to Nairobi to meet Kwame before the conference in Accra.'"
+    chat = [{"role": "user", "content": extraction}, {"role": "assistant", "content": "People: Maria, Kwame. Places: Oslo, Nairobi, Accra."},
+            {"role": "user", "content": "Return them as JSON where each key is the entity type and values are lists sorted alphabetically."}]
+    assert default.score(chat).score < 0.5

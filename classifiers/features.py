@@ -14,6 +14,7 @@ import re
 import zlib
 
 from classifiers.code_blocks import assert_lines, code_chars, every_assert_line
+from classifiers.code_words import not_code_cues
 from classifiers.dense_script import DENSE_CHAR_WEIGHT, DENSE_CHARS_PER_WORD, DENSE_LEADS, HANGUL_CHAR_WEIGHT, HANGUL_LEADS
 from classifiers.echo import instructs_over_material, works_on_text
 from classifiers.latex import RE_CURRENCY, latex_commands, latex_notation
@@ -29,7 +30,6 @@ from classifiers.lexicons import (
     words_of,
 )
 from classifiers.options import NO_TAIL_OPTIONS, inline_options, labelled_options, tail_options, year_options
-from classifiers.output_format import format_code_cues
 from classifiers.quantities import count_quantities
 from classifiers.quiz_stem import COMPUTATION_EXTRA_CHARS, asks_for_a_quantity, computes, logic_notation, quiz_stem, stem_cues
 from classifiers.retrieved import retrieved_chars
@@ -249,7 +249,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     lex = lexicon_counts(wl)
     if dense:
         lex = add_glued_words(add_dense_cues(lex, s), utf8, wl)
-    lex[_CODE] -= format_code_cues(s, wl, lex[_CODE])  # "as a JSON array", "Return it as JSON": the answer's form (47)
+    lex[_CODE] -= not_code_cues(s, wl, lex[_CODE], n_code)  # "as a JSON array" (47), "my lymph nodes" (48): no code
     code_cues = lex[_CODE]
     lex = move_written_code(lex, wl)
     writes_code = lex[_CODE] > code_cues  # "write a function …": a request for a program, whatever its topic

@@ -21,6 +21,7 @@ from classifiers.algorithmic import (
     PROGRAM_WORDS,
     QUERIES_OF,
 )
+from classifiers.code_words import EVERYDAY_CODE_WORDS, MAX_EVERYDAY_CUES
 from classifiers.echo import DENSE_ECHO_PHRASES, ECHO_VERBS, SUMMARY_WORDS
 from classifiers.features import (
     _CODESYN,
@@ -502,6 +503,11 @@ def handcrafted(conv: Conversation) -> list[float]:
         for name, k in zip(LEXICON_NAMES, lexicon_counts_reference(list(glued.elements()))):
             lex[name] += k
     lex["code"] -= _format_code_cues(s, lex["code"])  # "as a JSON array": the answer's form, no code (version 47)
+    # everyday words alone ("my lymph nodes", "a bug bite"): no code without code syntax, inline code or "=" (version 48)
+    everyday = collections.Counter(w for w in wl if w in EVERYDAY_CODE_WORDS)
+    if (0 < lex["code"] <= MAX_EVERYDAY_CUES and sum(everyday.values()) == lex["code"] and "`" not in s and "=" not in s
+            and not any(c in s for c in _CODESYN)):
+        lex["code"] = 0
     written_code = _written_code_cues(wl)  # regexes at each verb; the featurizer scans with list.index
     written_code = min(written_code, lex["writing"])
     lex["writing"] -= written_code

@@ -78,6 +78,9 @@ PROGRAM_SENTENCE_WORDS = (IN_LANGUAGES - AMBIGUOUS_LANGUAGES) | frozenset((
     "regex", "def", "server", "backend", "route", "handler", "cli", "fastapi", "express", "jq", "returns", "outputs",
     "saves", "stores", "prints", "exports", "dumps", "serializes", "serialize", "writes", "emits", "parses", "loads",
     "reads", "accepts", "takes", "sends", "receives", "converts", "produces", "generates", "responds", "yields",
+    # a program's work named by its verb or its tool (version 49): "Scrape the page with BeautifulSoup and return …"
+    "scrape", "scrapes", "scraping", "scraper", "crawl", "crawler", "fetch", "fetches", "beautifulsoup", "selenium",
+    "curl", "http", "https", "url", "urls", "webhook", "flask", "django", "pandas",
 ))
 #: The objects of a "return" that returns the answer or data ("return it", "return the results", "return them").
 RETURN_OBJECTS = frozenset(("it", "them", "that", "this", "these", "those", "the", "all", "only", "just", "your", "my",

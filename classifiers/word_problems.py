@@ -79,3 +79,20 @@ def table_rows(text: str) -> str:
         if numbers >= TABLE_ROW_NUMBERS and 2 * numbers >= len(line.split()):
             rows.append(line)
     return "\n".join(rows) if len(rows) >= TABLE_ROWS else ""
+
+
+#: What a word problem asks: a question mark (Latin, full-width, Arabic) or a request to compute. Statements with
+#: figures and no ask are none: "I demand a helicopter and a million dollars in 30 minutes or else. Respond, using
+#: de-escalation techniques." read as a word problem (0.64). Of GSM8K's 7,473 training problems two ask neither way.
+QUESTION_MARKS = ("?", "\uff1f", "\u061f")
+_RE_ASKS = re.compile(r"\b(?:calculate|compute|find|determine|work out|how (?:much|many|long|far|old|fast|often)|total|"
+                      r"solve|what (?:is|was|are|were|will)|estimate|express|evaluate|simplify)\b")
+
+
+def asks_for_an_answer(text: str) -> bool:
+    """Whether ``text`` asks a question or for a computation (version 49); its first and last ``WORD_PROBLEM_SCAN``
+    characters are read (the instruction before a problem, the question that ends it)."""
+    if len(text) > 2 * WORD_PROBLEM_SCAN:
+        text = text[:WORD_PROBLEM_SCAN] + "\n" + text[-WORD_PROBLEM_SCAN:]
+    return any(mark in text for mark in QUESTION_MARKS) or _RE_ASKS.search(text.lower()) is not None
+

@@ -364,13 +364,14 @@ def asks_for_proof(words: list[str]) -> bool:
 REQUEST_MIN_WORDS = 4
 
 
-def request_length(ln_problem: float, words: list[str], n_words: int | None = None) -> float:
+def request_length(ln_problem: float, words: list[str], n_words: int | None = None, program: bool = True) -> float:
     """The log-characters the length prior reads for a request for a program or a proof: its
     statement's, and ``REQUEST_EXTRA_CHARS`` more unless it opens as a question (or a follow-up) or is a
-    fragment of fewer than ``REQUEST_MIN_WORDS`` words (``n_words``, ``len(words)`` by default)."""
+    fragment of fewer than ``REQUEST_MIN_WORDS`` words (``n_words``, ``len(words)`` by default); a program's
+    algorithmic or plumbing cues move them (``algorithmic.request_work_chars``, version 45; not a proof's, 49)."""
     if (len(words) if n_words is None else n_words) < REQUEST_MIN_WORDS or _opens_question(words):
         return ln_problem
-    return math.log(math.exp(ln_problem) + REQUEST_EXTRA_CHARS + request_work_chars(words))  # version 45
+    return math.log(math.exp(ln_problem) + REQUEST_EXTRA_CHARS + (request_work_chars(words) if program else 0))
 
 
 def _opens_question(words: list[str]) -> bool:

@@ -21,7 +21,6 @@ from classifiers.algorithmic import (
     PROGRAM_WORDS,
     QUERIES_OF,
 )
-from classifiers.code_words import EVERYDAY_CODE_WORDS, MAX_EVERYDAY_CUES
 from classifiers.echo import DENSE_ECHO_PHRASES, ECHO_VERBS, SUMMARY_WORDS
 from classifiers.features import (
     _CODESYN,
@@ -185,9 +184,10 @@ def _request_work_chars(wl: list[str]) -> int:
     -100 (at most 2). "queries" only when some occurrence follows no word of QUERIES_OF; "modulo"/"mod" before "10 9", "109",
     "1e9", "1e9+7", 1000000007 or 998244353, "10" before 4-18 or a word "1e4".."1e18", and "o" before a complexity
     word are one cue each. None without a word naming a program."""
-    if not any(w in PROGRAM_WORDS for w in wl):
-        return 0
     joined = " ".join(wl)
+    others = any(w in PROGRAM_WORDS and w not in ("return", "returns") for w in wl)
+    if not others and re.search(r"(?:^| )returns?(?= |$)(?! (?:on|to)(?: |$))", joined) is None:  # version 49
+        return 0
     algo = _distinct_cues(ALGORITHMIC_TEXT, joined)
     if "queries" in algo and not re.search(r"(?:^| )(?!(?:" + "|".join(QUERIES_OF) + r") )\S+ queries(?: |$)|^queries(?: |$)", joined):
         algo.discard("queries")
@@ -198,6 +198,13 @@ def _request_work_chars(wl: list[str]) -> int:
     if n:
         return ALGORITHMIC_CHARS * min(n, ALGORITHMIC_MAX)
     return -PLUMBING_CHARS * min(len(_distinct_cues(PLUMBING_TEXT, joined)), PLUMBING_MAX)
+
+
+def _asks_for_an_answer(text: str) -> bool:
+    """Version 49: a question mark, or a word asking for a computation, in the first or last 2,000 characters."""
+    read = text if len(text) <= 4000 else text[:2000] + "\n" + text[-2000:]
+    asks = r"(?<!\w)(calculate|compute|find|determine|work out|how (much|many|long|far|old|fast|often)|total|solve|what (is|was|are|were|will)|estimate|express|evaluate|simplify)(?!\w)"
+    return any(c in read for c in "?\uff1f\u061f") or re.search(asks, read.lower()) is not None
 
 
 def _num(text: str) -> float:
@@ -503,11 +510,6 @@ def handcrafted(conv: Conversation) -> list[float]:
         for name, k in zip(LEXICON_NAMES, lexicon_counts_reference(list(glued.elements()))):
             lex[name] += k
     lex["code"] -= _format_code_cues(s, lex["code"])  # "as a JSON array": the answer's form, no code (version 47)
-    # everyday words alone ("my lymph nodes", "a bug bite"): no code without code syntax, inline code or "=" (version 48)
-    everyday = collections.Counter(w for w in wl if w in EVERYDAY_CODE_WORDS)
-    if (0 < lex["code"] <= MAX_EVERYDAY_CUES and sum(everyday.values()) == lex["code"] and "`" not in s and "=" not in s
-            and not any(c in s for c in _CODESYN)):
-        lex["code"] = 0
     written_code = _written_code_cues(wl)  # regexes at each verb; the featurizer scans with list.index
     written_code = min(written_code, lex["writing"])
     lex["writing"] -= written_code
@@ -632,7 +634,8 @@ def handcrafted(conv: Conversation) -> list[float]:
     material = (lex["arith"] > 0 and numbers > 0 and latex == 0 and lex["math"] == 0 and mcq < math.log1p(2)
                 and _instructs_over_material(full))
     word_problem = (lex["arith"] > 0 and quantities >= 2 and _problem_chars(full) <= 600 and latex == 0
-                    and mcq < math.log1p(2) and feats[6] == 0 and d_code < 0.2 and d_write < 0.2 and not material)
+                    and mcq < math.log1p(2) and feats[6] == 0 and d_code < 0.2 and d_write < 0.2 and not material
+                    and _asks_for_an_answer(full))
     if word_problem:
         feats[-1] = 1.0
     # the length prior reads the statement: code in fences or on indented lines does not count (version 26)
@@ -666,10 +669,12 @@ def handcrafted(conv: Conversation) -> list[float]:
                       r"(?! of concept(?: |$))|(?:show|demonstrate) that)(?: |$)|证明|証明|증명|chứng minh", " ".join(wl[:60]))
     domain = max(d_math, d_code, d_reason)
     # a request to write code is a request for a program whatever its topic, unless written in LaTeX (version 36)
-    asks = (written_code > 0 and latex == 0) or d_code > max(d_math, d_reason) or (proof is not None and domain > d_write)
+    program = (written_code > 0 and latex == 0) or d_code > max(d_math, d_reason)
+    asks = program or (proof is not None and domain > d_write)
     if asks and not word_problem and not retrieved:
         if not question and nw >= 4:  # a fragment of fewer than four words is no request (version 41)
-            statement = math.log(math.exp(statement) + 245 + _request_work_chars(wl))  # its cues' work (version 45)
+            # its cues' work (version 45), a program's only (version 49)
+            statement = math.log(math.exp(statement) + 245 + (_request_work_chars(wl) if program else 0))
     # else a quiz whose stem gives a computation (LaTeX, or three or more quantities with algebra): 100 characters more
     # (version 40)
     elif (stem is not None and d_math >= 0.5 and not (code or quoted)

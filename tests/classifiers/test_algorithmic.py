@@ -78,3 +78,29 @@ def test_no_cue_moves_what_is_no_request_for_a_program(text, monkeypatch):
     monkeypatch.setattr("classifiers.algorithmic.ALGORITHMIC_CHARS", 0)
     monkeypatch.setattr("classifiers.algorithmic.PLUMBING_CHARS", 0)
     assert handcrafted(as_conversation(text)) == before
+
+
+@pytest.mark.parametrize(("text", "work"), [
+    ("Outline the optimal strategy to maximize return on ad spend for a small store.", 0),  # finance's return
+    ("Plan the team's return to the office with minimum disruption.", 0),
+    ("Describe the optimal method to minimize the number of lab errors.", 0),  # a study's method names no program
+    ("Return the minimum number of coins needed.", 200),
+    ("Write a function that returns the minimum number of coins.", 200),
+])
+def test_return_names_a_program_only_before_its_result(text, work):
+    """A review (session 38) found the bonus on business writing: "return on ad spend" 0.75 -> 0.91 (version 49)."""
+    from classifiers.algorithmic import request_work_chars
+    from classifiers.lexicons import lower_words
+
+    assert request_work_chars(lower_words(text)) == work
+
+
+def test_a_proof_gets_no_algorithmic_characters():
+    """A request for a proof reads REQUEST_EXTRA_CHARS longer, but its optimum words ask for no algorithm (version 49):
+    "optimal" and "maximize" in a linear-programming proof added 400 characters on 7.36.0."""
+    from classifiers.lexicons import lower_words
+    from classifiers.written_code import REQUEST_EXTRA_CHARS, request_length
+
+    words = lower_words("Prove that the optimal solution of a linear program with a bounded feasible region is at a vertex.")
+    assert request_length(math.log(100), words, program=False) == pytest.approx(math.log(100 + REQUEST_EXTRA_CHARS))
+    assert request_length(math.log(100), [*words, "implement", "it"], program=True) > math.log(100 + REQUEST_EXTRA_CHARS)

@@ -129,6 +129,35 @@ def test_none_null_and_self_are_everyday_words_not_code(default, text, plain):
     assert score(text) == pytest.approx(score(plain), abs=0.06)
 
 
+@pytest.mark.parametrize("text", [
+    "Fix the memory leak in my server.",
+    "Sort the nodes topologically and report any cycle.",
+    "My thread deadlocks when two locks are taken in opposite order.",
+])
+def test_computing_words_alone_keep_the_code_domain(default, text):
+    """Version 48 read node, bug, server, thread, loop, error and string alone as everyday words; a review found real
+    requests sent to the cheap tier ("Fix the memory leak in my server." 0.73 -> 0.28), and version 49 withdrew it."""
+    code = FEATURE_NAMES.index("code domain")
+    assert default.estimator.featurize([{"role": "user", "content": text}]).h[code] > 0.3
+
+
+@pytest.mark.parametrize(("text", "asks"), [
+    ("I demand a helicopter and a million dollars in 30 minutes or else. Respond, using de-escalation techniques.", False),
+    ("I bought 3 shirts for 20 dollars each. Write a funny tweet about it.", False),
+    ("Tom has 5 apples and buys 3 more apples at the market. Calculate the total number of apples he has now.", True),
+    ("Tom has 5 apples and buys 3 more apples at the market. How many apples does he have now?", True),
+    ("He has 8 spiders and 12 ants. He is wondering what the number of legs of the entire collection is.", False),  # GSM8K's
+    ("汤姆有5个苹果，又买了3个苹果。他现在有多少个苹果？", True),
+    ("x" * 5000 + " He has 3 cats and 2 dogs. How many pets?", True),  # the question that ends a long text
+])
+def test_a_word_problem_asks(text, asks):
+    """Figures and no ask are no word problem (version 49): the role-play's read as one (0.64 on 7.39.0). Two of
+    GSM8K's 7,473 training problems ask neither way (one is above)."""
+    from classifiers.word_problems import asks_for_an_answer
+
+    assert asks_for_an_answer(text) == asks
+
+
 @pytest.mark.parametrize("language", ["Kotlin", "PHP", "Ruby", "Haskell", "Scala", "Perl", "Lua", "MATLAB"])
 def test_every_programming_language_names_a_code_question(default, language):
     """The code lexicon named a few languages; the same question about another one read as chit-chat

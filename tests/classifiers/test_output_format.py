@@ -135,3 +135,11 @@ def test_a_format_follow_up_scores_under_the_request_it_was(default):
     chat = [{"role": "user", "content": extraction}, {"role": "assistant", "content": "People: Maria, Kwame. Places: Oslo, Nairobi, Accra."},
             {"role": "user", "content": "Return them as JSON where each key is the entity type and values are lists sorted alphabetically."}]
     assert default.score(chat).score < 0.5
+
+
+def test_a_sentence_that_names_scraping_or_a_web_tool_keeps_its_cues():
+    """Review (session 38): "Scrape the page with BeautifulSoup and return the links as a JSON list." 0.76 -> 0.23 on
+    7.38.0, a program's work read as the answer's form (version 49)."""
+    code, found = _cues("Scrape the page with BeautifulSoup and return the links as a JSON list.")
+    assert code > 0 and found == 0
+    assert _cues("Fetch the URL and give the headers as a JSON object.")[1] == 0

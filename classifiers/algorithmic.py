@@ -14,6 +14,8 @@ what makes a programming problem hard, not picked from a benchmark's words (docs
 
 from __future__ import annotations
 
+from classifiers.lexicons import positions
+
 #: Cues of an algorithmic problem in lower-cased words: single words, and phrases written with "|" (consecutive words).
 #: Each counts once, however often it occurs.
 ALGORITHMIC_TEXT = (
@@ -98,12 +100,7 @@ def _cues(words: list[str], present: set[str], singles: frozenset[str], phrases:
         n -= 1
     for key in phrases.keys() & present:
         found: set[tuple[str, ...]] = set()
-        i = -1
-        while True:
-            try:
-                i = words.index(key, i + 1)
-            except ValueError:
-                break
+        for i in positions(words, key):
             for at, phrase in phrases[key]:
                 if phrase not in found and i >= at and tuple(words[i - at : i - at + len(phrase)]) == phrase:
                     found.add(phrase)
@@ -113,14 +110,8 @@ def _cues(words: list[str], present: set[str], singles: frozenset[str], phrases:
 
 def _followed(words: list[str], first: str, after: frozenset[str], nine: bool = False) -> bool:
     """Whether ``first`` occurs in ``words`` before a word of ``after`` (and that one before "9" with ``nine``: "10 9")."""
-    i = -1
-    while True:
-        try:
-            i = words.index(first, i + 1)
-        except ValueError:
-            return False
-        if words[i + 1 : i + 2] and words[i + 1] in after and (not nine or words[i + 2 : i + 3] == ["9"]):
-            return True
+    return any(words[i + 1 : i + 2] and words[i + 1] in after and (not nine or words[i + 2 : i + 3] == ["9"])
+               for i in positions(words, first))
 
 
 def _bounds(words: list[str], present: set[str]) -> int:
@@ -144,16 +135,8 @@ def algorithmic_cues(words: list[str], plumbing: bool = True) -> tuple[int, int]
 
 def _returns_a_result(words: list[str]) -> bool:
     """Whether some "return" in ``words`` is not followed by "on" or "to" (``NOT_A_RESULT``)."""
-    for word in RETURN_WORDS.intersection(words):
-        i = -1
-        while True:
-            try:
-                i = words.index(word, i + 1)
-            except ValueError:
-                break
-            if i + 1 == len(words) or words[i + 1] not in NOT_A_RESULT:
-                return True
-    return False
+    return any(i + 1 == len(words) or words[i + 1] not in NOT_A_RESULT
+               for word in RETURN_WORDS.intersection(words) for i in positions(words, word))
 
 
 def request_work_chars(words: list[str]) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from operator import add
 from types import ModuleType
 
@@ -349,3 +350,16 @@ if SPEEDUPS is not None:  # every cue counted in one C pass over ``s``
         return counts
 else:
     add_dense_cues = add_dense_cues_python
+
+
+def positions(words: list[str], word: str) -> Iterator[int]:
+    """The indices of ``word`` in ``words``, in order, each found with ``list.index`` (a C scan: a Python loop over the
+    words, or a regex over them joined, cost several times more on 2,000 characters)."""
+    i = -1
+    while True:
+        try:
+            i = words.index(word, i + 1)
+        except ValueError:
+            return
+        yield i
+

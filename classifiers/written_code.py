@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 from classifiers.algorithmic import request_work_chars
-from classifiers.lexicons import LEXICON_NAMES, lexicon_counts
+from classifiers.lexicons import LEXICON_NAMES, lexicon_counts, positions
 
 #: "Write" is a writing cue unless what is to be written is code: "write a function", "write a Python
 #: script", "write unit tests" ask for code ("Write a function that merges k sorted lists" read as
@@ -167,12 +167,7 @@ def move_written_code(counts: list[int], words: list[str]) -> list[int]:
         return counts
     moved = 0
     for verb in _WRITE_VERB_SET.intersection(words):
-        i = -1
-        while True:
-            try:
-                i = words.index(verb, i + 1)
-            except ValueError:
-                break
+        for i in positions(words, verb):
             if _writes_code(words, i):
                 moved += 1 + _subject_cues(words, i)
     moved = min(moved, counts[_WRITING_ID])

@@ -96,7 +96,7 @@ def _cues(words: list[str], present: set[str], singles: frozenset[str], phrases:
     """Distinct cues of one kind in ``words`` (``present``: their set; then ``list.index`` per phrase opener present)."""
     hits = singles & present
     n = len(hits)
-    if "queries" in hits and all(words[i - 1] in QUERIES_OF for i, w in enumerate(words) if w == "queries" and i):
+    if "queries" in hits and all(i and words[i - 1] in QUERIES_OF for i in positions(words, "queries")):  # (first: a problem's)
         n -= 1
     for key in phrases.keys() & present:
         found: set[tuple[str, ...]] = set()

@@ -29,6 +29,7 @@ PLUMBING = [
     ("Return n modulo 10.", 0, 0),  # a last digit
     ("Answer q queries on the array; 1 <= n <= 10^5.", 2, 0),
     ("Suggest some related search queries.", 0, 0),  # a search engine's queries
+    ("Queries are given as pairs l, r.", 1, 0),  # a problem's, opening the text (the reference counted it; review s38)
     ("Sort the list in O(n log n).", 1, 0),
     ("Write a function to reverse the words of a sentence.", 0, 1),
     ("Write a script to reverse engineer the protocol.", 0, 0),  # no chore

@@ -274,7 +274,7 @@ def test_a_short_hard_request_to_write_code_is_no_short_problem(default):
     score = lambda text: default.score([{"role": "user", "content": text}]).score
     implement = score("Implement a B-tree with deletion in Rust.")
     for text in WRITES_CODE + ["write a regex for email addresses"]:  # the medium tier, as "Implement …", or above it with
-        assert score(text) > 0.6 and (abs(score(text) - implement) < 0.1 or _algorithmic(text)), text  # an algorithmic cue
+        assert score(text) > 0.6 and (abs(score(text) - implement) < 0.1 or _algorithmic(text) and score(text) > implement), text  # an algorithmic cue
     for text in ("write a poem in French", "write a melody in C major", "write a story in Go about a cat",
                  "write a poem about coding in Python", "write a blog post about Rust", "write an email to my boss"):
         assert score(text) < 0.3, text
@@ -328,7 +328,7 @@ def test_a_short_request_to_write_a_program_part_is_no_short_problem(default):
     score = lambda text: default.score([{"role": "user", "content": text}]).score
     implement = score("Implement an LRU cache")
     for text in WRITES_A_PART:  # "a lock-free queue", "a thread-safe LRU cache", "a concurrent hash map": above (version 45)
-        assert score(text) > 0.6 and (abs(score(text) - implement) < 0.1 or _algorithmic(text)), text
+        assert score(text) > 0.6 and (abs(score(text) - implement) < 0.1 or _algorithmic(text) and score(text) > implement), text
     for text in ("write a tree poem", "write a pool party invitation", "write a stack of thank-you notes",
                  "write a family tree for the Stark family", "write a bedtime story about a dragon", "write a template email"):
         assert score(text) < 0.3, text

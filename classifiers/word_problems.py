@@ -1,8 +1,8 @@
 """What makes a text an arithmetic word problem's statement: its numbers given in words, and where it starts.
 
 ``classifiers.features`` reads a short text with arithmetic cues and two or more quantities as a closed problem
-(``WORD_PROBLEM_MAX_CHARS``) and counts its length from the first paragraph that gives a number (``problem_chars``);
-a table's figures are no quantities of it (``table_rows``).
+(``WORD_PROBLEM_MAX_CHARS``) when it asks (``asks_for_an_answer``) and counts its length from the first paragraph
+that gives a number (``problem_chars``); a table's figures are no quantities of it (``table_rows``).
 """
 
 from __future__ import annotations

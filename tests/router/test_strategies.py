@@ -434,13 +434,17 @@ async def test_a_streamed_sampled_request_left_mid_sampling_is_charged_as_an_uns
     assert charged[True] == charged[False] > 0
 
 
-@pytest.mark.parametrize("stream", [False, True])
-async def test_a_judge_the_client_left_is_charged(make_harness: Any, spare_handler: list[Any], stream: bool) -> None:
+async def _leave_while_the_judge_works(make_harness: Any, spare_handler: list[Any], stream: bool, *, sent: bool) -> Any:
+    """Best-of-3 with a judge on the spare backend that takes 5 s (after its request was written, or while it still
+    waits for a pooled connection: ``sent``); the client leaves after 0.3 s. Returns the harness."""
     import asyncio
 
+    from backends.h1pool import mark_written
     from tests.router.ttc_fakes import call_and_leave
 
     async def judging(request: httpx.Request) -> httpx.Response:
+        if not sent:
+            mark_written(False)  # the pool unmarks a request it never wrote
         await asyncio.sleep(5)
         return httpx.Response(500)
 
@@ -450,6 +454,12 @@ async def test_a_judge_the_client_left_is_charged(make_harness: Any, spare_handl
     harness = await make_harness(parse_config(data, env={}), Scripted([("A is 1", "stop"), ("A is 2", "stop"), ("A is 3", "stop")]).transport())
     await call_and_leave(harness.client._transport.app, "/v1/chat/completions",
                          {"model": "auto", "stream": stream, "messages": [{"role": "user", "content": "easy [score=0.1]"}]}, 0.3)
+    return harness
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_a_judge_the_client_left_is_charged(make_harness: Any, spare_handler: list[Any], stream: bool) -> None:
+    harness = await _leave_while_the_judge_works(make_harness, spare_handler, stream, sent=True)
     assert harness.metric("router_tokens_total", tier="low", model="spare-big", backend="spare", kind="prompt") > 0
     assert harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="prompt") == PROMPT_TOKENS, "the samples, once"
 
@@ -457,22 +467,7 @@ async def test_a_judge_the_client_left_is_charged(make_harness: Any, spare_handl
 async def test_a_judge_the_client_left_before_it_was_sent_costs_nothing(make_harness: Any, spare_handler: list[Any]) -> None:
     """A judge still waiting for a pooled connection when its client left never reached its upstream (the pool unmarks
     the request, `backends.h1pool.mark_written`), yet it was charged its prompt and 16 tokens (review_s37 F7)."""
-    import asyncio
-
-    from backends.h1pool import mark_written
-    from tests.router.ttc_fakes import call_and_leave
-
-    async def waiting_for_a_connection(request: httpx.Request) -> httpx.Response:
-        mark_written(False)
-        await asyncio.sleep(5)
-        return httpx.Response(500)
-
-    spare_handler[0] = waiting_for_a_connection
-    data = copy.deepcopy(CONFIG)
-    data["tiers"]["low"].update(strategy={"kind": "best_of_n", "samples": 3, "judge": "spare-big"})
-    harness = await make_harness(parse_config(data, env={}), Scripted([("A is 1", "stop"), ("A is 2", "stop"), ("A is 3", "stop")]).transport())
-    await call_and_leave(harness.client._transport.app, "/v1/chat/completions",
-                         {"model": "auto", "messages": [{"role": "user", "content": "easy [score=0.1]"}]}, 0.3)
+    harness = await _leave_while_the_judge_works(make_harness, spare_handler, False, sent=False)
     assert harness.metric("router_tokens_total", tier="low", model="spare-big", backend="spare", kind="prompt") == 0
     assert harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="prompt") == PROMPT_TOKENS, "the samples, once"
 

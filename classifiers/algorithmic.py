@@ -1,4 +1,5 @@
-"""How much algorithm a request for a program asks for: the cues of an algorithmic problem and of plumbing (version 45).
+"""How much algorithm a request for a program asks for: the cues of an algorithmic problem and of plumbing (version 45,
+everyday words and phrasing cues version 50).
 
 A request to write code reads ``written_code.REQUEST_EXTRA_CHARS`` (245) characters longer in the length prior: the
 work it asks for is not in its words. Those characters levelled code requests: "Write a Python function that checks
@@ -6,7 +7,7 @@ whether a string is a palindrome" scored 0.81, "Implement a lock-free multi-prod
 and inside a set of coding problems the order was little more than length (LeetCode's Easy / Medium / Hard: Spearman
 0.299, length 0.269). The words of a request say how much work it asks for: an optimum or a count over subsequences,
 a count of ways modulo a prime, a graph, intervals, inputs of 10^5, a lock-free structure ask for an algorithm; checking
-whether a number is even, reversing a string, converting Celsius, averaging a list ask for a few lines. Each distinct
+whether a number is even, reversing a string, converting Celsius ask for a few lines. Each distinct
 algorithmic cue adds ``ALGORITHMIC_CHARS`` to the request's extra characters (at most ``ALGORITHMIC_MAX`` cues); without
 one, each distinct plumbing cue takes ``PLUMBING_CHARS`` away (at most ``PLUMBING_MAX``). The cues were written from
 what makes a programming problem hard, not picked from a benchmark's words (docs/classifier.md, version 45).
@@ -14,14 +15,18 @@ what makes a programming problem hard, not picked from a benchmark's words (docs
 
 from __future__ import annotations
 
+import re
+
 from classifiers.lexicons import positions
+from classifiers.program_words import NAMES_A_PROGRAM
 
 #: Cues of an algorithmic problem in lower-cased words: single words, and phrases written with "|" (consecutive words).
-#: Each counts once, however often it occurs.
+#: Each counts once, however often it occurs. "minimum number" only before "of": "returns the minimum number in a list"
+#: is a chore (0.76 -> 0.85 on 7.36.0; version 50).
 ALGORITHMIC_TEXT = (
     # an optimum or a count to find
-    "minimum|number maximum|number minimum|cost number|of|ways minimize minimise minimized maximize maximise maximized "
-    "optimal optimally lexicographically lexicographical "
+    "minimum|number|of maximum|number|of minimum|cost number|of|ways minimize minimise minimized maximize maximise "
+    "maximized optimal optimally lexicographically lexicographical "
     # the structures and techniques of algorithmic problems
     "subsequence subsequences subarray subarrays dynamic|programming memoization memoize knapsack backtracking "
     "graph graphs edges vertices vertex dijkstra bfs dfs topological bipartite connected spanning|tree shortest|path "
@@ -30,34 +35,63 @@ ALGORITHMIC_TEXT = (
     # concurrency and guarantees
     "lock-free wait-free thread-safe concurrent concurrency atomic atomics hazard amortized"
 )
-#: Cues of plumbing: a check, a conversion, a string or list chore. "Read a file" and "print" are none: on arena_bench
-#: "a bash script that backs up a folder to a NAS", "a kernel module to print EPT" and "a python script to analyze a CSV
-#: file" are no chores.
+#: Words of that list with an everyday sense count only beside a word of their problem (version 50): "plot a bar graph",
+#: "connected to Wi-Fi", "the billing cycle", "cycles through the images", "rounded edges" beside no other graph word;
+#: "partitions a USB disk" beside no sequence; "minimize the window" beside no quantity (each 0.75-0.78 -> 0.85-0.86 on
+#: 7.36.0). A graph word's own singular or plural does not vouch for it; dependencies and a linked list are graphs too
+#: ("a list of prerequisite pairs … -1 if there is a cycle").
+GRAPH_CONTEXT = frozenset(("graph", "graphs", "node", "nodes", "vertex", "vertices", "edge", "edges", "directed",
+                           "undirected", "weighted", "acyclic", "dag", "linked", "dependency", "dependencies",
+                           "prerequisite", "prerequisites"))
+SEQUENCE_CONTEXT = frozenset(("array", "arrays", "nums", "integer", "integers", "numbers", "string", "strings", "list",
+                              "lists", "subset", "subsets", "substring", "substrings", "subarray", "subarrays"))
+QUANTITY_CONTEXT = frozenset(("sum", "cost", "costs", "number", "total", "difference", "product", "score", "profit",
+                              "distance", "count", "maximum", "minimum", "array", "arrays", "nums", "integers"))
+EVERYDAY_CONTEXT: dict[str, frozenset[str]] = {
+    **{w: GRAPH_CONTEXT for w in ("connected", "cycle", "cycles")},
+    **{w: GRAPH_CONTEXT - {"graph", "graphs"} for w in ("graph", "graphs")},
+    "edges": GRAPH_CONTEXT - {"edge", "edges"},
+    **{w: SEQUENCE_CONTEXT for w in ("partition", "partitions")},
+    **{w: QUANTITY_CONTEXT for w in ("minimize", "minimise", "minimized", "maximize", "maximise", "maximized")},
+}
+#: Cues of plumbing: a chore named by its object (a parity, a leap year, a unit conversion, vowels, a reversal, a
+#: factorial, a palindrome, a primality check). "Read a file" and "print" are none: on arena_bench "a bash script that
+#: backs up a folder to a NAS", "a kernel module to print EPT" and "a python script to analyze a CSV file" are no chores.
+#: Nor are "check whether", "true if", "average" (version 50): they say how a task is put, not how much it asks ("returns
+#: true if a 9x9 Sudoku grid has a unique solution" 0.80 -> 0.73, "checks whether two binary trees are isomorphic"
+#: 0.77 -> 0.71 on 7.36.0).
 PLUMBING_TEXT = (
-    "true|if check|if check|whether checks|if checks|whether even|or|odd is|even is|odd leap|year celsius fahrenheit "
-    "vowels vowel reverse|a reverse|the reverses|a reverses|the average uppercase factorial palindrome"
+    "even|or|odd is|even is|odd is|prime leap|year celsius fahrenheit vowels vowel reverse|a reverse|the reverses|a "
+    "reverses|the uppercase factorial palindrome"
 )
-#: "modulo" before a large prime ("modulo 10^9 + 7", "mod 1e9+7", "modulo 1000000007"; "109 + 7" where a superscript was
-#: lost): a count too large to enumerate.
+#: "modulo" before a large prime ("modulo 10^9 + 7", "mod 1e9+7", "mod 10**9+7", "modulo 1000000007"; "109 + 7" where a
+#: superscript was lost): a count too large to enumerate. One cue: the 10^9 of the modulus is no large bound (version 50).
 MODULO_WORDS = frozenset(("modulo", "mod"))
-#: The moduli read after them: "10^9 + 7" is the words "10", "9"; "modulo 10" alone asks for a last digit.
-LARGE_MODULI = frozenset(("109", "1e9", "1e9+7", "1000000007", "998244353"))
+#: The moduli read after them: "10^9 + 7" is the words "10", "9" ("10^9+7": "10", "9+7"); "modulo 10" alone asks for a
+#: last digit.
+LARGE_MODULI = frozenset(("109", "109+7", "1e9", "1e9+7", "10**9", "10**9+7", "10\u2079", "10\u2079+7", "1000000007",
+                          "998244353"))
+NINE = frozenset(("9", "9+7"))
 #: "queries" after these words are a search engine's or a database's, not a problem's ("related search queries").
 QUERIES_OF = frozenset(("search", "sql", "database", "db", "related", "user", "customer"))
-#: A bound of ten to the fourth power or more ("1 <= n <= 10^5", "up to 10**18", "1e5 points"): an input too large for
-#: a quadratic algorithm. "10^5" is read as the words "10" and "5".
+#: "intervals" after these words are a timer's ("pings a server at regular intervals"; version 50).
+INTERVALS_OF = frozenset(("regular", "fixed", "set", "random", "timed", "periodic", "specified", "certain", "short", "long"))
+NOT_AFTER = {"queries": QUERIES_OF, "intervals": INTERVALS_OF}
+#: A bound of ten to the fourth power or more ("1 <= n <= 10^5", "up to 10**18", "1e5 points", "10\u2075"): an input too
+#: large for a quadratic algorithm. "10^5" is read as the words "10" and "5".
 LARGE_POWERS = frozenset(str(k) for k in range(4, 19))
-LARGE_E = frozenset(f"1e{k}" for k in range(4, 19))
-#: A time bound ("in O(n log n)", "O(1) per operation"): the word "o" before one of these.
-COMPLEXITY_AFTER_O = frozenset(("1", "n", "log", "logn", "nlogn", "n2", "m", "k", "v", "e", "sqrt"))
+_SUPERSCRIPT = str.maketrans("0123456789", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+LARGE_E = frozenset(w for k in range(4, 19) for w in (f"1e{k}", f"10**{k}", "10" + str(k).translate(_SUPERSCRIPT)))
+#: A time bound ("in O(n log n)", "O(1) per operation", "O(V + E)"): "O(" in the text, not after a letter or digit, before
+#: 1, log, sqrt or one or two of the letters n, m, k, v, e and no further letter. The word "o" before "1", "n" or "log"
+#: was the Portuguese article and the Spanish and Italian "or" ("retorna o log do arquivo", "devuelva 0 o 1": 0.78-0.80
+#: -> 0.86-0.87 on 7.36.0; version 50).
+_BIG_O = re.compile(r"(?<![^\W_])o\(\s*(?:1|log|sqrt|\u221a|[nmkve]{1,2})(?![a-z])", re.IGNORECASE)
 #: The cues are read in a request that names a program: "graph" alone made "Describe how a graph of supply and demand
 #: shows a price ceiling" a request for a program (a code cue above the rest), and no problem's.
-#: Not "method", "solution" (a study's method, a problem's solution: version 49).
-PROGRAM_WORDS = frozenset((
-    "function", "functions", "program", "programs", "code", "implement", "implementation", "class", "algorithm",
-    "algorithms", "script", "def", "return", "returns", "python", "java", "javascript", "typescript", "c++", "c#",
-    "rust", "golang", "kotlin", "swift", "ruby", "php", "scala", "haskell", "sql",
-))
+#: Not "method", "solution" (a study's method, a problem's solution: version 49). The shared words of
+#: ``program_words.NAMES_A_PROGRAM`` (version 50), with "return" (a program's result) and Swift.
+PROGRAM_WORDS = NAMES_A_PROGRAM | frozenset(("return", "returns", "swift"))
 #: "return" names a program's result unless these follow it: "maximize return on ad spend" (0.75 -> 0.91 with an
 #: optimum's cue), "return to the office" (version 49).
 RETURN_WORDS = frozenset(("return", "returns"))
@@ -93,11 +127,15 @@ _PLUMB_WORDS, _PLUMB_PHRASES = _compile(PLUMBING_TEXT)
 
 
 def _cues(words: list[str], present: set[str], singles: frozenset[str], phrases: dict[str, tuple[tuple[int, tuple[str, ...]], ...]]) -> int:
-    """Distinct cues of one kind in ``words`` (``present``: their set; then ``list.index`` per phrase opener present)."""
+    """Distinct cues of one kind in ``words`` (``present``: their set; then ``list.index`` per phrase opener present).
+    A word of ``EVERYDAY_CONTEXT`` counts beside a word of its context, one of ``NOT_AFTER`` where some occurrence opens
+    the text or follows no word of its set (the first: a problem's)."""
     hits = singles & present
     n = len(hits)
-    if "queries" in hits and all(i and words[i - 1] in QUERIES_OF for i in positions(words, "queries")):  # (first: a problem's)
-        n -= 1
+    for word in hits & EVERYDAY_CONTEXT.keys():
+        n -= EVERYDAY_CONTEXT[word].isdisjoint(present)
+    for word in hits & NOT_AFTER.keys():
+        n -= all(i and words[i - 1] in NOT_AFTER[word] for i in positions(words, word))
     for key in phrases.keys() & present:
         found: set[tuple[str, ...]] = set()
         for i in positions(words, key):
@@ -108,28 +146,29 @@ def _cues(words: list[str], present: set[str], singles: frozenset[str], phrases:
     return n
 
 
-def _followed(words: list[str], first: str, after: frozenset[str], nine: bool = False) -> bool:
-    """Whether ``first`` occurs in ``words`` before a word of ``after`` (and that one before "9" with ``nine``: "10 9")."""
-    return any(words[i + 1 : i + 2] and words[i + 1] in after and (not nine or words[i + 2 : i + 3] == ["9"])
-               for i in positions(words, first))
+def _moduli(words: list[str], present: set[str]) -> set[int]:
+    """The places of the moduli in ``words``: a word of ``LARGE_MODULI``, or "10" before "9" / "9+7", after a modulo
+    word."""
+    return {i + 1 for w in MODULO_WORDS & present for i in positions(words, w)
+            if words[i + 1 : i + 2] and (words[i + 1] in LARGE_MODULI or words[i + 1] == "10" and words[i + 2 : i + 3]
+                                         and words[i + 2] in NINE)}
 
 
-def _bounds(words: list[str], present: set[str]) -> int:
-    """A modulus of a large prime, a large bound and a time bound: one cue each."""
-    modulo = any(_followed(words, w, LARGE_MODULI) or _followed(words, w, _TEN, nine=True) for w in MODULO_WORDS & present)
-    large = not LARGE_E.isdisjoint(present) or ("10" in present and _followed(words, "10", LARGE_POWERS))
-    bound = "o" in present and _followed(words, "o", COMPLEXITY_AFTER_O)
-    return modulo + large + bound
+def _bounds(words: list[str], present: set[str], text: str) -> int:
+    """A modulus of a large prime, a large bound (not the modulus's 10^9) and a time bound in ``text``: one cue each."""
+    moduli = _moduli(words, present) if not MODULO_WORDS.isdisjoint(present) else set()
+    large = any(i not in moduli for w in LARGE_E & present for i in positions(words, w)) or (
+        "10" in present and any(i not in moduli and words[i + 1 : i + 2] and words[i + 1] in LARGE_POWERS
+                                for i in positions(words, "10")))
+    bound = "o" in present and _BIG_O.search(text) is not None  # the word "o" is read wherever "O(" is written
+    return bool(moduli) + large + bound
 
 
-_TEN = frozenset(("10",))
-
-
-def algorithmic_cues(words: list[str], plumbing: bool = True) -> tuple[int, int]:
-    """(distinct algorithmic cues, distinct plumbing cues) in the lower-cased ``words``; the plumbing cues are not
-    counted (0) when ``plumbing`` is false and an algorithmic cue is found."""
+def algorithmic_cues(words: list[str], text: str = "", plumbing: bool = True) -> tuple[int, int]:
+    """(distinct algorithmic cues, distinct plumbing cues) in the lower-cased ``words`` of ``text`` (where a time bound
+    is read); the plumbing cues are not counted (0) when ``plumbing`` is false and an algorithmic cue is found."""
     present = set(words)
-    algo = _cues(words, present, _ALGO_WORDS, _ALGO_PHRASES) + _bounds(words, present)
+    algo = _cues(words, present, _ALGO_WORDS, _ALGO_PHRASES) + _bounds(words, present, text)
     return algo, (_cues(words, present, _PLUMB_WORDS, _PLUMB_PHRASES) if plumbing or not algo else 0)
 
 
@@ -139,13 +178,13 @@ def _returns_a_result(words: list[str]) -> bool:
                for word in RETURN_WORDS.intersection(words) for i in positions(words, word))
 
 
-def request_work_chars(words: list[str]) -> int:
+def request_work_chars(words: list[str], text: str = "") -> int:
     """Characters a request's cues add to (or take from) its ``REQUEST_EXTRA_CHARS`` in the length prior (none unless
-    it names a program, ``PROGRAM_WORDS``)."""
+    it names a program, ``PROGRAM_WORDS``); ``words`` are those of ``text``, a bounded slice of the request."""
     named = PROGRAM_WORDS.intersection(words)
     if not named or (named <= RETURN_WORDS and not _returns_a_result(words)):
         return 0
-    algo, plumbing = algorithmic_cues(words, plumbing=False)
+    algo, plumbing = algorithmic_cues(words, text, plumbing=False)
     if algo:
         return ALGORITHMIC_CHARS * min(algo, ALGORITHMIC_MAX)
     return -PLUMBING_CHARS * min(plumbing, PLUMBING_MAX)

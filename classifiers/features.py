@@ -14,6 +14,7 @@ import re
 import zlib
 
 from classifiers.code_blocks import assert_lines, code_chars, every_assert_line
+from classifiers.code_words import not_code_cues
 from classifiers.dense_script import DENSE_CHAR_WEIGHT, DENSE_CHARS_PER_WORD, DENSE_LEADS, HANGUL_CHAR_WEIGHT, HANGUL_LEADS
 from classifiers.echo import instructs_over_material, works_on_text
 from classifiers.latex import RE_CURRENCY, latex_commands, latex_notation
@@ -29,7 +30,6 @@ from classifiers.lexicons import (
     words_of,
 )
 from classifiers.options import NO_TAIL_OPTIONS, inline_options, labelled_options, tail_options, year_options
-from classifiers.output_format import format_code_cues
 from classifiers.quantities import count_quantities
 from classifiers.quiz_stem import COMPUTATION_EXTRA_CHARS, asks_for_a_quantity, computes, logic_notation, quiz_stem, stem_cues
 from classifiers.retrieved import retrieved_chars
@@ -250,7 +250,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     lex = lexicon_counts(wl)
     if dense:
         lex = add_glued_words(add_dense_cues(lex, s), utf8, wl)
-    lex[_CODE] -= format_code_cues(s, wl, lex[_CODE])  # "as a JSON array", "Return it as JSON": the answer's form (47)
+    lex[_CODE] -= not_code_cues(s, wl, lex[_CODE], n_code, conv.history[-_HIST_TAIL:])  # "as a JSON array" (47), lymph nodes (50)
     code_cues = lex[_CODE]
     lex = move_written_code(lex, wl)
     writes_code = lex[_CODE] > code_cues  # "write a function …": a request for a program, whatever its topic
@@ -333,7 +333,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     # a request for a program or a proof (not a question over documents): the work asked for is not in its words
     program = (writes_code and not latex) or d_code > max(d_math, d_reason)  # (a proof's work is no algorithm's: 49)
     if not (word_problem or retrieved) and (program or (dom > d_write and asks_for_proof(wl))):
-        ln_problem = request_length(ln_problem, wl, nw, program)  # not a fragment's: fewer than REQUEST_MIN_WORDS (version 41)
+        ln_problem = request_length(ln_problem, wl, nw, program, s)  # not a fragment's: fewer than REQUEST_MIN_WORDS (version 41)
     elif stem is not None and d_math >= 0.5 and not (code or quoted) and computes(stem, latex_notation(stem)):  # a quiz's computation
         ln_problem = math.log(math.exp(ln_problem) + COMPUTATION_EXTRA_CHARS)  # as a request for a program
     # a long text to translate, rewrite or summarize, or material to extract from: not a problem (its figures set no

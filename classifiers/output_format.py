@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import re
 
-from classifiers.lexicons import _PUNCT_CHARS, LEXICON_NAMES, lexicon_counts, words_of
-from classifiers.written_code import AMBIGUOUS_LANGUAGES, IN_LANGUAGES
+from classifiers.lexicons import _PUNCT_CHARS, LEXICON_NAMES, lexicon_counts, positions, words_of
+from classifiers.program_words import NAMES_A_PROGRAM
 
 #: Names of data and markup formats an answer is given in.
 FORMAT_NAMES = frozenset(("json", "jsonl", "ndjson", "yaml", "yml", "xml", "toml", "csv", "tsv", "markdown", "html"))
@@ -71,17 +71,48 @@ FORMAT_BLOCKERS = frozenset((
 ))
 #: Verbs that give the answer in a format when they open a sentence ("Return only valid JSON.", "Give me a JSON object").
 ANSWER_VERBS = frozenset(("return", "output", "give", "provide"))
-#: Words by which a sentence speaks of a program: its format phrase is the program's behaviour, its cues kept.
-PROGRAM_SENTENCE_WORDS = (IN_LANGUAGES - AMBIGUOUS_LANGUAGES) | frozenset((
-    "python3", "function", "functions", "method", "methods", "script", "scripts", "program", "programs", "code",
-    "class", "classes", "api", "endpoint", "endpoints", "module", "implement", "implementation", "snippet", "parser",
-    "regex", "def", "server", "backend", "route", "handler", "cli", "fastapi", "express", "jq", "returns", "outputs",
+#: Words by which a sentence speaks of a program: its format phrase is the program's behaviour, its cues kept. The
+#: shared ``program_words.NAMES_A_PROGRAM`` (version 50: not "server", a restaurant's too, nor "express", "express the
+#: answer as JSON") and a program's verbs, tools and places.
+PROGRAM_SENTENCE_WORDS = NAMES_A_PROGRAM | frozenset((
+    "node", "react", "endpoint", "endpoints", "method", "methods", "route", "fastapi", "jq", "returns", "outputs",
     "saves", "stores", "prints", "exports", "dumps", "serializes", "serialize", "writes", "emits", "parses", "loads",
     "reads", "accepts", "takes", "sends", "receives", "converts", "produces", "generates", "responds", "yields",
     # a program's work named by its verb or its tool (version 49): "Scrape the page with BeautifulSoup and return …"
     "scrape", "scrapes", "scraping", "scraper", "crawl", "crawler", "fetch", "fetches", "beautifulsoup", "selenium",
     "curl", "http", "https", "url", "urls", "webhook", "flask", "django", "pandas",
+    # (version 50) "Deserialize the payload …", "Use asyncio and aiohttp …", "… using PyYAML", "Cache them in Redis"
+    "deserialize", "deserializes", "deserialise", "serialise", "paginate", "pagination", "server-side", "stdin",
+    "stdout", "stderr", "argv", "aiohttp", "asyncio", "httpx", "pyyaml", "openpyxl", "boto3", "sqlalchemy", "pydantic",
+    "axios", "redis", "postgres", "postgresql", "mysql", "sqlite", "mongodb", "kafka", "s3", "aws", "graphql", "grpc",
+    "websocket", "websockets", "nginx", "docker", "kubernetes", "cron", "npm", "pytest", "unittest",
 ))
+#: Everyday verbs that are a program's work on a data object (version 50): "Read the file line by line", "Parse the
+#: CSV", "Load the config"; not "Read the poem", "Handle this customer complaint", "Parse this sentence into …". The
+#: object follows the verb after determiners only (``DATA_DETERMINERS``; "the attached file", "my file" are a
+#: document), perhaps after a modifier of its own ("the log file"), and no "below" / "above" follows it ("Read the
+#: CSV below and return the average age as JSON" asks for the answer). Format names are objects of the verbs that turn
+#: text into data only (``PARSE_VERBS``: "Parse the CSV", not "Read the CSV").
+DATA_VERBS = frozenset(("read", "open", "process", "handle", "import", "validate", "sort", "stream", "consume", "cache",
+                        "tail"))
+PARSE_VERBS = frozenset(("parse", "load", "ingest"))
+DATA_OBJECTS = frozenset((
+    "file", "files", "logs", "logfile", "logfiles", "config", "configuration", "rows", "records", "payload", "payloads",
+    "input", "stdin", "dataset", "datasets", "url", "urls", "directory", "folder", "database", "db", "api", "query",
+    "cookies", "xlsx", "txt",
+))
+PARSE_OBJECTS = DATA_OBJECTS | FORMAT_NAMES
+DATA_DETERMINERS = frozenset(("the", "this", "that", "these", "those", "a", "an", "each", "every", "all", "its"))
+DATA_MODIFIERS = FORMAT_NAMES | frozenset(("log", "text", "input", "output", "source", "data", "config", "local"))
+MATERIAL_AFTER = frozenset(("below", "above"))
+#: Words before "request(s)" that make it an HTTP request ("a GET request", "the API request").
+HTTP_WORDS = frozenset(("get", "post", "put", "patch", "delete", "http", "https", "api", "ajax", "rest", "xhr"))
+REQUEST_WORDS = frozenset(("request", "requests"))
+#: HTTP status codes: a program's answer beside "status" ("with status 404", "a 201 status"; "status code").
+HTTP_STATUSES = frozenset(str(k) for k in range(200, 600))
+#: Extensions of a file name ("data.csv", "config.toml", "Node.js") and a path ("/health", "/api/users"; not "and/or").
+FILE_EXTENSIONS = ("csv", "tsv", "json", "jsonl", "txt", "py", "js", "ts", "toml", "yaml", "yml", "xml", "xlsx", "xls",
+                   "log", "md", "sql", "sh", "cfg", "ini", "conf", "env", "parquet", "db", "html")
 #: The objects of a "return" that returns the answer or data ("return it", "return the results", "return them").
 RETURN_OBJECTS = frozenset(("it", "them", "that", "this", "these", "those", "the", "all", "only", "just", "your", "my",
                             "a", "an", "each", "every", "everything", "me", "back", "valid", "both", "their", "its"))
@@ -92,6 +123,10 @@ PHRASE_CHARS = 80
 MAX_FORMAT_NAMES = 12
 #: Characters looked at before the phrase (to its sentence's start) and after it (to its sentence's end).
 SENTENCE_CHARS = 200
+#: The sentences a program is looked for in: the phrase's, and those within this many characters of it in its paragraph
+#: (version 50: "Return the result as JSON. Use FastAPI.", "Write a Python function that … Return the result as a JSON
+#: object."; not the job ad after "… return the results as a JSON object.\n\n", which asks for SQL and Python).
+NEIGHBOUR_CHARS = 100
 
 _CODE_ID = LEXICON_NAMES.index("code")
 _SEP = re.escape(_PUNCT_CHARS) + r"\s"
@@ -111,6 +146,11 @@ _RE_OF = re.compile(rf"\s+of\s+({_WORD})(?![^{_SEP}])")
 _RE_MEMBER = re.compile(r"[.:]\w")
 _RE_NEXT_WORD = re.compile(rf"\s*({_WORD})")
 _WITH_VERBS = frozenset(("respond", "reply", "answer"))
+_RE_BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
+_RE_EXTENSION = re.compile(rf"\.(?:{'|'.join(FILE_EXTENSIONS)})(?![a-z0-9_])")
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
+_RE_SLASH = re.compile(r"/[a-z_]")
+_WORD_CUES = DATA_VERBS | PARSE_VERBS | REQUEST_WORDS | {"status"}
 
 
 def format_code_cues(s: str, words: list[str], code: int) -> int:
@@ -206,25 +246,77 @@ def _phrase_cues(low: str, m: re.Match[str]) -> tuple[list[str] | None, int]:
     nxt = _RE_NEXT_WORD.match(low, after)
     if (nxt is not None and nxt.group(1) in FORMAT_BLOCKERS) or _RE_MEMBER.match(low, after):  # "JSON.parse"
         return None, start
-    rest = words_of(low[start:m.start()]) + words_of(low[after:_sentence_end(low, after)])
-    if not PROGRAM_SENTENCE_WORDS.isdisjoint(rest):
+    end = _sentence_end(low, after)
+    lo = _sentence_start(low, start - NEIGHBOUR_CHARS) if start > NEIGHBOUR_CHARS else 0
+    hi = _sentence_end(low, end + NEIGHBOUR_CHARS) if end + NEIGHBOUR_CHARS < len(low) else len(low)
+    for gap in _RE_BLANK_LINE.finditer(low, lo, start):  # not across a paragraph: the material after "… as JSON.\n\n"
+        lo = gap.end()
+    gap = _RE_BLANK_LINE.search(low, end, hi)
+    if _names_a_program(low[lo:m.start()], low[after:hi if gap is None else gap.start()]):
         return None, start
     return cues, start
 
 
+def _names_a_program(before: str, after: str) -> bool:
+    """Whether the text around a format phrase (``before`` and ``after`` it) speaks of a program: a word of
+    ``PROGRAM_SENTENCE_WORDS``, a data verb before its object ("Parse the CSV"), an HTTP request or status ("a POST
+    request", "status 404"), a file name or a path ("data.csv", "/health")."""
+    words = words_of(before) + words_of(after)
+    present = set(words)
+    if not PROGRAM_SENTENCE_WORDS.isdisjoint(present) or (not _WORD_CUES.isdisjoint(present) and _work_named(words, present)):
+        return True
+    return _file_name(before) or _file_name(after) or ("/" in before and _path(before)) or ("/" in after and _path(after))
+
+
+def _work_named(words: list[str], present: set[str]) -> bool:
+    """Whether ``words`` (``present``: their set) hold a data verb before its object, an HTTP request or status."""
+    for verbs, objects in ((DATA_VERBS, DATA_OBJECTS), (PARSE_VERBS, PARSE_OBJECTS)):
+        if any(_data_object(words, i, objects) for verb in verbs.intersection(present) for i in positions(words, verb)):
+            return True
+    for noun in REQUEST_WORDS.intersection(present):
+        if any(i and words[i - 1] in HTTP_WORDS for i in positions(words, noun)):
+            return True
+    return "status" in present and any(any(w == "code" or w in HTTP_STATUSES for w in words[max(0, i - 2) : i + 3])
+                                       for i in positions(words, "status"))
+
+
+def _file_name(text: str) -> bool:
+    """Whether ``text`` holds a file name: ".csv", ".json" … after a letter, a digit, "_" or "-" (a search for the "."
+    first: a character class opening the pattern made the engine try every position, 8 us for 300 characters)."""
+    return any(m.start() and text[m.start() - 1] in _NAME_CHARS for m in _RE_EXTENSION.finditer(text))
+
+
+def _path(text: str) -> bool:
+    """Whether ``text`` holds a path: "/" before a letter or "_", not after a word character or "/" ("and/or")."""
+    return any(not m.start() or not (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_/")
+               for m in _RE_SLASH.finditer(text))
+
+
+def _data_object(words: list[str], i: int, objects: frozenset[str]) -> bool:
+    """Whether the verb ``words[i]`` has an object of ``objects`` after determiners (and a modifier), no "below" after."""
+    k = i + 1
+    while k < len(words) and words[k] in DATA_DETERMINERS:
+        k += 1
+    if k + 1 < len(words) and words[k] in DATA_MODIFIERS and words[k + 1] in objects:
+        k += 1
+    return k < len(words) and words[k] in objects and (k + 1 == len(words) or words[k + 1] not in MATERIAL_AFTER)
+
+
 def _sentence_start(low: str, i: int) -> int:
-    """Where the sentence holding position ``i`` starts, at most ``SENTENCE_CHARS`` before it."""
+    """Where the sentence holding position ``i`` starts (after a sentence end before ``i``), at most
+    ``SENTENCE_CHARS`` before it."""
     lo = max(0, i - SENTENCE_CHARS)
     last = lo
     for m in _RE_SENTENCE_END.finditer(low, lo, i + 1):  # i + 1: a "." right before i is followed by its character
-        last = m.end()
+        if m.start() < i:
+            last = m.end()
     return last
 
 
 def _sentence_end(low: str, i: int) -> int:
     """Where the sentence holding position ``i`` ends, at most ``SENTENCE_CHARS`` after it."""
-    m = _RE_SENTENCE_END.search(low, i, i + SENTENCE_CHARS)
-    return min(len(low), i + SENTENCE_CHARS) if m is None else m.start()
+    m = _RE_SENTENCE_END.search(low, i, i + SENTENCE_CHARS + 1)  # + 1: a "." is followed by its character
+    return min(len(low), i + SENTENCE_CHARS) if m is None or m.start() >= i + SENTENCE_CHARS else m.start()
 
 
 def _returns_answer(before: list[str]) -> bool:

@@ -8,6 +8,7 @@ import math
 
 from classifiers.algorithmic import request_work_chars
 from classifiers.lexicons import LEXICON_NAMES, lexicon_counts, positions
+from classifiers.program_words import AMBIGUOUS_LANGUAGES, IN_LANGUAGES
 
 #: "Write" is a writing cue unless what is to be written is code: "write a function", "write a Python
 #: script", "write unit tests" ask for code ("Write a function that merges k sorted lists" read as
@@ -55,15 +56,7 @@ WRITE_CODE_GAP = 3
 #: game), "in R. L. Stine's style", "in Swift/Julia/Scheme/Assembly": after "in", ``AMBIGUOUS_LANGUAGES`` are code only
 #: when what is written is a program's part ("an LRU cache in Go", "a garbage collector in C"; not "a melody in C"),
 #: and they name no part's language ("a Go game review", "a C major scale").
-IN_LANGUAGES = frozenset((
-    "python", "java", "javascript", "typescript", "c++", "c#", "f#", "rust", "golang", "bash", "zsh", "powershell",
-    "sql", "ruby", "php", "kotlin", "matlab", "scala", "haskell", "perl", "lua", "ocaml", "elixir", "erlang", "clojure",
-    "fortran", "cobol", "zig", "dart", "nim", "racket", "prolog", "lisp", "groovy", "objective-c", "cpp", "js", "ts",
-    "cuda", "opencl", "verilog", "systemverilog", "vhdl", "solidity", "glsl", "hlsl", "wgsl", "x86", "asm", "awk",
-    "vba", "pyspark", "pytorch", "numpy", "pandas", "tensorflow", "jax", "django", "flask", "react", "node", "nodejs",
-    "vulkan", "opengl", "webgl", "directx",
-))
-AMBIGUOUS_LANGUAGES = frozenset(("c", "r", "go", "d", "swift", "julia", "scheme", "assembly", "arm", "elm", "crystal"))
+#: (``IN_LANGUAGES`` and ``AMBIGUOUS_LANGUAGES`` are in ``classifiers.program_words``, shared with the other rules.)
 #: A program's parts: code when written in, or right after, a language.
 CODE_PARTS = frozenset((
     "kernel", "kernels", "shader", "shaders", "queue", "queues", "stack", "heap", "trie", "tree", "b-tree", "cache",
@@ -359,14 +352,16 @@ def asks_for_proof(words: list[str]) -> bool:
 REQUEST_MIN_WORDS = 4
 
 
-def request_length(ln_problem: float, words: list[str], n_words: int | None = None, program: bool = True) -> float:
+def request_length(ln_problem: float, words: list[str], n_words: int | None = None, program: bool = True,
+                   text: str = "") -> float:
     """The log-characters the length prior reads for a request for a program or a proof: its
     statement's, and ``REQUEST_EXTRA_CHARS`` more unless it opens as a question (or a follow-up) or is a
     fragment of fewer than ``REQUEST_MIN_WORDS`` words (``n_words``, ``len(words)`` by default); a program's
-    algorithmic or plumbing cues move them (``algorithmic.request_work_chars``, version 45; not a proof's, 49)."""
+    algorithmic or plumbing cues move them (``algorithmic.request_work_chars``, version 45; not a proof's, 49; a time
+    bound is read in ``text``, the slice ``words`` come from, 50)."""
     if (len(words) if n_words is None else n_words) < REQUEST_MIN_WORDS or _opens_question(words):
         return ln_problem
-    return math.log(math.exp(ln_problem) + REQUEST_EXTRA_CHARS + (request_work_chars(words) if program else 0))
+    return math.log(math.exp(ln_problem) + REQUEST_EXTRA_CHARS + (request_work_chars(words, text) if program else 0))
 
 
 def _opens_question(words: list[str]) -> bool:

@@ -15,11 +15,22 @@ from classifiers.algorithmic import (
     ALGORITHMIC_CHARS,
     ALGORITHMIC_MAX,
     ALGORITHMIC_TEXT,
+    EVERYDAY_CONTEXT,
+    NOT_AFTER,
     PLUMBING_CHARS,
     PLUMBING_MAX,
     PLUMBING_TEXT,
     PROGRAM_WORDS,
-    QUERIES_OF,
+)
+from classifiers.code_words import (
+    COMPUTING_BEFORE,
+    COMPUTING_BESIDE,
+    COMPUTING_WORDS,
+    EVERYDAY_CODE_WORDS,
+    EVERYDAY_MARKERS,
+    MARKER_WINDOW,
+    MAX_EVERYDAY_CUES,
+    SENSE_WINDOW,
 )
 from classifiers.echo import DENSE_ECHO_PHRASES, ECHO_VERBS, SUMMARY_WORDS
 from classifiers.features import (
@@ -56,18 +67,30 @@ from classifiers.lexicons import _PUNCT_CHARS
 from classifiers.lexicons_intl import DENSE_CUES
 from classifiers.output_format import (
     ANSWER_VERBS,
+    DATA_DETERMINERS,
+    DATA_MODIFIERS,
+    DATA_OBJECTS,
+    DATA_VERBS,
     DEMONSTRATIVES,
+    FILE_EXTENSIONS,
     FORMAT_BLOCKERS,
     FORMAT_FILLER_GAP,
     FORMAT_FILLERS,
     FORMAT_NAMES,
     FORMAT_NOUNS,
     HTML_NOUNS,
+    HTTP_STATUSES,
+    HTTP_WORDS,
+    MATERIAL_AFTER,
     MAX_FORMAT_NAMES,
+    NEIGHBOUR_CHARS,
     OF_HEADS,
     OF_NOUNS,
+    PARSE_OBJECTS,
+    PARSE_VERBS,
     PHRASE_CHARS,
     PROGRAM_SENTENCE_WORDS,
+    REQUEST_WORDS,
     RETURN_LEADS,
     RETURN_OBJECTS,
     SENTENCE_CHARS,
@@ -179,22 +202,35 @@ def _distinct_cues(text: str, joined: str) -> set[str]:
     return {e for e in text.split() if re.search(r"(?:^| )" + re.escape(e.replace("|", " ")) + r"(?: |$)", joined)}
 
 
-def _request_work_chars(wl: list[str]) -> int:
+#: Version 50: a modulus after "modulo" / "mod" (one cue; its 10^9 is no large bound).
+_RE_MODULUS = re.compile(r"(^| )(?:modulo|mod) (?:109|109\+7|1e9|1e9\+7|10\*\*9|10\*\*9\+7|10\u2079|10\u2079\+7|1000000007|998244353"
+                         r"|10 9|10 9\+7)(?= |$)")
+_RE_LARGE = re.compile(r"(?:^| )(?:10 |1e|10\*\*)(?:[4-9]|1[0-8])(?: |$)"
+                       r"|(?:^| )10(?:[\u2074-\u2079]|\u00b9[\u2070\u00b9\u00b2\u00b3\u2074-\u2078])(?: |$)")
+#: "O(" not after a letter or digit, before 1, log, sqrt, √ or one or two of n m k v e, then no letter (any case).
+_RE_BIG_O = re.compile(r"(?:^|[\W_])o\(\s*(?:1|log|sqrt|\u221a|[nmkve]|[nmkve][nmkve])(?:[^a-z]|$)", re.IGNORECASE)
+
+
+def _request_work_chars(wl: list[str], s: str = "") -> int:
     """Version 45: each distinct algorithmic cue +200 characters (at most 4); without one, each distinct plumbing cue
-    -100 (at most 2). "queries" only when some occurrence follows no word of QUERIES_OF; "modulo"/"mod" before "10 9", "109",
-    "1e9", "1e9+7", 1000000007 or 998244353, "10" before 4-18 or a word "1e4".."1e18", and "o" before a complexity
-    word are one cue each. None without a word naming a program."""
+    -100 (at most 2). "queries" / "intervals" only when some occurrence follows no word of their NOT_AFTER set; an
+    everyday word (version 50: connected, cycle, graph, edges, partition, minimize …) only beside a word of its context;
+    "modulo"/"mod" before "10 9", "10 9+7", "109", "1e9", "10**9", 1000000007 …, "10" before 4-18 or a word "1e4".."1e18",
+    "10**4".., "10⁴".. (not the modulus's), and "O(" with a complexity after it in the slice ``s`` (version 50, when the
+    word "o" is read) are one cue each. None without a word naming a program."""
     joined = " ".join(wl)
     others = any(w in PROGRAM_WORDS and w not in ("return", "returns") for w in wl)
     if not others and re.search(r"(?:^| )returns?(?= |$)(?! (?:on|to)(?: |$))", joined) is None:  # version 49
         return 0
     algo = _distinct_cues(ALGORITHMIC_TEXT, joined)
-    if "queries" in algo and not re.search(r"(?:^| )(?!(?:" + "|".join(QUERIES_OF) + r") )\S+ queries(?: |$)|^queries(?: |$)", joined):
-        algo.discard("queries")
+    for word, after in NOT_AFTER.items():
+        if word in algo and not re.search(r"(?:^| )(?!(?:" + "|".join(after) + r") )\S+ " + word + r"(?: |$)|^" + word + "(?: |$)", joined):
+            algo.discard(word)
+    algo -= {w for w, context in EVERYDAY_CONTEXT.items() if not any(c in wl for c in context)}  # version 50
     n = len(algo)
-    n += bool(re.search(r"(?:^| )(?:modulo|mod) (?:109|1e9|1e9\+7|1000000007|998244353|10 9)(?: |$)", joined))
-    n += bool(re.search(r"(?:^| )(?:10 (?:[4-9]|1[0-8])|1e(?:[4-9]|1[0-8]))(?: |$)", joined))
-    n += bool(re.search(r"(?:^| )o (?:1|n|log|logn|nlogn|n2|m|k|v|e|sqrt)(?: |$)", joined))
+    n += bool(_RE_MODULUS.search(joined))
+    n += bool(_RE_LARGE.search(_RE_MODULUS.sub(r"\1modulo", joined)))
+    n += "o" in wl and bool(_RE_BIG_O.search(s))
     if n:
         return ALGORITHMIC_CHARS * min(n, ALGORITHMIC_MAX)
     return -PLUMBING_CHARS * min(len(_distinct_cues(PLUMBING_TEXT, joined)), PLUMBING_MAX)
@@ -205,6 +241,25 @@ def _asks_for_an_answer(text: str) -> bool:
     read = text if len(text) <= 4000 else text[:2000] + "\n" + text[-2000:]
     asks = r"(?<!\w)(calculate|compute|find|determine|work out|how (much|many|long|far|old|fast|often)|total|solve|what (is|was|are|were|will)|estimate|express|evaluate|simplify)(?!\w)"
     return any(c in read for c in "?\uff1f\u061f") or re.search(asks, read.lower()) is not None
+
+
+def _everyday_sense(s: str, wl: list[str], code: int, history: str) -> bool:
+    """Version 50: every code cue is an everyday word (EVERYDAY_CODE_WORDS), no code syntax, backtick, "=" nor code in the
+    history's tail, and at each of its occurrences an everyday marker within MARKER_WINDOW words, no COMPUTING_BEFORE word
+    just before, no computing word (COMPUTING_WORDS, COMPUTING_BESIDE) within SENSE_WINDOW, no digit in the word after
+    an error."""
+    hits = [i for i, w in enumerate(wl) if w in EVERYDAY_CODE_WORDS]
+    if len(hits) != code or any(c in s for c in (*_CODESYN, "`", "=")) or any(c in history for c in ("```", "def ", "{")):
+        return False
+    for i in hits:
+        w = wl[i]
+        marked = any(x in EVERYDAY_MARKERS for x in wl[max(0, i - MARKER_WINDOW):i + MARKER_WINDOW + 1])
+        near = set(wl[max(0, i - SENSE_WINDOW):i + SENSE_WINDOW + 1])
+        coded = (i > 0 and wl[i - 1] in COMPUTING_BEFORE) or bool(near & (COMPUTING_WORDS | COMPUTING_BESIDE[w]))
+        coded = coded or (w.startswith("error") and i + 1 < len(wl) and re.search(r"\d", wl[i + 1]) is not None)
+        if coded or not marked:
+            return False
+    return True
 
 
 def _num(text: str) -> float:
@@ -396,6 +451,29 @@ def _sentence_bounds(low: str) -> list[int]:
     return [k for k, c in enumerate(low) if c == "\n" or (c in ".!?" and (k + 1 == len(low) or low[k + 1].isspace()))]
 
 
+def _names_a_program(before: str, after: str) -> bool:
+    """Version 50: a program word, a data verb before its object, an HTTP request or status, a file name or a path."""
+    words = words_of(before) + words_of(after)
+    if any(w in PROGRAM_SENTENCE_WORDS for w in words):
+        return True
+    for i, w in enumerate(words):
+        objects = DATA_OBJECTS if w in DATA_VERBS else PARSE_OBJECTS if w in PARSE_VERBS else None
+        if objects is not None:
+            rest = words[i + 1:]
+            while rest and rest[0] in DATA_DETERMINERS:
+                rest = rest[1:]
+            if len(rest) >= 2 and rest[0] in DATA_MODIFIERS and rest[1] in objects:
+                rest = rest[1:]
+            if rest and rest[0] in objects and rest[1:2] not in [[m] for m in MATERIAL_AFTER]:
+                return True
+        if w in REQUEST_WORDS and i > 0 and words[i - 1] in HTTP_WORDS:
+            return True
+        if w == "status" and any(x == "code" or x in HTTP_STATUSES for x in words[max(0, i - 2):i + 3]):
+            return True
+    files = rf"[a-z0-9_\-]\.(?:{_alternatives(FILE_EXTENSIONS)})(?![a-z0-9_])"
+    return any(re.search(files, t) or re.search(r"(?<![\w/])/[a-z_]", t) for t in (before, after))
+
+
 def _format_code_cues(s: str, code: int) -> int:
     """Version 47: the code cues of output-format phrases, every opener tried in turn (after an accepted phrase, from
     its end), its sentence at most SENTENCE_CHARS around it; only the first MAX_FORMAT_NAMES format names (words of
@@ -453,7 +531,16 @@ def _format_code_cues(s: str, code: int) -> int:
         if (following and following.group(1) in FORMAT_BLOCKERS) or re.match(r"[.:]\w", low[after:]):
             continue
         end = next((k for k in bounds if after <= k < after + SENTENCE_CHARS), min(len(low), after + SENTENCE_CHARS))
-        if set(before + words_of(low[after:end])) & PROGRAM_SENTENCE_WORDS:
+        # version 50: the sentences within NEIGHBOUR_CHARS of the phrase's, in its paragraph, may name a program
+        lo, far = 0, start - NEIGHBOUR_CHARS
+        if far > 0:
+            lo = max([max(0, far - SENTENCE_CHARS)] + [k + 1 for k in bounds if max(0, far - SENTENCE_CHARS) <= k < far])
+        hi, far = len(low), end + NEIGHBOUR_CHARS
+        if far < len(low):
+            hi = next((k for k in bounds if far <= k < far + SENTENCE_CHARS), min(len(low), far + SENTENCE_CHARS))
+        lo += max([0] + [g.end() for g in re.finditer(r"\n[ \t\r]*\n", low[lo:start])])
+        gap = re.search(r"\n[ \t\r]*\n", low[end:hi])
+        if _names_a_program(low[lo:i], low[after:hi if gap is None else end + gap.start()]):
             continue
         found += cues
         pos = m.end()
@@ -510,6 +597,9 @@ def handcrafted(conv: Conversation) -> list[float]:
         for name, k in zip(LEXICON_NAMES, lexicon_counts_reference(list(glued.elements()))):
             lex[name] += k
     lex["code"] -= _format_code_cues(s, lex["code"])  # "as a JSON array": the answer's form, no code (version 47)
+    # everyday words in their everyday sense ("my lymph nodes are swollen", "a bug bite"): no code (version 50)
+    if 0 < lex["code"] <= MAX_EVERYDAY_CUES and _everyday_sense(s, wl, lex["code"], conv.history[-_HIST_TAIL:]):
+        lex["code"] = 0
     written_code = _written_code_cues(wl)  # regexes at each verb; the featurizer scans with list.index
     written_code = min(written_code, lex["writing"])
     lex["writing"] -= written_code
@@ -674,7 +764,7 @@ def handcrafted(conv: Conversation) -> list[float]:
     if asks and not word_problem and not retrieved:
         if not question and nw >= 4:  # a fragment of fewer than four words is no request (version 41)
             # its cues' work (version 45), a program's only (version 49)
-            statement = math.log(math.exp(statement) + 245 + (_request_work_chars(wl) if program else 0))
+            statement = math.log(math.exp(statement) + 245 + (_request_work_chars(wl, s) if program else 0))
     # else a quiz whose stem gives a computation (LaTeX, or three or more quantities with algebra): 100 characters more
     # (version 40)
     elif (stem is not None and d_math >= 0.5 and not (code or quoted)

@@ -1,4 +1,4 @@
-"""How much algorithm a request for a program asks for (``classifiers/algorithmic.py``, feature version 45)."""
+"""How much algorithm a request for a program asks for (``classifiers/algorithmic.py``, feature versions 45, 50)."""
 
 import math
 
@@ -24,7 +24,7 @@ PLUMBING = [
 
 @pytest.mark.parametrize(("text", "algorithmic", "plumbing"), [
     ("Implement a lock-free multi-producer queue with hazard pointers.", 2, 0),
-    ("Return the number of ways modulo 10^9 + 7.", 3, 0),  # the count, the modulus, the bound 10^9
+    ("Return the number of ways modulo 10^9 + 7.", 2, 0),  # the count, the modulus (its 10^9 no bound: version 50)
     ("Return it modulo 109 + 7.", 1, 0),  # a superscript lost in scraping
     ("Return n modulo 10.", 0, 0),  # a last digit
     ("Answer q queries on the array; 1 <= n <= 10^5.", 2, 0),
@@ -33,13 +33,65 @@ PLUMBING = [
     ("Sort the list in O(n log n).", 1, 0),
     ("Write a function to reverse the words of a sentence.", 0, 1),
     ("Write a script to reverse engineer the protocol.", 0, 0),  # no chore
-    ("Return true if the number is odd.", 0, 2),
+    ("Return true if the number is odd.", 0, 1),  # the parity; "true if" says how it is put (version 50)
 ])
 def test_the_cues_are_counted_once_each(text, algorithmic, plumbing):
     from classifiers.algorithmic import algorithmic_cues
     from classifiers.lexicons import lower_words
 
-    assert algorithmic_cues(lower_words(text)) == (algorithmic, plumbing)
+    assert algorithmic_cues(lower_words(text), text) == (algorithmic, plumbing)
+
+
+@pytest.mark.parametrize(("text", "algorithmic", "plumbing"), [
+    # phrasing is no chore (review_s38_diff F4): how a task is put says nothing of its work
+    ("Write a function that returns true if a 9x9 Sudoku grid has a unique solution.", 0, 0),
+    ("Write a Python function that checks whether two binary trees are isomorphic.", 0, 0),
+    ("Implement a function that checks if a given SQL query is vulnerable to injection.", 0, 0),
+    ("Write a Python function that returns the average of a list of numbers.", 0, 0),
+    ("Write a function that checks whether a number is prime.", 0, 1),  # the object names the chore
+    ("Write a function that returns true if a number is even.", 0, 1),
+    # everyday words without their problem's words
+    ("Write a function that returns the minimum number in a list.", 0, 0),
+    ("Write a function that returns the minimum number of swaps needed to sort a permutation.", 1, 0),
+    ("Write Python code to plot a bar graph of monthly sales from a CSV.", 0, 0),
+    ("Write a Python script that checks whether my laptop is connected to Wi-Fi.", 0, 0),
+    ("Write a bash script that partitions a USB disk and formats it as ext4.", 0, 0),
+    ("Write a Python function that returns the billing cycle end date for a subscription.", 0, 0),
+    ("Write code to minimize the window when the user clicks the button.", 0, 0),
+    ("Write a Python script that pings a server at regular intervals.", 0, 0),
+    ("Write CSS for a card with rounded edges that can be maximized.", 0, 0),
+    ("Write a function that detects a cycle in a directed graph.", 2, 0),  # beside each other
+    ("Return -1 if the task prerequisites contain a cycle.", 1, 0),  # a dependency graph
+    ("Write a function that counts the connected components given the edges between n nodes.", 2, 0),
+    ("Write a function that partitions an array into two subsets of equal sum.", 1, 0),
+    ("Write a function that chooses items to maximize the total value.", 1, 0),
+    ("Write a function that merges overlapping intervals.", 1, 0),
+    # a time bound is written "O(" (review_s38_diff F5): the word "o" is Portuguese's article, Spanish's "or"
+    ("Escreva uma função Python que retorna o log do arquivo.", 0, 0),
+    ("Escribe una función Python que devuelva 0 o 1 según el valor.", 0, 0),
+    ("Scrivi una funzione Python che restituisce vero o falso, o 1 se vuoto.", 0, 0),
+    ("Escreva uma função que retorna o(s) valor(es) em O(n log n).", 1, 0),
+    ("Find the shortest route in O(V + E).", 1, 0),
+    ("Multiply them in O(nm) time.", 1, 0),
+    ("Call foo(n) on each item.", 0, 0),
+    # the modulus is one cue, however it is spelt (review_s38_diff F8)
+    ("Return it modulo 10^9+7.", 1, 0),
+    ("Return it mod 10**9+7.", 1, 0),
+    ("Return it modulo 1e9 + 7.", 1, 0),
+    ("Return it modulo 10⁹+7.", 1, 0),
+    ("Return it modulo 10^9 + 7, for n up to 10^5.", 2, 0),  # and a bound beside it
+    ("Return it modulo 1e9 + 7, for n up to 1e9.", 2, 0),
+    ("Sum the values, n <= 10**5.", 1, 0),
+    ("Sum the values, n <= 10⁵.", 1, 0),
+])
+def test_phrasing_and_everyday_words_are_no_cues(text, algorithmic, plumbing):
+    """Version 50 (review_s38_diff F4, F5, F8): "check whether" and "true if" cost a Sudoku-uniqueness check 0.07,
+    "the minimum number in a list" and "a bar graph" added 0.09 to chores, "o 1" in Spanish counted as a time bound,
+    and "modulo 10^9 + 7" counted twice while "modulo 10^9+7" counted nothing."""
+    from classifiers.algorithmic import algorithmic_cues
+    from classifiers.lexicons import lower_words
+
+    assert algorithmic_cues(lower_words(text), text) == (algorithmic, plumbing)
 
 
 def test_an_algorithmic_request_reads_longer_than_a_chore_of_its_length():
@@ -93,7 +145,7 @@ def test_return_names_a_program_only_before_its_result(text, work):
     from classifiers.algorithmic import request_work_chars
     from classifiers.lexicons import lower_words
 
-    assert request_work_chars(lower_words(text)) == work
+    assert request_work_chars(lower_words(text), text) == work
 
 
 def test_a_proof_gets_no_algorithmic_characters():

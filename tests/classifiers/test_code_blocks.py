@@ -339,7 +339,7 @@ def _algorithmic(text: str) -> bool:
     from classifiers.algorithmic import algorithmic_cues
     from classifiers.lexicons import lower_words
 
-    return algorithmic_cues(lower_words(text))[0] > 0
+    return algorithmic_cues(lower_words(text), text)[0] > 0
 
 
 def _write_cues(text: str) -> tuple[list[int], list[int]]:

@@ -307,12 +307,16 @@ def test_lexicon_counts_survive_a_full_memo(monkeypatch):
 
 #: Pieces of output-format phrases (version 47): openers whole and inside words, fillers, demonstratives, format names
 #: whole and glued, nouns, blockers, colons, member access, sentence ends, leads before "return", program words, and
-#: filler that moves the sentence's start and end across SENTENCE_CHARS.
+#: filler that moves the sentence's start and end across SENTENCE_CHARS (and the neighbours' across NEIGHBOUR_CHARS);
+#: data verbs and objects, HTTP words, file names, paths and blank lines (version 50).
 FORMAT_PIECES = ("as", "As", "into", "in", "with", "respond", "Reply", "only", "Return", "return", "give", "me", "output",
                  "provide", "back", "now", "and", "then", "it", "the", "results", "a", "valid", "this", "following", "JSON",
                  "json", "jsonl", "YAML", "xml", "csv", "HTML", "markdown", "/", "or", "array", "arrays", "of", "strings",
                  "object", "table", "code", "block", "format", "file", "schema", "parser", "python", "function",
-                 "returns", "string", "dict", ":", ".", ". ", "\n", ",", "?", "(", "x", "tasks", "İ", "x" * 120, "y " * 60)
+                 "returns", "string", "dict", ":", ".", ". ", "\n", ",", "?", "(", "x", "tasks", "İ", "x" * 120, "y " * 60,
+                 # version 50: the sentences around the phrase, in its paragraph
+                 "parse", "read", "Load", "log", "files", "below", "post", "request", "status", "404", "code", "use",
+                 "fastapi", "server", "data.csv", "x.js", "/health", "and/or", "\n\n", "\n \n", "z " * 45, "e.g.x")
 
 
 @settings(max_examples=2000, deadline=None)
@@ -327,3 +331,26 @@ def test_format_code_cues_equal_the_reference(text):
 
 
 LEXICON_NAMES_CODE = ref.LEXICON_NAMES.index("code")
+
+
+#: Pieces of algorithmic and plumbing cues (version 50): everyday words and their context, "queries" / "intervals" and
+#: the words before them, moduli in every spelling beside large bounds, "O(" with and without a complexity, the words
+#: "o" and "e" alone, and program words, glued or spaced.
+ALGO_PIECES = ("Write a function", "implement", "returns", "return to", "code", "connected", "cycle", "cycles", "graph",
+               "graphs", "edges", "edge", "nodes", "directed", "prerequisites", "partition", "partitions", "array", "minimize", "maximized",
+               "sum", "window", "queries", "search", "intervals", "regular", "Intervals", "minimum number of", "minimum",
+               "number", "of", "true if", "check whether", "average", "is even", "is prime", "leap year", "palindrome",
+               "modulo", "mod", "MOD", "10", "9", "9+7", "^", "**", "10**9+7", "10**5", "1e9", "1e9+7", "1e5", "109",
+               "10\u2079", "10\u2075", "10\u00b9\u2078", "+ 7", "5", "18", "O(", "o(", "O", "o", "(", ")", "n", "N", "log",
+               "sqrt", "nm", "V+E", "e", "a", "s", "1", "x", "_", "'", "\u00e9", "\u0130", "K", " ", "  ", "\n", ",", ".")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(ALGO_PIECES), max_size=30).map(" ".join)
+       | st.lists(st.sampled_from(ALGO_PIECES), max_size=30).map("".join))
+def test_algorithmic_cues_equal_the_reference(text):
+    from classifiers.algorithmic import request_work_chars
+    from classifiers.lexicons import lower_words
+
+    assert request_work_chars(lower_words(text), text) == ref._request_work_chars(words_of(text.lower()), text), text
+    _same(text)

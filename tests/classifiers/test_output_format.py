@@ -91,7 +91,9 @@ def test_a_program_asked_in_a_format_stays_a_request_for_a_program():
     from classifiers.inference import as_conversation
 
     text = "Write a Python function that counts the words of a text. Return the result as a JSON object."
-    assert _cues(text) == (4, 2)  # python, function, json, return: json and return are the answer's form
+    assert _cues(text) == (4, 0)  # python, function, json, return: the program's output (version 50: the sentence before)
+    text = "Write a Python function that counts the words of a text.\n\nReturn the result as a JSON object."
+    assert _cues(text) == (4, 2)  # another paragraph: json and return are the answer's form
     h = handcrafted(as_conversation(text))
     assert h[FEATURE_NAMES.index("code domain")] == 1.0 and h[PRIOR_FEATURE] > 1.0
 
@@ -143,3 +145,70 @@ def test_a_sentence_that_names_scraping_or_a_web_tool_keeps_its_cues():
     code, found = _cues("Scrape the page with BeautifulSoup and return the links as a JSON list.")
     assert code > 0 and found == 0
     assert _cues("Fetch the URL and give the headers as a JSON object.")[1] == 0
+
+
+#: Review (session 38, F3): requests for a program whose program is named by a data verb and its object, an HTTP
+#: request or status, a file name or a path, or a tool in the next sentence lost their code cues (0.70-0.80 -> 0.27-0.40).
+PROGRAMS_AROUND_THE_PHRASE = [
+    "Return the result as JSON. Use FastAPI.",
+    "Output the results as JSON array. Use asyncio and aiohttp to fetch 100 URLs concurrently.",
+    "Return the parsed config as YAML, using PyYAML with safe_load.",
+    "Return the response as JSON with status 404 when the user is missing.",
+    "Handle the POST request and return it as JSON with a 201 status.",
+    "Parse the CSV and return it as a JSON array.",
+    "Load data.csv and return it as a JSON array of objects.",
+    "Read the file line by line and return them as a JSON array.",
+    "Send a GET request to /health and return the status as JSON.",
+    "Return the list as JSON. The handler runs on AWS Lambda behind API Gateway.",
+    "Sort the records by timestamp and return them as a JSON array. Use TypeScript.",
+]
+#: Everyday requests with the same verbs: their object is a text, or a document, or material pasted below.
+EVERYDAY_AROUND_THE_PHRASE = [
+    "Read the poem and return its themes as a JSON list.",
+    "Read this review and output the sentiment as JSON.",
+    "Read the attached file and give me the key points as JSON.",
+    "Read these survey responses and return the main themes as a JSON array.",
+    "Read the CSV below and return the average age as JSON.",
+    "Handle this customer complaint politely and return your reply as JSON with fields subject and body.",
+    "Parse this sentence into subject, verb and object and return them as JSON.",
+    "Sort these fruits by sweetness and return them as a JSON array: mango, lemon, grape.",
+    "Describe my status at work in three words and return them as JSON.",
+    "Express the answer as a JSON object with keys name and age.",
+    "Extract the dates from the email and return them as a JSON list. Use ISO format.",
+]
+
+
+@pytest.mark.parametrize("text", PROGRAMS_AROUND_THE_PHRASE)
+def test_a_program_named_around_the_phrase_keeps_its_cues(text):
+    code, found = _cues(text)
+    assert code > 0 and found == 0, (code, found)
+
+
+@pytest.mark.parametrize("text", EVERYDAY_AROUND_THE_PHRASE)
+def test_an_everyday_verb_on_a_text_takes_no_cue_back(text):
+    code, found = _cues(text)
+    assert code > 0 and found == code, (code, found)
+
+
+def test_material_after_a_blank_line_names_no_program():
+    """A job ad asking for SQL and Python is the material the format phrase's instruction points at."""
+    text = ("From the job ad below, pull out the title and required skills and return the results as a JSON object.\n\n"
+            "Senior Data Analyst. We need 5+ years of SQL and some Python.")
+    code, found = _cues(text)
+    assert found == 2 and code == 4, (code, found)
+
+
+def test_server_and_express_are_no_program_words():
+    """Review F6 / F11: "server" kept a restaurant's ratings as a program's output (0.83); "express the answer" too."""
+    from classifiers.algorithmic import PROGRAM_WORDS
+    from classifiers.output_format import PROGRAM_SENTENCE_WORDS
+    from classifiers.program_words import NAMES_A_PROGRAM
+
+    assert NAMES_A_PROGRAM <= PROGRAM_WORDS and NAMES_A_PROGRAM <= PROGRAM_SENTENCE_WORDS
+    assert not {"server", "express"} & (PROGRAM_WORDS | PROGRAM_SENTENCE_WORDS)
+    assert _cues("Rate each server at the restaurant from 1 to 5 and return them as JSON.") == (3, 2)  # server stays
+
+
+@pytest.mark.parametrize("text", PROGRAMS_AROUND_THE_PHRASE[:6])
+def test_a_program_named_around_the_phrase_scores_high(default, text):
+    assert default.score([{"role": "user", "content": text}]).score > 0.6

@@ -1,0 +1,79 @@
+"""Everyday words of the code lexicon in their everyday sense (``classifiers/code_words.py``, version 50)."""
+
+import pytest
+
+from classifiers.code_words import not_code_cues
+from classifiers.feature_schema import FEATURE_NAMES
+from classifiers.lexicons import LEXICON_NAMES, lexicon_counts, lower_words
+
+CODE = LEXICON_NAMES.index("code")
+
+#: Everyday senses, an everyday marker near each word (before version 50: 0.70-0.74 with the code domain).
+EVERYDAY = [
+    "My lymph nodes are swollen and sore. Should I see a doctor?",
+    "I got bitten by a bug while hiking, the spot is red and warm. What should I do?",
+    "How much should I tip the server at a sit-down restaurant in the US?",
+    "How do I thread a sewing machine needle?",
+    "Which guitar string should I tune first, and what is the standard tuning?",
+    "My belt loop ripped off my jeans. Can I fix it without a sewing machine?",
+    "Fix the typing errors in my cover letter before I send it.",
+    "What is the margin of error in a poll of 1,000 people?",
+]
+#: Computing senses: a computing word near the everyday word, a word of COMPUTING_BEFORE, an error code, or no
+#: everyday marker at all (version 48 sent the first two to the cheap tier).
+COMPUTING = [
+    "Fix the memory leak in my server.",
+    "Sort the nodes topologically and report any cycle.",
+    "Why does my thread deadlock?",
+    "My server returns 502 after deploy",
+    "Why does my for loop skip the last element?",
+    "I get error TS2322 when I pass a string to my component prop.",
+    "Make a loop that sums a list.",
+    "Why does my thread never wake up after notify is called?",
+    "The vet's app for my dog keeps crashing; is the server down?",  # a marker (dog) and computing words (app, down)
+    "Our restaurant booking server crashes every Friday night.",  # a marker and a computing word: code
+    "Why does my loop never end?",
+]
+
+
+def _domain(default, messages: list[dict[str, str]]) -> float:
+    return default.estimator.featurize(messages).h[FEATURE_NAMES.index("code domain")]
+
+
+@pytest.mark.parametrize("text", EVERYDAY)
+def test_everyday_senses_are_no_code(default, text):
+    assert _domain(default, [{"role": "user", "content": text}]) == 0.0
+
+
+@pytest.mark.parametrize("text", COMPUTING)
+def test_computing_senses_stay_code(default, text):
+    assert _domain(default, [{"role": "user", "content": text}]) > 0.0
+
+
+def test_code_before_keeps_a_follow_up_code(default):
+    """A follow-up about pasted code: its "thread" is that code's, whatever is near it."""
+    follow = "Thanks, but one thread is stuck like a needle in a haystack."
+    chat = [{"role": "user", "content": "```python\nimport threading\nlock = threading.Lock()\n```\nThis hangs."},
+            {"role": "assistant", "content": "Use an RLock."}, {"role": "user", "content": follow}]
+    assert _domain(default, chat) > 0.0
+    assert _domain(default, [{"role": "user", "content": follow}]) == 0.0
+
+
+def test_every_occurrence_needs_its_everyday_sense():
+    text = "My lymph nodes are swollen, and the worker nodes of my Kubernetes cluster too."
+    words = lower_words(text)
+    code = lexicon_counts(words)[CODE]
+    assert code == 3 and not_code_cues(text, words, code, 0) == 0  # kubernetes: another cue
+    text = "My lymph nodes are swollen. I also restarted the nodes after the deploy."
+    words = lower_words(text)
+    assert not_code_cues(text, words, 2, 0) == 0  # the second occurrence reads as computing
+    text = "My lymph nodes are swollen and my neck nodes hurt."
+    words = lower_words(text)
+    assert not_code_cues(text, words, 2, 0) == 2 and not_code_cues(text, words, 2, 1) == 0  # code syntax keeps them
+
+
+def test_more_than_three_everyday_cues_read_as_code():
+    text = "The bug bite, the sewing thread, the guitar string and the rope loop."
+    words = lower_words(text)
+    code = lexicon_counts(words)[CODE]
+    assert code == 4 and not_code_cues(text, words, code, 0) == 0

@@ -42,6 +42,12 @@ def budget_cuts(s: np.ndarray, cost: np.ndarray, usd_per_1k: float, weights: np.
             return best
 
 
+def rounded_cost(usd_per_1k: np.ndarray | float) -> np.ndarray:
+    """A mix's cost (USD per 1k requests) on the search's grid of ``COST_TOLERANCE``: the budget admits what is at most
+    one step above it once rounded, so a check of the search's choice rounds the same way."""
+    return np.round(np.asarray(usd_per_1k) / COST_TOLERANCE) * COST_TOLERANCE
+
+
 def tie_boundaries(s: np.ndarray) -> np.ndarray:
     """Where a threshold can fall in the sorted scores ``s`` (a count of prompts below it): between two different
     scores, or at either end."""
@@ -77,7 +83,7 @@ class _Mix:
         n, k = self.cost.shape
         bounds = np.c_[np.zeros(len(grid), dtype=int), grid, np.full(len(grid), n)]
         per_1k, steps = (sum(table[i][bounds[:, i + 1]] - table[i][bounds[:, i]] for i in range(k)) for table in (self.usd, self.met))
-        per_1k = np.round(per_1k / n * 1000 / COST_TOLERANCE) * COST_TOLERANCE
+        per_1k = rounded_cost(per_1k / n * 1000)
         fits = per_1k <= usd_per_1k + COST_TOLERANCE
         if not fits.any():
             return None

@@ -42,11 +42,14 @@ ALGORITHMIC_TEXT = (
 #: ("a list of prerequisite pairs … -1 if there is a cycle").
 GRAPH_CONTEXT = frozenset(("graph", "graphs", "node", "nodes", "vertex", "vertices", "edge", "edges", "directed",
                            "undirected", "weighted", "acyclic", "dag", "linked", "dependency", "dependencies",
-                           "prerequisite", "prerequisites"))
+                           "prerequisite", "prerequisites", "grid", "matrix", "island", "islands", "region", "regions",
+                           "component", "components", "coloring", "colouring", "permutation", "permutations"))
 SEQUENCE_CONTEXT = frozenset(("array", "arrays", "nums", "integer", "integers", "numbers", "string", "strings", "list",
-                              "lists", "subset", "subsets", "substring", "substrings", "subarray", "subarrays"))
+                              "lists", "subset", "subsets", "substring", "substrings", "subarray", "subarrays", "set",
+                              "multiset", "weights", "items"))
 QUANTITY_CONTEXT = frozenset(("sum", "cost", "costs", "number", "total", "difference", "product", "score", "profit",
-                              "distance", "count", "maximum", "minimum", "array", "arrays", "nums", "integers"))
+                              "distance", "count", "maximum", "minimum", "array", "arrays", "nums", "integers", "value",
+                              "revenue", "area", "makespan", "weight", "length"))
 EVERYDAY_CONTEXT: dict[str, frozenset[str]] = {
     **{w: GRAPH_CONTEXT for w in ("connected", "cycle", "cycles")},
     **{w: GRAPH_CONTEXT - {"graph", "graphs"} for w in ("graph", "graphs")},
@@ -82,11 +85,29 @@ NOT_AFTER = {"queries": QUERIES_OF, "intervals": INTERVALS_OF}
 LARGE_POWERS = frozenset(str(k) for k in range(4, 19))
 _SUPERSCRIPT = str.maketrans("0123456789", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
 LARGE_E = frozenset(w for k in range(4, 19) for w in (f"1e{k}", f"10**{k}", "10" + str(k).translate(_SUPERSCRIPT)))
-#: A time bound ("in O(n log n)", "O(1) per operation", "O(V + E)"): "O(" in the text, not after a letter or digit, before
-#: 1, log, sqrt or one or two of the letters n, m, k, v, e and no further letter. The word "o" before "1", "n" or "log"
-#: was the Portuguese article and the Spanish and Italian "or" ("retorna o log do arquivo", "devuelva 0 o 1": 0.78-0.80
-#: -> 0.86-0.87 on 7.36.0; version 50).
-_BIG_O = re.compile(r"(?<![^\W_])o\(\s*(?:1|log|sqrt|\u221a|[nmkve]{1,2})(?![a-z])", re.IGNORECASE)
+#: A time bound ("in O(n log n)", "O(1) per operation", "O(V + E)", "O(nlogn)", "O (n)", "O(n log(n))"): "O(" in the
+#: text (a space between them allowed), not after a letter or digit, then at most 24 characters to its ")" holding only
+#: a complexity's words (``COMPLEXITY_WORDS``, or one or two letters: n, nm, V, E, h; not Portuguese "o(s)", "o(a)")
+#: and signs. The word "o" before "1", "n" or "log" was the Portuguese article and the Spanish and Italian "or"
+#: ("retorna o log do arquivo", "devuelva 0 o 1": 0.78-0.80 -> 0.86-0.87 on 7.36.0; version 50); "O(nlogn)",
+#: "O(logn)", "O (n)" were lost with it (review_s39_diff F4, version 51).
+COMPLEXITY_WORDS = frozenset(("log", "logn", "nlogn", "lg", "lgn", "nlgn", "loglogn", "sqrt", "logk", "klogn", "nlogk",
+                              "mlogn", "nlogm", "poly", "exp"))
+NOT_COMPLEXITY = frozenset(("s", "a", "as", "os", "es"))
+_BIG_O = re.compile(r"(?<![^\W_])o ?\((?=((?:[^()\n]|\([^()\n]{0,8}\)){1,24})\))", re.IGNORECASE)  # each "O(" tried
+_COMPLEXITY_SIGNS = re.compile(r"[0-9\s^*+·×/.,()\-\u221a\u00b2\u00b3\u207f]*")
+_LETTERS = re.compile(r"[a-z]+")
+
+
+def _is_complexity(inside: str) -> bool:
+    """Whether the text inside "O(…)" is a complexity: its letter runs complexity words or one or two letters, nothing
+    but digits, spaces and arithmetic signs between them, and some letter or digit."""
+    low = inside.lower()
+    runs = _LETTERS.findall(low)
+    return (any(c.isalnum() for c in low) and _COMPLEXITY_SIGNS.fullmatch(_LETTERS.sub("", low)) is not None
+            and all((len(r) <= 2 and r not in NOT_COMPLEXITY) or r in COMPLEXITY_WORDS for r in runs))
+
+
 #: The cues are read in a request that names a program: "graph" alone made "Describe how a graph of supply and demand
 #: shows a price ceiling" a request for a program (a code cue above the rest), and no problem's.
 #: Not "method", "solution" (a study's method, a problem's solution: version 49). The shared words of
@@ -160,8 +181,35 @@ def _bounds(words: list[str], present: set[str], text: str) -> int:
     large = any(i not in moduli for w in LARGE_E & present for i in positions(words, w)) or (
         "10" in present and any(i not in moduli and words[i + 1 : i + 2] and words[i + 1] in LARGE_POWERS
                                 for i in positions(words, "10")))
-    bound = "o" in present and _BIG_O.search(text) is not None  # the word "o" is read wherever "O(" is written
+    bound = "o" in present and any(_is_complexity(m.group(1)) for m in _BIG_O.finditer(text))  # "o": wherever "O(" is
     return bool(moduli) + large + bound
+
+
+#: A bound's coefficient ("2 * 10^5") and the "+ 7" of a modulus written apart ("10^9 + 7", "1e9 +7").
+COEFFICIENTS = frozenset("23456789")
+PLUS_SEVEN = ("+", "7")
+_RE_DIGITS = re.compile(r"[0-9]+")
+
+
+def bound_numbers(words: list[str]) -> int:
+    """How many of the numbers of ``words`` (as ``quantities.count_quantities`` counts them: runs of digits) are an
+    input's large bound or a modulus ("n up to 10^5", "2 * 10^5 queries", "1e5", "modulo 10^9 + 7"), in a text that
+    names a program (version 51). They are the program's specification, no math: "10^5" is two numbers and the math
+    domain tied the code domain, so "Implement a segment tree … with n up to 10^5." lost the program reading (0.55;
+    "up to 100000" 0.88). Read only where the features weigh that reading; "How many divisors does 10^6 have?" names
+    no program."""
+    present = set(words)
+    if ("10" not in present and LARGE_E.isdisjoint(present) and MODULO_WORDS.isdisjoint(present)) or not names_a_program(words):
+        return 0
+    at = {i for w in LARGE_E & present for i in positions(words, w)}
+    for i in _moduli(words, present) if not MODULO_WORDS.isdisjoint(present) else ():
+        at.update((i, i + 1) if words[i] == "10" else (i,))
+    for i in positions(words, "10") if "10" in present else ():
+        if words[i + 1 : i + 2] and (words[i + 1] in LARGE_POWERS or words[i + 1] in NINE):
+            at.update((i, i + 1) if i == 0 or words[i - 1] not in COEFFICIENTS else (i - 1, i, i + 1))
+    for i in [i for i in at if words[i].endswith(("9", "\u2079"))]:  # the "+ 7" after a 9
+        at.update((i + 1,) if words[i + 1 : i + 2] == ["+7"] else (i + 2,) if tuple(words[i + 1 : i + 3]) == PLUS_SEVEN else ())
+    return sum(len(_RE_DIGITS.findall(words[i])) for i in at)
 
 
 def algorithmic_cues(words: list[str], text: str = "", plumbing: bool = True) -> tuple[int, int]:
@@ -178,11 +226,16 @@ def _returns_a_result(words: list[str]) -> bool:
                for word in RETURN_WORDS.intersection(words) for i in positions(words, word))
 
 
+def names_a_program(words: list[str]) -> bool:
+    """Whether ``words`` name a program (``PROGRAM_WORDS``; "return" only before a result, ``NOT_A_RESULT``)."""
+    named = PROGRAM_WORDS.intersection(words)
+    return bool(named) and (not named <= RETURN_WORDS or _returns_a_result(words))
+
+
 def request_work_chars(words: list[str], text: str = "") -> int:
     """Characters a request's cues add to (or take from) its ``REQUEST_EXTRA_CHARS`` in the length prior (none unless
     it names a program, ``PROGRAM_WORDS``); ``words`` are those of ``text``, a bounded slice of the request."""
-    named = PROGRAM_WORDS.intersection(words)
-    if not named or (named <= RETURN_WORDS and not _returns_a_result(words)):
+    if not names_a_program(words):
         return 0
     algo, plumbing = algorithmic_cues(words, text, plumbing=False)
     if algo:

@@ -7,18 +7,24 @@ the length prior: "My lymph nodes are swollen and sore. Should I see a doctor?" 
 while hiking …" 0.70. Version 48 dropped such words whenever they were all the code cues and sent real requests to the
 cheap tier ("Fix the memory leak in my server." 0.73 -> 0.28, "Sort the nodes topologically …" 0.74 -> 0.20): in a chat
 assistant's traffic their computing sense is common, and the words beside them show it. So each occurrence is read in
-its sense: computing when a word of ``COMPUTING_WORDS`` (or of its own ``COMPUTING_BESIDE``: a tree's nodes, a thread
-pool, a for loop, an error code) is within ``SENSE_WINDOW`` words, unless a word of ``EVERYDAY_MARKERS`` within
-``MARKER_WINDOW`` fixes the everyday sense (lymph nodes, spelling errors, a stomach bug, a guitar string). The words are
-no code only when no occurrence has the computing sense and nothing else speaks of code (another cue, code syntax, a
-backtick or "=", code in the conversation before). Only the featurizer's slice is read, only in that case, and only
-around at most ``MAX_EVERYDAY_CUES`` occurrences.
+its sense, inside its sentence (``SENTENCE_ENDS``): everyday when a word of its own ``EVERYDAY_MARKERS`` is within
+``MARKER_WINDOW`` words (lymph nodes, spelling errors, a stomach bug, a guitar string) and no computing sign is near: a
+word of ``COMPUTING_WORDS`` or of its own ``COMPUTING_BESIDE`` within ``SENSE_WINDOW`` (a tree's nodes, a thread pool,
+a memory leak), a word of ``COMPUTING_BEFORE`` right before it (a for loop), an error code. A computing sign outvotes a
+marker, and without a marker the computing sense stands: a computing request sent to the cheap tier costs more than an
+everyday one sent to the expensive tier, so the markers are few and per word (version 50's one set of scene words, "a
+bit", a table, a menu, music, kids, took "I'm a bit stuck on this bug" 0.73 -> 0.18). The words are no code only when
+no occurrence has the computing sense and nothing else speaks of code (another cue, code syntax, a backtick or "=",
+code in the conversation before). Only the featurizer's slice is read, only in that case, and only around at most
+``MAX_EVERYDAY_CUES`` occurrences, each within ``AROUND_CHARS``.
 """
 
 from __future__ import annotations
 
-from classifiers.lexicons import positions
-from classifiers.output_format import format_code_cues
+from classifiers.lexicons import _PUNCT_CHARS, LEXICON_NAMES, lexicon_counts, words_of
+from classifiers.output_format import format_code_words
+
+_CODE_ID = LEXICON_NAMES.index("code")
 
 #: Code-lexicon words with an everyday sense (each a single word of the lexicon, counted once per occurrence).
 EVERYDAY_CODE_WORDS = frozenset((
@@ -30,34 +36,37 @@ MAX_EVERYDAY_CUES = 3
 #: Words either side of an occurrence read for a computing word ("Fix the memory leak in my server": 4 words apart).
 SENSE_WINDOW = 6
 #: Words either side of an occurrence read for an everyday marker ("margin of error", "spelling and grammar errors").
-MARKER_WINDOW = 5
+MARKER_WINDOW = 4
 #: Words that give any of them the computing sense. Left out by their everyday senses beside these words: run/running
 #: ("running a fever", a running stitch), bit (a bug bit me), path, cycle (a bug's life cycle), terminal (illness),
-#: windows, characters (a story's thread), event, go, c (an option letter), number, split (split the bill).
+#: windows, characters (a story's thread), event, go, c (an option letter), number, split (split the bill); and the
+#: imperatives of everyday requests: list, print, sort, update, load, page, process, build, input, output ("List the
+#: common causes of swollen lymph nodes.").
 COMPUTING_WORDS = frozenset((
     # making, running and mending software
     "debugging", "deploy", "deployed", "deploying", "deployment", "deploys", "crash", "crashes",
     "crashed", "crashing", "install", "installed", "installing", "installation", "execute", "executes", "executed",
-    "execution", "build", "builds", "restart", "restarted", "reboot", "configure", "configured", "config",
+    "execution", "restart", "restarted", "reboot", "configure", "configured", "config",
     "configuration", "parse", "parses", "parsing", "parser", "iterate", "iterates", "iterating", "iteration",
     "iterations", "traverse", "traversal", "concatenate", "concatenation", "throws", "thrown", "handler", "handling",
-    "spawn", "spawns", "spawned", "hangs", "deadlock", "deadlocks", "deadlocked", "terminates", "exits", "print",
-    "prints", "printed", "printing", "sort", "sorted", "sorting", "upload", "uploads", "download", "downloads",
+    "spawn", "spawns", "spawned", "hangs", "deadlock", "deadlocks", "deadlocked", "terminates", "exits",
+    "printed", "printing", "sorting", "upload", "uploads", "download", "downloads",
     "timeout", "timeouts", "overflow", "allocate", "allocation", "synchronize", "synchronization", "scheduler",
     "login", "logs", "logging",
     # things of computing
     "memory", "leak", "leaks", "request", "requests", "response", "responses", "app", "apps", "application",
     "applications", "program", "programs", "software", "computer", "computers", "laptop", "pc", "website", "websites",
-    "web", "internet", "browser", "cpu", "gpu", "ram", "disk", "cache", "kernel", "process", "processes", "mutex",
+    "web", "internet", "browser", "cpu", "gpu", "ram", "disk", "cache", "kernel", "mutex",
     "mutexes", "semaphore", "concurrency", "concurrent", "multithreaded", "multi-threaded", "multithreading", "heap",
-    "file", "files", "directory", "folder", "input", "output", "char", "chars", "data", "network", "networking", "port",
+    "file", "files", "directory", "folder", "char", "chars", "data", "network", "networking", "port",
     "ports", "socket", "sockets", "proxy", "http", "https", "url", "urls", "dns", "ssh", "ssl", "tls", "tcp", "udp",
     "ip", "vpn", "firewall", "router", "wifi", "endpoint", "endpoints", "backend", "frontend", "client", "clients",
     "cloud", "vm", "vms", "container", "containers", "localhost", "console", "command", "commands", "null", "undefined",
-    "nan", "byte", "bytes", "list", "lists", "vertex", "vertices", "dag", "topological", "topologically", "bfs", "dfs",
+    "nan", "byte", "bytes", "vertex", "vertices", "dag", "topological", "topologically", "bfs", "dfs",
     "infinite", "iterator", "callback", "stacktrace", "traceback", "segfault", "exit", "user", "users", "traffic",
-    "latency", "uptime", "downtime", "connection", "connections", "page", "pages", "load", "production", "prod", "staging",
-    "runaway", "freezes", "freezing", "froze", "update", "updates", "updated", "upgrade", "upgraded", "comma", "commas", "delimiter", "whitespace", "trim",
+    "latency", "uptime", "downtime", "connection", "connections", "production", "prod", "staging",
+    "stdout", "stderr", "stdin", "offline",
+    "runaway", "freezes", "freezing", "froze", "upgrade", "upgraded", "comma", "commas", "delimiter", "whitespace", "trim",
     "400", "401", "403", "404", "413", "429", "500", "502", "503", "504",
     # tools, platforms and languages the lexicon leaves out (as everyday words, or as names it does not list)
     "js", "npm", "nodejs", "react", "vue", "angular", "express", "spring", "rails", "laravel", "redis", "postgres",
@@ -77,7 +86,8 @@ _STRING = frozenset(("empty", "literal", "literals", "format", "formatting", "in
                      "split", "uppercase", "lowercase", "letters", "characters", "substring", "vowels",
                      "palindrome", "anagram", "encode", "encoding", "decode", "utf-8", "ascii", "unicode"))
 _ERROR = frozenset(("message", "messages", "code", "codes", "log", "syntax", "raise", "raises", "throw",
-                    "catch", "stack", "windows", "compiler", "occurred", "returns"))
+                    "catch", "stack", "windows", "compiler", "occurred", "returns", "stream", "terminal", "shell",
+                    "redirect", "pipe"))
 _BUG = frozenset(("fix", "fixed", "fixing", "fixes", "report", "reports", "tracker", "bounty", "patch", "reproduce", "feature", "features", "version",
                   "release", "ticket", "github", "issue", "update", "qa", "tester", "testing"))
 _SERVER = frozenset(("host", "hosting", "hosted", "down", "side", "rack", "room", "farm", "dedicated", "vps",
@@ -92,74 +102,110 @@ COMPUTING_BESIDE: dict[str, frozenset[str]] = {
 #: Words right before an occurrence that give it the computing sense ("a for loop", "an empty string", "a web server").
 COMPUTING_BEFORE = frozenset(("for", "while", "foreach", "nested", "infinite", "event", "game", "web", "empty", "worker",
                               "background", "ui", "syntax", "fatal", "unhandled", "format", "dedicated", "smtp", "ftp"))
-#: Words that fix the everyday sense of an occurrence within ``MARKER_WINDOW`` words, whatever else is near.
-EVERYDAY_MARKERS = frozenset((
-    # nodes of the body and of a plant
-    "lymph", "lymphatic", "sentinel", "axillary", "cervical", "inguinal", "swollen", "swelling", "tender", "biopsy",
-    "nodule", "stem", "thyroid",
-    # bugs and bites, and a stomach bug
-    "bite", "bites", "bitten", "bit", "stung", "sting", "spray", "repellent", "itchy", "itch", "bed", "stink", "lady",
-    "june", "water", "hotel", "garden", "insect", "insects", "beetle", "beetles", "crawling", "stomach", "flu", "travel",
-    "kissing", "lightning", "habit",
-    # a restaurant's server, a tennis serve
-    "waiter", "waitress", "waiters", "restaurant", "restaurants", "tip", "tipping", "diner", "bartender",
-    "busser", "hostess", "table", "tables", "menu", "shift", "tennis", "volleyball",
-    # sewing, knitting, screws and online discussions
-    "sewing", "sew", "needle", "needles", "embroidery", "stitch", "stitches", "spool", "bobbin", "yarn", "fabric",
-    "floss", "flossing", "cotton", "silk", "wool", "screw", "screws", "bolt", "bolts", "nut", "pitch", "reddit",
-    "twitter", "forum", "tweet", "conversation", "plot",
-    # a guitar's strings, string beans, a string of pearls
-    "guitar", "guitars", "violin", "cello", "viola", "bass", "ukulele", "harp", "piano", "instrument", "instruments",
-    "quartet", "orchestra", "tuning", "tune", "fret", "beans", "bean", "cheese", "pearls", "beads", "kite", "yo-yo",
-    "puppet", "silly", "lights", "twine", "knot", "bracelet", "necklace", "bow",
-    # a loop of rope, a feedback loop, being in the loop
-    "rope", "belt", "hook", "feedback", "earring", "earrings", "knitting", "crochet", "roller", "coaster", "highway",
-    "drum", "drums", "music", "song", "ableton", "video",
-    # typing, spelling and statistical errors
+_NODE_MARKERS = frozenset((  # nodes of the body and of a plant
+    "lymph", "lymphatic", "sentinel", "axillary", "cervical", "inguinal", "swollen", "swelling", "swell", "swelled",
+    "tender", "biopsy", "nodule", "nodules", "thyroid", "neck", "armpit", "groin", "throat", "jaw", "ear", "ears",
+    "doctor", "infection", "fever", "cancer", "stem", "stems", "basil", "prune", "pruning", "plant", "plants"))
+_BUG_MARKERS = frozenset((  # insects and bites, and a stomach bug
+    "bite", "bites", "bitten", "stung", "sting", "spray", "repellent", "itchy", "itch", "bed", "stink", "lady", "june",
+    "insect", "insects", "beetle", "beetles", "crawling", "stomach", "flu", "kissing", "lightning", "tomato",
+    "tomatoes", "mosquito", "mosquitoes", "spider", "spiders", "ants", "fleas", "lice", "roaches", "pest", "pests",
+    "exterminator"))
+_SERVER_MARKERS = frozenset((  # a restaurant's server
+    "waiter", "waitress", "waiters", "restaurant", "restaurants", "tipping", "tipped", "diner", "bartender",
+    "busser", "hostess", "dish"))
+_THREAD_MARKERS = frozenset((  # sewing, screws, a novel's thread, a thread of posts
+    "sewing", "sew", "sews", "sewed", "sewn", "needle", "needles", "embroidery", "stitch", "stitches", "spool",
+    "spools", "bobbin", "yarn", "fabric", "floss", "flossing", "cotton", "silk", "wool", "screw", "screws", "bolt",
+    "bolts", "nut", "sheets", "bedding", "pillow", "veins", "reddit", "twitter", "tweet", "tweets", "novel",
+    "narrative"))
+_STRING_MARKERS = frozenset((  # an instrument's strings, string beans, a string of pearls
+    "guitar", "guitars", "violin", "violins", "cello", "viola", "bass", "ukulele", "harp", "piano", "quartet",
+    "orchestra", "tuning", "fret", "frets", "acoustic", "gauge", "beans", "bean", "cheese", "pearls", "beads", "kite",
+    "yo-yo", "puppet", "silly", "lights", "twine", "knot", "bracelet", "necklace", "bow", "racket", "tennis"))
+_LOOP_MARKERS = frozenset((  # a loop of rope or yarn, a drum loop, being in the loop
+    "rope", "ropes", "belt", "belts", "earring", "earrings", "knitting", "knit", "crochet", "yarn",
+    "roller", "coaster", "highway", "drum", "drums", "garageband", "ableton", "wedding", "knot", "lace"))
+_ERROR_MARKERS = frozenset((  # writing, human and statistical errors
     "spelling", "grammar", "grammatical", "punctuation", "typing", "typo", "typos", "typographical", "factual",
-    "scientific", "human", "clerical", "medical", "medication", "pilot", "unforced", "margin", "margins", "trial",
-    "standard", "squared", "sampling", "measurement", "systematic", "bars", "estimation", "experimental", "approximation",
-    "truncation", "probability", "estimates", "bounds", "uncertainty", "confidence", "essay", "sentence", "sentences", "paragraph", "translation", "proofread",
-    # the body, meals, bedding, plants, pets, family and plans: the everyday scene around them
-    "neck", "armpit", "groin", "throat", "jaw", "ear", "ears", "skin", "rash", "fever", "doctor", "infection",
-    "infected", "swell", "swelled", "dinner", "lunch", "breakfast", "brunch", "meal", "food", "dish", "drinks", "wine",
-    "sheets", "bedding", "pillow", "sewed", "sews", "sewn", "spools", "racket", "plant", "plants", "basil", "prune",
-    "pruning", "dog", "dogs", "cat", "cats", "pet", "pets", "kid", "kids", "daughter", "son", "baby", "hiking",
-    "camping", "apartment", "kitchen", "bathroom", "argument", "story", "novel", "narrative", "discussion", "wedding",
-    "party", "veins",
-    ))
+    "scientific", "human", "clerical", "medication", "pilot", "unforced", "margin", "margins",
+    "standard", "squared", "sampling", "systematic", "estimation", "experimental", "approximation",
+    "truncation", "probability", "uncertainty", "confidence", "essay", "sentence", "sentences", "paragraph",
+    "translation", "proofread", "tax"))
+#: Words that fix the everyday sense of an occurrence, by its word: read within ``MARKER_WINDOW`` words of it, inside
+#: its sentence. Each word has its own: a common word of computing requests ("a bit", a table, a menu, music, kids, a
+#: standard library) would send them to the cheap tier when nothing else near is a listed computing word.
+EVERYDAY_MARKERS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("node", "nodes"), _NODE_MARKERS), **dict.fromkeys(("thread", "threads"), _THREAD_MARKERS),
+    **dict.fromkeys(("loop", "loops"), _LOOP_MARKERS), **dict.fromkeys(("string", "strings"), _STRING_MARKERS),
+    **dict.fromkeys(("error", "errors"), _ERROR_MARKERS), **dict.fromkeys(("bug", "bugs"), _BUG_MARKERS),
+    **dict.fromkeys(("server", "servers"), _SERVER_MARKERS),
+}
+#: Characters either side of an occurrence read for its sentence (a longer sentence is read this far).
+AROUND_CHARS = 100
+#: What ends a sentence: the words beside an occurrence are read up to these ("My lymph nodes are swollen. List …").
+SENTENCE_ENDS = ("\n", ". ", "! ", "? ")
 
 
-def _everyday(words: list[str], word: str) -> bool:
-    """Whether every occurrence of ``word`` in ``words`` reads in its everyday sense: a word of ``EVERYDAY_MARKERS``
-    within ``MARKER_WINDOW``, and no sign of computing: a word of ``COMPUTING_BEFORE`` right before it ("a for loop"),
-    a word of ``COMPUTING_WORDS`` or ``COMPUTING_BESIDE[word]`` within ``SENSE_WINDOW``, a word with a digit after an
-    error ("error TS2322"). Without a marker the computing sense stands: it is the common one in a chat assistant's
-    traffic, and the words that show it are too many to list ("Why does my thread never wake up after notify?")."""
-    beside = COMPUTING_BESIDE[word]
-    for i in positions(words, word):
-        if ((i and words[i - 1] in COMPUTING_BEFORE)
-                or EVERYDAY_MARKERS.isdisjoint(words[max(0, i - MARKER_WINDOW):i + MARKER_WINDOW + 1])):
-            return False
-        near = words[max(0, i - SENSE_WINDOW):i + SENSE_WINDOW + 1]
-        if not (COMPUTING_WORDS.isdisjoint(near) and beside.isdisjoint(near)):
-            return False
-        if word in ("error", "errors") and i + 1 < len(words) and any(c.isdecimal() for c in words[i + 1]):
-            return False
+def _sentence_words(low: str, p: int, q: int) -> tuple[list[str], list[str]]:
+    """The words before ``low[p:q]`` (an occurrence) and after it, in its sentence (cut at ``SENTENCE_ENDS``), at most
+    ``AROUND_CHARS`` either side."""
+    before = low[max(0, p - AROUND_CHARS):p]
+    cut = max(before.rfind(e) + len(e) if e in before else 0 for e in SENTENCE_ENDS)
+    after = low[q:q + AROUND_CHARS]
+    end = min([after.find(e) for e in SENTENCE_ENDS if e in after] or [len(after)])
+    return words_of(before[cut:]), words_of(after[:end])
+
+
+def _is_word_at(low: str, p: int, q: int) -> bool:
+    """Whether ``low[p:q]`` is a word of ``words_of(low)``: whitespace or punctuation (or an end) either side."""
+    return ((not p or low[p - 1].isspace() or low[p - 1] in _PUNCT_CHARS)
+            and (q == len(low) or low[q].isspace() or low[q] in _PUNCT_CHARS))
+
+
+def _everyday(low: str, word: str, limit: int) -> bool:
+    """Whether every occurrence of ``word`` (a word of ``low``, the lower-cased text; at most ``limit`` are read)
+    reads in its everyday sense. Inside its sentence it needs a word of ``EVERYDAY_MARKERS[word]`` within
+    ``MARKER_WINDOW`` words, and no sign of computing: a word of ``COMPUTING_BEFORE`` right before it ("a for loop"), a
+    word of ``COMPUTING_WORDS`` or ``COMPUTING_BESIDE[word]`` within ``SENSE_WINDOW`` ("Fix the memory leak in my
+    server"; a computing word outvotes a marker), a word with a digit after an error ("error TS2322"). Without a
+    marker the computing sense stands: it is the common one in a chat assistant's traffic, and the words that show it
+    are too many to list ("Why does my thread never wake up after notify?")."""
+    markers, beside = EVERYDAY_MARKERS[word], COMPUTING_BESIDE[word]
+    p, seen = low.find(word), 0
+    while p >= 0 and seen < limit:
+        q = p + len(word)
+        if _is_word_at(low, p, q):
+            seen += 1
+            before, after = _sentence_words(low, p, q)
+            if ((before and before[-1] in COMPUTING_BEFORE)
+                    or markers.isdisjoint(before[-MARKER_WINDOW:] + after[:MARKER_WINDOW])):
+                return False
+            near = before[-SENSE_WINDOW:] + after[:SENSE_WINDOW]
+            if not (COMPUTING_WORDS.isdisjoint(near) and beside.isdisjoint(near)):
+                return False
+            if word in ("error", "errors") and after and any(c.isdecimal() for c in after[0]):
+                return False
+        p = low.find(word, q)
     return True
 
 
 def not_code_cues(s: str, words: list[str], code: int, code_syntax: int, history: str = "") -> int:
     """The code cues (of ``code``, counted over ``words``, the lower-cased words of ``s``) that are no code: those an
-    output-format phrase holds (``output_format.format_code_cues``), and all the rest when every one is an everyday word
-    each occurrence in its everyday sense (``_everyday``), no code syntax (``code_syntax`` tokens such as braces
-    and semicolons), no inline code in backticks, no assignment, and no code in ``history`` (the conversation's tail
-    before this turn: a fence, "def ", a brace; a follow-up's "one thread still blocks forever" is about that code)."""
-    found = format_code_cues(s, words, code)
+    output-format phrase holds (``output_format.format_code_words``), and all the rest when each is an everyday word of
+    ``EVERYDAY_CODE_WORDS`` in its everyday sense at every occurrence outside such a phrase (``_everyday``; a word the
+    phrase took at every occurrence is not read: "a bug bite … as a JSON array of strings"), with no code syntax
+    (``code_syntax`` tokens such as braces and semicolons), no inline code in backticks, no "=", and no code in
+    ``history`` (the conversation's tail before this turn: a fence, "def ", a brace; a follow-up's "one thread still
+    blocks forever" is about that code)."""
+    taken = format_code_words(s, words, code)
+    found = min(lexicon_counts(taken)[_CODE_ID], code) if taken else 0
     rest = code - found
-    if (0 < rest <= MAX_EVERYDAY_CUES and not code_syntax and "`" not in s and "=" not in s
-            and sum(map(EVERYDAY_CODE_WORDS.__contains__, words)) == rest
-            and all(_everyday(words, w) for w in EVERYDAY_CODE_WORDS.intersection(words))
+    if not (0 < rest <= MAX_EVERYDAY_CUES and not code_syntax and "`" not in s and "=" not in s
             and "```" not in history and "def " not in history and "{" not in history):
-        return code
-    return found
+        return found
+    everyday = [w for w in EVERYDAY_CODE_WORDS.intersection(words) if words.count(w) > taken.count(w)]
+    if sum(words.count(w) - taken.count(w) for w in everyday) != rest:
+        return found
+    low = s.lower()
+    return code if all(_everyday(low, w, words.count(w)) for w in everyday) else found

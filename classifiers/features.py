@@ -1,10 +1,9 @@
 """Hand-crafted, transferable prompt features plus hashed word presence.
 
-Work is bounded: regex features read a head+tail slice of each part
-(``HEAD_CHARS`` + ``TAIL_CHARS``); whole-text counts use ``str.count`` (O(n), C speed).
-Everything is deterministic across processes (``zlib.crc32`` hashing, no ``hash()``).
-``conversation_features`` computes every block of one conversation from one lower-cased
-slice and one word split; ``handcrafted`` / ``answer_shape`` / ``grams`` are its parts.
+Work is bounded: regex features read a head+tail slice of each part (``HEAD_CHARS`` + ``TAIL_CHARS``); whole-text
+counts use ``str.count`` (O(n), C speed). Everything is deterministic across processes (``zlib.crc32`` hashing, no
+``hash()``). ``conversation_features`` computes every block of one conversation from one lower-cased slice and one
+word split; ``handcrafted`` / ``answer_shape`` / ``grams`` are its parts.
 """
 
 from __future__ import annotations
@@ -13,6 +12,8 @@ import math
 import re
 import zlib
 
+from classifiers.algorithmic import bound_numbers
+from classifiers.built_code import builds_code
 from classifiers.code_blocks import assert_lines, code_chars, every_assert_line
 from classifiers.code_words import not_code_cues
 from classifiers.dense_script import DENSE_CHAR_WEIGHT, DENSE_CHARS_PER_WORD, DENSE_LEADS, HANGUL_CHAR_WEIGHT, HANGUL_LEADS
@@ -70,11 +71,10 @@ __all__ = [
 
 HEAD_CHARS = 3000
 TAIL_CHARS = 1000
-#: Pseudo-counts added to the denominators of the number and operator densities. A bare
-#: expression is all numbers and operators: "2+2" had 2.0 numbers per word and an operator in
-#: every third character, past every training prompt, and scored 0.62 (a group-theory proof
-#: 0.63). Small against a problem statement's length, they keep a few characters from reading
-#: as a dense formula.
+#: Pseudo-counts added to the denominators of the number and operator densities. A bare expression is all numbers and
+#: operators: "2+2" had 2.0 numbers per word and an operator in every third character, past every training prompt, and
+#: scored 0.62 (a group-theory proof 0.63). Small against a problem statement's length, they keep a few characters from
+#: reading as a dense formula.
 DENSITY_PRIOR_WORDS = 2
 DENSITY_PRIOR_CHARS = 20
 HASH_BITS = 15
@@ -251,9 +251,8 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     if dense:
         lex = add_glued_words(add_dense_cues(lex, s), utf8, wl)
     lex[_CODE] -= not_code_cues(s, wl, lex[_CODE], n_code, conv.history[-_HIST_TAIL:])  # "as a JSON array" (47), lymph nodes (50)
-    code_cues = lex[_CODE]
-    lex = move_written_code(lex, wl)
-    writes_code = lex[_CODE] > code_cues  # "write a function …": a request for a program, whatever its topic
+    code_cues, lex = lex[_CODE], move_written_code(lex, wl)  # (the count before the move: it counts in place)
+    writes_code = lex[_CODE] > code_cues or builds_code(wl)  # "write / implement a function …": a request for a program, whatever its topic
     lex = move_media_scripts(lex, wl)
     hist = conv.history
     log = math.log1p
@@ -299,7 +298,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     # problem (its figures are no quantities) and no closed problem (its length is the material's) (version 44)
     material = (lex[_ARITH] > 0 and numbers > 0 and latex == 0.0 and lex[_MATH] == 0 and mcq < MCQ_MIN
                 and instructs_over_material(full))
-    d_math = min(1.0, 8.0 * (lex[_MATH] + 0.6 * lex[_ARITH] + (0.0 if data else 0.5) * numbers) / nw + 0.5 * latex)
+    d_math = min(1.0, math_raw := 8.0 * (lex[_MATH] + 0.6 * lex[_ARITH] + (0.0 if data else 0.5) * numbers) / nw + 0.5 * latex)
     d_code = min(1.0, 8.0 * lex[_CODE] / nw + codesyn / 8.0 + (0.5 if "```" in full else 0.0))
     stem = quiz_stem(s, mcq >= MCQ_MIN)  # a quiz's question: the options' words are the candidates' (version 40)
     cues = lex if stem is None else stem_cues(lex, s, stem, dense > 0)
@@ -331,7 +330,8 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     if word_problem and not (code or quoted):  # an instruction before the problem is no part of its length
         ln_problem = log(n - (len(full) - problem_chars(full, whole=False)))
     # a request for a program or a proof (not a question over documents): the work asked for is not in its words
-    program = (writes_code and not latex) or d_code > max(d_math, d_reason)  # (a proof's work is no algorithm's: 49)
+    program = (writes_code and not latex) or d_code > max(d_math, d_reason) or (  # (a proof's work is no algorithm's: 49)
+        not data and d_reason < d_code <= d_math and d_code > math_raw - 4.0 * bound_numbers(wl) / nw)  # "n up to 10^5": 51
     if not (word_problem or retrieved) and (program or (dom > d_write and asks_for_proof(wl))):
         ln_problem = request_length(ln_problem, wl, nw, program, s)  # not a fragment's: fewer than REQUEST_MIN_WORDS (version 41)
     elif stem is not None and d_math >= 0.5 and not (code or quoted) and computes(stem, latex_notation(stem)):  # a quiz's computation

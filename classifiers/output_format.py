@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 
 from classifiers.lexicons import _PUNCT_CHARS, LEXICON_NAMES, lexicon_counts, positions, words_of
-from classifiers.program_words import NAMES_A_PROGRAM
+from classifiers.program_words import AMBIGUOUS_LANGUAGES, IN_LANGUAGES, NAMES_A_PROGRAM
 
 #: Names of data and markup formats an answer is given in.
 FORMAT_NAMES = frozenset(("json", "jsonl", "ndjson", "yaml", "yml", "xml", "toml", "csv", "tsv", "markdown", "html"))
@@ -75,7 +75,7 @@ ANSWER_VERBS = frozenset(("return", "output", "give", "provide"))
 #: shared ``program_words.NAMES_A_PROGRAM`` (version 50: not "server", a restaurant's too, nor "express", "express the
 #: answer as JSON") and a program's verbs, tools and places.
 PROGRAM_SENTENCE_WORDS = NAMES_A_PROGRAM | frozenset((
-    "node", "react", "endpoint", "endpoints", "method", "methods", "route", "fastapi", "jq", "returns", "outputs",
+    "endpoint", "endpoints", "method", "methods", "route", "fastapi", "jq", "returns", "outputs",
     "saves", "stores", "prints", "exports", "dumps", "serializes", "serialize", "writes", "emits", "parses", "loads",
     "reads", "accepts", "takes", "sends", "receives", "converts", "produces", "generates", "responds", "yields",
     # a program's work named by its verb or its tool (version 49): "Scrape the page with BeautifulSoup and return …"
@@ -87,6 +87,23 @@ PROGRAM_SENTENCE_WORDS = NAMES_A_PROGRAM | frozenset((
     "axios", "redis", "postgres", "postgresql", "mysql", "sqlite", "mongodb", "kafka", "s3", "aws", "graphql", "grpc",
     "websocket", "websockets", "nginx", "docker", "kubernetes", "cron", "npm", "pytest", "unittest",
 ))
+#: What names a program in a sentence near the phrase's, not its own (version 51: review_s39_diff F2): a tool or a
+#: language no everyday word is spelt like. A program's verbs and nouns ("My mom takes four pills a day.", "a master's
+#: program", "my son's class", "the coastal route"), and languages that are a metal, an island, an author, a gem ("rust",
+#: "Java", "Kafka", "Ruby") kept "… List them as a JSON array." code (0.16 -> 0.76); those languages count after "use" /
+#: "using" (``USE_WORDS``: "Use Rust.").
+NEIGHBOUR_WORDS = frozenset((
+    "python", "python3", "javascript", "typescript", "c++", "c#", "golang", "powershell", "sql", "php", "kotlin",
+    "matlab", "haskell", "fortran", "cobol", "objective-c", "cpp", "cuda", "opencl", "verilog", "systemverilog", "vhdl",
+    "glsl", "hlsl", "wgsl", "pyspark", "pytorch", "numpy", "tensorflow", "nodejs", "opengl", "webgl", "regex", "api",
+    "backend", "cli", "fastapi", "jq", "serializes", "serialize", "beautifulsoup", "http", "https", "url", "urls",
+    "webhook", "django", "deserialize", "deserializes", "deserialise", "serialise", "paginate", "pagination",
+    "server-side", "stdin", "stdout", "stderr", "argv", "aiohttp", "asyncio", "httpx", "pyyaml", "openpyxl", "boto3",
+    "sqlalchemy", "pydantic", "axios", "redis", "postgres", "postgresql", "mysql", "sqlite", "mongodb", "graphql",
+    "grpc", "websocket", "websockets", "nginx", "docker", "kubernetes", "npm", "pytest", "unittest",
+))
+USE_WORDS = frozenset(("use", "using"))
+USE_LANGUAGES = (IN_LANGUAGES | AMBIGUOUS_LANGUAGES) - {"node", "react", "go", "d", "arm", "assembly", "scheme", "crystal"}
 #: Everyday verbs that are a program's work on a data object (version 50): "Read the file line by line", "Parse the
 #: CSV", "Load the config"; not "Read the poem", "Handle this customer complaint", "Parse this sentence into …". The
 #: object follows the verb after determiners only (``DATA_DETERMINERS``; "the attached file", "my file" are a
@@ -97,7 +114,7 @@ DATA_VERBS = frozenset(("read", "open", "process", "handle", "import", "validate
                         "tail"))
 PARSE_VERBS = frozenset(("parse", "load", "ingest"))
 DATA_OBJECTS = frozenset((
-    "file", "files", "logs", "logfile", "logfiles", "config", "configuration", "rows", "records", "payload", "payloads",
+    "file", "files", "logs", "logfile", "logfiles", "config", "configuration", "rows", "payload", "payloads",
     "input", "stdin", "dataset", "datasets", "url", "urls", "directory", "folder", "database", "db", "api", "query",
     "cookies", "xlsx", "txt",
 ))
@@ -111,8 +128,10 @@ REQUEST_WORDS = frozenset(("request", "requests"))
 #: HTTP status codes: a program's answer beside "status" ("with status 404", "a 201 status"; "status code").
 HTTP_STATUSES = frozenset(str(k) for k in range(200, 600))
 #: Extensions of a file name ("data.csv", "config.toml", "Node.js") and a path ("/health", "/api/users"; not "and/or").
-FILE_EXTENSIONS = ("csv", "tsv", "json", "jsonl", "txt", "py", "js", "ts", "toml", "yaml", "yml", "xml", "xlsx", "xls",
-                   "log", "md", "sql", "sh", "cfg", "ini", "conf", "env", "parquet", "db", "html")
+#: Not a spreadsheet's (version 51): "Use the numbers in budget.xlsx and give me the monthly totals as JSON." is an
+#: attachment's.
+FILE_EXTENSIONS = ("csv", "tsv", "json", "jsonl", "txt", "py", "js", "ts", "toml", "yaml", "yml", "xml", "log", "md",
+                   "sql", "sh", "cfg", "ini", "conf", "env", "parquet", "db", "html")
 #: The objects of a "return" that returns the answer or data ("return it", "return the results", "return them").
 RETURN_OBJECTS = frozenset(("it", "them", "that", "this", "these", "those", "the", "all", "only", "just", "your", "my",
                             "a", "an", "each", "every", "everything", "me", "back", "valid", "both", "their", "its"))
@@ -150,18 +169,25 @@ _RE_BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 _RE_EXTENSION = re.compile(rf"\.(?:{'|'.join(FILE_EXTENSIONS)})(?![a-z0-9_])")
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
 _RE_SLASH = re.compile(r"/[a-z_]")
-_WORD_CUES = DATA_VERBS | PARSE_VERBS | REQUEST_WORDS | {"status"}
+_WORD_CUES = DATA_VERBS | PARSE_VERBS | REQUEST_WORDS | USE_WORDS | {"status"}
 
 
 def format_code_cues(s: str, words: list[str], code: int) -> int:
     """The code cues (at most ``code``, the code count of ``words`` = ``words_of`` of ``s`` lower-cased) that the output-format
-    phrases of text ``s`` hold: the format names, their nouns, and "return" of a sentence that returns the answer in a
+    phrases of text ``s`` hold (``format_code_words``)."""
+    found = format_code_words(s, words, code)
+    return min(lexicon_counts(found)[_CODE_ID], code) if found else 0
+
+
+def format_code_words(s: str, words: list[str], code: int) -> list[str]:
+    """The words that the output-format phrases of text ``s`` hold, when ``code`` (the code count of ``words`` =
+    ``words_of`` of ``s`` lower-cased) is not 0: the format names, their nouns, and "return" of a sentence that returns the answer in a
     format. The phrase is tried at each opener (in the text's order; after a phrase, from its end) at most
     ``PHRASE_CHARS`` before one of the first ``MAX_FORMAT_NAMES`` format names: one that is no format phrase may hold
     one ("Return the results as JSON"). Bounded: a regex over the whole slice cost 40 us at 2,000 characters, and a text
     of nothing but format phrases 2.7 ms."""
     if not code or _FORMAT_WORDS.isdisjoint(words):  # (a substring search per name took 9 us)
-        return 0
+        return []
     present = _FORMAT_WORDS.intersection(words)
     low = s.lower()
     openers: set[int] = set()
@@ -182,9 +208,7 @@ def format_code_cues(s: str, words: list[str], code: int) -> int:
         if start not in returns and (m.group(1) == "return" or _returns_answer(words_of(low[start:p]))):
             returns.add(start)
             found.append("return")
-    if not found:
-        return 0
-    return min(lexicon_counts(found)[_CODE_ID], code)
+    return found
 
 
 def _name_starts(low: str, names: set[str]) -> list[int]:
@@ -252,25 +276,30 @@ def _phrase_cues(low: str, m: re.Match[str]) -> tuple[list[str] | None, int]:
     for gap in _RE_BLANK_LINE.finditer(low, lo, start):  # not across a paragraph: the material after "… as JSON.\n\n"
         lo = gap.end()
     gap = _RE_BLANK_LINE.search(low, end, hi)
-    if _names_a_program(low[lo:m.start()], low[after:hi if gap is None else gap.start()]):
+    if (_names_a_program(low[start:m.start()] + " " + low[after:end], PROGRAM_SENTENCE_WORDS, True)
+            or _names_a_program(low[lo:start] + " " + low[end:hi if gap is None else gap.start()], NEIGHBOUR_WORDS, False)):
         return None, start
     return cues, start
 
 
-def _names_a_program(before: str, after: str) -> bool:
-    """Whether the text around a format phrase (``before`` and ``after`` it) speaks of a program: a word of
-    ``PROGRAM_SENTENCE_WORDS``, a data verb before its object ("Parse the CSV"), an HTTP request or status ("a POST
-    request", "status 404"), a file name or a path ("data.csv", "/health")."""
-    words = words_of(before) + words_of(after)
+def _names_a_program(text: str, program_words: frozenset[str], own: bool) -> bool:
+    """Whether ``text`` near a format phrase speaks of a program: a word of ``program_words``, a language after "use"
+    (``USE_WORDS``), an HTTP request or status ("a POST request", "status 404"), a file name or a path ("data.csv",
+    "/health"); in the phrase's ``own`` sentence a data verb before its object too ("Parse the CSV")."""
+    words = words_of(text)
     present = set(words)
-    if not PROGRAM_SENTENCE_WORDS.isdisjoint(present) or (not _WORD_CUES.isdisjoint(present) and _work_named(words, present)):
+    if not program_words.isdisjoint(present) or (not _WORD_CUES.isdisjoint(present) and _work_named(words, present, own)):
         return True
-    return _file_name(before) or _file_name(after) or ("/" in before and _path(before)) or ("/" in after and _path(after))
+    return _file_name(text) or ("/" in text and _path(text))
 
 
-def _work_named(words: list[str], present: set[str]) -> bool:
-    """Whether ``words`` (``present``: their set) hold a data verb before its object, an HTTP request or status."""
-    for verbs, objects in ((DATA_VERBS, DATA_OBJECTS), (PARSE_VERBS, PARSE_OBJECTS)):
+def _work_named(words: list[str], present: set[str], own: bool) -> bool:
+    """Whether ``words`` (``present``: their set) hold a language after "use", an HTTP request or status, or (``own``)
+    a data verb before its object."""
+    for verb in USE_WORDS.intersection(present):
+        if any(words[i + 1 : i + 2] and words[i + 1] in USE_LANGUAGES for i in positions(words, verb)):
+            return True
+    for verbs, objects in ((DATA_VERBS, DATA_OBJECTS), (PARSE_VERBS, PARSE_OBJECTS)) if own else ():
         if any(_data_object(words, i, objects) for verb in verbs.intersection(present) for i in positions(words, verb)):
             return True
     for noun in REQUEST_WORDS.intersection(present):
@@ -287,9 +316,10 @@ def _file_name(text: str) -> bool:
 
 
 def _path(text: str) -> bool:
-    """Whether ``text`` holds a path: "/" before a letter or "_", not after a word character or "/" ("and/or")."""
-    return any(not m.start() or not (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_/")
-               for m in _RE_SLASH.finditer(text))
+    """Whether ``text`` holds a path: "/" before a letter or "_", not after a word character or "/" ("and/or"), no
+    subreddit or user ("/r/cooking", "/u/name")."""
+    return any((not m.start() or not (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_/"))
+               and text[m.start() + 1 : m.start() + 3] not in ("r/", "u/") for m in _RE_SLASH.finditer(text))
 
 
 def _data_object(words: list[str], i: int, objects: frozenset[str]) -> bool:

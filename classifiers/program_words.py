@@ -5,8 +5,10 @@ cues count), ``output_format.PROGRAM_SENTENCE_WORDS`` (a format phrase that is a
 ``written_code`` (a thing written "in Python"). One had "server" and "express", another "return" and "class": a review
 (session 38) found "Rate each server at the restaurant … return them as JSON" kept as code by one while the other left
 it. ``NAMES_A_PROGRAM`` is what all of them mean by a program; each rule adds its own few words to it (a program's verbs
-for the format phrases, "return" for a request's result). Words with an everyday sense stay out: "server" (a
-restaurant's), "express" ("express the answer as JSON"), "method", "solution" (a study's, a problem's), "node", "react".
+for the format phrases, "return" for a request's result). Words whose everyday sense is the common one stay out:
+"server" (a restaurant's), "express" ("express the answer as JSON"), "solution" (a problem's), "node", "react"; it
+still holds words with an everyday sense beside a program's (program, class, module, rust, java …): near a format
+phrase, outside its own sentence, only ``output_format.NEIGHBOUR_WORDS`` count (version 51).
 """
 
 from __future__ import annotations

@@ -190,11 +190,11 @@ def _writes_code(words: list[str], i: int) -> bool:
     return _written_in_language(words, i) or _writes_a_part(words, i)
 
 
-def _writes_a_part(words: list[str], i: int) -> bool:
+def _writes_a_part(words: list[str], i: int, parts: frozenset[str] = HEAD_PARTS) -> bool:
     """Whether the object of the verb ``words[i]`` ends on a program's part at most ``WRITE_HEAD_GAP`` words after it:
     no text (unless a part follows it: "a word counter"), preposition or conjunction before the part, the end of the
     words or one of ``HEAD_FOLLOWERS`` after it. The part: one of ``HEAD_PARTS``, one of ``KIND_PARTS`` after its kind,
-    or one of ``AMBIGUOUS_PARTS`` after one of ``HEAD_PARTS`` (version 43)."""
+    or one of ``AMBIGUOUS_PARTS`` after one of ``HEAD_PARTS`` (version 43; ``parts`` in their place: version 51)."""
     for k in range(i + 1, min(len(words), i + 1 + WRITE_HEAD_GAP)):
         w = words[k]
         if w in OBJECT_ENDS or w in _WRITE_VERB_SET:
@@ -205,7 +205,7 @@ def _writes_a_part(words: list[str], i: int) -> bool:
             if part in KIND_PARTS:
                 if before in KIND_PARTS[part]:
                     return True
-            elif part in HEAD_PARTS or (part in AMBIGUOUS_PARTS and before in HEAD_PARTS):  # "a URL shortener service"
+            elif part in parts or (part in AMBIGUOUS_PARTS and before in parts):  # "a URL shortener service"
                 return True
         if w in WRITTEN_TEXTS and (k + 1 == len(words) or words[k + 1] not in CODE_PARTS):
             return False

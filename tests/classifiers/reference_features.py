@@ -15,14 +15,18 @@ from classifiers.algorithmic import (
     ALGORITHMIC_CHARS,
     ALGORITHMIC_MAX,
     ALGORITHMIC_TEXT,
+    COMPLEXITY_WORDS,
     EVERYDAY_CONTEXT,
     NOT_AFTER,
+    NOT_COMPLEXITY,
     PLUMBING_CHARS,
     PLUMBING_MAX,
     PLUMBING_TEXT,
     PROGRAM_WORDS,
 )
+from classifiers.built_code import IMPLEMENT_VERBS, MADE_NOT_CODE, MADE_PARTS, MAKE_VERBS
 from classifiers.code_words import (
+    AROUND_CHARS,
     COMPUTING_BEFORE,
     COMPUTING_BESIDE,
     COMPUTING_WORDS,
@@ -84,6 +88,7 @@ from classifiers.output_format import (
     MATERIAL_AFTER,
     MAX_FORMAT_NAMES,
     NEIGHBOUR_CHARS,
+    NEIGHBOUR_WORDS,
     OF_HEADS,
     OF_NOUNS,
     PARSE_OBJECTS,
@@ -95,6 +100,7 @@ from classifiers.output_format import (
     RETURN_OBJECTS,
     SENTENCE_CHARS,
     SHAPE_NOUNS,
+    USE_LANGUAGES,
 )
 from classifiers.shape import _NUMWORD, _RE_SHAPE
 from classifiers.text import Conversation
@@ -151,34 +157,62 @@ _PART = rf"(?:{_alternatives(CODE_PARTS)})(?= |$)"
 _TEXT = rf"(?:{_alternatives(WRITTEN_TEXTS)})(?= |$)"
 #: ... a word of the object before "in": no text, unless a program's part follows it ("an email validator").
 _OBJECT_WORD = rf"(?!{_TEXT} (?!{_PART}))[^ ]+ "
-_VERB = rf"^(?:{_alternatives(WRITE_VERBS)}) "
 _IN = rf"(?:{_alternatives(IN_WORDS)}) "
-#: "write <object> in <language>": the object at most WRITE_IN_GAP - 1 words ...
-_RE_WRITE_IN = re.compile(rf"{_VERB}(?:{_OBJECT_WORD}){{0,{WRITE_IN_GAP - 1}}}{_IN}{_STRONG}")
-#: ... "in C", "in Go" with a program's part among them (every split of the words around it)
-_RE_WRITE_IN_AMBIGUOUS = re.compile(_VERB + "(?:" + "|".join(
-    rf"(?:{_OBJECT_WORD}){{{a}}}{_PART} (?:{_OBJECT_WORD}){{0,{WRITE_IN_GAP - 2 - a}}}" for a in range(WRITE_IN_GAP - 1)
-) + rf"){_IN}{_AMBIGUOUS}")
-#: "write a CUDA kernel": a language among the first WRITE_CODE_GAP words (neither a language nor a text before it),
-#: a program's part among the WRITE_PART_GAP after it.
-_RE_WRITE_PART = re.compile(rf"{_VERB}(?:(?!{_STRONG}|{_TEXT})[^ ]+ ){{0,{WRITE_CODE_GAP - 1}}}{_STRONG} "
-                            rf"(?:[^ ]+ ){{0,{WRITE_PART_GAP - 1}}}{_PART}")
-
-#: Version 43: "write a lock-free queue": the object's head a program's part at most WRITE_HEAD_GAP words after the verb,
-#: the words before it none of OBJECT_ENDS ("to my client", "of truth"), no verb, nor a text not followed by a part;
-#: the end or a word of HEAD_FOLLOWERS after it. A head: a part of HEAD_PARTS (a hyphenated word by its last part: "a
-#: min-heap"), a part of KIND_PARTS after its kind ("a red-black tree", "a b-tree", "a linked list"), or a part a text can
-#: be (AMBIGUOUS_PARTS) right after a part of HEAD_PARTS ("a URL shortener service").
 _ENDS = rf"(?:{_alternatives(OBJECT_ENDS)}|{_alternatives(WRITE_VERBS)})(?= |$)"
 _HEAD_WORD = rf"(?!{_ENDS})(?!{_TEXT} (?!{_PART}))[^ ]+ "
-_HEAD_ONE = rf"(?:[^ ]*-)?(?:{_alternatives(HEAD_PARTS)})" + "".join(
-    rf"|(?:{_alternatives(kinds)})-{re.escape(part)}" for part, kinds in KIND_PARTS.items()) + \
-    rf"|(?:{_alternatives(HEAD_PARTS)})-(?:{_alternatives(AMBIGUOUS_PARTS - KIND_PARTS.keys())})"
-_HEAD_TWO = "|".join(rf"(?:{_alternatives(kinds)}) {re.escape(part)}" for part, kinds in KIND_PARTS.items()) + \
-    rf"|(?:{_alternatives(HEAD_PARTS)}) (?:{_alternatives(AMBIGUOUS_PARTS - KIND_PARTS.keys())})"
-_HEAD_END = rf"(?= (?:{_alternatives(HEAD_FOLLOWERS)})(?= |$)|$)"
-_RE_WRITE_HEAD = re.compile(rf"{_VERB}(?:(?:{_HEAD_WORD}){{0,{WRITE_HEAD_GAP - 1}}}(?:{_HEAD_ONE})"
-                            rf"|(?:{_HEAD_WORD}){{0,{WRITE_HEAD_GAP - 2}}}(?:{_HEAD_TWO})){_HEAD_END}")
+
+
+def _object_regexes(verbs, parts) -> tuple[re.Pattern[str], ...]:
+    """The matches at a verb of ``verbs`` whose object is code beyond its first noun (versions 42, 43): "<verb> <object>
+    in <language>"; "in C", "in Go" with a program's part among the object's words; a language among the first
+    WRITE_CODE_GAP words and a program's part after it; the object's head a program's part of ``parts``."""
+    verb = rf"^(?:{_alternatives(verbs)}) "
+    #: "write <object> in <language>": the object at most WRITE_IN_GAP - 1 words ...
+    write_in = re.compile(rf"{verb}(?:{_OBJECT_WORD}){{0,{WRITE_IN_GAP - 1}}}{_IN}{_STRONG}")
+    #: ... "in C", "in Go" with a program's part among them (every split of the words around it)
+    write_in_ambiguous = re.compile(verb + "(?:" + "|".join(
+        rf"(?:{_OBJECT_WORD}){{{a}}}{_PART} (?:{_OBJECT_WORD}){{0,{WRITE_IN_GAP - 2 - a}}}" for a in range(WRITE_IN_GAP - 1)
+    ) + rf"){_IN}{_AMBIGUOUS}")
+    #: "write a CUDA kernel": a language among the first WRITE_CODE_GAP words (neither a language nor a text before it),
+    #: a program's part among the WRITE_PART_GAP after it.
+    write_part = re.compile(rf"{verb}(?:(?!{_STRONG}|{_TEXT})[^ ]+ ){{0,{WRITE_CODE_GAP - 1}}}{_STRONG} "
+                            rf"(?:[^ ]+ ){{0,{WRITE_PART_GAP - 1}}}{_PART}")
+    #: Version 43: "write a lock-free queue": the object's head a program's part at most WRITE_HEAD_GAP words after the
+    #: verb, the words before it none of OBJECT_ENDS ("to my client", "of truth"), no write verb, nor a text not followed
+    #: by a part; the end or a word of HEAD_FOLLOWERS after it. A head: a part of ``parts`` (a hyphenated word by its last
+    #: part: "a min-heap"), a part of KIND_PARTS after its kind ("a red-black tree", "a b-tree", "a linked list"), or a
+    #: part a text can be (AMBIGUOUS_PARTS) right after a part of ``parts`` ("a URL shortener service").
+    head_one = rf"(?:[^ ]*-)?(?:{_alternatives(parts)})" + "".join(
+        rf"|(?:{_alternatives(kinds)})-{re.escape(part)}" for part, kinds in KIND_PARTS.items()) + \
+        rf"|(?:{_alternatives(parts)})-(?:{_alternatives(AMBIGUOUS_PARTS - KIND_PARTS.keys())})"
+    head_two = "|".join(rf"(?:{_alternatives(kinds)}) {re.escape(part)}" for part, kinds in KIND_PARTS.items()) + \
+        rf"|(?:{_alternatives(parts)}) (?:{_alternatives(AMBIGUOUS_PARTS - KIND_PARTS.keys())})"
+    head_end = rf"(?= (?:{_alternatives(HEAD_FOLLOWERS)})(?= |$)|$)"
+    write_head = re.compile(rf"{verb}(?:(?:{_HEAD_WORD}){{0,{WRITE_HEAD_GAP - 1}}}(?:{head_one})"
+                            rf"|(?:{_HEAD_WORD}){{0,{WRITE_HEAD_GAP - 2}}}(?:{head_two})){head_end}")
+    return write_in, write_in_ambiguous, write_part, write_head
+
+
+_WRITE_OBJECTS = (_RE_WRITE_CODE, *_object_regexes(WRITE_VERBS, HEAD_PARTS))
+#: Version 51: "implement <code>" read as "write <code>"; "design / build / create / develop <code>": a code noun
+#: ("a program", "a class", "code" right after a language), a thing in a language, a part of MADE_PARTS.
+_IMPLEMENT_OBJECTS = (re.compile(_RE_WRITE_CODE.pattern.replace(_alternatives(WRITE_VERBS), _alternatives(IMPLEMENT_VERBS), 1)),
+                      *_object_regexes(IMPLEMENT_VERBS, HEAD_PARTS))
+_MAKE_OBJECTS = (re.compile(
+    rf"^(?:{_alternatives(MAKE_VERBS)}) (?:(?:{_alternatives(WRITE_FILLERS)}) ){{0,{WRITE_CODE_GAP}}}"
+    rf"(?:{_alternatives(WRITE_CODE_NOUNS - MADE_NOT_CODE)}"
+    rf"|(?:{_alternatives(WRITE_LANGUAGES)}) (?:{_alternatives(WRITE_LANGUAGE_NOUNS | MADE_NOT_CODE)})"
+    rf"|(?:{_alternatives(WRITE_LANGUAGES)})-(?:{_alternatives(WRITE_CODE_NOUNS | WRITE_LANGUAGE_NOUNS)}))(?= |$)"),
+    *_object_regexes(MAKE_VERBS, MADE_PARTS))
+
+
+def _builds_code(wl: list[str]) -> bool:
+    """Version 51: a verb of IMPLEMENT_VERBS or MAKE_VERBS whose object is code (a regex match at the verb)."""
+    for i, w in enumerate(wl):
+        objects = _IMPLEMENT_OBJECTS if w in IMPLEMENT_VERBS else _MAKE_OBJECTS if w in MAKE_VERBS else ()
+        if any(r.match(" ".join(wl[i : i + WRITE_IN_GAP + 4])) for r in objects):
+            return True
+    return False
 
 
 def _written_code_cues(wl: list[str]) -> int:
@@ -189,8 +223,7 @@ def _written_code_cues(wl: list[str]) -> int:
         if w not in WRITE_VERBS:
             continue
         head = " ".join(wl[i : i + WRITE_IN_GAP + 4])
-        if not any(r.match(head) for r in (_RE_WRITE_CODE, _RE_WRITE_IN, _RE_WRITE_IN_AMBIGUOUS, _RE_WRITE_PART,
-                                          _RE_WRITE_HEAD)):
+        if not any(r.match(head) for r in _WRITE_OBJECTS):
             continue
         subject = list(itertools.takewhile(lambda x: x not in WRITE_VERBS, wl[i + 1 : i + 1 + WRITE_SUBJECT_GAP]))
         moved += 1 + lexicon_counts_reference(subject)[LEXICON_NAMES.index("writing")]
@@ -207,8 +240,44 @@ _RE_MODULUS = re.compile(r"(^| )(?:modulo|mod) (?:109|109\+7|1e9|1e9\+7|10\*\*9|
                          r"|10 9|10 9\+7)(?= |$)")
 _RE_LARGE = re.compile(r"(?:^| )(?:10 |1e|10\*\*)(?:[4-9]|1[0-8])(?: |$)"
                        r"|(?:^| )10(?:[\u2074-\u2079]|\u00b9[\u2070\u00b9\u00b2\u00b3\u2074-\u2078])(?: |$)")
-#: "O(" not after a letter or digit, before 1, log, sqrt, √ or one or two of n m k v e, then no letter (any case).
-_RE_BIG_O = re.compile(r"(?:^|[\W_])o\(\s*(?:1|log|sqrt|\u221a|[nmkve]|[nmkve][nmkve])(?:[^a-z]|$)", re.IGNORECASE)
+#: Version 51: "O(" or "O (" not after a letter or digit (any case), then at most 24 items to its ")": a character
+#: that is no parenthesis nor line break, or a pair of parentheses holding at most 8 such characters; what it holds has
+#: runs of letters that are complexity words or one or two letters (not s, a, as, os, es), otherwise only digits,
+#: spaces and arithmetic signs, and some letter or digit.
+_RE_O_OPEN = re.compile(r"(?:^|(?<=[\W_]))o ?\(", re.IGNORECASE)
+_SIGNS = set("0123456789^*+·×/.,()-\u221a\u00b2\u00b3\u207f")
+
+
+def _inside_big_o(s: str, start: int) -> str | None:
+    """What "O(" opening before ``start`` holds up to its ")", or None."""
+    j, items = start, 0
+    while j < len(s) and items <= 24:
+        c = s[j]
+        if c == ")":
+            return s[start:j] if items else None
+        if c == "\n":
+            return None
+        if c == "(":
+            close = s.find(")", j + 1, j + 10)
+            if close < 0 or "(" in s[j + 1:close] or "\n" in s[j + 1:close]:
+                return None
+            j = close
+        items += 1
+        j += 1
+    return None
+
+
+def _big_o(s: str) -> bool:
+    for m in _RE_O_OPEN.finditer(s):
+        inside = _inside_big_o(s, m.end())
+        if inside is None:
+            continue
+        low = inside.lower()
+        runs = ["".join(g) for is_letter, g in itertools.groupby(low, key=lambda c: "a" <= c <= "z") if is_letter]
+        if (any(c.isalnum() for c in low) and all(c in _SIGNS or c.isspace() for c in low if not "a" <= c <= "z")
+                and all((len(r) <= 2 and r not in NOT_COMPLEXITY) or r in COMPLEXITY_WORDS for r in runs)):
+            return True
+    return False
 
 
 def _request_work_chars(wl: list[str], s: str = "") -> int:
@@ -230,10 +299,44 @@ def _request_work_chars(wl: list[str], s: str = "") -> int:
     n = len(algo)
     n += bool(_RE_MODULUS.search(joined))
     n += bool(_RE_LARGE.search(_RE_MODULUS.sub(r"\1modulo", joined)))
-    n += "o" in wl and bool(_RE_BIG_O.search(s))
+    n += "o" in wl and _big_o(s)
     if n:
         return ALGORITHMIC_CHARS * min(n, ALGORITHMIC_MAX)
     return -PLUMBING_CHARS * min(len(_distinct_cues(PLUMBING_TEXT, joined)), PLUMBING_MAX)
+
+
+#: Version 51: words that are a large bound or a modulus, and the bound words "10" starts with "10^5", "10^9+7".
+_RE_BOUND_WORD = re.compile(r"1e(?:[4-9]|1[0-8])|10\*\*(?:[4-9]|1[0-8])|10(?:[\u2074-\u2079]|\u00b9[\u2070\u00b9\u00b2\u00b3\u2074-\u2078])")
+_RE_MODULUS_WORD = re.compile(r"109|109\+7|1e9|1e9\+7|10\*\*9|10\*\*9\+7|10\u2079|10\u2079\+7|1000000007|998244353")
+_RE_POWER_WORD = re.compile(r"[4-9]|1[0-8]|9\+7")
+
+
+def _bound_numbers(wl: list[str]) -> int:
+    """Version 51: the digit runs of the words of large bounds and moduli ("10 5" with a coefficient 2-9 before it, "1e5",
+    "10**6", "10⁵", a modulus after "mod"/"modulo", and "+ 7" / "+7" after such a word ending in 9), in words naming a
+    program (as ``_request_work_chars`` reads it)."""
+    joined = " ".join(wl)
+    others = any(w in PROGRAM_WORDS and w not in ("return", "returns") for w in wl)
+    if not others and re.search(r"(?:^| )returns?(?= |$)(?! (?:on|to)(?: |$))", joined) is None:
+        return 0
+    marked = set()
+    for i, w in enumerate(wl):
+        nxt = wl[i + 1] if i + 1 < len(wl) else ""
+        if _RE_BOUND_WORD.fullmatch(w):
+            marked.add(i)
+        if w == "10" and _RE_POWER_WORD.fullmatch(nxt):
+            marked |= {i, i + 1} | ({i - 1} if i > 0 and re.fullmatch("[2-9]", wl[i - 1]) else set())
+        if w in ("mod", "modulo") and _RE_MODULUS_WORD.fullmatch(nxt):
+            marked.add(i + 1)
+        if w in ("mod", "modulo") and nxt == "10" and wl[i + 2 : i + 3] in (["9"], ["9+7"]):
+            marked |= {i + 1, i + 2}
+    for i in sorted(marked):
+        if wl[i][-1] in "9\u2079":
+            if wl[i + 1 : i + 2] == ["+7"]:
+                marked.add(i + 1)
+            elif wl[i + 1 : i + 3] == ["+", "7"]:
+                marked.add(i + 2)
+    return sum(len(re.findall("[0-9]+", wl[i])) for i in marked)
 
 
 def _asks_for_an_answer(text: str) -> bool:
@@ -243,22 +346,29 @@ def _asks_for_an_answer(text: str) -> bool:
     return any(c in read for c in "?\uff1f\u061f") or re.search(asks, read.lower()) is not None
 
 
-def _everyday_sense(s: str, wl: list[str], code: int, history: str) -> bool:
-    """Version 50: every code cue is an everyday word (EVERYDAY_CODE_WORDS), no code syntax, backtick, "=" nor code in the
-    history's tail, and at each of its occurrences an everyday marker within MARKER_WINDOW words, no COMPUTING_BEFORE word
-    just before, no computing word (COMPUTING_WORDS, COMPUTING_BESIDE) within SENSE_WINDOW, no digit in the word after
-    an error."""
-    hits = [i for i, w in enumerate(wl) if w in EVERYDAY_CODE_WORDS]
-    if len(hits) != code or any(c in s for c in (*_CODESYN, "`", "=")) or any(c in history for c in ("```", "def ", "{")):
+def _everyday_sense(s: str, wl: list[str], code: int, history: str, taken: list[str]) -> bool:
+    """Version 50 (51: per word, in the sentence): every code cue outside the output-format phrases (``taken``: the words
+    they hold) is an everyday word (EVERYDAY_CODE_WORDS), no code syntax, backtick, "=" nor code in the history's tail,
+    and at each occurrence of a word the phrases did not take at every occurrence, inside its sentence (cut at a
+    newline or ". ", "! ", "? ", at most AROUND_CHARS either side): a marker of its own within MARKER_WINDOW words, no
+    COMPUTING_BEFORE word just before, no computing word (COMPUTING_WORDS, its COMPUTING_BESIDE) within SENSE_WINDOW, no
+    digit in the word after an error."""
+    if any(c in s for c in (*_CODESYN, "`", "=")) or any(c in history for c in ("```", "def ", "{")):
         return False
-    for i in hits:
-        w = wl[i]
-        marked = any(x in EVERYDAY_MARKERS for x in wl[max(0, i - MARKER_WINDOW):i + MARKER_WINDOW + 1])
-        near = set(wl[max(0, i - SENSE_WINDOW):i + SENSE_WINDOW + 1])
-        coded = (i > 0 and wl[i - 1] in COMPUTING_BEFORE) or bool(near & (COMPUTING_WORDS | COMPUTING_BESIDE[w]))
-        coded = coded or (w.startswith("error") and i + 1 < len(wl) and re.search(r"\d", wl[i + 1]) is not None)
-        if coded or not marked:
-            return False
+    left = {w: wl.count(w) - taken.count(w) for w in EVERYDAY_CODE_WORDS if wl.count(w) > taken.count(w)}
+    if sum(left.values()) != code:
+        return False
+    low, word = s.lower(), r"[^\s" + re.escape(_PUNCT_CHARS) + "]"
+    for w in left:
+        for m in re.finditer(rf"(?<!{word}){w}(?!{word})", low):
+            before = words_of(re.split(r"\n|[.!?] ", low[max(0, m.start() - AROUND_CHARS):m.start()])[-1])
+            after = words_of(re.split(r"\n|[.!?] ", low[m.end():m.end() + AROUND_CHARS])[0])
+            marked = any(x in EVERYDAY_MARKERS[w] for x in before[max(0, len(before) - MARKER_WINDOW):] + after[:MARKER_WINDOW])
+            near = set(before[max(0, len(before) - SENSE_WINDOW):] + after[:SENSE_WINDOW])
+            coded = (before and before[-1] in COMPUTING_BEFORE) or bool(near & (COMPUTING_WORDS | COMPUTING_BESIDE[w]))
+            coded = coded or (w.startswith("error") and after and re.search(r"\d", after[0]) is not None)
+            if coded or not marked:
+                return False
     return True
 
 
@@ -451,14 +561,15 @@ def _sentence_bounds(low: str) -> list[int]:
     return [k for k, c in enumerate(low) if c == "\n" or (c in ".!?" and (k + 1 == len(low) or low[k + 1].isspace()))]
 
 
-def _names_a_program(before: str, after: str) -> bool:
-    """Version 50: a program word, a data verb before its object, an HTTP request or status, a file name or a path."""
-    words = words_of(before) + words_of(after)
-    if any(w in PROGRAM_SENTENCE_WORDS for w in words):
+def _names_a_program(text: str, program_words: frozenset[str], own: bool) -> bool:
+    """Version 50: a program word, an HTTP request or status, a file name or a path; in the phrase's own sentence (a
+    neighbour's only NEIGHBOUR_WORDS: version 51) a data verb before its object; a language after "use" (51)."""
+    words = words_of(text)
+    if any(w in program_words for w in words):
         return True
     for i, w in enumerate(words):
         objects = DATA_OBJECTS if w in DATA_VERBS else PARSE_OBJECTS if w in PARSE_VERBS else None
-        if objects is not None:
+        if objects is not None and own:
             rest = words[i + 1:]
             while rest and rest[0] in DATA_DETERMINERS:
                 rest = rest[1:]
@@ -466,16 +577,18 @@ def _names_a_program(before: str, after: str) -> bool:
                 rest = rest[1:]
             if rest and rest[0] in objects and rest[1:2] not in [[m] for m in MATERIAL_AFTER]:
                 return True
+        if w in ("use", "using") and i + 1 < len(words) and words[i + 1] in USE_LANGUAGES:
+            return True
         if w in REQUEST_WORDS and i > 0 and words[i - 1] in HTTP_WORDS:
             return True
         if w == "status" and any(x == "code" or x in HTTP_STATUSES for x in words[max(0, i - 2):i + 3]):
             return True
     files = rf"[a-z0-9_\-]\.(?:{_alternatives(FILE_EXTENSIONS)})(?![a-z0-9_])"
-    return any(re.search(files, t) or re.search(r"(?<![\w/])/[a-z_]", t) for t in (before, after))
+    return bool(re.search(files, text) or re.search(r"(?<![\w/])/(?!r/|u/)[a-z_]", text))
 
 
-def _format_code_cues(s: str, code: int) -> int:
-    """Version 47: the code cues of output-format phrases, every opener tried in turn (after an accepted phrase, from
+def _format_code_words(s: str) -> list[str]:
+    """Version 47: the words of output-format phrases, every opener tried in turn (after an accepted phrase, from
     its end), its sentence at most SENTENCE_CHARS around it; only the first MAX_FORMAT_NAMES format names (words of
     their own), at most PHRASE_CHARS after their opener."""
     low = s.lower()
@@ -540,7 +653,8 @@ def _format_code_cues(s: str, code: int) -> int:
             hi = next((k for k in bounds if far <= k < far + SENTENCE_CHARS), min(len(low), far + SENTENCE_CHARS))
         lo += max([0] + [g.end() for g in re.finditer(r"\n[ \t\r]*\n", low[lo:start])])
         gap = re.search(r"\n[ \t\r]*\n", low[end:hi])
-        if _names_a_program(low[lo:i], low[after:hi if gap is None else end + gap.start()]):
+        if (_names_a_program(low[start:i] + " " + low[after:end], PROGRAM_SENTENCE_WORDS, True)
+                or _names_a_program(low[lo:start] + " " + low[end:hi if gap is None else end + gap.start()], NEIGHBOUR_WORDS, False)):
             continue
         found += cues
         pos = m.end()
@@ -551,6 +665,12 @@ def _format_code_cues(s: str, code: int) -> int:
         if returned and start not in returns:
             returns.add(start)
             found.append("return")
+    return found
+
+
+def _format_code_cues(s: str, code: int) -> int:
+    """Version 47: the code cues of the output-format phrases' words (``_format_code_words``), at most ``code``."""
+    found = _format_code_words(s)
     return min(lexicon_counts_reference(found)[LEXICON_NAMES.index("code")], code) if found else 0
 
 
@@ -596,9 +716,10 @@ def handcrafted(conv: Conversation) -> list[float]:
         glued.subtract(w for w in wl if w.isascii())
         for name, k in zip(LEXICON_NAMES, lexicon_counts_reference(list(glued.elements()))):
             lex[name] += k
-    lex["code"] -= _format_code_cues(s, lex["code"])  # "as a JSON array": the answer's form, no code (version 47)
+    taken = _format_code_words(s) if lex["code"] else []
+    lex["code"] -= min(lexicon_counts_reference(taken)[LEXICON_NAMES.index("code")], lex["code"]) if taken else 0  # "as a JSON array": the answer's form, no code (version 47)
     # everyday words in their everyday sense ("my lymph nodes are swollen", "a bug bite"): no code (version 50)
-    if 0 < lex["code"] <= MAX_EVERYDAY_CUES and _everyday_sense(s, wl, lex["code"], conv.history[-_HIST_TAIL:]):
+    if 0 < lex["code"] <= MAX_EVERYDAY_CUES and _everyday_sense(s, wl, lex["code"], conv.history[-_HIST_TAIL:], taken):
         lex["code"] = 0
     written_code = _written_code_cues(wl)  # regexes at each verb; the featurizer scans with list.index
     written_code = min(written_code, lex["writing"])
@@ -760,6 +881,9 @@ def handcrafted(conv: Conversation) -> list[float]:
     domain = max(d_math, d_code, d_reason)
     # a request to write code is a request for a program whatever its topic, unless written in LaTeX (version 36)
     program = (written_code > 0 and latex == 0) or d_code > max(d_math, d_reason)
+    # "implement a function …" too; and the numbers of a bound or a modulus are no math beside a program (version 51)
+    program = program or (_builds_code(wl) and latex == 0) or (not data and d_reason < d_code <= d_math and d_code > 8.0 * (
+        lex["math"] + 0.6 * lex["arith"] + 0.5 * numbers) / nw + 0.5 * latex - 4.0 * _bound_numbers(wl) / nw)
     asks = program or (proof is not None and domain > d_write)
     if asks and not word_problem and not retrieved:
         if not question and nw >= 4:  # a fragment of fewer than four words is no request (version 41)

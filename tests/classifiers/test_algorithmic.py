@@ -74,6 +74,19 @@ def test_the_cues_are_counted_once_each(text, algorithmic, plumbing):
     ("Find the shortest route in O(V + E).", 1, 0),
     ("Multiply them in O(nm) time.", 1, 0),
     ("Call foo(n) on each item.", 0, 0),
+    # and in its other spellings (review_s39_diff F4: lost with the word rule in version 50)
+    ("Return the k most frequent words in O(nlogn) time.", 1, 0),
+    ("Find the median of two sorted arrays in O(logn).", 1, 0),
+    ("Find the longest palindromic substring in O (n) time.", 1, 0),
+    ("Sort them in O(n log(n)) time.", 1, 0),
+    ("Enumerate them in O(2^n).", 1, 0),
+    ("Retorna o(s) valor(es) do campo.", 0, 0),
+    ("Ignore o (veja abaixo) campo.", 0, 0),
+    # a problem's own words vouch for an everyday one (review_s39_diff F5)
+    ("Write a function that counts the connected regions of 1s in a binary matrix.", 1, 0),
+    ("Write a function that returns the cycle length of each element in a permutation.", 1, 0),
+    ("Write a function that partitions a set into two halves whose sums are as close as possible.", 1, 0),
+    ("Write a function that schedules jobs on two machines to minimize the makespan.", 1, 0),
     # the modulus is one cue, however it is spelt (review_s38_diff F8)
     ("Return it modulo 10^9+7.", 1, 0),
     ("Return it mod 10**9+7.", 1, 0),

@@ -33,6 +33,44 @@ COMPUTING = [
     "The vet's app for my dog keeps crashing; is the server down?",  # a marker (dog) and computing words (app, down)
     "Our restaurant booking server crashes every Friday night.",  # a marker and a computing word: code
     "Why does my loop never end?",
+    "Why does the standard error stream show up before stdout in my terminal?",  # standard error: a stream here
+    "There is a bug in the tip calculator: 15% of 40 shows 6.5.",  # a tip is a server's marker, not a bug's
+    "The server is slow. Our restaurant opens at noon.",  # a marker in another sentence
+]
+#: Review s39 F1: computing requests with a common word that version 50's one marker set held (a bit, a table, a menu,
+#: music, a hook, kids, standard, human …), 0.73-0.81 before it, 0.18-0.50 with it.
+SCENE_WORDS_IN_COMPUTING = [
+    "I'm a bit stuck on this bug, can you help?",
+    "My server is a bit slow in the mornings.",
+    "Flip every other bit in the binary string.",
+    "Render the table rows in a loop.",
+    "Store each node of the routing table in a trie.",
+    "Keep showing the menu in a loop until they choose quit.",
+    "Handle the error when the menu option is invalid.",
+    "Make a thread that plays the background music while the game runs.",
+    "Keep the music thread alive after the window closes.",
+    "Instrument the server with OpenTelemetry tracing.",
+    "Tune the server's thread count for 16 cores.",
+    "Add a pre-commit hook that rejects any string containing TODO.",
+    "The third party server times out after 30 seconds.",
+    "Fix the string truncation in the tooltip on mobile.",
+    "Plot the training error per epoch for my model.",
+    "Loop over each measurement and flag the outliers above three standard deviations.",
+    "Convert the error into a string a human can read.",
+    "Zoom shows an error when my kids join their class meeting.",
+    "Our POS server goes offline every lunch rush.",
+    "Save each conversation thread so the chatbot remembers it.",
+    "Getting a playback error on every video in Chrome.",
+    "Which standard library string functions are unsafe in C?",
+]
+#: Everyday senses that version 50 kept as code: an imperative in the next sentence ("List"; review s39 F6), and a word
+#: an output-format phrase holds counted again (review s38 F6).
+EVERYDAY_ACROSS = [
+    "My lymph nodes are swollen. List the possible causes.",
+    "List the common causes of swollen lymph nodes.",
+    "Keep me in the loop about the wedding guest list.",
+    "I got a bug bite on my arm. Give the first-aid steps as a JSON array of strings.",
+    "My belt loop ripped. Give the repair steps as a JSON array of strings.",
 ]
 
 
@@ -45,14 +83,27 @@ def test_everyday_senses_are_no_code(default, text):
     assert _domain(default, [{"role": "user", "content": text}]) == 0.0
 
 
-@pytest.mark.parametrize("text", COMPUTING)
+@pytest.mark.parametrize("text", COMPUTING + SCENE_WORDS_IN_COMPUTING)
 def test_computing_senses_stay_code(default, text):
     assert _domain(default, [{"role": "user", "content": text}]) > 0.0
 
 
+@pytest.mark.parametrize("text", EVERYDAY_ACROSS)
+def test_everyday_senses_across_sentences_and_format_phrases(default, text):
+    assert _domain(default, [{"role": "user", "content": text}]) == 0.0
+
+
+def test_a_format_phrase_reports_its_words():
+    from classifiers.output_format import format_code_words
+
+    text = "I got a bug bite. Give the steps as a JSON array of strings."
+    words = lower_words(text)
+    assert format_code_words(text, words, lexicon_counts(words)[CODE]) == ["json", "array", "strings"]
+
+
 def test_code_before_keeps_a_follow_up_code(default):
     """A follow-up about pasted code: its "thread" is that code's, whatever is near it."""
-    follow = "Thanks, but one thread is stuck like a needle in a haystack."
+    follow = "Thanks, but one thread is like a needle in a haystack."
     chat = [{"role": "user", "content": "```python\nimport threading\nlock = threading.Lock()\n```\nThis hangs."},
             {"role": "assistant", "content": "Use an RLock."}, {"role": "user", "content": follow}]
     assert _domain(default, chat) > 0.0

@@ -342,7 +342,8 @@ ALGO_PIECES = ("Write a function", "implement", "returns", "return to", "code", 
                "number", "of", "true if", "check whether", "average", "is even", "is prime", "leap year", "palindrome",
                "modulo", "mod", "MOD", "10", "9", "9+7", "^", "**", "10**9+7", "10**5", "1e9", "1e9+7", "1e5", "109",
                "10\u2079", "10\u2075", "10\u00b9\u2078", "+ 7", "5", "18", "O(", "o(", "O", "o", "(", ")", "n", "N", "log",
-               "sqrt", "nm", "V+E", "e", "a", "s", "1", "x", "_", "'", "\u00e9", "\u0130", "K", " ", "  ", "\n", ",", ".")
+               "sqrt", "nm", "V+E", "e", "a", "s", "1", "x", "_", "'", "\u00e9", "\u0130", "K", " ", "  ", "\n", ",", ".",
+               "O (", "nlogn", "logn", "(n)", "(123456789)", "2^n", "\u00b2", "\u221a", "os", "grid", "matrix", "set", "makespan")
 
 
 @settings(max_examples=500, deadline=None)
@@ -354,3 +355,76 @@ def test_algorithmic_cues_equal_the_reference(text):
 
     assert request_work_chars(lower_words(text), text) == ref._request_work_chars(words_of(text.lower()), text), text
     _same(text)
+
+
+#: Pieces of requests that build code (version 51): the verbs, fillers, code nouns (those a made thing names outside
+#: code too), languages, a program's parts (everyday ones among them) and their kinds, texts, and what ends an object.
+BUILD_PIECES = ("implement", "Implement", "design", "build", "create", "develop", "write", "a", "an", "the", "simple", "new",
+                "python", "c", "go", "in", "rust", "function", "program", "programs", "class", "classes", "code", "script",
+                "bash", "query", "sql", "python-class", "python-based", "api", "segment", "tree", "family", "linked", "list",
+                "rate", "limiter", "service", "pool", "library", "cache", "lru", "engine", "server", "schedule", "for",
+                "that", "of", "poem", "about", "validator", "email", "min-heap", "it", "10", "5", "^", "=")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(BUILD_PIECES), max_size=25).map(" ".join))
+def test_built_code_equals_the_reference(text):
+    from classifiers.built_code import builds_code
+    from classifiers.lexicons import lower_words
+
+    assert builds_code(lower_words(text)) == ref._builds_code(words_of(text.lower())), text
+    _same(text)
+
+
+#: Pieces of bounds and moduli (version 51): "10" with powers and coefficients, "1e5", "10**6", superscripts, "mod" /
+#: "modulo" before moduli, "+ 7" written apart, numbers of no bound, and the words naming a program (or not).
+BOUND_PIECES = ("10", "5", "9", "18", "19", "3", "2", "1", "*", "^", "**", "+", "7", "+7", "9+7", "1e5", "1e9", "1e9+7", "1e3",
+                "10**6", "10**9+7", "109", "1000000007", "10\u2075", "10\u2079", "10\u2079+7", "10\u00b9\u2078", "mod",
+                "modulo", "n", "<=", "up to", "function", "implement", "returns", "return to", "numbers", "integers",
+                "find", "how many", "grid", "sum", "of", "is", "a", " ", ",", "\n")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(BOUND_PIECES), max_size=30).map(" ".join)
+       | st.lists(st.sampled_from(BOUND_PIECES), max_size=30).map("".join))
+def test_bound_numbers_equal_the_reference(text):
+    from classifiers.algorithmic import bound_numbers
+    from classifiers.lexicons import lower_words
+
+    assert bound_numbers(lower_words(text)) == ref._bound_numbers(words_of(text.lower())), text
+    _same(text)
+
+
+#: Everyday code words with their markers, computing words and sentence ends (classifiers/code_words.py, versions
+#: 50 and 51): the pieces above never build a text whose every code cue is one of them with a marker near. Fillers
+#: are most pieces, so that a marker falls near a word, and just outside a window, often.
+CODE_WORDS = ("node", "nodes", "bug", "bugs", "server", "thread", "threads", "loop", "error", "errors", "string",
+              "strings", "Error")
+MARKERS = ("lymph", "swollen", "bite", "waiter", "tipping", "sewing", "guitar", "rope", "spelling", "standard", "margin")
+CODE_WORD_NOISE = ("memory", "app", "list", "List", "tree", "pool", "for", "fix", "stream", "error TS2322", "node.js",
+                   "node's", "as a JSON array of strings", "as a JSON array", ";", "=", "`", ". ", "! ", "? ", ".\n",
+                   "\n", ",", "é", "\u00a0", "\u2014", "x" * 45)
+CODE_WORD_PIECES = (*CODE_WORDS, *MARKERS, *CODE_WORD_NOISE, *(("a", "the", "my", "x", "of") * 6))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(CODE_WORD_PIECES), max_size=24).map(" ".join)
+       | st.lists(st.sampled_from(CODE_WORD_PIECES), max_size=24).map("".join),
+       st.sampled_from(["", "", "", "x = 1; {"]))
+def test_everyday_code_words_equal_the_reference(text, history):
+    _same(text, history=history)
+
+
+def test_everyday_code_word_windows_equal_the_reference():
+    """The window edges, which random pieces seldom hit: a marker or a computing word d words away, either side, with
+    or without a sentence end between, and a marker at the edge of AROUND_CHARS."""
+    for word, marker, computing in (("node", "lymph", "memory"), ("errors", "spelling", "app")):
+        for d in range(9):
+            for end in ("", ". ", "? ", "\n", ".", ", "):
+                gap = "a " * d
+                for text in (f"{marker} {gap}{end}{word}", f"{word} {gap}{end}{marker}",
+                             f"{marker} {word} {gap}{end}{computing}", f"{computing} {gap}{end}{marker} {word}"):
+                    _same(text)
+        for k in range(92, 106):
+            _same(f"{marker} {'y' * k} {word}")
+            _same(f"{word} {'y' * k} {marker}")

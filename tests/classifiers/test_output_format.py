@@ -190,6 +190,36 @@ def test_an_everyday_verb_on_a_text_takes_no_cue_back(text):
     assert code > 0 and found == code, (code, found)
 
 
+#: Review (session 39, review_s39_diff F2): an everyday sentence beside the phrase, with a program's verb or noun or a
+#: language spelt as an everyday word, kept the phrase's cues (0.12-0.48 -> 0.71-0.82 on 7.41.0).
+EVERYDAY_BESIDE_THE_PHRASE = [
+    "My mom takes four pills a day. List them as a JSON array with name and dose.",
+    "I'm applying to a master's program in nursing. List the documents I need as a JSON array.",
+    "The email reads like a complaint. Return the key points as a JSON list.",
+    "I'm filing my tax returns next week. List the documents I need as a JSON array.",
+    "I teach this module to first-year nurses. Give me ten quiz questions as a JSON array.",
+    "Our TV program airs on Fridays. List the guests as a JSON array.",
+    "Japan's exports grew last year. List the top five as a JSON array.",
+    "I'm reading Kafka this summer. List his major works as a JSON array with year.",
+    "The recipe takes two hours. Return the steps as a JSON array with durations.",
+    "I collect vinyl. Sort these records by release year and return them as a JSON array.",
+    "Use the numbers in budget.xlsx and give me the monthly totals as JSON.",
+    "Summarize the top posts of /r/cooking this week as a JSON array.",
+]
+
+
+@pytest.mark.parametrize("text", EVERYDAY_BESIDE_THE_PHRASE)
+def test_an_everyday_sentence_beside_the_phrase_takes_no_cue_back(text):
+    code, found = _cues(text)
+    assert code > 0 and found == code, (code, found)
+
+
+def test_a_language_spelt_as_a_word_names_a_program_after_use():
+    """ "There's rust on my bike chain." names no program; "Use Rust." does."""
+    assert _cues("Return the result as JSON. Use Rust.")[1] == 0
+    assert _cues("There's rust on my chain. Return the cleaning steps as JSON.")[1] > 0
+
+
 def test_material_after_a_blank_line_names_no_program():
     """A job ad asking for SQL and Python is the material the format phrase's instruction points at."""
     text = ("From the job ad below, pull out the title and required skills and return the results as a JSON object.\n\n"

@@ -228,7 +228,7 @@ def bound_numbers(words: list[str]) -> int:
     return sum(len(_RE_DIGITS.findall(words[i])) for i in at)
 
 
-def algorithmic_cues(words: list[str], text: str = "", plumbing: bool = True) -> tuple[int, int]:
+def algorithmic_cues(words: list[str], text: str, plumbing: bool = True) -> tuple[int, int]:
     """(distinct algorithmic cues, distinct plumbing cues) in the lower-cased ``words`` of ``text`` (where a time bound
     is read); the plumbing cues are not counted (0) when ``plumbing`` is false and an algorithmic cue is found."""
     present = set(words)
@@ -248,7 +248,7 @@ def names_a_program(words: list[str]) -> bool:
     return bool(named) and (not named <= RETURN_WORDS or _returns_a_result(words))
 
 
-def request_work_chars(words: list[str], text: str = "") -> int:
+def request_work_chars(words: list[str], text: str) -> int:
     """Characters a request's cues add to (or take from) its ``REQUEST_EXTRA_CHARS`` in the length prior (none unless
     it names a program, ``PROGRAM_WORDS``); ``words`` are those of ``text``, a bounded slice of the request."""
     if not names_a_program(words):

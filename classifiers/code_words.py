@@ -65,6 +65,7 @@ COMPUTING_WORDS = frozenset((
     "nan", "byte", "bytes", "vertex", "vertices", "dag", "topological", "topologically", "bfs", "dfs",
     "infinite", "iterator", "callback", "stacktrace", "traceback", "segfault", "exit", "user", "users", "traffic",
     "latency", "uptime", "downtime", "connection", "connections", "production", "prod", "staging",
+    "homepage", "layout", "spider", "scrapy", "spacy", "nltk",
     "stdout", "stderr", "stdin", "offline",
     "runaway", "freezes", "freezing", "froze", "upgrade", "upgraded", "comma", "commas", "delimiter", "whitespace", "trim",
     "400", "401", "403", "404", "413", "429", "500", "502", "503", "504",
@@ -105,10 +106,10 @@ COMPUTING_BEFORE = frozenset(("for", "while", "foreach", "nested", "infinite", "
 _NODE_MARKERS = frozenset((  # nodes of the body and of a plant
     "lymph", "lymphatic", "sentinel", "axillary", "cervical", "inguinal", "swollen", "swelling", "swell", "swelled",
     "tender", "biopsy", "nodule", "nodules", "thyroid", "neck", "armpit", "groin", "throat", "jaw", "ear", "ears",
-    "doctor", "infection", "fever", "cancer", "stem", "stems", "basil", "prune", "pruning", "plant", "plants"))
+    "doctor", "infection", "fever", "cancer", "stem", "stems", "basil", "prune", "pruning"))
 _BUG_MARKERS = frozenset((  # insects and bites, and a stomach bug
     "bite", "bites", "bitten", "stung", "sting", "spray", "repellent", "itchy", "itch", "bed", "stink", "lady", "june",
-    "insect", "insects", "beetle", "beetles", "crawling", "stomach", "flu", "kissing", "lightning", "tomato",
+    "insect", "insects", "beetle", "beetles", "stomach", "flu", "kissing", "lightning", "tomato",
     "tomatoes", "mosquito", "mosquitoes", "spider", "spiders", "ants", "fleas", "lice", "roaches", "pest", "pests",
     "exterminator"))
 _SERVER_MARKERS = frozenset((  # a restaurant's server
@@ -130,8 +131,7 @@ _ERROR_MARKERS = frozenset((  # writing, human and statistical errors
     "spelling", "grammar", "grammatical", "punctuation", "typing", "typo", "typos", "typographical", "factual",
     "scientific", "human", "clerical", "medication", "pilot", "unforced", "margin", "margins",
     "standard", "squared", "sampling", "systematic", "estimation", "experimental", "approximation",
-    "truncation", "probability", "uncertainty", "confidence", "essay", "sentence", "sentences", "paragraph",
-    "translation", "proofread", "tax"))
+    "truncation", "probability", "uncertainty", "confidence", "proofread", "tax"))
 #: Words that fix the everyday sense of an occurrence, by its word: read within ``MARKER_WINDOW`` words of it, inside
 #: its sentence. Each word has its own: a common word of computing requests ("a bit", a table, a menu, music, kids, a
 #: standard library) would send them to the cheap tier when nothing else near is a listed computing word.

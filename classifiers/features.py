@@ -333,7 +333,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     program = (writes_code and not latex) or d_code > max(d_math, d_reason) or (  # (a proof's work is no algorithm's: 49)
         not data and d_reason < d_code <= d_math and d_code > math_raw - 4.0 * bound_numbers(wl) / nw)  # "n up to 10^5": 51
     if not (word_problem or retrieved) and (program or (dom > d_write and asks_for_proof(wl))):
-        ln_problem = request_length(ln_problem, wl, nw, program, s)  # not a fragment's: fewer than REQUEST_MIN_WORDS (version 41)
+        ln_problem = request_length(ln_problem, wl, s, nw, program)  # not a fragment's: fewer than REQUEST_MIN_WORDS (version 41)
     elif stem is not None and d_math >= 0.5 and not (code or quoted) and computes(stem, latex_notation(stem)):  # a quiz's computation
         ln_problem = math.log(math.exp(ln_problem) + COMPUTATION_EXTRA_CHARS)  # as a request for a program
     # a long text to translate, rewrite or summarize, or material to extract from: not a problem (its figures set no

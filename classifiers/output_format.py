@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 
 from classifiers.lexicons import _PUNCT_CHARS, LEXICON_NAMES, lexicon_counts, positions, words_of
-from classifiers.program_words import AMBIGUOUS_LANGUAGES, IN_LANGUAGES, NAMES_A_PROGRAM
+from classifiers.program_words import NAMES_A_PROGRAM
 
 #: Names of data and markup formats an answer is given in.
 FORMAT_NAMES = frozenset(("json", "jsonl", "ndjson", "yaml", "yml", "xml", "toml", "csv", "tsv", "markdown", "html"))
@@ -87,23 +87,22 @@ PROGRAM_SENTENCE_WORDS = NAMES_A_PROGRAM | frozenset((
     "axios", "redis", "postgres", "postgresql", "mysql", "sqlite", "mongodb", "kafka", "s3", "aws", "graphql", "grpc",
     "websocket", "websockets", "nginx", "docker", "kubernetes", "cron", "npm", "pytest", "unittest",
 ))
-#: What names a program in a sentence near the phrase's, not its own (version 51: review_s39_diff F2): a tool or a
-#: language no everyday word is spelt like. A program's verbs and nouns ("My mom takes four pills a day.", "a master's
-#: program", "my son's class", "the coastal route"), and languages that are a metal, an island, an author, a gem ("rust",
-#: "Java", "Kafka", "Ruby") kept "… List them as a JSON array." code (0.16 -> 0.76); those languages count after "use" /
-#: "using" (``USE_WORDS``: "Use Rust.").
-NEIGHBOUR_WORDS = frozenset((
-    "python", "python3", "javascript", "typescript", "c++", "c#", "golang", "powershell", "sql", "php", "kotlin",
-    "matlab", "haskell", "fortran", "cobol", "objective-c", "cpp", "cuda", "opencl", "verilog", "systemverilog", "vhdl",
-    "glsl", "hlsl", "wgsl", "pyspark", "pytorch", "numpy", "tensorflow", "nodejs", "opengl", "webgl", "regex", "api",
-    "backend", "cli", "fastapi", "jq", "serializes", "serialize", "beautifulsoup", "http", "https", "url", "urls",
-    "webhook", "django", "deserialize", "deserializes", "deserialise", "serialise", "paginate", "pagination",
-    "server-side", "stdin", "stdout", "stderr", "argv", "aiohttp", "asyncio", "httpx", "pyyaml", "openpyxl", "boto3",
-    "sqlalchemy", "pydantic", "axios", "redis", "postgres", "postgresql", "mysql", "sqlite", "mongodb", "graphql",
-    "grpc", "websocket", "websockets", "nginx", "docker", "kubernetes", "npm", "pytest", "unittest",
+#: Words of ``PROGRAM_SENTENCE_WORDS`` that name a program in the phrase's own sentence only: a program's verbs and
+#: nouns, and tools and languages spelt as everyday words (a coffee, a metal, a gem, an author, a party, a potion). In a
+#: sentence near it they are an everyday sentence's ("My mom takes four pills a day.", "a master's program", "my son's
+#: class", "the coastal route", "There's rust on my chain", "I'm reading Kafka": "… List them as a JSON array." kept
+#: its cues, 0.16 -> 0.76 on 7.41.0; version 51, review_s39_diff F2).
+OWN_SENTENCE_ONLY = frozenset((
+    "accepts", "converts", "dumps", "emits", "exports", "generates", "loads", "outputs", "parses", "prints", "produces",
+    "reads", "receives", "responds", "returns", "saves", "sends", "stores", "takes", "writes", "yields", "fetch",
+    "fetches", "crawl", "crawler", "scrape", "scraper", "scrapes", "scraping", "implement", "implementation",
+    "algorithm", "algorithms", "class", "classes", "code", "def", "endpoint", "endpoints", "function", "functions",
+    "handler", "method", "methods", "module", "program", "programs", "route", "script", "scripts", "snippet", "parser",
+    "java", "rust", "ruby", "dart", "kafka", "lisp", "racket", "pandas", "flask", "nim", "jax", "curl", "selenium",
+    "bash", "groovy", "elixir", "solidity", "ts",
 ))
-USE_WORDS = frozenset(("use", "using"))
-USE_LANGUAGES = (IN_LANGUAGES | AMBIGUOUS_LANGUAGES) - {"node", "react", "go", "d", "arm", "assembly", "scheme", "crystal"}
+#: What names a program in a sentence near the phrase's: a tool or a language no everyday word is spelt like.
+NEIGHBOUR_WORDS = PROGRAM_SENTENCE_WORDS - OWN_SENTENCE_ONLY
 #: Everyday verbs that are a program's work on a data object (version 50): "Read the file line by line", "Parse the
 #: CSV", "Load the config"; not "Read the poem", "Handle this customer complaint", "Parse this sentence into …". The
 #: object follows the verb after determiners only (``DATA_DETERMINERS``; "the attached file", "my file" are a
@@ -128,10 +127,10 @@ REQUEST_WORDS = frozenset(("request", "requests"))
 #: HTTP status codes: a program's answer beside "status" ("with status 404", "a 201 status"; "status code").
 HTTP_STATUSES = frozenset(str(k) for k in range(200, 600))
 #: Extensions of a file name ("data.csv", "config.toml", "Node.js") and a path ("/health", "/api/users"; not "and/or").
-#: Not a spreadsheet's (version 51): "Use the numbers in budget.xlsx and give me the monthly totals as JSON." is an
-#: attachment's.
-FILE_EXTENSIONS = ("csv", "tsv", "json", "jsonl", "txt", "py", "js", "ts", "toml", "yaml", "yml", "xml", "log", "md",
-                   "sql", "sh", "cfg", "ini", "conf", "env", "parquet", "db", "html")
+#: Not a spreadsheet's, a text's or a document's (versions 51, 52): "Use the numbers in budget.xlsx …", "My resume is in
+#: resume.md. Return my skills as a JSON array.", "I pasted my notes into notes.txt." name an attachment.
+FILE_EXTENSIONS = ("csv", "tsv", "json", "jsonl", "py", "js", "ts", "toml", "yaml", "yml", "xml", "log", "sql", "sh",
+                   "cfg", "ini", "conf", "env", "parquet", "db", "html")
 #: The objects of a "return" that returns the answer or data ("return it", "return the results", "return them").
 RETURN_OBJECTS = frozenset(("it", "them", "that", "this", "these", "those", "the", "all", "only", "just", "your", "my",
                             "a", "an", "each", "every", "everything", "me", "back", "valid", "both", "their", "its"))
@@ -169,7 +168,7 @@ _RE_BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 _RE_EXTENSION = re.compile(rf"\.(?:{'|'.join(FILE_EXTENSIONS)})(?![a-z0-9_])")
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
 _RE_SLASH = re.compile(r"/[a-z_]")
-_WORD_CUES = DATA_VERBS | PARSE_VERBS | REQUEST_WORDS | USE_WORDS | {"status"}
+_WORD_CUES = DATA_VERBS | PARSE_VERBS | REQUEST_WORDS | {"status"}
 
 
 def format_code_cues(s: str, words: list[str], code: int) -> int:
@@ -283,9 +282,9 @@ def _phrase_cues(low: str, m: re.Match[str]) -> tuple[list[str] | None, int]:
 
 
 def _names_a_program(text: str, program_words: frozenset[str], own: bool) -> bool:
-    """Whether ``text`` near a format phrase speaks of a program: a word of ``program_words``, a language after "use"
-    (``USE_WORDS``), an HTTP request or status ("a POST request", "status 404"), a file name or a path ("data.csv",
-    "/health"); in the phrase's ``own`` sentence a data verb before its object too ("Parse the CSV")."""
+    """Whether ``text`` near a format phrase speaks of a program: a word of ``program_words``, an HTTP request or status
+    ("a POST request", "status 404"), a file name or a path ("data.csv", "/health"); in the phrase's ``own`` sentence
+    a data verb before its object too ("Parse the CSV")."""
     words = words_of(text)
     present = set(words)
     if not program_words.isdisjoint(present) or (not _WORD_CUES.isdisjoint(present) and _work_named(words, present, own)):
@@ -294,11 +293,8 @@ def _names_a_program(text: str, program_words: frozenset[str], own: bool) -> boo
 
 
 def _work_named(words: list[str], present: set[str], own: bool) -> bool:
-    """Whether ``words`` (``present``: their set) hold a language after "use", an HTTP request or status, or (``own``)
-    a data verb before its object."""
-    for verb in USE_WORDS.intersection(present):
-        if any(words[i + 1 : i + 2] and words[i + 1] in USE_LANGUAGES for i in positions(words, verb)):
-            return True
+    """Whether ``words`` (``present``: their set) hold an HTTP request or status, or (``own``) a data verb before its
+    object."""
     for verbs, objects in ((DATA_VERBS, DATA_OBJECTS), (PARSE_VERBS, PARSE_OBJECTS)) if own else ():
         if any(_data_object(words, i, objects) for verb in verbs.intersection(present) for i in positions(words, verb)):
             return True

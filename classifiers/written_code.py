@@ -352,8 +352,7 @@ def asks_for_proof(words: list[str]) -> bool:
 REQUEST_MIN_WORDS = 4
 
 
-def request_length(ln_problem: float, words: list[str], n_words: int | None = None, program: bool = True,
-                   text: str = "") -> float:
+def request_length(ln_problem: float, words: list[str], text: str, n_words: int | None = None, program: bool = True) -> float:
     """The log-characters the length prior reads for a request for a program or a proof: its
     statement's, and ``REQUEST_EXTRA_CHARS`` more unless it opens as a question (or a follow-up) or is a
     fragment of fewer than ``REQUEST_MIN_WORDS`` words (``n_words``, ``len(words)`` by default); a program's

@@ -24,7 +24,7 @@ from classifiers.algorithmic import (
     PLUMBING_TEXT,
     PROGRAM_WORDS,
 )
-from classifiers.built_code import IMPLEMENT_VERBS, MADE_NOT_CODE, MADE_PARTS, MAKE_VERBS
+from classifiers.built_code import IMPLEMENT_VERBS, MADE_NOT_CODE, MAKE_VERBS, MAX_BUILDS
 from classifiers.code_words import (
     AROUND_CHARS,
     COMPUTING_BEFORE,
@@ -100,7 +100,6 @@ from classifiers.output_format import (
     RETURN_OBJECTS,
     SENTENCE_CHARS,
     SHAPE_NOUNS,
-    USE_LANGUAGES,
 )
 from classifiers.shape import _NUMWORD, _RE_SHAPE
 from classifiers.text import Conversation
@@ -194,24 +193,26 @@ def _object_regexes(verbs, parts) -> tuple[re.Pattern[str], ...]:
 
 
 _WRITE_OBJECTS = (_RE_WRITE_CODE, *_object_regexes(WRITE_VERBS, HEAD_PARTS))
-#: Version 51: "implement <code>" read as "write <code>"; "design / build / create / develop <code>": a code noun
-#: ("a program", "a class", "code" right after a language), a thing in a language, a part of MADE_PARTS.
+#: Version 51: "implement <code>" read as "write <code>"; "build / create / develop <code>" (52: beside a language
+#: only): a language and its code noun ("a program", "a class", "code" too), a language's compound, a thing in a language.
+#: Each verb's first MAX_BUILDS occurrences (52).
 _IMPLEMENT_OBJECTS = (re.compile(_RE_WRITE_CODE.pattern.replace(_alternatives(WRITE_VERBS), _alternatives(IMPLEMENT_VERBS), 1)),
                       *_object_regexes(IMPLEMENT_VERBS, HEAD_PARTS))
 _MAKE_OBJECTS = (re.compile(
     rf"^(?:{_alternatives(MAKE_VERBS)}) (?:(?:{_alternatives(WRITE_FILLERS)}) ){{0,{WRITE_CODE_GAP}}}"
-    rf"(?:{_alternatives(WRITE_CODE_NOUNS - MADE_NOT_CODE)}"
-    rf"|(?:{_alternatives(WRITE_LANGUAGES)}) (?:{_alternatives(WRITE_LANGUAGE_NOUNS | MADE_NOT_CODE)})"
-    rf"|(?:{_alternatives(WRITE_LANGUAGES)})-(?:{_alternatives(WRITE_CODE_NOUNS | WRITE_LANGUAGE_NOUNS)}))(?= |$)"),
-    *_object_regexes(MAKE_VERBS, MADE_PARTS))
+    rf"(?:(?:{_alternatives(WRITE_LANGUAGES)})[ -](?:{_alternatives(WRITE_CODE_NOUNS | WRITE_LANGUAGE_NOUNS | MADE_NOT_CODE)}))(?= |$)"),
+    *_object_regexes(MAKE_VERBS, HEAD_PARTS)[:3])
 
 
 def _builds_code(wl: list[str]) -> bool:
     """Version 51: a verb of IMPLEMENT_VERBS or MAKE_VERBS whose object is code (a regex match at the verb)."""
+    seen: collections.Counter[str] = collections.Counter()
     for i, w in enumerate(wl):
         objects = _IMPLEMENT_OBJECTS if w in IMPLEMENT_VERBS else _MAKE_OBJECTS if w in MAKE_VERBS else ()
-        if any(r.match(" ".join(wl[i : i + WRITE_IN_GAP + 4])) for r in objects):
-            return True
+        if objects:
+            seen[w] += 1
+            if seen[w] <= MAX_BUILDS and any(r.match(" ".join(wl[i : i + WRITE_IN_GAP + 4])) for r in objects):
+                return True
     return False
 
 
@@ -563,7 +564,7 @@ def _sentence_bounds(low: str) -> list[int]:
 
 def _names_a_program(text: str, program_words: frozenset[str], own: bool) -> bool:
     """Version 50: a program word, an HTTP request or status, a file name or a path; in the phrase's own sentence (a
-    neighbour's only NEIGHBOUR_WORDS: version 51) a data verb before its object; a language after "use" (51)."""
+    neighbour's only NEIGHBOUR_WORDS: version 51) a data verb before its object."""
     words = words_of(text)
     if any(w in program_words for w in words):
         return True
@@ -577,8 +578,6 @@ def _names_a_program(text: str, program_words: frozenset[str], own: bool) -> boo
                 rest = rest[1:]
             if rest and rest[0] in objects and rest[1:2] not in [[m] for m in MATERIAL_AFTER]:
                 return True
-        if w in ("use", "using") and i + 1 < len(words) and words[i + 1] in USE_LANGUAGES:
-            return True
         if w in REQUEST_WORDS and i > 0 and words[i - 1] in HTTP_WORDS:
             return True
         if w == "status" and any(x == "code" or x in HTTP_STATUSES for x in words[max(0, i - 2):i + 3]):

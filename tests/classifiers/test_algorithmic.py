@@ -167,6 +167,7 @@ def test_a_proof_gets_no_algorithmic_characters():
     from classifiers.lexicons import lower_words
     from classifiers.written_code import REQUEST_EXTRA_CHARS, request_length
 
-    words = lower_words("Prove that the optimal solution of a linear program with a bounded feasible region is at a vertex.")
-    assert request_length(math.log(100), words, program=False) == pytest.approx(math.log(100 + REQUEST_EXTRA_CHARS))
-    assert request_length(math.log(100), [*words, "implement", "it"], program=True) > math.log(100 + REQUEST_EXTRA_CHARS)
+    text = "Prove that the optimal solution of a linear program with a bounded feasible region is at a vertex."
+    words = lower_words(text)
+    assert request_length(math.log(100), words, text, program=False) == pytest.approx(math.log(100 + REQUEST_EXTRA_CHARS))
+    assert request_length(math.log(100), [*words, "implement", "it"], text + " Implement it.", program=True) > math.log(100 + REQUEST_EXTRA_CHARS)

@@ -1,5 +1,5 @@
 """A request for a program keeps its program reading when it writes an input's bound or a modulus (version 51):
-"implement" / "build" / "create" / "develop" code (``classifiers/built_code.py``), and the numbers of a large
+"implement" code (``classifiers/built_code.py``), and the numbers of a large
 bound or a modulus are no math beside a program (``algorithmic.bound_numbers``)."""
 
 import pytest
@@ -10,14 +10,20 @@ import pytest
     ("Implement a segment tree with lazy propagation.", True),
     ("Implement an LRU cache.", True),  # "implement" reads its object as "write" does
     ("Please implement the parser in Rust.", True),
-    ("Create a function that returns the larger of two numbers.", True),
-    ("Build a Python class for a bank account.", True),  # a class after a language
-    ("Develop an algorithm that finds the median of a stream.", True),
-    ("Build a rate limiter service for an API gateway.", True),  # an ambiguous part after a part
+    ("Implement a rate limiter service for an API gateway.", True),  # an ambiguous part after a part
     ("Design a rate limiter for an API gateway and explain the trade-offs.", False),  # a design, often in words
+    ("Build a Python class for a bank account.", True),  # a class after a language
+    ("Create a Blender Python script that animates 1000 spheres.", True),
+    ("Create a function in Python that merges two sorted lists.", True),
     ("Develop a web service in Go.", True),  # "in Go" after a program's part
     ("Develop a service culture in our stores.", False),
-    ("Build a linked list that supports removal.", True),  # a part of its kind
+    # build / create / develop make plans, lessons and algebra's functions too: code beside a language only (version
+    # 52, review_s39_final N1)
+    ("Create a function f(x) whose graph passes through (1, 2) and (3, 8), and find its slope.", False),
+    ("Develop a function of x that gives the area of a rectangle with perimeter 20, then maximize it.", False),
+    ("Create a module on fractions for my 4th graders.", False),
+    ("Create an implementation plan for the new hybrid work policy.", False),
+    ("Build a linked list that supports removal.", False),
     ("Create a class schedule for five teachers.", False),  # a school's class
     ("Design a training program for a marathon.", False),
     ("Create a program for the wedding ceremony.", False),  # an evening's program
@@ -87,6 +93,8 @@ def test_a_bound_keeps_the_program_reading(bounded, plain):
     "What is 10**9+7 modulo 13?",
     "Create a class schedule for 5 teachers and 12 rooms.",
     "My salary is 10^5 dollars a year; how much should I save each month?",
+    "Create a function f(x) whose graph passes through (1, 2) and (3, 8), and find its slope.",  # review_s39_final N1
+    "Build a function that gives the cost of renting a car at $40 a day plus $0.25 a mile.",
 ])
 def test_math_and_everyday_texts_keep_their_reading(text, monkeypatch):
     """A math problem with powers names no program: neither rule moves it."""

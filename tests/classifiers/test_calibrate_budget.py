@@ -56,6 +56,7 @@ def test_the_search_finds_the_best_mix_any_thresholds_reach(pool):
     needed = _reference_needs(s, weights)
     found = _steps_and_usd(tuple(int(c) for c in budget_cuts(s, cost, budget, weights)), cost, needed)
     assert rounded_cost(found[1]) <= budget + COST_TOLERANCE  # the search's own rounding
+    assert found[1] <= budget + 2 * COST_TOLERANCE  # and within half a step of it unrounded (a broken rounding fails)
     places = [0, *(i for i in range(1, n) if s[i] != s[i - 1]), n]  # a threshold falls between different scores
     reachable = [_steps_and_usd(c, cost, needed) for c in itertools.combinations_with_replacement(places, k - 1)]
     best = max((steps, -usd) for steps, usd in reachable if rounded_cost(usd) <= budget + COST_TOLERANCE)

@@ -214,10 +214,18 @@ def test_an_everyday_sentence_beside_the_phrase_takes_no_cue_back(text):
     assert code > 0 and found == code, (code, found)
 
 
-def test_a_language_spelt_as_a_word_names_a_program_after_use():
-    """ "There's rust on my bike chain." names no program; "Use Rust." does."""
-    assert _cues("Return the result as JSON. Use Rust.")[1] == 0
-    assert _cues("There's rust on my chain. Return the cleaning steps as JSON.")[1] > 0
+@pytest.mark.parametrize("text", [
+    # review_s39_final N2: "use" before a letter, a bird, a key, a name is no language
+    "Label each item using C for cold and H for hot, and return them as a JSON list.",
+    "Using Swift as the example bird, list five migratory birds as a JSON array.",
+    "Use Julia as the main character's name. Give me the chapter outline as a JSON object.",
+    # N4: a text or document named by its file is an attachment
+    "My resume is in resume.md. Return my skills as a JSON array.",
+    "I pasted my notes into notes.txt. Give me the action items as a JSON list.",
+])
+def test_a_word_spelt_like_a_language_or_an_attachment_names_no_program(text):
+    code, found = _cues(text)
+    assert code > 0 and found == code, (code, found)
 
 
 def test_material_after_a_blank_line_names_no_program():

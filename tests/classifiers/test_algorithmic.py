@@ -22,7 +22,8 @@ PLUMBING = [
 ]
 
 
-@pytest.mark.parametrize(("text", "algorithmic", "plumbing"), [
+#: (text, distinct algorithmic cues, distinct plumbing cues)
+CUES_COUNTED_ONCE = [
     ("Implement a lock-free multi-producer queue with hazard pointers.", 2, 0),
     ("Return the number of ways modulo 10^9 + 7.", 2, 0),  # the count, the modulus (its 10^9 no bound: version 50)
     ("Return it modulo 109 + 7.", 1, 0),  # a superscript lost in scraping
@@ -34,15 +35,12 @@ PLUMBING = [
     ("Write a function to reverse the words of a sentence.", 0, 1),
     ("Write a script to reverse engineer the protocol.", 0, 0),  # no chore
     ("Return true if the number is odd.", 0, 1),  # the parity; "true if" says how it is put (version 50)
-])
-def test_the_cues_are_counted_once_each(text, algorithmic, plumbing):
-    from classifiers.algorithmic import algorithmic_cues
-    from classifiers.lexicons import lower_words
+]
 
-    assert algorithmic_cues(lower_words(text), text) == (algorithmic, plumbing)
-
-
-@pytest.mark.parametrize(("text", "algorithmic", "plumbing"), [
+#: Version 50 (review_s38_diff F4, F5, F8): "check whether" and "true if" cost a Sudoku-uniqueness check 0.07, "the
+#: minimum number in a list" and "a bar graph" added 0.09 to chores, "o 1" in Spanish counted as a time bound, and
+#: "modulo 10^9 + 7" counted twice while "modulo 10^9+7" counted nothing.
+PHRASING_AND_EVERYDAY_WORDS = [
     # phrasing is no chore (review_s38_diff F4): how a task is put says nothing of its work
     ("Write a function that returns true if a 9x9 Sudoku grid has a unique solution.", 0, 0),
     ("Write a Python function that checks whether two binary trees are isomorphic.", 0, 0),
@@ -96,11 +94,10 @@ def test_the_cues_are_counted_once_each(text, algorithmic, plumbing):
     ("Return it modulo 1e9 + 7, for n up to 1e9.", 2, 0),
     ("Sum the values, n <= 10**5.", 1, 0),
     ("Sum the values, n <= 10⁵.", 1, 0),
-])
-def test_phrasing_and_everyday_words_are_no_cues(text, algorithmic, plumbing):
-    """Version 50 (review_s38_diff F4, F5, F8): "check whether" and "true if" cost a Sudoku-uniqueness check 0.07,
-    "the minimum number in a list" and "a bar graph" added 0.09 to chores, "o 1" in Spanish counted as a time bound,
-    and "modulo 10^9 + 7" counted twice while "modulo 10^9+7" counted nothing."""
+]
+
+@pytest.mark.parametrize(("text", "algorithmic", "plumbing"), CUES_COUNTED_ONCE + PHRASING_AND_EVERYDAY_WORDS)
+def test_the_cues_are_counted_once_each_and_phrasing_is_none(text, algorithmic, plumbing):
     from classifiers.algorithmic import algorithmic_cues
     from classifiers.lexicons import lower_words
 

@@ -184,12 +184,6 @@ def test_a_program_named_around_the_phrase_keeps_its_cues(text):
     assert code > 0 and found == 0, (code, found)
 
 
-@pytest.mark.parametrize("text", EVERYDAY_AROUND_THE_PHRASE)
-def test_an_everyday_verb_on_a_text_takes_no_cue_back(text):
-    code, found = _cues(text)
-    assert code > 0 and found == code, (code, found)
-
-
 #: Review (session 39, review_s39_diff F2): an everyday sentence beside the phrase, with a program's verb or noun or a
 #: language spelt as an everyday word, kept the phrase's cues (0.12-0.48 -> 0.71-0.82 on 7.41.0).
 EVERYDAY_BESIDE_THE_PHRASE = [
@@ -208,22 +202,19 @@ EVERYDAY_BESIDE_THE_PHRASE = [
 ]
 
 
-@pytest.mark.parametrize("text", EVERYDAY_BESIDE_THE_PHRASE)
-def test_an_everyday_sentence_beside_the_phrase_takes_no_cue_back(text):
-    code, found = _cues(text)
-    assert code > 0 and found == code, (code, found)
-
-
-@pytest.mark.parametrize("text", [
-    # review_s39_final N2: "use" before a letter, a bird, a key, a name is no language
+#: Review (session 39, review_s39_final N2, N4): "use" before a letter, a bird, a name is no language; a text or a
+#: document named by its file is an attachment.
+WORDS_SPELT_LIKE_A_PROGRAM = [
     "Label each item using C for cold and H for hot, and return them as a JSON list.",
     "Using Swift as the example bird, list five migratory birds as a JSON array.",
     "Use Julia as the main character's name. Give me the chapter outline as a JSON object.",
-    # N4: a text or document named by its file is an attachment
     "My resume is in resume.md. Return my skills as a JSON array.",
     "I pasted my notes into notes.txt. Give me the action items as a JSON list.",
-])
-def test_a_word_spelt_like_a_language_or_an_attachment_names_no_program(text):
+]
+
+
+@pytest.mark.parametrize("text", EVERYDAY_AROUND_THE_PHRASE + EVERYDAY_BESIDE_THE_PHRASE + WORDS_SPELT_LIKE_A_PROGRAM)
+def test_an_everyday_text_around_the_phrase_takes_no_cue_back(text):
     code, found = _cues(text)
     assert code > 0 and found == code, (code, found)
 

@@ -65,7 +65,7 @@ COMPUTING_WORDS = frozenset((
     "nan", "byte", "bytes", "vertex", "vertices", "dag", "topological", "topologically", "bfs", "dfs",
     "infinite", "iterator", "callback", "stacktrace", "traceback", "segfault", "exit", "user", "users", "traffic",
     "latency", "uptime", "downtime", "connection", "connections", "production", "prod", "staging",
-    "homepage", "layout", "spider", "scrapy", "spacy", "nltk",
+    "homepage", "layout", "scrapy", "spacy", "nltk",
     "stdout", "stderr", "stdin", "offline",
     "runaway", "freezes", "freezing", "froze", "upgrade", "upgraded", "comma", "commas", "delimiter", "whitespace", "trim",
     "400", "401", "403", "404", "413", "429", "500", "502", "503", "504",
@@ -106,10 +106,10 @@ COMPUTING_BEFORE = frozenset(("for", "while", "foreach", "nested", "infinite", "
 _NODE_MARKERS = frozenset((  # nodes of the body and of a plant
     "lymph", "lymphatic", "sentinel", "axillary", "cervical", "inguinal", "swollen", "swelling", "swell", "swelled",
     "tender", "biopsy", "nodule", "nodules", "thyroid", "neck", "armpit", "groin", "throat", "jaw", "ear", "ears",
-    "doctor", "infection", "fever", "cancer", "stem", "stems", "basil", "prune", "pruning"))
+    "doctor", "infection", "fever", "cancer", "stem", "stems", "basil", "prune", "pruning", "plant", "plants"))
 _BUG_MARKERS = frozenset((  # insects and bites, and a stomach bug
     "bite", "bites", "bitten", "stung", "sting", "spray", "repellent", "itchy", "itch", "bed", "stink", "lady", "june",
-    "insect", "insects", "beetle", "beetles", "stomach", "flu", "kissing", "lightning", "tomato",
+    "insect", "insects", "beetle", "beetles", "crawling", "stomach", "flu", "kissing", "lightning", "tomato",
     "tomatoes", "mosquito", "mosquitoes", "spider", "spiders", "ants", "fleas", "lice", "roaches", "pest", "pests",
     "exterminator"))
 _SERVER_MARKERS = frozenset((  # a restaurant's server

@@ -15,6 +15,7 @@ import zlib
 from classifiers.algorithmic import bound_numbers
 from classifiers.built_code import builds_code
 from classifiers.code_blocks import assert_lines, code_chars, every_assert_line
+from classifiers.code_names import exception_names
 from classifiers.code_words import not_code_cues
 from classifiers.dense_script import DENSE_CHAR_WEIGHT, DENSE_CHARS_PER_WORD, DENSE_LEADS, HANGUL_CHAR_WEIGHT, HANGUL_LEADS
 from classifiers.echo import instructs_over_material, works_on_text
@@ -47,26 +48,9 @@ from classifiers.word_problems import (
 from classifiers.written_code import asks_for_proof, move_media_scripts, move_written_code, request_length
 
 __all__ = [
-    "GRAM_CHARS",
-    "HASH_BITS",
-    "HASH_DIM",
-    "LEXICON_NAMES",
-    "NUMBER_WORDS",
-    "N_SHAPE",
-    "SHAPE_GROUPS",
-    "SHAPE_NAMES",
-    "answer_shape",
-    "bucket",
-    "buckets",
-    "conversation_features",
-    "gram_keys",
-    "grams",
-    "handcrafted",
-    "lexicon_counts",
-    "lexicon_counts_reference",
-    "problem_chars",
-    "tokens",
-    "words_of",
+    "GRAM_CHARS", "HASH_BITS", "HASH_DIM", "LEXICON_NAMES", "NUMBER_WORDS", "N_SHAPE", "SHAPE_GROUPS", "SHAPE_NAMES",
+    "answer_shape", "bucket", "buckets", "conversation_features", "gram_keys", "grams", "handcrafted", "lexicon_counts",
+    "lexicon_counts_reference", "problem_chars", "tokens", "words_of",
 ]
 
 HEAD_CHARS = 3000
@@ -248,6 +232,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     if n_options >= 2:
         numbers = max(numbers - year_options(s), 0)  # a year as an answer option is no quantity either (once)
     lex = lexicon_counts(wl)
+    lex[_CODE] += exception_names(s)  # AttributeError, NullPointerException: code cues (version 53)
     if dense:
         lex = add_glued_words(add_dense_cues(lex, s), utf8, wl)
     lex[_CODE] -= not_code_cues(s, wl, lex[_CODE], n_code, conv.history[-_HIST_TAIL:])  # "as a JSON array" (47), lymph nodes (50)

@@ -100,6 +100,9 @@ OWN_SENTENCE_ONLY = frozenset((
     "handler", "method", "methods", "module", "program", "programs", "route", "script", "scripts", "snippet", "parser",
     "java", "rust", "ruby", "dart", "kafka", "lisp", "racket", "pandas", "flask", "nim", "jax", "curl", "selenium",
     "bash", "groovy", "elixir", "solidity", "ts",
+    # short names that are a season, a key, initials, a company or a name in prose ("I just finished S3 of The Office",
+    # "The song is in F#", "My sister works at AWS", "Our cat is called Zig": review_s39_third R2)
+    "s3", "f#", "js", "awk", "asm", "aws", "zig", "vba", "perl", "lua", "scala",
 ))
 #: What names a program in a sentence near the phrase's: a tool or a language no everyday word is spelt like.
 NEIGHBOUR_WORDS = PROGRAM_SENTENCE_WORDS - OWN_SENTENCE_ONLY
@@ -127,10 +130,13 @@ REQUEST_WORDS = frozenset(("request", "requests"))
 #: HTTP status codes: a program's answer beside "status" ("with status 404", "a 201 status"; "status code").
 HTTP_STATUSES = frozenset(str(k) for k in range(200, 600))
 #: Extensions of a file name ("data.csv", "config.toml", "Node.js") and a path ("/health", "/api/users"; not "and/or").
-#: Not a spreadsheet's, a text's or a document's (versions 51, 52): "Use the numbers in budget.xlsx …", "My resume is in
-#: resume.md. Return my skills as a JSON array.", "I pasted my notes into notes.txt." name an attachment.
+#: Not a spreadsheet's (version 51): "Use the numbers in budget.xlsx …" names an attachment. A text's or a document's
+#: (``DOCUMENT_EXTENSIONS``) names a program's file in the phrase's own sentence only ("Read settings.txt line by line
+#: and return the keys as a JSON array."): in a sentence near it, an attachment's ("My resume is in resume.md. Return my
+#: skills as a JSON array.", version 52).
 FILE_EXTENSIONS = ("csv", "tsv", "json", "jsonl", "py", "js", "ts", "toml", "yaml", "yml", "xml", "log", "sql", "sh",
                    "cfg", "ini", "conf", "env", "parquet", "db", "html")
+DOCUMENT_EXTENSIONS = ("txt", "md")
 #: The objects of a "return" that returns the answer or data ("return it", "return the results", "return them").
 RETURN_OBJECTS = frozenset(("it", "them", "that", "this", "these", "those", "the", "all", "only", "just", "your", "my",
                             "a", "an", "each", "every", "everything", "me", "back", "valid", "both", "their", "its"))
@@ -166,6 +172,7 @@ _RE_NEXT_WORD = re.compile(rf"\s*({_WORD})")
 _WITH_VERBS = frozenset(("respond", "reply", "answer"))
 _RE_BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 _RE_EXTENSION = re.compile(rf"\.(?:{'|'.join(FILE_EXTENSIONS)})(?![a-z0-9_])")
+_RE_OWN_EXTENSION = re.compile(rf"\.(?:{'|'.join(FILE_EXTENSIONS + DOCUMENT_EXTENSIONS)})(?![a-z0-9_])")
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
 _RE_SLASH = re.compile(r"/[a-z_]")
 _WORD_CUES = DATA_VERBS | PARSE_VERBS | REQUEST_WORDS | {"status"}
@@ -289,7 +296,7 @@ def _names_a_program(text: str, program_words: frozenset[str], own: bool) -> boo
     present = set(words)
     if not program_words.isdisjoint(present) or (not _WORD_CUES.isdisjoint(present) and _work_named(words, present, own)):
         return True
-    return _file_name(text) or ("/" in text and _path(text))
+    return _file_name(text, _RE_OWN_EXTENSION if own else _RE_EXTENSION) or ("/" in text and _path(text))
 
 
 def _work_named(words: list[str], present: set[str], own: bool) -> bool:
@@ -305,10 +312,11 @@ def _work_named(words: list[str], present: set[str], own: bool) -> bool:
                                        for i in positions(words, "status"))
 
 
-def _file_name(text: str) -> bool:
-    """Whether ``text`` holds a file name: ".csv", ".json" … after a letter, a digit, "_" or "-" (a search for the "."
-    first: a character class opening the pattern made the engine try every position, 8 us for 300 characters)."""
-    return any(m.start() and text[m.start() - 1] in _NAME_CHARS for m in _RE_EXTENSION.finditer(text))
+def _file_name(text: str, extensions: re.Pattern[str]) -> bool:
+    """Whether ``text`` holds a file name: an extension of ``extensions`` (".csv", ".json" …) after a letter, a digit,
+    "_" or "-" (a search for the "." first: a character class opening the pattern made the engine try every position, 8
+    us for 300 characters)."""
+    return any(m.start() and text[m.start() - 1] in _NAME_CHARS for m in extensions.finditer(text))
 
 
 def _path(text: str) -> bool:

@@ -24,7 +24,8 @@ from classifiers.algorithmic import (
     PLUMBING_TEXT,
     PROGRAM_WORDS,
 )
-from classifiers.built_code import IMPLEMENT_VERBS, MADE_NOT_CODE, MAKE_VERBS, MAX_BUILDS
+from classifiers.built_code import FUNCTION_NOUNS, IMPLEMENT_VERBS, MADE_NOT_CODE, MADE_PARTS, MAKE_VERBS, MATH_AFTER_FUNCTION, MAX_BUILDS
+from classifiers.code_names import ENDINGS, MAX_EXCEPTIONS, MAX_NAME_CHARS
 from classifiers.code_words import (
     AROUND_CHARS,
     COMPUTING_BEFORE,
@@ -76,6 +77,7 @@ from classifiers.output_format import (
     DATA_OBJECTS,
     DATA_VERBS,
     DEMONSTRATIVES,
+    DOCUMENT_EXTENSIONS,
     FILE_EXTENSIONS,
     FORMAT_BLOCKERS,
     FORMAT_FILLER_GAP,
@@ -193,15 +195,18 @@ def _object_regexes(verbs, parts) -> tuple[re.Pattern[str], ...]:
 
 
 _WRITE_OBJECTS = (_RE_WRITE_CODE, *_object_regexes(WRITE_VERBS, HEAD_PARTS))
-#: Version 51: "implement <code>" read as "write <code>"; "build / create / develop <code>" (52: beside a language
-#: only): a language and its code noun ("a program", "a class", "code" too), a language's compound, a thing in a language.
-#: Each verb's first MAX_BUILDS occurrences (52).
+#: Version 51: "implement <code>" read as "write <code>"; "design / build / create / develop <code>": a code noun
+#: ("a program", "a class", "code", 52: "a module", "an implementation" right after a language; 52: no "function" before
+#: "of", "whose", "f" …), a thing in a language, a part of MADE_PARTS. Each verb's first MAX_BUILDS occurrences (52).
 _IMPLEMENT_OBJECTS = (re.compile(_RE_WRITE_CODE.pattern.replace(_alternatives(WRITE_VERBS), _alternatives(IMPLEMENT_VERBS), 1)),
                       *_object_regexes(IMPLEMENT_VERBS, HEAD_PARTS))
 _MAKE_OBJECTS = (re.compile(
     rf"^(?:{_alternatives(MAKE_VERBS)}) (?:(?:{_alternatives(WRITE_FILLERS)}) ){{0,{WRITE_CODE_GAP}}}"
-    rf"(?:(?:{_alternatives(WRITE_LANGUAGES)})[ -](?:{_alternatives(WRITE_CODE_NOUNS | WRITE_LANGUAGE_NOUNS | MADE_NOT_CODE)}))(?= |$)"),
-    *_object_regexes(MAKE_VERBS, HEAD_PARTS)[:3])
+    rf"(?:{_alternatives(WRITE_CODE_NOUNS - MADE_NOT_CODE - FUNCTION_NOUNS)}"
+    rf"|(?:{_alternatives(FUNCTION_NOUNS)})(?! (?:{_alternatives(MATH_AFTER_FUNCTION)})(?= |$))"
+    rf"|(?:{_alternatives(WRITE_LANGUAGES)}) (?:{_alternatives(WRITE_LANGUAGE_NOUNS | MADE_NOT_CODE)})"
+    rf"|(?:{_alternatives(WRITE_LANGUAGES)})-(?:{_alternatives(WRITE_CODE_NOUNS | WRITE_LANGUAGE_NOUNS)}))(?= |$)"),
+    *_object_regexes(MAKE_VERBS, MADE_PARTS))
 
 
 def _builds_code(wl: list[str]) -> bool:
@@ -345,6 +350,18 @@ def _asks_for_an_answer(text: str) -> bool:
     read = text if len(text) <= 4000 else text[:2000] + "\n" + text[-2000:]
     asks = r"(?<!\w)(calculate|compute|find|determine|work out|how (much|many|long|far|old|fast|often)|total|solve|what (is|was|are|were|will)|estimate|express|evaluate|simplify)(?!\w)"
     return any(c in read for c in "?\uff1f\u061f") or re.search(asks, read.lower()) is not None
+
+
+def _exception_names(s: str) -> int:
+    """Version 53: CamelCase exception class names in the slice ``s``: for each of the first MAX_EXCEPTIONS occurrences
+    of an ending (plural too) closing a word, the whole identifier word holding it is a capital, then 1..MAX_NAME_CHARS
+    - 1 more letters or digits, then the ending."""
+    n = 0
+    for end in ENDINGS:
+        for m in list(re.finditer(end + r"s?(?![A-Za-z0-9_])", s))[:MAX_EXCEPTIONS]:
+            head = re.search(r"[A-Za-z0-9_]*\Z", s[:m.start()]).group()
+            n += re.fullmatch(rf"[A-Z][A-Za-z0-9]{{0,{MAX_NAME_CHARS - 1}}}", head) is not None
+    return n
 
 
 def _everyday_sense(s: str, wl: list[str], code: int, history: str, taken: list[str]) -> bool:
@@ -582,7 +599,8 @@ def _names_a_program(text: str, program_words: frozenset[str], own: bool) -> boo
             return True
         if w == "status" and any(x == "code" or x in HTTP_STATUSES for x in words[max(0, i - 2):i + 3]):
             return True
-    files = rf"[a-z0-9_\-]\.(?:{_alternatives(FILE_EXTENSIONS)})(?![a-z0-9_])"
+    extensions = FILE_EXTENSIONS + (DOCUMENT_EXTENSIONS if own else ())  # version 52: a document's in its own sentence
+    files = rf"[a-z0-9_\-]\.(?:{_alternatives(extensions)})(?![a-z0-9_])"
     return bool(re.search(files, text) or re.search(r"(?<![\w/])/(?!r/|u/)[a-z_]", text))
 
 
@@ -706,6 +724,7 @@ def handcrafted(conv: Conversation) -> list[float]:
     n += int((DENSE_CHAR_WEIGHT - 1.0) * dense * n / ns) + hangul
     words += int(dense / DENSE_CHARS_PER_WORD * len(full) / ns)
     lex = dict(zip(LEXICON_NAMES, lexicon_counts_reference(wl)))
+    lex["code"] += _exception_names(s)  # AttributeError, NullPointerException: code cues (version 53)
     if dense:  # Chinese / Japanese cues: substrings (no spaces between words)
         for name, cues in DENSE_CUES.items():
             lex[name] += sum(s.count(c) for c in cues)

@@ -17,13 +17,16 @@ import pytest
     ("Create a function in Python that merges two sorted lists.", True),
     ("Develop a web service in Go.", True),  # "in Go" after a program's part
     ("Develop a service culture in our stores.", False),
-    # build / create / develop make plans, lessons and algebra's functions too: code beside a language only (version
-    # 52, review_s39_final N1)
+    ("Create a function that takes an integer n and returns the sum of its digits.", True),
+    ("Build a trie that stores 10^5 words.", True),
+    ("Create a Discord bot that rolls dice.", True),  # review_s39_third R1: a program's part, a code noun
+    ("Build a linked list that supports removal.", True),  # a part of its kind
+    # lessons, plans and algebra's functions (version 52, review_s39_final N1)
     ("Create a function f(x) whose graph passes through (1, 2) and (3, 8), and find its slope.", False),
     ("Develop a function of x that gives the area of a rectangle with perimeter 20, then maximize it.", False),
     ("Create a module on fractions for my 4th graders.", False),
     ("Create an implementation plan for the new hybrid work policy.", False),
-    ("Build a linked list that supports removal.", False),
+    ("Create a Python module that parses log files.", True),  # after a language
     ("Create a class schedule for five teachers.", False),  # a school's class
     ("Design a training program for a marathon.", False),
     ("Create a program for the wedding ceremony.", False),  # an evening's program
@@ -94,7 +97,6 @@ def test_a_bound_keeps_the_program_reading(bounded, plain):
     "Create a class schedule for 5 teachers and 12 rooms.",
     "My salary is 10^5 dollars a year; how much should I save each month?",
     "Create a function f(x) whose graph passes through (1, 2) and (3, 8), and find its slope.",  # review_s39_final N1
-    "Build a function that gives the cost of renting a car at $40 a day plus $0.25 a mile.",
 ])
 def test_math_and_everyday_texts_keep_their_reading(text, monkeypatch):
     """A math problem with powers names no program: neither rule moves it."""

@@ -18,6 +18,9 @@ EVERYDAY = [
     "My belt loop ripped off my jeans. Can I fix it without a sewing machine?",
     "Fix the typing errors in my cover letter before I send it.",
     "What is the margin of error in a poll of 1,000 people?",
+    "I saw a bug crawling on my pillow. Is it a bed bug?",  # review_s39_third R3: markers kept
+    "The nodes on my tomato plant are turning brown.",
+    "What's the difference between a spider bite and a bug bite?",
 ]
 #: Computing senses: a computing word near the everyday word, a word of COMPUTING_BEFORE, an error code, or no
 #: everyday marker at all (version 48 sent the first two to the cheap tier).
@@ -36,6 +39,8 @@ COMPUTING = [
     "Why does the standard error stream show up before stdout in my terminal?",  # standard error: a stream here
     "There is a bug in the tip calculator: 15% of 40 shows 6.5.",  # a tip is a server's marker, not a bug's
     "The server is slow. Our restaurant opens at noon.",  # a marker in another sentence
+    "Found a bug while crawling the site with Scrapy.",  # review_s39_final N5: a marker and a computing word
+    "The bug spray ad on our homepage breaks the layout on mobile.",
 ]
 #: Review s39 F1: computing requests with a common word that version 50's one marker set held (a bit, a table, a menu,
 #: music, a hook, kids, standard, human …), 0.73-0.81 before it, 0.18-0.50 with it.

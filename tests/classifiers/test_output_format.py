@@ -161,6 +161,8 @@ PROGRAMS_AROUND_THE_PHRASE = [
     "Send a GET request to /health and return the status as JSON.",
     "Return the list as JSON. The handler runs on AWS Lambda behind API Gateway.",
     "Sort the records by timestamp and return them as a JSON array. Use TypeScript.",
+    "Read settings.txt line by line and return the keys as a JSON array.",  # review_s39_third R4: its own sentence
+    "Set up a cron job that checks disk usage. Return the alerts as a JSON list.",  # a tool in the next sentence
 ]
 #: Everyday requests with the same verbs: their object is a text, or a document, or material pasted below.
 EVERYDAY_AROUND_THE_PHRASE = [
@@ -199,6 +201,9 @@ EVERYDAY_BESIDE_THE_PHRASE = [
     "I collect vinyl. Sort these records by release year and return them as a JSON array.",
     "Use the numbers in budget.xlsx and give me the monthly totals as JSON.",
     "Summarize the top posts of /r/cooking this week as a JSON array.",
+    "I just finished S3 of The Office. List my favourite episodes as a JSON array.",  # review_s39_third R2
+    "Our cat is called Zig. Give me ten toy ideas as a JSON list.",
+    "My sister works at AWS. Suggest birthday gifts as a JSON list.",
 ]
 
 

@@ -21,6 +21,9 @@ EVERYDAY = [
     "I saw a bug crawling on my pillow. Is it a bed bug?",  # review_s39_third R3: markers kept
     "The nodes on my tomato plant are turning brown.",
     "What's the difference between a spider bite and a bug bite?",
+    "There's rust on my bike chain. How do I get it off?",  # version 54: languages spelt as everyday words
+    "We are flying to Java next month. What should we see?",
+    "How many pandas live at the zoo in Chengdu?",
 ]
 #: Computing senses: a computing word near the everyday word, a word of COMPUTING_BEFORE, an error code, or no
 #: everyday marker at all (version 48 sent the first two to the cheap tier).
@@ -41,6 +44,9 @@ COMPUTING = [
     "The server is slow. Our restaurant opens at noon.",  # a marker in another sentence
     "Found a bug while crawling the site with Scrapy.",  # review_s39_final N5: a marker and a computing word
     "The bug spray ad on our homepage breaks the layout on mobile.",
+    "Why does the Rust borrow checker reject my code?",
+    "How do I merge two pandas dataframes?",
+    "What is Java used for?",  # no marker: the computing sense stands
 ]
 #: Review s39 F1: computing requests with a common word that version 50's one marker set held (a bit, a table, a menu,
 #: music, a hook, kids, standard, human …), 0.73-0.81 before it, 0.18-0.50 with it.

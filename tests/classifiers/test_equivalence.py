@@ -399,8 +399,9 @@ def test_bound_numbers_equal_the_reference(text):
 #: 50 and 51): the pieces above never build a text whose every code cue is one of them with a marker near. Fillers
 #: are most pieces, so that a marker falls near a word, and just outside a window, often.
 CODE_WORDS = ("node", "nodes", "bug", "bugs", "server", "thread", "threads", "loop", "error", "errors", "string",
-              "strings", "Error")
-MARKERS = ("lymph", "swollen", "bite", "waiter", "tipping", "sewing", "guitar", "rope", "spelling", "standard", "margin")
+              "strings", "Error", "rust", "Java", "pandas")
+MARKERS = ("lymph", "swollen", "bite", "waiter", "tipping", "sewing", "guitar", "rope", "spelling", "standard", "margin",
+           "bike", "coffee", "zoo", "borrow", "dataframe")
 CODE_WORD_NOISE = ("memory", "app", "list", "List", "tree", "pool", "for", "fix", "stream", "error TS2322", "node.js",
                    "node's", "as a JSON array of strings", "as a JSON array", ";", "=", "`", ". ", "! ", "? ", ".\n",
                    "\n", ",", "é", "\u00a0", "\u2014", "x" * 45)

@@ -47,6 +47,9 @@ COMPUTING = [
     "Why does the Rust borrow checker reject my code?",
     "How do I merge two pandas dataframes?",
     "What is Java used for?",  # no marker: the computing sense stands
+    "What are the best Rust tools for profiling?",  # words of programmers' requests are no markers
+    "How do Java beans work?",
+    "Highlight the red cells in pandas.",
 ]
 #: Review s39 F1: computing requests with a common word that version 50's one marker set held (a bit, a table, a menu,
 #: music, a hook, kids, standard, human …), 0.73-0.81 before it, 0.18-0.50 with it.

@@ -31,6 +31,7 @@ from classifiers.written_code import (
     _writes_a_part,
     _writes_code,
     _written_in_language,
+    _written_with_tool,
 )
 
 #: Verbs whose object is read as "write"'s.
@@ -86,4 +87,4 @@ def _makes_code(words: list[str], i: int) -> bool:
     first, _, last = noun.partition("-")  # "a Python-based tool" is no compound of a code noun
     if last and first in WRITE_LANGUAGES and (last in WRITE_CODE_NOUNS or last in WRITE_LANGUAGE_NOUNS):
         return True
-    return _written_in_language(words, i) or _writes_a_part(words, i, MADE_PARTS)
+    return _written_in_language(words, i) or _written_with_tool(words, i) or _writes_a_part(words, i, MADE_PARTS)

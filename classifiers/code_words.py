@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from classifiers.lexicons import _PUNCT_CHARS, LEXICON_NAMES, lexicon_counts, words_of
 from classifiers.output_format import format_code_words
+from classifiers.program_words import TOOL_NAMES
 
 _CODE_ID = LEXICON_NAMES.index("code")
 
@@ -70,14 +71,12 @@ COMPUTING_WORDS = frozenset((
     "stdout", "stderr", "stdin", "offline",
     "runaway", "freezes", "freezing", "froze", "upgrade", "upgraded", "comma", "commas", "delimiter", "whitespace", "trim",
     "400", "401", "403", "404", "413", "429", "500", "502", "503", "504",
-    # tools, platforms and languages the lexicon leaves out (as everyday words, or as names it does not list)
-    "js", "npm", "nodejs", "react", "vue", "angular", "express", "spring", "rails", "laravel", "redis", "postgres",
-    "postgresql", "mysql", "sqlite", "mongodb", "mongo", "nginx", "apache", "tomcat", "aws", "azure", "gcp", "ec2",
-    "ubuntu", "debian", "macos", "microsoft", "unix", "powershell", "vscode", "swift", "elixir", "erlang", "clojure",
-    "dart", "flutter", "fortran", "cobol", "wasm", "graphql", "grpc", "websocket", "websockets", "jvm", "llm", "excel",
-    "vba", "minecraft", "discord", "gradle", "maven", "cmake", "gcc", "clang", "valgrind", "gdb", "pthread", "pthreads",
-    "goroutine", "goroutines", "coroutine", "coroutines", "tokio", "asyncio",
-))
+    # platforms, languages and names the lexicon leaves out (as everyday words, or as names no request for code needs)
+    "js", "react", "angular", "express", "spring", "rails", "mongo", "apache", "aws", "azure", "gcp", "ec2", "ubuntu",
+    "debian", "macos", "microsoft", "unix", "vscode", "swift", "elixir", "erlang", "clojure", "dart", "flutter",
+    "fortran", "cobol", "jvm", "llm", "excel", "minecraft", "discord", "maven", "pthread", "pthreads", "goroutine",
+    "goroutines", "coroutine", "coroutines",
+)) | TOOL_NAMES  # and the tools' names (a text's code cue when it has no other: version 55)
 _NODE = frozenset(("tree", "trees", "edge", "edges", "directed", "undirected", "weighted", "root", "leaf", "leaves",
                    "child", "children", "parent", "parents", "neighbor", "neighbors", "neighbour", "neighbours", "path",
                    "paths", "cycle", "cycles", "depth", "cluster", "linked", "visited", "insert", "delete"))

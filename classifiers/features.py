@@ -20,6 +20,7 @@ from classifiers.code_words import not_code_cues
 from classifiers.dense_script import DENSE_CHAR_WEIGHT, DENSE_CHARS_PER_WORD, DENSE_LEADS, HANGUL_CHAR_WEIGHT, HANGUL_LEADS
 from classifiers.echo import instructs_over_material, works_on_text
 from classifiers.latex import RE_CURRENCY, latex_commands, latex_notation
+from classifiers.letter_tasks import LETTER_TASK_CHARS, letter_tasks
 from classifiers.lexicons import (
     LEXICON_NAMES,
     SPEEDUPS,
@@ -37,6 +38,7 @@ from classifiers.quiz_stem import COMPUTATION_EXTRA_CHARS, asks_for_a_quantity, 
 from classifiers.retrieved import retrieved_chars
 from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
 from classifiers.text import Conversation
+from classifiers.tool_names import names_a_tool
 from classifiers.word_problems import (
     NUMBER_WORDS,
     WORD_PROBLEM_MAX_CHARS,
@@ -233,6 +235,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
         numbers = max(numbers - year_options(s), 0)  # a year as an answer option is no quantity either (once)
     lex = lexicon_counts(wl)
     lex[_CODE] += exception_names(s)  # AttributeError, NullPointerException: code cues (version 53)
+    lex[_CODE] = lex[_CODE] or names_a_tool(s, wl)  # "my React app", "a Kubernetes deployment" (version 55)
     if dense:
         lex = add_glued_words(add_dense_cues(lex, s), utf8, wl)
     lex[_CODE] -= not_code_cues(s, wl, lex[_CODE], n_code, conv.history[-_HIST_TAIL:])  # "as a JSON array" (47), lymph nodes (50)
@@ -250,6 +253,10 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     log_numbers = log(numbers)
     sentences = log(n_sent + (1 if s.rstrip()[-1:] in ".!?" else 0))
     mcq = log(n_options)
+    # "without the letter 'e'", "exactly 12 lines": a puzzle whose answer is a text, not writing (version 57)
+    tasks = 0 if writes_code or latex or "```" in full or 16 * lex[_CODE] >= nw else letter_tasks(full)
+    if tasks:
+        lex[_WRITING] = 0
     feats = [
         ln,
         log(words),
@@ -278,18 +285,20 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     math_words = lex[_MATH] + (lex[_ARITH] if mcq >= MCQ_MIN and lex[_MATH] and asks_for_a_quantity(full) else 0)
     data = n > WORD_PROBLEM_MAX_CHARS and latex == 0.0 and (
         lex[_MATH] == 0 or (mcq >= MCQ_MIN and MATH_WORDS_PER_VIGNETTE * math_words < nw))
-    # material an instruction to extract, list, classify or reformat points at ("Extract the ingredient list from
-    # this recipe: …"), with a word problem's cues (numbers, a unit word) and no math word or notation: no word
-    # problem (its figures are no quantities) and no closed problem (its length is the material's) (version 44)
-    material = (lex[_ARITH] > 0 and numbers > 0 and latex == 0.0 and lex[_MATH] == 0 and mcq < MCQ_MIN
-                and instructs_over_material(full))
     d_math = min(1.0, math_raw := 8.0 * (lex[_MATH] + 0.6 * lex[_ARITH] + (0.0 if data else 0.5) * numbers) / nw + 0.5 * latex)
     d_code = min(1.0, 8.0 * lex[_CODE] / nw + codesyn / 8.0 + (0.5 if "```" in full else 0.0))
     stem = quiz_stem(s, mcq >= MCQ_MIN)  # a quiz's question: the options' words are the candidates' (version 40)
     cues = lex if stem is None else stem_cues(lex, s, stem, dense > 0)
     relations = cues[_RELATION] if cues[_RELATION] >= RELATION_CHAIN else 0
-    d_reason = min(1.0, 8.0 * (cues[_LOGIC] + cues[_REASON] + cues[_STEM] + relations + logic_notation(s)) / nw)
+    d_reason = min(1.0, 8.0 * (cues[_LOGIC] + cues[_REASON] + cues[_STEM] + relations + logic_notation(s) + tasks) / nw)
     d_write = min(1.0, 8.0 * (cues[_WRITING] + cues[_ROLEPLAY]) / nw)
+    # material an instruction to extract, list, classify or reformat points at ("Extract the ingredient list from
+    # this recipe: …"), with a word problem's cues (numbers, a unit word) and no math word or notation: no word
+    # problem (its figures are no quantities) and no closed problem (its length is the material's) (version 44);
+    # with or without an arithmetic word (a news snippet's budget, an email's dates), not code ("Translate this code
+    # into Rust:", "Rewrite the for loop …": a program's work) (version 56)
+    material = (numbers > 0 and latex == 0.0 and lex[_MATH] == 0 and mcq < MCQ_MIN and not writes_code
+                and d_code < 0.2 and instructs_over_material(full))
     quant = min(1.0, (numbers + lex[_MATH] + lex[_STEM] + units) / 4.0)
     if hist:
         ht = hist[-_HIST_TAIL:]
@@ -321,6 +330,8 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
         ln_problem = request_length(ln_problem, wl, s, nw, program)  # not a fragment's: fewer than REQUEST_MIN_WORDS (version 41)
     elif stem is not None and d_math >= 0.5 and not (code or quoted) and computes(stem, latex_notation(stem)):  # a quiz's computation
         ln_problem = math.log(math.exp(ln_problem) + COMPUTATION_EXTRA_CHARS)  # as a request for a program
+    if tasks and not (word_problem or retrieved or program):  # a letter task's work is not in its words either (57)
+        ln_problem = math.log(math.exp(ln_problem) + LETTER_TASK_CHARS)
     # a long text to translate, rewrite or summarize, or material to extract from: not a problem (its figures set no
     # math domain)
     in_domain = 0.0 if not gate or material or works_on_text(full) else gate * max(ln_problem - LENGTH_ANCHOR, 0.0)

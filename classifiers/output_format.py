@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 
 from classifiers.lexicons import _PUNCT_CHARS, LEXICON_NAMES, lexicon_counts, positions, words_of
-from classifiers.program_words import NAMES_A_PROGRAM
+from classifiers.program_words import NAMES_A_PROGRAM, TOOL_NAMES
 
 #: Names of data and markup formats an answer is given in.
 FORMAT_NAMES = frozenset(("json", "jsonl", "ndjson", "yaml", "yml", "xml", "toml", "csv", "tsv", "markdown", "html"))
@@ -74,18 +74,17 @@ ANSWER_VERBS = frozenset(("return", "output", "give", "provide"))
 #: Words by which a sentence speaks of a program: its format phrase is the program's behaviour, its cues kept. The
 #: shared ``program_words.NAMES_A_PROGRAM`` (version 50: not "server", a restaurant's too, nor "express", "express the
 #: answer as JSON") and a program's verbs, tools and places.
-PROGRAM_SENTENCE_WORDS = NAMES_A_PROGRAM | frozenset((
-    "endpoint", "endpoints", "method", "methods", "route", "fastapi", "jq", "returns", "outputs",
+PROGRAM_SENTENCE_WORDS = NAMES_A_PROGRAM | TOOL_NAMES | frozenset((
+    "endpoint", "endpoints", "method", "methods", "route", "jq", "returns", "outputs",
     "saves", "stores", "prints", "exports", "dumps", "serializes", "serialize", "writes", "emits", "parses", "loads",
     "reads", "accepts", "takes", "sends", "receives", "converts", "produces", "generates", "responds", "yields",
     # a program's work named by its verb or its tool (version 49): "Scrape the page with BeautifulSoup and return …"
-    "scrape", "scrapes", "scraping", "scraper", "crawl", "crawler", "fetch", "fetches", "beautifulsoup", "selenium",
-    "curl", "http", "https", "url", "urls", "webhook", "flask", "django", "pandas",
+    "scrape", "scrapes", "scraping", "scraper", "crawl", "crawler", "fetch", "fetches", "selenium",
+    "curl", "http", "https", "url", "urls", "webhook", "pandas",
     # (version 50) "Deserialize the payload …", "Use asyncio and aiohttp …", "… using PyYAML", "Cache them in Redis"
+    # (the tools no everyday word is spelt like are ``program_words.TOOL_NAMES``: aiohttp, PyYAML, Redis …)
     "deserialize", "deserializes", "deserialise", "serialise", "paginate", "pagination", "server-side", "stdin",
-    "stdout", "stderr", "argv", "aiohttp", "asyncio", "httpx", "pyyaml", "openpyxl", "boto3", "sqlalchemy", "pydantic",
-    "axios", "redis", "postgres", "postgresql", "mysql", "sqlite", "mongodb", "kafka", "s3", "aws", "graphql", "grpc",
-    "websocket", "websockets", "nginx", "docker", "kubernetes", "cron", "npm", "pytest", "unittest",
+    "stdout", "stderr", "argv", "kafka", "s3", "aws", "cron",
 ))
 #: Words of ``PROGRAM_SENTENCE_WORDS`` that name a program in the phrase's own sentence only: a program's verbs and
 #: nouns, and tools and languages spelt as everyday words (a coffee, a metal, a gem, an author, a party, a potion). In a

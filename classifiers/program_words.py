@@ -31,3 +31,86 @@ NAMES_A_PROGRAM = (IN_LANGUAGES - AMBIGUOUS_LANGUAGES - {"node", "react"}) | fro
     "implement", "implementation", "algorithm", "algorithms", "def", "api", "module", "snippet", "parser", "regex",
     "backend", "handler", "cli",
 ))
+
+#: Frameworks, libraries, build and deploy tools, databases and platforms of programming whose names are no everyday
+#: word (version 55): the one table of tool names. A text with no other code cue that names one has a code cue
+#: (``tool_names.names_a_tool``); they are computing words (``code_words.COMPUTING_WORDS``) and words naming a program
+#: in a format phrase's sentence (``output_format.PROGRAM_SENTENCE_WORDS``); and what "write" / "build" make with them
+#: is code ("a Vue page", "a Terraform module": ``written_code``). Requests naming a framework and no generic code word
+#: ("Add a dark mode toggle to my React app.", "Write a Kubernetes deployment with three replicas …") had no code cue:
+#: 0.29, 0.36, the cheap tier.
+TOOL_NAMES = frozenset((
+    # web front ends and their build tools
+    "vue", "vuejs", "nuxt", "nuxtjs", "svelte", "sveltekit", "reactjs", "nextjs", "angularjs", "jquery", "redux", "vuex",
+    "pinia", "webpack", "vitejs", "esbuild", "tailwindcss", "scss", "npm", "npx", "pnpm", "typescript",
+    # back ends, ORMs, APIs
+    "nodejs", "expressjs", "nestjs", "fastapi", "fastify", "laravel", "symfony", "django", "flask", "sqlalchemy",
+    "pydantic", "sequelize", "graphql", "grpc", "websocket", "websockets", "axios", "aiohttp", "asyncio", "httpx",
+    "beautifulsoup", "pyyaml", "openpyxl", "boto3", "tokio",
+    # databases and backends as a service
+    "redis", "postgres", "postgresql", "mysql", "sqlite", "mongodb", "dynamodb", "elasticsearch", "rabbitmq", "supabase",
+    "firebase", "firestore",
+    # build, test, deploy, operate
+    "docker", "dockerfile", "dockerfiles", "kubernetes", "kubectl", "k8s", "terraform", "ansible", "nginx", "tomcat",
+    "jenkinsfile", "circleci", "gradle", "cmake", "makefile", "gcc", "clang", "valgrind", "gdb", "pytest",
+    "unittest", "junit", "eslint", "powershell", "vba", "wasm", "webassembly",
+    # apps, games, data science
+    "swiftui", "xcode", "gdscript", "unity3d", "pygame", "tkinter", "pyqt", "streamlit", "numpy", "pytorch",
+    "tensorflow", "keras", "sklearn", "scikit-learn", "matplotlib", "jupyter", "opencv", "langchain",
+    # React's hooks ("Why is my useEffect running twice?")
+    "useeffect", "usestate", "usememo", "usecallback", "useref", "usecontext", "usereducer", "uselayouteffect",
+))
+#: Names of tools that are everyday words too (a market reacts, angular velocity, express mail, spring break, a door's
+#: rails, a swift, a heart's flutter, an electron, a ship's helm, a tailwind, unity, "vite" in French …), by the words
+#: after them that make them the tool: "a React app", "an Angular service", "Node.js" (a word "js"), "Spring Boot".
+#: Each pair names the tool (``tool_names.names_a_tool``, ``written_code``).
+EVERYDAY_TOOL_NAMES: dict[str, frozenset[str]] = {
+    "react": frozenset(("js", "app", "apps", "component", "components", "hook", "hooks", "native", "router", "project",
+                        "frontend", "redux")),
+    "angular": frozenset(("js", "app", "apps", "component", "components", "service", "services", "module", "material",
+                          "cli", "router", "project", "frontend")),
+    "next": frozenset(("js",)), "node": frozenset(("js",)),
+    "express": frozenset(("js", "app", "server", "middleware", "route", "routes", "router", "backend")),
+    "spring": frozenset(("boot", "mvc", "security", "framework", "bean", "beans")),
+    "rails": frozenset(("app", "apps", "model", "models", "controller", "controllers", "migration", "migrations",
+                        "console", "project")),
+    "swift": frozenset(("package", "playground")),
+    "dart": frozenset(("code", "package")),
+    "flutter": frozenset(("app", "apps", "widget", "widgets", "project")),
+    "electron": frozenset(("js", "app", "apps")),
+    "excel": frozenset(("macro", "macros")),
+    "apache": frozenset(("spark", "kafka", "airflow", "flink", "beam", "httpd")),
+    "discord": frozenset(("bot", "bots", "py", "webhook", "webhooks")),
+    "minecraft": frozenset(("mod", "mods", "plugin", "plugins", "datapack")),
+    "github": frozenset(("actions", "action", "workflow", "workflows")),
+    "gitlab": frozenset(("ci",)),
+    "ci": frozenset(("cd",)),
+    "jetpack": frozenset(("compose",)),
+    "helm": frozenset(("chart", "charts")),
+    "tailwind": frozenset(("css", "classes")),
+    "vite": frozenset(("config", "project", "app")),
+    "prisma": frozenset(("schema", "client", "migrate")),
+    "godot": frozenset(("engine", "script")),
+    "unity": frozenset(("script", "scripts", "editor")),
+    "jenkins": frozenset(("pipeline", "pipelines", "job", "jobs")),
+    "celery": frozenset(("task", "tasks", "worker", "workers")),
+    "cypress": frozenset(("test", "tests")),
+    "jest": frozenset(("test", "tests")),
+}
+#: ... and the words before them that do: "in React", "using Flutter", "Ruby on Rails" (not "in angular": "a change in
+#: angular velocity"; not "on rails": a train's).
+TOOL_AFTER_WORDS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("react", "flutter", "godot"), frozenset(("in", "using"))),
+    "rails": frozenset(("ruby|on",)),
+    "tailwind": frozenset(("with", "using")),  # not "with a tailwind"
+}
+
+
+def tool_name_at(words: list[str], k: int) -> int:
+    """The number of words the name of a tool at ``words[k]`` takes: 1 for one of ``TOOL_NAMES``, 2 for an everyday
+    name before a word of its ``EVERYDAY_TOOL_NAMES`` ("react app", "github actions"), 0 when none is there."""
+    w = words[k]
+    if w in TOOL_NAMES:
+        return 1
+    after = EVERYDAY_TOOL_NAMES.get(w)
+    return 2 if after and k + 1 < len(words) and words[k + 1] in after else 0

@@ -37,7 +37,16 @@ from classifiers.code_words import (
     MAX_EVERYDAY_CUES,
     SENSE_WINDOW,
 )
-from classifiers.echo import DENSE_ECHO_PHRASES, ECHO_VERBS, SUMMARY_WORDS
+from classifiers.echo import (
+    DENSE_ECHO_PHRASES,
+    ECHO_VERBS,
+    LANGUAGE_OBJECTS,
+    MAKES_OF_MATERIAL,
+    MAKES_PAIRS,
+    SHAPES,
+    SUMMARY_WORDS,
+    WORKS_OUT,
+)
 from classifiers.features import (
     _CODESYN,
     _HIST_TAIL,
@@ -103,8 +112,11 @@ from classifiers.output_format import (
     SENTENCE_CHARS,
     SHAPE_NOUNS,
 )
+from classifiers.program_words import EVERYDAY_TOOL_NAMES, TOOL_AFTER_WORDS, TOOL_NAMES
 from classifiers.shape import _NUMWORD, _RE_SHAPE
 from classifiers.text import Conversation
+from classifiers.tool_names import AROUND_CHARS as TOOL_AROUND_CHARS
+from classifiers.tool_names import CAPITAL_TOOLS, MAX_FINDS, NOT_TOOL_AFTER
 from classifiers.written_code import (
     AMBIGUOUS_LANGUAGES,
     AMBIGUOUS_PARTS,
@@ -163,6 +175,11 @@ _ENDS = rf"(?:{_alternatives(OBJECT_ENDS)}|{_alternatives(WRITE_VERBS)})(?= |$)"
 _HEAD_WORD = rf"(?!{_ENDS})(?!{_TEXT} (?!{_PART}))[^ ]+ "
 
 
+_TOOL = "|".join([_alternatives(TOOL_NAMES) + "(?= |$)"] + [
+    rf"{re.escape(name)} (?:{_alternatives(after)})(?= |$)" for name, after in EVERYDAY_TOOL_NAMES.items() if after])
+_TOOL_STOP = rf"(?:{_alternatives(OBJECT_ENDS | WRITTEN_TEXTS)}|{_alternatives(WRITE_VERBS)})(?= |$)"
+
+
 def _object_regexes(verbs, parts) -> tuple[re.Pattern[str], ...]:
     """The matches at a verb of ``verbs`` whose object is code beyond its first noun (versions 42, 43): "<verb> <object>
     in <language>"; "in C", "in Go" with a program's part among the object's words; a language among the first
@@ -191,7 +208,11 @@ def _object_regexes(verbs, parts) -> tuple[re.Pattern[str], ...]:
     head_end = rf"(?= (?:{_alternatives(HEAD_FOLLOWERS)})(?= |$)|$)"
     write_head = re.compile(rf"{verb}(?:(?:{_HEAD_WORD}){{0,{WRITE_HEAD_GAP - 1}}}(?:{head_one})"
                             rf"|(?:{_HEAD_WORD}){{0,{WRITE_HEAD_GAP - 2}}}(?:{head_two})){head_end}")
-    return write_in, write_in_ambiguous, write_part, write_head
+    #: Version 55: "write a Vue page", "a GitHub Actions workflow": a tool's name (one of TOOL_NAMES, or an everyday name
+    #: before a word of its EVERYDAY_TOOL_NAMES) among the first WRITE_CODE_GAP words, no word of OBJECT_ENDS, no text and
+    #: no write verb before it; no text right after it.
+    write_tool = re.compile(rf"{verb}(?:(?!{_TOOL_STOP})[^ ]+ ){{0,{WRITE_CODE_GAP - 1}}}(?:{_TOOL})(?:$| (?!{_TEXT}))")
+    return write_in, write_in_ambiguous, write_part, write_head, write_tool
 
 
 _WRITE_OBJECTS = (_RE_WRITE_CODE, *_object_regexes(WRITE_VERBS, HEAD_PARTS))
@@ -361,6 +382,62 @@ def _exception_names(s: str) -> int:
         for m in list(re.finditer(end + r"s?(?![A-Za-z0-9_])", s))[:MAX_EXCEPTIONS]:
             head = re.search(r"[A-Za-z0-9_]*\Z", s[:m.start()]).group()
             n += re.fullmatch(rf"[A-Z][A-Za-z0-9]{{0,{MAX_NAME_CHARS - 1}}}", head) is not None
+    return n
+
+
+_WORD_RE = "[^\\s" + re.escape(_PUNCT_CHARS) + "]+"
+
+
+def _names_a_tool(s: str, wl: list[str]) -> int:
+    """Version 55: 1 if the words hold one of TOOL_NAMES, an everyday name before a word of its EVERYDAY_TOOL_NAMES or
+    after words of its TOOL_AFTER_WORDS (at its first MAX_FINDS positions), or the slice a capitalised name
+    (``_capitalised_tools``)."""
+    if any(w in TOOL_NAMES for w in wl):
+        return 1
+    for name in set(EVERYDAY_TOOL_NAMES) | set(TOOL_AFTER_WORDS):
+        spots = [m.start() for m in re.finditer(rf"(?<![^ ]){re.escape(name)}(?![^ ])", " ".join(wl))][:MAX_FINDS]
+        text = " ".join(wl)
+        for p in spots:
+            after = re.match(rf"{re.escape(name)} ([^ ]+)", text[p:])
+            if after and after.group(1) in EVERYDAY_TOOL_NAMES.get(name, ()):
+                return 1
+            if any(re.search(rf"(?:^| ){re.escape(b.replace('|', ' '))} \Z", text[:p]) for b in TOOL_AFTER_WORDS.get(name, ())):
+                return 1
+    return 1 if _capitalised_tools(s) else 0
+
+
+def _capitalised_tools(s: str) -> int:
+    """Version 55: each of the first MAX_FINDS finds of a name of CAPITAL_TOOLS that is a word, after a letter, digit or
+    comma (past spaces) within AROUND_CHARS; not after a phrase of TOOL_AFTER_WORDS ("in React"); not after a capitalised
+    word (but "I") that itself follows a letter, digit or comma; not before a capitalised word, a word of its
+    EVERYDAY_TOOL_NAMES or NOT_TOOL_AFTER (the next word: after spaces or tabs, a letter first)."""
+    n = 0
+    sep = "[\\s" + re.escape(_PUNCT_CHARS) + "]"
+    for title in CAPITAL_TOOLS:
+        name = title.lower()
+        for m in itertools.islice(re.finditer(re.escape(title), s), MAX_FINDS):
+            p, q = m.span()
+            if (p and not re.match(sep, s[p - 1])) or (q < len(s) and not re.match(sep, s[q])):
+                continue
+            before = s[max(0, p - TOOL_AROUND_CHARS):p]
+            if not re.search(r"(?:[^\W_]|,)\s*\Z", before):
+                continue
+            toks = list(re.finditer(_WORD_RE, before))
+            if not toks:
+                continue
+            lows = " " + " ".join(t.group().lower() for t in toks)
+            if any(lows.endswith(" " + w.replace("|", " ")) for w in TOOL_AFTER_WORDS.get(name, ())):
+                continue
+            last = toks[-1]
+            if (last.group()[0].isupper() and last.group() != "I" and len(toks) > 1
+                    and re.search(r"(?:[^\W_]|,)\s*\Z", before[:last.start()])):
+                continue
+            nxt = re.match(r"[ \t]+(" + _WORD_RE + ")", s[q:q + TOOL_AROUND_CHARS])
+            if nxt and nxt.group(1)[0].isalpha():
+                w = nxt.group(1)
+                if w[0].isupper() or w.lower() in EVERYDAY_TOOL_NAMES.get(name, ()) or w.lower() in NOT_TOOL_AFTER.get(name, ()):
+                    continue
+            n += 1
     return n
 
 
@@ -691,6 +768,62 @@ def _format_code_cues(s: str, code: int) -> int:
     return min(lexicon_counts_reference(found)[LEXICON_NAMES.index("code")], code) if found else 0
 
 
+#: Version 57: the letter tasks, each kind's alternatives written out (``letter_tasks.TASK_PATTERNS`` less its
+#: sentence-bound gaps: here every alternative is tried on each sentence of the request on its own).
+_LQ = "['\"\u2018\u2019\u201c\u201d]"
+_LNUM = ("(?:\\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen"
+         "|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)")
+_LORD = "(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|middle|penultimate|\\d+(?:st|nd|rd|th))"
+_LUNIT = "(?:letters?|vowels?|consonants?|syllables?|characters?)"
+_LONE = _LQ + "?[a-z]" + _LQ + "?(?![a-z0-9])"
+_LIN = "(?:\\b(?:word|name|sentence|phrase|paragraph|text)s?\\b|" + _LQ + ")"
+_LETTER_KINDS = (
+    ("\\bhow many " + _LUNIT + "\\b.{0,40}" + _LIN,
+     "\\bhow many times (?:does|do|is|are) (?:the )?(?:letter |character )?" + _LONE + " (?:appear|occur|show)",
+     "\\bhow many " + _LQ + "?[a-z]" + _LQ + "?'?s\\b (?:are |is )?(?:there )?(?:in|does|appear)\\b",
+     "\\bhow many words (?:are )?(?:there )?in (?:this|the|that|my|the following) (?:sentence|phrase|line)\\b",
+     "\\bcount (?:the )?(?:number of )?(?:" + _LUNIT + "|occurrences of the letter)\\b.{0,40}" + _LIN),
+    ("\\b" + _LORD + " letters? (?:of|in) (?:each\\b|every\\b|the (?:word|name|sentence|phrase)|" + _LQ + ")",
+     "\\bletters? from the (?:end|start|beginning|right|left)\\b"),
+    ("\\b(?:spell|spelled|spelt|write|written|read|say|print)\\b.{0,40}\\bbackwards?\\b",
+     "\\breverse (?:the )?(?:order of (?:the )?)?(?:letters|spelling|characters|word)\\b",
+     "\\b(?:letters|characters)\\b.{0,30}\\bin reverse\\b", "\\bbackwards? spelling\\b"),
+    ("\\b(?:sort|order|alphabeti[sz]e|rearrange|put)\\b.{0,25}\\bletters (?:of|in) (?:the (?:word|name)|" + _LQ + "|each\\b|every\\b)",
+     "\\bletters\\b.{0,40}\\balphabetical(?:ly)?\\b", "\\bby (?:their|its|the) " + _LORD + " letter\\b"),
+    ("\\banagrams? (?:of|for)\\b", "\\bare\\b.{0,30}\\banagrams\\b"),
+    (("\\b(?:write|compose|create|make|give|come up with|invent|form|construct|generate|think of)\\b.{0,40}"
+     "\\b(?:palindrom|pangram|lipogram)"),
+     "(?:" + _LQ + "|\\bis (?!it\\b|this\\b|that\\b)[a-z]+) an? (?:palindrome|pangram)\\b"),
+    ("\\b(?:without|no|not|never|avoid\\w*|omit\\w*|exclud\\w*|free of|don'?t use)\\b.{0,30}\\bletters? " + _LONE,),
+    (("\\b(?:every|each|all) (?:word|line|sentence|verse)s?\\b.{0,40}\\b(?:start|starts|starting|begin|begins|beginning"
+     "|end|ends|ending) with (?:the |a |an )?(?:(?:same |next |following )?(?:letters?|vowels?|consonants?|word)\\b|(?!a [a-z])" + _LONE + ")"),
+     "\\b(?:end|ends|ending) with (?:the |a |an )?(?:same )?(?:letters?|vowels?|consonants?)\\b",
+     "\\b(?:start|starts|starting|begin|begins|beginning) with (?:the )?(?:letters|next letter|following letter|same letter)\\b"),
+    ("\\b(?:first|initial|last) letters?\\b.{0,60}\\bspell", "\\b(?:one|two|a|\\d+) letters? (?:longer|shorter)\\b",
+     "\\b(?:under|fewer than|less than|at most|exactly|no more than) " + _LNUM + " letters\\b"),
+    ("\\bexactly " + _LNUM + "(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?[- ]"
+     "(?:words?|lines?|syllables?|sentences?|letters?|characters?)\\b",
+     "\\b(?:every|each) (?:line|sentence|verse)\\b.{0,30}\\b" + _LNUM + " (?:words|syllables)\\b"),
+)
+_LCOMPARE = ("larger", "bigger", "greater", "smaller", "less", "more", "higher", "lower", "largest", "biggest", "greatest",
+             "smallest")
+
+
+def _letter_tasks(text: str) -> int:
+    """Version 57: the kinds of letter task (at most 3) in the lower-cased first 400 and last 200 characters, each kind's
+    alternatives tried on every sentence (split at . ? ! and line breaks), then two decimals compared."""
+    t = (text if len(text) <= 600 else text[:400] + "\n" + text[-200:]).lower()
+    sentences = re.split(r"[.?!\n]", t)
+    n = sum(1 for kind in _LETTER_KINDS if any(re.search(alt, x) for alt in kind for x in sentences))
+    decimals = False
+    for m in re.finditer("(?<![\\d.])\\d+\\.(\\d+) (?:is )?(?:" + "|".join(_LCOMPARE) + ") than \\d+\\.(\\d+)(?![\\d.])", t):
+        decimals = decimals or len(m.group(1)) != len(m.group(2))
+    for m in re.finditer(r"(?<![\d.])\d+\.(\d+)\s*(?:or|vs\.?|versus|and|,)\s*\d+\.(\d+)(?![\d.])", t):
+        around = re.split(r"\W+", t[max(m.start() - 60, 0):m.end() + 40])
+        decimals = decimals or (len(m.group(1)) != len(m.group(2)) and any(w in _LCOMPARE for w in around))
+    return min(n + decimals, 3)
+
+
 def handcrafted(conv: Conversation) -> list[float]:
     """The hand-crafted feature vector as first written (before the speed-ups)."""
     full = conv.last_user
@@ -725,6 +858,8 @@ def handcrafted(conv: Conversation) -> list[float]:
     words += int(dense / DENSE_CHARS_PER_WORD * len(full) / ns)
     lex = dict(zip(LEXICON_NAMES, lexicon_counts_reference(wl)))
     lex["code"] += _exception_names(s)  # AttributeError, NullPointerException: code cues (version 53)
+    if not lex["code"]:  # a tool's name: the code cue of a text with no other (version 55)
+        lex["code"] = _names_a_tool(s, wl)
     if dense:  # Chinese / Japanese cues: substrings (no spaces between words)
         for name, cues in DENSE_CUES.items():
             lex[name] += sum(s.count(c) for c in cues)
@@ -748,6 +883,12 @@ def handcrafted(conv: Conversation) -> list[float]:
     if media and media >= lex["code"]:  # when they are all its code cues
         lex["writing"] += lex["code"]
         lex["code"] = 0
+    latex_ref = sum(1 for name in re.findall(r"\\([a-zA-Z]+)", s) if name in LATEX_COMMANDS) + (full.count("$") - _currency(s)) // 2
+    # a letter-level or exact-count task outside code: no writing cues; a reasoning cue per kind (version 57)
+    tasks = 0
+    if not (written_code > 0 or _builds_code(wl) or latex_ref > 0 or "```" in full or 16 * lex["code"] >= nw):
+        tasks = _letter_tasks(full)
+        lex["writing"] = 0 if tasks else lex["writing"]
     log = math.log1p
     feats = [
         log(n),
@@ -828,7 +969,7 @@ def handcrafted(conv: Conversation) -> list[float]:
             cues[name] = max(cues[name] - below[name], 0)
     chain = cues["relation"] if cues["relation"] >= 2 else 0  # "A is older than B, B older than C"
     notation = sum(s.count(c) for c in "\u2200\u2203\u00ac\u2227\u2228\u2283\u2261\u2194\u22a2\u22a8")  # logic (version 40)
-    d_reason = min(1.0, 8.0 * (cues["logic"] + cues["reason"] + cues["stem"] + chain + notation) / nw)
+    d_reason = min(1.0, 8.0 * (cues["logic"] + cues["reason"] + cues["stem"] + chain + notation + tasks) / nw)
     d_write = min(1.0, 8.0 * (cues["writing"] + cues["roleplay"]) / nw)
     ln = feats[0]
     mcq = feats[18]
@@ -860,7 +1001,8 @@ def handcrafted(conv: Conversation) -> list[float]:
         quantities -= len(_RE_NUM_UNIT.findall("\n".join(table)))
     # material an instruction to extract, list, classify or reformat points at, with arithmetic cues and numbers and
     # no math word nor notation, is no word problem and no closed problem (version 44)
-    material = (lex["arith"] > 0 and numbers > 0 and latex == 0 and lex["math"] == 0 and mcq < math.log1p(2)
+    material = (numbers > 0 and latex == 0 and lex["math"] == 0 and mcq < math.log1p(2)  # any arithmetic cue (version 56)
+                and written_code == 0 and not _builds_code(wl) and d_code < 0.2  # no code (version 56)
                 and _instructs_over_material(full))
     word_problem = (lex["arith"] > 0 and quantities >= 2 and _problem_chars(full) <= 600 and latex == 0
                     and mcq < math.log1p(2) and feats[6] == 0 and d_code < 0.2 and d_write < 0.2 and not material
@@ -916,6 +1058,8 @@ def handcrafted(conv: Conversation) -> list[float]:
                    and (re.search(r"[0-9][a-rt-z]\b|\b[a-z]\s*[\^=]|\^|[A-Za-z]_\{?[0-9]", stem) is not None
                         or dict(zip(LEXICON_NAMES, lexicon_counts_reference(words_of(stem.lower()))))["math"] > 0)))):
         statement = math.log(math.exp(statement) + 100)
+    if tasks and not (word_problem or retrieved or program):  # a letter task: 60 characters more (version 57)
+        statement = math.log(math.exp(statement) + 60)
     feats[-1] *= max(statement - LENGTH_ANCHOR, 0.0)
     if _works_on_text(full) or material:  # a long text to translate, rewrite or summarize is material (version 32)
         feats[-1] = 0.0
@@ -1017,7 +1161,7 @@ def _instructs_over_material(text: str) -> bool:
     "below", or two or more non-blank lines follow it (after a line break); and a verb of _MATERIAL_VERBS opens it,
     after at most one lead ("please", "can you" …), or opens the clause after a first comma when the phrase before
     ("From the following article", "Given these notes") opens with from / given / in / for / using / based and names
-    one of the pointers."""
+    one of the pointers. Version 56: or _asks_for_the_text_ref."""
     head = text[:200]
     ends = [m.start() for m in re.finditer(r"[:\n]|(?:^|(?<=\s))['\"\u2018\u201c\u00ab]", head)]
     if not ends:
@@ -1029,10 +1173,19 @@ def _instructs_over_material(text: str) -> bool:
     lines = [line for line in rest.split("\n") if line.strip()]
     itemized = "\n" in text[cut:] and len(lines) >= 2
     instruction = head[:cut].lower()
-    if not (_MATERIAL_POINTERS & set(words_of(instruction))) and not itemized:
+    if WORKS_OUT & set(words_of(instruction)):  # version 56
         return False
-    m = re.match(r"[ \t\r\n\"'*#>-]*(?:(?:please|can you|could you|now|then|por favor|s'il vous plaît|bitte|per favore|"
-                 r"пожалуйста)[ ,][ ,]*)?\s*(\S+)", instruction)
+    pointed = bool(_MATERIAL_POINTERS & set(words_of(instruction))) or itemized
+    return (pointed and _verb_opens_ref(instruction)) or _asks_for_the_text_ref(instruction, pointed)
+
+
+_LEAD_RE = (r"[ \t\r\n\"'*#>-]*(?:(?:please|can you|could you|now|then|por favor|s'il vous plaît|bitte|per favore|"
+            r"пожалуйста)[ ,][ ,]*)?\s*(\S+)")
+
+
+def _verb_opens_ref(instruction: str) -> bool:
+    """Version 44's verb: a verb of _MATERIAL_VERBS first after a lead, or after an opening phrase with a pointer."""
+    m = re.match(_LEAD_RE, instruction)
     if m is None:
         return False
     if m.group(1).strip(",") in _MATERIAL_VERBS:
@@ -1042,6 +1195,29 @@ def _instructs_over_material(text: str) -> bool:
         opening, clause = instruction[:m.end(1)] + after.split(",", 1)[0], after.split(",", 1)[1].split()
         return bool(clause) and clause[0] in _MATERIAL_VERBS and bool(_MATERIAL_POINTERS & set(words_of(opening)))
     return False
+
+
+def _asks_for_the_text_ref(instruction: str, pointed: bool) -> bool:
+    """Version 56 (no word of WORKS_OUT in the instruction, checked before): an echo verb (not convert / reformat), a summary
+    verb or "tl;dr" / "tldr" first (after a lead), or "fix" / "correct" first with a word of LANGUAGE_OBJECTS; or a
+    verb of _MATERIAL_VERBS first with a word of SHAPES in the three words after "into" or "as"; or, pointed or with
+    "here" / "here's", a word of MAKES_OF_MATERIAL, two adjacent words of MAKES_PAIRS, such a shape, or a verb
+    of version 44 opening the part after its last ". "."""
+    words = words_of(instruction)
+    m = re.match(_LEAD_RE, instruction)
+    first = m.group(1).strip(",") if m else ""
+    if first in (set(ECHO_VERBS) - {"convert", "reformat"}) | {"summarize", "summarise", "tl;dr", "tldr"}:
+        return True
+    if first in ("fix", "correct") and LANGUAGE_OBJECTS & set(words):
+        return True
+    shaped = any(w in ("into", "as") and SHAPES & set(words[i + 1:i + 4]) for i, w in enumerate(words))
+    if shaped and first in _MATERIAL_VERBS:
+        return True
+    if not (pointed or "here" in words or "here's" in words):
+        return False
+    if shaped or MAKES_OF_MATERIAL & set(words) or any(tuple(words[i:i + 2]) in MAKES_PAIRS for i in range(len(words) - 1)):
+        return True
+    return ". " in instruction and _verb_opens_ref(instruction.split(". ")[-1])
 
 
 def _retrieved_chars(text: str) -> int:

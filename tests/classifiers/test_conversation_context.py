@@ -212,7 +212,7 @@ def test_pasted_data_in_an_earlier_turn_is_sampled_as_in_the_turn(default):
             "in 2022. Return the results as a CSV string with a header row.\nDate,Open,High,Low,Close,Volume\n" + rows)
     follow_up = "Do the same for the opening prices and round all numbers to the nearest integer."
     inherited = default.score(chat(turn, "Month,Highest,Lowest\n2022-01,165.25,154.20 ...", follow_up)).score
-    assert inherited <= default.score(chat(turn)).score
+    assert inherited <= default.score(chat(turn)).score + 1e-9  # the same logit summed in another order: equal to rounding
 
 
 def test_an_answer_s_code_fences_do_not_move_the_next_turn(default):

@@ -217,3 +217,68 @@ def test_material_to_extract_from_is_no_word_problem(default):
     problems = [default.score(user(t)) for t in WORD_PROBLEMS[1:3] + WORD_PROBLEMS[4:6]]
     assert min(r.score for r in problems) > max(material)
     assert all(any(name == "numbers in a word problem" for name, _ in r.top_features) or r.score > 0.6 for r in problems)
+
+
+#: Short texts with figures to summarize, translate, rewrite, headline or put into a shape (version 56): read as word
+#: problems (0.51-0.77 on 7.45.1; the same texts without figures 0.10-0.14). No arithmetic word needed.
+TEXTS_TO_WORK_ON = (
+    "Summarize in two sentences:\n\nThe bakery on Elm Street sold 1,450 loaves last month, 20% more than in March.",
+    "Translate into German: 'The train to Munich leaves at 9:45 from platform 6. Tickets cost 59 euros.'",
+    "TL;DR:\n\nOur Q2 sales came in at $3.1M, up 12%, and we opened 2 new stores in Leeds and York.",
+    "Correct the spelling: 'The meeting is at 4pm in room 210, bring you're laptop and 2 copys.'",
+    "Give this article a headline: 'A local school raised $18,000 for library books in 6 weeks.'",
+    "What's the gist of this message? 'The plumber can come Thursday between 8 and 11, the quote is $260.'",
+    "Make this into a bulleted list:\n\nBus 14 leaves at 07:10, the ferry at 08:30 from pier 3, lunch at 12:45.",
+    "Extract the patient's vitals as a table: BP 138/90, HR 92 bpm, temp 38.1 C, SpO2 95%.",
+    "Here is a lease clause. List the tenant's duties: 'Rent of $950 is due on the 1st; a late fee of 5% applies.'",
+)
+#: Problems over figures, opened like instructions: a verb or word that works the figures out, or no text to return.
+PROBLEMS_OVER_FIGURES = (
+    "Calculate the total cost of these items: 3 notebooks at $2.75 and 2 backpacks at $24.99.",
+    "Find the mean of these numbers: 3, 8, 12, 17, 20, 41",
+    "Fix the error in my calculation: 48 / 6 + 2 * 3 = 14, or is it 10?",
+    "Correct this answer if it is wrong: 'If 3 pencils cost $1.20, then 10 pencils cost $3.60.'",
+    "Summarize this and compute the margin: revenue $2.4M, costs $1.9M, 40 staff.",
+    "Convert to Celsius: 72 F, 100 F, 212 F and 32 F.",
+    "From this table, which month had the most sales?\nJan 120\nFeb 98",  # a question over data: version 44 as it was
+)
+
+
+@pytest.mark.parametrize("text", TEXTS_TO_WORK_ON)
+def test_a_text_to_work_on_is_material(text):
+    from classifiers.echo import instructs_over_material
+
+    assert instructs_over_material(text)
+
+
+@pytest.mark.parametrize("text", PROBLEMS_OVER_FIGURES)
+def test_a_problem_over_figures_is_no_material(text):
+    from classifiers.echo import instructs_over_material
+
+    assert not instructs_over_material(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Summarize this news snippet in one sentence:\n\nThe council voted 7-2 on Monday to approve a $48 million budget.",
+    "Fix the grammar: 'We has 3 meeting on monday at 10am and 2 more on tuesday, total 5 meeting this week.'",
+])
+def test_material_without_an_arithmetic_word_has_no_closed_problem_length(text):
+    """Version 44's escape wanted an arithmetic word: a news snippet's figures with none kept the length prior."""
+    from classifiers.feature_schema import PRIOR_FEATURE
+    from classifiers.features import handcrafted
+    from classifiers.text import parse_messages
+
+    assert handcrafted(parse_messages(user(text)))[PRIOR_FEATURE] == 0.0
+
+
+@pytest.mark.parametrize("text", [
+    "Translate this code into Kotlin:\nfn add(a: i32, b: i32) -> i32 {\n  a + b\n}\nfn main() {\n  let total = add(3, 4);\n}",
+    "Rewrite this loop to use a list comprehension: 'out = []; for x in range(20): out.append(x * 2)'",
+])
+def test_code_to_translate_or_rewrite_keeps_its_length_in_a_closed_problem(text):
+    """A program's work, not material (version 56 asks for no code: version 44's arithmetic word had kept code out)."""
+    from classifiers.feature_schema import PRIOR_FEATURE
+    from classifiers.features import handcrafted
+    from classifiers.text import parse_messages
+
+    assert handcrafted(parse_messages(user(text)))[PRIOR_FEATURE] > 0.0

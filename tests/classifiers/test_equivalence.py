@@ -160,7 +160,11 @@ def test_works_on_text_equals_the_reference(text):
 MATERIAL_PIECES = ("Extract", "extract", "extracts", "List", "classify", "Pull", "sort", "Summarize", "Translate", "Find",
                    "Please ", "please, ", "can you ", "Now ", "From ", "from", "Given ", "In ", "based", "this", "these",
                    "the following", "below", "thisx", "a", ", ", ",", ": ", ":", "\n", "\n1. ", "\n- ", " '", "'", ' "',
-                   "“", "product's", " ", "\t", "\x0c", " ,", "x", "x" * 25, "3 hours", "$2 each", "20 minutes", "price", "root", "x^2")
+                   "“", "product's", " ", "\t", "\x0c", " ,", "x", "x" * 25, "3 hours", "$2 each", "20 minutes", "price", "root", "x^2",
+                   # version 56: echo and fix verbs, tl;dr, what is made of the material, shapes, work-out words
+                   "Fix ", "correct ", "the grammar", "spelling", "TL;DR", "tldr", "Rewrite", "convert", "Give ", "headline",
+                   "main point", "main", " point", "gist", " into ", " as ", "JSON", "table", "Here is x. ", "here",
+                   ". ", "calculate", "total", "Extract")
 
 
 @settings(max_examples=1500, deadline=None)
@@ -429,3 +433,25 @@ def test_everyday_code_word_windows_equal_the_reference():
         for k in range(92, 106):
             _same(f"{marker} {'y' * k} {word}")
             _same(f"{word} {'y' * k} {marker}")
+
+
+#: Pieces of letter tasks (version 57): the words of each kind's alternatives, quotes, single letters, numbers, decimals,
+#: sentence ends, code and LaTeX that turn the reading off, and filler to push a task past the request's 400 characters.
+LETTER_PIECES = ("how many", "letters", "letter", "vowels", "syllables", "characters", "in", "the", "word", "words", "name",
+                 "sentence", "times", "does", "appear", "r's", "'r'", "count", "number of", "fifth", "7th", "last", "of",
+                 "each", "every", "from the end", "spell", "backwards", "reverse", "sort", "alphabetical", "order",
+                 "anagram", "are", "anagrams", "write", "a", "palindrome", "pangram", "lipogram", "is", "racecar",
+                 "without", "no", "using", "e", "x", "'e'", "“a”", "line", "lines", "starts", "begin", "ends", "with",
+                 "capital", "first", "spell out", "one", "longer", "under", "40", "exactly", "12", "ten", "8", "twenty-one",
+                 "which", "larger", "bigger than", "9.11", "9.9", "3.5", "or", "vs.", ",", ". ", "? ", "!", "\n", " ", "-",
+                 "write a function", "python", "```", "$x$", "\\frac", "İ", "filler " * 20)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(LETTER_PIECES), max_size=40).map(" ".join)
+       | st.lists(st.sampled_from(LETTER_PIECES), max_size=40).map("".join))
+def test_letter_tasks_equal_the_reference(text):
+    from classifiers.letter_tasks import letter_tasks
+
+    assert letter_tasks(text) == ref._letter_tasks(text), text
+    _same(text)

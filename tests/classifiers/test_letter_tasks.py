@@ -1,0 +1,106 @@
+"""Letter-level and exact-count tasks as a puzzle's cues (``classifiers/letter_tasks.py``, version 57)."""
+
+import time
+
+import pytest
+
+from classifiers.feature_schema import FEATURE_NAMES
+from classifiers.features import handcrafted
+from classifiers.letter_tasks import MAX_TASKS, letter_tasks
+from classifiers.text import Conversation
+
+#: Requests that work on letters or exact counts (review_s40_sweep40 C3 / C4): an 8B model fails them without thinking.
+LETTER_TASKS = [
+    "Write a haiku about autumn leaves without using the letter 'o'.",
+    "Describe your morning routine in one paragraph where no word contains the letter i.",
+    "How many r's are in the word 'raspberry'?",
+    "How many times does the letter n appear in 'announcement'?",
+    "Count the vowels in the word 'onomatopoeia'.",
+    "What is the fifth letter of the word 'independence'?",
+    "What is the third letter from the end in the word 'mathematics'?",
+    "Reverse the letters of the word 'parliament'.",
+    "Spell 'rhythm' backwards.",
+    "Sort the letters of 'keyboard' in alphabetical order.",
+    "Is 'Astronomer' an anagram of 'Moon starer'?",
+    "Write a palindrome sentence about a cat.",
+    "Write a pangram about a busy kitchen.",
+    "Write a short poem where each line starts with the next letter of the alphabet, from A to H.",
+    "Write five sentences about coffee so that the first letters of the sentences spell BEANS.",
+    "Write a limerick in which every line ends with a word that starts with the letter T.",
+    "Write a tweet about Mondays in exactly 20 words.",
+    "Write a 4-line poem in which each line has exactly 10 syllables.",
+    "List five animals whose names end with the letter x.",
+    "Which number is bigger, 3.45 or 3.5?",
+]
+#: Look-alikes: plain lengths, letters to write, the letter of a grade, definitions, version numbers.
+NOT_LETTER_TASKS = [
+    "Write a 300-word blog post about the benefits of morning walks.",
+    "Write a product description for a bamboo toothbrush in under 80 words.",
+    "Write a short story of at most 200 words about a lost dog.",
+    "Summarize the plot of Hamlet in about 100 words.",
+    "Write a 10-line poem about spring.",
+    "Write an acrostic poem for the name OLIVIA.",
+    "Write a cover letter for a junior accountant position.",
+    "Write a letter to my landlord asking him to fix the heating.",
+    "Translate 'letter' into French.",
+    "What does the letter grade B+ mean?",
+    "Spell-check this paragraph: Their going to the park tomorow becuase its sunny.",
+    "What is the plural of 'cactus'?",
+    "What is a palindrome?",
+    "What is an anagram? Explain with an example.",
+    "I need exactly 3 ideas for a birthday party.",
+    "How many letters did Vincent van Gogh write to his brother?",
+    "How many words should a college admissions essay be?",
+    "Sort these letters by date and tell me which one is overdue.",
+    "Give me baby names that start with the letter A.",
+    "Every sentence should start with a capital letter, right?",
+    "Which is better for a beginner: Python 3.11 or 3.12?",
+    "Should I update to iOS 17.4 or wait for 17.5?",
+    "Write a Python function that counts the vowels in the word it is given.",
+]
+
+
+def _features(text: str) -> list[float]:
+    return handcrafted(Conversation(last_user=text, system="", history="", n_user_turns=1, n_messages=1))
+
+
+@pytest.mark.parametrize("text", LETTER_TASKS)
+def test_letter_tasks_are_found(text):
+    assert letter_tasks(text) >= 1
+
+
+@pytest.mark.parametrize("text", NOT_LETTER_TASKS[:-1])
+def test_look_alikes_are_no_letter_task(text):
+    assert letter_tasks(text) == 0
+
+
+@pytest.mark.parametrize("text", LETTER_TASKS)
+def test_a_letter_task_is_a_closed_problem(text):
+    """Before version 57 the writing requests had the writing domain and no length in a closed problem, the
+    questions no domain at all."""
+    h = _features(text)
+    assert h[FEATURE_NAMES.index("writing cues")] == 0
+    assert h[FEATURE_NAMES.index("reasoning domain")] > 0
+    assert h[FEATURE_NAMES.index("length in a closed problem")] > 0.4
+
+
+@pytest.mark.parametrize("text", NOT_LETTER_TASKS)
+def test_look_alikes_are_no_closed_problem(text):
+    h = _features(text)
+    assert h[FEATURE_NAMES.index("reasoning domain")] == 0
+    assert h[FEATURE_NAMES.index("length in a closed problem")] == 0 or any(k in text for k in ("3.1", "17.4", "Python"))
+
+
+def test_only_the_request_is_read():
+    """A task named in pasted material (between the first 400 and the last 200 characters) is not the request's."""
+    pasted = "Summarize this article.\n\n" + "The ocean is vast. " * 30 + "Write it without the letter e. " + "Waves. " * 40
+    assert letter_tasks(pasted) == 0
+    assert letter_tasks("Without the letter e, " + pasted) == 1
+
+
+def test_the_count_is_bounded():
+    text = ("How many r's are in 'carrier'? Spell it backwards, sort its letters in alphabetical order and write "
+            "a palindrome without the letter e in exactly 12 words. ") * 500
+    start = time.perf_counter()
+    assert letter_tasks(text) == MAX_TASKS
+    assert time.perf_counter() - start < 0.05

@@ -19,6 +19,7 @@ from classifiers.code_names import exception_names
 from classifiers.code_words import not_code_cues
 from classifiers.dense_script import DENSE_CHAR_WEIGHT, DENSE_CHARS_PER_WORD, DENSE_LEADS, HANGUL_CHAR_WEIGHT, HANGUL_LEADS
 from classifiers.echo import instructs_over_material, works_on_text
+from classifiers.error_line import asks_about_an_error
 from classifiers.latex import RE_CURRENCY, latex_commands, latex_notation
 from classifiers.letter_tasks import LETTER_TASK_CHARS, letter_tasks
 from classifiers.lexicons import (
@@ -326,7 +327,8 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     # a request for a program or a proof (not a question over documents): the work asked for is not in its words
     program = (writes_code and not latex) or d_code > max(d_math, d_reason) or (  # (a proof's work is no algorithm's: 49)
         not data and d_reason < d_code <= d_math and d_code > math_raw - 4.0 * bound_numbers(wl) / nw)  # "n up to 10^5": 51
-    if not (word_problem or retrieved) and (program or (dom > d_write and asks_for_proof(wl))):
+    error_line = program and asks_about_an_error(full, wl)  # one everyday error line asked about: no program (58)
+    if not (word_problem or retrieved or error_line) and (program or (dom > d_write and asks_for_proof(wl))):
         ln_problem = request_length(ln_problem, wl, s, nw, program)  # not a fragment's: fewer than REQUEST_MIN_WORDS (version 41)
     elif stem is not None and d_math >= 0.5 and not (code or quoted) and computes(stem, latex_notation(stem)):  # a quiz's computation
         ln_problem = math.log(math.exp(ln_problem) + COMPUTATION_EXTRA_CHARS)  # as a request for a program
@@ -334,7 +336,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
         ln_problem = math.log(math.exp(ln_problem) + LETTER_TASK_CHARS)
     # a long text to translate, rewrite or summarize, or material to extract from: not a problem (its figures set no
     # math domain)
-    in_domain = 0.0 if not gate or material or works_on_text(full) else gate * max(ln_problem - LENGTH_ANCHOR, 0.0)
+    in_domain = 0.0 if not gate or material or error_line or works_on_text(full) else gate * max(ln_problem - LENGTH_ANCHOR, 0.0)
     # a multiple-choice question: its length counts too (less what it quotes)
     closed = max(in_domain, (log(max(n - quoted, 0)) if quoted else ln) - MCQ_LENGTH_ANCHOR) if mcq >= MCQ_MIN else in_domain
     feats += [

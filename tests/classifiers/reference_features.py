@@ -47,6 +47,7 @@ from classifiers.echo import (
     SUMMARY_WORDS,
     WORKS_OUT,
 )
+from classifiers.error_line import CODE_REQUEST_WORDS, ERROR_LINE_MAX_CHARS, ERROR_MARKERS, HARD_STEMS, MAX_LINES, PASTED_MARKERS
 from classifiers.features import (
     _CODESYN,
     _HIST_TAIL,
@@ -1029,7 +1030,8 @@ def handcrafted(conv: Conversation) -> list[float]:
     # (after "Now" / "Then" the next word decides, version 37)
     qw = wl[1:] if wl[:1] in (["now"], ["then"]) and len(wl) > 1 else wl
     question = bool(qw) and qw[0] in {"how", "what", "why", "when", "which", "where", "who", "is", "are", "can", "could", "does", "do",
-                                      "should", "would", "will", "explain", "tell", "now"}
+                                      "should", "would", "will", "explain", "tell", "now",
+                                      "what's", "whats", "how's", "why's", "when's", "where's", "who's"}  # (version 58)
     # … unless it is a polite request: "Can you (please) write …", not "Can you explain …" (version 30)
     if re.match(r"(?:can|could|would|will) you (?:please )?(?!(?:explain|tell|help|describe)(?: |$))\S", " ".join(qw)):
         question = False
@@ -1045,7 +1047,14 @@ def handcrafted(conv: Conversation) -> list[float]:
     program = program or (_builds_code(wl) and latex == 0) or (not data and d_reason < d_code <= d_math and d_code > 8.0 * (
         lex["math"] + 0.6 * lex["arith"] + 0.5 * numbers) / nw + 0.5 * latex - 4.0 * _bound_numbers(wl) / nw)
     asks = program or (proof is not None and domain > d_write)
-    if asks and not word_problem and not retrieved:
+    # a short question about one everyday error line: no request for a program, no closed problem (version 58)
+    low_full = full.lower()
+    error_line = (program and len(full) <= ERROR_LINE_MAX_CHARS
+                  and len([line for line in full.split("\n") if re.search(r"\S", line)]) <= MAX_LINES
+                  and (_exception_names(full) > 0 or re.search("|".join(map(re.escape, ERROR_MARKERS)), low_full) is not None)
+                  and not set(wl) & CODE_REQUEST_WORDS
+                  and re.search("|".join(map(re.escape, PASTED_MARKERS + HARD_STEMS)), low_full) is None)
+    if asks and not word_problem and not retrieved and not error_line:
         if not question and nw >= 4:  # a fragment of fewer than four words is no request (version 41)
             # its cues' work (version 45), a program's only (version 49)
             statement = math.log(math.exp(statement) + 245 + (_request_work_chars(wl, s) if program else 0))
@@ -1061,7 +1070,7 @@ def handcrafted(conv: Conversation) -> list[float]:
     if tasks and not (word_problem or retrieved or program):  # a letter task: 60 characters more (version 57)
         statement = math.log(math.exp(statement) + 60)
     feats[-1] *= max(statement - LENGTH_ANCHOR, 0.0)
-    if _works_on_text(full) or material:  # a long text to translate, rewrite or summarize is material (version 32)
+    if _works_on_text(full) or material or error_line:  # a long text to translate, rewrite or summarize is material (version 32)
         feats[-1] = 0.0
     if mcq >= math.log1p(2):  # a multiple-choice question: length above e^5 characters counts too
         feats[-1] = max(feats[-1], math.log1p(max(n - quoted, 0)) - 5.0)

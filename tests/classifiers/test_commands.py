@@ -501,7 +501,7 @@ def test_calibrate_writes_the_key_not_a_comment_that_names_it(tmp_path: Path, ca
     prompts.write_text("\ufeff" + "\n".join(json.dumps({"prompt": t}) for t in (EASY + HARD) * 6) + "\n", encoding="utf-8")
     assert _run(["calibrate", "--prompts", str(prompts), "--shares", "low=0.5,medium=0.3,high=0.2", "--config", str(config), "--write"]) == 0
     text = config.read_text()
-    assert "# max_score: 0.1  (old value, kept)" in text and "max_score: 0.40" not in text
+    assert "# max_score: 0.1  (old value, kept)" in text and "max_score: 0.40 " not in text  # (a new 0.401564 may start alike)
     assert load_router_config(str(config)).tiers["low"].max_score != 0.40
     assert "{" not in capsys.readouterr().err, "the byte-order mark is not read as text"
 

@@ -156,8 +156,8 @@ MATERIAL_INSTRUCTION_CHARS = 200
 MATERIAL_MIN_CHARS = 20
 #: An opening quote: a quote mark at the start or after a space (not an apostrophe: "the product's").
 _RE_OPEN_QUOTE = re.compile(r"(?:^|(?<=\s))['\"‘“«]")
-#: Items on lines of their own: numbered, bulleted, or plain lines (two or more after the instruction).
-ITEM_LINES = 2
+#: A character that is not white space (items on lines of their own: two or more lines after the instruction).
+_RE_NON_SPACE = re.compile(r"\S")
 
 
 #: Verbs whose material needs no pointer (version 56): the text after "Translate to Spanish:", "Proofread:",
@@ -203,7 +203,7 @@ def instructs_over_material(text: str) -> bool:
         cut = quote.start()
     if cut < 0 or len(text) - cut - 1 < MATERIAL_MIN_CHARS:
         return False
-    items = sum(1 for line in text[cut + 1:].split("\n") if line.strip()) >= ITEM_LINES and "\n" in text[cut:]
+    items = _has_item_lines(text, cut + 1)
     instruction = head[:cut].lower()
     words = lower_words(instruction)
     if not WORKS_OUT.isdisjoint(words):  # "Summarize this and compute the margin:" (version 56)
@@ -212,6 +212,17 @@ def instructs_over_material(text: str) -> bool:
     if pointed and _opens_with_verb(instruction):
         return True
     return _asks_for_the_text(instruction, words, pointed)
+
+
+def _has_item_lines(text: str, start: int) -> bool:
+    """Whether ``text[start:]`` has two lines that are not blank (items on lines of their own: numbered, bulleted or plain): a non-space character, a line
+    break after it, a non-space character after that. Three C-speed searches that stop at the second line (a split of
+    the whole text cost 1.4 ms on 100,000 characters of "4\\n", now that the rule reads texts without an arithmetic word)."""
+    first = _RE_NON_SPACE.search(text, start)
+    if first is None:
+        return False
+    end = text.find("\n", first.start())
+    return end >= 0 and _RE_NON_SPACE.search(text, end) is not None
 
 
 def _asks_for_the_text(instruction: str, words: list[str], pointed: bool) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifiers.echo import CHARS_PER_TOKEN, ECHO_MIN_CHARS, INSTRUCTION_CHARS, echoed_tokens
@@ -282,3 +282,13 @@ def test_code_to_translate_or_rewrite_keeps_its_length_in_a_closed_problem(text)
     from classifiers.text import parse_messages
 
     assert handcrafted(parse_messages(user(text)))[PRIOR_FEATURE] > 0.0
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=" \n\t\r\x0b\x1c\x85\u2028\u00a0a4", max_size=16), st.integers(min_value=0, max_value=16))
+def test_item_lines_are_found_as_the_split_finds_them(text, start):
+    """Two non-blank lines after the instruction, found by searches that stop at the second line: the same answer as
+    splitting the rest of the text (which cost 1.4 ms on 100,000 characters)."""
+    from classifiers.echo import _has_item_lines
+
+    assert _has_item_lines(text, start) is (sum(1 for line in text[start:].split("\n") if line.strip()) >= 2)

@@ -204,15 +204,19 @@ def _everyday(low: str, word: str, limit: int) -> bool:
     return True
 
 
-def not_code_cues(s: str, words: list[str], code: int, code_syntax: int, history: str = "") -> int:
+def not_code_cues(s: str, words: list[str], code: int, code_syntax: int, history: str = "",
+                  template: tuple[str, ...] = ()) -> int:
     """The code cues (of ``code``, counted over ``words``, the lower-cased words of ``s``) that are no code: those an
     output-format phrase holds (``output_format.format_code_words``), and all the rest when each is an everyday word of
     ``EVERYDAY_CODE_WORDS`` in its everyday sense at every occurrence outside such a phrase (``_everyday``; a word the
     phrase took at every occurrence is not read: "a bug bite … as a JSON array of strings"), with no code syntax
     (``code_syntax`` tokens such as braces and semicolons), no inline code in backticks, no "=", and no code in
     ``history`` (the conversation's tail before this turn: a fence, "def ", a brace; a follow-up's "one thread still
-    blocks forever" is about that code)."""
+    blocks forever" is about that code). The words of answer templates (``template``, version 59) are taken too, each
+    as often as the phrases or the templates hold it."""
     taken = format_code_words(s, words, code)
+    if template and code:  # an answer template's words and the format words before it ('Return {"capital": ...}')
+        taken += [w for w in set(template) for _ in range(template.count(w) - taken.count(w))]
     found = min(lexicon_counts(taken)[_CODE_ID], code) if taken else 0
     rest = code - found
     if not (0 < rest <= MAX_EVERYDAY_CUES and not code_syntax and "`" not in s and "=" not in s

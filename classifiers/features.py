@@ -13,6 +13,7 @@ import re
 import zlib
 
 from classifiers.algorithmic import bound_numbers
+from classifiers.answer_template import answer_templates
 from classifiers.built_code import builds_code
 from classifiers.code_blocks import assert_lines, code_chars, every_assert_line
 from classifiers.code_names import exception_names
@@ -223,6 +224,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
             words += int(dense / DENSE_CHARS_PER_WORD * len(full) / ns)
         n += hangul
     mathops, n_code, n_sent = scan_counts(s)
+    tpl = answer_templates(s, wl, n_code)  # 'Return {"capital": ...} for Japan.': the answer's form, no code (version 59)
     tail = tail_options(s) if multiline else NO_TAIL_OPTIONS
     labelled = labelled_options(s) if multiline else 0
     # the line patterns, only if the text has lines and one of them occurs at a line start
@@ -231,7 +233,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
                  + (s.lower().count("options:") if ":" in s else 0))  # no character lower-cases to ":"
     tests = assert_lines(s)  # the tests a program must pass: code (unfenced: fenced ones are already), and ...
     given = every_assert_line(s)  # ... their numbers no quantities, fenced or not (version 39)
-    numbers = n_numbers - tail.numbered - labelled - (count_quantities(given, n_numbers > 0)[0] if given else 0)  # nor an option's marker
+    numbers = n_numbers - tail.numbered - labelled - tpl.numbers - (count_quantities(given, n_numbers > 0)[0] if given else 0)  # nor an option's marker
     if n_options >= 2:
         numbers = max(numbers - year_options(s), 0)  # a year as an answer option is no quantity either (once)
     lex = lexicon_counts(wl)
@@ -239,7 +241,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     lex[_CODE] = lex[_CODE] or names_a_tool(s, wl)  # "my React app", "a Kubernetes deployment" (version 55)
     if dense:
         lex = add_glued_words(add_dense_cues(lex, s), utf8, wl)
-    lex[_CODE] -= not_code_cues(s, wl, lex[_CODE], n_code, conv.history[-_HIST_TAIL:])  # "as a JSON array" (47), lymph nodes (50)
+    lex[_CODE] -= not_code_cues(s, wl, lex[_CODE], n_code, conv.history[-_HIST_TAIL:], tpl.words)  # "as a JSON array" (47), lymph nodes (50)
     code_cues, lex = lex[_CODE], move_written_code(lex, wl)  # (the count before the move: it counts in place)
     writes_code = lex[_CODE] > code_cues or builds_code(wl)  # "write / implement a function …": a request for a program, whatever its topic
     lex = move_media_scripts(lex, wl)
@@ -250,7 +252,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     if dollars:  # pairs of math delimiters; amounts of money (read in the slice) are none
         dollars -= len(RE_CURRENCY.findall(s))
     latex = log(latex_commands(s) + dollars // 2)
-    codesyn = 100.0 * n_code / ns
+    codesyn = 100.0 * (n_code - tpl.syntax) / ns
     log_numbers = log(numbers)
     sentences = log(n_sent + (1 if s.rstrip()[-1:] in ".!?" else 0))
     mcq = log(n_options)
@@ -318,7 +320,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     word_problem = quantities >= 2 and asks_for_an_answer(full)  # figures and no ask are no problem (version 49)
     if word_problem:
         gate = 1.0
-    code = (code_chars(s) if feats[6] or feats[7] else 0) + len(tests)  # pasted code (fences, indented lines), tests
+    code = (code_chars(s) if feats[6] or feats[7] else 0) + len(tests) + tpl.chars  # pasted code (fences, indented lines), tests
     retrieved = retrieved_chars(full) if mcq < MCQ_MIN else 0  # the documents a question is asked over
     quoted = quoted_chars(full) if mcq >= MCQ_MIN else retrieved  # passages, documents: read, not solved
     ln_problem = log(max(n * (1.0 - code / ns) - quoted, 0.0)) if code or quoted else ln  # the statement's, not the material's

@@ -24,6 +24,20 @@ from classifiers.algorithmic import (
     PLUMBING_TEXT,
     PROGRAM_WORDS,
 )
+from classifiers.answer_template import (
+    BLOCK_WORDS,
+    LEAD_CHARS,
+    LEAD_CUES,
+    LEAD_GAP,
+    LEAD_WORDS,
+    MAX_BRACES,
+    MAX_ENTRIES,
+    MAX_LITERAL_CHARS,
+    MAX_LITERAL_WORDS,
+    MAX_TEMPLATE_CHARS,
+    MAX_TEMPLATES,
+    TYPE_NAMES,
+)
 from classifiers.built_code import FUNCTION_NOUNS, IMPLEMENT_VERBS, MADE_NOT_CODE, MADE_PARTS, MAKE_VERBS, MATH_AFTER_FUNCTION, MAX_BUILDS
 from classifiers.code_names import ENDINGS, MAX_EXCEPTIONS, MAX_NAME_CHARS
 from classifiers.code_words import (
@@ -682,6 +696,109 @@ def _names_a_program(text: str, program_words: frozenset[str], own: bool) -> boo
     return bool(re.search(files, text) or re.search(r"(?<![\w/])/(?!r/|u/)[a-z_]", text))
 
 
+#: Version 60: inline answer templates (``classifiers.answer_template``), a value's kinds as regexes.
+_RE_TPL_QUOTED = re.compile(r'"([^"]*)"')
+_RE_TPL_ANGLE = re.compile(r"<[^<>]+>")
+_RE_TPL_RANGE = re.compile(r"-?\d+(?:\.\d+)?\s*(?:-|–|to|\.\.)\s*-?\d+(?:\.\d+)?")
+_RE_TPL_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_RE_TPL_KEY = re.compile(r"[A-Za-z_][\w \-]{0,40}")
+_RE_TPL_OR = re.compile(r"\s*(?:\||/|\bor\b)\s*")
+_RE_TPL_TOKEN = re.compile(r'"[^"]*"|"|[\[<]|[\]>]|[^"\[\]<>]')
+
+
+def _tpl_split(body: str, sep: str) -> list[str] | None:
+    """Split at ``sep`` outside double quotes and (angle) brackets, token by token; None when they do not close."""
+    parts, cur, depth = [], "", 0
+    for tok in _RE_TPL_TOKEN.findall(body):
+        if tok == '"':
+            return None
+        depth += 1 if tok in "[<" else -1 if tok in "]>" else 0
+        if depth < 0:
+            return None
+        if tok == sep and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += tok
+    return None if depth else [*parts, cur]
+
+
+def _tpl_placeholder(v: str) -> bool:
+    m = _RE_TPL_QUOTED.fullmatch(v)
+    if m is not None:
+        return m.group(1).strip() in TYPE_NAMES or _RE_TPL_ANGLE.fullmatch(m.group(1).strip()) is not None
+    if v in TYPE_NAMES or _RE_TPL_ANGLE.fullmatch(v) or _RE_TPL_RANGE.fullmatch(v):
+        return True
+    if v.startswith("[") and v.endswith("]") and len(v) >= 2:
+        items = _tpl_split(v[1:-1], ",")
+        return items is not None and all(_tpl_placeholder(x.strip()) for x in items if x.strip())
+    alternatives = _RE_TPL_OR.split(v)
+    return len(alternatives) > 1 and all(_tpl_placeholder(x) or _tpl_literal(x) for x in alternatives)
+
+
+def _tpl_literal(v: str) -> bool:
+    m = _RE_TPL_QUOTED.fullmatch(v)
+    if m is not None:
+        return len(m.group(1)) <= MAX_LITERAL_CHARS and len(m.group(1).split()) <= MAX_LITERAL_WORDS
+    return _RE_TPL_NUMBER.fullmatch(v) is not None
+
+
+def _tpl_kind(e: str) -> str | None:
+    if e in ("...", "\u2026", ".."):
+        return "placeholder"
+    parts = _tpl_split(e, ":")
+    if parts is None or len(parts) > 2:
+        return None
+    k = parts[0].strip()
+    m = _RE_TPL_QUOTED.fullmatch(k)
+    key = (m.group(1) if 0 < len(m.group(1)) <= MAX_LITERAL_CHARS else None) if m else (k if _RE_TPL_KEY.fullmatch(k) else None)
+    if key is None:
+        return None
+    if len(parts) == 1:
+        return "key" if len(key) > 1 and key not in ("...", "\u2026") else None
+    v = parts[1].strip()
+    return "placeholder" if _tpl_placeholder(v) else "literal" if _tpl_literal(v) else None
+
+
+def _answer_templates(s: str, wl: list[str], syntax_total: int) -> tuple[int, int, int, list[str]]:
+    """Version 60: (characters, code-syntax tokens, numbers, words) of the inline answer templates of ``s``: flat brace
+    objects of placeholders, or after an answer's lead of literals or keys, not code's."""
+    if "{" not in s or "```" in s or any(w in NEIGHBOUR_WORDS for w in wl):
+        return 0, 0, 0, []
+    low = s.lower()
+    found: list[tuple[int, int, int]] = []
+    prev = 0
+    for a in [m.start() for m in re.finditer("{", low)][:MAX_BRACES]:
+        m = re.match(r"\{[^{}]*\}", low[a:a + MAX_TEMPLATE_CHARS])
+        if m is None or len(found) == MAX_TEMPLATES:
+            continue
+        b = a + m.end() - 1
+        lo = max(a - LEAD_CHARS, prev)
+        ends = [x.end() for x in re.finditer(r"\n|[.!?](?=\s)", low[lo:a])]
+        lo += ends[-1] if ends else 0
+        before = low[lo:a].rstrip()
+        after = low[b + 1:b + 1 + LEAD_CHARS]
+        after = re.split(r"\n|[.!?](?=\s)", after)[0]
+        if before.endswith(("=", "(", "[", ",")) or (a > lo and low[a - 1].isalnum()):
+            continue
+        if any(w in BLOCK_WORDS for w in words_of(before + " " + after)) or low[a:b].count(",") >= MAX_ENTRIES:
+            continue
+        entries = _tpl_split(low[a + 1:b], ",")
+        kinds = [_tpl_kind(e.strip()) for e in entries or [] if e.strip()]
+        if not kinds or None in kinds:
+            continue
+        leads = any(w in LEAD_WORDS for w in words_of(before)[-LEAD_GAP:])
+        if all(k == "placeholder" for k in kinds) or (leads and (set(kinds) <= {"placeholder", "literal"} or set(kinds) == {"key"})):
+            found.append((a, b + 1, lo))
+            prev = b + 1
+    syntax = sum(low[a:b].count(c) for a, b, _ in found for c in _CODESYN)
+    if not found or syntax < syntax_total:
+        return 0, 0, 0, []
+    words = [w for a, b, lo in found for w in words_of(low[a:b]) + [x for x in words_of(low[lo:a]) if x in LEAD_CUES]]
+    numbers = sum(len(_RE_NUM_UNIT.findall(s[a:b])) for a, b, _ in found)
+    return sum(b - a for a, b, _ in found), syntax, numbers, words
+
+
 def _format_code_words(s: str) -> list[str]:
     """Version 47: the words of output-format phrases, every opener tried in turn (after an accepted phrase, from
     its end), its sentence at most SENTENCE_CHARS around it; only the first MAX_FORMAT_NAMES format names (words of
@@ -843,9 +960,11 @@ def handcrafted(conv: Conversation) -> list[float]:
     dashed = len(re.findall(r"(?m)^[ \t]*[A-E][ \t]+[-–][ \t]", s)) if "?" in s else 0  # "A - x" under a question (version 37)
     options = (max((_count_lines(_RE_MCQ, _NL_MCQ, s) + dashed) if multiline else 0, _inline_options(s), tail, labelled)
                + (low.count("options:") if ":" in low else 0))
+    syntax_total = sum([s.count(c) for c in _CODESYN if c[0] in s])
+    tpl_chars, tpl_syntax, tpl_numbers, tpl_words = _answer_templates(s, wl, syntax_total)  # version 59
     if has_digit:
         nu = _RE_NUM_UNIT.findall(s)
-        numbers = len(nu) - numbered - labelled - (_year_options(s) if options >= 2 else 0)
+        numbers = len(nu) - numbered - labelled - tpl_numbers - (_year_options(s) if options >= 2 else 0)
         numbers -= len(_RE_NUM_UNIT.findall(_every_test_line(s)))  # a test's numbers are no quantities (36), fenced too (39)
         numbers = max(numbers, 0) if options >= 2 else numbers  # a year option that is also a test's number: once (40)
         units = len(nu) - nu.count("")
@@ -871,6 +990,8 @@ def handcrafted(conv: Conversation) -> list[float]:
         for name, k in zip(LEXICON_NAMES, lexicon_counts_reference(list(glued.elements()))):
             lex[name] += k
     taken = _format_code_words(s) if lex["code"] else []
+    if lex["code"]:  # an answer template's words, each as often as the phrases or the templates hold it (version 59)
+        taken += [w for w in set(tpl_words) for _ in range(tpl_words.count(w) - taken.count(w))]
     lex["code"] -= min(lexicon_counts_reference(taken)[LEXICON_NAMES.index("code")], lex["code"]) if taken else 0  # "as a JSON array": the answer's form, no code (version 47)
     # everyday words in their everyday sense ("my lymph nodes are swollen", "a bug bite"): no code (version 50)
     if 0 < lex["code"] <= MAX_EVERYDAY_CUES and _everyday_sense(s, wl, lex["code"], conv.history[-_HIST_TAIL:], taken):
@@ -900,7 +1021,7 @@ def handcrafted(conv: Conversation) -> list[float]:
         log(n_nl),
         log(_count(full, "```")),  # the last user turn's fences only (version 39)
         log(_count_lines(_RE_INDENT, _NL_INDENT, s) if multiline else 0),
-        100.0 * sum([s.count(c) for c in _CODESYN if c[0] in s]) / ns,
+        100.0 * (syntax_total - tpl_syntax) / ns,
         # LaTeX: the backslash words of math writing, not code escapes or Windows paths (version 35)
         log(sum(1 for name in re.findall(r"\\([a-zA-Z]+)", s) if name in LATEX_COMMANDS) + (full.count("$") - _currency(s)) // 2),
         100.0 * (len(s) - len(s.translate(_DEL_MATHOPS_REF))) / (ns + DENSITY_PRIOR_CHARS),
@@ -1012,7 +1133,7 @@ def handcrafted(conv: Conversation) -> list[float]:
         feats[-1] = 1.0
     # the length prior reads the statement: code in fences or on indented lines does not count (version 26)
     code = _code_chars(s) if feats[6] or feats[7] else 0
-    code += len(_test_lines(s))  # nor do the tests given with a request for a program (version 36)
+    code += len(_test_lines(s)) + tpl_chars  # nor do the tests given with a request for a program (36), the templates (59)
     # a multiple-choice question's quoted passages of 200+ characters (in its first 20,000) are no
     # part of its statement either (version 28)
     quoted = 0

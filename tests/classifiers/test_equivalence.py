@@ -47,7 +47,9 @@ PIECES = ("list", "give", "write", "name", "come up with", "two", "a few", "seve
           "lru", "cache", "tree", "red-black", "family", "linked", "list", "shortener", "service", "of", "for", "pool", "party",
           "min-heap", "b-tree", "counter", "word", "poem", "it", "should",  # the head of what "write" writes (43)
           "extract", "classify", "from", "these", "this", "following", "given", "recipe", "hours", "minutes", "price",
-          "'", "please")  # an instruction over material (44)
+          "'", "please",  # an instruction over material (44)
+          '{"a": ""}', '{"name": ..., "age": 0}', "{", "}", '"', ":", '"x"', "|", "<ISO code>", "[string]", "1-5", "return",
+          "respond with", "json", "or", "format:", "=", "(", "null", "true/false", "...", "…", "{city, country}")  # templates (60)
 SEPS = ("", " ", "  ", "\n", "\nassert ", "\n  assert ", "\nA. ", "\n    ", "\n- ", "\n2) ", "\n(b) ", ". ", "? ", ": ", "-", ",", "_", "options:",
         "\nB - ", "\nC \u2013 ")  # "A - x" options (version 37)
 #: Inline answer-option markers, whole and in pieces.
@@ -127,6 +129,10 @@ def test_features_equal_the_reference_on_fixed_prompts():
                             "Let \u0663x = 5, y = 2, z = 7. Find x.\nA. 1\nB. 2\nC. 3",
                             "Which chord?\nA - C major\nB \u2013 G7\n  C - Am\nD. F", "C - G - Am - F\nA - x\nB - y",
                             "Which one is it? A) B) deduce it logically C) no D) analyze", "Pick the town: town A. A. B. Bonn C. Cork D. Dax or older than",
+                            'Fill in this JSON for Mars: {"name": "", "moons": 0}', 'Return {"capital": ..., "x": [string]} for Japan.',
+                            'Respond with {"answer": "yes"} or {"answer": "no"}: Is 7 prime?', 'x = {"a": ""}; return {"b": 0}',
+                            'Output JSON {"language": <ISO code>} for "Hallo".', 'Extract as {name, email_address}: Ann, a@b.c',
+                            'Parse this JSON in Python: {"a": ""}', 'Rate it. Return {"score": 1-5, "why": "<text>"}' * 20,
                             "assert B) 2000\nb) options:", "\nassert \u0663\n7", "Compute \u0663 + \u0664 + \u0665 + \u0666 + \u0667.\nA. x\nB. y\nC. z"]:
         _same(t)
         _same(t, history="```python\nprint(1)\n```")

@@ -15,6 +15,7 @@ import math
 import re
 from itertools import pairwise
 
+from classifiers.field_lists import unlisted_works_out
 from classifiers.lexicons import lower_words, words_of
 from classifiers.token_estimate import estimate_tokens
 
@@ -206,8 +207,8 @@ def instructs_over_material(text: str) -> bool:
     items = _has_item_lines(text, cut + 1)
     instruction = head[:cut].lower()
     words = lower_words(instruction)
-    if not WORKS_OUT.isdisjoint(words):  # "Summarize this and compute the margin:" (version 56)
-        return False
+    if not WORKS_OUT.isdisjoint(words) and unlisted_works_out(instruction, WORKS_OUT):  # "… and compute the margin:" (56)
+        return False  # not a field noun of an extraction list: "Extract the store name, date and total" (version 60)
     pointed = items or not _POINTERS.isdisjoint(words)
     if pointed and _opens_with_verb(instruction):
         return True

@@ -21,6 +21,7 @@ from classifiers.code_words import not_code_cues
 from classifiers.dense_script import DENSE_CHAR_WEIGHT, DENSE_CHARS_PER_WORD, DENSE_LEADS, HANGUL_CHAR_WEIGHT, HANGUL_LEADS
 from classifiers.echo import instructs_over_material, works_on_text
 from classifiers.error_line import asks_about_an_error
+from classifiers.judge_frame import judged_conversation, judges_a_problem
 from classifiers.latex import RE_CURRENCY, latex_commands, latex_notation
 from classifiers.letter_tasks import LETTER_TASK_CHARS, letter_tasks
 from classifiers.lexicons import (
@@ -37,6 +38,7 @@ from classifiers.lexicons import (
 from classifiers.options import NO_TAIL_OPTIONS, inline_options, labelled_options, tail_options, year_options
 from classifiers.quantities import count_quantities
 from classifiers.quiz_stem import COMPUTATION_EXTRA_CHARS, asks_for_a_quantity, computes, logic_notation, quiz_stem, stem_cues
+from classifiers.record_lookup import looks_up_a_record
 from classifiers.retrieved import retrieved_chars
 from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
 from classifiers.text import Conversation
@@ -295,21 +297,15 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     relations = cues[_RELATION] if cues[_RELATION] >= RELATION_CHAIN else 0
     d_reason = min(1.0, 8.0 * (cues[_LOGIC] + cues[_REASON] + cues[_STEM] + relations + logic_notation(s) + tasks) / nw)
     d_write = min(1.0, 8.0 * (cues[_WRITING] + cues[_ROLEPLAY]) / nw)
-    # material an instruction to extract, list, classify or reformat points at ("Extract the ingredient list from
-    # this recipe: …"), with a word problem's cues (numbers, a unit word) and no math word or notation: no word
-    # problem (its figures are no quantities) and no closed problem (its length is the material's) (version 44);
-    # with or without an arithmetic word (a news snippet's budget, an email's dates), not code ("Translate this code
-    # into Rust:", "Rewrite the for loop …": a program's work) (version 56)
+    # material an instruction over it points at ("Extract the ingredient list from this recipe: …", "TL;DR: …"), with
+    # figures, no math word, notation or code: no word problem, no closed problem (its length is the material's) (44, 56)
     material = (numbers > 0 and latex == 0.0 and lex[_MATH] == 0 and mcq < MCQ_MIN and not writes_code
-                and d_code < 0.2 and instructs_over_material(full))
+                and d_code < 0.2 and (instructs_over_material(full) or looks_up_a_record(full)))  # (60: a record's field)
     quant = min(1.0, (numbers + lex[_MATH] + lex[_STEM] + units) / 4.0)
-    if hist:
-        ht = hist[-_HIST_TAIL:]
-        h_code = log(ht.count("```") + ht.count("def ") + ht.count("{") + ht.count(";"))
-        h_math = log(ht.count("$") + ht.count("=") + ht.count("\\"))
-        follow = log(len(hist)) / (1.0 + ln / 5.0)
-    else:
-        h_code = h_math = follow = 0.0
+    ht = hist[-_HIST_TAIL:]  # (no history: all three 0)
+    h_code = log(ht.count("```") + ht.count("def ") + ht.count("{") + ht.count(";"))
+    h_math = log(ht.count("$") + ht.count("=") + ht.count("\\"))
+    follow = log(len(hist)) / (1.0 + ln / 5.0)
     dom = max(d_math, d_code, d_reason)
     gate = min(1.0, DOMAIN_GATE * (dom - d_write)) if dom > d_write else 0.0
     quantities = 0
@@ -318,8 +314,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
         table = table_rows(s)
         quantities = numbers - (count_quantities(table)[0] if table else 0) + sum(map(NUMBER_WORDS.__contains__, wl))
     word_problem = quantities >= 2 and asks_for_an_answer(full)  # figures and no ask are no problem (version 49)
-    if word_problem:
-        gate = 1.0
+    gate = 1.0 if word_problem else gate
     code = (code_chars(s) if feats[6] or feats[7] else 0) + len(tests) + tpl.chars  # pasted code (fences, indented lines), tests
     retrieved = retrieved_chars(full) if mcq < MCQ_MIN else 0  # the documents a question is asked over
     quoted = quoted_chars(full) if mcq >= MCQ_MIN else retrieved  # passages, documents: read, not solved
@@ -329,18 +324,20 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     # a request for a program or a proof (not a question over documents): the work asked for is not in its words
     program = (writes_code and not latex) or d_code > max(d_math, d_reason) or (  # (a proof's work is no algorithm's: 49)
         not data and d_reason < d_code <= d_math and d_code > math_raw - 4.0 * bound_numbers(wl) / nw)  # "n up to 10^5": 51
-    error_line = program and asks_about_an_error(full, wl)  # one everyday error line asked about: no program (58)
+    error_line = program and asks_about_an_error(full, wl)  # one everyday error line asked about: no request (58, 62)
     if not (word_problem or retrieved or error_line) and (program or (dom > d_write and asks_for_proof(wl))):
         ln_problem = request_length(ln_problem, wl, s, nw, program)  # not a fragment's: fewer than REQUEST_MIN_WORDS (version 41)
     elif stem is not None and d_math >= 0.5 and not (code or quoted) and computes(stem, latex_notation(stem)):  # a quiz's computation
         ln_problem = math.log(math.exp(ln_problem) + COMPUTATION_EXTRA_CHARS)  # as a request for a program
     if tasks and not (word_problem or retrieved or program):  # a letter task's work is not in its words either (57)
         ln_problem = math.log(math.exp(ln_problem) + LETTER_TASK_CHARS)
-    # a long text to translate, rewrite or summarize, or material to extract from: not a problem (its figures set no
-    # math domain)
+    # a long text to translate, rewrite or summarize, or material to extract from: not a problem (its figures set no math domain)
     in_domain = 0.0 if not gate or material or error_line or works_on_text(full) else gate * max(ln_problem - LENGTH_ANCHOR, 0.0)
     # a multiple-choice question: its length counts too (less what it quotes)
     closed = max(in_domain, (log(max(n - quoted, 0)) if quoted else ln) - MCQ_LENGTH_ANCHOR) if mcq >= MCQ_MIN else in_domain
+    if closed and (judged := judged_conversation(conv)) is not None and not (  # a judge frame: its question's problem (63)
+            judges_a_problem(handcrafted(judged)) if judged.last_user else word_problem or latex or lex[_MATH] or writes_code or d_code >= 0.2):
+        closed = 0.0
     feats += [
         d_math, d_code, d_reason, d_write,
         ln * d_math, ln * d_code, ln * d_reason, ln * d_write,

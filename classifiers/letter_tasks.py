@@ -14,14 +14,18 @@ longer (the work it asks for is not in its words, as for a request for a program
 Only the request is read: the first ``SCAN_HEAD`` and last ``SCAN_TAIL`` characters (pasted material sits
 between), lower-cased. Each pattern stays inside one sentence. Not counted: plain lengths ("a 300-word
 post", "in under 80 words", "about 100 words"), an acrostic for a name, "What is a palindrome?", a letter
-to a landlord, the letter grade B+.
+to a landlord, the letter grade B+; nor the format instructions of chat traffic, which a small model follows
+("Answer in exactly one word", "in exactly two sentences", "exactly 4 lines", "each sentence no longer than 15
+words", "every line starts with 'I remember'", "names that start with the letters A or E": review_s40_diff H2).
+Each kind's pattern is searched only in the sentences holding one of its rare trigger substrings, so a request
+with none costs a few ``find`` calls.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["LETTER_TASK_CHARS", "MAX_TASKS", "SCAN_HEAD", "SCAN_TAIL", "TASK_PATTERNS", "letter_tasks"]
+__all__ = ["LETTER_TASK_CHARS", "MAX_DECIMAL_PAIRS", "MAX_TASKS", "SCAN_HEAD", "SCAN_TAIL", "TASK_PATTERNS", "letter_tasks"]
 
 #: The request is read in the first and last this many characters of the turn.
 SCAN_HEAD = 400
@@ -32,31 +36,48 @@ LETTER_TASK_CHARS = 60
 #: At most this many distinct kinds of task count (a request names one or two).
 MAX_TASKS = 3
 _S = r"[^.?!\n]"  # a character inside the sentence
+_ENDS = ".?!\n"  # what ends a sentence: no pattern crosses one
 _Q = "['\"\u2018\u2019\u201c\u201d]"  # a quote around a letter or a word
 _NUM = (r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
         r"|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)")
+_TENS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
+_TEENS = r"ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+#: An exact count of words worth counting: 8 to 150 ("exactly one word", "in exactly five words" are easy; "exactly 2000
+#: words" cannot be counted, thinking or not).
+_WORDS_8_150 = rf"(?:(?:[89]|[1-9]\d|1[0-4]\d|150)|eight|nine|{_TEENS}|{_TENS}|(?:one |a )?hundred)"
+#: An exact count of syllables, letters or characters worth counting: 5 to 150 (a haiku's five, a six-letter word).
+_UNITS_5_150 = rf"(?:(?:[5-9]|[1-9]\d|1[0-4]\d|150)|five|six|seven|eight|nine|{_TEENS}|{_TENS}|(?:one |a )?hundred)"
+#: The words or syllables of each line or sentence: three or more, said exactly ("has 8 words", not "no longer than 15").
+_PER_LINE = rf"(?:[3-9]|[1-9]\d{{1,2}}|three|four|five|six|seven|eight|nine|{_TEENS}|{_TENS})"
 _ORDINAL = (r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|middle|penultimate"
             r"|\d+(?:st|nd|rd|th))")
 _UNITS = r"(?:letters?|vowels?|consonants?|syllables?|characters?)"
 _ONE_LETTER = rf"{_Q}?[a-z]{_Q}?(?![a-z0-9])"
+#: A single letter a word or line starts with: quoted ("'s'", not "'I remember'") or bare before the sentence's end or a
+#: comma ("with b.", not "with a word", "with I remember").
+_INITIAL = rf"(?:{_Q}[a-z]{_Q}|[a-z](?=[,;:)]|$))"
 
 _WORD = r"\b(?:word|name|sentence|phrase|paragraph|text)s?\b"  # what letters are counted in
 
 #: One pattern per kind of task (the name says which); a kind counts once however often it occurs.
 _TASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    # how many s's in a word, how many letters or syllables a word has, count the vowels in a name
+    # how many s's in a word, how many letters or syllables a word has, count the vowels in a name, count the r's
     ("count", (rf"\bhow many {_UNITS}\b{_S}{{0,40}}(?:{_WORD}|{_Q})",
                rf"\bhow many times (?:does|do|is|are) (?:the )?(?:letter |character )?{_ONE_LETTER} (?:appear|occur|show)",
+               rf"\bhow many times (?:the )?(?:letter|character) {_ONE_LETTER} (?:appears|occurs|shows up)\b",
                rf"\bhow many {_Q}?[a-z]{_Q}?'?s\b (?:are |is )?(?:there )?(?:in|does|appear)\b",
                r"\bhow many words (?:are )?(?:there )?in (?:this|the|that|my|the following) (?:sentence|phrase|line)\b",
-               rf"\bcount (?:the )?(?:number of )?(?:{_UNITS}|occurrences of the letter)\b{_S}{{0,40}}(?:{_WORD}|{_Q})")),
+               rf"\bcount (?:the )?(?:number of )?(?:{_UNITS}|occurrences of the letter)\b{_S}{{0,40}}(?:{_WORD}|{_Q})",
+               rf"\bcount (?:all )?(?:the )?(?:{_Q}[a-z]{_Q}'?s|[a-z]'s) in\b")),
     # the 7th letter of a word, the last letter of each word, the third letter from the end
     ("index", (rf"\b{_ORDINAL} letters? (?:of|in) (?:each\b|every\b|the (?:word|name|sentence|phrase)|{_Q})",
                r"\bletters? from the (?:end|start|beginning|right|left)\b")),
-    # spelt backwards, the letters reversed
+    # spelt backwards or in reverse, the letters reversed (not "in reverse chronological order")
     ("reverse", (rf"\b(?:spell|spelled|spelt|write|written|read|say|print)\b{_S}{{0,40}}\bbackwards?\b",
                  r"\breverse (?:the )?(?:order of (?:the )?)?(?:letters|spelling|characters|word)\b",
-                 rf"\b(?:letters|characters)\b{_S}{{0,30}}\bin reverse\b", r"\bbackwards? spelling\b")),
+                 rf"\b(?:letters|characters|spell|spelled|spelt)\b{_S}{{0,30}}\bin reverse\b",
+                 rf"\b(?:write|print|say) (?:the (?:word|name) )?(?:{_Q}[a-z]+{_Q}|[a-z]+) in reverse\b(?! chronolog)",
+                 r"\bbackwards? spelling\b")),
     # a word's letters sorted, words sorted by a letter (not "sort these letters by date")
     ("order", ((rf"\b(?:sort|order|alphabeti[sz]e|rearrange|put)\b{_S}{{0,25}}\bletters (?:of|in) "
                rf"(?:the (?:word|name)|{_Q}|each\b|every\b)"),
@@ -69,27 +90,36 @@ _TASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # a lipogram: without (using) the letter e, no word contains the letter a
     ("lipogram", ((rf"\b(?:without|no|not|never|avoid\w*|omit\w*|exclud\w*|free of|don'?t use)\b{_S}{{0,30}}"
                   rf"\bletters? {_ONE_LETTER}"),)),
-    # every word starts with b, lines that begin with the letters s, p, r …, names that end with the letter x
-    # (not "names that start with the letter A": easy; nor "every sentence starts with a capital", "each line ending with apple")
+    # every word starts with b, each line begins with the next letter, lines that begin with the letters s, p, r …,
+    # names that end with the letter x (not "names that start with the letter A" nor "the letters A or E": easy; nor
+    # "every sentence starts with a capital", "every line starts with 'I remember'", "ends with a word that rhymes")
     ("starts", ((rf"\b(?:every|each|all) (?:word|line|sentence|verse)s?\b{_S}{{0,40}}"
                  r"\b(?:start|starts|starting|begin|begins|beginning|end|ends|ending) with (?:the |a |an )?"
-                 rf"(?:(?:same |next |following )?(?:letters?|vowels?|consonants?|word)\b|(?!a [a-z]){_ONE_LETTER})"),
+                 rf"(?:(?:same |next |following )?(?:letters?|vowels?|consonants?)\b|{_INITIAL})"),
                 r"\b(?:end|ends|ending) with (?:the |a |an )?(?:same )?(?:letters?|vowels?|consonants?)\b",
-                (r"\b(?:start|starts|starting|begin|begins|beginning) with (?:the )?(?:letters|next letter|following letter"
-                r"|same letter)\b"))),
-    # the first letters spell a word; each word one letter longer; under 40 letters
+                (r"\b(?:start|starts|starting|begin|begins|beginning) with (?:the )?(?:next letter|following letter"
+                 r"|same letter|consecutive letters|letters [a-z]\b(?:(?:, | |,? and |,? then )[a-z]\b){2}"
+                 r"|letters [a-z] (?:to|through) [a-z]\b)"))),
+    # the first letters spell a word; each word one letter longer; under 40 letters (exactly: the kind "exact")
     ("spell", (rf"\b(?:first|initial|last) letters?\b{_S}{{0,60}}\bspell", r"\b(?:one|two|a|\d+) letters? (?:longer|shorter)\b",
-               rf"\b(?:under|fewer than|less than|at most|exactly|no more than) {_NUM} letters\b")),
-    # exactly 12 lines, exactly ten syllables; every line has 8 words
-    ("exact", ((rf"\bexactly {_NUM}(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?[- ]"
-               r"(?:words?|lines?|syllables?|sentences?|letters?|characters?)\b"),
-               rf"\b(?:every|each) (?:line|sentence|verse)\b{_S}{{0,30}}\b{_NUM} (?:words|syllables)\b")),
+               rf"\b(?:under|fewer than|less than|at most|no more than) {_NUM} letters\b")),
+    # exactly 20 words, exactly ten syllables, exactly 6 letters; every line has 8 words (not "exactly one word",
+    # "exactly two sentences", "exactly 4 lines": easy; nor "each sentence no longer than 15 words": a maximum)
+    ("exact", (rf"\bexactly {_WORDS_8_150}[- ]words?\b",
+               rf"\bexactly {_UNITS_5_150}[- ](?:syllables?|letters?|characters?)\b",
+               (rf"\b(?:every|each) (?:line|sentence|verse)\b{_S}{{0,30}}\b(?:exactly|has|have|contains?|with|of|is|be"
+                rf"|uses?) {_PER_LINE} (?:words|syllables)\b"))),
 )
-#: The substrings one of which each kind's pattern needs (a C-speed filter: most requests run none of them).
+#: The substrings one of which each match of each kind's pattern holds: a kind's pattern is searched only in the sentences
+#: that hold one (C-speed ``find``: most requests search none; none of them is common, like "from the").
 _KIND_TRIGGERS = {
-    "count": ("how many", "count "), "index": ("letter of", "letters of", "letter in", "letters in", "from the"),
-    "reverse": ("backward", "reverse"), "order": ("letters of", "letters in", "alphabetical", "by their", "by its", "by the"),
-    "anagram": ("anagram",), "palindrome": ("palindrom", "pangram", "lipogram"), "lipogram": ("letter",),
+    "count": ("how many", "count "),
+    "index": ("letter of", "letters of", "letter in", "letters in", "letter from", "letters from"),
+    "reverse": ("backward", "reverse"), "anagram": ("anagram",),
+    # an ordinal's last two letters before " letter": first, second, third, fifth, last, middle, penultimate, 7th
+    "order": ("letters of", "letters in", "alphabetical", "st letter", "nd letter", "rd letter", "th letter", "le letter",
+              "te letter"),
+    "palindrome": ("palindrom", "pangram", "lipogram"), "lipogram": ("letter",),
     "starts": ("start with", "starts with", "starting with", "begin with", "begins with", "beginning with", "end with",
                "ends with", "ending with"),
     "spell": ("spell", "longer", "shorter", " letters"),
@@ -101,11 +131,14 @@ TASK_PATTERNS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = tuple(
 #: Two decimals compared ("Which is larger: 9.11 or 9.9?", "Is 3.45 bigger than 3.5?"): a trap only when their
 #: decimal parts differ in length (a token-reading model compares 11 with 9).
 _COMPARE = r"(?:larger|bigger|greater|smaller|less|more|higher|lower|largest|biggest|greatest|smallest)"
+_RE_DECIMAL = re.compile(r"\d\.\d")
 _RE_DECIMALS = re.compile(r"(?<![\d.])\d+\.(\d+)\s*(?:or|vs\.?|versus|and|,)\s*\d+\.(\d+)(?![\d.])")
 _RE_DECIMALS_THAN = re.compile(rf"(?<![\d.])\d+\.(\d+) (?:is )?{_COMPARE} than \d+\.(\d+)(?![\d.])")
 _RE_COMPARE = re.compile(rf"\b{_COMPARE}\b")
 COMPARE_BEFORE = 60
 COMPARE_AFTER = 40
+#: Only the first this many pairs of decimals are looked at for a word of comparison (a table of figures has many).
+MAX_DECIMAL_PAIRS = 8
 
 
 def _request(text: str) -> str:
@@ -118,14 +151,37 @@ def _request(text: str) -> str:
 def _compares_decimals(t: str) -> bool:
     """Whether ``t`` compares two decimals whose decimal parts differ in length: "than" between them, or "or" (vs,
     versus, and, a comma) and a word of comparison within ``COMPARE_BEFORE`` characters before or ``COMPARE_AFTER``
-    after them."""
-    for m in _RE_DECIMALS_THAN.finditer(t):
-        if len(m.group(1)) != len(m.group(2)):
-            return True
-    for m in _RE_DECIMALS.finditer(t):
+    after them (in the first ``MAX_DECIMAL_PAIRS`` such pairs)."""
+    if _RE_DECIMAL.search(t) is None:
+        return False
+    if " than " in t:
+        for m in _RE_DECIMALS_THAN.finditer(t):
+            if len(m.group(1)) != len(m.group(2)):
+                return True
+    for i, m in enumerate(_RE_DECIMALS.finditer(t)):
+        if i == MAX_DECIMAL_PAIRS:
+            break
         if len(m.group(1)) != len(m.group(2)) and _RE_COMPARE.search(
                 t[max(m.start() - COMPARE_BEFORE, 0):m.end() + COMPARE_AFTER]) is not None:
             return True
+    return False
+
+
+def _in_a_sentence(t: str, triggers: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
+    """Whether ``pattern`` matches in a sentence of ``t`` that holds one of ``triggers`` (each such sentence searched once,
+    with ``pos``/``endpos``: a sentence's ends are no word characters, so ``\\b`` reads as in the whole text)."""
+    searched: set[int] = set()
+    for k in triggers:
+        p = t.find(k)
+        while p >= 0:
+            start = max(t.rfind(c, 0, p) for c in _ENDS) + 1
+            ends = [e for e in (t.find(c, p) for c in _ENDS) if e >= 0]
+            end = min(ends) if ends else len(t)
+            if start not in searched:
+                searched.add(start)
+                if pattern.search(t, start, end) is not None:
+                    return True
+            p = t.find(k, end)
     return False
 
 
@@ -133,9 +189,7 @@ def letter_tasks(text: str) -> int:
     """The distinct kinds of letter-level or exact-count task the request in ``text`` asks for (at most
     ``MAX_TASKS``; the kinds of ``TASK_PATTERNS`` and a decimal comparison)."""
     t = _request(text)
-    n = sum(1 for _, triggers, pat in TASK_PATTERNS if any(k in t for k in triggers) and pat.search(t) is not None)
-    if n < MAX_TASKS and "." in t and ("than" in t or "or" in t or "vs" in t or "versus" in t or "and" in t or "," in t) \
-            and _compares_decimals(t):
+    n = sum(1 for _, triggers, pat in TASK_PATTERNS if _in_a_sentence(t, triggers, pat))
+    if n < MAX_TASKS and _compares_decimals(t):
         n += 1
     return min(n, MAX_TASKS)
-

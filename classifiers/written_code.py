@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 from classifiers.algorithmic import request_work_chars
+from classifiers.greetings import greeting_end
 from classifiers.lexicons import LEXICON_NAMES, lexicon_counts, positions
 from classifiers.program_words import AMBIGUOUS_LANGUAGES, IN_LANGUAGES, tool_name_at
 
@@ -385,7 +386,10 @@ def request_length(ln_problem: float, words: list[str], text: str, n_words: int 
 def _opens_question(words: list[str]) -> bool:
     """Whether the first word opens a question, a polite request ("Can you [please] write …") excepted; after a
     connective ("Now", "Then") the next word decides: "Now do the same in Java." follows up, "Now show that …
-    by induction" asks for a proof (it read as a question: 0.47, against 0.75 without "Now")."""
+    by induction" asks for a proof (it read as a question: 0.47, against 0.75 without "Now"); so does the word after a greeting
+    ("Whats up, implement …", "How's it going? I need …": version 62)."""
+    start = greeting_end(words)
+    words = words[start : start + 5]  # the opener, "you", "please", the verb; one more after "Now" (no copy of the text)
     if words[:1] in (["now"], ["then"]) and len(words) > 1:
         words = words[1:]
     if not words or words[0] not in QUESTION_OPENERS:

@@ -10,6 +10,7 @@ import collections
 import itertools
 import math
 import re
+from dataclasses import replace
 
 from classifiers.algorithmic import (
     ALGORITHMIC_CHARS,
@@ -61,7 +62,19 @@ from classifiers.echo import (
     SUMMARY_WORDS,
     WORKS_OUT,
 )
-from classifiers.error_line import CODE_REQUEST_WORDS, ERROR_LINE_MAX_CHARS, ERROR_MARKERS, HARD_STEMS, MAX_LINES, PASTED_MARKERS
+from classifiers.error_line import (
+    BARE_WORDS,
+    CLAUSE_ENDS,
+    CONTEXT_WORDS,
+    ERROR_LINE_MAX_CHARS,
+    ERROR_MARKERS,
+    HARD_STEMS,
+    MAX_LINES,
+    OPENING_REQUEST_WORDS,
+    PASTED_MARKERS,
+    QUOTES,
+)
+from classifiers.feature_schema import FEATURE_NAMES
 from classifiers.features import (
     _CODESYN,
     _HIST_TAIL,
@@ -91,6 +104,11 @@ from classifiers.features import (
     lexicon_counts_reference,
     words_of,
 )
+from classifiers.field_lists import AGGREGATES, EXTRACTION_VERBS, FIELD_NOUNS, KEY_WORDS, LIST_JOINS, MAX_ITEM_WORDS, WORKED_AFTER
+from classifiers.greetings import GREETINGS, MAX_GREETINGS, NOT_AFTER_GREETING
+from classifiers.judge_frame import HEAD_CHARS as JUDGE_HEAD_CHARS
+from classifiers.judge_frame import JUDGE_WORDS, QUESTION_LABELS, QUESTION_MAX_CHARS, QUESTION_SEARCH_CHARS
+from classifiers.judge_frame import TAIL_CHARS as JUDGE_TAIL_CHARS
 from classifiers.latex import LATEX_COMMANDS
 from classifiers.lexicons import _PUNCT_CHARS
 from classifiers.lexicons_intl import DENSE_CUES
@@ -128,6 +146,16 @@ from classifiers.output_format import (
     SHAPE_NOUNS,
 )
 from classifiers.program_words import EVERYDAY_TOOL_NAMES, TOOL_AFTER_WORDS, TOOL_NAMES
+from classifiers.record_lookup import (
+    ASK_MAX_CHARS,
+    ASK_OPENERS,
+    FIELD_WORDS,
+    QUANTITY_ASKS,
+    RECORD_LINE_MAX_WORDS,
+    RECORD_MAX_CHARS,
+    RECORD_MIN_LINES,
+    RECORD_SCAN_LINES,
+)
 from classifiers.shape import _NUMWORD, _RE_SHAPE
 from classifiers.text import Conversation
 from classifiers.tool_names import AROUND_CHARS as TOOL_AROUND_CHARS
@@ -401,6 +429,51 @@ def _exception_names(s: str) -> int:
 
 
 _WORD_RE = "[^\\s" + re.escape(_PUNCT_CHARS) + "]+"
+
+
+def _after_greeting(wl: list[str]) -> list[str]:
+    """Version 62: the words past at most MAX_GREETINGS greetings opening them, each followed by a word not in
+    NOT_AFTER_GREETING (regex alternation in GREETINGS' order)."""
+    pattern = (rf"(?:{'|'.join(re.escape(' '.join(g)) for g in GREETINGS)}) "
+               rf"(?!(?:{_alternatives(NOT_AFTER_GREETING)})(?: |$))")
+    for _ in range(MAX_GREETINGS):
+        m = re.match(pattern, " ".join(wl))
+        if m is None:
+            break
+        wl = wl[len(m.group().split()):]
+    return wl
+
+
+def _error_line(full: str, wl: list[str]) -> bool:
+    """Versions 58 and 62: a short question about one everyday error line: the error (the first marker or exception
+    name) taken out with its quotes or its clause, at most CONTEXT_WORDS words outside BARE_WORDS, no hard stem opening
+    a word, no write / build verb."""
+    if len(full) > ERROR_LINE_MAX_CHARS or len([line for line in full.split("\n") if re.search(r"\S", line)]) > MAX_LINES:
+        return False
+    low = full.lower()
+    spans = [(*m.span(), 1) for m in (re.search(re.escape(k), low) for k in ERROR_MARKERS) if m]
+    if _exception_names(full) > 0:  # its message after a ":" (version 62)
+        spans += [(m.start(), m.end(1), len(m.group(2))) for m in re.finditer(
+            r"(?<![A-Za-z0-9_])([A-Z][A-Za-z0-9]{0,63}(?:Error|Exception|Warning)s?)(?![A-Za-z0-9_])(:?)", full)][:1]
+    if (not spans or set(wl) & (set(WRITE_VERBS) | IMPLEMENT_VERBS | MAKE_VERBS) or wl[:1] and wl[0] in OPENING_REQUEST_WORDS
+            or re.search("|".join(map(re.escape, PASTED_MARKERS)), low)):
+        return False
+    start, marker_end, message = min(spans)
+    begin, end = start, len(low)
+    sentence = max([m.start() for m in re.finditer(r"[.?!] |\n", low[:start])], default=-1)
+    opens = [i for i in range(sentence + 1, start) if low[i] in QUOTES and (i == 0 or not low[i - 1].isalnum())]
+    closes = [j for j in range(marker_end, len(low)) if opens and low[j] == QUOTES[low[opens[-1]]]
+              and (j + 1 == len(low) or not low[j + 1].isalnum())]
+    if closes:
+        begin, end = opens[-1], closes[0] + 1
+    elif message:
+        m = re.compile("|".join(map(re.escape, CLAUSE_ENDS))).search(low, marker_end)
+        end = m.start() if m else len(low)
+    else:
+        end = marker_end
+    rest = [w.strip(":") for w in words_of(low[:begin] + " " + low[end:])]
+    return (len({w for w in rest if w} - BARE_WORDS) <= CONTEXT_WORDS
+            and not any(re.match("|".join(map(re.escape, HARD_STEMS)), w) for w in rest))
 
 
 def _names_a_tool(s: str, wl: list[str]) -> int:
@@ -887,25 +960,46 @@ def _format_code_cues(s: str, code: int) -> int:
 
 
 #: Version 57: the letter tasks, each kind's alternatives written out (``letter_tasks.TASK_PATTERNS`` less its
-#: sentence-bound gaps: here every alternative is tried on each sentence of the request on its own).
+#: sentence-bound gaps: here every alternative is tried on each sentence of the request on its own). Version 61: exact
+#: counts of words 8 to 150, of syllables, letters, characters 5 to 150, no exact lines or sentences; a line's or
+#: sentence's words said exactly; a starting letter single (quoted, or before the end or a comma), three letters listed
+#: or the same / next / consecutive letter; "count the r's in"; "spell … in reverse".
 _LQ = "['\"\u2018\u2019\u201c\u201d]"
 _LNUM = ("(?:\\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen"
          "|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)")
+_LTEENS = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+_LTENS = "(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
+
+
+def _exact_count(min_n: int) -> str:
+    """A count from ``min_n`` to 150 as digits or words (digits listed: the reference spells the range out)."""
+    digits = "|".join(str(i) for i in range(150, min_n - 1, -1))
+    small = [w for i, w in enumerate(("one", "two", "three", "four", "five", "six", "seven", "eight", "nine"), 1) if i >= min_n]
+    return "(?:(?:" + digits + ")|" + "|".join(small) + "|" + _LTEENS + "|" + _LTENS + "|(?:one |a )?hundred)"
+
+
+_LPER = ("(?:" + "|".join(str(i) for i in range(999, 2, -1)) + "|three|four|five|six|seven|eight|nine|" + _LTEENS + "|"
+         + _LTENS + ")")
 _LORD = "(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|middle|penultimate|\\d+(?:st|nd|rd|th))"
 _LUNIT = "(?:letters?|vowels?|consonants?|syllables?|characters?)"
 _LONE = _LQ + "?[a-z]" + _LQ + "?(?![a-z0-9])"
+_LINITIAL = "(?:" + _LQ + "[a-z]" + _LQ + "|[a-z](?=[,;:)]|$))"
 _LIN = "(?:\\b(?:word|name|sentence|phrase|paragraph|text)s?\\b|" + _LQ + ")"
 _LETTER_KINDS = (
     ("\\bhow many " + _LUNIT + "\\b.{0,40}" + _LIN,
      "\\bhow many times (?:does|do|is|are) (?:the )?(?:letter |character )?" + _LONE + " (?:appear|occur|show)",
+     "\\bhow many times (?:the )?(?:letter|character) " + _LONE + " (?:appears|occurs|shows up)\\b",
      "\\bhow many " + _LQ + "?[a-z]" + _LQ + "?'?s\\b (?:are |is )?(?:there )?(?:in|does|appear)\\b",
      "\\bhow many words (?:are )?(?:there )?in (?:this|the|that|my|the following) (?:sentence|phrase|line)\\b",
-     "\\bcount (?:the )?(?:number of )?(?:" + _LUNIT + "|occurrences of the letter)\\b.{0,40}" + _LIN),
+     "\\bcount (?:the )?(?:number of )?(?:" + _LUNIT + "|occurrences of the letter)\\b.{0,40}" + _LIN,
+     "\\bcount (?:all )?(?:the )?(?:" + _LQ + "[a-z]" + _LQ + "'?s|[a-z]'s) in\\b"),
     ("\\b" + _LORD + " letters? (?:of|in) (?:each\\b|every\\b|the (?:word|name|sentence|phrase)|" + _LQ + ")",
      "\\bletters? from the (?:end|start|beginning|right|left)\\b"),
     ("\\b(?:spell|spelled|spelt|write|written|read|say|print)\\b.{0,40}\\bbackwards?\\b",
      "\\breverse (?:the )?(?:order of (?:the )?)?(?:letters|spelling|characters|word)\\b",
-     "\\b(?:letters|characters)\\b.{0,30}\\bin reverse\\b", "\\bbackwards? spelling\\b"),
+     "\\b(?:letters|characters|spell|spelled|spelt)\\b.{0,30}\\bin reverse\\b",
+     "\\b(?:write|print|say) (?:the (?:word|name) )?(?:" + _LQ + "[a-z]+" + _LQ + "|[a-z]+) in reverse\\b(?! chronolog)",
+     "\\bbackwards? spelling\\b"),
     ("\\b(?:sort|order|alphabeti[sz]e|rearrange|put)\\b.{0,25}\\bletters (?:of|in) (?:the (?:word|name)|" + _LQ + "|each\\b|every\\b)",
      "\\bletters\\b.{0,40}\\balphabetical(?:ly)?\\b", "\\bby (?:their|its|the) " + _LORD + " letter\\b"),
     ("\\banagrams? (?:of|for)\\b", "\\bare\\b.{0,30}\\banagrams\\b"),
@@ -914,14 +1008,17 @@ _LETTER_KINDS = (
      "(?:" + _LQ + "|\\bis (?!it\\b|this\\b|that\\b)[a-z]+) an? (?:palindrome|pangram)\\b"),
     ("\\b(?:without|no|not|never|avoid\\w*|omit\\w*|exclud\\w*|free of|don'?t use)\\b.{0,30}\\bletters? " + _LONE,),
     (("\\b(?:every|each|all) (?:word|line|sentence|verse)s?\\b.{0,40}\\b(?:start|starts|starting|begin|begins|beginning"
-     "|end|ends|ending) with (?:the |a |an )?(?:(?:same |next |following )?(?:letters?|vowels?|consonants?|word)\\b|(?!a [a-z])" + _LONE + ")"),
+     "|end|ends|ending) with (?:the |a |an )?(?:(?:same |next |following )?(?:letters?|vowels?|consonants?)\\b|" + _LINITIAL + ")"),
      "\\b(?:end|ends|ending) with (?:the |a |an )?(?:same )?(?:letters?|vowels?|consonants?)\\b",
-     "\\b(?:start|starts|starting|begin|begins|beginning) with (?:the )?(?:letters|next letter|following letter|same letter)\\b"),
+     ("\\b(?:start|starts|starting|begin|begins|beginning) with (?:the )?(?:next letter|following letter|same letter"
+      "|consecutive letters|letters [a-z]\\b(?:, [a-z]\\b| [a-z]\\b|,? and [a-z]\\b|,? then [a-z]\\b){2}"
+      "|letters [a-z] (?:to|through) [a-z]\\b)")),
     ("\\b(?:first|initial|last) letters?\\b.{0,60}\\bspell", "\\b(?:one|two|a|\\d+) letters? (?:longer|shorter)\\b",
-     "\\b(?:under|fewer than|less than|at most|exactly|no more than) " + _LNUM + " letters\\b"),
-    ("\\bexactly " + _LNUM + "(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?[- ]"
-     "(?:words?|lines?|syllables?|sentences?|letters?|characters?)\\b",
-     "\\b(?:every|each) (?:line|sentence|verse)\\b.{0,30}\\b" + _LNUM + " (?:words|syllables)\\b"),
+     "\\b(?:under|fewer than|less than|at most|no more than) " + _LNUM + " letters\\b"),
+    ("\\bexactly " + _exact_count(8) + "[- ]words?\\b",
+     "\\bexactly " + _exact_count(5) + "[- ](?:syllables?|letters?|characters?)\\b",
+     "\\b(?:every|each) (?:line|sentence|verse)\\b.{0,30}\\b(?:exactly|has|have|contains?|with|of|is|be|uses?) " + _LPER
+     + " (?:words|syllables)\\b"),
 )
 _LCOMPARE = ("larger", "bigger", "greater", "smaller", "less", "more", "higher", "lower", "largest", "biggest", "greatest",
              "smallest")
@@ -929,14 +1026,16 @@ _LCOMPARE = ("larger", "bigger", "greater", "smaller", "less", "more", "higher",
 
 def _letter_tasks(text: str) -> int:
     """Version 57: the kinds of letter task (at most 3) in the lower-cased first 400 and last 200 characters, each kind's
-    alternatives tried on every sentence (split at . ? ! and line breaks), then two decimals compared."""
+    alternatives tried on every sentence (split at . ? ! and line breaks), then two decimals compared (version 61: in
+    the first 8 pairs joined by "or", "vs", a comma …)."""
     t = (text if len(text) <= 600 else text[:400] + "\n" + text[-200:]).lower()
     sentences = re.split(r"[.?!\n]", t)
     n = sum(1 for kind in _LETTER_KINDS if any(re.search(alt, x) for alt in kind for x in sentences))
     decimals = False
     for m in re.finditer("(?<![\\d.])\\d+\\.(\\d+) (?:is )?(?:" + "|".join(_LCOMPARE) + ") than \\d+\\.(\\d+)(?![\\d.])", t):
         decimals = decimals or len(m.group(1)) != len(m.group(2))
-    for m in re.finditer(r"(?<![\d.])\d+\.(\d+)\s*(?:or|vs\.?|versus|and|,)\s*\d+\.(\d+)(?![\d.])", t):
+    pairs = list(re.finditer(r"(?<![\d.])\d+\.(\d+)\s*(?:or|vs\.?|versus|and|,)\s*\d+\.(\d+)(?![\d.])", t))[:8]
+    for m in pairs:
         around = re.split(r"\W+", t[max(m.start() - 60, 0):m.end() + 40])
         decimals = decimals or (len(m.group(1)) != len(m.group(2)) and any(w in _LCOMPARE for w in around))
     return min(n + decimals, 3)
@@ -1125,7 +1224,7 @@ def handcrafted(conv: Conversation) -> list[float]:
     # no math word nor notation, is no word problem and no closed problem (version 44)
     material = (numbers > 0 and latex == 0 and lex["math"] == 0 and mcq < math.log1p(2)  # any arithmetic cue (version 56)
                 and written_code == 0 and not _builds_code(wl) and d_code < 0.2  # no code (version 56)
-                and _instructs_over_material(full))
+                and (_instructs_over_material(full) or _looks_up_a_record(full)))  # a record's field (version 60)
     word_problem = (lex["arith"] > 0 and quantities >= 2 and _problem_chars(full) <= 600 and latex == 0
                     and mcq < math.log1p(2) and feats[6] == 0 and d_code < 0.2 and d_write < 0.2 and not material
                     and _asks_for_an_answer(full))
@@ -1149,7 +1248,9 @@ def handcrafted(conv: Conversation) -> list[float]:
         statement = math.log1p(n - (len(full) - _problem_chars(full, whole=False)))
     # a request for a program (not opened as a question) counts 245 characters more (version 29),
     # (after "Now" / "Then" the next word decides, version 37)
-    qw = wl[1:] if wl[:1] in (["now"], ["then"]) and len(wl) > 1 else wl
+    # (after a greeting: "Whats up, implement …", version 62)
+    qw = _after_greeting(wl)
+    qw = qw[1:] if qw[:1] in (["now"], ["then"]) and len(qw) > 1 else qw
     question = bool(qw) and qw[0] in {"how", "what", "why", "when", "which", "where", "who", "is", "are", "can", "could", "does", "do",
                                       "should", "would", "will", "explain", "tell", "now",
                                       "what's", "whats", "how's", "why's", "when's", "where's", "who's"}  # (version 58)
@@ -1169,12 +1270,7 @@ def handcrafted(conv: Conversation) -> list[float]:
         lex["math"] + 0.6 * lex["arith"] + 0.5 * numbers) / nw + 0.5 * latex - 4.0 * _bound_numbers(wl) / nw)
     asks = program or (proof is not None and domain > d_write)
     # a short question about one everyday error line: no request for a program, no closed problem (version 58)
-    low_full = full.lower()
-    error_line = (program and len(full) <= ERROR_LINE_MAX_CHARS
-                  and len([line for line in full.split("\n") if re.search(r"\S", line)]) <= MAX_LINES
-                  and (_exception_names(full) > 0 or re.search("|".join(map(re.escape, ERROR_MARKERS)), low_full) is not None)
-                  and not set(wl) & CODE_REQUEST_WORDS
-                  and re.search("|".join(map(re.escape, PASTED_MARKERS + HARD_STEMS)), low_full) is None)
+    error_line = program and _error_line(full, wl)
     if asks and not word_problem and not retrieved and not error_line:
         if not question and nw >= 4:  # a fragment of fewer than four words is no request (version 41)
             # its cues' work (version 45), a program's only (version 49)
@@ -1195,6 +1291,16 @@ def handcrafted(conv: Conversation) -> list[float]:
         feats[-1] = 0.0
     if mcq >= math.log1p(2):  # a multiple-choice question: length above e^5 characters counts too
         feats[-1] = max(feats[-1], math.log1p(max(n - quoted, 0)) - 5.0)
+    # a judge frame is a closed problem only when its question is one alone, or its unlabelled material is a word
+    # problem or holds LaTeX, a math word or code (version 63)
+    judged = _judged_question(full)
+    if feats[-1] and judged is not None:
+        if judged:
+            keep = handcrafted(replace(conv, last_user=judged))[FEATURE_NAMES.index("length in a closed problem")] > 0
+        else:
+            keep = word_problem or latex > 0 or lex["math"] > 0 or written_code > 0 or _builds_code(wl) or d_code >= 0.2
+        if not keep:
+            feats[-1] = 0.0
     feats.append(max(math.log1p(quantities) - math.log1p(3), 0.0) if word_problem else 0.0)
     return feats
 
@@ -1303,7 +1409,7 @@ def _instructs_over_material(text: str) -> bool:
     lines = [line for line in rest.split("\n") if line.strip()]
     itemized = "\n" in text[cut:] and len(lines) >= 2
     instruction = head[:cut].lower()
-    if WORKS_OUT & set(words_of(instruction)):  # version 56
+    if WORKS_OUT & set(words_of(instruction)) and _unlisted_works_out_ref(instruction, WORKS_OUT):  # versions 56, 60
         return False
     pointed = bool(_MATERIAL_POINTERS & set(words_of(instruction))) or itemized
     return (pointed and _verb_opens_ref(instruction)) or _asks_for_the_text_ref(instruction, pointed)
@@ -1365,3 +1471,149 @@ def _retrieved_chars(text: str) -> int:
         return 0
     line_start = text.rfind("\n", 0, named.start()) + 1
     return max(labels[-1] - line_start, 0) if labels[-1] - line_start >= 200 else 0
+
+
+#: Version 60's tokens: runs of ASCII lower-case letters, digits and ' # + -, and single punctuation marks.
+_FIELD_TOKEN = r"[a-z0-9'#+-]+|[,&/{}\[\]().:;!?]"
+_FIELD_STOPS = {"from", "in", "on", "into", "as", "of", "for", "to", "with", "using", "at", "per", "by", "then", "than", "if",
+                "that", "which", "where", "when"}
+
+
+def _unlisted_works_out_ref(instruction: str, works_out: frozenset[str]) -> bool:
+    """Version 60: some token of ``works_out`` is not a listed field noun. A token of FIELD_NOUNS is listed when it is
+    inside {…} / […] (depth counted from the start, never below 0), or when the last extraction verb or key word
+    before it (outside brackets) is followed up to it by no bracket, no clause mark (. : ; ! ? parentheses), no
+    preposition (_FIELD_STOPS), and by noun phrases of at most MAX_ITEM_WORDS words joined by LIST_JOINS (the field
+    noun counted); and the token after it is not of WORKED_AFTER, and no word of AGGREGATES comes in the next
+    MAX_ITEM_WORDS tokens before a join, a clause mark, a closing bracket or a preposition other than "for"."""
+    toks = re.findall(_FIELD_TOKEN, instruction)
+    depth, depths = 0, []
+    for t in toks:
+        depths.append(depth)
+        depth = depth + 1 if t in "{[" and len(t) == 1 else max(depth - 1, 0) if t in "}]" and len(t) == 1 else depth
+    for i, t in enumerate(toks):
+        if t not in works_out:
+            continue
+        if t in FIELD_NOUNS and _listed_ref(toks, depths, i):
+            after = toks[i + 1:i + 1 + MAX_ITEM_WORDS]
+            if after[:1] and after[0] in WORKED_AFTER:
+                return True
+            for a in after:
+                if a in AGGREGATES:
+                    return True
+                if a in LIST_JOINS or a in (".", ":", ";", "!", "?", "(", ")", "}", "]") or (a in _FIELD_STOPS and a != "for"):
+                    break
+            continue
+        return True
+    return False
+
+
+def _listed_ref(toks: list[str], depths: list[int], i: int) -> bool:
+    """Whether toks[i] sits in brackets or in the object list of the last verb / key word before it (see above)."""
+    if depths[i] > 0:
+        return True
+    heads = [j for j in range(i) if depths[j] == 0 and (toks[j] in EXTRACTION_VERBS or toks[j] in KEY_WORDS)]
+    if not heads:
+        return False
+    between = toks[heads[-1] + 1:i]
+    if any(t in "{}[].:;!?()" and len(t) == 1 for t in between) or any(t in _FIELD_STOPS for t in between):
+        return False
+    segment = 0
+    for t in between + [toks[i]]:
+        segment = 0 if t in LIST_JOINS else segment + 1
+        if segment > MAX_ITEM_WORDS:
+            return False
+    return True
+
+
+def _looks_up_a_record(text: str) -> bool:
+    """Version 60: a text of at most RECORD_MAX_CHARS characters with RECORD_MIN_LINES or more line breaks; of its lines
+    (the text stripped, split at line breaks) the first is the ask if it asks for a field (_asks_for_a_field_ref, on
+    the stripped line), and the RECORD_SCAN_LINES after it the record; else the last, and the RECORD_SCAN_LINES before
+    it. The record's non-blank lines hold at least RECORD_MIN_LINES record lines, more than half of them."""
+    if len(text) > RECORD_MAX_CHARS or len(re.findall("\n", text)) < RECORD_MIN_LINES:
+        return False
+    raw = re.split("\n", text.strip())
+    if len(raw) < 2:
+        return False
+    if _asks_for_a_field_ref(raw[0].strip()):
+        record = raw[1:1 + RECORD_SCAN_LINES]
+    elif _asks_for_a_field_ref(raw[-1].strip()):
+        record = raw[max(len(raw) - 1 - RECORD_SCAN_LINES, 0):-1]
+    else:
+        return False
+    kept = [x.strip() for x in record if x.strip()]
+    n = len([x for x in kept if _record_line_ref(x)])
+    return n >= RECORD_MIN_LINES and n > len(kept) / 2
+
+
+def _record_line_ref(line: str) -> bool:
+    """At most RECORD_LINE_MAX_WORDS words; the last an amount (an optional sign, currency / # / asterisks, a digit,
+    digits and , . : / -, an optional % or unit of 1-5 letters, an optional ")"), or (no . ? ! last) a letter first
+    and a word opening with a digit or a currency sign among the second to fourth."""
+    words = line.split()
+    if len(words) > RECORD_LINE_MAX_WORDS:
+        return False
+    if re.fullmatch(r"[-+(~@]?[$€£¥#*]*\d[\d,.:/-]*(?:%|[a-zA-Z]{1,5})?\)?", words[-1]):
+        return True
+    if line.endswith((".", "?", "!")) or not words[0][0].isalpha():
+        return False
+    return any(w[0].isdigit() or w[0] in "$€£¥" for w in words[1:4])
+
+
+def _asks_for_a_field_ref(ask: str) -> bool:
+    """At most ASK_MAX_CHARS characters; no word of QUANTITY_ASKS unless each is a listed field noun; a word of ASK_OPENERS
+    among the first four, and a word of FIELD_WORDS from it to six words on ("number" not before "of")."""
+    if len(ask) > ASK_MAX_CHARS:
+        return False
+    words = words_of(ask.lower())
+    if QUANTITY_ASKS & set(words) and _unlisted_works_out_ref(ask.lower(), QUANTITY_ASKS):
+        return False
+    at = [i for i in range(min(4, len(words))) if words[i] in ASK_OPENERS]
+    if not at:
+        return False
+    o = at[0]
+    return any(words[k] in FIELD_WORDS and not (words[k] == "number" and k + 1 < len(words) and words[k + 1] == "of")
+               for k in range(o, min(o + 7, len(words))))
+
+
+def _judge_frame(part: str) -> bool:
+    """A judging word addressing the model (or "scale of 1") and a scale in lower-cased ``part`` (version 63)."""
+    scale = (re.search(r"\bscale (of|from) (0|1|one|zero)\b", part)
+             or re.search(r"(?<!\w)[01] ?(\([^()\n]{1,20}\) ?)?(-|–|to) ?(3|4|5|6|7|9|10|100)(?!\w)(?![-–/^*])(?![.,:]\d)", part)
+             or any(v in part for v in ("[[a]]", "[[b]]", "[[tie]]"))
+             or re.search(r"\bwhich (response|answer|reply|completion|output|assistant) is better\b", part))
+    if not scale:
+        return False
+    if re.search(r"\bscale (of|from) (0|1|one|zero)\b|\brate (it|this|them)\b|\bwhich \w+ is better\b", part):
+        return True
+    for m in re.finditer(r"\b(" + "|".join(JUDGE_WORDS) + r")\b", part):
+        if re.search(r"(\A|[.!?:;\n][ \t]*|\b(please|now|then|and|also) )(#+[ \t]*)?\Z", part[:m.start()]):
+            return True
+    for m in re.finditer(r"\b(rating|score|grade|grading|judge|evaluator|grader|rater)\b", part):
+        if re.search(r"\b(you are|you're|act as|as|output|give|assign|provide|return) ((an?|the|your|one) )?(\w+ ){0,2}\Z",
+                     part[:m.start()]):
+            return True
+    return False
+
+
+def _judged_question(text: str) -> str | None:
+    """The question a judge frame judges ("" with none labelled), ``None`` for no frame (version 63)."""
+    if not (_judge_frame(text[:JUDGE_HEAD_CHARS].lower())
+            or (len(text) > JUDGE_HEAD_CHARS and _judge_frame(text[-JUDGE_TAIL_CHARS:].lower()))):
+        return None
+    head = text[:QUESTION_SEARCH_CHARS]
+    starts = [0] + [i + 1 for i, c in enumerate(head) if c == "\n"]
+    label = r"[ \t]*(#+[ \t]*|\[[ \t]*)?(" + "|".join(QUESTION_LABELS) + r")([ \t]*\][ \t]*:?|[ \t]*:|[ \t]*(?=\n|\Z))"
+    for start in starts:
+        m = re.match(label, head[start:], re.IGNORECASE)
+        if m:
+            window = text[start + m.end():start + m.end() + QUESTION_MAX_CHARS]
+            lines = window.split("\n")
+            kept = [lines[0]]
+            for line in lines[1:]:
+                if re.match(r"[ \t]*(#|\[|[A-Za-z][\w' ]{0,40}:)", line):
+                    break
+                kept.append(line)
+            return "\n".join(kept).strip()
+    return ""

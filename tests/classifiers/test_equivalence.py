@@ -450,7 +450,11 @@ LETTER_PIECES = ("how many", "letters", "letter", "vowels", "syllables", "charac
                  "without", "no", "using", "e", "x", "'e'", "“a”", "line", "lines", "starts", "begin", "ends", "with",
                  "capital", "first", "spell out", "one", "longer", "under", "40", "exactly", "12", "ten", "8", "twenty-one",
                  "which", "larger", "bigger than", "9.11", "9.9", "3.5", "or", "vs.", ",", ". ", "? ", "!", "\n", " ", "-",
-                 "write a function", "python", "```", "$x$", "\\frac", "İ", "filler " * 20)
+                 "write a function", "python", "```", "$x$", "\\frac", "İ", "filler " * 20,
+                 # version 61: format instructions that are no task, and the new alternatives
+                 "sentences", "four", "five", "seven", "hundred", "one hundred", "150", "151", "7", "2000", "has",
+                 "at most", "no longer than", "'i remember'", "i", "rhymes", "same", "consecutive", "next", "b", "c",
+                 "to", "in reverse", "chronological", "count the", "r's", "appears", "syllable", "characters")
 
 
 @settings(max_examples=600, deadline=None)

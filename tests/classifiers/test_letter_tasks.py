@@ -31,6 +31,15 @@ LETTER_TASKS = [
     "Write a 4-line poem in which each line has exactly 10 syllables.",
     "List five animals whose names end with the letter x.",
     "Which number is bigger, 3.45 or 3.5?",
+    # version 61 (review_s40_diff L2): counted, reversed, counted without "does"
+    "Count the r's in strawberry.",
+    "Spell rhythm in reverse.",
+    "Tell me how many times the letter s appears in Mississippi.",
+    "Write a poem where each line has 8 words.",
+    "Write a sentence where every word starts with 's'.",
+    "Write a poem in which every line ends with the letter e.",
+    "Write a paragraph in exactly one hundred words about tea.",
+    "Write a haiku in which each line begins with the letters A, B, C in order.",
 ]
 #: Look-alikes: plain lengths, letters to write, the letter of a grade, definitions, version numbers.
 NOT_LETTER_TASKS = [
@@ -56,6 +65,23 @@ NOT_LETTER_TASKS = [
     "Every sentence should start with a capital letter, right?",
     "Which is better for a beginner: Python 3.11 or 3.12?",
     "Should I update to iOS 17.4 or wait for 17.5?",
+    # version 61 (review_s40_diff H2): format instructions, not puzzles
+    "Answer in exactly one word: is the sky blue?",
+    "Reply in exactly one sentence: what is the capital of Peru?",
+    "Tell me a fun fact in exactly one sentence.",
+    "Summarize the French Revolution in exactly two sentences.",
+    "Write a thank-you note to my neighbor, exactly four sentences long.",
+    "Write a 4-line poem, exactly 4 lines, for my mom's birthday card.",
+    "Write a tagline for my bakery in exactly five words.",
+    "Write an essay of exactly 2000 words on the Cold War.",
+    "Each sentence should be no longer than 15 words. Write a paragraph about dogs.",
+    "Each line should have at most 10 words. Write a poem about rain.",
+    "Write a poem where every line starts with 'I remember'.",
+    "Write a poem where every line starts with I remember.",
+    "Write a limerick where every line ends with a word that rhymes with cat.",
+    "Write a love poem where every line ends with the word love.",
+    "Give me baby names that start with the letters A or E.",
+    "Write my CV in reverse chronological order.",
     "Write a Python function that counts the vowels in the word it is given.",
 ]
 
@@ -96,6 +122,28 @@ def test_only_the_request_is_read():
     pasted = "Summarize this article.\n\n" + "The ocean is vast. " * 30 + "Write it without the letter e. " + "Waves. " * 40
     assert letter_tasks(pasted) == 0
     assert letter_tasks("Without the letter e, " + pasted) == 1
+
+
+def test_one_constraint_counts_once():
+    """"exactly 6 letters" was both an exact count and a spelling constraint: two reasoning cues for one constraint."""
+    assert letter_tasks("Give me a word that has exactly 6 letters.") == 1
+
+
+#: Requests of 2,000 characters stuffed with triggers or decimals (review_s40_diff L1 measured ~120 µs on decimals).
+_ADVERSARIAL = [("9.11 or 9.9 and 1.2, " * 200)[:2000],
+                ("The quick brown fox ran by the river from the farm, or so they say. " * 40)[:2000],
+                ("Which is larger 3.45 or 3.5, 1.25 vs 1.3, " * 100)[:2000]]
+
+
+@pytest.mark.parametrize("text", _ADVERSARIAL, ids=["decimals", "prose", "compared decimals"])
+def test_adversarial_text_is_fast(text):
+    """The median of 200 calls stays under 50 µs (the featurizer's budget is 500 µs at 2,000 characters)."""
+    times = []
+    for _ in range(200):
+        start = time.perf_counter()
+        letter_tasks(text)
+        times.append(time.perf_counter() - start)
+    assert sorted(times)[100] < 50e-6
 
 
 def test_the_count_is_bounded():

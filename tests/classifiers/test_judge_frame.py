@@ -1,0 +1,95 @@
+"""Judge frames (``classifiers/judge_frame.py``, version 63): a rating is as hard as the question it rates."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from classifiers.feature_schema import FEATURE_NAMES
+from classifiers.features import conversation_features, handcrafted
+from classifiers.judge_frame import judged_question
+from classifiers.text import parse_messages
+from tests.classifiers import reference_features as ref
+from tests.classifiers.conftest import user
+
+CLOSED = FEATURE_NAMES.index("length in a closed problem")
+
+#: Ratings of a look-up or a text: no problem to solve (the thinking tier at 0.45-0.67 before version 63).
+TRIVIAL = (
+    ("Rate the following response on a scale of 1-10 for accuracy.\nQuestion: What is the boiling point of water at sea "
+    "level?\nResponse: 100 degrees Celsius (212 F).\nRating:"),
+    ("Compare the two answers and output [[A]], [[B]] or [[tie]].\nQuestion: Suggest a name for a golden retriever puppy."
+    "\nAnswer A: Sunny, because of the golden coat.\nAnswer B: Dog."),
+    ("Judge the chatbot's reply for politeness on a scale of 1 to 7.\nUser: my order #55821 arrived 3 days late\n"
+    "Bot: Sorry about the delay! I've added a $5 credit to your account."),
+    "Rate this joke from 1 to 10: Why did the scarecrow win an award? Because he was outstanding in his field.",
+    ("Grade this product description from 1 to 5 for persuasiveness: 'Our stainless steel water bottle keeps drinks "
+    "cold for 24 hours and hot for 12.'"),
+)
+#: Gradings of a hard question, and texts with a scale that judge nothing: they keep their closed problem.
+HARD = (
+    ("Grade the student's solution for correctness. Output a score 0-5 and identify the first incorrect step if any.\n\n"
+    "Problem: Find the number of positive integers n <= 100 such that n^2 + n + 41 is composite.\nStudent solution: "
+    "n^2+n+41 is prime for n=0..39. For n=40 we get 1681=41^2, composite. For n > 41 the values alternate between prime "
+    "and composite, so about half of 42..100 are composite, i.e. 29. Total 2+29 = 31."),
+    ("Score the answer from 1 to 5 and show the correct computation if it is wrong.\nQuestion: A tank fills in 6 hours "
+    "with pipe A and 9 hours with pipe B, and drains in 12 hours through pipe C. With all three open, how long does it "
+    "take to fill?\nAnswer: 1/6 + 1/9 - 1/12 = 7/36, so 36/7 = 5.14 hours."),
+    ("A judge scores divers from 0 to 10. Seven judges give 8.5, 9, 7.5, 9.5, 8, 9 and 8.5; the highest and lowest are "
+    "dropped and the rest averaged. What is the diver's score?"),
+    "On a scale of 1 to 10, how hard is it to prove that there are infinitely many primes of the form 4k+3? Sketch the proof.",
+)
+
+
+def _closed(text: str) -> float:
+    return handcrafted(parse_messages(user(text)))[CLOSED]
+
+
+@pytest.mark.parametrize("text", TRIVIAL)
+def test_a_rating_of_no_problem_is_no_closed_problem(text):
+    """The scale ("1-10") and the answer's figures gave the math domain: the frame read as a closed problem."""
+    assert _closed(text) == 0.0
+
+
+@pytest.mark.parametrize("text", HARD)
+def test_a_grading_of_a_hard_question_keeps_its_closed_problem(text):
+    assert _closed(text) > 0.0
+
+
+@pytest.mark.parametrize(("text", "question"), [
+    ("Rate it 1-10.\nQuestion: Why?\nAnswer: Because.", "Why?"),
+    ("You are an impartial judge. Output [[A]] or [[B]].\n[User Question]\nName a fruit.\n[The Start of A]\napple", "Name a fruit."),
+    ("### Instruction\nYou are grading answers.\n### Question\nTallest mountain?\n### Answer\nEverest\n### Output a score from 1 to 10.",
+     "Tallest mountain?"),
+    ("Score the answer 0-5.\nQ: What is 2+2?\nsecond line\nA: 4", "What is 2+2?\nsecond line"),
+    ("On a scale of 1 to 5, how polite is this reply? \"Fine.\"", ""),  # no question: the reply is material
+    ("A judge scores divers from 0 to 10. What is the score?", None),  # a word problem's judge
+    ("No one expects drops on the scale of the declines, 1-10 percent.", None),  # no "scale of 1", no judging word
+    ("Write a Python function rate(reviews) that returns the average star rating from 1 to 5.", None),
+])
+def test_judged_question(text, question):
+    assert judged_question(text) == question
+    assert ref._judged_question(text) == question
+
+
+def test_scores(default):
+    """Trivial ratings go to the cheap tier or its edge (0.45-0.67 before); a grading of a counting problem stays in the top one."""
+    for text in TRIVIAL:
+        assert default.score(user(text)).score < 0.45, text
+    assert default.score(user(HARD[0])).score > 0.75
+
+
+PIECES = ("Rate", "rate", "Score", "the answer", "judge", "You are an impartial", " judge", "Output a score", "scale of 1",
+          " 1-10", "from 1 (bad) to 5", " 0 to 100", "1-10.5", "[[A]]", "[[tie]]", "which answer is better", "rate it",
+          "Question:", "Q:", "### Question", "[User Question]", "Problem:", "Answer:", "Response A:", "[The End]", "###",
+          "What is 2 + 3 * 4?", "Prove that 7 is prime.", "How do I boil an egg?", "probability", "```", "def f(): pass",
+          "\n", "\n", " ", ". ", "? ", "please ", "x" * 120)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+def test_judge_frames_equal_the_reference(text):
+    assert judged_question(text) == ref._judged_question(text)
+    c = parse_messages(user(text))
+    assert conversation_features(c)[0] == ref.handcrafted(c)

@@ -18,6 +18,7 @@ from itertools import pairwise
 from classifiers.field_lists import unlisted_works_out
 from classifiers.lexicons import lower_words, words_of
 from classifiers.token_estimate import estimate_tokens
+from classifiers.written_code import WRITTEN_TEXTS
 
 #: Shorter turns (and replies under this many characters of English, counted in tokens) are left to the
 #: model: their answers are short either way.
@@ -165,6 +166,14 @@ _RE_NON_SPACE = re.compile(r"\S")
 #: "TL;DR:" or "Summarize in two sentences:" is the text to return or sum up, whatever it says ("convert" and
 #: "reformat" are left out: "Convert to Celsius: 72 F, 100 F" works figures out).
 _UNPOINTED_VERBS = (frozenset(ECHO_VERBS) - {"convert", "reformat"}) | {"summarize", "summarise", "tl;dr", "tldr"}
+#: Echo verbs that also change plans and figures ("Revise the budget: …", "Rewrite my weekly schedule: …"): with no
+#: pointer they need no object, a manner ("in a formal tone", "to sound friendlier", "as a haiku") or a text noun
+#: (``TEXT_OBJECTS``) (review_s40_diff M5: such word problems fell 0.63 -> 0.38; "Edit:" opens a forum's correction).
+OBJECT_VERBS = frozenset(("rewrite", "rephrase", "revise", "edit", "polish"))
+MANNER_WORDS = frozenset(("in", "into", "to", "as", "for", "so", "more", "less"))
+TEXT_OBJECTS = frozenset(("text", "texts", "passage", "snippet", "resume", "cv", "cover", "intro", "introduction",
+                          "abstract", "draft", "copy", "wording", "statement", "proposal", "paragraphs", "it", "this",
+                          "that", "these", "following", "below", "above"))
 #: "Fix" and "correct" return the text only when what they fix is its language ("Fix the grammar:", not "Fix the
 #: error in my calculation:" nor "Correct this answer:").
 _FIX_VERBS = frozenset(("fix", "correct"))
@@ -189,7 +198,13 @@ _HERE = frozenset(("here", "here's"))
 
 
 def instructs_over_material(text: str) -> bool:
-    """Whether ``text`` opens with an instruction to extract, list, classify, summarize, convert or reformat
+    """Whether ``material_instruction(text)`` finds an instruction over material."""
+    return material_instruction(text) is not None
+
+
+def material_instruction(text: str) -> str | None:
+    """The instruction (before its colon, line break or quote) when ``text`` opens with one over material, else None
+    (version 64: a tool's name in the material is the material's). Whether ``text`` opens with an instruction to extract, list, classify, summarize, convert or reformat
     (``MATERIAL_VERBS``, first or after a lead or an opening phrase that ends in a comma) that points at
     (``_POINTERS``) material after it: after a colon or a line break, or quoted. Its figures are the
     material's, data to read, not a word problem's quantities: "Extract the ingredient list from this recipe
@@ -198,21 +213,29 @@ def instructs_over_material(text: str) -> bool:
     for 3 cups of flour for 12 cookies. How many …?") or after a verb that works them out ("Calculate the
     total cost: 3 notebooks at $2.50 each …"). Version 56 reads more instructions (``_asks_for_the_text``)."""
     head = text[:MATERIAL_INSTRUCTION_CHARS]
-    cut = min((i for i in (head.find(":"), head.find("\n")) if i >= 0), default=-1)
+    cut = min((i for i in (_instruction_colon(head), head.find("\n")) if i >= 0), default=-1)
     quote = _RE_OPEN_QUOTE.search(head)
     if quote is not None and (cut < 0 or quote.start() < cut):
         cut = quote.start()
     if cut < 0 or len(text) - cut - 1 < MATERIAL_MIN_CHARS:
-        return False
+        return None
     items = _has_item_lines(text, cut + 1)
     instruction = head[:cut].lower()
     words = lower_words(instruction)
     if not WORKS_OUT.isdisjoint(words) and unlisted_works_out(instruction, WORKS_OUT):  # "… and compute the margin:" (56)
-        return False  # not a field noun of an extraction list: "Extract the store name, date and total" (version 60)
+        return None  # not a field noun of an extraction list: "Extract the store name, date and total" (version 60)
     pointed = items or not _POINTERS.isdisjoint(words)
-    if pointed and _opens_with_verb(instruction):
-        return True
-    return _asks_for_the_text(instruction, words, pointed)
+    if (pointed and _opens_with_verb(instruction)) or _asks_for_the_text(instruction, words, pointed):
+        return head[:cut]
+    return None
+
+
+def _instruction_colon(head: str) -> int:
+    """The first colon of ``head`` that is not a time's or a ratio's, between two digits ("leave at 5:30 and …": M5)."""
+    i = head.find(":")
+    while 0 < i < len(head) - 1 and head[i - 1].isdecimal() and head[i + 1].isdecimal():
+        i = head.find(":", i + 1)
+    return i
 
 
 def _has_item_lines(text: str, start: int) -> bool:
@@ -235,7 +258,8 @@ def _asks_for_the_text(instruction: str, words: list[str], pointed: bool) -> boo
     contract clause. List …"). Such texts with figures (a news snippet's budget, an email's dates) read as
     word problems at 0.51-0.77, the same texts without figures at 0.10-0.14."""
     first = _first_word(instruction)
-    if first in _UNPOINTED_VERBS or (first in _FIX_VERBS and not LANGUAGE_OBJECTS.isdisjoint(words)):
+    if (first in _UNPOINTED_VERBS and (first not in OBJECT_VERBS or _names_a_text(words, first))) or (
+            first in _FIX_VERBS and not LANGUAGE_OBJECTS.isdisjoint(words)):
         return True
     shaped = any(w in ("into", "as") and not SHAPES.isdisjoint(words[i + 1:i + 4]) for i, w in enumerate(words))
     if shaped and first in MATERIAL_VERBS:  # "Extract the patient's vitals as a table: BP 142/91, …"
@@ -246,6 +270,16 @@ def _asks_for_the_text(instruction: str, words: list[str], pointed: bool) -> boo
         return True
     sentences = instruction.rsplit(". ", 1)
     return len(sentences) == 2 and _opens_with_verb(sentences[1])
+
+
+def _names_a_text(words: list[str], verb: str) -> bool:
+    """Whether what the echo ``verb`` (of ``OBJECT_VERBS``) works on, in the instruction's ``words``, is a text: nothing
+    ("Rewrite:"; not "Edit:", a correction's label), a manner after it (``MANNER_WORDS``) or a text noun
+    (``TEXT_OBJECTS``, ``written_code.WRITTEN_TEXTS``) among the words after it."""
+    rest = words[words.index(verb) + 1:] if verb in words else []
+    if not rest:
+        return verb != "edit"
+    return rest[0] in MANNER_WORDS or any(w in TEXT_OBJECTS or w in WRITTEN_TEXTS for w in rest)
 
 
 def _first_word(instruction: str) -> str:

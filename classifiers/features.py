@@ -42,7 +42,7 @@ from classifiers.record_lookup import looks_up_a_record
 from classifiers.retrieved import retrieved_chars
 from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
 from classifiers.text import Conversation
-from classifiers.tool_names import names_a_tool
+from classifiers.tool_names import tool_cue, works_with_tool
 from classifiers.word_problems import (
     NUMBER_WORDS,
     WORD_PROBLEM_MAX_CHARS,
@@ -240,7 +240,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
         numbers = max(numbers - year_options(s), 0)  # a year as an answer option is no quantity either (once)
     lex = lexicon_counts(wl)
     lex[_CODE] += exception_names(s)  # AttributeError, NullPointerException: code cues (version 53)
-    lex[_CODE] = lex[_CODE] or names_a_tool(s, wl)  # "my React app", "a Kubernetes deployment" (version 55)
+    lex[_CODE] += (tool := 0 if lex[_CODE] else tool_cue(s, wl, full))  # "my React app" (version 55; material's: 64)
     if dense:
         lex = add_glued_words(add_dense_cues(lex, s), utf8, wl)
     lex[_CODE] -= not_code_cues(s, wl, lex[_CODE], n_code, conv.history[-_HIST_TAIL:], tpl.words)  # "as a JSON array" (47), lymph nodes (50)
@@ -324,6 +324,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     # a request for a program or a proof (not a question over documents): the work asked for is not in its words
     program = (writes_code and not latex) or d_code > max(d_math, d_reason) or (  # (a proof's work is no algorithm's: 49)
         not data and d_reason < d_code <= d_math and d_code > math_raw - 4.0 * bound_numbers(wl) / nw)  # "n up to 10^5": 51
+    program = program and not (tool and code_cues == 1 and not (writes_code or n_code or works_with_tool(wl)))  # (64)
     error_line = program and asks_about_an_error(full, wl)  # one everyday error line asked about: no request (58, 62)
     if not (word_problem or retrieved or error_line) and (program or (dom > d_write and asks_for_proof(wl))):
         ln_problem = request_length(ln_problem, wl, s, nw, program)  # not a fragment's: fewer than REQUEST_MIN_WORDS (version 41)

@@ -41,18 +41,19 @@ NAMES_A_PROGRAM = (IN_LANGUAGES - AMBIGUOUS_LANGUAGES - {"node", "react"}) | fro
 #: 0.29, 0.36, the cheap tier.
 TOOL_NAMES = frozenset((
     # web front ends and their build tools
-    "vue", "vuejs", "nuxt", "nuxtjs", "svelte", "sveltekit", "reactjs", "nextjs", "angularjs", "jquery", "redux", "vuex",
+    "vuejs", "nuxt", "nuxtjs", "sveltekit", "reactjs", "nextjs", "angularjs", "jquery", "vuex",
     "pinia", "webpack", "vitejs", "esbuild", "tailwindcss", "scss", "npm", "npx", "pnpm", "typescript",
     # back ends, ORMs, APIs
     "nodejs", "expressjs", "nestjs", "fastapi", "fastify", "laravel", "symfony", "django", "flask", "sqlalchemy",
-    "pydantic", "sequelize", "graphql", "grpc", "websocket", "websockets", "axios", "aiohttp", "asyncio", "httpx",
-    "beautifulsoup", "pyyaml", "openpyxl", "boto3", "tokio",
+    "pydantic", "sequelize", "graphql", "grpc", "websocket", "websockets", "aiohttp", "asyncio", "httpx",
+    "beautifulsoup", "pyyaml", "openpyxl", "boto3",
     # databases and backends as a service
     "redis", "postgres", "postgresql", "mysql", "sqlite", "mongodb", "dynamodb", "elasticsearch", "rabbitmq", "supabase",
     "firebase", "firestore",
     # build, test, deploy, operate
-    "docker", "dockerfile", "dockerfiles", "kubernetes", "kubectl", "k8s", "terraform", "ansible", "nginx", "tomcat",
-    "jenkinsfile", "circleci", "gradle", "cmake", "makefile", "gcc", "clang", "valgrind", "gdb", "pytest",
+    "docker", "dockerfile", "dockerfiles", "docker-compose", "kubernetes", "kubectl", "k8s", "nginx",
+    "jenkinsfile", "circleci", "gradle", "cmake", "makefile", "clang-format", "clang-tidy", "clang++", "valgrind", "gdb",
+    "pytest",
     "unittest", "junit", "eslint", "powershell", "vba", "wasm", "webassembly",
     # apps, games, data science
     "swiftui", "xcode", "gdscript", "unity3d", "pygame", "tkinter", "pyqt", "streamlit", "numpy", "pytorch",
@@ -66,9 +67,9 @@ TOOL_NAMES = frozenset((
 #: Each pair names the tool (``tool_names.names_a_tool``, ``written_code``).
 EVERYDAY_TOOL_NAMES: dict[str, frozenset[str]] = {
     "react": frozenset(("js", "app", "apps", "component", "components", "hook", "hooks", "native", "router", "project",
-                        "frontend", "redux")),
+                        "frontend", "redux", "page", "pages")),
     "angular": frozenset(("js", "app", "apps", "component", "components", "service", "services", "module", "material",
-                          "cli", "router", "project", "frontend")),
+                          "cli", "router", "project", "frontend", "page", "pages")),
     "next": frozenset(("js",)), "node": frozenset(("js",)),
     "express": frozenset(("js", "app", "server", "middleware", "route", "routes", "router", "backend")),
     "spring": frozenset(("boot", "mvc", "security", "framework", "bean", "beans")),
@@ -79,7 +80,7 @@ EVERYDAY_TOOL_NAMES: dict[str, frozenset[str]] = {
     "flutter": frozenset(("app", "apps", "widget", "widgets", "project")),
     "electron": frozenset(("js", "app", "apps")),
     "excel": frozenset(("macro", "macros")),
-    "apache": frozenset(("spark", "kafka", "airflow", "flink", "beam", "httpd")),
+    "apache": frozenset(("spark", "kafka", "airflow", "flink", "beam", "httpd", "tomcat")),
     "discord": frozenset(("bot", "bots", "py", "webhook", "webhooks")),
     "minecraft": frozenset(("mod", "mods", "plugin", "plugins", "datapack")),
     "github": frozenset(("actions", "action", "workflow", "workflows")),
@@ -96,6 +97,27 @@ EVERYDAY_TOOL_NAMES: dict[str, frozenset[str]] = {
     "celery": frozenset(("task", "tasks", "worker", "workers")),
     "cypress": frozenset(("test", "tests")),
     "jest": frozenset(("test", "tests")),
+    # everyday words of other languages or of English (version 64): French "point de vue", "vue sur la mer"; Tokyo in
+    # Spanish, German and Dutch; a svelte figure, a redux of a film, the Axios newsroom; to terraform Mars; a bell's
+    # clang, the ansible of science fiction, the GCC countries, a tomcat
+    "vue": frozenset(("js", "3", "2", "app", "apps", "component", "components", "page", "pages", "router", "project",
+                      "cli", "store", "template", "templates", "frontend", "composable", "composables", "directive",
+                      "plugin")),
+    "svelte": frozenset(("kit", "app", "component", "components", "store", "stores", "page", "pages", "project")),
+    "redux": frozenset(("store", "toolkit", "action", "actions", "reducer", "reducers", "state", "saga", "slice",
+                        "slices", "thunk", "thunks", "devtools")),
+    "axios": frozenset(("request", "requests", "call", "calls", "interceptor", "interceptors", "instance", "get",
+                        "post", "response")),
+    "tokio": frozenset(("runtime", "task", "tasks", "spawn", "select", "main", "channel", "channels", "mutex")),
+    "terraform": frozenset(("module", "modules", "plan", "state", "provider", "providers", "config", "configuration",
+                            "file", "files", "script", "scripts", "code", "resource", "resources", "apply",
+                            "template", "templates", "workspace", "workspaces", "backend", "variable", "variables",
+                            "cli", "init", "import", "output", "outputs", "project", "registry", "aws", "azure", "gcp")),
+    "ansible": frozenset(("playbook", "playbooks", "role", "roles", "inventory", "task", "tasks", "module", "modules",
+                          "vault")),
+    "clang": frozenset(("format", "tidy", "compiler", "flags", "warning", "warnings", "toolchain")),
+    "gcc": frozenset(("compiler", "flags", "flag", "options", "warning", "warnings", "toolchain")),
+    "tomcat": frozenset(("server", "servlet", "servlets", "config", "deployment", "webapp", "webapps")),
 }
 #: ... and the words before them that do: "in React", "using Flutter", "Ruby on Rails" (not "in angular": "a change in
 #: angular velocity"; not "on rails": a train's).
@@ -103,14 +125,38 @@ TOOL_AFTER_WORDS: dict[str, frozenset[str]] = {
     **dict.fromkeys(("react", "flutter", "godot"), frozenset(("in", "using"))),
     "rails": frozenset(("ruby|on",)),
     "tailwind": frozenset(("with", "using")),  # not "with a tailwind"
+    **dict.fromkeys(("vue", "redux"), frozenset(("in", "using", "with", "my", "our", "learn", "learning"))),
+    "terraform": frozenset(("in", "using", "with", "my", "our", "learn", "learning", "the", "write", "writing")),
+    "svelte": frozenset(("in", "using", "learn", "learning")),  # not "with svelte legs", "my svelte figure"
+    "ansible": frozenset(("in", "using", "my", "our", "learn", "learning")),
+    **dict.fromkeys(("tokio", "axios"), frozenset(("using", "with"))),  # not "in Tokio": German
+    # not "with a clang", "trade with GCC states"
+    **dict.fromkeys(("clang", "gcc"), frozenset(("using", "compile|with", "compiled|with", "compiling|with",
+                                                   "build|with", "built|with"))),
+    "tomcat": frozenset(("on", "using")),
 }
+#: The words of ``TOOL_AFTER_WORDS`` as word lists ("ruby|on" -> ["ruby", "on"]).
+TOOL_BEFORE: dict[str, tuple[list[str], ...]] = {
+    name: tuple(w.split("|") for w in before) for name, before in TOOL_AFTER_WORDS.items()}
+
+#: Texts about a tool, beside ``written_code.WRITTEN_TEXTS``, that end the phrase of what "write" / "build" make with
+#: it (version 64): "a PyTorch workshop invitation email", "a Kubernetes migration plan", "a Docker cheat sheet", "a
+#: Terraform course outline" read as code (0.74-0.79) when only the word after the name was read.
+TOOL_TEXTS = frozenset((
+    "outline", "outlines", "plan", "plans", "cheat", "cheatsheet", "cheat-sheet", "sheet", "glossary", "invitation",
+    "invite", "intro", "introduction", "announcement", "agenda", "posting", "ad", "ads", "proposal", "roadmap",
+    "syllabus", "curriculum", "course", "lesson", "lessons", "quiz", "presentation", "slides", "talk", "newsletter",
+    "faq", "comparison", "overview", "checklist", "pitch", "resume", "cv", "questions", "ideas", "tips", "readme",
+    "documentation", "docs", "pricing", "memo", "press", "handbook", "manual", "policy",
+))
 
 
 def tool_name_at(words: list[str], k: int) -> int:
-    """The number of words the name of a tool at ``words[k]`` takes: 1 for one of ``TOOL_NAMES``, 2 for an everyday
-    name before a word of its ``EVERYDAY_TOOL_NAMES`` ("react app", "github actions"), 0 when none is there."""
+    """The number of words the name of a tool at ``words[k]`` takes: 1 for one of ``TOOL_NAMES`` or an everyday name
+    after words of its ``TOOL_AFTER_WORDS`` ("write the terraform", version 64), 2 for an everyday name before a word
+    of its ``EVERYDAY_TOOL_NAMES`` ("react app", "github actions"), 0 when none is there."""
     w = words[k]
-    if w in TOOL_NAMES:
+    if w in TOOL_NAMES or any(words[max(0, k - len(b)):k] == b for b in TOOL_BEFORE.get(w, ())):
         return 1
     after = EVERYDAY_TOOL_NAMES.get(w)
     return 2 if after and k + 1 < len(words) and words[k + 1] in after else 0

@@ -23,10 +23,12 @@ positions; in the featurizer's slice each capitalised name is found with ``str.f
 
 from __future__ import annotations
 
-from classifiers.lexicons import _PUNCT, _PUNCT_CHARS, positions
-from classifiers.program_words import EVERYDAY_TOOL_NAMES, TOOL_AFTER_WORDS, TOOL_NAMES
+from classifiers.echo import material_instruction
+from classifiers.lexicons import _PUNCT, _PUNCT_CHARS, lower_words, positions
+from classifiers.program_words import EVERYDAY_TOOL_NAMES, TOOL_AFTER_WORDS, TOOL_BEFORE, TOOL_NAMES
 
-__all__ = ["AROUND_CHARS", "CAPITAL_TOOLS", "MAX_FINDS", "NOT_TOOL_AFTER", "capitalised_tools", "names_a_tool"]
+__all__ = ["AROUND_CHARS", "CAPITAL_TOOLS", "MAX_FINDS", "NOT_TOOL_AFTER", "TOOL_WORK_VERBS", "capitalised_tools",
+           "names_a_tool", "tool_cue", "works_with_tool"]
 
 #: Everyday words that name a framework when written with a capital mid-sentence (not "Swift", "Express", "Spring",
 #: "Electron", "Apache", "Discord": a singer, a card or a newspaper, a season, a physics title, a helicopter, a chat app).
@@ -47,10 +49,23 @@ AROUND_CHARS = 60
 _MID = frozenset(",")
 
 
+#: Verbs of work on a program (version 64). A text whose one code cue is a tool's name asks for a program only with one
+#: of them (or "write" / "build" … a thing made with the tool: ``written_code``): "Add a dark mode toggle to my React
+#: app.", "Style this navbar with Tailwind …", "My Next.js page flashes … How do I fix it?". Without, the name sets the
+#: domain and no more: "We are hiring! Draft a job ad for a Laravel developer in Berlin.", "I'm going to a Jupyter
+#: notebook workshop tomorrow, what should I bring?", "List 5 big companies that use Firebase." read as requests for a
+#: program (0.74-0.77; 0.23-0.33 before the tool names were read).
+TOOL_WORK_VERBS = frozenset((
+    "add", "fix", "set", "setup", "configure", "install", "deploy", "migrate", "convert", "port", "refactor", "debug",
+    "style", "speed", "optimize", "optimise", "update", "upgrade", "integrate", "connect", "render", "display", "show",
+    "make", "implement", "handle", "lint", "compile", "fetch", "persist", "validate", "paginate", "animate",
+    "authenticate", "hide", "toggle", "disable", "enable", "replace", "remove", "center", "centre", "resize", "rename",
+    "automate", "containerize", "mock",
+))
 #: The words that may name a tool: the tools' and the everyday names.
 _TOOL_WORDS = TOOL_NAMES | EVERYDAY_TOOL_NAMES.keys() | TOOL_AFTER_WORDS.keys()
 #: The words before an everyday name that make it the tool's, as word lists ("ruby|on" -> ["ruby", "on"]).
-_BEFORE = {name: tuple(w.split("|") for w in before) for name, before in TOOL_AFTER_WORDS.items()}
+_BEFORE = TOOL_BEFORE
 
 
 def names_a_tool(s: str, words: list[str]) -> int:
@@ -71,6 +86,21 @@ def names_a_tool(s: str, words: list[str]) -> int:
             if (i + 1 < n and words[i + 1] in after) or any(words[max(0, i - len(b)):i] == list(b) for b in before):
                 return 1
     return 1 if capitalised_tools(s) else 0
+
+
+def tool_cue(s: str, words: list[str], text: str) -> int:
+    """``names_a_tool(s, words)``; in a text that instructs over material (``echo.material_instruction``), of its
+    instruction only: "Translate to Spanish: We moved our website to Firebase in May and now save $300 every month."
+    is material (0.34 with "a new host"), and "Firebase" in it set the code domain, so no material (0.75; version 64)."""
+    if not names_a_tool(s, words):
+        return 0
+    instruction = material_instruction(text)
+    return 1 if instruction is None else names_a_tool(instruction, lower_words(instruction))
+
+
+def works_with_tool(words: list[str]) -> bool:
+    """Whether ``words`` hold one of ``TOOL_WORK_VERBS``."""
+    return not TOOL_WORK_VERBS.isdisjoint(words)
 
 
 def capitalised_tools(s: str) -> int:

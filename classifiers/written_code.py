@@ -7,9 +7,9 @@ from __future__ import annotations
 import math
 
 from classifiers.algorithmic import request_work_chars
-from classifiers.greetings import greeting_end
 from classifiers.lexicons import LEXICON_NAMES, lexicon_counts, positions
-from classifiers.program_words import AMBIGUOUS_LANGUAGES, IN_LANGUAGES, tool_name_at
+from classifiers.program_words import AMBIGUOUS_LANGUAGES, IN_LANGUAGES, TOOL_TEXTS, tool_name_at
+from classifiers.request_question import opens_question
 
 #: "Write" is a writing cue unless what is to be written is code: "write a function", "write a Python
 #: script", "write unit tests" ask for code ("Write a function that merges k sorted lists" read as
@@ -150,6 +150,8 @@ OBJECT_ENDS = HEAD_CLAUSE_WORDS | IN_WORDS | frozenset(("of", "about", "at", "li
 WRITE_HEAD_GAP = 5
 _WRITING_ID, _CODE_ID = LEXICON_NAMES.index("writing"), LEXICON_NAMES.index("code")
 _WRITE_VERB_SET = frozenset(WRITE_VERBS)
+#: What ends the phrase of a thing made with a tool, and the texts in it (version 64).
+_PHRASE_ENDS, _TOOL_TEXTS = OBJECT_ENDS | HEAD_FOLLOWERS | _WRITE_VERB_SET, WRITTEN_TEXTS | TOOL_TEXTS
 
 
 def move_written_code(counts: list[int], words: list[str]) -> list[int]:
@@ -245,16 +247,22 @@ def _written_in_language(words: list[str], i: int) -> bool:
 def _written_with_tool(words: list[str], i: int) -> bool:
     """Whether the object of the verb ``words[i]`` is a thing made with a tool (version 55): a tool's name
     (``program_words.tool_name_at``: "a Vue page", "a GitHub Actions workflow", "a Kubernetes deployment", "a React
-    component") among the next ``WRITE_CODE_GAP`` words, no text nor a word of ``OBJECT_ENDS`` before it ("a blog post
-    about Vue", "to the Kubernetes team"), no text after it ("a Kubernetes tutorial"). "Write a Vue page …" read as
-    writing a page (0.15, against 0.31 for "Build a Vue page …")."""
-    for k in range(i + 1, min(len(words), i + 1 + WRITE_CODE_GAP)):
+    component") among the next ``WRITE_HEAD_GAP`` words (adjectives before it: "a small Svelte store", version 64), no
+    text nor a word of ``OBJECT_ENDS`` before it ("a blog post about Vue", "to the Kubernetes team"), and no text
+    (``_TOOL_TEXTS``) in the rest of its phrase, up to ``WRITE_HEAD_GAP`` words or a word of ``_PHRASE_ENDS`` ("a
+    Kubernetes tutorial", "a PyTorch workshop invitation email", version 64). "Write a Vue page …" read as writing."""
+    for k in range(i + 1, min(len(words), i + 1 + WRITE_HEAD_GAP)):
         w = words[k]
-        if w in OBJECT_ENDS or w in WRITTEN_TEXTS or w in _WRITE_VERB_SET:
+        if w in OBJECT_ENDS or w in _TOOL_TEXTS or w in _WRITE_VERB_SET:
             return False
         n = tool_name_at(words, k)
         if n:
-            return k + n == len(words) or words[k + n] not in WRITTEN_TEXTS
+            for w in words[k + n:k + n + WRITE_HEAD_GAP]:
+                if w in _PHRASE_ENDS:  # "a Vue page about cats", "a Helm chart for the docs"
+                    break
+                if w in _TOOL_TEXTS:
+                    return False
+            return True
     return False
 
 
@@ -307,19 +315,6 @@ def move_media_scripts(counts: list[int], words: list[str]) -> list[int]:
 #: requests, 0.606). Short code-writing requests now score 0.74–0.79 (docs/classifier.md, version 29). Since
 #: version 36 a request to write code about a math topic ("Write a function to find the n-th prime.") counts too.
 REQUEST_EXTRA_CHARS = 245
-#: First words of a question, to which those characters are not added: a question about code ("How do I read a
-#: file line by line in Python?", "What does yield do?") is no request for a program (on arena_bench
-#: such prompts fail weak models no more than the rest: mean target 0.52 vs 0.54; requests 0.61); nor
-#: is a follow-up opened with "Now" ("Now do the same in Java."), which its conversation scores.
-QUESTION_OPENERS = frozenset(("how", "what", "why", "when", "which", "where", "who", "is", "are", "can", "could", "does", "do",
-                              "should", "would", "will", "explain", "tell", "now",
-                              # contracted with "is" (version 58: "What's the difference between let and const in
-                              # JavaScript?" read as a request, 0.74, "What is …" 0.41; "What’s" splits at its apostrophe)
-                              "what's", "whats", "how's", "why's", "when's", "where's", "who's"))
-#: A polite request is no question: "Can you write a function that …", "Could you please prove that …"
-#: ask for the work as the imperative does — unless the verb asks for words about it ("Can you explain …").
-POLITE_OPENERS = frozenset(("can", "could", "would", "will"))
-QUESTION_VERBS = frozenset(("explain", "tell", "help", "describe"))
 
 
 #: Words that ask for a proof, in English and the languages of the cue lexicons (exact forms: "Prove that
@@ -378,23 +373,6 @@ def request_length(ln_problem: float, words: list[str], text: str, n_words: int 
     fragment of fewer than ``REQUEST_MIN_WORDS`` words (``n_words``, ``len(words)`` by default); a program's
     algorithmic or plumbing cues move them (``algorithmic.request_work_chars``, version 45; not a proof's, 49; a time
     bound is read in ``text``, the slice ``words`` come from, 50)."""
-    if (len(words) if n_words is None else n_words) < REQUEST_MIN_WORDS or _opens_question(words):
+    if (len(words) if n_words is None else n_words) < REQUEST_MIN_WORDS or opens_question(words, text):
         return ln_problem
     return math.log(math.exp(ln_problem) + REQUEST_EXTRA_CHARS + (request_work_chars(words, text) if program else 0))
-
-
-def _opens_question(words: list[str]) -> bool:
-    """Whether the first word opens a question, a polite request ("Can you [please] write …") excepted; after a
-    connective ("Now", "Then") the next word decides: "Now do the same in Java." follows up, "Now show that …
-    by induction" asks for a proof (it read as a question: 0.47, against 0.75 without "Now"); so does the word after a greeting
-    ("Whats up, implement …", "How's it going? I need …": version 62)."""
-    start = greeting_end(words)
-    words = words[start : start + 5]  # the opener, "you", "please", the verb; one more after "Now" (no copy of the text)
-    if words[:1] in (["now"], ["then"]) and len(words) > 1:
-        words = words[1:]
-    if not words or words[0] not in QUESTION_OPENERS:
-        return False
-    if words[0] not in POLITE_OPENERS or words[1:2] != ["you"]:
-        return True
-    verb = words[3:4] if words[2:3] == ["please"] else words[2:3]
-    return not verb or verb[0] in QUESTION_VERBS

@@ -58,8 +58,11 @@ from classifiers.echo import (
     LANGUAGE_OBJECTS,
     MAKES_OF_MATERIAL,
     MAKES_PAIRS,
+    MANNER_WORDS,
+    OBJECT_VERBS,
     SHAPES,
     SUMMARY_WORDS,
+    TEXT_OBJECTS,
     WORKS_OUT,
 )
 from classifiers.error_line import (
@@ -145,7 +148,7 @@ from classifiers.output_format import (
     SENTENCE_CHARS,
     SHAPE_NOUNS,
 )
-from classifiers.program_words import EVERYDAY_TOOL_NAMES, TOOL_AFTER_WORDS, TOOL_NAMES
+from classifiers.program_words import EVERYDAY_TOOL_NAMES, TOOL_AFTER_WORDS, TOOL_NAMES, TOOL_TEXTS
 from classifiers.record_lookup import (
     ASK_MAX_CHARS,
     ASK_OPENERS,
@@ -156,10 +159,11 @@ from classifiers.record_lookup import (
     RECORD_MIN_LINES,
     RECORD_SCAN_LINES,
 )
+from classifiers.request_question import CONTEXT_CHARS, CONTEXT_VERBS
 from classifiers.shape import _NUMWORD, _RE_SHAPE
 from classifiers.text import Conversation
 from classifiers.tool_names import AROUND_CHARS as TOOL_AROUND_CHARS
-from classifiers.tool_names import CAPITAL_TOOLS, MAX_FINDS, NOT_TOOL_AFTER
+from classifiers.tool_names import CAPITAL_TOOLS, MAX_FINDS, NOT_TOOL_AFTER, TOOL_WORK_VERBS
 from classifiers.written_code import (
     AMBIGUOUS_LANGUAGES,
     AMBIGUOUS_PARTS,
@@ -219,8 +223,15 @@ _HEAD_WORD = rf"(?!{_ENDS})(?!{_TEXT} (?!{_PART}))[^ ]+ "
 
 
 _TOOL = "|".join([_alternatives(TOOL_NAMES) + "(?= |$)"] + [
-    rf"{re.escape(name)} (?:{_alternatives(after)})(?= |$)" for name, after in EVERYDAY_TOOL_NAMES.items() if after])
-_TOOL_STOP = rf"(?:{_alternatives(OBJECT_ENDS | WRITTEN_TEXTS)}|{_alternatives(WRITE_VERBS)})(?= |$)"
+    rf"{re.escape(name)} (?:{_alternatives(after)})(?= |$)" for name, after in EVERYDAY_TOOL_NAMES.items() if after] + [
+    # version 64: after words of its TOOL_AFTER_WORDS ("write the terraform")
+    rf"(?<=(?<![^ ]){re.escape(b.replace('|', ' '))} ){re.escape(name)}(?= |$)"
+    for name, before in TOOL_AFTER_WORDS.items() for b in sorted(before)])
+_TOOL_STOP = rf"(?:{_alternatives(OBJECT_ENDS | WRITTEN_TEXTS | TOOL_TEXTS)}|{_alternatives(WRITE_VERBS)})(?= |$)"
+#: Version 64: the phrase after the tool's name ends at a word of OBJECT_ENDS, HEAD_FOLLOWERS or WRITE_VERBS; a text
+#: (WRITTEN_TEXTS, TOOL_TEXTS) among its first WRITE_HEAD_GAP words makes it a text.
+_PHRASE_END = rf"(?:{_alternatives(OBJECT_ENDS | HEAD_FOLLOWERS | set(WRITE_VERBS))})(?= |$)"
+_TOOL_TEXT = rf"(?:{_alternatives(WRITTEN_TEXTS | TOOL_TEXTS)})(?= |$)"
 
 
 def _object_regexes(verbs, parts) -> tuple[re.Pattern[str], ...]:
@@ -252,9 +263,10 @@ def _object_regexes(verbs, parts) -> tuple[re.Pattern[str], ...]:
     write_head = re.compile(rf"{verb}(?:(?:{_HEAD_WORD}){{0,{WRITE_HEAD_GAP - 1}}}(?:{head_one})"
                             rf"|(?:{_HEAD_WORD}){{0,{WRITE_HEAD_GAP - 2}}}(?:{head_two})){head_end}")
     #: Version 55: "write a Vue page", "a GitHub Actions workflow": a tool's name (one of TOOL_NAMES, or an everyday name
-    #: before a word of its EVERYDAY_TOOL_NAMES) among the first WRITE_CODE_GAP words, no word of OBJECT_ENDS, no text and
-    #: no write verb before it; no text right after it.
-    write_tool = re.compile(rf"{verb}(?:(?!{_TOOL_STOP})[^ ]+ ){{0,{WRITE_CODE_GAP - 1}}}(?:{_TOOL})(?:$| (?!{_TEXT}))")
+    #: before a word of its EVERYDAY_TOOL_NAMES) among the first WRITE_HEAD_GAP words (64; WRITE_CODE_GAP before), no
+    #: word of OBJECT_ENDS, no text and no write verb before it; no text in its phrase after it (64).
+    write_tool = re.compile(rf"{verb}(?:(?!{_TOOL_STOP})[^ ]+ ){{0,{WRITE_HEAD_GAP - 1}}}(?:{_TOOL})(?= |$)"
+                            rf"(?! (?:(?!{_PHRASE_END})[^ ]+ ){{0,{WRITE_HEAD_GAP - 1}}}(?!{_PHRASE_END}){_TOOL_TEXT})")
     return write_in, write_in_ambiguous, write_part, write_head, write_tool
 
 
@@ -1077,8 +1089,12 @@ def handcrafted(conv: Conversation) -> list[float]:
     words += int(dense / DENSE_CHARS_PER_WORD * len(full) / ns)
     lex = dict(zip(LEXICON_NAMES, lexicon_counts_reference(wl)))
     lex["code"] += _exception_names(s)  # AttributeError, NullPointerException: code cues (version 53)
+    tool = 0
     if not lex["code"]:  # a tool's name: the code cue of a text with no other (version 55)
-        lex["code"] = _names_a_tool(s, wl)
+        tool = lex["code"] = _names_a_tool(s, wl)
+        instruction = _material_instruction_ref(full) if tool else None
+        if instruction is not None:  # in a text that instructs over material, the instruction's only (version 64)
+            tool = lex["code"] = _names_a_tool(instruction, words_of(instruction.lower()))
     if dense:  # Chinese / Japanese cues: substrings (no spaces between words)
         for name, cues in DENSE_CUES.items():
             lex[name] += sum(s.count(c) for c in cues)
@@ -1095,6 +1111,7 @@ def handcrafted(conv: Conversation) -> list[float]:
     # everyday words in their everyday sense ("my lymph nodes are swollen", "a bug bite"): no code (version 50)
     if 0 < lex["code"] <= MAX_EVERYDAY_CUES and _everyday_sense(s, wl, lex["code"], conv.history[-_HIST_TAIL:], taken):
         lex["code"] = 0
+    cues_before_move = lex["code"]
     written_code = _written_code_cues(wl)  # regexes at each verb; the featurizer scans with list.index
     written_code = min(written_code, lex["writing"])
     lex["writing"] -= written_code
@@ -1257,6 +1274,9 @@ def handcrafted(conv: Conversation) -> list[float]:
     # … unless it is a polite request: "Can you (please) write …", not "Can you explain …" (version 30)
     if re.match(r"(?:can|could|would|will) you (?:please )?(?!(?:explain|tell|help|describe)(?: |$))\S", " ".join(qw)):
         question = False
+    # a context clause ("I'm writing a Flask app.") before a question (version 64)
+    if not qw or qw[0] not in _QUESTION_WORDS:
+        question = _context_question_ref(qw, s)
     # and so does a request for a proof in its first 60 words, in a domain above writing (version 30)
     proof = re.search(r"(?:^| )(?:(?:prove|proofs?|beweisen?|demuestr[ae]|demostrar|demonstr(?:e|ar)|démontre[rz]?|prouve[rz]?|"
                       r"dimostra(?:re)?|bewijs|bewijzen|udowodnij|udowodnić|докажи(?:те)?|доказать|доведи(?:ть)?|довести|"
@@ -1268,6 +1288,11 @@ def handcrafted(conv: Conversation) -> list[float]:
     # "implement a function …" too; and the numbers of a bound or a modulus are no math beside a program (version 51)
     program = program or (_builds_code(wl) and latex == 0) or (not data and d_reason < d_code <= d_math and d_code > 8.0 * (
         lex["math"] + 0.6 * lex["arith"] + 0.5 * numbers) / nw + 0.5 * latex - 4.0 * _bound_numbers(wl) / nw)
+    # a tool's name as the one code cue, no code syntax: a program only with a write / build object or a verb of work on
+    # code (version 64)
+    if (tool and cues_before_move == 1 and written_code == 0 and not _builds_code(wl) and feats[8] == 0
+            and not set(wl) & TOOL_WORK_VERBS):
+        program = False
     asks = program or (proof is not None and domain > d_write)
     # a short question about one everyday error line: no request for a program, no closed problem (version 58)
     error_line = program and _error_line(full, wl)
@@ -1391,28 +1416,57 @@ _MATERIAL_VERBS = set(ECHO_VERBS) | {"extract", "list", "classify", "categorize"
 _MATERIAL_POINTERS = {"this", "these", "following", "below"}
 
 
+_QUESTION_WORDS = {"how", "what", "why", "when", "which", "where", "who", "is", "are", "can", "could", "does", "do",
+                   "should", "would", "will", "explain", "tell", "now", "what's", "whats", "how's", "why's", "when's",
+                   "where's", "who's"}
+
+
+def _context_question_ref(wl: list[str], s: str) -> bool:
+    """Version 64: "i'm" / "im" / "i m" / "i am" / "we're" / "we are" / "i've been" and a verb of CONTEXT_VERBS open
+    the words; the first run of . ! ? and white space in the first CONTEXT_CHARS characters ends that sentence; the
+    first words of the next 40 characters open a question (after now / then; not a polite request)."""
+    if not re.match(r"(?:i'm|im|i m|i am|we're|we are|i've been) (?:" + _alternatives(CONTEXT_VERBS) + r")(?: |$)",
+                    " ".join(wl[:4])):
+        return False
+    m = re.search(r"[.!?]+\s+", s[:CONTEXT_CHARS])
+    if m is None:
+        return False
+    nxt = words_of(s[m.end():m.end() + 40].lower())[:4]
+    nxt = nxt[1:] if nxt[:1] in (["now"], ["then"]) and len(nxt) > 1 else nxt
+    if not nxt or nxt[0] not in _QUESTION_WORDS:
+        return False
+    return not re.match(r"(?:can|could|would|will) you (?:please )?(?!(?:explain|tell|help|describe)(?: |$))\S", " ".join(nxt))
+
+
 def _instructs_over_material(text: str) -> bool:
-    """Version 44: in the first 200 characters an instruction ends at the first colon, line break or opening quote (a
+    """Version 44 (see _material_instruction_ref)."""
+    return _material_instruction_ref(text) is not None
+
+
+def _material_instruction_ref(text: str) -> str | None:
+    """Version 64: the instruction (head[:cut], its case kept) when the text instructs over material, else None. Version 44: in the first 200 characters an instruction ends at the first colon, line break or opening quote (a
     quote mark first or after a space), with 20+ characters after it; it names "this", "these", "following" or
     "below", or two or more non-blank lines follow it (after a line break); and a verb of _MATERIAL_VERBS opens it,
     after at most one lead ("please", "can you" …), or opens the clause after a first comma when the phrase before
     ("From the following article", "Given these notes") opens with from / given / in / for / using / based and names
     one of the pointers. Version 56: or _asks_for_the_text_ref."""
     head = text[:200]
-    ends = [m.start() for m in re.finditer(r"[:\n]|(?:^|(?<=\s))['\"\u2018\u201c\u00ab]", head)]
+    # (a colon between two digits is a time's: review_s40_diff M5)
+    ends = [m.start() for m in re.finditer(r"(?<!\d):|:(?!\d)|\n|(?:^|(?<=\s))['\"\u2018\u201c\u00ab]", head)]
     if not ends:
-        return False
+        return None
     cut = ends[0]
     if len(text) - cut - 1 < 20:
-        return False
+        return None
     rest = text[cut + 1:]
     lines = [line for line in rest.split("\n") if line.strip()]
     itemized = "\n" in text[cut:] and len(lines) >= 2
     instruction = head[:cut].lower()
     if WORKS_OUT & set(words_of(instruction)) and _unlisted_works_out_ref(instruction, WORKS_OUT):  # versions 56, 60
-        return False
+        return None
     pointed = bool(_MATERIAL_POINTERS & set(words_of(instruction))) or itemized
-    return (pointed and _verb_opens_ref(instruction)) or _asks_for_the_text_ref(instruction, pointed)
+    found = (pointed and _verb_opens_ref(instruction)) or _asks_for_the_text_ref(instruction, pointed)
+    return head[:cut] if found else None
 
 
 _LEAD_RE = (r"[ \t\r\n\"'*#>-]*(?:(?:please|can you|could you|now|then|por favor|s'il vous plaît|bitte|per favore|"
@@ -1442,7 +1496,8 @@ def _asks_for_the_text_ref(instruction: str, pointed: bool) -> bool:
     words = words_of(instruction)
     m = re.match(_LEAD_RE, instruction)
     first = m.group(1).strip(",") if m else ""
-    if first in (set(ECHO_VERBS) - {"convert", "reformat"}) | {"summarize", "summarise", "tl;dr", "tldr"}:
+    if first in (set(ECHO_VERBS) - {"convert", "reformat"}) | {"summarize", "summarise", "tl;dr", "tldr"} and (
+            first not in OBJECT_VERBS or _names_a_text_ref(words, first)):
         return True
     if first in ("fix", "correct") and LANGUAGE_OBJECTS & set(words):
         return True
@@ -1454,6 +1509,14 @@ def _asks_for_the_text_ref(instruction: str, pointed: bool) -> bool:
     if shaped or MAKES_OF_MATERIAL & set(words) or any(tuple(words[i:i + 2]) in MAKES_PAIRS for i in range(len(words) - 1)):
         return True
     return ". " in instruction and _verb_opens_ref(instruction.split(". ")[-1])
+
+
+def _names_a_text_ref(words: list[str], verb: str) -> bool:
+    """Review_s40_diff M5: what a verb that also changes plans works on is no object, a manner or a text."""
+    after = words[words.index(verb) + 1:] if verb in words else []
+    if after == []:
+        return verb != "edit"
+    return after[0] in MANNER_WORDS or bool((TEXT_OBJECTS | WRITTEN_TEXTS) & set(after))
 
 
 def _retrieved_chars(text: str) -> int:

@@ -1,5 +1,5 @@
 """A short question about one everyday error line, or a "What's …" question, is no request for a program
-(``classifiers/error_line.py``, ``written_code.QUESTION_OPENERS``, version 58); a hard bug told in a few words, or a
+(``classifiers/error_line.py``, ``request_question.QUESTION_OPENERS``, version 58); a hard bug told in a few words, or a
 greeting before a request, is no such question (review_s40 H3, M1, L2, L3: version 62)."""
 
 import time

@@ -282,14 +282,18 @@ def _names_a_text(words: list[str], verb: str) -> bool:
     return rest[0] in MANNER_WORDS or any(w in TEXT_OBJECTS or w in WRITTEN_TEXTS for w in rest)
 
 
-def _first_word(instruction: str) -> str:
-    """The first word of ``instruction`` after a lead (``_LEADS``), as split at white space (its commas off)."""
+def _after_lead(instruction: str) -> str:
+    """``instruction`` from its first word after a lead (``_LEADS``: "Please", "Can you" …) and opening marks."""
     part = instruction.lstrip(" \t\r\n\"'*-#>")
     for lead in _LEADS:
         if part.startswith((lead + " ", lead + ",")):
-            part = part[len(lead) + 1:].lstrip(" ,")
-            break
-    words = part.split(None, 1)
+            return part[len(lead) + 1:].lstrip(" ,")
+    return part
+
+
+def _first_word(instruction: str) -> str:
+    """The first word of ``instruction`` after a lead (``_LEADS``), as split at white space (its commas off)."""
+    words = _after_lead(instruction).split(None, 1)
     return words[0].strip(",") if words else ""
 
 
@@ -297,11 +301,7 @@ def _opens_with_verb(instruction: str) -> bool:
     """Whether ``instruction``'s first word (after a lead) is one of ``MATERIAL_VERBS``, or the first word of
     its second clause when it opens with a phrase that points at the material ("From this email, extract …",
     "Given these meeting notes, list …"; not "Given a list of words, list …")."""
-    part = instruction.lstrip(" \t\r\n\"'*-#>")
-    for lead in _LEADS:
-        if part.startswith((lead + " ", lead + ",")):
-            part = part[len(lead) + 1:].lstrip(" ,")
-            break
+    part = _after_lead(instruction)
     words = part.split(None, 1)
     if not words:
         return False

@@ -76,7 +76,10 @@ BARE_WORDS = frozenset((
 CONTEXT_WORDS = 3
 #: Where an unquoted error's clause ends: a sentence's end, a clause told after it.
 CLAUSE_ENDS = (". ", "? ", "! ", "\n", ", ", "; ", " but ", " when ", " whenever ", " after ", " while ", " because ",
-               " though ", " although ", " since ", " even ")
+               " though ", " although ", " since ", " even ",
+               # where it happens, told after an unquoted message ("panic: … index out of range in my Go implementation
+               # of a B+ tree split": review_s40_b M5)
+               " in my ", " in our ", " in the ", " in a ", " inside ", " from my ", " from our ")
 #: Quotes around an error: the opening one, its closing one.
 QUOTES = {"'": "'", '"': '"', "`": "`", "‘": "’", "“": "”"}
 #: Where an exception's class name (``code_names.exception_names``: a capital, at most 63 more letters or digits, the

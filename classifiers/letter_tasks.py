@@ -90,15 +90,15 @@ _TASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # a lipogram: without (using) the letter e, no word contains the letter a
     ("lipogram", ((rf"\b(?:without|no|not|never|avoid\w*|omit\w*|exclud\w*|free of|don'?t use)\b{_S}{{0,30}}"
                   rf"\bletters? {_ONE_LETTER}"),)),
-    # every word starts with b, each line begins with the next letter, lines that begin with the letters s, p, r …,
+    # every word starts with b, each line begins with the next (a different) letter (review_s40_b L1), lines that begin with the letters s, p, r …,
     # names that end with the letter x (not "names that start with the letter A" nor "the letters A or E": easy; nor
     # "every sentence starts with a capital", "every line starts with 'I remember'", "ends with a word that rhymes")
     ("starts", ((rf"\b(?:every|each|all) (?:word|line|sentence|verse)s?\b{_S}{{0,40}}"
                  r"\b(?:start|starts|starting|begin|begins|beginning|end|ends|ending) with (?:the |a |an )?"
-                 rf"(?:(?:same |next |following )?(?:letters?|vowels?|consonants?)\b|{_INITIAL})"),
+                 rf"(?:(?:same |next |following |different |distinct |successive )?(?:letters?|vowels?|consonants?)\b|{_INITIAL})"),
                 r"\b(?:end|ends|ending) with (?:the |a |an )?(?:same )?(?:letters?|vowels?|consonants?)\b",
-                (r"\b(?:start|starts|starting|begin|begins|beginning) with (?:the )?(?:next letter|following letter"
-                 r"|same letter|consecutive letters|letters [a-z]\b(?:(?:, | |,? and |,? then )[a-z]\b){2}"
+                (r"\b(?:start|starts|starting|begin|begins|beginning) with (?:the |a )?(?:next letter|following letter"
+                 r"|same letter|different letter|distinct letter|successive letter|consecutive letters|letters [a-z]\b(?:(?:, | |,? and |,? then )[a-z]\b){2}"
                  r"|letters [a-z] (?:to|through) [a-z]\b)"))),
     # the first letters spell a word; each word one letter longer; under 40 letters (exactly: the kind "exact")
     ("spell", (rf"\b(?:first|initial|last) letters?\b{_S}{{0,60}}\bspell", r"\b(?:one|two|a|\d+) letters? (?:longer|shorter)\b",

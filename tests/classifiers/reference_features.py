@@ -1020,9 +1020,9 @@ _LETTER_KINDS = (
      "(?:" + _LQ + "|\\bis (?!it\\b|this\\b|that\\b)[a-z]+) an? (?:palindrome|pangram)\\b"),
     ("\\b(?:without|no|not|never|avoid\\w*|omit\\w*|exclud\\w*|free of|don'?t use)\\b.{0,30}\\bletters? " + _LONE,),
     (("\\b(?:every|each|all) (?:word|line|sentence|verse)s?\\b.{0,40}\\b(?:start|starts|starting|begin|begins|beginning"
-     "|end|ends|ending) with (?:the |a |an )?(?:(?:same |next |following )?(?:letters?|vowels?|consonants?)\\b|" + _LINITIAL + ")"),
+     "|end|ends|ending) with (?:the |a |an )?(?:(?:same |next |following |different |distinct |successive )?(?:letters?|vowels?|consonants?)\\b|" + _LINITIAL + ")"),
      "\\b(?:end|ends|ending) with (?:the |a |an )?(?:same )?(?:letters?|vowels?|consonants?)\\b",
-     ("\\b(?:start|starts|starting|begin|begins|beginning) with (?:the )?(?:next letter|following letter|same letter"
+     ("\\b(?:start|starts|starting|begin|begins|beginning) with (?:the |a )?(?:next letter|following letter|same letter|different letter|distinct letter|successive letter"
       "|consecutive letters|letters [a-z]\\b(?:, [a-z]\\b| [a-z]\\b|,? and [a-z]\\b|,? then [a-z]\\b){2}"
       "|letters [a-z] (?:to|through) [a-z]\\b)")),
     ("\\b(?:first|initial|last) letters?\\b.{0,60}\\bspell", "\\b(?:one|two|a|\\d+) letters? (?:longer|shorter)\\b",

@@ -35,6 +35,8 @@ HARD_WORD_IN_THE_ERROR = [
 ]
 #: Hard bugs told in a few words beside the error: version 58 read them as look-ups (0.37-0.51, from 0.69-0.85).
 HARD_BUGS_TOLD_SHORT = [
+    # where it happens, after an unquoted message (review_s40_b M5: 0.83 at the session start, 0.47 on 7.51.0)
+    "panic: runtime error: index out of range [5] with length 5 in my Go implementation of a B+ tree split. How do I fix it?",
     "error: lifetime may not live long enough. I'm returning a reference from a closure in Rust, how do I fix it?",
     ("RecursionError: maximum recursion depth exceeded when I deepcopy my graph of 10k nodes. How do I fix it without "
     "raising the limit?"),

@@ -11,6 +11,9 @@ from classifiers.text import Conversation
 
 #: Requests that work on letters or exact counts (review_s40_sweep40 C3 / C4): an 8B model fails them without thinking.
 LETTER_TASKS = [
+    # a different letter each (review_s40_b L1: 0.64 -> 0.32 on 7.51.0)
+    "Write a sentence where each word starts with a different letter.",
+    "Write a poem of six lines, each starting with a different letter of the word SPRING.",
     "Write a haiku about autumn leaves without using the letter 'o'.",
     "Describe your morning routine in one paragraph where no word contains the letter i.",
     "How many r's are in the word 'raspberry'?",

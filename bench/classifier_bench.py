@@ -150,6 +150,19 @@ def reference_ms() -> float:
     return sorted(ts)[2] * 1e3
 
 
+def rule_texts() -> list[list[dict[str, str]]]:
+    """2,000-character texts built against the rules that read more than the words: a judge frame over a long question
+    (featurized again), decimals and letter-task triggers, a pasted record, answer templates, format phrases."""
+    body = ("1. 2\n- 3\nA. 4\n(B) 5\n" * 80)[:1500]
+    texts = ["Rate the answer from 1 to 10.\nQuestion: " + body + "\nAnswer: " + body,
+             "9.11 or 9.9 and 1.2, " * 200,
+             "The quick brown fox ran by the river from the farm, or so they say. " * 40,
+             "Which store is this receipt from?\n" + "2 x Bananas 2.16\nSUBTOTAL 9.93\nTOTAL 10.72\n" * 60,
+             'Return {"name": "", "moons": 0, "au": 0.0, "type": "string"} for Mars. ' * 40,
+             "Summarize and return it as json. status x read a " * 60]
+    return [[{"role": "user", "content": t[:2000]}] for t in texts]
+
+
 def accelerator() -> str:
     """Whether the featurizer runs the optional C accelerator (``classifiers/_speedups*.c``)."""
     from classifiers.lexicons import SPEEDUPS
@@ -182,6 +195,11 @@ def main() -> int:
         p50, p99 = timing(clf, prompts, 3000)
         rows.append((f"score(), 2,000 chars of {label}", f"p50 {p50:.3f} ms", f"p99 {p99:.3f} ms",
                      f"{p50 / ref0 * 1e3:.1f} / {p99 / ref0 * 1e3:.1f}"))
+    prompts = rule_texts()
+    timing(clf, prompts, 50)
+    p50, p99 = timing(clf, prompts, 1000)
+    rows.append(("score(), 2,000 chars built against the rules", f"p50 {p50:.3f} ms", f"p99 {p99:.3f} ms",
+                 f"{p50 / ref0 * 1e3:.1f} / {p99 / ref0 * 1e3:.1f}"))
     ms, unit, n_units = worst_case(clf)
     rows.append((f"score(), worst of {n_units:,} hostile texts, ~100k", f"max {ms:.3f} ms", f"({unit!r})",
                  f"{ms / ref0 * 1e3:.1f}"))

@@ -222,8 +222,8 @@ def material_instruction(text: str) -> str | None:
     items = _has_item_lines(text, cut + 1)
     instruction = head[:cut].lower()
     words = lower_words(instruction)
-    if not WORKS_OUT.isdisjoint(words) and unlisted_works_out(instruction, WORKS_OUT):  # "… and compute the margin:" (56)
-        return None  # not a field noun of an extraction list: "Extract the store name, date and total" (version 60)
+    if not WORKS_OUT.isdisjoint(words) and unlisted_works_out(instruction, WORKS_OUT, text[cut + 1:]):  # (56)
+        return None  # not a printed field noun of an extraction list: "Extract the store name, date and total" (60, 67)
     pointed = items or not _POINTERS.isdisjoint(words)
     if (pointed and _opens_with_verb(instruction)) or _asks_for_the_text(instruction, words, pointed):
         return head[:cut]

@@ -336,7 +336,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     in_domain = 0.0 if not gate or material or error_line or works_on_text(full) else gate * max(ln_problem - LENGTH_ANCHOR, 0.0)
     # a multiple-choice question: its length counts too (less what it quotes)
     closed = max(in_domain, (log(max(n - quoted, 0)) if quoted else ln) - MCQ_LENGTH_ANCHOR) if mcq >= MCQ_MIN else in_domain
-    if closed and (judged := judged_conversation(conv)) is not None and not (  # a judge frame: its question's problem (63)
+    if closed and (judged := judged_conversation(conv)) is not None and not (cues[_LOGIC] > 1 or relations) and not (  # puzzle: 69
             judges_a_problem(handcrafted(judged)) if judged.last_user else word_problem or latex or lex[_MATH] or writes_code or d_code >= 0.2):
         closed = 0.0
     feats += [

@@ -25,8 +25,9 @@ from dataclasses import replace
 from classifiers.feature_schema import FEATURE_NAMES
 from classifiers.text import Conversation
 
-__all__ = ["HEAD_CHARS", "JUDGE_WORDS", "QUESTION_LABELS", "QUESTION_MAX_CHARS", "QUESTION_SEARCH_CHARS", "TAIL_CHARS",
-           "judged_conversation", "judged_question", "judges_a_problem"]
+__all__ = ["COMPARE_OBJECTS", "HEAD_CHARS", "JUDGE_WORDS", "QUESTION_LABELS", "QUESTION_MAX_CHARS", "QUESTION_READ_CHARS",
+           "QUESTION_SEARCH_CHARS", "TAIL_CHARS", "judged_conversation", "judged_question",
+           "judges_a_problem"]
 
 #: The frame's instruction is looked for in this many characters at the start ...
 HEAD_CHARS = 400
@@ -36,8 +37,18 @@ TAIL_CHARS = 300
 QUESTION_SEARCH_CHARS = 2_000
 #: The judged question read: at most this many characters after its label.
 QUESTION_MAX_CHARS = 1_500
+#: To say whether the judged question is a closed problem, it is featurized in this many characters, a longer one in
+#: its first and last halves of them (a statement's setting opens it, its ask ends it): past the length prior's anchor
+#: (55), so their domain says. A second featurizer pass over a 1,500-character question cost 0.2 ms, over the 0.5 ms
+#: p99 budget at 2,000 characters; over 120 it costs 0.05 (version 69). Taking every long question for a problem
+#: instead made "Question: Can you suggest a few fun things to do with kids on a rainy Saturday …" one.
+QUESTION_READ_CHARS = 120
 #: Words that make a scale a judgement (lower-cased, whole words): "Rate …", "a score 0-5", "You are an impartial judge".
-JUDGE_WORDS = ("rate", "rating", "score", "grade", "grading", "evaluate", "evaluator", "judge", "assess", "compare")
+JUDGE_WORDS = ("rate", "rating", "score", "grade", "grading", "evaluate", "evaluator", "judge", "assess")
+#: "Compare" judges only candidates ("Compare the two answers", "Compare Response A and Response B"), not a puzzle's
+#: self-check ("Compare your answer against every clue") nor two things ("Compare the growth rates …") (version 69).
+COMPARE_OBJECTS = ("answer", "answers", "response", "responses", "output", "outputs", "reply", "replies", "completion",
+                   "completions", "assistant", "assistants", "solution", "solutions", "candidate", "candidates")
 #: A rating scale or a pairwise verdict: "scale of 1" (not "on the scale of the declines"), "from 1 (bad) to 5", "1-10",
 #: "0 to 100", "[[A]]", "[[tie]]", "which response is better". Each branch opens with a literal and checks its word
 #: boundary after it, so the search skips ahead: 6 us on 400 characters, not 32 with a leading ``\b``.
@@ -49,7 +60,8 @@ _RE_SCALE = re.compile(
 #: "Output a score"); "scale of", "rate it", "which answer is better". Not a word problem's ("A judge scores divers from
 #: 0 to 10 …", "the class's grades").
 _RE_JUDGE = re.compile(
-    r"(?:^|[.!?:;\n][ \t]*|\b(?:please|now|then|and|also) )(?:#+[ \t]*)?(?:" + "|".join(JUDGE_WORDS) + r")\b"
+    r"(?:^|[.!?:;\n][ \t]*|\b(?:please|now|then|and|also) )(?:#+[ \t]*)?(?:" + "|".join(JUDGE_WORDS)
+    + r"|compare (?:the |both |these )?(?:two |2 )?(?:" + "|".join(COMPARE_OBJECTS) + r"))\b"
     r"|\b(?:you are|you're|act as|as|output|give|assign|provide|return) (?:(?:an?|the|your|one) )?(?:\w+ ){0,2}?"
     r"(?:rating|score|grade|grading|judge|evaluator|grader|rater)\b"
     r"|\bscale (?:of|from) (?:[01]|one|zero)\b|\brate (?:it|this|them)\b|\bwhich \w+ is better\b")
@@ -61,9 +73,23 @@ _RE_QUESTION = re.compile(r"(?im)^[ \t]*(?:#+[ \t]*|\[[ \t]*)?(?:" + "|".join(QU
 _RE_NEXT_LABEL = re.compile(r"(?m)^[ \t]*(?:#|\[|[A-Za-z][\w' ]{0,40}:)")
 
 
+#: A judge named anywhere in the frame: "You are an impartial judge. … Output [[A]] or [[B]]." (version 69).
+_RE_PERSONA = re.compile(r"\b(?:you are|you're|act as|as) (?:(?:an?|the|one) )?(?:\w+ ){0,2}?(?:judge|evaluator|grader|rater)\b"
+                         r"|\b(?:you are|you're) (?:grading|rating|scoring|evaluating|judging)\b")
+#: Sentence ends: a stop before a space or the end, or a line break ("1-10.5" and "0.5" are no end).
+_RE_SENTENCE_SPLIT = re.compile(r"[.!?]+(?=\s|$)|\n")
+
+
 def _has_frame(part: str) -> bool:
-    """Whether lower-cased ``part`` holds both a judging word addressing the model (or "scale of") and a scale."""
-    return _RE_SCALE.search(part) is not None and _RE_JUDGE.search(part) is not None
+    """Whether lower-cased ``part`` holds a scale with a judging word addressing the model (or "scale of") in the same
+    sentence or line, or a scale and a judge named anywhere. A puzzle's "seats numbered 1 to 6 … Then judge: can F sit
+    opposite C?" has its scale and its judging word in different sentences: no rating (version 69)."""
+    if _RE_SCALE.search(part) is None:
+        return False
+    if _RE_PERSONA.search(part) is not None:
+        return True
+    return any(_RE_SCALE.search(piece) is not None and _RE_JUDGE.search(piece.strip()) is not None
+               for piece in _RE_SENTENCE_SPLIT.split(part))
 
 
 def judged_question(text: str) -> str | None:
@@ -83,9 +109,13 @@ def judged_question(text: str) -> str | None:
 
 
 def judged_conversation(conv: Conversation) -> Conversation | None:
-    """``conv`` with its last user turn the question a judge frame in it judges (``judged_question``; "" for none), or
-    ``None`` when the turn is no judge frame. The question is strictly shorter than the turn: reading it ends."""
+    """``conv`` with its last user turn the question a judge frame in it judges (``judged_question``, a long one's two
+    ends in ``QUESTION_READ_CHARS``; "" for none), or ``None`` when the turn is no judge frame. The question is
+    strictly shorter than the turn: reading it ends."""
     question = judged_question(conv.last_user)
+    if question is not None and len(question) > QUESTION_READ_CHARS:
+        half = QUESTION_READ_CHARS // 2
+        question = question[:half] + "\n" + question[-half:]
     return None if question is None else replace(conv, last_user=question)
 
 
@@ -93,9 +123,9 @@ _CLOSED = FEATURE_NAMES.index("length in a closed problem")
 
 
 def judges_a_problem(question: Sequence[float]) -> bool:
-    """Whether the judged question, by its feature vector ``question`` (``features.handcrafted`` of it alone), is a
-    closed problem (a domain and a length past the length prior's anchor). "What is the boiling point of water at sea
-    level?", "How many days are in a leap year?" are none: rated alone they would not be either; "Find the number of
-    positive integers n <= 100 such that n^2 + n + 41 is composite." is one. A domain alone is too little: it reads
-    "HTML" (code) and "how many" (arithmetic) in a look-up."""
+    """Whether the judged question, by its feature vector ``question`` (``features.handcrafted`` of
+    ``judged_conversation``'s turn alone), is a closed problem (a domain and a length past the length prior's anchor).
+    "What is the boiling point of water at sea level?", "How many days are in a leap year?" are none: rated alone
+    they would not be either; "Find the number of positive integers n <= 100 such that n^2 + n + 41 is composite." is
+    one. A domain alone is too little: it reads "HTML" (code) and "how many" (arithmetic) in a look-up."""
     return question[_CLOSED] > 0.0

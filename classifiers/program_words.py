@@ -119,21 +119,29 @@ EVERYDAY_TOOL_NAMES: dict[str, frozenset[str]] = {
     "gcc": frozenset(("compiler", "flags", "flag", "options", "warning", "warnings", "toolchain")),
     "tomcat": frozenset(("server", "servlet", "servlets", "config", "deployment", "webapp", "webapps")),
 }
+#: Words before an everyday name that make it the tool (version 68, review_s40_b M3): "Use Tokio to build a TCP proxy
+#: …" (0.78 -> 0.45 in version 64), "Use Vue to build a kanban board" (0.76 -> 0.33); no everyday sense of these names
+#: is used ("use the vue" is no French).
+USE_WORDS = ("use", "uses", "used", "via", "built|with")
 #: ... and the words before them that do: "in React", "using Flutter", "Ruby on Rails" (not "in angular": "a change in
 #: angular velocity"; not "on rails": a train's).
 TOOL_AFTER_WORDS: dict[str, frozenset[str]] = {
-    **dict.fromkeys(("react", "flutter", "godot"), frozenset(("in", "using"))),
+    **dict.fromkeys(("react", "flutter", "godot"), frozenset(("in", "using") + USE_WORDS)),
     "rails": frozenset(("ruby|on",)),
-    "tailwind": frozenset(("with", "using")),  # not "with a tailwind"
-    **dict.fromkeys(("vue", "redux"), frozenset(("in", "using", "with", "my", "our", "learn", "learning"))),
-    "terraform": frozenset(("in", "using", "with", "my", "our", "learn", "learning", "the", "write", "writing")),
-    "svelte": frozenset(("in", "using", "learn", "learning")),  # not "with svelte legs", "my svelte figure"
-    "ansible": frozenset(("in", "using", "my", "our", "learn", "learning")),
-    **dict.fromkeys(("tokio", "axios"), frozenset(("using", "with"))),  # not "in Tokio": German
+    "tailwind": frozenset(("with", "using") + USE_WORDS),  # not "with a tailwind"
+    **dict.fromkeys(("vue", "redux"), frozenset(("in", "using", "with", "my", "our", "learn", "learning") + USE_WORDS)),
+    "terraform": frozenset(("in", "using", "with", "my", "our", "learn", "learning", "the", "write", "writing")
+                           + USE_WORDS),
+    # not "with svelte legs", "my svelte figure"
+    "svelte": frozenset(("in", "using", "learn", "learning") + USE_WORDS),
+    "ansible": frozenset(("in", "using", "my", "our", "learn", "learning") + USE_WORDS),
+    # not "in Tokio": German; not "via Tokio": a flight's stop
+    "tokio": frozenset(("using", "with") + tuple(w for w in USE_WORDS if w != "via")),
+    "axios": frozenset(("using", "with") + USE_WORDS),
     # not "with a clang", "trade with GCC states"
     **dict.fromkeys(("clang", "gcc"), frozenset(("using", "compile|with", "compiled|with", "compiling|with",
-                                                   "build|with", "built|with"))),
-    "tomcat": frozenset(("on", "using")),
+                                                   "build|with", "built|with") + USE_WORDS)),
+    "tomcat": frozenset(("on", "using") + USE_WORDS),
 }
 #: The words of ``TOOL_AFTER_WORDS`` as word lists ("ruby|on" -> ["ruby", "on"]).
 TOOL_BEFORE: dict[str, tuple[list[str], ...]] = {
@@ -141,13 +149,14 @@ TOOL_BEFORE: dict[str, tuple[list[str], ...]] = {
 
 #: Texts about a tool, beside ``written_code.WRITTEN_TEXTS``, that end the phrase of what "write" / "build" make with
 #: it (version 64): "a PyTorch workshop invitation email", "a Kubernetes migration plan", "a Docker cheat sheet", "a
-#: Terraform course outline" read as code (0.74-0.79) when only the word after the name was read.
+#: Terraform course outline" read as code (0.74-0.79) when only the word after the name was read. Not "policy" (version
+#: 66): "a Kubernetes network policy", "a pod security policy" are manifests (0.84 -> 0.67, 0.78 -> 0.35 as texts).
 TOOL_TEXTS = frozenset((
     "outline", "outlines", "plan", "plans", "cheat", "cheatsheet", "cheat-sheet", "sheet", "glossary", "invitation",
     "invite", "intro", "introduction", "announcement", "agenda", "posting", "ad", "ads", "proposal", "roadmap",
     "syllabus", "curriculum", "course", "lesson", "lessons", "quiz", "presentation", "slides", "talk", "newsletter",
     "faq", "comparison", "overview", "checklist", "pitch", "resume", "cv", "questions", "ideas", "tips", "readme",
-    "documentation", "docs", "pricing", "memo", "press", "handbook", "manual", "policy",
+    "documentation", "docs", "pricing", "memo", "press", "handbook", "manual",
 ))
 
 

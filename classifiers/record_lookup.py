@@ -12,6 +12,13 @@ words of ``echo.WORKS_OUT``, how much / many, cheapest, should, if, after …). 
 this week?" over a timesheet, "Does the subtotal match the sum of the items?" and a word problem over the same
 figures stay problems. A word problem seldom lays its figures out as a record, and never asks for such a field.
 Work is bounded: texts of at most ``RECORD_MAX_CHARS`` characters (the longest a word problem's prior reads).
+Version 67 (review_s40_b H2): a word list missed the superlatives and orders of a table problem ("Who worked overtime
+this week?" over a timesheet, "On which date did my balance first go negative?" over a statement, "Which carrier
+delivers fastest …" 0.65 -> 0.35). Now any "-est" word (``_is_superlative``), an order or threshold word
+(``QUANTITY_ASKS``: first, last, overtime, negative, than …) vetoes; the ask must read a field (``LOOKUP_WORDS``: a
+copula, "used", "paid", "from" …, or a get / give / tell / show request); and a record whose lines mostly hold two or
+more figures is a table to compute over unless the field is printed on it (``PRINTED_FIELDS``, or any field word beside
+a document word: "the employee name on this timesheet").
 """
 
 from __future__ import annotations
@@ -23,8 +30,9 @@ from classifiers.field_lists import unlisted_works_out
 from classifiers.lexicons import lower_words
 from classifiers.word_problems import WORD_PROBLEM_SCAN
 
-__all__ = ["ASK_MAX_CHARS", "ASK_OPENERS", "FIELD_WORDS", "QUANTITY_ASKS", "RECORD_LINE_MAX_WORDS", "RECORD_MAX_CHARS",
-           "RECORD_MIN_LINES", "RECORD_SCAN_LINES", "is_record_line", "looks_up_a_record"]
+__all__ = ["ASK_MAX_CHARS", "ASK_OPENERS", "DOCUMENT_WORDS", "FIELD_WORDS", "LOOKUP_WORDS", "NOT_SUPERLATIVES",
+           "PRINTED_FIELDS", "QUANTITY_ASKS", "RECORD_LINE_MAX_WORDS", "RECORD_MAX_CHARS", "RECORD_MIN_LINES",
+           "RECORD_SCAN_LINES", "figures", "is_record_line", "looks_up_a_record"]
 
 #: Longer texts are not read (a word problem's prior reads no more: ``word_problems.problem_chars``).
 RECORD_MAX_CHARS = WORD_PROBLEM_SCAN
@@ -57,10 +65,39 @@ QUANTITY_ASKS = WORKS_OUT | frozenset((
     "remaining", "remain", "each", "per", "split", "share", "tip", "exceed", "exceeds", "above", "below", "over",
     "under", "match", "matches", "correct", "wrong", "right", "error", "errors", "mistake", "why", "enough", "cost",
     "costs", "spend", "spent", "owe", "owed", "rate", "ratio", "after", "before", "until", "since", "between", "ago",
-    "later", "earlier"))
+    "later", "earlier",
+    # version 67: orders, thresholds and comparisons ("first go negative", "worked overtime", "more than", "faster")
+    "first", "last", "overtime", "negative", "positive", "given", "totaling", "totalling", "go", "goes", "went", "gone",
+    "than", "exceeded", "exceeding", "beyond", "within", "overdue", "overdrawn", "deficit", "surplus", "ahead",
+    "behind", "top", "bottom", "rank", "ranked", "fast", "faster", "slow", "slower", "quick", "quicker", "early", "late",
+    "higher", "lower", "larger", "smaller", "bigger", "longer", "shorter", "newer", "older", "grew", "grow", "growth",
+    "increase", "increased", "decrease", "decreased", "qualify", "qualifies"))
+#: Words ending in "est" that are no superlatives (``_is_superlative``).
+NOT_SUPERLATIVES = frozenset((
+    "request", "requested", "interest", "guest", "forest", "harvest", "suggest", "contest", "protest", "invest",
+    "manifest", "digest", "honest", "modest", "arrest", "inquest", "conquest", "earnest", "priest", "southwest",
+    "northwest", "midwest", "bequest", "behest", "attest", "detest"))
+#: Words that make the ask read a field off the record: a copula ("What is the invoice number?", "Which store is this
+#: from?") or a verb or preposition of what the record shows ("What card was this paid with?"; "Who worked overtime?",
+#: "Which carrier delivers fastest?" have none).
+LOOKUP_WORDS = frozenset((
+    "is", "are", "was", "were", "what's", "whats", "who's", "used", "paid", "pay", "printed", "listed", "shown",
+    "issued", "sent", "billed", "charged", "from", "flagged", "marked", "appears", "appear", "says", "say"))
+#: Openers that request the field ("Get the supplier name and the date"): a lookup phrasing of their own.
+_REQUEST_OPENERS = frozenset(("get", "give", "tell", "show"))
+#: Fields printed on a record whatever its layout: a table's row label asked for ("who", "which employee", "which
+#: date") is instead often chosen by working its figures out.
+PRINTED_FIELDS = FIELD_WORDS - frozenset((
+    "name", "customer", "client", "patient", "employee", "carrier", "account", "date", "who", "who's", "whose"))
+#: Words that name the record a field is printed on ("the employee name on this timesheet", "the date of the invoice").
+DOCUMENT_WORDS = frozenset((
+    "receipt", "receipts", "invoice", "invoices", "bill", "order", "po", "statement", "timesheet", "panel", "report",
+    "label", "ticket", "booking", "reservation", "prescription", "slip", "form", "purchase"))
 #: The last word of a record line as an amount: a number, maybe signed, after a currency sign, "#", "@" or a card's
 #: masking asterisks, with a per cent sign or a short unit ("17.09", "$4.50", "****4821", "#0412", "135-145)", "30m)").
 _RE_AMOUNT = re.compile(r"[-+(~@]?[$€£¥#*]*\d[\d,.:/-]*(?:%|[a-zA-Z]{1,5})?\)?")
+#: A word that opens with a figure (``figures``).
+_RE_FIGURE = re.compile(r"[-+]?[$€£¥]?\d")
 
 
 def is_record_line(line: str) -> bool:
@@ -75,37 +112,61 @@ def is_record_line(line: str) -> bool:
     return line[-1] not in ".?!" and toks[0][0].isalpha() and any(t[0].isdigit() or t[0] in "$€£¥" for t in toks[1:4])
 
 
-def _asks_for_a_field(ask: str) -> bool:
-    """Whether the line ``ask`` asks which / what / who for a field that is no quantity (see the module's docstring)."""
+def figures(line: str) -> int:
+    """How many words of ``line`` open with a figure: a digit, maybe after a sign and a currency sign ("8,", "-350.00",
+    "$4.20", "14:00")."""
+    return sum(1 for t in line.split() if _RE_FIGURE.match(t))
+
+
+def _is_superlative(word: str) -> bool:
+    """Whether ``word`` is a superlative ("fastest", "earliest", "latest"; not "request", "guest")."""
+    return len(word) >= 6 and word.endswith("est") and word not in NOT_SUPERLATIVES
+
+
+def _asks_for_a_field(ask: str, material: str) -> int:
+    """0 unless the line ``ask`` asks which / what / who for a field that is no quantity (see the module's docstring)
+    over ``material``; else 2 when the field is printed on a record of any layout (``PRINTED_FIELDS`` or a document
+    word), 1 when a table's figures may choose it."""
     if len(ask) > ASK_MAX_CHARS:
-        return False
+        return 0
     words = lower_words(ask)
-    if not QUANTITY_ASKS.isdisjoint(words) and unlisted_works_out(ask.lower(), QUANTITY_ASKS):
-        return False  # ("Get the vendor, date and total": a field noun of a list, ``field_lists``)
+    if any(map(_is_superlative, words)):
+        return 0
+    if not QUANTITY_ASKS.isdisjoint(words) and unlisted_works_out(ask.lower(), QUANTITY_ASKS, material):
+        return 0  # ("Get the vendor, date and total": a printed field noun of a list, ``field_lists``)
     opener = next((i for i, w in enumerate(words[:_OPENER_WORDS]) if w in ASK_OPENERS), -1)
-    if opener < 0:
-        return False
+    if opener < 0 or (words[opener] not in _REQUEST_OPENERS and LOOKUP_WORDS.isdisjoint(words)):
+        return 0
     after = words[opener:opener + 1 + _FIELD_WORDS_AFTER]
-    return any(w in FIELD_WORDS and not (w == "number" and words[opener + j + 1:opener + j + 2] == ["of"])
-               for j, w in enumerate(after))
+    fields = [w for j, w in enumerate(after)
+              if w in FIELD_WORDS and not (w == "number" and words[opener + j + 1:opener + j + 2] == ["of"])]
+    if not fields:
+        return 0
+    return 2 if not PRINTED_FIELDS.isdisjoint(fields) or not DOCUMENT_WORDS.isdisjoint(words) else 1
 
 
 def looks_up_a_record(text: str) -> bool:
     """Whether ``text``'s first non-blank line (else its last) is a question about a non-quantity field of the record
     the rest holds: at least ``RECORD_MIN_LINES`` record lines, more than half of the non-blank ones among the
-    ``RECORD_SCAN_LINES`` lines next to the question. Its figures are data to read. The question is read first."""
+    ``RECORD_SCAN_LINES`` lines next to the question, and, unless the field is printed on any record, no more than half
+    of them with two or more figures (a timesheet's days, a ledger's dates and amounts: a table to compute over). Its
+    figures are data to read. The question is read first."""
     if len(text) > RECORD_MAX_CHARS or text.count("\n") < RECORD_MIN_LINES:
         return False
     body = text.strip()
     first_end, last_start = body.find("\n"), body.rfind("\n") + 1
     if first_end < 0:
         return False
-    if _asks_for_a_field(body[:first_end].strip()):
+    kind = _asks_for_a_field(body[:first_end].strip(), body[first_end + 1:])
+    if kind:
         lines = body[first_end + 1:].split("\n", RECORD_SCAN_LINES)[:RECORD_SCAN_LINES]  # the lines after it …
-    elif _asks_for_a_field(body[last_start:].strip()):
-        lines = body[:last_start - 1].rsplit("\n", RECORD_SCAN_LINES)[-RECORD_SCAN_LINES:]  # … or before it
     else:
-        return False
+        kind = _asks_for_a_field(body[last_start:].strip(), body[:last_start])
+        if not kind:
+            return False
+        lines = body[:last_start - 1].rsplit("\n", RECORD_SCAN_LINES)[-RECORD_SCAN_LINES:]  # … or before it
     lines = [line for line in map(str.strip, lines) if line]
     records = sum(map(is_record_line, lines))
-    return records >= RECORD_MIN_LINES and 2 * records > len(lines)
+    if records < RECORD_MIN_LINES or 2 * records <= len(lines):
+        return False
+    return kind == 2 or 2 * sum(figures(line) >= 2 for line in lines) <= len(lines)

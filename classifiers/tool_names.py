@@ -27,8 +27,8 @@ from classifiers.echo import material_instruction
 from classifiers.lexicons import _PUNCT, _PUNCT_CHARS, lower_words, positions
 from classifiers.program_words import EVERYDAY_TOOL_NAMES, TOOL_AFTER_WORDS, TOOL_BEFORE, TOOL_NAMES
 
-__all__ = ["AROUND_CHARS", "CAPITAL_TOOLS", "MAX_FINDS", "NOT_TOOL_AFTER", "TOOL_WORK_VERBS", "capitalised_tools",
-           "names_a_tool", "tool_cue", "works_with_tool"]
+__all__ = ["AROUND_CHARS", "CAPITAL_TOOLS", "MAX_FINDS", "NOT_TOOL_AFTER", "TOOL_WORK_VERBS", "USE_TO_GAP",
+           "capitalised_tools", "names_a_tool", "tool_cue", "works_with_tool"]
 
 #: Everyday words that name a framework when written with a capital mid-sentence (not "Swift", "Express", "Spring",
 #: "Electron", "Apache", "Discord": a singer, a card or a newspaper, a season, a physics title, a helicopter, a chat app).
@@ -62,6 +62,8 @@ TOOL_WORK_VERBS = frozenset((
     "authenticate", "hide", "toggle", "disable", "enable", "replace", "remove", "center", "centre", "resize", "rename",
     "automate", "containerize", "mock",
 ))
+#: Words read after "Use <tool>" for its "to" (version 68): "Use Spring Boot to …", "Use the Tokio runtime to …".
+USE_TO_GAP = 4
 #: The words that may name a tool: the tools' and the everyday names.
 _TOOL_WORDS = TOOL_NAMES | EVERYDAY_TOOL_NAMES.keys() | TOOL_AFTER_WORDS.keys()
 #: The words before an everyday name that make it the tool's, as word lists ("ruby|on" -> ["ruby", "on"]).
@@ -99,8 +101,10 @@ def tool_cue(s: str, words: list[str], text: str) -> int:
 
 
 def works_with_tool(words: list[str]) -> bool:
-    """Whether ``words`` hold one of ``TOOL_WORK_VERBS``."""
-    return not TOOL_WORK_VERBS.isdisjoint(words)
+    """Whether ``words`` hold one of ``TOOL_WORK_VERBS``, or open by telling what to use the tool for: "use" / "using"
+    first and "to" among the next ``USE_TO_GAP`` + 1 words ("Use Vue to build a kanban board …", "Use Redux to manage
+    undo/redo history …": 0.33 on version 64 once the name was read; version 68)."""
+    return not TOOL_WORK_VERBS.isdisjoint(words) or (words[:1] in (["use"], ["using"]) and "to" in words[2:USE_TO_GAP + 2])
 
 
 def capitalised_tools(s: str) -> int:

@@ -109,8 +109,8 @@ from classifiers.features import (
 )
 from classifiers.field_lists import AGGREGATES, EXTRACTION_VERBS, FIELD_NOUNS, KEY_WORDS, LIST_JOINS, MAX_ITEM_WORDS, WORKED_AFTER
 from classifiers.greetings import GREETINGS, MAX_GREETINGS, NOT_AFTER_GREETING
+from classifiers.judge_frame import COMPARE_OBJECTS, JUDGE_WORDS, QUESTION_LABELS, QUESTION_MAX_CHARS, QUESTION_SEARCH_CHARS
 from classifiers.judge_frame import HEAD_CHARS as JUDGE_HEAD_CHARS
-from classifiers.judge_frame import JUDGE_WORDS, QUESTION_LABELS, QUESTION_MAX_CHARS, QUESTION_SEARCH_CHARS
 from classifiers.judge_frame import TAIL_CHARS as JUDGE_TAIL_CHARS
 from classifiers.latex import LATEX_COMMANDS
 from classifiers.lexicons import _PUNCT_CHARS
@@ -152,18 +152,22 @@ from classifiers.program_words import EVERYDAY_TOOL_NAMES, TOOL_AFTER_WORDS, TOO
 from classifiers.record_lookup import (
     ASK_MAX_CHARS,
     ASK_OPENERS,
+    DOCUMENT_WORDS,
     FIELD_WORDS,
+    LOOKUP_WORDS,
+    NOT_SUPERLATIVES,
+    PRINTED_FIELDS,
     QUANTITY_ASKS,
     RECORD_LINE_MAX_WORDS,
     RECORD_MAX_CHARS,
     RECORD_MIN_LINES,
     RECORD_SCAN_LINES,
 )
-from classifiers.request_question import CONTEXT_CHARS, CONTEXT_VERBS
+from classifiers.request_question import ASK_CHARS, CONTEXT_CHARS, CONTEXT_QUESTION_CHARS, CONTEXT_VERBS
 from classifiers.shape import _NUMWORD, _RE_SHAPE
 from classifiers.text import Conversation
 from classifiers.tool_names import AROUND_CHARS as TOOL_AROUND_CHARS
-from classifiers.tool_names import CAPITAL_TOOLS, MAX_FINDS, NOT_TOOL_AFTER, TOOL_WORK_VERBS
+from classifiers.tool_names import CAPITAL_TOOLS, MAX_FINDS, NOT_TOOL_AFTER, TOOL_WORK_VERBS, USE_TO_GAP
 from classifiers.written_code import (
     AMBIGUOUS_LANGUAGES,
     AMBIGUOUS_PARTS,
@@ -1116,6 +1120,8 @@ def handcrafted(conv: Conversation) -> list[float]:
     written_code = min(written_code, lex["writing"])
     lex["writing"] -= written_code
     lex["code"] += written_code
+    # the featurizer's writes_code: the move added a code cue, or a build verb's object is code (one rule: version 69)
+    writes_code = written_code > 0 or _builds_code(wl)
     # a script to speak or perform ("a YouTube video script") is a writing cue (version 39)
     media = len(re.findall(r"(?<![^ ])(?:" + "|".join(map(re.escape, MEDIA_WORDS)) + r") scripts?(?![^ ])", " ".join(wl)))
     if media and media >= lex["code"]:  # when they are all its code cues
@@ -1124,7 +1130,7 @@ def handcrafted(conv: Conversation) -> list[float]:
     latex_ref = sum(1 for name in re.findall(r"\\([a-zA-Z]+)", s) if name in LATEX_COMMANDS) + (full.count("$") - _currency(s)) // 2
     # a letter-level or exact-count task outside code: no writing cues; a reasoning cue per kind (version 57)
     tasks = 0
-    if not (written_code > 0 or _builds_code(wl) or latex_ref > 0 or "```" in full or 16 * lex["code"] >= nw):
+    if not (writes_code or latex_ref > 0 or "```" in full or 16 * lex["code"] >= nw):
         tasks = _letter_tasks(full)
         lex["writing"] = 0 if tasks else lex["writing"]
     log = math.log1p
@@ -1240,7 +1246,7 @@ def handcrafted(conv: Conversation) -> list[float]:
     # material an instruction to extract, list, classify or reformat points at, with arithmetic cues and numbers and
     # no math word nor notation, is no word problem and no closed problem (version 44)
     material = (numbers > 0 and latex == 0 and lex["math"] == 0 and mcq < math.log1p(2)  # any arithmetic cue (version 56)
-                and written_code == 0 and not _builds_code(wl) and d_code < 0.2  # no code (version 56)
+                and not writes_code and d_code < 0.2  # no code (version 56)
                 and (_instructs_over_material(full) or _looks_up_a_record(full)))  # a record's field (version 60)
     word_problem = (lex["arith"] > 0 and quantities >= 2 and _problem_chars(full) <= 600 and latex == 0
                     and mcq < math.log1p(2) and feats[6] == 0 and d_code < 0.2 and d_write < 0.2 and not material
@@ -1277,6 +1283,13 @@ def handcrafted(conv: Conversation) -> list[float]:
     # a context clause ("I'm writing a Flask app.") before a question (version 64)
     if not qw or qw[0] not in _QUESTION_WORDS:
         question = _context_question_ref(qw, s)
+    # … and no question asks for the code later: "… ? Write it.", ", and can you write the full implementation" (68)
+    question = question and not re.search(
+        r"(?:[.!?;:]\s+|\n\s*|,\s*and\s+|\band\s+(?=(?:can|could|would|will)\s))(?:then\s+|also\s+|now\s+)?(?:please\s+)?"
+        r"(?:(?:can|could|would|will)\s+you\s+(?:please\s+|also\s+)?)?(?:(?:write|rewrite|implement|build|create|develop)\b"
+        r"(?!\s*:|\s+(?:fail|error|log|output|step|succe|time|is\b|was\b|your\s|the\s+(?:final\s+)?answer|down\b))|(?:give|show|provide|share|post)\s+(?:me\s+|us\s+)?"
+        r"(?:the\s+|a\s+)?(?:complete|full|whole|entire|working|final)\s+(?:code|implementation|program|source)\b)",
+        s[:ASK_CHARS].lower())
     # and so does a request for a proof in its first 60 words, in a domain above writing (version 30)
     proof = re.search(r"(?:^| )(?:(?:prove|proofs?|beweisen?|demuestr[ae]|demostrar|demonstr(?:e|ar)|démontre[rz]?|prouve[rz]?|"
                       r"dimostra(?:re)?|bewijs|bewijzen|udowodnij|udowodnić|докажи(?:те)?|доказать|доведи(?:ть)?|довести|"
@@ -1290,8 +1303,10 @@ def handcrafted(conv: Conversation) -> list[float]:
         lex["math"] + 0.6 * lex["arith"] + 0.5 * numbers) / nw + 0.5 * latex - 4.0 * _bound_numbers(wl) / nw)
     # a tool's name as the one code cue, no code syntax: a program only with a write / build object or a verb of work on
     # code (version 64)
-    if (tool and cues_before_move == 1 and written_code == 0 and not _builds_code(wl) and feats[8] == 0
-            and not set(wl) & TOOL_WORK_VERBS):
+    if (tool and cues_before_move == 1 and not writes_code and feats[8] == 0
+            and not set(wl) & TOOL_WORK_VERBS
+            # nor "Use <tool> to …" opening the words (version 68)
+            and not re.match(rf"(?:use|using)(?: \S+){{1,{USE_TO_GAP}}} to(?: |$)", " ".join(wl[:USE_TO_GAP + 2]))):
         program = False
     asks = program or (proof is not None and domain > d_write)
     # a short question about one everyday error line: no request for a program, no closed problem (version 58)
@@ -1318,12 +1333,16 @@ def handcrafted(conv: Conversation) -> list[float]:
         feats[-1] = max(feats[-1], math.log1p(max(n - quoted, 0)) - 5.0)
     # a judge frame is a closed problem only when its question is one alone, or its unlabelled material is a word
     # problem or holds LaTeX, a math word or code (version 63)
+    # a puzzle's text (two or more logic cues, a relation chain) keeps it whatever its frame; the question is read in
+    # its first and last 60 characters when longer than 120 (version 69)
     judged = _judged_question(full)
-    if feats[-1] and judged is not None:
+    if judged is not None and len(judged) > 120:  # its first and last 60 characters
+        judged = judged[:60] + "\n" + judged[len(judged) - 60:]
+    if feats[-1] and judged is not None and not (cues["logic"] >= 2 or chain > 0):
         if judged:
             keep = handcrafted(replace(conv, last_user=judged))[FEATURE_NAMES.index("length in a closed problem")] > 0
         else:
-            keep = word_problem or latex > 0 or lex["math"] > 0 or written_code > 0 or _builds_code(wl) or d_code >= 0.2
+            keep = word_problem or latex > 0 or lex["math"] > 0 or writes_code or d_code >= 0.2
         if not keep:
             feats[-1] = 0.0
     feats.append(max(math.log1p(quantities) - math.log1p(3), 0.0) if word_problem else 0.0)
@@ -1431,7 +1450,11 @@ def _context_question_ref(wl: list[str], s: str) -> bool:
     m = re.search(r"[.!?]+\s+", s[:CONTEXT_CHARS])
     if m is None:
         return False
-    nxt = words_of(s[m.end():m.end() + 40].lower())[:4]
+    # version 68: the question ends within CONTEXT_QUESTION_CHARS characters (a stop and a space, or the text's end)
+    rest = s[m.end():]
+    if not re.search(r"[.!?]\s", rest[:CONTEXT_QUESTION_CHARS + 1]) and rest[CONTEXT_QUESTION_CHARS:].strip():
+        return False
+    nxt = words_of(rest[:40].lower())[:4]
     nxt = nxt[1:] if nxt[:1] in (["now"], ["then"]) and len(nxt) > 1 else nxt
     if not nxt or nxt[0] not in _QUESTION_WORDS:
         return False
@@ -1462,7 +1485,7 @@ def _material_instruction_ref(text: str) -> str | None:
     lines = [line for line in rest.split("\n") if line.strip()]
     itemized = "\n" in text[cut:] and len(lines) >= 2
     instruction = head[:cut].lower()
-    if WORKS_OUT & set(words_of(instruction)) and _unlisted_works_out_ref(instruction, WORKS_OUT):  # versions 56, 60
+    if WORKS_OUT & set(words_of(instruction)) and _unlisted_works_out_ref(instruction, WORKS_OUT, rest):  # v56, 60, 67
         return None
     pointed = bool(_MATERIAL_POINTERS & set(words_of(instruction))) or itemized
     found = (pointed and _verb_opens_ref(instruction)) or _asks_for_the_text_ref(instruction, pointed)
@@ -1542,13 +1565,14 @@ _FIELD_STOPS = {"from", "in", "on", "into", "as", "of", "for", "to", "with", "us
                 "that", "which", "where", "when"}
 
 
-def _unlisted_works_out_ref(instruction: str, works_out: frozenset[str]) -> bool:
+def _unlisted_works_out_ref(instruction: str, works_out: frozenset[str], material: str) -> bool:
     """Version 60: some token of ``works_out`` is not a listed field noun. A token of FIELD_NOUNS is listed when it is
     inside {…} / […] (depth counted from the start, never below 0), or when the last extraction verb or key word
     before it (outside brackets) is followed up to it by no bracket, no clause mark (. : ; ! ? parentheses), no
     preposition (_FIELD_STOPS), and by noun phrases of at most MAX_ITEM_WORDS words joined by LIST_JOINS (the field
     noun counted); and the token after it is not of WORKED_AFTER, and no word of AGGREGATES comes in the next
-    MAX_ITEM_WORDS tokens before a join, a clause mark, a closing bracket or a preposition other than "for"."""
+    MAX_ITEM_WORDS tokens before a join, a clause mark, a closing bracket or a preposition other than "for". Version
+    67: when that last head (outside brackets) is an extraction verb, the material prints the noun (_prints_field_ref)."""
     toks = re.findall(_FIELD_TOKEN, instruction)
     depth, depths = 0, []
     for t in toks:
@@ -1557,7 +1581,8 @@ def _unlisted_works_out_ref(instruction: str, works_out: frozenset[str]) -> bool
     for i, t in enumerate(toks):
         if t not in works_out:
             continue
-        if t in FIELD_NOUNS and _listed_ref(toks, depths, i):
+        if t in FIELD_NOUNS and _listed_ref(toks, depths, i) and (
+                depths[i] > 0 or _last_head_ref(toks, depths, i) not in EXTRACTION_VERBS or _prints_field_ref(material, t)):
             after = toks[i + 1:i + 1 + MAX_ITEM_WORDS]
             if after[:1] and after[0] in WORKED_AFTER:
                 return True
@@ -1571,11 +1596,35 @@ def _unlisted_works_out_ref(instruction: str, works_out: frozenset[str]) -> bool
     return False
 
 
+def _prints_field_ref(material: str, noun: str) -> bool:
+    """Version 67: in the material (whole when at most 2,000 characters, else its first 1,500 and last 500 joined by a
+    line break), lower-cased, some line's text before its first decimal digit holds noun, "sub" + noun or "grand" + noun
+    as a run of ASCII letters."""
+    if len(material) > 2000:
+        material = material[:1500] + "\n" + material[-500:]
+    for line in material.lower().split("\n"):
+        label = re.split(r"\d", line, maxsplit=1)[0]
+        if {noun, "sub" + noun, "grand" + noun} & set(re.findall("[a-z]+", label)):
+            return True
+    return False
+
+
+def _heads_ref(toks: list[str], depths: list[int], i: int) -> list[int]:
+    """The positions before i, outside brackets, of extraction verbs and key words."""
+    return [j for j in range(i) if depths[j] == 0 and (toks[j] in EXTRACTION_VERBS or toks[j] in KEY_WORDS)]
+
+
+def _last_head_ref(toks: list[str], depths: list[int], i: int) -> str:
+    """The last of _heads_ref's words ("" if none)."""
+    heads = _heads_ref(toks, depths, i)
+    return toks[heads[-1]] if heads else ""
+
+
 def _listed_ref(toks: list[str], depths: list[int], i: int) -> bool:
     """Whether toks[i] sits in brackets or in the object list of the last verb / key word before it (see above)."""
     if depths[i] > 0:
         return True
-    heads = [j for j in range(i) if depths[j] == 0 and (toks[j] in EXTRACTION_VERBS or toks[j] in KEY_WORDS)]
+    heads = _heads_ref(toks, depths, i)
     if not heads:
         return False
     between = toks[heads[-1] + 1:i]
@@ -1592,22 +1641,29 @@ def _listed_ref(toks: list[str], depths: list[int], i: int) -> bool:
 def _looks_up_a_record(text: str) -> bool:
     """Version 60: a text of at most RECORD_MAX_CHARS characters with RECORD_MIN_LINES or more line breaks; of its lines
     (the text stripped, split at line breaks) the first is the ask if it asks for a field (_asks_for_a_field_ref, on
-    the stripped line), and the RECORD_SCAN_LINES after it the record; else the last, and the RECORD_SCAN_LINES before
-    it. The record's non-blank lines hold at least RECORD_MIN_LINES record lines, more than half of them."""
+    the stripped line, over the lines after it), and the RECORD_SCAN_LINES after it the record; else the last, and the
+    RECORD_SCAN_LINES before it. The record's non-blank lines hold at least RECORD_MIN_LINES record lines, more than
+    half of them. Version 67: unless the field is printed (kind 2), at most half of them hold two or more words opening
+    with a figure."""
     if len(text) > RECORD_MAX_CHARS or len(re.findall("\n", text)) < RECORD_MIN_LINES:
         return False
     raw = re.split("\n", text.strip())
     if len(raw) < 2:
         return False
-    if _asks_for_a_field_ref(raw[0].strip()):
+    kind = _asks_for_a_field_ref(raw[0].strip(), "\n".join(raw[1:]))
+    if kind:
         record = raw[1:1 + RECORD_SCAN_LINES]
-    elif _asks_for_a_field_ref(raw[-1].strip()):
-        record = raw[max(len(raw) - 1 - RECORD_SCAN_LINES, 0):-1]
     else:
-        return False
+        kind = _asks_for_a_field_ref(raw[-1].strip(), "\n".join(raw[:-1]))
+        if not kind:
+            return False
+        record = raw[max(len(raw) - 1 - RECORD_SCAN_LINES, 0):-1]
     kept = [x.strip() for x in record if x.strip()]
     n = len([x for x in kept if _record_line_ref(x)])
-    return n >= RECORD_MIN_LINES and n > len(kept) / 2
+    if not (n >= RECORD_MIN_LINES and n > len(kept) / 2):
+        return False
+    tabled = [x for x in kept if len([w for w in x.split() if re.match(r"[-+]?[$€£¥]?\d", w)]) > 1]
+    return kind == 2 or len(tabled) <= len(kept) / 2
 
 
 def _record_line_ref(line: str) -> bool:
@@ -1624,33 +1680,39 @@ def _record_line_ref(line: str) -> bool:
     return any(w[0].isdigit() or w[0] in "$€£¥" for w in words[1:4])
 
 
-def _asks_for_a_field_ref(ask: str) -> bool:
-    """At most ASK_MAX_CHARS characters; no word of QUANTITY_ASKS unless each is a listed field noun; a word of ASK_OPENERS
-    among the first four, and a word of FIELD_WORDS from it to six words on ("number" not before "of")."""
+def _asks_for_a_field_ref(ask: str, material: str) -> int:
+    """At most ASK_MAX_CHARS characters; no word of 6+ letters ending in "est" outside NOT_SUPERLATIVES (version 67); no
+    word of QUANTITY_ASKS unless each is a listed field noun (printed in the material); a word of ASK_OPENERS among the
+    first four, and a word of FIELD_WORDS from it to six words on ("number" not before "of"); the opener get / give /
+    tell / show or some word of LOOKUP_WORDS (version 67). 2 when a field found is of PRINTED_FIELDS or a word of
+    DOCUMENT_WORDS is in the ask, else 1; 0 when no field is asked."""
     if len(ask) > ASK_MAX_CHARS:
-        return False
+        return 0
     words = words_of(ask.lower())
-    if QUANTITY_ASKS & set(words) and _unlisted_works_out_ref(ask.lower(), QUANTITY_ASKS):
-        return False
+    if [w for w in words if w.endswith("est") and len(w) > 5 and w not in NOT_SUPERLATIVES]:
+        return 0
+    if QUANTITY_ASKS & set(words) and _unlisted_works_out_ref(ask.lower(), QUANTITY_ASKS, material):
+        return 0
     at = [i for i in range(min(4, len(words))) if words[i] in ASK_OPENERS]
     if not at:
-        return False
+        return 0
     o = at[0]
-    return any(words[k] in FIELD_WORDS and not (words[k] == "number" and k + 1 < len(words) and words[k + 1] == "of")
-               for k in range(o, min(o + 7, len(words))))
+    if words[o] not in ("get", "give", "tell", "show") and not LOOKUP_WORDS & set(words):
+        return 0
+    found = {words[k] for k in range(o, min(o + 7, len(words)))
+             if words[k] in FIELD_WORDS and not (words[k] == "number" and k + 1 < len(words) and words[k + 1] == "of")}
+    if not found:
+        return 0
+    return 2 if found & PRINTED_FIELDS or DOCUMENT_WORDS & set(words) else 1
 
 
-def _judge_frame(part: str) -> bool:
-    """A judging word addressing the model (or "scale of 1") and a scale in lower-cased ``part`` (version 63)."""
-    scale = (re.search(r"\bscale (of|from) (0|1|one|zero)\b", part)
-             or re.search(r"(?<!\w)[01] ?(\([^()\n]{1,20}\) ?)?(-|–|to) ?(3|4|5|6|7|9|10|100)(?!\w)(?![-–/^*])(?![.,:]\d)", part)
-             or any(v in part for v in ("[[a]]", "[[b]]", "[[tie]]"))
-             or re.search(r"\bwhich (response|answer|reply|completion|output|assistant) is better\b", part))
-    if not scale:
-        return False
+def _judge_sentence(part: str) -> bool:
+    """A judging word addressing the model (or "scale of 1") in lower-cased sentence ``part`` (version 63; "compare"
+    only with candidates: 68)."""
     if re.search(r"\bscale (of|from) (0|1|one|zero)\b|\brate (it|this|them)\b|\bwhich \w+ is better\b", part):
         return True
-    for m in re.finditer(r"\b(" + "|".join(JUDGE_WORDS) + r")\b", part):
+    compare = r"compare (the |both |these )?(two |2 )?(" + "|".join(COMPARE_OBJECTS) + r")"
+    for m in re.finditer(r"\b(" + "|".join(JUDGE_WORDS) + "|" + compare + r")\b", part):
         if re.search(r"(\A|[.!?:;\n][ \t]*|\b(please|now|then|and|also) )(#+[ \t]*)?\Z", part[:m.start()]):
             return True
     for m in re.finditer(r"\b(rating|score|grade|grading|judge|evaluator|grader|rater)\b", part):
@@ -1658,6 +1720,37 @@ def _judge_frame(part: str) -> bool:
                      part[:m.start()]):
             return True
     return False
+
+
+def _has_scale(part: str) -> bool:
+    return bool(re.search(r"\bscale (of|from) (0|1|one|zero)\b", part)
+                or re.search(r"(?<!\w)[01] ?(\([^()\n]{1,20}\) ?)?(-|–|to) ?(3|4|5|6|7|9|10|100)(?!\w)(?![-–/^*])(?![.,:]\d)", part)
+                or any(v in part for v in ("[[a]]", "[[b]]", "[[tie]]"))
+                or re.search(r"\bwhich (response|answer|reply|completion|output|assistant) is better\b", part))
+
+
+def _judge_frame(part: str) -> bool:
+    """A scale with a judging word in its sentence or line, or a scale and a judge named anywhere in lower-cased
+    ``part`` (version 69; version 63 read the two anywhere)."""
+    if not _has_scale(part):
+        return False
+    if re.search(r"\b(you are|you're|act as|as) ((an?|the|one) )?(\w+ ){0,2}(judge|evaluator|grader|rater)\b"
+                 r"|\b(you are|you're) (grading|rating|scoring|evaluating|judging)\b", part):
+        return True
+    sentences, start = [], 0
+    for i, c in enumerate(part):
+        if c == "\n":
+            sentences.append(part[start:i])
+            start = i + 1
+        elif c in ".!?" and (i == 0 or part[i - 1] not in ".!?"):  # a run of stops before a space or the end
+            j = i
+            while j < len(part) and part[j] in ".!?":
+                j += 1
+            if j == len(part) or part[j].isspace():
+                sentences.append(part[start:i])
+                start = j
+    sentences.append(part[start:])
+    return any(_has_scale(x) and _judge_sentence(x.strip()) for x in sentences)
 
 
 def _judged_question(text: str) -> str | None:

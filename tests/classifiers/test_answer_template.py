@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from classifiers.answer_template import CODE_SYNTAX, NO_TEMPLATES, answer_templates, placeholder
@@ -80,8 +78,8 @@ def test_literals_only_after_an_answer_lead():
 
 
 def test_bounded():
-    text = '{"a": ""} ' * 10_000
-    start = time.perf_counter()
-    for _ in range(20):
-        _templates(text[:4000])
-    assert (time.perf_counter() - start) / 20 < 0.002
+    """A text of more braces than MAX_BRACES holds no answer template (data or code, not an answer's form), so the scan
+    stops there (its cost is measured in bench/classifier_bench.py, "built against the rules")."""
+    assert _templates('Return {"a": ""}. ').chars == len('{"a": ""}')
+    assert _templates(('Return {"a": ""}. ' * 10_000)[:4000]).chars == 0
+    assert _templates(('{"a": ""} ' * 10_000)[:4000]).chars == 0

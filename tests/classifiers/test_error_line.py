@@ -2,7 +2,6 @@
 (``classifiers/error_line.py``, ``request_question.QUESTION_OPENERS``, version 58); a hard bug told in a few words, or a
 greeting before a request, is no such question (review_s40 H3, M1, L2, L3: version 62)."""
 
-import time
 
 import pytest
 
@@ -124,11 +123,10 @@ def test_an_error_word_outside_code_changes_nothing():
 
 
 def test_the_reading_is_bounded():
+    """A text longer than ERROR_LINE_MAX_CHARS is not read (its cost is measured in bench/classifier_bench.py)."""
     text = "IndentationError: unexpected indent. " * 20_000
-    start = time.perf_counter()
     assert not asks_about_an_error(text, [])
-    assert time.perf_counter() - start < 0.001
-    assert len(text) > ERROR_LINE_MAX_CHARS
+    assert len(text) > ERROR_LINE_MAX_CHARS and asks_about_an_error(text[:37] + "What does it mean?", [])
 
 
 @pytest.mark.parametrize("text", HARD_BUGS_TOLD_SHORT)

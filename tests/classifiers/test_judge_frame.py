@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from classifiers.feature_schema import FEATURE_NAMES
 from classifiers.features import conversation_features, handcrafted
-from classifiers.judge_frame import judged_question
+from classifiers.judge_frame import QUESTION_READ_CHARS, judged_conversation, judged_question
 from classifiers.text import parse_messages
 from tests.classifiers import reference_features as ref
 from tests.classifiers.conftest import user
@@ -93,3 +93,50 @@ def test_judge_frames_equal_the_reference(text):
     assert judged_question(text) == ref._judged_question(text)
     c = parse_messages(user(text))
     assert conversation_features(c)[0] == ref.handcrafted(c)
+
+
+#: Puzzles with a numbered range and a judging word in another sentence: no frame (review_s40_b M1, version 69).
+PUZZLES = (
+    ("Five runners finished a race in places 1 to 5. Alice finished ahead of Bob but behind Carol. Dan was not last. "
+     "Eve finished immediately after Bob. Carol was not first. Determine the full finishing order. Compare your answer "
+     "against every clue before you reply."),
+    ("Six people sit at seats numbered 1 to 6 around a round table. A is opposite B. C is two seats clockwise from A. "
+     "D is not next to C. E sits between D and F. Then judge: can F sit directly opposite C? Justify."),
+    ("Four friends stand in a line numbered 1 to 4. Ben is left of Ana. Cy is right of Dee. Ana is not at either end. "
+     "Then evaluate: who stands in position 2? Explain."),
+)
+
+
+@pytest.mark.parametrize("text", PUZZLES)
+def test_a_puzzle_with_a_judging_word_elsewhere_is_no_frame(text):
+    """Its scale ("numbered 1 to 6") and its judging word ("Then judge:") are in different sentences."""
+    assert judged_question(text) is None
+    assert ref._judged_question(text) is None
+    assert _closed(text) > 0.0
+
+
+@pytest.mark.parametrize(("text", "frame"), [
+    ("Compare your answer against every clue. Rate it 1 to 5.", True),  # "rate it" and the scale in one sentence
+    ("Compare your answer against the key, 1 to 5.", False),  # a self-check: "compare" judges candidates only
+    ("Compare the two answers and output [[A]] or [[B]].", True),
+    ("You are an impartial judge.\nUser: hi\nAssistant A: hello\nOutput [[A]] or [[B]].", True),  # a judge named
+    ("Seats are numbered 1 to 6.\nJudge whether F can sit opposite C.", False),
+])
+def test_a_frame_needs_its_scale_and_judging_word_in_one_sentence(text, frame):
+    assert (judged_question(text) is not None) is frame
+    assert (ref._judged_question(text) is not None) is frame
+
+
+def test_a_rated_argument_keeps_its_closed_problem():
+    """A real frame over a syllogism (no labelled question): its logic cues make it a puzzle (version 69)."""
+    text = ("Score the following argument from 1 to 10 on logical validity and explain each step: All bloops are "
+            "razzies. Some razzies are lazzies. Therefore some bloops are lazzies.")
+    assert judged_question(text) == ""
+    assert _closed(text) > 0.0
+
+
+def test_the_judged_question_is_featurized_in_its_first_characters():
+    """Featurizing a 1,500-character question again cost 0.2 ms: over the 0.5 ms p99 budget at 2,000 (M2)."""
+    text = "Rate the answer from 1 to 10.\nQuestion: " + "A farmer has 17 sheep and buys 3 more. " * 40 + "\nAnswer: 42"
+    judged = judged_conversation(parse_messages(user(text)))
+    assert judged is not None and len(judged.last_user) == QUESTION_READ_CHARS + 1  # its two ends

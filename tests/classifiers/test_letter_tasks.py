@@ -1,6 +1,5 @@
 """Letter-level and exact-count tasks as a puzzle's cues (``classifiers/letter_tasks.py``, version 57)."""
 
-import time
 
 import pytest
 
@@ -139,19 +138,15 @@ _ADVERSARIAL = [("9.11 or 9.9 and 1.2, " * 200)[:2000],
 
 
 @pytest.mark.parametrize("text", _ADVERSARIAL, ids=["decimals", "prose", "compared decimals"])
-def test_adversarial_text_is_fast(text):
-    """The median of 200 calls stays under 50 µs (the featurizer's budget is 500 µs at 2,000 characters)."""
-    times = []
-    for _ in range(200):
-        start = time.perf_counter()
-        letter_tasks(text)
-        times.append(time.perf_counter() - start)
-    assert sorted(times)[100] < 50e-6
+def test_adversarial_text_is_read_in_its_two_ends(text):
+    """Only the first SCAN_HEAD and last SCAN_TAIL characters are read (the cost is bounded; its time is measured in
+    bench/classifier_bench.py, "built against the rules"): a task in the middle of a long text is not found."""
+    middle = "Spell the word 'encyclopedia' backwards. "
+    padded = text + middle + text
+    assert letter_tasks(middle) == 1 and letter_tasks(padded) == letter_tasks(text + text)
 
 
 def test_the_count_is_bounded():
     text = ("How many r's are in 'carrier'? Spell it backwards, sort its letters in alphabetical order and write "
             "a palindrome without the letter e in exactly 12 words. ") * 500
-    start = time.perf_counter()
     assert letter_tasks(text) == MAX_TASKS
-    assert time.perf_counter() - start < 0.05

@@ -1,0 +1,113 @@
+"""review_s40_b H1, M3, M4 (version 68): a question that also asks for the code is a request for a program; "Use X to
+…" names an everyday tool; "policy" after a tool is a manifest, not a text."""
+
+import pytest
+
+from classifiers import request_question
+from classifiers.lexicons import LEXICON_NAMES, lexicon_counts, lower_words
+from classifiers.request_question import ASK_CHARS, asks_for_code_later, opens_question
+from classifiers.tool_names import names_a_tool, works_with_tool
+from classifiers.written_code import move_written_code
+
+_CODE = LEXICON_NAMES.index("code")
+
+#: Questions (after a context clause or a greeting, or bare) that also ask for the code (version 64: questions, 0.53-0.66).
+ASKS_FOR_CODE = [
+    ("I'm writing a lock-free MPMC queue in C++ with atomics. How do I avoid the ABA problem without hazard pointers, "
+     "and can you write the full implementation with memory orderings justified?"),
+    ("I'm building a compiler for a subset of C in Rust. How would you implement register allocation with graph "
+     "coloring, including spilling and coalescing? Please give the complete code."),
+    ("I'm trying to implement Dijkstra with a Fibonacci heap in Java. What's the cleanest way to implement decrease-key, "
+     "and write the whole thing with tests?"),
+    ("We're building a distributed key-value store in Go. How should we implement Raft leader election and log "
+     "replication? Write the code for both."),
+    ("Hey, what's the best way to implement a persistent segment tree in C++ that supports range k-th smallest queries? "
+     "Write it."),
+    "How would you design an interval tree for overlapping bookings? Then implement it in Python with tests.",
+    "What is the cleanest way to parse ISO dates in Rust? Show me the full code.",
+]
+#: Questions about code that ask for no code: they stay questions.
+QUESTIONS = [
+    "I'm writing a Flask app. How do I return JSON from a route?",
+    "I am building a React app. How do I add a favicon?",
+    "How do I read a file line by line in Python?",
+    "What does this function do? Code:\ndef f(x): return x * 2",
+    "Why does my Docker image not start? Build output: step 3/7 failed with exit code 1.",
+    "Hi, how do I center a div?",
+    "How do I write a unit test for an async function in Jest?",  # "write" inside the question
+    "What is a closure in JavaScript? Show me the code.",  # an example, not the program
+    "Is Go or Rust better for CLI tools? Write your answer as a table.",
+]
+
+
+@pytest.mark.parametrize("text", ASKS_FOR_CODE)
+def test_a_question_that_asks_for_the_code_is_a_request(text):
+    assert asks_for_code_later(text)
+    assert not opens_question(lower_words(text), text)
+
+
+@pytest.mark.parametrize("text", QUESTIONS)
+def test_questions_asking_for_no_code_stay_questions(text):
+    assert opens_question(lower_words(text), text)
+
+
+def test_a_context_question_is_short():
+    """A short question after the context, with what was tried after it, is a question; a long one, or one followed by
+    a request for the code, is none."""
+    short = "I'm writing a Flask app. How do I return JSON from a route?"
+    assert request_question._context_then_question(lower_words(short), short)
+    longer = short + " I tried jsonify and got HTML back."
+    assert request_question._context_then_question(lower_words(longer), longer)
+    assert not request_question.opens_question(lower_words(short + " Write the route."), short + " Write the route.")
+    long_question = "I'm writing a Flask app. How do I return JSON" + " and more" * 20 + "?"
+    assert not request_question._context_then_question(lower_words(long_question), long_question)
+
+
+def test_the_later_request_is_read_in_a_bounded_slice():
+    text = "How do I sort a list in Python?" + " " * ASK_CHARS + "Write it."
+    assert not asks_for_code_later(text) and opens_question(lower_words(text), text)
+
+
+#: "Use X to …" (version 64: no tool, 0.33-0.56).
+USE_TOOLS = [
+    "Use Tokio to build a TCP proxy that multiplexes 10k connections with backpressure and graceful shutdown.",
+    "Use Vue to build a drag-and-drop kanban board with undo/redo and offline sync.",
+    "Use Svelte to build a spreadsheet with formula evaluation and dependency tracking.",
+    "Use Redux to manage undo/redo history for a collaborative whiteboard.",
+    "Use Ansible to roll out a zero-downtime config change across 50 hosts behind a load balancer.",
+    "The dashboard is built with Svelte; add a dark mode.",
+]
+
+
+@pytest.mark.parametrize("text", USE_TOOLS)
+def test_use_before_an_everyday_tool_name_names_the_tool(text):
+    assert names_a_tool(text, lower_words(text)) == 1
+
+
+@pytest.mark.parametrize("text", USE_TOOLS[:5])
+def test_use_a_tool_to_do_a_thing_is_work_with_it(text):
+    assert works_with_tool(lower_words(text))
+
+
+@pytest.mark.parametrize("text", ["List 5 big companies that use Firebase.", "Use Firebase or Supabase? Which is cheaper?"])
+def test_naming_what_uses_a_tool_is_no_work_with_it(text):
+    assert not works_with_tool(lower_words(text))
+
+
+@pytest.mark.parametrize("text", [
+    "We land in Seoul and fly on via Tokio to Osaka. What should we pack?",
+    "Ich fliege nächste Woche nach Tokio. Was sollte ich unbedingt sehen?",
+    "Describe her svelte figure in a short romantic paragraph.",
+])
+def test_everyday_senses_stay_no_tool(text):
+    assert names_a_tool(text, lower_words(text)) == 0
+
+
+@pytest.mark.parametrize("text", [
+    "Write a Kubernetes pod security policy that forbids privileged containers and host networking.",
+    "Write a Kubernetes network policy that only allows ingress to the api pods from the frontend namespace.",
+])
+def test_a_policy_made_with_a_tool_is_code(text):
+    words = lower_words(text)
+    counts = lexicon_counts(words)
+    assert move_written_code(list(counts), words)[_CODE] > counts[_CODE]

@@ -78,18 +78,25 @@ _RE_PERSONA = re.compile(r"\b(?:you are|you're|act as|as) (?:(?:an?|the|one) )?(
                          r"|\b(?:you are|you're) (?:grading|rating|scoring|evaluating|judging)\b")
 #: Sentence ends: a stop before a space or the end, or a line break ("1-10.5" and "0.5" are no end).
 _RE_SENTENCE_SPLIT = re.compile(r"[.!?]+(?=\s|$)|\n")
+#: A labelled answer or response to judge, at a line start ("Answer:", "### Response B:", "Output 1:").
+_RE_ANSWER_LABEL = re.compile(r"(?:^|\n)[ \t]*(?:#+[ \t]*)?(?:answer|response|output|reply|completion)(?: [ab12])?[ \t]*:")
 
 
 def _has_frame(part: str) -> bool:
     """Whether lower-cased ``part`` holds a scale with a judging word addressing the model (or "scale of") in the same
-    sentence or line, or a scale and a judge named anywhere. A puzzle's "seats numbered 1 to 6 … Then judge: can F sit
+    sentence or line, or a scale and a judge named anywhere, or a scale anywhere when the judging word opens ``part`` or an
+    answer is labelled (``_RE_ANSWER_LABEL``). A puzzle's "seats numbered 1 to 6 … Then judge: can F sit
     opposite C?" has its scale and its judging word in different sentences: no rating (version 69)."""
     if _RE_SCALE.search(part) is None:
         return False
     if _RE_PERSONA.search(part) is not None:
         return True
-    return any(_RE_SCALE.search(piece) is not None and _RE_JUDGE.search(piece.strip()) is not None
-               for piece in _RE_SENTENCE_SPLIT.split(part))
+    pieces = _RE_SENTENCE_SPLIT.split(part)
+    if any(_RE_SCALE.search(piece) is not None and _RE_JUDGE.search(piece.strip()) is not None for piece in pieces):
+        return True
+    # the scale in a later sentence of a frame the judging word opens ("Rate the following answer for correctness. …
+    # Respond with a single number from 1 to 10.") or that labels the answer judged (review_s40_c H3)
+    return _RE_JUDGE.search(pieces[0].strip()) is not None or _RE_ANSWER_LABEL.search(part) is not None
 
 
 def judged_question(text: str) -> str | None:

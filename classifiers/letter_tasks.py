@@ -98,7 +98,7 @@ _TASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
                  rf"(?:(?:same |next |following |different |distinct |successive )?(?:letters?|vowels?|consonants?)\b|{_INITIAL})"),
                 r"\b(?:end|ends|ending) with (?:the |a |an )?(?:same )?(?:letters?|vowels?|consonants?)\b",
                 (r"\b(?:start|starts|starting|begin|begins|beginning) with (?:the |a )?(?:next letter|following letter"
-                 r"|same letter|different letter|distinct letter|successive letter|consecutive letters|letters [a-z]\b(?:(?:, | |,? and |,? then )[a-z]\b){2}"
+                 r"|same letter|consecutive letters|letters [a-z]\b(?:(?:, | |,? and |,? then )[a-z]\b){2}"
                  r"|letters [a-z] (?:to|through) [a-z]\b)"))),
     # the first letters spell a word; each word one letter longer; under 40 letters (exactly: the kind "exact")
     ("spell", (rf"\b(?:first|initial|last) letters?\b{_S}{{0,60}}\bspell", r"\b(?:one|two|a|\d+) letters? (?:longer|shorter)\b",

@@ -30,9 +30,24 @@ from classifiers.field_lists import unlisted_works_out
 from classifiers.lexicons import lower_words
 from classifiers.word_problems import WORD_PROBLEM_SCAN
 
-__all__ = ["ASK_MAX_CHARS", "ASK_OPENERS", "DOCUMENT_WORDS", "FIELD_WORDS", "LOOKUP_WORDS", "NOT_SUPERLATIVES",
-           "PRINTED_FIELDS", "QUANTITY_ASKS", "RECORD_LINE_MAX_WORDS", "RECORD_MAX_CHARS", "RECORD_MIN_LINES",
-           "RECORD_SCAN_LINES", "figures", "is_record_line", "looks_up_a_record"]
+__all__ = [
+    "ASK_MAX_CHARS",
+    "ASK_OPENERS",
+    "DOCUMENT_WORDS",
+    "FIELD_PHRASES",
+    "FIELD_WORDS",
+    "LOOKUP_WORDS",
+    "NOT_SUPERLATIVES",
+    "PRINTED_FIELDS",
+    "QUANTITY_ASKS",
+    "RECORD_LINE_MAX_WORDS",
+    "RECORD_MAX_CHARS",
+    "RECORD_MIN_LINES",
+    "RECORD_SCAN_LINES",
+    "figures",
+    "is_record_line",
+    "looks_up_a_record",
+]
 
 #: Longer texts are not read (a word problem's prior reads no more: ``word_problems.problem_chars``).
 RECORD_MAX_CHARS = WORD_PROBLEM_SCAN
@@ -72,6 +87,10 @@ QUANTITY_ASKS = WORKS_OUT | frozenset((
     "behind", "top", "bottom", "rank", "ranked", "fast", "faster", "slow", "slower", "quick", "quicker", "early", "late",
     "higher", "lower", "larger", "smaller", "bigger", "longer", "shorter", "newer", "older", "grew", "grow", "growth",
     "increase", "increased", "decrease", "decreased", "qualify", "qualifies"))
+#: Phrases of a printed field whose words are order or position words, read as the field (review_s40_c M2: "What is the
+#: customer's first name on this invoice?", "the store name at the top of this receipt" were vetoed as orders).
+FIELD_PHRASES = (("first name", "name"), ("last name", "name"), ("given name", "name"), ("at the top of", "on"),
+                 ("at the bottom of", "on"), ("given on", "on"))
 #: Words ending in "est" that are no superlatives (``_is_superlative``).
 NOT_SUPERLATIVES = frozenset((
     "request", "requested", "interest", "guest", "forest", "harvest", "suggest", "contest", "protest", "invest",
@@ -129,6 +148,9 @@ def _asks_for_a_field(ask: str, material: str) -> int:
     word), 1 when a table's figures may choose it."""
     if len(ask) > ASK_MAX_CHARS:
         return 0
+    ask = ask.lower()
+    for phrase, field in FIELD_PHRASES:
+        ask = ask.replace(phrase, field)
     words = lower_words(ask)
     if any(map(_is_superlative, words)):
         return 0

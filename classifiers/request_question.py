@@ -7,9 +7,11 @@ import re
 
 from classifiers.greetings import greeting_end
 from classifiers.lexicons import lower_words
+from classifiers.program_words import TOOL_TEXTS
 
-__all__ = ["ASK_CHARS", "CONTEXT_CHARS", "CONTEXT_QUESTION_CHARS", "CONTEXT_SUBJECTS", "CONTEXT_VERBS", "POLITE_OPENERS",
-           "QUESTION_OPENERS", "QUESTION_VERBS", "asks_for_code_later", "opens_question"]
+__all__ = ["ASK_CHARS", "CODE_OBJECTS", "CONTEXT_CHARS", "CONTEXT_QUESTION_CHARS", "CONTEXT_SUBJECTS",
+           "CONTEXT_VERBS", "OBJECT_CHARS", "OBJECT_FILLERS", "OBJECT_WORDS", "POLITE_OPENERS", "PRONOUN_OBJECTS",
+           "QUESTION_OPENERS", "QUESTION_VERBS", "TEXT_NOUNS", "asks_for_code_later", "opens_question"]
 
 #: First words of a question, to which those characters are not added: a question about code ("How do I read a
 #: file line by line in Python?", "What does yield do?") is no request for a program (on arena_bench
@@ -40,7 +42,7 @@ CONTEXT_CHARS = 200
 #: short question; what follows it may tell more, "I tried jsonify but it returns HTML.", unless it asks for the code:
 #: "We're building a key-value store in Go. How should we implement Raft? Write the code for both." 0.82 -> 0.64 in
 #: version 64, ``asks_for_code_later``).
-CONTEXT_QUESTION_CHARS = 150
+CONTEXT_QUESTION_CHARS = 400
 #: Characters read for a later request for the code (version 68).
 ASK_CHARS = 600
 _RE_SENTENCE_END = re.compile(r"[.!?]+\s+")
@@ -52,13 +54,31 @@ _RE_QUESTION_END = re.compile(r"[.!?]\s")
 #: show (me) the code" needs "complete", "full" …: "What is a closure in JavaScript? Show me the code." asks for an
 #: example (0.43 -> 0.74 as a request).
 _RE_ASKS_CODE = re.compile(
-    r"(?:[.!?;:]\s+|\n\s*|,\s*and\s+|\band\s+(?=(?:can|could|would|will)\s))"  # a sentence's or a clause's start
-    r"(?:then\s+|also\s+|now\s+)?(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+(?:please\s+|also\s+)?)?"
-    # a write / build verb, not a log's label ("Build output:", "Build failed") nor an answer's ("Write your answer as")
-    r"(?:(?:write|rewrite|implement|build|create|develop)\b"
-    r"(?!\s*:|\s+(?:fail|error|log|output|step|succe|time|is\b|was\b|your\s|the\s+(?:final\s+)?answer|down\b))"
+    # a sentence's start (not after a list's number nor "e.g." / "i.e.": review_s40_c H1), a line's, a clause's
+    r"(?:(?<!\d)(?<!e\.g)(?<!i\.e)[.!?;]\s+|\n\s*|(?P<clause>,\s*and\s+|\band\s+(?=(?:can|could|would|will)\s)))"
+    r"(?:then\s+|also\s+|now\s+)?(?:please\s+)?(?P<polite>(?:can|could|would|will)\s+you\s+(?:please\s+|also\s+)?)?"
+    r"(?:(?P<verb>write|rewrite|implement|build|create|develop)\b(?!\s*:)"
     r"|(?:give|show|provide|share|post)\s+(?:me\s+|us\s+)?(?:the\s+|a\s+)?"
     r"(?:complete|full|whole|entire|working|final)\s+(?:code|implementation|program|source)\b)")
+#: What a later write / build verb must write to ask for the code (review_s40_c M1: "How does Git rebase work? Create a
+#: cheat sheet." or "Build me a roadmap." ask for a text; "Build worked yesterday." is a report): a pronoun first ("Write
+#: it.", "Implement one in Rust"), or a code object among the first ``OBJECT_WORDS`` words after the fillers, and no
+#: text noun (``program_words.TOOL_TEXTS``, ``TEXT_NOUNS``) among them; not in a question ("Create a minimal repro?").
+PRONOUN_OBJECTS = frozenset(("it", "one", "this", "that", "them", "both"))
+CODE_OBJECTS = frozenset((
+    "code", "function", "functions", "class", "classes", "script", "scripts", "program", "implementation", "method",
+    "methods", "module", "solution", "query", "queries", "test", "tests", "endpoint", "endpoints", "api", "component",
+    "snippet", "version", "parser", "server", "client", "app", "bot", "thing", "library", "cli", "tool", "hook",
+    "route", "routes", "handler", "handlers", "middleware", "controller", "regex", "loop", "migration", "decorator",
+))
+TEXT_NOUNS = frozenset((
+    "explanation", "summary", "description", "email", "essay", "post", "article", "comment", "note", "notes", "report",
+    "guide", "tutorial", "story", "poem", "letter", "message", "paragraph", "chart", "table", "list", "diagram",
+))
+OBJECT_FILLERS = frozenset(("me", "us", "a", "an", "the", "full", "complete", "whole", "entire", "working", "final",
+                            "same", "new", "short", "simple", "small", "quick", "corrected", "fixed", "minimal"))
+OBJECT_CHARS = 80
+OBJECT_WORDS = 3
 
 
 def opens_question(words: list[str], text: str = "") -> bool:
@@ -73,10 +93,30 @@ def opens_question(words: list[str], text: str = "") -> bool:
 
 def asks_for_code_later(text: str) -> bool:
     """Whether a sentence after the first of ``text`` (its first ``ASK_CHARS`` characters), or a clause after ", and",
-    opens by asking for the code: a write / build verb ("Write it.", "and write the whole thing"), "can you write",
-    "give (me) the complete / full code" (version 68; not "show me the code": an example for a question). A question that also asks for the code is a request
-    for the program."""
-    return _RE_ASKS_CODE.search(text[:ASK_CHARS].lower()) is not None
+    opens by asking for the code: a write / build verb with code to write (``_writes_a_code_object``: "Write it.", "and
+    write the whole thing", "can you write the function"), "give (me) the complete / full code" (version 68; not "show
+    me the code": an example for a question). A question that also asks for the code is a request for the program."""
+    low = text[:ASK_CHARS].lower()
+    for m in _RE_ASKS_CODE.finditer(low):
+        if m.group("verb") is None or _writes_a_code_object(low[m.end():m.end() + OBJECT_CHARS],
+                                                                 bool(m.group("polite") or m.group("clause"))):
+            return True
+    return False
+
+
+def _writes_a_code_object(after: str, asked: bool) -> bool:
+    """Whether the words ``after`` a later write / build verb, to its sentence's end, name code to write (the
+    ``CODE_OBJECTS`` comment); a question mark ends a polite request or a question's ", and" clause too (``asked``: "can
+    you write the full implementation?", "What's the cleanest way …, and write the whole thing with tests?")."""
+    stop = next((k for k, c in enumerate(after) if c in ".!?\n"), len(after))
+    if after[stop:stop + 1] == "?" and not asked:
+        return False
+    words = [w for w in lower_words(after[:stop]) if w not in OBJECT_FILLERS][:OBJECT_WORDS]
+    if not words:
+        return False
+    if words[0] in PRONOUN_OBJECTS:
+        return True
+    return not CODE_OBJECTS.isdisjoint(words) and TEXT_NOUNS.isdisjoint(words) and TOOL_TEXTS.isdisjoint(words)
 
 
 def _opens_question(words: list[str], text: str) -> bool:

@@ -153,6 +153,7 @@ from classifiers.record_lookup import (
     ASK_MAX_CHARS,
     ASK_OPENERS,
     DOCUMENT_WORDS,
+    FIELD_PHRASES,
     FIELD_WORDS,
     LOOKUP_WORDS,
     NOT_SUPERLATIVES,
@@ -163,7 +164,18 @@ from classifiers.record_lookup import (
     RECORD_MIN_LINES,
     RECORD_SCAN_LINES,
 )
-from classifiers.request_question import ASK_CHARS, CONTEXT_CHARS, CONTEXT_QUESTION_CHARS, CONTEXT_VERBS
+from classifiers.request_question import (
+    ASK_CHARS,
+    CODE_OBJECTS,
+    CONTEXT_CHARS,
+    CONTEXT_QUESTION_CHARS,
+    CONTEXT_VERBS,
+    OBJECT_CHARS,
+    OBJECT_FILLERS,
+    OBJECT_WORDS,
+    PRONOUN_OBJECTS,
+    TEXT_NOUNS,
+)
 from classifiers.shape import _NUMWORD, _RE_SHAPE
 from classifiers.text import Conversation
 from classifiers.tool_names import AROUND_CHARS as TOOL_AROUND_CHARS
@@ -1026,7 +1038,7 @@ _LETTER_KINDS = (
     (("\\b(?:every|each|all) (?:word|line|sentence|verse)s?\\b.{0,40}\\b(?:start|starts|starting|begin|begins|beginning"
      "|end|ends|ending) with (?:the |a |an )?(?:(?:same |next |following |different |distinct |successive )?(?:letters?|vowels?|consonants?)\\b|" + _LINITIAL + ")"),
      "\\b(?:end|ends|ending) with (?:the |a |an )?(?:same )?(?:letters?|vowels?|consonants?)\\b",
-     ("\\b(?:start|starts|starting|begin|begins|beginning) with (?:the |a )?(?:next letter|following letter|same letter|different letter|distinct letter|successive letter"
+     ("\\b(?:start|starts|starting|begin|begins|beginning) with (?:the |a )?(?:next letter|following letter|same letter"
       "|consecutive letters|letters [a-z]\\b(?:, [a-z]\\b| [a-z]\\b|,? and [a-z]\\b|,? then [a-z]\\b){2}"
       "|letters [a-z] (?:to|through) [a-z]\\b)")),
     ("\\b(?:first|initial|last) letters?\\b.{0,60}\\bspell", "\\b(?:one|two|a|\\d+) letters? (?:longer|shorter)\\b",
@@ -1284,12 +1296,7 @@ def handcrafted(conv: Conversation) -> list[float]:
     if not qw or qw[0] not in _QUESTION_WORDS:
         question = _context_question_ref(qw, s)
     # … and no question asks for the code later: "… ? Write it.", ", and can you write the full implementation" (68)
-    question = question and not re.search(
-        r"(?:[.!?;:]\s+|\n\s*|,\s*and\s+|\band\s+(?=(?:can|could|would|will)\s))(?:then\s+|also\s+|now\s+)?(?:please\s+)?"
-        r"(?:(?:can|could|would|will)\s+you\s+(?:please\s+|also\s+)?)?(?:(?:write|rewrite|implement|build|create|develop)\b"
-        r"(?!\s*:|\s+(?:fail|error|log|output|step|succe|time|is\b|was\b|your\s|the\s+(?:final\s+)?answer|down\b))|(?:give|show|provide|share|post)\s+(?:me\s+|us\s+)?"
-        r"(?:the\s+|a\s+)?(?:complete|full|whole|entire|working|final)\s+(?:code|implementation|program|source)\b)",
-        s[:ASK_CHARS].lower())
+    question = question and not _asks_for_code_later_ref(s)
     # and so does a request for a proof in its first 60 words, in a domain above writing (version 30)
     proof = re.search(r"(?:^| )(?:(?:prove|proofs?|beweisen?|demuestr[ae]|demostrar|demonstr(?:e|ar)|démontre[rz]?|prouve[rz]?|"
                       r"dimostra(?:re)?|bewijs|bewijzen|udowodnij|udowodnić|докажи(?:те)?|доказать|доведи(?:ть)?|довести|"
@@ -1688,7 +1695,10 @@ def _asks_for_a_field_ref(ask: str, material: str) -> int:
     DOCUMENT_WORDS is in the ask, else 1; 0 when no field is asked."""
     if len(ask) > ASK_MAX_CHARS:
         return 0
-    words = words_of(ask.lower())
+    ask = ask.lower()
+    for phrase, field in FIELD_PHRASES:  # a printed field's order or position words (review_s40_c M2)
+        ask = ask.replace(phrase, field)
+    words = words_of(ask)
     if [w for w in words if w.endswith("est") and len(w) > 5 and w not in NOT_SUPERLATIVES]:
         return 0
     if QUANTITY_ASKS & set(words) and _unlisted_works_out_ref(ask.lower(), QUANTITY_ASKS, material):
@@ -1750,7 +1760,36 @@ def _judge_frame(part: str) -> bool:
                 sentences.append(part[start:i])
                 start = j
     sentences.append(part[start:])
-    return any(_has_scale(x) and _judge_sentence(x.strip()) for x in sentences)
+    if any(_has_scale(x) and _judge_sentence(x.strip()) for x in sentences):
+        return True
+    # review_s40_c H3: the judging word opens the part, or an answer is labelled at a line start
+    return _judge_sentence(sentences[0].strip()) or any(
+        re.match(r"[ \t]*(#+[ \t]*)?(answer|response|output|reply|completion)( [ab12])?[ \t]*:", line)
+        for line in part.split("\n"))
+
+
+def _asks_for_code_later_ref(s: str) -> bool:
+    """Version 68 (review_s40_c H1, M1): a later sentence (not after a list's number, "e.g.", "i.e."), line or ", and"
+    clause opening with a write / build verb whose first three words past the fillers start with a pronoun or hold a
+    code object and no text noun, not in a question unless polite; or "give (me) the complete code"."""
+    low = s[:ASK_CHARS].lower()
+    for m in re.finditer(
+            r"(?:(?<!\d)(?<!e\.g)(?<!i\.e)[.!?;]\s+|\n\s*|(?P<clause>,\s*and\s+|\band\s+(?=(?:can|could|would|will)\s)))"
+            r"(?:then\s+|also\s+|now\s+)?(?:please\s+)?(?P<polite>(?:can|could|would|will)\s+you\s+(?:please\s+|also\s+)?)?"
+            r"(?:(?P<verb>write|rewrite|implement|build|create|develop)\b(?!\s*:)|(?:give|show|provide|share|post)\s+"
+            r"(?:me\s+|us\s+)?(?:the\s+|a\s+)?(?:complete|full|whole|entire|working|final)\s+(?:code|implementation|program|source)\b)",
+            low):
+        if not m.group("verb"):
+            return True
+        after = low[m.end():m.end() + OBJECT_CHARS]
+        stop = min([after.index(c) for c in ".!?\n" if c in after], default=len(after))
+        if after[stop:stop + 1] == "?" and not (m.group("polite") or m.group("clause")):
+            continue
+        words = [w for w in words_of(after[:stop]) if w not in OBJECT_FILLERS][:OBJECT_WORDS]
+        if words and (words[0] in PRONOUN_OBJECTS
+                      or (set(words) & CODE_OBJECTS and not set(words) & (TEXT_NOUNS | TOOL_TEXTS))):
+            return True
+    return False
 
 
 def _judged_question(text: str) -> str | None:

@@ -140,3 +140,16 @@ def test_the_judged_question_is_featurized_in_its_first_characters():
     text = "Rate the answer from 1 to 10.\nQuestion: " + "A farmer has 17 sheep and buys 3 more. " * 40 + "\nAnswer: 42"
     judged = judged_conversation(parse_messages(user(text)))
     assert judged is not None and len(judged.last_user) == QUESTION_READ_CHARS + 1  # its two ends
+
+
+#: Review_s40_c H3: frames whose scale comes in a later sentence than the judging word (0.24-0.40 -> 0.57-0.62 on 7.52.0).
+LATER_SCALES = [
+    "Rate the following answer for correctness. Question: what is 2+2? Answer: 4. Respond with a single number from 1 to 10.",
+    "Score the response.\nQ: What is the capital of France?\nResponse: Paris.\nScale: 1-5",
+    "Here is a question and a reply.\nQ: Is the sun a star?\nResponse: Yes.\nGive a number from 1 to 10 for how accurate it is.",
+]
+
+
+@pytest.mark.parametrize("text", LATER_SCALES)
+def test_a_frame_may_give_its_scale_later(text):
+    assert judged_question(text) is not None

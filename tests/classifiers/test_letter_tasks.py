@@ -12,7 +12,6 @@ from classifiers.text import Conversation
 LETTER_TASKS = [
     # a different letter each (review_s40_b L1: 0.64 -> 0.32 on 7.51.0)
     "Write a sentence where each word starts with a different letter.",
-    "Write a poem of six lines, each starting with a different letter of the word SPRING.",
     "Write a haiku about autumn leaves without using the letter 'o'.",
     "Describe your morning routine in one paragraph where no word contains the letter i.",
     "How many r's are in the word 'raspberry'?",
@@ -150,3 +149,9 @@ def test_the_count_is_bounded():
     text = ("How many r's are in 'carrier'? Spell it backwards, sort its letters in alphabetical order and write "
             "a palindrome without the letter e in exactly 12 words. ") * 500
     assert letter_tasks(text) == MAX_TASKS
+
+
+def test_a_list_with_different_initials_is_no_letter_task():
+    """Review_s40_c M3: "each start with a different letter" of a list of names is easy (0.35 -> 0.59 on 7.52.0)."""
+    assert letter_tasks("Name five fruits that each start with a different letter.") == 0
+    assert letter_tasks("Write a sentence where each word starts with a different letter.") == 1

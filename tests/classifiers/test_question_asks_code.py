@@ -59,7 +59,7 @@ def test_a_context_question_is_short():
     longer = short + " I tried jsonify and got HTML back."
     assert request_question._context_then_question(lower_words(longer), longer)
     assert not request_question.opens_question(lower_words(short + " Write the route."), short + " Write the route.")
-    long_question = "I'm writing a Flask app. How do I return JSON" + " and more" * 20 + "?"
+    long_question = "I'm writing a Flask app. How do I return JSON" + " and more" * 60 + "?"
     assert not request_question._context_then_question(lower_words(long_question), long_question)
 
 
@@ -111,3 +111,31 @@ def test_a_policy_made_with_a_tool_is_code(text):
     words = lower_words(text)
     counts = lexicon_counts(words)
     assert move_written_code(list(counts), words)[_CODE] > counts[_CODE]
+
+
+#: Review_s40_c H1, M1: a list's numbered items, "e.g.", a choice after a colon, a text or a plan to write, a report
+#: ("Build worked yesterday."), a question ("Create a minimal repro?") ask for no code (they went 0.51-0.71 -> 0.70-0.85).
+NO_LATER_CODE = [
+    "Which of these should I learn first?\n1. Build a REST API\n2. Create a CLI",
+    "What's a realistic timeline for these tasks? 1. Create the database schema 2. Build the API",
+    "How should we scale, e.g. build caching or add replicas?",
+    "Which is better for us: build our own auth or use Auth0?",
+    "How does Git rebase work? Create a cheat sheet.",
+    "What's the best way to learn Python? Build me a roadmap.",
+    "How do I debug this? Build worked yesterday.",
+    "Why does it crash? Create a minimal repro?",
+    "What is recursion? Write a short explanation for my team's wiki.",
+]
+
+
+@pytest.mark.parametrize("text", NO_LATER_CODE)
+def test_a_later_verb_must_write_code(text):
+    assert not asks_for_code_later(text)
+
+
+def test_a_long_context_question_is_a_question():
+    """Review_s40_c H2: a question of 150+ characters after the context read as a request (0.68 -> 0.82)."""
+    text = ("I'm writing a Python script to rename files. What is the simplest way to loop over every file in a folder "
+            "and its subfolders, skipping hidden ones and symlinks, keeping the original extensions, without using any "
+            "external libraries or shelling out to find?")
+    assert opens_question(lower_words(text), text)

@@ -50,6 +50,8 @@ from classifiers.code_words import (
     EVERYDAY_MARKERS,
     MARKER_WINDOW,
     MAX_EVERYDAY_CUES,
+    MAX_RETURNS,
+    RETURN_LOOKBACK,
     SENSE_WINDOW,
 )
 from classifiers.echo import (
@@ -566,10 +568,16 @@ def _everyday_sense(s: str, wl: list[str], code: int, history: str, taken: list[
     digit in the word after an error."""
     if any(c in s for c in (*_CODESYN, "`", "=")) or any(c in history for c in ("```", "def ", "{")):
         return False
+    # version 71: every code cue a "return" opening the text or a sentence ("Return the capital … for Japan.")
+    low = s.lower()
+    if wl.count("return") - taken.count("return") == code:
+        heads = [low[:m.start()][-RETURN_LOOKBACK:].rstrip(" \t") for m in re.finditer(r"(?<!\w)return(?!\w)", low)]
+        if 0 < len(heads) <= MAX_RETURNS and all(h == "" or h[-1] in ".!?:\n" for h in heads):
+            return True
     left = {w: wl.count(w) - taken.count(w) for w in EVERYDAY_CODE_WORDS if wl.count(w) > taken.count(w)}
     if sum(left.values()) != code:
         return False
-    low, word = s.lower(), r"[^\s" + re.escape(_PUNCT_CHARS) + "]"
+    word = r"[^\s" + re.escape(_PUNCT_CHARS) + "]"
     for w in left:
         for m in re.finditer(rf"(?<!{word}){w}(?!{word})", low):
             before = words_of(re.split(r"\n|[.!?] ", low[max(0, m.start() - AROUND_CHARS):m.start()])[-1])

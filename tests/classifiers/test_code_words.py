@@ -142,3 +142,32 @@ def test_more_than_three_everyday_cues_read_as_code():
     words = lower_words(text)
     code = lexicon_counts(words)[CODE]
     assert code == 4 and not_code_cues(text, words, code, 0) == 0
+
+
+#: "Return …" opening a sentence, its one code cue: an imperative asking for an answer (version 71; 0.73-0.75, a request
+#: for a program, on 7.53.0).
+RETURN_IMPERATIVES = ["Return the capital and currency for Japan.", "Return a short summary of the French Revolution.",
+                      "Here is my question: what is the tallest mountain in Africa? Return only the name."]
+#: ... while a program's "return", or "return" beside another code cue, stays code.
+RETURN_IN_CODE = ["Write a function that takes a list and return the largest element.",
+                  "The function should return -1 when the key is missing.",
+                  "Return the index of the first negative number in the array.",
+                  "Return the sum of the list. Use x = 3 as the start."]
+
+
+def _not_code(text: str) -> tuple[int, int]:
+    words = lower_words(text)
+    code = lexicon_counts(words)[LEXICON_NAMES.index("code")]
+    return code, not_code_cues(text, words, code, 0)
+
+
+@pytest.mark.parametrize("text", RETURN_IMPERATIVES)
+def test_return_opening_a_sentence_is_no_code(text):
+    code, taken = _not_code(text)
+    assert code >= 1 and taken == code
+
+
+@pytest.mark.parametrize("text", RETURN_IN_CODE)
+def test_a_programs_return_stays_code(text):
+    code, taken = _not_code(text)
+    assert code >= 1 and taken == 0

@@ -210,6 +210,12 @@ def _everyday(low: str, word: str, limit: int) -> bool:
 MAX_RETURNS = 4
 RETURN_LOOKBACK = 40
 _RE_RETURN = re.compile(r"(?<!\w)return(?!\w)")
+#: Words of a problem's statement or of data a program reads: with one, "Return …" is a program's output ("You are given
+#: two sorted lists of numbers. Return the median … in logarithmic time.", "Return the top 5 customers … from the orders
+#: table.").
+RETURN_DATA_WORDS = frozenset(("given", "list", "lists", "array", "arrays", "table", "tables", "file", "files", "column",
+                               "columns", "row", "rows", "dataset", "records", "input", "inputs", "output", "outputs",
+                               "time", "complexity", "query", "database"))
 
 
 def _returns_open_sentences(low: str) -> bool:
@@ -246,8 +252,9 @@ def not_code_cues(s: str, words: list[str], code: int, code_syntax: int, history
             and "```" not in history and "def " not in history and "{" not in history):
         return found
     low = s.lower()
-    if words.count("return") - taken.count("return") == rest and _returns_open_sentences(low):
-        return code  # "Return the capital and currency for Japan.": an imperative, no program (version 71)
+    if (words.count("return") - taken.count("return") == rest and RETURN_DATA_WORDS.isdisjoint(words)
+            and _returns_open_sentences(low)):
+        return code  # "Return the capital and currency for Japan.": an imperative, no program (versions 71, 72)
     everyday = [w for w in EVERYDAY_CODE_WORDS.intersection(words) if words.count(w) > taken.count(w)]
     if sum(words.count(w) - taken.count(w) for w in everyday) != rest:
         return found

@@ -51,6 +51,7 @@ from classifiers.code_words import (
     MARKER_WINDOW,
     MAX_EVERYDAY_CUES,
     MAX_RETURNS,
+    RETURN_DATA_WORDS,
     RETURN_LOOKBACK,
     SENSE_WINDOW,
 )
@@ -570,7 +571,7 @@ def _everyday_sense(s: str, wl: list[str], code: int, history: str, taken: list[
         return False
     # version 71: every code cue a "return" opening the text or a sentence ("Return the capital … for Japan.")
     low = s.lower()
-    if wl.count("return") - taken.count("return") == code:
+    if wl.count("return") - taken.count("return") == code and not set(wl) & RETURN_DATA_WORDS:
         heads = [low[:m.start()][-RETURN_LOOKBACK:].rstrip(" \t") for m in re.finditer(r"(?<!\w)return(?!\w)", low)]
         if 0 < len(heads) <= MAX_RETURNS and all(h == "" or h[-1] in ".!?:\n" for h in heads):
             return True

@@ -152,7 +152,10 @@ RETURN_IMPERATIVES = ["Return the capital and currency for Japan.", "Return a sh
 RETURN_IN_CODE = ["Write a function that takes a list and return the largest element.",
                   "The function should return -1 when the key is missing.",
                   "Return the index of the first negative number in the array.",
-                  "Return the sum of the list. Use x = 3 as the start."]
+                  "Return the sum of the list. Use x = 3 as the start.",
+                  # a problem's statement or data to read (7.54.0 read these as imperatives: 0.72 -> 0.25, 0.76 -> 0.38)
+                  "You are given two sorted lists of numbers. Return the median of the combined list in logarithmic time.",
+                  "Return the top 5 customers by revenue from the orders table."]
 
 
 def _not_code(text: str) -> tuple[int, int]:

@@ -78,3 +78,11 @@ def shared_data() -> Path:
 def default() -> ComplexityClassifier:
     """The packaged default artifact."""
     return load_classifier()
+
+
+def turn_features(text: str) -> list[float]:
+    """The hand-written features of ``text`` read as a conversation's one user turn (no system prompt, no history)."""
+    from classifiers import features
+    from classifiers.text import Conversation
+
+    return features.handcrafted(Conversation(last_user=text, system="", history="", n_user_turns=1, n_messages=1))

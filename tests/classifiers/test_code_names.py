@@ -5,8 +5,7 @@ import pytest
 
 from classifiers.code_names import MAX_EXCEPTIONS, exception_names
 from classifiers.feature_schema import FEATURE_NAMES
-from classifiers.features import handcrafted
-from classifiers.text import Conversation
+from tests.classifiers.conftest import turn_features as _features
 
 #: Programming questions whose only code evidence is the exception they name (review_s38 F10).
 EXCEPTION_QUESTIONS = [
@@ -26,10 +25,6 @@ EVERYDAY = [
     "Is there an Exception clause in a standard rental contract?",
     "The Storm Warning on the radio said to stay inside. What should I stock up on?",
 ]
-
-
-def _features(text: str) -> list[float]:
-    return handcrafted(Conversation(last_user=text, system="", history="", n_user_turns=1, n_messages=1))
 
 
 @pytest.mark.parametrize("text", EXCEPTIONS)

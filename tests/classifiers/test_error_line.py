@@ -8,10 +8,9 @@ import pytest
 from classifiers.built_code import BUILD_VERBS
 from classifiers.error_line import CODE_REQUEST_WORDS, ERROR_LINE_MAX_CHARS, asks_about_an_error
 from classifiers.feature_schema import FEATURE_NAMES
-from classifiers.features import handcrafted
 from classifiers.lexicons import lower_words
-from classifiers.text import Conversation
 from classifiers.written_code import WRITE_VERBS
+from tests.classifiers.conftest import turn_features as _features
 
 PRIOR = FEATURE_NAMES.index("length in a closed problem")
 
@@ -85,10 +84,6 @@ NOT_ONE_LINE = [
     "KeyError: 'port' " + "when my config loader reads the settings file and merges the defaults " * 4 + "Why?",
     "Segmentation fault: my C extension crashes only in release builds with -O2; valgrind shows an invalid read.",
 ]
-
-
-def _features(text: str) -> list[float]:
-    return handcrafted(Conversation(last_user=text, system="", history="", n_user_turns=1, n_messages=1))
 
 
 @pytest.mark.parametrize("text", ERROR_QUESTIONS + HARD_WORD_IN_THE_ERROR)

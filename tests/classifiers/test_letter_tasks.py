@@ -4,9 +4,8 @@
 import pytest
 
 from classifiers.feature_schema import FEATURE_NAMES
-from classifiers.features import handcrafted
 from classifiers.letter_tasks import MAX_TASKS, letter_tasks
-from classifiers.text import Conversation
+from tests.classifiers.conftest import turn_features as _features
 
 #: Requests that work on letters or exact counts (review_s40_sweep40 C3 / C4): an 8B model fails them without thinking.
 LETTER_TASKS = [
@@ -85,10 +84,6 @@ NOT_LETTER_TASKS = [
     "Write my CV in reverse chronological order.",
     "Write a Python function that counts the vowels in the word it is given.",
 ]
-
-
-def _features(text: str) -> list[float]:
-    return handcrafted(Conversation(last_user=text, system="", history="", n_user_turns=1, n_messages=1))
 
 
 @pytest.mark.parametrize("text", LETTER_TASKS)

@@ -10,9 +10,9 @@ from classifiers.echo import instructs_over_material, material_instruction
 from classifiers.feature_schema import FEATURE_NAMES
 from classifiers.lexicons import LEXICON_NAMES, lexicon_counts, lower_words
 from classifiers.request_question import opens_question
-from classifiers.text import Conversation
 from classifiers.tool_names import names_a_tool, tool_cue
 from classifiers.written_code import move_written_code
+from tests.classifiers.conftest import turn_features as _features
 
 _CODE = LEXICON_NAMES.index("code")
 PRIOR = FEATURE_NAMES.index("length in a closed problem")
@@ -90,10 +90,6 @@ CONTEXT_QUESTIONS = [
     "We're migrating our Django site to Postgres! What should we check first?",
     "I’m using SQLAlchemy with Flask. Why does my session close after every request?",
 ]
-
-
-def _features(text: str) -> list[float]:
-    return features.handcrafted(Conversation(last_user=text, system="", history="", n_user_turns=1, n_messages=1))
 
 
 @pytest.mark.parametrize("text", EVERYDAY_WORDS)

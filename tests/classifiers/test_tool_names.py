@@ -5,12 +5,11 @@ import math
 import pytest
 
 from classifiers.feature_schema import FEATURE_NAMES
-from classifiers.features import handcrafted
 from classifiers.lexicons import LEXICON_NAMES, lexicon_counts, lower_words
 from classifiers.program_words import EVERYDAY_TOOL_NAMES, TOOL_NAMES
-from classifiers.text import Conversation
 from classifiers.tool_names import MAX_FINDS, capitalised_tools, names_a_tool
 from classifiers.written_code import move_written_code
+from tests.classifiers.conftest import turn_features as _features
 
 _CODE = LEXICON_NAMES.index("code")
 _WRITING = LEXICON_NAMES.index("writing")
@@ -72,10 +71,6 @@ WRITES_TEXT = [
     "Write a poem about the first day of spring.",
     "Write a birthday message for my friend who loves Minecraft.",
 ]
-
-
-def _features(text: str) -> list[float]:
-    return handcrafted(Conversation(last_user=text, system="", history="", n_user_turns=1, n_messages=1))
 
 
 @pytest.mark.parametrize("text", TOOL_REQUESTS)

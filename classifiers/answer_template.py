@@ -30,6 +30,7 @@ from typing import NamedTuple
 from classifiers.lexicons import words_of
 from classifiers.output_format import FORMAT_BLOCKERS, FORMAT_NAMES, NEIGHBOUR_WORDS, PROGRAM_SENTENCE_WORDS
 from classifiers.quantities import count_quantities
+from classifiers.sentences import sentence_end, sentence_start
 
 #: The code-syntax tokens of the featurizer (``features._CODESYN``; a test keeps them equal).
 CODE_SYNTAX = ("{", "}", ";", "=>", "->", "::", "==", "!=", "()", "[]")
@@ -64,7 +65,6 @@ _RE_RANGE = re.compile(r"-?\d+(?:\.\d+)?\s*(?:-|–|to|\.\.)\s*-?\d+(?:\.\d+)?")
 _RE_KEY = re.compile(r"[A-Za-z_][\w \-]{0,40}")
 _RE_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _RE_ALTERNATIVE = re.compile(r"\s*(?:\||/|\bor\b)\s*")
-_RE_SENTENCE_END = re.compile(r"\n|[.!?](?=\s)")
 _RE_TOKEN = re.compile(r'"[^"]*"|[^"\[\]<>,:]+|.', re.DOTALL)
 
 
@@ -92,7 +92,7 @@ def answer_templates(s: str, words: list[str], code_syntax: int) -> Templates:
         b = low.find("}", a + 1, a + MAX_TEMPLATE_CHARS)
         if b < 0 or "{" in low[a + 1 : b]:
             continue
-        lo = _sentence_start(low, max(a - LEAD_CHARS, prev), a)
+        lo = sentence_start(low, a, max(a - LEAD_CHARS, prev))
         if _template(low, a, b, lo):
             spans.append((a, b + 1, lo))
             prev = b + 1
@@ -125,7 +125,7 @@ def _template(low: str, a: int, b: int, lo: int) -> bool:
     before = low[lo:a].rstrip()
     if before[-1:] in ("=", "(", "[", ",") or (before[-1:].isalnum() and len(before) == a - lo):
         return False
-    end = _sentence_end(low, b + 1)
+    end = sentence_end(low, b + 1, LEAD_CHARS)
     if not BLOCK_WORDS.isdisjoint(words_of(before + " " + low[b + 1 : end])):
         return False
     if low.count(",", a, b) >= MAX_ENTRIES:  # a template has a few fields
@@ -224,17 +224,3 @@ def _split(body: str, sep: str) -> list[str] | None:
             continue
         cur.append(tok)
     return None if depth else [*parts, "".join(cur)]
-
-
-def _sentence_start(low: str, lo: int, i: int) -> int:
-    """Where the sentence before position ``i`` starts (after its last sentence end), at least ``lo``."""
-    last = lo
-    for m in _RE_SENTENCE_END.finditer(low, lo, i):
-        last = m.end()
-    return last
-
-
-def _sentence_end(low: str, i: int) -> int:
-    """Where the sentence holding position ``i`` ends, at most ``LEAD_CHARS`` after it."""
-    m = _RE_SENTENCE_END.search(low, i, i + LEAD_CHARS)
-    return min(len(low), i + LEAD_CHARS) if m is None else m.start()

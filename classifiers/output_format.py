@@ -33,6 +33,7 @@ import re
 
 from classifiers.lexicons import _PUNCT_CHARS, LEXICON_NAMES, lexicon_counts, positions, words_of
 from classifiers.program_words import NAMES_A_PROGRAM, TOOL_NAMES
+from classifiers.sentences import sentence_end, sentence_start
 
 #: Names of data and markup formats an answer is given in.
 FORMAT_NAMES = frozenset(("json", "jsonl", "ndjson", "yaml", "yml", "xml", "toml", "csv", "tsv", "markdown", "html"))
@@ -160,7 +161,6 @@ _NAMES = "|".join(sorted(FORMAT_NAMES, key=len, reverse=True))
 _RE_PHRASE = re.compile(
     rf"(?<![^{_SEP}])(as|into|in|with|{'|'.join(sorted(ANSWER_VERBS))})((?:\s+(?:me|us|back))?(?:\s+{_WORD}){{0,{FORMAT_FILLER_GAP}}}?)"
     rf"\s+({_NAMES})(?:\s*(?:/|,|\bor\b|\band\b)\s*({_NAMES}))?(?:\s+({_WORD}))?(?![^{_SEP}:]|:[^{_SEP}])")
-_RE_SENTENCE_END = re.compile(r"\n|[.!?](?=\s|$)")
 #: The words a format name is, as ``words_of`` splits them ("JSON:" keeps its colon; "JSON:x" is no format name).
 _FORMAT_WORDS = FORMAT_NAMES | frozenset(n + ":" for n in FORMAT_NAMES)
 _RE_NAME_END = re.compile(rf"(?![^{_SEP}:]|:[^{_SEP}])")
@@ -233,7 +233,7 @@ def _name_starts(low: str, names: set[str]) -> list[int]:
 def _phrase_cues(low: str, m: re.Match[str]) -> tuple[list[str] | None, int]:
     """(The cue words of the phrase ``m`` matched, or ``None`` when it is no format phrase; its sentence's start)."""
     opener, fillers, first, second, noun = m.groups()
-    start = _sentence_start(low, m.start())
+    start = sentence_start(low, m.start(), max(0, m.start() - SENTENCE_CHARS))
     fill = fillers.split()
     if opener == "with":  # "respond / reply / answer [only] with …"
         lead = words_of(low[start:m.start()])
@@ -275,9 +275,9 @@ def _phrase_cues(low: str, m: re.Match[str]) -> tuple[list[str] | None, int]:
     nxt = _RE_NEXT_WORD.match(low, after)
     if (nxt is not None and nxt.group(1) in FORMAT_BLOCKERS) or _RE_MEMBER.match(low, after):  # "JSON.parse"
         return None, start
-    end = _sentence_end(low, after)
-    lo = _sentence_start(low, start - NEIGHBOUR_CHARS) if start > NEIGHBOUR_CHARS else 0
-    hi = _sentence_end(low, end + NEIGHBOUR_CHARS) if end + NEIGHBOUR_CHARS < len(low) else len(low)
+    end = sentence_end(low, after, SENTENCE_CHARS)
+    lo = sentence_start(low, start - NEIGHBOUR_CHARS, max(0, start - NEIGHBOUR_CHARS - SENTENCE_CHARS)) if start > NEIGHBOUR_CHARS else 0
+    hi = sentence_end(low, end + NEIGHBOUR_CHARS, SENTENCE_CHARS) if end + NEIGHBOUR_CHARS < len(low) else len(low)
     for gap in _RE_BLANK_LINE.finditer(low, lo, start):  # not across a paragraph: the material after "… as JSON.\n\n"
         lo = gap.end()
     gap = _RE_BLANK_LINE.search(low, end, hi)
@@ -333,23 +333,6 @@ def _data_object(words: list[str], i: int, objects: frozenset[str]) -> bool:
     if k + 1 < len(words) and words[k] in DATA_MODIFIERS and words[k + 1] in objects:
         k += 1
     return k < len(words) and words[k] in objects and (k + 1 == len(words) or words[k + 1] not in MATERIAL_AFTER)
-
-
-def _sentence_start(low: str, i: int) -> int:
-    """Where the sentence holding position ``i`` starts (after a sentence end before ``i``), at most
-    ``SENTENCE_CHARS`` before it."""
-    lo = max(0, i - SENTENCE_CHARS)
-    last = lo
-    for m in _RE_SENTENCE_END.finditer(low, lo, i + 1):  # i + 1: a "." right before i is followed by its character
-        if m.start() < i:
-            last = m.end()
-    return last
-
-
-def _sentence_end(low: str, i: int) -> int:
-    """Where the sentence holding position ``i`` ends, at most ``SENTENCE_CHARS`` after it."""
-    m = _RE_SENTENCE_END.search(low, i, i + SENTENCE_CHARS + 1)  # + 1: a "." is followed by its character
-    return min(len(low), i + SENTENCE_CHARS) if m is None or m.start() >= i + SENTENCE_CHARS else m.start()
 
 
 def _returns_answer(before: list[str]) -> bool:

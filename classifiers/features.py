@@ -49,6 +49,7 @@ from classifiers.word_problems import (
     WORD_PROBLEM_NUMBERS_ANCHOR,
     asks_for_an_answer,
     problem_chars,
+    relation_steps,
     table_rows,
 )
 from classifiers.written_code import asks_for_proof, move_media_scripts, move_written_code, request_length
@@ -237,7 +238,8 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     given = every_assert_line(s)  # ... their numbers no quantities, fenced or not (version 39)
     numbers = n_numbers - tail.numbered - labelled - tpl.numbers - (count_quantities(given, n_numbers > 0)[0] if given else 0)  # nor an option's marker
     if n_options >= 2:
-        numbers = max(numbers - year_options(s), 0)  # a year as an answer option is no quantity either (once)
+        numbers -= year_options(s)  # a year as an answer option is no quantity either
+    numbers = max(numbers, 0)  # a number taken twice (a template's in a test line, a year option a test's): once
     lex = lexicon_counts(wl)
     lex[_CODE] += exception_names(s)  # AttributeError, NullPointerException: code cues (version 53)
     lex[_CODE] += (tool := 0 if lex[_CODE] else tool_cue(s, wl, full))  # "my React app" (version 55; material's: 64)
@@ -347,7 +349,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
         (mcq + log(lex[_QUIZ])) * quant,
         h_code, h_math, follow,
         closed,
-        max(log(quantities) - WORD_PROBLEM_NUMBERS_ANCHOR, 0.0) if word_problem else 0.0,
+        max(log(quantities + relation_steps(s)) - WORD_PROBLEM_NUMBERS_ANCHOR, 0.0) if word_problem else 0.0,  # (76)
     ]
     return feats
 

@@ -96,3 +96,39 @@ def asks_for_an_answer(text: str) -> bool:
         text = text[:WORD_PROBLEM_SCAN] + "\n" + text[-WORD_PROBLEM_SCAN:]
     return any(mark in text for mark in QUESTION_MARKS) or _RE_ASKS.search(text.lower()) is not None
 
+
+
+#: Relations between a word problem's unknowns, each a step its figures do not show: "twice as old … six years ago …
+#: four times as old" gives two numbers and takes four steps, a list of prices gives eight and takes two. Each distinct
+#: kind found adds ``RELATION_STEP`` quantities to the "numbers in a word problem" prior, at most ``RELATION_STEPS_MAX``
+#: kinds (version 74). On GSM8K's 7,473 training problems every kind marks more solution steps than its quantities
+#: predict (+0.15 to +0.56 steps); the prior's Spearman with the steps rose 0.532 -> 0.564 at 0.5 a kind (1.0: 0.554,
+#: 2.0: 0.507: a relation is less than a number's step on average). Only the last ``WORD_PROBLEM_MAX_CHARS`` characters
+#: are read (the problem: it ends the text), lower-cased, in one pass (~40 µs; IGNORECASE over 2,000 took 0.28 ms).
+RELATION_STEP = 0.5
+RELATION_STEPS_MAX = 3
+_SMALL = r"(?:\d+(?:\.\d+)?|two|three|four|five|six|seven|eight|nine|ten|a few)"
+_RE_RELATIONS = re.compile(  # what follows a cue is looked ahead at, not taken: "three times more than" holds two kinds
+    r"\b(?:(?P<times>(?:twice|thrice|half|" + _SMALL + r" times)(?= (?:as|the|more|less|fewer|that|what|his|her|their|"
+    r"its)\b))"
+    r"|(?P<than>(?:more|less|fewer|older|younger|taller|shorter|longer|heavier|cheaper)(?= (?:\w+ )?than\b))"  # 7 more dimes than
+    r"|(?P<shift>(?:years?|months?|weeks?|days?) (?:ago|from now|later)|in " + _SMALL + r" years)"
+    r"|(?P<together>together|combined)"
+    r"|(?P<speed>average (?:speed|rate|pace))"
+    r"|(?P<loss>slips?|slides?|falls? back|loses|gains|leaks?|drains?)"
+    r"|(?P<overlap>neither|both)"
+    r"|(?P<rest>the rest|remaining|remainder|left over))\b"
+    r"|(?P<part>%(?=\s+of (?:the|her|his|their|its|those|these|them)\b))",
+)
+
+
+def relation_steps(text: str) -> float:
+    """The quantities the relations between a word problem's unknowns add (``RELATION_STEP`` a distinct kind, at most
+    ``RELATION_STEPS_MAX`` kinds): "A lamp and its shade cost $84 together. The lamp costs $4 more than three times the
+    shade." gives two figures and three relations."""
+    kinds: set[str | None] = set()
+    for m in _RE_RELATIONS.finditer(text[-WORD_PROBLEM_MAX_CHARS:].lower()):
+        kinds.add(m.lastgroup)
+        if len(kinds) >= RELATION_STEPS_MAX:
+            break
+    return RELATION_STEP * len(kinds)

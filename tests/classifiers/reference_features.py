@@ -440,6 +440,28 @@ def _bound_numbers(wl: list[str]) -> int:
     return sum(len(re.findall("[0-9]+", wl[i])) for i in marked)
 
 
+#: Relations between a word problem's unknowns (version 74), one pattern per kind, searched on their own; what follows a
+#: cue is a lookahead so that no kind's words hide another's.
+_N_REL = r"(?:\d+(?:\.\d+)?|two|three|four|five|six|seven|eight|nine|ten|a few)"
+_RELATION_KINDS = tuple(re.compile(p) for p in (
+    r"\b(?:twice|thrice|half|" + _N_REL + r" times)(?= (?:as|the|more|less|fewer|that|what|his|her|their|its)\b)",
+    r"\b(?:more|less|fewer|older|younger|taller|shorter|longer|heavier|cheaper)(?= (?:\w+ )?than\b)",
+    r"\b(?:(?:years?|months?|weeks?|days?) (?:ago|from now|later)|in " + _N_REL + r" years)\b",
+    r"\b(?:together|combined)\b",
+    r"\baverage (?:speed|rate|pace)\b",
+    r"\b(?:slips?|slides?|falls? back|loses|gains|leaks?|drains?)\b",
+    r"\b(?:neither|both)\b",
+    r"\b(?:the rest|remaining|remainder|left over)\b",
+    r"%(?=\s+of (?:the|her|his|their|its|those|these|them)\b)",
+))
+
+
+def _relation_steps(text: str) -> float:
+    """0.5 quantities for each kind of relation found in the last 600 characters, lower-cased, at most 3 kinds."""
+    head = text[len(text) - 600:].lower() if len(text) > 600 else text.lower()
+    return 0.5 * min(sum(1 for pat in _RELATION_KINDS if pat.search(head)), 3)
+
+
 def _asks_for_an_answer(text: str) -> bool:
     """Version 49: a question mark, or a word asking for a computation, in the first or last 2,000 characters."""
     read = text if len(text) <= 4000 else text[:2000] + "\n" + text[-2000:]
@@ -1102,7 +1124,7 @@ def handcrafted(conv: Conversation) -> list[float]:
         nu = _RE_NUM_UNIT.findall(s)
         numbers = len(nu) - numbered - labelled - tpl_numbers - (_year_options(s) if options >= 2 else 0)
         numbers -= len(_RE_NUM_UNIT.findall(_every_test_line(s)))  # a test's numbers are no quantities (36), fenced too (39)
-        numbers = max(numbers, 0) if options >= 2 else numbers  # a year option that is also a test's number: once (40)
+        numbers = max(numbers, 0)  # a number taken twice (a year option or a template's that is also a test's): once
         units = len(nu) - nu.count("")
     else:
         numbers = units = 0
@@ -1361,7 +1383,7 @@ def handcrafted(conv: Conversation) -> list[float]:
             keep = word_problem or latex > 0 or lex["math"] > 0 or writes_code or d_code >= 0.2
         if not keep:
             feats[-1] = 0.0
-    feats.append(max(math.log1p(quantities) - math.log1p(3), 0.0) if word_problem else 0.0)
+    feats.append(max(math.log1p(quantities + _relation_steps(s)) - math.log1p(3), 0.0) if word_problem else 0.0)
     return feats
 
 

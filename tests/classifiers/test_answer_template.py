@@ -83,3 +83,10 @@ def test_bounded():
     assert _templates('Return {"a": ""}. ').chars == len('{"a": ""}')
     assert _templates(('Return {"a": ""}. ' * 10_000)[:4000]).chars == 0
     assert _templates(('{"a": ""} ' * 10_000)[:4000]).chars == 0
+
+
+def test_a_template_in_a_test_line_takes_its_numbers_once() -> None:
+    """'assert {"age": 0}' is a template and a test line: both took the 0 away, the count fell below zero and
+    ``log`` raised (found by the equivalence test's hypothesis search)."""
+    f = dict(zip(FEATURE_NAMES, handcrafted(parse_messages([{"role": "user", "content": '\nassert {"name": ..., "age": 0}'}])), strict=True))
+    assert f["numbers"] == 0.0

@@ -21,11 +21,10 @@ code in the conversation before). Only the featurizer's slice is read, only in t
 
 from __future__ import annotations
 
-import re
-
 from classifiers.lexicons import _PUNCT_CHARS, LEXICON_NAMES, lexicon_counts, words_of
 from classifiers.output_format import format_code_words
 from classifiers.program_words import TOOL_NAMES
+from classifiers.return_words import returns_ask_answers
 
 _CODE_ID = LEXICON_NAMES.index("code")
 
@@ -206,33 +205,6 @@ def _everyday(low: str, word: str, limit: int) -> bool:
     return True
 
 
-#: At most this many "return"s are read for ``_returns_open_sentences``, each with this many characters before it.
-MAX_RETURNS = 4
-RETURN_LOOKBACK = 40
-_RE_RETURN = re.compile(r"(?<!\w)return(?!\w)")
-#: Words of a problem's statement or of data a program reads: with one, "Return …" is a program's output ("You are given
-#: two sorted lists of numbers. Return the median … in logarithmic time.", "Return the top 5 customers … from the orders
-#: table.").
-RETURN_DATA_WORDS = frozenset(("given", "list", "lists", "array", "arrays", "table", "tables", "file", "files", "column",
-                               "columns", "row", "rows", "dataset", "records", "input", "inputs", "output", "outputs",
-                               "time", "complexity", "query", "database"))
-
-
-def _returns_open_sentences(low: str) -> bool:
-    """Whether ``low`` (lower-cased) holds the word "return" and each of its first ``MAX_RETURNS`` + 1 occurrences
-    opens the text or a sentence (the last non-space character of the ``RETURN_LOOKBACK`` characters before it, if
-    any, is ".", "!", "?", ":" or a line break): an imperative asking for an answer ("Return the three largest cities
-    in Canada.": 0.75, a request for a program, when "return" was its one code cue), not a program's ("… and return
-    the largest element", "the function should return -1"); more than ``MAX_RETURNS`` is code."""
-    n = 0
-    for m in _RE_RETURN.finditer(low):
-        n += 1
-        head = low[max(0, m.start() - RETURN_LOOKBACK):m.start()].rstrip(" \t")
-        if n > MAX_RETURNS or (head and head[-1] not in ".!?:\n"):
-            return False
-    return n > 0
-
-
 def not_code_cues(s: str, words: list[str], code: int, code_syntax: int, history: str = "",
                   template: tuple[str, ...] = ()) -> int:
     """The code cues (of ``code``, counted over ``words``, the lower-cased words of ``s``) that are no code: those an
@@ -252,9 +224,8 @@ def not_code_cues(s: str, words: list[str], code: int, code_syntax: int, history
             and "```" not in history and "def " not in history and "{" not in history):
         return found
     low = s.lower()
-    if (words.count("return") - taken.count("return") == rest and RETURN_DATA_WORDS.isdisjoint(words)
-            and _returns_open_sentences(low)):
-        return code  # "Return the capital and currency for Japan.": an imperative, no program (versions 71, 72)
+    if words.count("return") - taken.count("return") == rest and returns_ask_answers(low, words):
+        return code  # "Return the capital and currency for Japan.", "our return policy": no program (71, 72, 76)
     everyday = [w for w in EVERYDAY_CODE_WORDS.intersection(words) if words.count(w) > taken.count(w)]
     if sum(words.count(w) - taken.count(w) for w in everyday) != rest:
         return found

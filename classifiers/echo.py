@@ -149,6 +149,7 @@ MATERIAL_VERBS = frozenset(("extract", "list", "classify", "categorize", "catego
 #: Words by which the instruction points at the material that follows it ("from these reviews", "the following
 #: article", "the text below").
 _POINTERS = frozenset(("this", "these", "following", "below"))
+POINTERS = _POINTERS  # (also "… and return X" over material: return_words, version 76)
 #: Openings set before the verb: a lead (``_LEADS``) or a phrase naming the material ("From the following
 #: article, list …", "Given these meeting notes, list …").
 _MATERIAL_OPENERS = ("from", "given", "in", "for", "using", "based")

@@ -39,7 +39,7 @@ from classifiers.options import NO_TAIL_OPTIONS, inline_options, labelled_option
 from classifiers.quantities import count_quantities
 from classifiers.quiz_stem import COMPUTATION_EXTRA_CHARS, asks_for_a_quantity, computes, logic_notation, quiz_stem, stem_cues
 from classifiers.record_lookup import looks_up_a_record
-from classifiers.retrieved import retrieved_chars
+from classifiers.retrieved import NO_CONTEXT, context_span, outside_context
 from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
 from classifiers.text import Conversation
 from classifiers.tool_names import tool_cue, works_with_tool
@@ -49,16 +49,15 @@ from classifiers.word_problems import (
     WORD_PROBLEM_NUMBERS_ANCHOR,
     asks_for_an_answer,
     problem_chars,
+    quantities_in,
     relation_steps,
     table_rows,
 )
 from classifiers.written_code import asks_for_proof, move_media_scripts, move_written_code, request_length
 
-__all__ = [
-    "GRAM_CHARS", "HASH_BITS", "HASH_DIM", "LEXICON_NAMES", "NUMBER_WORDS", "N_SHAPE", "SHAPE_GROUPS", "SHAPE_NAMES",
-    "answer_shape", "bucket", "buckets", "conversation_features", "gram_keys", "grams", "handcrafted", "lexicon_counts",
-    "lexicon_counts_reference", "problem_chars", "tokens", "words_of",
-]
+__all__ = ["GRAM_CHARS", "HASH_BITS", "HASH_DIM", "LEXICON_NAMES", "NUMBER_WORDS", "N_SHAPE", "SHAPE_GROUPS", "SHAPE_NAMES", "answer_shape",
+           "bucket", "buckets", "conversation_features", "gram_keys", "grams", "handcrafted", "lexicon_counts", "lexicon_counts_reference",
+           "problem_chars", "tokens", "words_of"]
 
 HEAD_CHARS = 3000
 TAIL_CHARS = 1000
@@ -311,14 +310,15 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     dom = max(d_math, d_code, d_reason)
     gate = min(1.0, DOMAIN_GATE * (dom - d_write)) if dom > d_write else 0.0
     quantities = 0
+    asked = outside_context(full, span := context_span(full) if mcq < MCQ_MIN else NO_CONTEXT)  # a RAG prompt's question (33, 75)
     if (lex[_ARITH] > 0 and latex == 0.0 and mcq < MCQ_MIN and feats[6] == 0.0 and d_code < 0.2 and d_write < 0.2
-            and not material and problem_chars(full) <= WORD_PROBLEM_MAX_CHARS):
-        table = table_rows(s)
+            and not material and problem_chars(asked) <= WORD_PROBLEM_MAX_CHARS):
+        table, own = table_rows(s), quantities_in(asked) if span[1] else 0  # a question's own figures: then the documents' too
         quantities = numbers - (count_quantities(table)[0] if table else 0) + sum(map(NUMBER_WORDS.__contains__, wl))
-    word_problem = quantities >= 2 and asks_for_an_answer(full)  # figures and no ask are no problem (version 49)
-    gate = 1.0 if word_problem else gate
+        quantities = own if span[1] and (own < 2 or problem_chars(full) > WORD_PROBLEM_MAX_CHARS) else quantities
+    gate = 1.0 if (word_problem := quantities >= 2 and asks_for_an_answer(asked)) else gate  # figures, no ask: none (49)
     code = (code_chars(s) if feats[6] or feats[7] else 0) + len(tests) + tpl.chars  # pasted code (fences, indented lines), tests
-    retrieved = retrieved_chars(full) if mcq < MCQ_MIN else 0  # the documents a question is asked over
+    retrieved = span[1] - span[0]
     quoted = quoted_chars(full) if mcq >= MCQ_MIN else retrieved  # passages, documents: read, not solved
     ln_problem = log(max(n * (1.0 - code / ns) - quoted, 0.0)) if code or quoted else ln  # the statement's, not the material's
     if word_problem and not (code or quoted):  # an instruction before the problem is no part of its length

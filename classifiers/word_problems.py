@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 
+from classifiers.lexicons import lower_words
 from classifiers.quantities import count_quantities
 
 #: An arithmetic word problem (arithmetic cues; at least two numbers, in digits or ``NUMBER_WORDS``;
@@ -79,6 +80,14 @@ def table_rows(text: str) -> str:
         if numbers >= TABLE_ROW_NUMBERS and 2 * numbers >= len(line.split()):
             rows.append(line)
     return "\n".join(rows) if len(rows) >= TABLE_ROWS else ""
+
+
+def quantities_in(text: str) -> int:
+    """The quantities ``text`` gives: its numbers but a table of data's, and the numbers written as words (a RAG
+    prompt's question read alone, ``retrieved.outside_context``: a few hundred characters, once)."""
+    table = table_rows(text)
+    numbers = count_quantities(text)[0] - (count_quantities(table)[0] if table else 0)
+    return numbers + sum(map(NUMBER_WORDS.__contains__, lower_words(text)))
 
 
 #: What a word problem asks: a question mark (Latin, full-width, Arabic) or a request to compute. Statements with

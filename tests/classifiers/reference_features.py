@@ -50,9 +50,6 @@ from classifiers.code_words import (
     EVERYDAY_MARKERS,
     MARKER_WINDOW,
     MAX_EVERYDAY_CUES,
-    MAX_RETURNS,
-    RETURN_DATA_WORDS,
-    RETURN_LOOKBACK,
     SENSE_WINDOW,
 )
 from classifiers.echo import (
@@ -63,6 +60,7 @@ from classifiers.echo import (
     MAKES_PAIRS,
     MANNER_WORDS,
     OBJECT_VERBS,
+    POINTERS,
     SHAPES,
     SUMMARY_WORDS,
     TEXT_OBJECTS,
@@ -178,6 +176,35 @@ from classifiers.request_question import (
     OBJECT_WORDS,
     PRONOUN_OBJECTS,
     TEXT_NOUNS,
+)
+from classifiers.return_words import (
+    ABSTRACT_ELEMENTS,
+    ABSTRACT_INPUTS,
+    BOUND_PHRASES,
+    GIVEN_AFTER,
+    GIVEN_BEFORE,
+    GIVEN_DEFINITE,
+    IN_INPUTS,
+    INDEFINITE,
+    INPUT_VERBS,
+    LABEL_MAX_WORDS,
+    LIST_WORDS,
+    MATERIAL_LINE_CHARS,
+    MATERIAL_MIN_CHARS,
+    MAX_RETURNS,
+    NOT_TABLE_NAMES,
+    NOT_VARIABLE_AFTER,
+    NOUN_AFTER,
+    NOUN_BEFORE,
+    PROGRAM_AFTER,
+    RETURN_DATA_WORDS,
+    RETURN_LOOKAHEAD,
+    RETURN_LOOKBACK,
+    SENTINELS,
+    TABLE_READS,
+    TIME_BOUNDS,
+    VARIABLES,
+    WANT_TO,
 )
 from classifiers.shape import _NUMWORD, _RE_SHAPE
 from classifiers.text import Conversation
@@ -582,6 +609,92 @@ def _capitalised_tools(s: str) -> int:
     return n
 
 
+def _alt(words) -> str:
+    return "(?:" + "|".join(map(re.escape, sorted(words))) + ")"
+
+
+def _ref_returns_ask(low: str, wl: list[str]) -> bool:
+    """Version 76 (71, 72): every "return" (1 to MAX_RETURNS) opens the text or a sentence, or is the everyday noun or
+    verb, or follows "and" / "then" in a line over material, or follows the comma of "Given the …,"; no sentinel right
+    after any; and no phrase of a program's statement in the text."""
+    word = r"[^\s" + re.escape(_PUNCT_CHARS) + "]"
+    found = list(re.finditer(rf"(?<!{word})return(?!{word})", low))
+    if not found or len(found) > MAX_RETURNS:
+        return False
+    for m in found:
+        p, q = m.start(), m.end()
+        before = low[max(0, p - RETURN_LOOKBACK):p]
+        nxt = words_of(low[q:q + RETURN_LOOKAHEAD])
+        sentinel = nxt[:1] and (nxt[0] in SENTINELS or nxt[:2] == ["an", "empty"])
+        if sentinel and not (nxt[0] in ("true", "false") and len(nxt) > 1 and nxt[1] == "or"):
+            return False
+        if re.search(r"(?:\A|[.!?:\n])[ \t]*\Z", before):
+            continue
+        prv = words_of(before)
+        if nxt[:1] and nxt[0] in NOUN_AFTER:
+            continue
+        if prv[-1:] and prv[-1] in NOUN_BEFORE and not (nxt[:1] and nxt[0] in PROGRAM_AFTER):
+            continue
+        if len(prv) >= 2 and prv[-1] == "to" and prv[-2] in WANT_TO:
+            continue
+        if before.rstrip(" \t").endswith(","):
+            seg = low[max(0, p - MATERIAL_LINE_CHARS):p]
+            parts = re.split(r"\. |! |\? |\n|: ", seg)
+            if len(parts) > 1 or p <= MATERIAL_LINE_CHARS:
+                head = words_of(parts[-1])
+                if len(head) >= 2 and head[0] == "given" and head[1] in GIVEN_DEFINITE:
+                    continue
+        if prv[-1:] and prv[-1] in ("and", "then") and _ref_over_material(low, p, q):
+            continue
+        return False
+    return not _ref_states_a_problem(low, wl)
+
+
+def _ref_over_material(low: str, p: int, q: int) -> bool:
+    lo = max(0, p - MATERIAL_LINE_CHARS)
+    start = lo + (low[lo:p].rindex("\n") + 1 if "\n" in low[lo:p] else 0)
+    nl = low[q:q + MATERIAL_LINE_CHARS].find("\n")
+    stop = q + nl if nl >= 0 else min(len(low), q + MATERIAL_LINE_CHARS)
+    if set(words_of(low[start:stop])) & POINTERS:
+        return True
+    colon = re.compile(": ").search(low, q, stop)
+    if colon and len(low[colon.end():]) >= MATERIAL_MIN_CHARS:
+        return True
+    if nl < 0:
+        return False
+    first = re.match(r"([^\n]*?): ", low[stop + 1:stop + 1 + MATERIAL_LINE_CHARS])
+    return bool(first) and ":" not in first.group(1) and 1 <= len(words_of(first.group(1))) <= LABEL_MAX_WORDS
+
+
+def _ref_states_a_problem(low: str, wl: list[str]) -> bool:
+    if set(wl) & RETURN_DATA_WORDS or any(b in low for b in BOUND_PHRASES):
+        return True
+    if re.search(r"(?<![^\W_])o\(", low):
+        return True
+    j = " " + " ".join(wl) + " "
+    if re.search(rf" {_alt(GIVEN_AFTER)} given | given {_alt(GIVEN_BEFORE)} ", j):
+        return True
+    if re.search(rf" {_alt(INPUT_VERBS)} {_alt(INDEFINITE)} (?:\S+ )?{_alt(ABSTRACT_INPUTS)} ", j):
+        return True
+    if re.search(rf" in {_alt(INDEFINITE)} (?:\S+ )?{_alt(IN_INPUTS)} ", j):
+        return True
+    for m in re.finditer(rf"(?= {_alt(LIST_WORDS)} of (?:\S+ )?{_alt(ABSTRACT_ELEMENTS)} )", j):
+        if not re.search(r" return(?: a| an| the)?\Z", j[:m.start()]):
+            return True
+    if re.search(r" tables? (?:named|called) ", j) or re.search(rf" {_alt(TABLE_READS)} the \S+ tables? ", j):
+        return True
+    for m in re.finditer(r"(?= (\S+) tables? )", j):
+        if len(m.group(1)) > 2 and m.group(1)[-1] == "s" and m.group(1) not in NOT_TABLE_NAMES:
+            return True
+    if re.search(rf" {_alt(TIME_BOUNDS)} time ", j):
+        return True
+    for m in re.finditer(rf"(?<= ){_alt(VARIABLES)}(?= )", j):
+        prev = j[:m.start() - 1].rpartition(" ")[2]
+        if not re.search(r"\d", prev) and prev not in NOT_VARIABLE_AFTER:
+            return True
+    return False
+
+
 def _everyday_sense(s: str, wl: list[str], code: int, history: str, taken: list[str]) -> bool:
     """Version 50 (51: per word, in the sentence): every code cue outside the output-format phrases (``taken``: the words
     they hold) is an everyday word (EVERYDAY_CODE_WORDS), no code syntax, backtick, "=" nor code in the history's tail,
@@ -591,12 +704,10 @@ def _everyday_sense(s: str, wl: list[str], code: int, history: str, taken: list[
     digit in the word after an error."""
     if any(c in s for c in (*_CODESYN, "`", "=")) or any(c in history for c in ("```", "def ", "{")):
         return False
-    # version 71: every code cue a "return" opening the text or a sentence ("Return the capital … for Japan.")
+    # version 71 (76): every code cue a "return" asking for an answer ("Return the capital … for Japan.")
     low = s.lower()
-    if wl.count("return") - taken.count("return") == code and not set(wl) & RETURN_DATA_WORDS:
-        heads = [low[:m.start()][-RETURN_LOOKBACK:].rstrip(" \t") for m in re.finditer(r"(?<!\w)return(?!\w)", low)]
-        if 0 < len(heads) <= MAX_RETURNS and all(h == "" or h[-1] in ".!?:\n" for h in heads):
-            return True
+    if wl.count("return") - taken.count("return") == code and _ref_returns_ask(low, wl):
+        return True
     left = {w: wl.count(w) - taken.count(w) for w in EVERYDAY_CODE_WORDS if wl.count(w) > taken.count(w)}
     if sum(left.values()) != code:
         return False
@@ -1291,9 +1402,20 @@ def handcrafted(conv: Conversation) -> list[float]:
     material = (numbers > 0 and latex == 0 and lex["math"] == 0 and mcq < math.log1p(2)  # any arithmetic cue (version 56)
                 and not writes_code and d_code < 0.2  # no code (version 56)
                 and (_instructs_over_material(full) or _looks_up_a_record(full)))  # a record's field (version 60)
-    word_problem = (lex["arith"] > 0 and quantities >= 2 and _problem_chars(full) <= 600 and latex == 0
+    # a RAG prompt's word problem is its question's and instruction's, outside the documents (version 75)
+    start, end = _context_span(full) if mcq < math.log1p(2) else (0, 0)
+    asked = full[:start] + full[end:]
+    if end:  # the documents' figures count too only when the question gives two or more of its own, in 600 characters
+        own = (len(_RE_NUM_UNIT.findall(asked)) if re.search("[0-9]", asked) else 0) + sum(
+            1 for w in words_of(asked.lower()) if w in NUMBER_WORDS)
+        table = [line for line in asked.split("\n") if _table_row(line)]
+        if len(table) >= 3:
+            own -= len(_RE_NUM_UNIT.findall("\n".join(table)))
+        if own < 2 or _problem_chars(full) > 600:
+            quantities = own
+    word_problem = (lex["arith"] > 0 and quantities >= 2 and _problem_chars(asked) <= 600 and latex == 0
                     and mcq < math.log1p(2) and feats[6] == 0 and d_code < 0.2 and d_write < 0.2 and not material
-                    and _asks_for_an_answer(full))
+                    and _asks_for_an_answer(asked))
     if word_problem:
         feats[-1] = 1.0
     # the length prior reads the statement: code in fences or on indented lines does not count (version 26)
@@ -1584,17 +1706,23 @@ def _retrieved_chars(text: str) -> int:
     """400+ characters; the last "Question:" / "Query:" / "Q:" label at a line start (or a <question> tag)
     in the last 4,000; a word naming a context in the first 300 (and before that label): the characters
     from that word's line to the label, if 200 or more (version 33)."""
+    start, end = _context_span(text)
+    return end - start
+
+
+def _context_span(text: str) -> tuple[int, int]:
+    """``_retrieved_chars``'s context: (its line's start, the label's start), or (0, 0)."""
     if len(text) < 400:
-        return 0
+        return 0, 0
     labels = [m.start() for m in re.finditer(r"(?im)^[ \t]*(?:#+[ \t]*)?(?:(?:user )?question|query|q)[ \t]*:|<(?:question|query)>", text)
               if m.start() >= len(text) - 4000]
     if not labels:
-        return 0
+        return 0, 0
     named = re.search(r"\b(?:contexts?|documents?|passages?|excerpts?|sources|retrieved)\b", text[:min(300, labels[-1])], re.IGNORECASE)
     if not named:
-        return 0
+        return 0, 0
     line_start = text.rfind("\n", 0, named.start()) + 1
-    return max(labels[-1] - line_start, 0) if labels[-1] - line_start >= 200 else 0
+    return (line_start, labels[-1]) if labels[-1] - line_start >= 200 else (0, 0)
 
 
 #: Version 60's tokens: runs of ASCII lower-case letters, digits and ' # + -, and single punctuation marks.

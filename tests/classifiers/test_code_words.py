@@ -164,6 +164,66 @@ def _not_code(text: str) -> tuple[int, int]:
     return code, not_code_cues(text, words, code, 0)
 
 
+#: Answer requests with an everyday word of version 72's data words (list, table, time, output, given: review41 A1,
+#: 0.74-0.78 on 7.56.0), "return" as an everyday noun or verb, and "… and return X" over material present (A3).
+RETURN_ANSWERS = [
+    "Return the list of the seven continents ordered by area.",
+    "Return a list of words that rhyme with 'light'.",
+    "Return the opening hours of the Louvre and the best time to visit.",
+    "Return a table of the four inner planets with their number of moons.",
+    "Return the periodic table group of sodium.",
+    "Return the expected output of a small home solar panel on a sunny day, in plain words.",
+    "Given the word 'ocean', return three words that rhyme with it.",
+    "Is a tomato a fruit? Return true or false.",
+    "What is your return window for unworn sneakers?",
+    "Book me a return flight from Oslo to Rome for the first week of June.",
+    "Help me fill in my tax return; I had two part-time jobs this year.",
+    "I need to return a blender that arrived broken. Draft a short message to the seller.",
+    "Read the email below and return the sender's main request in one sentence.\nEmail: Hi, could we move Friday's call?",
+    "Translate into Italian and return only the translation: The bakery opens at seven on weekdays.",
+    "Decide whether the headline is clickbait and then return yes or no.\nHeadline: You won't guess what this cat did",
+]
+#: Program statements whose one code cue is "return": an abstract input, a named table, a time bound, a variable, a
+#: sentinel (review41 A1, A2: 7.56.0 read some as answer requests, 0.17-0.33 for labels 4).
+RETURN_PROBLEMS = [
+    "You are given the opening and closing hours of several stalls. Return how many are open at the busiest moment.",
+    "Given two dates, return the number of business days between them.",
+    "Take a word. Return it with its vowels removed, keeping the case of the consonants.",
+    "Read a text and count how often each word occurs. Return the three most frequent words with their counts.",
+    "Return the median of a list of numbers without sorting it.",
+    "Each order has a customer and an amount. Return the three customers with the largest total from the orders table.",
+    "Return the employees who earn more than their manager from the staff table.",
+    "Events come with start and end times. Return the largest number that overlap at any moment, in linear time.",
+    "Return the k closest points to the origin among the points you receive, in O(n log k).",
+    "Cards are dealt into m piles of equal size. Return the number of ways to deal them.",
+    "Return the count of distinct substrings of a word whose length is up to 10^5.",
+    "Return true when two words are anagrams of each other, ignoring spaces and case.",
+    "Merge two sorted lists of numbers. Return an empty result when both are empty.",
+    "Keep the last 50 keys read. Return -1 on a miss.",
+]
+
+
+@pytest.mark.parametrize("text", RETURN_ANSWERS)
+def test_return_asking_for_an_answer_is_no_code(text):
+    code, taken = _not_code(text)
+    assert code == 1 and taken == 1
+
+
+@pytest.mark.parametrize("text", RETURN_PROBLEMS)
+def test_return_in_a_problem_statement_stays_code(text):
+    code, taken = _not_code(text)
+    assert code == 1 and taken == 0
+
+
+def test_returns_are_read_a_bounded_number_of_times():
+    from classifiers.return_words import MAX_RETURNS, returns_ask_answers
+
+    text = " ".join(["Return the capital of France."] * MAX_RETURNS)
+    assert returns_ask_answers(text.lower(), lower_words(text))
+    text += " Return the capital of Spain."
+    assert not returns_ask_answers(text.lower(), lower_words(text))
+
+
 @pytest.mark.parametrize("text", RETURN_IMPERATIVES)
 def test_return_opening_a_sentence_is_no_code(text):
     code, taken = _not_code(text)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifiers.retrieved import retrieved_chars
+from classifiers.retrieved import context_span, outside_context, retrieved_chars
 from tests.classifiers import reference_features as ref
 from tests.classifiers.conftest import user
 
@@ -61,3 +61,56 @@ PIECES = ("Context:", "context", "Documents", "<question>", "Question:", "questi
 @given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
 def test_retrieved_chars_equal_the_reference(text):
     assert retrieved_chars(text) == ref._retrieved_chars(text)
+
+
+#: Fee documents with a dozen figures (version 75's probes: written for this test, no benchmark item).
+FEES = ("[doc1] Harbor Fitness memberships: the monthly plan costs $39 per month with a $25 joining fee; the annual plan "
+        "costs $399 paid up front and has no joining fee. Students pay 20% less on either plan.\n"
+        "[doc2] Guest passes cost $12 per visit. Members on the annual plan get 4 free guest passes per year.\n"
+        "[doc3] Freezing a membership costs $5 per month, for at most 3 months per year. Cancellations need 30 days notice.")
+LOOKUPS = ("How much does the annual plan cost?", "What does a guest pass cost?", "How many free guest passes do annual members get?")
+CALCULATIONS = ("If I keep $40,000 for 3 years at 4.1% compounded yearly, how much interest do I earn?",
+                "I am a student and want 2 guest passes a month for 12 months. How much do I pay in total on the monthly plan?")
+
+
+def _numbers_prior(text: str) -> float:
+    from classifiers.feature_schema import NUMBERS_PRIOR_FEATURE
+    from classifiers.features import handcrafted
+    from classifiers.text import parse_messages
+    conv = parse_messages(user(text))
+    feats = handcrafted(conv)
+    assert feats == ref.handcrafted(conv)
+    return feats[NUMBERS_PRIOR_FEATURE]
+
+
+@pytest.mark.parametrize("template", TEMPLATES.values(), ids=TEMPLATES)
+@pytest.mark.parametrize("question", LOOKUPS)
+def test_a_lookup_over_documents_is_no_word_problem(template, question):
+    """The documents' figures are facts to look up, not the question's quantities (version 75): "How much does the annual
+    plan cost?" over these fees had "numbers in a word problem" +3.4 (0.84 on 7.56.0; "Is there a joining fee?" 0.43)."""
+    assert _numbers_prior(template.format(c=FEES, q=question)) == 0.0
+
+
+@pytest.mark.parametrize("question", CALCULATIONS)
+def test_a_calculation_the_question_sets_keeps_its_word_problem(question):
+    """Two or more figures of the question's own: a calculation, with the documents' figures it may combine (in 600
+    characters); past 600 characters of context, its own figures alone."""
+    assert _numbers_prior(TEMPLATES["labelled"].format(c=FEES, q=question)) > 1.0
+    long = TEMPLATES["labelled"].format(c=POLICY, q=question + " Also, 5 more, 6 more, 7 more?")
+    assert 0.0 < _numbers_prior(long) < _numbers_prior(TEMPLATES["labelled"].format(c=FEES, q=question))
+
+
+def test_the_text_outside_the_context_is_the_instruction_and_the_question():
+    text = "Answer from the sources.\nSources:\n" + "y " * 200 + "\nQuestion: why?"
+    start, end = context_span(text)
+    assert text[start:end].startswith("Answer from the sources.") and outside_context(text, (start, end)) == "Question: why?"
+    text = "Be brief.\n" + text
+    assert outside_context(text, context_span(text)) == "Be brief.\nQuestion: why?"
+    assert outside_context("Explain this.", context_span("Explain this.")) == "Explain this."
+
+
+def test_rag_lookups_score_below_rag_calculations(default):
+    """On a retrained artifact: the lookups of version 75's probes under 0.6, the calculations above them."""
+    lookups = [default.score(user(TEMPLATES["labelled"].format(c=FEES, q=q))).score for q in LOOKUPS]
+    calcs = [default.score(user(TEMPLATES["labelled"].format(c=FEES, q=q))).score for q in CALCULATIONS]
+    assert max(lookups) < 0.6 < min(calcs)

@@ -205,6 +205,29 @@ def _everyday(low: str, word: str, limit: int) -> bool:
     return True
 
 
+#: More semicolons than this are code's whatever they join (a long prose list of clauses is rare; bounded work).
+MAX_PROSE_SEMICOLONS = 8
+
+
+def prose_semicolons(s: str, code_syntax: int) -> int:
+    """How many of the ``code_syntax`` tokens counted in ``s`` are semicolons of prose, joining two clauses ("I love
+    hiking; my sister prefers swimming.", version 77): all of them when every one is a semicolon (at most
+    ``MAX_PROSE_SEMICOLONS``), ``s`` holds no "=", and each follows a letter and is followed by a space and a lower-case
+    letter or the word "I"; else none. One in a 90-character request was read as code syntax density ("Help me fill in
+    my tax return; I had two jobs …" 0.33 -> 0.76); code's end a line, follow a bracket or a digit, or come with "=",
+    braces or an upper-case keyword ("FROM t; DROP TABLE")."""
+    if not code_syntax or code_syntax > MAX_PROSE_SEMICOLONS or ";" not in s or "=" in s:
+        return 0
+    k, i = 0, s.find(";")
+    while i >= 0:
+        after = s[i + 1:i + 4]
+        if not (s[i - 1:i].isalpha() and after[:1] == " " and (after[1:2].islower() or after[1:3] in ("I ", "I'"))):
+            return 0
+        k += 1
+        i = s.find(";", i + 1)
+    return k if k == code_syntax else 0
+
+
 def not_code_cues(s: str, words: list[str], code: int, code_syntax: int, history: str = "",
                   template: tuple[str, ...] = ()) -> int:
     """The code cues (of ``code``, counted over ``words``, the lower-cased words of ``s``) that are no code: those an

@@ -17,7 +17,7 @@ from classifiers.answer_template import answer_templates
 from classifiers.built_code import builds_code
 from classifiers.code_blocks import assert_lines, code_chars, every_assert_line
 from classifiers.code_names import exception_names
-from classifiers.code_words import not_code_cues
+from classifiers.code_words import not_code_cues, prose_semicolons
 from classifiers.dense_script import DENSE_CHAR_WEIGHT, DENSE_CHARS_PER_WORD, DENSE_LEADS, HANGUL_CHAR_WEIGHT, HANGUL_LEADS
 from classifiers.echo import instructs_over_material, works_on_text
 from classifiers.error_line import asks_about_an_error
@@ -211,8 +211,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     nw = max(len(wl), 1)
     n_numbers, units = count_quantities(s)
     if s.isascii():
-        non_ascii = 0.0
-        dense = 0
+        non_ascii, dense = 0.0, 0
     else:
         utf8 = s.encode("utf-8", "replace")
         non_ascii = (len(utf8) - len(s)) / ns
@@ -226,6 +225,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
             words += int(dense / DENSE_CHARS_PER_WORD * len(full) / ns)
         n += hangul
     mathops, n_code, n_sent = scan_counts(s)
+    n_code -= prose_semicolons(s, n_code)  # "I love hiking; my sister …": punctuation (77)
     tpl = answer_templates(s, wl, n_code)  # 'Return {"capital": ...} for Japan.': the answer's form, no code (version 59)
     tail = tail_options(s) if multiline else NO_TAIL_OPTIONS
     labelled = labelled_options(s) if multiline else 0

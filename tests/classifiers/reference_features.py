@@ -50,6 +50,7 @@ from classifiers.code_words import (
     EVERYDAY_MARKERS,
     MARKER_WINDOW,
     MAX_EVERYDAY_CUES,
+    MAX_PROSE_SEMICOLONS,
     SENSE_WINDOW,
 )
 from classifiers.echo import (
@@ -695,6 +696,17 @@ def _ref_states_a_problem(low: str, wl: list[str]) -> bool:
     return False
 
 
+def _ref_prose_semicolons(s: str) -> bool:
+    """Version 77: every code-syntax token of ``s`` (1 to MAX_PROSE_SEMICOLONS) is a semicolon joining two clauses of
+    prose (after a letter, before a space and a lower-case letter or "I"), and no "="."""
+    total = sum(s.count(c) for c in _CODESYN)
+    if not 0 < total <= MAX_PROSE_SEMICOLONS or "=" in s or s.count(";") != total:
+        return False
+    pieces = s.split(";")
+    return all(before[-1:].isalpha() and after[:1] == " " and (after[1:2].islower() or after[1:3] in ("I ", "I'"))
+               for before, after in itertools.pairwise(pieces))
+
+
 def _everyday_sense(s: str, wl: list[str], code: int, history: str, taken: list[str]) -> bool:
     """Version 50 (51: per word, in the sentence): every code cue outside the output-format phrases (``taken``: the words
     they hold) is an everyday word (EVERYDAY_CODE_WORDS), no code syntax, backtick, "=" nor code in the history's tail,
@@ -702,7 +714,8 @@ def _everyday_sense(s: str, wl: list[str], code: int, history: str, taken: list[
     newline or ". ", "! ", "? ", at most AROUND_CHARS either side): a marker of its own within MARKER_WINDOW words, no
     COMPUTING_BEFORE word just before, no computing word (COMPUTING_WORDS, its COMPUTING_BESIDE) within SENSE_WINDOW, no
     digit in the word after an error."""
-    if any(c in s for c in (*_CODESYN, "`", "=")) or any(c in history for c in ("```", "def ", "{")):
+    if (any(c in s for c in _CODESYN) and not _ref_prose_semicolons(s)) or "`" in s or "=" in s or any(
+            c in history for c in ("```", "def ", "{")):
         return False
     # version 71 (76): every code cue a "return" asking for an answer ("Return the capital … for Japan.")
     low = s.lower()
@@ -1230,6 +1243,7 @@ def handcrafted(conv: Conversation) -> list[float]:
     options = (max((_count_lines(_RE_MCQ, _NL_MCQ, s) + dashed) if multiline else 0, _inline_options(s), tail, labelled)
                + (low.count("options:") if ":" in low else 0))
     syntax_total = sum([s.count(c) for c in _CODESYN if c[0] in s])
+    syntax_total = 0 if _ref_prose_semicolons(s) else syntax_total  # prose semicolons (77)
     tpl_chars, tpl_syntax, tpl_numbers, tpl_words = _answer_templates(s, wl, syntax_total)  # version 59
     if has_digit:
         nu = _RE_NUM_UNIT.findall(s)

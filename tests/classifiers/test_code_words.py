@@ -2,9 +2,10 @@
 
 import pytest
 
-from classifiers.code_words import not_code_cues
+from classifiers.code_words import not_code_cues, prose_semicolons
 from classifiers.feature_schema import FEATURE_NAMES
 from classifiers.lexicons import LEXICON_NAMES, lexicon_counts, lower_words
+from tests.classifiers.conftest import turn_features as _features
 
 CODE = LEXICON_NAMES.index("code")
 
@@ -234,3 +235,27 @@ def test_return_opening_a_sentence_is_no_code(text):
 def test_a_programs_return_stays_code(text):
     code, taken = _not_code(text)
     assert code >= 1 and taken == 0
+
+
+@pytest.mark.parametrize(("text", "prose"), [
+    ("I love hiking; my sister prefers swimming. Suggest a weekend trip we would both enjoy.", 1),
+    ("Help me fill in my tax return; I had two jobs last year; one was freelance.", 2),
+    ("The meeting ran long; we agreed on three items; I'll send notes.", 2),
+    ("for (int i = 0; i < n; i++) sum += a[i];", 0),  # "=", brackets
+    ("SELECT * FROM users; DROP TABLE logs", 0),  # an upper-case keyword after it
+    ("import os; import sys", 1),  # prose-shaped code: its code words still read as code
+    ("x = 1; y = 2", 0),
+    ("Done;\nnext line", 0),  # a semicolon ending a line
+    ("a; b; c; d; e; f; g; h; i; j", 0),  # more than MAX_PROSE_SEMICOLONS
+])
+def test_prose_semicolons_are_punctuation(text: str, prose: int) -> None:
+    from classifiers.features import scan_counts
+
+    assert prose_semicolons(text, scan_counts(text)[1]) == prose
+
+
+def test_a_prose_semicolon_adds_no_code_syntax() -> None:
+    """Version 77: one semicolon in a 90-character request read as code syntax density (0.33 -> 0.50 and 0.76)."""
+    with_semicolon = _features("I love hiking; my sister prefers swimming. Suggest a weekend trip we would both enjoy.")
+    with_comma = _features("I love hiking, my sister prefers swimming. Suggest a weekend trip we would both enjoy.")
+    assert with_semicolon[FEATURE_NAMES.index("code syntax density")] == with_comma[FEATURE_NAMES.index("code syntax density")] == 0.0

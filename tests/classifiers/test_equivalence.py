@@ -49,7 +49,8 @@ PIECES = ("list", "give", "write", "name", "come up with", "two", "a few", "seve
           "extract", "classify", "from", "these", "this", "following", "given", "recipe", "hours", "minutes", "price",
           "'", "please",  # an instruction over material (44)
           '{"a": ""}', '{"name": ..., "age": 0}', "{", "}", '"', ":", '"x"', "|", "<ISO code>", "[string]", "1-5", "return",
-          "respond with", "json", "or", "format:", "=", "(", "null", "true/false", "...", "…", "{city, country}")  # templates (60)
+          "respond with", "json", "or", "format:", "=", "(", "null", "true/false", "...", "…", "{city, country}",  # templates (60)
+          "; ", ";", "; I ", "; I'm", "É", "中")  # prose semicolons (77)
 SEPS = ("", " ", "  ", "\n", "\nassert ", "\n  assert ", "\nA. ", "\n    ", "\n- ", "\n2) ", "\n(b) ", ". ", "? ", ": ", "-", ",", "_", "options:",
         "\nB - ", "\nC \u2013 ")  # "A - x" options (version 37)
 #: Inline answer-option markers, whole and in pieces.

@@ -26,6 +26,8 @@ are units of their own, which no pattern matches: a format line after them goes 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from itertools import chain, pairwise
 
 #: How a sentence about the answer's form starts (matched at the lower-cased sentence's start).
 _RE_FORMAT = re.compile(
@@ -74,7 +76,8 @@ $letter $answer \\boxed \\boxed{} $\\boxed{}$ like
 CONTENT_WORDS = 2
 _WORD_EDGES = ".,;:!()[]\"'`*"
 
-#: Words of which every answer-format sentence holds one (``_RE_FORMAT``): without one, the text has none.
+#: Words of which every answer-format sentence holds one (``_RE_FORMAT``): without one, the text has none (``_said``
+#: spells them out; tests/classifiers/test_fast_paths.py keeps the two the same).
 _CUE_WORDS = ("answer", "step", "respon", "reply", "output", "anything", "boxed", "format")
 _RE_UNIT = re.compile(r"[^\n]+?(?:[.!?](?=\s)|$)", re.MULTILINE)
 _RE_DIGIT = re.compile(r"[0-9]")
@@ -114,15 +117,29 @@ def _template_words(rest: str) -> bool:
     return True
 
 
-def _spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each non-blank unit: a line, split after each sentence end followed by a space."""
-    return [m.span() for m in _RE_UNIT.finditer(text) if not m.group().isspace()]
+def _units(text: str, pos: int = 0, endpos: int | None = None) -> Iterator[tuple[int, int]]:
+    """(start, end) of each non-blank unit of ``text[pos:endpos]`` (a line, split after each sentence end followed by a
+    space), read lazily: a run stops at its first unit that is no instruction, and most texts open and end with one (a
+    list of every unit's span cost ~40 us at each end of a text of short lines)."""
+    return (m.span() for m in _RE_UNIT.finditer(text, pos, len(text) if endpos is None else endpos) if not m.group().isspace())
+
+
+def _units_from_end(text: str, lo: int) -> Iterator[tuple[int, int]]:
+    """The units of ``text[lo:]`` (``_units``) from the last one back, read a line at a time (no unit spans a line)."""
+    hi = len(text)
+    while True:
+        nl = text.rfind("\n", lo, hi)
+        yield from reversed(list(_units(text, nl + 1 if nl >= 0 else lo, hi)))
+        if nl < 0:
+            return
+        hi = nl
 
 
 def _said(low: str) -> bool:
     """Whether a lower-cased stretch of text holds a word every answer-format sentence holds (most prompts do not:
     then no unit is read — 8 µs for both ends of a 2,000-character prompt, where reading every unit took ~60 µs)."""
-    return any(word in low for word in _CUE_WORDS)
+    return ("answer" in low or "step" in low or "respon" in low or "reply" in low or "output" in low  # (no generator)
+            or "anything" in low or "boxed" in low or "format" in low)
 
 
 def strip_answer_format(text: str) -> tuple[str, str]:
@@ -132,26 +149,25 @@ def strip_answer_format(text: str) -> tuple[str, str]:
         return text, ""
     drop: list[tuple[int, int]] = []
     head = text[:SCAN_CHARS]
-    if _said(head.lower()):
-        run = _leading_run(head, _spans(head))
-        if any(kind == "format" for _, _, kind in run):
-            drop += [(start, end) for start, end, kind in run if kind != "header"]
+    said = _said(head.lower())
+    run = _leading_run(head) if said else []
+    if run and any(kind == "format" for _, _, kind in run):
+        drop += [(start, end) for start, end, kind in run if kind != "header"]
     after_run = drop[-1][1] if drop else 0
     tail_start = max(len(text) - SCAN_CHARS, after_run)
-    if _said(text[tail_start:].lower()):
-        spans = [(start + tail_start, end + tail_start) for start, end in _spans(text[tail_start:])]
-        if spans and tail_start > after_run and text[tail_start - 1] != "\n":
-            spans = spans[1:]  # the first unit is cut by the scan
+    if said if tail_start == 0 else _said(text[tail_start:].lower()):  # (a short text's tail is its head)
+        # the first unit is cut by the scan: not read
+        cut = next(_units(text, tail_start), None) if tail_start > after_run and text[tail_start - 1] != "\n" else None
         trailing: list[tuple[int, int]] = []
-        for start, end in reversed(spans):
-            if _kind(text[start:end]) != "format":
+        for start, end in _units_from_end(text, tail_start):
+            if (start, end) == cut or _kind(text[start:end]) != "format":
                 break
             trailing.insert(0, (start, end))
         while trailing and not _starts_line(text, trailing[0][0]):  # a sentence ending a problem's line is the problem's
             trailing.pop(0)  # ("… Write your answer in the form $(x, y)$.", "… Give your answer in Farads.")
         drop += trailing
-        if trailing and not drop[:-len(trailing)] and _said(head.lower()):  # a template's task lines go with its
-            drop[:0] = [(start, end) for start, end, kind in _leading_run(head, _spans(head)) if kind == "task"]  # format
+        if trailing and not drop[:-len(trailing)]:  # a template's task lines go with its format
+            drop[:0] = [(start, end) for start, end, kind in run if kind == "task"]
     if not drop:
         return text, ""
     kept, dropped, at = [], [], 0
@@ -171,11 +187,15 @@ def _starts_line(text: str, start: int) -> bool:
     return not text[text.rfind("\n", 0, start) + 1:start].strip()
 
 
-def _leading_run(head: str, spans: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
-    """The units at the start that are instructions or a quiz header, read until the first that is neither (the last
-    unit of the scanned head may be cut: it ends the run unread)."""
-    run = []
-    for start, end in spans[:-1] if len(spans) > 1 else spans:
+def _leading_run(head: str) -> list[tuple[int, int, str]]:
+    """The units of ``head`` at its start that are instructions or a quiz header, read until the first that is neither
+    (the last unit of the scanned head may be cut: it ends the run unread, unless it is the only one)."""
+    units = _units(head)
+    first, second = next(units, None), next(units, None)
+    run: list[tuple[int, int, str]] = []
+    if first is None:
+        return run
+    for start, end in (first,) if second is None else (unit for unit, _ in pairwise(chain((first, second), units))):
         kind = _kind(head[start:end])
         if not kind:
             break

@@ -246,10 +246,10 @@ def not_code_cues(s: str, words: list[str], code: int, code_syntax: int, history
     if not (0 < rest <= MAX_EVERYDAY_CUES and not code_syntax and "`" not in s and "=" not in s
             and "```" not in history and "def " not in history and "{" not in history):
         return found
-    low = s.lower()
-    if words.count("return") - taken.count("return") == rest and returns_ask_answers(low, words):
+    if words.count("return") - taken.count("return") == rest and returns_ask_answers(s.lower(), words):
         return code  # "Return the capital and currency for Japan.", "our return policy": no program (71, 72, 76)
     everyday = [w for w in EVERYDAY_CODE_WORDS.intersection(words) if words.count(w) > taken.count(w)]
     if sum(words.count(w) - taken.count(w) for w in everyday) != rest:
         return found
+    low = s.lower()
     return code if all(_everyday(low, w, words.count(w)) for w in everyday) else found

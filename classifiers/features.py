@@ -97,6 +97,7 @@ _NL_MCQ_DASH = re.compile(r"\n[ \t]*[A-E][ \t]+[-–][ \t]")
 #: Any of the three at a line start: when none occurs (most texts), all three counts are 0.
 _LINE_ANY = r"(?:    |\t)\S|[^\S\n]*(?:[-*•]|\d+[.)])\s|[ \t]*(?:\(?[A-Ea-e][).:]|[A-E][ \t]+[-–])[ \t]"
 _RE_LINE_ANY, _NL_LINE_ANY = re.compile(_LINE_ANY), re.compile(r"\n(?:" + _LINE_ANY + ")")
+_AHEAD = {nl: re.compile(r"\n(?=" + nl.pattern[2:] + ")") for nl in (_NL_INDENT, _NL_LIST, _NL_MCQ, _NL_MCQ_DASH)}
 
 
 def letter_option_lines(s: str) -> int:
@@ -105,22 +106,11 @@ def letter_option_lines(s: str) -> int:
 
 
 def _count_lines(pat: re.Pattern[str], nl: re.Pattern[str], s: str) -> int:
-    r"""``len(pat.findall(s))`` for a ``(?m)^...`` pattern ``pat`` that never matches empty,
-    where ``nl`` is the same pattern with ``\n`` in place of ``(?m)^``. Matches only start at
-    line starts; findall resumes at the end of the previous match."""
-    n = pos = 0
-    while True:
-        if pos == 0 or s[pos - 1] == "\n":  # pos itself is a line start
-            m = pat.match(s, pos)
-            if m is not None:
-                n += 1
-                pos = m.end()
-                continue
-        m = nl.search(s, pos)  # the next line start after pos where the pattern matches
-        if m is None:
-            return n
-        n += 1
-        pos = m.end()
+    r"""``len(pat.findall(s))`` for a ``(?m)^...`` pattern ``pat`` that never matches empty nor past a line break,
+    where ``nl`` is the same pattern with ``\n`` in place of ``(?m)^``: the line starts where it matches (no match
+    covers another's), the first line's and each after a line break, counted in one findall of the line breaks before
+    one (``nl``'s rest as a lookahead; a Python loop per match cost 40 us over 2,000 characters of option lines)."""
+    return (pat.match(s) is not None) + len(_AHEAD[nl].findall(s))
 _HIST_TAIL = 4000
 
 #: Log-characters above which the within-domain length bonus starts (e^4 ≈ 55 characters).
@@ -338,7 +328,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     in_domain = 0.0 if not gate or material or error_line or works_on_text(full) else gate * max(ln_problem - LENGTH_ANCHOR, 0.0)
     # a multiple-choice question: its length counts too (less what it quotes)
     closed = max(in_domain, (log(max(n - quoted, 0)) if quoted else ln) - MCQ_LENGTH_ANCHOR) if mcq >= MCQ_MIN else in_domain
-    if closed and (judged := judged_conversation(conv)) is not None and not (cues[_LOGIC] > 1 or relations) and not (  # puzzle: 69
+    if closed and not (cues[_LOGIC] > 1 or relations) and (judged := judged_conversation(conv)) is not None and not (  # puzzle: 69
             judges_a_problem(handcrafted(judged)) if judged.last_user else word_problem or latex or lex[_MATH] or writes_code or d_code >= 0.2):
         closed = 0.0
     feats += [

@@ -19,7 +19,7 @@ politeness) is material, as ``echo.instructs_over_material``'s is.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from classifiers.feature_schema import FEATURE_NAMES
@@ -70,12 +70,21 @@ QUESTION_LABELS = ("question", "user question", "q", "problem", "task", "prompt"
 _RE_QUESTION = re.compile(r"(?im)^[ \t]*(?:#+[ \t]*|\[[ \t]*)?(?:" + "|".join(QUESTION_LABELS)
                           + r")(?:[ \t]*\][ \t]*:?|[ \t]*:|[ \t]*$)")
 #: A label line that ends the question: "Answer:", "Response A:", "Student solution:", "### Answer", "[The End of …]".
-_RE_NEXT_LABEL = re.compile(r"(?m)^[ \t]*(?:#|\[|[A-Za-z][\w' ]{0,40}:)")
+#: (Searched behind a literal line break, which the engine finds fast: ``(?m)^`` opening the pattern was tried at every
+#: position, 12 us over a question of 1,500 characters.)
+_RE_NEXT_LABEL = re.compile(r"\n[ \t]*(?:#|\[|[A-Za-z][\w' ]{0,40}:)")
 
 
 #: A judge named anywhere in the frame: "You are an impartial judge. … Output [[A]] or [[B]]." (version 69).
 _RE_PERSONA = re.compile(r"\b(?:you are|you're|act as|as) (?:(?:an?|the|one) )?(?:\w+ ){0,2}?(?:judge|evaluator|grader|rater)\b"
                          r"|\b(?:you are|you're) (?:grading|rating|scoring|evaluating|judging)\b")
+#: What every scale (``_RE_SCALE``) and every judge named (``_RE_PERSONA``) holds: without one, its pattern is not tried
+#: (a pattern opening with ``\b`` is tried at every position: 10 us on 400 characters; the scale's 3 us) ...
+_SCALE_LITERALS = ("0", "1", "scale", "[[", "which")
+_PERSONA_WORDS = ("judge", "judging", "evaluator", "evaluating", "grader", "grading", "rater", "rating", "scoring")
+#: ... and what a frame holds besides its scale: a judging word (``_RE_JUDGE``), a judge named or an answer labelled.
+_FRAME_WORDS = ("rate", "rating", "scor", "grad", "evaluat", "judg", "assess", "compare", "scale", "which", "answer",
+                "response", "output", "reply", "completion")
 #: Sentence ends: a stop before a space or the end, or a line break ("1-10.5" and "0.5" are no end).
 _RE_SENTENCE_SPLIT = re.compile(r"[.!?]+(?=\s|$)|\n")
 #: A labelled answer or response to judge, at a line start ("Answer:", "### Response B:", "Output 1:").
@@ -87,16 +96,26 @@ def _has_frame(part: str) -> bool:
     sentence or line, or a scale and a judge named anywhere, or a scale anywhere when the judging word opens ``part`` or an
     answer is labelled (``_RE_ANSWER_LABEL``). A puzzle's "seats numbered 1 to 6 … Then judge: can F sit
     opposite C?" has its scale and its judging word in different sentences: no rating (version 69)."""
-    if _RE_SCALE.search(part) is None:
+    if (not any(literal in part for literal in _SCALE_LITERALS) or not any(word in part for word in _FRAME_WORDS)
+            or _RE_SCALE.search(part) is None):
         return False
-    if _RE_PERSONA.search(part) is not None:
+    if any(word in part for word in _PERSONA_WORDS) and _RE_PERSONA.search(part) is not None:
         return True
-    pieces = _RE_SENTENCE_SPLIT.split(part)
-    if any(_RE_SCALE.search(piece) is not None and _RE_JUDGE.search(piece.strip()) is not None for piece in pieces):
+    if any(_RE_SCALE.search(piece) is not None and _RE_JUDGE.search(piece.strip()) is not None for piece in _pieces(part)):
         return True
     # the scale in a later sentence of a frame the judging word opens ("Rate the following answer for correctness. …
     # Respond with a single number from 1 to 10.") or that labels the answer judged (review_s40_c H3)
-    return _RE_JUDGE.search(pieces[0].strip()) is not None or _RE_ANSWER_LABEL.search(part) is not None
+    return _RE_JUDGE.search(next(_pieces(part)).strip()) is not None or _RE_ANSWER_LABEL.search(part) is not None
+
+
+def _pieces(part: str) -> Iterator[str]:
+    """``part``'s sentences and lines (``_RE_SENTENCE_SPLIT.split(part)``), read lazily: a frame's first sentence
+    holds its scale and judging word (splitting 400 characters of short lines cost 10 us)."""
+    at = 0
+    for m in _RE_SENTENCE_SPLIT.finditer(part):
+        yield part[at:m.start()]
+        at = m.end()
+    yield part[at:]
 
 
 def judged_question(text: str) -> str | None:
@@ -111,8 +130,8 @@ def judged_question(text: str) -> str | None:
     start = label.end()
     window = text[start:start + QUESTION_MAX_CHARS]
     first = window.find("\n")  # the question's first line is its own, whatever it starts with
-    end = _RE_NEXT_LABEL.search(window, first + 1) if first >= 0 else None
-    return window[:end.start() if end is not None else len(window)].strip()
+    end = _RE_NEXT_LABEL.search(window, first) if first >= 0 else None  # (a label line after the first line break)
+    return window[:end.start() + 1 if end is not None else len(window)].strip()
 
 
 def judged_conversation(conv: Conversation) -> Conversation | None:

@@ -175,6 +175,8 @@ _RE_OWN_EXTENSION = re.compile(rf"\.(?:{'|'.join(FILE_EXTENSIONS + DOCUMENT_EXTE
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
 _RE_SLASH = re.compile(r"/[a-z_]")
 _WORD_CUES = DATA_VERBS | PARSE_VERBS | REQUEST_WORDS | {"status"}
+_FILL_WORDS = FORMAT_FILLERS | DEMONSTRATIVES
+_STATUS_WORDS = HTTP_STATUSES | {"code"}  # beside "status": an HTTP status
 
 
 def format_code_cues(s: str, words: list[str], code: int) -> int:
@@ -200,12 +202,13 @@ def format_code_words(s: str, words: list[str], code: int) -> list[str]:
         openers.update(m.start() for m in _RE_OPENER.finditer(low, max(0, q - PHRASE_CHARS), q))
     found: list[str] = []
     returns: set[int] = set()
+    read: dict[tuple[str, bool], bool] = {}
     pos = 0
     for p in sorted(openers):
         m = _RE_PHRASE.match(low, p) if p >= pos else None
         if m is None or m.start(3) - p > PHRASE_CHARS:
             continue
-        cues, start = _phrase_cues(low, m)
+        cues, start = _phrase_cues(low, m, read)
         if cues is None:
             continue
         found += cues
@@ -230,8 +233,9 @@ def _name_starts(low: str, names: set[str]) -> list[int]:
     return sorted(starts)[:MAX_FORMAT_NAMES]
 
 
-def _phrase_cues(low: str, m: re.Match[str]) -> tuple[list[str] | None, int]:
-    """(The cue words of the phrase ``m`` matched, or ``None`` when it is no format phrase; its sentence's start)."""
+def _phrase_cues(low: str, m: re.Match[str], read: dict[tuple[str, bool], bool]) -> tuple[list[str] | None, int]:
+    """(The cue words of the phrase ``m`` matched, or ``None`` when it is no format phrase; its sentence's start).
+    ``read``: the texts ``_names_a_program`` has read for ``low`` (``_read``)."""
     opener, fillers, first, second, noun = m.groups()
     start = sentence_start(low, m.start(), max(0, m.start() - SENTENCE_CHARS))
     fill = fillers.split()
@@ -246,7 +250,7 @@ def _phrase_cues(low: str, m: re.Match[str]) -> tuple[list[str] | None, int]:
             return None, start
         if fill[:1] and fill[0] in ("me", "us", "back"):
             fill = fill[1:]
-    if any(w not in FORMAT_FILLERS and w not in DEMONSTRATIVES for w in fill):
+    if not _FILL_WORDS.issuperset(fill):
         return None, start
     cues = [first] if second is None else [first, second]
     if noun is None and low.startswith(":", m.end()):  # "as JSON: …" ("json:" is a word of its own, no cue)
@@ -276,15 +280,24 @@ def _phrase_cues(low: str, m: re.Match[str]) -> tuple[list[str] | None, int]:
     if (nxt is not None and nxt.group(1) in FORMAT_BLOCKERS) or _RE_MEMBER.match(low, after):  # "JSON.parse"
         return None, start
     end = sentence_end(low, after, SENTENCE_CHARS)
+    if _read(read, low[start:m.start()] + " " + low[after:end], True):
+        return None, start
     lo = sentence_start(low, start - NEIGHBOUR_CHARS, max(0, start - NEIGHBOUR_CHARS - SENTENCE_CHARS)) if start > NEIGHBOUR_CHARS else 0
     hi = sentence_end(low, end + NEIGHBOUR_CHARS, SENTENCE_CHARS) if end + NEIGHBOUR_CHARS < len(low) else len(low)
     for gap in _RE_BLANK_LINE.finditer(low, lo, start):  # not across a paragraph: the material after "… as JSON.\n\n"
         lo = gap.end()
     gap = _RE_BLANK_LINE.search(low, end, hi)
-    if (_names_a_program(low[start:m.start()] + " " + low[after:end], PROGRAM_SENTENCE_WORDS, True)
-            or _names_a_program(low[lo:start] + " " + low[end:hi if gap is None else gap.start()], NEIGHBOUR_WORDS, False)):
-        return None, start
-    return cues, start
+    return (None if _read(read, low[lo:start] + " " + low[end:hi if gap is None else gap.start()], False) else cues), start
+
+
+def _read(read: dict[tuple[str, bool], bool], text: str, own: bool) -> bool:
+    """``_names_a_program`` of ``text``, the phrase's ``own`` sentence or its neighbours, each text read once (``read``:
+    the texts read for one prompt; a prompt that repeats a sentence with a format phrase repeats them)."""
+    key = (text, own)
+    said = read.get(key)
+    if said is None:
+        said = read[key] = _names_a_program(text, PROGRAM_SENTENCE_WORDS if own else NEIGHBOUR_WORDS, own)
+    return said
 
 
 def _names_a_program(text: str, program_words: frozenset[str], own: bool) -> bool:
@@ -307,8 +320,7 @@ def _work_named(words: list[str], present: set[str], own: bool) -> bool:
     for noun in REQUEST_WORDS.intersection(present):
         if any(i and words[i - 1] in HTTP_WORDS for i in positions(words, noun)):
             return True
-    return "status" in present and any(any(w == "code" or w in HTTP_STATUSES for w in words[max(0, i - 2) : i + 3])
-                                       for i in positions(words, "status"))
+    return "status" in present and any(not _STATUS_WORDS.isdisjoint(words[max(0, i - 2) : i + 3]) for i in positions(words, "status"))
 
 
 def _file_name(text: str, extensions: re.Pattern[str]) -> bool:

@@ -165,7 +165,10 @@ def tool_name_at(words: list[str], k: int) -> int:
     after words of its ``TOOL_AFTER_WORDS`` ("write the terraform", version 64), 2 for an everyday name before a word
     of its ``EVERYDAY_TOOL_NAMES`` ("react app", "github actions"), 0 when none is there."""
     w = words[k]
-    if w in TOOL_NAMES or any(words[max(0, k - len(b)):k] == b for b in TOOL_BEFORE.get(w, ())):
+    if w in TOOL_NAMES:
+        return 1
+    before = TOOL_BEFORE.get(w)  # (most words are no name: no generator for them)
+    if before is not None and any(words[max(0, k - len(b)):k] == b for b in before):
         return 1
     after = EVERYDAY_TOOL_NAMES.get(w)
     return 2 if after and k + 1 < len(words) and words[k + 1] in after else 0

@@ -237,7 +237,8 @@ def _written_in_language(words: list[str], i: int) -> bool:
         elif w in WRITTEN_TEXTS and words[k + 1] not in CODE_PARTS:
             break
     for k in range(i + 1, min(len(words) - 1, i + 1 + WRITE_CODE_GAP)):
-        if _language(words[k]) in IN_LANGUAGES:
+        w = words[k]  # (a language's name as it is, or a versioned "python3", "c++17": most words are neither)
+        if w in IN_LANGUAGES or ((w[-1:].isdigit() or w.startswith("python")) and _language(w) in IN_LANGUAGES):
             return not CODE_PARTS.isdisjoint(words[k + 1 : k + 1 + WRITE_PART_GAP])
         if words[k] in WRITTEN_TEXTS:
             return False

@@ -29,6 +29,9 @@ import re
 from collections.abc import Iterator
 from itertools import chain, pairwise
 
+#: What a RAG prompt answers from: "Answer using only the documents below." is its instruction (it names the documents
+#: before them), no answer format; dropped, it left the documents unnamed (version 78).
+_DOCUMENTS = r"(?:documents?|contexts?|passages?|sources|excerpts?)\b"
 #: How a sentence about the answer's form starts (matched at the lower-cased sentence's start).
 _RE_FORMAT = re.compile(
     r"(?:please |remember to |make sure (?:to |that )?|be sure to |always |and )?(?:"
@@ -45,6 +48,7 @@ _RE_FORMAT = re.compile(
     r"|(?:do not|don'?t) (?:add|include|write|output|explain|give) anything"
     r"|(?:you do not need|there is no need|no need) to use (?:a |the )?\\boxed"
     r"|(?:respond|answer|reply|output) (?:the (?:[\w-]+ ){0,3}question )?(?:with|using|in) (?:only|just|a single|one|the)\b"
+    r"(?!(?: (?:only|the|these|those|following|provided|given|retrieved|information|facts|in|from))* " + _DOCUMENTS + ")"
     r")")
 #: A generic task line that names no content: the whole lower-cased sentence.
 _RE_TASK = re.compile(

@@ -39,7 +39,7 @@ from classifiers.options import NO_TAIL_OPTIONS, inline_options, labelled_option
 from classifiers.quantities import count_quantities
 from classifiers.quiz_stem import COMPUTATION_EXTRA_CHARS, asks_for_a_quantity, computes, logic_notation, quiz_stem, stem_cues
 from classifiers.record_lookup import looks_up_a_record
-from classifiers.retrieved import NO_CONTEXT, context_span, outside_context
+from classifiers.retrieved import NO_CONTEXT, context_span, outside_context, with_system_documents
 from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
 from classifiers.text import Conversation
 from classifiers.tool_names import tool_cue, works_with_tool
@@ -300,12 +300,12 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     dom = max(d_math, d_code, d_reason)
     gate = min(1.0, DOMAIN_GATE * (dom - d_write)) if dom > d_write else 0.0
     quantities = 0
-    asked = outside_context(full, span := context_span(full) if mcq < MCQ_MIN else NO_CONTEXT)  # a RAG prompt's question (33, 75)
+    asked = outside_context(full, span := context_span(full, feats[6] + feats[7] > 0) if mcq < MCQ_MIN else NO_CONTEXT)  # (33, 75)
     if (lex[_ARITH] > 0 and latex == 0.0 and mcq < MCQ_MIN and feats[6] == 0.0 and d_code < 0.2 and d_write < 0.2
             and not material and problem_chars(asked) <= WORD_PROBLEM_MAX_CHARS):
         table, own = table_rows(s), quantities_in(asked) if span[1] else 0  # a question's own figures: then the documents' too
         quantities = numbers - (count_quantities(table)[0] if table else 0) + sum(map(NUMBER_WORDS.__contains__, wl))
-        quantities = own if span[1] and (own < 2 or problem_chars(full) > WORD_PROBLEM_MAX_CHARS) else quantities
+        quantities = own if span[1] and (own < 2 or problem_chars(full) > WORD_PROBLEM_MAX_CHARS) else with_system_documents(quantities, conv.system)
     gate = 1.0 if (word_problem := quantities >= 2 and asks_for_an_answer(asked)) else gate  # figures, no ask: none (49)
     code = (code_chars(s) if feats[6] or feats[7] else 0) + len(tests) + tpl.chars  # pasted code (fences, indented lines), tests
     retrieved = span[1] - span[0]

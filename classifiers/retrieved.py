@@ -3,7 +3,8 @@
 A retrieval-augmented prompt puts documents before the question: "Context: … Question: …",
 LangChain's "Use the following pieces of context to answer the question at the end. … Question: …",
 LlamaIndex's "Context information is below. ----- … ----- Query: …", or tags (``<context>`` …
-``<question>``). Read as the question, the documents made a one-line question a long closed
+``<question>``), or no label at all: a short question ending the text after documents the instruction points at
+("Answer using only the documents below. … How much is express shipping?", version 78). Read as the question, the documents made a one-line question a long closed
 problem, and their figures (prices, dates, phone numbers) a math problem: "Can I get my shipping fee
 back?" over two paragraphs of refund policy scored 0.94, the top tier. The length prior reads the
 question and the instruction; the cost estimate still counts every character.
@@ -12,6 +13,8 @@ question and the instruction; the cost estimate still counts every character.
 from __future__ import annotations
 
 import re
+
+from classifiers.word_problems import QUESTION_MARKS, quantities_in
 
 #: Turns shorter than this hold no context worth setting apart.
 CONTEXT_MIN_CHARS = 400
@@ -29,15 +32,34 @@ NO_CONTEXT = (0, 0)
 #: pieces of context", "Context information is below", "Passage:", "the retrieved excerpts".
 _CONTEXT_STEMS = ("context", "document", "passage", "excerpt", "sources", "retrieved")
 _RE_CONTEXT = re.compile(r"\b(?:contexts?|documents?|passages?|excerpts?|sources|retrieved)\b", re.IGNORECASE)
+#: A short text's documents are named by a document word: "Context: I run a bakery … Question: …" is a situation.
+_RE_DOCUMENTS = re.compile(r"\b(?:documents?|passages?|excerpts?|sources|retrieved)\b", re.IGNORECASE)
+#: With no question label, or in a short text, the head must point at the documents: "below", "following", "provided", "these",
+#: "retrieved", or a context word opening a line (a label, a tag, a header): "A printer prints documents at 40 pages a
+#: minute. …" is a word problem (version 78).
+_RE_POINTED = re.compile(r"(?m)\b(?:below|following|provided|retrieved|these)\b|^[ \t#<\[]*(?:contexts?|documents?|passages?|"
+                         r"excerpts?|sources?)\b")
+#: Texts shorter than ``CONTEXT_MIN_CHARS`` from this length may hold a context of at least ``SHORT_MATERIAL_MIN_CHARS``:
+#: "Answer based on the documents below." over two one-line documents (version 78).
+SHORT_CONTEXT_MIN_CHARS = 200
+SHORT_MATERIAL_MIN_CHARS = 120
+#: The longest unlabelled question read after documents (``unlabelled_question``).
+UNLABELLED_QUESTION_CHARS = 300
+#: A template's answer line after the question ("Answer:", "Helpful Answer:").
+_RE_ANSWER_LINE = re.compile(r"\n[ \t]*(?:helpful )?answer[ \t]*:[ \t]*$", re.IGNORECASE)
 
 
-def context_span(text: str) -> tuple[int, int]:
+def context_span(text: str, code: bool = False) -> tuple[int, int]:
     """(start, end) of the context in a retrieval-augmented ``text``: from the line of the word that names it
     (in the first ``INSTRUCTION_CHARS``: a label, or the instruction that says how to use it, which is
-    boilerplate too) to the last question label (in the last ``QUESTION_SEARCH_CHARS``); ``NO_CONTEXT`` without
-    both, or with less than ``MATERIAL_MIN_CHARS`` between them."""
+    boilerplate too) to the last question label (in the last ``QUESTION_SEARCH_CHARS``), or with no label to a
+    short question ending the text (``unlabelled_question``) when the head points at the documents; ``NO_CONTEXT``
+    without both, or with less than ``MATERIAL_MIN_CHARS`` between them. A text shorter than ``CONTEXT_MIN_CHARS``
+    (from ``SHORT_CONTEXT_MIN_CHARS``) needs its documents pointed at by a document word (version 78). ``code``: the
+    text pastes code (fences, indented lines), whose question is no unlabelled question over documents."""
     n = len(text)
-    if n < CONTEXT_MIN_CHARS:
+    short = n < CONTEXT_MIN_CHARS
+    if n < SHORT_CONTEXT_MIN_CHARS:
         return NO_CONTEXT
     head = text[:INSTRUCTION_CHARS].lower()
     if not any(stem in head for stem in _CONTEXT_STEMS):  # substring tests first: the regexes cost more
@@ -45,18 +67,39 @@ def context_span(text: str) -> tuple[int, int]:
     last = None
     for last in _RE_QUESTION.finditer(text, max(n - QUESTION_SEARCH_CHARS, 0)):
         pass
-    if last is None:
+    pointed = short or last is None
+    if pointed and _RE_POINTED.search(head) is None:
         return NO_CONTEXT
-    named = _RE_CONTEXT.search(text, 0, min(INSTRUCTION_CHARS, last.start()))
+    end = last.start() if last is not None else -1 if code else unlabelled_question(text)
+    if end < 0:
+        return NO_CONTEXT
+    named = (_RE_DOCUMENTS if short else _RE_CONTEXT).search(text, 0, min(INSTRUCTION_CHARS, end))
     if named is None:
         return NO_CONTEXT
     start = text.rfind("\n", 0, named.start()) + 1
-    return (start, last.start()) if last.start() - start >= MATERIAL_MIN_CHARS else NO_CONTEXT
+    return (start, end) if end - start >= (SHORT_MATERIAL_MIN_CHARS if short else MATERIAL_MIN_CHARS) else NO_CONTEXT
 
 
-def retrieved_chars(text: str) -> int:
+def unlabelled_question(text: str) -> int:
+    """Where the question that ends ``text`` with no label starts, or -1: its last paragraph (after a blank line or a
+    closing tag's line), at most ``UNLABELLED_QUESTION_CHARS``, ending in a question mark (an "Answer:" line after it
+    is the template's): "Answer using only the documents below. … \n\nHow much is express shipping?" (version 78)."""
+    base = max(len(text) - UNLABELLED_QUESTION_CHARS - 40, 0)  # room for an answer line and trailing space
+    tail = text[base:].rstrip()
+    answer = _RE_ANSWER_LINE.search(tail)
+    if answer is not None:
+        tail = tail[:answer.start()].rstrip()
+    if not tail.endswith(QUESTION_MARKS):
+        return -1
+    cut = max(tail.rfind("\n\n"), tail.rfind(">\n"))
+    if cut < 0 or len(tail) - cut - 2 > UNLABELLED_QUESTION_CHARS:
+        return -1
+    return base + cut + 2
+
+
+def retrieved_chars(text: str, code: bool = False) -> int:
     """Characters of the context in a retrieval-augmented ``text`` (``context_span``; 0 without one)."""
-    start, end = context_span(text)
+    start, end = context_span(text, code)
     return end - start
 
 
@@ -67,3 +110,21 @@ def outside_context(text: str, span: tuple[int, int]) -> str:
     incoming wire free?" 0.37), while a calculation the question sets ("If I keep $40,000 for 3 years at 4.1% …")
     gives its own figures."""
     return text[:span[0]] + text[span[1]:] if span[1] else text
+
+
+#: A system prompt's documents are read in this many characters (bounded work; a word problem's length).
+SYSTEM_DOCUMENTS_CHARS = 600
+
+
+def with_system_documents(quantities: int, system: str) -> int:
+    """A calculation's ``quantities`` (two or more of the question's own) with the figures of the documents its system
+    prompt holds (a word naming them in its first ``INSTRUCTION_CHARS``, pointed at; its first ``SYSTEM_DOCUMENTS_CHARS``
+    read), as with the documents in the user turn (version 75): "I am a student and want 2 guest passes a month for 12
+    months. How much do I pay in total on the monthly plan?" over fee documents in the system prompt scored 0.57, 0.95
+    with them in the turn (version 78). A lookup (fewer than two) gets none: the documents' figures are facts."""
+    if quantities < 2 or len(system) < MATERIAL_MIN_CHARS:
+        return quantities
+    head = system[:INSTRUCTION_CHARS]
+    if _RE_CONTEXT.search(head) is None or _RE_POINTED.search(head.lower()) is None:
+        return quantities
+    return quantities + quantities_in(system[:SYSTEM_DOCUMENTS_CHARS])

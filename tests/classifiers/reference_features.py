@@ -1417,16 +1417,20 @@ def handcrafted(conv: Conversation) -> list[float]:
                 and not writes_code and d_code < 0.2  # no code (version 56)
                 and (_instructs_over_material(full) or _looks_up_a_record(full)))  # a record's field (version 60)
     # a RAG prompt's word problem is its question's and instruction's, outside the documents (version 75)
-    start, end = _context_span(full) if mcq < math.log1p(2) else (0, 0)
+    start, end = _context_span(full, bool(feats[6] or feats[7])) if mcq < math.log1p(2) else (0, 0)
     asked = full[:start] + full[end:]
     if end:  # the documents' figures count too only when the question gives two or more of its own, in 600 characters
-        own = (len(_RE_NUM_UNIT.findall(asked)) if re.search("[0-9]", asked) else 0) + sum(
-            1 for w in words_of(asked.lower()) if w in NUMBER_WORDS)
-        table = [line for line in asked.split("\n") if _table_row(line)]
-        if len(table) >= 3:
-            own -= len(_RE_NUM_UNIT.findall("\n".join(table)))
+        own = _own_quantities(asked)
         if own < 2 or _problem_chars(full) > 600:
             quantities = own
+    # a calculation (two or more quantities, not its own only) over documents in the system prompt: their figures too,
+    # in its first 600 characters, when a context word in its first 300 is pointed at (version 78)
+    if quantities >= 2 and not (end and (own < 2 or _problem_chars(full) > 600)) and len(conv.system) >= 200:
+        sys_head = conv.system[:300]
+        if re.search(r"\b(?:contexts?|documents?|passages?|excerpts?|sources|retrieved)\b", sys_head, re.IGNORECASE) and re.search(
+                r"(?m)\b(?:below|following|provided|retrieved|these)\b|^[ \t#<\[]*(?:contexts?|documents?|passages?|excerpts?|sources?)\b",
+                sys_head.lower()):
+            quantities += _own_quantities(conv.system[:600])
     word_problem = (lex["arith"] > 0 and quantities >= 2 and _problem_chars(asked) <= 600 and latex == 0
                     and mcq < math.log1p(2) and feats[6] == 0 and d_code < 0.2 and d_write < 0.2 and not material
                     and _asks_for_an_answer(asked))
@@ -1443,7 +1447,7 @@ def handcrafted(conv: Conversation) -> list[float]:
                      if m.group(0)[:-1].rstrip()[-1:] not in ("?", ":")  # a quoted question is no passage,
                      and not re.search(r"\n[ \t]*\(?[A-Ea-e][).:][ \t]", m.group(0)))  # nor quoted options
     # nor, outside a quiz, the documents a question is asked over (version 33)
-    retrieved = _retrieved_chars(full) if mcq < math.log1p(2) else 0
+    retrieved = _retrieved_chars(full, bool(feats[6] or feats[7])) if mcq < math.log1p(2) else 0
     quoted = quoted or retrieved
     statement = math.log1p(max(n * (1.0 - code / max(len(s), 1)) - quoted, 0)) if code or quoted else ln
     if word_problem and not (code or quoted):  # a word problem's length counts from its first paragraph with a number (version 38)
@@ -1716,27 +1720,60 @@ def _names_a_text_ref(words: list[str], verb: str) -> bool:
     return after[0] in MANNER_WORDS or bool((TEXT_OBJECTS | WRITTEN_TEXTS) & set(after))
 
 
-def _retrieved_chars(text: str) -> int:
+def _own_quantities(text: str) -> int:
+    """The quantities a RAG prompt's question gives (version 75): numbers less a table's, and number words."""
+    own = (len(_RE_NUM_UNIT.findall(text)) if re.search("[0-9]", text) else 0) + sum(
+        1 for w in words_of(text.lower()) if w in NUMBER_WORDS)
+    table = [line for line in text.split("\n") if _table_row(line)]
+    if len(table) >= 3:
+        own -= len(_RE_NUM_UNIT.findall("\n".join(table)))
+    return own
+
+
+def _retrieved_chars(text: str, code: bool = False) -> int:
     """400+ characters; the last "Question:" / "Query:" / "Q:" label at a line start (or a <question> tag)
     in the last 4,000; a word naming a context in the first 300 (and before that label): the characters
-    from that word's line to the label, if 200 or more (version 33)."""
-    start, end = _context_span(text)
+    from that word's line to the label, if 200 or more (version 33). Version 78: with no label, a short last
+    paragraph ending in "?" over documents the head points at; 200-399 characters with a document word."""
+    start, end = _context_span(text, code)
     return end - start
 
 
-def _context_span(text: str) -> tuple[int, int]:
+def _context_span(text: str, code: bool = False) -> tuple[int, int]:
     """``_retrieved_chars``'s context: (its line's start, the label's start), or (0, 0)."""
-    if len(text) < 400:
+    if len(text) < 200:
         return 0, 0
+    short = len(text) < 400
     labels = [m.start() for m in re.finditer(r"(?im)^[ \t]*(?:#+[ \t]*)?(?:(?:user )?question|query|q)[ \t]*:|<(?:question|query)>", text)
               if m.start() >= len(text) - 4000]
-    if not labels:
+    head = text[:300].lower()
+    pointed = re.search(r"(?m)\b(?:below|following|provided|retrieved|these)\b|^[ \t#<\[]*(?:contexts?|documents?|passages?|excerpts?|sources?)\b",
+                        head)
+    if (short or not labels) and not pointed:
         return 0, 0
-    named = re.search(r"\b(?:contexts?|documents?|passages?|excerpts?|sources|retrieved)\b", text[:min(300, labels[-1])], re.IGNORECASE)
+    if labels:
+        end = labels[-1]
+    elif code:  # pasted code: its question is about the code (version 78)
+        return 0, 0
+    else:  # the last paragraph, after a blank line or a closing tag's line, of at most 300 characters, asks (version 78)
+        window = text[-340:].rstrip()
+        window = re.sub(r"\n[ \t]*(?:helpful )?answer[ \t]*:[ \t]*$", "", window, flags=re.IGNORECASE).rstrip()
+        if not window or window[-1] not in "?\uff1f\u061f":
+            return 0, 0
+        breaks = [m.end() for m in re.finditer(r"(?=(\n\n|>\n))", window)]
+        if not breaks:
+            return 0, 0
+        question = max(i for i in range(len(window)) if window[i:i + 2] in ("\n\n", ">\n")) + 2
+        if len(window) - question > 300:
+            return 0, 0
+        end = len(text) - len(text[-340:]) + question
+    words = r"\b(?:documents?|passages?|excerpts?|sources|retrieved)\b" if short else \
+        r"\b(?:contexts?|documents?|passages?|excerpts?|sources|retrieved)\b"
+    named = re.search(words, text[:min(300, end)], re.IGNORECASE)
     if not named:
         return 0, 0
     line_start = text.rfind("\n", 0, named.start()) + 1
-    return (line_start, labels[-1]) if labels[-1] - line_start >= 200 else (0, 0)
+    return (line_start, end) if end - line_start >= (120 if short else 200) else (0, 0)
 
 
 #: Version 60's tokens: runs of ASCII lower-case letters, digits and ' # + -, and single punctuation marks.

@@ -187,3 +187,14 @@ def test_a_persona_stays_when_only_the_end_is_a_format_line() -> None:
 def test_a_task_line_stays_without_a_format_line() -> None:
     text = "You are an expert Python programmer.\n\nWrite a function that merges two sorted lists."
     assert strip_answer_format(text) == (text, "")
+
+
+@pytest.mark.parametrize("text", [
+    "Answer using only the documents below.\n\nDocument 1: Returns are free.\n\nAre returns free?",
+    "Answer using only the information in the context.\nContext: Returns are free.\nAre returns free?",
+    "Respond using only the provided sources.\n[1] Returns are free.\nAre returns free?",
+])
+def test_a_rag_instruction_naming_its_documents_is_no_answer_format(text):
+    """"Answer using only the documents below." says what to answer from, not how: dropped, it left the documents
+    unnamed and the RAG prompt unrecognized (version 78)."""
+    assert strip_answer_format(text) == (text, "")

@@ -68,8 +68,13 @@ def _same(text: str, system: str = "", history: str = "") -> None:
     assert sorted(gram_keys(head, c.system)) == ref.grams(c)
 
 
+#: A system prompt holding documents (version 78: their figures count in a calculation's word problem).
+SYSTEM_DOCUMENTS = ("Answer from the documents below.\nDocument 1: The monthly plan costs $39 and the annual plan $399; students pay "
+                    "20% less.\nDocument 2: Guest passes cost $12 each; annual members get four free passes a year.")
+
+
 @settings(max_examples=400, deadline=None)
-@given(texts, st.sampled_from(["", "You are a Python expert. Answer briefly."]), st.sampled_from(["", "x = 1; {"]),
+@given(texts, st.sampled_from(["", "You are a Python expert. Answer briefly.", SYSTEM_DOCUMENTS]), st.sampled_from(["", "x = 1; {"]),
        st.sampled_from([str.lower, str.upper, str.title, str.strip]))
 def test_features_equal_the_reference(text, system, history, case):
     _same(case(text), system, history)

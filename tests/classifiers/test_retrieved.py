@@ -54,13 +54,14 @@ def test_the_context_runs_from_the_line_naming_it_to_the_last_question_label(tex
 
 
 PIECES = ("Context:", "context", "Documents", "<question>", "Question:", "question: ", "Query:", "Q:", "q :", "## Question:",
-          "\n", " ", "x" * 97, "y " * 150, "sources", "retrieved", "contextual", ": ")
+          "\n", " ", "x" * 97, "y " * 150, "sources", "retrieved", "contextual", ": ",
+          "?", "\n\n", ">\n", "below", "\nAnswer:", "Helpful answer: ", "<documents>", "[1] ", "Passage", "\uff1f", "y " * 40)
 
 
-@settings(max_examples=1500, deadline=None)
-@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
-def test_retrieved_chars_equal_the_reference(text):
-    assert retrieved_chars(text) == ref._retrieved_chars(text)
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join), st.booleans())
+def test_retrieved_chars_equal_the_reference(text, code):
+    assert retrieved_chars(text, code) == ref._retrieved_chars(text, code)
 
 
 #: Fee documents with a dozen figures (version 75's probes: written for this test, no benchmark item).
@@ -114,3 +115,72 @@ def test_rag_lookups_score_below_rag_calculations(default):
     lookups = [default.score(user(TEMPLATES["labelled"].format(c=FEES, q=q))).score for q in LOOKUPS]
     calcs = [default.score(user(TEMPLATES["labelled"].format(c=FEES, q=q))).score for q in CALCULATIONS]
     assert max(lookups) < 0.6 < min(calcs)
+
+
+#: Unlabelled templates (version 78): the question ends the text after a blank line or the documents' closing tag.
+UNLABELLED = {
+    "below": "Answer using only the documents below.\n\n{c}\n\n{q}",
+    "answer line": "Use the following documents to answer the question. If the answer is not there, say so.\n\n{c}\n\n{q}\nAnswer:",
+    "sources": "Answer from the sources below and cite them.\n\n{c}\n\n{q}",
+    "tags": "<documents>\n<document index=\"1\">\n{c}\n</document>\n</documents>\n{q}",
+    "markdown": "## Retrieved passages\n\n{c}\n\n{q}",
+}
+
+
+@pytest.mark.parametrize("template", UNLABELLED.values(), ids=UNLABELLED)
+def test_an_unlabelled_question_after_documents_is_the_question(template):
+    """"Answer using only the documents below. … How much is express shipping?" had no question label: the documents
+    were the question's statement, their figures a word problem's (numbers in a word problem +4.4, 0.97 on 7.58.0)."""
+    text = template.format(c=FEES, q=LOOKUPS[0])
+    start, end = context_span(text)
+    assert text[end:].startswith(LOOKUPS[0]) and start == 0
+    assert _numbers_prior(text) == 0.0
+    assert _numbers_prior(template.format(c=FEES, q=CALCULATIONS[1])) > 1.0  # a calculation keeps its word problem
+
+
+@pytest.mark.parametrize("text", [
+    # a word problem that mentions documents: nothing points at them
+    "A printer prints documents at 40 pages per minute and a copier at 25. " * 4 + "\n\nHow long do both take for 900 pages?",
+    # code pasted after a context label: the question is about the code
+    "Context: our document indexing service merges posting lists.\n\n```python\n" + "x = [1, 2]\n" * 30 + "```\n\nWhy?",
+    "Answer using only the documents below.\n\n" + FEES + "\n\nThanks, that is all.",  # no question
+    "Answer using only the documents below.\n\n" + FEES + "\n\n" + "Why? " * 70,  # a last paragraph past 300 characters
+    "Answer using only the documents below.\n" + FEES + "\nHow much does the annual plan cost?",  # no paragraph break
+])
+def test_no_unlabelled_question_without_pointed_documents_and_a_short_last_question(text):
+    code = "```" in text
+    assert context_span(text, code) == ref._context_span(text, code) == (0, 0)
+
+
+SHORT = ("Answer based on the documents below.\n\nDocument A: Our return window is 30 days from delivery for unworn items with "
+         "tags. Sale items are final.\nDocument B: Holiday purchases made between Nov 15 and Dec 24 can be returned until "
+         "January 31.\n\nQuestion: I bought a sale sweater on December 3. Can I return it in January?")
+
+
+def test_a_short_context_named_by_a_document_word_is_a_context():
+    """Under 400 characters (version 78): "Answer based on the documents below." over two one-line documents is RAG; a
+    situation labelled "Context:" is the question's own statement."""
+    assert len(SHORT) < 400 and SHORT[retrieved_chars(SHORT):].startswith("Question:")
+    situation = ("Context: I run a small bakery with 3 employees and we sell about 400 loaves a week at $6 each, plus cakes "
+                 "on weekends below cost.\nQuestion: Should I raise prices by 10% or cut costs first, and how do I decide?")
+    assert 200 <= len(situation) < 400 and retrieved_chars(situation) == 0
+
+
+def test_a_calculation_over_documents_in_the_system_prompt_counts_their_figures():
+    """Documents in the system prompt, the question alone in the turn (version 78): a calculation combines their figures as
+    it would in the turn ("… 2 guest passes a month for 12 months …" 0.57, 0.95 with the documents in the turn on 7.58.0),
+    a lookup stays none."""
+    from classifiers.feature_schema import NUMBERS_PRIOR_FEATURE
+    from classifiers.features import handcrafted
+    from classifiers.text import parse_messages
+
+    def prior(system: str, question: str) -> float:
+        conv = parse_messages([{"role": "system", "content": system}, {"role": "user", "content": question}])
+        assert handcrafted(conv) == ref.handcrafted(conv)
+        return handcrafted(conv)[NUMBERS_PRIOR_FEATURE]
+
+    system = "You are the Harbor Fitness help bot. Answer only from the documents below.\n" + FEES
+    in_turn = _numbers_prior(TEMPLATES["labelled"].format(c=FEES, q=CALCULATIONS[1]))
+    assert prior(system, CALCULATIONS[1]) > 1.0 and abs(prior(system, CALCULATIONS[1]) - in_turn) < 0.2
+    assert prior(system, LOOKUPS[0]) == 0.0
+    assert prior("You are the Harbor Fitness help bot. Be friendly and brief.\n" + FEES, CALCULATIONS[1]) < 1.0  # not pointed at

@@ -43,8 +43,7 @@ _LEXICON_TEXT: dict[str, str] = {
     "algorithm algorithms time|complexity space|complexity runtime docker kubernetes git json yaml server servers "
     "database query implement* refactor* unit|test unit|tests "
     "framework variable variables loop loops recursi* pointer pointers struct async thread threads nums int "
-    "bool linked|list binary|tree graph node nodes index indices subarray substring http https tcp udp cli "
-    "microservice* load|balancer key-value command-line",
+    "bool linked|list binary|tree graph node nodes index indices subarray substring",
     "logic": "if|and|only|if implies deduce deduction logic* puzzle puzzles riddle riddles argument arguments "
     "valid fallac* premise premises conclusion conclusions true|or|false truth liar liars knight knights knave "
     "knaves contradiction therefore infer* paradox syllogism deductively brainteaser brainteasers brain|teaser "

@@ -46,6 +46,8 @@ TOOL_NAMES = frozenset((
     # back ends, ORMs, APIs
     "nodejs", "expressjs", "nestjs", "fastapi", "fastify", "laravel", "symfony", "django", "flask", "sqlalchemy",
     "pydantic", "sequelize", "graphql", "grpc", "websocket", "websockets", "aiohttp", "asyncio", "httpx",
+    # protocols and a server's parts: named by a program, asked about by a user ("Our UDP feed stutters …"; version 79)
+    "http", "https", "tcp", "udp", "cli", "microservice", "microservices", "key-value", "command-line",
     "beautifulsoup", "pyyaml", "openpyxl", "boto3",
     # databases and backends as a service
     "redis", "postgres", "postgresql", "mysql", "sqlite", "mongodb", "dynamodb", "elasticsearch", "rabbitmq", "supabase",

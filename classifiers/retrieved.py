@@ -29,16 +29,31 @@ _RE_QUESTION = re.compile(r"(?im)^[ \t]*(?:#+[ \t]*)?(?:(?:user )?question|query
 #: No context found: ``context_span``'s answer.
 NO_CONTEXT = (0, 0)
 #: Words that name what comes before the question as context: "Context:", "<documents>", "the following
-#: pieces of context", "Context information is below", "Passage:", "the retrieved excerpts".
+#: pieces of context", "Context information is below", "Passage:", "the retrieved excerpts". A hyphen after one makes
+#: another word: "a context-free grammar" (version 79).
 _CONTEXT_STEMS = ("context", "document", "passage", "excerpt", "sources", "retrieved")
-_RE_CONTEXT = re.compile(r"\b(?:contexts?|documents?|passages?|excerpts?|sources|retrieved)\b", re.IGNORECASE)
-#: A short text's documents are named by a document word: "Context: I run a bakery … Question: …" is a situation.
-_RE_DOCUMENTS = re.compile(r"\b(?:documents?|passages?|excerpts?|sources|retrieved)\b", re.IGNORECASE)
-#: With no question label, or in a short text, the head must point at the documents: "below", "following", "provided", "these",
-#: "retrieved", or a context word opening a line (a label, a tag, a header): "A printer prints documents at 40 pages a
-#: minute. …" is a word problem (version 78).
-_RE_POINTED = re.compile(r"(?m)\b(?:below|following|provided|retrieved|these)\b|^[ \t#<\[]*(?:contexts?|documents?|passages?|"
-                         r"excerpts?|sources?)\b")
+_WORD_END = r"(?![\w-])"
+_RE_CONTEXT = re.compile(rf"\b(?:contexts?|documents?|passages?|excerpts?|sources|retrieved){_WORD_END}", re.IGNORECASE)
+
+
+def _pointed_name(words: str) -> re.Pattern[str]:
+    """A word of ``words`` pointed at: right after "following", "these", "provided", "retrieved", "given" ("Use the
+    following documents"), right before "below" / "above" ("the documents below"), or opening a line (a label, a tag,
+    a header: "Context:", "<documents>", "## Sources")."""
+    return re.compile(rf"(?im)\b(?:following|these|provided|retrieved|given)[ \t]+{words}{_WORD_END}"
+                      rf"|\b{words}[ \t]+(?:below|above)\b|^[ \t#<\[]*{words}{_WORD_END}")
+
+
+#: With no question label, the head must point at its documents by name (version 78; version 79: the name and its
+#: pointer side by side — "income from three sources listed below", "the following three sources of reference data"
+#: are a problem's own data) ...
+_RE_POINTED_CONTEXT = _pointed_name(r"(?:contexts?|documents?|passages?|excerpts?|sources)")
+#: ... and a short text, or a system prompt, by a document word: "Context: I run a bakery … Question: …" is a situation,
+#: "Keep the following context in mind: grade 4, 9 years old …" a tutor's persona (version 79).
+_RE_POINTED_DOCUMENTS = _pointed_name(r"(?:documents?|passages?|excerpts?|sources)")
+#: A head that asks to work the text out sets a problem, not documents to look things up in: "Read the following
+#: passage about a cyclist and solve the problem." (version 79).
+_RE_SOLVE = re.compile(r"\b(?:solve|calculate|compute|prove|derive|work out|figure out)\b")
 #: Texts shorter than ``CONTEXT_MIN_CHARS`` from this length may hold a context of at least ``SHORT_MATERIAL_MIN_CHARS``:
 #: "Answer based on the documents below." over two one-line documents (version 78).
 SHORT_CONTEXT_MIN_CHARS = 200
@@ -68,12 +83,13 @@ def context_span(text: str, code: bool = False) -> tuple[int, int]:
     for last in _RE_QUESTION.finditer(text, max(n - QUESTION_SEARCH_CHARS, 0)):
         pass
     pointed = short or last is None
-    if pointed and _RE_POINTED.search(head) is None:
+    if pointed and _RE_SOLVE.search(head) is not None:
         return NO_CONTEXT
     end = last.start() if last is not None else -1 if code else unlabelled_question(text)
     if end < 0:
         return NO_CONTEXT
-    named = (_RE_DOCUMENTS if short else _RE_CONTEXT).search(text, 0, min(INSTRUCTION_CHARS, end))
+    naming = (_RE_POINTED_DOCUMENTS if short else _RE_POINTED_CONTEXT) if pointed else _RE_CONTEXT
+    named = naming.search(text, 0, min(INSTRUCTION_CHARS, end))
     if named is None:
         return NO_CONTEXT
     start = text.rfind("\n", 0, named.start()) + 1
@@ -124,7 +140,6 @@ def with_system_documents(quantities: int, system: str) -> int:
     with them in the turn (version 78). A lookup (fewer than two) gets none: the documents' figures are facts."""
     if quantities < 2 or len(system) < MATERIAL_MIN_CHARS:
         return quantities
-    head = system[:INSTRUCTION_CHARS]
-    if _RE_CONTEXT.search(head) is None or _RE_POINTED.search(head.lower()) is None:
+    if _RE_POINTED_DOCUMENTS.search(system, 0, INSTRUCTION_CHARS) is None:
         return quantities
     return quantities + quantities_in(system[:SYSTEM_DOCUMENTS_CHARS])

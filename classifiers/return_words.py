@@ -64,7 +64,7 @@ NOT_TABLE_NAMES = frozenset(("times", "its", "this", "his", "is", "was", "as", "
 TABLE_READS = frozenset(("from", "into", "join"))
 #: Single-letter variables ("the k words", "n lockers"; not after a figure: "5 m", nor "a.m.", "p.m.", "rock n roll").
 VARIABLES = frozenset(("n", "k", "m"))
-NOT_VARIABLE_AFTER = frozenset(("a", "p", "rock"))
+NOT_VARIABLE_AFTER = frozenset(("a", "p", "rock", "in", "per", "of"))  # "the height … in m" (a unit; version 79)
 #: The words ``states_a_problem`` reads a phrase around.
 PHRASE_WORDS = (frozenset(("given", "in", "table", "tables", "time")) | INPUT_VERBS | LIST_WORDS) | VARIABLES
 #: A large bound's phrases ("n up to 10^6").

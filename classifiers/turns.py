@@ -29,7 +29,7 @@ CLOSING_WORDS = CLOSING_THANKS | frozenset((
     "really", "again", "just", "now", "have", "good", "day", "bien", "beaucoup", "muchas", "mille", "vielen",
     # what a thanks says of the answer ("Thanks! That was really clear.", "makes sense now, thank you")
     "clear", "useful", "amazing", "fantastic", "super", "makes", "sense", "understand", "understood", "see", "glad",
-    "explanation", "answer", "lifesaver", "learned",
+    "lifesaver", "learned",
 ))
 #: A closing turn is no longer than this (a longer one says more than thanks).
 CLOSING_MAX_CHARS = 120

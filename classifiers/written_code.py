@@ -131,7 +131,7 @@ KIND_PARTS = {
 #: The parts read alone: those of CODE_PARTS but the ambiguous, the kinds' and the hyphenated ("b-tree" is a tree of kind "b").
 HEAD_PARTS = frozenset(w for w in CODE_PARTS - AMBIGUOUS_PARTS - KIND_PARTS.keys() if "-" not in w) | frozenset((
     "limiter", "shortener", "chatbot", "scheduler", "spinlock", "deque", "linter", "debugger", "assembler", "decoder",
-    "encoder", "serializer", "deserializer", "hashset", "proxy", "balancer",
+    "encoder", "serializer", "deserializer", "hashset", "balancer",
 ))
 #: What may follow the head of the object: a preposition or conjunction ("a thread pool with work stealing", "a bot that
 #: plays music") ...

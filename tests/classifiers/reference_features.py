@@ -1425,12 +1425,9 @@ def handcrafted(conv: Conversation) -> list[float]:
             quantities = own
     # a calculation (two or more quantities, not its own only) over documents in the system prompt: their figures too,
     # in its first 600 characters, when a context word in its first 300 is pointed at (version 78)
-    if quantities >= 2 and not (end and (own < 2 or _problem_chars(full) > 600)) and len(conv.system) >= 200:
-        sys_head = conv.system[:300]
-        if re.search(r"\b(?:contexts?|documents?|passages?|excerpts?|sources|retrieved)\b", sys_head, re.IGNORECASE) and re.search(
-                r"(?m)\b(?:below|following|provided|retrieved|these)\b|^[ \t#<\[]*(?:contexts?|documents?|passages?|excerpts?|sources?)\b",
-                sys_head.lower()):
-            quantities += _own_quantities(conv.system[:600])
+    if (quantities >= 2 and not (end and (own < 2 or _problem_chars(full) > 600)) and len(conv.system) >= 200
+            and _pointed_name_at(conv.system[:300], False) >= 0):  # a document word pointed at (version 79)
+        quantities += _own_quantities(conv.system[:600])
     word_problem = (lex["arith"] > 0 and quantities >= 2 and _problem_chars(asked) <= 600 and latex == 0
                     and mcq < math.log1p(2) and feats[6] == 0 and d_code < 0.2 and d_write < 0.2 and not material
                     and _asks_for_an_answer(asked))
@@ -1588,7 +1585,7 @@ def _asks_back(low: str) -> bool:
     words = set(words_of(low))
     for verb in ECHO_VERBS:
         if (verb in words or verb + ":" in words) and re.search(
-                r"(?:^|[.!?:][ \t\n\r\f\v]*|\n[ \t\n\r\f\v]*)" + _ECHO_LEADS + r"(?<![^\W_])" + re.escape(verb) + r"(?![^\W_])", low):
+                r"(?:^[ \t\n\r\f\v]*|[.!?:][ \t\n\r\f\v]*|\n[ \t\n\r\f\v]*)" + _ECHO_LEADS + r"(?<![^\W_])" + re.escape(verb) + r"(?![^\W_])", low):
             return True
     return False
 
@@ -1739,6 +1736,26 @@ def _retrieved_chars(text: str, code: bool = False) -> int:
     return end - start
 
 
+def _pointed_name_at(head: str, context: bool) -> int:
+    """Version 79: the start of the line of the first name of the documents pointed at in ``head``, or -1. A name is a
+    word (documents / passages / excerpts / sources, their singulars but "source", "context(s)" too when ``context``)
+    with no hyphen or word character after it; pointed at: after "following" / "these" / "provided" / "retrieved" /
+    "given" and spaces, before spaces and "below" / "above", or after nothing but spaces, "#", "<", "[" on its line."""
+    names = {"document", "documents", "passage", "passages", "excerpt", "excerpts", "sources"}
+    names |= {"context", "contexts"} if context else set()
+    for m in re.finditer(r"\w+", head):
+        w, a, b = m.group().lower(), m.start(), m.end()
+        if w not in names or head[b:b + 1] == "-":
+            continue
+        line = head.rfind("\n", 0, a) + 1
+        if all(c in " \t#<[" for c in head[line:a]):
+            return line
+        if re.search(r"(?i)(?<!\w)(?:following|these|provided|retrieved|given)[ \t]+$", head[line:a]) or re.match(
+                r"(?i)[ \t]+(?:below|above)(?!\w)", head[b:]):
+            return line
+    return -1
+
+
 def _context_span(text: str, code: bool = False) -> tuple[int, int]:
     """``_retrieved_chars``'s context: (its line's start, the label's start), or (0, 0)."""
     if len(text) < 200:
@@ -1747,10 +1764,8 @@ def _context_span(text: str, code: bool = False) -> tuple[int, int]:
     labels = [m.start() for m in re.finditer(r"(?im)^[ \t]*(?:#+[ \t]*)?(?:(?:user )?question|query|q)[ \t]*:|<(?:question|query)>", text)
               if m.start() >= len(text) - 4000]
     head = text[:300].lower()
-    pointed = re.search(r"(?m)\b(?:below|following|provided|retrieved|these)\b|^[ \t#<\[]*(?:contexts?|documents?|passages?|excerpts?|sources?)\b",
-                        head)
-    if (short or not labels) and not pointed:
-        return 0, 0
+    if (short or not labels) and re.search(r"\b(?:solve|calculate|compute|prove|derive|work out|figure out)\b", head):
+        return 0, 0  # a problem to work out, not documents (version 79)
     if labels:
         end = labels[-1]
     elif code:  # pasted code: its question is about the code (version 78)
@@ -1767,12 +1782,17 @@ def _context_span(text: str, code: bool = False) -> tuple[int, int]:
         if len(window) - question > 300:
             return 0, 0
         end = len(text) - len(text[-340:]) + question
-    words = r"\b(?:documents?|passages?|excerpts?|sources|retrieved)\b" if short else \
-        r"\b(?:contexts?|documents?|passages?|excerpts?|sources|retrieved)\b"
-    named = re.search(words, text[:min(300, end)], re.IGNORECASE)
-    if not named:
-        return 0, 0
-    line_start = text.rfind("\n", 0, named.start()) + 1
+    if short or not labels:  # version 79: the name pointed at, side by side (a document word in a short text)
+        named_at = _pointed_name_at(text[:min(300, end)], not short)
+        if named_at < 0:
+            return 0, 0
+        named_at = max(named_at, 0)
+    else:
+        named = re.search(r"\b(?:contexts?|documents?|passages?|excerpts?|sources|retrieved)(?![\w-])", text[:min(300, end)], re.IGNORECASE)
+        if not named:
+            return 0, 0
+        named_at = named.start()
+    line_start = text.rfind("\n", 0, named_at) + 1
     return (line_start, end) if end - line_start >= (120 if short else 200) else (0, 0)
 
 

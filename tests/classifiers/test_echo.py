@@ -309,3 +309,13 @@ def test_item_lines_are_found_as_the_split_finds_them(text, start):
     from classifiers.echo import _has_item_lines
 
     assert _has_item_lines(text, start) is (sum(1 for line in text[start:].split("\n") if line.strip()) >= 2)
+
+
+def test_leading_space_opens_the_instruction_as_in_the_reference() -> None:
+    """The featurizer reads an instruction after leading whitespace as opening the text; the reference now does too
+    (hypothesis found ' Translate ' + 'y ' * 395: 801 characters, True against False)."""
+    from classifiers.echo import works_on_text
+    from tests.classifiers import reference_features as ref
+
+    text = " Translate " + "y " * 395
+    assert works_on_text(text) is ref._works_on_text(text) is True

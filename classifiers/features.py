@@ -22,7 +22,7 @@ from classifiers.dense_script import DENSE_CHAR_WEIGHT, DENSE_CHARS_PER_WORD, DE
 from classifiers.echo import instructs_over_material, works_on_text
 from classifiers.error_line import asks_about_an_error
 from classifiers.judge_frame import judged_conversation, judges_a_problem
-from classifiers.latex import RE_CURRENCY, latex_commands, latex_notation
+from classifiers.latex import RE_CURRENCY, latex_commands
 from classifiers.letter_tasks import LETTER_TASK_CHARS, letter_tasks
 from classifiers.lexicons import (
     LEXICON_NAMES,
@@ -36,8 +36,9 @@ from classifiers.lexicons import (
     words_of,
 )
 from classifiers.options import NO_TAIL_OPTIONS, inline_options, labelled_options, tail_options, year_options
+from classifiers.plain_math import short_formula
 from classifiers.quantities import count_quantities
-from classifiers.quiz_stem import COMPUTATION_EXTRA_CHARS, asks_for_a_quantity, computes, logic_notation, quiz_stem, stem_cues
+from classifiers.quiz_stem import COMPUTATION_EXTRA_CHARS, asks_for_a_quantity, computation, logic_notation, quiz_stem, stem_cues, stem_math
 from classifiers.record_lookup import looks_up_a_record
 from classifiers.retrieved import NO_CONTEXT, context_span, outside_context, with_system_documents
 from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
@@ -226,9 +227,8 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     tests = assert_lines(s)  # the tests a program must pass: code (unfenced: fenced ones are already), and ...
     given = every_assert_line(s)  # ... their numbers no quantities, fenced or not (version 39)
     numbers = n_numbers - tail.numbered - labelled - tpl.numbers - (count_quantities(given, n_numbers > 0)[0] if given else 0)  # nor an option's marker
-    if n_options >= 2:
-        numbers -= year_options(s)  # a year as an answer option is no quantity either
-    numbers = max(numbers, 0)  # a number taken twice (a template's in a test line, a year option a test's): once
+    # a year as an answer option is no quantity either; a number taken twice (a template's in a test line, a year option a test's): once
+    numbers = max(numbers - (year_options(s) if n_options >= 2 else 0), 0)
     lex = lexicon_counts(wl)
     lex[_CODE] += exception_names(s)  # AttributeError, NullPointerException: code cues (version 53)
     lex[_CODE] += (tool := 0 if lex[_CODE] else tool_cue(s, wl, full))  # "my React app" (version 55; material's: 64)
@@ -238,13 +238,14 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     code_cues, lex = lex[_CODE], move_written_code(lex, wl)  # (the count before the move: it counts in place)
     writes_code = lex[_CODE] > code_cues or builds_code(wl)  # "write / implement a function …": a request for a program, whatever its topic
     lex = move_media_scripts(lex, wl)
-    hist = conv.history
-    log = math.log1p
+    stem = quiz_stem(s, n_options >= 2)  # a quiz's question: the options' words are the candidates' (version 40)
+    lex, recall = stem_math(lex, s, stem)  # a stem with no math: nor its options' math words, its length counts later (80)
+    hist, log = conv.history, math.log1p
     ln = log(n)
-    dollars = _count(full, "$")
-    if dollars:  # pairs of math delimiters; amounts of money (read in the slice) are none
-        dollars -= len(RE_CURRENCY.findall(s))
+    dollars = _count(full, "$")  # pairs of math delimiters; amounts of money (read in the slice) are none
+    dollars -= len(RE_CURRENCY.findall(s)) if dollars else 0
     latex = log(latex_commands(s) + dollars // 2)
+    plain, plain_logic = short_formula(s) if lex[_CODE] == 0 and not latex and "```" not in full else (0, 0)  # "x^2", "p -> q" (80)
     codesyn = 100.0 * (n_code - tpl.syntax) / ns
     log_numbers = log(numbers)
     sentences = log(n_sent + (1 if s.rstrip()[-1:] in ".!?" else 0))
@@ -276,17 +277,15 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     ]
     feats += map(log, lex)
     feats += [min(lex[k] / nw, 1.0) for k in _DENSITY]
-    # beyond a word problem's length, without a math word or notation, numbers are data (a report's figures)
-    # (in a quiz: or with too few math words for its length, MATH_WORDS_PER_VIGNETTE)
+    # beyond a word problem's length, without a math word or notation, numbers are data (a report's figures; a quiz's: MATH_WORDS_PER_VIGNETTE)
     math_words = lex[_MATH] + (lex[_ARITH] if mcq >= MCQ_MIN and lex[_MATH] and asks_for_a_quantity(full) else 0)
     data = n > WORD_PROBLEM_MAX_CHARS and latex == 0.0 and (
         lex[_MATH] == 0 or (mcq >= MCQ_MIN and MATH_WORDS_PER_VIGNETTE * math_words < nw))
-    d_math = min(1.0, math_raw := 8.0 * (lex[_MATH] + 0.6 * lex[_ARITH] + (0.0 if data else 0.5) * numbers) / nw + 0.5 * latex)
+    d_math = min(1.0, math_raw := 8.0 * (lex[_MATH] + 0.6 * lex[_ARITH] + (0.0 if data else 0.5) * numbers) / nw + 0.5 * (latex + log(plain)))
     d_code = min(1.0, 8.0 * lex[_CODE] / nw + codesyn / 8.0 + (0.5 if "```" in full else 0.0))
-    stem = quiz_stem(s, mcq >= MCQ_MIN)  # a quiz's question: the options' words are the candidates' (version 40)
     cues = lex if stem is None else stem_cues(lex, s, stem, dense > 0)
     relations = cues[_RELATION] if cues[_RELATION] >= RELATION_CHAIN else 0
-    d_reason = min(1.0, 8.0 * (cues[_LOGIC] + cues[_REASON] + cues[_STEM] + relations + logic_notation(s) + tasks) / nw)
+    d_reason = min(1.0, 8.0 * (cues[_LOGIC] + cues[_REASON] + cues[_STEM] + relations + logic_notation(s) + plain_logic + tasks) / nw)
     d_write = min(1.0, 8.0 * (cues[_WRITING] + cues[_ROLEPLAY]) / nw)
     # material an instruction over it points at ("Extract the ingredient list from this recipe: …", "TL;DR: …"), with
     # figures, no math word, notation or code: no word problem, no closed problem (its length is the material's) (44, 56)
@@ -297,7 +296,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     h_code = log(ht.count("```") + ht.count("def ") + ht.count("{") + ht.count(";"))
     h_math = log(ht.count("$") + ht.count("=") + ht.count("\\"))
     follow = log(len(hist)) / (1.0 + ln / 5.0)
-    dom = max(d_math, d_code, d_reason)
+    dom = max(d_math, d_code if stem is None or codesyn or "```" in full else 0.0, d_reason)  # a quiz's code words: no domain (80)
     gate = min(1.0, DOMAIN_GATE * (dom - d_write)) if dom > d_write else 0.0
     quantities = 0
     asked = outside_context(full, span := context_span(full, feats[6] + feats[7] > 0) if mcq < MCQ_MIN else NO_CONTEXT)  # (33, 75)
@@ -317,17 +316,18 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     program = (writes_code and not latex) or d_code > max(d_math, d_reason) or (  # (a proof's work is no algorithm's: 49)
         not data and d_reason < d_code <= d_math and d_code > math_raw - 4.0 * bound_numbers(wl) / nw)  # "n up to 10^5": 51
     program = program and not (tool and code_cues == 1 and not (writes_code or n_code or works_with_tool(wl)))  # (64)
+    program = program and (stem is None or codesyn > 0 or code > 0 or writes_code)  # a quiz's code words alone ask for no program (80)
     error_line = program and asks_about_an_error(full, wl)  # one everyday error line asked about: no request (58, 62)
     if not (word_problem or retrieved or error_line) and (program or (dom > d_write and asks_for_proof(wl))):
         ln_problem = request_length(ln_problem, wl, s, nw, program)  # not a fragment's: fewer than REQUEST_MIN_WORDS (version 41)
-    elif stem is not None and d_math >= 0.5 and not (code or quoted) and computes(stem, latex_notation(stem)):  # a quiz's computation
+    elif max(d_math, d_reason) >= 0.5 and not (code or quoted) and computation(stem, plain + plain_logic, word_problem or retrieved or program):
         ln_problem = math.log(math.exp(ln_problem) + COMPUTATION_EXTRA_CHARS)  # as a request for a program
     if tasks and not (word_problem or retrieved or program):  # a letter task's work is not in its words either (57)
         ln_problem = math.log(math.exp(ln_problem) + LETTER_TASK_CHARS)
     # a long text to translate, rewrite or summarize, or material to extract from: not a problem (its figures set no math domain)
     in_domain = 0.0 if not gate or material or error_line or works_on_text(full) else gate * max(ln_problem - LENGTH_ANCHOR, 0.0)
-    # a multiple-choice question: its length counts too (less what it quotes)
-    closed = max(in_domain, (log(max(n - quoted, 0)) if quoted else ln) - MCQ_LENGTH_ANCHOR) if mcq >= MCQ_MIN else in_domain
+    anchor = MCQ_LENGTH_ANCHOR + (recall if d_reason == 0.0 else 0.0)  # a stem with no math or logic: later (80)
+    closed = max(in_domain, (log(max(n - quoted, 0)) if quoted else ln) - anchor) if mcq >= MCQ_MIN else in_domain  # a quiz's length too
     if closed and not (cues[_LOGIC] > 1 or relations) and (judged := judged_conversation(conv)) is not None and not (  # puzzle: 69
             judges_a_problem(handcrafted(judged)) if judged.last_user else word_problem or latex or lex[_MATH] or writes_code or d_code >= 0.2):
         closed = 0.0

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import re
 
+from classifiers.latex import latex_notation
 from classifiers.lexicons import LEXICON_NAMES, add_dense_cues, add_glued_words, lexicon_counts, lower_words
 from classifiers.options import inline_start, option_start
+from classifiers.plain_math import computes_plainly, plain_notation
 from classifiers.quantities import count_quantities
 
 #: The cues a multiple-choice question's options do not add to (counted in its stem only). The options' logic
@@ -24,6 +26,17 @@ from classifiers.quantities import count_quantities
 STEM_ONLY = tuple(LEXICON_NAMES.index(k) for k in ("logic", "reason", "stem", "writing", "roleplay", "relation"))
 _LOGIC = LEXICON_NAMES.index("logic")
 _MATH = LEXICON_NAMES.index("math")
+_ARITH = LEXICON_NAMES.index("arith")
+#: How much later (in log-characters) the length of a quiz whose stem has no math (``recalls``) starts to count:
+#: e^5.5 ≈ 245 characters, not e^5 ≈ 150. A long recall stem (a Fourth Amendment exception, 0.77) outranked short
+#: computations (a series' sum, 0.58; elements of order 4 in a unit group, 0.64): knowledge recall barely separates
+#: strong and weak models, calculation and formal logic do. A prior, with no multiple-choice outcomes to fit it by.
+RECALL_ANCHOR_EXTRA = 0.5
+#: A recall stem asks one thing in at most this many sentences (a lead-in such as "The following is a multiple choice
+#: question." and one of context count): a longer one states a process to follow ("First, Claire and Bob swap books.
+#: Then …": BIG-Bench's object tracking, whose within-task ranking fell 0.891 -> 0.797 with every stem read as recall).
+RECALL_MAX_SENTENCES = 3
+_RE_SENTENCE_END = re.compile(r"[.?!](?:\s|$)")
 #: A stem giving at least this many quantities and algebra (a math word, a variable beside a digit or an operator, an
 #: exponent, a subscript), or LaTeX, gives a computation. Numbers alone are no steps: by count alone "What is 2 + 3 +
 #: 4?" went 0.41 → 0.63 at three, "2 + 3 + 4 + 5" and a phone-number question the same at four, while the remainder
@@ -83,15 +96,47 @@ def connectives(words: list[str]) -> int:
     return n
 
 
+def recalls(stem: str) -> bool:
+    """Whether a multiple-choice question's stem asks for recall: at most ``RECALL_MAX_SENTENCES`` sentences, no quantity
+    (years are none), no math word, no LaTeX or plain formula. Then its options' math and arithmetic words ("price equals marginal cost", "total cost divided by
+    output") are the candidates', not a computation's (``stem_math``: a perfect-competition definition item 0.82)."""
+    if len(_RE_SENTENCE_END.findall(stem)) > RECALL_MAX_SENTENCES:
+        return False
+    if count_quantities(stem)[0] - len(_RE_YEAR.findall(stem)) > 0 or latex_notation(stem) or sum(plain_notation(stem)):
+        return False
+    return lexicon_counts(lower_words(stem))[_MATH] == 0
+
+
+def stem_math(lex: list[int], s: str, stem: str | None) -> tuple[list[int], float]:
+    """(``lex`` without the options' math and arithmetic cues — those below ``stem`` in ``s`` — for a stem that
+    ``recalls``; the log-characters its length counts later, ``RECALL_ANCHOR_EXTRA``), else (``lex``, 0)."""
+    if stem is None or not recalls(stem):
+        return lex, 0.0
+    options = lexicon_counts(lower_words(s[len(stem):]))
+    out = list(lex)
+    for k in (_MATH, _ARITH):
+        out[k] = max(out[k] - options[k], 0)
+    return out, RECALL_ANCHOR_EXTRA
+
+
 def computes(stem: str, notation: int) -> bool:
     """Whether a multiple-choice question's stem gives a computation: LaTeX in the stem itself (``notation``: its
-    commands and pairs of dollar signs; in the options only, "$\\text{Mercury}$" lifted a trivia item 0.70 → 0.82), or
-    ``COMPUTATION_QUANTITIES`` or more quantities with algebra."""
-    if notation > 0:
+    commands and pairs of dollar signs; in the options only, "$\\text{Mercury}$" lifted a trivia item 0.70 → 0.82), a
+    plain-text formula or a count of mathematical objects (``computes_plainly``: "n / 3^n", "(p -> q)",
+    "{1,2,3}", "modulo 15", "How many functions …"), or ``COMPUTATION_QUANTITIES`` or more quantities with algebra."""
+    if notation > 0 or computes_plainly(stem):
         return True
     if count_quantities(stem)[0] - len(_RE_YEAR.findall(stem)) < COMPUTATION_QUANTITIES:
         return False
     return _RE_ALGEBRA.search(stem) is not None or lexicon_counts(lower_words(stem))[_MATH] > 0
+
+
+def computation(stem: str | None, plain: int, excluded: bool) -> bool:
+    """Whether a quiz's ``stem`` gives a computation (``computes``; a quiz's computation gets ``COMPUTATION_EXTRA_CHARS``
+    as a request for a program), or, outside a quiz (``stem`` None), the text has ``plain`` formula signs
+    (``plain_math``) and is not ``excluded`` (a word problem, a question over documents, a program have their own
+    length rules): "Now find all integer solutions of x^2 - 3y^2 = 1 with 0 < x < 1000." 0.51 scored as chat."""
+    return computes(stem, latex_notation(stem)) if stem is not None else plain > 0 and not excluded
 
 
 def asks_for_a_quantity(text: str) -> bool:

@@ -123,8 +123,8 @@ def _asks(low: str, p: int, q: int) -> bool:
         return True  # "our return policy", "a return flight", "return on investment"
     if prior and prior[-1] in NOUN_BEFORE and not (after and after[0] in PROGRAM_AFTER):
         return True  # "a tax return", "their return has been approved"
-    if prior[-2:-1] and prior[-1] == "to" and prior[-2] in WANT_TO:
-        return True  # "I need to return a blender"
+    if prior[-2:-1] and prior[-1] == "to" and prior[-2] in WANT_TO and PROGRAM_AFTER.isdisjoint(after[:3]):
+        return True  # "I need to return a blender" (not "How to return multiple values?", version 81)
     if head[-1] == "," and _given_material(low, p):
         return True  # "Given the sentence '…', return the corrected sentence."
     return bool(prior) and prior[-1] in ("and", "then") and _over_material(low, p, q)

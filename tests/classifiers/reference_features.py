@@ -636,8 +636,8 @@ def _ref_returns_ask(low: str, wl: list[str]) -> bool:
             continue
         if prv[-1:] and prv[-1] in NOUN_BEFORE and not (nxt[:1] and nxt[0] in PROGRAM_AFTER):
             continue
-        if len(prv) >= 2 and prv[-1] == "to" and prv[-2] in WANT_TO:
-            continue
+        if len(prv) >= 2 and prv[-1] == "to" and prv[-2] in WANT_TO and not any(w in PROGRAM_AFTER for w in nxt[:3]):
+            continue  # the everyday verb, not a program's values (version 81)
         if before.rstrip(" \t").endswith(","):
             seg = low[max(0, p - MATERIAL_LINE_CHARS):p]
             parts = re.split(r"\. |! |\? |\n|: ", seg)
@@ -1379,9 +1379,26 @@ def handcrafted(conv: Conversation) -> list[float]:
         below["logic"] -= below_words.count("implies") + len(re.findall(r"(?<!\S)(?=if and only if(?!\S))", " ".join(below_words)))
         for name in ("logic", "reason", "stem", "writing", "roleplay", "relation"):
             cues[name] = max(cues[name] - below[name], 0)
+    # a stem with no math (no quantity but years, no math word, no LaTeX or plain formula): its options' math and
+    # arithmetic words are the candidates' (version 80)
+    recall = stem is not None and _recalls_ref(stem)
+    if recall:
+        below_all = dict(zip(LEXICON_NAMES, lexicon_counts_reference(words_of(s[len(stem):].lower()))))
+        for name in ("math", "arith"):
+            lex[name] = max(lex[name] - below_all[name], 0)
+            feats[19 + list(LEXICON_NAMES).index(name)] = log(lex[name])
+        feats[19 + len(LEXICON_NAMES)] = min(lex["math"] / nw, 1.0)  # the math density
+        data = n > 600 and latex == 0 and (
+            lex["math"] == 0 or (feats[18] >= math.log1p(2) and 50 * (lex["math"] + (lex["arith"] if asks else 0)) < nw))
+    # plain-text formulas ("x^2", "sqrt(", "0 < x", "{1,2,3}", "p -> q") in a text of at most 300 characters with no code cue
+    # nor LaTeX (version 80)
+    plain, plain_logic = _plain_notation_ref(s) if len(s) <= 300 and lex["code"] == 0 and latex == 0 and "```" not in full else (0, 0)
+    d_math = min(1.0, 8.0 * (lex["math"] + 0.6 * lex["arith"] + (0.0 if data else 0.5) * numbers) / nw + 0.5 * (latex + log(plain)))
     chain = cues["relation"] if cues["relation"] >= 2 else 0  # "A is older than B, B older than C"
     notation = sum(s.count(c) for c in "\u2200\u2203\u00ac\u2227\u2228\u2283\u2261\u2194\u22a2\u22a8")  # logic (version 40)
-    d_reason = min(1.0, 8.0 * (cues["logic"] + cues["reason"] + cues["stem"] + chain + notation + tasks) / nw)
+    d_reason = min(1.0, 8.0 * (cues["logic"] + cues["reason"] + cues["stem"] + chain + notation + plain_logic + tasks) / nw)
+    # a quiz's code words with no code syntax set no domain, ask for no program (version 80)
+    d_code_domain = d_code if stem is None or feats[8] != 0 or "```" in full else 0.0
     d_write = min(1.0, 8.0 * (cues["writing"] + cues["roleplay"]) / nw)
     ln = feats[0]
     mcq = feats[18]
@@ -1401,7 +1418,7 @@ def handcrafted(conv: Conversation) -> list[float]:
         log(units),
         (mcq + log(lex["quiz"])) * quant,
         h_code, h_math, follow,
-        min(1.0, 2.0 * (max(d_math, d_code, d_reason) - d_write)) if max(d_math, d_code, d_reason) > d_write else 0.0,
+        min(1.0, 2.0 * (max(d_math, d_code_domain, d_reason) - d_write)) if max(d_math, d_code_domain, d_reason) > d_write else 0.0,
     ]
     # an arithmetic word problem of at most 600 characters: a closed problem whatever its cue
     # density, and log(1 + quantities) above log(4), quantities being the numbers given in digits
@@ -1470,18 +1487,20 @@ def handcrafted(conv: Conversation) -> list[float]:
                       r"dimostra(?:re)?|bewijs|bewijzen|udowodnij|udowodnić|докажи(?:те)?|доказать|доведи(?:ть)?|довести|"
                       r"kanıtla(?:yın)?|buktikan|सिद्ध|[أا]ثبت)"
                       r"(?! of concept(?: |$))|(?:show|demonstrate) that)(?: |$)|证明|証明|증명|chứng minh", " ".join(wl[:60]))
-    domain = max(d_math, d_code, d_reason)
+    domain = max(d_math, d_code_domain, d_reason)
     # a request to write code is a request for a program whatever its topic, unless written in LaTeX (version 36)
     program = (written_code > 0 and latex == 0) or d_code > max(d_math, d_reason)
     # "implement a function …" too; and the numbers of a bound or a modulus are no math beside a program (version 51)
     program = program or (_builds_code(wl) and latex == 0) or (not data and d_reason < d_code <= d_math and d_code > 8.0 * (
-        lex["math"] + 0.6 * lex["arith"] + 0.5 * numbers) / nw + 0.5 * latex - 4.0 * _bound_numbers(wl) / nw)
+        lex["math"] + 0.6 * lex["arith"] + 0.5 * numbers) / nw + 0.5 * (latex + log(plain)) - 4.0 * _bound_numbers(wl) / nw)
     # a tool's name as the one code cue, no code syntax: a program only with a write / build object or a verb of work on
     # code (version 64)
     if (tool and cues_before_move == 1 and not writes_code and feats[8] == 0
             and not set(wl) & TOOL_WORK_VERBS
             # nor "Use <tool> to …" opening the words (version 68)
             and not re.match(rf"(?:use|using)(?: \S+){{1,{USE_TO_GAP}}} to(?: |$)", " ".join(wl[:USE_TO_GAP + 2]))):
+        program = False
+    if stem is not None and feats[8] == 0 and code == 0 and not writes_code:
         program = False
     asks = program or (proof is not None and domain > d_write)
     # a short question about one everyday error line: no request for a program, no closed problem (version 58)
@@ -1492,8 +1511,10 @@ def handcrafted(conv: Conversation) -> list[float]:
             statement = math.log(math.exp(statement) + 245 + (_request_work_chars(wl, s) if program else 0))
     # else a quiz whose stem gives a computation (LaTeX, or three or more quantities with algebra): 100 characters more
     # (version 40)
-    elif (stem is not None and d_math >= 0.5 and not (code or quoted)
-          and (sum(1 for c in re.findall(r"\\([a-zA-Z]+)", stem) if c in LATEX_COMMANDS) + (stem.count("$") - _currency(stem)) // 2 > 0
+    # or a plain formula outside a quiz (version 80)
+    elif (max(d_math, d_reason) >= 0.5 and not (code or quoted) and stem is None and plain + plain_logic > 0
+          and not (word_problem or retrieved or program)) or (stem is not None and max(d_math, d_reason) >= 0.5 and not (code or quoted)
+          and (_computes_plainly_ref(stem) or sum(1 for c in re.findall(r"\\([a-zA-Z]+)", stem) if c in LATEX_COMMANDS) + (stem.count("$") - _currency(stem)) // 2 > 0
                or ((len(_RE_NUM_UNIT.findall(stem)) if re.search("[0-9]", stem) else 0)
                    - len(re.findall(r"\b(?:1[0-9]|20)[0-9][0-9]s?\b", stem)) >= 3  # years are none
                    and (re.search(r"[0-9][a-rt-z]\b|\b[a-z]\s*[\^=]|\^|[A-Za-z]_\{?[0-9]", stem) is not None
@@ -1505,7 +1526,7 @@ def handcrafted(conv: Conversation) -> list[float]:
     if _works_on_text(full) or material or error_line:  # a long text to translate, rewrite or summarize is material (version 32)
         feats[-1] = 0.0
     if mcq >= math.log1p(2):  # a multiple-choice question: length above e^5 characters counts too
-        feats[-1] = max(feats[-1], math.log1p(max(n - quoted, 0)) - 5.0)
+        feats[-1] = max(feats[-1], math.log1p(max(n - quoted, 0)) - 5.0 - (0.5 if recall and d_reason == 0 else 0.0))
     # a judge frame is a closed problem only when its question is one alone, or its unlabelled material is a word
     # problem or holds LaTeX, a math word or code (version 63)
     # a puzzle's text (two or more logic cues, a relation chain) keeps it whatever its frame; the question is read in
@@ -2042,3 +2063,33 @@ def _judged_question(text: str) -> str | None:
                 kept.append(line)
             return "\n".join(kept).strip()
     return ""
+
+
+def _plain_notation_ref(s: str) -> tuple[int, int]:
+    """(math, logic) plain-text formula signs in the first 1,000 characters (version 80): an exponent with no space, not
+    a charge; sqrt( / cbrt( / ln( / log_; a one-letter variable against a number by < > <= >=; a set in braces; a
+    modulus; logic arrows between propositional letters or parentheses."""
+    head = s[:1000]
+    math_signs = len(re.findall(
+        r"[A-Za-z0-9)]\^(?:\(|[A-Za-z0-9](?![+-](?![\w(])))|\b(?:sqrt|cbrt|ln)\s?\(|\blog_[A-Za-z0-9{]"
+        r"|(?<![\w<>=-])[a-z] ?(?:<=?|>=?) ?-?[0-9]|[0-9] ?<=? ?[a-z](?![\w(])|\{ ?-?\w{1,3} ?(?:, ?-?\w{1,3} ?)+\}"
+        r"|\bmodulo [0-9]|\(mod [0-9]", head))
+    logic_signs = len(re.findall(r"(?:\b[p-s]|\)) ?<?-> ?(?:not |~)?(?:[p-s]\b|\()", head))
+    return math_signs, logic_signs
+
+
+def _computes_plainly_ref(stem: str) -> bool:
+    """A stem's plain formula or count of mathematical objects ("How many functions …") (version 80)."""
+    return sum(_plain_notation_ref(stem)) > 0 or re.search(
+        r"\bhow many (?:\w+ ){0,3}?(?:functions|subsets|elements|solutions|permutations|arrangements|divisors|primes"
+        r"|integers|bijections|surjections|injections|subgroups|homomorphisms|paths|triangles|diagonals|zeros|roots)\b",
+        stem[:1000].lower()) is not None
+
+
+def _recalls_ref(stem: str) -> bool:
+    """A quiz stem of at most 3 sentences with no quantity (years are none), no math word, no LaTeX, no plain formula (version 80)."""
+    quantities = (len(_RE_NUM_UNIT.findall(stem)) if re.search("[0-9]", stem) else 0) - len(
+        re.findall(r"\b(?:1[0-9]|20)[0-9][0-9]s?\b", stem))
+    latex_stem = sum(1 for c in re.findall(r"\\([a-zA-Z]+)", stem) if c in LATEX_COMMANDS) + (stem.count("$") - _currency(stem)) // 2
+    return (len(re.findall(r"[.?!](?=\s|$)", stem)) <= 3 and quantities <= 0 and latex_stem == 0 and sum(_plain_notation_ref(stem)) == 0
+            and dict(zip(LEXICON_NAMES, lexicon_counts_reference(words_of(stem.lower()))))["math"] == 0)

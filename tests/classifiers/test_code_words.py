@@ -201,6 +201,7 @@ RETURN_PROBLEMS = [
     "Return true when two words are anagrams of each other, ignoring spaces and case.",
     "Merge two sorted lists of numbers. Return an empty result when both are empty.",
     "Keep the last 50 keys read. Return -1 on a miss.",
+    "How to return multiple values?",  # a program's values after "how to return" (review rev41; version 81)
 ]
 
 

@@ -559,7 +559,7 @@ def test_top_features_name_what_the_prompt_lacks_as_absent(default):
         if base in features:
             assert (features[base] == 0) == name.startswith("no "), (name, features[base])
     # a prior that is 0 below its anchor is no absent feature: a short closed problem is still one
-    for prompt in ("Solve x^2 - 5x + 6 = 0.", "Write a haiku about autumn."):
+    for prompt in ("Solve 3x + 5 = 20.", "Write a haiku about autumn."):  # ("x^2" is notation: 80)
         names = [n for n, _ in default.score([{"role": "user", "content": prompt}]).top_features]
         assert "short or no closed problem" in names and "no length in a closed problem" not in names
     long_problem = "Solve for x, showing every step: " + "3x + 7 = 2(x - 4) + 5x - 9, then check it. " * 6

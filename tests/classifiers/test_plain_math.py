@@ -1,0 +1,80 @@
+"""Plain-text math outside LaTeX (classifiers/plain_math.py) and a quiz read by its stem's math (quiz41, review41
+clusters 5 and 6): hand-written probes, no benchmark items."""
+
+from __future__ import annotations
+
+import pytest
+
+from classifiers.classifier import ComplexityClassifier
+from classifiers.feature_schema import FEATURE_NAMES
+from classifiers.plain_math import SHORT_TEXT_CHARS, computes_plainly, plain_notation, short_formula
+from classifiers.quiz_stem import computes, recalls
+
+
+def feature(default: ComplexityClassifier, messages: list[dict[str, str]], name: str) -> float:
+    return default.estimator.featurize(messages).h[FEATURE_NAMES.index(name)]
+
+
+def user(text: str) -> list[dict[str, str]]:
+    return [{"role": "user", "content": text}]
+
+
+@pytest.mark.parametrize("text", ["x^2 - 3y^2 = 1 with 0 < x < 1000", "the series of n / 3^n", "sqrt(x + 7) = 2",
+                                  "2^(x+1) + 2^(3-x) = 17", "if log_2(x) = 3", "functions from {1,2,3} to {1,2}",
+                                  "the integers modulo 15", "minimum for x > 0"])
+def test_plain_formulas_are_math_notation(text: str) -> None:
+    assert plain_notation(text)[0] > 0
+
+
+@pytest.mark.parametrize("text", ["From Python 3.9 to 3.12", "born on 2023-05-12", "Move it from 3 -> 4 pm",
+                                  "Paris -> London", "x**2 fails", "what does 5 ^ 3 print", "<b>5</b>", "p->next",
+                                  "HPO4^2-\n(C) PO4^3-", "Fe^3+ ions", "^_^ lol"])
+def test_versions_dates_arrows_code_and_charges_are_none(text: str) -> None:
+    assert plain_notation(text) == (0, 0)
+
+
+def test_only_a_short_texts_formulas_are_read() -> None:
+    short = "What is the minimum of x^2 + 4/x^2 for x > 0?"
+    assert short_formula(short) == plain_notation(short) != (0, 0)
+    long = short + " Some context about the course." * (SHORT_TEXT_CHARS // 30)
+    assert len(long) > SHORT_TEXT_CHARS and short_formula(long) == (0, 0)
+
+
+def test_arrows_between_propositions_are_logic() -> None:
+    assert plain_notation("(p -> q) -> (q -> p)")[1] == 3
+    assert plain_notation("not (p -> q)") == (0, 1)
+
+
+def test_a_stem_computes_with_a_plain_formula_or_a_count_of_objects() -> None:
+    assert computes("The sum of the series from n = 1 to infinity of n / 3^n equals\n", 0)
+    assert computes("How many elements of order exactly 4 does the group have?\n", 0)
+    assert computes_plainly("Which formula is logically equivalent to not (p -> q)?")
+    assert not computes("How many legs does a spider have?\n", 0)
+
+
+def test_a_recall_stem_has_no_quantity_math_word_or_formula() -> None:
+    assert recalls("Which of the following best defines opportunity cost?\n")
+    assert recalls("The Treaty of Westphalia (1648) ended which conflict?\n"), "a year is no quantity"
+    assert not recalls("What is the remainder when 7^100 is divided by 13?\n")
+    assert not recalls("Which formula is logically equivalent to not (p -> q)?\n")
+
+
+def test_a_recall_stems_options_add_no_arithmetic_cue(default: ComplexityClassifier) -> None:
+    item = ("Which of the following best defines opportunity cost?\nA. The price paid for a good\nB. The value of the next "
+            "best alternative forgone\nC. The total cost of production divided by output\nD. The marginal cost of the last "
+            "unit\nAnswer:")
+    assert feature(default, user(item), "arith cues") == pytest.approx(0.6931, abs=1e-3), "the stem's 'cost' only"
+
+
+def test_a_quizs_code_words_alone_set_no_closed_problem(default: ComplexityClassifier) -> None:
+    item = ("Question: In a criminal trial, which exception lets evidence from an unlawful search be admitted when it "
+            "would have been found anyway by lawful means?\n(A) Good-faith exception\n(B) Inevitable discovery\n"
+            "(C) Plain view\n(D) Attenuation\nChoose the correct option.")
+    assert feature(default, user(item), "length in a closed problem") < 0.6
+
+
+def test_a_short_plain_formula_is_a_closed_problem(default: ComplexityClassifier) -> None:
+    chat = [{"role": "user", "content": "Thanks!"}, {"role": "assistant", "content": "You're welcome!"},
+            {"role": "user", "content": "One more: solve 2^(x+1) + 2^(3-x) = 17 for real x."}]
+    assert feature(default, chat, "length in a closed problem") > 0.5
+    assert feature(default, user("From Python 3.9 to 3.12, is that a big jump?"), "length in a closed problem") == 0.0

@@ -36,7 +36,7 @@ from classifiers.lexicons import (
     words_of,
 )
 from classifiers.options import NO_TAIL_OPTIONS, inline_options, labelled_options, tail_options, year_options
-from classifiers.plain_math import short_formula
+from classifiers.plain_math import has_variable, short_formula
 from classifiers.quantities import count_quantities
 from classifiers.quiz_stem import COMPUTATION_EXTRA_CHARS, asks_for_a_quantity, computation, logic_notation, quiz_stem, stem_cues, stem_math
 from classifiers.record_lookup import looks_up_a_record
@@ -296,7 +296,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     h_code = log(ht.count("```") + ht.count("def ") + ht.count("{") + ht.count(";"))
     h_math = log(ht.count("$") + ht.count("=") + ht.count("\\"))
     follow = log(len(hist)) / (1.0 + ln / 5.0)
-    dom = max(d_math, d_code if stem is None or codesyn or "```" in full else 0.0, d_reason)  # a quiz's code words: no domain (80)
+    dom = max(d_math, d_code, d_reason)
     gate = min(1.0, DOMAIN_GATE * (dom - d_write)) if dom > d_write else 0.0
     quantities = 0
     asked = outside_context(full, span := context_span(full, feats[6] + feats[7] > 0) if mcq < MCQ_MIN else NO_CONTEXT)  # (33, 75)
@@ -320,7 +320,8 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     error_line = program and asks_about_an_error(full, wl)  # one everyday error line asked about: no request (58, 62)
     if not (word_problem or retrieved or error_line) and (program or (dom > d_write and asks_for_proof(wl))):
         ln_problem = request_length(ln_problem, wl, s, nw, program)  # not a fragment's: fewer than REQUEST_MIN_WORDS (version 41)
-    elif max(d_math, d_reason) >= 0.5 and not (code or quoted) and computation(stem, plain + plain_logic, word_problem or retrieved or program):
+    elif max(d_math, d_reason) >= 0.5 and not (code or quoted) and computation(  # a quiz's, a formula's (40, 80, 82)
+            stem, plain + plain_logic > 0 and has_variable(s), word_problem or retrieved or program):
         ln_problem = math.log(math.exp(ln_problem) + COMPUTATION_EXTRA_CHARS)  # as a request for a program
     if tasks and not (word_problem or retrieved or program):  # a letter task's work is not in its words either (57)
         ln_problem = math.log(math.exp(ln_problem) + LETTER_TASK_CHARS)

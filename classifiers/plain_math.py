@@ -34,11 +34,16 @@ _RE_LOGIC = re.compile(r"(?:\b[p-s]|\)) ?<?-> ?(?:not |~)?(?:[p-s]\b|\()")
 #: The characters one of the patterns needs: most texts hold none, and are not searched.
 _SIGNS = ("^", "<", ">", "{", "sqrt", "cbrt", "ln", "log_", "mod")
 #: A counting question over a mathematical object ("How many functions f from …", "how many elements of order 4"):
-#: the count is the computation.
+#: the count is the computation. Not elements, zeros, roots, triangles alone: "How many zeros are in one billion?",
+#: "How many noble gas elements are there?" are trivia (version 82, review rev41b H4).
 _RE_COUNTS = re.compile(
-    r"\bhow many (?:\w+ ){0,3}?(?:functions|subsets|elements|solutions|permutations|arrangements|divisors|primes"
-    r"|integers|bijections|surjections|injections|subgroups|homomorphisms|paths|triangles|diagonals|zeros|roots)\b")
+    r"\bhow many (?:\w+ ){0,3}?(?:functions|subsets|elements of order|solutions|permutations|arrangements|divisors"
+    r"|primes|integers|bijections|surjections|injections|subgroups|homomorphisms|paths|diagonals)\b")
 
+#: A formula with a variable: an exponent on or of a lower-case letter ("5x^3", "2^(x+1)"), or an inequality between a
+#: letter and a number ("0 < x < 1000"). Only such a formula outside a quiz reads as a computation (version 82):
+#: "What's sqrt(16)?" and "What is 2^3?" are arithmetic a cheap model does.
+_RE_VARIABLE = re.compile(r"[a-z]\^|\^\(?[a-z]|(?<![\w<>=-])[a-z] ?[<>]=? ?-?[0-9]|[0-9] ?<=? ?[a-z](?![\w(])")
 
 def plain_notation(s: str) -> tuple[int, int]:
     """(math, logic): the plain-text formulas' signs in the first ``PLAIN_READ_CHARS`` of ``s``."""
@@ -51,6 +56,11 @@ def plain_notation(s: str) -> tuple[int, int]:
 def short_formula(s: str) -> tuple[int, int]:
     """``plain_notation`` of a text of at most ``SHORT_TEXT_CHARS`` (else (0, 0))."""
     return plain_notation(s) if len(s) <= SHORT_TEXT_CHARS else (0, 0)
+
+
+def has_variable(s: str) -> bool:
+    """Whether the first ``PLAIN_READ_CHARS`` of ``s`` hold a formula with a variable (``_RE_VARIABLE``)."""
+    return _RE_VARIABLE.search(s, 0, PLAIN_READ_CHARS) is not None
 
 
 def computes_plainly(stem: str) -> bool:

@@ -131,12 +131,13 @@ def computes(stem: str, notation: int) -> bool:
     return _RE_ALGEBRA.search(stem) is not None or lexicon_counts(lower_words(stem))[_MATH] > 0
 
 
-def computation(stem: str | None, plain: int, excluded: bool) -> bool:
+def computation(stem: str | None, formula: bool, excluded: bool) -> bool:
     """Whether a quiz's ``stem`` gives a computation (``computes``; a quiz's computation gets ``COMPUTATION_EXTRA_CHARS``
-    as a request for a program), or, outside a quiz (``stem`` None), the text has ``plain`` formula signs
-    (``plain_math``) and is not ``excluded`` (a word problem, a question over documents, a program have their own
-    length rules): "Now find all integer solutions of x^2 - 3y^2 = 1 with 0 < x < 1000." 0.51 scored as chat."""
-    return computes(stem, latex_notation(stem)) if stem is not None else plain > 0 and not excluded
+    as a request for a program), or, outside a quiz (``stem`` None), the text has a plain ``formula`` with a variable
+    (``plain_math.has_variable``) and is not ``excluded`` (a word problem, a question over documents, a program have
+    their own length rules): "Now find all integer solutions of x^2 - 3y^2 = 1 with 0 < x < 1000." 0.51 scored as chat
+    (version 80); "What's sqrt(16)?" is none (version 82: 0.53, review rev41b H3)."""
+    return computes(stem, latex_notation(stem)) if stem is not None else formula and not excluded
 
 
 def asks_for_a_quantity(text: str) -> bool:

@@ -52,8 +52,10 @@ _RE_POINTED_CONTEXT = _pointed_name(r"(?:contexts?|documents?|passages?|excerpts
 #: "Keep the following context in mind: grade 4, 9 years old …" a tutor's persona (version 79).
 _RE_POINTED_DOCUMENTS = _pointed_name(r"(?:documents?|passages?|excerpts?|sources)")
 #: A head that asks to work the text out sets a problem, not documents to look things up in: "Read the following
-#: passage about a cyclist and solve the problem." (version 79).
-_RE_SOLVE = re.compile(r"\b(?:solve|calculate|compute|prove|derive|work out|figure out)\b")
+#: passage about a cyclist and solve the problem." (version 79) — an imperative in its first line, opening it or a
+#: sentence or after "and" (version 82: "If you cannot figure out the answer …", "do not compute anything yourself", a
+#: document's "To solve login problems …" are none).
+_RE_SOLVE = re.compile(r"(?:^|[.!?:] +|\band +)(?:please +)?(?:solve|calculate|compute|prove|derive|work out|figure out)\b")
 #: Texts shorter than ``CONTEXT_MIN_CHARS`` from this length may hold a context of at least ``SHORT_MATERIAL_MIN_CHARS``:
 #: "Answer based on the documents below." over two one-line documents (version 78).
 SHORT_CONTEXT_MIN_CHARS = 200
@@ -83,7 +85,8 @@ def context_span(text: str, code: bool = False) -> tuple[int, int]:
     for last in _RE_QUESTION.finditer(text, max(n - QUESTION_SEARCH_CHARS, 0)):
         pass
     pointed = short or last is None
-    if pointed and _RE_SOLVE.search(head) is not None:
+    first_line = head.find("\n")
+    if pointed and _RE_SOLVE.search(head, 0, first_line if first_line > 0 else len(head)) is not None:
         return NO_CONTEXT
     end = last.start() if last is not None else -1 if code else unlabelled_question(text)
     if end < 0:

@@ -64,7 +64,9 @@ NOT_TABLE_NAMES = frozenset(("times", "its", "this", "his", "is", "was", "as", "
 TABLE_READS = frozenset(("from", "into", "join"))
 #: Single-letter variables ("the k words", "n lockers"; not after a figure: "5 m", nor "a.m.", "p.m.", "rock n roll").
 VARIABLES = frozenset(("n", "k", "m"))
-NOT_VARIABLE_AFTER = frozenset(("a", "p", "rock", "in", "per", "of"))  # "the height … in m" (a unit; version 79)
+NOT_VARIABLE_AFTER = frozenset(("a", "p", "rock"))
+#: Words before a unit: "the height … in m" (version 79), unless a word follows it ("in m moves" is a variable; 82).
+UNIT_AFTER = frozenset(("in", "per", "of"))
 #: The words ``states_a_problem`` reads a phrase around.
 PHRASE_WORDS = (frozenset(("given", "in", "table", "tables", "time")) | INPUT_VERBS | LIST_WORDS) | VARIABLES
 #: A large bound's phrases ("n up to 10^6").
@@ -209,4 +211,5 @@ def _phrase_at(words: list[str], i: int, w: str) -> bool:
                 or (i > 2 and words[i - 2] == "the" and words[i - 3] in TABLE_READS))  # "from the staff table"
     if w == "time":
         return prev in TIME_BOUNDS  # "in linear time"
-    return not any(c.isdecimal() for c in prev) and prev not in NOT_VARIABLE_AFTER  # "the k words", "n lockers"
+    unit = prev in UNIT_AFTER and not (nxt and nxt[0].isalpha())  # "in m." a unit, "in m moves" a variable (82)
+    return not any(c.isdecimal() for c in prev) and prev not in NOT_VARIABLE_AFTER and not unit  # "the k words", "n lockers"

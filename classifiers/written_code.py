@@ -127,6 +127,7 @@ KIND_PARTS = {
     "sort": frozenset(("bubble", "merge", "quick", "heap", "radix", "insertion", "selection", "topological", "counting",
                        "bucket", "shell", "external")),
     "search": frozenset(("binary", "depth-first", "breadth-first", "a*", "beam", "ternary", "interpolation", "full-text")),
+    "proxy": frozenset(("reverse", "forward", "forwarding", "http", "https", "socks", "socks5", "tcp", "udp", "caching")),
 }
 #: The parts read alone: those of CODE_PARTS but the ambiguous, the kinds' and the hyphenated ("b-tree" is a tree of kind "b").
 HEAD_PARTS = frozenset(w for w in CODE_PARTS - AMBIGUOUS_PARTS - KIND_PARTS.keys() if "-" not in w) | frozenset((

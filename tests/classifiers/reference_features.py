@@ -204,6 +204,7 @@ from classifiers.return_words import (
     SENTINELS,
     TABLE_READS,
     TIME_BOUNDS,
+    UNIT_AFTER,
     VARIABLES,
     WANT_TO,
 )
@@ -691,7 +692,8 @@ def _ref_states_a_problem(low: str, wl: list[str]) -> bool:
         return True
     for m in re.finditer(rf"(?<= ){_alt(VARIABLES)}(?= )", j):
         prev = j[:m.start() - 1].rpartition(" ")[2]
-        if not re.search(r"\d", prev) and prev not in NOT_VARIABLE_AFTER:
+        unit = prev in UNIT_AFTER and not j[m.end() + 1:].partition(" ")[0].isalpha()  # "in m." a unit (79, 82)
+        if not re.search(r"\d", prev) and prev not in NOT_VARIABLE_AFTER and not unit:
             return True
     return False
 
@@ -1397,8 +1399,7 @@ def handcrafted(conv: Conversation) -> list[float]:
     chain = cues["relation"] if cues["relation"] >= 2 else 0  # "A is older than B, B older than C"
     notation = sum(s.count(c) for c in "\u2200\u2203\u00ac\u2227\u2228\u2283\u2261\u2194\u22a2\u22a8")  # logic (version 40)
     d_reason = min(1.0, 8.0 * (cues["logic"] + cues["reason"] + cues["stem"] + chain + notation + plain_logic + tasks) / nw)
-    # a quiz's code words with no code syntax set no domain, ask for no program (version 80)
-    d_code_domain = d_code if stem is None or feats[8] != 0 or "```" in full else 0.0
+    d_code_domain = d_code  # (version 80's "a quiz's code words set no domain" undone in 82)
     d_write = min(1.0, 8.0 * (cues["writing"] + cues["roleplay"]) / nw)
     ln = feats[0]
     mcq = feats[18]
@@ -1511,9 +1512,10 @@ def handcrafted(conv: Conversation) -> list[float]:
             statement = math.log(math.exp(statement) + 245 + (_request_work_chars(wl, s) if program else 0))
     # else a quiz whose stem gives a computation (LaTeX, or three or more quantities with algebra): 100 characters more
     # (version 40)
-    # or a plain formula outside a quiz (version 80)
+    # or a plain formula with a variable outside a quiz (versions 80, 82)
     elif (max(d_math, d_reason) >= 0.5 and not (code or quoted) and stem is None and plain + plain_logic > 0
-          and not (word_problem or retrieved or program)) or (stem is not None and max(d_math, d_reason) >= 0.5 and not (code or quoted)
+          and _ref_has_variable(s[:1000]) and not (word_problem or retrieved or program)) or (
+            stem is not None and max(d_math, d_reason) >= 0.5 and not (code or quoted)
           and (_computes_plainly_ref(stem) or sum(1 for c in re.findall(r"\\([a-zA-Z]+)", stem) if c in LATEX_COMMANDS) + (stem.count("$") - _currency(stem)) // 2 > 0
                or ((len(_RE_NUM_UNIT.findall(stem)) if re.search("[0-9]", stem) else 0)
                    - len(re.findall(r"\b(?:1[0-9]|20)[0-9][0-9]s?\b", stem)) >= 3  # years are none
@@ -1785,8 +1787,10 @@ def _context_span(text: str, code: bool = False) -> tuple[int, int]:
     labels = [m.start() for m in re.finditer(r"(?im)^[ \t]*(?:#+[ \t]*)?(?:(?:user )?question|query|q)[ \t]*:|<(?:question|query)>", text)
               if m.start() >= len(text) - 4000]
     head = text[:300].lower()
-    if (short or not labels) and re.search(r"\b(?:solve|calculate|compute|prove|derive|work out|figure out)\b", head):
-        return 0, 0  # a problem to work out, not documents (version 79)
+    first_line = head.split("\n", 1)[0] if not head.startswith("\n") else head
+    if (short or not labels) and re.search(r"(?:^|[.!?:] +|\band +)(?:please +)?(?:solve|calculate|compute|prove|derive|work out|figure out)\b",
+                                           first_line):
+        return 0, 0  # a problem to work out, not documents (version 79; its first line's imperative: 82)
     if labels:
         end = labels[-1]
     elif code:  # pasted code: its question is about the code (version 78)
@@ -2078,11 +2082,25 @@ def _plain_notation_ref(s: str) -> tuple[int, int]:
     return math_signs, logic_signs
 
 
+def _ref_has_variable(head: str) -> bool:
+    """Version 82: a "^" with a lower-case ASCII letter before it, or after it (after one "("), or a lower-case letter
+    alone (no word character, "<", ">", "=", "-" before it) then an optional space, "<" / ">" (and "="), an optional
+    space, an optional minus and a digit, or a digit, an optional space, "<" (and "="), an optional space and a
+    lower-case letter with no word character or "(" after it."""
+    for i, c in enumerate(head):
+        if c == "^":
+            after = head[i + 1:i + 3]
+            if (i and "a" <= head[i - 1] <= "z") or (after[:1] == "(" and "a" <= after[1:2] <= "z" and after[1:2]) or (
+                    after[:1] and "a" <= after[:1] <= "z"):
+                return True
+    return re.search(r"(?<![\w<>=-])[a-z] ?[<>]=? ?-?[0-9]|[0-9] ?<=? ?[a-z](?![\w(])", head) is not None
+
+
 def _computes_plainly_ref(stem: str) -> bool:
     """A stem's plain formula or count of mathematical objects ("How many functions …") (version 80)."""
     return sum(_plain_notation_ref(stem)) > 0 or re.search(
-        r"\bhow many (?:\w+ ){0,3}?(?:functions|subsets|elements|solutions|permutations|arrangements|divisors|primes"
-        r"|integers|bijections|surjections|injections|subgroups|homomorphisms|paths|triangles|diagonals|zeros|roots)\b",
+        r"\bhow many (?:\w+ ){0,3}?(?:functions|subsets|elements of order|solutions|permutations|arrangements|divisors"
+        r"|primes|integers|bijections|surjections|injections|subgroups|homomorphisms|paths|diagonals)\b",
         stem[:1000].lower()) is not None
 
 

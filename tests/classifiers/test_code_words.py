@@ -183,6 +183,7 @@ RETURN_ANSWERS = [
     "Read the email below and return the sender's main request in one sentence.\nEmail: Hi, could we move Friday's call?",
     "Translate into Italian and return only the translation: The bakery opens at seven on weekdays.",
     "Decide whether the headline is clickbait and then return yes or no.\nHeadline: You won't guess what this cat did",
+    "Return the height of the Eiffel Tower in m.",  # a unit (review rev41 M3; version 79)
 ]
 #: Program statements whose one code cue is "return": an abstract input, a named table, a time bound, a variable, a
 #: sentinel (review41 A1, A2: 7.56.0 read some as answer requests, 0.17-0.33 for labels 4).
@@ -202,6 +203,7 @@ RETURN_PROBLEMS = [
     "Merge two sorted lists of numbers. Return an empty result when both are empty.",
     "Keep the last 50 keys read. Return -1 on a miss.",
     "How to return multiple values?",  # a program's values after "how to return" (review rev41; version 81)
+    "Return the number of ways to climb a staircase in m steps.",  # "in m steps": a variable (review rev41b; 82)
 ]
 
 

@@ -66,15 +66,26 @@ def test_a_recall_stems_options_add_no_arithmetic_cue(default: ComplexityClassif
     assert feature(default, user(item), "arith cues") == pytest.approx(0.6931, abs=1e-3), "the stem's 'cost' only"
 
 
-def test_a_quizs_code_words_alone_set_no_closed_problem(default: ComplexityClassifier) -> None:
-    item = ("Question: In a criminal trial, which exception lets evidence from an unlawful search be admitted when it "
-            "would have been found anyway by lawful means?\n(A) Good-faith exception\n(B) Inevitable discovery\n"
-            "(C) Plain view\n(D) Attenuation\nChoose the correct option.")
-    assert feature(default, user(item), "length in a closed problem") < 0.6
-
-
-def test_a_short_plain_formula_is_a_closed_problem(default: ComplexityClassifier) -> None:
+def test_a_short_plain_formula_is_notation_as_latex_is(default: ComplexityClassifier) -> None:
+    """Version 82 (review rev41b H3): a plain formula outside a quiz sets the math domain, as LaTeX does, with no
+    computation's length: "What's sqrt(16)?" scored 0.53 with it, above "What is $\\sqrt{16}$?"."""
     chat = [{"role": "user", "content": "Thanks!"}, {"role": "assistant", "content": "You're welcome!"},
             {"role": "user", "content": "One more: solve 2^(x+1) + 2^(3-x) = 17 for real x."}]
-    assert feature(default, chat, "length in a closed problem") > 0.5
+    assert feature(default, chat, "math domain") == 1.0
+    assert feature(default, user("What's sqrt(16)?"), "length in a closed problem") == 0.0
     assert feature(default, user("From Python 3.9 to 3.12, is that a big jump?"), "length in a closed problem") == 0.0
+
+
+def test_trivia_counts_are_no_computation() -> None:
+    """Version 82 (review rev41b H4): zeros, roots, triangles, elements alone are trivia's counts."""
+    assert not computes_plainly("How many zeros are in one billion?")
+    assert not computes_plainly("How many noble gas elements are there?")
+    assert computes_plainly("How many elements of order 4 are there in the group of units modulo 15?")
+
+
+def test_a_request_for_code_with_options_keeps_its_code_domain(default: ComplexityClassifier) -> None:
+    """Version 80's "a quiz's code words set no domain" took requests to write code out of the code domain when they
+    ended in lettered approaches (review rev41b H1: 0.84 -> 0.46); undone in 82."""
+    item = ("Write a Python function that removes duplicates from a list while keeping order. Pick one approach and "
+            "implement it:\nA. Use a set and a list\nB. Use dict.fromkeys")
+    assert feature(default, user(item), "code domain") == 1.0

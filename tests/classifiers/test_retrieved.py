@@ -184,3 +184,17 @@ def test_a_calculation_over_documents_in_the_system_prompt_counts_their_figures(
     assert prior(system, CALCULATIONS[1]) > 1.0 and abs(prior(system, CALCULATIONS[1]) - in_turn) < 0.2
     assert prior(system, LOOKUPS[0]) == 0.0
     assert prior("You are the Harbor Fitness help bot. Be friendly and brief.\n" + FEES, CALCULATIONS[1]) < 1.0  # not pointed at
+
+
+def test_a_negated_or_conditional_work_verb_keeps_the_documents() -> None:
+    """Version 82 (review rev41b H2): the head's solve / compute / figure out is an imperative of its first line; "If you
+    cannot figure out the answer from them, say I don't know" and a document's "To solve login problems" are none."""
+    from classifiers.retrieved import context_span
+
+    docs = ("\n\nDocument 1: Standard shipping takes 5-7 business days and costs $4.99 for orders under $35. Orders over "
+            "$35 ship free.\nDocument 2: Express shipping costs $12.99 and arrives in 2 business days. To solve login "
+            "problems, reset your password.\nDocument 3: Gift wrapping is $3 per item.\n\nHow much is express shipping?")
+    assert context_span("Answer using only the documents below. If you cannot figure out the answer from them, say I "
+                        "don't know." + docs)[1] > 0
+    assert context_span("Answer using only the documents below; do not compute anything yourself." + docs)[1] > 0
+    assert context_span("Read the following passages and solve the problem." + docs) == (0, 0)

@@ -321,7 +321,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     if not (word_problem or retrieved or error_line) and (program or (dom > d_write and asks_for_proof(wl))):
         ln_problem = request_length(ln_problem, wl, s, nw, program)  # not a fragment's: fewer than REQUEST_MIN_WORDS (version 41)
     elif max(d_math, d_reason) >= 0.5 and not (code or quoted) and computation(  # a quiz's, a formula's (40, 80, 82)
-            stem, plain + plain_logic > 0 and has_variable(s), word_problem or retrieved or program):
+            stem, plain + plain_logic > 0 and has_variable(s), word_problem or retrieved or program or d_write >= 0.2):
         ln_problem = math.log(math.exp(ln_problem) + COMPUTATION_EXTRA_CHARS)  # as a request for a program
     if tasks and not (word_problem or retrieved or program):  # a letter task's work is not in its words either (57)
         ln_problem = math.log(math.exp(ln_problem) + LETTER_TASK_CHARS)

@@ -135,7 +135,8 @@ def computation(stem: str | None, formula: bool, excluded: bool) -> bool:
     """Whether a quiz's ``stem`` gives a computation (``computes``; a quiz's computation gets ``COMPUTATION_EXTRA_CHARS``
     as a request for a program), or, outside a quiz (``stem`` None), the text has a plain ``formula`` with a variable
     (``plain_math.has_variable``) and is not ``excluded`` (a word problem, a question over documents, a program have
-    their own length rules): "Now find all integer solutions of x^2 - 3y^2 = 1 with 0 < x < 1000." 0.51 scored as chat
+    their own length rules; a request to write is no computation: "Kids aged 3 < x < 6 love this toy. Write an Amazon
+    product description.", version 83): "Now find all integer solutions of x^2 - 3y^2 = 1 with 0 < x < 1000." 0.51 scored as chat
     (version 80); "What's sqrt(16)?" is none (version 82: 0.53, review rev41b H3)."""
     return computes(stem, latex_notation(stem)) if stem is not None else formula and not excluded
 

@@ -1514,7 +1514,7 @@ def handcrafted(conv: Conversation) -> list[float]:
     # (version 40)
     # or a plain formula with a variable outside a quiz (versions 80, 82)
     elif (max(d_math, d_reason) >= 0.5 and not (code or quoted) and stem is None and plain + plain_logic > 0
-          and _ref_has_variable(s[:1000]) and not (word_problem or retrieved or program)) or (
+          and _ref_has_variable(s[:1000]) and not (word_problem or retrieved or program) and d_write < 0.2) or (
             stem is not None and max(d_math, d_reason) >= 0.5 and not (code or quoted)
           and (_computes_plainly_ref(stem) or sum(1 for c in re.findall(r"\\([a-zA-Z]+)", stem) if c in LATEX_COMMANDS) + (stem.count("$") - _currency(stem)) // 2 > 0
                or ((len(_RE_NUM_UNIT.findall(stem)) if re.search("[0-9]", stem) else 0)

@@ -89,3 +89,9 @@ def test_a_request_for_code_with_options_keeps_its_code_domain(default: Complexi
     item = ("Write a Python function that removes duplicates from a list while keeping order. Pick one approach and "
             "implement it:\nA. Use a set and a list\nB. Use dict.fromkeys")
     assert feature(default, user(item), "code domain") == 1.0
+
+
+def test_a_request_to_write_is_no_computation(default: ComplexityClassifier) -> None:
+    """Version 83 (review rev41b H3): an inequality in a request to write is the product's, not a problem's."""
+    text = "Kids aged 3 < x < 6 love this toy. Write an Amazon product description."
+    assert feature(default, user(text), "length in a closed problem") < 0.4, "0.80 with the computation's 100 characters"

@@ -38,7 +38,16 @@ from classifiers.lexicons import (
 from classifiers.options import NO_TAIL_OPTIONS, inline_options, labelled_options, tail_options, year_options
 from classifiers.plain_math import has_variable, short_formula
 from classifiers.quantities import count_quantities
-from classifiers.quiz_stem import COMPUTATION_EXTRA_CHARS, asks_for_a_quantity, computation, logic_notation, quiz_stem, stem_cues, stem_math
+from classifiers.quiz_stem import (
+    CODE_WORK_OPENERS,
+    COMPUTATION_EXTRA_CHARS,
+    asks_for_a_quantity,
+    computation,
+    logic_notation,
+    quiz_stem,
+    stem_cues,
+    stem_math,
+)
 from classifiers.record_lookup import looks_up_a_record
 from classifiers.retrieved import NO_CONTEXT, context_span, outside_context, with_system_documents
 from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
@@ -316,7 +325,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     program = (writes_code and not latex) or d_code > max(d_math, d_reason) or (  # (a proof's work is no algorithm's: 49)
         not data and d_reason < d_code <= d_math and d_code > math_raw - 4.0 * bound_numbers(wl) / nw)  # "n up to 10^5": 51
     program = program and not (tool and code_cues == 1 and not (writes_code or n_code or works_with_tool(wl)))  # (64)
-    program = program and (stem is None or codesyn > 0 or code > 0 or writes_code)  # a quiz's code words alone ask for no program (80)
+    program = program and (stem is None or codesyn > 0 or code > 0 or writes_code or wl[:1] != [] and wl[0] in CODE_WORK_OPENERS)  # (80, 84)
     error_line = program and asks_about_an_error(full, wl)  # one everyday error line asked about: no request (58, 62)
     if not (word_problem or retrieved or error_line) and (program or (dom > d_write and asks_for_proof(wl))):
         ln_problem = request_length(ln_problem, wl, s, nw, program)  # not a fragment's: fewer than REQUEST_MIN_WORDS (version 41)

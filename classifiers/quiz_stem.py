@@ -130,6 +130,10 @@ def computes(stem: str, notation: int) -> bool:
         return False
     return _RE_ALGEBRA.search(stem) is not None or lexicon_counts(lower_words(stem))[_MATH] > 0
 
+#: A quiz that opens by asking for work on code is a request for a program whatever its options ("Refactor my recursive
+#: tree traversal into an iterative one. Choose the data structure: (a) a stack (b) a queue"; version 84, review
+#: rev41b: 0.81 -> 0.61 under version 80's "a quiz's code words alone ask for no program").
+CODE_WORK_OPENERS = frozenset(("refactor", "debug", "fix", "implement", "optimize", "optimise", "rewrite", "port", "convert"))
 
 def computation(stem: str | None, formula: bool, excluded: bool) -> bool:
     """Whether a quiz's ``stem`` gives a computation (``computes``; a quiz's computation gets ``COMPUTATION_EXTRA_CHARS``

@@ -151,6 +151,7 @@ from classifiers.output_format import (
     SHAPE_NOUNS,
 )
 from classifiers.program_words import EVERYDAY_TOOL_NAMES, TOOL_AFTER_WORDS, TOOL_NAMES, TOOL_TEXTS
+from classifiers.quiz_stem import CODE_WORK_OPENERS
 from classifiers.record_lookup import (
     ASK_MAX_CHARS,
     ASK_OPENERS,
@@ -1501,8 +1502,8 @@ def handcrafted(conv: Conversation) -> list[float]:
             # nor "Use <tool> to …" opening the words (version 68)
             and not re.match(rf"(?:use|using)(?: \S+){{1,{USE_TO_GAP}}} to(?: |$)", " ".join(wl[:USE_TO_GAP + 2]))):
         program = False
-    if stem is not None and feats[8] == 0 and code == 0 and not writes_code:
-        program = False
+    if stem is not None and feats[8] == 0 and code == 0 and not writes_code and not (wl and wl[0] in CODE_WORK_OPENERS):
+        program = False  # a quiz's code words alone (80), unless it opens by asking for work on code (84)
     asks = program or (proof is not None and domain > d_write)
     # a short question about one everyday error line: no request for a program, no closed problem (version 58)
     error_line = program and _error_line(full, wl)

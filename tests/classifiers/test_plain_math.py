@@ -95,3 +95,13 @@ def test_a_request_to_write_is_no_computation(default: ComplexityClassifier) -> 
     """Version 83 (review rev41b H3): an inequality in a request to write is the product's, not a problem's."""
     text = "Kids aged 3 < x < 6 love this toy. Write an Amazon product description."
     assert feature(default, user(text), "length in a closed problem") < 0.4, "0.80 with the computation's 100 characters"
+
+
+def test_a_quiz_that_asks_for_work_on_code_is_a_request_for_a_program(default: ComplexityClassifier) -> None:
+    """Version 84 (review rev41b): version 80's "a quiz's code words alone ask for no program" took a refactoring
+    request with lettered choices to 0.61 (0.81 before)."""
+    item = ("Refactor my recursive tree traversal into an iterative one. Choose the data structure:\n(a) a stack\n"
+            "(b) a queue\n(c) a heap")
+    concept = ("In a recursive function that computes a sequence without memoization, the number of calls grows:\n"
+               "A. Linearly\nB. Quadratically\nC. Exponentially\nD. Logarithmically")
+    assert feature(default, user(item), "length in a closed problem") > feature(default, user(concept), "length in a closed problem")

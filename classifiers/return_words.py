@@ -78,9 +78,12 @@ NOUN_AFTER = frozenset(("policy", "policies", "window", "windows", "trip", "trip
                         "journeys", "ticket", "tickets", "label", "labels", "shipping", "period", "fare", "fares",
                         "leg", "visit", "form", "process", "on", "to"))
 NOUN_BEFORE = frozenset(("tax", "taxes", "income", "vat", "annual", "my", "your", "our", "their", "his", "her"))
+#: A person returning a thing: the everyday verb ("Can I return it for a refund?", "Where do we return the car?",
+#: "Can you return the keys tomorrow?"; version 85).
+VERB_SUBJECTS = frozenset(("i", "we", "you"))
 PROGRAM_AFTER = frozenset(("value", "values", "type", "types", "statement", "statements", "code", "codes", "address"))
 WANT_TO = frozenset(("want", "wants", "wanted", "need", "needs", "needed", "like", "planning", "going", "trying",
-                     "able", "allowed", "how", "decided", "hoping", "forgot"))
+                     "able", "allowed", "how", "decided", "hoping", "forgot", "possible", "ok", "okay"))
 #: "… and return X" / "… then return X" reads its line (at most this many characters either side) for the material.
 MATERIAL_LINE_CHARS = 200
 MATERIAL_MIN_CHARS = 20
@@ -123,8 +126,8 @@ def _asks(low: str, p: int, q: int) -> bool:
     prior = words_of(before)
     if after and after[0] in NOUN_AFTER:
         return True  # "our return policy", "a return flight", "return on investment"
-    if prior and prior[-1] in NOUN_BEFORE and not (after and after[0] in PROGRAM_AFTER):
-        return True  # "a tax return", "their return has been approved"
+    if prior and (prior[-1] in NOUN_BEFORE or prior[-1] in VERB_SUBJECTS) and not (after and after[0] in PROGRAM_AFTER):
+        return True  # "a tax return", "their return has been approved", "Can I return it …?"
     if prior[-2:-1] and prior[-1] == "to" and prior[-2] in WANT_TO and PROGRAM_AFTER.isdisjoint(after[:3]):
         return True  # "I need to return a blender" (not "How to return multiple values?", version 81)
     if head[-1] == "," and _given_material(low, p):

@@ -207,6 +207,7 @@ from classifiers.return_words import (
     TIME_BOUNDS,
     UNIT_AFTER,
     VARIABLES,
+    VERB_SUBJECTS,
     WANT_TO,
 )
 from classifiers.shape import _NUMWORD, _RE_SHAPE
@@ -636,7 +637,7 @@ def _ref_returns_ask(low: str, wl: list[str]) -> bool:
         prv = words_of(before)
         if nxt[:1] and nxt[0] in NOUN_AFTER:
             continue
-        if prv[-1:] and prv[-1] in NOUN_BEFORE and not (nxt[:1] and nxt[0] in PROGRAM_AFTER):
+        if prv[-1:] and (prv[-1] in NOUN_BEFORE or prv[-1] in VERB_SUBJECTS) and not (nxt[:1] and nxt[0] in PROGRAM_AFTER):
             continue
         if len(prv) >= 2 and prv[-1] == "to" and prv[-2] in WANT_TO and not any(w in PROGRAM_AFTER for w in nxt[:3]):
             continue  # the everyday verb, not a program's values (version 81)

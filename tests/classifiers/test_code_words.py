@@ -184,6 +184,9 @@ RETURN_ANSWERS = [
     "Translate into Italian and return only the translation: The bakery opens at seven on weekdays.",
     "Decide whether the headline is clickbait and then return yes or no.\nHeadline: You won't guess what this cat did",
     "Return the height of the Eiffel Tower in m.",  # a unit (review rev41 M3; version 79)
+    "My package arrived damaged. Can I return it for a full refund or only store credit?",  # a person (version 85)
+    "Where do we return the rental car at the airport?",
+    "Is it possible to return opened software?",
 ]
 #: Program statements whose one code cue is "return": an abstract input, a named table, a time bound, a variable, a
 #: sentinel (review41 A1, A2: 7.56.0 read some as answer requests, 0.17-0.33 for labels 4).

@@ -33,6 +33,7 @@ from classifiers.lexicons import (
     lexicon_counts_reference,
     lower_split,
     lower_words,
+    small_talk_counts,
     words_of,
 )
 from classifiers.options import NO_TAIL_OPTIONS, inline_options, labelled_options, tail_options, year_options
@@ -79,7 +80,6 @@ DENSITY_PRIOR_WORDS = 2
 DENSITY_PRIOR_CHARS = 20
 HASH_BITS = 15
 HASH_DIM = 1 << HASH_BITS
-_MASK = HASH_DIM - 1
 _MEMO_MAX = 50_000
 
 _MATHOPS = tuple("=+*/^<>≤≥∑∫√π")
@@ -284,7 +284,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
         min(non_ascii, 3.0),
         mcq,
     ]
-    feats += map(log, lex)
+    feats += map(log, small_talk_counts(lex, nw))  # a greeting in a long text is politeness (86)
     feats += [min(lex[k] / nw, 1.0) for k in _DENSITY]
     # beyond a word problem's length, without a math word or notation, numbers are data (a report's figures; a quiz's: MATH_WORDS_PER_VIGNETTE)
     math_words = lex[_MATH] + (lex[_ARITH] if mcq >= MCQ_MIN and lex[_MATH] and asks_for_a_quantity(full) else 0)
@@ -386,7 +386,7 @@ def bucket(token: str) -> int:
     """Stable hash bucket of a token (memoized, bounded)."""
     b = _BUCKETS.get(token)
     if b is None:
-        b = zlib.crc32(token.encode("utf-8", "replace")) & _MASK
+        b = zlib.crc32(token.encode("utf-8", "replace")) & (HASH_DIM - 1)
         if len(_BUCKETS) < _MEMO_MAX:
             _BUCKETS[token] = b
     return b

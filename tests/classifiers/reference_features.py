@@ -1328,7 +1328,7 @@ def handcrafted(conv: Conversation) -> list[float]:
         min(sum(map(len, wl)) / nw, 20.0),
         min(non_ascii, 3.0),
         log(options),
-        *(log(v) for v in lex.values()),
+        *(log(0 if k == "chitchat" and nw > 20 else v) for k, v in lex.items()),  # politeness (version 86)
         *(min(lex[k] / nw, 1.0) for k in ("math", "code", "logic", "reason", "writing", "knowledge")),
     ]
     latex = feats[9]

@@ -61,7 +61,8 @@ from classifiers.word_problems import (
     asks_for_an_answer,
     problem_chars,
     quantities_in,
-    relation_steps,
+    relation_kinds,
+    sets_a_trap,
     table_rows,
 )
 from classifiers.written_code import asks_for_proof, move_media_scripts, move_written_code, request_length
@@ -309,8 +310,8 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     gate = min(1.0, DOMAIN_GATE * (dom - d_write)) if dom > d_write else 0.0
     quantities = 0
     asked = outside_context(full, span := context_span(full, feats[6] + feats[7] > 0) if mcq < MCQ_MIN else NO_CONTEXT)  # (33, 75)
-    if (lex[_ARITH] > 0 and latex == 0.0 and mcq < MCQ_MIN and feats[6] == 0.0 and d_code < 0.2 and d_write < 0.2
-            and not material and problem_chars(asked) <= WORD_PROBLEM_MAX_CHARS):
+    if (latex == 0.0 and mcq < MCQ_MIN and feats[6] == 0.0 and d_code < 0.2 and d_write < 0.2
+            and not material and problem_chars(asked) <= WORD_PROBLEM_MAX_CHARS and (lex[_ARITH] > 0 or sets_a_trap(s))):  # (87)
         table, own = table_rows(s), quantities_in(asked) if span[1] else 0  # a question's own figures: then the documents' too
         quantities = numbers - (count_quantities(table)[0] if table else 0) + sum(map(NUMBER_WORDS.__contains__, wl))
         quantities = own if span[1] and (own < 2 or problem_chars(full) > WORD_PROBLEM_MAX_CHARS) else with_system_documents(quantities, conv.system)
@@ -347,9 +348,8 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
         log_numbers * d_math, sentences * d_math,
         log(units),
         (mcq + log(lex[_QUIZ])) * quant,
-        h_code, h_math, follow,
-        closed,
-        max(log(quantities + relation_steps(s)) - WORD_PROBLEM_NUMBERS_ANCHOR, 0.0) if word_problem else 0.0,  # (76)
+        h_code, h_math, follow, closed,
+        *((max(log(quantities) - WORD_PROBLEM_NUMBERS_ANCHOR, 0.0), float(relation_kinds(s))) if word_problem else (0.0, 0.0)),  # (87)
     ]
     return feats
 

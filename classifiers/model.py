@@ -7,7 +7,8 @@ plus hashed word presence (down-weighted by ``hash_scale``, which acts as a stro
 penalty on the lexical block). Answer-length model: ridge regression on log tokens.
 Two features are not fitted but carry prior weights: length inside a math/code/reasoning
 domain or a multiple-choice question (``length_prior``, logit per log-character) and the numbers
-given in an arithmetic word problem (``numbers_prior``, logit per log-number above three). Both
+given in an arithmetic word problem (``numbers_prior``, logit per log-number above three), and the relations between
+its unknowns (``relations_prior``, logit per kind of relation, ``word_problems.relation_kinds``). All
 were chosen by leave-one-source-out validation, because within homogeneous sets (MATH levels,
 GSM8K steps, LeetCode) length and the count of given quantities are strong difficulty signals
 that the outcome data (dominated by chat, where long prompts are often easy rewrites) cannot teach.
@@ -22,7 +23,14 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from classifiers.feature_schema import FEATURE_NAMES, N_FEATURES, NUMBERS_PRIOR_FEATURE, PRIOR_FEATURE, UNFITTED_FEATURES
+from classifiers.feature_schema import (
+    FEATURE_NAMES,
+    N_FEATURES,
+    NUMBERS_PRIOR_FEATURE,
+    PRIOR_FEATURE,
+    RELATIONS_PRIOR_FEATURE,
+    UNFITTED_FEATURES,
+)
 from classifiers.features import HASH_DIM, N_SHAPE, SHAPE_NAMES, answer_shape, bucket, grams, handcrafted, tokens
 from classifiers.inference import (
     MAX_ANSWER_TOKENS,
@@ -68,10 +76,11 @@ class ComplexityEstimator(BaseEstimator):
 
     def __init__(self, C: float = 0.1, hash_scale: float = 0.0, tokens_hash_scale: float = 2.0,
                  tokens_alpha: float = 10.0, max_iter: int = 2000, length_prior: float = 0.0,
-                 numbers_prior: float = 0.0, tokens_reference_rows: float = 50.0) -> None:
+                 numbers_prior: float = 0.0, tokens_reference_rows: float = 50.0, relations_prior: float = 0.0) -> None:
         self.C = C
         self.length_prior = length_prior
         self.numbers_prior = numbers_prior
+        self.relations_prior = relations_prior
         self.hash_scale = hash_scale
         self.tokens_hash_scale = tokens_hash_scale
         self.tokens_alpha = tokens_alpha
@@ -117,7 +126,8 @@ class ComplexityEstimator(BaseEstimator):
     # ---- fitting ------------------------------------------------------------------
     def _priors(self) -> dict[int, float]:
         """Feature index -> the fixed logit weight of each prior feature (per raw unit)."""
-        return {PRIOR_FEATURE: self.length_prior, NUMBERS_PRIOR_FEATURE: self.numbers_prior}
+        return {PRIOR_FEATURE: self.length_prior, NUMBERS_PRIOR_FEATURE: self.numbers_prior,
+                RELATIONS_PRIOR_FEATURE: self.relations_prior}
 
     def fit(self, X: Sequence[Any], y: Sequence[float], sample_weight: Sequence[float] | None = None,
             answer_tokens: Sequence[float | None] | None = None,
@@ -184,7 +194,7 @@ class ComplexityEstimator(BaseEstimator):
         self.shape_mean_ = S.mean(axis=0)
         self.shape_scale_ = np.where(S.std(axis=0) > 1e-9, S.std(axis=0), 1.0)
         Z = np.hstack([(H[rows] - self.mean_) / self.scale_, (S - self.shape_mean_) / self.shape_scale_])
-        Z[:, [*UNFITTED_FEATURES, NUMBERS_PRIOR_FEATURE]] = 0.0
+        Z[:, [*UNFITTED_FEATURES, NUMBERS_PRIOR_FEATURE, RELATIONS_PRIOR_FEATURE]] = 0.0
         sets = sorted({refs[i] for i in rows if refs[i] is not None})
         offsets = np.zeros((len(rows), len(sets)))
         w = np.ones(len(rows))

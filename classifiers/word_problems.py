@@ -109,13 +109,13 @@ def asks_for_an_answer(text: str) -> bool:
 
 #: Relations between a word problem's unknowns, each a step its figures do not show: "twice as old … six years ago …
 #: four times as old" gives two numbers and takes four steps, a list of prices gives eight and takes two. Each distinct
-#: kind found adds ``RELATION_STEP`` quantities to the "numbers in a word problem" prior, at most ``RELATION_STEPS_MAX``
-#: kinds (version 74). On GSM8K's 7,473 training problems every kind marks more solution steps than its quantities
-#: predict (+0.15 to +0.56 steps); the prior's Spearman with the steps rose 0.532 -> 0.564 at 0.5 a kind (1.0: 0.554,
-#: 2.0: 0.507: a relation is less than a number's step on average). Only the last ``WORD_PROBLEM_MAX_CHARS`` characters
-#: are read (the problem: it ends the text), lower-cased, in one pass (~40 µs; IGNORECASE over 2,000 took 0.28 ms).
-RELATION_STEP = 0.5
-RELATION_STEPS_MAX = 3
+#: kind found counts 1 in the "relations in a word problem" prior, a trap (``TRAP_KINDS``) 2, at most
+#: ``RELATION_KINDS_MAX`` in all (version 87). They were 0.5 quantities a kind in the numbers prior (version 74), under
+#: its anchor of three: a problem of two figures and three relations ("26 heads and 74 legs", "50 km/h there and 75 km/h
+#: back") got nothing. On GSM8K's 7,473 training problems each kind marks about half a solution step more at every
+#: count of figures (two figures: 0 / 1 / 2 / 3 kinds take 2.5 / 2.9 / 3.5 / 4.1 steps). Only the last
+#: ``WORD_PROBLEM_MAX_CHARS`` characters are read (the problem: it ends the text), lower-cased, in one pass.
+RELATION_KINDS_MAX = 4
 _SMALL = r"(?:\d+(?:\.\d+)?|two|three|four|five|six|seven|eight|nine|ten|a few)"
 _RE_RELATIONS = re.compile(  # what follows a cue is looked ahead at, not taken: "three times more than" holds two kinds
     r"\b(?:(?P<times>(?:twice|thrice|half|" + _SMALL + r" times)(?= (?:as|the|more|less|fewer|that|what|his|her|their|"
@@ -124,20 +124,65 @@ _RE_RELATIONS = re.compile(  # what follows a cue is looked ahead at, not taken:
     r"|(?P<shift>(?:years?|months?|weeks?|days?) (?:ago|from now|later)|in " + _SMALL + r" years)"
     r"|(?P<together>together|combined)"
     r"|(?P<speed>average (?:speed|rate|pace))"
-    r"|(?P<loss>slips?|slides?|falls? back|loses|gains|leaks?|drains?)"
+    r"|(?P<loss>slips?|slides?|falls?(?= back\b)|loses|gains|leaks?|drains?)"
     r"|(?P<overlap>neither|both)"
-    r"|(?P<rest>the rest|remaining|remainder|left over))\b"
+    r"|(?P<rest>the rest|remaining|remainder|left over)"
+    r"|(?P<ratio>ratio|what (?:fraction|percent(?:age)?)|every (?:other|second|third))"  # GSM8K: +0.3 to +1.0 steps
+    # traps: two unknowns behind two totals, a mean of rates, a number's digits, work rates
+    r"|(?P<heads>heads?|vehicles)|(?P<limbs>legs|wheels|feet)"  # both: 26 heads and 74 legs, 40 vehicles and 136 wheels
+    r"|(?P<trip>round[- ]trip|there and back|return (?:trip|journey)|(?:back|returns?)(?= (?:\w+ ){0,5}at \d))"
+    r"|(?P<mean>harmonic|consecutive)"
+    r"|(?P<digits>digits?(?= (?:are |is )?(?:reversed|swapped|interchanged))|revers\w* (?:the |its )?digits)"
+    r"|(?P<work>work(?:ing|s)?(?= (?:together|alone)\b)|alone(?= (?:it takes|in \d))|if(?= both are\b))"
+    r"|(?P<system>two numbers|sum of (?:two|the two|their|its)|their difference))\b"
     r"|(?P<part>%(?=\s+of (?:the|her|his|their|its|those|these|them)\b))",
 )
+#: Kinds that hold a problem's trap: two unknowns from two totals ("heads" and "legs" found), the mean of two rates
+#: over a trip there and back, consecutive numbers, digits, joint work.
+TRAP_KINDS = frozenset(("legs", "trip", "mean", "digits", "work", "system"))
 
 
-def relation_steps(text: str) -> float:
-    """The quantities the relations between a word problem's unknowns add (``RELATION_STEP`` a distinct kind, at most
-    ``RELATION_STEPS_MAX`` kinds): "A lamp and its shade cost $84 together. The lamp costs $4 more than three times the
-    shade." gives two figures and three relations."""
+#: What a problem with relations asks for (in its last ``ASKS_NUMBER_TAIL`` characters): a number. "My sister is twice as
+#: funny as me and we both love baking together. Any ideas …?" has two figures, a question and three kinds of relation.
+ASKS_NUMBER_TAIL = 300
+_RE_ASKS_NUMBER = re.compile(
+    r"\b(?:how (?:much|many|long|far|old|fast|tall|heavy|high)|calculate|compute|find|determine|work out|solve"
+    r"|what percent(?:age)?|what(?:'s| is| was| will be| are| were) (?:the|her|his|their|its|my) (?:\w+ ){0,3}?(?:speed"
+    r"|numbers?|ages?|cost|price|value|sum|total|combined|time|distance|mean|average|rate|percentage|fraction|ratio"
+    r"|larger|largest|smaller|smallest|integers?|maximum|minimum|difference|amount|weight|height|length|area|profit))\b")
+
+
+def _value(kinds: set[str | None]) -> int:
+    """1 a kind, 2 a trap; heads and legs count (as a trap) only together."""
+    pair = {"heads", "limbs"} <= kinds
+    return len(kinds) - len(kinds & {"heads", "limbs"}) + len(kinds & TRAP_KINDS) + (2 if pair else 0)
+
+
+def _kinds(text: str) -> int:
+    """``_value`` of the kinds of relation in the last ``WORD_PROBLEM_MAX_CHARS`` characters of ``text``, at most
+    ``RELATION_KINDS_MAX``: the scan stops there (a text of cue words had cost twice a typical problem's featurization)."""
     kinds: set[str | None] = set()
     for m in _RE_RELATIONS.finditer(text[-WORD_PROBLEM_MAX_CHARS:].lower()):
-        kinds.add(m.lastgroup)
-        if len(kinds) >= RELATION_STEPS_MAX:
-            break
-    return RELATION_STEP * len(kinds)
+        if m.lastgroup not in kinds:
+            kinds.add(m.lastgroup)
+            if _value(kinds) >= RELATION_KINDS_MAX:
+                return RELATION_KINDS_MAX
+    return min(_value(kinds), RELATION_KINDS_MAX)
+
+
+def relation_kinds(text: str) -> int:
+    """The "relations in a word problem" prior: 1 for each distinct kind of relation between the unknowns, 2 for a
+    trap (``TRAP_KINDS``), at most ``RELATION_KINDS_MAX``, when the problem asks for a number: "A lamp and its shade
+    cost $84 together. The lamp costs $4 more than three times the shade. Find the shade's price." gives two figures and
+    three relations."""
+    return 0 if _RE_ASKS_NUMBER.search(text[-ASKS_NUMBER_TAIL:].lower()) is None else _kinds(text)
+
+
+def sets_a_trap(text: str) -> bool:
+    """Whether a short text holds a trap (``TRAP_KINDS``) and asks for a number: a word problem with no arithmetic cue
+    ("… at 50 km/h and returns … at 75 km/h. What is her average speed for the round trip?", "The sum of three
+    consecutive odd integers is 87. What is the largest?"). Read only when the text has no arithmetic cue."""
+    if _RE_ASKS_NUMBER.search(text[-ASKS_NUMBER_TAIL:].lower()) is None:
+        return False
+    kinds = {m.lastgroup for m in _RE_RELATIONS.finditer(text[-WORD_PROBLEM_MAX_CHARS:].lower())}
+    return not kinds.isdisjoint(TRAP_KINDS) or {"heads", "limbs"} <= kinds

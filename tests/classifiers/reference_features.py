@@ -471,8 +471,8 @@ def _bound_numbers(wl: list[str]) -> int:
     return sum(len(re.findall("[0-9]+", wl[i])) for i in marked)
 
 
-#: Relations between a word problem's unknowns (version 74), one pattern per kind, searched on their own; what follows a
-#: cue is a lookahead so that no kind's words hide another's.
+#: Relations between a word problem's unknowns (version 74; a prior of their own since 87), one pattern per kind,
+#: searched on their own; what follows a cue is a lookahead so that no kind's words hide another's.
 _N_REL = r"(?:\d+(?:\.\d+)?|two|three|four|five|six|seven|eight|nine|ten|a few)"
 _RELATION_KINDS = tuple(re.compile(p) for p in (
     r"\b(?:twice|thrice|half|" + _N_REL + r" times)(?= (?:as|the|more|less|fewer|that|what|his|her|their|its)\b)",
@@ -480,17 +480,50 @@ _RELATION_KINDS = tuple(re.compile(p) for p in (
     r"\b(?:(?:years?|months?|weeks?|days?) (?:ago|from now|later)|in " + _N_REL + r" years)\b",
     r"\b(?:together|combined)\b",
     r"\baverage (?:speed|rate|pace)\b",
-    r"\b(?:slips?|slides?|falls? back|loses|gains|leaks?|drains?)\b",
+    r"\b(?:slips?|slides?|falls?(?= back\b)|loses|gains|leaks?|drains?)\b",
     r"\b(?:neither|both)\b",
     r"\b(?:the rest|remaining|remainder|left over)\b",
     r"%(?=\s+of (?:the|her|his|their|its|those|these|them)\b)",
+    r"\b(?:ratio|what (?:fraction|percent(?:age)?)|every (?:other|second|third))\b",
 ))
+#: Traps (version 87), counted twice; heads (or vehicles) and legs (wheels, feet) only together.
+_TRAP_KINDS = tuple(re.compile(p) for p in (
+    r"\b(?:round[- ]trip|there and back|return (?:trip|journey)|(?:back|returns?)(?= (?:\w+ ){0,5}at \d))\b",
+    r"\b(?:harmonic|consecutive)\b",
+    r"\b(?:digits?(?= (?:are |is )?(?:reversed|swapped|interchanged))|revers\w* (?:the |its )?digits)\b",
+    r"\b(?:work(?:ing|s)?(?= (?:together|alone)\b)|alone(?= (?:it takes|in \d))|if(?= both are\b))\b",
+    r"\b(?:two numbers|sum of (?:two|the two|their|its)|their difference)\b",
+))
+_HEADS, _LIMBS = re.compile(r"\b(?:heads?|vehicles)\b"), re.compile(r"\b(?:legs|wheels|feet)\b")
+_ASKS_NUMBER = re.compile(
+    r"\b(?:how (?:much|many|long|far|old|fast|tall|heavy|high)|calculate|compute|find|determine|work out|solve"
+    r"|what percent(?:age)?|what(?:'s| is| was| will be| are| were) (?:the|her|his|their|its|my) (?:\w+ ){0,3}?(?:speed"
+    r"|numbers?|ages?|cost|price|value|sum|total|combined|time|distance|mean|average|rate|percentage|fraction|ratio"
+    r"|larger|largest|smaller|smallest|integers?|maximum|minimum|difference|amount|weight|height|length|area|profit))\b")
 
 
-def _relation_steps(text: str) -> float:
-    """0.5 quantities for each kind of relation found in the last 600 characters, lower-cased, at most 3 kinds."""
+def _ref_kinds(text: str) -> tuple[int, int]:
+    """(relation kinds, trap kinds) in the last 600 characters, lower-cased."""
     head = text[len(text) - 600:].lower() if len(text) > 600 else text.lower()
-    return 0.5 * min(sum(1 for pat in _RELATION_KINDS if pat.search(head)), 3)
+    traps = sum(1 for pat in _TRAP_KINDS if pat.search(head)) + (1 if _HEADS.search(head) and _LIMBS.search(head) else 0)
+    return sum(1 for pat in _RELATION_KINDS if pat.search(head)), traps
+
+
+def _asks_number(text: str) -> bool:
+    tail = text[len(text) - 300:] if len(text) > 300 else text
+    return _ASKS_NUMBER.search(tail.lower()) is not None
+
+
+def _relation_kinds(text: str) -> float:
+    """1 a kind of relation, 2 a trap, at most 4, when the last 300 characters ask for a number."""
+    if not _asks_number(text):
+        return 0.0
+    kinds, traps = _ref_kinds(text)
+    return float(min(kinds + 2 * traps, 4))
+
+
+def _sets_a_trap(text: str) -> bool:
+    return _asks_number(text) and _ref_kinds(text)[1] > 0
 
 
 def _asks_for_an_answer(text: str) -> bool:
@@ -1448,7 +1481,7 @@ def handcrafted(conv: Conversation) -> list[float]:
     if (quantities >= 2 and not (end and (own < 2 or _problem_chars(full) > 600)) and len(conv.system) >= 200
             and _pointed_name_at(conv.system[:300], False) >= 0):  # a document word pointed at (version 79)
         quantities += _own_quantities(conv.system[:600])
-    word_problem = (lex["arith"] > 0 and quantities >= 2 and _problem_chars(asked) <= 600 and latex == 0
+    word_problem = ((lex["arith"] > 0 or _sets_a_trap(s)) and quantities >= 2 and _problem_chars(asked) <= 600 and latex == 0
                     and mcq < math.log1p(2) and feats[6] == 0 and d_code < 0.2 and d_write < 0.2 and not material
                     and _asks_for_an_answer(asked))
     if word_problem:
@@ -1545,7 +1578,8 @@ def handcrafted(conv: Conversation) -> list[float]:
             keep = word_problem or latex > 0 or lex["math"] > 0 or writes_code or d_code >= 0.2
         if not keep:
             feats[-1] = 0.0
-    feats.append(max(math.log1p(quantities + _relation_steps(s)) - math.log1p(3), 0.0) if word_problem else 0.0)
+    feats.append(max(math.log1p(quantities) - math.log1p(3), 0.0) if word_problem else 0.0)
+    feats.append(_relation_kinds(s) if word_problem else 0.0)  # relations between the unknowns: a prior (version 87)
     return feats
 
 

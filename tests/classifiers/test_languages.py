@@ -293,10 +293,10 @@ CHITCHAT = FEATURE_NAMES.index("chitchat cues")
 
 
 @pytest.mark.parametrize("text", [
-    "Hola, mi casero me dijo que tengo que irme en tres días porque me atrasé con la renta, y ayer su hermano vino y me "
-    "amenazó con cambiar la cerradura. ¿Qué puedo hacer? Vivo en el condado de Alameda.",
-    "Hi team, thanks for the update. Can you summarize the three action items from the email below and say who owns "
-    "each one?",
+    ("Hola, mi casero me dijo que tengo que irme en tres días porque me atrasé con la renta, y ayer su hermano vino y "
+     "me amenazó con cambiar la cerradura. ¿Qué puedo hacer? Vivo en el condado de Alameda."),
+    ("Hi team, thanks for the update. Can you summarize the three action items from the email below and say who owns "
+     "each one?"),
 ])
 def test_a_greeting_opening_a_long_request_is_politeness(text: str) -> None:
     """A greeting or thanks in a text of more than 20 words is no small talk (version 86): "Hola," took a 40-word

@@ -355,8 +355,8 @@ WORD_PROBLEM = ("A baker makes 120 rolls on Monday and 45 more on Tuesday than o
     (("Alexis had a budget of $200. She spent $30 on a shirt, $46 on pants and $38 on a coat, and has $16 left. "
       "How much did she pay for the shoes?"), math.log1p(5) - math.log1p(3)),      # amounts of money: no LaTeX
     (("Marvin sold 35 candy bars at $2 each for the class trip on Monday and 20 on Tuesday. Tina sold three times "
-      "as many. How much more money did Tina make?"), math.log1p(4.5) - math.log1p(3)),  # a school class: no code;
-    # "three times as" is a relation between unknowns: half a step more (version 74)
+      "as many. How much more money did Tina make?"), math.log1p(4) - math.log1p(3)),  # a school class: no code;
+    # "three times as" is a relation between unknowns: its own prior since version 87, no quantity
 ])
 def test_numbers_count_in_short_arithmetic_word_problems_only(text, bonus):
     from classifiers.feature_schema import NUMBERS_PRIOR_FEATURE

@@ -40,8 +40,8 @@ from classifiers.options import NO_TAIL_OPTIONS, inline_options, labelled_option
 from classifiers.plain_math import has_variable, short_formula
 from classifiers.quantities import count_quantities
 from classifiers.quiz_stem import (
-    CODE_WORK_OPENERS,
     COMPUTATION_EXTRA_CHARS,
+    asks_for_a_program,
     asks_for_a_quantity,
     computation,
     logic_notation,
@@ -52,6 +52,7 @@ from classifiers.quiz_stem import (
 from classifiers.record_lookup import looks_up_a_record
 from classifiers.retrieved import NO_CONTEXT, context_span, outside_context, with_system_documents
 from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
+from classifiers.sql_request import sql_request
 from classifiers.text import Conversation
 from classifiers.tool_names import tool_cue, works_with_tool
 from classifiers.word_problems import (
@@ -74,9 +75,8 @@ __all__ = ["GRAM_CHARS", "HASH_BITS", "HASH_DIM", "LEXICON_NAMES", "NUMBER_WORDS
 HEAD_CHARS = 3000
 TAIL_CHARS = 1000
 #: Pseudo-counts added to the denominators of the number and operator densities. A bare expression is all numbers and
-#: operators: "2+2" had 2.0 numbers per word and an operator in every third character, past every training prompt, and
-#: scored 0.62 (a group-theory proof 0.63). Small against a problem statement's length, they keep a few characters from
-#: reading as a dense formula.
+#: operators: "2+2" had 2.0 numbers per word and an operator in every third character, past every training prompt, and scored
+#: 0.62 (a group-theory proof 0.63). Small against a problem statement's length, they keep a few characters from reading as a dense formula.
 DENSITY_PRIOR_WORDS = 2
 DENSITY_PRIOR_CHARS = 20
 HASH_BITS = 15
@@ -237,8 +237,8 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     tests = assert_lines(s)  # the tests a program must pass: code (unfenced: fenced ones are already), and ...
     given = every_assert_line(s)  # ... their numbers no quantities, fenced or not (version 39)
     numbers = n_numbers - tail.numbered - labelled - tpl.numbers - (count_quantities(given, n_numbers > 0)[0] if given else 0)  # nor an option's marker
-    # a year as an answer option is no quantity either; a number taken twice (a template's in a test line, a year option a test's): once
-    numbers = max(numbers - (year_options(s) if n_options >= 2 else 0), 0)
+    # a year option is no quantity, nor a schema's under a question over it (88); a number taken twice (a template's in a test line): once
+    numbers = max(numbers - (year_options(s) if n_options >= 2 else 0) - (sql.numbers if (sql := sql_request(s, conv.system)) else 0), 0)
     lex = lexicon_counts(wl)
     lex[_CODE] += exception_names(s)  # AttributeError, NullPointerException: code cues (version 53)
     lex[_CODE] += (tool := 0 if lex[_CODE] else tool_cue(s, wl, full))  # "my React app" (version 55; material's: 64)
@@ -249,7 +249,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     writes_code = lex[_CODE] > code_cues or builds_code(wl)  # "write / implement a function …": a request for a program, whatever its topic
     lex = move_media_scripts(lex, wl)
     stem = quiz_stem(s, n_options >= 2)  # a quiz's question: the options' words are the candidates' (version 40)
-    lex, recall = stem_math(lex, s, stem)  # a stem with no math: nor its options' math words, its length counts later (80)
+    lex, recall, numbers, units = stem_math(lex, s, stem, numbers, units)  # a recall stem: nor its options' math words (80), numbers (89)
     hist, log = conv.history, math.log1p
     ln = log(n)
     dollars = _count(full, "$")  # pairs of math delimiters; amounts of money (read in the slice) are none
@@ -292,7 +292,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     data = n > WORD_PROBLEM_MAX_CHARS and latex == 0.0 and (
         lex[_MATH] == 0 or (mcq >= MCQ_MIN and MATH_WORDS_PER_VIGNETTE * math_words < nw))
     d_math = min(1.0, math_raw := 8.0 * (lex[_MATH] + 0.6 * lex[_ARITH] + (0.0 if data else 0.5) * numbers) / nw + 0.5 * (latex + log(plain)))
-    d_code = min(1.0, 8.0 * lex[_CODE] / nw + codesyn / 8.0 + (0.5 if "```" in full else 0.0))
+    d_code = min(1.0, 8.0 * lex[_CODE] / nw + codesyn / 8.0 + (0.5 if "```" in full or sql and sql.pasted else 0.0))
     cues = lex if stem is None else stem_cues(lex, s, stem, dense > 0)
     relations = cues[_RELATION] if cues[_RELATION] >= RELATION_CHAIN else 0
     d_reason = min(1.0, 8.0 * (cues[_LOGIC] + cues[_REASON] + cues[_STEM] + relations + logic_notation(s) + plain_logic + tasks) / nw)
@@ -310,12 +310,12 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     gate = min(1.0, DOMAIN_GATE * (dom - d_write)) if dom > d_write else 0.0
     quantities = 0
     asked = outside_context(full, span := context_span(full, feats[6] + feats[7] > 0) if mcq < MCQ_MIN else NO_CONTEXT)  # (33, 75)
-    if (latex == 0.0 and mcq < MCQ_MIN and feats[6] == 0.0 and d_code < 0.2 and d_write < 0.2
-            and not material and problem_chars(asked) <= WORD_PROBLEM_MAX_CHARS and (lex[_ARITH] > 0 or sets_a_trap(s))):  # (87)
+    if (latex == 0.0 and mcq < MCQ_MIN and feats[6] == 0.0 and d_code < 0.2 and d_write < 0.2 and not material and sql is None
+            and problem_chars(asked) <= WORD_PROBLEM_MAX_CHARS and (lex[_ARITH] > 0 or sets_a_trap(s))):  # a trap (87); a query's figures: none (88)
         table, own = table_rows(s), quantities_in(asked) if span[1] else 0  # a question's own figures: then the documents' too
         quantities = numbers - (count_quantities(table)[0] if table else 0) + sum(map(NUMBER_WORDS.__contains__, wl))
         quantities = own if span[1] and (own < 2 or problem_chars(full) > WORD_PROBLEM_MAX_CHARS) else with_system_documents(quantities, conv.system)
-    gate = 1.0 if (word_problem := quantities >= 2 and asks_for_an_answer(asked)) else gate  # figures, no ask: none (49)
+    gate = 1.0 if (word_problem := quantities >= 2 and asks_for_an_answer(asked)) or sql else gate  # figures, no ask: none (49)
     code = (code_chars(s) if feats[6] or feats[7] else 0) + len(tests) + tpl.chars  # pasted code (fences, indented lines), tests
     retrieved = span[1] - span[0]
     quoted = quoted_chars(full) if mcq >= MCQ_MIN else retrieved  # passages, documents: read, not solved
@@ -323,13 +323,13 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     if word_problem and not (code or quoted):  # an instruction before the problem is no part of its length
         ln_problem = log(n - (len(full) - problem_chars(full, whole=False)))
     # a request for a program or a proof (not a question over documents): the work asked for is not in its words
-    program = (writes_code and not latex) or d_code > max(d_math, d_reason) or (  # (a proof's work is no algorithm's: 49)
+    program = (writes_code and not latex) or sql is not None or d_code > max(d_math, d_reason) or (  # (a proof's work is no algorithm's: 49)
         not data and d_reason < d_code <= d_math and d_code > math_raw - 4.0 * bound_numbers(wl) / nw)  # "n up to 10^5": 51
     program = program and not (tool and code_cues == 1 and not (writes_code or n_code or works_with_tool(wl)))  # (64)
-    program = program and (stem is None or codesyn > 0 or code > 0 or writes_code or wl[:1] != [] and wl[0] in CODE_WORK_OPENERS)  # (80, 84)
+    program = program and asks_for_a_program(stem, wl, codesyn > 0, code > 0 or writes_code)  # a quiz: (80, 84, 89)
     error_line = program and asks_about_an_error(full, wl)  # one everyday error line asked about: no request (58, 62)
     if not (word_problem or retrieved or error_line) and (program or (dom > d_write and asks_for_proof(wl))):
-        ln_problem = request_length(ln_problem, wl, s, nw, program)  # not a fragment's: fewer than REQUEST_MIN_WORDS (version 41)
+        ln_problem = math.log1p(sql.question * n / ns + sql.work) if sql else request_length(ln_problem, wl, s, nw, program)  # (41, 88)
     elif max(d_math, d_reason) >= 0.5 and not (code or quoted) and computation(  # a quiz's, a formula's (40, 80, 82)
             stem, plain + plain_logic > 0 and has_variable(s), word_problem or retrieved or program or d_write >= 0.2):
         ln_problem = math.log(math.exp(ln_problem) + COMPUTATION_EXTRA_CHARS)  # as a request for a program

@@ -19,6 +19,7 @@ from classifiers.lexicons import LEXICON_NAMES, add_dense_cues, add_glued_words,
 from classifiers.options import inline_start, option_start
 from classifiers.plain_math import computes_plainly, plain_notation
 from classifiers.quantities import count_quantities
+from classifiers.word_problems import NUMBER_WORDS
 
 #: The cues a multiple-choice question's options do not add to (counted in its stem only). The options' logic
 #: connectives ("implies", "if and only if") stay: "(S or F) implies not (S and F)" is the item's content, as its
@@ -100,23 +101,77 @@ def recalls(stem: str) -> bool:
     """Whether a multiple-choice question's stem asks for recall: at most ``RECALL_MAX_SENTENCES`` sentences, no quantity
     (years are none), no math word, no LaTeX or plain formula. Then its options' math and arithmetic words ("price equals marginal cost", "total cost divided by
     output") are the candidates', not a computation's (``stem_math``: a perfect-competition definition item 0.82)."""
+    return _recall_words(stem) is not None
+
+
+def _recall_words(stem: str) -> list[str] | None:
+    """The lower-cased words of a ``stem`` that ``recalls`` (read once: ``number_candidates`` reads them too), else None."""
     if len(_RE_SENTENCE_END.findall(stem)) > RECALL_MAX_SENTENCES:
-        return False
+        return None
     if count_quantities(stem)[0] - len(_RE_YEAR.findall(stem)) > 0 or latex_notation(stem) or sum(plain_notation(stem)):
-        return False
-    return lexicon_counts(lower_words(stem))[_MATH] == 0
+        return None
+    words = lower_words(stem)
+    return words if lexicon_counts(words)[_MATH] == 0 else None
 
 
-def stem_math(lex: list[int], s: str, stem: str | None) -> tuple[list[int], float]:
+def stem_math(lex: list[int], s: str, stem: str | None, numbers: int, units: int) -> tuple[list[int], float, int, int]:
     """(``lex`` without the options' math and arithmetic cues — those below ``stem`` in ``s`` — for a stem that
-    ``recalls``; the log-characters its length counts later, ``RECALL_ANCHOR_EXTRA``), else (``lex``, 0)."""
-    if stem is None or not recalls(stem):
-        return lex, 0.0
+    ``recalls``; the log-characters its length counts later, ``RECALL_ANCHOR_EXTRA``; ``numbers`` and ``units`` (the
+    quantities of ``s``) without the options' when they are candidates (``number_candidates``: then no arithmetic cue
+    either, the stem's "how many" asking for a count it recalls)), else (``lex``, 0,
+    ``numbers``, ``units``)."""
+    words = None if stem is None else _recall_words(stem)
+    if stem is None or words is None:
+        return lex, 0.0, numbers, units
     options = lexicon_counts(lower_words(s[len(stem):]))
     out = list(lex)
     for k in (_MATH, _ARITH):
         out[k] = max(out[k] - options[k], 0)
-    return out, RECALL_ANCHOR_EXTRA
+    if number_candidates(s, stem, words):  # nor its own arithmetic words: "How many legs does a spider have?" is recalled
+        own, own_units = count_quantities(stem)
+        numbers, units, out[_ARITH] = min(numbers, own), min(units, own_units), 0
+    return out, RECALL_ANCHOR_EXTRA, numbers, units
+
+
+#: An answer option that is a number and nothing else: a sign, a currency, digits (a decimal, a fraction, a range, an
+#: ordinal, a percent), at most two unit words ("-10", "98.6", "1/6", "13th", "343 m/s", "50 km/h"). Not a formula
+#: ("sqrt(3g/L)", "1 - 3e^-2": a rod's angular speed at its lowest point, no figure in its stem, is a computation).
+_RE_NUMBER_OPTION = re.compile(
+    r"[-+\u2212~\u2248$\u20ac\u00a3]?[0-9][0-9,.]*(?:/[0-9]+)?(?:[-\u2013][0-9][0-9,.]*)?(?:st|nd|rd|th)?%?(?: ?[A-Za-z\u00b0/.]{1,10}){0,2}")
+#: An option's letter marker at a line's start or after a space ("A) ", "(b) ", "C. ").
+_RE_OPTION_MARK = re.compile(r"(?:^|(?<=\s))\(?[A-Ea-e][).:][ \t]")
+#: Options this long or longer are no list of numbers (and are not split).
+CANDIDATE_OPTIONS_CHARS = 400
+#: A recall stem's words that ask to work on its candidates or to count ("Which of these is the sum …", "In how many
+#: ways can the letters of BANANA be arranged?", "What is half of …"): then the options' numbers stay quantities,
+#: as a number written as a word does ("What is seven times eight?": ``word_problems.NUMBER_WORDS``).
+COMPUTE_WORDS = frozenset((
+    "sum", "product", "difference", "quotient", "average", "mean", "median", "total", "times", "twice", "half", "percent",
+    "percentage", "plus", "minus", "divided", "multiplied", "squared", "cubed", "square", "cube", "multiple",
+    "multiples", "factor", "factors", "even", "odd", "ways", "arrange", "arranged", "arrangements", "orderings",
+    "equal", "equals", "next", "convert", "converted", "calculate", "compute", "estimate", "remaining", "altogether",
+))
+
+_COMPUTING = COMPUTE_WORDS | NUMBER_WORDS
+
+
+def number_candidates(s: str, stem: str, words: list[str] | None = None) -> bool:
+    """Whether the numbers of the options below a recall ``stem`` in ``s`` are candidates, not quantities: two or more
+    options hold digits and each is a number (``_RE_NUMBER_OPTION``), and the stem has no word of a computation
+    (``COMPUTE_WORDS``, a number word; ``words``: its lower-cased words, if read), no plain formula or count of mathematical
+    objects (``computes_plainly``). "Water freezes at what temperature in degrees Celsius at sea level? A) 0 B) 32
+    C) 100 D) -10" scored 0.55 as arithmetic, 0.37 with the options in words (review s42 sweep, cluster 3)."""
+    below = s[len(stem):]
+    if len(below) >= CANDIDATE_OPTIONS_CHARS:
+        return False
+    options = [part.strip().split("\n", 1)[0].rstrip(" .") for part in _RE_OPTION_MARK.split(below)]
+    numeric = [o for o in options if any(c in "0123456789" for c in o)]
+    if len(numeric) < 2 or any(_RE_NUMBER_OPTION.fullmatch(o) is None for o in numeric):
+        return False  # (the options first: most recall stems' are words, and a long stem's words are not read again)
+    words = lower_words(stem) if words is None else words
+    if not _COMPUTING.isdisjoint(words):
+        return False
+    return "many" not in words or not computes_plainly(stem)  # (a recall stem has no formula: a count's "how many")
 
 
 def computes(stem: str, notation: int) -> bool:
@@ -134,6 +189,34 @@ def computes(stem: str, notation: int) -> bool:
 #: tree traversal into an iterative one. Choose the data structure: (a) a stack (b) a queue"; version 84, review
 #: rev41b: 0.81 -> 0.61 under version 80's "a quiz's code words alone ask for no program").
 CODE_WORK_OPENERS = frozenset(("refactor", "debug", "fix", "implement", "optimize", "optimise", "rewrite", "port", "convert"))
+
+#: A quiz stem asking what its inline code evaluates to is at most this long (one line).
+READS_CODE_CHARS = 400
+#: "What does / is … evaluate to / output / print / return / the value of …": a question about what code gives.
+_RE_READS_CODE = re.compile(
+    r"\bwhat\b[^?\n]{0,200}?\b(?:evaluates?|evaluated|outputs?|prints?|printed|returns?|returned|logs?|logged"
+    r"|displays?|displayed|value|result)\b")
+
+
+def asks_for_a_program(stem: str | None, wl: list[str], syntax: bool, code: bool) -> bool:
+    """Whether a text that reads as a request for a program still does as a quiz with ``stem`` (``None``: no quiz):
+    with pasted ``code`` (fences, indented lines, tests) or a request to write it, an opening verb of work on code
+    (``CODE_WORK_OPENERS``, version 84), or code ``syntax`` (its words alone ask for none: version 80) in a stem that
+    does not ask what an inline expression gives (``reads_code``: reading code is no program to write)."""
+    if stem is None or code or (wl[:1] != [] and wl[0] in CODE_WORK_OPENERS):
+        return True
+    return syntax and not reads_code(stem)
+
+
+def reads_code(stem: str) -> bool:
+    """Whether a quiz ``stem`` of one line (at most ``READS_CODE_CHARS``) asks what the code written in it evaluates to, outputs, prints or returns: "In
+    Python, what does `len({1: 'a', 1.0: 'b', True: 'c'})` evaluate to?" read as a request for a program, 0.85 (label 3,
+    above every label-5 quiz of review s42's sweep, cluster 4). Code pasted on lines of its own stays a program's."""
+    line = stem.strip()
+    if len(line) > READS_CODE_CHARS or "\n" in line or not any(c in line for c in "`([{"):
+        return False
+    return _RE_READS_CODE.search(line.lower()) is not None
+
 
 def computation(stem: str | None, formula: bool, excluded: bool) -> bool:
     """Whether a quiz's ``stem`` gives a computation (``computes``; a quiz's computation gets ``COMPUTATION_EXTRA_CHARS``

@@ -211,6 +211,18 @@ from classifiers.return_words import (
     WANT_TO,
 )
 from classifiers.shape import _NUMWORD, _RE_SHAPE
+from classifiers.sql_request import (
+    CREATE_MAX_CHARS,
+    JOIN_MAX,
+    SQL_HARD_CHARS,
+    SQL_HARD_MAX,
+    SQL_HARD_TEXT,
+    SQL_PLUMBING_CHARS,
+    SQL_PLUMBING_MAX,
+    SQL_PLUMBING_TEXT,
+    SQL_REQUEST_CHARS,
+    SYSTEM_SCHEMA_CHARS,
+)
 from classifiers.text import Conversation
 from classifiers.tool_names import AROUND_CHARS as TOOL_AROUND_CHARS
 from classifiers.tool_names import CAPITAL_TOOLS, MAX_FINDS, NOT_TOOL_AFTER, TOOL_WORK_VERBS, USE_TO_GAP
@@ -826,6 +838,120 @@ def _table_row(line: str) -> bool:
     return numbers >= 4 and 2 * numbers >= len(line.split())
 
 
+def _ref_schema(s: str) -> list[tuple[int, int, str]]:
+    """Version 88: (start, end, table name) of a schema's tables in ``s``: ``CREATE TABLE`` statements (to the matching
+    ")" within CREATE_MAX_CHARS of the opening one, and a ";" right after), then the lines alone on theirs that are
+    ``name(col type…, col …)`` (an optional "- " / "* " bullet, a "table" / "tables:" / "schema:" label; nested
+    parentheses dropped, two or more columns, each a name and type words) with a label, or unindented with a name
+    without "." and a typed column or three or more columns and another such line, not inside a statement; then
+    markdown tables of columns."""
+    out = []
+    at = 0 if "reate" in s or "REATE" in s else len(s)  # (as the featurizer: "create" written so, in any case)
+    head = re.compile(r"\bcreate[ \t]+(?:temporary[ \t]+|temp[ \t]+)?table[ \t]+(?:if[ \t]+not[ \t]+exists[ \t]+)?"
+                      r"[`\"\[]?([a-z_][\w.]*)[`\"\]]?[ \t]*\(", re.IGNORECASE)
+    while True:
+        m = head.search(s, at)
+        if m is None:
+            break
+        depth, end = 1, None
+        for i in range(m.end(), min(len(s), m.end() + CREATE_MAX_CHARS)):
+            depth += {"(": 1, ")": -1}.get(s[i], 0)
+            if depth == 0:
+                end = i + 1
+                break
+        if end is None:
+            end = min(len(s), m.end() + CREATE_MAX_CHARS)
+        if s[end:end + 1] == ";":
+            end += 1
+        out.append((m.start(), end, m.group(1).lower()))
+        at = end
+    lines = []
+    pos = 0
+    for line in s.split("\n"):
+        m = re.fullmatch(r"[ \t]*(?:[-*][ \t]+)?(table[ \t]*:?[ \t]*|tables[ \t]*:[ \t]*|schema[ \t]*:[ \t]*)?([a-z_][\w.]*)[ \t]*"
+                         r"\(((?:[^()\n]|\([^()\n]*\))*)\)[ \t]*[;,.]?[ \t\r]*", line, re.IGNORECASE)
+        if m is not None:
+            flat, depth = "", 0
+            for c in m.group(3):
+                depth += c == "("
+                flat += c if depth == 0 else ""
+                depth -= c == ")"
+            cols = [c.strip(" \t") for c in flat.split(",")]
+            ok = all(re.fullmatch(r"[A-Za-z_]\w*", (re.split(r"[ \t]+", c) or [""])[0]) is not None
+                     and all(re.fullmatch(r"[A-Za-z_][\w>.-]*", w) for w in re.split(r"[ \t]+", c)[1:]) for c in cols)
+            typed = any(re.search("[ \t]", c) for c in cols)
+            if len(cols) > 1 and ok and (m.group(1) is not None or (
+                    not line.startswith((" ", "\t")) and "." not in m.group(2) and (typed or len(cols) > 2))):
+                lines.append((pos, pos + len(line), m.group(2).lower(), m.group(1) is not None or typed))
+        pos += len(line) + 1
+    statements = list(out)
+    for a, b, name, marked in lines:
+        if (marked or len(lines) > 1) and all(b <= x or y <= a for x, y, _ in statements):
+            out.append((a, b, name))
+    # markdown / ASCII tables of columns: runs of "|" rows and "+---+" borders, a header cell naming a column or a type,
+    # two or more rows; a "Table: Name" line right before names it
+    before = list(out)
+    all_lines = s.split("\n")
+    offsets = list(itertools.accumulate([len(x) + 1 for x in all_lines], initial=0))
+    for tabular, group in itertools.groupby(range(len(all_lines)), key=lambda i: all_lines[i].lstrip(" \t").startswith("|") or (
+            all_lines[i].lstrip(" \t").startswith("+") and all(c in "+-= \t\r" for c in all_lines[i]))):
+        idx = list(group)
+        if tabular:
+            rows = [all_lines[i] for i in idx if all_lines[i].lstrip(" \t").startswith("|")]
+            header = {c.strip(" \t\r").lower() for c in rows[0].split("|")} if rows else set()
+            if len(rows) >= 2 and header & {"column", "columns", "column name", "column_name", "field", "field name", "type", "data type",
+                                            "datatype", "data_type"}:
+                m = re.fullmatch(r"[ \t]*table[ \t]*:?[ \t]*([a-z_]\w*)[ \t\r]*", all_lines[idx[0] - 1], re.IGNORECASE) if idx[0] else None
+                a, b = offsets[idx[0] - 1] if m else offsets[idx[0]], offsets[idx[-1] + 1] - 1
+                if all(b <= x or y <= a for x, y, _ in before):
+                    out.append((a, b, m.group(1).lower() if m else ""))
+    return sorted(out)
+
+
+def _ref_sql_request(s: str, system: str) -> tuple[int, int, int, bool] | None:
+    """Version 88: (schema numbers, question characters, the characters its cues add, a schema in ``s``) of a question over a schema in
+    the slice ``s`` or, without one there, in the system prompt's first SYSTEM_SCHEMA_CHARS; ``None`` without either
+    or with no letter in the question (``s`` outside its schema and its fences)."""
+    own = _ref_schema(s)
+    tables = own if own else _ref_schema(system[:SYSTEM_SCHEMA_CHARS])
+    if not tables:
+        return None
+    parts = s.split("```")
+    fences = []
+    pos = 0
+    for k, part in enumerate(parts):
+        if k % 2:  # inside a fence, its marks included
+            fences.append((pos - 3, min(pos + len(part) + 3, len(s))))
+        pos += len(part) + 3
+    keep = [True] * len(s)
+    for a, b in [(a, b) for a, b, _ in own] + fences:
+        for i in range(a, b):
+            keep[i] = False
+    question = "".join(c for c, k in zip(s, keep) if k)
+    if not any(map(str.isalpha, question)):
+        return None
+    wl = words_of(question.lower())
+    present = set(wl)
+
+    def has(phrase: list[str]) -> bool:
+        for i in range(len(wl) - len(phrase) + 1):
+            if all(w == k or (k == "#" and (w[:1].isdigit() or w in ("two", "three", "four", "five", "six", "seven", "eight", "nine",
+                                                                      "ten", "twenty", "hundred"))) for w, k in zip(wl[i:], phrase)):
+                return True
+        return False
+
+    hard = sum(1 for cue in set(SQL_HARD_TEXT.split()) if has(cue.split("|")))
+    names = {name for _, _, name in tables} - {""}
+    named = sum(1 for t in names if present & {t, t + "s"} or (t[-1:] == "s" and t[:-1] in present))
+    hard += ("%" in question) + min(max(named - 1, 0), JOIN_MAX)
+    if hard:
+        work = SQL_REQUEST_CHARS + SQL_HARD_CHARS * min(hard, SQL_HARD_MAX)
+    else:
+        work = SQL_REQUEST_CHARS - SQL_PLUMBING_CHARS * min(sum(1 for cue in set(SQL_PLUMBING_TEXT.split()) if has(cue.split("|"))), SQL_PLUMBING_MAX)
+    schema_text = "\n".join(s[a:b] for a, b, _ in own if not any(x <= a < y for x, y in fences))
+    return len(_RE_NUM_UNIT.findall(schema_text)), len(question), max(work, 0), len(own) > 0
+
+
 def _code_chars(s: str) -> int:
     """Characters in code fences (a fence to the next, or to the end) and, between fences, on lines
     that start with four spaces or a tab (with their line break), walked character by character,
@@ -1276,6 +1402,7 @@ def handcrafted(conv: Conversation) -> list[float]:
     has_digit = any(d in s for d in "0123456789")
     tail, numbered = _tail_options(s) if multiline else (0, 0)
     labelled = _labelled_options(s) if multiline else 0
+    sql = _ref_sql_request(s, conv.system)  # a question over a schema (version 88)
     dashed = len(re.findall(r"(?m)^[ \t]*[A-E][ \t]+[-–][ \t]", s)) if "?" in s else 0  # "A - x" under a question (version 37)
     options = (max((_count_lines(_RE_MCQ, _NL_MCQ, s) + dashed) if multiline else 0, _inline_options(s), tail, labelled)
                + (low.count("options:") if ":" in low else 0))
@@ -1286,6 +1413,7 @@ def handcrafted(conv: Conversation) -> list[float]:
         nu = _RE_NUM_UNIT.findall(s)
         numbers = len(nu) - numbered - labelled - tpl_numbers - (_year_options(s) if options >= 2 else 0)
         numbers -= len(_RE_NUM_UNIT.findall(_every_test_line(s)))  # a test's numbers are no quantities (36), fenced too (39)
+        numbers -= sql[0] if sql else 0  # nor a schema's (88)
         numbers = max(numbers, 0)  # a number taken twice (a year option or a template's that is also a test's): once
         units = len(nu) - nu.count("")
     else:
@@ -1373,7 +1501,7 @@ def handcrafted(conv: Conversation) -> list[float]:
     data = n > 600 and latex == 0 and (
         lex["math"] == 0 or (feats[18] >= math.log1p(2) and 50 * (lex["math"] + (lex["arith"] if asks else 0)) < nw))
     d_math = min(1.0, 8.0 * (lex["math"] + 0.6 * lex["arith"] + (0.0 if data else 0.5) * numbers) / nw + 0.5 * latex)
-    d_code = min(1.0, 8.0 * lex["code"] / nw + feats[8] / 8.0 + (0.5 if "```" in full else 0.0))
+    d_code = min(1.0, 8.0 * lex["code"] / nw + feats[8] / 8.0 + (0.5 if "```" in full or sql and sql[3] else 0.0))  # a pasted schema as a fence (88)
     # in a quiz whose lettered options A… end it (an answer marker may follow), the relations (version 39) and the
     # reasoning, science, writing and role-play cues are the stem's: the options' are taken off (version 40); so
     # are they after the first option A written inline
@@ -1425,6 +1553,14 @@ def handcrafted(conv: Conversation) -> list[float]:
             lex[name] = max(lex[name] - below_all[name], 0)
             feats[19 + list(LEXICON_NAMES).index(name)] = log(lex[name])
         feats[19 + len(LEXICON_NAMES)] = min(lex["math"] / nw, 1.0)  # the math density
+        # its options' numbers too, when each option holding a digit is a number and the stem has no word of a
+        # computation: candidates, no quantities; nor is its "how many" an arithmetic cue (version 89)
+        if _number_candidates_ref(s[len(stem):], stem):
+            stem_nu = _RE_NUM_UNIT.findall(stem) if re.search("[0-9]", stem) else []
+            numbers, units = min(numbers, len(stem_nu)), min(units, len(stem_nu) - stem_nu.count(""))
+            feats[11], feats[12] = log(numbers), min(numbers / (nw + DENSITY_PRIOR_WORDS), 2.0)
+            lex["arith"] = 0
+            feats[19 + list(LEXICON_NAMES).index("arith")] = 0.0
         data = n > 600 and latex == 0 and (
             lex["math"] == 0 or (feats[18] >= math.log1p(2) and 50 * (lex["math"] + (lex["arith"] if asks else 0)) < nw))
     # plain-text formulas ("x^2", "sqrt(", "0 < x", "{1,2,3}", "p -> q") in a text of at most 300 characters with no code cue
@@ -1483,8 +1619,8 @@ def handcrafted(conv: Conversation) -> list[float]:
         quantities += _own_quantities(conv.system[:600])
     word_problem = ((lex["arith"] > 0 or _sets_a_trap(s)) and quantities >= 2 and _problem_chars(asked) <= 600 and latex == 0
                     and mcq < math.log1p(2) and feats[6] == 0 and d_code < 0.2 and d_write < 0.2 and not material
-                    and _asks_for_an_answer(asked))
-    if word_problem:
+                    and _asks_for_an_answer(asked) and sql is None)  # a query over a schema is no word problem (88)
+    if word_problem or sql:  # a question over a schema: a closed problem in the code domain (88)
         feats[-1] = 1.0
     # the length prior reads the statement: code in fences or on indented lines does not count (version 26)
     code = _code_chars(s) if feats[6] or feats[7] else 0
@@ -1525,7 +1661,7 @@ def handcrafted(conv: Conversation) -> list[float]:
                       r"(?! of concept(?: |$))|(?:show|demonstrate) that)(?: |$)|证明|証明|증명|chứng minh", " ".join(wl[:60]))
     domain = max(d_math, d_code_domain, d_reason)
     # a request to write code is a request for a program whatever its topic, unless written in LaTeX (version 36)
-    program = (written_code > 0 and latex == 0) or d_code > max(d_math, d_reason)
+    program = (written_code > 0 and latex == 0) or sql is not None or d_code > max(d_math, d_reason)  # (88)
     # "implement a function …" too; and the numbers of a bound or a modulus are no math beside a program (version 51)
     program = program or (_builds_code(wl) and latex == 0) or (not data and d_reason < d_code <= d_math and d_code > 8.0 * (
         lex["math"] + 0.6 * lex["arith"] + 0.5 * numbers) / nw + 0.5 * (latex + log(plain)) - 4.0 * _bound_numbers(wl) / nw)
@@ -1536,13 +1672,17 @@ def handcrafted(conv: Conversation) -> list[float]:
             # nor "Use <tool> to …" opening the words (version 68)
             and not re.match(rf"(?:use|using)(?: \S+){{1,{USE_TO_GAP}}} to(?: |$)", " ".join(wl[:USE_TO_GAP + 2]))):
         program = False
-    if stem is not None and feats[8] == 0 and code == 0 and not writes_code and not (wl and wl[0] in CODE_WORK_OPENERS):
-        program = False  # a quiz's code words alone (80), unless it opens by asking for work on code (84)
+    if (stem is not None and (feats[8] == 0 or _reads_code_ref(stem)) and code == 0 and not writes_code
+            and not (wl and wl[0] in CODE_WORK_OPENERS)):
+        program = False  # a quiz's code words alone (80), unless it opens by asking for work on code (84); a one-line
+        # stem asking what its inline code evaluates to, prints, returns: code reading (89)
     asks = program or (proof is not None and domain > d_write)
     # a short question about one everyday error line: no request for a program, no closed problem (version 58)
     error_line = program and _error_line(full, wl)
     if asks and not word_problem and not retrieved and not error_line:
-        if not question and nw >= 4:  # a fragment of fewer than four words is no request (version 41)
+        if sql:  # its question's characters and its cues' (88)
+            statement = math.log1p(sql[1] * n / ns + sql[2])
+        elif not question and nw >= 4:  # a fragment of fewer than four words is no request (version 41)
             # its cues' work (version 45), a program's only (version 49)
             statement = math.log(math.exp(statement) + 245 + (_request_work_chars(wl, s) if program else 0))
     # else a quiz whose stem gives a computation (LaTeX, or three or more quantities with algebra): 100 characters more
@@ -2147,3 +2287,31 @@ def _recalls_ref(stem: str) -> bool:
     latex_stem = sum(1 for c in re.findall(r"\\([a-zA-Z]+)", stem) if c in LATEX_COMMANDS) + (stem.count("$") - _currency(stem)) // 2
     return (len(re.findall(r"[.?!](?=\s|$)", stem)) <= 3 and quantities <= 0 and latex_stem == 0 and sum(_plain_notation_ref(stem)) == 0
             and dict(zip(LEXICON_NAMES, lexicon_counts_reference(words_of(stem.lower()))))["math"] == 0)
+
+
+def _number_candidates_ref(options_text: str, stem: str) -> bool:
+    """Version 89: the options below a recall stem are its candidates: under 400 characters, two or more hold a digit
+    and each of those is a number with at most two unit words, and the stem has no computing word or number word, no
+    plain formula or count of mathematical objects."""
+    compute = {"sum", "product", "difference", "quotient", "average", "mean", "median", "total", "times", "twice", "half",
+               "percent", "percentage", "plus", "minus", "divided", "multiplied", "squared", "cubed", "square", "cube",
+               "multiple", "multiples", "factor", "factors", "even", "odd", "ways", "arrange", "arranged", "arrangements",
+               "orderings", "equal", "equals", "next", "convert", "converted", "calculate", "compute", "estimate",
+               "remaining", "altogether"}
+    if len(options_text) >= 400 or any(w in compute or w in NUMBER_WORDS for w in words_of(stem.lower())):
+        return False
+    if _computes_plainly_ref(stem):  # a formula or a count of mathematical objects
+        return False
+    parts = re.split(r"(?:^|(?<=\s))\(?[A-Ea-e][).:][ \t]", options_text)
+    numeric = [p.strip().split("\n")[0].rstrip(" .") for p in parts if re.search(r"[0-9]", p.strip().split("\n")[0])]
+    number = r"[-+−~≈$€£]?[0-9][0-9,.]*(?:/[0-9]+)?(?:[-–][0-9][0-9,.]*)?(?:st|nd|rd|th)?%?(?: ?[A-Za-z°/.]{1,10}){0,2}"
+    return len(numeric) >= 2 and all(re.fullmatch(number, o) for o in numeric)
+
+
+def _reads_code_ref(stem: str) -> bool:
+    """Version 89: a one-line quiz stem with code in it ("`", a bracket) asking what it evaluates to / outputs / prints /
+    returns / its value or result ("what" then the word, in one clause), in at most 400 characters."""
+    head = stem.strip()
+    return (len(head) <= 400 and "\n" not in head and bool(set(head) & set("`([{"))
+            and re.search(r"\bwhat\b[^?\n]{0,200}?\b(?:evaluates?|evaluated|outputs?|prints?|printed|returns?|returned"
+                          r"|logs?|logged|displays?|displayed|value|result)\b", head.lower()) is not None)

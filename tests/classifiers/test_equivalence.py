@@ -50,7 +50,10 @@ PIECES = ("list", "give", "write", "name", "come up with", "two", "a few", "seve
           "'", "please",  # an instruction over material (44)
           '{"a": ""}', '{"name": ..., "age": 0}', "{", "}", '"', ":", '"x"', "|", "<ISO code>", "[string]", "1-5", "return",
           "respond with", "json", "or", "format:", "=", "(", "null", "true/false", "...", "…", "{city, country}",  # templates (60)
-          "; ", ";", "; I ", "; I'm", "É", "中")  # prose semicolons (77)
+          "; ", ";", "; I ", "; I'm", "É", "中",  # prose semicolons (77)
+          "create table", "CREATE TABLE t (a INT, b NUMERIC(10,2));", "users(id INT, email TEXT)", "orders(id, user_id, total)",
+          "Table: ", "| Column Name | Type |", "| id | int |", "+----+", "never", "top 3", "users", "order", "running total",
+          "how many", "list all")  # a question over a schema (88)
 SEPS = ("", " ", "  ", "\n", "\nassert ", "\n  assert ", "\nA. ", "\n    ", "\n- ", "\n2) ", "\n(b) ", ". ", "? ", ": ", "-", ",", "_", "options:",
         "\nB - ", "\nC \u2013 ")  # "A - x" options (version 37)
 #: Inline answer-option markers, whole and in pieces.
@@ -68,13 +71,15 @@ def _same(text: str, system: str = "", history: str = "") -> None:
     assert sorted(gram_keys(head, c.system)) == ref.grams(c)
 
 
+#: A system prompt holding a schema (version 88: the user turn is a question over it).
+SYSTEM_SCHEMA = "You write PostgreSQL.\nCREATE TABLE users (id INT, email TEXT);\norders(id INT, user_id INT, total NUMERIC(10,2))"
 #: A system prompt holding documents (version 78: their figures count in a calculation's word problem).
 SYSTEM_DOCUMENTS = ("Answer from the documents below.\nDocument 1: The monthly plan costs $39 and the annual plan $399; students pay "
                     "20% less.\nDocument 2: Guest passes cost $12 each; annual members get four free passes a year.")
 
 
 @settings(max_examples=400, deadline=None)
-@given(texts, st.sampled_from(["", "You are a Python expert. Answer briefly.", SYSTEM_DOCUMENTS]), st.sampled_from(["", "x = 1; {"]),
+@given(texts, st.sampled_from(["", "You are a Python expert. Answer briefly.", SYSTEM_DOCUMENTS, SYSTEM_SCHEMA]), st.sampled_from(["", "x = 1; {"]),
        st.sampled_from([str.lower, str.upper, str.title, str.strip]))
 def test_features_equal_the_reference(text, system, history, case):
     _same(case(text), system, history)

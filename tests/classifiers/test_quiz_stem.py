@@ -11,7 +11,7 @@ from classifiers.classifier import ComplexityClassifier
 from classifiers.feature_schema import FEATURE_NAMES
 from classifiers.features import LEXICON_NAMES, lexicon_counts
 from classifiers.lexicons import lower_words
-from classifiers.quiz_stem import COMPUTATION_QUANTITIES, computes, logic_notation, quiz_stem, stem_cues
+from classifiers.quiz_stem import COMPUTATION_QUANTITIES, computes, logic_notation, number_candidates, quiz_stem, reads_code, stem_cues
 
 
 def score(default: ComplexityClassifier, text: str) -> float:
@@ -160,3 +160,52 @@ def test_cues_in_chinese_options_are_taken_off_too(default: ComplexityClassifier
     glossed = "下列哪位是古代中国著名的思想家？\nA. 孔子，他证明了很多设计和分析的比较\nB. 牛顿\nC. 爱因斯坦\nD. 达尔文"
     plain = "下列哪位是古代中国著名的思想家？\nA. 孔子\nB. 牛顿\nC. 爱因斯坦\nD. 达尔文"
     assert feature(default, glossed, "reasoning domain") == feature(default, plain, "reasoning domain")
+
+
+def test_a_recall_stems_numeric_options_are_candidates(default: ComplexityClassifier) -> None:
+    """Version 89 (review s42 sweep, cluster 3): a recall stem's numeric options are its candidates, no quantities.
+    "Water freezes at what temperature …? A) 0 B) 32 C) 100 D) -10" scored 0.55 with the math domain of its four
+    numbers, 0.37 with the options in words."""
+    water = "At sea level, water boils at what temperature in degrees Celsius?\nA) 90\nB) 100\nC) 110\nD) 212"
+    assert feature(default, water, "numbers") == 0.0
+    assert feature(default, water, "math domain") == 0.0
+    assert feature(default, water, "length in a closed problem") == 0.0
+    inline = "How many minutes are in an hour? (A) 30 (B) 60 (C) 90 (D) 100"
+    assert feature(default, inline, "numbers") == 0.0, "inline options too"
+    count = "How many strings does a standard violin have?\nA) 4\nB) 5\nC) 6\nD) 7"
+    assert feature(default, count, "arith cues") == feature(default, count, "math domain") == 0.0, "a recalled count"
+    assert number_candidates("Which HTTP status code means not found?\nA) 200\nB) 301\nC) 404\nD) 500",
+                             "Which HTTP status code means not found?\n")
+    assert number_candidates("What is the speed of sound in air?\nA) 243 m/s\nB) 343 m/s\nC) 1/6\nD) None of these",
+                             "What is the speed of sound in air?\n"), "units, a fraction; a word option holds no digit"
+
+
+def test_a_computation_keeps_its_numeric_options(default: ComplexityClassifier) -> None:
+    """Version 89's candidates are a recall stem's only: a stem with a figure, a formula, a computing word or a number
+    word, and options that are formulas, keep the options' numbers as quantities."""
+    kept = [
+        "Which is the smallest prime greater than 100?\nA) 101\nB) 103\nC) 107\nD) 109",
+        "In how many distinct ways can the letters of the word BANANA be arranged?\nA) 60\nB) 120\nC) 360\nD) 720",
+        "What is seven times eight?\nA) 54\nB) 56\nC) 58\nD) 64",
+        ("A thin rod of length L pivots about one end and is released from horizontal. At the instant it passes vertical, "
+         "the angular speed is:\nA) sqrt(g/L)\nB) sqrt(3g/L)\nC) sqrt(2g/L)\nD) sqrt(6g/L)"),
+    ]
+    for item in kept:
+        assert feature(default, item, "numbers") > 1.0, item
+    assert feature(default, kept[1], "math domain") > 0.9, "a count of arrangements is a computation"
+
+
+def test_a_stem_asking_what_inline_code_evaluates_to_is_no_program(default: ComplexityClassifier) -> None:
+    """Version 89 (review s42 sweep, cluster 4): "In Python, what does `len({1: 'a', …})` evaluate to?" read as a
+    request for a program (the dict literal's code syntax: 0.85, label 3, above every label-5 quiz). Code pasted on
+    lines of its own, and a choice among implementations, stay a program's."""
+    inline = "In Python, what does `len({1: 'a', 1.0: 'b', True: 'c'})` evaluate to?\nA) 1\nB) 2\nC) 3\nD) It raises TypeError"
+    fenced = ("In Python, what does this evaluate to?\n```python\nlen({1: 'a', 1.0: 'b', True: 'c'})\n```\n"
+              "A) 1\nB) 2\nC) 3\nD) It raises TypeError")
+    assert feature(default, inline, "length in a closed problem") < 1.0, "1.87 with a program's extra characters"
+    assert feature(default, fenced, "length in a closed problem") > 1.5
+    assert reads_code("What does the JavaScript expression `[10, 1, 2].sort()` evaluate to?\n")
+    assert reads_code("What is the result of `'abc' * 2 + 'd'` in Python?\n")
+    assert not reads_code("Which Python expression returns the keys of d sorted by value?\n"), "picks an implementation"
+    assert not reads_code("What does this print?\nx = [1, 2]\nprint(x * 2)\n"), "code on lines of its own"
+    assert not reads_code("What does the function return?\n"), "no code in the stem"

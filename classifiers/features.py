@@ -14,6 +14,7 @@ import zlib
 
 from classifiers.algorithmic import bound_numbers
 from classifiers.answer_template import answer_templates
+from classifiers.applied_tasks import APPLIED_GATE, applied_task
 from classifiers.built_code import builds_code
 from classifiers.code_blocks import assert_lines, code_chars, every_assert_line
 from classifiers.code_names import exception_names
@@ -37,10 +38,9 @@ from classifiers.lexicons import (
     words_of,
 )
 from classifiers.options import NO_TAIL_OPTIONS, inline_options, labelled_options, tail_options, year_options
-from classifiers.plain_math import has_variable, short_formula
+from classifiers.plain_math import short_formula
 from classifiers.quantities import count_quantities
 from classifiers.quiz_stem import (
-    COMPUTATION_EXTRA_CHARS,
     asks_for_a_program,
     asks_for_a_quantity,
     computation,
@@ -83,8 +83,7 @@ HASH_BITS = 15
 HASH_DIM = 1 << HASH_BITS
 _MEMO_MAX = 50_000
 
-_MATHOPS = tuple("=+*/^<>≤≥∑∫√π")
-_CODESYN = ("{", "}", ";", "=>", "->", "::", "==", "!=", "()", "[]")
+_MATHOPS, _CODESYN = tuple("=+*/^<>≤≥∑∫√π"), ("{", "}", ";", "=>", "->", "::", "==", "!=", "()", "[]")
 _RE_INDENT = re.compile(r"(?m)^(?:    |\t)\S")
 _RE_LIST = re.compile(r"(?m)^[^\S\n]*(?:[-*•]|\d+[.)])\s")  # not \s*: quadratic over blank lines
 _RE_MCQ = re.compile(r"(?m)^[ \t]*\(?[A-Ea-e][).:][ \t]")  # "A. x", "(a) x", "A) x"
@@ -308,14 +307,14 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     follow = log(len(hist)) / (1.0 + ln / 5.0)
     dom = max(d_math, d_code, d_reason)
     gate = min(1.0, DOMAIN_GATE * (dom - d_write)) if dom > d_write else 0.0
-    quantities = 0
+    quantities, applied = 0, applied_task(full, conv.system)  # tools and a plan, relative dates, clauses weighed, rules on cases (90)
     asked = outside_context(full, span := context_span(full, feats[6] + feats[7] > 0) if mcq < MCQ_MIN else NO_CONTEXT)  # (33, 75)
     if (latex == 0.0 and mcq < MCQ_MIN and feats[6] == 0.0 and d_code < 0.2 and d_write < 0.2 and not material and sql is None
             and problem_chars(asked) <= WORD_PROBLEM_MAX_CHARS and (lex[_ARITH] > 0 or sets_a_trap(s))):  # a trap (87); a query's figures: none (88)
         table, own = table_rows(s), quantities_in(asked) if span[1] else 0  # a question's own figures: then the documents' too
         quantities = numbers - (count_quantities(table)[0] if table else 0) + sum(map(NUMBER_WORDS.__contains__, wl))
         quantities = own if span[1] and (own < 2 or problem_chars(full) > WORD_PROBLEM_MAX_CHARS) else with_system_documents(quantities, conv.system)
-    gate = 1.0 if (word_problem := quantities >= 2 and asks_for_an_answer(asked)) or sql else gate  # figures, no ask: none (49)
+    gate = 1.0 if (word_problem := quantities >= 2 and asks_for_an_answer(asked)) or sql else max(gate, APPLIED_GATE) if applied else gate  # (49, 88, 90)
     code = (code_chars(s) if feats[6] or feats[7] else 0) + len(tests) + tpl.chars  # pasted code (fences, indented lines), tests
     retrieved = span[1] - span[0]
     quoted = quoted_chars(full) if mcq >= MCQ_MIN else retrieved  # passages, documents: read, not solved
@@ -330,13 +329,13 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     error_line = program and asks_about_an_error(full, wl)  # one everyday error line asked about: no request (58, 62)
     if not (word_problem or retrieved or error_line) and (program or (dom > d_write and asks_for_proof(wl))):
         ln_problem = math.log1p(sql.question * n / ns + sql.work) if sql else request_length(ln_problem, wl, s, nw, program)  # (41, 88)
-    elif max(d_math, d_reason) >= 0.5 and not (code or quoted) and computation(  # a quiz's, a formula's (40, 80, 82)
-            stem, plain + plain_logic > 0 and has_variable(s), word_problem or retrieved or program or d_write >= 0.2):
-        ln_problem = math.log(math.exp(ln_problem) + COMPUTATION_EXTRA_CHARS)  # as a request for a program
+    elif max(d_math, d_reason) >= 0.5 and not (code or quoted) and (extra := computation(  # a quiz's, a formula's (40, 80, 92)
+            stem, plain + plain_logic + latex > 0, s, word_problem or retrieved or program or d_write >= 0.2)):
+        ln_problem = math.log(math.exp(ln_problem) + extra)  # as a request for a program
     if tasks and not (word_problem or retrieved or program):  # a letter task's work is not in its words either (57)
         ln_problem = math.log(math.exp(ln_problem) + LETTER_TASK_CHARS)
     # a long text to translate, rewrite or summarize, or material to extract from: not a problem (its figures set no math domain)
-    in_domain = 0.0 if not gate or material or error_line or works_on_text(full) else gate * max(ln_problem - LENGTH_ANCHOR, 0.0)
+    in_domain = 0.0 if not gate or error_line or not applied and (material or works_on_text(full)) else gate * max(ln_problem - LENGTH_ANCHOR, 0.0)
     anchor = MCQ_LENGTH_ANCHOR + (recall if d_reason == 0.0 else 0.0)  # a stem with no math or logic: later (80)
     closed = max(in_domain, (log(max(n - quoted, 0)) if quoted else ln) - anchor) if mcq >= MCQ_MIN else in_domain  # a quiz's length too
     if closed and not (cues[_LOGIC] > 1 or relations) and (judged := judged_conversation(conv)) is not None and not (  # puzzle: 69

@@ -31,7 +31,7 @@ from classifiers.lexicons import SPEEDUPS
 from classifiers.pasted_data import sample_pasted_data
 from classifiers.shape import gram_keys, system_words
 from classifiers.text import Conversation, context_conversation, parse_messages
-from classifiers.turns import closes, quiz_after_bare_answer
+from classifiers.turns import closes, quiz_after_bare_answer, states_own_equation
 
 MAX_ANSWER_TOKENS = 16_384
 HASH_MASK = HASH_DIM - 1
@@ -132,6 +132,8 @@ def follow_up_weight(c: Conversation) -> float:
     difficulty, 0 when it is a request of its own (``FOLLOW_UP_PHRASES``, ``FOLLOW_UP_OPENERS``,
     ``FOLLOW_UP_SHORT``, ``FOLLOW_UP_RATIO``)."""
     if not c.earlier_user or closes(c.last_user, c.reply) or quiz_after_bare_answer(c.last_user, c.reply, c.earlier_user):  # classifiers.turns
+        return 0.0
+    if states_own_equation(c.last_user):  # "Now solve 2x + 3 = 11.": its own difficulty (version 92)
         return 0.0
     head = c.last_user[:FOLLOW_UP_HEAD].lower()
     if _RE_FOLLOW_UP_PHRASE.search(head) or _opens_with(head.lstrip(OPENING_PUNCTUATION), FOLLOW_UP_OPENERS):

@@ -16,6 +16,7 @@ import re
 
 from classifiers.latex import latex_notation
 from classifiers.lexicons import LEXICON_NAMES, add_dense_cues, add_glued_words, lexicon_counts, lower_words
+from classifiers.math_hardness import hardness_chars
 from classifiers.options import inline_start, option_start
 from classifiers.plain_math import computes_plainly, plain_notation
 from classifiers.quantities import count_quantities
@@ -218,14 +219,16 @@ def reads_code(stem: str) -> bool:
     return _RE_READS_CODE.search(line.lower()) is not None
 
 
-def computation(stem: str | None, formula: bool, excluded: bool) -> bool:
-    """Whether a quiz's ``stem`` gives a computation (``computes``; a quiz's computation gets ``COMPUTATION_EXTRA_CHARS``
-    as a request for a program), or, outside a quiz (``stem`` None), the text has a plain ``formula`` with a variable
-    (``plain_math.has_variable``) and is not ``excluded`` (a word problem, a question over documents, a program have
-    their own length rules; a request to write is no computation: "Kids aged 3 < x < 6 love this toy. Write an Amazon
-    product description.", version 83): "Now find all integer solutions of x^2 - 3y^2 = 1 with 0 < x < 1000." 0.51 scored as chat
-    (version 80); "What's sqrt(16)?" is none (version 82: 0.53, review rev41b H3)."""
-    return computes(stem, latex_notation(stem)) if stem is not None else formula and not excluded
+def computation(stem: str | None, formula: bool, text: str, excluded: bool) -> int:
+    """The characters a computation reads longer by in the length prior, as a request for a program: a quiz's ``stem``
+    that gives one (``computes``) ``COMPUTATION_EXTRA_CHARS``; outside a quiz (``stem`` None), a text with a formula
+    (plain or LaTeX) that is not ``excluded`` (a word problem, a question over documents, a program have their own length
+    rules; a request to write is no computation: "Kids aged 3 < x < 6 love this toy. Write an Amazon product
+    description.", version 83) ``math_hardness.hardness_chars``: by how hard it reads, not a flat credit ("Now solve
+    2x + 3 = 11." none; "Now find all integer solutions of x^2 - 3y^2 = 1 with 0 < x < 1000." 200; version 92)."""
+    if stem is not None:
+        return COMPUTATION_EXTRA_CHARS if computes(stem, latex_notation(stem)) else 0
+    return hardness_chars(text) if formula and not excluded else 0
 
 
 def asks_for_a_quantity(text: str) -> bool:

@@ -6,6 +6,9 @@
 - A quiz turn after a bare answer: the examples of a few-shot prompt sent as turns (a question, its letter; a question,
   its letter; … then the question). A short question read as a follow-up inherited every example: "What is 7 + 5?"
   with its four options scored 0.79 (high) after five solved examples, 0.39 alone.
+- A turn that states its own equation and points at nothing before it ("Now solve 2x + 3 = 11."): its difficulty is its
+  own. Read as a follow-up ("Now solve" opens one), it took the first turn's (0.65 after a Pell-type equation, 0.38
+  alone; version 92).
 """
 
 from __future__ import annotations
@@ -36,6 +39,18 @@ CLOSING_MAX_CHARS = 120
 #: An assistant reply this short is a bare answer ("B", "The answer is C.", "(C) 12").
 BARE_ANSWER_CHARS = 30
 _WORD = re.compile(r"[a-z']+")
+#: A turn that states its own equation is at most this long (a longer one says more than its equation).
+OWN_EQUATION_MAX_CHARS = 200
+#: An equation with an operation on one side of "=" and a one-letter variable ("2x + 3 = 11", "y = 3x^2 - 1",
+#: "$4^x = 8$"); not "x = 3" alone ("solve for y when x = 3" needs the equation before it).
+_RE_EQUATION = re.compile(
+    r"(?<![A-Za-z])(?:[0-9]*[a-z]|[0-9]+)(?:\^\{?\(?[0-9a-z]+\)?\}?)? ?[-+*/] ?[0-9a-z(][^=\n]{0,30}= ?-?[0-9a-z(]"
+    r"|(?<![A-Za-z])[a-z] ?= ?-?[0-9a-z(][^=\n]{0,30}?[-+*/^]")
+_RE_LETTER = re.compile(r"(?<![A-Za-z])[a-z](?![A-Za-z])")
+#: Words that point back at the conversation: a turn holding one follows up, whatever its equation ("Now solve it for
+#: y = 2x + 1", "Check that answer with x = 3 - 1").
+BACK_POINTERS = frozenset(("it", "its", "that", "this", "these", "those", "them", "your", "above", "previous", "earlier",
+                           "same", "result", "answer", "solution", "again"))
 
 
 def closes(turn: str, reply: str = "") -> bool:
@@ -45,6 +60,16 @@ def closes(turn: str, reply: str = "") -> bool:
         return False
     words = _WORD.findall(turn.lower())
     return bool(words) and not CLOSING_THANKS.isdisjoint(words) and all(word in CLOSING_WORDS for word in words)
+
+
+def states_own_equation(turn: str) -> bool:
+    """Whether the turn (at most ``OWN_EQUATION_MAX_CHARS``) states an equation in a one-letter variable of its own
+    (``_RE_EQUATION``, the variable beside a digit or an operation) and no word of ``BACK_POINTERS``."""
+    if len(turn) > OWN_EQUATION_MAX_CHARS or "=" not in turn:
+        return False
+    m = _RE_EQUATION.search(turn.replace("$", ""))
+    return (m is not None and _RE_LETTER.search(m.group()) is not None
+            and BACK_POINTERS.isdisjoint(_WORD.findall(turn.lower())))
 
 
 def quiz_after_bare_answer(turn: str, reply: str, earlier: str) -> bool:

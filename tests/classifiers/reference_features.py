@@ -39,6 +39,7 @@ from classifiers.answer_template import (
     MAX_TEMPLATES,
     TYPE_NAMES,
 )
+from classifiers.applied_tasks import APPLIED_CHARS, APPLIED_GATE, COMPARED_MIN_CHARS, MAX_STARTS
 from classifiers.built_code import FUNCTION_NOUNS, IMPLEMENT_VERBS, MADE_NOT_CODE, MADE_PARTS, MAKE_VERBS, MATH_AFTER_FUNCTION, MAX_BUILDS
 from classifiers.code_names import ENDINGS, MAX_EXCEPTIONS, MAX_NAME_CHARS
 from classifiers.code_words import (
@@ -1622,6 +1623,11 @@ def handcrafted(conv: Conversation) -> list[float]:
                     and _asks_for_an_answer(asked) and sql is None)  # a query over a schema is no word problem (88)
     if word_problem or sql:  # a question over a schema: a closed problem in the code domain (88)
         feats[-1] = 1.0
+    # an application task (tools and a plan, relative dates to convert, two clauses weighed, rules applied to cases) is
+    # a closed problem: the gate at least APPLIED_GATE, and not undone as material or work on a text (version 90)
+    applied = _applied_task_ref(full, conv.system)
+    if applied and not word_problem:
+        feats[-1] = max(feats[-1], APPLIED_GATE)
     # the length prior reads the statement: code in fences or on indented lines does not count (version 26)
     code = _code_chars(s) if feats[6] or feats[7] else 0
     code += len(_test_lines(s)) + tpl_chars  # nor do the tests given with a request for a program (36), the templates (59)
@@ -1687,9 +1693,11 @@ def handcrafted(conv: Conversation) -> list[float]:
             statement = math.log(math.exp(statement) + 245 + (_request_work_chars(wl, s) if program else 0))
     # else a quiz whose stem gives a computation (LaTeX, or three or more quantities with algebra): 100 characters more
     # (version 40)
-    # or a plain formula with a variable outside a quiz (versions 80, 82)
-    elif (max(d_math, d_reason) >= 0.5 and not (code or quoted) and stem is None and plain + plain_logic > 0
-          and _ref_has_variable(s[:1000]) and not (word_problem or retrieved or program) and d_write < 0.2) or (
+    # or outside a quiz a formula (plain or LaTeX): 50 characters per hardness cue, at most 4 (versions 80, 82, 92)
+    elif (max(d_math, d_reason) >= 0.5 and not (code or quoted) and stem is None and plain + plain_logic + latex > 0
+          and _ref_hardness(s) > 0 and not (word_problem or retrieved or program) and d_write < 0.2):
+        statement = math.log(math.exp(statement) + 50 * min(_ref_hardness(s), 4))
+    elif (
             stem is not None and max(d_math, d_reason) >= 0.5 and not (code or quoted)
           and (_computes_plainly_ref(stem) or sum(1 for c in re.findall(r"\\([a-zA-Z]+)", stem) if c in LATEX_COMMANDS) + (stem.count("$") - _currency(stem)) // 2 > 0
                or ((len(_RE_NUM_UNIT.findall(stem)) if re.search("[0-9]", stem) else 0)
@@ -1700,7 +1708,7 @@ def handcrafted(conv: Conversation) -> list[float]:
     if tasks and not (word_problem or retrieved or program):  # a letter task: 60 characters more (version 57)
         statement = math.log(math.exp(statement) + 60)
     feats[-1] *= max(statement - LENGTH_ANCHOR, 0.0)
-    if _works_on_text(full) or material or error_line:  # a long text to translate, rewrite or summarize is material (version 32)
+    if error_line or (not applied and (_works_on_text(full) or material)):  # a long text to translate, rewrite or summarize is material (version 32)
         feats[-1] = 0.0
     if mcq >= math.log1p(2):  # a multiple-choice question: length above e^5 characters counts too
         feats[-1] = max(feats[-1], math.log1p(max(n - quoted, 0)) - 5.0 - (0.5 if recall and d_reason == 0 else 0.0))
@@ -1952,11 +1960,26 @@ def _pointed_name_at(head: str, context: bool) -> int:
         if re.search(r"(?i)(?<!\w)(?:following|these|provided|retrieved|given)[ \t]+$", head[line:a]) or re.match(
                 r"(?i)[ \t]+(?:below|above)(?!\w)", head[b:]):
             return line
+        if w in {"document", "documents", "passage", "passages", "excerpt", "excerpts"} and (  # version 91
+                re.match(r"(?i)[ \t]+(?:(?:i|we|you)(?:'ve|[ \t]+have)?[ \t]+)?(?:pasted|attached|included|copied|shared|quoted)"
+                         r"[ \t]+(?:below|above|here)(?!\w)", head[b:])
+                or re.search(r"(?i)(?<!\w)(?:below|here)[ \t]+(?:are|is)[ \t]+"
+                             r"(?:(?:the|some|two|three|four|five|six|several|[0-9]+)[ \t]+)?$", head[line:a])):
+            return line
     return -1
 
 
 def _context_span(text: str, code: bool = False) -> tuple[int, int]:
-    """``_retrieved_chars``'s context: (its line's start, the label's start), or (0, 0)."""
+    """``_retrieved_chars``'s context: (its line's start, the label's start), or (0, 0); version 91: with none, in a text
+    of 400+ characters with no code pasted, the documents after a question opening it (``_question_first_ref``)."""
+    span = _documents_first_ref(text, code)
+    if span == (0, 0) and not code and len(text) >= 400:
+        return _question_first_ref(text)
+    return span
+
+
+def _documents_first_ref(text: str, code: bool) -> tuple[int, int]:
+    """Documents before their question."""
     if len(text) < 200:
         return 0, 0
     short = len(text) < 400
@@ -1983,18 +2006,56 @@ def _context_span(text: str, code: bool = False) -> tuple[int, int]:
         if len(window) - question > 300:
             return 0, 0
         end = len(text) - len(text[-340:]) + question
+    lines = []  # the starts of the lines naming the context
     if short or not labels:  # version 79: the name pointed at, side by side (a document word in a short text)
         named_at = _pointed_name_at(text[:min(300, end)], not short)
-        if named_at < 0:
-            return 0, 0
-        named_at = max(named_at, 0)
+        if named_at >= 0:
+            lines.append(named_at)
     else:
         named = re.search(r"\b(?:contexts?|documents?|passages?|excerpts?|sources|retrieved)(?![\w-])", text[:min(300, end)], re.IGNORECASE)
-        if not named:
-            return 0, 0
-        named_at = named.start()
-    line_start = text.rfind("\n", 0, named_at) + 1
+        if named:
+            lines.append(text.rfind("\n", 0, named.start()) + 1)
+    # version 91: a first marker "[1]", "[doc1]", "[document 1]", "source 1:", "doc 1:" opening a line, and a second one
+    # ("2") opening a later line within 6,000 characters after it, before the question
+    first = re.search(r"(?im)^[ \t]*(?:\[(?:(?:doc|document)[ \t]*)?1\]|(?:source|doc)[ \t]*1[ \t]*:)", text[:min(300, end)])
+    if first:
+        window = text[:min(end, first.end() + 6000)]
+        if any(m.start() >= first.end() for m in re.finditer(
+                r"(?im)^[ \t]*(?:\[(?:(?:doc|document)[ \t]*)?2\]|(?:source|doc)[ \t]*2[ \t]*:)", window)):
+            lines.append(first.start())
+    if not lines:
+        return 0, 0
+    line_start = min(lines)
+    if line_start and re.search(r"(?i)(?<!\w)(?:following|below)(?!\w)", text[:line_start]):
+        line_start = 0  # an instruction pointing forward before the context's line is the template's (version 91)
     return (line_start, end) if end - line_start >= (120 if short else 200) else (0, 0)
+
+
+def _question_first_ref(text: str) -> tuple[int, int]:
+    """Version 91: a question before its documents. The first paragraph (a blank line ending it by character 400) asks (a
+    question mark, or "answer:" / "question:" and a non-space), has no imperative to solve in its first line, and names the
+    documents: a context word pointed at (``_pointed_name_at``), "using / use / based (only) on / according to / from /
+    given (only) the / these / this / our / my" and at most two words before a contract, policy … word right before
+    "below" / "provided" / "attached", or a context label opening the next paragraph (in 60 characters); 200+ follow."""
+    cut = text.find("\n\n")
+    if cut < 0 or cut + 2 > 400 or len(text) - cut < 200:
+        return 0, 0
+    first = text[:cut]
+    if not (set(first) & {"?", "\uff1f", "\u061f"}) and not re.search(r"(?i)(?<!\w)(?:answer|question)[ \t]*:[ \t]*\S", first):
+        return 0, 0
+    low = first.lower()
+    line = low.split("\n", 1)[0] if not low.startswith("\n") else low
+    if re.search(r"(?:^|[.!?:] +|\band +)(?:please +)?(?:solve|calculate|compute|prove|derive|work out|figure out)\b", line):
+        return 0, 0
+    names = r"(?:contracts?|polic(?:y|ies)|agreements?|terms|handbook|manual|faq|guidelines|clauses)"
+    answer_from = any(re.search(
+        r"(?i)(?<!\w)(?:using|use|based[ \t]+(?:only[ \t]+)?on|according[ \t]+to|from|given)[ \t]+(?:only[ \t]+)?(?:the|these|this|our|my)"
+        r"[ \t]+(?:[\w'-]+[ \t]+){0,2}" + names + r"[ \t]+$", first[:m.start()])
+        for m in re.finditer(r"(?i)(?<!\w)(?:below|provided|attached)(?!\w)", first))
+    label = re.match(r"(?i)[ \t#<\[]*(?:contexts?|documents?|passages?|excerpts?|sources)(?![\w-])", text[cut:cut + 60].lstrip("\n"))
+    if _pointed_name_at(first, True) < 0 and not answer_from and not label:
+        return 0, 0
+    return cut, len(text)
 
 
 #: Version 60's tokens: runs of ASCII lower-case letters, digits and ' # + -, and single punctuation marks.
@@ -2315,3 +2376,159 @@ def _reads_code_ref(stem: str) -> bool:
     return (len(head) <= 400 and "\n" not in head and bool(set(head) & set("`([{"))
             and re.search(r"\bwhat\b[^?\n]{0,200}?\b(?:evaluates?|evaluated|outputs?|prints?|printed|returns?|returned"
                           r"|logs?|logged|displays?|displayed|value|result)\b", head.lower()) is not None)
+
+
+_REF_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _ref_tool_signatures(low: str) -> int:
+    """Version 90: snake_case names right before "(" ("read_file(", "issue_refund("): each "(" whose run of word
+    characters before it is ASCII lower-case letters, digits and "_", opens with a letter and holds a "_"."""
+    count = 0
+    for i, c in enumerate(low):
+        if c != "(":
+            continue
+        j = i
+        while j > 0 and (low[j - 1].isalnum() or low[j - 1] == "_"):
+            j -= 1
+        run = low[j:i]
+        if run and run[0] in "abcdefghijklmnopqrstuvwxyz" and "_" in run and all(
+                ch in "abcdefghijklmnopqrstuvwxyz0123456789_" for ch in run):
+            count += 1
+    return count
+
+
+def _ref_labelled_texts(low: str) -> list[tuple[str, int]]:
+    """Version 90: (first word of the label, characters of the text after its colon) of each line "Label: text" (an
+    optional "-" / "*" bullet; a label of one to three words, the first a word of letters, "'" and "-")."""
+    out = []
+    for line in low.split("\n"):
+        i = len(line) - len(line.lstrip(" \t"))
+        if line[i:i + 1] in ("-", "*"):
+            i += 1
+            i += len(line[i:]) - len(line[i:].lstrip(" \t"))
+        colon = line.find(":", i)
+        if colon < 0:
+            continue
+        words = line[i:colon].rstrip(" \t").split(" ")
+        if not 1 <= len(words) <= 3 or not words[0] or words[0][0] not in "abcdefghijklmnopqrstuvwxyz":
+            continue
+        if not all(ch in "abcdefghijklmnopqrstuvwxyz'-" for ch in words[0]) or not all(
+                w and all(ch in "abcdefghijklmnopqrstuvwxyz0123456789'-" for ch in w) for w in words[1:]):
+            continue
+        rest = line[colon + 1:].lstrip(" \t")
+        if rest and not rest[0].isspace():
+            out.append((words[0], len(rest)))
+    return out
+
+
+def _ref_anchored_matches(low: str, literals: tuple[str, ...], alternatives: tuple[str, ...], need: int) -> int:
+    """Version 90: matches of the alternatives (each between word boundaries) tried at the first MAX_STARTS positions of
+    low where one of the literals starts, in order, skipping those inside the last match; counted up to need."""
+    starts = [p for p in range(len(low)) if any(low.startswith(lit, p) for lit in literals)][:MAX_STARTS]
+    n = end = 0
+    for p in starts:
+        if p < end:
+            continue
+        for alt in alternatives:  # the leftmost alternative that matches at p, as an alternation takes it
+            m = re.compile(r"\b(?:" + alt + r")\b").match(low, p)
+            if m is not None:
+                n, end = n + 1, m.end()
+                break
+        if n >= need:
+            break
+    return n
+
+
+def _applied_task_ref(text: str, system: str) -> bool:
+    """Version 90: an application task (classifiers.applied_tasks), read in the first APPLIED_CHARS characters."""
+    low = text[:APPLIED_CHARS].lower()
+    days = "|".join(_REF_WEEKDAYS)
+    plan = (r"first (?:tool|call|step|action)", r"next (?:tool|call|step|action)", r"which (?:tools?|of (?:these|the) tools)",
+            r"what (?:tools?|do you do|would you do|should you do)", r"sequence of", r"in what order",
+            r"plan (?:the|your|out)", r"your plan", r"step by step")
+    plan_literals = ("first ", "next ", "which ", "what ", "sequence of", "in what order", "plan ", "your plan", "step by step")
+    if (_ref_tool_signatures(low) + _ref_tool_signatures(system[:APPLIED_CHARS].lower()) >= 2
+            and _ref_anchored_matches(low, plan_literals, plan, 1)):
+        return True
+    date_ask = (r"absolute (?:[a-z]+ )?dates?", r"calendar (?:[a-z]+ )?dates?", r"actual (?:[a-z]+ )?dates?",
+                r"exact (?:[a-z]+ )?dates?", r"convert\b[^.?!\n]{0,60}\bdates?", r"date of each")
+    relative = (*(rf"{w} (?:week|month|{days})" for w in ("next", "following", "coming")),
+                *(rf"{w}s? (?:after|later|before|from)" for w in (*_REF_WEEKDAYS, "day", "week", "month")),
+                *(rf"in {n} (?:days?|weeks?|months?)" for n in ("a", "one", "two", "three", "four")),
+                *(rf"in {d}[0-9]* (?:days?|weeks?|months?)" for d in "0123456789"),
+                *(f"by {w}" for w in (*_REF_WEEKDAYS, "end of", "the end of")), r"end of (?:day|next week|the week|the month)")
+    relative_literals = ("next ", "following ", "coming ", *_REF_WEEKDAYS, "day", "week", "month", "in a ", "in one ", "in two ",
+                         "in three ", "in four ", *(f"in {d}" for d in "0123456789"), *(f"by {w}" for w in _REF_WEEKDAYS),
+                         "by end of", "by the end of", "end of ")
+    if (_ref_anchored_matches(low, ("absolute ", "calendar ", "actual ", "exact ", "convert", "date of each"), date_ask, 1)
+            and _ref_anchored_matches(low, relative_literals, relative, 2) >= 2):
+        return True
+    weigh = (r"which\b[^.?!\n]{0,80}\b(?:more|less|better|worse|fairer|safer|riskier|stricter|favou?r\w*|protects?|prefer\w*)",
+             r"who\b[^.?!\n]{0,40}\bfavou?rs?")
+    if _ref_anchored_matches(low, ("which", "who"), weigh, 1):
+        labels = [w for w, k in _ref_labelled_texts(low) if k >= COMPARED_MIN_CHARS]
+        if len(labels) >= 2 and (len(set(labels)) < len(labels) or any(
+                a in labels and b in labels for a, b in (("old", "new"), ("before", "after"), ("current", "proposed"), ("original", "revised")))):
+            return True
+    conditions = ("unless", "except", "otherwise", "only if", "provided that", "as long as", "in which case", "only after",
+                  "only when", "cannot")
+    cases = (r"for each", r"each (?:one|of them|case|claim|order|ticket|applicant|request)", r"which ones", r"is there a",
+             r"who should", r"works for (?:all|everyone|both)", r"apply (?:these|the|this|our) (?:rules?|polic(?:y|ies)|criteria|conditions)",
+             r"decide (?:whether|which|who|if)")
+    case_literals = ("for each", "each ", "which ones", "is there a", "who should", "works for ", "apply ", "decide ")
+    if _ref_anchored_matches(low, conditions, conditions, 2) < 2:
+        return False
+    records = [w for w, _ in _ref_labelled_texts(low)]  # two or more records labelled alike ("PR 11:", "PR 12:")
+    return bool(_ref_anchored_matches(low, case_literals, cases, 1)) or len(records) > len(set(records))
+
+
+def _ref_hardness(s: str) -> int:
+    """Version 92: the distinct hardness cues of a formula's problem in the first 400 characters: a power of a lower-case
+    letter, ")" or "}" (a digit 2-9 or a letter, after an optional "{" and "("), a letter then ², ³ or ⁴, a root of a
+    variable ("sqrt(", "\\sqrt{", "√" before optional digits and a letter); a variable in an exponent, or ln / log /
+    exp / sin / cos / tan (a LaTeX command: also sec / csc / cot) of optional digits and a letter alone; two or more
+    distinct one-letter variables (b-h, j-z, no letter around, an operator, "_", ",", ")", "$", "}" or a digit after,
+    or an operator, "(", "$", "{" or a digit before); and one per group of task words, when one of the others, a single variable, a "$" or
+    a backslash is there."""
+    head = s[:400]
+    low = head.lower()
+    lower = set("abcdefghijklmnopqrstuvwxyz")
+    nonlinear = any(
+        c == "^" and i > 0 and (head[i - 1] in lower or head[i - 1] in ")}")
+        and (re.match(r"\{?\(?(?:[2-9]|[a-z])", head[i + 1:i + 4]) is not None) for i, c in enumerate(head))
+    nonlinear = nonlinear or re.search(r"[a-z][²³⁴]", head) is not None
+    for root in (r"\bsqrt ?\( ?", r"\\sqrt\{ ?", r"√ ?\(? ?"):
+        nonlinear = nonlinear or re.search(root + r"[0-9]*[a-z]", head) is not None
+    exponent = any(
+        c == "^" and i > 0 and (head[i - 1].isascii() and head[i - 1].isalnum() or head[i - 1] in ")}")
+        and re.match(r"\{?\(?-?[0-9]*[a-z]", head[i + 1:]) is not None for i, c in enumerate(head))
+    function = re.search(r"\b(?:ln|log|exp|sin|cos|tan)(?:_\{?\w+\}?)? ?\(? ?[0-9]*[a-z]\b", head) is not None
+    command = re.search(r"\\(?:ln|log|exp|sin|cos|tan|sec|csc|cot)(?:_\{?\w+\}?)?\s*(?:\\left)?\(?\s*[0-9]*[a-z]\b",
+                        head) is not None
+    variables = set()
+    for i, c in enumerate(head):
+        if c not in "bcdefghjklmnopqrstuvwxyz":
+            continue
+        before, after = head[i - 1:i] if i else "", head[i + 1:i + 2]
+        if after.isascii() and after.isalpha():
+            continue
+        alone_before = not (before.isascii() and before.isalpha()) and before != "\\"
+        next_sign = head[i + 2:i + 3] if after == " " else after
+        if (alone_before and (next_sign != "" and next_sign in "-+=<>^*/)_,$}" or after != "" and after in "0123456789")) or (
+                before != "" and (before in "-+=<>^*/(0123456789${")):
+            variables.add(c)
+    tasks = [
+        r"\b(?:all|every|each)\b",
+        r"\b(?:integers?|primes?|divisible|divisors?|rational|irrational|remainder)\b",
+        r"\b(?:prove|show that|proof|disprove)\b",
+        r"\bhow many (?:\w+ ){0,3}?(?:solutions|roots|integers|pairs|values|ways|triples)\b",
+        (r"\bfor (?:which|what) (?:values?|real|integers?|positive)\b|\bvalues? of (?:the )?(?:parameter |constant )?[a-z]\b"
+         r"|\bin terms of\b"),
+        r"\b(?:maximum|minimum|maximi[sz]e|minimi[sz]e|largest|smallest|greatest|least)\b",
+        r"\b(?:system|simultaneous)\b",
+    ]
+    if not (nonlinear or exponent or function or command or variables) and "$" not in head and "\\" not in head:
+        return 0  # the task words only with a variable in a formula, or with LaTeX
+    return (int(nonlinear) + int(exponent or function or command) + int(len(variables) >= 2)
+            + sum(1 for p in tasks if re.search(p, low)))

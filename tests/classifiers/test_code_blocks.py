@@ -62,7 +62,6 @@ def test_a_docstring_is_the_problem_statement():
     ("Show me three prime numbers.", False),
     ("Write a function to find the n-th Newman–Shanks–Williams prime number.", True),  # math words (version 36)
     ("Write a program to compute the sum of integers from k to n.", True),
-    ("Rewrite the function $f(t) = \\cos (2 t)+\\sin (2 t)$ in the form $A \\cos (\\omega t-\\phi)$.", False),  # MATH
 ])
 def test_a_short_request_for_a_program_is_no_short_problem(text, floored):
     """In a request for a program or a proof the length prior reads the statement as 245 characters
@@ -77,6 +76,21 @@ def test_a_short_request_for_a_program_is_no_short_problem(text, floored):
 
     prior = handcrafted(as_conversation(text))[PRIOR_FEATURE]
     assert (prior > 0.5 * (math.log(REQUEST_EXTRA_CHARS) - LENGTH_ANCHOR)) is floored, prior
+
+
+def test_a_math_rewrite_is_no_request_for_a_program():
+    """MATH's "Rewrite the function … in the form …" is no request for a program (no ``REQUEST_EXTRA_CHARS``); since
+    version 92 its formula reads 50 characters longer for its two variables (``math_hardness``), no more."""
+    import math
+
+    from classifiers.feature_schema import PRIOR_FEATURE
+    from classifiers.features import LENGTH_ANCHOR, handcrafted
+    from classifiers.inference import as_conversation
+    from classifiers.written_code import REQUEST_EXTRA_CHARS
+
+    text = "Rewrite the function $f(t) = \\cos (2 t)+\\sin (2 t)$ in the form $A \\cos (\\omega t-\\phi)$."
+    prior = handcrafted(as_conversation(text))[PRIOR_FEATURE]
+    assert prior < math.log(len(text) + REQUEST_EXTRA_CHARS) - LENGTH_ANCHOR - 0.5, prior
 
 
 @pytest.mark.parametrize("text, floored", [

@@ -55,7 +55,11 @@ def test_the_context_runs_from_the_line_naming_it_to_the_last_question_label(tex
 
 PIECES = ("Context:", "context", "Documents", "<question>", "Question:", "question: ", "Query:", "Q:", "q :", "## Question:",
           "\n", " ", "x" * 97, "y " * 150, "sources", "retrieved", "contextual", ": ",
-          "?", "\n\n", ">\n", "below", "\nAnswer:", "Helpful answer: ", "<documents>", "[1] ", "Passage", "\uff1f", "y " * 40)
+          "?", "\n\n", ">\n", "below", "\nAnswer:", "Helpful answer: ", "<documents>", "[1] ", "Passage", "\uff1f", "y " * 40,
+          # version 91: markers, pasted / pointer-first names, a question before its documents, a forward instruction
+          "\n[2] ", "[doc1]", "[Doc 2]", "Source 1:", "source 2 :", "doc 1:", " documents I pasted below", "Below are the documents",
+          "here is 3 excerpts", "Using only the policy below, answer: ", "based on the contract excerpt below", "answer: x",
+          "Given the following information, answer the question.\n", "calculate ", "from my terms provided", "\n\n")
 
 
 @settings(max_examples=3000, deadline=None)
@@ -198,3 +202,81 @@ def test_a_negated_or_conditional_work_verb_keeps_the_documents() -> None:
                         "don't know." + docs)[1] > 0
     assert context_span("Answer using only the documents below; do not compute anything yourself." + docs)[1] > 0
     assert context_span("Read the following passages and solve the problem." + docs) == (0, 0)
+
+
+#: Version 91 (review_s42 sweep cluster 6, gaps a-c): layouts whose question comes first, whose documents are marked by
+#: number alone, or named apart from their pointer.
+QUESTION_FIRST = {
+    "answer from": "Using only the membership terms below, answer: {q}\n\n{c}",
+    "based on": "Based on the policy below, answer: {q}\n\n{c}",
+    "sources after": "{q} Use these sources:\n\n{c}",
+    "label first": "Question: {q}\n\nContext:\n{c}",
+}
+MARKED = {
+    "doc markers": "[doc1] {c1}\n[doc2] {c2}\n[doc3] {c3}\n\n{q}",
+    "numbers": "[1] {c1}\n[2] {c2}\n[3] {c3}\n\n{q}",
+    "source n": "Source 1: {c1}\nSource 2: {c2}\nSource 3: {c3}\n\n{q}",
+    "pasted": "Answer from the three documents I pasted below.\n\n{c1}\n{c2}\n{c3}\n\n{q}",
+    "pointer first": "Below are documents retrieved for the user's query.\n\n{c1}\n{c2}\n{c3}\n\n{q}",
+}
+DOCS = [d.split("] ", 1)[1] for d in FEES.split("\n")]
+
+
+@pytest.mark.parametrize("template", QUESTION_FIRST.values(), ids=QUESTION_FIRST)
+def test_a_question_before_its_documents_is_read_alone(template):
+    """"Using only the contract excerpt below, answer: if the Supplier delivers 8% late … what net amount …?" over the
+    clauses was read as one problem (0.67; 0.87 laid out document-first): the documents follow the question's paragraph,
+    a lookup's figures are the documents' (no word problem), a calculation keeps its own."""
+    text = template.format(c=FEES, q=LOOKUPS[0])
+    start, end = context_span(text)
+    assert (start, end) == (text.index("\n\n"), len(text)) == ref._context_span(text)
+    assert _numbers_prior(text) == 0.0
+    assert _numbers_prior(template.format(c=FEES, q=CALCULATIONS[1])) > 1.0
+
+
+@pytest.mark.parametrize("template", MARKED.values(), ids=MARKED)
+def test_documents_marked_by_number_or_named_apart_are_documents(template):
+    """"[doc1]" / "[1]" / "Source 1:" markers with no context word, "the three documents I pasted below", "Below are
+    documents retrieved …": the documents were the statement of a word problem (numbers in a word problem +4 on 7.66.0)."""
+    text = template.format(c1=DOCS[0], c2=DOCS[1], c3=DOCS[2], q=LOOKUPS[0])
+    start, end = context_span(text)
+    assert start == 0 and text[end:] == LOOKUPS[0] and ref._context_span(text) == (start, end)
+    assert _numbers_prior(text) == 0.0
+    assert _numbers_prior(template.format(c1=DOCS[0], c2=DOCS[1], c3=DOCS[2], q=CALCULATIONS[1])) > 1.0
+
+
+def test_an_instruction_pointing_at_the_context_label_is_the_templates():
+    """Haystack's "Given the following information, answer the question.\nContext: …" read its first line as the
+    question's (length in a closed problem 0.7 against 0 for "Context: … Question:"); "Be brief." stays the user's."""
+    text = "Given the following information, answer the question.\nContext:\n" + FEES + "\nQuestion: " + LOOKUPS[0] + "\nAnswer:"
+    assert context_span(text)[0] == 0 == ref._context_span(text)[0]
+    text = "Be brief.\nContext:\n" + FEES + "\nQuestion: " + LOOKUPS[0]
+    assert context_span(text)[0] == len("Be brief.\n") == ref._context_span(text)[0]
+
+
+@pytest.mark.parametrize("text", [
+    # a problem's own data, listed after "Here are three sources of income" (a document word, not "sources", version 91)
+    "Here are three sources of income for our household.\n\nSalary: $4,200 a month after tax. Rent from the basement "
+    "flat: $950 a month, minus $80 for repairs. Freelance design work: about 6 projects a year at $1,300 each. " * 2
+    + "\n\nHow much do we earn in a year?",
+    # one "[1]" marker, no second: a footnote, not documents
+    "[1] " + DOCS[0] + " " + DOCS[1] + " " + DOCS[2] + "\n\nHow much does the annual plan cost?",
+    # a question first over data that is no document ("the data below"), and one that asks to calculate
+    "Using the data below, answer: what was the total?\n\n" + "Week 1: 42 orders, $1,310. Week 2: 57 orders, $1,845. " * 5,
+    "Using only the policy below, calculate what I owe if I stay 3 months.\n\n" + FEES,
+    # a request to summarize a pasted article, a chat note with a short attachment
+    "Can you summarize the following article for my newsletter?\n\n" + "The council voted to turn the depot into a library. " * 8,
+    "Hey, the document below is the agenda, just so you have it. What time was lunch?\n\n9:00 intro, 12:00 lunch.",
+])
+def test_no_documents_without_a_document_layout(text):
+    assert context_span(text) == ref._context_span(text) == (0, 0)
+
+
+def test_rag_lookups_score_below_calculations_in_every_layout(default):
+    """On a retrained artifact (version 91): question-first, marker-only and apart-named layouts rank as the labelled one
+    does (their lookups 0.96-0.98 on 7.66.0, as word problems over the documents' figures)."""
+    layouts = [t.format(c=FEES, q="{q}") for t in QUESTION_FIRST.values()]
+    layouts += [t.format(c1=DOCS[0], c2=DOCS[1], c3=DOCS[2], q="{q}") for t in MARKED.values()]
+    lookups = [default.score(user(t.format(q=q))).score for t in layouts for q in LOOKUPS]
+    calcs = [default.score(user(t.format(q=q))).score for t in layouts for q in CALCULATIONS]
+    assert max(lookups) < 0.6 and min(calcs) > 0.85

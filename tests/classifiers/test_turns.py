@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from classifiers.classifier import ComplexityClassifier
-from classifiers.turns import closes, quiz_after_bare_answer
+from classifiers.turns import closes, quiz_after_bare_answer, states_own_equation
 from tests.classifiers.test_conversation_context import chat
 
 PROOF = "Prove that there are infinitely many primes of the form 4k+3."
@@ -110,3 +110,26 @@ def test_dash_lines_outside_a_question_are_no_answer_options(text: str) -> None:
     from classifiers.features import letter_option_lines
 
     assert letter_option_lines(text) == 0
+
+
+@pytest.mark.parametrize("turn", ["Now solve 2x + 3 = 11.", "Now solve $2x + 3 = 11$.", "Then solve y = 3x^2 - 1 for x.",
+                                  "Now find all integer solutions of x^2 - 5y^2 = 4 with 0 < x < 2000."])
+def test_a_turn_with_its_own_equation_states_its_own_problem(turn: str) -> None:
+    assert states_own_equation(turn)
+
+
+@pytest.mark.parametrize("turn", ["Now solve it for y = 2x + 1.", "Now solve for y when x = 3.", "Now do the same for 3x - 1 = 8.",
+                                  "Now what is 2 + 3 = 5?", "continue", "Now prove it.", "Check your answer with x = 3 - 1.",
+                                  "Now solve 2x + 3 = 11. " * 10])
+def test_a_turn_that_points_back_or_has_no_equation_of_its_own_follows_up(turn: str) -> None:
+    assert not states_own_equation(turn)
+
+
+def test_an_easy_equation_after_a_hard_one_keeps_its_own_score(default: ComplexityClassifier) -> None:
+    """Version 92: "Now solve" made the turn a follow-up, so it took the first turn's score (0.47 after a radical
+    equation, 0.38 alone; the brief's case 0.40 -> 0.65 after a Pell-type equation)."""
+    easy = "Now solve 2x + 3 = 11."
+    hard = [{"role": "user", "content": "Find all integer solutions of x^2 - 3y^2 = 1 with 0 < x < 1000."},
+            {"role": "assistant", "content": "(1, 0), (2, 1), (7, 4), (26, 15), (97, 56), (362, 209)."}]
+    assert default.score([*hard, {"role": "user", "content": easy}]).score == pytest.approx(
+        default.score([{"role": "user", "content": easy}]).score)

@@ -40,10 +40,6 @@ _RE_COUNTS = re.compile(
     r"\bhow many (?:\w+ ){0,3}?(?:functions|subsets|elements of order|solutions|permutations|arrangements|divisors"
     r"|primes|integers|bijections|surjections|injections|subgroups|homomorphisms|paths|diagonals)\b")
 
-#: A formula with a variable: an exponent on or of a lower-case letter ("5x^3", "2^(x+1)"), or an inequality between a
-#: letter and a number ("0 < x < 1000"). Only such a formula outside a quiz reads as a computation (version 82):
-#: "What's sqrt(16)?" and "What is 2^3?" are arithmetic a cheap model does.
-_RE_VARIABLE = re.compile(r"[a-z]\^|\^\(?[a-z]|(?<![\w<>=-])[a-z] ?[<>]=? ?-?[0-9]|[0-9] ?<=? ?[a-z](?![\w(])")
 
 def plain_notation(s: str) -> tuple[int, int]:
     """(math, logic): the plain-text formulas' signs in the first ``PLAIN_READ_CHARS`` of ``s``."""
@@ -56,11 +52,6 @@ def plain_notation(s: str) -> tuple[int, int]:
 def short_formula(s: str) -> tuple[int, int]:
     """``plain_notation`` of a text of at most ``SHORT_TEXT_CHARS`` (else (0, 0))."""
     return plain_notation(s) if len(s) <= SHORT_TEXT_CHARS else (0, 0)
-
-
-def has_variable(s: str) -> bool:
-    """Whether the first ``PLAIN_READ_CHARS`` of ``s`` hold a formula with a variable (``_RE_VARIABLE``)."""
-    return _RE_VARIABLE.search(s, 0, PLAIN_READ_CHARS) is not None
 
 
 def computes_plainly(stem: str) -> bool:

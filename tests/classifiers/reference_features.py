@@ -2319,20 +2319,6 @@ def _plain_notation_ref(s: str) -> tuple[int, int]:
     return math_signs, logic_signs
 
 
-def _ref_has_variable(head: str) -> bool:
-    """Version 82: a "^" with a lower-case ASCII letter before it, or after it (after one "("), or a lower-case letter
-    alone (no word character, "<", ">", "=", "-" before it) then an optional space, "<" / ">" (and "="), an optional
-    space, an optional minus and a digit, or a digit, an optional space, "<" (and "="), an optional space and a
-    lower-case letter with no word character or "(" after it."""
-    for i, c in enumerate(head):
-        if c == "^":
-            after = head[i + 1:i + 3]
-            if (i and "a" <= head[i - 1] <= "z") or (after[:1] == "(" and "a" <= after[1:2] <= "z" and after[1:2]) or (
-                    after[:1] and "a" <= after[:1] <= "z"):
-                return True
-    return re.search(r"(?<![\w<>=-])[a-z] ?[<>]=? ?-?[0-9]|[0-9] ?<=? ?[a-z](?![\w(])", head) is not None
-
-
 def _computes_plainly_ref(stem: str) -> bool:
     """A stem's plain formula or count of mathematical objects ("How many functions …") (version 80)."""
     return sum(_plain_notation_ref(stem)) > 0 or re.search(

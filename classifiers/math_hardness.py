@@ -39,10 +39,19 @@ _FUNCTIONS = ("ln", "log", "exp", "sin", "cos", "tan", "sec", "csc", "cot")
 #: "$n$", "\\frac{x}{2}"); not "a" or "i", which are words, and not a letter inside a word.
 _RE_VARIABLE = re.compile(
     r"(?<![A-Za-z\\])[b-hj-z](?![A-Za-z])(?:(?= ?[-+=<>^*/)_,$}]|[0-9])|(?<=[-+=<>^*/(0-9${][b-hj-z]))")
+#: A quantifier over a mathematical object ("all real x", "every pair", "for all n"), not "each step", "all your work"
+#: ("Expand (x + 1)^2 for me, and show each step." 0.42 -> 0.64: version 93, review rev42 M5).
+_QUANTIFIED = (r"\b(?:all|every|each) (?:(?:the|possible|positive|negative|real|natural|complex|prime|integer|rational) )*"
+               r"(?:reals?|integers?|pairs?|values?|solutions?|functions?|primes?|roots?|numbers?|triples?|polynomials?"
+               r"|[a-z](?![\w']))")
+_RE_NUMBER_POWER = re.compile(r"(?<![A-Za-z0-9])[0-9]+\^")
+#: A request that asks for no work on the formula: "Is $\log x$ defined for all real $x$? Yes or no.", "Explain what
+#: $E = mc^2$ means in simple words" (0.48 -> 0.67 with its cues: version 93, review rev42 M5).
+_RE_NO_WORK = re.compile(r"\b(?:yes or no|just the answer|explain what|in simple (?:words|terms)|for my [0-9]+[- ]year[- ]old)\b")
 #: The task's words (lower case), one cue each: a quantifier, number theory, a proof, a count of solutions, a parameter,
 #: an optimum, a system; each searched only when one of its stems occurs.
 _TASKS = tuple((stems, re.compile(p)) for stems, p in (
-    (("all", "every", "each"), r"\b(?:all|every|each)\b"),
+    (("all", "every", "each"), _QUANTIFIED),
     (("integer", "prime", "divis", "rational", "remainder"),
      r"\b(?:integers?|primes?|divisible|divisors?|rational|irrational|remainder)\b"),
     (("prove", "show that", "proof"), r"\b(?:prove|show that|proof|disprove)\b"),
@@ -69,9 +78,12 @@ def hardness(s: str) -> int:
     transcendental = (caret and _RE_EXPONENT.search(head) is not None) or (
         any(f in head for f in _FUNCTIONS) and _RE_FUNCTION.search(head) is not None)
     variables = len(set(_RE_VARIABLE.findall(head)))
-    if not (nonlinear or transcendental or variables or "$" in head or "\\" in head):  # "=B2^2 for every row": no problem
+    power = caret and _RE_NUMBER_POWER.search(head) is not None  # "7^2025" (version 93), not a cell's "=B2^2"
+    if not (nonlinear or transcendental or variables or power or "$" in head or "\\" in head):
         return 0
     low = head.lower()
+    if _RE_NO_WORK.search(low) is not None:
+        return 0
     tasks = sum(any(stem in low for stem in stems) and p.search(low) is not None for stems, p in _TASKS)
     return nonlinear + transcendental + (variables >= 2) + tasks
 

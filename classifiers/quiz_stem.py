@@ -151,6 +151,10 @@ COMPUTE_WORDS = frozenset((
     "percentage", "plus", "minus", "divided", "multiplied", "squared", "cubed", "square", "cube", "multiple",
     "multiples", "factor", "factors", "even", "odd", "ways", "arrange", "arranged", "arrangements", "orderings",
     "equal", "equals", "next", "convert", "converted", "calculate", "compute", "estimate", "remaining", "altogether",
+    # quantities a science item works out (version 93: "What is the oxidation state of chromium in potassium dichromate?
+    # A) +3 B) +6 …" 0.55 -> 0.37 read as recall, review rev42 L1)
+    "oxidation", "charge", "ph", "molar", "molarity", "velocity", "acceleration", "probability", "expected",
+    "energy", "force", "frequency", "wavelength", "concentration", "derivative", "integral", "momentum", "pressure",
 ))
 
 _COMPUTING = COMPUTE_WORDS | NUMBER_WORDS

@@ -114,9 +114,10 @@ def _documents_first(text: str, code: bool) -> tuple[int, int]:
     named = naming.search(text, 0, min(INSTRUCTION_CHARS, end))
     at = named.start() if named is not None else -1
     marker = _RE_MARKER.search(text, 0, min(INSTRUCTION_CHARS, end))
-    if marker is not None and (at < 0 or marker.start() < at) and _RE_SECOND_MARKER.search(
-            text, marker.end(), min(end, marker.end() + MARKER_SEARCH_CHARS)) is not None:
-        at = marker.start()
+    if marker is not None and (at < 0 or marker.start() < at):
+        second = _RE_SECOND_MARKER.search(text, marker.end(), min(end, marker.end() + MARKER_SEARCH_CHARS))
+        if second is not None and not _exercise(text[marker.end():second.start()]):
+            at = marker.start()
     if at < 0:
         return NO_CONTEXT
     start = text.rfind("\n", 0, at) + 1
@@ -130,6 +131,18 @@ def _documents_first(text: str, code: bool) -> tuple[int, int]:
 _RE_MARKER = re.compile(r"(?im)^[ \t]*(?:\[(?:doc(?:ument)?[ \t]*)?1\]|(?:source|doc)[ \t]*1[ \t]*:)")
 _RE_SECOND_MARKER = re.compile(r"(?im)^[ \t]*(?:\[(?:doc(?:ument)?[ \t]*)?2\]|(?:source|doc)[ \t]*2[ \t]*:)")
 MARKER_SEARCH_CHARS = 6_000
+#: A numbered block that asks ("?" ending it) or opens with one of these is an exercise, not a document: "[1] A train
+#: leaves at 3 pm … How far apart …? [2] …  Can you work through both?" read as documents fell 0.97 -> 0.41 (review
+#: rev42 H3; version 93).
+EXERCISE_OPENERS = frozenset(("find", "solve", "prove", "compute", "calculate", "what", "how", "show", "evaluate",
+                              "simplify", "determine", "write"))
+
+
+def _exercise(block: str) -> bool:
+    """Whether the text between the first and the second marker is an exercise (``EXERCISE_OPENERS``)."""
+    block = block.strip()
+    first = block[:12].split(None, 1)
+    return block.endswith(QUESTION_MARKS) or bool(first) and first[0].lower().strip(".:,") in EXERCISE_OPENERS
 #: An instruction before the line naming the context that points forward is the template's too (version 91: Haystack's
 #: "Given the following information, answer the question.\nContext: …" read its first line as the question's length).
 _RE_FORWARD = re.compile(r"\b(?:following|below)\b", re.IGNORECASE)

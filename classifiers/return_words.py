@@ -81,6 +81,11 @@ NOUN_BEFORE = frozenset(("tax", "taxes", "income", "vat", "annual", "my", "your"
 #: A person returning a thing: the everyday verb ("Can I return it for a refund?", "Where do we return the car?",
 #: "Can you return the keys tomorrow?"; version 85).
 VERB_SUBJECTS = frozenset(("i", "we", "you"))
+#: ... with a thing's pronoun after it or a purchase's word in the text (version 93): "If I return a generator instead
+#: of a list …", "When you return from inside a try block …" are code (review rev42 M1).
+VERB_OBJECTS = frozenset(("it", "them", "this", "these", "those", "my", "our"))
+PURCHASE_WORDS = frozenset(("bought", "buy", "purchased", "purchase", "ordered", "refund", "receipt", "store", "shop",
+                            "package", "parcel", "rental", "item", "items", "exchange", "warranty", "seller", "box"))
 PROGRAM_AFTER = frozenset(("value", "values", "type", "types", "statement", "statements", "code", "codes", "address"))
 WANT_TO = frozenset(("want", "wants", "wanted", "need", "needs", "needed", "like", "planning", "going", "trying",
                      "able", "allowed", "how", "decided", "hoping", "forgot", "possible", "ok", "okay"))
@@ -107,13 +112,13 @@ def returns_ask_answers(low: str, words: list[str]) -> bool:
         q = p + 6
         if _is_word_at(low, p, q):
             n += 1
-            if n > MAX_RETURNS or not _asks(low, p, q):
+            if n > MAX_RETURNS or not _asks(low, p, q, words):
                 return False
         p = low.find("return", q)
     return n > 0 and not states_a_problem(low, words)
 
 
-def _asks(low: str, p: int, q: int) -> bool:
+def _asks(low: str, p: int, q: int, words: list[str]) -> bool:
     """Whether the "return" at ``low[p:q]`` asks for an answer or is the everyday word (see ``returns_ask_answers``)."""
     before = low[max(0, p - RETURN_LOOKBACK):p]
     after = words_of(low[q:q + RETURN_LOOKAHEAD])
@@ -126,8 +131,10 @@ def _asks(low: str, p: int, q: int) -> bool:
     prior = words_of(before)
     if after and after[0] in NOUN_AFTER:
         return True  # "our return policy", "a return flight", "return on investment"
-    if prior and (prior[-1] in NOUN_BEFORE or prior[-1] in VERB_SUBJECTS) and not (after and after[0] in PROGRAM_AFTER):
-        return True  # "a tax return", "their return has been approved", "Can I return it …?"
+    if prior and prior[-1] in NOUN_BEFORE and not (after and after[0] in PROGRAM_AFTER):
+        return True  # "a tax return", "their return has been approved"
+    if prior and prior[-1] in VERB_SUBJECTS and (after and after[0] in VERB_OBJECTS or not PURCHASE_WORDS.isdisjoint(words)):
+        return True  # "Can I return it …?", "Where do we return the rental car?"
     if prior[-2:-1] and prior[-1] == "to" and prior[-2] in WANT_TO and PROGRAM_AFTER.isdisjoint(after[:3]):
         return True  # "I need to return a blender" (not "How to return multiple values?", version 81)
     if head[-1] == "," and _given_material(low, p):

@@ -50,7 +50,14 @@ _RE_LETTER = re.compile(r"(?<![A-Za-z])[a-z](?![A-Za-z])")
 #: Words that point back at the conversation: a turn holding one follows up, whatever its equation ("Now solve it for
 #: y = 2x + 1", "Check that answer with x = 3 - 1").
 BACK_POINTERS = frozenset(("it", "its", "that", "this", "these", "those", "them", "your", "above", "previous", "earlier",
-                           "same", "result", "answer", "solution", "again"))
+                           "same", "result", "answer", "solution", "again", "instead", "redo", "why", "would", "use",
+                           "there", "also"))
+#: ... and it asks to work the equation out: a verb of solving, or "what is x" / "x = ?" (version 93: "Why can't I just
+#: use n = 2k - 1 instead?" after a proof, "Would i = i + 1 inside the worker be a race condition there?" after code
+#: were scored alone: 0.82 -> 0.37, review rev42 H4).
+SOLVE_WORDS = frozenset(("solve", "find", "compute", "calculate", "evaluate", "simplify", "factor", "factorise",
+                         "factorize", "differentiate", "integrate", "expand", "determine"))
+_RE_WHAT_IS = re.compile(r"\bwhat(?:'s| is) [a-z]\b|(?<![A-Za-z])[a-z] ?= ?\?")
 
 
 def closes(turn: str, reply: str = "") -> bool:
@@ -64,12 +71,16 @@ def closes(turn: str, reply: str = "") -> bool:
 
 def states_own_equation(turn: str) -> bool:
     """Whether the turn (at most ``OWN_EQUATION_MAX_CHARS``) states an equation in a one-letter variable of its own
-    (``_RE_EQUATION``, the variable beside a digit or an operation) and no word of ``BACK_POINTERS``."""
+    (``_RE_EQUATION``, the variable beside a digit or an operation), asks to work it out (``SOLVE_WORDS``, "what is x",
+    "x = ?") and has no word of ``BACK_POINTERS``."""
     if len(turn) > OWN_EQUATION_MAX_CHARS or "=" not in turn:
         return False
     m = _RE_EQUATION.search(turn.replace("$", ""))
-    return (m is not None and _RE_LETTER.search(m.group()) is not None
-            and BACK_POINTERS.isdisjoint(_WORD.findall(turn.lower())))
+    if m is None or _RE_LETTER.search(m.group()) is None:
+        return False
+    low = turn.lower()
+    words = _WORD.findall(low)
+    return BACK_POINTERS.isdisjoint(words) and (not SOLVE_WORDS.isdisjoint(words) or _RE_WHAT_IS.search(low) is not None)
 
 
 def quiz_after_bare_answer(turn: str, reply: str, earlier: str) -> bool:

@@ -129,9 +129,10 @@ _RE_RELATIONS = re.compile(  # what follows a cue is looked ahead at, not taken:
     r"|(?P<rest>the rest|remaining|remainder|left over)"
     r"|(?P<ratio>ratio|what (?:fraction|percent(?:age)?)|every (?:other|second|third))"  # GSM8K: +0.3 to +1.0 steps
     # traps: two unknowns behind two totals, a mean of rates, a number's digits, work rates
-    r"|(?P<heads>heads?|vehicles)|(?P<limbs>legs|wheels|feet)"  # both: 26 heads and 74 legs, 40 vehicles and 136 wheels
+    r"|(?P<heads>heads?|vehicles|animals)|(?P<limbs>legs|wheels|feet)"  # both: 26 heads and 74 legs, 40 vehicles and 136 wheels
     r"|(?P<trip>round[- ]trip|there and back|return (?:trip|journey)|(?:back|returns?)(?= (?:\w+ ){0,5}at \d))"
-    r"|(?P<mean>harmonic|consecutive)"
+    r"|(?P<mean>harmonic|consecutive(?= (?:\w+ )?(?:integers?|numbers?|odd|even|whole|multiples?|pages|terms)\b))"
+    r"|(?P<stream>upstream|downstream)"
     r"|(?P<digits>digits?(?= (?:are |is )?(?:reversed|swapped|interchanged))|revers\w* (?:the |its )?digits)"
     r"|(?P<work>work(?:ing|s)?(?= (?:together|alone)\b)|alone(?= (?:it takes|in \d))|if(?= both are\b))"
     r"|(?P<system>two numbers|sum of (?:two|the two|their|its)|their difference))\b"
@@ -139,7 +140,14 @@ _RE_RELATIONS = re.compile(  # what follows a cue is looked ahead at, not taken:
 )
 #: Kinds that hold a problem's trap: two unknowns from two totals ("heads" and "legs" found), the mean of two rates
 #: over a trip there and back, consecutive numbers, digits, joint work.
-TRAP_KINDS = frozenset(("legs", "trip", "mean", "digits", "work", "system"))
+TRAP_KINDS = frozenset(("legs", "trip", "mean", "digits", "work", "system", "stream"))
+#: A trip there and back is a trap only with a speed figure, joint work only with a time a worker takes ("in 6 hours"):
+#: "How long is the drive there and back from Denver to Aspen …?", "Our 3 designers work together with 2 developers …
+#: How long should our sprints be?" are everyday questions (version 93, review rev42 M4).
+_RE_SPEED = re.compile(r"\d ?(?:km/h|kmh|kph|mph|m/s|knots|km per hour|miles per hour|kilomet(?:er|re)s per hour)")
+_RE_TIME_TAKEN = re.compile(r"\bin (?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve) "
+                            r"(?:hours?|days?|minutes?|weeks?)\b")
+_NEEDS = {"trip": _RE_SPEED, "work": _RE_TIME_TAKEN}
 
 
 #: What a problem with relations asks for (in its last ``ASKS_NUMBER_TAIL`` characters): a number. "My sister is twice as
@@ -162,8 +170,9 @@ def _kinds(text: str) -> int:
     """``_value`` of the kinds of relation in the last ``WORD_PROBLEM_MAX_CHARS`` characters of ``text``, at most
     ``RELATION_KINDS_MAX``: the scan stops there (a text of cue words had cost twice a typical problem's featurization)."""
     kinds: set[str | None] = set()
-    for m in _RE_RELATIONS.finditer(text[-WORD_PROBLEM_MAX_CHARS:].lower()):
-        if m.lastgroup not in kinds:
+    low = text[-WORD_PROBLEM_MAX_CHARS:].lower()
+    for m in _RE_RELATIONS.finditer(low):
+        if m.lastgroup not in kinds and _stated(m.lastgroup, low):
             kinds.add(m.lastgroup)
             if _value(kinds) >= RELATION_KINDS_MAX:
                 return RELATION_KINDS_MAX
@@ -184,5 +193,12 @@ def sets_a_trap(text: str) -> bool:
     consecutive odd integers is 87. What is the largest?"). Read only when the text has no arithmetic cue."""
     if _RE_ASKS_NUMBER.search(text[-ASKS_NUMBER_TAIL:].lower()) is None:
         return False
-    kinds = {m.lastgroup for m in _RE_RELATIONS.finditer(text[-WORD_PROBLEM_MAX_CHARS:].lower())}
+    low = text[-WORD_PROBLEM_MAX_CHARS:].lower()
+    kinds = {m.lastgroup for m in _RE_RELATIONS.finditer(low) if _stated(m.lastgroup, low)}
     return not kinds.isdisjoint(TRAP_KINDS) or {"heads", "limbs"} <= kinds
+
+
+def _stated(kind: str | None, low: str) -> bool:
+    """Whether a kind found in ``low`` holds there: a trip with a speed figure, joint work with a time (``_NEEDS``)."""
+    need = _NEEDS.get(kind or "")
+    return need is None or need.search(low) is not None

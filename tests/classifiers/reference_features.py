@@ -200,6 +200,7 @@ from classifiers.return_words import (
     NOUN_AFTER,
     NOUN_BEFORE,
     PROGRAM_AFTER,
+    PURCHASE_WORDS,
     RETURN_DATA_WORDS,
     RETURN_LOOKAHEAD,
     RETURN_LOOKBACK,
@@ -208,6 +209,7 @@ from classifiers.return_words import (
     TIME_BOUNDS,
     UNIT_AFTER,
     VARIABLES,
+    VERB_OBJECTS,
     VERB_SUBJECTS,
     WANT_TO,
 )
@@ -502,12 +504,13 @@ _RELATION_KINDS = tuple(re.compile(p) for p in (
 #: Traps (version 87), counted twice; heads (or vehicles) and legs (wheels, feet) only together.
 _TRAP_KINDS = tuple(re.compile(p) for p in (
     r"\b(?:round[- ]trip|there and back|return (?:trip|journey)|(?:back|returns?)(?= (?:\w+ ){0,5}at \d))\b",
-    r"\b(?:harmonic|consecutive)\b",
+    r"\b(?:harmonic|consecutive(?= (?:\w+ )?(?:integers?|numbers?|odd|even|whole|multiples?|pages|terms)\b))\b",
+    r"\b(?:upstream|downstream)\b",
     r"\b(?:digits?(?= (?:are |is )?(?:reversed|swapped|interchanged))|revers\w* (?:the |its )?digits)\b",
     r"\b(?:work(?:ing|s)?(?= (?:together|alone)\b)|alone(?= (?:it takes|in \d))|if(?= both are\b))\b",
     r"\b(?:two numbers|sum of (?:two|the two|their|its)|their difference)\b",
 ))
-_HEADS, _LIMBS = re.compile(r"\b(?:heads?|vehicles)\b"), re.compile(r"\b(?:legs|wheels|feet)\b")
+_HEADS, _LIMBS = re.compile(r"\b(?:heads?|vehicles|animals)\b"), re.compile(r"\b(?:legs|wheels|feet)\b")
 _ASKS_NUMBER = re.compile(
     r"\b(?:how (?:much|many|long|far|old|fast|tall|heavy|high)|calculate|compute|find|determine|work out|solve"
     r"|what percent(?:age)?|what(?:'s| is| was| will be| are| were) (?:the|her|his|their|its|my) (?:\w+ ){0,3}?(?:speed"
@@ -518,7 +521,11 @@ _ASKS_NUMBER = re.compile(
 def _ref_kinds(text: str) -> tuple[int, int]:
     """(relation kinds, trap kinds) in the last 600 characters, lower-cased."""
     head = text[len(text) - 600:].lower() if len(text) > 600 else text.lower()
-    traps = sum(1 for pat in _TRAP_KINDS if pat.search(head)) + (1 if _HEADS.search(head) and _LIMBS.search(head) else 0)
+    speed = re.search(r"[0-9] ?(?:km/h|kmh|kph|mph|m/s|knots|km per hour|miles per hour|kilometers per hour|kilometres per hour)", head)
+    taken = re.search(r"\bin (?:[0-9]+(?:\.[0-9]+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve) (?:hours?|days?|minutes?|weeks?)\b",
+                      head)
+    held = [pat.search(head) and (i != 0 or speed) and (i != 4 or taken) for i, pat in enumerate(_TRAP_KINDS)]  # (version 93)
+    traps = sum(1 for h in held if h) + (1 if _HEADS.search(head) and _LIMBS.search(head) else 0)
     return sum(1 for pat in _RELATION_KINDS if pat.search(head)), traps
 
 
@@ -683,7 +690,9 @@ def _ref_returns_ask(low: str, wl: list[str]) -> bool:
         prv = words_of(before)
         if nxt[:1] and nxt[0] in NOUN_AFTER:
             continue
-        if prv[-1:] and (prv[-1] in NOUN_BEFORE or prv[-1] in VERB_SUBJECTS) and not (nxt[:1] and nxt[0] in PROGRAM_AFTER):
+        if prv[-1:] and prv[-1] in VERB_SUBJECTS and (nxt[:1] and nxt[0] in VERB_OBJECTS or any(w in PURCHASE_WORDS for w in wl)):
+            continue  # a person returning a thing (versions 85, 93)
+        if prv[-1:] and prv[-1] in NOUN_BEFORE and not (nxt[:1] and nxt[0] in PROGRAM_AFTER):
             continue
         if len(prv) >= 2 and prv[-1] == "to" and prv[-2] in WANT_TO and not any(w in PROGRAM_AFTER for w in nxt[:3]):
             continue  # the everyday verb, not a program's values (version 81)
@@ -1490,7 +1499,7 @@ def handcrafted(conv: Conversation) -> list[float]:
         min(sum(map(len, wl)) / nw, 20.0),
         min(non_ascii, 3.0),
         log(options),
-        *(log(0 if k == "chitchat" and nw > 20 else v) for k, v in lex.items()),  # politeness (version 86)
+        *(log(0 if k == "chitchat" and nw > 20 and 20 * v < nw else v) for k, v in lex.items()),  # politeness (86, 93)
         *(min(lex[k] / nw, 1.0) for k in ("math", "code", "logic", "reason", "writing", "knowledge")),
     ]
     latex = feats[9]
@@ -2020,8 +2029,13 @@ def _documents_first_ref(text: str, code: bool) -> tuple[int, int]:
     first = re.search(r"(?im)^[ \t]*(?:\[(?:(?:doc|document)[ \t]*)?1\]|(?:source|doc)[ \t]*1[ \t]*:)", text[:min(300, end)])
     if first:
         window = text[:min(end, first.end() + 6000)]
-        if any(m.start() >= first.end() for m in re.finditer(
-                r"(?im)^[ \t]*(?:\[(?:(?:doc|document)[ \t]*)?2\]|(?:source|doc)[ \t]*2[ \t]*:)", window)):
+        seconds = [m.start() for m in re.finditer(
+            r"(?im)^[ \t]*(?:\[(?:(?:doc|document)[ \t]*)?2\]|(?:source|doc)[ \t]*2[ \t]*:)", window) if m.start() >= first.end()]
+        block = text[first.end():seconds[0]].strip() if seconds else ""
+        words = block[:12].split()
+        exercise = block[-1:] in ("?", "\uff1f", "\u061f") or bool(words) and words[0].lower().strip(".:,") in (
+            "find", "solve", "prove", "compute", "calculate", "what", "how", "show", "evaluate", "simplify", "determine", "write")
+        if seconds and not exercise:  # a numbered exercise is no document (version 93)
             lines.append(first.start())
     if not lines:
         return 0, 0
@@ -2344,7 +2358,9 @@ def _number_candidates_ref(options_text: str, stem: str) -> bool:
                "percent", "percentage", "plus", "minus", "divided", "multiplied", "squared", "cubed", "square", "cube",
                "multiple", "multiples", "factor", "factors", "even", "odd", "ways", "arrange", "arranged", "arrangements",
                "orderings", "equal", "equals", "next", "convert", "converted", "calculate", "compute", "estimate",
-               "remaining", "altogether"}
+               "remaining", "altogether", "oxidation", "charge", "ph", "molar", "molarity", "velocity",
+               "acceleration", "probability", "expected", "energy", "force", "frequency", "wavelength", "concentration",
+               "derivative", "integral", "momentum", "pressure"}  # (version 93)
     if len(options_text) >= 400 or any(w in compute or w in NUMBER_WORDS for w in words_of(stem.lower())):
         return False
     if _computes_plainly_ref(stem):  # a formula or a count of mathematical objects
@@ -2505,7 +2521,8 @@ def _ref_hardness(s: str) -> int:
                 before != "" and (before in "-+=<>^*/(0123456789${")):
             variables.add(c)
     tasks = [
-        r"\b(?:all|every|each)\b",
+        (r"\b(?:all|every|each) (?:(?:the|possible|positive|negative|real|natural|complex|prime|integer|rational) )*"
+         r"(?:reals?|integers?|pairs?|values?|solutions?|functions?|primes?|roots?|numbers?|triples?|polynomials?|[a-z](?![\w']))"),
         r"\b(?:integers?|primes?|divisible|divisors?|rational|irrational|remainder)\b",
         r"\b(?:prove|show that|proof|disprove)\b",
         r"\bhow many (?:\w+ ){0,3}?(?:solutions|roots|integers|pairs|values|ways|triples)\b",
@@ -2514,7 +2531,10 @@ def _ref_hardness(s: str) -> int:
         r"\b(?:maximum|minimum|maximi[sz]e|minimi[sz]e|largest|smallest|greatest|least)\b",
         r"\b(?:system|simultaneous)\b",
     ]
-    if not (nonlinear or exponent or function or command or variables) and "$" not in head and "\\" not in head:
-        return 0  # the task words only with a variable in a formula, or with LaTeX
+    power = re.search(r"(?<![A-Za-z0-9])[0-9]+\^", head) is not None  # a number's power (version 93)
+    if not (nonlinear or exponent or function or command or variables or power) and "$" not in head and "\\" not in head:
+        return 0  # the task words only with a variable in a formula, a number's power or LaTeX
+    if re.search(r"\b(?:yes or no|just the answer|explain what|in simple (?:words|terms)|for my [0-9]+[- ]year[- ]old)\b", low):
+        return 0  # a request for no work on it (version 93)
     return (int(nonlinear) + int(exponent or function or command) + int(len(variables) >= 2)
             + sum(1 for p in tasks if re.search(p, low)))

@@ -207,6 +207,8 @@ RETURN_PROBLEMS = [
     "Keep the last 50 keys read. Return -1 on a miss.",
     "How to return multiple values?",  # a program's values after "how to return" (review rev41; version 81)
     "Return the number of ways to climb a staircase in m steps.",  # "in m steps": a variable (review rev41b; 82)
+    "If I return a generator instead of a list, what changes for the caller?",  # a person's, no thing (rev42 M1; 93)
+    "When you return from inside a try block, does the finally clause still run?",
 ]
 
 

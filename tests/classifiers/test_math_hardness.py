@@ -78,3 +78,14 @@ def test_latex_outside_a_quiz_reads_its_hardness() -> None:
     """Version 80-84: LaTeX outside a quiz had no computation credit (0.11 against 0.0 for a linear equation)."""
     hard = "Find all real $x$ such that $\\log_2(x+1) + \\log_2(x-1) = 3$."
     assert closed(hard) - closed("Solve $3x + 4 = 19$.") > 0.8
+
+
+@pytest.mark.parametrize(("text", "cues"), [
+    ("Expand (x + 1)^2 for me, and show each step.", 1),  # "each step" is no quantifier (review rev42 M5; 93)
+    ("Is $\\log x$ defined for all real $x$? Yes or no.", 0),  # no work asked
+    ("Explain what $E = mc^2$ means in simple words for my 12 year old.", 0),
+    ("Find the remainder when 7^2025 is divided by 13.", 1),  # a number's power opens the task words
+    ("Find all real x with sqrt(2x + 5) = x - 5.", 2),
+])
+def test_quantifiers_need_an_object_and_a_request_for_no_work_reads_none(text: str, cues: int) -> None:
+    assert hardness(text) == cues

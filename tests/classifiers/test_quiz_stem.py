@@ -187,6 +187,7 @@ def test_a_computation_keeps_its_numeric_options(default: ComplexityClassifier) 
         "Which is the smallest prime greater than 100?\nA) 101\nB) 103\nC) 107\nD) 109",
         "In how many distinct ways can the letters of the word BANANA be arranged?\nA) 60\nB) 120\nC) 360\nD) 720",
         "What is seven times eight?\nA) 54\nB) 56\nC) 58\nD) 64",
+        "What is the oxidation state of chromium in potassium dichromate?\nA) +3\nB) +6\nC) +7\nD) +2",  # (93)
         ("A thin rod of length L pivots about one end and is released from horizontal. At the instant it passes vertical, "
          "the angular speed is:\nA) sqrt(g/L)\nB) sqrt(3g/L)\nC) sqrt(2g/L)\nD) sqrt(6g/L)"),
     ]

@@ -32,7 +32,12 @@ def test_kinds_count_once_traps_twice_at_most_four() -> None:
     assert relation_kinds("3 times more than. How many?") == 2  # the lookahead leaves "more than" to its kind
     assert relation_kinds("A pen has 26 heads and 74 legs. How many pigs?") == 2  # heads and legs: a trap
     assert relation_kinds("A pig has 4 legs. How many legs do 9 pigs have?") == 0  # legs alone: none
-    assert relation_kinds("If they work together, how long does it take?") == 3  # together 1 + joint work 2
+    assert relation_kinds("Ann paints it in 6 hours, Bo in 3. If they work together, how long does it take?") == 3
+    assert relation_kinds("If they work together, how long does it take?") == 1  # joint work: a time taken (93)
+    assert relation_kinds("I missed 3 consecutive payments. How much will my score drop?") == 0  # no numbers' (93)
+    assert relation_kinds("The sum of three consecutive odd integers is 87. What is the largest?") == 2
+    assert relation_kinds("How long is the drive there and back from Denver? We leave at 8.") == 0  # no speed (93)
+    assert relation_kinds("A boat goes 24 km upstream in 3 hours and back in 2. Find the speed of the current.") == 2
     assert relation_kinds("together, twice as many, 2 years ago, neither, the rest, consecutive. Find x.") == (
         RELATION_KINDS_MAX)
 

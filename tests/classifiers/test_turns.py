@@ -113,14 +113,17 @@ def test_dash_lines_outside_a_question_are_no_answer_options(text: str) -> None:
 
 
 @pytest.mark.parametrize("turn", ["Now solve 2x + 3 = 11.", "Now solve $2x + 3 = 11$.", "Then solve y = 3x^2 - 1 for x.",
-                                  "Now find all integer solutions of x^2 - 5y^2 = 4 with 0 < x < 2000."])
+                                  "Now find all integer solutions of x^2 - 5y^2 = 4 with 0 < x < 2000.",
+                                  "Different question: if 2x + 5 = 15, what is x?", "ok cool. unrelated: 4x - 7 = 9, x=?"])
 def test_a_turn_with_its_own_equation_states_its_own_problem(turn: str) -> None:
     assert states_own_equation(turn)
 
 
 @pytest.mark.parametrize("turn", ["Now solve it for y = 2x + 1.", "Now solve for y when x = 3.", "Now do the same for 3x - 1 = 8.",
                                   "Now what is 2 + 3 = 5?", "continue", "Now prove it.", "Check your answer with x = 3 - 1.",
-                                  "Now solve 2x + 3 = 11. " * 10])
+                                  "Now solve 2x + 3 = 11. " * 10, "Why can't I just use n = 2k - 1 instead?",
+                                  "Would i = i + 1 inside the worker be a race condition there?",
+                                  "Redo with y = 600 - 3x because there are two dividers."])
 def test_a_turn_that_points_back_or_has_no_equation_of_its_own_follows_up(turn: str) -> None:
     assert not states_own_equation(turn)
 

@@ -305,16 +305,17 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     h_code = log(ht.count("```") + ht.count("def ") + ht.count("{") + ht.count(";"))
     h_math = log(ht.count("$") + ht.count("=") + ht.count("\\"))
     follow = log(len(hist)) / (1.0 + ln / 5.0)
-    dom = max(d_math, d_code, d_reason)
+    dom, quantities = max(d_math, d_code, d_reason), 0
     gate = min(1.0, DOMAIN_GATE * (dom - d_write)) if dom > d_write else 0.0
-    quantities, applied = 0, applied_task(full, conv.system)  # tools and a plan, relative dates, clauses weighed, rules on cases (90)
     asked = outside_context(full, span := context_span(full, feats[6] + feats[7] > 0) if mcq < MCQ_MIN else NO_CONTEXT)  # (33, 75)
     if (latex == 0.0 and mcq < MCQ_MIN and feats[6] == 0.0 and d_code < 0.2 and d_write < 0.2 and not material and sql is None
             and problem_chars(asked) <= WORD_PROBLEM_MAX_CHARS and (lex[_ARITH] > 0 or sets_a_trap(s))):  # a trap (87); a query's figures: none (88)
         table, own = table_rows(s), quantities_in(asked) if span[1] else 0  # a question's own figures: then the documents' too
         quantities = numbers - (count_quantities(table)[0] if table else 0) + sum(map(NUMBER_WORDS.__contains__, wl))
         quantities = own if span[1] and (own < 2 or problem_chars(full) > WORD_PROBLEM_MAX_CHARS) else with_system_documents(quantities, conv.system)
-    gate = 1.0 if (word_problem := quantities >= 2 and asks_for_an_answer(asked)) or sql else max(gate, APPLIED_GATE) if applied else gate  # (49, 88, 90)
+    word_problem = quantities >= 2 and asks_for_an_answer(asked)  # figures, no ask: none (49)
+    applied = (material or not (word_problem or sql) and gate < APPLIED_GATE) and applied_task(full, conv.system, d_write >= 0.2)  # where it counts (90, 94)
+    gate = 1.0 if word_problem or sql else max(gate, APPLIED_GATE) if applied else gate  # (88, 90)
     code = (code_chars(s) if feats[6] or feats[7] else 0) + len(tests) + tpl.chars  # pasted code (fences, indented lines), tests
     retrieved = span[1] - span[0]
     quoted = quoted_chars(full) if mcq >= MCQ_MIN else retrieved  # passages, documents: read, not solved
@@ -335,7 +336,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     if tasks and not (word_problem or retrieved or program):  # a letter task's work is not in its words either (57)
         ln_problem = math.log(math.exp(ln_problem) + LETTER_TASK_CHARS)
     # a long text to translate, rewrite or summarize, or material to extract from: not a problem (its figures set no math domain)
-    in_domain = 0.0 if not gate or error_line or not applied and (material or works_on_text(full)) else gate * max(ln_problem - LENGTH_ANCHOR, 0.0)
+    in_domain = 0.0 if not gate or error_line or works_on_text(full) or not applied and material else gate * max(ln_problem - LENGTH_ANCHOR, 0.0)
     anchor = MCQ_LENGTH_ANCHOR + (recall if d_reason == 0.0 else 0.0)  # a stem with no math or logic: later (80)
     closed = max(in_domain, (log(max(n - quoted, 0)) if quoted else ln) - anchor) if mcq >= MCQ_MIN else in_domain  # a quiz's length too
     if closed and not (cues[_LOGIC] > 1 or relations) and (judged := judged_conversation(conv)) is not None and not (  # puzzle: 69

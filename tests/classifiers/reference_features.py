@@ -1633,8 +1633,9 @@ def handcrafted(conv: Conversation) -> list[float]:
     if word_problem or sql:  # a question over a schema: a closed problem in the code domain (88)
         feats[-1] = 1.0
     # an application task (tools and a plan, relative dates to convert, two clauses weighed, rules applied to cases) is
-    # a closed problem: the gate at least APPLIED_GATE, and not undone as material or work on a text (version 90)
-    applied = _applied_task_ref(full, conv.system)
+    # a closed problem: the gate at least APPLIED_GATE, and not undone as material (version 90); the dates of a request
+    # to write are none to convert (version 94)
+    applied = _applied_task_ref(full, conv.system, d_write >= 0.2)
     if applied and not word_problem:
         feats[-1] = max(feats[-1], APPLIED_GATE)
     # the length prior reads the statement: code in fences or on indented lines does not count (version 26)
@@ -1717,7 +1718,7 @@ def handcrafted(conv: Conversation) -> list[float]:
     if tasks and not (word_problem or retrieved or program):  # a letter task: 60 characters more (version 57)
         statement = math.log(math.exp(statement) + 60)
     feats[-1] *= max(statement - LENGTH_ANCHOR, 0.0)
-    if error_line or (not applied and (_works_on_text(full) or material)):  # a long text to translate, rewrite or summarize is material (version 32)
+    if error_line or _works_on_text(full) or (not applied and material):  # a long text to translate, rewrite or summarize is material (32, 94)
         feats[-1] = 0.0
     if mcq >= math.log1p(2):  # a multiple-choice question: length above e^5 characters counts too
         feats[-1] = max(feats[-1], math.log1p(max(n - quoted, 0)) - 5.0 - (0.5 if recall and d_reason == 0 else 0.0))
@@ -2442,19 +2443,34 @@ def _ref_anchored_matches(low: str, literals: tuple[str, ...], alternatives: tup
     return n
 
 
-def _applied_task_ref(text: str, system: str) -> bool:
-    """Version 90: an application task (classifiers.applied_tasks), read in the first APPLIED_CHARS characters."""
+def _applied_task_ref(text: str, system: str, writes: bool = False) -> bool:
+    """Version 90: an application task (classifiers.applied_tasks), read in the first APPLIED_CHARS characters. Version 94
+    (review_s42_rev42 H2): tools in the system prompt only need a question about the tools; no dates in a request to
+    write (writes); two texts weighed need a party or criterion word, and drafts' labels a weighing beyond better / more;
+    "cannot" a condition only before do / make / attend; no "is there a" case; never over an instruction to translate,
+    rewrite, summarize or fix its material."""
     low = text[:APPLIED_CHARS].lower()
+    instruction = _material_instruction_ref(text)
+    if instruction is not None and set(words_of(instruction.lower())) & (
+            (set(ECHO_VERBS) - {"convert", "reformat"}) | {"summarize", "summarise", "fix", "correct"}):
+        return False
     days = "|".join(_REF_WEEKDAYS)
     plan = (r"first (?:tool|call|step|action)", r"next (?:tool|call|step|action)", r"which (?:tools?|of (?:these|the) tools)",
             r"what (?:tools?|do you do|would you do|should you do)", r"sequence of", r"in what order",
-            r"plan (?:the|your|out)", r"your plan", r"step by step")
-    plan_literals = ("first ", "next ", "which ", "what ", "sequence of", "in what order", "plan ", "your plan", "step by step")
-    if (_ref_tool_signatures(low) + _ref_tool_signatures(system[:APPLIED_CHARS].lower()) >= 2
-            and _ref_anchored_matches(low, plan_literals, plan, 1)):
+            r"plan (?:the|your|out)", r"your plan", r"step by step", r"how (?:would|should|do) you handle")
+    plan_literals = ("first ", "next ", "which ", "what ", "sequence of", "in what order", "plan ", "your plan", "step by step", "how ")
+    system_plan = (r"first (?:tool|call|action)", r"next (?:tool|call|action)", r"which (?:tools?|of (?:these|the|your) tools)",
+                   r"what tools?", r"tool calls?", r"plan the", r"your plan")
+    system_literals = ("first ", "next ", "which ", "what tool", "tool call", "plan the", "your plan")
+    own = _ref_tool_signatures(low)
+    if own >= 2 and _ref_anchored_matches(low, plan_literals, plan, 1):
+        return True
+    if own < 2 and own + _ref_tool_signatures(system[:APPLIED_CHARS].lower()) >= 2 and _ref_anchored_matches(
+            low, system_literals, system_plan, 1):
         return True
     date_ask = (r"absolute (?:[a-z]+ )?dates?", r"calendar (?:[a-z]+ )?dates?", r"actual (?:[a-z]+ )?dates?",
-                r"exact (?:[a-z]+ )?dates?", r"convert\b[^.?!\n]{0,60}\bdates?", r"date of each")
+                r"exact (?:[a-z]+ )?dates?", r"convert\b[^.?!\n]{0,60}\bdates?", r"date of each",
+                r"which day of the month (?:is|are|will) (?:each|they|these|all)", r"what day of the month (?:is|are|will) (?:each|they|these|all)")
     relative = (*(rf"{w} (?:week|month|{days})" for w in ("next", "following", "coming")),
                 *(rf"{w}s? (?:after|later|before|from)" for w in (*_REF_WEEKDAYS, "day", "week", "month")),
                 *(rf"in {n} (?:days?|weeks?|months?)" for n in ("a", "one", "two", "three", "four")),
@@ -2463,23 +2479,38 @@ def _applied_task_ref(text: str, system: str) -> bool:
     relative_literals = ("next ", "following ", "coming ", *_REF_WEEKDAYS, "day", "week", "month", "in a ", "in one ", "in two ",
                          "in three ", "in four ", *(f"in {d}" for d in "0123456789"), *(f"by {w}" for w in _REF_WEEKDAYS),
                          "by end of", "by the end of", "end of ")
-    if (_ref_anchored_matches(low, ("absolute ", "calendar ", "actual ", "exact ", "convert", "date of each"), date_ask, 1)
+    date_literals = ("absolute ", "calendar ", "actual ", "exact ", "convert", "date of each", "which day of the month", "what day of the month")
+    if (not writes and _ref_anchored_matches(low, date_literals, date_ask, 1)
             and _ref_anchored_matches(low, relative_literals, relative, 2) >= 2):
         return True
     weigh = (r"which\b[^.?!\n]{0,80}\b(?:more|less|better|worse|fairer|safer|riskier|stricter|favou?r\w*|protects?|prefer\w*)",
              r"who\b[^.?!\n]{0,40}\bfavou?rs?")
-    if _ref_anchored_matches(low, ("which", "who"), weigh, 1):
+    strong = (r"which\b[^.?!\n]{0,80}\b(?:worse|fairer|safer|riskier|stricter|cheaper|favou?r\w*|protects?)", r"who\b[^.?!\n]{0,40}\bfavou?rs?")
+    parties = ("tenant", "landlord", "buyer", "seller", "customer", "client", "guest", "employee", "employer", "contractor",
+               "vendor", "supplier", "passenger", "patient", "consumer")
+    criteria = (*(p + "s?" for p in parties), r"for (?:me|us)", r"liab\w*", r"risk\w*", r"costs?", r"cheaper", r"fair\w*",
+                r"protect\w*", r"favou?r\w*", r"enforceab\w*", r"legal\w*", r"penalt\w*")
+    criteria_literals = (*parties, "for ", "liab", "risk", "cost", "cheaper", "fair", "protect", "favo", "enforceab", "legal", "penalt")
+    if ":" in low and _ref_anchored_matches(low, ("which", "who"), weigh, 1) and _ref_anchored_matches(
+            low, criteria_literals, criteria, 1):
         labels = [w for w, k in _ref_labelled_texts(low) if k >= COMPARED_MIN_CHARS]
-        if len(labels) >= 2 and (len(set(labels)) < len(labels) or any(
-                a in labels and b in labels for a, b in (("old", "new"), ("before", "after"), ("current", "proposed"), ("original", "revised")))):
+        kinds = {w for w in set(labels) if sum(1 for x in labels if x == w) >= 2}
+        for a, b in (("old", "new"), ("before", "after"), ("current", "proposed"), ("original", "revised")):
+            if a in labels and b in labels:
+                kinds.add(a)
+        drafts = {"option", "draft", "version", "tagline", "slogan", "headline", "title", "caption", "translation", "reply",
+                  "response", "answer", "agent", "message", "email", "intro", "sentence", "paragraph"}
+        if kinds and (any(k not in drafts for k in kinds) or _ref_anchored_matches(low, ("which", "who"), strong, 1)):
             return True
     conditions = ("unless", "except", "otherwise", "only if", "provided that", "as long as", "in which case", "only after",
-                  "only when", "cannot")
-    cases = (r"for each", r"each (?:one|of them|case|claim|order|ticket|applicant|request)", r"which ones", r"is there a",
-             r"who should", r"works for (?:all|everyone|both)", r"apply (?:these|the|this|our) (?:rules?|polic(?:y|ies)|criteria|conditions)",
-             r"decide (?:whether|which|who|if)")
-    case_literals = ("for each", "each ", "which ones", "is there a", "who should", "works for ", "apply ", "decide ")
-    if _ref_anchored_matches(low, conditions, conditions, 2) < 2:
+                  "only when", r"cannot (?:do|make|attend)")
+    condition_literals = (*conditions[:-1], "cannot ")
+    cases = (r"for each", r"each (?:one|of them|case|claim|order|ticket|applicant|request)",
+             r"which (?:ones|orders|claims|tickets|applicants|requests|items)",
+             r"who (?:should|gets|qualifies|is eligible)", r"works for (?:all|everyone|both)",
+             r"apply (?:these|the|this|our) (?:rules?|polic(?:y|ies)|criteria|conditions)", r"decide (?:whether|which|who|if)")
+    case_literals = ("for each", "each ", "which ", "who ", "works for ", "apply ", "decide ")
+    if _ref_anchored_matches(low, condition_literals, conditions, 2) < 2:
         return False
     records = [w for w, _ in _ref_labelled_texts(low)]  # two or more records labelled alike ("PR 11:", "PR 12:")
     return bool(_ref_anchored_matches(low, case_literals, cases, 1)) or len(records) > len(set(records))

@@ -92,15 +92,89 @@ def test_negatives_stay_open() -> None:
         assert _closed(text) == 0.0, text[:60]
 
 
+# review_s42_rev42 H2: everyday chat in each of the four shapes (0.06-0.44 before version 90, 0.46-0.68 with it)
+SYSTEM_TOOLS = ("You are Nova, a helpful assistant. You can call these tools when useful: web_search(query), get_weather(city), "
+                "create_image(prompt), send_email(to, subject, body).")
+CHAT_UNDER_TOOLS = ("Can you explain step by step how to make a sourdough starter at home? I've never baked bread before.",
+                    "What should you do if a friend seems really sad lately but won't talk about it? I'm worried about her.")
+REMINDER = ("Write a friendly reminder email to my team: the quarterly report is due by Friday and the retro moves to next week. "
+            "Leave the exact dates as placeholders so I can fill them in.")
+STYLE_PAIRS = (
+    ("Which of these two product descriptions sounds better for our Etsy shop?\nOption A: Hand-poured soy candle with notes "
+     "of cedar, amber and a hint of smoky vanilla.\nOption B: A cozy, hand-poured soy candle that smells like a cabin fire on a "
+     "snowy evening."),
+    ("Which version is more polite for a message to my landlord?\nDraft 1: Hi, the heating has not worked for three days now "
+     "and I need someone to come fix it.\nDraft 2: Hello! Sorry to bother you, but the heating seems to be off since Monday, "
+     "could someone take a look?"),
+    ("Here's a chat I had with support. Which reply was more helpful?\nAgent: Thanks for reaching out, I have reset your "
+     "password and sent a link to your email.\nAgent: Sorry for the trouble! Please try clearing your cache and cookies and "
+     "log in again."),
+    ("Which tagline is better for a dental clinic?\nTagline 1: Gentle care for the whole family, from the first tooth to the "
+     "last check-up.\nTagline 2: Smile brighter with same-day appointments and zero-judgement dentists near you."),
+)
+COMPLAINTS = (
+    ("I cannot sleep unless the room is completely dark, and otherwise I wake up at 5am every day. Is there a good sleep mask "
+     "that doesn't press on the eyes?"),
+    ("My laptop cannot connect to the office wifi unless I restart it, otherwise it just says 'no internet'. My phone works "
+     "fine on the same network. Is there a setting I should check?"),
+)
+TEXT_WORK = (
+    ("Summarize this policy for new hires in three bullet points:\nEmployees cannot expense meals unless they are travelling "
+     "for more than one day, except when a client is present. Each claim must include a receipt. Claims older than 60 days "
+     "cannot be reimbursed, otherwise finance will reject them. For each trip, submit one report."),
+    ("Translate into Spanish:\nGuests cannot check in before 3 pm unless they booked early check-in. Pets are not allowed "
+     "except service animals. Parking is free only if you stay two nights or more. For each extra guest there is a fee of 20 euros."),
+    ("Fix the grammar: 'We cannot ship to PO boxes unless you upgrade to express, otherwise the order will be canceled. Is "
+     "there a way to change you're address after ordering?'"),
+)
+DAY_OFF = ("Leave policy: staff get a paid day off for a move only after 12 months of service, unless the move is "
+           "employer-requested, in which case it is granted from day one. Part-time staff cannot take it except with manager "
+           "approval.\nMaria: 8 months, employer asked her to relocate.\nTom: 14 months, part-time, no approval yet.\nLi: 3 "
+           "years, moving for personal reasons.\nWho gets the day off?")
+NON_COMPETE = ("Compare the two non-compete clauses below and tell me which one is more likely to hold up and which one is worse "
+               "for the employee.\nVersion A: The employee shall not work for any competitor anywhere in the world for five years "
+               "after leaving the company.\nVersion B: For twelve months after leaving, the employee shall not solicit clients "
+               "they personally served during their last two years of employment.")
+
+
+def test_everyday_chat_is_no_application_task() -> None:
+    # review_s42_rev42 H2: tools only in the system prompt need a question about them; drafts weighed for style, an
+    # everyday "cannot … unless … Is there a …?", a request to write with placeholder dates, work on a text: none
+    assert not any(applied_task(t, SYSTEM_TOOLS) for t in CHAT_UNDER_TOOLS)
+    assert applied_task("What is your first tool call, and why?", SYSTEM_TOOLS)
+    assert not any(applied_task(t) for t in (*STYLE_PAIRS, *COMPLAINTS, *TEXT_WORK))
+    assert not applied_task(REMINDER, writes=True)
+
+
+def test_everyday_chat_has_no_closed_problem() -> None:
+    assert _closed(CHAT_UNDER_TOOLS[1], SYSTEM_TOOLS) == 0.0
+    for text in (REMINDER, *STYLE_PAIRS[:1], *STYLE_PAIRS[2:3], COMPLAINTS[1], *TEXT_WORK):
+        assert _closed(text) == 0.0, text[:60]
+
+
+def test_parties_and_cases_still_count() -> None:
+    # a draft's label weighed for a party ("worse for the employee"); "who gets" asks for cases; "Ben cannot do Monday"
+    assert applied_task(NON_COMPETE) and applied_task(DAY_OFF) and applied_task(POSITIVES[-1])
+    assert _closed(DAY_OFF) >= APPLIED_GATE
+    assert applied_task("Refund rules: items can be refunded within 30 days unless opened, and opened electronics only if "
+                        "defective. Order 1: unopened lamp, day 12. Order 2: opened laptop, works fine. Which orders get a refund?")
+    assert applied_task("Today is Wednesday 5 March. Ana's review is in 3 days, Ben's is the following Monday, and Chloe's is "
+                        "two weeks after Ben's. On which day of the month is each one due?")
+    assert not applied_task("My rent is due next week and my card renews in 3 days. What day of the month do most people get paid?")
+
+
 PIECES = ("12 days after ", "\u0663 days after ", "in 3 weeks ", "by friday ", "monday after ", "the day after ", "as long as long as ",
           "whichever ", "which ones ", "exact due date ", "convert these ", "dates ", "only ifs ", "cannot ", "x2 days after ",
           "who would favour ", "which is more ", "Seller A: ", "Seller B: ", "a ", "step by step ", "next tool ", "read_file(path) ", "run_tests(x), ", "get(", "a_(", "é_x(", "What is your first tool call? ", "plan the ",
           "absolute due date ", "convert the dates ", "next monday ", "two days after ", "by end of day ", "the monday after ",
           "\n", "Clause A: ", "Clause B: ", "- Old: ", "New:\t", "x" * 30, "which one favours ", "who does it favor? ",
-          "unless ", "except ", "in which case ", "for each ", "is there a ", "apply these rules ", "decide whether ", "PR 1: ", "PR 2:", " : ", "-", "*", "\u00a0")
+          "unless ", "except ", "in which case ", "for each ", "is there a ", "apply these rules ", "decide whether ", "PR 1: ", "PR 2:", " : ", "-", "*", "\u00a0",
+          "cannot do ", "cannot make", "who gets ", "who is eligible ", "Option A: ", "Option B: ", "Draft 1: ", "Draft 2: ", "worse ",
+          "tenant ", "for me ", "for us", "liability ", "risky ", "fairer ", "cheaper ", "what tools ", "tool call ", "how would you handle ",
+          "Translate into Spanish: ", "which orders ", "what day of the month ", "day of the month ", "is each ", "are they ", "Summarize these notes:\n", "Fix the grammar: '", "convert the dates:\n", "sellers ")
 
 
 @settings(max_examples=600, deadline=None)
-@given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join), st.sampled_from(("", "Tools: a_b(x), c_d(y).")))
-def test_applied_task_equals_the_reference(text: str, system: str) -> None:
-    assert applied_task(text, system) == ref._applied_task_ref(text, system)
+@given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join), st.sampled_from(("", "Tools: a_b(x), c_d(y).")), st.booleans())
+def test_applied_task_equals_the_reference(text: str, system: str, writes: bool) -> None:
+    assert applied_task(text, system, writes) == ref._applied_task_ref(text, system, writes)

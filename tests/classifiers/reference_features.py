@@ -217,13 +217,22 @@ from classifiers.shape import _NUMWORD, _RE_SHAPE
 from classifiers.sql_request import (
     CREATE_MAX_CHARS,
     JOIN_MAX,
+    LINE_CANDIDATES_MAX,
+    MARKDOWN_ROWS_READ,
+    NAME_FILLERS,
+    SCHEMA_LABEL_LINES,
+    SQL_ASK_TEXT,
+    SQL_GROUPED_TEXT,
+    SQL_GROUPING_WORDS,
     SQL_HARD_CHARS,
     SQL_HARD_MAX,
     SQL_HARD_TEXT,
+    SQL_NOT_NAMES,
     SQL_PLUMBING_CHARS,
     SQL_PLUMBING_MAX,
     SQL_PLUMBING_TEXT,
     SQL_REQUEST_CHARS,
+    SQL_TYPES,
     SYSTEM_SCHEMA_CHARS,
 )
 from classifiers.text import Conversation
@@ -856,7 +865,7 @@ def _ref_schema(s: str) -> list[tuple[int, int, str]]:
     without "." and a typed column or three or more columns and another such line, not inside a statement; then
     markdown tables of columns."""
     out = []
-    at = 0 if "reate" in s or "REATE" in s else len(s)  # (as the featurizer: "create" written so, in any case)
+    at = 0 if re.search("reate|REATE", s) and re.search("able|ABLE", s) else len(s)  # (as the featurizer: "create", "table" so written)
     head = re.compile(r"\bcreate[ \t]+(?:temporary[ \t]+|temp[ \t]+)?table[ \t]+(?:if[ \t]+not[ \t]+exists[ \t]+)?"
                       r"[`\"\[]?([a-z_][\w.]*)[`\"\]]?[ \t]*\(", re.IGNORECASE)
     while True:
@@ -873,13 +882,17 @@ def _ref_schema(s: str) -> list[tuple[int, int, str]]:
             end = min(len(s), m.end() + CREATE_MAX_CHARS)
         if s[end:end + 1] == ";":
             end += 1
-        out.append((m.start(), end, m.group(1).lower()))
+        if not re.search(r"['\"`][ \t]*\Z", s[:m.start()]):  # a statement in a string of code is code's (95)
+            out.append((m.start(), end, m.group(1).lower()))
         at = end
     lines = []
     pos = 0
+    candidates = 0
     for line in s.split("\n"):
+        ends = re.search(r"\)[ \t\r;,.]*\Z", line) is not None  # the first LINE_CANDIDATES_MAX lines ending in ")" are read (95)
+        candidates += ends
         m = re.fullmatch(r"[ \t]*(?:[-*][ \t]+)?(table[ \t]*:?[ \t]*|tables[ \t]*:[ \t]*|schema[ \t]*:[ \t]*)?([a-z_][\w.]*)[ \t]*"
-                         r"\(((?:[^()\n]|\([^()\n]*\))*)\)[ \t]*[;,.]?[ \t\r]*", line, re.IGNORECASE)
+                         r"\(((?:[^()\n]|\([^()\n]*\))*)\)[ \t]*[;,.]?[ \t\r]*", line, re.IGNORECASE) if ends and candidates <= LINE_CANDIDATES_MAX else None
         if m is not None:
             flat, depth = "", 0
             for c in m.group(3):
@@ -889,14 +902,18 @@ def _ref_schema(s: str) -> list[tuple[int, int, str]]:
             cols = [c.strip(" \t") for c in flat.split(",")]
             ok = all(re.fullmatch(r"[A-Za-z_]\w*", (re.split(r"[ \t]+", c) or [""])[0]) is not None
                      and all(re.fullmatch(r"[A-Za-z_][\w>.-]*", w) for w in re.split(r"[ \t]+", c)[1:]) for c in cols)
-            typed = any(re.search("[ \t]", c) for c in cols)
+            # typed: a word of a column's type after its name (95: an untyped signature a line was a schema: tool lists)
+            typed = any(w.lower() in SQL_TYPES for c in cols for w in re.split(r"[ \t]+", c)[1:])
             if len(cols) > 1 and ok and (m.group(1) is not None or (
                     not line.startswith((" ", "\t")) and "." not in m.group(2) and (typed or len(cols) > 2))):
                 lines.append((pos, pos + len(line), m.group(2).lower(), m.group(1) is not None or typed))
         pos += len(line) + 1
+    # untyped lines only beside a typed or labelled one, or under a label line ("Tables:") (95)
+    label_line = any((lm := re.fullmatch(r"[ \t\r]*(.*?)[ \t]*:+[ \t\r]*", x)) is not None and lm.group(1).lower() in SCHEMA_LABEL_LINES
+                     for x in s.split("\n"))
     statements = list(out)
     for a, b, name, marked in lines:
-        if (marked or len(lines) > 1) and all(b <= x or y <= a for x, y, _ in statements):
+        if (marked or label_line or any(x[3] for x in lines)) and all(b <= x or y <= a for x, y, _ in statements):
             out.append((a, b, name))
     # markdown / ASCII tables of columns: runs of "|" rows and "+---+" borders, a header cell naming a column or a type,
     # two or more rows; a "Table: Name" line right before names it
@@ -909,8 +926,11 @@ def _ref_schema(s: str) -> list[tuple[int, int, str]]:
         if tabular:
             rows = [all_lines[i] for i in idx if all_lines[i].lstrip(" \t").startswith("|")]
             header = {c.strip(" \t\r").lower() for c in rows[0].split("|")} if rows else set()
-            if len(rows) >= 2 and header & {"column", "columns", "column name", "column_name", "field", "field name", "type", "data type",
-                                            "datatype", "data_type"}:
+            # a column's name and its type in the header (95: "| Plan | Type | Price |" was a schema), types in half the rows
+            body = [r for r in rows[1:] if any(c not in "|-:=+ \t\r" for c in r)][:MARKDOWN_ROWS_READ]
+            typed = sum(1 for r in body if any((re.match(r"\s*([^\s(]*)", c).group(1) or "").lower() in SQL_TYPES for c in r.split("|")))
+            if (len(rows) >= 2 and header & {"column", "columns", "column name", "column_name", "field", "field name", "name", "attribute"}
+                    and header & {"type", "data type", "datatype", "data_type"} and typed > 0 and typed >= len(body) / 2):
                 m = re.fullmatch(r"[ \t]*table[ \t]*:?[ \t]*([a-z_]\w*)[ \t\r]*", all_lines[idx[0] - 1], re.IGNORECASE) if idx[0] else None
                 a, b = offsets[idx[0] - 1] if m else offsets[idx[0]], offsets[idx[-1] + 1] - 1
                 if all(b <= x or y <= a for x, y, _ in before):
@@ -919,7 +939,7 @@ def _ref_schema(s: str) -> list[tuple[int, int, str]]:
 
 
 def _ref_sql_request(s: str, system: str) -> tuple[int, int, int, bool] | None:
-    """Version 88: (schema numbers, question characters, the characters its cues add, a schema in ``s``) of a question over a schema in
+    """Version 88, 95: (schema numbers, question characters, the characters its cues add, a schema in ``s``) of a question over a schema in
     the slice ``s`` or, without one there, in the system prompt's first SYSTEM_SCHEMA_CHARS; ``None`` without either
     or with no letter in the question (``s`` outside its schema and its fences)."""
     own = _ref_schema(s)
@@ -950,9 +970,26 @@ def _ref_sql_request(s: str, system: str) -> tuple[int, int, int, bool] | None:
                 return True
         return False
 
-    hard = sum(1 for cue in set(SQL_HARD_TEXT.split()) if has(cue.split("|")))
     names = {name for _, _, name in tables} - {""}
+    if not own:  # a system prompt's schema: the question asks about its data, or names a table or a column (95)
+        found = set(names)
+        for a, b, _ in tables:
+            for i in range(a, b):
+                if system[i] in "(,":
+                    m = re.match(r"[ \t\r\n]*[`\"\[]?([A-Za-z_]\w*)", system[i + 1:b])
+                    found |= {m.group(1).lower()} if m else set()
+            for row in system[a:b].split("\n"):
+                m = re.match(r"[ \t]*\|[ \t]*[`\"]?([A-Za-z_]\w*)", row)
+                found |= {m.group(1).lower()} if m else set()
+        singular_plural = present | {w + "s" for w in present} | {w[:-1] for w in present if w.endswith("s")}
+        named_words = [[w for w in words_of(n.lower()) if w not in NAME_FILLERS] for n in found if n not in SQL_NOT_NAMES]
+        if not any(has(cue.split("|")) for cue in SQL_ASK_TEXT.split()) and not any(
+                nw and set(nw) <= singular_plural for nw in named_words):
+            return None
+    hard = sum(1 for cue in set(SQL_HARD_TEXT.split()) if has(cue.split("|")))
     named = sum(1 for t in names if present & {t, t + "s"} or (t[-1:] == "s" and t[:-1] in present))
+    if named > 1 or present & SQL_GROUPING_WORDS:  # top N, between, share: beside a grouping or two tables (95)
+        hard += sum(1 for cue in SQL_GROUPED_TEXT.split() if has(cue.split("|")))
     hard += ("%" in question) + min(max(named - 1, 0), JOIN_MAX)
     if hard:
         work = SQL_REQUEST_CHARS + SQL_HARD_CHARS * min(hard, SQL_HARD_MAX)

@@ -53,7 +53,9 @@ PIECES = ("list", "give", "write", "name", "come up with", "two", "a few", "seve
           "; ", ";", "; I ", "; I'm", "É", "中",  # prose semicolons (77)
           "create table", "CREATE TABLE t (a INT, b NUMERIC(10,2));", "users(id INT, email TEXT)", "orders(id, user_id, total)",
           "Table: ", "| Column Name | Type |", "| id | int |", "+----+", "never", "top 3", "users", "order", "running total",
-          "how many", "list all")  # a question over a schema (88)
+          "how many", "list all",  # a question over a schema (88)
+          "search_flights(origin, destination, date)", "a(b, c);", "Tables:", "| Plan | Type | Price |", "| Field | Type |", "| x | varchar(9) |",
+          "thanks", "query", "email", "customer_id", "between", "share", "each", "than their", "manager")  # tool lists, a question about the data (95)
 SEPS = ("", " ", "  ", "\n", "\nassert ", "\n  assert ", "\nA. ", "\n    ", "\n- ", "\n2) ", "\n(b) ", ". ", "? ", ": ", "-", ",", "_", "options:",
         "\nB - ", "\nC \u2013 ")  # "A - x" options (version 37)
 #: Inline answer-option markers, whole and in pieces.
@@ -73,13 +75,16 @@ def _same(text: str, system: str = "", history: str = "") -> None:
 
 #: A system prompt holding a schema (version 88: the user turn is a question over it).
 SYSTEM_SCHEMA = "You write PostgreSQL.\nCREATE TABLE users (id INT, email TEXT);\norders(id INT, user_id INT, total NUMERIC(10,2))"
+#: A system prompt holding no schema: a tool list, a table of plans (version 95: every turn under them was a query).
+SYSTEM_TOOLS = ("Tools:\nsearch_flights(origin, destination, date)\nbook_hotel(city, checkin, nights)\n| Plan | Type | Price |\n|---|---|---|\n"
+                "| Basic | Monthly | $7 |")
 #: A system prompt holding documents (version 78: their figures count in a calculation's word problem).
 SYSTEM_DOCUMENTS = ("Answer from the documents below.\nDocument 1: The monthly plan costs $39 and the annual plan $399; students pay "
                     "20% less.\nDocument 2: Guest passes cost $12 each; annual members get four free passes a year.")
 
 
 @settings(max_examples=400, deadline=None)
-@given(texts, st.sampled_from(["", "You are a Python expert. Answer briefly.", SYSTEM_DOCUMENTS, SYSTEM_SCHEMA]), st.sampled_from(["", "x = 1; {"]),
+@given(texts, st.sampled_from(["", "You are a Python expert. Answer briefly.", SYSTEM_DOCUMENTS, SYSTEM_SCHEMA, SYSTEM_TOOLS]), st.sampled_from(["", "x = 1; {"]),
        st.sampled_from([str.lower, str.upper, str.title, str.strip]))
 def test_features_equal_the_reference(text, system, history, case):
     _same(case(text), system, history)

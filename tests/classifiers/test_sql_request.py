@@ -69,3 +69,65 @@ def test_the_cues_of_a_query_of_some_craft() -> None:
     fenced = sql_request("```sql\n" + DDL + "\n```\n" + EASY, "")
     assert fenced is not None and fenced.numbers == 0 and fenced.question == len(EASY) + 1  # the fence's schema is code's
     assert sql_request(DDL + "\n" + EASY, "").numbers > 0  # NUMERIC(10,2): no quantities
+
+
+#: System prompts that hold no schema (review_s42_rev42 H1): a tool list, one untyped signature a line; a plan table with a
+#: "Type" column; an extraction spec's "| Field | Description |" table; an agent's bulleted actions.
+NO_SCHEMA_SYSTEMS = (
+    ("You are a travel assistant. Tools:\nsearch_flights(origin, destination, date)\nbook_hotel(city, checkin, nights)\n"
+    "get_weather(city, units, day)\nAnswer in a friendly tone."),
+    ("You are the support bot for a video service.\n\n| Plan | Type | Price |\n|------|------|-------|\n| Basic | Monthly | $7.99 |\n"
+    "| Premium | Annual | $99 |\n\nBe concise and kind."),
+    ("Extract the following from the user's message and reply with JSON only.\n\n| Field | Description |\n|---|---|\n"
+    "| name | full name of the sender |\n| intent | one of: refund, cancel, question |\n| order_id | the order number |"),
+    "You are an agent. Available actions:\n- lookup_order(order_id, email, zip)\n- issue_refund(order_id, amount, reason)\nThink first.",
+)
+CHAT = ("hi! what can you help me with?", "thanks, that's all!", "How do I cancel my subscription?", "My order hasn't arrived, can you help?")
+
+
+def test_tool_lists_and_tables_of_plans_are_no_schema() -> None:
+    """Every user turn under these system prompts was a request for a query (0.07 -> 0.53: "hi! what can you help me with?")."""
+    for system in NO_SCHEMA_SYSTEMS:
+        assert schema_spans(system) == [], system
+        for turn in CHAT:
+            assert sql_request(turn, system) is None, (system, turn)
+    # in the user turn: a table of plants with a "Type" column, a signature per line in a question about code
+    assert schema_spans("| Plant | Type | Light |\n|---|---|---|\n| Snake plant | Succulent | Low |\n| Pothos | Vine | Medium |") == []
+    assert schema_spans("These signatures:\nparse_config(path, strict, env)\nmerge_configs(base, override, deep)\nWhy?") == []
+    # typed lines, a label line over untyped ones, a table of columns with types stay schemas
+    assert [t for _, _, t in schema_spans("books(id INT, title VARCHAR(200))\nauthors(id, name, country)")] == ["books", "authors"]
+    assert [t for _, _, t in schema_spans("Tables:\n- tickets(id, priority, opened_at)\n- agents(id, name, team)")] == ["tickets", "agents"]
+    assert len(schema_spans("| Field | Type |\n|---|---|\n| sender | varchar(80) |\n| sent_at | timestamp |")) == 1
+
+
+def test_a_system_prompt_schema_needs_a_question_about_its_data() -> None:
+    """Under a real CREATE TABLE system prompt, "thanks, that worked!" was a query (0.08 -> 0.52): a question over it
+    names a table or a column, or asks for a query, a count, a list."""
+    system = "You translate questions into PostgreSQL.\n" + DDL
+    for turn in ("thanks, that worked!", "Thanks! Can you explain what a primary key is, in simple words?", "Good morning!",
+                 "Can you write that answer more politely? My boss will read it."):
+        assert sql_request(turn, system) is None, turn
+    for turn in ("How many rows are there?", "Write the SQL for it.", "customers from Canada", "Which items were returned late?",
+                 "Sort them by order date."):
+        assert sql_request(turn, system) is not None, turn
+    assert sql_request("thanks, that worked!", "") is None and sql_request("thanks!\n" + DDL, "") is not None  # a pasted schema: as before
+
+
+def test_a_one_table_lookup_gets_no_cue_of_craft() -> None:
+    """ "top 5", "between", "share", "manager" lifted one-table lookups above multi-step queries (review_s42_rev42 M3)."""
+    system = "employees(id INT, name TEXT, department TEXT, salary NUMERIC(10,2), manager_id INT, hired_on DATE)\ndepartments(id INT, name TEXT, budget NUMERIC)"
+    for turn in ("Show the top 5 employees by salary.", "Who is the manager of Ana Souza?", "List employees hired between 2020 and 2022.",
+                 "What share of the budget does the Sales department have?"):
+        r = sql_request(turn, system)
+        assert r is not None and r.work == 0, turn  # a one-line SELECT
+    for turn in ("Top 3 earners in each department, with ties.", "Which departments spend more on salaries than their budget allows?",
+                 "Find employees who earn more than their manager."):
+        r = sql_request(turn, system)
+        assert r is not None and r.work > SQL_REQUEST_CHARS, turn
+
+
+def test_a_statement_in_a_string_of_code_is_no_schema() -> None:
+    """A Flask app's ``execute('''CREATE TABLE …''')`` made a debugging question a request for a query (0.89 -> 0.81)."""
+    code = "```python\ndef init_db(conn):\n    conn.execute('''CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, email TEXT)''')\n```\n"
+    assert schema_spans(code) == [] and sql_request(code + "Why does login fail for unknown users?", "") is None
+    assert len(schema_spans("Schema:\nCREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);")) == 1

@@ -43,6 +43,9 @@ APPLIED_GATE = 0.75
 COMPARED_MIN_CHARS = 60
 #: A tool's signature: a snake_case name called with its parameters ("read_file(path)", "issue_refund(order_id, …)").
 _RE_TOOL = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]*\(")
+_RE_TOOL_TAIL = re.compile(r"_[a-z0-9_]*\(")
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+_NAME_CHARS = _LETTERS | frozenset("0123456789")
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _D = "|".join(_DAYS)
 #: Each pattern below is a tuple of alternatives, each opening with a literal word at a word's start and ending at one.
@@ -172,8 +175,20 @@ def _returns_its_text(text: str) -> bool:
 
 
 def _tools(low: str) -> int:
-    """Tool signatures in lower-cased ``low``, at most two (only when it holds "(" and "_")."""
-    return sum(1 for _ in zip(range(2), _RE_TOOL.finditer(low))) if "(" in low and "_" in low else 0
+    """Tool signatures in lower-cased ``low`` (``_RE_TOOL``), at most two: found from their "_" (a ``re`` scan for a
+    word's start cost 17 us on 2,000 characters of code), the name's first run read back from it."""
+    if "(" not in low or "_" not in low:
+        return 0
+    n = 0
+    for m in _RE_TOOL_TAIL.finditer(low):
+        j = start = m.start()
+        while j and low[j - 1] in _NAME_CHARS:
+            j -= 1
+        if j < start and low[j] in _LETTERS and not (j and (low[j - 1].isalnum() or low[j - 1] == "_")):
+            n += 1
+            if n == 2:
+                break
+    return n
 
 
 def _weighs_two_texts(low: str) -> bool:

@@ -31,7 +31,7 @@ NO_CONTEXT = (0, 0)
 #: Words that name what comes before the question as context: "Context:", "<documents>", "the following
 #: pieces of context", "Context information is below", "Passage:", "the retrieved excerpts". A hyphen after one makes
 #: another word: "a context-free grammar" (version 79).
-_CONTEXT_STEMS = ("context", "doc", "passage", "excerpt", "source", "retrieved", "[")  # "[1]", "[doc1]", "Source 1:"
+_CONTEXT_STEMS = ("context", "doc", "passage", "excerpt", "source", "retrieved", "[1]")  # "[doc1]" ("doc"), "Source 1:"; not "[": code
 _WORD_END = r"(?![\w-])"
 _RE_CONTEXT = re.compile(rf"\b(?:contexts?|documents?|passages?|excerpts?|sources|retrieved){_WORD_END}", re.IGNORECASE)
 

@@ -78,6 +78,8 @@ _BORDER = frozenset("+-= \t\r")
 #: What an indented table line must open with to count: a label (an indented call in code has none).
 _RE_LABELLED = re.compile(r"(?i)[ \t]*(?:[-*][ \t]+)?(?:table|schema)")
 _RE_NESTED = re.compile(r"\([^()\n]*\)")
+#: The end of a line ending in ")" (then ";", ",", "." or blanks).
+_RE_LINE_END = re.compile(r"\)[ \t\r;,.]*(?=\n|\Z)")
 _RE_COLUMN = re.compile(r"[A-Za-z_]\w*(?:[ \t]+[A-Za-z_][\w>.-]*)*")
 #: What a two-column line must hold to be read: a label's word or a column with a type (a word, blanks, a letter);
 #: other two-column lines ("a(b, c);" in code) are none whatever follows (a shortcut, bounded work: no rule).
@@ -117,15 +119,11 @@ def _create_spans(s: str) -> list[tuple[int, int, str]]:
 def _line_spans(s: str) -> list[tuple[int, int, str]]:
     """(start, end, table name) of the table lines of ``s`` that are a schema's (``_RE_TABLE_LINE``)."""
     candidates = []  # the lines that end in ")" (then ";", ",", "." or blanks), not indented unless labelled
-    at = n = 0
-    for line in s.split("\n"):
-        if line.rstrip(" \t\r;,.").endswith(")"):
-            if line[:1] not in " \t" or _RE_LABELLED.match(line) is not None:
-                candidates.append((at, line))
-            n += 1
-            if n == LINE_CANDIDATES_MAX:
-                break
-        at += len(line) + 1
+    for m, _ in zip(_RE_LINE_END.finditer(s), range(LINE_CANDIDATES_MAX)):  # (found by re: a loop over every line cost 30-60 us)
+        at = s.rfind("\n", 0, m.start()) + 1
+        line = s[at:m.end()]
+        if line[:1] not in " \t" or _RE_LABELLED.match(line) is not None:
+            candidates.append((at, line))
     # a line that may be marked (a label's word, a typed column); an unmarked one counts only beside one or under a label
     marks = ["table" in (low := line.lower()) or "schema" in low or _RE_TYPE_HINT.search(line) is not None for _, line in candidates]
     if not any(marks) and "tables" not in (low := s.lower()) and "schema" not in low:
@@ -179,10 +177,11 @@ def _opens_with_type(cell: str) -> bool:
 
 def schema_spans(s: str) -> list[tuple[int, int, str]]:
     """(start, end, table name) of the tables of a schema in ``s`` (a bounded slice), in order, none overlapping."""
-    spans = _create_spans(s) if ("reate" in s or "REATE" in s) and ("able" in s or "ABLE" in s) else []
+    low = s.lower()  # ("variable" and "create" in code: no regex scan, 10 us)
+    spans = _create_spans(s) if ("reate" in s or "REATE" in s) and ("able" in s or "ABLE" in s) and "create" in low and "table" in low else []
     if "(" in s and "," in s:
         spans += [t for t in _line_spans(s) if not any(a < t[1] and t[0] < b for a, b, _ in spans)]
-    if "|" in s and "type" in s.lower():  # a type header's word first
+    if "|" in s and "type" in low:  # a type header's word first
         spans += [t for t in _markdown_spans(s) if not any(a < t[1] and t[0] < b for a, b, _ in spans)]
     return sorted(spans)
 

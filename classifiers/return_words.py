@@ -84,8 +84,11 @@ VERB_SUBJECTS = frozenset(("i", "we", "you"))
 #: ... with a thing's pronoun after it or a purchase's word in the text (version 93): "If I return a generator instead
 #: of a list …", "When you return from inside a try block …" are code (review rev42 M1).
 VERB_OBJECTS = frozenset(("it", "them", "this", "these", "those", "my", "our"))
-PURCHASE_WORDS = frozenset(("bought", "buy", "purchased", "purchase", "ordered", "refund", "receipt", "store", "shop",
-                            "package", "parcel", "rental", "item", "items", "exchange", "warranty", "seller", "box"))
+PURCHASE_WORDS = frozenset(("bought", "buy", "purchased", "purchase", "ordered", "refund", "receipt", "parcel", "rental",
+                            "warranty", "seller"))
+#: ... and no "from" in the next three words: "When I return them from the generator …" is code (version 96: the
+#: purchase words "store", "item", "package" … are code's too: "In my Redux store, do I return a new object …" 0.73 ->
+#: 0.21, review rev42b H2).
 PROGRAM_AFTER = frozenset(("value", "values", "type", "types", "statement", "statements", "code", "codes", "address"))
 WANT_TO = frozenset(("want", "wants", "wanted", "need", "needs", "needed", "like", "planning", "going", "trying",
                      "able", "allowed", "how", "decided", "hoping", "forgot", "possible", "ok", "okay"))
@@ -133,7 +136,8 @@ def _asks(low: str, p: int, q: int, words: list[str]) -> bool:
         return True  # "our return policy", "a return flight", "return on investment"
     if prior and prior[-1] in NOUN_BEFORE and not (after and after[0] in PROGRAM_AFTER):
         return True  # "a tax return", "their return has been approved"
-    if prior and prior[-1] in VERB_SUBJECTS and (after and after[0] in VERB_OBJECTS or not PURCHASE_WORDS.isdisjoint(words)):
+    if prior and prior[-1] in VERB_SUBJECTS and "from" not in after[:3] and (
+            after and after[0] in VERB_OBJECTS or not PURCHASE_WORDS.isdisjoint(words)):
         return True  # "Can I return it …?", "Where do we return the rental car?"
     if prior[-2:-1] and prior[-1] == "to" and prior[-2] in WANT_TO and PROGRAM_AFTER.isdisjoint(after[:3]):
         return True  # "I need to return a blender" (not "How to return multiple values?", version 81)

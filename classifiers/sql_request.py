@@ -245,6 +245,16 @@ _RE_COLUMN_NAME = re.compile(r"[(,][ \t\r\n]*[`\"\[]?([A-Za-z_]\w*)")
 _RE_FIRST_CELL = re.compile(r"(?m)^[ \t]*\|[ \t]*[`\"]?([A-Za-z_]\w*)")
 #: Words of a column's name that name nothing alone ("department_id" names the department, "created_at" created).
 NAME_FILLERS = frozenset(("id", "ids", "at", "on", "by", "no", "num"))
+#: Under a system prompt's schema, a turn about the speaker's own account asks a support bot, not for a query, unless it
+#: names a query's words: "What's the status of my order?" 0.16 -> 0.55, "Can you suggest a name for my new puppy?"
+#: 0.19 -> 0.57 by a column's name (version 96, review rev42b H1); one column's name alone ("I never got a confirmation
+#: email") is none either.
+OWN_WORDS = frozenset(("my", "mine"))
+#: Columns whose one-word name is an everyday word ("I never got a confirmation email, what should I do?").
+GENERIC_COLUMNS = frozenset(("name", "email", "status", "type", "title", "description", "date", "phone", "address", "notes",
+                             "note", "comment", "comments", "created", "updated", "time", "code", "state", "city", "country"))
+SQL_WORDS = frozenset(("query", "queries", "sql", "select", "join", "joins", "rows", "records", "table", "tables", "column",
+                       "columns", "database", "schema"))
 #: System prompts whose schema is remembered (a router sends the same one with every turn: bounded work).
 SYSTEM_MEMO = 32
 
@@ -288,11 +298,15 @@ def _system_schema(head: str) -> tuple[tuple[tuple[int, int, str], ...], tuple[t
 
 def _asks_the_schema(words: list[str], present: set[str], names: tuple[tuple[str, ...], ...]) -> bool:
     """Whether a question asks about a system prompt's data: a word of ``SQL_ASK_TEXT``, or all the words of a table's or
-    column's name (each in the singular or the plural: "customer" names customers, "signup date" signup_date)."""
+    column's name but a generic one's (``GENERIC_COLUMNS``; each in the singular or the plural: "customer" names
+    customers, "signup date" signup_date); a turn about the speaker's own account (``OWN_WORDS``) only with a word of
+    ``SQL_WORDS``."""
+    if not OWN_WORDS.isdisjoint(present):
+        return not SQL_WORDS.isdisjoint(present)
     if _cues(words, present, _ASK):
         return True
     forms = present | {w + "s" for w in present} | {w[:-1] for w in present if w.endswith("s")}
-    return any(all(w in forms for w in name) for name in names)
+    return any(all(w in forms for w in name) for name in names if len(name) > 1 or name[0] not in GENERIC_COLUMNS)
 
 
 def sql_request(s: str, system: str) -> SqlRequest | None:

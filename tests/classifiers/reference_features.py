@@ -699,7 +699,8 @@ def _ref_returns_ask(low: str, wl: list[str]) -> bool:
         prv = words_of(before)
         if nxt[:1] and nxt[0] in NOUN_AFTER:
             continue
-        if prv[-1:] and prv[-1] in VERB_SUBJECTS and (nxt[:1] and nxt[0] in VERB_OBJECTS or any(w in PURCHASE_WORDS for w in wl)):
+        if prv[-1:] and prv[-1] in VERB_SUBJECTS and "from" not in nxt[:3] and (
+                nxt[:1] and nxt[0] in VERB_OBJECTS or any(w in PURCHASE_WORDS for w in wl)):
             continue  # a person returning a thing (versions 85, 93)
         if prv[-1:] and prv[-1] in NOUN_BEFORE and not (nxt[:1] and nxt[0] in PROGRAM_AFTER):
             continue
@@ -983,8 +984,14 @@ def _ref_sql_request(s: str, system: str) -> tuple[int, int, int, bool] | None:
                 found |= {m.group(1).lower()} if m else set()
         singular_plural = present | {w + "s" for w in present} | {w[:-1] for w in present if w.endswith("s")}
         named_words = [[w for w in words_of(n.lower()) if w not in NAME_FILLERS] for n in found if n not in SQL_NOT_NAMES]
-        if not any(has(cue.split("|")) for cue in SQL_ASK_TEXT.split()) and not any(
-                nw and set(nw) <= singular_plural for nw in named_words):
+        generic = {"name", "email", "status", "type", "title", "description", "date", "phone", "address", "notes", "note", "comment",
+                   "comments", "created", "updated", "time", "code", "state", "city", "country"}
+        if present & {"my", "mine"}:  # the speaker's own account: a support bot's turn, but with a query's words (96)
+            if not present & {"query", "queries", "sql", "select", "join", "joins", "rows", "records", "table", "tables",
+                              "column", "columns", "database", "schema"}:
+                return None
+        elif not any(has(cue.split("|")) for cue in SQL_ASK_TEXT.split()) and not any(
+                nw and not (len(nw) == 1 and nw[0] in generic) and set(nw) <= singular_plural for nw in named_words):
             return None
     hard = sum(1 for cue in set(SQL_HARD_TEXT.split()) if has(cue.split("|")))
     named = sum(1 for t in names if present & {t, t + "s"} or (t[-1:] == "s" and t[:-1] in present))

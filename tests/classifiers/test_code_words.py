@@ -209,6 +209,8 @@ RETURN_PROBLEMS = [
     "Return the number of ways to climb a staircase in m steps.",  # "in m steps": a variable (review rev41b; 82)
     "If I return a generator instead of a list, what changes for the caller?",  # a person's, no thing (rev42 M1; 93)
     "When you return from inside a try block, does the finally clause still run?",
+    "In my Redux store, do I return a new object or mutate the state in place?",  # no purchase (rev42b H2; 96)
+    "When I return them from the generator, are they copies or the same objects?",
 ]
 
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from classifiers.feature_schema import FEATURE_NAMES, PRIOR_FEATURE
 from classifiers.features import handcrafted
 from classifiers.sql_request import SQL_REQUEST_CHARS, schema_spans, sql_request
@@ -131,3 +133,22 @@ def test_a_statement_in_a_string_of_code_is_no_schema() -> None:
     code = "```python\ndef init_db(conn):\n    conn.execute('''CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, email TEXT)''')\n```\n"
     assert schema_spans(code) == [] and sql_request(code + "Why does login fail for unknown users?", "") is None
     assert len(schema_spans("Schema:\nCREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);")) == 1
+
+
+SUPPORT_SYSTEM = ("You are the support assistant for ShopCo. Database schema:\n"
+                  "CREATE TABLE customers (id INT PRIMARY KEY, name TEXT, email TEXT, created_at DATE);\n"
+                  "CREATE TABLE orders (id INT PRIMARY KEY, customer_id INT, status TEXT, total NUMERIC(10,2), placed_at DATE);")
+
+
+@pytest.mark.parametrize("turn", ["What's the status of my order?", "Can you change the email on my account?",
+                                  "Can you suggest a name for my new puppy?", "I never got a confirmation email, what should I do?"])
+def test_a_support_turn_under_a_system_schema_is_no_query(turn: str) -> None:
+    """Version 96 (review rev42b H1): the speaker's own account, or one generic column's name, is no query (0.16-0.22 ->
+    0.55-0.70 as requests for one)."""
+    assert sql_request(turn, SUPPORT_SYSTEM) is None
+
+
+def test_an_analysts_turn_under_a_system_schema_is_a_query() -> None:
+    for turn in ("How many customers signed up in 2024?", "Show me the total revenue per customer.",
+                 "Write a query for my dashboard: revenue per month."):
+        assert sql_request(turn, SUPPORT_SYSTEM) is not None, turn

@@ -133,7 +133,7 @@ def follow_up_weight(c: Conversation) -> float:
     ``FOLLOW_UP_SHORT``, ``FOLLOW_UP_RATIO``)."""
     if not c.earlier_user or closes(c.last_user, c.reply) or quiz_after_bare_answer(c.last_user, c.reply, c.earlier_user):  # classifiers.turns
         return 0.0
-    if states_own_equation(c.last_user):  # "Now solve 2x + 3 = 11.": its own difficulty (version 92)
+    if states_own_equation(c.last_user, c.earlier_user):  # "Now solve 2x + 3 = 11.": its own difficulty (version 92)
         return 0.0
     head = c.last_user[:FOLLOW_UP_HEAD].lower()
     if _RE_FOLLOW_UP_PHRASE.search(head) or _opens_with(head.lstrip(OPENING_PUNCTUATION), FOLLOW_UP_OPENERS):

@@ -57,6 +57,10 @@ BACK_POINTERS = frozenset(("it", "its", "that", "this", "these", "those", "them"
 #: were scored alone: 0.82 -> 0.37, review rev42 H4).
 SOLVE_WORDS = frozenset(("solve", "find", "compute", "calculate", "evaluate", "simplify", "factor", "factorise",
                          "factorize", "differentiate", "integrate", "expand", "determine"))
+#: Words that open a new problem whatever its letters ("Different question: …", "unrelated: 4x - 7 = 9, x=?").
+NEW_PROBLEM_WORDS = frozenset(("unrelated", "different", "new", "another", "separate", "separately"))
+#: Characters of the earlier user turns read for their variables.
+EARLIER_READ_CHARS = 2000
 _RE_WHAT_IS = re.compile(r"\bwhat(?:'s| is) [a-z]\b|(?<![A-Za-z])[a-z] ?= ?\?")
 
 
@@ -69,10 +73,11 @@ def closes(turn: str, reply: str = "") -> bool:
     return bool(words) and not CLOSING_THANKS.isdisjoint(words) and all(word in CLOSING_WORDS for word in words)
 
 
-def states_own_equation(turn: str) -> bool:
+def states_own_equation(turn: str, earlier: str = "") -> bool:
     """Whether the turn (at most ``OWN_EQUATION_MAX_CHARS``) states an equation in a one-letter variable of its own
     (``_RE_EQUATION``, the variable beside a digit or an operation), asks to work it out (``SOLVE_WORDS``, "what is x",
-    "x = ?") and has no word of ``BACK_POINTERS``."""
+    "x = ?") and has no word of ``BACK_POINTERS``, nor two or more variables the ``earlier`` user turns name
+    (``_shares_variables``) unless it says it is a new problem (``NEW_PROBLEM_WORDS``)."""
     if len(turn) > OWN_EQUATION_MAX_CHARS or "=" not in turn:
         return False
     m = _RE_EQUATION.search(turn.replace("$", ""))
@@ -80,7 +85,20 @@ def states_own_equation(turn: str) -> bool:
         return False
     low = turn.lower()
     words = _WORD.findall(low)
-    return BACK_POINTERS.isdisjoint(words) and (not SOLVE_WORDS.isdisjoint(words) or _RE_WHAT_IS.search(low) is not None)
+    if not BACK_POINTERS.isdisjoint(words) or SOLVE_WORDS.isdisjoint(words) and _RE_WHAT_IS.search(low) is None:
+        return False
+    return not NEW_PROBLEM_WORDS.isdisjoint(words) or not _shares_variables(turn, earlier)
+
+
+def _shares_variables(turn: str, earlier: str) -> bool:
+    """Whether the turn's variables (one-letter words but "a" and "i"), two or more, include one the last
+    ``EARLIER_READ_CHARS`` of ``earlier`` name: "what's k for y = kx + 3?" after a question about the line y = kx + b
+    is the same problem's (0.67 -> 0.34 scored alone; review rev42b M1; "Now solve 2x + 3 = 11." has one)."""
+    letters = set(_RE_LETTER.findall(turn)) - {"a", "i"}
+    if len(letters) < 2 or not earlier:
+        return False
+    named = set(_RE_LETTER.findall(earlier[-EARLIER_READ_CHARS:]))
+    return not letters.isdisjoint(named)
 
 
 def quiz_after_bare_answer(turn: str, reply: str, earlier: str) -> bool:

@@ -136,3 +136,14 @@ def test_an_easy_equation_after_a_hard_one_keeps_its_own_score(default: Complexi
             {"role": "assistant", "content": "(1, 0), (2, 1), (7, 4), (26, 15), (97, 56), (362, 209)."}]
     assert default.score([*hard, {"role": "user", "content": easy}]).score == pytest.approx(
         default.score([{"role": "user", "content": easy}]).score)
+
+
+def test_an_equation_in_the_earlier_problems_variables_follows_up() -> None:
+    """Review rev42b M1: "what's k for y = kx + 3?" after a question about a line y = kx + b was scored alone (0.67 ->
+    0.34); two or more variables the earlier turns name make a follow-up, unless the turn says it is a new problem."""
+    earlier = "The line y = kx + b passes through (1, 4) and (3, 10). Find k and b."
+    assert not states_own_equation("what's k for y = kx + 3?", earlier)
+    assert not states_own_equation("What is x when k = 1 and the line is shifted to y = kx + 1?", earlier)
+    assert states_own_equation("Different question: if y = 2x + 1 and y = 7, what is x?", earlier)
+    assert states_own_equation("Now solve 2x + 3 = 11.", earlier), "one variable: its own equation"
+    assert states_own_equation("what's k for y = kx + 3?", "Tell me about Paris.")

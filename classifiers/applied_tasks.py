@@ -42,7 +42,6 @@ APPLIED_GATE = 0.75
 #: A compared text's least length on its labelled line: two clauses or policies, not two headlines ("A: Big sale today").
 COMPARED_MIN_CHARS = 60
 #: A tool's signature: a snake_case name called with its parameters ("read_file(path)", "issue_refund(order_id, …)").
-_RE_TOOL = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]*\(")
 _RE_TOOL_TAIL = re.compile(r"_[a-z0-9_]*\(")
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 _NAME_CHARS = _LETTERS | frozenset("0123456789")
@@ -175,8 +174,8 @@ def _returns_its_text(text: str) -> bool:
 
 
 def _tools(low: str) -> int:
-    """Tool signatures in lower-cased ``low`` (``_RE_TOOL``), at most two: found from their "_" (a ``re`` scan for a
-    word's start cost 17 us on 2,000 characters of code), the name's first run read back from it."""
+    """Tool signatures in lower-cased ``low`` (what ``\\b[a-z][a-z0-9]*_[a-z0-9_]*\\(`` matches), at most two: found
+    from their "_" (a ``re`` scan for a word's start cost 17 us on 2,000 characters of code), the name read back."""
     if "(" not in low or "_" not in low:
         return 0
     n = 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from itertools import pairwise
 
 from classifiers.field_lists import unlisted_works_out
@@ -78,8 +79,12 @@ def _instructs(text: str) -> bool:
 
 
 def _instructs_dense(text: str) -> bool:
-    """Whether ``text`` holds one of ``DENSE_ECHO_PHRASES`` (only text with non-ASCII characters can)."""
-    return not text.isascii() and any(p in text for p in DENSE_ECHO_PHRASES)
+    """Whether ``text`` holds one of ``DENSE_ECHO_PHRASES`` (only text with non-ASCII characters can): one regex scan,
+    which skips to the phrases' first characters (an ``in`` per phrase took 9 us on 300 characters of Chinese, it 2)."""
+    return not text.isascii() and _DENSE_ECHO.search(text) is not None
+
+
+_DENSE_ECHO = re.compile("|".join(map(re.escape, DENSE_ECHO_PHRASES)))
 
 
 def _starts(part: str, i: int) -> bool:
@@ -133,8 +138,10 @@ def works_on_text(text: str) -> bool:
     return any("summar" in part and not _SUMMARY_WORDS.isdisjoint(words_of(part)) for part in (head, tail))
 
 
+@lru_cache(maxsize=4)
 def _returns_text(text: str) -> bool:
-    """Whether the instruction at either end of a long ``text`` asks for the text back, changed."""
+    """Whether the instruction at either end of a long ``text`` asks for the text back, changed (remembered for the last
+    few texts: the answer-length floor and the features both ask, 15-30 us each time)."""
     head, tail = text[:INSTRUCTION_CHARS], text[-INSTRUCTION_CHARS:]
     return _instructs(head) or _instructs(tail) or _instructs_dense(head) or _instructs_dense(tail)
 

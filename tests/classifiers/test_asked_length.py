@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from classifiers import asked_length
 from classifiers.asked_length import FLOOR_SHARE, MAX_FLOOR_TOKENS, UNIT_TOKENS, asked_tokens
 from tests.classifiers.conftest import user
 
@@ -58,10 +61,28 @@ def test_a_floor_is_bounded() -> None:
     assert asked_tokens("Write a one-page summary.") == pytest.approx(UNIT_TOKENS["page"] * FLOOR_SHARE)
 
 
-@given(st.lists(st.sampled_from(["Write ", "a ", "1,000", "99999999", "-", "word ", "pages", " in ", "under ", "five ", "k", ".", "\n"]),
-                max_size=40).map("".join))
+#: Pieces of requests, with the letters a case-blind match reads as ASCII ("ſ", "ı", "İ", the Kelvin sign) and other digits.
+_PIECES = st.sampled_from(["Write ", "a ", "1,000", "99999999", "-", "word ", "pages", " in ", "under ", "five ", "k", ".", "\n", "ſentences ",
+                           "fıve ", "İ", "\u212a ", "５", "password ", "+", "a single ", "the ", "please ", "essay", " to "])
+
+
+@given(st.lists(_PIECES, max_size=40).map("".join))
 def test_any_text_gets_a_bounded_floor(text: str) -> None:
     assert 0.0 <= asked_tokens(text) <= MAX_FLOOR_TOKENS
+
+
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_the_scan_is_skipped_only_where_it_finds_nothing(text: str) -> None:
+    found = asked_tokens(text)
+    with patch.object(asked_length, "_counted_unit", lambda text, lowered: True):
+        assert asked_tokens(text) == found
+
+
+@pytest.mark.parametrize(("text", "tokens"), [("Write me a 5 ſentences story, no password.", 5 * UNIT_TOKENS["sentence"]),
+                                              ("Write a fıve words story.", 5 * UNIT_TOKENS["word"])])
+def test_letters_read_as_ascii_are_read_as_their_letter(text: str, tokens: float) -> None:
+    """Found by a fuzz: "5 ſentences" beside a "word" raised a KeyError, "fıve" a ValueError."""
+    assert asked_tokens(text) == pytest.approx(tokens * FLOOR_SHARE)
 
 
 def test_the_classifier_s_forecast_follows_the_length_asked(default) -> None:

@@ -162,6 +162,10 @@ TOOL_TEXTS = frozenset((
 ))
 
 
+#: Every word at which ``tool_name_at`` can find a name.
+TOOL_NAME_WORDS = frozenset(TOOL_NAMES | TOOL_BEFORE.keys() | EVERYDAY_TOOL_NAMES.keys())
+
+
 def tool_name_at(words: list[str], k: int) -> int:
     """The number of words the name of a tool at ``words[k]`` takes: 1 for one of ``TOOL_NAMES`` or an everyday name
     after words of its ``TOOL_AFTER_WORDS`` ("write the terraform", version 64), 2 for an everyday name before a word

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from classifiers.plain_math import ascii_reading
+
 __all__ = ["HARDNESS_CHARS", "HARDNESS_MAX", "HARDNESS_READ_CHARS", "hardness", "hardness_chars"]
 
 #: The cues are read in the first this many characters: a formula's problem states itself early (MATH: the same ranking
@@ -23,10 +25,10 @@ HARDNESS_READ_CHARS = 400
 HARDNESS_CHARS = 50
 #: At most this many cues count.
 HARDNESS_MAX = 4
-#: A power of a variable or of a parenthesis ("x^2", "(x+1)^2", "y^n", "x_{n}^{2}"), a letter's superscript ("x²"), a
-#: root of a variable ("sqrt(2x + 5)", "\\sqrt{x}", "√x"); not a number's power or root ("2^3", "sqrt(16)", "\\sqrt{2}").
+#: A power of a variable or of a parenthesis ("x^2", "(x+1)^2", "y^n", "x_{n}^{2}"; "x²" read as "x^2",
+#: ``plain_math.ascii_reading``, an area's "54 m²" not), a root of a variable ("sqrt(2x + 5)", "\\sqrt{x}", "√x"); not a
+#: number's power or root ("2^3", "sqrt(16)", "\\sqrt{2}").
 _RE_POWER = re.compile(r"(?<=[a-z)}])\^\{?\(?(?:[2-9]|[a-z])")
-_RE_SUPERSCRIPT = re.compile(r"[a-z][²³⁴]")
 _RE_ROOT = re.compile(r"\bsqrt ?\( ?[0-9]*[a-z]|\\sqrt\{ ?[0-9]*[a-z]|√ ?\(? ?[0-9]*[a-z]")
 #: A variable in an exponent ("3^(x+1)", "2^{2x}", "4^x"), a log, exponential or trig function of a variable
 #: ("log_2(x + 1)", "ln x", "\\sin x", "\\log_3 (x"); not of a number ("\\sin 30^\\circ", "\\log_2 8").
@@ -66,13 +68,12 @@ _TASKS = tuple((stems, re.compile(p)) for stems, p in (
 
 
 def hardness(s: str) -> int:
-    """The distinct hardness cues in the first ``HARDNESS_READ_CHARS`` of ``s`` (0 to 10); the task's words only with a
-    variable in a formula or in a text with LaTeX ("How many positive integers less than $100$ …" is MATH's)."""
-    head = s[:HARDNESS_READ_CHARS]
+    """The distinct hardness cues in the first ``HARDNESS_READ_CHARS`` of ``s`` (0 to 10), its Unicode math read as
+    ASCII (version 97: "Evaluate ∑ n/3ⁿ for n = 1 to ∞." 0 -> 1 cue, as "n/3^n"); the task's words only with a variable
+    in a formula or in a text with LaTeX ("How many positive integers less than $100$ …" is MATH's)."""
+    head = ascii_reading(s[:HARDNESS_READ_CHARS])
     caret = "^" in head
     nonlinear = caret and _RE_POWER.search(head) is not None
-    if not nonlinear and ("²" in head or "³" in head or "⁴" in head):
-        nonlinear = _RE_SUPERSCRIPT.search(head) is not None
     if not nonlinear and ("sqrt" in head or "√" in head):
         nonlinear = _RE_ROOT.search(head) is not None
     transcendental = (caret and _RE_EXPONENT.search(head) is not None) or (

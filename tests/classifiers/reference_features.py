@@ -2369,13 +2369,46 @@ def _plain_notation_ref(s: str) -> tuple[int, int]:
     """(math, logic) plain-text formula signs in the first 1,000 characters (version 80): an exponent with no space, not
     a charge; sqrt( / cbrt( / ln( / log_; a one-letter variable against a number by < > <= >=; a set in braces; a
     modulus; logic arrows between propositional letters or parentheses."""
-    head = s[:1000]
+    head = _ref_ascii_reading(s[:1000])  # Unicode math read as ASCII (version 97)
     math_signs = len(re.findall(
         r"[A-Za-z0-9)]\^(?:\(|[A-Za-z0-9](?![+-](?![\w(])))|\b(?:sqrt|cbrt|ln)\s?\(|\blog_[A-Za-z0-9{]"
         r"|(?<![\w<>=-])[a-z] ?(?:<=?|>=?) ?-?[0-9]|[0-9] ?<=? ?[a-z](?![\w(])|\{ ?-?\w{1,3} ?(?:, ?-?\w{1,3} ?)+\}"
         r"|\bmodulo [0-9]|\(mod [0-9]", head))
+    math_signs += sum(head.count(c) for c in "∫∑∏∂∇∈∉⊂⊆∪∩")  # signs with no ASCII spelling (version 97) ...
+    math_signs += len(re.findall(r"[√∛] ?\(? ?[0-9]*[a-z]", head))  # ... and a root of a variable
     logic_signs = len(re.findall(r"(?:\b[p-s]|\)) ?<?-> ?(?:not |~)?(?:[p-s]\b|\()", head))
     return math_signs, logic_signs
+
+
+def _ref_ascii_reading(s: str) -> str:
+    """Version 97: Unicode math spelled in ASCII, character by character: a run of superscripts (digits, n i x y k, + -)
+    "^" and its digits and letters ("^(-1)" when it opens with a sign and goes on), a run of subscripts "_" and
+    its digits, − "-", ≤ "<=", ≥ ">=", → and ⇒ "->", ↔ and ⇔ "<->", ¬ "~"; a ² or ³ right after a unit of length (m,
+    cm, mm, km, dm, ft, in, yd, mi) after a digit and an optional space, "per " or "sq "/"sq. ", or after "/" and an
+    optional space (a length, s or h), with no operator after it (an optional space, then - + − = * / · × ^ or "("),
+    stays as it is."""
+    sup = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹ⁿⁱˣʸᵏ⁺⁻", "0123456789nixyk+-"))
+    sub = dict(zip("₀₁₂₃₄₅₆₇₈₉ₙᵢ", "0123456789ni"))
+    symbols = {"−": "-", "≤": "<=", "≥": ">=", "→": "->", "⇒": "->", "↔": "<->", "⇔": "<->", "¬": "~"}
+    unit_before = r"(?:(?:[0-9] ?|\bper |\bsq\.? )(?:[cmkd]?m|ft|in|yd|mi)|/ ?(?:[cmkd]?m|ft|in|yd|mi|s|h))\Z"
+    out, i = [], 0
+    while i < len(s):
+        c = s[i]
+        if c in "²³" and re.search(unit_before, s[:i]) and not re.match(r" ?[-+−=*/·×^(]", s[i + 1:]):
+            out.append(c)
+            i += 1
+        elif c in sup or c in sub:
+            table = sup if c in sup else sub
+            j = i
+            while j < len(s) and s[j] in table:
+                j += 1
+            t = "".join(table[ch] for ch in s[i:j])
+            out.append(("^(" + t + ")" if t[0] in "+-" and len(t) > 1 else "^" + t) if table is sup else "_" + t)
+            i = j
+        else:
+            out.append(symbols.get(c, c))
+            i += 1
+    return "".join(out)
 
 
 def _computes_plainly_ref(stem: str) -> bool:
@@ -2562,19 +2595,18 @@ def _applied_task_ref(text: str, system: str, writes: bool = False) -> bool:
 
 def _ref_hardness(s: str) -> int:
     """Version 92: the distinct hardness cues of a formula's problem in the first 400 characters: a power of a lower-case
-    letter, ")" or "}" (a digit 2-9 or a letter, after an optional "{" and "("), a letter then ², ³ or ⁴, a root of a
+    letter, ")" or "}" (a digit 2-9 or a letter, after an optional "{" and "("; "x²" read as "x^2"), a root of a
     variable ("sqrt(", "\\sqrt{", "√" before optional digits and a letter); a variable in an exponent, or ln / log /
     exp / sin / cos / tan (a LaTeX command: also sec / csc / cot) of optional digits and a letter alone; two or more
     distinct one-letter variables (b-h, j-z, no letter around, an operator, "_", ",", ")", "$", "}" or a digit after,
     or an operator, "(", "$", "{" or a digit before); and one per group of task words, when one of the others, a single variable, a "$" or
     a backslash is there."""
-    head = s[:400]
+    head = _ref_ascii_reading(s[:400])  # Unicode math read as ASCII ("x²" a power: version 97)
     low = head.lower()
     lower = set("abcdefghijklmnopqrstuvwxyz")
     nonlinear = any(
         c == "^" and i > 0 and (head[i - 1] in lower or head[i - 1] in ")}")
         and (re.match(r"\{?\(?(?:[2-9]|[a-z])", head[i + 1:i + 4]) is not None) for i, c in enumerate(head))
-    nonlinear = nonlinear or re.search(r"[a-z][²³⁴]", head) is not None
     for root in (r"\bsqrt ?\( ?", r"\\sqrt\{ ?", r"√ ?\(? ?"):
         nonlinear = nonlinear or re.search(root + r"[0-9]*[a-z]", head) is not None
     exponent = any(

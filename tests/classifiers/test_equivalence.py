@@ -481,3 +481,27 @@ def test_letter_tasks_equal_the_reference(text):
 
     assert letter_tasks(text) == ref._letter_tasks(text), text
     _same(text)
+
+
+#: Unicode math (version 97: plain_math.ascii_reading): superscripts and subscripts in runs, signs read as ASCII or
+#: counted, units of length before a square or cube, operators after one, ASCII math, logic letters, and prose in
+#: other scripts (Chinese, Russian, Greek) with its punctuation.
+UNICODE_MATH_PIECES = ("x", "y", "n", "p", "q", "e", "3", "54", "1000", " ", "\n", "(", ")", "+", "-", "=", "<", "^2", "/", ",", ". ",
+                       "²", "³", "⁴", "¹⁰", "ⁿ", "ˣ", "⁻¹", "⁺", "⁻", "₀", "₁", "₂", "ₙ", "−", "≤", "≥", "≠", "≈", "→", "⇒", "↔",
+                       "⇔", "¬", "∧", "∨", "∀", "∃", "√", "∛", "∫", "∑", "∏", "∂", "∇", "∈", "⊆", "∪", "∩", "∞", "π", "θ",
+                       "×", "÷", "·", "½", "m", " m", "cm", "km", "ft", "per ", "sq ", "/s", "€", "Solve", "Find", "prove",
+                       "all integers", "log", "sqrt(", "x^2 - 3y^2 = 1", "0 < x", "请解方程", "的面积", "квартира", "решите",
+                       "Λύσε", "η εξίσωση", "Fe³⁺", "H₂O", "1920×1080", "A → B", "≈ 5 minutes", "50 m²", "what is")
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(UNICODE_MATH_PIECES), max_size=30).map("".join)
+       | st.lists(st.sampled_from(UNICODE_MATH_PIECES), max_size=30).map(" ".join))
+def test_unicode_math_equals_the_reference(text):
+    from classifiers.math_hardness import hardness
+    from classifiers.plain_math import ascii_reading, plain_notation
+
+    assert ascii_reading(text) == ref._ref_ascii_reading(text), text
+    assert plain_notation(text) == ref._plain_notation_ref(text), text
+    assert hardness(text) == ref._ref_hardness(text), text
+    _same(text)

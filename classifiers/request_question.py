@@ -7,11 +7,11 @@ import re
 
 from classifiers.greetings import greeting_end
 from classifiers.lexicons import lower_words
-from classifiers.program_words import TOOL_TEXTS
+from classifiers.program_words import IN_LANGUAGES, TOOL_NAME_WORDS, TOOL_TEXTS
 
 __all__ = ["ASK_CHARS", "CODE_OBJECTS", "CONTEXT_CHARS", "CONTEXT_QUESTION_CHARS", "CONTEXT_SUBJECTS",
            "CONTEXT_VERBS", "OBJECT_CHARS", "OBJECT_FILLERS", "OBJECT_WORDS", "POLITE_OPENERS", "PRONOUN_OBJECTS",
-           "QUESTION_OPENERS", "QUESTION_VERBS", "TEXT_NOUNS", "asks_for_code_later", "opens_question"]
+           "QUESTION_OPENERS", "QUESTION_VERBS", "TEXT_NOUNS", "TOPIC_WORDS", "asks_for_code_later", "opens_question", "topic_end"]
 
 #: First words of a question, to which those characters are not added: a question about code ("How do I read a
 #: file line by line in Python?", "What does yield do?") is no request for a program (on arena_bench
@@ -126,9 +126,28 @@ def _writes_a_code_object(after: str, asked: bool) -> bool:
     return not CODE_OBJECTS.isdisjoint(words) and TEXT_NOUNS.isdisjoint(words) and TOOL_TEXTS.isdisjoint(words)
 
 
+#: A topic named before the question: a label ending in ":" in the first ``TOPIC_WORDS`` words ("python: how do I …",
+#: "Pandas question: how …"), or "in" / "using" / "with" a language or tool ("In Python, how do I print hello world?"
+#: read as a request for a program, 0.70, where "How do I print hello world in Python?" is a question, 0.33; sweep43).
+TOPIC_WORDS = 3
+_TOPIC_LEADS = frozenset(("in", "using", "with"))
+_TOPIC_NAMES = IN_LANGUAGES | TOOL_NAME_WORDS
+
+
+def topic_end(words: list[str]) -> int:
+    """Where ``words`` go on past a topic named before a question (0 for none; see ``TOPIC_WORDS``)."""
+    for k, w in enumerate(words[:TOPIC_WORDS]):
+        if w.endswith(":"):
+            return k + 1 if k + 1 < len(words) and words[k + 1] in QUESTION_OPENERS else 0
+    if words[:1] and words[0] in _TOPIC_LEADS and words[1:2] and words[1] in _TOPIC_NAMES and words[2:3] and words[2] in QUESTION_OPENERS:
+        return 2
+    return 0
+
+
 def _opens_question(words: list[str], text: str) -> bool:
     """``opens_question`` without the later request for the code."""
     start = greeting_end(words)
+    start += topic_end(words[start:start + TOPIC_WORDS + 1])
     words = words[start:start + 5]  # the opener, "you", "please", the verb; one more after "Now" (no copy of the text)
     if words[:1] in (["now"], ["then"]) and len(words) > 1:
         words = words[1:]

@@ -1702,6 +1702,7 @@ def handcrafted(conv: Conversation) -> list[float]:
     # (after "Now" / "Then" the next word decides, version 37)
     # (after a greeting: "Whats up, implement …", version 62)
     qw = _after_greeting(wl)
+    qw = qw[_topic_end_ref(qw):]  # a topic named before the question: "python: how …", "In Python, how …" (98)
     qw = qw[1:] if qw[:1] in (["now"], ["then"]) and len(qw) > 1 else qw
     question = bool(qw) and qw[0] in {"how", "what", "why", "when", "which", "where", "who", "is", "are", "can", "could", "does", "do",
                                       "should", "would", "will", "explain", "tell", "now",
@@ -1876,6 +1877,16 @@ _QUESTION_WORDS = {"how", "what", "why", "when", "which", "where", "who", "is", 
                    "where's", "who's"}
 
 
+def _topic_end_ref(words: list[str]) -> int:
+    """Version 98: a label ending in ":" among the first three words, with a question word after it, or "in" / "using" /
+    "with", a language or a tool's name and a question word: the words after it open the question."""
+    for k, w in enumerate(words[:3]):
+        if w.endswith(":"):
+            return k + 1 if words[k + 1 : k + 2] and words[k + 1] in _QUESTION_WORDS else 0
+    names = IN_LANGUAGES | TOOL_NAMES | TOOL_AFTER_WORDS.keys() | EVERYDAY_TOOL_NAMES.keys()
+    return 2 if len(words) >= 3 and words[0] in {"in", "using", "with"} and words[1] in names and words[2] in _QUESTION_WORDS else 0
+
+
 def _context_question_ref(wl: list[str], s: str) -> bool:
     """Version 64: "i'm" / "im" / "i m" / "i am" / "we're" / "we are" / "i've been" and a verb of CONTEXT_VERBS open
     the words; the first run of . ! ? and white space in the first CONTEXT_CHARS characters ends that sentence; the
@@ -1891,6 +1902,7 @@ def _context_question_ref(wl: list[str], s: str) -> bool:
     if not re.search(r"[.!?]\s", rest[:CONTEXT_QUESTION_CHARS + 1]) and rest[CONTEXT_QUESTION_CHARS:].strip():
         return False
     nxt = words_of(rest[:40].lower())[:4]
+    nxt = nxt[_topic_end_ref(nxt):]
     nxt = nxt[1:] if nxt[:1] in (["now"], ["then"]) and len(nxt) > 1 else nxt
     if not nxt or nxt[0] not in _QUESTION_WORDS:
         return False

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -505,3 +506,11 @@ def test_unicode_math_equals_the_reference(text):
     assert plain_notation(text) == ref._plain_notation_ref(text), text
     assert hardness(text) == ref._ref_hardness(text), text
     _same(text)
+
+
+@pytest.mark.parametrize("topic", ["python: ", "Pandas question: ", "In Python, ", "Using React, ", "with sql ", "Hi! Rust: ",
+                                   "I'm writing a Flask app. In Python, ", "Task: "])
+@pytest.mark.parametrize("rest", ["how do I print hello world?", "write a function that reverses a list.", "what is a monad",
+                                  "now how do I sort a dict by value?"])
+def test_a_topic_before_the_question_reads_as_the_reference(topic, rest):
+    _same(topic + rest)  # version 98

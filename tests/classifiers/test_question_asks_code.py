@@ -139,3 +139,31 @@ def test_a_long_context_question_is_a_question():
             "and its subfolders, skipping hidden ones and symlinks, keeping the original extensions, without using any "
             "external libraries or shelling out to find?")
     assert opens_question(lower_words(text), text)
+
+
+#: sweep43 cluster 5: a topic named before the question ("python:", "In Python,") made it a request for a program.
+TOPIC_QUESTIONS = ["python: how do I print hello world?", "In Python, how do I print hello world?",
+                   "Pandas question: how do I read a csv file?", "Using pandas, how do I drop duplicate rows?",
+                   "Hi! SQL: what does a LEFT JOIN return?"]
+TOPIC_REQUESTS = ["python: write a function that reverses a list", "Python question: implement a trie with insert and search.",
+                  "In Python, write a function that reverses a list.", "In my garden, how do I grow tomatoes?"]
+
+
+@pytest.mark.parametrize("text", TOPIC_QUESTIONS)
+def test_a_topic_named_before_a_question_leaves_a_question(text):
+    assert opens_question(lower_words(text), text)
+
+
+@pytest.mark.parametrize("text", TOPIC_REQUESTS[:3])
+def test_a_topic_before_a_request_leaves_a_request(text):
+    assert not opens_question(lower_words(text), text)
+
+
+def test_only_a_language_or_tool_is_a_topic():
+    assert request_question.topic_end(lower_words(TOPIC_REQUESTS[3])) == 0  # "in my garden" names no topic
+
+
+def test_a_topic_question_scores_as_the_bare_question(default):
+    bare = default.score([{"role": "user", "content": "How do I print hello world in Python?"}]).score
+    for text in TOPIC_QUESTIONS[:2]:
+        assert abs(default.score([{"role": "user", "content": text}]).score - bare) < 0.1

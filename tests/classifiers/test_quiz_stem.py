@@ -199,12 +199,15 @@ def test_a_computation_keeps_its_numeric_options(default: ComplexityClassifier) 
 def test_a_stem_asking_what_inline_code_evaluates_to_is_no_program(default: ComplexityClassifier) -> None:
     """Version 89 (review s42 sweep, cluster 4): "In Python, what does `len({1: 'a', …})` evaluate to?" read as a
     request for a program (the dict literal's code syntax: 0.85, label 3, above every label-5 quiz). Code pasted on
-    lines of its own, and a choice among implementations, stay a program's."""
+    lines of its own is no inline expression, and a choice among implementations stays a program's."""
     inline = "In Python, what does `len({1: 'a', 1.0: 'b', True: 'c'})` evaluate to?\nA) 1\nB) 2\nC) 3\nD) It raises TypeError"
     fenced = ("In Python, what does this evaluate to?\n```python\nlen({1: 'a', 1.0: 'b', True: 'c'})\n```\n"
               "A) 1\nB) 2\nC) 3\nD) It raises TypeError")
     assert feature(default, inline, "length in a closed problem") < 1.0, "1.87 with a program's extra characters"
-    assert feature(default, fenced, "length in a closed problem") > 1.5
+    # a question about pasted code is a question whatever topic opens it (version 98: "In Python," read as a request
+    # for a program had given the fenced item 1.78, its bare "What does this evaluate to in Python?" 0.34)
+    bare = fenced.replace("In Python, what does this evaluate to?", "What does this evaluate to in Python?")
+    assert feature(default, fenced, "length in a closed problem") == pytest.approx(feature(default, bare, "length in a closed problem"), abs=0.05)
     assert reads_code("What does the JavaScript expression `[10, 1, 2].sort()` evaluate to?\n")
     assert reads_code("What is the result of `'abc' * 2 + 'd'` in Python?\n")
     assert not reads_code("Which Python expression returns the keys of d sorted by value?\n"), "picks an implementation"

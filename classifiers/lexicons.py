@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from itertools import filterfalse
 from operator import add
 from types import ModuleType
 
@@ -350,23 +349,14 @@ def add_glued_words(counts: list[int], utf8: bytes, words: list[str]) -> list[in
     against other characters without a space: in "写一个Python函数" (a Python function) the
     word split sees one word, and "python" was not read. Those words are the text's ASCII words
     with every other character read as a space (``utf8`` is the text's UTF-8), less the ASCII
-    words already in ``words``: the ASCII runs inside the words that hold another character (each
-    ASCII word of ``words`` is one of the text's; 5 us, not 50 us, on 2,000 characters of Chinese
-    with code), unless a character lower-cases to ASCII ("İ", the Kelvin sign)."""
-    if _LOWERS_TO_ASCII[0] in utf8 or _LOWERS_TO_ASCII[1] in utf8:
-        extra: dict[str, int] = {}
-        _count_elements(extra, utf8.translate(_GLUED_TABLE).decode("ascii").split())
-        for w in words:
-            if w in extra:
-                extra[w] -= 1
-        glued = [w for w, k in extra.items() for _ in range(k)]
-    else:
-        glued = " ".join(filterfalse(str.isascii, words)).encode("utf-8", "replace").translate(_GLUED_TABLE).decode("ascii").split()
+    words already in ``words``."""
+    extra: dict[str, int] = {}
+    _count_elements(extra, utf8.translate(_GLUED_TABLE).decode("ascii").split())
+    for w in words:
+        if w in extra:
+            extra[w] -= 1
+    glued = [w for w, k in extra.items() for _ in range(k)]
     return list(map(add, counts, lexicon_counts(glued))) if glued else counts
-
-
-#: The UTF-8 of the characters whose lower case holds an ASCII letter ("İ" -> "i̇", "\u212a" -> "k").
-_LOWERS_TO_ASCII = ("\u0130".encode(), "\u212a".encode())
 
 
 if SPEEDUPS is not None:  # every cue counted in one C pass over ``s``

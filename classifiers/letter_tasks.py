@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["LETTER_TASK_CHARS", "MAX_DECIMAL_PAIRS", "MAX_TASKS", "SCAN_HEAD", "SCAN_TAIL", "TASK_PATTERNS", "letter_tasks"]
+__all__ = ["KIND_ANCHORS", "LETTER_TASK_CHARS", "MAX_DECIMAL_PAIRS", "MAX_TASKS", "SCAN_HEAD", "SCAN_TAIL", "TASK_PATTERNS", "letter_tasks"]
 
 #: The request is read in the first and last this many characters of the turn.
 SCAN_HEAD = 400
@@ -127,11 +127,21 @@ _KIND_TRIGGERS = {
 }
 TASK_PATTERNS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = tuple(
     (name, _KIND_TRIGGERS[name], re.compile("|".join(alternatives))) for name, alternatives in _TASKS)
+#: Substrings one of which each trigger of a kind holds: a kind none of whose anchors the request holds is not looked at
+#: (16 searches instead of the triggers' 44 on most requests: 15 of the 40 us this module took on 2,000 characters).
+KIND_ANCHORS = {
+    "count": ("how many", "count "), "index": ("letter",), "reverse": ("backward", "reverse"), "anagram": ("anagram",),
+    "order": ("letter", "alphabetical"), "palindrome": ("palindrom", "gram"), "lipogram": ("letter",), "starts": (" with",),
+    "spell": ("spell", "longer", "shorter", "letter"), "exact": ("exactly", "every ", "each "),
+}
+_ANCHORS = tuple(dict.fromkeys(a for anchors in KIND_ANCHORS.values() for a in anchors))
 
 #: Two decimals compared ("Which is larger: 9.11 or 9.9?", "Is 3.45 bigger than 3.5?"): a trap only when their
 #: decimal parts differ in length (a token-reading model compares 11 with 9).
 _COMPARE = r"(?:larger|bigger|greater|smaller|less|more|higher|lower|largest|biggest|greatest|smallest)"
 _RE_DECIMAL = re.compile(r"\d\.\d")
+#: ASCII text's digits as "0": a digit, ".", a digit is then "0.0", found by a ``str`` search (the pattern took 10 us on 600 characters).
+_DIGIT0 = str.maketrans("123456789", "000000000")
 _RE_DECIMALS = re.compile(r"(?<![\d.])\d+\.(\d+)\s*(?:or|vs\.?|versus|and|,)\s*\d+\.(\d+)(?![\d.])")
 _RE_DECIMALS_THAN = re.compile(rf"(?<![\d.])\d+\.(\d+) (?:is )?{_COMPARE} than \d+\.(\d+)(?![\d.])")
 _RE_COMPARE = re.compile(rf"\b{_COMPARE}\b")
@@ -152,7 +162,7 @@ def _compares_decimals(t: str) -> bool:
     """Whether ``t`` compares two decimals whose decimal parts differ in length: "than" between them, or "or" (vs,
     versus, and, a comma) and a word of comparison within ``COMPARE_BEFORE`` characters before or ``COMPARE_AFTER``
     after them (in the first ``MAX_DECIMAL_PAIRS`` such pairs)."""
-    if _RE_DECIMAL.search(t) is None:
+    if not ("0.0" in t.translate(_DIGIT0) if t.isascii() else _RE_DECIMAL.search(t) is not None):  # (a digit, ".", a digit)
         return False
     if " than " in t:
         for m in _RE_DECIMALS_THAN.finditer(t):
@@ -189,7 +199,8 @@ def letter_tasks(text: str) -> int:
     """The distinct kinds of letter-level or exact-count task the request in ``text`` asks for (at most
     ``MAX_TASKS``; the kinds of ``TASK_PATTERNS`` and a decimal comparison)."""
     t = _request(text)
-    n = sum(1 for _, triggers, pat in TASK_PATTERNS if _in_a_sentence(t, triggers, pat))
+    present = set(filter(t.__contains__, _ANCHORS))
+    n = sum(1 for name, triggers, pat in TASK_PATTERNS if not present.isdisjoint(KIND_ANCHORS[name]) and _in_a_sentence(t, triggers, pat))
     if n < MAX_TASKS and _compares_decimals(t):
         n += 1
     return min(n, MAX_TASKS)

@@ -150,3 +150,19 @@ def test_a_list_with_different_initials_is_no_letter_task():
     """Review_s40_c M3: "each start with a different letter" of a list of names is easy (0.35 -> 0.59 on 7.52.0)."""
     assert letter_tasks("Name five fruits that each start with a different letter.") == 0
     assert letter_tasks("Write a sentence where each word starts with a different letter.") == 1
+
+
+def test_every_trigger_holds_an_anchor_of_its_kind():
+    """A kind is looked at only where one of its anchors occurs: each of its triggers must hold one."""
+    from classifiers.letter_tasks import KIND_ANCHORS, TASK_PATTERNS
+
+    for name, triggers, _ in TASK_PATTERNS:
+        for trigger in triggers:
+            assert any(anchor in trigger for anchor in KIND_ANCHORS[name]), (name, trigger)
+
+
+@pytest.mark.parametrize("text", ["Which is larger: 9.11 or 9.9?", "Is ٣.٤٥ bigger than ٣.٥?", "Which is bigger, 3.45 or 3.5?"])
+def test_decimals_are_found_in_any_digits(text):
+    from classifiers.letter_tasks import _compares_decimals
+
+    assert _compares_decimals(text.lower())

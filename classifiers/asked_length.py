@@ -83,6 +83,8 @@ _UNIT = re.compile("|".join(_UNITS))
 #: The letters ``_ASKED``'s case-blind match reads as ASCII ones: a count or unit holding one is read as it ("5 ſentences"
 #: raised a KeyError, "fıve words" a ValueError).
 _FOLD = str.maketrans({"ı": "i", "İ": "i", "ſ": "s", "\u212a": "k"})
+#: Those letters that ``str.lower`` leaves non-ASCII (the Kelvin sign lower-cases to "k"): a text holding one is searched.
+_READ_AS_ASCII = "ıſİ"
 _COUNT_END = re.compile(rf"(?:\d|k|{'|'.join(_NUMBER_WORDS)})\+?[ -]?$")
 
 
@@ -117,8 +119,8 @@ def _counted_unit(text: str, lowered: str) -> bool:
     (the ``_ASKED`` scan, 50 us on 600 characters, then runs only there: "password", "pages" alone name no length).
     Where ``_ASKED``'s case-blind match reads a character as an ASCII letter that ``str.lower`` does not make one
     ("ı", "ſ", "İ"), it always runs."""
-    return any(_COUNT_END.search(lowered, max(0, unit.start() - 12), unit.start()) for unit in _UNIT.finditer(lowered)) or (
-        "ı" in text or "ſ" in text or "İ" in text)
+    return any(_COUNT_END.search(lowered, max(0, unit.start() - 12), unit.start()) for unit in _UNIT.finditer(lowered)) or any(
+        map(text.__contains__, _READ_AS_ASCII))
 
 
 def asked_floor(text: str) -> float:
@@ -132,7 +134,7 @@ def _read(pattern: re.Pattern[str], sentence: str, found: dict[str, bool], words
     repeating "100-word" in one 600-character sentence searched it for each count: 1.3 ms); with ``words``, only in a
     sentence whose lower case holds one of them or that holds a letter the case-blind match reads as an ASCII one."""
     if (hit := found.get(sentence)) is None:
-        hit = found[sentence] = (not words or any(map(sentence.lower().__contains__, words)) or any(map(sentence.__contains__, "ıſİ"))) and (
+        hit = found[sentence] = (not words or any(map(sentence.lower().__contains__, words)) or any(map(sentence.__contains__, _READ_AS_ASCII))) and (
             pattern.search(sentence) is not None)
     return hit
 

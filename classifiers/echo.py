@@ -138,11 +138,15 @@ def works_on_text(text: str) -> bool:
     return any("summar" in part and not _SUMMARY_WORDS.isdisjoint(words_of(part)) for part in (head, tail))
 
 
-@lru_cache(maxsize=4)
 def _returns_text(text: str) -> bool:
-    """Whether the instruction at either end of a long ``text`` asks for the text back, changed (remembered for the last
-    few texts: the answer-length floor and the features both ask, 15-30 us each time)."""
-    head, tail = text[:INSTRUCTION_CHARS], text[-INSTRUCTION_CHARS:]
+    """Whether the instruction at either end of a long ``text`` asks for the text back, changed."""
+    return _ends_return_text(text[:INSTRUCTION_CHARS], text[-INSTRUCTION_CHARS:])
+
+
+@lru_cache(maxsize=4)
+def _ends_return_text(head: str, tail: str) -> bool:
+    """``_returns_text`` of a text's two ends (remembered for the last few, by their ends alone: the answer-length floor
+    and the features both ask, 15-30 us each time, and a megabyte prompt is not kept alive)."""
     return _instructs(head) or _instructs(tail) or _instructs_dense(head) or _instructs_dense(tail)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from classifiers.plain_math import ascii_reading
+from classifiers.plain_math import ROOT_OF_A_VARIABLE, ascii_reading
 
 __all__ = ["HARDNESS_CHARS", "HARDNESS_MAX", "HARDNESS_READ_CHARS", "hardness", "hardness_chars"]
 
@@ -29,7 +29,7 @@ HARDNESS_MAX = 4
 #: ``plain_math.ascii_reading``, an area's "54 m²" not), a root of a variable ("sqrt(2x + 5)", "\\sqrt{x}", "√x"); not a
 #: number's power or root ("2^3", "sqrt(16)", "\\sqrt{2}").
 _RE_POWER = re.compile(r"(?<=[a-z)}])\^\{?\(?(?:[2-9]|[a-z])")
-_RE_ROOT = re.compile(r"\bsqrt ?\( ?[0-9]*[a-z]|\\sqrt\{ ?[0-9]*[a-z]|√ ?\(? ?[0-9]*[a-z]")
+_RE_ROOT = re.compile(r"\bsqrt ?\( ?[0-9]*[a-z]|\\sqrt\{ ?[0-9]*[a-z]|√" + ROOT_OF_A_VARIABLE)
 #: A variable in an exponent ("3^(x+1)", "2^{2x}", "4^x"), a log, exponential or trig function of a variable
 #: ("log_2(x + 1)", "ln x", "\\sin x", "\\log_3 (x"); not of a number ("\\sin 30^\\circ", "\\log_2 8").
 _RE_EXPONENT = re.compile(r"(?<=[a-zA-Z0-9)}])\^\{?\(?-?[0-9]*[a-z]")

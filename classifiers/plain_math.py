@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["PLAIN_READ_CHARS", "SHORT_TEXT_CHARS", "ascii_reading", "computes_plainly", "plain_notation", "short_formula"]
+__all__ = ["PLAIN_READ_CHARS", "ROOT_OF_A_VARIABLE", "SHORT_TEXT_CHARS", "ascii_reading", "computes_plainly", "plain_notation", "short_formula"]
 
 #: Plain notation is read in the first this many characters: a short formula is what lacks length; a long text has it.
 PLAIN_READ_CHARS = 1000
@@ -57,13 +57,21 @@ _SUB_ASCII = str.maketrans(_SUBSCRIPTS, "0123456789ni")
 _ONE = {c: ("^" if c in _SUPERSCRIPTS else "_") + c.translate(_SUPER_ASCII).translate(_SUB_ASCII)
         for c in _SUPERSCRIPTS + _SUBSCRIPTS}
 _SYMBOLS = {"−": "-", "≤": "<=", "≥": ">=", "→": "->", "⇒": "->", "↔": "<->", "⇔": "<->", "¬": "~"}
+#: "→" and "⇒" are implications only in a text of propositions: a connective (¬ ∧ ∨ ↔ ⇔) or a letter p-s alone before
+#: one. Between labels in prose they are routes ("(A) → (B) or (A) → (C)?" read as logic: review rev43 M4).
+_RE_PROPOSITIONS = re.compile(r"[¬∧∨↔⇔]|(?<![A-Za-z])[p-s] ?[→⇒]")
+_NO_ARROWS = [(sign, ascii) for sign, ascii in _SYMBOLS.items() if sign not in "→⇒"]
 #: A unit of length that a square or a cube after it makes an area or a volume, after a number, "per", "sq" or "/"
 #: (looked for only after a unit's last letter, ``_UNIT_ENDS``).
 _RE_UNIT_BEFORE = re.compile(
-    r"(?:(?:[0-9] ?|\bper |\bsq\.? )(?:[cmkd]?m|ft|in|yd|mi)|/ ?(?:[cmkd]?m|ft|in|yd|mi|s|h))\Z")
+    r"(?:(?:(?P<glued>[0-9])|[0-9] |\bper |\bsq\.? )(?:[cmkd]?m|ft|in|yd|mi)|/ ?(?:[cmkd]?m|ft|in|yd|mi|s|h))\Z")
 _UNIT_ENDS = frozenset("mtndish")
-#: What makes a unit's square a formula's after all: an operator after it ("3m² + 2m = 0").
-_RE_OPERATOR_AFTER = re.compile(r" ?[-+−=*/·×^(]")
+#: What makes a square glued to its number a formula's after all: an operator after it ("3m² + 2m = 0"; "/" only before
+#: a number or "("). A spaced one is an area whatever follows ("50 m² + 10 m²", "43,560 ft² = 1 acre", "10 m³/h":
+#: review rev43 M2, M3).
+_RE_OPERATOR_AFTER = re.compile(r" ?(?:[-+−=*·×^(]|/ ?[0-9(])")
+#: An ordinal's "ⁿᵈ" ("2ⁿᵈ place"): no exponent (review rev43 L1).
+_ORDINAL_AFTER = "ᵈ"
 _RE_SCRIPTS = re.compile(f"[{_SUPERSCRIPTS}]+|[{_SUBSCRIPTS}]+")
 #: Signs with no ASCII spelling, each a math sign: a root of a variable ("√x", "∛(2x + 1)", as math_hardness reads a
 #: root), an integral, a sum or product, a partial derivative or nabla, set membership and inclusion, union,
@@ -71,7 +79,10 @@ _RE_SCRIPTS = re.compile(f"[{_SUPERSCRIPTS}]+|[{_SUBSCRIPTS}]+")
 #: notation, no sign: counted, it lifted arena-bench-v1's "Find all solutions for 2 sin(x) = √(2), where x is between
 #: 0 and 2π" (held out 0.61 -> 0.88, weak models above strong ones there) and its APGR 0.6610 -> 0.6564.
 _MATH_SIGNS = "√∛∫∑∏∂∇∈∉⊂⊆∪∩"
-_RE_MATH_UNICODE = re.compile(_RE_MATH.pattern + r"|[√∛](?= ?\(? ?[0-9]*[a-z])|[∫∑∏∂∇∈∉⊂⊆∪∩]")
+#: What a root sign's variable is: after an optional "(", digits and one letter alone ("√x", "∛(2x + 1)"; a tick's "√
+#: passport" is none: review rev43 M1).
+ROOT_OF_A_VARIABLE = r" ?\(? ?[0-9]*[a-z](?![a-z])"
+_RE_MATH_UNICODE = re.compile(_RE_MATH.pattern + r"|[√∛](?=" + ROOT_OF_A_VARIABLE + r")|[∫∑∏∂∇∈∉⊂⊆∪∩]")
 #: Any character the reading or the signs know: most non-ASCII texts hold none, and are read as before.
 _RE_UNICODE_ANY = re.compile(f"[{_SUPERSCRIPTS}{_SUBSCRIPTS}{''.join(_SYMBOLS)}{_MATH_SIGNS}]")
 
@@ -80,8 +91,10 @@ def _read(m: re.Match[str]) -> str:
     """The ASCII reading of a run of superscripts or subscripts (a unit's square or cube kept, the rest of its run read)."""
     run = m.group()
     start, s = m.start(), m.string
-    if run[0] in "²³" and s[start - 1:start] in _UNIT_ENDS and _RE_UNIT_BEFORE.search(s, max(start - 8, 0), start) \
-            and not _RE_OPERATOR_AFTER.match(s, start + 1):
+    if s[m.end():m.end() + 1] == _ORDINAL_AFTER:
+        return run
+    if run[0] in "²³" and s[start - 1:start] in _UNIT_ENDS and (unit := _RE_UNIT_BEFORE.search(s, max(start - 8, 0), start)) \
+            and not (unit.group("glued") and _RE_OPERATOR_AFTER.match(s, start + 1)):
         return run[0] + _RE_SCRIPTS.sub(_read, run[1:])
     if len(run) == 1:
         return _ONE[run]
@@ -101,7 +114,7 @@ def ascii_reading(s: str) -> str:
 def _read_unicode(s: str) -> str:
     """``ascii_reading`` of a text known to hold Unicode math."""
     s = _RE_SCRIPTS.sub(_read, s)
-    for sign, ascii in _SYMBOLS.items():
+    for sign, ascii in _SYMBOLS.items() if _RE_PROPOSITIONS.search(s) else _NO_ARROWS:
         if sign in s:
             s = s.replace(sign, ascii)
     return s

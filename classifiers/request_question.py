@@ -126,9 +126,10 @@ def _writes_a_code_object(after: str, asked: bool) -> bool:
     return not CODE_OBJECTS.isdisjoint(words) and TEXT_NOUNS.isdisjoint(words) and TOOL_TEXTS.isdisjoint(words)
 
 
-#: A topic named before the question: a label ending in ":" in the first ``TOPIC_WORDS`` words ("python: how do I …",
-#: "Pandas question: how …"), or "in" / "using" / "with" a language or tool ("In Python, how do I print hello world?"
-#: read as a request for a program, 0.70, where "How do I print hello world in Python?" is a question, 0.33; sweep43).
+#: A topic named before the question: a label ending in ":" in the first ``TOPIC_WORDS`` words that names a language or
+#: a tool ("python: how do I …", "Pandas question: how …"; not "Note:", "Task:", "Context:": review rev43 M5), or "in" /
+#: "using" / "with" a language or tool ("In Python, how do I print hello world?" read as a request for a program, 0.70,
+#: where "How do I print hello world in Python?" is a question, 0.33; sweep43).
 TOPIC_WORDS = 3
 _TOPIC_LEADS = frozenset(("in", "using", "with"))
 _TOPIC_NAMES = IN_LANGUAGES | TOOL_NAME_WORDS
@@ -138,10 +139,9 @@ def topic_end(words: list[str]) -> int:
     """Where ``words`` go on past a topic named before a question (0 for none; see ``TOPIC_WORDS``)."""
     for k, w in enumerate(words[:TOPIC_WORDS]):
         if w.endswith(":"):
-            return k + 1 if k + 1 < len(words) and words[k + 1] in QUESTION_OPENERS else 0
-    if words[:1] and words[0] in _TOPIC_LEADS and words[1:2] and words[1] in _TOPIC_NAMES and words[2:3] and words[2] in QUESTION_OPENERS:
-        return 2
-    return 0
+            named = any(n.rstrip(":") in _TOPIC_NAMES for n in words[:k + 1])
+            return k + 1 if named and k + 1 < len(words) and words[k + 1] in QUESTION_OPENERS else 0
+    return 2 if len(words) >= 3 and words[0] in _TOPIC_LEADS and words[1] in _TOPIC_NAMES and words[2] in QUESTION_OPENERS else 0
 
 
 def _opens_question(words: list[str], text: str) -> bool:

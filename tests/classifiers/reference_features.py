@@ -1878,12 +1878,14 @@ _QUESTION_WORDS = {"how", "what", "why", "when", "which", "where", "who", "is", 
 
 
 def _topic_end_ref(words: list[str]) -> int:
-    """Version 98: a label ending in ":" among the first three words, with a question word after it, or "in" / "using" /
-    "with", a language or a tool's name and a question word: the words after it open the question."""
+    """Version 98: a label ending in ":" among the first three words, naming a language or a tool's name in its words
+    (version 99), with a question word after it, or "in" / "using" / "with", a language or a tool's name and a question
+    word: the words after it open the question."""
+    names = IN_LANGUAGES | TOOL_NAMES | TOOL_AFTER_WORDS.keys() | EVERYDAY_TOOL_NAMES.keys()
     for k, w in enumerate(words[:3]):
         if w.endswith(":"):
-            return k + 1 if words[k + 1 : k + 2] and words[k + 1] in _QUESTION_WORDS else 0
-    names = IN_LANGUAGES | TOOL_NAMES | TOOL_AFTER_WORDS.keys() | EVERYDAY_TOOL_NAMES.keys()
+            named = any(re.sub(":+$", "", n) in names for n in words[:k + 1])
+            return k + 1 if named and words[k + 1 : k + 2] and words[k + 1] in _QUESTION_WORDS else 0
     return 2 if len(words) >= 3 and words[0] in {"in", "using", "with"} and words[1] in names and words[2] in _QUESTION_WORDS else 0
 
 
@@ -2387,7 +2389,7 @@ def _plain_notation_ref(s: str) -> tuple[int, int]:
         r"|(?<![\w<>=-])[a-z] ?(?:<=?|>=?) ?-?[0-9]|[0-9] ?<=? ?[a-z](?![\w(])|\{ ?-?\w{1,3} ?(?:, ?-?\w{1,3} ?)+\}"
         r"|\bmodulo [0-9]|\(mod [0-9]", head))
     math_signs += sum(head.count(c) for c in "∫∑∏∂∇∈∉⊂⊆∪∩")  # signs with no ASCII spelling (version 97) ...
-    math_signs += len(re.findall(r"[√∛] ?\(? ?[0-9]*[a-z]", head))  # ... and a root of a variable
+    math_signs += len(re.findall(r"[√∛] ?\(? ?[0-9]*[a-z](?![a-z])", head))  # ... and a root of a variable (one letter: 99)
     logic_signs = len(re.findall(r"(?:\b[p-s]|\)) ?<?-> ?(?:not |~)?(?:[p-s]\b|\()", head))
     return math_signs, logic_signs
 
@@ -2395,32 +2397,41 @@ def _plain_notation_ref(s: str) -> tuple[int, int]:
 def _ref_ascii_reading(s: str) -> str:
     """Version 97: Unicode math spelled in ASCII, character by character: a run of superscripts (digits, n i x y k, + -)
     "^" and its digits and letters ("^(-1)" when it opens with a sign and goes on), a run of subscripts "_" and
-    its digits, − "-", ≤ "<=", ≥ ">=", → and ⇒ "->", ↔ and ⇔ "<->", ¬ "~"; a ² or ³ right after a unit of length (m,
-    cm, mm, km, dm, ft, in, yd, mi) after a digit and an optional space, "per " or "sq "/"sq. ", or after "/" and an
-    optional space (a length, s or h), with no operator after it (an optional space, then - + − = * / · × ^ or "("),
-    stays as it is."""
+    its digits; then − "-", ≤ "<=", ≥ ">=", ↔ and ⇔ "<->", ¬ "~", and → and ⇒ "->" if the text then holds ¬ ∧ ∨ ↔ ⇔ or
+    a letter p-s (no letter before it) and an optional space before one (version 99). A ² or ³ right after a unit of
+    length (m, cm, mm, km, dm, ft, in, yd, mi) after a digit and an optional space, "per " or "sq "/"sq. ", or after "/"
+    and an optional space (a length, s or h) stays as it is, unless the unit is glued to its digit and an operator
+    follows (an optional space, then - + − = * · × ^ "(", or "/" and an optional space before a digit or "(": version
+    99); a run before "ᵈ" (an ordinal's "ⁿᵈ") stays as it is (99)."""
     sup = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹ⁿⁱˣʸᵏ⁺⁻", "0123456789nixyk+-"))
     sub = dict(zip("₀₁₂₃₄₅₆₇₈₉ₙᵢ", "0123456789ni"))
-    symbols = {"−": "-", "≤": "<=", "≥": ">=", "→": "->", "⇒": "->", "↔": "<->", "⇔": "<->", "¬": "~"}
-    unit_before = r"(?:(?:[0-9] ?|\bper |\bsq\.? )(?:[cmkd]?m|ft|in|yd|mi)|/ ?(?:[cmkd]?m|ft|in|yd|mi|s|h))\Z"
+    unit_before = r"(?:(?:([0-9])|[0-9] |\bper |\bsq\.? )(?:[cmkd]?m|ft|in|yd|mi)|/ ?(?:[cmkd]?m|ft|in|yd|mi|s|h))\Z"
     out, i = [], 0
     while i < len(s):
         c = s[i]
-        if c in "²³" and re.search(unit_before, s[:i]) and not re.match(r" ?[-+−=*/·×^(]", s[i + 1:]):
-            out.append(c)
-            i += 1
-        elif c in sup or c in sub:
+        if c in sup or c in sub:
             table = sup if c in sup else sub
             j = i
             while j < len(s) and s[j] in table:
                 j += 1
-            t = "".join(table[ch] for ch in s[i:j])
-            out.append(("^(" + t + ")" if t[0] in "+-" and len(t) > 1 else "^" + t) if table is sup else "_" + t)
+            unit = re.search(unit_before, s[:i]) if c in "²³" else None
+            if s[j:j + 1] == "ᵈ":
+                out.append(s[i:j])
+            elif unit and not (unit.group(1) and re.match(r" ?(?:[-+−=*·×^(]|/ ?[0-9(])", s[i + 1:])):
+                out.append(c)
+                j = i + 1
+            else:
+                t = "".join(table[ch] for ch in s[i:j])
+                out.append(("^(" + t + ")" if t[0] in "+-" and len(t) > 1 else "^" + t) if table is sup else "_" + t)
             i = j
         else:
-            out.append(symbols.get(c, c))
+            out.append(c)
             i += 1
-    return "".join(out)
+    read = "".join(out)
+    symbols = {"−": "-", "≤": "<=", "≥": ">=", "↔": "<->", "⇔": "<->", "¬": "~"}
+    if re.search(r"[¬∧∨↔⇔]|(?<![A-Za-z])[p-s] ?[→⇒]", read):
+        symbols.update({"→": "->", "⇒": "->"})
+    return "".join(symbols.get(c, c) for c in read)
 
 
 def _computes_plainly_ref(stem: str) -> bool:
@@ -2619,8 +2630,8 @@ def _ref_hardness(s: str) -> int:
     nonlinear = any(
         c == "^" and i > 0 and (head[i - 1] in lower or head[i - 1] in ")}")
         and (re.match(r"\{?\(?(?:[2-9]|[a-z])", head[i + 1:i + 4]) is not None) for i, c in enumerate(head))
-    for root in (r"\bsqrt ?\( ?", r"\\sqrt\{ ?", r"√ ?\(? ?"):
-        nonlinear = nonlinear or re.search(root + r"[0-9]*[a-z]", head) is not None
+    for root in (r"\bsqrt ?\( ?[0-9]*[a-z]", r"\\sqrt\{ ?[0-9]*[a-z]", r"√ ?\(? ?[0-9]*[a-z](?![a-z])"):  # (a letter alone after √: 99)
+        nonlinear = nonlinear or re.search(root, head) is not None
     exponent = any(
         c == "^" and i > 0 and (head[i - 1].isascii() and head[i - 1].isalnum() or head[i - 1] in ")}")
         and re.match(r"\{?\(?-?[0-9]*[a-z]", head[i + 1:]) is not None for i, c in enumerate(head))

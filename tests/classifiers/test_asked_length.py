@@ -98,3 +98,12 @@ def test_a_floored_estimate_says_so(default) -> None:
     asked, plain = (default.score(user(text)) for text in ("Write a 5,000-word story.", "Write a short story."))
     assert asked.floored and not plain.floored
     assert default.score_batch([user("Write a 5,000-word story.")])[0].floored
+
+
+@given(st.lists(st.sampled_from(["write", "WRİTE", "wrıte", "please ", "you ", "and ", "I need", "we'd like", "can I get",
+                                 "length:", "minimum length", "the essay must be", "it should be", "a ", "story", ", ",
+                                 "; ", "\n", "5 words", "ſummarize", "summarise", "turn", "Kelvin \u212a"]), max_size=12).map("".join))
+def test_the_request_search_is_skipped_only_where_it_finds_nothing(sentence: str) -> None:
+    """Review rev43 L7: the words gate in front of ``_REQUEST`` never hides a match."""
+    assert asked_length._read(asked_length._REQUEST, sentence, {}, asked_length._REQUEST_WORDS) == (
+        asked_length._REQUEST.search(sentence) is not None)

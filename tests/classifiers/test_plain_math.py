@@ -171,3 +171,22 @@ def test_unicode_math_scores_as_its_ascii_twin(default: ComplexityClassifier, un
     """Version 97: 0.381 / 0.389 / 0.401 / 0.372 against 0.486 / 0.549 / 0.557 / 0.519 at version 96."""
     assert default.score(user(unicode)).score == pytest.approx(default.score(user(ascii)).score, abs=0.05)
     assert feature(default, user(unicode), "length in a closed problem") > 0.0
+
+
+@pytest.mark.parametrize("text", [
+    "Checklist: √ passport √ tickets × hotel. What else do I need for a week in Japan?",  # a tick, no root
+    "The pump moves 10 m³/h. Is that enough for a 40 m³ pool?",  # a unit's cube before "/h"
+    "Is 50 m² + 10 m² of balcony enough for a family of four?",  # areas added
+    "Our flat: 43,560 ft² = 1 acre of land?",  # a conversion
+    "Which route is faster: (A) → (B) or (A) → (C)? I am driving from Lyon.",  # arrows between labels
+    "I finished 2ⁿᵈ and my friend came 3ʳᵈ. Write a short congratulation message.",  # an ordinal
+])
+def test_review_rev43_unicode_misfires_read_no_formula(text: str) -> None:
+    """Version 99 (review rev43 M1-M4, L1)."""
+    assert plain_notation(text) == (0, 0), ascii_reading(text)
+
+
+def test_formulas_beside_the_misfires_still_read() -> None:
+    assert plain_notation("√x · ∛(2x + 1)") == (2, 0)
+    assert plain_notation("3m² + 2m = 0")[0] == 1 and plain_notation("5m²/2 + x")[0] == 1  # glued, an operator after
+    assert plain_notation("Is (p → q) ∧ ¬q → ¬p a tautology?")[1] == 2  # a text of propositions

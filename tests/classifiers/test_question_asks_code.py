@@ -167,3 +167,11 @@ def test_a_topic_question_scores_as_the_bare_question(default):
     bare = default.score([{"role": "user", "content": "How do I print hello world in Python?"}]).score
     for text in TOPIC_QUESTIONS[:2]:
         assert abs(default.score([{"role": "user", "content": text}]).score - bare) < 0.1
+
+
+@pytest.mark.parametrize("text", ["Note: what follows is my Flask code. Fix the bug where the session is lost after login.",
+                                  "Context: how our billing works is described below.\nTask: write a SQL query for monthly revenue.",
+                                  "Task: what is the fastest way to implement Dijkstra's algorithm in C++? Provide an implementation."])
+def test_a_label_that_names_no_language_or_tool_is_no_topic(text):
+    """Version 99 (review rev43 M5): "Note:", "Context:", "Task:" name no topic."""
+    assert request_question.topic_end(lower_words(text)) == 0

@@ -87,7 +87,7 @@ _RE_MATH_UNICODE = re.compile(_RE_MATH.pattern + r"|[√∛](?=" + ROOT_OF_A_VAR
 _RE_UNICODE_ANY = re.compile(f"[{_SUPERSCRIPTS}{_SUBSCRIPTS}{''.join(_SYMBOLS)}{_MATH_SIGNS}]")
 
 
-def _read(m: re.Match[str]) -> str:
+def _script_run(m: re.Match[str]) -> str:
     """The ASCII reading of a run of superscripts or subscripts (a unit's square or cube kept, the rest of its run read)."""
     run = m.group()
     start, s = m.start(), m.string
@@ -95,7 +95,7 @@ def _read(m: re.Match[str]) -> str:
         return run
     if run[0] in "²³" and s[start - 1:start] in _UNIT_ENDS and (unit := _RE_UNIT_BEFORE.search(s, max(start - 8, 0), start)) \
             and not (unit.group("glued") and _RE_OPERATOR_AFTER.match(s, start + 1)):
-        return run[0] + _RE_SCRIPTS.sub(_read, run[1:])
+        return run[0] + _RE_SCRIPTS.sub(_script_run, run[1:])
     if len(run) == 1:
         return _ONE[run]
     if run[0] in _SUBSCRIPTS:
@@ -113,7 +113,7 @@ def ascii_reading(s: str) -> str:
 @lru_cache(maxsize=4)  # the same text is read for its formulas, then for their hardness (math_hardness)
 def _read_unicode(s: str) -> str:
     """``ascii_reading`` of a text known to hold Unicode math."""
-    s = _RE_SCRIPTS.sub(_read, s)
+    s = _RE_SCRIPTS.sub(_script_run, s)
     for sign, ascii in _SYMBOLS.items() if _RE_PROPOSITIONS.search(s) else _NO_ARROWS:
         if sign in s:
             s = s.replace(sign, ascii)

@@ -22,10 +22,10 @@ _UNIT_FIRST = r"(?=[%°$kcmhjnwvsgl])(?:"
 _RE_NUMBER = re.compile(r"\d+(?:(?:[-/:]\d+){2,})?(?:[.,]\d+)?")
 _RE_UNIT = re.compile(r"\d\s?(?i:" + _UNIT_FIRST + _UNITS + r"))\b")
 _RE_UNIT_START = re.compile(r"\d\s?[%°$kcmhjnwvsgl]", re.IGNORECASE)
-#: The same on ASCII text with every digit turned into "0" first (``_DIGIT0``): a literal first
+#: The same on ASCII text with every digit turned into "0" first (``DIGITS_TO_ZERO``): a literal first
 #: character lets the engine jump between numbers with a fast search instead of testing a character
 #: class at every position (~5x faster); units contain no digits, so the counts are the same.
-_DIGIT0 = str.maketrans("123456789", "000000000")
+DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
 _RE_NUMBER0 = re.compile(r"00*(?:(?:[-/:]0+){2,})?(?:[.,]0+)?")
 _RE_UNIT0 = re.compile(r"0\s?(?i:" + _UNIT_FIRST + _UNITS + r"))\b")
 _RE_UNIT0_START = re.compile(r"0\s?[%°$kcmhjnwvsgl]", re.IGNORECASE)
@@ -70,7 +70,7 @@ def count_quantities(s: str, any_digit: bool = False) -> tuple[int, int]:
     trained), though ``\\d`` matches any decimal digit; or with ``any_digit`` (``s`` is a part of a text
     that has one: the numbers taken off are then those the text counted)."""
     if s.isascii():
-        s0 = s.translate(_DIGIT0)
+        s0 = s.translate(DIGITS_TO_ZERO)
         return numbers_and_units(s0, zeroed=True) if "0" in s0 else (0, 0)
     s0 = _ascii_digits_zeroed(s)  # None: another decimal digit occurs, which "0" cannot stand for
     if s0 is not None:

@@ -36,7 +36,7 @@ from classifiers.lexicons import (
     lower_words_python,
 )
 from classifiers.lexicons_intl import DENSE_CUES
-from classifiers.quantities import _DIGIT0
+from classifiers.quantities import DIGITS_TO_ZERO
 from classifiers.shape import GRAM_CHARS, gram_keys, shape_matches, shape_matches_python, shape_matches_reference, system_words
 from tests.classifiers.conftest import EASY, HARD, OLYMPIAD, SHARED_DATA
 from tests.classifiers.test_equivalence import PIECES, SEPS
@@ -233,7 +233,7 @@ OTHER_DIGITS = tuple(chr(c) for c in range(128, sys.maxunicode + 1) if chr(c).is
        .map("".join) | st.text(max_size=60))
 def test_c_ascii_digits_zeroed_equals_translate(s):
     other = any(c.isdecimal() and not c.isascii() for c in s)
-    assert _speedups.ascii_digits_zeroed(s) == (None if other else s.translate(_DIGIT0))
+    assert _speedups.ascii_digits_zeroed(s) == (None if other else s.translate(DIGITS_TO_ZERO))
 
 
 @needs_c

@@ -20,6 +20,8 @@ and a reasoning cue of its own.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+
 from classifiers.lexicons import positions
 from classifiers.written_code import (
     HEAD_PARTS,
@@ -57,9 +59,10 @@ MADE_EVERYDAY = frozenset((
 MADE_PARTS = HEAD_PARTS - MADE_EVERYDAY
 
 
-def builds_code(words: list[str]) -> bool:
-    """Whether a verb of ``BUILD_VERBS`` in ``words`` (its first ``MAX_BUILDS`` occurrences) makes code."""
-    for verb in BUILD_VERBS.intersection(words):
+def builds_code(words: list[str], present: AbstractSet[str] | None = None) -> bool:
+    """Whether a verb of ``BUILD_VERBS`` in ``words`` (its first ``MAX_BUILDS`` occurrences; ``present``: the set of
+    ``words``, if known) makes code."""
+    for verb in BUILD_VERBS.intersection(words if present is None else present):
         for n, i in enumerate(positions(words, verb)):
             if n == MAX_BUILDS:
                 break

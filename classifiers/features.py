@@ -208,7 +208,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     multiline = "\n" in s
     n_nl = full.count("\n") if multiline or n > len(s) else 0
     words = max(full.count(" ") + n_nl + 1, 1) if n else 0
-    nw = max(len(wl), 1)
+    nw, present = max(len(wl), 1), set(wl)  # (one set for the rules' word lookups: each scan of the words ~4 us)
     n_numbers, units = count_quantities(s)
     if s.isascii():
         non_ascii, dense = 0.0, 0
@@ -240,13 +240,13 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     numbers = max(numbers - (year_options(s) if n_options >= 2 else 0) - (sql.numbers if (sql := sql_request(s, conv.system)) else 0), 0)
     lex = lexicon_counts(wl)
     lex[_CODE] += exception_names(s)  # AttributeError, NullPointerException: code cues (version 53)
-    lex[_CODE] += (tool := 0 if lex[_CODE] else tool_cue(s, wl, full))  # "my React app" (version 55; material's: 64)
+    lex[_CODE] += (tool := 0 if lex[_CODE] else tool_cue(s, wl, full, present))  # "my React app" (version 55; material's: 64)
     if dense:
         lex = add_glued_words(add_dense_cues(lex, s), utf8, wl)
     lex[_CODE] -= not_code_cues(s, wl, lex[_CODE], n_code, conv.history[-_HIST_TAIL:], tpl.words)  # "as a JSON array" (47), lymph nodes (50)
-    code_cues, lex = lex[_CODE], move_written_code(lex, wl)  # (the count before the move: it counts in place)
-    writes_code = lex[_CODE] > code_cues or builds_code(wl)  # "write / implement a function …": a request for a program, whatever its topic
-    lex = move_media_scripts(lex, wl)
+    code_cues, lex = lex[_CODE], move_written_code(lex, wl, present)  # (the count before the move: it counts in place)
+    writes_code = lex[_CODE] > code_cues or builds_code(wl, present)  # "write / implement a function …": a request for a program, whatever its topic
+    lex = move_media_scripts(lex, wl, present)
     stem = quiz_stem(s, n_options >= 2)  # a quiz's question: the options' words are the candidates' (version 40)
     lex, recall, numbers, units = stem_math(lex, s, stem, numbers, units)  # a recall stem: nor its options' math words (80), numbers (89)
     hist, log = conv.history, math.log1p
@@ -329,7 +329,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     program = program and asks_for_a_program(stem, wl, codesyn > 0, code > 0 or writes_code)  # a quiz: (80, 84, 89)
     error_line = program and asks_about_an_error(full, wl)  # one everyday error line asked about: no request (58, 62)
     if not (word_problem or retrieved or error_line) and (program or (dom > d_write and asks_for_proof(wl))):
-        ln_problem = math.log1p(sql.question * n / ns + sql.work) if sql else request_length(ln_problem, wl, s, nw, program)  # (41, 88)
+        ln_problem = math.log1p(sql.question * n / ns + sql.work) if sql else request_length(ln_problem, wl, s, nw, program, present)  # (41, 88)
     elif max(d_math, d_reason) >= 0.5 and not (code or quoted) and (extra := computation(  # a quiz's, a formula's (40, 80, 92)
             stem, plain + plain_logic + latex > 0, s, word_problem or retrieved or program or d_write >= 0.2)):
         ln_problem = math.log(math.exp(ln_problem) + extra)  # as a request for a program

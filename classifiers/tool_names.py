@@ -23,6 +23,8 @@ positions; in the featurizer's slice each capitalised name is found with ``str.f
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+
 from classifiers.echo import material_instruction
 from classifiers.lexicons import _PUNCT, _PUNCT_CHARS, lower_words, positions
 from classifiers.program_words import EVERYDAY_TOOL_NAMES, TOOL_AFTER_WORDS, TOOL_BEFORE, TOOL_NAMES
@@ -70,17 +72,18 @@ _TOOL_WORDS = TOOL_NAMES | EVERYDAY_TOOL_NAMES.keys() | TOOL_AFTER_WORDS.keys()
 _BEFORE = TOOL_BEFORE
 
 
-def names_a_tool(s: str, words: list[str]) -> int:
+def names_a_tool(s: str, words: list[str], present: AbstractSet[str] | None = None) -> int:
     """1 if the text names a tool, else 0: ``words`` (its lower-cased words) hold one of ``TOOL_NAMES``, or an everyday
     name (at its first ``MAX_FINDS`` positions) before a word of its ``EVERYDAY_TOOL_NAMES`` or after words of its
-    ``TOOL_AFTER_WORDS``, or the slice ``s`` has a capitalised name mid-sentence (``capitalised_tools``)."""
-    present = _TOOL_WORDS.intersection(words)
-    if not present:
+    ``TOOL_AFTER_WORDS``, or the slice ``s`` has a capitalised name mid-sentence (``capitalised_tools``). ``present``:
+    the set of ``words``, if known."""
+    names = _TOOL_WORDS.intersection(words if present is None else present)
+    if not names:
         return 1 if capitalised_tools(s) else 0
-    if not TOOL_NAMES.isdisjoint(present):
+    if not TOOL_NAMES.isdisjoint(names):
         return 1
     n = len(words)
-    for name in present:
+    for name in names:
         after, before = EVERYDAY_TOOL_NAMES.get(name, frozenset()), _BEFORE.get(name, ())
         for k, i in enumerate(positions(words, name)):
             if k == MAX_FINDS:
@@ -90,11 +93,11 @@ def names_a_tool(s: str, words: list[str]) -> int:
     return 1 if capitalised_tools(s) else 0
 
 
-def tool_cue(s: str, words: list[str], text: str) -> int:
+def tool_cue(s: str, words: list[str], text: str, present: AbstractSet[str] | None = None) -> int:
     """``names_a_tool(s, words)``; in a text that instructs over material (``echo.material_instruction``), of its
     instruction only: "Translate to Spanish: We moved our website to Firebase in May and now save $300 every month."
     is material (0.34 with "a new host"), and "Firebase" in it set the code domain, so no material (0.75; version 64)."""
-    if not names_a_tool(s, words):
+    if not names_a_tool(s, words, present):
         return 0
     instruction = material_instruction(text)
     return 1 if instruction is None else names_a_tool(instruction, lower_words(instruction))

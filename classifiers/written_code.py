@@ -5,6 +5,7 @@ the length prior."""
 from __future__ import annotations
 
 import math
+from collections.abc import Set as AbstractSet
 
 from classifiers.algorithmic import request_work_chars
 from classifiers.lexicons import LEXICON_NAMES, lexicon_counts, positions
@@ -152,22 +153,23 @@ WRITE_HEAD_GAP = 5
 _WRITING_ID, _CODE_ID = LEXICON_NAMES.index("writing"), LEXICON_NAMES.index("code")
 #: The words ``_written_in_language`` and ``_writes_a_part`` look for after a write verb (``_written_with_tool``:
 #: ``TOOL_NAME_WORDS``): without one, nor a hyphenated, versioned ("c++17") or "python…" word, they find nothing (reading
-#: every write verb's object took 56 us of a 2,000-character request's 350).
-_LANGUAGE_WORDS, _PART_WORDS = IN_WORDS | IN_LANGUAGES, frozenset(HEAD_PARTS | KIND_PARTS.keys() | AMBIGUOUS_PARTS)
+#: every write verb's object took 56 us of a 2,000-character request's 350). A language's name, not "in": "in" without
+#: one is nothing, and the common word let 54 % of the benchmark's write verbs through.
+_LANGUAGE_WORDS, _PART_WORDS = IN_LANGUAGES | AMBIGUOUS_LANGUAGES, frozenset(HEAD_PARTS | KIND_PARTS.keys() | AMBIGUOUS_PARTS)
 _WRITE_VERB_SET = frozenset(WRITE_VERBS)
 #: What ends the phrase of a thing made with a tool, and the texts in it (version 64).
 _PHRASE_ENDS, _TOOL_TEXTS = OBJECT_ENDS | HEAD_FOLLOWERS | _WRITE_VERB_SET, WRITTEN_TEXTS | TOOL_TEXTS
 
 
-def move_written_code(counts: list[int], words: list[str]) -> list[int]:
+def move_written_code(counts: list[int], words: list[str], present: AbstractSet[str] | None = None) -> list[int]:
     """``counts`` (of ``lexicon_counts(words)``) with each "write <code>" counted as a code cue
-    instead of a writing cue. The verbs present are found with one set intersection, then each with
-    ``list.index`` (C scans; a regex over the joined words cost 55 us on 2,000 characters, and a scan
-    per verb of ``WRITE_VERBS`` ~60 us, a quarter of the featurizer's time)."""
+    instead of a writing cue. The verbs present are found with one set intersection (with ``present``, the set of
+    ``words`` when the caller has it), then each with ``list.index`` (C scans; a regex over the joined words cost 55 us
+    on 2,000 characters, and a scan per verb of ``WRITE_VERBS`` ~60 us, a quarter of the featurizer's time)."""
     if not counts[_WRITING_ID]:
         return counts
     moved = 0
-    for verb in _WRITE_VERB_SET.intersection(words):
+    for verb in _WRITE_VERB_SET.intersection(words if present is None else present):
         for i in positions(words, verb):
             if _writes_code(words, i):
                 moved += 1 + _subject_cues(words, i)
@@ -297,13 +299,15 @@ MEDIA_WORDS = frozenset((
     "explainer", "documentary", "skit",
 ))
 _SCRIPTS = ("script", "scripts")
+_SCRIPTS_SET = frozenset(_SCRIPTS)
 
 
-def move_media_scripts(counts: list[int], words: list[str]) -> list[int]:
+def move_media_scripts(counts: list[int], words: list[str], present: AbstractSet[str] | None = None) -> list[int]:
     """``counts`` with each script of ``MEDIA_WORDS`` ("a video script") counted as a writing cue instead of a code
     cue, when they are all its code cues: "a movie script parser in Python", "my podcast script crashes with a
-    KeyError" are code (0.77 and 0.80 before this guard; 0.41 and 0.34 without it)."""
-    if not counts[_CODE_ID] or ("script" not in words and "scripts" not in words):
+    KeyError" are code (0.77 and 0.80 before this guard; 0.41 and 0.34 without it). ``present``: the set of ``words``
+    (two scans of 2,000 characters' words for "script" cost 9 us)."""
+    if not counts[_CODE_ID] or _SCRIPTS_SET.isdisjoint(words if present is None else present):
         return counts
     moved = sum(1 for i in range(1, len(words)) if words[i] in _SCRIPTS and words[i - 1] in MEDIA_WORDS)
     if moved < counts[_CODE_ID]:
@@ -377,12 +381,13 @@ def asks_for_proof(words: list[str]) -> bool:
 REQUEST_MIN_WORDS = 4
 
 
-def request_length(ln_problem: float, words: list[str], text: str, n_words: int | None = None, program: bool = True) -> float:
+def request_length(ln_problem: float, words: list[str], text: str, n_words: int | None = None, program: bool = True,
+                   present: AbstractSet[str] | None = None) -> float:
     """The log-characters the length prior reads for a request for a program or a proof: its
     statement's, and ``REQUEST_EXTRA_CHARS`` more unless it opens as a question (or a follow-up) or is a
     fragment of fewer than ``REQUEST_MIN_WORDS`` words (``n_words``, ``len(words)`` by default); a program's
     algorithmic or plumbing cues move them (``algorithmic.request_work_chars``, version 45; not a proof's, 49; a time
-    bound is read in ``text``, the slice ``words`` come from, 50)."""
+    bound is read in ``text``, the slice ``words`` come from, 50; ``present``: the set of ``words``, if known)."""
     if (len(words) if n_words is None else n_words) < REQUEST_MIN_WORDS or opens_question(words, text):
         return ln_problem
-    return math.log(math.exp(ln_problem) + REQUEST_EXTRA_CHARS + (request_work_chars(words, text) if program else 0))
+    return math.log(math.exp(ln_problem) + REQUEST_EXTRA_CHARS + (request_work_chars(words, text, present) if program else 0))

@@ -101,6 +101,6 @@ def test_a_bound_keeps_the_program_reading(bounded, plain):
 def test_math_and_everyday_texts_keep_their_reading(text, monkeypatch):
     """A math problem with powers names no program: neither rule moves it."""
     before = _prior(text)
-    monkeypatch.setattr("classifiers.features.builds_code", lambda words: False)
+    monkeypatch.setattr("classifiers.features.builds_code", lambda words, present=None: False)
     monkeypatch.setattr("classifiers.features.bound_numbers", lambda words: 0)
     assert _prior(text) == before

@@ -21,6 +21,8 @@ code in the conversation before). Only the featurizer's slice is read, only in t
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+
 from classifiers.lexicons import _PUNCT_CHARS, LEXICON_NAMES, lexicon_counts, words_of
 from classifiers.output_format import format_code_words
 from classifiers.program_words import TOOL_NAMES
@@ -229,7 +231,7 @@ def prose_semicolons(s: str, code_syntax: int) -> int:
 
 
 def not_code_cues(s: str, words: list[str], code: int, code_syntax: int, history: str = "",
-                  template: tuple[str, ...] = ()) -> int:
+                  template: tuple[str, ...] = (), present: AbstractSet[str] | None = None) -> int:
     """The code cues (of ``code``, counted over ``words``, the lower-cased words of ``s``) that are no code: those an
     output-format phrase holds (``output_format.format_code_words``), and all the rest when each is an everyday word of
     ``EVERYDAY_CODE_WORDS`` in its everyday sense at every occurrence outside such a phrase (``_everyday``; a word the
@@ -237,8 +239,8 @@ def not_code_cues(s: str, words: list[str], code: int, code_syntax: int, history
     (``code_syntax`` tokens such as braces and semicolons), no inline code in backticks, no "=", and no code in
     ``history`` (the conversation's tail before this turn: a fence, "def ", a brace; a follow-up's "one thread still
     blocks forever" is about that code). The words of answer templates (``template``, version 59) are taken too, each
-    as often as the phrases or the templates hold it."""
-    taken = format_code_words(s, words, code)
+    as often as the phrases or the templates hold it. ``present``: the set of ``words``, if known."""
+    taken = format_code_words(s, words, code, present)
     if template and code:  # an answer template's words and the format words before it ('Return {"capital": ...}')
         taken += [w for w in set(template) for _ in range(template.count(w) - taken.count(w))]
     found = min(lexicon_counts(taken)[_CODE_ID], code) if taken else 0

@@ -13,7 +13,7 @@
  *       (per group of substrings, the sum of their str.count in s; _speedups_text.c)
  *   ascii_digits_zeroed(s) -> str | None
  *       (s with its ASCII digits replaced by "0"; None if s holds another decimal digit)
- *   lower_words(seps, s), lower_split(seps, s, n)  (words_of(s.lower()) on ASCII; _speedups_words.c)
+ *   lower_words(seps, s), lower_split(seps, s, n)  (words_of(s.lower()); _speedups_words.c)
  *   shape_table(...) -> capsule; shape_walk(table, head)  (shape.shape_matches; _speedups_shape.c)
  *   record_runs(s, min_run, sample) -> list[(int, int)]  (the spans pasted_data drops; _speedups_lines.c)
  *
@@ -423,9 +423,9 @@ static PyMethodDef methods[] = {
     {"count_groups", (PyCFunction)(void (*)(void))count_groups, METH_FASTCALL, "count_groups(table, s) -> tuple[int, ...]"},
     {"ascii_digits_zeroed", (PyCFunction)(void (*)(void))ascii_digits_zeroed, METH_FASTCALL,
      "ascii_digits_zeroed(s) -> str | None"},
-    {"lower_words", (PyCFunction)(void (*)(void))lower_words, METH_FASTCALL, "lower_words(seps, s) -> list[str] | None"},
+    {"lower_words", (PyCFunction)(void (*)(void))lower_words, METH_FASTCALL, "lower_words(seps, s) -> list[str]"},
     {"lower_split", (PyCFunction)(void (*)(void))lower_split, METH_FASTCALL,
-     "lower_split(seps, s, n) -> (head, words, head_words) | None"},
+     "lower_split(seps, s, n) -> (head, words, head_words)"},
     {"shape_table", shape_table, METH_VARARGS, "Build the answer-shape token table (once)."},
     {"shape_walk", (PyCFunction)(void (*)(void))shape_walk, METH_FASTCALL, "shape_walk(table, head) -> list | None"},
     {"record_runs", (PyCFunction)(void (*)(void))record_runs, METH_FASTCALL,

@@ -1,9 +1,11 @@
 /* Word splitting of the optional C accelerator (see _speedups.c): lexicons.words_of(s.lower())
  * on ASCII text in one pass (lower-casing, punctuation and whitespace splitting), and the words
- * of the head s[:n] from the same pass. Non-ASCII text is left to Python (None).
+ * of the head s[:n] from the same pass. Other text is lower-cased by str.lower, then split by
+ * code point (the ASCII separators, the non-ASCII punctuation words_of maps to a space, and the
+ * whitespace of str.split): words_of's replace-per-mark in Python cost ~36 us on 2,000 characters.
  *
- *   lower_words(seps, s) -> list[str] | None                 (= words_of(s.lower()))
- *   lower_split(seps, s, n) -> (str, list[str], list[str]) | None
+ *   lower_words(seps, s) -> list[str]                        (= words_of(s.lower()))
+ *   lower_split(seps, s, n) -> (str, list[str], list[str])
  *       (= (s[:n].lower(), words_of(s.lower()), words_of(s[:n].lower())))
  *
  * seps: bytes of length 128, non-zero at the ASCII characters words_of splits at (the
@@ -134,7 +136,79 @@ static int split_ascii(const Py_UCS1 *p, Py_ssize_t len, const char *sep, Words 
     return 0;
 }
 
-/* The separator table and the ASCII data of s; 1: handled, 0: left to Python, -1: error. */
+/* The non-ASCII characters lexicons._PUNCT maps to a space (tests/classifiers/test_speedups.py checks the two agree). */
+static const Py_UCS4 WIDE_PUNCT[] = {0xa1, 0xab, 0xbb, 0xbf, 0x60c, 0x61b, 0x61f, 0x964, 0x965,
+                                     0x2013, 0x2014, 0x2018, 0x2019, 0x201a, 0x201c, 0x201d, 0x201e, 0x2026};
+
+static int wide_sep(Py_UCS4 c) {
+    if (Py_UNICODE_ISSPACE(c))
+        return 1;
+    for (size_t k = 0; k < sizeof WIDE_PUNCT / sizeof WIDE_PUNCT[0]; k++)
+        if (c == WIDE_PUNCT[k])
+            return 1;
+    return 0;
+}
+
+/* Whether c separates words (IS_SEP) in text of character type T: the table below 128, nothing of CJK and above. */
+#define IS_SEP(c) ((c) < 128 ? sep[c] : (c) <= 0x3000 && wide_sep(c))
+
+/* split_wide's loop over the characters p[0:len] of one kind (T: Py_UCS1, Py_UCS2 or Py_UCS4). */
+#define SPLIT_WIDE(T)                                                                                              \
+    do {                                                                                                           \
+        const T *p = (const T *)data;                                                                              \
+        for (;;) {                                                                                                 \
+            while (i < len && IS_SEP(p[i]))                                                                        \
+                i++;                                                                                               \
+            if (i == len)                                                                                          \
+                break;                                                                                             \
+            Py_ssize_t start = i;                                                                                  \
+            uint32_t h = FNV_START;                                                                                \
+            int ascii = 1;                                                                                         \
+            for (; i < len && !IS_SEP(p[i]); i++) {                                                                \
+                Py_UCS4 c = p[i];                                                                                  \
+                if (c >= 128)                                                                                      \
+                    ascii = 0;                                                                                     \
+                else if (i - start < CACHE_MAX_LEN)                                                                \
+                    buf[i - start] = (Py_UCS1)c;                                                                   \
+                h = FNV(h, c);                                                                                     \
+            }                                                                                                      \
+            PyObject *w = ascii && i - start <= CACHE_MAX_LEN ? word_str(buf, i - start, h)                        \
+                                                              : PyUnicode_Substring(low, start, i);                \
+            if (w == NULL || words_push(ws, w) < 0)                                                                \
+                return -1;                                                                                         \
+        }                                                                                                          \
+    } while (0)
+
+/* The words of the (lower-cased) str low into ws: a word of ASCII characters through the cache, others as
+ * substrings. 0, or -1 on error. */
+static int split_wide(PyObject *low, const char *sep, Words *ws) {
+    int kind = PyUnicode_KIND(low);
+    const void *data = PyUnicode_DATA(low);
+    Py_ssize_t len = PyUnicode_GET_LENGTH(low), i = 0;
+    Py_UCS1 buf[CACHE_MAX_LEN];
+    if (kind == PyUnicode_1BYTE_KIND)
+        SPLIT_WIDE(Py_UCS1);
+    else if (kind == PyUnicode_2BYTE_KIND)
+        SPLIT_WIDE(Py_UCS2);
+    else
+        SPLIT_WIDE(Py_UCS4);
+    return 0;
+}
+
+/* The words of s.lower() as a new list (s not ASCII). */
+static PyObject *wide_words(PyObject *s, const char *sep) {
+    PyObject *low = PyObject_CallMethod(s, "lower", NULL), *out = NULL;
+    if (low == NULL)
+        return NULL;
+    Words ws = {.items = ws.stack, .n = 0, .cap = 256};
+    if (split_wide(low, sep, &ws) == 0)
+        out = words_list(&ws, ws.n, NULL);
+    words_free(&ws);
+    Py_DECREF(low);
+    return out;
+}
+
+/* The separator table and the ASCII data of s; 1: ASCII, 0: other text, -1: error. */
 static int ascii_args(const char *name, PyObject *seps, PyObject *s, const char **sep) {
     if (!PyBytes_CheckExact(seps) || PyBytes_GET_SIZE(seps) != 128 || !PyUnicode_CheckExact(s)) {
         PyErr_Format(PyExc_TypeError, "%s(): bytes of length 128 and a str expected", name);
@@ -150,7 +224,7 @@ PyObject *lower_words(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     if (n_args("lower_words", nargs, 2) < 0 || (ok = ascii_args("lower_words", args[0], args[1], &sep)) < 0)
         return NULL;
     if (!ok)
-        Py_RETURN_NONE;
+        return wide_words(args[1], sep);
     Words ws = {.items = ws.stack, .n = 0, .cap = 256};
     PyObject *out = NULL;
     if (split_ascii(PyUnicode_1BYTE_DATA(args[1]), PyUnicode_GET_LENGTH(args[1]), sep, &ws, 0, NULL, NULL) == 0)
@@ -171,8 +245,18 @@ PyObject *lower_split(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
         PyErr_SetString(PyExc_ValueError, "lower_split(): n must be >= 0");
         return NULL;
     }
-    if (!ok)
-        Py_RETURN_NONE;
+    if (!ok) { /* (s[:n].lower(), words_of(s.lower()), words_of(s[:n].lower())): lower may change lengths */
+        PyObject *cut = PyUnicode_Substring(args[1], 0, n < PyUnicode_GET_LENGTH(args[1]) ? n : PyUnicode_GET_LENGTH(args[1]));
+        PyObject *head = cut == NULL ? NULL : PyObject_CallMethod(cut, "lower", NULL);
+        PyObject *words = head == NULL ? NULL : wide_words(args[1], sep);
+        PyObject *head_words = words == NULL ? NULL : wide_words(cut, sep);
+        PyObject *out = head_words == NULL ? NULL : PyTuple_Pack(3, head, words, head_words);
+        Py_XDECREF(cut);
+        Py_XDECREF(head);
+        Py_XDECREF(words);
+        Py_XDECREF(head_words);
+        return out;
+    }
     const Py_UCS1 *p = PyUnicode_1BYTE_DATA(args[1]);
     Py_ssize_t len = PyUnicode_GET_LENGTH(args[1]), k;
     Words ws = {.items = ws.stack, .n = 0, .cap = 256};

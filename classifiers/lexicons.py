@@ -185,17 +185,16 @@ def lower_split_python(s: str, n: int) -> tuple[str, list[str], list[str]]:
 
 #: The ASCII characters ``words_of`` splits at (whitespace, and punctuation it maps to a space).
 _SEPS = bytes(chr(c).translate(_PUNCT).isspace() for c in range(128))
-if SPEEDUPS is not None:  # ASCII text in one C pass (lower-case, split); other text in Python
+if SPEEDUPS is not None:  # in one C pass (ASCII text: lower-case and split; other text: str.lower, then split)
     _c_lower_words, _c_lower_split = SPEEDUPS.lower_words, SPEEDUPS.lower_split
 
     def lower_words(s: str) -> list[str]:
         """``words_of(s.lower())`` (= ``lower_words_python``)."""
-        out = _c_lower_words(_SEPS, s)
-        return words_of(s.lower()) if out is None else out
+        return _c_lower_words(_SEPS, s)
 
     def lower_split(s: str, n: int) -> tuple[str, list[str], list[str]]:
         """``(s[:n].lower(), words_of(s.lower()), words_of(s[:n].lower()))`` (= ``lower_split_python``)."""
-        return _c_lower_split(_SEPS, s, n) or lower_split_python(s, n)
+        return _c_lower_split(_SEPS, s, n)
 else:
     lower_words, lower_split = lower_words_python, lower_split_python
 

@@ -252,7 +252,9 @@ def test_c_ascii_digits_zeroed_finds_every_other_digit():
 
 #: Every ASCII character (separators, punctuation, upper case, control), non-ASCII and surrogates.
 WORD_PIECES = tuple(map(chr, range(128))) + ("Ab", "HELLO", "x-y", "c++", "c#", "don't", "a:b", "é", "É", "İ", "ß",
-                                             "\u201c", "\u2019", "\u00a0", "\u2028", "日本", "\ud800", "\udfff", "𝔸")
+                                             "\u201c", "\u2019", "\u00a0", "\u2028", "日本", "\ud800", "\udfff", "𝔸", "\u212a",
+                                             "\u0130x", "Straße", "ǅ", "\u1680", "\u2000", "\u200b", "\u3000", "\x85", "\u202f",
+                                             "ПРИВЕТ", "a" * 30 + "é", "B" * 30) + tuple(c for c in lexicons._PUNCT_CHARS if ord(c) > 127)
 word_texts = (st.lists(st.sampled_from(WORD_PIECES), max_size=120).map("".join) | st.text(max_size=80)
               | st.text(alphabet=st.characters(max_codepoint=127), max_size=400) | texts)
 
@@ -265,11 +267,17 @@ def test_c_lower_words_and_split_equal_python(s, n):
     assert lower_split_python(s, n) == expected == lower_split(s, n)
     assert lower_words_python(s) == expected[1] == lower_words(s)
     c_words, c_split = _speedups.lower_words(lexicons._SEPS, s), _speedups.lower_split(lexicons._SEPS, s, n)
-    if s.isascii():
-        assert (c_words, c_split) == (expected[1], expected)
-        assert all(type(w) is str and w.isascii() for w in c_words + c_split[2])
-    else:
-        assert c_words is c_split is None  # left to Python
+    assert (c_words, c_split) == (expected[1], expected)
+    assert all(type(w) is str and w for w in c_words + c_split[2])
+
+
+@needs_c
+def test_c_split_reads_every_character_as_python_does():
+    """Each character of the Basic Multilingual Plane (and a few beyond) between two letters: the C separators (the
+    whitespace of str.split, ``_PUNCT``'s marks, its own table of the non-ASCII ones) are Python's."""
+    for c in map(chr, [*range(0x80, 0x10000), 0x1D538, 0x1F600, 0xE0020]):
+        s = f"A{c}b"
+        assert _speedups.lower_words(lexicons._SEPS, s) == lower_words_python(s), hex(ord(c))
 
 
 @needs_c

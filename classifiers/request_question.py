@@ -7,7 +7,7 @@ import re
 
 from classifiers.greetings import greeting_end
 from classifiers.lexicons import lower_words
-from classifiers.program_words import IN_LANGUAGES, TOOL_NAME_WORDS, TOOL_TEXTS
+from classifiers.program_words import AMBIGUOUS_LANGUAGES, IN_LANGUAGES, TOOL_NAME_WORDS, TOOL_TEXTS
 
 __all__ = ["ASK_CHARS", "CODE_OBJECTS", "CONTEXT_CHARS", "CONTEXT_QUESTION_CHARS", "CONTEXT_SUBJECTS",
            "CONTEXT_VERBS", "OBJECT_CHARS", "OBJECT_FILLERS", "OBJECT_WORDS", "POLITE_OPENERS", "PRONOUN_OBJECTS",
@@ -128,11 +128,18 @@ def _writes_a_code_object(after: str, asked: bool) -> bool:
 
 #: A topic named before the question: a label ending in ":" in the first ``TOPIC_WORDS`` words that names a language or
 #: a tool ("python: how do I …", "Pandas question: how …"; not "Note:", "Task:", "Context:": review rev43 M5), or "in" /
-#: "using" / "with" a language or tool ("In Python, how do I print hello world?" read as a request for a program, 0.70,
-#: where "How do I print hello world in Python?" is a question, 0.33; sweep43).
+#: "using" / "with" / "for" a language or tool ("In Python, how do I print hello world?" read as a request for a program,
+#: 0.70, where "How do I print hello world in Python?" is a question, 0.33; sweep43), there an ambiguous language's name
+#: too ("In C, how …", "In Go, how …": a question whatever the name means), an owner before it and a noun of code after
+#: it ("In my Python code, how …", "For our React app, why …"; review rev43, session 44).
 TOPIC_WORDS = 3
-_TOPIC_LEADS = frozenset(("in", "using", "with"))
+_TOPIC_LEADS = frozenset(("in", "using", "with", "for"))
+_TOPIC_OWNERS = frozenset(("my", "our", "a", "the"))
+_TOPIC_NOUNS = frozenset(("code", "codebase", "project", "app", "script", "program", "notebook"))
 _TOPIC_NAMES = IN_LANGUAGES | TOOL_NAME_WORDS
+_LEAD_NAMES = _TOPIC_NAMES | AMBIGUOUS_LANGUAGES
+#: The most words a topic and the question's first word take ("in my python code how").
+TOPIC_SPAN = 5
 
 
 def topic_end(words: list[str]) -> int:
@@ -141,13 +148,19 @@ def topic_end(words: list[str]) -> int:
         if w.endswith(":"):
             named = any(n.rstrip(":") in _TOPIC_NAMES for n in words[:k + 1])
             return k + 1 if named and k + 1 < len(words) and words[k + 1] in QUESTION_OPENERS else 0
-    return 2 if len(words) >= 3 and words[0] in _TOPIC_LEADS and words[1] in _TOPIC_NAMES and words[2] in QUESTION_OPENERS else 0
+    if not words or words[0] not in _TOPIC_LEADS:
+        return 0
+    k = 2 if len(words) > 1 and words[1] in _TOPIC_OWNERS else 1
+    if k >= len(words) or words[k] not in _LEAD_NAMES:
+        return 0
+    k += 2 if k + 1 < len(words) and words[k + 1] in _TOPIC_NOUNS else 1
+    return k if k < len(words) and words[k] in QUESTION_OPENERS else 0
 
 
 def _opens_question(words: list[str], text: str) -> bool:
     """``opens_question`` without the later request for the code."""
     start = greeting_end(words)
-    start += topic_end(words[start:start + TOPIC_WORDS + 1])
+    start += topic_end(words[start:start + TOPIC_SPAN])
     words = words[start:start + 5]  # the opener, "you", "please", the verb; one more after "Now" (no copy of the text)
     if words[:1] in (["now"], ["then"]) and len(words) > 1:
         words = words[1:]

@@ -1880,13 +1880,18 @@ _QUESTION_WORDS = {"how", "what", "why", "when", "which", "where", "who", "is", 
 def _topic_end_ref(words: list[str]) -> int:
     """Version 98: a label ending in ":" among the first three words, naming a language or a tool's name in its words
     (version 99), with a question word after it, or "in" / "using" / "with", a language or a tool's name and a question
-    word: the words after it open the question."""
+    word: the words after it open the question. Version 100: "for" too, an ambiguous language's name after the lead,
+    "my" / "our" / "a" / "the" before the name and a noun of code after it ("In my Python code, how …")."""
     names = IN_LANGUAGES | TOOL_NAMES | TOOL_AFTER_WORDS.keys() | EVERYDAY_TOOL_NAMES.keys()
     for k, w in enumerate(words[:3]):
         if w.endswith(":"):
             named = any(re.sub(":+$", "", n) in names for n in words[:k + 1])
             return k + 1 if named and words[k + 1 : k + 2] and words[k + 1] in _QUESTION_WORDS else 0
-    return 2 if len(words) >= 3 and words[0] in {"in", "using", "with"} and words[1] in names and words[2] in _QUESTION_WORDS else 0
+    m = re.match(r"(?:in|using|with|for) (?:(?:my|our|a|the) )?(\S+) (?:(?:code|codebase|project|app|script|program|notebook) )?(\S+)",
+                 " ".join(words[:5]))
+    if m is None or not (m.group(1) in names or m.group(1) in AMBIGUOUS_LANGUAGES) or m.group(2) not in _QUESTION_WORDS:
+        return 0
+    return len(m.group(0)[:m.start(2)].split())
 
 
 def _context_question_ref(wl: list[str], s: str) -> bool:

@@ -144,9 +144,14 @@ def test_a_long_context_question_is_a_question():
 #: sweep43 cluster 5: a topic named before the question ("python:", "In Python,") made it a request for a program.
 TOPIC_QUESTIONS = ["python: how do I print hello world?", "In Python, how do I print hello world?",
                    "Pandas question: how do I read a csv file?", "Using pandas, how do I drop duplicate rows?",
-                   "Hi! SQL: what does a LEFT JOIN return?"]
+                   "Hi! SQL: what does a LEFT JOIN return?",
+                   # review rev43 (session 44): an ambiguous language's name, "for", an owner and a noun of code
+                   "In C, how do I reverse a string?", "In Go, how do I read a file line by line?",
+                   "For Python, how should I structure a package?", "In my Python code, how do I time one function?",
+                   "In our React app, why does the page render twice?"]
 TOPIC_REQUESTS = ["python: write a function that reverses a list", "Python question: implement a trie with insert and search.",
-                  "In Python, write a function that reverses a list.", "In my garden, how do I grow tomatoes?"]
+                  "In Python, write a function that reverses a list.", "In my garden, how do I grow tomatoes?",
+                  "In C, write a function that reverses a string.", "For my Python code, write unit tests."]
 
 
 @pytest.mark.parametrize("text", TOPIC_QUESTIONS)
@@ -154,7 +159,7 @@ def test_a_topic_named_before_a_question_leaves_a_question(text):
     assert opens_question(lower_words(text), text)
 
 
-@pytest.mark.parametrize("text", TOPIC_REQUESTS[:3])
+@pytest.mark.parametrize("text", [*TOPIC_REQUESTS[:3], *TOPIC_REQUESTS[4:]])
 def test_a_topic_before_a_request_leaves_a_request(text):
     assert not opens_question(lower_words(text), text)
 
@@ -164,9 +169,12 @@ def test_only_a_language_or_tool_is_a_topic():
 
 
 def test_a_topic_question_scores_as_the_bare_question(default):
-    bare = default.score([{"role": "user", "content": "How do I print hello world in Python?"}]).score
-    for text in TOPIC_QUESTIONS[:2]:
-        assert abs(default.score([{"role": "user", "content": text}]).score - bare) < 0.1
+    for bare, topics in (("How do I print hello world in Python?", TOPIC_QUESTIONS[:2]),
+                         ("How do I reverse a string in C?", ["In C, how do I reverse a string?"]),
+                         ("How do I time one function in my Python code?", ["In my Python code, how do I time one function?"])):
+        for text in topics:
+            assert abs(default.score([{"role": "user", "content": text}]).score - default.score(
+                [{"role": "user", "content": bare}]).score) < 0.1, text
 
 
 @pytest.mark.parametrize("text", ["Note: what follows is my Flask code. Fix the bug where the session is lost after login.",

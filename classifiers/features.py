@@ -40,15 +40,8 @@ from classifiers.lexicons import (
 from classifiers.options import NO_TAIL_OPTIONS, inline_options, labelled_options, tail_options, year_options
 from classifiers.plain_math import short_formula
 from classifiers.quantities import count_quantities
-from classifiers.quiz_stem import (
-    asks_for_a_program,
-    asks_for_a_quantity,
-    computation,
-    logic_notation,
-    quiz_stem,
-    stem_cues,
-    stem_math,
-)
+from classifiers.quiz_stem import asks_for_a_program, asks_for_a_quantity, computation, logic_notation, quiz_stem, stem_cues, stem_math
+from classifiers.rare_words import RARE_CODE_MAX, quiz_rare_words
 from classifiers.record_lookup import looks_up_a_record
 from classifiers.retrieved import NO_CONTEXT, context_span, outside_context, with_system_documents
 from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
@@ -350,6 +343,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
         (mcq + log(lex[_QUIZ])) * quant,
         h_code, h_math, follow, closed,
         *((max(log(quantities) - WORD_PROBLEM_NUMBERS_ANCHOR, 0.0), float(relation_kinds(s))) if word_problem else (0.0, 0.0)),  # (87)
+        quiz_rare_words(stem) if stem is not None and d_code < RARE_CODE_MAX else 0.0,  # a quiz stem's uncommon words (101)
     ]
     return feats
 

@@ -101,7 +101,7 @@ ARRAYS: tuple[str, ...] = ("coef_", "mean_", "scale_", "tok_coef_", "hash_coef_"
 OPTIONAL_ARRAYS: tuple[str, ...] = ("tok_shape_coef_", "shape_mean_", "shape_scale_", "score_knots_x_",
                                     "score_knots_y_")
 SCALARS: tuple[str, ...] = ("intercept_", "tok_intercept_", "hash_scale", "tokens_hash_scale", "length_prior",
-                            "numbers_prior", "relations_prior", "C", "tokens_alpha", "max_iter", "n_features_in_")
+                            "numbers_prior", "relations_prior", "rare_prior", "C", "tokens_alpha", "max_iter", "n_features_in_")
 NAMES: tuple[str, ...] = ("feature_names_", "shape_names_")
 PARAMS: tuple[str, ...] = ARRAYS + OPTIONAL_ARRAYS + SCALARS + NAMES
 

@@ -8,10 +8,12 @@ penalty on the lexical block). Answer-length model: ridge regression on log toke
 Two features are not fitted but carry prior weights: length inside a math/code/reasoning
 domain or a multiple-choice question (``length_prior``, logit per log-character) and the numbers
 given in an arithmetic word problem (``numbers_prior``, logit per log-number above three), and the relations between
-its unknowns (``relations_prior``, logit per kind of relation, ``word_problems.relation_kinds``). All
+its unknowns (``relations_prior``, logit per kind of relation, ``word_problems.relation_kinds``). These
 were chosen by leave-one-source-out validation, because within homogeneous sets (MATH levels,
 GSM8K steps, LeetCode) length and the count of given quantities are strong difficulty signals
 that the outcome data (dominated by chat, where long prompts are often easy rewrites) cannot teach.
+The uncommon words of a quiz stem (``rare_prior``, logit per log1p-word, ``rare_words``) are a prior too, chosen on
+an outside sweep's quiz items: no source in shared/ has multiple-choice outcomes.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from classifiers.feature_schema import (
     N_FEATURES,
     NUMBERS_PRIOR_FEATURE,
     PRIOR_FEATURE,
+    RARE_PRIOR_FEATURE,
     RELATIONS_PRIOR_FEATURE,
     UNFITTED_FEATURES,
 )
@@ -76,11 +79,13 @@ class ComplexityEstimator(BaseEstimator):
 
     def __init__(self, C: float = 0.1, hash_scale: float = 0.0, tokens_hash_scale: float = 2.0,
                  tokens_alpha: float = 10.0, max_iter: int = 2000, length_prior: float = 0.0,
-                 numbers_prior: float = 0.0, tokens_reference_rows: float = 50.0, relations_prior: float = 0.0) -> None:
+                 numbers_prior: float = 0.0, tokens_reference_rows: float = 50.0, relations_prior: float = 0.0,
+                 rare_prior: float = 0.0) -> None:
         self.C = C
         self.length_prior = length_prior
         self.numbers_prior = numbers_prior
         self.relations_prior = relations_prior
+        self.rare_prior = rare_prior
         self.hash_scale = hash_scale
         self.tokens_hash_scale = tokens_hash_scale
         self.tokens_alpha = tokens_alpha
@@ -127,7 +132,7 @@ class ComplexityEstimator(BaseEstimator):
     def _priors(self) -> dict[int, float]:
         """Feature index -> the fixed logit weight of each prior feature (per raw unit)."""
         return {PRIOR_FEATURE: self.length_prior, NUMBERS_PRIOR_FEATURE: self.numbers_prior,
-                RELATIONS_PRIOR_FEATURE: self.relations_prior}
+                RELATIONS_PRIOR_FEATURE: self.relations_prior, RARE_PRIOR_FEATURE: self.rare_prior}
 
     def fit(self, X: Sequence[Any], y: Sequence[float], sample_weight: Sequence[float] | None = None,
             answer_tokens: Sequence[float | None] | None = None,
@@ -194,7 +199,7 @@ class ComplexityEstimator(BaseEstimator):
         self.shape_mean_ = S.mean(axis=0)
         self.shape_scale_ = np.where(S.std(axis=0) > 1e-9, S.std(axis=0), 1.0)
         Z = np.hstack([(H[rows] - self.mean_) / self.scale_, (S - self.shape_mean_) / self.shape_scale_])
-        Z[:, [*UNFITTED_FEATURES, NUMBERS_PRIOR_FEATURE, RELATIONS_PRIOR_FEATURE]] = 0.0
+        Z[:, [*UNFITTED_FEATURES, NUMBERS_PRIOR_FEATURE, RELATIONS_PRIOR_FEATURE, RARE_PRIOR_FEATURE]] = 0.0
         sets = sorted({refs[i] for i in rows if refs[i] is not None})
         offsets = np.zeros((len(rows), len(sets)))
         w = np.ones(len(rows))

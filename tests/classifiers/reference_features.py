@@ -153,6 +153,7 @@ from classifiers.output_format import (
 )
 from classifiers.program_words import EVERYDAY_TOOL_NAMES, TOOL_AFTER_WORDS, TOOL_NAMES, TOOL_TEXTS
 from classifiers.quiz_stem import CODE_WORK_OPENERS
+from classifiers.rare_words import COMMON_WORDS_PATH, ENGLISH_WORDS, LABEL_WORDS, MAX_RARE, MIN_CHARS, RARE_ANCHOR, RARE_CODE_MAX, STEM_CHARS
 from classifiers.record_lookup import (
     ASK_MAX_CHARS,
     ASK_OPENERS,
@@ -263,6 +264,7 @@ from classifiers.written_code import (
 )
 
 _GROUP_INDEX = {g: i for i, g in enumerate(SHAPE_GROUPS)}
+_REF_COMMON_WORDS = set(COMMON_WORDS_PATH.read_text(encoding="ascii").split())
 _DEL_MATHOPS_REF = str.maketrans("", "", "".join(_MATHOPS))  # the operators deleted: their count
 _RE_DENSE = re.compile("[\u3000-\u9fff]")
 _RE_HANGUL = re.compile("[\ua000-\ud7ff]")
@@ -846,9 +848,9 @@ def _every_test_line(s: str) -> str:
     return "".join(line for line in re.findall(r"[^\n]*\n|[^\n]+$", s) if re.match(r"[ \t]*assert\b", line))
 
 
-def _letter(line: str) -> str:
-    """The option letter a line opens with ("A. x", "(b) x", "C) x"), or ""."""
-    found = re.match(r"[ \t]*\(?([A-Ea-e])[).:][ \t]", line)
+def _letter(line: str, dash: bool = False) -> str:
+    """The option letter a line opens with ("A. x", "(b) x", "C) x"; "D - x" when ``dash``), or ""."""
+    found = re.match(r"[ \t]*\(?([A-Ea-e])[).:][ \t]", line) or (re.match(r"[ \t]*([A-E])[ \t]+[-\u2013][ \t]", line) if dash else None)
     return found.group(1) if found else ""
 
 
@@ -1563,9 +1565,10 @@ def handcrafted(conv: Conversation) -> list[float]:
     stem = None
     if feats[18] >= math.log1p(2) and multiline:
         lines = s.rstrip().split("\n")
-        if len(lines) > 1 and not _letter(lines[-1]) and len(lines[-1].strip()) <= 40 and lines[-1].strip().endswith(":"):
+        dash = "?" in s  # "A - x" options under a question end a stem too (version 101)
+        if len(lines) > 1 and not _letter(lines[-1], dash) and len(lines[-1].strip()) <= 40 and lines[-1].strip().endswith(":"):
             lines = lines[:-1]
-        letters = [_letter(line) for line in lines]
+        letters = [_letter(line, dash) for line in lines]
         k = len(lines) - 1
         while k > 0 and letters[k] and letters[k] not in "Aa" and letters[k - 1] and ord(letters[k - 1]) == ord(letters[k]) - 1:
             k -= 1
@@ -1783,7 +1786,28 @@ def handcrafted(conv: Conversation) -> list[float]:
             feats[-1] = 0.0
     feats.append(max(math.log1p(quantities) - math.log1p(3), 0.0) if word_problem else 0.0)
     feats.append(_relation_kinds(s) if word_problem else 0.0)  # relations between the unknowns: a prior (version 87)
+    # a quiz's uncommon words beyond the first, in its stem, outside the code domain: a prior (version 101)
+    feats.append(math.log1p(max(_ref_rare_words(stem) - RARE_ANCHOR, 0)) if stem is not None and d_code < RARE_CODE_MAX else 0.0)
     return feats
+
+
+def _ref_rare_words(stem: str) -> int:
+    """The distinct words of ``MIN_CHARS``+ ASCII letters (a hyphenated or possessive word's parts) that the common-word
+    list lacks, in the last ``STEM_CHARS`` characters of the stem's last line (less their first word if cut; the line
+    before a label of at most ``LABEL_WORDS`` words ending in ":"), at most ``MAX_RARE``; none without an English word
+    (version 101)."""
+    lines = stem.rstrip().split("\n")
+    line = lines[-1]
+    if len(lines) > 1 and line.endswith(":") and len(line.split()) <= LABEL_WORDS:
+        line = lines[-2]
+    words = words_of(line.lower()) if len(line) <= STEM_CHARS else words_of(line[len(line) - STEM_CHARS:].lower())[1:]
+    if not set(words) & ENGLISH_WORDS:
+        return 0
+    rare = set()
+    for w in words:
+        if w.isascii():
+            rare.update(p for p in re.split("[-']", w) if re.fullmatch(f"[A-Za-z]{{{MIN_CHARS},}}", p) and p not in _REF_COMMON_WORDS)
+    return min(len(rare), MAX_RARE)
 
 
 def answer_shape(conv: Conversation) -> list[float]:

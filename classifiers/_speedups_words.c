@@ -195,15 +195,22 @@ static int split_wide(PyObject *low, const char *sep, Words *ws) {
     return 0;
 }
 
-/* The words of s.lower() as a new list (s not ASCII). */
-static PyObject *wide_words(PyObject *s, const char *sep) {
-    PyObject *low = PyObject_CallMethod(s, "lower", NULL), *out = NULL;
-    if (low == NULL)
-        return NULL;
+/* The words of the lower-cased str low as a new list. */
+static PyObject *lowered_words(PyObject *low, const char *sep) {
     Words ws = {.items = ws.stack, .n = 0, .cap = 256};
+    PyObject *out = NULL;
     if (split_wide(low, sep, &ws) == 0)
         out = words_list(&ws, ws.n, NULL);
     words_free(&ws);
+    return out;
+}
+
+/* The words of s.lower() as a new list (s not ASCII). */
+static PyObject *wide_words(PyObject *s, const char *sep) {
+    PyObject *low = PyObject_CallMethod(s, "lower", NULL);
+    if (low == NULL)
+        return NULL;
+    PyObject *out = lowered_words(low, sep);
     Py_DECREF(low);
     return out;
 }
@@ -249,7 +256,7 @@ PyObject *lower_split(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
         PyObject *cut = PyUnicode_Substring(args[1], 0, n < PyUnicode_GET_LENGTH(args[1]) ? n : PyUnicode_GET_LENGTH(args[1]));
         PyObject *head = cut == NULL ? NULL : PyObject_CallMethod(cut, "lower", NULL);
         PyObject *words = head == NULL ? NULL : wide_words(args[1], sep);
-        PyObject *head_words = words == NULL ? NULL : wide_words(cut, sep);
+        PyObject *head_words = words == NULL ? NULL : lowered_words(head, sep); /* (head is lowered already) */
         PyObject *out = head_words == NULL ? NULL : PyTuple_Pack(3, head, words, head_words);
         Py_XDECREF(cut);
         Py_XDECREF(head);

@@ -39,6 +39,7 @@ from classifiers.lexicons import (
 )
 from classifiers.options import NO_TAIL_OPTIONS, inline_options, labelled_options, tail_options, year_options
 from classifiers.plain_math import short_formula
+from classifiers.puzzle_rules import puzzle_rules
 from classifiers.quantities import count_quantities
 from classifiers.quiz_stem import asks_for_a_program, asks_for_a_quantity, computation, logic_notation, quiz_stem, stem_cues, stem_math
 from classifiers.rare_words import RARE_CODE_MAX, quiz_rare_words
@@ -256,6 +257,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     tasks = 0 if writes_code or latex or "```" in full or 16 * lex[_CODE] >= nw else letter_tasks(full)
     if tasks:
         lex[_WRITING] = 0
+    puzzle = 0 if tasks or writes_code or latex or lex[_CODE] or "```" in full else puzzle_rules(full, present)  # a puzzle's rules (102)
     feats = [
         ln,
         log(words),
@@ -287,7 +289,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     d_code = min(1.0, 8.0 * lex[_CODE] / nw + codesyn / 8.0 + (0.5 if "```" in full or sql and sql.pasted else 0.0))
     cues = lex if stem is None else stem_cues(lex, s, stem, dense > 0)
     relations = cues[_RELATION] if cues[_RELATION] >= RELATION_CHAIN else 0
-    d_reason = min(1.0, 8.0 * (cues[_LOGIC] + cues[_REASON] + cues[_STEM] + relations + logic_notation(s) + plain_logic + tasks) / nw)
+    d_reason = min(1.0, 8.0 * (cues[_LOGIC] + cues[_REASON] + cues[_STEM] + relations + logic_notation(s) + plain_logic + tasks + puzzle) / nw)
     d_write = min(1.0, 8.0 * (cues[_WRITING] + cues[_ROLEPLAY]) / nw)
     # material an instruction over it points at ("Extract the ingredient list from this recipe: …", "TL;DR: …"), with
     # figures, no math word, notation or code: no word problem, no closed problem (its length is the material's) (44, 56)

@@ -152,6 +152,7 @@ from classifiers.output_format import (
     SHAPE_NOUNS,
 )
 from classifiers.program_words import EVERYDAY_TOOL_NAMES, TOOL_AFTER_WORDS, TOOL_NAMES, TOOL_TEXTS
+from classifiers.puzzle_rules import MAX_RULE_KINDS, PUZZLE_MAX_CHARS, RULE_KINDS, STRONG_KINDS
 from classifiers.quiz_stem import CODE_WORK_OPENERS
 from classifiers.rare_words import COMMON_WORDS_PATH, ENGLISH_WORDS, LABEL_WORDS, MAX_RARE, MIN_CHARS, RARE_ANCHOR, RARE_CODE_MAX, STEM_CHARS
 from classifiers.record_lookup import (
@@ -1426,6 +1427,17 @@ _LCOMPARE = ("larger", "bigger", "greater", "smaller", "less", "more", "higher",
              "smallest")
 
 
+def _puzzle_rules_ref(text: str, words: list[str]) -> int:
+    """Version 102: in a turn of at most PUZZLE_MAX_CHARS characters that asks for an answer, the kinds of RULE_KINDS
+    whose pattern matches the lower-cased turn and one of whose trigger words is one of ``words``; counted when two or
+    more and one of the first STRONG_KINDS kinds among them, at most MAX_RULE_KINDS."""
+    if len(text) > PUZZLE_MAX_CHARS or not _asks_for_an_answer(text):
+        return 0
+    found = [i for i, (triggers, pattern) in enumerate(RULE_KINDS.values())
+             if any(w in triggers for w in words) and re.search(pattern, text.lower())]
+    return min(len(found), MAX_RULE_KINDS) if len(found) >= 2 and min(found) < STRONG_KINDS else 0
+
+
 def _letter_tasks(text: str) -> int:
     """Version 57: the kinds of letter task (at most 3) in the lower-cased first 400 and last 200 characters, each kind's
     alternatives tried on every sentence (split at . ? ! and line breaks), then two decimals compared (version 61: in
@@ -1522,6 +1534,8 @@ def handcrafted(conv: Conversation) -> list[float]:
     if not (writes_code or latex_ref > 0 or "```" in full or 16 * lex["code"] >= nw):
         tasks = _letter_tasks(full)
         lex["writing"] = 0 if tasks else lex["writing"]
+    # a puzzle's rules in a short turn that asks, outside code (version 102)
+    puzzle = 0 if tasks or writes_code or latex_ref > 0 or lex["code"] or "```" in full else _puzzle_rules_ref(full, wl)
     log = math.log1p
     feats = [
         log(n),
@@ -1626,7 +1640,7 @@ def handcrafted(conv: Conversation) -> list[float]:
     d_math = min(1.0, 8.0 * (lex["math"] + 0.6 * lex["arith"] + (0.0 if data else 0.5) * numbers) / nw + 0.5 * (latex + log(plain)))
     chain = cues["relation"] if cues["relation"] >= 2 else 0  # "A is older than B, B older than C"
     notation = sum(s.count(c) for c in "\u2200\u2203\u00ac\u2227\u2228\u2283\u2261\u2194\u22a2\u22a8")  # logic (version 40)
-    d_reason = min(1.0, 8.0 * (cues["logic"] + cues["reason"] + cues["stem"] + chain + notation + plain_logic + tasks) / nw)
+    d_reason = min(1.0, 8.0 * (cues["logic"] + cues["reason"] + cues["stem"] + chain + notation + plain_logic + tasks + puzzle) / nw)
     d_code_domain = d_code  # (version 80's "a quiz's code words set no domain" undone in 82)
     d_write = min(1.0, 8.0 * (cues["writing"] + cues["roleplay"]) / nw)
     ln = feats[0]

@@ -484,6 +484,27 @@ def test_letter_tasks_equal_the_reference(text):
     _same(text)
 
 
+#: A puzzle's rules (version 102): each kind's idioms and trigger words, look-alikes, a question, code and LaTeX.
+PUZZLE_PIECES = ("always lies", "always tells the truth", "tell the truth", "truth-teller", "truth tellers", "liar", "knight",
+                 "exactly one of", "exactly two", "each painted a different", "every box a different", "no two", "all different",
+                 "different-colored", "one of which", "one of them", "without looking", "without", "blindfold", "blindfolds",
+                 "every label is wrong", "all are incorrect", "mislabeled", "is wrong", "left alone with", "alone",
+                 "balance scale", "weighings", "heavier or lighter", "can carry only", "can only", "only one", "at a time",
+                 "at most", "either", "neither", "cannot", "can't", "not allowed", "may not", "immediately to the left",
+                 "next to", "in a row", "left", "Who", "which", "how do you", "?", ".", ",", "\n", " ", "the", "a", "box", "code",
+                 "def f():", "```", "$x$", "word " * 60, "How many r's are in 'berry'?")
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(PUZZLE_PIECES), max_size=30).map(" ".join))
+def test_puzzle_rules_equal_the_reference(text):
+    from classifiers.lexicons import lower_words
+    from classifiers.puzzle_rules import puzzle_rules
+
+    assert puzzle_rules(text, set(lower_words(text))) == ref._puzzle_rules_ref(text, words_of(text.lower())), text
+    _same(text)
+
+
 #: Unicode math (version 97: plain_math.ascii_reading): superscripts and subscripts in runs, signs read as ASCII or
 #: counted, units of length before a square or cube, operators after one, ASCII math, logic letters, and prose in
 #: other scripts (Chinese, Russian, Greek) with its punctuation.

@@ -11,12 +11,12 @@ from tests.classifiers.conftest import turn_features as _features
 #: Puzzles with no digit and no word like "puzzle": two kinds of rule or more, one a puzzle's own idiom.
 PUZZLES = [
     ("Three boxes are labeled apples, oranges, and mixed. Every label is wrong. You may take one fruit from one box without "
-    "looking inside. How can you label all the boxes correctly?"),
+     "looking inside. How can you label all the boxes correctly?"),
     "There are nine balls, one of which is heavier than the rest. Using a balance scale only twice, how do you find it?",
     ("A man must take a fox, a chicken and a sack of grain across a river. The boat can carry only him and one of them. The "
-    "fox cannot be left alone with the chicken. How does he get everything across?"),
+     "fox cannot be left alone with the chicken. How does he get everything across?"),
     ("There are five houses in a row, each painted a different color. The green house is immediately left of the white "
-    "house. Who owns the fish?"),
+     "house. Who owns the fish?"),
     "On an island every native is either a knight, who always tells the truth, or a knave. A says B is a knave. What is B?",
     "Exactly one of the three doors hides a prize, and the host cannot open the door you chose. Should you switch?",
 ]

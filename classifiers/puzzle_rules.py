@@ -3,19 +3,19 @@
 A riddle or a logic puzzle states rules its world keeps — "the boat can carry only him and one item", "every label is
 wrong", "knights always tell the truth", "each painted a different color", "without looking inside", "two at a time" —
 and asks for the one answer they allow. Without a digit, or a word like "puzzle" or "deduce", nothing read such a text
-as a problem: "Three boxes are labeled 'apples', 'oranges' and 'mixed', and every label is wrong. You may take out one
-fruit from one box without looking inside. How can you label all the boxes correctly?" scored 0.14, as small talk,
-while weak models fail such puzzles (on arena-bench's river crossing and five houses its weak models lose 60 % and 87 %
-of the judge's ten points). Of the prompts with outcomes in ``shared/`` only the five houses hold two kinds, so no weight of
-their own can be learned; as with letter tasks, each kind of rule found counts one reasoning cue, which the
-model already weighs (the reasoning domain opens the closed-problem gate).
+as a problem: "Three boxes are labeled apples, oranges, and mixed. Every label is wrong. You may take one fruit from one
+box without looking inside. How can you label all the boxes correctly?" scored 0.14, as small talk, while weak models
+fail such puzzles (on arena-bench's river crossing and five houses its weak models lose 60 % and 87 % of the judge's ten
+points). Of the prompts with outcomes in ``shared/`` only the five houses hold two kinds, so no weight of their own can
+be learned; as with letter tasks, each kind of rule found counts one reasoning cue, which the model already weighs (the
+reasoning domain opens the closed-problem gate).
 
 Read only in a short turn (``PUZZLE_MAX_CHARS``) that asks (``word_problems.asks_for_an_answer``), and counted only from
 two kinds up, one of them a puzzle's own idiom (the first ``STRONG_KINDS``), at most ``MAX_RULE_KINDS``: the everyday
 kinds alone are everyday talk ("I can only work two days at a time … if either works", "My car cannot start and the
-battery light is next to the oil light"). Of the training prompts in ``shared/`` three fire (the five houses, a GSM8K problem,
-a competition one). Each kind's pattern is searched only when one of its trigger words is among
-the turn's words (a set intersection), so a turn without two kinds' triggers costs one.
+battery light is next to the oil light"). Of the training prompts in ``shared/`` three fire (the five houses, a GSM8K
+problem, a competition one). Each kind's pattern is searched only when one of its trigger words is among the turn's
+words (a set intersection), so a turn without two kinds' triggers costs one.
 """
 
 from __future__ import annotations

@@ -152,7 +152,7 @@ from classifiers.output_format import (
     SHAPE_NOUNS,
 )
 from classifiers.program_words import EVERYDAY_TOOL_NAMES, TOOL_AFTER_WORDS, TOOL_NAMES, TOOL_TEXTS
-from classifiers.puzzle_rules import MAX_RULE_KINDS, PUZZLE_MAX_CHARS, RULE_KINDS, STRONG_KINDS
+from classifiers.puzzle_rules import FIRST_PERSON, MAX_RULE_KINDS, PUZZLE_MAX_CHARS, RULE_KINDS, STRONG_KINDS
 from classifiers.quiz_stem import CODE_WORK_OPENERS
 from classifiers.rare_words import COMMON_WORDS_PATH, ENGLISH_WORDS, LABEL_WORDS, MAX_RARE, MIN_CHARS, RARE_ANCHOR, RARE_CODE_MAX, STEM_CHARS
 from classifiers.record_lookup import (
@@ -1429,13 +1429,16 @@ _LCOMPARE = ("larger", "bigger", "greater", "smaller", "less", "more", "higher",
 
 def _puzzle_rules_ref(text: str, words: list[str]) -> int:
     """Version 102: in a turn of at most PUZZLE_MAX_CHARS characters that asks for an answer, the kinds of RULE_KINDS
-    whose pattern matches the lower-cased turn and one of whose trigger words is one of ``words``; counted when two or
-    more and one of the first STRONG_KINDS kinds among them, at most MAX_RULE_KINDS."""
+    whose pattern matches the lower-cased turn and one of whose trigger words is one of ``words``; counted (at most
+    MAX_RULE_KINDS) when one of the first STRONG_KINDS kinds is among them and there are two or more, or none of
+    ``words`` is a FIRST_PERSON word and the turn has two sentence ends (a line break, or . ! ? before a space or the
+    end) or more."""
     if len(text) > PUZZLE_MAX_CHARS or not _asks_for_an_answer(text):
         return 0
     found = [i for i, (triggers, pattern) in enumerate(RULE_KINDS.values())
              if any(w in triggers for w in words) and re.search(pattern, text.lower())]
-    return min(len(found), MAX_RULE_KINDS) if len(found) >= 2 and min(found) < STRONG_KINDS else 0
+    story = not any(w in FIRST_PERSON for w in words) and len(re.findall(r"\n|[.!?](?=\s|$)", text)) >= 2
+    return min(len(found), MAX_RULE_KINDS) if found and min(found) < STRONG_KINDS and (len(found) >= 2 or story) else 0
 
 
 def _letter_tasks(text: str) -> int:

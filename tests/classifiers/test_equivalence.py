@@ -492,7 +492,8 @@ PUZZLE_PIECES = ("always lies", "always tells the truth", "tell the truth", "tru
                  "balance scale", "weighings", "heavier or lighter", "can carry only", "can only", "only one", "at a time",
                  "at most", "either", "neither", "cannot", "can't", "not allowed", "may not", "immediately to the left",
                  "next to", "in a row", "left", "Who", "which", "how do you", "?", ".", ",", "\n", " ", "the", "a", "box", "code",
-                 "def f():", "```", "$x$", "word " * 60, "How many r's are in 'berry'?")
+                 "def f():", "```", "$x$", "word " * 60, "How many r's are in 'berry'?", "I", "my", "we",
+                 "each weighing", "weighing", "One is lighter.")
 
 
 @settings(max_examples=600, deadline=None)

@@ -20,6 +20,13 @@ PUZZLES = [
     "On an island every native is either a knight, who always tells the truth, or a knave. A says B is a knave. What is B?",
     "Exactly one of the three doors hides a prize, and the host cannot open the door you chose. Should you switch?",
 ]
+#: One idiom alone, in a story told about others in two sentences or more.
+ONE_IDIOM_PUZZLES = [
+    ("You meet two guards at two doors. One door leads to freedom, the other to death. One guard always lies and the "
+     "other always tells the truth. You may ask one question to one guard. What do you ask?"),
+    "Exactly one of the three suspects stole the cake. Ann says Ben did it. Ben says Cy did it. Who did it?",
+    "You have nine marbles. One is lighter than the rest. What is the fewest number of weighings that finds it?",
+]
 #: Everyday questions with one kind of rule, or with only everyday kinds ("can only", "cannot", "next to", "either").
 NOT_PUZZLES = [
     "I can only work two days at a time. Which schedule is better, Monday or Friday, if either works for my boss?",
@@ -33,6 +40,11 @@ NOT_PUZZLES = [
     "Which is healthier, running or cycling, if I can only exercise three times a week?",
     "The answers in my textbook are wrong, and the teacher is not allowed to change them. What should I do?",
     "Each of my kids wants a different bedroom color. How do I pick paint for a small house?",
+    # one idiom in a one-sentence question, or in a word problem's everyday sense
+    "Why is every snowflake different?",
+    "Is a balance scale more accurate than a spring scale for baking?",
+    "What happens if a dog is left alone with a cat for a weekend?",
+    "John buys twenty bars of soap, each weighing a pound. How many pounds did he buy?",
 ]
 
 
@@ -43,6 +55,13 @@ def _rules(text: str) -> int:
 @pytest.mark.parametrize("text", PUZZLES)
 def test_a_puzzles_rules_are_found(text):
     assert 2 <= _rules(text) <= MAX_RULE_KINDS
+
+
+@pytest.mark.parametrize("text", ONE_IDIOM_PUZZLES)
+def test_one_idiom_counts_in_a_story_about_others(text):
+    """A puzzle's own idiom alone counts in a story of two sentences or more that holds no first-person word."""
+    assert _rules(text) >= 1
+    assert _rules("My friend told me this. " + text) == 0
 
 
 @pytest.mark.parametrize("text", NOT_PUZZLES)
@@ -58,7 +77,7 @@ def test_a_puzzle_must_ask_and_be_short():
     assert len(long) > PUZZLE_MAX_CHARS and _rules(long) == 0
 
 
-@pytest.mark.parametrize("text", PUZZLES)
+@pytest.mark.parametrize("text", PUZZLES + ONE_IDIOM_PUZZLES)
 def test_a_puzzle_is_a_closed_problem(text):
     h = _features(text)
     assert h[FEATURE_NAMES.index("reasoning domain")] > 0

@@ -1,4 +1,4 @@
-"""The rules a logic puzzle sets on its world, read as reasoning cues (version 102).
+"""The rules a logic puzzle sets on its world, read as reasoning cues (versions 102–103).
 
 A riddle or a logic puzzle states rules its world keeps — "the boat can carry only him and one item", "every label is
 wrong", "knights always tell the truth", "each painted a different color", "without looking inside", "two at a time" —

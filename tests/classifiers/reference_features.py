@@ -1428,7 +1428,7 @@ _LCOMPARE = ("larger", "bigger", "greater", "smaller", "less", "more", "higher",
 
 
 def _puzzle_rules_ref(text: str, words: list[str]) -> int:
-    """Version 102: in a turn of at most PUZZLE_MAX_CHARS characters that asks for an answer, the kinds of RULE_KINDS
+    """Versions 102-103: in a turn of at most PUZZLE_MAX_CHARS characters that asks for an answer, the kinds of RULE_KINDS
     whose pattern matches the lower-cased turn and one of whose trigger words is one of ``words``; counted (at most
     MAX_RULE_KINDS) when one of the first STRONG_KINDS kinds is among them and there are two or more, or none of
     ``words`` is a FIRST_PERSON word and the turn has two sentence ends (a line break, or . ! ? before a space or the

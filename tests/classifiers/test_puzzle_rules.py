@@ -1,4 +1,4 @@
-"""A puzzle's rules as reasoning cues (``classifiers/puzzle_rules.py``, version 102)."""
+"""A puzzle's rules as reasoning cues (``classifiers/puzzle_rules.py``, versions 102-103)."""
 
 import pytest
 

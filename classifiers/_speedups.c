@@ -14,6 +14,7 @@
  *   ascii_digits_zeroed(s) -> str | None
  *       (s with its ASCII digits replaced by "0"; None if s holds another decimal digit)
  *   lower_words(seps, s), lower_split(seps, s, n)  (words_of(s.lower()); _speedups_words.c)
+ *   glued_words(seps, s) -> list[str] | None  (the Latin-script words glued to other characters; _speedups_words.c)
  *   shape_table(...) -> capsule; shape_walk(table, head)  (shape.shape_matches; _speedups_shape.c)
  *   record_runs(s, min_run, sample) -> list[(int, int)]  (the spans pasted_data drops; _speedups_lines.c)
  *
@@ -426,6 +427,7 @@ static PyMethodDef methods[] = {
     {"lower_words", (PyCFunction)(void (*)(void))lower_words, METH_FASTCALL, "lower_words(seps, s) -> list[str]"},
     {"lower_split", (PyCFunction)(void (*)(void))lower_split, METH_FASTCALL,
      "lower_split(seps, s, n) -> (head, words, head_words)"},
+    {"glued_words", (PyCFunction)(void (*)(void))glued_words, METH_FASTCALL, "glued_words(seps, s) -> list[str] | None"},
     {"shape_table", shape_table, METH_VARARGS, "Build the answer-shape token table (once)."},
     {"shape_walk", (PyCFunction)(void (*)(void))shape_walk, METH_FASTCALL, "shape_walk(table, head) -> list | None"},
     {"record_runs", (PyCFunction)(void (*)(void))record_runs, METH_FASTCALL,

@@ -43,6 +43,7 @@ PyObject *ascii_digits_zeroed(PyObject *self, PyObject *const *args, Py_ssize_t 
 /* _speedups_words.c */
 PyObject *lower_words(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *lower_split(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *glued_words(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 
 /* _speedups_lines.c */
 PyObject *record_runs(PyObject *self, PyObject *const *args, Py_ssize_t nargs);

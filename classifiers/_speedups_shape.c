@@ -1,6 +1,6 @@
 /* The answer-shape token walk of the optional C accelerator (see _speedups.c): shape.shape_matches
- * on ASCII heads without an nwords noun (its common path), the alternatives that need a regex
- * still matched by their compiled pattern (pat.match(head, p)). Other heads: None (Python).
+ * on heads without an nwords noun (its common path), the alternatives that need a regex still matched by
+ * their compiled pattern (pat.match(head, p)). Heads with such a noun: None (Python).
  *
  *   shape_table(first, anchored, num_tokens, num_prefixes, num_phrases, nouns, listn) -> capsule
  *       (shape._FIRST, shape._ANCHORED: token -> ((group, pattern, n, second), ...); the tokens
@@ -292,30 +292,43 @@ PyObject *shape_walk(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
         return NULL;
     if (!PyUnicode_CheckExact(head))
         return PyErr_SetString(PyExc_TypeError, "shape_walk(): str expected"), NULL;
-    if (!ascii_str(head))
-        Py_RETURN_NONE;
-    const char *s = (const char *)PyUnicode_1BYTE_DATA(head);
+    if (MAKE_READY(head) < 0)
+        return NULL;
+    int ascii = PyUnicode_IS_ASCII(head), kind = PyUnicode_KIND(head);
+    const void *data = PyUnicode_DATA(head);
     Py_ssize_t len = PyUnicode_GET_LENGTH(head), nt = 0;
-    if (has_any(s, len, sh->nouns)) /* nwords possible: the general path (Python) */
-        Py_RETURN_NONE;
-    char tr_stack[STACK_CHARS];
+    char s_stack[STACK_CHARS], tr_stack[STACK_CHARS];
     Tok toks_stack[STACK_CHARS / 2 + 1];
+    char *s = ascii ? (char *)PyUnicode_1BYTE_DATA(head) : len <= STACK_CHARS ? s_stack : PyMem_Malloc(len);
     char *tr = len <= STACK_CHARS ? tr_stack : PyMem_Malloc(len);
     Tok *toks = len <= STACK_CHARS ? toks_stack : PyMem_Malloc((len / 2 + 1) * sizeof(Tok));
-    PyObject *out = PyList_New(0);
+    PyObject *out = NULL;
     int any_digit = 0;
-    if (tr == NULL || toks == NULL || out == NULL) {
-        if (out != NULL)
-            PyErr_NoMemory();
-        Py_CLEAR(out);
+    if (s == NULL || tr == NULL || toks == NULL) {
+        PyErr_NoMemory();
         goto done;
     }
+    /* Other text, character by character: s holds its ASCII characters (0x01 for any other: no ASCII string of the
+     * tables occurs across one), tr its \w+ runs as re reads them (str.isalnum or "_"), a decimal digit as "0" (\d),
+     * another word character as 0x01 (in a run, never a table's token). */
     for (Py_ssize_t i = 0; i < len; i++) {
-        unsigned char c = s[i];
-        int digit = c >= '0' && c <= '9';
+        Py_UCS4 c = ascii ? ((const Py_UCS1 *)data)[i] : PyUnicode_READ(kind, data, i);
+        int digit = c < 128 ? c >= '0' && c <= '9' : Py_UNICODE_ISDECIMAL(c);
         any_digit |= digit;
-        tr[i] = digit ? '0' : is_word(c) ? c : ' ';
+        if (c < 128) {
+            s[i] = (char)c;
+            tr[i] = digit ? '0' : is_word((unsigned char)c) ? (char)c : ' ';
+        } else {
+            s[i] = 0x01;
+            tr[i] = digit ? '0' : Py_UNICODE_ISALNUM(c) ? 0x01 : ' ';
+        }
     }
+    if (has_any(s, len, sh->nouns)) { /* nwords possible: the general path (Python) */
+        out = Py_NewRef(Py_None);
+        goto done;
+    }
+    if ((out = PyList_New(0)) == NULL)
+        goto done;
     for (Py_ssize_t i = 0; i < len;) { /* the \w+ runs and their table entries */
         while (i < len && tr[i] == ' ')
             i++;
@@ -333,6 +346,8 @@ PyObject *shape_walk(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     if (nt > 0 && walk(sh, head, s, len, tr, toks, nt, any_digit, out) < 0)
         Py_CLEAR(out);
 done:
+    if (s != s_stack && !ascii)
+        PyMem_Free(s);
     if (tr != tr_stack)
         PyMem_Free(tr);
     if (toks != toks_stack)

@@ -7,6 +7,7 @@
  *   lower_words(seps, s) -> list[str]                        (= words_of(s.lower()))
  *   lower_split(seps, s, n) -> (str, list[str], list[str])
  *       (= (s[:n].lower(), words_of(s.lower()), words_of(s[:n].lower())))
+ *   glued_words(seps, s) -> list[str] | None                 (= lexicons.glued_words_python(s))
  *
  * seps: bytes of length 128, non-zero at the ASCII characters words_of splits at (the
  * whitespace of str.split and the punctuation it maps to a space), built by lexicons.py.
@@ -278,6 +279,83 @@ PyObject *lower_split(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
         Py_XDECREF(low);
     } else
         Py_XDECREF(cut);
+    words_free(&ws);
+    return out;
+}
+
+/* glued_words's loop over the characters p[0:len] of one kind (T): each word holding a non-ASCII character gives its
+ * runs of ASCII characters, lower-cased; 1 if a Kelvin sign (U+212A, lower-cased to an ASCII "k") is met, else 0. */
+#define GLUED(T)                                                                                                   \
+    do {                                                                                                           \
+        const T *p = (const T *)data;                                                                              \
+        for (;;) {                                                                                                 \
+            while (i < len && IS_SEP(p[i]))                                                                        \
+                i++;                                                                                               \
+            if (i == len)                                                                                          \
+                break;                                                                                             \
+            Py_ssize_t start = i;                                                                                  \
+            int ascii = 1;                                                                                         \
+            for (; i < len && !IS_SEP(p[i]); i++)                                                                  \
+                if (p[i] >= 128) {                                                                                 \
+                    if (p[i] == 0x212a)                                                                            \
+                        return 1;                                                                                  \
+                    ascii = 0;                                                                                     \
+                }                                                                                                  \
+            for (Py_ssize_t k = start; !ascii && k < i;) {                                                         \
+                while (k < i && p[k] >= 128)                                                                       \
+                    k++;                                                                                           \
+                Py_ssize_t run = k;                                                                                \
+                uint32_t h = FNV_START;                                                                            \
+                for (; k < i && p[k] < 128; k++) {                                                                 \
+                    if (k - run < CACHE_MAX_LEN)                                                                   \
+                        buf[k - run] = (Py_UCS1)p[k];                                                              \
+                    h = FNV(h, LOWER(p[k]));                                                                       \
+                }                                                                                                  \
+                if (k == run)                                                                                      \
+                    continue;                                                                                      \
+                PyObject *w = k - run <= CACHE_MAX_LEN ? word_str(buf, k - run, h) : NULL;                         \
+                if (k - run > CACHE_MAX_LEN) {                                                                     \
+                    PyObject *sub = PyUnicode_Substring(s, run, k);                                                \
+                    w = sub == NULL ? NULL : PyObject_CallMethod(sub, "lower", NULL);                              \
+                    Py_XDECREF(sub);                                                                               \
+                }                                                                                                  \
+                if (w == NULL || words_push(ws, w) < 0)                                                            \
+                    return -1;                                                                                     \
+            }                                                                                                      \
+        }                                                                                                          \
+    } while (0)
+
+/* The glued words of s into ws; 0, 1 (a Kelvin sign: left to Python), or -1 on error. */
+static int split_glued(PyObject *s, const char *sep, Words *ws) {
+    int kind = PyUnicode_KIND(s);
+    const void *data = PyUnicode_DATA(s);
+    Py_ssize_t len = PyUnicode_GET_LENGTH(s), i = 0;
+    Py_UCS1 buf[CACHE_MAX_LEN];
+    if (kind == PyUnicode_1BYTE_KIND)
+        GLUED(Py_UCS1);
+    else if (kind == PyUnicode_2BYTE_KIND)
+        GLUED(Py_UCS2);
+    else
+        GLUED(Py_UCS4);
+    return 0;
+}
+
+/* glued_words(seps, s) -> list[str] | None: the Latin-script words of s written against other characters, lower-cased
+ * (= lexicons.glued_words_python); None when s holds a Kelvin sign. */
+PyObject *glued_words(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    const char *sep;
+    int ok;
+    if (n_args("glued_words", nargs, 2) < 0 || (ok = ascii_args("glued_words", args[0], args[1], &sep)) < 0)
+        return NULL;
+    if (ok) /* ASCII text: no word holds another character */
+        return PyList_New(0);
+    Words ws = {.items = ws.stack, .n = 0, .cap = 256};
+    PyObject *out = NULL;
+    int r = split_glued(args[1], sep, &ws);
+    if (r == 0)
+        out = words_list(&ws, ws.n, NULL);
+    else if (r == 1)
+        out = Py_NewRef(Py_None);
     words_free(&ws);
     return out;
 }

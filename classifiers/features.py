@@ -236,7 +236,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     lex[_CODE] += exception_names(s)  # AttributeError, NullPointerException: code cues (version 53)
     lex[_CODE] += (tool := 0 if lex[_CODE] else tool_cue(s, wl, full, present))  # "my React app" (version 55; material's: 64)
     if dense:
-        lex = add_glued_words(add_dense_cues(lex, s), utf8, wl)
+        lex = add_glued_words(add_dense_cues(lex, s), s, wl)
     lex[_CODE] -= not_code_cues(s, wl, lex[_CODE], n_code, conv.history[-_HIST_TAIL:], tpl.words, present)  # "as a JSON array" (47), lymph nodes (50)
     code_cues, lex = lex[_CODE], move_written_code(lex, wl, present)  # (the count before the move: it counts in place)
     writes_code = lex[_CODE] > code_cues or builds_code(wl, present)  # "write / implement a function …": a request for a program, whatever its topic

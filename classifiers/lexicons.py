@@ -343,18 +343,34 @@ def add_dense_cues_python(counts: list[int], s: str) -> list[int]:
 _GLUED_TABLE = bytes(32 if b >= 128 or _SEPS[b] else b + 32 if 65 <= b <= 90 else b for b in range(256))
 
 
-def add_glued_words(counts: list[int], utf8: bytes, words: list[str]) -> list[int]:
-    """``counts`` (of ``lexicon_counts(words)``) plus the cues among the Latin-script words written
-    against other characters without a space: in "写一个Python函数" (a Python function) the
-    word split sees one word, and "python" was not read. Those words are the text's ASCII words
-    with every other character read as a space (``utf8`` is the text's UTF-8), less the ASCII
-    words already in ``words``."""
+def glued_words_python(s: str, words: list[str]) -> list[str]:
+    """The Latin-script words of text ``s`` (its words: ``words``, of ``lower_words(s)``) written against other
+    characters without a space, lower-cased: in "写一个Python函数" (a Python function) the word split sees one word,
+    and "python" was not read. They are the text's ASCII words with every other character read as a space, less the
+    ASCII words in ``words``."""
     extra: dict[str, int] = {}
-    _count_elements(extra, utf8.translate(_GLUED_TABLE).decode("ascii").split())
+    _count_elements(extra, s.encode("utf-8", "replace").translate(_GLUED_TABLE).decode("ascii").split())
     for w in words:
         if w in extra:
             extra[w] -= 1
-    glued = [w for w, k in extra.items() for _ in range(k)]
+    return [w for w, k in extra.items() for _ in range(k)]
+
+
+if SPEEDUPS is not None:
+    _c_glued_words = SPEEDUPS.glued_words
+
+    def glued_words(s: str, words: list[str]) -> list[str]:
+        """``glued_words_python`` in one C pass: the ASCII runs of the words that hold another character (a
+        Kelvin sign, lower-cased to an ASCII "k", is left to Python). 65 -> ~5 us on 2,000 characters of Chinese."""
+        glued = _c_glued_words(_SEPS, s)
+        return glued_words_python(s, words) if glued is None else glued
+else:
+    glued_words = glued_words_python
+
+
+def add_glued_words(counts: list[int], s: str, words: list[str]) -> list[int]:
+    """``counts`` (of ``lexicon_counts(words)``, the words of text ``s``) plus the cues among its glued words."""
+    glued = glued_words(s, words)
     return list(map(add, counts, lexicon_counts(glued))) if glued else counts
 
 

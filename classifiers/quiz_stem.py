@@ -82,7 +82,7 @@ def stem_cues(lex: list[int], s: str, stem: str, dense: bool = False) -> list[in
     words = lower_words(below)
     options = lexicon_counts(words)
     if dense:
-        options = add_glued_words(add_dense_cues(options, below), below.encode("utf-8", "replace"), words)
+        options = add_glued_words(add_dense_cues(options, below), below, words)
     options[_LOGIC] -= connectives(words)
     out = list(lex)
     for k in STEM_ONLY:

@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 from array import array
+from collections import Counter
 from pathlib import Path
 from zlib import crc32
 
@@ -27,6 +28,8 @@ from classifiers.lexicons import (
     LEXICON_NAMES,
     add_dense_cues,
     add_dense_cues_python,
+    glued_words,
+    glued_words_python,
     lexicon_counts,
     lexicon_counts_python,
     lexicon_counts_reference,
@@ -280,6 +283,38 @@ def test_c_split_reads_every_character_as_python_does():
         assert _speedups.lower_words(lexicons._SEPS, s) == lower_words_python(s), hex(ord(c))
 
 
+def _glued_reference(s: str) -> list[str]:
+    """The words of ``s`` with every non-ASCII character a space, less its ASCII words (as the reference featurizer)."""
+    glued = Counter(words_of("".join(c if c.isascii() else " " for c in s).lower()))
+    glued.subtract(w for w in words_of(s.lower()) if w.isascii())
+    return sorted(glued.elements())
+
+
+@settings(max_examples=1500, deadline=None)
+@given(word_texts | st.lists(st.sampled_from(WORD_PIECES + ("Python", "写一个", "函数", "SQL", "Kelvin\u212a")),
+                             max_size=40).map("".join))
+def test_glued_words_equal_the_reference(s):
+    """The C pass (the ASCII runs of the words that hold another character) and the Python one count what the
+    reference does; a Kelvin sign (lower-cased to an ASCII "k") goes to Python."""
+    words = lower_words(s)
+    assert sorted(glued_words_python(s, words)) == _glued_reference(s) == sorted(glued_words(s, words))
+    if _speedups is not None:
+        c_glued = _speedups.glued_words(lexicons._SEPS, s)
+        assert c_glued is None if "\u212a" in s else sorted(c_glued) == _glued_reference(s)
+
+
+@needs_c
+def test_c_glued_words_fixed_inputs():
+    seps = lexicons._SEPS
+    assert _speedups.glued_words(seps, "写一个Python函数, a SQL查询 and plain words") == ["python", "sql"]
+    assert _speedups.glued_words(seps, "İstanbul x") == ["stanbul"]
+    assert _speedups.glued_words(seps, "plain ASCII text") == []
+    assert _speedups.glued_words(seps, "日本" + "A" * 40 + "語") == ["a" * 40]
+    assert _speedups.glued_words(seps, "a\u212a b") is None
+    with pytest.raises(TypeError):
+        _speedups.glued_words(seps, b"ab")
+
+
 @needs_c
 def test_c_lower_split_fixed_inputs():
     seps = lexicons._SEPS
@@ -305,7 +340,8 @@ SHAPE_VOCAB = tuple(sorted({*shape._FIRST, *shape._ANCHORED, *shape._NUMWORD, *(
                                                                                for w in a[3] or ())}))
 SHAPE_PIECES = SHAPE_VOCAB + ("3", "12", "2025", "c++", "tl;dr", "in-depth", "step-by-step", "come up with", "a few",
                               "Write", "LIST", "xlist", "list_", "word", "lines")
-SHAPE_SEPS = (" ", " ", " ", "  ", "\n", "-", ", ", ". ", "? ", "!", ";", ":", "_", "'", "é", "\ud800")
+SHAPE_SEPS = (" ", " ", " ", "  ", "\n", "-", ", ", ". ", "? ", "!", ";", ":", "_", "'", "é", "\ud800", "写", "，", "。", "\u3000",
+              "\u00a0", "٣", "３", "²", "Ⅻ", "\u212a", "İ", "ſ", "𝟘", "🙂")
 shape_heads = st.lists(st.sampled_from(SHAPE_PIECES) | st.sampled_from(SHAPE_SEPS), max_size=70).map("".join)
 
 
@@ -316,7 +352,7 @@ def test_c_shape_walk_equals_finditer(head):
     expected = shape_matches_reference(head)
     assert shape_matches_python(head) == expected == shape_matches(head)
     got = _speedups.shape_walk(SHAPE_TABLE, head)
-    if head.isascii() and not any(n in head for n in shape._NWORDS_NOUNS):
+    if not any(n in head for n in shape._NWORDS_NOUNS):  # any script: a decimal digit as "0", a letter in its run
         assert got == expected
     else:
         assert got is None  # the general path (Python)
@@ -325,7 +361,8 @@ def test_c_shape_walk_equals_finditer(head):
 @needs_c
 def test_c_shape_walk_fixed_inputs():
     for head in ("", " ", "list", "list 3", "write 3 poems about " * 30, "give me " + "x " * 600 + "five ideas",
-                 "name" + " ." * 700 + " list two", "a few", "list a few", "c++ c", "tl;dr", "in", "is it"):
+                 "name" + " ." * 700 + " list two", "a few", "list a few", "c++ c", "tl;dr", "in", "is it",
+                 "请list 3 ideas", "list ３ ideas", "写 list five ideas，" * 200, "list 3写", "é" * 3000 + " list 3 ideas"):
         assert _speedups.shape_walk(SHAPE_TABLE, head) == shape_matches_reference(head)
     with pytest.raises(TypeError):
         _speedups.shape_walk(SHAPE_TABLE, b"list")

@@ -1,11 +1,12 @@
 /* The answer-shape token walk of the optional C accelerator (see _speedups.c): shape.shape_matches
- * on heads without an nwords noun (its common path), the alternatives that need a regex still matched by
- * their compiled pattern (pat.match(head, p)). Heads with such a noun: None (Python).
+ * on any head, the alternatives that need a regex still matched by their compiled pattern (pat.match(head, p)).
  *
- *   shape_table(first, anchored, num_tokens, num_prefixes, num_phrases, nouns, listn) -> capsule
+ *   shape_table(first, anchored, num_tokens, num_prefixes, num_phrases, nouns, listn, nwords, nwords_prefixes)
+ *       -> capsule
  *       (shape._FIRST, shape._ANCHORED: token -> ((group, pattern, n, second), ...); the tokens
- *        and prefixes that make listn's number; the nouns that send a head to Python)
- *   shape_walk(table, head) -> list[(group, start, end, number text | None)] | None
+ *        and prefixes that make listn's number; the nouns that make nwords possible, its attempt
+ *        (group, pattern, 0, None), and the number words its token may start with)
+ *   shape_walk(table, head) -> list[(group, start, end, number text | None)]
  *
  * The walk mirrors shape.shape_matches step by step (same gates, same order of attempts).
  */
@@ -31,7 +32,8 @@ typedef struct {
     Key keys[KEY_SLOTS];
     Attempt attempts[MAX_ATTEMPTS];
     int n_attempts;
-    PyObject *num_prefixes, *num_phrases, *nouns; /* tuples of ASCII str */
+    PyObject *num_prefixes, *num_phrases, *nouns, *nwords_prefixes; /* tuples of ASCII str */
+    Attempt *nwords;                                                 /* in attempts */
 } Shape;
 
 static const char *SHAPE_CAPSULE = "classifiers._speedups.Shape";
@@ -67,6 +69,7 @@ static void shape_free(PyObject *cap) {
     Py_XDECREF(sh->num_prefixes);
     Py_XDECREF(sh->num_phrases);
     Py_XDECREF(sh->nouns);
+    Py_XDECREF(sh->nwords_prefixes);
     PyMem_Free(sh);
 }
 
@@ -89,6 +92,22 @@ static Key *key_of(Shape *sh, PyObject *tok, int *n_keys) {
     return k;
 }
 
+/* The next attempt of sh read from the tuple (gi, pattern, n, second); NULL on error. */
+static Attempt *read_attempt(Shape *sh, PyObject *tup, int listn) {
+    if (sh->n_attempts >= MAX_ATTEMPTS)
+        return PyErr_SetString(PyExc_ValueError, "shape_table: bad attempts"), NULL;
+    Attempt *a = &sh->attempts[sh->n_attempts++];
+    PyObject *pat, *second;
+    if (!PyArg_ParseTuple(tup, "iOiO", &a->gi, &pat, &a->n, &second))
+        return NULL;
+    a->listn = a->gi == listn;
+    if ((a->match = PyObject_GetAttrString(pat, "match")) == NULL)
+        return NULL;
+    if (second != Py_None && (a->second = PySequence_Tuple(second)) == NULL)
+        return NULL;
+    return a;
+}
+
 /* Copy the attempts of dict `d` (token -> tuple of (gi, pattern, n, second)); anchored: 0/1. */
 static int read_attempts(Shape *sh, PyObject *d, int anchored, int listn, int *n_keys) {
     PyObject *tok, *tup;
@@ -103,17 +122,9 @@ static int read_attempts(Shape *sh, PyObject *d, int anchored, int listn, int *n
             return PyErr_SetString(PyExc_ValueError, "shape_table: bad attempts"), -1;
         *(anchored ? &k->anch : &k->first) = sh->n_attempts;
         *(anchored ? &k->n_anch : &k->n_first) = (int)PyTuple_GET_SIZE(tup);
-        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(tup); i++) {
-            Attempt *a = &sh->attempts[sh->n_attempts++];
-            PyObject *pat, *second;
-            if (!PyArg_ParseTuple(PyTuple_GET_ITEM(tup, i), "iOiO", &a->gi, &pat, &a->n, &second))
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(tup); i++)
+            if (read_attempt(sh, PyTuple_GET_ITEM(tup, i), listn) == NULL)
                 return -1;
-            a->listn = a->gi == listn;
-            if ((a->match = PyObject_GetAttrString(pat, "match")) == NULL)
-                return -1;
-            if (second != Py_None && (a->second = PySequence_Tuple(second)) == NULL)
-                return -1;
-        }
     }
     return 0;
 }
@@ -129,9 +140,10 @@ static PyObject *ascii_tuple(PyObject *o) { /* a tuple of non-empty ASCII str, o
 }
 
 PyObject *shape_table(PyObject *self, PyObject *args) {
-    PyObject *first, *anchored, *num_tokens, *prefixes, *phrases, *nouns, *it, *tok;
+    PyObject *first, *anchored, *num_tokens, *prefixes, *phrases, *nouns, *nwords, *nwords_prefixes, *it, *tok;
     int listn, n_keys = 0;
-    if (!PyArg_ParseTuple(args, "OOOOOOi", &first, &anchored, &num_tokens, &prefixes, &phrases, &nouns, &listn))
+    if (!PyArg_ParseTuple(args, "OOOOOOiOO", &first, &anchored, &num_tokens, &prefixes, &phrases, &nouns, &listn,
+                          &nwords, &nwords_prefixes))
         return NULL;
     Shape *sh = PyMem_Calloc(1, sizeof(Shape));
     if (sh == NULL)
@@ -153,7 +165,8 @@ PyObject *shape_table(PyObject *self, PyObject *args) {
     }
     Py_DECREF(it);
     if (PyErr_Occurred() || (sh->num_prefixes = ascii_tuple(prefixes)) == NULL ||
-        (sh->num_phrases = ascii_tuple(phrases)) == NULL || (sh->nouns = ascii_tuple(nouns)) == NULL)
+        (sh->num_phrases = ascii_tuple(phrases)) == NULL || (sh->nouns = ascii_tuple(nouns)) == NULL ||
+        (sh->nwords_prefixes = ascii_tuple(nwords_prefixes)) == NULL || (sh->nwords = read_attempt(sh, nwords, listn)) == NULL)
         goto fail;
     return cap;
 fail:
@@ -226,35 +239,52 @@ static int attempt(const Attempt *a, PyObject *head, Py_ssize_t p, Py_ssize_t *p
 
 static int is_word(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; }
 
+/* Does the token t of tr begin nwords's number: a digit ("0"), a number word, or "a" alone? */
+static int nwords_start(const Shape *sh, const char *tr, Py_ssize_t len, const Tok *t) {
+    return tr[t->start] == '0' || (t->end - t->start == 1 && tr[t->start] == 'a') ||
+           starts_any(tr, len, t->start, sh->nwords_prefixes);
+}
+
+#define MAX_TOKEN_ATTEMPTS 64
+
+/* The attempts at token j (its keyword attempts, nwords's among them by group when `nw` and the token begins a number,
+ * then at 0 the anchored ones) into list, in priority order; how many. */
+static int token_attempts(const Shape *sh, const Tok *toks, Py_ssize_t j, const char *tr, Py_ssize_t len, int nw,
+                          const Attempt **list) {
+    const Key *k = toks[j].key;
+    int m = 0, add_nwords = nw && nwords_start(sh, tr, len, &toks[j]);
+    for (int i = 0; k != NULL && i < k->n_first && m < MAX_TOKEN_ATTEMPTS - 1; i++) {
+        const Attempt *a = &sh->attempts[k->first + i];
+        if (add_nwords && a->gi > sh->nwords->gi) {
+            list[m++] = sh->nwords;
+            add_nwords = 0;
+        }
+        list[m++] = a;
+    }
+    if (add_nwords)
+        list[m++] = sh->nwords;
+    for (int i = 0; k != NULL && toks[j].start == 0 && i < k->n_anch && m < MAX_TOKEN_ATTEMPTS; i++)
+        list[m++] = &sh->attempts[k->anch + i];
+    return m;
+}
+
 /* The walk of shape_matches over the tokens of head (s = its characters, tr = its \w+ runs with
- * digits as "0" and other characters as spaces); appends to out. 0, or -1 on error. */
+ * digits as "0" and other characters as spaces; nw: an nwords noun occurs); appends to out. 0, or -1 on error. */
 static int walk(Shape *sh, PyObject *head, const char *s, Py_ssize_t len, const char *tr, Tok *toks, Py_ssize_t nt,
-                int any_digit, PyObject *out) {
+                int any_digit, int nw, PyObject *out) {
     int has_num = any_digit || has_any(s, len, sh->num_phrases); /* listn's number can occur */
     for (Py_ssize_t j = 0; j < nt && !has_num; j++)
         has_num = toks[j].key != NULL && toks[j].key->num;
-    Py_ssize_t pos = 0, j = 0;
-    if (toks[0].start == 0) { /* a token at 0: the anchored alternatives too, in order */
-        Key *k = toks[0].key;
-        for (int i = 0, r = 0; k != NULL && r == 0 && i < k->n_first + k->n_anch; i++) {
-            const Attempt *a = &sh->attempts[i < k->n_first ? k->first + i : k->anch + i - k->n_first];
-            if (i < k->n_first && a->listn && !has_num)
-                continue;
-            if ((r = attempt(a, head, 0, &pos, out)) < 0)
-                return -1;
-        }
-        j = 1;
-    }
-    for (; j < nt; j++) {
-        Key *k = toks[j].key;
+    Py_ssize_t pos = 0;
+    const Attempt *list[MAX_TOKEN_ATTEMPTS];
+    for (Py_ssize_t j = 0; j < nt; j++) {
         Py_ssize_t p = toks[j].start;
-        if (k == NULL || p < pos)
-            continue;
-        for (int i = 0, r = 0; r == 0 && i < k->n_first; i++) {
-            const Attempt *a = &sh->attempts[k->first + i];
+        int m = p < pos ? 0 : token_attempts(sh, toks, j, tr, len, nw, list);
+        for (int i = 0, r = 0; r == 0 && i < m; i++) {
+            const Attempt *a = list[i];
             if (a->listn && !has_num)
                 continue;
-            if (!a->n && a->second != NULL) { /* the next token must be one of a->second */
+            if (p > 0 && !a->n && a->second != NULL) { /* the next token must be one of a->second */
                 int ok = 0;
                 for (Py_ssize_t q = 0; j + 1 < nt && !ok && q < PyTuple_GET_SIZE(a->second); q++) {
                     PyObject *w = PyTuple_GET_ITEM(a->second, q);
@@ -264,7 +294,7 @@ static int walk(Shape *sh, PyObject *head, const char *s, Py_ssize_t len, const 
                 if (!ok)
                     continue;
             }
-            if (!a->n && a->listn) { /* its number starts within 40 characters after p */
+            if (p > 0 && !a->n && a->listn) { /* its number starts within 40 characters after p */
                 int ok = 0;
                 for (Py_ssize_t q = j + 1; q < nt && !ok && toks[q].start <= p + 40; q++) {
                     if (toks[q].num < 0)
@@ -323,10 +353,6 @@ PyObject *shape_walk(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
             tr[i] = digit ? '0' : Py_UNICODE_ISALNUM(c) ? 0x01 : ' ';
         }
     }
-    if (has_any(s, len, sh->nouns)) { /* nwords possible: the general path (Python) */
-        out = Py_NewRef(Py_None);
-        goto done;
-    }
     if ((out = PyList_New(0)) == NULL)
         goto done;
     for (Py_ssize_t i = 0; i < len;) { /* the \w+ runs and their table entries */
@@ -343,7 +369,7 @@ PyObject *shape_walk(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
         t->key = t->key->tok == NULL ? NULL : t->key;
         t->num = -1;
     }
-    if (nt > 0 && walk(sh, head, s, len, tr, toks, nt, any_digit, out) < 0)
+    if (nt > 0 && walk(sh, head, s, len, tr, toks, nt, any_digit, has_any(s, len, sh->nouns), out) < 0)
         Py_CLEAR(out);
 done:
     if (s != s_stack && !ascii)

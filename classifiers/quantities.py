@@ -55,24 +55,22 @@ def _digit_runs(s0: str) -> int:
     return s0.count("0")
 
 
-def _no_zeroing(s: str) -> str | None:
-    """Without the C accelerator: ``None`` (on non-ASCII text ``str.translate`` looks every
+def _digits_zeroed_python(s: str) -> str | None:
+    """``digits_zeroed`` without the C accelerator: ``None`` for non-ASCII text (there ``str.translate`` looks every
     character up in the table, slower than the ``\\d`` scan it would save)."""
-    return None
+    return s.translate(DIGITS_TO_ZERO) if s.isascii() else None
 
 
-#: Non-ASCII text with its ASCII digits turned into "0", or None if it holds another decimal digit
-_ascii_digits_zeroed = SPEEDUPS.ascii_digits_zeroed if SPEEDUPS is not None else _no_zeroing
+#: Text ``s`` with its ASCII digits turned into "0", or None if it holds another decimal digit (which "0" cannot
+#: stand for). In C: 0.9 us on 600 characters, against 3.3 us for ``str.translate`` on ASCII text.
+digits_zeroed = SPEEDUPS.ascii_digits_zeroed if SPEEDUPS is not None else _digits_zeroed_python
 
 
 def count_quantities(s: str, any_digit: bool = False) -> tuple[int, int]:
     """(numbers, numbers with a unit) in ``s``. Numbers count only when an ASCII digit occurs (as
     trained), though ``\\d`` matches any decimal digit; or with ``any_digit`` (``s`` is a part of a text
     that has one: the numbers taken off are then those the text counted)."""
-    if s.isascii():
-        s0 = s.translate(DIGITS_TO_ZERO)
-        return numbers_and_units(s0, zeroed=True) if "0" in s0 else (0, 0)
-    s0 = _ascii_digits_zeroed(s)  # None: another decimal digit occurs, which "0" cannot stand for
+    s0 = digits_zeroed(s)  # None: another decimal digit occurs (ASCII text has none)
     if s0 is not None:
         return numbers_and_units(s0, zeroed=True) if "0" in s0 else (0, 0)
     return numbers_and_units(s, zeroed=False) if any_digit or any(d in s for d in "0123456789") else (0, 0)

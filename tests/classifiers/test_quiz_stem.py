@@ -11,7 +11,17 @@ from classifiers.classifier import ComplexityClassifier
 from classifiers.feature_schema import FEATURE_NAMES
 from classifiers.features import LEXICON_NAMES, lexicon_counts
 from classifiers.lexicons import lower_words
-from classifiers.quiz_stem import COMPUTATION_QUANTITIES, computes, logic_notation, number_candidates, quiz_stem, reads_code, stem_cues
+from classifiers.quiz_stem import (
+    _RE_ALGEBRA,
+    COMPUTATION_QUANTITIES,
+    computes,
+    has_algebra,
+    logic_notation,
+    number_candidates,
+    quiz_stem,
+    reads_code,
+    stem_cues,
+)
 
 
 def score(default: ComplexityClassifier, text: str) -> float:
@@ -213,3 +223,13 @@ def test_a_stem_asking_what_inline_code_evaluates_to_is_no_program(default: Comp
     assert not reads_code("Which Python expression returns the keys of d sorted by value?\n"), "picks an implementation"
     assert not reads_code("What does this print?\nx = [1, 2]\nprint(x * 2)\n"), "code on lines of its own"
     assert not reads_code("What does the function return?\n"), "no code in the stem"
+
+
+ALGEBRA_PIECES = ("3", "x", "s", "1960s", "3x", "x =", "x=", "y  =", "=", "^", "Z_4", "a_{1}", "_", "Z_", " ", "\n", ".", "٣", "x٣",
+                  "٣x", "é", "(", "2n", "10th", "A", "Б")
+
+
+@given(st.lists(st.sampled_from(ALGEBRA_PIECES), max_size=30).map("".join) | st.text(max_size=40))
+def test_has_algebra_is_the_pattern(stem):
+    """Each alternative searched where its literal occurs finds what the one pattern does."""
+    assert has_algebra(stem) == (_RE_ALGEBRA.search(stem) is not None)

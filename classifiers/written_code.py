@@ -197,7 +197,9 @@ def _writes_code(words: list[str], i: int) -> bool:
             return True
     elif noun in WRITE_LANGUAGES and j + 1 < len(words) and words[j + 1] in WRITE_LANGUAGE_NOUNS:
         return True
-    after = words[i + 1 : i + 1 + WRITE_IN_GAP]  # (each of the three read only if these words hold what it looks for)
+    # (each of the three read only if these words hold what it looks for: the object's WRITE_IN_GAP - 1 words, "in" and
+    # its language; one word fewer missed "write one two three four five six seven in python", version 104)
+    after = words[i + 1 : i + 2 + WRITE_IN_GAP]
     head, odd = after[:WRITE_HEAD_GAP], not (joined := "".join(after)).isalpha() or "python" in joined  # "c++17", "min-heap"
     return (((odd or not _LANGUAGE_WORDS.isdisjoint(after)) and _written_in_language(words, i))
             or (not TOOL_NAME_WORDS.isdisjoint(head) and _written_with_tool(words, i))

@@ -150,6 +150,7 @@ def test_features_equal_the_reference_on_fixed_prompts():
                             'Respond with {"answer": "yes"} or {"answer": "no"}: Is 7 prime?', 'x = {"a": ""}; return {"b": 0}',
                             'Output JSON {"language": <ISO code>} for "Hallo".', 'Extract as {name, email_address}: Ann, a@b.c',
                             'Parse this JSON in Python: {"a": ""}', 'Rate it. Return {"score": 1-5, "why": "<text>"}' * 20,
+                            "write one two three four five six seven in python", "write uno dos tres cuatro cinco seis siete in c++17",
                             "assert B) 2000\nb) options:", "\nassert \u0663\n7", "Compute \u0663 + \u0664 + \u0665 + \u0666 + \u0667.\nA. x\nB. y\nC. z"]:
         _same(t)
         _same(t, history="```python\nprint(1)\n```")

@@ -1737,7 +1737,7 @@ def handcrafted(conv: Conversation) -> list[float]:
     question = question and not _asks_for_code_later_ref(s)
     # and so does a request for a proof in its first 60 words, in a domain above writing (version 30)
     proof = re.search(r"(?:^| )(?:(?:prove|proofs?|beweisen?|demuestr[ae]|demostrar|demonstr(?:e|ar)|démontre[rz]?|prouve[rz]?|"
-                      r"dimostra(?:re)?|bewijs|bewijzen|udowodnij|udowodnić|докажи(?:те)?|доказать|доведи(?:ть)?|довести|"
+                      r"dimostra(?:re)?|bewijs|bewijzen|udowodnij|udowodnić|докажи(?:те)?|доказать|доведи|доведіть|довести|"
                       r"kanıtla(?:yın)?|buktikan|सिद्ध|[أا]ثبت)"
                       r"(?! of concept(?: |$))|(?:show|demonstrate) that)(?: |$)|证明|証明|증명|chứng minh", " ".join(wl[:60]))
     domain = max(d_math, d_code_domain, d_reason)

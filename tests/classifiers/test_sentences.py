@@ -41,3 +41,25 @@ def test_bounds_hold_no_sentence_end(text: str, i: int, chars: int) -> None:
     assert lo <= start <= max(i, lo) and i <= end <= min(len(text), i + chars) or end == len(text)
     inner = [m.start() for m in RE_SENTENCE_END.finditer(text) if start <= m.start() < end]
     assert all(p >= i for p in inner) and (not inner or min(inner) >= end)
+
+
+def _start_by_pattern(low: str, i: int, lo: int) -> int:
+    last = lo
+    for m in RE_SENTENCE_END.finditer(low, lo, i + 1):  # i + 1: a "." right before i is followed by its character
+        if m.start() < i:
+            last = m.end()
+    return last
+
+
+def _end_by_pattern(low: str, i: int, chars: int) -> int:
+    m = RE_SENTENCE_END.search(low, i, i + chars + 1)  # + 1: a "." is followed by its character
+    return min(len(low), i + chars) if m is None or m.start() >= i + chars else m.start()
+
+
+@given(st.text(alphabet="ab .!?\n\t\x1c\u3000\u2028.", max_size=80) | st.text(max_size=40), st.integers(-5, 90),
+       st.integers(-5, 90), st.integers(0, 250))
+def test_str_searches_find_what_the_pattern_does(text: str, i: int, lo: int, chars: int) -> None:
+    """The bounds found by ``str`` searches are those ``RE_SENTENCE_END`` finds, for any position and window."""
+    i, lo = max(0, min(i, len(text))), max(0, lo)
+    assert sentence_start(text, i, lo) == _start_by_pattern(text, i, lo)
+    assert sentence_end(text, i, chars) == _end_by_pattern(text, i, chars)

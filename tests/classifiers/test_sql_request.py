@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from classifiers.feature_schema import FEATURE_NAMES, PRIOR_FEATURE
 from classifiers.features import handcrafted
-from classifiers.sql_request import SQL_REQUEST_CHARS, schema_spans, sql_request
+from classifiers.sql_request import _RE_CREATE, SQL_REQUEST_CHARS, _next_create, schema_spans, sql_request
 from classifiers.text import parse_messages
 
 DDL = """CREATE TABLE customers (id INT PRIMARY KEY, name TEXT, country TEXT);
@@ -152,3 +154,14 @@ def test_an_analysts_turn_under_a_system_schema_is_a_query() -> None:
     for turn in ("How many customers signed up in 2024?", "Show me the total revenue per customer.",
                  "Write a query for my dashboard: revenue per month."):
         assert sql_request(turn, SUPPORT_SYSTEM) is not None, turn
+
+
+CREATE_PIECES = ("create", "CREATE", "Create", "cReAtE", "table", "TABLE", " ", "\t", "\n", "temp", "temporary", "if not exists",
+                 "orders", "x(", "(", "id", ",", "_", "recreate", "İ", "ſ", "`", '"', ";", ")")
+
+
+@given(st.lists(st.sampled_from(CREATE_PIECES), max_size=30).map("".join), st.integers(0, 40))
+def test_next_create_is_the_pattern_search(s: str, at: int) -> None:
+    """The case-blind pattern tried only where "create" occurs finds the match its search does."""
+    got, expected = _next_create(s, s.lower(), at), _RE_CREATE.search(s, at)
+    assert (got and got.span()) == (expected and expected.span())

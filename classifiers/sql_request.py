@@ -102,7 +102,8 @@ def _create_spans(s: str, low: str) -> list[tuple[int, int, str]]:
     """(start, end, table name) of each ``CREATE TABLE`` statement of ``s`` (``low``: ``s`` lower-cased)."""
     out = []
     at = 0
-    while (m := _next_create(s, low, at)) is not None:
+    folded = low if s.isascii() else s.encode("ascii", "replace").lower()  # (lower-casing may move a character: "İ" is two)
+    while (m := _next_create(s, folded, at)) is not None:
         depth, end, stop = 1, min(len(s), m.end() + CREATE_MAX_CHARS), min(len(s), m.end() + CREATE_MAX_CHARS)
         for p in _RE_PARENS.finditer(s, m.end(), stop):
             depth += 1 if p.group() == "(" else -1
@@ -116,16 +117,15 @@ def _create_spans(s: str, low: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def _next_create(s: str, low: str, at: int) -> re.Match[str] | None:
-    """``_RE_CREATE.search(s, at)``: in ASCII text tried only where ``low`` has "create" (the case-blind pattern, tried
-    at every character, took 44 us on 2,000 characters of code that says "create" and "table" apart)."""
-    if not s.isascii():  # (lower-casing may move a character: "İ" is two)
-        return _RE_CREATE.search(s, at)
-    p = low.find("create", at)
+def _next_create(s: str, folded: str | bytes, at: int) -> re.Match[str] | None:
+    """``_RE_CREATE.search(s, at)``, tried only where ``folded`` (``s`` with its ASCII letters lower-cased, a character
+    for each of its characters) has "create", a word only ASCII letters spell in any case (the case-blind pattern,
+    tried at every character, took ~40 us on 2,000 characters that say "create" and "table" apart)."""
+    p = folded.find("create" if isinstance(folded, str) else b"create", at)
     while p >= 0:
         if (m := _RE_CREATE.match(s, p)) is not None:
             return m
-        p = low.find("create", p + 1)
+        p = folded.find("create" if isinstance(folded, str) else b"create", p + 1)
     return None
 
 

@@ -24,7 +24,7 @@ WORDS = ("the integer function prove that sum of all primes less than 100 write 
          "python code def return list array how many ways triangle area compute derivative "
          "explain why the history of rome is interesting please help me fix this bug in my "
          "javascript async function and make sure it runs in O(n log n) time").split()
-#: Non-ASCII text takes the featurizer's Python path (the C accelerator reads ASCII only).
+#: Non-ASCII text: `str.lower` and a new str per word (the ASCII word cache does not hold them), and the rules' Unicode paths.
 WORDS_RU = ("докажите что сумма всех простых чисел меньше 100 напишите стихотворение о python код функция "  # noqa: SIM905
             "сколько способов площадь треугольника производная объясните почему история рима интересна").split()
 WORDS_ZH = ("证明 小于 100 的 所有 素数 之和 写 一首 关于 秋天 的 诗 用 python 代码 实现 函数 有 多少 种 方法 "  # noqa: SIM905

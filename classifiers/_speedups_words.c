@@ -153,15 +153,35 @@ static int wide_sep(Py_UCS4 c) {
 /* Whether c separates words (IS_SEP) in text of character type T: the table below 128, nothing of CJK and above. */
 #define IS_SEP(c) ((c) < 128 ? sep[c] : (c) <= 0x3000 && wide_sep(c))
 
+/* The loop M (a macro of the character type) over the characters of str `str`, with its locals: kind, data, len, the
+ * index i and a buffer for a cached word. */
+#define BY_KIND(M, str)                                                                                            \
+    do {                                                                                                           \
+        int kind = PyUnicode_KIND(str);                                                                            \
+        const void *data = PyUnicode_DATA(str);                                                                    \
+        Py_ssize_t len = PyUnicode_GET_LENGTH(str), i = 0;                                                         \
+        Py_UCS1 buf[CACHE_MAX_LEN];                                                                                \
+        if (kind == PyUnicode_1BYTE_KIND)                                                                          \
+            M(Py_UCS1);                                                                                            \
+        else if (kind == PyUnicode_2BYTE_KIND)                                                                     \
+            M(Py_UCS2);                                                                                            \
+        else                                                                                                       \
+            M(Py_UCS4);                                                                                            \
+    } while (0)
+
+/* In a loop over the words of p: i to the next word's first character, out of the loop at the text's end. */
+#define NEXT_WORD(p)                                                                                               \
+    while (i < len && IS_SEP(p[i]))                                                                                \
+        i++;                                                                                                       \
+    if (i == len)                                                                                                  \
+    break
+
 /* split_wide's loop over the characters p[0:len] of one kind (T: Py_UCS1, Py_UCS2 or Py_UCS4). */
 #define SPLIT_WIDE(T)                                                                                              \
     do {                                                                                                           \
         const T *p = (const T *)data;                                                                              \
         for (;;) {                                                                                                 \
-            while (i < len && IS_SEP(p[i]))                                                                        \
-                i++;                                                                                               \
-            if (i == len)                                                                                          \
-                break;                                                                                             \
+            NEXT_WORD(p);                                                                                          \
             Py_ssize_t start = i;                                                                                  \
             uint32_t h = FNV_START;                                                                                \
             int ascii = 1;                                                                                         \
@@ -183,16 +203,7 @@ static int wide_sep(Py_UCS4 c) {
 /* The words of the (lower-cased) str low into ws: a word of ASCII characters through the cache, others as
  * substrings. 0, or -1 on error. */
 static int split_wide(PyObject *low, const char *sep, Words *ws) {
-    int kind = PyUnicode_KIND(low);
-    const void *data = PyUnicode_DATA(low);
-    Py_ssize_t len = PyUnicode_GET_LENGTH(low), i = 0;
-    Py_UCS1 buf[CACHE_MAX_LEN];
-    if (kind == PyUnicode_1BYTE_KIND)
-        SPLIT_WIDE(Py_UCS1);
-    else if (kind == PyUnicode_2BYTE_KIND)
-        SPLIT_WIDE(Py_UCS2);
-    else
-        SPLIT_WIDE(Py_UCS4);
+    BY_KIND(SPLIT_WIDE, low);
     return 0;
 }
 
@@ -289,10 +300,7 @@ PyObject *lower_split(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     do {                                                                                                           \
         const T *p = (const T *)data;                                                                              \
         for (;;) {                                                                                                 \
-            while (i < len && IS_SEP(p[i]))                                                                        \
-                i++;                                                                                               \
-            if (i == len)                                                                                          \
-                break;                                                                                             \
+            NEXT_WORD(p);                                                                                          \
             Py_ssize_t start = i;                                                                                  \
             int ascii = 1;                                                                                         \
             for (; i < len && !IS_SEP(p[i]); i++)                                                                  \
@@ -327,16 +335,7 @@ PyObject *lower_split(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
 
 /* The glued words of s into ws; 0, 1 (a Kelvin sign: left to Python), or -1 on error. */
 static int split_glued(PyObject *s, const char *sep, Words *ws) {
-    int kind = PyUnicode_KIND(s);
-    const void *data = PyUnicode_DATA(s);
-    Py_ssize_t len = PyUnicode_GET_LENGTH(s), i = 0;
-    Py_UCS1 buf[CACHE_MAX_LEN];
-    if (kind == PyUnicode_1BYTE_KIND)
-        GLUED(Py_UCS1);
-    else if (kind == PyUnicode_2BYTE_KIND)
-        GLUED(Py_UCS2);
-    else
-        GLUED(Py_UCS4);
+    BY_KIND(GLUED, s);
     return 0;
 }
 

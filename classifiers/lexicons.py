@@ -360,7 +360,7 @@ if SPEEDUPS is not None:
     _c_glued_words = SPEEDUPS.glued_words
 
     def glued_words(s: str, words: list[str]) -> list[str]:
-        """``glued_words_python`` in one C pass (65 -> ~5 us on 2,000 characters of Chinese): the ASCII runs of the
+        """``glued_words_python`` in one C pass (65 -> ~7 us on 2,000 characters of Chinese): the ASCII runs of the
         words that hold another character, in text order. ``lexicon_counts`` reads the order of its words only for a
         phrase, so the reference's (each word where the text first has it, standing alone or glued, as often as it is
         glued) is taken from Python when all the words of a phrase are glued ones (no text of the tiled arena-hard

@@ -98,11 +98,11 @@ class SqlRequest(NamedTuple):
     pasted: bool
 
 
-def _create_spans(s: str, low: str) -> list[tuple[int, int, str]]:
-    """(start, end, table name) of each ``CREATE TABLE`` statement of ``s`` (``low``: ``s`` lower-cased)."""
+def _create_spans(s: str) -> list[tuple[int, int, str]]:
+    """(start, end, table name) of each ``CREATE TABLE`` statement of ``s``."""
     out = []
     at = 0
-    folded = low if s.isascii() else s.encode("ascii", "replace").lower()  # (lower-casing may move a character: "İ" is two)
+    folded = s.encode("ascii", "replace").lower()  # a byte a character (str.lower may not keep them: "İ" is two)
     while (m := _next_create(s, folded, at)) is not None:
         depth, end, stop = 1, min(len(s), m.end() + CREATE_MAX_CHARS), min(len(s), m.end() + CREATE_MAX_CHARS)
         for p in _RE_PARENS.finditer(s, m.end(), stop):
@@ -117,15 +117,15 @@ def _create_spans(s: str, low: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def _next_create(s: str, folded: str | bytes, at: int) -> re.Match[str] | None:
-    """``_RE_CREATE.search(s, at)``, tried only where ``folded`` (``s`` with its ASCII letters lower-cased, a character
-    for each of its characters) has "create", a word only ASCII letters spell in any case (the case-blind pattern,
-    tried at every character, took ~40 us on 2,000 characters that say "create" and "table" apart)."""
-    p = folded.find("create" if isinstance(folded, str) else b"create", at)
+def _next_create(s: str, folded: bytes, at: int) -> re.Match[str] | None:
+    """``_RE_CREATE.search(s, at)``, tried only where ``folded`` (``s`` as ASCII bytes, lower-cased, "?" for any other
+    character) has "create", a word only ASCII letters spell in any case (the case-blind pattern, tried at every
+    character, took ~40 us on 2,000 characters that say "create" and "table" apart)."""
+    p = folded.find(b"create", at)
     while p >= 0:
         if (m := _RE_CREATE.match(s, p)) is not None:
             return m
-        p = folded.find("create" if isinstance(folded, str) else b"create", p + 1)
+        p = folded.find(b"create", p + 1)
     return None
 
 
@@ -197,7 +197,7 @@ def _opens_with_type(cell: str) -> bool:
 def schema_spans(s: str) -> list[tuple[int, int, str]]:
     """(start, end, table name) of the tables of a schema in ``s`` (a bounded slice), in order, none overlapping."""
     low = ""  # s.lower() once a test needs it (7 us on 2,000 characters of Chinese)
-    spans = _create_spans(s, low) if ("reate" in s or "REATE" in s) and ("able" in s or "ABLE" in s) and "create" in (  # (no regex scan
+    spans = _create_spans(s) if ("reate" in s or "REATE" in s) and ("able" in s or "ABLE" in s) and "create" in (  # (no regex scan
         low := s.lower()) and "table" in low else []  # for "variable" and "create" in code, 10 us)
     if "(" in s and "," in s:
         spans += [t for t in _line_spans(s, low) if not any(a < t[1] and t[0] < b for a, b, _ in spans)]

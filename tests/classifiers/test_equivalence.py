@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifiers import shape
+from classifiers import lexicons, shape, written_code
 from classifiers.code_blocks import code_chars
 from classifiers.features import (
     _slice,
@@ -154,6 +154,23 @@ def test_features_equal_the_reference_on_fixed_prompts():
                             "assert B) 2000\nb) options:", "\nassert \u0663\n7", "Compute \u0663 + \u0664 + \u0665 + \u0666 + \u0667.\nA. x\nB. y\nC. z"]:
         _same(t)
         _same(t, history="```python\nprint(1)\n```")
+
+
+#: Every word a lexicon or a rule looks for (a phrase's words one by one), for texts that no targeted strategy writes:
+#: differential fuzzing over these found a write verb's object read one word short ("write one two three four five six
+#: seven in python", version 104) and a misspelt reference word (Ukrainian "доведіть").
+RULE_WORDS = tuple(sorted({*lexicons._WORDS, *(w for p in lexicons._PHRASES for w in p.split()), *written_code._WRITE_VERB_SET,
+                           *written_code.IN_LANGUAGES, *written_code._PART_WORDS, *shape._FIRST}))
+SOUP_GLUE = ("\n", ". ", "? ", ", ", ": ", "(", ")", "```", "\n- ", "\n1. ", "A. ", "{", "}", '"name": ""', "|", "=", "3", "42", "2.5",
+             "$x^2$", "%", "exactly", "letters", "each", "different", "写", "é")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(RULE_WORDS) | st.sampled_from(SOUP_GLUE + PIECES), min_size=1, max_size=50).map(" ".join),
+       st.sampled_from(["", "You are a Python expert.", "Tools: get_weather(city), send_email(to, body)"]),
+       st.sampled_from(["", "```python\nprint(1)\n```", "Sure, here it is."]))
+def test_features_equal_the_reference_on_a_soup_of_rule_words(text, system, history):
+    _same(text, system, history)
 
 
 def test_features_equal_the_reference_on_training_prompts(shared_data):

@@ -2,7 +2,8 @@
  * on ASCII text in one pass (lower-casing, punctuation and whitespace splitting), and the words
  * of the head s[:n] from the same pass. Other text is lower-cased by str.lower, then split by
  * code point (the ASCII separators, the non-ASCII punctuation words_of maps to a space, and the
- * whitespace of str.split): words_of's replace-per-mark in Python cost ~36 us on 2,000 characters.
+ * whitespace of str.split): words_of's replace-per-mark in Python cost ~36 us on 2,000 characters. Words seen before are
+ * returned again from a cache (one for ASCII words, one for others), not allocated.
  *
  *   lower_words(seps, s) -> list[str]                        (= words_of(s.lower()))
  *   lower_split(seps, s, n) -> (str, list[str], list[str])
@@ -53,6 +54,31 @@ static PyObject *word_str(const Py_UCS1 *p, Py_ssize_t n, uint32_t h) {
             return Py_NewRef(o);
     }
     if ((o = lower_str(p, n)) != NULL)
+        Py_XSETREF(*slot, Py_NewRef(o));
+    return o;
+}
+
+/* Recent words holding another character than ASCII, by the FNV-1a hash of their code points (a Cyrillic or Greek
+ * prompt repeats its words as an English one does; a word seen before is its str again, hash cached). */
+static PyObject *wide_cache[CACHE_SLOTS];
+
+/* low[start:end] (of kind `kind`, data `data`), a word holding another character than ASCII whose code points hash to
+ * h: the cached str if the word was seen before. */
+static PyObject *wide_word(PyObject *low, int kind, const void *data, Py_ssize_t start, Py_ssize_t end, uint32_t h) {
+    Py_ssize_t n = end - start;
+    if (n > CACHE_MAX_LEN)
+        return PyUnicode_Substring(low, start, end);
+    PyObject **slot = &wide_cache[h & (CACHE_SLOTS - 1)], *o = *slot;
+    if (o != NULL && PyUnicode_GET_LENGTH(o) == n) {
+        int o_kind = PyUnicode_KIND(o);
+        const void *o_data = PyUnicode_DATA(o);
+        Py_ssize_t k = 0;
+        while (k < n && PyUnicode_READ(o_kind, o_data, k) == PyUnicode_READ(kind, data, start + k))
+            k++;
+        if (k == n)
+            return Py_NewRef(o);
+    }
+    if ((o = PyUnicode_Substring(low, start, end)) != NULL)
         Py_XSETREF(*slot, Py_NewRef(o));
     return o;
 }
@@ -193,8 +219,9 @@ static int wide_sep(Py_UCS4 c) {
                     buf[i - start] = (Py_UCS1)c;                                                                   \
                 h = FNV(h, c);                                                                                     \
             }                                                                                                      \
-            PyObject *w = ascii && i - start <= CACHE_MAX_LEN ? word_str(buf, i - start, h)                        \
-                                                              : PyUnicode_Substring(low, start, i);                \
+            PyObject *w = !ascii                           ? wide_word(low, kind, data, start, i, h)               \
+                          : i - start <= CACHE_MAX_LEN ? word_str(buf, i - start, h)                               \
+                                                       : PyUnicode_Substring(low, start, i);                       \
             if (w == NULL || words_push(ws, w) < 0)                                                                \
                 return -1;                                                                                         \
         }                                                                                                          \

@@ -8,7 +8,7 @@
  *   lower_words(seps, s) -> list[str]                        (= words_of(s.lower()))
  *   lower_split(seps, s, n) -> (str, list[str], list[str])
  *       (= (s[:n].lower(), words_of(s.lower()), words_of(s[:n].lower())))
- *   glued_words(seps, s) -> list[str] | None                 (= lexicons.glued_words_python(s))
+ *   glued_words(seps, s) -> list[str] | None                 (= glued.glued_words_python(s, words) as a multiset)
  *
  * seps: bytes of length 128, non-zero at the ASCII characters words_of splits at (the
  * whitespace of str.split and the punctuation it maps to a space), built by lexicons.py.
@@ -367,7 +367,7 @@ static int split_glued(PyObject *s, const char *sep, Words *ws) {
 }
 
 /* glued_words(seps, s) -> list[str] | None: the Latin-script words of s written against other characters, lower-cased
- * (= lexicons.glued_words_python); None when s holds a Kelvin sign. */
+ * (= glued.glued_words_python, in text order); None when s holds a Kelvin sign. */
 PyObject *glued_words(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     const char *sep;
     int ok;

@@ -22,6 +22,7 @@ from classifiers.code_words import not_code_cues, prose_semicolons
 from classifiers.dense_script import DENSE_CHAR_WEIGHT, DENSE_CHARS_PER_WORD, DENSE_LEADS, HANGUL_CHAR_WEIGHT, HANGUL_LEADS
 from classifiers.echo import instructs_over_material, works_on_text
 from classifiers.error_line import asks_about_an_error
+from classifiers.glued import add_glued_words
 from classifiers.judge_frame import judged_conversation, judges_a_problem
 from classifiers.latex import RE_CURRENCY, latex_commands
 from classifiers.letter_tasks import LETTER_TASK_CHARS, letter_tasks
@@ -29,7 +30,6 @@ from classifiers.lexicons import (
     LEXICON_NAMES,
     SPEEDUPS,
     add_dense_cues,
-    add_glued_words,
     lexicon_counts,
     lexicon_counts_reference,
     lower_split,

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 
+from classifiers.glued import add_glued_words
 from classifiers.latex import latex_notation
-from classifiers.lexicons import LEXICON_NAMES, add_dense_cues, add_glued_words, lexicon_counts, lower_words
+from classifiers.lexicons import LEXICON_NAMES, add_dense_cues, lexicon_counts, lower_words
 from classifiers.math_hardness import hardness_chars
 from classifiers.options import inline_start, option_start
 from classifiers.plain_math import computes_plainly, plain_notation

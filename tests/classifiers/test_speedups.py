@@ -24,12 +24,11 @@ from hypothesis import strategies as st
 
 from classifiers import lexicons, pasted_data, shape
 from classifiers.features import _CODESYN, _MATHOPS, _SENT, _slice, scan_counts, scan_counts_python, words_of
+from classifiers.glued import glued_words, glued_words_python
 from classifiers.lexicons import (
     LEXICON_NAMES,
     add_dense_cues,
     add_dense_cues_python,
-    glued_words,
-    glued_words_python,
     lexicon_counts,
     lexicon_counts_python,
     lexicon_counts_reference,

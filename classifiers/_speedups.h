@@ -35,6 +35,7 @@ static inline PyObject *str_arg(const char *name, PyObject *const *args, Py_ssiz
 
 /* _speedups_text.c */
 void crc_init(void);
+void words_init(void);
 PyObject *gram_sum(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *count_table(PyObject *self, PyObject *args);
 PyObject *count_groups(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
@@ -44,6 +45,10 @@ PyObject *ascii_digits_zeroed(PyObject *self, PyObject *const *args, Py_ssize_t 
 PyObject *lower_words(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *lower_split(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *glued_words(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+
+/* _speedups_case.c */
+PyObject *text_lower(PyObject *s);
+PyObject *lower(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 
 /* _speedups_lines.c */
 PyObject *record_runs(PyObject *self, PyObject *const *args, Py_ssize_t nargs);

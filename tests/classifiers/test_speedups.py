@@ -282,6 +282,27 @@ def test_c_split_reads_every_character_as_python_does():
         assert _speedups.lower_words(lexicons._SEPS, s) == lower_words_python(s), hex(ord(c))
 
 
+@needs_c
+def test_c_lower_equals_str_lower_on_every_code_point():
+    """Each code point alone, and all of them in one text: the simple lower case of the C pass is str.lower's (U+0130
+    and U+03A3, which it is not, go to str.lower), in the narrowest kind (KELVIN SIGN is an ASCII "k": str equality
+    compares the kinds first, and a str in a wider kind than its characters need equals none)."""
+    every = "".join(map(chr, range(0x110000)))
+    assert _speedups.lower(every) == every.lower()
+    for c in every:
+        assert _speedups.lower(c) == c.lower(), hex(ord(c))
+
+
+@needs_c
+@settings(max_examples=1500, deadline=None)
+@given(word_texts | st.lists(st.sampled_from(WORD_PIECES + ("ΟΔΟΣ", "Σ", "ΣΑ", "A\u03a3.", "İstanbul", "Ÿ", "ẞ", "Å")),
+                             max_size=40).map("".join))
+def test_c_lower_equals_str_lower(s):
+    """On mixed texts too, the final sigma's context among them (Greek "ΟΔΟΣ" lower-cases to "οδος")."""
+    low = _speedups.lower(s)
+    assert low == s.lower() and type(low) is str
+
+
 def _glued_reference(s: str) -> list[str]:
     """The words of ``s`` with every non-ASCII character a space, less its ASCII words (as the reference featurizer)."""
     glued = Counter(words_of("".join(c if c.isascii() else " " for c in s).lower()))

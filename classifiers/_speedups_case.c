@@ -48,6 +48,13 @@ PyObject *text_lower(PyObject *s) {
     PyObject *out = PyUnicode_New(len, max);
     if (out == NULL)
         return NULL;
+    if (max < 128) { /* ASCII */
+        const Py_UCS1 *p = PyUnicode_1BYTE_DATA(s);
+        Py_UCS1 *d = PyUnicode_1BYTE_DATA(out);
+        for (Py_ssize_t i = 0; i < len; i++)
+            d[i] = p[i] >= 'A' && p[i] <= 'Z' ? p[i] + ('a' - 'A') : p[i];
+        return out;
+    }
     if (kind == PyUnicode_1BYTE_KIND)
         LOWER_KIND(Py_UCS1);
     else if (kind == PyUnicode_2BYTE_KIND)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Set as AbstractSet
 
-from classifiers.lexicons import positions
+from classifiers.lexicons import lower, positions
 from classifiers.program_words import NAMES_A_PROGRAM
 
 #: Cues of an algorithmic problem in lower-cased words: single words, and phrases written with "|" (consecutive words).
@@ -119,7 +119,7 @@ def _time_bound(text: str) -> bool:
 def _is_complexity(inside: str) -> bool:
     """Whether the text inside "O(…)" is a complexity: its letter runs complexity words or one or two letters, nothing
     but digits, spaces and arithmetic signs between them, and some letter or digit."""
-    low = inside.lower()
+    low = lower(inside)
     runs = _LETTERS.findall(low)  # (the runs first: a word of prose after "o(" fails there, before the two scans)
     return (all((len(r) <= 2 and r not in NOT_COMPLEXITY) or r in COMPLEXITY_WORDS for r in runs)
             and any(c.isalnum() for c in low) and _COMPLEXITY_SIGNS.fullmatch(_LETTERS.sub("", low)) is not None)

@@ -29,6 +29,8 @@ import re
 from collections.abc import Iterator
 from itertools import chain, pairwise
 
+from classifiers.lexicons import lower
+
 #: What a RAG prompt answers from: "Answer using only the documents below." is its instruction (it names the documents
 #: before them), no answer format; dropped, it left the documents unnamed (version 78).
 _DOCUMENTS = r"(?:documents?|contexts?|passages?|sources|excerpts?)\b"
@@ -153,13 +155,13 @@ def strip_answer_format(text: str) -> tuple[str, str]:
         return text, ""
     drop: list[tuple[int, int]] = []
     head = text[:SCAN_CHARS]
-    said = _said(head.lower())
+    said = _said(lower(head))
     run = _leading_run(head) if said else []
     if run and any(kind == "format" for _, _, kind in run):
         drop += [(start, end) for start, end, kind in run if kind != "header"]
     after_run = drop[-1][1] if drop else 0
     tail_start = max(len(text) - SCAN_CHARS, after_run)
-    if said if tail_start == 0 else _said(text[tail_start:].lower()):  # (a short text's tail is its head)
+    if said if tail_start == 0 else _said(lower(text[tail_start:])):  # (a short text's tail is its head)
         # the first unit is cut by the scan: not read
         cut = next(_units(text, tail_start), None) if tail_start > after_run and text[tail_start - 1] != "\n" else None
         trailing: list[tuple[int, int]] = []

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from classifiers.lexicons import words_of
+from classifiers.lexicons import lower, words_of
 from classifiers.output_format import FORMAT_BLOCKERS, FORMAT_NAMES, NEIGHBOUR_WORDS, PROGRAM_SENTENCE_WORDS
 from classifiers.quantities import count_quantities
 from classifiers.sentences import sentence_end, sentence_start
@@ -85,7 +85,7 @@ def answer_templates(s: str, words: list[str], code_syntax: int) -> Templates:
     code-syntax tokens), or ``NO_TEMPLATES``."""
     if "{" not in s or "```" in s or not NEIGHBOUR_WORDS.isdisjoint(words):
         return NO_TEMPLATES
-    low = s.lower()
+    low = lower(s)
     spans: list[tuple[int, int, int]] = []  # (start, end, start of its sentence)
     prev = 0
     for a in _brace_starts(low):

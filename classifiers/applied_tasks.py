@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from classifiers.echo import ECHO_VERBS, material_instruction
-from classifiers.lexicons import lower_words
+from classifiers.lexicons import lower, lower_words
 
 __all__ = [
     "APPLIED_CHARS",
@@ -151,13 +151,13 @@ def applied_task(text: str, system: str = "", writes: bool = False) -> bool:
     more relative dates into calendar dates, unless the request is to write (``writes``: an email whose dates stay
     placeholders); two labelled texts of at least ``COMPARED_MIN_CHARS`` weighed for a party or criterion; or two or
     more conditions or exceptions applied to cases to decide (asked for, or records labelled alike)."""
-    return _shape(text[:APPLIED_CHARS].lower(), system, writes) and not _returns_its_text(text)
+    return _shape(lower(text[:APPLIED_CHARS]), system, writes) and not _returns_its_text(text)
 
 
 def _shape(low: str, system: str, writes: bool) -> bool:
     """Whether lower-cased ``low`` has one of ``applied_task``'s four shapes."""
     own = _tools(low)
-    if own + (_tools(system[:APPLIED_CHARS].lower()) if own < 2 else 0) >= 2 and _count(low, _PLAN if own >= 2 else _SYSTEM_PLAN, 1):
+    if own + (_tools(lower(system[:APPLIED_CHARS])) if own < 2 else 0) >= 2 and _count(low, _PLAN if own >= 2 else _SYSTEM_PLAN, 1):
         return True
     if not writes and ("date" in low or "day of the month" in low) and _count(low, _DATE_ASK, 1) and _count(low, _RELATIVE, 2) >= 2:
         return True

@@ -16,6 +16,7 @@ import re
 from itertools import repeat
 
 from classifiers.echo import INSTRUCTION_CHARS
+from classifiers.lexicons import lower
 
 #: Answer tokens (characters / 4, the answer model's unit) per unit asked for: an English word is ~5.5 characters with
 #: its space; a sentence ~20 words, a paragraph ~100, a page ~500.
@@ -93,7 +94,7 @@ def asked_tokens(text: str) -> float:
     ``INSTRUCTION_CHARS`` of a longer text (a document's "300 pages" is its content, not the request)."""
     if len(text) > 2 * INSTRUCTION_CHARS:
         text = text[:INSTRUCTION_CHARS] + "\n" + text[-INSTRUCTION_CHARS:]
-    lowered = text.lower()
+    lowered = lower(text)
     if not any(unit in lowered for unit in _UNITS) or not _counted_unit(text, lowered):  # most prompts: the regexes stay unrun
         return 0.0
     best = 0.0
@@ -147,7 +148,7 @@ def _sentence(text: str, start: int, end: int) -> str:
 
 
 def _count(text: str) -> float:
-    lowered = text.translate(_FOLD).lower()
+    lowered = lower(text.translate(_FOLD))
     if lowered in _NUMBER_WORDS:
         return float(_NUMBER_WORDS[lowered])
     if lowered.endswith("k"):

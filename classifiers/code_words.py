@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
 
-from classifiers.lexicons import _PUNCT_CHARS, LEXICON_NAMES, lexicon_counts, words_of
+from classifiers.lexicons import _PUNCT_CHARS, LEXICON_NAMES, lexicon_counts, lower, words_of
 from classifiers.output_format import format_code_words
 from classifiers.program_words import TOOL_NAMES
 from classifiers.return_words import returns_ask_answers
@@ -248,10 +248,10 @@ def not_code_cues(s: str, words: list[str], code: int, code_syntax: int, history
     if not (0 < rest <= MAX_EVERYDAY_CUES and not code_syntax and "`" not in s and "=" not in s
             and "```" not in history and "def " not in history and "{" not in history):
         return found
-    if words.count("return") - taken.count("return") == rest and returns_ask_answers(s.lower(), words):
+    if words.count("return") - taken.count("return") == rest and returns_ask_answers(lower(s), words):
         return code  # "Return the capital and currency for Japan.", "our return policy": no program (71, 72, 76)
     everyday = [w for w in EVERYDAY_CODE_WORDS.intersection(words) if words.count(w) > taken.count(w)]
     if sum(words.count(w) - taken.count(w) for w in everyday) != rest:
         return found
-    low = s.lower()
+    low = lower(s)
     return code if all(_everyday(low, w, words.count(w)) for w in everyday) else found

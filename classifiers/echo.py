@@ -17,7 +17,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from classifiers.field_lists import unlisted_works_out
-from classifiers.lexicons import lower_words, words_of
+from classifiers.lexicons import lower, lower_words, words_of
 from classifiers.token_estimate import estimate_tokens
 from classifiers.written_code import WRITTEN_TEXTS
 
@@ -66,7 +66,7 @@ def _instructs(text: str) -> bool:
     found = _VERB_WORDS.intersection(lower_words(text))
     if not found:
         return False
-    part = text.lower()
+    part = lower(text)
     for word in found:
         verb = word.rstrip(":")
         i = part.find(verb)
@@ -134,7 +134,7 @@ def works_on_text(text: str) -> bool:
         return False
     if _returns_text(text):
         return True
-    head, tail = text[:INSTRUCTION_CHARS].lower(), text[-INSTRUCTION_CHARS:].lower()
+    head, tail = lower(text[:INSTRUCTION_CHARS]), lower(text[-INSTRUCTION_CHARS:])
     return any("summar" in part and not _SUMMARY_WORDS.isdisjoint(words_of(part)) for part in (head, tail))
 
 

@@ -27,7 +27,7 @@ import re
 
 from classifiers.built_code import BUILD_VERBS
 from classifiers.code_names import exception_names
-from classifiers.lexicons import words_of
+from classifiers.lexicons import lower, words_of
 from classifiers.written_code import WRITE_VERBS
 
 __all__ = ["BARE_WORDS", "CLAUSE_ENDS", "CODE_REQUEST_WORDS", "CONTEXT_WORDS", "ERROR_LINE_MAX_CHARS", "ERROR_MARKERS",
@@ -117,7 +117,7 @@ def asks_about_an_error(text: str, words: list[str]) -> bool:
     at most ``CONTEXT_WORDS`` words outside ``BARE_WORDS`` and no word opened by ``HARD_STEMS``."""
     if len(text) > ERROR_LINE_MAX_CHARS or sum(1 for line in text.split("\n") if line.strip()) > MAX_LINES:
         return False
-    low = text.lower()
+    low = lower(text)
     found = [(k, k + len(m), True) for m in ERROR_MARKERS if (k := low.find(m)) >= 0]
     if exception_names(text) and (name := _EXCEPTION.search(text)):
         found.append((*name.span(), text[name.end() : name.end() + 1] == ":"))

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import re
 
+from classifiers.lexicons import lower
+
 #: Answer markers (without their colon) at a line start, and what may follow the final, empty one.
 ANSWER_MARKERS = ("Answer", "Correct answer", "A", "Solution", "Output", "Label", "Sentiment", "Category", "Translation",
                   "Summary")
@@ -180,7 +182,7 @@ def strip_reasoning_trigger(text: str) -> str:
     """``text`` without a chain-of-thought trigger at its end (``_RE_TRIGGER``); unchanged if it
     has none or is nothing but one."""
     start = max(0, len(text) - TRIGGER_CHARS)
-    if "step" not in text[start:].lower():
+    if "step" not in lower(text[start:]):
         return text
     found = _RE_TRIGGER.search(text, start)
     if found is None or not text[:found.start()].strip():

@@ -27,7 +27,7 @@ from classifiers.diagrams import strip_diagrams
 from classifiers.echo import echo_floor
 from classifiers.feature_schema import FEATURE_NAMES, NUMBERS_PRIOR_FEATURE, PRIOR_FEATURE
 from classifiers.features import HASH_DIM, N_SHAPE, bucket, conversation_features, handcrafted, tokens_of
-from classifiers.lexicons import SPEEDUPS
+from classifiers.lexicons import SPEEDUPS, lower
 from classifiers.pasted_data import sample_pasted_data
 from classifiers.shape import gram_keys, system_words
 from classifiers.text import Conversation, context_conversation, parse_messages
@@ -135,7 +135,7 @@ def follow_up_weight(c: Conversation) -> float:
         return 0.0
     if states_own_equation(c.last_user, c.earlier_user):  # "Now solve 2x + 3 = 11.": its own difficulty (version 92)
         return 0.0
-    head = c.last_user[:FOLLOW_UP_HEAD].lower()
+    head = lower(c.last_user[:FOLLOW_UP_HEAD])
     if _RE_FOLLOW_UP_PHRASE.search(head) or _opens_with(head.lstrip(OPENING_PUNCTUATION), FOLLOW_UP_OPENERS):
         return 1.0
     ln = math.log1p(len(c.last_user))

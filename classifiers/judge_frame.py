@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from classifiers.feature_schema import FEATURE_NAMES
+from classifiers.lexicons import lower
 from classifiers.text import Conversation
 
 __all__ = ["COMPARE_OBJECTS", "HEAD_CHARS", "JUDGE_WORDS", "QUESTION_LABELS", "QUESTION_MAX_CHARS", "QUESTION_READ_CHARS",
@@ -121,8 +122,8 @@ def _pieces(part: str) -> Iterator[str]:
 def judged_question(text: str) -> str | None:
     """The question a judge frame in ``text`` judges (stripped; "" when the frame labels none: the judged text is
     material), or ``None`` when ``text`` is no judge frame."""
-    head = text[:HEAD_CHARS].lower()
-    if not _has_frame(head) and (len(text) <= HEAD_CHARS or not _has_frame(text[-TAIL_CHARS:].lower())):
+    head = lower(text[:HEAD_CHARS])
+    if not _has_frame(head) and (len(text) <= HEAD_CHARS or not _has_frame(lower(text[-TAIL_CHARS:]))):
         return None
     label = _RE_QUESTION.search(text, 0, QUESTION_SEARCH_CHARS)
     if label is None:

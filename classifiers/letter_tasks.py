@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 
+from classifiers.lexicons import lower
 from classifiers.quantities import digits_zeroed
 
 __all__ = ["KIND_ANCHORS", "LETTER_TASK_CHARS", "MAX_DECIMAL_PAIRS", "MAX_TASKS", "SCAN_HEAD", "SCAN_TAIL", "TASK_PATTERNS", "letter_tasks"]
@@ -154,8 +155,8 @@ MAX_DECIMAL_PAIRS = 8
 def _request(text: str) -> str:
     """The lower-cased head and tail of ``text``, where a request's instruction is."""
     if len(text) <= SCAN_HEAD + SCAN_TAIL:
-        return text.lower()
-    return (text[:SCAN_HEAD] + "\n" + text[-SCAN_TAIL:]).lower()
+        return lower(text)
+    return lower(text[:SCAN_HEAD] + "\n" + text[-SCAN_TAIL:])
 
 
 def _compares_decimals(t: str) -> bool:

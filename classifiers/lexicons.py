@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import ModuleType
 
 from classifiers.lexicons_intl import DENSE_CUES, OTHER_LANGUAGES
@@ -196,6 +196,8 @@ if SPEEDUPS is not None:  # in one C pass (ASCII text: lower-case and split; oth
         return _c_lower_split(_SEPS, s, n)
 else:
     lower_words, lower_split = lower_words_python, lower_split_python
+#: ``str.lower`` (in C one pass, in place, 2-4x faster: the featurizer lower-cases a prompt's head and tail a dozen times).
+lower: Callable[[str], str] = str.lower if SPEEDUPS is None else SPEEDUPS.lower
 
 
 #: Bound on the word memo below (a few MB at most); a full memo is replaced by an empty one, not

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from classifiers.lexicons import lower
 from classifiers.plain_math import ROOT_OF_A_VARIABLE, ascii_reading
 
 __all__ = ["HARDNESS_CHARS", "HARDNESS_MAX", "HARDNESS_READ_CHARS", "hardness", "hardness_chars"]
@@ -82,7 +83,7 @@ def hardness(s: str) -> int:
     power = caret and _RE_NUMBER_POWER.search(head) is not None  # "7^2025" (version 93), not a cell's "=B2^2"
     if not (nonlinear or transcendental or variables or power or "$" in head or "\\" in head):
         return 0
-    low = head.lower()
+    low = lower(head)
     if _RE_NO_WORK.search(low) is not None:
         return 0
     tasks = sum(any(stem in low for stem in stems) and p.search(low) is not None for stems, p in _TASKS)

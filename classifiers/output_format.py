@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Set as AbstractSet
 
-from classifiers.lexicons import _PUNCT_CHARS, LEXICON_NAMES, lexicon_counts, positions, words_of
+from classifiers.lexicons import _PUNCT_CHARS, LEXICON_NAMES, lexicon_counts, lower, positions, words_of
 from classifiers.program_words import NAMES_A_PROGRAM, TOOL_NAMES
 from classifiers.sentences import sentence_end, sentence_start
 
@@ -197,7 +197,7 @@ def format_code_words(s: str, words: list[str], code: int, present: AbstractSet[
     if not code or _FORMAT_WORDS.isdisjoint(words if present is None else present):  # (a substring search per name took 9 us)
         return []
     present = _FORMAT_WORDS.intersection(words if present is None else present)
-    low = s.lower()
+    low = lower(s)
     openers: set[int] = set()
     for q in _name_starts(low, {w.rstrip(":") for w in present}):
         openers.update(m.start() for m in _RE_OPENER.finditer(low, max(0, q - PHRASE_CHARS), q))

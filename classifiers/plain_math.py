@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from classifiers.lexicons import lower
+
 __all__ = ["PLAIN_READ_CHARS", "ROOT_OF_A_VARIABLE", "SHORT_TEXT_CHARS", "ascii_reading", "computes_plainly", "plain_notation", "short_formula"]
 
 #: Plain notation is read in the first this many characters: a short formula is what lacks length; a long text has it.
@@ -140,4 +142,4 @@ def short_formula(s: str) -> tuple[int, int]:
 def computes_plainly(stem: str) -> bool:
     """Whether a question's stem gives a computation in plain text: a formula or a count of mathematical objects."""
     math_signs, logic_signs = plain_notation(stem)
-    return math_signs + logic_signs > 0 or _RE_COUNTS.search(stem[:PLAIN_READ_CHARS].lower()) is not None
+    return math_signs + logic_signs > 0 or _RE_COUNTS.search(lower(stem[:PLAIN_READ_CHARS])) is not None

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Set as AbstractSet
 
+from classifiers.lexicons import lower
 from classifiers.sentences import RE_SENTENCE_END
 from classifiers.word_problems import asks_for_an_answer
 
@@ -85,7 +86,7 @@ def puzzle_rules(text: str, present: AbstractSet[str]) -> int:
     kinds = {kind for w in found for kind in _KIND_OF[w]}
     if _STRONG.isdisjoint(kinds):
         return 0
-    low = text.lower()
+    low = lower(text)
     strong = [kind for kind in _STRONG.intersection(kinds) if _PATTERNS[kind].search(low)]
     if not strong:
         return 0

@@ -16,7 +16,7 @@ import re
 
 from classifiers.glued import add_glued_words
 from classifiers.latex import latex_notation
-from classifiers.lexicons import LEXICON_NAMES, add_dense_cues, lexicon_counts, lower_words
+from classifiers.lexicons import LEXICON_NAMES, add_dense_cues, lexicon_counts, lower, lower_words
 from classifiers.math_hardness import hardness_chars
 from classifiers.options import inline_start, option_start
 from classifiers.plain_math import computes_plainly, plain_notation
@@ -255,7 +255,7 @@ def computation(stem: str | None, formula: bool, text: str, excluded: bool) -> i
 
 def asks_for_a_quantity(text: str) -> bool:
     """Whether the question at the end of ``text`` asks for a quantity ("How much …", "… to the nearest cent")."""
-    return _RE_ASKS_QUANTITY.search(text[-ASKS_TAIL:].lower()) is not None
+    return _RE_ASKS_QUANTITY.search(lower(text[-ASKS_TAIL:])) is not None
 
 
 def logic_notation(s: str) -> int:

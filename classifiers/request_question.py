@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from classifiers.greetings import greeting_end
-from classifiers.lexicons import lower_words
+from classifiers.lexicons import lower, lower_words
 from classifiers.program_words import AMBIGUOUS_LANGUAGES, IN_LANGUAGES, TOOL_NAME_WORDS, TOOL_TEXTS
 
 __all__ = ["ASK_CHARS", "CODE_OBJECTS", "CONTEXT_CHARS", "CONTEXT_QUESTION_CHARS", "CONTEXT_SUBJECTS",
@@ -101,7 +101,7 @@ def asks_for_code_later(text: str) -> bool:
     opens by asking for the code: a write / build verb with code to write (``_writes_a_code_object``: "Write it.", "and
     write the whole thing", "can you write the function"), "give (me) the complete / full code" (version 68; not "show
     me the code": an example for a question). A question that also asks for the code is a request for the program."""
-    low = text[:ASK_CHARS].lower()
+    low = lower(text[:ASK_CHARS])
     if not any(word in low for word in _ASK_WORDS):
         return False
     for m in _RE_ASKS_CODE.finditer(low):

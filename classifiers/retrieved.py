@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from classifiers.lexicons import lower
 from classifiers.word_problems import QUESTION_MARKS, quantities_in
 
 #: Turns shorter than this hold no context worth setting apart.
@@ -97,7 +98,7 @@ def _documents_first(text: str, code: bool) -> tuple[int, int]:
     """``context_span`` of documents before their question."""
     n = len(text)
     short = n < CONTEXT_MIN_CHARS
-    head = text[:INSTRUCTION_CHARS].lower()
+    head = lower(text[:INSTRUCTION_CHARS])
     if not any(stem in head for stem in _CONTEXT_STEMS):  # substring tests first: the regexes cost more
         return NO_CONTEXT
     last = None

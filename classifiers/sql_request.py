@@ -23,7 +23,7 @@ import functools
 import re
 from typing import NamedTuple
 
-from classifiers.lexicons import lower_words, positions
+from classifiers.lexicons import lower, lower_words, positions
 from classifiers.quantities import count_quantities
 
 #: Characters of the system prompt read for a schema (bounded work on long system prompts).
@@ -149,7 +149,7 @@ def _line_spans(s: str, low: str = "") -> list[tuple[int, int, str]]:
         if m.group(1) is not None or (line[:1] not in " \t" and "." not in m.group(2) and (typed or len(columns) >= 3)):
             found.append((start, start + len(line), m.group(2).lower(), m.group(1) is not None or typed))
     # a line that may be marked (a label's word, a typed column); an unmarked one counts only beside one or under a label
-    if not found or not any(map(_may_be_marked, (line for _, line in candidates))) and "tables" not in (low := low or s.lower()) and (
+    if not found or not any(map(_may_be_marked, (line for _, line in candidates))) and "tables" not in (low := low or lower(s)) and (
             "schema" not in low):
         return []
     if any(marked for *_, marked in found) or any(  # untyped lines: beside a marked one or under a label
@@ -198,10 +198,10 @@ def schema_spans(s: str) -> list[tuple[int, int, str]]:
     """(start, end, table name) of the tables of a schema in ``s`` (a bounded slice), in order, none overlapping."""
     low = ""  # s.lower() once a test needs it (7 us on 2,000 characters of Chinese)
     spans = _create_spans(s) if ("reate" in s or "REATE" in s) and ("able" in s or "ABLE" in s) and "create" in (  # (no regex scan
-        low := s.lower()) and "table" in low else []  # for "variable" and "create" in code, 10 us)
+        low := lower(s)) and "table" in low else []  # for "variable" and "create" in code, 10 us)
     if "(" in s and "," in s:
         spans += [t for t in _line_spans(s, low) if not any(a < t[1] and t[0] < b for a, b, _ in spans)]
-    if "|" in s and "type" in (low or s.lower()):  # a type header's word first
+    if "|" in s and "type" in (low or lower(s)):  # a type header's word first
         spans += [t for t in _markdown_spans(s) if not any(a < t[1] and t[0] < b for a, b, _ in spans)]
     return sorted(spans)
 

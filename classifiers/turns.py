@@ -17,6 +17,7 @@ import re
 
 from classifiers.features import letter_option_lines
 from classifiers.fewshot import asks_for_an_answer, holds_an_answer
+from classifiers.lexicons import lower
 
 #: Words one of which a closing turn holds: thanks or goodbye. A bare "ok", "great", "perfect" is a go-ahead as often
 #: ("Shall I write out the full proof?" — "ok"), which inherits the task as "yes" does ...
@@ -69,7 +70,7 @@ def closes(turn: str, reply: str = "") -> bool:
     ``reply`` before it ended with ("Want me to implement it?" — "thanks!" may be a yes)."""
     if len(turn) > CLOSING_MAX_CHARS or "?" in turn or reply.rstrip().endswith("?"):
         return False
-    words = _WORD.findall(turn.lower())
+    words = _WORD.findall(lower(turn))
     return bool(words) and not CLOSING_THANKS.isdisjoint(words) and all(word in CLOSING_WORDS for word in words)
 
 
@@ -83,7 +84,7 @@ def states_own_equation(turn: str, earlier: str = "") -> bool:
     m = _RE_EQUATION.search(turn.replace("$", ""))
     if m is None or _RE_LETTER.search(m.group()) is None:
         return False
-    low = turn.lower()
+    low = lower(turn)
     words = _WORD.findall(low)
     if not BACK_POINTERS.isdisjoint(words) or SOLVE_WORDS.isdisjoint(words) and _RE_WHAT_IS.search(low) is None:
         return False

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 
-from classifiers.lexicons import lower_words
+from classifiers.lexicons import lower, lower_words
 from classifiers.quantities import count_quantities
 
 #: An arithmetic word problem (arithmetic cues; at least two numbers, in digits or ``NUMBER_WORDS``;
@@ -103,7 +103,7 @@ def asks_for_an_answer(text: str) -> bool:
     characters are read (the instruction before a problem, the question that ends it)."""
     if len(text) > 2 * WORD_PROBLEM_SCAN:
         text = text[:WORD_PROBLEM_SCAN] + "\n" + text[-WORD_PROBLEM_SCAN:]
-    return any(mark in text for mark in QUESTION_MARKS) or _RE_ASKS.search(text.lower()) is not None
+    return any(mark in text for mark in QUESTION_MARKS) or _RE_ASKS.search(lower(text)) is not None
 
 
 
@@ -170,7 +170,7 @@ def _kinds(text: str) -> int:
     """``_value`` of the kinds of relation in the last ``WORD_PROBLEM_MAX_CHARS`` characters of ``text``, at most
     ``RELATION_KINDS_MAX``: the scan stops there (a text of cue words had cost twice a typical problem's featurization)."""
     kinds: set[str | None] = set()
-    low = text[-WORD_PROBLEM_MAX_CHARS:].lower()
+    low = lower(text[-WORD_PROBLEM_MAX_CHARS:])
     for m in _RE_RELATIONS.finditer(low):
         if m.lastgroup not in kinds and _stated(m.lastgroup, low):
             kinds.add(m.lastgroup)
@@ -184,16 +184,16 @@ def relation_kinds(text: str) -> int:
     trap (``TRAP_KINDS``), at most ``RELATION_KINDS_MAX``, when the problem asks for a number: "A lamp and its shade
     cost $84 together. The lamp costs $4 more than three times the shade. Find the shade's price." gives two figures and
     three relations."""
-    return 0 if _RE_ASKS_NUMBER.search(text[-ASKS_NUMBER_TAIL:].lower()) is None else _kinds(text)
+    return 0 if _RE_ASKS_NUMBER.search(lower(text[-ASKS_NUMBER_TAIL:])) is None else _kinds(text)
 
 
 def sets_a_trap(text: str) -> bool:
     """Whether a short text holds a trap (``TRAP_KINDS``) and asks for a number: a word problem with no arithmetic cue
     ("… at 50 km/h and returns … at 75 km/h. What is her average speed for the round trip?", "The sum of three
     consecutive odd integers is 87. What is the largest?"). Read only when the text has no arithmetic cue."""
-    if _RE_ASKS_NUMBER.search(text[-ASKS_NUMBER_TAIL:].lower()) is None:
+    if _RE_ASKS_NUMBER.search(lower(text[-ASKS_NUMBER_TAIL:])) is None:
         return False
-    low = text[-WORD_PROBLEM_MAX_CHARS:].lower()
+    low = lower(text[-WORD_PROBLEM_MAX_CHARS:])
     kinds = {m.lastgroup for m in _RE_RELATIONS.finditer(low) if _stated(m.lastgroup, low)}
     return not kinds.isdisjoint(TRAP_KINDS) or {"heads", "limbs"} <= kinds
 

@@ -32,6 +32,7 @@ from classifiers.lexicons import (
     add_dense_cues,
     lexicon_counts,
     lexicon_counts_reference,
+    lower,
     lower_split,
     lower_words,
     small_talk_counts,
@@ -226,7 +227,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     # the line patterns, only if the text has lines and one of them occurs at a line start
     lines = multiline and (_RE_LINE_ANY.match(s) is not None or _NL_LINE_ANY.search(s) is not None)
     n_options = (max(letter_option_lines(s) if lines else 0, inline_options(s), tail.count, labelled)
-                 + (s.lower().count("options:") if ":" in s else 0))  # no character lower-cases to ":"
+                 + (lower(s).count("options:") if ":" in s else 0))  # no character lower-cases to ":"
     tests = assert_lines(s)  # the tests a program must pass: code (unfenced: fenced ones are already), and ...
     given = every_assert_line(s)  # ... their numbers no quantities, fenced or not (version 39)
     numbers = n_numbers - tail.numbered - labelled - tpl.numbers - (count_quantities(given, n_numbers > 0)[0] if given else 0)  # nor an option's marker

@@ -4,6 +4,7 @@ Each line of a probe file (bench/probes/*.jsonl) is a prompt written for this pr
 or another router's evaluation files, with a label 1-5 saying how likely an 8B model is to fail it (none: a check that a score stays put) (one rater's
 judgment, so a check on a rule, not a measure of routing quality), and a kind. A line has a "prompt", "messages",
 or "turns" (two user turns, "assistant_turn1" between them: scored as turn 1 alone and as the whole conversation).
+Each Spearman is printed beside the one of prompt length (the characters of the conversation's turns).
 
     python bench/probe_bench.py [--artifact default] [FILE ...]
 """
@@ -36,13 +37,17 @@ def conversations(item: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
 def report(path: Path, classifier: Any) -> None:
     items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     scores: dict[str, dict[int, float]] = defaultdict(dict)  # conversation name -> item index -> score
+    lengths: dict[str, dict[int, int]] = defaultdict(dict)  # ... -> the characters of its turns: the baseline
     for index, item in enumerate(items):
         for name, messages in conversations(item).items():
             scores[name][index] = classifier.score(messages).score
+            lengths[name][index] = sum(len(m["content"]) for m in messages if isinstance(m.get("content"), str))
     for name, scored in scores.items():
         labelled = [i for i in scored if items[i].get("label") is not None]  # unlabelled: kind means only
-        rho = spearmanr([scored[i] for i in labelled], [items[i]["label"] for i in labelled])[0] if len(labelled) > 1 else float("nan")
-        print(f"{path.name} ({len(labelled)} of {len(scored)} items labelled) {name}: Spearman {rho:.3f}")
+        labels = [items[i]["label"] for i in labelled]
+        rho, by_length = ((spearmanr([scored[i] for i in labelled], labels)[0], spearmanr([lengths[name][i] for i in labelled], labels)[0])
+                          if len(labelled) > 1 else (float("nan"), float("nan")))
+        print(f"{path.name} ({len(labelled)} of {len(scored)} items labelled) {name}: Spearman {rho:.3f} (prompt length {by_length:.3f})")
         by_kind: dict[str, list[float]] = defaultdict(list)
         for i, score in scored.items():
             by_kind[str(items[i].get("kind", items[i].get("category", "all")))].append(score)

@@ -13,7 +13,7 @@ were chosen by leave-one-source-out validation, because within homogeneous sets 
 GSM8K steps, LeetCode) length and the count of given quantities are strong difficulty signals
 that the outcome data (dominated by chat, where long prompts are often easy rewrites) cannot teach.
 The uncommon words of a quiz stem (``rare_prior``, logit per log1p-word, ``rare_words``) are a prior too, chosen on
-an outside sweep's quiz items: no source in shared/ has multiple-choice outcomes.
+two written quiz probes (train.DEFAULT_PARAMS): no source in shared/ has multiple-choice outcomes.
 """
 
 from __future__ import annotations

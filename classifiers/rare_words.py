@@ -7,10 +7,13 @@ least ``MIN_DOCS`` training prompts hold it (``common_words.txt``, derived by ``
 the feature counts the distinct other words of at least ``MIN_CHARS`` ASCII letters in the last ``STEM_CHARS``
 characters of the stem's last line, its question, and is ``log1p`` of those beyond ``RARE_ANCHOR``. On an outside
 sweep's 25 quiz items (difficulty 1-5) the count alone ranks at Spearman 0.72 (the classifier 0.45, prompt length
-0.71); as a prior of ``train.DEFAULT_PARAMS["rare_prior"]`` (2.0 logit per unit) the classifier's quiz ranking went
-0.447 -> 0.796, its math, chat and app items and alpaca_eval / arena_bench_v1 LOSO unchanged (0.5844 / 0.6610).
-Fitted instead (no source in shared/ has quiz outcomes), its weight came out slightly negative and the quiz ranking
-fell (0.447 -> 0.373); ungated (every prompt outside the code domain) it fell too (0.431), and chat and app with it.
+0.71); as a prior of 2.0 logit per unit the classifier's quiz ranking there went 0.447 -> 0.796, but not on the
+sweep's held-out half (0.698 -> 0.702), and on a second probe of 120 MMLU-style items over 30 subjects, labelled by how
+likely an 8B model fails them, it fell 0.539 -> 0.406 (the list is of mostly mathematical prompts: a genetics item's
+textbook terms count as rare). ``train.DEFAULT_PARAMS["rare_prior"]`` is 0.3 since artifact 7.83.0 (that probe
+0.540, the sweep's halves 0.573 / 0.726): a nudge among quizzes of one length, no longer their order. Fitted instead
+(no source in shared/ has quiz outcomes), its weight came out slightly negative and the sweep's quiz ranking fell
+(0.447 -> 0.373); ungated (every prompt outside the code domain) it fell too (0.431), and chat and app with it.
 
 What is not counted: numbers, words with other characters (code, Chinese, Cyrillic: read elsewhere or neutral), a
 stem in another language written in Latin letters (none of ``ENGLISH_WORDS``: no count), the options (the candidates'

@@ -17,7 +17,7 @@ from classifiers.features import HASH_BITS
 from classifiers.metrics import apgr, bootstrap_pair_apgr, spearman
 from classifiers.model import ComplexityEstimator
 
-ARTIFACT_VERSION = "7.82.0"
+ARTIFACT_VERSION = "7.83.0"
 
 #: Estimator parameters of the default artifact. ``length_prior`` (logit per log-character
 #: of a prompt inside a math/code/reasoning domain, above ~55 characters) was chosen by LOSO:
@@ -34,14 +34,19 @@ ARTIFACT_VERSION = "7.82.0"
 #: ``relations_prior`` (logit per kind of relation between a word problem's unknowns, a trap two; version 87) 0.3:
 #: Spearman of 3 x numbers + w x relations with GSM8K train's solution steps 0.505 / 0.526 / 0.527 / 0.524 / 0.523 at
 #: w = 0 / 0.2 / 0.3 / 0.4 / 0.5 (0.485 at 0.7); LOSO alpaca_eval / arena_bench_v1 unchanged at 0.3.
-#: ``rare_prior`` (logit per log1p of a quiz stem's uncommon words beyond the first, ``rare_words``; version 101) 2.0: no
-#: source here has multiple-choice outcomes (fitted, the column's weight came out -0.03 logit, taught by BBH), so a prior
-#: chosen on an outside sweep's 25 quiz items (difficulty 1-5): Spearman 0.447 / 0.631 / 0.686 / 0.726 / 0.796 / 0.800
-#: at 0 / 0.5 / 1.0 / 1.5 / 2.0 / 3.0 (a plateau from 2.0; 25 items); LOSO alpaca_eval / arena_bench_v1 unchanged (few
-#: quizzes), BBH 0.236 -> 0.235.
+#: ``rare_prior`` (logit per log1p of a quiz stem's uncommon words beyond the first, ``rare_words``; version 101) 0.3: no
+#: source here has multiple-choice outcomes (fitted, the column's weight came out -0.03 logit, taught by BBH), so a
+#: prior. 2.0 was chosen on an outside sweep's 25 quiz items (sweep43's read half, difficulty 1-5: Spearman 0.447 / 0.631
+#: / 0.686 / 0.726 / 0.796 at 0 / 0.5 / 1.0 / 1.5 / 2.0) and did not carry to its held-out half (0.698 -> 0.702); a
+#: second probe, 120 MMLU-style items over 30 subjects labelled by how likely an 8B model fails them where a GPT-4-class
+#: one does not (bench/probes/quiz_probe.jsonl; prompt length 0.158), ranked 0.539 / 0.540 / 0.532 / 0.525 / 0.513 /
+#: 0.406 at 0 / 0.3 / 0.5 / 0.7 / 1.0 / 2.0 (the common-word list is the mostly mathematical training prompts': a
+#: biology or genetics item's textbook terms were "rare", +3-4 logits), sweep43's held-out half 0.698 / 0.726 / 0.741 /
+#: 0.765 / 0.737 / 0.702. 0.3: the best of the two probes pooled (145 items; 0.5 and 0.7 within 0.006), losing nothing on
+#: the larger one; LOSO alpaca_eval / arena_bench_v1 unchanged (few quizzes). Both probes were read to choose it.
 DEFAULT_PARAMS: dict[str, Any] = {"length_prior": 1.7, "numbers_prior": 3.0, "tokens_hash_scale": 4.0,
                                   "tokens_alpha": 30.0, "tokens_reference_rows": 50.0, "relations_prior": 0.3,
-                                  "rare_prior": 2.0}
+                                  "rare_prior": 0.3}
 
 #: Total weight of each source family (spread over its rows). Outcome data counts most.
 FAMILY_WEIGHT = {

@@ -1,4 +1,4 @@
-"""bench/probe_bench.py reads the three probe layouts and reports each conversation it scores."""
+"""bench/probe_bench.py reads the three probe layouts and reports each conversation it scores, beside prompt length."""
 
 from __future__ import annotations
 
@@ -21,6 +21,6 @@ def test_the_probe_bench_scores_prompts_messages_and_two_turn_chats(tmp_path: Pa
     probe.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
     out = subprocess.run([sys.executable, str(ROOT / "bench" / "probe_bench.py"), str(probe)], capture_output=True, text=True, check=True,
                          cwd=ROOT).stdout
-    assert "probe.jsonl (2 of 3 items labelled) prompt: Spearman 1.000" in out, "the proof above the haiku"
+    assert "probe.jsonl (2 of 3 items labelled) prompt: Spearman 1.000 (prompt length 1.000)" in out, "the proof above the haiku"
     assert "probe.jsonl (1 of 1 items labelled) turn 1: Spearman nan" in out and "(1 of 1 items labelled) turn 2: Spearman nan" in out
     assert "    chat           n=1 " in out and "    writing        n=1 " in out, out

@@ -38,6 +38,7 @@ from classifiers.lexicons import (
     small_talk_counts,
     words_of,
 )
+from classifiers.media_scripts import move_media_scripts
 from classifiers.options import NO_TAIL_OPTIONS, inline_options, labelled_options, tail_options, year_options
 from classifiers.plain_math import short_formula
 from classifiers.puzzle_rules import puzzle_rules
@@ -61,7 +62,7 @@ from classifiers.word_problems import (
     sets_a_trap,
     table_rows,
 )
-from classifiers.written_code import asks_for_proof, move_media_scripts, move_written_code, request_length
+from classifiers.written_code import asks_for_proof, move_written_code, request_length
 
 __all__ = ["GRAM_CHARS", "HASH_BITS", "HASH_DIM", "LEXICON_NAMES", "NUMBER_WORDS", "N_SHAPE", "SHAPE_GROUPS", "SHAPE_NAMES", "answer_shape",
            "bucket", "buckets", "conversation_features", "gram_keys", "grams", "handcrafted", "lexicon_counts", "lexicon_counts_reference",

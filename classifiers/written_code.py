@@ -209,7 +209,8 @@ def _writes_code(words: list[str], i: int) -> bool:
 def _names_language(after: list[str], odd: bool) -> bool:
     """Whether ``after`` holds a language as ``_written_in_language`` reads one (``_language``: "c++17", "python3",
     "pythonie"); ``odd``: whether any of its words is not all letters or holds "python" (else a set test is enough). A
-    number near a write verb had sent every such verb through the whole reading (Russian bench: 71 us a score)."""
+    number near a write verb no longer sends it through the whole reading (equal to that gate on 300,000 random word
+    lists; ~1 % of a score on the bench's Russian prompts, a dozen "напишите" among "100" and "python")."""
     return not _LANGUAGE_WORDS.isdisjoint(after) or odd and any(
         _language(w) in _LANGUAGE_WORDS for w in after if w[-1:].isdigit() or w.startswith("python"))
 
@@ -303,34 +304,6 @@ def _subject_cues(words: list[str], i: int) -> int:
             after = after[:k]
             break
     return lexicon_counts(after)[_WRITING_ID] if after else 0
-
-
-#: What a script after one of these words is: a text to speak or perform, a writing cue, not code ("a YouTube video
-#: script", "a 30-second radio ad script": 0.74 and 0.75, a thinking tier, where "write a podcast script" was 0.38).
-MEDIA_WORDS = frozenset((
-    "video", "videos", "youtube", "tiktok", "reel", "reels", "shorts", "podcast", "episode", "radio", "tv", "television",
-    "ad", "advert", "commercial", "promo", "trailer", "movie", "film", "theatre", "theater", "comedy", "sketch",
-    "stand-up", "standup", "monologue", "dialogue", "presentation", "keynote", "pitch", "webinar", "voiceover",
-    "voice-over", "narration", "intro", "sales", "marketing", "telemarketing", "cold", "interview", "wedding",
-    "explainer", "documentary", "skit",
-))
-_SCRIPTS = frozenset(("script", "scripts"))
-
-
-def move_media_scripts(counts: list[int], words: list[str], present: AbstractSet[str] | None = None) -> list[int]:
-    """``counts`` with each script of ``MEDIA_WORDS`` ("a video script") counted as a writing cue instead of a code
-    cue, when they are all its code cues: "a movie script parser in Python", "my podcast script crashes with a
-    KeyError" are code (0.77 and 0.80 before this guard; 0.41 and 0.34 without it). ``present``: the set of ``words``
-    (two scans of 2,000 characters' words for "script" cost 9 us)."""
-    if not counts[_CODE_ID] or _SCRIPTS.isdisjoint(words if present is None else present):
-        return counts
-    moved = sum(1 for i in range(1, len(words)) if words[i] in _SCRIPTS and words[i - 1] in MEDIA_WORDS)
-    if moved < counts[_CODE_ID]:
-        return counts
-    moved = counts[_CODE_ID]
-    counts[_CODE_ID] = 0
-    counts[_WRITING_ID] += moved
-    return counts
 
 
 #: In a request for a program (a request to write code, or the code domain above math and reasoning; not

@@ -118,6 +118,7 @@ from classifiers.judge_frame import TAIL_CHARS as JUDGE_TAIL_CHARS
 from classifiers.latex import LATEX_COMMANDS
 from classifiers.lexicons import _PUNCT_CHARS
 from classifiers.lexicons_intl import DENSE_CUES
+from classifiers.media_scripts import MEDIA_WORDS
 from classifiers.output_format import (
     ANSWER_VERBS,
     DATA_DETERMINERS,
@@ -249,7 +250,6 @@ from classifiers.written_code import (
     IN_LANGUAGES,
     IN_WORDS,
     KIND_PARTS,
-    MEDIA_WORDS,
     OBJECT_ENDS,
     WRITE_CODE_GAP,
     WRITE_CODE_NOUNS,

@@ -43,7 +43,11 @@ ARTIFACT_VERSION = "7.83.0"
 #: 0.406 at 0 / 0.3 / 0.5 / 0.7 / 1.0 / 2.0 (the common-word list is the mostly mathematical training prompts': a
 #: biology or genetics item's textbook terms were "rare", +3-4 logits), sweep43's held-out half 0.698 / 0.726 / 0.741 /
 #: 0.765 / 0.737 / 0.702. 0.3: the best of the two probes pooled (145 items; 0.5 and 0.7 within 0.006), losing nothing on
-#: the larger one; LOSO alpaca_eval / arena_bench_v1 unchanged (few quizzes). Both probes were read to choose it.
+#: the larger one; LOSO alpaca_eval / arena_bench_v1 unchanged (few quizzes). Both probes were read to choose it. Then
+#: checked once on a held-out third (bench/probes/held_out/quiz_probe_b.jsonl, 100 items over 25 other subjects, never
+#: read; length 0.099): 0.325 / 0.359 / 0.370 / 0.400 / 0.380 at 0 / 0.3 / 0.5 / 1.0 / 2.0 -- a small prior beats none
+#: there too, and 2.0 did not beat 1.0; over the three probes pooled (245 items) 0.3 / 0.5 / 1.0 read 0.485 / 0.487 /
+#: 0.490 and 2.0 0.426. Not re-chosen on it.
 DEFAULT_PARAMS: dict[str, Any] = {"length_prior": 1.7, "numbers_prior": 3.0, "tokens_hash_scale": 4.0,
                                   "tokens_alpha": 30.0, "tokens_reference_rows": 50.0, "relations_prior": 0.3,
                                   "rare_prior": 0.3}

@@ -2,6 +2,8 @@
 form the answer takes; their words are no code cues, while a request for a program that names a format keeps its own."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from classifiers.lexicons import LEXICON_NAMES
 
@@ -246,3 +248,36 @@ def test_server_and_express_are_no_program_words():
 @pytest.mark.parametrize("text", PROGRAMS_AROUND_THE_PHRASE[:6])
 def test_a_program_named_around_the_phrase_scores_high(default, text):
     assert default.score([{"role": "user", "content": text}]).score > 0.6
+
+
+_PIECES = ("return", "give", "output", "and", "then", "please", "now", "so", "x", "summarize", "it", "as", "json",
+           "a", "valid", "l'x", "éa", "2")
+_GAPS = (" ", "  ", ". ", "\n", ", ", "! ", ".", "'", "\t")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_PIECES), st.sampled_from(_GAPS)), min_size=1, max_size=60))
+def test_the_quick_refusal_of_an_answer_verb_agrees_with_its_sentence(parts: list[tuple[str, str]]) -> None:
+    """``_after_other_words`` (read back over words and spaces) says "no lead-only sentence before the verb" only where
+    the sentence's words say so too."""
+    from classifiers.lexicons import words_of
+    from classifiers.output_format import RETURN_LEADS, SENTENCE_CHARS, _after_other_words
+    from classifiers.sentences import sentence_start
+
+    low = "".join(w + g for w, g in parts)
+    for i in (k for k in range(1, len(low)) if low[k - 1] == " "):
+        if _after_other_words(low, i):
+            start = sentence_start(low, i, max(0, i - SENTENCE_CHARS))
+            assert not RETURN_LEADS.issuperset(words_of(low[start:i])), (low, i)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 3000), max_size=14))
+def test_openers_are_searched_once_per_run_of_overlapping_windows(starts: list[int]) -> None:
+    """``_opener_starts`` finds what one search per window before each name start (after a space, as a name's) finds."""
+    from classifiers.output_format import _RE_OPENER, PHRASE_CHARS, _opener_starts
+
+    low = ("so return it as json, then with in into " * 80)[:3000]
+    starts = sorted({q for q in starts if q and low[q - 1].isspace()})
+    each = sorted({m.start() for q in starts for m in _RE_OPENER.finditer(low, max(0, q - PHRASE_CHARS), q)})
+    assert _opener_starts(low, starts) == each

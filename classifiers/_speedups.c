@@ -13,6 +13,8 @@
  *       (per group of substrings, the sum of their str.count in s; _speedups_text.c)
  *   ascii_digits_zeroed(s) -> str | None
  *       (s with its ASCII digits replaced by "0"; None if s holds another decimal digit)
+ *   quantities0(s0) -> (int, int)  (quantities' numbers and numbers with a unit of zeroed text, units -1 if
+ *       undecided; _speedups_numbers.c)
  *   lower(s) -> str  (= s.lower(), on any text in one pass; _speedups_case.c)
  *   lower_words(seps, s), lower_split(seps, s, n)  (words_of(s.lower()); _speedups_words.c)
  *   glued_words(seps, s) -> list[str] | None  (the Latin-script words glued to other characters; _speedups_words.c)
@@ -425,6 +427,7 @@ static PyMethodDef methods[] = {
     {"count_groups", (PyCFunction)(void (*)(void))count_groups, METH_FASTCALL, "count_groups(table, s) -> tuple[int, ...]"},
     {"ascii_digits_zeroed", (PyCFunction)(void (*)(void))ascii_digits_zeroed, METH_FASTCALL,
      "ascii_digits_zeroed(s) -> str | None"},
+    {"quantities0", (PyCFunction)(void (*)(void))quantities0, METH_FASTCALL, "quantities0(s0) -> (numbers, units)"},
     {"lower", (PyCFunction)(void (*)(void))lower, METH_FASTCALL, "lower(s) -> str (= s.lower())"},
     {"lower_words", (PyCFunction)(void (*)(void))lower_words, METH_FASTCALL, "lower_words(seps, s) -> list[str]"},
     {"lower_split", (PyCFunction)(void (*)(void))lower_split, METH_FASTCALL,

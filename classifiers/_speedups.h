@@ -53,6 +53,9 @@ PyObject *lower(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 /* _speedups_lines.c */
 PyObject *record_runs(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 
+/* _speedups_numbers.c */
+PyObject *quantities0(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+
 /* _speedups_shape.c */
 PyObject *shape_table(PyObject *self, PyObject *args);
 PyObject *shape_walk(PyObject *self, PyObject *const *args, Py_ssize_t nargs);

@@ -2,6 +2,8 @@
 
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from classifiers.feature_schema import FEATURE_NAMES
 from classifiers.letter_tasks import MAX_TASKS, letter_tasks
@@ -166,3 +168,27 @@ def test_decimals_are_found_in_any_digits(text):
     from classifiers.letter_tasks import _compares_decimals
 
     assert _compares_decimals(text.lower())
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(("9", "11", "0", "3", ".", ". ", " ", "or", " or ", "vs.", " and ", ",", " is ", "larger",
+                                 " than ", "bigger than ", "x", "\n", "1.5", "2.25")), max_size=30).map("".join))
+def test_decimal_pairs_are_found_alike_in_zeroed_text(t: str) -> None:
+    """The patterns opened by a literal "0" over zeroed text find the pairs, and their decimal parts' lengths, that the
+    digit patterns find over the text."""
+    from classifiers.letter_tasks import _RE_DECIMALS, _RE_DECIMALS0, _RE_DECIMALS_THAN, _RE_DECIMALS_THAN0
+    from classifiers.quantities import digits_zeroed
+
+    t0 = digits_zeroed(t)
+    for digits, zeroed in ((_RE_DECIMALS, _RE_DECIMALS0), (_RE_DECIMALS_THAN, _RE_DECIMALS_THAN0)):
+        assert ([(m.span(), len(m.group(1)), len(m.group(2))) for m in digits.finditer(t)]
+                == [(m.span(), len(m.group(1)), len(m.group(2))) for m in zeroed.finditer(t0)])
+
+
+def test_every_word_of_comparison_holds_a_stem_searched_first() -> None:
+    """``_compares`` searches the pattern only where a stem occurs: every word the pattern holds has one."""
+    import re
+
+    from classifiers.letter_tasks import _COMPARE, _COMPARE_STEMS
+
+    assert all(any(stem in word for stem in _COMPARE_STEMS) for word in re.findall(r"\w+", _COMPARE))

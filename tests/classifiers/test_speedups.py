@@ -238,6 +238,25 @@ def test_c_ascii_digits_zeroed_equals_translate(s):
     assert _speedups.ascii_digits_zeroed(s) == (None if other else s.translate(DIGITS_TO_ZERO))
 
 
+QUANTITY_PIECES = ("0", "0", "00", "-", "/", ":", ".", ",", " ", "\n", "\t", "\x1c", "\x00", "\xa0", "\u3000", "k", "K",
+                   "g", "m", "M", "s", "S", "/s", "ph", "ol", "l", "Hz", "j", "n", "w", "v", "c", "%", "$", "\xb0", "x", "_",
+                   "é", "\u017f", "\u212a", "Σ", "\U0001f600", "kg", "km", "mm", "ml", "kj", "mol", "mph", "m/s")
+
+
+@needs_c
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(QUANTITY_PIECES), max_size=40).map("".join))
+def test_c_quantities0_equals_the_patterns(s):
+    """One C pass counts what the number and the unit patterns find in zeroed text; it leaves the units to the pattern
+    (-1) only where a character it cannot compare case-blind (neither ASCII nor the degree sign) stands in a unit's
+    place."""
+    from classifiers.quantities import _RE_NUMBER0, _RE_UNIT0
+
+    numbers, units = _speedups.quantities0(s)
+    assert numbers == len(_RE_NUMBER0.findall(s))
+    assert units == len(_RE_UNIT0.findall(s)) or (units == -1 and any(ord(c) > 127 and c != "\xb0" for c in s))
+
+
 @needs_c
 def test_c_ascii_digits_zeroed_finds_every_other_digit():
     assert len(OTHER_DIGITS) > 600

@@ -1,5 +1,5 @@
 /* quantities0(s0): the numbers and the numbers with a unit of a text whose ASCII digits are all "0"
- * (classifiers/quantities.py), in one pass instead of two regex scans that try a pattern at every "0"
+ * (classifiers/quantities.py) in C, instead of two regex scans that try a pattern at every "0"
  * (a receipt or a table of decimals: 600-1,000 of them in 2,000 characters, 50-90 us).
  *
  * Exactly len(_RE_NUMBER0.findall(s0)) and len(_RE_UNIT0.findall(s0)):

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifiers.feature_schema import FEATURE_NAMES, PRIOR_FEATURE
@@ -165,3 +165,13 @@ def test_next_create_is_the_pattern_search(s: str, at: int) -> None:
     """The case-blind pattern tried only where "create" occurs finds the match its search does."""
     got, expected = _next_create(s, s.encode("ascii", "replace").lower(), at), _RE_CREATE.search(s, at)
     assert (got and got.span()) == (expected and expected.span())
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(("|", " | ", "name", "type", "INT", "varchar(20)", "+---+", "-", ":", "\n", "\n\n", " ",
+                                 "\t", "\r", "Table: users", "x", "a | b", "column", "TEXT")), max_size=40).map("".join))
+def test_markdown_tables_are_read_only_where_two_rows_are(s: str) -> None:
+    """The line-by-line reading runs only past a text's second row line: what it finds is the same."""
+    from classifiers.sql_request import _markdown_spans, _markdown_tables
+
+    assert _markdown_spans(s) == _markdown_tables(s)

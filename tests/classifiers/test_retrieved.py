@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -280,3 +282,19 @@ def test_rag_lookups_score_below_calculations_in_every_layout(default):
     lookups = [default.score(user(t.format(q=q))).score for t in layouts for q in LOOKUPS]
     calcs = [default.score(user(t.format(q=q))).score for t in layouts for q in CALCULATIONS]
     assert max(lookups) < 0.6 and min(calcs) > 0.85
+
+
+#: The one pattern ``last_question`` replaced (tried at every position of the last 4,000 characters).
+_RE_QUESTION_ONE = re.compile(r"(?im)^[ \t]*(?:#+[ \t]*)?(?:(?:user )?question|query|q)[ \t]*:|<(?:question|query)>")
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(("\n", "Q:", "q :", "question:", "Question :", "user question:", "  ", "\t", "#", "## ",
+                                 "<question>", "<QUERY>", "query:", "x", "Qu", "\r", "hello ", "\n\n", ":", "<")),
+                max_size=24).map("".join), st.integers(0, 60))
+def test_the_last_question_label_is_the_one_patterns_last_match(text: str, pos: int) -> None:
+    from classifiers.retrieved import last_question
+
+    pos = min(pos, len(text))
+    starts = [m.start() for m in _RE_QUESTION_ONE.finditer(text, pos)]
+    assert last_question(text, pos) == (starts[-1] if starts else -1)

@@ -1,6 +1,8 @@
 """Answer options (``classifiers/options.py``): every layout a quiz writes them in reads as options."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 @pytest.mark.parametrize("question,options", [
@@ -46,3 +48,42 @@ def test_inline_answer_options(text, options):
     from classifiers.options import inline_options
 
     assert inline_options(text) == options
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(("A) ", "(B) ", "c. ", "1. ", "2) ", "1987", "2024", "2100", "3456", "1", "2", "0", "19", "\n",
+                                 " ", "\t", "Option 1: ", "x", "٢٠٢٤")), max_size=24).map("".join))
+def test_year_options_count_what_the_pattern_counts(s: str) -> None:
+    """The str searches before the pattern only skip texts where it finds nothing."""
+    from classifiers.options import _RE_YEAR_OPTION, year_options
+
+    assert year_options(s) == len(_RE_YEAR_OPTION.findall(s))
+
+
+def _option_start_by_lines(s: str) -> int | None:
+    """``option_start`` as it read every line (the reference of its reading from the end)."""
+    from classifiers.options import _RE_OPTION_LETTER, OPTION_TAIL_CHARS, _option_letter
+
+    letter = _option_letter if "?" in s else _RE_OPTION_LETTER.match
+    lines = s.rstrip().split("\n")
+    end = len(lines)
+    tail = lines[-1].strip()
+    if end > 1 and letter(lines[-1]) is None and len(tail) <= OPTION_TAIL_CHARS and tail.endswith(":"):
+        end -= 1
+    at = end - 1
+    found = letter(lines[at])
+    while found is not None and found.group(1) not in "Aa" and at > 0:
+        above = letter(lines[at - 1])
+        if above is None or ord(above.group(1)) != ord(found.group(1)) - 1:
+            return None
+        at, found = at - 1, above
+    return sum(len(line) + 1 for line in lines[:at]) if found is not None and found.group(1) in "Aa" else None
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(("A. x", "B. y", "C) z", "(D) w", "a) v", "b) u", "Which one?", "\n", "\n\n", " ", "Answer:",
+                                 "x", "?", ":", "E. t", "A - a", "B - b", "1. 2")), max_size=20).map("".join))
+def test_option_start_reads_the_lines_from_the_end_as_it_read_them_all(s: str) -> None:
+    from classifiers.options import option_start
+
+    assert option_start(s) == _option_start_by_lines(s)

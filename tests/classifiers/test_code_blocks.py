@@ -54,6 +54,7 @@ def test_a_docstring_is_the_problem_statement():
     ("Докажите, что простых чисел бесконечно много.", True),
     ("证明存在无穷多个素数。", True),  # no spaces between words: a part of the text
     ("소수가 무한히 많다는 것을 증명하세요.", True),
+    ("Let me show you: 证明存在无穷多个素数。", True),  # a "show" that asks for no proof beside the stem (version 105)
     ("Can you prove that there are infinitely many primes?", True),  # a polite request
     ("Could you please write a Python function that reverses a string?", True),
     ("Can you explain how to merge k sorted lists in Python?", False),  # a question about code

@@ -22,6 +22,8 @@ from scipy.stats import spearmanr
 from classifiers import load_classifier
 
 PROBES = Path(__file__).parent / "probes"
+#: Labelled items a kind needs for its own Spearman.
+MIN_KIND_LABELLED = 10
 
 
 def conversations(item: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
@@ -44,15 +46,28 @@ def report(path: Path, classifier: Any) -> None:
             lengths[name][index] = sum(len(m["content"]) for m in messages if isinstance(m.get("content"), str))
     for name, scored in scores.items():
         labelled = [i for i in scored if items[i].get("label") is not None]  # unlabelled: kind means only
-        labels = [items[i]["label"] for i in labelled]
-        rho, by_length = ((spearmanr([scored[i] for i in labelled], labels)[0], spearmanr([lengths[name][i] for i in labelled], labels)[0])
-                          if len(labelled) > 1 else (float("nan"), float("nan")))
+        rho, by_length = _spearmans(labelled, scored, lengths[name], items)
         print(f"{path.name} ({len(labelled)} of {len(scored)} items labelled) {name}: Spearman {rho:.3f} (prompt length {by_length:.3f})")
-        by_kind: dict[str, list[float]] = defaultdict(list)
-        for i, score in scored.items():
-            by_kind[str(items[i].get("kind", items[i].get("category", "all")))].append(score)
-        for kind, kind_scores in sorted(by_kind.items()):
-            print(f"    {kind:<14} n={len(kind_scores):<4} mean score {sum(kind_scores) / len(kind_scores):.3f}")
+        by_kind: dict[str, list[int]] = defaultdict(list)
+        for i in scored:
+            by_kind[str(items[i].get("kind", items[i].get("category", "all")))].append(i)
+        for kind, members in sorted(by_kind.items()):
+            mean = sum(scored[i] for i in members) / len(members)
+            # inside a kind too: the pooled figure of a probe whose labels are spread alike in every kind ranks the
+            # kinds' levels, not their items
+            kind_labelled = [i for i in members if items[i].get("label") is not None]
+            within = (" Spearman {:.3f} (prompt length {:.3f})".format(*_spearmans(kind_labelled, scored, lengths[name], items))
+                      if len(kind_labelled) >= MIN_KIND_LABELLED else "")
+            print(f"    {kind:<14} n={len(members):<4} mean score {mean:.3f}{within}")
+
+
+def _spearmans(labelled: list[int], scored: dict[int, float], lengths: dict[int, int],
+               items: list[dict[str, Any]]) -> tuple[float, float]:
+    """Spearman of the ``labelled`` items' scores and of their lengths against their labels (nan for fewer than two)."""
+    if len(labelled) < 2:
+        return float("nan"), float("nan")
+    labels = [items[i]["label"] for i in labelled]
+    return spearmanr([scored[i] for i in labelled], labels)[0], spearmanr([lengths[i] for i in labelled], labels)[0]
 
 
 def main() -> None:

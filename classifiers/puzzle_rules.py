@@ -41,8 +41,8 @@ MAX_RULE_KINDS = 4
 #: turn). The first ``STRONG_KINDS`` kinds are a puzzle's own idioms; the rest are everyday words ("I can only …", "next
 #: to", "cannot", "either") that count only beside one of them.
 RULE_KINDS: dict[str, tuple[frozenset[str], str]] = {
-    "truth": (frozenset(("lie", "lies", "truth", "liar", "liars", "truth-teller", "truth-tellers")),
-              r"\b(?:always|never|sometimes) (?:lies?|tells? the truth)\b|\btruth[- ]tellers?\b|\bliars?\b"),
+    "truth": (frozenset(("lie", "lies", "truth", "liar", "liars", "truth-teller", "truth-tellers", "knave", "knaves")),
+              r"\b(?:always|never|sometimes) (?:lies?|tells? the truth)\b|\btruth[- ]tellers?\b|\bliars?\b|\bknaves?\b"),
     "exactly one": (frozenset(("exactly",)), r"\bexactly (?:one|two|three) of\b"),
     "distinct": (frozenset(("different", "two")),  # "each painted a different color", "no two adjacent"
                  r"\b(?:each|every) (?:\w+ ){0,2}(?:a )?different\b|\bno two\b|\ball different\b"),

@@ -503,7 +503,7 @@ def test_letter_tasks_equal_the_reference(text):
 
 
 #: A puzzle's rules (version 102): each kind's idioms and trigger words, look-alikes, a question, code and LaTeX.
-PUZZLE_PIECES = ("always lies", "always tells the truth", "tell the truth", "truth-teller", "truth tellers", "liar", "knight",
+PUZZLE_PIECES = ("always lies", "always tells the truth", "tell the truth", "truth-teller", "truth tellers", "liar", "knight", "knave", "knaves",
                  "exactly one of", "exactly two", "each painted a different", "every box a different", "no two", "all different",
                  "different-colored", "one of which", "one of them", "without looking", "without", "blindfold", "blindfolds",
                  "every label is wrong", "all are incorrect", "mislabeled", "is wrong", "left alone with", "alone",

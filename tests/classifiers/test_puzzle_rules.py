@@ -18,6 +18,9 @@ PUZZLES = [
     ("There are five houses in a row, each painted a different color. The green house is immediately left of the white "
      "house. Who owns the fish?"),
     "On an island every native is either a knight, who always tells the truth, or a knave. A says B is a knave. What is B?",
+    # a knave is a puzzle's own word (version 106: "knight" no longer a logic word, so this one had lost its cues)
+    ("An islander who is either a knight (always truthful) or a knave (always lying) tells you, 'If I am a knight, then "
+     "there is gold on this island.' What is he?"),
     "Exactly one of the three doors hides a prize, and the host cannot open the door you chose. Should you switch?",
 ]
 #: One idiom alone, in a story told about others in two sentences or more.
@@ -92,3 +95,16 @@ def test_a_puzzle_outranks_its_everyday_look_alikes():
     everyday = [score(t) for t in NOT_PUZZLES]
     assert min(puzzles) > sorted(everyday)[len(everyday) // 2]
     assert min(puzzles) > 0.5
+
+
+@pytest.mark.parametrize("text", [
+    "Act as a medieval knight who has just woken up in a modern supermarket. Describe your reactions.",
+    "Is The Dark Knight suitable for a ten-year-old?",
+    "Where can the knight move from e4 on an empty board?",
+])
+def test_a_lone_knight_is_no_logic_word(text):
+    """Version 106: a knight without knaves is a roleplay, a film or a chess piece; before, "knight" was a logic word
+    and its cue opened the reasoning domain ("Act as a medieval knight …" 0.53, now 0.27)."""
+    logic = FEATURE_NAMES.index("logic cues")
+    assert _features(text)[logic] == 0
+    assert _features(text.replace("knight", "knave").replace("Knight", "Knave"))[logic] > 0

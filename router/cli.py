@@ -225,12 +225,15 @@ def _positive_int(text: str) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from router.demo.tour import run_demo
+    from router.demo.tour import DemoPortError, run_demo
 
     try:
         asyncio.run(run_demo(args.host, args.port, args.upstream_port, serve_forever=not args.exit_after_tour))
     except KeyboardInterrupt:
         pass
+    except DemoPortError as exc:
+        print(f"complexity-router demo: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

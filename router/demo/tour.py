@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 from importlib.resources import files
 from pathlib import Path
 
@@ -28,9 +29,26 @@ def demo_config(upstream_port: int) -> RouterConfig:
     return parse_config(yaml.safe_load(text), {**os.environ, "DEMO_UPSTREAM_PORT": str(upstream_port)})
 
 
-async def _start(app: object, host: str, port: int) -> tuple[uvicorn.Server, asyncio.Task[None]]:
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
-    task = asyncio.create_task(server.serve())
+class DemoPortError(OSError):
+    """A port the demo needs is taken: said in one line, not as uvicorn's exit from inside the event loop."""
+
+
+def listen(host: str, port: int, flag: str) -> socket.socket:
+    """A listening socket on ``host:port``, bound before any server starts, so a taken port fails the demo at once,
+    before it has started half of itself (``flag`` is the option that picks another port)."""
+    try:
+        return socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
+    except OSError as exc:
+        if exc.errno is not None and exc.errno < 0:  # getaddrinfo's codes (``socket.create_server`` re-raises them)
+            raise DemoPortError(f"cannot listen on {host}:{port}: the host name does not resolve; check --host") from None
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise DemoPortError(f"cannot listen on {host}:{port} ({reason}); another demo or server holds it? "
+                            f"choose a free port with {flag}") from None
+
+
+async def _start(app: object, sock: socket.socket) -> tuple[uvicorn.Server, asyncio.Task[None]]:
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
         if task.done():
             task.result()
@@ -81,11 +99,17 @@ def run_tour(base_url: str) -> None:
 async def run_demo(host: str, port: int, upstream_port: int, serve_forever: bool) -> None:
     from router.app import create_app
 
+    up_sock = listen("127.0.0.1", upstream_port, "--upstream-port")
+    try:
+        gateway_sock = listen(host, port, "--port")
+    except DemoPortError:
+        up_sock.close()
+        raise
     upstream = SimulatedUpstream()
     print(f"SIMULATED upstream (deterministic text, not a model) on http://127.0.0.1:{upstream_port}")
-    up_server, up_task = await _start(upstream.app(), "127.0.0.1", upstream_port)
-    gateway_server, gateway_task = await _start(create_app(demo_config(upstream_port)), host, port)
-    base_url = f"http://{host}:{port}"
+    up_server, up_task = await _start(upstream.app(), up_sock)
+    gateway_server, gateway_task = await _start(create_app(demo_config(upstream_port)), gateway_sock)
+    base_url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
     print(f"complexity-router gateway on {base_url}  (config: {Path(str(files('router.demo').joinpath('demo.yaml')))})")
     try:
         await asyncio.to_thread(run_tour, base_url)

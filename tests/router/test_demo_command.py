@@ -29,3 +29,19 @@ def test_demo_tour_streams_routes_and_shows_metrics() -> None:
     assert re.search(r'router_requests_total\{.*status="ok"\} 4\.0', out) or "router_requests_total" in out
     assert "router_cost_usd_total" in out
     assert re.search(r'router_cost_estimate_ratio_count\{tier="\w+"\} \d', out), "cost over estimate, per tier"
+
+
+def test_a_taken_port_fails_the_demo_in_one_line() -> None:
+    """Another demo on the port: a clear message naming the option that picks another, exit 1, no traceback."""
+    for flag in ("--port", "--upstream-port"):
+        with socket.socket() as held:
+            held.bind(("127.0.0.1", 0))
+            held.listen()
+            taken = held.getsockname()[1]
+            ports = {"--port": free_port(), "--upstream-port": free_port(), flag: taken}
+            command = [sys.executable, "-m", "router.cli", "demo", "--exit-after-tour",
+                       "--port", str(ports["--port"]), "--upstream-port", str(ports["--upstream-port"])]
+            done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+        assert done.returncode == 1, done.stderr[-2000:]
+        assert "Traceback" not in done.stderr and "SIMULATED upstream" not in done.stdout
+        assert f"cannot listen on 127.0.0.1:{taken}" in done.stderr and f"choose a free port with {flag}" in done.stderr

@@ -20,10 +20,10 @@ from backends.usage import Usage
 from classifiers.token_estimate import DEFAULT_CHARS_PER_TOKEN, estimate_tokens
 from router.answer_embedding import AnswerEmbedding, RefinesAnswerTokens
 from router.attempt_costs import book_failed, priced_spend, priced_usage, record_failed
-from router.ceilings import cap_tier, downgrade_to_cap, keep_affordable
+from router.ceilings import cap_tier, downgrade_to_cap, keep_affordable, refusal
 from router.config import RouterConfig
 from router.context import TokenCounter, prompt_texts
-from router.decision import Decision, usd
+from router.decision import Decision
 from router.estimate import answers_requested, estimate_cost
 from router.forecast import CompletionForecast
 from router.metrics import RouterMetrics
@@ -152,7 +152,7 @@ class Gateway:
         if max_cost_usd is not None and decision.estimated_cost_usd is not None and decision.estimated_cost_usd > max_cost_usd:
             raise APIError(
                 400,
-                f"estimated cost {usd(decision.estimated_cost_usd)} USD exceeds x-router-max-cost-usd {max_cost_usd}",
+                refusal(decision, decision.estimated_cost_usd, max_cost_usd),
                 code="max_cost_exceeded",
                 param="x-router-max-cost-usd",
             )

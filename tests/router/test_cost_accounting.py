@@ -15,6 +15,7 @@ import orjson
 import pytest
 from prometheus_client import CollectorRegistry
 
+from router.decision import usd
 from router.gateway import Gateway
 from router.metrics import RouterMetrics
 from router.protocol import APIError
@@ -166,6 +167,25 @@ def test_a_budget_downgrade_keeps_the_cost_cap() -> None:
     assert refused.value.code == "max_cost_exceeded"
     decision = gateway.decide(dict(body), "r2", max_cost_usd=1.0, max_tier="medium")
     assert decision.tier == "medium" and decision.estimated_cost_usd == gateway.estimate_cost(decision, decision.candidates[0], decision.scored, body)
+
+
+def test_a_refusal_names_the_cheapest_tier_that_would_fit_a_larger_cap() -> None:
+    """With `model: auto` and no tier under the cap, the estimate refused is the tier the score picked; the message also
+    names the cheapest tier's, the smallest cap that would pass (found by a user review: a cap of 1e-7 quoted only the
+    high tier's 0.043 USD where the low tier needed 0.00035)."""
+    gateway = Gateway(make_config(), {}, FakeClassifier(), RouterMetrics(CollectorRegistry()))
+    body = {"model": "auto", "messages": [{"role": "user", "content": "[score=0.9] hard question"}]}
+    with pytest.raises(APIError) as refused:
+        gateway.decide(dict(body), "r1", max_cost_usd=1e-9)
+    low = gateway.decide({"model": "auto:low", "messages": body["messages"]}, "r2", max_cost_usd=1.0)
+    message = refused.value.message
+    assert message.startswith("estimated cost ") and "exceeds x-router-max-cost-usd 1e-09" in message
+    assert message.endswith(f"; the cheapest tier for this request, low, is estimated at {usd(low.estimated_cost_usd)} USD")
+    passed = gateway.decide(dict(body), "r3", max_cost_usd=low.estimated_cost_usd)
+    assert passed.tier == "low", "the cap the message names lets the request through"
+    with pytest.raises(APIError) as forced:
+        gateway.decide({"model": "auto:high", "messages": body["messages"]}, "r4", max_cost_usd=1e-9)
+    assert "cheapest tier" not in forced.value.message, "a forced tier is not moved, so no other tier is named"
 
 
 async def test_a_request_the_context_check_moves_is_priced_and_capped_where_it_goes(make_harness: Any) -> None:

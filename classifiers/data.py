@@ -14,6 +14,7 @@ import gzip
 import hashlib
 import json
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -269,25 +270,30 @@ def load_outcome_file(path: str | Path) -> tuple[list[Example], Outcomes]:
     """A user's outcome file (``classifiers.outcomes``, the lines ``evaluate`` reads) as training
     examples and an outcome table. The target is the strong-weak quality gap as a percentile
     inside the file, mapped to 0.10-0.90; multi-turn lines train on their last user turn
-    (training is single-turn). Invalid, empty, non-finite and repeated lines are skipped."""
+    (training is single-turn). Invalid, empty and non-finite lines are skipped; lines that repeat a prompt (several
+    judges, runs or model pairs) train it once, on their mean qualities (the first line alone had counted), said on
+    stderr — ``evaluate`` reads every line as a call of its own."""
     from classifiers.outcomes import read_outcomes
     from classifiers.text import parse_messages
 
     path = Path(path)
     table = read_outcomes(path)
     texts: list[str] = []
-    keep: list[int] = []
-    seen: set[str] = set()
+    lines: dict[str, list[int]] = {}  # a prompt's key -> its lines, in the order the prompts first come
     for i, conv in enumerate(table.conversations):
         text = parse_messages(conv).last_user
-        key = norm_key(text)
-        if text.strip() and np.isfinite([table.strong[i], table.weak[i]]).all() and key not in seen:
-            seen.add(key)
-            texts.append(text)
-            keep.append(i)
+        if text.strip() and np.isfinite([table.strong[i], table.weak[i]]).all():
+            key = norm_key(text)
+            if key not in lines:
+                lines[key] = []
+                texts.append(text)
+            lines[key].append(i)
     if len(texts) < 2:
         raise ValueError(f"{path}: fewer than two valid outcome lines")
-    strong, weak = table.strong[keep], table.weak[keep]
+    strong, weak = (np.array([quality[rows].mean() for rows in lines.values()]) for quality in (table.strong, table.weak))
+    if repeats := sum(len(rows) - 1 for rows in lines.values()):
+        print(f"note: {path.name}: lines that repeat an earlier prompt: {repeats}; each prompt trains once, on its "
+              "lines' mean qualities", file=sys.stderr)
     gap = strong - weak
     source = f"{USER_OUTCOMES}:{path.stem}"
     ex = [Example(t, source, float(v), label=float(g)) for t, v, g in zip(texts, 0.10 + 0.80 * _pct(gap), gap)]

@@ -73,9 +73,7 @@ def read_outcomes(path: str | Path) -> OutcomeTable:
                 if not isinstance(obj, dict):
                     raise TypeError("a line must be a JSON object")
                 msgs = as_messages(obj)
-                q = (float(obj["strong"]), float(obj["weak"]))
-                if not all(math.isfinite(x) and abs(x) <= MAX_QUALITY for x in q):  # 1e308 - (-1e308) overflowed every APGR to NaN
-                    raise ValueError(f"strong and weak must be finite numbers up to {MAX_QUALITY:g}, not {obj['strong']!r} and {obj['weak']!r}")
+                q = _quality(obj)
             except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
                 skipped.add(n, line, exc)
                 continue
@@ -92,6 +90,18 @@ def read_outcomes(path: str | Path) -> OutcomeTable:
         sc, wc = (np.array([c[i] for c in costs]) for i in (0, 1))  # type: ignore[index]
         return OutcomeTable(convs, strong, weak, sc, wc, categories)
     return OutcomeTable(convs, strong, weak, categories=categories)
+
+
+def _quality(obj: dict[str, Any]) -> tuple[float, float]:
+    """A line's (strong, weak); a ValueError that quotes both unless each is a finite number (or its text) up to
+    ``MAX_QUALITY`` (a null had said "float() argument must be a string or a real number, not 'NoneType'")."""
+    try:
+        q = (float(obj["strong"]), float(obj["weak"]))
+    except (ValueError, TypeError):
+        q = (math.nan, math.nan)
+    if not all(math.isfinite(x) and abs(x) <= MAX_QUALITY for x in q):  # 1e308 - (-1e308) overflowed every APGR to NaN
+        raise ValueError(f"strong and weak must be finite numbers up to {MAX_QUALITY:g}, not {obj['strong']!r} and {obj['weak']!r}")
+    return q
 
 
 def _costs(obj: dict[str, Any], n: int) -> tuple[float, float] | None:

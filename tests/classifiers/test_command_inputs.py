@@ -64,6 +64,21 @@ def test_evaluate_names_a_missing_field_and_counts_what_it_skipped(tmp_path: Pat
     assert "skipped 8 lines in all" in err
 
 
+def test_evaluate_quotes_a_quality_that_is_no_number(tmp_path: Path, capsys):
+    """A null, a word or a list as a quality is skipped with the values quoted (a null had leaked Python's "float()
+    argument must be a string or a real number, not 'NoneType'"); a number written as text still counts."""
+    good = [json.dumps({"prompt": t, "strong": 1.0, "weak": float(i % 2)}) for i, t in enumerate(EASY + HARD)]
+    bad = ['{"prompt": "a", "strong": null, "weak": 0.5}', '{"prompt": "b", "strong": 1, "weak": "abc"}',
+           '{"prompt": "c", "strong": [1], "weak": 0}', '{"prompt": "d", "strong": "0.75", "weak": 0}']
+    f = tmp_path / "o.jsonl"
+    f.write_text("\n".join(bad + good) + "\n", encoding="utf-8")
+    table = read_outcomes(f)
+    err = capsys.readouterr().err
+    assert len(table.strong) == len(good) + 1 and table.strong[0] == 0.75
+    assert "skipping line 1: strong and weak must be finite numbers up to 1e+09, not None and 0.5" in err
+    assert "not 1 and 'abc'" in err and "not [1] and 0" in err and "float()" not in err
+
+
 def test_evaluate_says_when_the_outcomes_look_like_utf_16(tmp_path: Path, capsys):
     """A UTF-16 file (Windows tools write one) gave a warning per line, then "need at least two valid outcome lines"."""
     f = tmp_path / "o.jsonl"

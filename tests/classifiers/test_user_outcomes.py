@@ -34,19 +34,20 @@ def outcome_file(tmp_path: Path) -> Path:
     return f
 
 
-def test_outcome_file_rows(tmp_path: Path):
+def test_outcome_file_rows(tmp_path: Path, capsys):
     f = tmp_path / "o.jsonl"
     lines = [json.dumps({"prompt": "hard one", "strong": 1, "weak": 0}),
              json.dumps({"turns": ["first", "easy one"], "strong": 1, "weak": 1}),
              json.dumps({"messages": [{"role": "user", "content": "middle"}], "strong": 0.8, "weak": 0.4}),
-             json.dumps({"prompt": "hard one", "strong": 0, "weak": 0}),  # a duplicate prompt: the first counts
+             json.dumps({"prompt": "hard one", "strong": 0.5, "weak": 0}),  # a prompt again: the mean of its lines
              json.dumps({"prompt": "no quality"}), "{broken", json.dumps({"prompt": "", "strong": 1, "weak": 0})]
     f.write_text("\n".join(lines) + "\n", encoding="utf-8")
     ex, out = load_outcome_file(f)
     assert [e.text for e in ex] == ["hard one", "easy one", "middle"] and out.prompts == [e.text for e in ex]
     assert {e.source for e in ex} == {"outcomes:o"} and out.name == "outcomes:o"
     assert [e.y for e in ex] == pytest.approx([0.9, 0.1, 0.5])  # the gap as a percentile, in 0.1-0.9
-    assert out.quality["strong"].tolist() == [1.0, 1.0, 0.8]
+    assert out.quality["strong"].tolist() == [0.75, 1.0, 0.8] and out.quality["weak"].tolist() == [0.0, 1.0, 0.4]
+    assert "lines that repeat an earlier prompt: 1;" in capsys.readouterr().err
     f.write_text(lines[0] + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match="fewer than two"):
         load_outcome_file(f)

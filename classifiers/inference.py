@@ -92,6 +92,16 @@ ABSENT_PREFIX = "no "
 _ANCHORED = {PRIOR_FEATURE: "short or no closed problem", NUMBERS_PRIOR_FEATURE: "few or no word-problem numbers"}
 
 
+#: A domain's features, told as one reason named by the domain (absent when the domain is 0): its words' density, the
+#: domain, and its length slope.
+#: The fit splits a domain's effect among them with opposite signs, which read as a proof lowering its own score
+#: ("Prove that there are infinitely many primes": "reasoning domain" -0.48, "length x reasoning" +0.61) and a haiku
+#: raised by its writing ("writing domain" +0.64 beside "writing density" -1.38; a user review, session 50).
+_DOMAIN_GROUPS = tuple((FEATURE_NAMES.index(f"{d} domain"), (FEATURE_NAMES.index(f"{density} density"), FEATURE_NAMES.index(f"length x {d}")))
+                       for d, density in (("math", "math"), ("code", "code"), ("reasoning", "reason"), ("writing", "writing")))
+_GROUPED = frozenset(i for _, members in _DOMAIN_GROUPS for i in members)
+
+
 def _absent_name(i: int) -> str:
     """How ``route`` names dense feature ``i`` at 0."""
     return _ANCHORED.get(i) or ABSENT_PREFIX + FEATURE_NAMES[i]
@@ -330,8 +340,11 @@ class LinearScorer:
         training mean, so a feature the prompt lacks contributes too: it is named as absent ("no LaTeX commands"),
         not as if the prompt held it."""
         c = list(map(sub, map(mul, self.w, h), self.wm))
+        for domain, members in _DOMAIN_GROUPS:  # one reason each, named by the domain (``_DOMAIN_GROUPS``)
+            for i in members:
+                c[domain] += c[i]
         # == heapq.nlargest(k, ...) (documented equivalent; ties keep index order)
-        top = sorted(range(len(c)), key=list(map(abs, c)).__getitem__, reverse=True)[:k]
+        top = [i for i in sorted(range(len(c)), key=list(map(abs, c)).__getitem__, reverse=True) if i not in _GROUPED][:k]
         return [(_absent_name(i) if h[i] == 0 else FEATURE_NAMES[i], c[i]) for i in top]
 
     # ---- many conversations -----------------------------------------------------------

@@ -547,6 +547,28 @@ def test_a_table_s_figures_are_no_word_problem_s_steps(default):
     assert table_rows(years) == ""
 
 
+def test_a_domain_is_one_reason(default):
+    """A domain's words' density, the domain and its length slope are told as one reason, their sum: apart, the fit's
+    split read as a proof lowering its own score ("reasoning domain" -0.48 beside "length x reasoning" +0.61) and a haiku
+    raised by its writing ("writing domain" +0.64 beside "writing density" -1.38; a user review, session 50)."""
+    scorer = default.estimator.scorer
+    parts = {"math": ("math density", "length x math"), "code": ("code density", "length x code"),
+             "reasoning": ("reason density", "length x reasoning"), "writing": ("writing density", "length x writing")}
+    for prompt in ("Prove that there are infinitely many primes.", "Write a haiku about autumn.",
+                   "Write a Python function that merges k sorted lists.", "Solve x^2 - 5x + 6 = 0 and explain each step."):
+        f = default.estimator.featurize([{"role": "user", "content": prompt}])
+        every = dict(scorer.contributions(f, k=len(FEATURE_NAMES)))
+        for domain, (density, slope) in parts.items():
+            i, members = FEATURE_NAMES.index(f"{domain} domain"), [FEATURE_NAMES.index(n) for n in (density, slope)]
+            total = sum(scorer.w[j] * f.h[j] - scorer.wm[j] for j in (i, *members))
+            name = f"{domain} domain" if f.h[i] else f"no {domain} domain"
+            assert every[name] == pytest.approx(total, abs=1e-4), (prompt, name)
+        assert not any(n.startswith(("length x ", "no length x ")) or n.removeprefix("no ") in
+                       ("math density", "code density", "reason density", "writing density") for n in every), prompt
+    top = dict(default.score([{"role": "user", "content": "Write a haiku about autumn."}]).top_features)
+    assert top["writing domain"] < 0, "writing lowers a haiku's score, as one reason"
+
+
 def test_top_features_name_what_the_prompt_lacks_as_absent(default):
     """Contributions are measured from the training mean, so a lacking feature shows up too: "What is the capital of
     France?" listed "LaTeX commands −0.28", as if it held LaTeX; it is named "no LaTeX commands"."""

@@ -182,6 +182,8 @@ from classifiers.request_question import (
     OBJECT_WORDS,
     PRONOUN_OBJECTS,
     TEXT_NOUNS,
+    UNMARKED_CHARS,
+    UNMARKED_OPENERS,
 )
 from classifiers.return_words import (
     ABSTRACT_ELEMENTS,
@@ -1046,6 +1048,15 @@ def _fenced_or_indented_chars(s: str) -> int:
     return n
 
 
+def _unmarked_question(full: str) -> bool:
+    """A turn without "?" that asks without the mark (version 107): one sentence on one line of at most
+    ``UNMARKED_CHARS`` characters, its first word one of ``UNMARKED_OPENERS``."""
+    body = full.strip().rstrip(".!")
+    first = words_of(full.lower())[:1]
+    return (len(full) <= UNMARKED_CHARS and first[:1] != [] and first[0] in UNMARKED_OPENERS and "\n" not in body
+            and re.search(r"[.!?]+\s+", body) is None)
+
+
 def _currency(s: str) -> int:
     """Dollar signs before an amount of money: "$" (not after a backslash), digits and commas, an optional
     decimal part, then any of .,;:!?)'" or whitespace up to a letter or the end — for some end of the amount."""
@@ -1555,7 +1566,7 @@ def handcrafted(conv: Conversation) -> list[float]:
         100.0 * (len(s) - len(s.translate(_DEL_MATHOPS_REF))) / (ns + DENSITY_PRIOR_CHARS),
         log(numbers),
         min(numbers / (nw + DENSITY_PRIOR_WORDS), 2.0),
-        log(_count(full, "?")),
+        log(_count(full, "?") or int(_unmarked_question(full))),
         log(_count_lines(_RE_LIST, _NL_LIST, s) - tail if multiline else 0),
         log(sum([s.count(c) for c in (_SENT_ASCII if s.isascii() else _SENT) if c[0] in s])
             + (1 if s.rstrip()[-1:] in ".!?" else 0)),

@@ -93,10 +93,10 @@ _ANCHORED = {PRIOR_FEATURE: "short or no closed problem", NUMBERS_PRIOR_FEATURE:
 
 
 #: A domain's features, told as one reason named by the domain (absent when the domain is 0): its words' density, the
-#: domain, and its length slope.
-#: The fit splits a domain's effect among them with opposite signs, which read as a proof lowering its own score
-#: ("Prove that there are infinitely many primes": "reasoning domain" -0.48, "length x reasoning" +0.61) and a haiku
-#: raised by its writing ("writing domain" +0.64 beside "writing density" -1.38; a user review, session 50).
+#: domain and its length slope. The fit splits a domain's effect among them with opposite signs, which read as a proof
+#: lowering its own score ("Prove that there are infinitely many primes": "reasoning domain" -0.48, "length x
+#: reasoning" +0.61) and a haiku raised by its writing ("writing domain" +0.64 beside "writing density" -1.38; a user
+#: review, session 50).
 _DOMAIN_GROUPS = tuple((FEATURE_NAMES.index(f"{d} domain"), (FEATURE_NAMES.index(f"{density} density"), FEATURE_NAMES.index(f"length x {d}")))
                        for d, density in (("math", "math"), ("code", "code"), ("reasoning", "reason"), ("writing", "writing")))
 _GROUPED = frozenset(i for _, members in _DOMAIN_GROUPS for i in members)
@@ -338,7 +338,7 @@ class LinearScorer:
     def _top(self, h: list[float], k: int) -> list[tuple[str, float]]:
         """Top-``k`` dense-feature contributions of vector ``h``, by magnitude. A contribution is measured from the
         training mean, so a feature the prompt lacks contributes too: it is named as absent ("no LaTeX commands"),
-        not as if the prompt held it."""
+        not as if the prompt held it. A domain's features are one reason (``_DOMAIN_GROUPS``)."""
         c = list(map(sub, map(mul, self.w, h), self.wm))
         for domain, members in _DOMAIN_GROUPS:  # one reason each, named by the domain (``_DOMAIN_GROUPS``)
             for i in members:

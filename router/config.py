@@ -345,8 +345,12 @@ def read_config_data(path: str | Path) -> Any:
 
 
 def one_line(message: str) -> str:
-    """A multi-line message (a `ConfigError` names each bad key on a line) as one log line: "; " between its lines."""
-    return "; ".join(line.strip() for line in message.splitlines() if line.strip())
+    """A multi-line message (a `ConfigError` names each bad key on a line) as one log line: "; " between its lines, a
+    space after a line that ends in ":" ("invalid configuration: tiers.low.model: …", not ":; ")."""
+    out = ""
+    for line in filter(None, map(str.strip, message.splitlines())):
+        out += line if not out else (" " if out.endswith(":") else "; ") + line
+    return out
 
 
 def _describe(exc: ValidationError) -> str:

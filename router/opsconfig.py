@@ -118,9 +118,12 @@ def check_operations(config: RouterConfig) -> None:
     for path, rule in rules.items():
         if rule.downgrade_tier is not None and rule.downgrade_tier not in config.tiers:
             raise ValueError(f"@{path}.downgrade_tier: no tier named {rule.downgrade_tier!r} (tiers: {', '.join(tiers)})")
+    # an override no client can reach is an error: with keys, an id none of them has (and "anonymous"); without, any
+    # id but "anonymous", the one every client then is (it was accepted, and silently dead)
     digests = config.server.key_digests()
-    if digests:
-        known = {digest.hex()[:KEY_ID_LENGTH] for digest in digests}
-        for name in config.limits.keys:
-            if name != ANONYMOUS and name not in known:
-                raise ValueError(f"@limits.keys.{name}: no key in server.api_keys has this id")
+    known = {digest.hex()[:KEY_ID_LENGTH] for digest in digests} if digests else {ANONYMOUS}
+    for name in config.limits.keys:
+        if name not in known:
+            why = ("no key in server.api_keys has this id" if digests else
+                   f"server.api_keys is empty, so every client is {ANONYMOUS!r}: only limits.keys.{ANONYMOUS} applies")
+            raise ValueError(f"@limits.keys.{name}: {why}")

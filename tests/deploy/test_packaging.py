@@ -239,7 +239,11 @@ def test_compose_stack_parses_and_references_files_that_exist() -> None:
     assert "ports" not in services["vllm"], "only the router talks to vLLM"
     # Router config, Prometheus target and Grafana provisioning line up with the mounts.
     mounts = {v.split(":")[1]: compose_path.parent / v.split(":")[0] for s in services.values() for v in s.get("volumes", []) if v.startswith(".")}
-    config = parse_config(yaml.safe_load(mounts["/etc/complexity-router/config.yaml"].read_text()), env={})
+    command = services["router"]["command"]
+    config_path = Path(command[command.index("--config") + 1])
+    assert mounts[str(config_path.parent)].is_dir(), "the config's directory is mounted: a file mount misses an edit saved as a new file"
+    config = parse_config(yaml.safe_load((mounts[str(config_path.parent)] / config_path.name).read_text()), env={})
+    assert config.reload.watch
     assert config.backends["local-vllm"].base_url == "http://vllm:8000/v1"
     assert_vllm_serves_the_router_s_clients(services["vllm"]["command"], config)
     prometheus = yaml.safe_load(mounts["/etc/prometheus/prometheus.yml"].read_text())

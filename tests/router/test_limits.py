@@ -43,6 +43,20 @@ def test_key_id_is_a_sha256_prefix_never_the_key() -> None:
     assert KEY_A not in key_id(KEY_A)
 
 
+def test_an_override_no_client_can_reach_is_a_config_error() -> None:
+    """With keys, an id none of them has (and "anonymous"); without keys, any id but "anonymous" — accepted before,
+    and silently dead (an operations review, session 50)."""
+    from router.config import ConfigError
+
+    ops_config(limits={"keys": {key_id(KEY_B): {"requests_per_minute": 5}}})
+    for server, name, said in (({"api_keys": [KEY_A]}, key_id(KEY_B), "no key in server.api_keys has this id"),
+                               ({"api_keys": [KEY_A]}, "anonymous", "no key in server.api_keys has this id"),
+                               ({"api_keys": []}, "deadbeef", "server.api_keys is empty, so every client is 'anonymous'")):
+        with pytest.raises(ConfigError, match=f"limits.keys.{name}: {said}"):
+            ops_config(server=server, limits={"keys": {name: {"requests_per_minute": 5}}})
+    ops_config(server={"api_keys": []}, limits={"keys": {"anonymous": {"requests_per_minute": 5}}})
+
+
 def test_sliding_window_wait() -> None:
     # 10/min, 10 used this minute, 20 % into it: wait for the next minute, then for the count to slide out.
     assert sliding_wait(10, 0, 0.2, 10, 1) == pytest.approx(48 + WINDOW_SECONDS * 0.1)

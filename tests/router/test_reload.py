@@ -103,6 +103,7 @@ def test_file_change_reloads_without_dropping_the_stream_in_flight(tmp_path: Pat
                 wait_for(lambda: sample(registry, "router_config_reloads_total", result="failure") == 1, timeout=10, what="the rejection")
             assert not app.state.router.backends["sim"].client.is_closed, "a rejected reload closes nothing the running state uses"
             assert "rejected" in caplog.text and "tiers.low.model" in caplog.text
+            assert "keeping the running configuration: invalid configuration: tiers.low.model: " in caplog.text, "as documented, no ':;'"
             assert sample(registry, "router_config_last_reload_successful") == 0
             assert routed_model(router.url) == "big"
             replace_file(path, "tiers: [not, a, mapping")  # not even YAML

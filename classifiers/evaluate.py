@@ -11,6 +11,7 @@ at which each router recovers half and 80 % of the gap.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail(str(exc))
     boot = bootstrap_apgr(routers, table.strong, table.weak, n_boot=args.bootstrap) if args.bootstrap else {}
-    print(f"{len(scores)} prompts" + (f"; 95% intervals from {args.bootstrap} paired bootstrap resamples" if boot else ""))
+    distinct = len({json.dumps(c, sort_keys=True, default=str) for c in table.conversations})
+    print(f"{len(scores)} prompts" + (f" ({distinct} distinct: each line is a call of its own; `train --outcomes` trains a "
+                                      "repeated prompt once)" if distinct < len(scores) else "")
+          + (f"; 95% intervals from {args.bootstrap} paired bootstrap resamples" if boot else ""))
     print(f"{'router':16s} {'APGR':>7s} {'95% interval':>15s} {'CPT(50%)':>9s} {'CPT(80%)':>9s}")
     for k, c in rows.items():
         lo, hi = np.percentile(boot[k], [2.5, 97.5]) if boot else (np.nan, np.nan)

@@ -447,6 +447,15 @@ def test_evaluate_writes_its_plot_or_says_why_not(tmp_path: Path, capsys, plot: 
         assert (tmp_path / written).stat().st_size > 1000 and f"wrote {tmp_path / written}" in captured.out
 
 
+def test_evaluate_says_how_many_prompts_are_distinct(tmp_path: Path, capsys):
+    """Lines that repeat a prompt are calls of their own here and one prompt to `train --outcomes` (a user review: 120
+    prompts in evaluate, n=79 in train, neither said why)."""
+    assert _run(["evaluate", "--outcomes", str(_outcomes(tmp_path, GAPPED + GAPPED[:3])), "--bootstrap", "0", "--no-plot"]) == 0
+    assert capsys.readouterr().out.startswith(f"{len(GAPPED) + 3} prompts ({len(GAPPED)} distinct: each line is a call of its own")
+    assert _run(["evaluate", "--outcomes", str(_outcomes(tmp_path, GAPPED)), "--bootstrap", "0", "--no-plot"]) == 0
+    assert "distinct" not in capsys.readouterr().out
+
+
 def test_evaluate_counts_and_warns_about_what_it_leaves_out(tmp_path: Path, capsys):
     """Non-finite qualities are skipped with a warning, so the header's count and the cost table are the curve's rows; a NaN
     cost skips the cost table (not priced on a NaN); a byte-order mark is no text; a strong model worse than the weak warns."""

@@ -167,6 +167,8 @@ def score_stream(clf: ComplexityClassifier, config: Any, inp: TextIO, out: TextI
     for raw in inp:
         total += 1
         try:
+            if not raw.strip():  # json's "Expecting value: line 2 column 1 (char 1)" named no cause
+                raise ValueError("empty line")
             pending.append((len(lines), _parse_line(raw)))
             lines.append(None)
         except (ValueError, TypeError, RecursionError) as exc:  # RecursionError: JSON nested past the parser's limit

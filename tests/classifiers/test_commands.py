@@ -39,12 +39,13 @@ def test_register_adds_subcommands():
 def test_score_stream_in_order_with_errors(tiny_classifier, config_file):
     cfg = load_router_config(str(config_file))
     lines = ['{"prompt": "hi"}', "not json", '{"messages": [{"role": "user", "content": "Prove Fermat"}]}',
-             "[1, 2]", '{"other": 1}', '{"prompt": ""}', '{"prompt": ' + "[" * 1000 + "]" * 1000 + "}"]
+             "[1, 2]", '{"other": 1}', '{"prompt": ""}', '{"prompt": ' + "[" * 1000 + "]" * 1000 + "}", "  "]
     out = io.StringIO()
     errors = score_stream(tiny_classifier, cfg, io.StringIO("\n".join(lines) + "\n"), out).errors
     rows = [json.loads(x) for x in out.getvalue().splitlines()]
-    assert len(rows) == len(lines) and errors == 4, "a line nested past the JSON parser's limit is one bad line, not the end"
-    assert [("error" in r) for r in rows] == [False, True, False, True, True, False, True]
+    assert len(rows) == len(lines) and errors == 5, "a line nested past the JSON parser's limit is one bad line, not the end"
+    assert [("error" in r) for r in rows] == [False, True, False, True, True, False, True, True]
+    assert rows[-1] == {"error": "bad input line: empty line"}, "a blank line says so (json had said 'Expecting value')"
     ok = rows[0]
     assert set(ok) == {"score", "tier", "expected_completion_tokens"}
     assert ok["tier"] in ("low", "medium", "high") and set(ok["expected_completion_tokens"]) == {"low", "medium", "high"}

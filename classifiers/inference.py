@@ -92,11 +92,9 @@ ABSENT_PREFIX = "no "
 _ANCHORED = {PRIOR_FEATURE: "short or no closed problem", NUMBERS_PRIOR_FEATURE: "few or no word-problem numbers"}
 
 
-#: A domain's features, told as one reason named by the domain (absent when the domain is 0): its words' density, the
-#: domain and its length slope. The fit splits a domain's effect among them with opposite signs, which read as a proof
-#: lowering its own score ("Prove that there are infinitely many primes": "reasoning domain" -0.48, "length x
-#: reasoning" +0.61) and a haiku raised by its writing ("writing domain" +0.64 beside "writing density" -1.38; a user
-#: review, session 50).
+#: A domain's words' density, the domain and its length slope, told as one reason named by the domain: the fit splits its
+#: effect among them with opposite signs, which read as a proof lowering its own score ("reasoning domain" -0.48 beside
+#: "length x reasoning" +0.61) and a haiku raised by its writing ("writing domain" +0.64, "writing density" -1.38).
 _DOMAIN_GROUPS = tuple((FEATURE_NAMES.index(f"{d} domain"), (FEATURE_NAMES.index(f"{density} density"), FEATURE_NAMES.index(f"length x {d}")))
                        for d, density in (("math", "math"), ("code", "code"), ("reasoning", "reason"), ("writing", "writing")))
 _GROUPED = frozenset(i for _, members in _DOMAIN_GROUPS for i in members)

@@ -123,6 +123,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 # ---- score --------------------------------------------------------------------------
 def _parse_line(line: str) -> Any:
+    if not line.strip():  # json's "Expecting value: line 2 column 1 (char 1)" named no cause
+        raise ValueError("empty line")
     obj = json_line(line)
     if not isinstance(obj, dict):
         raise TypeError("each line must be a JSON object")
@@ -167,8 +169,6 @@ def score_stream(clf: ComplexityClassifier, config: Any, inp: TextIO, out: TextI
     for raw in inp:
         total += 1
         try:
-            if not raw.strip():  # json's "Expecting value: line 2 column 1 (char 1)" named no cause
-                raise ValueError("empty line")
             pending.append((len(lines), _parse_line(raw)))
             lines.append(None)
         except (ValueError, TypeError, RecursionError) as exc:  # RecursionError: JSON nested past the parser's limit

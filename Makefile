@@ -8,7 +8,7 @@ BASE   := $(VENV)/.base-$(shell cat $(BUILD) | cksum | cut -d' ' -f1)
 STAMP  := $(VENV)/.installed-$(shell cat $(BUILD) | cksum | cut -d' ' -f1)
 EMBED  := $(VENV)/.embedding-$(shell cat $(BUILD) | cksum | cut -d' ' -f1)
 
-.PHONY: demo test test-unit test-vllm bench bench-gateway clean
+.PHONY: demo test lint test-unit test-vllm bench bench-gateway clean
 
 ## The package alone (what `make demo` needs: the gateway, the classifier and the openai SDK its tour drives) ...
 $(BASE): $(BUILD)
@@ -32,8 +32,11 @@ $(EMBED): $(STAMP)
 demo: $(BASE)
 	$(BIN)/complexity-router demo
 
-## The whole suite: unit + integration tests, then the real-vLLM stage.
-test: test-unit test-vllm
+## The whole suite: lint, unit + integration tests, then the real-vLLM stage.
+test: lint test-unit test-vllm
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 test-unit: $(EMBED)
 	$(BIN)/python -m pytest -m "not vllm"

@@ -8,7 +8,7 @@ boundary, so the gateway handles one error type, as httpx's `_exceptions.py` doe
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
@@ -21,7 +21,7 @@ from backends.h1pool import UPSTREAM_REQUEST_ID, mark_written
 from backends.loadconfig import LoadConfig
 from backends.usage import Usage
 
-ErrorKind = Literal["connect", "timeout", "status", "protocol", "stream", "overloaded"]
+ErrorKind = Literal["connect", "timeout", "status", "protocol", "stream", "overloaded", "shutdown"]
 
 
 class TimeoutSettings(BaseModel):
@@ -186,7 +186,7 @@ class ChatStream:
     """
 
     frames: AsyncIterator[bytes]
-    close: Callable[[], Any]
+    close: Callable[[], Awaitable[None]]  # closes the upstream response (a stream of frames in hand: nothing)
     usage: Usage | None = None
     usage_chunk: dict[str, Any] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
@@ -196,9 +196,7 @@ class ChatStream:
     dropped: Callable[[], None] | None = None
 
     async def aclose(self) -> None:
-        result = self.close()
-        if hasattr(result, "__await__"):
-            await result
+        await self.close()
 
 
 async def empty_frames() -> AsyncIterator[bytes]:
@@ -217,7 +215,7 @@ async def _each(frames: list[bytes]) -> AsyncIterator[bytes]:
         yield frame
 
 
-def _nothing_to_close() -> None:
+async def _nothing_to_close() -> None:
     return None
 
 

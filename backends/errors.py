@@ -60,22 +60,27 @@ def status_error(status: int, headers: httpx.Headers, content: bytes) -> Upstrea
     Understands OpenAI's `{"error": {...}}`, vLLM's older flat `{"object": "error", "message"}`
     and Anthropic's `{"type": "error", "error": {"type", "message"}}`.
     """
-    message, error_type, code, param = f"upstream returned HTTP {status}", None, None, None
     try:
         payload: Any = orjson.loads(content) if content else None
     except orjson.JSONDecodeError:
         payload = None
+    detail: dict[str, Any] = {}
     if isinstance(payload, dict):
         detail = payload.get("error") if isinstance(payload.get("error"), dict) else payload
-        if isinstance(detail.get("message"), str):
-            message = detail["message"]
-        error_type = detail.get("type") if isinstance(detail.get("type"), str) else None
-        code = str(detail["code"]) if detail.get("code") is not None else None
-        param = detail.get("param") if isinstance(detail.get("param"), str) else None
+    return detail_error(status, detail, retry_after=retry_after_seconds(headers))
+
+
+def detail_error(status: int, detail: dict[str, Any], *, retry_after: float | None = None) -> UpstreamError:
+    """An error object (`{"message", "type", "code", "param"}`) with the HTTP status it stands for: the one mapping of
+    an HTTP error body and of an in-stream error event that names a status (backends/openai_compat.py)."""
+    message = detail["message"] if isinstance(detail.get("message"), str) else f"upstream returned HTTP {status}"
+    error_type = detail.get("type") if isinstance(detail.get("type"), str) else None
+    code = str(detail["code"]) if detail.get("code") is not None else None
+    param = detail.get("param") if isinstance(detail.get("param"), str) else None
     if status in (400, 429) and _CREDIT_SPENT.search(" ".join((message, error_type or "", code or ""))):
         status = 402  # a spent account: Anthropic says it with a 400, OpenAI with a 429 `insufficient_quota`, which no wait mends
     return UpstreamError(
-        "status", message, status=status, retry_after=retry_after_seconds(headers), error_type=error_type, code=_code(status, code, message), param=param
+        "status", message, status=status, retry_after=retry_after, error_type=error_type, code=_code(status, code, message), param=param
     )
 
 

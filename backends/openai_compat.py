@@ -17,7 +17,7 @@ from backends.assemble import read_whole, whole_stream
 from backends.base import Backend, ChatResult, ChatStream, UpstreamError, empty_frames, encode_body, map_transport_error, ratelimit_headers
 from backends.chat_shape import completion_problem
 from backends.direct import DirectResponse
-from backends.errors import raise_for_stream_status, response_json, stream_event_json
+from backends.errors import detail_error, raise_for_stream_status, response_json, stream_event_json
 from backends.sse import SSEFramer, event_data
 from backends.usage import Usage
 
@@ -142,8 +142,7 @@ def _stream_error(error: Any) -> UpstreamError:
     status = int(code) if isinstance(code, int | str) and str(code).isdigit() and 400 <= int(code) <= 599 else None
     error_type = detail.get("type") if isinstance(detail.get("type"), str) else None
     if status is not None:
-        param = detail.get("param") if isinstance(detail.get("param"), str) else None
-        return UpstreamError("status", message, status=status, error_type=error_type, param=param)
+        return detail_error(status, detail)  # as the same error sent as an HTTP status: its code, a context overflow's included
     return UpstreamError("stream", message, error_type=error_type)
 
 

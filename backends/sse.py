@@ -7,7 +7,6 @@ only needs to find event boundaries (a blank line) — it never re-serialises an
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterable, AsyncIterator
 
 _BOUNDARIES = (b"\n\n", b"\r\n\r\n", b"\n\r\n", b"\r\n\n", b"\r\r")
 _BOUNDARY = re.compile(b"|".join(re.escape(boundary) for boundary in _BOUNDARIES))
@@ -55,6 +54,14 @@ class SSEFramer:
         return rest
 
 
+def count_events(frame: bytes) -> int:
+    """How many events a relayed frame of whole events holds: the one count behind the estimate of a
+    stream that ended without usage (a token an event). Counting `data:` would also count the
+    text `data:` inside an answer's JSON (a YAML or log answer billed 2-3x)."""
+    found = frame.count(b"\n\n") if b"\r" not in frame else len(_BOUNDARY.findall(frame))
+    return found or int(bool(frame))  # a frame without its blank line (a stream's last) is still one event
+
+
 def events_of(frame: bytes) -> list[bytes]:
     """The events of a relayed frame, which holds one or more whole events."""
     framer = SSEFramer()
@@ -74,21 +81,3 @@ def event_data(event: bytes) -> bytes | None:
     data = [part for part in parts if part is not None]
     return b"\n".join(data) if data else None
 
-
-def event_name(event: bytes) -> bytes | None:
-    """The `event:` field of one event, if any."""
-    for line in event.replace(b"\r\n", b"\n").split(b"\n"):
-        if line.startswith(b"event:"):
-            return line[6:].strip()
-    return None
-
-
-async def iter_events(chunks: AsyncIterable[bytes]) -> AsyncIterator[bytes]:
-    """Complete SSE events from a chunked byte stream; a trailing partial event is yielded last."""
-    framer = SSEFramer()
-    async for chunk in chunks:
-        for event in framer.feed(chunk):
-            yield event
-    rest = framer.flush()
-    if rest.strip():
-        yield rest

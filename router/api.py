@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from backends.base import GATEWAY_FAULT_STATUSES, ChatStream, UpstreamError
 from backends.chat_shape import chunk_has_output
-from backends.sse import event_data, events_of
+from backends.sse import count_events, event_data, events_of
 from router import anthropic_api, anthropic_errors, openapi, responses_api, text_completions
 from router.anthropic_stream import AnthropicStream
 from router.attempt_costs import FAILED
@@ -270,7 +270,7 @@ async def _relay(
     try:
         yield b""  # primed: from here on, closing the relay runs the finally below (router/streaming.py)
         async for frame in stream.frames:
-            events += frame.count(b"\n\n") or 1  # a frame holds whole events; CRLF-framed ones count one a frame
+            events += count_events(frame)
             if first and _has_output(frame):  # the attempt that answered, to its first token (not a role chunk)
                 metrics.ttft.labels(*labels).observe(time.perf_counter() - decision.context.get(ATTEMPT_STARTED, started))
                 first = False

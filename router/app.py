@@ -112,7 +112,7 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     first = exc.errors()[0] if exc.errors() else {}
     param = ".".join(str(part) for part in first.get("loc", ())[1:]) or None
-    return APIError(400, f"invalid request: {first.get('msg', 'malformed')}", param=param).response()
+    return error_shape(request.url.path)(APIError(400, f"invalid request: {first.get('msg', 'malformed')}", param=param))
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -123,7 +123,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     log.error("unhandled error serving %s %s: %s", request.method, request.url.path, type(exc).__name__)
-    return APIError(500, "internal router error", error_type="server_error", code="internal_error").response()
+    return error_shape(request.url.path)(APIError(500, "internal router error", error_type="server_error", code="internal_error"))
 
 
 def _version() -> str:

@@ -25,7 +25,7 @@ import orjson
 
 from backends.base import ChatStream
 from backends.chat_shape import content_text
-from backends.sse import event_data, events_of
+from backends.sse import count_events, event_data, events_of
 
 if TYPE_CHECKING:
     from router.strategies import Vote
@@ -135,7 +135,7 @@ def replay(stream: ChatStream, held: Held, finished: Callable[[ChatStream], None
         finished(outer)
 
     outer.frames = frames()
-    outer.dropped = lambda: unread(sum(frame.count(b"data:") for frame in held.buffered))
+    outer.dropped = lambda: unread(sum(map(count_events, held.buffered)))
     return outer
 
 

@@ -12,7 +12,8 @@ other path, method and scope (lifespan, `/metrics`, the OpenAPI schema, which st
 route) goes through FastAPI as before. Tests compare both paths (tests/router/test_fastpath.py).
 
 Skipped for this route, deliberately: user middleware (the app's factory adds none, but CORS with
-`server.cors_origins`: a request with an `Origin` header then takes FastAPI's path through it) and
+`server.cors_origins`: a request with an `Origin` header then takes FastAPI's path through it; any other
+middleware added to the app turns the fast path off, so none is skipped unseen) and
 FastAPI's native OpenTelemetry exception hook (`FastAPI(telemetry=...)`; the handler's errors
 are logged and counted by the router itself). The body limit is `server.max_body_bytes`,
 enforced by the handler while it reads (router/state.py).
@@ -27,6 +28,7 @@ from fastapi import FastAPI
 from starlette._utils import is_async_callable
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -45,6 +47,7 @@ class RouterApp(FastAPI):
     fast_chat: bool = True
     #: CORS middleware is installed (`server.cors_origins`): a browser's request (it sends `Origin`) goes through it.
     cors: bool = False
+    _only_cors: bool | None = None  # the user middleware is CORS at most (read once: none can be added after start)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -53,6 +56,7 @@ class RouterApp(FastAPI):
             and scope["method"] == "POST"
             and not scope.get("root_path")
             and self.fast_chat
+            and self._skips_no_middleware()
             and not self.root_path
             and not (self.cors and any(name == b"origin" for name, _ in scope["headers"]))
         ):
@@ -60,6 +64,11 @@ class RouterApp(FastAPI):
             await serve_chat(self.exception_handlers, scope, receive, send)
             return
         await super().__call__(scope, receive, send)
+
+    def _skips_no_middleware(self) -> bool:
+        if self._only_cors is None:
+            self._only_cors = all(middleware.cls is CORSMiddleware for middleware in self.user_middleware)
+        return self._only_cors
 
 
 async def serve_chat(handlers: dict[Any, Handler], scope: Scope, receive: Receive, send: Send) -> None:

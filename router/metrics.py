@@ -10,10 +10,12 @@ import contextlib
 import math
 import struct
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
 from prometheus_client.values import MutexValue
+
+from backends.base import ErrorKind
 
 if TYPE_CHECKING:
     from backends.usage import Usage
@@ -35,7 +37,7 @@ TOKEN_KINDS = ("prompt", "cached_prompt", "cache_write", "cache_write_1h", "comp
 DECISION_REASONS = ("classifier", "forced", "direct", "fallback", "context", "escalation")
 ESCALATION_REASONS = ("length", "refusal", "error", "low_agreement", "header")  # router/escalation.py
 LOAD_ACTIONS = ("lower_effort", "spill", "restore")  # router/loadknob.py
-ERROR_KINDS = ("connect", "timeout", "status", "protocol", "stream", "overloaded", "shutdown")
+ERROR_KINDS: tuple[str, ...] = get_args(ErrorKind)
 FALLBACK_REASONS = (*ERROR_KINDS, "circuit_open", "rate_limited", "at_capacity")
 RETRY_OUTCOMES = ("attempted", "budget_exhausted")
 REQUEST_STATUSES = ("ok", "error", "client_error", "cancelled")

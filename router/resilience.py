@@ -285,9 +285,7 @@ class Resilience:
             release()  # the stream never iterated has no `watched` to end it
             with contextlib.suppress(RuntimeError):  # closed while running: the response close below suffices
                 await frames.aclose()
-            outcome = close()
-            if hasattr(outcome, "__await__"):
-                await outcome
+            await close()
 
         result.close = close_both
         if assembled:
@@ -310,7 +308,7 @@ class Resilience:
             answer = assembler.completion(reported)
             problem = completion_problem(answer)
         except UpstreamError as exc:
-            errors.labels(backend.name, exc.kind).inc()
+            errors.labels(backend.name, exc.metric_kind).inc()
             _charge_written(gateway, decision, body, stream, assembler.chunks)  # what it wrote was billed
             if exc.kind == "shutdown":  # the drain ran out: no next attempt, a 503 the client retries elsewhere
                 raise shutting_down() from None
@@ -329,7 +327,7 @@ class Resilience:
         if problem is not None:
             _charge_written(gateway, decision, body, stream, assembler.chunks)
             error = UpstreamError("protocol", f"upstream stream is not a chat completion: {problem}")
-            errors.labels(backend.name, error.kind).inc()
+            errors.labels(backend.name, error.metric_kind).inc()
             self._stream_failed(health, backend.config, error)
             return error
         result = ChatResult(body=answer, usage=stream.usage if stream.usage is not None else Usage(), headers=stream.headers)

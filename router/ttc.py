@@ -18,6 +18,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from backends.base import ChatResult, ChatStream, UpstreamError
+from backends.sse import count_events
 from backends.usage import Usage
 from router.attempt_costs import FAILED, book_part, spent_usd
 from router.ceilings import keep_affordable
@@ -155,7 +156,7 @@ class TestTimeCompute:
             note_service_tier(decision.context, stream.meta.get("service_tier"))
             await _close(stream)
             if isinstance(exc, asyncio.CancelledError) or (buffered and isinstance(exc, UpstreamError)):  # what was generated: charged
-                events = sum(frame.count(b"data:") for frame in buffered)
+                events = sum(map(count_events, buffered))
                 self.record(decision, "abandoned", self.gateway.stream_estimate(decision, body, events, stream.meta.get("partial_usage")))
             raise  # an UpstreamError here is still before the first byte: dispatch may escalate on it
         reason = held_reason(tier.escalate_on, held)
@@ -163,7 +164,7 @@ class TestTimeCompute:
         if reason is not None:
             used, tier_name, model, backend = stream.usage, decision.tier, decision.model, decision.backend
             if used is None:  # no usage (yet): estimated as the relay estimates a stream, a token per event
-                events = sum(frame.count(b"data:") for frame in held.buffered)
+                events = sum(map(count_events, held.buffered))
                 used = self.gateway.stream_estimate(decision, body, events, stream.meta.get("partial_usage"))
             if self._escalate(decision, target, reason, body, spent=(model, used)):
                 self.record_as(decision.context, "abandoned", used, tier=tier_name, model=model, backend=backend)

@@ -9,6 +9,7 @@ import orjson
 import pytest
 
 from backends.errors import status_error
+from backends.openai_compat import _stream_error
 
 VLLM_OVERFLOW = ("This model's maximum context length is 2048 tokens. However, your request has 8 input tokens plus 2045 "
                  "'max_tokens'. Please reduce one or the other. (parameter=input_tokens, max_tokens, value=(8, 2045))")
@@ -53,3 +54,15 @@ def test_a_spent_provider_account_is_a_402_whatever_the_provider_says(status: in
     assert status_error(status, httpx.Headers(), orjson.dumps({"error": error})).status == 402
     limited = {"message": "Rate limit reached for gpt-4o-mini on requests per min (RPM)", "type": "requests", "code": "rate_limit_exceeded"}
     assert status_error(429, httpx.Headers(), orjson.dumps({"error": limited})).status == 429
+
+
+@pytest.mark.parametrize("error", [
+    {"message": VLLM_OVERFLOW, "type": "BadRequestError", "param": "input_tokens, max_tokens", "code": 400},
+    {"message": "The decoder prompt (length 8825) is longer than the maximum model length of 8192.", "code": 400},
+])
+def test_an_overflow_sent_in_stream_reads_as_the_same_error_sent_as_a_status(error: dict[str, Any]) -> None:
+    """vLLM answers some bad requests with HTTP 200 and an error event: the overflow is the client's
+    `context_length_exceeded` there too, not a failure on the error-rate alerts (status `error`)."""
+    streamed, whole = _stream_error(error), status_error(400, httpx.Headers(), orjson.dumps({"error": error}))
+    assert (streamed.status, streamed.code, streamed.client_fault) == (whole.status, whole.code, whole.client_fault) == (
+        400, "context_length_exceeded", True)

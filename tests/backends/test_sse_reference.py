@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backends.sse import SSEFramer, event_data
+from backends.sse import SSEFramer, count_events, event_data
 
 BOUNDARIES = (b"\n\n", b"\r\n\r\n", b"\n\r\n", b"\r\n\n", b"\r\r")
 PIECES = st.sampled_from([b"\n", b"\r", b"\r\n", b"\n\n", b"\r\r", b"data:", b"data: ", b"event: x", b":", b" ", b"{}", b"a"])
@@ -46,6 +46,23 @@ def test_framer_matches_the_reference_under_any_split(pieces: list[bytes], cuts:
 def test_event_data_matches_the_reference(pieces: list[bytes], terminated: bool) -> None:
     event = b"".join(pieces) + (b"\n\n" if terminated else b"")
     assert event_data(event) == reference_data(event)
+
+
+@settings(max_examples=400)
+@given(st.lists(PIECES, max_size=40))
+def test_count_events_counts_what_the_framer_cuts(pieces: list[bytes]) -> None:
+    """On a relayed frame (whole events); a frame with no boundary (a stream's last, cut) is one."""
+    stream = b"".join(pieces)
+    events, rest = reference_events(stream)
+    assert count_events(stream[: len(stream) - len(rest)]) == len(events)
+    assert count_events(rest) == bool(rest)
+
+
+def test_an_answer_that_writes_data_colon_is_one_event() -> None:
+    """The estimate of a stream without usage counts events, not the text `data:` (a YAML answer)."""
+    frame = b'data: {"choices":[{"delta":{"content":"config:\\n  data: 1\\n  metadata: 2"}}]}\n\n'
+    assert frame.count(b"data:") == 3 and count_events(frame) == 1
+    assert count_events(frame.replace(b"\n\n", b"\r\n\r\n") * 2) == 2 and count_events(b"") == 0
 
 
 def test_a_burst_of_many_events_is_cut_in_one_pass() -> None:

@@ -152,8 +152,12 @@ async def test_unexpected_internal_errors_are_generic_500s_without_detail(make_h
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             response = await client.post("/v1/chat/completions", json={"model": "auto", "messages": [{"role": "user", "content": "x"}]})
+            messages = await client.post("/v1/messages", json={"model": "auto", "max_tokens": 8, "messages": [{"role": "user", "content": "x"}]})
     error = _assert_openai_error(response, 500)
     assert "secret internal detail" not in response.text and error["code"] == "internal_error"
+    assert messages.status_code == 500 and "secret internal detail" not in messages.text
+    assert messages.json() == {"type": "error", "error": {"type": "api_error", "message": "internal router error"}}, (
+        "an Anthropic client reads its own error shape, as the 404/405 on that path already had")
 
 
 # -- secrets ----------------------------------------------------------------------------------------

@@ -122,6 +122,18 @@ async def test_a_first_stream_event_that_is_an_http_error_is_that_error(make_har
     assert harness.metric("router_backend_up", backend="sim") == 1
 
 
+@pytest.mark.parametrize("stream", [False, True])
+async def test_a_context_overflow_in_a_first_stream_event_is_the_client_s(make_harness: Callable[..., Any], stream: bool) -> None:
+    """vLLM's overflow as a 200 stream's error event carried no `context_length_exceeded` (clients trim on that
+    code) and counted as an upstream error of kind `status`, on the error alerts, where the same 400 reads `rejected`."""
+    overflow = {"message": "This model's maximum context length is 4096 tokens. However, you requested 9000 tokens.", "code": 400}
+    harness: Harness = await make_harness(sim_transport=streaming([b"data: " + orjson.dumps({"error": overflow}) + b"\n\n"]))
+    response = await harness.chat("hard [score=0.95]", stream=stream)
+    assert response.status_code == 400 and response.json()["error"]["code"] == "context_length_exceeded"
+    assert harness.metric("router_upstream_errors_total", backend="sim", kind="rejected") == 1
+    assert harness.metric("router_upstream_errors_total", backend="sim", kind="status") == 0
+
+
 async def test_a_request_nested_deeper_than_can_be_forwarded_is_a_400(harness: Harness) -> None:
     schema: dict[str, Any] = {"type": "string"}
     for _ in range(300):

@@ -66,6 +66,35 @@ async def test_the_fast_path_serves_chat_and_nothing_else(build: Build, monkeypa
     assert "/v1/chat/completions" in app.openapi()["paths"]  # the route is still documented
 
 
+async def test_middleware_added_to_the_app_turns_the_fast_path_off(fake_classifier: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path skips the middleware stack: an operator's middleware (tracing, auth) must not be skipped unseen."""
+    fast: list[str] = []
+    seen: list[str] = []
+    handler = router.fastpath.chat_completions
+
+    async def counted(request: Any) -> Any:
+        fast.append(request.url.path)
+        return await handler(request)
+
+    class Tracing:
+        def __init__(self, app: Any) -> None:
+            self.app = app
+
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+            seen.append(scope.get("path", ""))
+            await self.app(scope, receive, send)
+
+    monkeypatch.setattr(router.fastpath, "chat_completions", counted)
+    upstream = SimulatedUpstream(token_delay=0)
+    transports = {"sim": httpx.ASGITransport(app=upstream.app()), "spare": httpx.MockTransport(lambda r: httpx.Response(503))}
+    app = create_app(make_config(), classifier=fake_classifier, transports=transports, registry=CollectorRegistry())
+    app.add_middleware(Tracing)
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://router.test")
+    async with app.router.lifespan_context(app), client:
+        assert (await client.post("/v1/chat/completions", json=_chat())).status_code == 200
+    assert seen == ["/v1/chat/completions"] and fast == []
+
+
 @pytest.mark.parametrize(
     ("body", "headers"),
     [

@@ -28,7 +28,7 @@ from prometheus_client import CollectorRegistry
 
 from backends.anthropic_response import StreamTranslator, completion_body
 from backends.assemble import CompletionAssembler
-from backends.base import ChatStream, empty_frames
+from backends.base import stream_of
 from backends.sse import SSEFramer
 from router.app import create_app
 from router.config import RouterConfig
@@ -415,7 +415,7 @@ def test_an_anthropic_stream_put_together_is_the_message_s_own_chat_completion(c
     """Below the clients: the chat completion assembled from an Anthropic message's event stream (translated chunk by
     chunk) is exactly `completion_body` of the message — every field of every choice, `stop_reason` included."""
     message, cuts = case
-    stream = ChatStream(frames=empty_frames(), close=lambda: None)
+    stream = stream_of([])  # frames in hand: nothing to close
     translator = StreamTranslator(stream, model="m")
     assembler = CompletionAssembler()
     for event in SSEFramer().feed(anthropic_stream(message, cuts)):

@@ -26,7 +26,7 @@ class BackendHealth:
     """Circuit breaker of one backend and the rate-limit cooldowns of its models (per process)."""
 
     __slots__ = ("_gauge", "_waits", "awaiting", "clock", "cooldown", "failures", "heard_at", "in_flight", "max_in_flight", "name", "open_until",
-                 "probing", "rate_limited", "state", "threshold")
+                 "probe_started", "probing", "rate_limited", "state", "threshold")
 
     def __init__(self, name: str, settings: CircuitSettings, gauge: Any = None, clock: Clock = time.monotonic) -> None:
         self.name = name
@@ -38,6 +38,7 @@ class BackendHealth:
         self.failures = 0
         self.open_until = 0.0
         self.probing = False
+        self.probe_started = -math.inf
         #: Until when each model is rate limited: a provider limits each model on its own (OpenAI's and Anthropic's
         #: requests and tokens per minute), so a 429 for one leaves the others on the same backend alone.
         self.rate_limited: dict[str, float] = {}
@@ -61,8 +62,10 @@ class BackendHealth:
 
     def circuit_open(self, now: float) -> bool:
         """Whether the circuit keeps requests away now: open and cooling down, or its probe under way (once the
-        cooldown is over, the next attempt is the probe)."""
-        return self.state != "closed" and (self.probing or now < self.open_until)
+        cooldown is over, the next attempt is the probe). A probe still unanswered after a further cooldown (a last
+        attempt, which only `timeouts.total` bounds, sent to a backend that hung) no longer holds the others back:
+        the next attempt probes again, so a backend that recovered meanwhile is not skipped until that probe ends."""
+        return self.state != "closed" and (now < self.open_until or (self.probing and now - self.probe_started < self.cooldown))
 
     def await_first(self, now: float) -> int:
         """An attempt sent at ``now`` waits for its first byte; `first_arrived` with the returned key ends the wait."""
@@ -99,9 +102,10 @@ class BackendHealth:
 
     def begin(self, now: float) -> bool:
         """Called right before an attempt; True when this attempt is the half-open probe."""
-        if self.state != "closed" and not self.probing and now >= self.open_until:
+        if self.state != "closed" and now >= self.open_until and (not self.probing or now - self.probe_started >= self.cooldown):
             self.state = "half_open"
             self.probing = True
+            self.probe_started = now
             return True
         return False
 

@@ -103,7 +103,7 @@ def _run_uvicorn(uvicorn: Any, args: argparse.Namespace, config: RouterConfig) -
         "port": args.port,
         "workers": args.workers,
         "loop": "uvloop" if _has("uvloop") else "asyncio",
-        "http": "httptools" if _has("httptools") else "h11",
+        "http": "router.httphead:BoundedHttpToolsProtocol" if _has("httptools") else "h11",  # a bounded head (router/httphead.py)
         "log_level": args.log_level,
         "log_config": _log_config(args.log_level),
         "timeout_graceful_shutdown": math.ceil(config.server.drain_seconds),  # router/shutdown.py ends streams just before

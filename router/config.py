@@ -54,6 +54,9 @@ class ServerConfig(_Strict):
     client_stall_seconds: float | None = Field(
         60.0, gt=0, description="a stream whose client has read nothing for this long (a write still waiting) ends as if the client "
         "left: its slot and its upstream are freed (nginx's send_timeout); null: never")
+    client_body_timeout_seconds: float | None = Field(
+        60.0, gt=0, description="a request body that sends nothing more for this long is a 408 (nginx's client_body_timeout): "
+        "a body that stops arriving held its connection and buffer for ever; null: never")
     cors_origins: list[str] = Field(
         default_factory=list, description="origins a browser app may call the gateway from (CORS; '*' for any, as vLLM's default); "
         "empty: no CORS headers. Read at start (a reload keeps the first)")
@@ -61,13 +64,17 @@ class ServerConfig(_Strict):
     @field_validator("api_keys")
     @classmethod
     def _check_hashed_keys(cls, keys: list[SecretStr]) -> list[SecretStr]:
+        checked = []
         for index, key in enumerate(keys):
-            value = key.get_secret_value()
+            value = key.get_secret_value().strip()  # as a client's token is read: a key file's trailing newline matched nothing
             if not value:
                 raise ValueError(f"@server.api_keys[{index}]: empty key")
+            if not value.isascii() or not value.isprintable() or " " in value:
+                raise ValueError(f"@server.api_keys[{index}]: a key is printable ASCII without spaces (a header carries no other)")
             if value.startswith("sha256:") and not _is_sha256_hex(value[7:]):
                 raise ValueError(f"@server.api_keys[{index}]: a hashed key is 'sha256:' followed by 64 hex digits")
-        return keys
+            checked.append(SecretStr(value))
+        return checked
 
     def key_digests(self) -> list[bytes]:
         """SHA-256 digests of the accepted keys, so plain and hashed keys compare alike."""
@@ -91,6 +98,13 @@ class ServiceTierPrices(_Strict):
     output: float | None = Field(None, ge=0)
 
 
+class LongContextPrices(ServiceTierPrices):
+    """A model's prices for a call whose prompt is over `above_prompt_tokens` (cached and cache-written tokens included):
+    Anthropic's 1M-context Sonnet over 200K input tokens ($6 / $22.50), Gemini 2.5 Pro's over 200K; unset: the model's own."""
+
+    above_prompt_tokens: int = Field(ge=1)
+
+
 class ModelConfig(_Strict):
     """A model on a backend; prices in USD per million tokens (None: unknown, cost is null)."""
 
@@ -107,6 +121,8 @@ class ModelConfig(_Strict):
     chars_per_token: float | None = Field(None, gt=0, le=20, description="prompt-count estimate when no tokenizer is installed (router/context.py)")
     service_tiers: dict[str, ServiceTierPrices] = Field(
         default_factory=dict, description="prices by the `service_tier` the upstream says it served (else the one asked): router/pricing.py")
+    long_context: LongContextPrices | None = Field(
+        None, description="prices of a call whose prompt passes above_prompt_tokens (a provider's long-context rates): router/pricing.py")
     efforts: list[Effort] | None = Field(
         None, description="the efforts this model takes (o4-mini, o3: [low, medium, high]; GPT-5.2: [none, low, medium, high, "
         "xhigh]; Claude Opus 4.6: [none, low, medium, high, max]): a client's effort routed here is sent as the nearest of them, "

@@ -336,10 +336,12 @@ class Resilience:
 
     def _judge(self, health: BackendHealth, error: UpstreamError, probe: bool, model: str) -> None:
         now = self.clock()
+        if error.retry_after is not None:  # the client is told the capped wait the gateway keeps (a provider's 100000 s is not passed on)
+            error.retry_after = min(error.retry_after, self.max_retry_after)
         if error.kind == "status" and error.status == 429:
             health.abandoned(probe)
             if error.retry_after:
-                health.rate_limit(min(error.retry_after, self.max_retry_after), now, model)
+                health.rate_limit(error.retry_after, now, model)
         elif is_backend_failure(error):
             health.failed(now, probe)
         else:
@@ -360,9 +362,15 @@ def _scrub(error: UpstreamError, config: BackendConfig) -> None:
         if any(part in name.lower() for part in _SECRET_NAME_PARTS):
             secrets += [value, value.partition(" ")[2]]  # "Bearer tok-…": the token is echoed alone too
     for secret in sorted(secrets, key=len, reverse=True):
-        if len(secret) >= 6 and secret in error.message:
+        if len(secret) < 6:
+            continue
+        if secret in error.message:
             error.message = error.message.replace(secret, "***")
             error.args = (error.message,)
+        for field in ("param", "code", "error_type"):  # reach the client too (`upstream_api_error`): `param`, `code`, `type`
+            value = getattr(error, field)
+            if isinstance(value, str) and secret in value:
+                setattr(error, field, value.replace(secret, "***"))
 
 
 #: Parts of a configured header's name that mark its value a credential: `Authorization`, `x-api-key`,

@@ -125,12 +125,21 @@ class AppState:
             raise _too_large(limit)
         chunks: list[bytes] = []
         size = 0
-        async for chunk in request.stream():
+        pause = self.config.server.client_body_timeout_seconds
+        pieces = request.stream()
+        while True:
+            try:
+                async with asyncio.timeout(pause):  # between two pieces, as nginx's client_body_timeout
+                    chunk = await anext(pieces)
+            except StopAsyncIteration:
+                return b"".join(chunks)
+            except TimeoutError:
+                raise APIError(408, f"the request body stopped arriving (nothing for {pause:g} s)", code="request_timeout",
+                               headers={"Connection": "close"}) from None
             size += len(chunk)
             if size > limit:
                 raise _too_large(limit)
             chunks.append(chunk)
-        return b"".join(chunks)
 
     def admit(self) -> Callable[[], None]:
         """Take an in-flight slot or refuse with 503 + Retry-After past `server.max_concurrency`

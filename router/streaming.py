@@ -71,6 +71,12 @@ class RelayResponse(StreamingResponse):
                 await finish(aclose())
 
 
+#: Checks per `stall` period: a write that waits is ended after `stall` to (1 + 1/_STALL_CHECKS) x `stall` (one check a
+#: period ended it after up to two: `client_stall_seconds: 60` held a client that read nothing for 120 s).
+_STALL_CHECKS = 4
+_STALL_SLACK = 1e-3
+
+
 class _DisconnectWatcher:
     """Cancels `task` when the client disconnects while the response streams, or stops reading it: a write
     that has not gone out after `stall` seconds (the client's window shut, as nginx's `send_timeout` reads
@@ -78,7 +84,7 @@ class _DisconnectWatcher:
     slot and its upstream stream for as long as it kept the socket: the upstream's `total` is only checked
     when the next chunk is read, and none is read while a write waits."""
 
-    __slots__ = ("_cancelling", "_checked", "_fired", "_stall", "_task", "_timer", "_watcher", "receive", "sending", "sent", "streaming")
+    __slots__ = ("_cancelling", "_checked", "_fired", "_since", "_stall", "_task", "_timer", "_watcher", "receive", "sending", "sent", "streaming")
 
     def __init__(self, receive: Receive, task: asyncio.Task[Any], stall: float | None = None) -> None:
         self.receive = receive
@@ -92,7 +98,8 @@ class _DisconnectWatcher:
         self._watcher = loop.create_task(self._watch())
         self._stall = stall
         self._checked = -1
-        self._timer = loop.call_later(stall, self._check) if stall else None
+        self._since = loop.time()  # when the write now waiting was first seen waiting
+        self._timer = loop.call_later(stall / _STALL_CHECKS, self._check) if stall else None
 
     async def _watch(self) -> None:
         while (await self.receive()).get("type") != "http.disconnect":
@@ -100,14 +107,16 @@ class _DisconnectWatcher:
         self._leave()
 
     def _check(self) -> None:
-        """Every `stall` seconds: the same write still waiting as at the last check is a client that stopped reading
+        """Every `stall` / `_STALL_CHECKS` seconds: the same write waiting since a check `stall` ago is a client that stopped reading
         (one timer a stream, not one a write: a stream writes thousands)."""
-        if self.sending and self.sent == self._checked:
+        assert self._stall is not None
+        loop = asyncio.get_running_loop()
+        if not (self.sending and self.sent == self._checked):  # no write waiting, or another than at the last check
+            self._checked, self._since = (self.sent if self.sending else -1), loop.time()  # first seen waiting: then
+        elif loop.time() - self._since >= self._stall - _STALL_SLACK:  # the same write, waiting at least `stall`
             self._leave()
             return
-        self._checked = self.sent
-        assert self._stall is not None
-        self._timer = asyncio.get_running_loop().call_later(self._stall, self._check)
+        self._timer = loop.call_later(self._stall / _STALL_CHECKS, self._check)
 
     def _leave(self) -> None:
         if self.streaming and not self._fired:

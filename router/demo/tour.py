@@ -13,6 +13,7 @@ import uvicorn
 
 from router.config import RouterConfig, parse_config
 from router.demo.upstream import SimulatedUpstream
+from router.httphead import BoundedHttpToolsProtocol
 
 PROMPTS = (
     "What is the capital of France?",
@@ -47,7 +48,7 @@ def listen(host: str, port: int, flag: str) -> socket.socket:
 
 
 async def _start(app: object, sock: socket.socket) -> tuple[uvicorn.Server, asyncio.Task[None]]:
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", http=BoundedHttpToolsProtocol))
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
         if task.done():

@@ -74,6 +74,17 @@ def test_abandoned_probe_frees_the_slot_and_failed_probe_reopens() -> None:
     assert health.state == "open" and health.blocked(10.9) == "circuit_open" and health.blocked(11.0) is None
 
 
+def test_a_probe_that_hangs_holds_the_others_back_for_one_cooldown_only() -> None:
+    health = BackendHealth("a", CircuitSettings(failures=1, cooldown_seconds=5))
+    health.failed(0.0)
+    assert health.begin(5.0) is True  # the probe: a last attempt, bounded only by timeouts.total
+    assert health.blocked(9.9) == "circuit_open"
+    assert health.blocked(10.0) is None, "an unanswered probe no longer keeps a recovered backend skipped"
+    assert health.begin(10.0) is True  # the next attempt probes again
+    health.answered(True)
+    assert health.blocked(10.1) is None and health.state == "closed"
+
+
 def test_rate_limit_cooldown_is_separate_from_the_circuit() -> None:
     gauge = Gauge()
     health = BackendHealth("a", CircuitSettings(), gauge)

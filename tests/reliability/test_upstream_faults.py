@@ -485,6 +485,15 @@ async def test_retry_after_is_capped(rig: Rig) -> None:
     assert (await gateway.chat()).headers["x-router-backend"] == "a"
 
 
+@pytest.mark.parametrize("status", [429, 503])
+async def test_the_client_is_told_the_capped_retry_after(rig: Rig, status: int) -> None:
+    """A provider's `Retry-After: 100000` went to the client whole, while the gateway itself waited the cap (a load review)."""
+    rig.a.script = fails(status, headers={"Retry-After": "100000"})
+    gateway = await rig.gateway(routing={"max_retry_after_seconds": 120})
+    response = await gateway.chat(model="ma")
+    assert response.status_code == status and response.headers["retry-after"] == "120"
+
+
 async def test_client_headers_never_reach_the_upstream(rig: Rig) -> None:
     gateway = await rig.gateway()
     hostile = {
@@ -582,3 +591,15 @@ async def test_a_credential_configured_as_a_backend_header_is_masked_in_an_echoe
     gateway = await rig.gateway(rig.config_data(a={"headers": headers}))
     response = await gateway.chat(model="ma")
     assert response.status_code == 502 and secret not in response.text and "invalid credentials: ***" in response.text
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_a_credential_echoed_in_an_error_s_param_code_or_type_is_masked(rig: Rig, stream: bool) -> None:
+    """A 400 reaches the client with the provider's `param`, `code` and `type`: only its message was masked."""
+    secret = "tok-live-4f9a8b7c6d"
+    error = {"message": "bad", "param": f"key={secret}", "code": f"bad_key_{secret}", "type": f"t_{secret}"}
+    rig.a.script = lambda body, index: Behaviour(status=400, json={"error": error})
+    gateway = await rig.gateway(rig.config_data(a={"headers": {"Authorization": f"Bearer {secret}"}}))
+    response = await gateway.chat(model="ma", stream=stream)
+    assert response.status_code == 400 and secret not in response.text
+    assert {k: response.json()["error"][k] for k in ("param", "code", "type")} == {"param": "key=***", "code": "bad_key_***", "type": "t_***"}

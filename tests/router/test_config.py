@@ -140,6 +140,18 @@ def test_secrets_never_appear_in_errors() -> None:
     assert "backends.openai.api_key" in message
 
 
+def test_a_key_from_a_file_matches_without_its_newline_and_a_key_no_header_can_carry_is_refused() -> None:
+    """A client's token is read stripped: a configured key with a file's trailing newline matched no request (401 for all);
+    a key with a space or a non-ASCII letter can never arrive in a header (Starlette reads headers as latin-1)."""
+    data = base()
+    data["server"]["api_keys"] = ["gw-key-1\n"]
+    assert [k.get_secret_value() for k in parse_config(data, {}).server.api_keys] == ["gw-key-1"]
+    for bad in ("gw key", "gw-kéy", "gw-key\x00"):
+        data["server"]["api_keys"] = [bad]
+        message = error_of(data)
+        assert "server.api_keys[0]" in message and "printable ASCII" in message and bad not in message
+
+
 def test_check_config_command(tmp_path: Path) -> None:
     good = subprocess.run([sys.executable, "-m", "router.cli", "check-config", str(ROOT / "configs/default.yaml")], capture_output=True, text=True, check=False)
     assert good.returncode == 0 and "tiers: low, medium, high" in good.stdout

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
@@ -323,3 +324,20 @@ async def test_readiness_probes_are_shared_by_the_calls_of_a_second(make_harness
     answers = await asyncio.gather(*(harness.client.get("/readyz") for _ in range(50)))
     assert all(answer.status_code == 200 for answer in answers)
     assert probes == ["/v1/models"], "one probe of the backend for fifty calls"
+
+
+async def test_a_body_that_stops_arriving_is_a_408(make_harness: Callable[..., Any]) -> None:
+    """A body that stopped coming held its connection and what it had sent (up to `max_body_bytes`) for ever, before
+    any concurrency slot counted it: 20 such connections held 600 MB (a security review)."""
+    harness: Harness = await make_harness(make_config(server={"client_body_timeout_seconds": 0.2}))
+    gate = asyncio.Event()
+
+    async def stalled() -> AsyncIterator[bytes]:
+        yield b'{"model": "auto", "messages": [{"role": "user", '
+        await gate.wait()  # the rest never comes
+        yield b'"content": "x"}]}'
+
+    response = await asyncio.wait_for(harness.client.post("/v1/chat/completions", content=stalled()), 5)
+    assert response.status_code == 408 and response.json()["error"]["code"] == "request_timeout"
+    assert not harness.upstream.requests
+    assert (await harness.chat("x")).status_code == 200

@@ -9,6 +9,7 @@ the .npz bundle) and, for comparison, on the .skops path (scikit-learn, scipy, s
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import subprocess
@@ -179,6 +180,7 @@ def accelerator() -> str:
 def main() -> int:
     from classifiers import load_classifier
 
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     clf = load_classifier()
     rng = random.Random(0)
     ref0 = reference_ms()

@@ -8,6 +8,7 @@ beside the default classifier's own in the same run (the machine is shared: comp
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import random
 import subprocess
@@ -120,7 +121,9 @@ def main() -> int:
     from classifiers.answer_tokens import load_embedding_classifier
     from router.config import EmbeddingConfig
 
-    model_dir = sys.argv[1] if len(sys.argv) > 1 else default_model_dir()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("model_dir", nargs="?", help="a sentence-transformers model directory (default: all-MiniLM-L6-v2's)")
+    model_dir = parser.parse_args().model_dir or default_model_dir()
     t0 = time.perf_counter()
     clf = load_embedding_classifier("default", model_dir, threads=1)
     load_s = time.perf_counter() - t0

@@ -15,6 +15,8 @@ MAX_HEAD_BYTES = 1 << 20
 
 
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
+    """`HttpToolsProtocol` counting the bytes of each request's head; `serve` and `demo` name it as uvicorn's `http`."""
+
     _head_bytes = 0
     _in_head = True
 

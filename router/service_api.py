@@ -42,7 +42,7 @@ async def input_tokens(request: Request) -> Response:
 async def _count(request: Request, to_chat: Callable[[dict[str, Any]], dict[str, Any]], key_header: str | None, answer: dict[str, Any],
                  error_response: Callable[[APIError], Response] | None) -> Response:
     headers = header_map(request)
-    ids = dict.fromkeys(("x-request-id", "request-id"), new_request_id(headers.get("x-request-id")))
+    ids = _request_ids(headers)
     try:
         state = state_of(request)
         authorization = bearer_of(headers, key_header)
@@ -61,29 +61,40 @@ async def _count(request: Request, to_chat: Callable[[dict[str, Any]], dict[str,
 @service.get("/v1/models", openapi_extra=openapi.MODELS_OPENAPI)
 async def list_models(request: Request) -> Response:
     """The routable names, in a body the openai and anthropic SDKs both read (router/models_api.py)."""
+    headers = header_map(request)
+    ids = _request_ids(headers)
     try:
         state = state_of(request)
-        state.authorize(bearer_of(header_map(request), "x-api-key"))
+        state.authorize(bearer_of(headers, "x-api-key"))
         body = models_api.model_list(state.config, int(state.started_at), request.query_params)
     except APIError as exc:
-        return _models_error(request, exc)
-    return Response(orjson.dumps(body), media_type="application/json")
+        return _models_error(request, exc, ids)
+    return Response(orjson.dumps(body), media_type="application/json", headers=ids)
 
 
 @service.get("/v1/models/{model_id:path}", openapi_extra=openapi.MODEL_OPENAPI)
 async def retrieve_model(request: Request, model_id: str) -> Response:
+    headers = header_map(request)
+    ids = _request_ids(headers)
     try:
         state = state_of(request)
-        state.authorize(bearer_of(header_map(request), "x-api-key"))
+        state.authorize(bearer_of(headers, "x-api-key"))
         state.gateway.policy.target(model_id)  # OpenAI's 404 model_not_found for a name the gateway does not route
     except APIError as exc:
-        return _models_error(request, exc)
-    return Response(orjson.dumps(models_api.model_entry(state.config, model_id, int(state.started_at))), media_type="application/json")
+        return _models_error(request, exc, ids)
+    return Response(orjson.dumps(models_api.model_entry(state.config, model_id, int(state.started_at))), media_type="application/json",
+                    headers=ids)
 
 
-def _models_error(request: Request, exc: APIError) -> Response:
+def _request_ids(headers: dict[str, str]) -> dict[str, str]:
+    """The request's id under OpenAI's and Anthropic's header names, on every answer of these routes as on the routed ones."""
+    return dict.fromkeys(("x-request-id", "request-id"), new_request_id(headers.get("x-request-id")))
+
+
+def _models_error(request: Request, exc: APIError, ids: dict[str, str]) -> Response:
     """An error in the shape of the SDK that asked: Anthropic's sends `anthropic-version` and reads `not_found_error`
     for an unknown name (it got OpenAI's `invalid_request_error`)."""
+    exc.headers.update(ids)
     return anthropic_errors.error_response(exc) if "anthropic-version" in request.headers else exc.response()
 
 

@@ -18,7 +18,7 @@ absolute time, so a slower or busier CI machine moves both sides:
   issue's trivial FastAPI + aiohttp proxy (bench/reference_proxy.py) — the steadiest ratio,
   since both sides are Python servers that a slower or busier machine slows alike.
 
-The limits sit at 2.5-3× what the 2-core reference machine measures (docs/performance.md), so
+The limits sit at 2-3× what the 2-core reference machine measures (docs/performance.md), so
 neighbours' noise does not fail the build while a regression of that size does. The full
 benchmark with figures is `python bench/gateway_bench.py`.
 """

@@ -31,8 +31,11 @@ async def test_the_openai_sdk_lists_and_retrieves_the_routable_names(make_harnes
     high = await client.models.retrieve("auto:high")
     assert high.id == "auto:high" and high.owned_by == "complexity-router" and high.object == "model"
     assert (await client.models.retrieve("small")).owned_by == "sim"
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotFoundError) as missing:
         await client.models.retrieve("gpt-17")
+    assert missing.value.request_id, "a 404 carries the request id as the routed answers' errors do"
+    sent = await harness.client.get("/v1/models", headers={"x-request-id": "trace-7"})
+    assert sent.headers["x-request-id"] == sent.headers["request-id"] == "trace-7"
 
 
 async def test_the_anthropic_sdk_lists_models_with_their_limits(make_harness: Any) -> None:
@@ -67,7 +70,7 @@ async def test_the_anthropic_sdk_pages_the_models_and_reads_its_own_not_found(ma
     assert [m.id for m in before.data] == ["auto:medium", "auto:high"] and before.has_more
     with pytest.raises(NotFoundError) as missing:
         await client.models.retrieve("claude-17")
-    assert missing.value.body["error"]["type"] == "not_found_error"  # type: ignore[index]
+    assert missing.value.body["error"]["type"] == "not_found_error" and missing.value.request_id  # type: ignore[index]
     for bad in ({"limit": 0}, {"after_id": "gpt-17"}):
         with pytest.raises(BadRequestError):
             await client.models.list(**bad)  # type: ignore[arg-type]

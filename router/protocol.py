@@ -19,7 +19,13 @@ ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function
 
 # Fields a client could use to choose where a request goes or with which credentials
 # (the SSRF that leaked provider keys through LiteLLM, CVE-2024-6587): always refused.
-FORBIDDEN_FIELDS = frozenset({"api_base", "base_url", "api_key", "api_version", "organization", "custom_llm_provider", "extra_headers"})
+#: Body fields that choose an upstream or carry its credentials: the OpenAI SDK's and LiteLLM's (a LiteLLM proxy behind the
+#: gateway would take a client's `azure_endpoint` or `aws_access_key_id` as its own).
+FORBIDDEN_FIELDS = frozenset({
+    "api_base", "base_url", "api_key", "api_version", "organization", "custom_llm_provider", "extra_headers", "extra_body",
+    "azure_endpoint", "azure_ad_token", "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_region_name",
+    "aws_bedrock_runtime_endpoint", "vertex_project", "vertex_location", "vertex_credentials", "user_api_key",
+})
 
 MAX_N = 128  # OpenAI's maximum (its API reference: n, minimum 1, maximum 128); vLLM sets none
 MAX_TOKENS_LIMIT = 1_000_000

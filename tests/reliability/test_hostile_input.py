@@ -106,7 +106,8 @@ async def test_huge_integer_literals_are_a_400(harness: Harness) -> None:
     _assert_openai_error(await post_raw(harness, raw), 400)
 
 
-@pytest.mark.parametrize("field", ["api_base", "base_url", "api_key", "api_version", "organization", "custom_llm_provider", "extra_headers"])
+@pytest.mark.parametrize("field", ["api_base", "base_url", "api_key", "api_version", "organization", "custom_llm_provider", "extra_headers",
+                                   "azure_endpoint", "aws_access_key_id", "vertex_credentials", "extra_body"])
 async def test_routing_and_credential_fields_are_refused(harness: Harness, field: str) -> None:
     body = {"model": "auto", "messages": [{"role": "user", "content": "x"}], field: "http://169.254.169.254/"}
     error = _assert_openai_error(await harness.client.post("/v1/chat/completions", json=body), 400, field)

@@ -66,7 +66,7 @@ class Policy:
             return Target("model", requested)
         raise APIError(
             404,
-            f"The model '{requested}' does not exist; use 'auto', 'auto:<tier>' or a configured model",
+            f"The model '{_shown(requested)}' does not exist; use 'auto', 'auto:<tier>' or a configured model",
             error_type="invalid_request_error",
             code="model_not_found",
             param="model",
@@ -121,3 +121,8 @@ class Policy:
                 if (backend[source.model], backend[target.model]) not in moves:
                     moves.append((backend[source.model], backend[target.model]))
         return served, moves
+
+
+def _shown(name: str, limit: int = 200) -> str:
+    """A client's model name as an error quotes it: a 5 MB name came back whole in the 404."""
+    return name if len(name) <= limit else name[:limit] + f"… ({len(name)} characters)"

@@ -126,6 +126,9 @@ async def test_unknown_model_is_openai_404(harness: Harness) -> None:
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "model_not_found"
     assert set(response.json()["error"]) == {"message", "type", "param", "code"}
+    assert "'gpt-17'" in response.json()["error"]["message"]
+    huge = await harness.chat(model="m" * 1_000_000)
+    assert huge.status_code == 404 and len(huge.content) < 2_000, "a megabyte name is not echoed whole"
 
 
 async def test_unpriced_model_reports_null_cost(harness: Harness) -> None:

@@ -21,6 +21,9 @@ from backends.h1pool import UPSTREAM_REQUEST_ID, mark_written
 from backends.loadconfig import LoadConfig
 from backends.usage import Usage
 
+#: OpenAI's code for a prompt over the model's window: clients compact or trim on it.
+CONTEXT_LENGTH_EXCEEDED = "context_length_exceeded"
+
 ErrorKind = Literal["connect", "timeout", "status", "protocol", "stream", "overloaded", "shutdown"]
 
 
@@ -134,7 +137,7 @@ class UpstreamError(Exception):
         """An upstream's refusal of the request as too large — a prompt over the model's window (`context_length_exceeded`),
         a body over its limit (413): the client must shorten it; no failure of the backend or the gateway to alert on.
         Other 4xx stay failures: a tier's `params` a provider refuses, a translation it rejects, are the operator's."""
-        return self.kind == "status" and (self.status == 413 or (self.status == 400 and self.code == "context_length_exceeded"))
+        return self.kind == "status" and (self.status == 413 or (self.status == 400 and self.code == CONTEXT_LENGTH_EXCEEDED))
 
     @property
     def metric_kind(self) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import orjson
 
-from backends.base import UpstreamError
+from backends.base import CONTEXT_LENGTH_EXCEEDED, UpstreamError
 
 
 def retry_after_seconds(headers: httpx.Headers) -> float | None:
@@ -50,7 +50,7 @@ def _code(status: int, code: str | None, message: str) -> str | None:
     """The error's code as OpenAI's clients read it: a context overflow in any provider's words is
     `context_length_exceeded` (clients compact or trim on it; the gateway's own check says so too)."""
     if status == 400 and (code is None or code.isdigit()) and is_context_overflow(message):
-        return "context_length_exceeded"
+        return CONTEXT_LENGTH_EXCEEDED
     return code
 
 

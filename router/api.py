@@ -4,6 +4,7 @@ route nothing, token counts, models, health and metrics: router/service_api.py).
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from backends.base import GATEWAY_FAULT_STATUSES, ChatStream, UpstreamError
+from backends.base import CONTEXT_LENGTH_EXCEEDED, GATEWAY_FAULT_STATUSES, ChatStream, UpstreamError
 from backends.chat_shape import chunk_has_output
 from backends.sse import count_events, event_data, events_of
 from router import anthropic_api, anthropic_errors, openapi, responses_api, text_completions
@@ -309,6 +310,10 @@ def _usage_chunk(stream: ChatStream) -> dict[str, Any]:
     return {"id": meta.get("id"), "object": "chat.completion.chunk", "created": meta.get("created"), "model": meta.get("model"), "choices": [], "usage": usage}
 
 
+#: An error `type` as OpenAI and Anthropic name theirs (`invalid_request_error`), not a server's exception class.
+_SNAKE_CASE = re.compile(r"[a-z]+(?:_[a-z]+)*")
+
+
 def upstream_api_error(exc: UpstreamError, decision: Decision | None = None) -> APIError:
     """The client-facing form of an upstream failure; provider details that help stay, secrets never enter.
     With the ``decision``, the HTTP error carries its routing headers (``x-request-id``, the tier, model
@@ -318,8 +323,12 @@ def upstream_api_error(exc: UpstreamError, decision: Decision | None = None) -> 
     if exc.kind == "status" and exc.status in GATEWAY_FAULT_STATUSES:  # the gateway's key, account or model name: no retry mends it
         routed[SHOULD_RETRY] = "false"
     if status < 500 and status != 429:
-        return APIError(status, exc.message, error_type=exc.error_type or "invalid_request_error", code=exc.code, param=exc.param,
-                        headers=routed)
+        # in OpenAI's shape as the gateway's own refusals are: vLLM's `code` is its HTTP status (400; OpenAI's is a name or
+        # null) and its `type` a Python class (`BadRequestError`), and an overflow is the context check's 400 on `messages`
+        code = exc.code if exc.code and not exc.code.isdigit() else None
+        error_type = exc.error_type if exc.error_type and _SNAKE_CASE.fullmatch(exc.error_type) else "invalid_request_error"
+        param = "messages" if code == CONTEXT_LENGTH_EXCEEDED else exc.param
+        return APIError(status, exc.message, error_type=error_type, code=code, param=param, headers=routed)
     if exc.retry_after is not None:
         routed["Retry-After"] = str(max(1, round(exc.retry_after)))
     error_type = {429: "rate_limit_error", 503: "overloaded_error", 504: "timeout"}.get(status, "upstream_error")

@@ -147,6 +147,12 @@ class BackendHealth:
     def rate_limited_until(self, model: str = "") -> float:
         return self.rate_limited.get(model, 0.0)
 
+    def serving(self, up: bool) -> None:
+        """What `/readyz` found (its probe answers, the circuit not open nor the backend stalled) sets `router_backend_up`
+        too: between requests the gauge kept the last breaker change — 0 for a backend healthy again once its cooldown
+        ended (paging until traffic came), 1 for one down before any request."""
+        self._set_up(up)
+
     def _set_up(self, up: bool) -> None:
         if self._gauge is not None:
             self._gauge.set(1 if up else 0)

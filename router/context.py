@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from backends.base import CONTEXT_LENGTH_EXCEEDED
 from classifiers.token_estimate import DEFAULT_CHARS_PER_TOKEN, estimate_tokens
 from router.protocol import APIError
 from router.upstream_fields import completion_cap, thinking_reserve
@@ -258,7 +259,7 @@ class ContextPlanner:
                 f"This model's maximum context length is {window} tokens. However, you requested about {tokens + planned} tokens "
                 f"({tokens} in the messages, {planned} in the completion), and no configured model can hold them. "
                 "Please reduce the length of the messages or completion.",
-                code="context_length_exceeded",
+                code=CONTEXT_LENGTH_EXCEEDED,
                 param="messages",
             )
         if kept[0] != first:

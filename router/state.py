@@ -175,6 +175,9 @@ class AppState:
         now, health = resilience.clock(), resilience.health
         stalled = [name for name in probed if name in health and health[name].stalled(now, self.config.backends[name].timeouts.first_byte)]
         backends = {name: up and name not in stalled and not (name in health and health[name].circuit_open(now)) for name, up in probed.items()}
+        for name, up in backends.items():
+            if name in health:
+                health[name].serving(up)  # router_backend_up follows what the probe found, not only the breaker's last change
         names = list(backends)
         ungated = [name for name in names if not self.config.backends[name].readiness]
         policy = self.gateway.policy

@@ -89,6 +89,8 @@ async def test_client_errors_from_upstream_pass_through_without_fallback(make_ha
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["message"] == "max_tokens is too large" and error["param"] == "max_tokens"
+    assert (error["type"], error["code"]) == ("invalid_request_error", None), (
+        "OpenAI's shape: vLLM's type is its exception class and its code the HTTP status (a real-vLLM review)")
     assert not harness.spare_requests
 
 
@@ -131,6 +133,8 @@ async def test_a_context_overflow_in_a_first_stream_event_is_the_client_s(make_h
     harness: Harness = await make_harness(sim_transport=streaming([b"data: " + orjson.dumps({"error": overflow}) + b"\n\n"]))
     response = await harness.chat("hard [score=0.95]", stream=stream)
     assert response.status_code == 400 and response.json()["error"]["code"] == "context_length_exceeded"
+    assert (response.json()["error"]["type"], response.json()["error"]["param"]) == ("invalid_request_error", "messages"), (
+        "worded as the gateway's own context check words it")
     assert harness.metric("router_upstream_errors_total", backend="sim", kind="rejected") == 1
     assert harness.metric("router_upstream_errors_total", backend="sim", kind="status") == 0
 

@@ -38,6 +38,33 @@ async def test_a_backend_whose_circuit_is_open_is_not_ready_though_it_lists_its_
     assert ready.json()["backends"] == {"sim": False, "spare": True} and ready.json()["tiers"] == {"low": False, "medium": False, "high": True}
 
 
+async def test_router_backend_up_follows_what_readyz_finds_between_requests(make_harness: Callable[..., Any]) -> None:
+    """The gauge kept the breaker's last change: 1 for a backend down before any request, 0 for one healthy again after
+    its cooldown until traffic came — and the critical BackendDown alert pages on it (a real-vLLM review)."""
+    engine = {"up": False}
+
+    def backend(request: httpx.Request) -> httpx.Response:
+        if not engine["up"]:
+            raise httpx.ConnectError("connection refused")
+        if request.method == "GET":
+            return httpx.Response(200, json={"object": "list", "data": [{"id": "Qwen/Qwen3-8B", "object": "model"}]})
+        return httpx.Response(200, json={"id": "c", "object": "chat.completion", "created": 1, "model": "m", "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
+
+    sim = {**CONFIG["backends"]["sim"], "circuit": {"failures": 1, "cooldown_seconds": 0.2}}
+    harness: Harness = await make_harness(make_config(backends={**CONFIG["backends"], "sim": sim}), sim_transport=httpx.MockTransport(backend))
+    assert harness.metric("router_backend_up", backend="sim") == 1
+    assert (await harness.client.get("/readyz")).json()["backends"]["sim"] is False
+    assert harness.metric("router_backend_up", backend="sim") == 0, "down before any request"
+    assert (await harness.chat(model="auto:low")).status_code >= 500  # opens the circuit
+    engine["up"] = True
+    await asyncio.sleep(max(PROBES_REUSED_SECONDS, 0.2))  # the cooldown over, no request since
+    assert harness.metric("router_backend_up", backend="sim") == 0
+    assert (await harness.client.get("/readyz")).json()["backends"]["sim"] is True
+    assert harness.metric("router_backend_up", backend="sim") == 1, "healthy again, before any traffic"
+
+
 async def test_a_backend_that_starts_no_answer_past_first_byte_is_stalled_and_not_ready(make_harness: Callable[..., Any]) -> None:
     """The same hung engine before any failure: the only attempt is never cut by `first_byte` (it waits up to `total`), so
     no circuit opens for minutes; a streamed attempt waiting past `first_byte` for its first byte marks the backend

@@ -433,3 +433,17 @@ def test_client_disconnect_frees_the_vllm_slot(gateway_url: str, vllm_url: str) 
         if 0 < runs[-1] < max_tokens:
             return
     pytest.fail(f"vLLM generated {runs} of {max_tokens} tokens: the request was not aborted")
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_vllm_s_own_overflow_reaches_the_client_in_openai_s_shape(client: Any, stream: bool) -> None:
+    """A prompt over max-model-len that the gateway does not check (no context_window): vLLM's 400 came back with its
+    class name as `type` and `param: input_tokens`; now as the gateway's own context check words it (a real-vLLM review)."""
+    from openai import BadRequestError
+
+    long = " ".join(f"word{i}" for i in range(900))  # past the tiny model's 512 tokens
+    with pytest.raises(BadRequestError) as refused:
+        client.chat.completions.create(model="tiny", messages=[{"role": "user", "content": long}], max_tokens=8, stream=stream)
+    error = refused.value.body
+    assert isinstance(error, dict)
+    assert (error["code"], error["type"], error["param"]) == ("context_length_exceeded", "invalid_request_error", "messages")

@@ -125,10 +125,11 @@ async def _relay(response: httpx.Response | DirectResponse, translator: StreamTr
             for frame in translator.feed(rest + b"\n\n"):
                 yield frame
     except httpx.HTTPError as exc:
-        raise map_transport_error(exc) from exc
+        if not translator.finished:
+            raise map_transport_error(exc) from exc
     except ValueError as exc:
         raise UpstreamError("protocol", str(exc)) from exc
     finally:
         await response.aclose()
-    if not stream.meta.get("done"):
+    if not stream.meta.get("done") and not translator.finished:  # after message_delta's stop_reason only message_stop was lost
         raise UpstreamError("stream", "upstream stream ended before message_stop")

@@ -122,12 +122,15 @@ async def _relay(response: httpx.Response, stream: ChatStream) -> AsyncIterator[
             if stream.meta.get("done"):
                 return
     except httpx.HTTPError as exc:
-        raise map_transport_error(exc) from exc
+        if stream.usage_chunk is None:
+            raise map_transport_error(exc) from exc
     except ValueError as exc:
         raise UpstreamError("protocol", str(exc)) from exc
     finally:
         release = getattr(response, "aclose_at_end_of_content", None) if stream.meta.get("done") else None
         await (release() if release is not None else response.aclose())  # after [DONE]: the connection can be reused (backends/h1.py)
+    if stream.usage_chunk is not None:  # only [DONE] was lost: the usage chunk follows every choice's finish, the answer is whole
+        return  # (thrown away, it was billed twice: as a failed attempt and again on the fallback; a cost audit)
     # A final event without its blank line is a cut-off stream: never forward half an event.
     raise UpstreamError("stream", "upstream stream ended before [DONE]")
 

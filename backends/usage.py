@@ -48,7 +48,9 @@ class Usage:
         """OpenAI's usage object. Some OpenAI-compatible APIs (Gemini's, xAI's) leave the reasoning out of
         `completion_tokens` though they bill it, and count it in `total_tokens`: the completion is then the total
         less the prompt (without a total, reasoning above the completion is added to it). DeepSeek's API names its
-        cache hits `prompt_cache_hit_tokens` (priced at a tenth or less), not `prompt_tokens_details.cached_tokens`."""
+        cache hits `prompt_cache_hit_tokens` (priced at a tenth or less), not `prompt_tokens_details.cached_tokens`; a LiteLLM
+        proxy in front of Claude writes Anthropic's `cache_read_input_tokens` / `cache_creation_input_tokens` beside OpenAI's
+        fields (its cache writes were priced as plain input)."""
         if not isinstance(usage, Mapping):
             return cls()
         prompt_details = usage.get("prompt_tokens_details") or {}
@@ -63,8 +65,9 @@ class Usage:
         return cls(
             prompt_tokens=prompt,
             completion_tokens=completion,
-            cached_prompt_tokens=_int(prompt_details.get("cached_tokens")) or min(_int(usage.get("prompt_cache_hit_tokens")), prompt),
-            cache_creation_tokens=_int(prompt_details.get("cache_write_tokens")),
+            cached_prompt_tokens=_int(prompt_details.get("cached_tokens")) or min(
+                _int(usage.get("prompt_cache_hit_tokens")) or _int(usage.get("cache_read_input_tokens")), prompt),
+            cache_creation_tokens=_int(prompt_details.get("cache_write_tokens")) or min(_int(usage.get("cache_creation_input_tokens")), prompt),
             reasoning_tokens=reasoning,
         )
 

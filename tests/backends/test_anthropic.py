@@ -434,14 +434,25 @@ async def test_mid_stream_error_event_raises_after_earlier_frames() -> None:
     assert stream.usage is None and stream.meta["partial_usage"].prompt_tokens == 2272
 
 
-async def test_stream_without_message_stop_is_an_error() -> None:
-    truncated = RECORDED.split(b"event: message_stop")[0]
+async def test_stream_cut_before_its_stop_reason_is_an_error() -> None:
+    truncated = RECORDED.split(b"event: message_delta")[0]
     backend = streaming_backend([truncated])
     stream = await backend.chat_stream(chat_body())
     with pytest.raises(UpstreamError) as info:
         await collect(stream)
     await backend.aclose()
     assert info.value.kind == "stream" and "message_stop" in info.value.message
+
+
+async def test_a_stream_that_lost_only_its_message_stop_is_the_whole_answer() -> None:
+    """After message_delta's stop_reason and usage only message_stop is left: the answer is whole (thrown away, it was
+    billed as a failed attempt and generated again on the fallback; a cost audit)."""
+    truncated = RECORDED.split(b"event: message_stop")[0]
+    backend = streaming_backend([truncated])
+    stream = await backend.chat_stream(chat_body())
+    chunks = await collect(stream)
+    await backend.aclose()
+    assert assemble(chunks)["finish_reason"] == "tool_calls" and stream.usage == EXPECTED_USAGE
 
 
 async def test_malformed_stream_event_is_a_protocol_error() -> None:

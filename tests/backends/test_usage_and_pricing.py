@@ -98,3 +98,13 @@ def test_deepseek_s_cache_hits_are_cached_prompt_tokens() -> None:
     assert cost_usd(model, usage) == pytest.approx((100 * 0.28 + 900 * 0.028 + 50 * 0.42) / 1e6)
     assert Usage.from_openai(raw | {"prompt_tokens_details": {"cached_tokens": 700}}).cached_prompt_tokens == 700, "OpenAI's field wins"
     assert Usage.from_openai(raw | {"prompt_cache_hit_tokens": 5000}).cached_prompt_tokens == 1000, "never more than the prompt"
+
+
+def test_a_litellm_proxy_s_anthropic_cache_fields_are_read() -> None:
+    """A LiteLLM proxy in front of Claude reports Anthropic's cache counts beside OpenAI's fields: its cache writes were
+    priced as plain input (a cost audit)."""
+    usage = Usage.from_openai({"prompt_tokens": 10_000, "completion_tokens": 300, "total_tokens": 10_300,
+                               "prompt_tokens_details": {"cached_tokens": 0},
+                               "cache_creation_input_tokens": 4_000, "cache_read_input_tokens": 5_000})
+    assert (usage.prompt_tokens, usage.cached_prompt_tokens, usage.cache_creation_tokens) == (10_000, 5_000, 4_000)
+    assert Usage.from_openai({"prompt_tokens": 10, "completion_tokens": 1, "cache_creation_input_tokens": 50}).cache_creation_tokens == 10

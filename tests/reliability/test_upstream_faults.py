@@ -604,3 +604,21 @@ async def test_a_credential_echoed_in_an_error_s_param_code_or_type_is_masked(ri
     assert response.status_code == 400 and secret not in response.text
     assert {k: response.json()["error"][k] for k in ("param", "code", "type")} == {
         "param": "key=***", "code": "bad_key_***", "type": "invalid_request_error"}  # "t_***" is no error type's name
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_an_answer_whole_but_for_its_done_is_the_answer(rig: Rig, stream: bool) -> None:
+    """The connection dropped after the closing usage chunk, before `data: [DONE]`: the whole answer was thrown away,
+    charged as a failed attempt and generated again on the fallback (billed twice), or streamed and then ended with an
+    error event (a cost audit)."""
+    finish = sse({"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m",
+                  "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+    rig.a.script = lambda body, index: Behaviour(chunks=[content_chunk("Hello"), finish, usage_chunk(5, 3)], then="close")
+    gateway = await rig.gateway()
+    response = await gateway.chat(stream=stream, stream_options={"include_usage": True} if stream else None)
+    assert response.status_code == 200 and response.headers["x-router-backend"] == "a" and not rig.b.records
+    if stream:
+        assert '"error"' not in response.text and response.text.rstrip().endswith("data: [DONE]")
+    else:
+        assert response.json()["choices"][0]["message"]["content"] == "Hello" and response.json()["usage"]["completion_tokens"] == 3
+    assert gateway.metric("router_upstream_errors_total", backend="a", kind="stream") == 0

@@ -24,7 +24,7 @@ from classifiers.echo import instructs_over_material, works_on_text
 from classifiers.error_line import asks_about_an_error
 from classifiers.glued import add_glued_words
 from classifiers.judge_frame import judged_conversation, judges_a_problem
-from classifiers.latex import RE_CURRENCY, latex_commands
+from classifiers.latex import RE_CURRENCY, latex_commands, unicode_math
 from classifiers.letter_tasks import LETTER_TASK_CHARS, letter_tasks
 from classifiers.lexicons import (
     LEXICON_NAMES,
@@ -250,7 +250,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     ln = log(n)
     dollars = _count(full, "$")  # pairs of math delimiters; amounts of money (read in the slice) are none
     dollars -= len(RE_CURRENCY.findall(s)) if dollars else 0
-    latex = log(latex_commands(s) + dollars // 2)
+    latex = log(latex_commands(s) + dollars // 2 + unicode_math(s))  # "F(ω) = ∫ f(t) dt" is notation too, feature and gates (108)
     plain, plain_logic = short_formula(s) if lex[_CODE] == 0 and not latex and "```" not in full else (0, 0)  # "x^2", "p -> q" (80)
     codesyn = 100.0 * (n_code - tpl.syntax) / ns
     log_numbers = log(numbers)

@@ -5,11 +5,19 @@ A backslash followed by letters was counted as a LaTeX command, so the escapes o
 LaTeX is a strong math cue, so a traceback or a Python snippet opened the math domain. Only the
 commands of math writing count (those of MATH, olympiad and college problems, and the common rest).
 ``latex_notation`` adds the pairs of math dollars; an amount of money (``RE_CURRENCY``) is none.
+
+Math written with Unicode symbols is the same notation (version 108): "F(ω) = ∫ f(t) e^{−iωt} dt" scored 0.70, the same in
+LaTeX 0.85. ``unicode_math`` counts the symbols of one meaning (integrals, sums, roots, relations, sets, logic, the
+number sets) and the Greek letters standing alone as a symbol ("ω", "F(ω)", "2π"; "μm", "kΩ" are units), never in a text
+with a Greek word: Greek prose's articles "η", "ή" are words. "→", "×", "·", "°" are read as nothing (routes,
+resolutions, bullets, temperatures).
 """
 
 from __future__ import annotations
 
 import re
+
+from classifiers.lexicons import SPEEDUPS
 
 #: The commands of math writing: Greek letters, operators and relations, functions, arrows, sets and
 #: logic, delimiters, accents, fonts, environments, spacing and the text commands used inside math.
@@ -41,6 +49,58 @@ _RE_COMMAND = re.compile(r"\\[a-zA-Z]+")
 RE_CURRENCY = re.compile(r"(?<!\\)\$[0-9][0-9,]*(?:\.[0-9]+)?(?=[.,;:!?)'\"]|\s+[A-Za-z]|\s*\Z)")
 
 
+#: Unicode math symbols with one meaning: integrals, sums, products, derivatives, sets, quantifiers, implications, the
+#: number sets. A root counts before a variable only ("√x", "√(2x)"; "√2" is a constant, as ``plain_math`` reads it).
+UNICODE_MATH_SIGNS = "∫∬∮∑∏∂∇≡∈∉⊂⊆⊃⊇∪∩∀∃∅⇒⇔ℝℤℕℚℂ"
+#: Signs that prose writes too ("costs ≤ $5", "≈ 20 minutes", "∞ love"): they count beside another symbol, or two of them.
+PROSE_SIGNS = "≤≥≠≈∞"
+#: The Greek letters that are symbols outside Greek: the small ones but omicron (a Latin "o" to the eye) and pi (a number:
+#: "2π", as "√2"), their variant forms, the capitals unlike a Latin one (those of LaTeX's commands).
+GREEK_SYMBOLS = "αβγδεζηθικλμνξρστυφχψωϕϵϑϱΓΔΘΛΞΠΣΥΦΨΩ"
+_RE_ANY_MATH = re.compile(f"[{UNICODE_MATH_SIGNS}{PROSE_SIGNS}{GREEK_SYMBOLS}√]")
+_RE_SIGN = re.compile(f"[{UNICODE_MATH_SIGNS}]")
+_RE_PROSE_SIGN = re.compile(f"[{PROSE_SIGNS}]")
+#: A root of a variable: after an optional "(", digits and a letter ("√x", "√(2x + 1)"; "√2", "√ passport" none).
+_RE_ROOT = re.compile(r"√(?= ?\(? ?[0-9]*[A-Za-z](?![A-Za-z]))")
+#: A letter: a word character but a digit, "_", a superscript or a subscript ("π²", "θ₁" stand alone).
+_LETTER = "[^\\W\\d_\u00b2\u00b3\u00b9\u2070-\u209f]"
+#: A Greek letter standing alone as a symbol: no letter on either side ("ω", "F(ω)", "α = 3"; not "iωt", "μm", "kΩ"), and
+#: not a word between words ("what does β measure", "the angle θ between"). The letter first: a fast search for it.
+_RE_GREEK_ALONE = re.compile(f"[{GREEK_SYMBOLS}](?<!{_LETTER}.)(?!{_LETTER})(?!(?<={_LETTER}\\s.)\\s{_LETTER})")
+#: Two Greek characters in a row (accented ones too): a Greek word, so a Greek text.
+_RE_GREEK_WORD = re.compile("[\u0370-\u03ff\u1f00-\u1fff]{2}")
+
+
+def unicode_math_python(s: str) -> int:
+    """How many Unicode math symbols ``s`` holds: ``UNICODE_MATH_SIGNS``, a root of a variable, the Greek letters standing
+    alone (none in a text with a Greek word), and ``PROSE_SIGNS`` beside one of those or two of them. 0 at once for an
+    ASCII text, one search for a text with none (Chinese, Russian)."""
+    if s.isascii() or _RE_ANY_MATH.search(s) is None:
+        return 0
+    return _symbols(s, len(_RE_SIGN.findall(s)), len(_RE_PROSE_SIGN.findall(s)), 1, 1)
+
+
+def _symbols(s: str, signs: int, prose: int, greek: int, roots: int) -> int:
+    """The count given the signs and the prose signs of ``s``, and whether it holds a Greek letter or a root sign."""
+    signs += len(_RE_ROOT.findall(s)) if roots else 0
+    if greek and _RE_GREEK_WORD.search(s) is None:
+        signs += len(_RE_GREEK_ALONE.findall(s))
+    return signs + prose if signs or prose >= 2 else 0
+
+
+if SPEEDUPS is not None:  # the signs and the Greek letters counted in one C pass: 2-3 us over 2,000 characters, a search 9-13
+    _UNICODE_TABLE = SPEEDUPS.count_table((tuple(UNICODE_MATH_SIGNS), tuple(PROSE_SIGNS), tuple(GREEK_SYMBOLS), ("√",)))
+    _count_groups = SPEEDUPS.count_groups
+
+    def unicode_math(s: str) -> int:
+        """``unicode_math_python``."""
+        if s.isascii():
+            return 0
+        return _symbols(s, *_count_groups(_UNICODE_TABLE, s))
+else:
+    unicode_math = unicode_math_python
+
+
 def latex_commands(s: str) -> int:
     """How many commands of ``LATEX_COMMANDS`` ``s`` holds (0 at once without a backslash)."""
     if "\\" not in s:
@@ -50,6 +110,7 @@ def latex_commands(s: str) -> int:
 
 def latex_notation(s: str) -> int:
     """LaTeX in ``s``: its commands and pairs of math delimiters (amounts of money are none)."""
+    symbols = unicode_math(s)  # Unicode math too (version 108)
     if "$" not in s and "\\" not in s:
-        return 0
-    return latex_commands(s) + (s.count("$") - len(RE_CURRENCY.findall(s))) // 2
+        return symbols
+    return latex_commands(s) + (s.count("$") - len(RE_CURRENCY.findall(s))) // 2 + symbols

@@ -1057,6 +1057,45 @@ def _unmarked_question(full: str) -> bool:
             and re.search(r"[.!?]+\s+", body) is None)
 
 
+def _unicode_math_ref(s: str) -> int:
+    """Unicode math symbols (version 108): each sign of one meaning; each root sign before a variable (optional space and
+    "(", digits, one ASCII letter); each Greek letter of the symbol set (no omicron, no pi) with no letter (a word character
+    but a digit, "_", a superscript or subscript) on either side and not between two words (letter, one whitespace, it, one
+    whitespace, letter), none when two characters of the Greek blocks stand together (a Greek word: Greek prose); the
+    prose signs (≤ ≥ ≠ ≈ ∞) when another symbol counts, or two of them."""
+    signs = "∫∬∮∑∏∂∇≡∈∉⊂⊆⊃⊇∪∩∀∃∅⇒⇔ℝℤℕℚℂ"
+    greek = set("αβγδεζηθικλμνξρστυφχψωϕϵϑϱ") | set("ΓΔΘΛΞΠΣΥΦΨΩ")
+
+    def is_greek(c: str) -> bool:
+        return "\u0370" <= c <= "\u03ff" or "\u1f00" <= c <= "\u1fff"
+
+    def is_letter(c: str) -> bool:
+        return (c.isalnum() and not c.isdecimal() and c not in "\u00b2\u00b3\u00b9"
+                and not "\u2070" <= c <= "\u209f")
+
+    count = sum(1 for c in s if c in signs)
+    for i, c in enumerate(s):
+        if c == "√":
+            j = i + 1
+            j += s[j:j + 1] == " "
+            j += s[j:j + 1] == "("
+            j += s[j:j + 1] == " "
+            while s[j:j + 1].isdigit() and s[j:j + 1].isascii():
+                j += 1
+            if s[j:j + 1].isascii() and s[j:j + 1].isalpha() and not (s[j + 1:j + 2].isascii() and s[j + 1:j + 2].isalpha()):
+                count += 1
+    if not any(is_greek(a) and is_greek(b) for a, b in itertools.pairwise(s)):
+        for i, c in enumerate(s):
+            before, after = s[i - 1] if i else "", s[i + 1] if i + 1 < len(s) else ""
+            if c not in greek or (before and is_letter(before)) or (after and is_letter(after)):
+                continue
+            if i >= 2 and before.isspace() and is_letter(s[i - 2]) and after.isspace() and i + 2 < len(s) and is_letter(s[i + 2]):
+                continue  # a word between words: "what does β measure"
+            count += 1
+    prose = sum(1 for c in s if c in "≤≥≠≈∞")
+    return count + prose if count or prose >= 2 else 0
+
+
 def _currency(s: str) -> int:
     """Dollar signs before an amount of money: "$" (not after a backslash), digits and commas, an optional
     decimal part, then any of .,;:!?)'" or whitespace up to a letter or the end — for some end of the amount."""
@@ -1542,7 +1581,8 @@ def handcrafted(conv: Conversation) -> list[float]:
     if media and media >= lex["code"]:  # when they are all its code cues
         lex["writing"] += lex["code"]
         lex["code"] = 0
-    latex_ref = sum(1 for name in re.findall(r"\\([a-zA-Z]+)", s) if name in LATEX_COMMANDS) + (full.count("$") - _currency(s)) // 2
+    latex_ref = (sum(1 for name in re.findall(r"\\([a-zA-Z]+)", s) if name in LATEX_COMMANDS) + (full.count("$") - _currency(s)) // 2
+                 + _unicode_math_ref(s))  # Unicode math is notation too (version 108)
     # a letter-level or exact-count task outside code: no writing cues; a reasoning cue per kind (version 57)
     tasks = 0
     if not (writes_code or latex_ref > 0 or "```" in full or 16 * lex["code"] >= nw):
@@ -1562,7 +1602,7 @@ def handcrafted(conv: Conversation) -> list[float]:
         log(_count_lines(_RE_INDENT, _NL_INDENT, s) if multiline else 0),
         100.0 * (syntax_total - tpl_syntax) / ns,
         # LaTeX: the backslash words of math writing, not code escapes or Windows paths (version 35)
-        log(sum(1 for name in re.findall(r"\\([a-zA-Z]+)", s) if name in LATEX_COMMANDS) + (full.count("$") - _currency(s)) // 2),
+        log(latex_ref),  # and Unicode math symbols (version 108)
         100.0 * (len(s) - len(s.translate(_DEL_MATHOPS_REF))) / (ns + DENSITY_PRIOR_CHARS),
         log(numbers),
         min(numbers / (nw + DENSITY_PRIOR_WORDS), 2.0),
@@ -1785,7 +1825,8 @@ def handcrafted(conv: Conversation) -> list[float]:
         statement = math.log(math.exp(statement) + 50 * min(_ref_hardness(s), 4))
     elif (
             stem is not None and max(d_math, d_reason) >= 0.5 and not (code or quoted)
-          and (_computes_plainly_ref(stem) or sum(1 for c in re.findall(r"\\([a-zA-Z]+)", stem) if c in LATEX_COMMANDS) + (stem.count("$") - _currency(stem)) // 2 > 0
+          and (_computes_plainly_ref(stem) or sum(1 for c in re.findall(r"\\([a-zA-Z]+)", stem) if c in LATEX_COMMANDS) + (stem.count("$") - _currency(stem)) // 2
+               + _unicode_math_ref(stem) > 0
                or ((len(_RE_NUM_UNIT.findall(stem)) if re.search("[0-9]", stem) else 0)
                    - len(re.findall(r"\b(?:1[0-9]|20)[0-9][0-9]s?\b", stem)) >= 3  # years are none
                    and (re.search(r"[0-9][a-rt-z]\b|\b[a-z]\s*[\^=]|\^|[A-Za-z]_\{?[0-9]", stem) is not None
@@ -2503,7 +2544,8 @@ def _recalls_ref(stem: str) -> bool:
     """A quiz stem of at most 3 sentences with no quantity (years are none), no math word, no LaTeX, no plain formula (version 80)."""
     quantities = (len(_RE_NUM_UNIT.findall(stem)) if re.search("[0-9]", stem) else 0) - len(
         re.findall(r"\b(?:1[0-9]|20)[0-9][0-9]s?\b", stem))
-    latex_stem = sum(1 for c in re.findall(r"\\([a-zA-Z]+)", stem) if c in LATEX_COMMANDS) + (stem.count("$") - _currency(stem)) // 2
+    latex_stem = (sum(1 for c in re.findall(r"\\([a-zA-Z]+)", stem) if c in LATEX_COMMANDS) + (stem.count("$") - _currency(stem)) // 2
+                  + _unicode_math_ref(stem))  # (version 108)
     return (len(re.findall(r"[.?!](?=\s|$)", stem)) <= 3 and quantities <= 0 and latex_stem == 0 and sum(_plain_notation_ref(stem)) == 0
             and dict(zip(LEXICON_NAMES, lexicon_counts_reference(words_of(stem.lower()))))["math"] == 0)
 

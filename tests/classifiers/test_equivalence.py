@@ -532,19 +532,23 @@ UNICODE_MATH_PIECES = ("x", "y", "n", "p", "q", "e", "3", "54", "1000", " ", "\n
                        "⇔", "¬", "∧", "∨", "∀", "∃", "√", "∛", "∫", "∑", "∏", "∂", "∇", "∈", "⊆", "∪", "∩", "∞", "π", "θ",
                        "×", "÷", "·", "½", "m", " m", "cm", "km", "ft", "per ", "sq ", "/s", "€", "Solve", "Find", "prove",
                        "all integers", "log", "sqrt(", "x^2 - 3y^2 = 1", "0 < x", "请解方程", "的面积", "квартира", "решите",
-                       "Λύσε", "η εξίσωση", "Fe³⁺", "H₂O", "1920×1080", "A → B", "≈ 5 minutes", "50 m²", "what is")
+                       "Λύσε", "η εξίσωση", "Fe³⁺", "H₂O", "1920×1080", "A → B", "≈ 5 minutes", "50 m²", "what is",
+                       "ω", "α", "Ω", "μ", "ϕ", "ο", "Η", "ή", "5 μm", "10 kΩ", "F(ω)", "iωt", "λόγος", "ℝ", "ℤ", "∅", "∉", "⊇", "∮",
+                       "_", "é")  # Unicode math as notation (version 108)
 
 
 @settings(max_examples=1500, deadline=None)
 @given(st.lists(st.sampled_from(UNICODE_MATH_PIECES), max_size=30).map("".join)
        | st.lists(st.sampled_from(UNICODE_MATH_PIECES), max_size=30).map(" ".join))
 def test_unicode_math_equals_the_reference(text):
+    from classifiers.latex import unicode_math
     from classifiers.math_hardness import hardness
     from classifiers.plain_math import ascii_reading, plain_notation
 
     assert ascii_reading(text) == ref._ref_ascii_reading(text), text
     assert plain_notation(text) == ref._plain_notation_ref(text), text
     assert hardness(text) == ref._ref_hardness(text), text
+    assert unicode_math(text) == ref._unicode_math_ref(text), text
     _same(text)
 
 

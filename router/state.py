@@ -126,20 +126,24 @@ class AppState:
         chunks: list[bytes] = []
         size = 0
         pause = self.config.server.client_body_timeout_seconds
-        pieces = request.stream()
-        while True:
-            try:
-                async with asyncio.timeout(pause):  # between two pieces, as nginx's client_body_timeout
-                    chunk = await anext(pieces)
-            except StopAsyncIteration:
-                return b"".join(chunks)
-            except TimeoutError:
+        watch = _BodyWatch(pause) if pause else None
+        try:
+            async for chunk in request.stream():
+                if watch is not None:
+                    watch.arrived()
+                size += len(chunk)
+                if size > limit:
+                    raise _too_large(limit)
+                chunks.append(chunk)
+        except asyncio.CancelledError:
+            if watch is not None and watch.expired():
                 raise APIError(408, f"the request body stopped arriving (nothing for {pause:g} s)", code="request_timeout",
                                headers={"Connection": "close"}) from None
-            size += len(chunk)
-            if size > limit:
-                raise _too_large(limit)
-            chunks.append(chunk)
+            raise
+        finally:
+            if watch is not None:
+                watch.stop()
+        return b"".join(chunks)
 
     def admit(self) -> Callable[[], None]:
         """Take an in-flight slot or refuse with 503 + Retry-After past `server.max_concurrency`
@@ -207,6 +211,42 @@ class AppState:
         names = list(self.backends)
         *results, store = await asyncio.gather(*(self.backends[name].probe() for name in names), self.ops.store.probe())
         return dict(zip(names, results, strict=True)), store
+
+
+class _BodyWatch:
+    """`server.client_body_timeout_seconds` (nginx's client_body_timeout): cancels the task reading a body once nothing of
+    it has come for `pause` seconds. One timer a body, re-armed from the last piece when it fires early: a timeout around
+    each read cost ~15 µs a request, on every request."""
+
+    __slots__ = ("_cancelling", "_fired", "_last", "_loop", "_pause", "_task", "_timer")
+
+    def __init__(self, pause: float) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._task = asyncio.current_task()
+        self._pause = pause
+        self._last = self._loop.time()
+        self._fired = False
+        self._cancelling = 0
+        self._timer = self._loop.call_later(pause, self._check)
+
+    def arrived(self) -> None:
+        self._last = self._loop.time()
+
+    def _check(self) -> None:
+        idle = self._loop.time() - self._last
+        if idle < self._pause:
+            self._timer = self._loop.call_later(self._pause - idle, self._check)
+        elif self._task is not None:
+            self._fired = True
+            self._cancelling = self._task.cancelling()
+            self._task.cancel()
+
+    def expired(self) -> bool:
+        """After a `CancelledError`: whether this watch cancelled the read (and nothing else did)."""
+        return self._fired and self._task is not None and self._task.uncancel() <= self._cancelling
+
+    def stop(self) -> None:
+        self._timer.cancel()
 
 
 #: How long one round of backend probes answers `/readyz` (a kubelet probes every few seconds).

@@ -345,3 +345,15 @@ async def test_a_body_that_stops_arriving_is_a_408(make_harness: Callable[..., A
     assert response.status_code == 408 and response.json()["error"]["code"] == "request_timeout"
     assert not harness.upstream.requests
     assert (await harness.chat("x")).status_code == 200
+
+
+async def test_a_body_that_arrives_slowly_but_steadily_is_read(make_harness: Callable[..., Any]) -> None:
+    """The timeout is between two pieces, not on the whole body: a slow uploader sending every 0.1 s is served."""
+    harness: Harness = await make_harness(make_config(server={"client_body_timeout_seconds": 0.2}))
+
+    async def slow() -> AsyncIterator[bytes]:
+        for piece in (b'{"model": "auto", ', b'"messages": [{"role": "user", ', b'"content": "x"}]', b"}"):
+            yield piece
+            await asyncio.sleep(0.1)
+
+    assert (await harness.client.post("/v1/chat/completions", content=slow())).status_code == 200

@@ -20,6 +20,7 @@ from backends.reasoning import DIALECTS, EFFORTS, Effort, UnsupportedEffortError
 from backends.registry import BACKEND_KINDS
 from router.envexpand import MissingVariableError, expand_tree
 from router.opsconfig import DecisionLogConfig, LimitsConfig, ReloadConfig, StateConfig, check_operations
+from router.price_config import LongContextPrices, ServiceTierPrices, check_long_context_tiers
 from router.ttc_config import EscalateOn, StrategyConfig, UnderLoad, check_test_time_compute
 
 DIRECT_TIER = "direct"  # metrics label for requests that name a model instead of a tier
@@ -88,23 +89,6 @@ class ServerConfig(_Strict):
         return digests
 
 
-class ServiceTierPrices(_Strict):
-    """A model's prices under one of its provider's service tiers (OpenAI's `flex`, `priority`…); unset: the model's own."""
-
-    input: float | None = Field(None, ge=0)
-    cached_input: float | None = Field(None, ge=0)
-    cache_write: float | None = Field(None, ge=0)
-    cache_write_1h: float | None = Field(None, ge=0)
-    output: float | None = Field(None, ge=0)
-
-
-class LongContextPrices(ServiceTierPrices):
-    """A model's prices for a call whose prompt is over `above_prompt_tokens` (cached and cache-written tokens included):
-    Anthropic's 1M-context Sonnet over 200K input tokens ($6 / $22.50), Gemini 2.5 Pro's over 200K; unset: the model's own."""
-
-    above_prompt_tokens: int = Field(ge=1)
-
-
 class ModelConfig(_Strict):
     """A model on a backend; prices in USD per million tokens (None: unknown, cost is null)."""
 
@@ -132,6 +116,11 @@ class ModelConfig(_Strict):
         None, description="request fields this model refuses (a 400), left out of what it is sent: a client routed by score cannot "
         "know which model it reaches. Unset: its reasoning dialect's (reasoning: openai — temperature, top_p, the penalties, "
         "logprobs, top_logprobs, logit_bias, stop, which o-series and GPT-5 refuse); [] sends every field")
+
+    @model_validator(mode="after")
+    def _check_prices(self) -> ModelConfig:
+        check_long_context_tiers(self.long_context, self.service_tiers)
+        return self
 
 
 class TierConfig(_Strict):

@@ -4,8 +4,9 @@ A provider may price one model by service tier (OpenAI: `flex` at half price, `p
 standard): a model's `service_tiers` name those prices, and each upstream call is priced at the tier
 its answer says it served (`service_tier`), else at the one it asked for (the client's, else its tier's
 `params`; none through the Anthropic adapter, which does not send it). A call whose prompt passes a model's
-`long_context.above_prompt_tokens` is priced at those rates (a service tier's prices, if any, over them). A request of
-several calls (samples, a judge, an escalation, failed attempts) prices each at its own.
+`long_context.above_prompt_tokens` is priced at those rates (a service tier's prices, if any, over them, and that tier's
+own `long_context` rates over those). A request of several calls (samples, a judge, an escalation, failed attempts)
+prices each at its own.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from backends.usage import Usage
-from router.config import ModelConfig, ServiceTierPrices
+from router.config import ModelConfig
+from router.price_config import Prices
 
 PER_TOKEN = 1e-6
 #: Where the current call's service tier is kept (`Decision.context`): asked, then as its answer named it.
@@ -45,18 +47,22 @@ def cost_usd(model: ModelConfig, usage: Usage, service_tier: str | None = None) 
     """
     prices: tuple[float | None, ...] = (model.input, model.cached_input, model.cache_write, model.cache_write_1h, model.output)
     long = model.long_context
-    if long is not None and usage.prompt_tokens > long.above_prompt_tokens:
+    is_long = long is not None and usage.prompt_tokens > long.above_prompt_tokens
+    if is_long:
         prices = _over(long, prices)
     tier = model.service_tiers.get(service_tier) if service_tier is not None and model.service_tiers else None
     if tier is not None:
         prices = _over(tier, prices)
+        if is_long:
+            prices = _over(tier.long_context, prices)
     return _cost(*prices, usage)
 
 
-def _over(named: ServiceTierPrices, prices: tuple[float | None, ...]) -> tuple[float | None, ...]:
+def _over(named: Prices | None, prices: tuple[float | None, ...]) -> tuple[float | None, ...]:
     """``prices`` with those ``named`` sets in their place (input, cached input, cache writes, 1-hour writes, output)."""
-    replacing = (named.input, named.cached_input, named.cache_write, named.cache_write_1h, named.output)
-    return tuple(own if new is None else new for new, own in zip(replacing, prices, strict=True))
+    if named is None:
+        return prices
+    return tuple(own if new is None else new for new, own in zip(named.replacing(), prices, strict=True))
 
 
 def _cost(input_price: float | None, cached: float | None, write: float | None, write_1h: float | None, output: float | None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from backends.usage import Usage
 from router.config import ModelConfig
@@ -30,6 +31,23 @@ def test_long_context_rates_it_leaves_unset_are_the_model_s_own_and_a_service_ti
     usage = Usage(prompt_tokens=11, completion_tokens=3)
     assert cost_usd(model, usage) == pytest.approx((11 * 4.0 + 3 * 2.0) / 1e6)
     assert cost_usd(model, usage, "flex") == pytest.approx((11 * 4.0 + 3 * 0.5) / 1e6)
+
+
+def test_a_service_tier_s_own_long_context_rates_price_a_long_call_under_it() -> None:
+    """A tier's prices went over the long-context ones with no way to give the tier's own long rates: a priority call over
+    the bound read at the tier's standard-length prices (a cost review)."""
+    model = ModelConfig(backend="b", input=1.0, cached_input=0.1, output=2.0, long_context={"above_prompt_tokens": 10, "input": 2.0, "output": 3.0},
+                        service_tiers={"priority": {"input": 1.5, "output": 4.0, "long_context": {"input": 3.5, "cached_input": 0.35}}})
+    long, short = Usage(prompt_tokens=11, cached_prompt_tokens=4, completion_tokens=3), Usage(prompt_tokens=10, completion_tokens=3)
+    assert cost_usd(model, long, "priority") == pytest.approx((7 * 3.5 + 4 * 0.35 + 3 * 4.0) / 1e6), "its long rates, the rest the tier's"
+    assert cost_usd(model, short, "priority") == pytest.approx((10 * 1.5 + 3 * 4.0) / 1e6), "at the bound: the tier's own prices"
+    assert cost_usd(model, long) == pytest.approx((7 * 2.0 + 4 * 0.1 + 3 * 3.0) / 1e6), "no tier: the model's long-context rates"
+    assert cost_usd(model, long, "flex") == pytest.approx((7 * 2.0 + 4 * 0.1 + 3 * 3.0) / 1e6), "a tier it does not price"
+
+
+def test_a_tier_s_long_context_rates_without_the_model_s_bound_fail_at_load() -> None:
+    with pytest.raises(ValidationError, match=r"service_tiers\.priority\.long_context needs the model's long_context"):
+        ModelConfig(backend="b", input=1.0, output=2.0, service_tiers={"priority": {"input": 2.0, "long_context": {"input": 4.0}}})
 
 
 @given(st.integers(0, 10**7), st.integers(0, 10**6))

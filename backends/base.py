@@ -33,7 +33,7 @@ class TimeoutSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     connect: float = Field(5.0, gt=0, description="TCP/TLS connection set-up")
-    first_byte: float = Field(120.0, gt=0, description="until the first stream event (with `non_streamed: whole`, a non-streamed request's whole "
+    first_byte: float = Field(120.0, gt=0, description="until the first stream event with output, a role-only chunk held with it (with `non_streamed: whole`, a non-streamed request's whole "
                               "response), per attempt; never cuts the last attempt")
     idle: float = Field(120.0, gt=0, description="longest gap between two stream chunks")
     total: float = Field(900.0, gt=0, description="one attempt, from sending to the last byte")

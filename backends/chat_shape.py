@@ -14,6 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import orjson
+
+from backends.sse import event_data, events_of
+
 #: A check of one value at a path ("choices[0].message"): None, or what is wrong there.
 _Check = Callable[[Any, str], str | None]
 
@@ -131,4 +135,20 @@ def chunk_has_output(payload: Any) -> bool:
         fields = delta if isinstance(delta, dict) else choice
         if choice.get("finish_reason") or any(fields.get(name) for name in _OUTPUT_FIELDS):
             return True
+    return False
+
+
+def frame_has_output(frame: bytes) -> bool:
+    """Whether relayed stream events hold what the model wrote (or its end); parsed only until the first that does."""
+    for event in events_of(frame):
+        data = event_data(event)
+        if data == b"[DONE]":
+            return True
+        if data:
+            try:
+                payload = orjson.loads(data)
+            except orjson.JSONDecodeError:
+                return True  # not a chunk the gateway reads: whatever it is, it came
+            if chunk_has_output(payload):
+                return True
     return False

@@ -16,8 +16,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from backends.base import CONTEXT_LENGTH_EXCEEDED, GATEWAY_FAULT_STATUSES, ChatStream, UpstreamError
-from backends.chat_shape import chunk_has_output
-from backends.sse import count_events, event_data, events_of
+from backends.chat_shape import frame_has_output
+from backends.sse import count_events
 from router import anthropic_api, anthropic_errors, openapi, responses_api, text_completions
 from router.anthropic_stream import AnthropicStream
 from router.attempt_costs import FAILED
@@ -203,22 +203,6 @@ def _failed(exc: UpstreamError) -> str:
     return "client_error" if exc.client_fault else "error"
 
 
-def _has_output(frame: bytes) -> bool:
-    """Whether a relayed frame holds what the model wrote (or its end); parsed only until the first that does."""
-    for event in events_of(frame):
-        data = event_data(event)
-        if data == b"[DONE]":
-            return True
-        if data:
-            try:
-                payload = orjson.loads(data)
-            except orjson.JSONDecodeError:
-                return True  # not a chunk the gateway reads: whatever it is, it came
-            if chunk_has_output(payload):
-                return True
-    return False
-
-
 def _account_paid(gateway: Gateway, decision: Decision, started: float, *, stream: bool) -> None:
     """A request refused after upstream calls were paid (an escalation whose target refused it, attempts that failed
     before the drain ended the last one) is still accounted."""
@@ -272,7 +256,7 @@ async def _relay(
         yield b""  # primed: from here on, closing the relay runs the finally below (router/streaming.py)
         async for frame in stream.frames:
             events += count_events(frame)
-            if first and _has_output(frame):  # the attempt that answered, to its first token (not a role chunk)
+            if first and frame_has_output(frame):  # the attempt that answered, to its first token (not a role chunk)
                 metrics.ttft.labels(*labels).observe(time.perf_counter() - decision.context.get(ATTEMPT_STARTED, started))
                 first = False
             if convert is not None:

@@ -13,23 +13,20 @@ The rules, in the order a request meets them:
   and such an attempt doubles as a probe. If every candidate is rate limited the client gets 429
   with the soonest `Retry-After`. A backend that refused the connection in this request is not
   tried again for a later candidate of the same request.
-* **Retries** happen only before the first byte reaches the client (a stream is "open" once its
-  first event arrived; after that an error travels in-stream). Every attempt after the first
-  spends from the retry budget (`routing.retry_budget`): extra attempts may be at most `ratio` of
-  the requests over the last `window_seconds`, plus `min_per_second` so a quiet service can still
-  retry. An outage therefore costs at most ~1.2× the load, not `max_attempts`×.
-* **Circuit breaker** per backend (`backends.NAME.circuit`): `failures` consecutive failed attempts
-  (connection errors, timeouts, 5xx, malformed or cut streams; not 4xx, not 429) open the circuit
-  for `cooldown_seconds`; then one request is let through as a probe (half-open): success closes
-  the circuit, failure re-opens it. `router_backend_up{backend}` is 0 while the circuit is not
-  closed.
-* **Timeouts** per backend (`backends.NAME.timeouts`): `connect` (TCP/TLS, in the HTTP client),
-  `first_byte` (from sending the request to the first stream event — for a non-streaming request,
-  to the complete response, as LLM servers send nothing before the answer is done), `idle` (the
-  longest gap between two stream events) and `total` (one attempt, from sending to the last
-  byte). `first_byte` applies to an attempt that has a successor (another usable candidate and
-  budget left); the **last attempt is never cut short by it**: with nothing to fall back to, a
-  slow answer beats an error, so the last attempt waits until `total`. All of them end in
+* **Retries** happen only before the first byte reaches the client (a stream is "open" once its first output arrived
+  — a role-only chunk is held with it; after that an error travels in-stream). Every attempt after the first spends
+  from the retry budget (`routing.retry_budget`): extra attempts may be at most `ratio` of the requests over the last
+  `window_seconds`, plus `min_per_second` so a quiet service can still retry. An outage therefore costs at most ~1.2×
+  the load, not `max_attempts`×.
+* **Circuit breaker** per backend (`backends.NAME.circuit`): `failures` consecutive failed attempts (connection
+  errors, timeouts, 5xx, malformed or cut streams; not 4xx, not 429) open the circuit for `cooldown_seconds`; then
+  one request is let through as a probe (half-open): success closes the circuit, failure re-opens it.
+* **Timeouts** per backend (`backends.NAME.timeouts`): `connect` (TCP/TLS, in the HTTP client), `first_byte` (from
+  sending the request to the first stream event with output — for a non-streaming request, to the complete response,
+  as LLM servers send nothing before the answer is done), `idle` (the longest gap between two stream events) and
+  `total` (one attempt, from sending to the last byte). `first_byte` applies to an attempt that has a successor
+  (another usable candidate and budget left); the **last attempt is never cut short by it**: with nothing to fall back
+  to, a slow answer beats an error, so the last attempt waits until `total`. All of them end in
   `UpstreamError("timeout")`: an HTTP 504 before the first byte, an in-stream error after it.
 """
 
@@ -45,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from backends.assemble import CompletionAssembler, streamable
 from backends.base import Backend, BackendConfig, ChatResult, ChatStream, UpstreamError
-from backends.chat_shape import completion_problem
+from backends.chat_shape import completion_problem, frame_has_output
 from backends.h1pool import REQUEST_WRITTEN, UPSTREAM_REQUEST_ID
 from backends.usage import Usage
 from router.breaker import BackendHealth, Clock, RetryBudget, is_backend_failure
@@ -391,9 +388,12 @@ def _reported(stream: ChatStream) -> Usage | None:
 
 
 async def _first_frame(stream: ChatStream) -> bytes | None:
-    """Wait for the stream's first event, so that an upstream that fails right after its headers
-    (an error event, a cut connection, a stall) can still be retried before the client sees a byte."""
-    try:
-        return await anext(stream.frames)
-    except StopAsyncIteration:
-        return None
+    """Wait for the stream's first output (what the model wrote, or its end), so that an upstream that fails right after
+    its headers or a role-only chunk (an error event — Anthropic's overloaded_error after message_start —, a cut
+    connection, a stall) can still be retried before the client sees a byte. The frames before it go out with it."""
+    held = b""
+    with contextlib.suppress(StopAsyncIteration):
+        while not frame_has_output(frame := await anext(stream.frames)):
+            held += frame
+        held += frame
+    return held or None

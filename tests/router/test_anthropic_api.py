@@ -354,6 +354,23 @@ async def test_an_overloaded_upstream_is_overloaded_to_the_client(make_harness: 
     assert streamed[-1] == {"type": "error", "error": {"type": "overloaded_error", "message": "upstream failed: Overloaded"}}
 
 
+async def test_an_overload_right_after_message_start_is_fallen_back_from(make_harness: Any, spare_handler: list[Any]) -> None:
+    """`message_start` carries nothing Claude wrote; it had committed the stream, so an `overloaded_error` right after it
+    reached the client in-stream where the tier's fallback could serve (router/resilience.py `_first_frame`)."""
+    overloaded = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
+    start = {"type": "message_start", "message": {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-x", "content": [],
+                                                  "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 9, "output_tokens": 1}}}
+    body = b"".join(b"event: " + e["type"].encode() + b"\ndata: " + orjson.dumps(e) + b"\n\n" for e in (start, {"type": "ping"}, overloaded))
+    spare_handler[0] = lambda request: httpx.Response(200, stream=httpx.ByteStream(body), headers={"content-type": "text/event-stream"})
+    config = claude_high_tier()
+    config.tiers["high"].fallbacks = ["small"]
+    harness = await make_harness(config)
+    ask = {"model": "auto", "max_tokens": 100, "stream": True, "messages": [{"role": "user", "content": "hard [score=0.9]"}]}
+    response = await harness.client.post("/v1/messages", json=ask)
+    assert response.status_code == 200 and response.headers["x-router-model"] == "small"
+    assert "overloaded_error" not in response.text and events_of(response.text)[-1] == {"type": "message_stop"}
+
+
 #: Claude Code's system prompt: a billing line whose `cch` changes with every request, then its prompt with a breakpoint.
 CLAUDE_CODE_SYSTEM = [{"type": "text", "text": "x-anthropic-billing-header: cc_version=2.1.37.0d9; cc_entrypoint=cli; cch=fa690;"},
                       {"type": "text", "text": "You are Claude Code.", "cache_control": {"type": "ephemeral"}}, {"type": "text", "text": "Rules."}]

@@ -216,6 +216,29 @@ async def test_error_after_first_byte_is_an_sse_error_then_done(make_harness: Ca
     assert harness.metric("router_upstream_errors_total", backend="sim", kind="stream") == 1
 
 
+ROLE = b'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}\n\n'
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_an_upstream_that_fails_after_a_role_only_chunk_is_fallen_back_from(make_harness: Callable[..., Any], stream: bool) -> None:
+    """A role chunk carries nothing the model wrote; it had committed the stream, so an engine that died right after it
+    (Anthropic's overloaded_error after message_start reads the same) reached the client as an in-stream error where a
+    fallback could serve. It is held with the first output now."""
+    died = b'data: {"error": {"message": "engine died", "type": "InternalServerError"}}\n\n'
+    harness: Harness = await make_harness(sim_transport=streaming([ROLE, died]))
+    response = await harness.chat("hard [score=0.95]", stream=stream)
+    assert response.status_code == 200 and response.headers["x-router-backend"] == "spare"
+    assert "engine died" not in response.text
+    assert harness.metric("router_fallbacks_total", from_backend="sim", to_backend="spare", reason="stream") == 1
+
+
+async def test_a_role_only_chunk_goes_out_with_the_first_output(make_harness: Callable[..., Any]) -> None:
+    harness: Harness = await make_harness(sim_transport=streaming([ROLE, CHUNK, b"data: [DONE]\n\n"]))
+    response = await harness.chat(stream=True)
+    assert response.content == ROLE + CHUNK + b"data: [DONE]\n\n"
+    assert harness.metric("router_requests_total", tier="low", model="small", backend="sim", status="ok") == 1
+
+
 @pytest.mark.parametrize("tail", [[b'data: {"choices": [tr'], [], [b"data: not json\n\n"]])
 async def test_truncated_or_malformed_stream_ends_with_error_event(make_harness: Callable[..., Any], tail: list[bytes]) -> None:
     harness: Harness = await make_harness(sim_transport=streaming([CHUNK, *tail]))

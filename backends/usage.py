@@ -67,8 +67,9 @@ class Usage:
             completion_tokens=completion,
             cached_prompt_tokens=_int(prompt_details.get("cached_tokens")) or min(
                 _int(usage.get("prompt_cache_hit_tokens")) or _int(usage.get("cache_read_input_tokens")), prompt),
-            cache_creation_tokens=_int(prompt_details.get("cache_write_tokens")) or min(_int(usage.get("cache_creation_input_tokens")), prompt),
+            cache_creation_tokens=(written := _int(prompt_details.get("cache_write_tokens")) or min(_int(usage.get("cache_creation_input_tokens")), prompt)),
             reasoning_tokens=reasoning,
+            cache_creation_1h_tokens=min(_int(prompt_details.get("cache_write_1h_tokens")), written),
         )
 
     @classmethod
@@ -101,6 +102,8 @@ class Usage:
         prompt_details: dict[str, int] = {"cached_tokens": self.cached_prompt_tokens}
         if self.cache_creation_tokens:
             prompt_details["cache_write_tokens"] = self.cache_creation_tokens
+        if self.cache_creation_1h_tokens:  # of them, to the 1-hour cache: the Messages usage splits them by TTL
+            prompt_details["cache_write_1h_tokens"] = self.cache_creation_1h_tokens
         return {
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,

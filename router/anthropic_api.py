@@ -341,13 +341,14 @@ def stop_fields(request: Mapping[str, Any], finish_reason: Any, called: bool = F
     return {"stop_reason": _STOP_REASONS.get(finish_reason, "end_turn"), "stop_sequence": None}
 
 
-def usage(chat_usage: Any) -> dict[str, int]:
+def usage(chat_usage: Any) -> dict[str, Any]:
     """Chat `usage` in Anthropic's names, read as the accounting reads it (`Usage.from_openai`: odd values are 0):
-    `input_tokens` leaves out the prompt tokens read from cache and written to it."""
+    `input_tokens` leaves out the prompt tokens read from cache and written to it; the writes split by cache TTL."""
     counted = Usage.from_openai(chat_usage)
-    return {"input_tokens": max(counted.prompt_tokens - counted.cached_prompt_tokens - counted.cache_creation_tokens, 0),
-            "output_tokens": counted.completion_tokens, "cache_read_input_tokens": counted.cached_prompt_tokens,
-            "cache_creation_input_tokens": counted.cache_creation_tokens}
+    written, written_1h = counted.cache_creation_tokens, counted.cache_creation_1h_tokens
+    return {"input_tokens": max(counted.prompt_tokens - counted.cached_prompt_tokens - written, 0), "output_tokens": counted.completion_tokens,
+            "cache_read_input_tokens": counted.cached_prompt_tokens, "cache_creation_input_tokens": written,
+            "cache_creation": {"ephemeral_5m_input_tokens": written - written_1h, "ephemeral_1h_input_tokens": written_1h}}
 
 
 def tool_input(arguments: Any) -> Any:

@@ -386,7 +386,8 @@ async def test_cache_breakpoints_reach_an_anthropic_upstream_and_no_other(make_h
         claude_sent.append(orjson.loads(request.content))
         return httpx.Response(200, json={"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-x", "stop_reason": "end_turn",
                                          "stop_sequence": None, "content": [{"type": "text", "text": "ok"}],
-                                         "usage": {"input_tokens": 20, "cache_creation_input_tokens": 1000, "cache_read_input_tokens": 500, "output_tokens": 5}})
+                                         "usage": {"input_tokens": 20, "cache_creation_input_tokens": 1000, "cache_read_input_tokens": 500, "output_tokens": 5,
+                                                   "cache_creation": {"ephemeral_5m_input_tokens": 400, "ephemeral_1h_input_tokens": 600}}})
 
     spare_handler[0] = claude
     harness = await make_harness(claude_high_tier())
@@ -401,7 +402,8 @@ async def test_cache_breakpoints_reach_an_anthropic_upstream_and_no_other(make_h
     assert sent["system"] == [{"type": "text", "text": "You are Claude Code.", "cache_control": ephemeral}, {"type": "text", "text": "Rules."}]
     assert sent["messages"][-1]["content"][-1] == {"type": "text", "text": "fix it [score=0.9]", "cache_control": ephemeral}
     assert b"_cache" not in orjson.dumps(sent) and b"x-anthropic-billing-header" not in orjson.dumps(sent)
-    assert message["usage"] == {"input_tokens": 20, "output_tokens": 5, "cache_read_input_tokens": 500, "cache_creation_input_tokens": 1000}
+    assert message["usage"] == {"input_tokens": 20, "output_tokens": 5, "cache_read_input_tokens": 500, "cache_creation_input_tokens": 1000,
+                                "cache_creation": {"ephemeral_5m_input_tokens": 400, "ephemeral_1h_input_tokens": 600}}, "the writes by TTL, as Claude's"
     assert message["router"]["cost_usd"] == pytest.approx((20 * 3.0 + 500 * 0.3 + 1000 * 3.75 + 5 * 15.0) / 1e6)
 
     assert (await harness.client.post("/v1/messages", json=ask("[score=0.1]"))).status_code == 200
@@ -471,7 +473,8 @@ def test_blocks_close_in_order_and_the_end_carries_usage_and_stop_reason() -> No
     assert events[4]["content_block"] == {"type": "tool_use", "id": "call_1", "name": "weather", "input": {}}
     delta = events[-2]
     assert delta["delta"]["stop_reason"] == "tool_use" and delta["router"] == {"tier": "low"}
-    assert delta["usage"] == {"input_tokens": 20, "output_tokens": 12, "cache_read_input_tokens": 10, "cache_creation_input_tokens": 0}
+    assert delta["usage"] == {"input_tokens": 20, "output_tokens": 12, "cache_read_input_tokens": 10, "cache_creation_input_tokens": 0,
+                              "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0}}
 
 
 def test_an_error_after_the_first_byte_is_anthropic_s_error_event_and_reasoning_pings() -> None:

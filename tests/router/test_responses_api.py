@@ -579,7 +579,8 @@ def test_usage_is_read_as_the_accounting_reads_it() -> None:
     odd = {"prompt_tokens": 12, "completion_tokens": "30", "prompt_tokens_details": True, "completion_tokens_details": [1]}
     assert usage(odd) == {"input_tokens": 12, "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0}, "output_tokens": 0,
                           "output_tokens_details": {"reasoning_tokens": 0}, "total_tokens": 12}
-    assert anthropic_usage(odd) == {"input_tokens": 12, "output_tokens": 0, "cache_read_input_tokens": 0, "cache_creation_input_tokens": 0}
+    assert anthropic_usage(odd) == {"input_tokens": 12, "output_tokens": 0, "cache_read_input_tokens": 0, "cache_creation_input_tokens": 0,
+                                    "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0}}
     assert usage([1]) is None and anthropic_usage([1])["input_tokens"] == 0
 
 

@@ -15,6 +15,7 @@ from classifiers.feature_schema import FEATURE_NAMES, FEATURE_VERSION, N_FEATURE
 from classifiers.features import HASH_DIM, N_SHAPE
 from classifiers.inference import Featurized, LinearScorer, answer_tokens_from_log, params_of
 from classifiers.persist import ClassifierLoadError, read_metadata, resolve, untrusted_schema_types
+from classifiers.rare_words import packaged_common_words
 
 if TYPE_CHECKING:
     from classifiers.model import ComplexityEstimator
@@ -183,6 +184,7 @@ def load_classifier(artifact: str = "default") -> ComplexityClassifier:
     missing, corrupt, untrusted or mismatched artifact or bundle.
     """
     path: Path = resolve(artifact)
+    packaged_common_words()  # the featurizer's word list, read now rather than by the first request
     if not path.is_file():
         raise ClassifierLoadError(f"classifier artifact not found: {path}")
     meta = read_metadata(path)

@@ -24,6 +24,7 @@ text that is not a quiz (typos in chat, names in a pasted document, an open ques
 
 from __future__ import annotations
 
+import functools
 import math
 from pathlib import Path
 
@@ -70,8 +71,10 @@ def load_common_words(path: Path = COMMON_WORDS_PATH) -> frozenset[str]:
     return frozenset(path.read_text(encoding="ascii").split())
 
 
-#: Loaded once, when the featurizer is imported (as the cue lexicons are built).
-COMMON_WORDS = load_common_words()
+@functools.cache
+def packaged_common_words() -> frozenset[str]:
+    """The packaged list, read once when first needed — by ``load_classifier``, at start-up — not when imported."""
+    return load_common_words()
 
 
 def word_parts(word: str) -> list[str]:
@@ -84,12 +87,14 @@ def word_parts(word: str) -> list[str]:
     return [p for p in word.replace("'", "-").split("-") if p.isalpha()]
 
 
-def rare_words(words: list[str], common: frozenset[str] = COMMON_WORDS) -> int:
-    """Distinct uncommon words of at least ``MIN_CHARS`` letters among ``words``, at most ``MAX_RARE``; 0 when
-    ``words`` hold none of ``ENGLISH_WORDS``. A set difference with the list first: the words left are few."""
+def rare_words(words: list[str], common: frozenset[str] | None = None) -> int:
+    """Distinct uncommon words of at least ``MIN_CHARS`` letters among ``words`` (``common``: the packaged list), at
+    most ``MAX_RARE``; 0 when ``words`` hold none of ``ENGLISH_WORDS``. A set difference with the list first: the words
+    left are few."""
     read = set(words)
     if read.isdisjoint(ENGLISH_WORDS):
         return 0
+    common = packaged_common_words() if common is None else common
     left = read.difference(common)
     rare = {w for w in left if w.isalpha() and w.isascii() and len(w) >= MIN_CHARS}
     for w in left:

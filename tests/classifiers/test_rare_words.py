@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -12,11 +15,11 @@ from classifiers.features import handcrafted
 from classifiers.inference import as_conversation
 from classifiers.lexicons import lower_words
 from classifiers.rare_words import (
-    COMMON_WORDS,
     COMMON_WORDS_PATH,
     MAX_RARE,
     MIN_CHARS,
     RARE_ANCHOR,
+    packaged_common_words,
     rare_words,
     stem_rare_words,
     word_parts,
@@ -112,10 +115,10 @@ def test_the_count_is_capped():
 def test_the_common_word_list():
     """Sorted ASCII words of MIN_CHARS+ letters, small, and the derivation's rule: in two or more prompts."""
     words = COMMON_WORDS_PATH.read_text(encoding="ascii").split()
-    assert words == sorted(words) and len(words) == len(COMMON_WORDS)
+    assert words == sorted(words) and len(words) == len(packaged_common_words())
     assert all(w.isascii() and w.isalpha() and len(w) >= MIN_CHARS for w in words)
     assert COMMON_WORDS_PATH.stat().st_size < 300_000
-    assert {"planet", "emperor", "which"} <= COMMON_WORDS and not {"ecloga", "justinianic"} & COMMON_WORDS
+    assert {"planet", "emperor", "which"} <= packaged_common_words() and not {"ecloga", "justinianic"} & packaged_common_words()
     assert common_words(["The Ecloga law.", "Ecloga, the law!", "law x2 ok"]) == ["ecloga", "law", "the"]
 
 
@@ -153,3 +156,10 @@ def test_dashed_options_end_a_stem_too():
     dotted = question + "".join(f"\n{letter}. {o}" for letter, o in zip("ABCD", options))
     dashed = question + "".join(f"\n{letter} - {o}" for letter, o in zip("ABCD", options))
     assert _rare(dashed) == _rare(dotted) > 0.0
+
+
+def test_the_word_list_is_read_at_load_not_at_import() -> None:
+    """The team's rule: no work at import time (the list was read when the featurizer was imported)."""
+    code = ("import classifiers.features, classifiers.rare_words as r; assert r.packaged_common_words.cache_info().currsize == 0;"
+            "from classifiers.classifier import load_classifier; load_classifier(); assert r.packaged_common_words.cache_info().currsize == 1")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[2])

@@ -20,7 +20,6 @@ from backends.chat_shape import frame_has_output
 from backends.sse import count_events
 from router import anthropic_api, anthropic_errors, openapi, responses_api, text_completions
 from router.anthropic_stream import AnthropicStream
-from router.attempt_costs import FAILED
 from router.chunk_translator import UnreadableChunk
 from router.decision import Decision
 from router.gateway import Gateway
@@ -28,7 +27,6 @@ from router.limits import SHOULD_RETRY
 from router.pricing import note_service_tier
 from router.protocol import SSE_DONE, APIError, invalid, parse_json_body, sse_frame, validate_chat_request
 from router.request_info import bearer_of, header_map, new_request_id, state_of
-from router.resilience import ATTEMPT_STARTED
 from router.responses_stream import ResponsesStream
 from router.streaming import RelayResponse, cancel_on_disconnect, finish, primed
 
@@ -164,7 +162,7 @@ async def _routed(request: Request, wire: Wire, headers: Mapping[str, str], requ
             state.ops.refused(admission.key_id, "refused", exc, request_id, body)
             raise
         state.ops.attach(decision, admission, body)
-        decision.context["escalate_header"] = headers.get("x-router-escalate")  # router/escalation.py
+        decision.context.escalate_header = headers.get("x-router-escalate")  # router/escalation.py
         async with cancel_on_disconnect(request):  # the client left before the response started: close the upstream now
             if body.get("stream"):
                 return await _stream(state.gateway, body, decision, release, wire)
@@ -188,7 +186,7 @@ async def _complete(gateway: Gateway, body: dict[str, Any], decision: Decision, 
         _account_paid(gateway, decision, started, stream=False)
         raise
     except asyncio.CancelledError:  # the client left while the upstream worked: it may bill the whole answer
-        recorded = decision.context.get("usage_parts")  # samples and escalated calls charge what they left themselves
+        recorded = decision.context.usage_parts  # samples and escalated calls charge what they left themselves
         gateway.account(decision, None if recorded else gateway.abandoned_usage(decision, body), "cancelled", time.perf_counter() - started,
                         stream=False)
         raise
@@ -206,7 +204,7 @@ def _failed(exc: UpstreamError) -> str:
 def _account_paid(gateway: Gateway, decision: Decision, started: float, *, stream: bool) -> None:
     """A request refused after upstream calls were paid (an escalation whose target refused it, attempts that failed
     before the drain ended the last one) is still accounted."""
-    if decision.context.get("usage_parts") or decision.context.get(FAILED):
+    if decision.context.usage_parts or decision.context.failed_attempts:
         gateway.account(decision, None, "error", time.perf_counter() - started, stream=stream)
 
 
@@ -223,7 +221,7 @@ async def _stream(gateway: Gateway, body: dict[str, Any], decision: Decision, re
             gateway.account(decision, None, _failed(exc), time.perf_counter() - started, stream=True)
             raise upstream_api_error(exc, decision) from None
         if isinstance(exc, asyncio.CancelledError):  # the upstream had the prompt: charged, as a stream cut later is
-            recorded = decision.context.get("usage_parts")  # samples and held attempts charge what they left themselves
+            recorded = decision.context.usage_parts  # samples and held attempts charge what they left themselves
             usage = gateway.estimated_usage(decision, body, 0) if decision.model and not recorded else None
             gateway.account(decision, usage, "cancelled", time.perf_counter() - started, stream=True)
         elif isinstance(exc, APIError):
@@ -257,7 +255,8 @@ async def _relay(
         async for frame in stream.frames:
             events += count_events(frame)
             if first and frame_has_output(frame):  # the attempt that answered, to its first token (not a role chunk)
-                metrics.ttft.labels(*labels).observe(time.perf_counter() - decision.context.get(ATTEMPT_STARTED, started))
+                attempt_started = decision.context.attempt_started
+                metrics.ttft.labels(*labels).observe(time.perf_counter() - (started if attempt_started is None else attempt_started))
                 first = False
             if convert is not None:
                 frame = convert(frame)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from router.pricing import SERVICE_TIER, cost_usd
+from router.pricing import cost_usd
 
 if TYPE_CHECKING:
     from backends.usage import Usage
@@ -24,20 +24,16 @@ if TYPE_CHECKING:
     from router.decision import Decision
     from router.metrics import RouterMetrics
 
-#: Where a request's failed attempts are kept (`Decision.context`).
-FAILED = "failed_attempts"
-
-
 def record_failed(decision: Decision, usage: Usage) -> None:
     """A failed attempt of `decision`'s current model (the one that just failed), to be booked by `book_failed`."""
     part = {"role": "failed_attempt", "tier": decision.tier, "model": decision.model, "backend": decision.backend, "usage": usage,
-            "service_tier": decision.context.get(SERVICE_TIER)}
-    decision.context.setdefault(FAILED, []).append(part)
+            "service_tier": decision.context.service_tier}
+    decision.context.failed_attempts.append(part)
 
 
 def failed_tokens(decision: Decision) -> int:
     """The tokens the request's failed attempts were billed (for the key's token budget)."""
-    return sum(part["usage"].total_tokens for part in decision.context.get(FAILED, ()))
+    return sum(part["usage"].total_tokens for part in decision.context.failed_attempts)
 
 
 def book_part(metrics: RouterMetrics, models: Mapping[str, ModelConfig], part: Mapping[str, Any]) -> tuple[float | None, dict[str, Any]]:
@@ -69,7 +65,7 @@ def book_failed(decision: Decision, metrics: RouterMetrics, models: Mapping[str,
     unpriced: the total is then None). An attempt on a model without prices is listed at `cost_usd: null` and adds
     nothing: it must not hide a priced fallback's cost (from the key's budget, too). `usage_breakdown` lists the
     answer (unless parts already did) and then the failed attempts."""
-    parts = decision.context.get(FAILED)
+    parts = decision.context.failed_attempts
     if not parts:
         return cost
     breakdown = decision.extra.get("usage_breakdown")
@@ -100,12 +96,12 @@ def priced_spend(decision: Decision, cost: float | None) -> float | None:
 def priced_usage(decision: Decision, models: Mapping[str, ModelConfig]) -> Usage | None:
     """The tokens of the request's priced parts (samples, a judge, escalated attempts; failed attempts aside), the
     top-tier baseline of a request some of whose calls have no price; None when none has one."""
-    priced = [part["usage"] for part in decision.context.get("usage_parts") or () if part_cost(models, part) is not None]
+    priced = [part["usage"] for part in decision.context.usage_parts if part_cost(models, part) is not None]
     return sum(priced[1:], priced[0]) if priced else None
 
 
 def spent_usd(decision: Decision, models: Mapping[str, ModelConfig], pending: tuple[dict[str, Any], ...] = ()) -> float:
     """What the request has cost so far — its recorded parts, failed attempts, and ``pending`` ones not yet recorded —
     for an escalation to check against the client's cap (an unpriced part adds nothing, as in `book_failed`)."""
-    parts = (*(decision.context.get("usage_parts") or ()), *(decision.context.get(FAILED) or ()), *pending)
+    parts = (*decision.context.usage_parts, *decision.context.failed_attempts, *pending)
     return sum(part_cost(models, part) or 0.0 for part in parts)

@@ -17,14 +17,9 @@ if TYPE_CHECKING:
     from router.gateway import Gateway, ScoreLike
 
 
-#: ``Decision.context`` key: when no tier fits a client's cap, (the tier estimated cheapest, its estimate) — the
-#: refusal names it, the smallest cap that would have let the request through (``refusal``).
-CHEAPEST_TIER = "cheapest_tier_estimate"
-
-
 def downgrade_to_cap(gateway: Gateway, decision: Decision, result: ScoreLike, body: Mapping[str, Any], cap: float) -> None:
     """Move to the most capable cheaper tier whose estimate fits the client's cost cap; when none does, note the
-    cheapest (``CHEAPEST_TIER``)."""
+    cheapest (``RequestContext.cheapest_tier``: the refusal names it, the smallest cap that would have let it through)."""
     estimate = gateway.estimate_cost(decision, decision.candidates[0], result, body)
     if estimate is None or estimate <= cap:
         return
@@ -39,14 +34,14 @@ def downgrade_to_cap(gateway: Gateway, decision: Decision, result: ScoreLike, bo
             return
         if estimate is not None and estimate < cheapest[1]:
             cheapest = (name, estimate)
-    decision.context[CHEAPEST_TIER] = cheapest
+    decision.context.cheapest_tier = cheapest
 
 
 def refusal(decision: Decision, estimate: float, cap: float) -> str:
     """Why a request whose ``estimate`` is over the client's cap is refused, and for ``model: auto`` the cheapest tier's
     estimate (the one refused is the tier the score picked; a client needs the cap that would pass)."""
     text = f"estimated cost {usd(estimate)} USD exceeds x-router-max-cost-usd {cap}"
-    cheapest = decision.context.get(CHEAPEST_TIER)
+    cheapest = decision.context.cheapest_tier
     if cheapest is not None and cheapest[0] != decision.tier:
         text += f"; the cheapest tier for this request, {cheapest[0]}, is estimated at {usd(cheapest[1])} USD"
     return text

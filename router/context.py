@@ -190,7 +190,9 @@ class TokenCounter:
     def count_for(self, decision: Decision, model_name: str, body: Mapping[str, Any]) -> PromptCount:
         """``count`` of a request's messages and tools, once per request and model: the cost estimate
         and the context check share it."""
-        counts: dict[str, PromptCount] = decision.context.setdefault("prompt_counts", {})
+        counts = decision.context.prompt_counts
+        if counts is None:
+            counts = decision.context.prompt_counts = {}
         count = counts.get(model_name)
         if count is None:
             count = counts[model_name] = self.count(model_name, body["messages"], body.get("tools"))
@@ -210,9 +212,9 @@ class TokenCounter:
 
     def observe(self, decision: Decision, usage: Usage | None, status: str, duration: float, stream: bool) -> None:
         """Accounting observer: learn the estimate's correction from the upstream's prompt_tokens."""
-        count = decision.context.get("prompt_counts", {}).get(decision.model)
+        count = (decision.context.prompt_counts or {}).get(decision.model)
         if (count is None or count.method != "estimate" or not count.sized or usage is None or status != "ok"
-                or decision.context.get("usage_parts") or decision.extra.get("usage_estimated")):
+                or decision.context.usage_parts or decision.extra.get("usage_estimated")):
             return  # an image's tokens in the upstream's count would read as the estimate's error
         self.learn(decision.model, count.tokens, usage.prompt_tokens)
 
@@ -246,7 +248,7 @@ class ContextPlanner:
         if not kept:
             kept = self._other_tier(decision, body, max_tier)
         first = original[0]
-        counts: dict[str, PromptCount] = decision.context.get("prompt_counts", {})
+        counts = decision.context.prompt_counts or {}
         count = counts.get(kept[0].model) if kept else counts.get(first.model)
         if count is not None:
             decision.extra["prompt_tokens"] = {"count": count.tokens, "method": count.method}

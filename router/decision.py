@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from router.policy import Candidate, Reason
+from router.request_context import RequestContext
 
 if TYPE_CHECKING:
     from backends.usage import Usage
@@ -29,12 +30,12 @@ class Decision:
     cost_usd: float | None = None
     spent_usd: float | None = None  # the priced calls' sum, as /metrics books it (``cost_usd`` is null if any has no price)
     # what a stream assembled for a non-streamed call had written when its client left: events read, usage reported so
-    # far (the upstream closed then billed that); per decision, as a sampled tier's calls share one `context`
+    # far (the upstream closed then billed that); per decision, as a sampled tier's calls share one `context` object
     left_writing: tuple[int, Usage | None] | None = None
     # its client left while the attempt waited for a pooled connection: the upstream got nothing (backends/h1pool.py)
     unsent: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
-    context: dict[str, Any] = field(default_factory=dict)  # server-side only (limits, decision log); never sent to the client
+    context: RequestContext = field(default_factory=RequestContext)  # server-side only (router/request_context.py); never sent to the client
 
     @property
     def features(self) -> tuple[tuple[str, float], ...]:

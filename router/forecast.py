@@ -82,7 +82,10 @@ class CompletionForecast:
         """``forecast``, kept on the decision (by model and tier effort, as `Decision.choose` records the
         served candidate) so that the answer can be compared with it."""
         found = self.forecast(candidate, result, body)
-        decision.context.setdefault("completion_forecasts", {})[(candidate.model, candidate.effort or "none")] = found
+        forecasts = decision.context.completion_forecasts
+        if forecasts is None:
+            forecasts = decision.context.completion_forecasts = {}
+        forecasts[(candidate.model, candidate.effort or "none")] = found
         return found
 
     def adopt(self, previous: CompletionForecast) -> None:
@@ -92,8 +95,8 @@ class CompletionForecast:
 
     def observe(self, decision: Decision, usage: Usage | None, status: str, duration: float, stream: bool) -> None:
         """Accounting observer: move the served (model, effort)'s correction toward this answer."""
-        found = decision.context.get("completion_forecasts", {}).get((decision.model, decision.effort or "none"))
-        if (found is None or found.floored or usage is None or status != "ok" or decision.context.get("usage_parts")
+        found = (decision.context.completion_forecasts or {}).get((decision.model, decision.effort or "none"))
+        if (found is None or found.floored or usage is None or status != "ok" or decision.context.usage_parts
                 or decision.extra.get("usage_estimated")):
             return
         key = (decision.model, found.effort)

@@ -28,17 +28,13 @@ from router.estimate import answers_requested, estimate_cost
 from router.forecast import CompletionForecast
 from router.metrics import RouterMetrics
 from router.policy import Candidate, Policy
-from router.pricing import SERVICE_TIER, TOP_TIER_ASKED, asked_tier, cost_usd, note_service_tier
+from router.pricing import asked_tier, cost_usd, note_service_tier
 from router.protocol import APIError
 from router.resilience import Resilience
 from router.ttc import TestTimeCompute
 from router.upstream_fields import TOTAL_CAP, requested_effort, settle_private_fields
 
 log = logging.getLogger("complexity_router")
-
-#: Where `decide_priced` keeps an answer estimate still being computed (`Decision.context`).
-PENDING_ESTIMATE = "pending_answer_estimate"
-
 
 class ScoreLike(Protocol):
     score: float
@@ -96,14 +92,14 @@ class Gateway:
             return self.decide(body, request_id, max_cost_usd, max_tier, answer_log_delta=delta)
         decision = self.decide(body, request_id, None, max_tier)
         if decision.scored is not None:  # priced: routed by score
-            decision.context[PENDING_ESTIMATE] = asyncio.ensure_future(self.answer_embedding.log_delta(body["messages"]))
+            decision.context.pending_estimate = asyncio.ensure_future(self.answer_embedding.log_delta(body["messages"]))
         return decision
 
     async def settle_estimate(self, decision: Decision, body: Mapping[str, Any]) -> None:
         """Apply an answer estimate `decide_priced` left running (bounded by `timeout_ms`), once the
         upstream has answered: the cost estimate in the headers, the decision log and
         `router_cost_estimate_ratio` is then the refined one."""
-        pending = decision.context.pop(PENDING_ESTIMATE, None)
+        pending, decision.context.pending_estimate = decision.context.pending_estimate, None
         if pending is None or self.answer_embedding is None or decision.scored is None:
             return
         delta = await pending
@@ -115,7 +111,7 @@ class Gateway:
     def _drop_estimate(decision: Decision) -> None:
         """The request failed or its client left before the upstream answered: its embedding, if it
         has not started, never runs (the thread serves requests still waiting)."""
-        pending = decision.context.pop(PENDING_ESTIMATE, None)
+        pending, decision.context.pending_estimate = decision.context.pending_estimate, None
         if pending is not None:
             pending.cancel()
 
@@ -138,8 +134,9 @@ class Gateway:
             decision = Decision(request_id, tier, "classifier", self.policy.candidates(tier), score=result.score, scored=result)
             if max_cost_usd is not None:
                 downgrade_to_cap(self, decision, result, body, max_cost_usd)
-        decision.context["limits"] = (max_tier, max_cost_usd)  # an escalation stays inside both (router/ttc.py)
-        decision.context[TOP_TIER_ASKED] = asked_tier(body) or asked_tier(self.policy.top_tier.params)  # savings: what the top tier would ask
+        context = decision.context
+        context.max_tier, context.max_cost_usd = max_tier, max_cost_usd  # an escalation stays inside both (router/ttc.py)
+        context.top_tier_asked = asked_tier(body) or asked_tier(self.policy.top_tier.params)  # savings: what the top tier would ask
         if max_tier is not None:
             cap_tier(self, decision, max_tier)
         self.ttc.plan(decision, body, max_tier)  # load knob and context fit: may move tier (reason "context") or 400
@@ -235,7 +232,7 @@ class Gateway:
         try:
             await self.settle_estimate(decision, body)
         except BaseException:  # the client left while the estimate settled: the answer it did not wait for was billed
-            if decision.model and not decision.context.get("usage_parts"):  # (calls of an escalation or samples are parts)
+            if decision.model and not decision.context.usage_parts:  # (calls of an escalation or samples are parts)
                 self.ttc.record(decision, "answer", result.usage)
             raise
         return result
@@ -271,7 +268,7 @@ class Gateway:
         `usage_estimated` in the router object, and not learnt from. After an escalation the estimate is the final
         attempt's part, and the total of the parts is returned."""
         usage = self.stream_estimate(decision, body, events, partial)
-        if not decision.context.get("usage_parts"):
+        if not decision.context.usage_parts:
             return usage
         self.ttc.record(decision, "answer", usage)
         return self.ttc.total(decision)
@@ -329,7 +326,7 @@ class Gateway:
         return self._forecast_usage(decision, body, answers, self.score)
 
     def _forecast_usage(self, decision: Decision, body: Mapping[str, Any], answers: int | None, score: Callable[[Any], ScoreLike]) -> Usage:
-        forecast = decision.context.get("completion_forecasts", {}).get((decision.model, decision.effort or "none"))
+        forecast = (decision.context.completion_forecasts or {}).get((decision.model, decision.effort or "none"))
         served = next((c for c in decision.candidates if (c.model, c.effort) == (decision.model, decision.effort)), None)
         if forecast is None and served is not None:
             forecast = self.forecast.forecast(served, decision.scored or score(body["messages"]), body)
@@ -353,7 +350,7 @@ class Gateway:
         labels = (decision.tier, decision.model or "none", decision.backend or "none")
         self.metrics.requests.labels(*labels, status).inc()
         self.metrics.duration.labels(*labels, "true" if stream else "false").observe(duration)
-        if decision.context.get("usage_parts"):  # samples, a judge, escalated attempts: each at its model's prices (router/ttc.py)
+        if decision.context.usage_parts:  # samples, a judge, escalated attempts: each at its model's prices (router/ttc.py)
             usage = usage or self.ttc.total(decision)
             cost = self.ttc.account_parts(decision)  # also when the last attempt failed: the others were billed
         elif usage is None or not decision.model:
@@ -364,7 +361,7 @@ class Gateway:
         decision.spent_usd = spent = priced_spend(decision, cost)
         baseline = usage if cost is not None else priced_usage(decision, self.config.models)  # the calls /metrics priced
         if spent is not None and baseline is not None:  # what sending it all to the top tier would have cost, failures aside
-            top_cost = cost_usd(self._top_model, baseline, decision.context.get(TOP_TIER_ASKED))
+            top_cost = cost_usd(self._top_model, baseline, decision.context.top_tier_asked)
             if top_cost is not None:
                 self.metrics.top_tier_cost.inc(top_cost)  # net savings can be negative: a fallback to a dearer model
                 if top_cost > spent:
@@ -375,7 +372,7 @@ class Gateway:
     def _account_answer(self, decision: Decision, labels: tuple[str, str, str], usage: Usage, status: str) -> float | None:
         """The answer's tokens, cost and cost-estimate ratio; its cost."""
         self.metrics.count_tokens(labels, usage)
-        cost = cost_usd(self.config.models[decision.model], usage, decision.context.get(SERVICE_TIER))
+        cost = cost_usd(self.config.models[decision.model], usage, decision.context.service_tier)
         if cost is not None:
             self.metrics.cost.labels(*labels).inc(cost)
             estimate = decision.estimated_cost_usd  # priced for the first candidate: a fallback's cost is no test of it

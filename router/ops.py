@@ -112,20 +112,21 @@ class Operations:
             )
 
     def attach(self, decision: Decision, admission: Admission, body: Mapping[str, Any]) -> None:
-        decision.context["admission"] = admission
+        context = decision.context
+        context.admission = admission
         if self.decision_log is not None:
-            decision.context["messages"] = body.get("messages")
-            decision.context["requested_model"] = body.get("model")
+            context.messages = body.get("messages")
+            context.requested_model = body.get("model")
 
     # -- after the request -----------------------------------------------------------
     def observe(self, decision: Decision, usage: Usage | None, status: str, duration: float, stream: bool) -> None:
         """Gateway accounting observer: settle the key's tokens and spend, write the log line."""
-        admission: Admission | None = decision.context.get("admission")
+        admission = decision.context.admission
         spent = failed_tokens(decision)  # attempts that failed while their upstream worked were billed too
         if self.limiter is not None and admission is not None and (usage is not None or spent):
             self.limiter.settle(admission, (usage.total_tokens if usage is not None else 0) + spent, decision.spent_usd)
         if self.decision_log is not None:
-            self.decision_log.write(self._entry(decision, usage, status, duration, stream, admission), decision.context.get("messages"))
+            self.decision_log.write(self._entry(decision, usage, status, duration, stream, admission), decision.context.messages)
 
     def _entry(self, decision: Decision, usage: Usage | None, status: str, duration: float, stream: bool, admission: Admission | None) -> dict[str, Any]:
         tokens = usage.by_kind() if usage is not None else None
@@ -135,7 +136,7 @@ class Operations:
             "key_id": admission.key_id if admission is not None else None,
             "status": status,
             "stream": stream,
-            "requested_model": decision.context.get("requested_model"),
+            "requested_model": decision.context.requested_model,
             "score": None if decision.score is None else round(decision.score, 4),
             "tier": decision.tier,
             "reason": decision.reason,

@@ -12,17 +12,16 @@ prices each at its own.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backends.usage import Usage
 from router.config import ModelConfig
 from router.price_config import Prices
 
+if TYPE_CHECKING:
+    from router.request_context import RequestContext
+
 PER_TOKEN = 1e-6
-#: Where the current call's service tier is kept (`Decision.context`): asked, then as its answer named it.
-SERVICE_TIER = "service_tier"
-#: The tier a request would ask of the top tier (`Decision.context`): what its savings are weighed against.
-TOP_TIER_ASKED = "top_tier_service_tier"
 
 
 def asked_tier(body: Mapping[str, Any]) -> str | None:
@@ -31,10 +30,10 @@ def asked_tier(body: Mapping[str, Any]) -> str | None:
     return asked if isinstance(asked, str) and asked else None
 
 
-def note_service_tier(context: dict[str, Any], named: Any) -> None:
+def note_service_tier(context: RequestContext, named: Any) -> None:
     """The service tier the current call's answer says it was served under: it wins over the one asked."""
     if isinstance(named, str) and named:
-        context[SERVICE_TIER] = named
+        context.service_tier = named
 
 
 def cost_usd(model: ModelConfig, usage: Usage, service_tier: str | None = None) -> float | None:

@@ -46,13 +46,10 @@ from backends.chat_shape import completion_problem, frame_has_output
 from backends.h1pool import REQUEST_WRITTEN, UPSTREAM_REQUEST_ID
 from backends.usage import Usage
 from router.breaker import BackendHealth, Clock, RetryBudget, is_backend_failure
-from router.pricing import SERVICE_TIER, asked_tier, note_service_tier
+from router.pricing import asked_tier, note_service_tier
 from router.shutdown import DRAIN, Drain, shutting_down
 from router.watchdog import Watchdog, watched
 
-#: `Decision.context`: when the current attempt began (`time.perf_counter`): a backend's time to first token is its own,
-#: not the failed attempts' before it.
-ATTEMPT_STARTED = "attempt_started"
 #: The suffix of each attempt's `X-Request-Id`: a request's fallbacks, escalations and parallel samples each have their own, and
 #: so do two workers' (or replicas') attempts of requests a client sent under one id — a tag drawn once per process, then a
 #: count (vLLM long refused a second request under an id still running).
@@ -209,10 +206,11 @@ class Resilience:
             if decision.scored is not None:  # the estimate shown is the serving candidate's
                 decision.estimated_cost_usd = gateway.estimate_cost(decision, candidate, decision.scored, body)
         decision.choose(candidate, backend_name)
-        decision.context[ATTEMPT_STARTED] = time.perf_counter()  # its backend's time to first token starts here
+        context = decision.context
+        context.attempt_started = time.perf_counter()  # its backend's time to first token starts here (not the failed attempts')
         upstream = gateway.upstream_body(body, candidate)
         backend = gateway.backends[backend_name]
-        decision.context[SERVICE_TIER] = None if backend.anthropic_native else asked_tier(upstream)  # priced at it, unless its answer names another
+        context.service_tier = None if backend.anthropic_native else asked_tier(upstream)  # priced at it, unless its answer names another
         timeouts = backend.config.timeouts
         health = self.health[backend_name]
         wait = timeouts.total if last else min(timeouts.first_byte, timeouts.total)

@@ -13,22 +13,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from backends.base import ChatResult, ChatStream, UpstreamError
 from backends.sse import count_events
 from backends.usage import Usage
-from router.attempt_costs import FAILED, book_part, spent_usd
+from router.attempt_costs import book_part, spent_usd
 from router.ceilings import keep_affordable
 from router.context import ContextPlanner
 from router.decision import Decision
 from router.escalation import NOTHING_HELD, answers_reason, choice_reason, held_reason, hold_until_answer, parse_header, replay
 from router.loadknob import LoadKnob
 from router.policy import Candidate
-from router.pricing import SERVICE_TIER, note_service_tier
+from router.pricing import note_service_tier
 from router.protocol import APIError
+from router.request_context import RequestContext
 from router.strategies import JUDGE_SYSTEM, STRATEGIES, Strategy, choice_text, judge_prompt, parse_judgement
 from router.synthesised import as_stream
 from router.ttc_config import SAMPLED_KINDS, StrategyConfig
@@ -70,7 +70,7 @@ class TestTimeCompute:
 
     # -- dispatching ---------------------------------------------------------------------------
     async def dispatch(self, body: dict[str, Any], decision: Decision, *, stream: bool) -> Any:
-        header = parse_header(decision.context.get("escalate_header"))
+        header = parse_header(decision.context.escalate_header)
         header_used = False
         for _ in range(len(self.config.tiers) + 1):
             tier = self.config.tiers.get(decision.tier)
@@ -105,7 +105,7 @@ class TestTimeCompute:
         try:
             result = await self.gateway.resilience.dispatch(self.gateway, body, decision, stream=False)
         except asyncio.CancelledError:  # the client left during an escalated call: billed too (it went uncharged)
-            usage = self.gateway.abandoned_usage(decision, body) if decision.context.get("usage_parts") else None
+            usage = self.gateway.abandoned_usage(decision, body) if decision.context.usage_parts else None
             if usage is not None:
                 self.record(decision, "abandoned", usage)
             raise
@@ -116,7 +116,7 @@ class TestTimeCompute:
             if reason is not None and self._escalate(decision, target, reason, body, spent=(model, result.usage)):
                 self.record_as(decision.context, "abandoned", result.usage, tier=tier_name, model=model, backend=backend)
                 return reason
-        if not decision.context.get("usage_parts"):
+        if not decision.context.usage_parts:
             return result  # one upstream call: accounted (and learnt from) as any request
         self.record(decision, "answer", result.usage)
         return self._with_total(result, decision)
@@ -125,14 +125,14 @@ class TestTimeCompute:
         try:
             stream = await self.gateway.resilience.dispatch(self.gateway, body, decision, stream=True)
         except asyncio.CancelledError:  # before an escalated stream's first event: its prompt was sent (the first call's: api)
-            if decision.context.get("usage_parts") and decision.model:
+            if decision.context.usage_parts and decision.model:
                 self.record(decision, "abandoned", self.gateway.stream_estimate(decision, body, 0))
             raise
         tier = self.config.tiers.get(decision.tier)
-        parts_before = len(decision.context.get("usage_parts") or ())
+        parts_before = len(decision.context.usage_parts)
 
         def finished(outer: ChatStream) -> None:
-            if outer.usage is not None and decision.context.get("usage_parts"):  # one upstream call: accounted as any request
+            if outer.usage is not None and decision.context.usage_parts:  # one upstream call: accounted as any request
                 note_service_tier(decision.context, stream.meta.get("service_tier"))
                 self.record(decision, "answer", outer.usage)
                 total = self.total(decision)
@@ -183,7 +183,7 @@ class TestTimeCompute:
                            "send the request without stream", param="stream", code="stream_not_supported")
         if isinstance(body.get("n"), int) and body["n"] != 1:
             raise APIError(400, f"tier {decision.tier!r} chooses one of its own samples ({strategy.kind}); n must be 1", param="n", code="unsupported_value")
-        samples = int(decision.context.pop("samples", None) or config.samples)
+        samples, decision.context.samples = decision.context.samples or config.samples, None
         selection = await strategy.select(self, body, decision, samples)
         tier_name = decision.tier
         drawn = selection.report.get("samples", 1)
@@ -196,7 +196,7 @@ class TestTimeCompute:
             if reason is not None and self._escalate(decision, target, reason, body, detail={"agreement": selection.report.get("agreement")}):
                 return reason
         decision.extra.update(selection.report)
-        base = decision.context.get("sample_base") or {}
+        base = decision.context.sample_base or {}
         total = self.total(decision)
         payload = {key: value for key, value in base.items() if key not in ("choices", "usage")}
         payload.setdefault("object", "chat.completion")
@@ -218,7 +218,7 @@ class TestTimeCompute:
         first_error: UpstreamError | None = None
         if config.use_n and n > 1:
             result = await self._sample(decision, {**base, "n": n}, decision, answers=n)
-            decision.context["sample_base"] = result.body
+            decision.context.sample_base = result.body
             choices.extend(c for c in result.body.get("choices") or () if isinstance(c, dict))
         missing = n - len(choices)
         if missing > 0:  # no `n` support (or a fallback that ignored it): the rest as parallel requests
@@ -230,7 +230,8 @@ class TestTimeCompute:
                     continue
                 if isinstance(outcome, BaseException):
                     raise outcome
-                decision.context.setdefault("sample_base", outcome.body)
+                if decision.context.sample_base is None:
+                    decision.context.sample_base = outcome.body
                 choices.extend(c for c in (outcome.body.get("choices") or ())[:1] if isinstance(c, dict))
                 decision.attempts += sub.attempts
         if not choices:
@@ -268,7 +269,7 @@ class TestTimeCompute:
             "max_tokens": 16,
         }
         judge_decision = Decision(decision.request_id, decision.tier, "forced", [Candidate(model, decision.tier, effort, None)])
-        judge_decision.context[FAILED] = decision.context.setdefault(FAILED, [])  # its failed attempts are the request's
+        judge_decision.context.failed_attempts = decision.context.failed_attempts  # its failed attempts are the request's
         try:
             result = await self.gateway.resilience.dispatch(self.gateway, judge_body, judge_decision, stream=False)
         except asyncio.CancelledError:  # the client left while the judge read the samples: the judge is charged too
@@ -296,19 +297,17 @@ class TestTimeCompute:
         the request may not go there: above the tier a key over its budget is held to, or dearer than the
         client's `x-router-max-cost-usd` with what it spent already (``spent``: the attempt left, not yet recorded)."""
         source = decision.tier
-        max_tier = decision.context.get("limits", (None, None))[0]
+        max_tier = decision.context.max_tier
         names = self.policy.tier_names
         if max_tier in names and target in names and names.index(target) > names.index(max_tier):
             return False
         if not self._serves(target, body):
             return False
-        saved = decision.context.pop("samples", None)  # the source tier's; the knob may set the target's
-        pending = () if spent is None or spent[1] is None else ({"model": spent[0], "usage": spent[1], "service_tier": decision.context.get(SERVICE_TIER)},)
+        saved, decision.context.samples = decision.context.samples, None  # the source tier's; the knob may set the target's
+        pending = () if spent is None or spent[1] is None else ({"model": spent[0], "usage": spent[1], "service_tier": decision.context.service_tier},)
         trial = self._planned(decision, target, body, pending)
         if trial is None:
-            decision.context.pop("samples", None)
-            if saved is not None:  # the source's own count stands (a refused header hop comes before its draw)
-                decision.context["samples"] = saved
+            decision.context.samples = saved  # the source's own count stands (a refused header hop comes before its draw)
             return False
         decision.candidates, decision.estimated_cost_usd = trial.candidates, trial.estimated_cost_usd  # the target's estimate
         decision.extra.update(trial.extra)
@@ -316,7 +315,7 @@ class TestTimeCompute:
         decision.reason = "escalation"
         decision.model = decision.backend = ""  # the next attempt names them (a sampled tier's first sample to end)
         decision.effort = None
-        decision.context.pop("sample_base", None)
+        decision.context.sample_base = None
         decision.extra.setdefault("escalations", []).append({"from": source, "to": decision.tier, "reason": reason, **(detail or {})})
         self.metrics.escalations.labels(source, decision.tier, reason).inc()
         self.metrics.decisions.labels(decision.tier, "escalation").inc()
@@ -325,7 +324,7 @@ class TestTimeCompute:
     def _planned(self, decision: Decision, target: str, body: dict[str, Any], pending: tuple[dict[str, Any], ...] = ()) -> Decision | None:
         """The decision as `target` would take it (load knob, context check), or None when it cannot go up there: its
         models cannot hold the prompt (the context check moves it back down), or it is dearer than the client's cap."""
-        max_tier, max_cost = decision.context.get("limits", (None, None))
+        max_tier, max_cost = decision.context.max_tier, decision.context.max_cost_usd
         names = self.policy.tier_names
         trial = replace(decision, candidates=self.policy.candidates(target), extra=dict(decision.extra), context=decision.context)
         try:
@@ -359,22 +358,22 @@ class TestTimeCompute:
         self.record_as(decision.context, role, usage, tier=decision.tier, model=decision.model, backend=decision.backend)
 
     @staticmethod
-    def record_as(context: dict[str, Any], role: str, usage: Usage, *, tier: str, model: str, backend: str,
-                  served: Mapping[str, Any] | None = None) -> None:
+    def record_as(context: RequestContext, role: str, usage: Usage, *, tier: str, model: str, backend: str,
+                  served: RequestContext | None = None) -> None:
         """A part of the request, priced at the service tier of the call that just ended (in `served`, the context of
         a call dispatched under a decision of its own: the judge's)."""
-        context.setdefault("usage_parts", []).append({"role": role, "tier": tier, "model": model, "backend": backend, "usage": usage,
-                                                      "service_tier": (served or context).get(SERVICE_TIER)})
+        context.usage_parts.append({"role": role, "tier": tier, "model": model, "backend": backend, "usage": usage,
+                                    "service_tier": (context if served is None else served).service_tier})
 
     @staticmethod
     def total(decision: Decision) -> Usage:
         total = Usage()
-        for part in decision.context.get("usage_parts") or ():
+        for part in decision.context.usage_parts:
             total = total + part["usage"]
         return total
 
     def _with_total(self, result: ChatResult, decision: Decision) -> ChatResult:
-        parts = decision.context.get("usage_parts") or ()
+        parts = decision.context.usage_parts
         if len(parts) <= 1:
             return result
         total = self.total(decision)
@@ -385,7 +384,7 @@ class TestTimeCompute:
         """Tokens and cost of every part at its own model's prices; None if any part has no price."""
         cost: float | None = 0.0
         breakdown = []
-        for part in decision.context["usage_parts"]:
+        for part in decision.context.usage_parts:
             part_cost, entry = book_part(self.metrics, self.config.models, part)
             breakdown.append(entry)
             cost = None if cost is None or part_cost is None else cost + part_cost

@@ -223,3 +223,23 @@ async def test_a_refused_header_escalation_keeps_the_source_tier_s_lowered_sampl
     response = await harness.client.post("/v1/chat/completions", json=body, headers={"x-router-escalate": "true"})
     assert response.status_code == 200 and "escalations" not in response.json()["router"]
     assert upstream.requests[-1]["n"] == 2 and response.json()["router"]["samples"] == 2
+
+
+async def test_a_fallback_tier_s_under_load_samples_leave_the_serving_tier_s_alone(make_harness: Any) -> None:
+    """With `fallback_to_next_tier` the tiers above are candidates too: high's `under_load.samples` (its backend under
+    pressure) had set the samples of a medium request served on an unpressured backend (5 drawn as 2; a review)."""
+    from tests.router.conftest import CONFIG
+
+    data = copy.deepcopy(CONFIG)
+    data.setdefault("routing", {})["fallback_to_next_tier"] = True
+    data["backends"]["sim"]["load"] = {"interval_seconds": 60, "high": {"waiting": 4}, "low": {"waiting": 1}, "calm_polls": 2}
+    data["tiers"]["medium"] = {"model": "spare-big", "effort": "none", "max_score": 0.75, "params": {},
+                               "strategy": {"kind": "self_consistency", "samples": 5}}
+    data["tiers"]["high"].update(strategy={"kind": "self_consistency", "samples": 5}, under_load={"action": "lower_effort", "samples": 2})
+    upstream = Scripted()
+    harness = await make_harness(parse_config(data, env={}), upstream.transport())
+    state = harness.client._transport.app.state.router  # type: ignore[attr-defined]
+    upstream.metrics_text = metrics(waiting=9)
+    await state.gateway.ttc.knob.poll_once(state.backends, force=True)
+    response = await harness.chat("mid [score=0.6]")
+    assert (response.json()["router"]["tier"], response.json()["router"]["samples"]) == ("medium", 5)

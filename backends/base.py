@@ -17,7 +17,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from backends.direct import DirectClient, DirectResponse
-from backends.h1pool import UPSTREAM_REQUEST_ID, mark_written
+from backends.h1pool import TRACE_CONTEXT, UPSTREAM_REQUEST_ID, mark_written
 from backends.loadconfig import LoadConfig
 from backends.usage import Usage
 
@@ -77,6 +77,10 @@ class BackendConfig(BaseModel):
         True, description="whether `/readyz` waits for this backend to answer. false for an upstream every replica shares (a "
         "provider's API, a cluster-wide vLLM Service): its outage is the same on every replica, and failing them all would "
         "take the router out of its Service, the tiers other backends still serve with it; true for a pod's own vLLM sidecar")
+    forward_trace_context: bool = Field(
+        False, description="send the client's W3C trace context (traceparent, tracestate) upstream, so that a vLLM started with "
+        "--otlp-traces-endpoint puts its spans into the client's trace; off by default, as LiteLLM's "
+        "forward_traceparent_to_llm_provider: a provider's API has no use for your trace ids")
     load: LoadConfig | None = None  # vLLM /metrics pressure for the load knob (router/loadknob.py)
 
     @field_validator("base_url")
@@ -273,8 +277,10 @@ class Backend(ABC):
         (docs/performance.md). Upstream cookies are not kept, and redirects not followed (as before).
         With `stream`, the caller reads and closes the response; it accepts `text/event-stream`, else `application/json`.
         The attempt's `UPSTREAM_REQUEST_ID`, when the gateway set one, goes as `X-Request-Id`; `headers` are this
-        request's own (none of `client_headers`).
+        request's own (none of `client_headers`), and the client's trace context with them under `forward_trace_context`.
         """
+        if self.config.forward_trace_context and (trace := TRACE_CONTEXT.get()):
+            headers = {**headers, **trace} if headers else trace
         if self._direct is not None:
             return await self._direct.post_json(path, content, stream=stream, headers=headers)
         url = self._urls.get(path)

@@ -29,6 +29,10 @@ REQUEST_WRITTEN: ContextVar[list[bool] | None] = ContextVar("request_written", d
 #: request's parallel samples and retries each need their own, as vLLM long refused a second request under a running id.
 UPSTREAM_REQUEST_ID: ContextVar[str | None] = ContextVar("upstream_request_id", default=None)
 
+#: The client's W3C trace context (`traceparent`, and `tracestate` with it), validated (router/request_info.py), set for
+#: each request; a backend with `forward_trace_context` sends it on, so the upstream's spans join the client's trace.
+TRACE_CONTEXT: ContextVar[dict[str, str] | None] = ContextVar("trace_context", default=None)
+
 
 def mark_written(written: bool = True) -> None:
     """Tell the attempt in progress (if the gateway watches one) whether its request reached the upstream."""

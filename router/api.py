@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from backends.base import CONTEXT_LENGTH_EXCEEDED, GATEWAY_FAULT_STATUSES, ChatStream, UpstreamError
 from backends.chat_shape import frame_has_output
+from backends.h1pool import TRACE_CONTEXT
 from backends.sse import count_events
 from router import anthropic_api, anthropic_errors, openapi, responses_api, text_completions
 from router.anthropic_stream import AnthropicStream
@@ -26,7 +27,7 @@ from router.gateway import Gateway
 from router.limits import SHOULD_RETRY
 from router.pricing import note_service_tier
 from router.protocol import SSE_DONE, APIError, invalid, parse_json_body, sse_frame, validate_chat_request
-from router.request_info import bearer_of, header_map, new_request_id, state_of
+from router.request_info import bearer_of, header_map, new_request_id, state_of, trace_context
 from router.responses_stream import ResponsesStream
 from router.streaming import RelayResponse, cancel_on_disconnect, finish, primed
 
@@ -134,6 +135,7 @@ async def _serve(request: Request, api_name: str, make_wire: Callable[[Mapping[s
     state_of(request).gateway.metrics.api_requests.labels(api_name).inc()
     headers = header_map(request)
     request_id = new_request_id(headers.get("x-request-id"))
+    TRACE_CONTEXT.set(trace_context(headers))  # every request sets it: an ASGI test client runs requests in one task
     wire = make_wire(headers)
     try:
         return await _routed(request, wire, headers, request_id)
@@ -163,6 +165,8 @@ async def _routed(request: Request, wire: Wire, headers: Mapping[str, str], requ
             raise
         state.ops.attach(decision, admission, body)
         decision.context.escalate_header = headers.get("x-router-escalate")  # router/escalation.py
+        if (trace := TRACE_CONTEXT.get()) is not None:  # the decision log's line names the client's trace
+            decision.context.trace_id = trace["traceparent"][3:35]
         async with cancel_on_disconnect(request):  # the client left before the response started: close the upstream now
             if body.get("stream"):
                 return await _stream(state.gateway, body, decision, release, wire)

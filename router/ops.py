@@ -133,6 +133,7 @@ class Operations:
         return {
             "time": time.time() - duration,
             "request_id": decision.request_id,
+            "trace_id": decision.context.trace_id,
             "key_id": admission.key_id if admission is not None else None,
             "status": status,
             "stream": stream,

@@ -40,6 +40,8 @@ class RequestContext:
     top_tier_asked: str | None = None
     # ceilings.downgrade_to_cap when no tier fits the client's cap: (the cheapest tier, its estimate), named by `refusal`
     cheapest_tier: tuple[str, float] | None = None
+    # api: the trace id of the client's W3C traceparent (router/request_info.py); Operations writes it in the decision log
+    trace_id: str | None = None
     # api: the client's x-router-escalate header; TestTimeCompute.dispatch parses it (router/escalation.py)
     escalate_header: str | None = None
     # Gateway.decide_priced: the embedding extra's answer estimate still running; settle_estimate awaits it, _drop_estimate cancels it

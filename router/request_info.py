@@ -12,6 +12,10 @@ from fastapi import Request
 from router.state import AppState
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+#: W3C Trace Context: version 00's `traceparent` (a version above it is read by its first four fields, as the spec
+#: says); `tracestate` list members of printable ASCII, at most 512 characters (the spec's bound on what to propagate).
+_TRACEPARENT = re.compile(r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}(?:-[\x21-\x7e]*)?$")
+_TRACESTATE = re.compile(r"^[\x20-\x7e]{1,512}$")
 
 
 def state_of(request: Request) -> AppState:
@@ -53,6 +57,18 @@ def header_map(request: Request) -> dict[str, str]:
     wins, as in Starlette's `Headers`): the handler reads six, and `Headers.get` scans the list
     and raises a `KeyError` inside for every absent one."""
     return {name.decode("latin-1"): value.decode("latin-1") for name, value in reversed(request.scope["headers"])}
+
+
+def trace_context(headers: Mapping[str, str]) -> dict[str, str] | None:
+    """The client's W3C trace context, or None: no `traceparent`, or one that is invalid (version ff, an all-zero trace
+    or parent id, a malformed field) — dropped, never a 400, as the spec asks of a receiver; a bad `tracestate` alone is
+    dropped. Only these characters reach an upstream's header lines."""
+    parent = headers.get("traceparent")
+    found = _TRACEPARENT.match(parent) if parent else None
+    if found is None or found[1] == "ff" or found[2] == "0" * 32 or found[3] == "0" * 16 or (found[1] == "00" and len(parent) != 55):
+        return None
+    state = headers.get("tracestate")
+    return {"traceparent": parent, "tracestate": state} if state and _TRACESTATE.match(state) else {"traceparent": parent}
 
 
 def new_request_id(given: str | None) -> str:

@@ -28,7 +28,7 @@ from backends.anthropic import AnthropicBackend
 from backends.anthropic_request import CLIENT_OPTIONS
 from backends.base import Backend, BackendConfig, UpstreamError, map_transport_error
 from backends.h1 import HIGH_WATER, STALE_RACE_SECONDS, Connection
-from backends.h1pool import UPSTREAM_REQUEST_ID, Pool
+from backends.h1pool import TRACE_CONTEXT, UPSTREAM_REQUEST_ID, Pool
 from backends.openai_compat import OpenAICompatibleBackend
 from tests.conftest import require_tool
 from tests.reliability.loopback import blackhole_port, closed_port
@@ -222,6 +222,22 @@ async def test_the_attempt_s_request_id_is_a_header_of_its_own() -> None:
     (_, named, _), (_, plain, _) = up.requests
     assert named.decode().split("\r\n")[-4:-2] == ["X-Request-Id: req-1-0a0b0c", f"Content-Length: {len(BODY)}"]
     assert b"X-Request-Id" not in plain and plain.endswith(b"Content-Length: %d\r\n\r\n" % len(BODY))
+
+
+async def test_the_client_s_trace_context_goes_upstream_only_where_forwarded() -> None:
+    """`forward_trace_context`: the client's W3C headers (set per request: router/api.py) as lines of the request's own."""
+    trace = {"traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "tracestate": "congo=t61rcWkgMzE"}
+    async with Upstream(keep_answering) as up:
+        for forward in (True, False):
+            async with client(up.url(), forward_trace_context=forward) as b:
+                tracing = TRACE_CONTEXT.set(trace)
+                try:
+                    await b.post_json("chat/completions", BODY)
+                finally:
+                    TRACE_CONTEXT.reset(tracing)
+    (_, forwarded, _), (_, kept, _) = up.requests
+    assert [line for line in forwarded.decode().split("\r\n") if line.startswith("trace")] == [f"{k}: {v}" for k, v in trace.items()]
+    assert b"trace" not in kept
 
 
 async def test_chunked_and_close_delimited_bodies_and_interim_responses() -> None:

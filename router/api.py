@@ -4,6 +4,7 @@ route nothing, token counts, models, health and metrics: router/service_api.py).
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -317,7 +318,7 @@ def upstream_api_error(exc: UpstreamError, decision: Decision | None = None) -> 
         param = "messages" if code == CONTEXT_LENGTH_EXCEEDED else exc.param
         return APIError(status, exc.message, error_type=error_type, code=code, param=param, headers=routed)
     if exc.retry_after is not None:
-        routed["Retry-After"] = str(max(1, round(exc.retry_after)))
+        routed["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))  # rounded up: a client that obeys it is not refused again
     error_type = {429: "rate_limit_error", 503: "overloaded_error", 504: "timeout"}.get(status, "upstream_error")
     # the provider's (`rate_limit_exceeded`, …: clients branch on it), else how it failed (vLLM's code is its HTTP status)
     code = exc.code if exc.code and not exc.code.isdigit() else exc.kind

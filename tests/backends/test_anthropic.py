@@ -152,6 +152,9 @@ async def test_response_translation_with_tool_calls_thinking_and_cached_usage() 
         ("max_tokens", "length"),
         ("tool_use", "tool_calls"),
         ("refusal", "content_filter"),
+        ("pause_turn", "stop"),
+        ("model_context_window_exceeded", "length"),  # cut by the context window: truncated, as max_tokens (mutation review)
+        ("some_future_reason", "stop"),
         (None, "stop"),
     ],
 )
@@ -508,3 +511,12 @@ async def test_recorded_stream_matches_the_official_sdk_and_the_non_streaming_tr
     assert whole.body["choices"][0]["finish_reason"] == streamed["finish_reason"]
     assert whole.usage == stream.usage == EXPECTED_USAGE
     assert whole.body["usage"] == stream.usage_chunk["usage"]
+
+
+@pytest.mark.parametrize(("named", "tier"), [("standard", "default"), ("priority", "priority"), ("batch", "batch"), ("", None), (None, None)])
+async def test_the_served_tier_is_named_as_openai_names_it(named: str | None, tier: str | None) -> None:
+    """Anthropic's `usage.service_tier: standard` is OpenAI's `default` in the completion a client reads (mutation review:
+    without the renaming the completion said "standard", a value no OpenAI client knows)."""
+    from backends.anthropic_response import served_tier
+
+    assert served_tier({"service_tier": named}) == tier

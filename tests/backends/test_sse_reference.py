@@ -70,3 +70,19 @@ def test_a_burst_of_many_events_is_cut_in_one_pass() -> None:
     events = SSEFramer().feed(burst)
     assert len(events) == 5000 and events[-1] == b'data: {"n":4999}\n\n'
     assert [event_data(e) for e in events[:2]] == [b'{"n":0}', b'{"n":1}']
+
+
+def test_an_event_that_never_ends_is_refused_at_the_size_limit() -> None:
+    """An upstream that streams one event without its blank line forever must not grow the buffer without bound: past
+    `max_event_bytes` the framer raises (a protocol error, the attempt fails), on the LF-only fast path and on the CR path
+    alike (mutation review: neither check was tested; dropping either went unnoticed)."""
+    import pytest
+
+    for newline in (b"\n", b"\r\n"):
+        framer = SSEFramer(max_event_bytes=64)
+        assert framer.feed(b"data: {}" + newline * 2) == [b"data: {}" + newline * 2]
+        assert framer.feed(b"data: " + b"x" * 50) == []  # under the limit: kept for the next read
+        with pytest.raises(ValueError, match="size limit"):
+            framer.feed(b"x" * 10 + newline)
+    framer = SSEFramer(max_event_bytes=64)
+    assert len(framer.feed(b"data: " + b"x" * 200 + b"\n\n")) == 1, "a whole event is never refused by the check on the rest"

@@ -108,3 +108,29 @@ def test_a_litellm_proxy_s_anthropic_cache_fields_are_read() -> None:
                                "cache_creation_input_tokens": 4_000, "cache_read_input_tokens": 5_000})
     assert (usage.prompt_tokens, usage.cached_prompt_tokens, usage.cache_creation_tokens) == (10_000, 5_000, 4_000)
     assert Usage.from_openai({"prompt_tokens": 10, "completion_tokens": 1, "cache_creation_input_tokens": 50}).cache_creation_tokens == 10
+
+
+def test_a_total_that_agrees_with_the_completion_is_trusted_over_a_larger_reasoning_count() -> None:
+    """With a `total_tokens` the completion is what the total says (the docstring's rule): reasoning above the completion
+    is added only when no total is reported. Mutation review: dropping `not total` billed 300 tokens the total denies."""
+    raw = {"prompt_tokens": 5, "completion_tokens": 10, "total_tokens": 15, "completion_tokens_details": {"reasoning_tokens": 300}}
+    assert Usage.from_openai(raw).completion_tokens == 10
+    assert Usage.from_openai({k: v for k, v in raw.items() if k != "total_tokens"}).completion_tokens == 310
+
+
+def test_one_hour_cache_writes_never_exceed_the_writes() -> None:
+    """An upstream reporting more 1-hour writes than writes must not make the 5-minute share negative (a negative
+    price term, an under-bill): the 1-hour count is capped at the writes."""
+    usage = Usage.from_anthropic({"input_tokens": 10, "output_tokens": 5, "cache_creation_input_tokens": 100,
+                                  "cache_creation": {"ephemeral_1h_input_tokens": 5_000}})
+    assert usage.cache_creation_1h_tokens == 100
+    claude = ModelConfig(backend="b", input=3.0, output=15.0, cache_write=3.75, cache_write_1h=6.0)
+    assert cost_usd(claude, usage) == pytest.approx((10 * 3.0 + 100 * 6.0 + 5 * 15.0) / 1e6)
+
+
+@pytest.mark.parametrize("raw", [{"prompt_tokens": True, "completion_tokens": True, "total_tokens": True},
+                                 {"prompt_tokens": 10, "completion_tokens": 1, "prompt_tokens_details": {"cached_tokens": True}}])
+def test_a_boolean_is_no_token_count(raw: dict[str, object]) -> None:
+    """JSON `true` is a bool, which Python's `int` check accepts: it must count as no tokens, not as 1."""
+    usage = Usage.from_openai(raw)
+    assert usage.cached_prompt_tokens == 0 and usage.total_tokens == (11 if raw["prompt_tokens"] == 10 else 0)

@@ -3,6 +3,7 @@
 import math
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -109,3 +110,34 @@ def test_content_parts_are_read_up_to_a_bound_latest_messages_first():
     conversation = parse_messages([*history, {"role": "user", "content": [{"type": "text", "text": "the question"}] * 3}])
     assert conversation.last_user.count("the question") == 3, "the last turn is read first, never starved"
     assert "m2046" in conversation.history and "m0\n" not in conversation.history
+
+
+def test_the_n_gram_memo_is_bounded_and_its_sums_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Python n-gram path (no C accelerator, or a text with a lone surrogate) memoizes each n-gram's coefficient:
+    past `GRAM_MEMO_MAX` entries the memo starts over, so a worker scoring endless distinct prompts holds a bounded
+    memo (mutation review: without the check it grew without limit and no test noticed)."""
+    from math import fsum
+    from zlib import crc32
+
+    from classifiers import inference, load_classifier
+
+    scorer = load_classifier().estimator
+    monkeypatch.setattr(inference, "GRAM_MEMO_MAX", 50)
+    scorer._gram_coef.clear()
+    for i in range(20):
+        keys = {f"w{i} x{j}" for j in range(10)}
+        expected = fsum(scorer.th[crc32(k.encode()) & inference.HASH_MASK] for k in keys)
+        assert scorer._gram_sum(keys) == expected
+        assert len(scorer._gram_coef) <= 50
+    scorer._gram_coef.clear()
+
+
+@pytest.mark.parametrize("logged", [-50.0, 0.0, 9.0, 9.8, 30.0, 1e9])
+def test_an_answer_estimate_is_between_one_token_and_the_cap(logged: float) -> None:
+    """The answer-token estimate behind the forecast and the cost estimate: at least 1, at most `MAX_ANSWER_TOKENS`
+    (mutation review: the cap on the one-prompt path was untested — without it a log estimate of 20 reads as
+    e^20 ≈ 485 million tokens, where `score_batch` clips the same value to the cap)."""
+    from classifiers.inference import MAX_ANSWER_TOKENS, answer_tokens_from_log
+
+    assert 1 <= answer_tokens_from_log(logged) <= MAX_ANSWER_TOKENS
+    assert answer_tokens_from_log(1e9) == MAX_ANSWER_TOKENS

@@ -221,3 +221,15 @@ def test_a_backend_is_stalled_only_while_it_answers_nothing() -> None:
     health.first_arrived(later)
     health.first_arrived(None)
     assert not health.stalled(100.0, limit=20.0) and health.awaiting == {}
+
+
+def test_a_shorter_retry_after_never_shortens_a_longer_cooldown() -> None:
+    """Two requests in flight get 429s: the first says wait 60 s, the later one (answered a moment after) 1 s. The model
+    stays rate limited for the 60 s — the provider's longer ask — not retried after 1 s (mutation review)."""
+    health = BackendHealth("a", CircuitSettings(), Gauge())
+    health.rate_limit(60.0, now=100.0, model="m")
+    health.rate_limit(1.0, now=100.5, model="m")
+    assert health.rate_limited_until("m") == 160.0
+    assert health.blocked(150.0, "m") == "rate_limited"
+    health.rate_limit(100.0, now=150.0, model="m")
+    assert health.rate_limited_until("m") == 250.0, "a longer one extends it"

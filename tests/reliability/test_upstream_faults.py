@@ -622,3 +622,53 @@ async def test_an_answer_whole_but_for_its_done_is_the_answer(rig: Rig, stream: 
     else:
         assert response.json()["choices"][0]["message"]["content"] == "Hello" and response.json()["usage"]["completion_tokens"] == 3
     assert gateway.metric("router_upstream_errors_total", backend="a", kind="stream") == 0
+
+
+async def test_every_candidate_rate_limited_is_a_429_with_the_soonest_retry_after(rig: Rig) -> None:
+    """README / router/resilience.py: "If every candidate is rate limited the client gets 429 with the soonest
+    Retry-After" — the earliest moment one of them can serve, not the latest (mutation review: `max` went unnoticed)."""
+    rig.a.script = fails(429, headers={"Retry-After": "30"})
+    rig.b.script = fails(429, headers={"Retry-After": "5"})
+    gateway = await rig.gateway()
+    assert (await gateway.chat()).status_code == 429  # both tried: each 429 starts its model's cooldown
+    refused = await gateway.chat()
+    assert refused.status_code == 429 and refused.headers["retry-after"] == "5"
+    assert len(rig.a.records) == len(rig.b.records) == 1, "neither was asked again"
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_the_attempt_max_attempts_makes_last_is_not_cut_short_by_first_byte(rig: Rig, stream: bool) -> None:
+    """A fallback exists (tier low: ma, then mb) but `routing.max_attempts: 1` allows no second attempt: the one attempt
+    is the last and waits until `total`, never cut at `first_byte` for a fallback that cannot follow (router/resilience.py:
+    "the last attempt is never cut short by it"; mutation review: `>` in place of `>=` in `_has_successor` cut it, a 504)."""
+    rig.a.script = lambda body, index: Behaviour(header_delay=0.8)
+    gateway = await rig.gateway(a=FAST, routing={"max_attempts": 1})
+    response = await gateway.chat(stream=stream)
+    assert response.status_code == 200 and response.headers["x-router-backend"] == "a", response.text
+    assert rig.b.records == []
+
+
+async def test_a_backend_that_refused_the_connection_is_not_tried_again_in_the_request(rig: Rig) -> None:
+    """router/resilience.py: "A backend that refused the connection in this request is not tried again for a later
+    candidate of the same request" — a second model on the dead backend is skipped, the request goes to b at once
+    (mutation review: without the `refused` mark the dead backend was dialled again, spending an attempt and the budget)."""
+    data = rig.config_data(a=FAST)
+    data["backends"]["a"]["base_url"] = f"http://127.0.0.1:{closed_port()}/v1"
+    data["models"]["ma2"] = {"backend": "a", "input": 1.0, "output": 2.0}
+    data["tiers"]["low"]["fallbacks"] = ["ma2", "mb"]
+    gateway = await rig.gateway(data)
+    response = await gateway.chat()
+    assert response.status_code == 200 and response.headers["x-router-backend"] == "b", response.text
+    assert gateway.metric("router_upstream_errors_total", backend="a", kind="connect") == 1
+    assert gateway.metric("router_retries_total", outcome="attempted") == 1, "one retry: straight to b"
+
+
+async def test_max_attempts_caps_the_attempts_of_a_request_with_more_candidates(rig: Rig) -> None:
+    """Three candidates (ma, mb, then mb again as the next tier's) all failing, `routing.max_attempts: 2` and a budget
+    that allows every retry: two attempts, never a third (mutation review: `>` in the loop's cap went unnoticed)."""
+    rig.a.script = fails(500)
+    rig.b.script = fails(500)
+    gateway = await rig.gateway(routing={"max_attempts": 2, "fallback_to_next_tier": True,
+                                         "retry_budget": {"ratio": 1.0, "min_per_second": 100, "window_seconds": 10}})
+    assert (await gateway.chat()).status_code == 502
+    assert (len(rig.a.records), len(rig.b.records)) == (1, 1)

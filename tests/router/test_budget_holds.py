@@ -247,3 +247,44 @@ async def test_replicas_whose_clocks_differ_share_one_window(redis_server: Redis
     assert admitted == 10
     await ahead.aclose()
     await behind.aclose()
+
+
+async def test_a_finished_request_adds_its_tokens_once_not_on_top_of_its_reservation() -> None:
+    """Admission reserves the prompt estimate; settling adds the real total less that reservation, so the minute holds
+    the request's real tokens once (mutation review: adding the whole total counted the prompt twice — a key refused at
+    about half its tokens per minute — and `test_tokens_per_minute_counts_real_usage` only checks "some 429 eventually")."""
+    store = MemoryStore()
+    limiter = Limiter(LimitsConfig(default=LimitRule(tokens_per_minute=100_000)), StateConfig(), ["low"], store, _Metrics())
+    admitted = await limiter.check("aaaaaaaa", 1_000, True)
+    assert admitted.reserved_tokens == 1_000
+    limiter.settle(admitted, 1_300, None)
+    await limiter.drain()
+    assert sum(value for name, (value, _) in store._values.items() if ":tok:" in name) == 1_300
+
+
+async def test_a_correction_larger_than_its_minute_stops_at_zero_and_a_stale_one_takes_nothing_from_others() -> None:
+    """A negative correction within its minute empties it, never below zero (a negative count is room for more than the
+    limit); one for a minute no longer read takes nothing from the current minute's other requests (mutation review: each
+    clamp alone was untested, the existing test passed with either removed)."""
+    store, minute = MemoryStore(), 60 * 1000
+    first = await store.admit("k", minute + 1.0, None, 10_000, 500, None, "", True)
+    await store.record("k", minute + 2.0, -2_000, 0.0, "", first.window)
+    assert store._get("k:tok:1000", minute + 2.0) == 0
+    await store.admit("k", minute + 200.0, None, 10_000, 3_000, None, "", True)  # another request, three minutes on
+    await store.record("k", minute + 200.5, -50, 0.0, "", first.window)
+    assert store._get("k:tok:1003", minute + 200.5) == 3_000
+
+
+@pytest.mark.parametrize("redis", [False, True])
+async def test_both_stores_count_the_request_s_own_tokens_and_never_go_below_zero(redis: bool, request: pytest.FixtureRequest) -> None:
+    """The tokens-per-minute check counts the request's own reservation (one request larger than the limit is refused on an
+    empty minute), and an over-reservation taken back never leaves the minute below zero — in Redis' script as in memory
+    (mutation review: the Lua script's `+ tokens` and its clamp at zero were untested; only the memory store's were)."""
+    store = RedisStore(StateConfig(redis_url=request.getfixturevalue("redis_server").url, key_prefix="tpm")) if redis else MemoryStore()
+    assert (await store.admit("big", time.time(), None, 1_000, 5_000, None, "", True)).status == 2
+    admitted = await store.admit("k", time.time(), None, 10_000, 500, None, "", True)
+    assert admitted.status == 0
+    await store.record("k", time.time(), -2_000, 0.0, "", admitted.window)
+    after = await store.admit("k", time.time(), None, 10_000, 0, None, "", True)
+    assert after.tokens_now == 0 and after.tokens_before == 0
+    await store.aclose()

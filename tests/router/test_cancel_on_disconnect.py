@@ -151,3 +151,39 @@ async def test_a_request_still_waiting_when_the_drain_time_ends_gets_a_503() -> 
     task.cancel()
     with pytest.raises(asyncio.CancelledError):  # not draining: a cancellation stays one
         await task
+
+
+async def test_a_relay_cancelled_for_another_reason_than_the_client_leaving_stays_cancelled() -> None:
+    """`RelayResponse` ends quietly only when the client left; any other cancellation (a shutdown cancelling the handler, a
+    timeout around it) propagates, after the body is closed — swallowed, the task reads as finished and whoever cancelled
+    it waits on (mutation review: `except CancelledError: pass` went unnoticed)."""
+    from router.streaming import RelayResponse
+
+    closed: list[bool] = []
+
+    async def body() -> Any:
+        try:
+            yield b"data: 1\n\n"
+            await asyncio.sleep(3600)
+            yield b"data: 2\n\n"
+        finally:
+            closed.append(True)
+
+    stays = asyncio.Event()
+
+    async def receive() -> dict[str, Any]:
+        await stays.wait()  # the client never leaves
+        return {"type": "http.disconnect"}
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    task = asyncio.create_task(RelayResponse(body(), media_type="text/event-stream")({"type": "http"}, receive, send))
+    await asyncio.sleep(0.05)
+    assert [m.get("body") for m in sent if m["type"] == "http.response.body"] == [b"data: 1\n\n"]
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert closed == [True], "the body is closed all the same"

@@ -411,3 +411,40 @@ async def test_a_cost_cap_holds_for_every_fallback(make_harness: Any, spare_hand
     assert float(served.headers["x-router-estimated-cost-usd"]) == router["estimated_cost_usd"] > 0
     first = (await (await make_harness()).client.post("/v1/chat/completions", json=hard)).json()["router"]
     assert first["model"] == "big" and router["estimated_cost_usd"] > first["estimated_cost_usd"], "spare-big's (8 $/M out), not big's (4.40)"
+
+
+def test_a_judge_call_is_priced_at_the_standard_tier_whatever_the_client_asked() -> None:
+    """The judge's request carries no `service_tier` (router/ttc.py `judge`): the estimate prices the samples at the tier
+    the client asked and the judge at its model's standard prices, as the bill will (mutation review: a judge priced at
+    the client's flex tier halved its share of the estimate, and of a cost cap's check)."""
+    from router.estimate import estimate_cost
+    from router.policy import Policy
+
+    models = {**CONFIG["models"], "sampler": {"backend": "sim", "input": 0, "output": 100, "service_tiers": {"flex": {"output": 50}}},
+              "judge": {"backend": "sim", "input": 0, "output": 1000, "service_tiers": {"flex": {"output": 500}}}}
+    config = make_config(models=models, tiers={"only": {"model": "sampler", "strategy": {"kind": "best_of_n", "samples": 2, "judge": "judge"}}})
+    candidate = Policy(config).candidates("only")[0]
+    assert estimate_cost(config, candidate, {"service_tier": "flex"}, 10, 100) == pytest.approx((2 * 100 * 50 + 16 * 1000) / 1e6)
+    assert estimate_cost(config, candidate, {}, 10, 100) == pytest.approx((2 * 100 * 100 + 16 * 1000) / 1e6)
+
+
+@pytest.mark.parametrize(("n", "answers"), [(None, 1), (0, 1), (-2, 1), (True, 1), ("3", 1), (3, 3)])
+def test_answers_requested_is_the_client_s_n_or_one(n: Any, answers: int) -> None:
+    """`n` of 0 or below, a bool or a string is malformed: one answer, never none (an estimate of 0 answer tokens)."""
+    from router.estimate import answers_requested
+
+    assert answers_requested({} if n is None else {"n": n}) == answers
+
+
+def test_the_client_s_service_tier_wins_over_the_tier_s_params_in_the_estimate() -> None:
+    """Client fields win over a tier's `params` (README, "Which parameters win"): the upstream is asked the client's
+    service tier, so the estimate (and a cost cap's check) prices it, not the tier's default (mutation review)."""
+    from router.estimate import estimate_cost
+    from router.policy import Policy
+
+    models = {**CONFIG["models"], "tiered": {"backend": "sim", "input": 0, "output": 10,
+                                             "service_tiers": {"flex": {"output": 5}, "priority": {"output": 20}}}}
+    config = make_config(models=models, tiers={"only": {"model": "tiered", "params": {"service_tier": "flex"}}})
+    candidate = Policy(config).candidates("only")[0]
+    assert estimate_cost(config, candidate, {}, 0, 1_000_000) == pytest.approx(5.0), "the tier's params, when the client names none"
+    assert estimate_cost(config, candidate, {"service_tier": "priority"}, 0, 1_000_000) == pytest.approx(20.0), "the client's wins"

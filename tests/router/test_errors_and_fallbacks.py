@@ -380,3 +380,14 @@ async def test_a_body_that_arrives_slowly_but_steadily_is_read(make_harness: Cal
             await asyncio.sleep(0.1)
 
     assert (await harness.client.post("/v1/chat/completions", content=slow())).status_code == 200
+
+
+@pytest.mark.parametrize(("wait", "header"), [(4.4, "5"), (5.0, "5"), (0.2, "1"), (100.0, "100")])
+def test_a_retry_after_goes_out_rounded_up(wait: float, header: str) -> None:
+    """4.4 s left of every backend's cooldown went out as `Retry-After: 4`: a client that obeyed it was refused again
+    (the gateway's own limits round up too; a mutation review)."""
+    from backends.base import UpstreamError
+    from router.api import upstream_api_error
+
+    error = upstream_api_error(UpstreamError("status", "every backend for this request is rate limited", status=429, retry_after=wait))
+    assert error.headers["Retry-After"] == header

@@ -184,3 +184,13 @@ def test_a_redacted_thinking_block_is_output() -> None:
 
     assert chunk_has_output({"choices": [{"index": 0, "delta": {"thinking_blocks": [{"type": "redacted_thinking", "data": "x"}]}}]})
     assert not chunk_has_output({"choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}}]})
+
+
+async def test_the_request_duration_is_in_seconds(fake_classifier: Any) -> None:
+    """`router_request_duration_seconds` is in the base unit its name says: a request that waited ~0.5 s on a failed attempt
+    books about 0.5, not 500 (mutation review: only a lower bound was checked, so a duration in milliseconds passed)."""
+    upstreams = {"oa": openai_upstream(status=500, wait=0.5), "an": anthropic_upstream(), "spare": openai_upstream()}
+    async with gateway(fake_classifier, upstreams) as gw:
+        response = await gw.chat("[score=0.9] q", stream=True)
+        assert response.status_code == 200
+        assert 0.5 <= gw.value("router_request_duration_seconds_sum", tier="high", model="spare-big", backend="spare", stream="true") < 5.0

@@ -102,3 +102,25 @@ def test_shares_within_rounding_of_one_are_accepted() -> None:
     config = calibrated_config({"low": 0.3334, "medium": 0.3333, "high": 0.3332})
     assert config.expected_shares() == {"low": 0.3334, "medium": 0.3333, "high": 0.3332}
     assert math.isclose(sum(config.expected_shares().values()), 0.9999)
+
+
+def test_a_score_at_a_tier_s_max_score_is_that_tier_s() -> None:
+    """README: "the first tier (cheapest first) whose `max_score` ≥ score is used" — the bound itself belongs to the
+    cheaper tier (mutation review: `<` in place of `<=` sent every score of exactly 0.4 to medium, unnoticed)."""
+    from router.policy import Policy
+
+    policy = Policy(make_config())
+    assert [policy.tier_for_score(s) for s in (0.0, 0.4, 0.4000001, 0.75, 0.7500001, 1.0)] == ["low", "low", "medium", "medium", "high", "high"]
+
+
+def test_fallback_to_next_tier_lists_every_tier_above_in_order() -> None:
+    """With `routing.fallback_to_next_tier`, a tier's candidates are its model and fallbacks, then each tier above in turn
+    (none skipped), each (model, tier) once; without it, the tier's own."""
+    from router.policy import Policy
+
+    on = Policy(make_config(routing={"fallback_to_next_tier": True}))
+    assert [(c.tier, c.model) for c in on.candidates("low")] == [("low", "small"), ("medium", "small"), ("high", "big"), ("high", "spare-big")]
+    assert [(c.tier, c.model, c.effort, c.thinking_budget) for c in on.candidates("medium")][:1] == [("medium", "small", "medium", 2048)]
+    off = Policy(make_config())
+    assert [(c.tier, c.model) for c in off.candidates("low")] == [("low", "small")]
+    assert [(c.tier, c.model) for c in off.candidates("high")] == [("high", "big"), ("high", "spare-big")]

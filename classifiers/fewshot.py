@@ -178,6 +178,25 @@ def _open_question(text: str) -> tuple[int, str] | None:
     return (start, "\n" + filled.group(1) + ":") if filled is not None else None
 
 
+#: A harness's question frame (lm-evaluation-harness, HELM, OpenCompass): "Question:" / "Q:" opening the text and an
+#: empty "Answer:" / "A:" line closing it. Both must be there: "Q: why …" alone may be the user's own writing.
+_RE_FRAME_OPEN = re.compile(r"\A(?:Question|Q)[ \t]*:[ \t]*")
+_RE_FRAME_CLOSE = re.compile(r"\n[ \t]*(?:Answer|A)[ \t]*:[ \t]*\Z")
+
+
+def strip_question_frame(text: str) -> str:
+    """``text`` without a harness's "Question: … Answer:" frame around it (``_RE_FRAME_OPEN`` and ``_RE_FRAME_CLOSE``,
+    both; version 109). The frame's words are no part of the question, but read as such they moved it: "Question:"
+    is the first word where a question word opened the request (a code question 0.45, framed 0.76), the closing line
+    one more line. Run on the question left after ``split_few_shot``, so a few-shot prompt's last item is read as a
+    zero-shot one. Other texts cost one anchored match, failed at the first character."""
+    opened = _RE_FRAME_OPEN.match(text)
+    if opened is None:
+        return text
+    closed = _RE_FRAME_CLOSE.search(text, opened.end())
+    return text[opened.end():closed.start()].strip() if closed is not None and closed.start() > opened.end() else text
+
+
 def strip_reasoning_trigger(text: str) -> str:
     """``text`` without a chain-of-thought trigger at its end (``_RE_TRIGGER``); unchanged if it
     has none or is nothing but one."""

@@ -177,6 +177,8 @@ from classifiers.request_question import (
     CONTEXT_CHARS,
     CONTEXT_QUESTION_CHARS,
     CONTEXT_VERBS,
+    LEAD_LABELS,
+    MAX_LEAD_WORDS,
     OBJECT_CHARS,
     OBJECT_FILLERS,
     OBJECT_WORDS,
@@ -1772,7 +1774,7 @@ def handcrafted(conv: Conversation) -> list[float]:
     # a request for a program (not opened as a question) counts 245 characters more (version 29),
     # (after "Now" / "Then" the next word decides, version 37)
     # (after a greeting: "Whats up, implement …", version 62)
-    qw = _after_greeting(wl)
+    qw = _after_greeting(_after_lead_ref(wl))  # past a heading, a label or an emoji first: "## Question", "🤔" (109)
     qw = qw[_topic_end_ref(qw):]  # a topic named before the question: "python: how …", "In Python, how …" (98)
     qw = qw[1:] if qw[:1] in (["now"], ["then"]) and len(qw) > 1 else qw
     question = bool(qw) and qw[0] in {"how", "what", "why", "when", "which", "where", "who", "is", "are", "can", "could", "does", "do",
@@ -1970,6 +1972,15 @@ _QUESTION_WORDS = {"how", "what", "why", "when", "which", "where", "who", "is", 
                    "where's", "who's"}
 
 
+def _after_lead_ref(wl: list[str]) -> list[str]:
+    """Version 109: the words past at most MAX_LEAD_WORDS opening ones that hold no letter or digit ("##", "**", an
+    emoji) or are a label of LEAD_LABELS with or without its colons ("question", "Q:")."""
+    k = 0
+    while k < min(MAX_LEAD_WORDS, len(wl)) and (re.fullmatch(r"[\W_]+|(?:" + "|".join(LEAD_LABELS) + r"):*", wl[k])):
+        k += 1
+    return wl[k:]
+
+
 def _topic_end_ref(words: list[str]) -> int:
     """Version 98: a label ending in ":" among the first three words, naming a language or a tool's name in its words
     (version 99), with a question word after it, or "in" / "using" / "with", a language or a tool's name and a question
@@ -2001,7 +2012,7 @@ def _context_question_ref(wl: list[str], s: str) -> bool:
     rest = s[m.end():]
     if not re.search(r"[.!?]\s", rest[:CONTEXT_QUESTION_CHARS + 1]) and rest[CONTEXT_QUESTION_CHARS:].strip():
         return False
-    nxt = words_of(rest[:40].lower())[:4]
+    nxt = _after_lead_ref(words_of(rest[:40].lower())[:4])
     nxt = nxt[_topic_end_ref(nxt):]
     nxt = nxt[1:] if nxt[:1] in (["now"], ["then"]) and len(nxt) > 1 else nxt
     if not nxt or nxt[0] not in _QUESTION_WORDS:

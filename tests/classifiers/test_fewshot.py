@@ -93,7 +93,7 @@ def test_many_examples_are_kept_as_one_block():
 
 def test_the_parser_reads_the_examples_as_history():
     c = parse_messages([{"role": "user", "content": GSM_STYLE}])
-    assert c.last_user.startswith("Question: Ann reads") and "A pen costs" in c.history
+    assert c.last_user.startswith("Ann reads") and "A pen costs" in c.history  # its frame dropped (version 109)
     assert c.earlier_user == "" and c.n_user_turns == 1 and c.n_examples == 2
     assert parse_messages(GSM_STYLE) == c
 

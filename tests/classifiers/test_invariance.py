@@ -1,0 +1,127 @@
+"""Wrappings that leave the question as it was score as the question does (version 109, invariance review inv52).
+
+A copy, an editor or an evaluation harness wraps a prompt: it sends it as the only (system) message, in full-width
+forms, with no-break spaces, CRLF line breaks or blank lines around it, inside a "Question: … Answer:" frame, after a
+heading or an emoji, JSON-escaped a second time. Each such wrapping moved the score across a tier threshold. A user's
+own "Q: why …" (no empty "Answer:" line closing it) is the user's writing and is read as written.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from classifiers.lexicons import lower_words
+from classifiers.text import canonical_text, parse_messages
+from classifiers.written_code import request_length
+from tests.classifiers.conftest import turn_features, user
+
+#: One prompt of each kind: a code question, a quiz, a word problem, a chat question, a request for a program.
+BASES = [
+    "Why does this code print None?\n\ndef f(x):\n    x.append(1)\n\nprint(f([]))",
+    "Which planet is known as the Red Planet?\nA. Venus\nB. Mars\nC. Jupiter\nD. Saturn",
+    ("Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. "
+     "How many clips did Natalia sell altogether in April and May?"),
+    "What is the difference between a virus and a bacterium?",
+    "Write a Python function that merges overlapping intervals in a list of [start, end] pairs.",
+]
+
+_FULL = {c: chr(c + 0xFEE0) for c in range(0x21, 0x7F)}
+
+
+def _full_width(text: str) -> str:
+    """Digits and punctuation as an East Asian input method types them ("２０", "A．")."""
+    return "".join(_FULL[ord(c)] if not c.isalpha() and ord(c) in _FULL else c for c in text)
+
+
+#: Wrappings the fixes undo, each to the same score as the prompt itself.
+WRAPPINGS = {
+    "only system message": lambda t: [{"role": "system", "content": t}],
+    "only developer message": lambda t: [{"role": "developer", "content": t}],
+    "system messages only": lambda t: [{"role": "system", "content": "You are a helpful assistant."},
+                                       {"role": "system", "content": t}],
+    "full-width digits and punctuation": lambda t: user(_full_width(t)),
+    "no-break spaces": lambda t: user(t.replace(" ", "\u00a0", 3).replace("  ", "\u00a0\u00a0")),
+    "CRLF line breaks": lambda t: user(t.replace("\n", "\r\n")),
+    "blank lines and spaces around it": lambda t: user(f"\n\n  {t}  \n\n"),
+    "a trailing line break": lambda t: user(t + "\n"),
+    "Question: … Answer:": lambda t: user(f"Question: {t}\nAnswer:"),
+    "Q: … A:": lambda t: user(f"Q: {t}\nA:"),
+    "one solved example before it": lambda t: user(f"Q: What is 2 + 2?\nA: 4\n\nQ: {t}\nA:"),
+}
+
+
+@pytest.mark.parametrize("name", WRAPPINGS)
+@pytest.mark.parametrize("base", BASES, ids=range(len(BASES)))
+def test_a_wrapping_scores_as_the_prompt(default, base, name):
+    assert default.score(WRAPPINGS[name](base)).score == pytest.approx(default.score(user(base)).score, abs=1e-9)
+
+
+@pytest.mark.parametrize("base", BASES, ids=range(len(BASES)))
+def test_a_json_escaped_prompt_is_read_as_the_prompt(default, base):
+    text = f"{base}\n(Asked in a caf\u00e9.)"
+    escaped = text.replace("\n", "\\n").replace("\u00e9", "\\u00e9") + "\\n"  # one line: a second JSON encoding
+    assert parse_messages(user(escaped)).last_user == text
+    assert default.score(user(escaped)).score == pytest.approx(default.score(user(text)).score, abs=1e-9)
+
+
+@pytest.mark.parametrize("head", ["## Question\n", "🤔 ", "**Question:** ", "Q: ", "### Problem\n\n"])
+def test_a_heading_before_a_code_question_leaves_a_question(head):
+    """The length prior reads a request for a program 245 characters longer unless it opens a question: a heading, a
+    label or an emoji first is no word of the question ("## Question\\nWhy does this code print None?" 0.45 -> 0.76)."""
+    base = BASES[0]
+    ln = math.log(100)
+    assert request_length(ln, lower_words(head + base), head + base) == request_length(ln, lower_words(base), base) == ln
+
+
+@pytest.mark.parametrize("head", ["## Task\n", "🚀 ", "Task: "])
+def test_a_heading_before_a_request_leaves_a_request(head):
+    text = head + BASES[4]
+    assert request_length(math.log(100), lower_words(text), text) > math.log(100)
+
+
+@pytest.mark.parametrize("text", [
+    "Q: why is the sky blue? my kid asked and I had no idea",
+    "Q: why does my sourdough collapse after the second rise?\nI feed the starter twice a day.",
+    "Question: is it rude to leave a party without saying goodbye?",
+    "A: I think we should go.\nQ: why?",
+])
+def test_a_users_own_q_is_read_as_written(text):
+    """Without an empty "Answer:" / "A:" line closing it, "Q:" is the user's own writing: kept, with its features."""
+    conv = parse_messages(user(text))
+    assert conv.last_user == text
+    assert turn_features(conv.last_user) == turn_features(text)
+
+
+@pytest.mark.parametrize("text", ["Question: What is 2 + 2?\nAnswer: 4", "Q: What is the capital of France?\nA: Paris"])
+def test_a_filled_answer_is_no_frame(text):
+    assert parse_messages(user(text)).last_user == text
+
+
+def test_canonical_text_keeps_an_ascii_text_and_folds_the_rest():
+    text = "Solve 2x + 3 = 11.\n\nShow the steps."
+    assert canonical_text(text) is text or canonical_text(text) == text
+    assert canonical_text("\r\n\u3000Ｓｏｌｖｅ\u00a0２ｘ＋３＝１１．\r\n") == "Solve 2x+3=11."
+    assert canonical_text("一个苹果多少钱？") == "一个苹果多少钱?"
+
+
+def test_a_system_prompt_over_a_user_turn_stays_a_system_prompt():
+    conv = parse_messages([{"role": "system", "content": "Be brief."}, {"role": "user", "content": BASES[3]}])
+    assert (conv.system, conv.last_user) == ("Be brief.", BASES[3])
+    conv = parse_messages([{"role": "system", "content": BASES[3]}, {"role": "system", "content": ""}])
+    assert (conv.system, conv.last_user, conv.n_user_turns) == ("", BASES[3], 1)
+
+
+def test_the_fast_fold_is_the_translation():
+    """``_canonical_chars`` (its C counting pass and its replaces, or its fallback) folds as ``str.translate`` does."""
+    import random
+
+    from classifiers import text as parser
+
+    assert sorted("".join(parser._CANON_GROUPS)) == sorted(map(chr, parser._CANON))
+    pool = [*map(chr, parser._CANON), *"ab 中文\n\r。"]
+    rng = random.Random(0)
+    for _ in range(500):
+        s = "".join(rng.choice(pool) for _ in range(rng.randint(0, 30)))
+        assert parser._canonical_chars(s) == s.translate(parser._CANON)

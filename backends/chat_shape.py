@@ -121,7 +121,7 @@ def content_text(content: Any) -> str:
 
 #: The fields of a chunk's delta (or a text completion's choice) that hold what the model wrote; a role, an empty
 #: content or a null refusal are none of it.
-_OUTPUT_FIELDS = ("content", "reasoning_content", "reasoning", "thinking_blocks", "tool_calls", "refusal", "function_call", "audio", "text")
+_OUTPUT_FIELDS = ("content", "reasoning_content", "reasoning", "reasoning_details", "thinking_blocks", "tool_calls", "refusal", "function_call", "audio", "text")
 
 
 def chunk_has_output(payload: Any) -> bool:

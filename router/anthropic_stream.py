@@ -61,7 +61,8 @@ class AnthropicStream(ChunkTranslator):
         self.started = True
         message = {"id": new_id("msg"), "type": "message", "role": "assistant", "model": chunk.get("model") or self.request.get("model"),
                    "content": [], "stop_reason": None, "stop_sequence": None,
-                   "usage": {**usage(None), "input_tokens": self.input_tokens}}
+                   # no `cache_creation` split: unknown until the end, and the SDK keeps message_start's (message_delta's is not read)
+                   "usage": {"input_tokens": self.input_tokens, "output_tokens": 0, "cache_read_input_tokens": 0, "cache_creation_input_tokens": 0}}
         return self._event("message_start", message=message)
 
     def _keep_alive(self) -> bytes:

@@ -15,6 +15,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from backends.h1pool import TRACE_CONTEXT
 from backends.usage import Usage
 from router.attempt_costs import failed_tokens
 from router.config import RouterConfig
@@ -106,7 +107,8 @@ class Operations:
         after admission by its cost cap or the context check ("refused")."""
         if self.decision_log is not None:
             self.decision_log.write(
-                {"time": time.time(), "request_id": request_id, "key_id": key, "status": status, "code": exc.code, "http_status": exc.status,
+                {"time": time.time(), "request_id": request_id, "trace_id": trace["traceparent"][3:35] if (trace := TRACE_CONTEXT.get()) else None,
+                 "key_id": key, "status": status, "code": exc.code, "http_status": exc.status,
                  "requested_model": str(body.get("model") or "")[:MODEL_NAME_LOGGED]},  # a 12 MB name rotated the log away
                 body.get("messages"),
             )

@@ -64,11 +64,11 @@ def trace_context(headers: Mapping[str, str]) -> dict[str, str] | None:
     or parent id, a malformed field) — dropped, never a 400, as the spec asks of a receiver; a bad `tracestate` alone is
     dropped. Only these characters reach an upstream's header lines."""
     parent = headers.get("traceparent")
-    found = _TRACEPARENT.match(parent) if parent else None
+    found = _TRACEPARENT.fullmatch(parent) if parent else None  # not `match`: its `$` passes a trailing line feed
     if found is None or found[1] == "ff" or found[2] == "0" * 32 or found[3] == "0" * 16 or (found[1] == "00" and len(parent) != 55):
         return None
     state = headers.get("tracestate")
-    return {"traceparent": parent, "tracestate": state} if state and _TRACESTATE.match(state) else {"traceparent": parent}
+    return {"traceparent": parent, "tracestate": state} if state and _TRACESTATE.fullmatch(state) else {"traceparent": parent}
 
 
 def new_request_id(given: str | None) -> str:

@@ -42,10 +42,11 @@ from typing import TYPE_CHECKING, Any
 
 from backends.assemble import CompletionAssembler, streamable
 from backends.base import Backend, BackendConfig, ChatResult, ChatStream, UpstreamError
-from backends.chat_shape import completion_problem, frame_has_output
+from backends.chat_shape import completion_problem
 from backends.h1pool import REQUEST_WRITTEN, UPSTREAM_REQUEST_ID
 from backends.usage import Usage
 from router.breaker import BackendHealth, Clock, RetryBudget, is_backend_failure
+from router.first_output import first_output
 from router.pricing import asked_tier, note_service_tier
 from router.shutdown import DRAIN, Drain, shutting_down
 from router.watchdog import Watchdog, watched
@@ -231,7 +232,7 @@ class Resilience:
                 async with asyncio.timeout(wait):
                     if stream or assembled:
                         result = await backend.chat_stream(upstream)
-                        first = await _first_frame(result)
+                        first = await first_output(result, timeouts.idle)
                     else:
                         result = await backend.chat(upstream)
             except TimeoutError:
@@ -383,15 +384,3 @@ def _charge_written(gateway: Gateway, decision: Decision, body: dict[str, Any], 
 def _reported(stream: ChatStream) -> Usage | None:
     """What the upstream reported of a stream's usage so far: its usage chunk, else Anthropic's message_start."""
     return stream.usage or stream.meta.get("partial_usage")
-
-
-async def _first_frame(stream: ChatStream) -> bytes | None:
-    """Wait for the stream's first output (what the model wrote, or its end), so that an upstream that fails right after
-    its headers or a role-only chunk (an error event — Anthropic's overloaded_error after message_start —, a cut
-    connection, a stall) can still be retried before the client sees a byte. The frames before it go out with it."""
-    held = b""
-    with contextlib.suppress(StopAsyncIteration):
-        while not frame_has_output(frame := await anext(stream.frames)):
-            held += frame
-        held += frame
-    return held or None

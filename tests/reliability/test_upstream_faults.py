@@ -672,3 +672,23 @@ async def test_max_attempts_caps_the_attempts_of_a_request_with_more_candidates(
                                          "retry_budget": {"ratio": 1.0, "min_per_second": 100, "window_seconds": 10}})
     assert (await gateway.chat()).status_code == 502
     assert (len(rig.a.records), len(rig.b.records)) == (1, 1)
+
+
+ROLE_ONLY = sse({"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m",
+                 "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]})
+
+
+@pytest.mark.parametrize("fallback", [False, True])
+async def test_a_stall_after_a_role_only_chunk_is_cut_at_idle(rig: Rig, fallback: bool) -> None:
+    """The role chunk held with the first output is still a stream event: the gap after it is bounded by `idle` (README:
+    "idle: the longest gap between two stream events"), not by `first_byte` or — on the last attempt — `total`."""
+    rig.a.script = lambda body, index: Behaviour(chunks=[ROLE_ONLY], then="hang")
+    timeouts = {"timeouts": {"connect": 0.5, "first_byte": 2.0, "idle": 0.3, "total": 4.0}}
+    gateway = await rig.gateway(a=timeouts, **({} if fallback else {"routing": {"max_attempts": 1}}))
+    started = time.monotonic()
+    response = await gateway.chat(stream=True)
+    assert time.monotonic() - started < 1.5
+    if fallback:
+        assert response.status_code == 200 and response.headers["x-router-backend"] == "b"
+    else:
+        assert response.status_code == 504 and "idle timeout" in response.text

@@ -356,7 +356,7 @@ async def test_an_overloaded_upstream_is_overloaded_to_the_client(make_harness: 
 
 async def test_an_overload_right_after_message_start_is_fallen_back_from(make_harness: Any, spare_handler: list[Any]) -> None:
     """`message_start` carries nothing Claude wrote; it had committed the stream, so an `overloaded_error` right after it
-    reached the client in-stream where the tier's fallback could serve (router/resilience.py `_first_frame`)."""
+    reached the client in-stream where the tier's fallback could serve (router/first_output.py)."""
     overloaded = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
     start = {"type": "message_start", "message": {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-x", "content": [],
                                                   "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 9, "output_tokens": 1}}}
@@ -936,3 +936,26 @@ async def test_a_streamed_chat_client_replays_interleaved_thinking_in_its_place(
     assert (await harness.client.post("/v1/chat/completions", json=replay)).status_code == 200
     sent = orjson.loads(harness.spare_requests[-1].content)["messages"][1]
     assert len(sent["thinking_blocks"]) == 2 and "position" not in str(sent)
+
+
+async def test_a_streamed_message_s_final_usage_never_shows_a_split_that_contradicts_its_cache_writes(make_harness: Any,
+                                                                                                       spare_handler: list[Any]) -> None:
+    """The SDK's `get_final_message()` keeps `usage.cache_creation` from `message_start` (its message_delta handler copies
+    only the counts): zeros there read "1000 written, 0 of them to either cache". Unknown at the start, it is left out."""
+    usage = {"input_tokens": 20, "cache_creation_input_tokens": 1000, "cache_read_input_tokens": 500, "output_tokens": 1,
+             "cache_creation": {"ephemeral_5m_input_tokens": 400, "ephemeral_1h_input_tokens": 600}}
+    events = ({"type": "message_start", "message": {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-x", "content": [],
+                                                     "stop_reason": None, "stop_sequence": None, "usage": usage}},
+              {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+              {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "ok"}},
+              {"type": "content_block_stop", "index": 0},
+              {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None}, "usage": {"output_tokens": 5}},
+              {"type": "message_stop"})
+    body = b"".join(b"event: " + e["type"].encode() + b"\ndata: " + orjson.dumps(e) + b"\n\n" for e in events)
+    spare_handler[0] = lambda request: httpx.Response(200, stream=httpx.ByteStream(body), headers={"content-type": "text/event-stream"})
+    harness = await make_harness(claude_high_tier())
+    async with sdk(harness).messages.stream(model="auto", max_tokens=20, messages=[{"role": "user", "content": "hard [score=0.9]"}]) as stream:
+        final = await stream.get_final_message()
+    assert final.usage.cache_creation_input_tokens == 1000
+    split = final.usage.cache_creation
+    assert split is None or split.ephemeral_5m_input_tokens + split.ephemeral_1h_input_tokens == 1000

@@ -79,3 +79,26 @@ async def test_the_decision_log_names_the_trace(make_harness: Any, tmp_path: Pat
     assert state.ops.decision_log.sync()
     lines = [json.loads(line) for line in path.read_text().splitlines()]
     assert [line["trace_id"] for line in lines] == ["4bf92f3577b34da6a3ce929d0e0e4736", None]
+
+
+@pytest.mark.parametrize("headers", [
+    {"traceparent": "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\n"},
+    {"traceparent": PARENT, "tracestate": "congo=t61rcWkgMzE\n"},
+])
+def test_a_trailing_line_feed_never_reaches_an_upstream_header(headers: dict[str, str]) -> None:
+    """`re.match` with `$` accepts a final "\\n": the docstring's "only these characters reach an upstream's header lines"."""
+    found = trace_context(headers)
+    assert found is None or all("\n" not in value for value in found.values())
+
+
+async def test_a_request_refused_by_its_limit_names_its_trace_too(make_harness: Any, tmp_path: Path) -> None:
+    """docs/operations.md: every line has `trace_id`; a 429 is the request an operator most wants to find from its trace."""
+    path = tmp_path / "decisions.jsonl"
+    harness: Harness = await make_harness(make_config(decision_log={"path": str(path)}))
+    body = {"model": "spare-big", "messages": [{"role": "user", "content": "hi"}]}
+    response = await harness.client.post("/v1/chat/completions", json=body, headers={"traceparent": PARENT, "x-router-max-cost-usd": "0.0000000001"})
+    assert response.status_code == 400, response.text
+    state = harness.client._transport.app.state.router  # type: ignore[attr-defined]
+    assert state.ops.decision_log.sync()
+    line = json.loads(path.read_text().splitlines()[-1])
+    assert line["status"] == "refused" and line["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"

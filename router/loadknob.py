@@ -180,7 +180,6 @@ class LoadKnob:
             return
         adjusted = []
         actions = set()
-        samples: dict[str, int] = {}  # per tier: only the serving tier's count applies (a fallback tier's is not the sampled tier's)
         for candidate in decision.candidates:
             backend = self.config.models[candidate.model].backend
             state = self.backends.get(backend)
@@ -195,12 +194,10 @@ class LoadKnob:
             effort = under.effort or candidate.effort
             budget = under.thinking_budget if under.thinking_budget is not None else (candidate.thinking_budget if effort == candidate.effort else None)
             adjusted.append(replace(candidate, effort=effort, thinking_budget=budget))
-            if under.samples is not None:
-                samples[candidate.tier] = under.samples
+            if under.samples is not None and len(adjusted) == 1:  # the serving candidate's: a fallback's (another tier's,
+                decision.context.samples = under.samples          # or a pressured fallback of a calm one) is not its count
         if not adjusted:  # everything would spill: serve on the pressured backend rather than not at all
             return
-        if adjusted[0].tier in samples:
-            decision.context.samples = samples[adjusted[0].tier]
         if actions:
             decision.candidates = adjusted
             decision.extra["load_adjustment"] = "spill" if "spill" in actions else "lower_effort"

@@ -243,3 +243,25 @@ async def test_a_fallback_tier_s_under_load_samples_leave_the_serving_tier_s_alo
     await state.gateway.ttc.knob.poll_once(state.backends, force=True)
     response = await harness.chat("mid [score=0.6]")
     assert (response.json()["router"]["tier"], response.json()["router"]["samples"]) == ("medium", 5)
+
+
+async def test_a_pressured_fallback_of_a_calm_model_leaves_its_tier_s_samples_alone(make_harness: Any, spare_handler: list[Any]) -> None:
+    """The tier's own model is on a calm backend; only its fallback's backend is under pressure: the request is served
+    on the calm one and draws the tier's samples (a review: any candidate under pressure had lowered them)."""
+    from tests.router.conftest import CONFIG
+
+    data = copy.deepcopy(CONFIG)
+    load = {"interval_seconds": 60, "high": {"waiting": 4}, "low": {"waiting": 1}, "calm_polls": 2}
+    data["backends"]["sim"]["load"] = data["backends"]["spare"]["load"] = load
+    calm = Scripted()
+    calm.metrics_text = metrics(waiting=0)
+    spare_handler[0] = calm
+    data["tiers"]["medium"] = {"model": "spare-big", "fallbacks": ["small"], "effort": "none", "max_score": 0.75, "params": {},
+                               "strategy": {"kind": "self_consistency", "samples": 5}, "under_load": {"action": "lower_effort", "samples": 2}}
+    upstream = Scripted()
+    harness = await make_harness(parse_config(data, env={}), upstream.transport())
+    state = harness.client._transport.app.state.router  # type: ignore[attr-defined]
+    upstream.metrics_text = metrics(waiting=9)
+    await state.gateway.ttc.knob.poll_once(state.backends, force=True)
+    response = await harness.chat("mid [score=0.6]")
+    assert (response.json()["router"]["model"], response.json()["router"]["samples"]) == ("spare-big", 5)

@@ -225,6 +225,20 @@ async def test_a_refused_header_escalation_keeps_the_source_tier_s_lowered_sampl
     assert upstream.requests[-1]["n"] == 2 and response.json()["router"]["samples"] == 2
 
 
+LOAD = {"interval_seconds": 60, "high": {"waiting": 4}, "low": {"waiting": 1}, "calm_polls": 2}
+SAMPLED_MEDIUM = {"model": "spare-big", "effort": "none", "max_score": 0.75, "params": {}, "strategy": {"kind": "self_consistency", "samples": 5}}
+
+
+async def medium_under_pressure_on_sim(make_harness: Any, data: dict[str, Any]) -> Any:
+    """A medium request ("[score=0.6]") answered once `sim` (the Scripted upstream) reads as pressured."""
+    upstream = Scripted()
+    harness = await make_harness(parse_config(data, env={}), upstream.transport())
+    state = harness.client._transport.app.state.router  # type: ignore[attr-defined]
+    upstream.metrics_text = metrics(waiting=9)
+    await state.gateway.ttc.knob.poll_once(state.backends, force=True)
+    return (await harness.chat("mid [score=0.6]")).json()["router"]
+
+
 async def test_a_fallback_tier_s_under_load_samples_leave_the_serving_tier_s_alone(make_harness: Any) -> None:
     """With `fallback_to_next_tier` the tiers above are candidates too: high's `under_load.samples` (its backend under
     pressure) had set the samples of a medium request served on an unpressured backend (5 drawn as 2; a review)."""
@@ -232,17 +246,11 @@ async def test_a_fallback_tier_s_under_load_samples_leave_the_serving_tier_s_alo
 
     data = copy.deepcopy(CONFIG)
     data.setdefault("routing", {})["fallback_to_next_tier"] = True
-    data["backends"]["sim"]["load"] = {"interval_seconds": 60, "high": {"waiting": 4}, "low": {"waiting": 1}, "calm_polls": 2}
-    data["tiers"]["medium"] = {"model": "spare-big", "effort": "none", "max_score": 0.75, "params": {},
-                               "strategy": {"kind": "self_consistency", "samples": 5}}
+    data["backends"]["sim"]["load"] = LOAD
+    data["tiers"]["medium"] = SAMPLED_MEDIUM
     data["tiers"]["high"].update(strategy={"kind": "self_consistency", "samples": 5}, under_load={"action": "lower_effort", "samples": 2})
-    upstream = Scripted()
-    harness = await make_harness(parse_config(data, env={}), upstream.transport())
-    state = harness.client._transport.app.state.router  # type: ignore[attr-defined]
-    upstream.metrics_text = metrics(waiting=9)
-    await state.gateway.ttc.knob.poll_once(state.backends, force=True)
-    response = await harness.chat("mid [score=0.6]")
-    assert (response.json()["router"]["tier"], response.json()["router"]["samples"]) == ("medium", 5)
+    routed = await medium_under_pressure_on_sim(make_harness, data)
+    assert (routed["tier"], routed["samples"]) == ("medium", 5)
 
 
 async def test_a_pressured_fallback_of_a_calm_model_leaves_its_tier_s_samples_alone(make_harness: Any, spare_handler: list[Any]) -> None:
@@ -251,17 +259,10 @@ async def test_a_pressured_fallback_of_a_calm_model_leaves_its_tier_s_samples_al
     from tests.router.conftest import CONFIG
 
     data = copy.deepcopy(CONFIG)
-    load = {"interval_seconds": 60, "high": {"waiting": 4}, "low": {"waiting": 1}, "calm_polls": 2}
-    data["backends"]["sim"]["load"] = data["backends"]["spare"]["load"] = load
+    data["backends"]["sim"]["load"] = data["backends"]["spare"]["load"] = LOAD
     calm = Scripted()
     calm.metrics_text = metrics(waiting=0)
     spare_handler[0] = calm
-    data["tiers"]["medium"] = {"model": "spare-big", "fallbacks": ["small"], "effort": "none", "max_score": 0.75, "params": {},
-                               "strategy": {"kind": "self_consistency", "samples": 5}, "under_load": {"action": "lower_effort", "samples": 2}}
-    upstream = Scripted()
-    harness = await make_harness(parse_config(data, env={}), upstream.transport())
-    state = harness.client._transport.app.state.router  # type: ignore[attr-defined]
-    upstream.metrics_text = metrics(waiting=9)
-    await state.gateway.ttc.knob.poll_once(state.backends, force=True)
-    response = await harness.chat("mid [score=0.6]")
-    assert (response.json()["router"]["model"], response.json()["router"]["samples"]) == ("spare-big", 5)
+    data["tiers"]["medium"] = {**SAMPLED_MEDIUM, "fallbacks": ["small"], "under_load": {"action": "lower_effort", "samples": 2}}
+    routed = await medium_under_pressure_on_sim(make_harness, data)
+    assert (routed["model"], routed["samples"]) == ("spare-big", 5)

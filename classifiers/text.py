@@ -6,6 +6,7 @@ image/audio parts ignored), non-string values, missing roles, lone surrogates.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -134,13 +135,45 @@ else:
         return text.translate(_CANON) if _RE_CANON.search(text) else text
 
 
+#: A character reference with its ";", named or numeric (a bare "&copy" or "&not", which ``html.unescape`` reads too, stays).
+_RE_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+#: One other than "&amp;" and ``_COMMON_ENTITIES``'s (those a text holds after they are replaced).
+_RE_RARE_ENTITY = re.compile(r"&(?!amp;)(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+#: The references ``html.escape`` and web forms write, replaced by ``str.replace`` (~0.3 us each on 2,000 characters;
+#: a regex substitution calling ``html.unescape`` costs ~1 us a reference). None decodes to "&" or ";", so replacing
+#: them before "&amp;" decodes as one pass does ("&amp;quot;" -> "&quot;").
+_COMMON_ENTITIES = (("&quot;", '"'), ("&#x27;", "'"), ("&#39;", "'"), ("&#34;", '"'), ("&apos;", "'"), ("&lt;", "<"),
+                    ("&gt;", ">"), ("&nbsp;", "\u00a0"))
+#: Markup whose entities are its own text: a tag, a comment or doctype (looked for only where a "<" is); a code
+#: fence is the other sign of code.
+_RE_TAG = re.compile(r"<[A-Za-z/!?]")
+
+
+def _unentity(text: str) -> str:
+    """``text`` with its HTML character references decoded (version 110), unless it is markup or holds code
+    (``_RE_TAG``, a code fence). A web form or a scraped page sends a question so ("&quot;hey&quot;, it&#x27;s"): read as written,
+    "27" was a number, ";" code syntax, and "&quot;hey" no chitchat word (a writing prompt 0.05 -> 0.43: invariance
+    review inv52). Only the references are decoded (an unknown name stays as written); the common ones by
+    ``str.replace`` (~3 us on 2,000 characters with 90 references), the others by ``html.unescape`` one by one."""
+    if _RE_ENTITY.search(text) is None or "```" in text or ("<" in text and _RE_TAG.search(text) is not None):
+        return text
+    for entity, char in _COMMON_ENTITIES:
+        text = text.replace(entity, char)
+    if _RE_RARE_ENTITY.search(text) is not None:
+        return _RE_ENTITY.sub(lambda m: html.unescape(m.group()), text)
+    return text.replace("&amp;", "&")
+
+
 def canonical_text(text: str) -> str:
     """``text`` with what a copy, an editor or a harness varies and the question does not made one form (version 109):
     CRLF line breaks as LF, the odd spaces and full-width ASCII forms as ASCII (``_CANON``), no leading or trailing
     white space. The features count them otherwise: blank lines around a turn count as its lines (0.33 -> 0.14),
     "A．" opens no option and "２０" is no number (a quiz 0.72 -> 0.23), a no-break space splits no words (0.52 -> 0.71;
     invariance review inv52). The last user turn is read so (``_conversation``); an ASCII text
-    costs an O(1) check, a scan for "\\r" and a ``strip``, another text a counting pass in C too (``_canonical_chars``)."""
+    costs an O(1) check, a scan for "\\r" and a ``strip``, another text a counting pass in C too (``_canonical_chars``).
+    Version 110: HTML character references decoded first (``_unentity``; a text without "&" costs one scan)."""
+    if "&" in text:
+        text = _unentity(text)
     if not text.isascii():
         text = _canonical_chars(text)
     if "\r" in text:
@@ -220,6 +253,31 @@ def _system_only(items: list[tuple[str, str]]) -> int:
     return -1
 
 
+#: A user turn that only tells the model to start ("Go.", "Answer.", "Please begin."), at most ``GO_CHARS`` characters.
+_RE_GO = re.compile(r"(?:(?:ok(?:ay)?|now|please)[,\s]+)*(?:go(?: ahead)?|answer(?: (?:it|this|the question|now))?|begin"
+                    r"|start|proceed|respond|solve(?: it| this)?)(?:[,\s]+please)?[\s.!]*", re.IGNORECASE)
+GO_CHARS = 40
+
+
+def _system_question(items: list[tuple[str, str]], last_idx: int) -> int:
+    """The turn of a conversation of system / developer messages and one user turn that only says "Go." or "Answer."
+    (``_RE_GO``; version 110): the last system message with text, read as a system-only conversation
+    (``_system_only``; the trigger dropped from ``items``). A harness that puts the question in the system prompt
+    sends it so; read as a system prompt over "Answer." it scored as that word (mean move 0.30, a code task
+    0.93 -> 0.24, 37 of 58 prompts changed tier: invariance review inv52). ``last_idx`` if the form does not apply."""
+    text = items[last_idx][1]
+    if len(text) > GO_CHARS or _RE_GO.fullmatch(text.strip()) is None:
+        return last_idx
+    if any(r not in ("system", "developer") for i, (r, _) in enumerate(items) if i != last_idx):
+        return last_idx
+    rest = items[:last_idx] + items[last_idx + 1:]
+    turn = _system_only(rest)
+    if turn < 0:
+        return last_idx
+    items[:] = rest
+    return turn
+
+
 def parse_messages(messages: Any, templates: bool = True) -> Conversation:
     """Split a list of chat messages into last user turn, system prompt and history. A single
     prompt that arrives with a chat template applied is read as the turns it encodes."""
@@ -261,13 +319,22 @@ def parse_messages(messages: Any, templates: bool = True) -> Conversation:
                 break
     if last_idx < 0:
         last_idx = _system_only(items)
+    elif len(items) > 1 and items[last_idx][0] == "user":
+        last_idx = _system_question(items, last_idx)
+    last = _clean(items[last_idx][1]) if last_idx >= 0 else ""
+    if templates and last_idx >= 0 and items[last_idx][0] == "user" and (found := split_template(last)) is not None:
+        # the last turn with a chat template applied (version 110): its turns in its place, as for a single text
+        # (``_untemplated``; a two-turn chat's ChatML-wrapped follow-up 0.34 -> 0.44: invariance review inv52)
+        name, turns = found
+        spliced = [*({"role": r, "content": t} for r, t in items[:last_idx]), *turns,
+                   *({"role": r, "content": t} for r, t in items[last_idx + 1:])]
+        return replace(parse_messages(spliced, templates=False), template=name)
     system = "\n".join(t for r, t in items if r in ("system", "developer") and t)
     history = "\n".join(
         t for i, (r, t) in enumerate(items) if i != last_idx and r not in ("system", "developer") and t
     )
-    last = items[last_idx][1] if last_idx >= 0 else ""
     n_user = sum(1 for r, _ in items if r == "user")
     earlier = "\n".join(t for i, (r, t) in enumerate(items) if i < last_idx and r == "user" and t)
     reply = items[last_idx - 1][1] if last_idx > 0 and items[last_idx - 1][0] == "assistant" else ""
-    return _conversation(_clean(last), _clean(system), _clean(history), n_user, len(items),
+    return _conversation(last, _clean(system), _clean(history), n_user, len(items),
                          _clean(earlier[-CONTEXT_CHARS:]), reply)

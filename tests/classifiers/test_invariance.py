@@ -125,3 +125,82 @@ def test_the_fast_fold_is_the_translation():
     for _ in range(500):
         s = "".join(rng.choice(pool) for _ in range(rng.randint(0, 30)))
         assert parser._canonical_chars(s) == s.translate(parser._CANON)
+
+
+# --- version 110: HTML character references, a template inside a chat's last turn, "Go." under a system question ---
+
+#: Prompts with the characters a web form or a scraped page sends as HTML character references.
+ENTITY_TEXTS = [
+    'My friend texted "hey, what\'s up?" and then nothing. What should I say back?',
+    "Write a short story about Tom & Jerry's first day at school.",
+    "Is 3 < 5 and 7 > 2? Explain why 'less than' is written that way.",
+]
+
+
+@pytest.mark.parametrize("escape", ["html", "numeric"])
+@pytest.mark.parametrize("text", ENTITY_TEXTS, ids=range(len(ENTITY_TEXTS)))
+def test_html_character_references_read_as_the_characters(default, text, escape):
+    """"&quot;hey&quot;, it&#x27;s" (a writing prompt 0.05 -> 0.43: "27" a number, ";" code syntax, "&quot;hey" no word)."""
+    import html
+
+    coded = html.escape(text) if escape == "html" else "".join(f"&#{ord(c)};" if c in "\"'&<>" else c for c in text)
+    assert coded != text
+    assert parse_messages(user(coded)).last_user == text
+    assert default.score(user(coded)).score == pytest.approx(default.score(user(text)).score, abs=1e-9)
+
+
+@pytest.mark.parametrize("text", [
+    "<p>Tom &amp; Jerry</p>\nWhy does the browser show one ampersand?",
+    "```html\n<b>&lt;not bold&gt;</b>\n```\nWhat does this render?",
+    "In HTML, what does &nbsp; do inside a ```pre``` block?",
+    "What does AT&T stand for, and what is R&D?",
+    "Why does the link ?a=1&copy=2 lose its second parameter?",
+])
+def test_markup_code_and_bare_ampersands_keep_their_text(text):
+    """Markup or code holds its entities as its own text; a bare "&" or a reference without ";" is no entity."""
+    assert parse_messages(user(text)).last_user == text
+
+
+#: A two-turn chat whose follow-up a harness sent with a chat template applied (as its own single text would be).
+CHAT = [{"role": "user", "content": "What is a hash table?"},
+        {"role": "assistant", "content": "A hash table maps keys to values through a hash function."}]
+FOLLOW_UP = "How would you resize one without pausing every insert for a full rehash?"
+TEMPLATED = {
+    "chatml": f"<|im_start|>user\n{FOLLOW_UP}<|im_end|>\n<|im_start|>assistant\n",
+    "alpaca": f"### Instruction:\n{FOLLOW_UP}\n\n### Response:\n",
+    "llama2": f"[INST] {FOLLOW_UP} [/INST]",
+}
+
+
+@pytest.mark.parametrize("name", TEMPLATED)
+def test_a_template_in_a_chats_last_turn_is_read_as_its_turn(default, name):
+    plain = [*CHAT, {"role": "user", "content": FOLLOW_UP}]
+    wrapped = [*CHAT, {"role": "user", "content": TEMPLATED[name]}]
+    conv = parse_messages(wrapped)
+    assert (conv.last_user, conv.template, conv.n_user_turns) == (FOLLOW_UP, name, 2)
+    assert default.score(wrapped).score == pytest.approx(default.score(plain).score, abs=1e-9)
+
+
+@pytest.mark.parametrize("go", ["Go.", "Answer.", "Begin.", "Please answer.", "answer the question", "OK, go ahead!"])
+@pytest.mark.parametrize("base", BASES, ids=range(len(BASES)))
+def test_a_system_question_under_a_go_is_read_as_the_question(default, base, go):
+    """The question in the system prompt and a user turn that only says "Go." (a mean move of 0.30, a code task
+    0.93 -> 0.24): read as the system-only conversation it is."""
+    for role in ("system", "developer"):
+        messages = [{"role": role, "content": base}, {"role": "user", "content": go}]
+        conv = parse_messages(messages)
+        assert (conv.last_user, conv.system, conv.n_user_turns) == (base, "", 1)
+        assert default.score(messages).score == pytest.approx(default.score(user(base)).score, abs=1e-9)
+
+
+@pytest.mark.parametrize("messages", [
+    [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}],
+    [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Answer the question in the document."}],
+    [{"role": "system", "content": BASES[3]}, {"role": "user", "content": "Go on."}],
+    [{"role": "system", "content": BASES[3]}, {"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"},
+     {"role": "user", "content": "Go."}],
+    [{"role": "system", "content": ""}, {"role": "user", "content": "Go."}],
+])
+def test_a_go_with_a_chat_or_a_real_turn_stays_a_turn(messages):
+    """A turn with words of its own, a chat with an assistant turn, or no system text: the user turn is the turn."""
+    assert parse_messages(messages).last_user == messages[-1]["content"]

@@ -28,7 +28,7 @@ from router.gateway import Gateway
 from router.limits import SHOULD_RETRY
 from router.pricing import note_service_tier
 from router.protocol import SSE_DONE, APIError, invalid, parse_json_body, sse_frame, validate_chat_request
-from router.request_info import bearer_of, header_map, new_request_id, state_of, trace_context
+from router.request_info import bearer_of, current_trace_id, header_map, new_request_id, state_of, trace_context
 from router.responses_stream import ResponsesStream
 from router.streaming import RelayResponse, cancel_on_disconnect, finish, primed
 
@@ -166,8 +166,7 @@ async def _routed(request: Request, wire: Wire, headers: Mapping[str, str], requ
             raise
         state.ops.attach(decision, admission, body)
         decision.context.escalate_header = headers.get("x-router-escalate")  # router/escalation.py
-        if (trace := TRACE_CONTEXT.get()) is not None:  # the decision log's line names the client's trace
-            decision.context.trace_id = trace["traceparent"][3:35]
+        decision.context.trace_id = current_trace_id()  # the decision log's line names the client's trace
         async with cancel_on_disconnect(request):  # the client left before the response started: close the upstream now
             if body.get("stream"):
                 return await _stream(state.gateway, body, decision, release, wire)

@@ -15,7 +15,6 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from backends.h1pool import TRACE_CONTEXT
 from backends.usage import Usage
 from router.attempt_costs import failed_tokens
 from router.config import RouterConfig
@@ -26,6 +25,7 @@ from router.decision_log import signature as log_signature
 from router.limits import Admission, Limiter, LimitStore, create_store, store_signature
 from router.opsconfig import ANONYMOUS, KEY_ID_LENGTH
 from router.protocol import APIError
+from router.request_info import current_trace_id
 
 log = logging.getLogger("complexity_router.ops")
 
@@ -107,7 +107,7 @@ class Operations:
         after admission by its cost cap or the context check ("refused")."""
         if self.decision_log is not None:
             self.decision_log.write(
-                {"time": time.time(), "request_id": request_id, "trace_id": trace["traceparent"][3:35] if (trace := TRACE_CONTEXT.get()) else None,
+                {"time": time.time(), "request_id": request_id, "trace_id": current_trace_id(),
                  "key_id": key, "status": status, "code": exc.code, "http_status": exc.status,
                  "requested_model": str(body.get("model") or "")[:MODEL_NAME_LOGGED]},  # a 12 MB name rotated the log away
                 body.get("messages"),

@@ -6,10 +6,14 @@ import itertools
 import os
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from fastapi import Request
 
-from router.state import AppState
+from backends.h1pool import TRACE_CONTEXT
+
+if TYPE_CHECKING:  # router.state builds the operations, which read the trace id here
+    from router.state import AppState
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 #: W3C Trace Context: version 00's `traceparent` (a version above it is read by its first four fields, as the spec
@@ -69,6 +73,12 @@ def trace_context(headers: Mapping[str, str]) -> dict[str, str] | None:
         return None
     state = headers.get("tracestate")
     return {"traceparent": parent, "tracestate": state} if state and _TRACESTATE.fullmatch(state) else {"traceparent": parent}
+
+
+def current_trace_id() -> str | None:
+    """The trace id of the request's validated `traceparent` (its second field), for the decision log; None without one."""
+    trace = TRACE_CONTEXT.get()
+    return trace["traceparent"][3:35] if trace is not None else None
 
 
 def new_request_id(given: str | None) -> str:

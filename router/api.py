@@ -279,7 +279,7 @@ async def _relay(
     finally:
         release()
         metrics.inflight.labels(decision.backend).dec()
-        note_service_tier(decision.context, stream.meta.get("service_tier"))  # as the stream named it: its price
+        note_service_tier(decision, stream.meta.get("service_tier"))  # as the stream named it: its price
         if stream.usage is None:  # no usage, or the stream ended before it (the client left, the upstream broke off)
             stream.usage = gateway.estimated_usage(decision, body, events, stream.meta.get("partial_usage"))
         gateway.account(decision, stream.usage, status, time.perf_counter() - started, stream=True)

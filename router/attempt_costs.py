@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 def record_failed(decision: Decision, usage: Usage) -> None:
     """A failed attempt of `decision`'s current model (the one that just failed), to be booked by `book_failed`."""
     part = {"role": "failed_attempt", "tier": decision.tier, "model": decision.model, "backend": decision.backend, "usage": usage,
-            "service_tier": decision.context.service_tier}
+            "service_tier": decision.service_tier}
     decision.context.failed_attempts.append(part)
 
 

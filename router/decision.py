@@ -34,6 +34,9 @@ class Decision:
     left_writing: tuple[int, Usage | None] | None = None
     # its client left while the attempt waited for a pooled connection: the upstream got nothing (backends/h1pool.py)
     unsent: bool = False
+    # the current call's price tier: Resilience._attempt (the one asked), then pricing.note_service_tier (the one its answer
+    # named); per decision, as the samples drawn at once share one `context` (one's answer priced another at its tier)
+    service_tier: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     context: RequestContext = field(default_factory=RequestContext)  # server-side only (router/request_context.py); never sent to the client
 

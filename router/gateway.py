@@ -293,7 +293,7 @@ class Gateway:
         stream, the prompt as the gateway counts it and the answers' text (content, reasoning, tool calls) at the
         model's characters per token, marked `usage_estimated`, not learnt from, and written into the answer
         where a client reads its usage."""
-        note_service_tier(decision.context, result.body.get("service_tier"))
+        note_service_tier(decision, result.body.get("service_tier"))
         if isinstance(result.body.get("usage"), Mapping) or not decision.model:
             return result.usage
         decision.extra["usage_estimated"] = True
@@ -372,7 +372,7 @@ class Gateway:
     def _account_answer(self, decision: Decision, labels: tuple[str, str, str], usage: Usage, status: str) -> float | None:
         """The answer's tokens, cost and cost-estimate ratio; its cost."""
         self.metrics.count_tokens(labels, usage)
-        cost = cost_usd(self.config.models[decision.model], usage, decision.context.service_tier)
+        cost = cost_usd(self.config.models[decision.model], usage, decision.service_tier)
         if cost is not None:
             self.metrics.cost.labels(*labels).inc(cost)
             estimate = decision.estimated_cost_usd  # priced for the first candidate: a fallback's cost is no test of it

@@ -19,7 +19,7 @@ from router.config import ModelConfig
 from router.price_config import Prices
 
 if TYPE_CHECKING:
-    from router.request_context import RequestContext
+    from router.decision import Decision
 
 PER_TOKEN = 1e-6
 
@@ -30,10 +30,11 @@ def asked_tier(body: Mapping[str, Any]) -> str | None:
     return asked if isinstance(asked, str) and asked else None
 
 
-def note_service_tier(context: RequestContext, named: Any) -> None:
-    """The service tier the current call's answer says it was served under: it wins over the one asked."""
+def note_service_tier(call: Decision, named: Any) -> None:
+    """The service tier the answer of `call` (a request's decision, or one sample's) says it was served under: it wins
+    over the one asked."""
     if isinstance(named, str) and named:
-        context.service_tier = named
+        call.service_tier = named
 
 
 def cost_usd(model: ModelConfig, usage: Usage, service_tier: str | None = None) -> float | None:

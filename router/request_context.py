@@ -2,7 +2,8 @@
 
 One attribute for each thing a part of the request path leaves for another; each says who writes it and who reads it.
 None means "not set" throughout (no writer stores None to mean anything else); the two lists of calls start empty. A sampled tier's parallel calls are
-`dataclasses.replace` copies of their request's decision and share its `RequestContext` object; a judge's decision has
+`dataclasses.replace` copies of their request's decision and share its `RequestContext` object (what is one call's —
+its service tier — is on the `Decision`); a judge's decision has
 one of its own that shares only the request's `failed_attempts` list (router/ttc.py).
 """
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from router.limits import Admission
 
 #: One upstream call of a request as booked (router/attempt_costs.py `book_part`): role, tier, model, backend, usage
-#: and the service tier it was priced at.
+#: and the service tier it was priced at (its own call's: `Decision.service_tier`).
 UsagePart = dict[str, Any]
 
 
@@ -57,8 +58,6 @@ class RequestContext:
     # -- while serving -----------------------------------------------------------------------------------------------
     # Resilience._attempt: `time.perf_counter()` as the current attempt began; api's time to first token is that backend's own
     attempt_started: float | None = None
-    # Resilience._attempt (asked), then pricing.note_service_tier (as the answer named it): the current call's price tier
-    service_tier: str | None = None
     # TestTimeCompute.draw: the first sample's response body, the envelope of the sampled answer (dropped on escalation)
     sample_base: dict[str, Any] | None = None
     # TestTimeCompute.record_as: each call of samples, a judge or an escalation; accounted each at its own model's prices

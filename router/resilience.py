@@ -211,7 +211,7 @@ class Resilience:
         context.attempt_started = time.perf_counter()  # its backend's time to first token starts here (not the failed attempts')
         upstream = gateway.upstream_body(body, candidate)
         backend = gateway.backends[backend_name]
-        context.service_tier = None if backend.anthropic_native else asked_tier(upstream)  # priced at it, unless its answer names another
+        decision.service_tier = None if backend.anthropic_native else asked_tier(upstream)  # priced at it, unless its answer names another
         timeouts = backend.config.timeouts
         health = self.health[backend_name]
         wait = timeouts.total if last else min(timeouts.first_byte, timeouts.total)
@@ -314,7 +314,7 @@ class Resilience:
         except ValueError as exc:  # an event that is no JSON, or text continued as a number: the upstream broke the protocol
             problem = str(exc)
         except asyncio.CancelledError:  # the client left: the upstream is closed now and bills what it wrote
-            note_service_tier(decision.context, stream.meta.get("service_tier"))
+            note_service_tier(decision, stream.meta.get("service_tier"))
             decision.left_writing = (assembler.chunks, _reported(stream))
             raise
         finally:
@@ -377,7 +377,7 @@ _SECRET_NAME_PARTS = ("auth", "key", "token", "secret", "password", "subscriptio
 def _charge_written(gateway: Gateway, decision: Decision, body: dict[str, Any], stream: ChatStream, chunks: int) -> None:
     """A stream assembled for a non-streamed request broke off: what it wrote, at the service tier its chunks named (as
     a streamed one is priced; it was charged at the tier asked, twice the price of the flex it was served at)."""
-    note_service_tier(decision.context, stream.meta.get("service_tier"))
+    note_service_tier(decision, stream.meta.get("service_tier"))
     gateway.charge_failed_attempt(decision, body, chunks, _reported(stream))
 
 

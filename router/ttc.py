@@ -112,9 +112,9 @@ class TestTimeCompute:
         tier = self.config.tiers.get(decision.tier)
         if target is not None and tier is not None:
             reason = answers_reason(tier.escalate_on, result.body.get("choices") or [{}])
-            tier_name, model, backend = decision.tier, decision.model, decision.backend
+            tier_name, model, backend, served = decision.tier, decision.model, decision.backend, decision.service_tier
             if reason is not None and self._escalate(decision, target, reason, body, spent=(model, result.usage)):
-                self.record_as(decision.context, "abandoned", result.usage, tier=tier_name, model=model, backend=backend)
+                self.record_as(decision.context, "abandoned", result.usage, tier=tier_name, model=model, backend=backend, service_tier=served)
                 return reason
         if not decision.context.usage_parts:
             return result  # one upstream call: accounted (and learnt from) as any request
@@ -133,7 +133,7 @@ class TestTimeCompute:
 
         def finished(outer: ChatStream) -> None:
             if outer.usage is not None and decision.context.usage_parts:  # one upstream call: accounted as any request
-                note_service_tier(decision.context, stream.meta.get("service_tier"))
+                note_service_tier(decision, stream.meta.get("service_tier"))
                 self.record(decision, "answer", outer.usage)
                 total = self.total(decision)
                 outer.usage = total
@@ -153,21 +153,21 @@ class TestTimeCompute:
             held = await hold_until_answer(stream, buffered)
         except BaseException as exc:
             self.metrics.inflight.labels(decision.backend).dec()
-            note_service_tier(decision.context, stream.meta.get("service_tier"))
+            note_service_tier(decision, stream.meta.get("service_tier"))
             await _close(stream)
             if isinstance(exc, asyncio.CancelledError) or (buffered and isinstance(exc, UpstreamError)):  # what was generated: charged
                 events = sum(map(count_events, buffered))
                 self.record(decision, "abandoned", self.gateway.stream_estimate(decision, body, events, stream.meta.get("partial_usage")))
             raise  # an UpstreamError here is still before the first byte: dispatch may escalate on it
         reason = held_reason(tier.escalate_on, held)
-        note_service_tier(decision.context, stream.meta.get("service_tier"))
+        note_service_tier(decision, stream.meta.get("service_tier"))
         if reason is not None:
-            used, tier_name, model, backend = stream.usage, decision.tier, decision.model, decision.backend
+            used, tier_name, model, backend, served = stream.usage, decision.tier, decision.model, decision.backend, decision.service_tier
             if used is None:  # no usage (yet): estimated as the relay estimates a stream, a token per event
                 events = sum(map(count_events, held.buffered))
                 used = self.gateway.stream_estimate(decision, body, events, stream.meta.get("partial_usage"))
             if self._escalate(decision, target, reason, body, spent=(model, used)):
-                self.record_as(decision.context, "abandoned", used, tier=tier_name, model=model, backend=backend)
+                self.record_as(decision.context, "abandoned", used, tier=tier_name, model=model, backend=backend, service_tier=served)
                 self.metrics.inflight.labels(backend).dec()
                 await _close(stream)
                 return reason
@@ -247,10 +247,11 @@ class TestTimeCompute:
             usage = self.gateway.abandoned_usage(sub, body, answers)
             if usage is not None:
                 self._named_by(decision, sub)
-                self.record_as(decision.context, "abandoned", usage, tier=sub.tier, model=sub.model, backend=sub.backend)
+                self.record_as(decision.context, "abandoned", usage, tier=sub.tier, model=sub.model, backend=sub.backend,
+                               service_tier=sub.service_tier)
             raise
         self._named_by(decision, sub)
-        self.record_as(decision.context, "samples", result.usage, tier=sub.tier, model=sub.model, backend=sub.backend)
+        self.record_as(decision.context, "samples", result.usage, tier=sub.tier, model=sub.model, backend=sub.backend, service_tier=sub.service_tier)
         return result
 
     @staticmethod
@@ -277,14 +278,14 @@ class TestTimeCompute:
                 counted = self.gateway.tokens.count_for(judge_decision, judge_decision.model, judge_body).tokens
                 decision.extra["usage_estimated"] = True
                 self.record_as(decision.context, "judge", Usage(prompt_tokens=counted, completion_tokens=judge_body["max_tokens"]),
-                               tier=decision.tier, model=judge_decision.model, backend=judge_decision.backend, served=judge_decision.context)
+                               tier=decision.tier, model=judge_decision.model, backend=judge_decision.backend, service_tier=judge_decision.service_tier)
             raise
         except UpstreamError as exc:
             decision.extra["judge_error"] = exc.kind
             log.warning("best_of_n judge %s failed (%s); the majority vote decides", model, exc.kind)
             return None
         self.record_as(decision.context, "judge", result.usage, tier=decision.tier, model=judge_decision.model, backend=judge_decision.backend,
-                       served=judge_decision.context)
+                       service_tier=judge_decision.service_tier)
         if judge_decision.extra.get("usage_estimated"):  # the request's total holds the judge's estimate
             decision.extra["usage_estimated"] = True
         reply = choice_text((result.body.get("choices") or [{}])[0])
@@ -304,7 +305,7 @@ class TestTimeCompute:
         if not self._serves(target, body):
             return False
         saved, decision.context.samples = decision.context.samples, None  # the source tier's; the knob may set the target's
-        pending = () if spent is None or spent[1] is None else ({"model": spent[0], "usage": spent[1], "service_tier": decision.context.service_tier},)
+        pending = () if spent is None or spent[1] is None else ({"model": spent[0], "usage": spent[1], "service_tier": decision.service_tier},)
         trial = self._planned(decision, target, body, pending)
         if trial is None:
             decision.context.samples = saved  # the source's own count stands (a refused header hop comes before its draw)
@@ -355,15 +356,15 @@ class TestTimeCompute:
 
     # -- accounting -----------------------------------------------------------------------------------
     def record(self, decision: Decision, role: str, usage: Usage) -> None:
-        self.record_as(decision.context, role, usage, tier=decision.tier, model=decision.model, backend=decision.backend)
+        self.record_as(decision.context, role, usage, tier=decision.tier, model=decision.model, backend=decision.backend,
+                       service_tier=decision.service_tier)
 
     @staticmethod
-    def record_as(context: RequestContext, role: str, usage: Usage, *, tier: str, model: str, backend: str,
-                  served: RequestContext | None = None) -> None:
-        """A part of the request, priced at the service tier of the call that just ended (in `served`, the context of
-        a call dispatched under a decision of its own: the judge's)."""
+    def record_as(context: RequestContext, role: str, usage: Usage, *, tier: str, model: str, backend: str, service_tier: str | None) -> None:
+        """A part of the request, priced at `service_tier`: that of the call that ended, read from that call's own decision
+        (a sample's, the judge's), never from the context the samples drawn at once share."""
         context.usage_parts.append({"role": role, "tier": tier, "model": model, "backend": backend, "usage": usage,
-                                    "service_tier": (context if served is None else served).service_tier})
+                                    "service_tier": service_tier})
 
     @staticmethod
     def total(decision: Decision) -> Usage:

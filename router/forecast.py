@@ -79,13 +79,13 @@ class CompletionForecast:
         return {name: self.forecast(candidate, result, body) for name, candidate in self._tier_heads.items()}
 
     def forecast_for(self, decision: Decision, candidate: Candidate, result: ScoreLike, body: Mapping[str, Any]) -> Forecast:
-        """``forecast``, kept on the decision (by model and tier effort, as `Decision.choose` records the
-        served candidate) so that the answer can be compared with it."""
+        """``forecast``, kept on the decision by the candidate's tier and model (`served_forecast` finds the served
+        one's) so that the answer can be compared with it."""
         found = self.forecast(candidate, result, body)
         forecasts = decision.context.completion_forecasts
         if forecasts is None:
             forecasts = decision.context.completion_forecasts = {}
-        forecasts[(candidate.model, candidate.effort or "none")] = found
+        forecasts[(candidate.tier, candidate.model)] = found
         return found
 
     def adopt(self, previous: CompletionForecast) -> None:
@@ -95,7 +95,7 @@ class CompletionForecast:
 
     def observe(self, decision: Decision, usage: Usage | None, status: str, duration: float, stream: bool) -> None:
         """Accounting observer: move the served (model, effort)'s correction toward this answer."""
-        found = (decision.context.completion_forecasts or {}).get((decision.model, decision.effort or "none"))
+        found = served_forecast(decision)
         if (found is None or found.floored or usage is None or status != "ok" or decision.context.usage_parts
                 or decision.extra.get("usage_estimated")):
             return
@@ -106,3 +106,11 @@ class CompletionForecast:
         current = self.log_correction.get(key, 0.0)
         moved = current + LEARNING_RATE * (math.log(actual / found.raw) - current)
         self.log_correction[key] = max(-math.log(MAX_CORRECTION), min(math.log(MAX_CORRECTION), moved))
+
+
+def served_forecast(decision: Decision) -> Forecast | None:
+    """The forecast of the candidate `decision` was last sent to (`Decision.choose` names its tier and model). A decision's
+    candidates are one per tier and model (router/policy.py); by model and effort, two tiers asking one model at one
+    effort under other thinking budgets (or caps) had one forecast, the one priced last: an answer was compared with
+    (and a client who left charged) another budget's."""
+    return (decision.context.completion_forecasts or {}).get((decision.tier, decision.model))

@@ -25,7 +25,7 @@ from router.config import RouterConfig
 from router.context import TokenCounter, prompt_texts
 from router.decision import Decision
 from router.estimate import answers_requested, estimate_cost
-from router.forecast import CompletionForecast
+from router.forecast import CompletionForecast, served_forecast
 from router.metrics import RouterMetrics
 from router.policy import Candidate, Policy
 from router.pricing import asked_tier, cost_usd, note_service_tier
@@ -326,8 +326,8 @@ class Gateway:
         return self._forecast_usage(decision, body, answers, self.score)
 
     def _forecast_usage(self, decision: Decision, body: Mapping[str, Any], answers: int | None, score: Callable[[Any], ScoreLike]) -> Usage:
-        forecast = (decision.context.completion_forecasts or {}).get((decision.model, decision.effort or "none"))
-        served = next((c for c in decision.candidates if (c.model, c.effort) == (decision.model, decision.effort)), None)
+        forecast = served_forecast(decision)
+        served = next((c for c in decision.candidates if (c.tier, c.model) == (decision.tier, decision.model)), None)
         if forecast is None and served is not None:
             forecast = self.forecast.forecast(served, decision.scored or score(body["messages"]), body)
         return Usage(prompt_tokens=self.tokens.count_for(decision, decision.model, body).tokens,

@@ -49,8 +49,8 @@ class RequestContext:
     pending_estimate: asyncio.Future[float | None] | None = None
     # TokenCounter.count_for: the prompt's count per model, once per request (cost estimate, context check, TokenCounter.observe)
     prompt_counts: dict[str, PromptCount] | None = None
-    # CompletionForecast.forecast_for: the answer forecast per (model, effort or "none"); abandoned-usage estimates and
-    # CompletionForecast.observe read the served one
+    # CompletionForecast.forecast_for: the answer forecast per candidate, by (tier, model); abandoned-usage estimates and
+    # CompletionForecast.observe read the served one (forecast.served_forecast)
     completion_forecasts: dict[tuple[str, str], Forecast] | None = None
     # LoadKnob.adjust under load: the samples a sampled tier draws instead of its strategy's; TestTimeCompute._sampled takes it
     samples: int | None = None

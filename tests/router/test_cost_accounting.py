@@ -270,11 +270,11 @@ def test_a_model_that_thinks_unasked_is_priced_with_its_thinking() -> None:
     config = make_config(models=models, tiers=tiers)
     gateway = Gateway(config, {}, FakeClassifier(), RouterMetrics(CollectorRegistry()))
     direct = gateway.decide({"model": "oss", "messages": [{"role": "user", "content": "x"}]}, "r", max_cost_usd=1.0)
-    assert direct.context.completion_forecasts[("oss", "none")].raw == 200 + 1000, "at gpt-oss' default, medium"
+    assert direct.context.completion_forecasts[("direct", "oss")].raw == 200 + 1000, "at gpt-oss' default, medium"
     openai_none = gateway.decide({"model": "auto:high", "messages": [{"role": "user", "content": "x"}]}, "r", max_cost_usd=1.0)
-    assert openai_none.context.completion_forecasts[("big", "none")].raw == 200 + 1000
+    assert openai_none.context.completion_forecasts[("high", "big")].raw == 200 + 1000
     qwen_off = gateway.decide({"model": "auto:low", "messages": [{"role": "user", "content": "x"}]}, "r", max_cost_usd=1.0)
-    assert qwen_off.context.completion_forecasts[("small", "none")].raw == 200, "thinking off is off"
+    assert qwen_off.context.completion_forecasts[("low", "small")].raw == 200, "thinking off is off"
 
 
 async def test_tool_definitions_are_counted_and_one_request_moves_the_correction_a_step(make_harness: Any) -> None:

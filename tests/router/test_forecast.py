@@ -153,3 +153,30 @@ async def test_a_reload_keeps_what_was_learnt_about_unchanged_models(fake_classi
 
 class FakeClassifierAgain(FakeClassifier):
     """Another classifier object (a reload that loaded a new artifact)."""
+
+
+def test_two_tiers_asking_one_model_at_one_effort_under_other_thinking_budgets_keep_a_forecast_each() -> None:
+    """Under a client's cap every fallback is priced (`keep_affordable`): the next tier up asks the same model at the same
+    effort under a larger thinking budget, and its forecast, kept by (model, effort), replaced the served candidate's —
+    the answer was learnt from against the other budget's, and a client who left was charged it."""
+    from prometheus_client import CollectorRegistry
+
+    from router.gateway import Gateway
+    from router.metrics import RouterMetrics
+
+    tiers = {"low": CONFIG["tiers"]["low"], "medium": {"model": "small", "effort": "medium", "thinking_budget": 300, "max_score": 0.75},
+             "deep": {"model": "small", "effort": "medium", "thinking_budget": 2048, "max_score": 0.9}, "high": CONFIG["tiers"]["high"]}
+    config = make_config(tiers=tiers, routing={"fallback_to_next_tier": True})
+    gateway = Gateway(config, {}, FakeClassifier(), RouterMetrics(CollectorRegistry()))
+    body = {"model": "auto", "messages": [{"role": "user", "content": "x [score=0.6]"}]}
+    decision = gateway.decide(body, "r", max_cost_usd=1.0)
+    served = decision.candidates[0]
+    assert (served.tier, served.thinking_budget) == ("medium", 300) and any(c.tier == "deep" for c in decision.candidates)
+    decision.choose(served, "sim")
+    forced = gateway.decide(body | {"model": "auto:medium"}, "r")  # unscored: forecast when charged, for the candidate that was sent
+    deep = next(c for c in forced.candidates if c.tier == "deep")
+    forced.choose(deep, "sim")
+    assert forced.context.completion_forecasts is None and gateway.abandoned_usage(forced, body).completion_tokens == 200 + 1000
+    gateway.forecast.observe(decision, Usage(prompt_tokens=10, completion_tokens=1000), "ok", 0.1, False)
+    assert gateway.forecast.log_correction[("small", "medium")] == pytest.approx(0.05 * math.log(1000 / 500)), "learnt against 1200"
+    assert gateway.abandoned_usage(decision, body).completion_tokens == 200 + 300, "charged the 2048 budget's forecast"

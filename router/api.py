@@ -29,6 +29,7 @@ from router.limits import SHOULD_RETRY
 from router.pricing import note_service_tier
 from router.protocol import SSE_DONE, APIError, invalid, parse_json_body, sse_frame, validate_chat_request
 from router.request_info import bearer_of, current_trace_id, header_map, new_request_id, state_of, trace_context
+from router.resilience import Shed
 from router.responses_stream import ResponsesStream
 from router.streaming import RelayResponse, cancel_on_disconnect, finish, primed
 
@@ -184,7 +185,7 @@ async def _complete(gateway: Gateway, body: dict[str, Any], decision: Decision, 
     try:
         result = await gateway.complete(body, decision)
     except UpstreamError as exc:
-        gateway.account(decision, None, _failed(exc), time.perf_counter() - started, stream=False)
+        gateway.account(decision, None, _failed(exc, decision), time.perf_counter() - started, stream=False)
         raise upstream_api_error(exc, decision) from None
     except APIError:
         _account_paid(gateway, decision, started, stream=False)
@@ -199,9 +200,13 @@ async def _complete(gateway: Gateway, body: dict[str, Any], decision: Decision, 
     return Response(orjson.dumps(wire.body(result.body)), media_type="application/json", headers=result.headers | decision.headers(with_cost=True))
 
 
-def _failed(exc: UpstreamError) -> str:
-    """The `status` of a request an upstream error ended: `client_error` when the upstream refused it as too large (a
-    prompt over the window, a body over the limit: the client's to shorten; the error-rate alerts read `error`)."""
+def _failed(exc: UpstreamError, decision: Decision) -> str:
+    """The `status` of a request an upstream error ended: `shed` when the gateway refused it itself before any call
+    upstream (every candidate rate limited or at `circuit.max_in_flight`: its own load shedding, which must not page as
+    an outage); `client_error` when the upstream refused it as too large (a prompt over the window, a body over the
+    limit: the client's to shorten); else `error`, which the error-rate alerts read."""
+    if isinstance(exc, Shed) and not decision.context.attempted:
+        return "shed"
     return "client_error" if exc.client_fault else "error"
 
 
@@ -222,7 +227,7 @@ async def _stream(gateway: Gateway, body: dict[str, Any], decision: Decision, re
     except BaseException as exc:
         release()
         if isinstance(exc, UpstreamError):
-            gateway.account(decision, None, _failed(exc), time.perf_counter() - started, stream=True)
+            gateway.account(decision, None, _failed(exc, decision), time.perf_counter() - started, stream=True)
             raise upstream_api_error(exc, decision) from None
         if isinstance(exc, asyncio.CancelledError):  # the upstream had the prompt: charged, as a stream cut later is
             recorded = decision.context.usage_parts  # samples and held attempts charge what they left themselves
@@ -270,7 +275,7 @@ async def _relay(
         status = "ok"
     except UpstreamError as exc:
         metrics.upstream_errors.labels(decision.backend, exc.metric_kind).inc()
-        status = _failed(exc)
+        status = _failed(exc, decision)
         yield (exc.translated if isinstance(exc, UnreadableChunk) else b"") + wire.error(upstream_api_error(exc))
         return
     except BaseException:

@@ -40,7 +40,7 @@ LOAD_ACTIONS = ("lower_effort", "spill", "restore")  # router/loadknob.py
 ERROR_KINDS: tuple[str, ...] = get_args(ErrorKind)
 FALLBACK_REASONS = (*ERROR_KINDS, "circuit_open", "rate_limited", "at_capacity")
 RETRY_OUTCOMES = ("attempted", "budget_exhausted")
-REQUEST_STATUSES = ("ok", "error", "client_error", "cancelled")
+REQUEST_STATUSES = ("ok", "error", "client_error", "cancelled", "shed")  # shed: refused by the gateway, no upstream called (api._failed)
 UPSTREAM_ERROR_KINDS = (*ERROR_KINDS, "rejected")  # rejected: the upstream refused the request as too large (a 413, context_length_exceeded)
 LIMIT_REASONS = ("requests", "tokens", "budget", "unavailable")  # router/limits.py
 

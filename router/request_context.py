@@ -56,6 +56,9 @@ class RequestContext:
     samples: int | None = None
 
     # -- while serving -----------------------------------------------------------------------------------------------
+    # Resilience._attempt: an attempt of the request (a sample's too) was made upstream; api's status reads it: a request
+    # the gateway refused itself (`resilience.Shed`) before any is `shed`, after one an `error` as the upstream's failure
+    attempted: bool = False
     # Resilience._attempt: `time.perf_counter()` as the current attempt began; api's time to first token is that backend's own
     attempt_started: float | None = None
     # TestTimeCompute.draw: the first sample's response body, the envelope of the sampled answer (dropped on escalation)

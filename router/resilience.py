@@ -66,6 +66,12 @@ if TYPE_CHECKING:
 
 
 
+class Shed(UpstreamError):
+    """The gateway's own refusal of a request no candidate could take — every one rate limited, or at its backend's
+    `circuit.max_in_flight` — without a call upstream: load it shed, counted apart from failures (status `shed`, as
+    Envoy counts its overflow apart from upstream errors), where an upstream's own 429 or 503 is an `error`."""
+
+
 class Resilience:
     """The attempt loop and the per-backend health it consults; one per gateway."""
 
@@ -179,9 +185,9 @@ class Resilience:
         decision.model, decision.backend, decision.effort, decision.tier = candidate.model, backend_name, candidate.effort, candidate.tier
         full = [name for _, name, reason in skipped if reason != "rate_limited"]
         if full:
-            raise UpstreamError("overloaded", f"backend {full[0]} has its circuit.max_in_flight attempts in flight", status=503, retry_after=1.0)
+            raise Shed("overloaded", f"backend {full[0]} has its circuit.max_in_flight attempts in flight", status=503, retry_after=1.0)
         wait = min(self.health[name].rate_limited_until(candidate.model) for candidate, name, _ in skipped) - now
-        raise UpstreamError("status", "every backend for this request is rate limited", status=429, retry_after=max(1.0, wait))
+        raise Shed("status", "every backend for this request is rate limited", status=429, retry_after=max(1.0, wait))
 
     # -- one attempt ----------------------------------------------------------------------
     async def _attempt(
@@ -208,6 +214,7 @@ class Resilience:
                 decision.estimated_cost_usd = gateway.estimate_cost(decision, candidate, decision.scored, body)
         decision.choose(candidate, backend_name)
         context = decision.context
+        context.attempted = True
         context.attempt_started = time.perf_counter()  # its backend's time to first token starts here (not the failed attempts')
         upstream = gateway.upstream_body(body, candidate)
         backend = gateway.backends[backend_name]

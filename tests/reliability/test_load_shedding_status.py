@@ -1,0 +1,65 @@
+"""The gateway's own load shedding — a request refused with no upstream call, every candidate rate limited (429) or at
+its backend's `circuit.max_in_flight` (503) — is `status="shed"` in `router_requests_total` and the decision log, not an
+`error`: a shedding burst paged the error-rate alert as an outage would. An upstream's own 429, or a refusal after a call
+upstream, stays an `error`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.reliability.loopback import Behaviour, Rig
+from tests.reliability.test_upstream_faults import _in_flight, fails
+
+pytestmark = pytest.mark.anyio
+
+
+def statuses(gateway: Any) -> list[str]:
+    """The decision log's statuses, in order."""
+    log = gateway.state.ops.decision_log
+    assert log.sync()
+    return [json.loads(line)["status"] for line in Path(log.path).read_text().splitlines()]
+
+
+async def test_every_candidate_rate_limited_is_shed_but_the_upstream_s_own_429_is_an_error(rig: Rig, tmp_path: Path) -> None:
+    rig.a.script = rig.b.script = fails(429, headers={"Retry-After": "30"})
+    gateway = await rig.gateway(rig.config_data(decision_log={"path": str(tmp_path / "decisions.jsonl")}))
+    assert (await gateway.chat()).status_code == 429  # both tried upstream: their 429s are failures
+    assert (await gateway.chat()).status_code == 429  # both cooling down: refused by the gateway, nothing sent
+    assert len(rig.a.records) == len(rig.b.records) == 1
+    assert gateway.metric("router_requests_total", tier="low", model="mb", backend="b", status="error") == 1
+    assert gateway.metric("router_requests_total", tier="low", model="ma", backend="a", status="shed") == 1
+    assert gateway.metric("router_requests_total", tier="low", model="ma", backend="a", status="error") == 0
+    assert statuses(gateway) == ["error", "shed"]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_a_request_refused_at_max_in_flight_is_shed(rig: Rig, stream: bool) -> None:
+    rig.a.script = lambda body, index: Behaviour(header_delay=30)
+    gateway = await rig.gateway(a={"circuit": {"failures": 100, "cooldown_seconds": 30, "max_in_flight": 1}})
+    hung = asyncio.create_task(gateway.chat(model="ma"))
+    await _in_flight(gateway, "a", 1)
+    assert (await gateway.chat(model="ma", stream=stream)).status_code == 503
+    assert gateway.metric("router_requests_total", tier="direct", model="ma", backend="a", status="shed") == 1
+    assert gateway.metric("router_requests_total", tier="direct", model="ma", backend="a", status="error") == 0
+    hung.cancel()
+    await asyncio.gather(hung, return_exceptions=True)
+
+
+async def test_a_refusal_after_a_call_upstream_is_an_error(rig: Rig) -> None:
+    """Tier low's model failed upstream (500) and its escalation found tier high's model cooling down: the request was
+    refused by the gateway, but after an upstream failure — an error, as that failure is."""
+    rig.a.script = fails(500)
+    rig.b.script = fails(429, headers={"Retry-After": "30"})
+    data = rig.config_data()
+    data["tiers"]["low"] = {"model": "ma", "max_score": 0.5, "escalate_to": "high"}
+    gateway = await rig.gateway(data)
+    assert (await gateway.chat(model="mb")).status_code == 429  # mb cools down
+    response = await gateway.chat(model="auto:low")
+    assert response.status_code == 429 and len(rig.a.records) == 1 and len(rig.b.records) == 1, response.text
+    assert gateway.metric("router_requests_total", tier="high", model="mb", backend="b", status="error") == 1
+    assert gateway.metric("router_requests_total", tier="high", model="mb", backend="b", status="shed") == 0

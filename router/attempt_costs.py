@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from router.config import ModelConfig
     from router.decision import Decision
     from router.metrics import RouterMetrics
+    from router.router_report import BreakdownEntry
 
 def record_failed(decision: Decision, usage: Usage) -> None:
     """A failed attempt of `decision`'s current model (the one that just failed), to be booked by `book_failed`."""
@@ -36,7 +37,7 @@ def failed_tokens(decision: Decision) -> int:
     return sum(part["usage"].total_tokens for part in decision.context.failed_attempts)
 
 
-def book_part(metrics: RouterMetrics, models: Mapping[str, ModelConfig], part: Mapping[str, Any]) -> tuple[float | None, dict[str, Any]]:
+def book_part(metrics: RouterMetrics, models: Mapping[str, ModelConfig], part: Mapping[str, Any]) -> tuple[float | None, BreakdownEntry]:
     """One part's tokens and cost (at its own service tier) into the metrics under its own labels: its cost (None if
     its model has no price) and its `usage_breakdown` entry."""
     usage: Usage = part["usage"]
@@ -54,7 +55,7 @@ def part_cost(models: Mapping[str, ModelConfig], part: Mapping[str, Any]) -> flo
     return cost_usd(model, part["usage"], part.get("service_tier")) if model is not None else None
 
 
-def breakdown_entry(role: str, tier: str, model: str, usage: Usage, cost: float | None) -> dict[str, Any]:
+def breakdown_entry(role: str, tier: str, model: str, usage: Usage, cost: float | None) -> BreakdownEntry:
     return {"role": role, "tier": tier, "model": model, "prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens,
             "cost_usd": cost}
 
@@ -68,7 +69,7 @@ def book_failed(decision: Decision, metrics: RouterMetrics, models: Mapping[str,
     parts = decision.context.failed_attempts
     if not parts:
         return cost
-    breakdown = decision.extra.get("usage_breakdown")
+    breakdown = decision.report.usage_breakdown
     if breakdown is None:
         breakdown = [breakdown_entry("answer", decision.tier, decision.model, answer, cost)] if answer is not None else []
     total = cost if answer is not None else 0.0
@@ -79,7 +80,7 @@ def book_failed(decision: Decision, metrics: RouterMetrics, models: Mapping[str,
             metrics.failed_attempt_cost.labels(part["tier"], part["model"] or "none", part["backend"] or "none").inc(part_cost)
             if total is not None:
                 total += part_cost
-    decision.extra["usage_breakdown"] = breakdown
+    decision.report.usage_breakdown = breakdown
     return None if total is None else round(total, 10)
 
 
@@ -89,7 +90,7 @@ def priced_spend(decision: Decision, cost: float | None) -> float | None:
     baseline take it too: a paid attempt or escalation beside a local model without prices was booked, never budgeted."""
     if cost is not None:
         return cost
-    priced = [part["cost_usd"] for part in decision.extra.get("usage_breakdown") or () if part["cost_usd"] is not None]
+    priced = [part["cost_usd"] for part in decision.report.usage_breakdown or () if part["cost_usd"] is not None]
     return round(sum(priced), 10) if priced else None
 
 

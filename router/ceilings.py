@@ -30,7 +30,7 @@ def downgrade_to_cap(gateway: Gateway, decision: Decision, result: ScoreLike, bo
         estimate = gateway.estimate_cost(decision, candidates[0], result, body)
         if estimate is not None and estimate <= cap:
             decision.candidates = candidates
-            decision.extra["downgraded_from"] = decision.tier
+            decision.report.downgraded_from = decision.tier
             return
         if estimate is not None and estimate < cheapest[1]:
             cheapest = (name, estimate)
@@ -71,7 +71,6 @@ def cap_tier(gateway: Gateway, decision: Decision, max_tier: str) -> None:
     ceiling = names.index(max_tier)
     if names.index(tier) > ceiling:
         decision.candidates = gateway.policy.candidates(max_tier)
-        decision.extra["downgraded_from"] = tier
-        decision.extra["downgrade_reason"] = "budget"
+        decision.report.downgraded_from, decision.report.downgrade_reason = tier, "budget"
         gateway.metrics.budget_downgrades.labels(max_tier).inc()
     decision.candidates = [candidate for candidate in decision.candidates if names.index(candidate.tier) <= ceiling]

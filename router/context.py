@@ -214,7 +214,7 @@ class TokenCounter:
         """Accounting observer: learn the estimate's correction from the upstream's prompt_tokens."""
         count = (decision.context.prompt_counts or {}).get(decision.model)
         if (count is None or count.method != "estimate" or not count.sized or usage is None or status != "ok"
-                or decision.context.usage_parts or decision.extra.get("usage_estimated")):
+                or decision.context.usage_parts or decision.report.usage_estimated):
             return  # an image's tokens in the upstream's count would read as the estimate's error
         self.learn(decision.model, count.tokens, usage.prompt_tokens)
 
@@ -251,7 +251,7 @@ class ContextPlanner:
         counts = decision.context.prompt_counts or {}
         count = counts.get(kept[0].model) if kept else counts.get(first.model)
         if count is not None:
-            decision.extra["prompt_tokens"] = {"count": count.tokens, "method": count.method}
+            decision.report.prompt_tokens = {"count": count.tokens, "method": count.method}
         if not kept:
             window = self.config.models[first.model].context_window
             tokens = counts[first.model].for_fit()  # as the check counted it (an estimate with its margin): the sum exceeds the window
@@ -266,7 +266,7 @@ class ContextPlanner:
             )
         if kept[0] != first:
             decision.reason = "context"
-            decision.extra["context_moved_from"] = f"{first.tier}/{first.model}"
+            decision.report.context_moved_from = f"{first.tier}/{first.model}"
         decision.candidates = kept
 
     def _other_tier(self, decision: Decision, body: Mapping[str, Any], max_tier: str | None) -> list[Candidate]:
@@ -310,5 +310,5 @@ def route_report(config: RouterConfig, policy: Policy, tier_name: str, body: Map
         "moved": chosen != first,
     }
     if chosen != first:
-        report["prompt_tokens"] = decision.extra.get("prompt_tokens", report["prompt_tokens"])
+        report["prompt_tokens"] = decision.report.prompt_tokens or report["prompt_tokens"]
     return report

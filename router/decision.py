@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from router.policy import Candidate, Reason
 from router.request_context import RequestContext
+from router.router_report import RouterReport
 
 if TYPE_CHECKING:
     from backends.usage import Usage
@@ -37,7 +38,7 @@ class Decision:
     # the current call's price tier: Resilience._attempt (the one asked), then pricing.note_service_tier (the one its answer
     # named); per decision, as the samples drawn at once share one `context` (one's answer priced another at its tier)
     service_tier: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    report: RouterReport = field(default_factory=RouterReport)  # the router object's optional keys (router/router_report.py)
     context: RequestContext = field(default_factory=RequestContext)  # server-side only (router/request_context.py); never sent to the client
 
     @property
@@ -64,8 +65,7 @@ class Decision:
             "attempts": self.attempts,
             "request_id": self.request_id,
         }
-        data.update(self.extra)
-        return data
+        return self.report.fill(data)
 
     def headers(self, *, with_cost: bool) -> dict[str, str]:
         headers = {

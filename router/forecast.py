@@ -97,7 +97,7 @@ class CompletionForecast:
         """Accounting observer: move the served (model, effort)'s correction toward this answer."""
         found = served_forecast(decision)
         if (found is None or found.floored or usage is None or status != "ok" or decision.context.usage_parts
-                or decision.extra.get("usage_estimated")):
+                or decision.report.usage_estimated):
             return
         key = (decision.model, found.effort)
         actual = usage.completion_tokens / found.answers  # `n` answers report their tokens summed

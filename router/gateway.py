@@ -276,7 +276,7 @@ class Gateway:
     def stream_estimate(self, decision: Decision, body: Mapping[str, Any], events: int, partial: Usage | None = None) -> Usage:
         """`estimated_usage`'s estimate of one stream of `decision.model`, marked `usage_estimated`, recorded nowhere."""
         if not decision.unsent:  # nothing sent: nothing estimated
-            decision.extra["usage_estimated"] = True
+            decision.report.usage_estimated = True
         return self._written_usage(decision, body, events, partial)
 
     def _written_usage(self, decision: Decision, body: Mapping[str, Any], events: int, partial: Usage | None) -> Usage:
@@ -296,7 +296,7 @@ class Gateway:
         note_service_tier(decision, result.body.get("service_tier"))
         if isinstance(result.body.get("usage"), Mapping) or not decision.model:
             return result.usage
-        decision.extra["usage_estimated"] = True
+        decision.report.usage_estimated = True
         per_token = self.config.models[decision.model].chars_per_token or DEFAULT_CHARS_PER_TOKEN
         choices = [c.get("message") for c in result.body.get("choices") or () if isinstance(c, Mapping)]
         answers = [m for m in choices if isinstance(m, Mapping)]
@@ -320,7 +320,7 @@ class Gateway:
         if not decision.model:
             return None
         if not decision.unsent:
-            decision.extra["usage_estimated"] = True
+            decision.report.usage_estimated = True
         if decision.left_writing is not None or decision.unsent:
             return self._written_usage(decision, body, *(decision.left_writing or (0, None)))
         return self._forecast_usage(decision, body, answers, self.score)
@@ -376,7 +376,7 @@ class Gateway:
         if cost is not None:
             self.metrics.cost.labels(*labels).inc(cost)
             estimate = decision.estimated_cost_usd  # priced for the first candidate: a fallback's cost is no test of it
-            measured = status == "ok" and not decision.extra.get("usage_estimated")
+            measured = status == "ok" and not decision.report.usage_estimated
             if estimate and measured and decision.candidates and decision.model == decision.candidates[0].model:
                 self.metrics.cost_estimate_ratio.labels(decision.tier).observe(cost / estimate)
         return cost

@@ -200,7 +200,7 @@ class LoadKnob:
             return
         if actions:
             decision.candidates = adjusted
-            decision.extra["load_adjustment"] = "spill" if "spill" in actions else "lower_effort"
+            decision.report.load_adjustment = "spill" if "spill" in actions else "lower_effort"
 
 
 async def run_load_knob(app: Any) -> None:

@@ -147,7 +147,7 @@ class Operations:
             "backend": decision.backend or None,
             "effort": decision.effort,
             "attempts": decision.attempts,
-            "downgraded_from": decision.extra.get("downgraded_from"),
+            "downgraded_from": decision.report.downgraded_from,
             "tokens": tokens,
             "cost_usd": decision.cost_usd,
             "estimated_cost_usd": decision.estimated_cost_usd,
@@ -155,8 +155,8 @@ class Operations:
             # the calls behind `cost_usd` (samples, a judge, escalated or failed attempts: each at its own model) and whether
             # the tokens are an estimate (a stream that ended before the upstream's usage): grouped by model from the log,
             # spend agreed with router_cost_usd_total only with them
-            "usage_breakdown": decision.extra.get("usage_breakdown"),
-            "usage_estimated": bool(decision.extra.get("usage_estimated")),
+            "usage_breakdown": decision.report.usage_breakdown,
+            "usage_estimated": decision.report.usage_estimated,
         }
 
     # -- lifecycle -------------------------------------------------------------------

@@ -186,16 +186,16 @@ class TestTimeCompute:
         samples, decision.context.samples = decision.context.samples or config.samples, None
         selection = await strategy.select(self, body, decision, samples)
         tier_name = decision.tier
-        drawn = selection.report.get("samples", 1)
-        self.metrics.samples.labels(tier_name, strategy.kind).inc(drawn)
+        report = selection.report
+        self.metrics.samples.labels(tier_name, strategy.kind).inc(report.samples if report is not None else 1)
         if selection.vote is not None:
             self.metrics.agreement.labels(tier_name).observe(selection.vote.agreement)
         tier = self.config.tiers[tier_name]
         if target is not None:
             reason = choice_reason(tier.escalate_on, selection.choice, selection.vote)
-            if reason is not None and self._escalate(decision, target, reason, body, detail={"agreement": selection.report.get("agreement")}):
+            if reason is not None and self._escalate(decision, target, reason, body, detail={"agreement": report.agreement if report else None}):
                 return reason
-        decision.extra.update(selection.report)
+        decision.report.selection = report
         base = decision.context.sample_base or {}
         total = self.total(decision)
         payload = {key: value for key, value in base.items() if key not in ("choices", "usage")}
@@ -276,18 +276,18 @@ class TestTimeCompute:
         except asyncio.CancelledError:  # the client left while the judge read the samples: the judge is charged too
             if judge_decision.model and not judge_decision.unsent:  # never sent (waiting for a connection): nothing
                 counted = self.gateway.tokens.count_for(judge_decision, judge_decision.model, judge_body).tokens
-                decision.extra["usage_estimated"] = True
+                decision.report.usage_estimated = True
                 self.record_as(decision.context, "judge", Usage(prompt_tokens=counted, completion_tokens=judge_body["max_tokens"]),
                                tier=decision.tier, model=judge_decision.model, backend=judge_decision.backend, service_tier=judge_decision.service_tier)
             raise
         except UpstreamError as exc:
-            decision.extra["judge_error"] = exc.kind
+            decision.report.judge_error = exc.kind
             log.warning("best_of_n judge %s failed (%s); the majority vote decides", model, exc.kind)
             return None
         self.record_as(decision.context, "judge", result.usage, tier=decision.tier, model=judge_decision.model, backend=judge_decision.backend,
                        service_tier=judge_decision.service_tier)
-        if judge_decision.extra.get("usage_estimated"):  # the request's total holds the judge's estimate
-            decision.extra["usage_estimated"] = True
+        if judge_decision.report.usage_estimated:  # the request's total holds the judge's estimate
+            decision.report.usage_estimated = True
         reply = choice_text((result.body.get("choices") or [{}])[0])
         return parse_judgement(reply, len(samples))
 
@@ -311,13 +311,13 @@ class TestTimeCompute:
             decision.context.samples = saved  # the source's own count stands (a refused header hop comes before its draw)
             return False
         decision.candidates, decision.estimated_cost_usd = trial.candidates, trial.estimated_cost_usd  # the target's estimate
-        decision.extra.update(trial.extra)
+        decision.report = report = trial.report  # the request's, as the target's plan left it (`_planned` copied it)
         decision.tier = trial.candidates[0].tier
         decision.reason = "escalation"
         decision.model = decision.backend = ""  # the next attempt names them (a sampled tier's first sample to end)
         decision.effort = None
         decision.context.sample_base = None
-        decision.extra.setdefault("escalations", []).append({"from": source, "to": decision.tier, "reason": reason, **(detail or {})})
+        report.escalations = [*(report.escalations or ()), {"from": source, "to": decision.tier, "reason": reason, **(detail or {})}]
         self.metrics.escalations.labels(source, decision.tier, reason).inc()
         self.metrics.decisions.labels(decision.tier, "escalation").inc()
         return True
@@ -327,7 +327,7 @@ class TestTimeCompute:
         models cannot hold the prompt (the context check moves it back down), or it is dearer than the client's cap."""
         max_tier, max_cost = decision.context.max_tier, decision.context.max_cost_usd
         names = self.policy.tier_names
-        trial = replace(decision, candidates=self.policy.candidates(target), extra=dict(decision.extra), context=decision.context)
+        trial = replace(decision, candidates=self.policy.candidates(target), report=decision.report.copy(), context=decision.context)
         try:
             self.knob.adjust(trial)
             self.context.plan(trial, body, max_tier)
@@ -389,7 +389,7 @@ class TestTimeCompute:
             part_cost, entry = book_part(self.metrics, self.config.models, part)
             breakdown.append(entry)
             cost = None if cost is None or part_cost is None else cost + part_cost
-        decision.extra["usage_breakdown"] = breakdown
+        decision.report.usage_breakdown = breakdown
         return None if cost is None else round(cost, 10)
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from backends.chat_shape import content_text
+from router.router_report import JudgeReport, SelectionReport
 from router.strategies.extractors import EXTRACTORS
 
 if TYPE_CHECKING:
@@ -97,7 +98,7 @@ class Sampler(Protocol):
 @dataclass(slots=True)
 class Selection:
     choice: dict[str, Any]
-    report: dict[str, Any]
+    report: SelectionReport | None  # None: one completion, nothing chosen
     vote: Vote | None = None
 
 
@@ -120,11 +121,9 @@ class Strategy(ABC):
             usable.append(bool(calls or text.strip()) and choice.get("finish_reason") != "length")
         return vote(answers, usable, asked)
 
-    @staticmethod
-    def report(vote_result: Vote, samples: int, asked: int = 0) -> dict[str, Any]:
+    def report(self, vote_result: Vote, samples: int, asked: int = 0, judged: JudgeReport | None = None) -> SelectionReport:
         votes = dict(list(vote_result.counts.items())[:MAX_VOTES_REPORTED])
-        failed = {"samples_failed": asked - samples} if asked > samples else {}
-        return {"samples": samples, **failed, "answer": vote_result.answer, "votes": votes, "agreement": round(vote_result.agreement, 4)}
+        return SelectionReport(self.kind, samples, vote_result.answer, votes, round(vote_result.agreement, 4), max(0, asked - samples), judged)
 
     @abstractmethod
     async def select(self, sampler: Sampler, body: dict[str, Any], decision: Decision, samples: int) -> Selection: ...
@@ -135,7 +134,7 @@ class SingleStrategy(Strategy):
 
     async def select(self, sampler: Sampler, body: dict[str, Any], decision: Decision, samples: int) -> Selection:
         choices = await sampler.draw(body, decision, 1, self.config)
-        return Selection(choices[0], {})
+        return Selection(choices[0], None)
 
 
 class SelfConsistency(Strategy):
@@ -144,7 +143,7 @@ class SelfConsistency(Strategy):
     async def select(self, sampler: Sampler, body: dict[str, Any], decision: Decision, samples: int) -> Selection:
         choices = await sampler.draw(body, decision, samples, self.config)
         result = self.tally(choices, samples)
-        return Selection(choices[result.index], {"strategy": self.kind, **self.report(result, len(choices), samples)}, result)
+        return Selection(choices[result.index], self.report(result, len(choices), samples), result)
 
 
 JUDGE_SYSTEM = (
@@ -178,15 +177,12 @@ class BestOfN(Strategy):
     async def select(self, sampler: Sampler, body: dict[str, Any], decision: Decision, samples: int) -> Selection:
         choices = await sampler.draw(body, decision, samples, self.config)
         result = self.tally(choices, samples)
-        report = {"strategy": self.kind, **self.report(result, len(choices), samples), "judge": self.config.judge}
+        assert self.config.judge is not None  # the config requires one (router/ttc_config.py)
         index = None
         if len(choices) > 1:
-            assert self.config.judge is not None
             index = await sampler.judge(self.config.judge, body, decision, [choice_text(choice) for choice in choices], self.config)
-        report["judge_choice"] = index
         chosen = result.index if index is None else index
-        report["chosen_index"] = chosen
-        return Selection(choices[chosen], report, result)
+        return Selection(choices[chosen], self.report(result, len(choices), samples, JudgeReport(self.config.judge, index, chosen)), result)
 
 
 STRATEGIES: dict[str, type[Strategy]] = {cls.kind: cls for cls in (SingleStrategy, SelfConsistency, BestOfN)}

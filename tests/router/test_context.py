@@ -226,7 +226,7 @@ def test_planner_is_off_without_windows() -> None:
     planner = ContextPlanner(config, Policy(config))
     decision = Decision("r", "low", "classifier", Policy(config).candidates("low"))
     planner.plan(decision, {"messages": [{"role": "user", "content": long_prompt(10**5)}]})
-    assert "prompt_tokens" not in decision.extra
+    assert decision.report.prompt_tokens is None
 
 
 def output_capped(small_window: int = 32_768, small_output: int = 8_192) -> Any:

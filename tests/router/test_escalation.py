@@ -230,7 +230,9 @@ async def test_a_target_that_cannot_hold_the_prompt_is_no_escalation(make_harnes
     upstream = Scripted([("", "length")] * 10)
     harness = await make_harness(parse_config(data, env={}), upstream.transport())
     response = await harness.chat("easy [score=0.1]", max_tokens=50)
-    assert response.status_code == 200 and "escalations" not in response.json()["router"]
+    router = response.json()["router"]
+    assert response.status_code == 200 and "escalations" not in router
+    assert "context_moved_from" not in router and router["reason"] == "classifier", "the refused trial's context move stays the trial's"
     assert len(upstream.requests) == 1
     assert harness.metric("router_escalations_total", from_tier="low", to_tier="low", reason="length") == 0
     assert harness.metric("router_requests_total", tier="low", model="small", backend="sim", status="ok") == 1

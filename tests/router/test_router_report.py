@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,10 @@ import orjson
 import pytest
 
 from router.config import parse_config
-from tests.opskit import gateway
+from router.decision import Decision
+from router.policy import Candidate
+from router.router_report import JudgeReport, RouterReport, SelectionReport
 from tests.router.conftest import CONFIG
-from tests.router.test_limits import KEY_A, ops_config
 from tests.router.test_loadknob import metrics
 from tests.router.ttc_fakes import Scripted
 
@@ -71,13 +73,39 @@ async def test_a_rich_decision_s_router_object_and_log_line_keep_their_shape(mak
                                "usage_estimated", "prompt_sha256"]
 
 
-async def test_a_budget_downgrade_s_router_object_keeps_its_shape(fake_classifier: Any) -> None:
-    config = ops_config(limits={"default": {"budget_usd": 0.00001, "over_budget": "downgrade"}})
-    async with gateway(config, fake_classifier) as gw:
-        assert (await gw.chat("[score=0.9] hard", key=KEY_A)).headers["x-router-tier"] == "high"
-        await gw.settle()
-        downgraded = await gw.chat("[score=0.9] hard", key=KEY_A)
-    router = downgraded.json()["router"]
-    assert list(router) == ["tier", "model", "backend", "score", "reason", "effort", "cost_usd", "estimated_cost_usd", "attempts", "request_id",
-                            "downgraded_from", "downgrade_reason"]
-    assert (router["downgraded_from"], router["downgrade_reason"]) == ("high", "budget")
+def test_unset_keys_stay_out_and_a_vote_s_nulls_go_in() -> None:
+    """None (False for usage_estimated) is "not set": left out, as keys never written were; a vote's null answer and a
+    failed judge's null choice are values, sent; samples_failed only when a sample was lost."""
+    decision = Decision("r", "low", "classifier", [Candidate("small", "low", "none", None)])
+    assert list(decision.router_object())[-1] == "request_id"
+    decision.report.selection = SelectionReport("best_of_n", 2, None, {}, 0.0, judged=JudgeReport("big", None, 0))
+    assert list(decision.router_object())[10:] == ["strategy", "samples", "answer", "votes", "agreement", "judge", "judge_choice", "chosen_index"]
+    decision.report.selection.samples_failed = 1
+    decision.report.usage_estimated = True
+    router = decision.router_object()
+    assert (router["usage_estimated"], router["samples_failed"], router["answer"], router["judge_choice"]) == (True, 1, None, None)
+    with pytest.raises(AttributeError):
+        decision.report.downgrade_from = "high"  # type: ignore[attr-defined]  # a misspelt key fails where it is written
+
+
+def test_a_trial_s_copy_keeps_its_writes_to_itself() -> None:
+    report = RouterReport(prompt_tokens={"count": 3, "method": "estimate"})
+    trial = report.copy()
+    trial.context_moved_from, trial.prompt_tokens = "high/big", {"count": 9, "method": "estimate"}
+    assert report == RouterReport(prompt_tokens={"count": 3, "method": "estimate"})
+
+
+def test_every_field_is_sent_under_its_own_name_in_the_order_declared() -> None:
+    """`RouterReport.fill` names its keys one by one (for speed): none forgotten, none misspelt, none out of order."""
+    selection = SelectionReport("self_consistency", 3, "4", {"4": 3}, 1.0)
+    report = RouterReport(**{f.name: {"selection": selection, "usage_estimated": True}.get(f.name, f"<{f.name}>") for f in fields(RouterReport)})
+    expected = {"strategy": "self_consistency", "samples": 3, "answer": "4", "votes": {"4": 3}, "agreement": 1.0}
+    for f in fields(RouterReport):
+        if f.name != "selection":
+            expected[f.name] = getattr(report, f.name)
+    assert list(report.fill({}).items()) == sorted(expected.items(), key=lambda item: _position(item[0]))
+
+
+def _position(key: str) -> int:
+    names = [f.name for f in fields(RouterReport)]
+    return names.index(key) if key in names else names.index("selection")

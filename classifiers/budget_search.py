@@ -1,5 +1,5 @@
 """Where `calibrate --budget-usd-per-1k` puts the thresholds: the wanted mix of tiers cut down to what a budget
-affords, searched on the sorted scores (pure numpy; classifiers/calibrate.py prices the prompts and writes the result)."""
+affords, searched on the sorted scores (pure numpy; router/calibration.py prices the prompts, router/calibration_yaml.py writes the result)."""
 
 from __future__ import annotations
 

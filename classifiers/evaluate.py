@@ -18,11 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from classifiers.cliutil import configured_classifier, load_router_config
+from classifiers.classifier import ComplexityClassifier
 from classifiers.cliutil import fail as _fail
 from classifiers.metrics import RoutingCurve, bootstrap_apgr, routing_curve
 from classifiers.outcomes import OutcomeTable, read_outcomes
-from classifiers.persist import ClassifierLoadError
 from classifiers.text import content_text, parse_messages
 
 #: Fewest lines of a category that get their own APGR row.
@@ -40,11 +39,9 @@ def _prompt_len(messages: Any) -> int:
     return len(parse_messages(messages).last_user)
 
 
-def cmd_evaluate(args: argparse.Namespace) -> int:
-    try:
-        clf = configured_classifier(args, load_router_config(args.config))  # the classifier the gateway would serve
-    except (ClassifierLoadError, ValueError, OSError) as exc:
-        return _fail(str(exc))
+def evaluate(clf: ComplexityClassifier, args: argparse.Namespace) -> int:
+    """The ``evaluate`` command's work once its classifier is loaded (``router/classifier_commands.py`` loads the one
+    the gateway's config names): check the options, read the outcomes, print the tables, write the plot."""
     if args.bootstrap < 0:
         return _fail("--bootstrap must be 0 (no intervals) or a number of resamples")
     plot = Path(args.plot) if args.plot else None if args.no_plot or args.outcomes == "-" else default_plot(args.outcomes)
@@ -172,17 +169,3 @@ def _plot(rows: dict[str, RoutingCurve], path: Path, *, asked: bool = True) -> N
     fig.savefig(path, dpi=120)
     print(f"wrote {path}", file=sys.stdout if asked else sys.stderr)  # unasked, not in the table scripts read
 
-
-def add_parser(subparsers: Any) -> None:
-    """Register ``evaluate`` on the CLI's argparse subparsers."""
-    from router.config import CONFIG_HELP
-
-    p = subparsers.add_parser("evaluate", help="APGR / CPT on {prompt, strong, weak[, strong_cost, weak_cost]} JSON lines")
-    p.add_argument("--outcomes", required=True)
-    p.add_argument("--plot", default=None, help="write the PGR curves to this PNG (default: NAME.apgr.png beside the outcomes)")
-    p.add_argument("--no-plot", action="store_true", help="write no plot")
-    p.add_argument("--bootstrap", type=int, default=1000, metavar="N",
-                   help="paired bootstrap resamples for the 95%% intervals (0 = none)")
-    p.add_argument("--config", help=CONFIG_HELP)
-    p.add_argument("--artifact", default=None, help="override the config's classifier artifact")
-    p.set_defaults(func=cmd_evaluate)

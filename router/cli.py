@@ -21,8 +21,8 @@ from router.config import CONFIG_ENV, CONFIG_HELP, OPEN_BIND_ENV, ConfigError, R
 
 def _load(path: str, *, offline: bool = False) -> RouterConfig:
     """The config, or exit 2 naming what is wrong; ``offline`` for a command that reaches no backend (`route`): settings
-    naming an unset `${VAR}` outside the models, tiers and classifier are left out (classifiers/cliutil.py)."""
-    from classifiers.cliutil import load_router_config
+    naming an unset `${VAR}` outside the models, tiers and classifier are left out (router/offline_config.py)."""
+    from router.offline_config import load_router_config
 
     try:
         return load_router_config(path) if offline else load_config(path)
@@ -280,7 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--exit-after-tour", action="store_true")
     demo.set_defaults(func=cmd_demo)
 
-    from classifiers.commands import register
+    from router.classifier_commands import register
 
     register(sub)
     return parser

@@ -4,11 +4,12 @@ without the secrets they do not use."""
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from router.config import RouterConfig, parse_config, read_config_data
+from router.config import RouterConfig, default_config_path, parse_config, read_config_data
 from router.envexpand import MalformedExpansionError, MissingVariableError, expand_string
 
 #: Where an offline command points a backend whose URL is an unset `${VAR}`: an address nothing answers (RFC 2606).
@@ -32,6 +33,17 @@ def load_offline_config(path: str | Path, env: Mapping[str, str] | None = None) 
             if isinstance(backend, dict) and f"backends.{name}.base_url" in left_out:
                 backend["base_url"] = OFFLINE_BASE_URL
     return parse_config(data, env), left_out
+
+
+def load_router_config(path: str | Path | None, *, quiet: bool = False) -> RouterConfig:
+    """The gateway's config as an offline command reads it (``load_offline_config``: settings naming an unset ``${VAR}``
+    outside the models, tiers and classifier are left out, said on stderr unless ``quiet``); None: the one a command
+    finds with no ``--config``."""
+    config, left_out = load_offline_config(default_config_path() if path is None else path)
+    if left_out and not quiet:
+        print(f"note: left out, their environment variables unset (this command reaches no backend and serves no client): "
+              f"{', '.join(left_out)}", file=sys.stderr)
+    return config
 
 
 _UNSET = object()

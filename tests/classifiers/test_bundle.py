@@ -44,7 +44,7 @@ def test_serving_imports_neither_sklearn_nor_scipy_nor_skops():
             "r = c.score([{'role': 'user', 'content': 'Prove that there are infinitely many primes.'}])\n"
             "c.score_batch([[{'role': 'user', 'content': 'hi'}]])\n"
             "assert r.top_features and 0 < r.score < 1\n"
-            "import router.cli, classifiers.commands\n"  # the `complexity-router serve` entry point
+            "import router.cli, router.classifier_commands\n"  # the `complexity-router serve` entry point
             "print(type(c.estimator).__name__, sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'scipy', 'skops'}))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.split() == ["LinearScorer", "[]"], out

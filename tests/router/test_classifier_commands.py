@@ -9,12 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 import yaml
 
-from classifiers.calibrate import budget_thresholds, cost_matrix, share_thresholds, write_calibration
-from classifiers.commands import load_router_config, register, score_stream
+from router.calibration import budget_thresholds, cost_matrix
+from router.classifier_commands import register, score_lines
+from router.offline_config import load_router_config
 from tests.classifiers.conftest import CONFIG, EASY, HARD, OLYMPIAD, user
 
 
@@ -41,7 +41,7 @@ def test_score_stream_in_order_with_errors(tiny_classifier, config_file):
     lines = ['{"prompt": "hi"}', "not json", '{"messages": [{"role": "user", "content": "Prove Fermat"}]}',
              "[1, 2]", '{"other": 1}', '{"prompt": ""}', '{"prompt": ' + "[" * 1000 + "]" * 1000 + "}", "  "]
     out = io.StringIO()
-    errors = score_stream(tiny_classifier, cfg, io.StringIO("\n".join(lines) + "\n"), out).errors
+    errors = score_lines(tiny_classifier, cfg, io.StringIO("\n".join(lines) + "\n"), out).errors
     rows = [json.loads(x) for x in out.getvalue().splitlines()]
     assert len(rows) == len(lines) and errors == 5, "a line nested past the JSON parser's limit is one bad line, not the end"
     assert [("error" in r) for r in rows] == [False, True, False, True, True, False, True, True]
@@ -98,11 +98,11 @@ def test_turns_read_as_user_turns(default, config_file):
     msgs = [{"role": "user", "content": t} for t in turns]
     lines = [json.dumps({"turns": turns}), json.dumps({"prompt": turns}), json.dumps({"messages": msgs})]
     out = io.StringIO()
-    assert score_stream(default, cfg, io.StringIO("\n".join(lines) + "\n"), out).errors == 0
+    assert score_lines(default, cfg, io.StringIO("\n".join(lines) + "\n"), out).errors == 0
     rows = [json.loads(x) for x in out.getvalue().splitlines()]
     assert rows[0] == rows[1] == rows[2]
     alone = io.StringIO()
-    score_stream(default, cfg, io.StringIO('{"prompt": "continue"}\n'), alone)
+    score_lines(default, cfg, io.StringIO('{"prompt": "continue"}\n'), alone)
     assert rows[0]["score"] > json.loads(alone.getvalue())["score"]
 
 
@@ -116,25 +116,9 @@ def test_chat_log_records_read_as_their_messages(default, config_file):
     lines = [json.dumps({"messages": msgs}), json.dumps({"conversation": msgs}), json.dumps({"turns": msgs}),
              json.dumps({"conversations": [{"from": speaker[m["role"]], "value": m["content"]} for m in msgs]})]
     out = io.StringIO()
-    assert score_stream(default, cfg, io.StringIO("\n".join(lines) + "\n"), out).errors == 0
+    assert score_lines(default, cfg, io.StringIO("\n".join(lines) + "\n"), out).errors == 0
     rows = [json.loads(x) for x in out.getvalue().splitlines()]
     assert len(rows) == 4 and all(r == rows[0] for r in rows) and "score" in rows[0]
-
-
-def test_share_thresholds_honoured():
-    rng = np.random.default_rng(1)
-    scores = rng.random(5000)
-    thr, info = share_thresholds(scores, ["low", "medium", "high"], {"low": 0.5, "medium": 0.3, "high": 0.2})
-    assert thr["high"] is None and thr["low"] < thr["medium"]
-    assert info["shares"]["low"] == pytest.approx(0.5, abs=0.002)
-    assert info["shares"]["medium"] == pytest.approx(0.3, abs=0.002)
-    with pytest.raises(ValueError):
-        share_thresholds(scores, ["low", "high"], {"low": 1.0})
-    percent, _ = share_thresholds(scores, ["low", "medium", "high"], {"low": 50, "medium": 30, "high": 20})
-    assert percent == thr, "percentages are shares too"
-    share_thresholds(scores, ["low", "medium", "high"], {"low": 0.33, "medium": 0.33, "high": 0.33})  # thirds, rounded
-    with pytest.raises(ValueError, match="add up to 1.1"):  # found in review: a typo was rescaled to 0.55/0.27/0.18 without a word
-        share_thresholds(scores, ["low", "medium", "high"], {"low": 0.6, "medium": 0.3, "high": 0.2})
 
 
 def test_calibrate_write_updates_yaml(tmp_path: Path, config_file, capsys):
@@ -153,44 +137,6 @@ def test_calibrate_write_updates_yaml(tmp_path: Path, config_file, capsys):
     assert "updated" in out
 
 
-@pytest.mark.parametrize("text", [
-    ("models: {}\ntiers:  # cheapest first\n  low:\n    model: a\n    max_score: 0.4\n  mid:\n    model: b\n    expected_share: 0.2\n"
-    "  high:\n    model: c\nclassifier: {artifact: default}\n"),
-    "models: {}\ntiers:\n  low: {model: a, max_score: 0.4}\n  mid: {model: b, expected_share: null}\n  high: {model: c}\n",
-    "models: {}\ntiers: {low: {model: a, max_score: 0.4}, mid: {model: b}, high: {model: c, expected_share: 0.9}}\n",
-    "models: {}\ntiers:\n  low: {model: a,\n        max_score: 0.4}\n  mid: {model: b}\n  high: {model: c}\n",
-], ids=["block", "flow-per-tier", "flow", "flow-over-lines"])
-def test_write_calibration_sets_both_keys_in_every_layout(tmp_path: Path, text: str):
-    p = tmp_path / "c.yaml"
-    p.write_text(text)
-    write_calibration(p, {"low": 0.25, "mid": 0.6, "high": None}, {"low": 0.5, "mid": 0.3, "high": 0.2})
-    written = p.read_text()
-    tiers = yaml.safe_load(written)["tiers"]
-    assert {name: tier.get("max_score") for name, tier in tiers.items()} == {"low": 0.25, "mid": 0.6, "high": None}
-    assert {name: tier["expected_share"] for name, tier in tiers.items()} == {"low": 0.5, "mid": 0.3, "high": 0.2}
-    assert all(tier["model"] for tier in tiers.values())
-    assert ("# cheapest first" in written) == ("# cheapest first" in text)
-
-
-@pytest.mark.parametrize("text", [
-    "models: {}\ntiers:\n  low:\n    model: a\n    max_score: 0.4\n  mid:\n    model: b\n  high:\n    model: c\n    max_score: 0.5\n",
-    "models: {}\ntiers:\n  low: {model: a, max_score: 0.4}\n  mid: {model: b}\n  high: {model: c, max_score: 0.5}\n",
-    "models: {}\ntiers: {low: {model: a, max_score: 0.4}, mid: {model: b}, high: {model: c, max_score: 0.5}}\n",
-    "models: {}\ntiers:\n  low: {model: a}\n  mid: {model: b}\n  high: {model: c,\n         max_score: 0.5}\n",
-], ids=["block", "flow-per-tier", "flow", "flow-over-lines"])
-def test_write_calibration_lifts_the_last_tier_s_max_score_out_of_the_way(tmp_path: Path, text: str):
-    """The last tier takes every score left whatever its `max_score` (0.5 is valid and ignored): a new threshold above it
-    made the file invalid, "max_score must increase" (review_s36_cli F8). It becomes 1; a last tier without one gets none."""
-    p = tmp_path / "c.yaml"
-    p.write_text(text)
-    write_calibration(p, {"low": 0.25, "mid": 0.6, "high": None}, {"low": 0.5, "mid": 0.3, "high": 0.2})
-    tiers = yaml.safe_load(p.read_text())["tiers"]
-    assert {name: tier.get("max_score") for name, tier in tiers.items()} == {"low": 0.25, "mid": 0.6, "high": 1.0}
-    p.write_text(text.replace(", max_score: 0.5", "").replace("    max_score: 0.5\n", "").replace(",\n         max_score: 0.5", ""))
-    write_calibration(p, {"low": 0.25, "mid": 0.6, "high": None}, {"low": 0.5, "mid": 0.3, "high": 0.2})
-    assert "max_score" not in yaml.safe_load(p.read_text())["tiers"]["high"]
-
-
 def test_calibrate_write_keeps_an_empty_tier_valid(tmp_path: Path, config_file):
     """A tier given no share sits between two thresholds 1e-6 apart; written with four decimals they
     were equal and the config left on disk no longer loaded."""
@@ -200,19 +146,6 @@ def test_calibrate_write_keeps_an_empty_tier_valid(tmp_path: Path, config_file):
                  "--config", str(config_file), "--write"]) == 0
     config = load_router_config(str(config_file))
     assert config.tiers["low"].max_score < config.tiers["medium"].max_score
-
-
-def test_a_calibration_the_config_check_refuses_leaves_the_file_untouched(tmp_path: Path):
-    p = tmp_path / "c.yaml"
-    original = "models: {}\ntiers:\n  low: {model: a, max_score: 0.4}\n  high: {model: c}\n"
-    p.write_text(original)
-
-    def refuse(path: Path) -> None:
-        raise ValueError("no")
-
-    with pytest.raises(ValueError):
-        write_calibration(p, {"low": 0.25, "high": None}, {"low": 0.5, "high": 0.5}, validate=refuse)
-    assert p.read_text() == original and [f.name for f in tmp_path.iterdir()] == ["c.yaml"]
 
 
 @pytest.mark.parametrize("argv", [
@@ -258,22 +191,6 @@ def test_evaluate_skips_a_line_nested_past_the_json_parser_s_limit(tmp_path: Pat
     assert "skipping line" in capsys.readouterr().err
 
 
-def test_budget_thresholds_meet_budget(tiny_classifier, config_file):
-    cfg = load_router_config(str(config_file))
-    prompts = [[{"role": "user", "content": t}] for t in EASY + HARD] * 5
-    results = tiny_classifier.score_batch(prompts)
-    for budget in (0.5, 5.0, 50.0):
-        try:
-            _, info = budget_thresholds(results, prompts, cfg, budget)
-        except ValueError:
-            continue
-        assert info["usd_per_1k"] <= budget + 1e-9
-    rich = budget_thresholds(results, prompts, cfg, 1e6, need={"low": 0, "medium": 0, "high": 1})[1]
-    assert rich["shares"]["high"] == pytest.approx(1.0) and rich["need"]["high"] == 1.0
-    with pytest.raises(ValueError, match="below"):
-        budget_thresholds(results, prompts, cfg, 1e-9)
-
-
 def test_a_budget_cuts_down_the_shares_asked_beside_it(tmp_path: Path, config_file, capsys):
     """`--shares` beside `--budget-usd-per-1k` was ignored without a word: it is the mix wanted, and an ample budget
     reaches it (no easy prompt is sent up because money is left)."""
@@ -289,23 +206,6 @@ def test_a_budget_cuts_down_the_shares_asked_beside_it(tmp_path: Path, config_fi
     assert _run([*argv, "--shares", "low=0.5,medium=0.5"]) == 2
 
 
-def test_the_budget_prices_prompts_as_the_gateway_does(tiny_classifier, config_file):
-    """A budget calibration counts prompts as `x-router-estimated-cost-usd` does: 3,000 characters of
-    Chinese are ~3,000 input tokens on every tier (a flat characters / 4 priced them as 750); English
-    four characters a token, plus 4 a message."""
-    cfg = load_router_config(str(config_file))
-    prompts = [[{"role": "user", "content": "机器学习是人工智能的一个分支。" * 200}],
-               [{"role": "user", "content": "Q: 2+2?\nA: 4\n\n" * 200 + "Q: 3+5?\nA:"}]]
-    results = tiny_classifier.score_batch(prompts)
-    cost = cost_matrix(results, prompts, cfg)
-    for j, tier in enumerate(cfg.tiers.values()):
-        model = cfg.models[tier.model]
-        input_tokens = (cost[:, j] - np.array([r.expected_completion_tokens(tier.effort, tier.thinking_budget) for r in results])
-                        * model.output / 1e6) * 1e6 / model.input
-        assert input_tokens[0] == pytest.approx(3004, abs=1), tier
-        assert input_tokens[1] == pytest.approx(len(prompts[1][0]["content"]) / 4 + 4, abs=1), tier
-
-
 def test_the_commands_forecast_each_tier_as_the_gateway_does(tiny_classifier, tmp_path: Path):
     """Found in review: `score`, `calibrate` and `route` forecast a tier at its configured effort with no ceiling — 21,388
     tokens for an xhigh tier on an 8,000-token model the gateway asks at the effort that fits (4,145), 166 for a tier whose
@@ -318,7 +218,7 @@ def test_the_commands_forecast_each_tier_as_the_gateway_does(tiny_classifier, tm
     prompts = [user(text) for text in HARD]
     results = tiny_classifier.score_batch(prompts)
     out = io.StringIO()
-    assert score_stream(tiny_classifier, cfg, io.StringIO("".join(json.dumps({"messages": p}) + "\n" for p in prompts)), out).errors == 0
+    assert score_lines(tiny_classifier, cfg, io.StringIO("".join(json.dumps({"messages": p}) + "\n" for p in prompts)), out).errors == 0
     lines = [json.loads(line)["expected_completion_tokens"] for line in out.getvalue().splitlines()]
     assert all(line["low"] <= 64 and line["high"] <= 8000 for line in lines), lines
     assert any(r.expected_completion_tokens("xhigh", None) > 8000 for r in results), "the raw figure is over the limit"
@@ -477,19 +377,6 @@ def test_evaluate_counts_and_warns_about_what_it_leaves_out(tmp_path: Path, caps
     assert "strong model scores below the weak one" in capsys.readouterr().err
 
 
-def test_the_length_baseline_of_a_multi_turn_prompt_reads_every_user_turn():
-    from classifiers.evaluate import _prompt_len
-
-    turns = [{"role": "user", "content": "Write a persuasive essay on tides."}, {"role": "user", "content": "Shorter."}]
-    assert _prompt_len(turns) == len("Write a persuasive essay on tides.") + len("Shorter.")
-    assert _prompt_len([{"role": "user", "content": "hi"}]) == 2
-    # one definition whatever the record's shape, as `train` measures it: raw user text (a single message was measured
-    # after its few-shot examples were parsed away, several raw: a system message moved a baseline 0.49 → 0.76)
-    shots = "Q: 1 + 1?\nA: 2\n\nQ: 2 + 2?\nA: 4\n\nQ: 3 + 3?\nA:"
-    alone, with_system = [{"role": "user", "content": shots}], [{"role": "system", "content": "Be brief."}, {"role": "user", "content": shots}]
-    assert _prompt_len(alone) == _prompt_len(with_system) == _prompt_len(shots) == len(shots)
-
-
 def test_a_null_or_empty_messages_column_beside_a_prompt_reads_the_prompt(default, config_file):
     """`{"prompt": P, "messages": null}` (a table with both columns, as pandas writes it) scored as an empty
     conversation: a hard proof at 0.07; `calibrate` skipped it as promptless (s36 review)."""
@@ -498,7 +385,7 @@ def test_a_null_or_empty_messages_column_beside_a_prompt_reads_the_prompt(defaul
     cfg = load_router_config(str(config_file))
     lines = [json.dumps({"prompt": OLYMPIAD}), json.dumps({"prompt": OLYMPIAD, "messages": None}), json.dumps({"prompt": OLYMPIAD, "messages": []})]
     out = io.StringIO()
-    assert score_stream(default, cfg, io.StringIO("\n".join(lines) + "\n"), out).errors == 0
+    assert score_lines(default, cfg, io.StringIO("\n".join(lines) + "\n"), out).errors == 0
     rows = [json.loads(x) for x in out.getvalue().splitlines()]
     assert rows[0] == rows[1] == rows[2]
     assert as_messages({"messages": []}) == [], "alone, an empty conversation is still one (it gets a score)"

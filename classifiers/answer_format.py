@@ -123,19 +123,19 @@ def _template_words(rest: str) -> bool:
     return True
 
 
-def _units(text: str, pos: int = 0, endpos: int | None = None) -> Iterator[tuple[int, int]]:
+def units(text: str, pos: int = 0, endpos: int | None = None) -> Iterator[tuple[int, int]]:
     """(start, end) of each non-blank unit of ``text[pos:endpos]`` (a line, split after each sentence end followed by a
     space), read lazily: a run stops at its first unit that is no instruction, and most texts open and end with one (a
     list of every unit's span cost ~40 us at each end of a text of short lines)."""
     return (m.span() for m in _RE_UNIT.finditer(text, pos, len(text) if endpos is None else endpos) if not m.group().isspace())
 
 
-def _units_from_end(text: str, lo: int) -> Iterator[tuple[int, int]]:
-    """The units of ``text[lo:]`` (``_units``) from the last one back, read a line at a time (no unit spans a line)."""
+def units_from_end(text: str, lo: int) -> Iterator[tuple[int, int]]:
+    """The units of ``text[lo:]`` (``units``) from the last one back, read a line at a time (no unit spans a line)."""
     hi = len(text)
     while True:
         nl = text.rfind("\n", lo, hi)
-        yield from reversed(list(_units(text, nl + 1 if nl >= 0 else lo, hi)))
+        yield from reversed(list(units(text, nl + 1 if nl >= 0 else lo, hi)))
         if nl < 0:
             return
         hi = nl
@@ -163,9 +163,9 @@ def strip_answer_format(text: str) -> tuple[str, str]:
     tail_start = max(len(text) - SCAN_CHARS, after_run)
     if said if tail_start == 0 else _said(lower(text[tail_start:])):  # (a short text's tail is its head)
         # the first unit is cut by the scan: not read
-        cut = next(_units(text, tail_start), None) if tail_start > after_run and text[tail_start - 1] != "\n" else None
+        cut = next(units(text, tail_start), None) if tail_start > after_run and text[tail_start - 1] != "\n" else None
         trailing: list[tuple[int, int]] = []
-        for start, end in _units_from_end(text, tail_start):
+        for start, end in units_from_end(text, tail_start):
             if (start, end) == cut or _kind(text[start:end]) != "format":
                 break
             trailing.insert(0, (start, end))
@@ -196,12 +196,12 @@ def _starts_line(text: str, start: int) -> bool:
 def _leading_run(head: str) -> list[tuple[int, int, str]]:
     """The units of ``head`` at its start that are instructions or a quiz header, read until the first that is neither
     (the last unit of the scanned head may be cut: it ends the run unread, unless it is the only one)."""
-    units = _units(head)
-    first, second = next(units, None), next(units, None)
+    spans = units(head)
+    first, second = next(spans, None), next(spans, None)
     run: list[tuple[int, int, str]] = []
     if first is None:
         return run
-    for start, end in (first,) if second is None else (unit for unit, _ in pairwise(chain((first, second), units))):
+    for start, end in (first,) if second is None else (unit for unit, _ in pairwise(chain((first, second), spans))):
         kind = _kind(head[start:end])
         if not kind:
             break

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from classifiers.answer_format import strip_answer_format
+from classifiers.courtesy import strip_courtesy
 from classifiers.fewshot import OPEN_TAIL_CHARS, split_few_shot, strip_question_frame, strip_reasoning_trigger
 from classifiers.lexicons import SPEEDUPS
 from classifiers.serialized import serialized_messages, unescape
@@ -58,6 +59,8 @@ class Conversation:
     #: The assistant message right before the last user turn: a follow-up that asks to translate or
     #: rewrite it gets an answer about as long (``classifiers.echo``).
     reply: str = ""
+    #: Courtesy units dropped from its start or end ("Please help me with this.", "Thanks!": ``classifiers.courtesy``).
+    dropped_courtesy: str = ""
 
 
 def content_text(content: Any, max_parts: int = MAX_PARTS) -> str:
@@ -187,18 +190,21 @@ def _conversation(last: str, system: str = "", history: str = "", n_user: int = 
     history: they show how to answer, and are not a conversation the question follows up. Sentences
     saying how to answer (``strip_answer_format``), then a chain-of-thought trigger at the end of the
     question (``strip_reasoning_trigger``), are dropped. The turn is read in its canonical form (``canonical_text``) and
-    without a harness's "Question: … Answer:" frame (``strip_question_frame``, after the examples are split off)."""
+    without a harness's "Question: … Answer:" frame (``strip_question_frame``, after the examples are split off).
+    Version 111: courtesy units at its start and end ("Please help me with this.", "Thanks!") are dropped too, before
+    the format sentences (``strip_courtesy``: they would hide a format sentence or a trigger that ends the turn)."""
     last = canonical_text(last)
     split = split_few_shot(last) if ":" in last[-OPEN_TAIL_CHARS:] else None
     whole, examples = split if split is not None else (last, [])
     if examples:
         shots = "\n".join(examples)
         history = f"{history}\n{shots}" if history else shots
-    unformatted, dropped_format = strip_answer_format(strip_question_frame(whole))
+    plain, dropped_courtesy = strip_courtesy(strip_question_frame(whole))
+    unformatted, dropped_format = strip_answer_format(plain)
     question = strip_reasoning_trigger(unformatted)
     return Conversation(question, system, history, n_user, n_items, earlier, len(examples),
                         dropped_trigger=unformatted[len(question):].strip(), reply=reply,
-                        dropped_format=dropped_format)
+                        dropped_format=dropped_format, dropped_courtesy=dropped_courtesy)
 
 
 def context_conversation(c: Conversation) -> Conversation:

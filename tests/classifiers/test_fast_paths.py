@@ -9,8 +9,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifiers import answer_format, features, fewshot, judge_frame, options, quantities, request_question
-from classifiers.answer_format import _CUE_WORDS, _RE_UNIT, _said, _units, _units_from_end
+from classifiers import answer_format, courtesy, features, fewshot, judge_frame, options, quantities, request_question
+from classifiers.answer_format import _CUE_WORDS, _RE_UNIT, _said, units, units_from_end
 
 
 def _texts(fragments: list[str], max_size: int = 40, min_size: int = 0) -> st.SearchStrategy[str]:
@@ -43,9 +43,9 @@ def test_line_counts_are_the_findall_counts(text: str) -> None:
 @given(_texts(_UNITS, 60), st.integers(0, 200))
 def test_units_read_lazily_and_from_the_end_are_the_units(text: str, lo: int) -> None:
     lo = min(lo, len(text))
-    units = [(m.start() + lo, m.end() + lo) for m in _RE_UNIT.finditer(text[lo:]) if not m.group().isspace()]
-    assert list(_units(text, lo)) == units
-    assert list(_units_from_end(text, lo)) == units[::-1]
+    spans = [(m.start() + lo, m.end() + lo) for m in _RE_UNIT.finditer(text[lo:]) if not m.group().isspace()]
+    assert list(units(text, lo)) == spans
+    assert list(units_from_end(text, lo)) == spans[::-1]
 
 
 def test_the_cue_words_are_said() -> None:
@@ -125,3 +125,22 @@ def test_a_language_s_name_reads_as_a_language_without_its_version_stripped() ->
 
     assert all(_language(w) in IN_LANGUAGES for w in IN_LANGUAGES)
     assert _written_in_language(["write", "a", "python3", "script"], 0) and _written_in_language(["write", "a", "c++17", "class"], 0)
+
+
+_COURTESY = ["Thanks!", "Thank you so much.", "Please help me with this.", "Can you help me?", "Can you assist?", "Hi!",
+             "Hi! I have a question:", "## Help needed", "# Question", "Task:", "Any help is appreciated.", "Cheers",
+             "I'd appreciate it.", "We're looking for some advice.", "Good morning everyone", "I need help.", "Quick question",
+             "How are you?", "What's up", "Why?", "Write code", "x", " ", "\n", "\n\n", ". ", "! ", ": ", "'", "\U0001f642", "a" * 70]
+
+
+@settings(max_examples=500, deadline=None)
+@given(_texts(_COURTESY, 10))
+def test_courtesy_gates_skip_only_ends_without_courtesy(text: str) -> None:
+    """``strip_courtesy``'s first and last word gates (``FIRST_WORDS``, ``LAST_WORDS``) and its break searches skip no
+    end whose units ``_leading_end`` / ``_trailing_start`` would drop."""
+    text = text.strip()
+    head = courtesy._leading_end(text)
+    tail = courtesy._trailing_start(text, head)
+    rest = text[head:tail].strip()
+    dropped = (head, tail) != (0, len(text)) and any(c.isalnum() for c in rest)
+    assert courtesy.strip_courtesy(text)[0] == (rest if dropped else text)

@@ -204,3 +204,63 @@ def test_a_system_question_under_a_go_is_read_as_the_question(default, base, go)
 def test_a_go_with_a_chat_or_a_real_turn_stays_a_turn(messages):
     """A turn with words of its own, a chat with an assistant turn, or no system text: the user turn is the turn."""
     assert parse_messages(messages).last_user == messages[-1]["content"]
+
+
+# --- version 111: courtesy lines and help requests without content around the question (classifiers.courtesy) ---
+
+#: Courtesy before or after a prompt: a help request without content, a question announced, a greeting, a heading of
+#: such words, thanks ("Please help me with this." moved a code question 0.45 -> 0.78, "Thanks!" a learned -0.24 logit).
+COURTESY = {
+    "please help (line)": lambda t: f"Please help me with this.\n{t}",
+    "please help (sentence)": lambda t: f"Please help me with this. {t}",
+    "can you help me": lambda t: f"Can you help me?\n{t}",
+    "i need help": lambda t: f"I need help.\n{t}",
+    "hi, a question (line)": lambda t: f"Hi! I have a question:\n{t}",
+    "hi, a question (colon)": lambda t: f"Hi! I have a question: {t}",
+    "hello": lambda t: f"Hello!\n\n{t}",
+    "# Question": lambda t: f"# Question\n{t}",
+    "## Help needed": lambda t: f"## Help needed\n{t}",
+    "### Task": lambda t: f"### Task\n{t}",
+    "thanks": lambda t: f"{t}\nThanks!",
+    "thanks in advance": lambda t: f"{t}\n\nThanks in advance.",
+    "thank you": lambda t: f"{t}\n\nThank you!",
+    "any help appreciated": lambda t: f"{t}\nAny help is appreciated.",
+    "both ends": lambda t: f"Could you please help me out?\n{t}\nThank you so much!",
+}
+
+
+@pytest.mark.parametrize("name", COURTESY)
+@pytest.mark.parametrize("base", BASES, ids=range(len(BASES)))
+def test_courtesy_around_a_prompt_is_not_read(default, base, name):
+    wrapped = COURTESY[name](base)
+    conv = parse_messages(user(wrapped))
+    assert conv.last_user == base and conv.dropped_courtesy
+    assert default.score(user(wrapped)).score == pytest.approx(default.score(user(base)).score, abs=1e-9)
+
+
+def test_courtesy_goes_before_a_trigger_and_in_a_follow_up():
+    assert parse_messages(user("Solve 2x + 3 = 11.\nLet's think step by step.\nThanks!")).last_user == "Solve 2x + 3 = 11."
+    chat = [*CHAT, {"role": "user", "content": f"Thanks! {FOLLOW_UP}"}]
+    assert parse_messages(chat).last_user == FOLLOW_UP
+
+
+@pytest.mark.parametrize("text", ["Thanks!", "Thank you so much!", "Hi! Thanks!", "Can you help me?", "Hi! How are you?",
+                                  "Hi! I have a question:", "Thanks in advance.\n\n🙂"])
+def test_courtesy_alone_is_what_is_asked(default, text):
+    """Small talk or a bare help request: nothing else is left, so it is read as written (and scores as chit-chat)."""
+    assert parse_messages(user(text)).last_user == text
+    assert default.score(user(text)).score < 0.40
+
+
+@pytest.mark.parametrize("text", [
+    "Please help me fix this segfault in my C code",
+    "Can you help me with my essay on the French Revolution?\nIt is due on Monday.",
+    "I need help with my taxes.\nI moved to another state in June.",
+    "Thanks for the recipe yesterday! What wine goes with it?",
+    'Reply to this email politely:\n"Hi Tom, the report is late again.\nThanks."',
+    "Question: is it rude to leave a party without saying goodbye?",
+    "Write a poem about spring.\nPlease make it rhyme.",
+])
+def test_courtesy_with_content_is_read(text):
+    """A unit with words of its own, quoted material, or a label opening the user's own sentence stays as written."""
+    assert parse_messages(user(text)).last_user == text

@@ -134,6 +134,8 @@ def strip_courtesy(text: str) -> tuple[str, str]:
         last = _RE_WORD_RUN.match(text[-span:].rstrip(_EDGE_MARKS)[::-1])  # the last word, reversed
         if last is not None and last.group()[::-1].lower() in LAST_WORDS:
             tail = _trailing_start(text, head)
+            if text[:tail].rstrip().endswith(":"):  # the material a colon opens: "Translate into French:\nThank you."
+                tail = n
     if head == 0 and tail == len(text):
         return text, ""
     question = text[head:tail].strip()

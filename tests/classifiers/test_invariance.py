@@ -260,7 +260,9 @@ def test_courtesy_alone_is_what_is_asked(default, text):
     'Reply to this email politely:\n"Hi Tom, the report is late again.\nThanks."',
     "Question: is it rude to leave a party without saying goodbye?",
     "Write a poem about spring.\nPlease make it rhyme.",
+    "Translate into French:\nThank you very much for your help.",
 ])
 def test_courtesy_with_content_is_read(text):
-    """A unit with words of its own, quoted material, or a label opening the user's own sentence stays as written."""
+    """A unit with words of its own, quoted material or material a colon opens, or a label opening the user's own
+    sentence stays as written."""
     assert parse_messages(user(text)).last_user == text

@@ -204,6 +204,10 @@ def cmd_route(args: argparse.Namespace) -> int:
         decision["few_shot_examples"] = conv.n_examples
     if conv.dropped_trigger:  # "Let's think step by step." says how to answer, not how hard the question is
         decision["dropped_trigger"] = conv.dropped_trigger
+    if conv.dropped_format:  # a harness's "The last line of your response should be …": how to answer, too
+        decision["dropped_format"] = conv.dropped_format
+    if conv.dropped_courtesy:  # "Please help me with this.", "Thanks!" around the question: no part of it
+        decision["dropped_courtesy"] = conv.dropped_courtesy
     if conv.serialized:  # a prompt encoded a second time (escaped lines, a list repr) is read as its text
         decision["serialized"] = conv.serialized
     if (drawn := strip_diagrams(conv.last_user)) is not conv.last_user:  # a figure's drawing code is not the problem

@@ -558,3 +558,17 @@ def test_calibrate_says_when_ties_keep_the_shares_asked_out_of_reach(tmp_path: P
     varied.write_text("\n".join(json.dumps({"prompt": t}) for t in (EASY + HARD) * 8) + "\n", encoding="utf-8")
     assert _run(["calibrate", "--prompts", str(varied), "--shares", "low=0.5,medium=0.3,high=0.2", "--config", str(config)]) == 0
     assert "differ from those asked" not in capsys.readouterr().err
+
+
+def test_route_names_the_sentences_it_did_not_read(config_file, capsys):
+    """What the score leaves out is shown beside it: a harness's format sentence and courtesy around the question."""
+    from router.cli import main
+
+    prompt = "Please help me with this.\nWhy does my loop never end?\nThe last line of your response should be your answer.\nThanks!"
+    assert main(["route", prompt, "--config", str(config_file)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["dropped_format"] == "The last line of your response should be your answer."
+    assert out["dropped_courtesy"] == "Please help me with this. Thanks!"
+    assert main(["route", "Why does my loop never end?", "--config", str(config_file)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert "dropped_format" not in out and "dropped_courtesy" not in out

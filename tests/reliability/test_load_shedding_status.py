@@ -63,3 +63,46 @@ async def test_a_refusal_after_a_call_upstream_is_an_error(rig: Rig) -> None:
     assert response.status_code == 429 and len(rig.a.records) == 1 and len(rig.b.records) == 1, response.text
     assert gateway.metric("router_requests_total", tier="high", model="mb", backend="b", status="error") == 1
     assert gateway.metric("router_requests_total", tier="high", model="mb", backend="b", status="shed") == 0
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_a_sampled_tier_whose_samples_were_all_refused_untried_is_shed(rig: Rig, tmp_path: Path, stream: bool) -> None:
+    """Samples drawn at once share the request's `attempted`: none went upstream, so the request is shed (a stream too)."""
+    rig.a.script = rig.b.script = fails(429, headers={"Retry-After": "30"})
+    data = rig.config_data(decision_log={"path": str(tmp_path / "decisions.jsonl")})
+    data["tiers"]["low"]["strategy"] = {"kind": "self_consistency", "samples": 2, "use_n": False}
+    gateway = await rig.gateway(data)
+    assert [(await gateway.chat(model=model)).status_code for model in ("ma", "mb")] == [429, 429]  # both cool down
+    assert (await gateway.chat(model="auto:low", stream=stream)).status_code == 429
+    assert len(rig.a.records) == len(rig.b.records) == 1 and statuses(gateway) == ["error", "error", "shed"]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_a_fallback_tried_after_a_candidate_refused_untried_makes_its_failure_an_error(rig: Rig, tmp_path: Path, stream: bool) -> None:
+    """The first candidate's backend is at max_in_flight (skipped, no call), the fallback is called and fails: an error."""
+    rig.a.script = lambda body, index: Behaviour(header_delay=30)
+    rig.b.script = fails(500)
+    data = rig.config_data(a={"circuit": {"failures": 100, "cooldown_seconds": 30, "max_in_flight": 1}},
+                           decision_log={"path": str(tmp_path / "decisions.jsonl")})
+    gateway = await rig.gateway(data)
+    hung = asyncio.create_task(gateway.chat(model="ma"))
+    await _in_flight(gateway, "a", 1)
+    assert (await gateway.chat(model="auto:low", stream=stream)).status_code == 502
+    assert statuses(gateway) == ["error"] and gateway.metric("router_requests_total", tier="low", model="mb", backend="b", status="error") == 1
+    hung.cancel()
+    await asyncio.gather(hung, return_exceptions=True)
+
+
+async def test_a_request_shed_by_its_tier_and_escalated_on_error_is_labelled_by_the_escalation(rig: Rig, tmp_path: Path) -> None:
+    """Tier low's only model cools down (refused untried), its escalation on error reaches tier high: ok when high answers,
+    an error when high fails upstream."""
+    rig.a.script = fails(429, headers={"Retry-After": "30"})
+    rig.b.script = lambda body, index: Behaviour()
+    data = rig.config_data(decision_log={"path": str(tmp_path / "decisions.jsonl")})
+    data["tiers"]["low"] = {"model": "ma", "max_score": 0.5, "escalate_to": "high", "escalate_on": {"error": True}}
+    gateway = await rig.gateway(data)
+    assert (await gateway.chat(model="ma")).status_code == 429  # ma cools down
+    assert (await gateway.chat(model="auto:low")).status_code == 200
+    rig.b.script = fails(500)
+    assert (await gateway.chat(model="auto:low")).status_code == 502
+    assert len(rig.a.records) == 1 and statuses(gateway) == ["error", "ok", "error"]

@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Mapping
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from classifiers.classifier import ScoreResult
@@ -105,7 +106,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     if args.budget_usd_per_1k is not None and not (math.isfinite(args.budget_usd_per_1k) and args.budget_usd_per_1k > 0):
         return _fail("--budget-usd-per-1k must be a positive number of USD")
-    if args.write and args.config == str(packaged_default_config()):
+    if args.write and Path(args.config).resolve() == packaged_default_config().resolve():
+        # however named: a checkout's configs/default.yaml (what `calibrate` reads there without --config) is the
+        # packaged file itself, router/configs links to it; a symlink, a relative path, are that file too
         return _fail("--write changes the config file: name yours with --config (this is the packaged default)")
     try:
         config = load_router_config(args.config)

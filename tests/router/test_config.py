@@ -234,6 +234,26 @@ def test_commands_work_outside_a_checkout_without_config(tmp_path: Path) -> None
     assert packaged_default_config().read_bytes() == before
 
 
+@pytest.mark.parametrize("spelling", ["checkout", "symlink"])
+def test_calibrate_writes_no_spelling_of_the_packaged_config(tmp_path: Path, spelling: str) -> None:
+    """In a checkout `calibrate --write` without --config read configs/default.yaml there, the packaged file itself
+    (router/configs links to it), and rewrote it: the guard compared the path as named, not the file."""
+    prompts = tmp_path / "prompts.txt"
+    prompts.write_text("hi\nProve Fermat's last theorem for n = 3.\n")
+    args = ["calibrate", "--prompts", str(prompts), "--shares", "low=0.5,medium=0.3,high=0.2", "--write"]
+    if spelling == "symlink":
+        (tmp_path / "mine.yaml").symlink_to(packaged_default_config())
+        args += ["--config", str(tmp_path / "mine.yaml")]
+    before = packaged_default_config().read_bytes()
+    try:
+        refused = _cli(args, ROOT if spelling == "checkout" else tmp_path)
+        assert refused.returncode == 2 and "--config" in refused.stderr, refused.stdout
+    finally:
+        after = packaged_default_config().read_bytes()
+        packaged_default_config().write_bytes(before)  # a regression must not leave the checkout's config rewritten
+    assert after == before
+
+
 @pytest.mark.parametrize("key", ["artifact", "embedding"])
 @pytest.mark.parametrize("command", [["check-config"], ["serve", "--port", "1", "--config"], ["route", "hi", "--config"]])
 def test_a_corrupt_artifact_stops_the_command_with_one_line(tmp_path: Path, command: list[str], key: str) -> None:

@@ -8,7 +8,9 @@ politeness weight (-0.24 logit), "# Question" over a chat question 0.33 -> 0.18.
 (``answer_format.units``: a line, split after each sentence) at the start and at the end of the last user turn, as
 ``answer_format.strip_answer_format`` drops a harness's format sentences, when something else is left: "Thanks!" alone
 is small talk and stays, and a unit with a word of its own ("Please help me fix this segfault in my C code", "Can you
-help me with my essay?") is content.
+help me with my essay?") is content. Version 112 (inv53b): a lead-in on the question's own line is not read either
+("Hi ChatGPT, why does …", "So, how …", "Quick question - why …", "I was wondering if …": a code question 0.38 -> 0.73,
+its opening question word hidden), up to its separator (``_lead_in_end``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ SCAN_CHARS = 400
 _HELP = r"(?:help|assistance|advice)"
 _THIS = r"(?: (?:with|on) (?:this|that|something|a problem|an issue|it)| out| here)?"
 _PLEASE = r"(?: please)?"
+#: A greeting of ``greetings.GREETINGS`` or a time of day's, on ``_words``.
+_GREETING = (r"(?:" + "|".join(" ".join(map(re.escape, g)) for g in GREETINGS)
+             + r"|good (?:morning|afternoon|evening|day)|greetings)")
 #: Whole units of courtesy, on their lower-cased ASCII words joined by one space (``_words``: "I'd" is one word).
 _RE_COURTESY = re.compile(
     # thanks: "Thanks!", "Thank you so much in advance.", "Many thanks", "Any help is appreciated."
@@ -47,9 +52,20 @@ _RE_COURTESY = re.compile(
     r"|(?:(?:i|we) (?:have|got)|i've got|we've got|got|have) (?:a|one) (?:quick |small |simple |short )?question"
     r"(?: for you)?|(?:a |one )?(?:quick|small|simple|short) question(?: for you)?"
     # a greeting of ``greetings.GREETINGS``, and to whom
-    r"|(?:" + "|".join(" ".join(map(re.escape, g)) for g in GREETINGS) + r"|good (?:morning|afternoon|evening|day)"
-    r"|greetings)(?: (?:everyone|all|guys|folks|friend|there))?"
+    r"|" + _GREETING + r"(?: (?:everyone|all|guys|folks|friend|there))?"
     r"|please)")
+#: Version 112: a same-line lead-in before a separator (``_RE_LEAD_SEP``), on ``_words``, besides a ``_RE_COURTESY``
+#: one: a greeting and a one-word addressee ("Hi ChatGPT,"), a discourse marker ("So,", "Well,", "Anyway,"), "I was
+#: wondering,". "Hello world," names a program.
+_RE_LEAD_IN = re.compile(_GREETING + r" (?!world$)[a-z][a-z0-9']*"
+                         r"|(?:(?:ok|okay|alright|all right) )?so|well|ok|okay|alright|all right|anyway|anyways"
+                         r"|i was wondering")
+#: Lead-ins read without a separator after them ("Ok so why …", "I was wondering if …"); "So what?" is read as written.
+_RE_BARE_LEAD = re.compile(r"(?i)(?:(?:ok|okay|alright|all right),?\s+so|i\s+was\s+wondering\s+(?:if|whether))\s+")
+#: The first words of a greeting that asks ("How are you, my friend?" is small talk, no lead-in before its comma).
+_ASKING = frozenset(g[0] for g in GREETINGS if g[0] not in ("hi", "hey", "hello"))
+#: What ends a same-line lead-in: ":" or "," before a space, a spaced hyphen, an en or em dash.
+_RE_LEAD_SEP = re.compile(r"(?:[:,](?=\s)|-(?<=\s-)-?(?=\s)|[\u2013\u2014])\s*")  # no leading \s*: 4 -> 2 us
 #: The words a unit of ``_RE_COURTESY`` (or a label) opens and ends with: a text that opens (ends) with another is not
 #: read at that end (a set lookup; reading its first unit cost ~5 us). tests/classifiers/test_fast_paths.py checks that
 #: the gates skip no end ``_leading_end`` / ``_trailing_start`` would drop.
@@ -57,7 +73,8 @@ FIRST_WORDS = frozenset((
     "thanks", "thank", "ty", "thx", "tia", "cheers", "many", "i", "i'd", "i'll", "i've", "i'm", "we", "we'd", "we've",
     "we're", "really", "greatly", "much", "very", "appreciate", "appreciated", "any", "your", "help", "assistance",
     "advice", "please", "so", "ok", "okay", "can", "could", "would", "will", "got", "have", "a", "one", "quick", "small",
-    "simple", "short", "greetings", "good", *(g[0] for g in GREETINGS), *LEAD_LABELS))
+    "simple", "short", "greetings", "good", "well", "alright", "all", "anyway", "anyways", *(g[0] for g in GREETINGS),
+    *LEAD_LABELS))
 LAST_WORDS = frozenset((
     "thanks", "thank", "you", "ty", "thx", "tia", "cheers", "much", "lot", "ton", "again", "all", "advance", "help",
     "time", "assistance", "advice", "patience", "it", "that", "appreciated", "welcome", "me", "us", "this", "something",
@@ -66,6 +83,8 @@ LAST_WORDS = frozenset((
 #: The marks around a unit's first or last word (``_RE_PLAIN``'s but the apostrophe), and a word (``_RE_WORD``'s).
 _EDGE_MARKS = " \t\n.,!?:;~*_#>-"
 _RE_WORD_RUN = re.compile(r"[A-Za-z0-9']+")
+#: The first word of a stretch, past its edge marks (``_lead_in_end``'s gate).
+_RE_LEAD_WORD = re.compile(r"[ \t\n.,!?:;~*_#>\-]*([A-Za-z0-9']+)")
 #: A unit that may be courtesy: at most ``COURTESY_CHARS`` ASCII letters, digits, spaces, an apostrophe and the
 #: punctuation that ends or opens a sentence, a heading's or emphasis's marks. No quote, bracket or code mark (a unit
 #: with one is material: "… Thanks.'"), no other script, no emoji: such a unit is read as written.
@@ -86,22 +105,50 @@ def _courtesy(unit: str, leading: bool) -> bool:
     return bool(words) and (_RE_COURTESY.fullmatch(words) is not None or leading and words in LEAD_LABELS)
 
 
+def _lead_in_end(text: str, pos: int, stop: int) -> int:
+    """Where the same-line lead-ins opening ``text[pos:stop]`` end (``pos`` for none): courtesy or a ``_RE_LEAD_IN``
+    up to a separator ("Hi! I have a question: what …", "Hey, quick question: why …", "So, how …", "Quick question -
+    why …"), or a ``_RE_BARE_LEAD``. A label so ("Question: is it rude …") is the user's own writing
+    (``fewshot.strip_question_frame``); "So the function returns None, why?" has no lead-in (no separator after "So")."""
+    for _ in range(MAX_UNITS):
+        bare = _RE_BARE_LEAD.match(text, pos, stop)
+        if bare is not None:
+            pos = bare.end()
+            continue
+        first = _RE_LEAD_WORD.match(text, pos, stop)  # a set lookup first: most texts go on with no lead-in (~5 us)
+        word = "" if first is None else first.group(1).lower()
+        if word not in FIRST_WORDS:
+            break
+        lim = min(stop, pos + COURTESY_CHARS + 2)
+        if word in _ASKING:  # "How are you, my friend?": a greeting that asks is a lead-in only before a colon
+            colon = text.find(":", pos, lim)
+            sep = _RE_LEAD_SEP.match(text, colon, stop) if colon > pos else None
+        else:
+            sep = _RE_LEAD_SEP.search(text, pos, lim)
+        if sep is None or sep.start() == pos:
+            break
+        words = _words(text[pos:sep.start()])
+        if not words or (_RE_COURTESY.fullmatch(words) is None and _RE_LEAD_IN.fullmatch(words) is None):
+            break
+        pos = sep.end()
+    return pos
+
+
 def _leading_end(text: str) -> int:
-    """Where the courtesy units opening ``text`` end (0 for none); a unit opened by courtesy up to a ":" ends the run
-    after its colon ("Hi! I have a question: what …"; a label so, "Question: is it rude …", is the user's own writing:
-    ``fewshot.strip_question_frame``). A unit cut by the scan is not read."""
+    """Where the courtesy units opening ``text`` end (0 for none), and the lead-ins opening the next unit on its line
+    (``_lead_in_end``). A unit cut by the scan is not read whole."""
     end, scan = 0, min(len(text), SCAN_CHARS)
     for n, (start, stop) in enumerate(units(text, 0, scan)):
-        if n == MAX_UNITS or (stop == scan < len(text) and text[stop] != "\n"):
+        if n == MAX_UNITS:
             break
-        unit = text[start:stop]
-        if _courtesy(unit, leading=True):
+        if not (stop == scan < len(text) and text[stop] != "\n") and _courtesy(text[start:stop], leading=True):
             end = stop
             continue
-        colon = unit.find(": ")
-        if 0 < colon and _courtesy(unit[:colon], leading=False):  # not a label: "Question: is it rude …" is the user's
-            end = start + colon + 1
-        break
+        lead = _lead_in_end(text, start, stop)
+        if lead > start and _courtesy(text[lead:stop], leading=False):  # "Hi, thanks!": a unit of courtesy
+            end = stop
+            continue
+        return lead if lead > start else end
     return end
 
 
@@ -119,16 +166,19 @@ def _trailing_start(text: str, lo: int) -> int:
 def strip_courtesy(text: str) -> tuple[str, str]:
     """(``text`` without the courtesy units at its start and end, what was dropped); ``(text, "")`` if it has none or
     if nothing with a letter or a digit would remain (courtesy alone is what is asked: small talk). A text whose first
-    (last) unit is longer than a courtesy unit, one with no break in its first (last) ``COURTESY_CHARS`` characters, is
-    not read at that end (``_RE_BREAK``): one search each, where reading the units took ~5 us."""
+    (last) word opens (ends) no courtesy is not read at that end (``FIRST_WORDS``, ``LAST_WORDS``), nor a unit longer
+    than a courtesy unit (no ``_RE_BREAK`` in its first (last) ``COURTESY_CHARS`` characters) but for a lead-in opening
+    it: a search or two each, where reading the units took ~5 us (~20 us for a long first unit)."""
     n, span = len(text), COURTESY_CHARS + 2
-    if _RE_BREAK.search(text, 0, span) is None:  # a long first unit, or a short text of one unit
-        if n <= span:
-            return text, ""
-        head = 0
-    else:
-        first = _RE_WORD_RUN.match(text[:span].lstrip(_EDGE_MARKS))
-        head = _leading_end(text) if first is not None and first.group().lower() in FIRST_WORDS else 0
+    first = _RE_WORD_RUN.match(text[:span].lstrip(_EDGE_MARKS))
+    head = 0
+    if first is not None and first.group().lower() in FIRST_WORDS:
+        if _RE_BREAK.search(text, 0, span) is not None:
+            head = _leading_end(text)
+        else:  # one long first unit, or a short text of one: only a lead-in may open it (reading it took ~20 us)
+            start = len(text) - len(text.lstrip())
+            head = _lead_in_end(text, start, n)
+            head = 0 if head == start or _courtesy(text[head:], leading=False) else head
     tail = n
     if _RE_BREAK.search(text, max(head, n - span)) is not None:
         last = _RE_WORD_RUN.match(text[-span:].rstrip(_EDGE_MARKS)[::-1])  # the last word, reversed

@@ -130,7 +130,9 @@ def test_a_language_s_name_reads_as_a_language_without_its_version_stripped() ->
 _COURTESY = ["Thanks!", "Thank you so much.", "Please help me with this.", "Can you help me?", "Can you assist?", "Hi!",
              "Hi! I have a question:", "## Help needed", "# Question", "Task:", "Any help is appreciated.", "Cheers",
              "I'd appreciate it.", "We're looking for some advice.", "Good morning everyone", "I need help.", "Quick question",
-             "How are you?", "What's up", "Why?", "Write code", "x", " ", "\n", "\n\n", ". ", "! ", ": ", "'", "\U0001f642", "a" * 70]
+             "How are you?", "What's up", "Why?", "Write code",
+             "Hi, ", "Hi ChatGPT, ", "So, ", "Ok so ", "Well, ", "Anyway, ", "All right, ", "I was wondering if ",
+             "Quick question - ", " \u2014 ", ", ", "x", " ", "\n", "\n\n", ". ", "! ", ": ", "'", "\U0001f642", "a" * 70]
 
 
 @settings(max_examples=500, deadline=None)

@@ -266,3 +266,40 @@ def test_courtesy_with_content_is_read(text):
     """A unit with words of its own, quoted material or material a colon opens, or a label opening the user's own
     sentence stays as written."""
     assert parse_messages(user(text)).last_user == text
+
+
+# --- version 112: a same-line lead-in before the question (classifiers.courtesy._lead_in_end) ---
+
+#: A greeting (and to whom), thanks, "Please,", a discourse marker, a question announced or "I was wondering" opening
+#: the question's own line: "Hi ChatGPT, why does this code print None? …" 0.38 -> 0.73 (a tier crossing).
+LEAD_INS = ["Hi, ", "Hello there, ", "Hi ChatGPT, ", "Thanks, ", "Please, ", "So, ", "Ok so ", "Quick question - ",
+            "Hey, quick question: ", "I was wondering, ", "Well, ", "Anyway, ", "Okay, so ", "Quick question \u2014 "]
+
+
+@pytest.mark.parametrize("lead", LEAD_INS)
+@pytest.mark.parametrize("base", [*BASES, "How do I center a div in CSS?"], ids=range(len(BASES) + 1))
+def test_a_lead_in_on_the_question_line_is_not_read(default, base, lead):
+    wrapped = lead + base[0].lower() + base[1:]
+    conv = parse_messages(user(wrapped))
+    assert conv.last_user == base[0].lower() + base[1:] and conv.dropped_courtesy == lead.strip()
+    assert default.score(user(wrapped)).score == pytest.approx(default.score(user(base)).score, abs=1e-9)
+
+
+@pytest.mark.parametrize(("text", "question"), [
+    ("Hi, I'm a nurse and I work nights. How can I sleep better?", "I'm a nurse and I work nights. How can I sleep better?"),
+    ("I was wondering if you could explain recursion.", "you could explain recursion."),
+    ("Hello!\n\nHi, why is the sky blue?", "why is the sky blue?"),
+])
+def test_a_lead_in_drops_no_content(text, question):
+    assert parse_messages(user(text)).last_user == question
+
+
+@pytest.mark.parametrize("text", [
+    "Hi,", "Hi, thanks!", "So what?", "So the function returns None, why?", "How are you, my friend?",
+    "Question: is it rude to leave a party without saying goodbye?", "Well-known sorting algorithms, which is fastest?",
+    "Now, do the same in Java.", "Hello world, in C, please.", "So I tried pip install, why does it fail?",
+])
+def test_a_lead_in_needs_its_separator_and_something_after_it(text):
+    """No separator after "So" (its sentence is the question's), a greeting that asks, small talk alone, a label, "Now"
+    (a follow-up's word) and a word that only opens with a marker's letters are read as written."""
+    assert parse_messages(user(text)).last_user == text

@@ -139,7 +139,7 @@ def follow_up_weight(c: Conversation) -> float:
     """In [0, 1]: 1 when the last user turn is a follow-up that inherits the earlier turns'
     difficulty, 0 when it is a request of its own (``FOLLOW_UP_PHRASES``, ``FOLLOW_UP_OPENERS``,
     ``FOLLOW_UP_SHORT``, ``FOLLOW_UP_RATIO``)."""
-    if not c.earlier_user or closes(c.last_user, c.reply) or quiz_after_bare_answer(c.last_user, c.reply, c.earlier_user):  # classifiers.turns
+    if not c.earlier_user or closes(c.last_user, c.reply, c.dropped_courtesy) or quiz_after_bare_answer(c.last_user, c.reply, c.earlier_user):  # classifiers.turns
         return 0.0
     if states_own_equation(c.last_user, c.earlier_user):  # "Now solve 2x + 3 = 11.": its own difficulty (version 92)
         return 0.0

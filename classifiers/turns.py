@@ -65,9 +65,12 @@ EARLIER_READ_CHARS = 2000
 _RE_WHAT_IS = re.compile(r"\bwhat(?:'s| is) [a-z]\b|(?<![A-Za-z])[a-z] ?= ?\?")
 
 
-def closes(turn: str, reply: str = "") -> bool:
+def closes(turn: str, reply: str = "", dropped: str = "") -> bool:
     """Whether the turn only thanks or says goodbye: no question, no request, and no answer to an offer or a question the
-    ``reply`` before it ended with ("Want me to implement it?" — "thanks!" may be a yes)."""
+    ``reply`` before it ended with ("Want me to implement it?" — "thanks!" may be a yes). Read with the courtesy its
+    reading dropped (``Conversation.dropped_courtesy``): "Thanks! That was really clear." is read "That was really
+    clear.", and took a proof's 0.75 as a follow-up (versions 111-112)."""
+    turn = f"{dropped} {turn}" if dropped else turn
     if len(turn) > CLOSING_MAX_CHARS or "?" in turn or reply.rstrip().endswith("?"):
         return False
     words = _WORD.findall(lower(turn))

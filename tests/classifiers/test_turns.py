@@ -53,7 +53,9 @@ def test_a_quiz_question_after_a_bare_answer_is_a_question_of_its_own() -> None:
 @pytest.mark.parametrize("task", [PROOF, LRU])
 def test_thanks_after_a_hard_task_is_the_cheap_tier(default: ComplexityClassifier, task: str) -> None:
     """It inherited the task's difficulty ("Thanks, …" opens follow-ups): 0.71, a thinking tier, for a thank-you."""
-    for turn in ("Thanks, that's all I needed!", "thank you so much :)"):
+    # "Thanks! That was really clear." is read without its courtesy unit (version 111: 0.75 after the proof), and
+    # "Thanks, that's all I needed!" without its lead-in (version 112): ``closes`` reads what was dropped too
+    for turn in ("Thanks, that's all I needed!", "thank you so much :)", "Thanks! That was really clear."):
         after = default.score(chat(task, "Here it is: ...", turn)).score
         assert after < 0.4 and after == pytest.approx(default.score(chat(turn)).score, abs=1e-9)
     assert default.score(chat(task, "Here it is: ...", "Thanks! Now do the same for 4k+1.")).score > 0.4, "a request still follows up"

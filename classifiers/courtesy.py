@@ -56,7 +56,7 @@ _RE_COURTESY = re.compile(
     r"|please)")
 #: Version 112: a same-line lead-in before a separator (``_RE_LEAD_SEP``), on ``_words``, besides a ``_RE_COURTESY``
 #: one: a greeting and a one-word addressee ("Hi ChatGPT,"), a discourse marker ("So,", "Well,", "Anyway,"), "I was
-#: wondering,". "Hello world," names a program.
+#: wondering,". "Hello world," and "Hello, World!" name a program (``_lead_in_end``).
 _RE_LEAD_IN = re.compile(_GREETING + r" (?!world$)[a-z][a-z0-9']*"
                          r"|(?:(?:ok|okay|alright|all right) )?so|well|ok|okay|alright|all right|anyway|anyways"
                          r"|i was wondering")
@@ -125,7 +125,7 @@ def _lead_in_end(text: str, pos: int, stop: int) -> int:
             sep = _RE_LEAD_SEP.match(text, colon, stop) if colon > pos else None
         else:
             sep = _RE_LEAD_SEP.search(text, pos, lim)
-        if sep is None or sep.start() == pos:
+        if sep is None or sep.start() == pos or text[sep.end():sep.end() + 5].lower() == "world":  # "Hello, World!"
             break
         words = _words(text[pos:sep.start()])
         if not words or (_RE_COURTESY.fullmatch(words) is None and _RE_LEAD_IN.fullmatch(words) is None):

@@ -297,7 +297,7 @@ def test_a_lead_in_drops_no_content(text, question):
 @pytest.mark.parametrize("text", [
     "Hi,", "Hi, thanks!", "So what?", "So the function returns None, why?", "How are you, my friend?",
     "Question: is it rude to leave a party without saying goodbye?", "Well-known sorting algorithms, which is fastest?",
-    "Now, do the same in Java.", "Hello world, in C, please.", "So I tried pip install, why does it fail?",
+    "Now, do the same in Java.", "Hello world, in C, please.", "Hello, World! program in Rust, please.", "So I tried pip install, why does it fail?",
 ])
 def test_a_lead_in_needs_its_separator_and_something_after_it(text):
     """No separator after "So" (its sentence is the question's), a greeting that asks, small talk alone, a label, "Now"

@@ -225,6 +225,7 @@ class TestTimeCompute:
             subs = [replace(decision, candidates=list(decision.candidates), attempts=0) for _ in range(missing)]
             outcomes = await asyncio.gather(*(self._sample(decision, dict(base), sub) for sub in subs), return_exceptions=True)
             for sub, outcome in zip(subs, outcomes, strict=True):
+                decision.attempts += sub.attempts  # a failed sample's calls were made too (`router.attempts`)
                 if isinstance(outcome, UpstreamError):
                     first_error = first_error or outcome
                     continue
@@ -233,7 +234,6 @@ class TestTimeCompute:
                 if decision.context.sample_base is None:
                     decision.context.sample_base = outcome.body
                 choices.extend(c for c in (outcome.body.get("choices") or ())[:1] if isinstance(c, dict))
-                decision.attempts += sub.attempts
         if not choices:
             raise first_error or UpstreamError("protocol", "upstream returned no choices")
         return [{**choice, "index": index} for index, choice in enumerate(choices)]

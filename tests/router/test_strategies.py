@@ -383,6 +383,7 @@ async def test_failed_samples_count_against_agreement(make_harness: Any) -> None
     harness = await make_harness(parse_config(data, env={}), httpx.MockTransport(flaky))
     router = (await harness.chat("easy [score=0.1]")).json()["router"]
     assert router["samples"] == 1 and router["samples_failed"] == 3 and router["agreement"] == 0.25
+    assert router["attempts"] == 4, "the failed samples' calls were made too (only the answered one's were counted)"
 
 
 def test_the_vote_counts_the_samples_asked() -> None:

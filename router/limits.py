@@ -24,7 +24,7 @@ import logging
 import math
 import time
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -83,7 +83,9 @@ class Admission:
     max_tier: str | None = None
     period_id: str = ""
     window: int = -1  # the minute of the reservation (-1: none): `record` corrects that minute, not the one it ends in
-    extra: dict[str, Any] = field(default_factory=dict)
+    # admitted while the store could not be reached, failing open (`state.on_redis_error: open`): nothing was counted or
+    # reserved, its usage is still recorded as it ends; a typed flag where an untyped `extra` bag said {"limits": "unchecked"}
+    unchecked: bool = False
 
 
 def reached(spent: float, budget: float) -> bool:
@@ -269,7 +271,7 @@ class Limiter:
             )
         except LimitStoreUnavailable as exc:
             self._unavailable(exc)  # failing open: unchecked, but its usage is still recorded (records always try)
-            return Admission(key, rule, period_id=period_id, extra={"limits": "unchecked"})
+            return Admission(key, rule, period_id=period_id, unchecked=True)
         if counts.status != OK:
             raise self._refusal(key, rule, counts, now, reserve)
         admission = Admission(key, rule, reserved_tokens=reserve, period_id=period_id, window=counts.window)

@@ -264,7 +264,7 @@ async def _relay(
         async for frame in stream.frames:
             events += count_events(frame)
             if first and frame_has_output(frame):  # the attempt that answered, to its first token (not a role chunk)
-                attempt_started = decision.context.attempt_started
+                attempt_started = decision.attempt_started
                 metrics.ttft.labels(*labels).observe(time.perf_counter() - (started if attempt_started is None else attempt_started))
                 first = False
             if convert is not None:

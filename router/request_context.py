@@ -3,7 +3,7 @@
 One attribute for each thing a part of the request path leaves for another; each says who writes it and who reads it.
 None means "not set" throughout (no writer stores None to mean anything else); the two lists of calls start empty. A sampled tier's parallel calls are
 `dataclasses.replace` copies of their request's decision and share its `RequestContext` object (what is one call's —
-its service tier — is on the `Decision`); a judge's decision has
+its service tier, its attempt's start — is on the `Decision`); a judge's decision has
 one of its own that shares only the request's `failed_attempts` list (router/ttc.py).
 """
 
@@ -59,8 +59,6 @@ class RequestContext:
     # Resilience._attempt: an attempt of the request (a sample's too) was made upstream; api's status reads it: a request
     # the gateway refused itself (`resilience.Shed`) before any is `shed`, after one an `error` as the upstream's failure
     attempted: bool = False
-    # Resilience._attempt: `time.perf_counter()` as the current attempt began; api's time to first token is that backend's own
-    attempt_started: float | None = None
     # TestTimeCompute.draw: the first sample's response body, the envelope of the sampled answer (dropped on escalation)
     sample_base: dict[str, Any] | None = None
     # TestTimeCompute.record_as: each call of samples, a judge or an escalation; accounted each at its own model's prices

@@ -213,9 +213,8 @@ class Resilience:
             if decision.scored is not None:  # the estimate shown is the serving candidate's
                 decision.estimated_cost_usd = gateway.estimate_cost(decision, candidate, decision.scored, body)
         decision.choose(candidate, backend_name)
-        context = decision.context
-        context.attempted = True
-        context.attempt_started = time.perf_counter()  # its backend's time to first token starts here (not the failed attempts')
+        decision.context.attempted = True
+        decision.attempt_started = time.perf_counter()  # its backend's time to first token starts here (not the failed attempts')
         upstream = gateway.upstream_body(body, candidate)
         backend = gateway.backends[backend_name]
         decision.service_tier = None if backend.anthropic_native else asked_tier(upstream)  # priced at it, unless its answer names another

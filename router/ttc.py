@@ -256,9 +256,9 @@ class TestTimeCompute:
 
     @staticmethod
     def _named_by(decision: Decision, sub: Decision) -> None:
-        """The request names the model of its first sample to end, when no call named one (`use_n: false`)."""
+        """The request takes its first sample to end as its call when no call named one (`use_n: false`): model, backend, TTFT's start."""
         if not decision.model:
-            decision.model, decision.backend, decision.effort = sub.model, sub.backend, sub.effort
+            decision.model, decision.backend, decision.effort, decision.attempt_started = sub.model, sub.backend, sub.effort, sub.attempt_started
 
     async def judge(self, model: str, body: dict[str, Any], decision: Decision, samples: list[str], config: StrategyConfig) -> int | None:
         question = next((choice_text({"message": m}) for m in reversed(body.get("messages") or []) if m.get("role") == "user"), "")

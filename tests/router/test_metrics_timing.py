@@ -94,9 +94,9 @@ class Gateway:
 
 
 @contextlib.asynccontextmanager
-async def gateway(classifier: Any, upstreams: dict[str, Any]) -> AsyncIterator[Gateway]:
+async def gateway(classifier: Any, upstreams: dict[str, Any], config: dict[str, Any] = CONFIG) -> AsyncIterator[Gateway]:
     registry = CollectorRegistry()
-    app = create_app(parse_config(CONFIG, env={}), classifier=classifier, registry=registry,
+    app = create_app(parse_config(config, env={}), classifier=classifier, registry=registry,
                      transports={name: httpx.MockTransport(handler) for name, handler in upstreams.items()})
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://router.test") as client:
         yield Gateway(client, registry)
@@ -125,6 +125,30 @@ async def test_a_fallback_s_time_to_first_token_is_its_own(fake_classifier: Any)
         assert gw.value("router_time_to_first_token_seconds_sum", tier="high", model="spare-big", backend="spare") < 0.25
         assert gw.value("router_request_duration_seconds_sum", tier="high", model="spare-big", backend="spare", stream="true") >= 0.5, (
             "the request's duration is the client's wait, failed attempts included")
+
+
+async def test_a_sampled_stream_s_time_to_first_token_is_timed_from_the_sample_it_is_labelled_with(fake_classifier: Any) -> None:
+    """The samples drawn at once shared one `attempt_started`: the second sample's fallback, begun 0.5 s in, overwrote it,
+    and the stream whose first token came 0.5 s after its naming sample (high/big/oa) began read as ~0 s."""
+    calls = {"big": 0}
+    healthy = openai_upstream()
+
+    async def oa(request: httpx.Request) -> httpx.Response:
+        if orjson.loads(request.content)["model"] == "big":
+            calls["big"] += 1
+            if calls["big"] == 2:  # the second sample: fails after 0.5 s, then falls back to spare-big
+                await asyncio.sleep(0.5)
+                return httpx.Response(500, json={"error": {"message": "boom", "type": "server_error"}})
+        return await healthy(request)
+
+    config = {**CONFIG, "tiers": {**CONFIG["tiers"], "high": {**CONFIG["tiers"]["high"],
+                                                                "strategy": {"kind": "self_consistency", "samples": 2, "use_n": False}}}}
+    async with gateway(fake_classifier, {"oa": oa, "an": anthropic_upstream(), "spare": openai_upstream()}, config) as gw:
+        response = await gw.chat("[score=0.9] q", stream=True)
+        assert response.status_code == 200 and "hi" in response.text and response.headers["x-router-backend"] == "oa"
+        assert calls["big"] == 2
+        assert gw.value("router_time_to_first_token_seconds_count", tier="high", model="big", backend="oa") == 1
+        assert gw.value("router_time_to_first_token_seconds_sum", tier="high", model="big", backend="oa") >= 0.45
 
 
 async def test_savings_net_what_routing_overspent(fake_classifier: Any) -> None:

@@ -130,6 +130,12 @@ def sliding_wait(now_count: float, before_count: float, elapsed_fraction: float,
     return max(0.0, WINDOW_SECONDS * (1 - (room - now_count) / before_count) - elapsed)
 
 
+def requests_wait(counts: Counts, now: float, limit: int) -> float:
+    """Seconds until one more request fits under `limit`, read on the store's clock (how far into its minute it decided)."""
+    _, fraction = _window(counts.now if counts.now is not None else now)
+    return sliding_wait(counts.requests_now, counts.requests_before, fraction, limit, 1)
+
+
 class LimitStore(ABC):
     """Atomic check-and-reserve plus settle, per key id."""
 
@@ -255,10 +261,14 @@ class Limiter:
         self._rules: dict[str, LimitRule] = {}  # resolved per key id (only configured keys get here)
         self._held: dict[str, _Hold] = {}  # key id -> a refusal that holds until a moment no new request can change
 
-    async def check(self, key: str, prompt_tokens: int, auto_routed: bool) -> Admission:
+    def rule(self, key: str) -> LimitRule:
         rule = self._rules.get(key)
         if rule is None:
             rule = self._rules[key] = self.limits.rule_for(key)
+        return rule
+
+    async def check(self, key: str, prompt_tokens: int, auto_routed: bool) -> Admission:
+        rule = self.rule(key)
         if rule.unlimited:
             return Admission(key)
         now = time.time()
@@ -270,7 +280,7 @@ class Limiter:
                 key, now, rule.requests_per_minute, rule.tokens_per_minute, reserve, rule.budget_usd, period_id, reject_over_budget=not downgrade or not auto_routed
             )
         except LimitStoreUnavailable as exc:
-            self._unavailable(exc)  # failing open: unchecked, but its usage is still recorded (records always try)
+            self.unavailable(exc)  # failing open: unchecked, but its usage is still recorded (records always try)
             return Admission(key, rule, period_id=period_id, unchecked=True)
         if counts.status != OK:
             raise self._refusal(key, rule, counts, now, reserve)
@@ -279,7 +289,7 @@ class Limiter:
             admission.max_tier = rule.downgrade_tier or self.tiers[0]
         return admission
 
-    def _unavailable(self, exc: Exception) -> None:
+    def unavailable(self, exc: Exception) -> None:
         """Count and log a store failure (not a call skipped after one); failing closed, refuse the request (503)."""
         if not isinstance(exc, LimitStoreSkipped):
             self.metrics.limit_state_errors.inc()
@@ -310,14 +320,14 @@ class Limiter:
         if left <= 0:
             del self._held[key]
             return
-        raise self._error(hold.reason, hold.code, hold.message, dict(hold.headers), hold.admits - time.monotonic())
+        raise self.refusal(hold.reason, hold.code, hold.message, dict(hold.headers), hold.admits - time.monotonic())
 
     def _refusal(self, key: str, rule: LimitRule, counts: Counts, now: float, tokens: int) -> APIError:
         _, fraction = _window(counts.now if counts.now is not None else now)  # the minute as the store counts it
         headers: dict[str, str] = {}
         if counts.status == OVER_REQUESTS:
             assert rule.requests_per_minute is not None
-            wait = sliding_wait(counts.requests_now, counts.requests_before, fraction, rule.requests_per_minute, 1)
+            wait = requests_wait(counts, now, rule.requests_per_minute)
             reason, code = "requests", "rate_limit_exceeded"
             message = f"Rate limit reached for API key {key}: {rule.requests_per_minute} requests per minute"
             headers["x-ratelimit-limit-requests"] = str(rule.requests_per_minute)
@@ -344,9 +354,9 @@ class Limiter:
         if held > 0 and (counts.status == OVER_REQUESTS or (counts.status == OVER_BUDGET and rule.over_budget == "reject")):
             moment = time.monotonic()
             self._held[key] = _Hold(moment + held, moment + wait, reason, code, message, dict(headers))
-        return self._error(reason, code, message, headers, wait)
+        return self.refusal(reason, code, message, headers, wait)
 
-    def _error(self, reason: str, code: str, message: str, headers: dict[str, str], wait: float) -> APIError:
+    def refusal(self, reason: str, code: str, message: str, headers: dict[str, str], wait: float) -> APIError:
         retry = max(1, math.ceil(wait))
         self.metrics.limit_rejections.labels(reason).inc()
         headers["Retry-After"] = str(retry)

@@ -42,7 +42,7 @@ FALLBACK_REASONS = (*ERROR_KINDS, "circuit_open", "rate_limited", "at_capacity")
 RETRY_OUTCOMES = ("attempted", "budget_exhausted")
 REQUEST_STATUSES = ("ok", "error", "client_error", "cancelled", "shed")  # shed: refused by the gateway, no upstream called (api._failed)
 UPSTREAM_ERROR_KINDS = (*ERROR_KINDS, "rejected")  # rejected: the upstream refused the request as too large (a 413, context_length_exceeded)
-LIMIT_REASONS = ("requests", "tokens", "budget", "unavailable")  # router/limits.py
+LIMIT_REASONS = ("requests", "tokens", "budget", "count_requests", "unavailable")  # router/limits.py
 
 
 class LoopValue(MutexValue):
@@ -240,7 +240,7 @@ class RouterMetrics:
         self.backend_up = Gauge("router_backend_up", "1 when the backend is usable, 0 while its circuit is open.", ["backend"], registry=registry, multiprocess_mode="liveall")
         # Operations (router/limits.py, router/reload.py).
         self.limit_rejections = Counter(
-            "router_limit_rejections", "Requests refused by per-key limits (requests, tokens, budget: 429; unavailable: 503).", ["reason"], registry=registry
+            "router_limit_rejections", "Requests refused by per-key limits (requests, tokens, budget, count_requests: 429; unavailable: 503).", ["reason"], registry=registry
         )
         self.limit_state_errors = Counter("router_limit_state_errors", "Failed calls to the shared limit store (Redis).", registry=registry)
         self.budget_downgrades = Counter("router_budget_downgrades", "Requests sent to a cheaper tier because their key was over budget.", ["tier"], registry=registry)

@@ -185,7 +185,7 @@ def _counting(request: dict[str, Any], required: list[str], dropped: tuple[str, 
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             **request, "required": required, "properties": {key: value for key, value in request["properties"].items() if key not in dropped}}}}},
         "responses": {
-            **{status: value for status, value in CHAT_COMPLETIONS_OPENAPI["responses"].items() if status in ("400", "401", "404", "413")},
+            **{status: value for status, value in CHAT_COMPLETIONS_OPENAPI["responses"].items() if status in ("400", "401", "404", "413", "429")},
             "200": {"description": "The prompt's tokens", "content": {"application/json": {"schema": {
                 "type": "object", "required": list(answer), "properties": answer}}}},
         },

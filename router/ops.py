@@ -19,6 +19,7 @@ from backends.usage import Usage
 from router.attempt_costs import failed_tokens
 from router.config import RouterConfig
 from router.context import estimate_prompt_tokens
+from router.count_limits import admit_count
 from router.decision import Decision
 from router.decision_log import WORKERS_ENV, DecisionLog
 from router.decision_log import signature as log_signature
@@ -83,6 +84,17 @@ class Operations:
         key = self.key_id(authorization)
         try:
             self.limiter.refuse_held(key)
+        except APIError as exc:
+            self.refused(key, "limited", exc, request_id, {})
+            raise
+
+    async def admit_count(self, authorization: str | None, request_id: str) -> None:
+        """Before a token count's body is read: its key's count limit (router/count_limits.py), a 429 logged as `limited`."""
+        if self.limiter is None:
+            return
+        key = self.key_id(authorization)
+        try:
+            await admit_count(self.limiter, key)
         except APIError as exc:
             self.refused(key, "limited", exc, request_id, {})
             raise

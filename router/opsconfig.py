@@ -39,6 +39,9 @@ class LimitRule(_Strict):
     budget_period: Literal["day", "month"] = "day"
     over_budget: Literal["reject", "downgrade"] = Field("reject", description="429, or route to downgrade_tier instead")
     downgrade_tier: str | None = Field(None, description="tier used over budget (default: the cheapest tier)")
+    count_requests_per_minute: int | None = Field(
+        None, ge=1, description="token counts (/v1/messages/count_tokens, /v1/responses/input_tokens) per sliding minute, apart from "
+        "requests_per_minute (as Anthropic limits counting apart from messages); unset: as many as requests_per_minute: router/count_limits.py")
 
     def merged_over(self, default: LimitRule) -> LimitRule:
         """This override with every field it does not set taken from `default`."""
@@ -46,7 +49,14 @@ class LimitRule(_Strict):
 
     @property
     def unlimited(self) -> bool:
+        """No limit on the key's routed requests (its token counts have their own: `count_limit`)."""
         return self.requests_per_minute is None and self.tokens_per_minute is None and self.budget_usd is None
+
+    @property
+    def count_limit(self) -> int | None:
+        """The key's token counts a minute: `count_requests_per_minute` where set (null: unlimited), else its requests'
+        number — in a bucket of their own, so a key limited in requests can no longer tokenize without limit."""
+        return self.count_requests_per_minute if "count_requests_per_minute" in self.model_fields_set else self.requests_per_minute
 
 
 class LimitsConfig(_Strict):
@@ -69,7 +79,8 @@ class LimitsConfig(_Strict):
 
     @property
     def enabled(self) -> bool:
-        return not self.default.unlimited or any(not self.rule_for(key).unlimited for key in self.keys)
+        rules = [self.default, *map(self.rule_for, self.keys)]
+        return any(not rule.unlimited or rule.count_limit is not None for rule in rules)
 
 
 #: The schemes redis-py's `Redis.from_url` takes.

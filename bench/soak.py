@@ -17,7 +17,8 @@ Pass criteria (exit code 1 otherwise):
 * zero hung requests (no request takes longer than the hang limit);
 * gateway RSS growth under 10 % from the end of warm-up to the end of the run;
 * every request the gateway accepted is in `router_requests_total` exactly once, with the same
-  outcome the client saw, and nothing is left in flight.
+  outcome the client saw (the shed ones, `x-router-shed: true`, as `shed`), and nothing is left in flight;
+* nothing refused before routing (an error without `x-router-tier`: `server.max_concurrency`, a drain).
 
 The loopback only: nothing leaves 127.0.0.1, and the run stops by itself.
 """
@@ -48,7 +49,7 @@ import httpx
 import yaml
 
 from bench.gateway.load import run_async
-from bench.gateway.soak_report import Outcome, Report, judge
+from bench.gateway.soak_report import Outcome, Report, judge, refusal
 from tests.reliability.loopback import Behaviour, FakeUpstream, ServeProcess, free_port, sse_events
 
 PACE = 0.04  # seconds between streamed tokens upstream (25 tokens/s, a small model's pace)
@@ -145,8 +146,8 @@ async def one_request(session: aiohttp.ClientSession, url: str, rid: str, rng: r
             outcome.status = response.status
             outcome.backend = response.headers.get("x-router-backend", "")
             text = (await response.read()).decode()
-        if outcome.status != 200:
-            outcome.result, outcome.detail = "http_error", text[:200]
+        if outcome.status != 200:  # shed, refused before routing, or an upstream's failure, as the gateway marks it
+            outcome.result, outcome.detail = refusal(response.headers), text[:200]
         elif not stream:
             outcome.result = "ok" if json.loads(text).get("choices") else "incomplete"
         else:

@@ -29,7 +29,7 @@ from router.limits import SHOULD_RETRY
 from router.pricing import note_service_tier
 from router.protocol import SSE_DONE, APIError, invalid, parse_json_body, sse_frame, validate_chat_request
 from router.request_info import bearer_of, current_trace_id, header_map, new_request_id, state_of, trace_context
-from router.resilience import Shed
+from router.resilience import SHED_HEADER, Shed
 from router.responses_stream import ResponsesStream
 from router.streaming import RelayResponse, cancel_on_disconnect, finish, primed
 
@@ -185,8 +185,7 @@ async def _complete(gateway: Gateway, body: dict[str, Any], decision: Decision, 
     try:
         result = await gateway.complete(body, decision)
     except UpstreamError as exc:
-        gateway.account(decision, None, _failed(exc, decision), time.perf_counter() - started, stream=False)
-        raise upstream_api_error(exc, decision) from None
+        raise _upstream_failed(gateway, exc, decision, started, stream=False) from None
     except APIError:
         _account_paid(gateway, decision, started, stream=False)
         raise
@@ -210,6 +209,18 @@ def _failed(exc: UpstreamError, decision: Decision) -> str:
     return "client_error" if exc.client_fault else "error"
 
 
+def _upstream_failed(gateway: Gateway, exc: UpstreamError, decision: Decision, started: float, *, stream: bool) -> APIError:
+    """A request an upstream error ended before its first byte, accounted; its client's error is marked `x-router-shed: true`
+    when the gateway shed it itself (`_failed`), as Envoy marks its overflow `x-envoy-overloaded`: a client (or the soak)
+    tells load shed from an upstream's failure, though both are a 503 (or a 429) with the routing headers."""
+    status = _failed(exc, decision)
+    gateway.account(decision, None, status, time.perf_counter() - started, stream=stream)
+    error = upstream_api_error(exc, decision)
+    if status == "shed":
+        error.headers[SHED_HEADER] = "true"
+    return error
+
+
 def _account_paid(gateway: Gateway, decision: Decision, started: float, *, stream: bool) -> None:
     """A request refused after upstream calls were paid (an escalation whose target refused it, attempts that failed
     before the drain ended the last one) is still accounted."""
@@ -227,8 +238,7 @@ async def _stream(gateway: Gateway, body: dict[str, Any], decision: Decision, re
     except BaseException as exc:
         release()
         if isinstance(exc, UpstreamError):
-            gateway.account(decision, None, _failed(exc, decision), time.perf_counter() - started, stream=True)
-            raise upstream_api_error(exc, decision) from None
+            raise _upstream_failed(gateway, exc, decision, started, stream=True) from None
         if isinstance(exc, asyncio.CancelledError):  # the upstream had the prompt: charged, as a stream cut later is
             recorded = decision.context.usage_parts  # samples and held attempts charge what they left themselves
             usage = gateway.estimated_usage(decision, body, 0) if decision.model and not recorded else None

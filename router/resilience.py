@@ -66,6 +66,10 @@ if TYPE_CHECKING:
 
 
 
+#: The response header that marks a request the gateway shed itself (`Shed`, status `shed`): router/api.py sets it.
+SHED_HEADER = "x-router-shed"
+
+
 class Shed(UpstreamError):
     """The gateway's own refusal of a request no candidate could take — every one rate limited, or at its backend's
     `circuit.max_in_flight` — without a call upstream: load it shed, counted apart from failures (status `shed`, as

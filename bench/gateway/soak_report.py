@@ -5,8 +5,16 @@ RSS, every accepted request counted exactly once in the gateway's metrics)."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from router.resilience import SHED_HEADER
+
+#: The gateway's own refusals, which no fault caused: `shed` for load (every candidate rate limited, a backend at
+#: `circuit.max_in_flight`: `router_requests_total{status="shed"}`), `refused` before it routed anything
+#: (`server.max_concurrency`, a drain: in no `router_requests_total`).
+GATEWAY_REFUSALS = ("shed", "refused")
 
 
 class Faulty(Protocol):
@@ -22,7 +30,7 @@ class Outcome:
     started: float
     ended: float
     status: int | None  # HTTP status, None for a transport error or a hang
-    result: str  # ok | cut | http_error | transport | hung | incomplete
+    result: str  # ok | cut | http_error (an upstream's failure) | shed | refused (`refusal`) | transport | hung | incomplete
     backend: str = ""
     detail: str = ""
 
@@ -37,6 +45,8 @@ class Report:
     outcomes: dict[str, int] = field(default_factory=dict)
     cut_by_kill: int = 0
     no_healthy_candidate: int = 0
+    shed: int = 0
+    refused: int = 0
     lost: int = 0
     lost_examples: list[str] = field(default_factory=list)
     hung: int = 0
@@ -63,6 +73,15 @@ class Report:
         return not self.failures
 
 
+def refusal(headers: Mapping[str, str]) -> str:
+    """What an HTTP error was, as the gateway marks it: `shed` (`x-router-shed: true`), `refused` before routing (no
+    `x-router-tier`: not counted in the metrics), else `http_error`, an upstream's failure (status `error`). A 503 is any
+    of the three: counting every 503 as "not accepted" left the shed and the upstreams' 503s out of the exactly-once check."""
+    if headers.get(SHED_HEADER) == "true":
+        return "shed"
+    return "http_error" if "x-router-tier" in headers else "refused"
+
+
 def parse_metrics(text: str) -> list[tuple[str, dict[str, str], float]]:
     samples = []
     for line in text.splitlines():
@@ -85,6 +104,9 @@ def judge(report: Report, outcomes: list[Outcome], upstreams: dict[str, Faulty],
     report.injected_faults = len(faults) + len(faults_b)
     for outcome in outcomes:
         if outcome.result == "ok":
+            continue
+        if outcome.result in GATEWAY_REFUSALS:  # no request lost to a fault: the gateway's own choice, counted apart
+            setattr(report, outcome.result, getattr(report, outcome.result) + 1)
             continue
         if outcome.result == "hung":
             report.hung += 1
@@ -124,16 +146,20 @@ def judge(report: Report, outcomes: list[Outcome], upstreams: dict[str, Faulty],
             report.retries[labels["outcome"]] = value
     report.metrics_by_status = dict(by_status)
     report.metrics_requests_total = sum(by_status.values())
-    accepted = [o for o in outcomes if o.status != 503]  # a hang or a transport error still reached the gateway
+    accepted = [o for o in outcomes if o.result != "refused"]  # a hang or a transport error still reached the gateway
     client_ok = sum(1 for o in accepted if o.result == "ok")
-    report.accounted_exactly_once = report.metrics_requests_total == len(accepted) and by_status.get("ok", 0) == client_ok
+    report.accounted_exactly_once = (report.metrics_requests_total == len(accepted) and by_status.get("ok", 0) == client_ok
+                                     and by_status.get("shed", 0) == report.shed)
     if report.lost:
         report.failures.append(f"{report.lost} requests lost although a healthy candidate existed")
     if report.hung:
         report.failures.append(f"{report.hung} hung requests")
+    if report.refused:  # 64 clients under max_concurrency 1024: a refusal at the door means slots leaked
+        report.failures.append(f"{report.refused} requests refused before routing (server.max_concurrency, or a drain)")
     if report.rss_growth_pct >= 10:
         report.failures.append(f"RSS grew {report.rss_growth_pct} %")
     if not report.accounted_exactly_once:
-        report.failures.append(f"metrics count {report.metrics_requests_total} ({dict(by_status)}) for {len(accepted)} accepted requests ({client_ok} ok)")
+        report.failures.append(f"metrics count {report.metrics_requests_total} ({dict(by_status)}) for {len(accepted)} accepted requests "
+                               f"({client_ok} ok, {report.shed} shed)")
     if report.metrics_inflight_after:
         report.failures.append(f"router_inflight_requests is {report.metrics_inflight_after} after the run")

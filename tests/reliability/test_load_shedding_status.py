@@ -1,7 +1,7 @@
 """The gateway's own load shedding — a request refused with no upstream call, every candidate rate limited (429) or at
 its backend's `circuit.max_in_flight` (503) — is `status="shed"` in `router_requests_total` and the decision log, not an
 `error`: a shedding burst paged the error-rate alert as an outage would. An upstream's own 429, or a refusal after a call
-upstream, stays an `error`."""
+upstream, stays an `error`. The client's answer says which: `x-router-shed: true` on a request shed (the soak reads it)."""
 
 from __future__ import annotations
 
@@ -28,8 +28,10 @@ def statuses(gateway: Any) -> list[str]:
 async def test_every_candidate_rate_limited_is_shed_but_the_upstream_s_own_429_is_an_error(rig: Rig, tmp_path: Path) -> None:
     rig.a.script = rig.b.script = fails(429, headers={"Retry-After": "30"})
     gateway = await rig.gateway(rig.config_data(decision_log={"path": str(tmp_path / "decisions.jsonl")}))
-    assert (await gateway.chat()).status_code == 429  # both tried upstream: their 429s are failures
-    assert (await gateway.chat()).status_code == 429  # both cooling down: refused by the gateway, nothing sent
+    failed = await gateway.chat()
+    assert failed.status_code == 429 and "x-router-shed" not in failed.headers  # both tried upstream: their 429s are failures
+    shed = await gateway.chat()
+    assert shed.status_code == 429 and shed.headers["x-router-shed"] == "true"  # both cooling down: refused by the gateway, nothing sent
     assert len(rig.a.records) == len(rig.b.records) == 1
     assert gateway.metric("router_requests_total", tier="low", model="mb", backend="b", status="error") == 1
     assert gateway.metric("router_requests_total", tier="low", model="ma", backend="a", status="shed") == 1
@@ -43,7 +45,8 @@ async def test_a_request_refused_at_max_in_flight_is_shed(rig: Rig, stream: bool
     gateway = await rig.gateway(a={"circuit": {"failures": 100, "cooldown_seconds": 30, "max_in_flight": 1}})
     hung = asyncio.create_task(gateway.chat(model="ma"))
     await _in_flight(gateway, "a", 1)
-    assert (await gateway.chat(model="ma", stream=stream)).status_code == 503
+    shed = await gateway.chat(model="ma", stream=stream)
+    assert shed.status_code == 503 and shed.headers["x-router-shed"] == "true", "told apart from an upstream's 503 (the soak reads it)"
     assert gateway.metric("router_requests_total", tier="direct", model="ma", backend="a", status="shed") == 1
     assert gateway.metric("router_requests_total", tier="direct", model="ma", backend="a", status="error") == 0
     hung.cancel()
@@ -61,6 +64,7 @@ async def test_a_refusal_after_a_call_upstream_is_an_error(rig: Rig) -> None:
     assert (await gateway.chat(model="mb")).status_code == 429  # mb cools down
     response = await gateway.chat(model="auto:low")
     assert response.status_code == 429 and len(rig.a.records) == 1 and len(rig.b.records) == 1, response.text
+    assert "x-router-shed" not in response.headers
     assert gateway.metric("router_requests_total", tier="high", model="mb", backend="b", status="error") == 1
     assert gateway.metric("router_requests_total", tier="high", model="mb", backend="b", status="shed") == 0
 

@@ -10,7 +10,10 @@ politeness weight (-0.24 logit), "# Question" over a chat question 0.33 -> 0.18.
 is small talk and stays, and a unit with a word of its own ("Please help me fix this segfault in my C code", "Can you
 help me with my essay?") is content. Version 112 (inv53b): a lead-in on the question's own line is not read either
 ("Hi ChatGPT, why does …", "So, how …", "Quick question - why …", "I was wondering if …": a code question 0.38 -> 0.73,
-its opening question word hidden), up to its separator (``_lead_in_end``).
+its opening question word hidden), up to its separator (``_lead_in_end``). Version 113 (inv54): an indirect
+question's frame is a lead-in too ("Can you tell me why …", "I'd like to know how …", "Can you tell me: …": "I'd like
+to know why this code prints None." read as a request for a program, +0.37), as is "Hey quick question:"; thanks or a
+greeting before a statement is small talk with it and stays ("Thanks, that worked!": ``_small_talk_kept``).
 """
 
 from __future__ import annotations
@@ -50,18 +53,24 @@ _RE_COURTESY = re.compile(
     r"|" + _HELP + r" (?:needed|wanted|please|required)"
     # a question announced: "I have a question:", "Quick question."
     r"|(?:(?:i|we) (?:have|got)|i've got|we've got|got|have) (?:a|one) (?:quick |small |simple |short )?question"
-    r"(?: for you)?|(?:a |one )?(?:quick|small|simple|short) question(?: for you)?"
+    r"(?: for you)?|(?:(?:hi|hey|hello|so|ok|okay) )?(?:a |one )?(?:quick|small|simple|short) question(?: for you)?"
     # a greeting of ``greetings.GREETINGS``, and to whom
     r"|" + _GREETING + r"(?: (?:everyone|all|guys|folks|friend|there))?"
     r"|please)")
+#: Version 113: the frame of an indirect question, on ``_words``: before a separator ("Can you tell me: why …") or,
+#: without one, before the embedded question's word (``_RE_BARE_LEAD``: "Do you know why …"). "Tell me about your day",
+#: "Can you tell me a joke?", "Do you know Python?", "Explain recursion." and "… if / whether …" are read as written.
+_FRAME = (r"(?:(?:can|could|would|will) you (?:please )?(?:tell me|explain(?: to me)?)|do you (?:happen to )?know"
+          r"|(?:i'd|i would) like to know|i want to know|(?:please )?(?:tell me|explain(?: to me)?))")
 #: Version 112: a same-line lead-in before a separator (``_RE_LEAD_SEP``), on ``_words``, besides a ``_RE_COURTESY``
 #: one: a greeting and a one-word addressee ("Hi ChatGPT,"), a discourse marker ("So,", "Well,", "Anyway,"), "I was
 #: wondering,". "Hello world," and "Hello, World!" name a program (``_lead_in_end``).
 _RE_LEAD_IN = re.compile(_GREETING + r" (?!world$)[a-z][a-z0-9']*"
                          r"|(?:(?:ok|okay|alright|all right) )?so|well|ok|okay|alright|all right|anyway|anyways"
-                         r"|i was wondering")
+                         r"|i was wondering|" + _FRAME)
 #: Lead-ins read without a separator after them ("Ok so why …", "I was wondering if …"); "So what?" is read as written.
-_RE_BARE_LEAD = re.compile(r"(?i)(?:(?:ok|okay|alright|all right),?\s+so|i\s+was\s+wondering\s+(?:if|whether))\s+")
+_RE_BARE_LEAD = re.compile(r"(?i)(?:(?:ok|okay|alright|all right),?\s+so|i\s+was\s+wondering\s+(?:if|whether)|"
+                           + _FRAME.replace(" ", r"\s+") + r"(?=\s+(?:why|how|what|when|where|who|which)\b))\s+")
 #: The first words of a greeting that asks ("How are you, my friend?" is small talk, no lead-in before its comma).
 _ASKING = frozenset(g[0] for g in GREETINGS if g[0] not in ("hi", "hey", "hello"))
 #: What ends a same-line lead-in: ":" or "," before a space, a spaced hyphen, an en or em dash.
@@ -73,13 +82,20 @@ FIRST_WORDS = frozenset((
     "thanks", "thank", "ty", "thx", "tia", "cheers", "many", "i", "i'd", "i'll", "i've", "i'm", "we", "we'd", "we've",
     "we're", "really", "greatly", "much", "very", "appreciate", "appreciated", "any", "your", "help", "assistance",
     "advice", "please", "so", "ok", "okay", "can", "could", "would", "will", "got", "have", "a", "one", "quick", "small",
-    "simple", "short", "greetings", "good", "well", "alright", "all", "anyway", "anyways", *(g[0] for g in GREETINGS),
+    "simple", "short", "greetings", "good", "well", "alright", "all", "anyway", "anyways", "do", "tell", "explain", *(g[0] for g in GREETINGS),
     *LEAD_LABELS))
 LAST_WORDS = frozenset((
     "thanks", "thank", "you", "ty", "thx", "tia", "cheers", "much", "lot", "ton", "again", "all", "advance", "help",
     "time", "assistance", "advice", "patience", "it", "that", "appreciated", "welcome", "me", "us", "this", "something",
     "problem", "issue", "out", "here", "please", "needed", "wanted", "required", "question", "assist", "greetings",
     "everyone", "guys", "folks", "friend", "there", "morning", "afternoon", "evening", "day", *(g[-1] for g in GREETINGS)))
+#: Version 113: thanks or a greeting (a text's first word) before a statement with no "?" ("Thanks, that worked!", "Hi
+#: Tom, the report is late again.", "Thanks! It works now.") is small talk with it and stays: dropped, the statement read
+#: alone 0.25 where "Thanks, that worked!" scored 0.09.
+SMALL_TALK_WORDS = frozenset(("thanks", "thank", "ty", "thx", "tia", "cheers", "many", "greetings", "good",
+                              *(g[0] for g in GREETINGS)))
+STATEMENT_WORDS = frozenset(("that", "that's", "thats", "this", "it", "it's", "its", "the", "everything", "you're",
+                             "youre"))
 #: The marks around a unit's first or last word (``_RE_PLAIN``'s but the apostrophe), and a word (``_RE_WORD``'s).
 _EDGE_MARKS = " \t\n.,!?:;~*_#>-"
 _RE_WORD_RUN = re.compile(r"[A-Za-z0-9']+")
@@ -163,12 +179,25 @@ def _trailing_start(text: str, lo: int) -> int:
     return begin
 
 
+def _small_talk_kept(text: str, head: int) -> int:
+    """``head``, or 0 when what it drops opens with thanks or a greeting (``SMALL_TALK_WORDS``) and what it leaves is a
+    statement (``STATEMENT_WORDS``) with no question mark: small talk, read as written."""
+    if not head:
+        return head
+    first, word = _RE_LEAD_WORD.match(text), _RE_LEAD_WORD.match(text, head)
+    if first is None or first.group(1).lower() not in SMALL_TALK_WORDS:
+        return head
+    statement = word is not None and word.group(1).lower() in STATEMENT_WORDS
+    return 0 if statement and text.find("?", head) < 0 else head
+
+
 def strip_courtesy(text: str) -> tuple[str, str]:
     """(``text`` without the courtesy units at its start and end, what was dropped); ``(text, "")`` if it has none or
     if nothing with a letter or a digit would remain (courtesy alone is what is asked: small talk). A text whose first
     (last) word opens (ends) no courtesy is not read at that end (``FIRST_WORDS``, ``LAST_WORDS``), nor a unit longer
     than a courtesy unit (no ``_RE_BREAK`` in its first (last) ``COURTESY_CHARS`` characters) but for a lead-in opening
-    it: a search or two each, where reading the units took ~5 us (~20 us for a long first unit)."""
+    it: a search or two each, where reading the units took ~5 us (~20 us for a long first unit). Small talk before a
+    statement stays (``_small_talk_kept``)."""
     n, span = len(text), COURTESY_CHARS + 2
     first = _RE_WORD_RUN.match(text[:span].lstrip(_EDGE_MARKS))
     head = 0
@@ -179,6 +208,7 @@ def strip_courtesy(text: str) -> tuple[str, str]:
             start = len(text) - len(text.lstrip())
             head = _lead_in_end(text, start, n)
             head = 0 if head == start or _courtesy(text[head:], leading=False) else head
+        head = _small_talk_kept(text, head)
     tail = n
     if _RE_BREAK.search(text, max(head, n - span)) is not None:
         last = _RE_WORD_RUN.match(text[-span:].rstrip(_EDGE_MARKS)[::-1])  # the last word, reversed

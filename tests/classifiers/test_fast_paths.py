@@ -132,7 +132,8 @@ _COURTESY = ["Thanks!", "Thank you so much.", "Please help me with this.", "Can 
              "I'd appreciate it.", "We're looking for some advice.", "Good morning everyone", "I need help.", "Quick question",
              "How are you?", "What's up", "Why?", "Write code",
              "Hi, ", "Hi ChatGPT, ", "So, ", "Ok so ", "Well, ", "Anyway, ", "All right, ", "I was wondering if ",
-             "Quick question - ", " \u2014 ", ", ", "x", " ", "\n", "\n\n", ". ", "! ", ": ", "'", "\U0001f642", "a" * 70]
+             "Quick question - ", " \u2014 ", ", ", "Can you tell me why ", "I'd like to know: ", "Do you know what ",
+             "Hey quick question: ", "Explain how ", "that worked", "It works", "?", "x", " ", "\n", "\n\n", ". ", "! ", ": ", "'", "\U0001f642", "a" * 70]
 
 
 @settings(max_examples=500, deadline=None)
@@ -141,7 +142,7 @@ def test_courtesy_gates_skip_only_ends_without_courtesy(text: str) -> None:
     """``strip_courtesy``'s first and last word gates (``FIRST_WORDS``, ``LAST_WORDS``) and its break searches skip no
     end whose units ``_leading_end`` / ``_trailing_start`` would drop."""
     text = text.strip()
-    head = courtesy._leading_end(text)
+    head = courtesy._small_talk_kept(text, courtesy._leading_end(text))
     tail = courtesy._trailing_start(text, head)
     rest = text[head:tail].strip()
     if text[:tail].rstrip().endswith(":"):

@@ -289,6 +289,10 @@ def test_a_lead_in_on_the_question_line_is_not_read(default, base, lead):
     ("Hi, I'm a nurse and I work nights. How can I sleep better?", "I'm a nurse and I work nights. How can I sleep better?"),
     ("I was wondering if you could explain recursion.", "you could explain recursion."),
     ("Hello!\n\nHi, why is the sky blue?", "why is the sky blue?"),
+    # version 113: a statement with a question after it, or after a help request, is no small talk
+    ("Thanks, it works. Why was it failing?", "it works. Why was it failing?"),
+    ("Hi, the function returns None. How do I fix it?", "the function returns None. How do I fix it?"),
+    ("Please help me with this.\nThe build fails on CI.", "The build fails on CI."),
 ])
 def test_a_lead_in_drops_no_content(text, question):
     assert parse_messages(user(text)).last_user == question
@@ -303,3 +307,53 @@ def test_a_lead_in_needs_its_separator_and_something_after_it(text):
     """No separator after "So" (its sentence is the question's), a greeting that asks, small talk alone, a label, "Now"
     (a follow-up's word) and a word that only opens with a marker's letters are read as written."""
     assert parse_messages(user(text)).last_user == text
+
+
+# --- version 113: an indirect question's frame, "Hey quick question:", small talk before a statement ---
+
+#: (the embedded question, its direct form): a frame before the one scores as the embedded question read bare.
+EMBEDDED = [
+    ("why this code prints None?" + BASES[0][BASES[0].index("\n"):], BASES[0]),
+    ("how to center a div in CSS?", "How do I center a div in CSS?"),
+    ("what the capital of Australia is?", "What is the capital of Australia?"),
+]
+#: "I'd like to know why this code prints None." read as a request for a program (+0.37, a tier crossing).
+FRAMES = ["Can you tell me ", "Could you tell me ", "Do you know ", "I'd like to know ", "I want to know ", "Tell me ",
+          "Please tell me ", "Can you explain ", "Explain ", "Could you please explain to me "]
+
+
+@pytest.mark.parametrize("frame", FRAMES)
+@pytest.mark.parametrize(("embedded", "direct"), EMBEDDED, ids=range(len(EMBEDDED)))
+def test_an_indirect_questions_frame_is_not_read(default, frame, embedded, direct):
+    conv = parse_messages(user(frame + embedded))
+    assert conv.last_user == embedded and conv.dropped_courtesy == frame.strip()
+    assert default.score(user(frame + embedded)).score == pytest.approx(default.score(user(embedded)).score, abs=1e-9)
+
+
+@pytest.mark.parametrize("frame", ["Can you tell me: ", "I'd like to know: ", "Tell me, ", "Hey quick question: ",
+                                   "Hey quick question.\n"])
+@pytest.mark.parametrize("base", [*BASES, "How do I center a div in CSS?"], ids=range(len(BASES) + 1))
+def test_a_frame_before_a_separator_is_not_read(default, frame, base):
+    """"Can you tell me: why does …" moved a code question by -0.28; "Hey quick question:" (no comma) by +0.36."""
+    conv = parse_messages(user(frame + base))
+    assert conv.last_user == base and conv.dropped_courtesy == frame.strip()
+    assert default.score(user(frame + base)).score == pytest.approx(default.score(user(base)).score, abs=1e-9)
+
+
+@pytest.mark.parametrize("text", [
+    "Tell me about your day", "Can you tell me a joke?", "Do you know Python?", "Explain recursion.",
+    "Can you explain recursion?", "Can you tell me if this code is thread-safe?", "Tell me whether it will rain.",
+    "Tell me about your day, please.", "Do you know Python, or only Java?", "I want to learn Rust. Where do I start?",
+])
+def test_a_frame_before_its_own_object_is_the_request(text):
+    """Without an embedded question's word after it (why, how, what, when, where, who, which) the frame is the request."""
+    assert parse_messages(user(text)).last_user == text
+
+
+@pytest.mark.parametrize("text", ["Thanks, that worked!", "Thanks! That worked.", "Hi Tom, the report is late again.",
+                                  "Thank you, it works now.", "Hi! This is great.", "Thanks, you're a lifesaver."])
+def test_small_talk_before_a_statement_is_read_as_written(default, text):
+    """Thanks or a greeting before a statement is small talk with it: dropped, "that worked!" read alone 0.25 where
+    "Thanks, that worked!" scored 0.09."""
+    assert parse_messages(user(text)).last_user == text
+    assert default.score(user(text)).score < 0.25

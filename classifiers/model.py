@@ -68,6 +68,9 @@ CALIBRATION_QUANTILES: tuple[float, ...] = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4,
 #: into the features (at 1.0 the shrunk intercepts taught "math -> short": held-out math
 #: prompts were predicted at a median 0.72x their answer length instead of 0.87x).
 REFERENCE_INTERCEPT_COLUMN = 30.0
+#: The intercept column of a set in ``tokens_level_sets``: penalised like a feature, so the set's level
+#: teaches the features too (its written answers are the kind a chat model gives, only terser).
+LEVEL_INTERCEPT_COLUMN = 1.0
 
 
 class ComplexityEstimator(BaseEstimator):
@@ -80,7 +83,7 @@ class ComplexityEstimator(BaseEstimator):
     def __init__(self, C: float = 0.1, hash_scale: float = 0.0, tokens_hash_scale: float = 2.0,
                  tokens_alpha: float = 10.0, max_iter: int = 2000, length_prior: float = 0.0,
                  numbers_prior: float = 0.0, tokens_reference_rows: float = 50.0, relations_prior: float = 0.0,
-                 rare_prior: float = 0.0) -> None:
+                 rare_prior: float = 0.0, tokens_level_sets: tuple[str, ...] = ()) -> None:
         self.C = C
         self.length_prior = length_prior
         self.numbers_prior = numbers_prior
@@ -90,6 +93,7 @@ class ComplexityEstimator(BaseEstimator):
         self.tokens_hash_scale = tokens_hash_scale
         self.tokens_alpha = tokens_alpha
         self.tokens_reference_rows = tokens_reference_rows
+        self.tokens_level_sets = tokens_level_sets
         self.max_iter = max_iter
 
     @property
@@ -178,7 +182,9 @@ class ComplexityEstimator(BaseEstimator):
         """Ridge on log answer tokens. Rows whose length comes from a set of written reference
         answers (MATH solutions, LeetCode write-ups) get an intercept per set that is dropped at
         prediction: reference answers are terser or wordier than a chat model's, so only their
-        order within the set teaches; each set weighs ``tokens_reference_rows`` rows in total."""
+        order within the set teaches; each set weighs ``tokens_reference_rows`` rows in total. A set in
+        ``tokens_level_sets`` gets a penalised intercept (``LEVEL_INTERCEPT_COLUMN``): its level teaches too. The
+        intercept is then set so the chat rows' residuals average zero: the sets never move the chat level."""
         from sklearn.linear_model import Ridge
 
         self.tok_coef_ = np.zeros(N_FEATURES)
@@ -205,10 +211,13 @@ class ComplexityEstimator(BaseEstimator):
         w = np.ones(len(rows))
         for j, name in enumerate(sets):
             m = np.array([refs[i] == name for i in rows])
-            offsets[m, j] = REFERENCE_INTERCEPT_COLUMN
+            offsets[m, j] = LEVEL_INTERCEPT_COLUMN if name in self.tokens_level_sets else REFERENCE_INTERCEPT_COLUMN
             w[m] = self.tokens_reference_rows / m.sum()
         rg = Ridge(alpha=self.tokens_alpha)
-        rg.fit(self._hashed(np.hstack([Z, offsets]), gr, self.tokens_hash_scale), np.log(t[rows]), sample_weight=w)
+        D, y = self._hashed(np.hstack([Z, offsets]), gr, self.tokens_hash_scale), np.log(t[rows])
+        rg.fit(D, y, sample_weight=w)
+        chat = np.array([refs[i] is None for i in rows])
+        rg.intercept_ += float(np.average(y[chat] - rg.predict(D[np.nonzero(chat)[0]]), weights=w[chat]))
         c = rg.coef_.ravel()
         k = N_FEATURES + N_SHAPE
         self.tok_coef_ = c[:N_FEATURES].copy()

@@ -254,6 +254,34 @@ def test_reference_answers_teach_order_not_level():
     assert np.corrcoef(np.argsort(np.argsort(ranked)), np.arange(len(steps)))[0, 1] > 0.8
 
 
+IDENTIFY = [f"Identify the programming language of the given code.\n\n{c}" for c in (
+    "print('hi')", "fmt.Println(x)", "console.log(y);", "puts 'a'", "echo $HOME", "SELECT 1;", "printf(\"%d\", n);")]
+
+
+def test_a_level_set_teaches_its_level_but_keeps_the_chat_level():
+    """A reference set in ``tokens_level_sets`` (the Self-Instruct seed tasks: everyday instructions, written
+    answers) teaches that its kind of request gets a short answer -- a held-out one is forecast shorter than with
+    the set's free intercept -- while the chat rows' mean log residual stays zero (the set does not pull every
+    forecast down)."""
+    chat = EASY + HARD
+    chat_tokens = [50.0] * len(EASY) + [400.0] * len(HARD)
+
+    def fit(level_sets: tuple[str, ...]) -> ComplexityEstimator:
+        return ComplexityEstimator(tokens_hash_scale=2.0, tokens_alpha=1.0, tokens_level_sets=level_sets).fit(
+            chat + IDENTIFY[:-1], [0.5] * (len(chat) + len(IDENTIFY) - 1),
+            answer_tokens=chat_tokens + [3.0] * (len(IDENTIFY) - 1),
+            answer_references=[None] * len(chat) + ["seed_tasks"] * (len(IDENTIFY) - 1))
+
+    def log_tokens(est: ComplexityEstimator, texts: list[str]) -> np.ndarray:
+        return np.array([est.log_tokens_one(est.featurize(t)) for t in texts])
+
+    free, level = fit(()), fit(("seed_tasks",))
+    held_out = IDENTIFY[-1:]
+    assert log_tokens(level, held_out)[0] < log_tokens(free, held_out)[0] - 0.5
+    for est in (free, level):
+        assert abs(float(np.mean(log_tokens(est, chat) - np.log(chat_tokens)))) < 1e-6
+
+
 def test_the_shipped_artifact_is_what_train_writes(default, shared_data, tmp_path):
     """``train`` on ``shared/`` reproduces the committed artifact: byte for byte with the library
     versions and BLAS kernels it was trained with (a featurizer change without a retrain fails here), to the

@@ -282,6 +282,23 @@ def test_a_level_set_teaches_its_level_but_keeps_the_chat_level():
         assert abs(float(np.mean(log_tokens(est, chat) - np.log(chat_tokens)))) < 1e-6
 
 
+def test_loso_reports_each_held_out_sources_answer_level():
+    """A held-out source whose answers run 10x the others' ranks fine within itself but is forecast at the
+    others' level: ``tokens_per_source`` says so (median forecast / answer), which its Spearman cannot."""
+    from classifiers.data import Example
+    from classifiers.train import loso
+
+    def rows(source: str, texts: list[str], tokens: float) -> list[Example]:
+        return [Example(t, source, 0.5, answer_tokens=tokens * (1 + k)) for k, t in enumerate(texts)]
+
+    wordy = [f"Please: {t}" for t in EASY + HARD]
+    examples = rows("alpaca:terse", EASY + HARD, 20.0) + rows("alpaca:wordy", wordy, 200.0)
+    report = loso(examples, [], ("alpaca:terse", "alpaca:wordy"), log=lambda *_: None, tokens_hash_scale=0.0,
+                  tokens_alpha=1.0)
+    level = {src: row["median_predicted_over_actual"] for src, row in report["tokens_per_source"].items()}
+    assert level["alpaca:wordy"] < 0.3 and level["alpaca:terse"] > 3.0
+
+
 def test_the_shipped_artifact_is_what_train_writes(default, shared_data, tmp_path):
     """``train`` on ``shared/`` reproduces the committed artifact: byte for byte with the library
     versions and BLAS kernels it was trained with (a featurizer change without a retrain fails here), to the

@@ -14,7 +14,8 @@ from router.decision import usd
 
 if TYPE_CHECKING:
     from router.decision import Decision
-    from router.gateway import Gateway, ScoreLike
+    from router.gateway import Gateway
+    from router.seams import ScoreLike
 
 
 def downgrade_to_cap(gateway: Gateway, decision: Decision, result: ScoreLike, body: Mapping[str, Any], cap: float) -> None:

@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from backends.usage import Usage
     from router.config import RouterConfig
     from router.decision import Decision
-    from router.gateway import ScoreLike
     from router.policy import Candidate
+    from router.seams import ScoreLike
 
 #: Weight of each new report in the average (about the last 20 answers count).
 LEARNING_RATE = 0.05

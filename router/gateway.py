@@ -31,17 +31,11 @@ from router.policy import Candidate, Policy
 from router.pricing import asked_tier, cost_usd, note_service_tier
 from router.protocol import APIError
 from router.resilience import Resilience
+from router.seams import ScoreLike, Upstream
 from router.ttc import TestTimeCompute
 from router.upstream_fields import TOTAL_CAP, requested_effort, settle_private_fields
 
 log = logging.getLogger("complexity_router")
-
-class ScoreLike(Protocol):
-    score: float
-    top_features: tuple[tuple[str, float], ...]
-
-    def expected_completion_tokens(self, effort: str, thinking_budget: int | None = None) -> int: ...
-
 
 class Classifier(Protocol):
     def score(self, messages: Sequence[Mapping[str, Any]]) -> ScoreLike: ...
@@ -56,7 +50,8 @@ class Gateway:
         self.backends = backends
         self.classifier = classifier
         self.metrics = metrics
-        self.resilience = Resilience(config, metrics)
+        self.resilience = Resilience(config, metrics, Upstream(backends, self.upstream_body, self.estimate_cost, self.charge_failed_attempt,
+                                                               self.completed_usage))
         self.tokens = TokenCounter(config)  # prompt counts per model: cost estimates and the context check
         self.forecast = CompletionForecast(config)  # completion forecasts per model and effort: cost estimates
         self.observers: list[Callable[[Decision, Usage | None, str, float, bool], None]] = [self.tokens.observe, self.forecast.observe]  # after account
@@ -257,7 +252,7 @@ class Gateway:
         """The one attempt loop (fallbacks, circuit breakers, retry budget, timeouts): router/resilience.py."""
         if decision.tier in self.ttc.active_tiers:  # sampled tiers and escalation wrap the loop (router/ttc.py)
             return await self.ttc.dispatch(body, decision, stream=stream)
-        return await self.resilience.dispatch(self, body, decision, stream=stream)
+        return await self.resilience.dispatch(body, decision, stream=stream)
 
     # -- accounting ---------------------------------------------------------------------
     def estimated_usage(self, decision: Decision, body: Mapping[str, Any], events: int, partial: Usage | None = None) -> Usage:

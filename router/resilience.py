@@ -60,9 +60,9 @@ _PROCESS_TAG = os.urandom(2).hex()
 if TYPE_CHECKING:
     from router.config import RetryBudgetConfig, RouterConfig
     from router.decision import Decision
-    from router.gateway import Gateway
     from router.metrics import RouterMetrics
     from router.policy import Candidate
+    from router.seams import Upstream
 
 
 
@@ -77,11 +77,14 @@ class Shed(UpstreamError):
 
 
 class Resilience:
-    """The attempt loop and the per-backend health it consults; one per gateway."""
+    """The attempt loop and the per-backend health it consults; one per gateway. What an attempt needs of its owner
+    (the backends, the upstream's request, the accounting) comes through `upstream` (router/seams.py)."""
 
-    def __init__(self, config: RouterConfig, metrics: RouterMetrics, clock: Clock = time.monotonic, drain: Drain = DRAIN) -> None:
+    def __init__(self, config: RouterConfig, metrics: RouterMetrics, upstream: Upstream, clock: Clock = time.monotonic,
+                 drain: Drain = DRAIN) -> None:
         self.config = config
         self.metrics = metrics
+        self.upstream = upstream
         self.clock = clock
         self.drain = drain
         self.health = {name: BackendHealth(name, backend.circuit, metrics.backend_up.labels(name), clock) for name, backend in config.backends.items()}
@@ -105,7 +108,7 @@ class Resilience:
             self.budget = previous.budget
 
     # -- the loop -----------------------------------------------------------------------
-    async def dispatch(self, gateway: Gateway, body: dict[str, Any], decision: Decision, *, stream: bool) -> Any:
+    async def dispatch(self, body: dict[str, Any], decision: Decision, *, stream: bool) -> Any:
         now = self.clock()
         self.budget.record_request(now)
         candidates = decision.candidates
@@ -135,7 +138,7 @@ class Resilience:
                 break
             last = not self._has_successor(candidates, index, attempts + 1, refused, now)
             attempts += 1
-            outcome = await self._attempt(gateway, body, decision, candidate, backend_name, refused, stream=stream, last=last, moved_from=moved_from)
+            outcome = await self._attempt(body, decision, candidate, backend_name, refused, stream=stream, last=last, moved_from=moved_from)
             if not isinstance(outcome, UpstreamError):
                 return outcome
             last_error = outcome
@@ -152,7 +155,7 @@ class Resilience:
             if attempts and not self._spend_retry(self.clock()):
                 break
             attempts += 1
-            outcome = await self._attempt(gateway, body, decision, candidate, backend_name, refused, stream=stream, last=True, moved_from=failed_from)
+            outcome = await self._attempt(body, decision, candidate, backend_name, refused, stream=stream, last=True, moved_from=failed_from)
             if not isinstance(outcome, UpstreamError):
                 return outcome
             last_error = outcome
@@ -196,7 +199,6 @@ class Resilience:
     # -- one attempt ----------------------------------------------------------------------
     async def _attempt(
         self,
-        gateway: Gateway,
         body: dict[str, Any],
         decision: Decision,
         candidate: Candidate,
@@ -209,18 +211,18 @@ class Resilience:
     ) -> Any:
         """One attempt: its result, or the retryable `UpstreamError` it failed with (a non-retryable one
         propagates). A refused connection marks the backend so no later candidate on it is tried."""
-        metrics = self.metrics
+        metrics, seam = self.metrics, self.upstream
         if moved_from is not None:
             metrics.fallbacks.labels(moved_from[0], backend_name, moved_from[1]).inc()
             decision.reason = "fallback"
             metrics.decisions.labels(candidate.tier, "fallback").inc()
             if decision.scored is not None:  # the estimate shown is the serving candidate's
-                decision.estimated_cost_usd = gateway.estimate_cost(decision, candidate, decision.scored, body)
+                decision.estimated_cost_usd = seam.estimate_cost(decision, candidate, decision.scored, body)
         decision.choose(candidate, backend_name)
         decision.context.attempted = True
         decision.attempt_started = time.perf_counter()  # its backend's time to first token starts here (not the failed attempts')
-        upstream = gateway.upstream_body(body, candidate)
-        backend = gateway.backends[backend_name]
+        upstream = seam.request_for(body, candidate)
+        backend = seam.backends[backend_name]
         decision.service_tier = None if backend.anthropic_native else asked_tier(upstream)  # priced at it, unless its answer names another
         timeouts = backend.config.timeouts
         health = self.health[backend_name]
@@ -259,7 +261,7 @@ class Resilience:
             self._judge(health, exc, probe, candidate.model)
             _scrub(exc, backend.config)
             if exc.kind == "timeout" and written[0]:  # hung up on while it worked: billed as a client who left then (router/attempt_costs.py)
-                gateway.charge_failed_attempt(decision, body, 0 if stream or assembled else None)
+                seam.charge_failed(decision, body, 0 if stream or assembled else None, None)
             if not exc.retryable:
                 raise
             if exc.kind == "connect":
@@ -278,7 +280,7 @@ class Resilience:
             health.succeeded(probe)
             inflight.dec()
             release()
-            gateway.completed_usage(decision, body, result)  # an answer without usage: estimated (every attempt, sample and judge)
+            seam.completed_usage(decision, body, result)  # an answer without usage: estimated (every attempt, sample and judge)
             return result
         health.answered(probe)
         dog = Watchdog(timeouts.idle, started + timeouts.total, self.drain, self.clock, health)  # a stream's events: the backend is alive
@@ -295,10 +297,10 @@ class Resilience:
 
         result.close = close_both
         if assembled:
-            return await self._assemble(gateway, decision, body, result, backend, health, inflight)
+            return await self._assemble(decision, body, result, backend, health, inflight)
         return result
 
-    async def _assemble(self, gateway: Gateway, decision: Decision, body: dict[str, Any], stream: ChatStream, backend: Backend,
+    async def _assemble(self, decision: Decision, body: dict[str, Any], stream: ChatStream, backend: Backend,
                         health: BackendHealth, inflight: Any) -> ChatResult | UpstreamError:
         """A non-streamed request's answer, read from its stream under the stream's timeouts (backends/assemble.py).
         Nothing reached the client yet: a stream that breaks off (the watchdog told the circuit) or that holds no
@@ -315,7 +317,7 @@ class Resilience:
             problem = completion_problem(answer)
         except UpstreamError as exc:
             errors.labels(backend.name, exc.metric_kind).inc()
-            _charge_written(gateway, decision, body, stream, assembler.chunks)  # what it wrote was billed
+            _charge_written(self.upstream, decision, body, stream, assembler.chunks)  # what it wrote was billed
             if exc.kind == "shutdown":  # the drain ran out: no next attempt, a 503 the client retries elsewhere
                 raise shutting_down() from None
             if not exc.retryable:
@@ -331,13 +333,13 @@ class Resilience:
             inflight.dec()
             await stream.aclose()
         if problem is not None:
-            _charge_written(gateway, decision, body, stream, assembler.chunks)
+            _charge_written(self.upstream, decision, body, stream, assembler.chunks)
             error = UpstreamError("protocol", f"upstream stream is not a chat completion: {problem}")
             errors.labels(backend.name, error.metric_kind).inc()
             self._stream_failed(health, backend.config, error)
             return error
         result = ChatResult(body=answer, usage=stream.usage if stream.usage is not None else Usage(), headers=stream.headers)
-        gateway.completed_usage(decision, body, result)
+        self.upstream.completed_usage(decision, body, result)
         return result
 
     def _judge(self, health: BackendHealth, error: UpstreamError, probe: bool, model: str) -> None:
@@ -384,11 +386,11 @@ def _scrub(error: UpstreamError, config: BackendConfig) -> None:
 _SECRET_NAME_PARTS = ("auth", "key", "token", "secret", "password", "subscription", "signature", "credential", "cookie")
 
 
-def _charge_written(gateway: Gateway, decision: Decision, body: dict[str, Any], stream: ChatStream, chunks: int) -> None:
+def _charge_written(upstream: Upstream, decision: Decision, body: dict[str, Any], stream: ChatStream, chunks: int) -> None:
     """A stream assembled for a non-streamed request broke off: what it wrote, at the service tier its chunks named (as
     a streamed one is priced; it was charged at the tier asked, twice the price of the flex it was served at)."""
     note_service_tier(decision, stream.meta.get("service_tier"))
-    gateway.charge_failed_attempt(decision, body, chunks, _reported(stream))
+    upstream.charge_failed(decision, body, chunks, _reported(stream))
 
 
 def _reported(stream: ChatStream) -> Usage | None:

@@ -103,7 +103,7 @@ class TestTimeCompute:
 
     async def _single(self, body: dict[str, Any], decision: Decision, *, target: str | None) -> ChatResult | str:
         try:
-            result = await self.gateway.resilience.dispatch(self.gateway, body, decision, stream=False)
+            result = await self.gateway.resilience.dispatch(body, decision, stream=False)
         except asyncio.CancelledError:  # the client left during an escalated call: billed too (it went uncharged)
             usage = self.gateway.abandoned_usage(decision, body) if decision.context.usage_parts else None
             if usage is not None:
@@ -123,7 +123,7 @@ class TestTimeCompute:
 
     async def _stream(self, body: dict[str, Any], decision: Decision, *, target: str | None) -> ChatStream | str:
         try:
-            stream = await self.gateway.resilience.dispatch(self.gateway, body, decision, stream=True)
+            stream = await self.gateway.resilience.dispatch(body, decision, stream=True)
         except asyncio.CancelledError:  # before an escalated stream's first event: its prompt was sent (the first call's: api)
             if decision.context.usage_parts and decision.model:
                 self.record(decision, "abandoned", self.gateway.stream_estimate(decision, body, 0))
@@ -242,7 +242,7 @@ class TestTimeCompute:
         """One sampling call, its usage recorded as it ends — also when the client leaves meanwhile (the samples drawn
         in parallel ended one by one: each finished one billed, one still running at its forecast of `answers`)."""
         try:
-            result = await self.gateway.resilience.dispatch(self.gateway, body, sub, stream=False)
+            result = await self.gateway.resilience.dispatch(body, sub, stream=False)
         except asyncio.CancelledError:
             usage = self.gateway.abandoned_usage(sub, body, answers)
             if usage is not None:
@@ -272,7 +272,7 @@ class TestTimeCompute:
         judge_decision = Decision(decision.request_id, decision.tier, "forced", [Candidate(model, decision.tier, effort, None)])
         judge_decision.context.failed_attempts = decision.context.failed_attempts  # its failed attempts are the request's
         try:
-            result = await self.gateway.resilience.dispatch(self.gateway, judge_body, judge_decision, stream=False)
+            result = await self.gateway.resilience.dispatch(judge_body, judge_decision, stream=False)
         except asyncio.CancelledError:  # the client left while the judge read the samples: the judge is charged too
             if judge_decision.model and not judge_decision.unsent:  # never sent (waiting for a connection): nothing
                 counted = self.gateway.tokens.count_for(judge_decision, judge_decision.model, judge_body).tokens

@@ -8,6 +8,7 @@ import pytest
 
 from backends.base import CircuitSettings, UpstreamError
 from router.breaker import BackendHealth, RetryBudget, is_backend_failure
+from router.seams import Upstream
 from router.shutdown import Drain, install_signal_hook, stream_budget
 
 
@@ -157,6 +158,15 @@ def test_signal_hook_starts_the_drain_then_calls_the_previous_handler() -> None:
         signal.signal(signal.SIGINT, previous_int)
 
 
+def unused_upstream() -> Upstream:
+    """The attempt loop's seam for a test that makes no attempt."""
+
+    def unused(*args: object) -> None:
+        raise AssertionError("no attempt in this test")
+
+    return Upstream({}, unused, unused, unused, unused)
+
+
 def test_a_config_reload_keeps_what_was_learned_about_unchanged_backends() -> None:
     from prometheus_client import CollectorRegistry
 
@@ -166,16 +176,16 @@ def test_a_config_reload_keeps_what_was_learned_about_unchanged_backends() -> No
 
     registry = CollectorRegistry()
     metrics = RouterMetrics(registry)
-    before = Resilience(make_config(), metrics)
+    before = Resilience(make_config(), metrics, unused_upstream())
     for _ in range(5):
         before.health["sim"].failed(0.0)
     before.health["spare"].rate_limit(30, now=0.0)
-    after = Resilience(make_config(), metrics)
+    after = Resilience(make_config(), metrics, unused_upstream())
     after.adopt(before)
     assert after.health["sim"].state == "open" and after.health["spare"].blocked(1.0) == "rate_limited"
     assert registry.get_sample_value("router_backend_up", {"backend": "sim"}) == 0
     moved = {**CONFIG["backends"], "sim": {"kind": "openai", "base_url": "http://elsewhere.test/v1"}}
-    elsewhere = Resilience(make_config(backends=moved), metrics)
+    elsewhere = Resilience(make_config(backends=moved), metrics, unused_upstream())
     elsewhere.adopt(before)
     assert elsewhere.health["sim"].state == "closed", "a backend that moved starts afresh"
 
@@ -193,12 +203,12 @@ def test_a_reload_that_changes_max_in_flight_keeps_the_attempts_in_flight_and_th
     metrics = RouterMetrics(CollectorRegistry())
     capped = copy.deepcopy(CONFIG["backends"])
     capped["sim"]["circuit"] = {"max_in_flight": 2}
-    before = Resilience(make_config(backends=capped), metrics)
+    before = Resilience(make_config(backends=capped), metrics, unused_upstream())
     before.health["sim"].occupy(), before.health["sim"].occupy()
     for _ in range(5):
         before.health["sim"].failed(0.0)
     capped["sim"]["circuit"] = {"max_in_flight": 3}
-    after = Resilience(make_config(backends=capped), metrics)
+    after = Resilience(make_config(backends=capped), metrics, unused_upstream())
     after.adopt(before)
     health = after.health["sim"]
     assert health.in_flight == 2 and health.max_in_flight == 3 and health.state == "open"

@@ -325,7 +325,6 @@ async def test_a_request_refused_after_a_paid_attempt_is_still_accounted(make_ha
     from router.protocol import APIError
 
     upstream = Scripted([("", "length")], reasoning_tokens=70)
-    harness = await make_harness(config_with(), upstream.transport())
     written = Gateway.upstream_body
 
     def refusing_the_target(self: Gateway, body: dict[str, Any], candidate: Any) -> dict[str, Any]:
@@ -333,7 +332,8 @@ async def test_a_request_refused_after_a_paid_attempt_is_still_accounted(make_ha
             raise APIError(400, "the target cannot take it", param="reasoning_effort")
         return written(self, body, candidate)
 
-    monkeypatch.setattr(Gateway, "upstream_body", refusing_the_target)
+    monkeypatch.setattr(Gateway, "upstream_body", refusing_the_target)  # before the gateway hands it to its attempt loop
+    harness = await make_harness(config_with(), upstream.transport())
     response = await harness.chat("easy [score=0.1]", stream=stream)
     assert response.status_code == 400 and len(upstream.requests) == 1
     assert harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="reasoning") == 70

@@ -1,0 +1,61 @@
+"""The gateway's collaborators run on the narrow seams of router/seams.py, with no `Gateway` behind them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+import pytest
+from prometheus_client import CollectorRegistry
+
+from backends.base import ChatResult
+from backends.registry import create_backend
+from backends.usage import Usage
+from router.decision import Decision
+from router.metrics import RouterMetrics
+from router.policy import Candidate
+from router.resilience import Resilience
+from router.seams import Upstream
+from tests.router.conftest import make_config
+
+pytestmark = pytest.mark.anyio
+
+ANSWER = {"id": "x", "object": "chat.completion", "created": 1, "model": "m", "choices": [
+    {"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}],
+    "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4}}
+
+
+async def test_the_attempt_loop_falls_back_through_its_upstream_seam_alone() -> None:
+    """`Resilience` takes its backends, the upstream's request and the accounting from an `Upstream`: a refused
+    connection on `sim` falls back to `spare`, whose answer is accounted through the seam's `completed_usage`."""
+    config = make_config()
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    backends = {"sim": create_backend("sim", config.backends["sim"], httpx.MockTransport(refuse)),
+                "spare": create_backend("spare", config.backends["spare"], httpx.MockTransport(lambda _: httpx.Response(200, json=ANSWER)))}
+    calls: list[tuple[str, Any]] = []
+
+    def request_for(body: dict[str, Any], candidate: Candidate) -> dict[str, Any]:
+        calls.append(("request_for", candidate.model))
+        return {**body, "model": candidate.model}
+
+    def completed_usage(decision: Decision, body: Mapping[str, Any], result: ChatResult) -> Usage:
+        calls.append(("completed_usage", decision.model))
+        return result.usage
+
+    def unused(*args: object) -> None:
+        raise AssertionError("not called by this request")
+
+    resilience = Resilience(config, RouterMetrics(CollectorRegistry()), Upstream(backends, request_for, unused, unused, completed_usage))
+    decision = Decision("req-1", "high", "forced", [Candidate("big", "high", None, None), Candidate("spare-big", "high", None, None)])
+    try:
+        result = await resilience.dispatch({"model": "high", "messages": [{"role": "user", "content": "hi"}]}, decision, stream=False)
+    finally:
+        for backend in backends.values():
+            await backend.aclose()
+    assert result.body["choices"][0]["message"]["content"] == "hi"
+    assert (decision.model, decision.backend) == ("spare-big", "spare")
+    assert calls == [("request_for", "big"), ("request_for", "spare-big"), ("completed_usage", "spare-big")]

@@ -15,7 +15,7 @@ from router.decision import usd
 if TYPE_CHECKING:
     from router.decision import Decision
     from router.gateway import Gateway
-    from router.seams import ScoreLike
+    from router.seams import CostEstimate, ScoreLike
 
 
 def downgrade_to_cap(gateway: Gateway, decision: Decision, result: ScoreLike, body: Mapping[str, Any], cap: float) -> None:
@@ -48,7 +48,7 @@ def refusal(decision: Decision, estimate: float, cap: float) -> str:
     return text
 
 
-def keep_affordable(gateway: Gateway, decision: Decision, body: Mapping[str, Any], cap: float, spent: float = 0.0) -> None:
+def keep_affordable(estimate_cost: CostEstimate, decision: Decision, body: Mapping[str, Any], cap: float, spent: float = 0.0) -> None:
     """Drop the fallbacks whose estimate, with what the request ``spent`` already (an escalation's), is over the client's
     cap (the first candidate's was checked): a fallback to a dearer model, or `fallback_to_next_tier` climbing back up the
     tiers a downgrade left, served a $0.0001 cap for $0.014. An unpriced fallback stays, as an unpriced first candidate is
@@ -56,7 +56,7 @@ def keep_affordable(gateway: Gateway, decision: Decision, body: Mapping[str, Any
     first, *rest = decision.candidates
     kept = [first]
     for candidate in rest:
-        estimate = gateway.estimate_cost(decision, candidate, decision.scored, body)
+        estimate = estimate_cost(decision, candidate, decision.scored, body)
         if estimate is None or spent + estimate <= cap:
             kept.append(candidate)
     decision.candidates = kept

@@ -31,7 +31,7 @@ from router.policy import Candidate, Policy
 from router.pricing import asked_tier, cost_usd, note_service_tier
 from router.protocol import APIError
 from router.resilience import Resilience
-from router.seams import ScoreLike, Upstream
+from router.seams import Attempts, ScoreLike, Upstream
 from router.ttc import TestTimeCompute
 from router.upstream_fields import TOTAL_CAP, requested_effort, settle_private_fields
 
@@ -57,7 +57,9 @@ class Gateway:
         self.observers: list[Callable[[Decision, Usage | None, str, float, bool], None]] = [self.tokens.observe, self.forecast.observe]  # after account
         top = self.policy.top_tier
         self._top_model = config.models[top.model]
-        self.ttc = TestTimeCompute(self)  # context fit, load knob, strategies, escalation (router/ttc.py)
+        attempts = Attempts(self.resilience.dispatch, self.resilience.retry_allowed, self.resilience.spend_retry, self.estimate_cost,
+                            self.abandoned_usage, self.stream_estimate)
+        self.ttc = TestTimeCompute(config, self.policy, metrics, self.tokens, attempts)  # context fit, load knob, strategies, escalation
         embedding = config.classifier.embedding
         self.answer_embedding = (AnswerEmbedding(classifier, embedding, metrics)  # the embedding extra, when it loaded
                                  if embedding is not None and isinstance(classifier, RefinesAnswerTokens) else None)
@@ -149,7 +151,7 @@ class Gateway:
                 param="x-router-max-cost-usd",
             )
         if max_cost_usd is not None and decision.scored is not None:
-            keep_affordable(self, decision, body, max_cost_usd)
+            keep_affordable(self.estimate_cost, decision, body, max_cost_usd)
         self.metrics.decisions.labels(decision.tier, decision.reason).inc()
         return decision
 

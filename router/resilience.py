@@ -164,6 +164,10 @@ class Resilience:
             return self._refuse_untried(decision, skipped, now)
         raise last_error
 
+    def retry_allowed(self) -> bool:
+        """Whether the retry budget has an extra attempt left now (an escalation after a failure asks first: router/ttc.py)."""
+        return self.budget.allows(self.clock())
+
     def spend_retry(self) -> bool:
         """Take one extra attempt from the retry budget (an escalation after a failure: router/ttc.py)."""
         return self._spend_retry(self.clock())

@@ -1,13 +1,14 @@
 """The narrow dependencies the gateway hands its collaborators, built in `Gateway.__init__`.
 
-The attempt loop (router/resilience.py) used to receive the whole `Gateway` and call back into it: it depended on
-everything its owner held, and the owner on it. As httpx has one transport seam, it gets here only the callables it
-uses — so it neither imports nor holds the gateway, and a test can hand it a fake of a few functions.
+The attempt loop (router/resilience.py) and test-time compute (router/ttc.py) used to receive the whole `Gateway`
+and call back into it: each depended on everything its owner held, and the owner on them. As httpx has one transport
+seam, each gets here only the callables it uses — so neither imports nor holds the gateway, and a test can hand
+either a fake of a few functions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -29,6 +30,10 @@ class ScoreLike(Protocol):
 CostEstimate = Callable[["Decision", "Candidate", ScoreLike, Mapping[str, Any]], "float | None"]
 
 
+class Dispatch(Protocol):
+    def __call__(self, body: dict[str, Any], decision: Decision, *, stream: bool) -> Awaitable[Any]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Upstream:
     """What one attempt of the loop needs besides its own health state: the backends, the request as a candidate's
@@ -44,3 +49,17 @@ class Upstream:
     #: `Gateway.completed_usage`: an answer's usage, estimated when its upstream reported none.
     completed_usage: Callable[[Decision, Mapping[str, Any], ChatResult], Usage]
 
+
+@dataclass(frozen=True, slots=True)
+class Attempts:
+    """What test-time compute needs to run its upstream calls (samples, a judge, escalated attempts) and to price them."""
+
+    #: `Resilience.dispatch`: the one attempt loop, for each call.
+    dispatch: Dispatch
+    #: whether the retry budget has an attempt left, and taking it: an escalation after a failure is one more attempt.
+    retry_allowed: Callable[[], bool]
+    spend_retry: Callable[[], bool]
+    estimate_cost: CostEstimate
+    #: `Gateway.abandoned_usage` and `Gateway.stream_estimate`: what a call the client left (or escalation dropped) cost.
+    abandoned_usage: Callable[[Decision, Mapping[str, Any], int | None], Usage | None]
+    stream_estimate: Callable[[Decision, Mapping[str, Any], int, Usage | None], Usage]

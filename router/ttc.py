@@ -21,11 +21,11 @@ from backends.sse import count_events
 from backends.usage import Usage
 from router.attempt_costs import book_part, spent_usd
 from router.ceilings import keep_affordable
-from router.context import ContextPlanner
+from router.context import ContextPlanner, TokenCounter
 from router.decision import Decision
 from router.escalation import NOTHING_HELD, answers_reason, choice_reason, held_reason, hold_until_answer, parse_header, replay
 from router.loadknob import LoadKnob
-from router.policy import Candidate
+from router.policy import Candidate, Policy
 from router.pricing import note_service_tier
 from router.protocol import APIError
 from router.request_context import RequestContext
@@ -34,22 +34,25 @@ from router.synthesised import as_stream
 from router.ttc_config import SAMPLED_KINDS, StrategyConfig
 
 if TYPE_CHECKING:
-    from router.gateway import Gateway
+    from router.config import RouterConfig
+    from router.metrics import RouterMetrics
+    from router.seams import Attempts
 
 log = logging.getLogger("complexity_router")
 
 
 class TestTimeCompute:
-    """Per-gateway state: strategies per tier, the context planner and the load knob."""
+    """Per-gateway state: strategies per tier, the context planner and the load knob; upstream calls via `attempts`."""
 
     __test__ = False  # not a pytest class
 
-    def __init__(self, gateway: Gateway) -> None:
-        self.gateway = gateway
-        self.config = gateway.config
-        self.metrics = gateway.metrics
-        self.policy = gateway.policy
-        self.context = ContextPlanner(self.config, self.policy, gateway.tokens)
+    def __init__(self, config: RouterConfig, policy: Policy, metrics: RouterMetrics, tokens: TokenCounter, attempts: Attempts) -> None:
+        self.config = config
+        self.metrics = metrics
+        self.policy = policy
+        self.tokens = tokens
+        self.attempts = attempts
+        self.context = ContextPlanner(config, policy, tokens)
         self.knob = LoadKnob(self.config, self.metrics)
         self.strategies: dict[str, Strategy] = {}
         self.active_tiers: set[str] = set()
@@ -64,9 +67,6 @@ class TestTimeCompute:
     def plan(self, decision: Decision, body: dict[str, Any], max_tier: str | None = None) -> None:
         self.knob.adjust(decision)
         self.context.plan(decision, body, max_tier)
-
-    def active(self, decision: Decision) -> bool:
-        return decision.tier in self.active_tiers
 
     # -- dispatching ---------------------------------------------------------------------------
     async def dispatch(self, body: dict[str, Any], decision: Decision, *, stream: bool) -> Any:
@@ -90,10 +90,9 @@ class TestTimeCompute:
                     outcome = await self._single(body, decision, target=target)
             except UpstreamError as exc:
                 # an escalation after a failure is one more attempt: from the retry budget, or an outage multiplies
-                resilience = self.gateway.resilience
-                if (target is not None and on is not None and on.error and exc.retryable and resilience.budget.allows(resilience.clock())
+                if (target is not None and on is not None and on.error and exc.retryable and self.attempts.retry_allowed()
                         and self._escalate(decision, target, "error", body)):
-                    resilience.spend_retry()
+                    self.attempts.spend_retry()
                     continue
                 raise
             if isinstance(outcome, str):  # an escalation reason; the candidates were swapped
@@ -103,9 +102,9 @@ class TestTimeCompute:
 
     async def _single(self, body: dict[str, Any], decision: Decision, *, target: str | None) -> ChatResult | str:
         try:
-            result = await self.gateway.resilience.dispatch(body, decision, stream=False)
+            result = await self.attempts.dispatch(body, decision, stream=False)
         except asyncio.CancelledError:  # the client left during an escalated call: billed too (it went uncharged)
-            usage = self.gateway.abandoned_usage(decision, body) if decision.context.usage_parts else None
+            usage = self.attempts.abandoned_usage(decision, body, None) if decision.context.usage_parts else None
             if usage is not None:
                 self.record(decision, "abandoned", usage)
             raise
@@ -123,10 +122,10 @@ class TestTimeCompute:
 
     async def _stream(self, body: dict[str, Any], decision: Decision, *, target: str | None) -> ChatStream | str:
         try:
-            stream = await self.gateway.resilience.dispatch(body, decision, stream=True)
+            stream = await self.attempts.dispatch(body, decision, stream=True)
         except asyncio.CancelledError:  # before an escalated stream's first event: its prompt was sent (the first call's: api)
             if decision.context.usage_parts and decision.model:
-                self.record(decision, "abandoned", self.gateway.stream_estimate(decision, body, 0))
+                self.record(decision, "abandoned", self.attempts.stream_estimate(decision, body, 0, None))
             raise
         tier = self.config.tiers.get(decision.tier)
         parts_before = len(decision.context.usage_parts)
@@ -141,7 +140,7 @@ class TestTimeCompute:
                     outer.usage_chunk = {**outer.usage_chunk, "usage": total.to_openai()}
 
         def unread(events: int) -> None:  # a hold that read the stream to its end has the usage its upstream reported
-            used = stream.usage or self.gateway.stream_estimate(decision, body, events, stream.meta.get("partial_usage"))
+            used = stream.usage or self.attempts.stream_estimate(decision, body, events, stream.meta.get("partial_usage"))
             self.record(decision, "answer", used)
 
         if target is None or tier is None or not (tier.escalate_on.length or tier.escalate_on.refusal):
@@ -157,7 +156,7 @@ class TestTimeCompute:
             await _close(stream)
             if isinstance(exc, asyncio.CancelledError) or (buffered and isinstance(exc, UpstreamError)):  # what was generated: charged
                 events = sum(map(count_events, buffered))
-                self.record(decision, "abandoned", self.gateway.stream_estimate(decision, body, events, stream.meta.get("partial_usage")))
+                self.record(decision, "abandoned", self.attempts.stream_estimate(decision, body, events, stream.meta.get("partial_usage")))
             raise  # an UpstreamError here is still before the first byte: dispatch may escalate on it
         reason = held_reason(tier.escalate_on, held)
         note_service_tier(decision, stream.meta.get("service_tier"))
@@ -165,7 +164,7 @@ class TestTimeCompute:
             used, tier_name, model, backend, served = stream.usage, decision.tier, decision.model, decision.backend, decision.service_tier
             if used is None:  # no usage (yet): estimated as the relay estimates a stream, a token per event
                 events = sum(map(count_events, held.buffered))
-                used = self.gateway.stream_estimate(decision, body, events, stream.meta.get("partial_usage"))
+                used = self.attempts.stream_estimate(decision, body, events, stream.meta.get("partial_usage"))
             if self._escalate(decision, target, reason, body, spent=(model, used)):
                 self.record_as(decision.context, "abandoned", used, tier=tier_name, model=model, backend=backend, service_tier=served)
                 self.metrics.inflight.labels(backend).dec()
@@ -242,9 +241,9 @@ class TestTimeCompute:
         """One sampling call, its usage recorded as it ends — also when the client leaves meanwhile (the samples drawn
         in parallel ended one by one: each finished one billed, one still running at its forecast of `answers`)."""
         try:
-            result = await self.gateway.resilience.dispatch(body, sub, stream=False)
+            result = await self.attempts.dispatch(body, sub, stream=False)
         except asyncio.CancelledError:
-            usage = self.gateway.abandoned_usage(sub, body, answers)
+            usage = self.attempts.abandoned_usage(sub, body, answers)
             if usage is not None:
                 self._named_by(decision, sub)
                 self.record_as(decision.context, "abandoned", usage, tier=sub.tier, model=sub.model, backend=sub.backend,
@@ -272,10 +271,10 @@ class TestTimeCompute:
         judge_decision = Decision(decision.request_id, decision.tier, "forced", [Candidate(model, decision.tier, effort, None)])
         judge_decision.context.failed_attempts = decision.context.failed_attempts  # its failed attempts are the request's
         try:
-            result = await self.gateway.resilience.dispatch(judge_body, judge_decision, stream=False)
+            result = await self.attempts.dispatch(judge_body, judge_decision, stream=False)
         except asyncio.CancelledError:  # the client left while the judge read the samples: the judge is charged too
             if judge_decision.model and not judge_decision.unsent:  # never sent (waiting for a connection): nothing
-                counted = self.gateway.tokens.count_for(judge_decision, judge_decision.model, judge_body).tokens
+                counted = self.tokens.count_for(judge_decision, judge_decision.model, judge_body).tokens
                 decision.report.usage_estimated = True
                 self.record_as(decision.context, "judge", Usage(prompt_tokens=counted, completion_tokens=judge_body["max_tokens"]),
                                tier=decision.tier, model=judge_decision.model, backend=judge_decision.backend, service_tier=judge_decision.service_tier)
@@ -337,12 +336,12 @@ class TestTimeCompute:
         if moved_to not in names or names.index(moved_to) <= names.index(decision.tier):
             return None
         if decision.scored is not None:
-            trial.estimated_cost_usd = estimate = self.gateway.estimate_cost(trial, trial.candidates[0], decision.scored, body)
+            trial.estimated_cost_usd = estimate = self.attempts.estimate_cost(trial, trial.candidates[0], decision.scored, body)
             spent = spent_usd(decision, self.config.models, pending) if max_cost is not None else 0.0
             if max_cost is not None and estimate is not None and spent + estimate > max_cost:
                 return None
             if max_cost is not None:  # the target's fallbacks are held to the cap too
-                keep_affordable(self.gateway, trial, body, max_cost, spent)
+                keep_affordable(self.attempts.estimate_cost, trial, body, max_cost, spent)
         return trial
 
     def _serves(self, tier: str, body: dict[str, Any]) -> bool:

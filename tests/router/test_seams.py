@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,12 +13,15 @@ from prometheus_client import CollectorRegistry
 from backends.base import ChatResult
 from backends.registry import create_backend
 from backends.usage import Usage
+from router.config import parse_config
+from router.context import TokenCounter
 from router.decision import Decision
 from router.metrics import RouterMetrics
-from router.policy import Candidate
+from router.policy import Candidate, Policy
 from router.resilience import Resilience
-from router.seams import Upstream
-from tests.router.conftest import make_config
+from router.seams import Attempts, Upstream
+from router.ttc import TestTimeCompute
+from tests.router.conftest import CONFIG, make_config
 
 pytestmark = pytest.mark.anyio
 
@@ -59,3 +63,31 @@ async def test_the_attempt_loop_falls_back_through_its_upstream_seam_alone() -> 
     assert result.body["choices"][0]["message"]["content"] == "hi"
     assert (decision.model, decision.backend) == ("spare-big", "spare")
     assert calls == [("request_for", "big"), ("request_for", "spare-big"), ("completed_usage", "spare-big")]
+
+
+async def test_test_time_compute_draws_its_samples_through_its_attempts_seam_alone() -> None:
+    """`TestTimeCompute` runs its calls on an `Attempts` seam: three samples of a self-consistency tier, each one
+    call of the seam's `dispatch`, voted on and billed as the parts of one request."""
+    data = copy.deepcopy(CONFIG)
+    data["tiers"]["low"]["strategy"] = {"kind": "self_consistency", "samples": 3, "use_n": False, "extractor": "number"}
+    config = parse_config(data, env={})
+    answers = iter(["#### 5", "#### 7", "#### 5"])
+    dispatched: list[bool] = []
+
+    async def dispatch(body: dict[str, Any], decision: Decision, *, stream: bool) -> ChatResult:
+        dispatched.append(stream)
+        decision.choose(decision.candidates[0], "sim")
+        answer = {**ANSWER, "choices": [{**ANSWER["choices"][0], "message": {"role": "assistant", "content": next(answers)}}]}
+        return ChatResult(body=answer, usage=Usage(prompt_tokens=3, completion_tokens=1))
+
+    def unused(*args: object) -> None:
+        raise AssertionError("not called by this request")
+
+    policy = Policy(config)
+    ttc = TestTimeCompute(config, policy, RouterMetrics(CollectorRegistry()), TokenCounter(config),
+                          Attempts(dispatch, unused, unused, unused, unused, unused))
+    decision = Decision("req-1", "low", "forced", policy.candidates("low"))
+    result = await ttc.dispatch({"model": "low", "messages": [{"role": "user", "content": "2+3?"}]}, decision, stream=False)
+    assert dispatched == [False, False, False]
+    assert result.body["choices"][0]["message"]["content"] == "#### 5"
+    assert result.usage == Usage(prompt_tokens=9, completion_tokens=3) and ttc.account_parts(decision) is not None

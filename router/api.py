@@ -168,7 +168,7 @@ async def _routed(request: Request, wire: Wire, headers: Mapping[str, str], requ
         state.ops.attach(decision, admission, body)
         decision.context.escalate_header = headers.get("x-router-escalate")  # router/escalation.py
         decision.context.trace_id = current_trace_id()  # the decision log's line names the client's trace
-        async with cancel_on_disconnect(request):  # the client left before the response started: close the upstream now
+        async with cancel_on_disconnect(request, state.drain):  # the client left before the response started: close the upstream now
             if body.get("stream"):
                 return await _stream(state.gateway, body, decision, release, wire)
             return await _complete(state.gateway, body, decision, wire)

@@ -24,6 +24,7 @@ from router.multiproc import mark_this_worker_dead
 from router.protocol import APIError
 from router.reload import ConfigReloader, warn_keyless_backends
 from router.service_api import service
+from router.shutdown import Drain
 from router.state import AppState
 
 log = logging.getLogger("complexity_router")
@@ -47,14 +48,17 @@ def create_app(
     registry: CollectorRegistry | None = None,
     config_path: str | None = None,
     settle_heap: bool = False,
+    drain: Drain | None = None,
 ) -> FastAPI:
-    """Build the gateway app. Tests inject a classifier, transports or a registry; `serve` injects nothing.
-    With `config_path`, the config is reloaded from that file on SIGHUP or a change (router/reload.py)."""
+    """Build the gateway app. Tests inject a classifier, transports or a registry; `serve` injects the `drain` its
+    signal hook begins (router/server.py), else the app has its own. With `config_path`, the config is reloaded from
+    that file on SIGHUP or a change (router/reload.py)."""
+    drain = drain if drain is not None else Drain()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         scorer = classifier if classifier is not None else classifier_factory(config.classifier)
-        state = AppState.build(config, scorer, transports=transports, registry=registry)
+        state = AppState.build(config, scorer, transports=transports, registry=registry, drain=drain)
         app.state.router = state
         if settle_heap:  # serving workers only: start-up objects out of the garbage collector's way (router/runtime.py)
             runtime.settle_heap()

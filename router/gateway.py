@@ -32,6 +32,7 @@ from router.pricing import asked_tier, cost_usd, note_service_tier
 from router.protocol import APIError
 from router.resilience import Resilience
 from router.seams import Attempts, ScoreLike, Upstream
+from router.shutdown import Drain
 from router.ttc import TestTimeCompute
 from router.upstream_fields import TOTAL_CAP, requested_effort, settle_private_fields
 
@@ -44,14 +45,15 @@ class Classifier(Protocol):
 class Gateway:
     """Holds the start-up-built parts (backends, classifier, metrics) and serves chat requests."""
 
-    def __init__(self, config: RouterConfig, backends: Mapping[str, Backend], classifier: Classifier, metrics: RouterMetrics) -> None:
+    def __init__(self, config: RouterConfig, backends: Mapping[str, Backend], classifier: Classifier, metrics: RouterMetrics,
+                 drain: Drain | None = None) -> None:
         self.config = config
         self.policy = Policy(config)
         self.backends = backends
         self.classifier = classifier
         self.metrics = metrics
         self.resilience = Resilience(config, metrics, Upstream(backends, self.upstream_body, self.estimate_cost, self.charge_failed_attempt,
-                                                               self.completed_usage))
+                                                               self.completed_usage), drain=drain)
         self.tokens = TokenCounter(config)  # prompt counts per model: cost estimates and the context check
         self.forecast = CompletionForecast(config)  # completion forecasts per model and effort: cost estimates
         self.observers: list[Callable[[Decision, Usage | None, str, float, bool], None]] = [self.tokens.observe, self.forecast.observe]  # after account

@@ -48,7 +48,7 @@ from backends.usage import Usage
 from router.breaker import BackendHealth, Clock, RetryBudget, is_backend_failure
 from router.first_output import first_output
 from router.pricing import asked_tier, note_service_tier
-from router.shutdown import DRAIN, Drain, shutting_down
+from router.shutdown import Drain, shutting_down
 from router.watchdog import Watchdog, watched
 
 #: The suffix of each attempt's `X-Request-Id`: a request's fallbacks, escalations and parallel samples each have their own, and
@@ -81,12 +81,12 @@ class Resilience:
     (the backends, the upstream's request, the accounting) comes through `upstream` (router/seams.py)."""
 
     def __init__(self, config: RouterConfig, metrics: RouterMetrics, upstream: Upstream, clock: Clock = time.monotonic,
-                 drain: Drain = DRAIN) -> None:
+                 drain: Drain | None = None) -> None:
         self.config = config
         self.metrics = metrics
         self.upstream = upstream
         self.clock = clock
-        self.drain = drain
+        self.drain = drain if drain is not None else Drain()  # the app's (router/shutdown.py); a bare loop's never drains
         self.health = {name: BackendHealth(name, backend.circuit, metrics.backend_up.labels(name), clock) for name, backend in config.backends.items()}
         budget: RetryBudgetConfig = config.routing.retry_budget
         self.budget = RetryBudget(budget.ratio, budget.min_per_second, budget.window_seconds)

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from router.app import create_app, load_default_classifier
 from router.config import CONFIG_ENV, SNAPSHOT_ENV, ClassifierConfig, load_config
-from router.shutdown import drain_in_force, install_signal_hook
+from router.shutdown import Drain, drain_in_force, install_signal_hook
 from router.supervisor import PARENT_ENV
 
 _PR_SET_PDEATHSIG = 1
@@ -53,6 +53,7 @@ def app_from_environment() -> FastAPI:
     accepted it, when it keeps a copy (router/supervisor.py); reloads read the file itself."""
     path = os.environ[CONFIG_ENV]
     config = load_config(os.environ.get(SNAPSHOT_ENV) or path)
-    install_signal_hook(drain_in_force(config.server.drain_seconds))  # uvicorn's handlers are in place by now: chain ours before them
+    drain = Drain()  # this worker's: its signal hook begins it, its app (and every reload's state) honours it
+    install_signal_hook(drain_in_force(config.server.drain_seconds), drain)  # uvicorn's handlers are in place by now: chain ours before them
     _drain_with_parent()
-    return create_app(config, classifier_factory=_classifier, config_path=path, settle_heap=True)  # SIGHUP / file change reload it
+    return create_app(config, classifier_factory=_classifier, config_path=path, settle_heap=True, drain=drain)  # SIGHUP / file change reload it

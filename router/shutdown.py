@@ -4,7 +4,7 @@ Uvicorn owns the listening sockets: on SIGTERM it stops accepting, closes idle k
 connections and waits up to `timeout_graceful_shutdown` (= `server.drain_seconds`) for the open
 requests to finish before cancelling them. What uvicorn cannot do is end a stream *well*: a
 cancelled stream is a connection cut in the middle of an event. So `serve` chains a handler in
-front of uvicorn's that starts the process-wide `DRAIN`; from then on
+front of uvicorn's that begins the app's `Drain`; from then on
 
 * `/readyz` answers 503 (load balancers stop sending). A request that still arrives is served in the first
   half of the drain — it was on its way (a connection this worker accepted before it stopped listening, as in
@@ -15,6 +15,10 @@ front of uvicorn's that starts the process-wide `DRAIN`; from then on
   and its upstream request is closed, so no client sees half an event.
 
 Streams that finish within the drain time are not touched.
+
+The `Drain` is the app's, not a module global: `create_app` builds it (or takes the one `serve`'s app factory made for
+its signal hook) and hands it to the state, the attempt loop's stream watchdogs and the disconnect watch; a config
+reload's new state keeps it. Only the signal handler is process-wide, as signals are.
 """
 
 from __future__ import annotations
@@ -85,9 +89,6 @@ class Drain:
         self.started_at = self.deadline = None
 
 
-DRAIN = Drain()
-
-
 def shutting_down() -> APIError:
     """What a request gets from a draining process: one that still arrives, and one still waiting for its upstream
     when uvicorn's drain time ends (instead of uvicorn's plain-text 500 and a traceback in the log)."""
@@ -95,11 +96,12 @@ def shutting_down() -> APIError:
                     headers={"Retry-After": "1", "Connection": "close"})
 
 
-def install_signal_hook(drain_seconds: float, drain: Drain = DRAIN) -> bool:
-    """Chain a SIGTERM/SIGINT handler that begins the drain before uvicorn's own handler runs.
+def install_signal_hook(drain_seconds: float, drain: Drain) -> bool:
+    """Chain a SIGTERM/SIGINT handler that begins `drain` before uvicorn's own handler runs.
 
-    Called from the worker's app factory, which uvicorn runs after installing its handlers; only
-    possible in the main thread (returns False elsewhere, e.g. under a test runner's thread).
+    Signal handlers are process-wide by nature: the one owner is the worker's app factory (router/server.py), which
+    uvicorn runs after installing its handlers, and which hands the same `drain` to the app it builds. Only possible in
+    the main thread (returns False elsewhere, e.g. under a test runner's thread).
     """
     if threading.current_thread() is not threading.main_thread():
         return False

@@ -23,7 +23,7 @@ from router.metrics import RouterMetrics
 from router.multiproc import registry_for_scrape
 from router.ops import Operations
 from router.protocol import APIError
-from router.shutdown import DRAIN, shutting_down
+from router.shutdown import Drain, shutting_down
 from router.ttc_config import counter_label_sets
 
 
@@ -43,6 +43,7 @@ class AppState:
     gateway: Gateway
     backends: dict[str, Backend]
     registry: CollectorRegistry
+    drain: Drain = field(default_factory=Drain)  # the app's, kept by a reload's new state (router/shutdown.py)
     started_at: float = field(default_factory=time.time)
     inflight: int = 0  # this state's own (its retirement waits for them)
     slots: Slots = field(default_factory=Slots)  # shared with the states it replaced
@@ -63,6 +64,7 @@ class AppState:
         registry: CollectorRegistry | None = None,
         metrics: RouterMetrics | None = None,
         previous: AppState | None = None,
+        drain: Drain | None = None,
     ) -> AppState:
         """Create one pooled client per backend, the metrics and the gateway. A config reload passes the
         running state as `previous`: its metrics are kept, its limit store and decision log taken over, and the
@@ -79,7 +81,8 @@ class AppState:
         backends = {name: kept.get(name) or create_backend(name, backend, transports.get(name)) for name, backend in config.backends.items()}
         for name in backends:
             metrics.backend_up.labels(name).set(1)
-        gateway = Gateway(config, backends, classifier, metrics)
+        drain = previous.drain if previous is not None else drain if drain is not None else Drain()
+        gateway = Gateway(config, backends, classifier, metrics, drain)
         if previous is not None:  # breakers, cooldowns, the retry budget and learnt token corrections survive a reload
             gateway.adopt(previous.gateway)
         gateway.observers.append(ops.observe)
@@ -88,7 +91,7 @@ class AppState:
         if previous is not None:
             previous.handed_over = set(kept)
         slots = previous.slots if previous is not None else Slots()
-        return cls(config, gateway, backends, registry, slots=slots, _key_digests=config.server.key_digests(), ops=ops)
+        return cls(config, gateway, backends, registry, drain, slots=slots, _key_digests=config.server.key_digests(), ops=ops)
 
     async def aclose(self) -> None:
         self.gateway.close()
@@ -151,7 +154,7 @@ class AppState:
         calls only when its last byte is sent."""
         if self.slots.taken >= self.config.server.max_concurrency:
             raise APIError(503, "The router is at its concurrency limit; retry shortly", error_type="overloaded_error", code="overloaded", headers={"Retry-After": "1"})
-        if DRAIN.draining and not DRAIN.admits(time.monotonic()):  # router/shutdown.py: too late in the drain to finish
+        if self.drain.draining and not self.drain.admits(time.monotonic()):  # router/shutdown.py: too late in the drain to finish
             raise shutting_down()
         self.inflight += 1
         self.slots.taken += 1
@@ -191,8 +194,8 @@ class AppState:
 
         tiers = {tier: served(tier, backends.__getitem__) for tier in policy.tier_names}
         gated = all(served(tier, lambda name: backends[name] or name in ungated) for tier in policy.tier_names)
-        report = {"ready": gated and not DRAIN.draining, "classifier": True, "backends": backends, "tiers": tiers,
-                  "ungated": ungated, "stalled": stalled, "draining": DRAIN.draining}
+        report = {"ready": gated and not self.drain.draining, "classifier": True, "backends": backends, "tiers": tiers,
+                  "ungated": ungated, "stalled": stalled, "draining": self.drain.draining}
         if store is not None:  # Redis for the limits: reported, never gating (router/limits.py `LimitStore.probe`)
             report["limit_store"] = {"reachable": store, "on_error": self.config.state.on_redis_error}
         return report

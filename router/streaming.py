@@ -25,7 +25,7 @@ from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from router.protocol import APIError
-from router.shutdown import DRAIN, shutting_down
+from router.shutdown import Drain, shutting_down
 
 
 class RelayResponse(StreamingResponse):
@@ -164,7 +164,8 @@ WATCH_AFTER_SECONDS = 0.05
 
 
 class cancel_on_disconnect:  # used as a context manager, named like one
-    """`async with cancel_on_disconnect(request):` — cancel the block when the client disconnects.
+    """`async with cancel_on_disconnect(request, drain):` — cancel the block when the client disconnects (and answer
+    503 if uvicorn cancels it at the end of the app's `drain`).
 
     Call only after the body was read: the watcher then reads the ASGI channel, where the next
     message is `http.disconnect`. The watcher starts only once the block has run for
@@ -173,10 +174,11 @@ class cancel_on_disconnect:  # used as a context manager, named like one
     reader from then on).
     """
 
-    __slots__ = ("_fired", "_inside", "_task", "_timer", "_watcher", "receive")
+    __slots__ = ("_drain", "_fired", "_inside", "_task", "_timer", "_watcher", "receive")
 
-    def __init__(self, request: Request) -> None:
+    def __init__(self, request: Request, drain: Drain) -> None:
         self.receive = request.receive
+        self._drain = drain
         self._fired = False
         self._inside = False
         self._task: asyncio.Task[Any] | None = None
@@ -212,7 +214,7 @@ class cancel_on_disconnect:  # used as a context manager, named like one
             self._task.uncancel()
             if exc_type is asyncio.CancelledError:
                 raise ClientDisconnected() from None
-        elif exc_type is asyncio.CancelledError and DRAIN.draining and self._task is not None:
+        elif exc_type is asyncio.CancelledError and self._drain.draining and self._task is not None:
             # uvicorn's drain time ended while the upstream had not answered: a 503 in the API's shape, not its plain 500
             self._task.uncancel()
             raise shutting_down() from None

@@ -1,14 +1,13 @@
-"""Fixtures for the reliability and security suite: loopback upstream rigs, the drain reset, and
-the in-process harness of tests/router."""
+"""Fixtures for the reliability and security suite: loopback upstream rigs and the in-process harness of
+tests/router."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from router.shutdown import DRAIN
 from tests.reliability.loopback import FakeUpstream, Rig
 from tests.router.conftest import harness, make_harness, spare_handler  # noqa: F401  (re-exported fixtures)
 
@@ -23,11 +22,3 @@ async def rig(fake_classifier: Any) -> AsyncIterator[Rig]:
         yield rig
     finally:
         await rig.aclose()
-
-
-@pytest.fixture(autouse=True)
-def _no_drain() -> Iterator[None]:
-    """The drain is process-wide (signals are): every test starts and ends outside it."""
-    DRAIN.reset()
-    yield
-    DRAIN.reset()

@@ -11,7 +11,6 @@ import httpx
 import orjson
 import pytest
 
-from router.shutdown import DRAIN
 from tests.reliability.loopback import (
     DONE,
     Behaviour,
@@ -158,7 +157,7 @@ async def test_a_non_streamed_answer_still_streaming_when_the_drain_ends_is_a_50
     gateway = await rig.gateway(a={"timeouts": {**FAST["timeouts"], "total": 30.0}})
     asked = asyncio.ensure_future(gateway.chat())
     await asyncio.sleep(0.3)
-    DRAIN.begin(0.3)
+    gateway.state.drain.begin(0.3)  # the app's drain (SIGTERM under `serve`)
     response = await asked
     assert response.status_code == 503 and response.json()["error"]["code"] == "shutting_down", response.text
     assert response.headers["retry-after"] == "1" and rig.b.records == []

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 import router.streaming
+from router.shutdown import Drain
 from router.streaming import ClientDisconnected, cancel_on_disconnect
 
 pytestmark = pytest.mark.anyio
@@ -34,7 +35,7 @@ def anyio_backend() -> str:
 async def test_a_fast_block_starts_no_watcher() -> None:
     request = FakeRequest()
     tasks_before = len(asyncio.all_tasks())
-    async with cancel_on_disconnect(request):  # type: ignore[arg-type]
+    async with cancel_on_disconnect(request, Drain()):  # type: ignore[arg-type]
         await asyncio.sleep(0)
         assert len(asyncio.all_tasks()) == tasks_before
     await asyncio.sleep(router.streaming.WATCH_AFTER_SECONDS * 2)
@@ -46,7 +47,7 @@ async def test_a_slow_block_is_cancelled_when_the_client_leaves(monkeypatch: pyt
     request = FakeRequest()
     asyncio.get_running_loop().call_later(0.05, request.gone.set)
     with pytest.raises(ClientDisconnected):
-        async with cancel_on_disconnect(request):  # type: ignore[arg-type]
+        async with cancel_on_disconnect(request, Drain()):  # type: ignore[arg-type]
             await asyncio.sleep(5)
     assert request.reads == 1
 
@@ -58,7 +59,7 @@ async def test_a_disconnect_before_the_watcher_starts_is_still_seen(monkeypatch:
     loop = asyncio.get_running_loop()
     started = loop.time()
     with pytest.raises(ClientDisconnected):
-        async with cancel_on_disconnect(request):  # type: ignore[arg-type]
+        async with cancel_on_disconnect(request, Drain()):  # type: ignore[arg-type]
             await asyncio.sleep(5)
     assert loop.time() - started < 1.0
 
@@ -66,7 +67,7 @@ async def test_a_disconnect_before_the_watcher_starts_is_still_seen(monkeypatch:
 async def test_a_block_that_ends_normally_after_the_watcher_started_is_not_cancelled(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(router.streaming, "WATCH_AFTER_SECONDS", 0.01)
     request = FakeRequest()
-    async with cancel_on_disconnect(request):  # type: ignore[arg-type]
+    async with cancel_on_disconnect(request, Drain()):  # type: ignore[arg-type]
         await asyncio.sleep(0.05)
     assert request.reads == 1
     request.gone.set()
@@ -126,26 +127,24 @@ async def test_a_request_still_waiting_when_the_drain_time_ends_gets_a_503() -> 
     from types import SimpleNamespace
 
     from router.protocol import APIError
-    from router.shutdown import DRAIN
 
+    drain = Drain()  # the app's (router/shutdown.py)
     async def never() -> dict[str, Any]:
         await asyncio.sleep(3600)
         return {}
 
     async def waiting_for_the_upstream() -> None:
-        async with cancel_on_disconnect(SimpleNamespace(receive=never)):  # type: ignore[arg-type]
+        async with cancel_on_disconnect(SimpleNamespace(receive=never), drain):  # type: ignore[arg-type]
             await asyncio.sleep(3600)
 
-    DRAIN.begin(0.0)
-    try:
-        task = asyncio.create_task(waiting_for_the_upstream())
-        await asyncio.sleep(0.01)
-        task.cancel()  # what uvicorn does when its drain time is over
-        with pytest.raises(APIError) as info:
-            await task
-        assert info.value.status == 503 and info.value.code == "shutting_down" and task.cancelling() == 0
-    finally:
-        DRAIN.reset()
+    drain.begin(0.0)
+    task = asyncio.create_task(waiting_for_the_upstream())
+    await asyncio.sleep(0.01)
+    task.cancel()  # what uvicorn does when its drain time is over
+    with pytest.raises(APIError) as info:
+        await task
+    assert info.value.status == 503 and info.value.code == "shutting_down" and task.cancelling() == 0
+    drain.reset()
     task = asyncio.create_task(waiting_for_the_upstream())
     await asyncio.sleep(0.01)
     task.cancel()

@@ -29,8 +29,8 @@ from router.limits import SHOULD_RETRY
 from router.pricing import note_service_tier
 from router.protocol import SSE_DONE, APIError, invalid, parse_json_body, sse_frame, validate_chat_request
 from router.request_info import bearer_of, current_trace_id, header_map, new_request_id, state_of, trace_context
-from router.resilience import SHED_HEADER, Shed
 from router.responses_stream import ResponsesStream
+from router.shed import SHED_HEADER, Shed
 from router.streaming import RelayResponse, cancel_on_disconnect, finish, primed
 
 api = APIRouter()

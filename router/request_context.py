@@ -57,7 +57,7 @@ class RequestContext:
 
     # -- while serving -----------------------------------------------------------------------------------------------
     # Resilience._attempt: an attempt of the request (a sample's too) was made upstream; api's status reads it: a request
-    # the gateway refused itself (`resilience.Shed`) before any is `shed`, after one an `error` as the upstream's failure
+    # the gateway refused itself (`router.shed.Shed`) before any is `shed`, after one an `error` as the upstream's failure
     attempted: bool = False
     # TestTimeCompute.draw: the first sample's response body, the envelope of the sampled answer (dropped on escalation)
     sample_base: dict[str, Any] | None = None

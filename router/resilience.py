@@ -48,6 +48,7 @@ from backends.usage import Usage
 from router.breaker import BackendHealth, Clock, RetryBudget, is_backend_failure
 from router.first_output import first_output
 from router.pricing import asked_tier, note_service_tier
+from router.shed import Shed
 from router.shutdown import Drain, shutting_down
 from router.watchdog import Watchdog, watched
 
@@ -63,17 +64,6 @@ if TYPE_CHECKING:
     from router.metrics import RouterMetrics
     from router.policy import Candidate
     from router.seams import Upstream
-
-
-
-#: The response header that marks a request the gateway shed itself (`Shed`, status `shed`): router/api.py sets it.
-SHED_HEADER = "x-router-shed"
-
-
-class Shed(UpstreamError):
-    """The gateway's own refusal of a request no candidate could take — every one rate limited, or at its backend's
-    `circuit.max_in_flight` — without a call upstream: load it shed, counted apart from failures (status `shed`, as
-    Envoy counts its overflow apart from upstream errors), where an upstream's own 429 or 503 is an `error`."""
 
 
 class Resilience:
@@ -198,7 +188,7 @@ class Resilience:
         if full:
             raise Shed("overloaded", f"backend {full[0]} has its circuit.max_in_flight attempts in flight", status=503, retry_after=1.0)
         wait = min(self.health[name].rate_limited_until(candidate.model) for candidate, name, _ in skipped) - now
-        raise Shed("status", "every backend for this request is rate limited", status=429, retry_after=max(1.0, wait))
+        raise Shed("status", "every backend for this request is rate limited", status=429, retry_after=max(1.0, wait), code="rate_limit_exceeded")
 
     # -- one attempt ----------------------------------------------------------------------
     async def _attempt(

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from router.resilience import SHED_HEADER
+from router.shed import SHED_HEADER
 
 #: The gateway's own refusals, which no fault caused: `shed` for load (every candidate rate limited, a backend at
 #: `circuit.max_in_flight`: `router_requests_total{status="shed"}`), `refused` before it routed anything

@@ -32,6 +32,7 @@ async def test_every_candidate_rate_limited_is_shed_but_the_upstream_s_own_429_i
     assert failed.status_code == 429 and "x-router-shed" not in failed.headers  # both tried upstream: their 429s are failures
     shed = await gateway.chat()
     assert shed.status_code == 429 and shed.headers["x-router-shed"] == "true"  # both cooling down: refused by the gateway, nothing sent
+    assert shed.json()["error"]["code"] == "rate_limit_exceeded", "the code clients branch on (it read 'status', the error's kind)"
     assert len(rig.a.records) == len(rig.b.records) == 1
     assert gateway.metric("router_requests_total", tier="low", model="mb", backend="b", status="error") == 1
     assert gateway.metric("router_requests_total", tier="low", model="ma", backend="a", status="shed") == 1

@@ -92,8 +92,8 @@ class ScoreResult:
 
     def with_answer_log_delta(self, log_delta: float) -> ScoreResult:
         """This result with its answer tokens scaled by ``e^log_delta`` (``classifiers.answer_tokens``);
-        itself for a delta that is no finite number."""
-        if not math.isfinite(log_delta):
+        itself for a delta of 0 (nothing embedded: e^log(19) is 18.999…, and tokens are truncated) or no finite number."""
+        if log_delta == 0 or not math.isfinite(log_delta):
             return self
         tokens = answer_tokens_from_log(math.log(max(self.expected_answer_tokens, 1)) + log_delta)
         return ScoreResult(self.score, tokens, self._top, self._lazy, self.floor)

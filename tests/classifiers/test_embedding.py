@@ -239,7 +239,7 @@ def test_the_packaged_head_records_its_held_out_gain() -> None:
     meta = json.loads(DEFAULT_HEAD.with_suffix(".json").read_text())
     val = meta["validation"]
     assert meta["model_name"] == "sentence-transformers/all-MiniLM-L6-v2" and meta["dimensions"] == 384
-    assert val["tokens_spearman"] >= 0.5 > val["tokens_spearman_default"]
+    assert val["tokens_spearman"] >= 0.5 and val["tokens_spearman"] > val["tokens_spearman_default"] + 0.05
     assert all(r["spearman"] > r["spearman_default"] for r in val["per_source"].values())
 
 

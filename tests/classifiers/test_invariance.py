@@ -319,7 +319,7 @@ EMBEDDED = [
 ]
 #: "I'd like to know why this code prints None." read as a request for a program (+0.37, a tier crossing).
 FRAMES = ["Can you tell me ", "Could you tell me ", "Do you know ", "I'd like to know ", "I want to know ", "Tell me ",
-          "Please tell me ", "Can you explain ", "Explain ", "Could you please explain to me "]
+          "Please tell me ", "Could you please tell me "]
 
 
 @pytest.mark.parametrize("frame", FRAMES)
@@ -357,3 +357,27 @@ def test_small_talk_before_a_statement_is_read_as_written(default, text):
     "Thanks, that worked!" scored 0.09."""
     assert parse_messages(user(text)).last_user == text
     assert default.score(user(text)).score < 0.25
+
+
+@pytest.mark.parametrize(("request_", "question"), [
+    ("Explain why the sky is blue.", "Why is the sky blue?"),
+    ("Explain how vaccines work.", "How do vaccines work?"),
+    ("Please explain how the Fourier transform works.", "How does the Fourier transform work?"),
+    ("Can you explain why this code prints None?" + BASES[0][BASES[0].index("\n"):], BASES[0]),
+    ("Could you please explain to me how public key cryptography works?", "How does public key cryptography work?"),
+])
+def test_explain_is_the_request_not_a_frame(default, request_, question):
+    """"Explain" asks for an explanation (its "long answer" and "reason" cues): read as written, not dropped as a frame
+    of the question after it ("Explain why the sky is blue." 0.32 at 7.91.0, 0.14 with "Explain" dropped: the bare
+    question's score and answer length). The chat prompts opening "Explain <wh-word>" got a median 338 answer tokens,
+    direct wh-questions 261: its answer is forecast longer than the bare question's."""
+    assert parse_messages(user(request_)).last_user == request_
+    assert default.score(user(request_)).expected_answer_tokens > default.score(user(question)).expected_answer_tokens
+
+
+def test_explain_in_detail_keeps_its_request_reading(default):
+    """The review's own case: "Explain how TCP congestion control works in detail" kept 7.91.0's score (0.377); with
+    "Explain" dropped it read as the bare question (0.357)."""
+    text = "Explain how TCP congestion control works in detail"
+    assert parse_messages(user(text)).last_user == text
+    assert default.score(user(text)).score > default.score(user("How does TCP congestion control work in detail?")).score

@@ -88,6 +88,14 @@ def test_a_stray_embedding_cannot_move_an_estimate_past_the_clamp_or_to_nan() ->
     assert result.with_answer_log_delta(math.nan) is result and result.with_answer_log_delta(math.inf) is result
 
 
+def test_no_correction_leaves_the_estimate_as_it_was() -> None:
+    """A zero delta (nothing to embed: an empty conversation) changed the estimate: exp(log(19)) is 18.99999…, truncated
+    to 18 — artifact 7.92.0's forecast of an empty conversation lost a token under the embedding extra."""
+    from classifiers import ScoreResult
+
+    assert [ScoreResult(0.5, n, ()).with_answer_log_delta(0.0).expected_answer_tokens for n in range(1, 400)] == list(range(1, 400))
+
+
 def test_the_head_round_trips_byte_for_byte(tmp_path: Path) -> None:
     head, X, _ = fitted_head()
     probe = X[0]
@@ -239,7 +247,7 @@ def test_the_packaged_head_records_its_held_out_gain() -> None:
     meta = json.loads(DEFAULT_HEAD.with_suffix(".json").read_text())
     val = meta["validation"]
     assert meta["model_name"] == "sentence-transformers/all-MiniLM-L6-v2" and meta["dimensions"] == 384
-    assert val["tokens_spearman"] >= 0.5 and val["tokens_spearman"] > val["tokens_spearman_default"] + 0.05
+    assert val["tokens_spearman"] >= 0.6 and val["tokens_spearman"] > val["tokens_spearman_default"] + 0.05
     assert all(r["spearman"] > r["spearman_default"] for r in val["per_source"].values())
 
 

@@ -19,6 +19,7 @@ two written quiz probes (train.DEFAULT_PARAMS): no source in shared/ has multipl
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -207,6 +208,8 @@ class ComplexityEstimator(BaseEstimator):
         Z = np.hstack([(H[rows] - self.mean_) / self.scale_, (S - self.shape_mean_) / self.shape_scale_])
         Z[:, [*UNFITTED_FEATURES, NUMBERS_PRIOR_FEATURE, RELATIONS_PRIOR_FEATURE, RARE_PRIOR_FEATURE]] = 0.0
         sets = sorted({refs[i] for i in rows if refs[i] is not None})
+        if missing := sorted(set(self.tokens_level_sets) - set(sets)):  # a misspelt name would change nothing, silently
+            warnings.warn(f"tokens_level_sets names no reference rows of {missing} (sets with rows: {sets})", stacklevel=2)
         offsets = np.zeros((len(rows), len(sets)))
         w = np.ones(len(rows))
         for j, name in enumerate(sets):

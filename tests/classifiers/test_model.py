@@ -282,6 +282,15 @@ def test_a_level_set_teaches_its_level_but_keeps_the_chat_level():
         assert abs(float(np.mean(log_tokens(est, chat) - np.log(chat_tokens)))) < 1e-6
 
 
+def test_a_level_set_without_rows_is_warned_of():
+    """A misspelt or absent name in ``tokens_level_sets`` changes nothing: training says so rather than fit silently."""
+    chat = EASY + HARD
+    with pytest.warns(UserWarning, match="seed_taks"):
+        ComplexityEstimator(tokens_level_sets=("seed_taks",)).fit(
+            chat + IDENTIFY, [0.5] * (len(chat) + len(IDENTIFY)), answer_tokens=[50.0] * len(chat) + [3.0] * len(IDENTIFY),
+            answer_references=[None] * len(chat) + ["seed_tasks"] * len(IDENTIFY))
+
+
 def test_loso_reports_each_held_out_sources_answer_level():
     """A held-out source whose answers run 10x the others' ranks fine within itself but is forecast at the
     others' level: ``tokens_per_source`` says so (median forecast / answer), which its Spearman cannot."""

@@ -35,6 +35,7 @@ from router.seams import Attempts, ScoreLike, Upstream
 from router.shutdown import Drain
 from router.ttc import TestTimeCompute
 from router.upstream_fields import TOTAL_CAP, requested_effort, settle_private_fields
+from router.usage_parts import account_parts, parts_total, record_part
 
 log = logging.getLogger("complexity_router")
 
@@ -232,7 +233,7 @@ class Gateway:
             await self.settle_estimate(decision, body)
         except BaseException:  # the client left while the estimate settled: the answer it did not wait for was billed
             if decision.model and not decision.context.usage_parts:  # (calls of an escalation or samples are parts)
-                self.ttc.record(decision, "answer", result.usage)
+                record_part(decision, "answer", result.usage)
             raise
         return result
 
@@ -269,8 +270,8 @@ class Gateway:
         usage = self.stream_estimate(decision, body, events, partial)
         if not decision.context.usage_parts:
             return usage
-        self.ttc.record(decision, "answer", usage)
-        return self.ttc.total(decision)
+        record_part(decision, "answer", usage)
+        return parts_total(decision)
 
     def stream_estimate(self, decision: Decision, body: Mapping[str, Any], events: int, partial: Usage | None = None) -> Usage:
         """`estimated_usage`'s estimate of one stream of `decision.model`, marked `usage_estimated`, recorded nowhere."""
@@ -349,9 +350,9 @@ class Gateway:
         labels = (decision.tier, decision.model or "none", decision.backend or "none")
         self.metrics.requests.labels(*labels, status).inc()
         self.metrics.duration.labels(*labels, "true" if stream else "false").observe(duration)
-        if decision.context.usage_parts:  # samples, a judge, escalated attempts: each at its model's prices (router/ttc.py)
-            usage = usage or self.ttc.total(decision)
-            cost = self.ttc.account_parts(decision)  # also when the last attempt failed: the others were billed
+        if decision.context.usage_parts:  # samples, a judge, escalated attempts: each at its model's prices (router/usage_parts.py)
+            usage = usage or parts_total(decision)
+            cost = account_parts(self.metrics, self.config.models, decision)  # also when the last attempt failed: the others were billed
         elif usage is None or not decision.model:
             cost = None
         else:

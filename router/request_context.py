@@ -61,7 +61,7 @@ class RequestContext:
     attempted: bool = False
     # TestTimeCompute.draw: the first sample's response body, the envelope of the sampled answer (dropped on escalation)
     sample_base: dict[str, Any] | None = None
-    # TestTimeCompute.record_as: each call of samples, a judge or an escalation; accounted each at its own model's prices
+    # usage_parts.record_part_as: each call of samples, a judge or an escalation; accounted each at its own model's prices
     usage_parts: list[UsagePart] = field(default_factory=list)
     # attempt_costs.record_failed: attempts that failed while their upstream worked (billed all the same)
     failed_attempts: list[UsagePart] = field(default_factory=list)

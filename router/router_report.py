@@ -98,7 +98,7 @@ class RouterReport:
     judge_error: ErrorKind | None = None
     # TestTimeCompute._sampled: the vote of a sampled tier, its keys written into the router object (SelectionReport)
     selection: SelectionReport | None = None
-    # TestTimeCompute.account_parts and attempt_costs.book_failed: the upstream calls behind `cost_usd` (samples, a judge,
+    # usage_parts.account_parts and attempt_costs.book_failed: the upstream calls behind `cost_usd` (samples, a judge,
     # escalated and failed attempts), each at its own model's prices; in the decision log too
     usage_breakdown: list[BreakdownEntry] | None = None
 

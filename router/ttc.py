@@ -1,12 +1,12 @@
 """Test-time compute on the request path: context fit, load knob, tier strategies, escalation.
 
-The gateway calls three things here (router/gateway.py):
+The gateway calls two things here (router/gateway.py):
 * `plan` at the end of `decide` — the load knob adjusts the candidates (router/loadknob.py), then
   the context check drops those whose window the prompt cannot fit (router/context.py);
 * `dispatch` instead of the plain attempt loop for tiers with a sampling strategy or `escalate_to`
-  (router/strategies, router/escalation.py); the attempt loop itself stays router/resilience.py's;
-* `account_parts` from `account`, when a request used several upstream calls (samples, a judge,
-  an attempt abandoned by escalation): tokens and cost of each at its own model's prices.
+  (router/strategies, router/escalation.py); the attempt loop itself stays router/resilience.py's.
+Each upstream call of such a request (samples, a judge, an attempt abandoned by escalation) is recorded as
+a part of it as it ends (router/usage_parts.py), which the gateway's `account` books at each one's prices.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from backends.base import ChatResult, ChatStream, UpstreamError
 from backends.sse import count_events
 from backends.usage import Usage
-from router.attempt_costs import book_part, spent_usd
+from router.attempt_costs import spent_usd
 from router.ceilings import keep_affordable
 from router.context import ContextPlanner, TokenCounter
 from router.decision import Decision
@@ -28,10 +28,10 @@ from router.loadknob import LoadKnob
 from router.policy import Candidate, Policy
 from router.pricing import note_service_tier
 from router.protocol import APIError
-from router.request_context import RequestContext
 from router.strategies import JUDGE_SYSTEM, STRATEGIES, Strategy, choice_text, judge_prompt, parse_judgement
 from router.synthesised import as_stream
 from router.ttc_config import SAMPLED_KINDS, StrategyConfig
+from router.usage_parts import parts_total, record_part, record_part_as, with_parts_total
 
 if TYPE_CHECKING:
     from router.config import RouterConfig
@@ -106,26 +106,26 @@ class TestTimeCompute:
         except asyncio.CancelledError:  # the client left during an escalated call: billed too (it went uncharged)
             usage = self.attempts.abandoned_usage(decision, body, None) if decision.context.usage_parts else None
             if usage is not None:
-                self.record(decision, "abandoned", usage)
+                record_part(decision, "abandoned", usage)
             raise
         tier = self.config.tiers.get(decision.tier)
         if target is not None and tier is not None:
             reason = answers_reason(tier.escalate_on, result.body.get("choices") or [{}])
             tier_name, model, backend, served = decision.tier, decision.model, decision.backend, decision.service_tier
             if reason is not None and self._escalate(decision, target, reason, body, spent=(model, result.usage)):
-                self.record_as(decision.context, "abandoned", result.usage, tier=tier_name, model=model, backend=backend, service_tier=served)
+                record_part_as(decision.context, "abandoned", result.usage, tier=tier_name, model=model, backend=backend, service_tier=served)
                 return reason
         if not decision.context.usage_parts:
             return result  # one upstream call: accounted (and learnt from) as any request
-        self.record(decision, "answer", result.usage)
-        return self._with_total(result, decision)
+        record_part(decision, "answer", result.usage)
+        return with_parts_total(result, decision)
 
     async def _stream(self, body: dict[str, Any], decision: Decision, *, target: str | None) -> ChatStream | str:
         try:
             stream = await self.attempts.dispatch(body, decision, stream=True)
         except asyncio.CancelledError:  # before an escalated stream's first event: its prompt was sent (the first call's: api)
             if decision.context.usage_parts and decision.model:
-                self.record(decision, "abandoned", self.attempts.stream_estimate(decision, body, 0, None))
+                record_part(decision, "abandoned", self.attempts.stream_estimate(decision, body, 0, None))
             raise
         tier = self.config.tiers.get(decision.tier)
         parts_before = len(decision.context.usage_parts)
@@ -133,15 +133,15 @@ class TestTimeCompute:
         def finished(outer: ChatStream) -> None:
             if outer.usage is not None and decision.context.usage_parts:  # one upstream call: accounted as any request
                 note_service_tier(decision, stream.meta.get("service_tier"))
-                self.record(decision, "answer", outer.usage)
-                total = self.total(decision)
+                record_part(decision, "answer", outer.usage)
+                total = parts_total(decision)
                 outer.usage = total
                 if outer.usage_chunk is not None:
                     outer.usage_chunk = {**outer.usage_chunk, "usage": total.to_openai()}
 
         def unread(events: int) -> None:  # a hold that read the stream to its end has the usage its upstream reported
             used = stream.usage or self.attempts.stream_estimate(decision, body, events, stream.meta.get("partial_usage"))
-            self.record(decision, "answer", used)
+            record_part(decision, "answer", used)
 
         if target is None or tier is None or not (tier.escalate_on.length or tier.escalate_on.refusal):
             if parts_before == 0:
@@ -156,7 +156,7 @@ class TestTimeCompute:
             await _close(stream)
             if isinstance(exc, asyncio.CancelledError) or (buffered and isinstance(exc, UpstreamError)):  # what was generated: charged
                 events = sum(map(count_events, buffered))
-                self.record(decision, "abandoned", self.attempts.stream_estimate(decision, body, events, stream.meta.get("partial_usage")))
+                record_part(decision, "abandoned", self.attempts.stream_estimate(decision, body, events, stream.meta.get("partial_usage")))
             raise  # an UpstreamError here is still before the first byte: dispatch may escalate on it
         reason = held_reason(tier.escalate_on, held)
         note_service_tier(decision, stream.meta.get("service_tier"))
@@ -166,7 +166,7 @@ class TestTimeCompute:
                 events = sum(map(count_events, held.buffered))
                 used = self.attempts.stream_estimate(decision, body, events, stream.meta.get("partial_usage"))
             if self._escalate(decision, target, reason, body, spent=(model, used)):
-                self.record_as(decision.context, "abandoned", used, tier=tier_name, model=model, backend=backend, service_tier=served)
+                record_part_as(decision.context, "abandoned", used, tier=tier_name, model=model, backend=backend, service_tier=served)
                 self.metrics.inflight.labels(backend).dec()
                 await _close(stream)
                 return reason
@@ -196,7 +196,7 @@ class TestTimeCompute:
                 return reason
         decision.report.selection = report
         base = decision.context.sample_base or {}
-        total = self.total(decision)
+        total = parts_total(decision)
         payload = {key: value for key, value in base.items() if key not in ("choices", "usage")}
         payload.setdefault("object", "chat.completion")
         payload["choices"] = [{**selection.choice, "index": 0}]
@@ -246,11 +246,11 @@ class TestTimeCompute:
             usage = self.attempts.abandoned_usage(sub, body, answers)
             if usage is not None:
                 self._named_by(decision, sub)
-                self.record_as(decision.context, "abandoned", usage, tier=sub.tier, model=sub.model, backend=sub.backend,
+                record_part_as(decision.context, "abandoned", usage, tier=sub.tier, model=sub.model, backend=sub.backend,
                                service_tier=sub.service_tier)
             raise
         self._named_by(decision, sub)
-        self.record_as(decision.context, "samples", result.usage, tier=sub.tier, model=sub.model, backend=sub.backend, service_tier=sub.service_tier)
+        record_part_as(decision.context, "samples", result.usage, tier=sub.tier, model=sub.model, backend=sub.backend, service_tier=sub.service_tier)
         return result
 
     @staticmethod
@@ -276,14 +276,14 @@ class TestTimeCompute:
             if judge_decision.model and not judge_decision.unsent:  # never sent (waiting for a connection): nothing
                 counted = self.tokens.count_for(judge_decision, judge_decision.model, judge_body).tokens
                 decision.report.usage_estimated = True
-                self.record_as(decision.context, "judge", Usage(prompt_tokens=counted, completion_tokens=judge_body["max_tokens"]),
+                record_part_as(decision.context, "judge", Usage(prompt_tokens=counted, completion_tokens=judge_body["max_tokens"]),
                                tier=decision.tier, model=judge_decision.model, backend=judge_decision.backend, service_tier=judge_decision.service_tier)
             raise
         except UpstreamError as exc:
             decision.report.judge_error = exc.kind
             log.warning("best_of_n judge %s failed (%s); the majority vote decides", model, exc.kind)
             return None
-        self.record_as(decision.context, "judge", result.usage, tier=decision.tier, model=judge_decision.model, backend=judge_decision.backend,
+        record_part_as(decision.context, "judge", result.usage, tier=decision.tier, model=judge_decision.model, backend=judge_decision.backend,
                        service_tier=judge_decision.service_tier)
         if judge_decision.report.usage_estimated:  # the request's total holds the judge's estimate
             decision.report.usage_estimated = True
@@ -352,44 +352,6 @@ class TestTimeCompute:
             return True
         refused_stream = bool(body.get("stream")) and strategy.config.stream == "refuse"
         return not refused_stream and not (isinstance(body.get("n"), int) and body["n"] != 1)
-
-    # -- accounting -----------------------------------------------------------------------------------
-    def record(self, decision: Decision, role: str, usage: Usage) -> None:
-        self.record_as(decision.context, role, usage, tier=decision.tier, model=decision.model, backend=decision.backend,
-                       service_tier=decision.service_tier)
-
-    @staticmethod
-    def record_as(context: RequestContext, role: str, usage: Usage, *, tier: str, model: str, backend: str, service_tier: str | None) -> None:
-        """A part of the request, priced at `service_tier`: that of the call that ended, read from that call's own decision
-        (a sample's, the judge's), never from the context the samples drawn at once share."""
-        context.usage_parts.append({"role": role, "tier": tier, "model": model, "backend": backend, "usage": usage,
-                                    "service_tier": service_tier})
-
-    @staticmethod
-    def total(decision: Decision) -> Usage:
-        total = Usage()
-        for part in decision.context.usage_parts:
-            total = total + part["usage"]
-        return total
-
-    def _with_total(self, result: ChatResult, decision: Decision) -> ChatResult:
-        parts = decision.context.usage_parts
-        if len(parts) <= 1:
-            return result
-        total = self.total(decision)
-        result.body["usage"] = total.to_openai()
-        return ChatResult(body=result.body, usage=total)
-
-    def account_parts(self, decision: Decision) -> float | None:
-        """Tokens and cost of every part at its own model's prices; None if any part has no price."""
-        cost: float | None = 0.0
-        breakdown = []
-        for part in decision.context.usage_parts:
-            part_cost, entry = book_part(self.metrics, self.config.models, part)
-            breakdown.append(entry)
-            cost = None if cost is None or part_cost is None else cost + part_cost
-        decision.report.usage_breakdown = breakdown
-        return None if cost is None else round(cost, 10)
 
 
 async def _close(stream: ChatStream) -> None:

@@ -21,6 +21,7 @@ from router.policy import Candidate, Policy
 from router.resilience import Resilience
 from router.seams import Attempts, Upstream
 from router.ttc import TestTimeCompute
+from router.usage_parts import account_parts
 from tests.router.conftest import CONFIG, make_config
 
 pytestmark = pytest.mark.anyio
@@ -90,4 +91,4 @@ async def test_test_time_compute_draws_its_samples_through_its_attempts_seam_alo
     result = await ttc.dispatch({"model": "low", "messages": [{"role": "user", "content": "2+3?"}]}, decision, stream=False)
     assert dispatched == [False, False, False]
     assert result.body["choices"][0]["message"]["content"] == "#### 5"
-    assert result.usage == Usage(prompt_tokens=9, completion_tokens=3) and ttc.account_parts(decision) is not None
+    assert result.usage == Usage(prompt_tokens=9, completion_tokens=3) and account_parts(ttc.metrics, config.models, decision) is not None

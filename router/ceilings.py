@@ -14,21 +14,23 @@ from router.decision import usd
 
 if TYPE_CHECKING:
     from router.decision import Decision
-    from router.gateway import Gateway
+    from router.metrics import RouterMetrics
+    from router.policy import Policy
     from router.seams import CostEstimate, ScoreLike
 
 
-def downgrade_to_cap(gateway: Gateway, decision: Decision, result: ScoreLike, body: Mapping[str, Any], cap: float) -> None:
+def downgrade_to_cap(policy: Policy, estimate_cost: CostEstimate, decision: Decision, result: ScoreLike, body: Mapping[str, Any],
+                     cap: float) -> None:
     """Move to the most capable cheaper tier whose estimate fits the client's cost cap; when none does, note the
     cheapest (``RequestContext.cheapest_tier``: the refusal names it, the smallest cap that would have let it through)."""
-    estimate = gateway.estimate_cost(decision, decision.candidates[0], result, body)
+    estimate = estimate_cost(decision, decision.candidates[0], result, body)
     if estimate is None or estimate <= cap:
         return
     cheapest = (decision.tier, estimate)
-    names = gateway.policy.tier_names
+    names = policy.tier_names
     for name in reversed(names[: names.index(decision.tier)]):
-        candidates = gateway.policy.candidates(name)
-        estimate = gateway.estimate_cost(decision, candidates[0], result, body)
+        candidates = policy.candidates(name)
+        estimate = estimate_cost(decision, candidates[0], result, body)
         if estimate is not None and estimate <= cap:
             decision.candidates = candidates
             decision.report.downgraded_from = decision.tier
@@ -62,16 +64,16 @@ def keep_affordable(estimate_cost: CostEstimate, decision: Decision, body: Mappi
     decision.candidates = kept
 
 
-def cap_tier(gateway: Gateway, decision: Decision, max_tier: str) -> None:
+def cap_tier(policy: Policy, metrics: RouterMetrics, decision: Decision, max_tier: str) -> None:
     """An over-budget key's ceiling: a tier above it is served by it, and no candidate above it is kept, or
     `fallback_to_next_tier` (a failure, or a prompt the cheap model's window cannot hold) climbed back to the top."""
-    names = gateway.policy.tier_names
+    names = policy.tier_names
     tier = decision.candidates[0].tier
     if tier not in names:  # a model named directly: refused over budget (router/ops.py), never swapped
         return
     ceiling = names.index(max_tier)
     if names.index(tier) > ceiling:
-        decision.candidates = gateway.policy.candidates(max_tier)
+        decision.candidates = policy.candidates(max_tier)
         decision.report.downgraded_from, decision.report.downgrade_reason = tier, "budget"
-        gateway.metrics.budget_downgrades.labels(max_tier).inc()
+        metrics.budget_downgrades.labels(max_tier).inc()
     decision.candidates = [candidate for candidate in decision.candidates if names.index(candidate.tier) <= ceiling]

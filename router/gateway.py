@@ -133,12 +133,12 @@ class Gateway:
             self.metrics.classifier_tier.labels(tier).inc()  # the live side of tiers.<name>.expected_share
             decision = Decision(request_id, tier, "classifier", self.policy.candidates(tier), score=result.score, scored=result)
             if max_cost_usd is not None:
-                downgrade_to_cap(self, decision, result, body, max_cost_usd)
+                downgrade_to_cap(self.policy, self.estimate_cost, decision, result, body, max_cost_usd)
         context = decision.context
         context.max_tier, context.max_cost_usd = max_tier, max_cost_usd  # an escalation stays inside both (router/ttc.py)
         context.top_tier_asked = asked_tier(body) or asked_tier(self.policy.top_tier.params)  # savings: what the top tier would ask
         if max_tier is not None:
-            cap_tier(self, decision, max_tier)
+            cap_tier(self.policy, self.metrics, decision, max_tier)
         self.ttc.plan(decision, body, max_tier)  # load knob and context fit: may move tier (reason "context") or 400
         decision.tier = decision.candidates[0].tier
         if decision.scored is None and max_cost_usd is not None:  # forced tiers and direct models are scored only to be priced

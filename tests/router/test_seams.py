@@ -13,6 +13,7 @@ from prometheus_client import CollectorRegistry
 from backends.base import ChatResult
 from backends.registry import create_backend
 from backends.usage import Usage
+from router.ceilings import cap_tier, downgrade_to_cap
 from router.config import parse_config
 from router.context import TokenCounter
 from router.decision import Decision
@@ -92,3 +93,28 @@ async def test_test_time_compute_draws_its_samples_through_its_attempts_seam_alo
     assert dispatched == [False, False, False]
     assert result.body["choices"][0]["message"]["content"] == "#### 5"
     assert result.usage == Usage(prompt_tokens=9, completion_tokens=3) and account_parts(ttc.metrics, config.models, decision) is not None
+
+
+def test_the_ceilings_move_a_decision_with_the_policy_and_a_cost_estimate_alone() -> None:
+    """`downgrade_to_cap` takes the policy and a `CostEstimate`, `cap_tier` the policy and the metrics: no gateway. A cap
+    the top tier's estimate exceeds moves the request down to the most capable tier under it; a key's ceiling drops every
+    candidate above it."""
+    config = make_config()
+    policy = Policy(config)
+    prices = {"big": 0.01, "spare-big": 0.01, "small": 0.0001}
+    asked: list[str] = []
+
+    def estimate(decision: Decision, candidate: Candidate, scored: object, body: Mapping[str, Any]) -> float | None:
+        asked.append(candidate.model)
+        return prices.get(candidate.model)
+
+    decision = Decision("req-1", "high", "classifier", policy.candidates("high"))
+    downgrade_to_cap(policy, estimate, decision, None, {}, 0.002)  # the fake estimate ignores the score
+    assert (decision.candidates[0].tier, decision.report.downgraded_from, asked) == ("medium", "high", ["big", "small"])
+    assert decision.context.cheapest_tier is None
+
+    metrics = RouterMetrics(CollectorRegistry())
+    capped = Decision("req-2", "high", "forced", policy.candidates("high"))
+    cap_tier(policy, metrics, capped, "low")
+    assert {candidate.tier for candidate in capped.candidates} == {"low"} and capped.report.downgrade_reason == "budget"
+    assert metrics.budget_downgrades.labels("low")._value.get() == 1

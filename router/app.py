@@ -14,12 +14,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 
+from backends.base import Backend
 from router import runtime
 from router.api import api, error_shape
 from router.config import ClassifierConfig, RouterConfig
 from router.fastpath import RouterApp
 from router.gateway import Classifier
-from router.loadknob import start_load_knob, stop_load_knob
+from router.loadknob import LoadKnob, start_load_knob, stop_load_knob
 from router.multiproc import mark_this_worker_dead
 from router.protocol import APIError
 from router.reload import ConfigReloader, warn_keyless_backends
@@ -67,7 +68,12 @@ def create_app(
             reloader = ConfigReloader(app, config_path, classifier_factory=classifier_factory, fixed_classifier=classifier, transports=transports)
             reloader.start()
         app.state.reloader = reloader
-        load_knob = start_load_knob(app)  # polls vLLM /metrics of backends with `load:` (router/loadknob.py)
+
+        def knob_in_force() -> tuple[LoadKnob, Mapping[str, Backend]]:
+            state = app.state.router  # a reload replaces it (router/reload.py): the task polls the new gateway's knob
+            return state.gateway.ttc.knob, state.backends
+
+        load_knob = start_load_knob(knob_in_force)  # polls vLLM /metrics of backends with `load:` (router/loadknob.py)
         log.info("router ready: %d backends, %d models, tiers %s", len(config.backends), len(config.models), ", ".join(config.tiers))
         warn_keyless_backends(config)
         try:

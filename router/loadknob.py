@@ -24,9 +24,9 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from backends.base import Backend
@@ -203,25 +203,29 @@ class LoadKnob:
             decision.report.load_adjustment = "spill" if "spill" in actions else "lower_effort"
 
 
-async def run_load_knob(app: Any) -> None:
-    """Lifespan task: poll the measured backends of whatever state is in force (reloads swap it)."""
+#: The knob in force and the backends it measures. The lifespan task calls it before every poll: a config reload swaps
+#: the gateway, and with it the knob (router/reload.py), and the task follows to the new one.
+KnobInForce = Callable[[], "tuple[LoadKnob, Mapping[str, Backend]]"]
+
+
+async def run_load_knob(in_force: KnobInForce) -> None:
+    """Lifespan task: poll the measured backends of whatever knob is in force (a reload's new knob adopts the old one's pressure)."""
     current: LoadKnob | None = None
     while True:
-        state = app.state.router
-        knob: LoadKnob = state.gateway.ttc.knob
+        knob, backends = in_force()
         if current is not None and knob is not current:
             knob.adopt(current)
         current = knob
         now = time.monotonic()
         try:
-            await knob.poll_once(state.backends, now)
+            await knob.poll_once(backends, now)
         except Exception:  # pragma: no cover - never let the loop die
             log.exception("load knob poll failed")
         await asyncio.sleep(knob.next_wake(time.monotonic()))
 
 
-def start_load_knob(app: Any) -> asyncio.Task[None] | None:
-    return asyncio.get_running_loop().create_task(run_load_knob(app), name="load-knob")
+def start_load_knob(in_force: KnobInForce) -> asyncio.Task[None] | None:
+    return asyncio.get_running_loop().create_task(run_load_knob(in_force), name="load-knob")
 
 
 async def stop_load_knob(task: asyncio.Task[None] | None) -> None:

@@ -155,6 +155,33 @@ async def test_the_lifespan_task_polls_on_its_interval(make_harness: Any) -> Non
     assert upstream.metrics_requests >= 1
 
 
+
+async def test_the_lifespan_task_follows_a_reload_to_the_new_gateway_s_knob(make_harness: Any) -> None:
+    """A reload swaps the app's state, and with it the gateway and its knob: the task polls the new knob from then on,
+    which keeps the old one's pressure (a queue between `low` and `high` neither starts nor ends pressure)."""
+    from router.state import AppState
+
+    upstream = Scripted()
+    upstream.metrics_text = metrics(waiting=8)
+    harness = await make_harness(knob_config(interval=0.05), upstream.transport())
+    app = harness.client._transport.app  # type: ignore[attr-defined]
+    old = app.state.router
+    for _ in range(100):
+        if old.gateway.ttc.knob.backends["sim"].pressured:
+            break
+        await asyncio.sleep(0.02)
+    new = AppState.build(old.config, old.gateway.classifier, registry=old.registry, metrics=old.metrics, previous=old)
+    upstream.metrics_text = metrics(waiting=2)
+    app.state.router = new  # as router/reload.py swaps it
+    await old.aclose()
+    sim = new.gateway.ttc.knob.backends["sim"]
+    for _ in range(100):
+        if sim.last is not None:
+            break
+        await asyncio.sleep(0.02)
+    assert sim.last == {"waiting": 2.0, "kv_cache": 0.0} and sim.pressured
+    assert old.gateway.ttc.knob.backends["sim"].last == {"waiting": 8.0, "kv_cache": 0.0}
+
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [

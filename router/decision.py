@@ -39,7 +39,7 @@ class Decision:
     # named); per decision, as the samples drawn at once share one `context` (one's answer priced another at its tier)
     service_tier: str | None = None
     # `time.perf_counter()` as the call's current attempt began (Resilience._attempt; a sampled request's, its naming sample's:
-    # TestTimeCompute._named_by): api's time to first token is that attempt's own — per decision, as `service_tier` is
+    # UpstreamSampler._named_by): api's time to first token is that attempt's own — per decision, as `service_tier` is
     attempt_started: float | None = None
     report: RouterReport = field(default_factory=RouterReport)  # the router object's optional keys (router/router_report.py)
     context: RequestContext = field(default_factory=RequestContext)  # server-side only (router/request_context.py); never sent to the client

@@ -59,7 +59,7 @@ class RequestContext:
     # Resilience._attempt: an attempt of the request (a sample's too) was made upstream; api's status reads it: a request
     # the gateway refused itself (`router.shed.Shed`) before any is `shed`, after one an `error` as the upstream's failure
     attempted: bool = False
-    # TestTimeCompute.draw: the first sample's response body, the envelope of the sampled answer (dropped on escalation)
+    # UpstreamSampler.draw: the first sample's response body, the envelope of the sampled answer (dropped on escalation)
     sample_base: dict[str, Any] | None = None
     # usage_parts.record_part_as: each call of samples, a judge or an escalation; accounted each at its own model's prices
     usage_parts: list[UsagePart] = field(default_factory=list)

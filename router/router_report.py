@@ -91,10 +91,10 @@ class RouterReport:
     context_moved_from: str | None = None
     # TestTimeCompute._escalate: every hop up the tiers before the first byte, in order
     escalations: list[Escalation] | None = None
-    # Gateway (a stream without usage, an answer without it, a client that left) and TestTimeCompute.judge: some tokens,
+    # Gateway (a stream without usage, an answer without it, a client that left) and UpstreamSampler.judge: some tokens,
     # and so the cost, are the gateway's estimate, not the upstream's count; nothing learns from them; in the decision log
     usage_estimated: bool = False
-    # TestTimeCompute.judge: how a best_of_n judge failed (an UpstreamError kind); the vote decided instead
+    # UpstreamSampler.judge: how a best_of_n judge failed (an UpstreamError kind); the vote decided instead
     judge_error: ErrorKind | None = None
     # TestTimeCompute._sampled: the vote of a sampled tier, its keys written into the router object (SelectionReport)
     selection: SelectionReport | None = None

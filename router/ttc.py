@@ -25,12 +25,13 @@ from router.context import ContextPlanner, TokenCounter
 from router.decision import Decision
 from router.escalation import NOTHING_HELD, answers_reason, choice_reason, held_reason, hold_until_answer, parse_header, replay
 from router.loadknob import LoadKnob
-from router.policy import Candidate, Policy
+from router.policy import Policy
 from router.pricing import note_service_tier
 from router.protocol import APIError
-from router.strategies import JUDGE_SYSTEM, STRATEGIES, Strategy, choice_text, judge_prompt, parse_judgement
+from router.sampling import UpstreamSampler
+from router.strategies import STRATEGIES, Strategy
 from router.synthesised import as_stream
-from router.ttc_config import SAMPLED_KINDS, StrategyConfig
+from router.ttc_config import SAMPLED_KINDS
 from router.usage_parts import parts_total, record_part, record_part_as, with_parts_total
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ log = logging.getLogger("complexity_router")
 
 
 class TestTimeCompute:
-    """Per-gateway state: strategies per tier, the context planner and the load knob; upstream calls via `attempts`."""
+    """Per-gateway state: strategies per tier (drawing through `sampler`), the context planner and the load knob; upstream calls via `attempts`."""
 
     __test__ = False  # not a pytest class
 
@@ -54,6 +55,7 @@ class TestTimeCompute:
         self.attempts = attempts
         self.context = ContextPlanner(config, policy, tokens)
         self.knob = LoadKnob(self.config, self.metrics)
+        self.sampler = UpstreamSampler(config, tokens, attempts)
         self.strategies: dict[str, Strategy] = {}
         self.active_tiers: set[str] = set()
         for name, tier in self.config.tiers.items():
@@ -183,7 +185,7 @@ class TestTimeCompute:
         if isinstance(body.get("n"), int) and body["n"] != 1:
             raise APIError(400, f"tier {decision.tier!r} chooses one of its own samples ({strategy.kind}); n must be 1", param="n", code="unsupported_value")
         samples, decision.context.samples = decision.context.samples or config.samples, None
-        selection = await strategy.select(self, body, decision, samples)
+        selection = await strategy.select(self.sampler, body, decision, samples)
         tier_name = decision.tier
         report = selection.report
         self.metrics.samples.labels(tier_name, strategy.kind).inc(report.samples if report is not None else 1)
@@ -206,89 +208,6 @@ class TestTimeCompute:
             return result
         self.metrics.inflight.labels(decision.backend).inc()  # the relay decrements it when the stream ends
         return as_stream(result)
-
-    # -- the Sampler interface for strategies -----------------------------------------------------
-    async def draw(self, body: dict[str, Any], decision: Decision, n: int, config: StrategyConfig) -> list[dict[str, Any]]:
-        base = {key: value for key, value in body.items() if key not in ("stream", "stream_options", "n")}
-        params = decision.candidates[0].params if decision.candidates else {}
-        if config.temperature is not None and "temperature" not in body and "temperature" not in params:
-            base["temperature"] = config.temperature
-        choices: list[dict[str, Any]] = []
-        first_error: UpstreamError | None = None
-        if config.use_n and n > 1:
-            result = await self._sample(decision, {**base, "n": n}, decision, answers=n)
-            decision.context.sample_base = result.body
-            choices.extend(c for c in result.body.get("choices") or () if isinstance(c, dict))
-        missing = n - len(choices)
-        if missing > 0:  # no `n` support (or a fallback that ignored it): the rest as parallel requests
-            subs = [replace(decision, candidates=list(decision.candidates), attempts=0) for _ in range(missing)]
-            outcomes = await asyncio.gather(*(self._sample(decision, dict(base), sub) for sub in subs), return_exceptions=True)
-            for sub, outcome in zip(subs, outcomes, strict=True):
-                decision.attempts += sub.attempts  # a failed sample's calls were made too (`router.attempts`)
-                if isinstance(outcome, UpstreamError):
-                    first_error = first_error or outcome
-                    continue
-                if isinstance(outcome, BaseException):
-                    raise outcome
-                if decision.context.sample_base is None:
-                    decision.context.sample_base = outcome.body
-                choices.extend(c for c in (outcome.body.get("choices") or ())[:1] if isinstance(c, dict))
-        if not choices:
-            raise first_error or UpstreamError("protocol", "upstream returned no choices")
-        return [{**choice, "index": index} for index, choice in enumerate(choices)]
-
-    async def _sample(self, decision: Decision, body: dict[str, Any], sub: Decision, answers: int = 1) -> ChatResult:
-        """One sampling call, its usage recorded as it ends — also when the client leaves meanwhile (the samples drawn
-        in parallel ended one by one: each finished one billed, one still running at its forecast of `answers`)."""
-        try:
-            result = await self.attempts.dispatch(body, sub, stream=False)
-        except asyncio.CancelledError:
-            usage = self.attempts.abandoned_usage(sub, body, answers)
-            if usage is not None:
-                self._named_by(decision, sub)
-                record_part_as(decision.context, "abandoned", usage, tier=sub.tier, model=sub.model, backend=sub.backend,
-                               service_tier=sub.service_tier)
-            raise
-        self._named_by(decision, sub)
-        record_part_as(decision.context, "samples", result.usage, tier=sub.tier, model=sub.model, backend=sub.backend, service_tier=sub.service_tier)
-        return result
-
-    @staticmethod
-    def _named_by(decision: Decision, sub: Decision) -> None:
-        """The request takes its first sample to end as its call when no call named one (`use_n: false`): model, backend, TTFT's start."""
-        if not decision.model:
-            decision.model, decision.backend, decision.effort, decision.attempt_started = sub.model, sub.backend, sub.effort, sub.attempt_started
-
-    async def judge(self, model: str, body: dict[str, Any], decision: Decision, samples: list[str], config: StrategyConfig) -> int | None:
-        question = next((choice_text({"message": m}) for m in reversed(body.get("messages") or []) if m.get("role") == "user"), "")
-        effort = "none" if "none" in self.config.efforts(model) else "low"
-        judge_body = {
-            "model": model,
-            "messages": [{"role": "system", "content": JUDGE_SYSTEM}, {"role": "user", "content": judge_prompt(question, samples, config.max_judge_chars)}],
-            "temperature": 0,
-            "max_tokens": 16,
-        }
-        judge_decision = Decision(decision.request_id, decision.tier, "forced", [Candidate(model, decision.tier, effort, None)])
-        judge_decision.context.failed_attempts = decision.context.failed_attempts  # its failed attempts are the request's
-        try:
-            result = await self.attempts.dispatch(judge_body, judge_decision, stream=False)
-        except asyncio.CancelledError:  # the client left while the judge read the samples: the judge is charged too
-            if judge_decision.model and not judge_decision.unsent:  # never sent (waiting for a connection): nothing
-                counted = self.tokens.count_for(judge_decision, judge_decision.model, judge_body).tokens
-                decision.report.usage_estimated = True
-                record_part_as(decision.context, "judge", Usage(prompt_tokens=counted, completion_tokens=judge_body["max_tokens"]),
-                               tier=decision.tier, model=judge_decision.model, backend=judge_decision.backend, service_tier=judge_decision.service_tier)
-            raise
-        except UpstreamError as exc:
-            decision.report.judge_error = exc.kind
-            log.warning("best_of_n judge %s failed (%s); the majority vote decides", model, exc.kind)
-            return None
-        record_part_as(decision.context, "judge", result.usage, tier=decision.tier, model=judge_decision.model, backend=judge_decision.backend,
-                       service_tier=judge_decision.service_tier)
-        if judge_decision.report.usage_estimated:  # the request's total holds the judge's estimate
-            decision.report.usage_estimated = True
-        reply = choice_text((result.body.get("choices") or [{}])[0])
-        return parse_judgement(reply, len(samples))
 
     # -- escalation ----------------------------------------------------------------------------------
     def _escalate(self, decision: Decision, target: str, reason: str, body: dict[str, Any], detail: dict[str, Any] | None = None,

@@ -84,7 +84,7 @@ def choice_text(choice: Mapping[str, Any]) -> str:
 
 
 class Sampler(Protocol):
-    """What a strategy needs from the gateway (router/ttc.py implements it)."""
+    """What a strategy needs from the gateway (router/sampling.py implements it)."""
 
     async def draw(self, body: dict[str, Any], decision: Decision, n: int, config: StrategyConfig) -> list[dict[str, Any]]:
         """N sample choices (OpenAI `choices` entries) for the decision's candidates; usage recorded."""

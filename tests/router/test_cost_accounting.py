@@ -414,7 +414,7 @@ async def test_a_cost_cap_holds_for_every_fallback(make_harness: Any, spare_hand
 
 
 def test_a_judge_call_is_priced_at_the_standard_tier_whatever_the_client_asked() -> None:
-    """The judge's request carries no `service_tier` (router/ttc.py `judge`): the estimate prices the samples at the tier
+    """The judge's request carries no `service_tier` (router/sampling.py `judge`): the estimate prices the samples at the tier
     the client asked and the judge at its model's standard prices, as the bill will (mutation review: a judge priced at
     the client's flex tier halved its share of the estimate, and of a cost cap's check)."""
     from router.estimate import estimate_cost

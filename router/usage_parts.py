@@ -4,7 +4,7 @@ judge, an attempt an escalation (or the client) left, and the final answer of su
 A request of one upstream call has no parts: its usage is the answer's, priced at its model (`Gateway.account`).
 Once it has several, the client's `usage` is their sum and its cost is each part at its own model's and service
 tier's prices, so a cheap tier's samples are not billed at the dearer tier an escalation ended on. Test-time compute
-(router/ttc.py) records the parts as its calls end; the gateway records the last answer's and books them all.
+(router/ttc.py, its sampler router/sampling.py) records the parts as its calls end; the gateway records the last answer's and books them all.
 """
 
 from __future__ import annotations

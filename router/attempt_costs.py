@@ -25,11 +25,15 @@ if TYPE_CHECKING:
     from router.metrics import RouterMetrics
     from router.router_report import BreakdownEntry
 
+def usage_part(role: str, usage: Usage, *, tier: str, model: str, backend: str, service_tier: str | None) -> dict[str, Any]:
+    """One upstream call's usage and what prices it (`book_part`): a failed attempt, a sample, a judge, an answer."""
+    return {"role": role, "tier": tier, "model": model, "backend": backend, "usage": usage, "service_tier": service_tier}
+
+
 def record_failed(decision: Decision, usage: Usage) -> None:
     """A failed attempt of `decision`'s current model (the one that just failed), to be booked by `book_failed`."""
-    part = {"role": "failed_attempt", "tier": decision.tier, "model": decision.model, "backend": decision.backend, "usage": usage,
-            "service_tier": decision.service_tier}
-    decision.context.failed_attempts.append(part)
+    decision.context.failed_attempts.append(usage_part("failed_attempt", usage, tier=decision.tier, model=decision.model,
+                                                       backend=decision.backend, service_tier=decision.service_tier))
 
 
 def failed_tokens(decision: Decision) -> int:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from backends.base import ChatResult
 from backends.usage import Usage
-from router.attempt_costs import book_part
+from router.attempt_costs import book_part, usage_part
 
 if TYPE_CHECKING:
     from router.config import ModelConfig
@@ -32,8 +32,7 @@ def record_part(decision: Decision, role: str, usage: Usage) -> None:
 def record_part_as(context: RequestContext, role: str, usage: Usage, *, tier: str, model: str, backend: str, service_tier: str | None) -> None:
     """A part of the request, priced at `service_tier`: that of the call that ended, read from that call's own decision
     (a sample's, the judge's), never from the context the samples drawn at once share."""
-    context.usage_parts.append({"role": role, "tier": tier, "model": model, "backend": backend, "usage": usage,
-                                "service_tier": service_tier})
+    context.usage_parts.append(usage_part(role, usage, tier=tier, model=model, backend=backend, service_tier=service_tier))
 
 
 def parts_total(decision: Decision) -> Usage:

@@ -20,6 +20,7 @@ from prometheus_client import CollectorRegistry
 
 from router.app import create_app
 from router.config import parse_config
+from router.metrics import LIMIT_REASONS
 from tests.conftest import require_tool
 from tests.opskit import ThreadedServer, free_port, simulated_upstream, wait_for
 
@@ -77,6 +78,20 @@ def test_dashboard_is_provisionable() -> None:
         for target in panel["targets"]:
             assert "router_" in target["expr"], (panel["title"], target["expr"])
             assert not re.search(r"\[\d+[smhd]\]", target["expr"]), f"use $__rate_interval / $__range, not a fixed window: {target['expr']}"
+
+
+# A panel that breaks a counter down by a closed vocabulary, and whose description names its values: it must name them
+# all (found in review: the limit panel's said nothing of `count_requests`, the token counts' own limit).
+NAMED_VOCABULARIES = [("router_limit_rejections_total", "reason", LIMIT_REASONS)]
+
+
+@pytest.mark.parametrize(("metric", "label", "values"), NAMED_VOCABULARIES)
+def test_panel_descriptions_name_every_value_their_breakdown_shows(metric: str, label: str, values: tuple[str, ...]) -> None:
+    broken_down = [panel for panel in panels() if any(metric in t["expr"] and f"{{{{{label}}}}}" in t.get("legendFormat", "") for t in panel["targets"])]
+    assert broken_down, metric
+    for panel in broken_down:
+        described = set(re.findall(r"[a-z_]+", panel.get("description", "")))
+        assert set(values) <= described, (panel["title"], sorted(set(values) - described))
 
 
 def test_promtool_checks_and_unit_tests_the_alert_rules(tmp_path: Path) -> None:

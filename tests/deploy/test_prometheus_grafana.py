@@ -20,7 +20,7 @@ from prometheus_client import CollectorRegistry
 
 from router.app import create_app
 from router.config import parse_config
-from router.metrics import LIMIT_REASONS
+from router.metrics import DECISION_REASONS, LIMIT_REASONS
 from tests.conftest import require_tool
 from tests.opskit import ThreadedServer, free_port, simulated_upstream, wait_for
 
@@ -81,8 +81,9 @@ def test_dashboard_is_provisionable() -> None:
 
 
 # A panel that breaks a counter down by a closed vocabulary, and whose description names its values: it must name them
-# all (found in review: the limit panel's said nothing of `count_requests`, the token counts' own limit).
-NAMED_VOCABULARIES = [("router_limit_rejections_total", "reason", LIMIT_REASONS)]
+# all (found in review: the limit panel's said nothing of `count_requests`, the token counts' own limit, nor the
+# decisions panel of `context` and `escalation`).
+NAMED_VOCABULARIES = [("router_limit_rejections_total", "reason", LIMIT_REASONS), ("router_decisions_total", "reason", DECISION_REASONS)]
 
 
 @pytest.mark.parametrize(("metric", "label", "values"), NAMED_VOCABULARIES)

@@ -25,6 +25,7 @@ from router.multiproc import mark_this_worker_dead
 from router.protocol import APIError
 from router.reload import ConfigReloader, warn_keyless_backends
 from router.service_api import service
+from router.shed import SHED_HEADER
 from router.shutdown import Drain
 from router.state import AppState
 
@@ -101,7 +102,7 @@ def create_app(
 EXPOSED_HEADERS = ["x-request-id", "request-id", "x-router-tier", "x-router-model", "x-router-backend", "x-router-score",
                    "x-router-cost-usd", "x-router-estimated-cost-usd", "retry-after", "x-should-retry", "x-ratelimit-limit-requests",
                    "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests", "x-ratelimit-limit-tokens",
-                   "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens"]
+                   "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens", SHED_HEADER]
 
 
 def allow_cors(app: RouterApp, origins: list[str]) -> None:

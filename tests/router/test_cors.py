@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from router import fastpath
+from router.shed import SHED_HEADER
 from tests.router.conftest import make_config
 
 pytestmark = pytest.mark.anyio
@@ -29,6 +30,17 @@ async def test_a_browser_app_may_call_the_gateway_from_an_allowed_origin(make_ha
     assert "access-control-allow-origin" not in other.headers
     plain = await make_harness()
     assert "access-control-allow-origin" not in (await plain.client.post("/v1/chat/completions", json=body, headers={"Origin": "https://ui.example"})).headers
+
+
+async def test_a_browser_app_reads_that_the_gateway_shed_its_request(make_harness: Any) -> None:
+    """Found in an operations review: `x-router-shed` (a 429 or 503 the gateway refused itself, router/shed.py) was not
+    among the exposed headers, though the README says `x-router-*` are: a browser app could not tell load shed from an
+    upstream's failure, as a server-side client can."""
+    harness = await make_harness(make_config(server={"cors_origins": ["https://ui.example"]}))
+    body = {"model": "auto", "messages": [{"role": "user", "content": "hi"}]}
+    answer = await harness.client.post("/v1/chat/completions", json=body, headers={"Origin": "https://ui.example"})
+    exposed = {name.strip() for name in answer.headers["access-control-expose-headers"].split(",")}
+    assert SHED_HEADER in exposed
 
 
 async def test_a_server_side_client_keeps_the_fast_path_with_cors_on(make_harness: Any, monkeypatch: pytest.MonkeyPatch) -> None:

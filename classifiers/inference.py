@@ -397,4 +397,4 @@ def sigmoid(v: float) -> float:
 
 
 def answer_tokens_from_log(v: float) -> int:
-    return int(min(max(math.exp(min(v, 20.0)), 1.0), MAX_ANSWER_TOKENS))
+    return int(min(max(math.exp(min(v, 20.0)), 1.0), MAX_ANSWER_TOKENS) + 1e-9)  # exp(log(19)) is 18.99999…: not 18

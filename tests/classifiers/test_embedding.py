@@ -96,6 +96,13 @@ def test_no_correction_leaves_the_estimate_as_it_was() -> None:
     assert [ScoreResult(0.5, n, ()).with_answer_log_delta(0.0).expected_answer_tokens for n in range(1, 400)] == list(range(1, 400))
 
 
+def test_a_tiny_correction_leaves_the_estimate_as_it_was() -> None:
+    """Not only a zero delta: a log round trip (``answer_tokens_from_log(log(n))``) lost a token to float noise."""
+    from classifiers import ScoreResult
+
+    assert [ScoreResult(0.5, n, ()).with_answer_log_delta(1e-16).expected_answer_tokens for n in range(1, 400)] == list(range(1, 400))
+
+
 def test_the_head_round_trips_byte_for_byte(tmp_path: Path) -> None:
     head, X, _ = fitted_head()
     probe = X[0]

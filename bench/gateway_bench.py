@@ -70,7 +70,7 @@ from bench.gateway.servers import (
 from bench.gateway.workload import canned_completion, canned_stream, chat_bodies
 
 #: Besides this command's own names, the pieces still used from outside under this module's name
-#: (start_nginx, canned_completion, canned_stream, chat_bodies: tests/backends/test_h1_client.py, bench/upstream_client_bench.py).
+#: (start_nginx, canned_completion, canned_stream, chat_bodies: tests/backends/test_h1_client_transport.py, bench/upstream_client_bench.py).
 __all__ = ["Plan", "canned_completion", "canned_stream", "chat_bodies", "main", "run_benchmark", "start_nginx"]
 
 

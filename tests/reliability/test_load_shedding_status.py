@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from tests.reliability._upstream_faults_helpers import _in_flight, fails
 from tests.reliability.loopback import Behaviour, Rig
-from tests.reliability.test_upstream_faults import _in_flight, fails
 
 pytestmark = pytest.mark.anyio
 

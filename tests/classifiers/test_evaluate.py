@@ -1,4 +1,4 @@
-"""The `evaluate` command's baselines (the command's runs: tests/router/test_classifier_commands.py)."""
+"""The `evaluate` command's baselines (the command's runs: tests/router/test_classifier_commands_evaluate.py)."""
 
 from classifiers.evaluate import _prompt_len
 

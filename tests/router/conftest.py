@@ -12,7 +12,7 @@ from prometheus_client import CollectorRegistry
 from router.app import create_app
 from router.config import RouterConfig, parse_config
 from router.demo.upstream import SimulatedUpstream
-from tests.classifiers.conftest import config_file, default, tiny_classifier, tiny_estimator  # noqa: F401 (fixtures: the classifier's commands, test_classifier_commands.py)
+from tests.classifiers.conftest import config_file, default, tiny_classifier, tiny_estimator  # noqa: F401 (fixtures: the classifier's commands, test_classifier_commands_*.py)
 from tests.conftest import require_tool
 from tests.opskit import RedisServer
 

@@ -303,7 +303,7 @@ def _tool_turns(calls: list[dict[str, Any]]) -> Any:
 async def test_samples_that_call_tools_vote_on_their_calls(make_harness: Any, spare_handler: list[Any], calls: list[Any], escalates: bool) -> None:
     """Tool calls have no text to vote on: agreement was 0.0 and every agent tool turn escalated, even when all samples
     made the same call. They vote on the calls now (name and parsed arguments: key order does not split a vote)."""
-    from tests.router.test_escalation import spare_answer
+    from tests.router._escalation_helpers import spare_answer
 
     spare_handler[0] = spare_answer("escalated")
     data = copy.deepcopy(CONFIG)

@@ -37,7 +37,7 @@ async def test_retryable_failure_falls_back_to_the_next_model(make_harness: Call
 async def test_each_upstream_attempt_carries_the_request_s_id(make_harness: Callable[..., Any]) -> None:
     """The upstream heard nothing of the gateway's request id, so vLLM's logs could not be matched to a request. Each attempt
     goes as `X-Request-Id`: the request's id (the client's, here) and a suffix of its own (a fallback's here; parallel
-    samples': tests/router/test_strategies.py; the gateway tries each candidate once, so no two attempts share a candidate)."""
+    samples': tests/router/test_strategies_sampling.py; the gateway tries each candidate once, so no two attempts share a candidate)."""
     named: list[str | None] = []
 
     def failing_named(request: httpx.Request) -> httpx.Response:

@@ -1,32 +1,19 @@
-"""Self-consistency and best-of-n tiers, end to end through the gateway against a scripted upstream;
-the extractors and the vote as properties (hypothesis)."""
+"""Self-consistency and best-of-n tiers, end to end through the gateway against a scripted upstream: the vote,
+the judge, streaming, tool calls, failed samples and escalation into a sampled tier."""
 
 from __future__ import annotations
 
-import asyncio
 import copy
 from typing import Any
 
 import httpx
-import orjson
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from backends.usage import Usage
 from router.config import ConfigError, parse_config
 from router.pricing import cost_usd
-from router.strategies import parse_judgement, vote
-from router.strategies.extractors import (
-    EXTRACTORS,
-    extract_auto,
-    extract_boxed,
-    extract_choice,
-    extract_last_line,
-    extract_number,
-    normalize_line,
-    normalize_number,
-)
+from router.strategies import vote
+from tests.router._strategies_helpers import BEST
 from tests.router.conftest import CONFIG, make_config
 from tests.router.ttc_fakes import PROMPT_TOKENS, Scripted, sse_payloads
 
@@ -134,9 +121,6 @@ async def test_streaming_can_be_refused_by_the_tier(make_harness: Any) -> None:
     assert (await harness.chat("easy [score=0.1]", n=2)).json()["error"]["param"] == "n"
 
 
-BEST = {"strategy": {"kind": "best_of_n", "samples": 3, "judge": "spare-big"}}
-
-
 async def test_best_of_n_returns_the_judges_pick_and_accounts_the_judge(make_harness: Any, spare_handler: list[Any]) -> None:
     judged: list[dict[str, Any]] = []
 
@@ -211,75 +195,6 @@ def test_self_consistency_needs_an_openai_compatible_backend() -> None:
         parse_config(data, env={})
 
 
-# -- extractors and the vote as properties ---------------------------------------------------------
-integers = st.integers(min_value=-10**12, max_value=10**12)
-decimals = st.decimals(min_value=-10**6, max_value=10**6, places=3, allow_nan=False, allow_infinity=False)
-
-
-@given(integers, st.sampled_from(["#### {}", "The answer is {}.", "so we get {} apples", "Final answer: {}", "{}"]))
-def test_number_extractor_reads_integers_in_any_template(value: int, template: str) -> None:
-    assert extract_number(template.format(value)) == str(value)
-    assert extract_number(template.format(f"{value:,}")) == str(value)
-    assert extract_auto("work: 3 + 4 = 7\n" + template.format(value)) == str(value)
-
-
-@given(decimals)
-def test_number_normalisation_is_canonical(value: Any) -> None:
-    text = normalize_number(str(value))
-    assert text is not None
-    assert normalize_number(text) == text, "idempotent"
-    assert normalize_number(f"{value}0") == text, "trailing zeros do not matter"
-    from decimal import Decimal
-
-    assert Decimal(text) == value
-
-
-@given(st.text(alphabet="abcxyz0123456789+-*^_ ", min_size=1, max_size=20).filter(lambda s: s.strip()))
-def test_boxed_extractor_keeps_nested_braces(inner: str) -> None:
-    latex = f"\\frac{{{inner}}}{{2}}"
-    assert extract_boxed(f"so $\\boxed{{{latex}}}$ done") == extract_boxed(f"\\boxed{{ {latex} }}")
-    assert extract_boxed(f"first \\boxed{{1}} then \\boxed{{{latex}}}").startswith("\\frac{")
-
-
-@given(st.sampled_from("ABCDEFGHIJ"), st.sampled_from(["The answer is ({}).", "Answer: {}", "I pick option {}.", "**{}**", "({})"]))
-def test_choice_extractor(letter: str, template: str) -> None:
-    assert extract_choice("Let me think about (A) and (B).\n" + template.format(letter)) == letter
-
-
-@given(st.text(max_size=200))
-def test_extractors_never_raise_and_normalise_idempotently(text: str) -> None:
-    for extractor in EXTRACTORS.values():
-        result = extractor(text)
-        assert result is None or (isinstance(result, str) and result)
-    line = extract_last_line(text)
-    if line is not None:
-        assert normalize_line(line) == line
-    assert extract_last_line(text + "\n\n  ") == extract_last_line(text)
-
-
-@given(st.lists(st.one_of(st.none(), st.sampled_from(["1", "2", "3", "4"])), min_size=1, max_size=15))
-def test_vote_picks_a_maximal_answer(answers: list[str | None]) -> None:
-    result = vote(answers)
-    assert 0.0 <= result.agreement <= 1.0
-    if result.answer is None:
-        assert all(a is None for a in answers)
-        return
-    assert answers[result.index] == result.answer
-    assert all(count <= result.counts[result.answer] for count in result.counts.values())
-    assert result.agreement == pytest.approx(result.counts[result.answer] / len(answers))
-    assert vote(list(reversed(answers))).counts == result.counts, "counts do not depend on order"
-
-
-def test_ties_go_to_the_answer_seen_first() -> None:
-    assert vote(["b", "a", "a", "b"]).answer == "b"
-
-
-def test_parse_judgement() -> None:
-    assert parse_judgement("Response 2", 3) == 1
-    assert parse_judgement("7 is not valid, 1 is", 3) == 0
-    assert parse_judgement("none", 3) is None
-
-
 # -- found by the test-time-compute audit (session 27) ---------------------------------------------
 
 _CALL = {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\", \"unit\": \"C\"}"}}
@@ -334,37 +249,6 @@ async def test_an_escalation_into_a_sampled_tier_names_the_model_that_answered(m
     assert harness.metric("router_requests_total", tier="high", model="small", backend="sim", status="ok") == 0
 
 
-@pytest.mark.parametrize("use_n", [True, False])
-async def test_a_client_leaving_while_samples_are_drawn_is_charged_for_them(make_harness: Any, use_n: bool) -> None:
-    """The client leaves while 4 samples are drawn. `use_n: false`: the sample that had finished, and the three still
-    running at their forecast, were nothing (model "none", $0); `use_n: true`: the one call asked 4 answers, charged 1."""
-    import asyncio
-
-    from tests.router.ttc_fakes import call_and_leave
-
-    started: list[int] = []
-
-    async def slow(request: httpx.Request) -> httpx.Response:
-        started.append(1)
-        await asyncio.sleep(0.01 if len(started) == 1 and not use_n else 5)
-        n = int(orjson.loads(request.content).get("n") or 1)
-        return httpx.Response(200, json={"id": "x", "object": "chat.completion", "created": 1, "model": "m", "choices": [
-            {"index": i, "message": {"role": "assistant", "content": "#### 1"}, "finish_reason": "stop"} for i in range(n)],
-            "usage": {"prompt_tokens": 20, "completion_tokens": 10 * n, "total_tokens": 20 + 10 * n}})
-
-    data = copy.deepcopy(CONFIG)
-    data["tiers"]["low"].update(strategy={"kind": "self_consistency", "samples": 4, "use_n": use_n})
-    harness = await make_harness(parse_config(data, env={}), httpx.MockTransport(slow))
-    app = harness.client._transport.app
-    gateway = app.state.router.gateway
-    body = {"model": "auto", "messages": [{"role": "user", "content": "easy [score=0.1]"}]}
-    forecast = gateway.forecast.forecast(gateway.policy.candidates("low")[0], gateway.score(body["messages"]), body).tokens
-    await call_and_leave(app, "/v1/chat/completions", body, 0.3)
-    assert harness.metric("router_requests_total", tier="low", model="small", backend="sim", status="cancelled") == 1
-    charged = harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="completion")
-    assert charged == (4 * forecast if use_n else 10 + 3 * forecast)
-
-
 async def test_failed_samples_count_against_agreement(make_harness: Any) -> None:
     """3 of 4 samples failed: the one survivor's agreement read 1.0, so `agreement_below` could never fire on a tier
     whose samples mostly fail. Agreement is over the samples asked; `samples_failed` says how many were lost."""
@@ -410,101 +294,3 @@ async def test_an_escalation_into_a_sampled_tier_whose_samples_all_fail_is_a_cle
     response = await harness.chat("easy [score=0.1]")
     assert response.status_code == 400 and response.headers["x-router-tier"] == "high"
     assert harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="completion") == 50
-
-
-async def test_a_streamed_sampled_request_left_mid_sampling_is_charged_as_an_unstreamed_one(make_harness: Any) -> None:
-    """The samples charge what they left; the stream's own estimate of the prompt came on top (532 prompt tokens, 399 unstreamed)."""
-    import asyncio
-
-    from tests.router.ttc_fakes import call_and_leave
-
-    async def slow(request: httpx.Request) -> httpx.Response:
-        await asyncio.sleep(5)
-        return httpx.Response(500)
-
-    data = copy.deepcopy(CONFIG)
-    data["tiers"]["low"].update(strategy={"kind": "self_consistency", "samples": 3, "use_n": False})
-    harness = await make_harness(parse_config(data, env={}), httpx.MockTransport(slow))
-    app = harness.client._transport.app
-    charged = {}
-    for stream in (False, True):
-        before = harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="prompt")
-        body = {"model": "auto", "stream": stream, "messages": [{"role": "user", "content": "easy [score=0.1] " + "word " * 100}]}
-        await call_and_leave(app, "/v1/chat/completions", body, 0.2)
-        charged[stream] = harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="prompt") - before
-    assert charged[True] == charged[False] > 0
-
-
-async def _leave_while_the_judge_works(make_harness: Any, spare_handler: list[Any], stream: bool, *, sent: bool) -> Any:
-    """Best-of-3 with a judge on the spare backend that takes 5 s (after its request was written, or while it still
-    waits for a pooled connection: ``sent``); the client leaves after 0.3 s. Returns the harness."""
-    import asyncio
-
-    from backends.h1pool import mark_written
-    from tests.router.ttc_fakes import call_and_leave
-
-    async def judging(request: httpx.Request) -> httpx.Response:
-        if not sent:
-            mark_written(False)  # the pool unmarks a request it never wrote
-        await asyncio.sleep(5)
-        return httpx.Response(500)
-
-    spare_handler[0] = judging
-    data = copy.deepcopy(CONFIG)
-    data["tiers"]["low"].update(strategy={"kind": "best_of_n", "samples": 3, "judge": "spare-big"})
-    harness = await make_harness(parse_config(data, env={}), Scripted([("A is 1", "stop"), ("A is 2", "stop"), ("A is 3", "stop")]).transport())
-    await call_and_leave(harness.client._transport.app, "/v1/chat/completions",
-                         {"model": "auto", "stream": stream, "messages": [{"role": "user", "content": "easy [score=0.1]"}]}, 0.3)
-    return harness
-
-
-@pytest.mark.parametrize("stream", [False, True])
-async def test_a_judge_the_client_left_is_charged(make_harness: Any, spare_handler: list[Any], stream: bool) -> None:
-    harness = await _leave_while_the_judge_works(make_harness, spare_handler, stream, sent=True)
-    assert harness.metric("router_tokens_total", tier="low", model="spare-big", backend="spare", kind="prompt") > 0
-    assert harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="prompt") == PROMPT_TOKENS, "the samples, once"
-
-
-async def test_a_judge_the_client_left_before_it_was_sent_costs_nothing(make_harness: Any, spare_handler: list[Any]) -> None:
-    """A judge still waiting for a pooled connection when its client left never reached its upstream (the pool unmarks
-    the request, `backends.h1pool.mark_written`), yet it was charged its prompt and 16 tokens (review_s37 F7)."""
-    harness = await _leave_while_the_judge_works(make_harness, spare_handler, False, sent=False)
-    assert harness.metric("router_tokens_total", tier="low", model="spare-big", backend="spare", kind="prompt") == 0
-    assert harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="prompt") == PROMPT_TOKENS, "the samples, once"
-
-
-async def test_a_judge_the_gateway_hung_up_on_is_charged_to_the_request(make_harness: Any, spare_handler: list[Any]) -> None:
-    """The judge is dispatched under a decision of its own; its failed attempt is still the request's cost
-    (router/attempt_costs.py): its prompt and the answer forecast, which its `max_tokens` caps."""
-    spare_handler[0] = hang
-    data = copy.deepcopy(CONFIG)
-    data["tiers"]["low"] = {**data["tiers"]["low"], **BEST}
-    data["backends"]["spare"]["timeouts"] = {"connect": 1.0, "first_byte": 0.2, "idle": 0.2, "total": 0.3}
-    harness = await make_harness(parse_config(data, env={}), Scripted([("x = 4", "stop"), ("x = 4", "stop"), ("x = 6", "stop")]).transport())
-    response = await harness.chat("easy [score=0.1]")
-    router = response.json()["router"]
-    assert response.status_code == 200 and router["judge_error"] == "timeout"
-    judge = [part for part in router["usage_breakdown"] if part["role"] == "failed_attempt"]
-    assert [part["model"] for part in judge] == ["spare-big"] and judge[0]["prompt_tokens"] > 0 and 0 < judge[0]["completion_tokens"] <= 16
-    assert router["cost_usd"] == pytest.approx(sum(part["cost_usd"] for part in router["usage_breakdown"]))
-    assert harness.metric("router_cost_usd_total", tier="low", model="spare-big", backend="spare") == pytest.approx(judge[0]["cost_usd"])
-    assert harness.metric("router_complexity_score_count") == 1, "the judge's prompt is no client's: priced without the score's metrics"
-
-
-async def hang(request: httpx.Request) -> httpx.Response:
-    await asyncio.sleep(30)
-    raise AssertionError("cut by the backend's total timeout")
-
-
-async def test_a_sampling_call_with_n_that_timed_out_is_charged_its_n_answers(make_harness: Any) -> None:
-    """Its prompt and n answers at the forecast (the client-left path's charge), not one answer's."""
-    charged = {}
-    for samples in (2, 4):
-        data = copy.deepcopy(CONFIG)
-        data["tiers"]["low"]["strategy"] = {"kind": "self_consistency", "samples": samples, "use_n": True}
-        data["backends"]["sim"]["timeouts"] = {"connect": 1.0, "first_byte": 0.2, "idle": 0.2, "total": 0.3}
-        harness = await make_harness(parse_config(data, env={}), httpx.MockTransport(hang))
-        response = await harness.chat("easy [score=0.1]")
-        assert response.status_code == 504
-        charged[samples] = harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="completion")
-    assert charged[2] > 0 and charged[4] == 2 * charged[2]

@@ -10,8 +10,8 @@ import pytest
 from classifiers.feature_schema import PRIOR_FEATURE
 from classifiers.math_hardness import HARDNESS_CHARS, HARDNESS_MAX, hardness, hardness_chars
 from tests.classifiers import reference_features as ref
+from tests.classifiers._equivalence_helpers import _same
 from tests.classifiers.conftest import turn_features
-from tests.classifiers.test_equivalence import _same
 
 EASY_FORMULAS = ["Solve 4x - 7 = 9.", "Now solve 2x + 3 = 11.", "Simplify 3x + 2x - 4.", "What's sqrt(16)?",
                  "What is 2^3?", "Compute $2^5$.", "Solve $3x + 4 = 19$.", "What is $\\frac{1}{2} + \\frac{1}{3}$?"]

@@ -40,8 +40,8 @@ from classifiers.lexicons import (
 from classifiers.lexicons_intl import DENSE_CUES
 from classifiers.quantities import DIGITS_TO_ZERO
 from classifiers.shape import GRAM_CHARS, gram_keys, shape_matches, shape_matches_python, shape_matches_reference, system_words
+from tests.classifiers._equivalence_helpers import PIECES, SEPS
 from tests.classifiers.conftest import EASY, HARD, OLYMPIAD, SHARED_DATA
-from tests.classifiers.test_equivalence import PIECES, SEPS
 
 try:
     from classifiers import _speedups

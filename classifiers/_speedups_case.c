@@ -3,7 +3,7 @@
  * (CPython's full case mapping, a UCS-4 buffer, a copy back). Here a character is mapped in place by its simple
  * lower case (ASCII, Cyrillic and the caseless CJK blocks without a table lookup), which equals str.lower for
  * every code point but two, left to str.lower: U+0130 (lower-cases to two characters) and U+03A3 (the final-sigma
- * rule reads its neighbours). tests/classifiers/test_speedups.py checks every code point.
+ * rule reads its neighbours). tests/classifiers/test_speedups_text.py checks every code point.
  *
  *   lower(s) -> str                                           (= s.lower())
  */

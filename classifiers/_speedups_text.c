@@ -375,7 +375,7 @@ PyObject *count_groups(PyObject *self, PyObject *const *args, Py_ssize_t nargs) 
 
 /* No decimal digit below U+0660 (Latin, Greek, Cyrillic, Hebrew ...), in U+1D00-U+A5FF (punctuation,
  * symbols, CJK) or in U+AC00-U+FEFF (Hangul): a text in those scripts skips the Unicode lookup.
- * tests/classifiers/test_speedups.py checks this against every code point of the running Python. */
+ * tests/classifiers/test_speedups_counts.py checks this against every code point of the running Python. */
 #define DIGITLESS(c) ((c) < 0x660 || ((c) >= 0x1D00 && (c) < 0xA600) || ((c) >= 0xAC00 && (c) < 0xFF00))
 
 /* out (a copy of data, same kind) with its ASCII digits replaced by '0'; 1 if a non-ASCII decimal

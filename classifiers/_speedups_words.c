@@ -163,7 +163,7 @@ static int split_ascii(const Py_UCS1 *p, Py_ssize_t len, const char *sep, Words 
     return 0;
 }
 
-/* The non-ASCII characters lexicons._PUNCT maps to a space (tests/classifiers/test_speedups.py checks the two agree). */
+/* The non-ASCII characters lexicons._PUNCT maps to a space (tests/classifiers/test_speedups_text.py checks the two agree). */
 static const Py_UCS4 WIDE_PUNCT[] = {0xa1, 0xab, 0xbb, 0xbf, 0x60c, 0x61b, 0x61f, 0x964, 0x965,
                                      0x2013, 0x2014, 0x2018, 0x2019, 0x201a, 0x201c, 0x201d, 0x201e, 0x2026};
 

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifiers.pasted_data import RECORD_RUN_MIN, RECORD_SAMPLE_LINES, sample_pasted_data, sample_pasted_data_python
+from tests.classifiers._speedups_helpers import RECORD_LINES
 from tests.classifiers.conftest import user
-from tests.classifiers.test_speedups import RECORD_LINES
 
 _rng = random.Random(0)
 CSV = "region,month,units,revenue\n" + "\n".join(

@@ -83,9 +83,6 @@ class Admission:
     max_tier: str | None = None
     period_id: str = ""
     window: int = -1  # the minute of the reservation (-1: none): `record` corrects that minute, not the one it ends in
-    # admitted while the store could not be reached, failing open (`state.on_redis_error: open`): nothing was counted or
-    # reserved, its usage is still recorded as it ends; a typed flag where an untyped `extra` bag said {"limits": "unchecked"}
-    unchecked: bool = False
 
 
 def reached(spent: float, budget: float) -> bool:
@@ -280,8 +277,8 @@ class Limiter:
                 key, now, rule.requests_per_minute, rule.tokens_per_minute, reserve, rule.budget_usd, period_id, reject_over_budget=not downgrade or not auto_routed
             )
         except LimitStoreUnavailable as exc:
-            self.unavailable(exc)  # failing open: unchecked, but its usage is still recorded (records always try)
-            return Admission(key, rule, period_id=period_id, unchecked=True)
+            self.unavailable(exc)  # failing open: unchecked (nothing reserved, no window), its usage still recorded (records always try)
+            return Admission(key, rule, period_id=period_id)
         if counts.status != OK:
             raise self._refusal(key, rule, counts, now, reserve)
         admission = Admission(key, rule, reserved_tokens=reserve, period_id=period_id, window=counts.window)

@@ -200,7 +200,7 @@ async def test_a_request_admitted_unchecked_still_has_its_usage_recorded() -> No
     limiter = Limiter(LimitsConfig(default=LimitRule(budget_usd=1.0, tokens_per_minute=100_000)), StateConfig(on_redis_error="open"),
                       ["low"], store, _Metrics())
     admitted = await limiter.check("aaaaaaaa", 10, True)
-    assert admitted.unchecked and not admitted.reserved_tokens
+    assert admitted.rule is not None and not admitted.reserved_tokens and admitted.window == -1, "nothing reserved, its usage still settled"
     limiter.settle(admitted, 400, 0.4)
     await limiter.drain()
     period = budget_period_id("day", time.time())

@@ -15,6 +15,8 @@ from router.limits import OK, Limiter, LimitStoreUnavailable, requests_wait
 
 #: A key's count bucket in the limit store, beside its requests': `1a2b3c4d:count` (its own minute windows).
 COUNT_BUCKET = ":count"
+#: The limit's name: its `router_limit_rejections_total` reason and its decision-log lines' `limit`.
+COUNT_LIMIT = "count_requests"
 
 
 async def admit_count(limiter: Limiter, key: str) -> None:
@@ -32,4 +34,4 @@ async def admit_count(limiter: Limiter, key: str) -> None:
         return
     if counts.status != OK:
         message = f"Rate limit reached for API key {key}: {limit} token counts per minute"
-        raise limiter.refusal("count_requests", "rate_limit_exceeded", message, {}, requests_wait(counts, now, limit))
+        raise limiter.refusal(COUNT_LIMIT, "rate_limit_exceeded", message, {}, requests_wait(counts, now, limit))

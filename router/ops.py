@@ -19,7 +19,7 @@ from backends.usage import Usage
 from router.attempt_costs import failed_tokens
 from router.config import RouterConfig
 from router.context import estimate_prompt_tokens
-from router.count_limits import admit_count
+from router.count_limits import COUNT_LIMIT, admit_count
 from router.decision import Decision
 from router.decision_log import WORKERS_ENV, DecisionLog
 from router.decision_log import signature as log_signature
@@ -77,26 +77,28 @@ class Operations:
         token = (authorization or "").partition(" ")[2].strip()
         return hashlib.sha256(token.encode()).hexdigest()[:KEY_ID_LENGTH]
 
-    def refuse_held(self, authorization: str | None, request_id: str) -> None:
-        """Before the body is read: the 429 of a key whose refusal holds (router/limits.py `Limiter.refuse_held`)."""
+    def refuse_held(self, authorization: str | None, request_id: str, route: str | None = None) -> None:
+        """Before the body is read: the 429 of a key whose refusal holds (router/limits.py `Limiter.refuse_held`); `route`:
+        a token count's path, which its log line names (a chat request's line names its model)."""
         if self.limiter is None:
             return
         key = self.key_id(authorization)
         try:
             self.limiter.refuse_held(key)
         except APIError as exc:
-            self.refused(key, "limited", exc, request_id, {})
+            self.refused(key, "limited", exc, request_id, {}, route=route)
             raise
 
-    async def admit_count(self, authorization: str | None, request_id: str) -> None:
-        """Before a token count's body is read: its key's count limit (router/count_limits.py), a 429 logged as `limited`."""
+    async def admit_count(self, authorization: str | None, request_id: str, route: str) -> None:
+        """Before a token count's body is read: its key's count limit (router/count_limits.py), a 429 logged as `limited`
+        with its `route` and `limit: count_requests` (its code is a request limit's, `rate_limit_exceeded`)."""
         if self.limiter is None:
             return
         key = self.key_id(authorization)
         try:
             await admit_count(self.limiter, key)
         except APIError as exc:
-            self.refused(key, "limited", exc, request_id, {})
+            self.refused(key, "limited", exc, request_id, {}, route=route, limit=COUNT_LIMIT)
             raise
 
     async def admit(self, authorization: str | None, body: dict[str, Any], request_id: str) -> Admission:
@@ -114,16 +116,23 @@ class Operations:
             self.refused(key, "limited", exc, request_id, body)
             raise
 
-    def refused(self, key: str, status: str, exc: APIError, request_id: str, body: Mapping[str, Any]) -> None:
+    def refused(self, key: str, status: str, exc: APIError, request_id: str, body: Mapping[str, Any], *,
+                route: str | None = None, limit: str | None = None) -> None:
         """The decision-log line of a request refused before it was routed: by a limit ("limited"), or
-        after admission by its cost cap or the context check ("refused")."""
-        if self.decision_log is not None:
-            self.decision_log.write(
-                {"time": time.time(), "request_id": request_id, "trace_id": current_trace_id(),
-                 "key_id": key, "status": status, "code": exc.code, "http_status": exc.status,
-                 "requested_model": str(body.get("model") or "")[:MODEL_NAME_LOGGED]},  # a 12 MB name rotated the log away
-                body.get("messages"),
-            )
+        after admission by its cost cap or the context check ("refused"). A token count's line names its `route` (and the
+        `limit` that refused it) where a chat request's names its `requested_model`: a count asked for no answer, and its
+        refusal read as a chat request's with an empty model."""
+        if self.decision_log is None:
+            return
+        entry: dict[str, Any] = {"time": time.time(), "request_id": request_id, "trace_id": current_trace_id(),
+                                 "key_id": key, "status": status, "code": exc.code, "http_status": exc.status}
+        if route is None:
+            entry["requested_model"] = str(body.get("model") or "")[:MODEL_NAME_LOGGED]  # a 12 MB name rotated the log away
+        else:
+            entry["route"] = route
+        if limit is not None:
+            entry["limit"] = limit
+        self.decision_log.write(entry, body.get("messages"))
 
     def attach(self, decision: Decision, admission: Admission, body: Mapping[str, Any]) -> None:
         context = decision.context

@@ -47,8 +47,9 @@ async def _count(request: Request, to_chat: Callable[[dict[str, Any]], dict[str,
         state = state_of(request)
         authorization = bearer_of(headers, key_header)
         state.authorize(authorization)
-        state.ops.refuse_held(authorization, ids["x-request-id"])  # counts are free, but not for a key refused its requests
-        await state.ops.admit_count(authorization, ids["x-request-id"])  # nor without limit: their own per minute, body unread
+        route = request.url.path
+        state.ops.refuse_held(authorization, ids["x-request-id"], route)  # counts are free, but not for a key refused its requests
+        await state.ops.admit_count(authorization, ids["x-request-id"], route)  # nor without limit: their own per minute, body unread
         chat = to_chat(parse_json_body(await state.read_body(request, headers.get("content-length"))))  # no answer is asked for
         validate_chat_request(chat)
         return Response(orjson.dumps(answer | {"input_tokens": state.gateway.prompt_tokens(chat)}), media_type="application/json", headers=ids)

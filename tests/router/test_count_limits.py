@@ -5,6 +5,8 @@ counting apart from message creation; a refused count is a 429 with Retry-After 
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -82,3 +84,22 @@ async def test_the_default_count_limit_is_the_key_s_request_rate(fake_classifier
     async with gateway(ops_config(limits={"default": {"requests_per_minute": 2}}), fake_classifier) as gw:
         assert [(await count_tokens(gw, KEY_A)).status_code for _ in range(3)] == [200, 200, 429]
         assert (await gw.chat(key=KEY_A)).status_code == 200, "its requests are counted apart"
+
+
+async def test_a_refused_count_s_log_line_names_its_route_and_limit_not_a_model(tmp_path: Path, fake_classifier: Any) -> None:
+    """A refused count was logged as a chat request's `limited` line with an empty `requested_model` and a request
+    limit's code (`rate_limit_exceeded`): an operator could not tell it from a key over its requests per minute."""
+    path = tmp_path / "decisions.jsonl"
+    config = ops_config(decision_log={"path": str(path)}, limits={"default": {"requests_per_minute": 1, "count_requests_per_minute": 1}})
+    async with gateway(config, fake_classifier) as gw:
+        assert [(await count_tokens(gw, KEY_A)).status_code for _ in range(2)] == [200, 429]
+        assert (await input_tokens(gw, KEY_A)).status_code == 429
+        assert [(await gw.chat(key=KEY_B)).status_code for _ in range(2)] == [200, 429]
+        assert (await count_tokens(gw, KEY_B)).status_code == 429, "a key held for its requests is refused its counts too"
+        await gw.settle()
+    counted, opened, _, chat, held = (json.loads(line) for line in path.read_text().splitlines())
+    assert (counted["route"], counted["limit"], counted["status"], counted["key_id"]) == ("/v1/messages/count_tokens", "count_requests", "limited", key_id(KEY_A))
+    assert (opened["route"], opened["limit"]) == ("/v1/responses/input_tokens", "count_requests")
+    assert "requested_model" not in counted and "requested_model" not in opened, "a count asked for no model"
+    assert chat["requested_model"] == "auto" and "route" not in chat and "limit" not in chat
+    assert (held["route"], held["code"]) == ("/v1/messages/count_tokens", "rate_limit_exceeded") and "limit" not in held

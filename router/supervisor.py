@@ -10,7 +10,8 @@
   build from it (`SNAPSHOT_ENV`): a crashed worker comes back with the config the others run, not an edit nobody
   reloaded yet — nor a broken file, respawned every second for ever. A reload's replacements start from the new
   file, and it becomes the copy only once all of them started. With `reload.watch` the workers follow the file
-  themselves and the parent follows it too, keeping its last good version for respawns.
+  themselves and the parent follows it too, keeping its last good version for respawns — and its `drain_seconds`, so a
+  respawned worker drains as the config it starts from says (it kept the drain the parent started with).
 * **SIGTERM closes the listening socket first**, at once, even in the middle of a reload (uvicorn only queues
   signals: a restart of every worker ran first). The parent held the socket while the workers drained: new
   connections were completed by the kernel, never accepted, and reset when the drain ended (30 s by default). Now
@@ -136,6 +137,7 @@ class RouterSupervisor(Multiprocess):
                     text = self._read()
                     if self._checked(text, count=False) is not None:
                         self._accept(text)
+                        self._drain(math.ceil(load_config(self.snapshot).server.drain_seconds))  # a respawn drains as its file says
         super().keep_subprocess_alive()
 
     def _checked(self, text: str, *, count: bool = True) -> str | None:

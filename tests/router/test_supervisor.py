@@ -216,3 +216,46 @@ def test_a_worker_killed_while_pinged_reads_as_dead_at_once() -> None:
     finally:
         worker.kill()
         worker.join()
+
+
+def test_with_reload_watch_a_respawned_worker_gets_the_followed_file_s_drain(tmp_path: Path, monkeypatch: Any) -> None:
+    """The parent follows a watched file for respawns, but kept the drain it started with: a worker respawned after an
+    edit to `server.drain_seconds` started from the new file with the old uvicorn deadline and stream budget (as a
+    SIGHUP's replacements did before they got both). Now the followed file's drain is handed on as a SIGHUP's is."""
+    import contextlib
+
+    import uvicorn
+    from prometheus_client import CollectorRegistry
+    from uvicorn.supervisors.multiprocess import Multiprocess
+
+    from router import supervisor as module
+    from router.config import SNAPSHOT_ENV
+    from router.metrics import reload_metrics
+    from router.shutdown import DRAIN_ENV
+    from router.supervisor import RouterSupervisor
+
+    monkeypatch.setattr(module, "shared_values", contextlib.nullcontext)  # one process here: its own registry
+    monkeypatch.setattr(module, "reload_metrics", lambda registry: reload_metrics(CollectorRegistry()))
+    monkeypatch.setattr(Multiprocess, "keep_subprocess_alive", lambda self: None)  # no workers to ping here
+    for name in (SNAPSHOT_ENV, DRAIN_ENV):  # the supervisor sets both in this process: restored after the test
+        monkeypatch.setenv(name, "")
+    config = _config(simulated_upstream_stub(), reload={"watch": True, "interval_seconds": 0.5})  # drain_seconds: 2
+    path = write_yaml(tmp_path / "config.yaml", config)
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        supervisor = RouterSupervisor(uvicorn.Config("router.server:app_from_environment", factory=True, timeout_graceful_shutdown=2), [], str(path))
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    try:
+        write_yaml(path, {**config, "server": {"drain_seconds": 6.5}})
+        supervisor.signature, supervisor.next_poll = None, 0.0  # the edit is seen at this tick
+        supervisor.keep_subprocess_alive()
+        assert "drain_seconds: 6.5" in Path(supervisor.snapshot).read_text(), "the parent follows the file"
+        assert supervisor.config.timeout_graceful_shutdown == 7 and os.environ[DRAIN_ENV] == "7", "and hands its drain to respawns"
+        path.write_text("server: {drain_seconds: 30}\ntiers: [this is: not valid\n")
+        supervisor.signature, supervisor.next_poll = None, 0.0
+        supervisor.keep_subprocess_alive()
+        assert supervisor.config.timeout_graceful_shutdown == 7 and os.environ[DRAIN_ENV] == "7", "a broken edit changes nothing"
+    finally:
+        shutil.rmtree(supervisor.snapshots, ignore_errors=True)

@@ -54,30 +54,12 @@ def test_a_reload_whose_replacements_did_not_start_keeps_the_config_in_force(tmp
     """A file `check-config` accepts but a replacement worker still cannot start with: uvicorn's restart keeps the old
     workers, the reload is counted failed and a respawn starts from the config in force (it started from the failed
     one, failed, and uvicorn stopped the server)."""
-    import contextlib
-
-    import uvicorn
-    from prometheus_client import CollectorRegistry
     from uvicorn.supervisors.multiprocess import Multiprocess
 
-    from router import supervisor as module
     from router.config import SNAPSHOT_ENV
-    from router.metrics import reload_metrics
-    from router.supervisor import RouterSupervisor
 
-    monkeypatch.setattr(module, "shared_values", contextlib.nullcontext)  # one process here: its own registry
-    monkeypatch.setattr(module, "reload_metrics", lambda registry: reload_metrics(CollectorRegistry()))
-    from router.shutdown import DRAIN_ENV
-
-    for name in (SNAPSHOT_ENV, DRAIN_ENV):  # the supervisor sets both in this process: restored after the test
-        monkeypatch.setenv(name, "")
     path = write_yaml(tmp_path / "config.yaml", _config(simulated_upstream_stub()))
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        supervisor = RouterSupervisor(uvicorn.Config("router.server:app_from_environment", factory=True), [], str(path))
-    finally:
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
+    supervisor = _in_process_supervisor(monkeypatch, path)
     in_force = Path(supervisor.snapshot).read_text()
     supervisor.processes = [type("Worker", (), {"pid": 4242})()]  # uvicorn's restart left it: its replacement failed
     monkeypatch.setattr(Multiprocess, "handle_hup", lambda self: None)
@@ -93,6 +75,32 @@ def test_a_reload_whose_replacements_did_not_start_keeps_the_config_in_force(tmp
 
 def simulated_upstream_stub() -> Any:
     return type("Upstream", (), {"url": "http://127.0.0.1:9"})()
+
+
+def _in_process_supervisor(monkeypatch: Any, path: Path) -> Any:
+    """A `RouterSupervisor` built in this process (no workers, its own metrics registry), with the environment variables
+    it sets and the signal handlers it installs restored after the test."""
+    import contextlib
+
+    import uvicorn
+    from prometheus_client import CollectorRegistry
+
+    from router import supervisor as module
+    from router.config import SNAPSHOT_ENV
+    from router.metrics import reload_metrics
+    from router.shutdown import DRAIN_ENV
+    from router.supervisor import RouterSupervisor
+
+    monkeypatch.setattr(module, "shared_values", contextlib.nullcontext)  # one process here: its own registry
+    monkeypatch.setattr(module, "reload_metrics", lambda registry: reload_metrics(CollectorRegistry()))
+    for name in (SNAPSHOT_ENV, DRAIN_ENV):
+        monkeypatch.setenv(name, "")
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        return RouterSupervisor(uvicorn.Config("router.server:app_from_environment", factory=True), [], str(path))
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
 
 
 def test_sigterm_in_the_middle_of_a_reload_stops_listening_at_once(tmp_path: Path) -> None:
@@ -222,31 +230,15 @@ def test_with_reload_watch_a_respawned_worker_gets_the_followed_file_s_drain(tmp
     """The parent follows a watched file for respawns, but kept the drain it started with: a worker respawned after an
     edit to `server.drain_seconds` started from the new file with the old uvicorn deadline and stream budget (as a
     SIGHUP's replacements did before they got both). Now the followed file's drain is handed on as a SIGHUP's is."""
-    import contextlib
-
-    import uvicorn
-    from prometheus_client import CollectorRegistry
     from uvicorn.supervisors.multiprocess import Multiprocess
 
-    from router import supervisor as module
-    from router.config import SNAPSHOT_ENV
-    from router.metrics import reload_metrics
     from router.shutdown import DRAIN_ENV
-    from router.supervisor import RouterSupervisor
 
-    monkeypatch.setattr(module, "shared_values", contextlib.nullcontext)  # one process here: its own registry
-    monkeypatch.setattr(module, "reload_metrics", lambda registry: reload_metrics(CollectorRegistry()))
     monkeypatch.setattr(Multiprocess, "keep_subprocess_alive", lambda self: None)  # no workers to ping here
-    for name in (SNAPSHOT_ENV, DRAIN_ENV):  # the supervisor sets both in this process: restored after the test
-        monkeypatch.setenv(name, "")
     config = _config(simulated_upstream_stub(), reload={"watch": True, "interval_seconds": 0.5})  # drain_seconds: 2
     path = write_yaml(tmp_path / "config.yaml", config)
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        supervisor = RouterSupervisor(uvicorn.Config("router.server:app_from_environment", factory=True, timeout_graceful_shutdown=2), [], str(path))
-    finally:
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
+    supervisor = _in_process_supervisor(monkeypatch, path)
+    supervisor.config.timeout_graceful_shutdown = 2  # as `serve` starts it from the file (router/cli.py)
     try:
         write_yaml(path, {**config, "server": {"drain_seconds": 6.5}})
         supervisor.signature, supervisor.next_poll = None, 0.0  # the edit is seen at this tick

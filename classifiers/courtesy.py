@@ -73,7 +73,10 @@ _RE_LEAD_IN = re.compile(_GREETING + r" (?!world$)[a-z][a-z0-9']*"
                          r"|(?:(?:ok|okay|alright|all right) )?so|well|ok|okay|alright|all right|anyway|anyways"
                          r"|i was wondering|" + _FRAME)
 #: Lead-ins read without a separator after them ("Ok so why …", "I was wondering if …"); "So what?" is read as written.
-_RE_BARE_LEAD = re.compile(r"(?i)(?:(?:ok|okay|alright|all right),?\s+so|i\s+was\s+wondering\s+(?:if|whether)|"
+#: Version 114: "I was wondering if" only before "you" or a wh-word; before a statement it is the frame of an embedded
+#: yes/no question, read whole (``request_question.embedded_yes_no``): dropped, "this code is thread-safe." read 0.81.
+_RE_BARE_LEAD = re.compile(r"(?i)(?:(?:ok|okay|alright|all right),?\s+so|i\s+was\s+wondering\s+(?:if|whether)"
+                           r"(?=\s+(?:you\b|" + _EMBEDDED + "))|"
                            + _FRAME.replace(" ", r"\s+") + r"(?=\s+" + _EMBEDDED + r"))\s+")
 #: The first words of a greeting that asks ("How are you, my friend?" is small talk, no lead-in before its comma).
 _ASKING = frozenset(g[0] for g in GREETINGS if g[0] not in ("hi", "hey", "hello"))

@@ -46,7 +46,7 @@ from classifiers.quantities import count_quantities
 from classifiers.quiz_stem import asks_for_a_program, asks_for_a_quantity, computation, logic_notation, quiz_stem, stem_cues, stem_math
 from classifiers.rare_words import RARE_CODE_MAX, quiz_rare_words
 from classifiers.record_lookup import looks_up_a_record
-from classifiers.request_question import unmarked_question
+from classifiers.request_question import question_marks, unmarked_question
 from classifiers.retrieved import NO_CONTEXT, context_span, outside_context, with_system_documents
 from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
 from classifiers.sql_request import sql_request
@@ -275,7 +275,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
         100.0 * mathops / (ns + DENSITY_PRIOR_CHARS),
         log_numbers,
         min(numbers / (nw + DENSITY_PRIOR_WORDS), 2.0),
-        log(_count(full, "?") or int(unmarked_question(full, wl))),  # "why is the sky blue" asks too (107)
+        log(question_marks(full) or int(unmarked_question(full, wl))),  # "why is the sky blue" asks too (107); "??" one (114)
         log(_count_lines(_RE_LIST, _NL_LIST, s) - tail.count if lines else 0),
         sentences,
         min(len("".join(wl)) / nw, 20.0),

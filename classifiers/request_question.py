@@ -9,10 +9,11 @@ from classifiers.greetings import greeting_end
 from classifiers.lexicons import lower, lower_words
 from classifiers.program_words import AMBIGUOUS_LANGUAGES, IN_LANGUAGES, TOOL_NAME_WORDS, TOOL_TEXTS
 
-__all__ = ["ASK_CHARS", "CODE_OBJECTS", "CONTEXT_CHARS", "CONTEXT_QUESTION_CHARS", "CONTEXT_SUBJECTS",
-           "CONTEXT_VERBS", "OBJECT_CHARS", "OBJECT_FILLERS", "OBJECT_WORDS", "POLITE_OPENERS", "PRONOUN_OBJECTS",
-           "QUESTION_OPENERS", "QUESTION_VERBS", "TEXT_NOUNS", "TOPIC_WORDS", "UNMARKED_CHARS", "UNMARKED_OPENERS",
-           "asks_for_code_later", "opens_question", "topic_end", "unmarked_question"]
+__all__ = ["ASK_CHARS", "CHECK_VERBS", "CODE_OBJECTS", "CONTEXT_CHARS", "CONTEXT_QUESTION_CHARS", "CONTEXT_SUBJECTS",
+           "CONTEXT_VERBS", "IF_WORDS", "OBJECT_CHARS", "OBJECT_FILLERS", "OBJECT_WORDS", "PLEASE_WORDS", "POLITE_OPENERS",
+           "PRONOUN_OBJECTS", "QUESTION_OPENERS", "QUESTION_VERBS", "TEXT_NOUNS", "TOPIC_WORDS", "UNMARKED_CHARS",
+           "UNMARKED_OPENERS", "WONDER_FRAMES", "asks_for_code_later", "embedded_yes_no", "opens_question",
+           "question_marks", "topic_end", "unmarked_question"]
 
 #: First words of a question, to which those characters are not added: a question about code ("How do I read a
 #: file line by line in Python?", "What does yield do?") is no request for a program (on arena_bench
@@ -27,6 +28,24 @@ QUESTION_OPENERS = frozenset(("how", "what", "why", "when", "which", "where", "w
 #: ask for the work as the imperative does — unless the verb asks for words about it ("Can you explain …").
 POLITE_OPENERS = frozenset(("can", "could", "would", "will"))
 QUESTION_VERBS = frozenset(("explain", "tell", "help", "describe"))
+#: Version 114 (invariance review inv55): "please" before the opener is no word of the request; the opener decides
+#: ("Please explain why this code prints None." read as a request for a program, 0.76, where "Explain why …" scored
+#: 0.44; "pls explain recursion to a 10 year old." 0.74 against 0.41). A label's colon after the opener is none of its
+#: word either ("Explain: what is the difference between a process and a thread?" 0.73, without the colon 0.41).
+PLEASE_WORDS = frozenset(("please", "pls", "plz"))
+#: Version 114: the frame of an embedded yes/no question asks it ("I'm wondering whether this code is thread-safe." 0.83
+#: and "Could you check whether this code is thread-safe?" 0.82 read as requests for a program, where "Is this code
+#: thread-safe?" scored 0.35): a frame of wondering, or a polite opener's "check" / "see", before "if" / "whether" (a
+#: frame of wondering before "you" is a polite request: ``embedded_yes_no``).
+#: "Can you tell me if …" and "Do you know whether …" open with a question's word already.
+WONDER_FRAMES = (("i'm", "wondering"), ("im", "wondering"), ("i", "am", "wondering"), ("i", "was", "wondering"),
+                 ("i", "wonder"), ("just", "wondering"), ("wondering",))
+_WONDER_FIRST = frozenset(f[0] for f in WONDER_FRAMES)
+CHECK_VERBS = frozenset(("check", "see"))
+IF_WORDS = frozenset(("if", "whether"))
+#: Who a polite opener asks, a request when "?" is left off ("can you write a poem about rain"); "can dogs eat grapes"
+#: asks a question (version 114: 0.30 unmarked, 0.15 with its mark).
+_ADDRESSEES = frozenset(("you", "u", "someone", "somebody", "anyone", "anybody"))
 #: A first sentence saying what the asker is at ("I'm writing a Flask app.", "We are building a React app.") before a
 #: question: the question is the request (version 64). "I'm writing a Flask app. How do I return JSON from a route?"
 #: 0.76 and "I am building a React app. How do I add a favicon?" 0.73 read as requests for a program, where "How do I
@@ -99,7 +118,9 @@ UNMARKED_CHARS = 200
 def unmarked_question(text: str, words: list[str]) -> bool:
     """Whether ``text``, a user turn without "?" (``words``: its lower-cased words), is a question sent without its
     mark: one sentence on one line of at most ``UNMARKED_CHARS`` characters, opened by ``UNMARKED_OPENERS``."""
-    if len(text) > UNMARKED_CHARS or not words or words[0] not in UNMARKED_OPENERS:
+    if len(text) > UNMARKED_CHARS or not words or not (
+            words[0] in UNMARKED_OPENERS or words[0] in POLITE_OPENERS and words[1:2] and words[1] not in _ADDRESSEES
+            or embedded_yes_no(words)):
         return False
     body = text.strip().rstrip(".!")
     return "\n" not in body and _RE_SENTENCE_END.search(body) is None
@@ -196,22 +217,46 @@ def lead_end(words: list[str]) -> int:
     return i
 
 
+def embedded_yes_no(words: list[str]) -> bool:
+    """Whether ``words`` open with a frame of wondering before "if" / "whether" (``WONDER_FRAMES``), not before "you":
+    "I wonder if you could write me a sorting function in Rust." is a polite request (read as a question: 0.75 -> 0.42)."""
+    if not words or words[0] not in _WONDER_FIRST:  # a set lookup: nearly every text
+        return False
+    return any(words[:len(f)] == list(f) and words[len(f):len(f) + 1] != [] and words[len(f)] in IF_WORDS
+               and words[len(f) + 1:len(f) + 2] not in (["you"], ["u"]) for f in WONDER_FRAMES if words[0] == f[0])
+
+
+#: A run of question marks: "Why??" asks one question (version 114: each "?" counted, "Can dogs eat grapes??" 0.09
+#: against 0.15 with one).
+_RE_MARKS = re.compile(r"\?+")
+
+
+def question_marks(text: str) -> int:
+    """The questions ``text`` marks: its runs of "?" (a count of the marks, and a search only when two stand together)."""
+    n = text.count("?")
+    return len(_RE_MARKS.findall(text)) if n > 1 and "??" in text else n
+
+
 def _opens_question(words: list[str], text: str) -> bool:
     """``opens_question`` without the later request for the code; a heading before it skipped (``lead_end``)."""
     lead = lead_end(words) if words and (not words[0].isalpha() or words[0] in LEAD_LABELS) else 0
     if lead:
         words = words[lead:lead + _AFTER_LEAD_WORDS]  # a bounded copy, only after a heading
     start = greeting_end(words)
+    if start < len(words) and words[start] in PLEASE_WORDS and words[start + 1:start + 2] != ["do"]:
+        start += 1  # "Please explain …"; "Please do …" asks for the work as "Do …" does not (an auxiliary's question)
     start += topic_end(words[start:start + TOPIC_SPAN])
-    words = words[start:start + 5]  # the opener, "you", "please", the verb; one more after "Now" (no copy of the text)
+    words = words[start:start + 5]  # the opener, "you", "please", the verb, "if"; one more after "Now" (no copy)
     if words[:1] in (["now"], ["then"]) and len(words) > 1:
         words = words[1:]
-    if not words or words[0] not in QUESTION_OPENERS:
-        return bool(text) and _context_then_question(words, text)
+    if not words or words[0] not in QUESTION_OPENERS and not (words[0][-1:] == ":" and words[0][:-1] in QUESTION_OPENERS):
+        return embedded_yes_no(words) or bool(text) and _context_then_question(words, text)
     if words[0] not in POLITE_OPENERS or words[1:2] != ["you"]:
         return True
-    verb = words[3:4] if words[2:3] == ["please"] else words[2:3]
-    return not verb or verb[0] in QUESTION_VERBS
+    k = 3 if words[2:3] == ["please"] else 2
+    verb = words[k:k + 1]
+    checks = verb != [] and verb[0] in CHECK_VERBS and words[k + 1:k + 2] != [] and words[k + 1] in IF_WORDS
+    return not verb or verb[0] in QUESTION_VERBS or checks
 
 
 def _context_then_question(words: list[str], text: str) -> bool:

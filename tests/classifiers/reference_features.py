@@ -1054,9 +1054,33 @@ def _unmarked_question(full: str) -> bool:
     """A turn without "?" that asks without the mark (version 107): one sentence on one line of at most
     ``UNMARKED_CHARS`` characters, its first word one of ``UNMARKED_OPENERS``."""
     body = full.strip().rstrip(".!")
-    first = words_of(full.lower())[:1]
-    return (len(full) <= UNMARKED_CHARS and first[:1] != [] and first[0] in UNMARKED_OPENERS and "\n" not in body
-            and re.search(r"[.!?]+\s+", body) is None)
+    first = words_of(full.lower())[:5]
+    # version 114: a polite opener not asking someone ("can dogs eat grapes"), a frame of wondering before if / whether
+    opens = first[:1] != [] and (first[0] in UNMARKED_OPENERS or _wonders_ref(first) or re.match(
+        r"(?:can|could|would|will) (?!(?:you|u|someone|somebody|anyone|anybody)(?: |$))\S", " ".join(first)) is not None)
+    return len(full) <= UNMARKED_CHARS and opens and "\n" not in body and re.search(r"[.!?]+\s+", body) is None
+
+
+def _wonders_ref(words: list[str]) -> bool:
+    """Version 114: "i'm" / "im" / "i am" / "i was" / "just" wondering, "i wonder" or "wondering", then if / whether,
+    not then "you" / "u" (a polite request)."""
+    return re.match(r"(?:(?:i'm|im|i am|i was|just) wondering|i wonder|wondering) (?:if|whether)(?: |$)(?!(?:you|u)(?: |$))",
+                    " ".join(words[:5])) is not None
+
+
+def _opener_ref(words: list[str]) -> list[str]:
+    """Version 114: the words past a "please" / "pls" / "plz" not before "do" (then past a topic, and "now" / "then")."""
+    words = words[1:] if words[:1] in (["please"], ["pls"], ["plz"]) and words[1:2] != ["do"] else words
+    words = words[_topic_end_ref(words):]
+    return words[1:] if words[:1] in (["now"], ["then"]) and len(words) > 1 else words
+
+
+def _asks_ref(words: list[str]) -> bool:
+    """An opener of _QUESTION_WORDS (its colon dropped: "Explain:", 114), not a polite request ("Can you (please) write
+    …", not "Can you explain …" nor, 114, "Can you check whether …")."""
+    return bool(words) and re.sub(":$", "", words[0]) in _QUESTION_WORDS and not re.match(
+        r"(?:can|could|would|will) you (?:please )?(?!(?:explain|tell|help|describe)(?: |$)|(?:check|see) (?:if|whether)(?: |$))\S",
+        " ".join(words))
 
 
 def _unicode_math_ref(s: str) -> int:
@@ -1608,7 +1632,7 @@ def handcrafted(conv: Conversation) -> list[float]:
         100.0 * (len(s) - len(s.translate(_DEL_MATHOPS_REF))) / (ns + DENSITY_PRIOR_CHARS),
         log(numbers),
         min(numbers / (nw + DENSITY_PRIOR_WORDS), 2.0),
-        log(_count(full, "?") or int(_unmarked_question(full))),
+        log(len(re.findall(r"\?+", full)) or int(_unmarked_question(full))),  # a run of marks asks once (114)
         log(_count_lines(_RE_LIST, _NL_LIST, s) - tail if multiline else 0),
         log(sum([s.count(c) for c in (_SENT_ASCII if s.isascii() else _SENT) if c[0] in s])
             + (1 if s.rstrip()[-1:] in ".!?" else 0)),
@@ -1775,17 +1799,13 @@ def handcrafted(conv: Conversation) -> list[float]:
     # (after "Now" / "Then" the next word decides, version 37)
     # (after a greeting: "Whats up, implement …", version 62)
     qw = _after_greeting(_after_lead_ref(wl))  # past a heading, a label or an emoji first: "## Question", "🤔" (109)
-    qw = qw[_topic_end_ref(qw):]  # a topic named before the question: "python: how …", "In Python, how …" (98)
-    qw = qw[1:] if qw[:1] in (["now"], ["then"]) and len(qw) > 1 else qw
-    question = bool(qw) and qw[0] in {"how", "what", "why", "when", "which", "where", "who", "is", "are", "can", "could", "does", "do",
-                                      "should", "would", "will", "explain", "tell", "now",
-                                      "what's", "whats", "how's", "why's", "when's", "where's", "who's"}  # (version 58)
-    # … unless it is a polite request: "Can you (please) write …", not "Can you explain …" (version 30)
-    if re.match(r"(?:can|could|would|will) you (?:please )?(?!(?:explain|tell|help|describe)(?: |$))\S", " ".join(qw)):
-        question = False
-    # a context clause ("I'm writing a Flask app.") before a question (version 64)
-    if not qw or qw[0] not in _QUESTION_WORDS:
-        question = _context_question_ref(qw, s)
+    # a topic named before the question: "python: how …", "In Python, how …" (98); "please" before it (114)
+    qw = _opener_ref(qw)
+    # (version 58) … unless it is a polite request: "Can you (please) write …", not "Can you explain …" (version 30)
+    question = _asks_ref(qw)
+    # a context clause ("I'm writing a Flask app.") before a question (version 64); a frame of wondering (114)
+    if not qw or re.sub(":$", "", qw[0]) not in _QUESTION_WORDS:
+        question = _wonders_ref(qw) or _context_question_ref(qw, s)
     # … and no question asks for the code later: "… ? Write it.", ", and can you write the full implementation" (68)
     question = question and not _asks_for_code_later_ref(s)
     # and so does a request for a proof in its first 60 words, in a domain above writing (version 30)
@@ -2012,12 +2032,8 @@ def _context_question_ref(wl: list[str], s: str) -> bool:
     rest = s[m.end():]
     if not re.search(r"[.!?]\s", rest[:CONTEXT_QUESTION_CHARS + 1]) and rest[CONTEXT_QUESTION_CHARS:].strip():
         return False
-    nxt = _after_lead_ref(words_of(rest[:40].lower())[:4])
-    nxt = nxt[_topic_end_ref(nxt):]
-    nxt = nxt[1:] if nxt[:1] in (["now"], ["then"]) and len(nxt) > 1 else nxt
-    if not nxt or nxt[0] not in _QUESTION_WORDS:
-        return False
-    return not re.match(r"(?:can|could|would|will) you (?:please )?(?!(?:explain|tell|help|describe)(?: |$))\S", " ".join(nxt))
+    nxt = _opener_ref(_after_greeting(_after_lead_ref(words_of(rest[:40].lower())[:4])))
+    return _wonders_ref(nxt) if not nxt or re.sub(":$", "", nxt[0]) not in _QUESTION_WORDS else _asks_ref(nxt)
 
 
 def _instructs_over_material(text: str) -> bool:

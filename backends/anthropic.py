@@ -13,7 +13,8 @@ from typing import Any
 
 import httpx
 
-from backends.anthropic_request import DEFAULT_MAX_TOKENS, beta_header, to_anthropic_request
+from backends.anthropic_extras import CACHE_MARKS
+from backends.anthropic_request import DEFAULT_MAX_TOKENS, OUTPUT_LIMIT, beta_header, to_anthropic_request
 from backends.anthropic_response import StreamTranslator, completion_body
 from backends.assemble import read_whole, whole_stream
 from backends.base import (
@@ -40,7 +41,6 @@ class AnthropicBackend(Backend):
     """`kind: anthropic` — OpenAI chat completions in, Anthropic Messages API upstream."""
 
     kind = "anthropic"
-    anthropic_native = True
     default_answer_cap = DEFAULT_MAX_TOKENS  # Anthropic requires a `max_tokens`
 
     def __init__(self, name: str, config: BackendConfig, transport: httpx.AsyncBaseTransport | None = None) -> None:
@@ -49,6 +49,18 @@ class AnthropicBackend(Backend):
         self.messages_path = prefix + "messages"
         self.probe_path = prefix + "models"
         self.configured_betas = next((value for name, value in config.headers.items() if name.lower() == BETA_HEADER), None)
+
+    def settle_request(self, upstream: dict[str, Any], output_limit: int | None) -> None:
+        """This adapter reads what a Messages client asked of Anthropic itself (backends/anthropic_extras.py): kept, the
+        cache breakpoints' flag aside; and it writes caps of its own (its default, a cap grown by the thinking budget),
+        which the model's ``output_limit`` bounds too (`OUTPUT_LIMIT`)."""
+        upstream.pop(CACHE_MARKS, None)
+        if output_limit is not None:
+            upstream[OUTPUT_LIMIT] = output_limit
+
+    def asked_service_tier(self, upstream: dict[str, Any]) -> str | None:
+        """None: Anthropic is not sent OpenAI's `service_tier` (its answer names the tier that served it)."""
+        return None
 
     def client_headers(self) -> dict[str, str]:
         return {name: value for name, value in super().client_headers().items() if name.lower() != BETA_HEADER}

@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from backends.anthropic_extras import POSITION, interleaved, position_of
 from backends.base import UpstreamError
 
 _DATA_URL = re.compile(r"^data:(?P<media>[\w.+-]+/[\w.+-]+)(?P<params>(?:;[^;,]*)*?);base64,(?P<data>.*)$", re.DOTALL)
@@ -152,45 +153,6 @@ def _image_block(part: dict[str, Any], index: int) -> dict[str, Any]:
     return block
 
 
-#: A thinking block's place among its turn's other blocks when it does not come first (`thinking_blocks` entries): Claude
-#: with interleaved thinking thinks between tool calls ([thinking, text, tool_use, thinking, tool_use]), the chat shape
-#: keeps no block order, and Anthropic refuses a turn whose thinking blocks moved ("Invalid signature in thinking
-#: block"): a tool loop replayed with them first failed on every retry.
-POSITION = "position"
-
-
-def interleaved(thinking: list[dict[str, Any]], rest: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``rest`` (a turn's text, then its tool uses) with each thinking block back where it stood (its `POSITION`; none:
-    before them all), without the mark."""
-    out: list[dict[str, Any]] = []
-    pending = list(thinking)
-    for number, block in enumerate(rest):
-        while pending and _position(pending[0]) <= number:
-            out.append(_unmarked(pending.pop(0)))
-        out.append(block)
-    return out + [_unmarked(block) for block in pending]
-
-
-def without_positions(messages: Any) -> Any:
-    """``messages`` with no `POSITION` in their `thinking_blocks` (new lists, the client's are shared by every attempt):
-    for an upstream that is not Anthropic itself — a proxy in front of Claude passes the blocks on as they are, and
-    Anthropic refuses a field it does not define."""
-    if not isinstance(messages, list) or not any(isinstance(m, dict) and any(isinstance(b, dict) and POSITION in b for b in m.get("thinking_blocks") or ())
-                                                 for m in messages):
-        return messages
-    return [{**m, "thinking_blocks": [_unmarked(b) if isinstance(b, dict) else b for b in m["thinking_blocks"]]}
-            if isinstance(m, dict) and isinstance(m.get("thinking_blocks"), list) else m for m in messages]
-
-
-def _position(block: dict[str, Any]) -> int:
-    position = block.get(POSITION)
-    return position if isinstance(position, int) and not isinstance(position, bool) else 0
-
-
-def _unmarked(block: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in block.items() if key != POSITION} if POSITION in block else block
-
-
 def _assistant_blocks(message: dict[str, Any], index: int) -> list[dict[str, Any]]:
     thinking = _thinking_blocks(message.get("thinking_blocks"))
     blocks: list[dict[str, Any]] = []
@@ -220,7 +182,7 @@ def _thinking_blocks(raw: Any) -> list[dict[str, Any]]:
     for block in raw if isinstance(raw, list) else ():
         if not isinstance(block, dict):
             continue
-        mark = {POSITION: block[POSITION]} if _position(block) > 0 else {}
+        mark = {POSITION: block[POSITION]} if position_of(block) > 0 else {}
         if block.get("type") == "thinking" and isinstance(block.get("thinking"), str) and isinstance(block.get("signature"), str) and block["signature"]:
             blocks.append({"type": "thinking", "thinking": block["thinking"], "signature": block["signature"], **mark})
         elif block.get("type") == "redacted_thinking" and isinstance(block.get("data"), str):

@@ -49,15 +49,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from backends.anthropic_extras import CLIENT_OPTIONS
 from backends.anthropic_messages import THINKING_BLOCK_TYPES, convert_messages, has_text, invalid
 from backends.reasoning import DEFAULT_BUDGETS, AnthropicAdaptiveReasoning, AnthropicReasoning
 
 DEFAULT_MAX_TOKENS = 4096
 #: The efforts Anthropic's `output_config.effort` takes (Claude 4.6 and later).
 ADAPTIVE_EFFORTS = AnthropicAdaptiveReasoning.efforts - {"none"}
-#: The private request field for what a Messages client asked of Anthropic itself: `{"betas": [...], "user_id": str}`.
-#: Gateway-internal (router/protocol.py `PRIVATE_PREFIX`): a client's own body never carries it.
-CLIENT_OPTIONS = "_router_anthropic_options"
 #: The private request field for the model's `max_output_tokens` (when configured), which the gateway applied to the
 #: client's cap: the cap this adapter writes itself (its default, or a cap grown by the thinking budget) stays under
 #: it too, or Anthropic refuses the request ("max_tokens: 36864 > 32000 …").

@@ -27,7 +27,7 @@ from typing import Any
 
 import orjson
 
-from backends.anthropic_messages import POSITION
+from backends.anthropic_extras import POSITION
 from backends.base import ChatStream, UpstreamError
 from backends.errors import stream_event_json
 from backends.sse import event_data

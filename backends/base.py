@@ -8,7 +8,7 @@ boundary, so the gateway handles one error type, as httpx's `_exceptions.py` doe
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
@@ -16,6 +16,7 @@ import httpx
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from backends.anthropic_extras import without_anthropic_extras
 from backends.direct import DirectClient, DirectResponse
 from backends.h1pool import TRACE_CONTEXT, UPSTREAM_REQUEST_ID, mark_written
 from backends.loadconfig import LoadConfig
@@ -230,10 +231,6 @@ class Backend(ABC):
     """An upstream that serves OpenAI-format chat completions to the gateway."""
 
     kind: ClassVar[str]
-    #: Whether the upstream reads what a Messages client asked of Anthropic itself: prompt-cache breakpoints
-    #: (`cache_control` on chat parts), its `anthropic-beta` flags and `metadata.user_id`
-    #: (`anthropic_request.CLIENT_OPTIONS`); any other upstream gets the request without them.
-    anthropic_native: ClassVar[bool] = False
     #: The answer cap the adapter writes on a request that sets none (the thinking reserve added): with the model's
     #: `max_output_tokens`, what bounds the cost estimate of such a request. None: the upstream's own, unknown.
     default_answer_cap: ClassVar[int | None] = None
@@ -301,6 +298,18 @@ class Backend(ABC):
                 await response.aclose()
         return response
 
+    def settle_request(self, upstream: dict[str, Any], output_limit: int | None) -> None:
+        """``upstream`` (a candidate's own copy of the body) with the gateway's private fields as this adapter reads them.
+        An OpenAI-compatible upstream reads none of what a Messages client asked of Anthropic itself (its cache
+        breakpoints, beta flags, user id, thinking-block positions: backends/anthropic_extras.py), and a strict one
+        refuses them; the model's ``output_limit`` is already applied to the cap the gateway writes."""
+        without_anthropic_extras(upstream)
+
+    def asked_service_tier(self, upstream: dict[str, Any]) -> str | None:
+        """The service tier the call is priced at until its answer names one: the one ``upstream`` asks for, which an
+        OpenAI-compatible adapter sends as it is."""
+        return asked_tier(upstream)
+
     @abstractmethod
     def auth_headers(self) -> dict[str, str]:
         """Headers carrying this backend's own credentials (never the client's)."""
@@ -329,6 +338,12 @@ class Backend(ABC):
         if self._direct is not None:
             await self._direct.aclose()
         await self.client.aclose()
+
+
+def asked_tier(body: Mapping[str, Any]) -> str | None:
+    """The service tier a request body asks for, if it names one."""
+    asked = body.get("service_tier")
+    return asked if isinstance(asked, str) and asked else None
 
 
 def default_transport(config: BackendConfig) -> httpx.AsyncBaseTransport:

@@ -28,14 +28,14 @@ from typing import Any
 
 import orjson
 
-from backends.anthropic_messages import POSITION, THINKING_BLOCK_TYPES, interleaved
-from backends.anthropic_request import CLIENT_OPTIONS
+from backends.anthropic_extras import CACHE_MARKS, CLIENT_OPTIONS, POSITION, interleaved
+from backends.anthropic_messages import THINKING_BLOCK_TYPES
 from backends.chat_shape import content_text
 from backends.reasoning import DEFAULT_BUDGETS, PREFILL, reasoning_text
 from backends.usage import Usage
 from router.protocol import array_field, invalid, string_field, type_of
 from router.responses_api import new_id
-from router.upstream_fields import CACHE_MARKS, DEFAULT_EFFORT, TOTAL_CAP, TRANSLATED_EFFORT
+from router.upstream_fields import DEFAULT_EFFORT, TOTAL_CAP, TRANSLATED_EFFORT
 
 #: Fields with no chat counterpart, or translated below: not forwarded as they are (an OpenAI upstream
 #: refuses what it does not know; `top_k` is Anthropic's "advanced use" sampling knob).
@@ -101,7 +101,7 @@ def chat_request(body: dict[str, Any], betas: str | None = None) -> dict[str, An
 
 
 def _client_options(metadata: dict[str, Any] | None, betas: str | None) -> dict[str, Any]:
-    """What the client asked of Anthropic itself, for an Anthropic upstream only (`anthropic_request.CLIENT_OPTIONS`):
+    """What the client asked of Anthropic itself, for an Anthropic upstream only (`anthropic_extras.CLIENT_OPTIONS`):
     Claude Code's beta flags (interleaved thinking, 1M context, …: without them such requests fail or lose the feature)
     and its `metadata.user_id`, which OpenAI's `user` cannot carry (64 characters at most; Claude Code's is longer)."""
     options: dict[str, Any] = {}
@@ -229,7 +229,7 @@ def _part(block: Any, param: str) -> dict[str, Any]:
 
 
 def _with_mark(part: dict[str, Any], block: Mapping[str, Any]) -> dict[str, Any]:
-    """``part`` with ``block``'s cache breakpoint, where LiteLLM writes one on a chat part (`router.upstream_fields.CACHE_MARKS`)."""
+    """``part`` with ``block``'s cache breakpoint, where LiteLLM writes one on a chat part (`backends.anthropic_extras.CACHE_MARKS`)."""
     if isinstance(block.get("cache_control"), dict):
         part["cache_control"] = block["cache_control"]
     return part

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from backends.base import asked_tier
 from backends.usage import Usage
-from router.pricing import asked_tier, cost_usd
+from router.pricing import cost_usd
 from router.ttc_config import SAMPLED_KINDS
 
 if TYPE_CHECKING:

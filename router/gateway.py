@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-from backends.base import Backend, ChatResult, ChatStream
+from backends.base import Backend, ChatResult, ChatStream, asked_tier
 from backends.reasoning import DIALECTS, UnsupportedEffortError, lower_token_cap, raise_token_cap, reasoning_text
 from backends.usage import Usage
 from classifiers.token_estimate import DEFAULT_CHARS_PER_TOKEN, estimate_tokens
@@ -28,13 +28,13 @@ from router.estimate import answers_requested, estimate_cost
 from router.forecast import CompletionForecast, served_forecast
 from router.metrics import RouterMetrics
 from router.policy import Candidate, Policy
-from router.pricing import asked_tier, cost_usd, note_service_tier
+from router.pricing import cost_usd, note_service_tier
 from router.protocol import APIError
 from router.resilience import Resilience
 from router.seams import Attempts, ScoreLike, Upstream
 from router.shutdown import Drain
 from router.ttc import TestTimeCompute
-from router.upstream_fields import TOTAL_CAP, requested_effort, settle_private_fields
+from router.upstream_fields import requested_effort, take_private_fields
 from router.usage_parts import account_parts, parts_total, record_part
 
 log = logging.getLogger("complexity_router")
@@ -200,11 +200,10 @@ class Gateway:
         the model refuses (its `drop_fields`, else its dialect's) are left out.
         """
         upstream = {**candidate.params, **body} if candidate.params else dict(body)
-        total_cap = upstream.pop(TOTAL_CAP, False)
+        total_cap = take_private_fields(upstream)
         model = self.config.models[candidate.model]
-        native = self.backends[model.backend].anthropic_native
         limit = model.max_output_tokens
-        settle_private_fields(upstream, native, limit)
+        self.backends[model.backend].settle_request(upstream, limit)  # the private fields its adapter reads
         upstream["model"] = self.config.upstream_name(candidate.model)
         dialect = DIALECTS[model.reasoning]
         dialect.carry_history(upstream)

@@ -11,7 +11,6 @@ prices each at its own.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from backends.usage import Usage
@@ -22,12 +21,6 @@ if TYPE_CHECKING:
     from router.decision import Decision
 
 PER_TOKEN = 1e-6
-
-
-def asked_tier(body: Mapping[str, Any]) -> str | None:
-    """The service tier a request body asks for, if it names one."""
-    asked = body.get("service_tier")
-    return asked if isinstance(asked, str) and asked else None
 
 
 def note_service_tier(call: Decision, named: Any) -> None:

@@ -47,7 +47,7 @@ from backends.h1pool import REQUEST_WRITTEN, UPSTREAM_REQUEST_ID
 from backends.usage import Usage
 from router.breaker import BackendHealth, Clock, RetryBudget, is_backend_failure
 from router.first_output import first_output
-from router.pricing import asked_tier, note_service_tier
+from router.pricing import note_service_tier
 from router.shed import Shed
 from router.shutdown import Drain, shutting_down
 from router.watchdog import Watchdog, watched
@@ -217,7 +217,7 @@ class Resilience:
         decision.attempt_started = time.perf_counter()  # its backend's time to first token starts here (not the failed attempts')
         upstream = seam.request_for(body, candidate)
         backend = seam.backends[backend_name]
-        decision.service_tier = None if backend.anthropic_native else asked_tier(upstream)  # priced at it, unless its answer names another
+        decision.service_tier = backend.asked_service_tier(upstream)  # priced at it, unless its answer names another
         timeouts = backend.config.timeouts
         health = self.health[backend_name]
         wait = timeouts.total if last else min(timeouts.first_byte, timeouts.total)

@@ -1,6 +1,6 @@
 """What a candidate's upstream is asked for beyond the client's body: the effort and thinking budget
 (`requested_effort`), the completion cap that reserve grows (`completion_cap`), and the gateway's private body
-fields, set by an ingress and settled per candidate (`settle_private_fields`).
+fields that steer them, set by an ingress and taken out of each candidate's copy (`take_private_fields`).
 
 Shared by the gateway, which writes the upstream body, and by the context and cost plans, which must read the
 same numbers before dispatch.
@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from backends.anthropic_messages import without_positions
-from backends.anthropic_request import CLIENT_OPTIONS, OUTPUT_LIMIT
 from backends.reasoning import DIALECTS, UnsupportedEffortError
 from backends.registry import BACKEND_KINDS
 
@@ -66,12 +64,6 @@ def most_written(config: RouterConfig, body: Mapping[str, Any], candidate: Candi
 #: name starts with `protocol.PRIVATE_PREFIX`, which no client may send.
 TOTAL_CAP = "_router_cap_includes_reasoning"
 
-#: A chat body's flag, set by `/v1/messages` when the client marked prompt-cache breakpoints (`cache_control`,
-#: kept on the chat parts as LiteLLM writes them, which an Anthropic upstream reads back): an upstream that reads
-#: none gets the parts without them, as a strict OpenAI-compatible server refuses a field it does not define.
-#: Never sent upstream (`Gateway.upstream_body` removes it).
-CACHE_MARKS = "_router_cache_breakpoints"
-
 #: A chat body's flag, set by `/v1/messages` with an effort it translated (`thinking`, `output_config.effort`): sent as
 #: the nearest the model takes even to a model named directly, as it is on every routed request (Claude Code's `max`
 #: to gpt-oss is `high`, not the 400 a chat client naming an effort the model lacks gets, as from vLLM).
@@ -82,34 +74,13 @@ TRANSLATED_EFFORT = "_router_effort_translated"
 DEFAULT_EFFORT = "_router_default_effort"
 
 
-def settle_private_fields(upstream: dict[str, Any], native: bool, output_limit: int | None) -> None:
-    """The gateway's private body fields as the candidate's adapter reads them: cache breakpoints, a Messages
-    client's options and the model's output limit reach an Anthropic-native adapter only (`CLIENT_OPTIONS`,
-    `OUTPUT_LIMIT`: backends/anthropic_request.py); any other upstream gets the request without them."""
-    for field in (TRANSLATED_EFFORT, DEFAULT_EFFORT):  # read from the client's body (`requested_effort`)
-        upstream.pop(field, None)
-    if upstream.pop(CACHE_MARKS, False) and not native:
-        upstream["messages"] = without_cache_marks(upstream.get("messages"))
-    if not native:
-        upstream.pop(CLIENT_OPTIONS, None)
-        if "messages" in upstream:
-            upstream["messages"] = without_positions(upstream["messages"])
-    elif output_limit is not None:
-        upstream[OUTPUT_LIMIT] = output_limit
-
-
-def without_cache_marks(messages: Any) -> Any:
-    """``messages`` with no `cache_control` on their content parts (new lists: the client's are shared by every attempt)."""
-    if not isinstance(messages, list):
-        return messages
-    out = []
-    for message in messages:
-        content = message.get("content") if isinstance(message, dict) else None
-        if isinstance(content, list) and any(isinstance(part, dict) and "cache_control" in part for part in content):
-            message = {**message, "content": [{key: value for key, value in part.items() if key != "cache_control"}
-                                              if isinstance(part, dict) else part for part in content]}
-        out.append(message)
-    return out
+def take_private_fields(upstream: dict[str, Any]) -> bool:
+    """Take the private fields the gateway reads itself (from the client's body: `requested_effort`) out of
+    ``upstream``, a candidate's own copy of it; whether its cap counts the thinking (`TOTAL_CAP`). The candidate's
+    adapter settles the rest (`Backend.settle_request`)."""
+    upstream.pop(TRANSLATED_EFFORT, None)
+    upstream.pop(DEFAULT_EFFORT, None)
+    return bool(upstream.pop(TOTAL_CAP, False))
 
 
 def requested_effort(config: RouterConfig, body: Mapping[str, Any], candidate: Candidate) -> tuple[str | None, int | None]:

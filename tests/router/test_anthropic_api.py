@@ -15,6 +15,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from backends.anthropic_extras import CACHE_MARKS
 from router.anthropic_api import chat_request, message_body
 from router.anthropic_errors import error_payload
 from router.anthropic_stream import AnthropicStream
@@ -22,7 +23,7 @@ from router.context import TokenCounter
 from router.demo.upstream import _prompt_tokens
 from router.limits import seconds_to_period_end
 from router.protocol import APIError
-from router.upstream_fields import CACHE_MARKS, DEFAULT_EFFORT, TOTAL_CAP, TRANSLATED_EFFORT
+from router.upstream_fields import DEFAULT_EFFORT, TOTAL_CAP, TRANSLATED_EFFORT
 from tests.router.conftest import CONFIG, Harness, make_config
 from tests.router.test_responses_api import _JSON, _calls, _chunk, frames_of, tool_upstream
 
@@ -606,8 +607,8 @@ async def test_no_client_sets_the_gateway_s_own_fields(make_harness: Any, spare_
     """The gateway's private fields rode in the chat body, where any client could write them: an OpenAI client's
     `_anthropic_client_options` reached Anthropic as beta flags (1M context, at its premium) and a spoofed user id.
     Every field of the reserved prefix is dropped from a client's body."""
-    from backends.anthropic_request import CLIENT_OPTIONS
-    from router.upstream_fields import CACHE_MARKS, TOTAL_CAP
+    from backends.anthropic_extras import CLIENT_OPTIONS
+    from router.upstream_fields import TOTAL_CAP
 
     seen: list[httpx.Request] = []
     spare_handler[0] = _recording_claude(seen)

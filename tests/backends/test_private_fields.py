@@ -1,0 +1,52 @@
+"""What each adapter makes of the gateway's private body fields (`Backend.settle_request`) and of the service tier a
+request asks for (`Backend.asked_service_tier`): the gateway asks the candidate's adapter, never tests its kind."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from backends.anthropic_extras import CACHE_MARKS, CLIENT_OPTIONS, POSITION
+from backends.anthropic_request import OUTPUT_LIMIT
+from backends.base import Backend, BackendConfig
+from backends.registry import create_backend
+
+MARKED = [{"role": "user", "content": [{"type": "text", "text": "long prefix", "cache_control": {"type": "ephemeral"}}]},
+          {"role": "assistant", "content": "ok", "thinking_blocks": [{"type": "thinking", "thinking": "t", "signature": "s", POSITION: 1}]}]
+
+
+def adapter(kind: str) -> Backend:
+    return create_backend("b", BackendConfig(kind=kind, base_url="http://upstream.test"), transport=httpx.MockTransport(lambda _: httpx.Response(500)))
+
+
+def marked_body() -> dict[str, Any]:
+    return {"model": "m", "messages": MARKED, "service_tier": "flex", CACHE_MARKS: True,
+            CLIENT_OPTIONS: {"betas": ["context-1m-2025-08-07"], "user_id": "u"}}
+
+
+def test_an_openai_compatible_upstream_gets_none_of_what_only_anthropic_reads() -> None:
+    """A strict OpenAI-compatible server refuses a field it does not define: breakpoints, options and positions go,
+    and the client's messages (shared by every attempt) are left as they were."""
+    upstream = marked_body()
+    adapter("openai").settle_request(upstream, 1000)
+    assert upstream == {"model": "m", "service_tier": "flex", "messages": [
+        {"role": "user", "content": [{"type": "text", "text": "long prefix"}]},
+        {"role": "assistant", "content": "ok", "thinking_blocks": [{"type": "thinking", "thinking": "t", "signature": "s"}]}]}
+    assert MARKED[0]["content"][0]["cache_control"] == {"type": "ephemeral"} and MARKED[1]["thinking_blocks"][0][POSITION] == 1
+
+
+@pytest.mark.parametrize("limit", [32000, None])
+def test_the_anthropic_adapter_keeps_them_and_learns_the_model_s_output_limit(limit: int | None) -> None:
+    upstream = marked_body()
+    adapter("anthropic").settle_request(upstream, limit)
+    expected = {key: value for key, value in marked_body().items() if key != CACHE_MARKS}
+    assert upstream == (expected if limit is None else {**expected, OUTPUT_LIMIT: limit})
+
+
+def test_the_asked_service_tier_is_the_one_the_adapter_sends() -> None:
+    """Priced at the asked tier until the answer names one; Anthropic is not sent OpenAI's `service_tier`."""
+    assert adapter("openai").asked_service_tier({"service_tier": "flex"}) == "flex"
+    assert adapter("openai").asked_service_tier({"service_tier": ""}) is None
+    assert adapter("anthropic").asked_service_tier({"service_tier": "flex"}) is None

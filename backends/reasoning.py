@@ -30,9 +30,6 @@ _REASONING_FIELDS = ("reasoning_effort", "thinking", "thinking_token_budget")
 #: Groq, Cerebras) refuses a message field it does not define with a 400: each dialect keeps only what
 #: its family reads back.
 HISTORY_FIELDS = ("reasoning", "reasoning_content", "thinking_blocks", "reasoning_details")
-#: A chat body's private flag (router/protocol.py `PRIVATE_PREFIX`), set by `/v1/messages` when the conversation ends with
-#: the client's assistant prefill, which the model must continue, not answer anew (`ReasoningDialect.carry_history`).
-PREFILL = "_router_prefill"
 
 
 class UnsupportedEffortError(ValueError):
@@ -109,16 +106,16 @@ class ReasoningDialect(ABC):
             (level, None) for level in reversed(EFFORTS[: EFFORTS.index(effort)]) if level in below]  # an explicit budget first, then the effort's own
         return next((level for level in levels if self.apply({}, *level) < cap), levels[-1])
 
-    def carry_history(self, body: dict[str, Any]) -> None:
+    def carry_history(self, body: dict[str, Any], prefill: bool = False) -> None:
         """Rewrite the conversation into what this family reads: the echoed reasoning of earlier turns
         into its field (or dropped), and `developer` turns as `system` where its template has no developer role.
 
-        A Messages client's prefill (`PREFILL`) is continued where the server can be told so (vLLM: without it the model
+        A Messages client's ``prefill`` (`RequestHints.prefill`) is continued where the server can be told so (vLLM: without it the model
         began a new turn after the client's `{"answer": `, and the client's prefill and the answer made no JSON).
 
         Messages are replaced, never edited: the client's list is shared by every attempt of a request.
         """
-        if body.pop(PREFILL, False) and self.continues_prefill:
+        if prefill and self.continues_prefill:
             body["continue_final_message"], body["add_generation_prompt"] = True, False
         messages = body.get("messages")
         if not isinstance(messages, list):

@@ -31,7 +31,7 @@ import orjson
 from backends.anthropic_extras import CACHE_MARKS, CLIENT_OPTIONS, POSITION, interleaved
 from backends.anthropic_messages import THINKING_BLOCK_TYPES
 from backends.chat_shape import content_text
-from backends.reasoning import DEFAULT_BUDGETS, PREFILL, reasoning_text
+from backends.reasoning import DEFAULT_BUDGETS, reasoning_text
 from backends.usage import Usage
 from router.protocol import array_field, invalid, string_field, type_of
 from router.responses_api import new_id
@@ -66,8 +66,6 @@ def chat_request(body: dict[str, Any], betas: str | None = None) -> dict[str, An
     chat["messages"] = _system(body.get("system")) + messages_of(_marked_last(body.get("messages"), body.get("cache_control")))
     if any(isinstance(message.get("content"), list) and any("cache_control" in part for part in message["content"]) for message in chat["messages"]):
         chat[CACHE_MARKS] = True
-    if chat["messages"][-1]["role"] == "assistant":  # a prefill: continued, not answered anew, where the server can be told
-        chat[PREFILL] = True
     stops = body.get("stop_sequences")
     if stops is not None:
         if not isinstance(stops, list) or not all(isinstance(s, str) for s in stops):

@@ -19,8 +19,10 @@ from starlette.responses import Response
 from backends.base import CONTEXT_LENGTH_EXCEEDED, GATEWAY_FAULT_STATUSES, ChatStream, UpstreamError
 from backends.chat_shape import frame_has_output
 from backends.h1pool import TRACE_CONTEXT
+from backends.request_hints import NO_HINTS, RequestHints
 from backends.sse import count_events
 from router import anthropic_api, anthropic_errors, openapi, responses_api, text_completions
+from router.anthropic_hints import request_hints
 from router.anthropic_stream import AnthropicStream
 from router.chunk_translator import UnreadableChunk
 from router.decision import Decision
@@ -53,6 +55,7 @@ class Wire:
     key_header: str | None = None  # a header this API's clients send the key in, instead of a bearer token
     error_response: Callable[[APIError], Response] | None = None  # an HTTP error in this API's shape (default: OpenAI's)
     begin: Callable[[int], None] | None = None  # told a stream's prompt tokens as the gateway counted them, before its first frame
+    hints: Callable[[dict[str, Any]], RequestHints] = lambda chat: NO_HINTS  # what the translated request's body cannot say
 
 
 def _same(value: Any) -> Any:
@@ -88,7 +91,7 @@ def _anthropic_wire(headers: Mapping[str, str]) -> Wire:
     request, translate = _remembering(partial(anthropic_api.chat_request, betas=headers.get("anthropic-beta")))
     stream = AnthropicStream(request)
     return Wire(translate, lambda chat: anthropic_api.message_body(request, chat), stream.end, stream.frames, stream.error,
-                key_header="x-api-key", error_response=anthropic_errors.error_response, begin=stream.begin)
+                key_header="x-api-key", error_response=anthropic_errors.error_response, begin=stream.begin, hints=request_hints)
 
 
 CHAT = Wire(_same, _same, _chat_end, None)
@@ -155,6 +158,7 @@ async def _routed(request: Request, wire: Wire, headers: Mapping[str, str], requ
     state.ops.refuse_held(authorization, request_id)  # a key over its limit costs no body parse
     body = wire.request(parse_json_body(await state.read_body(request, headers.get("content-length"))))
     validate_chat_request(body)
+    hints = wire.hints(body)
     state = state_of(request)  # a config reload may have swapped it while the body arrived (router/reload.py)
     release = state.admit()
     try:
@@ -167,6 +171,7 @@ async def _routed(request: Request, wire: Wire, headers: Mapping[str, str], requ
             raise
         state.ops.attach(decision, admission, body)
         decision.context.escalate_header = headers.get("x-router-escalate")  # router/escalation.py
+        decision.context.hints = hints
         decision.context.trace_id = current_trace_id()  # the decision log's line names the client's trace
         async with cancel_on_disconnect(request, state.drain):  # the client left before the response started: close the upstream now
             if body.get("stream"):

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from backends.base import Backend, ChatResult, ChatStream, asked_tier
 from backends.reasoning import DIALECTS, UnsupportedEffortError, lower_token_cap, raise_token_cap, reasoning_text
+from backends.request_hints import RequestHints
 from backends.usage import Usage
 from classifiers.token_estimate import DEFAULT_CHARS_PER_TOKEN, estimate_tokens
 from router.answer_embedding import AnswerEmbedding, RefinesAnswerTokens
@@ -190,7 +191,7 @@ class Gateway:
         return estimate_cost(self.config, candidate, body, prompt_tokens, answer_tokens)
 
     # -- dispatching --------------------------------------------------------------------
-    def upstream_body(self, body: dict[str, Any], candidate: Candidate) -> dict[str, Any]:
+    def upstream_body(self, body: dict[str, Any], candidate: Candidate, hints: RequestHints) -> dict[str, Any]:
         """The request as this candidate's upstream should see it.
 
         Client fields win over tier `params`; the effort is `upstream_fields.requested_effort`'s; the model's dialect writes
@@ -206,7 +207,7 @@ class Gateway:
         self.backends[model.backend].settle_request(upstream, limit)  # the private fields its adapter reads
         upstream["model"] = self.config.upstream_name(candidate.model)
         dialect = DIALECTS[model.reasoning]
-        dialect.carry_history(upstream)
+        dialect.carry_history(upstream, hints.prefill)
         effort, budget = requested_effort(self.config, body, candidate)
         if effort is not None:
             try:

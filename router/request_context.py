@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from backends.request_hints import NO_HINTS, RequestHints
+
 if TYPE_CHECKING:
     import asyncio
 
@@ -45,6 +47,9 @@ class RequestContext:
     trace_id: str | None = None
     # api: the client's x-router-escalate header; TestTimeCompute.dispatch parses it (router/escalation.py)
     escalate_header: str | None = None
+    # api: what the request's route knows beyond its chat body (its `Wire.hints`); Gateway.upstream_body reads it for
+    # each call's upstream (a judge's own context has none)
+    hints: RequestHints = NO_HINTS
     # Gateway.decide_priced: the embedding extra's answer estimate still running; settle_estimate awaits it, _drop_estimate cancels it
     pending_estimate: asyncio.Future[float | None] | None = None
     # TokenCounter.count_for: the prompt's count per model, once per request (cost estimate, context check, TokenCounter.observe)

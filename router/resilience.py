@@ -215,7 +215,7 @@ class Resilience:
         decision.choose(candidate, backend_name)
         decision.context.attempted = True
         decision.attempt_started = time.perf_counter()  # its backend's time to first token starts here (not the failed attempts')
-        upstream = seam.request_for(body, candidate)
+        upstream = seam.request_for(body, candidate, decision.context.hints)
         backend = seam.backends[backend_name]
         decision.service_tier = backend.asked_service_tier(upstream)  # priced at it, unless its answer names another
         timeouts = backend.config.timeouts

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from backends.base import Backend, ChatResult
+    from backends.request_hints import RequestHints
     from backends.usage import Usage
     from router.decision import Decision
     from router.policy import Candidate
@@ -40,8 +41,8 @@ class Upstream:
     upstream should see it, and the accounting of what the attempt cost."""
 
     backends: Mapping[str, Backend]
-    #: `Gateway.upstream_body`: the client's request rewritten for this candidate's model and dialect.
-    request_for: Callable[[dict[str, Any], Candidate], dict[str, Any]]
+    #: `Gateway.upstream_body`: the client's request (and its route's hints) rewritten for this candidate's model and dialect.
+    request_for: Callable[[dict[str, Any], Candidate, RequestHints], dict[str, Any]]
     #: a fallback's estimate replaces the first candidate's in the headers.
     estimate_cost: CostEstimate
     #: `Gateway.charge_failed_attempt`: an attempt that failed while its upstream worked is billed (router/attempt_costs.py).

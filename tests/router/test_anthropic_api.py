@@ -16,8 +16,10 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from backends.anthropic_extras import CACHE_MARKS
+from backends.request_hints import NO_HINTS, RequestHints
 from router.anthropic_api import chat_request, message_body
 from router.anthropic_errors import error_payload
+from router.anthropic_hints import request_hints
 from router.anthropic_stream import AnthropicStream
 from router.context import TokenCounter
 from router.demo.upstream import _prompt_tokens
@@ -770,6 +772,16 @@ async def test_a_prefill_is_continued_by_vllm(make_harness: Any) -> None:
     assert not [key for key in seen[-1] if key.startswith("_router_")]
     assert (await harness.client.post("/v1/messages", json={**prefill, "messages": prefill["messages"][:1]})).status_code == 200
     assert "continue_final_message" not in seen[-1], "only a prefill"
+
+
+def test_a_prefill_rides_beside_the_chat_body_not_in_it() -> None:
+    """What the gateway knows of a Messages request beyond its chat body is a typed hint (backends/request_hints.py), not
+    a `_router_` key in the client's dict that every upstream body must shed."""
+    messages = [{"role": "user", "content": "the answer as JSON"}, {"role": "assistant", "content": '{"answer":'}]
+    chat = chat_request({"model": "auto", "max_tokens": 50, "messages": messages})
+    assert not [key for key in chat if key.startswith("_router_")]
+    assert request_hints(chat) == RequestHints(prefill=True)
+    assert request_hints(chat_request({"model": "auto", "max_tokens": 50, "messages": messages[:1]})) == NO_HINTS
 
 
 #: Claude with interleaved thinking: a thinking block between its tool calls.

@@ -12,6 +12,7 @@ from prometheus_client import CollectorRegistry
 
 from backends.base import ChatResult
 from backends.registry import create_backend
+from backends.request_hints import RequestHints
 from backends.usage import Usage
 from router.ceilings import cap_tier, downgrade_to_cap
 from router.config import parse_config
@@ -44,7 +45,7 @@ async def test_the_attempt_loop_falls_back_through_its_upstream_seam_alone() -> 
                 "spare": create_backend("spare", config.backends["spare"], httpx.MockTransport(lambda _: httpx.Response(200, json=ANSWER)))}
     calls: list[tuple[str, Any]] = []
 
-    def request_for(body: dict[str, Any], candidate: Candidate) -> dict[str, Any]:
+    def request_for(body: dict[str, Any], candidate: Candidate, hints: RequestHints) -> dict[str, Any]:
         calls.append(("request_for", candidate.model))
         return {**body, "model": candidate.model}
 

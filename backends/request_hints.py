@@ -1,0 +1,24 @@
+"""What a route knows about a request that its chat body cannot say, carried beside the body, never in it.
+
+An ingress that translates another API (router/anthropic_api.py) learns facts the chat format has no field for; typed
+here, they ride on the request's server-side context (`RequestContext.hints`, router/api.py `Wire.hints`) to the code
+that acts on them, instead of keys with the reserved `_router_` prefix in the client's dict that every upstream body
+must shed. A leaf module: the adapters and dialects that read a hint import nothing of the router's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class RequestHints:
+    """One request's hints; the defaults are a plain chat client's."""
+
+    #: The conversation ends with the client's assistant prefill (a Messages client's), which the model must continue,
+    #: not answer anew (`ReasoningDialect.carry_history`).
+    prefill: bool = False
+
+
+#: A request whose route knows nothing beyond its chat body (chat and text completions; a judge's call).
+NO_HINTS = RequestHints()

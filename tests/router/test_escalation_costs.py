@@ -60,10 +60,10 @@ async def test_a_request_refused_after_a_paid_attempt_is_still_accounted(make_ha
     upstream = Scripted([("", "length")], reasoning_tokens=70)
     written = Gateway.upstream_body
 
-    def refusing_the_target(self: Gateway, body: dict[str, Any], candidate: Any) -> dict[str, Any]:
+    def refusing_the_target(self: Gateway, body: dict[str, Any], candidate: Any, hints: Any) -> dict[str, Any]:
         if candidate.tier == "high":
             raise APIError(400, "the target cannot take it", param="reasoning_effort")
-        return written(self, body, candidate)
+        return written(self, body, candidate, hints)
 
     monkeypatch.setattr(Gateway, "upstream_body", refusing_the_target)  # before the gateway hands it to its attempt loop
     harness = await make_harness(config_with(), upstream.transport())

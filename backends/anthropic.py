@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 
-from backends.anthropic_extras import CACHE_MARKS
 from backends.anthropic_request import DEFAULT_MAX_TOKENS, OUTPUT_LIMIT, beta_header, to_anthropic_request
 from backends.anthropic_response import StreamTranslator, completion_body
 from backends.assemble import read_whole, whole_stream
@@ -30,6 +29,7 @@ from backends.base import (
 )
 from backends.direct import DirectResponse
 from backends.errors import raise_for_stream_status, response_json
+from backends.request_hints import RequestHints
 from backends.sse import SSEFramer
 
 ANTHROPIC_VERSION = "2023-06-01"
@@ -50,11 +50,10 @@ class AnthropicBackend(Backend):
         self.probe_path = prefix + "models"
         self.configured_betas = next((value for name, value in config.headers.items() if name.lower() == BETA_HEADER), None)
 
-    def settle_request(self, upstream: dict[str, Any], output_limit: int | None) -> None:
-        """This adapter reads what a Messages client asked of Anthropic itself (backends/anthropic_extras.py): kept, the
-        cache breakpoints' flag aside; and it writes caps of its own (its default, a cap grown by the thinking budget),
-        which the model's ``output_limit`` bounds too (`OUTPUT_LIMIT`)."""
-        upstream.pop(CACHE_MARKS, None)
+    def settle_request(self, upstream: dict[str, Any], hints: RequestHints, output_limit: int | None) -> None:
+        """This adapter reads what a Messages client asked of Anthropic itself (backends/anthropic_extras.py), its cache
+        breakpoints included: all kept; and it writes caps of its own (its default, a cap grown by the thinking
+        budget), which the model's ``output_limit`` bounds too (`OUTPUT_LIMIT`)."""
         if output_limit is not None:
             upstream[OUTPUT_LIMIT] = output_limit
 

@@ -1,7 +1,7 @@
 """What a chat body carries for an Anthropic upstream alone, and its removal for any other.
 
 A Messages client's request (router/anthropic_api.py) keeps what only Anthropic reads: prompt-cache breakpoints
-(`cache_control` on chat parts, `CACHE_MARKS`), its beta flags and user id (`CLIENT_OPTIONS`) and where each thinking
+(`cache_control` on chat parts, `RequestHints.cache_marks`), its beta flags and user id (`CLIENT_OPTIONS`) and where each thinking
 block stood in its turn (`POSITION`). The Anthropic adapter reads them; `Backend.settle_request` removes them for
 every other upstream, as a strict OpenAI-compatible server refuses a field it does not define. A leaf module (nothing
 of `backends` imported) so that the `Backend` base class can hold that default.
@@ -11,11 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-#: A chat body's flag, set by `/v1/messages` when the client marked prompt-cache breakpoints (`cache_control`, kept on
-#: the chat parts as LiteLLM writes them, which an Anthropic upstream reads back): an upstream that reads none gets the
-#: parts without them. Never sent upstream. Gateway-internal: its name starts with router/protocol.py `PRIVATE_PREFIX`,
-#: which no client may send.
-CACHE_MARKS = "_router_cache_breakpoints"
 #: The private request field for what a Messages client asked of Anthropic itself: `{"betas": [...], "user_id": str}`
 #: (read by backends/anthropic_request.py). Gateway-internal (`PRIVATE_PREFIX`): a client's own body never carries it.
 CLIENT_OPTIONS = "_router_anthropic_options"
@@ -26,10 +21,10 @@ CLIENT_OPTIONS = "_router_anthropic_options"
 POSITION = "position"
 
 
-def without_anthropic_extras(upstream: dict[str, Any]) -> None:
+def without_anthropic_extras(upstream: dict[str, Any], cache_marks: bool) -> None:
     """``upstream`` (a candidate's own copy of the body) as an upstream that is not Anthropic itself takes it: no cache
-    breakpoints, client options or thinking-block positions."""
-    if upstream.pop(CACHE_MARKS, False):
+    breakpoints (where a Messages client marked them: ``cache_marks``), client options or thinking-block positions."""
+    if cache_marks:
         upstream["messages"] = without_cache_marks(upstream.get("messages"))
     upstream.pop(CLIENT_OPTIONS, None)
     if "messages" in upstream:

@@ -20,6 +20,7 @@ from backends.anthropic_extras import without_anthropic_extras
 from backends.direct import DirectClient, DirectResponse
 from backends.h1pool import TRACE_CONTEXT, UPSTREAM_REQUEST_ID, mark_written
 from backends.loadconfig import LoadConfig
+from backends.request_hints import RequestHints
 from backends.usage import Usage
 
 #: OpenAI's code for a prompt over the model's window: clients compact or trim on it.
@@ -298,12 +299,13 @@ class Backend(ABC):
                 await response.aclose()
         return response
 
-    def settle_request(self, upstream: dict[str, Any], output_limit: int | None) -> None:
-        """``upstream`` (a candidate's own copy of the body) with the gateway's private fields as this adapter reads them.
-        An OpenAI-compatible upstream reads none of what a Messages client asked of Anthropic itself (its cache
-        breakpoints, beta flags, user id, thinking-block positions: backends/anthropic_extras.py), and a strict one
-        refuses them; the model's ``output_limit`` is already applied to the cap the gateway writes."""
-        without_anthropic_extras(upstream)
+    def settle_request(self, upstream: dict[str, Any], hints: RequestHints, output_limit: int | None) -> None:
+        """``upstream`` (a candidate's own copy of the body) with the gateway's private fields, and its route's
+        ``hints``, as this adapter reads them. An OpenAI-compatible upstream reads none of what a Messages client asked
+        of Anthropic itself (its cache breakpoints, beta flags, user id, thinking-block positions:
+        backends/anthropic_extras.py), and a strict one refuses them; the model's ``output_limit`` is already applied
+        to the cap the gateway writes."""
+        without_anthropic_extras(upstream, hints.cache_marks)
 
     def asked_service_tier(self, upstream: dict[str, Any]) -> str | None:
         """The service tier the call is priced at until its answer names one: the one ``upstream`` asks for, which an

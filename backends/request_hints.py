@@ -18,6 +18,10 @@ class RequestHints:
     #: The conversation ends with the client's assistant prefill (a Messages client's), which the model must continue,
     #: not answer anew (`ReasoningDialect.carry_history`).
     prefill: bool = False
+    #: The client marked prompt-cache breakpoints (`cache_control`, kept on the chat parts as LiteLLM writes them, which
+    #: an Anthropic upstream reads back): an upstream that reads none gets the parts without them
+    #: (`Backend.settle_request`).
+    cache_marks: bool = False
 
 
 #: A request whose route knows nothing beyond its chat body (chat and text completions; a judge's call).

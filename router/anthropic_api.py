@@ -28,7 +28,7 @@ from typing import Any
 
 import orjson
 
-from backends.anthropic_extras import CACHE_MARKS, CLIENT_OPTIONS, POSITION, interleaved
+from backends.anthropic_extras import CLIENT_OPTIONS, POSITION, interleaved
 from backends.anthropic_messages import THINKING_BLOCK_TYPES
 from backends.chat_shape import content_text
 from backends.reasoning import DEFAULT_BUDGETS, reasoning_text
@@ -64,8 +64,6 @@ def chat_request(body: dict[str, Any], betas: str | None = None) -> dict[str, An
         raise invalid("'max_tokens' is required", param="max_tokens")
     chat = {key: value for key, value in body.items() if key not in _TRANSLATED}
     chat["messages"] = _system(body.get("system")) + messages_of(_marked_last(body.get("messages"), body.get("cache_control")))
-    if any(isinstance(message.get("content"), list) and any("cache_control" in part for part in message["content"]) for message in chat["messages"]):
-        chat[CACHE_MARKS] = True
     stops = body.get("stop_sequences")
     if stops is not None:
         if not isinstance(stops, list) or not all(isinstance(s, str) for s in stops):
@@ -227,7 +225,7 @@ def _part(block: Any, param: str) -> dict[str, Any]:
 
 
 def _with_mark(part: dict[str, Any], block: Mapping[str, Any]) -> dict[str, Any]:
-    """``part`` with ``block``'s cache breakpoint, where LiteLLM writes one on a chat part (`backends.anthropic_extras.CACHE_MARKS`)."""
+    """``part`` with ``block``'s cache breakpoint, where LiteLLM writes one on a chat part (`RequestHints.cache_marks`)."""
     if isinstance(block.get("cache_control"), dict):
         part["cache_control"] = block["cache_control"]
     return part

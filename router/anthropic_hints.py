@@ -10,5 +10,8 @@ from backends.request_hints import RequestHints
 
 
 def request_hints(chat: Mapping[str, Any]) -> RequestHints:
-    """A trailing assistant turn is the client's prefill: continued, not answered anew, where the server can be told."""
-    return RequestHints(prefill=chat["messages"][-1]["role"] == "assistant")
+    """A trailing assistant turn is the client's prefill: continued, not answered anew, where the server can be told.
+    A chat part with `cache_control` is a breakpoint the client marked (the translation keeps it where LiteLLM does)."""
+    messages = chat["messages"]
+    marked = any(isinstance(message.get("content"), list) and any("cache_control" in part for part in message["content"]) for message in messages)
+    return RequestHints(prefill=messages[-1]["role"] == "assistant", cache_marks=marked)

@@ -8,10 +8,11 @@ from typing import Any
 import httpx
 import pytest
 
-from backends.anthropic_extras import CACHE_MARKS, CLIENT_OPTIONS, POSITION
+from backends.anthropic_extras import CLIENT_OPTIONS, POSITION
 from backends.anthropic_request import OUTPUT_LIMIT
 from backends.base import Backend, BackendConfig
 from backends.registry import create_backend
+from backends.request_hints import NO_HINTS, RequestHints
 
 MARKED = [{"role": "user", "content": [{"type": "text", "text": "long prefix", "cache_control": {"type": "ephemeral"}}]},
           {"role": "assistant", "content": "ok", "thinking_blocks": [{"type": "thinking", "thinking": "t", "signature": "s", POSITION: 1}]}]
@@ -22,15 +23,14 @@ def adapter(kind: str) -> Backend:
 
 
 def marked_body() -> dict[str, Any]:
-    return {"model": "m", "messages": MARKED, "service_tier": "flex", CACHE_MARKS: True,
-            CLIENT_OPTIONS: {"betas": ["context-1m-2025-08-07"], "user_id": "u"}}
+    return {"model": "m", "messages": MARKED, "service_tier": "flex", CLIENT_OPTIONS: {"betas": ["context-1m-2025-08-07"], "user_id": "u"}}
 
 
 def test_an_openai_compatible_upstream_gets_none_of_what_only_anthropic_reads() -> None:
     """A strict OpenAI-compatible server refuses a field it does not define: breakpoints, options and positions go,
     and the client's messages (shared by every attempt) are left as they were."""
     upstream = marked_body()
-    adapter("openai").settle_request(upstream, 1000)
+    adapter("openai").settle_request(upstream, RequestHints(cache_marks=True), 1000)
     assert upstream == {"model": "m", "service_tier": "flex", "messages": [
         {"role": "user", "content": [{"type": "text", "text": "long prefix"}]},
         {"role": "assistant", "content": "ok", "thinking_blocks": [{"type": "thinking", "thinking": "t", "signature": "s"}]}]}
@@ -40,9 +40,16 @@ def test_an_openai_compatible_upstream_gets_none_of_what_only_anthropic_reads() 
 @pytest.mark.parametrize("limit", [32000, None])
 def test_the_anthropic_adapter_keeps_them_and_learns_the_model_s_output_limit(limit: int | None) -> None:
     upstream = marked_body()
-    adapter("anthropic").settle_request(upstream, limit)
-    expected = {key: value for key, value in marked_body().items() if key != CACHE_MARKS}
-    assert upstream == (expected if limit is None else {**expected, OUTPUT_LIMIT: limit})
+    adapter("anthropic").settle_request(upstream, RequestHints(cache_marks=True), limit)
+    assert upstream == (marked_body() if limit is None else {**marked_body(), OUTPUT_LIMIT: limit})
+
+
+def test_a_chat_client_s_own_cache_control_passes_to_an_openai_compatible_upstream() -> None:
+    """Only breakpoints a Messages client marked (`RequestHints.cache_marks`) are the gateway's to remove: a chat client
+    that writes `cache_control` itself (LiteLLM's shape, for a proxy in front of Claude) has it sent as it wrote it."""
+    upstream = {"model": "m", "messages": MARKED[:1]}
+    adapter("openai").settle_request(upstream, NO_HINTS, None)
+    assert upstream == {"model": "m", "messages": MARKED[:1]}
 
 
 def test_the_asked_service_tier_is_the_one_the_adapter_sends() -> None:

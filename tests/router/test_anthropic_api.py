@@ -15,7 +15,6 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from backends.anthropic_extras import CACHE_MARKS
 from backends.request_hints import NO_HINTS, RequestHints
 from router.anthropic_api import chat_request, message_body
 from router.anthropic_errors import error_payload
@@ -28,6 +27,10 @@ from router.protocol import APIError
 from router.upstream_fields import DEFAULT_EFFORT, TOTAL_CAP, TRANSLATED_EFFORT
 from tests.router.conftest import CONFIG, Harness, make_config
 from tests.router.test_responses_api import _JSON, _calls, _chunk, frames_of, tool_upstream
+
+#: The body key that flagged a Messages client's cache breakpoints before `RequestHints.cache_marks`: none sets it, a
+#: client's is dropped with every `_router_` field.
+CACHE_MARKS = "_router_cache_breakpoints"
 
 pytestmark = pytest.mark.anyio
 
@@ -294,7 +297,7 @@ def test_claude_code_s_shapes_become_a_chat_request() -> None:
     assert chat["messages"][3:] == [{"role": "tool", "tool_call_id": "t1", "content": "the page:"},  # the top-level breakpoint: on the last block
                                     {"role": "tool", "tool_call_id": "t2", "content": [{"type": "text", "text": "Error: exit 1", "cache_control": ephemeral}]},
                                     {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:image/png;base64,AA"}}]}]
-    assert chat[CACHE_MARKS] is True
+    assert request_hints(chat) == RequestHints(cache_marks=True) and CACHE_MARKS not in chat, "the breakpoints' flag rides beside the body"
     assert chat["reasoning_effort"] == "max" and chat["max_tokens"] == 32000
     assert chat["response_format"] == {"type": "json_schema", "json_schema": {"name": "output", "schema": {"type": "object"}, "strict": True}}
     assert not {"output_config", "output_format", "context_management", "cache_control", "thinking"} & chat.keys()

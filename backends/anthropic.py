@@ -8,7 +8,7 @@ Credentials are this backend's own `x-api-key`; a client's `Authorization` never
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import httpx
@@ -57,7 +57,8 @@ class AnthropicBackend(Backend):
         if output_limit is not None:
             upstream[OUTPUT_LIMIT] = output_limit
 
-    def asked_service_tier(self, upstream: dict[str, Any]) -> str | None:
+    @classmethod
+    def asked_service_tier(cls, upstream: Mapping[str, Any]) -> str | None:
         """None: Anthropic is not sent OpenAI's `service_tier` (its answer names the tier that served it)."""
         return None
 

@@ -307,10 +307,13 @@ class Backend(ABC):
         to the cap the gateway writes."""
         without_anthropic_extras(upstream, hints.cache_marks)
 
-    def asked_service_tier(self, upstream: dict[str, Any]) -> str | None:
+    @classmethod
+    def asked_service_tier(cls, upstream: Mapping[str, Any]) -> str | None:
         """The service tier the call is priced at until its answer names one: the one ``upstream`` asks for, which an
-        OpenAI-compatible adapter sends as it is."""
-        return asked_tier(upstream)
+        OpenAI-compatible adapter sends as it is. A class's answer: the cost estimate asks it before any call
+        (router/estimate.py `sent_service_tier`)."""
+        asked = upstream.get("service_tier")
+        return asked if isinstance(asked, str) and asked else None
 
     @abstractmethod
     def auth_headers(self) -> dict[str, str]:
@@ -340,12 +343,6 @@ class Backend(ABC):
         if self._direct is not None:
             await self._direct.aclose()
         await self.client.aclose()
-
-
-def asked_tier(body: Mapping[str, Any]) -> str | None:
-    """The service tier a request body asks for, if it names one."""
-    asked = body.get("service_tier")
-    return asked if isinstance(asked, str) and asked else None
 
 
 def default_transport(config: BackendConfig) -> httpx.AsyncBaseTransport:

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
-from backends.base import BackendConfig
+from backends.base import Backend, BackendConfig
 from backends.reasoning import DIALECTS, EFFORTS, Effort, UnsupportedEffortError
 from backends.registry import BACKEND_KINDS
 from router.envexpand import MissingVariableError, expand_tree
@@ -270,6 +270,10 @@ class RouterConfig(_Strict):
 
     def upstream_name(self, model: str) -> str:
         return self.models[model].upstream_name or model
+
+    def adapter(self, model: str) -> type[Backend]:
+        """The adapter class that serves ``model`` (its backend's `kind`): what it sends, asked before any call."""
+        return BACKEND_KINDS[self.backends[self.models[model].backend].kind]
 
     def keyless_https_backends(self) -> list[str]:
         """Backends reached over https with no credential (no `api_key`, or one whose `${VAR:-}` expanded empty, and no

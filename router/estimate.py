@@ -9,10 +9,10 @@ The prompt count and the per-answer forecast come from router/context.py and rou
 
 from __future__ import annotations
 
+from collections import ChainMap
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from backends.base import asked_tier
 from backends.usage import Usage
 from router.pricing import cost_usd
 from router.ttc_config import SAMPLED_KINDS
@@ -48,12 +48,20 @@ def upstream_calls(config: RouterConfig, candidate: Candidate, body: Mapping[str
     return calls
 
 
+def sent_service_tier(config: RouterConfig, model: str, params: Mapping[str, Any], body: Mapping[str, Any]) -> str | None:
+    """The service tier a call of ``model`` is priced at until its answer names one, as the attempt prices it
+    (`Backend.asked_service_tier` of the body it sends: the client's fields over the tier's ``params``). Its adapter's
+    answer, not the asked tier's: Anthropic is sent no `service_tier`, and a `flex` asked of Claude was estimated (and
+    held to `x-router-max-cost-usd`) at flex prices, then charged at standard ones."""
+    return config.adapter(model).asked_service_tier(ChainMap(body, params))
+
+
 def estimate_cost(config: RouterConfig, candidate: Candidate, body: Mapping[str, Any], prompt_tokens: int,
                   answer_tokens: int) -> float | None:
     """Expected USD of a request on ``candidate``: every call at its model's prices; None when a model
     has no prices (the cost would be unknown too)."""
     total = 0.0
-    asked = asked_tier(body) or asked_tier(candidate.params)  # the client's wins over the tier's params, as sent
+    asked = sent_service_tier(config, candidate.model, candidate.params, body)
     for index, (model, prompt, completion) in enumerate(upstream_calls(config, candidate, body, prompt_tokens, answer_tokens)):
         service_tier = asked if index == 0 else None  # the answer's call; the judge's asks none
         cost = cost_usd(config.models[model], Usage(prompt_tokens=prompt, completion_tokens=completion), service_tier)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-from backends.base import Backend, ChatResult, ChatStream, asked_tier
+from backends.base import Backend, ChatResult, ChatStream
 from backends.reasoning import DIALECTS, UnsupportedEffortError, lower_token_cap, raise_token_cap, reasoning_text
 from backends.request_hints import RequestHints
 from backends.usage import Usage
@@ -25,7 +25,7 @@ from router.ceilings import cap_tier, downgrade_to_cap, keep_affordable, refusal
 from router.config import RouterConfig
 from router.context import TokenCounter, prompt_texts
 from router.decision import Decision
-from router.estimate import answers_requested, estimate_cost
+from router.estimate import answers_requested, estimate_cost, sent_service_tier
 from router.forecast import CompletionForecast, served_forecast
 from router.metrics import RouterMetrics
 from router.policy import Candidate, Policy
@@ -137,7 +137,7 @@ class Gateway:
                 downgrade_to_cap(self.policy, self.estimate_cost, decision, result, body, max_cost_usd)
         context = decision.context
         context.max_tier, context.max_cost_usd = max_tier, max_cost_usd  # an escalation stays inside both (router/ttc.py)
-        context.top_tier_asked = asked_tier(body) or asked_tier(self.policy.top_tier.params)  # savings: what the top tier would ask
+        context.top_tier_asked = sent_service_tier(self.config, self.policy.top_tier.model, self.policy.top_tier.params, body)  # savings' baseline
         if max_tier is not None:
             cap_tier(self.policy, self.metrics, decision, max_tier)
         self.ttc.plan(decision, body, max_tier)  # load knob and context fit: may move tier (reason "context") or 400

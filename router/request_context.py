@@ -39,7 +39,7 @@ class RequestContext:
     # Gateway.decide: an over-budget key's tier ceiling and the client's x-router-max-cost-usd; an escalation stays inside both
     max_tier: str | None = None
     max_cost_usd: float | None = None
-    # Gateway.decide: the service tier the top tier would be asked for; Gateway.account prices the savings baseline at it
+    # Gateway.decide: the service tier the top tier's adapter would send (estimate.sent_service_tier); Gateway.account prices the savings baseline at it
     top_tier_asked: str | None = None
     # ceilings.downgrade_to_cap when no tier fits the client's cap: (the cheapest tier, its estimate), named by `refusal`
     cheapest_tier: tuple[str, float] | None = None

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from backends.reasoning import DIALECTS, UnsupportedEffortError
-from backends.registry import BACKEND_KINDS
 
 if TYPE_CHECKING:
     from router.config import RouterConfig
@@ -51,7 +50,7 @@ def most_written(config: RouterConfig, body: Mapping[str, Any], candidate: Candi
     if cap is not None:
         return cap
     model = config.models[candidate.model]
-    written = BACKEND_KINDS[config.backends[model.backend].kind].default_answer_cap
+    written = config.adapter(candidate.model).default_answer_cap
     if written is not None:
         written += thinking_reserve(config, body, candidate)
     limits = [value for value in (written, model.max_output_tokens) if value is not None]

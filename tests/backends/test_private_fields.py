@@ -11,7 +11,7 @@ import pytest
 from backends.anthropic_extras import CLIENT_OPTIONS, POSITION
 from backends.anthropic_request import OUTPUT_LIMIT
 from backends.base import Backend, BackendConfig
-from backends.registry import create_backend
+from backends.registry import BACKEND_KINDS, create_backend
 from backends.request_hints import NO_HINTS, RequestHints
 
 MARKED = [{"role": "user", "content": [{"type": "text", "text": "long prefix", "cache_control": {"type": "ephemeral"}}]},
@@ -57,3 +57,4 @@ def test_the_asked_service_tier_is_the_one_the_adapter_sends() -> None:
     assert adapter("openai").asked_service_tier({"service_tier": "flex"}) == "flex"
     assert adapter("openai").asked_service_tier({"service_tier": ""}) is None
     assert adapter("anthropic").asked_service_tier({"service_tier": "flex"}) is None
+    assert [kind.asked_service_tier({"service_tier": "flex"}) for kind in BACKEND_KINDS.values()] == ["flex", None], "the cost estimate asks the class"

@@ -274,3 +274,38 @@ async def test_an_assembled_stream_that_breaks_off_is_priced_at_the_tier_its_chu
     failed = next(p for p in response.json()["router"]["usage_breakdown"] if p["role"] == "failed_attempt")
     flex = (failed["prompt_tokens"] * 0.5 + failed["completion_tokens"] * 1.0) / 1e6
     assert failed["completion_tokens"] > 0 and failed["cost_usd"] == pytest.approx(flex)
+
+
+# -- the tier a candidate's adapter sends, not the one asked (design55b) ----------------------------
+
+
+async def test_an_anthropic_candidate_is_estimated_and_capped_at_the_tier_it_is_charged(rig: Rig) -> None:
+    """Anthropic is sent no OpenAI `service_tier` (`Backend.asked_service_tier`): a `flex` asked of Claude is charged at
+    standard prices, yet was estimated at flex ones — half the estimate, and a cost cap between the two let through a
+    request that then cost more than the cap."""
+    message = {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude", "stop_reason": "end_turn", "stop_sequence": None,
+               "content": [{"type": "text", "text": "ok"}], "usage": {"input_tokens": 5, "output_tokens": 3}}
+    rig.a.script = lambda body, index: Behaviour(raw=orjson.dumps(message))
+    body = {"model": "ma", "messages": [{"role": "user", "content": "hello"}]}
+    answers = []
+    for asked in ({}, {"service_tier": "flex"}):  # a gateway each: the first answer would teach the forecast
+        gateway = await rig.gateway(tiered(rig, a={"kind": "anthropic"}))
+        answers.append(await gateway.client.post("/v1/chat/completions", json=body | asked, headers={"x-router-max-cost-usd": "1"}))
+    standard, flex = (float(answer.headers["x-router-estimated-cost-usd"]) for answer in answers)
+    assert flex == pytest.approx(standard) and standard > 0, f"flex asked of Claude estimated {flex}, standard {standard}"
+    assert answers[1].json()["router"]["cost_usd"] == pytest.approx(STANDARD), "and charged at standard"
+    gateway = await rig.gateway(tiered(rig, a={"kind": "anthropic"}))
+    capped = await gateway.client.post("/v1/chat/completions", json=body | {"service_tier": "flex"},
+                                       headers={"x-router-max-cost-usd": f"{standard * 0.75:.10f}"})
+    assert capped.status_code == 400 and capped.json()["error"]["code"] == "max_cost_exceeded" and not rig.a.records[2:]
+
+
+async def test_savings_price_an_anthropic_top_tier_at_the_tier_it_would_be_charged(rig: Rig) -> None:
+    """The savings baseline is the top tier's model at the tier its adapter would send: on Anthropic, standard, whatever
+    the client asked (a `flex` request's savings were priced against a flex Claude that is never billed)."""
+    rig.a.script = echoing()
+    gateway = await rig.gateway(tiered(rig, b={"kind": "anthropic"}))
+    response = await gateway.chat(model="auto:low", service_tier="flex")
+    assert response.status_code == 200 and response.json()["router"]["cost_usd"] == pytest.approx(FLEX)
+    assert gateway.metric("router_top_tier_cost_usd_total") == pytest.approx(STANDARD), "mb (Anthropic) at standard prices"
+    assert gateway.metric("router_estimated_savings_usd_total") == pytest.approx(STANDARD - FLEX)

@@ -448,3 +448,4 @@ def test_the_client_s_service_tier_wins_over_the_tier_s_params_in_the_estimate()
     candidate = Policy(config).candidates("only")[0]
     assert estimate_cost(config, candidate, {}, 0, 1_000_000) == pytest.approx(5.0), "the tier's params, when the client names none"
     assert estimate_cost(config, candidate, {"service_tier": "priority"}, 0, 1_000_000) == pytest.approx(20.0), "the client's wins"
+    assert estimate_cost(config, candidate, {"service_tier": None}, 0, 1_000_000) == pytest.approx(10.0), "its null too, sent as the attempt prices it"

@@ -219,3 +219,26 @@ def test_unicode_math_equals_the_reference(text):
                                   "now how do I sort a dict by value?"])
 def test_a_topic_before_the_question_reads_as_the_reference(topic, rest):
     _same(topic + rest)  # version 98
+
+
+#: Version 114's question rules: a "please" before the opener, a label's colon, a frame of wondering or a polite
+#: opener's check before "if" / "whether" (and "you" after it), a polite opener's addressee or missing subject, runs of "?".
+FRAME_PIECES = ("please", "Please,", "pls", "plz", "do", "can", "Could", "would", "will", "you", "u", "someone", "dogs", "not", "be",
+                "check", "see", "if", "whether", "I'm", "i", "was", "wondering", "wonder", "just", "Explain:", "explain", "what",
+                "now", "hi", "python:", "write", "this", "code", "is", "thread-safe", "?", "??", "?!", ".", "\n")
+QUESTION_FRAMES = ("Could you see if you can optimize this SQL query", "Now could you please check if you can fix it?",
+                   "Can you please check if this code is thread-safe?", "Could not find module 'react' when running npm start",
+                   "I was wondering if you could write a parser.", "I wonder whether I should learn Rust", "Why?? Really???",
+                   "Please explain: what is a monad?", "pls can you check whether u can fix it", "can dogs eat grapes",
+                   "Can you please explain how to implement a red-black tree in C with deletion")
+
+
+@pytest.mark.parametrize("text", QUESTION_FRAMES)
+def test_question_frames_equal_the_reference(text):
+    _same(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(FRAME_PIECES), min_size=1, max_size=12).map(" ".join))
+def test_question_frames_equal_the_reference_on_a_soup_of_frame_words(text):
+    _same(text)

@@ -36,7 +36,8 @@ PLEASE_WORDS = frozenset(("please", "pls", "plz"))
 #: Version 114: the frame of an embedded yes/no question asks it ("I'm wondering whether this code is thread-safe." 0.83
 #: and "Could you check whether this code is thread-safe?" 0.82 read as requests for a program, where "Is this code
 #: thread-safe?" scored 0.35): a frame of wondering, or a polite opener's "check" / "see", before "if" / "whether" (a
-#: frame of wondering before "you" is a polite request: ``embedded_yes_no``).
+#: frame before "you" is a polite request: ``embedded_yes_no``; "Could you see if you can optimize this SQL query" 0.77
+#: read as a question 0.45, "Could you check if you could rewrite this parser in Rust?" 0.74 as 0.41).
 #: "Can you tell me if …" and "Do you know whether …" open with a question's word already.
 WONDER_FRAMES = (("i'm", "wondering"), ("im", "wondering"), ("i", "am", "wondering"), ("i", "was", "wondering"),
                  ("i", "wonder"), ("just", "wondering"), ("wondering",))
@@ -246,7 +247,7 @@ def _opens_question(words: list[str], text: str) -> bool:
     if start < len(words) and words[start] in PLEASE_WORDS and words[start + 1:start + 2] != ["do"]:
         start += 1  # "Please explain …"; "Please do …" asks for the work as "Do …" does not (an auxiliary's question)
     start += topic_end(words[start:start + TOPIC_SPAN])
-    words = words[start:start + 5]  # the opener, "you", "please", the verb, "if"; one more after "Now" (no copy)
+    words = words[start:start + 7]  # the opener, "you", "please", the verb, "if", "you"; one more after "Now" (no copy)
     if words[:1] in (["now"], ["then"]) and len(words) > 1:
         words = words[1:]
     if not words or words[0] not in QUESTION_OPENERS and not (words[0][-1:] == ":" and words[0][:-1] in QUESTION_OPENERS):
@@ -255,7 +256,8 @@ def _opens_question(words: list[str], text: str) -> bool:
         return True
     k = 3 if words[2:3] == ["please"] else 2
     verb = words[k:k + 1]
-    checks = verb != [] and verb[0] in CHECK_VERBS and words[k + 1:k + 2] != [] and words[k + 1] in IF_WORDS
+    checks = (verb != [] and verb[0] in CHECK_VERBS and words[k + 1:k + 2] != [] and words[k + 1] in IF_WORDS
+              and words[k + 2:k + 3] not in (["you"], ["u"]))  # "Could you see if you can optimize …" asks for the work
     return not verb or verb[0] in QUESTION_VERBS or checks
 
 

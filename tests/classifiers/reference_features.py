@@ -1077,11 +1077,11 @@ def _opener_ref(words: list[str]) -> list[str]:
 
 def _asks_ref(words: list[str]) -> bool:
     """An opener of _QUESTION_WORDS (its colon dropped: "Explain:", 114), not a polite request ("Can you (please) write
-    …", not "Can you explain …" nor, 114, "Can you check whether …")."""
+    …", not "Can you explain …" nor, 114, "Can you check whether …" — unless "you" follows: "… see if you can …")."""
     # "please" taken whole (possessive): backtracking past it let "Can you please explain …" and "Can you please check
     # if …" read as requests, where the shipped code reads the verb after "please" (the reference's own drift)
     return bool(words) and re.sub(":$", "", words[0]) in _QUESTION_WORDS and not re.match(
-        r"(?:can|could|would|will) you (?:please )?+(?!(?:explain|tell|help|describe)(?: |$)|(?:check|see) (?:if|whether)(?: |$))\S",
+        r"(?:can|could|would|will) you (?:please )?+(?!(?:explain|tell|help|describe)(?: |$)|(?:check|see) (?:if|whether)(?: |$)(?!(?:you|u)(?: |$)))\S",
         " ".join(words))
 
 

@@ -226,7 +226,8 @@ def test_a_topic_before_the_question_reads_as_the_reference(topic, rest):
 FRAME_PIECES = ("please", "Please,", "pls", "plz", "do", "can", "Could", "would", "will", "you", "u", "someone", "dogs", "not", "be",
                 "check", "see", "if", "whether", "I'm", "i", "was", "wondering", "wonder", "just", "Explain:", "explain", "what",
                 "now", "hi", "python:", "write", "this", "code", "is", "thread-safe", "?", "??", "?!", ".", "\n")
-QUESTION_FRAMES = ("Could you see if you can optimize this SQL query", "Now could you please check if you can fix it?",
+QUESTION_FRAMES = ("Could you see if you can optimize this SQL query", "Could you please check if you can write a parser in Rust?",
+                   "Now could you please check if you can fix it?",
                    "Can you please check if this code is thread-safe?", "Could not find module 'react' when running npm start",
                    "I was wondering if you could write a parser.", "I wonder whether I should learn Rust", "Why?? Really???",
                    "Please explain: what is a monad?", "pls can you check whether u can fix it", "can dogs eat grapes",

@@ -128,3 +128,24 @@ def test_doubled_marks_score_as_one(default, text):
     single = text.rstrip("?") + "?"
     assert turn_features(text)[_QUESTIONS] == turn_features(single)[_QUESTIONS]
     _close(default, text, single)
+
+
+# "Could you see if you can optimize this SQL query" 0.77 read as a question 0.45, "Could you check if you could rewrite
+# this parser in Rust?" 0.74 as 0.41 (a tier down): a check's "if" before "you" frames a polite request, as a
+# wondering frame's does ("I wonder if you could …").
+CHECK_BEFORE_YOU = [
+    ("Could you check if you could rewrite this parser in Rust?", "Could you rewrite this parser in Rust?"),
+    ("Can you please check if you can rewrite this parser in Rust?", "Can you please rewrite this parser in Rust?"),
+]
+
+
+@pytest.mark.parametrize(("text", "direct"), CHECK_BEFORE_YOU)
+def test_a_check_before_you_is_a_polite_request(default, text, direct):
+    assert not _opens(text) and not _opens(direct)
+    _close(default, text, direct)
+
+
+def test_see_if_you_can_asks_for_the_work(default):
+    text = "Could you see if you can optimize this SQL query"
+    assert not _opens(text) and not _opens("now " + text) and default.score(user(text)).score > 0.75  # 7.92.0's 0.77
+

@@ -47,6 +47,10 @@ IF_WORDS = frozenset(("if", "whether"))
 #: Who a polite opener asks, a request when "?" is left off ("can you write a poem about rain"); "can dogs eat grapes"
 #: asks a question (version 114: 0.30 unmarked, 0.15 with its mark).
 _ADDRESSEES = frozenset(("you", "u", "someone", "somebody", "anyone", "anybody"))
+#: Words no question puts after its polite opener (no subject: a negation, a bare verb): "Could not find module 'react'
+#: when running npm start" is an error message (read as a question 0.42 -> 0.40, a tier crossing), "Would be great if
+#: you could write …", "Can do" say something.
+_NO_SUBJECTS = frozenset(("not", "never", "be", "do", "have"))
 #: A first sentence saying what the asker is at ("I'm writing a Flask app.", "We are building a React app.") before a
 #: question: the question is the request (version 64). "I'm writing a Flask app. How do I return JSON from a route?"
 #: 0.76 and "I am building a React app. How do I add a favicon?" 0.73 read as requests for a program, where "How do I
@@ -121,6 +125,7 @@ def unmarked_question(text: str, words: list[str]) -> bool:
     mark: one sentence on one line of at most ``UNMARKED_CHARS`` characters, opened by ``UNMARKED_OPENERS``."""
     if len(text) > UNMARKED_CHARS or not words or not (
             words[0] in UNMARKED_OPENERS or words[0] in POLITE_OPENERS and words[1:2] and words[1] not in _ADDRESSEES
+            and words[1] not in _NO_SUBJECTS
             or embedded_yes_no(words)):
         return False
     body = text.strip().rstrip(".!")

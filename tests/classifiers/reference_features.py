@@ -1055,9 +1055,10 @@ def _unmarked_question(full: str) -> bool:
     ``UNMARKED_CHARS`` characters, its first word one of ``UNMARKED_OPENERS``."""
     body = full.strip().rstrip(".!")
     first = words_of(full.lower())[:5]
-    # version 114: a polite opener not asking someone ("can dogs eat grapes"), a frame of wondering before if / whether
+    # version 114: a polite opener not asking someone ("can dogs eat grapes") nor before a negation or a bare verb ("could
+    # not find module …", an error message), a frame of wondering before if / whether
     opens = first[:1] != [] and (first[0] in UNMARKED_OPENERS or _wonders_ref(first) or re.match(
-        r"(?:can|could|would|will) (?!(?:you|u|someone|somebody|anyone|anybody)(?: |$))\S", " ".join(first)) is not None)
+        r"(?:can|could|would|will) (?!(?:you|u|someone|somebody|anyone|anybody|not|never|be|do|have)(?: |$))\S", " ".join(first)) is not None)
     return len(full) <= UNMARKED_CHARS and opens and "\n" not in body and re.search(r"[.!?]+\s+", body) is None
 
 

@@ -229,6 +229,7 @@ FRAME_PIECES = ("please", "Please,", "pls", "plz", "do", "can", "Could", "would"
 QUESTION_FRAMES = ("Could you see if you can optimize this SQL query", "Could you please check if you can write a parser in Rust?",
                    "Now could you please check if you can fix it?",
                    "Can you please check if this code is thread-safe?", "Could not find module 'react' when running npm start",
+                   "Could not resolve host: github.com", "Would be great if you could write a parser",
                    "I was wondering if you could write a parser.", "I wonder whether I should learn Rust", "Why?? Really???",
                    "Please explain: what is a monad?", "pls can you check whether u can fix it", "can dogs eat grapes",
                    "Can you please explain how to implement a red-black tree in C with deletion")

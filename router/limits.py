@@ -304,12 +304,13 @@ class Limiter:
             headers={"Retry-After": retry},
         )
 
-    def refuse_held(self, key: str) -> None:
+    def refuse_held(self, key: str, counted_as: str | None = None) -> None:
         """Refuse at once — before its body is read, parsed and counted — a key this process refused for a reason that no
         request can lift before a known moment: its requests per minute (the count only slides out) or its budget in
         `reject` mode (spend only grows). A key over its limit then costs no event-loop time however large its bodies
         (a 32 MB one held the loop 1.3 s for its 429). Tokens per minute are not held: a finished request's correction
-        can free room sooner. The store stays the judge: a hold only repeats its answer, and ends before it would change."""
+        can free room sooner. The store stays the judge: a hold only repeats its answer, and ends before it would change.
+        ``counted_as``: the `router_limit_rejections_total` reason of the refusal when not the hold's (a token count's)."""
         hold = self._held.get(key)
         if hold is None:
             return
@@ -317,7 +318,7 @@ class Limiter:
         if left <= 0:
             del self._held[key]
             return
-        raise self.refusal(hold.reason, hold.code, hold.message, dict(hold.headers), hold.admits - time.monotonic())
+        raise self.refusal(counted_as or hold.reason, hold.code, hold.message, dict(hold.headers), hold.admits - time.monotonic())
 
     def _refusal(self, key: str, rule: LimitRule, counts: Counts, now: float, tokens: int) -> APIError:
         _, fraction = _window(counts.now if counts.now is not None else now)  # the minute as the store counts it

@@ -240,7 +240,7 @@ class RouterMetrics:
         self.backend_up = Gauge("router_backend_up", "1 when the backend is usable, 0 while its circuit is open.", ["backend"], registry=registry, multiprocess_mode="liveall")
         # Operations (router/limits.py, router/reload.py).
         self.limit_rejections = Counter(
-            "router_limit_rejections", "Requests refused by per-key limits (requests, tokens, budget, count_requests: 429; unavailable: 503).", ["reason"], registry=registry
+            "router_limit_rejections", "Requests refused by per-key limits (requests, tokens, budget, count_requests: 429 — a token count's, held or its own; unavailable: 503).", ["reason"], registry=registry
         )
         self.limit_state_errors = Counter("router_limit_state_errors", "Failed calls to the shared limit store (Redis).", registry=registry)
         self.budget_downgrades = Counter("router_budget_downgrades", "Requests sent to a cheaper tier because their key was over budget.", ["tier"], registry=registry)

@@ -79,12 +79,13 @@ class Operations:
 
     def refuse_held(self, authorization: str | None, request_id: str, route: str | None = None) -> None:
         """Before the body is read: the 429 of a key whose refusal holds (router/limits.py `Limiter.refuse_held`); `route`:
-        a token count's path, which its log line names (a chat request's line names its model)."""
+        a token count's path, which its log line names (a chat request's line names its model), and whose refusal counts
+        under `count_requests` (ComplexityRouterLimitRejections divides the others by the chat requests received)."""
         if self.limiter is None:
             return
         key = self.key_id(authorization)
         try:
-            self.limiter.refuse_held(key)
+            self.limiter.refuse_held(key, None if route is None else COUNT_LIMIT)
         except APIError as exc:
             self.refused(key, "limited", exc, request_id, {}, route=route)
             raise

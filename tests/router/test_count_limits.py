@@ -103,3 +103,15 @@ async def test_a_refused_count_s_log_line_names_its_route_and_limit_not_a_model(
     assert "requested_model" not in counted and "requested_model" not in opened, "a count asked for no model"
     assert chat["requested_model"] == "auto" and "route" not in chat and "limit" not in chat
     assert (held["route"], held["code"]) == ("/v1/messages/count_tokens", "rate_limit_exceeded") and "limit" not in held
+
+
+async def test_a_held_key_s_refused_count_is_counted_as_a_count_not_a_request(fake_classifier: Any) -> None:
+    """ComplexityRouterLimitRejections divides the requests, tokens and budget refusals by the chat requests received
+    (`router_api_requests_total`, which counts no token count): a held key's refused counts were labelled `requests`, so
+    a client that counts tokens before each message (Claude Code) pushed the share past its threshold, even past 100 %."""
+    config = ops_config(limits={"default": {"requests_per_minute": 1}})
+    async with gateway(config, fake_classifier) as gw:
+        assert [(await gw.chat(key=KEY_A)).status_code for _ in range(2)] == [200, 429]
+        assert [(await count_tokens(gw, KEY_A)).status_code for _ in range(3)] == [429] * 3
+        assert gw.metric("router_limit_rejections_total", reason="requests") == 1
+        assert gw.metric("router_limit_rejections_total", reason="count_requests") == 3

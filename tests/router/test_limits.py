@@ -102,7 +102,8 @@ async def test_a_key_refused_its_requests_is_refused_again_before_its_body_is_re
             assert "rate_limit" in held.text and 1 <= int(held.headers["retry-after"]) <= 2 * WINDOW_SECONDS
         other = await gw.client.post("/v1/chat/completions", content=b"{not json", headers={**broken, "authorization": f"Bearer {KEY_B}"})
         assert other.status_code == 400, "another key is not held"
-        assert gw.metric("router_limit_rejections_total", reason="requests") == 6
+        assert gw.metric("router_limit_rejections_total", reason="requests") == 4
+        assert gw.metric("router_limit_rejections_total", reason="count_requests") == 2, "a held count is a count's refusal"
         later = time.monotonic() + HOLD_MAX_SECONDS
         monkeypatch.setattr("router.limits.time.monotonic", lambda: later)
         parsed = await gw.client.post("/v1/chat/completions", content=b"{not json", headers={**broken, "authorization": f"Bearer {KEY_A}"})

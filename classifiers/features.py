@@ -254,7 +254,8 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     plain, plain_logic = short_formula(s) if lex[_CODE] == 0 and not latex and "```" not in full else (0, 0)  # "x^2", "p -> q" (80)
     codesyn = 100.0 * (n_code - tpl.syntax) / ns
     log_numbers = log(numbers)
-    sentences = log(n_sent + (1 if s.rstrip()[-1:] in ".!?" else 0))
+    unmarked = not (marks := question_marks(full)) and unmarked_question(full, wl)  # "why is the sky blue" asks (107)
+    sentences = log(n_sent + (1 if unmarked or s.rstrip()[-1:] in ".!?" else 0))  # and ends its sentence (115)
     mcq = log(n_options)
     # "without the letter 'e'", "exactly 12 lines": a puzzle whose answer is a text, not writing (version 57)
     tasks = 0 if writes_code or latex or "```" in full or 16 * lex[_CODE] >= nw else letter_tasks(full)
@@ -275,7 +276,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
         100.0 * mathops / (ns + DENSITY_PRIOR_CHARS),
         log_numbers,
         min(numbers / (nw + DENSITY_PRIOR_WORDS), 2.0),
-        log(question_marks(full) or int(unmarked_question(full, wl))),  # "why is the sky blue" asks too (107); "??" one (114)
+        log(marks or int(unmarked)),  # "??" is one question (114)
         log(_count_lines(_RE_LIST, _NL_LIST, s) - tail.count if lines else 0),
         sentences,
         min(len("".join(wl)) / nw, 20.0),

@@ -78,12 +78,15 @@ _RE_QUESTION_END = re.compile(r"[.!?]\s")
 #: "How do I avoid the ABA problem …, and can you write the full implementation?", "What's the best way to implement a
 #: persistent segment tree? Write it." (0.81 -> 0.53 after a greeting) asks for the program, not only about it. "Give /
 #: show (me) the code" needs "complete", "full" …: "What is a closure in JavaScript? Show me the code." asks for an
-#: example (0.43 -> 0.74 as a request).
+#: example (0.43 -> 0.74 as a request). Version 115: "and" before a write / build verb opens such a clause without its
+#: comma ("Please explain how a B-tree rebalances after deletion and implement it in Rust." 0.52, with the comma 0.75);
+#: not a polite or ", and" clause, so a question mark ends it ("How do I create and implement a class in Python?").
 _RE_ASKS_CODE = re.compile(
     # a sentence's start (not after a list's number nor "e.g." / "i.e.": review_s40_c H1), a line's, a clause's
     # (each branch opens with its character, the lookbehinds after it: the engine skips to those characters, where a
     # leading "\b" or lookbehind was tried at every position, 28 us on 600 characters)
-    r"(?:[.!?;](?<!\d.)(?<!e\.g.)(?<!i\.e.)\s+|\n\s*|(?P<clause>,\s*and\s+|a(?<!\wa)nd\s+(?=(?:can|could|would|will)\s)))"
+    r"(?:[.!?;](?<!\d.)(?<!e\.g.)(?<!i\.e.)\s+|\n\s*|(?P<clause>,\s*and\s+|a(?<!\wa)nd\s+(?=(?:can|could|would|will)\s))"
+    r"|a(?<!\wa)nd\s+(?=(?:write|rewrite|implement|build|create|develop)\s))"
     r"(?:then\s+|also\s+|now\s+)?(?:please\s+)?(?P<polite>(?:can|could|would|will)\s+you\s+(?:please\s+|also\s+)?)?"
     r"(?:(?P<verb>write|rewrite|implement|build|create|develop)\b(?!\s*:)"
     r"|(?:give|show|provide|share|post)\s+(?:me\s+|us\s+)?(?:the\s+|a\s+)?"

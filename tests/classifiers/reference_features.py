@@ -1637,8 +1637,9 @@ def handcrafted(conv: Conversation) -> list[float]:
         min(numbers / (nw + DENSITY_PRIOR_WORDS), 2.0),
         log(len(re.findall(r"\?+", full)) or int(_unmarked_question(full))),  # a run of marks asks once (114)
         log(_count_lines(_RE_LIST, _NL_LIST, s) - tail if multiline else 0),
+        # an unmarked question ends its sentence as its mark would (version 115)
         log(sum([s.count(c) for c in (_SENT_ASCII if s.isascii() else _SENT) if c[0] in s])
-            + (1 if s.rstrip()[-1:] in ".!?" else 0)),
+            + (1 if s.rstrip()[-1:] in ".!?" or ("?" not in full and _unmarked_question(full)) else 0)),
         min(sum(map(len, wl)) / nw, 20.0),
         min(non_ascii, 3.0),
         log(options),
@@ -2464,10 +2465,12 @@ def _judge_frame(part: str) -> bool:
 def _asks_for_code_later_ref(s: str) -> bool:
     """Version 68 (review_s40_c H1, M1): a later sentence (not after a list's number, "e.g.", "i.e."), line or ", and"
     clause opening with a write / build verb whose first three words past the fillers start with a pronoun or hold a
-    code object and no text noun, not in a question unless polite; or "give (me) the complete code"."""
+    code object and no text noun, not in a question unless polite; or "give (me) the complete code". Version 115: a
+    bare "and" before a write / build verb opens a clause too (a question mark ends it)."""
     low = s[:ASK_CHARS].lower()
     for m in re.finditer(
-            r"(?:(?<!\d)(?<!e\.g)(?<!i\.e)[.!?;]\s+|\n\s*|(?P<clause>,\s*and\s+|\band\s+(?=(?:can|could|would|will)\s)))"
+            r"(?:(?<!\d)(?<!e\.g)(?<!i\.e)[.!?;]\s+|\n\s*|(?P<clause>,\s*and\s+|\band\s+(?=(?:can|could|would|will)\s))"
+            r"|\band\s+(?=(?:write|rewrite|implement|build|create|develop)\s))"
             r"(?:then\s+|also\s+|now\s+)?(?:please\s+)?(?P<polite>(?:can|could|would|will)\s+you\s+(?:please\s+|also\s+)?)?"
             r"(?:(?P<verb>write|rewrite|implement|build|create|develop)\b(?!\s*:)|(?:give|show|provide|share|post)\s+"
             r"(?:me\s+|us\s+)?(?:the\s+|a\s+)?(?:complete|full|whole|entire|working|final)\s+(?:code|implementation|program|source)\b)",

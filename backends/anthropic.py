@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from backends.anthropic_request import DEFAULT_MAX_TOKENS, OUTPUT_LIMIT, beta_header, to_anthropic_request
+from backends.anthropic_request import DEFAULT_MAX_TOKENS, beta_header, to_anthropic_request
 from backends.anthropic_response import StreamTranslator, completion_body
 from backends.assemble import read_whole, whole_stream
 from backends.base import (
@@ -50,12 +50,9 @@ class AnthropicBackend(Backend):
         self.probe_path = prefix + "models"
         self.configured_betas = next((value for name, value in config.headers.items() if name.lower() == BETA_HEADER), None)
 
-    def settle_request(self, upstream: dict[str, Any], hints: RequestHints, output_limit: int | None) -> None:
+    def settle_request(self, upstream: dict[str, Any], hints: RequestHints) -> None:
         """This adapter reads what a Messages client asked of Anthropic itself (backends/anthropic_extras.py), its cache
-        breakpoints included: all kept; and it writes caps of its own (its default, a cap grown by the thinking
-        budget), which the model's ``output_limit`` bounds too (`OUTPUT_LIMIT`)."""
-        if output_limit is not None:
-            upstream[OUTPUT_LIMIT] = output_limit
+        breakpoints included: all kept."""
 
     @classmethod
     def asked_service_tier(cls, upstream: Mapping[str, Any]) -> str | None:
@@ -76,16 +73,16 @@ class AnthropicBackend(Backend):
             headers["x-api-key"] = key
         return headers
 
-    async def chat(self, body: dict[str, Any]) -> ChatResult:
-        request = to_anthropic_request(body, stream=False)
+    async def chat(self, body: dict[str, Any], *, output_limit: int | None = None) -> ChatResult:
+        request = to_anthropic_request(body, stream=False, output_limit=output_limit)
         try:
             response = await self.post_json(self.messages_path, encode_body(request), headers=self._headers(body))
         except httpx.HTTPError as exc:
             raise map_transport_error(exc) from exc
         return _completion(response, body)
 
-    async def chat_stream(self, body: dict[str, Any]) -> ChatStream:
-        payload = encode_body(to_anthropic_request(body, stream=True))
+    async def chat_stream(self, body: dict[str, Any], *, output_limit: int | None = None) -> ChatStream:
+        payload = encode_body(to_anthropic_request(body, stream=True, output_limit=output_limit))
         try:
             response = await self.post_json(self.messages_path, payload, stream=True, headers=self._headers(body))
         except httpx.HTTPError as exc:

@@ -17,7 +17,7 @@ Translation rules (anything not listed is dropped: it has no Anthropic meaning):
 - `max_completion_tokens` (else `max_tokens`) → `max_tokens`, which Anthropic requires: default
   4096, plus the thinking budget when thinking is on; an explicit cap not above the budget is read
   as the answer's budget and grown by it (as `reasoning.raise_token_cap` does); either never above the
-  model's `max_output_tokens` (`OUTPUT_LIMIT`; the gateway keeps a budget it writes below it, and a client's own
+  model's `max_output_tokens` (``output_limit``; the gateway keeps a budget it writes below it, and a client's own
   budget the limit cannot hold is lowered to leave the answer the default room).
 - `stop` → `stop_sequences` (whitespace-only sequences dropped: Anthropic refuses them); `temperature`
   (clamped to Anthropic's 0-1), `top_p` (dropped beside a temperature: newer models refuse the pair),
@@ -56,14 +56,13 @@ from backends.reasoning import DEFAULT_BUDGETS, AnthropicAdaptiveReasoning, Anth
 DEFAULT_MAX_TOKENS = 4096
 #: The efforts Anthropic's `output_config.effort` takes (Claude 4.6 and later).
 ADAPTIVE_EFFORTS = AnthropicAdaptiveReasoning.efforts - {"none"}
-#: The private request field for the model's `max_output_tokens` (when configured), which the gateway applied to the
-#: client's cap: the cap this adapter writes itself (its default, or a cap grown by the thinking budget) stays under
-#: it too, or Anthropic refuses the request ("max_tokens: 36864 > 32000 …").
-OUTPUT_LIMIT = "_router_max_output_tokens"
 
 
-def to_anthropic_request(body: dict[str, Any], *, stream: bool) -> dict[str, Any]:
-    """The Messages API body for an OpenAI-format chat request (`body` is not modified)."""
+def to_anthropic_request(body: dict[str, Any], *, stream: bool, output_limit: int | None = None) -> dict[str, Any]:
+    """The Messages API body for an OpenAI-format chat request (`body` is not modified). ``output_limit`` is the model's
+    `max_output_tokens` (when configured), which the gateway applied to the client's cap: the cap this adapter writes
+    itself (its default, or a cap grown by the thinking budget) stays under it too, or Anthropic refuses the request
+    ("max_tokens: 36864 > 32000 …")."""
     _reject_unsupported(body)
     system, messages = convert_messages(body.get("messages"))
     request: dict[str, Any] = {"model": body.get("model"), "messages": messages}
@@ -95,7 +94,7 @@ def to_anthropic_request(body: dict[str, Any], *, stream: bool) -> dict[str, Any
     if isinstance(thinking, dict):
         request["thinking"] = dict(thinking)
     _apply_thinking_rules(request)
-    request["max_tokens"] = _max_tokens(body, request.get("thinking"), effort)
+    request["max_tokens"] = _max_tokens(body, request.get("thinking"), effort, output_limit)
     _budget_under_cap(request)
     request["stream"] = stream
     return request
@@ -258,7 +257,7 @@ def _budget_under_cap(request: dict[str, Any]) -> None:
         del request["thinking"]
 
 
-def _max_tokens(body: dict[str, Any], thinking: Any, effort: Any = None) -> int:
+def _max_tokens(body: dict[str, Any], thinking: Any, effort: Any, limit: int | None) -> int:
     budget = _thinking_budget(thinking, effort)
     wanted = DEFAULT_MAX_TOKENS + budget
     for field in ("max_completion_tokens", "max_tokens"):
@@ -270,5 +269,4 @@ def _max_tokens(body: dict[str, Any], thinking: Any, effort: Any = None) -> int:
         adaptive = isinstance(thinking, dict) and thinking.get("type") == "adaptive"  # the model fits its thinking in the cap
         wanted = value + budget if value <= budget and not adaptive else value
         break
-    limit = body.get(OUTPUT_LIMIT)
-    return min(wanted, limit) if isinstance(limit, int) else wanted
+    return wanted if limit is None else min(wanted, limit)

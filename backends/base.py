@@ -299,12 +299,11 @@ class Backend(ABC):
                 await response.aclose()
         return response
 
-    def settle_request(self, upstream: dict[str, Any], hints: RequestHints, output_limit: int | None) -> None:
+    def settle_request(self, upstream: dict[str, Any], hints: RequestHints) -> None:
         """``upstream`` (a candidate's own copy of the body) with the gateway's private fields, and its route's
         ``hints``, as this adapter reads them. An OpenAI-compatible upstream reads none of what a Messages client asked
         of Anthropic itself (its cache breakpoints, beta flags, user id, thinking-block positions:
-        backends/anthropic_extras.py), and a strict one refuses them; the model's ``output_limit`` is already applied
-        to the cap the gateway writes."""
+        backends/anthropic_extras.py), and a strict one refuses them."""
         without_anthropic_extras(upstream, hints.cache_marks)
 
     @classmethod
@@ -320,12 +319,15 @@ class Backend(ABC):
         """Headers carrying this backend's own credentials (never the client's)."""
 
     @abstractmethod
-    async def chat(self, body: dict[str, Any]) -> ChatResult:
-        """Send a non-streaming request; `body` is OpenAI format with the upstream model name."""
+    async def chat(self, body: dict[str, Any], *, output_limit: int | None = None) -> ChatResult:
+        """Send a non-streaming request; `body` is OpenAI format with the upstream model name. ``output_limit`` is the
+        model's `max_output_tokens`, already applied to the cap the gateway writes: an adapter that writes a cap of
+        its own keeps that under it too."""
 
     @abstractmethod
-    async def chat_stream(self, body: dict[str, Any]) -> ChatStream:
-        """Open a streaming request; returns once response headers arrived (errors before that raise)."""
+    async def chat_stream(self, body: dict[str, Any], *, output_limit: int | None = None) -> ChatStream:
+        """Open a streaming request (``output_limit``: as `chat`'s); returns once response headers arrived (errors
+        before that raise)."""
 
     async def probe(self) -> bool:
         """Whether the upstream answers at all (used by `/readyz`), within `PROBE_SECONDS`: a blackholed provider must

@@ -48,7 +48,7 @@ class OpenAICompatibleBackend(Backend):
             return {key: value for key, value in body.items() if key in OPENAI_CHAT_FIELDS}
         return body
 
-    async def chat(self, body: dict[str, Any]) -> ChatResult:
+    async def chat(self, body: dict[str, Any], *, output_limit: int | None = None) -> ChatResult:
         body["stream"] = False
         body.pop("stream_options", None)
         try:
@@ -57,7 +57,7 @@ class OpenAICompatibleBackend(Backend):
             raise map_transport_error(exc) from exc
         return _completion(response)
 
-    async def chat_stream(self, body: dict[str, Any]) -> ChatStream:
+    async def chat_stream(self, body: dict[str, Any], *, output_limit: int | None = None) -> ChatStream:
         body["stream"] = True
         options = dict(body.get("stream_options") or {})
         options["include_usage"] = True

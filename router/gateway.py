@@ -204,7 +204,7 @@ class Gateway:
         total_cap = take_private_fields(upstream)
         model = self.config.models[candidate.model]
         limit = model.max_output_tokens
-        self.backends[model.backend].settle_request(upstream, hints, limit)  # the private fields and hints its adapter reads
+        self.backends[model.backend].settle_request(upstream, hints)  # the private fields and hints its adapter reads
         upstream["model"] = self.config.upstream_name(candidate.model)
         dialect = DIALECTS[model.reasoning]
         dialect.carry_history(upstream, hints.prefill)

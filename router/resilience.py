@@ -217,6 +217,7 @@ class Resilience:
         decision.attempt_started = time.perf_counter()  # its backend's time to first token starts here (not the failed attempts')
         upstream = seam.request_for(body, candidate, decision.context.hints)
         backend = seam.backends[backend_name]
+        limit = self.config.models[candidate.model].max_output_tokens  # the cap an adapter writes stays under it too
         decision.service_tier = backend.asked_service_tier(upstream)  # priced at it, unless its answer names another
         timeouts = backend.config.timeouts
         health = self.health[backend_name]
@@ -237,10 +238,10 @@ class Resilience:
             try:
                 async with asyncio.timeout(wait):
                     if stream or assembled:
-                        result = await backend.chat_stream(upstream)
+                        result = await backend.chat_stream(upstream, output_limit=limit)
                         first = await first_output(result, timeouts.idle)
                     else:
-                        result = await backend.chat(upstream)
+                        result = await backend.chat(upstream, output_limit=limit)
             except TimeoutError:
                 which = "total" if last else "first_byte"
                 raise UpstreamError("timeout", f"upstream sent nothing within {wait:g} s ({which} timeout)") from None

@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
-from backends.anthropic_request import CLIENT_OPTIONS, DEFAULT_MAX_TOKENS, OUTPUT_LIMIT, beta_header, to_anthropic_request
+from backends.anthropic_request import CLIENT_OPTIONS, DEFAULT_MAX_TOKENS, beta_header, to_anthropic_request
 from backends.base import UpstreamError
 
 
-def translate(**body: Any) -> dict[str, Any]:
+def translate(output_limit: int | None = None, **body: Any) -> dict[str, Any]:
     body.setdefault("model", "claude-sonnet-4-20250514")
     body.setdefault("messages", [{"role": "user", "content": "Hi"}])
-    return to_anthropic_request(body, stream=False)
+    return to_anthropic_request(body, stream=False, output_limit=output_limit)
 
 
 def test_minimal_request_has_required_fields() -> None:
@@ -427,9 +427,9 @@ def test_a_client_s_own_budget_the_model_s_limit_cannot_hold_is_lowered_under_it
     """`thinking.budget_tokens: 32000` on a 32,000-token model named directly: `max_tokens` was capped at 32,000, which
     Anthropic refuses ("max_tokens must be greater than thinking.budget_tokens"): the answer keeps its default room."""
     thinking = {"type": "enabled", "budget_tokens": 32_000}
-    request = translate(thinking=thinking, **{OUTPUT_LIMIT: 32_000})
+    request = translate(thinking=thinking, output_limit=32_000)
     assert request["max_tokens"] == 32_000 and request["thinking"] == {"type": "enabled", "budget_tokens": 32_000 - DEFAULT_MAX_TOKENS}
-    tiny = translate(thinking=thinking, **{OUTPUT_LIMIT: 2_000})
+    tiny = translate(thinking=thinking, output_limit=2_000)
     assert tiny["max_tokens"] == 2_000 and tiny["thinking"]["budget_tokens"] == 1_024
-    assert "thinking" not in translate(thinking=thinking, **{OUTPUT_LIMIT: 1_000}), "under Anthropic's minimum budget: no thinking"
+    assert "thinking" not in translate(thinking=thinking, output_limit=1_000), "under Anthropic's minimum budget: no thinking"
     assert translate(thinking=thinking)["max_tokens"] == 32_000 + DEFAULT_MAX_TOKENS, "no known limit: the budget stands"

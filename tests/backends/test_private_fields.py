@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from backends.anthropic_extras import CLIENT_OPTIONS, POSITION
-from backends.anthropic_request import OUTPUT_LIMIT
 from backends.base import Backend, BackendConfig
 from backends.registry import BACKEND_KINDS, create_backend
 from backends.request_hints import NO_HINTS, RequestHints
@@ -30,25 +30,56 @@ def test_an_openai_compatible_upstream_gets_none_of_what_only_anthropic_reads() 
     """A strict OpenAI-compatible server refuses a field it does not define: breakpoints, options and positions go,
     and the client's messages (shared by every attempt) are left as they were."""
     upstream = marked_body()
-    adapter("openai").settle_request(upstream, RequestHints(cache_marks=True), 1000)
+    adapter("openai").settle_request(upstream, RequestHints(cache_marks=True))
     assert upstream == {"model": "m", "service_tier": "flex", "messages": [
         {"role": "user", "content": [{"type": "text", "text": "long prefix"}]},
         {"role": "assistant", "content": "ok", "thinking_blocks": [{"type": "thinking", "thinking": "t", "signature": "s"}]}]}
     assert MARKED[0]["content"][0]["cache_control"] == {"type": "ephemeral"} and MARKED[1]["thinking_blocks"][0][POSITION] == 1
 
 
-@pytest.mark.parametrize("limit", [32000, None])
-def test_the_anthropic_adapter_keeps_them_and_learns_the_model_s_output_limit(limit: int | None) -> None:
+def test_the_anthropic_adapter_keeps_them() -> None:
     upstream = marked_body()
-    adapter("anthropic").settle_request(upstream, RequestHints(cache_marks=True), limit)
-    assert upstream == (marked_body() if limit is None else {**marked_body(), OUTPUT_LIMIT: limit})
+    adapter("anthropic").settle_request(upstream, RequestHints(cache_marks=True))
+    assert upstream == marked_body()
+
+
+MESSAGE = {"id": "msg_1", "type": "message", "role": "assistant", "model": "m", "content": [{"type": "text", "text": "ok"}],
+           "stop_reason": "end_turn", "usage": {"input_tokens": 1, "output_tokens": 1}}
+
+
+def wire_adapter(kind: str, sent: list[httpx.Request]) -> Backend:
+    """An adapter whose upstream records each request and answers in its API's shape."""
+    def upstream(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json=MESSAGE if kind == "anthropic" else {"choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}}]})
+    return create_backend("b", BackendConfig(kind=kind, base_url="http://upstream.test"), transport=httpx.MockTransport(upstream))
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("limit", "cap"), [(32_000, 32_000), (None, 32_000 + 4_096)])
+async def test_the_model_s_output_limit_bounds_the_cap_the_anthropic_adapter_writes(limit: int | None, cap: int) -> None:
+    """The model's `max_output_tokens` reaches the adapter as an argument, not a body field: the cap it writes (the
+    thinking budget and its default answer) stays under it, and the body it was given is sent nothing more."""
+    sent: list[httpx.Request] = []
+    body = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "thinking": {"type": "enabled", "budget_tokens": 32_000}}
+    await wire_adapter("anthropic", sent).chat(dict(body), output_limit=limit)
+    wire = orjson.loads(sent[0].content)
+    assert wire["max_tokens"] == cap and not [key for key in wire if key.startswith("_router_")]
+
+
+@pytest.mark.anyio
+async def test_an_openai_compatible_upstream_is_sent_the_body_as_the_gateway_capped_it() -> None:
+    sent: list[httpx.Request] = []
+    body = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 100}
+    await wire_adapter("openai", sent).chat(dict(body), output_limit=50)
+    assert orjson.loads(sent[0].content) == {**body, "stream": False}
 
 
 def test_a_chat_client_s_own_cache_control_passes_to_an_openai_compatible_upstream() -> None:
     """Only breakpoints a Messages client marked (`RequestHints.cache_marks`) are the gateway's to remove: a chat client
     that writes `cache_control` itself (LiteLLM's shape, for a proxy in front of Claude) has it sent as it wrote it."""
     upstream = {"model": "m", "messages": MARKED[:1]}
-    adapter("openai").settle_request(upstream, NO_HINTS, None)
+    adapter("openai").settle_request(upstream, NO_HINTS)
     assert upstream == {"model": "m", "messages": MARKED[:1]}
 
 

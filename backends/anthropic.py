@@ -29,7 +29,7 @@ from backends.base import (
 )
 from backends.direct import DirectResponse
 from backends.errors import raise_for_stream_status, response_json
-from backends.request_hints import RequestHints
+from backends.request_hints import NO_HINTS, RequestHints
 from backends.sse import SSEFramer
 
 ANTHROPIC_VERSION = "2023-06-01"
@@ -52,7 +52,7 @@ class AnthropicBackend(Backend):
 
     def settle_request(self, upstream: dict[str, Any], hints: RequestHints) -> None:
         """This adapter reads what a Messages client asked of Anthropic itself (backends/anthropic_extras.py), its cache
-        breakpoints included: all kept."""
+        breakpoints included: all kept (its beta flags and user id, `hints`, reach `chat`)."""
 
     @classmethod
     def asked_service_tier(cls, upstream: Mapping[str, Any]) -> str | None:
@@ -62,8 +62,8 @@ class AnthropicBackend(Backend):
     def client_headers(self) -> dict[str, str]:
         return {name: value for name, value in super().client_headers().items() if name.lower() != BETA_HEADER}
 
-    def _headers(self, body: dict[str, Any]) -> dict[str, str] | None:
-        betas = beta_header(body, self.configured_betas)
+    def _headers(self, hints: RequestHints) -> dict[str, str] | None:
+        betas = beta_header(hints, self.configured_betas)
         return None if betas is None else {BETA_HEADER: betas}
 
     def auth_headers(self) -> dict[str, str]:
@@ -73,18 +73,18 @@ class AnthropicBackend(Backend):
             headers["x-api-key"] = key
         return headers
 
-    async def chat(self, body: dict[str, Any], *, output_limit: int | None = None) -> ChatResult:
-        request = to_anthropic_request(body, stream=False, output_limit=output_limit)
+    async def chat(self, body: dict[str, Any], *, hints: RequestHints = NO_HINTS, output_limit: int | None = None) -> ChatResult:
+        request = to_anthropic_request(body, stream=False, hints=hints, output_limit=output_limit)
         try:
-            response = await self.post_json(self.messages_path, encode_body(request), headers=self._headers(body))
+            response = await self.post_json(self.messages_path, encode_body(request), headers=self._headers(hints))
         except httpx.HTTPError as exc:
             raise map_transport_error(exc) from exc
         return _completion(response, body)
 
-    async def chat_stream(self, body: dict[str, Any], *, output_limit: int | None = None) -> ChatStream:
-        payload = encode_body(to_anthropic_request(body, stream=True, output_limit=output_limit))
+    async def chat_stream(self, body: dict[str, Any], *, hints: RequestHints = NO_HINTS, output_limit: int | None = None) -> ChatStream:
+        payload = encode_body(to_anthropic_request(body, stream=True, hints=hints, output_limit=output_limit))
         try:
-            response = await self.post_json(self.messages_path, payload, stream=True, headers=self._headers(body))
+            response = await self.post_json(self.messages_path, payload, stream=True, headers=self._headers(hints))
         except httpx.HTTPError as exc:
             raise map_transport_error(exc) from exc
         await raise_for_stream_status(response)

@@ -1,9 +1,10 @@
 """What a chat body carries for an Anthropic upstream alone, and its removal for any other.
 
 A Messages client's request (router/anthropic_api.py) keeps what only Anthropic reads: prompt-cache breakpoints
-(`cache_control` on chat parts, `RequestHints.cache_marks`), its beta flags and user id (`CLIENT_OPTIONS`) and where each thinking
-block stood in its turn (`POSITION`). The Anthropic adapter reads them; `Backend.settle_request` removes them for
-every other upstream, as a strict OpenAI-compatible server refuses a field it does not define. A leaf module (nothing
+(`cache_control` on chat parts, `RequestHints.cache_marks`) and where each thinking block stood in its turn
+(`POSITION`); its beta flags and user id ride beside the body (`RequestHints.betas` / `user_id`). The Anthropic adapter
+reads them; `Backend.settle_request` removes them for every other upstream, as a strict OpenAI-compatible server
+refuses a field it does not define. A leaf module (nothing
 of `backends` imported) so that the `Backend` base class can hold that default.
 """
 
@@ -11,9 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-#: The private request field for what a Messages client asked of Anthropic itself: `{"betas": [...], "user_id": str}`
-#: (read by backends/anthropic_request.py). Gateway-internal (`PRIVATE_PREFIX`): a client's own body never carries it.
-CLIENT_OPTIONS = "_router_anthropic_options"
 #: A thinking block's place among its turn's other blocks when it does not come first (`thinking_blocks` entries): Claude
 #: with interleaved thinking thinks between tool calls ([thinking, text, tool_use, thinking, tool_use]), the chat shape
 #: keeps no block order, and Anthropic refuses a turn whose thinking blocks moved ("Invalid signature in thinking
@@ -23,10 +21,9 @@ POSITION = "position"
 
 def without_anthropic_extras(upstream: dict[str, Any], cache_marks: bool) -> None:
     """``upstream`` (a candidate's own copy of the body) as an upstream that is not Anthropic itself takes it: no cache
-    breakpoints (where a Messages client marked them: ``cache_marks``), client options or thinking-block positions."""
+    breakpoints (where a Messages client marked them: ``cache_marks``) or thinking-block positions."""
     if cache_marks:
         upstream["messages"] = without_cache_marks(upstream.get("messages"))
-    upstream.pop(CLIENT_OPTIONS, None)
     if "messages" in upstream:
         upstream["messages"] = without_positions(upstream["messages"])
 

@@ -24,9 +24,9 @@ Translation rules (anything not listed is dropped: it has no Anthropic meaning):
   `top_k` pass through; `safety_identifier` (else `user`) →
   `metadata.user_id`; `tools`/`tool_choice`/`parallel_tool_calls` → Anthropic tools and tool choice;
   `response_format` `json_schema` → `output_config.format` (Anthropic structured outputs).
-- `CLIENT_OPTIONS` (a private field a Messages client's request fills: router/anthropic_api.py) carries what that
-  client asked of Anthropic itself: its `metadata.user_id` (over `user`) and its `anthropic-beta` flags (sent as the
-  header, beside the backend's own: backends/anthropic.py). Only this adapter reads it; the gateway drops it for others.
+- The request's `RequestHints` (a Messages client's: router/anthropic_hints.py) carry what that client asked of
+  Anthropic itself: its `user_id` (`metadata.user_id`, over `user`) and its `betas` (the `anthropic-beta` header,
+  beside the backend's own: backends/anthropic.py). Only this adapter reads them.
 - `thinking` passes through; with adaptive thinking (backends/reasoning.py `AnthropicAdaptiveReasoning`) the effort the
   chat body names as `reasoning_effort` is `output_config.effort`, and a request without a cap gets 4,096 tokens plus
   the effort's default budget. With thinking enabled Anthropic rejects temperature and top_k
@@ -49,20 +49,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from backends.anthropic_extras import CLIENT_OPTIONS
 from backends.anthropic_messages import THINKING_BLOCK_TYPES, convert_messages, has_text, invalid
 from backends.reasoning import DEFAULT_BUDGETS, AnthropicAdaptiveReasoning, AnthropicReasoning
+from backends.request_hints import NO_HINTS, RequestHints
 
 DEFAULT_MAX_TOKENS = 4096
 #: The efforts Anthropic's `output_config.effort` takes (Claude 4.6 and later).
 ADAPTIVE_EFFORTS = AnthropicAdaptiveReasoning.efforts - {"none"}
 
 
-def to_anthropic_request(body: dict[str, Any], *, stream: bool, output_limit: int | None = None) -> dict[str, Any]:
-    """The Messages API body for an OpenAI-format chat request (`body` is not modified). ``output_limit`` is the model's
-    `max_output_tokens` (when configured), which the gateway applied to the client's cap: the cap this adapter writes
-    itself (its default, or a cap grown by the thinking budget) stays under it too, or Anthropic refuses the request
-    ("max_tokens: 36864 > 32000 …")."""
+def to_anthropic_request(body: dict[str, Any], *, stream: bool, hints: RequestHints = NO_HINTS, output_limit: int | None = None) -> dict[str, Any]:
+    """The Messages API body for an OpenAI-format chat request (`body` is not modified) and its route's ``hints`` (the
+    client's user id). ``output_limit`` is the model's `max_output_tokens` (when configured), which the gateway applied
+    to the client's cap: the cap this adapter writes itself (its default, or a cap grown by the thinking budget) stays
+    under it too, or Anthropic refuses the request ("max_tokens: 36864 > 32000 …")."""
     _reject_unsupported(body)
     system, messages = convert_messages(body.get("messages"))
     request: dict[str, Any] = {"model": body.get("model"), "messages": messages}
@@ -87,7 +87,7 @@ def to_anthropic_request(body: dict[str, Any], *, stream: bool, output_limit: in
     effort = body.get("reasoning_effort")  # only the adaptive dialect leaves one (backends/reasoning.py)
     if effort in ADAPTIVE_EFFORTS:
         request["output_config"] = {**request.get("output_config", {}), "effort": effort}
-    user = (body.get(CLIENT_OPTIONS) or {}).get("user_id") or body.get("safety_identifier") or body.get("user")  # OpenAI's successor first
+    user = hints.user_id or body.get("safety_identifier") or body.get("user")  # OpenAI's successor first
     if isinstance(user, str) and user:
         request["metadata"] = {"user_id": user}
     thinking = body.get("thinking")
@@ -100,9 +100,9 @@ def to_anthropic_request(body: dict[str, Any], *, stream: bool, output_limit: in
     return request
 
 
-def beta_header(body: dict[str, Any], configured: str | None) -> str | None:
+def beta_header(hints: RequestHints, configured: str | None) -> str | None:
     """The `anthropic-beta` header for a request: the backend's configured flags, then the client's (each once)."""
-    flags = [flag.strip() for flag in (configured or "").split(",")] + list((body.get(CLIENT_OPTIONS) or {}).get("betas", ()))
+    flags = [flag.strip() for flag in (configured or "").split(",")] + list(hints.betas)
     joined = ",".join(dict.fromkeys(flag for flag in flags if flag))
     return joined or None
 

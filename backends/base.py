@@ -20,7 +20,7 @@ from backends.anthropic_extras import without_anthropic_extras
 from backends.direct import DirectClient, DirectResponse
 from backends.h1pool import TRACE_CONTEXT, UPSTREAM_REQUEST_ID, mark_written
 from backends.loadconfig import LoadConfig
-from backends.request_hints import RequestHints
+from backends.request_hints import NO_HINTS, RequestHints
 from backends.usage import Usage
 
 #: OpenAI's code for a prompt over the model's window: clients compact or trim on it.
@@ -302,8 +302,8 @@ class Backend(ABC):
     def settle_request(self, upstream: dict[str, Any], hints: RequestHints) -> None:
         """``upstream`` (a candidate's own copy of the body) with the gateway's private fields, and its route's
         ``hints``, as this adapter reads them. An OpenAI-compatible upstream reads none of what a Messages client asked
-        of Anthropic itself (its cache breakpoints, beta flags, user id, thinking-block positions:
-        backends/anthropic_extras.py), and a strict one refuses them."""
+        of Anthropic itself (its cache breakpoints and thinking-block positions: backends/anthropic_extras.py), and a
+        strict one refuses them."""
         without_anthropic_extras(upstream, hints.cache_marks)
 
     @classmethod
@@ -319,14 +319,15 @@ class Backend(ABC):
         """Headers carrying this backend's own credentials (never the client's)."""
 
     @abstractmethod
-    async def chat(self, body: dict[str, Any], *, output_limit: int | None = None) -> ChatResult:
-        """Send a non-streaming request; `body` is OpenAI format with the upstream model name. ``output_limit`` is the
-        model's `max_output_tokens`, already applied to the cap the gateway writes: an adapter that writes a cap of
-        its own keeps that under it too."""
+    async def chat(self, body: dict[str, Any], *, hints: RequestHints = NO_HINTS, output_limit: int | None = None) -> ChatResult:
+        """Send a non-streaming request; `body` is OpenAI format with the upstream model name. ``hints`` are its route's
+        (what a client asked of the provider itself, such as a Messages client's beta flags: sent by the adapter that
+        reads them); ``output_limit`` is the model's `max_output_tokens`, already applied to the cap the gateway
+        writes: an adapter that writes a cap of its own keeps that under it too."""
 
     @abstractmethod
-    async def chat_stream(self, body: dict[str, Any], *, output_limit: int | None = None) -> ChatStream:
-        """Open a streaming request (``output_limit``: as `chat`'s); returns once response headers arrived (errors
+    async def chat_stream(self, body: dict[str, Any], *, hints: RequestHints = NO_HINTS, output_limit: int | None = None) -> ChatStream:
+        """Open a streaming request (``hints``, ``output_limit``: as `chat`'s); returns once response headers arrived (errors
         before that raise)."""
 
     async def probe(self) -> bool:

@@ -18,6 +18,7 @@ from backends.base import Backend, ChatResult, ChatStream, UpstreamError, empty_
 from backends.chat_shape import completion_problem
 from backends.direct import DirectResponse
 from backends.errors import detail_error, raise_for_stream_status, response_json, stream_event_json
+from backends.request_hints import NO_HINTS, RequestHints
 from backends.sse import SSEFramer, event_data
 from backends.usage import Usage
 
@@ -48,7 +49,7 @@ class OpenAICompatibleBackend(Backend):
             return {key: value for key, value in body.items() if key in OPENAI_CHAT_FIELDS}
         return body
 
-    async def chat(self, body: dict[str, Any], *, output_limit: int | None = None) -> ChatResult:
+    async def chat(self, body: dict[str, Any], *, hints: RequestHints = NO_HINTS, output_limit: int | None = None) -> ChatResult:
         body["stream"] = False
         body.pop("stream_options", None)
         try:
@@ -57,7 +58,7 @@ class OpenAICompatibleBackend(Backend):
             raise map_transport_error(exc) from exc
         return _completion(response)
 
-    async def chat_stream(self, body: dict[str, Any], *, output_limit: int | None = None) -> ChatStream:
+    async def chat_stream(self, body: dict[str, Any], *, hints: RequestHints = NO_HINTS, output_limit: int | None = None) -> ChatStream:
         body["stream"] = True
         options = dict(body.get("stream_options") or {})
         options["include_usage"] = True

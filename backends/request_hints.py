@@ -22,6 +22,12 @@ class RequestHints:
     #: an Anthropic upstream reads back): an upstream that reads none gets the parts without them
     #: (`Backend.settle_request`).
     cache_marks: bool = False
+    #: What a Messages client asked of Anthropic itself, which only an Anthropic upstream is sent
+    #: (backends/anthropic_request.py): its `anthropic-beta` flags (interleaved thinking, 1M context, …: without them
+    #: such requests fail or lose the feature), beside the backend's own, and its `metadata.user_id`, which OpenAI's
+    #: `user` cannot carry (64 characters at most; Claude Code's is longer).
+    betas: tuple[str, ...] = ()
+    user_id: str | None = None
 
 
 #: A request whose route knows nothing beyond its chat body (chat and text completions; a judge's call).

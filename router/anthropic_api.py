@@ -28,7 +28,7 @@ from typing import Any
 
 import orjson
 
-from backends.anthropic_extras import CLIENT_OPTIONS, POSITION, interleaved
+from backends.anthropic_extras import POSITION, interleaved
 from backends.anthropic_messages import THINKING_BLOCK_TYPES
 from backends.chat_shape import content_text
 from backends.reasoning import DEFAULT_BUDGETS, reasoning_text
@@ -54,9 +54,9 @@ _ROLES = ("user", "assistant", "system")
 #: Anthropic's own list, plus the gateway's 503 (at its concurrency limit, shutting down, or its limits store
 #: closed) as overloaded, which Claude Code tells its user is temporary; any other 5xx is `api_error`.
 # -- request ------------------------------------------------------------------------------------------
-def chat_request(body: dict[str, Any], betas: str | None = None) -> dict[str, Any]:
-    """The chat-completions body for a Messages ``body`` (and the request's ``anthropic-beta`` header); what cannot be
-    served is a 400 naming it."""
+def chat_request(body: dict[str, Any]) -> dict[str, Any]:
+    """The chat-completions body for a Messages ``body`` (what it asks of Anthropic itself rides beside it:
+    router/anthropic_hints.py); what cannot be served is a 400 naming it."""
     for field in _REFUSED:
         if body.get(field):
             raise invalid(f"'{field}' is not supported: the gateway runs no MCP servers", param=field, code="unsupported_parameter")
@@ -88,26 +88,9 @@ def chat_request(body: dict[str, Any], betas: str | None = None) -> dict[str, An
         chat[DEFAULT_EFFORT] = "high"  # Anthropic's default effort; a routed request keeps its tier's
     if body.get("metadata") is not None and not isinstance(body["metadata"], dict):  # its user_id is Anthropic's (Claude Code's: a JSON blob)
         raise invalid("'metadata' must be an object", param="metadata")
-    options = _client_options(body.get("metadata"), betas)
-    if options:
-        chat[CLIENT_OPTIONS] = options
     if body.get("stream"):
         chat["stream_options"] = {"include_usage": True}  # the closing message_delta carries the usage
     return chat
-
-
-def _client_options(metadata: dict[str, Any] | None, betas: str | None) -> dict[str, Any]:
-    """What the client asked of Anthropic itself, for an Anthropic upstream only (`anthropic_extras.CLIENT_OPTIONS`):
-    Claude Code's beta flags (interleaved thinking, 1M context, …: without them such requests fail or lose the feature)
-    and its `metadata.user_id`, which OpenAI's `user` cannot carry (64 characters at most; Claude Code's is longer)."""
-    options: dict[str, Any] = {}
-    flags = [flag.strip() for flag in (betas or "").split(",") if flag.strip()]
-    if flags:
-        options["betas"] = flags
-    user_id = (metadata or {}).get("user_id")
-    if isinstance(user_id, str) and user_id:
-        options["user_id"] = user_id
-    return options
 
 
 def _system(system: Any, param: str = "system") -> list[dict[str, Any]]:

@@ -88,10 +88,11 @@ def _responses_wire(headers: Mapping[str, str]) -> Wire:
 
 
 def _anthropic_wire(headers: Mapping[str, str]) -> Wire:
-    request, translate = _remembering(partial(anthropic_api.chat_request, betas=headers.get("anthropic-beta")))
+    request, translate = _remembering(anthropic_api.chat_request)
     stream = AnthropicStream(request)
     return Wire(translate, lambda chat: anthropic_api.message_body(request, chat), stream.end, stream.frames, stream.error,
-                key_header="x-api-key", error_response=anthropic_errors.error_response, begin=stream.begin, hints=request_hints)
+                key_header="x-api-key", error_response=anthropic_errors.error_response, begin=stream.begin,
+                hints=partial(request_hints, client=request, betas=headers.get("anthropic-beta")))
 
 
 CHAT = Wire(_same, _same, _chat_end, None)

@@ -238,10 +238,10 @@ class Resilience:
             try:
                 async with asyncio.timeout(wait):
                     if stream or assembled:
-                        result = await backend.chat_stream(upstream, output_limit=limit)
+                        result = await backend.chat_stream(upstream, hints=decision.context.hints, output_limit=limit)
                         first = await first_output(result, timeouts.idle)
                     else:
-                        result = await backend.chat(upstream, output_limit=limit)
+                        result = await backend.chat(upstream, hints=decision.context.hints, output_limit=limit)
             except TimeoutError:
                 which = "total" if last else "first_byte"
                 raise UpstreamError("timeout", f"upstream sent nothing within {wait:g} s ({which} timeout)") from None

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from backends.anthropic_request import CLIENT_OPTIONS, DEFAULT_MAX_TOKENS, beta_header, to_anthropic_request
+from backends.anthropic_request import DEFAULT_MAX_TOKENS, beta_header, to_anthropic_request
 from backends.base import UpstreamError
+from backends.request_hints import NO_HINTS, RequestHints
 
 
 def translate(output_limit: int | None = None, **body: Any) -> dict[str, Any]:
@@ -417,10 +418,10 @@ def test_a_tool_result_s_breakpoint_goes_on_its_block() -> None:
 
 
 def test_the_beta_header_joins_the_backends_flags_and_the_clients_once_each() -> None:
-    assert beta_header({}, None) is None and beta_header({}, " , ") is None
-    assert beta_header({CLIENT_OPTIONS: {"betas": ["b", "a"]}}, "a, c") == "a,c,b"
-    assert to_anthropic_request({"model": "m", "messages": [{"role": "user", "content": "x"}], "user": "u1",
-                                 CLIENT_OPTIONS: {"user_id": "u2"}}, stream=False)["metadata"] == {"user_id": "u2"}
+    assert beta_header(NO_HINTS, None) is None and beta_header(NO_HINTS, " , ") is None
+    assert beta_header(RequestHints(betas=("b", "a")), "a, c") == "a,c,b"
+    assert to_anthropic_request({"model": "m", "messages": [{"role": "user", "content": "x"}], "user": "u1"}, stream=False,
+                                hints=RequestHints(user_id="u2"))["metadata"] == {"user_id": "u2"}
 
 
 def test_a_client_s_own_budget_the_model_s_limit_cannot_hold_is_lowered_under_it() -> None:

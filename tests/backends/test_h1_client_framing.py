@@ -12,9 +12,9 @@ import pytest
 
 from backends import h1
 from backends.anthropic import AnthropicBackend
-from backends.anthropic_request import CLIENT_OPTIONS
 from backends.base import Backend, BackendConfig, UpstreamError
 from backends.h1pool import TRACE_CONTEXT, UPSTREAM_REQUEST_ID
+from backends.request_hints import RequestHints
 from tests.backends._h1_client_helpers import BODY, Peer, Upstream, _until, chunked, client, half_stream_then_wait, keep_answering, ok, pool_of
 
 pytestmark = pytest.mark.anyio
@@ -40,12 +40,12 @@ async def test_the_anthropic_adapter_sends_its_credentials_once_and_its_beta_fla
                                                 timeouts={"connect": 1.0, "total": 5.0}))
         try:
             assert b._direct is not None
-            body = {"model": "c", "messages": [{"role": "user", "content": "hi"}], CLIENT_OPTIONS: {"betas": ["flag-b", "flag-a"]}}
-            result = await b.chat(body)
+            body = {"model": "c", "messages": [{"role": "user", "content": "hi"}]}
+            result = await b.chat(body, hints=RequestHints(betas=("flag-b", "flag-a")))
             assert result.body["choices"][0]["message"]["content"] == "hi" and result.usage.prompt_tokens == 3
             await b.chat({"model": "c", "messages": [{"role": "user", "content": "hi"}]})
             with pytest.raises(UpstreamError):
-                await b.chat({**body, CLIENT_OPTIONS: {"betas": ["x\r\nX-Injected: 1"]}})
+                await b.chat(body, hints=RequestHints(betas=("x\r\nX-Injected: 1",)))
         finally:
             await b.aclose()
     (_, head, _), (_, plain, _) = up.requests

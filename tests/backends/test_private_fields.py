@@ -9,7 +9,7 @@ import httpx
 import orjson
 import pytest
 
-from backends.anthropic_extras import CLIENT_OPTIONS, POSITION
+from backends.anthropic_extras import POSITION
 from backends.base import Backend, BackendConfig
 from backends.registry import BACKEND_KINDS, create_backend
 from backends.request_hints import NO_HINTS, RequestHints
@@ -23,11 +23,11 @@ def adapter(kind: str) -> Backend:
 
 
 def marked_body() -> dict[str, Any]:
-    return {"model": "m", "messages": MARKED, "service_tier": "flex", CLIENT_OPTIONS: {"betas": ["context-1m-2025-08-07"], "user_id": "u"}}
+    return {"model": "m", "messages": MARKED, "service_tier": "flex"}
 
 
 def test_an_openai_compatible_upstream_gets_none_of_what_only_anthropic_reads() -> None:
-    """A strict OpenAI-compatible server refuses a field it does not define: breakpoints, options and positions go,
+    """A strict OpenAI-compatible server refuses a field it does not define: breakpoints and positions go,
     and the client's messages (shared by every attempt) are left as they were."""
     upstream = marked_body()
     adapter("openai").settle_request(upstream, RequestHints(cache_marks=True))
@@ -67,12 +67,33 @@ async def test_the_model_s_output_limit_bounds_the_cap_the_anthropic_adapter_wri
     assert wire["max_tokens"] == cap and not [key for key in wire if key.startswith("_router_")]
 
 
+CLIENT_HINTS = RequestHints(betas=("context-1m-2025-08-07", "interleaved-thinking-2025-05-14"), user_id="user_" + "a" * 80)
+
+
 @pytest.mark.anyio
-async def test_an_openai_compatible_upstream_is_sent_the_body_as_the_gateway_capped_it() -> None:
+async def test_a_messages_client_s_betas_and_user_id_reach_the_anthropic_wire_from_its_hints() -> None:
+    """What a Messages client asked of Anthropic itself rides beside the body (`RequestHints.betas` / `user_id`), not as
+    a `_router_` field in it: the adapter sends the flags as its header, beside the backend's own, and the id as
+    `metadata.user_id` over the body's `user`."""
+    sent: list[httpx.Request] = []
+    backend = create_backend("b", BackendConfig(kind="anthropic", base_url="http://upstream.test", headers={"anthropic-beta": "flag-a"}),
+                             transport=httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(200, json=MESSAGE)))
+    body = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "user": "u1"}
+    await backend.chat(dict(body), hints=CLIENT_HINTS)
+    await backend.chat(dict(body))
+    assert sent[0].headers["anthropic-beta"] == "flag-a,context-1m-2025-08-07,interleaved-thinking-2025-05-14"
+    assert orjson.loads(sent[0].content)["metadata"] == {"user_id": CLIENT_HINTS.user_id}
+    assert sent[1].headers["anthropic-beta"] == "flag-a" and orjson.loads(sent[1].content)["metadata"] == {"user_id": "u1"}
+    assert not [key for key in orjson.loads(sent[0].content) if key.startswith("_router_")]
+
+
+@pytest.mark.anyio
+async def test_an_openai_compatible_upstream_is_sent_the_body_as_the_gateway_wrote_it() -> None:
+    """Neither the model's limit (the gateway capped the body already) nor a Messages client's Anthropic options."""
     sent: list[httpx.Request] = []
     body = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 100}
-    await wire_adapter("openai", sent).chat(dict(body), output_limit=50)
-    assert orjson.loads(sent[0].content) == {**body, "stream": False}
+    await wire_adapter("openai", sent).chat(dict(body), hints=CLIENT_HINTS, output_limit=50)
+    assert orjson.loads(sent[0].content) == {**body, "stream": False} and "anthropic-beta" not in sent[0].headers
 
 
 def test_a_chat_client_s_own_cache_control_passes_to_an_openai_compatible_upstream() -> None:

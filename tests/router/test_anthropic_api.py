@@ -28,9 +28,10 @@ from router.upstream_fields import DEFAULT_EFFORT, TOTAL_CAP, TRANSLATED_EFFORT
 from tests.router.conftest import CONFIG, Harness, make_config
 from tests.router.test_responses_api import _JSON, _calls, _chunk, frames_of, tool_upstream
 
-#: The body key that flagged a Messages client's cache breakpoints before `RequestHints.cache_marks`: none sets it, a
-#: client's is dropped with every `_router_` field.
+#: The body keys that flagged a Messages client's cache breakpoints and carried its Anthropic options before
+#: `RequestHints.cache_marks` / `betas` / `user_id`: none sets them, a client's are dropped with every `_router_` field.
 CACHE_MARKS = "_router_cache_breakpoints"
+CLIENT_OPTIONS = "_router_anthropic_options"
 
 pytestmark = pytest.mark.anyio
 
@@ -612,7 +613,6 @@ async def test_no_client_sets_the_gateway_s_own_fields(make_harness: Any, spare_
     """The gateway's private fields rode in the chat body, where any client could write them: an OpenAI client's
     `_anthropic_client_options` reached Anthropic as beta flags (1M context, at its premium) and a spoofed user id.
     Every field of the reserved prefix is dropped from a client's body."""
-    from backends.anthropic_extras import CLIENT_OPTIONS
     from router.upstream_fields import TOTAL_CAP
 
     seen: list[httpx.Request] = []
@@ -785,6 +785,17 @@ def test_a_prefill_rides_beside_the_chat_body_not_in_it() -> None:
     assert not [key for key in chat if key.startswith("_router_")]
     assert request_hints(chat) == RequestHints(prefill=True)
     assert request_hints(chat_request({"model": "auto", "max_tokens": 50, "messages": messages[:1]})) == NO_HINTS
+
+
+def test_a_client_s_anthropic_options_ride_beside_the_chat_body_not_in_it() -> None:
+    """Its `anthropic-beta` flags and `metadata.user_id` are hints for the Anthropic adapter (`RequestHints.betas` /
+    `user_id`), not `_router_anthropic_options` in the chat body."""
+    body = {"model": "auto", "max_tokens": 50, "metadata": {"user_id": "u-1"}, "messages": [{"role": "user", "content": "hi"}]}
+    chat = chat_request(body)
+    assert not [key for key in chat if key.startswith("_router_")]
+    assert request_hints(chat, body, " interleaved-thinking-2025-05-14, ,context-1m-2025-08-07") == RequestHints(
+        betas=("interleaved-thinking-2025-05-14", "context-1m-2025-08-07"), user_id="u-1")
+    assert request_hints(chat, body | {"metadata": {"user_id": ""}}, "") == NO_HINTS
 
 
 #: Claude with interleaved thinking: a thinking block between its tool calls.

@@ -1,7 +1,7 @@
 """Whatever an Anthropic upstream answers, a client of any of the four APIs gets an answer, a 502, or a
 stream that ends as its API ends streams or with an error event — never a 500 or a stream cut short.
 
-A recorded message and a recorded stream (tests/backends/test_anthropic.py) with up to three of their
+A recorded message and a recorded stream (tests/backends/_anthropic_helpers.py) with up to three of their
 values replaced by values of other types (a `content` that is a number, a `usage` that is a string, an
 event's `index` that is a list …) go through the Anthropic backend's translation into chat completions,
 and from there into the API the client speaks.
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from router.app import create_app
 from router.config import parse_config
-from tests.backends.test_anthropic import MESSAGE, RECORDED
+from tests.backends._anthropic_helpers import MESSAGE, RECORDED
 from tests.conftest import FakeClassifier
 from tests.router.conftest import CONFIG
 from tests.router.hostile import APIS, WHOLE_APP, ends_its_stream, replaying, serving

@@ -10,7 +10,7 @@ import pytest
 from openai.lib.streaming.chat._completions import ChatCompletionStreamState
 from openai.types.chat import ChatCompletionChunk
 
-from tests.backends.test_anthropic import chat_body, collect, delta, sse, streaming_backend
+from tests.backends._anthropic_helpers import chat_body, collect, delta, sse, streaming_backend
 
 pytestmark = pytest.mark.anyio
 

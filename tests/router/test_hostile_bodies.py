@@ -22,7 +22,7 @@ from classifiers import load_classifier
 from router.app import create_app
 from router.config import parse_config
 from router.demo.upstream import SimulatedUpstream
-from tests.backends.test_anthropic import MESSAGE, RECORDED
+from tests.backends._anthropic_helpers import MESSAGE, RECORDED
 from tests.router.conftest import CONFIG
 from tests.router.hostile import WHOLE_APP, serving
 

@@ -1,6 +1,7 @@
-"""The fake Messages API the Anthropic adapter tests share (test_anthropic_chat.py, test_anthropic_stream.py,
-test_anthropic_response.py, test_anthropic_hostile.py, tests/router/test_hostile_bodies.py): a backend on an
-`httpx.MockTransport`, a recorded message and a recorded stream, and a reader of the chunks it is translated into."""
+"""What the Anthropic adapter tests share (test_anthropic_chat.py, test_anthropic_stream.py, test_anthropic_response.py,
+test_anthropic_hostile.py, test_anthropic_request_*.py, tests/router/test_hostile_bodies.py): a backend on a fake
+Messages API (`httpx.MockTransport`), a recorded message and a recorded stream, a reader of the chunks it is
+translated into, and the request translation with a default model and message."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import httpx
 import orjson
 
 from backends.anthropic import AnthropicBackend
+from backends.anthropic_request import to_anthropic_request
 from backends.base import BackendConfig, ChatStream
 
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -118,3 +120,9 @@ async def collect(stream: ChatStream) -> list[dict[str, Any]]:
         assert frame != b"data: [DONE]\n\n"
         chunks.append(orjson.loads(frame[6:]))
     return chunks
+
+
+def translate(output_limit: int | None = None, **body: Any) -> dict[str, Any]:
+    body.setdefault("model", "claude-sonnet-4-20250514")
+    body.setdefault("messages", [{"role": "user", "content": "Hi"}])
+    return to_anthropic_request(body, stream=False, output_limit=output_limit)

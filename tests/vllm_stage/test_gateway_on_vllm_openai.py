@@ -1,4 +1,6 @@
-"""The gateway in front of a real vLLM (CPU build, tiny random model), driven by the real `openai` SDK.
+"""The gateway in front of a real vLLM (CPU build, tiny random model), driven by the real `openai` SDK: chat, text
+completions and Responses, streamed and not, reasoning, routing, the books and the cost estimate against vLLM's own
+counts, client disconnects, vLLM's own errors.
 
 Run by `make test-vllm` after `tests/vllm_stage/setup.sh`. Nothing is skipped under CI=true.
 """
@@ -6,103 +8,22 @@ Run by `make test-vllm` after `tests/vllm_stage/setup.sh`. Nothing is skipped un
 from __future__ import annotations
 
 import re
-import socket
-import subprocess
-import sys
-import tempfile
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import yaml
 
+from tests.vllm_stage._gateway_on_vllm_helpers import MAX_TOKENS, MESSAGES, vllm_counter
 from tests.vllm_stage.server import SERVED_MODEL_NAME
 
 pytestmark = pytest.mark.vllm
-
-MAX_TOKENS = 24
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def gateway_config(vllm_url: str) -> dict[str, Any]:
-    return {
-        "backends": {
-            "local-vllm": {"kind": "openai", "base_url": f"{vllm_url}/v1"},
-            "vllm-messages": {"kind": "anthropic", "base_url": vllm_url, "api_key": "not-checked-by-vllm"},
-            "vllm-assembled": {"kind": "openai", "base_url": f"{vllm_url}/v1", "non_streamed": "stream"},
-        },
-        "models": {
-            "tiny": {"backend": "local-vllm", "upstream_name": SERVED_MODEL_NAME, "reasoning": "qwen3", "input": 0.05, "output": 0.20},
-            "tiny-messages": {"backend": "vllm-messages", "upstream_name": SERVED_MODEL_NAME, "reasoning": "anthropic", "input": 3.0, "output": 15.0},
-            "tiny-assembled": {"backend": "vllm-assembled", "upstream_name": SERVED_MODEL_NAME, "reasoning": "qwen3", "input": 0.05, "output": 0.20},
-        },
-        "tiers": {
-            "low": {"model": "tiny", "effort": "none", "max_score": 0.4, "params": {"temperature": 0}},
-            "medium": {"model": "tiny", "effort": "medium", "thinking_budget": 32, "max_score": 0.75, "params": {"temperature": 0}},
-            "high": {"model": "tiny-messages", "effort": "none"},
-        },
-    }
-
-
-@pytest.fixture(scope="module")
-def gateway_url(vllm_url: str) -> Iterator[str]:
-    """`complexity-router serve` as a user starts it, in front of the real vLLM."""
-    workdir = Path(tempfile.mkdtemp(prefix="router-vllm-"))
-    config = workdir / "config.yaml"
-    config.write_text(yaml.safe_dump(gateway_config(vllm_url), sort_keys=False))  # tier order matters
-    port = _free_port()
-    with open(workdir / "router.log", "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "router.cli", "serve", "--config", str(config), "--port", str(port)],
-            stdout=log, stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            proc.kill()
-            pytest.fail(f"gateway did not start: {(workdir / 'router.log').read_text()[-2000:]}")
-        try:
-            yield url
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
-
-
-@pytest.fixture
-def client(gateway_url: str) -> Any:
-    from openai import OpenAI
-
-    return OpenAI(base_url=f"{gateway_url}/v1", api_key="unused", max_retries=0)
-
-
-def vllm_counter(vllm_url: str, name: str) -> float:
-    """Sum of a vLLM counter across label sets, from its /metrics."""
-    text = httpx.get(f"{vllm_url}/metrics", timeout=5).text
-    pattern = re.compile(rf"^{re.escape(name)}(?:\{{[^}}]*\}})? ([0-9.e+-]+)$", re.MULTILINE)
-    return sum(float(value) for value in pattern.findall(text))
 
 
 def router_tokens(gateway_url: str, kind: str) -> float:
     text = httpx.get(f"{gateway_url}/metrics", timeout=5).text
     pattern = re.compile(rf'^router_tokens_total\{{[^}}]*kind="{kind}"[^}}]*\}} ([0-9.e+-]+)$', re.MULTILINE)
     return sum(float(value) for value in pattern.findall(text))
-
-
-MESSAGES = [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Name three colours."}]
 
 
 def test_non_streaming_through_the_openai_sdk(client: Any, vllm_url: str, gateway_url: str) -> None:
@@ -183,106 +104,6 @@ def test_responses_api_through_the_openai_sdk(client: Any, vllm_url: str) -> Non
     final = events[-1].response
     assert events[-1].type == ("response.completed" if final.status == "completed" else "response.incomplete")
     assert final.output_text == "".join(deltas) and deltas and final.usage.output_tokens > 0
-
-
-def test_anthropic_messages_api_through_the_anthropic_sdk(gateway_url: str, vllm_url: str) -> None:
-    """`/v1/messages` is served through vLLM's chat API (router/anthropic_api.py): the anthropic SDK's
-    message and its stream accumulator, with the tokens vLLM generated."""
-    from anthropic import Anthropic
-
-    client = Anthropic(base_url=gateway_url, api_key="unused", max_retries=0)
-    generated_before = vllm_counter(vllm_url, "vllm:generation_tokens_total")
-    raw = client.messages.with_raw_response.create(model="auto:low", system="You are terse.", max_tokens=MAX_TOKENS,
-                                                   messages=[{"role": "user", "content": "Name three colours."}])
-    message = raw.parse()
-    assert raw.headers["x-router-backend"] == "local-vllm" and message.content[0].text
-    assert 0 < message.usage.output_tokens <= MAX_TOKENS and message.usage.input_tokens > 0
-    assert vllm_counter(vllm_url, "vllm:generation_tokens_total") - generated_before == message.usage.output_tokens
-    with client.messages.stream(model="auto:low", max_tokens=MAX_TOKENS, messages=[{"role": "user", "content": "Name three colours."}]) as stream:
-        events = list(stream)
-        final = stream.get_final_message()
-    texts = [event.text for event in events if event.type == "text"]
-    assert final.content[0].text == "".join(texts) and texts and final.usage.output_tokens > 0
-    start = next(event for event in events if event.type == "message_start")
-    assert start.message.usage.input_tokens > 0, "the gateway's count, before vLLM's arrives: Claude Code's context meter reads it"
-    assert final.usage.input_tokens > 0  # vLLM's, from the message_delta
-    assert final.stop_reason in ("end_turn", "max_tokens")
-
-
-def test_a_messages_prefill_is_continued_by_vllm(gateway_url: str, vllm_url: str) -> None:
-    """A Messages client's trailing assistant turn is continued (`continue_final_message`): the prompt ends inside that
-    turn — fewer tokens than vLLM's own rendering, which closes it and opens a new one — and vLLM takes the fields."""
-    from anthropic import Anthropic
-
-    messages: Any = [{"role": "user", "content": "Answer in JSON."}, {"role": "assistant", "content": '{"answer":'}]
-    message = Anthropic(base_url=gateway_url, api_key="unused", max_retries=0).messages.create(model="auto:low", max_tokens=MAX_TOKENS,
-                                                                                                messages=messages)
-    direct = httpx.post(f"{vllm_url}/v1/chat/completions", json={"model": SERVED_MODEL_NAME, "max_tokens": 1, "messages": messages,
-                                                                 "chat_template_kwargs": {"enable_thinking": False}}, timeout=60).json()
-    assert 0 < message.usage.input_tokens < direct["usage"]["prompt_tokens"]
-
-
-def test_tools_reach_vllm_through_the_chat_and_messages_apis(gateway_url: str) -> None:
-    """Claude Code and the agent SDKs send tools on every request: vLLM started as deploy/ starts it
-    (`TOOL_ARGS`) takes them through either API (without those flags it refuses any request with tools)."""
-    from anthropic import Anthropic
-    from openai import OpenAI
-
-    schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
-    chat = OpenAI(base_url=f"{gateway_url}/v1", api_key="unused", max_retries=0).chat.completions.create(
-        model="auto:low", max_tokens=MAX_TOKENS, messages=[{"role": "user", "content": "Weather in Paris?"}],
-        tools=[{"type": "function", "function": {"name": "get_weather", "description": "Weather in a city", "parameters": schema}}])
-    assert chat.choices[0].finish_reason in ("stop", "length", "tool_calls") and chat.usage.completion_tokens > 0
-    message = Anthropic(base_url=gateway_url, api_key="unused", max_retries=0).messages.create(
-        model="auto:low", max_tokens=MAX_TOKENS, messages=[{"role": "user", "content": "Weather in Paris?"}],
-        tools=[{"name": "get_weather", "description": "Weather in a city", "input_schema": schema}])
-    assert message.stop_reason in ("end_turn", "max_tokens", "tool_use") and message.usage.output_tokens > 0
-
-
-def test_a_matched_stop_sequence_is_reported_through_the_anthropic_sdk(gateway_url: str) -> None:
-    """vLLM names the stop string it matched (the choice's `stop_reason`); `/v1/messages` reports it as
-    Anthropic does. Greedy decoding makes the second answer the first one cut at a string from it."""
-    from anthropic import Anthropic
-
-    client = Anthropic(base_url=gateway_url, api_key="unused", max_retries=0)
-    ask: Any = {"model": "auto:low", "max_tokens": MAX_TOKENS, "extra_body": {"temperature": 0},  # this SDK has no temperature argument
-                "messages": [{"role": "user", "content": "Name three colours."}]}
-    text = client.messages.create(**ask).content[0].text
-    assert len(text) > 8
-    sequence = text[len(text) // 2:len(text) // 2 + 4]
-    if not sequence.strip():
-        sequence = text.strip()[-4:]
-    cut = client.messages.create(**ask, stop_sequences=[sequence])
-    assert (cut.stop_reason, cut.stop_sequence) == ("stop_sequence", sequence) and sequence not in cut.content[0].text
-    with client.messages.stream(**ask, stop_sequences=[sequence]) as stream:
-        final = stream.get_final_message()
-    assert (final.stop_reason, final.stop_sequence) == ("stop_sequence", sequence)
-
-
-def test_thinking_shows_and_goes_back_through_the_anthropic_sdk(gateway_url: str, vllm_url: str) -> None:
-    """Claude Code over a local reasoning model: with `thinking` on, vLLM's reasoning (its qwen3 parser)
-    is a thinking block, streamed or not; echoed on the next turn it reaches vLLM as the `reasoning` the
-    chat template renders back, and vLLM takes the conversation."""
-    from anthropic import Anthropic
-
-    client = Anthropic(base_url=gateway_url, api_key="unused", max_retries=0)
-    ask = [{"role": "user", "content": "Name three colours."}]
-    thinking = {"type": "adaptive"}  # Claude Code's, for its newest models: the tier's effort and budget stand
-    cap = 32 + MAX_TOKENS  # max_tokens counts the thinking: the medium tier's budget (32) and room for an answer
-    message = client.messages.create(model="auto:medium", max_tokens=cap, thinking=thinking, messages=ask)
-    assert message.usage.output_tokens <= cap, "vLLM is asked for no more than the client's max_tokens"
-    assert message.content[0].type == "thinking" and message.content[0].thinking and message.content[0].signature == ""
-    with client.messages.stream(model="auto:medium", max_tokens=cap, thinking=thinking, messages=ask) as stream:
-        kinds = {event.type for event in stream}
-        streamed = stream.get_final_message()
-    assert "thinking" in kinds and streamed.content[0].type == "thinking" and streamed.content[0].thinking
-    prompt_before = vllm_counter(vllm_url, "vllm:prompt_tokens_total")
-    follow = client.messages.create(model="auto:medium", max_tokens=cap, thinking=thinking, messages=[
-        *ask, {"role": "assistant", "content": [block.model_dump() for block in message.content]}, {"role": "user", "content": "Two more."}])
-    assert follow.usage.input_tokens == vllm_counter(vllm_url, "vllm:prompt_tokens_total") - prompt_before
-    tight = client.messages.create(model="auto:medium", max_tokens=MAX_TOKENS, thinking=thinking, messages=ask)
-    assert [block.type for block in tight.content] == ["text"] and tight.usage.output_tokens <= MAX_TOKENS, \
-        "a budget the cap cannot hold: thinking off"
 
 
 def test_reasoning_items_show_and_go_back_through_the_responses_api(client: Any, vllm_url: str) -> None:
@@ -387,21 +208,6 @@ def test_qwen3_dialect_thinking_budget_is_accepted_by_vllm(client: Any) -> None:
     assert 0 < completion.usage.completion_tokens <= 16 + 32
     message = completion.choices[0].message
     assert message.content or (message.model_extra or {}).get("reasoning") or (message.model_extra or {}).get("reasoning_content")
-
-
-def test_anthropic_adapter_against_vllm_messages_api(client: Any, vllm_url: str) -> None:
-    prompt_before = vllm_counter(vllm_url, "vllm:prompt_tokens_total")
-    raw = client.chat.completions.with_raw_response.create(model="auto:high", messages=MESSAGES, max_tokens=MAX_TOKENS)
-    completion = raw.parse()
-    assert raw.headers["x-router-backend"] == "vllm-messages"
-    assert completion.choices[0].message.content
-    assert completion.usage.prompt_tokens == vllm_counter(vllm_url, "vllm:prompt_tokens_total") - prompt_before
-    chunks = list(client.chat.completions.create(
-        model="auto:high", messages=MESSAGES, max_tokens=MAX_TOKENS, stream=True, stream_options={"include_usage": True}
-    ))
-    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
-    assert chunks[-1].usage.completion_tokens > 0
-    assert chunks[-1].model_extra["router"]["backend"] == "vllm-messages"
 
 
 def test_client_disconnect_frees_the_vllm_slot(gateway_url: str, vllm_url: str) -> None:

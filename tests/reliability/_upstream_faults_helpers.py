@@ -7,7 +7,7 @@ import asyncio
 import time
 from typing import Any
 
-from tests.reliability.loopback import Behaviour
+from tests.reliability.loopback_upstream import Behaviour
 
 FAST = {"timeouts": {"connect": 0.2, "first_byte": 0.4, "idle": 0.3, "total": 3.0}}
 

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.reliability.loopback import FakeUpstream, Rig
+from tests.reliability.loopback_rig import Rig
+from tests.reliability.loopback_upstream import FakeUpstream
 from tests.router.conftest import harness, make_harness, spare_handler  # noqa: F401  (re-exported fixtures)
 
 

@@ -16,7 +16,8 @@ import orjson
 import pytest
 
 from router.streaming import RelayResponse, primed
-from tests.reliability.loopback import Behaviour, Rig, serve_app, sse_events
+from tests.reliability.loopback_rig import Rig, serve_app
+from tests.reliability.loopback_upstream import Behaviour, sse_events
 
 pytestmark = pytest.mark.anyio
 

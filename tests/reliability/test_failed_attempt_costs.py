@@ -11,7 +11,8 @@ from typing import Any
 import orjson
 import pytest
 
-from tests.reliability.loopback import Behaviour, Rig, blackhole_port, content_chunk, sse_events
+from tests.reliability.loopback_rig import Rig, blackhole_port
+from tests.reliability.loopback_upstream import Behaviour, content_chunk, sse_events
 
 pytestmark = pytest.mark.anyio
 

@@ -15,7 +15,8 @@ import httpx
 import pytest
 
 from router.config import ConfigError, parse_config
-from tests.reliability.loopback import Behaviour, Rig, content_chunk, serve_app, sse
+from tests.reliability.loopback_rig import Rig, serve_app
+from tests.reliability.loopback_upstream import Behaviour, content_chunk, sse
 from tests.router.conftest import Harness, make_config
 
 pytestmark = pytest.mark.anyio

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from tests.reliability._upstream_faults_helpers import _in_flight, fails
-from tests.reliability.loopback import Behaviour, Rig
+from tests.reliability.loopback_rig import Rig
+from tests.reliability.loopback_upstream import Behaviour
 
 pytestmark = pytest.mark.anyio
 

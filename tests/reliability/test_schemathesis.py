@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, status_co
 
 from router.app import create_app
 from tests.conftest import FakeClassifier
-from tests.reliability.loopback import completion_body, content_chunk, usage_chunk
+from tests.reliability.loopback_upstream import completion_body, content_chunk, usage_chunk
 from tests.router.conftest import make_config
 
 STREAM = content_chunk("hi") + usage_chunk() + b"data: [DONE]\n\n"

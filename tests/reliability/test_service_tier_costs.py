@@ -9,7 +9,8 @@ from typing import Any
 import orjson
 import pytest
 
-from tests.reliability.loopback import DONE, Behaviour, Rig, completion_body, sse, sse_events, usage_chunk
+from tests.reliability.loopback_rig import Rig
+from tests.reliability.loopback_upstream import DONE, Behaviour, completion_body, sse, sse_events, usage_chunk
 
 pytestmark = pytest.mark.anyio
 

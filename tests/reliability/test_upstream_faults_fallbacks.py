@@ -8,7 +8,8 @@ import asyncio
 import pytest
 
 from tests.reliability._upstream_faults_helpers import FAST, fails
-from tests.reliability.loopback import Behaviour, Rig, closed_port, content_chunk, sse, sse_events, usage_chunk
+from tests.reliability.loopback_rig import Rig, closed_port
+from tests.reliability.loopback_upstream import Behaviour, content_chunk, sse, sse_events, usage_chunk
 
 pytestmark = pytest.mark.anyio
 

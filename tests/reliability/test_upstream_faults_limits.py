@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from tests.reliability._upstream_faults_helpers import _in_flight, fails
-from tests.reliability.loopback import Behaviour, Rig, serve_app
+from tests.reliability.loopback_rig import Rig, serve_app
+from tests.reliability.loopback_upstream import Behaviour
 
 pytestmark = pytest.mark.anyio
 

@@ -1,5 +1,5 @@
-"""Real-socket test rigs: a scriptable OpenAI-compatible upstream that records when each request's
-connection is closed, and an in-loop uvicorn server for the gateway.
+"""A scriptable OpenAI-compatible upstream on a real loopback socket that records when each request's connection is
+closed, and the SSE chunks it (and a test reading the gateway's stream) speaks.
 
 `FakeUpstream` speaks just enough HTTP/1.1 (keep-alive, chunked streaming) for the gateway's HTTP
 client, so timing, stalls, cut connections and client disconnects are real socket events.
@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -221,122 +220,6 @@ class FakeUpstream:
         await writer.drain()
 
 
-@contextlib.asynccontextmanager
-async def serve_app(app: Any, **options: Any) -> AsyncIterator[str]:
-    """Run an ASGI app with uvicorn on a free loopback port in this event loop; yields its base URL."""
-    import uvicorn
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    options.setdefault("lifespan", "off")  # Rig.gateway already entered the app's lifespan
-    options.setdefault("log_level", "warning")
-    options.setdefault("log_config", None)  # leave the test runner's logging (and any capture) as it is
-    config = uvicorn.Config(app, http="httptools", access_log=False, **options)
-    server = uvicorn.Server(config)
-    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]  # leave the test runner's signals alone
-    task = asyncio.ensure_future(server.serve(sockets=[sock]))
-    try:
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, 10)
-        sock.close()
-
-
-def blackhole_port() -> tuple[int, list[socket.socket]]:
-    """A loopback port whose accept backlog is full: connecting hangs (SYNs are dropped), which is
-    how a connect timeout looks. Keep the returned sockets open while using the port."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(0)
-    port = listener.getsockname()[1]
-    held = [listener]
-    for _ in range(3):
-        filler = socket.socket()
-        filler.setblocking(False)
-        with contextlib.suppress(BlockingIOError):
-            filler.connect(("127.0.0.1", port))
-        held.append(filler)
-    time.sleep(0.05)
-    return port, held
-
-
-def closed_port() -> int:
-    """A loopback port nobody listens on (connection refused)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Rig:
-    """Two loopback upstreams `a` and `b` and gateways built in front of them.
-
-    Models `ma` (backend a) and `mb` (backend b); tier `low` is ma with fallback mb, tier `high` is mb.
-    """
-
-    def __init__(self, a: FakeUpstream, b: FakeUpstream, classifier: Any) -> None:
-        self.a, self.b = a, b
-        self.classifier = classifier
-        self._stack = contextlib.AsyncExitStack()
-
-    def config_data(self, *, a: dict[str, Any] | None = None, b: dict[str, Any] | None = None, **top: Any) -> dict[str, Any]:
-        quick = {"timeouts": {"connect": 1.0, "first_byte": 5.0, "idle": 5.0, "total": 10.0}, "circuit": {"failures": 100, "cooldown_seconds": 30}}
-        data: dict[str, Any] = {
-            "backends": {
-                "a": {"kind": "openai", "base_url": self.a.url, "api_key": "sk-upstream-a-secret", **quick, **(a or {})},
-                "b": {"kind": "openai", "base_url": self.b.url, "api_key": "sk-upstream-b-secret", **quick, **(b or {})},
-            },
-            "models": {"ma": {"backend": "a", "input": 1.0, "output": 2.0}, "mb": {"backend": "b", "input": 1.0, "output": 2.0}},
-            "tiers": {"low": {"model": "ma", "fallbacks": ["mb"], "max_score": 0.5}, "high": {"model": "mb"}},
-        }
-        data.update(top)
-        return data
-
-    async def gateway(self, data: dict[str, Any] | None = None, **kwargs: Any) -> RigGateway:
-        """An in-process gateway (ASGI client) whose backends use real sockets to the upstreams."""
-        import httpx
-        from prometheus_client import CollectorRegistry
-
-        from router.app import create_app
-        from router.config import parse_config
-
-        registry = CollectorRegistry()
-        app = create_app(parse_config(data or self.config_data(**kwargs), env={}), classifier=self.classifier, registry=registry)
-        await self._stack.enter_async_context(app.router.lifespan_context(app))
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://router.test", timeout=30)
-        self._stack.push_async_callback(client.aclose)
-        return RigGateway(app, client, registry)
-
-    async def aclose(self) -> None:
-        await self._stack.aclose()
-        await self.a.stop()
-        await self.b.stop()
-
-
-@dataclass
-class RigGateway:
-    app: Any
-    client: Any
-    registry: Any
-
-    @property
-    def state(self) -> Any:
-        return self.app.state.router
-
-    def metric(self, name: str, **labels: str) -> float:
-        return self.registry.get_sample_value(name, labels) or 0.0
-
-    async def chat(self, content: str = "hello", model: str = "auto", **fields: Any) -> Any:
-        body = {"model": model, "messages": [{"role": "user", "content": content}], **fields}
-        return await self.client.post("/v1/chat/completions", json=body)
-
-
 def sse_events(text: str) -> list[Any]:
     """The payloads of an SSE body: dicts, and the string "[DONE]"."""
     out: list[Any] = []
@@ -345,117 +228,3 @@ def sse_events(text: str) -> list[Any]:
             data = block[6:]
             out.append(data if data == "[DONE]" else orjson.loads(data))
     return out
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class ServeProcess:
-    """`complexity-router serve` in a subprocess (the real CLI, uvicorn, signals and all)."""
-
-    def __init__(self, config_path: str, port: int | None = None, *, log_path: str | None = None, workers: int = 1) -> None:
-        self.config_path = config_path
-        self.port = port or free_port()
-        self.log_path = log_path
-        self.workers = workers
-        self.process: Any = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> ServeProcess:
-        import os
-        import subprocess
-        import sys
-        from pathlib import Path
-
-        root = Path(__file__).resolve().parents[2]
-        env = {**os.environ, "PYTHONPATH": str(root) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115 - handed to the child
-        command = [sys.executable, "-m", "router.cli", "serve", "--config", self.config_path, "--port", str(self.port), "--log-level", "warning"]
-        if self.workers != 1:
-            command += ["--workers", str(self.workers)]
-        self.process = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=log)
-        return self
-
-    async def wait_ready(self, timeout: float = 90.0) -> None:
-        import httpx
-
-        deadline = time.monotonic() + timeout
-        async with httpx.AsyncClient(timeout=2) as client:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"serve exited with {self.process.returncode}")
-                try:
-                    if (await client.get(self.url + "/healthz")).status_code == 200:
-                        return
-                except httpx.HTTPError:
-                    pass
-                await asyncio.sleep(0.1)
-        raise TimeoutError("serve did not become ready")
-
-    def signal(self, signum: int) -> None:
-        self.process.send_signal(signum)
-
-    def rss_bytes(self) -> int:
-        """Resident memory of the server process (and its workers, if any)."""
-        pids = [self.process.pid]
-        try:
-            children = open(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read().split()  # noqa: SIM115
-            pids += [int(pid) for pid in children]
-        except OSError:
-            pass
-        total = 0
-        for pid in pids:
-            try:
-                for line in open(f"/proc/{pid}/status"):  # noqa: SIM115
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
-            except OSError:
-                continue
-        return total
-
-    def stop(self, timeout: float = 20.0) -> int | None:
-        import signal as signals
-        import subprocess
-
-        if self.process is None or self.process.poll() is not None:
-            return None if self.process is None else self.process.returncode
-        self.process.send_signal(signals.SIGTERM)
-        try:
-            return self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            return self.process.wait(5)
-
-
-async def upstream_running_requests(metrics_url: str, metric: str = "vllm:num_requests_running") -> float:
-    """The sum of a gauge on an upstream's Prometheus endpoint (vLLM: requests being generated now)."""
-    import httpx
-
-    async with httpx.AsyncClient(timeout=5) as client:
-        text = (await client.get(metrics_url)).text
-    total = 0.0
-    for line in text.splitlines():
-        if line.startswith(metric) and not line.startswith("#"):
-            total += float(line.rsplit(" ", 1)[1])
-    return total
-
-
-async def wait_until_upstream_idle(metrics_url: str, timeout: float = 1.0, metric: str = "vllm:num_requests_running") -> float:
-    """Seconds until the upstream reports no running request; raises TimeoutError after `timeout`.
-
-    For the real-vLLM check of client disconnects: open a long stream through the gateway, read a
-    few events, close the client, then `await wait_until_upstream_idle(VLLM + "/metrics")`.
-    """
-    started = time.monotonic()
-    while True:
-        if await upstream_running_requests(metrics_url, metric) == 0:
-            return time.monotonic() - started
-        if time.monotonic() - started > timeout:
-            raise TimeoutError(f"{metric} still above 0 after {timeout} s")
-        await asyncio.sleep(0.02)

@@ -9,7 +9,7 @@ from classifiers.lexicons import LEXICON_NAMES
 __all__ = ["CONVERSATION_FEATURES", "FEATURE_NAMES", "FEATURE_VERSION", "NON_ASCII_FEATURE", "NUMBERS_PRIOR_FEATURE",
            "N_FEATURES", "PRIOR_FEATURE", "RARE_PRIOR_FEATURE", "RELATIONS_PRIOR_FEATURE", "RELATION_FEATURE", "UNFITTED_FEATURES"]
 
-FEATURE_VERSION = "115"  # what each version changed: docs/feature_versions.md (a new version adds its line there)
+FEATURE_VERSION = "116"  # what each version changed: docs/feature_versions.md (a new version adds its line there)
 
 FEATURE_NAMES: tuple[str, ...] = (
     "prompt length",

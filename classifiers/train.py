@@ -17,7 +17,7 @@ from classifiers.features import HASH_BITS
 from classifiers.metrics import apgr, bootstrap_pair_apgr, spearman
 from classifiers.model import ComplexityEstimator
 
-ARTIFACT_VERSION = "7.94.0"
+ARTIFACT_VERSION = "7.95.0"
 
 #: Estimator parameters of the default artifact. ``length_prior`` (logit per log-character
 #: of a prompt inside a math/code/reasoning domain, above ~55 characters) was chosen by LOSO:

@@ -133,7 +133,8 @@ _COURTESY = ["Thanks!", "Thank you so much.", "Please help me with this.", "Can 
              "How are you?", "What's up", "Why?", "Write code",
              "Hi, ", "Hi ChatGPT, ", "So, ", "Ok so ", "Well, ", "Anyway, ", "All right, ", "I was wondering if ",
              "Quick question - ", " \u2014 ", ", ", "Can you tell me why ", "I'd like to know: ", "Do you know what ",
-             "Hey quick question: ", "Explain how ", "that worked", "It works", "?", "x", " ", "\n", "\n\n", ". ", "! ", ": ", "'", "\U0001f642", "a" * 70]
+             "Hey quick question: ", "Explain how ", "Explain the following:\n", "Answer this question: ", "Solve this - ",
+             " thanks!", ", thank you", " thx", "what is a monad", "that worked", "It works", "?", "x", " ", "\n", "\n\n", ". ", "! ", ": ", "'", "\U0001f642", "a" * 70]
 
 
 @settings(max_examples=500, deadline=None)

@@ -1,0 +1,64 @@
+"""The question, not what announces or thanks for it (version 116, trial cls56): a lead-in that only announces the
+question ("Explain the following:", "Answer this question:", "Solve the following -") and thanks ending a question
+sent without its mark and with no full stop before them ("What is a monad thanks!") are courtesy
+(``classifiers.courtesy``). Read as the question's words they moved it: "Explain the following:\\nWhat is a monad?"
+0.12 against 0.31 bare, "Answer this:" before a code question read as a request for a program (+0.36), "what is a
+monad thanks!" 0.14 against 0.31."""
+
+from __future__ import annotations
+
+import pytest
+
+from classifiers.courtesy import strip_courtesy
+from tests.classifiers.test_question_frames import _close  # within CLOSE (0.05) and in one tier
+
+_CODE = "\n\ndef f(x):\n    x.append(1)\n\nprint(f([]))"
+QUESTIONS = ["What is a monad?", "Why is the sky blue?", "Where is the Eiffel Tower?", "Is 91 a prime number?",
+             "Why does this code print None?" + _CODE, "How do I reverse a list in Python?",
+             "If a train travels 60 km in 45 minutes, what is its speed in km/h?"]
+ANNOUNCEMENTS = ["Explain the following:\n", "Explain the following: ", "Explain this:\n", "Answer this: ",
+                 "Answer this:\n", "Answer the following question:\n", "Answer the following question.\n\n",
+                 "Please answer this question: ", "Solve the following:\n", "Answer this - ", "Hi! Explain the following:\n"]
+
+
+@pytest.mark.parametrize("lead", ANNOUNCEMENTS)
+@pytest.mark.parametrize("question", QUESTIONS, ids=range(len(QUESTIONS)))
+def test_an_announced_question_is_the_question(default, lead, question):
+    assert strip_courtesy(lead + question)[0] == question
+    _close(default, lead + question, question)
+
+
+@pytest.mark.parametrize("text", [
+    "Explain the following code:\n```python\nprint(sum(range(10)))\n```",  # the request: an explanation of the code
+    "Explain the following:\n```python\nprint(sum(range(10)))\n```",  # no question follows
+    "Explain the following:\nThe mitochondria is the powerhouse of the cell.",
+    "Solve the following:\n2x + 3 = 7", "Explain this concept: recursion?", "Answer this email: are you free on Monday?",
+    "Explain: what is a monad?",  # bare "Explain" is the request (request_question._opens_question reads its colon)
+    "Explain why the sky is blue.", "Answer the phone when it rings.",
+])
+def test_a_lead_in_that_is_the_request_or_before_no_question_stays(text):
+    assert strip_courtesy(text) == (text, "")
+
+
+THANKED = ["{q} thanks!", "{q} thank you", "{q} thx", "{q}, thanks!", "{q} thanks", "{q} thank you so much",
+           "{q} thanks in advance!", "Hi, {q} thanks!"]
+UNMARKED = ["what is a monad", "why is the sky blue", "how do I reverse a list in python", "is 91 a prime number",
+            "who wrote pride and prejudice", "can dogs eat grapes", "what is the capital of france"]
+
+
+@pytest.mark.parametrize("form", THANKED)
+@pytest.mark.parametrize("question", UNMARKED)
+def test_thanks_after_an_unmarked_question_are_courtesy(default, form, question):
+    text = form.format(q=question)
+    assert strip_courtesy(text)[0] == question
+    _close(default, text, question)
+
+
+@pytest.mark.parametrize("text", [
+    "How do you say thank you", "How do I say no thanks", "what is another word for thanks",
+    "Write a note saying thanks", "Write a haiku thanks!",  # no question: read as written
+    "what does ty mean", "What is a monad thanks buddy", "why do people say thank you",
+    "how to reply to thanks",
+])
+def test_thanks_that_are_named_or_after_no_question_stay(text):
+    assert strip_courtesy(text) == (text, "")

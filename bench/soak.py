@@ -50,7 +50,8 @@ import yaml
 
 from bench.gateway.load import run_async
 from bench.gateway.soak_report import Outcome, Report, judge, refusal
-from tests.reliability.loopback_serve import ServeProcess, free_port
+from tests.ports import free_port
+from tests.reliability.loopback_serve import ServeProcess
 from tests.reliability.loopback_upstream import Behaviour, FakeUpstream, sse_events
 
 PACE = 0.04  # seconds between streamed tokens upstream (25 tokens/s, a small model's pace)

@@ -24,12 +24,7 @@ from prometheus_client import CollectorRegistry
 from router.app import create_app
 from router.config import RouterConfig
 from router.demo.upstream import SimulatedUpstream
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.ports import free_port
 
 
 def wait_for(predicate: Any, timeout: float = 15.0, interval: float = 0.05, what: str = "condition") -> Any:

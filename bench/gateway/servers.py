@@ -13,8 +13,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.gateway.processes import BENCH_DIR, REPO, Proc, free_port, http, spawn, wait_for_port, wait_ready
+from bench.gateway.processes import BENCH_DIR, REPO, Proc, http, spawn, wait_for_port, wait_ready
 from bench.gateway.workload import ANSWER_WORDS, API_KEY, UPSTREAM_KEY, canned_completion, canned_stream, chat_bodies
+from tests.ports import free_port
 
 LITELLM_VENV = Path(os.environ.get("LITELLM_VENV", Path.home() / ".cache" / "complexity-router" / "litellm-venv"))
 #: The version issue 5's reference figures were measured with (override: LITELLM_SPEC="litellm[proxy]").

@@ -14,7 +14,8 @@ import pytest
 from backends.base import map_transport_error
 from backends.h1 import STALE_RACE_SECONDS
 from tests.backends._h1_client_helpers import BODY, HALF_STREAM, Peer, Upstream, _until, client, half_stream_then_wait, keep_answering, ok, pool_of
-from tests.reliability.loopback_rig import blackhole_port, closed_port
+from tests.ports import closed_port
+from tests.reliability.loopback_rig import blackhole_port
 
 pytestmark = pytest.mark.anyio
 

@@ -60,13 +60,6 @@ def blackhole_port() -> tuple[int, list[socket.socket]]:
     return port, held
 
 
-def closed_port() -> int:
-    """A loopback port nobody listens on (connection refused)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class Rig:
     """Two loopback upstreams `a` and `b` and gateways built in front of them.
 

@@ -4,15 +4,10 @@ from its Prometheus endpoint (for the real-vLLM check of client disconnects)."""
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from typing import Any
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.ports import free_port
 
 
 class ServeProcess:

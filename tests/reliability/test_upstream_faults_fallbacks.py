@@ -7,8 +7,9 @@ import asyncio
 
 import pytest
 
+from tests.ports import closed_port
 from tests.reliability._upstream_faults_helpers import FAST, fails
-from tests.reliability.loopback_rig import Rig, closed_port
+from tests.reliability.loopback_rig import Rig
 from tests.reliability.loopback_upstream import Behaviour, content_chunk, sse, sse_events, usage_chunk
 
 pytestmark = pytest.mark.anyio

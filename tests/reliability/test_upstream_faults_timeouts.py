@@ -9,8 +9,9 @@ import time
 import orjson
 import pytest
 
+from tests.ports import closed_port
 from tests.reliability._upstream_faults_helpers import FAST
-from tests.reliability.loopback_rig import Rig, blackhole_port, closed_port
+from tests.reliability.loopback_rig import Rig, blackhole_port
 from tests.reliability.loopback_upstream import DONE, Behaviour, completion_body, content_chunk, sse, sse_events, usage_chunk
 
 pytestmark = pytest.mark.anyio

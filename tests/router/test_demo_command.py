@@ -7,11 +7,7 @@ import socket
 import subprocess
 import sys
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.ports import free_port
 
 
 def test_demo_tour_streams_routes_and_shows_metrics() -> None:

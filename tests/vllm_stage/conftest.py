@@ -4,7 +4,6 @@ starts it in front of that server, with an openai client of it (test_gateway_on_
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -17,6 +16,7 @@ import httpx
 import pytest
 import yaml
 
+from tests.ports import free_port
 from tests.vllm_stage.server import SERVED_MODEL_NAME, start_vllm, stop_vllm, vllm_stage_ready
 
 
@@ -32,12 +32,6 @@ def vllm_url() -> Iterator[str]:
         yield base_url
     finally:
         stop_vllm(proc)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def gateway_config(vllm_url: str) -> dict[str, Any]:
@@ -66,7 +60,7 @@ def gateway_url(vllm_url: str) -> Iterator[str]:
     workdir = Path(tempfile.mkdtemp(prefix="router-vllm-"))
     config = workdir / "config.yaml"
     config.write_text(yaml.safe_dump(gateway_config(vllm_url), sort_keys=False))  # tier order matters
-    port = _free_port()
+    port = free_port()
     with open(workdir / "router.log", "wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "router.cli", "serve", "--config", str(config), "--port", str(port)],

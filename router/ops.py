@@ -23,7 +23,7 @@ from router.count_limits import COUNT_LIMIT, admit_count
 from router.decision import Decision
 from router.decision_log import WORKERS_ENV, DecisionLog
 from router.decision_log import signature as log_signature
-from router.limits import Admission, Limiter, LimitStore, create_store, store_signature
+from router.limits import Admission, Limiter, LimitRefusal, LimitStore, create_store, store_signature
 from router.opsconfig import ANONYMOUS, KEY_ID_LENGTH
 from router.protocol import APIError
 from router.request_info import current_trace_id
@@ -92,14 +92,14 @@ class Operations:
 
     async def admit_count(self, authorization: str | None, request_id: str, route: str) -> None:
         """Before a token count's body is read: its key's count limit (router/count_limits.py), a 429 logged as `limited`
-        with its `route` and `limit: count_requests` (its code is a request limit's, `rate_limit_exceeded`)."""
+        with its `route` and (from the refusal) `limit: count_requests` (its code is a request limit's, `rate_limit_exceeded`)."""
         if self.limiter is None:
             return
         key = self.key_id(authorization)
         try:
             await admit_count(self.limiter, key)
         except APIError as exc:
-            self.refused(key, "limited", exc, request_id, {}, route=route, limit=COUNT_LIMIT)
+            self.refused(key, "limited", exc, request_id, {}, route=route)
             raise
 
     async def admit(self, authorization: str | None, body: dict[str, Any], request_id: str) -> Admission:
@@ -117,12 +117,11 @@ class Operations:
             self.refused(key, "limited", exc, request_id, body)
             raise
 
-    def refused(self, key: str, status: str, exc: APIError, request_id: str, body: Mapping[str, Any], *,
-                route: str | None = None, limit: str | None = None) -> None:
-        """The decision-log line of a request refused before it was routed: by a limit ("limited"), or
-        after admission by its cost cap or the context check ("refused"). A token count's line names its `route` (and the
-        `limit` that refused it) where a chat request's names its `requested_model`: a count asked for no answer, and its
-        refusal read as a chat request's with an empty model."""
+    def refused(self, key: str, status: str, exc: APIError, request_id: str, body: Mapping[str, Any], *, route: str | None = None) -> None:
+        """The decision-log line of a request refused before it was routed: by a limit ("limited", naming the `limit` its
+        `LimitRefusal` carries: a held key's line too, which its code alone did not tell), or after admission by its cost
+        cap or the context check ("refused"). A token count's line names its `route` where a chat request's names its
+        `requested_model`: a count asked for no answer, and its refusal read as a chat request's with an empty model."""
         if self.decision_log is None:
             return
         entry: dict[str, Any] = {"time": time.time(), "request_id": request_id, "trace_id": current_trace_id(),
@@ -131,8 +130,8 @@ class Operations:
             entry["requested_model"] = str(body.get("model") or "")[:MODEL_NAME_LOGGED]  # a 12 MB name rotated the log away
         else:
             entry["route"] = route
-        if limit is not None:
-            entry["limit"] = limit
+        if isinstance(exc, LimitRefusal):
+            entry["limit"] = exc.limit
         self.decision_log.write(entry, body.get("messages"))
 
     def attach(self, decision: Decision, admission: Admission, body: Mapping[str, Any]) -> None:

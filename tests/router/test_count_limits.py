@@ -101,8 +101,8 @@ async def test_a_refused_count_s_log_line_names_its_route_and_limit_not_a_model(
     assert (counted["route"], counted["limit"], counted["status"], counted["key_id"]) == ("/v1/messages/count_tokens", "count_requests", "limited", key_id(KEY_A))
     assert (opened["route"], opened["limit"]) == ("/v1/responses/input_tokens", "count_requests")
     assert "requested_model" not in counted and "requested_model" not in opened, "a count asked for no model"
-    assert chat["requested_model"] == "auto" and "route" not in chat and "limit" not in chat
-    assert (held["route"], held["code"]) == ("/v1/messages/count_tokens", "rate_limit_exceeded") and "limit" not in held
+    assert (chat["requested_model"], chat["limit"]) == ("auto", "requests") and "route" not in chat
+    assert (held["route"], held["code"], held["limit"]) == ("/v1/messages/count_tokens", "rate_limit_exceeded", "requests"), "its key's requests refused it"
 
 
 async def test_a_held_key_s_refused_count_is_counted_as_a_count_not_a_request(fake_classifier: Any) -> None:

@@ -11,7 +11,8 @@
   reloaded yet — nor a broken file, respawned every second for ever. A reload's replacements start from the new
   file, and it becomes the copy only once all of them started. With `reload.watch` the workers follow the file
   themselves and the parent follows it too, keeping its last good version for respawns — and its `drain_seconds`, so a
-  respawned worker drains as the config it starts from says (it kept the drain the parent started with).
+  respawned worker drains as the config it starts from says (it kept the drain the parent started with), and its
+  `reload` (watch, interval), as the workers take theirs from each reload.
 * **SIGTERM closes the listening socket first**, at once, even in the middle of a reload (uvicorn only queues
   signals: a restart of every worker ran first). The parent held the socket while the workers drained: new
   connections were completed by the kernel, never accepted, and reset when the drain ended (30 s by default). Now
@@ -120,7 +121,7 @@ class RouterSupervisor(Multiprocess):
             self._failed(f"incomplete: workers {sorted(kept)} were not replaced (a replacement did not start) and serve the previous config")
             return
         self._accept(text)
-        self.reload = load_config(self.snapshot).reload
+        self._adopt()
         self.reloads.labels("success").inc()
         self.reload_ok.set(1)
 
@@ -137,7 +138,7 @@ class RouterSupervisor(Multiprocess):
                     text = self._read()
                     if self._checked(text, count=False) is not None:
                         self._accept(text)
-                        self._drain(math.ceil(load_config(self.snapshot).server.drain_seconds))  # a respawn drains as its file says
+                        self._adopt()
         super().keep_subprocess_alive()
 
     def _checked(self, text: str, *, count: bool = True) -> str | None:
@@ -151,6 +152,15 @@ class RouterSupervisor(Multiprocess):
             why = check.stderr.strip().replace(candidate, self.config_path) or f"check-config exited {check.returncode}"
             self._failed(f"refused, the workers keep the config in force: {one_line(why)}")
         return None
+
+    def _adopt(self) -> None:
+        """What the parent takes from the file it accepted, as each worker does from its reload: its `reload` (a watch
+        turned off stops the parent following too — its snapshot went on taking edits no worker reloaded, and a respawn
+        started from one; a new interval paces its polls) and its drain (a respawn drains as its file says)."""
+        config = load_config(self.snapshot)
+        self.reload = config.reload
+        self.next_poll = time.monotonic() + self.reload.interval_seconds
+        self._drain(math.ceil(config.server.drain_seconds))
 
     def _failed(self, why: str) -> None:
         self.reloads.labels("failure").inc()

@@ -251,3 +251,31 @@ def test_with_reload_watch_a_respawned_worker_gets_the_followed_file_s_drain(tmp
         assert supervisor.config.timeout_graceful_shutdown == 7 and os.environ[DRAIN_ENV] == "7", "a broken edit changes nothing"
     finally:
         shutil.rmtree(supervisor.snapshots, ignore_errors=True)
+
+
+def test_under_reload_watch_the_parent_adopts_the_followed_file_s_watch_and_interval(tmp_path: Path, monkeypatch: Any) -> None:
+    """The parent followed the file with the `reload` it started with: an edit turning `reload.watch` off stopped the
+    workers reloading (each takes its `reload` from the file it reloaded), but the parent went on taking every later
+    edit into the copy respawns start from, so a crashed worker came back with an edit no other worker ran. It now takes
+    the file's `reload` as the workers do: no longer watching, and polling at the file's interval."""
+    from uvicorn.supervisors.multiprocess import Multiprocess
+
+    monkeypatch.setattr(Multiprocess, "keep_subprocess_alive", lambda self: None)  # no workers to ping here
+    config = _config(simulated_upstream_stub(), reload={"watch": True, "interval_seconds": 0.5})
+    path = write_yaml(tmp_path / "config.yaml", config)
+    supervisor = _in_process_supervisor(monkeypatch, path)
+    try:
+        write_yaml(path, {**config, "reload": {"watch": True, "interval_seconds": 30}})
+        supervisor.signature, supervisor.next_poll = None, 0.0
+        supervisor.keep_subprocess_alive()
+        assert supervisor.next_poll > time.monotonic() + 25, "the next poll at the file's new interval"
+        write_yaml(path, {**config, "reload": {"watch": False}})
+        supervisor.signature, supervisor.next_poll = None, 0.0
+        supervisor.keep_subprocess_alive()
+        assert not supervisor.reload.watch, "the workers took this edit and stopped watching: so does the parent"
+        write_yaml(path, {**config, "reload": {"watch": False}, "server": {"drain_seconds": 6.5}})
+        supervisor.signature, supervisor.next_poll = None, 0.0
+        supervisor.keep_subprocess_alive()
+        assert "drain_seconds: 6.5" not in Path(supervisor.snapshot).read_text(), "an edit no worker reloaded: respawns start without it"
+    finally:
+        shutil.rmtree(supervisor.snapshots, ignore_errors=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -116,6 +116,12 @@ class ModelConfig(_Strict):
         None, description="request fields this model refuses (a 400), left out of what it is sent: a client routed by score cannot "
         "know which model it reaches. Unset: its reasoning dialect's (reasoning: openai — temperature, top_p, the penalties, "
         "logprobs, top_logprobs, logit_bias, stop, which o-series and GPT-5 refuse); [] sends every field")
+
+    @property
+    def refused_fields(self) -> Sequence[str]:
+        """The request fields left out of what this model is sent (`Gateway.upstream_body`), which the estimate then
+        does not price either (router/estimate.py `sent_service_tier`): its `drop_fields`, else its dialect's."""
+        return DIALECTS[self.reasoning].refused_fields if self.drop_fields is None else self.drop_fields
 
     @model_validator(mode="after")
     def _check_prices(self) -> ModelConfig:

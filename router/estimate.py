@@ -50,10 +50,15 @@ def upstream_calls(config: RouterConfig, candidate: Candidate, body: Mapping[str
 
 def sent_service_tier(config: RouterConfig, model: str, params: Mapping[str, Any], body: Mapping[str, Any]) -> str | None:
     """The service tier a call of ``model`` is priced at until its answer names one, as the attempt prices it
-    (`Backend.asked_service_tier` of the body it sends: the client's fields over the tier's ``params``). Its adapter's
-    answer, not the asked tier's: Anthropic is sent no `service_tier`, and a `flex` asked of Claude was estimated (and
-    held to `x-router-max-cost-usd`) at flex prices, then charged at standard ones."""
-    return config.adapter(model).asked_service_tier(ChainMap(body, params))
+    (`Backend.asked_service_tier` of the body it sends: the client's fields over the tier's ``params``, less the fields
+    the model refuses). Its adapter's answer, not the asked tier's: Anthropic is sent no `service_tier`, and a `flex`
+    asked of Claude was estimated (and held to `x-router-max-cost-usd`) at flex prices, then charged at standard ones —
+    as was one asked of a model whose `drop_fields` leave `service_tier` out."""
+    fields: Mapping[str, Any] = ChainMap(body, params)
+    refused = config.models[model].refused_fields
+    if any(name in fields for name in refused):
+        fields = {name: value for name, value in fields.items() if name not in refused}
+    return config.adapter(model).asked_service_tier(fields)
 
 
 def estimate_cost(config: RouterConfig, candidate: Candidate, body: Mapping[str, Any], prompt_tokens: int,

@@ -218,7 +218,7 @@ class Gateway:
                 raise_token_cap(upstream, reserve)
         lower_token_cap(upstream, limit)
         dialect.name_cap(upstream)
-        for field in dialect.refused_fields if model.drop_fields is None else model.drop_fields:
+        for field in model.refused_fields:
             upstream.pop(field, None)
         return upstream
 

@@ -31,8 +31,9 @@ def usage_part(role: str, usage: Usage, *, tier: str, model: str, backend: str, 
 
 
 def record_failed(decision: Decision, usage: Usage) -> None:
-    """A failed attempt of `decision`'s current model (the one that just failed), to be booked by `book_failed`."""
-    decision.context.failed_attempts.append(usage_part("failed_attempt", usage, tier=decision.tier, model=decision.model,
+    """A failed attempt of `decision`'s current model (the one that just failed), to be booked by `book_failed`; its role
+    is its context's (`failed_attempt`, a judge's `failed_judge`)."""
+    decision.context.failed_attempts.append(usage_part(decision.context.failed_role, usage, tier=decision.tier, model=decision.model,
                                                        backend=decision.backend, service_tier=decision.service_tier))
 
 

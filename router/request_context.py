@@ -70,3 +70,6 @@ class RequestContext:
     usage_parts: list[UsagePart] = field(default_factory=list)
     # attempt_costs.record_failed: attempts that failed while their upstream worked (billed all the same)
     failed_attempts: list[UsagePart] = field(default_factory=list)
+    # attempt_costs.record_failed: the `usage_breakdown` role of this context's failed attempts; a judge's own context
+    # (UpstreamSampler.judge) says `failed_judge`, told apart from a failed sample on the same model
+    failed_role: str = "failed_attempt"

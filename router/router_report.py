@@ -35,7 +35,7 @@ Escalation = TypedDict("Escalation", {"from": str, "to": str, "reason": str, "ag
 class BreakdownEntry(TypedDict):
     """One upstream call behind the request's `cost_usd` (router/attempt_costs.py `breakdown_entry`)."""
 
-    role: str  # samples, judge, answer, abandoned (an escalation's source) or failed_attempt
+    role: str  # samples, judge, answer, abandoned (an escalation's source), failed_attempt or failed_judge (the judge's)
     tier: str
     model: str
     prompt_tokens: int

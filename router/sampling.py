@@ -94,7 +94,8 @@ class UpstreamSampler:
             "max_tokens": 16,
         }
         judge_decision = Decision(decision.request_id, decision.tier, "forced", [Candidate(model, decision.tier, effort, None)])
-        judge_decision.context.failed_attempts = decision.context.failed_attempts  # its failed attempts are the request's
+        judge_decision.context.failed_attempts = decision.context.failed_attempts  # its failed attempts are the request's,
+        judge_decision.context.failed_role = "failed_judge"  # told apart from a sample's on the same model
         try:
             result = await self.attempts.dispatch(judge_body, judge_decision, stream=False)
         except asyncio.CancelledError:  # the client left while the judge read the samples: the judge is charged too

@@ -122,11 +122,34 @@ async def test_a_judge_the_gateway_hung_up_on_is_charged_to_the_request(make_har
     response = await harness.chat("easy [score=0.1]")
     router = response.json()["router"]
     assert response.status_code == 200 and router["judge_error"] == "timeout"
-    judge = [part for part in router["usage_breakdown"] if part["role"] == "failed_attempt"]
+    judge = [part for part in router["usage_breakdown"] if part["role"] == "failed_judge"]
     assert [part["model"] for part in judge] == ["spare-big"] and judge[0]["prompt_tokens"] > 0 and 0 < judge[0]["completion_tokens"] <= 16
     assert router["cost_usd"] == pytest.approx(sum(part["cost_usd"] for part in router["usage_breakdown"]))
     assert harness.metric("router_cost_usd_total", tier="low", model="spare-big", backend="spare") == pytest.approx(judge[0]["cost_usd"])
     assert harness.metric("router_complexity_score_count") == 1, "the judge's prompt is no client's: priced without the score's metrics"
+
+
+async def test_a_failed_judge_call_on_the_sampled_model_is_told_apart_from_a_failed_sample(make_harness: Any) -> None:
+    """A judge that is also the sampled model: its failed call was listed as `failed_attempt` under the same tier and
+    model as a failed sample's, so the breakdown (and the decision log's) could not say which call failed. It is
+    `failed_judge` now, booked as a failed attempt all the same."""
+    from router.strategies import JUDGE_SYSTEM
+
+    async def answer_or_hang_the_judge(request: httpx.Request) -> httpx.Response:
+        if orjson.loads(request.content)["messages"][0].get("content") == JUDGE_SYSTEM:
+            return await hang(request)
+        return httpx.Response(200, json={"id": "x", "object": "chat.completion", "created": 1, "model": "m", "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": "#### 1"}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 20, "completion_tokens": 10, "total_tokens": 30}})
+
+    data = copy.deepcopy(CONFIG)
+    data["tiers"]["low"] = {**data["tiers"]["low"], "strategy": {"kind": "best_of_n", "samples": 2, "use_n": False, "judge": "small"}}
+    data["backends"]["sim"]["timeouts"] = {"connect": 1.0, "first_byte": 0.2, "idle": 0.2, "total": 0.3}
+    harness = await make_harness(parse_config(data, env={}), httpx.MockTransport(answer_or_hang_the_judge))
+    router = (await harness.chat("easy [score=0.1]")).json()["router"]
+    assert router["judge_error"] == "timeout"
+    assert [(part["role"], part["model"]) for part in router["usage_breakdown"]] == [("samples", "small")] * 2 + [("failed_judge", "small")]
+    assert harness.metric("router_failed_attempt_cost_usd_total", tier="low", model="small", backend="sim") == pytest.approx(router["usage_breakdown"][2]["cost_usd"])
 
 
 async def hang(request: httpx.Request) -> httpx.Response:

@@ -28,7 +28,12 @@ class RequestHints:
     #: `user` cannot carry (64 characters at most; Claude Code's is longer).
     betas: tuple[str, ...] = ()
     user_id: str | None = None
+    #: The client's cap is the upstream's whole, reasoning included (Anthropic's `max_tokens` with thinking on, the
+    #: Responses API's `max_output_tokens`), not the answer's to which the thinking reserve is added: an effort whose
+    #: reserve would fill it is lowered instead (router/upstream_fields.py).
+    cap_includes_reasoning: bool = False
 
 
-#: A request whose route knows nothing beyond its chat body (chat and text completions; a judge's call).
+#: A request whose route knows nothing beyond its chat body (chat and text completions; a judge's call; the offline
+#: `route`, `score` and `calibrate` commands, which have no request).
 NO_HINTS = RequestHints()

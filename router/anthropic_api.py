@@ -11,8 +11,8 @@ calls; assistant `thinking` blocks → the turn's `reasoning` text and, signed, 
 model's reasoning dialect keeps what its family reads back: backends/reasoning.py); `thinking: {type:
 enabled, budget_tokens}` → the lowest `reasoning_effort` up to high whose default budget covers it
 (disabled → none); with thinking on, the client's `max_tokens` is the upstream's whole cap, thinking
-included (`router.upstream_fields.TOTAL_CAP`: an effort whose reserve would fill it is lowered, whoever set
-it); `output_config.effort` → that effort (the nearest the model takes), which, as on the chat route, wins over the tier's
+included (`RequestHints.cap_includes_reasoning`, router/anthropic_hints.py: an effort whose reserve would fill it is
+lowered, whoever set it); `output_config.effort` → that effort (the nearest the model takes), which, as on the chat route, wins over the tier's
 unless `routing.client_reasoning_effort: ignore`; adaptive thinking without one keeps the tier's (a model named directly:
 high, Anthropic's default). Documents and search results are read as their text (a PDF or a linked
 document is named, not read); server tools (web search, code execution…) and MCP servers are a 400 naming the
@@ -35,7 +35,7 @@ from backends.reasoning import DEFAULT_BUDGETS, reasoning_text
 from backends.usage import Usage
 from router.protocol import array_field, invalid, string_field, type_of
 from router.responses_api import new_id
-from router.upstream_fields import DEFAULT_EFFORT, TOTAL_CAP, TRANSLATED_EFFORT
+from router.upstream_fields import DEFAULT_EFFORT, TRANSLATED_EFFORT
 
 #: Fields with no chat counterpart, or translated below: not forwarded as they are (an OpenAI upstream
 #: refuses what it does not know; `top_k` is Anthropic's "advanced use" sampling knob).
@@ -77,9 +77,7 @@ def chat_request(body: dict[str, Any]) -> dict[str, Any]:
         chat.pop("tools", None)
         chat.pop("tool_choice", None)
     _output(body.get("output_format"), body.get("output_config"), chat)
-    effort = _thinking(body.get("thinking"))
-    if shows_thinking(body):  # Anthropic's max_tokens then includes the thinking: it is the upstream's whole cap
-        chat[TOTAL_CAP] = True
+    effort = _thinking(body.get("thinking"))  # with thinking on, max_tokens counts it: `RequestHints.cap_includes_reasoning`
     if effort is not None:
         chat["reasoning_effort"] = effort
     if "reasoning_effort" in chat:

@@ -1,6 +1,6 @@
 """What a Messages request's chat translation (router/anthropic_api.py `chat_request`) cannot say in the chat body: its
 `RequestHints` (backends/request_hints.py), read by router/api.py's Messages wire from the translated body and from
-what the client asked of Anthropic itself (its body's `metadata`, its `anthropic-beta` header)."""
+what the client asked of Anthropic itself (its body's `metadata` and `thinking`, its `anthropic-beta` header)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from backends.request_hints import RequestHints
+from router.anthropic_api import shows_thinking
 
 
 def request_hints(chat: Mapping[str, Any], client: Mapping[str, Any] | None = None, betas: str | None = None) -> RequestHints:
     """A trailing assistant turn is the client's prefill: continued, not answered anew, where the server can be told.
     A chat part with `cache_control` is a breakpoint the client marked (the translation keeps it where LiteLLM does).
     The ``client``'s Messages body (its `metadata`, an object: the translation refused any other) names its user, and
-    its ``betas`` header its flags."""
+    its ``betas`` header its flags. With thinking on, its `max_tokens` counts the thinking (Anthropic's rule)."""
+    client = client or {}
     messages = chat["messages"]
     marked = any(isinstance(message.get("content"), list) and any("cache_control" in part for part in message["content"]) for message in messages)
-    user_id = ((client or {}).get("metadata") or {}).get("user_id")
+    user_id = (client.get("metadata") or {}).get("user_id")
     return RequestHints(prefill=messages[-1]["role"] == "assistant", cache_marks=marked,
                         betas=tuple(flag.strip() for flag in (betas or "").split(",") if flag.strip()),
-                        user_id=user_id if isinstance(user_id, str) and user_id else None)
+                        user_id=user_id if isinstance(user_id, str) and user_id else None,
+                        cap_includes_reasoning=shows_thinking(client))

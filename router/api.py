@@ -84,7 +84,8 @@ def _remembering(chat_request: Callable[[dict[str, Any]], dict[str, Any]]) -> tu
 def _responses_wire(headers: Mapping[str, str]) -> Wire:
     request, translate = _remembering(responses_api.chat_request)
     stream = ResponsesStream(request)
-    return Wire(translate, lambda chat: responses_api.response_body(request, chat), stream.end, stream.frames, stream.error)
+    return Wire(translate, lambda chat: responses_api.response_body(request, chat), stream.end, stream.frames, stream.error,
+                hints=lambda chat: responses_api.request_hints(request))
 
 
 def _anthropic_wire(headers: Mapping[str, str]) -> Wire:
@@ -166,13 +167,12 @@ async def _routed(request: Request, wire: Wire, headers: Mapping[str, str], requ
         admission = await state.ops.admit(authorization, body, request_id)  # per-key limits: 429
         try:
             decision = await state.gateway.decide_priced(body, request_id, _max_cost(headers.get("x-router-max-cost-usd")),
-                                                         max_tier=admission.max_tier)
+                                                         max_tier=admission.max_tier, hints=hints)
         except APIError as exc:  # the cost cap or the context check: still a line in the decision log
             state.ops.refused(admission.key_id, "refused", exc, request_id, body)
             raise
         state.ops.attach(decision, admission, body)
         decision.context.escalate_header = headers.get("x-router-escalate")  # router/escalation.py
-        decision.context.hints = hints
         decision.context.trace_id = current_trace_id()  # the decision log's line names the client's trace
         async with cancel_on_disconnect(request, state.drain):  # the client left before the response started: close the upstream now
             if body.get("stream"):

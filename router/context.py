@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from backends.base import CONTEXT_LENGTH_EXCEEDED
+from backends.request_hints import NO_HINTS, RequestHints
 from classifiers.token_estimate import DEFAULT_CHARS_PER_TOKEN, estimate_tokens
 from router.protocol import APIError
 from router.upstream_fields import completion_cap, thinking_reserve
@@ -228,16 +229,16 @@ class ContextPlanner:
         self.counter = counter if counter is not None else TokenCounter(config)
         self.enabled = any(model.context_window is not None for model in config.models.values())
 
-    def planned_completion(self, body: Mapping[str, Any], candidate: Candidate) -> int:
-        cap = completion_cap(self.config, body, candidate)
-        return cap if cap is not None else self.config.routing.min_completion_tokens + thinking_reserve(self.config, body, candidate)
+    def planned_completion(self, body: Mapping[str, Any], candidate: Candidate, hints: RequestHints) -> int:
+        cap = completion_cap(self.config, body, candidate, hints)
+        return cap if cap is not None else self.config.routing.min_completion_tokens + thinking_reserve(self.config, body, candidate, hints)
 
     def fits(self, candidate: Candidate, body: Mapping[str, Any], decision: Decision) -> bool:
         window = self.config.models[candidate.model].context_window
         if window is None:
             return True
         count = self.counter.count_for(decision, candidate.model, body)
-        return count.for_fit() + self.planned_completion(body, candidate) <= window
+        return count.for_fit() + self.planned_completion(body, candidate, decision.context.hints) <= window
 
     def plan(self, decision: Decision, body: Mapping[str, Any], max_tier: str | None = None) -> None:
         """Filter `decision.candidates`, moving tiers if needed; 400 context_length_exceeded if nothing fits."""
@@ -255,7 +256,7 @@ class ContextPlanner:
         if not kept:
             window = self.config.models[first.model].context_window
             tokens = counts[first.model].for_fit()  # as the check counted it (an estimate with its margin): the sum exceeds the window
-            planned = self.planned_completion(body, first)
+            planned = self.planned_completion(body, first, decision.context.hints)
             raise APIError(
                 400,
                 f"This model's maximum context length is {window} tokens. However, you requested about {tokens + planned} tokens "
@@ -304,7 +305,7 @@ def route_report(config: RouterConfig, policy: Policy, tier_name: str, body: Map
     report["context"] = {
         "fits": True,
         "context_window": window,
-        "planned_completion_tokens": planner.planned_completion(body, chosen),
+        "planned_completion_tokens": planner.planned_completion(body, chosen, NO_HINTS),  # no request: a chat client's
         "tier": chosen.tier,
         "model": chosen.model,
         "moved": chosen != first,

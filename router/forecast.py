@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from backends.reasoning import DIALECTS
+from backends.request_hints import NO_HINTS, RequestHints
 from router.context import same_model
 from router.estimate import answers_requested
 from router.policy import Policy
@@ -55,33 +56,34 @@ class CompletionForecast:
         self.log_correction: dict[tuple[str, str], float] = {}
         self._tier_heads: dict[str, Candidate] | None = None  # each tier's first candidate, for `per_tier`
 
-    def forecast(self, candidate: Candidate, result: ScoreLike, body: Mapping[str, Any]) -> Forecast:
+    def forecast(self, candidate: Candidate, result: ScoreLike, body: Mapping[str, Any], hints: RequestHints) -> Forecast:
         """The forecast for ``candidate`` at the effort requested, which cannot exceed what the upstream
         may return: a request with ``max_tokens: 16`` is priced at most at 16 plus the thinking reserve, one without
         a cap at most at its adapter's cap or the model's `max_output_tokens`."""
-        requested, budget = requested_effort(self.config, body, candidate)
+        requested, budget = requested_effort(self.config, body, candidate, hints)
         priced = DIALECTS[self.config.models[candidate.model].reasoning].priced_effort(requested)  # what the model will spend
         raw = result.expected_completion_tokens(priced, budget)
         # A model named directly without an effort thinks as it does by default (a Qwen3 thinks), which
         # the tiers' explicit "none" does not: its correction is learnt apart, as "default".
         effort = requested or "default"
         tokens = round(raw * math.exp(self.log_correction.get((candidate.model, effort), 0.0)))
-        ceiling = most_written(self.config, body, candidate)
+        ceiling = most_written(self.config, body, candidate, hints)
         return Forecast(effort, raw, tokens if ceiling is None else min(tokens, ceiling), ceiling, answers_requested(body),
                         getattr(result, "floored", False))
 
     def per_tier(self, result: ScoreLike, body: Mapping[str, Any]) -> dict[str, Forecast]:
         """Each tier's forecast on its first candidate, as the gateway would price the request there (the `score`,
-        `calibrate` and `route` commands: the effort the model can hold, the tier's cap, what the upstream may write)."""
+        `calibrate` and `route` commands: the effort the model can hold, the tier's cap, what the upstream may write; no
+        request, so no hints)."""
         if self._tier_heads is None:
             policy = Policy(self.config)
             self._tier_heads = {name: policy.candidates(name)[0] for name in self.config.tiers}
-        return {name: self.forecast(candidate, result, body) for name, candidate in self._tier_heads.items()}
+        return {name: self.forecast(candidate, result, body, NO_HINTS) for name, candidate in self._tier_heads.items()}
 
     def forecast_for(self, decision: Decision, candidate: Candidate, result: ScoreLike, body: Mapping[str, Any]) -> Forecast:
         """``forecast``, kept on the decision by the candidate's tier and model (`served_forecast` finds the served
         one's) so that the answer can be compared with it."""
-        found = self.forecast(candidate, result, body)
+        found = self.forecast(candidate, result, body, decision.context.hints)
         forecasts = decision.context.completion_forecasts
         if forecasts is None:
             forecasts = decision.context.completion_forecasts = {}

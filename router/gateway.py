@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from backends.base import Backend, ChatResult, ChatStream
 from backends.reasoning import DIALECTS, UnsupportedEffortError, lower_token_cap, raise_token_cap, reasoning_text
-from backends.request_hints import RequestHints
+from backends.request_hints import NO_HINTS, RequestHints
 from backends.usage import Usage
 from classifiers.token_estimate import DEFAULT_CHARS_PER_TOKEN, estimate_tokens
 from router.answer_embedding import AnswerEmbedding, RefinesAnswerTokens
@@ -82,16 +82,16 @@ class Gateway:
 
     # -- deciding -----------------------------------------------------------------------
     async def decide_priced(self, body: dict[str, Any], request_id: str, max_cost_usd: float | None = None,
-                            max_tier: str | None = None) -> Decision:
+                            max_tier: str | None = None, hints: RequestHints = NO_HINTS) -> Decision:
         """`decide`, with the embedding extra's answer estimate when it is on: under a client's cost cap
         it is awaited first (the cap is judged on it); otherwise it runs while the upstream works, and
         `settle_estimate` applies it before the response headers are written."""
         if self.answer_embedding is None:
-            return self.decide(body, request_id, max_cost_usd, max_tier)
+            return self.decide(body, request_id, max_cost_usd, max_tier, hints=hints)
         if max_cost_usd is not None:
             delta = await self.answer_embedding.log_delta(body["messages"])
-            return self.decide(body, request_id, max_cost_usd, max_tier, answer_log_delta=delta)
-        decision = self.decide(body, request_id, None, max_tier)
+            return self.decide(body, request_id, max_cost_usd, max_tier, answer_log_delta=delta, hints=hints)
+        decision = self.decide(body, request_id, None, max_tier, hints=hints)
         if decision.scored is not None:  # priced: routed by score
             decision.context.pending_estimate = asyncio.ensure_future(self.answer_embedding.log_delta(body["messages"]))
         return decision
@@ -117,12 +117,13 @@ class Gateway:
             pending.cancel()
 
     def decide(self, body: dict[str, Any], request_id: str, max_cost_usd: float | None = None, max_tier: str | None = None,
-               answer_log_delta: float | None = None) -> Decision:
+               answer_log_delta: float | None = None, hints: RequestHints = NO_HINTS) -> Decision:
         """Pick tier and candidates for a validated request (no I/O). `max_tier`: the key is over its
         budget with `over_budget: downgrade`, so no tier above it (router/limits.py). The cost estimate,
         and a client's cap, are for the candidate the request goes to after every move (cost cap,
         budget, load knob, context check). `answer_log_delta`: the embedding extra's correction of the
-        answer estimate, when `decide_priced` has it in time."""
+        answer estimate, when `decide_priced` has it in time. ``hints``: what the request's route knows beyond its body
+        (router/api.py `Wire.hints`), which every plan and estimate reads from the decision's context."""
         target = self.policy.target(body["model"])
         if target.kind == "model":
             decision = Decision(request_id, "direct", "direct", self.policy.direct(target.name))
@@ -133,10 +134,11 @@ class Gateway:
             tier = self.policy.tier_for_score(result.score)
             self.metrics.classifier_tier.labels(tier).inc()  # the live side of tiers.<name>.expected_share
             decision = Decision(request_id, tier, "classifier", self.policy.candidates(tier), score=result.score, scored=result)
-            if max_cost_usd is not None:
-                downgrade_to_cap(self.policy, self.estimate_cost, decision, result, body, max_cost_usd)
         context = decision.context
+        context.hints = hints  # before the first estimate
         context.max_tier, context.max_cost_usd = max_tier, max_cost_usd  # an escalation stays inside both (router/ttc.py)
+        if max_cost_usd is not None and decision.scored is not None:  # routed by score
+            downgrade_to_cap(self.policy, self.estimate_cost, decision, decision.scored, body, max_cost_usd)
         context.top_tier_asked = sent_service_tier(self.config, self.policy.top_tier.model, self.policy.top_tier.params, body)  # savings' baseline
         if max_tier is not None:
             cap_tier(self.policy, self.metrics, decision, max_tier)
@@ -196,25 +198,25 @@ class Gateway:
 
         Client fields win over tier `params`; the effort is `upstream_fields.requested_effort`'s; the model's dialect writes
         the family's reasoning fields (and the echoed reasoning of earlier turns in the field it reads back) and the
-        completion cap grows by the thinking reserve, unless it counts the thinking already (`TOTAL_CAP`: /v1/messages); a
+        completion cap grows by the thinking reserve, unless it counts the thinking already (`hints.cap_includes_reasoning`); a
         cap above the model's `max_output_tokens` is lowered to it (`upstream_fields.completion_cap` plans the same); fields
         the model refuses (its `drop_fields`, else its dialect's) are left out.
         """
         upstream = {**candidate.params, **body} if candidate.params else dict(body)
-        total_cap = take_private_fields(upstream)
+        take_private_fields(upstream)
         model = self.config.models[candidate.model]
         limit = model.max_output_tokens
         self.backends[model.backend].settle_request(upstream, hints)  # the private fields and hints its adapter reads
         upstream["model"] = self.config.upstream_name(candidate.model)
         dialect = DIALECTS[model.reasoning]
         dialect.carry_history(upstream, hints.prefill)
-        effort, budget = requested_effort(self.config, body, candidate)
+        effort, budget = requested_effort(self.config, body, candidate, hints)
         if effort is not None:
             try:
                 reserve = dialect.apply(upstream, effort, budget)
             except UnsupportedEffortError as exc:
                 raise APIError(400, str(exc), param="reasoning_effort", code="unsupported_value") from None
-            if not total_cap:
+            if not hints.cap_includes_reasoning:
                 raise_token_cap(upstream, reserve)
         lower_token_cap(upstream, limit)
         dialect.name_cap(upstream)
@@ -329,7 +331,7 @@ class Gateway:
         forecast = served_forecast(decision)
         served = next((c for c in decision.candidates if (c.tier, c.model) == (decision.tier, decision.model)), None)
         if forecast is None and served is not None:
-            forecast = self.forecast.forecast(served, decision.scored or score(body["messages"]), body)
+            forecast = self.forecast.forecast(served, decision.scored or score(body["messages"]), body, decision.context.hints)
         return Usage(prompt_tokens=self.tokens.count_for(decision, decision.model, body).tokens,
                      completion_tokens=forecast.tokens * (answers or forecast.answers) if forecast is not None else 0)
 

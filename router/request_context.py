@@ -47,8 +47,8 @@ class RequestContext:
     trace_id: str | None = None
     # api: the client's x-router-escalate header; TestTimeCompute.dispatch parses it (router/escalation.py)
     escalate_header: str | None = None
-    # api: what the request's route knows beyond its chat body (its `Wire.hints`); Gateway.upstream_body reads it for
-    # each call's upstream (a judge's own context has none)
+    # Gateway.decide, first: what the request's route knows beyond its chat body (api's `Wire.hints`); the context plan,
+    # the cost estimate and Gateway.upstream_body read it for each candidate (a judge's own context has none)
     hints: RequestHints = NO_HINTS
     # Gateway.decide_priced: the embedding extra's answer estimate still running; settle_estimate awaits it, _drop_estimate cancels it
     pending_estimate: asyncio.Future[float | None] | None = None

@@ -22,10 +22,10 @@ from typing import Any
 
 from backends.chat_shape import content_text
 from backends.reasoning import EFFORTS, reasoning_text
+from backends.request_hints import NO_HINTS, RequestHints
 from backends.usage import Usage
 from router.protocol import MAX_TOKENS_LIMIT, array_field, invalid, string_field, type_of
 from router.responses_tools import NO_TOOL_NAMES, CallNames, call_item, chat_tool_choice, chat_tools, custom_arguments, dropped_tools, joined
-from router.upstream_fields import TOTAL_CAP
 
 #: The `include` entry that asks for the answer's token logprobs; `top_logprobs` asks for them too (0 to 20 alternatives).
 LOGPROBS_INCLUDE = "message.output_text.logprobs"
@@ -41,6 +41,8 @@ _TYPES: dict[str, type] = {"instructions": str, "reasoning": dict, "text": dict,
 _TYPE_NAMES = {str: "a string", dict: "an object", bool: "a boolean"}
 _ROLES = frozenset({"user", "assistant", "system", "developer"})
 _STOP_STATUS = {"length": ("incomplete", "max_output_tokens"), "content_filter": ("incomplete", "content_filter")}
+#: The hints of a request with `max_output_tokens` (`request_hints`), the same for each.
+_WHOLE_CAP = RequestHints(cap_includes_reasoning=True)
 
 
 def new_id(prefix: str) -> str:
@@ -48,6 +50,12 @@ def new_id(prefix: str) -> str:
 
 
 # -- request ------------------------------------------------------------------------------------------
+def request_hints(body: Mapping[str, Any]) -> RequestHints:
+    """What the chat translation of a Responses ``body`` cannot say: OpenAI's `max_output_tokens` counts the reasoning
+    tokens, so it is the upstream's whole cap, to which no thinking reserve is added."""
+    return _WHOLE_CAP if body.get("max_output_tokens") is not None else NO_HINTS
+
+
 def chat_request(body: dict[str, Any]) -> dict[str, Any]:
     """The chat-completions body for a Responses ``body``; what cannot be served is a 400 naming it."""
     if "messages" in body:
@@ -71,9 +79,8 @@ def chat_request(body: dict[str, Any]) -> dict[str, Any]:
     chat = {key: value for key, value in body.items() if key not in _IGNORED}
     instructions = body.get("instructions")
     chat["messages"] = ([{"role": "system", "content": instructions}] if instructions else []) + messages_of(body.get("input"))
-    if body.get("max_output_tokens") is not None:  # OpenAI's counts the reasoning: the upstream's whole cap, no reserve added
+    if body.get("max_output_tokens") is not None:  # OpenAI's counts the reasoning: `request_hints`
         chat["max_completion_tokens"] = body["max_output_tokens"]
-        chat[TOTAL_CAP] = True
     effort = (body.get("reasoning") or {}).get("effort")
     if effort is not None:
         if effort not in EFFORTS:

@@ -1,9 +1,10 @@
 """What a candidate's upstream is asked for beyond the client's body: the effort and thinking budget
 (`requested_effort`), the completion cap that reserve grows (`completion_cap`), and the gateway's private body
-fields that steer them, set by an ingress and taken out of each candidate's copy (`take_private_fields`).
+fields that steer them, set by an ingress and taken out of each candidate's copy (`take_private_fields`). What the
+request's route knows beyond its body (`RequestHints`: whether its cap counts the thinking) steers them too.
 
 Shared by the gateway, which writes the upstream body, and by the context and cost plans, which must read the
-same numbers before dispatch.
+same numbers before dispatch: all from the request's context (`RequestContext.hints`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from backends.reasoning import DIALECTS, UnsupportedEffortError
 
 if TYPE_CHECKING:
+    from backends.request_hints import RequestHints
     from router.config import RouterConfig
     from router.policy import Candidate
 
@@ -30,38 +32,32 @@ def answer_cap(config: RouterConfig, body: Mapping[str, Any], candidate: Candida
     return None
 
 
-def completion_cap(config: RouterConfig, body: Mapping[str, Any], candidate: Candidate) -> int | None:
+def completion_cap(config: RouterConfig, body: Mapping[str, Any], candidate: Candidate, hints: RequestHints) -> int | None:
     """What the upstream is asked for at most: the answer's cap plus the thinking reserve (the cap alone
-    when it counts the thinking: `TOTAL_CAP`), never above the model's `max_output_tokens`, as
+    when it counts the thinking: `RequestHints.cap_includes_reasoning`), never above the model's `max_output_tokens`, as
     `Gateway.upstream_body` writes it; None without a cap."""
     cap = answer_cap(config, body, candidate)
     if cap is None:
         return None
     limit = config.models[candidate.model].max_output_tokens
-    total = cap + thinking_reserve(config, body, candidate)
+    total = cap + thinking_reserve(config, body, candidate, hints)
     return total if limit is None else min(total, limit)
 
 
-def most_written(config: RouterConfig, body: Mapping[str, Any], candidate: Candidate) -> int | None:
+def most_written(config: RouterConfig, body: Mapping[str, Any], candidate: Candidate, hints: RequestHints) -> int | None:
     """The most the upstream may write, which bounds the cost estimate: `completion_cap`, else, for a request without a
     cap, the cap its adapter writes (Anthropic's: 4,096 and the thinking reserve) or the model's `max_output_tokens`;
     None when neither is known. (Not the context check's plan: an uncapped request is planned at its minimum.)"""
-    cap = completion_cap(config, body, candidate)
+    cap = completion_cap(config, body, candidate, hints)
     if cap is not None:
         return cap
     model = config.models[candidate.model]
     written = config.adapter(candidate.model).default_answer_cap
     if written is not None:
-        written += thinking_reserve(config, body, candidate)
+        written += thinking_reserve(config, body, candidate, hints)
     limits = [value for value in (written, model.max_output_tokens) if value is not None]
     return min(limits) if limits else None
 
-
-#: A chat body's flag, set by `/v1/messages` with thinking on (Anthropic's `max_tokens` counts the
-#: thinking): its cap is the upstream's whole, reasoning included, not the answer's to which the thinking
-#: reserve is added. Never sent upstream (`Gateway.upstream_body` removes it). Like every gateway-internal field its
-#: name starts with `protocol.PRIVATE_PREFIX`, which no client may send.
-TOTAL_CAP = "_router_cap_includes_reasoning"
 
 #: A chat body's flag, set by `/v1/messages` with an effort it translated (`thinking`, `output_config.effort`): sent as
 #: the nearest the model takes even to a model named directly, as it is on every routed request (Claude Code's `max`
@@ -73,21 +69,19 @@ TRANSLATED_EFFORT = "_router_effort_translated"
 DEFAULT_EFFORT = "_router_default_effort"
 
 
-def take_private_fields(upstream: dict[str, Any]) -> bool:
+def take_private_fields(upstream: dict[str, Any]) -> None:
     """Take the private fields the gateway reads itself (from the client's body: `requested_effort`) out of
-    ``upstream``, a candidate's own copy of it; whether its cap counts the thinking (`TOTAL_CAP`). The candidate's
-    adapter settles the rest (`Backend.settle_request`)."""
+    ``upstream``, a candidate's own copy of it. The candidate's adapter settles the rest (`Backend.settle_request`)."""
     upstream.pop(TRANSLATED_EFFORT, None)
     upstream.pop(DEFAULT_EFFORT, None)
-    return bool(upstream.pop(TOTAL_CAP, False))
 
 
-def requested_effort(config: RouterConfig, body: Mapping[str, Any], candidate: Candidate) -> tuple[str | None, int | None]:
+def requested_effort(config: RouterConfig, body: Mapping[str, Any], candidate: Candidate, hints: RequestHints) -> tuple[str | None, int | None]:
     """The effort the upstream is asked for and its thinking budget: the client's `reasoning_effort`
     (unless `routing.client_reasoning_effort: ignore` keeps a tier's), else the tier's effort (with the
     tier's budget), and the client's `thinking_token_budget` over either's budget (same rule); "none" for a
     model without reasoning controls (its reasoning fields are stripped, not refused). A routed request's effort is the
-    nearest the model takes (`RouterConfig.efforts`). Under a cap that counts the thinking (`TOTAL_CAP`), or the model's
+    nearest the model takes (`RouterConfig.efforts`). Under a cap that counts the thinking (``hints``), or the model's
     `max_output_tokens`, an effort whose reserve fills it is lowered: the model cannot write more (Anthropic refuses the
     request with a 400, a budget it cannot spend leaves another family no answer)."""
     dialect = DIALECTS[config.models[candidate.model].reasoning]
@@ -102,18 +96,18 @@ def requested_effort(config: RouterConfig, body: Mapping[str, Any], candidate: C
     asked = body.get("thinking_token_budget") if honored and dialect.accepts_budget else None  # vLLM's field: the client's own
     if isinstance(asked, int) and not isinstance(asked, bool) and asked > 0:
         budget = asked
-    caps = [answer_cap(config, body, candidate) if body.get(TOTAL_CAP) else None, config.models[candidate.model].max_output_tokens]
+    caps = [answer_cap(config, body, candidate) if hints.cap_includes_reasoning else None, config.models[candidate.model].max_output_tokens]
     cap = min((value for value in caps if value is not None), default=None)
     if effort is None or cap is None:
         return effort, budget
     return dialect.fitting(effort, budget, cap, efforts)
 
 
-def thinking_reserve(config: RouterConfig, body: Mapping[str, Any], candidate: Candidate) -> int:
+def thinking_reserve(config: RouterConfig, body: Mapping[str, Any], candidate: Candidate, hints: RequestHints) -> int:
     """Tokens the model's dialect adds to the cap for thinking (the answer keeps its own cap); none
-    when the cap counts the thinking already (`TOTAL_CAP`)."""
-    effort, budget = requested_effort(config, body, candidate)
-    if effort is None or body.get(TOTAL_CAP):
+    when the cap counts the thinking already (`RequestHints.cap_includes_reasoning`)."""
+    effort, budget = requested_effort(config, body, candidate, hints)
+    if effort is None or hints.cap_includes_reasoning:
         return 0
     try:
         return DIALECTS[config.models[candidate.model].reasoning].apply({}, effort, budget)

@@ -24,14 +24,16 @@ from router.context import TokenCounter
 from router.demo.upstream import _prompt_tokens
 from router.limits import seconds_to_period_end
 from router.protocol import APIError
-from router.upstream_fields import DEFAULT_EFFORT, TOTAL_CAP, TRANSLATED_EFFORT
+from router.upstream_fields import DEFAULT_EFFORT, TRANSLATED_EFFORT
 from tests.router.conftest import CONFIG, Harness, make_config
 from tests.router.test_responses_api import _JSON, _calls, _chunk, frames_of, tool_upstream
 
-#: The body keys that flagged a Messages client's cache breakpoints and carried its Anthropic options before
-#: `RequestHints.cache_marks` / `betas` / `user_id`: none sets them, a client's are dropped with every `_router_` field.
+#: The body keys that flagged a Messages client's cache breakpoints, carried its Anthropic options and said its cap counts
+#: the thinking before `RequestHints.cache_marks` / `betas` / `user_id` / `cap_includes_reasoning`: none sets them, a
+#: client's are dropped with every `_router_` field.
 CACHE_MARKS = "_router_cache_breakpoints"
 CLIENT_OPTIONS = "_router_anthropic_options"
+TOTAL_CAP = "_router_cap_includes_reasoning"
 
 pytestmark = pytest.mark.anyio
 
@@ -238,7 +240,7 @@ async def test_count_tokens_for_auto_counts_for_the_model_the_score_picks(make_h
 
 
 def test_blocks_and_settings_become_a_chat_request() -> None:
-    chat = chat_request({"model": "auto", "max_tokens": 8000, "system": [{"type": "text", "text": "Rules."}, {"type": "text", "text": "More."}],
+    chat = chat_request(asked := {"model": "auto", "max_tokens": 8000, "system": [{"type": "text", "text": "Rules."}, {"type": "text", "text": "More."}],
                          "messages": [{"role": "user", "content": [{"type": "text", "text": "What is this?"},
                                                                    {"type": "image", "source": {"type": "base64", "media_type": "image/jpeg", "data": "AAAA"}}]}],
                          "stop_sequences": ["\n\nHuman:"], "thinking": {"type": "enabled", "budget_tokens": 2000}, "temperature": 0.3,
@@ -246,16 +248,17 @@ def test_blocks_and_settings_become_a_chat_request() -> None:
     assert chat["messages"] == [{"role": "system", "content": "Rules.\nMore."}, {"role": "user", "content": [
         {"type": "text", "text": "What is this?"}, {"type": "image_url", "image_url": {"url": "data:image/jpeg;base64,AAAA"}}]}]
     assert (chat["stop"], chat["reasoning_effort"], chat["temperature"]) == (["\n\nHuman:"], "medium", 0.3)
-    assert (chat["max_tokens"], chat[TOTAL_CAP]) == (8000, True), "with thinking on, Anthropic's max_tokens includes it"
+    assert chat["max_tokens"] == 8000 and request_hints(chat, asked).cap_includes_reasoning, "with thinking on, Anthropic's max_tokens includes it"
     assert not {"system", "stop_sequences", "thinking", "metadata", "top_k", "user"} & chat.keys()
     base = {"model": "auto", "max_tokens": 8, "messages": [{"role": "user", "content": "x"}]}
     assert chat_request(base | {"thinking": {"type": "disabled"}})["reasoning_effort"] == "none"
-    assert TOTAL_CAP not in chat_request(base) and TOTAL_CAP not in chat_request(base | {"thinking": {"type": "disabled"}})
+    assert not any(request_hints(chat_request(ask), ask).cap_includes_reasoning for ask in (base, base | {"thinking": {"type": "disabled"}}))
     assert "tool_choice" not in chat_request(base | {"tool_choice": {"type": "auto"}}), "no tools: no tool choice"
     ultrathink = chat_request(base | {"max_tokens": 32000, "thinking": {"type": "enabled", "budget_tokens": 31999}})
     assert ultrathink["reasoning_effort"] == "high", "no level an o-series model refuses"
     adaptive = chat_request(base | {"thinking": {"type": "adaptive"}})
-    assert "reasoning_effort" not in adaptive and adaptive[TOTAL_CAP]
+    assert "reasoning_effort" not in adaptive and request_hints(adaptive, base | {"thinking": {"type": "adaptive"}}).cap_includes_reasoning
+    assert TOTAL_CAP not in adaptive, "the cap's meaning rides beside the body"
 
 
 @pytest.mark.parametrize(("fields", "sent_cap", "sent_budget"), [
@@ -274,7 +277,7 @@ async def test_with_thinking_on_the_upstream_s_cap_is_the_client_s(harness: Harn
     response = await harness.client.post("/v1/messages", json=body)
     assert response.status_code == 200, response.text
     sent = harness.upstream.requests[-1]
-    assert sent["max_tokens"] == sent_cap and sent.get("thinking_token_budget") == sent_budget and TOTAL_CAP not in sent
+    assert sent["max_tokens"] == sent_cap and sent.get("thinking_token_budget") == sent_budget
     assert sent["chat_template_kwargs"]["enable_thinking"] is (sent_budget is not None)
 
 
@@ -311,7 +314,7 @@ def test_the_sdk_s_newest_effort_and_thinking_modes_are_served() -> None:
     asked = chat_request(ask | {"output_config": {"effort": "xhigh"}})
     assert asked["reasoning_effort"] == "xhigh" and asked[TRANSLATED_EFFORT] is True
     between = chat_request(ask | {"thinking": {"type": "between_tools"}})
-    assert between["reasoning_effort"] == "none" and between[TOTAL_CAP] is True
+    assert between["reasoning_effort"] == "none" and request_hints(between, ask | {"thinking": {"type": "between_tools"}}).cap_includes_reasoning
 
 
 def claude_high_tier() -> Any:
@@ -613,8 +616,6 @@ async def test_no_client_sets_the_gateway_s_own_fields(make_harness: Any, spare_
     """The gateway's private fields rode in the chat body, where any client could write them: an OpenAI client's
     `_anthropic_client_options` reached Anthropic as beta flags (1M context, at its premium) and a spoofed user id.
     Every field of the reserved prefix is dropped from a client's body."""
-    from router.upstream_fields import TOTAL_CAP
-
     seen: list[httpx.Request] = []
     spare_handler[0] = _recording_claude(seen)
     harness = await make_harness(claude_high_tier())

@@ -11,6 +11,7 @@ import httpx
 import orjson
 import pytest
 
+from backends.request_hints import NO_HINTS
 from backends.usage import Usage
 from router.app import create_app
 from router.config import parse_config
@@ -267,10 +268,10 @@ def test_the_planned_completion_and_the_forecast_ceiling_are_the_lowered_cap() -
     config = output_capped()
     policy = Policy(config)
     low, medium = policy.candidates("low")[0], policy.candidates("medium")[0]
-    assert completion_cap(config, {"max_tokens": 32_000}, low) == 8_192
-    assert completion_cap(config, {"max_tokens": 1_000}, medium) == 1_000 + 2_048
-    assert completion_cap(config, {}, low) is None
-    assert ContextPlanner(config, policy).planned_completion({"max_tokens": 32_000}, low) == 8_192
+    assert completion_cap(config, {"max_tokens": 32_000}, low, NO_HINTS) == 8_192
+    assert completion_cap(config, {"max_tokens": 1_000}, medium, NO_HINTS) == 1_000 + 2_048
+    assert completion_cap(config, {}, low, NO_HINTS) is None
+    assert ContextPlanner(config, policy).planned_completion({"max_tokens": 32_000}, low, NO_HINTS) == 8_192
 
 
 async def _sent_to_claude(effort: str, max_output: int | None, **request: Any) -> dict[str, Any]:

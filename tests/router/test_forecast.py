@@ -7,13 +7,14 @@ from typing import Any
 
 import pytest
 
+from backends.request_hints import NO_HINTS, RequestHints
 from backends.usage import Usage
 from router.context import TokenCounter
 from router.decision import Decision
 from router.forecast import MAX_CORRECTION, CompletionForecast
 from router.policy import Policy
 from router.pricing import cost_usd
-from router.upstream_fields import TOTAL_CAP, thinking_reserve
+from router.upstream_fields import thinking_reserve
 from tests.conftest import FakeClassifier, FakeScore
 from tests.router.conftest import CONFIG, Harness, make_config
 
@@ -57,7 +58,7 @@ def test_the_correction_is_clamped() -> None:
         forecast.forecast_for(decision, candidate, FakeScore(0.1), {"messages": []})
         decision.choose(candidate, "sim")
         forecast.observe(decision, Usage(prompt_tokens=10, completion_tokens=200 * 100), "ok", 0.1, False)
-    assert forecast.forecast(candidate, FakeScore(0.1), {"messages": []}).tokens == round(200 * MAX_CORRECTION)
+    assert forecast.forecast(candidate, FakeScore(0.1), {"messages": []}, NO_HINTS).tokens == round(200 * MAX_CORRECTION)
 
 
 def test_a_floor_s_forecast_teaches_no_correction() -> None:
@@ -82,11 +83,12 @@ def test_a_cap_that_counts_the_thinking_bounds_the_forecast() -> None:
     forecast = CompletionForecast(config)
     medium = Policy(config).candidates("medium")[0]
     body: dict[str, Any] = {"messages": [], "max_tokens": 40}
-    answer_only = forecast.forecast(medium, FakeScore(0.6), body)
+    answer_only = forecast.forecast(medium, FakeScore(0.6), body, NO_HINTS)
     assert (answer_only.effort, answer_only.ceiling) == ("medium", 40 + 2048)
-    total = forecast.forecast(medium, FakeScore(0.6), body | {TOTAL_CAP: True})
+    whole = RequestHints(cap_includes_reasoning=True)
+    total = forecast.forecast(medium, FakeScore(0.6), body, whole)
     assert (total.effort, total.ceiling) == ("none", 40) and total.tokens <= 40
-    roomy = forecast.forecast(medium, FakeScore(0.6), body | {TOTAL_CAP: True, "max_tokens": 3000})
+    roomy = forecast.forecast(medium, FakeScore(0.6), body | {"max_tokens": 3000}, whole)
     assert (roomy.effort, roomy.ceiling) == ("medium", 3000)
 
 
@@ -100,10 +102,10 @@ def test_an_uncapped_request_is_forecast_at_most_at_what_its_upstream_may_write(
     forecast, policy = CompletionForecast(config), Policy(config)
     long_answer = FakeScore(0.9, expected_answer_tokens=100_000)
     fallback = policy.candidates("high")[1]  # Claude, at effort high
-    reserve = thinking_reserve(config, {"messages": []}, fallback)
-    assert reserve == 16384 and forecast.forecast(fallback, long_answer, {"messages": []}).tokens == 4096 + reserve
-    assert forecast.forecast(policy.candidates("low")[0], long_answer, {"messages": []}).tokens == 150
-    assert forecast.forecast(policy.candidates("high")[0], long_answer, {"messages": []}).ceiling is None, "an OpenAI model's own cap is unknown"
+    reserve = thinking_reserve(config, {"messages": []}, fallback, NO_HINTS)
+    assert reserve == 16384 and forecast.forecast(fallback, long_answer, {"messages": []}, NO_HINTS).tokens == 4096 + reserve
+    assert forecast.forecast(policy.candidates("low")[0], long_answer, {"messages": []}, NO_HINTS).tokens == 150
+    assert forecast.forecast(policy.candidates("high")[0], long_answer, {"messages": []}, NO_HINTS).ceiling is None, "an OpenAI model's own cap is unknown"
 
 
 async def test_the_forecast_is_for_the_effort_the_upstream_is_asked_for(make_harness: Any) -> None:

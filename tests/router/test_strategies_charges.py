@@ -11,6 +11,7 @@ import httpx
 import orjson
 import pytest
 
+from backends.request_hints import NO_HINTS
 from router.config import parse_config
 from tests.router._strategies_helpers import BEST
 from tests.router.conftest import CONFIG
@@ -43,7 +44,7 @@ async def test_a_client_leaving_while_samples_are_drawn_is_charged_for_them(make
     app = harness.client._transport.app
     gateway = app.state.router.gateway
     body = {"model": "auto", "messages": [{"role": "user", "content": "easy [score=0.1]"}]}
-    forecast = gateway.forecast.forecast(gateway.policy.candidates("low")[0], gateway.score(body["messages"]), body).tokens
+    forecast = gateway.forecast.forecast(gateway.policy.candidates("low")[0], gateway.score(body["messages"]), body, NO_HINTS).tokens
     await call_and_leave(app, "/v1/chat/completions", body, 0.3)
     assert harness.metric("router_requests_total", tier="low", model="small", backend="sim", status="cancelled") == 1
     charged = harness.metric("router_tokens_total", tier="low", model="small", backend="sim", kind="completion")

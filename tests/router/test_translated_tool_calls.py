@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
+from backends.request_hints import NO_HINTS, RequestHints
 from router.anthropic_api import chat_request as messages_chat_request
 from router.anthropic_stream import AnthropicStream
 from router.chunk_translator import ChunkTranslator
-from router.responses_api import chat_request
+from router.responses_api import chat_request, request_hints
 from router.responses_stream import ResponsesStream
-from router.upstream_fields import TOTAL_CAP
 from tests.router.test_responses_api import _calls, _chunk, events_of, frames_of
 
 IMAGE = "data:image/png;base64,iVBORw0KGgo="
@@ -53,9 +53,11 @@ def test_images_a_tool_returned_follow_the_run_of_outputs_as_the_user_s() -> Non
 
 def test_max_output_tokens_is_the_whole_cap_as_openai_counts_the_reasoning_in_it() -> None:
     """OpenAI: "an upper bound for the number of tokens that can be generated for a response, including visible output
-    tokens and reasoning tokens" — no thinking reserve is added to it (`TOTAL_CAP`, as `/v1/messages` does)."""
-    assert chat_request({"model": "auto", "input": "hi", "max_output_tokens": 100})[TOTAL_CAP] is True
-    assert TOTAL_CAP not in chat_request({"model": "auto", "input": "hi"})
+    tokens and reasoning tokens" — no thinking reserve is added to it (`RequestHints.cap_includes_reasoning`, as `/v1/messages`
+    with thinking on), which rides beside the chat body, not in it."""
+    capped = {"model": "auto", "input": "hi", "max_output_tokens": 100}
+    assert request_hints(capped) == RequestHints(cap_includes_reasoning=True) and request_hints(capped | {"max_output_tokens": None}) == NO_HINTS
+    assert chat_request(capped).keys() == {"model", "messages", "max_completion_tokens"}
 
 
 def _interleaved() -> list[dict[str, Any]]:

@@ -300,10 +300,9 @@ class Backend(ABC):
         return response
 
     def settle_request(self, upstream: dict[str, Any], hints: RequestHints) -> None:
-        """``upstream`` (a candidate's own copy of the body) with the gateway's private fields, and its route's
-        ``hints``, as this adapter reads them. An OpenAI-compatible upstream reads none of what a Messages client asked
-        of Anthropic itself (its cache breakpoints and thinking-block positions: backends/anthropic_extras.py), and a
-        strict one refuses them."""
+        """``upstream`` (a candidate's own copy of the body) as this adapter reads it, given its route's ``hints``. An
+        OpenAI-compatible upstream reads none of what a Messages client asked of Anthropic itself (its cache breakpoints
+        and thinking-block positions: backends/anthropic_extras.py), and a strict one refuses them."""
         without_anthropic_extras(upstream, hints.cache_marks)
 
     @classmethod

@@ -32,6 +32,14 @@ class RequestHints:
     #: Responses API's `max_output_tokens`), not the answer's to which the thinking reserve is added: an effort whose
     #: reserve would fill it is lowered instead (router/upstream_fields.py).
     cap_includes_reasoning: bool = False
+    #: The client's `reasoning_effort` is its own API's effort translated (a Messages client's `thinking` or
+    #: `output_config.effort`): sent as the nearest the model takes even to a model named directly, as on every routed
+    #: request (Claude Code's `max` to gpt-oss is `high`, not the 400 a chat client naming an effort the model lacks
+    #: gets, as from vLLM).
+    effort_translated: bool = False
+    #: The effort a model named directly gets when the client asked for thinking but named none (Anthropic's adaptive
+    #: thinking: its default, high); a routed request keeps its tier's.
+    default_effort: str | None = None
 
 
 #: A request whose route knows nothing beyond its chat body (chat and text completions; a judge's call; the offline

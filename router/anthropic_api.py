@@ -35,14 +35,13 @@ from backends.reasoning import DEFAULT_BUDGETS, reasoning_text
 from backends.usage import Usage
 from router.protocol import array_field, invalid, string_field, type_of
 from router.responses_api import new_id
-from router.upstream_fields import DEFAULT_EFFORT, TRANSLATED_EFFORT
 
 #: Fields with no chat counterpart, or translated below: not forwarded as they are (an OpenAI upstream
 #: refuses what it does not know; `top_k` is Anthropic's "advanced use" sampling knob).
 _TRANSLATED = frozenset({"system", "messages", "stop_sequences", "tools", "tool_choice", "thinking", "metadata", "service_tier",
                          "container", "context_management", "output_config", "output_format", "top_k", "cache_control", "inference_geo"})
 #: Anthropic's `output_config.effort` levels, each a `reasoning_effort` of the same name (sent as the nearest the
-#: model takes: `upstream_fields.TRANSLATED_EFFORT`); thinking budgets stop at "high".
+#: model takes: `RequestHints.effort_translated`); thinking budgets stop at "high".
 _EFFORTS = ("low", "medium", "high", "xhigh", "max")
 _REFUSED = ("mcp_servers",)
 #: How Claude Code's per-request billing line starts (`cc_version=…; cch=<hash>;`), its first system block.
@@ -78,12 +77,8 @@ def chat_request(body: dict[str, Any]) -> dict[str, Any]:
         chat.pop("tool_choice", None)
     _output(body.get("output_format"), body.get("output_config"), chat)
     effort = _thinking(body.get("thinking"))  # with thinking on, max_tokens counts it: `RequestHints.cap_includes_reasoning`
-    if effort is not None:
+    if effort is not None:  # (adaptive without an effort: `RequestHints.default_effort`)
         chat["reasoning_effort"] = effort
-    if "reasoning_effort" in chat:
-        chat[TRANSLATED_EFFORT] = True
-    elif type_of(body.get("thinking")) == "adaptive":
-        chat[DEFAULT_EFFORT] = "high"  # Anthropic's default effort; a routed request keeps its tier's
     if body.get("metadata") is not None and not isinstance(body["metadata"], dict):  # its user_id is Anthropic's (Claude Code's: a JSON blob)
         raise invalid("'metadata' must be an object", param="metadata")
     if body.get("stream"):
@@ -302,7 +297,7 @@ def _output(output_format: Any, output_config: Any, chat: dict[str, Any]) -> Non
     if effort is not None:
         if not isinstance(effort, str) or effort not in _EFFORTS:
             raise invalid("'output_config.effort' must be low, medium, high, xhigh or max", param="output_config.effort")
-        chat["reasoning_effort"] = effort  # sent as the nearest the model takes (`TRANSLATED_EFFORT`)
+        chat["reasoning_effort"] = effort  # sent as the nearest the model takes (`RequestHints.effort_translated`)
 
 
 # -- response -----------------------------------------------------------------------------------------

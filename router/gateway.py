@@ -35,7 +35,7 @@ from router.resilience import Resilience
 from router.seams import Attempts, ScoreLike, Upstream
 from router.shutdown import Drain
 from router.ttc import TestTimeCompute
-from router.upstream_fields import requested_effort, take_private_fields
+from router.upstream_fields import requested_effort
 from router.usage_parts import account_parts, parts_total, record_part
 
 log = logging.getLogger("complexity_router")
@@ -203,10 +203,9 @@ class Gateway:
         the model refuses (its `drop_fields`, else its dialect's) are left out.
         """
         upstream = {**candidate.params, **body} if candidate.params else dict(body)
-        take_private_fields(upstream)
         model = self.config.models[candidate.model]
         limit = model.max_output_tokens
-        self.backends[model.backend].settle_request(upstream, hints)  # the private fields and hints its adapter reads
+        self.backends[model.backend].settle_request(upstream, hints)  # what its adapter reads of the body and hints
         upstream["model"] = self.config.upstream_name(candidate.model)
         dialect = DIALECTS[model.reasoning]
         dialect.carry_history(upstream, hints.prefill)

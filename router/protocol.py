@@ -95,7 +95,7 @@ def string_field(item: Mapping[str, Any], key: str, param: str) -> str:
 
 
 _BOM = b"\xef\xbb\xbf"
-#: How the gateway's own fields in a chat body start (`upstream_fields.TRANSLATED_EFFORT`, `DEFAULT_EFFORT`):
+#: How the gateway's own fields in a chat body started (none is left: a route says what its body cannot in `RequestHints`):
 #: set by a route's translation, never taken from a client — an OpenAI client sent `_anthropic_client_options` and an
 #: Anthropic upstream got its beta flags (1M context) and user id.
 PRIVATE_PREFIX = "_router_"

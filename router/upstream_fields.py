@@ -1,7 +1,7 @@
 """What a candidate's upstream is asked for beyond the client's body: the effort and thinking budget
-(`requested_effort`), the completion cap that reserve grows (`completion_cap`), and the gateway's private body
-fields that steer them, set by an ingress and taken out of each candidate's copy (`take_private_fields`). What the
-request's route knows beyond its body (`RequestHints`: whether its cap counts the thinking) steers them too.
+(`requested_effort`) and the completion cap that reserve grows (`completion_cap`), from the client's body and what its
+route knows beyond it (`RequestHints`: whether its cap counts the thinking, whether its effort is another API's
+translated, the effort a model named directly gets).
 
 Shared by the gateway, which writes the upstream body, and by the context and cost plans, which must read the
 same numbers before dispatch: all from the request's context (`RequestContext.hints`).
@@ -59,27 +59,10 @@ def most_written(config: RouterConfig, body: Mapping[str, Any], candidate: Candi
     return min(limits) if limits else None
 
 
-#: A chat body's flag, set by `/v1/messages` with an effort it translated (`thinking`, `output_config.effort`): sent as
-#: the nearest the model takes even to a model named directly, as it is on every routed request (Claude Code's `max`
-#: to gpt-oss is `high`, not the 400 a chat client naming an effort the model lacks gets, as from vLLM).
-TRANSLATED_EFFORT = "_router_effort_translated"
-
-#: A chat body's field, set by `/v1/messages` for `thinking: {type: adaptive}` without an effort: the effort a model
-#: named directly gets (Anthropic's default, high). A routed request keeps its tier's.
-DEFAULT_EFFORT = "_router_default_effort"
-
-
-def take_private_fields(upstream: dict[str, Any]) -> None:
-    """Take the private fields the gateway reads itself (from the client's body: `requested_effort`) out of
-    ``upstream``, a candidate's own copy of it. The candidate's adapter settles the rest (`Backend.settle_request`)."""
-    upstream.pop(TRANSLATED_EFFORT, None)
-    upstream.pop(DEFAULT_EFFORT, None)
-
-
 def requested_effort(config: RouterConfig, body: Mapping[str, Any], candidate: Candidate, hints: RequestHints) -> tuple[str | None, int | None]:
     """The effort the upstream is asked for and its thinking budget: the client's `reasoning_effort`
     (unless `routing.client_reasoning_effort: ignore` keeps a tier's), else the tier's effort (with the
-    tier's budget), and the client's `thinking_token_budget` over either's budget (same rule); "none" for a
+    tier's budget, or the route's default: ``hints``), and the client's `thinking_token_budget` over either's budget (same rule); "none" for a
     model without reasoning controls (its reasoning fields are stripped, not refused). A routed request's effort is the
     nearest the model takes (`RouterConfig.efforts`). Under a cap that counts the thinking (``hints``), or the model's
     `max_output_tokens`, an effort whose reserve fills it is lowered: the model cannot write more (Anthropic refuses the
@@ -88,9 +71,9 @@ def requested_effort(config: RouterConfig, body: Mapping[str, Any], candidate: C
     if dialect.name == "none":
         return "none", None
     honored = candidate.effort is None or config.routing.client_reasoning_effort == "honor"  # None: a model named directly
-    effort = (body.get("reasoning_effort") if honored else None) or candidate.effort or body.get(DEFAULT_EFFORT)
+    effort = (body.get("reasoning_effort") if honored else None) or candidate.effort or hints.default_effort
     efforts = config.efforts(candidate.model)
-    if isinstance(effort, str) and (candidate.effort is not None or body.get(TRANSLATED_EFFORT)):  # the client's effort as this model says it
+    if isinstance(effort, str) and (candidate.effort is not None or hints.effort_translated):  # the client's effort as this model says it
         effort = dialect.nearest(effort, efforts)  # (a chat client naming a model directly sends its effort as asked)
     budget = candidate.thinking_budget if effort == candidate.effort and dialect.accepts_budget else None  # a fallback's family may take none
     asked = body.get("thinking_token_budget") if honored and dialect.accepts_budget else None  # vLLM's field: the client's own

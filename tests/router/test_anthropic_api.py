@@ -24,7 +24,6 @@ from router.context import TokenCounter
 from router.demo.upstream import _prompt_tokens
 from router.limits import seconds_to_period_end
 from router.protocol import APIError
-from router.upstream_fields import DEFAULT_EFFORT, TRANSLATED_EFFORT
 from tests.router.conftest import CONFIG, Harness, make_config
 from tests.router.test_responses_api import _JSON, _calls, _chunk, frames_of, tool_upstream
 
@@ -301,7 +300,7 @@ def test_claude_code_s_shapes_become_a_chat_request() -> None:
     assert chat["messages"][3:] == [{"role": "tool", "tool_call_id": "t1", "content": "the page:"},  # the top-level breakpoint: on the last block
                                     {"role": "tool", "tool_call_id": "t2", "content": [{"type": "text", "text": "Error: exit 1", "cache_control": ephemeral}]},
                                     {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:image/png;base64,AA"}}]}]
-    assert request_hints(chat) == RequestHints(cache_marks=True) and CACHE_MARKS not in chat, "the breakpoints' flag rides beside the body"
+    assert request_hints(chat) == RequestHints(cache_marks=True, effort_translated=True) and CACHE_MARKS not in chat, "the breakpoints' flag rides beside the body"
     assert chat["reasoning_effort"] == "max" and chat["max_tokens"] == 32000
     assert chat["response_format"] == {"type": "json_schema", "json_schema": {"name": "output", "schema": {"type": "object"}, "strict": True}}
     assert not {"output_config", "output_format", "context_management", "cache_control", "thinking"} & chat.keys()
@@ -312,7 +311,8 @@ def test_the_sdk_s_newest_effort_and_thinking_modes_are_served() -> None:
     off (progress notes between tool calls come back as thinking blocks), not a 400."""
     ask = {"model": "auto", "max_tokens": 2000, "messages": [{"role": "user", "content": "hi"}]}
     asked = chat_request(ask | {"output_config": {"effort": "xhigh"}})
-    assert asked["reasoning_effort"] == "xhigh" and asked[TRANSLATED_EFFORT] is True
+    assert asked["reasoning_effort"] == "xhigh" and request_hints(asked).effort_translated
+    assert not [key for key in asked if key.startswith("_router_")], "the effort's origin rides beside the body"
     between = chat_request(ask | {"thinking": {"type": "between_tools"}})
     assert between["reasoning_effort"] == "none" and request_hints(between, ask | {"thinking": {"type": "between_tools"}}).cap_includes_reasoning
 
@@ -874,7 +874,9 @@ async def test_adaptive_thinking_without_an_effort_thinks_on_a_model_named_direc
     spare_handler[0] = recording_claude(seen)
     harness = await make_harness(adaptive_tiers(effort="low"))
     ask = {"max_tokens": 4000, "thinking": {"type": "adaptive"}, "messages": [{"role": "user", "content": "[score=0.9] prove it"}]}
-    assert chat_request({**ask, "model": "opus"})[DEFAULT_EFFORT] == "high"
+    direct = {**ask, "model": "opus"}
+    assert request_hints(chat := chat_request(direct), direct).default_effort == "high" and not [key for key in chat if key.startswith("_router_")]
+    assert request_hints(chat_request(ask | {"output_config": {"effort": "low"}}), ask).default_effort is None, "an effort named: none"
     for model, sent in (("opus", "high"), ("auto", "low")):
         assert (await harness.client.post("/v1/messages", json={**ask, "model": model})).status_code == 200
         assert seen[-1]["thinking"] == {"type": "adaptive"} and seen[-1]["output_config"] == {"effort": sent}, model

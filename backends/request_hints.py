@@ -1,9 +1,11 @@
 """What a route knows about a request that its chat body cannot say, carried beside the body, never in it.
 
-An ingress that translates another API (router/anthropic_api.py) learns facts the chat format has no field for; typed
-here, they ride on the request's server-side context (`RequestContext.hints`, router/api.py `Wire.hints`) to the code
-that acts on them, instead of keys with the reserved `_router_` prefix in the client's dict that every upstream body
-must shed. A leaf module: the adapters and dialects that read a hint import nothing of the router's.
+An ingress that translates another API (router/anthropic_api.py, responses_api.py) learns facts the chat format has no
+field for; typed here, they ride on the request's server-side context (`RequestContext.hints`, router/api.py
+`Wire.hints`) to the code that acts on them, instead of keys in the client's dict that every upstream body must shed
+and no client may send (they were `_router_…` keys, dropped from every client's body). A client's fields are all its
+own, forwarded whatever their name. A leaf module: the adapters and dialects that read a hint import nothing of the
+router's.
 """
 
 from __future__ import annotations

@@ -95,10 +95,6 @@ def string_field(item: Mapping[str, Any], key: str, param: str) -> str:
 
 
 _BOM = b"\xef\xbb\xbf"
-#: How the gateway's own fields in a chat body started (none is left: a route says what its body cannot in `RequestHints`):
-#: set by a route's translation, never taken from a client — an OpenAI client sent `_anthropic_client_options` and an
-#: Anthropic upstream got its beta flags (1M context) and user id.
-PRIVATE_PREFIX = "_router_"
 
 
 def _json_problem(error: str) -> str:
@@ -113,7 +109,8 @@ def _json_problem(error: str) -> str:
 
 
 def parse_json_body(raw: bytes) -> dict[str, Any]:
-    """Decode the body; malformed JSON or a non-object is a 400 naming the problem."""
+    """Decode the body; malformed JSON or a non-object is a 400 naming the problem. Every field is the client's, kept
+    whatever its name: what the gateway knows beyond it rides beside it (`RequestHints`), so none needs reserving."""
     if not raw:
         raise invalid("request body is empty; expected a JSON object")
     raw = raw.removeprefix(_BOM)  # what some Windows tools write first: no JSON, but no reason to refuse the body
@@ -123,8 +120,6 @@ def parse_json_body(raw: bytes) -> dict[str, Any]:
         raise invalid(_json_problem(str(exc))) from None
     if not isinstance(body, dict):
         raise invalid("request body must be a JSON object")
-    for key in [key for key in body if key.startswith(PRIVATE_PREFIX)]:
-        del body[key]
     return body
 
 

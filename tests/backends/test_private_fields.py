@@ -1,4 +1,4 @@
-"""What each adapter makes of the gateway's private body fields (`Backend.settle_request`) and of the service tier a
+"""What each adapter makes of a body's Anthropic-only parts and its route's hints (`Backend.settle_request`) and of the service tier a
 request asks for (`Backend.asked_service_tier`): the gateway asks the candidate's adapter, never tests its kind."""
 
 from __future__ import annotations

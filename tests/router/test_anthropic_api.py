@@ -27,11 +27,9 @@ from router.protocol import APIError
 from tests.router.conftest import CONFIG, Harness, make_config
 from tests.router.test_responses_api import _JSON, _calls, _chunk, frames_of, tool_upstream
 
-#: The body keys that flagged a Messages client's cache breakpoints, carried its Anthropic options and said its cap counts
-#: the thinking before `RequestHints.cache_marks` / `betas` / `user_id` / `cap_includes_reasoning`: none sets them, a
-#: client's are dropped with every `_router_` field.
+#: The body keys that flagged a Messages client's cache breakpoints and said its cap counts the thinking before
+#: `RequestHints.cache_marks` / `cap_includes_reasoning`: no translation writes them now.
 CACHE_MARKS = "_router_cache_breakpoints"
-CLIENT_OPTIONS = "_router_anthropic_options"
 TOTAL_CAP = "_router_cap_includes_reasoning"
 
 pytestmark = pytest.mark.anyio
@@ -609,26 +607,6 @@ async def test_an_anthropic_stream_cut_short_is_charged_what_it_relayed(make_har
     assert harness.metric("router_tokens_total", **labels, kind="prompt") == 1000
     assert harness.metric("router_tokens_total", **labels, kind="cached_prompt") == 100
     assert harness.metric("router_cost_usd_total", **labels) == pytest.approx((900 * 3.0 + 100 * 0.3 + 300 * 15.0) / 1e6)
-
-
-@pytest.mark.parametrize("route", ["/v1/chat/completions", "/v1/completions", "/v1/responses", "/v1/messages"])
-async def test_no_client_sets_the_gateway_s_own_fields(make_harness: Any, spare_handler: list[Any], route: str) -> None:
-    """The gateway's private fields rode in the chat body, where any client could write them: an OpenAI client's
-    `_anthropic_client_options` reached Anthropic as beta flags (1M context, at its premium) and a spoofed user id.
-    Every field of the reserved prefix is dropped from a client's body."""
-    seen: list[httpx.Request] = []
-    spare_handler[0] = _recording_claude(seen)
-    harness = await make_harness(claude_high_tier())
-    injected = {CLIENT_OPTIONS: {"betas": ["context-1m-2025-08-07"], "user_id": "spoofed-user"}}
-    bodies = {"/v1/chat/completions": {"model": "auto", "messages": [{"role": "user", "content": "hard [score=0.9]"}]},
-              "/v1/completions": {"model": "auto", "prompt": "hard [score=0.9]", "max_tokens": 20},
-              "/v1/responses": {"model": "auto", "input": "hard [score=0.9]"},
-              "/v1/messages": {"model": "auto", "max_tokens": 20, "messages": [{"role": "user", "content": "hard [score=0.9]"}]}}
-    assert (await harness.client.post(route, json=bodies[route] | injected)).status_code == 200
-    assert "anthropic-beta" not in seen[-1].headers and "metadata" not in orjson.loads(seen[-1].content)
-    flags = {TOTAL_CAP: True, CACHE_MARKS: True}  # nor the flags: the cap's meaning, which parts keep their breakpoints
-    assert (await harness.client.post(route, json={**bodies[route], "model": "auto:low"} | flags)).status_code == 200
-    assert not {TOTAL_CAP, CACHE_MARKS} & harness.upstream.requests[-1].keys()
 
 
 EASY_MESSAGE = {"model": "auto", "max_tokens": 100, "messages": [{"role": "user", "content": "easy [score=0.1] q"}]}

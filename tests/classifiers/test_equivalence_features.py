@@ -1,8 +1,8 @@
 """The optimized featurizer equals the plain definitions it replaced, exactly (no tolerance): the whole feature
 vector, on generated, fixed and training prompts.
 
-The full check (every training prompt, ~6,000 hostile strings, 2,000 conversations; see
-docs/classifier.md) was run once against the previous code; this keeps a sample of it."""
+The full check (every training prompt, ~6,000 hostile strings, 2,000 conversations; see docs/classifier_history.md,
+Before the accelerator) was run once against the previous code; this keeps a sample of it."""
 
 from __future__ import annotations
 

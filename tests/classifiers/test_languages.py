@@ -204,7 +204,7 @@ def test_the_same_request_scores_alike_in_every_language(default, lang: str) -> 
     0.79, as "Implement quicksort in Python …" already scored), and so is it with the write verbs of ``WRITE_VERBS``
     ("Escribe un quicksort en Python", "Napisz quicksort w Pythonie": 0.01-0.03 from English); Korean, Chinese,
     Hindi, Arabic and Turkish ask for it without such a verb and are not read as one (-0.24 to -0.37): Korean
-    0.105 → 0.143, the only one over 0.13 (its poem +0.26 besides; docs/classifier.md, version 42)."""
+    0.105 → 0.143, the only one over 0.13 (its poem +0.26 besides; docs/classifier_history.md, version 42)."""
     diffs = {name: default.score(user(texts[lang])).score - default.score(user(texts["en"])).score
              for name, texts in SAME_REQUEST.items()}
     assert sum(map(abs, diffs.values())) / len(diffs) <= (0.15 if lang == "ko" else 0.13), diffs

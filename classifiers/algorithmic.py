@@ -10,7 +10,7 @@ a count of ways modulo a prime, a graph, intervals, inputs of 10^5, a lock-free 
 whether a number is even, reversing a string, converting Celsius ask for a few lines. Each distinct
 algorithmic cue adds ``ALGORITHMIC_CHARS`` to the request's extra characters (at most ``ALGORITHMIC_MAX`` cues); without
 one, each distinct plumbing cue takes ``PLUMBING_CHARS`` away (at most ``PLUMBING_MAX``). The cues were written from
-what makes a programming problem hard, not picked from a benchmark's words (docs/classifier.md, version 45).
+what makes a programming problem hard, not picked from a benchmark's words (docs/classifier_history.md, version 45).
 """
 
 from __future__ import annotations

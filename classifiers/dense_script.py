@@ -14,7 +14,7 @@ from __future__ import annotations
 #: 1 / ``DENSE_CHARS_PER_WORD`` of a word (Chinese words average ~1.5 characters), so length, word
 #: counts and cue densities mean what they mean in English: read as one "word" per run between
 #: spaces, a Chinese role-play prompt with two numbers had the number density of a math problem
-#: (feature version 13, docs/classifier.md). Counted as the UTF-8 lead bytes of that range
+#: (feature version 13, docs/classifier_history.md). Counted as the UTF-8 lead bytes of that range
 #: (0xE3-0xE9, never continuation bytes) in the encoding the non-ASCII share already makes: 2 us
 #: for 2,000 characters, where a regex character class took 57 us.
 DENSE_LEADS = bytes(range(0xE3, 0xEA))

@@ -314,7 +314,7 @@ def _subject_cues(words: list[str], i: int) -> int:
 #: selfinstruct / vicuna 0.48 / 0.48 / 0.50 vs 0.40 / 0.40 / 0.42): LOSO APGR arena_bench 0.569 → 0.607
 #: (paired 95 % [+0.011, +0.095]), alpaca_eval 0.574 → 0.577; MATH, GSM8K, LeetCode, BBH within 0.002 (150 / 400 characters: arena_bench
 #: 0.603 / 0.613, LeetCode 0.297 / 0.292; a floor at 245 instead, which flattens the order of short
-#: requests, 0.606). Short code-writing requests now score 0.74–0.79 (docs/classifier.md, version 29). Since
+#: requests, 0.606). Short code-writing requests now score 0.74–0.79 (docs/classifier_history.md, version 29). Since
 #: version 36 a request to write code about a math topic ("Write a function to find the n-th prime.") counts too.
 REQUEST_EXTRA_CHARS = 245
 
@@ -326,7 +326,7 @@ REQUEST_EXTRA_CHARS = 245
 #: prompts: arena_bench's seven math proof requests have a mean target of 0.71 against the set's 0.55
 #: ("Using Coq …, prove that there are infinitely many prime numbers." 0.89, "Provide a proof of the
 #: Banach Fixed Point Theorem" 0.55); self-instruct's two, which hand over the facts to combine, 0.19 and
-#: 0.22 (0.41) — so this is a prior, as the length prior is (docs/classifier.md, version 30).
+#: 0.22 (0.41) — so this is a prior, as the length prior is (docs/classifier_history.md, version 30).
 PROOF_WORDS = frozenset((
     "prove", "proof", "proofs", "beweise", "beweisen", "demuestra", "demuestre", "demostrar", "demonstre", "demonstrar",
     "démontrer", "démontrez", "démontre", "prouver", "prouvez", "prouve", "dimostra", "dimostrare", "bewijs", "bewijzen",
@@ -364,7 +364,7 @@ def asks_for_proof(words: list[str]) -> bool:
 #: (0.33) and level with "Implement a B-tree with deletion in Rust." (0.74). No training prompt given the extra characters
 #: had fewer than four words (the shortest: "can you write code?", "c# extract hashtags from text"): the 245 characters
 #: were extrapolated to fragments, not learnt from them. Counted over the whole turn (pasted code included: "fix this:"
-#: over a code block is a request), dense-script characters as ``DENSE_CHARS_PER_WORD`` words (docs/classifier.md, version 41).
+#: over a code block is a request), dense-script characters as ``DENSE_CHARS_PER_WORD`` words (docs/classifier_history.md, version 41).
 REQUEST_MIN_WORDS = 4
 
 

@@ -4,7 +4,7 @@ The default classifier predicts answer tokens from hand-made features and hashed
 Spearman 0.46 on the chat-answered prompts of ``shared/data``). A ridge regression on the
 embedding of the prompt (all-MiniLM-L6-v2) learns what kind of answer a request asks for, which
 words alone miss; half its centred prediction, added to the default estimate's log tokens, lifts
-the held-out Spearman to 0.565 and lowers the mean log error 0.584 → 0.563 (docs/classifier.md).
+the held-out Spearman to 0.565 and lowers the mean log error 0.584 → 0.563 (docs/classifier_history.md).
 It changes only the token estimate, never the score: on routing the same stack measured no gain.
 
 Nothing here imports torch or sentence-transformers until an embedder is built, and nothing is
@@ -32,7 +32,7 @@ HEAD_FORMAT = "1"
 #: span (128 pieces: about 500 English characters), and a bound on the tokenizer's work on huge prompts.
 EMBED_MAX_CHARS = 2_000
 #: Word pieces the model reads: 128, not MiniLM's 256, halves a long prompt's embedding time for the
-#: same held-out figure (LOSO answer tokens 0.586 at 256, 0.583 at 128, 0.566 at 64; docs/classifier.md).
+#: same held-out figure (LOSO answer tokens 0.586 at 256, 0.583 at 128, 0.566 at 64; docs/classifier_history.md).
 MAX_SEQ_LENGTH = 128
 #: A fixed sentence whose embedding the head stores: a model directory that embeds it differently
 #: is not the model the head was fitted on.
@@ -88,7 +88,7 @@ def embedding_text(messages: Any) -> str:
 class AnswerTokensHead:
     """Ridge regression from an embedding to log answer tokens; ``log_delta`` is its prediction
     minus its mean prediction on the training rows, times ``weight`` (the correction added to the
-    default estimate's log tokens). ``alpha`` and ``weight`` were chosen by LOSO (docs/classifier.md:
+    default estimate's log tokens). ``alpha`` and ``weight`` were chosen by LOSO (docs/classifier_history.md:
     weight 0.75 ranks answers best, 0.5 keeps most of that and is the more accurate estimate);
     ``max_seq_length`` is how many word pieces the embeddings it is fitted on read (serving reads as many)."""
 

@@ -30,7 +30,7 @@ ARTIFACT_VERSION = "7.95.0"
 #: ``tokens_reference_rows`` (what each set of written reference answers weighs in the
 #: answer-length fit, in chat-answered prompts) 50: answer-length LOSO 0.438 -> 0.457, 5-fold
 #: 0.631 -> 0.630 (25 / 100 / 150 / 300: LOSO 0.455 / 0.455 / 0.451 / 0.442, 5-fold 0.633 /
-#: 0.626 / 0.621 / 0.611) (docs/classifier.md).
+#: 0.626 / 0.621 / 0.611) (docs/classifier_history.md).
 #: ``tokens_level_sets`` (reference sets whose answer level teaches the answer-length features, not only their order)
 #: ("self_instruct",): the Self-Instruct seed tasks' written outputs answer everyday instructions ("Identify the
 #: language of this code", "Classify ...") as a chat model would, only terser; with a free intercept held-out
@@ -203,7 +203,7 @@ def loso(examples: list[Example], outcomes: list[Outcomes], groups: tuple[str, .
     report["tokens_spearman_length"] = round(spearman([len(e.text) for e in tok_rows],
                                                       [e.answer_tokens for e in tok_rows]), 4)
     # the median forecast / answer says whether a held-out source's *level* is placed (its LOSO loss was
-    # selfinstruct forecast at 1.54x and arena_bench at 0.62x, docs/classifier.md), which Spearman within it does not
+    # selfinstruct forecast at 1.54x and arena_bench at 0.62x, docs/classifier_history.md), which Spearman within it does not
     report["tokens_per_source"] = {
         src: {"spearman": round(spearman([oof_tok[e.text] for e in rows], [e.answer_tokens for e in rows]), 3),
               "spearman_length": round(spearman([len(e.text) for e in rows], [e.answer_tokens for e in rows]), 3),

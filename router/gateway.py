@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from backends.base import Backend, ChatResult, ChatStream
 from backends.reasoning import DIALECTS, UnsupportedEffortError, lower_token_cap, raise_token_cap, reasoning_text
-from backends.request_hints import NO_HINTS, RequestHints
+from backends.request_hints import RequestHints
 from backends.usage import Usage
 from classifiers.token_estimate import DEFAULT_CHARS_PER_TOKEN, estimate_tokens
 from router.answer_embedding import AnswerEmbedding, RefinesAnswerTokens
@@ -82,7 +82,7 @@ class Gateway:
 
     # -- deciding -----------------------------------------------------------------------
     async def decide_priced(self, body: dict[str, Any], request_id: str, max_cost_usd: float | None = None,
-                            max_tier: str | None = None, hints: RequestHints = NO_HINTS) -> Decision:
+                            max_tier: str | None = None, *, hints: RequestHints) -> Decision:
         """`decide`, with the embedding extra's answer estimate when it is on: under a client's cost cap
         it is awaited first (the cap is judged on it); otherwise it runs while the upstream works, and
         `settle_estimate` applies it before the response headers are written."""
@@ -117,13 +117,15 @@ class Gateway:
             pending.cancel()
 
     def decide(self, body: dict[str, Any], request_id: str, max_cost_usd: float | None = None, max_tier: str | None = None,
-               answer_log_delta: float | None = None, hints: RequestHints = NO_HINTS) -> Decision:
+               answer_log_delta: float | None = None, *, hints: RequestHints) -> Decision:
         """Pick tier and candidates for a validated request (no I/O). `max_tier`: the key is over its
         budget with `over_budget: downgrade`, so no tier above it (router/limits.py). The cost estimate,
         and a client's cap, are for the candidate the request goes to after every move (cost cap,
         budget, load knob, context check). `answer_log_delta`: the embedding extra's correction of the
         answer estimate, when `decide_priced` has it in time. ``hints``: what the request's route knows beyond its body
-        (router/api.py `Wire.hints`), which every plan and estimate reads from the decision's context."""
+        (router/api.py `Wire.hints`; a chat client's: `NO_HINTS`), which every plan and estimate reads from the decision's
+        context: no default, since a caller that left them out priced and capped a Messages or Responses request as a
+        chat one."""
         target = self.policy.target(body["model"])
         if target.kind == "model":
             decision = Decision(request_id, "direct", "direct", self.policy.direct(target.name))

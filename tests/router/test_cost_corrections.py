@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from prometheus_client import CollectorRegistry
 
+from backends.request_hints import NO_HINTS
 from router.gateway import Gateway
 from router.metrics import RouterMetrics
 from tests.conftest import FakeClassifier
@@ -48,11 +49,11 @@ def test_a_model_that_thinks_unasked_is_priced_with_its_thinking() -> None:
     tiers = {**CONFIG["tiers"], "high": {"model": "big", "effort": "none"}}
     config = make_config(models=models, tiers=tiers)
     gateway = Gateway(config, {}, FakeClassifier(), RouterMetrics(CollectorRegistry()))
-    direct = gateway.decide({"model": "oss", "messages": [{"role": "user", "content": "x"}]}, "r", max_cost_usd=1.0)
+    direct = gateway.decide({"model": "oss", "messages": [{"role": "user", "content": "x"}]}, "r", max_cost_usd=1.0, hints=NO_HINTS)
     assert direct.context.completion_forecasts[("direct", "oss")].raw == 200 + 1000, "at gpt-oss' default, medium"
-    openai_none = gateway.decide({"model": "auto:high", "messages": [{"role": "user", "content": "x"}]}, "r", max_cost_usd=1.0)
+    openai_none = gateway.decide({"model": "auto:high", "messages": [{"role": "user", "content": "x"}]}, "r", max_cost_usd=1.0, hints=NO_HINTS)
     assert openai_none.context.completion_forecasts[("high", "big")].raw == 200 + 1000
-    qwen_off = gateway.decide({"model": "auto:low", "messages": [{"role": "user", "content": "x"}]}, "r", max_cost_usd=1.0)
+    qwen_off = gateway.decide({"model": "auto:low", "messages": [{"role": "user", "content": "x"}]}, "r", max_cost_usd=1.0, hints=NO_HINTS)
     assert qwen_off.context.completion_forecasts[("low", "small")].raw == 200, "thinking off is off"
 
 

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from prometheus_client import CollectorRegistry
 
+from backends.request_hints import NO_HINTS
 from router.decision import usd
 from router.gateway import Gateway
 from router.metrics import RouterMetrics
@@ -24,9 +25,9 @@ def test_a_budget_downgrade_keeps_the_cost_cap() -> None:
     gateway = Gateway(make_config(), {}, FakeClassifier(), RouterMetrics(CollectorRegistry()))
     body = {"model": "auto", "messages": [{"role": "user", "content": "[score=0.9] hard question"}]}
     with pytest.raises(APIError) as refused:
-        gateway.decide(dict(body), "r1", max_cost_usd=1e-7, max_tier="medium")
+        gateway.decide(dict(body), "r1", max_cost_usd=1e-7, max_tier="medium", hints=NO_HINTS)
     assert refused.value.code == "max_cost_exceeded"
-    decision = gateway.decide(dict(body), "r2", max_cost_usd=1.0, max_tier="medium")
+    decision = gateway.decide(dict(body), "r2", max_cost_usd=1.0, max_tier="medium", hints=NO_HINTS)
     assert decision.tier == "medium" and decision.estimated_cost_usd == gateway.estimate_cost(decision, decision.candidates[0], decision.scored, body)
 
 
@@ -37,15 +38,15 @@ def test_a_refusal_names_the_cheapest_tier_that_would_fit_a_larger_cap() -> None
     gateway = Gateway(make_config(), {}, FakeClassifier(), RouterMetrics(CollectorRegistry()))
     body = {"model": "auto", "messages": [{"role": "user", "content": "[score=0.9] hard question"}]}
     with pytest.raises(APIError) as refused:
-        gateway.decide(dict(body), "r1", max_cost_usd=1e-9)
-    low = gateway.decide({"model": "auto:low", "messages": body["messages"]}, "r2", max_cost_usd=1.0)
+        gateway.decide(dict(body), "r1", max_cost_usd=1e-9, hints=NO_HINTS)
+    low = gateway.decide({"model": "auto:low", "messages": body["messages"]}, "r2", max_cost_usd=1.0, hints=NO_HINTS)
     message = refused.value.message
     assert message.startswith("estimated cost ") and "exceeds x-router-max-cost-usd 1e-09" in message
     assert message.endswith(f"; the cheapest tier for this request, low, is estimated at {usd(low.estimated_cost_usd)} USD")
-    passed = gateway.decide(dict(body), "r3", max_cost_usd=low.estimated_cost_usd)
+    passed = gateway.decide(dict(body), "r3", max_cost_usd=low.estimated_cost_usd, hints=NO_HINTS)
     assert passed.tier == "low", "the cap the message names lets the request through"
     with pytest.raises(APIError) as forced:
-        gateway.decide({"model": "auto:high", "messages": body["messages"]}, "r4", max_cost_usd=1e-9)
+        gateway.decide({"model": "auto:high", "messages": body["messages"]}, "r4", max_cost_usd=1e-9, hints=NO_HINTS)
     assert "cheapest tier" not in forced.value.message, "a forced tier is not moved, so no other tier is named"
 
 
@@ -79,7 +80,7 @@ async def test_a_sampled_tier_is_priced_for_every_sample_and_its_judge(make_harn
     assert response.headers["x-router-score"] == "0.100", "the score it was priced with is reported"
     judged = with_tiers(low={"strategy": {"kind": "best_of_n", "samples": 4, "judge": "big", "use_n": False}})
     gateway = Gateway(judged, {}, FakeClassifier(), RouterMetrics(CollectorRegistry()))
-    decision = gateway.decide({"model": "auto:low", "messages": [{"role": "user", "content": "x"}]}, "r", max_cost_usd=1.0)
+    decision = gateway.decide({"model": "auto:low", "messages": [{"role": "user", "content": "x"}]}, "r", max_cost_usd=1.0, hints=NO_HINTS)
     prompt = 4  # "x": a quarter token and four of the message
     samples = 4 * (prompt * 0.05 + 200 * 0.20) / 1e6
     judge = ((prompt + 4 * 200 + 80) * 1.10 + 16 * 4.40) / 1e6
@@ -93,8 +94,8 @@ def test_an_estimate_of_several_calls_is_exact_to_the_cent_it_shows() -> None:
     config = make_config(models=models, tiers={"only": {"model": "sampler", "strategy": {"kind": "best_of_n", "samples": 5, "judge": "judge"}}})
     gateway = Gateway(config, {}, FakeClassifier(), RouterMetrics(CollectorRegistry()))
     body = {"model": "auto", "messages": [{"role": "user", "content": "x [score=0.5]"}]}
-    assert gateway.decide(body, "r").estimated_cost_usd == 0.3
-    assert gateway.decide(body, "r", max_cost_usd=0.3).estimated_cost_usd == 0.3
+    assert gateway.decide(body, "r", hints=NO_HINTS).estimated_cost_usd == 0.3
+    assert gateway.decide(body, "r", max_cost_usd=0.3, hints=NO_HINTS).estimated_cost_usd == 0.3
 
 
 async def test_a_cost_cap_holds_for_every_fallback(make_harness: Any, spare_handler: list[Any]) -> None:

@@ -171,11 +171,11 @@ def test_two_tiers_asking_one_model_at_one_effort_under_other_thinking_budgets_k
     config = make_config(tiers=tiers, routing={"fallback_to_next_tier": True})
     gateway = Gateway(config, {}, FakeClassifier(), RouterMetrics(CollectorRegistry()))
     body = {"model": "auto", "messages": [{"role": "user", "content": "x [score=0.6]"}]}
-    decision = gateway.decide(body, "r", max_cost_usd=1.0)
+    decision = gateway.decide(body, "r", max_cost_usd=1.0, hints=NO_HINTS)
     served = decision.candidates[0]
     assert (served.tier, served.thinking_budget) == ("medium", 300) and any(c.tier == "deep" for c in decision.candidates)
     decision.choose(served, "sim")
-    forced = gateway.decide(body | {"model": "auto:medium"}, "r")  # unscored: forecast when charged, for the candidate that was sent
+    forced = gateway.decide(body | {"model": "auto:medium"}, "r", hints=NO_HINTS)  # unscored: forecast when charged, for the candidate that was sent
     deep = next(c for c in forced.candidates if c.tier == "deep")
     forced.choose(deep, "sim")
     assert forced.context.completion_forecasts is None and gateway.abandoned_usage(forced, body).completion_tokens == 200 + 1000

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from backends.request_hints import NO_HINTS
 from router.config import RouterConfig, parse_config
 from router.limits import HOLD_MAX_SECONDS, WINDOW_SECONDS, seconds_to_period_end, sliding_wait
 from router.opsconfig import key_id
@@ -225,7 +226,7 @@ async def test_a_downgraded_key_never_climbs_back_above_its_ceiling(fake_classif
         long = await gw.chat("word " * 4_000 + "[score=0.9]", key=KEY_A)
         assert long.status_code == 400 and long.json()["error"]["code"] == "context_length_exceeded", "not the top model"
         decision = gw.app.state.router.gateway.decide({"model": "auto", "messages": [{"role": "user", "content": "[score=0.1] easy"}]},
-                                                      "r", None, "low")
+                                                      "r", None, "low", hints=NO_HINTS)
         assert {candidate.tier for candidate in decision.candidates} == {"low"}, "a failure falls back no higher than the ceiling"
         assert (await gw.chat("[score=0.1] short", key=KEY_B)).headers["x-router-tier"] == "low", "other keys untouched"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import ChainMap
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from backends.usage import Usage
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
 JUDGE_OVERHEAD_TOKENS = 80
 #: The judge's answer: one number (its request's `max_tokens`).
 JUDGE_ANSWER_TOKENS = 16
+#: The request field that asks an upstream for a service tier (OpenAI's; `Backend.asked_service_tier` reads it).
+SERVICE_TIER = "service_tier"
+#: What a model that refuses `service_tier` is asked for: none, whatever the client and the tier's params say.
+_UNSENT_TIER: Mapping[str, Any] = MappingProxyType({SERVICE_TIER: None})
 
 
 def answers_requested(body: Mapping[str, Any]) -> int:
@@ -53,12 +58,11 @@ def sent_service_tier(config: RouterConfig, model: str, params: Mapping[str, Any
     (`Backend.asked_service_tier` of the body it sends: the client's fields over the tier's ``params``, less the fields
     the model refuses). Its adapter's answer, not the asked tier's: Anthropic is sent no `service_tier`, and a `flex`
     asked of Claude was estimated (and held to `x-router-max-cost-usd`) at flex prices, then charged at standard ones —
-    as was one asked of a model whose `drop_fields` leave `service_tier` out."""
-    fields: Mapping[str, Any] = ChainMap(body, params)
-    refused = config.models[model].refused_fields
-    if any(name in fields for name in refused):
-        fields = {name: value for name, value in fields.items() if name not in refused}
-    return config.adapter(model).asked_service_tier(fields)
+    as was one asked of a model whose `drop_fields` leave `service_tier` out. Of the refused fields only that one names a
+    tier, and this runs on every request: the body is read, never copied."""
+    if SERVICE_TIER in config.models[model].refused_fields:
+        return config.adapter(model).asked_service_tier(ChainMap(_UNSENT_TIER, body, params))
+    return config.adapter(model).asked_service_tier(ChainMap(body, params))
 
 
 def estimate_cost(config: RouterConfig, candidate: Candidate, body: Mapping[str, Any], prompt_tokens: int,

@@ -54,9 +54,10 @@ def gateway_config(vllm_url: str) -> dict[str, Any]:
     }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def gateway_url(vllm_url: str) -> Iterator[str]:
-    """`complexity-router serve` as a user starts it, in front of the real vLLM."""
+    """`complexity-router serve` as a user starts it, in front of the real vLLM: one for the stage (the openai and
+    anthropic clients' modules shared it before they were split; each started its own since, some seconds apiece)."""
     workdir = Path(tempfile.mkdtemp(prefix="router-vllm-"))
     config = workdir / "config.yaml"
     config.write_text(yaml.safe_dump(gateway_config(vllm_url), sort_keys=False))  # tier order matters

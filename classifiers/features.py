@@ -46,7 +46,7 @@ from classifiers.quantities import count_quantities
 from classifiers.quiz_stem import asks_for_a_program, asks_for_a_quantity, computation, logic_notation, quiz_stem, stem_cues, stem_math
 from classifiers.rare_words import RARE_CODE_MAX, quiz_rare_words
 from classifiers.record_lookup import looks_up_a_record
-from classifiers.request_question import question_marks, unmarked_question
+from classifiers.request_question import add_embedded_pair, question_marks, unmarked_question
 from classifiers.retrieved import NO_CONTEXT, context_span, outside_context, with_system_documents
 from classifiers.shape import GRAM_CHARS, N_SHAPE, SHAPE_GROUPS, SHAPE_NAMES, answer_shape, gram_keys, grams, shape_cues
 from classifiers.sql_request import sql_request
@@ -235,7 +235,7 @@ def _handcrafted(conv: Conversation, s: str, wl: list[str]) -> list[float]:
     numbers = n_numbers - tail.numbered - labelled - tpl.numbers - (count_quantities(given, n_numbers > 0)[0] if given else 0)  # nor an option's marker
     # a year option is no quantity, nor a schema's under a question over it (88); a number taken twice (a template's in a test line): once
     numbers = max(numbers - (year_options(s) if n_options >= 2 else 0) - (sql.numbers if (sql := sql_request(s, conv.system)) else 0), 0)
-    lex = lexicon_counts(wl)
+    lex = add_embedded_pair(lexicon_counts(wl), s)  # "when the Roman Empire fell": its "when did" (cls56b)
     lex[_CODE] += exception_names(s)  # AttributeError, NullPointerException: code cues (version 53)
     lex[_CODE] += (tool := 0 if lex[_CODE] else tool_cue(s, wl, full, present))  # "my React app" (version 55; material's: 64)
     if dense:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 
 from classifiers.greetings import greeting_end
-from classifiers.lexicons import lower, lower_words
+from classifiers.lexicons import LEXICON_NAMES, lexicon_counts, lower, lower_words
 from classifiers.program_words import AMBIGUOUS_LANGUAGES, IN_LANGUAGES, TOOL_NAME_WORDS, TOOL_TEXTS
 
 __all__ = ["ASK_CHARS", "CHECK_VERBS", "CODE_OBJECTS", "CONTEXT_CHARS", "CONTEXT_QUESTION_CHARS", "CONTEXT_SUBJECTS",
            "CONTEXT_VERBS", "IF_WORDS", "OBJECT_CHARS", "OBJECT_FILLERS", "OBJECT_WORDS", "PLEASE_WORDS", "POLITE_OPENERS",
            "PRONOUN_OBJECTS", "QUESTION_OPENERS", "QUESTION_VERBS", "TEXT_NOUNS", "TOPIC_WORDS", "UNMARKED_CHARS",
-           "UNMARKED_OPENERS", "WONDER_FRAMES", "asks_for_code_later", "embedded_yes_no", "opens_question",
+           "UNMARKED_OPENERS", "WONDER_FRAMES", "add_embedded_pair", "asks_for_code_later", "embedded_yes_no", "opens_question",
            "question_marks", "topic_end", "unmarked_question"]
 
 #: First words of a question, to which those characters are not added: a question about code ("How do I read a
@@ -233,6 +233,63 @@ def embedded_yes_no(words: list[str]) -> bool:
         return False
     return any(words[:len(f)] == list(f) and words[len(f):len(f) + 1] != [] and words[len(f)] in IF_WORDS
                and words[len(f) + 1:len(f) + 2] not in (["you"], ["u"]) for f in WONDER_FRAMES if words[0] == f[0])
+
+
+#: Trial cls56b (feature 116; no training prompt opens so): an embedded wh-question opening the turn as read ("Tell me when the Roman Empire fell" is
+#: read "when the Roman Empire fell" once its frame is dropped, "what a monad is", "where the Louvre is", "who Alan Turing
+#: was") counts the knowledge pair its direct form opens with ("when did", "what is", "where is", "who was": the
+#: lexicon's pairs, ``EMBEDDED_PAIRS``): without them it scored 0.16 against 0.29 for "When did the Roman Empire fall?".
+#: The clause is the first sentence, in its first ``EMBEDDED_CHARS`` characters, of plain words (no comma, no code); its
+#: verb comes after a subject of one word or more: for "what" / "who" / "where" a form of "be" ending it (or before
+#: ``BE_FOLLOWERS``: "what a closure is in JavaScript"), no auxiliary or relative word before it ("What I mean is that
+#: …", "Who painted the picture that is …" say or ask otherwise); for "when" a past verb (``PAST_VERBS`` or "-ed"),
+#: with no auxiliary in the clause ("when the printing press was invented" asks "when was …", no pair) nor a subject
+#: pronoun after it ("When I ran the tests they failed" tells a story).
+EMBEDDED_CHARS = 120
+EMBEDDED_WH = ("what", "who", "where", "when")
+_BE = frozenset(("is", "are", "was", "were"))
+_KNOWLEDGE = LEXICON_NAMES.index("knowledge")
+EMBEDDED_PAIRS = frozenset((wh, verb) for wh in EMBEDDED_WH for verb in (*_BE, "did") if lexicon_counts([wh, verb])[_KNOWLEDGE])
+_AUXILIARIES = frozenset((*_BE, "am", "be", "been", "do", "does", "did", "can", "could", "will", "would", "shall",
+                          "should", "may", "might", "must", "has", "have", "had", "'s", "'re"))
+_CLAUSE_BREAKS = frozenset(("that", "which", "who", "whom", "whose", "if", "whether", "when", "where", "what", "why",
+                            "how", "because", "than"))
+BE_FOLLOWERS = frozenset(("in", "on", "at", "used", "located", "called", "known", "made", "like", "and", "today", "now"))
+PAST_VERBS = frozenset((
+    "fell", "began", "became", "came", "went", "won", "lost", "sank", "rose", "broke", "split", "took", "built", "wrote",
+    "made", "fought", "left", "found", "got", "gave", "struck", "hit", "arose", "froze", "spoke", "led", "held", "met",
+    "saw", "ran", "grew", "drew", "flew", "threw", "knew", "sold", "told", "bought", "brought", "taught", "thought",
+    "stood", "sat", "set", "shot", "swam", "rang", "sang", "wore", "tore", "ate", "drank", "fled"))
+_SUBJECT_PRONOUNS = frozenset(("i", "you", "he", "she", "it", "we", "they"))
+_RE_CLAUSE = re.compile(r"[A-Za-z0-9' \t-]+")
+_WH_STARTS = tuple(wh + c for wh in EMBEDDED_WH for c in " \t")
+
+
+def add_embedded_pair(counts: list[int], text: str) -> list[int]:
+    """``counts`` (of ``lexicon_counts``) with the knowledge pair of the embedded wh-question that opens ``text``, if one
+    does (``EMBEDDED_PAIRS``' comment): a string test first, nearly every text opens otherwise."""
+    head = text[:EMBEDDED_CHARS].lstrip()
+    if head[:6].lower().startswith(_WH_STARTS):
+        counts[_KNOWLEDGE] += _embedded_pair(head, len(text) > EMBEDDED_CHARS)
+    return counts
+
+
+def _embedded_pair(head: str, cut: bool) -> bool:
+    """Whether ``head`` (``cut``: the text goes on past it) opens with such a clause."""
+    m = _RE_CLAUSE.match(head)
+    end = m.end() if m else 0
+    if end < len(head) and head[end] not in ".!?\n" or end == len(head) and cut:
+        return False  # a comma, code or a cut: no clause of plain words (or it runs on past the window)
+    words = head[:end].lower().split()
+    wh = words[0]
+    if wh == "when":
+        if not _AUXILIARIES.isdisjoint(words):
+            return False
+        k = next((k for k, w in enumerate(words[2:], 2) if w in PAST_VERBS or (len(w) > 3 and w.endswith("ed")
+                  and not w.endswith("eed"))), 0)
+        return bool(k) and _SUBJECT_PRONOUNS.isdisjoint(words[2:]) and (wh, "did") in EMBEDDED_PAIRS
+    k = next((k for k in range(1, len(words)) if words[k] in _AUXILIARIES or words[k] in _CLAUSE_BREAKS), 0)
+    return (k >= 2 and (wh, words[k]) in EMBEDDED_PAIRS and (k + 1 == len(words) or words[k + 1] in BE_FOLLOWERS))
 
 
 #: A run of question marks: "Why??" asks one question (version 114: each "?" counted, "Can dogs eat grapes??" 0.09

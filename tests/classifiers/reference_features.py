@@ -173,15 +173,19 @@ from classifiers.record_lookup import (
 )
 from classifiers.request_question import (
     ASK_CHARS,
+    BE_FOLLOWERS,
     CODE_OBJECTS,
     CONTEXT_CHARS,
     CONTEXT_QUESTION_CHARS,
     CONTEXT_VERBS,
+    EMBEDDED_CHARS,
+    EMBEDDED_PAIRS,
     LEAD_LABELS,
     MAX_LEAD_WORDS,
     OBJECT_CHARS,
     OBJECT_FILLERS,
     OBJECT_WORDS,
+    PAST_VERBS,
     PRONOUN_OBJECTS,
     TEXT_NOUNS,
     UNMARKED_CHARS,
@@ -1062,6 +1066,30 @@ def _unmarked_question(full: str) -> bool:
     return len(full) <= UNMARKED_CHARS and opens and "\n" not in body and re.search(r"[.!?]+\s+", body) is None
 
 
+_AUX_REF = ["is", "are", "was", "were", "am", "be", "been", "do", "does", "did", "can", "could", "will", "would", "shall", "should", "may", "might", "must", "has", "have", "had", "'s", "'re"]
+_BREAKS_REF = ["that", "which", "who", "whom", "whose", "if", "whether", "when", "where", "what", "why", "how", "because", "than"]
+
+
+def _embedded_pair_ref(s: str) -> int:
+    """Trial cls56b: the first sentence of ``s``'s first ``EMBEDDED_CHARS`` characters, plain words to a ".", "!", "?",
+    a line break or the text's end, is an embedded wh-question: "what" / "who" / "where", a subject of words that are no
+    auxiliary nor relative word, a form of "be" making a knowledge pair with it, then nothing or a ``BE_FOLLOWERS`` word;
+    or "when", no auxiliary, no subject pronoun after its second word, a past verb from its third word."""
+    head = s[:EMBEDDED_CHARS].lstrip()
+    m = re.match(r"(?i)(what|who|where|when)[ \t]([A-Za-z0-9' \t-]*)(?:([.!?\n])|\Z)", head)
+    if m is None or m.group(3) is None and len(s) > EMBEDDED_CHARS:  # cut by the window: no sentence read whole
+        return 0
+    wh, words = m.group(1).lower(), m.group(2).lower().split()
+    if wh == "when":
+        past = [w for w in words[1:] if w in PAST_VERBS or (len(w) > 3 and w[-2:] == "ed" and w[-3:] != "eed")]
+        return int(bool(past) and not set(words) & {*_AUX_REF} and not set(words[1:]) & {"i", "you", "he", "she", "it", "we", "they"}
+                   and ("when", "did") in EMBEDDED_PAIRS)
+    stop = next((k for k, w in enumerate(words) if w in _AUX_REF or w in _BREAKS_REF), None)
+    if not stop or (wh, words[stop]) not in EMBEDDED_PAIRS:
+        return 0
+    return int(stop == len(words) - 1 or words[stop + 1] in BE_FOLLOWERS)
+
+
 def _wonders_ref(words: list[str]) -> bool:
     """Version 114: "i'm" / "im" / "i am" / "i was" / "just" wondering, "i wonder" or "wondering", then if / whether,
     not then "you" / "u" (a polite request)."""
@@ -1575,6 +1603,7 @@ def handcrafted(conv: Conversation) -> list[float]:
     n += int((DENSE_CHAR_WEIGHT - 1.0) * dense * n / ns) + hangul
     words += int(dense / DENSE_CHARS_PER_WORD * len(full) / ns)
     lex = dict(zip(LEXICON_NAMES, lexicon_counts_reference(wl)))
+    lex["knowledge"] += _embedded_pair_ref(s)  # "when the Roman Empire fell": "when did" (trial cls56b)
     lex["code"] += _exception_names(s)  # AttributeError, NullPointerException: code cues (version 53)
     tool = 0
     if not lex["code"]:  # a tool's name: the code cue of a text with no other (version 55)

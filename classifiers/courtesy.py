@@ -173,7 +173,8 @@ def _lead_in_end(text: str, pos: int, stop: int) -> int:
     """Where the same-line lead-ins opening ``text[pos:stop]`` end (``pos`` for none): courtesy or a ``_RE_LEAD_IN``
     up to a separator ("Hi! I have a question: what …", "Hey, quick question: why …", "So, how …", "Quick question -
     why …"), or a ``_RE_BARE_LEAD``. A label so ("Question: is it rude …") is the user's own writing
-    (``fewshot.strip_question_frame``); "So the function returns None, why?" has no lead-in (no separator after "So")."""
+    (``fewshot.strip_question_frame``); "So the function returns None, why?" has no lead-in (no separator after "So").
+    ``stop`` is within the scan (``SCAN_CHARS``): a separator's white space and the word after it are read no further."""
     for _ in range(MAX_UNITS):
         bare = _RE_BARE_LEAD.match(text, pos, stop)
         if bare is not None:
@@ -288,7 +289,7 @@ def _small_talk_kept(text: str, head: int) -> int:
     statement (``STATEMENT_WORDS``) with no question mark: small talk, read as written."""
     if not head:
         return head
-    first, word = _RE_LEAD_WORD.match(text), _RE_LEAD_WORD.match(text, head)
+    first, word = _RE_LEAD_WORD.match(text, 0, SCAN_CHARS), _RE_LEAD_WORD.match(text, head, SCAN_CHARS)
     if first is None or first.group(1).lower() not in SMALL_TALK_WORDS:
         return head
     statement = word is not None and word.group(1).lower() in STATEMENT_WORDS
@@ -310,10 +311,12 @@ def strip_courtesy(text: str) -> tuple[str, str]:
     if word in FIRST_WORDS and (word not in FRAME_WORDS or _RE_FRAME_OPEN.match(text, 0, SCAN_CHARS)):
         if _RE_BREAK.search(text, 0, span) is not None:
             head = _leading_end(text)
-        else:  # one long first unit, or a short text of one: only a lead-in may open it (reading it took ~20 us)
-            start = len(text) - len(text.lstrip())
-            head = _lead_in_end(text, start, n)
-            head = 0 if head == start or _courtesy(text[head:], leading=False) else head
+        else:  # one long first unit, or a short text of one: only a lead-in may open it (reading it took ~20 us), in the
+            # scan (review56a: a separator's white space, the word after it, a bare lead-in's, read to the text's end)
+            lead = _RE_NON_SPACE.search(text, 0, SCAN_CHARS)
+            start = 0 if lead is None else lead.start()
+            head = _lead_in_end(text, start, min(n, SCAN_CHARS))
+            head = 0 if head == start or _courtesy(text[head:head + COURTESY_CHARS + 1], leading=False) else head
         head = _small_talk_kept(text, head)
     tail = n
     if (_RE_BREAK.search(text, max(head, n - span)) is not None

@@ -15,8 +15,8 @@ import pytest
 
 from router.context import TokenCounter
 from router.demo.upstream import _prompt_tokens
+from tests.router._responses_api_helpers import tool_upstream
 from tests.router.conftest import CONFIG, Harness, make_config
-from tests.router.test_responses_api import tool_upstream
 
 pytestmark = pytest.mark.anyio
 

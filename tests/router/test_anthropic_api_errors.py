@@ -16,9 +16,9 @@ from router.anthropic_errors import error_payload
 from router.anthropic_stream import AnthropicStream
 from router.limits import seconds_to_period_end
 from router.protocol import APIError
+from tests.router._sse_helpers import chunk, frames_of
 from tests.router.conftest import CONFIG, Harness, make_config
 from tests.router.test_anthropic_api import claude_high_tier, events_of, sdk
-from tests.router.test_responses_api import _chunk, frames_of
 
 pytestmark = pytest.mark.anyio
 
@@ -88,9 +88,9 @@ def test_an_error_after_the_first_byte_is_anthropic_s_error_event_and_reasoning_
     thinking = {"id": "c", "created": 1, "model": "m", "choices": [{"index": 0, "delta": {"reasoning": "hmm"}, "finish_reason": None}]}
     assert events_of(stream.frames(frames_of(thinking)).decode())[-1] == {"type": "ping"}
     assert stream.frames(frames_of(thinking, thinking)) == b"", "a keep-alive at most once a second, not one a chunk"
-    sent = stream.frames(frames_of(_chunk("Hi"))) + stream.error(APIError(502, "upstream failed: reset", code="connect"))
+    sent = stream.frames(frames_of(chunk("Hi"))) + stream.error(APIError(502, "upstream failed: reset", code="connect"))
     assert events_of(sent.decode())[-1] == {"type": "error", "error": {"type": "api_error", "message": "upstream failed: reset"}}
-    assert stream.end(None) == b"" and stream.frames(frames_of(_chunk("more"))) == b""
+    assert stream.end(None) == b"" and stream.frames(frames_of(chunk("more"))) == b""
 
 
 @pytest.mark.parametrize(("status", "kind"), [(502, "api_error"), (503, "overloaded_error"), (504, "timeout_error"), (413, "request_too_large"),

@@ -13,9 +13,9 @@ import pytest
 from router.anthropic_api import chat_request, message_body
 from router.anthropic_hints import request_hints
 from router.anthropic_stream import AnthropicStream
+from tests.router._sse_helpers import chunk, frames_of
 from tests.router.conftest import CONFIG, Harness, make_config
 from tests.router.test_anthropic_api import claude_high_tier, events_of, recording_claude, sdk
-from tests.router.test_responses_api import _chunk, frames_of
 
 pytestmark = pytest.mark.anyio
 
@@ -44,7 +44,7 @@ def test_an_anthropic_upstream_s_signed_thinking_streams_with_its_signature() ->
         {"reasoning_content": "First, "}, {"reasoning_content": "the time."},
         {"thinking_blocks": [{"index": 0, "type": "thinking", "thinking": "First, the time.", "signature": "sig=="}]},
         {"thinking_blocks": [{"index": 1, "type": "redacted_thinking", "data": "opaque"}]})]
-    events = events_of((stream.frames(frames_of(*reasoning, _chunk("It is noon."), _chunk(finish="stop"))) + stream.end(None)).decode())
+    events = events_of((stream.frames(frames_of(*reasoning, chunk("It is noon."), chunk(finish="stop"))) + stream.end(None)).decode())
     assert [(e["type"], (e.get("delta") or e.get("content_block") or {}).get("type")) for e in events[1:-2]] == [
         ("content_block_start", "thinking"), ("content_block_delta", "thinking_delta"), ("content_block_delta", "thinking_delta"),
         ("content_block_delta", "signature_delta"), ("content_block_stop", None),
@@ -62,7 +62,7 @@ def test_two_signed_thinking_blocks_stream_as_two() -> None:
     deltas = ({"reasoning_content": "A"}, {"thinking_blocks": [{"index": 0, "type": "thinking", "thinking": "A", "signature": "SIG_A"}]},
               {"reasoning_content": "B"}, {"thinking_blocks": [{"index": 1, "type": "thinking", "thinking": "B", "signature": "SIG_B"}]})
     chunks = [{"id": "c", "created": 1, "model": "m", "choices": [{"index": 0, "delta": delta, "finish_reason": None}]} for delta in deltas]
-    events = events_of((stream.frames(frames_of(*chunks, _chunk("done"), _chunk(finish="stop"))) + stream.end(None)).decode())
+    events = events_of((stream.frames(frames_of(*chunks, chunk("done"), chunk(finish="stop"))) + stream.end(None)).decode())
     blocks: dict[int, dict[str, str]] = {}
     for event in events:
         if event["type"] == "content_block_start":

@@ -17,8 +17,9 @@ from router.anthropic_api import chat_request, message_body
 from router.anthropic_hints import request_hints
 from router.anthropic_stream import AnthropicStream
 from router.protocol import APIError
+from tests.router._sse_helpers import calls, chunk, frames_of
+from tests.router._translation_helpers import JSON
 from tests.router.test_anthropic_api import claude_high_tier, events_of, recording_claude
-from tests.router.test_responses_api import _JSON, _calls, _chunk, frames_of
 
 pytestmark = pytest.mark.anyio
 
@@ -84,14 +85,14 @@ def test_a_message_with_a_tool_call_stops_for_it_however_the_upstream_said_so() 
         "role": "assistant", "content": None, "tool_calls": [{"id": "t", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}}]}
     assert message_body({}, chat)["stop_reason"] == "tool_use"
     stream = AnthropicStream({"model": "auto"})
-    sent = stream.frames(frames_of(_calls({"index": 0, "id": "t", "type": "function", "function": {"name": "f", "arguments": "{}"}}),
-                                   _chunk(finish="stop"))) + stream.end(None)
+    sent = stream.frames(frames_of(calls({"index": 0, "id": "t", "type": "function", "function": {"name": "f", "arguments": "{}"}}),
+                                   chunk(finish="stop"))) + stream.end(None)
     assert events_of(sent.decode())[-2]["delta"]["stop_reason"] == "tool_use"
 
 
 @given(st.dictionaries(st.sampled_from(["messages", "system", "tools", "tool_choice", "thinking", "stop_sequences", "metadata", "max_tokens",
                                         "output_config", "output_format", "stream", "temperature", "top_p", "top_k", "service_tier"]),
-                       _JSON, max_size=5))
+                       JSON, max_size=5))
 @example({"output_config": {"effort": []}})  # an unhashable effort raised TypeError (a 500), not a 400
 def test_any_body_becomes_a_chat_request_or_a_400(body: dict[str, Any]) -> None:
     try:
@@ -105,10 +106,10 @@ def test_any_body_becomes_a_chat_request_or_a_400(body: dict[str, Any]) -> None:
 def test_blocks_close_in_order_and_the_end_carries_usage_and_stop_reason() -> None:
     stream = AnthropicStream({"model": "auto"})
     sent = stream.frames(frames_of(
-        _chunk("Let me check."),
-        _calls({"index": 0, "id": "call_1", "type": "function", "function": {"name": "weather", "arguments": '{"city":'}}),
-        _calls({"index": 0, "function": {"arguments": '"Oslo"}'}}),
-        _chunk(finish="tool_calls"),
+        chunk("Let me check."),
+        calls({"index": 0, "id": "call_1", "type": "function", "function": {"name": "weather", "arguments": '{"city":'}}),
+        calls({"index": 0, "function": {"arguments": '"Oslo"}'}}),
+        chunk(finish="tool_calls"),
     )) + stream.end({"usage": {"prompt_tokens": 30, "completion_tokens": 12, "total_tokens": 42, "prompt_tokens_details": {"cached_tokens": 10}},
                      "router": {"tier": "low"}})
     events = events_of(sent.decode())
@@ -137,9 +138,9 @@ def test_a_stop_sequence_the_upstream_matched_is_reported() -> None:
         assert {k: answer(matched)[k] for k in ("stop_reason", "stop_sequence")} == {"stop_reason": "end_turn", "stop_sequence": None}
     assert answer("END", "length")["stop_reason"] == "max_tokens"
     stream = AnthropicStream(request)
-    finish = _chunk(finish="stop")
+    finish = chunk(finish="stop")
     finish["choices"][0]["stop_reason"] = "END"
-    events = events_of((stream.frames(frames_of(_chunk("one"), finish)) + stream.end(None)).decode())
+    events = events_of((stream.frames(frames_of(chunk("one"), finish)) + stream.end(None)).decode())
     assert events[-2]["delta"] == {"stop_reason": "stop_sequence", "stop_sequence": "END"}
 
 

@@ -12,15 +12,10 @@ import pytest
 from backends.usage import Usage
 from router.context import TokenCounter
 from router.pricing import cost_usd
+from tests.router._sse_helpers import sse_payloads
 from tests.router.conftest import CONFIG, Harness, make_config
 
 pytestmark = pytest.mark.anyio
-
-
-def sse_payloads(text: str) -> list[object]:
-    """The data of each event, as an SSE client reads them (comments, the keep-alives, are skipped)."""
-    events = [block for block in text.split("\n\n") if block.strip() and not block.startswith(":")]
-    return [block[len("data: ") :] if block[len("data: ") :] == "[DONE]" else orjson.loads(block[len("data: ") :]) for block in events]
 
 
 @pytest.mark.parametrize(

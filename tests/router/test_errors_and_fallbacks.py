@@ -11,8 +11,8 @@ import httpx
 import orjson
 import pytest
 
+from tests.router._sse_helpers import sse_payloads
 from tests.router.conftest import CONFIG, Handler, Harness, make_config
-from tests.router.test_chat_api import sse_payloads
 
 pytestmark = pytest.mark.anyio
 

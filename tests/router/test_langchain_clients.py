@@ -10,8 +10,8 @@ import pytest
 from langchain_core import messages
 from pydantic import BaseModel, Field
 
+from tests.router._responses_api_helpers import tool_upstream
 from tests.router.conftest import Harness
-from tests.router.test_responses_api import tool_upstream
 
 pytestmark = pytest.mark.anyio
 

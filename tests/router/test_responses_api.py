@@ -1,7 +1,7 @@
 """`POST /v1/responses` end to end through the real `openai` client (`responses.create`, the
 `responses.stream()` helper that checks the event order), function and Codex's namespace tools both ways, input
-token counts and what a stateless gateway keeps. The helpers the other Responses tests import live here.
-The translation on its own: test_responses_api_translation.py, _streaming.py; logprobs: _logprobs.py
+token counts and what a stateless gateway keeps. The helpers it shares with the other Responses tests:
+_responses_api_helpers.py. The translation on its own: test_responses_api_translation.py, _streaming.py; logprobs: _logprobs.py
 (router/responses_api.py, responses_stream.py)."""
 
 from __future__ import annotations
@@ -9,37 +9,16 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import httpx
 import orjson
 import pytest
-from hypothesis import strategies as st
 
 from router.config import parse_config
 from router.context import TokenCounter
+from tests.router._responses_api_helpers import events_of, sdk, tool_call_upstream, tool_upstream
 from tests.router.conftest import CONFIG, Harness, make_config
 from tests.router.ttc_fakes import Scripted
 
 pytestmark = pytest.mark.anyio
-
-
-def events_of(text: str) -> list[dict[str, Any]]:
-    """The payloads of a Responses stream; each event's name is its payload's type."""
-    events = []
-    for block in filter(None, text.split("\n\n")):
-        if block.startswith(":"):  # a comment: the stream is alive
-            continue
-        lines = dict(line.split(": ", 1) for line in block.split("\n"))
-        payload = orjson.loads(lines["data"])
-        if "event" in lines:
-            assert lines["event"] == payload["type"]
-        events.append(payload)
-    return events
-
-
-def sdk(harness: Harness) -> Any:
-    from openai import AsyncOpenAI
-
-    return AsyncOpenAI(base_url="http://router.test/v1", api_key="unused", http_client=harness.client, max_retries=0)
 
 
 async def test_a_response_is_routed_priced_and_answered_through_the_openai_client(harness: Harness) -> None:
@@ -140,32 +119,6 @@ async def test_an_answer_cut_by_max_output_tokens_is_incomplete(harness: Harness
     assert events[-1]["type"] == "response.incomplete" and events[-1]["response"]["output"][0]["status"] == "incomplete"
 
 
-def tool_upstream(requests: list[dict[str, Any]]) -> httpx.MockTransport:
-    """Answers with a call to `weather` (arguments in two pieces when streamed)."""
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        body = orjson.loads(request.content)
-        requests.append(body)
-        usage = {"prompt_tokens": 30, "completion_tokens": 12, "total_tokens": 42}
-        call = {"id": "call_1", "type": "function", "function": {"name": "weather", "arguments": '{"city": "Oslo"}'}}
-        if not body.get("stream"):
-            return httpx.Response(200, json={"id": "c", "object": "chat.completion", "created": 5, "model": "m", "choices": [
-                {"index": 0, "message": {"role": "assistant", "content": None, "tool_calls": [call]}, "finish_reason": "tool_calls"}], "usage": usage})
-        base = {"id": "c", "object": "chat.completion.chunk", "created": 5, "model": "m"}
-        frames = [
-            {"choices": [{"index": 0, "delta": {"role": "assistant", "tool_calls": [
-                {"index": 0, "id": "call_1", "type": "function", "function": {"name": "weather", "arguments": ""}}]}, "finish_reason": None}]},
-            {"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": '{"city": '}}]}, "finish_reason": None}]},
-            {"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": '"Oslo"}'}}]}, "finish_reason": None}]},
-            {"choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]},
-            {"choices": [], "usage": usage},
-        ]
-        data = b"".join(b"data: " + orjson.dumps(base | frame) + b"\n\n" for frame in frames) + b"data: [DONE]\n\n"
-        return httpx.Response(200, stream=httpx.ByteStream(data), headers={"content-type": "text/event-stream"})
-
-    return httpx.MockTransport(handler)
-
-
 TOOLS = [{"type": "function", "name": "weather", "description": "Weather in a city",
           "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}]
 
@@ -210,35 +163,6 @@ async def test_a_sampled_tier_answers_with_its_vote_streamed_or_not(make_harness
     assert "".join(e["delta"] for e in events if e["type"] == "response.output_text.delta") == "#### 5"
 
 
-#: The words and keys both translators read (Responses and Anthropic Messages), so that generated bodies reach them.
-_WORDS = st.sampled_from(["message", "reasoning", "reasoning_text", "summary_text", "function_call", "function_call_output", "custom_tool_call",
-                          "assistant", "user", "system", "developer", "output_text", "input_text", "input_image", "input_file", "text",
-                          "tool_use", "tool_result", "thinking", "redacted_thinking", "image", "document", "base64", "enabled", "disabled",
-                          "json_schema", "json_object", "function", "custom", "auto", "any", "none", "tool", "required", "low", "high", "max"])
-
-
-_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=5) | _WORDS,
-                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(
-                         ["type", "role", "content", "text", "call_id", "name", "arguments", "output", "image_url", "file_data", "format",
-                          "summary", "effort", "budget_tokens", "schema", "source", "input_schema", "parameters", "tool_use_id", "is_error",
-                          "thinking", "id", "input", "data", "media_type", "url", "strict", "description", "disable_parallel_tool_use",
-                          "verbosity", "generate_summary", "filename", "detail"]), inner, max_size=4),
-                     max_leaves=12)
-
-
-def _chunk(text: str | None = None, finish: str | None = None) -> dict[str, Any]:
-    delta = {"content": text} if text is not None else {}
-    return {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
-
-
-def frames_of(*chunks: dict[str, Any]) -> bytes:
-    return b"".join(b"data: " + orjson.dumps(chunk) + b"\n\n" for chunk in chunks)
-
-
-def _calls(*calls: dict[str, Any]) -> dict[str, Any]:
-    return {"id": "c", "created": 1, "model": "m", "choices": [{"index": 0, "delta": {"tool_calls": list(calls)}, "finish_reason": None}]}
-
-
 #: What Codex 0.171 sends beside its function tools: its sub-agent tools grouped in a namespace, and
 #: web search (run by OpenAI's servers), on every request.
 CODEX_TOOLS = [
@@ -248,22 +172,6 @@ CODEX_TOOLS = [
          "parameters": {"type": "object", "properties": {"id": {"type": "string"}}}}]},
     {"type": "web_search", "external_web_access": False},
 ]
-
-
-def tool_call_upstream(requests: list[dict[str, Any]], call: dict[str, Any]) -> httpx.MockTransport:
-    """Answers every request with the chat tool ``call``, streamed or not; keeps the request bodies."""
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        body = orjson.loads(request.content)
-        requests.append(body)
-        usage = {"prompt_tokens": 30, "completion_tokens": 12, "total_tokens": 42}
-        if not body.get("stream"):
-            return httpx.Response(200, json={"id": "c", "object": "chat.completion", "created": 5, "model": "m", "choices": [
-                {"index": 0, "message": {"role": "assistant", "content": None, "tool_calls": [call]}, "finish_reason": "tool_calls"}], "usage": usage})
-        frames = frames_of(_calls({"index": 0, **call}), {**_chunk(finish="tool_calls"), "usage": usage}) + b"data: [DONE]\n\n"
-        return httpx.Response(200, stream=httpx.ByteStream(frames), headers={"content-type": "text/event-stream"})
-
-    return httpx.MockTransport(handler)
 
 
 @pytest.mark.parametrize("stream", [False, True])

@@ -9,7 +9,8 @@ import httpx
 import orjson
 import pytest
 
-from tests.router.test_responses_api import _chunk, sdk
+from tests.router._responses_api_helpers import sdk
+from tests.router._sse_helpers import chunk
 
 pytestmark = pytest.mark.anyio
 
@@ -30,9 +31,9 @@ def logprobs_upstream(seen: list[dict[str, Any]]) -> httpx.MockTransport:
             logprobs = {"content": [entry(t, lp, top) for t, lp in tokens]} if body.get("logprobs") else None
             return httpx.Response(200, json={"id": "c", "object": "chat.completion", "created": 1, "model": "m", "usage": usage, "choices": [
                 {"index": 0, "message": {"role": "assistant", "content": "Hi there"}, "logprobs": logprobs, "finish_reason": "stop"}]})
-        frames = [_chunk(t) | {"choices": [{"index": 0, "delta": {"content": t}, "finish_reason": None,
+        frames = [chunk(t) | {"choices": [{"index": 0, "delta": {"content": t}, "finish_reason": None,
                                             "logprobs": {"content": [entry(t, lp, top)]} if body.get("logprobs") else None}]} for t, lp in tokens]
-        frames += [_chunk(finish="stop"), {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": [], "usage": usage}]
+        frames += [chunk(finish="stop"), {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": [], "usage": usage}]
         data = b"".join(b"data: " + orjson.dumps(frame) + b"\n\n" for frame in frames) + b"data: [DONE]\n\n"
         return httpx.Response(200, headers={"content-type": "text/event-stream"}, stream=httpx.ByteStream(data))
 
@@ -83,7 +84,7 @@ async def test_streamed_logprobs_keep_the_tokens_that_came_without_text(make_har
         frames = []
         for index, (token, text) in enumerate(entries):
             delta = {} if text is None else {"content": text}
-            frames.append(_chunk() | {"choices": [{"index": 0, "delta": delta, "finish_reason": "stop" if text is None else None,
+            frames.append(chunk() | {"choices": [{"index": 0, "delta": delta, "finish_reason": "stop" if text is None else None,
                                                    "logprobs": {"content": [{"token": token, "logprob": -0.1 * index, "top_logprobs": []}]}}]})
         data = b"".join(b"data: " + orjson.dumps(frame) + b"\n\n" for frame in frames) + b"data: [DONE]\n\n"
         return httpx.Response(200, headers={"content-type": "text/event-stream"}, stream=httpx.ByteStream(data))

@@ -15,8 +15,9 @@ from router.anthropic_stream import AnthropicStream
 from router.chunk_translator import ChunkTranslator
 from router.protocol import APIError
 from router.responses_stream import ResponsesStream
+from tests.router._responses_api_helpers import events_of, sdk
+from tests.router._sse_helpers import calls, chunk, frames_of
 from tests.router.conftest import Harness
-from tests.router.test_responses_api import _calls, _chunk, events_of, frames_of, sdk
 
 pytestmark = pytest.mark.anyio
 
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.anyio
 @given(st.lists(st.text(min_size=1, max_size=8), min_size=1, max_size=12), st.integers(1, 4))
 def test_every_character_arrives_once_in_order(deltas: list[str], per_frame: int) -> None:
     stream = ResponsesStream({"model": "auto"})
-    chunks = [_chunk(text) for text in deltas] + [_chunk(finish="stop")]
+    chunks = [chunk(text) for text in deltas] + [chunk(finish="stop")]
     out = b"".join(
         stream.frames(b"".join(b"data: " + orjson.dumps(c) + b"\n\n" for c in chunks[i:i + per_frame]))
         for i in range(0, len(chunks), per_frame)
@@ -41,8 +42,8 @@ def test_reasoning_and_text_interleaved_keep_every_character_in_its_item(pieces:
     and the items' texts are the deltas' in order (reasoning as content, and summary when asked for)."""
     request: dict[str, Any] = {"model": "auto", "reasoning": {"summary": "auto"} if summarized else None}
     stream = ResponsesStream(request)
-    chunks = [_thought(text) if thought else _chunk(text) for thought, text in pieces]
-    events = events_of((stream.frames(frames_of(*chunks, _chunk(finish="stop"))) + stream.end({"usage": None})).decode())
+    chunks = [_thought(text) if thought else chunk(text) for thought, text in pieces]
+    events = events_of((stream.frames(frames_of(*chunks, chunk(finish="stop"))) + stream.end({"usage": None})).decode())
     runs: list[tuple[bool, str]] = []
     for thought, text in pieces:
         runs[-1:] = [(thought, runs[-1][1] + text)] if runs and runs[-1][0] == thought else [*runs[-1:], (thought, text)]
@@ -63,7 +64,7 @@ def test_an_emoji_split_across_chunks_as_surrogate_escapes_arrives_whole(transla
         return b'data: {"id":"c","created":1,"model":"m","choices":[{"index":0,"delta":{"' + field.encode() + b'":"' + text_json.encode() + b'"},"finish_reason":null}]}\n\n'
 
     stream = translator({"model": "auto"})
-    sent = stream.frames(raw("Hi \\ud83d") + raw("\\ude00!") + raw("x\\udc00y") + frames_of(_chunk(finish="stop"))) + stream.end({"usage": None})
+    sent = stream.frames(raw("Hi \\ud83d") + raw("\\ude00!") + raw("x\\udc00y") + frames_of(chunk(finish="stop"))) + stream.end({"usage": None})
     text = "".join(e["delta"] if isinstance(e.get("delta"), str) else (e.get("delta") or {}).get("text", "") for e in events_of(sent.decode())
                    if e["type"] in ("response.output_text.delta", "content_block_delta"))
     assert text == "Hi 😀!x\ufffdy"
@@ -72,17 +73,17 @@ def test_an_emoji_split_across_chunks_as_surrogate_escapes_arrives_whole(transla
 def test_an_error_after_the_first_byte_is_openai_s_error_event_then_response_failed() -> None:
     """The upstream's own error event and a failure the relay reports end the stream alike; nothing follows."""
     upstream = ResponsesStream({"model": "auto"})
-    sent = upstream.frames(frames_of(_chunk("Hel"), {"error": {"message": "boom", "type": "upstream_error", "param": None, "code": 500}}))
-    sent += upstream.frames(frames_of(_chunk("lo"))) + upstream.end({"usage": None})
+    sent = upstream.frames(frames_of(chunk("Hel"), {"error": {"message": "boom", "type": "upstream_error", "param": None, "code": 500}}))
+    sent += upstream.frames(frames_of(chunk("lo"))) + upstream.end({"usage": None})
     kinds = [e["type"] for e in events_of(sent.decode())]
     assert kinds[-2:] == ["error", "response.failed"] and "response.completed" not in kinds
     failed = events_of(sent.decode())[-1]["response"]
     assert failed["status"] == "failed" and failed["error"] == {"code": "server_error", "message": "boom"}, "OpenAI's codes, a closed set"
     relayed = ResponsesStream({"model": "auto"})
-    events = events_of((relayed.frames(frames_of(_chunk("Hi"))) + relayed.error(APIError(502, "upstream failed: reset", code="connect"))).decode())
+    events = events_of((relayed.frames(frames_of(chunk("Hi"))) + relayed.error(APIError(502, "upstream failed: reset", code="connect"))).decode())
     assert [e["type"] for e in events][-2:] == ["error", "response.failed"] and events[-2]["code"] == "connect"
     throttled = ResponsesStream({"model": "auto"})
-    events = events_of((throttled.frames(frames_of(_chunk("Hi"))) + throttled.error(APIError(429, "slow down", error_type="rate_limit_error"))).decode())
+    events = events_of((throttled.frames(frames_of(chunk("Hi"))) + throttled.error(APIError(429, "slow down", error_type="rate_limit_error"))).decode())
     assert events[-1]["response"]["error"]["code"] == "rate_limit_exceeded", "the one code Codex reads a retry delay from"
     assert relayed.end({"usage": None}) == b""
 
@@ -100,7 +101,7 @@ def test_streamed_reasoning_is_a_reasoning_item_before_the_message() -> None:
     """vLLM's reasoning (or DeepSeek's reasoning_content) streams as a reasoning item's reasoning_text
     deltas, closed before the answer's message item opens; no keep-alive comments are needed."""
     stream = ResponsesStream({"model": "auto"})
-    sent = stream.frames(frames_of(_thought("Let me "), _thought("think.", "reasoning_content"), _chunk("Four."), _chunk(finish="stop")))
+    sent = stream.frames(frames_of(_thought("Let me "), _thought("think.", "reasoning_content"), chunk("Four."), chunk(finish="stop")))
     sent += stream.end({"usage": None})
     assert b"\n:\n" not in b"\n" + sent
     events = events_of(sent.decode())
@@ -137,7 +138,7 @@ async def test_a_client_that_asks_for_a_summary_gets_the_reasoning_as_one(harnes
 
 def test_summary_events_follow_openai_s_order() -> None:
     stream = ResponsesStream({"model": "auto", "reasoning": {"summary": "detailed"}})
-    sent = stream.frames(frames_of(_thought("Let me "), _thought("think."), _chunk("Four."), _chunk(finish="stop"))) + stream.end({"usage": None})
+    sent = stream.frames(frames_of(_thought("Let me "), _thought("think."), chunk("Four."), chunk(finish="stop"))) + stream.end({"usage": None})
     events = events_of(sent.decode())
     assert [e["type"] for e in events[2:9]] == [
         "response.output_item.added", "response.reasoning_summary_part.added", "response.reasoning_summary_text.delta",
@@ -152,11 +153,11 @@ def test_each_item_is_done_before_the_next_and_calls_without_index_stay_apart() 
     items, each closed before the next is added, each call whole."""
     stream = ResponsesStream({"model": "auto"})
     sent = stream.frames(frames_of(
-        _chunk("Let me check."),
-        _calls({"id": "call_1", "type": "function", "function": {"name": "weather", "arguments": '{"city":'}}),
-        _calls({"function": {"arguments": '"Oslo"}'}}),
-        _calls({"id": "call_2", "type": "function", "function": {"name": "weather", "arguments": '{"city":"Paris"}'}}),
-        _chunk(finish="tool_calls"),
+        chunk("Let me check."),
+        calls({"id": "call_1", "type": "function", "function": {"name": "weather", "arguments": '{"city":'}}),
+        calls({"function": {"arguments": '"Oslo"}'}}),
+        calls({"id": "call_2", "type": "function", "function": {"name": "weather", "arguments": '{"city":"Paris"}'}}),
+        chunk(finish="tool_calls"),
     )) + stream.end({"usage": None})
     events = events_of(sent.decode())
     order = [(e["type"], e["output_index"]) for e in events if e["type"] in ("response.output_item.added", "response.output_item.done")]

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from router.protocol import APIError
 from router.responses_api import chat_request, response_body
+from tests.router._translation_helpers import JSON
 from tests.router.conftest import Harness
-from tests.router.test_responses_api import _JSON
 
 pytestmark = pytest.mark.anyio
 
@@ -73,7 +73,7 @@ async def test_what_a_stateless_gateway_cannot_serve_is_a_400_naming_it(harness:
 @given(st.dictionaries(st.sampled_from(["input", "instructions", "tools", "tool_choice", "text", "reasoning", "max_output_tokens", "store",
                                         "metadata", "parallel_tool_calls", "stream", "temperature", "top_p", "user", "include",
                                         "stream_options", "truncation", "top_logprobs"]),
-                       _JSON, max_size=5))
+                       JSON, max_size=5))
 @example({"input": [{"role": []}]})  # an unhashable role raised TypeError (a 500), not a 400
 def test_any_body_becomes_a_chat_request_or_a_400(body: dict[str, Any]) -> None:
     try:

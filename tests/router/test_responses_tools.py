@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from router.responses_api import chat_request
 from router.responses_stream import ResponsesStream
 from router.responses_tools import custom_input
-from tests.router.test_responses_api import _calls, _chunk, events_of, frames_of, sdk, tool_call_upstream
+from tests.router._responses_api_helpers import events_of, sdk, tool_call_upstream
+from tests.router._sse_helpers import calls, chunk, frames_of
 
 pytestmark = pytest.mark.anyio
 
@@ -92,7 +93,7 @@ def test_a_streamed_custom_call_sends_its_input_once_whole(cut: int | None, fini
     pieces = [arguments[i:i + 7] for i in range(0, len(arguments), 7)]
     stream = ResponsesStream({"model": "auto", "tools": [APPLY_PATCH]})
     first = {"index": 0, "id": "call_1", "type": "function", "function": {"name": "apply_patch", "arguments": pieces[0]}}
-    chunks = [_calls(first), *(_calls({"index": 0, "function": {"arguments": piece}}) for piece in pieces[1:]), _chunk(finish=finish)]
+    chunks = [calls(first), *(calls({"index": 0, "function": {"arguments": piece}}) for piece in pieces[1:]), chunk(finish=finish)]
     events = events_of((stream.frames(frames_of(*chunks)) + stream.end({"usage": None})).decode())
     kinds = [e["type"] for e in events if "custom_tool_call" in e["type"] or "function_call" in e["type"]]
     assert kinds == ["response.custom_tool_call_input.delta", "response.custom_tool_call_input.done"]

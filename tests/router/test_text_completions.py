@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from router.protocol import APIError
 from router.text_completions import DEFAULT_MAX_TOKENS, TextFrames, chat_request
+from tests.router._sse_helpers import sse_payloads
 from tests.router.conftest import Harness
-from tests.router.test_chat_api import sse_payloads
 
 pytestmark = pytest.mark.anyio
 

@@ -14,7 +14,8 @@ from router.anthropic_stream import AnthropicStream
 from router.chunk_translator import ChunkTranslator
 from router.responses_api import chat_request, request_hints
 from router.responses_stream import ResponsesStream
-from tests.router.test_responses_api import _calls, _chunk, events_of, frames_of
+from tests.router._responses_api_helpers import events_of
+from tests.router._sse_helpers import calls, chunk, frames_of
 
 IMAGE = "data:image/png;base64,iVBORw0KGgo="
 
@@ -65,10 +66,10 @@ def _interleaved() -> list[dict[str, Any]]:
     def piece(index: int, arguments: str) -> dict[str, Any]:
         return {"index": index, "function": {"arguments": arguments}}
     return [
-        _calls({"index": 0, "id": "call_a", "type": "function", "function": {"name": "weather", "arguments": ""}},
+        calls({"index": 0, "id": "call_a", "type": "function", "function": {"name": "weather", "arguments": ""}},
                {"index": 1, "id": "call_b", "type": "function", "function": {"name": "weather", "arguments": ""}}),
-        _calls(piece(0, '{"city":')), _calls(piece(1, '{"city":')), _calls(piece(0, '"Oslo"}')), _calls(piece(1, '"Rome"}')),
-        _chunk(finish="tool_calls")]
+        calls(piece(0, '{"city":')), calls(piece(1, '{"city":')), calls(piece(0, '"Oslo"}')), calls(piece(1, '"Rome"}')),
+        chunk(finish="tool_calls")]
 
 
 def test_interleaved_parallel_calls_stream_whole_one_after_the_other_on_responses() -> None:
@@ -112,10 +113,10 @@ def test_the_first_call_streams_as_it_comes(translator: type[ChunkTranslator]) -
     stream = translator({"model": "auto"})
     if isinstance(stream, AnthropicStream):
         stream.begin(10)
-    stream.frames(frames_of(_calls({"index": 0, "id": "call_a", "type": "function", "function": {"name": "weather", "arguments": ""}})))
-    assert b'{\\"city\\":' in stream.frames(frames_of(_calls({"index": 0, "function": {"arguments": '{"city":'}})))
-    assert stream.frames(frames_of(_calls({"index": 1, "id": "call_b", "type": "function", "function": {"name": "t", "arguments": "{}"}}))) == b""
-    assert b"call_b" in stream.frames(frames_of(_chunk(finish="tool_calls")))
+    stream.frames(frames_of(calls({"index": 0, "id": "call_a", "type": "function", "function": {"name": "weather", "arguments": ""}})))
+    assert b'{\\"city\\":' in stream.frames(frames_of(calls({"index": 0, "function": {"arguments": '{"city":'}})))
+    assert stream.frames(frames_of(calls({"index": 1, "id": "call_b", "type": "function", "function": {"name": "t", "arguments": "{}"}}))) == b""
+    assert b"call_b" in stream.frames(frames_of(chunk(finish="tool_calls")))
 
 
 def test_a_failed_stream_still_lists_the_calls_held_until_then() -> None:
@@ -125,8 +126,8 @@ def test_a_failed_stream_still_lists_the_calls_held_until_then() -> None:
 
     stream = ResponsesStream({"model": "auto"})
     sent = stream.frames(frames_of(
-        _calls({"index": 0, "id": "call_a", "type": "function", "function": {"name": "weather", "arguments": '{"city":"Oslo"}'}}),
-        _calls({"index": 1, "id": "call_b", "type": "function", "function": {"name": "weather", "arguments": '{"city":"Rome"}'}})))
+        calls({"index": 0, "id": "call_a", "type": "function", "function": {"name": "weather", "arguments": '{"city":"Oslo"}'}}),
+        calls({"index": 1, "id": "call_b", "type": "function", "function": {"name": "weather", "arguments": '{"city":"Rome"}'}})))
     events = events_of((sent + stream.error(APIError(502, "upstream broke off"))).decode())
     assert [e["type"] for e in events][-2:] == ["error", "response.failed"]
     assert [item["call_id"] for item in events[-1]["response"]["output"]] == ["call_a", "call_b"]

@@ -1,12 +1,11 @@
 """`POST /v1/messages` end to end through the real `anthropic` client (`messages.create`, the
 `messages.stream()` accumulator that checks the event order), tool use, token counts, request ids, and what an
-Anthropic upstream is sent (cache breakpoints, beta flags) and reports. The helpers the other Messages tests
-import live here. Thinking: test_anthropic_api_thinking.py; errors: _errors.py; the translation on its own:
-_translation.py (router/anthropic_api.py, anthropic_stream.py)."""
+Anthropic upstream is sent (cache breakpoints, beta flags) and reports. Thinking: test_anthropic_api_thinking.py;
+errors: _errors.py; the translation on its own: _translation.py; the helpers they share: _anthropic_api_helpers.py
+(router/anthropic_api.py, anthropic_stream.py)."""
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import httpx
@@ -15,31 +14,11 @@ import pytest
 
 from router.context import TokenCounter
 from router.demo.upstream import _prompt_tokens
+from tests.router._anthropic_api_helpers import claude_high_tier, recording_claude, sdk
 from tests.router._responses_api_helpers import tool_upstream
 from tests.router.conftest import CONFIG, Harness, make_config
 
 pytestmark = pytest.mark.anyio
-
-
-def sdk(harness: Harness, api_key: str = "unused") -> Any:
-    """The anthropic client, in process: recent SDKs ship their own fork of httpx (`httpx2`)."""
-    from anthropic import AsyncAnthropic
-
-    base_client = importlib.import_module("anthropic._base_client")
-    sdk_httpx: Any = getattr(base_client, "httpx2", None) or base_client.httpx
-    app = harness.client._transport.app  # type: ignore[attr-defined]
-    http = sdk_httpx.AsyncClient(transport=sdk_httpx.ASGITransport(app=app), base_url="http://router.test")
-    return AsyncAnthropic(base_url="http://router.test", api_key=api_key, http_client=http, max_retries=0)
-
-
-def events_of(text: str) -> list[dict[str, Any]]:
-    events = []
-    for block in filter(None, text.split("\n\n")):
-        lines = dict(line.split(": ", 1) for line in block.split("\n"))
-        payload = orjson.loads(lines["data"])
-        assert lines["event"] == payload["type"]
-        events.append(payload)
-    return events
 
 
 async def test_a_message_is_routed_priced_and_answered_through_the_anthropic_client(harness: Harness) -> None:
@@ -154,14 +133,6 @@ async def test_count_tokens_for_auto_counts_for_the_model_the_score_picks(make_h
     assert harness.metric("router_decisions_total", tier="high", reason="classifier") == 0
 
 
-def claude_high_tier() -> Any:
-    """The test config with its high tier on an Anthropic backend (`spare`, programmed by `spare_handler`)."""
-    return make_config(backends={**CONFIG["backends"], "spare": {"kind": "anthropic", "base_url": "http://spare.test", "api_key": "sk-ant"}},
-                       models={"small": CONFIG["models"]["small"],
-                               "claude": {"backend": "spare", "reasoning": "anthropic", "input": 3.0, "cached_input": 0.3, "cache_write": 3.75, "output": 15.0}},
-                       tiers={"low": {"model": "small", "max_score": 0.5}, "high": {"model": "claude"}})
-
-
 async def test_the_sdk_reads_the_request_id_of_a_message(harness: Harness) -> None:
     """The anthropic SDK's `message._request_id` is the `request-id` header, as errors carry it; the openai SDK's is `x-request-id`."""
     message = await sdk(harness).messages.with_raw_response.create(model="auto", max_tokens=20, messages=[{"role": "user", "content": "hi"}])
@@ -221,21 +192,11 @@ async def test_cache_breakpoints_reach_an_anthropic_upstream_and_no_other(make_h
     assert sent["messages"][0] == {"role": "system", "content": [{"type": "text", "text": "You are Claude Code."}, {"type": "text", "text": "Rules."}]}
 
 
-def _recording_claude(seen: list[httpx.Request]) -> Any:
-    """An Anthropic upstream that answers "ok" and keeps each request it gets in ``seen``."""
-    def claude(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(200, json={"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-x", "stop_reason": "end_turn",
-                                         "stop_sequence": None, "content": [{"type": "text", "text": "ok"}], "usage": {"input_tokens": 9, "output_tokens": 1}})
-
-    return claude
-
-
 async def test_a_clients_beta_flags_and_user_id_reach_an_anthropic_upstream_and_no_other(make_harness: Any, spare_handler: list[Any]) -> None:
     """Claude Code sends `anthropic-beta` (interleaved thinking, 1M context, …) and a `metadata.user_id` longer than OpenAI's
     64-character `user`: an Anthropic upstream gets both (the flags beside its configured ones, each once), others neither."""
     seen: list[httpx.Request] = []
-    spare_handler[0] = _recording_claude(seen)
+    spare_handler[0] = recording_claude(seen, whole_request=True)
     config = claude_high_tier()
     config.backends["spare"].headers["Anthropic-Beta"] = "prompt-caching-2024-07-31, interleaved-thinking-2025-05-14"
     harness = await make_harness(config)
@@ -257,14 +218,6 @@ async def test_a_clients_beta_flags_and_user_id_reach_an_anthropic_upstream_and_
     assert (await harness.client.post("/v1/messages", json=ask("[score=0.1]", stream=True), headers=betas)).status_code == 200
     other = harness.upstream.requests[-1]
     assert b"_anthropic" not in orjson.dumps(other) and user_id not in orjson.dumps(other).decode() and "user" not in other
-
-
-def recording_claude(seen: list[dict[str, Any]]) -> Any:
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(orjson.loads(request.content))
-        return httpx.Response(200, json={"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-opus-4-7", "stop_reason": "end_turn",
-                                         "stop_sequence": None, "content": [{"type": "text", "text": "ok"}], "usage": {"input_tokens": 9, "output_tokens": 2}})
-    return handler
 
 
 async def test_a_streamed_message_s_final_usage_never_shows_a_split_that_contradicts_its_cache_writes(make_harness: Any,

@@ -16,9 +16,9 @@ from router.anthropic_errors import error_payload
 from router.anthropic_stream import AnthropicStream
 from router.limits import seconds_to_period_end
 from router.protocol import APIError
+from tests.router._anthropic_api_helpers import claude_high_tier, events_of, sdk
 from tests.router._sse_helpers import chunk, frames_of
 from tests.router.conftest import CONFIG, Harness, make_config
-from tests.router.test_anthropic_api import claude_high_tier, events_of, sdk
 
 pytestmark = pytest.mark.anyio
 

@@ -13,9 +13,9 @@ import pytest
 from router.anthropic_api import chat_request, message_body
 from router.anthropic_hints import request_hints
 from router.anthropic_stream import AnthropicStream
+from tests.router._anthropic_api_helpers import claude_high_tier, events_of, recording_claude, sdk
 from tests.router._sse_helpers import chunk, frames_of
 from tests.router.conftest import CONFIG, Harness, make_config
-from tests.router.test_anthropic_api import claude_high_tier, events_of, recording_claude, sdk
 
 pytestmark = pytest.mark.anyio
 

@@ -17,9 +17,9 @@ from router.anthropic_api import chat_request, message_body
 from router.anthropic_hints import request_hints
 from router.anthropic_stream import AnthropicStream
 from router.protocol import APIError
+from tests.router._anthropic_api_helpers import claude_high_tier, events_of, recording_claude
 from tests.router._sse_helpers import calls, chunk, frames_of
 from tests.router._translation_helpers import JSON
-from tests.router.test_anthropic_api import claude_high_tier, events_of, recording_claude
 
 pytestmark = pytest.mark.anyio
 

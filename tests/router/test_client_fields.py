@@ -10,7 +10,7 @@ import httpx
 import orjson
 import pytest
 
-from tests.router.test_anthropic_api import _recording_claude, claude_high_tier
+from tests.router._anthropic_api_helpers import claude_high_tier, recording_claude
 
 pytestmark = pytest.mark.anyio
 
@@ -36,7 +36,7 @@ async def test_no_client_sends_an_anthropic_upstream_options_a_route_did_not_giv
     """Beta flags and a user id reach Anthropic only from a Messages client's header and `metadata` (the route's hints):
     the fields that once carried them are a client's unknown fields like any other, which the adapter does not send."""
     seen: list[httpx.Request] = []
-    spare_handler[0] = _recording_claude(seen)
+    spare_handler[0] = recording_claude(seen, whole_request=True)
     harness = await make_harness(claude_high_tier())
     injected = {key: {"betas": ["context-1m-2025-08-07"], "user_id": "spoofed-user"} for key in OLD_OPTIONS}
     assert (await harness.client.post(route, json=BODIES[route] | injected)).status_code == 200

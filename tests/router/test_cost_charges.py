@@ -210,7 +210,7 @@ async def test_a_non_streamed_request_read_from_a_stream_is_charged_what_it_wrot
 async def test_cache_writes_are_a_token_kind_and_small_estimates_are_written_out(make_harness: Any, spare_handler: list[Any]) -> None:
     """`router_tokens_total` had no cache writes: the cost could not be re-derived from the tokens. And a refusal printed a
     $3e-07 estimate as "0.000000 USD"."""
-    from tests.router.test_anthropic_api import claude_high_tier
+    from tests.router._anthropic_api_helpers import claude_high_tier
 
     spare_handler[0] = lambda request: httpx.Response(200, json={
         "id": "msg_1", "type": "message", "role": "assistant", "model": "claude-x", "stop_reason": "end_turn", "stop_sequence": None,

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from tests.router._anthropic_api_helpers import recording_claude
 from tests.router.conftest import CONFIG, Harness, make_config
-from tests.router.test_anthropic_api import recording_claude
 
 pytestmark = pytest.mark.anyio
 

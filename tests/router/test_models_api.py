@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from router.models_api import model_list
+from tests.router._anthropic_api_helpers import sdk
 from tests.router.conftest import CONFIG, make_config
-from tests.router.test_anthropic_api import sdk
 
 pytestmark = pytest.mark.anyio
 

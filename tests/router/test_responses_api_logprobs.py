@@ -66,7 +66,7 @@ async def test_token_logprobs_come_back_as_the_responses_api_carries_them(make_h
 async def test_logprobs_asked_of_a_claude_tier_are_left_out_not_a_400(make_harness: Any, spare_handler: list[Any]) -> None:
     """Found in review: asking for logprobs became a 400 whenever Claude served (the adapter refuses them, and a 400 ends
     the fallbacks): the request failed only while the OpenAI model before it was down. Claude's family drops them."""
-    from tests.router.test_anthropic_api import claude_high_tier, recording_claude
+    from tests.router._anthropic_api_helpers import claude_high_tier, recording_claude
 
     seen: list[dict[str, Any]] = []
     spare_handler[0] = recording_claude(seen)

@@ -180,7 +180,7 @@ async def test_a_permanent_refusal_tells_the_sdks_not_to_retry(make_harness: Any
     from anthropic import InternalServerError, RateLimitError
 
     from tests.opskit import gateway
-    from tests.router.test_limits import KEY_A, ops_config
+    from tests.router._limits_helpers import KEY_A, ops_config
 
     calls: list[httpx.Request] = []
 

@@ -26,8 +26,8 @@ from router.protocol import APIError
 from router.state import AppState
 from tests.conftest import FakeClassifier
 from tests.opskit import RedisServer, gateway
+from tests.router._limits_helpers import KEY_A, ops_config
 from tests.router.conftest import CONFIG, make_config
-from tests.router.test_limits import KEY_A, ops_config
 
 pytestmark = pytest.mark.anyio
 

@@ -15,18 +15,9 @@ import pytest
 from router.limits import WINDOW_SECONDS
 from router.opsconfig import LimitRule, LimitsConfig, key_id
 from tests.opskit import InProcessGateway, gateway
-from tests.router.test_limits import KEY_A, KEY_B, ops_config
+from tests.router._limits_helpers import KEY_A, KEY_B, count_tokens, ops_config
 
 pytestmark = pytest.mark.anyio
-
-MESSAGE = {"model": "auto", "messages": [{"role": "user", "content": "hello"}]}
-
-
-async def count_tokens(gw: InProcessGateway, key: str, content: bytes | None = None) -> httpx.Response:
-    headers = {"x-api-key": key, "anthropic-version": "2023-06-01", "content-type": "application/json"}
-    if content is not None:
-        return await gw.client.post("/v1/messages/count_tokens", content=content, headers=headers)
-    return await gw.client.post("/v1/messages/count_tokens", json=MESSAGE, headers=headers)
 
 
 async def input_tokens(gw: InProcessGateway, key: str) -> httpx.Response:

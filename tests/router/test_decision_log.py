@@ -13,7 +13,7 @@ from classifiers.commands import read_prompts
 from router.decision_log import prompt_hash, resolve_path
 from router.opsconfig import key_id
 from tests.opskit import gateway
-from tests.router.test_limits import KEY_A, ops_config
+from tests.router._limits_helpers import KEY_A, ops_config
 
 pytestmark = pytest.mark.anyio
 

@@ -14,8 +14,7 @@ import pytest
 from router.limits import LimitStoreUnavailable, MemoryStore
 from router.opsconfig import key_id
 from tests.opskit import gateway
-from tests.router.test_count_limits import count_tokens
-from tests.router.test_limits import KEY_A, KEY_B, ops_config
+from tests.router._limits_helpers import KEY_A, KEY_B, count_tokens, ops_config
 
 pytestmark = pytest.mark.anyio
 

@@ -10,33 +10,13 @@ from typing import Any
 import pytest
 
 from backends.request_hints import NO_HINTS
-from router.config import RouterConfig, parse_config
 from router.limits import HOLD_MAX_SECONDS, WINDOW_SECONDS, seconds_to_period_end, sliding_wait
 from router.opsconfig import key_id
 from router.protocol import APIError
 from tests.opskit import RedisServer, gateway
+from tests.router._limits_helpers import KEY_A, KEY_B, ops_config
 
 pytestmark = pytest.mark.anyio
-
-KEY_A, KEY_B = "sk-team-a-0123456789", "sk-team-b-9876543210"
-
-
-def ops_config(**overrides: Any) -> RouterConfig:
-    data: dict[str, Any] = {
-        "server": {"api_keys": [KEY_A, KEY_B]},
-        "backends": {"sim": {"kind": "openai", "base_url": "http://sim.test/v1"}},
-        "models": {
-            "small": {"backend": "sim", "reasoning": "qwen3", "input": 0.05, "output": 0.20},
-            "big": {"backend": "sim", "reasoning": "openai", "input": 1.10, "output": 4.40},
-        },
-        "tiers": {
-            "low": {"model": "small", "effort": "none", "max_score": 0.4},
-            "medium": {"model": "small", "effort": "medium", "thinking_budget": 2048, "max_score": 0.75},
-            "high": {"model": "big", "effort": "high"},
-        },
-    }
-    data.update(overrides)
-    return parse_config(data, env={})
 
 
 def test_key_id_is_a_sha256_prefix_never_the_key() -> None:

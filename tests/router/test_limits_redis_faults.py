@@ -15,7 +15,7 @@ from router.limits import LimitStoreUnavailable, budget_period_id
 from router.limits_redis import RedisStore
 from router.opsconfig import StateConfig
 from tests.opskit import RedisServer, free_port, gateway
-from tests.router.test_limits import KEY_A, ops_config
+from tests.router._limits_helpers import KEY_A, ops_config
 
 pytestmark = pytest.mark.anyio
 

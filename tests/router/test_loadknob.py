@@ -11,23 +11,9 @@ import pytest
 
 from router.config import ConfigError, parse_config
 from router.loadknob import parse_vllm_metrics
-from tests.router.ttc_fakes import Scripted
+from tests.router.ttc_fakes import Scripted, metrics
 
 pytestmark = pytest.mark.anyio
-
-VLLM_METRICS = """# HELP vllm:num_requests_waiting Number of requests waiting to be processed.
-# TYPE vllm:num_requests_waiting gauge
-vllm:num_requests_waiting{{engine="0",model_name="tiny-llama"}} {waiting}
-vllm:num_requests_waiting_by_reason{{engine="0",model_name="tiny-llama",reason="capacity"}} 99.0
-# TYPE vllm:kv_cache_usage_perc gauge
-vllm:kv_cache_usage_perc{{engine="0",model_name="tiny-llama"}} {kv}
-vllm:num_requests_running{{engine="0",model_name="tiny-llama"}} 16.0
-"""
-
-
-def metrics(waiting: float = 0, kv: float = 0.0) -> str:
-    return VLLM_METRICS.format(waiting=waiting, kv=kv)
-
 
 def knob_config(medium: dict[str, Any] | None = None, high: dict[str, Any] | None = None, interval: float = 60) -> Any:
     from tests.router.conftest import CONFIG

@@ -9,30 +9,16 @@ import json
 import os
 import signal
 from pathlib import Path
-from typing import Any
 
 import httpx
 from prometheus_client.mmap_dict import MmapedDict, mmap_key
 from prometheus_client.multiprocess import MultiProcessCollector
-from prometheus_client.parser import text_string_to_metric_families
 
 from tests.opskit import ServeProcess, classifier_artifact, refused_within, simulated_upstream, wait_for, write_yaml
+from tests.router._metrics_scrape_helpers import scrape, total, worker_pids
 
 REQUESTS = 40
 STALE_PID = 424242
-
-
-def scrape(url: str) -> dict[str, list[Any]]:
-    families = text_string_to_metric_families(httpx.get(url + "/metrics", timeout=10).text)
-    return {family.name: family.samples for family in families}
-
-
-def total(samples: dict[str, list[Any]], family: str, sample: str) -> float:
-    return sum(s.value for s in samples.get(family, []) if s.name == sample)
-
-
-def worker_pids(url: str) -> set[str]:
-    return {s.labels["pid"] for s in scrape(url).get("router_backend_up", [])}
 
 
 def requests_by_worker(directory: Path) -> dict[int, float]:

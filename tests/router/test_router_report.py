@@ -19,8 +19,7 @@ from router.decision import Decision
 from router.policy import Candidate
 from router.router_report import JudgeReport, RouterReport, SelectionReport
 from tests.router.conftest import CONFIG
-from tests.router.test_loadknob import metrics
-from tests.router.ttc_fakes import Scripted
+from tests.router.ttc_fakes import Scripted, metrics
 
 pytestmark = pytest.mark.anyio
 

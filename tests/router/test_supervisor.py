@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from tests.opskit import ServeProcess, classifier_artifact, refused_within, simulated_upstream, wait_for, write_yaml
-from tests.router.test_multiprocess_metrics import scrape, total, worker_pids
+from tests.router._metrics_scrape_helpers import scrape, total, worker_pids
 
 
 def _config(upstream: Any, **extra: Any) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 `Scripted.answers` is a list of (content, finish_reason) consumed in order, one per choice; with
 `n` in the request it returns n choices (vLLM's behaviour: usage summed over choices, prompt
-counted once). `/metrics` serves `metrics_text`. `fail_with` makes chat requests fail with a status.
+counted once). `/metrics` serves `metrics_text` (`metrics()` writes vLLM's). `fail_with` makes chat requests
+fail with a status.
 """
 
 from __future__ import annotations
@@ -15,6 +16,20 @@ import httpx
 import orjson
 
 PROMPT_TOKENS = 20
+
+VLLM_METRICS = """# HELP vllm:num_requests_waiting Number of requests waiting to be processed.
+# TYPE vllm:num_requests_waiting gauge
+vllm:num_requests_waiting{{engine="0",model_name="tiny-llama"}} {waiting}
+vllm:num_requests_waiting_by_reason{{engine="0",model_name="tiny-llama",reason="capacity"}} 99.0
+# TYPE vllm:kv_cache_usage_perc gauge
+vllm:kv_cache_usage_perc{{engine="0",model_name="tiny-llama"}} {kv}
+vllm:num_requests_running{{engine="0",model_name="tiny-llama"}} 16.0
+"""
+
+
+def metrics(waiting: float = 0, kv: float = 0.0) -> str:
+    """vLLM's /metrics text with ``waiting`` requests queued and the KV cache ``kv`` full."""
+    return VLLM_METRICS.format(waiting=waiting, kv=kv)
 
 
 class Scripted:

@@ -16,7 +16,8 @@ to know why this code prints None." read as a request for a program, +0.37), as 
 greeting before a statement is small talk with it and stays ("Thanks, that worked!": ``_small_talk_kept``). Version 116
 (cls56): a lead-in that only announces the question before it ("Explain the following:", "Answer this question:",
 "Solve the following -") is not read either (``_announces``), and thanks ending a question sent without its mark or a
-full stop before them ("What is a monad thanks!") are courtesy (``_thanks_after_question``).
+full stop before them ("What is a monad thanks!") are courtesy (``_thanks_after_question``). Trial cls56c (in 116): a
+frame of wondering or curiosity is an indirect question's frame too ("I wonder who …", "I'm curious how …": ``_WONDER``).
 """
 
 from __future__ import annotations
@@ -66,8 +67,14 @@ _RE_COURTESY = re.compile(
 #: "Can you tell me a joke?", "Do you know Python?" and "… if / whether …" are read as written. "Explain" (bare, "Can
 #: you explain", "Please explain") is no frame: it is the request, an explanation ("long answer" and "reason" cues), not
 #: a wrapper around a question — "Explain why the sky is blue." dropped to "why the sky is blue." fell 0.32 -> 0.14.
+#: Trial cls56c: a frame of wondering or curiosity is one too ("I wonder who invented the telephone", "I've always
+#: wondered why …", "I'm curious (about) how …": read whole, 0.33 against 0.16 for "Who invented the telephone?", a
+#: request for a program before "how" / "which", 0.73 against 0.37); not the past "I wondered why …" (a story), nor
+#: "I'm curious" before no wh-word ("I'm curious about AI."), nor "I wonder if …" (``request_question.embedded_yes_no``).
+_WONDER = (r"i wonder|(?:i'm|im|i am|i was|i've been|i have been|just) wondering|(?:i've|i have) (?:always )?wondered"
+           r"|(?:i'm|im|i am) curious(?: about)?")
 _FRAME = (r"(?:(?:can|could|would|will) you (?:please )?tell me|do you (?:happen to )?know"
-          r"|(?:i'd|i would) like to know|i want to know|(?:please )?tell me)")
+          r"|(?:i'd|i would) like to know|i want to know|(?:please )?tell me|" + _WONDER + ")")
 #: Version 116: a lead-in that announces the question ("Explain the following:", "Answer this question:", "Solve the
 #: following -"), on ``_words``: read, it moved the question by its own cues ("explain" a long-answer cue, a line more):
 #: "Explain the following:\nWhat is a monad?" 0.12 against 0.31 bare, "Answer this:" before a code question read as a
@@ -82,7 +89,7 @@ _EMBEDDED = r"(?:why|how|what|when|where|who|which)\b"
 #: wondering,". "Hello world," and "Hello, World!" name a program (``_lead_in_end``).
 _RE_LEAD_IN = re.compile(_GREETING + r" (?!world$)[a-z][a-z0-9']*"
                          r"|(?:(?:ok|okay|alright|all right) )?so|well|ok|okay|alright|all right|anyway|anyways"
-                         r"|i was wondering|" + _FRAME)
+                         r"|" + _FRAME)
 #: Lead-ins read without a separator after them ("Ok so why …", "I was wondering if …"); "So what?" is read as written.
 #: Version 114: "I was wondering if" only before "you" or a wh-word; before a statement it is the frame of an embedded
 #: yes/no question, read whole (``request_question.embedded_yes_no``): dropped, "this code is thread-safe." read 0.81.
@@ -101,11 +108,11 @@ FIRST_WORDS = frozenset((
     "we're", "really", "greatly", "much", "very", "appreciate", "appreciated", "any", "your", "help", "assistance",
     "advice", "please", "so", "ok", "okay", "can", "could", "would", "will", "got", "have", "a", "one", "quick", "small",
     "simple", "short", "greetings", "good", "well", "alright", "all", "anyway", "anyways", "do", "tell", "explain", "answer",
-    "solve", *(g[0] for g in GREETINGS), *LEAD_LABELS))
+    "solve", "im", "just", *(g[0] for g in GREETINGS), *LEAD_LABELS))
 #: First words of a frame that open no courtesy unit: such a text is read only when a frame's words and a separator or
 #: an embedded question's word open it (an anchored match; reading a "Tell …" text's first unit took ~9 us), or an
 #: announcement's words and a separator or a line break ("Explain the following:").
-FRAME_WORDS = frozenset(("do", "tell", "explain", "answer", "solve"))
+FRAME_WORDS = frozenset(("do", "tell", "explain", "answer", "solve", "im", "just"))
 _RE_FRAME_OPEN = re.compile(r"(?i)[^A-Za-z0-9']*(?:" + _FRAME.replace(" ", r"[^A-Za-z0-9']+")
                             + r"(?:[^A-Za-z0-9']*?[:,\-\u2013\u2014]|\s+" + _EMBEDDED + ")|"
                             + _RE_ANNOUNCE.pattern.replace(" ", r"[^A-Za-z0-9']+") + r"[^A-Za-z0-9']*?[:\-\u2013\u2014\n])")

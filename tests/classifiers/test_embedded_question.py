@@ -1,6 +1,8 @@
 """An embedded wh-question opening the turn as read counts its direct form's knowledge pair (trial cls56b, in feature
 116: no training prompt opens so). "Tell me when the Roman Empire fell" is read "when the Roman Empire fell" once its
-frame is dropped (version 113) and lacked the pair "when did" of "When did the Roman Empire fall?": 0.16 against 0.29."""
+frame is dropped (version 113) and lacked the pair "when did" of "When did the Roman Empire fall?": 0.16 against 0.29.
+Trial cls56c: "I wonder" / "I'm wondering" / "I've always wondered" / "I'm curious (about)" before a wh-word is such a
+frame (``courtesy._WONDER``), and the clause left is read as the rule above reads it."""
 
 from __future__ import annotations
 
@@ -10,7 +12,9 @@ from hypothesis import strategies as st
 
 from classifiers.lexicons import LEXICON_NAMES
 from classifiers.request_question import EMBEDDED_CHARS, add_embedded_pair
+from classifiers.text import parse_messages
 from tests.classifiers._equivalence_helpers import _same
+from tests.classifiers.conftest import user
 from tests.classifiers.test_question_frames import _close  # within CLOSE (0.05) and in one tier
 
 _KNOWLEDGE = LEXICON_NAMES.index("knowledge")
@@ -86,3 +90,49 @@ _CLAUSE_WORDS = ("what", "who", "where", "when", "the", "a", "monad", "Louvre", 
        st.sampled_from(("", ".", "?", "\n", ", then", ". More.", "!", "=1", " " * 130, "x" * 130)))
 def test_the_embedded_pair_equals_the_reference_on_clauses(wh, words, end):
     _same(f"{wh} {words}{end}")
+
+
+# --- trial cls56c: a frame of wondering or curiosity before a wh-word is one of courtesy's frames ---
+
+#: Read whole, each scored +0.13 to +0.37 over its direct form ("I wonder who invented the telephone" 0.33 against 0.16;
+#: "I'm wondering how a hash map works" 0.73, a request for a program, against 0.37): no question word opened it.
+WONDER_PAIRS = [
+    ("I wonder who invented the telephone", "Who invented the telephone?"),
+    ("I wonder why the sky is blue", "Why is the sky blue?"),
+    ("I'm wondering how a hash map works", "How does a hash map work?"),
+    ("I was wondering which sorting algorithm is fastest", "Which sorting algorithm is fastest?"),
+    ("I was wondering why cats purr", "Why do cats purr?"),
+    ("I've always wondered how airplanes fly", "How do airplanes fly?"),
+    ("I'm curious what causes inflation", "What causes inflation?"),
+    ("I'm curious about why cats purr", "Why do cats purr?"),
+    ("I'm curious which programming language is best for beginners", "Which programming language is best for beginners?"),
+    ("Just wondering why the sky is blue", "Why is the sky blue?"),
+    # a hypothetical opened so is its question ("Tell me what would happen if …" reads so since version 113)
+    ("I wonder what would happen if the moon disappeared", "What would happen if the moon disappeared?"),
+]
+
+
+@pytest.mark.parametrize(("text", "direct"), WONDER_PAIRS)
+def test_a_frame_of_wondering_scores_as_the_direct_question(default, text, direct):
+    _close(default, text, direct)
+
+
+@pytest.mark.parametrize("frame", ["I wonder", "I'm wondering", "Im wondering", "I am wondering", "I was wondering",
+                                   "I've been wondering", "Just wondering", "I've always wondered", "I have wondered",
+                                   "I'm curious", "I am curious about", "I'm curious,", "I wonder,", "Just wondering:"])
+def test_a_frame_of_wondering_is_not_read(frame):
+    conv = parse_messages(user(f"{frame} why the sky is blue"))
+    assert conv.last_user == "why the sky is blue" and conv.dropped_courtesy == frame
+
+
+@pytest.mark.parametrize("text", [
+    "I wonder if you could help me write a parser", "I wonder whether I should learn Rust or Go first.",
+    "I wondered why the door was open. I walked in slowly and saw a note on the table. Write a story that continues this.",
+    "I wondered why he left.", "I'm curious", "I'm curious.", "I'm curious about AI.", "I wonder.", "I wonder",
+    "I always wonder about the stars.", "Write a poem that starts with 'I wonder why the stars shine'",
+    "Just wondering", "I've always wondered about the pyramids.",
+])
+def test_no_frame_of_wondering_before_no_wh_word(text):
+    """A request ("if you could"), an embedded yes/no question (``embedded_yes_no``), the past "I wondered" of a story,
+    curiosity or wondering with no wh-word after it, and a quote are read as written."""
+    assert parse_messages(user(text)).last_user == text

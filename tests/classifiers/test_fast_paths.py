@@ -133,6 +133,7 @@ _COURTESY = ["Thanks!", "Thank you so much.", "Please help me with this.", "Can 
              "How are you?", "What's up", "Why?", "Write code",
              "Hi, ", "Hi ChatGPT, ", "So, ", "Ok so ", "Well, ", "Anyway, ", "All right, ", "I was wondering if ",
              "Quick question - ", " \u2014 ", ", ", "Can you tell me why ", "I'd like to know: ", "Do you know what ",
+             "I wonder why ", "Just wondering how ", "I'm curious about what ", "I've always wondered who ", "I'm curious",
              "Hey quick question: ", "Explain how ", "Explain the following:\n", "Answer this question: ", "Solve this - ",
              " thanks!", ", thank you", " thx", "what is a monad", "that worked", "It works", "?", "x", " ", "\n", "\n\n", ". ", "! ", ": ", "'", "\U0001f642", "a" * 70]
 

@@ -1,5 +1,5 @@
 """The chat-completions stream both ways, as the router tests share it: `sse_payloads` reads a gateway's stream
-as an SSE client does (test_chat_api.py, test_text_completions.py, test_errors_and_fallbacks.py); `chunk`, `calls`
+as an SSE client does (the chat, text-completion, fallback and test-time-compute tests); `chunk`, `calls`
 and `frames_of` write an upstream's (the Responses and Messages translation and streaming tests)."""
 
 from __future__ import annotations

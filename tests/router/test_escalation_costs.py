@@ -10,8 +10,9 @@ import orjson
 import pytest
 
 from tests.router._escalation_helpers import config_with, spare_answer
+from tests.router._sse_helpers import sse_payloads
 from tests.router.conftest import CONFIG, make_config
-from tests.router.ttc_fakes import Scripted, sse_payloads
+from tests.router.ttc_fakes import Scripted
 
 pytestmark = pytest.mark.anyio
 

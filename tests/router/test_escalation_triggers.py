@@ -13,8 +13,9 @@ from backends.usage import Usage
 from router.config import ConfigError, parse_config
 from router.pricing import cost_usd
 from tests.router._escalation_helpers import config_with, spare_answer
+from tests.router._sse_helpers import sse_payloads
 from tests.router.conftest import CONFIG, make_config
-from tests.router.ttc_fakes import PROMPT_TOKENS, Scripted, sse_payloads
+from tests.router.ttc_fakes import PROMPT_TOKENS, Scripted
 
 pytestmark = pytest.mark.anyio
 

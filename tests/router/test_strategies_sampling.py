@@ -13,9 +13,10 @@ from backends.usage import Usage
 from router.config import ConfigError, parse_config
 from router.pricing import cost_usd
 from router.strategies import vote
+from tests.router._sse_helpers import sse_payloads
 from tests.router._strategies_helpers import BEST
 from tests.router.conftest import CONFIG, make_config
-from tests.router.ttc_fakes import PROMPT_TOKENS, Scripted, sse_payloads
+from tests.router.ttc_fakes import PROMPT_TOKENS, Scripted
 
 pytestmark = pytest.mark.anyio
 

@@ -96,15 +96,6 @@ class Scripted:
         return httpx.Response(200, stream=httpx.ByteStream(b"".join(frames)), headers={"content-type": "text/event-stream"})
 
 
-def sse_payloads(text: str) -> list[Any]:
-    events = [block for block in text.split("\n\n") if block.strip()]
-    out: list[Any] = []
-    for block in events:
-        data = block[len("data: ") :]
-        out.append(data if data == "[DONE]" else orjson.loads(data))
-    return out
-
-
 async def call_and_leave(app: Any, path: str, body: dict[str, Any], leave_after: float) -> list[dict[str, Any]]:
     """Drive the ASGI app as a client that sends `body` and disconnects `leave_after` seconds later; the messages sent."""
     sent: list[dict[str, Any]] = []

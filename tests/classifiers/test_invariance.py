@@ -226,6 +226,8 @@ COURTESY = {
     "thank you": lambda t: f"{t}\n\nThank you!",
     "any help appreciated": lambda t: f"{t}\nAny help is appreciated.",
     "both ends": lambda t: f"Could you please help me out?\n{t}\nThank you so much!",
+    "help me figure this out": lambda t: f"Can you help me figure this out? {t}",
+    "help me understand": lambda t: f"Please help me understand this.\n{t}",
 }
 
 
@@ -254,6 +256,7 @@ def test_courtesy_alone_is_what_is_asked(default, text):
 
 @pytest.mark.parametrize("text", [
     "Please help me fix this segfault in my C code",
+    "Can you help me understand this proof of the Banach fixed-point theorem?",
     "Can you help me with my essay on the French Revolution?\nIt is due on Monday.",
     "I need help with my taxes.\nI moved to another state in June.",
     "Thanks for the recipe yesterday! What wine goes with it?",

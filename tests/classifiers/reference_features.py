@@ -180,6 +180,7 @@ from classifiers.request_question import (
     CONTEXT_VERBS,
     EMBEDDED_CHARS,
     EMBEDDED_PAIRS,
+    EXCLAIMED_SUBJECTS,
     LEAD_LABELS,
     MAX_LEAD_WORDS,
     OBJECT_CHARS,
@@ -1079,13 +1080,17 @@ def _embedded_pair_ref(s: str) -> int:
     m = re.match(r"(?i)(what|who|where|when)[ \t]([A-Za-z0-9' \t-]*)(?:([.!?\n])|\Z)", head)
     if m is None or m.group(3) is None and len(s) > EMBEDDED_CHARS:  # cut by the window: no sentence read whole
         return 0
-    wh, words = m.group(1).lower(), m.group(2).lower().split()
-    if wh == "when":
-        past = [w for w in words[1:] if w in PAST_VERBS or (len(w) > 3 and w[-2:] == "ed" and w[-3:] != "eed")]
-        return int(bool(past) and not set(words) & {*_AUX_REF} and not set(words[1:]) & {"i", "you", "he", "she", "it", "we", "they"}
-                   and ("when", "did") in EMBEDDED_PAIRS)
+    wh, written = m.group(1).lower(), m.group(2).split()
+    words = [w.lower() for w in written]
+    if wh == "when":  # review56c: a capitalized verb is a title's ("When Harry Met Sally"), a second one a main clause's
+        past = [i for i, w in enumerate(words) if i >= 1 and not written[i].istitle()
+                and (w in PAST_VERBS or (len(w) > 3 and w[-2:] == "ed" and w[-3:] != "eed"))]
+        return int(bool(past) and all(words[i - 1] in ("and", "or") for i in past[1:]) and not set(words) & {*_AUX_REF}
+                   and not set(words[1:]) & {"i", "you", "he", "she", "it", "we", "they"} and ("when", "did") in EMBEDDED_PAIRS)
     stop = next((k for k, w in enumerate(words) if w in _AUX_REF or w in _BREAKS_REF), None)
-    if not stop or (wh, words[stop]) not in EMBEDDED_PAIRS:
+    if not stop or (wh, words[stop]) not in EMBEDDED_PAIRS or written[stop].istitle():
+        return 0
+    if words[0] in ("a", "an") and words[stop - 1] in EXCLAIMED_SUBJECTS:  # "What a mess this is!" exclaims (review56c)
         return 0
     return int(stop == len(words) - 1 or words[stop + 1] in BE_FOLLOWERS)
 
